@@ -1,0 +1,151 @@
+"""Train a preset on MNIST and write the run folder. Read top to bottom: data, model, fit, evaluate, report.
+
+    run = train("cnn", out="runs/cnn", seed=0)
+
+writes ``model.keras``, ``metrics.json``, ``history.csv``, ``curves.png``, ``confusion.png`` and
+``errors.png`` into ``out``. TensorFlow is imported here, never by the runtime.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from edgedigits.runtime import mnist
+
+from . import report
+from .augment import augment_batch
+from .presets import PRESETS, Preset
+
+
+def _quiet_tensorflow() -> None:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # oneDNN reorders float sums: results vary run to run
+
+
+def split_validation(images: np.ndarray, labels: np.ndarray, val_split: float):
+    """Keras ``validation_split`` semantics: the *last* fraction of the training arrays, unshuffled."""
+    n_val = int(round(len(images) * val_split))
+    cut = len(images) - n_val
+    return (images[:cut], labels[:cut]), (images[cut:], labels[cut:])
+
+
+def make_augmented_dataset(images, labels, batch_size: int, preset: Preset, seed: int):
+    """A ``keras.utils.PyDataset`` that reshuffles and re-augments every epoch, repeatably for a seed."""
+    import keras
+
+    class Augmented(keras.utils.PyDataset):
+        def __init__(self):
+            super().__init__(workers=2, use_multiprocessing=False)
+            self.epoch = 0
+            self.order = np.random.default_rng([seed, 0]).permutation(len(images))
+
+        def __len__(self):
+            return math.ceil(len(images) / batch_size)
+
+        def __getitem__(self, index):
+            rows = self.order[index * batch_size:(index + 1) * batch_size]
+            # One generator per (seed, epoch, batch): the same batch whatever thread builds it.
+            rng = np.random.default_rng([seed, self.epoch + 1, index])
+            return augment_batch(images[rows], rng, preset.augment), labels[rows]
+
+        def on_epoch_end(self):
+            self.epoch += 1
+            self.order = np.random.default_rng([seed, self.epoch]).permutation(len(images))
+
+    return Augmented()
+
+
+def learning_rate(preset: Preset, steps: int):
+    import keras
+
+    if preset.schedule == "cosine":
+        return keras.optimizers.schedules.CosineDecay(
+            initial_learning_rate=preset.learning_rate / 10, decay_steps=steps - min(steps // 20, 2000),
+            warmup_target=preset.learning_rate, warmup_steps=min(steps // 20, 2000), alpha=0.01)
+    return preset.learning_rate
+
+
+def versions() -> dict:
+    import keras
+    import tensorflow as tf
+
+    return {"python": platform.python_version(), "tensorflow": tf.__version__, "keras": keras.__version__,
+            "numpy": np.__version__, "platform": platform.platform(), "cpus": os.cpu_count()}
+
+
+def train(preset_name: str, out: str | os.PathLike, data_dir: str | None = None, epochs: int | None = None,
+          batch_size: int | None = None, seed: int = 0, val_split: float = 0.2, subset: int | None = None,
+          verbose: int | None = None) -> dict:
+    """Train ``preset_name`` and write the run folder ``out``. Returns the metrics written to metrics.json."""
+    _quiet_tensorflow()
+    import keras
+    import tensorflow as tf
+
+    preset = PRESETS[preset_name]
+    epochs = epochs or preset.epochs
+    batch_size = batch_size or preset.batch_size
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+
+    # Data: real MNIST, pixels / 255, the last val_split of the training set held out (Keras semantics).
+    train_split, test_split = mnist.load("train", data_dir), mnist.load("test", data_dir)
+    x_all, y_all = train_split.images, train_split.labels.astype(np.int64)
+    if subset:
+        x_all, y_all = x_all[:subset], y_all[:subset]
+    (x_train, y_train), (x_val, y_val) = split_validation(x_all, y_all, val_split)
+    x_test, y_test = test_split.images, test_split.labels.astype(np.int64)
+
+    # Model and optimizer.
+    model = preset.build()
+    steps = epochs * math.ceil(len(x_train) / batch_size)
+    optimizer = (keras.optimizers.AdamW(learning_rate(preset, steps), weight_decay=preset.weight_decay)
+                 if preset.weight_decay else keras.optimizers.Adam(learning_rate(preset, steps)))
+    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+
+    # Fit. Without augmentation this is exactly the original `model.fit(x, y, validation_split=...)`.
+    verbose = verbose if verbose is not None else (1 if sys.stdout.isatty() else 2)
+    validation = (x_val / 255.0, y_val) if len(x_val) else None
+    started = time.perf_counter()
+    if preset.augment is None:
+        history = model.fit(x_train / 255.0, y_train, epochs=epochs, batch_size=batch_size,
+                            validation_data=validation, verbose=verbose)
+    else:
+        data = make_augmented_dataset(x_train, y_train, batch_size, preset, seed)
+        history = model.fit(data, epochs=epochs, validation_data=validation, verbose=verbose)
+    wall = time.perf_counter() - started
+
+    # Evaluate on the full MNIST test set and write everything a person or a later step needs.
+    probabilities = model.predict(x_test / 255.0, batch_size=1000, verbose=0)
+    predicted = probabilities.argmax(axis=1)
+    model.save(out / "model.keras")
+    report.write_history(history.history, out / "history.csv")
+    metrics = report.classification_metrics(y_test, predicted)
+    metrics.update({
+        "preset": preset.name,
+        "params": int(model.count_params()),
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "val_split": val_split,
+        "train_images": int(len(x_train)),
+        "seed": seed,
+        "train_seconds": round(wall, 1),
+        "final_val_accuracy": float(history.history["val_accuracy"][-1]) if validation else None,
+        "command": " ".join(["edgedigits"] + sys.argv[1:]) if Path(sys.argv[0]).name == "edgedigits" else " ".join(sys.argv),
+        "versions": versions(),
+        "data_sha256": mnist.checksums(data_dir),
+    })
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    report.plot_curves(history.history, out / "curves.png", title=f"{preset.name}: {metrics['test_accuracy']:.2%} test")
+    report.plot_confusion(np.array(metrics["confusion_matrix"]), out / "confusion.png")
+    report.plot_errors(x_test, y_test, predicted, probabilities, out / "errors.png")
+    return metrics
