@@ -1,0 +1,35 @@
+# Two commands for a fresh machine:
+#   make demo   venv with the runtime only (no TensorFlow), read the bundled samples with the shipped model
+#   make test   venv with [train,dev], run the whole test suite on real MNIST
+PYTHON ?= python3
+RUNTIME_VENV := .venv-runtime
+DEV_VENV := .venv-dev
+RUNTIME_FILES := pyproject.toml $(wildcard runtime/*.py models/*.onnx models/*.json)
+PIP_FLAGS := --quiet --disable-pip-version-check
+
+.PHONY: demo test clean samples
+
+demo: $(RUNTIME_VENV)/.installed
+	$(RUNTIME_VENV)/bin/edgedigits classify samples --format table
+
+test: $(DEV_VENV)/.installed
+	$(DEV_VENV)/bin/python -m pytest
+
+# A plain, non-editable install without extras: exactly what a user gets from `pip install edgedigits`.
+$(RUNTIME_VENV)/.installed: $(RUNTIME_FILES)
+	$(PYTHON) -m venv $(RUNTIME_VENV)
+	$(RUNTIME_VENV)/bin/pip install $(PIP_FLAGS) --upgrade pip
+	$(RUNTIME_VENV)/bin/pip install $(PIP_FLAGS) .
+	touch $@
+
+$(DEV_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(DEV_VENV)
+	$(DEV_VENV)/bin/pip install $(PIP_FLAGS) --upgrade pip
+	$(DEV_VENV)/bin/pip install $(PIP_FLAGS) -e '.[train,dev]'
+	touch $@
+
+samples: $(DEV_VENV)/.installed
+	$(DEV_VENV)/bin/python samples/make_samples.py
+
+clean:
+	rm -rf $(RUNTIME_VENV) $(DEV_VENV) build *.egg-info

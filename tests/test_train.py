@@ -1,0 +1,133 @@
+"""Training: the seed network exactly, each preset briefly on real MNIST, outputs that hold what they claim."""
+
+from __future__ import annotations
+
+import csv
+import json
+import warnings
+
+import cv2
+import numpy as np
+import pytest
+
+pytest.importorskip("tensorflow", reason="training tests need the [train] extra")
+
+from edgedigits.train import augment
+from edgedigits.train.fit import split_validation, train
+from edgedigits.train.presets import PRESETS, build_cnn, build_seed
+
+RUN_FILES = ["model.keras", "metrics.json", "history.csv", "curves.png", "confusion.png", "errors.png"]
+
+
+def test_seed_network_is_exactly_the_original():
+    import keras
+
+    model = build_seed()
+    dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    assert [type(layer).__name__ for layer in model.layers] == ["Flatten", "Dense", "Dense", "Dense"]
+    assert [layer.units for layer in dense] == [128, 64, 10]
+    assert [layer.activation.__name__ for layer in dense] == ["relu", "relu", "softmax"]
+    assert model.count_params() == 109_386
+    preset = PRESETS["seed"]
+    assert (preset.epochs, preset.batch_size, preset.learning_rate, preset.augment) == (30, 32, 1e-3, None)
+
+
+def test_parameter_budgets():
+    assert PRESETS["mlp"].build().count_params() <= 300_000
+    assert build_cnn().count_params() <= 250_000
+
+
+def test_validation_split_takes_the_last_fraction_like_keras():
+    x, y = np.arange(10), np.arange(10)
+    (xt, yt), (xv, yv) = split_validation(x, y, 0.2)
+    assert list(xt) == list(range(8)) and list(xv) == [8, 9]
+
+
+@pytest.fixture(scope="module")
+def seed_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("seed")
+    return out, train("seed", out, epochs=2, subset=3000, seed=7, verbose=0)
+
+
+@pytest.mark.parametrize("preset", ["mlp", "cnn"])
+def test_presets_train_briefly_and_write_a_full_run(tmp_path, preset):
+    metrics = train(preset, tmp_path, epochs=1, subset=2560, seed=1, verbose=0)
+    check_run(tmp_path, metrics, preset, epochs=1, seed=1)
+
+
+def test_seed_run_writes_everything_it_claims(seed_run):
+    out, metrics = seed_run
+    check_run(out, metrics, "seed", epochs=2, seed=7)
+    assert metrics["test_accuracy"] > 0.85  # 2 epochs on 2,400 images of real MNIST
+    assert metrics["params"] == 109_386 and metrics["train_images"] == 2400
+
+
+def check_run(out, metrics, preset, epochs, seed):
+    for name in RUN_FILES:
+        assert (out / name).stat().st_size > 0, name
+    on_disk = json.loads((out / "metrics.json").read_text())
+    assert on_disk == metrics
+    assert on_disk["preset"] == preset and on_disk["epochs"] == epochs
+    confusion = np.array(on_disk["confusion_matrix"])
+    assert confusion.shape == (10, 10) and confusion.sum() == 10_000
+    assert on_disk["test_accuracy"] == pytest.approx(confusion.trace() / 10_000)
+    assert on_disk["test_errors"] == 10_000 - confusion.trace()
+    assert set(on_disk["per_class_accuracy"]) == {str(d) for d in range(10)}
+    for d in range(10):
+        assert on_disk["per_class_accuracy"][str(d)] == pytest.approx(confusion[d, d] / confusion[d].sum(), abs=1e-6)
+    from edgedigits.runtime.mnist import SHA256
+
+    assert on_disk["data_sha256"] == SHA256
+    assert {"tensorflow", "keras", "numpy", "python"} <= set(on_disk["versions"])
+    assert on_disk["command"] and on_disk["train_seconds"] > 0 and on_disk["seed"] == seed
+    with open(out / "history.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == epochs
+    assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(rows[0])
+    for picture in ["curves.png", "confusion.png", "errors.png"]:
+        image = cv2.imread(str(out / picture))
+        assert image is not None and image.shape[0] > 200 and image.shape[1] > 200 and image.std() > 5
+
+
+def test_saved_model_reproduces_the_reported_accuracy(seed_run, mnist_test):
+    import keras
+
+    out, metrics = seed_run
+    model = keras.models.load_model(out / "model.keras")
+    predicted = model.predict(mnist_test.images / 255.0, batch_size=2000, verbose=0).argmax(axis=1)
+    assert (predicted == mnist_test.labels).mean() == pytest.approx(metrics["test_accuracy"], abs=1e-9)
+
+
+def test_same_seed_repeats_the_run(tmp_path):
+    first = train("mlp", tmp_path / "a", epochs=1, subset=1280, seed=3, verbose=0)
+    second = train("mlp", tmp_path / "b", epochs=1, subset=1280, seed=3, verbose=0)
+    assert first["confusion_matrix"] == second["confusion_matrix"]
+    with open(tmp_path / "a" / "history.csv") as a, open(tmp_path / "b" / "history.csv") as b:
+        assert a.read() == b.read()
+
+
+# --------------------------------------------------------------------------- augmentation (pure functions)
+
+def test_augment_batch_shapes_range_and_repeatability(mnist_test):
+    images = mnist_test.images[:64]
+    cfg = augment.AugmentConfig.real_world()
+    a = augment.augment_batch(images, np.random.default_rng(5), cfg)
+    b = augment.augment_batch(images, np.random.default_rng(5), cfg)
+    assert a.shape == (64, 28, 28) and a.dtype == np.float32
+    assert np.array_equal(a, b) and 0.0 <= a.min() and a.max() <= 1.0
+    assert not np.allclose(a, images / 255.0, atol=0.05)  # it really changes the digits
+    assert augment.augment_batch(images[:0], np.random.default_rng(0), cfg).shape == (0, 28, 28)
+
+
+def test_identity_warp_keeps_the_digit(mnist_test):
+    identity = np.array([[1, 0, 0], [0, 1, 0]], np.float32)
+    assert np.array_equal(augment.warp(mnist_test.images[0], identity), mnist_test.images[0])
+
+
+def test_augmented_digits_keep_their_ink_near_the_centre(mnist_test):
+    out = augment.augment_batch(mnist_test.images[:200], np.random.default_rng(1), augment.AugmentConfig.real_world())
+    ys, xs = np.mgrid[0:28, 0:28]
+    mass = out.sum(axis=(1, 2))
+    assert (mass > 5).all()  # no digit pushed off the canvas or erased
+    cy, cx = (out * ys).sum(axis=(1, 2)) / mass, (out * xs).sum(axis=(1, 2)) / mass
+    assert np.abs(cy - 13.5).max() < 5 and np.abs(cx - 13.5).max() < 5
