@@ -1,0 +1,133 @@
+"""Where images come from: files, folders, globs (for ``classify``) and video files, cameras, streams
+(for ``webcam``). Everything is a lazy iterator, so a folder of a million files never sits in memory.
+
+A path that cannot be listed becomes a ``SourceError`` item in the stream instead of stopping it; the reader
+turns it into an error record.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import time
+from dataclasses import dataclass
+from typing import Iterator
+
+import cv2
+import numpy as np
+
+from .images import is_image_name
+
+
+@dataclass(frozen=True)
+class SourceError:
+    """A path the listing could not use, with the reason and the fix."""
+
+    path: str
+    error: str
+
+
+def _walk(folder: str, recursive: bool) -> Iterator[str | SourceError]:
+    """Image files under ``folder`` in sorted order; unreadable subfolders become SourceErrors."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except PermissionError:
+        yield SourceError(folder, "permission denied listing this folder; make it readable (chmod +rx)")
+        return
+    except OSError as exc:
+        yield SourceError(folder, f"cannot list this folder ({exc.strerror or exc})")
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        try:
+            is_dir = entry.is_dir(follow_symlinks=False)
+        except OSError:
+            is_dir = False
+        if is_dir:
+            if recursive:
+                yield from _walk(entry.path, recursive)
+        elif is_image_name(entry.name):
+            yield entry.path  # broken links and link loops fail when opened, with a record of their own
+
+
+def iter_paths(inputs: list[str], recursive: bool = False) -> Iterator[str | SourceError]:
+    """Expand files, folders and glob patterns into image paths, in the order given."""
+    for item in inputs:
+        if os.path.isdir(item):
+            yield from _walk(item, recursive)
+        elif os.path.lexists(item):
+            yield item  # a file named explicitly is always tried, whatever its suffix
+        elif glob.has_magic(item):
+            matches = sorted(glob.iglob(item, recursive=True))
+            if not matches:
+                yield SourceError(item, "the pattern matches no files")
+            for match in matches:
+                if os.path.isdir(match):
+                    yield from _walk(match, recursive)
+                elif is_image_name(match):
+                    yield match
+        else:
+            yield SourceError(item, "no such file or folder; check the path")
+
+
+# --------------------------------------------------------------------------- video and cameras
+
+class VideoError(RuntimeError):
+    """A camera, video file or stream that cannot be opened or stopped delivering frames."""
+
+
+def parse_source(source: str) -> int | str:
+    """``"0"`` -> camera index 0; anything else is a file path or URL."""
+    return int(source) if source.strip().isdigit() else source
+
+
+def open_video(source: int | str, open_timeout_s: float = 10.0) -> cv2.VideoCapture:
+    """Open a camera index, video file or URL, or raise VideoError with what to do."""
+    if isinstance(source, str) and "://" not in source and not os.path.exists(source):
+        raise VideoError(f"{source}: no such video file; check the path, or pass a camera index such as --source 0")
+    started = time.monotonic()
+    capture = cv2.VideoCapture()
+    if isinstance(source, str) and "://" in source:
+        params = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, int(open_timeout_s * 1000),
+                  cv2.CAP_PROP_READ_TIMEOUT_MSEC, int(open_timeout_s * 1000)]
+        capture.open(source, cv2.CAP_ANY, params)
+    else:
+        capture.open(source)
+    if not capture.isOpened():
+        what = f"camera {source}" if isinstance(source, int) else source
+        hint = ("no camera at that index: check that it is connected and not used by another program, or try "
+                "another index (--source 1)") if isinstance(source, int) else \
+            "OpenCV cannot open it: check the path or URL and that the format is a video OpenCV can decode"
+        raise VideoError(f"{what}: {hint} (gave up after {time.monotonic() - started:.1f} s)")
+    return capture
+
+
+def iter_frames(source: int | str, max_frames: int | None = None,
+                stall_timeout_s: float = 5.0) -> Iterator[tuple[int, np.ndarray]]:
+    """Yield ``(index, BGR frame)`` until the video ends or ``max_frames``.
+
+    A file ends quietly. A camera or stream that stops delivering frames mid-run (unplugged, network gone)
+    raises VideoError once no frame has come for ``stall_timeout_s`` instead of spinning forever.
+    """
+    capture = open_video(source)
+    is_file = isinstance(source, str) and "://" not in source
+    index = 0
+    last_frame = time.monotonic()
+    try:
+        while max_frames is None or index < max_frames:
+            ok, frame = capture.read()
+            if ok and frame is not None and frame.size:
+                last_frame = time.monotonic()
+                yield index, frame
+                index += 1
+                continue
+            if is_file:
+                return
+            if time.monotonic() - last_frame > stall_timeout_s:
+                what = f"camera {source}" if isinstance(source, int) else source
+                raise VideoError(f"{what} stopped delivering frames after {index} frame(s); check the connection "
+                                 "and that no other program is using it")
+            time.sleep(0.01)
+    finally:
+        capture.release()

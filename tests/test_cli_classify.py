@@ -1,0 +1,133 @@
+"""`edgedigits classify` end to end: real files on disk, the real CLI in a subprocess, the JSON interface."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+import pytest
+
+EDGEDIGITS = [sys.executable, "-m", "edgedigits.runtime.cli"]
+
+
+def run(*args, timeout=120, **kwargs):
+    return subprocess.run([*EDGEDIGITS, *map(str, args)], capture_output=True, text=True, timeout=timeout, **kwargs)
+
+
+def paper_digit(digit28: np.ndarray, size: int = 140) -> np.ndarray:
+    """An MNIST test digit as dark ink on white paper, upscaled with a margin (a scanned single digit)."""
+    big = cv2.resize(digit28, (size, size), interpolation=cv2.INTER_CUBIC)
+    return cv2.copyMakeBorder(255 - big, size // 4, size // 4, size // 4, size // 4, cv2.BORDER_CONSTANT, value=255)
+
+
+@pytest.fixture(scope="module")
+def mixed_folder(tmp_path_factory, mnist_test):
+    """Good images mixed with every kind of bad file a real folder holds."""
+    folder = tmp_path_factory.mktemp("mixed")
+    expected = {}
+    for i in range(6):
+        name = folder / f"good_{i}.png"
+        cv2.imwrite(str(name), paper_digit(mnist_test.images[i]))
+        expected[name.name] = str(mnist_test.labels[i])
+    good_png = (folder / "good_0.png").read_bytes()
+    (folder / "truncated.png").write_bytes(good_png[: len(good_png) // 3])
+    (folder / "empty.png").write_bytes(b"")
+    (folder / "text_not_image.jpg").write_text("this is not an image\n")
+    (folder / "corrupt.png").write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(500))
+    (folder / "notes.txt").write_text("not an image suffix: skipped, like a README in a scan folder\n")
+    return folder, expected
+
+
+BAD = {"truncated.png", "empty.png", "text_not_image.jpg", "corrupt.png"}
+
+
+def test_jsonl_folder_with_bad_files_reads_every_good_one(mixed_folder):
+    folder, expected = mixed_folder
+    result = run("classify", folder, "--format", "jsonl", "--workers", "2")
+    assert result.returncode == 1, result.stderr  # some inputs failed
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    by_name = {os.path.basename(r["path"]): r for r in records}
+    assert set(by_name) == set(expected) | BAD
+    for name, label in expected.items():
+        record = by_name[name]
+        assert set(record) == {"path", "text", "digits"}
+        assert record["text"] == label, (name, record)
+        [digit] = record["digits"]
+        assert digit["digit"] == int(label) and 0 < digit["confidence"] <= 1
+        x, y, w, h = digit["box"]
+        assert 0 <= x and 0 <= y and x + w <= 210 and y + h <= 210 and w > 20 and h > 40
+    for name in BAD:
+        record = by_name[name]
+        assert set(record) == {"path", "error"} and record["error"], record
+    assert "empty file" in by_name["empty.png"]["error"]
+    assert "4 failed" in result.stderr and "10 image(s)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_all_good_exits_zero_and_table_is_readable(mixed_folder):
+    folder, expected = mixed_folder
+    result = run("classify", *(folder / name for name in expected))
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == len(expected)
+    for line, label in zip(result.stdout.splitlines(), expected.values()):
+        assert f"  {label}  [" in line
+
+
+def test_csv_and_glob(mixed_folder):
+    folder, expected = mixed_folder
+    result = run("classify", str(folder / "good_*.png"), "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [os.path.basename(r["path"]) for r in rows] == sorted(expected)
+    assert all(r["text"] == expected[os.path.basename(r["path"])] and r["error"] == "" for r in rows)
+
+
+def test_missing_path_and_unmatched_glob_are_error_records(tmp_path):
+    result = run("classify", tmp_path / "nope.png", str(tmp_path / "*.jpg"), "--format", "jsonl")
+    assert result.returncode == 1
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [("error" in r) for r in records] == [True, True]
+    assert "no such file" in records[0]["error"] and "matches no files" in records[1]["error"]
+
+
+def test_recursive_descends_only_when_asked(tmp_path, mnist_test):
+    (tmp_path / "sub").mkdir()
+    cv2.imwrite(str(tmp_path / "top.png"), paper_digit(mnist_test.images[0]))
+    cv2.imwrite(str(tmp_path / "sub" / "deep.png"), paper_digit(mnist_test.images[1]))
+    flat = run("classify", tmp_path, "--format", "jsonl")
+    deep = run("classify", tmp_path, "--format", "jsonl", "--recursive")
+    assert len(flat.stdout.splitlines()) == 1 and len(deep.stdout.splitlines()) == 2
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their permissions")
+def test_unreadable_file_is_an_error_record(tmp_path, mnist_test):
+    path = tmp_path / "locked.png"
+    cv2.imwrite(str(path), paper_digit(mnist_test.images[0]))
+    path.chmod(0)
+    record = json.loads(run("classify", path, "--format", "jsonl").stdout)
+    assert "permission denied" in record["error"]
+
+
+def test_bad_model_is_one_clear_line(tmp_path, mixed_folder):
+    folder, _ = mixed_folder
+    bad = tmp_path / "broken.onnx"
+    bad.write_bytes(b"not a model")
+    result = run("classify", folder, "--model", bad)
+    assert result.returncode == 2
+    assert str(bad) in result.stderr and "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_blank_image_reads_no_digits_not_a_guess(tmp_path):
+    cv2.imwrite(str(tmp_path / "blank.png"), np.full((200, 300), 235, np.uint8))
+    noise = np.clip(np.random.default_rng(0).normal(200, 12, (240, 320)), 0, 255).astype(np.uint8)
+    cv2.imwrite(str(tmp_path / "noise.png"), noise)
+    result = run("classify", tmp_path, "--format", "jsonl")
+    assert result.returncode == 0
+    for line in result.stdout.splitlines():
+        assert json.loads(line)["text"] == "" and json.loads(line)["digits"] == []

@@ -1,0 +1,127 @@
+"""`edgedigits webcam` on real video files written with OpenCV, the stabilizer, and failing sources."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+import cv2
+import numpy as np
+import pytest
+
+from edgedigits.runtime.live import Stabilizer, annotate, iou
+from edgedigits.runtime.reader import Digit, Reading
+
+EDGEDIGITS = [sys.executable, "-m", "edgedigits.runtime.cli"]
+
+
+def run(*args, timeout=120):
+    return subprocess.run([*EDGEDIGITS, *map(str, args)], capture_output=True, text=True, timeout=timeout)
+
+
+def scene_frame(digits: list[np.ndarray], shift: int, rng: np.random.Generator) -> np.ndarray:
+    """A 640x480 frame: MNIST test digits as dark ink on slightly uneven, noisy paper, moving sideways."""
+    ys, xs = np.mgrid[0:480, 0:640]
+    paper = 200 + 30 * (xs / 640) - 20 * (ys / 480)
+    frame = paper + rng.normal(0, 4, paper.shape)
+    for i, digit in enumerate(digits):
+        big = cv2.resize(digit, (90, 90), interpolation=cv2.INTER_CUBIC).astype(np.float32) / 255
+        x, y = 120 + i * 110 + shift, 180
+        frame[y:y + 90, x:x + 90] = frame[y:y + 90, x:x + 90] * (1 - 0.85 * big)
+    return cv2.cvtColor(np.clip(frame, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
+
+
+@pytest.fixture(scope="module")
+def video(tmp_path_factory, mnist_test):
+    """A 20-frame MJPG video of three digits drifting across the frame; returns (path, expected text)."""
+    picks = [int(np.flatnonzero(mnist_test.labels == d)[0]) for d in (4, 0, 7)]
+    path = tmp_path_factory.mktemp("video") / "digits.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 15, (640, 480))
+    assert writer.isOpened()
+    rng = np.random.default_rng(0)
+    for t in range(20):
+        writer.write(scene_frame([mnist_test.images[i] for i in picks], shift=2 * t, rng=rng))
+    writer.release()
+    return path, "407"
+
+
+def test_headless_video_prints_one_json_line_per_frame(video, tmp_path):
+    path, expected = video
+    saved = tmp_path / "annotated.avi"
+    result = run("webcam", "--source", path, "--headless", "--save", saved)
+    assert result.returncode == 0, result.stderr
+    frames = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [f["frame"] for f in frames] == list(range(20))
+    assert all(set(f) == {"frame", "text", "digits"} for f in frames)
+    correct = sum(f["text"] == expected for f in frames)
+    assert correct >= 18, [f["text"] for f in frames]
+    capture = cv2.VideoCapture(str(saved))
+    assert capture.isOpened() and int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == 20
+    capture.release()
+
+
+def test_max_frames_stops_early(video):
+    path, _ = video
+    result = run("webcam", "--source", path, "--headless", "--max-frames", "5")
+    assert result.returncode == 0 and len(result.stdout.splitlines()) == 5
+
+
+def test_missing_camera_fails_fast_with_a_clear_message():
+    started = time.monotonic()
+    result = run("webcam", "--source", "7", "--headless", timeout=60)
+    assert result.returncode == 1
+    assert "camera 7" in result.stderr and "Traceback" not in result.stderr
+    assert time.monotonic() - started < 20
+
+
+def test_missing_video_file_and_non_video_file(tmp_path):
+    result = run("webcam", "--source", tmp_path / "none.mp4", "--headless")
+    assert result.returncode == 1 and "no such video file" in result.stderr
+    bogus = tmp_path / "bogus.mp4"
+    bogus.write_bytes(b"definitely not a video")
+    result = run("webcam", "--source", bogus, "--headless")
+    assert result.returncode == 1 and "Traceback" not in result.stderr and str(bogus) in result.stderr
+
+
+def test_window_without_display_says_to_use_headless(video, monkeypatch):
+    path, _ = video
+    env_run = subprocess.run([*EDGEDIGITS, "webcam", "--source", str(path)], capture_output=True, text=True,
+                             timeout=60, env={k: v for k, v in __import__("os").environ.items()
+                                              if k not in ("DISPLAY", "WAYLAND_DISPLAY")})
+    assert env_run.returncode == 1 and "--headless" in env_run.stderr
+
+
+# --------------------------------------------------------------------------- stabilizer (pure)
+
+def reading_of(values_probs):
+    digits = []
+    for i, (value, p) in enumerate(values_probs):
+        probabilities = np.full(10, (1 - p) / 9, np.float32)
+        probabilities[value] = p
+        digits.append(Digit(value, p, (100 * i, 50, 60, 80), 0, probabilities))
+    return Reading("".join(str(v) for v, _ in values_probs), digits)
+
+
+def test_one_frame_flicker_does_not_reach_the_output():
+    stabilizer = Stabilizer()
+    texts = [stabilizer.update(reading_of([(3, 0.95), (1, 0.9)])).text for _ in range(5)]
+    texts.append(stabilizer.update(reading_of([(8, 0.99), (1, 0.9)])).text)  # one bad frame
+    texts += [stabilizer.update(reading_of([(3, 0.95), (1, 0.9)])).text for _ in range(3)]
+    assert set(texts) == {"31"}
+
+
+def test_a_real_change_wins_within_two_frames():
+    stabilizer = Stabilizer()
+    for _ in range(5):
+        stabilizer.update(reading_of([(3, 0.95)]))
+    texts = [stabilizer.update(reading_of([(5, 0.95)])).text for _ in range(3)]
+    assert texts[1:] == ["5", "5"]
+
+
+def test_iou_and_annotate():
+    assert iou((0, 0, 10, 10), (0, 0, 10, 10)) == 1.0 and iou((0, 0, 10, 10), (20, 20, 5, 5)) == 0.0
+    frame = np.zeros((120, 320, 3), np.uint8)
+    drawn = annotate(frame, reading_of([(3, 0.95), (1, 0.4)]), fps=30.0)
+    assert drawn.shape == frame.shape and drawn.any() and not frame.any()
