@@ -51,6 +51,8 @@ def plot_curves(history: dict, path: Path, title: str = "") -> None:
             ax.plot(epochs, history[f"val_{metric}"], "o-", ms=3, label=f"validation {metric}")
         ax.set_xlabel("epoch")
         ax.set_ylabel(metric)
+        if metric == "loss":
+            ax.set_yscale("log")  # the first epoch would otherwise flatten every later one
         ax.grid(alpha=0.3)
         ax.legend()
     fig.suptitle(title)

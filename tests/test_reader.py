@@ -1,0 +1,143 @@
+"""The reader end to end with the shipped default model, on material rendered from MNIST *test* digits:
+single digits of every size, polarity and stroke; photo-like scenes with exact expected strings; the API's
+input kinds; thread safety; the README's example."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+import synth
+from edgedigits.runtime import DigitReader, Reading
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def reader():
+    return DigitReader()
+
+
+def test_single_digits_every_size_polarity_and_stroke(reader, mnist_test):
+    rng = np.random.default_rng(0)
+    right = total = 0
+    misses = []
+    for index in rng.choice(len(mnist_test.labels), 30, replace=False):
+        label = int(mnist_test.labels[index])
+        for name, image in synth.single_digit_variants(mnist_test.images[index], rng=rng):
+            reading = reader.read(image)
+            total += 1
+            ok = [d.value for d in reading.digits] == [label]
+            right += ok
+            if not ok:
+                misses.append((int(index), name, reading.text))
+    assert right / total >= SINGLE_ACCURACY, (right, total, misses[:20])
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_photo_scenes_read_exactly(reader, mnist_test, seed):
+    rng = np.random.default_rng(100 + seed)
+    digits, labels = synth.pick_digits(mnist_test, int(rng.integers(3, 7)), rng)
+    image, text = synth.paper_scene(digits, rng, labels=labels, lines=1 + seed % 2, ruled=seed % 3 == 0)
+    photo = synth.photo_effects(image, rng, perspective=0.03, light=0.5, noise=4, blur=0.8, jpeg_quality=75)
+    assert reader.read(photo).text == text
+
+
+def test_harder_photo_scenes_digit_accuracy(reader, mnist_test):
+    rng = np.random.default_rng(7)
+    right = total = exact = 0
+    for _ in range(25):
+        digits, labels = synth.pick_digits(mnist_test, int(rng.integers(3, 7)), rng)
+        image, text = synth.paper_scene(digits, rng, labels=labels, lines=int(rng.integers(1, 3)),
+                                        paper_edge=bool(rng.random() < 0.5), ruled=bool(rng.random() < 0.5))
+        photo = synth.photo_effects(image, rng, perspective=0.06, light=0.7, noise=7, blur=1.2, jpeg_quality=55)
+        got = reader.read(photo).text
+        exact += got == text
+        right += sum(a == b for a, b in zip(got.replace("\n", ""), text.replace("\n", "")))
+        total += len(text.replace("\n", ""))
+    assert exact >= HARD_EXACT and right / total >= HARD_DIGITS, (exact, right, total)
+
+
+def test_blank_and_noise_read_as_nothing(reader):
+    rng = np.random.default_rng(3)
+    assert reader.read(np.full((480, 640, 3), 255, np.uint8)).text == ""
+    assert reader.read(np.zeros((28, 28), np.uint8)).digits == []
+    noisy_paper = np.clip(rng.normal(215, 10, (480, 640)), 0, 255).astype(np.uint8)
+    assert reader.read(noisy_paper).digits == []
+
+
+def test_paths_bytes_and_arrays_read_alike(reader, mnist_test, tmp_path):
+    image = synth.on_canvas(synth.render_digit(mnist_test.images[0], 120), 0.3)
+    path = tmp_path / "digit.png"
+    cv2.imwrite(str(path), image)
+    expected = str(mnist_test.labels[0])
+    from_path, from_bytes = reader.read(path), reader.read(path.read_bytes())
+    from_gray, from_bgr = reader.read(image), reader.read(cv2.cvtColor(image, cv2.COLOR_GRAY2BGR))
+    assert {from_path.text, from_bytes.text, from_gray.text, from_bgr.text} == {expected}
+    assert from_path.path == str(path) and from_gray.path is None
+    assert from_path.digits[0].box == from_gray.digits[0].box
+
+
+def test_unreadable_inputs_are_records_not_exceptions(reader, tmp_path):
+    broken = reader.read(b"GIF89a this is not really a gif")
+    assert not broken.ok and broken.to_dict() == {"path": None, "error": broken.error}
+    missing = reader.read(tmp_path / "missing.png")
+    assert missing.error and "no such file" in missing.error and missing.path.endswith("missing.png")
+    with pytest.raises(ValueError):
+        reader.read(np.zeros((2, 3, 4, 5)))  # an array that is no image is a programming error
+
+
+def test_single_mode_reads_the_whole_image_as_one_digit(reader, mnist_test):
+    image = synth.on_canvas(synth.render_digit(mnist_test.images[1], 90), 0.0)  # tight crop
+    reading = reader.read(image, single=True)
+    assert [d.value for d in reading.digits] == [int(mnist_test.labels[1])]
+
+
+def test_min_confidence_marks_uncertain_digits(mnist_test):
+    image = synth.on_canvas(synth.render_digit(mnist_test.images[0], 90), 0.3)
+    assert DigitReader(min_confidence=1.01).read(image).text == "?"
+    assert DigitReader(min_confidence=0.0).read(image).text == str(mnist_test.labels[0])
+
+
+def test_read_many_is_ordered_and_matches_sequential_reads(reader, mnist_test):
+    rng = np.random.default_rng(11)
+    images = []
+    for _ in range(24):
+        digits, labels = synth.pick_digits(mnist_test, 3, rng)
+        images.append(synth.paper_scene(digits, rng, labels=labels)[0])
+    sequential = [reader.read(image).to_dict() for image in images]
+    parallel = [r.to_dict() for r in reader.read_many(iter(images), workers=4)]
+    assert parallel == sequential
+
+
+def test_reading_to_dict_is_the_documented_record():
+    reading = Reading("7", [])
+    assert reading.to_dict() == {"text": "7", "digits": []}
+
+
+def test_readme_python_example_runs():
+    readme = (ROOT / "README.md").read_text()
+    [example] = re.findall(r"## Python API\n\n```python\n(.*?)```", readme, re.S)
+    result = subprocess.run([sys.executable, "-c", example], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "2026" and "''" in result.stdout
+
+
+def test_bundled_samples_read_as_expected(reader):
+    import json
+
+    expected = json.loads((ROOT / "samples" / "expected.json").read_text())
+    got = {name: reader.read(ROOT / "samples" / name).text for name in expected}
+    assert got == expected
+
+
+SINGLE_ACCURACY = 0.95
+HARD_EXACT = 18
+HARD_DIGITS = 0.95
