@@ -1,0 +1,61 @@
+"""Count the multiply-adds of an ONNX graph from its shapes (static, no inference run).
+
+Conv, Gemm and MatMul (and their quantized forms) account for all but a sliver of the work in these models;
+FLOPs = 2 x multiply-adds. Counted for one image (batch dimension fixed to 1).
+"""
+
+from __future__ import annotations
+
+import math
+
+
+def _shapes(proto) -> dict[str, list[int]]:
+    import onnx
+
+    model = onnx.ModelProto()
+    model.CopyFrom(proto)
+    for value in model.graph.input:
+        dims = value.type.tensor_type.shape.dim
+        if dims:
+            dims[0].Clear()
+            dims[0].dim_value = 1
+    del model.graph.value_info[:]
+    model = onnx.shape_inference.infer_shapes(model, data_prop=True)
+    shapes: dict[str, list[int]] = {}
+    for value in list(model.graph.input) + list(model.graph.value_info) + list(model.graph.output):
+        dims = value.type.tensor_type.shape.dim
+        shapes[value.name] = [d.dim_value if d.HasField("dim_value") else -1 for d in dims]
+    for init in model.graph.initializer:
+        shapes[init.name] = list(init.dims)
+    return shapes
+
+
+def count_macs(proto) -> int:
+    """Multiply-adds for one image. Raises ValueError if a counted node's shapes cannot be inferred."""
+    shapes = _shapes(proto)
+
+    def shape(name: str) -> list[int]:
+        dims = shapes.get(name)
+        if dims is None or any(d < 0 for d in dims):
+            raise ValueError(f"cannot infer the shape of {name!r}")
+        return dims
+
+    macs = 0
+    for node in proto.graph.node:
+        op = node.op_type
+        if op in ("Conv", "ConvInteger", "QLinearConv"):
+            weight = node.input[3] if op == "QLinearConv" else node.input[1]
+            out = shape(node.output[0])
+            macs += math.prod(out) * math.prod(shape(weight)[1:])  # [Cout, Cin/group, kh, kw]
+        elif op in ("MatMul", "MatMulInteger", "QLinearMatMul"):
+            a = node.input[0]
+            macs += math.prod(shape(node.output[0])) * shape(a)[-1]
+        elif op == "Gemm":
+            trans_a = next((attr.i for attr in node.attribute if attr.name == "transA"), 0)
+            a = shape(node.input[0])
+            macs += math.prod(shape(node.output[0])) * (a[0] if trans_a else a[-1])
+    return macs
+
+
+def mflops_per_digit(proto) -> float:
+    return 2 * count_macs(proto) / 1e6

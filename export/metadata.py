@@ -1,0 +1,85 @@
+"""What an exported model says about itself: ONNX ``metadata_props`` and the model card.
+
+Every ``metadata_props`` value is a JSON-encoded string (``"\"seed-mlp\""``, ``"0.9749"``, ``"{...}"``), so any
+ONNX reader gets the text and ``edgedigits.runtime.model.Model.metadata`` gets Python values back.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+
+FORMAT_VERSION = 1
+LABELS = [str(d) for d in range(10)]
+INPUT_TEXT = "float32 [N,28,28], white digit on black, [0,1]"
+OUTPUT_TEXT = "float32 [N,10], softmax probabilities of the digits 0..9"
+
+
+def preprocessing_version() -> str:
+    """The runtime's normalize step version the model expects its input from."""
+    try:
+        from edgedigits.runtime.normalize import PREPROCESSING_VERSION
+    except ImportError:
+        return "1"
+    return str(PREPROCESSING_VERSION)
+
+
+def package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("edgedigits")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def library_versions() -> dict:
+    import keras
+    import numpy
+    import onnx
+    import onnxruntime
+    import tensorflow
+    import tf2onnx
+
+    return {"edgedigits": package_version(), "python": platform.python_version(), "tensorflow": tensorflow.__version__,
+            "keras": keras.__version__, "tf2onnx": tf2onnx.__version__, "onnx": onnx.__version__,
+            "onnxruntime": onnxruntime.__version__, "numpy": numpy.__version__}
+
+
+TRAINING_KEYS = ("preset", "epochs", "batch_size", "seed", "train_images", "train_seconds", "test_accuracy",
+                 "params", "command", "data_sha256", "versions")
+
+
+def training_info(metrics: dict, keras_path) -> dict:
+    """The training run's own figures, from its metrics.json (only what is there)."""
+    info = {key: metrics[key] for key in TRAINING_KEYS if key in metrics}
+    info["model_file"] = str(keras_path)
+    return info
+
+
+def attach(proto, metadata: dict, description: str = "") -> None:
+    """Replace ``proto``'s metadata_props with ``metadata`` (each value JSON-encoded)."""
+    del proto.metadata_props[:]
+    for key, value in metadata.items():
+        entry = proto.metadata_props.add()
+        entry.key = key
+        entry.value = json.dumps(value, sort_keys=True, separators=(",", ":"))
+    proto.producer_name = "edgedigits"
+    proto.producer_version = package_version()
+    proto.doc_string = description
+
+
+def serialize(proto, metadata: dict, description: str = "") -> bytes:
+    """Attach ``metadata`` and serialize, with ``metadata["export"]["file_bytes"]`` equal to the result's size.
+
+    The size is written into the file it measures, so settle it by iteration (two or three rounds: only
+    the number of digits of the size can change the size).
+    """
+    metadata["export"]["file_bytes"] = 0
+    for _ in range(10):
+        attach(proto, metadata, description)
+        blob = proto.SerializeToString()
+        if metadata["export"]["file_bytes"] == len(blob):
+            return blob
+        metadata["export"]["file_bytes"] = len(blob)
+    raise RuntimeError("file size in the metadata did not settle")  # cannot happen: sizes grow monotonically

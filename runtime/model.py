@@ -1,0 +1,306 @@
+"""The ONNX model session: find a model by name or path, open it once, check its I/O, predict in batches.
+
+    model = Model()                      # the shipped "default" model
+    model = Model("seed-mlp")            # another shipped model (see `edgedigits models`)
+    model = Model("path/to/file.onnx")   # any file with the edgedigits interface
+    probabilities = model.predict(batch) # float32 [N, 28, 28] in [0, 1] -> float32 [N, 10]
+
+One onnxruntime ``InferenceSession`` per ``Model``, created in the constructor and reused; ``predict`` is
+safe to call from several threads at once (onnxruntime's ``run`` is thread-safe).
+
+Model I/O (see DESIGN.md): one input, float32 ``[N, 28, 28]`` (white digit on black, ``[0, 1]``), and an
+output ``probabilities``, float32 ``[N, 10]``. Metadata lives in the ONNX file's ``metadata_props`` as
+JSON-encoded strings; ``Model.metadata`` decodes them. Shipped models also have a card, ``<name>.json``,
+next to the ``.onnx`` file in the ``edgedigits.models`` package data.
+
+NumPy and onnxruntime only: never tensorflow, tf2onnx or onnx.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+DEFAULT_MODEL = "default"
+IMAGE_SHAPE = (28, 28)
+N_CLASSES = 10
+# Largest batch handed to onnxruntime in one call: bounds peak memory of the convnet's activations.
+CHUNK = 1024
+
+
+class ModelError(RuntimeError):
+    """A model could not be found, opened or used. The message names the file and says what to do."""
+
+
+# --------------------------------------------------------------------------- finding models
+
+def models_dir() -> Path:
+    """The folder holding the shipped models (package data ``edgedigits.models``)."""
+    return Path(str(resources.files("edgedigits.models")))
+
+
+def shipped_names() -> list[str]:
+    folder = models_dir()
+    return sorted(p.stem for p in folder.glob("*.onnx")) if folder.is_dir() else []
+
+
+def _looks_like_path(text: str) -> bool:
+    return os.sep in text or "/" in text or text.endswith(".onnx") or text.startswith(".")
+
+
+def resolve_model(name_or_path: str | os.PathLike | None = None) -> Path:
+    """A shipped model's name (``None`` means ``"default"``) or a file path -> the ``.onnx`` file's path.
+
+    A bare name (no folder, no ``.onnx``) is looked up among the shipped models first, then as a file.
+    """
+    text = os.fspath(name_or_path) if name_or_path is not None else DEFAULT_MODEL
+    if not text:
+        raise ModelError("empty model name; pass a shipped model's name (see `edgedigits models`) or an .onnx file.")
+    if not _looks_like_path(text):
+        shipped = models_dir() / f"{text}.onnx"
+        if shipped.is_file():
+            return shipped
+    path = Path(text).expanduser()
+    if path.is_file():
+        return path
+    if path.is_dir():
+        raise ModelError(f"{path}: is a folder, not an ONNX model file; pass the .onnx file inside it.")
+    if _looks_like_path(text):
+        raise ModelError(f"{path}: no such model file; check the path, or pass a shipped model's name "
+                         f"({', '.join(shipped_names()) or 'none installed'}).")
+    available = ", ".join(shipped_names()) or "none installed"
+    raise ModelError(f"{text}: unknown model; shipped models: {available} (see `edgedigits models`), "
+                     "or pass the path of an .onnx file.")
+
+
+def read_card(onnx_path: Path) -> dict:
+    """The model card ``<name>.json`` next to ``onnx_path`` ({} when there is none or it is unreadable)."""
+    card = onnx_path.with_suffix(".json")
+    try:
+        return json.loads(card.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def shipped_models() -> list[dict]:
+    """One dict per shipped model: name, path, size_bytes and the figures of its card."""
+    rows = []
+    for name in shipped_names():
+        path = models_dir() / f"{name}.onnx"
+        card = read_card(path)
+        rows.append({
+            "name": name,
+            "path": str(path),
+            "size_bytes": path.stat().st_size,
+            "accuracy": card.get("test_accuracy"),
+            "params": card.get("params"),
+            "mflops_per_digit": card.get("mflops_per_digit"),
+            "preset": card.get("preset"),
+            "description": card.get("description", ""),
+            "card": card,
+        })
+    return rows
+
+
+def decode_metadata(raw: dict[str, str]) -> dict[str, Any]:
+    """ONNX ``metadata_props`` (JSON-encoded strings) -> Python values; non-JSON strings are kept as they are."""
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        try:
+            out[key] = json.loads(value)
+        except ValueError:
+            out[key] = value
+    return out
+
+
+# --------------------------------------------------------------------------- the session
+
+def _session_options(threads: int | None):
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.intra_op_num_threads = int(threads) if threads else 0  # 0: onnxruntime picks (physical cores)
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3  # errors only; warnings about unused initializers are noise for users
+    return options
+
+
+def _dims(shape) -> list:
+    return list(shape) if isinstance(shape, (list, tuple)) else []
+
+
+def _fixed(dim) -> int | None:
+    return dim if isinstance(dim, int) and dim > 0 else None
+
+
+class Model:
+    """One ONNX model in one onnxruntime session. ``Model(name_or_path=None, threads=None)``."""
+
+    def __init__(self, name_or_path: str | os.PathLike | None = None, threads: int | None = None):
+        import onnxruntime as ort
+
+        self.path = resolve_model(name_or_path)
+        where = str(self.path)
+        try:
+            size = self.path.stat().st_size
+        except OSError as exc:
+            raise ModelError(f"{where}: cannot read the model file ({exc.strerror}).") from exc
+        if size == 0:
+            raise ModelError(f"{where}: the model file is empty; export it again (`edgedigits export`) "
+                             "or reinstall edgedigits.")
+        try:
+            self.session = ort.InferenceSession(where, sess_options=_session_options(threads),
+                                                providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime raises its own exception types, none shared with ours
+            reason = " ".join(str(exc).split())
+            if len(reason) > 200:
+                reason = reason[:200] + "…"
+            raise ModelError(f"{where}: not a usable ONNX model ({reason}); the file is damaged, truncated or "
+                             "not ONNX. Export it again (`edgedigits export`) or pick another model.") from exc
+        self._check_io(where)
+        meta = self.session.get_modelmeta()
+        self.metadata: dict[str, Any] = decode_metadata(dict(meta.custom_metadata_map))
+        name = self.metadata.get("name")
+        self.name: str = name if isinstance(name, str) and name else self.path.stem
+        self.threads = threads
+
+    def _check_io(self, where: str) -> None:
+        inputs, outputs = self.session.get_inputs(), self.session.get_outputs()
+        expected = "input float32 [N, 28, 28] and output float32 [N, 10] (see DESIGN.md)"
+        if len(inputs) != 1:
+            raise ModelError(f"{where}: the model has {len(inputs)} inputs, expected one; edgedigits needs "
+                             f"{expected}.")
+        image = inputs[0]
+        dims = _dims(image.shape)
+        if image.type != "tensor(float)" or len(dims) != 3 or tuple(dims[1:]) != IMAGE_SHAPE:
+            raise ModelError(f"{where}: input {image.name!r} is {image.type} {dims}, but edgedigits needs "
+                             f"{expected}. Export the model with `edgedigits export`.")
+        if _fixed(dims[0]) is not None:
+            raise ModelError(f"{where}: input {image.name!r} has a fixed batch size of {dims[0]}; edgedigits "
+                             "needs a dynamic batch [N, 28, 28]. Export it again with `edgedigits export`.")
+        named = [o for o in outputs if o.name == "probabilities"]
+        if not named and len(outputs) != 1:
+            raise ModelError(f"{where}: the model has {len(outputs)} outputs and none is named 'probabilities'; "
+                             f"edgedigits needs {expected}.")
+        output = (named or outputs)[0]
+        out_dims = _dims(output.shape)
+        if output.type != "tensor(float)" or len(out_dims) != 2 or out_dims[1] != N_CLASSES:
+            raise ModelError(f"{where}: output {output.name!r} is {output.type} {out_dims}, but edgedigits needs "
+                             f"{expected}. Export the model with `edgedigits export`.")
+        self.input_name, self.output_name = image.name, output.name
+
+    def predict(self, batch: np.ndarray) -> np.ndarray:
+        """Probabilities float32 [N, 10] for images float32 [N, 28, 28] in [0, 1] (white digit on black)."""
+        batch = np.asarray(batch)
+        if batch.ndim != 3 or batch.shape[1:] != IMAGE_SHAPE:
+            raise ValueError(f"predict expects images [N, 28, 28], got an array of shape {list(batch.shape)}.")
+        if not np.issubdtype(batch.dtype, np.floating):
+            raise ValueError(f"predict expects float images in [0, 1], got {batch.dtype}; "
+                             "divide uint8 pixels by 255 (or use the normalize step).")
+        if len(batch) == 0:
+            return np.zeros((0, N_CLASSES), dtype=np.float32)
+        batch = np.ascontiguousarray(batch, dtype=np.float32)
+        if len(batch) <= CHUNK:
+            return self._run(batch)
+        return np.concatenate([self._run(batch[i:i + CHUNK]) for i in range(0, len(batch), CHUNK)])
+
+    def _run(self, batch: np.ndarray) -> np.ndarray:
+        try:
+            (probabilities,) = self.session.run([self.output_name], {self.input_name: batch})
+        except Exception as exc:
+            raise ModelError(f"{self.path}: inference failed ({' '.join(str(exc).split())[:200]}).") from exc
+        if probabilities.shape != (len(batch), N_CLASSES):
+            raise ModelError(f"{self.path}: returned an output of shape {list(probabilities.shape)} for "
+                             f"{len(batch)} images, expected [{len(batch)}, {N_CLASSES}]; the model does not "
+                             "follow the edgedigits interface.")
+        return probabilities.astype(np.float32, copy=False)
+
+    def __repr__(self) -> str:
+        return f"Model(name={self.name!r}, path='{self.path}')"
+
+
+# --------------------------------------------------------------------------- model cards as text
+
+def _pct(value) -> str:
+    return f"{value:.2%}" if isinstance(value, (int, float)) else "?"
+
+
+def _kb(size) -> str:
+    return f"{size / 1024:,.1f} KiB" if isinstance(size, (int, float)) else "?"
+
+
+def cards_markdown(rows: list[dict] | None = None) -> str:
+    """``models/README.md``: one section per shipped model, every figure taken from its card."""
+    rows = shipped_models() if rows is None else rows
+    out = [
+        "# Shipped models",
+        "",
+        "Generated from the model cards (`models/<name>.json`) by `edgedigits models --format markdown > "
+        "models/README.md`; do not edit by hand. Every figure comes from the commands listed under each model "
+        "(accuracy: `edgedigits evaluate` on the ONNX file, full MNIST test set).",
+        "",
+        "| model | MNIST test accuracy | size | parameters | MFLOPs / digit | preset |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        out.append(f"| `{row['name']}` | {_pct(row['accuracy'])} | {_kb(row['size_bytes'])} | "
+                   f"{row['params'] or 0:,} | {row['mflops_per_digit']} | {row['preset']} |")
+    for row in rows:
+        card = row["card"]
+        training, export = card.get("training", {}), card.get("export", {})
+        commands = card.get("commands", {})
+        out += ["", f"## `{row['name']}`", "", card.get("description", ""), ""]
+        out += [
+            f"- File: `{card.get('file')}`, {card.get('size_bytes', 0):,} bytes, SHA-256 `{card.get('sha256')}`",
+            f"- MNIST test accuracy: **{_pct(card.get('test_accuracy'))}** ({card.get('test_errors')} errors in "
+            f"{card.get('test_images')} images)",
+            "- Per digit: " + ", ".join(f"{d}: {_pct(a)}" for d, a in card.get("per_class_accuracy", {}).items()),
+            "- Worst confusions (true → predicted): " + (", ".join(
+                f"{c['true']} → {c['predicted']} ×{c['count']}" for c in card.get("worst_confusions", [])) or "none"),
+            f"- Parameters: {card.get('params', 0):,}; {card.get('mflops_per_digit')} MFLOPs per digit "
+            "(2 × multiply-adds of Conv/Gemm/MatMul, counted from the ONNX graph)",
+            f"- Input: {card.get('input')}; preprocessing version {card.get('preprocessing_version')}",
+        ]
+        if training:
+            out.append(f"- Training: preset `{training.get('preset')}`, {training.get('epochs')} epochs, seed "
+                       f"{training.get('seed')}, {training.get('train_images', 0):,} training images, "
+                       f"{training.get('train_seconds')} s on {training.get('versions', {}).get('cpus', '?')} CPU "
+                       f"cores; Keras test accuracy {_pct(training.get('test_accuracy'))}")
+        if "parity" in export:
+            parity = export["parity"]
+            out.append(f"- Export: opset {export.get('opset')}; parity with Keras on {parity['images']} test images: "
+                       f"{parity['argmax_disagreements']} different predictions, largest probability difference "
+                       f"{parity['max_abs_diff']:.2g} (allowed {parity['tolerance']:g}); Keras "
+                       f"{_pct(export.get('keras_test_accuracy'))}, ONNX {_pct(export.get('onnx_test_accuracy'))}")
+        quant = card.get("quantization")
+        if quant:
+            out.append(f"- Quantization: {quant.get('format')}, weights {quant.get('weights')}, activations "
+                       f"{quant.get('activations')}, calibrated on {quant.get('calibration')}; from "
+                       f"`{quant.get('float_model')}` ({_pct(quant.get('float_test_accuracy'))}, "
+                       f"{quant.get('float_size_bytes', 0):,} bytes)")
+        int8 = card.get("int8")
+        if int8:
+            goal = int8.get("goal", {})
+            out.append(f"- int8 (`{int8['file']}`): {_pct(int8['test_accuracy'])} "
+                       f"({int8['accuracy_loss_points']:+.2f} points lost), {int8['size_bytes']:,} bytes "
+                       f"({int8['size_ratio']:.2f}× smaller than float); goal ≤ "
+                       f"{goal.get('max_accuracy_loss_points')} points lost and ≥ {goal.get('min_size_ratio')}× "
+                       f"smaller: {'met' if int8.get('meets_goal') else 'NOT met'}")
+        versions = export.get("versions", {})
+        if versions:
+            out.append("- Versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()))
+        data = card.get("data_sha256", {})
+        if data:
+            out.append("- MNIST files (SHA-256 of the decompressed files): " + ", ".join(
+                f"`{k}` `{v}`" for k, v in data.items()))
+        out += ["", "Commands that made and measured it:", "", "```sh"]
+        out += [commands[k] for k in ("train", "export", "evaluate") if commands.get(k)]
+        out += ["```"]
+    return "\n".join(out) + "\n"

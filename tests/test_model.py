@@ -1,0 +1,213 @@
+"""The runtime's model session: finding models, refusing bad files with a clear message, predicting in batches.
+
+Real onnxruntime sessions on small ONNX graphs built here with onnx.helper (no TensorFlow needed).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import onnx
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+
+from edgedigits.runtime.model import CHUNK, Model, ModelError, decode_metadata, resolve_model, shipped_names
+
+
+def linear_model(in_shape=("N", 28, 28), n_out: int = 10, metadata: dict | None = None, seed: int = 0,
+                 input_type: int = TensorProto.FLOAT) -> onnx.ModelProto:
+    """image -> Reshape [N, 784] -> MatMul -> Softmax -> probabilities, with random weights."""
+    rng = np.random.default_rng(seed)
+    features = int(np.prod([d for d in in_shape[1:]]))
+    weights = numpy_helper.from_array(rng.normal(0, 0.05, (features, n_out)).astype(np.float32), "w")
+    shape = numpy_helper.from_array(np.array([-1, features], dtype=np.int64), "shape")
+    nodes = []
+    source = "image"
+    if input_type != TensorProto.FLOAT:
+        nodes.append(helper.make_node("Cast", ["image"], ["image_f"], to=TensorProto.FLOAT))
+        source = "image_f"
+    nodes += [
+        helper.make_node("Reshape", [source, "shape"], ["flat"]),
+        helper.make_node("MatMul", ["flat", "w"], ["logits"]),
+        helper.make_node("Softmax", ["logits"], ["probabilities"], axis=-1),
+    ]
+    graph = helper.make_graph(
+        nodes, "test",
+        [helper.make_tensor_value_info("image", input_type, list(in_shape))],
+        [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, [in_shape[0], n_out])],
+        [weights, shape],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    for key, value in (metadata or {}).items():
+        entry = model.metadata_props.add()
+        entry.key, entry.value = key, json.dumps(value)
+    onnx.checker.check_model(model)
+    return model
+
+
+@pytest.fixture
+def good_file(tmp_path):
+    path = tmp_path / "good.onnx"
+    onnx.save(linear_model(metadata={"name": "tiny", "test_accuracy": 0.5, "labels": list("0123456789")}), path)
+    return path
+
+
+def images(n: int, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).random((n, 28, 28), dtype=np.float32)
+
+
+# --------------------------------------------------------------------------- a good model
+
+def test_good_model_predicts_probabilities(good_file):
+    model = Model(good_file)
+    assert model.path == good_file
+    assert model.name == "tiny"
+    assert model.metadata["test_accuracy"] == 0.5
+    assert model.metadata["labels"] == list("0123456789")
+    probabilities = model.predict(images(7))
+    assert probabilities.shape == (7, 10) and probabilities.dtype == np.float32
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_empty_batch_returns_empty_result_without_running(good_file):
+    model = Model(good_file)
+    out = model.predict(np.zeros((0, 28, 28), np.float32))
+    assert out.shape == (0, 10) and out.dtype == np.float32
+
+
+def test_large_batches_are_chunked_with_the_same_result(good_file):
+    model = Model(good_file)
+    batch = images(CHUNK * 2 + 17)
+    whole = model.predict(batch)
+    assert whole.shape == (len(batch), 10)
+    np.testing.assert_allclose(whole[-5:], model.predict(batch[-5:]), rtol=1e-6, atol=1e-7)
+
+
+def test_float64_input_is_accepted_and_uint8_refused(good_file):
+    model = Model(good_file)
+    batch = images(3)
+    np.testing.assert_allclose(model.predict(batch.astype(np.float64)), model.predict(batch), rtol=1e-6)
+    with pytest.raises(ValueError, match="255"):
+        model.predict((batch * 255).astype(np.uint8))
+    with pytest.raises(ValueError, match=r"\[N, 28, 28\]"):
+        model.predict(np.zeros((3, 784), np.float32))
+
+
+def test_one_session_serves_many_threads(good_file):
+    model = Model(good_file, threads=1)
+    batch = images(64)
+    expected = model.predict(batch)
+    results, errors = [None] * 8, []
+
+    def work(i):
+        try:
+            results[i] = model.predict(batch)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    for result in results:
+        np.testing.assert_array_equal(result, expected)
+
+
+def test_metadata_that_is_not_json_is_kept_as_text():
+    assert decode_metadata({"a": "1", "b": '"x"', "c": "plain text"}) == {"a": 1, "b": "x", "c": "plain text"}
+
+
+def test_name_falls_back_to_the_file_stem(tmp_path):
+    path = tmp_path / "unnamed.onnx"
+    onnx.save(linear_model(), path)
+    assert Model(path).name == "unnamed"
+
+
+# --------------------------------------------------------------------------- bad files
+
+def _bad_files(tmp_path, good_file) -> dict:
+    blob = good_file.read_bytes()
+    files = {}
+    files["truncated"] = tmp_path / "truncated.onnx"
+    files["truncated"].write_bytes(blob[: len(blob) // 2])
+    damaged = bytearray(blob)
+    damaged[10:60] = b"\xff" * 50  # garbage over the graph header
+    files["damaged"] = tmp_path / "damaged.onnx"
+    files["damaged"].write_bytes(bytes(damaged))
+    files["empty"] = tmp_path / "empty.onnx"
+    files["empty"].write_bytes(b"")
+    files["not_onnx"] = tmp_path / "picture.onnx"
+    files["not_onnx"].write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    files["text"] = tmp_path / "notes.onnx"
+    files["text"].write_text("this is not a model\n")
+    for key, model in {
+        "flat_input": linear_model(in_shape=("N", 784)),
+        "five_outputs": linear_model(n_out=5),
+        "fixed_batch": linear_model(in_shape=(1, 28, 28)),
+        "uint8_input": linear_model(input_type=TensorProto.UINT8),
+        "wrong_size": linear_model(in_shape=("N", 32, 32)),
+    }.items():
+        files[key] = tmp_path / f"{key}.onnx"
+        onnx.save(model, files[key])
+    files["missing"] = tmp_path / "missing.onnx"
+    return files
+
+
+BAD = ["truncated", "damaged", "empty", "not_onnx", "text", "flat_input", "five_outputs", "fixed_batch",
+       "uint8_input", "wrong_size", "missing"]
+
+
+@pytest.mark.parametrize("kind", BAD)
+def test_bad_model_file_raises_model_error_naming_the_file(tmp_path, good_file, kind):
+    path = _bad_files(tmp_path, good_file)[kind]
+    with pytest.raises(ModelError) as info:
+        Model(path)
+    message = str(info.value)
+    assert str(path) in message
+    assert "\n" not in message
+    assert any(word in message for word in ("export", "check the path", "reinstall", "another model"))
+
+
+def test_a_folder_is_not_a_model(tmp_path):
+    with pytest.raises(ModelError, match="folder"):
+        Model(tmp_path)
+
+
+def test_unknown_name_lists_the_shipped_models():
+    with pytest.raises(ModelError) as info:
+        resolve_model("no-such-model")
+    message = str(info.value)
+    assert "no-such-model" in message
+    for name in shipped_names():
+        assert name in message
+
+
+def test_default_is_the_shipped_default_model():
+    assert resolve_model(None).name == "default.onnx"
+    assert resolve_model("default") == resolve_model(None)
+
+
+@pytest.mark.parametrize("kind", ["missing", "damaged", "five_outputs"])
+def test_cli_evaluate_with_a_bad_model_prints_one_line_and_fails(tmp_path, good_file, kind):
+    path = _bad_files(tmp_path, good_file)[kind]
+    run = subprocess.run([sys.executable, "-m", "edgedigits.runtime.cli", "evaluate", "--model", str(path)],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode != 0
+    assert "Traceback" not in run.stderr
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and str(path) in lines[0] and lines[0].startswith("edgedigits: ")
+    assert run.stdout == ""
+
+
+def test_cli_evaluate_with_an_unknown_name_fails_cleanly():
+    run = subprocess.run([sys.executable, "-m", "edgedigits.runtime.cli", "evaluate", "--model", "nope"],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode != 0 and "Traceback" not in run.stderr
+    assert "nope" in run.stderr and "default" in run.stderr

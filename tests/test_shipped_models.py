@@ -1,0 +1,85 @@
+"""Every shipped model scores what its card says on the full MNIST test set, and the card matches the file.
+
+Runs through the runtime only (onnxruntime, no TensorFlow), like `edgedigits evaluate`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from edgedigits.runtime.evaluate import evaluate
+from edgedigits.runtime.model import Model, cards_markdown, models_dir, read_card, shipped_names
+
+NAMES = shipped_names()
+# What the issue asks of each model (MNIST test accuracy).
+TARGETS = {"default": 0.995, "seed-mlp": 0.974}
+INT8_GOAL = {"max_accuracy_loss_points": 0.2, "min_size_ratio": 3.0}
+
+
+def test_the_default_and_the_seed_models_are_shipped():
+    assert {"default", "seed-mlp"} <= set(NAMES)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_shipped_model_scores_what_its_card_says(name, mnist_test):
+    model = Model(name)
+    card = read_card(model.path)
+    assert card, f"{name}: no model card {model.path.with_suffix('.json').name}"
+    report = evaluate(model)
+    assert report["n"] == card["test_images"] == 10000
+    assert abs(report["accuracy"] - card["test_accuracy"]) <= 1e-4 + 1e-12  # 0.01 points
+    if name in TARGETS:
+        assert report["accuracy"] >= TARGETS[name]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_card_matches_the_file_and_its_metadata(name):
+    model = Model(name)
+    card = read_card(model.path)
+    blob = model.path.read_bytes()
+    assert card["file"] == model.path.name
+    assert card["size_bytes"] == len(blob) == model.metadata["export"]["file_bytes"]
+    assert card["sha256"] == hashlib.sha256(blob).hexdigest()
+    assert model.name == card["name"] == name
+    for key in ("preset", "test_accuracy", "test_images", "params", "mflops_per_digit", "labels", "input",
+                "preprocessing_version", "data_sha256", "training", "export", "description"):
+        assert model.metadata[key] == card[key], key
+    for key in ("train", "export", "evaluate"):
+        assert card["commands"][key], key
+    assert card["training"]["train_seconds"] > 0 and card["params"] > 0 and card["mflops_per_digit"] > 0
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if n.endswith("-int8")])
+def test_shipped_int8_models_meet_the_goal(name):
+    card = read_card(models_dir() / f"{name}.onnx")
+    float_card = read_card(models_dir() / card["quantization"]["float_model"])
+    loss_points = (float_card["test_accuracy"] - card["test_accuracy"]) * 100
+    assert loss_points <= INT8_GOAL["max_accuracy_loss_points"] + 1e-9
+    assert float_card["size_bytes"] / card["size_bytes"] >= INT8_GOAL["min_size_ratio"]
+    assert float_card["int8"]["size_bytes"] == card["size_bytes"]
+
+
+def test_readme_is_generated_from_the_cards():
+    readme = Path(__file__).resolve().parents[1] / "models" / "README.md"
+    assert readme.read_text() == cards_markdown(), (
+        "models/README.md is out of date: run `edgedigits models --format markdown > models/README.md`")
+
+
+def test_cli_models_lists_every_shipped_model():
+    run = subprocess.run([sys.executable, "-m", "edgedigits.runtime.cli", "models", "--format", "json"],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    rows = json.loads(run.stdout)
+    assert [row["name"] for row in rows] == NAMES
+    for row in rows:
+        assert row["accuracy"] == read_card(Path(row["path"]))["test_accuracy"]
+    text = subprocess.run([sys.executable, "-m", "edgedigits.runtime.cli", "models"], capture_output=True,
+                          text=True, timeout=120)
+    assert text.returncode == 0 and all(name in text.stdout for name in NAMES)
