@@ -6,8 +6,11 @@ import csv
 import io
 import json
 import os
+import shutil
+import struct
 import subprocess
 import sys
+import zlib
 
 import cv2
 import numpy as np
@@ -105,13 +108,57 @@ def test_recursive_descends_only_when_asked(tmp_path, mnist_test):
     assert len(flat.stdout.splitlines()) == 1 and len(deep.stdout.splitlines()) == 2
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their permissions")
-def test_unreadable_file_is_an_error_record(tmp_path, mnist_test):
-    path = tmp_path / "locked.png"
-    cv2.imwrite(str(path), paper_digit(mnist_test.images[0]))
-    path.chmod(0)
-    record = json.loads(run("classify", path, "--format", "jsonl").stdout)
-    assert "permission denied" in record["error"]
+def as_unprivileged():
+    """The command prefix that runs the CLI without permission to bypass file modes.
+
+    CI runs as root, and root reads a mode-000 file; dropping CAP_DAC_OVERRIDE/CAP_DAC_READ_SEARCH from the
+    bounding set (setpriv, util-linux) makes the permission check real again.
+    """
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    assert setpriv, "setpriv (util-linux) is needed to test permission errors as root"
+    return [setpriv, "--bounding-set=-dac_override,-dac_read_search"]
+
+
+def test_unreadable_file_and_folder_are_error_records(tmp_path, mnist_test):
+    cv2.imwrite(str(tmp_path / "fine.png"), paper_digit(mnist_test.images[0]))
+    cv2.imwrite(str(tmp_path / "locked.png"), paper_digit(mnist_test.images[1]))
+    (tmp_path / "locked.png").chmod(0)
+    (tmp_path / "closed").mkdir()
+    cv2.imwrite(str(tmp_path / "closed" / "inside.png"), paper_digit(mnist_test.images[2]))
+    (tmp_path / "closed").chmod(0)
+    try:
+        result = subprocess.run([*as_unprivileged(), *EDGEDIGITS, "classify", str(tmp_path), "--recursive",
+                                 "--format", "jsonl"], capture_output=True, text=True, timeout=120)
+    finally:
+        (tmp_path / "closed").chmod(0o755)
+    assert result.returncode == 1, result.stderr
+    records = {os.path.basename(r["path"]): r for r in map(json.loads, result.stdout.splitlines())}
+    assert records["fine.png"]["text"] == str(mnist_test.labels[0])
+    assert "permission denied" in records["locked.png"]["error"]
+    assert "permission denied" in records["closed"]["error"]
+
+
+def test_huge_symlinked_and_looping_files_in_a_folder(tmp_path, mnist_test):
+    cv2.imwrite(str(tmp_path / "a_good.png"), paper_digit(mnist_test.images[0]))
+    # A 20000x20000 PNG header: refused from the header, before anything is decoded or allocated.
+    ihdr = struct.pack(">IIBBBBB", 20000, 20000, 8, 0, 0, 0, 0)
+    chunk = struct.pack(">I", len(ihdr)) + b"IHDR" + ihdr + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
+    (tmp_path / "huge.png").write_bytes(b"\x89PNG\r\n\x1a\n" + chunk + b"\x00" * 64)
+    os.symlink("loop_b.png", tmp_path / "loop_a.png")
+    os.symlink("loop_a.png", tmp_path / "loop_b.png")
+    os.symlink("missing_target.png", tmp_path / "dangling.png")
+    os.symlink(".", tmp_path / "self")  # a folder loop: never followed
+    os.symlink("a_good.png", tmp_path / "z_link.png")  # a link to a good file is read
+    result = run("classify", tmp_path, "--recursive", "--format", "jsonl", timeout=60)
+    assert result.returncode == 1, result.stderr
+    records = {os.path.basename(r["path"]): r for r in map(json.loads, result.stdout.splitlines())}
+    assert set(records) == {"a_good.png", "huge.png", "loop_a.png", "loop_b.png", "dangling.png", "z_link.png"}
+    assert records["a_good.png"]["text"] == records["z_link.png"]["text"] == str(mnist_test.labels[0])
+    assert "20000x20000" in records["huge.png"]["error"] and "downscale" in records["huge.png"]["error"]
+    assert "symbolic links" in records["loop_a.png"]["error"]
+    assert "no such file" in records["dangling.png"]["error"]
 
 
 def test_bad_model_is_one_clear_line(tmp_path, mixed_folder):
