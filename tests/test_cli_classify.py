@@ -178,3 +178,25 @@ def test_blank_image_reads_no_digits_not_a_guess(tmp_path):
     assert result.returncode == 0
     for line in result.stdout.splitlines():
         assert json.loads(line)["text"] == "" and json.loads(line)["digits"] == []
+
+
+def test_ctrl_c_stops_cleanly_with_results_so_far_and_a_summary(tmp_path, mnist_test):
+    import signal
+    import time
+
+    for i in range(400):
+        cv2.imwrite(str(tmp_path / f"{i:04d}.png"), paper_digit(mnist_test.images[i], size=280))
+    process = subprocess.Popen([*EDGEDIGITS, "classify", str(tmp_path), "--format", "jsonl", "--workers", "2"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = process.stdout.readline()  # it is running and streaming
+    time.sleep(0.3)
+    process.send_signal(signal.SIGINT)
+    rest = process.stdout.read()  # not communicate(): it would skip what readline() already buffered
+    err = process.stderr.read()
+    process.wait(timeout=60)
+    lines = [first] + rest.splitlines()
+    assert process.returncode == 130, err
+    records = [json.loads(line) for line in lines if line.strip()]  # every line written is whole
+    assert 1 <= len(records) < 400
+    assert [os.path.basename(r["path"]) for r in records] == [f"{i:04d}.png" for i in range(len(records))]
+    assert "interrupted after" in err and "Traceback" not in err
