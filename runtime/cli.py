@@ -35,7 +35,7 @@ def train(
     val_split: float = typer.Option(0.2, help="Fraction of the training set held out for validation."),
     subset: Optional[int] = typer.Option(None, help="Train on only the first N training images (quick runs)."),
 ) -> None:
-    """Train a Keras model on MNIST (needs the [train] extra)."""
+    """Train a Keras model on MNIST (needs TensorFlow: install the train extra)."""
     try:
         from edgedigits.train.fit import train as run_training
         from edgedigits.train.presets import PRESETS
@@ -53,6 +53,206 @@ def train(
         fail(str(exc))
     typer.echo(f"{preset}: test accuracy {metrics['test_accuracy']:.4%} ({metrics['test_errors']} errors), "
                f"{metrics['params']:,} parameters, {metrics['train_seconds']:.0f} s -> {out}")
+
+
+@app.command()
+def classify(
+    paths: list[str] = typer.Argument(..., help="Image files, folders or glob patterns ('scans/*.png')."),
+    model: Optional[str] = typer.Option(None, help="Shipped model name (see `edgedigits models`) or .onnx file."),
+    format: str = typer.Option("table", "--format", "-f", help="table | jsonl | csv"),
+    recursive: bool = typer.Option(False, "--recursive", "-r", help="Descend into subfolders."),
+    workers: Optional[int] = typer.Option(None, help="Threads reading images (default: all cores)."),
+    min_confidence: float = typer.Option(0.5, help="Digits less certain than this show as '?' in text."),
+    single: bool = typer.Option(False, help="Each image is one digit (a crop or drawing): skip detection."),
+) -> None:
+    """Read the digits in images. Exit status 1 if any input could not be read."""
+    import time
+
+    from .model import ModelError
+    from .output import Progress, Summary, Writer
+    from .reader import DigitReader
+
+    try:
+        writer = Writer(format)
+        reader = DigitReader(model, min_confidence=min_confidence, single=single)
+    except (ValueError, ModelError) as exc:
+        fail(str(exc))
+    summary, progress = Summary(), Progress()
+    started = time.perf_counter()
+    interrupted = False
+    try:
+        for reading in reader.read_paths(paths, recursive=recursive, workers=workers):
+            writer.write(reading)
+            summary.add(reading)
+            progress.step(summary)
+    except KeyboardInterrupt:
+        interrupted = True
+    except BrokenPipeError:  # `edgedigits classify ... | head`: the reader of our output left
+        raise typer.Exit(0)
+    progress.close()
+    typer.echo(summary.line(time.perf_counter() - started, interrupted), err=True)
+    if interrupted:
+        raise typer.Exit(130)
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def webcam(
+    source: str = typer.Option("0", help="Camera index (0, 1, ...), video file, or stream URL."),
+    model: Optional[str] = typer.Option(None, help="Shipped model name or .onnx file."),
+    headless: bool = typer.Option(False, help="No window: print one JSON line per frame."),
+    format: Optional[str] = typer.Option(None, "--format", "-f", help="jsonl (default when --headless) | none"),
+    max_frames: Optional[int] = typer.Option(None, help="Stop after N frames."),
+    save: Optional[str] = typer.Option(None, help="Write the annotated video to this .mp4/.avi file."),
+    min_confidence: float = typer.Option(0.5, help="Digits less certain than this show as '?' in text."),
+) -> None:
+    """Read digits live from a camera or video, with boxes, digits, confidences and FPS (q/Esc quits)."""
+    import json
+
+    from . import live
+    from .model import ModelError
+    from .reader import DigitReader
+    from .sources import VideoError, parse_source
+
+    fmt = format or ("jsonl" if headless else "none")
+    if fmt not in ("jsonl", "none"):
+        fail(f"unknown format {fmt!r} for webcam; choose jsonl or none.")
+
+    def emit(index: int, reading) -> None:
+        if fmt == "jsonl":
+            record = {"frame": index, "text": reading.text, "digits": [d.to_dict() for d in reading.digits]}
+            typer.echo(json.dumps(record))
+
+    try:
+        reader = DigitReader(model, min_confidence=min_confidence, threads=1)
+        stats = live.run(reader, parse_source(source), headless=headless, max_frames=max_frames, save=save,
+                         on_reading=emit)
+    except (ModelError, VideoError) as exc:
+        fail(str(exc), code=1 if isinstance(exc, VideoError) else 2)
+    except KeyboardInterrupt:
+        raise typer.Exit(130)
+    typer.echo(f"{stats.frames} frame(s) in {stats.seconds:.2f} s ({stats.fps:.1f} FPS)", err=True)
+
+
+# --------------------------------------------------------------------------- export, evaluate, models
+
+@app.command("export")
+def export_command(
+    source: Path = typer.Argument(..., help="Training run folder (holding model.keras) or a .keras file."),
+    out: Path = typer.Option(..., help="The .onnx file to write; its model card goes next to it (.json)."),
+    opset: int = typer.Option(17, help="ONNX opset."),
+    quantize: Optional[str] = typer.Option(None, help="int8: also write OUT-int8.onnx (static quantization)."),
+    name: Optional[str] = typer.Option(None, help="Model name in the metadata (default: the stem of OUT)."),
+    data: Optional[Path] = typer.Option(None, help="MNIST folder (else $EDGEDIGITS_DATA, else the user cache)."),
+    calibration: int = typer.Option(1000, help="Training images that calibrate the int8 model."),
+    per_channel: bool = typer.Option(False, "--per-channel/--per-tensor", help="int8 weight scales."),
+    card: bool = typer.Option(True, "--card/--no-card", help="Write the model card OUT.json next to the model."),
+) -> None:
+    """Export a trained Keras model to ONNX, check parity on MNIST test, optionally int8 (needs the train extra)."""
+    import shlex
+    import sys
+
+    try:
+        from edgedigits.export import ExportError, export_model
+    except ImportError as exc:
+        fail(f"export needs the [train] extra ({exc.name} is missing). Install it with: "
+             "pip install 'edgedigits[train]'")
+    from .mnist import MnistError
+
+    command = " ".join(["edgedigits"] + [shlex.quote(a) for a in sys.argv[1:]])
+    try:
+        result = export_model(source, out, opset=opset, quantize_to=quantize, name=name, data_dir=data,
+                              calibration_images=calibration, per_channel=per_channel, write_card=card,
+                              command=command)
+    except (ExportError, MnistError) as exc:
+        fail(str(exc), code=1)
+    except ImportError as exc:
+        fail(f"export needs the [train] extra ({exc.name} is missing). Install it with: "
+             "pip install 'edgedigits[train]'")
+    f, q = result["float"], result["int8"]
+    parity = f["parity"]
+    typer.echo(f"{f['name']}: MNIST test accuracy Keras {f['keras_test_accuracy']:.2%}, ONNX {f['test_accuracy']:.2%} "
+               f"(parity on {parity['images']} images: {parity['argmax_disagreements']} different predictions, "
+               f"max |dp| {parity['max_abs_diff']:.1e})")
+    typer.echo(f"  float {f['test_accuracy']:.2%}  {f['size_bytes']:>9,} bytes  {f['params']:,} parameters, "
+               f"{f['mflops_per_digit']} MFLOPs/digit -> {f['path']}")
+    if q:
+        verdict = "meets" if q["meets_goal"] else "MISSES"
+        typer.echo(f"  int8  {q['test_accuracy']:.2%}  {q['size_bytes']:>9,} bytes  {q['accuracy_loss_points']:+.2f} "
+                   f"points, {q['size_ratio']:.2f}x smaller ({verdict} the goal: <= "
+                   f"{q['goal']['max_accuracy_loss_points']} points, >= {q['goal']['min_size_ratio']}x) -> {q['path']}")
+
+
+@app.command("evaluate")
+def evaluate_command(
+    model: Optional[str] = typer.Option(None, help="Shipped model name (see `edgedigits models`) or .onnx file."),
+    data: Optional[Path] = typer.Option(None, help="MNIST folder (else $EDGEDIGITS_DATA, else the user cache)."),
+    format: str = typer.Option("text", "--format", "-f", help="text | json"),
+    threads: Optional[int] = typer.Option(None, help="onnxruntime intra-op threads (default: all cores)."),
+) -> None:
+    """Accuracy of a model on the MNIST test set, per digit, with the worst confusions."""
+    import json
+
+    from .evaluate import evaluate as run_evaluation
+    from .evaluate import format_text
+    from .mnist import MnistError
+    from .model import Model, ModelError
+
+    if format not in ("text", "json"):
+        fail(f"unknown format {format!r}; choose text or json.")
+    try:
+        report = run_evaluation(Model(model, threads=threads), data)
+    except (ModelError, MnistError) as exc:
+        fail(str(exc))
+    typer.echo(json.dumps(report) if format == "json" else format_text(report))
+
+
+@app.command("models")
+def models_command(
+    format: str = typer.Option("text", "--format", "-f", help="text | json | markdown (models/README.md)"),
+) -> None:
+    """List the shipped models with the figures of their model cards."""
+    import json
+
+    from .model import cards_markdown, shipped_models
+
+    if format not in ("text", "json", "markdown"):
+        fail(f"unknown format {format!r}; choose text, json or markdown.")
+    rows = shipped_models()
+    if format == "json":
+        typer.echo(json.dumps([{k: v for k, v in row.items() if k != "card"} for row in rows], indent=2))
+    elif format == "markdown":
+        typer.echo(cards_markdown(rows), nl=False)
+    elif not rows:
+        fail("no shipped models found in this installation; reinstall edgedigits.", code=1)
+    else:
+        typer.echo(f"{'name':<16} {'accuracy':>9} {'size':>12} {'params':>9} {'MFLOPs':>7}  preset")
+        for row in rows:
+            accuracy = f"{row['accuracy']:.2%}" if row["accuracy"] is not None else "?"
+            typer.echo(f"{row['name']:<16} {accuracy:>9} {row['size_bytes'] / 1024:>8,.1f} KiB "
+                       f"{row['params'] or 0:>9,} {row['mflops_per_digit'] or 0:>7}  {row['preset'] or ''}")
+
+
+@app.command("bench")
+def bench_command(
+    model: Optional[str] = typer.Option(None, help="Shipped model name (see `edgedigits models`) or .onnx file."),
+    format: str = typer.Option("text", "--format", "-f", help="text | json"),
+    quick: bool = typer.Option(False, help="Small sizes: a few seconds instead of about a minute."),
+) -> None:
+    """Speed on this machine: model latency and throughput, time per stage, folder throughput."""
+    import json
+
+    from .bench import format_text, run
+    from .model import ModelError
+
+    if format not in ("text", "json"):
+        fail(f"unknown format {format!r}; choose text or json.")
+    try:
+        report = run(model, quick=quick)
+    except ModelError as exc:
+        fail(str(exc))
+    typer.echo(json.dumps(report, indent=2) if format == "json" else format_text(report))
 
 
 def main() -> None:

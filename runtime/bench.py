@@ -1,0 +1,295 @@
+"""Speed figures behind ``edgedigits bench``: model latency and throughput, time per stage for one digit and
+for a 640x480 scene, and folder throughput — for any model, on this machine, rerunnable by anyone.
+
+    report = run(model=None, quick=False)   # a dict (``--format json``)
+    print(format_text(report))
+
+The test inputs are generated here (real MNIST test digits when they are on disk, else digits drawn with a
+script font) and shared with the scripts in ``benchmarks/``, which add the TensorFlow baselines.
+Latencies are medians over many calls on one core (``threads=1``, ``cv2.setNumThreads(1)``); throughputs use
+every core, as ``edgedigits classify`` does. NumPy, OpenCV and onnxruntime only: never TensorFlow.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator
+
+import cv2
+import numpy as np
+
+FOLDER_VERSION = "1"  # bump when the generated files change, so stale temp folders are rebuilt
+SCENE_SIZE = (640, 480)
+
+
+# --------------------------------------------------------------------------- test inputs
+
+def sample_digits(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, str]:
+    """``n`` digits uint8 [n, 28, 28] (white on black), their labels, and where they come from.
+
+    Real MNIST test digits when the files are already on disk (never downloads); otherwise digits drawn with
+    OpenCV's script font, so ``edgedigits bench`` works offline on a fresh install.
+    """
+    from .mnist import MnistError, load
+
+    rng = np.random.default_rng(seed)
+    try:
+        split = load("test", download=False)
+        index = rng.integers(0, len(split.images), n)
+        return split.images[index], split.labels[index].astype(np.int64), "MNIST test digits"
+    except (MnistError, OSError):
+        labels = rng.integers(0, 10, n)
+        return np.stack([_drawn_digit(int(d), rng) for d in labels]), labels, "drawn digits (MNIST not on disk)"
+
+
+def _drawn_digit(value: int, rng: np.random.Generator) -> np.ndarray:
+    canvas = np.zeros((56, 56), np.uint8)
+    scale = rng.uniform(1.3, 1.7)
+    cv2.putText(canvas, str(value), (int(rng.integers(8, 16)), 46), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, scale, 255,
+                thickness=int(rng.integers(3, 6)), lineType=cv2.LINE_AA)
+    return cv2.resize(canvas, (28, 28), interpolation=cv2.INTER_AREA)
+
+
+def on_paper(digit: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
+    """An MNIST-style digit (white on black) as dark ink on light, slightly noisy paper, ``size`` px square."""
+    ink = cv2.resize(digit, (size, size), interpolation=cv2.INTER_LINEAR).astype(np.float32) / 255.0
+    paper = rng.uniform(205, 245)
+    gray = paper - ink * (paper - rng.uniform(20, 70)) + rng.normal(0, 2.0, ink.shape)
+    return np.clip(gray + 0.5, 0, 255).astype(np.uint8)
+
+
+def digit_png(seed: int = 0, size: int = 64) -> bytes:
+    """One digit on paper as PNG bytes (the single-digit input of the stage timings)."""
+    digits, _, _ = sample_digits(1, seed)
+    return cv2.imencode(".png", on_paper(digits[0], size, np.random.default_rng(seed)))[1].tobytes()
+
+
+def make_scene(digits: np.ndarray | None = None, seed: int = 0, size: tuple[int, int] = SCENE_SIZE) -> np.ndarray:
+    """A BGR frame (default 640x480) with six digits in two lines of three on unevenly lit paper."""
+    rng = np.random.default_rng(seed)
+    if digits is None:
+        digits = sample_digits(6, seed)[0]
+    width, height = size
+    light = np.linspace(0.78, 1.0, width, dtype=np.float32)[None, :] * np.linspace(1.0, 0.88, height,
+                                                                                  dtype=np.float32)[:, None]
+    paper = np.float32([205, 222, 232])  # warm paper, BGR
+    frame = light[:, :, None] * paper + rng.normal(0, 3.0, (height, width, 3)).astype(np.float32)
+    ink_colour = np.float32([90, 40, 30])  # blue-black pen
+    for i, digit in enumerate(digits):
+        row, col = divmod(i, 3)
+        side = int(rng.integers(height // 8, height // 5))
+        x = int(width * (0.12 + 0.27 * col) + rng.integers(-15, 15))
+        y = int(height * (0.15 + 0.42 * row) + rng.integers(-15, 15))
+        ink = cv2.resize(digit, (side, side), interpolation=cv2.INTER_LINEAR).astype(np.float32)[:, :, None] / 255
+        patch = frame[y:y + side, x:x + side]
+        frame[y:y + side, x:x + side] = patch * (1 - ink) + ink_colour * ink
+    return np.clip(frame + 0.5, 0, 255).astype(np.uint8)
+
+
+def write_folder(n: int, folder: str | os.PathLike | None = None, seed: int = 0) -> Path:
+    """A folder of ``n`` digit PNGs (28 to 64 px, ink on paper), reused when it is already complete."""
+    folder = Path(folder) if folder else Path(tempfile.gettempdir()) / "edgedigits-bench" / f"png-{n}-v{FOLDER_VERSION}"
+    done = folder / ".complete"
+    digits, labels, source = sample_digits(n, seed)
+    marker = json.dumps({"n": n, "seed": seed, "version": FOLDER_VERSION, "digits": source})
+    if done.is_file() and done.read_text() == marker:
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed + 1)
+    for i, (digit, label) in enumerate(zip(digits, labels)):
+        image = on_paper(digit, int(rng.integers(28, 65)), rng)
+        (folder / f"{i:06d}-{label}.png").write_bytes(cv2.imencode(".png", image)[1].tobytes())
+    done.write_text(marker)
+    return folder
+
+
+def image_files(folder: str | os.PathLike) -> list[str]:
+    return sorted(e.path for e in os.scandir(folder) if e.name.endswith(".png") and not e.name.startswith("."))
+
+
+# --------------------------------------------------------------------------- timing
+
+def median_ms(fn: Callable[[], object], repeats: int, warmup: int = 3) -> dict:
+    """Median (and 10th/90th percentile) wall time of ``fn()`` in milliseconds over ``repeats`` calls."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    clock = time.perf_counter
+    for _ in range(max(1, repeats)):
+        started = clock()
+        fn()
+        times.append((clock() - started) * 1e3)
+    times.sort()
+    return {"median_ms": statistics.median(times), "p10_ms": times[len(times) // 10],
+            "p90_ms": times[(len(times) * 9) // 10], "runs": len(times)}
+
+
+@contextmanager
+def opencv_threads(n: int) -> Iterator[None]:
+    before = cv2.getNumThreads()
+    cv2.setNumThreads(n)
+    try:
+        yield
+    finally:
+        cv2.setNumThreads(before)
+
+
+# --------------------------------------------------------------------------- the measurements
+
+def model_figures(model_name, repeats: int, batch: int, threads: int | None = None) -> dict:
+    """Batch-1 latency on one core, and images/s at a large batch on ``threads`` (None: every core)."""
+    from .model import Model
+
+    digits = sample_digits(batch, seed=1)[0].astype(np.float32) / 255.0
+    one = Model(model_name, threads=1)
+    many = Model(model_name, threads=threads)
+    latency = median_ms(lambda: one.predict(digits[:1]), repeats * 10, warmup=20)
+    big = median_ms(lambda: many.predict(digits), max(3, repeats // 10), warmup=1)
+    return {
+        "model": one.name, "path": str(one.path),
+        "batch1_latency_us": latency["median_ms"] * 1e3,
+        "batch": batch, "batch_ms": big["median_ms"],
+        "throughput_images_per_s": batch / (big["median_ms"] / 1e3),
+    }
+
+
+def stage_figures(reader, data: bytes, repeats: int) -> dict:
+    """Median time per stage for one encoded image: decode, detect (gray, ink map, segmentation), normalize
+    (the 28x28 digits), infer; and ``reader.read`` end to end. detect = ``detect.extract`` - normalize."""
+    from . import detect
+    from .images import decode
+    from .normalize import ink_map, normalize_batch, shrink, to_gray
+
+    image = decode(data)
+    ink = ink_map(shrink(to_gray(image), detect.WORK_SIZE))
+    boxes, masks, _ = detect.segment(ink)
+    batch = normalize_batch(ink, boxes, masks)
+    extract_ms = median_ms(lambda: detect.extract(image), repeats)["median_ms"]
+    normalize_ms = median_ms(lambda: normalize_batch(ink, boxes, masks), repeats)["median_ms"]
+    out = {
+        "image": f"{image.shape[1]}x{image.shape[0]}", "bytes": len(data), "digits_found": len(boxes),
+        "decode_ms": median_ms(lambda: decode(data), repeats)["median_ms"],
+        "detect_ms": max(0.0, extract_ms - normalize_ms),
+        "normalize_ms": normalize_ms,
+        "infer_ms": median_ms(lambda: reader.model.predict(batch), repeats)["median_ms"],
+        "total_ms": median_ms(lambda: reader.read(data), repeats)["median_ms"],
+    }
+    out["per_second"] = 1e3 / out["total_ms"] if out["total_ms"] > 0 else 0.0
+    return out
+
+
+def decode_rate(files: list[str], workers: int) -> float:
+    """Images/s of merely reading and decoding ``files`` with OpenCV on ``workers`` threads (the ceiling)."""
+    def one(path: str):
+        with open(path, "rb") as handle:
+            return cv2.imdecode(np.frombuffer(handle.read(), np.uint8), cv2.IMREAD_UNCHANGED).shape
+
+    started = time.perf_counter()
+    with opencv_threads(1):
+        if workers == 1:
+            for path in files:
+                one(path)
+        else:
+            with ThreadPoolExecutor(workers) as pool:
+                for _ in pool.map(one, files):
+                    pass
+    return len(files) / (time.perf_counter() - started)
+
+
+def folder_figures(model_name, folder: Path, workers: int | None = None) -> dict:
+    """``classify FOLDER --format jsonl`` in-process (reader + JSON writer to /dev/null) vs decode alone."""
+    from .output import Writer
+    from .reader import DigitReader
+
+    files = image_files(folder)
+    workers = workers or os.cpu_count() or 1
+    decode_rate(files[:200], workers)  # warm the page cache and the thread pool
+    decoded = decode_rate(files, workers)
+    reader = DigitReader(model_name)
+    with open(os.devnull, "w") as sink:
+        writer = Writer("jsonl", sink)
+        started = time.perf_counter()
+        count = failed = 0
+        for reading in reader.read_paths([str(folder)], workers=workers):
+            writer.write(reading)
+            count += 1
+            failed += not reading.ok
+        seconds = time.perf_counter() - started
+    rate = count / seconds
+    return {"folder": str(folder), "images": count, "failed": failed, "workers": workers,
+            "decode_images_per_s": decoded, "classify_images_per_s": rate, "ratio_to_decode": rate / decoded}
+
+
+def environment() -> dict:
+    import onnxruntime
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as handle:
+            cpu = next(line.split(":", 1)[1].strip() for line in handle if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__,
+            "opencv": cv2.__version__, "onnxruntime": onnxruntime.__version__}
+
+
+def run(model=None, quick: bool = False, folder_images: int | None = None, workers: int | None = None) -> dict:
+    """Every figure of ``edgedigits bench`` as a dict. ``quick``: small sizes, a few seconds in all."""
+    from .reader import DigitReader
+
+    repeats = 30 if quick else 300
+    started = time.perf_counter()
+    report: dict = {"environment": environment(), "quick": quick}
+    report["model"] = model_figures(model, repeats, batch=1024 if quick else 8192)
+    with opencv_threads(1):
+        reader = DigitReader(model, threads=1)
+        digits = sample_digits(6, seed=0)
+        report["inputs"] = digits[2]
+        scene = cv2.imencode(".jpg", make_scene(digits[0]), [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
+        report["digit"] = stage_figures(reader, digit_png(), repeats)
+        report["scene"] = stage_figures(reader, scene, repeats)
+    folder = write_folder(folder_images or (300 if quick else 2000))
+    report["folder"] = folder_figures(model, folder, workers)
+    report["seconds"] = time.perf_counter() - started
+    return report
+
+
+# --------------------------------------------------------------------------- text
+
+def format_text(report: dict) -> str:
+    m, f, env = report["model"], report["folder"], report["environment"]
+    lines = [
+        f"edgedigits bench — model {m['model']} ({m['path']})",
+        f"machine: {env['cpu']}, {env['cores']} cores; Python {env['python']}, onnxruntime {env['onnxruntime']}, "
+        f"OpenCV {env['opencv']}, NumPy {env['numpy']}; inputs: {report['inputs']}"
+        + ("; --quick" if report["quick"] else ""),
+        "",
+        "model",
+        f"  latency, batch 1 (1 thread)      {m['batch1_latency_us']:10.1f} µs",
+        f"  throughput, batch {m['batch']:<6} (all)  {m['throughput_images_per_s']:10,.0f} images/s",
+        "",
+        "per stage, one core (median ms)  decode  detect  normalize   infer    total  per second  digits",
+    ]
+    for key, label in (("digit", "one digit"), ("scene", "scene")):
+        s = report[key]
+        name = f"{label} {s['image']} ({'PNG' if key == 'digit' else 'JPEG'})"
+        lines.append(f"  {name:<30} {s['decode_ms']:7.3f} {s['detect_ms']:7.3f} {s['normalize_ms']:10.3f} "
+                     f"{s['infer_ms']:7.3f} {s['total_ms']:8.3f} {s['per_second']:11,.0f} {s['digits_found']:7d}")
+    lines += [
+        "",
+        f"folder: {f['images']:,} PNGs, {f['workers']} workers ({f['folder']})",
+        f"  decode only (OpenCV)             {f['decode_images_per_s']:10,.0f} images/s",
+        f"  read + jsonl (classify)          {f['classify_images_per_s']:10,.0f} images/s  "
+        f"({f['ratio_to_decode']:.2f}x decode)",
+        "",
+        f"{report['seconds']:.1f} s",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,403 @@
+"""Find the digits in a frame and turn them into MNIST-style tensors. NumPy and OpenCV only.
+
+    digits, boxes, lines = extract(image)   # float32 [N, 28, 28], [(x, y, w, h)], text line of each digit
+
+The stages, each a pure function on arrays (in the spirit of OpenCV's digits_video.py):
+
+    to_gray -> shrink to WORK_SIZE -> ink_map                       (normalize.py: paper, light, polarity)
+    binarize -> digit_height -> remove_rules -> components           (hysteresis threshold, rules erased)
+    merge_broken_strokes -> attach_fragments -> keep_digit_like      (pieces joined, non-digits dropped)
+    reading_order -> normalize_batch                                 (lines, then MNIST 28x28 tensors)
+
+Sizes are judged against the typical digit height in the image (area-weighted median of the blobs), so the
+same rules work for a 28x28 MNIST digit, a 300 px drawing and a 12 MP photo of a page.
+
+Boxes are (x, y, w, h) in the input image's pixels, in reading order: lines top to bottom, left to right
+within a line.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import cv2
+import numpy as np
+
+from .normalize import clean_ink, ink_map, normalize_batch, shrink, to_gray
+
+Box = tuple[int, int, int, int]  # x, y, w, h
+
+WORK_SIZE = 1600  # detection runs on a copy whose longer side is at most this
+STRONG, WEAK = 0.5, 0.25  # hysteresis: a component needs a STRONG pixel; it extends over WEAK ones
+MIN_HEIGHT = 5  # px at the working size: anything shorter is a speck
+MIN_AREA = 6  # px
+RULE_LENGTH = 2.5  # a straight run longer than this many digit heights is a rule or a border
+
+
+class Extraction(NamedTuple):
+    digits: np.ndarray  # float32 [N, 28, 28], white on black in [0, 1]
+    boxes: list[Box]  # in the input image's pixels
+    lines: list[int]  # text line of each digit, 0 = top
+
+
+class Blob(NamedTuple):
+    x: int
+    y: int
+    w: int
+    h: int
+    area: int  # ink pixels
+    labels: tuple[int, ...]  # connected-component labels it is made of
+
+
+# --------------------------------------------------------------------------- the whole stage
+
+def extract(image: np.ndarray, single: bool = False) -> Extraction:
+    """Any image -> (digits [N, 28, 28] float32, boxes, line of each box). N = 0 when there is no ink.
+
+    single: the whole image's ink is one digit (a crop or a drawing) — no detection.
+    """
+    gray = to_gray(image)
+    work = shrink(gray, WORK_SIZE)
+    scale = gray.shape[1] / work.shape[1], gray.shape[0] / work.shape[0]
+    ink = ink_map(work)
+    if single:
+        boxes = whole_ink(ink)
+        masks, lines = None, [0] * len(boxes)
+    else:
+        boxes, masks, lines = segment(ink)
+    digits = normalize_batch(ink, boxes, masks)
+    return Extraction(digits, [to_original(b, scale, gray.shape) for b in boxes], lines)
+
+
+def find_digits(ink: np.ndarray) -> list[Box]:
+    """Boxes (x, y, w, h) of the digits in an ink map (see ink_map), in reading order."""
+    ink = clean_ink(ink)
+    work = shrink(ink, WORK_SIZE)
+    scale = ink.shape[1] / work.shape[1], ink.shape[0] / work.shape[0]
+    boxes, _, _ = segment(work)
+    return [to_original(b, scale, ink.shape) for b in boxes]
+
+
+def to_original(box: Box, scale: tuple[float, float], shape: tuple[int, ...]) -> Box:
+    """Map a box from the working copy back to the original pixels, clipped to the image."""
+    sx, sy = scale
+    x0, y0 = int(np.floor(box[0] * sx)), int(np.floor(box[1] * sy))
+    x1, y1 = int(np.ceil((box[0] + box[2]) * sx)), int(np.ceil((box[1] + box[3]) * sy))
+    x0, y0 = min(max(x0, 0), shape[1] - 1), min(max(y0, 0), shape[0] - 1)
+    x1, y1 = min(max(x1, x0 + 1), shape[1]), min(max(y1, y0 + 1), shape[0])
+    return (x0, y0, x1 - x0, y1 - y0)
+
+
+def whole_ink(ink: np.ndarray) -> list[Box]:
+    """Single-digit mode: one box around all the ink that is not a speck, or none."""
+    binary = binarize(ink)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    keep = [i for i in range(1, count) if stats[i, cv2.CC_STAT_AREA] >= MIN_AREA]
+    if not keep:
+        return []
+    x0 = min(stats[i, 0] for i in keep)
+    y0 = min(stats[i, 1] for i in keep)
+    x1 = max(stats[i, 0] + stats[i, 2] for i in keep)
+    y1 = max(stats[i, 1] + stats[i, 3] for i in keep)
+    return [pad_box((int(x0), int(y0), int(x1 - x0), int(y1 - y0)), ink.shape)]
+
+
+def pad_box(box: Box, shape: tuple[int, ...], pad: int | None = None) -> Box:
+    """Grow a box by a couple of pixels (the faint anti-aliased rim below the threshold), inside the image."""
+    x, y, w, h = box
+    pad = max(1, round(0.02 * max(w, h))) if pad is None else pad
+    x0, y0 = max(0, x - pad), max(0, y - pad)
+    x1, y1 = min(shape[1], x + w + pad), min(shape[0], y + h + pad)
+    return (x0, y0, x1 - x0, y1 - y0)
+
+
+# --------------------------------------------------------------------------- detection
+
+def segment(ink: np.ndarray) -> tuple[list[Box], list[np.ndarray], list[int]]:
+    """Ink map -> (boxes, masks, line index) in reading order, in the ink map's pixels.
+
+    Each mask is a uint8 array of its box's shape: 1 where the pixels belong to that digit.
+    """
+    binary = binarize(ink)
+    height = digit_height(binary)
+    kept = remove_rules(binary, height)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(kept, connectivity=8)
+    blobs = drop_rule_remnants(components(stats, count), labels, binary & (1 - kept))
+    height = typical_height(blobs, ink.shape) or height
+    blobs = [b for b in blobs if not is_rule(b, height, ink.shape)]
+    blobs = merge_broken_strokes(blobs, height or max(ink.shape))
+    blobs = attach_fragments(blobs, height or max(ink.shape))
+    blobs = keep_digit_like(blobs, ink.shape)
+    order, lines = reading_order([(b.x, b.y, b.w, b.h) for b in blobs])
+    blobs = [blobs[i] for i in order]
+    boxes, masks = [], []
+    for b in blobs:
+        box = pad_box((b.x, b.y, b.w, b.h), ink.shape)
+        boxes.append(box)
+        masks.append(blob_mask(labels, b, box))
+    return boxes, masks, lines
+
+
+def binarize(ink: np.ndarray) -> np.ndarray:
+    """Hysteresis threshold: keep the WEAK-ink components that contain some STRONG ink (uint8 0/1).
+
+    ink_map has already removed the paper and its light, so a global threshold here acts like an adaptive
+    one on the photo; the two levels keep faint stroke ends without letting faint noise in.
+    """
+    weak = (ink > WEAK).astype(np.uint8)
+    if not weak.any():
+        return weak
+    count, labels = cv2.connectedComponents(weak, connectivity=8)
+    strong = np.zeros(count, bool)
+    strong[np.unique(labels[ink > STRONG])] = True
+    strong[0] = False
+    return strong[labels].astype(np.uint8)
+
+
+def components(stats: np.ndarray, count: int) -> list[Blob]:
+    """Connected components minus the specks."""
+    out = []
+    for i in range(1, count):
+        x, y, w, h, area = (int(v) for v in stats[i])
+        if area >= MIN_AREA and max(w, h) >= MIN_HEIGHT:
+            out.append(Blob(x, y, w, h, area, (i,)))
+    return out
+
+
+def is_line_like(b: Blob) -> bool:
+    """Much longer than thick: a rule, a border, a crease — or a thin '1' (which height tells apart)."""
+    return b.w > 4 * b.h or b.h > 12 * b.w
+
+
+def spans_frame(b: Blob, shape: tuple[int, ...]) -> bool:
+    """Touches the border and spans most of the image's width or height (paper edge, rules, shadow)."""
+    h_img, w_img = shape[:2]
+    touches = b.x == 0 or b.y == 0 or b.x + b.w >= w_img or b.y + b.h >= h_img
+    return touches and (b.w > 0.8 * w_img or b.h > 0.8 * h_img)
+
+
+def is_frame(b: Blob, blobs: list[Blob], shape: tuple[int, ...]) -> bool:
+    """Part of the frame, not a digit: spans the image from its border (paper edge, the desk, a shadow, rules
+    joined to them), is elongated, solid or huge, and other blobs of some size exist besides it — a tight crop
+    of one digit also spans the image, but alone."""
+    if not spans_frame(b, shape):
+        return False
+    fill = b.area / float(b.w * b.h)
+    h_img, w_img = shape[:2]
+    spans_both = min(b.w / w_img, b.h / h_img) > 0.6 and max(b.w / w_img, b.h / h_img) > 0.8  # a tight crop
+    odd = max(b.w, b.h) > 2.5 * min(b.w, b.h) or fill > 0.6 or (b.area > 0.3 * h_img * w_img and not spans_both)
+    others = any(o is not b and not spans_frame(o, shape) and o.area >= 0.02 * b.area for o in blobs)
+    return odd and others
+
+
+def typical_height(blobs: list[Blob], shape: tuple[int, ...]) -> float:
+    """The height of a digit here: area-weighted median height of the blobs that could be digits
+    (0 if none). Weighting by area makes fragments and specks count little."""
+    candidates = [b for b in blobs if not is_line_like(b) and not is_frame(b, blobs, shape)]
+    if not candidates:
+        return 0.0
+    heights = np.array([b.h for b in candidates], np.float64)
+    weights = np.array([b.area for b in candidates], np.float64)
+    order = np.argsort(heights)
+    cumulative = np.cumsum(weights[order])
+    return float(heights[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
+
+
+def digit_height(binary: np.ndarray) -> float:
+    """A first estimate of the digits' height, before the rules are known.
+
+    Rules and paper edges that cross the whole image can join into one tall frame around the digits, so try
+    with every straight run across 90% of the image removed, and trust that when it leaves two or more
+    digit-like blobs that were not touching those runs (in a tight crop of one digit a stroke may cross the
+    image too, and removing it leaves pieces of that digit, not whole blobs)."""
+    count, _, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    plain = components(stats, count)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(remove_rules(binary, 0.0), connectivity=8)
+    rough = components(stats, count)
+    before = {b[:5] for b in plain}
+    whole = [b for b in rough if b[:5] in before and not is_line_like(b) and not is_frame(b, rough, binary.shape)]
+    return typical_height(rough if len(whole) >= 2 else plain, binary.shape)
+
+
+def remove_rules(binary: np.ndarray, height: float) -> np.ndarray:
+    """Erase straight horizontal and vertical runs much longer than a digit (ruled lines, table borders)
+    that may touch the digits. With no digit height known, the runs across 90% of the image."""
+    h_img, w_img = binary.shape
+    out = binary
+    for axis, size in ((1, w_img), (0, h_img)):
+        length = int(RULE_LENGTH * height) if height else int(0.9 * size)
+        if length < 8 or length >= size:
+            continue
+        kernel = np.ones((1, length) if axis == 1 else (length, 1), np.uint8)
+        rules = cv2.morphologyEx(binary, cv2.MORPH_OPEN, kernel)
+        if rules.any():  # widen a little across the rule: a slanted or fuzzy rule leaves no slivers
+            across = np.ones((5, 1) if axis == 1 else (1, 5), np.uint8)
+            out = out & (1 - cv2.dilate(rules, across))
+    return out
+
+
+def drop_rule_remnants(blobs: list[Blob], labels: np.ndarray, removed: np.ndarray) -> list[Blob]:
+    """Drop the slivers a removed rule leaves behind (its fuzzy or slanted edges): blobs that lie mostly
+    along removed pixels. A digit that touched a rule borders it only over a short stretch."""
+    if not removed.any() or not blobs:
+        return blobs
+    near = cv2.dilate(removed, np.ones((7, 7), np.uint8)).astype(bool)
+    hits = np.bincount(labels[near], minlength=labels.max() + 1)
+    return [b for b in blobs if hits[b.labels[0]] <= 0.5 * b.area]
+
+
+def is_rule(b: Blob, height: float, shape: tuple[int, ...]) -> bool:
+    """A leftover rule or border: line-like and longer than a digit (or than half the image)."""
+    if not is_line_like(b):
+        return False
+    longest = max(b.w, b.h)
+    if height:
+        return longest > 1.8 * height
+    return b.w > 4 * b.h and b.w > 0.5 * shape[1]
+
+
+def merge_broken_strokes(blobs: list[Blob], height: float) -> list[Blob]:
+    """Join the pieces of one digit (a 5 whose top bar is separate, a 7's crossbar, a broken loop).
+
+    Two pieces join when one sits above the other (they share most of the narrower one's columns, the
+    vertical gap is small and the union is no taller than a digit), or when one's box lies mostly inside the
+    other's. Side-by-side digits ("11", "2026") share no columns and stay apart.
+    """
+    blobs = list(blobs)
+    changed = True
+    while changed and len(blobs) > 1:
+        changed = False
+        b = np.array([(p.x, p.y, p.x + p.w, p.y + p.h) for p in blobs], np.float64)
+        x0, y0, x1, y1 = (b[:, i] for i in range(4))
+        w, h = x1 - x0, y1 - y0
+        cols = np.minimum(x1[:, None], x1[None]) - np.maximum(x0[:, None], x0[None])
+        rows = np.minimum(y1[:, None], y1[None]) - np.maximum(y0[:, None], y0[None])
+        narrower = np.minimum(w[:, None], w[None])
+        shorter = np.minimum(h[:, None], h[None])
+        union_h = np.maximum(y1[:, None], y1[None]) - np.minimum(y0[:, None], y0[None])
+        union_w = np.maximum(x1[:, None], x1[None]) - np.minimum(x0[:, None], x0[None])
+        stacked = (cols >= 0.5 * narrower) & (rows >= -0.3 * height) & (rows <= 0.7 * shorter)
+        inside = (np.maximum(cols, 0) * np.maximum(rows, 0)) >= 0.7 * (narrower * shorter)
+        inside &= np.maximum(cols, 0) * np.maximum(rows, 0) >= 0.7 * np.minimum(w[:, None] * h[:, None],
+                                                                              w[None] * h[None])
+        fits = (union_h <= 1.35 * height) & (union_w <= 1.5 * height)
+        join = (stacked | inside) & fits
+        np.fill_diagonal(join, False)
+        if not join.any():
+            break
+        parent = list(range(len(blobs)))
+
+        def find(i):
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        for i, j in zip(*np.nonzero(np.triu(join))):
+            parent[find(i)] = find(j)
+        groups: dict[int, list[Blob]] = {}
+        for i, blob in enumerate(blobs):
+            groups.setdefault(find(i), []).append(blob)
+        changed = any(len(members) > 1 for members in groups.values())
+        blobs = [union(members) for members in groups.values()]
+    return blobs
+
+
+def attach_fragments(blobs: list[Blob], height: float) -> list[Blob]:
+    """Give a fragment too short to be a digit (a 5's top bar drawn off to the right) to the digit it sits
+    on: the nearest blob within 12% of a digit height whose top or bottom it extends, if the union is still
+    digit-sized. A dash between two digits sits at mid-height and is left alone (and dropped later)."""
+    big = [b for b in blobs if b.h >= 0.4 * height]
+    small = [b for b in blobs if b.h < 0.4 * height and b.w < height]  # a short bar counts, a rule not
+    if not big or not small:
+        return blobs
+    parts: dict[int, list[Blob]] = {i: [b] for i, b in enumerate(big)}
+    rest = [b for b in blobs if b not in big and b not in small]
+    for f in small:
+        best, best_gap = None, 0.12 * height
+        for i, b in enumerate(big):
+            gap = max(b.x - (f.x + f.w), f.x - (b.x + b.w), b.y - (f.y + f.h), f.y - (b.y + b.h), 0)
+            x0, y0 = min(b.x, f.x), min(b.y, f.y)
+            x1, y1 = max(b.x + b.w, f.x + f.w), max(b.y + b.h, f.y + f.h)
+            level = (f.y + f.h / 2 - b.y) / b.h
+            if gap <= best_gap and (level < 0.35 or level > 0.65) and x1 - x0 <= 1.7 * height \
+                    and y1 - y0 <= 1.35 * height:
+                best, best_gap = i, gap
+        if best is None:
+            rest.append(f)
+        else:
+            parts[best].append(f)
+    joined = [union(members) for members in parts.values()]
+    return joined + rest
+
+
+def union(members: list[Blob]) -> Blob:
+    if len(members) == 1:
+        return members[0]
+    x0, y0 = min(m.x for m in members), min(m.y for m in members)
+    x1, y1 = max(m.x + m.w for m in members), max(m.y + m.h for m in members)
+    return Blob(x0, y0, x1 - x0, y1 - y0, sum(m.area for m in members),
+                tuple(lab for m in members for lab in m.labels))
+
+
+def keep_digit_like(blobs: list[Blob], shape: tuple[int, ...]) -> list[Blob]:
+    """Drop what is not a digit, judged against the image and against the other blobs' typical height:
+    specks and fragments (too short), dashes and rules (too wide for their height), solid blobs (too full),
+    and big regions touching the border (paper edges, shadows, the desk)."""
+    if not blobs:
+        return []
+    h_img, w_img = shape[:2]
+    height = typical_height(blobs, shape)
+    keep = []
+    for b in blobs:
+        fill = b.area / float(b.w * b.h)
+        touches = b.x == 0 or b.y == 0 or b.x + b.w >= w_img or b.y + b.h >= h_img
+        if is_frame(b, blobs, shape):
+            continue  # paper edge, desk, shadow
+        if height and not (0.4 * height <= b.h <= 2.0 * height):
+            continue  # a fragment, a speck, or something much bigger than the digits
+        if b.w > 2.5 * b.h:
+            continue  # a dash, a rule
+        if fill > 0.85 and b.w > 0.35 * b.h:
+            continue  # a solid blob: a thumb, a hole, a shadow
+        if touches and b.area > (0.4 if len(blobs) > 1 else 0.75) * h_img * w_img:
+            continue  # most of the frame is "ink": a dark region, not a digit (a tight crop can be ~50%)
+        if touches and len(blobs) > 1 and (max(b.w, b.h) > 4 * min(b.w, b.h) or fill > 0.7):
+            continue  # a strip or a solid piece at the border (paper edge, desk, shadow) beside other blobs
+        keep.append(b)
+    return keep
+
+
+def reading_order(boxes: list[Box]) -> tuple[list[int], list[int]]:
+    """Order boxes as text: lines top to bottom, left to right within a line. Returns (order, line of each
+    ordered box). A box joins the line whose last box (its left neighbour) shares most of its rows, so a
+    slightly tilted line of digits stays one line."""
+    if not boxes:
+        return [], []
+    by_x = sorted(range(len(boxes)), key=lambda i: (boxes[i][0], boxes[i][1]))
+    lines: list[list[int]] = []
+    for i in by_x:
+        x, y, w, h = boxes[i]
+        best, best_overlap = None, 0.0
+        for line in lines:
+            lx, ly, lw, lh = boxes[line[-1]]
+            overlap = (min(y + h, ly + lh) - max(y, ly)) / float(min(h, lh))
+            if overlap > best_overlap:
+                best, best_overlap = line, overlap
+        if best is not None and best_overlap >= 0.4:
+            best.append(i)
+        else:
+            lines.append([i])
+    lines.sort(key=lambda line: np.mean([boxes[i][1] + boxes[i][3] / 2 for i in line]))
+    order = [i for line in lines for i in line]
+    line_of = [n for n, line in enumerate(lines) for _ in line]
+    return order, line_of
+
+
+def blob_mask(labels: np.ndarray, blob: Blob, box: Box) -> np.ndarray:
+    """1 where the box's pixels belong to the blob's components, grown a little to take in the faint rim."""
+    x, y, w, h = box
+    crop = labels[y:y + h, x:x + w]
+    mask = np.isin(crop, blob.labels).astype(np.uint8)
+    grow = max(3, (round(0.06 * max(blob.w, blob.h)) | 1))
+    return cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (grow, grow)))

@@ -1,0 +1,354 @@
+"""Image -> ink -> MNIST-style 28x28 digits. NumPy and OpenCV only; every step is a pure function on arrays.
+
+    gray = to_gray(image)          # any image array -> uint8 gray
+    ink = ink_map(gray)            # float32 [0, 1]: ink strength, white ink on black, light and paper removed
+    digit = normalize_digit(ink)   # one digit's ink -> float32 [28, 28], the MNIST recipe
+
+The MNIST recipe (LeCun et al.): crop to the ink, scale the longer side to 20 px keeping the aspect ratio,
+put it in a 28x28 field with the centre of mass at the centre. Measured on the MNIST test set: the longer side
+of the non-zero pixels is always 20 and the mean centre of mass is (14.0, 14.0) in pixel-index coordinates.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+import cv2
+import numpy as np
+
+# Bump when anything below changes what the network sees; it is recorded in each exported model.
+PREPROCESSING_VERSION: str = "1"
+
+SIZE = 28  # the field
+BOX = 20  # the longer side of the digit inside it
+CENTRE = 14.0  # where MNIST puts the centre of mass (pixel-index coordinates)
+STROKE = 2.2  # MNIST stroke width at 28x28 (2*area/boundary of the >0.5 pixels: median 2.1, 95th pct 3.2)
+
+BACKGROUND_SIZE = 256  # the paper is estimated on a copy at most this big
+BACKGROUND_KERNEL = 5  # ... with a window of 1/5 of its longer side: wider than any stroke
+MIN_CONTRAST = 0.25  # ink weaker than this (relative to the paper) never reaches full strength
+DARK_FLOOR = 16.0  # paper darker than this counts as this dark (light ink on black: no division by ~0)
+
+
+# --------------------------------------------------------------------------- image -> gray
+
+def to_gray(image: np.ndarray) -> np.ndarray:
+    """Any image array -> uint8 (H, W): gray, (H, W, 1), gray + alpha, BGR or BGRA; uint8, uint16, other
+    ints, float ([0, 1] or [0, 255]), bool.
+
+    Transparent pixels of a BGRA image become background: the image is composited over a plain colour
+    (the opposite of the ink when the picture is mostly transparent, like a drawing; the paper's otherwise).
+    """
+    image = np.asarray(image)
+    if image.dtype == object or np.iscomplexobj(image):
+        raise ValueError(f"not an image: dtype {image.dtype}; expected numbers (uint8, uint16, float or bool)")
+    if image.ndim not in (2, 3):
+        raise ValueError(f"not an image: {image.ndim}-D array of shape {image.shape}; expected (H, W), "
+                         "(H, W, 1), (H, W, 3) BGR or (H, W, 4) BGRA")
+    if image.size == 0:
+        raise ValueError(f"not an image: empty array of shape {image.shape}")
+    if image.ndim == 3 and image.shape[2] not in (1, 2, 3, 4):
+        raise ValueError(f"not an image: {image.shape[2]} channels (shape {image.shape}); expected 1, 2 (gray + "
+                         "alpha), 3 (BGR) or 4 (BGRA)")
+    image = to_uint8(image)
+    if image.ndim == 2:
+        return image
+    if image.shape[2] == 1:
+        return image[:, :, 0]
+    if image.shape[2] == 2:
+        return flatten_alpha(image[:, :, 0], image[:, :, 1])
+    if image.shape[2] == 3:
+        return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    return flatten_alpha(cv2.cvtColor(image[:, :, :3], cv2.COLOR_BGR2GRAY), image[:, :, 3])
+
+
+def to_uint8(image: np.ndarray) -> np.ndarray:
+    """Map any numeric dtype to uint8 0..255 (values already in 0..255 are kept as they are)."""
+    if image.dtype == np.uint8:
+        return image
+    if image.dtype == np.bool_:
+        return image.astype(np.uint8) * np.uint8(255)
+    values = image.astype(np.float32)
+    if np.issubdtype(image.dtype, np.floating):
+        values = np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
+    lo, hi = float(values.min()), float(values.max())
+    if np.issubdtype(image.dtype, np.floating) and lo >= 0 and hi <= 1.0:
+        values = values * 255.0  # float in [0, 1]
+    elif lo >= 0 and hi <= 255:
+        pass  # already 0..255 (float or a wide integer type holding 8-bit values)
+    elif image.dtype == np.uint16 and lo >= 0:
+        values = values / 257.0  # 16-bit: 65535 -> 255
+    else:
+        values = (values - lo) * (255.0 / max(hi - lo, 1e-12))  # anything else: stretch its range
+    return np.clip(values + 0.5, 0, 255).astype(np.uint8)
+
+
+def flatten_alpha(gray: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """Composite gray over a plain background where alpha says it is transparent."""
+    if alpha.min() == alpha.max():
+        return gray  # uniform alpha carries no shape: an opaque image (or a broken one) — use the colours
+    opaque = alpha >= 128
+    if not opaque.any():
+        opaque = alpha > 0
+    content = float(np.median(gray[opaque]))
+    if opaque.mean() < 0.5:  # mostly transparent: the opaque pixels are the ink (a drawing)
+        background = 255.0 if content < 128 else 0.0
+    else:  # mostly opaque: a picture with transparent margins; extend its own paper
+        background = content
+    a = alpha.astype(np.float32) / 255.0
+    mixed = gray.astype(np.float32) * a + background * (1.0 - a)
+    return np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
+
+
+# --------------------------------------------------------------------------- gray -> ink
+
+def ink_map(gray: np.ndarray) -> np.ndarray:
+    """Gray image -> float32 ink strength in [0, 1], same size, white ink on black.
+
+    Polarity is found automatically; the paper (or board) brightness is estimated locally on a small copy
+    and divided out, which removes gradients, vignettes and soft shadows; the noise floor is subtracted, so a
+    blank or noise-only image maps to ~0.
+    """
+    gray = to_gray(gray)
+    small = shrink(gray, BACKGROUND_SIZE)
+    dark = ink_is_dark(small)
+    paper = paper_level(small, dark, gray.shape)
+    contrast = ink_contrast(gray, paper, dark)
+    return remove_noise_floor(contrast)
+
+
+def shrink(image: np.ndarray, max_side: int) -> np.ndarray:
+    """A copy whose longer side is at most max_side (INTER_AREA: averages, so it also lowers noise)."""
+    h, w = image.shape[:2]
+    scale = max_side / max(h, w)
+    if scale >= 1:
+        return image
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+
+
+def window(small: np.ndarray) -> int:
+    """The background window: an odd size, 1/BACKGROUND_KERNEL of the longer side of the small copy."""
+    long = max(small.shape)
+    k = max(int(np.ceil(long / BACKGROUND_KERNEL)), min(long, 31))  # small images are close-up crops
+    return max(3, k | 1)
+
+
+def ink_is_dark(small: np.ndarray) -> bool:
+    """Dark ink on light paper (True) or light ink on a dark background (False)?
+
+    Ink is the minority that stands out from its surroundings: subtract a local median and compare the
+    strength of the dark and the light outliers beyond the noise. A blank image counts as dark-on-light.
+    When dark and light are about as common and the border is mostly light, it is light paper (a bold digit
+    in a tight crop: the ink is the majority there). A mostly dark border proves nothing (a note on a desk).
+    """
+    if min(small.shape) >= 3 and small.max() > small.min():
+        _, light = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+        border = np.concatenate([light[0], light[-1], light[:, 0], light[:, -1]]).mean()
+        if 0.3 < light.mean() < 0.7 and border > 0.7:
+            return True
+    k = min(2 * window(small) + 1, 255)  # wider than the paper window: here thick strokes must not win
+    median = cv2.medianBlur(small, k) if min(small.shape) > 1 else small
+    residual = small.astype(np.float32) - median.astype(np.float32)
+    sigma = 1.4826 * float(np.median(np.abs(residual))) + 1.0
+    darker = np.maximum(-residual - 2 * sigma, 0)
+    lighter = np.maximum(residual - 2 * sigma, 0)
+    return float(np.sum(darker * darker)) >= float(np.sum(lighter * lighter))
+
+
+def paper_level(small: np.ndarray, dark: bool, shape: tuple[int, int]) -> np.ndarray:
+    """The background brightness without the ink, full size, float32.
+
+    A morphological closing (dark ink) or opening (light ink) wipes out every stroke narrower than the
+    window, whatever the ink density; on the small copy it is cheap even for a 12 MP photo.
+    """
+    k = max(window(small), bold_stroke_window(small, dark))
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
+    op = cv2.MORPH_CLOSE if dark else cv2.MORPH_OPEN
+    # Pad first: the second half of the closing must see the first half's result beyond the border too,
+    # or a light gradient reaching the border turns into a band of false "ink" along it.
+    padded = cv2.copyMakeBorder(small, k, k, k, k, cv2.BORDER_REPLICATE)
+    paper = cv2.morphologyEx(padded, op, kernel)[k:-k, k:-k].astype(np.float32)
+    paper = cv2.blur(paper, (max(1, k // 4) | 1,) * 2)  # soften the blocky steps of the morphology
+    if paper.shape != shape:
+        paper = cv2.resize(paper, (shape[1], shape[0]), interpolation=cv2.INTER_LINEAR)
+    return paper
+
+
+def bold_stroke_window(small: np.ndarray, dark: bool) -> int:
+    """A window 2.5x as wide as the boldest stroke (a marker digit filling a close-up), at most half the image.
+
+    Strokes from a rough Otsu split; their width from the distance transform. Blobs touching the border
+    (the desk, a paper edge) are left out unless nothing else is there (a tight crop)."""
+    flag = (cv2.THRESH_BINARY_INV if dark else cv2.THRESH_BINARY) | cv2.THRESH_OTSU
+    _, mask = cv2.threshold(small, 0, 1, flag)
+    if not mask.any():
+        return 3
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    x, y, w, h = (stats[:, i] for i in range(4))
+    inner = (x > 0) & (y > 0) & (x + w < small.shape[1]) & (y + h < small.shape[0])
+    inner[0] = False
+    if inner.any():
+        mask = inner[labels].astype(np.uint8)
+    dt = cv2.distanceTransform(mask, cv2.DIST_L2, 3)
+    width = 2.0 * float(np.percentile(dt[mask > 0], 99))
+    return min(int(2.5 * width) | 1, max(3, (max(small.shape) // 2) | 1))
+
+
+def ink_contrast(gray: np.ndarray, paper: np.ndarray, dark: bool) -> np.ndarray:
+    """Ink relative to the local paper brightness: illumination that scales both cancels out.
+
+    The divisor never drops below a third of the typical paper level, so a dark desk or a deep shadow does
+    not blow its sensor noise up into "ink". A dark board is already near the sensor's floor: there the
+    divisor never drops below the board's median (dim corners keep their plain difference)."""
+    g = gray.astype(np.float32)
+    step = max(1, int(np.sqrt(paper.size / 10_000)))
+    sample = paper[::step, ::step]
+    if dark:
+        floor = max(DARK_FLOOR, float(np.percentile(sample, 90)) / 3.0)
+        return (paper - g) / np.maximum(paper, floor)
+    floor = max(DARK_FLOOR, float(np.median(sample)))
+    return (g - paper) / np.maximum(paper, floor)
+
+
+def remove_noise_floor(contrast: np.ndarray) -> np.ndarray:
+    """Subtract the paper's noise level (robust percentiles), then scale so the strongest ink reaches 1."""
+    step = max(1, int(np.sqrt(contrast.size / 250_000)))  # a strided sample keeps the pixel-level noise
+    sample = contrast[::step, ::step]
+    p5, p25 = np.percentile(sample, [5, 25])
+    sigma = (p25 - p5) / 0.97  # the lowest quarter is paper even when ink covers half a tight crop
+    ink = contrast - np.float32(p25 + (0.674 + 3.0) * sigma)
+    strongest = cv2.minMaxLoc(cv2.blur(ink, (3, 3)))[1] if min(ink.shape) >= 3 else float(ink.max())
+    ink *= np.float32(1.0 / max(strongest, MIN_CONTRAST, 6.0 * sigma))  # noise alone stays faint
+    return np.clip(ink, 0.0, 1.0, out=ink)
+
+
+# --------------------------------------------------------------------------- ink -> 28x28
+
+def normalize_digit(ink: np.ndarray, *, thicken: bool = True) -> np.ndarray:
+    """One digit's ink (any size, white on black) -> float32 [28, 28] in [0, 1], the MNIST recipe.
+
+    Crop to the ink, widen thin strokes to MNIST's width, scale the longer side to 20 px, stretch the
+    intensity so strong strokes reach 1, and centre the centre of mass at (14, 14). No ink -> zeros.
+    """
+    ink = clean_ink(ink)
+    box = ink_box(ink)
+    if box is None:
+        return np.zeros((SIZE, SIZE), np.float32)
+    x, y, w, h = box
+    crop = ink[y:y + h, x:x + w]
+    if thicken:
+        crop = widen_strokes(crop)
+    digit = fit_box(crop)
+    digit = stretch_intensity(digit)
+    return centre_of_mass_field(digit)
+
+
+def clean_ink(ink: np.ndarray) -> np.ndarray:
+    ink = np.asarray(ink, dtype=np.float32)
+    if ink.ndim == 3 and ink.shape[2] == 1:
+        ink = ink[:, :, 0]
+    if ink.ndim != 2:
+        raise ValueError(f"ink must be a 2-D array, got shape {ink.shape}")
+    return np.clip(np.nan_to_num(ink, nan=0.0, posinf=1.0, neginf=0.0), 0.0, 1.0)
+
+
+def ink_box(ink: np.ndarray, fraction: float = 0.05):
+    """Bounding box (x, y, w, h) of the pixels above `fraction` of the strongest one, or None."""
+    if ink.size == 0:
+        return None
+    peak = float(ink.max())
+    if peak <= 1e-3:
+        return None
+    x, y, w, h = cv2.boundingRect((ink > fraction * peak).astype(np.uint8))
+    return (x, y, w, h) if w > 0 and h > 0 else None
+
+
+def stroke_width(ink: np.ndarray) -> float:
+    """Stroke width in pixels: 2 * area / boundary of the half-strength ink (a stroke of width w, length L
+    has area w*L and boundary ~2L). Same estimator as the MNIST figure in STROKE."""
+    solid = (ink > 0.5 * float(ink.max())).astype(np.uint8)
+    area = int(solid.sum())
+    if area == 0:
+        return 0.0
+    inner = cv2.erode(solid, np.ones((3, 3), np.uint8), borderType=cv2.BORDER_CONSTANT, borderValue=0)
+    boundary = area - int(inner.sum())
+    return 2.0 * area / max(boundary, 1)
+
+
+def widen_strokes(crop: np.ndarray) -> np.ndarray:
+    """Dilate thin strokes (a 1 px tablet line in a 300 px drawing) at the source resolution so that after
+    scaling to 20 px they are as wide as MNIST's (~2 px), not a faint hairline. Thick strokes are left alone."""
+    scale = BOX / max(crop.shape)
+    missing = STROKE / scale - stroke_width(crop)  # source pixels to add
+    k = 2 * int(round(missing / 2)) + 1  # an odd kernel adds k - 1 pixels to the width
+    if k < 3:
+        return crop
+    pad = k // 2
+    padded = cv2.copyMakeBorder(crop, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=0)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    return cv2.dilate(padded, kernel)
+
+
+def fit_box(crop: np.ndarray) -> np.ndarray:
+    """Scale so the longer side is BOX px, keeping the aspect ratio (INTER_AREA when shrinking)."""
+    box = ink_box(crop)
+    if box is not None:
+        x, y, w, h = box
+        crop = crop[y:y + h, x:x + w]
+    h, w = crop.shape
+    scale = BOX / max(h, w)
+    size = (min(BOX, max(1, round(w * scale))), min(BOX, max(1, round(h * scale))))
+    if size == (w, h):
+        return crop.copy()
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    return cv2.resize(crop, size, interpolation=interpolation)
+
+
+def stretch_intensity(digit: np.ndarray) -> np.ndarray:
+    """Scale so the strong strokes reach 1.0 (MNIST's stroke cores are saturated)."""
+    values = digit[digit > 0.05 * float(digit.max())] if digit.size else digit
+    if values.size == 0:
+        return digit
+    strong = float(np.percentile(values, 90))
+    return np.clip(digit / max(strong, 1e-3), 0.0, 1.0).astype(np.float32)
+
+
+def centre_of_mass_field(digit: np.ndarray) -> np.ndarray:
+    """Put the digit into the 28x28 field, shifted (by whole pixels, as MNIST) so its centre of mass is at
+    the centre."""
+    m = cv2.moments(digit)
+    h, w = digit.shape
+    if m["m00"] <= 1e-6:
+        cx, cy = (w - 1) / 2, (h - 1) / 2
+    else:
+        cx, cy = m["m10"] / m["m00"], m["m01"] / m["m00"]
+    shift = np.float32([[1, 0, round(CENTRE - cx)], [0, 1, round(CENTRE - cy)]])
+    field = cv2.warpAffine(digit, shift, (SIZE, SIZE), flags=cv2.INTER_NEAREST,
+                           borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    return np.clip(field, 0.0, 1.0).astype(np.float32)
+
+
+def normalize_batch(ink: np.ndarray, boxes: Iterable[Sequence[int]],
+                    masks: Sequence[np.ndarray | None] | None = None, *, thicken: bool = True) -> np.ndarray:
+    """Normalize the digit in each box (x, y, w, h) of an ink map -> float32 [N, 28, 28] (N may be 0).
+
+    masks (optional): one array per box, shaped like the box (h, w); only ink where it is non-zero belongs to
+    the digit (keeps a neighbour's stroke that reaches into the box out of it).
+    """
+    ink = clean_ink(ink)
+    out = []
+    for i, box in enumerate(boxes):
+        x, y, w, h = (int(v) for v in box)
+        x0, y0 = min(max(0, x), ink.shape[1]), min(max(0, y), ink.shape[0])
+        x1, y1 = max(x0, min(ink.shape[1], x + w)), max(y0, min(ink.shape[0], y + h))
+        crop = ink[y0:y1, x0:x1]
+        mask = masks[i] if masks is not None else None
+        if mask is not None and crop.size:
+            mask = np.asarray(mask)[y0 - y:y1 - y, x0 - x:x1 - x]
+            if mask.shape == crop.shape:
+                crop = crop * (mask > 0)
+        out.append(normalize_digit(crop, thicken=thicken) if crop.size else np.zeros((SIZE, SIZE), np.float32))
+    if not out:
+        return np.zeros((0, SIZE, SIZE), np.float32)
+    return np.stack(out).astype(np.float32, copy=False)

@@ -1,0 +1,287 @@
+"""runtime/detect.py on rendered scenes of real MNIST test digits and pen strokes: boxes, reading order,
+merging, rejection of rules, edges and noise, and survival of any input."""
+
+from __future__ import annotations
+
+import time
+
+import cv2
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import synth
+from edgedigits.runtime.detect import extract, find_digits
+from edgedigits.runtime.normalize import ink_map, to_gray
+
+
+def iou(a, b) -> float:
+    ax0, ay0, aw, ah = a
+    bx0, by0, bw, bh = b
+    w = min(ax0 + aw, bx0 + bw) - max(ax0, bx0)
+    h = min(ay0 + ah, by0 + bh) - max(ay0, by0)
+    inter = max(w, 0) * max(h, 0)
+    return inter / float(aw * ah + bw * bh - inter)
+
+
+def assert_well_formed(result, image_shape):
+    digits, boxes, lines = result
+    assert digits.dtype == np.float32 and digits.ndim == 3 and digits.shape[1:] == (28, 28)
+    assert len(digits) == len(boxes) == len(lines)
+    assert np.isfinite(digits).all() and (digits >= 0).all() and (digits <= 1).all()
+    h, w = image_shape[:2]
+    for x, y, bw, bh in boxes:
+        assert all(isinstance(v, int) for v in (x, y, bw, bh))
+        assert 0 <= x and 0 <= y and bw >= 1 and bh >= 1 and x + bw <= w and y + bh <= h
+    assert lines == sorted(lines)
+
+
+def assert_reads_like(scene: synth.Scene, result, min_iou: float = 0.5):
+    """The boxes are the scene's digits, in its reading order, with its line breaks."""
+    _, boxes, lines = result
+    assert len(boxes) == len(scene.boxes), (boxes, scene.boxes)
+    for got, want in zip(boxes, scene.boxes):
+        assert iou(got, want) > min_iou, (got, want)
+    assert lines == scene.lines
+
+
+def pen_scene(texts: list[str], height: int = 80, width: float = 5.0, gap: float = 0.35, strokes=None,
+              seed: int = 0) -> np.ndarray:
+    """Pen-drawn digits (lines of text) dark on white paper."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for text in texts:
+        inks = [synth.pen_digit(int(c), height, width, rng=rng, strokes=(strokes or {}).get(c)) for c in text]
+        row_h = max(i.shape[0] for i in inks)
+        parts = []
+        for ink in inks:
+            parts += [cv2.copyMakeBorder(ink, 0, row_h - ink.shape[0], 0, 0, cv2.BORDER_CONSTANT, value=0),
+                      np.zeros((row_h, int(gap * height)), np.float32)]
+        rows.append(np.hstack(parts[:-1]))
+    width_px = max(r.shape[1] for r in rows)
+    rows = [cv2.copyMakeBorder(r, 0, int(0.5 * height), 0, width_px - r.shape[1], cv2.BORDER_CONSTANT, value=0)
+            for r in rows]
+    return synth.on_canvas(np.vstack(rows), 0.15, True, 240, 20)
+
+
+# --------------------------------------------------------------------------- reading order
+
+def test_2026_on_one_line(mnist_test):
+    rng = np.random.default_rng(1)
+    digits, labels = synth.pick_digits(mnist_test, "2026", rng)
+    scene = synth.render_scene(digits, rng, labels=labels)
+    assert scene.text == "2026"
+    result = extract(scene.image)
+    assert_well_formed(result, scene.image.shape)
+    assert_reads_like(scene, result)
+
+
+def test_two_lines(mnist_test):
+    rng = np.random.default_rng(2)
+    digits, labels = synth.pick_digits(mnist_test, "2026815", rng)
+    scene = synth.render_scene(digits, rng, labels=labels, lines=2)
+    assert scene.text == "2026\n815"
+    result = extract(scene.image)
+    assert_reads_like(scene, result)
+    assert result.lines == [0, 0, 0, 0, 1, 1, 1]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_tilted_line_stays_one_line(mnist_test, seed):
+    rng = np.random.default_rng(100 + seed)
+    digits, labels = synth.pick_digits(mnist_test, 6, rng)
+    scene = synth.render_scene(digits, rng, labels=labels, tilt=7.0, height=60, spacing=(0.1, 0.25))
+    result = extract(scene.image)
+    assert_reads_like(scene, result)
+    assert set(result.lines) == {0}
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_scenes_with_rules_and_paper_edge(mnist_test, seed):
+    rng = np.random.default_rng(200 + seed)
+    digits, labels = synth.pick_digits(mnist_test, int(rng.integers(3, 7)), rng)
+    scene = synth.render_scene(digits, rng, labels=labels, lines=1 + seed % 2, ruled=True, paper_edge=True)
+    assert_reads_like(scene, extract(scene.image))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_photos_of_paper(mnist_test, seed):
+    """Perspective, uneven light, a shadow, noise, blur and JPEG: same digits, same order."""
+    rng = np.random.default_rng(300 + seed)
+    digits, labels = synth.pick_digits(mnist_test, int(rng.integers(3, 7)), rng)
+    scene = synth.render_scene(digits, rng, labels=labels, lines=1 + seed % 2, ruled=seed >= 3,
+                               paper_edge=seed >= 4)
+    photo = synth.photo_effects(scene.image, rng, perspective=0.04, light=0.5, noise=5, blur=1.0, jpeg_quality=60)
+    result = extract(photo)
+    assert_well_formed(result, photo.shape)
+    assert len(result.boxes) == len(scene.boxes)
+    assert result.lines == scene.lines
+    centres = [x + w / 2 for x, _, w, _ in result.boxes]
+    for line in set(result.lines):
+        xs = [c for c, l in zip(centres, result.lines) if l == line]
+        assert xs == sorted(xs)
+
+
+def test_light_chalk_on_a_dark_board(mnist_test):
+    rng = np.random.default_rng(5)
+    digits, labels = synth.pick_digits(mnist_test, "815", rng)
+    scene = synth.render_scene(digits, rng, labels=labels, tilt=0)
+    board = 255 - scene.image  # light strokes on a dark background
+    dim = synth.photo_effects((board * 0.5).astype(np.uint8), rng, perspective=0, light=0.3, noise=4,
+                              blur=0.8, jpeg_quality=None, shadow=False)
+    assert_reads_like(scene, extract(dim))
+
+
+# --------------------------------------------------------------------------- merging and splitting
+
+BROKEN_5 = [[(0.58, -0.12), (0.32, -0.13), (0.12, -0.12)],  # the top bar, well clear of the body
+            synth.PEN_STROKES[5][1]]
+SEVEN_WITH_CROSSBAR = [synth.PEN_STROKES[7][0], [(0.06, 0.5), (0.16, 0.49), (0.25, 0.5)]]  # not touching
+BROKEN_8 = [synth._ellipse(0.3, 0.22, 0.2, 0.21), synth._ellipse(0.3, 0.76, 0.26, 0.24)]  # loops apart
+BAR_OFF_5 = [[(0.95, -0.08), (0.7, -0.07), (0.5, -0.07)],  # a short top bar off to the right (as in MNIST)
+             synth.PEN_STROKES[5][1]]
+
+
+@pytest.mark.parametrize("name,strokes", [("5", BROKEN_5), ("7", SEVEN_WITH_CROSSBAR), ("8", BROKEN_8),
+                                          ("5", BAR_OFF_5)])
+def test_broken_strokes_make_one_digit(name, strokes):
+    pieces = synth.pen_digit(int(name), 100, 5.0, strokes=strokes)
+    assert cv2.connectedComponents((pieces > 0.5).astype(np.uint8))[0] - 1 >= 2  # really broken
+    if name != "8":  # alone, two stacked loops could as well be two lines of 0s: only the neighbours tell
+        alone = synth.on_canvas(pieces, 0.3, True)
+        assert len(extract(alone).boxes) == 1
+    among = pen_scene([f"3{name}1{name}"], strokes={name: strokes})
+    result = extract(among)
+    assert len(result.boxes) == 4 and set(result.lines) == {0}
+
+
+@pytest.mark.parametrize("text", ["11", "2026", "111", "7117", "80"])
+def test_adjacent_digits_stay_apart(text):
+    image = pen_scene([text], gap=0.15)
+    assert len(extract(image).boxes) == len(text)
+
+
+def test_mnist_11_and_2026_on_one_line_tight_spacing(mnist_test):
+    for seed, text in ((10, "11"), (11, "2026"), (12, "1111")):
+        rng = np.random.default_rng(seed)
+        digits, labels = synth.pick_digits(mnist_test, text, rng)
+        scene = synth.render_scene(digits, rng, labels=labels, spacing=(0.08, 0.15))
+        assert_reads_like(scene, extract(scene.image))
+
+
+# --------------------------------------------------------------------------- single digits
+
+def test_every_mnist_digit_alone_is_one_digit(mnist_test):
+    for x in mnist_test.images[:100]:
+        digits, boxes, lines = extract(x)
+        assert len(boxes) == 1 and lines == [0]
+        # the same tensor, up to the whole-pixel centring (rescaled intensities can tip its rounding)
+        diffs = [np.abs(np.roll(digits[0], (dy, dx), (0, 1)) - x / 255.0).mean()
+                 for dy in (-1, 0, 1) for dx in (-1, 0, 1)]
+        assert min(diffs) < 0.03
+
+
+@pytest.mark.parametrize("index", [0, 1, 2, 3, 4, 7, 11, 18])
+def test_single_digit_variants_are_one_digit(mnist_test, index):
+    for name, image in synth.single_digit_variants(mnist_test.images[index],
+                                                    rng=np.random.default_rng(index)):
+        for single in (False, True):
+            result = extract(image, single=single)
+            assert_well_formed(result, image.shape)
+            assert len(result.boxes) == 1, (name, single, result.boxes)
+
+
+def test_pen_drawings_300px_and_tight_crops():
+    for d in range(10):
+        ink = synth.pen_digit(d, 260, width=2.0, rng=np.random.default_rng(d))
+        drawing = synth.on_canvas(ink, 0.1, True, 255, 0)
+        assert len(extract(drawing).boxes) == 1
+        tight = synth.on_canvas(synth.pen_digit(d, 100, width=8.0), 0.0, True)
+        assert len(extract(tight).boxes) == 1
+
+
+def test_single_mode_box_covers_the_ink(mnist_test):
+    page = synth.on_canvas(synth.render_digit(mnist_test.images[3], 50), 1.0, True)
+    (x, y, w, h), = extract(page, single=True).boxes
+    assert iou((x, y, w, h), (50, 50, *synth.render_digit(mnist_test.images[3], 50).shape[::-1])) > 0.8
+
+
+# --------------------------------------------------------------------------- nothing to read
+
+@pytest.mark.parametrize("image", [
+    np.zeros((1, 1), np.uint8), np.zeros((1, 300), np.uint8), np.full((500, 1), 255, np.uint8),
+    np.zeros((200, 200), np.uint8), np.full((480, 640, 3), 255, np.uint8), np.ones((50, 50), bool),
+    np.random.default_rng(0).integers(0, 256, (480, 640), dtype=np.uint8),
+    np.random.default_rng(1).integers(0, 256, (64, 64, 3), dtype=np.uint8),
+    np.clip(np.random.default_rng(2).normal(200, 12, (480, 640)), 0, 255).astype(np.uint8),
+    np.clip(np.random.default_rng(3).normal(30, 8, (480, 640)), 0, 255).astype(np.uint8),
+], ids=["1x1", "1x300", "500x1", "black", "white-bgr", "all-true", "uniform", "uniform-small-bgr",
+        "gaussian-paper", "gaussian-dark"])
+def test_blank_and_noise_give_no_digits(image):
+    for single in (False, True):
+        result = extract(image, single=single)
+        assert_well_formed(result, image.shape)
+        assert result.digits.shape == (0, 28, 28) and result.boxes == [] and result.lines == []
+
+
+def test_blank_paper_photo_gives_no_digits():
+    rng = np.random.default_rng(7)
+    paper = np.clip(synth.paper_texture((600, 800), rng), 0, 255).astype(np.uint8)
+    photo = synth.photo_effects(paper, rng, perspective=0.05, light=0.6, noise=6, blur=1.0, jpeg_quality=50)
+    assert extract(photo).boxes == []
+
+
+def test_huge_image_is_fast():
+    image = np.zeros((10000, 10000), np.uint8)
+    started = time.perf_counter()
+    result = extract(image)
+    assert time.perf_counter() - started < 5.0
+    assert result.boxes == []
+
+
+def test_big_photo_boxes_map_back_to_the_original_pixels(mnist_test):
+    page = np.full((3000, 4000), 230, np.uint8)
+    ink = synth.render_digit(mnist_test.images[0], 600)
+    h, w = ink.shape
+    page[1000:1000 + h, 2500:2500 + w] = (230 - 200 * ink).astype(np.uint8)
+    (box,) = extract(page).boxes
+    assert iou(box, (2500, 1000, w, h)) > 0.85
+    (box,) = find_digits(ink_map(page))
+    assert iou(box, (2500, 1000, w, h)) > 0.85
+
+
+@pytest.mark.parametrize("bad", [np.array(3), np.zeros(5), np.zeros((0, 0)), np.zeros((2, 2, 2, 2))])
+def test_non_images_raise_value_error(bad):
+    with pytest.raises(ValueError):
+        extract(bad)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(h=st.integers(1, 90), w=st.integers(1, 90), channels=st.sampled_from([0, 1, 2, 3, 4]),
+       dtype=st.sampled_from([np.uint8, np.uint16, np.float32, np.float64, bool, np.int16]),
+       seed=st.integers(0, 2**16), kind=st.sampled_from(["noise", "blocks", "constant"]))
+def test_any_array_gives_well_formed_output(h, w, channels, dtype, seed, kind):
+    rng = np.random.default_rng(seed)
+    shape = (h, w) if channels == 0 else (h, w, channels)
+    if kind == "noise":
+        image = rng.random(shape)
+    elif kind == "constant":
+        image = np.full(shape, rng.random())
+    else:  # a few random rectangles of "ink"
+        image = np.zeros(shape)
+        for _ in range(3):
+            y, x = rng.integers(0, h), rng.integers(0, w)
+            image[y:y + rng.integers(1, 30), x:x + rng.integers(1, 30)] = 1.0
+    if dtype is bool:
+        image = image > 0.5
+    elif np.issubdtype(dtype, np.integer):
+        image = (image * np.iinfo(dtype).max).astype(dtype)
+    else:
+        image = image.astype(dtype)
+    for single in (False, True):
+        assert_well_formed(extract(image, single=single), image.shape)
+    ink = ink_map(to_gray(image))
+    assert ink.shape == (h, w) and ink.dtype == np.float32 and np.isfinite(ink).all()
+    for x, y, bw, bh in find_digits(ink):
+        assert 0 <= x and 0 <= y and x + bw <= w and y + bh <= h
