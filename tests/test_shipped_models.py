@@ -83,3 +83,13 @@ def test_cli_models_lists_every_shipped_model():
     text = subprocess.run([sys.executable, "-m", "edgedigits.runtime.cli", "models"], capture_output=True,
                           text=True, timeout=120)
     assert text.returncode == 0 and all(name in text.stdout for name in NAMES)
+
+
+def test_readme_models_table_matches_the_cards():
+    """The README quotes the generated table of models/README.md; a re-export must update both."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    generated = [line for line in (root / "models" / "README.md").read_text().splitlines() if line.startswith("| `")]
+    readme = (root / "README.md").read_text().splitlines()
+    assert generated and all(line in readme for line in generated)
