@@ -13,12 +13,13 @@ every core, as ``edgedigits classify`` does. NumPy, OpenCV and onnxruntime only:
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import platform
 import statistics
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
@@ -186,22 +187,31 @@ def stage_figures(reader, data: bytes, repeats: int) -> dict:
     return out
 
 
-def decode_rate(files: list[str], workers: int) -> float:
-    """Images/s of merely reading and decoding ``files`` with OpenCV on ``workers`` threads (the ceiling)."""
-    def one(path: str):
+def _decode_files(paths: list[str]) -> int:
+    cv2.setNumThreads(1)
+    for path in paths:
         with open(path, "rb") as handle:
-            return cv2.imdecode(np.frombuffer(handle.read(), np.uint8), cv2.IMREAD_UNCHANGED).shape
+            cv2.imdecode(np.frombuffer(handle.read(), np.uint8), cv2.IMREAD_UNCHANGED)
+    return len(paths)
 
-    started = time.perf_counter()
+
+def decode_rate(files: list[str], workers: int) -> float:
+    """Images/s of merely reading and decoding ``files`` with OpenCV: the best of one thread and two passes on
+    ``workers`` processes (threads do worse than one thread on small files: GIL hand-offs cost more than a decode)."""
     with opencv_threads(1):
-        if workers == 1:
-            for path in files:
-                one(path)
-        else:
-            with ThreadPoolExecutor(workers) as pool:
-                for _ in pool.map(one, files):
-                    pass
-    return len(files) / (time.perf_counter() - started)
+        started = time.perf_counter()
+        _decode_files(files)
+        best = len(files) / (time.perf_counter() - started)
+    if workers > 1:
+        chunks = [files[i:i + 500] for i in range(0, len(files), 500)]
+        spawn = multiprocessing.get_context("spawn")  # never fork a process that has used OpenCV's threads
+        with ProcessPoolExecutor(workers, mp_context=spawn) as pool:
+            list(pool.map(_decode_files, chunks[:workers]))  # start the workers
+            for _ in range(2):
+                started = time.perf_counter()
+                sum(pool.map(_decode_files, chunks))
+                best = max(best, len(files) / (time.perf_counter() - started))
+    return best
 
 
 def folder_figures(model_name, folder: Path, workers: int | None = None) -> dict:
@@ -211,7 +221,6 @@ def folder_figures(model_name, folder: Path, workers: int | None = None) -> dict
 
     files = image_files(folder)
     workers = workers or os.cpu_count() or 1
-    decode_rate(files[:200], workers)  # warm the page cache and the thread pool
     decoded = decode_rate(files, workers)
     reader = DigitReader(model_name)
     with open(os.devnull, "w") as sink:
@@ -286,8 +295,8 @@ def format_text(report: dict) -> str:
     lines += [
         "",
         f"folder: {f['images']:,} PNGs, {f['workers']} workers ({f['folder']})",
-        f"  decode only (OpenCV)             {f['decode_images_per_s']:10,.0f} images/s",
-        f"  read + jsonl (classify)          {f['classify_images_per_s']:10,.0f} images/s  "
+        f"  decode only (OpenCV, best of 1 thread / {f['workers']} processes) {f['decode_images_per_s']:10,.0f} images/s",
+        f"  read + jsonl (classify)                          {f['classify_images_per_s']:10,.0f} images/s  "
         f"({f['ratio_to_decode']:.2f}x decode)",
         "",
         f"{report['seconds']:.1f} s",
