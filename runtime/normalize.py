@@ -148,12 +148,33 @@ def ink_is_dark(small: np.ndarray) -> bool:
         if 0.3 < light.mean() < 0.7 and border > 0.7:
             return True
     k = min(2 * window(small) + 1, 255)  # wider than the paper window: here thick strokes must not win
-    median = cv2.medianBlur(small, k) if min(small.shape) > 1 else small
-    residual = small.astype(np.float32) - median.astype(np.float32)
-    sigma = 1.4826 * float(np.median(np.abs(residual))) + 1.0
-    darker = np.maximum(-residual - 2 * sigma, 0)
-    lighter = np.maximum(residual - 2 * sigma, 0)
-    return float(np.sum(darker * darker)) >= float(np.sum(lighter * lighter))
+    median = local_median(small, k)
+    darker = cv2.subtract(median, small)  # uint8, saturated at 0: how much darker than the surroundings
+    lighter = cv2.subtract(small, median)
+    deviation = cv2.max(darker, lighter)  # |small - median|, whose median is the noise level (MAD)
+    sigma = 1.4826 * histogram_median(deviation) + 1.0
+    floor = np.float32(2 * sigma)
+    dark_energy = cv2.norm(np.maximum(darker.astype(np.float32) - floor, 0), cv2.NORM_L2SQR)
+    light_energy = cv2.norm(np.maximum(lighter.astype(np.float32) - floor, 0), cv2.NORM_L2SQR)
+    return dark_energy >= light_energy
+
+
+def local_median(small: np.ndarray, k: int) -> np.ndarray:
+    """The median of each pixel's k x k surroundings (uint8). A window this wide only has to follow the
+    smooth background, so it is taken on a quarter-size copy with a quarter-size window and scaled back:
+    10x cheaper than cv2.medianBlur at full size (1.1 ms for a 256x192 copy with k = 107)."""
+    h, w = small.shape
+    if min(h, w) < 32 or k < 13:
+        return cv2.medianBlur(small, k) if min(h, w) > 1 else small.copy()
+    tiny = cv2.resize(small, (w // 4, h // 4), interpolation=cv2.INTER_AREA)
+    median = cv2.medianBlur(tiny, max(3, (k // 4) | 1))
+    return cv2.resize(median, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def histogram_median(values: np.ndarray) -> float:
+    """Median of a uint8 array from its histogram (no sort)."""
+    counts = np.bincount(values.ravel(), minlength=256)
+    return float(np.searchsorted(np.cumsum(counts), (values.size + 1) // 2))
 
 
 def paper_level(small: np.ndarray, dark: bool, shape: tuple[int, int]) -> np.ndarray:
@@ -184,14 +205,14 @@ def bold_stroke_window(small: np.ndarray, dark: bool) -> int:
     _, mask = cv2.threshold(small, 0, 1, flag)
     if not mask.any():
         return 3
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(mask, 8, cv2.CV_32S, cv2.CCL_GRANA)
     x, y, w, h = (stats[:, i] for i in range(4))
     inner = (x > 0) & (y > 0) & (x + w < small.shape[1]) & (y + h < small.shape[0])
     inner[0] = False
     if inner.any():
         mask = inner[labels].astype(np.uint8)
     dt = cv2.distanceTransform(mask, cv2.DIST_L2, 3)
-    width = 2.0 * float(np.percentile(dt[mask > 0], 99))
+    width = 2.0 * quantiles(dt[mask > 0], 0.99)[0]
     return min(int(2.5 * width) | 1, max(3, (max(small.shape) // 2) | 1))
 
 
@@ -205,22 +226,38 @@ def ink_contrast(gray: np.ndarray, paper: np.ndarray, dark: bool) -> np.ndarray:
     step = max(1, int(np.sqrt(paper.size / 10_000)))
     sample = paper[::step, ::step]
     if dark:
-        floor = max(DARK_FLOOR, float(np.percentile(sample, 90)) / 3.0)
+        floor = max(DARK_FLOOR, quantiles(sample, 0.9)[0] / 3.0)
         return (paper - g) / np.maximum(paper, floor)
-    floor = max(DARK_FLOOR, float(np.median(sample)))
+    floor = max(DARK_FLOOR, quantiles(sample, 0.5)[0])
     return (g - paper) / np.maximum(paper, floor)
 
 
 def remove_noise_floor(contrast: np.ndarray) -> np.ndarray:
     """Subtract the paper's noise level (robust percentiles), then scale so the strongest ink reaches 1."""
-    step = max(1, int(np.sqrt(contrast.size / 250_000)))  # a strided sample keeps the pixel-level noise
+    # A strided sample keeps the pixel-level noise; ~30k values give the percentiles to within a few
+    # percent, and a full-frame np.percentile would cost 8 ms on a 640x480 frame (0.3 ms for the sample).
+    step = max(1, int(np.sqrt(contrast.size / 30_000)))
     sample = contrast[::step, ::step]
-    p5, p25 = np.percentile(sample, [5, 25])
+    p5, p25 = quantiles(sample, 0.05, 0.25)
     sigma = (p25 - p5) / 0.97  # the lowest quarter is paper even when ink covers half a tight crop
     ink = contrast - np.float32(p25 + (0.674 + 3.0) * sigma)
     strongest = cv2.minMaxLoc(cv2.blur(ink, (3, 3)))[1] if min(ink.shape) >= 3 else float(ink.max())
     ink *= np.float32(1.0 / max(strongest, MIN_CONTRAST, 6.0 * sigma))  # noise alone stays faint
     return np.clip(ink, 0.0, 1.0, out=ink)
+
+
+def quantiles(values: np.ndarray, *qs: float) -> list[float]:
+    """np.percentile(values, 100 * q) for each q (linear interpolation), without its overhead: one
+    np.partition (10 us on a small array, where np.percentile costs 60 us)."""
+    flat = np.asarray(values).ravel()
+    if flat.size == 0:
+        raise ValueError("quantiles of an empty array")
+    positions = [q * (flat.size - 1) for q in qs]
+    below = [int(np.floor(p)) for p in positions]
+    above = [min(b + 1, flat.size - 1) for b in below]
+    part = np.partition(flat, sorted(set(below + above)))
+    return [float(part[b]) + (p - b) * (float(part[a]) - float(part[b]))
+            for p, b, a in zip(positions, below, above)]
 
 
 # --------------------------------------------------------------------------- ink -> 28x28
@@ -250,6 +287,8 @@ def clean_ink(ink: np.ndarray) -> np.ndarray:
         ink = ink[:, :, 0]
     if ink.ndim != 2:
         raise ValueError(f"ink must be a 2-D array, got shape {ink.shape}")
+    if ink.size and cv2.checkRange(ink, True, 0.0, 1.0000001)[0]:
+        return ink  # already clean (an ink_map): a 0.02 ms check instead of a 0.5 ms copy of a frame
     return np.clip(np.nan_to_num(ink, nan=0.0, posinf=1.0, neginf=0.0), 0.0, 1.0)
 
 
@@ -310,7 +349,7 @@ def stretch_intensity(digit: np.ndarray) -> np.ndarray:
     values = digit[digit > 0.05 * float(digit.max())] if digit.size else digit
     if values.size == 0:
         return digit
-    strong = float(np.percentile(values, 90))
+    strong = quantiles(values, 0.9)[0]
     return np.clip(digit / max(strong, 1e-3), 0.0, 1.0).astype(np.float32)
 
 

@@ -1,0 +1,139 @@
+"""Reading accuracy on real-world-like material built from MNIST *test* digits (never training ones).
+
+    python benchmarks/accuracy.py [--model default] [--digits 150] [--scenes 300] [--seed 0] [--json FILE]
+
+The material comes from ``tests/synth.py`` (the same code the tests use):
+  single digits   each digit rendered 29 ways (``synth.single_digit_variants``): heights 8-400 px in both
+                  polarities, thin pen and thick marker strokes, tight crops, transparent PNGs (BGRA),
+                  phone-photo versions (perspective, uneven light, noise, blur, JPEG), float and uint16 arrays,
+                  and the raw 28x28 digit. Read in auto mode (detection) and in ``single`` mode; and, as the
+                  baseline the pipeline replaces, a naive resize of the whole image to 28x28 (with and without
+                  inverting dark-on-light images).
+  scenes          2-8 digits in 1-3 lines on paper (``synth.paper_scene``: 30-120 px digits, natural spacing,
+                  a slight tilt, blue or black ink), clean and through ``synth.photo_effects`` (perspective,
+                  uneven light with a soft shadow, noise, blur, JPEG 60-90). Exact: the whole text right
+                  (lines joined by "\\n"); per digit: 1 - edit distance / number of digits; count: as many
+                  digits read as written.
+The raw-28x28 figure of the same digits is the model's own ceiling on them.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from _common import ROOT, machine, parser, table, write_json
+
+sys.path.insert(0, str(ROOT / "tests"))
+import synth  # noqa: E402
+
+from edgedigits.runtime.mnist import load  # noqa: E402
+from edgedigits.runtime.normalize import to_gray  # noqa: E402
+from edgedigits.runtime.reader import DigitReader  # noqa: E402
+
+
+def edit_distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def naive(reader: DigitReader, image: np.ndarray, invert: bool) -> int:
+    gray = to_gray(image)
+    x = cv2.resize(gray, (28, 28), interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
+    if invert and float(np.median(gray)) > 127:
+        x = 1.0 - x
+    return int(reader.model.predict(x[None])[0].argmax())
+
+
+def single_digits(reader: DigitReader, split, n: int, seed: int) -> dict:
+    rng = np.random.default_rng(seed)
+    index = rng.choice(len(split.images), n, replace=False)
+    right = {"auto": 0, "single": 0, "naive resize": 0, "naive resize, inverted": 0}
+    total, per_variant = 0, {}
+    for i in index:
+        label = str(int(split.labels[i]))
+        for name, image in synth.single_digit_variants(split.images[i], rng=rng):
+            kind = name.rsplit("_", 1)[0]
+            auto = reader.read(image).text == label
+            right["auto"] += auto
+            right["single"] += reader.read(image, single=True).text == label
+            right["naive resize"] += naive(reader, image, False) == int(label)
+            right["naive resize, inverted"] += naive(reader, image, True) == int(label)
+            seen, ok = per_variant.get(kind, (0, 0))
+            per_variant[kind] = (seen + 1, ok + auto)
+            total += 1
+    figures = {mode: count / total for mode, count in right.items()}
+    figures["images"] = total
+    figures["digits"] = n
+    figures["auto by variant"] = {kind: ok / seen for kind, (seen, ok) in sorted(per_variant.items())}
+    return figures
+
+
+def scenes(reader: DigitReader, split, n: int, seed: int) -> dict:
+    rng = np.random.default_rng(seed + 1)
+    out = {}
+    for kind in ("clean", "photo"):
+        exact = count_right = digits = errors = 0
+        for _ in range(n):
+            k = int(rng.integers(2, 9))
+            index = rng.choice(len(split.images), k, replace=False)
+            lines = int(rng.integers(1, min(3, k) + 1))
+            image, text = synth.paper_scene([split.images[i] for i in index], rng, lines=lines,
+                                            labels=[int(split.labels[i]) for i in index])
+            if kind == "photo":
+                image = synth.photo_effects(image, rng, perspective=0.04, light=float(rng.uniform(0.2, 0.5)),
+                                            noise=float(rng.uniform(2, 6)), blur=float(rng.uniform(0.5, 1.2)),
+                                            jpeg_quality=int(rng.integers(60, 91)))
+            got = reader.read(image).text
+            exact += got == text
+            want, read = text.replace("\n", ""), got.replace("\n", "")
+            count_right += len(want) == len(read)
+            errors += min(edit_distance(want, read), len(want))
+            digits += len(want)
+        out[kind] = {"scenes": n, "digits": digits, "exact": exact / n, "per digit": 1 - errors / digits,
+                     "count right": count_right / n}
+    return out
+
+
+def main() -> None:
+    p = parser(__doc__.splitlines()[0])
+    p.add_argument("--model", default=None, help="a shipped model's name or an .onnx file (default: default)")
+    p.add_argument("--digits", type=int, default=150)
+    p.add_argument("--scenes", type=int, default=300)
+    p.add_argument("--seed", type=int, default=0)
+    args = p.parse_args()
+    if args.quick:
+        args.digits, args.scenes = 5, 10
+    reader = DigitReader(args.model)
+    split = load("test")
+    started = time.perf_counter()
+    single = single_digits(reader, split, args.digits, args.seed)
+    scene = scenes(reader, split, args.scenes, args.seed)
+    report = {"machine": machine(), "model": reader.model.name, "seconds": time.perf_counter() - started,
+              "single digits": single, "scenes": scene}
+    print(f"model {reader.model.name}; {single['digits']} MNIST test digits x 29 renderings "
+          f"= {single['images']} images; {args.scenes} scenes of each kind")
+    print(table(["single digits", "accuracy"],
+                [[mode, f"{single[mode]:.3f}"] for mode in ("auto", "single", "naive resize",
+                                                           "naive resize, inverted")]))
+    print(table(["auto mode by rendering", "accuracy"],
+                [[kind, f"{acc:.3f}"] for kind, acc in single["auto by variant"].items()]))
+    print(table(["scenes", "digits", "exact", "per digit", "count right"],
+                [[kind, str(f["digits"]), f"{f['exact']:.3f}", f"{f['per digit']:.3f}", f"{f['count right']:.3f}"]
+                 for kind, f in scene.items()]))
+    print(f"{report['seconds']:.0f} s")
+    if args.json:
+        write_json(args.json, report)
+
+
+if __name__ == "__main__":
+    main()
