@@ -8,21 +8,22 @@
     for digit in reading.digits:
         print(digit.value, digit.confidence, digit.box)
 
-    for reading in reader.read_many(["a.png", "b.png"], workers=4):   # streamed, in input order
+    for reading in reader.read_many(["a.png", "b.png"], workers=2):   # streamed, in input order
         ...
 
-One onnxruntime session per reader, created once and shared by every thread; every digit of an image goes
-through the network in one batch. A reader is thread-safe: its only state is that session.
+One onnxruntime session per reader, created once and shared by every thread; every digit of an image (and,
+in ``read_batch`` and ``read_many``, of a chunk of images) goes through the network in one batch. A reader
+is thread-safe: its only state is that session. ``read_many`` reads long runs of inputs in worker processes
+(see parallel.py), each with its own session.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, Union
+from itertools import islice
+from typing import Iterable, Iterator, Sequence, Union
 
 import numpy as np
 
@@ -34,6 +35,7 @@ from .sources import SourceError, iter_paths
 ImageLike = Union[str, os.PathLike, bytes, bytearray, memoryview, np.ndarray]
 
 UNCERTAIN = "?"
+CHUNK = 16  # inputs per network pass (and per task of a worker process) in read_many
 
 
 @dataclass(frozen=True)
@@ -99,25 +101,50 @@ class DigitReader:
 
     def read(self, image: ImageLike, *, path: str | None = None, single: bool | None = None) -> Reading:
         """Read one image: a file path, encoded image bytes, or a NumPy array (gray, BGR or BGRA)."""
+        return self.read_batch([image], single=single, paths=[path])[0]
+
+    def read_batch(self, images: Sequence[ImageLike | SourceError], *, single: bool | None = None,
+                   paths: Sequence[str | None] | None = None) -> list[Reading]:
+        """Read several images with one pass of the network over all their digits, in input order.
+
+        Faster than one ``read`` per image when the images are small: the network's fixed cost per call is
+        shared. An input that cannot be read gives a Reading with ``error`` set; the others are unaffected.
+        """
+        single = self.single if single is None else single
+        paths = list(paths) if paths is not None else [None] * len(images)
+        prepared = [self._prepare(image, path, single) for image, path in zip(images, paths)]
+        found = [p.digits for p in prepared if p.error is None]
         started = time.perf_counter()
+        probabilities = self.model.predict(np.concatenate(found) if found else np.zeros((0, 28, 28), np.float32))
+        infer_ms = (time.perf_counter() - started) * 1e3
+        readings, offset = [], 0
+        for p in prepared:
+            if p.error is not None:
+                readings.append(Reading(text="", digits=[], path=p.path, error=p.error))
+                continue
+            mine = probabilities[offset:offset + len(p.boxes)]
+            offset += len(p.boxes)
+            digits = [Digit(int(q.argmax()), float(q.max()), tuple(int(v) for v in box), line, q)
+                      for q, box, line in zip(mine, p.boxes, p.lines)]
+            timings = {"decode": p.decode_ms, "extract": p.extract_ms, "infer": infer_ms / len(prepared)}
+            readings.append(Reading(compose_text(digits, self.min_confidence), digits, p.path, None, timings))
+        return readings
+
+    def _prepare(self, image: ImageLike | SourceError, path: str | None, single: bool) -> _Prepared:
+        """Decode and find the digits of one input (everything but the network)."""
+        if isinstance(image, SourceError):
+            return _Prepared(image.path, error=image.error)
         if isinstance(image, (str, os.PathLike)):
             path = path or os.fspath(image)
+        started = time.perf_counter()
         try:
             array = image if isinstance(image, np.ndarray) else load_image(image)
         except ImageError as exc:
-            return Reading(text="", digits=[], path=path, error=str(exc))
+            return _Prepared(path, error=str(exc))
         decoded = time.perf_counter()
-        batch, boxes, lines = detect.extract(array, single=self.single if single is None else single)
-        extracted = time.perf_counter()
-        probabilities = self.model.predict(batch)
-        inferred = time.perf_counter()
-        digits = [
-            Digit(int(p.argmax()), float(p.max()), tuple(int(v) for v in box), line, p)
-            for p, box, line in zip(probabilities, boxes, lines)
-        ]
-        timings = {"decode": (decoded - started) * 1e3, "extract": (extracted - decoded) * 1e3,
-                   "infer": (inferred - extracted) * 1e3}
-        return Reading(compose_text(digits, self.min_confidence), digits, path, None, timings)
+        digits, boxes, lines = detect.extract(array, single=single)
+        return _Prepared(path, digits=digits, boxes=boxes, lines=lines, decode_ms=(decoded - started) * 1e3,
+                         extract_ms=(time.perf_counter() - decoded) * 1e3)
 
     def read_paths(self, inputs: Iterable[str], *, recursive: bool = False,
                    workers: int | None = None) -> Iterator[Reading]:
@@ -127,31 +154,37 @@ class DigitReader:
         """
         return self.read_many(iter_paths(list(inputs), recursive=recursive), workers=workers)
 
-    def _read_item(self, item: ImageLike | SourceError) -> Reading:
-        if isinstance(item, SourceError):
-            return Reading(text="", digits=[], path=item.path, error=item.error)
-        return self.read(item)
+    def read_many(self, images: Iterable[ImageLike | SourceError], workers: int | None = None) -> Iterator[Reading]:
+        """Read many images on ``workers`` cores (default: all), yielding results in input order.
 
-    def read_many(self, images: Iterable[ImageLike], workers: int | None = None) -> Iterator[Reading]:
-        """Read many images on ``workers`` threads (default: all cores), yielding results in input order.
-
-        Inputs are pulled lazily and at most a few per worker are in flight, so an endless or huge iterable
-        (a folder of a million files) never sits in memory. A bad input yields a Reading with ``error`` set.
+        Inputs go in chunks of a few dozen, each read with one pass of the network. A long run of inputs
+        (more than a few chunks) is read by worker processes, each with its own session: the image stages
+        hold Python's GIL most of the time, so threads would not use the cores. A short run (or
+        ``workers=1``) is read here. Inputs are pulled lazily and only a few chunks are in flight, so an
+        endless or huge iterable (a folder of a million files) never sits in memory. A bad input yields a
+        Reading with ``error`` set; the rest go on.
         """
+        from .parallel import read_chunks
+
         workers = max(1, workers or os.cpu_count() or 1)
-        if workers == 1:
-            yield from (self._read_item(image) for image in images)
-            return
-        window = workers * 4
-        with ThreadPoolExecutor(workers, thread_name_prefix="edgedigits") as pool:
-            pending: deque = deque()
-            try:
-                for image in images:
-                    pending.append(pool.submit(self._read_item, image))
-                    if len(pending) >= window:
-                        yield pending.popleft().result()
-                while pending:
-                    yield pending.popleft().result()
-            finally:  # stopped early (Ctrl-C, consumer gave up): drop what has not started
-                for future in pending:
-                    future.cancel()
+        yield from read_chunks(self, chunked(images, CHUNK), workers)
+
+
+@dataclass
+class _Prepared:
+    """One input between decoding and the network."""
+
+    path: str | None
+    error: str | None = None
+    digits: np.ndarray | None = None
+    boxes: list = field(default_factory=list)
+    lines: list = field(default_factory=list)
+    decode_ms: float = 0.0
+    extract_ms: float = 0.0
+
+
+def chunked(items: Iterable, size: int) -> Iterator[list]:
+    """Lists of up to ``size`` consecutive items, pulled lazily."""
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
