@@ -209,11 +209,12 @@ def typical_height(blobs: list[Blob], shape: tuple[int, ...]) -> float:
     candidates = [b for b in blobs if not is_line_like(b) and not is_frame(b, blobs, shape)]
     if not candidates:
         return 0.0
-    heights = np.array([b.h for b in candidates], np.float64)
-    weights = np.array([b.area for b in candidates], np.float64)
-    order = np.argsort(heights)
-    cumulative = np.cumsum(weights[order])
-    return float(heights[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
+    half, seen = sum(b.area for b in candidates) / 2, 0
+    for height, area in sorted((b.h, b.area) for b in candidates):  # a few blobs: plain Python is fastest
+        seen += area
+        if seen >= half:
+            return float(height)
+    return float(max(b.h for b in candidates))
 
 
 def digit_height(binary: np.ndarray, plain: list[Blob]) -> float:
@@ -417,7 +418,7 @@ def reading_order(boxes: list[Box]) -> tuple[list[int], list[int]]:
             best.append(i)
         else:
             lines.append([i])
-    lines.sort(key=lambda line: np.mean([boxes[i][1] + boxes[i][3] / 2 for i in line]))
+    lines.sort(key=lambda line: sum(boxes[i][1] + boxes[i][3] / 2 for i in line) / len(line))
     order = [i for line in lines for i in line]
     line_of = [n for n, line in enumerate(lines) for _ in line]
     return order, line_of

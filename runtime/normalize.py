@@ -110,19 +110,26 @@ def ink_map(gray: np.ndarray) -> np.ndarray:
     blank or noise-only image maps to ~0.
     """
     gray = to_gray(gray)
-    small = shrink(gray, BACKGROUND_SIZE)
+    small = shrink(gray, BACKGROUND_SIZE, whole_factor=True)
     dark = ink_is_dark(small)
     paper = paper_level(small, dark, gray.shape)
     contrast = ink_contrast(gray, paper, dark)
     return remove_noise_floor(contrast)
 
 
-def shrink(image: np.ndarray, max_side: int) -> np.ndarray:
-    """A copy whose longer side is at most max_side (INTER_AREA: averages, so it also lowers noise)."""
+def shrink(image: np.ndarray, max_side: int, whole_factor: bool = False) -> np.ndarray:
+    """A copy whose longer side is at most max_side (INTER_AREA: averages, so it also lowers noise).
+
+    whole_factor: shrink by a whole number n (the last few rows and columns that do not fill an n x n cell
+    are dropped): OpenCV then takes plain n x n means, 3x faster than a fractional INTER_AREA."""
     h, w = image.shape[:2]
     scale = max_side / max(h, w)
     if scale >= 1:
         return image
+    if whole_factor:
+        n = int(np.ceil(1 / scale))
+        h, w = max(n, h - h % n), max(n, w - w % n)
+        return cv2.resize(image[:h, :w], (w // n, h // n), interpolation=cv2.INTER_AREA)
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
 
@@ -144,8 +151,9 @@ def ink_is_dark(small: np.ndarray) -> bool:
     """
     if min(small.shape) >= 3 and small.max() > small.min():
         _, light = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-        border = np.concatenate([light[0], light[-1], light[:, 0], light[:, -1]]).mean()
-        if 0.3 < light.mean() < 0.7 and border > 0.7:
+        border = (int(light[0].sum()) + int(light[-1].sum()) + int(light[:, 0].sum()) + int(light[:, -1].sum())) \
+            / (2.0 * (light.shape[0] + light.shape[1]))
+        if 0.3 < cv2.countNonZero(light) / light.size < 0.7 and border > 0.7:
             return True
     k = min(2 * window(small) + 1, 255)  # wider than the paper window: here thick strokes must not win
     median = local_median(small, k)
