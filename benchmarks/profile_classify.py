@@ -31,18 +31,20 @@ STAGES = [
     ("read_bytes", "images.py", "file read (stat, open, read)"),
     ("decode", "images.py", "decode (header + cv2.imdecode)"),
     ("to_gray", "normalize.py", "to_gray"),
-    ("ink_is_dark", "normalize.py", "ink map: polarity (medianBlur, np.median)"),
+    ("ink_is_dark", "normalize.py", "ink map: polarity (local median, MAD)"),
+    ("local_median", "normalize.py", "ink map: polarity (local median, MAD)"),
+    ("histogram_median", "normalize.py", "ink map: polarity (local median, MAD)"),
     ("bold_stroke_window", "normalize.py", "ink map: paper level (morphology, Otsu, distance transform)"),
     ("paper_level", "normalize.py", "ink map: paper level (morphology, Otsu, distance transform)"),
     ("ink_contrast", "normalize.py", "ink map: contrast (full-size float)"),
-    ("remove_noise_floor", "normalize.py", "ink map: noise floor (np.percentile)"),
+    ("remove_noise_floor", "normalize.py", "ink map: noise floor (sampled percentiles, scale)"),
     ("shrink", "normalize.py", "resize (shrink)"),
     ("ink_map", "normalize.py", "ink map: other"),
-    ("binarize", "detect.py", "segment: binarize (connectedComponents, np.unique)"),
+    ("hysteresis", "detect.py", "segment: hysteresis threshold and its labelling"),
+    ("label", "detect.py", "segment: labelling after rules were erased"),
     ("remove_rules", "detect.py", "segment: remove_rules (morphology)"),
     ("blob_mask", "detect.py", "segment: masks (np.isin, dilate)"),
-    ("digit_height", "detect.py", "segment: digit_height (2 labellings, frame-wide rules)"),
-    ("segment", "detect.py", "segment: its own labelling (connectedComponentsWithStats)"),
+    ("digit_height", "detect.py", "segment: digit_height (frame-wide rules)"),
     ("extract", "detect.py", "detect: other"),
     ("normalize_digit", "normalize.py", "normalize: per digit (crop, widen, fit, centre)"),
     ("normalize_batch", "normalize.py", "normalize: batch (clean_ink of the whole map, stack)"),
@@ -53,8 +55,9 @@ STAGES = [
     ("__init__", "model.py", "start-up: model session"),
     ("write", "output.py", "output: JSON lines"),
     ("to_dict", "reader.py", "output: JSON lines"),
-    ("read", "reader.py", "reader: results (Digit, Reading, text)"),
-    (None, "reader.py", "reader: generator, thread pool"),
+    ("read_batch", "reader.py", "reader: results (Digit, Reading, text)"),
+    (None, "reader.py", "reader: chunks, generator"),
+    (None, "parallel.py", "reader: worker processes (hand-off)"),
     (None, "sources.py", "listing the folder"),
     (None, "output.py", "output: summary, progress"),
     ("classify", "cli.py", "CLI loop"),
@@ -150,7 +153,8 @@ def main() -> None:
                                                      for r in folder_rows]))
     print("\nhottest lines (innermost frame), folder:")
     print(table(["line", "share"], [[k, f"{v / sum(lines1.values()):.1%}"] for k, v in lines1.most_common(12)]))
-    print(f"\n--workers 2: some thread holds the GIL {gil_share:.0%} of the wall time ({seconds2:.1f} s)")
+    print(f"\n--workers 2 (worker processes): a thread of the parent process holds the GIL {gil_share:.0%} of the "
+          f"wall time ({seconds2:.1f} s); the parent only lists, collects and writes")
     print(f"\nreading a 640x480 frame with six digits, one core ({frames} frames, {secondsf:.1f} s):")
     print(table(["stage", "share", "µs per frame"], [[r["stage"], f"{r['share']:.1%}", f"{r['us_per_frame']:.0f}"]
                                                      for r in frame_rows]))

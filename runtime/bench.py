@@ -227,7 +227,7 @@ def folder_figures(model_name, folder: Path, workers: int | None = None) -> dict
         writer = Writer("jsonl", sink)
         started = time.perf_counter()
         count = failed = 0
-        for reading in reader.read_paths([str(folder)], workers=workers):
+        for reading in reader.read_paths([str(folder)], workers=workers, processes=True):
             writer.write(reading)
             count += 1
             failed += not reading.ok

@@ -5,6 +5,7 @@ Commands that need TensorFlow (train, export) import it inside the command, so `
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Optional
 
@@ -30,7 +31,7 @@ def classify(
     model: Optional[str] = typer.Option(None, help="Shipped model name (see `edgedigits models`) or .onnx file."),
     format: str = typer.Option("table", "--format", "-f", help="table | jsonl | csv"),
     recursive: bool = typer.Option(False, "--recursive", "-r", help="Descend into subfolders."),
-    workers: Optional[int] = typer.Option(None, help="Threads reading images (default: all cores)."),
+    workers: Optional[int] = typer.Option(None, help="Worker processes reading images (default: all cores)."),
     min_confidence: float = typer.Option(0.5, help="Digits less certain than this show as '?' in text."),
     single: bool = typer.Option(False, help="Each image is one digit (a crop or drawing): skip detection."),
 ) -> None:
@@ -50,7 +51,7 @@ def classify(
     started = time.perf_counter()
     interrupted = False
     try:
-        for reading in reader.read_paths(paths, recursive=recursive, workers=workers):
+        for reading in reader.read_paths(paths, recursive=recursive, workers=workers, processes=True):
             writer.write(reading)
             summary.add(reading)
             progress.step(summary)
@@ -258,6 +259,11 @@ def bench_command(
 
 
 def main() -> None:
+    # NumPy and OpenCV each load their own OpenBLAS, which starts a thread per core as it loads; the threads
+    # spin waiting for work. The runtime calls no BLAS routine (onnxruntime has its own thread pool), so a
+    # command only pays for them: one thread each spares a cold `classify` the CPU of those spinning threads.
+    # A value the user set is kept.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     app()
 
 

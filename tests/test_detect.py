@@ -285,3 +285,65 @@ def test_any_array_gives_well_formed_output(h, w, channels, dtype, seed, kind):
     assert ink.shape == (h, w) and ink.dtype == np.float32 and np.isfinite(ink).all()
     for x, y, bw, bh in find_digits(ink):
         assert 0 <= x and 0 <= y and x + bw <= w and y + bh <= h
+
+
+# --------------------------------------------------------------------------- the fast path for small clean digits
+
+def general(image, single=False):
+    """extract() with the fast path switched off."""
+    from edgedigits.runtime import detect
+
+    saved, detect.CLEAN_MAX_SIDE = detect.CLEAN_MAX_SIDE, 0
+    try:
+        return extract(image, single=single)
+    finally:
+        detect.CLEAN_MAX_SIDE = saved
+
+
+def test_fast_path_reads_small_clean_digits_like_the_general_stages(mnist_test):
+    from edgedigits.runtime import DigitReader
+    from edgedigits.runtime.detect import clean_digit
+
+    reader = DigitReader()
+    taken = same = 0
+    for i in range(200):
+        ink = synth.render_digit(mnist_test.images[i], int(12 + i % 5 * 10))
+        image = synth.on_canvas(ink, 0.3, i % 2 == 0)
+        fast = clean_digit(to_gray(image))
+        if fast is None:
+            continue
+        taken += 1
+        slow = general(image)
+        assert len(slow.boxes) == 1 and iou(fast.boxes[0], slow.boxes[0]) > 0.6
+        same += reader.model.predict(fast.digits).argmax() == reader.model.predict(slow.digits).argmax()
+        assert fast.digits.shape == (1, 28, 28) and fast.digits.dtype == np.float32
+    assert taken >= 180  # the common case takes it
+    assert same >= taken - 2
+
+
+@pytest.mark.parametrize("case", ["two digits", "touches the border", "grainy paper", "broken strokes",
+                                  "a dash", "faint"])
+def test_fast_path_leaves_the_hard_cases_to_the_general_stages(case, mnist_test):
+    from edgedigits.runtime.detect import clean_digit
+
+    digit = synth.render_digit(mnist_test.images[0], 40)
+    if case == "two digits":
+        image = synth.on_canvas(np.hstack([digit, np.zeros((40, 8), np.float32), digit]), 0.2, True)
+    elif case == "touches the border":
+        image = synth.on_canvas(digit, 0.0, True)
+    elif case == "grainy paper":
+        rng = np.random.default_rng(0)
+        image = np.clip(synth.on_canvas(digit, 0.3, True) + rng.normal(0, 25, synth.on_canvas(digit, 0.3, True).shape), 0, 255).astype(np.uint8)
+    elif case == "broken strokes":
+        image = synth.on_canvas(synth.pen_digit(5, 60, 3.0, strokes=BROKEN_5), 0.3, True)
+    elif case == "a dash":
+        image = synth.on_canvas(np.pad(np.ones((4, 30), np.float32), 13), 0.3, True)
+    else:  # pencil so light the ink is within 30 grey levels of the paper
+        image = synth.on_canvas(digit, 0.3, True, paper=230, ink_level=200)
+    assert clean_digit(to_gray(image)) is None
+    result = extract(image)  # and the general stages still read it
+    assert_well_formed(result, image.shape)
+    if case == "two digits":
+        assert len(result.boxes) == 2
+    elif case == "broken strokes":
+        assert len(result.boxes) == 1
