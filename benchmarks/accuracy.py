@@ -1,6 +1,7 @@
 """Reading accuracy on real-world-like material built from MNIST *test* digits (never training ones).
 
-    python benchmarks/accuracy.py [--model default] [--digits 150] [--scenes 300] [--seed 0] [--json FILE]
+    python benchmarks/accuracy.py [--model default] [--digits 150] [--scenes 300] [--clips 10] [--seed 0]
+                                  [--json FILE]
 
 The material comes from ``tests/synth.py`` (the same code the tests use):
   single digits   each digit rendered 29 ways (``synth.single_digit_variants``): heights 8-400 px in both
@@ -14,6 +15,8 @@ The material comes from ``tests/synth.py`` (the same code the tests use):
                   uneven light with a soft shadow, noise, blur, JPEG 60-90). Exact: the whole text right
                   (lines joined by "\\n"); per digit: 1 - edit distance / number of digits; count: as many
                   digits read as written.
+  video           clips of 30 MJPG frames, 640x480: 3-4 digits of 40-110 px drifting on unevenly lit, noisy
+                  paper, read by ``edgedigits webcam --source CLIP --headless`` (stabilized); exact frames.
 The raw-28x28 figure of the same digits is the model's own ceiling on them.
 """
 
@@ -104,22 +107,63 @@ def scenes(reader: DigitReader, split, n: int, seed: int) -> dict:
     return out
 
 
+def video_frame(digits: list[np.ndarray], size: int, shift: int, rng: np.random.Generator) -> np.ndarray:
+    """A 640x480 frame: MNIST test digits (``size`` px) as dark ink on unevenly lit, noisy paper, drifting."""
+    ys, xs = np.mgrid[0:480, 0:640]
+    frame = 200 + 30 * (xs / 640) - 20 * (ys / 480) + rng.normal(0, 4, (480, 640))
+    for i, digit in enumerate(digits):
+        big = cv2.resize(digit, (size, size), interpolation=cv2.INTER_CUBIC).astype(np.float32) / 255
+        x, y = 60 + i * int(size * 1.2) + shift, 240 - size // 2
+        frame[y:y + size, x:x + size] *= 1 - 0.85 * big
+    return cv2.cvtColor(np.clip(frame, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
+
+
+def video(model: str | None, split, clips: int, seed: int) -> dict:
+    """Clips of 30 MJPG frames (3-4 digits of 40-110 px drifting sideways) read by `edgedigits webcam
+    --source CLIP --headless` (the real command: decoding, stabilizer, JSON lines)."""
+    import json
+    import subprocess
+    import tempfile
+
+    rng = np.random.default_rng(seed + 2)
+    exact = frames = 0
+    with tempfile.TemporaryDirectory() as folder:
+        for clip in range(clips):
+            n, size = int(rng.integers(3, 5)), int(rng.integers(40, 111))
+            index = [int(rng.integers(len(split.images))) for _ in range(n)]
+            path = str(Path(folder) / f"clip{clip}.avi")
+            writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*"MJPG"), 15, (640, 480))
+            for f in range(30):
+                writer.write(video_frame([split.images[i] for i in index], size, 2 * f, rng))
+            writer.release()
+            command = [sys.executable, "-m", "edgedigits.runtime.cli", "webcam", "--source", path, "--headless",
+                       *(["--model", model] if model else [])]
+            lines = subprocess.run(command, capture_output=True, text=True, timeout=300).stdout.splitlines()
+            want = "".join(str(int(split.labels[i])) for i in index)
+            got = [json.loads(line)["text"] for line in lines if line.strip()]
+            exact += sum(text == want for text in got)
+            frames += len(got)
+    return {"clips": clips, "frames": frames, "exact": exact / max(frames, 1)}
+
+
 def main() -> None:
     p = parser(__doc__.splitlines()[0])
     p.add_argument("--model", default=None, help="a shipped model's name or an .onnx file (default: default)")
     p.add_argument("--digits", type=int, default=150)
     p.add_argument("--scenes", type=int, default=300)
+    p.add_argument("--clips", type=int, default=10)
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args()
     if args.quick:
-        args.digits, args.scenes = 5, 10
+        args.digits, args.scenes, args.clips = 5, 10, 1
     reader = DigitReader(args.model)
     split = load("test")
     started = time.perf_counter()
     single = single_digits(reader, split, args.digits, args.seed)
     scene = scenes(reader, split, args.scenes, args.seed)
+    clips = video(args.model, split, args.clips, args.seed)
     report = {"machine": machine(), "model": reader.model.name, "seconds": time.perf_counter() - started,
-              "single digits": single, "scenes": scene}
+              "single digits": single, "scenes": scene, "video": clips}
     print(f"model {reader.model.name}; {single['digits']} MNIST test digits x 29 renderings "
           f"= {single['images']} images; {args.scenes} scenes of each kind")
     print(table(["single digits", "accuracy"],
@@ -130,6 +174,8 @@ def main() -> None:
     print(table(["scenes", "digits", "exact", "per digit", "count right"],
                 [[kind, str(f["digits"]), f"{f['exact']:.3f}", f"{f['per digit']:.3f}", f"{f['count right']:.3f}"]
                  for kind, f in scene.items()]))
+    print(f"video: {clips['clips']} clips, {clips['frames']} frames through `edgedigits webcam --headless`: "
+          f"{clips['exact']:.3f} of the frames read exactly")
     print(f"{report['seconds']:.0f} s")
     if args.json:
         write_json(args.json, report)

@@ -28,7 +28,10 @@ GOAL_MS = 3.0
 def stages(frame, reader: DigitReader, runs: int) -> tuple[dict, str]:
     """Median ms of each stage of ``detect.extract`` + inference, each timed alone on its real input."""
     gray = normalize.to_gray(frame)
-    work = normalize.shrink(gray, detect.WORK_SIZE)
+    full = normalize.shrink(gray, detect.WORK_SIZE)
+    half = detect.half_copy(full)
+    kept = half is not None and detect.tall_enough(detect.extract_at(gray, half, False), gray, half)
+    work = half if kept else full  # the copy extract() reads the frame at
     ink = normalize.ink_map(work)
     boxes, masks, _ = detect.segment(ink)
     digits = normalize.normalize_batch(ink, boxes, masks)
@@ -38,7 +41,8 @@ def stages(frame, reader: DigitReader, runs: int) -> tuple[dict, str]:
 
     out = {
         "to_gray": t(lambda: normalize.to_gray(frame)),
-        "shrink to the working size": t(lambda: normalize.shrink(gray, detect.WORK_SIZE)),
+        f"working copy ({work.shape[1]}x{work.shape[0]})": t(lambda: detect.half_copy(normalize.shrink(gray, detect.WORK_SIZE))
+                                                             if kept else normalize.shrink(gray, detect.WORK_SIZE)),
         "ink_map (polarity, paper level, contrast, noise floor)": t(lambda: normalize.ink_map(work)),
         "segment (binarize, components, rules, merge, order, masks)": t(lambda: detect.segment(ink)),
         f"normalize_batch ({len(boxes)} digits -> 28x28)": t(lambda: normalize.normalize_batch(ink, boxes, masks)),

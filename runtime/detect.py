@@ -4,7 +4,9 @@
 
 The stages, each a pure function on arrays (in the spirit of OpenCV's digits_video.py):
 
-    to_gray -> shrink to WORK_SIZE -> ink_map                       (normalize.py: paper, light, polarity)
+    to_gray -> clean_digit (small clean single digits: a fast path, or None)
+    shrink to WORK_SIZE (and first to half that when the image is big: kept if the digits are tall enough)
+    ink_map                                                          (normalize.py: paper, light, polarity)
     binarize -> digit_height -> remove_rules -> components           (hysteresis threshold, rules erased)
     merge_broken_strokes -> attach_fragments -> keep_digit_like      (pieces joined, non-digits dropped)
     reading_order -> normalize_batch                                 (lines, then MNIST 28x28 tensors)
@@ -32,6 +34,8 @@ STRONG, WEAK = 0.5, 0.25  # hysteresis: a component needs a STRONG pixel; it ext
 MIN_HEIGHT = 5  # px at the working size: anything shorter is a speck
 MIN_AREA = 6  # px
 RULE_LENGTH = 2.5  # a straight run longer than this many digit heights is a rule or a border
+COARSE_MIN_SIDE = 240  # images at least twice this (shorter side) are first read at half resolution,
+COARSE_MIN_HEIGHT = 20  # ... which is kept when the digits there are at least this tall (px at half size)
 CLEAN_MAX_SIDE = 128  # images up to this size may take the fast path of clean_digit
 CLEAN_MAX_INK = 0.35  # ... when ink covers at most this share of them
 CLEAN_MAIN_SHARE = 0.97  # ... one blob holds this share of the ink
@@ -66,6 +70,30 @@ def extract(image: np.ndarray, single: bool = False) -> Extraction:
         if clean is not None:
             return clean
     work = shrink(gray, WORK_SIZE)
+    half = half_copy(work) if not single else None
+    if half is not None:
+        coarse = extract_at(gray, half, single)
+        if tall_enough(coarse, gray, half):
+            return coarse  # big digits: half the resolution reads them as well, at a quarter of the cost
+    return extract_at(gray, work, single)
+
+
+def half_copy(work: np.ndarray) -> np.ndarray | None:
+    """A half-size copy of a big enough image (a 640x480 frame, a photo), where big digits are read first."""
+    if min(work.shape) < 2 * COARSE_MIN_SIDE:
+        return None
+    return cv2.resize(work, (work.shape[1] // 2, work.shape[0] // 2), interpolation=cv2.INTER_AREA)
+
+
+def tall_enough(found: Extraction, gray: np.ndarray, copy: np.ndarray) -> bool:
+    """Were the digits found in ``copy`` at least COARSE_MIN_HEIGHT px tall there (the median digit)?
+    Then normalizing them loses nothing: MNIST's digits are 20 px."""
+    heights = sorted(box[3] for box in found.boxes)  # in gray's pixels
+    return bool(heights) and heights[len(heights) // 2] >= COARSE_MIN_HEIGHT * gray.shape[0] / copy.shape[0]
+
+
+def extract_at(gray: np.ndarray, work: np.ndarray, single: bool) -> Extraction:
+    """The general stages on ``work``, a reduced copy of ``gray``; boxes in ``gray``'s pixels."""
     scale = gray.shape[1] / work.shape[1], gray.shape[0] / work.shape[0]
     ink = ink_map(work)
     if single:

@@ -231,7 +231,7 @@ def ink_contrast(gray: np.ndarray, paper: np.ndarray, dark: bool) -> np.ndarray:
     not blow its sensor noise up into "ink". A dark board is already near the sensor's floor: there the
     divisor never drops below the board's median (dim corners keep their plain difference)."""
     g = gray.astype(np.float32)
-    step = max(1, int(np.sqrt(paper.size / 10_000)))
+    step = max(1, int(np.ceil(np.sqrt(paper.size / 10_000))))
     sample = paper[::step, ::step]
     if dark:
         floor = max(DARK_FLOOR, quantiles(sample, 0.9)[0] / 3.0)
@@ -244,7 +244,7 @@ def remove_noise_floor(contrast: np.ndarray) -> np.ndarray:
     """Subtract the paper's noise level (robust percentiles), then scale so the strongest ink reaches 1."""
     # A strided sample keeps the pixel-level noise; ~30k values give the percentiles to within a few
     # percent, and a full-frame np.percentile would cost 8 ms on a 640x480 frame (0.3 ms for the sample).
-    step = max(1, int(np.sqrt(contrast.size / 30_000)))
+    step = max(1, int(np.ceil(np.sqrt(contrast.size / 30_000))))
     sample = contrast[::step, ::step]
     p5, p25 = quantiles(sample, 0.05, 0.25)
     sigma = (p25 - p5) / 0.97  # the lowest quarter is paper even when ink covers half a tight crop

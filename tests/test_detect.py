@@ -347,3 +347,24 @@ def test_fast_path_leaves_the_hard_cases_to_the_general_stages(case, mnist_test)
         assert len(result.boxes) == 2
     elif case == "broken strokes":
         assert len(result.boxes) == 1
+
+
+# --------------------------------------------------------------------------- big frames first at half resolution
+
+@pytest.mark.parametrize("height,width", [(60, 1.0), (100, 1.5), (160, 3.0), (24, 2.0)])
+def test_half_resolution_pass_reads_like_full_resolution(height, width):
+    from edgedigits.runtime import DigitReader, detect
+
+    frame = pen_scene(["2026", "3185"], height=height, width=width)
+    frame = cv2.copyMakeBorder(frame, 0, max(0, 480 - frame.shape[0]), 0, max(0, 640 - frame.shape[1]),
+                               cv2.BORDER_REPLICATE)
+    reader = DigitReader()
+    coarse = reader.read(frame)
+    saved, detect.COARSE_MIN_SIDE = detect.COARSE_MIN_SIDE, 10**9
+    try:
+        full = reader.read(frame)
+    finally:
+        detect.COARSE_MIN_SIDE = saved
+    assert coarse.text == full.text == "2026\n3185"
+    for a, b in zip(coarse.digits, full.digits):  # boxes in the frame's own pixels either way
+        assert iou(a.box, b.box) > 0.7
