@@ -36,6 +36,7 @@ MIN_AREA = 6  # px
 RULE_LENGTH = 2.5  # a straight run longer than this many digit heights is a rule or a border
 COARSE_MIN_SIDE = 240  # images at least twice this (shorter side) are first read at half resolution,
 COARSE_MIN_HEIGHT = 20  # ... which is kept when the digits there are at least this tall (px at half size)
+LINE_OVERLAP = 0.25  # a digit joins a text line when it shares this share of its rows with the line's last digit
 CLEAN_MAX_SIDE = 128  # images up to this size may take the fast path of clean_digit
 CLEAN_MAX_INK = 0.35  # ... when ink covers at most this share of them
 CLEAN_MAIN_SHARE = 0.97  # ... one blob holds this share of the ink
@@ -494,14 +495,44 @@ def reading_order(boxes: list[Box]) -> tuple[list[int], list[int]]:
             overlap = (min(y + h, ly + lh) - max(y, ly)) / float(min(h, lh))
             if overlap > best_overlap:
                 best, best_overlap = line, overlap
-        if best is not None and best_overlap >= 0.4:
+        if best is not None and best_overlap >= LINE_OVERLAP:
             best.append(i)
         else:
             lines.append([i])
+    lines = join_side_by_side(lines, boxes)
     lines.sort(key=lambda line: sum(boxes[i][1] + boxes[i][3] / 2 for i in line) / len(line))
     order = [i for line in lines for i in line]
     line_of = [n for n, line in enumerate(lines) for _ in line]
     return order, line_of
+
+
+def join_side_by_side(lines: list[list[int]], boxes: list[Box]) -> list[list[int]]:
+    """Join two lines that share some rows (half of LINE_OVERLAP) and whose digits lie side by side (no two
+    share a column): one line whose digits jump up or down (a small digit written high between big ones),
+    split by the neighbour rule. Lines one above the other share columns and stay apart."""
+    def rows(line):
+        return min(boxes[i][1] for i in line), max(boxes[i][1] + boxes[i][3] for i in line)
+
+    def side_by_side(a, b):
+        (a0, a1), (b0, b1) = rows(a), rows(b)
+        shared = (min(a1, b1) - max(a0, b0)) / float(min(a1 - a0, b1 - b0))
+        apart = all(boxes[i][0] + boxes[i][2] <= boxes[j][0] or boxes[j][0] + boxes[j][2] <= boxes[i][0]
+                    for i in a for j in b)
+        return shared >= LINE_OVERLAP / 2 and apart
+
+    lines = [list(line) for line in lines]
+    joined = True
+    while joined and len(lines) > 1:
+        joined = False
+        for a in range(len(lines)):
+            for b in range(a + 1, len(lines)):
+                if side_by_side(lines[a], lines[b]):
+                    lines[a] = sorted(lines[a] + lines.pop(b), key=lambda i: boxes[i][0])
+                    joined = True
+                    break
+            if joined:
+                break
+    return lines
 
 
 def blob_mask(labels: np.ndarray, blob: Blob, box: Box) -> np.ndarray:

@@ -368,3 +368,14 @@ def test_half_resolution_pass_reads_like_full_resolution(height, width):
     assert coarse.text == full.text == "2026\n3185"
     for a, b in zip(coarse.digits, full.digits):  # boxes in the frame's own pixels either way
         assert iou(a.box, b.box) > 0.7
+
+
+@pytest.mark.parametrize("seed", [2, 3, 5])
+def test_a_line_whose_digits_jump_up_and_down_stays_one_line(seed, mnist_test):
+    """Two lines of three digits of mixed sizes (32-56 px) jittered up and down: a small digit written high
+    between two big ones shares few rows with its neighbours, but its line is still one line."""
+    from edgedigits.runtime.bench import make_scene, sample_digits
+
+    digits, labels, _ = sample_digits(6, seed)
+    result = extract(make_scene(digits, seed=seed))
+    assert result.lines == [0, 0, 0, 1, 1, 1]
