@@ -8,6 +8,8 @@ allocating gigabytes.
 from __future__ import annotations
 
 import os
+import re
+import stat
 import struct
 
 import cv2
@@ -31,9 +33,12 @@ def is_image_name(name: str) -> bool:
 def read_bytes(path: str | os.PathLike) -> bytes:
     """The file's bytes, or an ImageError that says why not (missing, a folder, no permission, empty, huge)."""
     try:
-        size = os.path.getsize(path)
-        if os.path.isdir(path):
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
             raise ImageError("is a folder, not an image file (pass the folder itself to read every image in it)")
+        if not stat.S_ISREG(info.st_mode):  # opening a named pipe would wait for a writer forever
+            raise ImageError("not a regular file (a named pipe, device or socket); save the image to a file first")
+        size = info.st_size
         if size == 0:
             raise ImageError("empty file (0 bytes): it was not fully written or copied; copy it again")
         if size > MAX_FILE_BYTES:
@@ -50,7 +55,9 @@ def read_bytes(path: str | os.PathLike) -> bytes:
 
 
 def header_size(data: bytes) -> tuple[int, int] | None:
-    """(width, height) from a PNG, JPEG, GIF, BMP or WebP header without decoding; None if unknown."""
+    """(width, height) from the header without decoding; None if unknown. PNG, JPEG, GIF, BMP, WebP, TIFF,
+    PNM/PAM/PFM, Sun raster, JPEG 2000 and Radiance HDR: every format OpenCV decodes that can be small on
+    disk and huge in memory (a 3 KB TIFF of repeated deflate strips or a 50 MB PBM decode to 400 MP)."""
     try:
         if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR":
             return struct.unpack(">II", data[16:24])
@@ -71,9 +78,61 @@ def header_size(data: bytes) -> tuple[int, int] | None:
                 return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
         if data[:2] == b"\xff\xd8":
             return _jpeg_size(data)
-    except (struct.error, IndexError):
+        if data[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
+            return _tiff_size(data)
+        if data[:1] == b"P" and len(data) > 1 and data[1] in b"1234567Ff":
+            return _pnm_size(data)
+        if data[:4] == b"\x59\xa6\x6a\x95":  # Sun raster
+            return struct.unpack(">II", data[4:12])
+        if data[:12] == b"\x00\x00\x00\x0cjP  \r\n\x87\n":  # JPEG 2000 file: the ihdr box
+            at = data.find(b"ihdr", 0, 4096)
+            if at >= 0:
+                height, width = struct.unpack(">II", data[at + 4:at + 12])
+                return width, height
+        if data[:4] == b"\xff\x4f\xff\x51":  # JPEG 2000 codestream: the SIZ segment
+            xsiz, ysiz, x0, y0 = struct.unpack(">IIII", data[8:24])
+            return xsiz - x0, ysiz - y0
+        if data[:2] == b"#?":  # Radiance HDR: header lines, a blank line, then "-Y 480 +X 640"
+            match = re.search(rb"\n\n([-+])([XY]) (\d+) ([-+])([XY]) (\d+)", data[:65536])
+            if match:
+                first, second = int(match.group(3)), int(match.group(6))
+                return (second, first) if match.group(2) == b"Y" else (first, second)
+    except (struct.error, IndexError, ValueError):
         return None
     return None
+
+
+def _tiff_size(data: bytes) -> tuple[int, int] | None:
+    """ImageWidth (256) and ImageLength (257) from the first IFD of a TIFF or BigTIFF."""
+    order = "<" if data[:2] == b"II" else ">"
+    big = struct.unpack(order + "H", data[2:4])[0] == 43
+    if big:
+        ifd = struct.unpack(order + "Q", data[8:16])[0]
+        count, first, entry = struct.unpack(order + "Q", data[ifd:ifd + 8])[0], ifd + 8, 20
+    else:
+        ifd = struct.unpack(order + "I", data[4:8])[0]
+        count, first, entry = struct.unpack(order + "H", data[ifd:ifd + 2])[0], ifd + 2, 12
+    found = {}
+    for i in range(min(count, 4096)):
+        at = first + i * entry
+        tag, kind = struct.unpack(order + "HH", data[at:at + 4])
+        if tag in (256, 257):
+            value = data[at + (12 if big else 8):at + entry]
+            code = {3: "H", 4: "I", 16: "Q"}.get(kind)
+            if code is None:
+                return None
+            found[tag] = struct.unpack(order + code, value[:struct.calcsize(order + code)])[0]
+    return (found[256], found[257]) if len(found) == 2 else None
+
+
+def _pnm_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height of a PBM/PGM/PPM (P1-P6), PAM (P7) or PFM (PF, Pf) header."""
+    head = data[:4096]
+    if head[1:2] == b"7":
+        width, height = re.search(rb"\bWIDTH\s+(\d+)", head), re.search(rb"\bHEIGHT\s+(\d+)", head)
+        return (int(width.group(1)), int(height.group(1))) if width and height else None
+    tokens = re.sub(rb"#[^\n]*", b" ", head[2:]).split()
+    return int(tokens[0]), int(tokens[1])
 
 
 def _jpeg_size(data: bytes) -> tuple[int, int] | None:

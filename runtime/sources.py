@@ -82,24 +82,35 @@ def parse_source(source: str) -> int | str:
     return int(source) if source.strip().isdigit() else source
 
 
-def open_video(source: int | str, open_timeout_s: float = 10.0) -> cv2.VideoCapture:
-    """Open a camera index, video file or URL, or raise VideoError with what to do."""
+def open_video(source: int | str, open_timeout_s: float = 10.0,
+               read_timeout_s: float | None = None) -> cv2.VideoCapture:
+    """Open a camera index, video file or URL, or raise VideoError with what to do.
+
+    For a URL, ``open_timeout_s`` bounds the connection and ``read_timeout_s`` (default: the same) each read,
+    so a server that stops answering makes ``read()`` fail instead of blocking forever.
+    """
     if isinstance(source, str) and "://" not in source and not os.path.exists(source):
         raise VideoError(f"{source}: no such video file; check the path, or pass a camera index such as --source 0")
     started = time.monotonic()
     capture = cv2.VideoCapture()
     if isinstance(source, str) and "://" in source:
+        read_timeout_s = open_timeout_s if read_timeout_s is None else read_timeout_s
         params = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, int(open_timeout_s * 1000),
-                  cv2.CAP_PROP_READ_TIMEOUT_MSEC, int(open_timeout_s * 1000)]
+                  cv2.CAP_PROP_READ_TIMEOUT_MSEC, int(read_timeout_s * 1000)]
         capture.open(source, cv2.CAP_ANY, params)
     else:
         capture.open(source)
     if not capture.isOpened():
+        elapsed = time.monotonic() - started
         what = f"camera {source}" if isinstance(source, int) else source
-        hint = ("no camera at that index: check that it is connected and not used by another program, or try "
-                "another index (--source 1)") if isinstance(source, int) else \
-            "OpenCV cannot open it: check the path or URL and that the format is a video OpenCV can decode"
-        raise VideoError(f"{what}: {hint} (gave up after {time.monotonic() - started:.1f} s)")
+        if isinstance(source, int):
+            hint = ("no camera at that index: check that it is connected and not used by another program, or try "
+                    "another index (--source 1)")
+        elif "://" in source and elapsed >= 0.9 * open_timeout_s:
+            hint = "no video came from it: check that the server is up and that the URL serves a video stream"
+        else:
+            hint = "OpenCV cannot open it: check the path or URL and that the format is a video OpenCV can decode"
+        raise VideoError(f"{what}: {hint} (gave up after {elapsed:.1f} s)")
     return capture
 
 
@@ -107,15 +118,22 @@ def iter_frames(source: int | str, max_frames: int | None = None,
                 stall_timeout_s: float = 5.0) -> Iterator[tuple[int, np.ndarray]]:
     """Yield ``(index, BGR frame)`` until the video ends or ``max_frames``.
 
-    A file ends quietly. A camera or stream that stops delivering frames mid-run (unplugged, network gone)
-    raises VideoError once no frame has come for ``stall_timeout_s`` instead of spinning forever.
+    A file ends quietly, and so does a finite video served over the network once it has played to its end.
+    A camera or live stream that stops delivering frames mid-run raises VideoError: a stream whose
+    connection closes (the camera or server went away) at once, one that stalls (the connection stays open,
+    nothing comes) or a camera that stops once no frame has come for ``stall_timeout_s``.
     """
-    capture = open_video(source)
-    is_file = isinstance(source, str) and "://" not in source
+    is_stream = isinstance(source, str) and "://" in source
+    capture = open_video(source, read_timeout_s=stall_timeout_s)
+    is_file = isinstance(source, str) and not is_stream
+    total = capture.get(cv2.CAP_PROP_FRAME_COUNT) if is_stream else 0.0
+    total = int(total) if 0 < total < 2**31 else 0  # a live stream has none (FFmpeg reports -2**63)
+    what = f"camera {source}" if isinstance(source, int) else source
     index = 0
     last_frame = time.monotonic()
     try:
         while max_frames is None or index < max_frames:
+            asked = time.monotonic()
             ok, frame = capture.read()
             if ok and frame is not None and frame.size:
                 last_frame = time.monotonic()
@@ -124,8 +142,15 @@ def iter_frames(source: int | str, max_frames: int | None = None,
                 continue
             if is_file:
                 return
+            if is_stream:  # FFmpeg does not reconnect: a failed read is the end of this stream
+                if total and index >= total - 1:
+                    return  # a video file served over HTTP (its frame count is known), played to its end
+                if time.monotonic() - asked >= 0.9 * stall_timeout_s:
+                    raise VideoError(f"{what}: no frame for {stall_timeout_s:g} s after {index} frame(s): the stream "
+                                     "stalled; check the camera or server and the network")
+                raise VideoError(f"{what}: the stream ended after {index} frame(s): the connection was closed or "
+                                 "lost; check that the camera or server is still up and the network")
             if time.monotonic() - last_frame > stall_timeout_s:
-                what = f"camera {source}" if isinstance(source, int) else source
                 raise VideoError(f"{what} stopped delivering frames after {index} frame(s); check the connection "
                                  "and that no other program is using it")
             time.sleep(0.01)
