@@ -2,7 +2,9 @@
 
     python benchmarks/folder_designs.py [--images 10000] [--json FILE]
 
-  A  today's runtime: ``DigitReader.read_paths`` on 2 threads, one ``session.run`` per file, JSON lines;
+  R  the runtime as ``edgedigits classify`` runs it: ``read_paths(processes=True)``: 2 worker processes, tasks
+     of 128 files, one ``session.run`` per chunk of 16, the fast path for small clean digits, JSON lines;
+  A  ``read_paths`` on 2 threads (what ``read_many`` does without ``processes=True``);
   A1 A with the session on one intra-op thread (onnxruntime's default pool spins between tiny runs);
   B  the same per-image stages (``images.decode``, ``detect.extract``) in a pool of 2 *processes*, files in
      chunks of 256, every digit of a chunk through the network in *one* ``session.run``; the parent only
@@ -132,7 +134,8 @@ def run_pool(files: list[str], model: str | None, lean: bool) -> tuple[float, fl
     return len(files) / seconds, right / len(files)
 
 
-def run_current(files: list[str], folder: str, model: str | None, threads: int | None = None) -> tuple[float, float]:
+def run_current(files: list[str], folder: str, model: str | None, threads: int | None = None,
+                processes: bool = False) -> tuple[float, float]:
     from edgedigits.runtime.output import Writer
     from edgedigits.runtime.reader import DigitReader
 
@@ -142,7 +145,7 @@ def run_current(files: list[str], folder: str, model: str | None, threads: int |
     with open(os.devnull, "w") as sink:
         writer = Writer("jsonl", sink)
         started = time.perf_counter()
-        for reading in reader.read_paths([folder], workers=2):
+        for reading in reader.read_paths([folder], workers=2, processes=processes):
             writer.write(reading)
             right += reading.text == truth(reading.path)
         seconds = time.perf_counter() - started
@@ -183,7 +186,8 @@ def main() -> None:
     folder = str(write_folder(n, WORK / f"png-{n}"))
     files = image_files(folder)
     ceiling = decode_rate(files)
-    rows = {"A  today: 2 threads, one session.run per file": run_current(files, folder, args.model),
+    rows = {"R  the runtime: 2 worker processes (classify)": run_current(files, folder, args.model, processes=True),
+            "A  2 threads": run_current(files, folder, args.model),
             "A1 A with onnxruntime intra-op threads = 1 (no spinning pool)":
                 run_current(files, folder, args.model, threads=1),
             "B  2 processes, one session.run per 256 files": run_pool(files, args.model, lean=False),

@@ -31,6 +31,7 @@ SCRIPTS = [
     ("folder_throughput", "Folder: 30,000 small digit PNGs", ["folder_throughput.py"]),
     ("profile", "Where the time goes (py-spy)", ["profile_classify.py"]),
     ("folder_designs", "Folder: what would reach the decode rate (designs compared)", ["folder_designs.py"]),
+    ("accuracy", "Reading accuracy on real-world-like material (MNIST test digits)", ["accuracy.py"]),
 ]
 
 
@@ -135,7 +136,8 @@ def main() -> None:
     p = parser(__doc__)
     p.add_argument("--force", action="store_true", help="run even if the machine is busy (figures marked so)")
     p.add_argument("--only", nargs="*", help="rerun only these (cold_start model_latency frame_latency folder_throughput "
-                                              "profile folder_designs bench); the others are kept from results.json")
+                                              "profile folder_designs accuracy bench); the others are kept from "
+                                              "results.json")
     p.add_argument("--model", help="model for the runtime (default: the shipped default)")
     p.add_argument("--venv", action="append", default=[], help="cold start: also time classify from this venv")
     args = p.parse_args()

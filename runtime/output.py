@@ -6,13 +6,13 @@ The JSON record is the interface of DESIGN.md: one object per input,
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from .reader import Reading
+if TYPE_CHECKING:  # annotations only: importing the reader here would load NumPy, OpenCV and onnxruntime
+    from .reader import Reading
 
 FORMATS = ("table", "jsonl", "csv")
 CSV_COLUMNS = ["path", "text", "count", "min_confidence", "digits", "error"]
@@ -25,7 +25,11 @@ class Writer:
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
         self.fmt, self.stream = fmt, stream
-        self._csv = csv.writer(stream) if fmt == "csv" else None
+        self._csv = None
+        if fmt == "csv":
+            import csv
+
+            self._csv = csv.writer(stream)
         if self._csv:
             self._csv.writerow(CSV_COLUMNS)
 

@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from itertools import chain, islice
 from typing import TYPE_CHECKING, Iterable, Iterator
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # concurrent.futures costs a cold one-image `classify` 10 ms: imported where it is used
+    from concurrent.futures import Future, ProcessPoolExecutor
+
     from .reader import DigitReader, Reading
 
 IN_FLIGHT = 2  # tasks queued per worker: enough to keep it busy, few enough to bound memory
@@ -59,7 +59,7 @@ def _in_threads(reader: "DigitReader", chunks: Iterator[list], workers: int) -> 
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(workers, thread_name_prefix="edgedigits") as pool:
-        pending: deque[Future] = deque()
+        pending: deque = deque()
         try:
             for chunk in chunks:
                 pending.append(pool.submit(reader.read_batch, chunk))
@@ -82,7 +82,7 @@ def _in_processes(reader: "DigitReader", chunks: Iterator[list], workers: int) -
     if pool is None:
         yield from _in_threads(reader, chunks, workers)
         return
-    pending: deque[tuple[Future, list]] = deque()
+    pending: deque = deque()  # (future, its chunk)
     try:
         for chunk in chunks:
             pending.append((pool.submit(_read_chunk, chunk), chunk))
@@ -94,8 +94,10 @@ def _in_processes(reader: "DigitReader", chunks: Iterator[list], workers: int) -
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _next_result(reader, pool: ProcessPoolExecutor, pending: deque, workers: int):
+def _next_result(reader, pool: "ProcessPoolExecutor", pending: deque, workers: int):
     """Yield the readings of the oldest chunk; returns the pool to go on with (a new one if it broke)."""
+    from concurrent.futures.process import BrokenProcessPool
+
     future, chunk = pending.popleft()
     try:
         readings = future.result()
@@ -128,10 +130,11 @@ def _lost(reader: "DigitReader", chunk: list) -> Iterator["Reading"]:
                             "read this file again on its own to see whether it is the cause")
 
 
-def _start_pool(reader: "DigitReader", workers: int) -> ProcessPoolExecutor | None:
+def _start_pool(reader: "DigitReader", workers: int) -> "ProcessPoolExecutor | None":
     """A pool of started workers, or None (with a warning) when worker processes cannot run here."""
     import multiprocessing
     import warnings
+    from concurrent.futures import ProcessPoolExecutor
 
     if getattr(multiprocessing.current_process(), "_inheriting", False):
         # We are a spawned worker re-running the parent's unguarded script: stop here, the parent's probe
@@ -159,8 +162,10 @@ class _Here:
     def __init__(self, reader: "DigitReader"):
         self.reader = reader
 
-    def submit(self, fn, chunk: list) -> Future:
-        future: Future = Future()
+    def submit(self, fn, chunk: list) -> "Future":
+        from concurrent.futures import Future
+
+        future = Future()
         future.set_result(self.reader.read_batch(chunk))
         return future
 
