@@ -19,6 +19,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist"
+if "EDGEDIGITS_DATA" not in os.environ and SHARED_MNIST.is_dir():  # as the tests do: the project's copy of MNIST
+    os.environ["EDGEDIGITS_DATA"] = str(SHARED_MNIST)
 PYTHON = sys.executable
 EDGEDIGITS = str(Path(sys.executable).with_name("edgedigits"))  # the console script of this venv
 SEED_KERAS = Path(os.environ.get("EDGEDIGITS_SEED_KERAS", ROOT.parent / "runs" / "seed" / "model.keras"))

@@ -40,11 +40,14 @@ STAGES = [
     ("remove_noise_floor", "normalize.py", "ink map: noise floor (sampled percentiles, scale)"),
     ("shrink", "normalize.py", "resize (shrink)"),
     ("ink_map", "normalize.py", "ink map: other"),
+    ("clean_digit", "detect.py", "fast path for a small clean digit: checks (Otsu, labelling, paper)"),
     ("hysteresis", "detect.py", "segment: hysteresis threshold and its labelling"),
-    ("label", "detect.py", "segment: labelling after rules were erased"),
     ("remove_rules", "detect.py", "segment: remove_rules (morphology)"),
     ("blob_mask", "detect.py", "segment: masks (np.isin, dilate)"),
     ("digit_height", "detect.py", "segment: digit_height (frame-wide rules)"),
+    ("segment", "detect.py", "segment: Python blob logic (heights, merge, filter, order)"),
+    ("half_copy", "detect.py", "resize (shrink)"),
+    ("extract_at", "detect.py", "detect: other"),
     ("extract", "detect.py", "detect: other"),
     ("normalize_digit", "normalize.py", "normalize: per digit (crop, widen, fit, centre)"),
     ("normalize_batch", "normalize.py", "normalize: batch (clean_ink of the whole map, stack)"),
@@ -73,11 +76,14 @@ def frame_of(text: str) -> tuple[str, str]:
 
 
 def stage_of(stack: list[str]) -> str:
-    for frame in reversed(stack):
-        name, where = frame_of(frame)
-        for fn, file, stage in STAGES:
-            if (fn is None or name.rpartition(".")[2] == fn) and file in where:  # py-spy: Class.method
-                return stage
+    """The stage of a sample: the innermost frame that a function rule names, else the innermost frame that a
+    file rule (fn None) matches. (Helpers such as quantiles or label count for the stage that called them.)"""
+    frames = [frame_of(frame) for frame in reversed(stack)]
+    for named in (True, False):
+        for name, where in frames:
+            for fn, file, stage in STAGES:
+                if (fn is not None) == named and (fn is None or name.rpartition(".")[2] == fn) and file in where:
+                    return stage  # py-spy names methods Class.method
     return "other (interpreter, threads)"
 
 

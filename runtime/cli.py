@@ -63,9 +63,15 @@ def classify(
     from .reader import DigitReader
 
     quiet_opencv()
+    if workers == 1:  # one core, as asked: OpenCV's own thread pool would spin (in the kernel) beside us
+        import cv2
+
+        cv2.setNumThreads(1)
     try:
         writer = Writer(format)
-        reader = DigitReader(model, min_confidence=min_confidence, single=single)
+        # One onnxruntime thread: the cores are used by the worker processes (each with its own session); an
+        # intra-op pool here would only spin beside them (--workers 1 used 2 cores of CPU for 1 of work).
+        reader = DigitReader(model, min_confidence=min_confidence, single=single, threads=1)
     except (ValueError, ModelError) as exc:
         fail(str(exc))
     summary, progress = Summary(), Progress()

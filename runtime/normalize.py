@@ -370,7 +370,8 @@ def stretch_intensity(digit: np.ndarray) -> np.ndarray:
     if values.size == 0:
         return digit
     strong = quantiles(values, 0.9)[0]
-    return np.clip(digit / max(strong, 1e-3), 0.0, 1.0).astype(np.float32)
+    out = digit.astype(np.float32) * np.float32(1.0 / max(strong, 1e-3))
+    return np.clip(out, 0.0, 1.0, out=out)
 
 
 def centre_of_mass_field(digit: np.ndarray) -> np.ndarray:
@@ -383,9 +384,9 @@ def centre_of_mass_field(digit: np.ndarray) -> np.ndarray:
     else:
         cx, cy = m["m10"] / m["m00"], m["m01"] / m["m00"]
     shift = np.float32([[1, 0, round(CENTRE - cx)], [0, 1, round(CENTRE - cy)]])
-    field = cv2.warpAffine(digit, shift, (SIZE, SIZE), flags=cv2.INTER_NEAREST,
+    field = cv2.warpAffine(digit.astype(np.float32, copy=False), shift, (SIZE, SIZE), flags=cv2.INTER_NEAREST,
                            borderMode=cv2.BORDER_CONSTANT, borderValue=0)
-    return np.clip(field, 0.0, 1.0).astype(np.float32)
+    return np.clip(field, 0.0, 1.0, out=field)  # nearest-neighbour shifts keep the values: a no-op guard
 
 
 def normalize_batch(ink: np.ndarray, boxes: Iterable[Sequence[int]],
