@@ -104,6 +104,8 @@ def write_folder(n: int, folder: str | os.PathLike | None = None, seed: int = 0)
     if done.is_file() and done.read_text() == marker:
         return folder
     folder.mkdir(parents=True, exist_ok=True)
+    for stale in image_files(folder):  # an older or different set (other digits, other names) would mix in
+        os.remove(stale)
     rng = np.random.default_rng(seed + 1)
     for i, (digit, label) in enumerate(zip(digits, labels)):
         image = on_paper(digit, int(rng.integers(28, 65)), rng)
