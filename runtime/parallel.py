@@ -7,9 +7,9 @@ Where the chunks go:
     chunk after the other. Starting worker processes costs about a second; a handful of images never
     repays it.
   * ``processes=True`` and a long job: worker processes (``spawn``: no session or lock is inherited
-    half-way), each with its own ``DigitReader`` on one core and one onnxruntime thread, fed tasks of
-    ``TASK`` inputs. The image stages hold Python's GIL most of the time, so this is what uses the cores.
-    Like any code that starts processes with ``spawn``, the calling script needs the usual
+    half-way), each with its own ``DigitReader`` on one core and one onnxruntime thread, fed tasks of up
+    to ``TASK`` inputs and about ``TASK_SECONDS`` of work (sized as the run goes). The image stages hold
+    Python's GIL most of the time, so this is what uses the cores. Like any code that starts processes with ``spawn``, the calling script needs the usual
     ``if __name__ == "__main__":`` guard; the ``edgedigits`` command has it, so it turns this on.
   * otherwise: ``workers`` threads (OpenCV releases the GIL inside its calls, so large images gain some).
 
@@ -33,7 +33,8 @@ if TYPE_CHECKING:  # concurrent.futures costs a cold one-image `classify` 10 ms:
     from .reader import DigitReader, Reading
 
 IN_FLIGHT = 2  # tasks queued per worker: enough to keep it busy, few enough to bound memory
-TASK = 128  # inputs per task of a worker: handing a task over costs about a millisecond
+TASK = 128  # inputs per task of a worker at most: handing a task over costs about a millisecond
+TASK_SECONDS = 0.5  # ... and about this much of its time (big photos go a chunk at a time)
 PROBE_TIMEOUT = 60.0  # s for the workers to start (import, load the model) before reading here instead
 
 _worker_reader: "DigitReader | None" = None  # the reader of this worker process
@@ -49,8 +50,7 @@ def read_chunks(reader: "DigitReader", chunks: Iterable[list], workers: int,
         for chunk in rest:
             yield from reader.read_batch(chunk)
     elif processes:
-        tasks = (list(chain.from_iterable(group)) for group in _groups(rest, max(1, TASK // len(head[0]))))
-        yield from _in_processes(reader, tasks, workers)
+        yield from _in_processes(reader, rest, workers)
     else:
         yield from _in_threads(reader, rest, workers)
 
@@ -72,9 +72,30 @@ def _in_threads(reader: "DigitReader", chunks: Iterator[list], workers: int) -> 
                 future.cancel()
 
 
-def _groups(chunks: Iterator[list], size: int) -> Iterator[list[list]]:
-    while group := list(islice(chunks, size)):
-        yield group
+class _TaskSize:
+    """How many chunks make one task of a worker: as many as fit in about TASK_SECONDS of its time (measured
+    as the run goes), at most TASK inputs. Small images go 128 at a time (a hand-over costs about a
+    millisecond); big photos one chunk at a time, so results stream evenly and Ctrl-C is quick."""
+
+    def __init__(self, chunk: int):
+        self.most = max(1, TASK // chunk)
+        self.seconds_per_chunk: float | None = None  # until the first task is back: one chunk per task
+
+    def chunks(self) -> int:
+        if self.seconds_per_chunk is None:
+            return 1
+        return max(1, min(self.most, int(TASK_SECONDS / max(self.seconds_per_chunk, 1e-6))))
+
+    def measured(self, seconds: float, chunks: int) -> None:
+        value = seconds / chunks
+        previous = self.seconds_per_chunk
+        self.seconds_per_chunk = value if previous is None else 0.7 * previous + 0.3 * value
+
+
+def _tasks(chunks: Iterator[list], size: _TaskSize) -> Iterator[tuple[list, int]]:
+    """(inputs, how many chunks they came in) for each task, sized as the run goes."""
+    while group := list(islice(chunks, size.chunks())):
+        yield list(chain.from_iterable(group)), len(group)
 
 
 def _in_processes(reader: "DigitReader", chunks: Iterator[list], workers: int) -> Iterator["Reading"]:
@@ -82,38 +103,43 @@ def _in_processes(reader: "DigitReader", chunks: Iterator[list], workers: int) -
     if pool is None:
         yield from _in_threads(reader, chunks, workers)
         return
-    pending: deque = deque()  # (future, its chunk)
+    first = next(chunks, None)
+    if first is None:
+        return
+    size = _TaskSize(len(first))
+    pending: deque = deque()  # (future, its inputs, how many chunks)
     try:
-        for chunk in chunks:
-            pending.append((pool.submit(_read_chunk, chunk), chunk))
+        for task, count in _tasks(chain([first], chunks), size):
+            pending.append((pool.submit(_read_chunk, task), task, count))
             while len(pending) >= workers * IN_FLIGHT:
-                pool = yield from _next_result(reader, pool, pending, workers)
+                pool = yield from _next_result(reader, pool, pending, workers, size)
         while pending:
-            pool = yield from _next_result(reader, pool, pending, workers)
+            pool = yield from _next_result(reader, pool, pending, workers, size)
     finally:  # done, or stopped early (Ctrl-C, the consumer gave up): drop what has not started
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _next_result(reader, pool: "ProcessPoolExecutor", pending: deque, workers: int):
-    """Yield the readings of the oldest chunk; returns the pool to go on with (a new one if it broke)."""
+def _next_result(reader, pool: "ProcessPoolExecutor", pending: deque, workers: int, size: _TaskSize):
+    """Yield the readings of the oldest task; returns the pool to go on with (a new one if it broke)."""
     from concurrent.futures.process import BrokenProcessPool
 
-    future, chunk = pending.popleft()
+    future, chunk, count = pending.popleft()
     try:
-        readings = future.result()
+        readings, seconds = future.result()
     except BrokenProcessPool:
         yield from _lost(reader, chunk)
         # Every queued chunk was lost with the pool: give them to a fresh one.
         pool.shutdown(wait=False, cancel_futures=True)
         pool = _start_pool(reader, workers)
         if pool is None:  # no fresh pool: read what was queued here
-            for _, waiting in pending:
+            for _, waiting, _ in pending:
                 yield from reader.read_batch(waiting)
             pending.clear()
             return _Here(reader)
-        for i, (_, waiting) in enumerate(pending):
-            pending[i] = (pool.submit(_read_chunk, waiting), waiting)
+        for i, (_, waiting, chunks) in enumerate(pending):
+            pending[i] = (pool.submit(_read_chunk, waiting), waiting, chunks)
         return pool
+    size.measured(seconds, count)
     yield from readings
     return pool
 
@@ -166,7 +192,7 @@ class _Here:
         from concurrent.futures import Future
 
         future = Future()
-        future.set_result(self.reader.read_batch(chunk))
+        future.set_result(_timed(self.reader, chunk))
         return future
 
     def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
@@ -190,6 +216,15 @@ def _start_worker(model_path: str, min_confidence: float, single: bool) -> None:
     _worker_reader = DigitReader(model_path, min_confidence=min_confidence, single=single, threads=1)
 
 
-def _read_chunk(chunk: list) -> list["Reading"]:
+def _read_chunk(chunk: list) -> tuple[list["Reading"], float]:
     assert _worker_reader is not None, "worker not started"
-    return _worker_reader.read_batch(chunk)
+    return _timed(_worker_reader, chunk)
+
+
+def _timed(reader: "DigitReader", chunk: list) -> tuple[list["Reading"], float]:
+    """The readings of a task and the seconds it took (which size the next tasks)."""
+    import time
+
+    started = time.perf_counter()
+    readings = reader.read_batch(chunk)
+    return readings, time.perf_counter() - started

@@ -115,3 +115,42 @@ def test_threads_when_processes_are_not_asked_for(reader, folder):
     readings = list(reader.read_paths([str(folder)], workers=2))
     assert len(readings) == 121 and sum(r.ok for r in readings) == 119
     assert set(multiprocessing.active_children()) == before
+
+
+def test_tasks_grow_for_small_images_and_stay_small_for_big_ones():
+    from edgedigits.runtime.parallel import TASK_SECONDS, _TaskSize
+
+    size = _TaskSize(CHUNK)
+    assert size.chunks() == 1  # nothing measured yet
+    size.measured(0.005 * 4, 4)  # 16 small PNGs in 5 ms
+    assert size.chunks() * CHUNK == TASK
+    big = _TaskSize(CHUNK)
+    big.measured(1.6, 1)  # 16 photos of 12 MP: 1.6 s
+    assert big.chunks() == 1
+    middle = _TaskSize(CHUNK)
+    middle.measured(TASK_SECONDS / 3, 1)
+    assert middle.chunks() == 3
+
+
+def test_big_photos_stream_in_small_tasks_and_ctrl_c_is_quick(tmp_path, mnist_test):
+    """A task of 128 photos of 12 MP would hold back the first result (and a Ctrl-C) for seconds. Tasks are
+    sized by the time they take, so results start at once and Ctrl-C is quick."""
+    import time
+
+    photo = cv2.resize(synth.on_canvas(synth.render_digit(mnist_test.images[0], 300), 2.0, True), (4000, 3000))
+    data = cv2.imencode(".jpg", photo)[1].tobytes()
+    for i in range(140):
+        (tmp_path / f"{i:03d}.jpg").write_bytes(data)
+    started = time.monotonic()
+    process = subprocess.Popen([sys.executable, "-m", "edgedigits.runtime.cli", "classify", str(tmp_path),
+                                "--format", "jsonl", "--workers", "2"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = process.stdout.readline()
+    assert first, process.stderr.read()
+    # measured here: 1.1 s (start-up and a chunk of 16 photos); with tasks of 128 photos, 5.8 s
+    assert time.monotonic() - started < 3.5
+    asked = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert time.monotonic() - asked < 6
