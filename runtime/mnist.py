@@ -186,11 +186,13 @@ def download_file(stem: str, directory: Path, urls: Iterable[str] | None = None,
     )
 
 
-def ensure_files(data_dir: str | os.PathLike | None = None, download: bool = True) -> dict[str, Path]:
-    """Paths of the four MNIST files, downloading any that are missing (into the cache, or ``data_dir``)."""
+def ensure_files(data_dir: str | os.PathLike | None = None, download: bool = True,
+                 stems: Iterable[str] | None = None) -> dict[str, Path]:
+    """Paths of the MNIST files (all four, or ``stems``), downloading any that are missing (into the cache, or
+    ``data_dir``)."""
     directory = resolve_data_dir(data_dir)
     paths: dict[str, Path] = {}
-    for stem in SHA256:
+    for stem in (stems if stems is not None else SHA256):
         found = find_file(directory, stem)
         if found is None:
             if not download:
@@ -204,7 +206,7 @@ def ensure_files(data_dir: str | os.PathLike | None = None, download: bool = Tru
 def load(split: str = "test", data_dir: str | os.PathLike | None = None, download: bool = True) -> Split:
     """Load the ``train`` or ``test`` split as uint8 images [N, 28, 28] and labels [N]."""
     images_stem, labels_stem, count = SPLITS[split]
-    paths = ensure_files(data_dir, download)
+    paths = ensure_files(data_dir, download, stems=(images_stem, labels_stem))  # `evaluate` needs no training set
     images, labels = read_idx(paths[images_stem]), read_idx(paths[labels_stem])
     if images.ndim != 3 or images.shape[1:] != (28, 28):
         raise MnistError(f"{paths[images_stem]}: images are {images.shape}, expected [N, 28, 28].")

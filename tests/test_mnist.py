@@ -128,6 +128,8 @@ def test_download_all_four_files_from_a_local_mirror(tmp_path, serve, mnist_dir,
     target = tmp_path / "cache"
     split = mnist.load("test", target)
     assert split.images.shape == (10_000, 28, 28)
+    assert sorted(p.name for p in target.iterdir()) == ["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
+    mnist.ensure_files(target)  # the training set too
     assert sorted(p.name for p in target.iterdir()) == sorted(f"{stem}.gz" for stem in mnist.SHA256)
     assert mnist.checksums(target) == mnist.SHA256
 
