@@ -35,7 +35,7 @@ from .sources import SourceError, iter_paths
 ImageLike = Union[str, os.PathLike, bytes, bytearray, memoryview, np.ndarray]
 
 UNCERTAIN = "?"
-CHUNK = 16  # inputs per network pass (and per task of a worker process) in read_many
+CHUNK = 16  # inputs per network pass in read_many (a worker process's task is one or more chunks)
 
 
 @dataclass(frozen=True)
