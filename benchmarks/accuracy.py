@@ -149,24 +149,147 @@ def video(model: str | None, split, clips: int, seed: int) -> dict:
     return {"clips": clips, "frames": frames, "exact": exact / max(frames, 1)}
 
 
+LINE_KINDS = ("touching pairs", "touching strings", "separators", "words next to numbers", "words alone")
+
+
+def line_raw(kind: str, rng: np.random.Generator) -> str:
+    """The written text of one line of a kind: digits, separators, and 'A' for a word (train/lines.py)."""
+    def number(lo: int, hi: int) -> str:
+        return "".join(str(d) for d in rng.integers(0, 10, int(rng.integers(lo, hi + 1))))
+
+    if kind == "touching pairs":
+        return number(2, 2)
+    if kind == "touching strings":
+        return number(3, 6)
+    if kind == "separators":
+        sep = str(rng.choice(list("/-.,:")))
+        return sep.join([number(1, 4), number(1, 4)])
+    if kind == "words next to numbers":
+        return f"A {number(1, 4)}" if rng.random() < 0.7 else f"{number(1, 4)} A"
+    return "A" if rng.random() < 0.6 else "A A"
+
+
+def line_style(kind: str):
+    """Touching kinds always touch; the others touch as often as fast handwriting does (train/lines.py)."""
+    from edgedigits.train.lines import LineStyle
+
+    return LineStyle(touching=1.0 if kind.startswith("touching") else 0.3, underline=0.1, rule=0.0, comb=0.0,
+                     boxes=0.0)
+
+
+def lines(reader: DigitReader, split, n: int, seed: int, peer=None) -> dict:
+    """Each kind of line twice: as a tight line crop (``LineMaker.sample``: a cheque amount, a form field) and
+    as a 480x260 photo with the line somewhere on it (``line_scene``). Exact: the digits read are the digits
+    written; no extra digit: the separators and words gave no digit (fewer digits than written count as
+    right here, extra ones never). With ``peer`` (RapidOCR), the same images through it: its recognizer alone
+    on the crops, its whole pipeline on the photos, digits kept."""
+    from edgedigits.train.lines import LineMaker, line_scene
+
+    out = {}
+    for k, kind in enumerate(LINE_KINDS):
+        maker = LineMaker(split.images, split.labels, line_style(kind))
+        rng = np.random.default_rng([seed, 3, k])
+        material = {"crop": [], "photo": []}
+        for _ in range(n):
+            raw = line_raw(kind, rng)
+            sample = maker.sample(rng, raw)
+            material["crop"].append((sample.photo, sample.text))
+            material["photo"].append(line_scene(maker, rng, raw))
+        row = {}
+        for form, items in material.items():
+            row[form] = score(lambda image: reader.read(image).text.replace("\n", ""), items)
+            if peer is not None:
+                row[form + " (RapidOCR)"] = score(lambda image: peer(image, detect=form == "photo"), items)
+        out[kind] = row
+    return out
+
+
+def score(read, items) -> dict:
+    exact = extra = 0
+    started = time.perf_counter()
+    for image, want in items:
+        got = read(image)
+        exact += got == want
+        extra += len(got) > len(want)
+    seconds = time.perf_counter() - started
+    return {"exact": exact / len(items), "no extra digit": 1 - extra / len(items), "images": len(items),
+            "ms per image": 1e3 * seconds / len(items)}
+
+
+def rapidocr_peer():
+    """RapidOCR (the onnxruntime packaging of PaddleOCR), when installed: a function image -> its digits.
+    A benchmark peer only, never a dependency: ``pip install rapidocr``."""
+    try:
+        from rapidocr import RapidOCR
+    except ImportError:
+        return None
+    engine = RapidOCR()
+
+    def read(image: np.ndarray, detect: bool = True) -> str:
+        bgr = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) if image.ndim == 2 else image
+        result = engine(bgr, use_det=detect, use_cls=detect, use_rec=True)
+        texts = getattr(result, "txts", None) or ()
+        return "".join(c for text in texts for c in str(text) if c.isdigit())
+
+    return read
+
+
+def shared_cases(reader: DigitReader) -> dict:
+    """The failing inputs of ../shared/cases (not part of the project): what each reads now."""
+    import csv
+
+    folder = ROOT.parent / "shared" / "cases"
+    if not (folder / "expected.csv").is_file():
+        return {}
+    out = {}
+    for row in csv.DictReader(open(folder / "expected.csv")):
+        got = reader.read(str(folder / row["file"]))
+        out[row["file"]] = {"want": row["text"], "got": got.text, "exact": got.text == row["text"]}
+    return out
+
+
 def main() -> None:
     p = parser(__doc__.splitlines()[0])
     p.add_argument("--model", default=None, help="a shipped model's name or an .onnx file (default: default)")
     p.add_argument("--digits", type=int, default=150)
     p.add_argument("--scenes", type=int, default=300)
     p.add_argument("--clips", type=int, default=10)
+    p.add_argument("--lines", type=int, default=200, help="lines of each kind (crops and photos)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--only", choices=("all", "lines", "cases"), default="all", help="run only some sections")
     args = p.parse_args()
     if args.quick:
-        args.digits, args.scenes, args.clips = 5, 10, 1
+        args.digits, args.scenes, args.clips, args.lines = 5, 10, 1, 5
     reader = DigitReader(args.model)
     split = load("test")
     started = time.perf_counter()
-    single = single_digits(reader, split, args.digits, args.seed)
-    scene = scenes(reader, split, args.scenes, args.seed)
-    clips = video(args.model, split, args.clips, args.seed)
-    report = {"machine": machine(), "model": reader.model.name, "seconds": time.perf_counter() - started,
-              "single digits": single, "scenes": scene, "video": clips}
+    cases = shared_cases(reader)
+    peer = rapidocr_peer()
+    line_rows = lines(reader, split, args.lines, args.seed, peer) if args.only in ("all", "lines") else {}
+    if args.only == "all":
+        single = single_digits(reader, split, args.digits, args.seed)
+        scene = scenes(reader, split, args.scenes, args.seed)
+        clips = video(args.model, split, args.clips, args.seed)
+    report = {"machine": machine(), "model": reader.model.name,
+              "line model": reader.line_model.name if reader.line_model else None,
+              "seconds": time.perf_counter() - started, "lines": line_rows, "shared cases": cases}
+    if line_rows:
+        forms = list(next(iter(line_rows.values())))
+        print(table(["lines (MNIST test digits)"] + [f"{f}: exact / no extra digit / ms" for f in forms],
+                    [[kind] + [f"{r[f]['exact']:.3f} / {r[f]['no extra digit']:.3f} / {r[f]['ms per image']:.1f}"
+                               for f in forms] for kind, r in line_rows.items()]))
+        print()
+    if cases:
+        print(table(["../shared/cases", "expected", "read", "exact"],
+                    [[name, c["want"].replace("\n", "|"), c["got"].replace("\n", "|"), "yes" if c["exact"] else "no"]
+                     for name, c in cases.items()]))
+        print(f"{sum(c['exact'] for c in cases.values())} of {len(cases)} read exactly")
+        print()
+    if args.only != "all":
+        if args.json:
+            write_json(args.json, report)
+        return
+    report.update({"single digits": single, "scenes": scene, "video": clips})
     print(f"model {reader.model.name}; {single['digits']} MNIST test digits x 29 renderings "
           f"= {single['images']} images; {args.scenes} scenes of each kind")
     print(table(["single digits", "accuracy"],

@@ -13,6 +13,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from edgedigits.runtime.lines import HEIGHT as LINE_HEIGHT
+
 INPUT_NAME = "image"
 OUTPUT_NAME = "probabilities"
 BATCH_DIM = "N"
@@ -70,22 +72,33 @@ def load_source(path: str | os.PathLike) -> Source:
     except Exception as exc:  # Keras raises many types for a bad file
         raise ExportError(f"{keras_path}: Keras could not load the model ({exc}).") from exc
     shape = tuple(model.inputs[0].shape) if getattr(model, "inputs", None) else None
-    if shape is not None and tuple(shape[1:]) != (28, 28):
-        raise ExportError(f"{keras_path}: the model takes input {shape}, but edgedigits models take [N, 28, 28].")
+    if shape is not None and tuple(shape[1:]) not in ((28, 28), (LINE_HEIGHT, None)):
+        raise ExportError(f"{keras_path}: the model takes input {shape}, but edgedigits models take [N, 28, 28] "
+                          f"(digits) or [N, {LINE_HEIGHT}, W] (lines).")
     return Source(keras_path, run_dir, metrics, model)
 
 
+def is_line_model(model) -> bool:
+    """A line model takes [N, 32, W] (and gives CTC logits); a digit model [N, 28, 28]."""
+    return tuple(model.inputs[0].shape[1:]) == (LINE_HEIGHT, None)
+
+
 def to_onnx(model, opset: int = DEFAULT_OPSET):
-    """Convert a Keras model to an ``onnx.ModelProto`` with the edgedigits interface."""
+    """Convert a Keras model to an ``onnx.ModelProto`` with the edgedigits interface: a digit model
+    ``image`` [N, 28, 28] -> ``probabilities`` [N, 10]; a line model ``image`` [N, 32, W] -> ``probabilities``
+    [N, W / 4, 17] (the softmax of its CTC logits)."""
     quiet_tensorflow()
     import tensorflow as tf
     import tf2onnx
 
-    spec = (tf.TensorSpec((None, 28, 28), tf.float32, name=INPUT_NAME),)
+    line = is_line_model(model)
+    shape = (None, LINE_HEIGHT, None) if line else (None, 28, 28)
+    spec = (tf.TensorSpec(shape, tf.float32, name=INPUT_NAME),)
 
     @tf.function(input_signature=spec)
     def serve(image):
-        return {OUTPUT_NAME: model(image, training=False)}
+        out = model(image, training=False)
+        return {OUTPUT_NAME: tf.nn.softmax(out, axis=-1) if line else out}
 
     try:
         proto, _ = tf2onnx.convert.from_function(serve, input_signature=spec, opset=opset)

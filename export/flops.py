@@ -30,9 +30,35 @@ def _shapes(proto) -> dict[str, list[int]]:
     return shapes
 
 
-def count_macs(proto) -> int:
-    """Multiply-adds for one image. Raises ValueError if a counted node's shapes cannot be inferred."""
-    shapes = _shapes(proto)
+def _shapes_by_running(proto, sample) -> dict[str, list[int]]:
+    """Shapes of every counted node's tensors, measured by running the graph once on ``sample`` (for graphs
+    whose shapes ONNX cannot infer statically, e.g. a reshape of a dynamic width)."""
+    import onnx
+    import onnxruntime as ort
+
+    model = onnx.ModelProto()
+    model.CopyFrom(proto)
+    have = {o.name for o in model.graph.output}
+    initializers = {init.name: list(init.dims) for init in model.graph.initializer}
+    wanted = {name for node in model.graph.node if node.op_type in COUNTED
+              for name in list(node.output[:1]) + list(node.input[:1]) if name not in initializers}
+    for name in sorted(wanted - have):
+        model.graph.output.append(onnx.helper.make_tensor_value_info(name, onnx.TensorProto.FLOAT, None))
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    names = [o.name for o in session.get_outputs()]
+    values = session.run(names, {session.get_inputs()[0].name: sample})
+    shapes = {name: list(v.shape) for name, v in zip(names, values)}
+    shapes.update(initializers)
+    return shapes
+
+
+COUNTED = ("Conv", "ConvInteger", "QLinearConv", "MatMul", "MatMulInteger", "QLinearMatMul", "Gemm")
+
+
+def count_macs(proto, sample=None) -> int:
+    """Multiply-adds for one image (or for ``sample``, a batch of one input, whose shapes are measured by
+    running the graph). Raises ValueError if a counted node's shapes cannot be inferred."""
+    shapes = _shapes(proto) if sample is None else _shapes_by_running(proto, sample)
 
     def shape(name: str) -> list[int]:
         dims = shapes.get(name)
@@ -57,5 +83,6 @@ def count_macs(proto) -> int:
     return macs
 
 
-def mflops_per_digit(proto) -> float:
-    return 2 * count_macs(proto) / 1e6
+def mflops_per_digit(proto, sample=None) -> float:
+    """MFLOPs (2 x multiply-adds / 1e6) for one input: one digit, or ``sample`` (see count_macs)."""
+    return 2 * count_macs(proto, sample) / 1e6

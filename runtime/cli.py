@@ -137,14 +137,15 @@ def webcam(
 
 @app.command()
 def train(
-    preset: str = typer.Option(..., help="seed | mlp | cnn"),
+    preset: str = typer.Option(..., help="seed | mlp | cnn | line"),
     data: Optional[Path] = typer.Option(None, help="MNIST folder (else $EDGEDIGITS_DATA, else the user cache)."),
     out: Optional[Path] = typer.Option(None, help="Run folder (default runs/<preset>)."),
     epochs: Optional[int] = typer.Option(None, help="Epochs (default: the preset's)."),
     batch_size: Optional[int] = typer.Option(None, help="Batch size (default: the preset's)."),
     seed: int = typer.Option(0, help="Random seed; the same seed repeats the run."),
     val_split: float = typer.Option(0.2, help="Fraction of the training set held out for validation."),
-    subset: Optional[int] = typer.Option(None, help="Train on only the first N training images (quick runs)."),
+    subset: Optional[int] = typer.Option(None, help="Train on only the first N training images (quick runs); "
+                                         "line preset: make N synthetic training lines."),
 ) -> None:
     """Train a Keras model on MNIST (needs TensorFlow: install the train extra)."""
     try:
@@ -162,6 +163,11 @@ def train(
                                val_split=val_split, subset=subset)
     except MnistError as exc:
         fail(str(exc))
+    if metrics.get("kind") == "line":
+        typer.echo(f"{preset}: test lines read exactly: " + ", ".join(
+            f"{kind} {v['text_exact']:.1%}" for kind, v in metrics["test_lines"].items())
+            + f"; {metrics['params']:,} parameters, {metrics['train_seconds']:.0f} s -> {out}")
+        return
     typer.echo(f"{preset}: test accuracy {metrics['test_accuracy']:.4%} ({metrics['test_errors']} errors), "
                f"{metrics['params']:,} parameters, {metrics['train_seconds']:.0f} s -> {out}")
 
@@ -201,6 +207,14 @@ def export_command(
     except ImportError as exc:
         fail(f"export needs the [train] extra ({exc.name} is missing). Install it with: "
              "pip install 'edgedigits[train]'")
+    if "test_lines" in result:  # a line model
+        typer.echo(f"{result['name']}: parity on {result['parity']['lines']} test lines "
+                   f"({result['parity']['reading_disagreements']} read differently, max |dp| "
+                   f"{result['parity']['max_abs_diff']:.1e}); exact: " + ", ".join(
+                       f"{kind} {v['text_exact']:.1%}" for kind, v in result["test_lines"].items()))
+        typer.echo(f"  {result['size_bytes']:,} bytes, {result['params']:,} parameters, "
+                   f"{result['mflops_per_line_of_8_digits']} MFLOPs per line of 8 digits -> {result['path']}")
+        return
     f, q = result["float"], result["int8"]
     parity = f["parity"]
     typer.echo(f"{f['name']}: MNIST test accuracy Keras {f['keras_test_accuracy']:.2%}, ONNX {f['test_accuracy']:.2%} "

@@ -1,6 +1,6 @@
 """Find the digits in a frame and turn them into MNIST-style tensors. NumPy and OpenCV only.
 
-    digits, boxes, lines = extract(image)   # float32 [N, 28, 28], [(x, y, w, h)], text line of each digit
+    found = extract(image)                  # .digits float32 [N, 28, 28], [(x, y, w, h)], text line of each digit
 
 The stages, each a pure function on arrays (in the spirit of OpenCV's digits_video.py):
 
@@ -25,7 +25,9 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
+from .lines import LineTensor, fit_line
 from .normalize import clean_ink, ink_map, label, normalize_batch, normalize_digit, shrink, to_gray
+from .page import find_page, isolate
 
 Box = tuple[int, int, int, int]  # x, y, w, h
 
@@ -37,16 +39,41 @@ RULE_LENGTH = 2.5  # a straight run longer than this many digit heights is a rul
 COARSE_MIN_SIDE = 240  # images at least twice this (shorter side) are first read at half resolution,
 COARSE_MIN_HEIGHT = 20  # ... which is kept when the digits there are at least this tall (px at half size)
 LINE_OVERLAP = 0.25  # a digit joins a text line when it shares this share of its rows with the line's last digit
+PAGE_MIN_SIDE = 160  # px (shorter side): smaller images are a crop of the writing; no page is looked for
 CLEAN_MAX_SIDE = 128  # images up to this size may take the fast path of clean_digit
 CLEAN_MAX_INK = 0.35  # ... when ink covers at most this share of them
 CLEAN_MAIN_SHARE = 0.97  # ... one blob holds this share of the ink
 CLEAN_MIN_CONTRAST = 40.0  # ... ink and paper differ by this many grey levels
+TINY_SIDE = 32  # px: an image this small is a crop of one digit, which may fill it and touch its edges,
+TINY_MAX_INK = 0.6  # ... and cover up to this share of it (a 16x16 binary scan of a bold 3: 0.38)
+
+
+class TextLine(NamedTuple):
+    """One text line for the line model: its tensor, and what is needed to map its frames back to pixels."""
+
+    fitted: LineTensor  # the line model's input, and where it came from in ``ink``
+    ink: np.ndarray  # float32 [h, w]: the line's own ink (other lines masked out), in working-copy pixels
+    origin: tuple[int, int]  # (x, y) of ``ink`` in the working copy
+    scale: tuple[float, float]  # input-image pixels per working-copy pixel (x, y)
+    members: list[int]  # indices (into Extraction.boxes) of the blobs of this line, left to right
+    shift: tuple[int, int] = (0, 0)  # input-image pixels of the page's corner (the working copy is of the page)
+
+    def to_image(self, x: float, y: float) -> tuple[float, float]:
+        """A point of ``ink`` (its pixels) -> the input image's pixels."""
+        return ((self.origin[0] + x) * self.scale[0] + self.shift[0],
+                (self.origin[1] + y) * self.scale[1] + self.shift[1])
+
+    def to_ink(self, x: float, y: float) -> tuple[float, float]:
+        """A point of the input image -> ``ink``'s pixels."""
+        return ((x - self.shift[0]) / self.scale[0] - self.origin[0],
+                (y - self.shift[1]) / self.scale[1] - self.origin[1])
 
 
 class Extraction(NamedTuple):
-    digits: np.ndarray  # float32 [N, 28, 28], white on black in [0, 1]
+    digits: np.ndarray  # float32 [N, 28, 28], white on black in [0, 1]: each blob, normalized as a digit
     boxes: list[Box]  # in the input image's pixels
-    lines: list[int]  # text line of each digit, 0 = top
+    lines: list[int]  # text line of each blob, 0 = top
+    text_lines: list[TextLine] = []  # with lines=True: the text lines, top to bottom, for the line model
 
 
 class Blob(NamedTuple):
@@ -60,23 +87,44 @@ class Blob(NamedTuple):
 
 # --------------------------------------------------------------------------- the whole stage
 
-def extract(image: np.ndarray, single: bool = False) -> Extraction:
-    """Any image -> (digits [N, 28, 28] float32, boxes, line of each box). N = 0 when there is no ink.
+def extract(image: np.ndarray, single: bool = False, lines: bool = False) -> Extraction:
+    """Any image -> (digits [N, 28, 28] float32, boxes, line of each box[, text lines]). N = 0 when there is
+    no ink.
 
     single: the whole image's ink is one digit (a crop or a drawing) — no detection.
+    lines: keep every blob that may be writing (touching digits, separators, letters) and cut the text lines
+    out for the line model (``Extraction.text_lines``); without it, only digit-like blobs are kept, each
+    read alone by the digit model. A small clean single digit takes the fast path either way (no lines).
     """
     gray = to_gray(image)
     if max(gray.shape) <= CLEAN_MAX_SIDE:
         clean = clean_digit(gray)
         if clean is not None:
             return clean
+    page = find_page(gray) if min(gray.shape) >= PAGE_MIN_SIDE else None
+    if page is not None:  # read the page alone, then put its boxes back in the frame
+        return shifted(extract_page(isolate(gray, page), single, lines), page.box[0], page.box[1])
+    return extract_page(gray, single, lines)
+
+
+def shifted(found: Extraction, dx: int, dy: int) -> Extraction:
+    """The same extraction with its boxes and lines moved by (dx, dy) pixels."""
+    if not dx and not dy:
+        return found
+    boxes = [(x + dx, y + dy, w, h) for x, y, w, h in found.boxes]
+    text_lines = [line._replace(shift=(line.shift[0] + dx, line.shift[1] + dy)) for line in found.text_lines]
+    return Extraction(found.digits, boxes, found.lines, text_lines)
+
+
+def extract_page(gray: np.ndarray, single: bool, lines: bool) -> Extraction:
+    """The general stages on a gray page: at half resolution first when that is enough, else in full."""
     work = shrink(gray, WORK_SIZE)
     half = half_copy(work) if not single else None
     if half is not None:
-        coarse = extract_at(gray, half, single)
+        coarse = extract_at(gray, half, single, lines)
         if tall_enough(coarse, gray, half):
             return coarse  # big digits: half the resolution reads them as well, at a quarter of the cost
-    return extract_at(gray, work, single)
+    return extract_at(gray, work, single, lines)
 
 
 def half_copy(work: np.ndarray) -> np.ndarray | None:
@@ -93,17 +141,20 @@ def tall_enough(found: Extraction, gray: np.ndarray, copy: np.ndarray) -> bool:
     return bool(heights) and heights[len(heights) // 2] >= COARSE_MIN_HEIGHT * gray.shape[0] / copy.shape[0]
 
 
-def extract_at(gray: np.ndarray, work: np.ndarray, single: bool) -> Extraction:
+def extract_at(gray: np.ndarray, work: np.ndarray, single: bool, lines: bool = False) -> Extraction:
     """The general stages on ``work``, a reduced copy of ``gray``; boxes in ``gray``'s pixels."""
     scale = gray.shape[1] / work.shape[1], gray.shape[0] / work.shape[0]
     ink = ink_map(work)
+    text_lines: list[TextLine] = []
     if single:
         boxes = whole_ink(ink)
-        masks, lines = None, [0] * len(boxes)
+        masks, line_of = None, [0] * len(boxes)
+    elif lines:
+        boxes, masks, line_of, text_lines = segment_lines(ink, scale)
     else:
-        boxes, masks, lines = segment(ink)
+        boxes, masks, line_of = segment(ink)
     digits = normalize_batch(ink, boxes, masks)
-    return Extraction(digits, [to_original(b, scale, gray.shape) for b in boxes], lines)
+    return Extraction(digits, [to_original(b, scale, gray.shape) for b in boxes], line_of, text_lines)
 
 
 def clean_digit(gray: np.ndarray) -> Extraction | None:
@@ -120,14 +171,15 @@ def clean_digit(gray: np.ndarray) -> Extraction | None:
     dark = lit >= gray.size - lit  # light paper, dark ink
     mask = (1 - light) if dark else light
     inked = gray.size - lit if dark else lit
-    if not 0 < inked <= CLEAN_MAX_INK * gray.size:
+    tiny = max(gray.shape) <= TINY_SIDE  # a tiny scan: its digit may fill it and touch its edges
+    if not 0 < inked <= (TINY_MAX_INK if tiny else CLEAN_MAX_INK) * gray.size:
         return None
     _, labels, stats = label(mask)
     main = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
     x, y, w, h, area = (int(v) for v in stats[main])
     blob = Blob(x, y, w, h, area, (main,))
     touches = x == 0 or y == 0 or x + w >= gray.shape[1] or y + h >= gray.shape[0]
-    if touches or area < CLEAN_MAIN_SHARE * inked or h < MIN_HEIGHT or not_digit_like(blob):
+    if (touches and not tiny) or area < CLEAN_MAIN_SHARE * inked or h < MIN_HEIGHT or not_digit_like(blob):
         return None
     paper_mean, paper_sd = (float(v.ravel()[0]) for v in cv2.meanStdDev(gray, mask=1 - mask))
     ink_mean = float(cv2.mean(gray, mask=mask)[0])
@@ -196,6 +248,21 @@ def segment(ink: np.ndarray) -> tuple[list[Box], list[np.ndarray], list[int]]:
 
     Each mask is a uint8 array of its box's shape: 1 where the pixels belong to that digit.
     """
+    blobs, labels, _ = candidates(ink)
+    blobs = keep_digit_like(blobs, ink.shape)
+    order, lines = reading_order([(b.x, b.y, b.w, b.h) for b in blobs])
+    blobs = [blobs[i] for i in order]
+    boxes, masks = [], []
+    for b in blobs:
+        box = pad_box((b.x, b.y, b.w, b.h), ink.shape)
+        boxes.append(box)
+        masks.append(blob_mask(labels, b, box))
+    return boxes, masks, lines
+
+
+def candidates(ink: np.ndarray) -> tuple[list[Blob], np.ndarray, float]:
+    """Ink map -> (blobs that may be writing, the label image they refer to, the typical digit height in px,
+    0 when unknown): binarization, connected components, rules erased, broken strokes joined."""
     binary, labels, stats, strong = hysteresis(ink)
     blobs = components(stats, strong)
     height = digit_height(binary, blobs)
@@ -207,15 +274,68 @@ def segment(ink: np.ndarray) -> tuple[list[Box], list[np.ndarray], list[int]]:
     blobs = [b for b in blobs if not is_rule(b, height, ink.shape)]
     blobs = merge_broken_strokes(blobs, height or max(ink.shape))
     blobs = attach_fragments(blobs, height or max(ink.shape))
-    blobs = keep_digit_like(blobs, ink.shape)
-    order, lines = reading_order([(b.x, b.y, b.w, b.h) for b in blobs])
+    return blobs, labels, height
+
+
+def segment_lines(ink: np.ndarray, scale: tuple[float, float] = (1.0, 1.0)
+                  ) -> tuple[list[Box], list[np.ndarray], list[int], list[TextLine]]:
+    """Ink map -> (boxes, masks, line index of each box, text lines), in reading order, in the ink map's
+    pixels: every blob that may be writing — digits, touching digits, separators, letters — grouped into
+    text lines, each cut out (its own blobs only) and fitted for the line model. ``scale``: input-image
+    pixels per ink-map pixel (x, y), recorded in each TextLine."""
+    blobs, labels, _ = candidates(ink)
+    blobs = keep_writing(blobs, ink.shape)
+    order, line_of = reading_order([(b.x, b.y, b.w, b.h) for b in blobs])
     blobs = [blobs[i] for i in order]
+    height = typical_height(blobs, ink.shape) or max(ink.shape)
+    groups: dict[int, list[int]] = {}
+    for i, n in enumerate(line_of):
+        groups.setdefault(n, []).append(i)
+    # A line of specks alone (dots, noise) holds no digit: drop it before anyone reads it.
+    kept = [members for _, members in sorted(groups.items()) if any(blobs[i].h >= 0.4 * height for i in members)]
+    blobs = [blobs[i] for members in kept for i in members]
+    line_of = [n for n, members in enumerate(kept) for _ in members]
     boxes, masks = [], []
     for b in blobs:
         box = pad_box((b.x, b.y, b.w, b.h), ink.shape)
         boxes.append(box)
         masks.append(blob_mask(labels, b, box))
-    return boxes, masks, lines
+    text_lines, start = [], 0
+    for members in kept:
+        indices = list(range(start, start + len(members)))
+        start += len(members)
+        line = union([blobs[i] for i in indices])
+        x, y, w, h = pad_box((line.x, line.y, line.w, line.h), ink.shape, pad=max(2, round(0.08 * line.h)))
+        crop = ink[y:y + h, x:x + w] * blob_mask(labels, line, (x, y, w, h))
+        text_lines.append(TextLine(fit_line(crop), crop, (x, y), scale, indices))
+    return boxes, masks, line_of, text_lines
+
+
+def keep_writing(blobs: list[Blob], shape: tuple[int, ...]) -> list[Blob]:
+    """Drop what cannot be part of a line of writing: the frame (paper edges, desk, shadow), specks, things
+    much taller than the writing, big solid blobs, and big regions touching the border. Unlike
+    keep_digit_like, wide blobs (touching digits, words) and small ones (separators) stay: the line model
+    reads them."""
+    if not blobs:
+        return []
+    h_img, w_img = shape[:2]
+    height = typical_height(blobs, shape)
+    keep = []
+    for b in blobs:
+        fill = b.area / float(b.w * b.h)
+        touches = b.x == 0 or b.y == 0 or b.x + b.w >= w_img or b.y + b.h >= h_img
+        if is_frame(b, blobs, shape):
+            continue
+        if height and (b.h > 2.0 * height or max(b.w, b.h) < 0.08 * height):
+            continue  # much taller than the writing; a speck
+        if fill > 0.85 and b.h >= 0.4 * height and b.w > 0.35 * b.h:
+            continue  # a solid blob the size of a digit: a thumb, a hole, a shadow (a dot is small)
+        if touches and b.area > (0.4 if len(blobs) > 1 else 0.75) * h_img * w_img:
+            continue
+        if touches and len(blobs) > 1 and (max(b.w, b.h) > 8 * min(b.w, b.h) or (fill > 0.7 and b.h >= 0.4 * height)):
+            continue  # a thin strip or a solid piece at the border beside other blobs (paper edge, shadow)
+        keep.append(b)
+    return keep
 
 
 def hysteresis(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 DEFAULT_MODEL = "default"
+DEFAULT_LINE_MODEL = "line"  # the shipped line recognizer (see lines.py)
 IMAGE_SHAPE = (28, 28)
 N_CLASSES = 10
 # Largest batch handed to onnxruntime in one call: bounds peak memory of the convnet's activations.
@@ -233,6 +234,44 @@ class Model:
 
     def __repr__(self) -> str:
         return f"Model(name={self.name!r}, path='{self.path}')"
+
+
+class LineModel(Model):
+    """The line recognizer in one onnxruntime session: float32 [N, 32, W] (text lines, white on black, in
+    [0, 1]; W any multiple of 4) -> CTC posteriors float32 [N, W / 4, 17] (``lines.ALPHABET`` + blank last).
+    ``LineModel(name_or_path="line", threads=None)``; ``predict`` is thread-safe like Model's."""
+
+    def __init__(self, name_or_path: str | os.PathLike | None = DEFAULT_LINE_MODEL, threads: int | None = None):
+        super().__init__(DEFAULT_LINE_MODEL if name_or_path is None else name_or_path, threads)
+
+    def _check_io(self, where: str) -> None:
+        from .lines import ALPHABET, HEIGHT
+
+        inputs, outputs = self.session.get_inputs(), self.session.get_outputs()
+        expected = f"input float32 [N, {HEIGHT}, W] and output float32 [N, W/4, {len(ALPHABET) + 1}] (a line model)"
+        dims = _dims(inputs[0].shape) if len(inputs) == 1 else []
+        out_dims = _dims(outputs[0].shape) if len(outputs) == 1 else []
+        if (len(dims) != 3 or dims[1] != HEIGHT or _fixed(dims[2]) is not None or len(out_dims) != 3
+                or out_dims[2] != len(ALPHABET) + 1 or inputs[0].type != "tensor(float)"):
+            raise ModelError(f"{where}: not a line model; edgedigits needs {expected}. Export one with "
+                             "`edgedigits export runs/line`.")
+        self.input_name, self.output_name = inputs[0].name, outputs[0].name
+
+    def predict(self, batch: np.ndarray) -> np.ndarray:
+        """Posteriors float32 [N, W / 4, 17] for lines float32 [N, 32, W] (see lines.pad_batch)."""
+        batch = np.ascontiguousarray(batch, dtype=np.float32)
+        if len(batch) == 0:
+            return np.zeros((0, batch.shape[-1] // 4, 17), np.float32)
+        try:
+            (posteriors,) = self.session.run([self.output_name], {self.input_name: batch})
+        except Exception as exc:
+            raise ModelError(f"{self.path}: inference failed ({' '.join(str(exc).split())[:200]}).") from exc
+        return posteriors
+
+
+def shipped_line_model() -> str | None:
+    """The shipped line model's name, or None when this install has none."""
+    return DEFAULT_LINE_MODEL if (models_dir() / f"{DEFAULT_LINE_MODEL}.onnx").is_file() else None
 
 
 # --------------------------------------------------------------------------- model cards as text

@@ -218,8 +218,15 @@ def bold_stroke_window(small: np.ndarray, dark: bool) -> int:
     x, y, w, h = (stats[:, i] for i in range(4))
     inner = (x > 0) & (y > 0) & (x + w < small.shape[1]) & (y + h < small.shape[0])
     inner[0] = False
+    # Half the frame is never a stroke: it is the paper itself, inside a light border or a frame of desk.
+    huge = stats[:, cv2.CC_STAT_AREA] > 0.5 * small.size
+    inner &= ~huge
     if inner.any():
         mask = inner[labels].astype(np.uint8)
+    elif huge[1:].any():
+        mask = (~huge)[labels].astype(np.uint8) * mask
+        if not mask.any():
+            return 3
     dt = cv2.distanceTransform(mask, cv2.DIST_L2, 3)
     width = 2.0 * quantiles(dt[mask > 0], 0.99)[0]
     return min(int(2.5 * width) | 1, max(3, (max(small.shape) // 2) | 1))
@@ -342,11 +349,12 @@ def stroke_width(ink: np.ndarray) -> float:
     return 2.0 * area / max(boundary, 1)
 
 
-def widen_strokes(crop: np.ndarray) -> np.ndarray:
+def widen_strokes(crop: np.ndarray, scale: float | None = None, target: float = STROKE) -> np.ndarray:
     """Dilate thin strokes (a 1 px tablet line in a 300 px drawing) at the source resolution so that after
-    scaling to 20 px they are as wide as MNIST's (~2 px), not a faint hairline. Thick strokes are left alone."""
-    scale = BOX / max(crop.shape)
-    missing = STROKE / scale - stroke_width(crop)  # source pixels to add
+    scaling by ``scale`` (default: the longer side to 20 px) they are ``target`` px wide (MNIST's ~2 px),
+    not a faint hairline. Thick strokes are left alone."""
+    scale = BOX / max(crop.shape) if scale is None else scale
+    missing = target / scale - stroke_width(crop)  # source pixels to add
     k = 2 * int(round(missing / 2)) + 1  # an odd kernel adds k - 1 pixels to the width
     if k < 3:
         return crop

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import islice
 from typing import Iterable, Iterator, Sequence, Union
 
@@ -29,73 +29,38 @@ import numpy as np
 
 from . import detect
 from .images import ImageError, load_image
-from .model import Model
+from .lines import pad_batch
+from .model import LineModel, Model, shipped_line_model
+from .recognize import line_digits
+from .results import UNCERTAIN, Digit, Reading, compose_text  # noqa: F401  (the API's names, re-exported)
 from .sources import SourceError, iter_paths
 
 ImageLike = Union[str, os.PathLike, bytes, bytearray, memoryview, np.ndarray]
 
-UNCERTAIN = "?"
 CHUNK = 16  # inputs per network pass in read_many (a worker process's task is one or more chunks)
 
 
-@dataclass(frozen=True)
-class Digit:
-    value: int
-    confidence: float
-    box: tuple[int, int, int, int]  # x, y, w, h in the image's pixels
-    line: int = 0  # which text line, 0 = top
-    probabilities: np.ndarray | None = field(default=None, repr=False, compare=False)
-
-    def to_dict(self) -> dict:
-        return {"digit": self.value, "confidence": round(self.confidence, 4), "box": list(self.box)}
-
-
-@dataclass(frozen=True)
-class Reading:
-    """What was read from one input. ``error`` is set (and ``digits`` empty) when the input was unreadable."""
-
-    text: str
-    digits: list[Digit]
-    path: str | None = None
-    error: str | None = None
-    timings_ms: dict = field(default_factory=dict, repr=False, compare=False)
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-    @property
-    def lines(self) -> list[str]:
-        return self.text.split("\n") if self.text else []
-
-    def to_dict(self) -> dict:
-        """The JSON record of DESIGN.md: ``{"path", "text", "digits": [...]}`` or ``{"path", "error"}``."""
-        if self.error is not None:
-            return {"path": self.path, "error": self.error}
-        record = {"path": self.path} if self.path is not None else {}
-        record.update({"text": self.text, "digits": [d.to_dict() for d in self.digits]})
-        return record
-
-
-def compose_text(digits: list[Digit], min_confidence: float) -> str:
-    """Digits in reading order; a line break between text lines; ``?`` for a digit below ``min_confidence``."""
-    lines: dict[int, list[str]] = {}
-    for digit in digits:
-        lines.setdefault(digit.line, []).append(str(digit.value) if digit.confidence >= min_confidence else UNCERTAIN)
-    return "\n".join("".join(chars) for _, chars in sorted(lines.items()))
-
-
 class DigitReader:
-    """Reads handwritten digits from images with one shared ONNX model.
+    """Reads handwritten digits from images with one shared ONNX model (and the line model).
 
     ``model``: a shipped model's name (``edgedigits models``), a path to an ``.onnx`` file, or None for the
-    default. ``min_confidence``: digits below it show as ``?`` in ``text`` (they stay in ``digits``).
-    ``single``: treat every image as one digit (a crop or a drawing) instead of detecting digits in it.
+    default. ``line_model``: the line recognizer (a name or path; None: the shipped ``line`` model when
+    installed; False: none, every digit-like blob is read alone by ``model``). ``min_confidence``: digits
+    below it show as ``?`` in ``text`` (they stay in ``digits``). ``single``: treat every image as one digit
+    (a crop or a drawing) instead of detecting digits in it. Raises ModelError for a model that cannot be
+    used.
     """
 
     def __init__(self, model: str | os.PathLike | Model | None = None, *, min_confidence: float = 0.5,
-                 single: bool = False, threads: int | None = None):
+                 single: bool = False, threads: int | None = None,
+                 line_model: str | os.PathLike | LineModel | bool | None = None):
         self.model = model if isinstance(model, Model) else Model(model, threads=threads)
+        if line_model is None:
+            line_model = shipped_line_model() or False
+        if line_model is False:
+            self.line_model = None
+        else:
+            self.line_model = line_model if isinstance(line_model, LineModel) else LineModel(line_model, threads)
         self.min_confidence = min_confidence
         self.single = single
 
@@ -105,33 +70,51 @@ class DigitReader:
 
     def read_batch(self, images: Sequence[ImageLike | SourceError], *, single: bool | None = None,
                    paths: Sequence[str | None] | None = None) -> list[Reading]:
-        """Read several images with one pass of the network over all their digits, in input order.
+        """Read several images with one pass of each network over all their digits and lines, in input order.
 
-        Faster than one ``read`` per image when the images are small: the network's fixed cost per call is
+        Faster than one ``read`` per image when the images are small: the networks' fixed cost per call is
         shared. An input that cannot be read gives a Reading with ``error`` set; the others are unaffected.
         """
         single = self.single if single is None else single
         paths = list(paths) if paths is not None else [None] * len(images)
         prepared = [self._prepare(image, path, single) for image, path in zip(images, paths)]
-        found = [p.digits for p in prepared if p.error is None]
+        found = [p.found.digits for p in prepared if p.error is None]
+        text_lines = [line for p in prepared if p.error is None for line in p.found.text_lines]
         started = time.perf_counter()
         probabilities = self.model.predict(np.concatenate(found) if found else np.zeros((0, 28, 28), np.float32))
+        posteriors = None
+        if text_lines:
+            batch, _ = pad_batch([line.fitted.tensor for line in text_lines])
+            posteriors = self.line_model.predict(batch)
         infer_ms = (time.perf_counter() - started) * 1e3
-        readings, offset = [], 0
+        readings, offset, line_offset = [], 0, 0
         for p in prepared:
             if p.error is not None:
                 readings.append(Reading(text="", digits=[], path=p.path, error=p.error))
                 continue
-            mine = probabilities[offset:offset + len(p.boxes)]
-            offset += len(p.boxes)
-            digits = [Digit(int(q.argmax()), float(q.max()), tuple(int(v) for v in box), line, q)
-                      for q, box, line in zip(mine, p.boxes, p.lines)]
+            mine = probabilities[offset:offset + len(p.found.boxes)]
+            offset += len(p.found.boxes)
+            raw = None
+            if p.found.text_lines:
+                digits, raws = [], []
+                for n, line in enumerate(p.found.text_lines):
+                    line_p = posteriors[line_offset + n]
+                    got, line_raw = line_digits(line, line_p, mine[line.members], p.found.boxes, len(raws))
+                    if got or line_raw:
+                        digits += got
+                        raws.append(line_raw)
+                line_offset += len(p.found.text_lines)
+                raw = "\n".join(raws)
+                digits = renumber_lines(digits)
+            else:
+                digits = [Digit(int(q.argmax()), float(q.max()), tuple(int(v) for v in box), line, q)
+                          for q, box, line in zip(mine, p.found.boxes, p.found.lines)]
             timings = {"decode": p.decode_ms, "extract": p.extract_ms, "infer": infer_ms / len(prepared)}
-            readings.append(Reading(compose_text(digits, self.min_confidence), digits, p.path, None, timings))
+            readings.append(Reading(compose_text(digits, self.min_confidence), digits, p.path, None, timings, raw))
         return readings
 
     def _prepare(self, image: ImageLike | SourceError, path: str | None, single: bool) -> _Prepared:
-        """Decode and find the digits of one input (everything but the network)."""
+        """Decode and find the digits of one input (everything but the networks)."""
         if isinstance(image, SourceError):
             return _Prepared(image.path, error=image.error)
         if isinstance(image, (str, os.PathLike)):
@@ -142,8 +125,8 @@ class DigitReader:
         except ImageError as exc:
             return _Prepared(path, error=str(exc))
         decoded = time.perf_counter()
-        digits, boxes, lines = detect.extract(array, single=single)
-        return _Prepared(path, digits=digits, boxes=boxes, lines=lines, decode_ms=(decoded - started) * 1e3,
+        found = detect.extract(array, single=single, lines=self.line_model is not None and not single)
+        return _Prepared(path, found=found, decode_ms=(decoded - started) * 1e3,
                          extract_ms=(time.perf_counter() - decoded) * 1e3)
 
     def read_paths(self, inputs: Iterable[str], *, recursive: bool = False, workers: int | None = None,
@@ -175,15 +158,20 @@ class DigitReader:
 
 @dataclass
 class _Prepared:
-    """One input between decoding and the network."""
+    """One input between decoding and the networks."""
 
     path: str | None
     error: str | None = None
-    digits: np.ndarray | None = None
-    boxes: list = field(default_factory=list)
-    lines: list = field(default_factory=list)
+    found: detect.Extraction | None = None
     decode_ms: float = 0.0
     extract_ms: float = 0.0
+
+
+def renumber_lines(digits: list[Digit]) -> list[Digit]:
+    """Number the text lines that hold digits 0, 1, 2, ... (a line of words alone gives no digit)."""
+    numbers = {line: n for n, line in enumerate(sorted({d.line for d in digits}))}
+    return [d if d.line == numbers[d.line] else Digit(d.value, d.confidence, d.box, numbers[d.line], d.probabilities)
+            for d in digits]
 
 
 def chunked(items: Iterable, size: int) -> Iterator[list]:

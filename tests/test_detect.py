@@ -26,7 +26,7 @@ def iou(a, b) -> float:
 
 
 def assert_well_formed(result, image_shape):
-    digits, boxes, lines = result
+    digits, boxes, lines = result.digits, result.boxes, result.lines
     assert digits.dtype == np.float32 and digits.ndim == 3 and digits.shape[1:] == (28, 28)
     assert len(digits) == len(boxes) == len(lines)
     assert np.isfinite(digits).all() and (digits >= 0).all() and (digits <= 1).all()
@@ -39,7 +39,7 @@ def assert_well_formed(result, image_shape):
 
 def assert_reads_like(scene: synth.Scene, result, min_iou: float = 0.5):
     """The boxes are the scene's digits, in its reading order, with its line breaks."""
-    _, boxes, lines = result
+    boxes, lines = result.boxes, result.lines
     assert len(boxes) == len(scene.boxes), (boxes, scene.boxes)
     for got, want in zip(boxes, scene.boxes):
         assert iou(got, want) > min_iou, (got, want)
@@ -174,7 +174,8 @@ def test_mnist_11_and_2026_on_one_line_tight_spacing(mnist_test):
 
 def test_every_mnist_digit_alone_is_one_digit(mnist_test):
     for x in mnist_test.images[:100]:
-        digits, boxes, lines = extract(x)
+        found = extract(x)
+        digits, boxes, lines = found.digits, found.boxes, found.lines
         assert len(boxes) == 1 and lines == [0]
         # the same tensor, up to the whole-pixel centring (rescaled intensities can tip its rounding)
         diffs = [np.abs(np.roll(digits[0], (dy, dx), (0, 1)) - x / 255.0).mean()

@@ -134,7 +134,7 @@ def _layer(kind: str, h: int, w: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def assert_extraction(result, shape) -> None:
-    digits, boxes, lines = result
+    digits, boxes, lines = result.digits, result.boxes, result.lines
     assert isinstance(digits, np.ndarray) and digits.dtype == np.float32
     assert digits.ndim == 3 and digits.shape[1:] == (28, 28)
     assert len(digits) == len(boxes) == len(lines)

@@ -30,6 +30,15 @@ def _quiet_tensorflow() -> None:
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # oneDNN reorders float sums: results vary run to run
 
 
+def command_line() -> str:
+    """The command that started this process, shell-quoted, as ``edgedigits ...`` when run through the CLI."""
+    import shlex
+
+    if Path(sys.argv[0]).name == "edgedigits":
+        return " ".join(["edgedigits"] + [shlex.quote(a) for a in sys.argv[1:]])
+    return " ".join(shlex.quote(a) for a in sys.argv)
+
+
 def split_validation(images: np.ndarray, labels: np.ndarray, val_split: float):
     """Keras ``validation_split`` semantics: the *last* fraction of the training arrays, unshuffled."""
     n_val = int(round(len(images) * val_split))
@@ -85,6 +94,11 @@ def train(preset_name: str, out: str | os.PathLike, data_dir: str | None = None,
           batch_size: int | None = None, seed: int = 0, val_split: float = 0.2, subset: int | None = None,
           verbose: int | None = None) -> dict:
     """Train ``preset_name`` and write the run folder ``out``. Returns the metrics written to metrics.json."""
+    if PRESETS[preset_name].kind == "line":
+        from .line_fit import train_line
+
+        return train_line(out, data_dir, epochs=epochs, batch_size=batch_size, seed=seed, val_split=val_split,
+                          lines=subset, verbose=verbose, preset_name=preset_name)
     _quiet_tensorflow()
     import keras
     import tensorflow as tf
@@ -140,7 +154,7 @@ def train(preset_name: str, out: str | os.PathLike, data_dir: str | None = None,
         "seed": seed,
         "train_seconds": round(wall, 1),
         "final_val_accuracy": float(history.history["val_accuracy"][-1]) if validation else None,
-        "command": " ".join(["edgedigits"] + sys.argv[1:]) if Path(sys.argv[0]).name == "edgedigits" else " ".join(sys.argv),
+        "command": command_line(),
         "versions": versions(),
         "data_sha256": mnist.checksums(data_dir),
     })

@@ -44,8 +44,9 @@ def plot_curves(history: dict, path: Path, title: str = "") -> None:
     """Loss and accuracy per epoch, train and validation side by side."""
     plt = _pyplot()
     epochs = np.arange(1, len(history["loss"]) + 1)
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-    for ax, metric in zip(axes, ["loss", "accuracy"]):
+    metrics = [m for m in ("loss", "accuracy") if m in history]  # a CTC run has no per-epoch accuracy
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5.5 * len(metrics), 4), squeeze=False)
+    for ax, metric in zip(axes[0], metrics):
         ax.plot(epochs, history[metric], "o-", ms=3, label=f"train {metric}")
         if f"val_{metric}" in history:
             ax.plot(epochs, history[f"val_{metric}"], "o-", ms=3, label=f"validation {metric}")

@@ -1,0 +1,120 @@
+"""A text line's ink -> the line model's input, and the line model's output -> characters. NumPy and OpenCV.
+
+    tensor = line_tensor(ink_crop)              # float32 [32, W], white on black, W a multiple of 4
+    batch, widths = pad_batch([t1, t2])         # float32 [N, 32, max W], zeros on the right
+    chars = ctc_greedy(posteriors[i], widths[i] // STRIDE)   # [(char, first frame, last frame, confidence)]
+
+The line recipe mirrors MNIST's for one digit (normalize.py), stretched along the line: crop to the ink,
+widen hairline strokes, scale the line's height to ``INK_HEIGHT`` px keeping the aspect ratio, stretch the
+intensity so strong strokes reach 1, and pad ``PAD`` px all round. The training lines of the ``line`` preset
+(train/lines.py) go through this same function, so the network sees what it was trained on.
+
+CTC (Graves et al. 2006): the network gives, for every ``STRIDE`` columns of the line, probabilities over the
+alphabet plus a blank; greedy decoding takes the best class per frame, merges repeats and drops blanks.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple, Sequence
+
+import cv2
+import numpy as np
+
+from .normalize import STROKE, clean_ink, ink_box, stretch_intensity, widen_strokes
+
+# Bump when anything below changes what the line network sees; it is recorded in each exported line model.
+LINE_PREPROCESSING_VERSION = "1"
+
+HEIGHT = 32  # rows of the line model's input
+INK_HEIGHT = 24  # the line's ink is scaled to this many rows (MNIST: a 20 px digit in a 28 px field)
+PAD = 4  # px of background above, below, left and right of the ink
+STRIDE = 4  # input columns per output frame (the network pools the width by 4)
+LINE_STROKE = STROKE * INK_HEIGHT / 20  # MNIST's stroke width, at this height
+ALPHABET = "0123456789/-.,:A"  # classes 0..15; 'A' is any letter or word; class 16 is the CTC blank
+BLANK = len(ALPHABET)
+DIGITS = frozenset("0123456789")
+
+
+class Char(NamedTuple):
+    char: str  # one of ALPHABET
+    first: int  # first frame of the run of frames that gave it
+    last: int  # last frame (inclusive)
+    confidence: float  # its mean probability over those frames (the CTC path's own certainty)
+    peak: int  # the frame where it is most probable
+
+
+class LineTensor(NamedTuple):
+    tensor: np.ndarray  # float32 [HEIGHT, W]
+    left: float  # the crop column that tensor column PAD shows
+    top: float  # the crop row that tensor row PAD shows
+    scale: float  # tensor pixels per crop pixel
+
+    def crop_columns(self, first_frame: int, end_frame: int) -> tuple[float, float]:
+        """Crop columns [x0, x1) that frames [first_frame, end_frame) cover (each frame is STRIDE columns)."""
+        return (self.left + (first_frame * STRIDE - PAD) / self.scale,
+                self.left + (end_frame * STRIDE - PAD) / self.scale)
+
+
+def fit_line(ink: np.ndarray) -> LineTensor:
+    """One text line's ink (float [h, w] in [0, 1], white on black, any size) -> LineTensor: the tensor
+    float32 [HEIGHT, W] and where it came from in the crop.
+
+    W = PAD + the scaled ink width + PAD, rounded up to a multiple of STRIDE (at least 4 * STRIDE). A crop
+    with no ink gives a blank line of the minimum width. Raises ValueError for a non-2-D array.
+    """
+    ink = clean_ink(ink)
+    box = ink_box(ink)
+    if box is None:
+        return LineTensor(np.zeros((HEIGHT, 4 * STRIDE), np.float32), 0.0, 0.0, 1.0)
+    x, y, w, h = box
+    crop = ink[y:y + h, x:x + w]
+    scale = INK_HEIGHT / h
+    if scale < 1:
+        widened = widen_strokes(crop, scale, LINE_STROKE)
+        pad = (widened.shape[0] - h) // 2  # widen_strokes pads every side by the same k // 2
+        crop, x, y = widened, x - pad, y - pad
+        h, w = crop.shape
+        scale = INK_HEIGHT / h
+    width = max(1, round(w * scale))
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    scaled = cv2.resize(crop, (width, INK_HEIGHT), interpolation=interpolation)
+    scaled = stretch_intensity(scaled)
+    total = max(4 * STRIDE, -(-(width + 2 * PAD) // STRIDE) * STRIDE)
+    out = np.zeros((HEIGHT, total), np.float32)
+    out[PAD:PAD + INK_HEIGHT, PAD:PAD + width] = scaled
+    return LineTensor(out, float(x), float(y), width / w)
+
+
+def line_tensor(ink: np.ndarray) -> np.ndarray:
+    """fit_line's tensor alone: float32 [HEIGHT, W]."""
+    return fit_line(ink).tensor
+
+
+def pad_batch(tensors: Sequence[np.ndarray]) -> tuple[np.ndarray, list[int]]:
+    """Line tensors of different widths -> (float32 [N, HEIGHT, max W], the width of each). Zeros (no ink)
+    on the right, which the network reads as blanks."""
+    widths = [t.shape[1] for t in tensors]
+    batch = np.zeros((len(tensors), HEIGHT, max(widths, default=4 * STRIDE)), np.float32)
+    for i, t in enumerate(tensors):
+        batch[i, :, :t.shape[1]] = t
+    return batch, widths
+
+
+def ctc_greedy(posteriors: np.ndarray, frames: int | None = None) -> list[Char]:
+    """Best-path CTC decoding of one line: float [T, len(ALPHABET) + 1] probabilities (blank last) ->
+    the characters in order, each with the frames it came from and its confidence.
+
+    ``frames``: only the first ``frames`` frames are the line (the rest is padding of the batch)."""
+    posteriors = np.asarray(posteriors)[:frames]
+    best = posteriors.argmax(axis=1)
+    chars: list[Char] = []
+    start = 0
+    for t in range(1, len(best) + 1):
+        if t < len(best) and best[t] == best[start]:
+            continue
+        k = int(best[start])
+        if k != BLANK:
+            run = posteriors[start:t, k]
+            chars.append(Char(ALPHABET[k], start, t - 1, float(run.mean()), start + int(run.argmax())))
+        start = t
+    return chars

@@ -1,0 +1,153 @@
+"""Find the page: the region of a photo that holds the writing, so that a desk, a border or a dark surround
+never decides polarity or thresholds. NumPy and OpenCV; pure functions on arrays.
+
+    region = find_page(gray)        # Page(box, fill) or None when the whole frame is the page
+    gray = isolate(gray, region)    # the page alone: cropped, the surround (desk) painted with paper
+
+Two things are found, in this order, on a small copy of the image:
+
+1. A flat border (a mat, a scanner's margin, a frame of a different shade): outer rows and columns that are
+   uniform and differ from what lies inside them are cut off.
+2. A sheet on a surround (paper on a desk, a lit card in a dark room): Otsu's threshold splits light from
+   dark; the largest light region is a page when it is a large share of the frame, compact (it fills most of
+   its convex hull) and does not reach all four edges (else it *is* the frame). Its bounding box is cropped
+   and everything outside its convex hull is painted the page's median brightness, so the desk is gone
+   before the ink is judged.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import cv2
+import numpy as np
+
+from .normalize import label, shrink
+
+SMALL = 256  # px: the longer side of the copy the page is looked for on
+FLAT_SD = 6.0  # grey levels: a border row or column is at most this uneven
+BORDER_STEP = 20.0  # grey levels: ... and differs by at least this much from the band inside it
+MIN_PAGE = 0.12  # share of the frame a sheet covers at least
+MAX_PAGE = 0.92  # ... and at most (more: the sheet is the frame)
+SOLIDITY = 0.8  # the sheet's share of its convex hull (holes for ink count as sheet)
+MIN_STEP = 25.0  # grey levels between the sheet and its surround (a shadow is no desk)
+MIN_SURROUND = 0.05  # share of the frame outside the sheet at least
+SURROUND_WIDTH = 0.08  # the surround is broader than this share of the frame's shorter side (strokes are not)
+EDGE_STEEPNESS = 0.12  # the sheet's edge rises at least this share of its step per pixel (light: ~0.01)
+MIN_INK = 0.002  # share of the sheet's hull that is dark (writing) at least
+EDGE = 0.02  # share of the sheet's shorter side taken off its outline (its shadowed, blurred edge)
+
+
+class Page(NamedTuple):
+    box: tuple[int, int, int, int]  # x, y, w, h in the input image's pixels
+    hull: np.ndarray | None  # int32 [K, 1, 2]: the sheet's convex hull in the input's pixels (None: a border)
+    paper: float  # the sheet's median brightness, 0-255
+
+
+def find_page(gray: np.ndarray) -> Page | None:
+    """uint8 gray [H, W] -> the page inside the frame, or None when the frame itself is the page."""
+    small = shrink(gray, SMALL)
+    sy, sx = gray.shape[0] / small.shape[0], gray.shape[1] / small.shape[1]
+    inner = flat_border(small)
+    sheet = find_sheet(small) if inner is None else None
+    if inner is not None:
+        x, y, w, h = inner
+        box = scale_box((x, y, w, h), sx, sy, gray.shape)
+        crop = small[y:y + h, x:x + w]
+        return Page(box, None, float(np.median(crop)))
+    if sheet is not None:
+        (x, y, w, h), hull, paper = sheet
+        hull = np.round(hull.astype(np.float64) * (sx, sy)).astype(np.int32)
+        return Page(scale_box((x, y, w, h), sx, sy, gray.shape), hull, paper)
+    return None
+
+
+def isolate(gray: np.ndarray, page: Page) -> np.ndarray:
+    """The page alone: ``gray`` cropped to the page's box, the pixels outside its hull set to its paper."""
+    x, y, w, h = page.box
+    crop = gray[y:y + h, x:x + w]
+    if page.hull is None:
+        return crop
+    mask = np.zeros(crop.shape, np.uint8)
+    cv2.fillConvexPoly(mask, page.hull - np.array([x, y], np.int32), 1)
+    edge = max(7, round(EDGE * min(crop.shape))) | 1
+    mask = cv2.erode(mask, np.ones((edge, edge), np.uint8))  # the sheet's own edge (shadowed, blurred) goes too
+    out = np.full(crop.shape, int(round(page.paper)), np.uint8)
+    np.copyto(out, crop, where=mask.astype(bool))
+    return out
+
+
+def flat_border(small: np.ndarray) -> tuple[int, int, int, int] | None:
+    """The box inside a flat border (x, y, w, h in ``small``'s pixels), or None when there is none."""
+    h, w = small.shape
+    if min(h, w) < 16:
+        return None
+    cuts = []
+    for axis_rows in (small, small[::-1], small.T, small.T[::-1]):  # top, bottom, left, right
+        cut = 0
+        limit = axis_rows.shape[0] // 4
+        while cut < limit and float(axis_rows[cut].std()) <= FLAT_SD:
+            cut += 1
+        if cut:
+            border = float(axis_rows[:cut].mean())
+            band = axis_rows[cut:cut + max(2, axis_rows.shape[0] // 20)]
+            if abs(border - float(np.median(band))) < BORDER_STEP:
+                cut = 0  # a plain margin of the paper itself, not a border
+        cuts.append(cut + 2 if cut else 0)  # and the border's blurred edge
+    top, bottom, left, right = cuts
+    if not any(cuts):
+        return None
+    return (left, top, w - left - right, h - top - bottom)
+
+
+def find_sheet(small: np.ndarray):
+    """The light sheet on a darker surround: ((x, y, w, h), hull int32 [K, 1, 2], paper level) in
+    ``small``'s pixels, or None."""
+    threshold, light = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    count, labels, stats = label(light)
+    if count < 2:
+        return None
+    biggest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    x, y, w, h, area = (int(v) for v in stats[biggest])
+    share = area / small.size
+    reaches_all = x == 0 and y == 0 and x + w == small.shape[1] and y + h == small.shape[0]
+    if not MIN_PAGE <= share <= MAX_PAGE or reaches_all:
+        return None
+    mask = (labels == biggest).astype(np.uint8)
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    hull = cv2.convexHull(max(contours, key=cv2.contourArea))
+    hull_area = max(cv2.contourArea(hull), 1.0)
+    inside = np.zeros_like(mask)
+    cv2.fillConvexPoly(inside, hull, 1)
+    solid = area / hull_area
+    paper = float(np.median(small[mask.astype(bool)]))
+    outside = (inside == 0).astype(np.uint8)
+    surround = small[outside.astype(bool)]
+    if solid < SOLIDITY or surround.size < MIN_SURROUND * small.size or paper - float(np.median(surround)) < MIN_STEP:
+        return None
+    if cv2.countNonZero(inside & (1 - light)) < MIN_INK * hull_area:
+        return None  # nothing written on it: a light blob (a chalk stroke, a lamp), not a page
+    # A desk is broad; what lies outside a light region of a tight crop is strokes: an opening wipes them out.
+    k = max(3, round(SURROUND_WIDTH * min(small.shape))) | 1
+    broad = cv2.morphologyEx(outside & (1 - light), cv2.MORPH_OPEN, np.ones((k, k), np.uint8))
+    if cv2.countNonZero(broad) < 0.6 * surround.size:
+        return None
+    # A sheet's edge is a step; uneven light on one sheet changes smoothly: measure the edge's steepness.
+    step = paper - float(np.median(surround))
+    gy, gx = np.gradient(cv2.GaussianBlur(small, (3, 3), 0).astype(np.float32))
+    contour = max(contours, key=cv2.contourArea).reshape(-1, 2)
+    away = ((contour[:, 0] > 1) & (contour[:, 1] > 1) & (contour[:, 0] < small.shape[1] - 2)
+            & (contour[:, 1] < small.shape[0] - 2))  # the edge inside the frame, not along its border
+    if away.sum() < 8:
+        return None
+    xs, ys = contour[away, 0], contour[away, 1]
+    if float(np.median(np.hypot(gx[ys, xs], gy[ys, xs]))) < EDGE_STEEPNESS * step:
+        return None
+    return (x, y, w, h), hull, paper
+
+
+def scale_box(box, sx: float, sy: float, shape) -> tuple[int, int, int, int]:
+    x, y, w, h = box
+    x0, y0 = int(np.floor(x * sx)), int(np.floor(y * sy))
+    x1, y1 = min(shape[1], int(np.ceil((x + w) * sx))), min(shape[0], int(np.ceil((y + h) * sy)))
+    return (x0, y0, max(1, x1 - x0), max(1, y1 - y0))

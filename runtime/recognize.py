@@ -1,0 +1,98 @@
+"""Recognize: the models' outputs for one image -> its digits, in reading order. NumPy only.
+
+Two models read each image (see reader.py):
+
+- the line model reads every text line as a sequence (CTC): it says how many characters a blob holds
+  (touching digits are several; a separator or a word is no digit) and reads each;
+- the digit model reads every blob alone, normalized as MNIST (99.5 % on MNIST's test set).
+
+A blob that the line model reads as exactly one digit is a digit on its own: its probabilities are the mean
+of the two models' (the digit model sees it at its full 28x28 resolution, the line model in its context).
+A blob holding several characters is split where the line model puts them: each digit's box spans from
+halfway to its left neighbour's peak to halfway to its right neighbour's, over the blob's ink; its
+probabilities are the line model's at its peak frame. What the line model reads as a separator or a letter
+gives no digit, but shows in ``raw``.
+
+    digits, raw = line_digits(line, posteriors, blob_probabilities, blob_boxes, line_no)
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from .detect import Box, TextLine
+from .lines import DIGITS, STRIDE, ctc_greedy
+from .results import Digit
+
+WORD = "*"  # how a word or letter shows in ``raw``
+
+
+def line_digits(line: TextLine, posteriors: np.ndarray, blob_probabilities: np.ndarray,
+                blob_boxes: Sequence[Box], line_no: int) -> tuple[list[Digit], str]:
+    """One text line -> (its digits left to right, its raw reading with separators and ``*`` for words).
+
+    posteriors: float32 [T, 17], the line model's output for this line (T = its tensor width / 4);
+    blob_probabilities: float32 [len(line.members), 10], the digit model's output for each member blob;
+    blob_boxes: every blob's box (x, y, w, h) in the input image's pixels, indexed by line.members.
+    """
+    frames = line.fitted.tensor.shape[1] // STRIDE
+    chars = ctc_greedy(posteriors, frames)
+    peaks = [line.to_image(sum(line.fitted.crop_columns(c.peak, c.peak + 1)) / 2, 0)[0] for c in chars]
+    members = [blob_boxes[i] for i in line.members]
+    owner = [nearest_blob(x, members) for x in peaks]
+    digits: list[Digit] = []
+    raw = []
+    for k, char in enumerate(chars):
+        raw.append(WORD if char.char == "A" else char.char)
+        if char.char not in DIGITS:
+            continue
+        blob = owner[k]
+        mine = [j for j in range(len(chars)) if owner[j] == blob]
+        line_p = digit_distribution(posteriors[char.peak])
+        if mine == [k]:  # the blob is this one digit: both models read it
+            p = 0.5 * (line_p + blob_probabilities[blob])
+            box = members[blob]
+        else:  # touching characters: split the blob between their peaks
+            at = mine.index(k)
+            bx, by, bw, bh = members[blob]
+            left = bx if at == 0 else (peaks[mine[at - 1]] + peaks[k]) / 2
+            right = bx + bw if at == len(mine) - 1 else (peaks[k] + peaks[mine[at + 1]]) / 2
+            box = ink_rows(line, (left, right), (bx, by, bw, bh))
+            p = line_p
+        value = int(p.argmax())
+        digits.append(Digit(value, float(p[value]), box, line_no, p.astype(np.float32)))
+    return digits, "".join(raw)
+
+
+def digit_distribution(frame: np.ndarray) -> np.ndarray:
+    """A frame's posteriors over the 10 digits, renormalized to sum to 1 (float64 [10])."""
+    p = np.asarray(frame[:10], np.float64)
+    return p / max(float(p.sum()), 1e-12)
+
+
+def nearest_blob(x: float, boxes: Sequence[Box]) -> int:
+    """The blob whose columns hold ``x`` (the nearest one when none does)."""
+    best, best_d = 0, float("inf")
+    for i, (bx, _, bw, _) in enumerate(boxes):
+        d = max(bx - x, x - (bx + bw), 0.0)
+        if d < best_d:
+            best, best_d = i, d
+    return best
+
+
+def ink_rows(line: TextLine, columns: tuple[float, float], blob: Box) -> Box:
+    """The box of the line's ink between two image columns, within the blob's box (image pixels)."""
+    bx, by, bw, bh = blob
+    x0, x1 = max(bx, int(np.floor(columns[0]))), min(bx + bw, int(np.ceil(columns[1])))
+    c0, r0 = (int(np.floor(v)) for v in line.to_ink(x0, by))
+    c1, r1 = (int(np.ceil(v)) for v in line.to_ink(x1, by + bh))
+    r0, c0 = max(0, r0), max(0, c0)
+    patch = line.ink[r0:max(r0, r1), c0:max(c0, c1)]
+    rows = np.flatnonzero(patch.max(axis=1) > 0.25) if patch.size else np.zeros(0, int)
+    if rows.size == 0:
+        return (x0, by, max(1, x1 - x0), bh)
+    y0 = int(np.floor(line.to_image(0, r0 + rows[0])[1]))
+    y1 = int(np.ceil(line.to_image(0, r0 + rows[-1] + 1)[1]))
+    return (x0, y0, max(1, x1 - x0), max(1, y1 - y0))

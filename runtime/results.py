@@ -1,0 +1,61 @@
+"""What was read: ``Reading`` (one input) holds ``Digit``s (one digit each). Frozen dataclasses; the JSON
+record of DESIGN.md is ``Reading.to_dict()``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+UNCERTAIN = "?"
+
+
+@dataclass(frozen=True)
+class Digit:
+    value: int
+    confidence: float
+    box: tuple[int, int, int, int]  # x, y, w, h in the image's pixels
+    line: int = 0  # which text line, 0 = top
+    probabilities: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    def to_dict(self) -> dict:
+        return {"digit": self.value, "confidence": round(self.confidence, 4), "box": list(self.box)}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What was read from one input. ``error`` is set (and ``digits`` empty) when the input was unreadable."""
+
+    text: str
+    digits: list[Digit]
+    path: str | None = None
+    error: str | None = None
+    timings_ms: dict = field(default_factory=dict, repr=False, compare=False)
+    raw: str | None = None  # everything the line model read: digits, separators, ``*`` for a word; lines by "\n"
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.split("\n") if self.text else []
+
+    def to_dict(self) -> dict:
+        """The JSON record of DESIGN.md: ``{"path", "text", "digits": [...]}`` or ``{"path", "error"}``."""
+        if self.error is not None:
+            return {"path": self.path, "error": self.error}
+        record = {"path": self.path} if self.path is not None else {}
+        record.update({"text": self.text, "digits": [d.to_dict() for d in self.digits]})
+        if self.raw is not None:
+            record["raw"] = self.raw
+        return record
+
+
+def compose_text(digits: list[Digit], min_confidence: float) -> str:
+    """Digits in reading order; a line break between text lines; ``?`` for a digit below ``min_confidence``."""
+    lines: dict[int, list[str]] = {}
+    for digit in digits:
+        lines.setdefault(digit.line, []).append(str(digit.value) if digit.confidence >= min_confidence else UNCERTAIN)
+    return "\n".join("".join(chars) for _, chars in sorted(lines.items()))

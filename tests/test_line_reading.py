@@ -1,0 +1,147 @@
+"""Reading digit strings as sequences with the shipped line model: touching digits, separators and words next
+to numbers, on photos built from MNIST *test* digits (train/lines.py), and the real inputs of ../shared/cases
+of those kinds. Plus the pure pieces: line tensors, CTC decoding, boxes from the alignment."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from edgedigits.runtime.lines import ALPHABET, BLANK, HEIGHT, INK_HEIGHT, PAD, STRIDE, ctc_greedy, fit_line, pad_batch
+from edgedigits.runtime.reader import DigitReader
+from edgedigits.train.lines import LineMaker, LineStyle, line_scene
+
+CASES = Path(__file__).resolve().parents[2] / "shared" / "cases"
+SEQUENCE_CASES = ["touching-070.jpg", "cheque-amount-3000.jpg", "cheque-amount-3200.jpg", "cheque-amount-5743.jpg",
+                  "slash-2468.jpg", "word-before-digits-76.jpg"]
+
+
+# --------------------------------------------------------------------------- pure pieces
+
+def test_fit_line_scales_the_ink_to_its_height_and_pads_to_the_stride():
+    ink = np.zeros((100, 300), np.float32)
+    ink[20:80, 50:250] = 1.0  # 60 rows of ink -> INK_HEIGHT rows; 200 columns -> 80
+    fitted = fit_line(ink)
+    assert fitted.tensor.shape[0] == HEIGHT and fitted.tensor.shape[1] % STRIDE == 0
+    rows = np.flatnonzero(fitted.tensor.max(axis=1) > 0.5)
+    assert rows[0] == PAD and rows[-1] == PAD + INK_HEIGHT - 1
+    cols = np.flatnonzero(fitted.tensor.max(axis=0) > 0.5)
+    assert cols[0] == PAD and abs(len(cols) - 200 * INK_HEIGHT / 60) <= 1
+    # tensor column PAD is crop column 50; the frames back to crop columns
+    x0, x1 = fitted.crop_columns(0, fitted.tensor.shape[1] // STRIDE)
+    assert abs(fitted.left - 50) < 1e-6 and x0 < 50 < 250 < x1
+
+
+def test_fit_line_of_a_blank_crop_is_a_blank_line():
+    fitted = fit_line(np.zeros((10, 40), np.float32))
+    assert fitted.tensor.shape == (HEIGHT, 4 * STRIDE) and not fitted.tensor.any()
+    with pytest.raises(ValueError):
+        fit_line(np.zeros((2, 3, 4, 5), np.float32))
+
+
+def test_pad_batch_pads_on_the_right_with_zeros():
+    batch, widths = pad_batch([np.ones((HEIGHT, 16), np.float32), np.ones((HEIGHT, 40), np.float32)])
+    assert batch.shape == (2, HEIGHT, 40) and widths == [16, 40]
+    assert batch[0, :, 16:].sum() == 0 and batch[0, :, :16].all()
+
+
+def posteriors_for(path: str) -> np.ndarray:
+    """One-hot frames spelling ``path`` ('_' is the blank)."""
+    p = np.full((len(path), len(ALPHABET) + 1), 0.01, np.float32)
+    for t, c in enumerate(path):
+        p[t, BLANK if c == "_" else ALPHABET.index(c)] = 0.9
+    return p
+
+
+def test_ctc_greedy_merges_repeats_drops_blanks_and_keeps_the_frames():
+    chars = ctc_greedy(posteriors_for("_33_3__/A A_0"))
+    assert "".join(c.char for c in chars) == "33/AA0"
+    assert [(c.first, c.last) for c in chars][:3] == [(1, 2), (4, 4), (7, 7)]
+    assert all(abs(c.confidence - 0.9) < 1e-6 for c in chars)
+    # padding frames past the line are ignored
+    assert "".join(c.char for c in ctc_greedy(posteriors_for("_7__5"), frames=3)) == "7"
+
+
+# --------------------------------------------------------------------------- reading lines (shipped model)
+
+@pytest.fixture(scope="module")
+def reader():
+    r = DigitReader()
+    if r.line_model is None:
+        pytest.fail("the shipped line model (models/line.onnx) is missing")
+    return r
+
+
+def photos(split, kind_raws, n, seed, style):
+    maker = LineMaker(split.images, split.labels, style)
+    rng = np.random.default_rng(seed)
+    return [line_scene(maker, rng, kind_raws(rng)) for _ in range(n)]
+
+
+def number(rng, lo, hi):
+    return "".join(str(d) for d in rng.integers(0, 10, int(rng.integers(lo, hi + 1))))
+
+
+PLAIN = dict(underline=0.0, rule=0.0, comb=0.0, boxes=0.0)
+
+
+def exact_rate(reader, items):
+    got = [reader.read(image).text for image, _ in items]
+    return np.mean([g == want for g, (_, want) in zip(got, items)]), got
+
+
+def test_touching_digit_strings_read_exactly(reader, mnist_test):
+    items = photos(mnist_test, lambda rng: number(rng, 2, 6), 40, 11, LineStyle(touching=1.0, **PLAIN))
+    rate, got = exact_rate(reader, items)
+    assert rate >= 0.85, list(zip(got, [w for _, w in items]))
+
+
+def test_separators_give_no_digit(reader, mnist_test):
+    items = photos(mnist_test, lambda rng: str(rng.choice(list("/-.,:"))).join([number(rng, 1, 3), number(rng, 1, 3)]),
+                   40, 12, LineStyle(touching=0.3, **PLAIN))
+    rate, got = exact_rate(reader, items)
+    extra = np.mean([len(g) > len(w) for g, (_, w) in zip(got, items)])
+    assert extra <= 0.05 and rate >= 0.8, list(zip(got, [w for _, w in items]))
+
+
+def test_words_next_to_numbers_give_only_the_number(reader, mnist_test):
+    items = photos(mnist_test, lambda rng: f"A {number(rng, 1, 4)}" if rng.random() < 0.6 else f"{number(rng, 1, 4)} A",
+                   40, 13, LineStyle(touching=0.3, **PLAIN))
+    rate, got = exact_rate(reader, items)
+    assert rate >= 0.8, list(zip(got, [w for _, w in items]))
+    words = photos(mnist_test, lambda rng: "A", 20, 14, LineStyle(**PLAIN))
+    assert sum(reader.read(image).text != "" for image, _ in words) <= 1
+
+
+def test_a_touching_pair_is_split_into_two_boxes_side_by_side(reader, mnist_test):
+    (image, want), = photos(mnist_test, lambda rng: "70", 1, 15, LineStyle(touching=1.0, **PLAIN))
+    reading = reader.read(image)
+    assert reading.text == want == "70"
+    (a, b) = [d.box for d in reading.digits]
+    assert a[0] < b[0] and a[0] + a[2] <= b[0] + b[2]
+    assert all(0 < d.confidence <= 1 and d.probabilities.shape == (10,) for d in reading.digits)
+    assert reading.to_dict()["raw"] == "70"
+
+
+def test_raw_shows_the_separator_and_text_the_digits(reader, mnist_test):
+    (image, want), = photos(mnist_test, lambda rng: "24/68", 1, 16, LineStyle(touching=0.0, **PLAIN))
+    reading = reader.read(image)
+    assert reading.text == "2468"
+    assert reading.raw == "24/68"
+
+
+@pytest.mark.parametrize("name", SEQUENCE_CASES)
+def test_shared_cases_of_digit_strings_read_exactly(reader, name):
+    expected = {row["file"]: row["text"] for row in csv.DictReader(open(CASES / "expected.csv"))}
+    assert reader.read(str(CASES / name)).text == expected[name]
+
+
+def test_without_the_line_model_each_blob_is_read_alone(mnist_test):
+    (image, want), = photos(mnist_test, lambda rng: "3 5", 1, 17, LineStyle(touching=0.0, **PLAIN))
+    plain = DigitReader(line_model=False)
+    assert plain.line_model is None
+    reading = plain.read(image)
+    assert reading.text == "35" and reading.raw is None and "raw" not in reading.to_dict()

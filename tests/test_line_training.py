@@ -1,0 +1,96 @@
+"""The line preset: synthetic lines from MNIST train digits, a brief CTC training run, and its ONNX export
+(parity on test lines, metadata, card, a runtime session that reads with it)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+pytest.importorskip("tensorflow", reason="training tests need the [train] extra")
+
+from edgedigits.runtime.lines import ALPHABET, HEIGHT, STRIDE, pad_batch
+from edgedigits.train.line_fit import batches, make_lines
+from edgedigits.train.lines import LineMaker, LineStyle
+from edgedigits.train.presets import PRESETS, build_line
+
+
+def test_line_model_fits_the_flops_and_interface_budget():
+    model = build_line()
+    assert tuple(model.inputs[0].shape[1:]) == (HEIGHT, None)
+    out = model(np.zeros((2, HEIGHT, 192), np.float32))
+    assert tuple(out.shape) == (2, 192 // STRIDE, len(ALPHABET) + 1)
+    assert model.count_params() < 150_000
+    assert PRESETS["line"].kind == "line"
+
+
+def test_lines_are_made_from_the_digits_given_and_repeat_for_a_seed(mnist_train):
+    images, labels = mnist_train.images[:2000], mnist_train.labels[:2000]
+    a = make_lines(images, labels, 40, seed=3, workers=1)
+    b = make_lines(images, labels, 40, seed=3, workers=1)
+    assert a[1] == b[1] and all(np.array_equal(x, y) for x, y in zip(a[0], b[0]))
+    assert all(t.dtype == np.uint8 and t.shape[0] == HEIGHT and t.shape[1] % STRIDE == 0 for t in a[0])
+    assert all(set(target) <= set(ALPHABET) for target in a[1])
+    # Only sevens given: every digit in every line is a 7.
+    sevens = np.flatnonzero(labels == 7)
+    maker = LineMaker(images[sevens], labels[sevens], LineStyle(words=0, separators=0, no_digits=0))
+    rng = np.random.default_rng(0)
+    assert all(set(maker.sample(rng).text) <= {"7"} for _ in range(10))
+
+
+def test_batches_pad_each_line_and_encode_its_target(mnist_train):
+    tensors, targets = make_lines(mnist_train.images[:500], mnist_train.labels[:500], 30, seed=1, workers=1)
+    seen = 0
+    for x, y in batches(tensors, targets, 8, np.random.default_rng(0)):
+        assert x.dtype == np.float32 and x.shape[1] == HEIGHT and x.shape[2] % 64 == 0
+        assert 0.0 <= x.min() and x.max() <= 1.0
+        for row in y:
+            assert row[0] <= len(row) - 1 and all(0 <= v < len(ALPHABET) for v in row[1:1 + row[0]])
+        seen += len(x)
+    assert seen == 30
+
+
+@pytest.fixture(scope="module")
+def line_run(tmp_path_factory):
+    from edgedigits.train.fit import train
+
+    out = tmp_path_factory.mktemp("line")
+    return out, train("line", out, epochs=1, subset=600, seed=2, verbose=0)
+
+
+def test_a_brief_line_run_writes_model_metrics_and_plots(line_run):
+    out, metrics = line_run
+    for name in ("model.keras", "metrics.json", "history.csv", "curves.png"):
+        assert (out / name).stat().st_size > 0, name
+    written = json.loads((out / "metrics.json").read_text())
+    assert written["preset"] == "line" and written["kind"] == "line" and written["train_lines"] == 600
+    assert set(written["test_lines"]) == {"plain", "touching", "separators", "words", "no_digits"}
+    assert written["params"] == build_line().count_params()
+    assert written["train_seconds"] > 0 and "command" in written
+
+
+def test_line_export_is_parity_checked_and_readable_by_the_runtime(line_run, tmp_path):
+    from edgedigits.export.line_export import export_line_model
+    from edgedigits.runtime.model import LineModel
+
+    out, _ = line_run
+    result = export_line_model(out, tmp_path / "line.onnx", lines_per_kind=12)
+    assert result["parity"]["reading_disagreements"] == 0
+    assert result["parity"]["max_abs_diff"] <= 1e-4
+    assert result["mflops_per_line_of_8_digits"] <= 20
+    card = json.loads((tmp_path / "line.json").read_text())
+    assert card["kind"] == "line" and card["labels"][-1] == "<blank>" and card["size_bytes"] == (tmp_path / "line.onnx").stat().st_size
+    model = LineModel(tmp_path / "line.onnx")
+    assert model.metadata["kind"] == "line"
+    batch, widths = pad_batch([np.zeros((HEIGHT, 64), np.float32), np.zeros((HEIGHT, 128), np.float32)])
+    posteriors = model.predict(batch)
+    assert posteriors.shape == (2, 128 // STRIDE, len(ALPHABET) + 1)
+    assert np.allclose(posteriors.sum(axis=-1), 1.0, atol=1e-4)
+
+
+def test_a_digit_model_is_refused_as_a_line_model():
+    from edgedigits.runtime.model import LineModel, ModelError
+
+    with pytest.raises(ModelError, match="not a line model"):
+        LineModel("default")

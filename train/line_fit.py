@@ -1,0 +1,263 @@
+"""Train the ``line`` preset: a CTC line recognizer on synthetic lines. Read top to bottom: data, model, fit,
+evaluate, report.
+
+    metrics = train_line("runs/line", seed=0)
+
+Data: synthetic lines (train/lines.py) from MNIST *train* digits only: the first 80 % of the training split
+make the training lines, the last 20 % the validation lines (Keras' ``validation_split`` cut, as the digit
+presets). The test lines, made from MNIST *test* digits, are only evaluated, never trained on.
+
+Writes ``model.keras`` (outputs CTC logits; the export adds the softmax), ``metrics.json`` (exact-string
+rates on test lines, per kind, parameters, wall time, seed, command, versions, data checksums),
+``history.csv`` and ``curves.png``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import multiprocessing
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from edgedigits.runtime import mnist
+from edgedigits.runtime.lines import ALPHABET, BLANK, STRIDE, ctc_greedy
+
+from . import report
+from .lines import LineMaker, LineStyle
+from .presets import PRESETS
+
+BUCKET = 64  # px: training batches are padded to a multiple of this width (few distinct shapes to trace)
+TEST_KINDS = ("plain", "touching", "separators", "words", "no_digits")
+
+
+# --------------------------------------------------------------------------- data
+
+_maker: LineMaker | None = None
+
+
+def _init_worker(images: np.ndarray, labels: np.ndarray, style: LineStyle) -> None:
+    global _maker
+    _maker = LineMaker(images, labels, style)
+
+
+def _make_chunk(args: tuple[int, int, int]) -> list[tuple[np.ndarray, str]]:
+    seed, index, n = args
+    rng = np.random.default_rng([seed, index])
+    out = []
+    for _ in range(n):
+        sample = _maker.sample(rng)
+        out.append(((sample.tensor * 255 + 0.5).astype(np.uint8), sample.tokens))
+    return out
+
+
+def make_lines(images: np.ndarray, labels: np.ndarray, n: int, seed: int, style: LineStyle | None = None,
+               workers: int | None = None, chunk: int = 500) -> tuple[list[np.ndarray], list[str]]:
+    """``n`` synthetic lines -> (uint8 tensors [32, W] (x 255), CTC target strings), made in ``workers``
+    processes; the same (seed, n) gives the same lines whatever the number of workers."""
+    style = style or LineStyle()
+    jobs = [(seed, i, min(chunk, n - i * chunk)) for i in range(math.ceil(n / chunk))]
+    workers = workers or os.cpu_count() or 1
+    if workers == 1 or len(jobs) == 1:
+        _init_worker(images, labels, style)
+        parts = [_make_chunk(job) for job in jobs]
+    else:
+        context = multiprocessing.get_context("spawn")
+        with context.Pool(workers, _init_worker, (images, labels, style)) as pool:
+            parts = pool.map(_make_chunk, jobs)
+    tensors = [t for part in parts for t, _ in part]
+    targets = [s for part in parts for _, s in part]
+    return tensors, targets
+
+
+def encode(target: str) -> list[int]:
+    return [ALPHABET.index(c) for c in target]
+
+
+def batches(tensors: list[np.ndarray], targets: list[str], batch_size: int, rng: np.random.Generator | None):
+    """Batches of lines of similar width: (float32 [B, 32, W], int32 [B, 1 + L]: length then labels)."""
+    widths = np.array([t.shape[1] for t in tensors])
+    order = np.argsort(widths + (rng.uniform(0, BUCKET, len(widths)) if rng is not None else 0), kind="stable")
+    groups = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+    if rng is not None:
+        rng.shuffle(groups)
+    for rows in groups:
+        width = int(math.ceil(max(widths[rows]) / BUCKET) * BUCKET)
+        x = np.zeros((len(rows), tensors[rows[0]].shape[0], width), np.float32)
+        longest = max(len(targets[r]) for r in rows)
+        y = np.zeros((len(rows), 1 + max(longest, 1)), np.int32)
+        for j, r in enumerate(rows):
+            x[j, :, :widths[r]] = tensors[r] / 255.0
+            y[j, 0] = len(targets[r])
+            y[j, 1:1 + len(targets[r])] = encode(targets[r])
+        yield x, y
+
+
+def ctc_loss(y_true, logits):
+    """CTC loss (Graves et al. 2006) of ``logits`` [B, T, 17] against ``y_true`` [B, 1 + L] (length, labels);
+    every frame counts: the padding on the right is trained to be blank, as the runtime pads its batches."""
+    from keras import ops
+
+    y_true = ops.cast(y_true, "int32")
+    lengths = y_true[:, 0]
+    frames = ops.full((ops.shape(logits)[0],), ops.shape(logits)[1], dtype="int32")
+    return ops.ctc_loss(y_true[:, 1:], logits, lengths, frames, mask_index=BLANK)
+
+
+# --------------------------------------------------------------------------- evaluation
+
+def decode_batch(logits: np.ndarray, widths: list[int]) -> list[str]:
+    """Greedy CTC strings for a batch of logits [B, T, 17]."""
+    out = []
+    for row, width in zip(logits, widths):
+        out.append("".join(c.char for c in ctc_greedy(row, width // STRIDE)))
+    return out
+
+
+def read_lines(model, tensors: list[np.ndarray], batch_size: int = 128) -> list[str]:
+    """What a Keras line model reads from uint8 line tensors, in order."""
+    order = np.argsort([t.shape[1] for t in tensors], kind="stable")
+    result: list[str] = [""] * len(tensors)
+    for i in range(0, len(order), batch_size):
+        rows = order[i:i + batch_size]
+        width = max(tensors[r].shape[1] for r in rows)
+        x = np.zeros((len(rows), tensors[rows[0]].shape[0], width), np.float32)
+        for j, r in enumerate(rows):
+            x[j, :, :tensors[r].shape[1]] = tensors[r] / 255.0
+        logits = np.asarray(model(x, training=False))
+        for r, text in zip(rows, decode_batch(logits, [tensors[r].shape[1] for r in rows])):
+            result[r] = text
+    return result
+
+
+def kind_style(kind: str) -> LineStyle:
+    """The line style of one kind of test material (what benchmarks/accuracy.py reports per row)."""
+    off = dict(touching=0.0, separators=0.0, words=0.0, no_digits=0.0)
+    return {
+        "plain": LineStyle(**off),
+        "touching": LineStyle(**{**off, "touching": 1.0}),
+        "separators": LineStyle(**{**off, "separators": 1.0}),
+        "words": LineStyle(**{**off, "words": 1.0}),
+        "no_digits": LineStyle(**{**off, "no_digits": 1.0}),
+    }[kind]
+
+
+def evaluate_kinds(model, images, labels, n: int, seed: int) -> dict:
+    """Exact rates on ``n`` test lines of each kind, made from the given (test) digits."""
+    results = {}
+    for k, kind in enumerate(TEST_KINDS):
+        tensors, targets = make_lines(images, labels, n, seed + 1000 + k, kind_style(kind), workers=1)
+        read = read_lines(model, tensors)
+        digits = ["".join(c for c in s if c.isdigit()) for s in read]
+        want = ["".join(c for c in s if c.isdigit()) for s in targets]
+        results[kind] = {"lines": n,
+                         "text_exact": float(np.mean([a == b for a, b in zip(digits, want)])),
+                         "raw_exact": float(np.mean([a == b for a, b in zip(read, targets)]))}
+    return results
+
+
+# --------------------------------------------------------------------------- the run
+
+def train_line(out: str | os.PathLike, data_dir: str | None = None, epochs: int | None = None,
+               batch_size: int | None = None, seed: int = 0, val_split: float = 0.2, lines: int | None = None,
+               test_lines: int = 500, verbose: int | None = None, preset_name: str = "line") -> dict:
+    """Train the line preset and write the run folder ``out``. Returns the metrics written to metrics.json.
+
+    ``lines``: synthetic training lines (default: the preset's ``train_lines``); ``test_lines``: lines of
+    each test kind in metrics.json."""
+    from .fit import _quiet_tensorflow, command_line, versions
+
+    # oneDNN halves a training step here (194 against 386 ms for 64 lines of 192 px, 2 cores); its reordered
+    # float sums make runs differ in the last digits, which a synthetic-data run can live with.
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
+    _quiet_tensorflow()
+    import keras
+
+    preset = PRESETS[preset_name]
+    epochs = epochs or preset.epochs
+    batch_size = batch_size or preset.batch_size
+    lines = lines or preset.train_lines
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    keras.utils.set_random_seed(seed)
+
+    # Data: lines from MNIST train digits (train / validation cut as Keras' validation_split), test digits
+    # only for the final evaluation.
+    train_split, test_split = mnist.load("train", data_dir), mnist.load("test", data_dir)
+    cut = len(train_split.images) - int(round(len(train_split.images) * val_split))
+    started = time.perf_counter()
+    x_train, y_train = make_lines(train_split.images[:cut], train_split.labels[:cut], lines, seed)
+    n_val = max(256, lines // 20)
+    x_val, y_val = make_lines(train_split.images[cut:], train_split.labels[cut:], n_val, seed + 1)
+    data_seconds = time.perf_counter() - started
+
+    # Model and optimizer.
+    from .fit import learning_rate
+
+    model = preset.build()
+    rng = np.random.default_rng(seed)
+    steps_per_epoch = math.ceil(len(x_train) / batch_size)
+    optimizer = keras.optimizers.AdamW(learning_rate(preset, epochs * steps_per_epoch),
+                                       weight_decay=preset.weight_decay, clipnorm=5.0)
+    import tensorflow as tf
+
+    variables = model.trainable_variables
+    lines_spec = (tf.TensorSpec((None, None, None), tf.float32), tf.TensorSpec((None, None), tf.int32))
+
+    @tf.function(input_signature=lines_spec)  # any batch and width: one trace
+    def train_step(x, y):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(ctc_loss(y, model(x, training=True)))
+        optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        return loss
+
+    @tf.function(input_signature=lines_spec)
+    def val_step(x, y):
+        return tf.reduce_mean(ctc_loss(y, model(x, training=False)))
+
+    # Fit: a plain loop (Keras' fit wants one input shape; lines come in many widths).
+    verbose = verbose if verbose is not None else (1 if sys.stdout.isatty() else 2)
+    history: dict[str, list[float]] = {"loss": [], "val_loss": []}
+    started = time.perf_counter()
+    for epoch in range(epochs):
+        losses = [float(train_step(x, y)) for x, y in batches(x_train, y_train, batch_size, rng)]
+        val = [float(val_step(x, y)) for x, y in batches(x_val, y_val, batch_size, None)]
+        history["loss"].append(float(np.mean(losses)))
+        history["val_loss"].append(float(np.mean(val)))
+        if verbose:
+            print(f"epoch {epoch + 1}/{epochs}: loss {history['loss'][-1]:.4f}, val_loss {history['val_loss'][-1]:.4f}, "
+                  f"{time.perf_counter() - started:.0f} s", flush=True)
+    wall = time.perf_counter() - started
+
+    # Evaluate on lines of MNIST test digits, kind by kind, and write the run folder.
+    model.save(out / "model.keras")
+    report.write_history(history, out / "history.csv")
+    kinds = evaluate_kinds(model, test_split.images, test_split.labels, test_lines, seed)
+    val_read = read_lines(model, x_val)
+    metrics = {
+        "preset": preset.name,
+        "kind": "line",
+        "test_lines": kinds,
+        "test_exact": float(np.mean([k["text_exact"] for k in kinds.values()])),
+        "val_raw_exact": float(np.mean([a == b for a, b in zip(val_read, y_val)])),
+        "params": int(model.count_params()),
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "train_lines": len(x_train),
+        "val_lines": len(x_val),
+        "val_split": val_split,
+        "seed": seed,
+        "data_seconds": round(data_seconds, 1),
+        "train_seconds": round(wall, 1),
+        "command": command_line(),
+        "versions": versions(),
+        "data_sha256": mnist.checksums(data_dir),
+    }
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    report.plot_curves(history, out / "curves.png",
+                       title=f"{preset.name}: {metrics['test_exact']:.2%} of test lines exact")
+    return metrics

@@ -1,0 +1,382 @@
+"""Synthetic handwritten lines for the ``line`` preset, and for the line test material. NumPy and OpenCV only
+(no TensorFlow), so tests and benchmarks build their lines here too.
+
+    rng = np.random.default_rng(0)
+    maker = LineMaker(images, labels)                # MNIST *train* digits for training, *test* to evaluate
+    sample = maker.sample(rng)                       # one line, with its photo and its labels
+    sample.photo                                     # uint8 [h, w] gray photo of the line on paper
+    sample.tensor                                    # float32 [32, W]: what the line model sees
+    sample.text, sample.raw                          # "2468", "24/68"
+
+A line is composed in the ink domain (white on black, float [0, 1]) from glyphs placed left to right, the
+way fast handwriting places them:
+
+- digits: MNIST digits, cropped to their ink, scaled (height jitter), slanted, on a wobbling baseline;
+- gaps from wide to negative, so neighbours touch and overlap (Hochuli et al. 2018 train their
+  segmentation-free recognizers on synthetic touching strings built the same way);
+- separators ``/ - . , :`` and spaces, drawn as pen strokes, that must give no digit;
+- letters and words, printed or handwriting-like (OpenCV's Hershey fonts, the script ones included,
+  slanted and elastically distorted), that must give no digit: one ``A`` token per word;
+- form structure: underlines, rules through the line, comb fields (a baseline with ticks between cells) and
+  boxes around each digit, in their own printed ink.
+
+The ink is then printed on paper (a security-like guilloche pattern, texture, light gradient, ink colour and
+strength, polarity), blurred, noised and JPEG-compressed, read back through the runtime's own ``ink_map``
+and cut out with the runtime's own ``line_tensor``, so the network is trained on exactly what the runtime
+will give it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from edgedigits.runtime.lines import line_tensor
+from edgedigits.runtime.normalize import ink_map
+
+SEPARATORS = "/-.,:"
+WORDS = ("Box", "Room", "No.", "No", "Tel", "Apt", "Unit", "Lot", "Ref", "Order", "Total", "Amount", "Date",
+         "kg", "cm", "mm", "USD", "EUR", "Rs", "Page", "Flat", "Suite", "Code", "Zip", "PIN", "Item", "Qty",
+         "Seat", "Row", "Gate", "Bus", "Route", "Tab", "Vol", "Fig", "Ex", "ID", "Acct", "Ward", "Bed",
+         "Floor", "Block", "Street", "Road", "Cheque", "only", "and", "the", "of", "to", "pay", "sum", "ok")
+FONTS = (cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_DUPLEX, cv2.FONT_HERSHEY_COMPLEX, cv2.FONT_HERSHEY_TRIPLEX,
+         cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, cv2.FONT_HERSHEY_SCRIPT_COMPLEX, cv2.FONT_HERSHEY_COMPLEX_SMALL,
+         cv2.FONT_HERSHEY_PLAIN)
+
+
+@dataclass(frozen=True)
+class LineSample:
+    photo: np.ndarray  # uint8 [h, w]: the line printed on paper, as a camera or scanner gives it
+    tensor: np.ndarray  # float32 [32, W]: line_tensor of the photo's ink map
+    raw: str  # everything written, digits, separators, and "A" for each word, spaces as " "
+    text: str  # the digits only: what edgedigits must read
+
+    @property
+    def tokens(self) -> str:
+        """The CTC target: raw without spaces."""
+        return self.raw.replace(" ", "")
+
+
+@dataclass(frozen=True)
+class LineStyle:
+    """How often each kind of line and clutter is made (probabilities, each in [0, 1])."""
+
+    touching: float = 0.4  # the line's digits touch or overlap (negative gaps)
+    separators: float = 0.2  # digit groups joined by / - . , : or spaces
+    words: float = 0.25  # a word before or after the number
+    no_digits: float = 0.06  # words, separators or nothing: a line that must give no digit
+    underline: float = 0.2
+    rule: float = 0.12  # a ruled line through or under the writing
+    comb: float = 0.08  # a comb field: baseline with ticks between the digits
+    boxes: float = 0.06  # a printed box around each digit
+    pattern: float = 0.3  # a guilloche security pattern on the paper (cheques)
+    light_on_dark: float = 0.05
+    faint: float = 0.15  # weak ink (pencil)
+    blur: float = 0.3
+    jpeg: float = 0.5
+
+
+class LineMaker:
+    """Makes synthetic lines from one split of MNIST digits (uint8 [N, 28, 28], labels [N])."""
+
+    def __init__(self, images: np.ndarray, labels: np.ndarray, style: LineStyle | None = None):
+        self.images = np.asarray(images)
+        self.labels = np.asarray(labels)
+        self.style = style or LineStyle()
+        self.by_digit = [np.flatnonzero(self.labels == d) for d in range(10)]
+
+    # ----------------------------------------------------------------------- content
+
+    def content(self, rng: np.random.Generator) -> str:
+        """The raw text of a line: digits, separators, spaces and words (a word is one 'A')."""
+        s = self.style
+        number = "".join(str(d) for d in rng.integers(0, 10, int(rng.integers(1, 11))))
+        if rng.random() < s.no_digits:
+            parts = [str(rng.choice(list(SEPARATORS)))] if rng.random() < 0.3 else []
+            parts += ["A"] * int(rng.integers(0 if parts else 1, 3))
+            return " ".join(parts)
+        if rng.random() < s.separators and len(number) >= 2:
+            cuts = sorted(rng.choice(np.arange(1, len(number)), size=min(len(number) - 1, int(rng.integers(1, 3))),
+                                     replace=False))
+            pieces, last = [], 0
+            for c in cuts:
+                pieces.append(number[last:c])
+                last = c
+            pieces.append(number[last:])
+            sep = str(rng.choice(list(SEPARATORS) + [" "]))
+            if sep in ".,:" and rng.random() < 0.3:
+                sep += " "
+            number = sep.join(pieces)
+        if rng.random() < s.words:
+            word = "A" if rng.random() < 0.85 else "A A"
+            number = f"{word} {number}" if rng.random() < 0.7 else f"{number} {word}"
+        return number
+
+    # ----------------------------------------------------------------------- glyphs
+
+    def digit_glyph(self, d: int, height: float, slant: float, rng: np.random.Generator) -> np.ndarray:
+        """An MNIST digit of this value, cropped to its ink, scaled to ``height`` px and slanted."""
+        img = self.images[int(rng.choice(self.by_digit[d]))].astype(np.float32) / 255.0
+        ys, xs = np.nonzero(img > 0.05)
+        img = img[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+        scale = height / img.shape[0]
+        return warp(img, scale, slant, rng.uniform(-4, 4))
+
+    def word_glyph(self, height: float, slant: float, rng: np.random.Generator) -> np.ndarray:
+        """A printed or handwriting-like word (or a few random letters) about ``height`` px tall."""
+        if rng.random() < 0.6:
+            word = str(rng.choice(WORDS))
+        else:
+            letters = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
+            word = "".join(rng.choice(list(letters), int(rng.integers(2, 6))))
+        if rng.random() < 0.3:
+            word = word.upper() if rng.random() < 0.5 else word.lower()
+        font = int(rng.choice(FONTS)) | (cv2.FONT_ITALIC if rng.random() < 0.2 else 0)
+        thickness = int(rng.integers(1, 4))
+        (w, h), base = cv2.getTextSize(word, font, 2.0, thickness)
+        canvas = np.zeros((h + base + 12, w + 12), np.uint8)
+        cv2.putText(canvas, word, (6, h + 6), font, 2.0, 255, thickness, cv2.LINE_AA)
+        img = canvas.astype(np.float32) / 255.0
+        ys, xs = np.nonzero(img > 0.05)
+        img = img[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+        scale = height * rng.uniform(0.55, 1.0) / max(h, 1)
+        glyph = warp(img, scale, slant + rng.uniform(-0.1, 0.1), rng.uniform(-3, 3))
+        return elastic(glyph, rng, alpha=rng.uniform(0, 3.0)) if rng.random() < 0.5 else glyph
+
+    @staticmethod
+    def separator_glyph(sep: str, height: float, stroke: float, rng: np.random.Generator) -> tuple[np.ndarray, float]:
+        """A pen-drawn separator and where its top sits relative to the digits' top (in digit heights)."""
+        t = max(1, int(round(stroke)))
+        s = int(np.ceil(height * 1.4)) + 2 * t
+        canvas = np.zeros((s, s), np.uint8)
+        h = height
+        if sep == "/":
+            tall = h * rng.uniform(0.8, 1.35)
+            lean = tall * rng.uniform(0.25, 0.6)
+            cv2.line(canvas, (t, int(t + tall)), (int(t + lean), t), 255, t, cv2.LINE_AA)
+            top = -(tall - h) / 2 / h
+        elif sep == "-":
+            length = h * rng.uniform(0.25, 0.6)
+            y = t + int(rng.uniform(-1, 1) * t)
+            cv2.line(canvas, (t, t), (int(t + length), y + t), 255, t, cv2.LINE_AA)
+            top = rng.uniform(0.4, 0.6)
+        elif sep == ".":
+            r = max(1, int(round(stroke * rng.uniform(0.5, 0.9))))
+            cv2.circle(canvas, (t + r, t + r), r, 255, -1, cv2.LINE_AA)
+            top = rng.uniform(0.82, 0.95)
+        elif sep == ",":
+            r = max(1, int(round(stroke * 0.6)))
+            cv2.circle(canvas, (t + 2 * r, t + r), r, 255, -1, cv2.LINE_AA)
+            tail = int(h * rng.uniform(0.12, 0.25))
+            cv2.line(canvas, (t + 2 * r, t + r), (t + r, t + r + tail), 255, t, cv2.LINE_AA)
+            top = rng.uniform(0.82, 0.92)
+        else:  # ":"
+            r = max(1, int(round(stroke * 0.6)))
+            gap = int(h * rng.uniform(0.3, 0.45))
+            cv2.circle(canvas, (t + r, t + r), r, 255, -1, cv2.LINE_AA)
+            cv2.circle(canvas, (t + r, t + r + gap), r, 255, -1, cv2.LINE_AA)
+            top = rng.uniform(0.3, 0.45)
+        img = canvas.astype(np.float32) / 255.0
+        ys, xs = np.nonzero(img > 0.05)
+        return img[ys.min():ys.max() + 1, xs.min():xs.max() + 1], top
+
+    # ----------------------------------------------------------------------- composition
+
+    def compose(self, raw: str, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int, int, int]]]:
+        """Place the glyphs of ``raw`` left to right -> (ink float32 [h, w], form ink float32 [h, w], digit boxes)."""
+        s = self.style
+        height = rng.uniform(26, 40)  # px: the digits' height on the canvas
+        stroke = height * rng.uniform(0.08, 0.14)
+        slant = rng.uniform(-0.3, 0.3)
+        touching = rng.random() < s.touching
+        gap_mean = rng.uniform(-0.3, 0.0) if touching else rng.uniform(0.05, 0.5)
+        margin = int(height)
+        width = int(margin * 2 + len(raw) * height * 1.3 + 4 * height)
+        canvas = np.zeros((int(height * 3), width), np.float32)
+        base_top = int(height)
+        x = margin
+        boxes: list[tuple[int, int, int, int]] = []
+        previous_digit = False
+        for ch in raw:
+            if ch == " ":
+                x += int(height * rng.uniform(0.3, 0.9))
+                previous_digit = False
+                continue
+            top_jitter = rng.normal(0, 0.04) * height
+            if ch.isdigit():
+                h = height * rng.uniform(0.88, 1.1)
+                glyph = self.digit_glyph(int(ch), h, slant, rng)
+                top = base_top + (height - h) * rng.uniform(0.3, 0.9) + top_jitter
+                gap = (gap_mean + rng.normal(0, 0.06)) * height if previous_digit else height * rng.uniform(0.1, 0.4)
+                if x + gap < margin:
+                    gap = 0
+            elif ch == "A":
+                glyph = self.word_glyph(height, slant, rng)
+                top = base_top + height - glyph.shape[0] + rng.normal(0, 0.05) * height
+                gap = height * rng.uniform(0.15, 0.5)
+            else:
+                glyph, rel = self.separator_glyph(ch, height, stroke, rng)
+                top = base_top + rel * height + top_jitter
+                gap = height * rng.uniform(-0.05, 0.3)
+            x = max(0, int(x + gap))
+            gh, gw = glyph.shape
+            y = int(np.clip(top, 0, canvas.shape[0] - gh))
+            if x + gw + margin > canvas.shape[1]:
+                canvas = np.pad(canvas, ((0, 0), (0, x + gw + margin - canvas.shape[1])))
+            region = canvas[y:y + gh, x:x + gw]
+            np.maximum(region, glyph, out=region)
+            if ch.isdigit():
+                boxes.append((x, y, gw, gh))
+            x += gw
+            previous_digit = ch.isdigit()
+        canvas = canvas[:, :x + margin]
+        form = self.form_lines(canvas.shape, boxes, base_top, height, stroke, rng)
+        return canvas, form, boxes
+
+    def form_lines(self, shape, boxes, top, height, stroke, rng) -> np.ndarray:
+        """Printed form structure in its own ink: underline, rules, comb ticks, boxes (or nothing)."""
+        s = self.style
+        form = np.zeros(shape, np.uint8)
+        t = max(1, int(round(stroke * rng.uniform(0.3, 0.8))))
+        bottom = int(top + height + rng.uniform(0.05, 0.3) * height)
+        x0 = int(rng.uniform(0, height * 0.5))
+        x1 = shape[1] - int(rng.uniform(0, height * 0.5))
+        if rng.random() < s.underline:
+            cv2.line(form, (x0, bottom), (x1, bottom + int(rng.integers(-2, 3))), 255, t, cv2.LINE_AA)
+        if rng.random() < s.rule:
+            y = int(top + height * rng.uniform(-0.2, 1.2))
+            cv2.line(form, (0, y), (shape[1] - 1, y + int(rng.integers(-2, 3))), 255, t, cv2.LINE_AA)
+        if boxes and rng.random() < s.comb:
+            tick = int(height * rng.uniform(0.15, 0.45))
+            cv2.line(form, (x0, bottom), (x1, bottom), 255, t, cv2.LINE_AA)
+            edges = [boxes[0][0] - int(0.15 * height)] + [
+                (a[0] + a[2] + b[0]) // 2 for a, b in zip(boxes, boxes[1:])] + [boxes[-1][0] + boxes[-1][2] + int(0.15 * height)]
+            for i, e in enumerate(edges):
+                full = i in (0, len(edges) - 1) and rng.random() < 0.5
+                cv2.line(form, (e, bottom - (int(height * 1.15) if full else tick)), (e, bottom), 255, t, cv2.LINE_AA)
+        elif boxes and rng.random() < s.boxes:
+            for bx, by, bw, bh in boxes:
+                p = int(0.15 * height)
+                cv2.rectangle(form, (bx - p, int(top) - p), (bx + bw + p, int(top + height) + p), 255, t, cv2.LINE_AA)
+        return form.astype(np.float32) / 255.0
+
+    # ----------------------------------------------------------------------- the photo
+
+    def print_on_paper(self, ink: np.ndarray, form: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Ink and form lines on paper as a camera or scanner gives them: uint8 gray [h, w]."""
+        s = self.style
+        h, w = ink.shape
+        paper = rng.uniform(150, 250)
+        background = np.full((h, w), paper, np.float32)
+        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+        if rng.random() < s.pattern:  # guilloche: families of fine wavy lines
+            amp = rng.uniform(8, 45)
+            for _ in range(int(rng.integers(1, 4))):
+                period = rng.uniform(3, 9)
+                phase = np.sin(xx / rng.uniform(8, 40) + rng.uniform(0, 6)) * rng.uniform(2, 10)
+                angle = rng.uniform(-1, 1)
+                background -= amp * np.clip(np.cos((yy + angle * xx + phase) * 2 * np.pi / period), 0.6, 1) * 0.5
+            background += amp * 0.25
+        gradient = rng.uniform(-0.25, 0.25) * paper
+        background += gradient * (xx / max(w, 1) - 0.5) + rng.uniform(-0.1, 0.1) * paper * (yy / max(h, 1) - 0.5)
+        background += rng.normal(0, rng.uniform(0.5, 4), (h, w)).astype(np.float32)
+        strength = rng.uniform(0.15, 0.45) if rng.random() < s.faint else rng.uniform(0.55, 0.95)
+        ink_level = paper * (1 - strength)
+        form_level = paper * (1 - rng.uniform(0.25, 0.8))
+        photo = background - (background - form_level) * form
+        photo = photo - (photo - ink_level) * np.clip(ink, 0, 1)
+        if rng.random() < s.blur:
+            sigma = rng.uniform(0.5, 1.6)
+            photo = cv2.GaussianBlur(photo, (0, 0), sigma)
+        photo += rng.normal(0, rng.uniform(0.5, 6), (h, w)).astype(np.float32)
+        if rng.random() < s.light_on_dark:
+            photo = 255 - photo
+        photo = np.clip(photo, 0, 255).astype(np.uint8)
+        if rng.random() < s.jpeg:
+            _, data = cv2.imencode(".jpg", photo, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(30, 95))])
+            photo = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
+        return photo
+
+    def sample(self, rng: np.random.Generator, raw: str | None = None) -> LineSample:
+        """One synthetic line: compose, print, then read back as the runtime would."""
+        raw = self.content(rng) if raw is None else raw
+        ink, form, _ = self.compose(raw, rng)
+        scale = rng.uniform(0.5, 1.3)  # resolution: small scans to phone close-ups
+        if abs(scale - 1) > 0.05:
+            size = (max(8, round(ink.shape[1] * scale)), max(8, round(ink.shape[0] * scale)))
+            ink = cv2.resize(ink, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+            form = cv2.resize(form, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+        photo = self.print_on_paper(ink, form, rng)
+        return LineSample(photo, line_crop_tensor(photo, ink), raw, "".join(c for c in raw if c.isdigit()))
+
+
+def line_crop_tensor(photo: np.ndarray, ink: np.ndarray) -> np.ndarray:
+    """The runtime's view of a synthetic line: ink_map of the photo, cut to the written ink's rows and
+    columns (plus a small margin, as the detector's boxes have), through line_tensor."""
+    found = ink_map(photo)
+    ys, xs = np.nonzero(ink > 0.2)
+    if ys.size == 0:
+        return line_tensor(np.zeros((8, 8), np.float32))
+    pad = max(1, int(0.03 * (ys.max() - ys.min() + 1)))
+    y0, y1 = max(0, ys.min() - pad), min(photo.shape[0], ys.max() + 1 + pad)
+    x0, x1 = max(0, xs.min() - pad), min(photo.shape[1], xs.max() + 1 + pad)
+    return line_tensor(found[y0:y1, x0:x1])
+
+
+def warp(img: np.ndarray, scale: float, slant: float, angle_deg: float) -> np.ndarray:
+    """Scale, shear (x += slant * (centre y - y)) and rotate a glyph, on a canvas that holds it all."""
+    h, w = img.shape
+    a = np.deg2rad(angle_deg)
+    m = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]]) @ np.array([[1, -slant], [0, 1]]) * scale
+    corners = np.array([[0, 0], [w, 0], [0, h], [w, h]], np.float64) @ m.T
+    lo, hi = corners.min(axis=0), corners.max(axis=0)
+    size = (max(1, int(np.ceil(hi[0] - lo[0])) + 2), max(1, int(np.ceil(hi[1] - lo[1])) + 2))
+    affine = np.hstack([m, (-lo + 1)[:, None]]).astype(np.float32)
+    out = cv2.warpAffine(img, affine, size, flags=cv2.INTER_LINEAR, borderValue=0)
+    ys, xs = np.nonzero(out > 0.05)
+    if ys.size == 0:
+        return out
+    return out[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+
+
+def elastic(img: np.ndarray, rng: np.random.Generator, alpha: float = 2.0, sigma: float = 4.0) -> np.ndarray:
+    """Elastic distortion (Simard et al. 2003): smooth random displacements of up to ~alpha px."""
+    h, w = img.shape
+    dx = cv2.GaussianBlur(rng.uniform(-1, 1, (h, w)).astype(np.float32), (0, 0), sigma)
+    dy = cv2.GaussianBlur(rng.uniform(-1, 1, (h, w)).astype(np.float32), (0, 0), sigma)
+    norm = alpha / max(float(np.abs(dx).max()), float(np.abs(dy).max()), 1e-6)
+    gy, gx = np.mgrid[0:h, 0:w].astype(np.float32)
+    return cv2.remap(img, gx + dx * norm, gy + dy * norm, cv2.INTER_LINEAR, borderValue=0)
+
+
+def line_scene(maker: LineMaker, rng: np.random.Generator, raw: str | None = None,
+               size: tuple[int, int] = (480, 260)) -> tuple[np.ndarray, str]:
+    """A photo of one written line somewhere on a page: (uint8 gray [size[1], size[0]], the digits it holds).
+
+    The line (``raw``, or one of the maker's style) is composed as in ``sample``, scaled so its digits are
+    8-25 % of the photo's height, put at a random place with a slight tilt, and printed on paper the same way.
+    """
+    raw = maker.content(rng) if raw is None else raw
+    ink, form, _ = maker.compose(raw, rng)
+    ys, xs = np.nonzero(ink > 0.05)
+    if ys.size:
+        y0, y1 = max(0, ys.min() - 20), ys.max() + 20
+        ink, form = ink[y0:y1 + 1], form[y0:y1 + 1]
+    width, height = size
+    digit_px = height * rng.uniform(0.08, 0.25)
+    scale = min(digit_px * 2.2 / ink.shape[0], 0.9 * width / ink.shape[1])
+    angle = rng.uniform(-4, 4)
+    canvas = np.zeros((height, width), np.float32)
+    form_canvas = np.zeros((height, width), np.float32)
+    h, w = max(1, int(ink.shape[0] * scale)), max(1, int(ink.shape[1] * scale))
+    x = int(rng.uniform(0, max(1, width - w)))
+    y = int(rng.uniform(0, max(1, height - h)))
+    centre = (x + w / 2, y + h / 2)
+    for src, dst in ((ink, canvas), (form, form_canvas)):
+        m = cv2.getRotationMatrix2D((src.shape[1] / 2, src.shape[0] / 2), angle, scale)
+        m[:, 2] += np.array(centre) - np.array([src.shape[1] / 2, src.shape[0] / 2])
+        dst[:] = cv2.warpAffine(src, m, (width, height), flags=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+    photo = maker.print_on_paper(canvas, form_canvas, rng)
+    return photo, "".join(c for c in raw if c.isdigit())
