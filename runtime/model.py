@@ -150,7 +150,13 @@ def _fixed(dim) -> int | None:
 
 
 class Model:
-    """One ONNX model in one onnxruntime session. ``Model(name_or_path=None, threads=None)``."""
+    """One ONNX model in one onnxruntime session. ``Model(name_or_path=None, threads=None)``.
+
+    ``name_or_path``: a shipped model's name, an ``.onnx`` path, or None for ``"default"``. ``threads``:
+    onnxruntime intra-op threads (None or 0: onnxruntime's choice, one per physical core). Raises ModelError
+    (naming the file and what to do) when the model is missing, unreadable (permissions), empty, not ONNX, or
+    does not have the edgedigits I/O.
+    """
 
     def __init__(self, name_or_path: str | os.PathLike | None = None, threads: int | None = None):
         import onnxruntime as ort
@@ -164,6 +170,14 @@ class Model:
         if size == 0:
             raise ModelError(f"{where}: the model file is empty; export it again (`edgedigits export`) "
                              "or reinstall edgedigits.")
+        try:  # onnxruntime says only "failed to load" for a file it may not open: tell that case apart
+            with open(self.path, "rb"):
+                pass
+        except PermissionError:
+            raise ModelError(f"{where}: permission denied reading the model file; make it readable (chmod +r) "
+                             "or run as a user who can read it.") from None
+        except OSError as exc:
+            raise ModelError(f"{where}: cannot read the model file ({exc.strerror or exc}).") from None
         try:
             self.session = ort.InferenceSession(where, sess_options=_session_options(threads),
                                                 providers=["CPUExecutionProvider"])

@@ -11,12 +11,12 @@ import glob
 import os
 import time
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import cv2
 import numpy as np
 
-from .images import is_image_name
+from .images import FORMATS, is_image_name
 
 
 @dataclass(frozen=True)
@@ -51,11 +51,60 @@ def _walk(folder: str, recursive: bool) -> Iterator[str | SourceError]:
             yield entry.path  # broken links and link loops fail when opened, with a record of their own
 
 
-def iter_paths(inputs: list[str], recursive: bool = False) -> Iterator[str | SourceError]:
-    """Expand files, folders and glob patterns into image paths, in the order given."""
+def _has_images_below(folder: str, budget: int = 10_000) -> bool:
+    """Whether any subfolder of ``folder`` (at any depth) holds an image file; looks at ``budget`` entries at
+    most, so a huge tree without images costs a bounded listing."""
+    stack = [folder]
+    while stack and budget > 0:
+        try:
+            entries = list(os.scandir(stack.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            budget -= 1
+            if entry.name.startswith("."):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                elif is_image_name(entry.name):
+                    return True
+            except OSError:
+                continue
+    return False
+
+
+def _folder(folder: str, recursive: bool) -> Iterator[str | SourceError]:
+    """The images of a folder named as an input; a SourceError when it holds none, suggesting ``-r`` when
+    only its subfolders hold images."""
+    found = False
+    for item in _walk(folder, recursive):
+        found = found or not isinstance(item, SourceError)
+        yield item
+    if found:
+        return
+    if recursive:
+        yield SourceError(folder, f"no image files in this folder or its subfolders (looked for {FORMATS} "
+                                  "by their suffixes); check the path")
+    elif _has_images_below(folder):
+        yield SourceError(folder, "no image files in this folder itself, but its subfolders hold some: add -r "
+                                  "(--recursive) to read them")
+    else:
+        yield SourceError(folder, f"no image files in this folder (looked for {FORMATS} by their suffixes); "
+                                  "check the path")
+
+
+def iter_paths(inputs: Iterable[str], recursive: bool = False) -> Iterator[str | SourceError]:
+    """Expand files, folders and glob patterns into image paths, in the order given, lazily (``inputs`` may be
+    a stream, e.g. the lines of ``--from-file -``).
+
+    A file named explicitly is always tried, whatever its suffix; a folder gives its image files (by suffix,
+    sorted, hidden ones skipped). A missing path, a pattern matching nothing and a folder with no image
+    files each give one SourceError.
+    """
     for item in inputs:
         if os.path.isdir(item):
-            yield from _walk(item, recursive)
+            yield from _folder(item, recursive)
         elif os.path.lexists(item):
             yield item  # a file named explicitly is always tried, whatever its suffix
         elif glob.has_magic(item):
