@@ -163,12 +163,14 @@ def _start_pool(reader: "DigitReader", workers: int) -> "ProcessPoolExecutor | N
     from concurrent.futures import ProcessPoolExecutor
 
     if getattr(multiprocessing.current_process(), "_inheriting", False):
-        # We are a spawned worker re-running the parent's unguarded script: stop here, the parent's probe
-        # notices and reads in its own process.
-        raise RuntimeError("edgedigits: read_many(processes=True) ran while a worker process was starting; "
-                           "call it inside `if __name__ == \"__main__\":`")
+        # We are a spawned worker re-running the parent's unguarded script: stop here, quietly (SystemExit
+        # prints no traceback); the parent's probe notices, warns once and reads in its own process.
+        raise SystemExit(1)
+    from . import images
+
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker,
-                               initargs=(str(reader.model.path), reader.min_confidence, reader.single))
+                               initargs=(str(reader.model.path), reader.min_confidence, reader.single,
+                                         images.MAX_PIXELS))
     try:
         probes = [pool.submit(_probe) for _ in range(workers)]
         for probe in probes:
@@ -178,8 +180,19 @@ def _start_pool(reader: "DigitReader", workers: int) -> "ProcessPoolExecutor | N
         pool.shutdown(wait=False, cancel_futures=True)
         warnings.warn(f"edgedigits: worker processes could not start ({type(exc).__name__}: {exc}); reading in this "
                       "process instead. In a script, call read_many inside `if __name__ == \"__main__\":`.",
-                      RuntimeWarning, stacklevel=4)
+                      RuntimeWarning, stacklevel=_caller_level())
         return None
+
+
+def _caller_level() -> int:
+    """The ``stacklevel`` of the first frame outside this package, so a warning points at the user's line."""
+    import sys
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    frame, level = sys._getframe(2), 2
+    while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == here:
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 class _Here:
@@ -203,12 +216,15 @@ def _probe() -> bool:
     return _worker_reader is not None
 
 
-def _start_worker(model_path: str, min_confidence: float, single: bool) -> None:
+def _start_worker(model_path: str, min_confidence: float, single: bool, max_pixels: int) -> None:
     import signal
 
     import cv2
 
+    from . import images
     from .reader import DigitReader
+
+    images.MAX_PIXELS = max_pixels  # the parent's limit (--max-pixels), not the module's default
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     cv2.setNumThreads(1)  # one core per worker: the workers are the parallelism
