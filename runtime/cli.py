@@ -329,7 +329,13 @@ def train(
     """Train a Keras model on MNIST (needs TensorFlow: install the train extra)."""
     from importlib.util import find_spec
 
-    missing = [name for name in ("tensorflow", "keras", "matplotlib") if find_spec(name) is None]
+    def absent(name: str) -> bool:
+        try:
+            return find_spec(name) is None
+        except (ImportError, ValueError):  # a broken install, or an import hook that refuses it
+            return True
+
+    missing = [name for name in ("tensorflow", "keras", "matplotlib") if absent(name)]
     if missing:  # checked before anything is imported: a runtime-only install gets one line, not a traceback
         fail(f"training needs the [train] extra ({', '.join(missing)} missing). Install it with: "
              "pip install 'edgedigits[train]'")

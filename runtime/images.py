@@ -261,8 +261,8 @@ def decode(data: bytes, max_pixels: int | None = None) -> np.ndarray:
     limit = MAX_PIXELS if max_pixels is None else max_pixels
     size = header_size(data)
     if size and size[0] * size[1] > limit:
-        raise ImageError(f"image is {size[0]}x{size[1]} pixels ({size[0] * size[1] / 1e6:.0f} MP), above the "
-                         f"{limit / 1e6:.0f} MP limit; downscale it first, or raise the limit on purpose "
+        raise ImageError(f"image is {size[0]}x{size[1]} pixels ({_amount(size[0] * size[1])}), above the "
+                         f"{_amount(limit)} limit; downscale it first, or raise the limit on purpose "
                          f"(edgedigits classify --max-pixels {_round_up(size[0] * size[1])})")
     # IMREAD_UNCHANGED keeps alpha, gray and 16 bits, and ignores the EXIF orientation: applied below.
     image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
@@ -272,6 +272,11 @@ def decode(data: bytes, max_pixels: int | None = None) -> np.ndarray:
     if image.dtype != np.uint8:  # 16-bit PNG/TIFF, float TIFF: scale to 8 bits
         image = cv2.normalize(image, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
     return apply_orientation(image, exif_orientation(data))
+
+
+def _amount(pixels: int) -> str:
+    """64000000 -> '64 MP'; 5000 -> '5,000 pixels'."""
+    return f"{pixels / 1e6:.0f} MP" if pixels >= 1_000_000 else f"{pixels:,} pixels"
 
 
 def _round_up(pixels: int) -> int:
