@@ -110,13 +110,28 @@ def _in_processes(reader: "DigitReader", chunks: Iterator[list], workers: int) -
     pending: deque = deque()  # (future, its inputs, how many chunks)
     try:
         for task, count in _tasks(chain([first], chunks), size):
-            pending.append((pool.submit(_read_chunk, task), task, count))
+            pending.append((_submit(pool, task), task, count))
             while len(pending) >= workers * IN_FLIGHT:
                 pool = yield from _next_result(reader, pool, pending, workers, size)
         while pending:
             pool = yield from _next_result(reader, pool, pending, workers, size)
     finally:  # done, or stopped early (Ctrl-C, the consumer gave up): drop what has not started
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _submit(pool: "ProcessPoolExecutor", task: list) -> "Future":
+    """``pool.submit(_read_chunk, task)``; when the pool broke since the last result (a worker died), a future
+    that says so, so ``_next_result`` recovers: the oldest task's inputs are reported lost and every later
+    task, this one too, goes to a fresh pool."""
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return pool.submit(_read_chunk, task)
+    except BrokenProcessPool as exc:
+        future = Future()
+        future.set_exception(exc)
+        return future
 
 
 def _next_result(reader, pool: "ProcessPoolExecutor", pending: deque, workers: int, size: _TaskSize):
@@ -137,7 +152,7 @@ def _next_result(reader, pool: "ProcessPoolExecutor", pending: deque, workers: i
             pending.clear()
             return _Here(reader)
         for i, (_, waiting, chunks) in enumerate(pending):
-            pending[i] = (pool.submit(_read_chunk, waiting), waiting, chunks)
+            pending[i] = (_submit(pool, waiting), waiting, chunks)
         return pool
     size.measured(seconds, count)
     yield from readings
