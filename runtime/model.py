@@ -130,6 +130,10 @@ def decode_metadata(raw: dict[str, str]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- the session
 
 def _session_options(threads: int | None):
+    # Measured for issue 11 (onnxruntime 1.32.0, `classify one.png`): the CPU arena off, memory patterns off,
+    # no spinning, basic instead of full graph optimization, pre-packing off: each moves peak RSS by 1 MiB
+    # or less; the session itself costs about 2 MiB of anonymous memory. What grew on a fresh install was
+    # not the session but the shared library pages mapped per page fault (see benchmarks/cold_start.py).
     import onnxruntime as ort
 
     options = ort.SessionOptions()
