@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 import typer
 
@@ -117,6 +117,31 @@ def _stdin_image() -> bytes:
     return data
 
 
+def _names(paths: list[str], listing) -> Iterator[str]:
+    """The inputs named on the command line, then those listed one per line in ``listing`` (lazily)."""
+    from .sources import read_lines
+
+    yield from paths
+    if listing is not None:
+        yield from read_lines(listing)
+
+
+def _count_beside(bar, paths: list[str], from_file: str | None, recursive: bool) -> None:
+    """Count the inputs in a thread of their own (a folder listing) and give the bar its total when known."""
+    import threading
+
+    from .sources import count_inputs, read_lines
+
+    def count() -> None:
+        names = list(paths)
+        if from_file is not None:
+            with open(from_file, encoding="utf-8") as handle:
+                names += list(read_lines(handle))
+        bar.set_total(count_inputs(names, recursive))
+
+    threading.Thread(target=count, daemon=True, name="edgedigits-count").start()
+
+
 @app.command()
 def classify(
     paths: Optional[list[str]] = typer.Argument(
@@ -141,10 +166,9 @@ def classify(
     """Read the digits in images. Exit status 1 if any input could not be read."""
     import sys
     import time
-    from itertools import chain
 
     from .model import ModelError
-    from .output import ProgressBar, Summary, Writer
+    from .output import FORMATS, ProgressBar, Summary, Writer
 
     paths = paths or []
     if not paths and from_file is None:
@@ -152,6 +176,8 @@ def classify(
              "--from-file LIST.")
     if "-" in paths and (len(paths) > 1 or from_file is not None):
         fail("'-' reads one image from stdin and goes alone; to read many, list their paths with --from-file.")
+    if format not in FORMATS:
+        fail(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}.")
     quiet_opencv()
     if workers == 1:  # one core, as asked: OpenCV's own thread pool would spin (in the kernel) beside us
         import cv2
@@ -165,11 +191,8 @@ def classify(
         listing = None if from_file is None else sys.stdin if from_file == "-" else open(from_file, encoding="utf-8")
     except OSError as exc:
         fail(f"{from_file}: cannot read the list of paths ({exc.strerror or exc}); check the path.")
-    from .output import FORMATS
     from .reader import DigitReader
 
-    if format not in FORMATS:
-        fail(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}.")
     try:
         # One onnxruntime thread: the cores are used by the worker processes (each with its own session); an
         # intra-op pool here would only spin beside them (--workers 1 used 2 cores of CPU for 1 of work).
@@ -189,34 +212,21 @@ def classify(
     except OSError as exc:
         fail(f"{output}: cannot write the results there ({exc.strerror or exc}); check the folder exists and is "
              "writable.")
-    if paths == ["-"]:
-        stdin_bytes = _stdin_image()
+    stdin_bytes = _stdin_image() if paths == ["-"] else None
+    if stdin_bytes is not None:
         readings = iter(reader.read_batch([stdin_bytes], paths=["-"]))
     else:
-        from .sources import iter_paths, read_lines
+        from .sources import iter_paths
 
-        stdin_bytes = None
-        names = chain(paths, read_lines(listing)) if listing is not None else paths
-        readings = reader.read_many(iter_paths(names, recursive=recursive), workers=workers, processes=True)
-
+        readings = reader.read_many(iter_paths(_names(paths, listing), recursive=recursive), workers=workers,
+                                    processes=True)
     bar = None
     if progress if progress is not None else sys.stderr.isatty():
         bar = ProgressBar(sys.stderr, out)
         if stdin_bytes is not None:
             bar.set_total(1)
         elif from_file != "-":  # the inputs can be listed again: count them beside the run for the total and ETA
-            import threading
-
-            from .sources import count_inputs
-
-            def count() -> None:
-                names = list(paths)
-                if from_file is not None:
-                    with open(from_file, encoding="utf-8") as handle:
-                        names += list(read_lines(handle))
-                bar.set_total(count_inputs(names, recursive))
-
-            threading.Thread(target=count, daemon=True, name="edgedigits-count").start()
+            _count_beside(bar, paths, from_file, recursive)
 
     writer = Writer(format, bar.out if bar is not None else out)
     summary = Summary()
@@ -249,6 +259,8 @@ def classify(
             bar.close()
         if output is not None:
             out.close()
+        if listing is not None and listing is not sys.stdin:
+            listing.close()
     line = summary.line(time.perf_counter() - started, interrupted)
     if copies is not None:
         line += f"; {copies.written} annotated cop{'y' if copies.written == 1 else 'ies'} in {save_dir}"

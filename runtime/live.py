@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 
 from .draw import annotate  # noqa: F401  (part of this module's interface: live.annotate)
-from .reader import Digit, DigitReader, Reading, compose_text
+from .reader import DigitReader, Reading, compose_text
 from .sources import Frames, VideoError
 
 WINDOW = "edgedigits  (q or Esc to quit)"

@@ -15,7 +15,6 @@ import sys
 import termios
 
 import cv2
-import numpy as np
 import pytest
 
 pyte = pytest.importorskip("pyte")
