@@ -69,6 +69,19 @@ def png_with_orientation(image: np.ndarray, orientation: int) -> bytes:
     return png[:33] + chunk + png[33:]
 
 
+def webp_with_orientation(image: np.ndarray, orientation: int) -> bytes:
+    """An extended WebP (VP8X header with the EXIF flag, the lossless image, an EXIF chunk), as cameras and
+    image tools write one."""
+    simple = cv2.imencode(".webp", image, [cv2.IMWRITE_WEBP_QUALITY, 101])[1].tobytes()  # 101: lossless
+    h, w = image.shape[:2]
+    vp8x = b"VP8X" + struct.pack("<I", 10) + bytes([0x08, 0, 0, 0]) + (w - 1).to_bytes(3, "little") + \
+        (h - 1).to_bytes(3, "little")
+    block = exif_block(orientation)
+    exif = b"EXIF" + struct.pack("<I", len(block)) + block + b"\x00" * (len(block) & 1)
+    body = b"WEBP" + vp8x + simple[12:] + exif
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
 # What a camera stores for each orientation, given the upright picture: the inverse of the display transform.
 STORED = {
     1: lambda a: a,
@@ -111,6 +124,14 @@ def test_png_orientation_keeps_alpha(reader, mnist_test):
     assert reader.read(data).text == str(mnist_test.labels[0])
 
 
+def test_webp_orientation_is_applied(reader, scene):
+    upright, text = scene
+    data = webp_with_orientation(STORED[6](upright), 6)
+    assert exif_orientation(data) == 6
+    assert np.array_equal(decode(data), upright)  # lossless: exactly the upright pixels
+    assert reader.read(data).text == text
+
+
 def test_a_damaged_exif_block_reads_as_upright(scene):
     upright, _ = scene
     data = jpeg_with_orientation(upright, 6)
@@ -123,6 +144,29 @@ def test_the_reported_phone_jpeg_reads_2026():
     result = run("classify", CASES / "exif-rotated-2026.jpg", "--format", "jsonl")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["text"] == "2026"
+
+
+# --------------------------------------------------------------------------- 3. the cold-start benchmark
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def test_cold_start_benchmark_makes_its_seed_model_or_names_the_option(tmp_path):
+    """cold_start.py needs the seed network as Keras: a missing --seed-keras file is one sentence naming the
+    option; without one it trains the seed preset briefly into its cache folder (TensorFlow is here)."""
+    code = ("import sys; sys.path.insert(0, {bench!r}); import cold_start\n"
+            "print(cold_start.seed_keras({given!r}))\n")
+    env = {**os.environ, "EDGEDIGITS_BENCH_DIR": str(tmp_path), "EDGEDIGITS_SEED_KERAS": str(tmp_path / "none.keras")}
+    missing = subprocess.run([sys.executable, "-c", code.format(bench=str(BENCHMARKS), given=str(tmp_path / "x.keras"))],
+                             capture_output=True, text=True, env=env, timeout=120)
+    assert missing.returncode == 1 and "Traceback" not in missing.stderr
+    assert missing.stderr.strip().startswith("--seed-keras") and len(missing.stderr.strip().splitlines()) == 1
+    made = subprocess.run([sys.executable, "-c", code.format(bench=str(BENCHMARKS), given=None)],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert made.returncode == 0, made.stderr[-2000:]
+    path = Path(made.stdout.strip())
+    assert path == tmp_path / "seed-1epoch" / "model.keras" and path.is_file()
+    assert json.loads((path.parent / "metrics.json").read_text())["params"] == 109_386  # the original network
 
 
 # --------------------------------------------------------------------------- 6/7/10. folders and formats
