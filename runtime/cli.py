@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 import typer
 
@@ -15,8 +15,32 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="Read handwritten digits from images, folders, video and webcams.")
 
 
+def _version(value: bool) -> None:
+    if not value:
+        return
+    from importlib import metadata
+
+    def version(*names: str) -> str:
+        for name in names:
+            try:
+                return metadata.version(name)
+            except metadata.PackageNotFoundError:
+                continue
+        return "not installed"
+
+    import platform
+
+    typer.echo(f"edgedigits {version('edgedigits')} (onnxruntime {version('onnxruntime')}, OpenCV "
+               f"{version('opencv-python', 'opencv-python-headless', 'opencv-contrib-python')}, NumPy "
+               f"{version('numpy')}, Python {platform.python_version()})")
+    raise typer.Exit(0)
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version (and those of onnxruntime, OpenCV, NumPy) and exit."),
+) -> None:
     """Read handwritten digits from images, folders, video and webcams."""
 
 
@@ -45,49 +69,204 @@ def quiet_opencv() -> None:
         os.environ.setdefault("OPENCV_VIDEOIO_PRIORITY_CV_MJPEG", "0")
 
 
+class _CtrlC:
+    """Ctrl-C during the writing and counting of one result waits until both are done, so the summary counts
+    exactly the records written (a record written and then interrupted before it was counted made the
+    summary one short). Anywhere else Ctrl-C stops at once, as usual."""
+
+    def __init__(self):
+        self.holding = False
+        self.pending = False
+
+    def __enter__(self) -> "_CtrlC":
+        import signal
+
+        self.previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import signal
+
+        signal.signal(signal.SIGINT, self.previous)
+
+    def _handle(self, signum, frame) -> None:
+        if self.holding:
+            self.pending = True
+        else:
+            raise KeyboardInterrupt
+
+    def hold(self) -> None:
+        self.holding = True
+
+    def release(self) -> None:
+        self.holding = False
+        if self.pending:
+            self.pending = False
+            raise KeyboardInterrupt
+
+
+def _stdin_image() -> bytes:
+    import sys
+
+    if sys.stdin is None or sys.stdin.isatty():
+        fail("'-' reads one image from standard input, which is a terminal here; pipe an image in, e.g. "
+             "edgedigits classify - < photo.jpg")
+    data = sys.stdin.buffer.read()
+    if not data:
+        fail("nothing came on standard input; pipe an image in, e.g. edgedigits classify - < photo.jpg")
+    return data
+
+
+def _names(paths: list[str], listing) -> Iterator[str]:
+    """The inputs named on the command line, then those listed one per line in ``listing`` (lazily)."""
+    from .sources import read_lines
+
+    yield from paths
+    if listing is not None:
+        yield from read_lines(listing)
+
+
+def _count_beside(bar, paths: list[str], from_file: str | None, recursive: bool) -> None:
+    """Count the inputs in a thread of their own (a folder listing) and give the bar its total when known."""
+    import threading
+
+    from .sources import count_inputs, read_lines
+
+    def count() -> None:
+        names = list(paths)
+        if from_file is not None:
+            with open(from_file, encoding="utf-8") as handle:
+                names += list(read_lines(handle))
+        bar.set_total(count_inputs(names, recursive))
+
+    threading.Thread(target=count, daemon=True, name="edgedigits-count").start()
+
+
 @app.command()
 def classify(
-    paths: list[str] = typer.Argument(..., help="Image files, folders or glob patterns ('scans/*.png')."),
+    paths: Optional[list[str]] = typer.Argument(
+        None, help="Image files, folders or glob patterns ('scans/*.png'); '-' reads one image from stdin."),
     model: Optional[str] = typer.Option(None, help="Shipped model name (see `edgedigits models`) or .onnx file."),
     format: str = typer.Option("table", "--format", "-f", help="table | jsonl | csv"),
     recursive: bool = typer.Option(False, "--recursive", "-r", help="Descend into subfolders."),
-    workers: Optional[int] = typer.Option(None, help="Worker processes reading images (default: all cores)."),
-    min_confidence: float = typer.Option(0.5, help="Digits less certain than this show as '?' in text."),
+    workers: Optional[int] = typer.Option(None, min=1, help="Worker processes reading images (default: all cores)."),
+    min_confidence: float = typer.Option(0.5, min=0.0, max=1.0,
+                                         help="Digits less certain than this (0-1) show as '?' in text."),
     single: bool = typer.Option(False, help="Each image is one digit (a crop or drawing): skip detection."),
+    from_file: Optional[str] = typer.Option(None, "--from-file", metavar="LIST",
+                                            help="Also read the paths listed in this file, one per line ('-': stdin)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the results to this file, not stdout."),
+    save_dir: Optional[Path] = typer.Option(None, "--save-dir", metavar="DIR",
+                                            help="Write a copy of each image with boxes, digits and confidences."),
+    max_pixels: Optional[int] = typer.Option(None, min=1, metavar="N",
+                                             help="Largest image to decode, in pixels (default 64000000)."),
+    progress: Optional[bool] = typer.Option(None, "--progress/--no-progress",
+                                            help="Progress bar on stderr (default: when stderr is a terminal)."),
 ) -> None:
     """Read the digits in images. Exit status 1 if any input could not be read."""
+    import sys
     import time
 
     from .model import ModelError
-    from .output import Progress, Summary, Writer
-    from .reader import DigitReader
+    from .output import FORMATS, ProgressBar, Summary, Writer
 
+    paths = paths or []
+    if not paths and from_file is None:
+        fail("nothing to read: give image files, folders or patterns, '-' for one image on stdin, or "
+             "--from-file LIST.")
+    if "-" in paths and (len(paths) > 1 or from_file is not None):
+        fail("'-' reads one image from stdin and goes alone; to read many, list their paths with --from-file.")
+    if format not in FORMATS:
+        fail(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}.")
     quiet_opencv()
     if workers == 1:  # one core, as asked: OpenCV's own thread pool would spin (in the kernel) beside us
         import cv2
 
         cv2.setNumThreads(1)
+    if max_pixels is not None:
+        from . import images
+
+        images.MAX_PIXELS = max_pixels  # this process and the worker processes it starts
     try:
-        writer = Writer(format)
+        listing = None if from_file is None else sys.stdin if from_file == "-" else open(from_file, encoding="utf-8")
+    except OSError as exc:
+        fail(f"{from_file}: cannot read the list of paths ({exc.strerror or exc}); check the path.")
+    from .reader import DigitReader
+
+    try:
         # One onnxruntime thread: the cores are used by the worker processes (each with its own session); an
         # intra-op pool here would only spin beside them (--workers 1 used 2 cores of CPU for 1 of work).
         reader = DigitReader(model, min_confidence=min_confidence, single=single, threads=1)
-    except (ValueError, ModelError) as exc:
+    except ModelError as exc:
         fail(str(exc))
-    summary, progress = Summary(), Progress()
+    copies = None
+    if save_dir is not None:
+        from .draw import AnnotatedCopies
+
+        try:
+            copies = AnnotatedCopies(save_dir)
+        except OSError as exc:
+            fail(f"{save_dir}: cannot write annotated copies there ({exc.strerror or exc}); pick another --save-dir.")
+    try:
+        out = open(output, "w", encoding="utf-8", newline="") if output is not None else sys.stdout
+    except OSError as exc:
+        fail(f"{output}: cannot write the results there ({exc.strerror or exc}); check the folder exists and is "
+             "writable.")
+    stdin_bytes = _stdin_image() if paths == ["-"] else None
+    if stdin_bytes is not None:
+        readings = iter(reader.read_batch([stdin_bytes], paths=["-"]))
+    else:
+        from .sources import iter_paths
+
+        readings = reader.read_many(iter_paths(_names(paths, listing), recursive=recursive), workers=workers,
+                                    processes=True)
+    bar = None
+    if progress if progress is not None else sys.stderr.isatty():
+        bar = ProgressBar(sys.stderr, out)
+        if stdin_bytes is not None:
+            bar.set_total(1)
+        elif from_file != "-":  # the inputs can be listed again: count them beside the run for the total and ETA
+            _count_beside(bar, paths, from_file, recursive)
+
+    writer = Writer(format, bar.out if bar is not None else out)
+    summary = Summary()
     started = time.perf_counter()
     interrupted = False
     try:
-        for reading in reader.read_paths(paths, recursive=recursive, workers=workers, processes=True):
-            writer.write(reading)
-            summary.add(reading)
-            progress.step(summary)
+        with _CtrlC() as ctrl_c:
+            try:
+                for reading in readings:
+                    ctrl_c.hold()
+                    try:
+                        summary.add(reading)
+                        writer.write(reading)
+                        if copies is not None and reading.ok:
+                            copies.save(reading, stdin_bytes if stdin_bytes is not None else reading.path)
+                        if bar is not None:
+                            bar.advance(failed=not reading.ok)
+                    finally:
+                        ctrl_c.release()
+            finally:
+                close = getattr(readings, "close", None)
+                if close is not None:
+                    close()  # worker processes stop now, not when the generator is collected
     except KeyboardInterrupt:
         interrupted = True
     except BrokenPipeError:  # `edgedigits classify ... | head`: the reader of our output left
         raise typer.Exit(0)
-    progress.close()
-    typer.echo(summary.line(time.perf_counter() - started, interrupted), err=True)
+    finally:
+        if bar is not None:
+            bar.close()
+        if output is not None:
+            out.close()
+        if listing is not None and listing is not sys.stdin:
+            listing.close()
+    line = summary.line(time.perf_counter() - started, interrupted)
+    if copies is not None:
+        line += f"; {copies.written} annotated cop{'y' if copies.written == 1 else 'ies'} in {save_dir}"
+        for problem in copies.problems[:3]:
+            typer.echo(f"edgedigits: {problem}", err=True)
+    typer.echo(line, err=True)
     if interrupted:
         raise typer.Exit(130)
     if summary.failed:
@@ -100,9 +279,14 @@ def webcam(
     model: Optional[str] = typer.Option(None, help="Shipped model name or .onnx file."),
     headless: bool = typer.Option(False, help="No window: print one JSON line per frame."),
     format: Optional[str] = typer.Option(None, "--format", "-f", help="jsonl (default when --headless) | none"),
-    max_frames: Optional[int] = typer.Option(None, help="Stop after N frames."),
-    save: Optional[str] = typer.Option(None, help="Write the annotated video to this .mp4/.avi file."),
-    min_confidence: float = typer.Option(0.5, help="Digits less certain than this show as '?' in text."),
+    max_frames: Optional[int] = typer.Option(None, min=1, help="Stop after N frames."),
+    save: Optional[str] = typer.Option(None, help="Write the annotated video to this .mp4/.avi file, at the "
+                                                  "source's frame rate (a camera's: measured)."),
+    min_confidence: float = typer.Option(0.5, min=0.0, max=1.0,
+                                         help="Digits less certain than this (0-1) show as '?' in text."),
+    realtime: Optional[bool] = typer.Option(None, "--realtime/--fast",
+                                            help="Play a video file at its own frame rate, or as fast as it can be "
+                                                 "read (default: its own rate in the window, fast with --headless)."),
 ) -> None:
     """Read digits live from a camera or video, with boxes, digits, confidences and FPS (q/Esc quits)."""
     import json
@@ -112,10 +296,15 @@ def webcam(
     from .reader import DigitReader
     from .sources import VideoError, parse_source
 
-    quiet_opencv()
     fmt = format or ("jsonl" if headless else "none")
     if fmt not in ("jsonl", "none"):
         fail(f"unknown format {fmt!r} for webcam; choose jsonl or none.")
+    if save is not None:
+        try:
+            live.check_save_path(save)  # before the model loads and the source opens
+        except ValueError as exc:
+            fail(str(exc))
+    quiet_opencv()
 
     def emit(index: int, reading) -> None:
         if fmt == "jsonl":
@@ -125,12 +314,15 @@ def webcam(
     try:
         reader = DigitReader(model, min_confidence=min_confidence, threads=1)
         stats = live.run(reader, parse_source(source), headless=headless, max_frames=max_frames, save=save,
-                         on_reading=emit)
-    except (ModelError, VideoError) as exc:
+                         on_reading=emit, realtime=realtime)
+    except (ModelError, VideoError, ValueError) as exc:
         fail(str(exc), code=1 if isinstance(exc, VideoError) else 2)
     except KeyboardInterrupt:
         raise typer.Exit(130)
-    typer.echo(f"{stats.frames} frame(s) in {stats.seconds:.2f} s ({stats.fps:.1f} FPS)", err=True)
+    line = f"{stats.frames} frame(s) in {stats.seconds:.2f} s ({stats.fps:.1f} FPS)"
+    if save is not None and stats.saved_fps:
+        line += f"; saved {save} at {stats.saved_fps:.1f} frames/s"
+    typer.echo(line, err=True)
 
 
 # --------------------------------------------------------------------------- training (TensorFlow, imported lazily)
@@ -148,11 +340,24 @@ def train(
                                          "line preset: make N synthetic training lines."),
 ) -> None:
     """Train a Keras model on MNIST (needs TensorFlow: install the train extra)."""
+    from importlib.util import find_spec
+
+    def absent(name: str) -> bool:
+        try:
+            return find_spec(name) is None
+        except (ImportError, ValueError):  # a broken install, or an import hook that refuses it
+            return True
+
+    missing = [name for name in ("tensorflow", "keras", "matplotlib") if absent(name)]
+    if missing:  # checked before anything is imported: a runtime-only install gets one line, not a traceback
+        fail(f"training needs the [train] extra ({', '.join(missing)} missing). Install it with: "
+             "pip install 'edgedigits[train]'")
     try:
         from edgedigits.train.fit import train as run_training
         from edgedigits.train.presets import PRESETS
     except ImportError as exc:
-        fail(f"training needs TensorFlow ({exc.name} is missing). Install it with: pip install 'edgedigits[train]'")
+        fail(f"training needs the [train] extra ({exc.name} is missing). Install it with: "
+             "pip install 'edgedigits[train]'")
     if preset not in PRESETS:
         fail(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}.")
     from edgedigits.runtime.mnist import MnistError

@@ -3,6 +3,13 @@
 Nothing here raises anything but ``ImageError`` for a bad input, so one bad file never stops a batch.
 The image's size is read from its header *before* decoding, so a 20000x20000 PNG is refused without
 allocating gigabytes.
+
+Images come out as they are displayed: the EXIF Orientation tag of a JPEG, PNG or WebP (how phones store a
+photo taken sideways) is applied, so every box is in the pixels of the upright image. Alpha is kept (BGRA).
+
+``MAX_PIXELS`` (64 MP) is the default limit; ``decode(data, max_pixels=...)`` lifts it for one call, and
+setting ``images.MAX_PIXELS`` lifts it for the process and the worker processes it starts afterwards (the
+``--max-pixels`` option of ``edgedigits classify`` does that).
 """
 
 from __future__ import annotations
@@ -17,9 +24,11 @@ import numpy as np
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 MAX_PIXELS = 64_000_000  # a 48 MP phone photo fits; a 20000x20000 scan does not
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".jpe", ".bmp", ".dib", ".tif", ".tiff", ".webp",
-                            ".pgm", ".ppm", ".pbm", ".pnm", ".jp2", ".sr", ".ras"})
-FORMATS = "PNG, JPEG, BMP, TIFF, WebP or PNM"
+# Every suffix a folder listing picks up: the formats OpenCV decodes here (the same set as a file named
+# explicitly, which is always tried whatever its suffix).
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".jpe", ".bmp", ".dib", ".tif", ".tiff", ".webp", ".gif",
+                            ".pgm", ".ppm", ".pbm", ".pnm", ".pam", ".jp2", ".sr", ".ras", ".hdr", ".pic"})
+FORMATS = "PNG, JPEG, BMP, TIFF, WebP, GIF or PNM"
 
 
 class ImageError(ValueError):
@@ -154,25 +163,131 @@ def _jpeg_size(data: bytes) -> tuple[int, int] | None:
     return None
 
 
-def decode(data: bytes) -> np.ndarray:
-    """Encoded image bytes -> uint8 array (gray, BGR or BGRA as stored). Raises ImageError."""
+# --------------------------------------------------------------------------- EXIF orientation
+
+def _tiff_orientation(tiff: bytes) -> int:
+    """The Orientation tag (274) of the first IFD of an EXIF/TIFF block; 1 (upright) when absent or unreadable."""
+    if tiff[:4] not in (b"II*\x00", b"MM\x00*"):
+        return 1
+    order = "<" if tiff[:2] == b"II" else ">"
+    ifd = struct.unpack(order + "I", tiff[4:8])[0]
+    count = struct.unpack(order + "H", tiff[ifd:ifd + 2])[0]
+    for i in range(min(count, 1024)):
+        at = ifd + 2 + 12 * i
+        tag, kind = struct.unpack(order + "HH", tiff[at:at + 4])
+        if tag == 274 and kind == 3:  # SHORT
+            value = struct.unpack(order + "H", tiff[at + 8:at + 10])[0]
+            return value if 1 <= value <= 8 else 1
+    return 1
+
+
+def exif_orientation(data: bytes) -> int:
+    """The EXIF Orientation (1-8) stored in JPEG (APP1), PNG (eXIf) or WebP (EXIF chunk) bytes; 1 if none.
+
+    1 is upright; 6 is what a phone writes for a photo taken in portrait (stored rotated 90 degrees
+    anticlockwise, to be turned clockwise for display). Never raises: a damaged tag counts as 1.
+    """
+    try:
+        if data[:2] == b"\xff\xd8":  # JPEG: walk the markers before the image data for APP1 "Exif\0\0"
+            i = 2
+            while i + 4 <= len(data) and data[i] == 0xFF:
+                marker = data[i + 1]
+                if marker == 0xFF:
+                    i += 1
+                    continue
+                if marker in (0xDA, 0xD9):  # start of scan / end of image: no EXIF before the pixels
+                    return 1
+                length = int.from_bytes(data[i + 2:i + 4], "big")
+                if marker == 0xE1 and data[i + 4:i + 10] == b"Exif\x00\x00":
+                    return _tiff_orientation(data[i + 10:i + 2 + length])
+                i += 2 + length
+            return 1
+        if data[:8] == b"\x89PNG\r\n\x1a\n":  # PNG: chunks up to the image data
+            i = 8
+            while i + 8 <= len(data):
+                length = int.from_bytes(data[i:i + 4], "big")
+                kind = data[i + 4:i + 8]
+                if kind == b"eXIf":
+                    return _tiff_orientation(data[i + 8:i + 8 + length])
+                if kind in (b"IDAT", b"IEND"):
+                    return 1
+                i += 12 + length
+            return 1
+        if data[:4] == b"RIFF" and data[8:12] == b"WEBP":  # WebP: RIFF chunks, EXIF after the image data
+            i = 12
+            while i + 8 <= len(data):
+                kind, length = data[i:i + 4], int.from_bytes(data[i + 4:i + 8], "little")
+                if kind == b"EXIF":
+                    block = data[i + 8:i + 8 + length]
+                    return _tiff_orientation(block[6:] if block[:6] == b"Exif\x00\x00" else block)
+                i += 8 + length + (length & 1)
+            return 1
+    except (struct.error, IndexError, ValueError):
+        return 1
+    return 1
+
+
+def apply_orientation(image: np.ndarray, orientation: int) -> np.ndarray:
+    """The image as displayed for an EXIF Orientation 1-8 (the same pixels OpenCV's IMREAD_COLOR gives)."""
+    if orientation == 2:
+        return cv2.flip(image, 1)
+    if orientation == 3:
+        return cv2.rotate(image, cv2.ROTATE_180)
+    if orientation == 4:
+        return cv2.flip(image, 0)
+    if orientation == 5:
+        return cv2.transpose(image)
+    if orientation == 6:
+        return cv2.rotate(image, cv2.ROTATE_90_CLOCKWISE)
+    if orientation == 7:
+        return cv2.flip(cv2.transpose(image), -1)
+    if orientation == 8:
+        return cv2.rotate(image, cv2.ROTATE_90_COUNTERCLOCKWISE)
+    return image
+
+
+# --------------------------------------------------------------------------- decoding
+
+def decode(data: bytes, max_pixels: int | None = None) -> np.ndarray:
+    """Encoded image bytes -> uint8 array [H, W] (gray), [H, W, 3] (BGR) or [H, W, 4] (BGRA), as displayed.
+
+    The EXIF orientation of a JPEG, PNG or WebP is applied (H and W are those of the upright image); alpha
+    and gray are kept as stored; 16-bit and float images are scaled to 8 bits. ``max_pixels`` (default:
+    ``MAX_PIXELS``, 64 MP) bounds W x H, read from the header before anything is decoded.
+    Raises ImageError naming the problem and the fix (empty, too big, truncated, not an image).
+    """
     if not data:
         raise ImageError("empty file (0 bytes): it was not fully written or copied; copy it again")
+    limit = MAX_PIXELS if max_pixels is None else max_pixels
     size = header_size(data)
-    if size and size[0] * size[1] > MAX_PIXELS:
-        raise ImageError(f"image is {size[0]}x{size[1]} pixels ({size[0] * size[1] / 1e6:.0f} MP), above the "
-                         f"{MAX_PIXELS / 1e6:.0f} MP limit; downscale it first")
+    if size and size[0] * size[1] > limit:
+        raise ImageError(f"image is {size[0]}x{size[1]} pixels ({_amount(size[0] * size[1])}), above the "
+                         f"{_amount(limit)} limit; downscale it first, or raise the limit on purpose "
+                         f"(edgedigits classify --max-pixels {_round_up(size[0] * size[1])})")
+    # IMREAD_UNCHANGED keeps alpha, gray and 16 bits, and ignores the EXIF orientation: applied below.
     image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
     if image is None or image.size == 0:
         kind = "truncated or corrupt image" if size else f"not an image OpenCV can decode ({FORMATS})"
         raise ImageError(f"{kind}; re-export or re-save the file")
     if image.dtype != np.uint8:  # 16-bit PNG/TIFF, float TIFF: scale to 8 bits
         image = cv2.normalize(image, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
-    return image
+    return apply_orientation(image, exif_orientation(data))
 
 
-def load_image(source: str | os.PathLike | bytes | bytearray | memoryview) -> np.ndarray:
-    """A path or encoded bytes -> uint8 image array. Raises ImageError naming the problem and the fix."""
+def _amount(pixels: int) -> str:
+    """64000000 -> '64 MP'; 5000 -> '5,000 pixels'."""
+    return f"{pixels / 1e6:.0f} MP" if pixels >= 1_000_000 else f"{pixels:,} pixels"
+
+
+def _round_up(pixels: int) -> int:
+    """A round limit just above ``pixels`` (108,000,000 -> 110000000) for the error message."""
+    step = 10 ** max(0, len(str(pixels)) - 2)
+    return (pixels // step + 1) * step
+
+
+def load_image(source: str | os.PathLike | bytes | bytearray | memoryview, max_pixels: int | None = None) -> np.ndarray:
+    """A path or encoded bytes -> uint8 image array as in ``decode``. Raises ImageError naming the problem and
+    the fix (the file's problems come from ``read_bytes``)."""
     if isinstance(source, (bytes, bytearray, memoryview)):
-        return decode(bytes(source))
-    return decode(read_bytes(source))
+        return decode(bytes(source), max_pixels)
+    return decode(read_bytes(source), max_pixels)

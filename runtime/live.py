@@ -1,8 +1,12 @@
 """Live reading of video: a camera, a video file or a stream, frame by frame.
 
-    for index, frame in iter_frames(0):                 # sources.py
+    for index, frame in Frames(0):                      # sources.py
         reading = stabilizer.update(reader.read(frame))  # steady over frames
-        show(annotate(frame, reading, fps))
+        show(annotate(frame, reading, fps))              # draw.py
+
+A video file plays in the window at its own frame rate (``realtime``), or as fast as frames can be read;
+``save`` writes the annotated video at the source's frame rate (for a camera, the rate measured over the
+first frames), so a saved clip plays as long as the original.
 
 ``Stabilizer`` keeps each digit's identity across frames by box overlap and averages its class
 probabilities over time, so a digit that reads as another for a single frame does not flicker in the output.
@@ -19,8 +23,9 @@ from typing import Callable
 import cv2
 import numpy as np
 
-from .reader import Digit, DigitReader, Reading, compose_text
-from .sources import VideoError, iter_frames
+from .draw import annotate  # noqa: F401  (part of this module's interface: live.annotate)
+from .reader import DigitReader, Reading, compose_text
+from .sources import Frames, VideoError
 
 WINDOW = "edgedigits  (q or Esc to quit)"
 
@@ -81,26 +86,6 @@ class Stabilizer:
         return replace(reading, digits=digits, text=compose_text(digits, self.min_confidence))
 
 
-def annotate(frame: np.ndarray, reading: Reading, fps: float | None = None) -> np.ndarray:
-    """A copy of ``frame`` with a box, the digit and its confidence drawn for each digit, and the FPS."""
-    out = frame.copy() if frame.ndim == 3 else cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
-    scale = max(0.5, min(out.shape[:2]) / 600)
-    for digit in reading.digits:
-        x, y, w, h = digit.box
-        colour = (0, 200, 0) if digit.confidence >= 0.8 else (0, 200, 255) if digit.confidence >= 0.5 else (0, 0, 255)
-        cv2.rectangle(out, (x, y), (x + w, y + h), colour, max(1, int(2 * scale)))
-        cv2.putText(out, f"{digit.value} {digit.confidence:.0%}", (x, max(12, y - 6)), cv2.FONT_HERSHEY_SIMPLEX,
-                    0.6 * scale, colour, max(1, int(2 * scale)), cv2.LINE_AA)
-    banner = reading.text.replace("\n", " ") or "-"
-    if fps is not None:
-        banner += f"   {fps:.0f} FPS"
-    cv2.putText(out, banner, (10, int(30 * scale)), cv2.FONT_HERSHEY_SIMPLEX, 0.9 * scale, (255, 255, 255),
-                max(2, int(4 * scale)), cv2.LINE_AA)
-    cv2.putText(out, banner, (10, int(30 * scale)), cv2.FONT_HERSHEY_SIMPLEX, 0.9 * scale, (40, 40, 40),
-                max(1, int(2 * scale)), cv2.LINE_AA)
-    return out
-
-
 def has_display() -> bool:
     return sys.platform in ("win32", "darwin") or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
@@ -109,54 +94,167 @@ def has_display() -> bool:
 class LiveStats:
     frames: int = 0
     seconds: float = 0.0
+    source_fps: float | None = None  # the rate the file or stream declares (None for a camera)
+    saved_fps: float | None = None  # the rate the --save video was written at
 
     @property
     def fps(self) -> float:
         return self.frames / self.seconds if self.seconds > 0 else 0.0
 
 
+SAVE_SUFFIXES = {".mp4": "mp4v", ".avi": "MJPG"}
+
+
+def check_save_path(path: str | os.PathLike) -> None:
+    """Raise ValueError, saying what to do, unless a video can be written at ``path``: a .mp4 or .avi name in
+    an existing, writable folder, not an existing folder. Called before the source is opened."""
+    path = os.fspath(path)
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix not in SAVE_SUFFIXES:
+        raise ValueError(f"{path}: cannot save a video as {suffix or 'a name without a suffix'}; use a .mp4 "
+                         "or .avi name (MPEG-4 or Motion-JPEG)")
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise ValueError(f"{path}: is a folder; give a file name ending in .mp4 or .avi")
+    if not os.path.isdir(folder):
+        raise ValueError(f"{path}: the folder {folder} does not exist; create it first or save elsewhere")
+    if not os.access(folder, os.W_OK):
+        raise ValueError(f"{path}: the folder {folder} is not writable; save elsewhere")
+
+
+class VideoSaver:
+    """Writes frames (uint8 BGR [H, W, 3], all of one size) to a .mp4 or .avi file at ``fps`` frames per
+    second, or, with ``fps=None`` (a camera), at the rate the frames arrive: the first frames (about a
+    second, at most ``MEASURE_BYTES`` of them) are held until the rate is measured, then written.
+    Raises ValueError for a path ``check_save_path`` refuses and VideoError when OpenCV cannot write there.
+    """
+
+    MEASURE_SECONDS = 1.0
+    MEASURE_BYTES = 64 * 2**20
+    FALLBACK_FPS = 30.0  # a run too short to measure (a single frame)
+
+    def __init__(self, path: str | os.PathLike, fps: float | None = None):
+        check_save_path(path)
+        self.path, self.fps = os.fspath(path), fps
+        self.writer: cv2.VideoWriter | None = None
+        self._held: list[np.ndarray] = []
+        self._times: list[float] = []
+
+    def write(self, frame: np.ndarray, now: float | None = None) -> None:
+        """Add one frame; ``now`` (time.perf_counter seconds) is when it arrived, for a measured rate."""
+        if self.writer is not None:
+            self.writer.write(frame)
+            return
+        if self.fps is not None:
+            self._open(frame.shape, self.fps).write(frame)
+            return
+        self._held.append(frame)
+        self._times.append(time.perf_counter() if now is None else now)
+        if self._times[-1] - self._times[0] >= self.MEASURE_SECONDS or \
+                len(self._held) * frame.nbytes >= self.MEASURE_BYTES:
+            self._flush()
+
+    def measured_fps(self) -> float:
+        """Frames per second over the held frames: (n - 1) intervals over their time span."""
+        span = self._times[-1] - self._times[0] if len(self._times) > 1 else 0.0
+        return (len(self._times) - 1) / span if span > 0 else self.FALLBACK_FPS
+
+    def _flush(self) -> None:
+        if not self._held:
+            return
+        self.fps = self.measured_fps()
+        writer = self._open(self._held[0].shape, self.fps)
+        for frame in self._held:
+            writer.write(frame)
+        self._held, self._times = [], []
+
+    def _open(self, shape: tuple[int, ...], fps: float) -> cv2.VideoWriter:
+        fourcc = cv2.VideoWriter_fourcc(*SAVE_SUFFIXES[os.path.splitext(self.path)[1].lower()])
+        self.writer = cv2.VideoWriter(self.path, fourcc, fps, (shape[1], shape[0]))
+        if not self.writer.isOpened():
+            raise VideoError(f"{self.path}: OpenCV cannot write a video there; check the disk and the folder's "
+                             "permissions, or try the other format (.mp4 or .avi)")
+        return self.writer
+
+    def close(self) -> None:
+        """Write what is held (measuring the rate over what came) and finish the file."""
+        self._flush()
+        if self.writer is not None:
+            self.writer.release()
+            self.writer = None
+
+
+def quiet_qt_fonts() -> None:
+    """The pip OpenCV's Qt window prints "QFontDatabase: Cannot find font directory .../cv2/qt/fonts" five
+    times: importing cv2 points QT_QPA_FONTDIR at a folder the wheel does not ship. Point it at the system's
+    fonts instead (any existing folder keeps Qt quiet; the window's own text is drawn by OpenCV)."""
+    current = os.environ.get("QT_QPA_FONTDIR")
+    if current is None or os.path.isdir(current):
+        return
+    for folder in ("/usr/share/fonts", "/usr/local/share/fonts", os.path.expanduser("~/.local/share/fonts"),
+                   os.path.expanduser("~/.fonts")):
+        if os.path.isdir(folder):
+            os.environ["QT_QPA_FONTDIR"] = folder
+            return
+    os.environ["QT_QPA_FONTDIR"] = os.path.dirname(current)  # cv2/qt exists: no fonts there, and no warnings
+
+
 def run(reader: DigitReader, source: int | str, *, headless: bool = False, max_frames: int | None = None,
-        save: str | None = None, on_reading: Callable[[int, Reading], None] | None = None,
-        stabilizer: Stabilizer | None = None) -> LiveStats:
-    """Read frames until the video ends, ``max_frames``, or q/Esc in the window. Raises VideoError."""
+        save: str | os.PathLike | None = None, on_reading: Callable[[int, Reading], None] | None = None,
+        stabilizer: Stabilizer | None = None, realtime: bool | None = None) -> LiveStats:
+    """Read frames until the video ends, ``max_frames``, or q/Esc in the window.
+
+    ``source``: camera index, video file or stream URL. ``realtime``: play a video file at its own frame rate
+    (default: yes in the window, no with ``headless``); cameras and streams come at their own pace anyway.
+    ``save``: write the annotated video there (.mp4 or .avi) at the source's frame rate, the measured one for
+    a camera; the path is checked before the source is opened. ``on_reading(index, reading)`` is called for
+    every frame. Raises ValueError for a bad ``save`` path and VideoError for a source that cannot be opened
+    or stops delivering frames.
+    """
+    if save is not None:
+        check_save_path(save)
     if not headless and not has_display():
         raise VideoError("no display to open a window on; add --headless to print readings as JSON lines")
     stabilizer = stabilizer or Stabilizer(min_confidence=reader.min_confidence)
-    writer = None
-    stats = LiveStats()
+    frames = Frames(source, max_frames)
+    pace = (not headless) if realtime is None else realtime
+    period = 1.0 / frames.fps if pace and frames.is_file and frames.fps else None
+    saver = VideoSaver(save, frames.fps) if save is not None else None
+    stats = LiveStats(source_fps=frames.fps)
+    if not headless:
+        quiet_qt_fonts()
     started = last = time.perf_counter()
     fps = None
     try:
-        for index, frame in iter_frames(source, max_frames):
+        for index, frame in frames:
+            arrived = time.perf_counter()
+            if index == 0:
+                started = last = arrived  # the clock starts with the first frame, not with opening the source
             reading = stabilizer.update(reader.read(frame))
             now = time.perf_counter()
-            fps = 1 / max(now - last, 1e-6) if fps is None else 0.9 * fps + 0.1 / max(now - last, 1e-6)
+            if index:
+                fps = 1 / max(now - last, 1e-6) if fps is None else 0.9 * fps + 0.1 / max(now - last, 1e-6)
             last = now
             stats.frames += 1
             if on_reading:
                 on_reading(index, reading)
-            if save or not headless:
-                shown = annotate(frame, reading, fps)
-                if save:
-                    writer = writer or _open_writer(save, shown.shape)
-                    writer.write(shown)
-                if not headless:
-                    cv2.imshow(WINDOW, shown)
-                    if cv2.waitKey(1) & 0xFF in (ord("q"), 27):
-                        break
+            if saver is None and headless and period is None:
+                continue
+            shown = annotate(frame, reading, fps) if saver is not None or not headless else None
+            if saver is not None:
+                saver.write(shown, arrived)
+            wait_s = max(0.0, started + (index + 1) * period - time.perf_counter()) if period else 0.0
+            if not headless:
+                cv2.imshow(WINDOW, shown)
+                if cv2.waitKey(max(1, int(wait_s * 1000))) & 0xFF in (ord("q"), 27):
+                    break
+            elif wait_s:
+                time.sleep(wait_s)
     finally:
         stats.seconds = time.perf_counter() - started
-        if writer is not None:
-            writer.release()
+        if saver is not None:
+            saver.close()
+            stats.saved_fps = saver.fps
         if not headless:
             cv2.destroyAllWindows()
     return stats
-
-
-def _open_writer(path: str, shape: tuple[int, ...], fps: float = 30.0) -> cv2.VideoWriter:
-    fourcc = cv2.VideoWriter_fourcc(*("MJPG" if path.lower().endswith(".avi") else "mp4v"))
-    writer = cv2.VideoWriter(path, fourcc, fps, (shape[1], shape[0]))
-    if not writer.isOpened():
-        raise VideoError(f"{path}: cannot write a video there; check the folder exists and is writable, and use "
-                         "a .mp4 or .avi name")
-    return writer

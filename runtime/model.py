@@ -131,6 +131,10 @@ def decode_metadata(raw: dict[str, str]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- the session
 
 def _session_options(threads: int | None):
+    # Measured for issue 11 (onnxruntime 1.32.0, `classify one.png`): the CPU arena off, memory patterns off,
+    # no spinning, basic instead of full graph optimization, pre-packing off: each moves peak RSS by 1 MiB
+    # or less; the session itself costs about 2 MiB of anonymous memory. What grew on a fresh install was
+    # not the session but the shared library pages mapped per page fault (see benchmarks/cold_start.py).
     import onnxruntime as ort
 
     options = ort.SessionOptions()
@@ -151,7 +155,13 @@ def _fixed(dim) -> int | None:
 
 
 class Model:
-    """One ONNX model in one onnxruntime session. ``Model(name_or_path=None, threads=None)``."""
+    """One ONNX model in one onnxruntime session. ``Model(name_or_path=None, threads=None)``.
+
+    ``name_or_path``: a shipped model's name, an ``.onnx`` path, or None for ``"default"``. ``threads``:
+    onnxruntime intra-op threads (None or 0: onnxruntime's choice, one per physical core). Raises ModelError
+    (naming the file and what to do) when the model is missing, unreadable (permissions), empty, not ONNX, or
+    does not have the edgedigits I/O.
+    """
 
     def __init__(self, name_or_path: str | os.PathLike | None = None, threads: int | None = None):
         import onnxruntime as ort
@@ -165,6 +175,14 @@ class Model:
         if size == 0:
             raise ModelError(f"{where}: the model file is empty; export it again (`edgedigits export`) "
                              "or reinstall edgedigits.")
+        try:  # onnxruntime says only "failed to load" for a file it may not open: tell that case apart
+            with open(self.path, "rb"):
+                pass
+        except PermissionError:
+            raise ModelError(f"{where}: permission denied reading the model file; make it readable (chmod +r) "
+                             "or run as a user who can read it.") from None
+        except OSError as exc:
+            raise ModelError(f"{where}: cannot read the model file ({exc.strerror or exc}).") from None
         try:
             self.session = ort.InferenceSession(where, sess_options=_session_options(threads),
                                                 providers=["CPUExecutionProvider"])

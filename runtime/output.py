@@ -1,7 +1,9 @@
-"""Writing readings as a table (people), JSON lines or CSV (programs), plus the run summary.
+"""Writing readings as a table (people), JSON lines or CSV (programs and spreadsheets), the run summary,
+and the progress bar of a long run.
 
 The JSON record is the interface of DESIGN.md: one object per input,
 ``{"path", "text", "digits": [{"digit", "confidence", "box": [x, y, w, h]}]}`` or ``{"path", "error"}``.
+The CSV has one row per input with the columns of ``CSV_COLUMNS`` (see ``csv_row`` and the README).
 """
 
 from __future__ import annotations
@@ -15,40 +17,52 @@ if TYPE_CHECKING:  # annotations only: importing the reader here would load NumP
     from .reader import Reading
 
 FORMATS = ("table", "jsonl", "csv")
-CSV_COLUMNS = ["path", "text", "count", "min_confidence", "digits", "error"]
+# One row per input. digits: the record's "digits" list as JSON; lowest_confidence: of its digits (empty
+# when none), for sorting a sheet by how sure the reading is.
+CSV_COLUMNS = ["path", "text", "digit_count", "lowest_confidence", "digits", "error"]
 
 
 class Writer:
-    """Writes one reading at a time, so results stream out as they are read."""
+    """Writes one reading at a time to ``stream`` (default: stdout), so results stream out as they are read.
+    A CSV starts with its header line (CSV_COLUMNS). Raises ValueError for an unknown format."""
 
-    def __init__(self, fmt: str, stream: TextIO = sys.stdout):
+    def __init__(self, fmt: str, stream: TextIO | None = None):
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-        self.fmt, self.stream = fmt, stream
-        self._csv = None
+        self.fmt = fmt
+        self.stream = sys.stdout if stream is None else stream
         if fmt == "csv":
-            import csv
+            self._write_csv(CSV_COLUMNS)
 
-            self._csv = csv.writer(stream)
-        if self._csv:
-            self._csv.writerow(CSV_COLUMNS)
+    def _write_csv(self, row: list) -> None:
+        import csv
+        import io
+
+        line = io.StringIO()
+        csv.writer(line).writerow(row)  # quoting as the csv module does it: "" inside quoted cells, \r\n ends
+        self.stream.write(line.getvalue())
 
     def write(self, reading: Reading) -> None:
         if self.fmt == "jsonl":
             self.stream.write(json.dumps(reading.to_dict(), ensure_ascii=False) + "\n")
         elif self.fmt == "csv":
-            self._csv.writerow(csv_row(reading))
+            self._write_csv(csv_row(reading))
         else:
             self.stream.write(table_row(reading) + "\n")
         self.stream.flush()
 
 
 def csv_row(reading: Reading) -> list:
+    """The CSV row of a reading, in the order of CSV_COLUMNS: path; text (lines separated by a newline inside
+    the quoted cell, ``?`` for an uncertain digit); digit_count; lowest_confidence (4 decimals, empty when no
+    digit); digits, the JSON list of the JSON-lines record (``[{"digit": 3, "confidence": 0.9981, "box":
+    [x, y, w, h]}, ...]``); error (empty when the input was read; then text and digits are empty)."""
     if not reading.ok:
         return [reading.path, "", 0, "", "", reading.error]
-    digits = ";".join(f"{d.value}@{d.confidence:.3f}@{' '.join(map(str, d.box))}" for d in reading.digits)
-    low = min((d.confidence for d in reading.digits), default=None)
-    return [reading.path, reading.text, len(reading.digits), "" if low is None else f"{low:.4f}", digits, ""]
+    digits = [d.to_dict() for d in reading.digits]
+    low = min((d["confidence"] for d in digits), default=None)
+    return [reading.path, reading.text, len(digits), "" if low is None else f"{low:.4f}",
+            json.dumps(digits, separators=(", ", ": ")), ""]
 
 
 def table_row(reading: Reading) -> str:
@@ -85,21 +99,113 @@ class Summary:
         return ("interrupted after " + text) if interrupted else text
 
 
-class Progress:
-    """A one-line progress counter on stderr, only when stderr is a terminal (never in piped output)."""
+class ProgressBar:
+    """A progress bar on stderr for a long run, drawn with rich, shown only when stderr is a terminal.
 
-    def __init__(self, enabled: bool | None = None, stream: TextIO = sys.stderr):
-        self.stream = stream
-        self.enabled = stream.isatty() if enabled is None else enabled
-        self.count = 0
+    With a total (``set_total``, e.g. the images of a folder, counted beside the run): bar, done/total,
+    percent, images/s and the time left. Without (paths streaming in on stdin): the count, images/s and the
+    time so far. Nothing is ever written to stdout: results that go to the same terminal are written through
+    ``out`` (a file-like): they are held and, at each refresh (10 times a second), the bar is taken down,
+    the lines are written to stdout, and the bar is put back. Results going elsewhere (a file, a pipe) are
+    written at once. Rich is imported only when a bar is shown.
+    """
 
-    def step(self, summary: Summary) -> None:
-        self.count += 1
-        if self.enabled and self.count % 50 == 0:
-            self.stream.write(f"\r{summary.images} read, {summary.failed} failed ...")
-            self.stream.flush()
+    REFRESH_S = 0.1
+
+    def __init__(self, stream: TextIO, results: TextIO):
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn
+
+        self.console = Console(file=stream, highlight=False, markup=False, emoji=False)
+        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), _counts_column(),
+                                 console=self.console, transient=True, auto_refresh=False,
+                                 redirect_stdout=False, redirect_stderr=False)
+        self.task = self.progress.add_task("reading", total=None)
+        self.results = results
+        self.shared = shares_terminal(stream, results)
+        self.out = _Held() if self.shared else results
+        self.failed = 0
+        self._last = 0.0
+        self.progress.start()
+
+    def set_total(self, total: int) -> None:
+        """The number of results the run will give (may be called from another thread)."""
+        self.progress.update(self.task, total=total)
+
+    def advance(self, failed: bool = False) -> None:
+        """One more result; redraws the bar (and writes held results) at most every REFRESH_S seconds."""
+        import time
+
+        self.failed += failed
+        self.progress.update(self.task, advance=1,
+                             description=f"reading ({self.failed} failed)" if self.failed else "reading")
+        now = time.monotonic()
+        if now - self._last >= self.REFRESH_S:
+            self._last = now
+            self._redraw()
+
+    def _redraw(self) -> None:
+        if self.shared and self.out.lines:
+            self.progress.stop()  # transient: the bar's line is erased, the cursor is back at its start
+            self._write_held()
+            self.progress.start()
+        else:
+            self.progress.refresh()
+
+    def _write_held(self) -> None:
+        self.results.write("".join(self.out.lines))
+        self.results.flush()
+        self.out.lines.clear()
 
     def close(self) -> None:
-        if self.enabled and self.count >= 50:
-            self.stream.write("\r" + " " * 40 + "\r")
-            self.stream.flush()
+        """Take the bar down and write what is held. Safe to call twice."""
+        self.progress.stop()
+        if self.shared and self.out.lines:
+            self._write_held()
+
+
+def shares_terminal(a: TextIO, b: TextIO) -> bool:
+    """Whether two streams are the same terminal (their writes would land on the same screen)."""
+    import os
+
+    try:
+        return a.isatty() and b.isatty() and os.fstat(a.fileno()).st_rdev == os.fstat(b.fileno()).st_rdev
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+class _Held:
+    """Result lines held back while the bar is on the same terminal (see ProgressBar)."""
+
+    def __init__(self):
+        self.lines: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.lines.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def _counts_column():
+    """A rich column instance (built here, where rich is imported): counts, rate and time left."""
+    from rich.progress import ProgressColumn
+    from rich.text import Text
+
+    class Counts(ProgressColumn):
+        """``1,234/4,000 31% 250 images/s 0:00:11 left``, or ``1,234 250 images/s 0:00:05`` without a total."""
+
+        def render(self, task) -> Text:
+            from datetime import timedelta
+
+            speed = f"{task.speed:,.0f} images/s" if task.speed else "… images/s"
+            if task.total is None:
+                elapsed = timedelta(seconds=int(task.elapsed or 0))
+                return Text(f"{task.completed:,.0f}  {speed}  {elapsed}")
+            left = task.time_remaining
+            eta = f"{timedelta(seconds=int(left))} left" if left is not None else "-:--:-- left"
+            return Text(f"{task.completed:,.0f}/{task.total:,.0f}  {task.percentage:3.0f}%  {speed}  {eta}")
+
+    return Counts()
+

@@ -110,13 +110,28 @@ def _in_processes(reader: "DigitReader", chunks: Iterator[list], workers: int) -
     pending: deque = deque()  # (future, its inputs, how many chunks)
     try:
         for task, count in _tasks(chain([first], chunks), size):
-            pending.append((pool.submit(_read_chunk, task), task, count))
+            pending.append((_submit(pool, task), task, count))
             while len(pending) >= workers * IN_FLIGHT:
                 pool = yield from _next_result(reader, pool, pending, workers, size)
         while pending:
             pool = yield from _next_result(reader, pool, pending, workers, size)
     finally:  # done, or stopped early (Ctrl-C, the consumer gave up): drop what has not started
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _submit(pool: "ProcessPoolExecutor", task: list) -> "Future":
+    """``pool.submit(_read_chunk, task)``; when the pool broke since the last result (a worker died), a future
+    that says so, so ``_next_result`` recovers: the oldest task's inputs are reported lost and every later
+    task, this one too, goes to a fresh pool."""
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return pool.submit(_read_chunk, task)
+    except BrokenProcessPool as exc:
+        future = Future()
+        future.set_exception(exc)
+        return future
 
 
 def _next_result(reader, pool: "ProcessPoolExecutor", pending: deque, workers: int, size: _TaskSize):
@@ -137,7 +152,7 @@ def _next_result(reader, pool: "ProcessPoolExecutor", pending: deque, workers: i
             pending.clear()
             return _Here(reader)
         for i, (_, waiting, chunks) in enumerate(pending):
-            pending[i] = (pool.submit(_read_chunk, waiting), waiting, chunks)
+            pending[i] = (_submit(pool, waiting), waiting, chunks)
         return pool
     size.measured(seconds, count)
     yield from readings
@@ -163,12 +178,14 @@ def _start_pool(reader: "DigitReader", workers: int) -> "ProcessPoolExecutor | N
     from concurrent.futures import ProcessPoolExecutor
 
     if getattr(multiprocessing.current_process(), "_inheriting", False):
-        # We are a spawned worker re-running the parent's unguarded script: stop here, the parent's probe
-        # notices and reads in its own process.
-        raise RuntimeError("edgedigits: read_many(processes=True) ran while a worker process was starting; "
-                           "call it inside `if __name__ == \"__main__\":`")
+        # We are a spawned worker re-running the parent's unguarded script: stop here, quietly (SystemExit
+        # prints no traceback); the parent's probe notices, warns once and reads in its own process.
+        raise SystemExit(1)
+    from . import images
+
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker,
-                               initargs=(str(reader.model.path), reader.min_confidence, reader.single))
+                               initargs=(str(reader.model.path), reader.min_confidence, reader.single,
+                                         images.MAX_PIXELS))
     try:
         probes = [pool.submit(_probe) for _ in range(workers)]
         for probe in probes:
@@ -178,8 +195,19 @@ def _start_pool(reader: "DigitReader", workers: int) -> "ProcessPoolExecutor | N
         pool.shutdown(wait=False, cancel_futures=True)
         warnings.warn(f"edgedigits: worker processes could not start ({type(exc).__name__}: {exc}); reading in this "
                       "process instead. In a script, call read_many inside `if __name__ == \"__main__\":`.",
-                      RuntimeWarning, stacklevel=4)
+                      RuntimeWarning, stacklevel=_caller_level())
         return None
+
+
+def _caller_level() -> int:
+    """The ``stacklevel`` of the first frame outside this package, so a warning points at the user's line."""
+    import sys
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    frame, level = sys._getframe(2), 2
+    while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == here:
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 class _Here:
@@ -203,12 +231,15 @@ def _probe() -> bool:
     return _worker_reader is not None
 
 
-def _start_worker(model_path: str, min_confidence: float, single: bool) -> None:
+def _start_worker(model_path: str, min_confidence: float, single: bool, max_pixels: int) -> None:
     import signal
 
     import cv2
 
+    from . import images
     from .reader import DigitReader
+
+    images.MAX_PIXELS = max_pixels  # the parent's limit (--max-pixels), not the module's default
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     cv2.setNumThreads(1)  # one core per worker: the workers are the parallelism

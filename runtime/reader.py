@@ -65,8 +65,18 @@ class DigitReader:
         self.single = single
 
     def read(self, image: ImageLike, *, path: str | None = None, single: bool | None = None) -> Reading:
-        """Read one image: a file path, encoded image bytes, or a NumPy array (gray, BGR or BGRA)."""
-        return self.read_batch([image], single=single, paths=[path])[0]
+        """Read one image: a file path, encoded image bytes, or a NumPy uint8 array [H, W] (gray), [H, W, 3]
+        (BGR) or [H, W, 4] (BGRA). Boxes are in the pixels of the image as displayed (EXIF orientation applied).
+
+        Raises ImageError (a ValueError) when the input cannot be read: a missing or unreadable file, bytes
+        that are no image, an image above the pixel limit. Its message names the input and says what to do.
+        The streaming calls (``read_batch``, ``read_many``, ``read_paths``) never raise for a bad input: it
+        becomes a Reading with ``error`` set, so one bad file never stops a batch.
+        """
+        reading = self.read_batch([image], single=single, paths=[path])[0]
+        if reading.error is not None:
+            raise ImageError(f"{reading.path or 'image bytes'}: {reading.error}")
+        return reading
 
     def read_batch(self, images: Sequence[ImageLike | SourceError], *, single: bool | None = None,
                    paths: Sequence[str | None] | None = None) -> list[Reading]:

@@ -11,12 +11,12 @@ import glob
 import os
 import time
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import cv2
 import numpy as np
 
-from .images import is_image_name
+from .images import FORMATS, is_image_name
 
 
 @dataclass(frozen=True)
@@ -51,11 +51,60 @@ def _walk(folder: str, recursive: bool) -> Iterator[str | SourceError]:
             yield entry.path  # broken links and link loops fail when opened, with a record of their own
 
 
-def iter_paths(inputs: list[str], recursive: bool = False) -> Iterator[str | SourceError]:
-    """Expand files, folders and glob patterns into image paths, in the order given."""
+def _has_images_below(folder: str, budget: int = 10_000) -> bool:
+    """Whether any subfolder of ``folder`` (at any depth) holds an image file; looks at ``budget`` entries at
+    most, so a huge tree without images costs a bounded listing."""
+    stack = [folder]
+    while stack and budget > 0:
+        try:
+            entries = list(os.scandir(stack.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            budget -= 1
+            if entry.name.startswith("."):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                elif is_image_name(entry.name):
+                    return True
+            except OSError:
+                continue
+    return False
+
+
+def _folder(folder: str, recursive: bool) -> Iterator[str | SourceError]:
+    """The images of a folder named as an input; a SourceError when it holds none, suggesting ``-r`` when
+    only its subfolders hold images."""
+    found = False
+    for item in _walk(folder, recursive):
+        found = found or not isinstance(item, SourceError)
+        yield item
+    if found:
+        return
+    if recursive:
+        yield SourceError(folder, f"no image files in this folder or its subfolders (looked for {FORMATS} "
+                                  "by their suffixes); check the path")
+    elif _has_images_below(folder):
+        yield SourceError(folder, "no image files in this folder itself, but its subfolders hold some: add -r "
+                                  "(--recursive) to read them")
+    else:
+        yield SourceError(folder, f"no image files in this folder (looked for {FORMATS} by their suffixes); "
+                                  "check the path")
+
+
+def iter_paths(inputs: Iterable[str], recursive: bool = False) -> Iterator[str | SourceError]:
+    """Expand files, folders and glob patterns into image paths, in the order given, lazily (``inputs`` may be
+    a stream, e.g. the lines of ``--from-file -``).
+
+    A file named explicitly is always tried, whatever its suffix; a folder gives its image files (by suffix,
+    sorted, hidden ones skipped). A missing path, a pattern matching nothing and a folder with no image
+    files each give one SourceError.
+    """
     for item in inputs:
         if os.path.isdir(item):
-            yield from _walk(item, recursive)
+            yield from _folder(item, recursive)
         elif os.path.lexists(item):
             yield item  # a file named explicitly is always tried, whatever its suffix
         elif glob.has_magic(item):
@@ -114,45 +163,83 @@ def open_video(source: int | str, open_timeout_s: float = 10.0,
     return capture
 
 
+class Frames:
+    """The frames of a camera, video file or stream, opened at once (raises VideoError when it cannot be).
+
+        frames = Frames("clip.mp4")
+        frames.fps                      # the file's own frame rate (frames per second), or None
+        for index, frame in frames:     # index from 0; frame: uint8 BGR array [H, W, 3]
+            ...
+
+    ``fps`` is the rate the file or stream declares (None when it declares none that is plausible, and for
+    a camera, whose declared rate is only nominal). Iterating ends quietly at the end of a file, and of a
+    finite video served over the network once it has played to its end. A camera or live stream that stops
+    delivering frames mid-run raises VideoError: a stream whose connection closes (the camera or server
+    went away) at once, one that stalls (the connection stays open, nothing comes) or a camera that stops
+    once no frame has come for ``stall_timeout_s`` seconds. The capture is released when the iteration ends.
+    """
+
+    def __init__(self, source: int | str, max_frames: int | None = None, stall_timeout_s: float = 5.0):
+        self.source, self.max_frames, self.stall_timeout_s = source, max_frames, stall_timeout_s
+        self.is_camera = isinstance(source, int)
+        self.is_stream = isinstance(source, str) and "://" in source
+        self.is_file = not self.is_camera and not self.is_stream
+        self.capture = open_video(source, read_timeout_s=stall_timeout_s)
+        declared = self.capture.get(cv2.CAP_PROP_FPS)
+        self.fps: float | None = float(declared) if not self.is_camera and 0 < declared <= 1000 else None
+
+    def __iter__(self) -> Iterator[tuple[int, np.ndarray]]:
+        capture, source, stall_timeout_s = self.capture, self.source, self.stall_timeout_s
+        is_stream, is_file = self.is_stream, self.is_file
+        total = capture.get(cv2.CAP_PROP_FRAME_COUNT) if is_stream else 0.0
+        total = int(total) if 0 < total < 2**31 else 0  # a live stream has none (FFmpeg reports -2**63)
+        what = f"camera {source}" if self.is_camera else source
+        index = 0
+        last_frame = time.monotonic()
+        try:
+            while self.max_frames is None or index < self.max_frames:
+                asked = time.monotonic()
+                ok, frame = capture.read()
+                if ok and frame is not None and frame.size:
+                    last_frame = time.monotonic()
+                    yield index, frame
+                    index += 1
+                    continue
+                if is_file:
+                    return
+                if is_stream:  # FFmpeg does not reconnect: a failed read is the end of this stream
+                    if total and index >= total - 1:
+                        return  # a video file served over HTTP (its frame count is known), played to its end
+                    if time.monotonic() - asked >= 0.9 * stall_timeout_s:
+                        raise VideoError(f"{what}: no frame for {stall_timeout_s:g} s after {index} frame(s): the "
+                                         "stream stalled; check the camera or server and the network")
+                    raise VideoError(f"{what}: the stream ended after {index} frame(s): the connection was closed "
+                                     "or lost; check that the camera or server is still up and the network")
+                if time.monotonic() - last_frame > stall_timeout_s:
+                    raise VideoError(f"{what} stopped delivering frames after {index} frame(s); check the "
+                                     "connection and that no other program is using it")
+                time.sleep(0.01)
+        finally:
+            capture.release()
+
+
 def iter_frames(source: int | str, max_frames: int | None = None,
                 stall_timeout_s: float = 5.0) -> Iterator[tuple[int, np.ndarray]]:
-    """Yield ``(index, BGR frame)`` until the video ends or ``max_frames``.
+    """Yield ``(index, BGR frame)`` until the video ends or ``max_frames`` (see ``Frames``, which this opens
+    when the first frame is asked for)."""
+    yield from Frames(source, max_frames, stall_timeout_s)
 
-    A file ends quietly, and so does a finite video served over the network once it has played to its end.
-    A camera or live stream that stops delivering frames mid-run raises VideoError: a stream whose
-    connection closes (the camera or server went away) at once, one that stalls (the connection stays open,
-    nothing comes) or a camera that stops once no frame has come for ``stall_timeout_s``.
-    """
-    is_stream = isinstance(source, str) and "://" in source
-    capture = open_video(source, read_timeout_s=stall_timeout_s)
-    is_file = isinstance(source, str) and not is_stream
-    total = capture.get(cv2.CAP_PROP_FRAME_COUNT) if is_stream else 0.0
-    total = int(total) if 0 < total < 2**31 else 0  # a live stream has none (FFmpeg reports -2**63)
-    what = f"camera {source}" if isinstance(source, int) else source
-    index = 0
-    last_frame = time.monotonic()
-    try:
-        while max_frames is None or index < max_frames:
-            asked = time.monotonic()
-            ok, frame = capture.read()
-            if ok and frame is not None and frame.size:
-                last_frame = time.monotonic()
-                yield index, frame
-                index += 1
-                continue
-            if is_file:
-                return
-            if is_stream:  # FFmpeg does not reconnect: a failed read is the end of this stream
-                if total and index >= total - 1:
-                    return  # a video file served over HTTP (its frame count is known), played to its end
-                if time.monotonic() - asked >= 0.9 * stall_timeout_s:
-                    raise VideoError(f"{what}: no frame for {stall_timeout_s:g} s after {index} frame(s): the stream "
-                                     "stalled; check the camera or server and the network")
-                raise VideoError(f"{what}: the stream ended after {index} frame(s): the connection was closed or "
-                                 "lost; check that the camera or server is still up and the network")
-            if time.monotonic() - last_frame > stall_timeout_s:
-                raise VideoError(f"{what} stopped delivering frames after {index} frame(s); check the connection "
-                                 "and that no other program is using it")
-            time.sleep(0.01)
-    finally:
-        capture.release()
+
+def count_inputs(inputs: Iterable[str], recursive: bool = False) -> int:
+    """How many results ``iter_paths(inputs, recursive)`` gives (image paths and SourceErrors): the total of a
+    progress bar. Lists folders only; opens no image."""
+    return sum(1 for _ in iter_paths(inputs, recursive))
+
+
+def read_lines(stream) -> Iterator[str]:
+    """The non-empty lines of a text stream (a ``--from-file`` list, stdin), without their line endings,
+    pulled lazily so a pipeline (``find ... | edgedigits classify --from-file -``) streams."""
+    for line in stream:
+        line = line.rstrip("\r\n")
+        if line.strip():
+            yield line

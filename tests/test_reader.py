@@ -84,10 +84,16 @@ def test_paths_bytes_and_arrays_read_alike(reader, mnist_test, tmp_path):
     assert from_path.digits[0].box == from_gray.digits[0].box
 
 
-def test_unreadable_inputs_are_records_not_exceptions(reader, tmp_path):
-    broken = reader.read(b"GIF89a this is not really a gif")
+def test_unreadable_inputs_raise_from_read_and_are_records_in_batches(reader, tmp_path):
+    """One image (read): an ImageError naming the input. Several (read_batch, read_many): error records."""
+    from edgedigits.runtime import ImageError
+
+    with pytest.raises(ImageError, match="^image bytes: "):  # (its header claims 29728x26984 pixels)
+        reader.read(b"GIF89a this is not really a gif")
+    with pytest.raises(ImageError, match=r"missing\.png: no such file"):
+        reader.read(tmp_path / "missing.png")
+    broken, missing = reader.read_batch([b"GIF89a this is not really a gif", tmp_path / "missing.png"])
     assert not broken.ok and broken.to_dict() == {"path": None, "error": broken.error}
-    missing = reader.read(tmp_path / "missing.png")
     assert missing.error and "no such file" in missing.error and missing.path.endswith("missing.png")
     with pytest.raises(ValueError):
         reader.read(np.zeros((2, 3, 4, 5)))  # an array that is no image is a programming error

@@ -1,0 +1,114 @@
+"""Drawing a reading onto its image: a box, the digit and its confidence for each digit, the text on top.
+
+    shown = annotate(image, reading)            # for the live window, a saved video, `classify --save-dir`
+    copies = AnnotatedCopies("out/")            # `classify --save-dir out/`: copies.save(reading, path)
+
+Pure NumPy/OpenCV; sizes scale with the image, so a 12 MP photo and a 320x240 frame are both legible.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import cv2
+import numpy as np
+
+if TYPE_CHECKING:
+    from .reader import Reading
+
+SURE, UNSURE, DOUBTFUL = (0, 200, 0), (0, 200, 255), (0, 0, 255)  # BGR: green >= 0.8, orange >= 0.5, red below
+
+
+def to_bgr(image: np.ndarray) -> np.ndarray:
+    """A uint8 BGR copy [H, W, 3] of a gray [H, W], BGR [H, W, 3] or BGRA [H, W, 4] image; transparent pixels
+    are shown on white paper (as a viewer would show a transparent drawing)."""
+    if image.ndim == 2:
+        return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    if image.shape[2] == 4:
+        alpha = image[:, :, 3:4].astype(np.float32) / 255
+        return (image[:, :, :3] * alpha + 255 * (1 - alpha)).astype(np.uint8)
+    if image.shape[2] == 1:
+        return cv2.cvtColor(image[:, :, 0], cv2.COLOR_GRAY2BGR)
+    return image.copy()
+
+
+def annotate(image: np.ndarray, reading: Reading, fps: float | None = None) -> np.ndarray:
+    """A BGR copy of ``image`` (uint8 gray, BGR or BGRA, in the pixels the reading's boxes refer to) with a
+    box, the digit and its confidence (e.g. ``7 98%``) drawn for each digit, coloured by confidence, and
+    the reading's text (and ``fps``, frames per second, when given) in a banner at the top left."""
+    out = to_bgr(image)
+    scale = max(0.5, min(out.shape[:2]) / 600)
+    for digit in reading.digits:
+        x, y, w, h = digit.box
+        colour = SURE if digit.confidence >= 0.8 else UNSURE if digit.confidence >= 0.5 else DOUBTFUL
+        cv2.rectangle(out, (x, y), (x + w, y + h), colour, max(1, int(2 * scale)))
+        cv2.putText(out, f"{digit.value} {digit.confidence:.0%}", (x, max(12, y - 6)), cv2.FONT_HERSHEY_SIMPLEX,
+                    0.6 * scale, colour, max(1, int(2 * scale)), cv2.LINE_AA)
+    banner = reading.text.replace("\n", " ") or "-"
+    if fps is not None:
+        banner += f"   {fps:.0f} FPS"
+    cv2.putText(out, banner, (10, int(30 * scale)), cv2.FONT_HERSHEY_SIMPLEX, 0.9 * scale, (255, 255, 255),
+                max(2, int(4 * scale)), cv2.LINE_AA)
+    cv2.putText(out, banner, (10, int(30 * scale)), cv2.FONT_HERSHEY_SIMPLEX, 0.9 * scale, (40, 40, 40),
+                max(1, int(2 * scale)), cv2.LINE_AA)
+    return out
+
+
+class AnnotatedCopies:
+    """``classify --save-dir DIR``: a copy of each image read, with its reading drawn (``annotate``).
+
+    ``photo.jpg`` becomes ``DIR/photo.jpg``, any other format ``DIR/<name>.png`` (the drawing is in colour,
+    which PGM or a 1-bit TIFF cannot hold). Two inputs with the same name (``a/1.png``, ``b/1.png``) get
+    ``1.png`` and ``1-2.png``; an input is never overwritten by its own copy (``--save-dir`` of the input's
+    own folder gives ``<name>-2``). The image is decoded again here (as displayed: EXIF orientation
+    applied), so the copies cost one more decode per image. Creates DIR (raises OSError when it cannot).
+    """
+
+    def __init__(self, folder: str | os.PathLike):
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.taken: set[str] = set()
+        self.written = 0
+        self.problems: list[str] = []
+
+    def target(self, path: str | None) -> Path:
+        """The file the copy of ``path`` (None: an image from stdin) goes to."""
+        name = Path(path).name if path and path != "-" else "stdin.png"
+        stem, suffix = os.path.splitext(name)
+        suffix = ".jpg" if suffix.lower() in (".jpg", ".jpeg", ".jpe") else ".png"
+        n = 1
+        while True:
+            candidate = f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}"
+            if candidate not in self.taken and not (path and path != "-" and _same_file(self.folder / candidate, path)):
+                break
+            n += 1
+        self.taken.add(candidate)
+        return self.folder / candidate
+
+    def save(self, reading: Reading, source: str | os.PathLike | bytes) -> Path | None:
+        """Write the annotated copy of ``source`` (the path or bytes ``reading`` was read from); None, with the
+        reason kept in ``problems``, when it could not be written (the run goes on)."""
+        from .images import ImageError, load_image
+
+        target = self.target(reading.path)
+        try:
+            image = load_image(source)
+            ok = cv2.imwrite(str(target), annotate(image, reading))
+        except (ImageError, cv2.error, OSError) as exc:
+            ok, reason = False, str(exc)
+        else:
+            reason = "OpenCV could not write it (disk full or not writable?)"
+        if not ok:
+            self.problems.append(f"{target}: annotated copy not written ({reason})")
+            return None
+        self.written += 1
+        return target
+
+
+def _same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False

@@ -1,0 +1,521 @@
+"""Issue 11, "What a new user hit": each fault and each missing piece, on real files, real videos written
+with OpenCV, the real CLI in a subprocess. (The progress bar on a real terminal: test_progress_tty.py.)"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import time
+import zlib
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+import synth
+from edgedigits.runtime import DigitReader, ImageError
+from edgedigits.runtime.images import decode, exif_orientation
+from test_cli_classify import as_unprivileged, paper_digit
+
+EDGEDIGITS = [sys.executable, "-m", "edgedigits.runtime.cli"]
+CASES = Path(__file__).resolve().parents[2] / "shared" / "cases"
+
+
+def run(*args, timeout=180, **kwargs):
+    return subprocess.run([*EDGEDIGITS, *map(str, args)], capture_output=True, text=True, timeout=timeout, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def reader():
+    return DigitReader()
+
+
+@pytest.fixture(scope="module")
+def scene(mnist_test):
+    """A 4-digit scene on paper (BGR) and its text, rendered from MNIST test digits."""
+    rng = np.random.default_rng(2026)
+    digits, labels = synth.pick_digits(mnist_test, 4, rng)
+    image, text = synth.paper_scene(digits, rng, labels=labels, height=70)
+    return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) if image.ndim == 2 else image, text
+
+
+# --------------------------------------------------------------------------- 1. EXIF orientation
+
+def exif_block(orientation: int) -> bytes:
+    """A big-endian TIFF block with one IFD entry: Orientation (274), SHORT, the given value."""
+    return b"MM\x00*" + struct.pack(">IH", 8, 1) + struct.pack(">HHIHH", 274, 3, 1, orientation, 0) + b"\x00" * 4
+
+
+def jpeg_with_orientation(image: np.ndarray, orientation: int) -> bytes:
+    """A JPEG as a phone writes it: the pixels as the sensor stored them, an APP1 Exif segment with the tag."""
+    jpeg = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 95])[1].tobytes()
+    app1 = b"Exif\x00\x00" + exif_block(orientation)
+    return jpeg[:2] + b"\xff\xe1" + struct.pack(">H", len(app1) + 2) + app1 + jpeg[2:]
+
+
+def png_with_orientation(image: np.ndarray, orientation: int) -> bytes:
+    """A PNG with an eXIf chunk (after IHDR, before the image data), as PNG 1.5 places it."""
+    png = cv2.imencode(".png", image)[1].tobytes()
+    block = exif_block(orientation)
+    chunk = struct.pack(">I", len(block)) + b"eXIf" + block + struct.pack(">I", zlib.crc32(b"eXIf" + block))
+    return png[:33] + chunk + png[33:]
+
+
+def webp_with_orientation(image: np.ndarray, orientation: int) -> bytes:
+    """An extended WebP (VP8X header with the EXIF flag, the lossless image, an EXIF chunk), as cameras and
+    image tools write one."""
+    simple = cv2.imencode(".webp", image, [cv2.IMWRITE_WEBP_QUALITY, 101])[1].tobytes()  # 101: lossless
+    h, w = image.shape[:2]
+    vp8x = b"VP8X" + struct.pack("<I", 10) + bytes([0x08, 0, 0, 0]) + (w - 1).to_bytes(3, "little") + \
+        (h - 1).to_bytes(3, "little")
+    block = exif_block(orientation)
+    exif = b"EXIF" + struct.pack("<I", len(block)) + block + b"\x00" * (len(block) & 1)
+    body = b"WEBP" + vp8x + simple[12:] + exif
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+# What a camera stores for each orientation, given the upright picture: the inverse of the display transform.
+STORED = {
+    1: lambda a: a,
+    2: lambda a: cv2.flip(a, 1),
+    3: lambda a: cv2.rotate(a, cv2.ROTATE_180),
+    4: lambda a: cv2.flip(a, 0),
+    5: lambda a: cv2.transpose(a),
+    6: lambda a: cv2.rotate(a, cv2.ROTATE_90_COUNTERCLOCKWISE),
+    7: lambda a: cv2.flip(cv2.transpose(a), -1),
+    8: lambda a: cv2.rotate(a, cv2.ROTATE_90_CLOCKWISE),
+}
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_jpeg_orientation_is_applied_and_boxes_are_in_displayed_pixels(reader, scene, orientation):
+    upright, text = scene
+    data = jpeg_with_orientation(STORED[orientation](upright), orientation)
+    assert exif_orientation(data) == orientation
+    shown = decode(data)
+    assert shown.shape == upright.shape  # the displayed size, whatever way the pixels were stored
+    # The same pixels as OpenCV's own orientation-aware decoding (IMREAD_COLOR), the reference for JPEG.
+    assert np.array_equal(shown, cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR))
+    reading = reader.read(data)
+    assert reading.text == text
+    from_array = reader.read(shown)  # boxes: in the displayed image's pixels
+    assert [d.box for d in reading.digits] == [d.box for d in from_array.digits]
+    h, w = upright.shape[:2]
+    assert all(x + bw <= w and y + bh <= h for x, y, bw, bh in (d.box for d in reading.digits))
+
+
+def test_png_orientation_keeps_alpha(reader, mnist_test):
+    """A transparent PNG drawing with an eXIf Orientation of 6: stays BGRA, turned upright."""
+    ink = synth.render_digit(mnist_test.images[0], 90)
+    bgra = np.zeros((*ink.shape, 4), np.uint8)
+    bgra[:, :, 3] = (ink * 255).astype(np.uint8)  # black ink, the paper transparent
+    bgra = cv2.copyMakeBorder(bgra, 20, 20, 60, 60, cv2.BORDER_CONSTANT, value=0)
+    data = png_with_orientation(STORED[6](bgra), 6)
+    shown = decode(data)
+    assert shown.shape == bgra.shape and np.array_equal(shown, bgra)
+    assert reader.read(data).text == str(mnist_test.labels[0])
+
+
+def test_webp_orientation_is_applied(reader, scene):
+    upright, text = scene
+    data = webp_with_orientation(STORED[6](upright), 6)
+    assert exif_orientation(data) == 6
+    assert np.array_equal(decode(data), upright)  # lossless: exactly the upright pixels
+    assert reader.read(data).text == text
+
+
+def test_a_damaged_exif_block_reads_as_upright(scene):
+    upright, _ = scene
+    data = jpeg_with_orientation(upright, 6)
+    damaged = data.replace(b"Exif\x00\x00MM\x00*", b"Exif\x00\x00MM\x00*\xff\xff")  # IFD offset out of range
+    assert exif_orientation(damaged) == 1 and decode(damaged).shape == upright.shape
+
+
+@pytest.mark.skipif(not (CASES / "exif-rotated-2026.jpg").is_file(), reason="needs ../shared/cases")
+def test_the_reported_phone_jpeg_reads_2026():
+    result = run("classify", CASES / "exif-rotated-2026.jpg", "--format", "jsonl")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["text"] == "2026"
+
+
+# --------------------------------------------------------------------------- 3. the cold-start benchmark
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def test_cold_start_benchmark_makes_its_seed_model_or_names_the_option(tmp_path):
+    """cold_start.py needs the seed network as Keras: a missing --seed-keras file is one sentence naming the
+    option; without one it trains the seed preset briefly into its cache folder (TensorFlow is here)."""
+    code = ("import sys; sys.path.insert(0, {bench!r}); import cold_start\n"
+            "print(cold_start.seed_keras({given!r}))\n")
+    env = {**os.environ, "EDGEDIGITS_BENCH_DIR": str(tmp_path), "EDGEDIGITS_SEED_KERAS": str(tmp_path / "none.keras")}
+    missing = subprocess.run([sys.executable, "-c", code.format(bench=str(BENCHMARKS), given=str(tmp_path / "x.keras"))],
+                             capture_output=True, text=True, env=env, timeout=120)
+    assert missing.returncode == 1 and "Traceback" not in missing.stderr
+    assert missing.stderr.strip().startswith("--seed-keras") and len(missing.stderr.strip().splitlines()) == 1
+    made = subprocess.run([sys.executable, "-c", code.format(bench=str(BENCHMARKS), given=None)],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert made.returncode == 0, made.stderr[-2000:]
+    path = Path(made.stdout.strip())
+    assert path == tmp_path / "seed-1epoch" / "model.keras" and path.is_file()
+    assert json.loads((path.parent / "metrics.json").read_text())["params"] == 109_386  # the original network
+
+
+# --------------------------------------------------------------------------- 6/7/10. folders and formats
+
+def test_gif_files_are_read_in_folders(tmp_path, mnist_test):
+    ok, gif = cv2.imencode(".gif", cv2.cvtColor(paper_digit(mnist_test.images[0]), cv2.COLOR_GRAY2BGR))
+    assert ok
+    (tmp_path / "digit.gif").write_bytes(gif.tobytes())
+    result = run("classify", tmp_path, "--format", "jsonl")
+    assert result.returncode == 0, result.stderr
+    [record] = map(json.loads, result.stdout.splitlines())
+    assert record["path"].endswith("digit.gif") and record["text"] == str(mnist_test.labels[0])
+
+
+def test_a_folder_with_images_only_in_subfolders_suggests_r(tmp_path, mnist_test):
+    (tmp_path / "scans" / "2024").mkdir(parents=True)
+    cv2.imwrite(str(tmp_path / "scans" / "2024" / "a.png"), paper_digit(mnist_test.images[0]))
+    (tmp_path / "scans" / "notes.txt").write_text("not an image\n")
+    flat = run("classify", tmp_path / "scans")
+    assert flat.returncode == 1 and "Traceback" not in flat.stderr
+    assert "no image files in this folder" in flat.stdout and "-r" in flat.stdout
+    deep = run("classify", tmp_path / "scans", "-r", "--format", "jsonl")
+    assert deep.returncode == 0 and json.loads(deep.stdout)["text"] == str(mnist_test.labels[0])
+
+
+def test_a_folder_without_any_image_fails(tmp_path):
+    (tmp_path / "notes.txt").write_text("not an image\n")
+    for args in ([], ["-r"]):
+        result = run("classify", tmp_path, *args, "--format", "jsonl")
+        assert result.returncode == 1
+        [record] = map(json.loads, result.stdout.splitlines())
+        assert "no image files" in record["error"] and "-r (--recursive)" not in record["error"]
+
+
+def test_max_pixels_lifts_and_lowers_the_limit(tmp_path, mnist_test):
+    big = np.zeros((8000, 9000), np.uint8)  # 72 MP, above the default 64 MP
+    data = cv2.imencode(".png", big)[1].tobytes()
+    with pytest.raises(ImageError, match=r"9000x8000 pixels \(72 MP\), above the 64 MP limit.*--max-pixels 73000000"):
+        decode(data)
+    assert decode(data, max_pixels=80_000_000).shape == (8000, 9000)
+    del big
+    # The CLI option reaches the worker processes too: 70 small images (a run long enough for them).
+    for i in range(70):
+        cv2.imwrite(str(tmp_path / f"{i:02d}.png"), paper_digit(mnist_test.images[i], size=60))  # 90x90
+    low = run("classify", tmp_path, "--format", "jsonl", "--workers", "2", "--max-pixels", "5000")
+    records = [json.loads(line) for line in low.stdout.splitlines()]
+    assert low.returncode == 1 and len(records) == 70
+    assert all(r["error"].startswith("image is 90x90 pixels (8,100 pixels), above the 5,000 pixels limit")
+               for r in records), records[0]
+    high = run("classify", tmp_path, "--format", "jsonl", "--workers", "2", "--max-pixels", "9000")
+    assert high.returncode == 0, high.stderr
+    assert [json.loads(line)["text"] for line in high.stdout.splitlines()] == \
+        [str(label) for label in mnist_test.labels[:70]]
+
+
+# --------------------------------------------------------------------------- 8/9. model permissions, option values
+
+def test_a_model_without_read_permission_says_permission_denied(tmp_path, mnist_test):
+    from edgedigits.runtime.model import resolve_model
+
+    locked = tmp_path / "locked.onnx"
+    shutil.copy(resolve_model(), locked)
+    locked.chmod(0)
+    cv2.imwrite(str(tmp_path / "a.png"), paper_digit(mnist_test.images[0]))
+    result = subprocess.run([*as_unprivileged(), *EDGEDIGITS, "classify", str(tmp_path / "a.png"), "--model",
+                             str(locked)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert "permission denied" in result.stderr and "damaged" not in result.stderr
+    assert str(locked) in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("option", [["--min-confidence", "1.5"], ["--min-confidence", "-1"], ["--workers", "0"],
+                                    ["--workers", "-3"], ["--max-pixels", "0"]])
+def test_bad_option_values_are_usage_errors(tmp_path, option):
+    result = run("classify", tmp_path, *option)
+    assert result.returncode == 2 and result.stdout == ""
+    assert option[0] in result.stderr
+
+
+def test_webcam_bad_option_values_are_usage_errors():
+    for option in (["--min-confidence", "2"], ["--max-frames", "0"]):
+        result = run("webcam", "--source", "7", "--headless", *option)
+        assert result.returncode == 2 and option[0] in result.stderr
+
+
+# --------------------------------------------------------------------------- --version, stdin, lists, -o, CSV
+
+def test_version():
+    from importlib.metadata import version
+
+    result = run("--version")
+    assert result.returncode == 0
+    assert result.stdout.startswith(f"edgedigits {version('edgedigits')} (onnxruntime {version('onnxruntime')}")
+
+
+def test_one_image_from_stdin(mnist_test):
+    data = cv2.imencode(".png", paper_digit(mnist_test.images[3]))[1].tobytes()
+    result = subprocess.run([*EDGEDIGITS, "classify", "-", "--format", "jsonl"], input=data, capture_output=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["path"] == "-" and record["text"] == str(mnist_test.labels[3])
+    empty = subprocess.run([*EDGEDIGITS, "classify", "-"], input=b"", capture_output=True, timeout=120)
+    assert empty.returncode == 2 and b"nothing came on standard input" in empty.stderr
+    mixed = run("classify", "-", "a.png")
+    assert mixed.returncode == 2 and "--from-file" in mixed.stderr
+
+
+def test_from_file_and_from_stdin_lists(tmp_path, mnist_test):
+    names = []
+    for i in range(5):
+        path = tmp_path / f"img {i}.png"  # a space in the name: one path per line, taken whole
+        cv2.imwrite(str(path), paper_digit(mnist_test.images[i]))
+        names.append(str(path))
+    listing = "\n".join([names[3], names[0], "", str(tmp_path / "missing.png"), names[4]]) + "\n"
+    (tmp_path / "list.txt").write_text(listing)
+    from_file = run("classify", "--from-file", tmp_path / "list.txt", "--format", "jsonl")
+    from_stdin = run("classify", "--from-file", "-", "--format", "jsonl", input=listing)
+    for result in (from_file, from_stdin):
+        assert result.returncode == 1, result.stderr
+        records = [json.loads(line) for line in result.stdout.splitlines()]
+        assert [os.path.basename(r["path"]) for r in records] == ["img 3.png", "img 0.png", "missing.png", "img 4.png"]
+        assert [r.get("text") for r in records] == [str(mnist_test.labels[3]), str(mnist_test.labels[0]), None,
+                                                    str(mnist_test.labels[4])]
+    unreadable = run("classify", "--from-file", tmp_path / "nope.txt")
+    assert unreadable.returncode == 2 and "nope.txt" in unreadable.stderr
+
+
+def test_output_file(tmp_path, mnist_test):
+    cv2.imwrite(str(tmp_path / "a.png"), paper_digit(mnist_test.images[0]))
+    result = run("classify", tmp_path / "a.png", "--format", "jsonl", "-o", tmp_path / "out.jsonl")
+    assert result.returncode == 0 and result.stdout == ""
+    assert json.loads((tmp_path / "out.jsonl").read_text())["text"] == str(mnist_test.labels[0])
+    bad = run("classify", tmp_path / "a.png", "-o", tmp_path / "no" / "such" / "dir" / "out.txt")
+    assert bad.returncode == 2 and "cannot write the results" in bad.stderr
+
+
+def test_csv_has_documented_columns_and_the_jsonl_digits(tmp_path, scene):
+    image, text = scene
+    cv2.imwrite(str(tmp_path / "a_scene.png"), image)
+    two_lines = np.vstack([image, image])
+    cv2.imwrite(str(tmp_path / "b_two_lines.png"), two_lines)
+    (tmp_path / "c_broken.png").write_bytes(b"\x89PNG\r\n\x1a\n broken")
+    as_csv = run("classify", tmp_path, "--format", "csv")
+    as_jsonl = run("classify", tmp_path, "--format", "jsonl")
+    assert as_csv.returncode == as_jsonl.returncode == 1
+    rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    assert list(rows[0]) == ["path", "text", "digit_count", "lowest_confidence", "digits", "error"]
+    records = [json.loads(line) for line in as_jsonl.stdout.splitlines()]
+    for row, record in zip(rows, records, strict=True):
+        assert row["path"] == record["path"]
+        if "error" in record:
+            assert row["error"] == record["error"] and row["text"] == row["digits"] == "" and row["digit_count"] == "0"
+            continue
+        assert row["error"] == "" and row["text"] == record["text"]
+        assert json.loads(row["digits"]) == record["digits"]
+        assert int(row["digit_count"]) == len(record["digits"])
+        assert float(row["lowest_confidence"]) == pytest.approx(min(d["confidence"] for d in record["digits"]))
+    assert rows[0]["text"] == text and rows[1]["text"] == f"{text}\n{text}"  # a newline inside the quoted cell
+
+
+# --------------------------------------------------------------------------- --save-dir
+
+def test_save_dir_writes_annotated_copies(tmp_path, scene, mnist_test):
+    image, text = scene
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    cv2.imwrite(str(tmp_path / "a" / "1.png"), image)
+    cv2.imwrite(str(tmp_path / "b" / "1.png"), paper_digit(mnist_test.images[0]))
+    (tmp_path / "a" / "phone.jpg").write_bytes(jpeg_with_orientation(STORED[6](image), 6))
+    out = tmp_path / "annotated"
+    result = run("classify", tmp_path / "a", tmp_path / "b", "--format", "jsonl", "--save-dir", out)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["1-2.png", "1.png", "phone.jpg"]
+    assert "3 annotated copies" in result.stderr
+    records = {r["path"]: r for r in map(json.loads, result.stdout.splitlines())}
+    drawn = cv2.imread(str(out / "1.png"))
+    assert drawn.shape == image.shape and not np.array_equal(drawn, image)
+    # Each digit's box is drawn in its confidence colour (green when sure) on the box's outline.
+    for digit in records[str(tmp_path / "a" / "1.png")]["digits"]:
+        x, y, w, h = digit["box"]
+        edge = drawn[y, x:x + w].astype(int)
+        assert (np.abs(edge - [0, 200, 0]).sum(axis=1) < 60).mean() > 0.8 or digit["confidence"] < 0.8
+    phone = cv2.imread(str(out / "phone.jpg"))
+    assert phone.shape == image.shape  # upright, as displayed
+    # Never over the input itself: --save-dir of the input's own folder.
+    again = run("classify", tmp_path / "b" / "1.png", "--save-dir", tmp_path / "b")
+    assert again.returncode == 0 and sorted(p.name for p in (tmp_path / "b").iterdir()) == ["1-2.png", "1.png"]
+    assert np.array_equal(cv2.imread(str(tmp_path / "b" / "1.png"), cv2.IMREAD_GRAYSCALE),
+                          paper_digit(mnist_test.images[0]))
+
+
+# --------------------------------------------------------------------------- read() raises, streams keep records
+
+def test_read_raises_for_an_unreadable_input_and_streams_keep_records(reader, tmp_path, mnist_test):
+    with pytest.raises(ImageError, match=r"typo\.png: no such file; check the path"):
+        reader.read(tmp_path / "typo.png")
+    with pytest.raises(ImageError, match=r"image bytes: not an image OpenCV can decode"):
+        reader.read(b"not an image at all")
+    good = tmp_path / "good.png"
+    cv2.imwrite(str(good), paper_digit(mnist_test.images[0]))
+    readings = list(reader.read_many([str(tmp_path / "typo.png"), str(good)], workers=1))
+    assert [r.ok for r in readings] == [False, True] and "no such file" in readings[0].error
+    assert reader.read_batch([b"junk"])[0].error
+
+
+# --------------------------------------------------------------------------- Ctrl-C, unguarded scripts, train
+
+@pytest.mark.parametrize("delay", [0.05, 0.4])
+def test_after_ctrl_c_the_summary_counts_every_record_written(tmp_path_factory, mnist_test, delay):
+    folder = tmp_path_factory.mktemp("ctrl_c")
+    for i in range(300):
+        cv2.imwrite(str(folder / f"{i:04d}.png"), paper_digit(mnist_test.images[i], size=200))
+    process = subprocess.Popen([*EDGEDIGITS, "classify", str(folder), "--format", "jsonl", "--workers", "2"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = process.stdout.readline()
+    time.sleep(delay)
+    process.send_signal(signal.SIGINT)
+    rest = process.stdout.read()  # not communicate(): it would skip what readline() already buffered
+    err = process.stderr.read()
+    process.wait(timeout=60)
+    assert process.returncode == 130, err
+    written = len([line for line in (first + rest).splitlines() if line.strip()])
+    assert f"interrupted after {written} image(s)" in err, (written, err)
+
+
+def test_an_unguarded_script_warns_once_without_tracebacks(tmp_path, mnist_test):
+    for i in range(80):
+        cv2.imwrite(str(tmp_path / f"{i:03d}.png"), paper_digit(mnist_test.images[i], size=40))
+    script = tmp_path / "unguarded.py"
+    script.write_text("from edgedigits.runtime import DigitReader\n"
+                      f"readings = list(DigitReader().read_paths([{str(tmp_path)!r}], workers=2, processes=True))\n"
+                      "print(len(readings))\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0 and done.stdout.split() == ["80"]
+    assert "Traceback" not in done.stderr and len(done.stderr.splitlines()) <= 2, done.stderr
+    assert done.stderr.startswith(f"{script}:2: RuntimeWarning") and "__main__" in done.stderr
+
+
+def test_train_without_the_train_extra_is_one_line(tmp_path):
+    from test_no_tensorflow import run_without_tf
+
+    result = run_without_tf("train", "--preset", "seed", "--out", tmp_path / "run")
+    assert result.returncode == 2
+    message = result.stderr.replace(result.stderr[result.stderr.rfind("LOADED:"):], "").strip()
+    assert "Traceback" not in message and len(message.splitlines()) == 1, message
+    assert "pip install 'edgedigits[train]'" in message
+
+
+# --------------------------------------------------------------------------- webcam: playback rate, --save
+
+def write_clip(path: Path, mnist_test, fps: float, frames: int, size=(320, 240)) -> str:
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, size)
+    assert writer.isOpened()
+    digit = cv2.cvtColor(paper_digit(mnist_test.images[0], size=120), cv2.COLOR_GRAY2BGR)  # 180x180
+    for t in range(frames):
+        frame = np.full((size[1], size[0], 3), 235, np.uint8)
+        frame[30:210, 20 + 4 * t:200 + 4 * t] = digit
+        writer.write(frame)
+    writer.release()
+    return str(mnist_test.labels[0])
+
+
+@pytest.fixture(scope="module")
+def clip10(tmp_path_factory, mnist_test):
+    path = tmp_path_factory.mktemp("clip") / "ten_fps.avi"
+    label = write_clip(path, mnist_test, fps=10, frames=15)
+    return path, label
+
+
+def seconds_of(stderr: str) -> float:
+    line = [line for line in stderr.splitlines() if "frame(s) in" in line][-1]
+    return float(line.split(" in ")[1].split(" s")[0])
+
+
+def test_saved_video_keeps_the_source_frame_rate(clip10, tmp_path):
+    path, label = clip10
+    saved = tmp_path / "annotated.mp4"
+    result = run("webcam", "--source", path, "--headless", "--save", saved)
+    assert result.returncode == 0, result.stderr
+    capture = cv2.VideoCapture(str(saved))
+    assert capture.get(cv2.CAP_PROP_FPS) == pytest.approx(10, abs=0.01)
+    assert int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == 15
+    capture.release()
+    assert "at 10.0 frames/s" in result.stderr
+
+
+def test_a_camera_is_saved_at_its_measured_rate(tmp_path):
+    """A camera declares no usable rate: the saver measures the frames' arrival (here: 12.5 per second)."""
+    from edgedigits.runtime.live import VideoSaver
+
+    saver = VideoSaver(tmp_path / "camera.avi", fps=None)
+    frame = np.full((120, 160, 3), 200, np.uint8)
+    for _ in range(20):
+        saver.write(frame)
+        time.sleep(0.08)
+    saver.close()
+    capture = cv2.VideoCapture(str(tmp_path / "camera.avi"))
+    assert capture.get(cv2.CAP_PROP_FPS) == pytest.approx(12.5, rel=0.15)
+    assert int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == 20
+    capture.release()
+
+
+def test_headless_plays_fast_unless_asked_for_realtime(clip10):
+    path, label = clip10
+    fast = run("webcam", "--source", path, "--headless")
+    realtime = run("webcam", "--source", path, "--headless", "--realtime")
+    assert fast.returncode == realtime.returncode == 0
+    assert seconds_of(fast.stderr) < 1.0 and seconds_of(realtime.stderr) >= 1.45  # 15 frames at 10 fps: 1.5 s
+    assert [json.loads(line)["text"] for line in realtime.stdout.splitlines()].count(label) >= 13
+
+
+@pytest.mark.parametrize("save", ["/missing/dir/out.mp4", "out.mkv", "out"])
+def test_save_path_is_checked_before_the_source_is_opened(tmp_path, save):
+    # Camera 7 does not exist: had the source been opened first, the error would be about the camera.
+    result = run("webcam", "--source", "7", "--headless", "--save", save, cwd=tmp_path, timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert "camera 7" not in result.stderr
+    assert ".mp4 or .avi" in result.stderr or "does not exist" in result.stderr
+    assert not list(tmp_path.iterdir())
+
+
+XVFB = shutil.which("Xvfb")
+
+
+@pytest.fixture(scope="module")
+def display():
+    """A virtual X display (Xvfb) for the live window."""
+    if XVFB is None:
+        pytest.skip("Xvfb is not installed (apt-get install xvfb)")
+    number = 90 + os.getpid() % 100
+    server = subprocess.Popen([XVFB, f":{number}", "-screen", "0", "800x600x24", "-nolisten", "tcp"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    socket = Path(f"/tmp/.X11-unix/X{number}")
+    deadline = time.monotonic() + 10
+    while not socket.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f":{number}"
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def test_the_window_plays_a_file_at_its_own_rate_quietly(clip10, display):
+    path, _ = clip10
+    env = {**os.environ, "DISPLAY": display}
+    env.pop("QT_QPA_FONTDIR", None)
+    own = run("webcam", "--source", path, env=env)
+    fast = run("webcam", "--source", path, "--fast", env=env)
+    assert own.returncode == fast.returncode == 0, own.stderr + fast.stderr
+    assert seconds_of(own.stderr) >= 1.45 and seconds_of(fast.stderr) < 1.0
+    for result in (own, fast):  # one summary line: no Qt font warnings
+        assert len(result.stderr.splitlines()) == 1, result.stderr
