@@ -39,7 +39,7 @@ RULE_LENGTH = 2.5  # a straight run longer than this many digit heights is a rul
 COARSE_MIN_SIDE = 240  # images at least twice this (shorter side) are first read at half resolution,
 COARSE_MIN_HEIGHT = 20  # ... which is kept when the digits there are at least this tall (px at half size)
 LINE_OVERLAP = 0.25  # a digit joins a text line when it shares this share of its rows with the line's last digit
-PAGE_MIN_SIDE = 160  # px (shorter side): smaller images are a crop of the writing; no page is looked for
+PAGE_MIN_SIDE = 32  # px (shorter side): in smaller images no page is looked for (page.py: no sheet under 160)
 CLEAN_MAX_SIDE = 128  # images up to this size may take the fast path of clean_digit
 CLEAN_MAX_INK = 0.35  # ... when ink covers at most this share of them
 CLEAN_MAIN_SHARE = 0.97  # ... one blob holds this share of the ink
@@ -271,6 +271,9 @@ def candidates(ink: np.ndarray) -> tuple[list[Blob], np.ndarray, float]:
         count, labels, stats = label(kept)
         blobs = drop_rule_remnants(components(stats), labels, binary & (1 - kept))
     height = typical_height(blobs, ink.shape) or height
+    if kept is not binary:
+        blobs = drop_form_ticks(blobs, labels, binary & (1 - kept), height)
+        height = typical_height(blobs, ink.shape) or height
     blobs = [b for b in blobs if not is_rule(b, height, ink.shape)]
     blobs = merge_broken_strokes(blobs, height or max(ink.shape))
     blobs = attach_fragments(blobs, height or max(ink.shape))
@@ -463,6 +466,23 @@ def drop_rule_remnants(blobs: list[Blob], labels: np.ndarray, removed: np.ndarra
     near = cv2.dilate(removed, np.ones((7, 7), np.uint8)).astype(bool)
     hits = np.bincount(labels[near], minlength=labels.max() + 1)
     return [b for b in blobs if hits[b.labels[0]] <= 0.5 * b.area]
+
+
+def drop_form_ticks(blobs: list[Blob], labels: np.ndarray, removed: np.ndarray, height: float) -> list[Blob]:
+    """Drop the ticks of a comb field and the walls of a row of boxes once their rule is erased: straight
+    thin vertical strokes that stood on the rule, either short (a tick, under 0.6 of a digit) or taller than a
+    digit (a wall). A '1' written on the line is as tall as the other digits and stays."""
+    if not removed.any() or not blobs or not height:
+        return blobs
+    k = max(5, round(0.15 * height)) | 1  # the rule's fuzzy edge and the tick's blurred foot
+    near = cv2.dilate(removed, np.ones((k, k), np.uint8)).astype(bool)
+    touching = np.bincount(labels[near], minlength=labels.max() + 1) > 0
+
+    def is_tick(b: Blob) -> bool:
+        straight = b.w <= 0.2 * height and b.w <= 0.5 * b.h and b.area >= 0.7 * b.w * b.h
+        return touching[b.labels[0]] and straight and (b.h <= 0.6 * height or b.h >= 1.15 * height)
+
+    return [b for b in blobs if not is_tick(b)]
 
 
 def is_rule(b: Blob, height: float, shape: tuple[int, ...]) -> bool:

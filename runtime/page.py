@@ -25,6 +25,7 @@ import numpy as np
 from .normalize import label, shrink
 
 SMALL = 256  # px: the longer side of the copy the page is looked for on
+SHEET_MIN_SIDE = 160  # px: the shorter side of an image that may show a sheet on a desk
 FLAT_SD = 6.0  # grey levels: a border row or column is at most this uneven
 BORDER_STEP = 20.0  # grey levels: ... and differs by at least this much from the band inside it
 MIN_PAGE = 0.12  # share of the frame a sheet covers at least
@@ -45,11 +46,14 @@ class Page(NamedTuple):
 
 
 def find_page(gray: np.ndarray) -> Page | None:
-    """uint8 gray [H, W] -> the page inside the frame, or None when the frame itself is the page."""
+    """uint8 gray [H, W] -> the page inside the frame, or None when the frame itself is the page.
+
+    A sheet is only looked for in images whose shorter side is at least SHEET_MIN_SIDE px: a smaller image
+    is a crop of the writing, where a light blob is part of a digit."""
     small = shrink(gray, SMALL)
     sy, sx = gray.shape[0] / small.shape[0], gray.shape[1] / small.shape[1]
     inner = flat_border(small)
-    sheet = find_sheet(small) if inner is None else None
+    sheet = find_sheet(small) if inner is None and min(gray.shape) >= SHEET_MIN_SIDE else None
     if inner is not None:
         x, y, w, h = inner
         box = scale_box((x, y, w, h), sx, sy, gray.shape)

@@ -23,7 +23,7 @@ import os
 import time
 from dataclasses import dataclass
 from itertools import islice
-from typing import Iterable, Iterator, Sequence, Union
+from typing import Iterable, Iterator, NamedTuple, Sequence, Union
 
 import numpy as np
 
@@ -31,7 +31,7 @@ from . import detect
 from .images import ImageError, load_image
 from .lines import pad_batch
 from .model import LineModel, Model, shipped_line_model
-from .recognize import line_digits
+from .recognize import line_digits, upside_down
 from .results import UNCERTAIN, Digit, Reading, compose_text  # noqa: F401  (the API's names, re-exported)
 from .sources import SourceError, iter_paths
 
@@ -88,40 +88,66 @@ class DigitReader:
         single = self.single if single is None else single
         paths = list(paths) if paths is not None else [None] * len(images)
         prepared = [self._prepare(image, path, single) for image, path in zip(images, paths)]
-        found = [p.found.digits for p in prepared if p.error is None]
-        text_lines = [line for p in prepared if p.error is None for line in p.found.text_lines]
         started = time.perf_counter()
-        probabilities = self.model.predict(np.concatenate(found) if found else np.zeros((0, 28, 28), np.float32))
-        posteriors = None
-        if text_lines:
-            batch, _ = pad_batch([line.fitted.tensor for line in text_lines])
-            posteriors = self.line_model.predict(batch)
+        outputs = self._infer(prepared, check_orientation=True)
+        upside_down = [i for i, out in enumerate(outputs) if out is not None and out.upside_down]
+        if upside_down:  # read those pages again turned the right way up, boxes mapped back
+            turned = [prepared[i].turned() for i in upside_down]
+            for i, p, out in zip(upside_down, turned, self._infer(turned, check_orientation=False)):
+                prepared[i], outputs[i] = p, out
         infer_ms = (time.perf_counter() - started) * 1e3
-        readings, offset, line_offset = [], 0, 0
-        for p in prepared:
+        readings = []
+        for p, out in zip(prepared, outputs):
             if p.error is not None:
                 readings.append(Reading(text="", digits=[], path=p.path, error=p.error))
                 continue
-            mine = probabilities[offset:offset + len(p.found.boxes)]
-            offset += len(p.found.boxes)
-            raw = None
-            if p.found.text_lines:
-                digits, raws = [], []
-                for n, line in enumerate(p.found.text_lines):
-                    line_p = posteriors[line_offset + n]
-                    got, line_raw = line_digits(line, line_p, mine[line.members], p.found.boxes, len(raws))
-                    if got or line_raw:
-                        digits += got
-                        raws.append(line_raw)
-                line_offset += len(p.found.text_lines)
-                raw = "\n".join(raws)
-                digits = renumber_lines(digits)
-            else:
-                digits = [Digit(int(q.argmax()), float(q.max()), tuple(int(v) for v in box), line, q)
-                          for q, box, line in zip(mine, p.found.boxes, p.found.lines)]
+            digits, raw = self._digits(p, out)
             timings = {"decode": p.decode_ms, "extract": p.extract_ms, "infer": infer_ms / len(prepared)}
             readings.append(Reading(compose_text(digits, self.min_confidence), digits, p.path, None, timings, raw))
         return readings
+
+    def _infer(self, prepared: list[_Prepared], check_orientation: bool) -> list[_Outputs | None]:
+        """Both networks over every blob and line of ``prepared`` (one call each); with ``check_orientation``,
+        the lines turned 180 degrees too, to tell an upside-down page (see recognize.upside_down)."""
+        ok = [p for p in prepared if p.error is None]
+        found = [p.found.digits for p in ok]
+        probabilities = self.model.predict(np.concatenate(found) if found else np.zeros((0, 28, 28), np.float32))
+        tensors = [line.fitted.tensor for p in ok for line in p.found.text_lines]
+        posteriors = flipped = None
+        if tensors:
+            both = tensors + [t[::-1, ::-1] for t in tensors] if check_orientation else tensors
+            batch, _ = pad_batch(both)
+            out = self.line_model.predict(batch)
+            posteriors, flipped = out[:len(tensors)], (out[len(tensors):] if check_orientation else None)
+        outputs: list[_Outputs | None] = []
+        offset = line_offset = 0
+        for p in prepared:
+            if p.error is not None:
+                outputs.append(None)
+                continue
+            n_blobs, n_lines = len(p.found.boxes), len(p.found.text_lines)
+            mine = slice(line_offset, line_offset + n_lines)
+            lines = list(posteriors[mine]) if n_lines else []
+            widths = [line.fitted.tensor.shape[1] for line in p.found.text_lines]
+            turn = bool(n_lines) and flipped is not None and upside_down(lines, list(flipped[mine]), widths)
+            outputs.append(_Outputs(probabilities[offset:offset + n_blobs], lines, turn))
+            offset += n_blobs
+            line_offset += n_lines
+        return outputs
+
+    def _digits(self, p: _Prepared, out: _Outputs) -> tuple[list[Digit], str | None]:
+        """The digits of one image (in the input's pixels) and its raw reading (None without the line model)."""
+        if not p.found.text_lines:
+            digits = [Digit(int(q.argmax()), float(q.max()), tuple(int(v) for v in box), line, q)
+                      for q, box, line in zip(out.probabilities, p.found.boxes, p.found.lines)]
+            return p.unturn(digits), None
+        digits, raws = [], []
+        for line, posteriors in zip(p.found.text_lines, out.lines):
+            got, line_raw = line_digits(line, posteriors, out.probabilities[line.members], p.found.boxes, len(raws))
+            if got or line_raw:
+                digits += got
+                raws.append(line_raw)
+        return p.unturn(renumber_lines(digits)), "\n".join(raws)
 
     def _prepare(self, image: ImageLike | SourceError, path: str | None, single: bool) -> _Prepared:
         """Decode and find the digits of one input (everything but the networks)."""
@@ -137,7 +163,7 @@ class DigitReader:
         decoded = time.perf_counter()
         found = detect.extract(array, single=single, lines=self.line_model is not None and not single)
         return _Prepared(path, found=found, decode_ms=(decoded - started) * 1e3,
-                         extract_ms=(time.perf_counter() - decoded) * 1e3)
+                         extract_ms=(time.perf_counter() - decoded) * 1e3, array=array, single=single)
 
     def read_paths(self, inputs: Iterable[str], *, recursive: bool = False, workers: int | None = None,
                    processes: bool = False) -> Iterator[Reading]:
@@ -175,6 +201,32 @@ class _Prepared:
     found: detect.Extraction | None = None
     decode_ms: float = 0.0
     extract_ms: float = 0.0
+    array: np.ndarray | None = None  # the decoded image (kept for a second look at an upside-down page)
+    single: bool = False
+    turned_size: tuple[int, int] | None = None  # (w, h) when ``found`` is of the image turned 180 degrees
+
+    def turned(self) -> _Prepared:
+        """The same input, turned 180 degrees and extracted again."""
+        array = np.ascontiguousarray(self.array[::-1, ::-1])
+        started = time.perf_counter()
+        found = detect.extract(array, single=self.single, lines=True)
+        h, w = array.shape[:2]
+        return _Prepared(self.path, None, found, self.decode_ms,
+                         self.extract_ms + (time.perf_counter() - started) * 1e3, None, self.single, (w, h))
+
+    def unturn(self, digits: list[Digit]) -> list[Digit]:
+        """Boxes of a turned page back in the input's pixels (the reading order is the page's own)."""
+        if self.turned_size is None:
+            return digits
+        w, h = self.turned_size
+        return [Digit(d.value, d.confidence, (w - d.box[0] - d.box[2], h - d.box[1] - d.box[3], d.box[2], d.box[3]),
+                      d.line, d.probabilities) for d in digits]
+
+
+class _Outputs(NamedTuple):
+    probabilities: np.ndarray  # float32 [blobs, 10]: the digit model's
+    lines: list[np.ndarray]  # float32 [T, 17] per text line: the line model's
+    upside_down: bool  # the lines read better turned 180 degrees
 
 
 def renumber_lines(digits: list[Digit]) -> list[Digit]:

@@ -96,3 +96,23 @@ def ink_rows(line: TextLine, columns: tuple[float, float], blob: Box) -> Box:
     y0 = int(np.floor(line.to_image(0, r0 + rows[0])[1]))
     y1 = int(np.ceil(line.to_image(0, r0 + rows[-1] + 1)[1]))
     return (x0, y0, max(1, x1 - x0), max(1, y1 - y0))
+
+
+FLIP_MARGIN = 0.05  # nats per frame the turned reading must win by (an upright page is never turned on a tie)
+
+
+def path_score(posteriors: np.ndarray, frames: int) -> float:
+    """Mean log-probability per frame of the best CTC path: how sure the line model is of its reading."""
+    best = np.asarray(posteriors[:frames]).max(axis=1)
+    return float(np.log(np.maximum(best, 1e-9)).mean())
+
+
+def upside_down(upright: list[np.ndarray], turned: list[np.ndarray], widths: list[int]) -> bool:
+    """Do a page's lines read better turned 180 degrees? ``upright`` and ``turned``: the line model's
+    posteriors [T, 17] of each line as found and turned; ``widths``: each line tensor's width in px. The
+    page-wide means, weighted by line length, must differ by FLIP_MARGIN."""
+    frames = [w // STRIDE for w in widths]
+    total = max(sum(frames), 1)
+    up = sum(path_score(p, f) * f for p, f in zip(upright, frames)) / total
+    down = sum(path_score(p, f) * f for p, f in zip(turned, frames)) / total
+    return down > up + FLIP_MARGIN

@@ -1,0 +1,128 @@
+"""Finding the writing in real photos: a flat border, a card on a dark desk, a dark webcam frame, a comb field,
+a tiny scan whose digit fills it. Fixtures from MNIST *test* digits (tests/synth.py) and drawn strokes; the real
+inputs of ../shared/cases of these kinds too."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+import synth
+
+from edgedigits.runtime.page import find_page, isolate
+from edgedigits.runtime.reader import DigitReader
+
+CASES = Path(__file__).resolve().parents[2] / "shared" / "cases"
+PAGE_CASES = ["white-border-2026.png", "card-on-dark-desk-7.png", "tiny-16px-3.png", "comb-field-8994.jpg",
+              "dark-webcam-3943.jpg"]
+
+
+@pytest.fixture(scope="module")
+def reader():
+    return DigitReader()
+
+
+def scene(mnist_test, seed, n=4, **options):
+    rng = np.random.default_rng(seed)
+    index = rng.choice(len(mnist_test.images), n, replace=False)
+    return synth.paper_scene([mnist_test.images[i] for i in index], rng, labels=[int(mnist_test.labels[i]) for i in index],
+                             height=(50, 70), **options)
+
+
+@pytest.mark.parametrize("width, value", [(3, 255), (5, 0), (40, 255), (12, 210)])
+def test_a_flat_border_is_cut_off_and_the_digits_read(reader, mnist_test, width, value):
+    image, text = scene(mnist_test, width)
+    dim = (image.astype(np.float32) * 0.55).astype(np.uint8)  # a dim photo (paper ~125), as samples/photo_2026.jpg
+    framed = cv2.copyMakeBorder(dim, width, width, width, width, cv2.BORDER_CONSTANT, value=(value,) * 3)
+    page = find_page(cv2.cvtColor(framed, cv2.COLOR_BGR2GRAY))
+    assert page is not None and page.box[0] >= width - 1 and page.box[0] <= width + 6
+    reading, plain = reader.read(framed), reader.read(dim)
+    assert reading.text == plain.text and len(plain.text) >= len(text) - 1  # the border changes nothing
+    for framed_digit, plain_digit in zip(reading.digits, plain.digits):  # boxes in the framed image's pixels
+        assert abs(framed_digit.box[0] - plain_digit.box[0] - width) <= 2
+        assert abs(framed_digit.box[1] - plain_digit.box[1] - width) <= 2
+
+
+def test_a_card_on_a_dark_desk_is_read_against_its_own_paper(reader, mnist_test):
+    image, text = scene(mnist_test, 1, n=2, margin=0.6)
+    h, w = image.shape[:2]
+    desk = np.full((h + 240, w + 200, 3), 35, np.uint8)
+    desk += np.random.default_rng(0).integers(0, 12, desk.shape, dtype=np.uint8)
+    angle = 6.0
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    m[:, 2] += (100, 120)
+    card = cv2.warpAffine(image, m, desk.shape[1::-1], borderValue=(0, 0, 0))
+    inside = cv2.warpAffine(np.full((h, w), 255, np.uint8), m, desk.shape[1::-1]) > 128
+    desk[inside] = card[inside]
+    gray = cv2.cvtColor(desk, cv2.COLOR_BGR2GRAY)
+    page = find_page(gray)
+    assert page is not None and page.hull is not None
+    isolated = isolate(gray, page)
+    assert isolated.shape[0] < gray.shape[0] and float(np.median(isolated)) > 150  # paper, no desk
+    assert reader.read(desk).text == text
+
+
+def test_a_dark_noisy_webcam_frame_is_read(reader, mnist_test):
+    image, text = scene(mnist_test, 2, n=4, margin=1.5)
+    frame = np.full((480, 640, 3), 8, np.uint8)
+    h, w = image.shape[:2]
+    scale = min(420 / w, 360 / h, 1.0)
+    small = cv2.resize(image, (int(w * scale), int(h * scale)), interpolation=cv2.INTER_AREA)
+    y, x = 60, 110
+    frame[y:y + small.shape[0], x:x + small.shape[1]] = (small.astype(np.float32) * 0.25).astype(np.uint8)
+    noisy = np.clip(frame + np.random.default_rng(3).normal(0, 4, frame.shape), 0, 255).astype(np.uint8)
+    assert reader.read(noisy).text == text
+
+
+def comb_field(mnist_test, values, seed=0):
+    """Digits written in a printed comb field: a baseline, short ticks between cells, taller end walls."""
+    rng = np.random.default_rng(seed)
+    cell, height = 70, 56
+    image = np.full((200, 80 + cell * len(values), 3), 235, np.uint8)
+    base = 150
+    blue = (150, 60, 20)
+    cv2.line(image, (40, base), (40 + cell * len(values), base), blue, 3)
+    for i in range(len(values) + 1):
+        top = base - (75 if i in (0, len(values)) else 22)
+        cv2.line(image, (40 + cell * i, top), (40 + cell * i, base), blue, 3)
+    for i, v in enumerate(values):
+        digit = mnist_test.images[int(rng.choice(np.flatnonzero(mnist_test.labels == v)))]
+        ink = synth.render_digit(digit, height)
+        x, y = 40 + cell * i + (cell - ink.shape[1]) // 2, base - height - 6
+        region = image[y:y + ink.shape[0], x:x + ink.shape[1]].astype(np.float32)
+        image[y:y + ink.shape[0], x:x + ink.shape[1]] = (region * (1 - ink[:, :, None] * 0.9)).astype(np.uint8)
+    return image
+
+
+def test_comb_field_ticks_and_walls_give_no_digit(reader, mnist_test):
+    for seed, values in enumerate([(8, 9, 9, 4), (3, 0, 7), (5, 2, 6, 1, 8)]):
+        assert reader.read(comb_field(mnist_test, values, seed)).text == "".join(map(str, values))
+
+
+def test_a_tiny_scan_whose_digit_fills_it_is_read(reader, mnist_test):
+    right = 0
+    for i in range(40):
+        digit = mnist_test.images[i]
+        ys, xs = np.nonzero(digit > 60)
+        crop = digit[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+        tiny = cv2.resize(crop, (16, 16), interpolation=cv2.INTER_AREA)
+        binary = np.where(tiny > 100, 0, 255).astype(np.uint8)  # black ink on white, touching the edges
+        right += reader.read(binary).text == str(int(mnist_test.labels[i]))
+        right += reader.read(binary, single=True).text == str(int(mnist_test.labels[i]))
+    assert right >= 0.85 * 80
+
+
+def test_a_frame_that_is_all_page_has_no_page():
+    rng = np.random.default_rng(7)
+    paper = np.clip(synth.paper_texture((600, 800), rng), 0, 255).astype(np.uint8)
+    photo = synth.photo_effects(paper, rng, perspective=0.05, light=0.6, noise=6, blur=1.0, jpeg_quality=50)
+    assert find_page(cv2.cvtColor(photo, cv2.COLOR_BGR2GRAY)) is None
+
+
+@pytest.mark.parametrize("name", PAGE_CASES)
+def test_shared_cases_of_page_finding_read_exactly(reader, name):
+    expected = {row["file"]: row["text"] for row in csv.DictReader(open(CASES / "expected.csv"))}
+    assert reader.read(str(CASES / name)).text == expected[name]
