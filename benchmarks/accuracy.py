@@ -17,6 +17,9 @@ The material comes from ``tests/synth.py`` (the same code the tests use):
                   digits read as written.
   video           clips of 30 MJPG frames, 640x480: 3-4 digits of 40-110 px drifting on unevenly lit, noisy
                   paper, read by ``edgedigits webcam --source CLIP --headless`` (stabilized); exact frames.
+  photo kinds     ``--kinds N`` photos of each of issue 10's kinds from ``edgedigits.train.scenes`` (desk photo,
+                  border, card on a desk, form boxes, comb field, lined and squared paper, rotations, tilt, dark
+                  webcam, pencil, tiny); exact. ``--only kinds`` runs just these (and ../shared/cases).
 The raw-28x28 figure of the same digits is the model's own ceiling on them.
 """
 
@@ -248,6 +251,28 @@ def shared_cases(reader: DigitReader) -> dict:
     return out
 
 
+def photo_kinds(reader: DigitReader, split, n: int, seed: int) -> dict:
+    """Issue 10's kinds of real photos (``edgedigits.train.scenes.KINDS``: a 12 MP desk photo with a form and a
+    pen, borders, a card on a desk, form boxes and comb fields, lined and squared paper, quarter-turns and
+    tilts, dark webcam frames, pencil, tiny scans), ``n`` of each from MNIST test digits. Exact: the whole
+    text right (lines joined by "\\n"); only the reading is timed. Each kind has its own seed (from its name)."""
+    import zlib
+
+    from edgedigits.train.scenes import KINDS
+
+    out = {}
+    for kind, make in KINDS.items():
+        rng = np.random.default_rng([seed, 10, zlib.crc32(kind.encode())])
+        exact, seconds = 0, 0.0
+        for _ in range(n):
+            image, want = make(split, rng)
+            started = time.perf_counter()
+            exact += reader.read(image).text == want
+            seconds += time.perf_counter() - started
+        out[kind] = {"images": n, "exact": exact / n, "ms per image": 1e3 * seconds / n}
+    return out
+
+
 def main() -> None:
     p = parser(__doc__.splitlines()[0])
     p.add_argument("--model", default=None, help="a shipped model's name or an .onnx file (default: default)")
@@ -256,16 +281,20 @@ def main() -> None:
     p.add_argument("--clips", type=int, default=10)
     p.add_argument("--lines", type=int, default=200, help="lines of each kind (crops and photos)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--only", choices=("all", "lines", "cases"), default="all", help="run only some sections")
+    p.add_argument("--kinds", type=int, default=50, help="photos of each of issue 10's kinds (train/scenes.py)")
+    p.add_argument("--only", choices=("all", "lines", "cases", "kinds"), default="all",
+                   help="run only some sections")
     args = p.parse_args()
     if args.quick:
         args.digits, args.scenes, args.clips, args.lines = 5, 10, 1, 5
+        args.kinds = 3
     reader = DigitReader(args.model)
     split = load("test")
     started = time.perf_counter()
     cases = shared_cases(reader)
     peer = rapidocr_peer()
     line_rows = lines(reader, split, args.lines, args.seed, peer) if args.only in ("all", "lines") else {}
+    kind_rows = photo_kinds(reader, split, args.kinds, args.seed) if args.only in ("all", "kinds") else {}
     if args.only == "all":
         single = single_digits(reader, split, args.digits, args.seed)
         scene = scenes(reader, split, args.scenes, args.seed)
@@ -284,6 +313,12 @@ def main() -> None:
                     [[name, c["want"].replace("\n", "|"), c["got"].replace("\n", "|"), "yes" if c["exact"] else "no"]
                      for name, c in cases.items()]))
         print(f"{sum(c['exact'] for c in cases.values())} of {len(cases)} read exactly")
+        print()
+    if kind_rows:
+        report["photo kinds"] = kind_rows
+        print(table(["photo kinds (issue 10; MNIST test digits)", "images", "exact", "ms per image"],
+                    [[kind, r["images"], f"{r['exact']:.3f}", f"{r['ms per image']:.1f}"]
+                     for kind, r in kind_rows.items()]))
         print()
     if args.only != "all":
         if args.json:

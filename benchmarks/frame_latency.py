@@ -1,12 +1,13 @@
 """Live frames: time per stage for a 640x480 frame with six handwritten digits, on one core.
 
-    python benchmarks/frame_latency.py [--runs 300] [--scenes 3] [--json FILE]
+    python benchmarks/frame_latency.py [--runs 300] [--scenes 3] [--layout line|two] [--json FILE]
 
-Scenes: six MNIST test digits (two lines of three, 48-96 px) in blue-black ink on unevenly lit, noisy paper
-(``edgedigits.runtime.bench.make_scene``). One core: ``cv2.setNumThreads(1)``, onnxruntime
-``intra_op_num_threads=1``. Each stage is timed alone, ``--runs`` times per scene, median; the stages follow
-``detect.extract`` (decode does not apply: frames arrive decoded), then a cProfile of ``detect.extract`` names the
-costliest functions inside the stages. Goal (issue 5): <= 3 ms total.
+Scenes: six MNIST test digits (``--layout line``: one line of six, issue 9's goal; ``two``: two lines of three,
+issue 5's) of 48-96 px in blue-black ink on unevenly lit, noisy paper (``edgedigits.runtime.bench.make_scene``).
+One core: ``cv2.setNumThreads(1)``, onnxruntime ``intra_op_num_threads=1``. Each stage is timed alone,
+``--runs`` times per scene, median; the stages follow ``detect.extract`` and ``reader.read_batch`` (decode
+does not apply: frames arrive decoded), then a cProfile of ``detect.extract`` names the costliest functions
+inside the stages. Goal: <= 3 ms total.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ import sys
 from pathlib import Path
 
 import cv2
+import numpy as np
 
 from _common import busy_warning, machine, parser, table, write_json
-from edgedigits.runtime import detect, normalize
+from edgedigits.runtime import detect, normalize, page
 from edgedigits.runtime.bench import make_scene, median_ms, sample_digits
+from edgedigits.runtime.lines import pad_batch
 from edgedigits.runtime.reader import DigitReader
 
 GOAL_MS = 3.0
@@ -30,29 +33,42 @@ def stages(frame, reader: DigitReader, runs: int) -> tuple[dict, str]:
     gray = normalize.to_gray(frame)
     full = normalize.shrink(gray, detect.WORK_SIZE)
     half = detect.half_copy(full)
-    kept = half is not None and detect.tall_enough(detect.extract_at(gray, half, False), gray, half)
+    lines = reader.line_model is not None
+    kept = half is not None and detect.tall_enough(detect.extract_at(gray, half, False, lines), gray, half)
     work = half if kept else full  # the copy extract() reads the frame at
     ink = normalize.ink_map(work)
-    boxes, masks, _ = detect.segment(ink)
+    if lines:
+        boxes, masks, _, text_lines = detect.segment_lines(ink)
+    else:
+        (boxes, masks, _), text_lines = detect.segment(ink), []
     digits = normalize.normalize_batch(ink, boxes, masks)
+    tensors = [line.fitted.tensor for line in text_lines]
 
     def t(fn):
         return median_ms(fn, runs, warmup=5)["median_ms"]
 
     out = {
         "to_gray": t(lambda: normalize.to_gray(frame)),
+        "page (border, sheet on a desk)": t(lambda: page.find_page(gray)),
         f"working copy ({work.shape[1]}x{work.shape[0]})": t(lambda: detect.half_copy(normalize.shrink(gray, detect.WORK_SIZE))
                                                              if kept else normalize.shrink(gray, detect.WORK_SIZE)),
         "ink_map (polarity, paper level, contrast, noise floor)": t(lambda: normalize.ink_map(work)),
-        "segment (binarize, components, rules, merge, order, masks)": t(lambda: detect.segment(ink)),
-        f"normalize_batch ({len(boxes)} digits -> 28x28)": t(lambda: normalize.normalize_batch(ink, boxes, masks)),
-        f"infer (Model.predict, {len(boxes)} digits)": t(lambda: reader.model.predict(digits)),
+        ("segment_lines (binarize, components, rules, merge, order, masks, line tensors)" if lines else
+         "segment (binarize, components, rules, merge, order, masks)"):
+            t(lambda: detect.segment_lines(ink) if lines else detect.segment(ink)),
+        f"normalize_batch ({len(boxes)} blobs -> 28x28)": t(lambda: normalize.normalize_batch(ink, boxes, masks)),
+        f"infer digit model ({len(boxes)} blobs)": t(lambda: reader.model.predict(digits)),
     }
-    totals = {"detect.extract": t(lambda: detect.extract(frame)), "reader.read (total)": t(lambda: reader.read(frame))}
+    if lines:
+        both = tensors + [x[::-1, ::-1] for x in tensors]
+        out[f"infer line model ({len(tensors)} line(s), upright and turned)"] = t(
+            lambda: reader.line_model.predict(pad_batch(both)[0]))
+    totals = {"detect.extract": t(lambda: detect.extract(frame, lines=lines)),
+              "reader.read (total)": t(lambda: reader.read(frame))}
     return {**out, **totals}, reader.read(frame).text
 
 
-def hot_functions(frame, calls: int = 100, top: int = 15) -> list[dict]:
+def hot_functions(frame, lines: bool, calls: int = 100, top: int = 15) -> list[dict]:
     """cProfile of ``detect.extract``: the functions with the most own time, in µs per frame. (cProfile adds
     a little to every Python call, so Python-heavy code looks somewhat more expensive than it is.)"""
     import cProfile
@@ -61,7 +77,7 @@ def hot_functions(frame, calls: int = 100, top: int = 15) -> list[dict]:
     profile = cProfile.Profile()
     profile.enable()
     for _ in range(calls):
-        detect.extract(frame)
+        detect.extract(frame, lines=lines)
     profile.disable()
     stats = pstats.Stats(profile).stats
     total = sum(v[2] for v in stats.values())
@@ -76,25 +92,31 @@ def main() -> None:
     p.add_argument("--runs", type=int, default=300, help="timed calls per stage and scene (median)")
     p.add_argument("--scenes", type=int, default=3, help="different frames (different digits and layout)")
     p.add_argument("--model", default=None, help="model name or .onnx (default: the shipped default)")
+    p.add_argument("--layout", choices=("line", "two"), default="line",
+                   help="six digits on one line (issue 9's goal) or two lines of three (issue 5's)")
+    p.add_argument("--line-model", default=None, help="'none': the digit model alone, as before the line model")
     args = p.parse_args()
     runs, scenes = (20, 1) if args.quick else (args.runs, args.scenes)
     warning = busy_warning()
     if warning:
         print("WARNING:", warning, file=sys.stderr)
     cv2.setNumThreads(1)
-    reader = DigitReader(args.model, threads=1)
+    reader = DigitReader(args.model, threads=1, line_model=False if args.line_model == "none" else args.line_model)
+    per_line = 6 if args.layout == "line" else 3
     per_scene, readings = [], []
     for seed in range(scenes):
         digits, labels, _ = sample_digits(6, seed=seed)
-        times, text = stages(make_scene(digits, seed=seed), reader, runs)
+        times, text = stages(make_scene(digits, seed=seed, per_line=per_line), reader, runs)
         per_scene.append(times)
-        truth = "".join(map(str, labels[:3])) + "\n" + "".join(map(str, labels[3:]))
+        truth = "\n".join("".join(map(str, labels[i:i + per_line])) for i in range(0, 6, per_line))
         readings.append({"seed": seed, "truth": truth, "read": text})
     result = {k: statistics.median(s[k] for s in per_scene) for k in per_scene[0]}
-    hot = hot_functions(make_scene(sample_digits(6, seed=0)[0], seed=0), calls=10 if args.quick else 100)
+    hot = hot_functions(make_scene(sample_digits(6, seed=0)[0], seed=0, per_line=per_line), reader.line_model is not None,
+                        calls=10 if args.quick else 100)
     total = result["reader.read (total)"]
     steps = [k for k in result if k not in ("detect.extract", "reader.read (total)")]
-    print(f"640x480 frame, six digits, one core; median of {runs} runs x {scenes} scene(s), model {reader.model.name}"
+    print(f"640x480 frame, six digits ({args.layout}), one core; median of {runs} runs x {scenes} scene(s), model "
+          f"{reader.model.name}, line model {reader.line_model.name if reader.line_model else 'none'}"
           + (" (QUICK: not figures)" if args.quick else ""))
     print(table(["stage", "ms", "share of total"],
                 [[k, f"{result[k]:.3f}", f"{result[k] / total:.0%}"] for k in steps]
@@ -108,7 +130,8 @@ def main() -> None:
                 [[h["function"], f"{h['us_per_frame']:.0f}", f"{h['calls_per_frame']:g}", f"{h['share']:.0%}"]
                  for h in hot]))
     write_json(args.json, {"machine": machine(), "busy": warning, "quick": args.quick, "runs": runs,
-                           "scenes": scenes, "model": str(reader.model.path), "stages_ms": result,
+                           "scenes": scenes, "layout": args.layout, "model": str(reader.model.path),
+                           "line_model": str(reader.line_model.path) if reader.line_model else None, "stages_ms": result,
                            "total_ms": total, "frames_per_s": 1e3 / total, "goal_ms": GOAL_MS,
                            "goal_met": total <= GOAL_MS, "readings": readings,
                            "hot_functions": hot})

@@ -46,8 +46,8 @@ def library_versions() -> dict:
             "onnxruntime": onnxruntime.__version__, "numpy": numpy.__version__}
 
 
-TRAINING_KEYS = ("preset", "epochs", "batch_size", "seed", "train_images", "train_seconds", "test_accuracy",
-                 "params", "command", "data_sha256", "versions")
+TRAINING_KEYS = ("preset", "epochs", "batch_size", "seed", "train_images", "train_lines", "train_seconds",
+                 "data_seconds", "test_accuracy", "test_exact", "params", "command", "data_sha256", "versions")
 
 
 def training_info(metrics: dict, keras_path) -> dict:

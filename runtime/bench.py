@@ -27,6 +27,8 @@ from typing import Callable, Iterator
 import cv2
 import numpy as np
 
+from .images import decode as decode_image
+
 FOLDER_VERSION = "1"  # bump when the generated files change, so stale temp folders are rebuilt
 SCENE_SIZE = (640, 480)
 
@@ -73,8 +75,10 @@ def digit_png(seed: int = 0, size: int = 64) -> bytes:
     return cv2.imencode(".png", on_paper(digits[0], size, np.random.default_rng(seed)))[1].tobytes()
 
 
-def make_scene(digits: np.ndarray | None = None, seed: int = 0, size: tuple[int, int] = SCENE_SIZE) -> np.ndarray:
-    """A BGR frame (default 640x480) with six digits in two lines of three on unevenly lit paper."""
+def make_scene(digits: np.ndarray | None = None, seed: int = 0, size: tuple[int, int] = SCENE_SIZE,
+               per_line: int = 3) -> np.ndarray:
+    """A BGR frame (default 640x480) with six digits in lines of ``per_line`` (default two lines of three;
+    6: one line of six) on unevenly lit paper."""
     rng = np.random.default_rng(seed)
     if digits is None:
         digits = sample_digits(6, seed)[0]
@@ -85,10 +89,14 @@ def make_scene(digits: np.ndarray | None = None, seed: int = 0, size: tuple[int,
     frame = light[:, :, None] * paper + rng.normal(0, 3.0, (height, width, 3)).astype(np.float32)
     ink_colour = np.float32([90, 40, 30])  # blue-black pen
     for i, digit in enumerate(digits):
-        row, col = divmod(i, 3)
+        row, col = divmod(i, per_line)
         side = int(rng.integers(height // 8, height // 5))
-        x = int(width * (0.12 + 0.27 * col) + rng.integers(-15, 15))
-        y = int(height * (0.15 + 0.42 * row) + rng.integers(-15, 15))
+        if per_line == 3:
+            x = int(width * (0.12 + 0.27 * col) + rng.integers(-15, 15))
+            y = int(height * (0.15 + 0.42 * row) + rng.integers(-15, 15))
+        else:  # one line across the frame
+            x = int(width * (0.06 + 0.9 / per_line * col) + rng.integers(-5, 5))
+            y = int(height * (0.35 + 0.42 * row) + rng.integers(-10, 10))
         ink = cv2.resize(digit, (side, side), interpolation=cv2.INTER_LINEAR).astype(np.float32)[:, :, None] / 255
         patch = frame[y:y + side, x:x + side]
         frame[y:y + side, x:x + side] = patch * (1 - ink) + ink_colour * ink
@@ -165,28 +173,39 @@ def model_figures(model_name, repeats: int, batch: int, threads: int | None = No
 
 
 def stage_figures(reader, data: bytes, repeats: int) -> dict:
-    """Median time per stage for one encoded image: decode, detect (gray, ink map, segmentation), normalize
-    (the 28x28 digits), infer; and ``reader.read`` end to end. detect = ``detect.extract`` - normalize."""
-    from . import detect
-    from .images import decode
-    from .normalize import ink_map, normalize_batch, shrink, to_gray
-
-    image = decode(data)
-    ink = ink_map(shrink(to_gray(image), detect.WORK_SIZE))
-    boxes, masks, _ = detect.segment(ink)
-    batch = normalize_batch(ink, boxes, masks)
-    extract_ms = median_ms(lambda: detect.extract(image), repeats)["median_ms"]
-    normalize_ms = median_ms(lambda: normalize_batch(ink, boxes, masks), repeats)["median_ms"]
-    out = {
-        "image": f"{image.shape[1]}x{image.shape[0]}", "bytes": len(data), "digits_found": len(boxes),
-        "decode_ms": median_ms(lambda: decode(data), repeats)["median_ms"],
-        "detect_ms": max(0.0, extract_ms - normalize_ms),
-        "normalize_ms": normalize_ms,
-        "infer_ms": median_ms(lambda: reader.model.predict(batch), repeats)["median_ms"],
-        "total_ms": median_ms(lambda: reader.read(data), repeats)["median_ms"],
-    }
+    """Median time per stage for one encoded image, each timed inside the ``reader.read`` that ran it (the
+    path it actually took: the fast path, the half-resolution pass, or the full stages): decode, extract
+    (page, ink map, segmentation, lines, normalization), infer (both networks, and the upright-or-turned
+    check), and the whole ``read``."""
+    for _ in range(3):
+        reader.read(data)
+    stages: dict[str, list[float]] = {"decode": [], "extract": [], "infer": [], "total": []}
+    for _ in range(repeats):
+        started = time.perf_counter()
+        reading = reader.read(data)
+        stages["total"].append((time.perf_counter() - started) * 1e3)
+        for key in ("decode", "extract", "infer"):
+            stages[key].append(reading.timings_ms[key])
+    image = decode_image(data)
+    out = {"image": f"{image.shape[1]}x{image.shape[0]}", "bytes": len(data), "digits_found": len(reading.digits)}
+    out.update({f"{key}_ms": float(np.median(values)) for key, values in stages.items()})
     out["per_second"] = 1e3 / out["total_ms"] if out["total_ms"] > 0 else 0.0
     return out
+
+
+def line_model_figures(repeats: int) -> dict | None:
+    """The shipped line model on one line of 8 digits' width (192 px), batch 1, one thread; None without one."""
+    from .lines import HEIGHT
+    from .model import LineModel, shipped_line_model
+
+    name = shipped_line_model()
+    if name is None:
+        return None
+    model = LineModel(name, threads=1)
+    line = np.random.default_rng(0).random((1, HEIGHT, 192), dtype=np.float32)
+    latency = median_ms(lambda: model.predict(line), repeats * 10, warmup=20)
+    return {"model": model.name, "line_192px_latency_us": latency["median_ms"] * 1e3,
+            "mflops_per_line_of_8_digits": model.metadata.get("mflops_per_line_of_8_digits")}
 
 
 def _decode_files(paths: list[str]) -> int:
@@ -260,6 +279,7 @@ def run(model=None, quick: bool = False, folder_images: int | None = None, worke
     started = time.perf_counter()
     report: dict = {"environment": environment(), "quick": quick}
     report["model"] = model_figures(model, repeats, batch=1024 if quick else 8192)
+    report["line_model"] = line_model_figures(repeats)
     with opencv_threads(1):
         reader = DigitReader(model, threads=1)
         digits = sample_digits(6, seed=0)
@@ -287,13 +307,17 @@ def format_text(report: dict) -> str:
         f"  latency, batch 1 (1 thread)      {m['batch1_latency_us']:10.1f} µs",
         f"  throughput, batch {m['batch']:<6} (all)  {m['throughput_images_per_s']:10,.0f} images/s",
         "",
-        "per stage, one core (median ms)  decode  detect  normalize   infer    total  per second  digits",
     ]
+    line = report.get("line_model")
+    if line:
+        lines += [f"line model {line['model']}: one line of 8 digits (192 px), batch 1 (1 thread) "
+                  f"{line['line_192px_latency_us']:10.1f} µs; {line['mflops_per_line_of_8_digits']} MFLOPs", ""]
+    lines.append("per stage, one core (median ms)  decode  extract   infer    total  per second  digits")
     for key, label in (("digit", "one digit"), ("scene", "scene")):
         s = report[key]
         name = f"{label} {s['image']} ({'PNG' if key == 'digit' else 'JPEG'})"
-        lines.append(f"  {name:<30} {s['decode_ms']:7.3f} {s['detect_ms']:7.3f} {s['normalize_ms']:10.3f} "
-                     f"{s['infer_ms']:7.3f} {s['total_ms']:8.3f} {s['per_second']:11,.0f} {s['digits_found']:7d}")
+        lines.append(f"  {name:<30} {s['decode_ms']:7.3f} {s['extract_ms']:8.3f} {s['infer_ms']:7.3f} "
+                     f"{s['total_ms']:8.3f} {s['per_second']:11,.0f} {s['digits_found']:7d}")
     lines += [
         "",
         f"folder: {f['images']:,} PNGs, {f['workers']} workers ({f['folder']})",

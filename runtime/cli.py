@@ -49,6 +49,11 @@ def fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def line_model_option(value: str | None) -> str | bool | None:
+    """``--line-model``: None -> the shipped one (if installed), 'none' -> no line model, else a name or file."""
+    return False if value is not None and value.lower() == "none" else value
+
+
 def quiet_opencv() -> None:
     """Keep OpenCV's and FFmpeg's own log lines ("[ERROR:0@0.07] global grfmt_png.cpp ...", "[http @ 0x...]
     Stream ends prematurely") off stderr: every bad file and lost stream already gets one clear line of ours.
@@ -153,6 +158,9 @@ def classify(
     min_confidence: float = typer.Option(0.5, min=0.0, max=1.0,
                                          help="Digits less certain than this (0-1) show as '?' in text."),
     single: bool = typer.Option(False, help="Each image is one digit (a crop or drawing): skip detection."),
+    line_model: Optional[str] = typer.Option(None, "--line-model", metavar="NAME|FILE|none",
+                                             help="Line recognizer (default: the shipped 'line'); none: each "
+                                                  "blob is read alone by the digit model."),
     from_file: Optional[str] = typer.Option(None, "--from-file", metavar="LIST",
                                             help="Also read the paths listed in this file, one per line ('-': stdin)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the results to this file, not stdout."),
@@ -196,7 +204,8 @@ def classify(
     try:
         # One onnxruntime thread: the cores are used by the worker processes (each with its own session); an
         # intra-op pool here would only spin beside them (--workers 1 used 2 cores of CPU for 1 of work).
-        reader = DigitReader(model, min_confidence=min_confidence, single=single, threads=1)
+        reader = DigitReader(model, min_confidence=min_confidence, single=single, threads=1,
+                             line_model=line_model_option(line_model))
     except ModelError as exc:
         fail(str(exc))
     copies = None
@@ -480,6 +489,12 @@ def models_command(
         typer.echo(f"{'name':<16} {'accuracy':>9} {'size':>12} {'params':>9} {'MFLOPs':>7}  preset")
         for row in rows:
             accuracy = f"{row['accuracy']:.2%}" if row["accuracy"] is not None else "?"
+            if row["kind"] == "line":  # a line model: its mean exact rate on test lines, MFLOPs per 8-digit line
+                exact = f"{row['test_exact']:.1%}" if row["test_exact"] is not None else "?"
+                typer.echo(f"{row['name']:<16} {exact:>9} {row['size_bytes'] / 1024:>8,.1f} KiB "
+                           f"{row['params'] or 0:>9,} {row['card'].get('mflops_per_line_of_8_digits') or 0:>7}  "
+                           f"{row['preset'] or ''} (lines read exactly; MFLOPs per line of 8 digits)")
+                continue
             typer.echo(f"{row['name']:<16} {accuracy:>9} {row['size_bytes'] / 1024:>8,.1f} KiB "
                        f"{row['params'] or 0:>9,} {row['mflops_per_digit'] or 0:>7}  {row['preset'] or ''}")
 

@@ -105,9 +105,11 @@ def shipped_models() -> list[dict]:
         card = read_card(path)
         rows.append({
             "name": name,
+            "kind": card.get("kind", "digit"),
             "path": str(path),
             "size_bytes": path.stat().st_size,
-            "accuracy": card.get("test_accuracy"),
+            "accuracy": card.get("test_accuracy"),  # MNIST test accuracy (digit models)
+            "test_exact": card.get("test_exact"),  # mean exact rate on the test lines (line models)
             "params": card.get("params"),
             "mflops_per_digit": card.get("mflops_per_digit"),
             "preset": card.get("preset"),
@@ -305,12 +307,15 @@ def _kb(size) -> str:
 def cards_markdown(rows: list[dict] | None = None) -> str:
     """``models/README.md``: one section per shipped model, every figure taken from its card."""
     rows = shipped_models() if rows is None else rows
+    lines = [row for row in rows if row.get("kind") == "line"]
+    rows = [row for row in rows if row.get("kind") != "line"]
     out = [
         "# Shipped models",
         "",
         "Generated from the model cards (`models/<name>.json`) by `edgedigits models --format markdown > "
         "models/README.md`; do not edit by hand. Every figure comes from the commands listed under each model "
-        "(accuracy: `edgedigits evaluate` on the ONNX file, full MNIST test set).",
+        "(accuracy: `edgedigits evaluate` on the ONNX file, full MNIST test set; line models: their export's "
+        "reading of synthetic lines of MNIST test digits).",
         "",
         "| model | MNIST test accuracy | size | parameters | MFLOPs / digit | preset |",
         "|---|---|---|---|---|---|",
@@ -318,6 +323,16 @@ def cards_markdown(rows: list[dict] | None = None) -> str:
     for row in rows:
         out.append(f"| `{row['name']}` | {_pct(row['accuracy'])} | {_kb(row['size_bytes'])} | "
                    f"{row['params'] or 0:,} | {row['mflops_per_digit']} | {row['preset']} |")
+    if lines:
+        kinds = list(lines[0]["card"].get("test_lines", {}))
+        out += ["", "| line model | " + " | ".join(f"{k.replace('_', ' ')} exact" for k in kinds)
+                + " | size | parameters | MFLOPs / line of 8 digits | preset |",
+                "|---|" + "---|" * (len(kinds) + 4)]
+        for row in lines:
+            card = row["card"]
+            out.append(f"| `{row['name']}` | " + " | ".join(_pct(card['test_lines'][k]['text_exact']) for k in kinds)
+                       + f" | {_kb(row['size_bytes'])} | {card.get('params', 0):,} | "
+                         f"{card.get('mflops_per_line_of_8_digits')} | {row['preset']} |")
     for row in rows:
         card = row["card"]
         training, export = card.get("training", {}), card.get("export", {})
@@ -369,4 +384,36 @@ def cards_markdown(rows: list[dict] | None = None) -> str:
         out += ["", "Commands that made and measured it:", "", "```sh"]
         out += [commands[k] for k in ("train", "export", "evaluate") if commands.get(k)]
         out += ["```"]
+    for row in lines:
+        out += line_card_markdown(row["card"])
     return "\n".join(out) + "\n"
+
+
+def line_card_markdown(card: dict) -> list[str]:
+    """A line model's section of models/README.md."""
+    training, export = card.get("training", {}), card.get("export", {})
+    parity = export.get("parity", {})
+    out = ["", f"## `{card.get('name')}`", "", card.get("description", ""), "",
+           f"- File: `{card.get('file')}`, {card.get('size_bytes', 0):,} bytes, SHA-256 `{card.get('sha256')}`",
+           "- Test lines read exactly (synthetic lines of MNIST *test* digits, `train/lines.py`; digits only / "
+           "everything incl. separators and words): " + ", ".join(
+               f"{kind.replace('_', ' ')} {_pct(v['text_exact'])} / {_pct(v['raw_exact'])} ({v['lines']} lines)"
+               for kind, v in card.get("test_lines", {}).items()),
+           f"- Parameters: {card.get('params', 0):,}; {card.get('mflops_per_line_of_8_digits')} MFLOPs for a line "
+           "of 8 digits (192 px wide)",
+           f"- Input: {card.get('input')}; preprocessing version {card.get('preprocessing_version')}",
+           f"- Output: {card.get('output')}"]
+    if training:
+        out.append(f"- Training: preset `{training.get('preset')}`, {training.get('epochs')} epochs, seed "
+                   f"{training.get('seed')}, {card.get('training', {}).get('train_lines', '?')} synthetic lines of "
+                   f"MNIST train digits, {training.get('train_seconds')} s of training on "
+                   f"{training.get('versions', {}).get('cpus', '?')} CPU cores")
+    if parity:
+        out.append(f"- Export: opset {export.get('opset')}; parity with Keras on {parity.get('lines')} test lines: "
+                   f"{parity.get('reading_disagreements')} read differently, largest probability difference "
+                   f"{parity.get('max_abs_diff', 0):.2g} (allowed {parity.get('tolerance')})")
+    commands = card.get("commands", {})
+    out += ["", "Commands that made and measured it:", "", "```sh"]
+    out += [commands[k] for k in ("train", "export") if commands.get(k)]
+    out += ["```"]
+    return out

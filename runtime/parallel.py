@@ -185,7 +185,8 @@ def _start_pool(reader: "DigitReader", workers: int) -> "ProcessPoolExecutor | N
 
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker,
                                initargs=(str(reader.model.path), reader.min_confidence, reader.single,
-                                         images.MAX_PIXELS))
+                                         images.MAX_PIXELS,
+                                         str(reader.line_model.path) if reader.line_model is not None else False))
     try:
         probes = [pool.submit(_probe) for _ in range(workers)]
         for probe in probes:
@@ -231,7 +232,8 @@ def _probe() -> bool:
     return _worker_reader is not None
 
 
-def _start_worker(model_path: str, min_confidence: float, single: bool, max_pixels: int) -> None:
+def _start_worker(model_path: str, min_confidence: float, single: bool, max_pixels: int,
+                  line_model: str | bool = False) -> None:
     import signal
 
     import cv2
@@ -244,7 +246,8 @@ def _start_worker(model_path: str, min_confidence: float, single: bool, max_pixe
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     cv2.setNumThreads(1)  # one core per worker: the workers are the parallelism
     global _worker_reader
-    _worker_reader = DigitReader(model_path, min_confidence=min_confidence, single=single, threads=1)
+    _worker_reader = DigitReader(model_path, min_confidence=min_confidence, single=single, threads=1,
+                                 line_model=line_model)
 
 
 def _read_chunk(chunk: list) -> tuple[list["Reading"], float]:

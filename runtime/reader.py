@@ -31,7 +31,7 @@ from . import detect
 from .images import ImageError, load_image
 from .lines import pad_batch
 from .model import LineModel, Model, shipped_line_model
-from .recognize import line_digits, upside_down
+from .recognize import SIDEWAYS_MARGIN, line_digits, page_score, sideways, upside_down
 from .results import UNCERTAIN, Digit, Reading, compose_text  # noqa: F401  (the API's names, re-exported)
 from .sources import SourceError, iter_paths
 
@@ -90,9 +90,15 @@ class DigitReader:
         prepared = [self._prepare(image, path, single) for image, path in zip(images, paths)]
         started = time.perf_counter()
         outputs = self._infer(prepared, check_orientation=True)
+        for i, (p, out) in enumerate(zip(prepared, outputs)):
+            if out is not None and sideways(p.found):  # one digit per line, in a column: try a quarter-turn
+                turned = p.turned(1)
+                (turned_out,) = self._infer([turned], check_orientation=True)
+                if turned_out.score > out.score + SIDEWAYS_MARGIN:
+                    prepared[i], outputs[i] = turned, turned_out
         upside_down = [i for i, out in enumerate(outputs) if out is not None and out.upside_down]
         if upside_down:  # read those pages again turned the right way up, boxes mapped back
-            turned = [prepared[i].turned() for i in upside_down]
+            turned = [prepared[i].turned(2) for i in upside_down]
             for i, p, out in zip(upside_down, turned, self._infer(turned, check_orientation=False)):
                 prepared[i], outputs[i] = p, out
         infer_ms = (time.perf_counter() - started) * 1e3
@@ -130,7 +136,7 @@ class DigitReader:
             lines = list(posteriors[mine]) if n_lines else []
             widths = [line.fitted.tensor.shape[1] for line in p.found.text_lines]
             turn = bool(n_lines) and flipped is not None and upside_down(lines, list(flipped[mine]), widths)
-            outputs.append(_Outputs(probabilities[offset:offset + n_blobs], lines, turn))
+            outputs.append(_Outputs(probabilities[offset:offset + n_blobs], lines, turn, page_score(lines, widths)))
             offset += n_blobs
             line_offset += n_lines
         return outputs
@@ -163,7 +169,9 @@ class DigitReader:
         decoded = time.perf_counter()
         found = detect.extract(array, single=single, lines=self.line_model is not None and not single)
         return _Prepared(path, found=found, decode_ms=(decoded - started) * 1e3,
-                         extract_ms=(time.perf_counter() - decoded) * 1e3, array=array, single=single)
+                         extract_ms=(time.perf_counter() - decoded) * 1e3, single=single, source=image,
+                         array=array if isinstance(image, np.ndarray) else None,  # a decoded photo is not kept
+                         size=(array.shape[1], array.shape[0]))
 
     def read_paths(self, inputs: Iterable[str], *, recursive: bool = False, workers: int | None = None,
                    processes: bool = False) -> Iterator[Reading]:
@@ -201,32 +209,46 @@ class _Prepared:
     found: detect.Extraction | None = None
     decode_ms: float = 0.0
     extract_ms: float = 0.0
-    array: np.ndarray | None = None  # the decoded image (kept for a second look at an upside-down page)
+    array: np.ndarray | None = None  # the decoded image, when the caller passed an array or it was turned
+    source: object = None  # what was passed (path, bytes, array): decoded again for a second look, rarely
     single: bool = False
-    turned_size: tuple[int, int] | None = None  # (w, h) when ``found`` is of the image turned 180 degrees
+    turn: int = 0  # quarter-turns (counter-clockwise, np.rot90) of ``array`` that ``found`` was read at
+    size: tuple[int, int] = (0, 0)  # (w, h) of the input as decoded
 
-    def turned(self) -> _Prepared:
-        """The same input, turned 180 degrees and extracted again."""
-        array = np.ascontiguousarray(self.array[::-1, ::-1])
+    def turned(self, k: int) -> _Prepared:
+        """The same input turned ``k`` quarter-turns counter-clockwise (from its own orientation) and extracted
+        again."""
+        own = self.array if self.array is not None else load_image(self.source)
+        array = np.ascontiguousarray(np.rot90(own, k))
         started = time.perf_counter()
         found = detect.extract(array, single=self.single, lines=True)
-        h, w = array.shape[:2]
         return _Prepared(self.path, None, found, self.decode_ms,
-                         self.extract_ms + (time.perf_counter() - started) * 1e3, None, self.single, (w, h))
+                         self.extract_ms + (time.perf_counter() - started) * 1e3, array, None, self.single,
+                         (self.turn + k) % 4, self.size)
 
     def unturn(self, digits: list[Digit]) -> list[Digit]:
         """Boxes of a turned page back in the input's pixels (the reading order is the page's own)."""
-        if self.turned_size is None:
+        if self.turn == 0:
             return digits
-        w, h = self.turned_size
-        return [Digit(d.value, d.confidence, (w - d.box[0] - d.box[2], h - d.box[1] - d.box[3], d.box[2], d.box[3]),
-                      d.line, d.probabilities) for d in digits]
+        w, h = self.size
+        out = []
+        for d in digits:
+            x, y, bw, bh = d.box
+            if self.turn == 1:  # np.rot90 once: new (x, y) shows old (w - 1 - y, x)
+                box = (w - y - bh, x, bh, bw)
+            elif self.turn == 2:
+                box = (w - x - bw, h - y - bh, bw, bh)
+            else:  # three times: new (x, y) shows old (y, h - 1 - x)
+                box = (y, h - x - bw, bh, bw)
+            out.append(Digit(d.value, d.confidence, box, d.line, d.probabilities))
+        return out
 
 
 class _Outputs(NamedTuple):
     probabilities: np.ndarray  # float32 [blobs, 10]: the digit model's
     lines: list[np.ndarray]  # float32 [T, 17] per text line: the line model's
     upside_down: bool  # the lines read better turned 180 degrees
+    score: float  # the line model's certainty of its reading (recognize.page_score)
 
 
 def renumber_lines(digits: list[Digit]) -> list[Digit]:

@@ -107,12 +107,30 @@ def path_score(posteriors: np.ndarray, frames: int) -> float:
     return float(np.log(np.maximum(best, 1e-9)).mean())
 
 
+SIDEWAYS_MARGIN = 0.05  # nats per frame a quarter-turned page must read better by
+
+
+def page_score(lines: list[np.ndarray], widths: list[int]) -> float:
+    """The mean path score of a page's lines, weighted by their length (0.0, the best, for no lines)."""
+    frames = [w // STRIDE for w in widths]
+    total = sum(frames)
+    return sum(path_score(p, f) * f for p, f in zip(lines, frames)) / total if total else 0.0
+
+
+def sideways(found) -> bool:
+    """Does the writing look turned a quarter: two or more lines of one blob each, stacked in a column (a
+    line of digits on a page turned 90 degrees), and no line of several blobs?"""
+    lines = found.text_lines
+    if len(lines) < 2 or any(len(line.members) != 1 for line in lines):
+        return False
+    boxes = [found.boxes[line.members[0]] for line in lines]
+    left = max(b[0] for b in boxes)
+    right = min(b[0] + b[2] for b in boxes)
+    return right - left > 0.3 * min(b[2] for b in boxes)  # they share columns: a column, not a scatter
+
+
 def upside_down(upright: list[np.ndarray], turned: list[np.ndarray], widths: list[int]) -> bool:
     """Do a page's lines read better turned 180 degrees? ``upright`` and ``turned``: the line model's
     posteriors [T, 17] of each line as found and turned; ``widths``: each line tensor's width in px. The
     page-wide means, weighted by line length, must differ by FLIP_MARGIN."""
-    frames = [w // STRIDE for w in widths]
-    total = max(sum(frames), 1)
-    up = sum(path_score(p, f) * f for p, f in zip(upright, frames)) / total
-    down = sum(path_score(p, f) * f for p, f in zip(turned, frames)) / total
-    return down > up + FLIP_MARGIN
+    return page_score(turned, widths) > page_score(upright, widths) + FLIP_MARGIN

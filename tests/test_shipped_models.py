@@ -11,23 +11,27 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from edgedigits.runtime.evaluate import evaluate
 from edgedigits.runtime.model import Model, cards_markdown, models_dir, read_card, shipped_names
 
 NAMES = shipped_names()
+LINE_NAMES = [n for n in NAMES if read_card(models_dir() / f"{n}.onnx").get("kind") == "line"]
+DIGIT_NAMES = [n for n in NAMES if n not in LINE_NAMES]
 # What the issue asks of each model (MNIST test accuracy).
 TARGETS = {"default": 0.995, "seed-mlp": 0.974}
 INT8_GOAL = {"max_accuracy_loss_points": 0.2, "min_size_ratio": 3.0}
 
 
-def test_the_default_and_the_seed_models_are_shipped():
-    assert {"default", "seed-mlp"} <= set(NAMES)
+def test_the_default_the_seed_and_the_line_models_are_shipped():
+    assert {"default", "seed-mlp"} <= set(DIGIT_NAMES)
+    assert LINE_NAMES == ["line"]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", DIGIT_NAMES)
 def test_shipped_model_scores_what_its_card_says(name, mnist_test):
     model = Model(name)
     card = read_card(model.path)
@@ -39,7 +43,7 @@ def test_shipped_model_scores_what_its_card_says(name, mnist_test):
         assert report["accuracy"] >= TARGETS[name]
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", DIGIT_NAMES)
 def test_card_matches_the_file_and_its_metadata(name):
     model = Model(name)
     card = read_card(model.path)
@@ -54,6 +58,44 @@ def test_card_matches_the_file_and_its_metadata(name):
     for key in ("train", "export", "evaluate"):
         assert card["commands"][key], key
     assert card["training"]["train_seconds"] > 0 and card["params"] > 0 and card["mflops_per_digit"] > 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", LINE_NAMES)
+def test_shipped_line_model_reads_its_test_lines_as_its_card_says(name, mnist_test):
+    """The card's exact rates, measured again: the same test lines (seeds of export/line_export.py) through the
+    runtime's LineModel. One line of each kind may differ (a tie on another CPU)."""
+    from edgedigits.runtime.lines import pad_batch
+    from edgedigits.runtime.model import LineModel
+    from edgedigits.train.line_fit import TEST_KINDS, decode_batch, kind_style, make_lines
+
+    model = LineModel(name)
+    card = read_card(model.path)
+    for k, kind in enumerate(TEST_KINDS):
+        want = card["test_lines"][kind]
+        tensors, targets = make_lines(mnist_test.images, mnist_test.labels, want["lines"], 1000 + k,
+                                      kind_style(kind), workers=1)
+        batch, widths = pad_batch([t / np.float32(255.0) for t in tensors])
+        read = decode_batch(model.predict(batch), widths)
+        digits = [("".join(c for c in a if c.isdigit()), "".join(c for c in b if c.isdigit())) for a, b in zip(read, targets)]
+        exact = float(np.mean([a == b for a, b in digits]))
+        assert abs(exact - want["text_exact"]) <= 1.0 / want["lines"] + 1e-9, kind
+
+
+@pytest.mark.parametrize("name", LINE_NAMES)
+def test_line_card_matches_the_file_and_its_metadata(name):
+    from edgedigits.runtime.model import LineModel
+
+    model = LineModel(name)
+    card = read_card(model.path)
+    blob = model.path.read_bytes()
+    assert card["file"] == model.path.name and card["size_bytes"] == len(blob) == model.metadata["export"]["file_bytes"]
+    assert card["sha256"] == hashlib.sha256(blob).hexdigest()
+    for key in ("preset", "labels", "input", "output", "preprocessing_version", "data_sha256", "training", "export",
+                "description", "test_lines", "params", "mflops_per_line_of_8_digits"):
+        assert model.metadata[key] == card[key], key
+    assert card["mflops_per_line_of_8_digits"] <= 20  # issue 9's budget
+    assert card["commands"]["train"] and card["commands"]["export"]
 
 
 @pytest.mark.parametrize("name", [n for n in NAMES if n.endswith("-int8")])

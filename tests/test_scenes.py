@@ -1,0 +1,91 @@
+"""train/scenes.py: each of issue 10's kinds of photo is well formed (dtype, shape, expected text of digits
+only) and the same for the same seed. Built from the real MNIST test split; the 12 MP desk photo is made at
+1000x750 here."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import numpy as np
+import pytest
+
+from edgedigits.train import scenes
+
+SMALL_DESK = (1000, 750)
+
+
+def make(kind: str, split, seed: int):
+    rng = np.random.default_rng(seed)
+    if kind == "desk_photo":
+        return scenes.make_desk_photo(split, rng, size=SMALL_DESK)
+    return scenes.KINDS[kind](split, rng)
+
+
+def test_every_kind_of_issue_10_is_there():
+    assert set(scenes.KINDS) == {"desk_photo", "border", "card_on_desk", "form_boxes", "comb_field", "lined_paper",
+                                 "squared_paper", "rotated_90", "rotated_180", "rotated_270", "tilted",
+                                 "dark_webcam", "pencil", "tiny"}
+
+
+@pytest.mark.parametrize("kind", sorted(scenes.KINDS))
+def test_kind_is_well_formed_and_deterministic(kind, mnist_test):
+    for seed in (0, 1, 2):
+        image, text = make(kind, mnist_test, seed)
+        assert image.dtype == np.uint8
+        assert image.ndim == 2 if kind == "tiny" else (image.ndim == 3 and image.shape[2] == 3)
+        assert re.fullmatch(r"[0-9]+(\n[0-9]+)*", text), repr(text)
+        assert image.std() > 5  # not blank
+        again, same_text = make(kind, mnist_test, seed)
+        assert same_text == text and np.array_equal(again, image)
+    other = [make(kind, mnist_test, seed)[1] for seed in range(3, 8)]
+    assert len(set(other)) > 1  # the seed matters
+
+
+def test_shapes_of_each_kind(mnist_test):
+    assert make("desk_photo", mnist_test, 0)[0].shape == (750, 1000, 3)
+    assert make("dark_webcam", mnist_test, 0)[0].shape == (480, 640, 3)
+    for seed in range(5):
+        tiny, text = make("tiny", mnist_test, seed)
+        assert 12 <= tiny.shape[0] == tiny.shape[1] <= 24 and len(text) == 1
+        assert set(np.unique(tiny)) <= {0, 255}
+        ink = tiny == 0
+        assert ink[0].any() and ink[-1].any()  # the digit touches the top and bottom of the frame
+        assert len(make("card_on_desk", mnist_test, seed)[1]) in (1, 2, 3)
+        assert 3 <= len(make("border", mnist_test, seed)[1]) <= 5
+        for kind in ("lined_paper", "squared_paper"):
+            lines = make(kind, mnist_test, seed)[1].split("\n")
+            assert 1 <= len(lines) <= 2 and all(3 <= len(line) <= 6 for line in lines)
+    upright = make("rotated_180", mnist_test, 0)
+    assert upright[0].shape[1] > upright[0].shape[0]  # landscape page, turned upside down
+    for kind in ("rotated_90", "rotated_270"):
+        image, _ = make(kind, mnist_test, 0)
+        assert image.shape[0] > image.shape[1]  # a landscape page turned a quarter: portrait
+
+
+def test_dark_webcam_is_dark_and_noisy(mnist_test):
+    for seed in range(4):
+        image, _ = make("dark_webcam", mnist_test, seed)
+        centre = image[140:340, 180:460].mean(axis=2)  # the sheet always covers the middle of the frame
+        assert 25 <= np.median(centre) <= 75
+        flat = centre - np.median(centre)
+        assert 3 < np.percentile(np.abs(flat), 50) * 1.4826 < 20  # robust sigma of the noise (and ink)
+
+
+def test_pencil_is_faint(mnist_test):
+    for seed in range(4):
+        gray = make("pencil", mnist_test, seed)[0].mean(axis=2)
+        paper = np.median(gray)
+        assert paper - np.percentile(gray, 0.05) < 70  # the darkest strokes are only tens of levels down
+
+
+def test_kinds_are_cheap(mnist_test):
+    for kind in scenes.KINDS:
+        if kind == "desk_photo":
+            continue
+        seconds = []
+        for seed in range(3):
+            started = time.perf_counter()
+            make(kind, mnist_test, seed)
+            seconds.append(time.perf_counter() - started)
+        assert min(seconds) < 0.15, kind  # < 50 ms on an idle core; loose for a loaded machine

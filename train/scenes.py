@@ -1,0 +1,626 @@
+"""Realistic photos of the kinds of issue 10 (desks, borders, form boxes, rules, rotation, low light, pencil,
+tiny scans), built from MNIST digits. NumPy and OpenCV only (no TensorFlow): tests and benchmarks import it.
+
+    split = load("test", "/work/shared/data/mnist")      # MNIST *test* digits for evaluation, never train
+    rng = np.random.default_rng(0)
+    image, text = make_form_boxes(split, rng)            # or KINDS["form_boxes"](split, rng)
+    image                                                # uint8 BGR [H, W, 3] (``tiny``: gray [h, w])
+    text                                                 # "4071": the digits in reading order, lines by "\\n"
+
+Every ``make_<kind>(split, rng)`` draws everything it needs from ``rng``, so a seed gives the same image.
+Digits are MNIST images cropped to their ink, scaled with ``cv2.resize`` (cubic when enlarging) and laid on
+the paper as ink: the paper is darkened toward the ink colour by the ink strength. Printed matter (words, form
+lines, rules, pens) is drawn with OpenCV and never contains a digit, so ``text`` is exactly what a reader must
+return. The photos then get what a camera adds: uneven light, blur, noise and a JPEG round trip.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import cv2
+import numpy as np
+
+Image = np.ndarray
+FONTS = (cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_DUPLEX, cv2.FONT_HERSHEY_COMPLEX, cv2.FONT_HERSHEY_TRIPLEX)
+FORM_WORDS = ("Customer", "Remarks", "Name", "Date", "Signature", "Office", "use", "only", "received", "the",
+              "checked", "by", "order", "reference", "approved", "desk", "please", "return", "this", "form",
+              "to", "Front", "in", "delivery", "address", "Department", "of", "and", "copy", "Notes")
+LABELS = ("Room:", "Customer No:", "Ref:", "Order:", "Account:", "Code:", "Amount:", "Ticket:", "Unit:")
+
+
+# --------------------------------------------------------------------------- digits as ink
+
+def pick(split, rng: np.random.Generator, lo: int, hi: int) -> tuple[list[np.ndarray], str]:
+    """lo-hi random digits of the split: their uint8 28x28 images and their labels as a string."""
+    index = rng.integers(0, len(split.images), int(rng.integers(lo, hi + 1)))
+    return [split.images[i] for i in index], "".join(str(int(split.labels[i])) for i in index)
+
+
+def digit_ink(digit28: np.ndarray, height: int, width_scale: float = 1.0) -> np.ndarray:
+    """An MNIST digit cropped to its ink and scaled to ``height`` px: float32 [height, w] in [0, 1]."""
+    ys, xs = np.nonzero(digit28 > 20)
+    crop = digit28[ys.min():ys.max() + 1, xs.min():xs.max() + 1].astype(np.float32) / 255
+    width = max(1, round(height * width_scale * crop.shape[1] / crop.shape[0]))
+    grow = height >= crop.shape[0]
+    out = cv2.resize(crop, (width, height), interpolation=cv2.INTER_CUBIC if grow else cv2.INTER_AREA)
+    return np.clip(out, 0, 1)
+
+
+def number_ink(digits: list[np.ndarray], height: float, rng: np.random.Generator,
+               gap: tuple[float, float] = (0.12, 0.4)) -> np.ndarray:
+    """Digits written left to right (heights +-10%, gaps ``gap`` x height, a wobbling baseline) as one ink
+    strip: float32 [~1.2 height, w] in [0, 1]."""
+    inks = [digit_ink(d, max(4, round(height * rng.uniform(0.9, 1.1)))) for d in digits]
+    gaps = [round(height * rng.uniform(*gap)) for _ in inks[1:]] + [0]
+    strip = np.zeros((max(i.shape[0] for i in inks) + round(0.08 * height) + 1, sum(i.shape[1] for i in inks)
+                      + sum(gaps)), np.float32)
+    x = 0
+    for ink, g in zip(inks, gaps):
+        bottom = strip.shape[0] - round(rng.uniform(0, 0.08) * height)
+        region = strip[bottom - ink.shape[0]:bottom, x:x + ink.shape[1]]
+        np.maximum(region, ink, out=region)
+        x += ink.shape[1] + g
+    return strip
+
+
+def fit(ink: np.ndarray, max_w: float, max_h: float = 1e9) -> np.ndarray:
+    """Shrink an ink strip to fit max_w x max_h px (never enlarges)."""
+    scale = min(1.0, max_w / ink.shape[1], max_h / ink.shape[0])
+    if scale >= 1.0:
+        return ink
+    size = (max(1, round(ink.shape[1] * scale)), max(1, round(ink.shape[0] * scale)))
+    return cv2.resize(ink, size, interpolation=cv2.INTER_AREA)
+
+
+def put_ink(canvas: np.ndarray, ink: np.ndarray, x: int, y: int, colour, strength: float = 1.0) -> None:
+    """Darken the float32 BGR ``canvas`` toward ``colour`` where ``ink`` (float [h, w] in [0, 1], top left at
+    x, y) is: alpha = strength x ink. Clipped at the canvas edges; in place."""
+    h, w = ink.shape
+    x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + w, canvas.shape[1]), min(y + h, canvas.shape[0])
+    if x1 <= x0 or y1 <= y0:
+        return
+    alpha = strength * ink[y0 - y:y1 - y, x0 - x:x1 - x, None]
+    roi = canvas[y0:y1, x0:x1]
+    roi *= 1 - alpha
+    roi += alpha * np.float32(colour)
+
+
+def pen_colour(rng: np.random.Generator) -> tuple[float, float, float]:
+    """Ballpoint blue or black ink, BGR."""
+    if rng.random() < 0.5:
+        return rng.uniform(110, 170), rng.uniform(35, 80), rng.uniform(10, 40)
+    grey = rng.uniform(15, 45)
+    return grey, grey, grey
+
+
+def drawn(shape: tuple[int, int], draw: Callable[[np.ndarray], None]) -> np.ndarray:
+    """Printed matter drawn by ``draw`` (OpenCV calls, white 255 on a uint8 mask) as float32 ink [0, 1]."""
+    mask = np.zeros(shape, np.uint8)
+    draw(mask)
+    return mask.astype(np.float32) / 255
+
+
+# --------------------------------------------------------------------------- surfaces
+
+def smooth_noise(h: int, w: int, rng: np.random.Generator, cell: int) -> np.ndarray:
+    """Low-frequency noise (features ~``cell`` px), float32 [h, w], about unit scale."""
+    small = rng.standard_normal((max(2, h // cell), max(2, w // cell)), dtype=np.float32)
+    return cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
+
+
+def paper(h: int, w: int, rng: np.random.Generator, level: float | None = None) -> np.ndarray:
+    """Paper: float32 BGR [h, w, 3], a slightly tinted ``level`` (default 215-245) with soft blotches."""
+    level = rng.uniform(215, 245) if level is None else level
+    tint = np.float32([rng.uniform(-4, 6), rng.uniform(-3, 3), rng.uniform(-6, 4)])
+    base = np.clip(level + tint, 0, 255)
+    return base + (2.5 * smooth_noise(h, w, rng, 64))[:, :, None]
+
+
+def desk(h: int, w: int, rng: np.random.Generator, kind: str | None = None) -> np.ndarray:
+    """A desk top filling the frame: float32 BGR [h, w, 3]. ``kind`` "wood" (brown grain) or "dark" (a dark
+    laminate, 20-70 grey); random when None. Made at <= 500 px and enlarged: it is out of focus anyway."""
+    kind = kind or ("wood" if rng.random() < 0.5 else "dark")
+    s = min(1.0, 500 / max(h, w))
+    hs, ws = max(8, round(h * s)), max(8, round(w * s))
+    if kind == "wood":
+        yy = np.arange(hs, dtype=np.float32)[:, None]
+        wobble = 3 * smooth_noise(hs, ws, rng, 60)
+        grain = 0.5 + 0.5 * np.sin(2 * np.pi * (yy + wobble) / rng.uniform(6, 15))
+        streaks = cv2.GaussianBlur(rng.standard_normal((hs, 1), dtype=np.float32), (0, 0), 0.8)
+        shade = 0.78 + 0.16 * grain + 0.05 * streaks + 0.03 * smooth_noise(hs, ws, rng, 20)
+        colour = np.float32([rng.uniform(35, 70), rng.uniform(90, 130), rng.uniform(145, 195)])
+    else:
+        shade = 1 + 0.08 * smooth_noise(hs, ws, rng, 40) + 0.04 * rng.standard_normal((hs, ws), dtype=np.float32)
+        level = rng.uniform(20, 70)
+        colour = np.float32([level + rng.uniform(-5, 8), level, level + rng.uniform(-5, 5)])
+    top = shade[:, :, None] * colour
+    return cv2.resize(top, (w, h), interpolation=cv2.INTER_LINEAR) if s < 1 else top
+
+
+def quad(cx: float, cy: float, w: float, h: float, angle: float, jitter: float,
+         rng: np.random.Generator) -> np.ndarray:
+    """Corners (TL, TR, BR, BL; float32 [4, 2]) of a w x h rectangle centred at cx, cy, turned ``angle``
+    degrees (counter-clockwise on screen), each corner moved by up to ``jitter`` x the size (perspective)."""
+    a = np.deg2rad(angle)
+    rot = np.float32([[np.cos(a), np.sin(a)], [-np.sin(a), np.cos(a)]])
+    corners = np.float32([[-w / 2, -h / 2], [w / 2, -h / 2], [w / 2, h / 2], [-w / 2, h / 2]]) @ rot.T
+    corners += rng.uniform(-jitter, jitter, (4, 2)).astype(np.float32) * np.float32([w, h])
+    return corners + np.float32([cx, cy])
+
+
+def lay(frame: np.ndarray, sheet: np.ndarray, corners: np.ndarray, rng: np.random.Generator,
+        shadow: float = 0.35) -> tuple[np.ndarray, np.ndarray]:
+    """Lay a flat ``sheet`` (float32 BGR) onto ``frame`` (float32 BGR) with its corners at ``corners``, over a
+    soft shadow. Returns the new frame and the 3x3 sheet-to-frame matrix."""
+    H, W = frame.shape[:2]
+    h, w = sheet.shape[:2]
+    matrix = cv2.getPerspectiveTransform(np.float32([[0, 0], [w, 0], [w, h], [0, h]]), corners)
+    warped = cv2.warpPerspective(sheet, matrix, (W, H), flags=cv2.INTER_LINEAR)
+    mask = np.zeros((H, W), np.uint8)
+    cv2.fillConvexPoly(mask, np.int32(np.round(corners * 16)), 255, cv2.LINE_AA, shift=4)
+    if shadow > 0:  # the sheet's shadow, offset away from the light, made small and enlarged
+        s = min(1.0, 400 / max(H, W))
+        small = cv2.resize(mask, (max(2, round(W * s)), max(2, round(H * s))), interpolation=cv2.INTER_AREA)
+        dx, dy = rng.uniform(-0.012, 0.012) * max(H, W) * s, rng.uniform(0.004, 0.015) * max(H, W) * s
+        small = cv2.warpAffine(small, np.float32([[1, 0, dx], [0, 1, dy]]), small.shape[::-1])
+        small = cv2.GaussianBlur(small, (0, 0), 0.01 * max(H, W) * s + 0.5)
+        frame = frame * (1 - shadow / 255 * cv2.resize(small, (W, H)).astype(np.float32))[:, :, None]
+    alpha = mask.astype(np.float32) / 255
+    return cv2.blendLinear(warped, frame.astype(np.float32), alpha, 1 - alpha), matrix
+
+
+def draw_pen(frame: np.ndarray, rng: np.random.Generator, length: float, width: float,
+             avoid: tuple[float, float, float, float] | None = None) -> None:
+    """A pen lying in ``frame`` (float32 BGR, in place): a long dark body with round ends, a highlight along
+    it, a clip, a metal tip and a soft shadow. ``avoid``: an x0, y0, x1, y1 box it must not cover."""
+    H, W = frame.shape[:2]
+    for _ in range(60):
+        centre = np.float64([rng.uniform(0.15, 0.85) * W, rng.uniform(0.15, 0.85) * H])
+        a = rng.uniform(0, 2 * np.pi)
+        direction = np.float64([np.cos(a), np.sin(a)])
+        points = centre + np.linspace(-0.6, 0.6, 40)[:, None] * length * direction
+        if avoid is None:
+            break
+        x0, y0, x1, y1 = avoid
+        m = 1.5 * width
+        if not np.any((points[:, 0] > x0 - m) & (points[:, 0] < x1 + m) & (points[:, 1] > y0 - m)
+                      & (points[:, 1] < y1 + m)):
+            break
+    back, front = centre - 0.5 * length * direction, centre + 0.5 * length * direction
+    tip = front + 1.6 * width * direction
+    normal = np.float64([-direction[1], direction[0]])
+    pad = 2 * width + 10
+    bx0, by0 = int(max(0, min(back[0], tip[0]) - pad)), int(max(0, min(back[1], tip[1]) - pad))
+    bx1, by1 = int(min(W, max(back[0], tip[0]) + pad)), int(min(H, max(back[1], tip[1]) + pad))
+    if bx1 <= bx0 or by1 <= by0:
+        return
+    roi = frame[by0:by1, bx0:bx1]
+    o = np.float64([bx0, by0])
+
+    def pt(p):
+        return tuple(int(v) for v in np.round((p - o) * 16))
+
+    def mask_of(draw) -> np.ndarray:
+        return drawn(roi.shape[:2], draw)
+
+    thick = max(1, round(width))
+    body = mask_of(lambda m: cv2.line(m, pt(back), pt(front), 255, thick, cv2.LINE_AA, shift=4))
+    cone = np.float64([front + 0.45 * width * normal, tip, front - 0.45 * width * normal])
+    metal = mask_of(lambda m: cv2.fillConvexPoly(m, np.int32(np.round((cone - o) * 16)), 255, cv2.LINE_AA, 4))
+    shade = cv2.GaussianBlur(np.maximum(body, metal), (0, 0), 0.5 * width + 1)
+    shift = np.float32([[1, 0, 0.4 * width], [0, 1, 0.6 * width]])
+    put_ink(roi, cv2.warpAffine(shade, shift, shade.shape[::-1]), 0, 0, (0, 0, 0), 0.45)
+    put_ink(roi, metal, 0, 0, [rng.uniform(165, 205)] * 3)
+    point = mask_of(lambda m: cv2.circle(m, pt(tip), max(1, round(0.12 * width)) * 16, 255, -1, cv2.LINE_AA, 4))
+    put_ink(roi, point, 0, 0, (20, 20, 20))
+    dark = rng.uniform(12, 40)
+    put_ink(roi, body, 0, 0, (dark + rng.uniform(0, 25), dark, dark))
+    shine = back + 0.1 * length * direction + 0.22 * width * normal
+    gleam = mask_of(lambda m: cv2.line(m, pt(shine), pt(front - 0.08 * length * direction + 0.22 * width * normal),
+                                       255, max(1, round(0.12 * width)), cv2.LINE_AA, shift=4))
+    put_ink(roi, gleam, 0, 0, [dark + 70] * 3, 0.7)
+    clip_a, clip_b = back + 0.05 * length * direction, back + 0.3 * length * direction
+    clip = mask_of(lambda m: cv2.line(m, pt(clip_a - 0.1 * width * normal), pt(clip_b - 0.1 * width * normal), 255,
+                                      max(1, round(0.25 * width)), cv2.LINE_AA, shift=4))
+    put_ink(roi, clip, 0, 0, [rng.uniform(150, 200)] * 3, 0.9)
+
+
+# --------------------------------------------------------------------------- the camera
+
+def light_gain(h: int, w: int, rng: np.random.Generator, light: float) -> np.ndarray:
+    """Uneven light: a gradient, a vignette and, half the time, a soft shadow; float32 gain [h, w] in
+    (1 - light, 1]. Made at 64 px and enlarged."""
+    sh, sw = (48, 64) if w >= h else (64, 48)
+    yy, xx = np.mgrid[0:sh, 0:sw].astype(np.float32)
+    yy, xx = yy / (sh - 1), xx / (sw - 1)
+    theta = rng.uniform(0, 2 * np.pi)
+    ramp = np.cos(theta) * xx + np.sin(theta) * yy
+    ramp = (ramp - ramp.min()) / max(float(np.ptp(ramp)), 1e-6)
+    gain = 1 - light * 0.6 * ramp
+    gain *= 1 - light * 0.3 * np.clip(((xx - 0.5) ** 2 + (yy - 0.5) ** 2) * 2, 0, 1)
+    if rng.random() < 0.5:
+        a = rng.uniform(0, 2 * np.pi)
+        d = np.cos(a) * (xx - 0.5) + np.sin(a) * (yy - 0.5) - rng.uniform(0.1, 0.4)
+        gain *= 1 - light * 0.5 / (1 + np.exp(-d / 0.08))
+    return cv2.resize(gain, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def photograph(image: np.ndarray, rng: np.random.Generator, *, light: float = 0.3, blur: float = 0.8,
+               motion: int = 0, noise: float = 3.0, jpeg: int | None = 80,
+               size: tuple[int, int] | None = None) -> np.ndarray:
+    """What a camera adds to a float32 BGR scene: uneven light (darkest loss ``light``), Gaussian blur
+    (sigma px), motion blur (a ``motion`` px streak at a random angle), enlargement to ``size`` (W, H; the
+    softness of a phone's demosaicing, and cheap 12 MP photos), Gaussian noise (sigma, grey levels) and a
+    JPEG round trip (quality). Returns uint8 BGR [H, W, 3]."""
+    h, w = image.shape[:2]
+    out = image * light_gain(h, w, rng, light)[:, :, None] if light > 0 else image.astype(np.float32)
+    if motion > 1:
+        kernel = np.zeros((motion, motion), np.float32)
+        c = (motion - 1) / 2
+        a = rng.uniform(0, np.pi)
+        d = (c * np.cos(a), c * np.sin(a))
+        cv2.line(kernel, (round(c - d[0]), round(c - d[1])), (round(c + d[0]), round(c + d[1])), 1.0, 1)
+        out = cv2.filter2D(out, -1, kernel / kernel.sum())
+    if blur > 0:
+        out = cv2.GaussianBlur(out, (0, 0), blur)
+    if size is not None and tuple(size) != (w, h):
+        out = cv2.resize(out, tuple(size), interpolation=cv2.INTER_LINEAR)
+        h, w = out.shape[:2]
+    if noise > 0:
+        out += (noise * rng.standard_normal((h, w), dtype=np.float32))[:, :, None]
+    out = cv2.add(out, 0.0, dtype=cv2.CV_8U)  # rounds and saturates, 20x faster than np.clip
+    if jpeg:
+        out = cv2.imdecode(cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, int(jpeg)])[1], cv2.IMREAD_COLOR)
+    return out
+
+
+def page(split, rng: np.random.Generator, w: int, h: int, lo: int = 3, hi: int = 6,
+         height: tuple[float, float] = (40, 100)) -> tuple[np.ndarray, str]:
+    """Flat paper w x h (float32 BGR) with one handwritten number of lo-hi digits somewhere on it."""
+    sheet = paper(h, w, rng)
+    digits, text = pick(split, rng, lo, hi)
+    ink = fit(number_ink(digits, rng.uniform(*height), rng), 0.85 * w, 0.5 * h)
+    x = round(rng.uniform(0.05 * w, max(0.05 * w, 0.95 * w - ink.shape[1])))
+    y = round(rng.uniform(0.1 * h, max(0.1 * h, 0.9 * h - ink.shape[0])))
+    put_ink(sheet, ink, x, y, pen_colour(rng), rng.uniform(0.85, 0.97))
+    return sheet, text
+
+
+def page_photo(split, rng: np.random.Generator, w: int, h: int, lo: int = 3, hi: int = 6) -> tuple[Image, str]:
+    """A phone photo of paper filling the frame, w x h, with one number of lo-hi digits: uint8 BGR."""
+    sheet, text = page(split, rng, w, h, lo, hi)
+    image = photograph(sheet, rng, light=rng.uniform(0.15, 0.4), blur=rng.uniform(0.5, 1.0),
+                       noise=rng.uniform(2, 5), jpeg=int(rng.integers(70, 93)))
+    return image, text
+
+
+# --------------------------------------------------------------------------- the kinds
+
+def make_desk_photo(split, rng: np.random.Generator, size: tuple[int, int] = (4000, 3000)) -> tuple[Image, str]:
+    """A phone photo (``size`` = W x H, default 12 MP) of a white printed form lying on a wooden or dark desk,
+    slightly turned and in perspective: a title and lines of printed words (Hershey fonts, no digits), one
+    printed label ("Room:") with a handwritten number of 3-6 digits in blue or black ink beside it, and a pen
+    on the sheet or beside it (never over the number). Uneven light, blur, noise, JPEG. uint8 BGR [H, W, 3];
+    text: the handwritten number. The scene is drawn at <= 2000 px and enlarged before the noise."""
+    W, H = size
+    r = min(1.0, 2000 / max(W, H))
+    Wr, Hr = round(W * r), round(H * r)
+    frame = desk(Hr, Wr, rng)
+    sheet_h = round(Hr * rng.uniform(0.75, 0.9))
+    sheet_w = round(sheet_h / 1.414)
+    sheet = paper(sheet_h, sheet_w, rng, rng.uniform(225, 248))
+    font = int(rng.choice(FONTS))
+    cap = sheet_h * rng.uniform(0.012, 0.018)
+    thickness = max(1, round(cap / 12))
+    scale = cv2.getFontScaleFromHeight(font, round(cap), thickness)
+    left, step = round(0.09 * sheet_w), cap * rng.uniform(2.0, 2.6)
+    digits, text = pick(split, rng, 3, 6)
+    number = number_ink(digits, cap * rng.uniform(1.8, 2.8), rng)
+    label, label_at = str(rng.choice(LABELS)), int(rng.integers(1, 5))
+    number = fit(number, 0.85 * sheet_w - left - cv2.getTextSize(label, font, scale, thickness)[0][0] - cap)
+    title = " ".join(str(w).capitalize() for w in rng.choice(FORM_WORDS, int(rng.integers(2, 4))))
+    lines = [" ".join(str(w) for w in rng.choice(FORM_WORDS, int(rng.integers(3, 8))))
+             for _ in range(int(rng.integers(6, 13)))]
+    y, baselines = 0.1 * sheet_h + 1.6 * step, []
+    for i in range(len(lines)):  # the label's line leaves room above it for the handwritten number
+        y += max(0.0, number.shape[0] + 0.3 * cap - step) if i == label_at else 0.0
+        baselines.append(round(y))
+        y += step
+
+    def print_form(mask: np.ndarray) -> None:
+        def put(words: str, x: int, base: int, size: float, weight: int) -> None:
+            while cv2.getTextSize(words, font, size, weight)[0][0] > 0.82 * sheet_w and " " in words:
+                words = words.rsplit(" ", 1)[0]
+            cv2.putText(mask, words, (x, base), font, size, 255, weight, cv2.LINE_AA)
+
+        put(title, left, round(0.1 * sheet_h), scale * 1.5, thickness * 2 + 1)
+        for i, (line, base) in enumerate(zip(lines, baselines)):
+            if base < 0.93 * sheet_h:
+                put(label if i == label_at else line, left, base, scale, thickness)
+
+    put_ink(sheet, drawn((sheet_h, sheet_w), print_form), 0, 0, [rng.uniform(15, 40)] * 3, 0.95)
+    nx = round(left + cv2.getTextSize(label, font, scale, thickness)[0][0] + cap * rng.uniform(0.6, 1.5))
+    ny = round(baselines[label_at] + 0.25 * cap - number.shape[0])
+    put_ink(sheet, number, nx, ny, pen_colour(rng), rng.uniform(0.85, 0.97))
+    corners = quad(Wr * rng.uniform(0.4, 0.6), Hr * rng.uniform(0.48, 0.52), sheet_w, sheet_h,
+                   rng.uniform(-8, 8), 0.02, rng)
+    frame, matrix = lay(frame, sheet, corners, rng)
+    nh, nw = number.shape
+    box = cv2.perspectiveTransform(np.float32([[[nx, ny], [nx + nw, ny], [nx + nw, ny + nh], [nx, ny + nh]]]),
+                                   matrix)[0]
+    draw_pen(frame, rng, Hr * rng.uniform(0.28, 0.45), Hr * rng.uniform(0.011, 0.017),
+             avoid=(*box.min(0), *box.max(0)))
+    image = photograph(frame, rng, light=rng.uniform(0.2, 0.45), blur=rng.uniform(0.4, 1.0),
+                       noise=rng.uniform(2, 5), jpeg=int(rng.integers(75, 93)), size=(W, H))
+    return image, text
+
+
+def make_border(split, rng: np.random.Generator) -> tuple[Image, str]:
+    """A photo of paper with 3-5 digits (320-640 x 240-480 px) inside a flat border, 3-40 px on each side,
+    white (235-255) or dark (0-50), as a scan's margin or a mat around a print. uint8 BGR."""
+    image, text = page_photo(split, rng, int(rng.integers(320, 641)), int(rng.integers(240, 481)), 3, 5)
+    width = int(rng.integers(3, 41))
+    top, bottom, left, right = (max(3, min(40, round(width * rng.uniform(0.8, 1.2)))) for _ in range(4))
+    level = int(rng.integers(235, 256)) if rng.random() < 0.5 else int(rng.integers(0, 51))
+    return cv2.copyMakeBorder(image, top, bottom, left, right, cv2.BORDER_CONSTANT, value=(level,) * 3), text
+
+
+def make_card_on_desk(split, rng: np.random.Generator) -> tuple[Image, str]:
+    """A white card, 200-450 px a side and turned up to 6 degrees, with 1-3 digits in thick dark ink, lying on
+    a dark desk that fills the rest of the frame (card 40-75% of the frame's size). uint8 BGR."""
+    cw, ch = (int(v) for v in rng.integers(200, 451, 2))
+    W, H = round(cw * rng.uniform(1.35, 2.4)), round(ch * rng.uniform(1.35, 2.4))
+    card = paper(ch, cw, rng, rng.uniform(238, 252))
+    digits, text = pick(split, rng, 1, 3)
+    ink = fit(number_ink(digits, ch * rng.uniform(0.35, 0.7), rng), 0.85 * cw, 0.8 * ch)
+    x = round((cw - ink.shape[1]) * rng.uniform(0.3, 0.7))
+    y = round((ch - ink.shape[0]) * rng.uniform(0.3, 0.7))
+    put_ink(card, ink, x, y, [rng.uniform(10, 35)] * 3, 0.97)
+    corners = quad(W / 2 + rng.uniform(-0.05, 0.05) * W, H / 2 + rng.uniform(-0.05, 0.05) * H, cw, ch,
+                   rng.uniform(-6, 6), 0.01, rng)
+    frame, _ = lay(desk(H, W, rng, "dark"), card, corners, rng)
+    jpeg = int(rng.integers(80, 96)) if rng.random() < 0.5 else None
+    return photograph(frame, rng, light=rng.uniform(0, 0.2), blur=rng.uniform(0.3, 0.8),
+                      noise=rng.uniform(1, 3), jpeg=jpeg), text
+
+
+def form_ink(rng: np.random.Generator) -> tuple[float, float, float]:
+    """Printed form colour, BGR: black, navy or a red/orange drop-out colour."""
+    return [(30, 30, 30), (110, 50, 20), (60, 70, 200), (50, 120, 230)][int(rng.integers(4))]
+
+
+def cells_photo(split, rng: np.random.Generator, comb: bool) -> tuple[Image, str]:
+    """Digits one per cell of a printed row of cells (boxes, or a comb when ``comb``), the rest empty."""
+    digits, text = pick(split, rng, 3, 6)
+    empty = int(rng.integers(1, 4)) if not comb else int(rng.integers(0, 3))
+    n = len(digits) + empty
+    first = 0 if rng.random() < 0.6 else empty  # left-aligned, or right-aligned like an amount
+    cell_w = rng.uniform(40, 80) if not comb else rng.uniform(50, 110)
+    cell_h = cell_w * (rng.uniform(1.1, 1.4) if not comb else rng.uniform(0.9, 1.3))
+    margin_x, margin_y = rng.uniform(40, 120), rng.uniform(50, 130)
+    W, H = round(n * cell_w + 2 * margin_x), round(cell_h + 2 * margin_y)
+    sheet = paper(H, W, rng)
+    wall = max(1, round(rng.uniform(0.02, 0.045) * cell_w))
+    tick = cell_h * rng.uniform(0.2, 0.45)
+
+    def print_cells(mask: np.ndarray) -> None:
+        x0, y0, y1 = margin_x, margin_y, margin_y + cell_h
+        p = lambda x, y: (round(x * 16), round(y * 16))  # noqa: E731
+        for i in range(n + 1):
+            x = x0 + i * cell_w
+            top = y0 if not comb or i in (0, n) else y1 - tick
+            cv2.line(mask, p(x, top), p(x, y1), 255, wall, cv2.LINE_AA, shift=4)
+        cv2.line(mask, p(x0, y1), p(x0 + n * cell_w, y1), 255, wall, cv2.LINE_AA, shift=4)
+        if not comb:
+            cv2.line(mask, p(x0, y0), p(x0 + n * cell_w, y0), 255, wall, cv2.LINE_AA, shift=4)
+
+    put_ink(sheet, drawn((H, W), print_cells), 0, 0, form_ink(rng), rng.uniform(0.8, 0.95))
+    colour, strength = pen_colour(rng), rng.uniform(0.85, 0.97)
+    for i, digit in enumerate(digits):
+        ink = fit(digit_ink(digit, round(cell_h * rng.uniform(0.6, 0.95))), 0.9 * cell_w)
+        left = margin_x + (first + i) * cell_w  # anywhere in the cell, up to touching (or just crossing) a wall
+        x = rng.uniform(left - 0.03 * cell_w, left + 1.03 * cell_w - ink.shape[1])
+        if comb:  # sits on the baseline, or a little above it
+            y = margin_y + cell_h - ink.shape[0] - rng.uniform(0, 0.12) * cell_h
+        else:
+            y = margin_y + (cell_h - ink.shape[0]) * rng.uniform(-0.05, 1.05)
+        put_ink(sheet, ink, round(x), round(y), colour, strength)
+    return photograph(sheet, rng, light=rng.uniform(0.1, 0.35), blur=rng.uniform(0.5, 1.0),
+                      noise=rng.uniform(2, 4), jpeg=int(rng.integers(70, 93))), text
+
+
+def make_form_boxes(split, rng: np.random.Generator) -> tuple[Image, str]:
+    """A photo of a printed row of 4-9 joined rectangular cells (walls in black, navy or a red drop-out
+    colour), one handwritten digit per cell for 3-6 of them (60-95% of the cell's height, off-centre, often
+    touching a wall), the other 1-3 cells empty (left- or right-aligned number). uint8 BGR; text: the digits."""
+    return cells_photo(split, rng, comb=False)
+
+
+def make_comb_field(split, rng: np.random.Generator) -> tuple[Image, str]:
+    """A photo of a printed comb field: a baseline, short ticks between the cells and taller end walls, with
+    3-6 handwritten digits standing on the baseline one per cell (0-2 cells left empty), often touching the
+    ticks. uint8 BGR; text: the digits."""
+    return cells_photo(split, rng, comb=True)
+
+
+def ruled_photo(split, rng: np.random.Generator, squared: bool) -> tuple[Image, str]:
+    """1-2 numbers of 3-6 digits written across ruled lines or a grid, right of a red margin line."""
+    W, H = int(rng.integers(560, 900)), int(rng.integers(420, 700))
+    sheet = paper(H, W, rng, rng.uniform(225, 248))
+    step = rng.uniform(18, 35) if squared else rng.uniform(28, 50)
+    top = rng.uniform(0.3, 1.0) * step + (0 if squared else rng.uniform(40, 80))
+    margin = rng.uniform(50, 110)
+    rule = [(rng.uniform(200, 240), rng.uniform(160, 200), rng.uniform(120, 160)),  # light blue
+            [rng.uniform(150, 190)] * 3][int(rng.random() < 0.3)]  # or grey
+
+    def print_rules(mask: np.ndarray) -> None:
+        thickness = int(rng.integers(1, 3))
+        for y in np.arange(top, H, step):
+            cv2.line(mask, (0, round(y * 16)), (W * 16, round(y * 16)), 255, thickness, cv2.LINE_AA, shift=4)
+        for x in np.arange(margin % step, W, step) if squared else ():
+            cv2.line(mask, (round(x * 16), 0), (round(x * 16), H * 16), 255, thickness, cv2.LINE_AA, shift=4)
+
+    put_ink(sheet, drawn((H, W), print_rules), 0, 0, rule, rng.uniform(0.45, 0.8))
+    red = drawn((H, W), lambda m: cv2.line(m, (round(margin), 0), (round(margin), H), 255, int(rng.integers(1, 3)),
+                                           cv2.LINE_AA))
+    put_ink(sheet, red, 0, 0, (70, 70, rng.uniform(190, 230)), rng.uniform(0.6, 0.9))
+    height = step * (rng.uniform(1.5, 3.0) if squared else rng.uniform(0.9, 1.6))
+    colour, strength = pen_colour(rng), rng.uniform(0.85, 0.97)
+    texts, rule_y = [], top + step * np.ceil(1.3 * height / step)
+    for _ in range(int(rng.integers(1, 3))):
+        if rule_y + 0.3 * step > H - 10:
+            break
+        digits, text = pick(split, rng, 3, 6)
+        ink = fit(number_ink(digits, height, rng), W - margin - 20)
+        x = round(margin + rng.uniform(-0.3, 1.5) * height)
+        y = round(rule_y + rng.uniform(-0.3, 0.2) * step - ink.shape[0])
+        put_ink(sheet, ink, min(x, W - ink.shape[1] - 5), y, colour, strength)
+        texts.append(text)
+        rule_y += step * (np.ceil(1.3 * height / step) + int(rng.integers(1, 3)))
+    image = photograph(sheet, rng, light=rng.uniform(0.15, 0.4), blur=rng.uniform(0.5, 1.0),
+                       noise=rng.uniform(2, 4), jpeg=int(rng.integers(70, 93)))
+    return image, "\n".join(texts)
+
+
+def make_lined_paper(split, rng: np.random.Generator) -> tuple[Image, str]:
+    """A photo of ruled paper (light blue or grey rules 28-50 px apart, a red margin line) with 1-2 numbers
+    of 3-6 digits written on the rules: 0.9-1.6 rule spacings tall, so a rule runs through their feet and
+    another through their tops; the first digit may cross the margin. uint8 BGR; lines joined by "\\n"."""
+    return ruled_photo(split, rng, squared=False)
+
+
+def make_squared_paper(split, rng: np.random.Generator) -> tuple[Image, str]:
+    """A photo of squared paper (a 18-35 px grid in light blue or grey, a red margin line) with 1-2 numbers
+    of 3-6 digits 1.5-3 squares tall, grid lines crossing every digit. uint8 BGR; lines joined by "\\n"."""
+    return ruled_photo(split, rng, squared=True)
+
+
+def rotated(split, rng: np.random.Generator, turn: int) -> tuple[Image, str]:
+    """A page photo of 3-6 digits turned clockwise by ``turn`` quarter-turns (as a phone stores it)."""
+    w, h = [(640, 480), (800, 600), (1024, 768)][int(rng.integers(3))]
+    image, text = page_photo(split, rng, w, h, 3, 6)
+    return np.ascontiguousarray(np.rot90(image, -turn)), text
+
+
+def make_rotated_90(split, rng: np.random.Generator) -> tuple[Image, str]:
+    """A 640x480-1024x768 page photo of 3-6 digits turned 90 degrees clockwise (so portrait: H > W).
+    uint8 BGR; text: the digits as written, upright."""
+    return rotated(split, rng, 1)
+
+
+def make_rotated_180(split, rng: np.random.Generator) -> tuple[Image, str]:
+    """A page photo of 3-6 digits upside down (6 and 9 swap, order reverses if read as is). uint8 BGR."""
+    return rotated(split, rng, 2)
+
+
+def make_rotated_270(split, rng: np.random.Generator) -> tuple[Image, str]:
+    """A page photo of 3-6 digits turned 90 degrees counter-clockwise (portrait). uint8 BGR."""
+    return rotated(split, rng, 3)
+
+
+def make_tilted(split, rng: np.random.Generator) -> tuple[Image, str]:
+    """A 640x480-1024x768 photo of a page tilted 15-30 degrees (either way) lying on a wooden or dark table that
+    shows all around it; the page holds 3-6 digits written along its own lines. uint8 BGR."""
+    W, H = [(640, 480), (800, 600), (1024, 768)][int(rng.integers(3))]
+    angle = rng.uniform(15, 30) * rng.choice([-1, 1])
+    pw = W * rng.uniform(0.45, 0.65)
+    ph = pw * rng.uniform(0.65, 1.0)
+    a = np.deg2rad(abs(angle))
+    shrink = min(1.0, 0.92 * W / (pw * np.cos(a) + ph * np.sin(a)), 0.92 * H / (pw * np.sin(a) + ph * np.cos(a)))
+    pw, ph = round(pw * shrink), round(ph * shrink)
+    sheet, text = page(split, rng, pw, ph, 3, 6, height=(0.1 * ph, 0.22 * ph))
+    corners = quad(W / 2 + rng.uniform(-0.03, 0.03) * W, H / 2 + rng.uniform(-0.03, 0.03) * H, pw, ph, angle,
+                   0.015, rng)
+    frame, _ = lay(desk(H, W, rng), sheet, corners, rng)
+    return photograph(frame, rng, light=rng.uniform(0.15, 0.4), blur=rng.uniform(0.5, 1.0),
+                      noise=rng.uniform(2, 5), jpeg=int(rng.integers(70, 93))), text
+
+
+def make_dark_webcam(split, rng: np.random.Generator) -> tuple[Image, str]:
+    """A 640x480 webcam frame in a dim room: a sheet covering most of the frame (turned up to 8 degrees, its
+    edges and a near-black surround showing), paper at mean grey 30-70, 3-5 dark digits 30-80 px tall, a
+    colour cast, motion blur (4-12 px), noise sigma 5-12, JPEG 50-80. uint8 BGR [480, 640, 3]."""
+    W, H = 640, 480
+    sw, sh = round(W * rng.uniform(0.7, 1.1)), round(H * rng.uniform(0.7, 1.1))
+    sheet = paper(sh, sw, rng, 220)
+    digits, text = pick(split, rng, 3, 5)
+    ink = fit(number_ink(digits, rng.uniform(30, 80), rng), min(0.8 * sw, 480))
+    x = round((sw - ink.shape[1]) / 2 + rng.uniform(-0.1, 0.1) * sw)
+    y = round((sh - ink.shape[0]) / 2 + rng.uniform(-0.15, 0.15) * sh)
+    put_ink(sheet, ink, x, y, pen_colour(rng), rng.uniform(0.8, 0.95))
+    corners = quad(W / 2 + rng.uniform(-40, 40), H / 2 + rng.uniform(-30, 30), sw, sh, rng.uniform(-8, 8),
+                   0.02, rng)
+    surround = desk(H, W, rng, "dark") * rng.uniform(0.2, 0.6)
+    frame, _ = lay(surround, sheet, corners, rng, shadow=0.2)
+    gain = light_gain(H, W, rng, rng.uniform(0.1, 0.35))
+    cast = np.float32([rng.uniform(0.95, 1.2), rng.uniform(0.85, 1.0), rng.uniform(0.85, 1.05)])
+    level = rng.uniform(30, 70) / (220 * float(gain.mean()) * float(cast.mean()))  # the paper's mean grey
+    frame *= (gain * level)[:, :, None] * cast
+    image = photograph(frame, rng, light=0, motion=int(rng.integers(4, 13)), blur=rng.uniform(0.6, 1.2),
+                       noise=rng.uniform(5, 12), jpeg=int(rng.integers(50, 81)))
+    return image, text
+
+
+def pencil_ink(ink: np.ndarray, height: float, rng: np.random.Generator) -> np.ndarray:
+    """Pencil from pen ink: thinned (eroded), grainy (graphite on the paper's tooth) and here and there broken."""
+    k = round(height / 28 * rng.uniform(1.0, 1.8))
+    if k >= 2:
+        ink = cv2.erode(ink, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    tooth = rng.random(ink.shape, dtype=np.float32)
+    gaps = smooth_noise(*ink.shape, rng, max(3, round(height / 8)))
+    ink = ink * np.clip(0.35 + 0.9 * tooth, 0, 1) * np.clip(gaps + 1.6, 0.15, 1)
+    return cv2.GaussianBlur(ink, (0, 0), 0.6)
+
+
+def make_pencil(split, rng: np.random.Generator) -> tuple[Image, str]:
+    """A photo of 3-5 digits in faint pencil on paper (640x480-800x600): grey, thin, grainy, slightly broken
+    strokes darkening the paper by only 15-40 grey levels, 40-100 px tall. Uneven light, noise, JPEG.
+    uint8 BGR."""
+    W, H = [(640, 480), (800, 600)][int(rng.integers(2))]
+    level = rng.uniform(200, 240)
+    sheet = paper(H, W, rng, level)
+    digits, text = pick(split, rng, 3, 5)
+    height = rng.uniform(40, 100)
+    ink = fit(pencil_ink(number_ink(digits, height, rng), height, rng), 0.85 * W)
+    x = round(rng.uniform(0.05 * W, 0.95 * W - ink.shape[1]))
+    y = round(rng.uniform(0.1 * H, 0.9 * H - ink.shape[0]))
+    contrast = rng.uniform(15, 40)
+    put_ink(sheet, ink, x, y, [level - contrast] * 3)
+    image = photograph(sheet, rng, light=rng.uniform(0.15, 0.4), blur=rng.uniform(0.4, 0.8),
+                       noise=rng.uniform(1.5, 3.5), jpeg=int(rng.integers(70, 91)))
+    return image, text
+
+
+def make_tiny(split, rng: np.random.Generator) -> tuple[Image, str]:
+    """A binary scan 12-24 px square of one digit filling the frame: black (0) on white (255), the digit as
+    tall as the image (touching its top and bottom) and as wide as its shape allows (often touching the sides
+    too). uint8 gray [s, s]."""
+    digits, text = pick(split, rng, 1, 1)
+    s = int(rng.integers(12, 25))
+    ink = (digit_ink(digits[0], s, rng.uniform(1.0, 1.35)) > 0.35).astype(np.uint8)
+    ys, xs = np.nonzero(ink)
+    ink = ink[ys.min():ys.max() + 1, xs.min():xs.max() + 1]  # the threshold may have eaten an edge row
+    ink = cv2.resize(ink, (min(s, ink.shape[1]), s), interpolation=cv2.INTER_NEAREST)
+    image = np.full((s, s), 255, np.uint8)
+    x = int(rng.integers(0, s - ink.shape[1] + 1))
+    image[:, x:x + ink.shape[1]][ink > 0] = 0
+    return image, text
+
+
+KINDS: dict[str, Callable[..., tuple[Image, str]]] = {
+    "desk_photo": make_desk_photo,
+    "border": make_border,
+    "card_on_desk": make_card_on_desk,
+    "form_boxes": make_form_boxes,
+    "comb_field": make_comb_field,
+    "lined_paper": make_lined_paper,
+    "squared_paper": make_squared_paper,
+    "rotated_90": make_rotated_90,
+    "rotated_180": make_rotated_180,
+    "rotated_270": make_rotated_270,
+    "tilted": make_tilted,
+    "dark_webcam": make_dark_webcam,
+    "pencil": make_pencil,
+    "tiny": make_tiny,
+}
