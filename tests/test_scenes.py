@@ -84,8 +84,8 @@ def test_kinds_are_cheap(mnist_test):
         if kind == "desk_photo":
             continue
         seconds = []
-        for seed in range(3):
-            started = time.perf_counter()
+        for seed in range(3):  # CPU time of this process: another process sharing the cores does not count
+            started = time.process_time()
             make(kind, mnist_test, seed)
-            seconds.append(time.perf_counter() - started)
-        assert min(seconds) < 0.15, kind  # < 50 ms on an idle core; loose for a loaded machine
+            seconds.append(time.process_time() - started)
+        assert min(seconds) < 0.15, kind  # 10-60 ms of CPU on a busy 2-core machine
