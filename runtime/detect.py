@@ -314,33 +314,6 @@ def segment_lines(ink: np.ndarray, scale: tuple[float, float] = (1.0, 1.0)
     return boxes, masks, line_of, text_lines
 
 
-def keep_writing(blobs: list[Blob], shape: tuple[int, ...]) -> list[Blob]:
-    """Drop what cannot be part of a line of writing: the frame (paper edges, desk, shadow), specks, things
-    much taller than the writing, big solid blobs, and big regions touching the border. Unlike
-    keep_digit_like, wide blobs (touching digits, words) and small ones (separators) stay: the line model
-    reads them."""
-    if not blobs:
-        return []
-    h_img, w_img = shape[:2]
-    height = typical_height(blobs, shape)
-    keep = []
-    for b in blobs:
-        fill = b.area / float(b.w * b.h)
-        touches = b.x == 0 or b.y == 0 or b.x + b.w >= w_img or b.y + b.h >= h_img
-        if is_frame(b, blobs, shape):
-            continue
-        if height and (b.h > 2.0 * height or max(b.w, b.h) < 0.08 * height):
-            continue  # much taller than the writing; a speck
-        if fill > 0.85 and b.h >= 0.4 * height and b.w > 0.35 * b.h:
-            continue  # a solid blob the size of a digit: a thumb, a hole, a shadow (a dot is small)
-        if touches and b.area > (0.4 if len(blobs) > 1 else 0.75) * h_img * w_img:
-            continue
-        if touches and len(blobs) > 1 and (max(b.w, b.h) > 8 * min(b.w, b.h) or (fill > 0.7 and b.h >= 0.4 * height)):
-            continue  # a thin strip or a solid piece at the border beside other blobs (paper edge, shadow)
-        keep.append(b)
-    return keep
-
-
 def hysteresis(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Hysteresis threshold -> (binary uint8 0/1, labels, stats, strong): the WEAK-ink components that
     contain some STRONG ink. ``labels`` and ``stats`` are those of the WEAK components; ``strong`` (bool per
@@ -583,6 +556,19 @@ def keep_digit_like(blobs: list[Blob], shape: tuple[int, ...]) -> list[Blob]:
     """Drop what is not a digit, judged against the image and against the other blobs' typical height:
     specks and fragments (too short), dashes and rules (too wide for their height), solid blobs (too full),
     and big regions touching the border (paper edges, shadows, the desk)."""
+    return keep_blobs(blobs, shape, writing=False)
+
+
+def keep_writing(blobs: list[Blob], shape: tuple[int, ...]) -> list[Blob]:
+    """Drop what cannot be part of a line of writing: the frame (paper edges, desk, shadow), specks, things
+    much taller than the writing, big solid blobs, and big regions touching the border. Unlike
+    keep_digit_like, wide blobs (touching digits, words) and small ones (separators) stay: the line model
+    reads them."""
+    return keep_blobs(blobs, shape, writing=True)
+
+
+def keep_blobs(blobs: list[Blob], shape: tuple[int, ...], writing: bool) -> list[Blob]:
+    """keep_digit_like (``writing=False``) or keep_writing (``writing=True``)."""
     if not blobs:
         return []
     h_img, w_img = shape[:2]
@@ -593,14 +579,23 @@ def keep_digit_like(blobs: list[Blob], shape: tuple[int, ...]) -> list[Blob]:
         touches = b.x == 0 or b.y == 0 or b.x + b.w >= w_img or b.y + b.h >= h_img
         if is_frame(b, blobs, shape):
             continue  # paper edge, desk, shadow
-        if height and not (0.4 * height <= b.h <= 2.0 * height):
-            continue  # a fragment, a speck, or something much bigger than the digits
-        if not_digit_like(b):
-            continue  # a dash, a rule; a solid blob: a thumb, a hole, a shadow
+        if writing:
+            if height and (b.h > 2.0 * height or max(b.w, b.h) < 0.08 * height):
+                continue  # much taller than the writing; a speck
+            if fill > 0.85 and b.h >= 0.4 * height and b.w > 0.35 * b.h:
+                continue  # a solid blob the size of a digit: a thumb, a hole, a shadow (a dot is small)
+        else:
+            if height and not (0.4 * height <= b.h <= 2.0 * height):
+                continue  # a fragment, a speck, or something much bigger than the digits
+            if not_digit_like(b):
+                continue  # a dash, a rule; a solid blob: a thumb, a hole, a shadow
         if touches and b.area > (0.4 if len(blobs) > 1 else 0.75) * h_img * w_img:
             continue  # most of the frame is "ink": a dark region, not a digit (a tight crop can be ~50%)
-        if touches and len(blobs) > 1 and (max(b.w, b.h) > 4 * min(b.w, b.h) or fill > 0.7):
-            continue  # a strip or a solid piece at the border (paper edge, desk, shadow) beside other blobs
+        if touches and len(blobs) > 1:
+            strip = max(b.w, b.h) > (8 if writing else 4) * min(b.w, b.h)
+            solid = fill > 0.7 and (b.h >= 0.4 * height or not writing)
+            if strip or solid:
+                continue  # a strip or a solid piece at the border beside other blobs (paper edge, shadow)
         keep.append(b)
     return keep
 
