@@ -347,6 +347,8 @@ def train(
     val_split: float = typer.Option(0.2, help="Fraction of the training set held out for validation."),
     subset: Optional[int] = typer.Option(None, help="Train on only the first N training images (quick runs); "
                                          "line preset: make N synthetic training lines."),
+    init: Optional[Path] = typer.Option(None, help="Line preset: start from this run's weights (a run folder "
+                                                   "or .keras) to train it further."),
 ) -> None:
     """Train a Keras model on MNIST (needs TensorFlow: install the train extra)."""
     from importlib.util import find_spec
@@ -374,8 +376,8 @@ def train(
     out = out or Path("runs") / preset
     try:
         metrics = run_training(preset, out, data_dir=data, epochs=epochs, batch_size=batch_size, seed=seed,
-                               val_split=val_split, subset=subset)
-    except MnistError as exc:
+                               val_split=val_split, subset=subset, init=init)
+    except (MnistError, ValueError) as exc:
         fail(str(exc))
     if metrics.get("kind") == "line":
         typer.echo(f"{preset}: test lines read exactly: " + ", ".join(

@@ -94,3 +94,13 @@ def test_a_digit_model_is_refused_as_a_line_model():
 
     with pytest.raises(ModelError, match="not a line model"):
         LineModel("default")
+
+
+def test_a_line_run_can_be_trained_further_from_its_weights(line_run, tmp_path):
+    from edgedigits.train.fit import train
+
+    out, first = line_run
+    metrics = train("line", tmp_path, epochs=1, subset=200, seed=3, verbose=0, init=out)
+    assert metrics["init_epochs"] == first["epochs"] == 1 and metrics["init"] == str(out)
+    with pytest.raises(ValueError, match="line presets"):
+        train("seed", tmp_path / "seed", epochs=1, subset=100, init=out)

@@ -92,13 +92,17 @@ def versions() -> dict:
 
 def train(preset_name: str, out: str | os.PathLike, data_dir: str | None = None, epochs: int | None = None,
           batch_size: int | None = None, seed: int = 0, val_split: float = 0.2, subset: int | None = None,
-          verbose: int | None = None) -> dict:
-    """Train ``preset_name`` and write the run folder ``out``. Returns the metrics written to metrics.json."""
+          verbose: int | None = None, init: str | os.PathLike | None = None) -> dict:
+    """Train ``preset_name`` and write the run folder ``out``. Returns the metrics written to metrics.json.
+
+    ``init`` (line presets): start from this run's weights (see line_fit.train_line)."""
     if PRESETS[preset_name].kind == "line":
         from .line_fit import train_line
 
         return train_line(out, data_dir, epochs=epochs, batch_size=batch_size, seed=seed, val_split=val_split,
-                          lines=subset, verbose=verbose, preset_name=preset_name)
+                          lines=subset, verbose=verbose, preset_name=preset_name, init=init)
+    if init is not None:
+        raise ValueError(f"--init is for line presets; {preset_name} trains from scratch.")
     _quiet_tensorflow()
     import keras
     import tensorflow as tf
