@@ -86,13 +86,16 @@ class LineMaker:
         self.labels = np.asarray(labels)
         self.style = style or LineStyle()
         self.by_digit = [np.flatnonzero(self.labels == d) for d in range(10)]
+        self.present = [d for d in range(10) if len(self.by_digit[d])]  # the digits these images hold
 
     # ----------------------------------------------------------------------- content
 
     def content(self, rng: np.random.Generator) -> str:
         """The raw text of a line: digits, separators, spaces and words (a word is one 'A')."""
         s = self.style
-        number = "".join(str(d) for d in rng.integers(0, 10, int(rng.integers(1, 11))))
+        n = int(rng.integers(1, 11))
+        values = rng.integers(0, 10, n) if len(self.present) == 10 else rng.choice(self.present, n)
+        number = "".join(str(d) for d in values)
         if rng.random() < s.no_digits:
             parts = [str(rng.choice(list(SEPARATORS)))] if rng.random() < 0.3 else []
             parts += ["A"] * int(rng.integers(0 if parts else 1, 3))
