@@ -176,8 +176,10 @@ def line_style(kind: str):
     """Touching kinds always touch; the others touch as often as fast handwriting does (train/lines.py)."""
     from edgedigits.train.lines import LineStyle
 
-    return LineStyle(touching=1.0 if kind.startswith("touching") else 0.3, underline=0.1, rule=0.0, comb=0.0,
-                     boxes=0.0)
+    from edgedigits.train.line_fit import TOUCHING_GAP
+
+    return LineStyle(touching=1.0 if kind.startswith("touching") else 0.3, touch_gap=TOUCHING_GAP, underline=0.1,
+                     rule=0.0, comb=0.0, boxes=0.0)
 
 
 def lines(reader: DigitReader, split, n: int, seed: int, peer=None) -> dict:

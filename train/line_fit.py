@@ -33,6 +33,9 @@ from .presets import PRESETS
 
 BUCKET = 64  # px: training batches are padded to a multiple of this width (few distinct shapes to trace)
 TEST_KINDS = ("plain", "touching", "separators", "words", "no_digits")
+# Touching test lines: neighbours touch, or overlap by up to a fifth of a digit's height (fast handwriting, the
+# cheque amounts of ../shared/cases); training also sees overlaps of up to 0.3 (LineStyle.touch_gap).
+TOUCHING_GAP = (-0.2, 0.0)
 
 
 # --------------------------------------------------------------------------- data
@@ -139,7 +142,7 @@ def kind_style(kind: str) -> LineStyle:
     off = dict(touching=0.0, separators=0.0, words=0.0, no_digits=0.0)
     return {
         "plain": LineStyle(**off),
-        "touching": LineStyle(**{**off, "touching": 1.0}),
+        "touching": LineStyle(**{**off, "touching": 1.0, "touch_gap": TOUCHING_GAP}),
         "separators": LineStyle(**{**off, "separators": 1.0}),
         "words": LineStyle(**{**off, "words": 1.0}),
         "no_digits": LineStyle(**{**off, "no_digits": 1.0}),

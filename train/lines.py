@@ -64,6 +64,7 @@ class LineStyle:
     """How often each kind of line and clutter is made (probabilities, each in [0, 1])."""
 
     touching: float = 0.4  # the line's digits touch or overlap (negative gaps)
+    touch_gap: tuple[float, float] = (-0.3, 0.0)  # ... the mean gap of such a line, in digit heights
     separators: float = 0.2  # digit groups joined by / - . , : or spaces
     words: float = 0.25  # a word before or after the number
     no_digits: float = 0.06  # words, separators or nothing: a line that must give no digit
@@ -194,7 +195,7 @@ class LineMaker:
         stroke = height * rng.uniform(0.08, 0.14)
         slant = rng.uniform(-0.3, 0.3)
         touching = rng.random() < s.touching
-        gap_mean = rng.uniform(-0.3, 0.0) if touching else rng.uniform(0.05, 0.5)
+        gap_mean = rng.uniform(*s.touch_gap) if touching else rng.uniform(0.05, 0.5)
         margin = int(height)
         width = int(margin * 2 + len(raw) * height * 1.3 + 4 * height)
         canvas = np.zeros((int(height * 3), width), np.float32)
