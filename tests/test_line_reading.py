@@ -57,7 +57,7 @@ def posteriors_for(path: str) -> np.ndarray:
 
 
 def test_ctc_greedy_merges_repeats_drops_blanks_and_keeps_the_frames():
-    chars = ctc_greedy(posteriors_for("_33_3__/A A_0"))
+    chars = ctc_greedy(posteriors_for("_33_3__/A_A_0"))
     assert "".join(c.char for c in chars) == "33/AA0"
     assert [(c.first, c.last) for c in chars][:3] == [(1, 2), (4, 4), (7, 7)]
     assert all(abs(c.confidence - 0.9) < 1e-6 for c in chars)
