@@ -150,6 +150,7 @@ def serve(
     max_megapixels: float = typer.Option(40.0, help="Largest image in megapixels (413 above)."),
     max_batch: int = typer.Option(64, help="Most images in one /v1/read/batch request."),
     body_timeout: float = typer.Option(30.0, help="Seconds a request body may take to arrive (408 after)."),
+    header_timeout: float = typer.Option(10.0, help="Seconds a request's headers may take to arrive (408 after)."),
     log_level: str = typer.Option("info", help="critical | error | warning | info | debug"),
     access_log: bool = typer.Option(True, "--access-log/--no-access-log", help="Log one line per request."),
 ) -> None:
@@ -162,7 +163,7 @@ def serve(
         config = ServeConfig(host=host, port=port, model=model, workers=workers, threads=threads, api_key=api_key,
                              cors_origins=tuple(cors_origin), max_body_bytes=int(max_body_mb * 1e6),
                              max_pixels=int(max_megapixels * 1e6), max_batch=max_batch, body_timeout=body_timeout,
-                             log_level=log_level, access_log=access_log).check()
+                             header_timeout=header_timeout, log_level=log_level, access_log=access_log).check()
         shown = f"[{host}]" if ":" in host else host
         typer.echo(f"edgedigits serve: the page at http://{shown}:{port}/ , the API under /v1 (docs at /docs)"
                    + ("; API key required" if api_key else ""), err=True)

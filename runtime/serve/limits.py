@@ -5,7 +5,9 @@
 - ``/v1/`` requests need the API key when one is set (401 otherwise), compared in constant time.
 - A body whose ``Content-Length`` is over the limit is refused with 413 before a byte of it is read (a client
   that sent ``Expect: 100-continue``, as curl does for big bodies, never sends it). A chunked body is counted
-  as it arrives and refused (``BodyTooLarge``) once it passes the limit.
+  as it arrives and refused (``BodyTooLarge``) once it passes the limit. Either way the connection stays open
+  and uvicorn reads and drops the rest of the body, so the client gets the 413 rather than a connection reset
+  in the middle of its upload; the header deadline (protocol.py) ends a connection that goes on sending.
 - The whole body must arrive within ``body_timeout`` seconds of the request's start (``BodyTimeout``, 408):
   uvicorn's keep-alive timeout does not time a body that trickles in a byte at a time.
 - Every answer gets ``X-Content-Type-Options: nosniff`` and ``Referrer-Policy: no-referrer``; the page also
@@ -40,7 +42,7 @@ class BodyTooLarge(ApiError):
     def __init__(self, limit: int):
         super().__init__(413, f"the request body is over this server's limit of {limit / 1e6:g} MB; send a smaller "
                               "image (downscale it or save it as JPEG), or start the server with a larger "
-                              "--max-body-mb", close=True)
+                              "--max-body-mb")
 
 
 class BodyTimeout(ApiError):
@@ -69,10 +71,12 @@ class Guard:
         send = self._with_headers(send, page=not path.startswith(("/v1/", "/docs", "/redoc", "/openapi")))
         headers = dict(scope["headers"])  # names are lower-case bytes; a repeated header keeps its last value
         if self.api_key is not None and path.startswith("/v1/") and scope["method"] != "OPTIONS":
-            if not self._authorized(headers):
-                return await self._answer(send, 401, "this server needs an API key: send it as 'Authorization: "
-                                          "Bearer KEY' or 'X-API-Key: KEY' (the page asks for it once)",
-                                          {"www-authenticate": 'Bearer realm="edgedigits"'})
+            given = self._given_key(headers)
+            if given is None or not hmac.compare_digest(given, self.api_key):
+                message = ("this server needs an API key; send it as 'Authorization: Bearer KEY' or 'X-API-Key: "
+                           "KEY' (the page asks for it once)") if given is None else (
+                           "the API key is wrong; check it with whoever runs this server and send it again")
+                return await self._answer(send, 401, message, {"www-authenticate": 'Bearer realm="edgedigits"'})
         declared = headers.get(b"content-length")
         if declared is not None:
             try:
@@ -81,18 +85,16 @@ class Guard:
                 return await self._answer(send, 400, "the Content-Length header is not a number; send a valid "
                                           "request", {"connection": "close"})
             if length > self.max_body_bytes:
-                # Answered before reading the body. Up to 4x the limit, uvicorn reads and drops the rest, so the
-                # connection stays usable and the client reads this answer instead of a reset; past that, close.
-                close = {"connection": "close"} if length > 4 * self.max_body_bytes else None
-                return await self._answer(send, 413, BodyTooLarge(self.max_body_bytes).message, close)
+                return await self._answer(send, 413, BodyTooLarge(self.max_body_bytes).message)
         await self.app(scope, self._timed_receive(receive), send)
 
-    def _authorized(self, headers: dict) -> bool:
-        given = headers.get(b"x-api-key")
-        if given is None:
-            scheme, _, token = headers.get(b"authorization", b"").partition(b" ")
-            given = token.strip() if scheme.lower() == b"bearer" else b""
-        return hmac.compare_digest(given, self.api_key)
+    @staticmethod
+    def _given_key(headers: dict) -> bytes | None:
+        """The key a request carries (X-API-Key, or Authorization: Bearer), or None."""
+        if b"x-api-key" in headers:
+            return headers[b"x-api-key"].strip()
+        scheme, _, token = headers.get(b"authorization", b"").partition(b" ")
+        return token.strip() if scheme.lower() == b"bearer" and token.strip() else None
 
     def _timed_receive(self, receive):
         loop = asyncio.get_running_loop()
