@@ -134,6 +134,7 @@ def chromium(*extra_flags: str, width: int = 1280, height: int = 900, mobile: bo
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={profile}")
     options.add_argument(f"--window-size={width},{height}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     if mobile:  # a phone: small viewport, touch, device pixel ratio 2
         options.add_experimental_option("mobileEmulation", {
             "deviceMetrics": {"width": width, "height": height, "pixelRatio": 2.0, "touch": True},
@@ -146,3 +147,42 @@ def chromium(*extra_flags: str, width: int = 1280, height: int = 900, mobile: bo
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def write_y4m(path: Path, frames: list, fps: int = 10) -> Path:
+    """BGR frames (all the same size, even sides) as a YUV4MPEG2 4:2:0 video, the format Chromium's fake
+    camera plays (--use-file-for-fake-video-capture)."""
+    import cv2
+
+    height, width = frames[0].shape[:2]
+    with open(path, "wb") as out:
+        out.write(f"YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
+        for frame in frames:
+            out.write(b"FRAME\n" + cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420).tobytes())
+    return path
+
+
+def camera_frames(name: str, count: int, seed: int = 0, size: tuple[int, int] = (640, 480)) -> list:
+    """``count`` frames of a camera held close to the paper of the sample ``name``: the paper fills the frame
+    (its edges carried on), the writing takes about 70% of it, the camera shakes by a few pixels, and the
+    sensor adds noise. (A sheet lying on a contrasting desk is not read yet: the reader has no page stage.)"""
+    import cv2
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    picture = cv2.imread(str(SAMPLES / name), cv2.IMREAD_COLOR)
+    width, height = size
+    scale = min(0.7 * width / picture.shape[1], 0.7 * height / picture.shape[0])
+    picture = cv2.resize(picture, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    ph, pw = picture.shape[:2]
+    shake = 6
+    top, left = (height - ph) // 2 + shake, (width - pw) // 2 + shake
+    paper = cv2.copyMakeBorder(picture, top, height + 2 * shake - ph - top, left, width + 2 * shake - pw - left,
+                               cv2.BORDER_REPLICATE)
+    frames = []
+    for _ in range(count):
+        x, y = (int(v) for v in rng.integers(0, 2 * shake + 1, 2))
+        frame = paper[y:y + height, x:x + width].astype(np.int16)
+        frame += rng.normal(0, 3, frame.shape).astype(np.int16)
+        frames.append(np.clip(frame, 0, 255).astype(np.uint8))
+    return frames

@@ -32,7 +32,8 @@
     try { body = await response.json(); } catch (_) { /* not JSON: said below */ }
     if (response.status === 401) {
       askForKey();
-      throw new ReadError((body && body.error) || "This server needs an API key.");
+      throw new ReadError(apiKey ? "That API key is not this server's: enter the right one."
+        : "This server needs an API key: enter it to read.");
     }
     if (!response.ok) throw new ReadError((body && body.error) || `The server answered ${response.status}.`);
     body.roundTripMs = performance.now() - started;
@@ -71,7 +72,7 @@
       const fill = document.createElement("i");
       fill.style.width = `${Math.max(2, d.confidence * 100)}%`;
       bar.append(fill);
-      li.append(digit, percent, bar);
+      li.append(digit, bar, percent);
       return li;
     }));
     const t = record.timings_ms || {};
@@ -86,8 +87,10 @@
     result.dataset.count = String(Number(result.dataset.count || 0) + 1);
   }
 
-  function showError(message) {
-    statusEl.textContent = message;
+  // The server's sentence, as a sentence; what was read before is cleared so it is not taken for this.
+  function showError(message, keepReading = false) {
+    if (!keepReading) showIdle("");
+    statusEl.textContent = message.charAt(0).toUpperCase() + message.slice(1);
     statusEl.classList.add("error");
     result.dataset.error = message;
   }
@@ -307,7 +310,7 @@
   // ------------------------------------------------------------------------------------ image
 
   const drop = $("drop"), fileInput = $("file-input"), imageStage = $("image-stage");
-  const imageCanvas = $("image-canvas");
+  const imageCanvas = $("image-canvas"), imageActions = $("image-actions"), fileNameEl = $("file-name");
   let lastImage = null;        // {canvas: the image as sent, record, name}
 
   async function openFile(file) {
@@ -321,7 +324,7 @@
     try {
       if (!bitmap) {  // the browser cannot open it: send it anyway, the server says what is wrong
         lastImage = null;
-        imageStage.hidden = true;
+        showDropZone();
         const record = await readImage(file);
         showReading(record, "image");
         return;
@@ -339,7 +342,9 @@
       lastImage = { canvas, record, name: file.name || "pasted image" };
       if (activeTab === "image") showLastImage();
     } catch (error) {
-      showError(error.message);
+      lastImage = null;
+      showDropZone();
+      showError(file.name ? `${file.name}: ${error.message}` : error.message);
     }
   }
 
@@ -350,23 +355,28 @@
     const ctx = imageCanvas.getContext("2d");
     ctx.drawImage(canvas, 0, 0);
     drawBoxes(ctx, record.digits, 1, 1);
-    imageStage.hidden = false;
-    drop.classList.add("compact");
-    drop.querySelector(".drop-big").textContent = "Drop another image";
+    drop.hidden = true;
+    imageStage.hidden = imageActions.hidden = false;
+    fileNameEl.textContent = `${name} · ${canvas.width}×${canvas.height}`;
     showReading(record, "image");
-    statusEl.textContent = `${name} · ${canvas.width}×${canvas.height} · ${statusEl.textContent}`;
+    statusEl.textContent = `${name} · ${statusEl.textContent}`;
   }
 
-  fileInput.addEventListener("change", () => { openFile(fileInput.files[0]); fileInput.value = ""; });
-  for (const target of [drop, imageStage]) {
-    target.addEventListener("dragover", (event) => { event.preventDefault(); drop.classList.add("over"); });
-    target.addEventListener("dragleave", () => drop.classList.remove("over"));
-    target.addEventListener("drop", (event) => {
-      event.preventDefault();
-      drop.classList.remove("over");
-      openFile(event.dataTransfer.files[0]);
-    });
+  function showDropZone() {
+    drop.hidden = false;
+    imageStage.hidden = imageActions.hidden = true;
   }
+
+  $("image-other").addEventListener("click", () => fileInput.click());
+  fileInput.addEventListener("change", () => { openFile(fileInput.files[0]); fileInput.value = ""; });
+  const imagePanel = $("panel-image");  // drop onto the zone, or onto the image shown, to read another
+  imagePanel.addEventListener("dragover", (event) => { event.preventDefault(); imagePanel.classList.add("over"); });
+  imagePanel.addEventListener("dragleave", () => imagePanel.classList.remove("over"));
+  imagePanel.addEventListener("drop", (event) => {
+    event.preventDefault();
+    imagePanel.classList.remove("over");
+    openFile(event.dataTransfer.files[0]);
+  });
   document.addEventListener("paste", (event) => {
     const item = [...(event.clipboardData ? event.clipboardData.items : [])]
       .find((i) => i.kind === "file" && i.type.startsWith("image/"));
@@ -448,7 +458,7 @@
         showFrame(record, grab.width, grab.height);
       } catch (error) {
         if (!running) break;
-        showError(error.message);
+        showError(error.message, true);
         await sleep(1000);
       }
       await sleep(Math.max(0, CAMERA_PERIOD_MS - (performance.now() - began)));
