@@ -4,7 +4,7 @@
 PYTHON ?= python3
 RUNTIME_VENV := .venv-runtime
 DEV_VENV := .venv-dev
-RUNTIME_FILES := pyproject.toml $(wildcard runtime/*.py models/*.onnx models/*.json)
+RUNTIME_FILES := pyproject.toml $(wildcard runtime/*.py runtime/serve/*.py runtime/web/* models/*.onnx models/*.json)
 PIP_FLAGS := --quiet --disable-pip-version-check
 
 .PHONY: demo test clean samples

@@ -164,9 +164,6 @@ def serve(
                              cors_origins=tuple(cors_origin), max_body_bytes=int(max_body_mb * 1e6),
                              max_pixels=int(max_megapixels * 1e6), max_batch=max_batch, body_timeout=body_timeout,
                              header_timeout=header_timeout, log_level=log_level, access_log=access_log).check()
-        shown = f"[{host}]" if ":" in host else host
-        typer.echo(f"edgedigits serve: the page at http://{shown}:{port}/ , the API under /v1 (docs at /docs)"
-                   + ("; API key required" if api_key else ""), err=True)
         run(config)
     except (ServeError, ModelError) as exc:
         fail(str(exc))

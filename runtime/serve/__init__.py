@@ -27,6 +27,7 @@ import dataclasses
 import ipaddress
 import json
 import os
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -191,6 +192,9 @@ def run(config: ServeConfig) -> None:
     )
     uv_config.header_timeout = config.header_timeout  # read by GuardedHTTPProtocol (travels with the config)
     server = uvicorn.Server(uv_config)
+    shown = f"[{config.host.strip('[]')}]" if ":" in config.host else config.host
+    print(f"edgedigits serve: the page at http://{shown}:{config.port}/ , the API under /v1, its docs at /docs"
+          + ("; API key required" if config.api_key else ""), file=sys.stderr, flush=True)
     try:
         if config.workers == 1:
             server.run()
