@@ -158,7 +158,6 @@ def serve(
     from .model import ModelError
     from .serve import ServeConfig, ServeError, run
 
-    quiet_opencv()
     try:
         config = ServeConfig(host=host, port=port, model=model, workers=workers, threads=threads, api_key=api_key,
                              cors_origins=tuple(cors_origin), max_body_bytes=int(max_body_mb * 1e6),

@@ -114,6 +114,17 @@ def test_multipart_upload_and_octet_stream(server):
     connection.close()
 
 
+def test_multipart_upload_over_one_megabyte(server):
+    # Starlette keeps a file part over 1 MB in a temporary file: the reading must not notice.
+    big = cv2.resize(cv2.imread(str(SAMPLES / "photo_2026.jpg")), None, fx=3, fy=3, interpolation=cv2.INTER_CUBIC)
+    noise = np.random.default_rng(0).normal(0, 4, big.shape)
+    png = cv2.imencode(".png", np.clip(big + noise, 0, 255).astype(np.uint8))[1].tobytes()
+    assert 1_100_000 < len(png) < 2_000_000  # over the spooling size, under --max-body-mb 2
+    data, kind = multipart([("file", "big.png", png)])
+    status, _, body = post(server, data, kind)
+    assert status == 200 and body["text"] == "2026" and body["path"] == "big.png"
+
+
 def test_single_and_min_confidence(server):
     drawing = (SAMPLES / "drawing_7.png").read_bytes()
     status, _, body = post(server, drawing, "image/png", "?single=true")
@@ -372,6 +383,23 @@ def test_config_checks():
                 dict(workers=0), dict(body_timeout=0), dict(cors_origins=("example.org",))):
         with pytest.raises(ServeError):
             ServeConfig(**bad).check()
+
+
+def test_reader_pixel_limit_matches():
+    from edgedigits.runtime.images import MAX_PIXELS
+    from edgedigits.runtime.serve import READER_MAX_PIXELS
+
+    assert READER_MAX_PIXELS == MAX_PIXELS
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_bad_model_is_a_clear_error(tmp_path, workers):
+    broken = tmp_path / "broken.onnx"
+    broken.write_bytes(b"this is not an ONNX model" * 100)
+    for model, words in ((str(broken), "not a usable ONNX model"), (str(tmp_path / "missing.onnx"), "no such")):
+        result = run_cli("serve", "--port", str(free_port()), "--workers", workers, "--model", model)
+        assert result.returncode == 2, result.stderr
+        assert words in result.stderr
 
 
 def test_port_in_use_is_a_clear_error(server):

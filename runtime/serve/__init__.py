@@ -27,6 +27,7 @@ import dataclasses
 import ipaddress
 import json
 import os
+import socket
 import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -41,6 +42,7 @@ __all__ = ["ServeConfig", "ServeError", "create_app", "run", "is_loopback", "API
 API_KEY_ENV = "EDGEDIGITS_API_KEY"
 CONFIG_ENV = "EDGEDIGITS_SERVE_CONFIG"  # hands the settings to uvicorn's worker processes (--workers > 1)
 MIN_KEY_LENGTH = 16
+READER_MAX_PIXELS = 64_000_000  # images.MAX_PIXELS (a test checks they agree), without importing OpenCV here
 
 
 class ServeError(ValueError):
@@ -83,8 +85,6 @@ class ServeConfig:
 
     def check(self) -> "ServeConfig":
         """Return self, or raise ServeError naming the setting to change."""
-        from ..images import MAX_PIXELS
-
         if not is_loopback(self.host) and not self.api_key:
             raise ServeError(
                 f"--host {self.host} makes the server reachable from other machines, so it needs an API key: "
@@ -103,8 +103,8 @@ class ServeConfig:
                 raise ServeError(f"{name} must be at least 1, got {value}.")
         if self.max_body_bytes < 1024:
             raise ServeError(f"--max-body-mb gives {self.max_body_bytes} bytes; allow at least 1 KB.")
-        if not 1 <= self.max_pixels <= MAX_PIXELS:
-            raise ServeError(f"--max-megapixels must be above 0 and at most {MAX_PIXELS / 1e6:.0f} (the reader's "
+        if not 1 <= self.max_pixels <= READER_MAX_PIXELS:
+            raise ServeError(f"--max-megapixels must be above 0 and at most {READER_MAX_PIXELS / 1e6:.0f} (the reader's "
                              f"own limit), got {self.max_pixels / 1e6:g}.")
         if self.body_timeout <= 0 or self.header_timeout <= 0:
             raise ServeError("timeouts must be positive numbers of seconds.")
@@ -150,19 +150,40 @@ def app_from_environment() -> "FastAPI":
     return create_app(ServeConfig.from_json(os.environ[CONFIG_ENV]))
 
 
+def check_model(model: str | None) -> None:
+    """Raise ModelError unless ``model`` loads. Tried in a short-lived process, so that the supervisor of
+    ``--workers N`` does not keep a model session (and onnxruntime, ~90 MiB) it never uses."""
+    import subprocess
+
+    code = ("import sys\nfrom edgedigits.runtime.model import Model, ModelError\ntry:\n"
+            "    Model(sys.argv[1] if len(sys.argv) > 1 else None, threads=1)\n"
+            "except ModelError as exc:\n    print(exc, file=sys.stderr)\n    sys.exit(3)\n")
+    probe = subprocess.run([sys.executable, "-c", code, *([model] if model else [])], capture_output=True, text=True,
+                           stdin=subprocess.DEVNULL)
+    if probe.returncode == 3:
+        from ..model import ModelError
+
+        raise ModelError(probe.stderr.strip())
+    if probe.returncode != 0:
+        raise ServeError(f"the model could not be checked ({probe.stderr.strip()[-300:]}).")
+
+
 def run(config: ServeConfig) -> None:
     """Serve until interrupted. Raises ServeError (bad settings, port in use, FastAPI/uvicorn missing) or
     ModelError (the model cannot be loaded) before listening."""
     config.check()
-    try:
-        import uvicorn
+    from importlib.util import find_spec
 
-        from .app import build_app
-        from .protocol import GuardedHTTPProtocol
-    except ImportError as exc:
-        raise ServeError(f"serve needs the [serve] extra ({exc.name} is missing). Install it with: "
-                         "pip install 'edgedigits[serve]'") from None
-    import socket
+    # Looked up, not imported: the supervisor of --workers N never needs FastAPI (its workers import it).
+    missing = [name for name, modules in (("fastapi", ["fastapi"]), ("uvicorn", ["uvicorn"]),
+                                          ("python-multipart", ["python_multipart", "multipart"]))
+               if all(find_spec(module) is None for module in modules)]
+    if missing:
+        raise ServeError(f"serve needs the [serve] extra ({missing[0]} is missing). Install it with: "
+                         "pip install 'edgedigits[serve]'")
+    import uvicorn
+
+    from .protocol import GuardedHTTPProtocol
 
     # Fail before uvicorn does, with a sentence instead of a traceback.
     family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
@@ -177,12 +198,12 @@ def run(config: ServeConfig) -> None:
         probe.close()
 
     if config.workers == 1:
+        from .app import build_app
+
         target = build_app(config, None)  # loads the model now: a bad model fails before listening
         factory = False
     else:
-        from ..model import Model
-
-        Model(config.model, threads=1)  # fail now, not in every worker
+        check_model(config.model)  # fail now, not in every worker (uvicorn would restart them forever)
         os.environ[CONFIG_ENV] = config.to_json()
         target, factory = "edgedigits.runtime.serve:app_from_environment", True
     uv_config = uvicorn.Config(

@@ -210,9 +210,13 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
         return ApiError(422, f"the image could not be decoded ({reading.error.split(';')[0]}); re-save or "
                              "re-export it and send the whole file")
 
-    async def uploads_of(request: Request, max_files: int) -> list[UploadFile]:
+    async def files_of(request: Request, max_files: int) -> list[tuple[str | None, bytes]]:
+        """The (file name, bytes) of each file field of a multipart body; the spooled files are closed."""
         try:
-            form = await request.form(max_files=max_files, max_fields=max_files + 16)
+            async with request.form(max_files=max_files, max_fields=max_files + 16) as form:
+                uploads = [value for _, value in form.multi_items() if isinstance(value, UploadFile)]
+                return [(upload.filename[:MAX_NAME] if upload.filename else None, await upload.read())
+                        for upload in uploads]
         except StarletteHTTPException as exc:  # python-multipart's complaints, as 400s
             detail = str(exc.detail)
             if "Too many files" in detail:
@@ -220,10 +224,6 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
                                     "several requests") from None
             raise ApiError(400, f"the multipart body could not be parsed ({detail.rstrip('.')}); send it as "
                                 "multipart/form-data with a boundary (curl -F file=@photo.jpg ...)") from None
-        return [value for _, value in form.multi_items() if isinstance(value, UploadFile)]
-
-    def name_of(upload: UploadFile) -> str | None:
-        return upload.filename[:MAX_NAME] if upload.filename else None
 
     def media_type(request: Request) -> str:
         return request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -238,11 +238,11 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
         kind = media_type(request)
         name = None
         if kind == "multipart/form-data":
-            uploads = await uploads_of(request, max_files=1)
-            if not uploads:
+            files = await files_of(request, max_files=1)
+            if not files:
                 raise ApiError(400, "the multipart body has no file field; send the image as a file field named "
                                     "'file' (curl -F file=@photo.jpg ...)")
-            data, name = await uploads[0].read(), name_of(uploads[0])
+            name, data = files[0]
         elif kind in ("", "application/octet-stream") or kind.startswith("image/"):
             data = await request.body()
         else:
@@ -269,11 +269,10 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
         if media_type(request) != "multipart/form-data":
             raise ApiError(415, "send the images as multipart/form-data file fields (curl -F file=@a.png -F "
                                 "file=@b.png ...); for one raw image use POST /v1/read")
-        uploads = await uploads_of(request, max_files=config.max_batch)
-        if not uploads:
+        items = await files_of(request, max_files=config.max_batch)
+        if not items:
             raise ApiError(400, "the multipart body has no file fields; add one per image (curl -F file=@a.png "
                                 "-F file=@b.png ...)")
-        items = [(name_of(upload), await upload.read()) for upload in uploads]
         started = time.perf_counter()
         results: list[dict | None] = [None] * len(items)
         good = []
