@@ -5,9 +5,9 @@
 - ``/v1/`` requests need the API key when one is set (401 otherwise), compared in constant time.
 - A body whose ``Content-Length`` is over the limit is refused with 413 before a byte of it is read (a client
   that sent ``Expect: 100-continue``, as curl does for big bodies, never sends it). A chunked body is counted
-  as it arrives and refused (``BodyTooLarge``) once it passes the limit. Either way the connection stays open
-  and uvicorn reads and drops the rest of the body, so the client gets the 413 rather than a connection reset
-  in the middle of its upload; the header deadline (protocol.py) ends a connection that goes on sending.
+  as it arrives and refused (``BodyTooLarge``) once it passes the limit. Either way the rest of the body (up to
+  4x the limit, within the body deadline) is read and dropped before the answer, so a client that sends its
+  whole body before reading (urllib, requests, ...) gets the 413 rather than a broken pipe.
 - The whole body must arrive within ``body_timeout`` seconds of the request's start (``BodyTimeout``, 408):
   uvicorn's keep-alive timeout does not time a body that trickles in a byte at a time.
 - Every answer gets ``X-Content-Type-Options: nosniff`` and ``Referrer-Policy: no-referrer``; the page also
@@ -51,6 +51,9 @@ class BodyTimeout(ApiError):
                               "(a slower link needs a server started with a larger --body-timeout)", close=True)
 
 
+DRAIN_FACTOR = 4  # a body over the limit is read and dropped, up to this many times the limit, before the 413
+
+
 def error_body(message: str) -> bytes:
     return json.dumps({"error": message}, ensure_ascii=False).encode()
 
@@ -85,6 +88,9 @@ class Guard:
                 return await self._answer(send, 400, "the Content-Length header is not a number; send a valid "
                                           "request", {"connection": "close"})
             if length > self.max_body_bytes:
+                if headers.get(b"expect", b"").lower() != b"100-continue":  # the client is sending it anyway
+                    await self._drain(receive, asyncio.get_running_loop().time() + self.body_timeout,
+                                      DRAIN_FACTOR * self.max_body_bytes)
                 return await self._answer(send, 413, BodyTooLarge(self.max_body_bytes).message)
         await self.app(scope, self._timed_receive(receive), send)
 
@@ -116,11 +122,33 @@ class Guard:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
+                    if message.get("more_body", False):
+                        await self._drain(receive, deadline, DRAIN_FACTOR * self.max_body_bytes - received)
                     raise BodyTooLarge(self.max_body_bytes)
                 done = not message.get("more_body", False)
             return message
 
         return timed
+
+    @staticmethod
+    async def _drain(receive, deadline: float, budget: int) -> None:
+        """Read and drop the rest of a body until it ends, ``budget`` bytes have come, or ``deadline`` (loop
+        time) passes. A client that sends a whole body before it reads the answer (most do, unless they send
+        ``Expect: 100-continue``) then gets the 413 instead of a broken pipe when the server closes on it."""
+        loop = asyncio.get_running_loop()
+        while budget > 0:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return
+            try:
+                message = await asyncio.wait_for(receive(), remaining)
+            except asyncio.TimeoutError:
+                return
+            if message["type"] != "http.request":
+                return
+            budget -= len(message.get("body", b""))
+            if not message.get("more_body", False):
+                return
 
     @staticmethod
     def _with_headers(send, page: bool):
