@@ -37,11 +37,12 @@ def free_port() -> int:
 class Server:
     """`edgedigits serve` in a subprocess; ``url`` once it answers /healthz. Use as a context manager."""
 
-    def __init__(self, *args: str, env: dict | None = None, port: int | None = None):
+    def __init__(self, *args: str, env: dict | None = None, port: int | None = None,
+                 launcher: list[str] | None = None):
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.args = [sys.executable, "-m", "edgedigits.runtime.cli", "serve", "--port", str(self.port),
-                     "--no-access-log", *args]
+        launcher = launcher or [sys.executable, "-m", "edgedigits.runtime.cli"]
+        self.args = [*launcher, "serve", "--port", str(self.port), "--no-access-log", *args]
         self.env = {**os.environ, **(env or {})}
         self.log = tempfile.TemporaryFile()
         self.process: subprocess.Popen | None = None

@@ -494,6 +494,17 @@ def test_page_and_its_headers(server):
     assert "http://" not in page and "https://" not in page, "the page must load nothing from elsewhere"
 
 
+def test_serves_without_tensorflow():
+    from test_no_tensorflow import RUN_WITHOUT_TF  # importing tensorflow, keras, onnx, ... raises ImportError
+
+    with Server(launcher=[sys.executable, "-c", RUN_WITHOUT_TF]) as running:
+        status, _, body = post(running, PHOTO)
+        assert status == 200 and body["text"] == "2026"
+        data, kind = multipart([("file", "a.png", (SAMPLES / "scan_4.png").read_bytes())])
+        assert post(running, data, kind, path="/v1/read/batch")[2]["results"][0]["text"] == "4"
+        assert "blocked for this test" not in running.output()
+
+
 def test_classify_never_imports_the_server():
     code = ("import sys\nfrom edgedigits.runtime.cli import main\nsys.argv = ['edgedigits', 'classify', "
             f"{str(SAMPLES / 'scan_4.png')!r}]\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
