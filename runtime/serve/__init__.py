@@ -136,7 +136,9 @@ def is_loopback(host: str) -> bool:
 def create_app(config: ServeConfig | None = None, reader: "DigitReader | None" = None) -> "FastAPI":
     """The ASGI app: the API under ``/v1``, ``/healthz``, ``/docs`` and the page at ``/``.
 
-    ``reader``: the one ``DigitReader`` the app shares between requests (None: one for ``config.model``).
+    ``reader``: the one ``DigitReader`` the app shares between requests (None: one for ``config.model`` with a
+    one-thread onnxruntime session). The app reads on ``config.reading_threads()`` threads, so it sets OpenCV's
+    own thread pool to one thread for the process (``cv2.setNumThreads(1)``) and quiets OpenCV's log.
     Raises ``ModelError`` when the model cannot be loaded, ``ServeError`` for a bad config, ``ImportError``
     when FastAPI is missing (install ``edgedigits[serve]``).
     """

@@ -422,6 +422,7 @@
       cameraToggle.disabled = false;
     }
     running = true;
+    result.setAttribute("aria-live", "off");  // a dozen readings a second would drown a screen reader
     history = [];
     frameTimes = [];
     cameraHint.hidden = true;
@@ -433,6 +434,7 @@
 
   function stopCamera() {
     running = false;
+    result.setAttribute("aria-live", "polite");
     if (stream) stream.getTracks().forEach((track) => track.stop());
     stream = null;
     video.srcObject = null;
