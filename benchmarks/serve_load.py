@@ -10,8 +10,9 @@ For each server configuration (``--workers``: its processes, each with its own m
 ``edgedigits serve`` is started on 127.0.0.1 and, for each client count, that many client threads post the
 photos back to back (each on its own keep-alive connection) for ``--seconds``: throughput, latency p50/p99,
 errors (any status but 200, any failed connection, any reading different from the in-process one), and the
-serving processes' memory (RSS summed over the server and its workers, sampled every 0.2 s). One client shows
-the server's own cost per request (its latency minus the in-process time per photo). The baseline is
+serving processes' memory (RSS summed over the server and its workers, sampled every 0.2 s) and CPU time per
+request (server and clients; CPU time is what a busy machine distorts least). One client shows the server's
+own cost per request (its latency minus the in-process time per photo). The baseline is
 ``read_batch`` on the same photos in this process, 16 per call: the faster of the default ``DigitReader()``
 and a one-thread reader, measured for ``--seconds`` at the start and again (for a third of that) just before
 each load, since the machine's other work changes; each ratio uses the rate taken just before it.
@@ -68,21 +69,22 @@ def in_process(images: list[bytes], seconds: float, names=tuple(READERS)) -> dic
     runs it). The faster is the baseline."""
     from edgedigits.runtime import DigitReader
 
-    rates = {}
+    rates, cpu_ms = {}, {}
     for name in names:
         before = cv2.getNumThreads()
         if READERS[name] == 1:
             cv2.setNumThreads(1)
         reader = DigitReader(threads=READERS[name])
         reader.read_batch(images[:16])  # warm-up
-        done, started = 0, time.perf_counter()
+        done, started, cpu = 0, time.perf_counter(), time.process_time()
         while time.perf_counter() - started < seconds:
             for i in range(0, len(images), 16):
                 done += len(reader.read_batch(images[i:i + 16]))
         rates[name] = done / (time.perf_counter() - started)
+        cpu_ms[name] = (time.process_time() - cpu) * 1e3 / done
         cv2.setNumThreads(before)
     best = max(rates, key=rates.get)
-    return {"rates": rates, "baseline": best, "images_per_s": rates[best],
+    return {"rates": rates, "baseline": best, "images_per_s": rates[best], "cpu_ms_per_image": cpu_ms[best],
             "texts": [r.text for r in reader.read_batch(images)]}
 
 
@@ -90,6 +92,32 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (uvicorn's worker processes)."""
+    out, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        out.append(current)
+        try:
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue
+    return out
+
+
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used so far by ``pid`` and its descendants."""
+    total = 0.0
+    for current in tree(pid):
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
 
 
 def tree_rss_mib(pid: int) -> float:
@@ -170,12 +198,14 @@ def load(port: int, images: list[bytes], expected: list[str], clients: int, seco
     rss = [tree_rss_mib(pid)]
     start.wait()
     began = time.perf_counter()
+    server_cpu, client_cpu = tree_cpu_s(pid), time.process_time()
     while any(t.is_alive() for t in threads) and time.perf_counter() - began < seconds + 60:
         rss.append(tree_rss_mib(pid))
         time.sleep(0.2)
     elapsed = time.perf_counter() - began
     for thread in threads:
         thread.join(5)
+    server_cpu, client_cpu = tree_cpu_s(pid) - server_cpu, time.process_time() - client_cpu
     every = sorted(x for mine in latencies for x in mine)
     return {
         "clients": clients, "requests": len(every), "seconds": elapsed, "requests_per_s": len(every) / elapsed,
@@ -184,6 +214,8 @@ def load(port: int, images: list[bytes], expected: list[str], clients: int, seco
         "max_ms": every[-1] if every else None,
         "errors": len(errors), "error_examples": sorted(set(errors))[:5],
         "server_rss_mib_peak": max(rss), "server_rss_mib_start": rss[0],
+        "server_cpu_ms_per_request": server_cpu * 1e3 / max(1, len(every)),
+        "client_cpu_ms_per_request": client_cpu * 1e3 / max(1, len(every)),
     }
 
 
@@ -228,16 +260,18 @@ def main() -> None:
 
     rows = [[r["workers"], r["clients"], f"{r['requests']:,}", f"{r['requests_per_s']:.0f}",
              f"{r['in_process_just_before']:.0f}", f"{r['ratio_to_in_process']:.2f}x", f"{r['p50_ms']:.1f}", f"{r['p99_ms']:.1f}", r["errors"],
-             f"{r['server_rss_mib_idle']:.0f} / {r['server_rss_mib_peak']:.0f}", f"{r['load_1min_after']:.1f}"]
-            for r in results]
+             f"{r['server_rss_mib_idle']:.0f} / {r['server_rss_mib_peak']:.0f}",
+             f"{r['server_cpu_ms_per_request']:.2f} / {r['client_cpu_ms_per_request']:.2f}",
+             f"{r['load_1min_after']:.1f}"] for r in results]
     print()
     print(f"machine: {info.get('cpu')}, {info['cores']} cores; load at start {info['load_1min_at_start']}"
           + (f"; {warning}" if warning else ""))
     print(f"in-process read_batch ({baseline['baseline']}): {baseline['images_per_s']:.0f} images/s "
-          f"({seconds:.0f} s)")
+          f"({seconds:.0f} s), {baseline['cpu_ms_per_image']:.2f} ms of CPU per photo")
     print(table(["server workers", "clients", "requests", "requests/s", "in-process images/s just before",
                  "ratio", "p50 ms", "p99 ms",
-                 "errors", "server RSS MiB idle / peak", "1-min load after"], rows))
+                 "errors", "server RSS MiB idle / peak", "CPU ms per request server / clients",
+                 "1-min load after"], rows))
     goals = []
     for r in results:
         checks = [f"errors {r['errors']} (goal 0): {'met' if r['errors'] == 0 else 'MISSED'}",
@@ -254,6 +288,7 @@ def main() -> None:
     print("\n".join(goals))
     write_json(args.json, {"machine": info, "busy": warning, "seconds": seconds, "photos": len(images),
                            "in_process_images_per_s": baseline["images_per_s"], "in_process": baseline["rates"],
+                       "in_process_cpu_ms_per_image": baseline["cpu_ms_per_image"],
                            "results": results, "goals": goals})
 
 

@@ -138,8 +138,10 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on. Anything but loopback needs an API key."),
     port: int = typer.Option(8000, help="TCP port."),
     model: Optional[str] = typer.Option(None, help="Shipped model name (see `edgedigits models`) or .onnx file."),
-    workers: int = typer.Option(1, help="Server processes, each with its own model session."),
-    threads: Optional[int] = typer.Option(None, help="Reading threads per process (default: cores / workers)."),
+    workers: int = typer.Option(1, help="Server processes, each with its own model session and about one core "
+                                        "of reading (2 on a 2-core machine doubles the throughput)."),
+    threads: Optional[int] = typer.Option(None, help="Reading threads per process (default 1: the image stages "
+                                                     "hold Python's GIL, so more processes scale and threads don't)."),
     api_key: Optional[str] = typer.Option(None, envvar="EDGEDIGITS_API_KEY", show_default=False,
                                           help="Key every /v1 request must carry (Authorization: Bearer KEY or "
                                                "X-API-Key). Prefer the environment variable: a command line is "

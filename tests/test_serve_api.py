@@ -326,6 +326,29 @@ def test_concurrent_clients_get_their_own_answers(server):
         assert body["text"] == EXPECTED[name], name
 
 
+def test_concurrent_requests_read_together_keep_their_own_options(server):
+    # Requests waiting together are read in one batch: each keeps its own single and min_confidence.
+    drawing = (SAMPLES / "drawing_7.png").read_bytes()
+    jobs = [(PHOTO, "image/jpeg", "", "2026"), (drawing, "image/png", "?single=true", "7"),
+            (PHOTO, "image/jpeg", "?min_confidence=1", None), ((SAMPLES / "scan_4.png").read_bytes(), "image/png",
+                                                                "?single=true", "4")] * 8
+
+    def one(job):
+        data, kind, query, expected = job
+        status, _, body = post(server, data, kind, query)
+        assert status == 200, body
+        return expected, body
+
+    with ThreadPoolExecutor(16) as pool:
+        for expected, body in pool.map(one, jobs):
+            if expected is None:  # min_confidence=1: the photo's digits, some shown as "?"
+                assert len(body["text"]) == 4 and "?" in body["text"] and len(body["digits"]) == 4
+            else:
+                assert body["text"] == expected
+                if expected in ("7", "4"):
+                    assert len(body["digits"]) == 1
+
+
 def test_a_slow_client_does_not_hold_up_the_others(server):
     head = b"POST /v1/read HTTP/1.1\r\nHost: t\r\nContent-Type: image/jpeg\r\nContent-Length: 100000\r\n\r\n"
     slow = [threading.Thread(target=trickle, args=(server.port, head, PHOTO), daemon=True) for _ in range(8)]

@@ -54,8 +54,8 @@ class ServeConfig:
     """Everything ``edgedigits serve`` can be told. Sizes in bytes and pixels, times in seconds.
 
     ``host``: the address to listen on; anything but loopback (127.0.0.0/8, ::1, localhost) requires
-    ``api_key``. ``workers``: server processes, each with its own model session. ``threads``: reading threads
-    per process (None: the cores divided by the workers, at least 1). ``api_key``: when set, every ``/v1/``
+    ``api_key``. ``workers``: server processes, each with its own model session (each uses about one core).
+    ``threads``: reading threads per process (None: 1). ``api_key``: when set, every ``/v1/``
     request must carry it (``Authorization: Bearer KEY`` or ``X-API-Key: KEY``). ``cors_origins``: origins
     whose pages may call the API from a browser (CORS is off when empty). ``max_body_bytes``: larger bodies get
     413. ``max_pixels``: larger images get 413 (read from the header, before decoding). ``max_batch``: images
@@ -79,9 +79,9 @@ class ServeConfig:
     access_log: bool = True
 
     def reading_threads(self) -> int:
-        if self.threads is not None:
-            return self.threads
-        return max(1, (os.cpu_count() or 1) // max(1, self.workers))
+        """Reading threads per process: ``threads``, else 1 (see app.py: more threads in one process cost
+        more CPU per image for little gain, as the image stages hold the GIL; more processes do scale)."""
+        return self.threads if self.threads is not None else 1
 
     def check(self) -> "ServeConfig":
         """Return self, or raise ServeError naming the setting to change."""

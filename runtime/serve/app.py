@@ -1,8 +1,11 @@
-"""The FastAPI app: routes, the reading thread pool, and an answer for every kind of bad request.
+"""The FastAPI app: routes, the reading threads, and an answer for every kind of bad request.
 
-One ``DigitReader`` (one onnxruntime session) per process, shared by every request; its ``read`` and
-``read_batch`` are thread-safe. Decoding and reading run on a thread pool sized to the cores, never on the
-event loop, so a slow image never stalls other connections.
+One ``DigitReader`` (one onnxruntime session) per process, shared by every request; its ``read_batch`` is
+thread-safe. Decoding and reading run on a pool of reading threads, never on the event loop, so a slow image
+never stalls other connections; concurrent requests are read together, one ``read_batch`` per batch
+(batching.py). One reading thread per process by default: the image stages hold Python's GIL, and two threads
+in one process cost 25-50% more CPU per image than one (benchmarks/serve_load.py); ``--workers`` adds
+processes, which do use more cores.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from starlette.staticfiles import StaticFiles
 from ..images import FORMATS, header_size
 from ..reader import DigitReader, Reading, compose_text
 from . import ServeConfig
+from .batching import Batcher
 from .limits import ApiError, Guard
 
 WEB = Path(__file__).resolve().parent.parent / "web"  # the page: plain HTML, JS and CSS, package data
@@ -127,10 +131,13 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
     cv2.setNumThreads(1)  # requests run side by side on the pool's threads: OpenCV's own pool would only spin
     reader = reader or DigitReader(config.model, threads=1)
     pool = ThreadPoolExecutor(config.reading_threads(), thread_name_prefix="edgedigits-read")
+    batcher = Batcher(reader, pool, config.reading_threads())
 
     @asynccontextmanager
     async def lifespan(app):
+        batcher.start()
         yield
+        await batcher.stop()
         pool.shutdown(wait=False, cancel_futures=True)
 
     app = FastAPI(title="edgedigits", version=_version(), description=DESCRIPTION, lifespan=lifespan,
@@ -252,7 +259,7 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
                                 "field named 'file' (curl -F file=@photo.jpg ...)")
         started = time.perf_counter()
         check_image(data)
-        reading, queue_ms = await in_pool(lambda: reader.read(data, single=single))
+        reading, queue_ms = await batcher.read(data, single)
         if not reading.ok:
             raise unreadable(data, reading)
         answer = record(reading, name, min_confidence, queue_ms, started)
