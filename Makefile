@@ -1,10 +1,10 @@
 # Two commands for a fresh machine:
 #   make demo   venv with the runtime only (no TensorFlow), read the bundled samples with the shipped model
-#   make test   venv with [train,dev], run the whole test suite on real MNIST
+#   make test   venv with [train,dev,serve], run the whole test suite on real MNIST
 PYTHON ?= python3
 RUNTIME_VENV := .venv-runtime
 DEV_VENV := .venv-dev
-RUNTIME_FILES := pyproject.toml $(wildcard runtime/*.py models/*.onnx models/*.json)
+RUNTIME_FILES := pyproject.toml $(wildcard runtime/*.py runtime/serve/*.py runtime/web/* models/*.onnx models/*.json)
 PIP_FLAGS := --quiet --disable-pip-version-check
 
 .PHONY: demo test clean samples
@@ -25,7 +25,7 @@ $(RUNTIME_VENV)/.installed: $(RUNTIME_FILES)
 $(DEV_VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(DEV_VENV)
 	$(DEV_VENV)/bin/pip install $(PIP_FLAGS) --upgrade pip
-	$(DEV_VENV)/bin/pip install $(PIP_FLAGS) -e '.[train,dev]'
+	$(DEV_VENV)/bin/pip install $(PIP_FLAGS) -e '.[train,dev,serve]'
 	touch $@
 
 samples: $(DEV_VENV)/.installed

@@ -334,6 +334,43 @@ def webcam(
     typer.echo(line, err=True)
 
 
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on. Anything but loopback needs an API key."),
+    port: int = typer.Option(8000, help="TCP port."),
+    model: Optional[str] = typer.Option(None, help="Shipped model name (see `edgedigits models`) or .onnx file."),
+    workers: int = typer.Option(1, help="Server processes, each with its own model session and about one core "
+                                        "of reading (2 on a 2-core machine doubles the throughput)."),
+    threads: Optional[int] = typer.Option(None, help="Reading threads per process (default 1: the image stages "
+                                                     "hold Python's GIL, so more processes scale and threads don't)."),
+    api_key: Optional[str] = typer.Option(None, envvar="EDGEDIGITS_API_KEY", show_default=False,
+                                          help="Key every /v1 request must carry (Authorization: Bearer KEY or "
+                                               "X-API-Key). Prefer the environment variable: a command line is "
+                                               "visible to other users."),
+    cors_origin: list[str] = typer.Option([], "--cors-origin", help="Let pages from this origin call the API "
+                                                                   "(repeatable). CORS is off by default."),
+    max_body_mb: float = typer.Option(20.0, help="Largest request body in MB (413 above)."),
+    max_megapixels: float = typer.Option(40.0, help="Largest image in megapixels (413 above)."),
+    max_batch: int = typer.Option(64, help="Most images in one /v1/read/batch request."),
+    body_timeout: float = typer.Option(30.0, help="Seconds a request body may take to arrive (408 after)."),
+    header_timeout: float = typer.Option(10.0, help="Seconds a request's headers may take to arrive (408 after)."),
+    log_level: str = typer.Option("info", help="critical | error | warning | info | debug"),
+    access_log: bool = typer.Option(True, "--access-log/--no-access-log", help="Log one line per request."),
+) -> None:
+    """Serve the reader over HTTP: the API under /v1, its docs at /docs, and a page to draw, drop or film digits at /."""
+    from .model import ModelError
+    from .serve import ServeConfig, ServeError, run
+
+    try:
+        config = ServeConfig(host=host, port=port, model=model, workers=workers, threads=threads, api_key=api_key,
+                             cors_origins=tuple(cors_origin), max_body_bytes=int(max_body_mb * 1e6),
+                             max_pixels=int(max_megapixels * 1e6), max_batch=max_batch, body_timeout=body_timeout,
+                             header_timeout=header_timeout, log_level=log_level, access_log=access_log).check()
+        run(config)
+    except (ServeError, ModelError) as exc:
+        fail(str(exc))
+
+
 # --------------------------------------------------------------------------- training (TensorFlow, imported lazily)
 
 @app.command()

@@ -1,0 +1,536 @@
+"""`edgedigits serve` over real HTTP: a real uvicorn server in its own process on 127.0.0.1, real sockets.
+
+Every error case of issue 13 (empty body, wrong content type, not an image, a damaged image, a body over the
+size limit, an image over the pixel limit, a slow body, slow headers), the security defaults (loopback, API
+key, CORS, no server paths), and concurrent clients."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import cv2
+import numpy as np
+import pytest
+
+from serving import ROOT, SAMPLES, Server, free_port, multipart, request
+
+pytest.importorskip("fastapi", reason="the serve tests need the [serve] extra")
+
+EXPECTED = json.loads((SAMPLES / "expected.json").read_text())
+PHOTO = (SAMPLES / "photo_2026.jpg").read_bytes()
+KEY = "test-key-0123456789abcdef"
+LIMITS = ["--max-body-mb", "2", "--max-megapixels", "4", "--max-batch", "4", "--body-timeout", "2",
+          "--header-timeout", "2"]
+
+
+@pytest.fixture(scope="module")
+def server():
+    with Server(*LIMITS) as running:
+        yield running
+
+
+def post(server, data: bytes, content_type: str | None = "image/jpeg", query: str = "", path: str = "/v1/read",
+         headers: dict | None = None):
+    head = dict(headers or {})
+    if content_type is not None:
+        head["Content-Type"] = content_type
+    return request(f"{server.url}{path}{query}", data, head, method="POST")
+
+
+def assert_error(answer, status: int, *words: str):
+    code, headers, body = answer
+    assert code == status, body
+    assert headers["content-type"].startswith("application/json")
+    assert isinstance(body, dict) and isinstance(body.get("error"), str), body
+    message = body["error"]
+    assert len(message) > 30 and ";" in message, f"not a sentence that says what to do: {message!r}"
+    for word in words:
+        assert word.lower() in message.lower(), message
+    return message
+
+
+# --------------------------------------------------------------------------- reading
+
+def test_health_models_and_docs(server):
+    status, _, body = request(server.url + "/healthz")
+    assert status == 200 and body["status"] == "ok" and body["model"] == "default"
+    status, _, body = request(server.url + "/v1/models")
+    assert status == 200 and body["loaded"]["name"] == "default"
+    assert {m["name"] for m in body["models"]} >= {"default", "default-int8"}
+    assert "path" not in json.dumps(body), "the models listing must not reveal where files live on the server"
+    status, headers, page = request(server.url + "/docs")
+    assert status == 200 and headers["content-type"].startswith("text/html") and "openapi.json" in page
+    status, _, spec = request(server.url + "/openapi.json")
+    assert status == 200
+    assert {"/v1/read", "/v1/read/batch", "/v1/models", "/healthz"} <= set(spec["paths"])
+    read = spec["paths"]["/v1/read"]["post"]
+    assert {p["name"] for p in read["parameters"]} == {"single", "min_confidence"}
+    assert {"image/*", "multipart/form-data"} <= set(read["requestBody"]["content"])
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_reads_every_sample_as_raw_bytes(server, name):
+    kind = "image/jpeg" if name.endswith(".jpg") else "image/png"
+    status, headers, body = post(server, (SAMPLES / name).read_bytes(), kind)
+    assert status == 200, body
+    assert body["text"] == EXPECTED[name]
+    assert body["path"] is None
+    assert len(body["digits"]) == len(EXPECTED[name].replace("\n", ""))
+    for digit in body["digits"]:
+        assert set(digit) == {"digit", "confidence", "box"}
+        assert 0 <= digit["digit"] <= 9 and 0 <= digit["confidence"] <= 1 and len(digit["box"]) == 4
+    assert {"decode", "extract", "infer", "queue", "total"} <= set(body["timings_ms"])
+    assert all(v >= 0 for v in body["timings_ms"].values())
+    assert "extract;dur=" in headers["server-timing"]
+
+
+def test_same_record_as_the_python_api(server):
+    from edgedigits.runtime import DigitReader
+
+    reading = DigitReader().read(PHOTO)
+    _, _, body = post(server, PHOTO)
+    assert body["text"] == reading.text
+    assert body["digits"] == [d.to_dict() for d in reading.digits]
+
+
+def test_multipart_upload_and_octet_stream(server):
+    data, kind = multipart([("file", "photo_2026.jpg", PHOTO)])
+    status, _, body = post(server, data, kind)
+    assert status == 200 and body["text"] == "2026" and body["path"] == "photo_2026.jpg"
+    status, _, body = post(server, PHOTO, "application/octet-stream")
+    assert status == 200 and body["text"] == "2026"
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=20)
+    connection.request("POST", "/v1/read", body=PHOTO)  # no Content-Type at all: the bytes decide
+    answer = connection.getresponse()
+    assert answer.status == 200 and json.loads(answer.read())["text"] == "2026"
+    connection.close()
+
+
+def test_multipart_upload_over_one_megabyte(server):
+    # Starlette keeps a file part over 1 MB in a temporary file: the reading must not notice.
+    big = cv2.resize(cv2.imread(str(SAMPLES / "photo_2026.jpg")), None, fx=3, fy=3, interpolation=cv2.INTER_CUBIC)
+    noise = np.random.default_rng(0).normal(0, 4, big.shape)
+    png = cv2.imencode(".png", np.clip(big + noise, 0, 255).astype(np.uint8))[1].tobytes()
+    assert 1_100_000 < len(png) < 2_000_000  # over the spooling size, under --max-body-mb 2
+    data, kind = multipart([("file", "big.png", png)])
+    status, _, body = post(server, data, kind)
+    assert status == 200 and body["text"] == "2026" and body["path"] == "big.png"
+
+
+def test_single_and_min_confidence(server):
+    drawing = (SAMPLES / "drawing_7.png").read_bytes()
+    status, _, body = post(server, drawing, "image/png", "?single=true")
+    assert status == 200 and body["text"] == "7" and len(body["digits"]) == 1
+    _, _, sure = post(server, PHOTO, query="?min_confidence=0")
+    _, _, strict = post(server, PHOTO, query="?min_confidence=1")
+    assert sure["text"] == "2026" and sure["digits"] == strict["digits"]
+    assert len(strict["text"]) == 4 and "?" in strict["text"], strict
+    for char, digit in zip(strict["text"], strict["digits"]):
+        assert char == "?" or char == str(digit["digit"])
+
+
+def test_batch_reads_each_file_and_reports_bad_ones_in_place(server):
+    files = [("files", "photo.jpg", PHOTO), ("files", "notes.txt", b"not an image at all, just text"),
+             ("files", "scan_4.png", (SAMPLES / "scan_4.png").read_bytes()), ("files", "empty.png", b"")]
+    data, kind = multipart(files)
+    status, _, body = post(server, data, kind, path="/v1/read/batch")
+    assert status == 200, body
+    results = body["results"]
+    assert [r.get("path") for r in results] == ["photo.jpg", "notes.txt", "scan_4.png", "empty.png"]
+    assert results[0]["text"] == "2026" and results[2]["text"] == "4"
+    assert results[1]["status"] == 415 and "not an image" in results[1]["error"]
+    assert results[3]["status"] == 400 and "empty" in results[3]["error"]
+
+
+# --------------------------------------------------------------------------- bad requests: status and sentence
+
+def test_empty_body(server):
+    assert_error(post(server, b""), 400, "empty")
+
+
+@pytest.mark.parametrize("kind", ["text/plain", "application/json", "application/x-www-form-urlencoded"])
+def test_wrong_content_type(server, kind):
+    assert_error(post(server, PHOTO, kind), 415, "content-type", "image/jpeg")
+
+
+def test_not_an_image(server):
+    assert_error(post(server, b"%PDF-1.7 this is a document, not a picture" * 10, "image/png"), 415, "not an image")
+    assert_error(post(server, b"data:image/png;base64,iVBORw0KGgo=", "image/png"), 415, "data: URL")
+    assert_error(post(server, (ROOT / "README.md").read_bytes(), "image/png"), 415)
+
+
+def test_damaged_image(server):
+    png = (SAMPLES / "form_two_lines.png").read_bytes()
+    assert_error(post(server, png[: len(png) // 3], "image/png"), 422, "decoded")
+    garbage = PHOTO[:600] + bytes(range(256)) * 4  # a JPEG header, then noise
+    assert_error(post(server, garbage), 422)
+
+
+def test_body_over_the_size_limit_declared(server):
+    big = b"\xff\xd8\xff" + os.urandom(2_100_000)  # 2.1 MB > 2 MB, sent whole (urllib: Connection: close)
+    for _ in range(20):  # every time: the answer, never a broken pipe
+        assert_error(post(server, big), 413, "2 MB", "--max-body-mb")
+    status, _, _ = request(server.url + "/healthz")
+    assert status == 200
+
+
+def read_answer(sock: socket.socket) -> bytes:
+    """One whole HTTP answer from a raw socket: the head, then Content-Length bytes of body."""
+    answer = b""
+    while b"\r\n\r\n" not in answer:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return answer
+        answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                   if line.lower().startswith(b"content-length:")), 0)
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return head + b"\r\n\r\n" + body
+
+
+def test_body_over_the_size_limit_refused_before_sending_with_expect_continue(server):
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(b"POST /v1/read HTTP/1.1\r\nHost: t\r\nContent-Type: image/jpeg\r\n"
+                     b"Content-Length: 50000000\r\nExpect: 100-continue\r\n\r\n")
+        answer = read_answer(sock)  # not one byte of the 50 MB was sent
+    assert answer.startswith(b"HTTP/1.1 413"), answer
+    assert b'"error"' in answer
+
+
+@pytest.mark.parametrize("connection", ["keep-alive", "close"])
+def test_body_over_the_size_limit_chunked(server, connection):
+    for _ in range(5):
+        client = http.client.HTTPConnection("127.0.0.1", server.port, timeout=20)
+        chunks = (os.urandom(64 * 1024) for _ in range(48))  # 3 MB in chunks, no Content-Length
+        client.request("POST", "/v1/read", body=chunks, encode_chunked=True,
+                       headers={"Content-Type": "image/jpeg", "Connection": connection})
+        answer = client.getresponse()
+        assert answer.status == 413
+        assert "--max-body-mb" in json.loads(answer.read())["error"]
+        client.close()
+
+
+def test_image_over_the_pixel_limit(server):
+    huge = cv2.imencode(".png", np.full((2000, 2500), 255, np.uint8))[1].tobytes()  # 5 MP > 4 MP, 20 KB
+    assert len(huge) < 100_000
+    assert_error(post(server, huge, "image/png"), 413, "2500x2000", "4 MP", "downscale")
+
+
+def test_bad_query_parameters(server):
+    assert_error(post(server, PHOTO, query="?min_confidence=2"), 422, "min_confidence")
+    assert_error(post(server, PHOTO, query="?single=perhaps"), 422, "single")
+
+
+def test_unknown_paths_and_methods(server):
+    assert_error(request(server.url + "/v1/nothing"), 404, "/v1")
+    assert_error(request(server.url + "/v1/read"), 405, "GET")
+
+
+def test_multipart_mistakes(server):
+    data, kind = multipart([])
+    assert_error(post(server, data, kind), 400, "file field")
+    data, kind = multipart([("file", "a.jpg", PHOTO), ("file", "b.jpg", PHOTO)])
+    assert_error(post(server, data, kind), 413, "at most 1")
+    data, kind = multipart([("files", f"{i}.jpg", PHOTO) for i in range(5)])  # --max-batch 4
+    assert_error(post(server, data, kind, path="/v1/read/batch"), 413, "at most 4")
+    assert_error(post(server, PHOTO, "image/jpeg", path="/v1/read/batch"), 415, "multipart")
+    assert_error(post(server, b"--x\r\nnonsense", "multipart/form-data"), 400, "multipart")
+
+
+def trickle(port: int, head: bytes, drip: bytes, period: float = 0.2, limit: float = 12.0) -> tuple[bytes, float]:
+    """Send ``head``, then one byte of ``drip`` every ``period`` s until the server answers and closes (or
+    ``limit`` s pass). The answer and the seconds it took."""
+    with socket.create_connection(("127.0.0.1", port), timeout=limit) as sock:
+        sock.sendall(head)
+        started = time.monotonic()
+        sock.settimeout(period)
+        answer, i = b"", 0
+        while time.monotonic() - started < limit:
+            try:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break  # closed by the server
+                answer += chunk
+                continue
+            except socket.timeout:
+                pass
+            except ConnectionResetError:
+                break
+            try:
+                sock.sendall(drip[i % len(drip): i % len(drip) + 1])
+                i += 1
+            except OSError:
+                pass
+        return answer, time.monotonic() - started
+
+
+def test_slow_body_times_out(server):
+    head = (b"POST /v1/read HTTP/1.1\r\nHost: t\r\nContent-Type: image/jpeg\r\nContent-Length: 100000\r\n\r\n"
+            + PHOTO[:100])
+    answer, seconds = trickle(server.port, head, PHOTO[100:])
+    assert answer.startswith(b"HTTP/1.1 408"), answer
+    assert b"--body-timeout" in answer
+    assert 1.8 <= seconds <= 6, seconds  # --body-timeout 2
+
+
+def test_slow_headers_time_out(server):
+    answer, seconds = trickle(server.port, b"POST /v1/read HTTP/1.1\r\n", b"X-Slow: " + b"a" * 200)
+    assert answer.startswith(b"HTTP/1.1 408"), answer
+    assert b"headers" in answer
+    assert 1.8 <= seconds <= 6, seconds  # --header-timeout 2
+
+
+def test_silent_connection_is_closed(server):
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        started = time.monotonic()
+        answer = read_answer(sock)
+        assert answer.startswith(b"HTTP/1.1 408")
+        assert sock.recv(65536) == b""
+    assert time.monotonic() - started <= 6
+
+
+def test_still_healthy_after_all_that(server):
+    status, _, body = post(server, PHOTO)
+    assert status == 200 and body["text"] == "2026"
+    assert server.process.poll() is None
+
+
+# --------------------------------------------------------------------------- concurrency
+
+def test_concurrent_clients_get_their_own_answers(server):
+    images = {name: (SAMPLES / name).read_bytes() for name in EXPECTED}
+    jobs = [name for name in sorted(EXPECTED) for _ in range(6)]
+
+    def one(name: str):
+        kind = "image/jpeg" if name.endswith(".jpg") else "image/png"
+        return name, post(server, images[name], kind)
+
+    with ThreadPoolExecutor(16) as pool:
+        results = list(pool.map(one, jobs))
+    assert len(results) == len(jobs)
+    for name, (status, _, body) in results:
+        assert status == 200, body
+        assert body["text"] == EXPECTED[name], name
+
+
+def test_concurrent_requests_read_together_keep_their_own_options(server):
+    # Requests waiting together are read in one batch: each keeps its own single and min_confidence.
+    drawing = (SAMPLES / "drawing_7.png").read_bytes()
+    jobs = [(PHOTO, "image/jpeg", "", "2026"), (drawing, "image/png", "?single=true", "7"),
+            (PHOTO, "image/jpeg", "?min_confidence=1", None), ((SAMPLES / "scan_4.png").read_bytes(), "image/png",
+                                                                "?single=true", "4")] * 8
+
+    def one(job):
+        data, kind, query, expected = job
+        status, _, body = post(server, data, kind, query)
+        assert status == 200, body
+        return expected, body
+
+    with ThreadPoolExecutor(16) as pool:
+        for expected, body in pool.map(one, jobs):
+            if expected is None:  # min_confidence=1: the photo's digits, some shown as "?"
+                assert len(body["text"]) == 4 and "?" in body["text"] and len(body["digits"]) == 4
+            else:
+                assert body["text"] == expected
+                if expected in ("7", "4"):
+                    assert len(body["digits"]) == 1
+
+
+def test_a_slow_client_does_not_hold_up_the_others(server):
+    head = b"POST /v1/read HTTP/1.1\r\nHost: t\r\nContent-Type: image/jpeg\r\nContent-Length: 100000\r\n\r\n"
+    slow = [threading.Thread(target=trickle, args=(server.port, head, PHOTO), daemon=True) for _ in range(8)]
+    for thread in slow:
+        thread.start()
+    time.sleep(0.3)
+    started = time.monotonic()
+    for _ in range(10):
+        status, _, body = post(server, PHOTO)
+        assert status == 200 and body["text"] == "2026"
+    assert time.monotonic() - started < 5  # ten reads of a few ms each, while eight clients trickle
+    for thread in slow:
+        thread.join(15)
+
+
+def test_two_worker_processes():
+    with Server("--workers", "2") as running:
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(lambda _: post(running, PHOTO), range(24)))
+        assert all(status == 200 and body["text"] == "2026" for status, _, body in answers)
+
+
+# --------------------------------------------------------------------------- security defaults
+
+def listening_addresses(port: int) -> set[str]:
+    """The local addresses with a listening socket on ``port`` (from /proc/net/tcp and tcp6)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = open(table).read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.split(":")
+            if state == "0A" and int(hex_port, 16) == port:
+                raw = bytes.fromhex(address)
+                if len(raw) == 4:
+                    found.add(socket.inet_ntop(socket.AF_INET, raw[::-1]))
+                else:
+                    words = b"".join(raw[i:i + 4][::-1] for i in range(0, 16, 4))
+                    found.add(socket.inet_ntop(socket.AF_INET6, words))
+    return found
+
+
+def test_binds_loopback_by_default(server):
+    assert listening_addresses(server.port) == {"127.0.0.1"}
+
+
+def run_cli(*args: str, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "edgedigits.runtime.cli", *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+def test_refuses_other_hosts_without_an_api_key():
+    environment = {k: v for k, v in os.environ.items() if k != "EDGEDIGITS_API_KEY"}
+    port = free_port()
+    result = subprocess.run([sys.executable, "-m", "edgedigits.runtime.cli", "serve", "--host", "0.0.0.0",
+                             "--port", str(port)], capture_output=True, text=True, env=environment, timeout=60)
+    assert result.returncode == 2
+    assert "API key" in result.stderr and "--api-key" in result.stderr and "EDGEDIGITS_API_KEY" in result.stderr
+    assert listening_addresses(port) == set()
+    result = run_cli("serve", "--port", str(port), "--api-key", "short")
+    assert result.returncode == 2 and "at least 16" in result.stderr
+
+
+def test_config_checks():
+    from edgedigits.runtime.serve import ServeConfig, ServeError, is_loopback
+
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost") and is_loopback("127.9.9.9")
+    assert not is_loopback("0.0.0.0") and not is_loopback("::") and not is_loopback("192.168.1.5")
+    assert not is_loopback("example.org")
+    ServeConfig(host="0.0.0.0", api_key=KEY).check()  # a key makes any host acceptable
+    for bad in (dict(host="::"), dict(host="10.0.0.2"), dict(max_body_bytes=10), dict(max_pixels=10**9),
+                dict(workers=0), dict(body_timeout=0), dict(cors_origins=("example.org",))):
+        with pytest.raises(ServeError):
+            ServeConfig(**bad).check()
+
+
+def test_reader_pixel_limit_matches():
+    from edgedigits.runtime.images import MAX_PIXELS
+    from edgedigits.runtime.serve import READER_MAX_PIXELS
+
+    assert READER_MAX_PIXELS == MAX_PIXELS
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_bad_model_is_a_clear_error(tmp_path, workers):
+    broken = tmp_path / "broken.onnx"
+    broken.write_bytes(b"this is not an ONNX model" * 100)
+    for model, words in ((str(broken), "not a usable ONNX model"), (str(tmp_path / "missing.onnx"), "no such")):
+        result = run_cli("serve", "--port", str(free_port()), "--workers", workers, "--model", model)
+        assert result.returncode == 2, result.stderr
+        assert words in result.stderr
+
+
+def test_port_in_use_is_a_clear_error(server):
+    result = run_cli("serve", "--port", str(server.port))
+    assert result.returncode == 2 and "cannot listen" in result.stderr and "--port" in result.stderr
+
+
+def test_api_key():
+    with Server(env={"EDGEDIGITS_API_KEY": KEY}) as running:
+        message = assert_error(post(running, PHOTO), 401, "API key")
+        assert "X-API-Key" in message
+        assert_error(post(running, PHOTO, headers={"X-API-Key": KEY[:-1] + "X"}), 401, "wrong")
+        assert_error(post(running, PHOTO, headers={"Authorization": "Bearer " + KEY[1:]}), 401, "wrong")
+        assert_error(post(running, PHOTO, headers={"Authorization": "Basic " + KEY}), 401, "needs")
+        status, _, body = post(running, PHOTO, headers={"X-API-Key": KEY})
+        assert status == 200 and body["text"] == "2026"
+        status, _, body = post(running, PHOTO, headers={"Authorization": f"Bearer {KEY}"})
+        assert status == 200 and body["text"] == "2026"
+        assert request(running.url + "/healthz")[0] == 200  # liveness and the page need no key
+        assert request(running.url + "/")[0] == 200
+        assert_error(request(running.url + "/v1/models"), 401)
+
+
+def test_cors_is_off_unless_configured(server):
+    origin = {"Origin": "https://elsewhere.example"}
+    _, headers, _ = post(server, PHOTO, headers=origin)
+    assert "access-control-allow-origin" not in headers
+    preflight = {**origin, "Access-Control-Request-Method": "POST"}
+    status, headers, _ = request(server.url + "/v1/read", headers=preflight, method="OPTIONS")
+    assert status >= 400 and "access-control-allow-origin" not in headers
+    with Server("--cors-origin", "https://app.example") as running:
+        _, headers, _ = post(running, PHOTO, headers={"Origin": "https://app.example"})
+        assert headers["access-control-allow-origin"] == "https://app.example"
+        _, headers, _ = post(running, PHOTO, headers=origin)
+        assert "access-control-allow-origin" not in headers
+        status, headers, _ = request(running.url + "/v1/read", method="OPTIONS", headers={
+            "Origin": "https://app.example", "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type"})
+        assert status == 200 and headers["access-control-allow-origin"] == "https://app.example"
+
+
+def test_requests_never_name_server_files(server):
+    # No operation takes a file name, path or model: only the two reading options.
+    _, _, spec = request(server.url + "/openapi.json")
+    for path, operations in spec["paths"].items():
+        assert "{" not in path, path
+        for operation in operations.values():
+            assert {p["name"] for p in operation.get("parameters", [])} <= {"single", "min_confidence"}
+    # A query that names a file is ignored: the body is what is read.
+    status, _, body = post(server, PHOTO, query="?path=/etc/passwd&model=/etc/passwd&file=/etc/passwd")
+    assert status == 200 and body["text"] == "2026" and body["path"] is None
+    # The page's files cannot be climbed out of.
+    for attempt in (b"/static/../serve/app.py", b"/static/..%2f..%2fcli.py", b"/static/%2e%2e/%2e%2e/etc/passwd",
+                    b"/static//etc/passwd"):
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+            sock.sendall(b"GET " + attempt + b" HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+        assert answer.split(b"\r\n")[0] in (b"HTTP/1.1 404 Not Found", b"HTTP/1.1 400 Bad Request"), attempt
+        assert b"import" not in answer and b"root:" not in answer
+
+
+def test_page_and_its_headers(server):
+    status, headers, page = request(server.url + "/")
+    assert status == 200 and headers["content-type"].startswith("text/html")
+    assert "default-src 'self'" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff"
+    for asset in ("/static/app.js", "/static/style.css", "/static/icon.svg"):
+        status, _, _ = request(server.url + asset)
+        assert status == 200, asset
+    assert "http://" not in page and "https://" not in page, "the page must load nothing from elsewhere"
+
+
+def test_serves_without_tensorflow():
+    from test_no_tensorflow import RUN_WITHOUT_TF  # importing tensorflow, keras, onnx, ... raises ImportError
+
+    with Server(launcher=[sys.executable, "-c", RUN_WITHOUT_TF]) as running:
+        status, _, body = post(running, PHOTO)
+        assert status == 200 and body["text"] == "2026"
+        data, kind = multipart([("file", "a.png", (SAMPLES / "scan_4.png").read_bytes())])
+        assert post(running, data, kind, path="/v1/read/batch")[2]["results"][0]["text"] == "4"
+        assert "blocked for this test" not in running.output()
+
+
+def test_classify_never_imports_the_server():
+    code = ("import sys\nfrom edgedigits.runtime.cli import main\nsys.argv = ['edgedigits', 'classify', "
+            f"{str(SAMPLES / 'scan_4.png')!r}]\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('fastapi', 'uvicorn', 'starlette', 'pydantic') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout + result.stderr

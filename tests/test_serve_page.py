@@ -1,0 +1,230 @@
+"""The page at `/` in a real browser: the system's headless Chromium, driven by Selenium through chromedriver,
+against a real `edgedigits serve` on 127.0.0.1.
+
+Draws digit strings on the canvas with pointer events (mouse on a desktop window, touch on a phone-sized
+one), uploads and drops sample images, and films a video through Chromium's fake camera. Screenshots go to
+``$EDGEDIGITS_SCREENSHOTS`` when it is set (to look at the page), else to pytest's temporary folder."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from serving import SAMPLES, Server, camera_frames, chromium, write_y4m
+from synth import PEN_STROKES, _smooth
+
+pytest.importorskip("fastapi", reason="the serve tests need the [serve] extra")
+
+EXPECTED = json.loads((SAMPLES / "expected.json").read_text())
+KEY = "page-test-key-0123456789"
+
+
+@pytest.fixture(scope="module")
+def server():
+    with Server() as running:
+        yield running
+
+
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    folder = Path(os.environ.get("EDGEDIGITS_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def wait_for(driver, condition, timeout: float = 20, what: str = "the page"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    state = driver.execute_script("return [document.getElementById('reading').textContent, "
+                                  "document.getElementById('status').textContent]")
+    raise AssertionError(f"{what} did not happen within {timeout} s; reading and status: {state}")
+
+
+def reading(driver) -> str:
+    return driver.execute_script("return document.getElementById('result').dataset.text || ''")
+
+
+def count(driver) -> int:
+    return int(driver.execute_script("return document.getElementById('result').dataset.count || '0'"))
+
+
+def wait_for_reading(driver, expected: str, after: int, timeout: float = 20) -> None:
+    wait_for(driver, lambda: count(driver) > after and reading(driver) == expected, timeout,
+             f"reading {expected!r}")
+    assert driver.find_element("id", "reading").text == expected
+
+
+def open_page(driver, server) -> None:
+    driver.get(server.url + "/")
+    wait_for(driver, lambda: driver.execute_script("return document.documentElement.dataset.ready === 'true'"))
+    assert driver.title.startswith("edgedigits")
+
+
+def console_errors(driver) -> list[str]:
+    return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def draw_text(driver, text: str, touch: bool = False) -> None:
+    """Write ``text`` on the drawing canvas with pointer events along the strokes of tests/synth.py's pen font
+    (the digits' shapes as a person draws them), one pointer down/move/up per stroke."""
+    from selenium.webdriver.common.actions import interaction
+    from selenium.webdriver.common.actions.action_builder import ActionBuilder
+    from selenium.webdriver.common.actions.pointer_input import PointerInput
+
+    left, top, width, height = driver.execute_script(
+        "const r = document.getElementById('draw-canvas').getBoundingClientRect();"
+        "return [r.left, r.top, r.width, r.height];")
+    size = min(height * 0.55, width * 0.9 / len(text) / 0.85)  # digit height in CSS pixels
+    step = size * 0.85
+    x0 = left + (width - step * len(text)) / 2 + size * 0.1
+    y0 = top + (height - size) / 2
+    kind = interaction.POINTER_TOUCH if touch else interaction.POINTER_MOUSE
+    actions = ActionBuilder(driver, mouse=PointerInput(kind, "finger" if touch else "mouse"), duration=0)
+    for i, char in enumerate(text):
+        for stroke in PEN_STROKES[int(char)]:
+            points = [(x0 + i * step + x * size, y0 + y * size) for x, y in _smooth(stroke)]
+            actions.pointer_action.move_to_location(round(points[0][0]), round(points[0][1]))
+            actions.pointer_action.pointer_down()
+            for x, y in points[1:]:
+                actions.pointer_action.move_to_location(round(x), round(y))
+            actions.pointer_action.pointer_up()
+    actions.perform()
+
+
+def overlay_ink(driver, canvas_id: str) -> int:
+    """How many pixels of a canvas are drawn on (the boxes of the overlay)."""
+    return driver.execute_script(
+        "const c = document.getElementById(arguments[0]); const d = c.getContext('2d')"
+        ".getImageData(0, 0, c.width, c.height).data; let n = 0;"
+        "for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n;", canvas_id)
+
+
+# --------------------------------------------------------------------------- draw
+
+def test_draw_a_number_with_the_mouse(server, shots):
+    with chromium() as driver:
+        open_page(driver, server)
+        driver.save_screenshot(str(shots / "desktop-empty.png"))
+        before = count(driver)
+        draw_text(driver, "2026")
+        wait_for_reading(driver, "2026", before)
+        assert len(driver.find_elements("css selector", "#digits li")) == 4
+        assert overlay_ink(driver, "draw-overlay") > 0, "no boxes drawn over the digits"
+        driver.save_screenshot(str(shots / "desktop-draw-2026.png"))
+
+        before = count(driver)
+        driver.find_element("id", "draw-undo").click()  # the 6 is one stroke: "202" is left
+        wait_for_reading(driver, "202", before)
+
+        driver.find_element("id", "draw-clear").click()
+        wait_for(driver, lambda: driver.find_element("id", "reading").text == "—", what="clearing")
+        before = count(driver)
+        draw_text(driver, "7105")
+        wait_for_reading(driver, "7105", before)
+        assert console_errors(driver) == []
+
+
+def test_draw_a_number_with_a_finger_on_a_phone(server, shots):
+    with chromium(width=390, height=844, mobile=True) as driver:
+        open_page(driver, server)
+        assert driver.execute_script("return window.innerWidth") == 390
+        before = count(driver)
+        draw_text(driver, "3489", touch=True)
+        wait_for_reading(driver, "3489", before)
+        assert driver.execute_script("return document.documentElement.scrollWidth") <= 390, "sideways scrolling"
+        driver.save_screenshot(str(shots / "phone-draw-3489.png"))
+        assert console_errors(driver) == []
+
+
+# --------------------------------------------------------------------------- drop or pick
+
+def test_pick_sample_images(server, shots):
+    with chromium() as driver:
+        open_page(driver, server)
+        driver.find_element("id", "tab-image").click()
+        driver.save_screenshot(str(shots / "desktop-image-empty.png"))
+        for name in ("photo_2026.jpg", "drawing_3_transparent.png", "form_two_lines.png"):
+            before = count(driver)
+            driver.find_element("id", "file-input").send_keys(str(SAMPLES / name))
+            wait_for_reading(driver, EXPECTED[name], before)
+            assert driver.find_element("id", "image-stage").is_displayed()
+            assert name in driver.find_element("id", "status").text
+            if name == "photo_2026.jpg":
+                driver.save_screenshot(str(shots / "desktop-image-photo_2026.png"))
+        assert console_errors(driver) == []
+
+
+def test_drop_an_image_and_a_file_that_is_not_one(server, shots):
+    with chromium(width=390, height=844, mobile=True) as driver:
+        open_page(driver, server)
+        driver.find_element("id", "tab-image").click()
+        drop = ("const bytes = Uint8Array.from(atob(arguments[0]), c => c.charCodeAt(0));"
+                "const transfer = new DataTransfer();"
+                "transfer.items.add(new File([bytes], arguments[1], {type: arguments[2]}));"
+                "document.getElementById('drop').dispatchEvent(new DragEvent('drop', "
+                "{dataTransfer: transfer, bubbles: true, cancelable: true}));")
+        photo = base64.b64encode((SAMPLES / "webcam_dark_815.png").read_bytes()).decode()
+        before = count(driver)
+        driver.execute_script(drop, photo, "webcam_dark_815.png", "image/png")
+        wait_for_reading(driver, "815", before)
+        driver.save_screenshot(str(shots / "phone-image-815.png"))
+
+        text = base64.b64encode(b"these are notes, not a picture\n" * 20).decode()
+        driver.execute_script(drop, text, "notes.png", "image/png")
+        wait_for(driver, lambda: "error" in driver.find_element("id", "status").get_attribute("class"),
+                 what="an error for a file that is not an image")
+        message = driver.find_element("id", "status").text
+        assert "not an image" in message and ";" in message  # the server's sentence, shown as it is
+        driver.save_screenshot(str(shots / "phone-image-error.png"))
+
+
+# --------------------------------------------------------------------------- camera
+
+def test_webcam_reads_live_from_a_fake_camera(server, shots, tmp_path):
+    # Two seconds of one sample, two of another, looped by Chromium: the live reading must follow both.
+    video = write_y4m(tmp_path / "camera.y4m",
+                      camera_frames("photo_2026.jpg", 20, seed=1) + camera_frames("webcam_dark_815.png", 20, seed=2),
+                      fps=10)
+    flags = ("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+             f"--use-file-for-fake-video-capture={video}")
+    with chromium(*flags) as driver:
+        open_page(driver, server)
+        driver.find_element("id", "tab-camera").click()
+        driver.find_element("id", "camera-toggle").click()
+        wait_for(driver, lambda: reading(driver) == "2026", 30, "the live reading 2026")
+        assert driver.execute_script("return document.getElementById('result').dataset.source") == "camera"
+        assert overlay_ink(driver, "camera-overlay") > 0, "no boxes over the video"
+        driver.save_screenshot(str(shots / "desktop-camera-2026.png"))
+        wait_for(driver, lambda: reading(driver) == "815", 30, "the live reading 815")
+        assert driver.find_element("id", "camera-toggle").text == "Stop camera"
+        assert "frames/s" in driver.find_element("id", "camera-fps").text
+        driver.find_element("id", "camera-toggle").click()
+        assert driver.find_element("id", "camera-toggle").text == "Start camera"
+        assert console_errors(driver) == []
+
+
+# --------------------------------------------------------------------------- API key
+
+def test_the_page_asks_for_the_api_key(shots):
+    with Server("--api-key", KEY) as server, chromium() as driver:
+        open_page(driver, server)
+        before = count(driver)
+        draw_text(driver, "4815")
+        wait_for(driver, lambda: driver.find_element("id", "key-dialog").is_displayed(), what="the key dialog")
+        driver.save_screenshot(str(shots / "desktop-api-key.png"))
+        driver.find_element("id", "key-input").send_keys(KEY + "\n")
+        wait_for_reading(driver, "4815", before)
+        # Remembered: the next drawing is read without asking again.
+        driver.find_element("id", "draw-clear").click()
+        before = count(driver)
+        draw_text(driver, "90")
+        wait_for_reading(driver, "90", before)
