@@ -1,6 +1,6 @@
 """`edgedigits serve` under load: concurrent clients posting 640x480 photos, against reading them in-process.
 
-    python benchmarks/serve_load.py [--seconds 30] [--clients 1 8 64] [--workers 1 2] [--json FILE] [--quick]
+    python benchmarks/serve_load.py [--seconds 30] [--clients 1 8 64] [--workers 1 2] [--threads N] [--json FILE]
 
 The photos: 32 scenes of six MNIST test digits (two lines of three) on unevenly lit paper
 (``edgedigits.runtime.bench.make_scene``), given a phone camera's look by ``tests/synth.py``'s
@@ -137,10 +137,10 @@ def tree_rss_mib(pid: int) -> float:
 
 
 class Server:
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, threads: int | None = None):
         self.port = free_port()
         cmd = [str(Path(sys.executable).with_name("edgedigits")), "serve", "--port", str(self.port),
-               "--workers", str(workers)]
+               "--workers", str(workers)] + (["--threads", str(threads)] if threads else [])
         self.process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                         stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
@@ -246,6 +246,7 @@ def main() -> None:
     p.add_argument("--wait-for-quiet", type=float, default=0, metavar="S",
                    help="first wait up to S seconds for the 1-min load to fall below 0.7")
     p.add_argument("--photos", type=int, default=32)
+    p.add_argument("--threads", type=int, default=None, help="the server's --threads (default: its own)")
     args = p.parse_args()
     seconds = 3.0 if args.quick else args.seconds
     waited = time.monotonic()
@@ -260,7 +261,7 @@ def main() -> None:
         print(f"in-process {name}.read_batch: {rate:.0f} images/s")
     results = []
     for workers in args.workers:
-        server = Server(workers)
+        server = Server(workers, args.threads)
         try:
             idle = tree_rss_mib(server.process.pid)
             load(server.port, images, baseline["texts"], 4, 1.0, server.process.pid)  # warm-up

@@ -4,8 +4,8 @@ One ``DigitReader`` (one onnxruntime session) per process, shared by every reque
 thread-safe. Decoding and reading run on a pool of reading threads, never on the event loop, so a slow image
 never stalls other connections; concurrent requests are read together, one ``read_batch`` per batch
 (batching.py). One reading thread per process by default: the image stages hold Python's GIL, and two threads
-in one process cost 25-50% more CPU per image than one (benchmarks/serve_load.py); ``--workers`` adds
-processes, which do use more cores.
+in one process cost 25-50% more CPU per image than one, for no more throughput on the shared 2-core machine
+(``benchmarks/serve_load.py --threads 2``); ``--workers`` adds processes, which do use more cores.
 """
 
 from __future__ import annotations
