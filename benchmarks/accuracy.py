@@ -1,7 +1,7 @@
 """Reading accuracy on real-world-like material built from MNIST *test* digits (never training ones).
 
-    python benchmarks/accuracy.py [--model default] [--digits 150] [--scenes 300] [--clips 10] [--seed 0]
-                                  [--json FILE]
+    python benchmarks/accuracy.py [--model default] [--digits 150] [--scenes 300] [--clips 10] [--lines 200]
+                                  [--kinds 50] [--seed 0] [--only all|lines|cases|kinds] [--json FILE]
 
 The material comes from ``tests/synth.py`` (the same code the tests use):
   single digits   each digit rendered 29 ways (``synth.single_digit_variants``): heights 8-400 px in both
@@ -20,6 +20,16 @@ The material comes from ``tests/synth.py`` (the same code the tests use):
   photo kinds     ``--kinds N`` photos of each of issue 10's kinds from ``edgedigits.train.scenes`` (desk photo,
                   border, card on a desk, form boxes, comb field, lined and squared paper, rotations, tilt, dark
                   webcam, pencil, tiny); exact. ``--only kinds`` runs just these (and ../shared/cases).
+  lines           digit strings of each kind (touching pairs, touching strings of 3-6, two groups joined by
+                  / - . , or :, a word before or after a number, words alone), built by ``train/lines.py`` from
+                  MNIST test digits: as a tight crop of the line (``LineMaker.sample``: a cheque amount, a form
+                  field) and as a 480x260 photo with the line somewhere on it (``line_scene``). Touching: the
+                  neighbours touch or overlap by up to a fifth of a digit's height. Exact: the digits read are
+                  the digits written; no extra digit: separators and words gave no digit. With RapidOCR
+                  installed (``pip install rapidocr``; a peer, never a dependency), the same images through it:
+                  its recognizer alone on the crops, its whole pipeline (detection, orientation, recognition)
+                  on the photos, digits kept.
+  shared cases    the failing inputs of ../shared/cases (not part of the project) with their expected text.
 The raw-28x28 figure of the same digits is the model's own ceiling on them.
 """
 

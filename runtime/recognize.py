@@ -36,34 +36,58 @@ def line_digits(line: TextLine, posteriors: np.ndarray, blob_probabilities: np.n
     posteriors: float32 [T, 17], the line model's output for this line (T = its tensor width / 4);
     blob_probabilities: float32 [len(line.members), 10], the digit model's output for each member blob;
     blob_boxes: every blob's box (x, y, w, h) in the input image's pixels, indexed by line.members.
+
+    Each blob is judged by what the line model put in it (its characters' peaks lie in its columns):
+    one digit -> a digit, both models averaged; several digits, in a blob wide enough to hold them -> touching
+    digits, split between the peaks, the line model alone; no digit -> none, unless the line model was unsure
+    of a '/' it read there or read nothing, the line holds no word, and the digit model is sure of a digit of
+    full height (a '1' the line model took for a '/' or missed); several digits in a blob too narrow for them that the digit model reads as one digit
+    with certainty -> that one digit (a '1' the line model read as '61').
     """
     frames = line.fitted.tensor.shape[1] // STRIDE
     chars = ctc_greedy(posteriors, frames)
     peaks = [line.to_image(sum(line.fitted.crop_columns(c.peak, c.peak + 1)) / 2, 0)[0] for c in chars]
     members = [blob_boxes[i] for i in line.members]
     owner = [nearest_blob(x, members) for x in peaks]
+    tallest = max(b[3] for b in members)
+    words = any(c.char == "A" for c in chars)
     digits: list[Digit] = []
     raw = []
-    for k, char in enumerate(chars):
-        raw.append(WORD if char.char == "A" else char.char)
-        if char.char not in DIGITS:
+    for j, (bx, by, bw, bh) in enumerate(members):
+        mine = [k for k in range(len(chars)) if owner[k] == j]
+        raw += [WORD if chars[k].char == "A" else chars[k].char for k in mine]
+        numerals = [k for k in mine if chars[k].char in DIGITS]
+        classifier = blob_probabilities[j].astype(np.float64)
+        # one sure digit, not several (alone on its line, a digit has no neighbours to touch: judged wider)
+        narrow = bw < (NARROW_ALONE if len(members) == 1 else NARROW) * len(numerals) * bh and classifier.max() >= SURE
+        if len(numerals) >= 2 and not narrow:  # touching digits: split between the peaks
+            for at, k in enumerate(numerals):
+                left = bx if at == 0 else (peaks[numerals[at - 1]] + peaks[k]) / 2
+                right = bx + bw if at == len(numerals) - 1 else (peaks[k] + peaks[numerals[at + 1]]) / 2
+                p = digit_distribution(posteriors[chars[k].peak])
+                digits.append(make_digit(p, ink_rows(line, (left, right), members[j]), line_no))
             continue
-        blob = owner[k]
-        mine = [j for j in range(len(chars)) if owner[j] == blob]
-        line_p = digit_distribution(posteriors[char.peak])
-        if mine == [k]:  # the blob is this one digit: both models read it
-            p = 0.5 * (line_p + blob_probabilities[blob])
-            box = members[blob]
-        else:  # touching characters: split the blob between their peaks
-            at = mine.index(k)
-            bx, by, bw, bh = members[blob]
-            left = bx if at == 0 else (peaks[mine[at - 1]] + peaks[k]) / 2
-            right = bx + bw if at == len(mine) - 1 else (peaks[k] + peaks[mine[at + 1]]) / 2
-            box = ink_rows(line, (left, right), (bx, by, bw, bh))
-            p = line_p
-        value = int(p.argmax())
-        digits.append(Digit(value, float(p[value]), box, line_no, p.astype(np.float32)))
+        if numerals:  # one digit (or a narrow blob the line model split): both models
+            line_p = np.mean([digit_distribution(posteriors[chars[k].peak]) for k in numerals], axis=0)
+            digits.append(make_digit(0.5 * (line_p + classifier), members[j], line_no))
+            continue
+        # What the line model may have missed: nothing read in a blob of full height (a thin, straight '1'), or
+        # an unsure '/' there (a '1' taken for a slash); never in a line with words, whose letters have no peak.
+        missed = all(chars[k].char == "/" and chars[k].confidence < SURE for k in mine) and not words
+        if missed and classifier.max() >= SURE and bh >= 0.75 * tallest:
+            digits.append(make_digit(classifier, members[j], line_no))
+            raw.insert(len(raw) - len(mine), str(int(classifier.argmax())))
     return digits, "".join(raw)
+
+
+NARROW = 0.5  # a blob narrower than this many heights per digit holds fewer digits than that (MNIST: w/h ~0.3-0.9)
+NARROW_ALONE = 0.6  # ... the same for a blob alone on its line
+SURE = 0.9  # a model's probability for what it read, above which the other model does not overrule it
+
+
+def make_digit(p: np.ndarray, box: Box, line_no: int) -> Digit:
+    value = int(np.argmax(p))
+    return Digit(value, float(p[value]), tuple(int(v) for v in box), line_no, np.asarray(p, np.float32))
 
 
 def digit_distribution(frame: np.ndarray) -> np.ndarray:

@@ -119,7 +119,12 @@ def test_read_many_is_ordered_and_matches_sequential_reads(reader, mnist_test):
         images.append(synth.paper_scene(digits, rng, labels=labels)[0])
     sequential = [reader.read(image).to_dict() for image in images]
     parallel = [r.to_dict() for r in reader.read_many(iter(images), workers=4)]
-    assert parallel == sequential
+    # The same readings; confidences may differ in the last decimals (a batch of lines padded to another
+    # width goes through other onnxruntime kernels).
+    assert [r["text"] for r in parallel] == [r["text"] for r in sequential]
+    for p, s in zip(parallel, sequential):
+        assert [d["box"] for d in p["digits"]] == [d["box"] for d in s["digits"]]
+        assert np.allclose([d["confidence"] for d in p["digits"]], [d["confidence"] for d in s["digits"]], atol=2e-3)
 
 
 def test_reading_to_dict_is_the_documented_record():
