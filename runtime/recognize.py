@@ -38,11 +38,15 @@ def line_digits(line: TextLine, posteriors: np.ndarray, blob_probabilities: np.n
     blob_boxes: every blob's box (x, y, w, h) in the input image's pixels, indexed by line.members.
 
     Each blob is judged by what the line model put in it (its characters' peaks lie in its columns):
-    one digit -> a digit, both models averaged; several digits, in a blob wide enough to hold them -> touching
-    digits, split between the peaks, the line model alone; no digit -> none, unless the line model was unsure
-    of a '/' it read there or read nothing, the line holds no word, and the digit model is sure of a digit of
-    full height (a '1' the line model took for a '/' or missed); several digits in a blob too narrow for them that the digit model reads as one digit
-    with certainty -> that one digit (a '1' the line model read as '61').
+
+    - several digits -> touching digits, split halfway between their peaks, read by the line model;
+    - one digit -> a digit, the mean of both models' probabilities;
+    - no digit (a separator, a word, nothing) -> none; except where the line model read nothing or an unsure
+      '/' (below SURE), the line holds digits and no word, and the digit model is sure of a digit of full height (a thin,
+      straight '1' the line model missed or took for a slash);
+    - a blob alone on its line (specks aside) has no context for the line model: it is the digit model's one
+      digit, unless it is wide enough for the digits the line model read in it (NARROW_ALONE: a touching
+      pair) and the digit model is not CERTAIN of one digit, or is a word.
     """
     frames = line.fitted.tensor.shape[1] // STRIDE
     chars = ctc_greedy(posteriors, frames)
@@ -51,6 +55,8 @@ def line_digits(line: TextLine, posteriors: np.ndarray, blob_probabilities: np.n
     owner = [nearest_blob(x, members) for x in peaks]
     tallest = max(b[3] for b in members)
     words = any(c.char == "A" for c in chars)
+    number = any(c.char in DIGITS for c in chars)  # the line model read a number here
+    alone = sum(b[3] >= 0.5 * tallest for b in members) == 1  # one blob of full height (and specks) on the line
     digits: list[Digit] = []
     raw = []
     for j, (bx, by, bw, bh) in enumerate(members):
@@ -58,30 +64,34 @@ def line_digits(line: TextLine, posteriors: np.ndarray, blob_probabilities: np.n
         raw += [WORD if chars[k].char == "A" else chars[k].char for k in mine]
         numerals = [k for k in mine if chars[k].char in DIGITS]
         classifier = blob_probabilities[j].astype(np.float64)
-        # one sure digit, not several (alone on its line, a digit has no neighbours to touch: judged wider)
-        narrow = bw < (NARROW_ALONE if len(members) == 1 else NARROW) * len(numerals) * bh and classifier.max() >= SURE
-        if len(numerals) >= 2 and not narrow:  # touching digits: split between the peaks
+        wide = len(numerals) >= 2 and bw >= NARROW_ALONE * len(numerals) * bh and classifier.max() < CERTAIN
+        word = any(chars[k].char == "A" for k in mine) and bw >= 1.2 * bh
+        if alone and bh >= 0.5 * tallest and not wide and not word:  # alone: the digit model's one digit
+            digits.append(make_digit(classifier, members[j], line_no))
+            raw = raw[:len(raw) - len(mine)] + [str(int(classifier.argmax()))]
+            continue
+        if len(numerals) >= 2:  # touching digits: split between the peaks
             for at, k in enumerate(numerals):
                 left = bx if at == 0 else (peaks[numerals[at - 1]] + peaks[k]) / 2
                 right = bx + bw if at == len(numerals) - 1 else (peaks[k] + peaks[numerals[at + 1]]) / 2
                 p = digit_distribution(posteriors[chars[k].peak])
                 digits.append(make_digit(p, ink_rows(line, (left, right), members[j]), line_no))
             continue
-        if numerals:  # one digit (or a narrow blob the line model split): both models
+        if numerals:  # one digit: both models
             line_p = np.mean([digit_distribution(posteriors[chars[k].peak]) for k in numerals], axis=0)
             digits.append(make_digit(0.5 * (line_p + classifier), members[j], line_no))
             continue
         # What the line model may have missed: nothing read in a blob of full height (a thin, straight '1'), or
-        # an unsure '/' there (a '1' taken for a slash); never in a line with words, whose letters have no peak.
-        missed = all(chars[k].char == "/" and chars[k].confidence < SURE for k in mine) and not words
+        # an unsure '/' there (a '1' taken for a slash); only in a line of digits: letters have no peaks either.
+        missed = all(chars[k].char == "/" and chars[k].confidence < SURE for k in mine) and number and not words
         if missed and classifier.max() >= SURE and bh >= 0.75 * tallest:
             digits.append(make_digit(classifier, members[j], line_no))
-            raw.insert(len(raw) - len(mine), str(int(classifier.argmax())))
+            raw = raw[:len(raw) - len(mine)] + [str(int(classifier.argmax()))]
     return digits, "".join(raw)
 
 
-NARROW = 0.5  # a blob narrower than this many heights per digit holds fewer digits than that (MNIST: w/h ~0.3-0.9)
-NARROW_ALONE = 0.6  # ... the same for a blob alone on its line
+NARROW_ALONE = 0.4  # heights per digit a blob alone on its line needs to hold several (MNIST digits: w/h 0.3-0.9)
+CERTAIN = 0.995  # a digit model this sure of one digit in a blob alone on its line overrules a split
 SURE = 0.9  # a model's probability for what it read, above which the other model does not overrule it
 
 
@@ -122,6 +132,7 @@ def ink_rows(line: TextLine, columns: tuple[float, float], blob: Box) -> Box:
     return (x0, y0, max(1, x1 - x0), max(1, y1 - y0))
 
 
+FLIP_MIN_CHARS = 3  # characters a page must hold before it is ever read turned
 FLIP_MARGIN = 0.05  # nats per frame the turned reading must win by (an upright page is never turned on a tie)
 
 
@@ -157,4 +168,7 @@ def upside_down(upright: list[np.ndarray], turned: list[np.ndarray], widths: lis
     """Do a page's lines read better turned 180 degrees? ``upright`` and ``turned``: the line model's
     posteriors [T, 17] of each line as found and turned; ``widths``: each line tensor's width in px. The
     page-wide means, weighted by line length, must differ by FLIP_MARGIN."""
+    read = sum(len(ctc_greedy(p, w // STRIDE)) for p, w in zip(upright, widths))
+    if read < FLIP_MIN_CHARS:  # one or two characters say little about the page's way up (a 6 is a turned 9)
+        return False
     return page_score(turned, widths) > page_score(upright, widths) + FLIP_MARGIN
