@@ -186,7 +186,7 @@ def _start_pool(reader: "DigitReader", workers: int) -> "ProcessPoolExecutor | N
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker,
                                initargs=(str(reader.model.path), reader.min_confidence, reader.single,
                                          images.MAX_PIXELS,
-                                         str(reader.line_model.path) if reader.line_model is not None else False))
+                                         reader.line_model_file))
     try:
         probes = [pool.submit(_probe) for _ in range(workers)]
         for probe in probes:
