@@ -407,7 +407,9 @@ def line_card_markdown(card: dict) -> list[str]:
         out.append(f"- Training: preset `{training.get('preset')}`, {training.get('epochs')} epochs, seed "
                    f"{training.get('seed')}, {card.get('training', {}).get('train_lines', '?')} synthetic lines of "
                    f"MNIST train digits, {training.get('train_seconds')} s of training on "
-                   f"{training.get('versions', {}).get('cpus', '?')} CPU cores")
+                   f"{training.get('versions', {}).get('cpus', '?')} CPU cores"
+                   + (f"; started from `{training['init']}` ({training.get('init_epochs')} epochs before, "
+                      f"{training.get('init_train_seconds')} s)" if training.get("init") else ""))
     if parity:
         out.append(f"- Export: opset {export.get('opset')}; parity with Keras on {parity.get('lines')} test lines: "
                    f"{parity.get('reading_disagreements')} read differently, largest probability difference "
