@@ -87,11 +87,12 @@ def flat_border(small: np.ndarray) -> tuple[int, int, int, int] | None:
     if min(h, w) < 16:
         return None
     cuts = []
-    for axis_rows in (small, small[::-1], small.T, small.T[::-1]):  # top, bottom, left, right
-        cut = 0
+    row_sd, col_sd = small.std(axis=1), small.std(axis=0)
+    for axis_rows, sd in ((small, row_sd), (small[::-1], row_sd[::-1]), (small.T, col_sd),
+                          (small.T[::-1], col_sd[::-1])):  # top, bottom, left, right
         limit = axis_rows.shape[0] // 4
-        while cut < limit and float(axis_rows[cut].std()) <= FLAT_SD:
-            cut += 1
+        uneven = np.flatnonzero(sd[:limit] > FLAT_SD)
+        cut = int(uneven[0]) if uneven.size else limit  # the flat rows before the first uneven one
         if cut:
             border = float(axis_rows[:cut].mean())
             band = axis_rows[cut:cut + max(2, axis_rows.shape[0] // 20)]
