@@ -25,7 +25,7 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
-from .lines import LineTensor, fit_line
+from .lines import INK_HEIGHT, LineTensor, fit_line
 from .normalize import clean_ink, ink_map, label, normalize_batch, normalize_digit, shrink, to_gray
 from .page import find_page, isolate
 
@@ -38,6 +38,7 @@ MIN_AREA = 6  # px
 RULE_LENGTH = 2.5  # a straight run longer than this many digit heights is a rule or a border
 COARSE_MIN_SIDE = 240  # images at least twice this (shorter side) are first read at half resolution,
 COARSE_MIN_HEIGHT = 20  # ... which is kept when the digits there are at least this tall (px at half size)
+DESKEW_MIN_DEG = 3.0  # a text line steeper than this is turned level before the line model reads it
 LINE_OVERLAP = 0.25  # a digit joins a text line when it shares this share of its rows with the line's last digit
 PAGE_MIN_SIDE = 32  # px (shorter side): in smaller images no page is looked for (page.py: no sheet under 160)
 CLEAN_MAX_SIDE = 128  # images up to this size may take the fast path of clean_digit
@@ -57,6 +58,14 @@ class TextLine(NamedTuple):
     scale: tuple[float, float]  # input-image pixels per working-copy pixel (x, y)
     members: list[int]  # indices (into Extraction.boxes) of the blobs of this line, left to right
     shift: tuple[int, int] = (0, 0)  # input-image pixels of the page's corner (the working copy is of the page)
+    unrotate: np.ndarray | None = None  # float64 [2, 3]: deskewed-crop pixels -> ``ink`` pixels (None: level)
+
+    def frame_x(self, fitted_x: float) -> float:
+        """A column of the fitted (deskewed) crop, on its middle row -> the input image's column."""
+        x, y = fitted_x, self.fitted.top + INK_HEIGHT / 2 / self.fitted.scale
+        if self.unrotate is not None:
+            x, y = self.unrotate @ np.array([x, y, 1.0])
+        return self.to_image(float(x), float(y))[0]
 
     def to_image(self, x: float, y: float) -> tuple[float, float]:
         """A point of ``ink`` (its pixels) -> the input image's pixels."""
@@ -310,7 +319,8 @@ def segment_lines(ink: np.ndarray, scale: tuple[float, float] = (1.0, 1.0)
         line = union([blobs[i] for i in indices])
         x, y, w, h = pad_box((line.x, line.y, line.w, line.h), ink.shape, pad=max(2, round(0.08 * line.h)))
         crop = ink[y:y + h, x:x + w] * blob_mask(labels, line, (x, y, w, h))
-        text_lines.append(TextLine(fit_line(crop), crop, (x, y), scale, indices))
+        level, unrotate = deskew(crop, [blobs[i] for i in indices], (x, y))
+        text_lines.append(TextLine(fit_line(level), crop, (x, y), scale, indices, unrotate=unrotate))
     return boxes, masks, line_of, text_lines
 
 
@@ -550,6 +560,30 @@ def union(members: list[Blob]) -> Blob:
     x1, y1 = max(m.x + m.w for m in members), max(m.y + m.h for m in members)
     return Blob(x0, y0, x1 - x0, y1 - y0, sum(m.area for m in members),
                 tuple(lab for m in members for lab in m.labels))
+
+
+def deskew(crop: np.ndarray, blobs: list[Blob], origin: tuple[int, int]) -> tuple[np.ndarray, np.ndarray | None]:
+    """A line's ink turned level: the slope of its blobs' centres (least squares; the blobs at least half as
+    tall as the tallest), when steeper than DESKEW_MIN_DEG. Returns (the level ink, the affine [2, 3] from its
+    pixels back to ``crop``'s, or None when the line is level already)."""
+    tallest = max(b.h for b in blobs)
+    big = [b for b in blobs if b.h >= 0.5 * tallest]
+    if len(big) < 2:
+        return crop, None
+    xs = np.array([b.x + b.w / 2 for b in big], np.float64)
+    ys = np.array([b.y + b.h / 2 for b in big], np.float64)
+    if np.ptp(xs) < 1:
+        return crop, None
+    angle = float(np.degrees(np.arctan(np.polyfit(xs, ys, 1)[0])))
+    if abs(angle) < DESKEW_MIN_DEG:
+        return crop, None
+    h, w = crop.shape
+    rotate = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)  # counter-clockwise by angle: the line levels
+    cos, sin = abs(rotate[0, 0]), abs(rotate[0, 1])
+    size = (int(np.ceil(w * cos + h * sin)), int(np.ceil(w * sin + h * cos)))
+    rotate[:, 2] += (size[0] / 2 - w / 2, size[1] / 2 - h / 2)
+    level = cv2.warpAffine(crop, rotate, size, flags=cv2.INTER_LINEAR, borderValue=0)
+    return level, cv2.invertAffineTransform(rotate)
 
 
 def keep_digit_like(blobs: list[Blob], shape: tuple[int, ...]) -> list[Blob]:

@@ -50,7 +50,7 @@ def line_digits(line: TextLine, posteriors: np.ndarray, blob_probabilities: np.n
     """
     frames = line.fitted.tensor.shape[1] // STRIDE
     chars = ctc_greedy(posteriors, frames)
-    peaks = [line.to_image(sum(line.fitted.crop_columns(c.peak, c.peak + 1)) / 2, 0)[0] for c in chars]
+    peaks = [line.frame_x(sum(line.fitted.crop_columns(c.peak, c.peak + 1)) / 2) for c in chars]
     members = [blob_boxes[i] for i in line.members]
     owner = [nearest_blob(x, members) for x in peaks]
     tallest = max(b[3] for b in members)
