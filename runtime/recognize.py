@@ -39,7 +39,8 @@ def line_digits(line: TextLine, posteriors: np.ndarray, blob_probabilities: np.n
 
     Each blob is judged by what the line model put in it (its characters' peaks lie in its columns):
 
-    - several digits -> touching digits, split halfway between their peaks, read by the line model;
+    - several digits -> touching digits, split halfway between their peaks, read by the line model; unless
+      the blob is narrower than NARROW heights per digit and the digit model is CERTAIN of one digit there;
     - one digit -> a digit, the mean of both models' probabilities;
     - no digit (a separator, a word, nothing) -> none; except where the line model read nothing or an unsure
       '/' (below SURE), the line holds digits and no word, and the digit model is sure of a digit of full height (a thin,
@@ -70,7 +71,8 @@ def line_digits(line: TextLine, posteriors: np.ndarray, blob_probabilities: np.n
             digits.append(make_digit(classifier, members[j], line_no))
             raw = raw[:len(raw) - len(mine)] + [str(int(classifier.argmax()))]
             continue
-        if len(numerals) >= 2:  # touching digits: split between the peaks
+        narrow = bw < NARROW * len(numerals) * bh and classifier.max() >= CERTAIN  # one certain digit
+        if len(numerals) >= 2 and not narrow:  # touching digits: split between the peaks
             for at, k in enumerate(numerals):
                 left = bx if at == 0 else (peaks[numerals[at - 1]] + peaks[k]) / 2
                 right = bx + bw if at == len(numerals) - 1 else (peaks[k] + peaks[numerals[at + 1]]) / 2
@@ -90,6 +92,7 @@ def line_digits(line: TextLine, posteriors: np.ndarray, blob_probabilities: np.n
     return digits, "".join(raw)
 
 
+NARROW = 0.5  # heights per digit a blob needs to hold several, unless the digit model is uncertain of one
 NARROW_ALONE = 0.4  # heights per digit a blob alone on its line needs to hold several (MNIST digits: w/h 0.3-0.9)
 CERTAIN = 0.995  # a digit model this sure of one digit in a blob alone on its line overrules a split
 SURE = 0.9  # a model's probability for what it read, above which the other model does not overrule it
