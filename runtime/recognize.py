@@ -94,7 +94,7 @@ def line_digits(line: TextLine, posteriors: np.ndarray, blob_probabilities: np.n
 
 NARROW = 0.5  # heights per digit a blob needs to hold several, unless the digit model is uncertain of one
 NARROW_ALONE = 0.4  # heights per digit a blob alone on its line needs to hold several (MNIST digits: w/h 0.3-0.9)
-CERTAIN = 0.995  # a digit model this sure of one digit in a blob alone on its line overrules a split
+CERTAIN = 0.995  # a digit model this sure of one digit in a narrow blob (or one alone on its line) overrules a split
 SURE = 0.9  # a model's probability for what it read, above which the other model does not overrule it
 
 
