@@ -35,6 +35,7 @@ WORK_SIZE = 1600  # detection runs on a copy whose longer side is at most this
 STRONG, WEAK = 0.5, 0.25  # hysteresis: a component needs a STRONG pixel; it extends over WEAK ones
 MIN_HEIGHT = 5  # px at the working size: anything shorter is a speck
 MIN_AREA = 6  # px
+GRID_SPAN = 0.85  # share of a row of boxes' width (height) that its rules (walls) run across
 RULE_LENGTH = 2.5  # a straight run longer than this many digit heights is a rule or a border
 COARSE_MIN_SIDE = 240  # images at least twice this (shorter side) are first read at half resolution,
 COARSE_MIN_HEIGHT = 20  # ... which is kept when the digits there are at least this tall (px at half size)
@@ -274,6 +275,11 @@ def candidates(ink: np.ndarray) -> tuple[list[Blob], np.ndarray, float]:
     0 when unknown): binarization, connected components, rules erased, broken strokes joined."""
     binary, labels, stats, strong = hysteresis(ink)
     blobs = components(stats, strong)
+    gridless = erase_grids(binary, blobs)
+    if gridless is not binary:  # a row of printed boxes was erased around its digits: label what is left
+        binary = gridless
+        count, labels, stats = label(binary)
+        blobs = components(stats)
     height = digit_height(binary, blobs)
     kept = remove_rules(binary, height)
     if kept is not binary:  # rules were erased: label what is left
@@ -438,6 +444,34 @@ def remove_rules(binary: np.ndarray, height: float) -> np.ndarray:
         if rules.any():  # widen a little across the rule: a slanted or fuzzy rule leaves no slivers
             across = np.ones((5, 1) if axis == 1 else (1, 5), np.uint8)
             out = out & (1 - cv2.dilate(rules, across))
+    return out
+
+
+def erase_grids(binary: np.ndarray, blobs: list[Blob]) -> np.ndarray:
+    """Erase printed rows of boxes (form fields of joined cells), which join the digits written in them into
+    one wide blob: in each blob at least twice as wide as tall, the straight horizontal runs across GRID_SPAN
+    of its width, when there is one near its top and one near its bottom (the cells' rules), and the vertical
+    runs across GRID_SPAN of its height (the walls between them). The digits, which never span a cell from
+    rule to rule, stay. uint8 0/1 [h, w] in, the same out; ``binary`` itself when there is no such row.
+
+    The recipe is the classical one of form processing: long horizontal and vertical morphological openings
+    find the form's lines (e.g. OpenCV's "Extract horizontal and vertical lines by using morphological
+    operations" tutorial), here sized by the blob rather than the page so that the cells' short walls go too."""
+    out = binary
+    for b in blobs:
+        if b.w < 2 * b.h or b.h < 4 * MIN_HEIGHT:  # not a row of cells big enough to write in
+            continue
+        box = binary[b.y:b.y + b.h, b.x:b.x + b.w]
+        rules = cv2.morphologyEx(box, cv2.MORPH_OPEN, np.ones((1, int(GRID_SPAN * b.w)), np.uint8))
+        rows = np.flatnonzero(rules.any(axis=1))
+        middle = rows[(rows > 0.3 * b.h) & (rows < 0.7 * b.h)]
+        if rows.size == 0 or rows[0] > 0.25 * b.h or rows[-1] < 0.75 * b.h or middle.size:
+            continue  # a top and a bottom rule with the cells between them, or no row of boxes (a thick bar)
+        walls = cv2.morphologyEx(box, cv2.MORPH_OPEN, np.ones((int(GRID_SPAN * b.h), 1), np.uint8))
+        grid = cv2.dilate(rules, np.ones((5, 1), np.uint8)) | cv2.dilate(walls, np.ones((1, 5), np.uint8))
+        if out is binary:
+            out = binary.copy()
+        out[b.y:b.y + b.h, b.x:b.x + b.w] &= 1 - grid
     return out
 
 

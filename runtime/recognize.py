@@ -23,7 +23,7 @@ from typing import Sequence
 import numpy as np
 
 from .detect import Box, TextLine
-from .lines import DIGITS, STRIDE, ctc_greedy
+from .lines import ALPHABET, DIGITS, STRIDE, ctc_greedy
 from .results import Digit
 
 WORD = "*"  # how a word or letter shows in ``raw``
@@ -40,7 +40,8 @@ def line_digits(line: TextLine, posteriors: np.ndarray, blob_probabilities: np.n
     Each blob is judged by what the line model put in it (its characters' peaks lie in its columns):
 
     - several digits -> touching digits, split halfway between their peaks, read by the line model; unless
-      the blob is narrower than NARROW heights per digit and the digit model is CERTAIN of one digit there;
+      the blob is narrower than NARROW heights per digit and the digit model is CERTAIN of one digit there,
+      or both models together favour one digit by SPLIT_ODDS (see one_digit_odds);
     - one digit -> a digit, the mean of both models' probabilities;
     - no digit (a separator, a word, nothing) -> none; except where the line model read nothing or an unsure
       '/' (below SURE), the line holds digits and no word, and the digit model is sure of a digit of full height (a thin,
@@ -71,8 +72,12 @@ def line_digits(line: TextLine, posteriors: np.ndarray, blob_probabilities: np.n
             digits.append(make_digit(classifier, members[j], line_no))
             raw = raw[:len(raw) - len(mine)] + [str(int(classifier.argmax()))]
             continue
-        narrow = bw < NARROW * len(numerals) * bh and classifier.max() >= CERTAIN  # one certain digit
-        if len(numerals) >= 2 and not narrow:  # touching digits: split between the peaks
+        one = bw < NARROW * len(numerals) * bh and classifier.max() >= CERTAIN  # narrow, and one certain digit
+        if len(numerals) >= 2 and not one:  # or both models together favour one digit over the split
+            inside = blob_frames(line, frames, bx, bw)
+            one = inside.stop > inside.start and one_digit_odds(
+                posteriors[inside], [chars[k].char for k in mine], classifier) > SPLIT_ODDS
+        if len(numerals) >= 2 and not one:  # touching digits: split between the peaks
             for at, k in enumerate(numerals):
                 left = bx if at == 0 else (peaks[numerals[at - 1]] + peaks[k]) / 2
                 right = bx + bw if at == len(numerals) - 1 else (peaks[k] + peaks[numerals[at + 1]]) / 2
@@ -95,6 +100,8 @@ def line_digits(line: TextLine, posteriors: np.ndarray, blob_probabilities: np.n
 NARROW = 0.5  # heights per digit a blob needs to hold several, unless the digit model is uncertain of one
 NARROW_ALONE = 0.4  # heights per digit a blob alone on its line needs to hold several (MNIST digits: w/h 0.3-0.9)
 CERTAIN = 0.995  # a digit model this sure of one digit in a narrow blob (or one alone on its line) overrules a split
+SPLIT_ODDS = 2.0  # log-odds for one digit (both models) over the line model's split, above which a blob is one digit
+DOUBT_FLOOR = 0.01  # the digit model's doubt counts as at least this (it is overconfident on touching pairs)
 SURE = 0.9  # a model's probability for what it read, above which the other model does not overrule it
 
 
@@ -176,3 +183,46 @@ def upside_down(upright: list[np.ndarray], turned: list[np.ndarray], widths: lis
     if read < FLIP_MIN_CHARS:  # one or two characters say little about the page's way up (a 6 is a turned 9)
         return False
     return page_score(turned, widths) > page_score(upright, widths) + FLIP_MARGIN
+
+
+def blob_frames(line: TextLine, frames: int, x: float, width: float) -> slice:
+    """The line model's frames whose centres fall in the image columns [x, x + width] (may be empty)."""
+    inside = [t for t in range(frames) if x <= line.frame_x(sum(line.fitted.crop_columns(t, t + 1)) / 2) <= x + width]
+    return slice(inside[0], inside[-1] + 1) if inside else slice(0, 0)
+
+
+def one_digit_odds(posteriors: np.ndarray, split: Sequence[str], classifier: np.ndarray) -> float:
+    """Log-odds that a blob holds one digit rather than the digits ``split`` the line model read in it.
+
+    posteriors: float [T, 17], the line model's frames over the blob; classifier: float [10], the digit
+    model's probabilities for the blob. One digit d scores log P_ctc(d) + log p_digit(d) (the best d); the
+    split scores log P_ctc(split) + log(1 - max p_digit): the digit model's doubt is the only word it has
+    on "not one digit". P_ctc is the CTC probability of a label sequence over the frames (the forward
+    algorithm, Graves et al. 2006, "Connectionist Temporal Classification", section 4.1).
+    """
+    logp = np.log(np.maximum(np.asarray(posteriors, np.float64), 1e-12))
+    p = np.asarray(classifier, np.float64)
+    single = max(ctc_log_likelihood(logp, [d]) + np.log(max(p[d], 1e-12)) for d in range(10))
+    several = ctc_log_likelihood(logp, [ALPHABET.index(c) for c in split]) + np.log(max(1.0 - p.max(), DOUBT_FLOOR))
+    return float(single - several)
+
+
+def ctc_log_likelihood(logp: np.ndarray, labels: Sequence[int]) -> float:
+    """log P(labels | frames) under CTC: logp float64 [T, K] log-probabilities (blank = K - 1), labels
+    indices into the alphabet. The forward recursion of Graves et al. 2006, section 4.1, in log space."""
+    blank = logp.shape[1] - 1
+    ext = [blank]
+    for label in labels:
+        ext += [label, blank]
+    n = len(ext)
+    alpha = np.full(n, -np.inf)
+    alpha[0] = logp[0, blank]
+    if n > 1:
+        alpha[1] = logp[0, ext[1]]
+    skip = np.array([s >= 2 and ext[s] != blank and ext[s] != ext[s - 2] for s in range(n)])
+    for t in range(1, len(logp)):
+        stay = alpha
+        step = np.concatenate(([-np.inf], alpha[:-1]))
+        jump = np.where(skip, np.concatenate(([-np.inf, -np.inf], alpha[:-2])), -np.inf)
+        alpha = np.logaddexp(np.logaddexp(stay, step), jump) + logp[t, ext]
+    return float(np.logaddexp(alpha[-1], alpha[-2]) if n > 1 else alpha[-1])

@@ -65,6 +65,24 @@ def test_ctc_greedy_merges_repeats_drops_blanks_and_keeps_the_frames():
     assert "".join(c.char for c in ctc_greedy(posteriors_for("_7__5"), frames=3)) == "7"
 
 
+def test_ctc_log_likelihood_sums_every_alignment():
+    """The forward recursion against brute force: every path of T frames that collapses to the labels."""
+    import itertools
+
+    from edgedigits.runtime.recognize import ctc_log_likelihood
+
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=(5, 4))
+    logp = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))  # 3 characters + blank (index 3)
+    for labels in ([0], [1, 2], [1, 1], [0, 2, 0]):
+        total = 0.0
+        for path in itertools.product(range(4), repeat=5):
+            collapsed = [k for i, k in enumerate(path) if k != 3 and (i == 0 or path[i - 1] != k)]
+            if collapsed == labels:
+                total += np.exp(sum(logp[t, k] for t, k in enumerate(path)))
+        assert ctc_log_likelihood(logp, labels) == pytest.approx(np.log(total), rel=1e-9)
+
+
 # --------------------------------------------------------------------------- reading lines (shipped model)
 
 @pytest.fixture(scope="module")

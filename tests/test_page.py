@@ -104,6 +104,37 @@ def test_comb_field_ticks_and_walls_give_no_digit(reader, mnist_test):
         assert sum(d.value == v for d, v in zip(reading.digits, values)) >= len(values) - 1, reading.text
 
 
+def box_row(mnist_test, values, cells, seed=0, colour=(40, 40, 200)):
+    """Digits written in a printed row of joined boxes (one per cell, left-aligned, some cells empty), each
+    digit 70-90% of its cell's height and off-centre: rules, walls and digits join into one blob."""
+    rng = np.random.default_rng(seed)
+    cell_w, cell_h = 64, 80
+    image = np.full((200, 80 + cell_w * cells, 3), 235, np.uint8)
+    x0, y0 = 40, 60
+    cv2.rectangle(image, (x0, y0), (x0 + cell_w * cells, y0 + cell_h), colour, 3)
+    for i in range(1, cells):
+        cv2.line(image, (x0 + cell_w * i, y0), (x0 + cell_w * i, y0 + cell_h), colour, 3)
+    for i, v in enumerate(values):
+        digit = mnist_test.images[int(rng.choice(np.flatnonzero(mnist_test.labels == v)))]
+        ink = synth.render_digit(digit, int(cell_h * rng.uniform(0.7, 0.9)))
+        ink = ink[:, :cell_w - 2]
+        x = x0 + cell_w * i + int(rng.integers(0, max(1, cell_w - ink.shape[1])))
+        y = y0 + (cell_h - ink.shape[0]) // 2
+        region = image[y:y + ink.shape[0], x:x + ink.shape[1]].astype(np.float32)
+        image[y:y + ink.shape[0], x:x + ink.shape[1]] = (region * (1 - ink[:, :, None] * 0.9)).astype(np.uint8)
+    return image
+
+
+def test_digits_in_a_row_of_printed_boxes_are_read_and_walls_give_no_digit(reader, mnist_test):
+    right = 0
+    cases = [((5, 5, 2), 5), ((8, 6, 1, 8), 6), ((9, 4, 7, 3), 4), ((0, 8, 7), 3), ((6, 2, 9, 4), 7)]
+    for seed, (values, cells) in enumerate(cases):
+        reading = reader.read(box_row(mnist_test, values, cells, seed))
+        assert len(reading.digits) == len(values), reading.text  # no wall or empty cell read as a digit
+        right += reading.text == "".join(map(str, values))
+    assert right >= len(cases) - 1
+
+
 def test_a_tiny_scan_whose_digit_fills_it_is_read(reader, mnist_test):
     right = 0
     for i in range(40):
