@@ -35,6 +35,22 @@ class ImageError(ValueError):
     """An input that cannot be read as an image. The message names the problem and the fix."""
 
 
+def check_array(image: np.ndarray) -> None:
+    """Raise ImageError (a ValueError) unless ``image`` is an image array: numbers (uint8, uint16, other ints,
+    float or bool) of shape (H, W), (H, W, 1), (H, W, 2) gray + alpha, (H, W, 3) BGR or (H, W, 4) BGRA, not
+    empty."""
+    if image.dtype == object or np.iscomplexobj(image):
+        raise ImageError(f"not an image: dtype {image.dtype}; expected numbers (uint8, uint16, float or bool)")
+    if image.ndim not in (2, 3):
+        raise ImageError(f"not an image: {image.ndim}-D array of shape {image.shape}; expected (H, W), "
+                         "(H, W, 1), (H, W, 3) BGR or (H, W, 4) BGRA")
+    if image.size == 0:
+        raise ImageError(f"not an image: empty array of shape {image.shape}")
+    if image.ndim == 3 and image.shape[2] not in (1, 2, 3, 4):
+        raise ImageError(f"not an image: {image.shape[2]} channels (shape {image.shape}); expected 1, 2 (gray + "
+                         "alpha), 3 (BGR) or 4 (BGRA)")
+
+
 def is_image_name(name: str) -> bool:
     return os.path.splitext(name)[1].lower() in IMAGE_SUFFIXES
 

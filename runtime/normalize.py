@@ -16,6 +16,8 @@ from typing import Iterable, Sequence
 import cv2
 import numpy as np
 
+from .images import check_array
+
 # Bump when anything below changes what the network sees; it is recorded in each exported model.
 PREPROCESSING_VERSION: str = "1"
 
@@ -39,18 +41,10 @@ def to_gray(image: np.ndarray) -> np.ndarray:
 
     Transparent pixels of a BGRA image become background: the image is composited over a plain colour
     (the opposite of the ink when the picture is mostly transparent, like a drawing; the paper's otherwise).
+    Raises ImageError (a ValueError) for an array that is no image (images.check_array).
     """
     image = np.asarray(image)
-    if image.dtype == object or np.iscomplexobj(image):
-        raise ValueError(f"not an image: dtype {image.dtype}; expected numbers (uint8, uint16, float or bool)")
-    if image.ndim not in (2, 3):
-        raise ValueError(f"not an image: {image.ndim}-D array of shape {image.shape}; expected (H, W), "
-                         "(H, W, 1), (H, W, 3) BGR or (H, W, 4) BGRA")
-    if image.size == 0:
-        raise ValueError(f"not an image: empty array of shape {image.shape}")
-    if image.ndim == 3 and image.shape[2] not in (1, 2, 3, 4):
-        raise ValueError(f"not an image: {image.shape[2]} channels (shape {image.shape}); expected 1, 2 (gray + "
-                         "alpha), 3 (BGR) or 4 (BGRA)")
+    check_array(image)  # ImageError, a ValueError, for an array that is no image
     image = to_uint8(image)
     if image.ndim == 2:
         return image

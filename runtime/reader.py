@@ -29,7 +29,7 @@ from typing import Iterable, Iterator, NamedTuple, Sequence, Union
 import numpy as np
 
 from . import detect
-from .images import ImageError, load_image
+from .images import ImageError, check_array, load_image
 from .lines import pad_batch
 from .model import LineModel, Model, resolve_model, shipped_line_model
 from .recognize import SIDEWAYS_MARGIN, line_digits, page_score, sideways, upside_down
@@ -99,7 +99,8 @@ class DigitReader:
         """
         reading = self.read_batch([image], single=single, paths=[path])[0]
         if reading.error is not None:
-            raise ImageError(f"{reading.path or 'image bytes'}: {reading.error}")
+            what = "image array" if isinstance(image, np.ndarray) else "image bytes"
+            raise ImageError(f"{reading.path or what}: {reading.error}")
         return reading
 
     def read_batch(self, images: Sequence[ImageLike | SourceError], *, single: bool | None = None,
@@ -107,7 +108,8 @@ class DigitReader:
         """Read several images with one pass of each network over all their digits and lines, in input order.
 
         Faster than one ``read`` per image when the images are small: the networks' fixed cost per call is
-        shared. An input that cannot be read gives a Reading with ``error`` set; the others are unaffected.
+        shared. An input that cannot be read (a bad file, bytes that are no image, an array that is no image)
+        gives a Reading with ``error`` set; the others are unaffected.
         """
         single = self.single if single is None else single
         paths = list(paths) if paths is not None else [None] * len(images)
@@ -187,7 +189,11 @@ class DigitReader:
             path = path or os.fspath(image)
         started = time.perf_counter()
         try:
-            array = image if isinstance(image, np.ndarray) else load_image(image)
+            if isinstance(image, np.ndarray):
+                check_array(image)  # a malformed array is an error record too, not the end of a read_many stream
+                array = image
+            else:
+                array = load_image(image)
         except ImageError as exc:
             return _Prepared(path, error=str(exc))
         decoded = time.perf_counter()
