@@ -54,26 +54,6 @@ def line_model_option(value: str | None) -> str | bool | None:
     return False if value is not None and value.lower() == "none" else value
 
 
-def quiet_opencv() -> None:
-    """Keep OpenCV's and FFmpeg's own log lines ("[ERROR:0@0.07] global grfmt_png.cpp ...", "[http @ 0x...]
-    Stream ends prematurely") off stderr: every bad file and lost stream already gets one clear line of ours.
-    Setting OPENCV_LOG_LEVEL or OPENCV_FFMPEG_LOGLEVEL in the environment brings them back."""
-    import os
-    import re
-
-    import cv2
-
-    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET; read when the first capture opens
-    if "OPENCV_LOG_LEVEL" not in os.environ:
-        os.environ["OPENCV_LOG_LEVEL"] = "SILENT"  # for the worker processes, which read it as cv2 loads
-        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
-    if re.search(r"FFMPEG:\s+YES", cv2.getBuildInformation()):
-        # OpenCV's own AVI reader prints its parse errors ("Unexpected element. Expected: LIST") straight to
-        # stderr when it gets a broken file after FFmpeg refused it; FFmpeg reads every AVI that one reads.
-        # Read when the first capture opens, like the above.
-        os.environ.setdefault("OPENCV_VIDEOIO_PRIORITY_CV_MJPEG", "0")
-
-
 class _CtrlC:
     """Ctrl-C during the writing and counting of one result waits until both are done, so the summary counts
     exactly the records written (a record written and then interrupted before it was counted made the
@@ -186,6 +166,8 @@ def classify(
         fail("'-' reads one image from stdin and goes alone; to read many, list their paths with --from-file.")
     if format not in FORMATS:
         fail(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}.")
+    from .images import quiet_opencv
+
     quiet_opencv()
     if workers == 1:  # one core, as asked: OpenCV's own thread pool would spin (in the kernel) beside us
         import cv2
@@ -313,6 +295,8 @@ def webcam(
             live.check_save_path(save)  # before the model loads and the source opens
         except ValueError as exc:
             fail(str(exc))
+    from .images import quiet_opencv
+
     quiet_opencv()
 
     def emit(index: int, reading) -> None:
@@ -440,17 +424,15 @@ def export_command(
     card: bool = typer.Option(True, "--card/--no-card", help="Write the model card OUT.json next to the model."),
 ) -> None:
     """Export a trained Keras model to ONNX, check parity on MNIST test, optionally int8 (needs the train extra)."""
-    import shlex
-    import sys
-
     try:
         from edgedigits.export import ExportError, export_model
+        from edgedigits.train.environment import command_line
     except ImportError as exc:
         fail(f"export needs the [train] extra ({exc.name} is missing). Install it with: "
              "pip install 'edgedigits[train]'")
     from .mnist import MnistError
 
-    command = " ".join(["edgedigits"] + [shlex.quote(a) for a in sys.argv[1:]])
+    command = command_line("edgedigits")  # paths inside the current folder relative: the card's command reruns
     try:
         result = export_model(source, out, opset=opset, quantize_to=quantize, name=name, data_dir=data,
                               calibration_images=calibration, per_channel=per_channel, write_card=card,

@@ -224,10 +224,15 @@ class DigitReader:
         folder of a million files) never sits in memory. A bad input yields a Reading with ``error`` set;
         the rest go on. See parallel.py.
         """
+        from functools import partial
+
         from .parallel import read_chunks
 
         workers = max(1, workers or os.cpu_count() or 1)
-        yield from read_chunks(self, chunked(images, CHUNK), workers, processes)
+        # The workers' readers: built again from what is picklable (a session is not), one thread each.
+        make_reader = partial(DigitReader, str(self.model.path), min_confidence=self.min_confidence,
+                              single=self.single, threads=1, line_model=self.line_model_file)
+        yield from read_chunks(self, chunked(images, CHUNK), workers, make_reader if processes else None)
 
 
 @dataclass

@@ -28,7 +28,7 @@ from starlette.staticfiles import StaticFiles
 
 from ..images import FORMATS, header_size
 from ..reader import DigitReader, Reading, compose_text
-from . import ServeConfig
+from .config import ServeConfig
 from .batching import Batcher
 from .limits import ApiError, Guard
 
@@ -124,7 +124,7 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
     """See ``serve.create_app``. ``config`` must be checked already."""
     import cv2
 
-    from ..cli import quiet_opencv
+    from ..images import quiet_opencv
     from ..model import shipped_models
 
     quiet_opencv()
