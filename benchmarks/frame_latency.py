@@ -17,7 +17,6 @@ import sys
 from pathlib import Path
 
 import cv2
-import numpy as np
 
 from _common import busy_warning, machine, parser, table, write_json
 from edgedigits.runtime import detect, normalize, page

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from edgedigits.runtime.lines import HEIGHT as LINE_HEIGHT
+from edgedigits.train.environment import quiet_tensorflow
 
 INPUT_NAME = "image"
 OUTPUT_NAME = "probabilities"
@@ -23,11 +24,6 @@ DEFAULT_OPSET = 17
 
 class ExportError(RuntimeError):
     """The export could not be done or its result failed a check. Nothing was written."""
-
-
-def quiet_tensorflow() -> None:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # same setting as training: no reordered float sums
 
 
 @dataclass

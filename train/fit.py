@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -22,21 +21,8 @@ from edgedigits.runtime import mnist
 
 from . import report
 from .augment import augment_batch
-from .presets import PRESETS, Preset
-
-
-def _quiet_tensorflow() -> None:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # oneDNN reorders float sums: results vary run to run
-
-
-def command_line() -> str:
-    """The command that started this process, shell-quoted, as ``edgedigits ...`` when run through the CLI."""
-    import shlex
-
-    if Path(sys.argv[0]).name == "edgedigits":
-        return " ".join(["edgedigits"] + [shlex.quote(a) for a in sys.argv[1:]])
-    return " ".join(shlex.quote(a) for a in sys.argv)
+from .environment import command_line, quiet_tensorflow, versions
+from .presets import PRESETS, Preset, learning_rate
 
 
 def split_validation(images: np.ndarray, labels: np.ndarray, val_split: float):
@@ -72,24 +58,6 @@ def make_augmented_dataset(images, labels, batch_size: int, preset: Preset, seed
     return Augmented()
 
 
-def learning_rate(preset: Preset, steps: int):
-    import keras
-
-    if preset.schedule == "cosine":
-        return keras.optimizers.schedules.CosineDecay(
-            initial_learning_rate=preset.learning_rate / 10, decay_steps=steps - min(steps // 20, 2000),
-            warmup_target=preset.learning_rate, warmup_steps=min(steps // 20, 2000), alpha=0.01)
-    return preset.learning_rate
-
-
-def versions() -> dict:
-    import keras
-    import tensorflow as tf
-
-    return {"python": platform.python_version(), "tensorflow": tf.__version__, "keras": keras.__version__,
-            "numpy": np.__version__, "platform": platform.platform(), "cpus": os.cpu_count()}
-
-
 def train(preset_name: str, out: str | os.PathLike, data_dir: str | None = None, epochs: int | None = None,
           batch_size: int | None = None, seed: int = 0, val_split: float = 0.2, subset: int | None = None,
           verbose: int | None = None, init: str | os.PathLike | None = None) -> dict:
@@ -103,7 +71,7 @@ def train(preset_name: str, out: str | os.PathLike, data_dir: str | None = None,
                           lines=subset, verbose=verbose, preset_name=preset_name, init=init)
     if init is not None:
         raise ValueError(f"--init is for line presets; {preset_name} trains from scratch.")
-    _quiet_tensorflow()
+    quiet_tensorflow()
     import keras
     import tensorflow as tf
 

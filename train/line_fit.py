@@ -174,12 +174,12 @@ def train_line(out: str | os.PathLike, data_dir: str | None = None, epochs: int 
     ``lines``: synthetic training lines (default: the preset's ``train_lines``); ``test_lines``: lines of
     each test kind in metrics.json; ``init``: a line model (.keras, or a run folder) whose weights start the
     run, to train an earlier run further (its epochs are recorded as ``init_epochs``)."""
-    from .fit import _quiet_tensorflow, command_line, versions
+    from .environment import command_line, quiet_tensorflow, relative_path, versions
 
     # oneDNN halves a training step here (194 against 386 ms for 64 lines of 192 px, 2 cores); its reordered
     # float sums make runs differ in the last digits, which a synthetic-data run can live with.
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
-    _quiet_tensorflow()
+    quiet_tensorflow()
     import keras
 
     preset = PRESETS[preset_name]
@@ -201,7 +201,7 @@ def train_line(out: str | os.PathLike, data_dir: str | None = None, epochs: int 
     data_seconds = time.perf_counter() - started
 
     # Model and optimizer.
-    from .fit import learning_rate
+    from .presets import learning_rate
 
     model = preset.build()
     init_metrics: dict = {}
@@ -258,7 +258,7 @@ def train_line(out: str | os.PathLike, data_dir: str | None = None, epochs: int 
         "val_raw_exact": float(np.mean([a == b for a, b in zip(val_read, y_val)])),
         "params": int(model.count_params()),
         "epochs": epochs,
-        "init": str(init) if init is not None else None,
+        "init": relative_path(init) if init is not None else None,
         "init_epochs": init_metrics.get("epochs", 0) + init_metrics.get("init_epochs", 0) if init else 0,
         "init_train_seconds": (init_metrics.get("train_seconds", 0) + init_metrics.get("init_train_seconds", 0)
                                if init else 0),
