@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 
 from .lines import INK_HEIGHT, LineTensor, fit_line
-from .normalize import clean_ink, ink_map, label, normalize_batch, normalize_digit, shrink, to_gray
+from .normalize import ink_map, label, normalize_batch, normalize_digit, shrink, to_gray
 from .page import find_page, isolate
 
 Box = tuple[int, int, int, int]  # x, y, w, h
@@ -211,15 +211,6 @@ def not_digit_like(b: Blob) -> bool:
     return b.w > 2.5 * b.h or (fill > 0.85 and b.w > 0.35 * b.h)
 
 
-def find_digits(ink: np.ndarray) -> list[Box]:
-    """Boxes (x, y, w, h) of the digits in an ink map (see ink_map), in reading order."""
-    ink = clean_ink(ink)
-    work = shrink(ink, WORK_SIZE)
-    scale = ink.shape[1] / work.shape[1], ink.shape[0] / work.shape[0]
-    boxes, _, _ = segment(work)
-    return [to_original(b, scale, ink.shape) for b in boxes]
-
-
 def to_original(box: Box, scale: tuple[float, float], shape: tuple[int, ...]) -> Box:
     """Map a box from the working copy back to the original pixels, clipped to the image."""
     sx, sy = scale
@@ -277,7 +268,7 @@ def candidates(ink: np.ndarray) -> tuple[list[Blob], np.ndarray, float]:
     height = digit_height(binary, blobs)
     kept = remove_rules(binary, height)
     if kept is not binary:  # rules were erased: label what is left
-        count, labels, stats = label(kept)
+        _, labels, stats = label(kept)
         blobs = drop_rule_remnants(components(stats), labels, binary & (1 - kept))
     height = typical_height(blobs, ink.shape) or height
     if kept is not binary:

@@ -31,6 +31,7 @@ WINDOW = "edgedigits  (q or Esc to quit)"
 
 
 def iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    """Intersection over union of two boxes (x, y, w, h) in pixels: 0.0 (apart) to 1.0 (the same box)."""
     ax, ay, aw, ah = a
     bx, by, bw, bh = b
     w = min(ax + aw, bx + bw) - max(ax, bx)

@@ -208,7 +208,7 @@ def bold_stroke_window(small: np.ndarray, dark: bool) -> int:
     _, mask = cv2.threshold(small, 0, 1, flag)
     if not mask.any():
         return 3
-    count, labels, stats = label(mask)
+    _, labels, stats = label(mask)
     x, y, w, h = (stats[:, i] for i in range(4))
     inner = (x > 0) & (y > 0) & (x + w < small.shape[1]) & (y + h < small.shape[0])
     inner[0] = False
