@@ -50,7 +50,7 @@ STAGES = [
     ("extract_at", "detect.py", "detect: other"),
     ("extract", "detect.py", "detect: other"),
     ("normalize_digit", "normalize.py", "normalize: per digit (crop, widen, fit, centre)"),
-    ("normalize_batch", "normalize.py", "normalize: batch (clean_ink of the whole map, stack)"),
+    ("normalize_batch", "normalize.py", "normalize: batch (clip_ink of the whole map, stack)"),
     (None, "normalize.py", "normalize.py: other"),
     (None, "detect.py", "segment: Python blob logic (heights, merge, filter, order)"),
     ("_run", "model.py", "infer (session.run)"),

@@ -285,7 +285,7 @@ def normalize_digit(ink: np.ndarray, *, thicken: bool = True) -> np.ndarray:
     Crop to the ink, widen thin strokes to MNIST's width, scale the longer side to 20 px, stretch the
     intensity so strong strokes reach 1, and centre the centre of mass at (14, 14). No ink -> zeros.
     """
-    ink = clean_ink(ink)
+    ink = clip_ink(ink)
     box = ink_box(ink)
     if box is None:
         return np.zeros((SIZE, SIZE), np.float32)
@@ -300,7 +300,9 @@ def normalize_digit(ink: np.ndarray, *, thicken: bool = True) -> np.ndarray:
     return centre_of_mass_field(digit)
 
 
-def clean_ink(ink: np.ndarray) -> np.ndarray:
+def clip_ink(ink: np.ndarray) -> np.ndarray:
+    """An ink map as float32 [H, W] in [0, 1]: a trailing channel axis of 1 dropped, NaN as 0, +-inf and every
+    other value clipped to the range. Raises ValueError unless the map is 2-D (after that axis)."""
     ink = np.asarray(ink, dtype=np.float32)
     if ink.ndim == 3 and ink.shape[2] == 1:
         ink = ink[:, :, 0]
@@ -405,7 +407,7 @@ def normalize_batch(ink: np.ndarray, boxes: Iterable[Sequence[int]],
     masks (optional): one array per box, shaped like the box (h, w); only ink where it is non-zero belongs to
     the digit (keeps a neighbour's stroke that reaches into the box out of it).
     """
-    ink = clean_ink(ink)
+    ink = clip_ink(ink)
     out = []
     for i, box in enumerate(boxes):
         x, y, w, h = (int(v) for v in box)

@@ -15,7 +15,8 @@ import onnx
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from edgedigits.runtime.model import CHUNK, Model, ModelError, decode_metadata, resolve_model, shipped_names
+from edgedigits.runtime.model import (MAX_SESSION_BATCH, Model, ModelError, decode_metadata, resolve_model,
+                                      shipped_names)
 
 
 def linear_model(in_shape=("N", 28, 28), n_out: int = 10, metadata: dict | None = None, seed: int = 0,
@@ -82,7 +83,7 @@ def test_empty_batch_returns_empty_result_without_running(good_file):
 
 def test_large_batches_are_chunked_with_the_same_result(good_file):
     model = Model(good_file)
-    batch = images(CHUNK * 2 + 17)
+    batch = images(MAX_SESSION_BATCH * 2 + 17)
     whole = model.predict(batch)
     assert whole.shape == (len(batch), 10)
     np.testing.assert_allclose(whole[-5:], model.predict(batch[-5:]), rtol=1e-6, atol=1e-7)
