@@ -26,12 +26,24 @@ import re
 import statistics
 import subprocess
 import sys
-
 from pathlib import Path
 
-from _common import EDGEDIGITS, PYTHON, ROOT, SEED_KERAS, WORK, busy_warning, machine, parser, run_measured, seed_onnx, \
-    table, write_json
-from edgedigits.runtime.bench import digit_png
+from _common import (
+    EDGEDIGITS,
+    PYTHON,
+    ROOT,
+    SEED_KERAS,
+    WORK,
+    busy_warning,
+    machine,
+    parser,
+    run_measured,
+    seed_onnx,
+    table,
+    write_json,
+)
+
+from edgedigits.runtime.synth import digit_png
 
 # The original's inference path: TensorFlow/Keras decode the PNG, load the seed network, predict.
 TF_PATH = """

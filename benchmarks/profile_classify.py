@@ -21,6 +21,7 @@ import time
 from collections import Counter
 
 from _common import EDGEDIGITS, PYTHON, WORK, busy_warning, machine, parser, table, write_json
+
 from edgedigits.runtime.bench import write_folder
 
 RATE = 250
@@ -120,7 +121,7 @@ def breakdown(stages: Counter, per: int, unit: str) -> list[dict]:
 FRAME_LOOP = """
 import sys, cv2
 cv2.setNumThreads(1)
-from edgedigits.runtime.bench import make_scene
+from edgedigits.runtime.synth import make_scene
 from edgedigits.runtime.reader import DigitReader
 reader = DigitReader(sys.argv[2] if len(sys.argv) > 2 else None, threads=1)
 frame = make_scene(seed=0)

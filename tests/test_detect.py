@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import synth
+from edgedigits.runtime import synth
 from edgedigits.runtime.detect import extract
 from edgedigits.runtime.live import iou
 from edgedigits.runtime.normalize import ink_map, to_gray
@@ -363,7 +363,7 @@ def test_half_resolution_pass_reads_like_full_resolution(height, width):
 def test_a_line_whose_digits_jump_up_and_down_stays_one_line(seed, mnist_test):
     """Two lines of three digits of mixed sizes (32-56 px) jittered up and down: a small digit written high
     between two big ones shares few rows with its neighbours, but its line is still one line."""
-    from edgedigits.runtime.bench import make_scene, sample_digits
+    from edgedigits.runtime.synth import make_scene, sample_digits
 
     digits, labels, _ = sample_digits(6, seed)
     result = extract(make_scene(digits, seed=seed))

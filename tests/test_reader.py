@@ -13,8 +13,7 @@ import cv2
 import numpy as np
 import pytest
 
-import synth
-from edgedigits.runtime import DigitReader, Reading
+from edgedigits.runtime import DigitReader, Reading, synth
 
 ROOT = Path(__file__).resolve().parents[1]
 

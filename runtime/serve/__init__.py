@@ -38,7 +38,6 @@ from .config import (  # noqa: F401  (re-exported: the package's API)
     is_loopback,
 )
 
-
 if TYPE_CHECKING:
     from fastapi import FastAPI
 

@@ -28,8 +28,8 @@ from starlette.staticfiles import StaticFiles
 
 from ..images import FORMATS, header_size
 from ..reader import DigitReader, Reading, compose_text
-from .config import ServeConfig
 from .batching import Batcher
+from .config import ServeConfig
 from .limits import ApiError, Guard
 
 WEB = Path(__file__).resolve().parent.parent / "web"  # the page: plain HTML, JS and CSS, package data

@@ -1,4 +1,5 @@
-"""Realistic test material rendered from MNIST *test* digits (never training ones) and pen strokes.
+"""Synthetic test images, the one home of the material the tests, ``edgedigits bench`` and ``benchmarks/`` read:
+realistic pages rendered from MNIST *test* digits (never training ones) and pen strokes.
 
     rng = np.random.default_rng(0)
     digits, labels = pick_digits(mnist_test, "2026", rng)
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+SCENE_SIZE = (640, 480)  # (w, h) of make_scene's frames
 PAPER = (236, 240, 242)  # BGR, a slightly warm white
 INKS = ((40, 30, 25), (90, 40, 20), (30, 30, 30))  # black, blue ballpoint, pencil-ish (BGR)
 
@@ -114,7 +116,7 @@ PEN_STROKES: dict[int, list[list[tuple[float, float]]]] = {
 }
 
 
-def _smooth(points: list[tuple[float, float]], steps: int = 8) -> np.ndarray:
+def smooth_stroke(points: list[tuple[float, float]], steps: int = 8) -> np.ndarray:
     """Catmull-Rom through the control points: a smooth pen path."""
     p = np.asarray(points, np.float64)
     if len(p) < 3:
@@ -143,7 +145,7 @@ def pen_digit(digit: int, height: int, width: float = 2.0, *, rng: np.random.Gen
         pts = np.asarray(stroke, np.float64)
         if rng is not None and jitter:
             pts = pts + rng.normal(0, jitter, pts.shape)
-        path = _smooth([tuple(p) for p in pts])
+        path = smooth_stroke([tuple(p) for p in pts])
         paths.append(np.stack([path[:, 0] + slant * (1 - path[:, 1]), path[:, 1]], 1) * (height - 1))
     low = np.min([p.min(0) for p in paths], 0)
     high = np.max([p.max(0) for p in paths], 0)
@@ -351,3 +353,73 @@ def single_digit_variants(digit28: np.ndarray, *, sizes=(8, 12, 20, 28, 48, 100,
     out.append(("uint16_60", on_canvas(ink, 0.3, True).astype(np.uint16) * 257))
     out.append(("mnist_28", digit28.copy()))
     return out
+
+
+# --------------------------------------------------------------------------- the inputs of `edgedigits bench`
+
+def sample_digits(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, str]:
+    """``n`` digits uint8 [n, 28, 28] (white on black), their labels, and where they come from.
+
+    Real MNIST test digits when the files are already on disk (never downloads); otherwise digits drawn with
+    OpenCV's script font, so ``edgedigits bench`` works offline on a fresh install.
+    """
+    from .mnist import MnistError, load
+
+    rng = np.random.default_rng(seed)
+    try:
+        split = load("test", download=False)
+        index = rng.integers(0, len(split.images), n)
+        return split.images[index], split.labels[index].astype(np.int64), "MNIST test digits"
+    except (MnistError, OSError):
+        labels = rng.integers(0, 10, n)
+        return np.stack([_drawn_digit(int(d), rng) for d in labels]), labels, "drawn digits (MNIST not on disk)"
+
+
+def _drawn_digit(value: int, rng: np.random.Generator) -> np.ndarray:
+    canvas = np.zeros((56, 56), np.uint8)
+    scale = rng.uniform(1.3, 1.7)
+    cv2.putText(canvas, str(value), (int(rng.integers(8, 16)), 46), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, scale, 255,
+                thickness=int(rng.integers(3, 6)), lineType=cv2.LINE_AA)
+    return cv2.resize(canvas, (28, 28), interpolation=cv2.INTER_AREA)
+
+
+def on_paper(digit: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
+    """An MNIST-style digit (white on black) as dark ink on light, slightly noisy paper, ``size`` px square."""
+    ink = cv2.resize(digit, (size, size), interpolation=cv2.INTER_LINEAR).astype(np.float32) / 255.0
+    paper = rng.uniform(205, 245)
+    gray = paper - ink * (paper - rng.uniform(20, 70)) + rng.normal(0, 2.0, ink.shape)
+    return np.clip(gray + 0.5, 0, 255).astype(np.uint8)
+
+
+def digit_png(seed: int = 0, size: int = 64) -> bytes:
+    """One digit on paper as PNG bytes (the single-digit input of the stage timings)."""
+    digits, _, _ = sample_digits(1, seed)
+    return cv2.imencode(".png", on_paper(digits[0], size, np.random.default_rng(seed)))[1].tobytes()
+
+
+def make_scene(digits: np.ndarray | None = None, seed: int = 0, size: tuple[int, int] = SCENE_SIZE,
+               per_line: int = 3) -> np.ndarray:
+    """A BGR frame (default 640x480) with six digits in lines of ``per_line`` (default two lines of three;
+    6: one line of six) on unevenly lit paper."""
+    rng = np.random.default_rng(seed)
+    if digits is None:
+        digits = sample_digits(6, seed)[0]
+    width, height = size
+    light = np.linspace(0.78, 1.0, width, dtype=np.float32)[None, :] * np.linspace(1.0, 0.88, height,
+                                                                                  dtype=np.float32)[:, None]
+    paper = np.float32([205, 222, 232])  # warm paper, BGR
+    frame = light[:, :, None] * paper + rng.normal(0, 3.0, (height, width, 3)).astype(np.float32)
+    ink_colour = np.float32([90, 40, 30])  # blue-black pen
+    for i, digit in enumerate(digits):
+        row, col = divmod(i, per_line)
+        side = int(rng.integers(height // 8, height // 5))
+        if per_line == 3:
+            x = int(width * (0.12 + 0.27 * col) + rng.integers(-15, 15))
+            y = int(height * (0.15 + 0.42 * row) + rng.integers(-15, 15))
+        else:  # one line across the frame
+            x = int(width * (0.06 + 0.9 / per_line * col) + rng.integers(-5, 5))
+            y = int(height * (0.35 + 0.42 * row) + rng.integers(-10, 10))
+        ink = cv2.resize(digit, (side, side), interpolation=cv2.INTER_LINEAR).astype(np.float32)[:, :, None] / 255
+        patch = frame[y:y + side, x:x + side]
+        frame[y:y + side, x:x + side] = patch * (1 - ink) + ink_colour * ink
+    return np.clip(frame + 0.5, 0, 255).astype(np.uint8)
