@@ -43,10 +43,17 @@ def test_good_model_predicts_probabilities(good_file):
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
 
 
-def test_empty_batch_returns_empty_result_without_running(good_file):
+def test_empty_batch_returns_empty_result_without_running(good_file, monkeypatch):
     model = Model(good_file)
+
+    def tripwire(batch):
+        raise AssertionError(f"the session ran on a batch of {len(batch)}")
+
+    monkeypatch.setattr(model, "_run", tripwire)  # a tripwire: a batch of 0 must never reach onnxruntime
     out = model.predict(np.zeros((0, 28, 28), np.float32))
     assert out.shape == (0, 10) and out.dtype == np.float32
+    with pytest.raises(AssertionError, match="batch of 1"):
+        model.predict(np.zeros((1, 28, 28), np.float32))  # (the tripwire is where a run would go)
 
 
 def test_large_batches_are_chunked_with_the_same_result(good_file):
