@@ -211,7 +211,7 @@ def lines(reader: DigitReader, split, n: int, seed: int, peer=None) -> dict:
         for form, items in material.items():
             row[form] = score(lambda image: reader.read(image).text.replace("\n", ""), items)
             if peer is not None:
-                row[form + " (RapidOCR)"] = score(lambda image: peer(image, detect=form == "photo"), items)
+                row[form + " (RapidOCR)"] = score(lambda image, photo=form == "photo": peer(image, detect=photo), items)
         out[kind] = row
     return out
 

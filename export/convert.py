@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
+from typing import Any
 from pathlib import Path
 
 from edgedigits.runtime.lines import HEIGHT as LINE_HEIGHT
@@ -33,7 +34,7 @@ class Source:
     keras_path: Path
     run_dir: Path | None
     metrics: dict = field(default_factory=dict)  # the run's metrics.json, {} when there is none
-    model: object = None  # keras.Model
+    model: Any = None  # keras.Model (Keras has no type information)
 
 
 def find_source(path: str | os.PathLike) -> tuple[Path, Path | None]:

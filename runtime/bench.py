@@ -22,7 +22,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import cv2
 import numpy as np
@@ -55,7 +55,8 @@ def write_folder(n: int, folder: str | os.PathLike | None = None, seed: int = 0)
 
 
 def image_files(folder: str | os.PathLike) -> list[str]:
-    return sorted(e.path for e in os.scandir(folder) if e.name.endswith(".png") and not e.name.startswith("."))
+    """The paths of the PNG files in ``folder`` (not hidden ones), sorted."""
+    return sorted(e.path for e in os.scandir(os.fspath(folder)) if e.name.endswith(".png") and not e.name.startswith("."))
 
 
 # --------------------------------------------------------------------------- timing
@@ -119,7 +120,8 @@ def stage_figures(reader, data: bytes, repeats: int) -> dict:
         for key in ("decode", "extract", "infer"):
             stages[key].append(reading.timings_ms[key])
     image = decode_image(data)
-    out = {"image": f"{image.shape[1]}x{image.shape[0]}", "bytes": len(data), "digits_found": len(reading.digits)}
+    out: dict[str, Any] = {"image": f"{image.shape[1]}x{image.shape[0]}", "bytes": len(data),
+                           "digits_found": len(reading.digits)}
     out.update({f"{key}_ms": float(np.median(values)) for key, values in stages.items()})
     out["per_second"] = 1e3 / out["total_ms"] if out["total_ms"] > 0 else 0.0
     return out
@@ -253,7 +255,8 @@ def format_text(report: dict) -> str:
     lines += [
         "",
         f"folder: {f['images']:,} PNGs, {f['workers']} workers ({f['folder']})",
-        f"  decode only (OpenCV, best of 1 thread / {f['workers']} processes) {f['decode_images_per_s']:10,.0f} images/s",
+        f"  decode only (OpenCV, best of 1 thread / {f['workers']} processes) "
+        f"{f['decode_images_per_s']:10,.0f} images/s",
         f"  read + jsonl (classify)                          {f['classify_images_per_s']:10,.0f} images/s  "
         f"({f['ratio_to_decode']:.2f}x decode)",
         "",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Iterator, Literal, NoReturn, Optional
 
 import typer
 
@@ -44,12 +44,13 @@ def _root(
     """Read handwritten digits from images, folders, video and webcams."""
 
 
-def fail(message: str, code: int = 2) -> None:
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print ``edgedigits: message`` on stderr and exit with ``code`` (2: a usage error, 1: the work failed)."""
     typer.echo(f"edgedigits: {message}", err=True)
     raise typer.Exit(code)
 
 
-def line_model_option(value: str | None) -> str | bool | None:
+def line_model_option(value: str | None) -> str | Literal[False] | None:
     """``--line-model``: None -> the shipped one (if installed), 'none' -> no line model, else a name or file."""
     return False if value is not None and value.lower() == "none" else value
 
@@ -231,8 +232,9 @@ def classify(
                     try:
                         summary.add(reading)
                         writer.write(reading)
-                        if copies is not None and reading.ok:
-                            copies.save(reading, stdin_bytes if stdin_bytes is not None else reading.path)
+                        source = stdin_bytes if stdin_bytes is not None else reading.path
+                        if copies is not None and reading.ok and source is not None:
+                            copies.save(reading, source)
                         if bar is not None:
                             bar.advance(failed=not reading.ok)
                     finally:
@@ -244,7 +246,7 @@ def classify(
     except KeyboardInterrupt:
         interrupted = True
     except BrokenPipeError:  # `edgedigits classify ... | head`: the reader of our output left
-        raise typer.Exit(0)
+        raise typer.Exit(0) from None
     finally:
         if bar is not None:
             bar.close()
@@ -311,7 +313,7 @@ def webcam(
     except (ModelError, VideoError, ValueError) as exc:
         fail(str(exc), code=1 if isinstance(exc, VideoError) else 2)
     except KeyboardInterrupt:
-        raise typer.Exit(130)
+        raise typer.Exit(130) from None
     line = f"{stats.frames} frame(s) in {stats.seconds:.2f} s ({stats.fps:.1f} FPS)"
     if save is not None and stats.saved_fps:
         line += f"; saved {save} at {stats.saved_fps:.1f} frames/s"
@@ -341,7 +343,8 @@ def serve(
     log_level: str = typer.Option("info", help="critical | error | warning | info | debug"),
     access_log: bool = typer.Option(True, "--access-log/--no-access-log", help="Log one line per request."),
 ) -> None:
-    """Serve the reader over HTTP: the API under /v1, its docs at /docs, and a page to draw, drop or film digits at /."""
+    """Serve the reader over HTTP: the API under /v1, its docs at /docs, and a page to draw, drop or film
+    digits at /."""
     from .model import ModelError
     from .serve import ServeConfig, ServeError, run
 

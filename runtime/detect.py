@@ -469,6 +469,14 @@ def is_rule(b: Blob, height: float, shape: tuple[int, ...]) -> bool:
     return b.w > 4 * b.h and b.w > 0.5 * shape[1]
 
 
+def _root(parent: list[int], i: int) -> int:
+    """The root of ``i`` in the union-find forest ``parent`` (paths halved on the way)."""
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
+
+
 def merge_broken_strokes(blobs: list[Blob], height: float) -> list[Blob]:
     """Join the pieces of one digit (a 5 whose top bar is separate, a 7's crossbar, a broken loop).
 
@@ -499,18 +507,11 @@ def merge_broken_strokes(blobs: list[Blob], height: float) -> list[Blob]:
         if not join.any():
             break
         parent = list(range(len(blobs)))
-
-        def find(i):
-            while parent[i] != i:
-                parent[i] = parent[parent[i]]
-                i = parent[i]
-            return i
-
         for i, j in zip(*np.nonzero(np.triu(join))):
-            parent[find(i)] = find(j)
+            parent[_root(parent, i)] = _root(parent, j)
         groups: dict[int, list[Blob]] = {}
         for i, blob in enumerate(blobs):
-            groups.setdefault(find(i), []).append(blob)
+            groups.setdefault(_root(parent, i), []).append(blob)
         changed = any(len(members) > 1 for members in groups.values())
         blobs = [union(members) for members in groups.values()]
     return blobs

@@ -241,7 +241,7 @@ def run(reader: DigitReader, source: int | str, *, headless: bool = False, max_f
                 on_reading(index, reading)
             if saver is None and headless and period is None:
                 continue
-            shown = annotate(frame, reading, fps) if saver is not None or not headless else None
+            shown = annotate(frame, reading, fps) if saver is not None or not headless else frame
             if saver is not None:
                 saver.write(shown, arrived)
             wait_s = max(0.0, started + (index + 1) * period - time.perf_counter()) if period else 0.0

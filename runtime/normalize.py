@@ -394,7 +394,7 @@ def centre_of_mass_field(digit: np.ndarray) -> np.ndarray:
         cx, cy = (w - 1) / 2, (h - 1) / 2
     else:
         cx, cy = m["m10"] / m["m00"], m["m01"] / m["m00"]
-    shift = np.float32([[1, 0, round(CENTRE - cx)], [0, 1, round(CENTRE - cy)]])
+    shift = np.array([[1, 0, round(CENTRE - cx)], [0, 1, round(CENTRE - cy)]], np.float32)
     field = cv2.warpAffine(digit.astype(np.float32, copy=False), shift, (SIZE, SIZE), flags=cv2.INTER_NEAREST,
                            borderMode=cv2.BORDER_CONSTANT, borderValue=0)
     return np.clip(field, 0.0, 1.0, out=field)  # nearest-neighbour shifts keep the values: a no-op guard

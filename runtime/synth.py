@@ -192,7 +192,7 @@ def render_scene(digits: list[np.ndarray], rng: np.random.Generator, *, labels=N
     H = float(rng.uniform(*height)) if isinstance(height, tuple) else float(height)
     # Render every digit's ink, then lay them out.
     inks = []
-    for i, d in enumerate(digits):
+    for d in digits:
         h = max(6, int(round(H * rng.uniform(0.88, 1.12))))
         if pen:
             inks.append(pen_digit(int(d), h, width=max(1.0, H * 0.06), rng=rng, slant=rng.uniform(0, 0.15)))
@@ -219,7 +219,7 @@ def render_scene(digits: list[np.ndarray], rng: np.random.Generator, *, labels=N
     width_px = int(max(p[1] + p[3].shape[1] for p in placements)) + 2 * m
     layer = np.zeros((height_px, width_px), np.float32)
     boxes = []
-    for li, x, yy, g in placements:
+    for _, x, yy, g in placements:
         x0, y0 = int(round(x)) + m, int(round(yy - y_min)) + m
         region = layer[y0:y0 + g.shape[0], x0:x0 + g.shape[1]]
         np.maximum(region, g[:region.shape[0], :region.shape[1]], out=region)
@@ -241,8 +241,8 @@ def render_scene(digits: list[np.ndarray], rng: np.random.Generator, *, labels=N
         cv2.line(image, (0, top), (width_px - 1, top), rule.tolist(), max(1, int(H / 40)), cv2.LINE_AA)
     if paper_edge:  # the desk shows along the left side: a dark band with a slanted paper edge
         edge = int(m * rng.uniform(0.3, 0.6))
-        desk = np.float32([rng.uniform(30, 60)] * 3)
-        pts = np.int32([[0, 0], [edge, 0], [edge + int(rng.uniform(-0.2, 0.2) * edge), height_px], [0, height_px]])
+        desk = np.full(3, rng.uniform(30, 60), np.float32)
+        pts = np.array([[0, 0], [edge, 0], [edge + int(rng.uniform(-0.2, 0.2) * edge), height_px], [0, height_px]], np.int32)
         mask = np.zeros(layer.shape, np.uint8)
         cv2.fillPoly(mask, [pts], 255)
         mask = cv2.GaussianBlur(mask, (5, 5), 0).astype(np.float32)[:, :, None] / 255
@@ -275,8 +275,8 @@ def photo_effects(img: np.ndarray, rng: np.random.Generator, *, perspective: flo
     h, w = img.shape[:2]
     out = img
     if perspective > 0:
-        src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
-        dst = src + rng.uniform(-perspective, perspective, (4, 2)).astype(np.float32) * np.float32([w, h])
+        src = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+        dst = src + rng.uniform(-perspective, perspective, (4, 2)).astype(np.float32) * np.array([w, h], np.float32)
         matrix = cv2.getPerspectiveTransform(src, dst)
         out = cv2.warpPerspective(out, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     out = out.astype(np.float32)
@@ -407,9 +407,9 @@ def make_scene(digits: np.ndarray | None = None, seed: int = 0, size: tuple[int,
     width, height = size
     light = np.linspace(0.78, 1.0, width, dtype=np.float32)[None, :] * np.linspace(1.0, 0.88, height,
                                                                                   dtype=np.float32)[:, None]
-    paper = np.float32([205, 222, 232])  # warm paper, BGR
+    paper = np.array([205, 222, 232], np.float32)  # warm paper, BGR
     frame = light[:, :, None] * paper + rng.normal(0, 3.0, (height, width, 3)).astype(np.float32)
-    ink_colour = np.float32([90, 40, 30])  # blue-black pen
+    ink_colour = np.array([90, 40, 30], np.float32)  # blue-black pen
     for i, digit in enumerate(digits):
         row, col = divmod(i, per_line)
         side = int(rng.integers(height // 8, height // 5))

@@ -15,8 +15,9 @@ import cv2
 import numpy as np
 import pytest
 
-EDGEDIGITS = [sys.executable, "-m", "edgedigits.runtime.cli"]
 from helpers import as_unprivileged, paper_digit
+
+EDGEDIGITS = [sys.executable, "-m", "edgedigits.runtime.cli"]
 
 
 def run(*args, timeout=120, **kwargs):

@@ -111,7 +111,7 @@ def test_photos_of_paper(mnist_test, seed):
     assert result.lines == scene.lines
     centres = [x + w / 2 for x, _, w, _ in result.boxes]
     for line in set(result.lines):
-        xs = [c for c, l in zip(centres, result.lines) if l == line]
+        xs = [c for c, on in zip(centres, result.lines) if on == line]
         assert xs == sorted(xs)
 
 

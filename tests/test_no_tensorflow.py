@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+from helpers import run_without_tf
+
 
 def test_classify_runs_without_tensorflow(tmp_path, mnist_test):
     import cv2
@@ -14,7 +16,6 @@ def test_classify_runs_without_tensorflow(tmp_path, mnist_test):
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["text"] == str(mnist_test.labels[0])
     assert result.stderr.rstrip().endswith("LOADED:")
-from helpers import run_without_tf
 
 
 def test_evaluate_and_models_run_without_tensorflow():

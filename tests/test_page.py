@@ -1,6 +1,6 @@
 """Finding the writing in real photos: a flat border, a card on a dark desk, a dark webcam frame, a comb field,
-a tiny scan whose digit fills it. Fixtures from MNIST *test* digits (edgedigits.runtime.synth) and drawn strokes; the real
-inputs of ../shared/cases of these kinds too."""
+a tiny scan whose digit fills it. Fixtures from MNIST *test* digits (edgedigits.runtime.synth) and drawn
+strokes; the real inputs of ../shared/cases of these kinds too."""
 
 from __future__ import annotations
 

@@ -11,11 +11,12 @@ import cv2
 import numpy as np
 import pytest
 
+from helpers import scene_frame
+
 from edgedigits.runtime.live import Stabilizer, annotate, iou
 from edgedigits.runtime.reader import Digit, Reading
 
 EDGEDIGITS = [sys.executable, "-m", "edgedigits.runtime.cli"]
-from helpers import scene_frame
 
 
 def run(*args, timeout=120):

@@ -20,9 +20,9 @@ import numpy as np
 from edgedigits.runtime import mnist
 
 from . import report
-from .augment import augment_batch
+from .augment import AugmentConfig, augment_batch
 from .environment import command_line, quiet_tensorflow, versions
-from .presets import PRESETS, Preset, learning_rate
+from .presets import PRESETS, learning_rate
 
 
 def split_validation(images: np.ndarray, labels: np.ndarray, val_split: float):
@@ -32,7 +32,7 @@ def split_validation(images: np.ndarray, labels: np.ndarray, val_split: float):
     return (images[:cut], labels[:cut]), (images[cut:], labels[cut:])
 
 
-def make_augmented_dataset(images, labels, batch_size: int, preset: Preset, seed: int):
+def make_augmented_dataset(images, labels, batch_size: int, augment: AugmentConfig, seed: int):
     """A ``keras.utils.PyDataset`` that reshuffles and re-augments every epoch, repeatably for a seed."""
     import keras
 
@@ -49,7 +49,7 @@ def make_augmented_dataset(images, labels, batch_size: int, preset: Preset, seed
             rows = self.order[index * batch_size:(index + 1) * batch_size]
             # One generator per (seed, epoch, batch): the same batch whatever thread builds it.
             rng = np.random.default_rng([seed, self.epoch + 1, index])
-            return augment_batch(images[rows], rng, preset.augment), labels[rows]
+            return augment_batch(images[rows], rng, augment), labels[rows]
 
         def on_epoch_end(self):
             self.epoch += 1
@@ -58,7 +58,7 @@ def make_augmented_dataset(images, labels, batch_size: int, preset: Preset, seed
     return Augmented()
 
 
-def train(preset_name: str, out: str | os.PathLike, data_dir: str | None = None, epochs: int | None = None,
+def train(preset_name: str, out: str | os.PathLike, data_dir: str | os.PathLike | None = None, epochs: int | None = None,
           batch_size: int | None = None, seed: int = 0, val_split: float = 0.2, subset: int | None = None,
           verbose: int | None = None, init: str | os.PathLike | None = None) -> dict:
     """Train ``preset_name`` and write the run folder ``out``. Returns the metrics written to metrics.json.
@@ -106,7 +106,7 @@ def train(preset_name: str, out: str | os.PathLike, data_dir: str | None = None,
         history = model.fit(x_train / 255.0, y_train, epochs=epochs, batch_size=batch_size,
                             validation_data=validation, verbose=verbose)
     else:
-        data = make_augmented_dataset(x_train, y_train, batch_size, preset, seed)
+        data = make_augmented_dataset(x_train, y_train, batch_size, preset.augment, seed)
         history = model.fit(data, epochs=epochs, validation_data=validation, verbose=verbose)
     wall = time.perf_counter() - started
 

@@ -13,7 +13,7 @@ probabilities ``[N, 10]``, which is the ONNX interface the runtime relies on.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 from .augment import AugmentConfig
 
@@ -21,7 +21,7 @@ from .augment import AugmentConfig
 @dataclass(frozen=True)
 class Preset:
     name: str
-    build: Callable[[], "object"]  # -> keras.Model
+    build: Callable[[], Any]  # -> keras.Model (Keras has no type information)
     epochs: int
     batch_size: int
     learning_rate: float

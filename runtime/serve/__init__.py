@@ -60,7 +60,8 @@ def create_app(config: ServeConfig | None = None, reader: "DigitReader | None" =
 
 
 def app_from_environment() -> "FastAPI":
-    """uvicorn's factory in each worker process (``--workers > 1``): the config comes in ``$EDGEDIGITS_SERVE_CONFIG``."""
+    """uvicorn's factory in each worker process (``--workers > 1``): the config comes in
+    ``$EDGEDIGITS_SERVE_CONFIG``."""
     return create_app(ServeConfig.from_json(os.environ[CONFIG_ENV]))
 
 
@@ -111,6 +112,7 @@ def run(config: ServeConfig) -> None:
     finally:
         probe.close()
 
+    target: FastAPI | str
     if config.workers == 1:
         from .app import build_app
 
@@ -125,7 +127,8 @@ def run(config: ServeConfig) -> None:
         http=GuardedHTTPProtocol, ws="none", lifespan="on", log_level=config.log_level,
         access_log=config.access_log, server_header=False, proxy_headers=False, timeout_keep_alive=5,
     )
-    uv_config.header_timeout = config.header_timeout  # read by GuardedHTTPProtocol (travels with the config)
+    # An attribute of ours on uvicorn's config (it travels with it to every worker): GuardedHTTPProtocol reads it.
+    uv_config.header_timeout = config.header_timeout  # type: ignore[attr-defined]
     server = uvicorn.Server(uv_config)
     shown = f"[{config.host.strip('[]')}]" if ":" in config.host else config.host
     print(f"edgedigits serve: the page at http://{shown}:{config.port}/ , the API under /v1, its docs at /docs"
