@@ -29,7 +29,7 @@ STROKE = 2.2  # MNIST stroke width at 28x28 (2*area/boundary of the >0.5 pixels:
 
 BACKGROUND_SIZE = 256  # the paper is estimated on a copy at most this big
 BACKGROUND_KERNEL = 5  # ... with a window of 1/5 of its longer side: wider than any stroke
-MIN_CONTRAST = 0.25  # ink weaker than this (relative to the paper) never reaches full strength
+MIN_CONTRAST = 0.06  # ink weaker than this (relative to the paper) never reaches full strength
 DARK_FLOOR = 16.0  # paper darker than this counts as this dark (light ink on black: no division by ~0)
 
 

@@ -146,6 +146,7 @@ def path_score(posteriors: np.ndarray, frames: int) -> float:
 
 
 SIDEWAYS_MARGIN = 0.05  # nats per frame a quarter-turned page must read better by
+SIDEWAYS_MIN_LINES = 3  # two digits one above the other are a form's two fields as often as a turned number
 
 
 def page_score(lines: list[np.ndarray], widths: list[int]) -> float:
@@ -156,10 +157,10 @@ def page_score(lines: list[np.ndarray], widths: list[int]) -> float:
 
 
 def sideways(found) -> bool:
-    """Does the writing look turned a quarter: two or more lines of one blob each, stacked in a column (a
-    line of digits on a page turned 90 degrees), and no line of several blobs?"""
+    """Does the writing look turned a quarter: SIDEWAYS_MIN_LINES or more lines of one blob each, stacked in a
+    column (a line of digits on a page turned 90 degrees), and no line of several blobs?"""
     lines = found.text_lines
-    if len(lines) < 2 or any(len(line.members) != 1 for line in lines):
+    if len(lines) < SIDEWAYS_MIN_LINES or any(len(line.members) != 1 for line in lines):
         return False
     boxes = [found.boxes[line.members[0]] for line in lines]
     left = max(b[0] for b in boxes)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -74,6 +75,26 @@ def test_health_models_and_docs(server):
     read = spec["paths"]["/v1/read"]["post"]
     assert {p["name"] for p in read["parameters"]} == {"single", "min_confidence"}
     assert {"image/*", "multipart/form-data"} <= set(read["requestBody"]["content"])
+
+
+def test_docs_page_is_served_from_the_package(server):
+    """/docs names no other host (FastAPI's default loads Swagger UI from a CDN): its script, stylesheet and
+    icon are this server's paths, and each is served."""
+    status, _, page = request(server.url + "/docs")
+    assert status == 200
+    assert "://" not in page and "//cdn" not in page, page
+    links = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", page)
+    assert len(links) >= 3, page
+    for link in links:
+        assert link.startswith("/") and not link.startswith("//"), f"/docs loads {link} from another host"
+    kinds = {"swagger-ui-bundle.js": "javascript", "swagger-ui.css": "text/css"}
+    for name, kind in kinds.items():
+        link = next((link for link in links if link.endswith("/" + name)), None)
+        assert link, f"/docs does not load {name}: {page}"
+        status, headers, body = request(server.url + link)
+        assert status == 200 and kind in headers["content-type"] and len(body) > 10_000, (link, status, headers)
+    status, _, _ = request(server.url + "/redoc")
+    assert status == 404  # off: ReDoc would be one more page and script to keep offline
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

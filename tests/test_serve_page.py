@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from serving import SAMPLES, Server, camera_frames, chromium, write_y4m
+from serving import SAMPLES, Server, camera_frames, chromium, free_port, write_y4m
 
 from edgedigits.runtime.synth import PEN_STROKES, smooth_stroke
 
@@ -229,3 +229,36 @@ def test_the_page_asks_for_the_api_key(shots):
         before = count(driver)
         draw_text(driver, "90")
         wait_for_reading(driver, "90", before)
+
+
+# --------------------------------------------------------------------------- /docs offline
+
+# Nothing but loopback: every other host goes to a proxy on a closed port (Chromium never sends loopback
+# through a proxy) and resolves to nothing, so a CDN script would fail to load and leave /docs blank.
+OFFLINE = [f"--proxy-server=http://127.0.0.1:{free_port()}", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+
+
+def test_docs_work_offline(server, shots):
+    with chromium(*OFFLINE) as driver:
+        driver.get(server.url + "/docs")
+        deadline = time.monotonic() + 20
+        paths: list[str] = []
+        while time.monotonic() < deadline and "/v1/read" not in paths:
+            time.sleep(0.2)
+            paths = driver.execute_script("return [...document.querySelectorAll('.opblock-summary-path')]"
+                                          ".map(element => element.textContent.trim())")
+        driver.save_screenshot(str(shots / "desktop-docs-offline.png"))
+        assert "/v1/read" in paths, f"Swagger UI did not show POST /v1/read offline; it shows {paths}"
+        assert {"/v1/read/batch", "/v1/models", "/healthz"} <= set(paths), paths
+        loaded = driver.execute_script("return performance.getEntriesByType('navigation')"
+                                       ".concat(performance.getEntriesByType('resource')).map(entry => entry.name)")
+        assert any(url.endswith("/swagger-ui-bundle.js") for url in loaded), loaded
+        assert any(url.endswith("/openapi.json") for url in loaded), loaded
+        elsewhere = [url for url in loaded if not url.startswith(server.url + "/")]
+        assert elsewhere == [], f"/docs loaded these from elsewhere: {elsewhere}"
+        assert console_errors(driver) == []
+        # The flags do cut the browser off (/docs has no Content-Security-Policy that would stop it first).
+        outside = driver.execute_async_script(
+            "const done = arguments[0]; fetch('https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css', "
+            "{mode: 'no-cors'}).then(() => done('loaded'), error => done('failed: ' + error))")
+        assert outside.startswith("failed"), outside

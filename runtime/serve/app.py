@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Query, Request
+from fastapi_offline import FastAPIOffline
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
@@ -140,8 +141,10 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
         await batcher.stop()
         pool.shutdown(wait=False, cancel_futures=True)
 
-    app = FastAPI(title="edgedigits", version=_version(), description=DESCRIPTION, lifespan=lifespan,
-                  redoc_url=None)
+    # FastAPI's /docs loads Swagger UI from a CDN: blank offline. fastapi-offline's FastAPI serves the same page
+    # with the script and stylesheet from its own package (under /static-offline-docs); no ReDoc.
+    app = FastAPIOffline(title="edgedigits", version=_version(), description=DESCRIPTION, lifespan=lifespan,
+                         redoc_url=None, favicon_url="/static/icon.svg")
     app.state.reader = reader
     app.state.config = config
 
