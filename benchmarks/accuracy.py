@@ -3,7 +3,7 @@
     python benchmarks/accuracy.py [--model default] [--digits 150] [--scenes 300] [--clips 10] [--lines 200]
                                   [--kinds 50] [--seed 0] [--only all|lines|cases|kinds] [--json FILE]
 
-The material comes from ``tests/synth.py`` (the same code the tests use):
+The material comes from ``edgedigits.runtime.synth`` (the same code the tests use):
   single digits   each digit rendered 29 ways (``synth.single_digit_variants``): heights 8-400 px in both
                   polarities, thin pen and thick marker strokes, tight crops, transparent PNGs (BGRA),
                   phone-photo versions (perspective, uneven light, noise, blur, JPEG), float and uint16 arrays,
@@ -44,12 +44,10 @@ import numpy as np
 
 from _common import ROOT, machine, parser, table, write_json
 
-sys.path.insert(0, str(ROOT / "tests"))
-import synth  # noqa: E402
-
-from edgedigits.runtime.mnist import load  # noqa: E402
-from edgedigits.runtime.normalize import to_gray  # noqa: E402
-from edgedigits.runtime.reader import DigitReader  # noqa: E402
+from edgedigits.runtime import synth
+from edgedigits.runtime.mnist import load
+from edgedigits.runtime.normalize import to_gray
+from edgedigits.runtime.reader import DigitReader
 
 
 def edit_distance(a: str, b: str) -> int:
@@ -184,9 +182,8 @@ def line_raw(kind: str, rng: np.random.Generator) -> str:
 
 def line_style(kind: str):
     """Touching kinds always touch; the others touch as often as fast handwriting does (train/lines.py)."""
-    from edgedigits.train.lines import LineStyle
-
     from edgedigits.train.line_fit import TOUCHING_GAP
+    from edgedigits.train.lines import LineStyle
 
     return LineStyle(touching=1.0 if kind.startswith("touching") else 0.3, touch_gap=TOUCHING_GAP, underline=0.1,
                      rule=0.0, comb=0.0, boxes=0.0)
@@ -214,7 +211,7 @@ def lines(reader: DigitReader, split, n: int, seed: int, peer=None) -> dict:
         for form, items in material.items():
             row[form] = score(lambda image: reader.read(image).text.replace("\n", ""), items)
             if peer is not None:
-                row[form + " (RapidOCR)"] = score(lambda image: peer(image, detect=form == "photo"), items)
+                row[form + " (RapidOCR)"] = score(lambda image, photo=form == "photo": peer(image, detect=photo), items)
         out[kind] = row
     return out
 

@@ -1,6 +1,7 @@
 """Cold start: read one digit PNG from a fresh process, the original TensorFlow path vs `edgedigits classify`.
 
-    python benchmarks/cold_start.py [--repeats 7] [--model NAME|FILE] [--venv DIR] [--seed-keras FILE | --no-tf] [--json FILE]
+    python benchmarks/cold_start.py [--repeats 7] [--model NAME|FILE] [--venv DIR] [--seed-keras FILE | --no-tf]
+                                    [--json FILE]
 
 The TensorFlow path needs the original seed network as a Keras file: --seed-keras FILE, else
 $EDGEDIGITS_SEED_KERAS, else ../runs/seed/model.keras, else one is made once (the seed preset trained for one
@@ -26,12 +27,24 @@ import re
 import statistics
 import subprocess
 import sys
-
 from pathlib import Path
 
-from _common import EDGEDIGITS, PYTHON, ROOT, SEED_KERAS, WORK, busy_warning, machine, parser, run_measured, seed_onnx, \
-    table, write_json
-from edgedigits.runtime.bench import digit_png
+from _common import (
+    EDGEDIGITS,
+    PYTHON,
+    ROOT,
+    SEED_KERAS,
+    WORK,
+    busy_warning,
+    machine,
+    parser,
+    run_measured,
+    seed_onnx,
+    table,
+    write_json,
+)
+
+from edgedigits.runtime.synth import digit_png
 
 # The original's inference path: TensorFlow/Keras decode the PNG, load the seed network, predict.
 TF_PATH = """
@@ -214,7 +227,8 @@ def main() -> None:
     for venv in args.venv:
         kinds[venv] = memory_by_kind(os.path.join(venv, "bin", "python"), classify_args)
 
-    print(f"cold start, median of {repeats} fresh processes each ({'QUICK: not figures' if args.quick else 'warm file cache'})")
+    kind = "QUICK: not figures" if args.quick else "warm file cache"
+    print(f"cold start, median of {repeats} fresh processes each ({kind})")
     print(table(["command", "wall", "CPU", "peak RSS", "vs TF path (time)", "vs TF path (memory)"],
                 [[name, f"{r['wall_s'] * 1e3:,.0f} ms", f"{r['cpu_s'] * 1e3:,.0f} ms", f"{r['peak_rss_mib']:.0f} MiB",
                   f"{r['speedup_vs_tf']:.1f}x", f"{r['memory_vs_tf']:.1f}x"] for name, r in results.items()]))

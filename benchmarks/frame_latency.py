@@ -3,7 +3,7 @@
     python benchmarks/frame_latency.py [--runs 300] [--scenes 3] [--layout line|two] [--json FILE]
 
 Scenes: six MNIST test digits (``--layout line``: one line of six, issue 9's goal; ``two``: two lines of three,
-issue 5's) of 48-96 px in blue-black ink on unevenly lit, noisy paper (``edgedigits.runtime.bench.make_scene``).
+issue 5's) of 48-96 px in blue-black ink on unevenly lit, noisy paper (``edgedigits.runtime.synth.make_scene``).
 One core: ``cv2.setNumThreads(1)``, onnxruntime ``intra_op_num_threads=1``. Each stage is timed alone,
 ``--runs`` times per scene, median; the stages follow ``detect.extract`` and ``reader.read_batch`` (decode
 does not apply: frames arrive decoded), then a cProfile of ``detect.extract`` names the costliest functions
@@ -17,13 +17,14 @@ import sys
 from pathlib import Path
 
 import cv2
-import numpy as np
 
 from _common import busy_warning, machine, parser, table, write_json
+
 from edgedigits.runtime import detect, normalize, page
-from edgedigits.runtime.bench import make_scene, median_ms, sample_digits
+from edgedigits.runtime.bench import median_ms
 from edgedigits.runtime.lines import pad_batch
 from edgedigits.runtime.reader import DigitReader
+from edgedigits.runtime.synth import make_scene, sample_digits
 
 GOAL_MS = 3.0
 

@@ -103,7 +103,8 @@ def main() -> None:
     seconds = time.perf_counter() - started
 
     keras_call = next((r for r in rows if r["framework"] == "Keras direct call"), None)
-    print(f"model only, MNIST test digits, throughput at batch {batch:,} ({'QUICK: not figures' if args.quick else 'medians'})")
+    kind = "QUICK: not figures" if args.quick else "medians"
+    print(f"model only, MNIST test digits, throughput at batch {batch:,} ({kind})")
     print(table(["framework", "model", "batch 1 latency", f"images/s at batch {batch:,}", "note"],
                 [[r["framework"], r["model"],
                   "-" if r["batch1_latency_us"] is None else f"{r['batch1_latency_us']:,.1f} µs",

@@ -21,6 +21,7 @@ import time
 from collections import Counter
 
 from _common import EDGEDIGITS, PYTHON, WORK, busy_warning, machine, parser, table, write_json
+
 from edgedigits.runtime.bench import write_folder
 
 RATE = 250
@@ -50,7 +51,7 @@ STAGES = [
     ("extract_at", "detect.py", "detect: other"),
     ("extract", "detect.py", "detect: other"),
     ("normalize_digit", "normalize.py", "normalize: per digit (crop, widen, fit, centre)"),
-    ("normalize_batch", "normalize.py", "normalize: batch (clean_ink of the whole map, stack)"),
+    ("normalize_batch", "normalize.py", "normalize: batch (clip_ink of the whole map, stack)"),
     (None, "normalize.py", "normalize.py: other"),
     (None, "detect.py", "segment: Python blob logic (heights, merge, filter, order)"),
     ("_run", "model.py", "infer (session.run)"),
@@ -120,7 +121,7 @@ def breakdown(stages: Counter, per: int, unit: str) -> list[dict]:
 FRAME_LOOP = """
 import sys, cv2
 cv2.setNumThreads(1)
-from edgedigits.runtime.bench import make_scene
+from edgedigits.runtime.synth import make_scene
 from edgedigits.runtime.reader import DigitReader
 reader = DigitReader(sys.argv[2] if len(sys.argv) > 2 else None, threads=1)
 frame = make_scene(seed=0)

@@ -21,8 +21,8 @@ from _common import EDGEDIGITS, MODELS, PYTHON, WORK, busy_warning, machine, now
 
 HERE = Path(__file__).resolve().parent
 MODEL: str | None = None  # --model: the runtime's model in every script (default: the shipped default)
-LEAN_VENVS: list[str] = []
-OTHERS: dict[str, float] = {}  # cores used by other processes while each benchmark ran (0 = undisturbed)  # --venv: other environments whose `edgedigits classify` cold start is measured too
+LEAN_VENVS: list[str] = []  # --venv: other environments whose `edgedigits classify` cold start is measured too
+OTHERS: dict[str, float] = {}  # cores used by other processes while each benchmark ran (0 = undisturbed)
 
 SCRIPTS = [
     ("cold_start", "Cold start: one PNG from a fresh process", ["cold_start.py"]),
@@ -175,9 +175,11 @@ def main() -> None:
         "Produced by `python benchmarks/run_all.py`" + (" with **--quick (smoke test, not figures)**" if args.quick
                                                          else "") + ". Do not edit by hand.",
         "",
-        f"- Machine: {info['cpu']} ({info.get('simd', '')}), {info['cores']} cores, {info.get('ram_gib', '?')} GiB RAM; "
+        f"- Machine: {info['cpu']} ({info.get('simd', '')}), {info['cores']} cores, "
+        f"{info.get('ram_gib', '?')} GiB RAM; "
         f"{info['os']}",
-        f"- Python {info['python']}; NumPy {v.get('numpy')}, OpenCV {v.get('cv2')}, onnxruntime {v.get('onnxruntime')}; "
+        f"- Python {info['python']}; NumPy {v.get('numpy')}, OpenCV {v.get('cv2')}, "
+        f"onnxruntime {v.get('onnxruntime')}; "
         f"baselines: TensorFlow {v.get('tensorflow')}, Keras {v.get('keras')}",
         f"- Models: {', '.join(sorted(p.name for p in MODELS.glob('*.onnx'))) or 'none shipped'}; the runtime uses "
         "the shipped `default` unless a section says otherwise; the TF path uses the seed network's `model.keras`",

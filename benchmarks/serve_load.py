@@ -3,7 +3,7 @@
     python benchmarks/serve_load.py [--seconds 30] [--clients 1 8 64] [--workers 1 2] [--threads N] [--json FILE]
 
 The photos: 32 scenes of six MNIST test digits (two lines of three) on unevenly lit paper
-(``edgedigits.runtime.bench.make_scene``), given a phone camera's look by ``tests/synth.py``'s
+(``edgedigits.runtime.synth.make_scene``), given a phone camera's look by ``synth.py``'s
 ``photo_effects`` (slight perspective, light fall-off, noise, blur) and saved as JPEG (quality 85), 640x480.
 
 For each server configuration (``--workers``: its processes, each with its own model session), a real
@@ -39,11 +39,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from _common import ROOT, busy_warning, machine, parser, table, write_json
+from _common import busy_warning, machine, parser, table, write_json
 
-sys.path.insert(0, str(ROOT / "tests"))
-import synth  # noqa: E402  (the test material's photo look)
-from edgedigits.runtime.bench import make_scene, sample_digits  # noqa: E402
+from edgedigits.runtime import synth
+from edgedigits.runtime.synth import make_scene, sample_digits
 
 GOAL_P99_MS = 50.0
 GOAL_RATIO = 0.8

@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
+from typing import Any
 from pathlib import Path
 
 from edgedigits.runtime.lines import HEIGHT as LINE_HEIGHT
+from edgedigits.train.environment import quiet_tensorflow
 
 INPUT_NAME = "image"
 OUTPUT_NAME = "probabilities"
@@ -25,11 +27,6 @@ class ExportError(RuntimeError):
     """The export could not be done or its result failed a check. Nothing was written."""
 
 
-def quiet_tensorflow() -> None:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # same setting as training: no reordered float sums
-
-
 @dataclass
 class Source:
     """A trained Keras model and what is known about the run that produced it."""
@@ -37,7 +34,7 @@ class Source:
     keras_path: Path
     run_dir: Path | None
     metrics: dict = field(default_factory=dict)  # the run's metrics.json, {} when there is none
-    model: object = None  # keras.Model
+    model: Any = None  # keras.Model (Keras has no type information)
 
 
 def find_source(path: str | os.PathLike) -> tuple[Path, Path | None]:

@@ -16,9 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
+from edgedigits.train.environment import command_line, relative_path
+
 from . import convert, flops, metadata, parity
 from .convert import ExportError
-from .onnx_export import _command_line, _preset_description, _Staging
+from .staging import Staging
 
 PARITY_TOLERANCE = 1e-4  # largest |p_keras - p_onnx| over every frame of every test line
 LINES_PER_KIND = 300
@@ -52,7 +54,7 @@ def export_line_model(source: str | os.PathLike, out: str | os.PathLike, opset: 
     out = Path(out)
     if out.suffix != ".onnx":
         raise ExportError(f"{out}: the output file must end in .onnx.")
-    command = _command_line(command)
+    command = command or command_line()
     src = convert.load_source(source)
     if not convert.is_line_model(src.model):
         raise ExportError(f"{src.keras_path}: not a line model; export digit models with export_model.")
@@ -60,7 +62,7 @@ def export_line_model(source: str | os.PathLike, out: str | os.PathLike, opset: 
     convert.check(proto)
 
     test = mnist.load("test", data_dir)
-    staging = _Staging()
+    staging = Staging()
     try:
         probe = staging.write(out.with_suffix(".probe.onnx"), proto.SerializeToString())
         try:
@@ -95,7 +97,7 @@ def export_line_model(source: str | os.PathLike, out: str | os.PathLike, opset: 
 
         preset = src.metrics.get("preset") or "line"
         name = name or out.stem
-        description = _preset_description(preset) or f"Keras line model {src.keras_path.name}"
+        description = metadata.preset_description(preset) or f"Keras line model {src.keras_path.name}"
         meta = {
             "format_version": metadata.FORMAT_VERSION,
             "name": name,
@@ -114,7 +116,7 @@ def export_line_model(source: str | os.PathLike, out: str | os.PathLike, opset: 
             "params": int(src.model.count_params()),
             "mflops_per_line_of_8_digits": _line_mflops(proto),
             "training": metadata.training_info(src.metrics, src.keras_path),
-            "export": {"command": command, "source": str(src.keras_path), "opset": opset, "parity": figures,
+            "export": {"command": command, "source": relative_path(src.keras_path), "opset": opset, "parity": figures,
                        "versions": metadata.library_versions()},
         }
         blob = metadata.serialize(proto, meta, description)

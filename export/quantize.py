@@ -67,8 +67,8 @@ def quantize_int8(float_proto, images: np.ndarray, quant_format: str = FORMAT, p
             return next(self.feeds, None)
 
     fmt = {"qoperator": QuantFormat.QOperator, "qdq": QuantFormat.QDQ}[quant_format.lower()]
-    with tempfile.TemporaryDirectory(prefix="edgedigits-quant-") as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory(prefix="edgedigits-quant-") as folder:
+        tmp = Path(folder)
         onnx.save(float_proto, tmp / "float.onnx")
         try:
             quant_pre_process(str(tmp / "float.onnx"), str(tmp / "pre.onnx"), skip_symbolic_shape=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Iterator, Literal, NoReturn, Optional
 
 import typer
 
@@ -44,34 +44,15 @@ def _root(
     """Read handwritten digits from images, folders, video and webcams."""
 
 
-def fail(message: str, code: int = 2) -> None:
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print ``edgedigits: message`` on stderr and exit with ``code`` (2: a usage error, 1: the work failed)."""
     typer.echo(f"edgedigits: {message}", err=True)
     raise typer.Exit(code)
 
 
-def line_model_option(value: str | None) -> str | bool | None:
+def line_model_option(value: str | None) -> str | Literal[False] | None:
     """``--line-model``: None -> the shipped one (if installed), 'none' -> no line model, else a name or file."""
     return False if value is not None and value.lower() == "none" else value
-
-
-def quiet_opencv() -> None:
-    """Keep OpenCV's and FFmpeg's own log lines ("[ERROR:0@0.07] global grfmt_png.cpp ...", "[http @ 0x...]
-    Stream ends prematurely") off stderr: every bad file and lost stream already gets one clear line of ours.
-    Setting OPENCV_LOG_LEVEL or OPENCV_FFMPEG_LOGLEVEL in the environment brings them back."""
-    import os
-    import re
-
-    import cv2
-
-    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET; read when the first capture opens
-    if "OPENCV_LOG_LEVEL" not in os.environ:
-        os.environ["OPENCV_LOG_LEVEL"] = "SILENT"  # for the worker processes, which read it as cv2 loads
-        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
-    if re.search(r"FFMPEG:\s+YES", cv2.getBuildInformation()):
-        # OpenCV's own AVI reader prints its parse errors ("Unexpected element. Expected: LIST") straight to
-        # stderr when it gets a broken file after FFmpeg refused it; FFmpeg reads every AVI that one reads.
-        # Read when the first capture opens, like the above.
-        os.environ.setdefault("OPENCV_VIDEOIO_PRIORITY_CV_MJPEG", "0")
 
 
 class _CtrlC:
@@ -186,6 +167,8 @@ def classify(
         fail("'-' reads one image from stdin and goes alone; to read many, list their paths with --from-file.")
     if format not in FORMATS:
         fail(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}.")
+    from .images import quiet_opencv
+
     quiet_opencv()
     if workers == 1:  # one core, as asked: OpenCV's own thread pool would spin (in the kernel) beside us
         import cv2
@@ -249,8 +232,9 @@ def classify(
                     try:
                         summary.add(reading)
                         writer.write(reading)
-                        if copies is not None and reading.ok:
-                            copies.save(reading, stdin_bytes if stdin_bytes is not None else reading.path)
+                        source = stdin_bytes if stdin_bytes is not None else reading.path
+                        if copies is not None and reading.ok and source is not None:
+                            copies.save(reading, source)
                         if bar is not None:
                             bar.advance(failed=not reading.ok)
                     finally:
@@ -262,7 +246,7 @@ def classify(
     except KeyboardInterrupt:
         interrupted = True
     except BrokenPipeError:  # `edgedigits classify ... | head`: the reader of our output left
-        raise typer.Exit(0)
+        raise typer.Exit(0) from None
     finally:
         if bar is not None:
             bar.close()
@@ -313,6 +297,8 @@ def webcam(
             live.check_save_path(save)  # before the model loads and the source opens
         except ValueError as exc:
             fail(str(exc))
+    from .images import quiet_opencv
+
     quiet_opencv()
 
     def emit(index: int, reading) -> None:
@@ -327,7 +313,7 @@ def webcam(
     except (ModelError, VideoError, ValueError) as exc:
         fail(str(exc), code=1 if isinstance(exc, VideoError) else 2)
     except KeyboardInterrupt:
-        raise typer.Exit(130)
+        raise typer.Exit(130) from None
     line = f"{stats.frames} frame(s) in {stats.seconds:.2f} s ({stats.fps:.1f} FPS)"
     if save is not None and stats.saved_fps:
         line += f"; saved {save} at {stats.saved_fps:.1f} frames/s"
@@ -357,7 +343,8 @@ def serve(
     log_level: str = typer.Option("info", help="critical | error | warning | info | debug"),
     access_log: bool = typer.Option(True, "--access-log/--no-access-log", help="Log one line per request."),
 ) -> None:
-    """Serve the reader over HTTP: the API under /v1, its docs at /docs, and a page to draw, drop or film digits at /."""
+    """Serve the reader over HTTP: the API under /v1, its docs at /docs, and a page to draw, drop or film
+    digits at /."""
     from .model import ModelError
     from .serve import ServeConfig, ServeError, run
 
@@ -440,17 +427,15 @@ def export_command(
     card: bool = typer.Option(True, "--card/--no-card", help="Write the model card OUT.json next to the model."),
 ) -> None:
     """Export a trained Keras model to ONNX, check parity on MNIST test, optionally int8 (needs the train extra)."""
-    import shlex
-    import sys
-
     try:
         from edgedigits.export import ExportError, export_model
+        from edgedigits.train.environment import command_line
     except ImportError as exc:
         fail(f"export needs the [train] extra ({exc.name} is missing). Install it with: "
              "pip install 'edgedigits[train]'")
     from .mnist import MnistError
 
-    command = " ".join(["edgedigits"] + [shlex.quote(a) for a in sys.argv[1:]])
+    command = command_line("edgedigits")  # paths inside the current folder relative: the card's command reruns
     try:
         result = export_model(source, out, opset=opset, quantize_to=quantize, name=name, data_dir=data,
                               calibration_images=calibration, per_channel=per_channel, write_card=card,

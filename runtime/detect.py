@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 
 from .lines import INK_HEIGHT, LineTensor, fit_line
-from .normalize import clean_ink, ink_map, label, normalize_batch, normalize_digit, shrink, to_gray
+from .normalize import ink_map, label, normalize_batch, normalize_digit, shrink, to_gray
 from .page import find_page, isolate
 
 Box = tuple[int, int, int, int]  # x, y, w, h
@@ -212,15 +212,6 @@ def not_digit_like(b: Blob) -> bool:
     return b.w > 2.5 * b.h or (fill > 0.85 and b.w > 0.35 * b.h)
 
 
-def find_digits(ink: np.ndarray) -> list[Box]:
-    """Boxes (x, y, w, h) of the digits in an ink map (see ink_map), in reading order."""
-    ink = clean_ink(ink)
-    work = shrink(ink, WORK_SIZE)
-    scale = ink.shape[1] / work.shape[1], ink.shape[0] / work.shape[0]
-    boxes, _, _ = segment(work)
-    return [to_original(b, scale, ink.shape) for b in boxes]
-
-
 def to_original(box: Box, scale: tuple[float, float], shape: tuple[int, ...]) -> Box:
     """Map a box from the working copy back to the original pixels, clipped to the image."""
     sx, sy = scale
@@ -283,7 +274,7 @@ def candidates(ink: np.ndarray) -> tuple[list[Blob], np.ndarray, float]:
     height = digit_height(binary, blobs)
     kept = remove_rules(binary, height)
     if kept is not binary:  # rules were erased: label what is left
-        count, labels, stats = label(kept)
+        _, labels, stats = label(kept)
         blobs = drop_rule_remnants(components(stats), labels, binary & (1 - kept))
     height = typical_height(blobs, ink.shape) or height
     if kept is not binary:
@@ -512,6 +503,14 @@ def is_rule(b: Blob, height: float, shape: tuple[int, ...]) -> bool:
     return b.w > 4 * b.h and b.w > 0.5 * shape[1]
 
 
+def _root(parent: list[int], i: int) -> int:
+    """The root of ``i`` in the union-find forest ``parent`` (paths halved on the way)."""
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
+
+
 def merge_broken_strokes(blobs: list[Blob], height: float) -> list[Blob]:
     """Join the pieces of one digit (a 5 whose top bar is separate, a 7's crossbar, a broken loop).
 
@@ -542,18 +541,11 @@ def merge_broken_strokes(blobs: list[Blob], height: float) -> list[Blob]:
         if not join.any():
             break
         parent = list(range(len(blobs)))
-
-        def find(i):
-            while parent[i] != i:
-                parent[i] = parent[parent[i]]
-                i = parent[i]
-            return i
-
         for i, j in zip(*np.nonzero(np.triu(join))):
-            parent[find(i)] = find(j)
+            parent[_root(parent, i)] = _root(parent, j)
         groups: dict[int, list[Blob]] = {}
         for i, blob in enumerate(blobs):
-            groups.setdefault(find(i), []).append(blob)
+            groups.setdefault(_root(parent, i), []).append(blob)
         changed = any(len(members) > 1 for members in groups.values())
         blobs = [union(members) for members in groups.values()]
     return blobs

@@ -18,7 +18,8 @@ from .model import N_CLASSES, Model
 
 
 def confusion_matrix(labels: np.ndarray, predicted: np.ndarray) -> np.ndarray:
-    """10x10 counts; rows are the true digit, columns the predicted one."""
+    """Counts int64 [10, 10] of ``labels`` against ``predicted`` (integer digits [N]): rows are the true digit,
+    columns the predicted one."""
     confusion = np.zeros((N_CLASSES, N_CLASSES), dtype=np.int64)
     np.add.at(confusion, (labels.astype(np.int64), predicted.astype(np.int64)), 1)
     return confusion

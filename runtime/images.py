@@ -35,6 +35,39 @@ class ImageError(ValueError):
     """An input that cannot be read as an image. The message names the problem and the fix."""
 
 
+def quiet_opencv() -> None:
+    """Keep OpenCV's and FFmpeg's own log lines ("[ERROR:0@0.07] global grfmt_png.cpp ...", "[http @ 0x...]
+    Stream ends prematurely") off stderr: every bad file and lost stream already gets one clear line of ours.
+    Setting OPENCV_LOG_LEVEL or OPENCV_FFMPEG_LOGLEVEL in the environment brings them back."""
+    import re
+
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET; read when the first capture opens
+    if "OPENCV_LOG_LEVEL" not in os.environ:
+        os.environ["OPENCV_LOG_LEVEL"] = "SILENT"  # for the worker processes, which read it as cv2 loads
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+    if re.search(r"FFMPEG:\s+YES", cv2.getBuildInformation()):
+        # OpenCV's own AVI reader prints its parse errors ("Unexpected element. Expected: LIST") straight to
+        # stderr when it gets a broken file after FFmpeg refused it; FFmpeg reads every AVI that one reads.
+        # Read when the first capture opens, like the above.
+        os.environ.setdefault("OPENCV_VIDEOIO_PRIORITY_CV_MJPEG", "0")
+
+
+def check_array(image: np.ndarray) -> None:
+    """Raise ImageError (a ValueError) unless ``image`` is an image array: numbers (uint8, uint16, other ints,
+    float or bool) of shape (H, W), (H, W, 1), (H, W, 2) gray + alpha, (H, W, 3) BGR or (H, W, 4) BGRA, not
+    empty."""
+    if image.dtype == object or np.iscomplexobj(image):
+        raise ImageError(f"not an image: dtype {image.dtype}; expected numbers (uint8, uint16, float or bool)")
+    if image.ndim not in (2, 3):
+        raise ImageError(f"not an image: {image.ndim}-D array of shape {image.shape}; expected (H, W), "
+                         "(H, W, 1), (H, W, 3) BGR or (H, W, 4) BGRA")
+    if image.size == 0:
+        raise ImageError(f"not an image: empty array of shape {image.shape}")
+    if image.ndim == 3 and image.shape[2] not in (1, 2, 3, 4):
+        raise ImageError(f"not an image: {image.shape[2]} channels (shape {image.shape}); expected 1, 2 (gray + "
+                         "alpha), 3 (BGR) or 4 (BGRA)")
+
+
 def is_image_name(name: str) -> bool:
     return os.path.splitext(name)[1].lower() in IMAGE_SUFFIXES
 

@@ -20,7 +20,7 @@ from typing import NamedTuple, Sequence
 import cv2
 import numpy as np
 
-from .normalize import STROKE, clean_ink, ink_box, stretch_intensity, widen_strokes
+from .normalize import STROKE, clip_ink, ink_box, stretch_intensity, widen_strokes
 
 # Bump when anything below changes what the line network sees; it is recorded in each exported line model.
 LINE_PREPROCESSING_VERSION = "1"
@@ -62,7 +62,7 @@ def fit_line(ink: np.ndarray) -> LineTensor:
     W = PAD + the scaled ink width + PAD, rounded up to a multiple of STRIDE (at least 4 * STRIDE). A crop
     with no ink gives a blank line of the minimum width. Raises ValueError for a non-2-D array.
     """
-    ink = clean_ink(ink)
+    ink = clip_ink(ink)
     box = ink_box(ink)
     if box is None:
         return LineTensor(np.zeros((HEIGHT, 4 * STRIDE), np.float32), 0.0, 0.0, 1.0)

@@ -31,6 +31,7 @@ WINDOW = "edgedigits  (q or Esc to quit)"
 
 
 def iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    """Intersection over union of two boxes (x, y, w, h) in pixels: 0.0 (apart) to 1.0 (the same box)."""
     ax, ay, aw, ah = a
     bx, by, bw, bh = b
     w = min(ax + aw, bx + bw) - max(ax, bx)
@@ -240,7 +241,7 @@ def run(reader: DigitReader, source: int | str, *, headless: bool = False, max_f
                 on_reading(index, reading)
             if saver is None and headless and period is None:
                 continue
-            shown = annotate(frame, reading, fps) if saver is not None or not headless else None
+            shown = annotate(frame, reading, fps) if saver is not None or not headless else frame
             if saver is not None:
                 saver.write(shown, arrived)
             wait_s = max(0.0, started + (index + 1) * period - time.perf_counter()) if period else 0.0

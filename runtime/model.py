@@ -30,7 +30,7 @@ DEFAULT_LINE_MODEL = "line"  # the shipped line recognizer (see lines.py)
 IMAGE_SHAPE = (28, 28)
 N_CLASSES = 10
 # Largest batch handed to onnxruntime in one call: bounds peak memory of the convnet's activations.
-CHUNK = 1024
+MAX_SESSION_BATCH = 1024
 
 
 class ModelError(RuntimeError):
@@ -237,9 +237,10 @@ class Model:
         if len(batch) == 0:
             return np.zeros((0, N_CLASSES), dtype=np.float32)
         batch = np.ascontiguousarray(batch, dtype=np.float32)
-        if len(batch) <= CHUNK:
+        if len(batch) <= MAX_SESSION_BATCH:
             return self._run(batch)
-        return np.concatenate([self._run(batch[i:i + CHUNK]) for i in range(0, len(batch), CHUNK)])
+        step = MAX_SESSION_BATCH
+        return np.concatenate([self._run(batch[i:i + step]) for i in range(0, len(batch), step)])
 
     def _run(self, batch: np.ndarray) -> np.ndarray:
         try:

@@ -16,6 +16,8 @@ from typing import Iterable, Sequence
 import cv2
 import numpy as np
 
+from .images import check_array
+
 # Bump when anything below changes what the network sees; it is recorded in each exported model.
 PREPROCESSING_VERSION: str = "1"
 
@@ -39,18 +41,10 @@ def to_gray(image: np.ndarray) -> np.ndarray:
 
     Transparent pixels of a BGRA image become background: the image is composited over a plain colour
     (the opposite of the ink when the picture is mostly transparent, like a drawing; the paper's otherwise).
+    Raises ImageError (a ValueError) for an array that is no image (images.check_array).
     """
     image = np.asarray(image)
-    if image.dtype == object or np.iscomplexobj(image):
-        raise ValueError(f"not an image: dtype {image.dtype}; expected numbers (uint8, uint16, float or bool)")
-    if image.ndim not in (2, 3):
-        raise ValueError(f"not an image: {image.ndim}-D array of shape {image.shape}; expected (H, W), "
-                         "(H, W, 1), (H, W, 3) BGR or (H, W, 4) BGRA")
-    if image.size == 0:
-        raise ValueError(f"not an image: empty array of shape {image.shape}")
-    if image.ndim == 3 and image.shape[2] not in (1, 2, 3, 4):
-        raise ValueError(f"not an image: {image.shape[2]} channels (shape {image.shape}); expected 1, 2 (gray + "
-                         "alpha), 3 (BGR) or 4 (BGRA)")
+    check_array(image)  # ImageError, a ValueError, for an array that is no image
     image = to_uint8(image)
     if image.ndim == 2:
         return image
@@ -214,7 +208,7 @@ def bold_stroke_window(small: np.ndarray, dark: bool) -> int:
     _, mask = cv2.threshold(small, 0, 1, flag)
     if not mask.any():
         return 3
-    count, labels, stats = label(mask)
+    _, labels, stats = label(mask)
     x, y, w, h = (stats[:, i] for i in range(4))
     inner = (x > 0) & (y > 0) & (x + w < small.shape[1]) & (y + h < small.shape[0])
     inner[0] = False
@@ -291,7 +285,7 @@ def normalize_digit(ink: np.ndarray, *, thicken: bool = True) -> np.ndarray:
     Crop to the ink, widen thin strokes to MNIST's width, scale the longer side to 20 px, stretch the
     intensity so strong strokes reach 1, and centre the centre of mass at (14, 14). No ink -> zeros.
     """
-    ink = clean_ink(ink)
+    ink = clip_ink(ink)
     box = ink_box(ink)
     if box is None:
         return np.zeros((SIZE, SIZE), np.float32)
@@ -306,7 +300,9 @@ def normalize_digit(ink: np.ndarray, *, thicken: bool = True) -> np.ndarray:
     return centre_of_mass_field(digit)
 
 
-def clean_ink(ink: np.ndarray) -> np.ndarray:
+def clip_ink(ink: np.ndarray) -> np.ndarray:
+    """An ink map as float32 [H, W] in [0, 1]: a trailing channel axis of 1 dropped, NaN as 0, +-inf and every
+    other value clipped to the range. Raises ValueError unless the map is 2-D (after that axis)."""
     ink = np.asarray(ink, dtype=np.float32)
     if ink.ndim == 3 and ink.shape[2] == 1:
         ink = ink[:, :, 0]
@@ -398,7 +394,7 @@ def centre_of_mass_field(digit: np.ndarray) -> np.ndarray:
         cx, cy = (w - 1) / 2, (h - 1) / 2
     else:
         cx, cy = m["m10"] / m["m00"], m["m01"] / m["m00"]
-    shift = np.float32([[1, 0, round(CENTRE - cx)], [0, 1, round(CENTRE - cy)]])
+    shift = np.array([[1, 0, round(CENTRE - cx)], [0, 1, round(CENTRE - cy)]], np.float32)
     field = cv2.warpAffine(digit.astype(np.float32, copy=False), shift, (SIZE, SIZE), flags=cv2.INTER_NEAREST,
                            borderMode=cv2.BORDER_CONSTANT, borderValue=0)
     return np.clip(field, 0.0, 1.0, out=field)  # nearest-neighbour shifts keep the values: a no-op guard
@@ -411,7 +407,7 @@ def normalize_batch(ink: np.ndarray, boxes: Iterable[Sequence[int]],
     masks (optional): one array per box, shaped like the box (h, w); only ink where it is non-zero belongs to
     the digit (keeps a neighbour's stroke that reaches into the box out of it).
     """
-    ink = clean_ink(ink)
+    ink = clip_ink(ink)
     out = []
     for i, box in enumerate(boxes):
         x, y, w, h = (int(v) for v in box)

@@ -24,7 +24,7 @@ import numpy as np
 
 from .detect import Box, TextLine
 from .lines import ALPHABET, DIGITS, STRIDE, ctc_greedy
-from .results import Digit
+from .results import Digit, int_box
 
 WORD = "*"  # how a word or letter shows in ``raw``
 
@@ -44,8 +44,8 @@ def line_digits(line: TextLine, posteriors: np.ndarray, blob_probabilities: np.n
       or both models together favour one digit by SPLIT_ODDS (see one_digit_odds);
     - one digit -> a digit, the mean of both models' probabilities;
     - no digit (a separator, a word, nothing) -> none; except where the line model read nothing or an unsure
-      '/' (below SURE), the line holds digits and no word, and the digit model is sure of a digit of full height (a thin,
-      straight '1' the line model missed or took for a slash);
+      '/' (below SURE), the line holds digits and no word, and the digit model is sure of a digit of full
+      height (a thin, straight '1' the line model missed or took for a slash);
     - a blob alone on its line (specks aside) has no context for the line model: it is the digit model's one
       digit, unless it is wide enough for the digits the line model read in it (NARROW_ALONE: a touching
       pair) and the digit model is not CERTAIN of one digit, or is a word.
@@ -61,7 +61,7 @@ def line_digits(line: TextLine, posteriors: np.ndarray, blob_probabilities: np.n
     alone = sum(b[3] >= 0.5 * tallest for b in members) == 1  # one blob of full height (and specks) on the line
     digits: list[Digit] = []
     raw = []
-    for j, (bx, by, bw, bh) in enumerate(members):
+    for j, (bx, _, bw, bh) in enumerate(members):
         mine = [k for k in range(len(chars)) if owner[k] == j]
         raw += [WORD if chars[k].char == "A" else chars[k].char for k in mine]
         numerals = [k for k in mine if chars[k].char in DIGITS]
@@ -107,7 +107,7 @@ SURE = 0.9  # a model's probability for what it read, above which the other mode
 
 def make_digit(p: np.ndarray, box: Box, line_no: int) -> Digit:
     value = int(np.argmax(p))
-    return Digit(value, float(p[value]), tuple(int(v) for v in box), line_no, np.asarray(p, np.float32))
+    return Digit(value, float(p[value]), int_box(box), line_no, np.asarray(p, np.float32))
 
 
 def digit_distribution(frame: np.ndarray) -> np.ndarray:

@@ -1,7 +1,7 @@
 """Write the bundled sample images for `make demo` (deterministic; run: python samples/make_samples.py).
 
 Every sample is rendered from MNIST *test* digits (fixed indices, never training digits) or from pen strokes
-(tests/synth.py's stroke font), then given the look of its source: a tablet drawing, a transparent PNG, a
+(edgedigits.runtime.synth's stroke font), then given the look of its source: a tablet drawing, a transparent PNG, a
 low-resolution scan, a phone photo, a dim webcam frame, a form. `expected.json` maps each file to the text a
 reader should give (lines joined by "\\n").
 """
@@ -9,17 +9,14 @@ reader should give (lines joined by "\\n").
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "tests"))
+from edgedigits.runtime import mnist, synth  # synth: the scene renderer the tests use
 
-import synth  # noqa: E402  (tests/synth.py: the scene renderer the tests use)
-from edgedigits.runtime import mnist  # noqa: E402
+HERE = Path(__file__).resolve().parent
 
 # MNIST test-set indices of clear examples of each digit (first ones the seed model reads with p > 0.995).
 CLEAR = {0: [3, 10, 13], 1: [2, 5, 14], 2: [1, 35, 38], 3: [30, 32, 44], 4: [4, 6, 19], 5: [15, 23, 45],

@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import os
-import shutil
 import struct
 import subprocess
 import sys
@@ -16,17 +15,13 @@ import cv2
 import numpy as np
 import pytest
 
+from helpers import as_unprivileged, paper_digit
+
 EDGEDIGITS = [sys.executable, "-m", "edgedigits.runtime.cli"]
 
 
 def run(*args, timeout=120, **kwargs):
     return subprocess.run([*EDGEDIGITS, *map(str, args)], capture_output=True, text=True, timeout=timeout, **kwargs)
-
-
-def paper_digit(digit28: np.ndarray, size: int = 140) -> np.ndarray:
-    """An MNIST test digit as dark ink on white paper, upscaled with a margin (a scanned single digit)."""
-    big = cv2.resize(digit28, (size, size), interpolation=cv2.INTER_CUBIC)
-    return cv2.copyMakeBorder(255 - big, size // 4, size // 4, size // 4, size // 4, cv2.BORDER_CONSTANT, value=255)
 
 
 @pytest.fixture(scope="module")
@@ -106,19 +101,6 @@ def test_recursive_descends_only_when_asked(tmp_path, mnist_test):
     flat = run("classify", tmp_path, "--format", "jsonl")
     deep = run("classify", tmp_path, "--format", "jsonl", "--recursive")
     assert len(flat.stdout.splitlines()) == 1 and len(deep.stdout.splitlines()) == 2
-
-
-def as_unprivileged():
-    """The command prefix that runs the CLI without permission to bypass file modes.
-
-    CI runs as root, and root reads a mode-000 file; dropping CAP_DAC_OVERRIDE/CAP_DAC_READ_SEARCH from the
-    bounding set (setpriv, util-linux) makes the permission check real again.
-    """
-    if os.geteuid() != 0:
-        return []
-    setpriv = shutil.which("setpriv")
-    assert setpriv, "setpriv (util-linux) is needed to test permission errors as root"
-    return [setpriv, "--bounding-set=-dac_override,-dac_read_search"]
 
 
 def test_unreadable_file_and_folder_are_error_records(tmp_path, mnist_test):

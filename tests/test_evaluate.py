@@ -65,8 +65,8 @@ def test_evaluate_reports_accuracy_per_class_and_confusions(means_model, mnist_t
     # Float32 (onnxruntime) and float64 (NumPy) may split a near tie differently: allow two images.
     assert abs(report["accuracy"] - (expected == labels).mean()) <= 2e-4
     assert 0.75 < report["accuracy"] < 0.9
-    assert report["errors"] == round(report["n"] * (1 - report["accuracy"]))
-    assert len(report["error_indices"]) == report["errors"]
+    wrong = set(np.flatnonzero(expected != labels).tolist())  # the errors NumPy's float64 arithmetic makes
+    assert len(report["error_indices"]) == report["errors"] and len(set(report["error_indices"]) ^ wrong) <= 2
     confusion = np.array(report["confusion_matrix"])
     assert confusion.sum() == 10000 and np.trace(confusion) == report["n"] - report["errors"]
     for digit, accuracy in report["per_class_accuracy"].items():

@@ -415,7 +415,7 @@ def test_one_folder_with_every_kind_of_bad_file(tmp_path, mnist_test):
     PBM), oversized, unreadable, named-pipe, looping and dangling files and an unreadable subfolder, in ONE
     `classify` run as a user without root's file access: every good image is read, every bad file gets an
     error record naming it, nothing else is printed, the exit status is 1 and the peak memory stays bounded."""
-    from test_cli_classify import as_unprivileged, paper_digit
+    from helpers import as_unprivileged, paper_digit
 
     folder = tmp_path / "scans"
     folder.mkdir()
@@ -548,7 +548,7 @@ class StreamServer:
 
 
 def digit_frames(mnist_test, n: int) -> list[np.ndarray]:
-    from test_webcam import scene_frame
+    from helpers import scene_frame
 
     picks = [int(np.flatnonzero(mnist_test.labels == d)[0]) for d in (4, 0, 7)]
     rng = np.random.default_rng(0)
@@ -571,7 +571,8 @@ def sources(tmp_path_factory, mnist_test):
     from concurrent.futures import Future, ThreadPoolExecutor
 
     import onnx
-    from test_model import linear_model
+
+    from helpers import linear_model
 
     folder = tmp_path_factory.mktemp("sources")
     frames = digit_frames(mnist_test, 20)

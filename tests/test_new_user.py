@@ -20,10 +20,10 @@ import cv2
 import numpy as np
 import pytest
 
-import synth
-from edgedigits.runtime import DigitReader, ImageError
+from helpers import as_unprivileged, paper_digit
+
+from edgedigits.runtime import DigitReader, ImageError, synth
 from edgedigits.runtime.images import decode, exif_orientation
-from test_cli_classify import as_unprivileged, paper_digit
 
 EDGEDIGITS = [sys.executable, "-m", "edgedigits.runtime.cli"]
 CASES = Path(__file__).resolve().parents[2] / "shared" / "cases"
@@ -407,7 +407,7 @@ def test_an_unguarded_script_warns_once_without_tracebacks(tmp_path, mnist_test)
 
 
 def test_train_without_the_train_extra_is_one_line(tmp_path):
-    from test_no_tensorflow import run_without_tf
+    from helpers import run_without_tf
 
     result = run_without_tf("train", "--preset", "seed", "--out", tmp_path / "run")
     assert result.returncode == 2

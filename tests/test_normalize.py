@@ -8,8 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-import synth
-from edgedigits.runtime import normalize
+from edgedigits.runtime import normalize, synth
 from edgedigits.runtime.normalize import PREPROCESSING_VERSION, ink_map, normalize_batch, normalize_digit, to_gray
 
 

@@ -1,6 +1,6 @@
 """Finding the writing in real photos: a flat border, a card on a dark desk, a dark webcam frame, a comb field,
-a tiny scan whose digit fills it. Fixtures from MNIST *test* digits (tests/synth.py) and drawn strokes; the real
-inputs of ../shared/cases of these kinds too."""
+a tiny scan whose digit fills it. Fixtures from MNIST *test* digits (edgedigits.runtime.synth) and drawn
+strokes; the real inputs of ../shared/cases of these kinds too."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-import synth
 
+from edgedigits.runtime import synth
 from edgedigits.runtime.page import find_page, isolate
 from edgedigits.runtime.reader import DigitReader
 

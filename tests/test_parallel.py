@@ -13,8 +13,7 @@ import cv2
 import numpy as np
 import pytest
 
-import synth
-from edgedigits.runtime import DigitReader
+from edgedigits.runtime import DigitReader, synth
 from edgedigits.runtime.parallel import IN_FLIGHT, TASK
 from edgedigits.runtime.reader import CHUNK
 

@@ -539,7 +539,7 @@ def test_page_and_its_headers(server):
 
 
 def test_serves_without_tensorflow():
-    from test_no_tensorflow import RUN_WITHOUT_TF  # importing tensorflow, keras, onnx, ... raises ImportError
+    from helpers import RUN_WITHOUT_TF  # importing tensorflow, keras, onnx, ... raises ImportError
 
     with Server(launcher=[sys.executable, "-c", RUN_WITHOUT_TF]) as running:
         status, _, body = post(running, PHOTO)

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from serving import SAMPLES, Server, camera_frames, chromium, free_port, write_y4m
-from synth import PEN_STROKES, _smooth
+
+from edgedigits.runtime.synth import PEN_STROKES, smooth_stroke
 
 pytest.importorskip("fastapi", reason="the serve tests need the [serve] extra")
 
@@ -74,7 +75,7 @@ def console_errors(driver) -> list[str]:
 
 
 def draw_text(driver, text: str, touch: bool = False) -> None:
-    """Write ``text`` on the drawing canvas with pointer events along the strokes of tests/synth.py's pen font
+    """Write ``text`` on the drawing canvas with pointer events along the strokes of synth.py's pen font
     (the digits' shapes as a person draws them), one pointer down/move/up per stroke."""
     from selenium.webdriver.common.actions import interaction
     from selenium.webdriver.common.actions.action_builder import ActionBuilder
@@ -91,7 +92,7 @@ def draw_text(driver, text: str, touch: bool = False) -> None:
     actions = ActionBuilder(driver, mouse=PointerInput(kind, "finger" if touch else "mouse"), duration=0)
     for i, char in enumerate(text):
         for stroke in PEN_STROKES[int(char)]:
-            points = [(x0 + i * step + x * size, y0 + y * size) for x, y in _smooth(stroke)]
+            points = [(x0 + i * step + x * size, y0 + y * size) for x, y in smooth_stroke(stroke)]
             actions.pointer_action.move_to_location(round(points[0][0]), round(points[0][1]))
             actions.pointer_action.pointer_down()
             for x, y in points[1:]:

@@ -11,6 +11,8 @@ import cv2
 import numpy as np
 import pytest
 
+from helpers import scene_frame
+
 from edgedigits.runtime.live import Stabilizer, annotate, iou
 from edgedigits.runtime.reader import Digit, Reading
 
@@ -19,18 +21,6 @@ EDGEDIGITS = [sys.executable, "-m", "edgedigits.runtime.cli"]
 
 def run(*args, timeout=120):
     return subprocess.run([*EDGEDIGITS, *map(str, args)], capture_output=True, text=True, timeout=timeout)
-
-
-def scene_frame(digits: list[np.ndarray], shift: int, rng: np.random.Generator) -> np.ndarray:
-    """A 640x480 frame: MNIST test digits as dark ink on slightly uneven, noisy paper, moving sideways."""
-    ys, xs = np.mgrid[0:480, 0:640]
-    paper = 200 + 30 * (xs / 640) - 20 * (ys / 480)
-    frame = paper + rng.normal(0, 4, paper.shape)
-    for i, digit in enumerate(digits):
-        big = cv2.resize(digit, (90, 90), interpolation=cv2.INTER_CUBIC).astype(np.float32) / 255
-        x, y = 120 + i * 110 + shift, 180
-        frame[y:y + 90, x:x + 90] = frame[y:y + 90, x:x + 90] * (1 - 0.85 * big)
-    return cv2.cvtColor(np.clip(frame, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
 
 
 @pytest.fixture(scope="module")

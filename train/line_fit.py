@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +53,7 @@ def _make_chunk(args: tuple[int, int, int]) -> list[tuple[np.ndarray, str]]:
     seed, index, n = args
     rng = np.random.default_rng([seed, index])
     out = []
+    assert _maker is not None, "worker not started"
     for _ in range(n):
         sample = _maker.sample(rng)
         out.append(((sample.tensor * 255 + 0.5).astype(np.uint8), sample.tokens))
@@ -139,13 +141,13 @@ def read_lines(model, tensors: list[np.ndarray], batch_size: int = 128) -> list[
 
 def kind_style(kind: str) -> LineStyle:
     """The line style of one kind of test material (what benchmarks/accuracy.py reports per row)."""
-    off = dict(touching=0.0, separators=0.0, words=0.0, no_digits=0.0)
+    plain = LineStyle(touching=0.0, separators=0.0, words=0.0, no_digits=0.0)
     return {
-        "plain": LineStyle(**off),
-        "touching": LineStyle(**{**off, "touching": 1.0, "touch_gap": TOUCHING_GAP}),
-        "separators": LineStyle(**{**off, "separators": 1.0}),
-        "words": LineStyle(**{**off, "words": 1.0}),
-        "no_digits": LineStyle(**{**off, "no_digits": 1.0}),
+        "plain": plain,
+        "touching": replace(plain, touching=1.0, touch_gap=TOUCHING_GAP),
+        "separators": replace(plain, separators=1.0),
+        "words": replace(plain, words=1.0),
+        "no_digits": replace(plain, no_digits=1.0),
     }[kind]
 
 
@@ -165,7 +167,7 @@ def evaluate_kinds(model, images, labels, n: int, seed: int) -> dict:
 
 # --------------------------------------------------------------------------- the run
 
-def train_line(out: str | os.PathLike, data_dir: str | None = None, epochs: int | None = None,
+def train_line(out: str | os.PathLike, data_dir: str | os.PathLike | None = None, epochs: int | None = None,
                batch_size: int | None = None, seed: int = 0, val_split: float = 0.2, lines: int | None = None,
                test_lines: int = 500, verbose: int | None = None, preset_name: str = "line",
                init: str | os.PathLike | None = None) -> dict:
@@ -174,12 +176,12 @@ def train_line(out: str | os.PathLike, data_dir: str | None = None, epochs: int 
     ``lines``: synthetic training lines (default: the preset's ``train_lines``); ``test_lines``: lines of
     each test kind in metrics.json; ``init``: a line model (.keras, or a run folder) whose weights start the
     run, to train an earlier run further (its epochs are recorded as ``init_epochs``)."""
-    from .fit import _quiet_tensorflow, command_line, versions
+    from .environment import command_line, quiet_tensorflow, relative_path, versions
 
     # oneDNN halves a training step here (194 against 386 ms for 64 lines of 192 px, 2 cores); its reordered
     # float sums make runs differ in the last digits, which a synthetic-data run can live with.
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
-    _quiet_tensorflow()
+    quiet_tensorflow()
     import keras
 
     preset = PRESETS[preset_name]
@@ -201,7 +203,7 @@ def train_line(out: str | os.PathLike, data_dir: str | None = None, epochs: int 
     data_seconds = time.perf_counter() - started
 
     # Model and optimizer.
-    from .fit import learning_rate
+    from .presets import learning_rate
 
     model = preset.build()
     init_metrics: dict = {}
@@ -258,7 +260,7 @@ def train_line(out: str | os.PathLike, data_dir: str | None = None, epochs: int 
         "val_raw_exact": float(np.mean([a == b for a, b in zip(val_read, y_val)])),
         "params": int(model.count_params()),
         "epochs": epochs,
-        "init": str(init) if init is not None else None,
+        "init": relative_path(init) if init is not None else None,
         "init_epochs": init_metrics.get("epochs", 0) + init_metrics.get("init_epochs", 0) if init else 0,
         "init_train_seconds": (init_metrics.get("train_seconds", 0) + init_metrics.get("init_train_seconds", 0)
                                if init else 0),

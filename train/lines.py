@@ -261,7 +261,7 @@ class LineMaker:
                 full = i in (0, len(edges) - 1) and rng.random() < 0.5
                 cv2.line(form, (e, bottom - (int(height * 1.15) if full else tick)), (e, bottom), 255, t, cv2.LINE_AA)
         elif boxes and rng.random() < s.boxes:
-            for bx, by, bw, bh in boxes:
+            for bx, _, bw, _ in boxes:
                 p = int(0.15 * height)
                 cv2.rectangle(form, (bx - p, int(top) - p), (bx + bw + p, int(top + height) + p), 255, t, cv2.LINE_AA)
         return form.astype(np.float32) / 255.0

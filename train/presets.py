@@ -13,7 +13,7 @@ probabilities ``[N, 10]``, which is the ONNX interface the runtime relies on.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 from .augment import AugmentConfig
 
@@ -21,7 +21,7 @@ from .augment import AugmentConfig
 @dataclass(frozen=True)
 class Preset:
     name: str
-    build: Callable[[], "object"]  # -> keras.Model
+    build: Callable[[], Any]  # -> keras.Model (Keras has no type information)
     epochs: int
     batch_size: int
     learning_rate: float
@@ -192,3 +192,15 @@ PRESETS: dict[str, Preset] = {
         train_lines=120_000,
     ),
 }
+
+
+def learning_rate(preset: Preset, steps: int):
+    """The preset's learning rate for a run of ``steps`` optimizer steps: a float, or for ``schedule ==
+    "cosine"`` a Keras schedule (a warm-up over the first 5 % of steps, at most 2000, then cosine decay)."""
+    import keras
+
+    if preset.schedule == "cosine":
+        return keras.optimizers.schedules.CosineDecay(
+            initial_learning_rate=preset.learning_rate / 10, decay_steps=steps - min(steps // 20, 2000),
+            warmup_target=preset.learning_rate, warmup_steps=min(steps // 20, 2000), alpha=0.01)
+    return preset.learning_rate

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import numpy as np
 
+from edgedigits.runtime.evaluate import confusion_matrix
+
 
 def classification_metrics(labels: np.ndarray, predicted: np.ndarray) -> dict:
     """Accuracy, per-class accuracy and the 10x10 confusion matrix (rows: true digit, columns: predicted)."""
-    confusion = np.zeros((10, 10), dtype=np.int64)
-    np.add.at(confusion, (labels, predicted), 1)
+    confusion = confusion_matrix(labels, predicted)
     per_class = confusion.diagonal() / np.maximum(confusion.sum(axis=1), 1)
     return {
         "test_accuracy": float((labels == predicted).mean()),

@@ -112,7 +112,7 @@ def smooth_noise(h: int, w: int, rng: np.random.Generator, cell: int) -> np.ndar
 def paper(h: int, w: int, rng: np.random.Generator, level: float | None = None) -> np.ndarray:
     """Paper: float32 BGR [h, w, 3], a slightly tinted ``level`` (default 215-245) with soft blotches."""
     level = rng.uniform(215, 245) if level is None else level
-    tint = np.float32([rng.uniform(-4, 6), rng.uniform(-3, 3), rng.uniform(-6, 4)])
+    tint = np.array([rng.uniform(-4, 6), rng.uniform(-3, 3), rng.uniform(-6, 4)], np.float32)
     base = np.clip(level + tint, 0, 255)
     return base + (2.5 * smooth_noise(h, w, rng, 64))[:, :, None]
 
@@ -129,11 +129,11 @@ def desk(h: int, w: int, rng: np.random.Generator, kind: str | None = None) -> n
         grain = 0.5 + 0.5 * np.sin(2 * np.pi * (yy + wobble) / rng.uniform(6, 15))
         streaks = cv2.GaussianBlur(rng.standard_normal((hs, 1), dtype=np.float32), (0, 0), 0.8)
         shade = 0.78 + 0.16 * grain + 0.05 * streaks + 0.03 * smooth_noise(hs, ws, rng, 20)
-        colour = np.float32([rng.uniform(35, 70), rng.uniform(90, 130), rng.uniform(145, 195)])
+        colour = np.array([rng.uniform(35, 70), rng.uniform(90, 130), rng.uniform(145, 195)], np.float32)
     else:
         shade = 1 + 0.08 * smooth_noise(hs, ws, rng, 40) + 0.04 * rng.standard_normal((hs, ws), dtype=np.float32)
         level = rng.uniform(20, 70)
-        colour = np.float32([level + rng.uniform(-5, 8), level, level + rng.uniform(-5, 5)])
+        colour = np.array([level + rng.uniform(-5, 8), level, level + rng.uniform(-5, 5)], np.float32)
     top = shade[:, :, None] * colour
     return cv2.resize(top, (w, h), interpolation=cv2.INTER_LINEAR) if s < 1 else top
 
@@ -143,10 +143,10 @@ def quad(cx: float, cy: float, w: float, h: float, angle: float, jitter: float,
     """Corners (TL, TR, BR, BL; float32 [4, 2]) of a w x h rectangle centred at cx, cy, turned ``angle``
     degrees (counter-clockwise on screen), each corner moved by up to ``jitter`` x the size (perspective)."""
     a = np.deg2rad(angle)
-    rot = np.float32([[np.cos(a), np.sin(a)], [-np.sin(a), np.cos(a)]])
-    corners = np.float32([[-w / 2, -h / 2], [w / 2, -h / 2], [w / 2, h / 2], [-w / 2, h / 2]]) @ rot.T
-    corners += rng.uniform(-jitter, jitter, (4, 2)).astype(np.float32) * np.float32([w, h])
-    return corners + np.float32([cx, cy])
+    rot = np.array([[np.cos(a), np.sin(a)], [-np.sin(a), np.cos(a)]], np.float32)
+    corners = np.array([[-w / 2, -h / 2], [w / 2, -h / 2], [w / 2, h / 2], [-w / 2, h / 2]], np.float32) @ rot.T
+    corners += rng.uniform(-jitter, jitter, (4, 2)).astype(np.float32) * np.array([w, h], np.float32)
+    return corners + np.array([cx, cy], np.float32)
 
 
 def lay(frame: np.ndarray, sheet: np.ndarray, corners: np.ndarray, rng: np.random.Generator,
@@ -155,7 +155,7 @@ def lay(frame: np.ndarray, sheet: np.ndarray, corners: np.ndarray, rng: np.rando
     soft shadow. Returns the new frame and the 3x3 sheet-to-frame matrix."""
     H, W = frame.shape[:2]
     h, w = sheet.shape[:2]
-    matrix = cv2.getPerspectiveTransform(np.float32([[0, 0], [w, 0], [w, h], [0, h]]), corners)
+    matrix = cv2.getPerspectiveTransform(np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32), corners)
     warped = cv2.warpPerspective(sheet, matrix, (W, H), flags=cv2.INTER_LINEAR)
     mask = np.zeros((H, W), np.uint8)
     cv2.fillConvexPoly(mask, np.int32(np.round(corners * 16)), 255, cv2.LINE_AA, shift=4)
@@ -163,7 +163,7 @@ def lay(frame: np.ndarray, sheet: np.ndarray, corners: np.ndarray, rng: np.rando
         s = min(1.0, 400 / max(H, W))
         small = cv2.resize(mask, (max(2, round(W * s)), max(2, round(H * s))), interpolation=cv2.INTER_AREA)
         dx, dy = rng.uniform(-0.012, 0.012) * max(H, W) * s, rng.uniform(0.004, 0.015) * max(H, W) * s
-        small = cv2.warpAffine(small, np.float32([[1, 0, dx], [0, 1, dy]]), small.shape[::-1])
+        small = cv2.warpAffine(small, np.array([[1, 0, dx], [0, 1, dy]], np.float32), small.shape[::-1])
         small = cv2.GaussianBlur(small, (0, 0), 0.01 * max(H, W) * s + 0.5)
         frame = frame * (1 - shadow / 255 * cv2.resize(small, (W, H)).astype(np.float32))[:, :, None]
     alpha = mask.astype(np.float32) / 255
@@ -176,9 +176,9 @@ def draw_pen(frame: np.ndarray, rng: np.random.Generator, length: float, width: 
     it, a clip, a metal tip and a soft shadow. ``avoid``: an x0, y0, x1, y1 box it must not cover."""
     H, W = frame.shape[:2]
     for _ in range(60):
-        centre = np.float64([rng.uniform(0.15, 0.85) * W, rng.uniform(0.15, 0.85) * H])
+        centre = np.array([rng.uniform(0.15, 0.85) * W, rng.uniform(0.15, 0.85) * H], np.float64)
         a = rng.uniform(0, 2 * np.pi)
-        direction = np.float64([np.cos(a), np.sin(a)])
+        direction = np.array([np.cos(a), np.sin(a)], np.float64)
         points = centre + np.linspace(-0.6, 0.6, 40)[:, None] * length * direction
         if avoid is None:
             break
@@ -189,14 +189,14 @@ def draw_pen(frame: np.ndarray, rng: np.random.Generator, length: float, width: 
             break
     back, front = centre - 0.5 * length * direction, centre + 0.5 * length * direction
     tip = front + 1.6 * width * direction
-    normal = np.float64([-direction[1], direction[0]])
+    normal = np.array([-direction[1], direction[0]], np.float64)
     pad = 2 * width + 10
     bx0, by0 = int(max(0, min(back[0], tip[0]) - pad)), int(max(0, min(back[1], tip[1]) - pad))
     bx1, by1 = int(min(W, max(back[0], tip[0]) + pad)), int(min(H, max(back[1], tip[1]) + pad))
     if bx1 <= bx0 or by1 <= by0:
         return
     roi = frame[by0:by1, bx0:bx1]
-    o = np.float64([bx0, by0])
+    o = np.array([bx0, by0], np.float64)
 
     def pt(p):
         return tuple(int(v) for v in np.round((p - o) * 16))
@@ -206,10 +206,10 @@ def draw_pen(frame: np.ndarray, rng: np.random.Generator, length: float, width: 
 
     thick = max(1, round(width))
     body = mask_of(lambda m: cv2.line(m, pt(back), pt(front), 255, thick, cv2.LINE_AA, shift=4))
-    cone = np.float64([front + 0.45 * width * normal, tip, front - 0.45 * width * normal])
+    cone = np.array([front + 0.45 * width * normal, tip, front - 0.45 * width * normal], np.float64)
     metal = mask_of(lambda m: cv2.fillConvexPoly(m, np.int32(np.round((cone - o) * 16)), 255, cv2.LINE_AA, 4))
     shade = cv2.GaussianBlur(np.maximum(body, metal), (0, 0), 0.5 * width + 1)
-    shift = np.float32([[1, 0, 0.4 * width], [0, 1, 0.6 * width]])
+    shift = np.array([[1, 0, 0.4 * width], [0, 1, 0.6 * width]], np.float32)
     put_ink(roi, cv2.warpAffine(shade, shift, shade.shape[::-1]), 0, 0, (0, 0, 0), 0.45)
     put_ink(roi, metal, 0, 0, [rng.uniform(165, 205)] * 3)
     point = mask_of(lambda m: cv2.circle(m, pt(tip), max(1, round(0.12 * width)) * 16, 255, -1, cv2.LINE_AA, 4))
@@ -347,7 +347,7 @@ def make_desk_photo(split, rng: np.random.Generator, size: tuple[int, int] = (40
                    rng.uniform(-8, 8), 0.02, rng)
     frame, matrix = lay(frame, sheet, corners, rng)
     nh, nw = number.shape
-    box = cv2.perspectiveTransform(np.float32([[[nx, ny], [nx + nw, ny], [nx + nw, ny + nh], [nx, ny + nh]]]),
+    box = cv2.perspectiveTransform(np.array([[[nx, ny], [nx + nw, ny], [nx + nw, ny + nh], [nx, ny + nh]]], np.float32),
                                    matrix)[0]
     draw_pen(frame, rng, Hr * rng.uniform(0.28, 0.45), Hr * rng.uniform(0.011, 0.017),
              avoid=(*box.min(0), *box.max(0)))
@@ -554,7 +554,7 @@ def make_dark_webcam(split, rng: np.random.Generator) -> tuple[Image, str]:
     surround = desk(H, W, rng, "dark") * rng.uniform(0.2, 0.6)
     frame, _ = lay(surround, sheet, corners, rng, shadow=0.2)
     gain = light_gain(H, W, rng, rng.uniform(0.1, 0.35))
-    cast = np.float32([rng.uniform(0.95, 1.2), rng.uniform(0.85, 1.0), rng.uniform(0.85, 1.05)])
+    cast = np.array([rng.uniform(0.95, 1.2), rng.uniform(0.85, 1.0), rng.uniform(0.85, 1.05)], np.float32)
     level = rng.uniform(30, 70) / (220 * float(gain.mean()) * float(cast.mean()))  # the paper's mean grey
     frame *= (gain * level)[:, :, None] * cast
     image = photograph(frame, rng, light=0, motion=int(rng.integers(4, 13)), blur=rng.uniform(0.6, 1.2),
@@ -568,7 +568,7 @@ def pencil_ink(ink: np.ndarray, height: float, rng: np.random.Generator) -> np.n
     if k >= 2:
         ink = cv2.erode(ink, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
     tooth = rng.random(ink.shape, dtype=np.float32)
-    gaps = smooth_noise(*ink.shape, rng, max(3, round(height / 8)))
+    gaps = smooth_noise(ink.shape[0], ink.shape[1], rng, max(3, round(height / 8)))
     ink = ink * np.clip(0.35 + 0.9 * tooth, 0, 1) * np.clip(gaps + 1.6, 0.15, 1)
     return cv2.GaussianBlur(ink, (0, 0), 0.6)
 

@@ -29,8 +29,8 @@ from starlette.staticfiles import StaticFiles
 
 from ..images import FORMATS, header_size
 from ..reader import DigitReader, Reading, compose_text
-from . import ServeConfig
 from .batching import Batcher
+from .config import ServeConfig
 from .limits import ApiError, Guard
 
 WEB = Path(__file__).resolve().parent.parent / "web"  # the page: plain HTML, JS and CSS, package data
@@ -78,7 +78,7 @@ class BatchAnswer(BaseModel):
     timings_ms: dict[str, float]
 
 
-ERRORS = {
+ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorRecord, "description": "empty body, no file field, malformed request"},
     401: {"model": ErrorRecord, "description": "API key missing or wrong (only when the server has one)"},
     408: {"model": ErrorRecord, "description": "the body did not arrive in time"},
@@ -125,7 +125,7 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
     """See ``serve.create_app``. ``config`` must be checked already."""
     import cv2
 
-    from ..cli import quiet_opencv
+    from ..images import quiet_opencv
     from ..model import shipped_models
 
     quiet_opencv()
@@ -217,7 +217,7 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
         if not looks_like_image(data):
             return ApiError(415, f"the body is not an image ({FORMATS}); send the image file's bytes, not text, "
                                  "JSON or base64")
-        return ApiError(422, f"the image could not be decoded ({reading.error.split(';')[0]}); re-save or "
+        return ApiError(422, f"the image could not be decoded ({(reading.error or '').split(';')[0]}); re-save or "
                              "re-export it and send the whole file")
 
     async def files_of(request: Request, max_files: int) -> list[tuple[str | None, bytes]]:
@@ -298,8 +298,8 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
             if reading.ok:
                 results[index] = record(reading, name, min_confidence, queue_ms, started)
             else:
-                exc = unreadable(data, reading)
-                results[index] = {"path": name, "error": exc.message, "status": exc.status}
+                problem = unreadable(data, reading)
+                results[index] = {"path": name, "error": problem.message, "status": problem.status}
         total = round((time.perf_counter() - started) * 1e3, 3)
         return json_response({"results": results, "timings_ms": {"queue": round(queue_ms, 3), "total": total}})
 

@@ -1,4 +1,5 @@
-"""Realistic test material rendered from MNIST *test* digits (never training ones) and pen strokes.
+"""Synthetic test images, the one home of the material the tests, ``edgedigits bench`` and ``benchmarks/`` read:
+realistic pages rendered from MNIST *test* digits (never training ones) and pen strokes.
 
     rng = np.random.default_rng(0)
     digits, labels = pick_digits(mnist_test, "2026", rng)
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+SCENE_SIZE = (640, 480)  # (w, h) of make_scene's frames
 PAPER = (236, 240, 242)  # BGR, a slightly warm white
 INKS = ((40, 30, 25), (90, 40, 20), (30, 30, 30))  # black, blue ballpoint, pencil-ish (BGR)
 
@@ -114,7 +116,7 @@ PEN_STROKES: dict[int, list[list[tuple[float, float]]]] = {
 }
 
 
-def _smooth(points: list[tuple[float, float]], steps: int = 8) -> np.ndarray:
+def smooth_stroke(points: list[tuple[float, float]], steps: int = 8) -> np.ndarray:
     """Catmull-Rom through the control points: a smooth pen path."""
     p = np.asarray(points, np.float64)
     if len(p) < 3:
@@ -143,7 +145,7 @@ def pen_digit(digit: int, height: int, width: float = 2.0, *, rng: np.random.Gen
         pts = np.asarray(stroke, np.float64)
         if rng is not None and jitter:
             pts = pts + rng.normal(0, jitter, pts.shape)
-        path = _smooth([tuple(p) for p in pts])
+        path = smooth_stroke([tuple(p) for p in pts])
         paths.append(np.stack([path[:, 0] + slant * (1 - path[:, 1]), path[:, 1]], 1) * (height - 1))
     low = np.min([p.min(0) for p in paths], 0)
     high = np.max([p.max(0) for p in paths], 0)
@@ -190,7 +192,7 @@ def render_scene(digits: list[np.ndarray], rng: np.random.Generator, *, labels=N
     H = float(rng.uniform(*height)) if isinstance(height, tuple) else float(height)
     # Render every digit's ink, then lay them out.
     inks = []
-    for i, d in enumerate(digits):
+    for d in digits:
         h = max(6, int(round(H * rng.uniform(0.88, 1.12))))
         if pen:
             inks.append(pen_digit(int(d), h, width=max(1.0, H * 0.06), rng=rng, slant=rng.uniform(0, 0.15)))
@@ -217,7 +219,7 @@ def render_scene(digits: list[np.ndarray], rng: np.random.Generator, *, labels=N
     width_px = int(max(p[1] + p[3].shape[1] for p in placements)) + 2 * m
     layer = np.zeros((height_px, width_px), np.float32)
     boxes = []
-    for li, x, yy, g in placements:
+    for _, x, yy, g in placements:
         x0, y0 = int(round(x)) + m, int(round(yy - y_min)) + m
         region = layer[y0:y0 + g.shape[0], x0:x0 + g.shape[1]]
         np.maximum(region, g[:region.shape[0], :region.shape[1]], out=region)
@@ -239,8 +241,8 @@ def render_scene(digits: list[np.ndarray], rng: np.random.Generator, *, labels=N
         cv2.line(image, (0, top), (width_px - 1, top), rule.tolist(), max(1, int(H / 40)), cv2.LINE_AA)
     if paper_edge:  # the desk shows along the left side: a dark band with a slanted paper edge
         edge = int(m * rng.uniform(0.3, 0.6))
-        desk = np.float32([rng.uniform(30, 60)] * 3)
-        pts = np.int32([[0, 0], [edge, 0], [edge + int(rng.uniform(-0.2, 0.2) * edge), height_px], [0, height_px]])
+        desk = np.full(3, rng.uniform(30, 60), np.float32)
+        pts = np.array([[0, 0], [edge, 0], [edge + int(rng.uniform(-0.2, 0.2) * edge), height_px], [0, height_px]], np.int32)
         mask = np.zeros(layer.shape, np.uint8)
         cv2.fillPoly(mask, [pts], 255)
         mask = cv2.GaussianBlur(mask, (5, 5), 0).astype(np.float32)[:, :, None] / 255
@@ -273,8 +275,8 @@ def photo_effects(img: np.ndarray, rng: np.random.Generator, *, perspective: flo
     h, w = img.shape[:2]
     out = img
     if perspective > 0:
-        src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
-        dst = src + rng.uniform(-perspective, perspective, (4, 2)).astype(np.float32) * np.float32([w, h])
+        src = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+        dst = src + rng.uniform(-perspective, perspective, (4, 2)).astype(np.float32) * np.array([w, h], np.float32)
         matrix = cv2.getPerspectiveTransform(src, dst)
         out = cv2.warpPerspective(out, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     out = out.astype(np.float32)
@@ -351,3 +353,73 @@ def single_digit_variants(digit28: np.ndarray, *, sizes=(8, 12, 20, 28, 48, 100,
     out.append(("uint16_60", on_canvas(ink, 0.3, True).astype(np.uint16) * 257))
     out.append(("mnist_28", digit28.copy()))
     return out
+
+
+# --------------------------------------------------------------------------- the inputs of `edgedigits bench`
+
+def sample_digits(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, str]:
+    """``n`` digits uint8 [n, 28, 28] (white on black), their labels, and where they come from.
+
+    Real MNIST test digits when the files are already on disk (never downloads); otherwise digits drawn with
+    OpenCV's script font, so ``edgedigits bench`` works offline on a fresh install.
+    """
+    from .mnist import MnistError, load
+
+    rng = np.random.default_rng(seed)
+    try:
+        split = load("test", download=False)
+        index = rng.integers(0, len(split.images), n)
+        return split.images[index], split.labels[index].astype(np.int64), "MNIST test digits"
+    except (MnistError, OSError):
+        labels = rng.integers(0, 10, n)
+        return np.stack([_drawn_digit(int(d), rng) for d in labels]), labels, "drawn digits (MNIST not on disk)"
+
+
+def _drawn_digit(value: int, rng: np.random.Generator) -> np.ndarray:
+    canvas = np.zeros((56, 56), np.uint8)
+    scale = rng.uniform(1.3, 1.7)
+    cv2.putText(canvas, str(value), (int(rng.integers(8, 16)), 46), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, scale, 255,
+                thickness=int(rng.integers(3, 6)), lineType=cv2.LINE_AA)
+    return cv2.resize(canvas, (28, 28), interpolation=cv2.INTER_AREA)
+
+
+def on_paper(digit: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
+    """An MNIST-style digit (white on black) as dark ink on light, slightly noisy paper, ``size`` px square."""
+    ink = cv2.resize(digit, (size, size), interpolation=cv2.INTER_LINEAR).astype(np.float32) / 255.0
+    paper = rng.uniform(205, 245)
+    gray = paper - ink * (paper - rng.uniform(20, 70)) + rng.normal(0, 2.0, ink.shape)
+    return np.clip(gray + 0.5, 0, 255).astype(np.uint8)
+
+
+def digit_png(seed: int = 0, size: int = 64) -> bytes:
+    """One digit on paper as PNG bytes (the single-digit input of the stage timings)."""
+    digits, _, _ = sample_digits(1, seed)
+    return cv2.imencode(".png", on_paper(digits[0], size, np.random.default_rng(seed)))[1].tobytes()
+
+
+def make_scene(digits: np.ndarray | None = None, seed: int = 0, size: tuple[int, int] = SCENE_SIZE,
+               per_line: int = 3) -> np.ndarray:
+    """A BGR frame (default 640x480) with six digits in lines of ``per_line`` (default two lines of three;
+    6: one line of six) on unevenly lit paper."""
+    rng = np.random.default_rng(seed)
+    if digits is None:
+        digits = sample_digits(6, seed)[0]
+    width, height = size
+    light = np.linspace(0.78, 1.0, width, dtype=np.float32)[None, :] * np.linspace(1.0, 0.88, height,
+                                                                                  dtype=np.float32)[:, None]
+    paper = np.array([205, 222, 232], np.float32)  # warm paper, BGR
+    frame = light[:, :, None] * paper + rng.normal(0, 3.0, (height, width, 3)).astype(np.float32)
+    ink_colour = np.array([90, 40, 30], np.float32)  # blue-black pen
+    for i, digit in enumerate(digits):
+        row, col = divmod(i, per_line)
+        side = int(rng.integers(height // 8, height // 5))
+        if per_line == 3:
+            x = int(width * (0.12 + 0.27 * col) + rng.integers(-15, 15))
+            y = int(height * (0.15 + 0.42 * row) + rng.integers(-15, 15))
+        else:  # one line across the frame
+            x = int(width * (0.06 + 0.9 / per_line * col) + rng.integers(-5, 5))
+            y = int(height * (0.35 + 0.42 * row) + rng.integers(-10, 10))
+        ink = cv2.resize(digit, (side, side), interpolation=cv2.INTER_LINEAR).astype(np.float32)[:, :, None] / 255
+        patch = frame[y:y + side, x:x + side]
+        frame[y:y + side, x:x + side] = patch * (1 - ink) + ink_colour * ink
+    return np.clip(frame + 0.5, 0, 255).astype(np.uint8)
