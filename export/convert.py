@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from edgedigits.runtime.lines import HEIGHT as LINE_HEIGHT
 from edgedigits.train.environment import quiet_tensorflow
@@ -43,8 +43,10 @@ def find_source(path: str | os.PathLike) -> tuple[Path, Path | None]:
     if path.is_dir():
         keras_path = path / "model.keras"
         if not keras_path.is_file():
-            raise ExportError(f"{path}: no model.keras in this folder; pass a training run folder "
-                              "(`edgedigits train --out DIR`) or a .keras file.")
+            raise ExportError(
+                f"{path}: no model.keras in this folder; pass a training run folder "
+                "(`edgedigits train --out DIR`) or a .keras file."
+            )
         return keras_path, path
     if not path.is_file():
         raise ExportError(f"{path}: no such run folder or .keras file.")
@@ -70,8 +72,10 @@ def load_source(path: str | os.PathLike) -> Source:
         raise ExportError(f"{keras_path}: Keras could not load the model ({exc}).") from exc
     shape = tuple(model.inputs[0].shape) if getattr(model, "inputs", None) else None
     if shape is not None and tuple(shape[1:]) not in ((28, 28), (LINE_HEIGHT, None)):
-        raise ExportError(f"{keras_path}: the model takes input {shape}, but edgedigits models take [N, 28, 28] "
-                          f"(digits) or [N, {LINE_HEIGHT}, W] (lines).")
+        raise ExportError(
+            f"{keras_path}: the model takes input {shape}, but edgedigits models take [N, 28, 28] "
+            f"(digits) or [N, {LINE_HEIGHT}, W] (lines)."
+        )
     return Source(keras_path, run_dir, metrics, model)
 
 
@@ -133,8 +137,9 @@ def check(proto, what: str = "the converted model") -> None:
     inputs = [i.name for i in proto.graph.input]
     outputs = [o.name for o in proto.graph.output]
     if inputs != [INPUT_NAME] or outputs != [OUTPUT_NAME]:
-        raise ExportError(f"{what} has inputs {inputs} and outputs {outputs}; expected "
-                          f"[{INPUT_NAME!r}] and [{OUTPUT_NAME!r}].")
+        raise ExportError(
+            f"{what} has inputs {inputs} and outputs {outputs}; expected [{INPUT_NAME!r}] and [{OUTPUT_NAME!r}]."
+        )
 
 
 def compact_names(proto):

@@ -41,14 +41,37 @@ def library_versions() -> dict:
     import tensorflow
     import tf2onnx
 
-    return {"edgedigits": package_version(), "python": platform.python_version(), "tensorflow": tensorflow.__version__,
-            "keras": keras.__version__, "tf2onnx": tf2onnx.__version__, "onnx": onnx.__version__,
-            "onnxruntime": onnxruntime.__version__, "numpy": numpy.__version__}
+    return {
+        "edgedigits": package_version(),
+        "python": platform.python_version(),
+        "tensorflow": tensorflow.__version__,
+        "keras": keras.__version__,
+        "tf2onnx": tf2onnx.__version__,
+        "onnx": onnx.__version__,
+        "onnxruntime": onnxruntime.__version__,
+        "numpy": numpy.__version__,
+    }
 
 
-TRAINING_KEYS = ("preset", "epochs", "batch_size", "seed", "train_images", "train_lines", "train_seconds",
-                 "data_seconds", "init", "init_epochs", "init_train_seconds", "test_accuracy", "test_exact", "params",
-                 "command", "data_sha256", "versions")
+TRAINING_KEYS = (
+    "preset",
+    "epochs",
+    "batch_size",
+    "seed",
+    "train_images",
+    "train_lines",
+    "train_seconds",
+    "data_seconds",
+    "init",
+    "init_epochs",
+    "init_train_seconds",
+    "test_accuracy",
+    "test_exact",
+    "params",
+    "command",
+    "data_sha256",
+    "versions",
+)
 
 
 def training_info(metrics: dict, keras_path) -> dict:

@@ -61,8 +61,10 @@ def _write_measured(proto, meta: dict, target: Path, staging: Staging, data_dir,
     except ModelError as exc:
         raise ExportError(f"the runtime cannot use the exported model: {exc}") from exc
     if report["accuracy"] != expected:
-        raise ExportError(f"{target.name}: the written model scores {report['accuracy']:.4%}, not {expected:.4%} as "
-                          "before its metadata was added. Nothing was written.")
+        raise ExportError(
+            f"{target.name}: the written model scores {report['accuracy']:.4%}, not {expected:.4%} as "
+            "before its metadata was added. Nothing was written."
+        )
     return blob, report
 
 
@@ -93,11 +95,20 @@ def _card(meta: dict, report: dict, blob: bytes, target: Path, commands: dict) -
     }
 
 
-def export_model(source: str | os.PathLike, out: str | os.PathLike, opset: int = convert.DEFAULT_OPSET,
-                 quantize_to: str | None = None, name: str | None = None, data_dir: str | os.PathLike | None = None,
-                 calibration_images: int = quantize.CALIBRATION_IMAGES, tolerance: float = parity.TOLERANCE,
-                 write_card: bool = True, command: str | None = None, quant_format: str = quantize.FORMAT,
-                 per_channel: bool = quantize.PER_CHANNEL) -> dict:
+def export_model(
+    source: str | os.PathLike,
+    out: str | os.PathLike,
+    opset: int = convert.DEFAULT_OPSET,
+    quantize_to: str | None = None,
+    name: str | None = None,
+    data_dir: str | os.PathLike | None = None,
+    calibration_images: int = quantize.CALIBRATION_IMAGES,
+    tolerance: float = parity.TOLERANCE,
+    write_card: bool = True,
+    command: str | None = None,
+    quant_format: str = quantize.FORMAT,
+    per_channel: bool = quantize.PER_CHANNEL,
+) -> dict:
     """Export a Keras run folder or ``.keras`` file to ``out`` (.onnx). Returns the figures of what was written.
 
     ``quantize_to="int8"`` also writes ``<out stem>-int8.onnx``. With ``write_card``, each model gets a card
@@ -120,8 +131,9 @@ def export_model(source: str | os.PathLike, out: str | os.PathLike, opset: int =
             raise ExportError("--quantize int8 is for digit models; the line model is exported in float.")
         from .line_export import export_line_model
 
-        return export_line_model(source, out, opset=opset, name=name, data_dir=data_dir, write_card=write_card,
-                                 command=command)
+        return export_line_model(
+            source, out, opset=opset, name=name, data_dir=data_dir, write_card=write_card, command=command
+        )
     proto = convert.compact_names(convert.to_onnx(src.model, opset))
     convert.check(proto)
 
@@ -142,8 +154,11 @@ def export_model(source: str | os.PathLike, out: str | os.PathLike, opset: int =
         name = name or out.stem
         description = metadata.preset_description(preset) or f"Keras model {src.keras_path.name}"
         data_sha256 = mnist.checksums(data_dir)
-        commands = {"train": src.metrics.get("command"), "export": command,
-                    "evaluate": f"edgedigits evaluate --model {shlex.quote(relative_path(out))}"}
+        commands = {
+            "train": src.metrics.get("command"),
+            "export": command,
+            "evaluate": f"edgedigits evaluate --model {shlex.quote(relative_path(out))}",
+        }
         meta = {
             "format_version": metadata.FORMAT_VERSION,
             "name": name,
@@ -171,11 +186,19 @@ def export_model(source: str | os.PathLike, out: str | os.PathLike, opset: int =
         }
         blob, report = _write_measured(proto, meta, out, staging, data_dir, onnx_accuracy)
         card = _card(meta, report, blob, out, commands)
-        result = {"float": {"path": str(out), "name": name, "size_bytes": len(blob),
-                            "keras_test_accuracy": keras_accuracy, "test_accuracy": report["accuracy"],
-                            "parity": figures, "params": meta["params"],
-                            "mflops_per_digit": meta["mflops_per_digit"]},
-                  "int8": None}
+        result = {
+            "float": {
+                "path": str(out),
+                "name": name,
+                "size_bytes": len(blob),
+                "keras_test_accuracy": keras_accuracy,
+                "test_accuracy": report["accuracy"],
+                "parity": figures,
+                "params": meta["params"],
+                "mflops_per_digit": meta["mflops_per_digit"],
+            },
+            "int8": None,
+        }
 
         # 4. int8, calibrated on training images, measured the same way.
         if quantize_to == "int8":
@@ -188,8 +211,9 @@ def export_model(source: str | os.PathLike, out: str | os.PathLike, opset: int =
             q_meta = json.loads(json.dumps(meta))
             q_meta["name"] = f"{name}-int8"
             q_meta["description"] = f"{description} Static int8 quantization of {out.name}."
-            q_meta["quantization"] = dict(q_settings, float_model=out.name, float_test_accuracy=onnx_accuracy,
-                                          float_size_bytes=len(blob))
+            q_meta["quantization"] = dict(
+                q_settings, float_model=out.name, float_test_accuracy=onnx_accuracy, float_size_bytes=len(blob)
+            )
             q_meta["export"].pop("parity")
             q_probabilities = _predict(q_proto.SerializeToString(), q_out, images)
             q_meta["test_accuracy"] = float((q_probabilities.argmax(1) == labels).mean())
@@ -203,9 +227,12 @@ def export_model(source: str | os.PathLike, out: str | os.PathLike, opset: int =
                 "test_accuracy": q_report["accuracy"],
                 "accuracy_loss_points": loss_points,
                 "size_ratio": ratio,
-                "argmax_agreement_with_float": float((q_probabilities.argmax(1) == onnx_probabilities.argmax(1)).mean()),
+                "argmax_agreement_with_float": float(
+                    (q_probabilities.argmax(1) == onnx_probabilities.argmax(1)).mean()
+                ),
                 "goal": INT8_GOAL,
-                "meets_goal": loss_points <= INT8_GOAL["max_accuracy_loss_points"] and ratio >= INT8_GOAL["min_size_ratio"],
+                "meets_goal": loss_points <= INT8_GOAL["max_accuracy_loss_points"]
+                and ratio >= INT8_GOAL["min_size_ratio"],
                 "quantization": q_settings,
             }
             q_commands = dict(commands, evaluate=f"edgedigits evaluate --model {shlex.quote(relative_path(q_out))}")

@@ -35,6 +35,7 @@ FOLDER_VERSION = "1"  # bump when the generated files change, so stale temp fold
 
 # --------------------------------------------------------------------------- test inputs
 
+
 def write_folder(n: int, folder: str | os.PathLike | None = None, seed: int = 0) -> Path:
     """A folder of ``n`` digit PNGs (28 to 64 px, ink on paper), reused when it is already complete."""
     folder = Path(folder) if folder else Path(tempfile.gettempdir()) / "edgedigits-bench" / f"png-{n}-v{FOLDER_VERSION}"
@@ -56,10 +57,13 @@ def write_folder(n: int, folder: str | os.PathLike | None = None, seed: int = 0)
 
 def image_files(folder: str | os.PathLike) -> list[str]:
     """The paths of the PNG files in ``folder`` (not hidden ones), sorted."""
-    return sorted(e.path for e in os.scandir(os.fspath(folder)) if e.name.endswith(".png") and not e.name.startswith("."))
+    return sorted(
+        e.path for e in os.scandir(os.fspath(folder)) if e.name.endswith(".png") and not e.name.startswith(".")
+    )
 
 
 # --------------------------------------------------------------------------- timing
+
 
 def median_ms(fn: Callable[[], object], repeats: int, warmup: int = 3) -> dict:
     """Median (and 10th/90th percentile) wall time of ``fn()`` in milliseconds over ``repeats`` calls."""
@@ -72,8 +76,12 @@ def median_ms(fn: Callable[[], object], repeats: int, warmup: int = 3) -> dict:
         fn()
         times.append((clock() - started) * 1e3)
     times.sort()
-    return {"median_ms": statistics.median(times), "p10_ms": times[len(times) // 10],
-            "p90_ms": times[(len(times) * 9) // 10], "runs": len(times)}
+    return {
+        "median_ms": statistics.median(times),
+        "p10_ms": times[len(times) // 10],
+        "p90_ms": times[(len(times) * 9) // 10],
+        "runs": len(times),
+    }
 
 
 @contextmanager
@@ -88,6 +96,7 @@ def opencv_threads(n: int) -> Iterator[None]:
 
 # --------------------------------------------------------------------------- the measurements
 
+
 def model_figures(model_name, repeats: int, batch: int, threads: int | None = None) -> dict:
     """Batch-1 latency on one core, and images/s at a large batch on ``threads`` (None: every core)."""
     from .model import Model
@@ -98,9 +107,11 @@ def model_figures(model_name, repeats: int, batch: int, threads: int | None = No
     latency = median_ms(lambda: one.predict(digits[:1]), repeats * 10, warmup=20)
     big = median_ms(lambda: many.predict(digits), max(3, repeats // 10), warmup=1)
     return {
-        "model": one.name, "path": str(one.path),
+        "model": one.name,
+        "path": str(one.path),
         "batch1_latency_us": latency["median_ms"] * 1e3,
-        "batch": batch, "batch_ms": big["median_ms"],
+        "batch": batch,
+        "batch_ms": big["median_ms"],
         "throughput_images_per_s": batch / (big["median_ms"] / 1e3),
     }
 
@@ -120,8 +131,11 @@ def stage_figures(reader, data: bytes, repeats: int) -> dict:
         for key in ("decode", "extract", "infer"):
             stages[key].append(reading.timings_ms[key])
     image = decode_image(data)
-    out: dict[str, Any] = {"image": f"{image.shape[1]}x{image.shape[0]}", "bytes": len(data),
-                           "digits_found": len(reading.digits)}
+    out: dict[str, Any] = {
+        "image": f"{image.shape[1]}x{image.shape[0]}",
+        "bytes": len(data),
+        "digits_found": len(reading.digits),
+    }
     out.update({f"{key}_ms": float(np.median(values)) for key, values in stages.items()})
     out["per_second"] = 1e3 / out["total_ms"] if out["total_ms"] > 0 else 0.0
     return out
@@ -138,8 +152,11 @@ def line_model_figures(repeats: int) -> dict | None:
     model = LineModel(name, threads=1)
     line = np.random.default_rng(0).random((1, HEIGHT, 192), dtype=np.float32)
     latency = median_ms(lambda: model.predict(line), repeats * 10, warmup=20)
-    return {"model": model.name, "line_192px_latency_us": latency["median_ms"] * 1e3,
-            "mflops_per_line_of_8_digits": model.metadata.get("mflops_per_line_of_8_digits")}
+    return {
+        "model": model.name,
+        "line_192px_latency_us": latency["median_ms"] * 1e3,
+        "mflops_per_line_of_8_digits": model.metadata.get("mflops_per_line_of_8_digits"),
+    }
 
 
 def _decode_files(paths: list[str]) -> int:
@@ -158,7 +175,7 @@ def decode_rate(files: list[str], workers: int) -> float:
         _decode_files(files)
         best = len(files) / (time.perf_counter() - started)
     if workers > 1:
-        chunks = [files[i:i + 500] for i in range(0, len(files), 500)]
+        chunks = [files[i : i + 500] for i in range(0, len(files), 500)]
         spawn = multiprocessing.get_context("spawn")  # never fork a process that has used OpenCV's threads
         with ProcessPoolExecutor(workers, mp_context=spawn) as pool:
             list(pool.map(_decode_files, chunks[:workers]))  # start the workers
@@ -188,8 +205,15 @@ def folder_figures(model_name, folder: Path, workers: int | None = None) -> dict
             failed += not reading.ok
         seconds = time.perf_counter() - started
     rate = count / seconds
-    return {"folder": str(folder), "images": count, "failed": failed, "workers": workers,
-            "decode_images_per_s": decoded, "classify_images_per_s": rate, "ratio_to_decode": rate / decoded}
+    return {
+        "folder": str(folder),
+        "images": count,
+        "failed": failed,
+        "workers": workers,
+        "decode_images_per_s": decoded,
+        "classify_images_per_s": rate,
+        "ratio_to_decode": rate / decoded,
+    }
 
 
 def environment() -> dict:
@@ -201,8 +225,14 @@ def environment() -> dict:
             cpu = next(line.split(":", 1)[1].strip() for line in handle if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__,
-            "opencv": cv2.__version__, "onnxruntime": onnxruntime.__version__}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "opencv": cv2.__version__,
+        "onnxruntime": onnxruntime.__version__,
+    }
 
 
 def run(model=None, quick: bool = False, folder_images: int | None = None, workers: int | None = None) -> dict:
@@ -229,6 +259,7 @@ def run(model=None, quick: bool = False, folder_images: int | None = None, worke
 
 # --------------------------------------------------------------------------- text
 
+
 def format_text(report: dict) -> str:
     m, f, env = report["model"], report["folder"], report["environment"]
     lines = [
@@ -244,14 +275,19 @@ def format_text(report: dict) -> str:
     ]
     line = report.get("line_model")
     if line:
-        lines += [f"line model {line['model']}: one line of 8 digits (192 px), batch 1 (1 thread) "
-                  f"{line['line_192px_latency_us']:10.1f} µs; {line['mflops_per_line_of_8_digits']} MFLOPs", ""]
+        lines += [
+            f"line model {line['model']}: one line of 8 digits (192 px), batch 1 (1 thread) "
+            f"{line['line_192px_latency_us']:10.1f} µs; {line['mflops_per_line_of_8_digits']} MFLOPs",
+            "",
+        ]
     lines.append("per stage, one core (median ms)  decode  extract   infer    total  per second  digits")
     for key, label in (("digit", "one digit"), ("scene", "scene")):
         s = report[key]
         name = f"{label} {s['image']} ({'PNG' if key == 'digit' else 'JPEG'})"
-        lines.append(f"  {name:<30} {s['decode_ms']:7.3f} {s['extract_ms']:8.3f} {s['infer_ms']:7.3f} "
-                     f"{s['total_ms']:8.3f} {s['per_second']:11,.0f} {s['digits_found']:7d}")
+        lines.append(
+            f"  {name:<30} {s['decode_ms']:7.3f} {s['extract_ms']:8.3f} {s['infer_ms']:7.3f} "
+            f"{s['total_ms']:8.3f} {s['per_second']:11,.0f} {s['digits_found']:7d}"
+        )
     lines += [
         "",
         f"folder: {f['images']:,} PNGs, {f['workers']} workers ({f['folder']})",

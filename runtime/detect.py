@@ -69,13 +69,17 @@ class TextLine(NamedTuple):
 
     def to_image(self, x: float, y: float) -> tuple[float, float]:
         """A point of ``ink`` (its pixels) -> the input image's pixels."""
-        return ((self.origin[0] + x) * self.scale[0] + self.shift[0],
-                (self.origin[1] + y) * self.scale[1] + self.shift[1])
+        return (
+            (self.origin[0] + x) * self.scale[0] + self.shift[0],
+            (self.origin[1] + y) * self.scale[1] + self.shift[1],
+        )
 
     def to_ink(self, x: float, y: float) -> tuple[float, float]:
         """A point of the input image -> ``ink``'s pixels."""
-        return ((x - self.shift[0]) / self.scale[0] - self.origin[0],
-                (y - self.shift[1]) / self.scale[1] - self.origin[1])
+        return (
+            (x - self.shift[0]) / self.scale[0] - self.origin[0],
+            (y - self.shift[1]) / self.scale[1] - self.origin[1],
+        )
 
 
 class Extraction(NamedTuple):
@@ -95,6 +99,7 @@ class Blob(NamedTuple):
 
 
 # --------------------------------------------------------------------------- the whole stage
+
 
 def extract(image: np.ndarray, single: bool = False, lines: bool = False) -> Extraction:
     """Any image -> (digits [N, 28, 28] float32, boxes, line of each box[, text lines]). N = 0 when there is
@@ -197,7 +202,7 @@ def clean_digit(gray: np.ndarray) -> Extraction | None:
         return None
     box = pad_box((x, y, w, h), gray.shape)
     bx, by, bw, bh = box
-    crop = gray[by:by + bh, bx:bx + bw].astype(np.float32)
+    crop = gray[by : by + bh, bx : bx + bw].astype(np.float32)
     ink = (paper_mean - crop) if dark else (crop - paper_mean)
     ink *= np.float32(1.0 / contrast)
     ink = np.clip(ink, 0.0, 1.0, out=ink) * blob_mask(labels, blob, box)  # specks and neighbours out
@@ -243,6 +248,7 @@ def pad_box(box: Box, shape: tuple[int, ...], pad: int | None = None) -> Box:
 
 # --------------------------------------------------------------------------- detection
 
+
 def segment(ink: np.ndarray) -> tuple[list[Box], list[np.ndarray], list[int]]:
     """Ink map -> (boxes, masks, line index) in reading order, in the ink map's pixels.
 
@@ -280,8 +286,9 @@ def candidates(ink: np.ndarray) -> tuple[list[Blob], np.ndarray, float]:
     return blobs, labels, height
 
 
-def segment_lines(ink: np.ndarray, scale: tuple[float, float] = (1.0, 1.0)
-                  ) -> tuple[list[Box], list[np.ndarray], list[int], list[TextLine]]:
+def segment_lines(
+    ink: np.ndarray, scale: tuple[float, float] = (1.0, 1.0)
+) -> tuple[list[Box], list[np.ndarray], list[int], list[TextLine]]:
     """Ink map -> (boxes, masks, line index of each box, text lines), in reading order, in the ink map's
     pixels: every blob that may be writing — digits, touching digits, separators, letters — grouped into
     text lines, each cut out (its own blobs only) and fitted for the line model. ``scale``: input-image
@@ -309,7 +316,7 @@ def segment_lines(ink: np.ndarray, scale: tuple[float, float] = (1.0, 1.0)
         start += len(members)
         line = union([blobs[i] for i in indices])
         x, y, w, h = pad_box((line.x, line.y, line.w, line.h), ink.shape, pad=max(2, round(0.08 * line.h)))
-        crop = ink[y:y + h, x:x + w] * blob_mask(labels, line, (x, y, w, h))
+        crop = ink[y : y + h, x : x + w] * blob_mask(labels, line, (x, y, w, h))
         level, unrotate = deskew(crop, [blobs[i] for i in indices], (x, y))
         text_lines.append(TextLine(fit_line(level), crop, (x, y), scale, indices, unrotate=unrotate))
     return boxes, masks, line_of, text_lines
@@ -499,8 +506,9 @@ def merge_broken_strokes(blobs: list[Blob], height: float) -> list[Blob]:
         union_w = np.maximum(x1[:, None], x1[None]) - np.minimum(x0[:, None], x0[None])
         stacked = (cols >= 0.5 * narrower) & (rows >= -0.3 * height) & (rows <= 0.7 * shorter)
         inside = (np.maximum(cols, 0) * np.maximum(rows, 0)) >= 0.7 * (narrower * shorter)
-        inside &= np.maximum(cols, 0) * np.maximum(rows, 0) >= 0.7 * np.minimum(w[:, None] * h[:, None],
-                                                                              w[None] * h[None])
+        inside &= np.maximum(cols, 0) * np.maximum(rows, 0) >= 0.7 * np.minimum(
+            w[:, None] * h[:, None], w[None] * h[None]
+        )
         fits = (union_h <= 1.35 * height) & (union_w <= 1.5 * height)
         join = (stacked | inside) & fits
         np.fill_diagonal(join, False)
@@ -534,8 +542,12 @@ def attach_fragments(blobs: list[Blob], height: float) -> list[Blob]:
             x0, y0 = min(b.x, f.x), min(b.y, f.y)
             x1, y1 = max(b.x + b.w, f.x + f.w), max(b.y + b.h, f.y + f.h)
             level = (f.y + f.h / 2 - b.y) / b.h
-            if gap <= best_gap and (level < 0.35 or level > 0.65) and x1 - x0 <= 1.7 * height \
-                    and y1 - y0 <= 1.35 * height:
+            if (
+                gap <= best_gap
+                and (level < 0.35 or level > 0.65)
+                and x1 - x0 <= 1.7 * height
+                and y1 - y0 <= 1.35 * height
+            ):
                 best, best_gap = i, gap
         if best is None:
             rest.append(f)
@@ -550,8 +562,7 @@ def union(members: list[Blob]) -> Blob:
         return members[0]
     x0, y0 = min(m.x for m in members), min(m.y for m in members)
     x1, y1 = max(m.x + m.w for m in members), max(m.y + m.h for m in members)
-    return Blob(x0, y0, x1 - x0, y1 - y0, sum(m.area for m in members),
-                tuple(lab for m in members for lab in m.labels))
+    return Blob(x0, y0, x1 - x0, y1 - y0, sum(m.area for m in members), tuple(lab for m in members for lab in m.labels))
 
 
 def deskew(crop: np.ndarray, blobs: list[Blob], origin: tuple[int, int]) -> tuple[np.ndarray, np.ndarray | None]:
@@ -657,19 +668,22 @@ def join_side_by_side(lines: list[list[int]], boxes: list[Box]) -> list[list[int
     """Join two lines that share some rows (half of LINE_OVERLAP) and whose digits lie side by side (no two
     share a column): one line whose digits jump up or down (a small digit written high between big ones),
     split by the neighbour rule. Lines one above the other share columns and stay apart."""
+
     def rows(line):
         return min(boxes[i][1] for i in line), max(boxes[i][1] + boxes[i][3] for i in line)
 
     def side_by_side(a, b):
         (a0, a1), (b0, b1) = rows(a), rows(b)
         shared = (min(a1, b1) - max(a0, b0)) / float(min(a1 - a0, b1 - b0))
-        apart = all(boxes[i][0] + boxes[i][2] <= boxes[j][0] or boxes[j][0] + boxes[j][2] <= boxes[i][0]
-                    for i in a for j in b)
+        apart = all(
+            boxes[i][0] + boxes[i][2] <= boxes[j][0] or boxes[j][0] + boxes[j][2] <= boxes[i][0] for i in a for j in b
+        )
         return shared >= LINE_OVERLAP / 2 and apart
 
     lines = [list(line) for line in lines]
-    while pair := next(((a, b) for a in range(len(lines)) for b in range(a + 1, len(lines))
-                        if side_by_side(lines[a], lines[b])), None):
+    while pair := next(
+        ((a, b) for a in range(len(lines)) for b in range(a + 1, len(lines)) if side_by_side(lines[a], lines[b])), None
+    ):
         a, b = pair
         lines[a] = sorted(lines[a] + lines.pop(b), key=lambda i: boxes[i][0])
     return lines
@@ -678,7 +692,7 @@ def join_side_by_side(lines: list[list[int]], boxes: list[Box]) -> list[list[int
 def blob_mask(labels: np.ndarray, blob: Blob, box: Box) -> np.ndarray:
     """1 where the box's pixels belong to the blob's components, grown a little to take in the faint rim."""
     x, y, w, h = box
-    crop = labels[y:y + h, x:x + w]
+    crop = labels[y : y + h, x : x + w]
     if len(blob.labels) == 1:
         mask = (crop == blob.labels[0]).view(np.uint8)
     else:

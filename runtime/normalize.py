@@ -35,6 +35,7 @@ DARK_FLOOR = 16.0  # paper darker than this counts as this dark (light ink on bl
 
 # --------------------------------------------------------------------------- image -> gray
 
+
 def to_gray(image: np.ndarray) -> np.ndarray:
     """Any image array -> uint8 (H, W): gray, (H, W, 1), gray + alpha, BGR or BGRA; uint8, uint16, other
     ints, float ([0, 1] or [0, 255]), bool.
@@ -97,6 +98,7 @@ def flatten_alpha(gray: np.ndarray, alpha: np.ndarray) -> np.ndarray:
 
 # --------------------------------------------------------------------------- gray -> ink
 
+
 def ink_map(gray: np.ndarray) -> np.ndarray:
     """Gray image -> float32 ink strength in [0, 1], same size, white ink on black.
 
@@ -146,8 +148,9 @@ def ink_is_dark(small: np.ndarray) -> bool:
     """
     if min(small.shape) >= 3 and small.max() > small.min():
         _, light = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-        border = (int(light[0].sum()) + int(light[-1].sum()) + int(light[:, 0].sum()) + int(light[:, -1].sum())) \
-            / (2.0 * (light.shape[0] + light.shape[1]))
+        border = (int(light[0].sum()) + int(light[-1].sum()) + int(light[:, 0].sum()) + int(light[:, -1].sum())) / (
+            2.0 * (light.shape[0] + light.shape[1])
+        )
         if 0.3 < cv2.countNonZero(light) / light.size < 0.7 and border > 0.7:
             return True
     k = min(2 * window(small) + 1, 255)  # wider than the paper window: here thick strokes must not win
@@ -273,11 +276,11 @@ def quantiles(values: np.ndarray, *qs: float) -> list[float]:
     below = [int(np.floor(p)) for p in positions]
     above = [min(b + 1, flat.size - 1) for b in below]
     part = np.partition(flat, sorted(set(below + above)))
-    return [float(part[b]) + (p - b) * (float(part[a]) - float(part[b]))
-            for p, b, a in zip(positions, below, above)]
+    return [float(part[b]) + (p - b) * (float(part[a]) - float(part[b])) for p, b, a in zip(positions, below, above)]
 
 
 # --------------------------------------------------------------------------- ink -> 28x28
+
 
 def normalize_digit(ink: np.ndarray, *, thicken: bool = True) -> np.ndarray:
     """One digit's ink (any size, white on black) -> float32 [28, 28] in [0, 1], the MNIST recipe.
@@ -290,7 +293,7 @@ def normalize_digit(ink: np.ndarray, *, thicken: bool = True) -> np.ndarray:
     if box is None:
         return np.zeros((SIZE, SIZE), np.float32)
     x, y, w, h = box
-    crop = ink[y:y + h, x:x + w]
+    crop = ink[y : y + h, x : x + w]
     if max(h, w) >= 2 * POOL_SIDE:
         crop = max_pool(crop, max(h, w) // POOL_SIDE)
     if thicken:
@@ -365,7 +368,7 @@ def fit_box(crop: np.ndarray) -> np.ndarray:
     box = ink_box(crop)
     if box is not None:
         x, y, w, h = box
-        crop = crop[y:y + h, x:x + w]
+        crop = crop[y : y + h, x : x + w]
     h, w = crop.shape
     scale = BOX / max(h, w)
     size = (min(BOX, max(1, round(w * scale))), min(BOX, max(1, round(h * scale))))
@@ -395,13 +398,24 @@ def centre_of_mass_field(digit: np.ndarray) -> np.ndarray:
     else:
         cx, cy = m["m10"] / m["m00"], m["m01"] / m["m00"]
     shift = np.array([[1, 0, round(CENTRE - cx)], [0, 1, round(CENTRE - cy)]], np.float32)
-    field = cv2.warpAffine(digit.astype(np.float32, copy=False), shift, (SIZE, SIZE), flags=cv2.INTER_NEAREST,
-                           borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    field = cv2.warpAffine(
+        digit.astype(np.float32, copy=False),
+        shift,
+        (SIZE, SIZE),
+        flags=cv2.INTER_NEAREST,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=0,
+    )
     return np.clip(field, 0.0, 1.0, out=field)  # nearest-neighbour shifts keep the values: a no-op guard
 
 
-def normalize_batch(ink: np.ndarray, boxes: Iterable[Sequence[int]],
-                    masks: Sequence[np.ndarray | None] | None = None, *, thicken: bool = True) -> np.ndarray:
+def normalize_batch(
+    ink: np.ndarray,
+    boxes: Iterable[Sequence[int]],
+    masks: Sequence[np.ndarray | None] | None = None,
+    *,
+    thicken: bool = True,
+) -> np.ndarray:
     """Normalize the digit in each box (x, y, w, h) of an ink map -> float32 [N, 28, 28] (N may be 0).
 
     masks (optional): one array per box, shaped like the box (h, w); only ink where it is non-zero belongs to
@@ -416,7 +430,7 @@ def normalize_batch(ink: np.ndarray, boxes: Iterable[Sequence[int]],
         crop = ink[y0:y1, x0:x1]
         mask = masks[i] if masks is not None else None
         if mask is not None and crop.size:
-            mask = np.asarray(mask)[y0 - y:y1 - y, x0 - x:x1 - x]
+            mask = np.asarray(mask)[y0 - y : y1 - y, x0 - x : x1 - x]
             if mask.shape == crop.shape:
                 crop = crop * (mask > 0)
         out.append(normalize_digit(crop, thicken=thicken) if crop.size else np.zeros((SIZE, SIZE), np.float32))

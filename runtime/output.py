@@ -69,8 +69,14 @@ def csv_row(reading: Reading) -> list:
         return [reading.path, "", 0, "", "", reading.error]
     digits = [d.to_dict() for d in reading.digits]
     low = min((d["confidence"] for d in digits), default=None)
-    return [reading.path, reading.text, len(digits), "" if low is None else f"{low:.4f}",
-            json.dumps(digits, separators=(", ", ": ")), ""]
+    return [
+        reading.path,
+        reading.text,
+        len(digits),
+        "" if low is None else f"{low:.4f}",
+        json.dumps(digits, separators=(", ", ": ")),
+        "",
+    ]
 
 
 def table_row(reading: Reading) -> str:
@@ -102,8 +108,10 @@ class Summary:
 
     def line(self, seconds: float, interrupted: bool = False) -> str:
         rate = self.images / seconds if seconds > 0 else 0.0
-        text = (f"{self.images} image(s): {self.images - self.failed} read, {self.failed} failed, "
-                f"{self.digits} digit(s), {self.empty} with no digits; {seconds:.2f} s ({rate:.0f} images/s)")
+        text = (
+            f"{self.images} image(s): {self.images - self.failed} read, {self.failed} failed, "
+            f"{self.digits} digit(s), {self.empty} with no digits; {seconds:.2f} s ({rate:.0f} images/s)"
+        )
         return ("interrupted after " + text) if interrupted else text
 
 
@@ -125,9 +133,16 @@ class ProgressBar:
         from rich.progress import BarColumn, Progress, TextColumn
 
         self.console = Console(file=stream, highlight=False, markup=False, emoji=False)
-        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), _counts_column(),
-                                 console=self.console, transient=True, auto_refresh=False,
-                                 redirect_stdout=False, redirect_stderr=False)
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            _counts_column(),
+            console=self.console,
+            transient=True,
+            auto_refresh=False,
+            redirect_stdout=False,
+            redirect_stderr=False,
+        )
         self.task = self.progress.add_task("reading", total=None)
         self.results = results
         self.shared = shares_terminal(stream, results)
@@ -146,8 +161,9 @@ class ProgressBar:
         import time
 
         self.failed += failed
-        self.progress.update(self.task, advance=1,
-                             description=f"reading ({self.failed} failed)" if self.failed else "reading")
+        self.progress.update(
+            self.task, advance=1, description=f"reading ({self.failed} failed)" if self.failed else "reading"
+        )
         now = time.monotonic()
         if now - self._last >= self.REFRESH_S:
             self._last = now
@@ -218,4 +234,3 @@ def _counts_column():
             return Text(f"{task.completed:,.0f}/{task.total:,.0f}  {task.percentage:3.0f}%  {speed}  {eta}")
 
     return Counts()
-

@@ -57,7 +57,7 @@ def find_page(gray: np.ndarray) -> Page | None:
     if inner is not None:
         x, y, w, h = inner
         box = scale_box((x, y, w, h), sx, sy, gray.shape)
-        crop = small[y:y + h, x:x + w]
+        crop = small[y : y + h, x : x + w]
         return Page(box, None, float(np.median(crop)))
     if sheet is not None:
         (x, y, w, h), hull, paper = sheet
@@ -69,7 +69,7 @@ def find_page(gray: np.ndarray) -> Page | None:
 def isolate(gray: np.ndarray, page: Page) -> np.ndarray:
     """The page alone: ``gray`` cropped to the page's box, the pixels outside its hull set to its paper."""
     x, y, w, h = page.box
-    crop = gray[y:y + h, x:x + w]
+    crop = gray[y : y + h, x : x + w]
     if page.hull is None:
         return crop
     mask = np.zeros(crop.shape, np.uint8)
@@ -88,14 +88,18 @@ def flat_border(small: np.ndarray) -> tuple[int, int, int, int] | None:
         return None
     cuts = []
     row_sd, col_sd = small.std(axis=1), small.std(axis=0)
-    for axis_rows, sd in ((small, row_sd), (small[::-1], row_sd[::-1]), (small.T, col_sd),
-                          (small.T[::-1], col_sd[::-1])):  # top, bottom, left, right
+    for axis_rows, sd in (
+        (small, row_sd),
+        (small[::-1], row_sd[::-1]),
+        (small.T, col_sd),
+        (small.T[::-1], col_sd[::-1]),
+    ):  # top, bottom, left, right
         limit = axis_rows.shape[0] // 4
         uneven = np.flatnonzero(sd[:limit] > FLAT_SD)
         cut = int(uneven[0]) if uneven.size else limit  # the flat rows before the first uneven one
         if cut:
             border = float(axis_rows[:cut].mean())
-            band = axis_rows[cut:cut + max(2, axis_rows.shape[0] // 20)]
+            band = axis_rows[cut : cut + max(2, axis_rows.shape[0] // 20)]
             if abs(border - float(np.median(band))) < BORDER_STEP:
                 cut = 0  # a plain margin of the paper itself, not a border
         cuts.append(cut + 2 if cut else 0)  # and the border's blurred edge
@@ -141,8 +145,12 @@ def find_sheet(small: np.ndarray):
     step = paper - float(np.median(surround))
     gy, gx = np.gradient(cv2.GaussianBlur(small, (3, 3), 0).astype(np.float32))
     contour = max(contours, key=cv2.contourArea).reshape(-1, 2)
-    away = ((contour[:, 0] > 1) & (contour[:, 1] > 1) & (contour[:, 0] < small.shape[1] - 2)
-            & (contour[:, 1] < small.shape[0] - 2))  # the edge inside the frame, not along its border
+    away = (
+        (contour[:, 0] > 1)
+        & (contour[:, 1] > 1)
+        & (contour[:, 0] < small.shape[1] - 2)
+        & (contour[:, 1] < small.shape[0] - 2)
+    )  # the edge inside the frame, not along its border
     if away.sum() < 8:
         return None
     xs, ys = contour[away, 0], contour[away, 1]

@@ -40,6 +40,7 @@ class BatchReader(Protocol):
 
     def read_batch(self, images: list) -> list[Reading]: ...
 
+
 IN_FLIGHT = 2  # tasks queued per worker: enough to keep it busy, few enough to bound memory
 TASK = 128  # inputs per task of a worker at most: handing a task over costs about a millisecond
 TASK_SECONDS = 0.5  # ... and about this much of its time (big photos go a chunk at a time)
@@ -48,8 +49,9 @@ PROBE_TIMEOUT = 60.0  # s for the workers to start (import, load the model) befo
 _worker_reader: BatchReader | None = None  # the reader of this worker process
 
 
-def read_chunks(reader: BatchReader, chunks: Iterable[list], workers: int,
-                make_reader: Callable[[], BatchReader] | None = None) -> Iterator[Reading]:
+def read_chunks(
+    reader: BatchReader, chunks: Iterable[list], workers: int, make_reader: Callable[[], BatchReader] | None = None
+) -> Iterator[Reading]:
     """Readings of every input of every chunk, in order (see the module docstring for where they run).
 
     ``make_reader``: a picklable call that builds a reader like ``reader`` in a worker process (with one
@@ -110,8 +112,9 @@ def _tasks(chunks: Iterator[list], size: _TaskSize) -> Iterator[tuple[list, int]
         yield list(chain.from_iterable(group)), len(group)
 
 
-def _in_processes(reader: BatchReader, make_reader: Callable[[], BatchReader], chunks: Iterator[list],
-                  workers: int) -> Iterator[Reading]:
+def _in_processes(
+    reader: BatchReader, make_reader: Callable[[], BatchReader], chunks: Iterator[list], workers: int
+) -> Iterator[Reading]:
     pool: ProcessPoolExecutor | _Here | None = _start_pool(make_reader, workers)
     if pool is None:
         yield from _in_threads(reader, chunks, workers)
@@ -147,9 +150,14 @@ def _submit(pool: ProcessPoolExecutor | _Here, task: list) -> Future:
         return future
 
 
-def _next_result(reader: BatchReader, make_reader: Callable[[], BatchReader], pool: ProcessPoolExecutor | _Here,
-                 pending: deque, workers: int, size: _TaskSize
-                 ) -> Generator[Reading, None, ProcessPoolExecutor | _Here]:
+def _next_result(
+    reader: BatchReader,
+    make_reader: Callable[[], BatchReader],
+    pool: ProcessPoolExecutor | _Here,
+    pending: deque,
+    workers: int,
+    size: _TaskSize,
+) -> Generator[Reading, None, ProcessPoolExecutor | _Here]:
     """Yield the readings of the oldest task; returns the pool to go on with (a new one if it broke)."""
     from concurrent.futures.process import BrokenProcessPool
 
@@ -178,11 +186,20 @@ def _lost(chunk: list) -> Iterator[Reading]:
     from .sources import SourceError
 
     for item in chunk:
-        path = item.path if isinstance(item, SourceError) else os.fspath(item) if isinstance(item, (str, os.PathLike)) \
+        path = (
+            item.path
+            if isinstance(item, SourceError)
+            else os.fspath(item)
+            if isinstance(item, (str, os.PathLike))
             else None
-        yield Reading(text="", digits=[], path=path,
-                      error="the worker process reading this file stopped unexpectedly (killed or out of memory?); "
-                            "read this file again on its own to see whether it is the cause")
+        )
+        yield Reading(
+            text="",
+            digits=[],
+            path=path,
+            error="the worker process reading this file stopped unexpectedly (killed or out of memory?); "
+            "read this file again on its own to see whether it is the cause",
+        )
 
 
 def _start_pool(make_reader: Callable[[], BatchReader], workers: int) -> ProcessPoolExecutor | None:
@@ -197,8 +214,12 @@ def _start_pool(make_reader: Callable[[], BatchReader], workers: int) -> Process
         raise SystemExit(1)
     from . import images
 
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker,
-                               initargs=(make_reader, images.MAX_PIXELS))
+    pool = ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start_worker,
+        initargs=(make_reader, images.MAX_PIXELS),
+    )
     try:
         probes = [pool.submit(_probe) for _ in range(workers)]
         for probe in probes:
@@ -206,9 +227,12 @@ def _start_pool(make_reader: Callable[[], BatchReader], workers: int) -> Process
         return pool
     except Exception as exc:  # BrokenProcessPool, a timeout, OSError from fork/exec
         pool.shutdown(wait=False, cancel_futures=True)
-        warnings.warn(f"edgedigits: worker processes could not start ({type(exc).__name__}: {exc}); reading in this "
-                      "process instead. In a script, call read_many inside `if __name__ == \"__main__\":`.",
-                      RuntimeWarning, stacklevel=_caller_level())
+        warnings.warn(
+            f"edgedigits: worker processes could not start ({type(exc).__name__}: {exc}); reading in this "
+            'process instead. In a script, call read_many inside `if __name__ == "__main__":`.',
+            RuntimeWarning,
+            stacklevel=_caller_level(),
+        )
         return None
 
 

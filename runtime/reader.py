@@ -53,9 +53,15 @@ class DigitReader:
     used.
     """
 
-    def __init__(self, model: str | os.PathLike | Model | None = None, *, min_confidence: float = 0.5,
-                 single: bool = False, threads: int | None = None,
-                 line_model: str | os.PathLike | LineModel | Literal[False] | None = None):
+    def __init__(
+        self,
+        model: str | os.PathLike | Model | None = None,
+        *,
+        min_confidence: float = 0.5,
+        single: bool = False,
+        threads: int | None = None,
+        line_model: str | os.PathLike | LineModel | Literal[False] | None = None,
+    ):
         self.model = model if isinstance(model, Model) else Model(model, threads=threads)
         if line_model is None:
             line_model = shipped_line_model() or False
@@ -108,8 +114,13 @@ class DigitReader:
             raise ImageError(f"{reading.path or what}: {reading.error}")
         return reading
 
-    def read_batch(self, images: Sequence[ImageLike | SourceError], *, single: bool | None = None,
-                   paths: Sequence[str | None] | None = None) -> list[Reading]:
+    def read_batch(
+        self,
+        images: Sequence[ImageLike | SourceError],
+        *,
+        single: bool | None = None,
+        paths: Sequence[str | None] | None = None,
+    ) -> list[Reading]:
         """Read several images with one pass of each network over all their digits and lines, in input order.
 
         Faster than one ``read`` per image when the images are small: the networks' fixed cost per call is
@@ -157,7 +168,7 @@ class DigitReader:
             line_model = self.line_model
             assert line_model is not None, "text lines are found only for a reader with a line model"
             out = line_model.predict(batch)
-            posteriors, flipped = out[:len(tensors)], (out[len(tensors):] if check_orientation else None)
+            posteriors, flipped = out[: len(tensors)], (out[len(tensors) :] if check_orientation else None)
         outputs: list[_Outputs | None] = []
         offset = line_offset = 0
         for p in prepared:
@@ -169,7 +180,7 @@ class DigitReader:
             lines = list(posteriors[mine]) if n_lines and posteriors is not None else []
             widths = [line.fitted.tensor.shape[1] for line in p.found.text_lines]
             turn = bool(n_lines) and flipped is not None and upside_down(lines, list(flipped[mine]), widths)
-            outputs.append(_Outputs(probabilities[offset:offset + n_blobs], lines, turn, page_score(lines, widths)))
+            outputs.append(_Outputs(probabilities[offset : offset + n_blobs], lines, turn, page_score(lines, widths)))
             offset += n_blobs
             line_offset += n_lines
         return outputs
@@ -178,8 +189,10 @@ class DigitReader:
         """The digits of one image (in the input's pixels) and its raw reading (None without the line model)."""
         assert p.found is not None, "only inputs that were read have digits"
         if not p.found.text_lines:
-            blobs = [Digit(int(q.argmax()), float(q.max()), int_box(box), line, q)
-                     for q, box, line in zip(out.probabilities, p.found.boxes, p.found.lines)]
+            blobs = [
+                Digit(int(q.argmax()), float(q.max()), int_box(box), line, q)
+                for q, box, line in zip(out.probabilities, p.found.boxes, p.found.lines)
+            ]
             return p.unturn(blobs), None
         digits: list[Digit] = []
         raws: list[str] = []
@@ -207,13 +220,20 @@ class DigitReader:
             return _Prepared(path, error=str(exc))
         decoded = time.perf_counter()
         found = detect.extract(array, single=single, lines=self.reads_lines and not single)
-        return _Prepared(path, found=found, decode_ms=(decoded - started) * 1e3,
-                         extract_ms=(time.perf_counter() - decoded) * 1e3, single=single, source=None if isinstance(image, np.ndarray) else image,
-                         array=array if isinstance(image, np.ndarray) else None,  # a decoded photo is not kept
-                         size=(array.shape[1], array.shape[0]))
+        return _Prepared(
+            path,
+            found=found,
+            decode_ms=(decoded - started) * 1e3,
+            extract_ms=(time.perf_counter() - decoded) * 1e3,
+            single=single,
+            source=None if isinstance(image, np.ndarray) else image,
+            array=array if isinstance(image, np.ndarray) else None,  # a decoded photo is not kept
+            size=(array.shape[1], array.shape[0]),
+        )
 
-    def read_paths(self, inputs: Iterable[str], *, recursive: bool = False, workers: int | None = None,
-                   processes: bool = False) -> Iterator[Reading]:
+    def read_paths(
+        self, inputs: Iterable[str], *, recursive: bool = False, workers: int | None = None, processes: bool = False
+    ) -> Iterator[Reading]:
         """Read every image named by ``inputs`` (files, folders, glob patterns), streamed in order.
 
         A path that cannot be listed or read yields a Reading with ``error`` set; the rest go on.
@@ -221,8 +241,9 @@ class DigitReader:
         """
         return self.read_many(iter_paths(list(inputs), recursive=recursive), workers=workers, processes=processes)
 
-    def read_many(self, images: Iterable[ImageLike | SourceError], workers: int | None = None, *,
-                  processes: bool = False) -> Iterator[Reading]:
+    def read_many(
+        self, images: Iterable[ImageLike | SourceError], workers: int | None = None, *, processes: bool = False
+    ) -> Iterator[Reading]:
         """Read many images on ``workers`` threads or processes (default: all cores), in input order.
 
         Inputs go in chunks of 16, each read with one pass of the network. ``processes=True`` reads a long
@@ -239,8 +260,14 @@ class DigitReader:
 
         workers = max(1, workers or os.cpu_count() or 1)
         # The workers' readers: built again from what is picklable (a session is not), one thread each.
-        make_reader = partial(DigitReader, str(self.model.path), min_confidence=self.min_confidence,
-                              single=self.single, threads=1, line_model=self.line_model_file)
+        make_reader = partial(
+            DigitReader,
+            str(self.model.path),
+            min_confidence=self.min_confidence,
+            single=self.single,
+            threads=1,
+            line_model=self.line_model_file,
+        )
         yield from read_chunks(self, chunked(images, CHUNK), workers, make_reader if processes else None)
 
 
@@ -271,9 +298,18 @@ class _Prepared:
         array = np.ascontiguousarray(np.rot90(own, k))
         started = time.perf_counter()
         found = detect.extract(array, single=self.single, lines=True)
-        return _Prepared(self.path, None, found, self.decode_ms,
-                         self.extract_ms + (time.perf_counter() - started) * 1e3, array, None, self.single,
-                         (self.turn + k) % 4, self.size)
+        return _Prepared(
+            self.path,
+            None,
+            found,
+            self.decode_ms,
+            self.extract_ms + (time.perf_counter() - started) * 1e3,
+            array,
+            None,
+            self.single,
+            (self.turn + k) % 4,
+            self.size,
+        )
 
     def unturn(self, digits: list[Digit]) -> list[Digit]:
         """Boxes of a turned page back in the input's pixels (the reading order is the page's own)."""
@@ -303,8 +339,10 @@ class _Outputs(NamedTuple):
 def renumber_lines(digits: list[Digit]) -> list[Digit]:
     """Number the text lines that hold digits 0, 1, 2, ... (a line of words alone gives no digit)."""
     numbers = {line: n for n, line in enumerate(sorted({d.line for d in digits}))}
-    return [d if d.line == numbers[d.line] else Digit(d.value, d.confidence, d.box, numbers[d.line], d.probabilities)
-            for d in digits]
+    return [
+        d if d.line == numbers[d.line] else Digit(d.value, d.confidence, d.box, numbers[d.line], d.probabilities)
+        for d in digits
+    ]
 
 
 def chunked(items: Iterable, size: int) -> Iterator[list]:

@@ -29,8 +29,9 @@ from .results import Digit, int_box
 WORD = "*"  # how a word or letter shows in ``raw``
 
 
-def line_digits(line: TextLine, posteriors: np.ndarray, blob_probabilities: np.ndarray,
-                blob_boxes: Sequence[Box], line_no: int) -> tuple[list[Digit], str]:
+def line_digits(
+    line: TextLine, posteriors: np.ndarray, blob_probabilities: np.ndarray, blob_boxes: Sequence[Box], line_no: int
+) -> tuple[list[Digit], str]:
     """One text line -> (its digits left to right, its raw reading with separators and ``*`` for words).
 
     posteriors: float32 [T, 17], the line model's output for this line (T = its tensor width / 4);
@@ -69,7 +70,7 @@ def line_digits(line: TextLine, posteriors: np.ndarray, blob_probabilities: np.n
         word = any(chars[k].char == "A" for k in mine) and bw >= 1.2 * bh
         if alone and bh >= 0.5 * tallest and not wide and not word:  # alone: the digit model's one digit
             digits.append(make_digit(classifier, members[j], line_no))
-            raw = raw[:len(raw) - len(mine)] + [str(int(classifier.argmax()))]
+            raw = raw[: len(raw) - len(mine)] + [str(int(classifier.argmax()))]
             continue
         narrow = bw < NARROW * len(numerals) * bh and classifier.max() >= CERTAIN  # one certain digit
         if len(numerals) >= 2 and not narrow:  # touching digits: split between the peaks
@@ -88,7 +89,7 @@ def line_digits(line: TextLine, posteriors: np.ndarray, blob_probabilities: np.n
         missed = all(chars[k].char == "/" and chars[k].confidence < SURE for k in mine) and number and not words
         if missed and classifier.max() >= SURE and bh >= 0.75 * tallest:
             digits.append(make_digit(classifier, members[j], line_no))
-            raw = raw[:len(raw) - len(mine)] + [str(int(classifier.argmax()))]
+            raw = raw[: len(raw) - len(mine)] + [str(int(classifier.argmax()))]
     return digits, "".join(raw)
 
 
@@ -126,7 +127,7 @@ def ink_rows(line: TextLine, columns: tuple[float, float], blob: Box) -> Box:
     c0, r0 = (int(np.floor(v)) for v in line.to_ink(x0, by))
     c1, r1 = (int(np.ceil(v)) for v in line.to_ink(x1, by + bh))
     r0, c0 = max(0, r0), max(0, c0)
-    patch = line.ink[r0:max(r0, r1), c0:max(c0, c1)]
+    patch = line.ink[r0 : max(r0, r1), c0 : max(c0, c1)]
     rows = np.flatnonzero(patch.max(axis=1) > 0.25) if patch.size else np.zeros(0, int)
     if rows.size == 0:
         return (x0, by, max(1, x1 - x0), bh)

@@ -44,12 +44,13 @@ def scene_frame(digits: list[np.ndarray], shift: int, rng: np.random.Generator) 
     for i, digit in enumerate(digits):
         big = cv2.resize(digit, (90, 90), interpolation=cv2.INTER_CUBIC).astype(np.float32) / 255
         x, y = 120 + i * 110 + shift, 180
-        frame[y:y + 90, x:x + 90] = frame[y:y + 90, x:x + 90] * (1 - 0.85 * big)
+        frame[y : y + 90, x : x + 90] = frame[y : y + 90, x : x + 90] * (1 - 0.85 * big)
     return cv2.cvtColor(np.clip(frame, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
 
 
-def linear_model(in_shape=("N", 28, 28), n_out: int = 10, metadata: dict | None = None, seed: int = 0,
-                 input_type: int | None = None) -> onnx.ModelProto:
+def linear_model(
+    in_shape=("N", 28, 28), n_out: int = 10, metadata: dict | None = None, seed: int = 0, input_type: int | None = None
+) -> onnx.ModelProto:
     """image -> Reshape [N, 784] -> MatMul -> Softmax -> probabilities, with random weights (``input_type``: an
     onnx.TensorProto element type, float by default)."""
     import onnx
@@ -71,7 +72,8 @@ def linear_model(in_shape=("N", 28, 28), n_out: int = 10, metadata: dict | None 
         helper.make_node("Softmax", ["logits"], ["probabilities"], axis=-1),
     ]
     graph = helper.make_graph(
-        nodes, "test",
+        nodes,
+        "test",
         [helper.make_tensor_value_info("image", input_type, list(in_shape))],
         [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, [in_shape[0], n_out])],
         [weights, shape],
@@ -105,5 +107,6 @@ finally:
 
 
 def run_without_tf(*args):
-    return subprocess.run([sys.executable, "-c", RUN_WITHOUT_TF, *map(str, args)], capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-c", RUN_WITHOUT_TF, *map(str, args)], capture_output=True, text=True, timeout=300
+    )

@@ -111,8 +111,12 @@ def test_unreadable_file_and_folder_are_error_records(tmp_path, mnist_test):
     cv2.imwrite(str(tmp_path / "closed" / "inside.png"), paper_digit(mnist_test.images[2]))
     (tmp_path / "closed").chmod(0)
     try:
-        result = subprocess.run([*as_unprivileged(), *EDGEDIGITS, "classify", str(tmp_path), "--recursive",
-                                 "--format", "jsonl"], capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            [*as_unprivileged(), *EDGEDIGITS, "classify", str(tmp_path), "--recursive", "--format", "jsonl"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     finally:
         (tmp_path / "closed").chmod(0o755)
     assert result.returncode == 1, result.stderr
@@ -168,8 +172,12 @@ def test_ctrl_c_stops_cleanly_with_results_so_far_and_a_summary(tmp_path, mnist_
 
     for i in range(400):
         cv2.imwrite(str(tmp_path / f"{i:04d}.png"), paper_digit(mnist_test.images[i], size=280))
-    process = subprocess.Popen([*EDGEDIGITS, "classify", str(tmp_path), "--format", "jsonl", "--workers", "2"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [*EDGEDIGITS, "classify", str(tmp_path), "--format", "jsonl", "--workers", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     first = process.stdout.readline()  # it is running and streaming
     time.sleep(0.3)
     process.send_signal(signal.SIGINT)

@@ -28,18 +28,23 @@ def class_means(mnist_train):
 @pytest.fixture(scope="module")
 def means_model(tmp_path_factory, class_means):
     weights = class_means.T.astype(np.float32)  # [784, 10]
-    bias = (-0.5 * (class_means ** 2).sum(axis=1)).astype(np.float32)
+    bias = (-0.5 * (class_means**2).sum(axis=1)).astype(np.float32)
     graph = helper.make_graph(
-        [helper.make_node("Reshape", ["image", "shape"], ["flat"]),
-         helper.make_node("Gemm", ["flat", "w", "b"], ["logits"]),
-         helper.make_node("Mul", ["logits", "temperature"], ["scaled"]),
-         helper.make_node("Softmax", ["scaled"], ["probabilities"], axis=-1)],
+        [
+            helper.make_node("Reshape", ["image", "shape"], ["flat"]),
+            helper.make_node("Gemm", ["flat", "w", "b"], ["logits"]),
+            helper.make_node("Mul", ["logits", "temperature"], ["scaled"]),
+            helper.make_node("Softmax", ["scaled"], ["probabilities"], axis=-1),
+        ],
         "means",
         [helper.make_tensor_value_info("image", TensorProto.FLOAT, ["N", 28, 28])],
         [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["N", 10])],
-        [numpy_helper.from_array(weights, "w"), numpy_helper.from_array(bias, "b"),
-         numpy_helper.from_array(np.array([-1, 784], np.int64), "shape"),
-         numpy_helper.from_array(np.array(10.0, np.float32), "temperature")],
+        [
+            numpy_helper.from_array(weights, "w"),
+            numpy_helper.from_array(bias, "b"),
+            numpy_helper.from_array(np.array([-1, 784], np.int64), "shape"),
+            numpy_helper.from_array(np.array(10.0, np.float32), "temperature"),
+        ],
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 8
@@ -90,14 +95,17 @@ def test_confusion_helpers():
     predicted = np.array([0, 6, 1, 7, 7, 2, 1, 1])
     confusion = confusion_matrix(labels, predicted)
     assert confusion.shape == (10, 10) and confusion.sum() == 8
-    assert worst_confusions(confusion, top=2) == [{"true": 1, "predicted": 7, "count": 2},
-                                                  {"true": 7, "predicted": 1, "count": 2}]
+    assert worst_confusions(confusion, top=2) == [
+        {"true": 1, "predicted": 7, "count": 2},
+        {"true": 7, "predicted": 1, "count": 2},
+    ]
     assert worst_confusions(confusion_matrix(labels, labels)) == []
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "edgedigits.runtime.cli", *args], capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "edgedigits.runtime.cli", *args], capture_output=True, text=True, timeout=300
+    )
 
 
 def test_cli_evaluate_json(means_model):

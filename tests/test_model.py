@@ -32,6 +32,7 @@ def images(n: int, seed: int = 0) -> np.ndarray:
 
 # --------------------------------------------------------------------------- a good model
 
+
 def test_good_model_predicts_probabilities(good_file):
     model = Model(good_file)
     assert model.path == good_file
@@ -108,6 +109,7 @@ def test_name_falls_back_to_the_file_stem(tmp_path):
 
 # --------------------------------------------------------------------------- bad files
 
+
 def _bad_files(tmp_path, good_file) -> dict:
     blob = good_file.read_bytes()
     files = {}
@@ -136,8 +138,19 @@ def _bad_files(tmp_path, good_file) -> dict:
     return files
 
 
-BAD = ["truncated", "damaged", "empty", "not_onnx", "text", "flat_input", "five_outputs", "fixed_batch",
-       "uint8_input", "wrong_size", "missing"]
+BAD = [
+    "truncated",
+    "damaged",
+    "empty",
+    "not_onnx",
+    "text",
+    "flat_input",
+    "five_outputs",
+    "fixed_batch",
+    "uint8_input",
+    "wrong_size",
+    "missing",
+]
 
 
 @pytest.mark.parametrize("kind", BAD)
@@ -173,8 +186,12 @@ def test_default_is_the_shipped_default_model():
 @pytest.mark.parametrize("kind", ["missing", "damaged", "five_outputs"])
 def test_cli_evaluate_with_a_bad_model_prints_one_line_and_fails(tmp_path, good_file, kind):
     path = _bad_files(tmp_path, good_file)[kind]
-    run = subprocess.run([sys.executable, "-m", "edgedigits.runtime.cli", "evaluate", "--model", str(path)],
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "edgedigits.runtime.cli", "evaluate", "--model", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode != 0
     assert "Traceback" not in run.stderr
     lines = run.stderr.strip().splitlines()
@@ -183,7 +200,11 @@ def test_cli_evaluate_with_a_bad_model_prints_one_line_and_fails(tmp_path, good_
 
 
 def test_cli_evaluate_with_an_unknown_name_fails_cleanly():
-    run = subprocess.run([sys.executable, "-m", "edgedigits.runtime.cli", "evaluate", "--model", "nope"],
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "edgedigits.runtime.cli", "evaluate", "--model", "nope"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode != 0 and "Traceback" not in run.stderr
     assert "nope" in run.stderr and "default" in run.stderr

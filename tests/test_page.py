@@ -16,8 +16,13 @@ from edgedigits.runtime.page import find_page, isolate
 from edgedigits.runtime.reader import DigitReader
 
 CASES = Path(__file__).resolve().parents[2] / "shared" / "cases"
-PAGE_CASES = ["white-border-2026.png", "card-on-dark-desk-7.png", "tiny-16px-3.png", "comb-field-8994.jpg",
-              "dark-webcam-3943.jpg"]
+PAGE_CASES = [
+    "white-border-2026.png",
+    "card-on-dark-desk-7.png",
+    "tiny-16px-3.png",
+    "comb-field-8994.jpg",
+    "dark-webcam-3943.jpg",
+]
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +33,13 @@ def reader():
 def scene(mnist_test, seed, n=4, **options):
     rng = np.random.default_rng(seed)
     index = rng.choice(len(mnist_test.images), n, replace=False)
-    return synth.paper_scene([mnist_test.images[i] for i in index], rng, labels=[int(mnist_test.labels[i]) for i in index],
-                             height=(50, 70), **options)
+    return synth.paper_scene(
+        [mnist_test.images[i] for i in index],
+        rng,
+        labels=[int(mnist_test.labels[i]) for i in index],
+        height=(50, 70),
+        **options,
+    )
 
 
 @pytest.mark.parametrize("width, value", [(3, 255), (5, 0), (40, 255), (12, 210)])
@@ -72,7 +82,7 @@ def test_a_dark_noisy_webcam_frame_is_read(reader, mnist_test):
     scale = min(420 / w, 360 / h, 1.0)
     small = cv2.resize(image, (int(w * scale), int(h * scale)), interpolation=cv2.INTER_AREA)
     y, x = 60, 110
-    frame[y:y + small.shape[0], x:x + small.shape[1]] = (small.astype(np.float32) * 0.25).astype(np.uint8)
+    frame[y : y + small.shape[0], x : x + small.shape[1]] = (small.astype(np.float32) * 0.25).astype(np.uint8)
     noisy = np.clip(frame + np.random.default_rng(3).normal(0, 4, frame.shape), 0, 255).astype(np.uint8)
     assert reader.read(noisy).text == text
 
@@ -92,8 +102,8 @@ def comb_field(mnist_test, values, seed=0):
         digit = mnist_test.images[int(rng.choice(np.flatnonzero(mnist_test.labels == v)))]
         ink = synth.render_digit(digit, height)
         x, y = 40 + cell * i + (cell - ink.shape[1]) // 2, base - height - 6
-        region = image[y:y + ink.shape[0], x:x + ink.shape[1]].astype(np.float32)
-        image[y:y + ink.shape[0], x:x + ink.shape[1]] = (region * (1 - ink[:, :, None] * 0.9)).astype(np.uint8)
+        region = image[y : y + ink.shape[0], x : x + ink.shape[1]].astype(np.float32)
+        image[y : y + ink.shape[0], x : x + ink.shape[1]] = (region * (1 - ink[:, :, None] * 0.9)).astype(np.uint8)
     return image
 
 
@@ -109,7 +119,7 @@ def test_a_tiny_scan_whose_digit_fills_it_is_read(reader, mnist_test):
     for i in range(40):
         digit = mnist_test.images[i]
         ys, xs = np.nonzero(digit > 60)
-        crop = digit[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+        crop = digit[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
         tiny = cv2.resize(crop, (16, 16), interpolation=cv2.INTER_AREA)
         binary = np.where(tiny > 100, 0, 255).astype(np.uint8)  # black ink on white, touching the edges
         right += reader.read(binary).text == str(int(mnist_test.labels[i]))

@@ -53,8 +53,14 @@ def test_harder_photo_scenes_digit_accuracy(reader, mnist_test):
     right = total = exact = 0
     for _ in range(25):
         digits, labels = synth.pick_digits(mnist_test, int(rng.integers(3, 7)), rng)
-        image, text = synth.paper_scene(digits, rng, labels=labels, lines=int(rng.integers(1, 3)),
-                                        paper_edge=bool(rng.random() < 0.5), ruled=bool(rng.random() < 0.5))
+        image, text = synth.paper_scene(
+            digits,
+            rng,
+            labels=labels,
+            lines=int(rng.integers(1, 3)),
+            paper_edge=bool(rng.random() < 0.5),
+            ruled=bool(rng.random() < 0.5),
+        )
         photo = synth.photo_effects(image, rng, perspective=0.06, light=0.7, noise=7, blur=1.2, jpeg_quality=55)
         got = reader.read(photo).text
         exact += got == text

@@ -42,8 +42,18 @@ def test_recorded_commands_name_paths_inside_the_checkout_relatively(tmp_path, m
     from edgedigits.train.environment import command_line, relative_path
 
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("sys.argv", ["/usr/bin/edgedigits", "train", "--out", str(tmp_path / "runs" / "cnn"),
-                                     f"--init={tmp_path / 'runs' / 'a b'}", "--data", "/elsewhere/mnist"])
+    monkeypatch.setattr(
+        "sys.argv",
+        [
+            "/usr/bin/edgedigits",
+            "train",
+            "--out",
+            str(tmp_path / "runs" / "cnn"),
+            f"--init={tmp_path / 'runs' / 'a b'}",
+            "--data",
+            "/elsewhere/mnist",
+        ],
+    )
     assert command_line() == "edgedigits train --out runs/cnn '--init=runs/a b' --data /elsewhere/mnist"
     monkeypatch.setattr("sys.argv", [str(tmp_path / "retrain.py"), str(tmp_path)])
     assert command_line() == "retrain.py ."
@@ -122,6 +132,7 @@ def test_same_seed_repeats_the_run(tmp_path):
 
 
 # --------------------------------------------------------------------------- augmentation (pure functions)
+
 
 def test_augment_batch_shapes_range_and_repeatability(mnist_test):
     images = mnist_test.images[:64]

@@ -77,13 +77,18 @@ def test_missing_video_file_and_non_video_file(tmp_path):
 
 def test_window_without_display_says_to_use_headless(video, monkeypatch):
     path, _ = video
-    env_run = subprocess.run([*EDGEDIGITS, "webcam", "--source", str(path)], capture_output=True, text=True,
-                             timeout=60, env={k: v for k, v in __import__("os").environ.items()
-                                              if k not in ("DISPLAY", "WAYLAND_DISPLAY")})
+    env_run = subprocess.run(
+        [*EDGEDIGITS, "webcam", "--source", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={k: v for k, v in __import__("os").environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")},
+    )
     assert env_run.returncode == 1 and "--headless" in env_run.stderr
 
 
 # --------------------------------------------------------------------------- stabilizer (pure)
+
 
 def reading_of(values_probs):
     digits = []

@@ -46,7 +46,7 @@ def make_augmented_dataset(images, labels, batch_size: int, augment: AugmentConf
             return math.ceil(len(images) / batch_size)
 
         def __getitem__(self, index):
-            rows = self.order[index * batch_size:(index + 1) * batch_size]
+            rows = self.order[index * batch_size : (index + 1) * batch_size]
             # One generator per (seed, epoch, batch): the same batch whatever thread builds it.
             rng = np.random.default_rng([seed, self.epoch + 1, index])
             return augment_batch(images[rows], rng, augment), labels[rows]
@@ -58,17 +58,36 @@ def make_augmented_dataset(images, labels, batch_size: int, augment: AugmentConf
     return Augmented()
 
 
-def train(preset_name: str, out: str | os.PathLike, data_dir: str | os.PathLike | None = None, epochs: int | None = None,
-          batch_size: int | None = None, seed: int = 0, val_split: float = 0.2, subset: int | None = None,
-          verbose: int | None = None, init: str | os.PathLike | None = None) -> dict:
+def train(
+    preset_name: str,
+    out: str | os.PathLike,
+    data_dir: str | os.PathLike | None = None,
+    epochs: int | None = None,
+    batch_size: int | None = None,
+    seed: int = 0,
+    val_split: float = 0.2,
+    subset: int | None = None,
+    verbose: int | None = None,
+    init: str | os.PathLike | None = None,
+) -> dict:
     """Train ``preset_name`` and write the run folder ``out``. Returns the metrics written to metrics.json.
 
     ``init`` (line presets): start from this run's weights (see line_fit.train_line)."""
     if PRESETS[preset_name].kind == "line":
         from .line_fit import train_line
 
-        return train_line(out, data_dir, epochs=epochs, batch_size=batch_size, seed=seed, val_split=val_split,
-                          lines=subset, verbose=verbose, preset_name=preset_name, init=init)
+        return train_line(
+            out,
+            data_dir,
+            epochs=epochs,
+            batch_size=batch_size,
+            seed=seed,
+            val_split=val_split,
+            lines=subset,
+            verbose=verbose,
+            preset_name=preset_name,
+            init=init,
+        )
     if init is not None:
         raise ValueError(f"--init is for line presets; {preset_name} trains from scratch.")
     quiet_tensorflow()
@@ -94,8 +113,11 @@ def train(preset_name: str, out: str | os.PathLike, data_dir: str | os.PathLike 
     # Model and optimizer.
     model = preset.build()
     steps = epochs * math.ceil(len(x_train) / batch_size)
-    optimizer = (keras.optimizers.AdamW(learning_rate(preset, steps), weight_decay=preset.weight_decay)
-                 if preset.weight_decay else keras.optimizers.Adam(learning_rate(preset, steps)))
+    optimizer = (
+        keras.optimizers.AdamW(learning_rate(preset, steps), weight_decay=preset.weight_decay)
+        if preset.weight_decay
+        else keras.optimizers.Adam(learning_rate(preset, steps))
+    )
     model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 
     # Fit. Without augmentation this is exactly the original `model.fit(x, y, validation_split=...)`.
@@ -103,8 +125,9 @@ def train(preset_name: str, out: str | os.PathLike, data_dir: str | os.PathLike 
     validation = (x_val / 255.0, y_val) if len(x_val) else None
     started = time.perf_counter()
     if preset.augment is None:
-        history = model.fit(x_train / 255.0, y_train, epochs=epochs, batch_size=batch_size,
-                            validation_data=validation, verbose=verbose)
+        history = model.fit(
+            x_train / 255.0, y_train, epochs=epochs, batch_size=batch_size, validation_data=validation, verbose=verbose
+        )
     else:
         data = make_augmented_dataset(x_train, y_train, batch_size, preset.augment, seed)
         history = model.fit(data, epochs=epochs, validation_data=validation, verbose=verbose)
@@ -116,20 +139,22 @@ def train(preset_name: str, out: str | os.PathLike, data_dir: str | os.PathLike 
     model.save(out / "model.keras")
     report.write_history(history.history, out / "history.csv")
     metrics = report.classification_metrics(y_test, predicted)
-    metrics.update({
-        "preset": preset.name,
-        "params": int(model.count_params()),
-        "epochs": epochs,
-        "batch_size": batch_size,
-        "val_split": val_split,
-        "train_images": int(len(x_train)),
-        "seed": seed,
-        "train_seconds": round(wall, 1),
-        "final_val_accuracy": float(history.history["val_accuracy"][-1]) if validation else None,
-        "command": command_line(),
-        "versions": versions(),
-        "data_sha256": mnist.checksums(data_dir),
-    })
+    metrics.update(
+        {
+            "preset": preset.name,
+            "params": int(model.count_params()),
+            "epochs": epochs,
+            "batch_size": batch_size,
+            "val_split": val_split,
+            "train_images": int(len(x_train)),
+            "seed": seed,
+            "train_seconds": round(wall, 1),
+            "final_val_accuracy": float(history.history["val_accuracy"][-1]) if validation else None,
+            "command": command_line(),
+            "versions": versions(),
+            "data_sha256": mnist.checksums(data_dir),
+        }
+    )
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     report.plot_curves(history.history, out / "curves.png", title=f"{preset.name}: {metrics['test_accuracy']:.2%} test")
     report.plot_confusion(np.array(metrics["confusion_matrix"]), out / "confusion.png")

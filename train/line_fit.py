@@ -60,8 +60,15 @@ def _make_chunk(args: tuple[int, int, int]) -> list[tuple[np.ndarray, str]]:
     return out
 
 
-def make_lines(images: np.ndarray, labels: np.ndarray, n: int, seed: int, style: LineStyle | None = None,
-               workers: int | None = None, chunk: int = 500) -> tuple[list[np.ndarray], list[str]]:
+def make_lines(
+    images: np.ndarray,
+    labels: np.ndarray,
+    n: int,
+    seed: int,
+    style: LineStyle | None = None,
+    workers: int | None = None,
+    chunk: int = 500,
+) -> tuple[list[np.ndarray], list[str]]:
     """``n`` synthetic lines -> (uint8 tensors [32, W] (x 255), CTC target strings), made in ``workers``
     processes; the same (seed, n) gives the same lines whatever the number of workers."""
     style = style or LineStyle()
@@ -87,7 +94,7 @@ def batches(tensors: list[np.ndarray], targets: list[str], batch_size: int, rng:
     """Batches of lines of similar width: (float32 [B, 32, W], int32 [B, 1 + L]: length then labels)."""
     widths = np.array([t.shape[1] for t in tensors])
     order = np.argsort(widths + (rng.uniform(0, BUCKET, len(widths)) if rng is not None else 0), kind="stable")
-    groups = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+    groups = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
     if rng is not None:
         rng.shuffle(groups)
     for rows in groups:
@@ -96,9 +103,9 @@ def batches(tensors: list[np.ndarray], targets: list[str], batch_size: int, rng:
         longest = max(len(targets[r]) for r in rows)
         y = np.zeros((len(rows), 1 + max(longest, 1)), np.int32)
         for j, r in enumerate(rows):
-            x[j, :, :widths[r]] = tensors[r] / 255.0
+            x[j, :, : widths[r]] = tensors[r] / 255.0
             y[j, 0] = len(targets[r])
-            y[j, 1:1 + len(targets[r])] = encode(targets[r])
+            y[j, 1 : 1 + len(targets[r])] = encode(targets[r])
         yield x, y
 
 
@@ -115,6 +122,7 @@ def ctc_loss(y_true, logits):
 
 # --------------------------------------------------------------------------- evaluation
 
+
 def decode_batch(logits: np.ndarray, widths: list[int]) -> list[str]:
     """Greedy CTC strings for a batch of logits [B, T, 17]."""
     out = []
@@ -128,11 +136,11 @@ def read_lines(model, tensors: list[np.ndarray], batch_size: int = 128) -> list[
     order = np.argsort([t.shape[1] for t in tensors], kind="stable")
     result: list[str] = [""] * len(tensors)
     for i in range(0, len(order), batch_size):
-        rows = order[i:i + batch_size]
+        rows = order[i : i + batch_size]
         width = max(tensors[r].shape[1] for r in rows)
         x = np.zeros((len(rows), tensors[rows[0]].shape[0], width), np.float32)
         for j, r in enumerate(rows):
-            x[j, :, :tensors[r].shape[1]] = tensors[r] / 255.0
+            x[j, :, : tensors[r].shape[1]] = tensors[r] / 255.0
         logits = np.asarray(model(x, training=False))
         for r, text in zip(rows, decode_batch(logits, [tensors[r].shape[1] for r in rows])):
             result[r] = text
@@ -159,18 +167,30 @@ def evaluate_kinds(model, images, labels, n: int, seed: int) -> dict:
         read = read_lines(model, tensors)
         digits = ["".join(c for c in s if c.isdigit()) for s in read]
         want = ["".join(c for c in s if c.isdigit()) for s in targets]
-        results[kind] = {"lines": n,
-                         "text_exact": float(np.mean([a == b for a, b in zip(digits, want)])),
-                         "raw_exact": float(np.mean([a == b for a, b in zip(read, targets)]))}
+        results[kind] = {
+            "lines": n,
+            "text_exact": float(np.mean([a == b for a, b in zip(digits, want)])),
+            "raw_exact": float(np.mean([a == b for a, b in zip(read, targets)])),
+        }
     return results
 
 
 # --------------------------------------------------------------------------- the run
 
-def train_line(out: str | os.PathLike, data_dir: str | os.PathLike | None = None, epochs: int | None = None,
-               batch_size: int | None = None, seed: int = 0, val_split: float = 0.2, lines: int | None = None,
-               test_lines: int = 500, verbose: int | None = None, preset_name: str = "line",
-               init: str | os.PathLike | None = None) -> dict:
+
+def train_line(
+    out: str | os.PathLike,
+    data_dir: str | os.PathLike | None = None,
+    epochs: int | None = None,
+    batch_size: int | None = None,
+    seed: int = 0,
+    val_split: float = 0.2,
+    lines: int | None = None,
+    test_lines: int = 500,
+    verbose: int | None = None,
+    preset_name: str = "line",
+    init: str | os.PathLike | None = None,
+) -> dict:
     """Train the line preset and write the run folder ``out``. Returns the metrics written to metrics.json.
 
     ``lines``: synthetic training lines (default: the preset's ``train_lines``); ``test_lines``: lines of
@@ -215,8 +235,9 @@ def train_line(out: str | os.PathLike, data_dir: str | os.PathLike | None = None
             init_metrics = json.loads((source.parent / "metrics.json").read_text())
     rng = np.random.default_rng(seed)
     steps_per_epoch = math.ceil(len(x_train) / batch_size)
-    optimizer = keras.optimizers.AdamW(learning_rate(preset, epochs * steps_per_epoch),
-                                       weight_decay=preset.weight_decay, clipnorm=5.0)
+    optimizer = keras.optimizers.AdamW(
+        learning_rate(preset, epochs * steps_per_epoch), weight_decay=preset.weight_decay, clipnorm=5.0
+    )
     import tensorflow as tf
 
     variables = model.trainable_variables
@@ -243,8 +264,11 @@ def train_line(out: str | os.PathLike, data_dir: str | os.PathLike | None = None
         history["loss"].append(float(np.mean(losses)))
         history["val_loss"].append(float(np.mean(val)))
         if verbose:
-            print(f"epoch {epoch + 1}/{epochs}: loss {history['loss'][-1]:.4f}, val_loss {history['val_loss'][-1]:.4f}, "
-                  f"{time.perf_counter() - started:.0f} s", flush=True)
+            print(
+                f"epoch {epoch + 1}/{epochs}: loss {history['loss'][-1]:.4f}, val_loss {history['val_loss'][-1]:.4f}, "
+                f"{time.perf_counter() - started:.0f} s",
+                flush=True,
+            )
     wall = time.perf_counter() - started
 
     # Evaluate on lines of MNIST test digits, kind by kind, and write the run folder.
@@ -262,8 +286,9 @@ def train_line(out: str | os.PathLike, data_dir: str | os.PathLike | None = None
         "epochs": epochs,
         "init": relative_path(init) if init is not None else None,
         "init_epochs": init_metrics.get("epochs", 0) + init_metrics.get("init_epochs", 0) if init else 0,
-        "init_train_seconds": (init_metrics.get("train_seconds", 0) + init_metrics.get("init_train_seconds", 0)
-                               if init else 0),
+        "init_train_seconds": (
+            init_metrics.get("train_seconds", 0) + init_metrics.get("init_train_seconds", 0) if init else 0
+        ),
         "batch_size": batch_size,
         "train_lines": len(x_train),
         "val_lines": len(x_val),
@@ -276,6 +301,7 @@ def train_line(out: str | os.PathLike, data_dir: str | os.PathLike | None = None
         "data_sha256": mnist.checksums(data_dir),
     }
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
-    report.plot_curves(history, out / "curves.png",
-                       title=f"{preset.name}: {metrics['test_exact']:.2%} of test lines exact")
+    report.plot_curves(
+        history, out / "curves.png", title=f"{preset.name}: {metrics['test_exact']:.2%} of test lines exact"
+    )
     return metrics

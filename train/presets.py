@@ -96,16 +96,16 @@ def build_line():
 
     inputs = keras.Input((HEIGHT, None), name="image")
     x = layers.Reshape((HEIGHT, -1, 1))(inputs)
-    x = layers.Conv2D(24, 3, strides=2, padding="same", use_bias=False)(x)   # 16 x W/2
+    x = layers.Conv2D(24, 3, strides=2, padding="same", use_bias=False)(x)  # 16 x W/2
     x = layers.BatchNormalization()(x)
     x = layers.ReLU()(x)
     x = _separable(x, 32, 1)
-    x = layers.MaxPooling2D(2)(x)                 # 8 x W/4
+    x = layers.MaxPooling2D(2)(x)  # 8 x W/4
     x = _separable(x, 64, 1)
     x = _separable(x, 64, 1)
-    x = layers.MaxPooling2D((2, 1))(x)            # 4 x W/4
+    x = layers.MaxPooling2D((2, 1))(x)  # 4 x W/4
     x = _separable(x, 96, 1)
-    x = layers.DepthwiseConv2D((4, 1), padding="valid", use_bias=False)(x)   # 1 x W/4
+    x = layers.DepthwiseConv2D((4, 1), padding="valid", use_bias=False)(x)  # 1 x W/4
     x = layers.BatchNormalization()(x)
     x = layers.Reshape((-1, 96))(x)
     x = layers.Dense(128, use_bias=False)(x)
@@ -134,9 +134,9 @@ def build_cnn():
     x = layers.Conv2D(16, 3, padding="same", use_bias=False)(x)
     x = layers.BatchNormalization()(x)
     x = layers.ReLU()(x)
-    x = _separable(x, 32, 2)   # 14x14
+    x = _separable(x, 32, 2)  # 14x14
     x = _separable(x, 32, 1)
-    x = _separable(x, 64, 2)   # 7x7
+    x = _separable(x, 64, 2)  # 7x7
     x = _separable(x, 64, 1)
     x = _separable(x, 128, 2)  # 4x4
     x = layers.GlobalAveragePooling2D()(x)
@@ -187,7 +187,7 @@ PRESETS: dict[str, Preset] = {
         augment=None,  # the synthetic lines carry their own variation (train/lines.py)
         weight_decay=1e-4,
         description="Segmentation-free line recognizer (CTC) on synthetic lines of MNIST train digits, "
-                    "separators, words and form lines.",
+        "separators, words and form lines.",
         kind="line",
         train_lines=120_000,
     ),
@@ -201,6 +201,10 @@ def learning_rate(preset: Preset, steps: int):
 
     if preset.schedule == "cosine":
         return keras.optimizers.schedules.CosineDecay(
-            initial_learning_rate=preset.learning_rate / 10, decay_steps=steps - min(steps // 20, 2000),
-            warmup_target=preset.learning_rate, warmup_steps=min(steps // 20, 2000), alpha=0.01)
+            initial_learning_rate=preset.learning_rate / 10,
+            decay_steps=steps - min(steps // 20, 2000),
+            warmup_target=preset.learning_rate,
+            warmup_steps=min(steps // 20, 2000),
+            alpha=0.01,
+        )
     return preset.learning_rate

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ServeConfig", "ServeError", "create_app", "run", "is_loopback", "API_KEY_ENV"]
 
+
 def create_app(config: ServeConfig | None = None, reader: "DigitReader | None" = None) -> "FastAPI":
     """The ASGI app: the API under ``/v1``, ``/healthz``, ``/docs`` and the page at ``/``.
 
@@ -70,11 +71,17 @@ def check_model(model: str | None) -> None:
     ``--workers N`` does not keep a model session (and onnxruntime, ~90 MiB) it never uses."""
     import subprocess
 
-    code = ("import sys\nfrom edgedigits.runtime.model import Model, ModelError\ntry:\n"
-            "    Model(sys.argv[1] if len(sys.argv) > 1 else None, threads=1)\n"
-            "except ModelError as exc:\n    print(exc, file=sys.stderr)\n    sys.exit(3)\n")
-    probe = subprocess.run([sys.executable, "-c", code, *([model] if model else [])], capture_output=True, text=True,
-                           stdin=subprocess.DEVNULL)
+    code = (
+        "import sys\nfrom edgedigits.runtime.model import Model, ModelError\ntry:\n"
+        "    Model(sys.argv[1] if len(sys.argv) > 1 else None, threads=1)\n"
+        "except ModelError as exc:\n    print(exc, file=sys.stderr)\n    sys.exit(3)\n"
+    )
+    probe = subprocess.run(
+        [sys.executable, "-c", code, *([model] if model else [])],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
     if probe.returncode == 3:
         from ..model import ModelError
 
@@ -90,12 +97,19 @@ def run(config: ServeConfig) -> None:
     from importlib.util import find_spec
 
     # Looked up, not imported: the supervisor of --workers N never needs FastAPI (its workers import it).
-    missing = [name for name, modules in (("fastapi", ["fastapi"]), ("uvicorn", ["uvicorn"]),
-                                          ("python-multipart", ["python_multipart", "multipart"]))
-               if all(find_spec(module) is None for module in modules)]
+    missing = [
+        name
+        for name, modules in (
+            ("fastapi", ["fastapi"]),
+            ("uvicorn", ["uvicorn"]),
+            ("python-multipart", ["python_multipart", "multipart"]),
+        )
+        if all(find_spec(module) is None for module in modules)
+    ]
     if missing:
-        raise ServeError(f"serve needs the [serve] extra ({missing[0]} is missing). Install it with: "
-                         "pip install 'edgedigits[serve]'")
+        raise ServeError(
+            f"serve needs the [serve] extra ({missing[0]} is missing). Install it with: pip install 'edgedigits[serve]'"
+        )
     import uvicorn
 
     from .protocol import GuardedHTTPProtocol
@@ -107,8 +121,10 @@ def run(config: ServeConfig) -> None:
     try:
         probe.bind((config.host.strip("[]"), config.port))
     except OSError as exc:
-        raise ServeError(f"cannot listen on {config.host}:{config.port} ({exc.strerror}); pick another --port "
-                         "or stop the program using it.") from None
+        raise ServeError(
+            f"cannot listen on {config.host}:{config.port} ({exc.strerror}); pick another --port "
+            "or stop the program using it."
+        ) from None
     finally:
         probe.close()
 
@@ -123,16 +139,30 @@ def run(config: ServeConfig) -> None:
         os.environ[CONFIG_ENV] = config.to_json()
         target, factory = "edgedigits.runtime.serve:app_from_environment", True
     uv_config = uvicorn.Config(
-        target, factory=factory, host=config.host.strip("[]"), port=config.port, workers=config.workers,
-        http=GuardedHTTPProtocol, ws="none", lifespan="on", log_level=config.log_level,
-        access_log=config.access_log, server_header=False, proxy_headers=False, timeout_keep_alive=5,
+        target,
+        factory=factory,
+        host=config.host.strip("[]"),
+        port=config.port,
+        workers=config.workers,
+        http=GuardedHTTPProtocol,
+        ws="none",
+        lifespan="on",
+        log_level=config.log_level,
+        access_log=config.access_log,
+        server_header=False,
+        proxy_headers=False,
+        timeout_keep_alive=5,
     )
     # An attribute of ours on uvicorn's config (it travels with it to every worker): GuardedHTTPProtocol reads it.
     uv_config.header_timeout = config.header_timeout  # type: ignore[attr-defined]
     server = uvicorn.Server(uv_config)
     shown = f"[{config.host.strip('[]')}]" if ":" in config.host else config.host
-    print(f"edgedigits serve: the page at http://{shown}:{config.port}/ , the API under /v1, its docs at /docs"
-          + ("; API key required" if config.api_key else ""), file=sys.stderr, flush=True)
+    print(
+        f"edgedigits serve: the page at http://{shown}:{config.port}/ , the API under /v1, its docs at /docs"
+        + ("; API key required" if config.api_key else ""),
+        file=sys.stderr,
+        flush=True,
+    )
     try:
         if config.workers == 1:
             server.run()

@@ -83,7 +83,6 @@ class Batcher:
         for single in (False, True):
             indices = [i for i, job in enumerate(batch) if job.single == single]
             if indices:
-                for i, reading in zip(indices, self.reader.read_batch([batch[i].data for i in indices],
-                                                                     single=single)):
+                for i, reading in zip(indices, self.reader.read_batch([batch[i].data for i in indices], single=single)):
                     readings[i] = reading
         return [readings[i] for i in range(len(batch))]

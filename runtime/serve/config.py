@@ -61,23 +61,31 @@ class ServeConfig:
             raise ServeError(
                 f"--host {self.host} makes the server reachable from other machines, so it needs an API key: "
                 f"pass --api-key KEY or set {API_KEY_ENV} (make one with: python -c 'import secrets; "
-                "print(secrets.token_urlsafe())'), or keep the default --host 127.0.0.1.")
+                "print(secrets.token_urlsafe())'), or keep the default --host 127.0.0.1."
+            )
         if self.api_key is not None and len(self.api_key) < MIN_KEY_LENGTH:
-            raise ServeError(f"the API key is {len(self.api_key)} characters long; use at least {MIN_KEY_LENGTH} "
-                             "(python -c 'import secrets; print(secrets.token_urlsafe())' makes a good one).")
+            raise ServeError(
+                f"the API key is {len(self.api_key)} characters long; use at least {MIN_KEY_LENGTH} "
+                "(python -c 'import secrets; print(secrets.token_urlsafe())' makes a good one)."
+            )
         if self.api_key is not None and not all(33 <= ord(c) < 127 for c in self.api_key):
             raise ServeError("the API key must be printable ASCII without spaces (it travels in an HTTP header).")
         if not 0 <= self.port <= 65535:
             raise ServeError(f"--port {self.port} is not a TCP port; pick one from 1 to 65535.")
-        for name, value in (("--workers", self.workers), ("--max-batch", self.max_batch),
-                            ("--threads", self.threads if self.threads is not None else 1)):
+        for name, value in (
+            ("--workers", self.workers),
+            ("--max-batch", self.max_batch),
+            ("--threads", self.threads if self.threads is not None else 1),
+        ):
             if value < 1:
                 raise ServeError(f"{name} must be at least 1, got {value}.")
         if self.max_body_bytes < 1024:
             raise ServeError(f"--max-body-mb gives {self.max_body_bytes} bytes; allow at least 1 KB.")
         if not 1 <= self.max_pixels <= READER_MAX_PIXELS:
-            raise ServeError(f"--max-megapixels must be above 0 and at most {READER_MAX_PIXELS / 1e6:.0f} (the reader's "
-                             f"own limit), got {self.max_pixels / 1e6:g}.")
+            raise ServeError(
+                f"--max-megapixels must be above 0 and at most {READER_MAX_PIXELS / 1e6:.0f} (the reader's "
+                f"own limit), got {self.max_pixels / 1e6:g}."
+            )
         if self.body_timeout <= 0 or self.header_timeout <= 0:
             raise ServeError("timeouts must be positive numbers of seconds.")
         for origin in self.cors_origins:
