@@ -651,8 +651,10 @@ def keep_blobs(blobs: list[Blob], shape: tuple[int, ...], writing: bool) -> list
         if is_frame(b, blobs, shape):
             continue  # paper edge, desk, shadow
         if writing:
-            if height and (b.h > 2.0 * height or max(b.w, b.h) < 0.08 * height):
-                continue  # much taller than the writing; a speck
+            if height and b.h > 2.0 * height and not has_row_neighbour(b, blobs):
+                continue  # much taller than the writing, and alone (a pen); handwriting beside print has company
+            if height and max(b.w, b.h) < 0.08 * height:
+                continue  # a speck
             if fill > 0.85 and b.h >= 0.4 * height and b.w > 0.35 * b.h:
                 continue  # a solid blob the size of a digit: a thumb, a hole, a shadow (a dot is small)
         else:
@@ -669,6 +671,20 @@ def keep_blobs(blobs: list[Blob], shape: tuple[int, ...], writing: bool) -> list
                 continue  # a strip or a solid piece at the border beside other blobs (paper edge, shadow)
         keep.append(b)
     return keep
+
+
+def has_row_neighbour(b: Blob, blobs: list[Blob]) -> bool:
+    """Is there another blob of about b's height (0.6-1.6x) beside it: sharing half the smaller one's rows and
+    at most two of b's heights away? Big handwriting on a printed form is a row of such blobs; a pen lying on
+    the page is alone."""
+    for o in blobs:
+        if o is b or not 0.6 * b.h <= o.h <= 1.6 * b.h:
+            continue
+        shared = min(b.y + b.h, o.y + o.h) - max(b.y, o.y)
+        gap = max(o.x - (b.x + b.w), b.x - (o.x + o.w), 0)
+        if shared >= 0.5 * min(b.h, o.h) and gap <= 2 * b.h:
+            return True
+    return False
 
 
 def reading_order(boxes: list[Box]) -> tuple[list[int], list[int]]:

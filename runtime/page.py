@@ -8,10 +8,11 @@ Two things are found, in this order, on a small copy of the image:
 
 1. A flat border (a mat, a scanner's margin, a frame of a different shade): outer rows and columns that are
    uniform and differ from what lies inside them are cut off.
-2. A sheet on a surround (paper on a desk, a lit card in a dark room): Otsu's threshold splits light from
-   dark; the largest light region is a page when it is a large share of the frame, compact (it fills most of
-   its convex hull) and does not reach all four edges (else it *is* the frame). Its bounding box is cropped
-   and everything outside its convex hull is painted the page's median brightness, so the desk is gone
+2. Inside what is left, a sheet on a surround (paper on a desk, a lit card in a dark room): Otsu's threshold
+   splits light from dark; the largest light region is a page when it is a large share of the frame, compact
+   (it fills most of its convex hull) and does not reach all four edges (else it *is* the frame). Its
+   bounding box is cropped and everything outside its convex hull is painted the page's median brightness, so
+   the desk is gone
    before the ink is judged.
 """
 
@@ -53,16 +54,17 @@ def find_page(gray: np.ndarray) -> Page | None:
     small = shrink(gray, SMALL)
     sy, sx = gray.shape[0] / small.shape[0], gray.shape[1] / small.shape[1]
     inner = flat_border(small)
-    sheet = find_sheet(small) if inner is None and min(gray.shape) >= SHEET_MIN_SIDE else None
-    if inner is not None:
-        x, y, w, h = inner
-        box = scale_box((x, y, w, h), sx, sy, gray.shape)
-        crop = small[y : y + h, x : x + w]
-        return Page(box, None, float(np.median(crop)))
+    x0, y0, w0, h0 = inner if inner is not None else (0, 0, small.shape[1], small.shape[0])
+    # A sheet may lie inside a flat border too: a dark desk's even strip along one side is such a border.
+    big_enough = min(h0 * sy, w0 * sx) >= SHEET_MIN_SIDE
+    sheet = find_sheet(small[y0 : y0 + h0, x0 : x0 + w0]) if big_enough else None
     if sheet is not None:
         (x, y, w, h), hull, paper = sheet
-        hull = np.round(hull.astype(np.float64) * (sx, sy)).astype(np.int32)
-        return Page(scale_box((x, y, w, h), sx, sy, gray.shape), hull, paper)
+        hull = np.round((hull.astype(np.float64) + (x0, y0)) * (sx, sy)).astype(np.int32)
+        return Page(scale_box((x + x0, y + y0, w, h), sx, sy, gray.shape), hull, paper)
+    if inner is not None:
+        box = scale_box(inner, sx, sy, gray.shape)
+        return Page(box, None, float(np.median(small[y0 : y0 + h0, x0 : x0 + w0])))
     return None
 
 
