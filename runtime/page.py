@@ -12,8 +12,7 @@ Two things are found, in this order, on a small copy of the image:
    splits light from dark; the largest light region is a page when it is a large share of the frame, compact
    (it fills most of its convex hull) and does not reach all four edges (else it *is* the frame). Its
    bounding box is cropped and everything outside its convex hull is painted the page's median brightness, so
-   the desk is gone
-   before the ink is judged.
+   the desk is gone before the ink is judged.
 """
 
 from __future__ import annotations
