@@ -47,8 +47,8 @@ def library_versions() -> dict:
 
 
 TRAINING_KEYS = ("preset", "epochs", "batch_size", "seed", "train_images", "train_lines", "train_seconds",
-                 "data_seconds", "init", "init_epochs", "init_train_seconds", "test_accuracy", "test_exact", "params",
-                 "command", "data_sha256", "versions")
+                 "data_seconds", "run_seconds", "init", "init_epochs", "init_train_seconds", "test_accuracy",
+                 "test_exact", "test_asymmetric_accuracy", "params", "command", "data_sha256", "versions")
 
 
 def training_info(metrics: dict, keras_path) -> dict:

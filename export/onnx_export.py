@@ -159,7 +159,7 @@ def export_model(source: str | os.PathLike, out: str | os.PathLike, opset: int =
         raise ExportError(f"--quantize {quantize_to}: only int8 is supported.")
     command = _command_line(command)
 
-    # 1. Convert (a line model has its own export, measured on test lines).
+    # 1. Convert (line and orientation models have their own exports, measured on test lines).
     src = convert.load_source(source)
     if convert.is_line_model(src.model):
         if quantize_to:
@@ -168,6 +168,13 @@ def export_model(source: str | os.PathLike, out: str | os.PathLike, opset: int =
 
         return export_line_model(source, out, opset=opset, name=name, data_dir=data_dir, write_card=write_card,
                                  command=command)
+    if convert.is_orientation_model(src.model):
+        if quantize_to:
+            raise ExportError("--quantize int8 is for digit models; the orientation model is exported in float.")
+        from .orientation_export import export_orientation_model
+
+        return export_orientation_model(source, out, opset=opset, name=name, data_dir=data_dir,
+                                        write_card=write_card, command=command)
     proto = convert.compact_names(convert.to_onnx(src.model, opset))
     convert.check(proto)
 

@@ -375,7 +375,7 @@ def serve(
 
 @app.command()
 def train(
-    preset: str = typer.Option(..., help="seed | mlp | cnn | line"),
+    preset: str = typer.Option(..., help="seed | mlp | cnn | line | orientation"),
     data: Optional[Path] = typer.Option(None, help="MNIST folder (else $EDGEDIGITS_DATA, else the user cache)."),
     out: Optional[Path] = typer.Option(None, help="Run folder (default runs/<preset>)."),
     epochs: Optional[int] = typer.Option(None, help="Epochs (default: the preset's)."),
@@ -383,7 +383,7 @@ def train(
     seed: int = typer.Option(0, help="Random seed; the same seed repeats the run."),
     val_split: float = typer.Option(0.2, help="Fraction of the training set held out for validation."),
     subset: Optional[int] = typer.Option(None, help="Train on only the first N training images (quick runs); "
-                                         "line preset: make N synthetic training lines."),
+                                         "line and orientation presets: make N synthetic training lines."),
     init: Optional[Path] = typer.Option(None, help="Line preset: start from this run's weights (a run folder "
                                                    "or .keras) to train it further."),
 ) -> None:
@@ -416,6 +416,11 @@ def train(
                                val_split=val_split, subset=subset, init=init)
     except (MnistError, ValueError) as exc:
         fail(str(exc))
+    if metrics.get("kind") == "orientation":
+        typer.echo(f"{preset}: test lines called right {metrics['test_accuracy']:.1%} (with a digit 2-7, 9: "
+                   f"{metrics['test_asymmetric_accuracy']:.1%}); {metrics['params']:,} parameters, "
+                   f"{metrics['run_seconds']:.0f} s -> {out}")
+        return
     if metrics.get("kind") == "line":
         typer.echo(f"{preset}: test lines read exactly: " + ", ".join(
             f"{kind} {v['text_exact']:.1%}" for kind, v in metrics["test_lines"].items())
@@ -460,6 +465,14 @@ def export_command(
     except ImportError as exc:
         fail(f"export needs the [train] extra ({exc.name} is missing). Install it with: "
              "pip install 'edgedigits[train]'")
+    if result.get("kind") == "orientation":
+        typer.echo(f"{result['name']}: parity on {result['parity']['lines']} test lines "
+                   f"({result['parity']['call_disagreements']} called differently, max |d log-odds| "
+                   f"{result['parity']['max_abs_diff']:.1e}); called right {result['test']['accuracy']:.1%} "
+                   f"(with a digit 2-7, 9: {result['test']['asymmetric_accuracy']:.1%})")
+        typer.echo(f"  {result['size_bytes']:,} bytes, {result['params']:,} parameters, "
+                   f"{result['mflops_per_line_of_8_digits']} MFLOPs per line of 8 digits -> {result['path']}")
+        return
     if "test_lines" in result:  # a line model
         typer.echo(f"{result['name']}: parity on {result['parity']['lines']} test lines "
                    f"({result['parity']['reading_disagreements']} read differently, max |dp| "
@@ -528,6 +541,13 @@ def models_command(
         typer.echo(f"{'name':<16} {'accuracy':>9} {'size':>12} {'params':>9} {'MFLOPs':>7}  preset")
         for row in rows:
             accuracy = f"{row['accuracy']:.2%}" if row["accuracy"] is not None else "?"
+            if row["kind"] == "orientation":  # its share of test lines called right, MFLOPs per 8-digit line
+                right = row["card"].get("test_accuracy")
+                typer.echo(f"{row['name']:<16} {right if right is None else format(right, '.1%'):>9} "
+                           f"{row['size_bytes'] / 1024:>8,.1f} KiB {row['params'] or 0:>9,} "
+                           f"{row['card'].get('mflops_per_line_of_8_digits') or 0:>7}  {row['preset'] or ''} "
+                           "(test lines' way up called right; MFLOPs per line of 8 digits)")
+                continue
             if row["kind"] == "line":  # a line model: its mean exact rate on test lines, MFLOPs per 8-digit line
                 exact = f"{row['test_exact']:.1%}" if row["test_exact"] is not None else "?"
                 typer.echo(f"{row['name']:<16} {exact:>9} {row['size_bytes'] / 1024:>8,.1f} KiB "

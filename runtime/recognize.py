@@ -24,6 +24,7 @@ import numpy as np
 
 from .detect import Box, TextLine
 from .lines import DIGITS, STRIDE, ctc_greedy
+from .orientation import page_log_odds
 from .results import Digit
 
 WORD = "*"  # how a word or letter shows in ``raw``
@@ -136,7 +137,7 @@ def ink_rows(line: TextLine, columns: tuple[float, float], blob: Box) -> Box:
 
 
 FLIP_MIN_CHARS = 3  # characters a page must hold before it is ever read turned
-FLIP_MARGIN = 0.05  # nats per frame the turned reading must win by (an upright page is never turned on a tie)
+FLIP_LOG_ODDS = 1.0  # the page's mean log-odds of being turned 180 degrees above which it is read turned
 
 
 def path_score(posteriors: np.ndarray, frames: int) -> float:
@@ -167,11 +168,16 @@ def sideways(found) -> bool:
     return right - left > 0.3 * min(b[2] for b in boxes)  # they share columns: a column, not a scatter
 
 
-def upside_down(upright: list[np.ndarray], turned: list[np.ndarray], widths: list[int]) -> bool:
-    """Do a page's lines read better turned 180 degrees? ``upright`` and ``turned``: the line model's
-    posteriors [T, 17] of each line as found and turned; ``widths``: each line tensor's width in px. The
-    page-wide means, weighted by line length, must differ by FLIP_MARGIN."""
-    read = sum(len(ctc_greedy(p, w // STRIDE)) for p, w in zip(upright, widths))
+def upside_down(posteriors: list[np.ndarray], log_odds: np.ndarray, widths: list[int]) -> bool:
+    """Is a page upside down? ``posteriors``: the line model's output float32 [T, 17] for each of its text lines
+    (T = width / 4); ``log_odds``: the orientation model's output for the same lines, float32 [lines, T']
+    (rows of a padded batch, T' >= ceil(width / 8)); ``widths``: each line tensor's width in px.
+
+    Yes when the page's log-odds of being turned 180 degrees (its lines' means over their own frames, weighted
+    by their widths: orientation.page_log_odds) exceed FLIP_LOG_ODDS, and the line model reads at least
+    FLIP_MIN_CHARS characters on it. The orientation model is a per-line 0/180 classifier as in PaddleOCR's
+    text-direction stage (see orientation.py)."""
+    read = sum(len(ctc_greedy(p, w // STRIDE)) for p, w in zip(posteriors, widths))
     if read < FLIP_MIN_CHARS:  # one or two characters say little about the page's way up (a 6 is a turned 9)
         return False
-    return page_score(turned, widths) > page_score(upright, widths) + FLIP_MARGIN
+    return page_log_odds(log_odds, widths) > FLIP_LOG_ODDS
