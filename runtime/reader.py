@@ -134,6 +134,9 @@ class DigitReader:
             if out is not None and sideways(p.found):  # one digit per line, in a column: try a quarter-turn
                 turned = p.turned(1)
                 (turned_out,) = self._infer([turned], check_orientation=True)
+                if turned_out.upside_down:  # the orientation model says the other quarter-turn: compare that one
+                    turned = p.turned(3)
+                    (turned_out,) = self._infer([turned], check_orientation=False)
                 if turned_out.score > out.score + SIDEWAYS_MARGIN:
                     prepared[i], outputs[i] = turned, turned_out
         upside_down = [i for i, out in enumerate(outputs) if out is not None and out.upside_down]
