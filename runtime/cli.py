@@ -543,7 +543,8 @@ def models_command(
             accuracy = f"{row['accuracy']:.2%}" if row["accuracy"] is not None else "?"
             if row["kind"] == "orientation":  # its share of test lines called right, MFLOPs per 8-digit line
                 right = row["card"].get("test_accuracy")
-                typer.echo(f"{row['name']:<16} {right if right is None else format(right, '.1%'):>9} "
+                right = f"{right:.1%}" if right is not None else "?"
+                typer.echo(f"{row['name']:<16} {right:>9} "
                            f"{row['size_bytes'] / 1024:>8,.1f} KiB {row['params'] or 0:>9,} "
                            f"{row['card'].get('mflops_per_line_of_8_digits') or 0:>7}  {row['preset'] or ''} "
                            "(test lines' way up called right; MFLOPs per line of 8 digits)")
