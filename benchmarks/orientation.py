@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from _common import machine, parser, table, write_json
+
 from edgedigits.runtime import detect
 from edgedigits.runtime.lines import STRIDE, ctc_greedy, pad_batch
 from edgedigits.runtime.mnist import load
@@ -57,17 +58,37 @@ def main() -> None:
         turned.append(evidence(reader, np.ascontiguousarray(image[::-1, ::-1])))
     up = np.array([v for v in upright if v is not None])
     down = np.array([v for v in turned if v is not None])
-    rows = [[f"{t:g}" + (" (FLIP_LOG_ODDS)" if t == FLIP_LOG_ODDS else ""), f"{(up > t).mean():.3f}",
-             f"{(down > t).mean():.3f}"] for t in THRESHOLDS]
-    print(f"{args.pages} page photos of MNIST test digits, upright and turned 180; pages with >= {FLIP_MIN_CHARS} "
-          f"characters: {len(up)} upright, {len(down)} turned")
+    rows = [
+        [
+            f"{t:g}" + (" (FLIP_LOG_ODDS)" if t == FLIP_LOG_ODDS else ""),
+            f"{(up > t).mean():.3f}",
+            f"{(down > t).mean():.3f}",
+        ]
+        for t in THRESHOLDS
+    ]
+    print(
+        f"{args.pages} page photos of MNIST test digits, upright and turned 180; pages with >= {FLIP_MIN_CHARS} "
+        f"characters: {len(up)} upright, {len(down)} turned"
+    )
     print(table(["threshold (page log-odds)", "upright pages turned", "turned pages caught"], rows))
-    print(f"\nupright: min {up.min():.2f}, median {np.median(up):.2f}, max {up.max():.2f}; "
-          f"turned: min {down.min():.2f}, median {np.median(down):.2f}, max {down.max():.2f}")
-    write_json(args.json, {"machine": machine(), "pages": args.pages, "seed": args.seed,
-                           "upright": up.tolist(), "turned": down.tolist(),
-                           "thresholds": {f"{t:g}": {"upright_turned": float((up > t).mean()),
-                                                     "turned_caught": float((down > t).mean())} for t in THRESHOLDS}})
+    print(
+        f"\nupright: min {up.min():.2f}, median {np.median(up):.2f}, max {up.max():.2f}; "
+        f"turned: min {down.min():.2f}, median {np.median(down):.2f}, max {down.max():.2f}"
+    )
+    write_json(
+        args.json,
+        {
+            "machine": machine(),
+            "pages": args.pages,
+            "seed": args.seed,
+            "upright": up.tolist(),
+            "turned": down.tolist(),
+            "thresholds": {
+                f"{t:g}": {"upright_turned": float((up > t).mean()), "turned_caught": float((down > t).mean())}
+                for t in THRESHOLDS
+            },
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -49,7 +49,7 @@ def turned_180(tensor: np.ndarray) -> np.ndarray:
 def line_log_odds(log_odds: np.ndarray, widths: Sequence[int]) -> np.ndarray:
     """Each line's log-odds of being turned 180 degrees: the mean of ``log_odds`` (float [N, T], the model's
     output for a padded batch) over the line's own ``frames(width)`` frames -> float64 [N]."""
-    return np.array([float(np.mean(row[:frames(w)])) for row, w in zip(np.asarray(log_odds), widths)])
+    return np.array([float(np.mean(row[: frames(w)])) for row, w in zip(np.asarray(log_odds), widths)])
 
 
 def page_log_odds(log_odds: np.ndarray, widths: Sequence[int]) -> float:

@@ -61,6 +61,11 @@ def test_a_page_needs_characters_and_log_odds_to_be_turned():
     assert not upside_down([posteriors], -sure, [width])
     assert not upside_down([posteriors[:12]], sure, [48])  # two characters only (FLIP_MIN_CHARS)
     assert FLIP_MIN_CHARS == 3
+    symmetric = posteriors.copy()
+    for digit, frame in zip((1, 1, 8), (2, 8, 14)):  # "118": reads alike (but for its order) either way
+        symmetric[frame] = 0.0
+        symmetric[frame, digit] = 1.0
+    assert not upside_down([symmetric], sure, [width])
     # The page's evidence is each line's mean over its own frames, weighted by width: padding never counts.
     padded = np.concatenate([sure, np.full((1, 20), -50.0, np.float32)], axis=1)
     assert page_log_odds(padded, [width]) == pytest.approx(5.0)
@@ -112,7 +117,7 @@ def test_the_orientation_export_is_parity_checked_and_read_by_the_runtime(brief_
     widest = max(t.shape[1] for t in tensors)
     batch = np.zeros((4, 32, widest), np.float32)
     for i, t in enumerate(tensors):
-        batch[i, :, :t.shape[1]] = t / 255.0
+        batch[i, :, : t.shape[1]] = t / 255.0
     assert session.predict(batch).shape == (4, frames(widest))
     reader = DigitReader(orientation_model=target)
     assert reader.orientation_model.path == target

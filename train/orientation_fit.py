@@ -42,21 +42,26 @@ SYMMETRIC_WEIGHT = 0.25  # loss weight of a line that reads alike both ways (see
 
 # --------------------------------------------------------------------------- data
 
+
 def both_ways(tensors: list[np.ndarray], targets: list[str]) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
     """Lines (uint8 [32, W]) and their texts -> every line upright then turned: (tensors, labels int32 [2N]:
     0 upright, 1 turned, weights float32 [2N])."""
     weights = np.array([1.0 if asymmetric(t) else SYMMETRIC_WEIGHT for t in targets], np.float32)
-    return (list(tensors) + [turned_180(t) for t in tensors], np.repeat(np.int32([0, 1]), len(tensors)),
-            np.concatenate([weights, weights]))
+    return (
+        list(tensors) + [turned_180(t) for t in tensors],
+        np.repeat(np.array([0, 1], np.int32), len(tensors)),
+        np.concatenate([weights, weights]),
+    )
 
 
-def batches(tensors: list[np.ndarray], labels: np.ndarray, weights: np.ndarray, batch_size: int,
-            rng: np.random.Generator | None):
+def batches(
+    tensors: list[np.ndarray], labels: np.ndarray, weights: np.ndarray, batch_size: int, rng: np.random.Generator | None
+):
     """Batches of lines of similar width: (float32 [B, 32, W] zero-padded on the right, int32 [B, 3]: label,
     the line's frames, its weight x 1000)."""
     widths = np.array([t.shape[1] for t in tensors])
     order = np.argsort(widths + (rng.uniform(0, BUCKET, len(widths)) if rng is not None else 0), kind="stable")
-    groups = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+    groups = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
     if rng is not None:
         rng.shuffle(groups)
     for rows in groups:
@@ -64,7 +69,7 @@ def batches(tensors: list[np.ndarray], labels: np.ndarray, weights: np.ndarray, 
         x = np.zeros((len(rows), tensors[rows[0]].shape[0], width), np.float32)
         y = np.zeros((len(rows), 3), np.int32)
         for j, r in enumerate(rows):
-            x[j, :, :widths[r]] = tensors[r] / 255.0
+            x[j, :, : widths[r]] = tensors[r] / 255.0
             y[j] = labels[r], frames(widths[r]), round(1000 * weights[r])
         yield x, y
 
@@ -93,20 +98,21 @@ def loss_fn(y, log_odds):
 
 # --------------------------------------------------------------------------- evaluation
 
+
 def line_scores(predict, tensors: list[np.ndarray], batch_size: int = 256) -> np.ndarray:
     """Each line's log-odds of being turned (float64 [N]) from ``predict`` (float32 [B, 32, W] -> [B, T]),
     lines batched by width as the runtime batches them."""
     order = np.argsort([t.shape[1] for t in tensors], kind="stable")
     out = np.zeros(len(tensors))
     for i in range(0, len(order), batch_size):
-        rows = order[i:i + batch_size]
+        rows = order[i : i + batch_size]
         width = max(tensors[r].shape[1] for r in rows)
         x = np.zeros((len(rows), tensors[rows[0]].shape[0], width), np.float32)
         for j, r in enumerate(rows):
-            x[j, :, :tensors[r].shape[1]] = tensors[r] / 255.0
+            x[j, :, : tensors[r].shape[1]] = tensors[r] / 255.0
         log_odds = np.asarray(predict(x))
         for j, r in enumerate(rows):
-            out[r] = float(log_odds[j, :frames(tensors[r].shape[1])].mean())
+            out[r] = float(log_odds[j, : frames(tensors[r].shape[1])].mean())
     return out
 
 
@@ -118,26 +124,39 @@ def accuracy(predict, tensors: list[np.ndarray], targets: list[str]) -> dict:
     right = (scores > 0) == (labels == 1)
     informative = np.tile([has_asymmetric_digit(t) for t in targets], 2)
     margin = np.where(labels == 1, scores, -scores)
-    return {"lines": len(tensors), "accuracy": float(right.mean()),
-            "asymmetric_lines": int(informative.sum() // 2),
-            "asymmetric_accuracy": float(right[informative].mean()) if informative.any() else None,
-            "symmetric_accuracy": float(right[~informative].mean()) if (~informative).any() else None,
-            "median_margin": float(np.median(margin))}
+    return {
+        "lines": len(tensors),
+        "accuracy": float(right.mean()),
+        "asymmetric_lines": int(informative.sum() // 2),
+        "asymmetric_accuracy": float(right[informative].mean()) if informative.any() else None,
+        "symmetric_accuracy": float(right[~informative].mean()) if (~informative).any() else None,
+        "median_margin": float(np.median(margin)),
+    }
 
 
 # --------------------------------------------------------------------------- the run
 
-def train_orientation(out: str | os.PathLike, data_dir: str | None = None, epochs: int | None = None,
-                      batch_size: int | None = None, seed: int = 0, val_split: float = 0.2,
-                      lines: int | None = None, test_lines: int = 2000, verbose: int | None = None,
-                      preset_name: str = "orientation") -> dict:
+
+def train_orientation(
+    out: str | os.PathLike,
+    data_dir: str | os.PathLike | None = None,
+    epochs: int | None = None,
+    batch_size: int | None = None,
+    seed: int = 0,
+    val_split: float = 0.2,
+    lines: int | None = None,
+    test_lines: int = 2000,
+    verbose: int | None = None,
+    preset_name: str = "orientation",
+) -> dict:
     """Train the orientation preset and write the run folder ``out``. Returns the metrics written to
     metrics.json. ``lines``: synthetic training lines (default: the preset's ``train_lines``; each is seen
     both ways); ``test_lines``: lines of MNIST test digits evaluated (both ways)."""
-    from .fit import _quiet_tensorflow, command_line, learning_rate, versions
+    from .environment import command_line, quiet_tensorflow, versions
+    from .presets import learning_rate
 
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")  # as line_fit: about twice as fast on 2 cores
-    _quiet_tensorflow()
+    quiet_tensorflow()
     import keras
     import tensorflow as tf
 
@@ -166,8 +185,9 @@ def train_orientation(out: str | os.PathLike, data_dir: str | None = None, epoch
     model = preset.build()
     rng = np.random.default_rng(seed)
     steps_per_epoch = math.ceil(len(x_train) / batch_size)
-    optimizer = keras.optimizers.AdamW(learning_rate(preset, epochs * steps_per_epoch),
-                                       weight_decay=preset.weight_decay, clipnorm=5.0)
+    optimizer = keras.optimizers.AdamW(
+        learning_rate(preset, epochs * steps_per_epoch), weight_decay=preset.weight_decay, clipnorm=5.0
+    )
     variables = model.trainable_variables
     spec = (tf.TensorSpec((None, None, None), tf.float32), tf.TensorSpec((None, 3), tf.int32))
 
@@ -191,14 +211,20 @@ def train_orientation(out: str | os.PathLike, data_dir: str | None = None, epoch
     started = time.perf_counter()
     for epoch in range(epochs):
         losses = [float(train_step(x, y)) for x, y in batches(x_train, y_train, w_train, batch_size, rng)]
-        val = [(float(a), float(b), len(x)) for x, y in batches(x_val, y_val, w_val, 512, None)
-               for a, b in [val_step(x, y)]]
+        val = [
+            (float(a), float(b), len(x))
+            for x, y in batches(x_val, y_val, w_val, 512, None)
+            for a, b in [val_step(x, y)]
+        ]
         history["loss"].append(float(np.mean(losses)))
         history["val_loss"].append(float(np.average([v[0] for v in val], weights=[v[2] for v in val])))
         history["val_accuracy"].append(sum(v[1] for v in val) / sum(v[2] for v in val))
         if verbose:
-            print(f"epoch {epoch + 1}/{epochs}: loss {history['loss'][-1]:.4f}, val_loss {history['val_loss'][-1]:.4f}, "
-                  f"val_accuracy {history['val_accuracy'][-1]:.4f}, {time.perf_counter() - started:.0f} s", flush=True)
+            print(
+                f"epoch {epoch + 1}/{epochs}: loss {history['loss'][-1]:.4f}, val_loss {history['val_loss'][-1]:.4f}, "
+                f"val_accuracy {history['val_accuracy'][-1]:.4f}, {time.perf_counter() - started:.0f} s",
+                flush=True,
+            )
     wall = time.perf_counter() - started
 
     # Evaluate on lines of MNIST test digits (both ways) and write the run folder.
@@ -207,14 +233,14 @@ def train_orientation(out: str | os.PathLike, data_dir: str | None = None, epoch
     predict = lambda x: model(x, training=False)  # noqa: E731
     test_tensors, test_targets = make_lines(test_split.images, test_split.labels, test_lines, seed + 1000)
     test = accuracy(predict, test_tensors, test_targets)
-    val = accuracy(predict, val_tensors, val_targets)
+    val_figures = accuracy(predict, val_tensors, val_targets)
     metrics = {
         "preset": preset.name,
         "kind": "orientation",
         "test": test,
         "test_accuracy": test["accuracy"],
         "test_asymmetric_accuracy": test["asymmetric_accuracy"],
-        "val": val,
+        "val": val_figures,
         "params": int(model.count_params()),
         "epochs": epochs,
         "batch_size": batch_size,
@@ -231,6 +257,9 @@ def train_orientation(out: str | os.PathLike, data_dir: str | None = None, epoch
         "data_sha256": mnist.checksums(data_dir),
     }
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
-    report.plot_curves(history, out / "curves.png",
-                       title=f"{preset.name}: {test['asymmetric_accuracy']:.2%} of test lines with 2-7, 9 right")
+    report.plot_curves(
+        history,
+        out / "curves.png",
+        title=f"{preset.name}: {test['asymmetric_accuracy']:.2%} of test lines with 2-7, 9 right",
+    )
     return metrics
