@@ -33,7 +33,7 @@ from . import detect
 from .images import ImageError, check_array, load_image
 from .lines import pad_batch
 from .model import LineModel, Model, OrientationModel, resolve_model, shipped_line_model, shipped_orientation_model
-from .recognize import SIDEWAYS_MARGIN, line_digits, page_score, sideways, upside_down
+from .recognize import SIDEWAYS_MARGIN, line_digits, page_score, peak_score, sideways, upside_down
 from .results import UNCERTAIN, Digit, Reading, compose_text, int_box  # noqa: F401  (the API's names, re-exported)
 from .sources import SourceError, iter_paths
 
@@ -164,7 +164,14 @@ class DigitReader:
         if upside_down:  # read those pages again turned the right way up, boxes mapped back
             right_way_up = [prepared[i].turned(2) for i in upside_down]
             for i, p, out in zip(upside_down, right_way_up, self._infer(right_way_up, check_orientation=False)):
-                prepared[i], outputs[i] = p, out
+                upright = outputs[i]
+                # Turned only if the line model agrees: it reads the characters more surely this way up.
+                if (
+                    out is not None
+                    and upright is not None
+                    and peak_score(out.lines, p.widths) >= peak_score(upright.lines, prepared[i].widths)
+                ):
+                    prepared[i], outputs[i] = p, out
         infer_ms = (time.perf_counter() - started) * 1e3
         readings = []
         for p, out in zip(prepared, outputs):
@@ -308,6 +315,11 @@ class _Prepared:
     single: bool = False
     turn: int = 0  # quarter-turns (counter-clockwise, np.rot90) of ``array`` that ``found`` was read at
     size: tuple[int, int] = (0, 0)  # (w, h) of the input as decoded
+
+    @property
+    def widths(self) -> list[int]:
+        """The width in px of each text line's tensor (what the line model's outputs are cut to)."""
+        return [line.fitted.tensor.shape[1] for line in self.found.text_lines] if self.found is not None else []
 
     def turned(self, k: int) -> _Prepared:
         """The same input turned ``k`` quarter-turns counter-clockwise (from its own orientation) and extracted

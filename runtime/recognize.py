@@ -202,6 +202,18 @@ def upside_down(posteriors: list[np.ndarray], log_odds: np.ndarray, widths: list
     return page_log_odds(log_odds, widths) > FLIP_LOG_ODDS
 
 
+def peak_score(posteriors: list[np.ndarray], widths: list[int]) -> float:
+    """How sure the line model is of the characters it reads on a page: the mean log-probability at their
+    CTC peaks over all lines (-inf when it reads none). ``posteriors``: float32 [T, 17] per line; ``widths``:
+    each line tensor's width in px. Blank frames, sure either way up, do not dilute it as in page_score."""
+    peaks = [
+        float(np.log(max(float(p[c.peak].max()), 1e-12)))
+        for p, w in zip(posteriors, widths)
+        for c in ctc_greedy(p, w // STRIDE)
+    ]
+    return float(np.mean(peaks)) if peaks else float("-inf")
+
+
 def blob_frames(line: TextLine, frames: int, x: float, width: float) -> slice:
     """The line model's frames whose centres fall in the image columns [x, x + width] (may be empty)."""
     inside = [t for t in range(frames) if x <= line.frame_x(sum(line.fitted.crop_columns(t, t + 1)) / 2) <= x + width]
