@@ -107,6 +107,13 @@ class DigitReader:
         return self._orientation
 
     @property
+    def orientation_model_file(self) -> str | Literal[False]:
+        """The orientation model's file (without opening its session), or False when this reader has none."""
+        if self._orientation is not None:
+            return str(self._orientation.path)
+        return str(self._orientation_path) if self._orientation_path is not None else False
+
+    @property
     def line_model_file(self) -> str | Literal[False]:
         """The line model's file (without opening its session), or False when this reader has none."""
         if self._line_model is False:
@@ -296,6 +303,7 @@ class DigitReader:
             single=self.single,
             threads=1,
             line_model=self.line_model_file,
+            orientation_model=self.orientation_model_file,
         )
         yield from read_chunks(self, chunked(images, CHUNK), workers, make_reader if processes else None)
 

@@ -184,3 +184,13 @@ def test_without_an_orientation_model_a_page_is_read_as_it_lies(mnist_test):
     assert reader.orientation_model is None
     image, want = scenes.page_photo(mnist_test, np.random.default_rng(2), 640, 480, 3, 6)
     assert reader.read(image).text == want
+
+
+def test_worker_processes_get_the_readers_orientation_setting():
+    """read_many(processes=True) rebuilds the reader in each worker from its files: a reader without the
+    orientation model must give its workers none either, and one with it the same file."""
+    assert DigitReader(orientation_model=False).orientation_model_file is False
+    shipped = DigitReader().orientation_model_file
+    assert shipped is False or Path(shipped).name == "orientation.onnx"
+    again = DigitReader(orientation_model=shipped)
+    assert again.orientation_model_file == shipped
