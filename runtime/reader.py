@@ -28,7 +28,7 @@ from typing import Iterable, Iterator, NamedTuple, Sequence, Union
 
 import numpy as np
 
-from . import detect
+from . import detect, small_digits
 from .images import ImageError, load_image
 from .lines import pad_batch
 from .model import LineModel, Model, resolve_model, shipped_line_model
@@ -111,7 +111,8 @@ class DigitReader:
         """
         single = self.single if single is None else single
         paths = list(paths) if paths is not None else [None] * len(images)
-        prepared = [self._prepare(image, path, single) for image, path in zip(images, paths)]
+        prepared = [self._prepare(image, path, single, together=True) for image, path in zip(images, paths)]
+        small_digits.find_together(prepared, lines=self.reads_lines)  # small one-digit images: found together
         started = time.perf_counter()
         outputs = self._infer(prepared, check_orientation=True)
         for i, (p, out) in enumerate(zip(prepared, outputs)):
@@ -179,8 +180,10 @@ class DigitReader:
                 raws.append(line_raw)
         return p.unturn(renumber_lines(digits)), "\n".join(raws)
 
-    def _prepare(self, image: ImageLike | SourceError, path: str | None, single: bool) -> _Prepared:
-        """Decode and find the digits of one input (everything but the networks)."""
+    def _prepare(self, image: ImageLike | SourceError, path: str | None, single: bool,
+                 together: bool = False) -> _Prepared:
+        """Decode and find the digits of one input (everything but the networks). ``together``: a small image
+        (small_digits.fits) is only decoded, its digits found with the others' by small_digits.find_together."""
         if isinstance(image, SourceError):
             return _Prepared(image.path, error=image.error)
         if isinstance(image, (str, os.PathLike)):
@@ -191,6 +194,9 @@ class DigitReader:
         except ImageError as exc:
             return _Prepared(path, error=str(exc))
         decoded = time.perf_counter()
+        if together and small_digits.fits(array):
+            return _Prepared(path, decode_ms=(decoded - started) * 1e3, array=array, source=image, single=single,
+                             size=(array.shape[1], array.shape[0]))
         found = detect.extract(array, single=single, lines=self.reads_lines and not single)
         return _Prepared(path, found=found, decode_ms=(decoded - started) * 1e3,
                          extract_ms=(time.perf_counter() - decoded) * 1e3, single=single, source=image,
