@@ -391,6 +391,10 @@ def _uri_input(uri: str):
 
 def _run_ray(inputs, manifest, recursive, out: Path, fmt: str, done, settings: dict, workers, batch_size: int,
              address, progress: _Progress) -> None:
+    if address is None or address.split(":")[0] in ("127.0.0.1", "localhost"):
+        # Ray resolves this machine to the address of its network interface, even for a cluster on loopback;
+        # Ray's own switch for machines without a cluster network keeps every node on 127.0.0.1.
+        os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
     try:
         import ray
     except ImportError:
@@ -401,10 +405,13 @@ def _run_ray(inputs, manifest, recursive, out: Path, fmt: str, done, settings: d
     if not ray.is_initialized():
         os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
         if address is None:  # a local instance, on this machine only
-            ray.init(num_cpus=workers, include_dashboard=False, _node_ip_address="127.0.0.1",
+            ray.init(address="local", num_cpus=workers, include_dashboard=False, _node_ip_address="127.0.0.1",
                      logging_level="WARNING", log_to_driver=False, configure_logging=True)
         else:
-            ray.init(address=address, logging_level="WARNING", log_to_driver=False)
+            # A cluster on this machine's loopback (tests, a one-machine cluster): the driver's node is there too.
+            loopback = address.split(":")[0] in ("127.0.0.1", "localhost")
+            ray.init(address=address, logging_level="WARNING", log_to_driver=False,
+                     **({"_node_ip_address": "127.0.0.1"} if loopback else {}))
     cpus = float(ray.cluster_resources().get("CPU", 1))
     progress.summary.cluster_cpus = cpus
     actors = max(1, workers or int(cpus))
@@ -423,7 +430,7 @@ def _run_ray(inputs, manifest, recursive, out: Path, fmt: str, done, settings: d
     done_ref = ray.put(done)  # shared by every actor through the object store
     # The listing's read tasks take no CPU: the actors hold every CPU, and a read task waiting for one would
     # wait forever (seen: a 2-CPU instance with 2 actors hung).
-    dataset = ray.data.read_text(str(listing), num_cpus=0, ray_remote_args={"max_retries": -1}) \
+    dataset = ray.data.read_text(str(listing), num_cpus=0) \
         .map_batches(_RayReader, batch_size=batch_size, batch_format="numpy",
                      compute=ray.data.ActorPoolStrategy(size=actors), num_cpus=1,
                      fn_constructor_kwargs={"out": str(out), "fmt": fmt, "done": [done_ref], "settings": settings})
