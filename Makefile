@@ -1,19 +1,35 @@
 # Two commands for a fresh machine:
 #   make demo   venv with the runtime only (no TensorFlow), read the bundled samples with the shipped model
-#   make test   venv with [train,dev,serve,ray], run the whole test suite on real MNIST
+#   make test   venv with [train,dev,serve,ray]; the gates (ruff lint and format check, mypy), then the whole
+#               test suite on real MNIST
 PYTHON ?= python3
 RUNTIME_VENV := .venv-runtime
 DEV_VENV := .venv-dev
 RUNTIME_FILES := pyproject.toml $(wildcard runtime/*.py runtime/serve/*.py runtime/web/* models/*.onnx models/*.json)
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: demo test clean samples
+.PHONY: demo test gates lint typecheck clean samples
 
 demo: $(RUNTIME_VENV)/.installed
 	$(RUNTIME_VENV)/bin/edgedigits classify samples --format table
 
-test: $(DEV_VENV)/.installed
+test: gates
 	$(DEV_VENV)/bin/python -m pytest
+
+# Quality gates (configured in pyproject.toml): seconds, so they run before the tests.
+gates: lint typecheck
+
+lint: $(DEV_VENV)/.installed
+	$(DEV_VENV)/bin/ruff check .
+	$(DEV_VENV)/bin/ruff format --check .
+
+# mypy checks the package as it is imported: edgedigits.runtime, .train, .export are the folders runtime/,
+# train/, export/ (pyproject's package-dir), linked under build/typecheck/edgedigits/ for it.
+typecheck: $(DEV_VENV)/.installed
+	rm -rf build/typecheck
+	mkdir -p build/typecheck/edgedigits
+	for folder in runtime train export models; do ln -s ../../../$$folder build/typecheck/edgedigits/$$folder; done
+	$(DEV_VENV)/bin/mypy -p edgedigits
 
 # A plain, non-editable install without extras: exactly what a user gets from `pip install edgedigits`.
 $(RUNTIME_VENV)/.installed: $(RUNTIME_FILES)

@@ -50,12 +50,17 @@ def now_utc() -> str:
 
 def machine() -> dict:
     """CPU model, cores, RAM, OS, Python and library versions, load, date: the context of every figure."""
-    info: dict = {"date_utc": now_utc(),
-                  "cores": os.cpu_count(), "python": platform.python_version(), "os": platform.platform()}
+    info: dict = {
+        "date_utc": now_utc(),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "os": platform.platform(),
+    }
     try:
         cpuinfo = Path("/proc/cpuinfo").read_text()
-        info["cpu"] = next(line.split(":", 1)[1].strip() for line in cpuinfo.splitlines()
-                           if line.startswith("model name"))
+        info["cpu"] = next(
+            line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")
+        )
         flags = next((line for line in cpuinfo.splitlines() if line.startswith("flags")), "")
         info["simd"] = " ".join(f for f in ("avx2", "avx512f", "avx512_vnni", "fma") if f" {f}" in flags)
         mem = Path("/proc/meminfo").read_text().split("\n")[0].split()
@@ -66,9 +71,13 @@ def machine() -> dict:
     versions = {}
     for name in ("numpy", "cv2", "onnxruntime", "tensorflow", "keras"):
         try:
-            out = subprocess.run([PYTHON, "-c", f"import importlib.metadata as m, {name} as x; print(x.__version__)"],
-                                 capture_output=True, text=True, timeout=120,
-                                 env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+            out = subprocess.run(
+                [PYTHON, "-c", f"import importlib.metadata as m, {name} as x; print(x.__version__)"],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+            )
             versions[name] = out.stdout.strip().splitlines()[-1] if out.returncode == 0 else "not installed"
         except (subprocess.TimeoutExpired, IndexError):
             versions[name] = "?"
@@ -81,16 +90,18 @@ def busy_warning() -> str | None:
     load = os.getloadavg()[0]
     training = subprocess.run(["pgrep", "-f", "edgedigits train"], capture_output=True, text=True).stdout.split()
     if training or load > 0.7:
-        return (f"machine busy (1-min load {load:.2f}" + (f", training pid {' '.join(training)}" if training else "")
-                + "): figures are NOT representative")
+        return (
+            f"machine busy (1-min load {load:.2f}"
+            + (f", training pid {' '.join(training)}" if training else "")
+            + "): figures are NOT representative"
+        )
     return None
 
 
 TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
 
 
-def run_measured(cmd: list[str], env: dict | None = None, stdout=subprocess.DEVNULL,
-                 timeout: float = 300) -> dict:
+def run_measured(cmd: list[str], env: dict | None = None, stdout=subprocess.DEVNULL, timeout: float = 300) -> dict:
     """Run ``cmd`` in a fresh process: wall seconds, CPU seconds and peak RSS (MiB).
 
     The peak RSS comes from ``/usr/bin/time -f %M`` when present: its child is forked from a 1 MiB process.
@@ -117,8 +128,13 @@ def run_measured(cmd: list[str], env: dict | None = None, stdout=subprocess.DEVN
                 rss_kib, cpu = int(fields[0]), float(fields[1]) + float(fields[2])
             except (OSError, ValueError, IndexError):
                 pass
-    return {"wall_s": wall, "peak_rss_mib": rss_kib / 1024, "returncode": os.waitstatus_to_exitcode(status),
-            "cpu_s": cpu, "stderr": stderr[-3000:]}
+    return {
+        "wall_s": wall,
+        "peak_rss_mib": rss_kib / 1024,
+        "returncode": os.waitstatus_to_exitcode(status),
+        "cpu_s": cpu,
+        "stderr": stderr[-3000:],
+    }
 
 
 def write_json(path: str | None, data: dict) -> None:

@@ -3,7 +3,7 @@
     python benchmarks/accuracy.py [--model default] [--digits 150] [--scenes 300] [--clips 10] [--lines 200]
                                   [--kinds 50] [--seed 0] [--only all|lines|cases|kinds] [--json FILE]
 
-The material comes from ``tests/synth.py`` (the same code the tests use):
+The material comes from ``edgedigits.runtime.synth`` (the same code the tests use):
   single digits   each digit rendered 29 ways (``synth.single_digit_variants``): heights 8-400 px in both
                   polarities, thin pen and thick marker strokes, tight crops, transparent PNGs (BGRA),
                   phone-photo versions (perspective, uneven light, noise, blur, JPEG), float and uint16 arrays,
@@ -44,12 +44,10 @@ import numpy as np
 
 from _common import ROOT, machine, parser, table, write_json
 
-sys.path.insert(0, str(ROOT / "tests"))
-import synth  # noqa: E402
-
-from edgedigits.runtime.mnist import load  # noqa: E402
-from edgedigits.runtime.normalize import to_gray  # noqa: E402
-from edgedigits.runtime.reader import DigitReader  # noqa: E402
+from edgedigits.runtime import synth
+from edgedigits.runtime.mnist import load
+from edgedigits.runtime.normalize import to_gray
+from edgedigits.runtime.reader import DigitReader
 
 
 def edit_distance(a: str, b: str) -> int:
@@ -90,7 +88,8 @@ def single_digits(reader: DigitReader, split, n: int, seed: int) -> dict:
     figures = {mode: count / total for mode, count in right.items()}
     raw = split.images[index].astype(np.float32) / 255.0  # the digits as MNIST has them, straight to the network
     figures["the same digits at 28x28, fed directly (the network's ceiling)"] = float(
-        np.mean(reader.model.predict(raw).argmax(1) == split.labels[index]))
+        np.mean(reader.model.predict(raw).argmax(1) == split.labels[index])
+    )
     figures["images"] = total
     figures["digits"] = n
     figures["auto by variant"] = {kind: ok / seen for kind, (seen, ok) in sorted(per_variant.items())}
@@ -106,20 +105,32 @@ def scenes(reader: DigitReader, split, n: int, seed: int) -> dict:
             k = int(rng.integers(2, 9))
             index = rng.choice(len(split.images), k, replace=False)
             lines = int(rng.integers(1, min(3, k) + 1))
-            image, text = synth.paper_scene([split.images[i] for i in index], rng, lines=lines,
-                                            labels=[int(split.labels[i]) for i in index])
+            image, text = synth.paper_scene(
+                [split.images[i] for i in index], rng, lines=lines, labels=[int(split.labels[i]) for i in index]
+            )
             if kind == "photo":
-                image = synth.photo_effects(image, rng, perspective=0.04, light=float(rng.uniform(0.2, 0.5)),
-                                            noise=float(rng.uniform(2, 6)), blur=float(rng.uniform(0.5, 1.2)),
-                                            jpeg_quality=int(rng.integers(60, 91)))
+                image = synth.photo_effects(
+                    image,
+                    rng,
+                    perspective=0.04,
+                    light=float(rng.uniform(0.2, 0.5)),
+                    noise=float(rng.uniform(2, 6)),
+                    blur=float(rng.uniform(0.5, 1.2)),
+                    jpeg_quality=int(rng.integers(60, 91)),
+                )
             got = reader.read(image).text
             exact += got == text
             want, read = text.replace("\n", ""), got.replace("\n", "")
             count_right += len(want) == len(read)
             errors += min(edit_distance(want, read), len(want))
             digits += len(want)
-        out[kind] = {"scenes": n, "digits": digits, "exact": exact / n, "per digit": 1 - errors / digits,
-                     "count right": count_right / n}
+        out[kind] = {
+            "scenes": n,
+            "digits": digits,
+            "exact": exact / n,
+            "per digit": 1 - errors / digits,
+            "count right": count_right / n,
+        }
     return out
 
 
@@ -130,7 +141,7 @@ def video_frame(digits: list[np.ndarray], size: int, shift: int, rng: np.random.
     for i, digit in enumerate(digits):
         big = cv2.resize(digit, (size, size), interpolation=cv2.INTER_CUBIC).astype(np.float32) / 255
         x, y = 60 + i * int(size * 1.2) + shift, 240 - size // 2
-        frame[y:y + size, x:x + size] *= 1 - 0.85 * big
+        frame[y : y + size, x : x + size] *= 1 - 0.85 * big
     return cv2.cvtColor(np.clip(frame, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
 
 
@@ -152,8 +163,16 @@ def video(model: str | None, split, clips: int, seed: int) -> dict:
             for f in range(30):
                 writer.write(video_frame([split.images[i] for i in index], size, 2 * f, rng))
             writer.release()
-            command = [sys.executable, "-m", "edgedigits.runtime.cli", "webcam", "--source", path, "--headless",
-                       *(["--model", model] if model else [])]
+            command = [
+                sys.executable,
+                "-m",
+                "edgedigits.runtime.cli",
+                "webcam",
+                "--source",
+                path,
+                "--headless",
+                *(["--model", model] if model else []),
+            ]
             lines = subprocess.run(command, capture_output=True, text=True, timeout=300).stdout.splitlines()
             want = "".join(str(int(split.labels[i])) for i in index)
             got = [json.loads(line)["text"] for line in lines if line.strip()]
@@ -167,6 +186,7 @@ LINE_KINDS = ("touching pairs", "touching strings", "separators", "words next to
 
 def line_raw(kind: str, rng: np.random.Generator) -> str:
     """The written text of one line of a kind: digits, separators, and 'A' for a word (train/lines.py)."""
+
     def number(lo: int, hi: int) -> str:
         return "".join(str(d) for d in rng.integers(0, 10, int(rng.integers(lo, hi + 1))))
 
@@ -184,12 +204,17 @@ def line_raw(kind: str, rng: np.random.Generator) -> str:
 
 def line_style(kind: str):
     """Touching kinds always touch; the others touch as often as fast handwriting does (train/lines.py)."""
+    from edgedigits.train.line_fit import TOUCHING_GAP
     from edgedigits.train.lines import LineStyle
 
-    from edgedigits.train.line_fit import TOUCHING_GAP
-
-    return LineStyle(touching=1.0 if kind.startswith("touching") else 0.3, touch_gap=TOUCHING_GAP, underline=0.1,
-                     rule=0.0, comb=0.0, boxes=0.0)
+    return LineStyle(
+        touching=1.0 if kind.startswith("touching") else 0.3,
+        touch_gap=TOUCHING_GAP,
+        underline=0.1,
+        rule=0.0,
+        comb=0.0,
+        boxes=0.0,
+    )
 
 
 def lines(reader: DigitReader, split, n: int, seed: int, peer=None) -> dict:
@@ -214,7 +239,7 @@ def lines(reader: DigitReader, split, n: int, seed: int, peer=None) -> dict:
         for form, items in material.items():
             row[form] = score(lambda image: reader.read(image).text.replace("\n", ""), items)
             if peer is not None:
-                row[form + " (RapidOCR)"] = score(lambda image: peer(image, detect=form == "photo"), items)
+                row[form + " (RapidOCR)"] = score(lambda image, photo=form == "photo": peer(image, detect=photo), items)
         out[kind] = row
     return out
 
@@ -227,8 +252,12 @@ def score(read, items) -> dict:
         exact += got == want
         extra += len(got) > len(want)
     seconds = time.perf_counter() - started
-    return {"exact": exact / len(items), "no extra digit": 1 - extra / len(items), "images": len(items),
-            "ms per image": 1e3 * seconds / len(items)}
+    return {
+        "exact": exact / len(items),
+        "no extra digit": 1 - extra / len(items),
+        "images": len(items),
+        "ms per image": 1e3 * seconds / len(items),
+    }
 
 
 def rapidocr_peer():
@@ -294,8 +323,7 @@ def main() -> None:
     p.add_argument("--lines", type=int, default=200, help="lines of each kind (crops and photos)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--kinds", type=int, default=50, help="photos of each of issue 10's kinds (train/scenes.py)")
-    p.add_argument("--only", choices=("all", "lines", "cases", "kinds"), default="all",
-                   help="run only some sections")
+    p.add_argument("--only", choices=("all", "lines", "cases", "kinds"), default="all", help="run only some sections")
     args = p.parse_args()
     if args.quick:
         args.digits, args.scenes, args.clips, args.lines = 5, 10, 1, 5
@@ -311,47 +339,96 @@ def main() -> None:
         single = single_digits(reader, split, args.digits, args.seed)
         scene = scenes(reader, split, args.scenes, args.seed)
         clips = video(args.model, split, args.clips, args.seed)
-    report = {"machine": machine(), "model": reader.model.name,
-              "line model": reader.line_model.name if reader.line_model else None,
-              "seconds": time.perf_counter() - started, "lines": line_rows, "shared cases": cases}
+    report = {
+        "machine": machine(),
+        "model": reader.model.name,
+        "line model": reader.line_model.name if reader.line_model else None,
+        "seconds": time.perf_counter() - started,
+        "lines": line_rows,
+        "shared cases": cases,
+    }
     if line_rows:
         forms = list(next(iter(line_rows.values())))
-        print(table(["lines (MNIST test digits)"] + [f"{f}: exact / no extra digit / ms" for f in forms],
-                    [[kind] + [f"{r[f]['exact']:.3f} / {r[f]['no extra digit']:.3f} / {r[f]['ms per image']:.1f}"
-                               for f in forms] for kind, r in line_rows.items()]))
+        print(
+            table(
+                ["lines (MNIST test digits)"] + [f"{f}: exact / no extra digit / ms" for f in forms],
+                [
+                    [kind]
+                    + [
+                        f"{r[f]['exact']:.3f} / {r[f]['no extra digit']:.3f} / {r[f]['ms per image']:.1f}"
+                        for f in forms
+                    ]
+                    for kind, r in line_rows.items()
+                ],
+            )
+        )
         print()
     if cases:
-        print(table(["../shared/cases", "expected", "read", "exact"],
-                    [[name, c["want"].replace("\n", "|"), c["got"].replace("\n", "|"), "yes" if c["exact"] else "no"]
-                     for name, c in cases.items()]))
+        print(
+            table(
+                ["../shared/cases", "expected", "read", "exact"],
+                [
+                    [name, c["want"].replace("\n", "|"), c["got"].replace("\n", "|"), "yes" if c["exact"] else "no"]
+                    for name, c in cases.items()
+                ],
+            )
+        )
         print(f"{sum(c['exact'] for c in cases.values())} of {len(cases)} read exactly")
         print()
     if kind_rows:
         report["photo kinds"] = kind_rows
-        print(table(["photo kinds (issue 10; MNIST test digits)", "images", "exact", "ms per image"],
-                    [[kind, r["images"], f"{r['exact']:.3f}", f"{r['ms per image']:.1f}"]
-                     for kind, r in kind_rows.items()]))
+        print(
+            table(
+                ["photo kinds (issue 10; MNIST test digits)", "images", "exact", "ms per image"],
+                [[kind, r["images"], f"{r['exact']:.3f}", f"{r['ms per image']:.1f}"] for kind, r in kind_rows.items()],
+            )
+        )
         print()
     if args.only != "all":
         if args.json:
             write_json(args.json, report)
         return
     report.update({"single digits": single, "scenes": scene, "video": clips})
-    print(f"model {reader.model.name}; {single['digits']} MNIST test digits x 29 renderings "
-          f"= {single['images']} images; {args.scenes} scenes of each kind")
-    print(table(["single digits", "accuracy"],
-                [[mode, f"{single[mode]:.3f}"] for mode in (
-                    "auto", "single", "naive resize", "naive resize, inverted",
-                    "the same digits at 28x28, fed directly (the network's ceiling)")]))
+    print(
+        f"model {reader.model.name}; {single['digits']} MNIST test digits x 29 renderings "
+        f"= {single['images']} images; {args.scenes} scenes of each kind"
+    )
+    print(
+        table(
+            ["single digits", "accuracy"],
+            [
+                [mode, f"{single[mode]:.3f}"]
+                for mode in (
+                    "auto",
+                    "single",
+                    "naive resize",
+                    "naive resize, inverted",
+                    "the same digits at 28x28, fed directly (the network's ceiling)",
+                )
+            ],
+        )
+    )
     print()
-    print(table(["auto mode by rendering", "accuracy"],
-                [[kind, f"{acc:.3f}"] for kind, acc in single["auto by variant"].items()]))
+    print(
+        table(
+            ["auto mode by rendering", "accuracy"],
+            [[kind, f"{acc:.3f}"] for kind, acc in single["auto by variant"].items()],
+        )
+    )
     print()
-    print(table(["scenes", "digits", "exact", "per digit", "count right"],
-                [[kind, str(f["digits"]), f"{f['exact']:.3f}", f"{f['per digit']:.3f}", f"{f['count right']:.3f}"]
-                 for kind, f in scene.items()]))
-    print(f"video: {clips['clips']} clips, {clips['frames']} frames through `edgedigits webcam --headless`: "
-          f"{clips['exact']:.3f} of the frames read exactly")
+    print(
+        table(
+            ["scenes", "digits", "exact", "per digit", "count right"],
+            [
+                [kind, str(f["digits"]), f"{f['exact']:.3f}", f"{f['per digit']:.3f}", f"{f['count right']:.3f}"]
+                for kind, f in scene.items()
+            ],
+        )
+    )
+    print(
+        f"video: {clips['clips']} clips, {clips['frames']} frames through `edgedigits webcam --headless`: "
+        f"{clips['exact']:.3f} of the frames read exactly"
+    )
     print(f"{report['seconds']:.0f} s")
     if args.json:
         write_json(args.json, report)

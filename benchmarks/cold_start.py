@@ -1,6 +1,7 @@
 """Cold start: read one digit PNG from a fresh process, the original TensorFlow path vs `edgedigits classify`.
 
-    python benchmarks/cold_start.py [--repeats 7] [--model NAME|FILE] [--venv DIR] [--seed-keras FILE | --no-tf] [--json FILE]
+    python benchmarks/cold_start.py [--repeats 7] [--model NAME|FILE] [--venv DIR] [--seed-keras FILE | --no-tf]
+                                    [--json FILE]
 
 The TensorFlow path needs the original seed network as a Keras file: --seed-keras FILE, else
 $EDGEDIGITS_SEED_KERAS, else ../runs/seed/model.keras, else one is made once (the seed preset trained for one
@@ -26,12 +27,24 @@ import re
 import statistics
 import subprocess
 import sys
-
 from pathlib import Path
 
-from _common import EDGEDIGITS, PYTHON, ROOT, SEED_KERAS, WORK, busy_warning, machine, parser, run_measured, seed_onnx, \
-    table, write_json
-from edgedigits.runtime.bench import digit_png
+from _common import (
+    EDGEDIGITS,
+    PYTHON,
+    ROOT,
+    SEED_KERAS,
+    WORK,
+    busy_warning,
+    machine,
+    parser,
+    run_measured,
+    seed_onnx,
+    table,
+    write_json,
+)
+
+from edgedigits.runtime.synth import digit_png
 
 # The original's inference path: TensorFlow/Keras decode the PNG, load the seed network, predict.
 TF_PATH = """
@@ -72,14 +85,23 @@ main()
 
 def memory_by_kind(python: str, args: list[str]) -> dict:
     """Peak RSS and, at exit, anonymous and file-backed RSS (MiB) of ``python -c MEMORY_BY_KIND args``."""
-    out = subprocess.run([python, "-c", MEMORY_BY_KIND, *args], capture_output=True, text=True, timeout=120,
-                         env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+    out = subprocess.run(
+        [python, "-c", MEMORY_BY_KIND, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "OPENBLAS_NUM_THREADS": "1"},
+    )
     line = next((line for line in out.stderr.splitlines() if line.startswith("MEMORY ")), None)
     if line is None:
         raise SystemExit(f"memory by kind: {python} failed:\n{out.stderr[-2000:]}")
     kib = {k: int(v) for k, v in (field.split("=") for field in line.split()[1:])}
-    return {"peak_rss_mib": kib["VmHWM"] / 1024, "anonymous_mib": kib["RssAnon"] / 1024,
-            "file_backed_mib": kib["RssFile"] / 1024, "shmem_mib": kib["RssShmem"] / 1024}
+    return {
+        "peak_rss_mib": kib["VmHWM"] / 1024,
+        "anonymous_mib": kib["RssAnon"] / 1024,
+        "file_backed_mib": kib["RssFile"] / 1024,
+        "shmem_mib": kib["RssShmem"] / 1024,
+    }
 
 
 def seed_keras(given: str | None) -> Path:
@@ -87,8 +109,10 @@ def seed_keras(given: str | None) -> Path:
     if given:
         path = Path(given)
         if not path.is_file():
-            raise SystemExit(f"--seed-keras {given}: no such file; pass the model.keras of a seed run "
-                             "(edgedigits train --preset seed), or leave the option out to have one made")
+            raise SystemExit(
+                f"--seed-keras {given}: no such file; pass the model.keras of a seed run "
+                "(edgedigits train --preset seed), or leave the option out to have one made"
+            )
         return path
     if SEED_KERAS.is_file():
         return SEED_KERAS
@@ -98,24 +122,36 @@ def seed_keras(given: str | None) -> Path:
     from importlib.util import find_spec
 
     if find_spec("tensorflow") is None:
-        raise SystemExit("the TensorFlow path needs a Keras seed model and TensorFlow to load it: run this from a "
-                         "venv with the [train] extra (pip install -e '.[train]'), pass --seed-keras FILE, or "
-                         "leave the TensorFlow row out with --no-tf")
-    print(f"making the seed network for the TensorFlow path (1 epoch, 6,000 images) in {made.parent} ...",
-          file=sys.stderr)
-    done = subprocess.run([EDGEDIGITS, "train", "--preset", "seed", "--epochs", "1", "--subset", "6000",
-                           "--out", str(made.parent)], capture_output=True, text=True,
-                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+        raise SystemExit(
+            "the TensorFlow path needs a Keras seed model and TensorFlow to load it: run this from a "
+            "venv with the [train] extra (pip install -e '.[train]'), pass --seed-keras FILE, or "
+            "leave the TensorFlow row out with --no-tf"
+        )
+    print(
+        f"making the seed network for the TensorFlow path (1 epoch, 6,000 images) in {made.parent} ...", file=sys.stderr
+    )
+    done = subprocess.run(
+        [EDGEDIGITS, "train", "--preset", "seed", "--epochs", "1", "--subset", "6000", "--out", str(made.parent)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+    )
     if done.returncode != 0 or not made.is_file():
-        raise SystemExit(f"could not train the seed network for the TensorFlow path ({done.stderr.strip()[-800:]}); "
-                         "pass --seed-keras FILE, or leave the TensorFlow row out with --no-tf")
+        raise SystemExit(
+            f"could not train the seed network for the TensorFlow path ({done.stderr.strip()[-800:]}); "
+            "pass --seed-keras FILE, or leave the TensorFlow row out with --no-tf"
+        )
     return made
 
 
 def import_profile(png: str, model_args: list[str], top: int = 12) -> dict:
     """``python -X importtime -m edgedigits.runtime.cli classify one.png``: the costliest imports."""
-    out = subprocess.run([PYTHON, "-X", "importtime", "-m", "edgedigits.runtime.cli", "classify", png,
-                          "--format", "jsonl", *model_args], capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [PYTHON, "-X", "importtime", "-m", "edgedigits.runtime.cli", "classify", png, "--format", "jsonl", *model_args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     rows = []
     for line in out.stderr.splitlines():
         m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \| (\s*)(\S+)", line)
@@ -132,17 +168,21 @@ def import_profile(png: str, model_args: list[str], top: int = 12) -> dict:
         "top_level_cumulative_ms": [(name, cum / 1e3) for _, cum, _, name in top_level[:top]],
         "by_package_self_ms": sorted(((k, v / 1e3) for k, v in roots.items()), key=lambda kv: -kv[1])[:top],
         "top_self_ms": [(name, s / 1e3) for s, _, _, name in by_self[:top]],
-        "heavy_loaded": sorted({r[3].split(".")[0] for r in rows} & {"tensorflow", "keras", "onnx", "matplotlib",
-                                                                      "rich", "pandas", "scipy", "PIL"}),
+        "heavy_loaded": sorted(
+            {r[3].split(".")[0] for r in rows}
+            & {"tensorflow", "keras", "onnx", "matplotlib", "rich", "pandas", "scipy", "PIL"}
+        ),
     }
 
 
 def env_summary(venv: str) -> str:
     """The packages of another environment that matter for start-up, e.g. 'opencv-python-headless 5.0, typer 0.28'."""
-    code = ("import importlib.metadata as m\n"
-            "for n in ('opencv-python', 'opencv-python-headless', 'typer', 'pydantic', 'onnxruntime', 'numpy'):\n"
-            "    try: print(n, m.version(n))\n"
-            "    except m.PackageNotFoundError: pass")
+    code = (
+        "import importlib.metadata as m\n"
+        "for n in ('opencv-python', 'opencv-python-headless', 'typer', 'pydantic', 'onnxruntime', 'numpy'):\n"
+        "    try: print(n, m.version(n))\n"
+        "    except m.PackageNotFoundError: pass"
+    )
     out = subprocess.run([os.path.join(venv, "bin", "python"), "-c", code], capture_output=True, text=True)
     return ", ".join(out.stdout.split("\n")[:-1]) or "?"
 
@@ -151,10 +191,17 @@ def main() -> None:
     p = parser(__doc__)
     p.add_argument("--repeats", type=int, default=7, help="fresh processes per command (median)")
     p.add_argument("--model", default=None, help="model for edgedigits classify (default: the shipped default)")
-    p.add_argument("--venv", action="append", default=[],
-                   help="also time `classify` from this environment's console script (e.g. a lean runtime venv)")
-    p.add_argument("--seed-keras", metavar="FILE", help="the seed network's model.keras for the TensorFlow path "
-                                                          "(default: see above; made if missing)")
+    p.add_argument(
+        "--venv",
+        action="append",
+        default=[],
+        help="also time `classify` from this environment's console script (e.g. a lean runtime venv)",
+    )
+    p.add_argument(
+        "--seed-keras",
+        metavar="FILE",
+        help="the seed network's model.keras for the TensorFlow path (default: see above; made if missing)",
+    )
     p.add_argument("--no-tf", action="store_true", help="leave out the TensorFlow path (no TensorFlow needed)")
     args = p.parse_args()
     repeats = 2 if args.quick else args.repeats
@@ -178,14 +225,20 @@ def main() -> None:
     }
     if not args.no_tf:
         commands[tf_name] = ([PYTHON, "-c", TF_PATH, str(seed_keras(args.seed_keras)), png], tf_env)
-    commands.update({
-        "edgedigits classify one.png": ([EDGEDIGITS, "classify", png, "--format", "jsonl", *model_args], None),
-        "python -m edgedigits.runtime.cli classify one.png":
-            ([PYTHON, "-m", "edgedigits.runtime.cli", "classify", png, "--format", "jsonl", *model_args], None),
-    })
+    commands.update(
+        {
+            "edgedigits classify one.png": ([EDGEDIGITS, "classify", png, "--format", "jsonl", *model_args], None),
+            "python -m edgedigits.runtime.cli classify one.png": (
+                [PYTHON, "-m", "edgedigits.runtime.cli", "classify", png, "--format", "jsonl", *model_args],
+                None,
+            ),
+        }
+    )
     for venv in args.venv:
         commands[f"edgedigits classify one.png, from {venv} ({env_summary(venv)})"] = (
-            [os.path.join(venv, "bin", "edgedigits"), "classify", png, "--format", "jsonl", *model_args], None)
+            [os.path.join(venv, "bin", "edgedigits"), "classify", png, "--format", "jsonl", *model_args],
+            None,
+        )
     samples: dict[str, list[dict]] = {name: [] for name in commands}
     for name, (cmd, env) in commands.items():  # warm the file cache, check that it works
         first = run_measured(cmd, env=env, stdout=subprocess.PIPE)
@@ -197,43 +250,96 @@ def main() -> None:
 
     results = {}
     for name, runs in samples.items():
-        results[name] = {"wall_s": statistics.median(r["wall_s"] for r in runs),
-                         "peak_rss_mib": statistics.median(r["peak_rss_mib"] for r in runs),
-                         "cpu_s": statistics.median(r["cpu_s"] for r in runs),
-                         "wall_s_all": [round(r["wall_s"], 4) for r in runs]}
+        results[name] = {
+            "wall_s": statistics.median(r["wall_s"] for r in runs),
+            "peak_rss_mib": statistics.median(r["peak_rss_mib"] for r in runs),
+            "cpu_s": statistics.median(r["cpu_s"] for r in runs),
+            "wall_s_all": [round(r["wall_s"], 4) for r in runs],
+        }
     tf = results.get(tf_name)
     for r in results.values():
         r["speedup_vs_tf"] = tf["wall_s"] / r["wall_s"] if tf else float("nan")
         r["memory_vs_tf"] = tf["peak_rss_mib"] / r["peak_rss_mib"] if tf else float("nan")
     classify = results["edgedigits classify one.png"]
-    goals = {"speedup_ge_15x": classify["speedup_vs_tf"] >= 15 if tf else None,
-             "peak_rss_le_100_mib": classify["peak_rss_mib"] <= 100}
+    goals = {
+        "speedup_ge_15x": classify["speedup_vs_tf"] >= 15 if tf else None,
+        "peak_rss_le_100_mib": classify["peak_rss_mib"] <= 100,
+    }
     imports = import_profile(png, model_args)
     classify_args = ["classify", png, "--format", "jsonl", *model_args]
     kinds = {"this environment": memory_by_kind(PYTHON, classify_args)}
     for venv in args.venv:
         kinds[venv] = memory_by_kind(os.path.join(venv, "bin", "python"), classify_args)
 
-    print(f"cold start, median of {repeats} fresh processes each ({'QUICK: not figures' if args.quick else 'warm file cache'})")
-    print(table(["command", "wall", "CPU", "peak RSS", "vs TF path (time)", "vs TF path (memory)"],
-                [[name, f"{r['wall_s'] * 1e3:,.0f} ms", f"{r['cpu_s'] * 1e3:,.0f} ms", f"{r['peak_rss_mib']:.0f} MiB",
-                  f"{r['speedup_vs_tf']:.1f}x", f"{r['memory_vs_tf']:.1f}x"] for name, r in results.items()]))
-    speed_goal = "no TensorFlow row (--no-tf)" if tf is None else \
-        f"{classify['speedup_vs_tf']:.1f}x {'met' if goals['speedup_ge_15x'] else 'NOT met'}"
-    print(f"\ngoals: >= 15x faster: {speed_goal}; "
-          f"<= 100 MiB: {classify['peak_rss_mib']:.0f} MiB {'met' if goals['peak_rss_le_100_mib'] else 'NOT met'}")
-    print("\nmemory by kind of `classify one.png` (at exit; anonymous = the process's own, file-backed = shared "
-          "library pages):")
-    print(table(["environment", "peak RSS", "anonymous", "file-backed"],
-                [[name, f"{k['peak_rss_mib']:.0f} MiB", f"{k['anonymous_mib']:.0f} MiB", f"{k['file_backed_mib']:.0f} MiB"]
-                 for name, k in kinds.items()]))
-    print(f"\nimports of `classify` (python -X importtime): {imports['modules']} modules, "
-          f"{imports['total_ms']:.0f} ms; heavy packages loaded: {', '.join(imports['heavy_loaded']) or 'none'}")
-    print(table(["package", "import ms (self, all its modules)"],
-                [[k, f"{v:.1f}"] for k, v in imports["by_package_self_ms"]]))
-    write_json(args.json, {"machine": machine(), "busy": warning, "quick": args.quick, "repeats": repeats,
-                           "png": png, "results": results, "goals_met": goals, "imports": imports,
-                           "memory_by_kind": kinds})
+    kind = "QUICK: not figures" if args.quick else "warm file cache"
+    print(f"cold start, median of {repeats} fresh processes each ({kind})")
+    print(
+        table(
+            ["command", "wall", "CPU", "peak RSS", "vs TF path (time)", "vs TF path (memory)"],
+            [
+                [
+                    name,
+                    f"{r['wall_s'] * 1e3:,.0f} ms",
+                    f"{r['cpu_s'] * 1e3:,.0f} ms",
+                    f"{r['peak_rss_mib']:.0f} MiB",
+                    f"{r['speedup_vs_tf']:.1f}x",
+                    f"{r['memory_vs_tf']:.1f}x",
+                ]
+                for name, r in results.items()
+            ],
+        )
+    )
+    speed_goal = (
+        "no TensorFlow row (--no-tf)"
+        if tf is None
+        else f"{classify['speedup_vs_tf']:.1f}x {'met' if goals['speedup_ge_15x'] else 'NOT met'}"
+    )
+    print(
+        f"\ngoals: >= 15x faster: {speed_goal}; "
+        f"<= 100 MiB: {classify['peak_rss_mib']:.0f} MiB {'met' if goals['peak_rss_le_100_mib'] else 'NOT met'}"
+    )
+    print(
+        "\nmemory by kind of `classify one.png` (at exit; anonymous = the process's own, file-backed = shared "
+        "library pages):"
+    )
+    print(
+        table(
+            ["environment", "peak RSS", "anonymous", "file-backed"],
+            [
+                [
+                    name,
+                    f"{k['peak_rss_mib']:.0f} MiB",
+                    f"{k['anonymous_mib']:.0f} MiB",
+                    f"{k['file_backed_mib']:.0f} MiB",
+                ]
+                for name, k in kinds.items()
+            ],
+        )
+    )
+    print(
+        f"\nimports of `classify` (python -X importtime): {imports['modules']} modules, "
+        f"{imports['total_ms']:.0f} ms; heavy packages loaded: {', '.join(imports['heavy_loaded']) or 'none'}"
+    )
+    print(
+        table(
+            ["package", "import ms (self, all its modules)"],
+            [[k, f"{v:.1f}"] for k, v in imports["by_package_self_ms"]],
+        )
+    )
+    write_json(
+        args.json,
+        {
+            "machine": machine(),
+            "busy": warning,
+            "quick": args.quick,
+            "repeats": repeats,
+            "png": png,
+            "results": results,
+            "goals_met": goals,
+            "imports": imports,
+            "memory_by_kind": kinds,
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ import cv2
 import numpy as np
 
 from _common import WORK, busy_warning, machine, parser, table, write_json
+
 from edgedigits.runtime.bench import image_files, write_folder
 
 CHUNK = 256
@@ -61,7 +62,7 @@ def lean_digit(gray: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, int]]
     if strong - paper < 20:
         return None
     x, y, w, h = cv2.boundingRect(mask)
-    crop = ink[y:y + h, x:x + w].astype(np.float32)
+    crop = ink[y : y + h, x : x + w].astype(np.float32)
     crop = np.clip((crop - paper) * (1.0 / (0.85 * (strong - paper))), 0, 1)
     scale = 20.0 / max(w, h)
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
@@ -98,7 +99,7 @@ def _chunk(args: tuple[list[str], bool]) -> list[tuple]:
     probabilities = _model.predict(np.concatenate(batches)) if batches else np.zeros((0, 10), np.float32)
     out, at = [], 0
     for path, error, boxes, lines in found:
-        p = probabilities[at:at + len(boxes)]
+        p = probabilities[at : at + len(boxes)]
         at += len(boxes)
         out.append((path, error, p.argmax(1).tolist(), p.max(1).tolist(), boxes, lines))
     return out
@@ -110,9 +111,14 @@ def record(path, error, values, confidences, boxes, lines, min_confidence=0.5) -
     text: dict[int, str] = {}
     for v, c, line in zip(values, confidences, lines):
         text[line] = text.get(line, "") + (str(v) if c >= min_confidence else "?")
-    return {"path": path, "text": "\n".join(t for _, t in sorted(text.items())),
-            "digits": [{"digit": v, "confidence": round(c, 4), "box": [int(b) for b in box]}
-                       for v, c, box in zip(values, confidences, boxes)]}
+    return {
+        "path": path,
+        "text": "\n".join(t for _, t in sorted(text.items())),
+        "digits": [
+            {"digit": v, "confidence": round(c, 4), "box": [int(b) for b in box]}
+            for v, c, box in zip(values, confidences, boxes)
+        ],
+    }
 
 
 def truth(path: str) -> str:
@@ -120,10 +126,12 @@ def truth(path: str) -> str:
 
 
 def run_pool(files: list[str], model: str | None, lean: bool) -> tuple[float, float]:
-    chunks = [(files[i:i + CHUNK], lean) for i in range(0, len(files), CHUNK)]
+    chunks = [(files[i : i + CHUNK], lean) for i in range(0, len(files), CHUNK)]
     right = 0
-    with ProcessPoolExecutor(2, mp_context=SPAWN, initializer=_init, initargs=(model,)) as pool, \
-            open(os.devnull, "w") as sink:
+    with (
+        ProcessPoolExecutor(2, mp_context=SPAWN, initializer=_init, initargs=(model,)) as pool,
+        open(os.devnull, "w") as sink,
+    ):
         list(pool.map(_chunk, chunks[:2]))  # start the workers, load the model, warm up
         started = time.perf_counter()
         for results in pool.map(_chunk, chunks):
@@ -135,8 +143,9 @@ def run_pool(files: list[str], model: str | None, lean: bool) -> tuple[float, fl
     return len(files) / seconds, right / len(files)
 
 
-def run_current(files: list[str], folder: str, model: str | None, threads: int | None = None,
-                processes: bool = False) -> tuple[float, float]:
+def run_current(
+    files: list[str], folder: str, model: str | None, threads: int | None = None, processes: bool = False
+) -> tuple[float, float]:
     from edgedigits.runtime.output import Writer
     from edgedigits.runtime.reader import DigitReader
 
@@ -164,7 +173,7 @@ def _decode_chunk(paths: list[str]) -> int:
 
 def decode_rate(files: list[str], repeats: int = 3) -> float:
     """Best of ``repeats`` passes of read + cv2.imdecode over all files on 2 processes (a ceiling)."""
-    chunks = [files[i:i + 500] for i in range(0, len(files), 500)]
+    chunks = [files[i : i + 500] for i in range(0, len(files), 500)]
     best = 0.0
     with ProcessPoolExecutor(2, mp_context=SPAWN) as pool:
         list(pool.map(_decode_chunk, chunks[:2]))
@@ -187,20 +196,38 @@ def main() -> None:
     folder = str(write_folder(n, WORK / f"png-{n}"))
     files = image_files(folder)
     ceiling = decode_rate(files)
-    rows = {"R  the runtime: 2 worker processes (classify)": run_current(files, folder, args.model, processes=True),
-            "A  2 threads": run_current(files, folder, args.model),
-            "A1 A with onnxruntime intra-op threads = 1 (no spinning pool)":
-                run_current(files, folder, args.model, threads=1),
-            "B  2 processes, one session.run per 256 files": run_pool(files, args.model, lean=False),
-            "C  B + lean path for small single digits (prototype)": run_pool(files, args.model, lean=True)}
-    print(f"{len(files):,} PNGs, 2 cores; decode only (2 processes): {ceiling:,.0f} images/s"
-          + (" (QUICK: not figures)" if args.quick else ""))
-    print(table(["design", "images/s", "vs decode", "files read exactly right"],
-                [[k, f"{r:,.0f}", f"{r / ceiling:.3f}x", f"{acc:.2%}"] for k, (r, acc) in rows.items()]))
-    write_json(args.json, {"machine": machine(), "busy": warning, "quick": args.quick, "images": len(files),
-                           "decode_images_per_s": ceiling,
-                           "designs": {k: {"images_per_s": r, "ratio_to_decode": r / ceiling, "accuracy": acc}
-                                       for k, (r, acc) in rows.items()}})
+    rows = {
+        "R  the runtime: 2 worker processes (classify)": run_current(files, folder, args.model, processes=True),
+        "A  2 threads": run_current(files, folder, args.model),
+        "A1 A with onnxruntime intra-op threads = 1 (no spinning pool)": run_current(
+            files, folder, args.model, threads=1
+        ),
+        "B  2 processes, one session.run per 256 files": run_pool(files, args.model, lean=False),
+        "C  B + lean path for small single digits (prototype)": run_pool(files, args.model, lean=True),
+    }
+    print(
+        f"{len(files):,} PNGs, 2 cores; decode only (2 processes): {ceiling:,.0f} images/s"
+        + (" (QUICK: not figures)" if args.quick else "")
+    )
+    print(
+        table(
+            ["design", "images/s", "vs decode", "files read exactly right"],
+            [[k, f"{r:,.0f}", f"{r / ceiling:.3f}x", f"{acc:.2%}"] for k, (r, acc) in rows.items()],
+        )
+    )
+    write_json(
+        args.json,
+        {
+            "machine": machine(),
+            "busy": warning,
+            "quick": args.quick,
+            "images": len(files),
+            "decode_images_per_s": ceiling,
+            "designs": {
+                k: {"images_per_s": r, "ratio_to_decode": r / ceiling, "accuracy": acc} for k, (r, acc) in rows.items()
+            },
+        },
+    )
 
 
 if __name__ == "__main__":

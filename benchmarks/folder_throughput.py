@@ -28,8 +28,8 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 import cv2
 import numpy as np
 
-from _common import EDGEDIGITS, PYTHON, SEED_KERAS, WORK, busy_warning, machine, parser, run_measured, table, \
-    write_json
+from _common import EDGEDIGITS, PYTHON, SEED_KERAS, WORK, busy_warning, machine, parser, run_measured, table, write_json
+
 from edgedigits.runtime.bench import image_files, write_folder
 
 GOAL = 0.5
@@ -69,12 +69,16 @@ def _decode_chunk(paths: list[str]) -> int:
 def decode_rates(files: list[str], repeats: int = 3) -> dict:
     """Images/s of read + cv2.imdecode alone on one thread, two threads, two processes (best of ``repeats``)."""
     cv2.setNumThreads(1)
-    chunks = [files[i:i + 500] for i in range(0, len(files), 500)]
-    with ThreadPoolExecutor(2) as threads, \
-            ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as processes:  # never fork after cv2
-        runners = {"1 thread": lambda: [_decode(p) for p in files],
-                   "2 threads": lambda: list(threads.map(_decode, files)),
-                   "2 processes": lambda: sum(processes.map(_decode_chunk, chunks))}
+    chunks = [files[i : i + 500] for i in range(0, len(files), 500)]
+    with (
+        ThreadPoolExecutor(2) as threads,
+        ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as processes,
+    ):  # never fork after cv2
+        runners = {
+            "1 thread": lambda: [_decode(p) for p in files],
+            "2 threads": lambda: list(threads.map(_decode, files)),
+            "2 processes": lambda: sum(processes.map(_decode_chunk, chunks)),
+        }
         list(processes.map(_decode_chunk, chunks[:2]))  # start the workers
         out = dict.fromkeys(runners, 0.0)
         for _ in range(repeats):
@@ -95,16 +99,23 @@ def classify_rate(folder: str, workers: int, model: str | None) -> dict:
         raise SystemExit(f"{' '.join(cmd)} failed ({r['returncode']}):\n{r['stderr']}")
     m = re.search(r"(\d+) image\(s\): (\d+) read, (\d+) failed.*?; ([\d.]+) s \((\d+) images/s\)", r["stderr"])
     images = int(m.group(1)) if m else None
-    return {"workers": workers, "wall_s": r["wall_s"], "peak_rss_mib": r["peak_rss_mib"], "cpu_s": r["cpu_s"],
-            "images": images, "failed": int(m.group(3)) if m else None,
-            "images_per_s": images / r["wall_s"] if images else None,
-            "steady_images_per_s": float(m.group(5)) if m else None}
+    return {
+        "workers": workers,
+        "wall_s": r["wall_s"],
+        "peak_rss_mib": r["peak_rss_mib"],
+        "cpu_s": r["cpu_s"],
+        "images": images,
+        "failed": int(m.group(3)) if m else None,
+        "images_per_s": images / r["wall_s"] if images else None,
+        "steady_images_per_s": float(m.group(5)) if m else None,
+    }
 
 
 def tf_rate(folder: str) -> dict:
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    out = subprocess.run([PYTHON, "-c", TF_FOLDER, str(SEED_KERAS), folder], capture_output=True, text=True,
-                         env=env, timeout=900)
+    out = subprocess.run(
+        [PYTHON, "-c", TF_FOLDER, str(SEED_KERAS), folder], capture_output=True, text=True, env=env, timeout=900
+    )
     if out.returncode != 0:
         return {"error": out.stderr[-500:]}
     r = json.loads(out.stdout.strip().splitlines()[-1])
@@ -137,27 +148,57 @@ def main() -> None:
     tf = None if args.no_tf else tf_rate(folder)
     best = max(runs, key=lambda r: r["images_per_s"])
 
-    print(f"{len(files):,} PNGs in {folder} (mean {np.mean(sizes):.0f} bytes; folder ready in {made:.1f} s)"
-          + (" (QUICK: not figures)" if args.quick else ""))
-    rows = [[f"decode only, {k} (read + cv2.imdecode)", f"{v:,.0f}", f"{v / ceiling:.2f}x", ""]
-            for k, v in decode.items()]
-    rows += [[f"edgedigits classify --workers {r['workers']} --format jsonl", f"{r['images_per_s']:,.0f}",
-              f"{r['ratio_to_decode']:.3f}x",
-              f"steady {r['steady_images_per_s']:,.0f}/s ({r['steady_ratio_to_decode']:.3f}x); "
-              f"{r['wall_s']:.1f} s wall, {r['cpu_s']:.1f} s CPU, {r['peak_rss_mib']:.0f} MiB"] for r in runs]
+    print(
+        f"{len(files):,} PNGs in {folder} (mean {np.mean(sizes):.0f} bytes; folder ready in {made:.1f} s)"
+        + (" (QUICK: not figures)" if args.quick else "")
+    )
+    rows = [
+        [f"decode only, {k} (read + cv2.imdecode)", f"{v:,.0f}", f"{v / ceiling:.2f}x", ""] for k, v in decode.items()
+    ]
+    rows += [
+        [
+            f"edgedigits classify --workers {r['workers']} --format jsonl",
+            f"{r['images_per_s']:,.0f}",
+            f"{r['ratio_to_decode']:.3f}x",
+            f"steady {r['steady_images_per_s']:,.0f}/s ({r['steady_ratio_to_decode']:.3f}x); "
+            f"{r['wall_s']:.1f} s wall, {r['cpu_s']:.1f} s CPU, {r['peak_rss_mib']:.0f} MiB",
+        ]
+        for r in runs
+    ]
     if tf and "error" not in tf:
-        rows.append(["TensorFlow path: tf.data decode + resize, Keras predict (seed)", f"{tf['images_per_s']:,.0f}",
-                     f"{tf['images_per_s'] / ceiling:.3f}x", f"+ {tf['startup_s']:.1f} s import and model load"])
+        rows.append(
+            [
+                "TensorFlow path: tf.data decode + resize, Keras predict (seed)",
+                f"{tf['images_per_s']:,.0f}",
+                f"{tf['images_per_s'] / ceiling:.3f}x",
+                f"+ {tf['startup_s']:.1f} s import and model load",
+            ]
+        )
     print(table(["run", "images/s", "vs decode (2 cores)", "notes"], rows))
-    print(f"\ngoal >= {GOAL}x the decode rate: {best['ratio_to_decode']:.3f}x -> "
-          f"{'met' if best['ratio_to_decode'] >= GOAL else 'NOT met'} "
-          f"(needs {GOAL * ceiling:,.0f} images/s; {time.perf_counter() - started:.0f} s in all)")
+    print(
+        f"\ngoal >= {GOAL}x the decode rate: {best['ratio_to_decode']:.3f}x -> "
+        f"{'met' if best['ratio_to_decode'] >= GOAL else 'NOT met'} "
+        f"(needs {GOAL * ceiling:,.0f} images/s; {time.perf_counter() - started:.0f} s in all)"
+    )
     if tf and "error" in tf:
         print("TensorFlow path failed:", tf["error"], file=sys.stderr)
-    write_json(args.json, {"machine": machine(), "busy": warning, "quick": args.quick, "folder": folder,
-                           "images": len(files), "mean_png_bytes": float(np.mean(sizes)), "decode_images_per_s": decode,
-                           "decode_ceiling_images_per_s": ceiling, "classify": runs, "tensorflow": tf,
-                           "goal_ratio": GOAL, "goal_met": best["ratio_to_decode"] >= GOAL})
+    write_json(
+        args.json,
+        {
+            "machine": machine(),
+            "busy": warning,
+            "quick": args.quick,
+            "folder": folder,
+            "images": len(files),
+            "mean_png_bytes": float(np.mean(sizes)),
+            "decode_images_per_s": decode,
+            "decode_ceiling_images_per_s": ceiling,
+            "classify": runs,
+            "tensorflow": tf,
+            "goal_ratio": GOAL,
+            "goal_met": best["ratio_to_decode"] >= GOAL,
+        },
+    )
 
 
 if __name__ == "__main__":

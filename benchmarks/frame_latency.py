@@ -3,7 +3,7 @@
     python benchmarks/frame_latency.py [--runs 300] [--scenes 3] [--layout line|two] [--json FILE]
 
 Scenes: six MNIST test digits (``--layout line``: one line of six, issue 9's goal; ``two``: two lines of three,
-issue 5's) of 48-96 px in blue-black ink on unevenly lit, noisy paper (``edgedigits.runtime.bench.make_scene``).
+issue 5's) of 48-96 px in blue-black ink on unevenly lit, noisy paper (``edgedigits.runtime.synth.make_scene``).
 One core: ``cv2.setNumThreads(1)``, onnxruntime ``intra_op_num_threads=1``. Each stage is timed alone,
 ``--runs`` times per scene, median; the stages follow ``detect.extract`` and ``reader.read_batch`` (decode
 does not apply: frames arrive decoded), then a cProfile of ``detect.extract`` names the costliest functions
@@ -17,13 +17,14 @@ import sys
 from pathlib import Path
 
 import cv2
-import numpy as np
 
 from _common import busy_warning, machine, parser, table, write_json
+
 from edgedigits.runtime import detect, normalize, page
-from edgedigits.runtime.bench import make_scene, median_ms, sample_digits
+from edgedigits.runtime.bench import median_ms
 from edgedigits.runtime.lines import pad_batch
 from edgedigits.runtime.reader import DigitReader
+from edgedigits.runtime.synth import make_scene, sample_digits
 
 GOAL_MS = 3.0
 
@@ -50,21 +51,31 @@ def stages(frame, reader: DigitReader, runs: int) -> tuple[dict, str]:
     out = {
         "to_gray": t(lambda: normalize.to_gray(frame)),
         "page (border, sheet on a desk)": t(lambda: page.find_page(gray)),
-        f"working copy ({work.shape[1]}x{work.shape[0]})": t(lambda: detect.half_copy(normalize.shrink(gray, detect.WORK_SIZE))
-                                                             if kept else normalize.shrink(gray, detect.WORK_SIZE)),
+        f"working copy ({work.shape[1]}x{work.shape[0]})": t(
+            lambda: (
+                detect.half_copy(normalize.shrink(gray, detect.WORK_SIZE))
+                if kept
+                else normalize.shrink(gray, detect.WORK_SIZE)
+            )
+        ),
         "ink_map (polarity, paper level, contrast, noise floor)": t(lambda: normalize.ink_map(work)),
-        ("segment_lines (binarize, components, rules, merge, order, masks, line tensors)" if lines else
-         "segment (binarize, components, rules, merge, order, masks)"):
-            t(lambda: detect.segment_lines(ink) if lines else detect.segment(ink)),
+        (
+            "segment_lines (binarize, components, rules, merge, order, masks, line tensors)"
+            if lines
+            else "segment (binarize, components, rules, merge, order, masks)"
+        ): t(lambda: detect.segment_lines(ink) if lines else detect.segment(ink)),
         f"normalize_batch ({len(boxes)} blobs -> 28x28)": t(lambda: normalize.normalize_batch(ink, boxes, masks)),
         f"infer digit model ({len(boxes)} blobs)": t(lambda: reader.model.predict(digits)),
     }
     if lines:
         both = tensors + [x[::-1, ::-1] for x in tensors]
         out[f"infer line model ({len(tensors)} line(s), upright and turned)"] = t(
-            lambda: reader.line_model.predict(pad_batch(both)[0]))
-    totals = {"detect.extract": t(lambda: detect.extract(frame, lines=lines)),
-              "reader.read (total)": t(lambda: reader.read(frame))}
+            lambda: reader.line_model.predict(pad_batch(both)[0])
+        )
+    totals = {
+        "detect.extract": t(lambda: detect.extract(frame, lines=lines)),
+        "reader.read (total)": t(lambda: reader.read(frame)),
+    }
     return {**out, **totals}, reader.read(frame).text
 
 
@@ -81,10 +92,14 @@ def hot_functions(frame, lines: bool, calls: int = 100, top: int = 15) -> list[d
     profile.disable()
     stats = pstats.Stats(profile).stats
     total = sum(v[2] for v in stats.values())
-    rows = sorted(((v[2], v[0], f"{Path(k[0]).name}:{k[1]}({k[2]})" if k[0] != "~" else k[2]) for k, v in
-                   stats.items()), reverse=True)[:top]
-    return [{"function": name, "us_per_frame": own / calls * 1e6, "calls_per_frame": n / calls, "share": own / total}
-            for own, n, name in rows]
+    rows = sorted(
+        ((v[2], v[0], f"{Path(k[0]).name}:{k[1]}({k[2]})" if k[0] != "~" else k[2]) for k, v in stats.items()),
+        reverse=True,
+    )[:top]
+    return [
+        {"function": name, "us_per_frame": own / calls * 1e6, "calls_per_frame": n / calls, "share": own / total}
+        for own, n, name in rows
+    ]
 
 
 def main() -> None:
@@ -92,8 +107,12 @@ def main() -> None:
     p.add_argument("--runs", type=int, default=300, help="timed calls per stage and scene (median)")
     p.add_argument("--scenes", type=int, default=3, help="different frames (different digits and layout)")
     p.add_argument("--model", default=None, help="model name or .onnx (default: the shipped default)")
-    p.add_argument("--layout", choices=("line", "two"), default="line",
-                   help="six digits on one line (issue 9's goal) or two lines of three (issue 5's)")
+    p.add_argument(
+        "--layout",
+        choices=("line", "two"),
+        default="line",
+        help="six digits on one line (issue 9's goal) or two lines of three (issue 5's)",
+    )
     p.add_argument("--line-model", default=None, help="'none': the digit model alone, as before the line model")
     args = p.parse_args()
     runs, scenes = (20, 1) if args.quick else (args.runs, args.scenes)
@@ -108,33 +127,64 @@ def main() -> None:
         digits, labels, _ = sample_digits(6, seed=seed)
         times, text = stages(make_scene(digits, seed=seed, per_line=per_line), reader, runs)
         per_scene.append(times)
-        truth = "\n".join("".join(map(str, labels[i:i + per_line])) for i in range(0, 6, per_line))
+        truth = "\n".join("".join(map(str, labels[i : i + per_line])) for i in range(0, 6, per_line))
         readings.append({"seed": seed, "truth": truth, "read": text})
     result = {k: statistics.median(s[k] for s in per_scene) for k in per_scene[0]}
-    hot = hot_functions(make_scene(sample_digits(6, seed=0)[0], seed=0, per_line=per_line), reader.line_model is not None,
-                        calls=10 if args.quick else 100)
+    hot = hot_functions(
+        make_scene(sample_digits(6, seed=0)[0], seed=0, per_line=per_line),
+        reader.line_model is not None,
+        calls=10 if args.quick else 100,
+    )
     total = result["reader.read (total)"]
     steps = [k for k in result if k not in ("detect.extract", "reader.read (total)")]
-    print(f"640x480 frame, six digits ({args.layout}), one core; median of {runs} runs x {scenes} scene(s), model "
-          f"{reader.model.name}, line model {reader.line_model.name if reader.line_model else 'none'}"
-          + (" (QUICK: not figures)" if args.quick else ""))
-    print(table(["stage", "ms", "share of total"],
-                [[k, f"{result[k]:.3f}", f"{result[k] / total:.0%}"] for k in steps]
-                + [[f"**{k}**", f"**{result[k]:.3f}**", ""] for k in ("detect.extract", "reader.read (total)")]))
-    print(f"\ngoal <= {GOAL_MS} ms: {total:.2f} ms -> {'met' if total <= GOAL_MS else 'NOT met'} "
-          f"({1e3 / total:,.0f} frames/s on one core; {total / GOAL_MS:.1f}x the budget)")
+    print(
+        f"640x480 frame, six digits ({args.layout}), one core; median of {runs} runs x {scenes} scene(s), model "
+        f"{reader.model.name}, line model {reader.line_model.name if reader.line_model else 'none'}"
+        + (" (QUICK: not figures)" if args.quick else "")
+    )
+    print(
+        table(
+            ["stage", "ms", "share of total"],
+            [[k, f"{result[k]:.3f}", f"{result[k] / total:.0%}"] for k in steps]
+            + [[f"**{k}**", f"**{result[k]:.3f}**", ""] for k in ("detect.extract", "reader.read (total)")],
+        )
+    )
+    print(
+        f"\ngoal <= {GOAL_MS} ms: {total:.2f} ms -> {'met' if total <= GOAL_MS else 'NOT met'} "
+        f"({1e3 / total:,.0f} frames/s on one core; {total / GOAL_MS:.1f}x the budget)"
+    )
     for r in readings:
         print(f"scene {r['seed']}: truth {r['truth']!r}, read {r['read']!r}")
     print("\nhottest functions inside detect.extract (cProfile, own time, scene 0):")
-    print(table(["function", "µs per frame", "calls per frame", "share"],
-                [[h["function"], f"{h['us_per_frame']:.0f}", f"{h['calls_per_frame']:g}", f"{h['share']:.0%}"]
-                 for h in hot]))
-    write_json(args.json, {"machine": machine(), "busy": warning, "quick": args.quick, "runs": runs,
-                           "scenes": scenes, "layout": args.layout, "model": str(reader.model.path),
-                           "line_model": str(reader.line_model.path) if reader.line_model else None, "stages_ms": result,
-                           "total_ms": total, "frames_per_s": 1e3 / total, "goal_ms": GOAL_MS,
-                           "goal_met": total <= GOAL_MS, "readings": readings,
-                           "hot_functions": hot})
+    print(
+        table(
+            ["function", "µs per frame", "calls per frame", "share"],
+            [
+                [h["function"], f"{h['us_per_frame']:.0f}", f"{h['calls_per_frame']:g}", f"{h['share']:.0%}"]
+                for h in hot
+            ],
+        )
+    )
+    write_json(
+        args.json,
+        {
+            "machine": machine(),
+            "busy": warning,
+            "quick": args.quick,
+            "runs": runs,
+            "scenes": scenes,
+            "layout": args.layout,
+            "model": str(reader.model.path),
+            "line_model": str(reader.line_model.path) if reader.line_model else None,
+            "stages_ms": result,
+            "total_ms": total,
+            "frames_per_s": 1e3 / total,
+            "goal_ms": GOAL_MS,
+            "goal_met": total <= GOAL_MS,
+            "readings": readings,
+            "hot_functions": hot,
+        },
+    )
 
 
 if __name__ == "__main__":

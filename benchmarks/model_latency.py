@@ -19,17 +19,23 @@ import cv2
 import numpy as np
 
 from _common import MODELS, SEED_KERAS, busy_warning, machine, parser, seed_onnx, table, write_json
+
 from edgedigits.runtime import mnist
 from edgedigits.runtime.bench import median_ms, opencv_threads
 from edgedigits.runtime.model import Model
 
 
-def row(framework: str, model: str, latency_ms: float | None, batch: int | None, batch_ms: float | None,
-        note: str = "") -> dict:
-    return {"framework": framework, "model": model,
-            "batch1_latency_us": None if latency_ms is None else latency_ms * 1e3,
-            "batch": batch, "throughput_images_per_s": None if not batch_ms else batch / (batch_ms / 1e3),
-            "note": note}
+def row(
+    framework: str, model: str, latency_ms: float | None, batch: int | None, batch_ms: float | None, note: str = ""
+) -> dict:
+    return {
+        "framework": framework,
+        "model": model,
+        "batch1_latency_us": None if latency_ms is None else latency_ms * 1e3,
+        "batch": batch,
+        "throughput_images_per_s": None if not batch_ms else batch / (batch_ms / 1e3),
+        "note": note,
+    }
 
 
 def onnxruntime_rows(name: str, path: str, x: np.ndarray, repeats: int) -> list[dict]:
@@ -40,8 +46,10 @@ def onnxruntime_rows(name: str, path: str, x: np.ndarray, repeats: int) -> list[
     raw = median_ms(lambda: many.session.run([many.output_name], feed), max(3, repeats // 20), warmup=1)["median_ms"]
     api1 = median_ms(lambda: one.predict(x[:1]), repeats * 10, warmup=50)["median_ms"]
     api = median_ms(lambda: many.predict(x), max(3, repeats // 20), warmup=1)["median_ms"]
-    return [row("onnxruntime session.run", name, raw1, len(x), raw, "one batch"),
-            row("edgedigits Model.predict", name, api1, len(x), api, "chunks of 1024")]
+    return [
+        row("onnxruntime session.run", name, raw1, len(x), raw, "one batch"),
+        row("edgedigits Model.predict", name, api1, len(x), api, "chunks of 1024"),
+    ]
 
 
 def opencv_row(name: str, path: str, x: np.ndarray, repeats: int) -> dict:
@@ -73,8 +81,10 @@ def keras_rows(path: str, x: np.ndarray, repeats: int) -> list[dict]:
     call1 = median_ms(lambda: model(x[:1], training=False), repeats * 2, warmup=10)["median_ms"]
     predict = median_ms(lambda: model.predict(x, batch_size=1024, verbose=0), 3, warmup=1)["median_ms"]
     call = median_ms(lambda: model(x, training=False), 3, warmup=1)["median_ms"]
-    return [row("Keras predict", name, predict1, len(x), predict, "batch_size=1024"),
-            row("Keras direct call", name, call1, len(x), call, "one batch")]
+    return [
+        row("Keras predict", name, predict1, len(x), predict, "batch_size=1024"),
+        row("Keras direct call", name, call1, len(x), call, "one batch"),
+    ]
 
 
 def main() -> None:
@@ -88,7 +98,7 @@ def main() -> None:
     if warning:
         print("WARNING:", warning, file=sys.stderr)
     images = mnist.load("test").images
-    x = (images[np.arange(batch) % len(images)].astype(np.float32) / 255.0)
+    x = images[np.arange(batch) % len(images)].astype(np.float32) / 255.0
     models = {"seed-mlp": seed_onnx()}
     for name in ("default", "fast"):
         if (MODELS / f"{name}.onnx").is_file():
@@ -103,21 +113,44 @@ def main() -> None:
     seconds = time.perf_counter() - started
 
     keras_call = next((r for r in rows if r["framework"] == "Keras direct call"), None)
-    print(f"model only, MNIST test digits, throughput at batch {batch:,} ({'QUICK: not figures' if args.quick else 'medians'})")
-    print(table(["framework", "model", "batch 1 latency", f"images/s at batch {batch:,}", "note"],
-                [[r["framework"], r["model"],
-                  "-" if r["batch1_latency_us"] is None else f"{r['batch1_latency_us']:,.1f} µs",
-                  "-" if r["throughput_images_per_s"] is None else f"{r['throughput_images_per_s']:,.0f}",
-                  r["note"]] for r in rows]))
+    kind = "QUICK: not figures" if args.quick else "medians"
+    print(f"model only, MNIST test digits, throughput at batch {batch:,} ({kind})")
+    print(
+        table(
+            ["framework", "model", "batch 1 latency", f"images/s at batch {batch:,}", "note"],
+            [
+                [
+                    r["framework"],
+                    r["model"],
+                    "-" if r["batch1_latency_us"] is None else f"{r['batch1_latency_us']:,.1f} µs",
+                    "-" if r["throughput_images_per_s"] is None else f"{r['throughput_images_per_s']:,.0f}",
+                    r["note"],
+                ]
+                for r in rows
+            ],
+        )
+    )
     if keras_call:
         for r in rows:
             if r["framework"] == "onnxruntime session.run" and r["model"] == "seed-mlp":
-                print(f"\nseed network, onnxruntime vs Keras call: batch 1 "
-                      f"{keras_call['batch1_latency_us'] / r['batch1_latency_us']:.0f}x faster, throughput "
-                      f"{r['throughput_images_per_s'] / keras_call['throughput_images_per_s']:.1f}x")
+                print(
+                    f"\nseed network, onnxruntime vs Keras call: batch 1 "
+                    f"{keras_call['batch1_latency_us'] / r['batch1_latency_us']:.0f}x faster, throughput "
+                    f"{r['throughput_images_per_s'] / keras_call['throughput_images_per_s']:.1f}x"
+                )
     print(f"({seconds:.0f} s)")
-    write_json(args.json, {"machine": machine(), "busy": warning, "quick": args.quick, "batch": batch,
-                           "models": models, "rows": rows, "seconds": seconds})
+    write_json(
+        args.json,
+        {
+            "machine": machine(),
+            "busy": warning,
+            "quick": args.quick,
+            "batch": batch,
+            "models": models,
+            "rows": rows,
+            "seconds": seconds,
+        },
+    )
 
 
 if __name__ == "__main__":

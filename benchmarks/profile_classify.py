@@ -21,6 +21,7 @@ import time
 from collections import Counter
 
 from _common import EDGEDIGITS, PYTHON, WORK, busy_warning, machine, parser, table, write_json
+
 from edgedigits.runtime.bench import write_folder
 
 RATE = 250
@@ -50,7 +51,7 @@ STAGES = [
     ("extract_at", "detect.py", "detect: other"),
     ("extract", "detect.py", "detect: other"),
     ("normalize_digit", "normalize.py", "normalize: per digit (crop, widen, fit, centre)"),
-    ("normalize_batch", "normalize.py", "normalize: batch (clean_ink of the whole map, stack)"),
+    ("normalize_batch", "normalize.py", "normalize: batch (clip_ink of the whole map, stack)"),
     (None, "normalize.py", "normalize.py: other"),
     (None, "detect.py", "segment: Python blob logic (heights, merge, filter, order)"),
     ("_run", "model.py", "infer (session.run)"),
@@ -92,14 +93,27 @@ def record(name: str, cmd: list[str], gil: bool = False) -> tuple[Counter, Count
     out_dir = WORK / "profiles"
     out_dir.mkdir(parents=True, exist_ok=True)
     raw = out_dir / f"{name}.txt"
-    spy = [shutil.which("py-spy") or os.path.join(os.path.dirname(PYTHON), "py-spy"), "record", "--format", "raw",
-           "-r", str(RATE), "-o", str(raw), *(["--gil"] if gil else []), "--", *cmd]
+    spy = [
+        shutil.which("py-spy") or os.path.join(os.path.dirname(PYTHON), "py-spy"),
+        "record",
+        "--format",
+        "raw",
+        "-r",
+        str(RATE),
+        "-o",
+        str(raw),
+        *(["--gil"] if gil else []),
+        "--",
+        *cmd,
+    ]
     started = time.perf_counter()
     done = subprocess.run(spy, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=900)
     seconds = time.perf_counter() - started
     if done.returncode != 0 or not raw.exists():
-        raise SystemExit(f"py-spy failed ({done.returncode}): {done.stderr[-800:]}\n(pip install py-spy; in a "
-                         "container it may need --cap-add SYS_PTRACE)")
+        raise SystemExit(
+            f"py-spy failed ({done.returncode}): {done.stderr[-800:]}\n(pip install py-spy; in a "
+            "container it may need --cap-add SYS_PTRACE)"
+        )
     stages, lines, total = Counter(), Counter(), 0
     for line in raw.read_text().splitlines():
         stack_text, _, count = line.rpartition(" ")
@@ -120,7 +134,7 @@ def breakdown(stages: Counter, per: int, unit: str) -> list[dict]:
 FRAME_LOOP = """
 import sys, cv2
 cv2.setNumThreads(1)
-from edgedigits.runtime.bench import make_scene
+from edgedigits.runtime.synth import make_scene
 from edgedigits.runtime.reader import DigitReader
 reader = DigitReader(sys.argv[2] if len(sys.argv) > 2 else None, threads=1)
 frame = make_scene(seed=0)
@@ -145,7 +159,9 @@ def main() -> None:
 
     stages1, lines1, seconds1, _ = record("folder-workers1", classify + ["--workers", "1"])
     _, _, seconds2, gil_samples = record("folder-workers2-gil", classify + ["--workers", "2"], gil=True)
-    stagesf, linesf, secondsf, _ = record("frame", [PYTHON, "-c", FRAME_LOOP, str(frames), *(args.model and [args.model] or [])])
+    stagesf, linesf, secondsf, _ = record(
+        "frame", [PYTHON, "-c", FRAME_LOOP, str(frames), *(args.model and [args.model] or [])]
+    )
 
     steady = Counter({k: v for k, v in stages1.items() if not k.startswith("start-up")})
     folder_rows = breakdown(steady, n, "image")
@@ -153,28 +169,55 @@ def main() -> None:
     frame_rows = breakdown(Counter({k: v for k, v in stagesf.items() if not k.startswith("start-up")}), frames, "frame")
     gil_share = gil_samples / RATE / seconds2
 
-    print(f"classify {n:,} PNGs, --workers 1 (py-spy {RATE} Hz; {seconds1:.1f} s, of which start-up {startup_s:.2f} s):"
-          + (" QUICK: not figures" if args.quick else ""))
-    print(table(["stage", "share", "µs per image"], [[r["stage"], f"{r['share']:.1%}", f"{r['us_per_image']:.0f}"]
-                                                     for r in folder_rows]))
+    print(
+        f"classify {n:,} PNGs, --workers 1 (py-spy {RATE} Hz; {seconds1:.1f} s, of which start-up {startup_s:.2f} s):"
+        + (" QUICK: not figures" if args.quick else "")
+    )
+    print(
+        table(
+            ["stage", "share", "µs per image"],
+            [[r["stage"], f"{r['share']:.1%}", f"{r['us_per_image']:.0f}"] for r in folder_rows],
+        )
+    )
     print("\nhottest lines (innermost frame), folder:")
     print(table(["line", "share"], [[k, f"{v / sum(lines1.values()):.1%}"] for k, v in lines1.most_common(12)]))
-    print(f"\n--workers 2 (worker processes): a thread of the parent process holds the GIL {gil_share:.0%} of the "
-          f"wall time ({seconds2:.1f} s); the parent only lists, collects and writes")
+    print(
+        f"\n--workers 2 (worker processes): a thread of the parent process holds the GIL {gil_share:.0%} of the "
+        f"wall time ({seconds2:.1f} s); the parent only lists, collects and writes"
+    )
     print(f"\nreading a 640x480 frame with six digits, one core ({frames} frames, {secondsf:.1f} s):")
-    print(table(["stage", "share", "µs per frame"], [[r["stage"], f"{r['share']:.1%}", f"{r['us_per_frame']:.0f}"]
-                                                     for r in frame_rows]))
+    print(
+        table(
+            ["stage", "share", "µs per frame"],
+            [[r["stage"], f"{r['share']:.1%}", f"{r['us_per_frame']:.0f}"] for r in frame_rows],
+        )
+    )
     print("\nhottest lines (innermost frame), frame:")
     print(table(["line", "share"], [[k, f"{v / sum(linesf.values()):.1%}"] for k, v in linesf.most_common(12)]))
-    write_json(args.json, {
-        "machine": machine(), "busy": warning, "quick": args.quick, "rate_hz": RATE,
-        "folder": {"images": n, "seconds": seconds1, "startup_s": startup_s, "stages": folder_rows,
-                   "top_lines": [(k, v / sum(lines1.values())) for k, v in lines1.most_common(20)]},
-        "folder_workers2_gil_share": gil_share,
-        "frame": {"frames": frames, "seconds": secondsf, "stages": frame_rows,
-                  "top_lines": [(k, v / sum(linesf.values())) for k, v in linesf.most_common(20)]},
-        "raw_profiles": str(WORK / "profiles"),
-    })
+    write_json(
+        args.json,
+        {
+            "machine": machine(),
+            "busy": warning,
+            "quick": args.quick,
+            "rate_hz": RATE,
+            "folder": {
+                "images": n,
+                "seconds": seconds1,
+                "startup_s": startup_s,
+                "stages": folder_rows,
+                "top_lines": [(k, v / sum(lines1.values())) for k, v in lines1.most_common(20)],
+            },
+            "folder_workers2_gil_share": gil_share,
+            "frame": {
+                "frames": frames,
+                "seconds": secondsf,
+                "stages": frame_rows,
+                "top_lines": [(k, v / sum(linesf.values())) for k, v in linesf.most_common(20)],
+            },
+            "raw_profiles": str(WORK / "profiles"),
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -21,8 +21,8 @@ from _common import EDGEDIGITS, MODELS, PYTHON, WORK, busy_warning, machine, now
 
 HERE = Path(__file__).resolve().parent
 MODEL: str | None = None  # --model: the runtime's model in every script (default: the shipped default)
-LEAN_VENVS: list[str] = []
-OTHERS: dict[str, float] = {}  # cores used by other processes while each benchmark ran (0 = undisturbed)  # --venv: other environments whose `edgedigits classify` cold start is measured too
+LEAN_VENVS: list[str] = []  # --venv: other environments whose `edgedigits classify` cold start is measured too
+OTHERS: dict[str, float] = {}  # cores used by other processes while each benchmark ran (0 = undisturbed)
 
 SCRIPTS = [
     ("cold_start", "Cold start: one PNG from a fresh process", ["cold_start.py"]),
@@ -76,7 +76,11 @@ def run_script(name: str, args: list[str], out: Path, quick: bool) -> tuple[str,
 
 def run_bench(quick: bool) -> tuple[str, dict | None, float]:
     started, snapshot, cpu = time.perf_counter(), (cpu_jiffies(), time.monotonic()), children_cpu()
-    cmd = [EDGEDIGITS, "bench", "--format", "json"] + (["--quick"] if quick else []) + (["--model", MODEL] if MODEL else [])
+    cmd = (
+        [EDGEDIGITS, "bench", "--format", "json"]
+        + (["--quick"] if quick else [])
+        + (["--model", MODEL] if MODEL else [])
+    )
     print(f"== {' '.join(cmd)}", flush=True)
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode != 0:
@@ -104,40 +108,72 @@ def goals(data: dict) -> list[list[str]]:
     if cs:
         tf = cs["results"]["TensorFlow path of the original (seed model.keras)"]
         c = cs["results"]["edgedigits classify one.png"]
-        rows.append(["cold start `edgedigits classify one.png` >= 15x faster than the TF path",
-                     f"TF path {tf['wall_s']:.2f} s, {tf['peak_rss_mib']:.0f} MiB",
-                     f"{c['wall_s'] * 1e3:.0f} ms", f"**{c['speedup_vs_tf']:.1f}x**",
-                     "met" if c["speedup_vs_tf"] >= 15 else "NOT met"])
-        rows.append(["cold start peak memory <= 100 MiB", f"TF path {tf['peak_rss_mib']:.0f} MiB",
-                     f"{c['peak_rss_mib']:.0f} MiB", f"{c['memory_vs_tf']:.1f}x less",
-                     "met" if c["peak_rss_mib"] <= 100 else "NOT met"])
+        rows.append(
+            [
+                "cold start `edgedigits classify one.png` >= 15x faster than the TF path",
+                f"TF path {tf['wall_s']:.2f} s, {tf['peak_rss_mib']:.0f} MiB",
+                f"{c['wall_s'] * 1e3:.0f} ms",
+                f"**{c['speedup_vs_tf']:.1f}x**",
+                "met" if c["speedup_vs_tf"] >= 15 else "NOT met",
+            ]
+        )
+        rows.append(
+            [
+                "cold start peak memory <= 100 MiB",
+                f"TF path {tf['peak_rss_mib']:.0f} MiB",
+                f"{c['peak_rss_mib']:.0f} MiB",
+                f"{c['memory_vs_tf']:.1f}x less",
+                "met" if c["peak_rss_mib"] <= 100 else "NOT met",
+            ]
+        )
     ft = data.get("folder_throughput")
     if ft:
         best = max(ft["classify"], key=lambda r: r["images_per_s"])
-        rows.append([f"folder of {ft['images']:,} PNGs >= 0.5x the OpenCV decode rate",
-                     f"decode {ft['decode_ceiling_images_per_s']:,.0f} images/s",
-                     f"{best['images_per_s']:,.0f} images/s (--workers {best['workers']})",
-                     f"**{best['ratio_to_decode']:.3f}x**", "met" if ft["goal_met"] else "NOT met"])
+        rows.append(
+            [
+                f"folder of {ft['images']:,} PNGs >= 0.5x the OpenCV decode rate",
+                f"decode {ft['decode_ceiling_images_per_s']:,.0f} images/s",
+                f"{best['images_per_s']:,.0f} images/s (--workers {best['workers']})",
+                f"**{best['ratio_to_decode']:.3f}x**",
+                "met" if ft["goal_met"] else "NOT met",
+            ]
+        )
     fl = data.get("frame_latency")
     if fl:
-        rows.append(["640x480 frame, six digits, one core <= 3 ms", "budget 3 ms",
-                     f"{fl['total_ms']:.2f} ms ({fl['frames_per_s']:,.0f} frames/s)",
-                     f"{fl['total_ms'] / 3:.1f}x the budget", "met" if fl["goal_met"] else "NOT met"])
+        rows.append(
+            [
+                "640x480 frame, six digits, one core <= 3 ms",
+                "budget 3 ms",
+                f"{fl['total_ms']:.2f} ms ({fl['frames_per_s']:,.0f} frames/s)",
+                f"{fl['total_ms'] / 3:.1f}x the budget",
+                "met" if fl["goal_met"] else "NOT met",
+            ]
+        )
     for name in ("default", "fast"):
         c = card(name)
         if c.get("mflops_per_digit") is not None:
-            rows.append([f"model `{name}` <= 2 MFLOPs per digit", "seed MLP 0.22", f"{c['mflops_per_digit']} MFLOPs",
-                         f"{c.get('test_accuracy', 0):.2%} MNIST test",
-                         "met" if c["mflops_per_digit"] <= 2 else "NOT met"])
+            rows.append(
+                [
+                    f"model `{name}` <= 2 MFLOPs per digit",
+                    "seed MLP 0.22",
+                    f"{c['mflops_per_digit']} MFLOPs",
+                    f"{c.get('test_accuracy', 0):.2%} MNIST test",
+                    "met" if c["mflops_per_digit"] <= 2 else "NOT met",
+                ]
+            )
     return rows
 
 
 def main() -> None:
     p = parser(__doc__)
     p.add_argument("--force", action="store_true", help="run even if the machine is busy (figures marked so)")
-    p.add_argument("--only", nargs="*", help="rerun only these (cold_start model_latency frame_latency folder_throughput "
-                                              "profile folder_designs accuracy bench); the others are kept from "
-                                              "results.json")
+    p.add_argument(
+        "--only",
+        nargs="*",
+        help="rerun only these (cold_start model_latency frame_latency folder_throughput "
+        "profile folder_designs accuracy bench); the others are kept from "
+        "results.json",
+    )
     p.add_argument("--model", help="model for the runtime (default: the shipped default)")
     p.add_argument("--venv", action="append", default=[], help="cold start: also time classify from this venv")
     args = p.parse_args()
@@ -155,15 +191,23 @@ def main() -> None:
     sections: dict[str, dict] = {}
     if args.only and (out / "results.json").is_file():
         sections = json.loads((out / "results.json").read_text()).get("sections", {})
-    for name, title, script in SCRIPTS + [("bench", "`edgedigits bench` (the runtime's own report, no TensorFlow)",
-                                           None)]:
+    for name, title, script in SCRIPTS + [
+        ("bench", "`edgedigits bench` (the runtime's own report, no TensorFlow)", None)
+    ]:
         if args.only and name not in args.only:
             continue
         when = now_utc()
         text, result, took = run_script(name, script, raw, args.quick) if script else run_bench(args.quick)
-        sections[name] = {"title": title, "command": f"python benchmarks/{script[0]}" if script else "edgedigits bench",
-                          "text": text, "data": result, "seconds": took, "date_utc": when,
-                          "model": MODEL or "default", "other_processes_cores": OTHERS.get(name)}
+        sections[name] = {
+            "title": title,
+            "command": f"python benchmarks/{script[0]}" if script else "edgedigits bench",
+            "text": text,
+            "data": result,
+            "seconds": took,
+            "date_utc": when,
+            "model": MODEL or "default",
+            "other_processes_cores": OTHERS.get(name),
+        }
     order = [name for name, _, _ in SCRIPTS] + ["bench"]
     sections = {k: sections[k] for k in order if k in sections}
     data = {k: v["data"] for k, v in sections.items()}
@@ -172,19 +216,25 @@ def main() -> None:
     md = [
         "# edgedigits benchmarks — results",
         "",
-        "Produced by `python benchmarks/run_all.py`" + (" with **--quick (smoke test, not figures)**" if args.quick
-                                                         else "") + ". Do not edit by hand.",
+        "Produced by `python benchmarks/run_all.py`"
+        + (" with **--quick (smoke test, not figures)**" if args.quick else "")
+        + ". Do not edit by hand.",
         "",
-        f"- Machine: {info['cpu']} ({info.get('simd', '')}), {info['cores']} cores, {info.get('ram_gib', '?')} GiB RAM; "
+        f"- Machine: {info['cpu']} ({info.get('simd', '')}), {info['cores']} cores, "
+        f"{info.get('ram_gib', '?')} GiB RAM; "
         f"{info['os']}",
-        f"- Python {info['python']}; NumPy {v.get('numpy')}, OpenCV {v.get('cv2')}, onnxruntime {v.get('onnxruntime')}; "
+        f"- Python {info['python']}; NumPy {v.get('numpy')}, OpenCV {v.get('cv2')}, "
+        f"onnxruntime {v.get('onnxruntime')}; "
         f"baselines: TensorFlow {v.get('tensorflow')}, Keras {v.get('keras')}",
         f"- Models: {', '.join(sorted(p.name for p in MODELS.glob('*.onnx'))) or 'none shipped'}; the runtime uses "
         "the shipped `default` unless a section says otherwise; the TF path uses the seed network's `model.keras`",
         "- Each section: when it ran, how long, and how many cores *other* processes used meanwhile (from "
         "/proc/stat; above ~0.1 the figures are disturbed):",
-        *(f"  - {k}: {s['date_utc']}, {s['seconds']:.0f} s, others {s['other_processes_cores'] or 0:.2f} cores"
-          + ("" if s["model"] == "default" else f", model `{s['model']}`") for k, s in sections.items()),
+        *(
+            f"  - {k}: {s['date_utc']}, {s['seconds']:.0f} s, others {s['other_processes_cores'] or 0:.2f} cores"
+            + ("" if s["model"] == "default" else f", model `{s['model']}`")
+            for k, s in sections.items()
+        ),
         "",
         "## Goals of issue 5",
         "",
@@ -196,8 +246,9 @@ def main() -> None:
     for s in sections.values():
         md += [f"## {s['title']}", "", f"`{s['command']}`", "", s["text"].strip(), ""]
     (out / "results.md").write_text("\n".join(md) + "\n")
-    (out / "results.json").write_text(json.dumps({"machine": info, "quick": args.quick, "sections": sections},
-                                                 indent=2, default=float) + "\n")
+    (out / "results.json").write_text(
+        json.dumps({"machine": info, "quick": args.quick, "sections": sections}, indent=2, default=float) + "\n"
+    )
     print(f"wrote {out / 'results.md'} and {out / 'results.json'}")
 
 

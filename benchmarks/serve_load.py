@@ -3,7 +3,7 @@
     python benchmarks/serve_load.py [--seconds 30] [--clients 1 8 64] [--workers 1 2] [--threads N] [--json FILE]
 
 The photos: 32 scenes of six MNIST test digits (two lines of three) on unevenly lit paper
-(``edgedigits.runtime.bench.make_scene``), given a phone camera's look by ``tests/synth.py``'s
+(``edgedigits.runtime.synth.make_scene``), given a phone camera's look by ``synth.py``'s
 ``photo_effects`` (slight perspective, light fall-off, noise, blur) and saved as JPEG (quality 85), 640x480.
 
 For each server configuration (``--workers``: its processes, each with its own model session), a real
@@ -39,11 +39,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from _common import ROOT, busy_warning, machine, parser, table, write_json
+from _common import busy_warning, machine, parser, table, write_json
 
-sys.path.insert(0, str(ROOT / "tests"))
-import synth  # noqa: E402  (the test material's photo look)
-from edgedigits.runtime.bench import make_scene, sample_digits  # noqa: E402
+from edgedigits.runtime import synth
+from edgedigits.runtime.synth import make_scene, sample_digits
 
 GOAL_P99_MS = 50.0
 GOAL_RATIO = 0.8
@@ -55,8 +54,9 @@ def photos(count: int) -> list[bytes]:
     for seed in range(count):
         rng = np.random.default_rng(1000 + seed)
         scene = make_scene(sample_digits(6, seed=seed)[0], seed=seed)
-        photo = synth.photo_effects(scene, rng, perspective=0.02, light=0.3, noise=3, blur=0.6, jpeg_quality=None,
-                                    shadow=False)
+        photo = synth.photo_effects(
+            scene, rng, perspective=0.02, light=0.3, noise=3, blur=0.6, jpeg_quality=None, shadow=False
+        )
         out.append(cv2.imencode(".jpg", photo, [cv2.IMWRITE_JPEG_QUALITY, 85])[1].tobytes())
     return out
 
@@ -80,13 +80,18 @@ def in_process(images: list[bytes], seconds: float, names=tuple(READERS)) -> dic
         done, started, cpu = 0, time.perf_counter(), time.process_time()
         while time.perf_counter() - started < seconds:
             for i in range(0, len(images), 16):
-                done += len(reader.read_batch(images[i:i + 16]))
+                done += len(reader.read_batch(images[i : i + 16]))
         rates[name] = done / (time.perf_counter() - started)
         cpu_ms[name] = (time.process_time() - cpu) * 1e3 / done
         cv2.setNumThreads(before)
     best = max(rates, key=rates.get)
-    return {"rates": rates, "baseline": best, "images_per_s": rates[best], "cpu_ms_per_image": cpu_ms[best],
-            "texts": [r.text for r in reader.read_batch(images)]}
+    return {
+        "rates": rates,
+        "baseline": best,
+        "images_per_s": rates[best],
+        "cpu_ms_per_image": cpu_ms[best],
+        "texts": [r.text for r in reader.read_batch(images)],
+    }
 
 
 def free_port() -> int:
@@ -139,10 +144,17 @@ def tree_rss_mib(pid: int) -> float:
 class Server:
     def __init__(self, workers: int, threads: int | None = None):
         self.port = free_port()
-        cmd = [str(Path(sys.executable).with_name("edgedigits")), "serve", "--port", str(self.port),
-               "--workers", str(workers)] + (["--threads", str(threads)] if threads else [])
-        self.process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                        stdin=subprocess.DEVNULL)
+        cmd = [
+            str(Path(sys.executable).with_name("edgedigits")),
+            "serve",
+            "--port",
+            str(self.port),
+            "--workers",
+            str(workers),
+        ] + (["--threads", str(threads)] if threads else [])
+        self.process = subprocess.Popen(
+            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -209,15 +221,22 @@ def load(port: int, images: list[bytes], expected: list[str], clients: int, seco
     server_cpu, client_cpu = tree_cpu_s(pid) - server_cpu, time.process_time() - client_cpu
     every = sorted(x for mine in latencies for x in mine)
     return {
-        "clients": clients, "requests": len(every), "seconds": elapsed, "requests_per_s": len(every) / elapsed,
+        "clients": clients,
+        "requests": len(every),
+        "seconds": elapsed,
+        "requests_per_s": len(every) / elapsed,
         "p50_ms": statistics.median(every) if every else None,
         "p99_ms": every[min(len(every) - 1, int(len(every) * 0.99))] if every else None,
         "max_ms": every[-1] if every else None,
-        "errors": len(errors), "error_examples": sorted(set(errors))[:5],
-        "server_rss_mib_peak": max(rss), "server_rss_mib_start": rss[0],
+        "errors": len(errors),
+        "error_examples": sorted(set(errors))[:5],
+        "server_rss_mib_peak": max(rss),
+        "server_rss_mib_start": rss[0],
         "server_cpu_ms_per_request": server_cpu * 1e3 / max(1, len(every)),
         "client_cpu_ms_per_request": client_cpu * 1e3 / max(1, len(every)),
-        "latencies_ms": every, "server_cpu_s": server_cpu, "client_cpu_s": client_cpu,
+        "latencies_ms": every,
+        "server_cpu_s": server_cpu,
+        "client_cpu_s": client_cpu,
     }
 
 
@@ -226,7 +245,10 @@ def merged(parts: list[dict]) -> dict:
     every = sorted(x for part in parts for x in part["latencies_ms"])
     requests, seconds = len(every), sum(part["seconds"] for part in parts)
     return {
-        "clients": parts[0]["clients"], "requests": requests, "seconds": seconds, "requests_per_s": requests / seconds,
+        "clients": parts[0]["clients"],
+        "requests": requests,
+        "seconds": seconds,
+        "requests_per_s": requests / seconds,
         "p50_ms": statistics.median(every) if every else None,
         "p99_ms": every[min(len(every) - 1, int(len(every) * 0.99))] if every else None,
         "max_ms": every[-1] if every else None,
@@ -243,8 +265,13 @@ def main() -> None:
     p.add_argument("--seconds", type=float, default=30.0, help="duration of each load and of the baseline")
     p.add_argument("--clients", type=int, nargs="+", default=[1, 8, 64])
     p.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="server configurations to measure")
-    p.add_argument("--wait-for-quiet", type=float, default=0, metavar="S",
-                   help="first wait up to S seconds for the 1-min load to fall below 0.7")
+    p.add_argument(
+        "--wait-for-quiet",
+        type=float,
+        default=0,
+        metavar="S",
+        help="first wait up to S seconds for the 1-min load to fall below 0.7",
+    )
     p.add_argument("--photos", type=int, default=32)
     p.add_argument("--threads", type=int, default=None, help="the server's --threads (default: its own)")
     args = p.parse_args()
@@ -271,55 +298,111 @@ def main() -> None:
                 rounds = max(1, round(seconds / 6))
                 parts, besides, ratios = [], [], []
                 for _ in range(rounds):
-                    besides.append(in_process(images, max(1.5, seconds / rounds / 2),
-                                              [baseline["baseline"]])["images_per_s"])
-                    parts.append(load(server.port, images, baseline["texts"], clients, seconds / rounds,
-                                      server.process.pid))
+                    besides.append(
+                        in_process(images, max(1.5, seconds / rounds / 2), [baseline["baseline"]])["images_per_s"]
+                    )
+                    parts.append(
+                        load(server.port, images, baseline["texts"], clients, seconds / rounds, server.process.pid)
+                    )
                     ratios.append(parts[-1]["requests_per_s"] / besides[-1])
                 row = merged(parts)
-                row.update(workers=workers, server_rss_mib_idle=idle, load_1min_after=os.getloadavg()[0],
-                           rounds=rounds, in_process_just_before=statistics.median(besides),
-                           ratios=ratios, ratio_to_in_process=statistics.median(ratios))
+                row.update(
+                    workers=workers,
+                    server_rss_mib_idle=idle,
+                    load_1min_after=os.getloadavg()[0],
+                    rounds=rounds,
+                    in_process_just_before=statistics.median(besides),
+                    ratios=ratios,
+                    ratio_to_in_process=statistics.median(ratios),
+                )
                 results.append(row)
-                print(f"workers {workers}, {clients} clients: {row['requests_per_s']:.0f}/s, p50 "
-                      f"{row['p50_ms']:.1f} ms, p99 {row['p99_ms']:.1f} ms, errors {row['errors']}, RSS peak "
-                      f"{row['server_rss_mib_peak']:.0f} MiB")
+                print(
+                    f"workers {workers}, {clients} clients: {row['requests_per_s']:.0f}/s, p50 "
+                    f"{row['p50_ms']:.1f} ms, p99 {row['p99_ms']:.1f} ms, errors {row['errors']}, RSS peak "
+                    f"{row['server_rss_mib_peak']:.0f} MiB"
+                )
         finally:
             server.stop()
 
-    rows = [[r["workers"], r["clients"], f"{r['requests']:,}", f"{r['requests_per_s']:.0f}",
-             f"{r['in_process_just_before']:.0f}",
-             f"{r['ratio_to_in_process']:.2f}x ({min(r['ratios']):.2f}-{max(r['ratios']):.2f})", f"{r['p50_ms']:.1f}", f"{r['p99_ms']:.1f}", r["errors"],
-             f"{r['server_rss_mib_idle']:.0f} / {r['server_rss_mib_peak']:.0f}",
-             f"{r['server_cpu_ms_per_request']:.2f} / {r['client_cpu_ms_per_request']:.2f}",
-             f"{r['load_1min_after']:.1f}"] for r in results]
+    rows = [
+        [
+            r["workers"],
+            r["clients"],
+            f"{r['requests']:,}",
+            f"{r['requests_per_s']:.0f}",
+            f"{r['in_process_just_before']:.0f}",
+            f"{r['ratio_to_in_process']:.2f}x ({min(r['ratios']):.2f}-{max(r['ratios']):.2f})",
+            f"{r['p50_ms']:.1f}",
+            f"{r['p99_ms']:.1f}",
+            r["errors"],
+            f"{r['server_rss_mib_idle']:.0f} / {r['server_rss_mib_peak']:.0f}",
+            f"{r['server_cpu_ms_per_request']:.2f} / {r['client_cpu_ms_per_request']:.2f}",
+            f"{r['load_1min_after']:.1f}",
+        ]
+        for r in results
+    ]
     print()
-    print(f"machine: {info.get('cpu')}, {info['cores']} cores; load at start {info['load_1min_at_start']}"
-          + (f"; {warning}" if warning else ""))
-    print(f"in-process read_batch ({baseline['baseline']}): {baseline['images_per_s']:.0f} images/s "
-          f"({seconds:.0f} s), {baseline['cpu_ms_per_image']:.2f} ms of CPU per photo")
-    print(table(["server workers", "clients", "requests", "requests/s", "in-process images/s between rounds",
-                 "ratio, median of rounds (range)", "p50 ms", "p99 ms",
-                 "errors", "server RSS MiB idle / peak", "CPU ms per request server / clients",
-                 "1-min load after"], rows))
+    print(
+        f"machine: {info.get('cpu')}, {info['cores']} cores; load at start {info['load_1min_at_start']}"
+        + (f"; {warning}" if warning else "")
+    )
+    print(
+        f"in-process read_batch ({baseline['baseline']}): {baseline['images_per_s']:.0f} images/s "
+        f"({seconds:.0f} s), {baseline['cpu_ms_per_image']:.2f} ms of CPU per photo"
+    )
+    print(
+        table(
+            [
+                "server workers",
+                "clients",
+                "requests",
+                "requests/s",
+                "in-process images/s between rounds",
+                "ratio, median of rounds (range)",
+                "p50 ms",
+                "p99 ms",
+                "errors",
+                "server RSS MiB idle / peak",
+                "CPU ms per request server / clients",
+                "1-min load after",
+            ],
+            rows,
+        )
+    )
     goals = []
     for r in results:
-        checks = [f"errors {r['errors']} (goal 0): {'met' if r['errors'] == 0 else 'MISSED'}",
-                  f"throughput {r['ratio_to_in_process']:.2f}x in-process (goal >= {GOAL_RATIO}x): "
-                  f"{'met' if r['ratio_to_in_process'] >= GOAL_RATIO else 'MISSED'}"]
+        checks = [
+            f"errors {r['errors']} (goal 0): {'met' if r['errors'] == 0 else 'MISSED'}",
+            f"throughput {r['ratio_to_in_process']:.2f}x in-process (goal >= {GOAL_RATIO}x): "
+            f"{'met' if r['ratio_to_in_process'] >= GOAL_RATIO else 'MISSED'}",
+        ]
         if r["clients"] == 1:
-            checks = [f"errors {r['errors']}; one client at a time: p50 {r['p50_ms']:.1f} ms per photo, against "
-                      f"{1e3 / r['in_process_just_before']:.1f} ms in-process (the server's own cost is the "
-                      "difference)"]
+            checks = [
+                f"errors {r['errors']}; one client at a time: p50 {r['p50_ms']:.1f} ms per photo, against "
+                f"{1e3 / r['in_process_just_before']:.1f} ms in-process (the server's own cost is the "
+                "difference)"
+            ]
         if r["clients"] == 8:
-            checks.append(f"p99 {r['p99_ms']:.1f} ms (goal <= {GOAL_P99_MS:.0f} ms): "
-                          f"{'met' if r['p99_ms'] <= GOAL_P99_MS else 'MISSED'}")
+            checks.append(
+                f"p99 {r['p99_ms']:.1f} ms (goal <= {GOAL_P99_MS:.0f} ms): "
+                f"{'met' if r['p99_ms'] <= GOAL_P99_MS else 'MISSED'}"
+            )
         goals.append(f"workers {r['workers']}, {r['clients']} clients: " + "; ".join(checks))
     print("\n".join(goals))
-    write_json(args.json, {"machine": info, "busy": warning, "seconds": seconds, "photos": len(images),
-                           "in_process_images_per_s": baseline["images_per_s"], "in_process": baseline["rates"],
-                       "in_process_cpu_ms_per_image": baseline["cpu_ms_per_image"],
-                           "results": results, "goals": goals})
+    write_json(
+        args.json,
+        {
+            "machine": info,
+            "busy": warning,
+            "seconds": seconds,
+            "photos": len(images),
+            "in_process_images_per_s": baseline["images_per_s"],
+            "in_process": baseline["rates"],
+            "in_process_cpu_ms_per_image": baseline["cpu_ms_per_image"],
+            "results": results,
+            "goals": goals,
+        },
+    )
 
 
 if __name__ == "__main__":

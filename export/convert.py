@@ -12,8 +12,10 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from edgedigits.runtime.lines import HEIGHT as LINE_HEIGHT
+from edgedigits.train.environment import quiet_tensorflow
 
 INPUT_NAME = "image"
 OUTPUT_NAME = "probabilities"
@@ -25,11 +27,6 @@ class ExportError(RuntimeError):
     """The export could not be done or its result failed a check. Nothing was written."""
 
 
-def quiet_tensorflow() -> None:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # same setting as training: no reordered float sums
-
-
 @dataclass
 class Source:
     """A trained Keras model and what is known about the run that produced it."""
@@ -37,7 +34,7 @@ class Source:
     keras_path: Path
     run_dir: Path | None
     metrics: dict = field(default_factory=dict)  # the run's metrics.json, {} when there is none
-    model: object = None  # keras.Model
+    model: Any = None  # keras.Model (Keras has no type information)
 
 
 def find_source(path: str | os.PathLike) -> tuple[Path, Path | None]:
@@ -46,8 +43,10 @@ def find_source(path: str | os.PathLike) -> tuple[Path, Path | None]:
     if path.is_dir():
         keras_path = path / "model.keras"
         if not keras_path.is_file():
-            raise ExportError(f"{path}: no model.keras in this folder; pass a training run folder "
-                              "(`edgedigits train --out DIR`) or a .keras file.")
+            raise ExportError(
+                f"{path}: no model.keras in this folder; pass a training run folder "
+                "(`edgedigits train --out DIR`) or a .keras file."
+            )
         return keras_path, path
     if not path.is_file():
         raise ExportError(f"{path}: no such run folder or .keras file.")
@@ -73,8 +72,10 @@ def load_source(path: str | os.PathLike) -> Source:
         raise ExportError(f"{keras_path}: Keras could not load the model ({exc}).") from exc
     shape = tuple(model.inputs[0].shape) if getattr(model, "inputs", None) else None
     if shape is not None and tuple(shape[1:]) not in ((28, 28), (LINE_HEIGHT, None)):
-        raise ExportError(f"{keras_path}: the model takes input {shape}, but edgedigits models take [N, 28, 28] "
-                          f"(digits) or [N, {LINE_HEIGHT}, W] (lines).")
+        raise ExportError(
+            f"{keras_path}: the model takes input {shape}, but edgedigits models take [N, 28, 28] "
+            f"(digits) or [N, {LINE_HEIGHT}, W] (lines)."
+        )
     return Source(keras_path, run_dir, metrics, model)
 
 
@@ -136,8 +137,9 @@ def check(proto, what: str = "the converted model") -> None:
     inputs = [i.name for i in proto.graph.input]
     outputs = [o.name for o in proto.graph.output]
     if inputs != [INPUT_NAME] or outputs != [OUTPUT_NAME]:
-        raise ExportError(f"{what} has inputs {inputs} and outputs {outputs}; expected "
-                          f"[{INPUT_NAME!r}] and [{OUTPUT_NAME!r}].")
+        raise ExportError(
+            f"{what} has inputs {inputs} and outputs {outputs}; expected [{INPUT_NAME!r}] and [{OUTPUT_NAME!r}]."
+        )
 
 
 def compact_names(proto):

@@ -40,8 +40,13 @@ def _shapes_by_running(proto, sample) -> dict[str, list[int]]:
     model.CopyFrom(proto)
     have = {o.name for o in model.graph.output}
     initializers = {init.name: list(init.dims) for init in model.graph.initializer}
-    wanted = {name for node in model.graph.node if node.op_type in COUNTED
-              for name in list(node.output[:1]) + list(node.input[:1]) if name not in initializers}
+    wanted = {
+        name
+        for node in model.graph.node
+        if node.op_type in COUNTED
+        for name in list(node.output[:1]) + list(node.input[:1])
+        if name not in initializers
+    }
     for name in sorted(wanted - have):
         model.graph.output.append(onnx.helper.make_tensor_value_info(name, onnx.TensorProto.FLOAT, None))
     session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])

@@ -16,9 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
+from edgedigits.train.environment import command_line, relative_path
+
 from . import convert, flops, metadata, parity
 from .convert import ExportError
-from .onnx_export import _command_line, _preset_description, _Staging
+from .staging import Staging
 
 PARITY_TOLERANCE = 1e-4  # largest |p_keras - p_onnx| over every frame of every test line
 LINES_PER_KIND = 300
@@ -37,10 +39,17 @@ def _line_mflops(proto, width: int = MFLOPS_WIDTH) -> float:
     return round(flops.mflops_per_digit(proto, np.zeros((1, HEIGHT, width), np.float32)), 3)
 
 
-def export_line_model(source: str | os.PathLike, out: str | os.PathLike, opset: int = convert.DEFAULT_OPSET,
-                      name: str | None = None, data_dir: str | os.PathLike | None = None,
-                      lines_per_kind: int = LINES_PER_KIND, write_card: bool = True, command: str | None = None,
-                      seed: int = 0) -> dict:
+def export_line_model(
+    source: str | os.PathLike,
+    out: str | os.PathLike,
+    opset: int = convert.DEFAULT_OPSET,
+    name: str | None = None,
+    data_dir: str | os.PathLike | None = None,
+    lines_per_kind: int = LINES_PER_KIND,
+    write_card: bool = True,
+    command: str | None = None,
+    seed: int = 0,
+) -> dict:
     """Export a Keras line model (run folder or .keras) to ``out`` (.onnx) with its card. Returns the figures.
 
     Raises ExportError (ParityError when Keras and ONNX disagree) and writes nothing if any check fails."""
@@ -52,7 +61,7 @@ def export_line_model(source: str | os.PathLike, out: str | os.PathLike, opset: 
     out = Path(out)
     if out.suffix != ".onnx":
         raise ExportError(f"{out}: the output file must end in .onnx.")
-    command = _command_line(command)
+    command = command or command_line()
     src = convert.load_source(source)
     if not convert.is_line_model(src.model):
         raise ExportError(f"{src.keras_path}: not a line model; export digit models with export_model.")
@@ -60,7 +69,7 @@ def export_line_model(source: str | os.PathLike, out: str | os.PathLike, opset: 
     convert.check(proto)
 
     test = mnist.load("test", data_dir)
-    staging = _Staging()
+    staging = Staging()
     try:
         probe = staging.write(out.with_suffix(".probe.onnx"), proto.SerializeToString())
         try:
@@ -69,8 +78,9 @@ def export_line_model(source: str | os.PathLike, out: str | os.PathLike, opset: 
             raise ExportError(f"the runtime cannot use the exported line model: {exc}") from exc
         kinds, worst, disagreements, total = {}, 0.0, 0, 0
         for k, kind in enumerate(TEST_KINDS):
-            tensors, targets = make_lines(test.images, test.labels, lines_per_kind, seed + 1000 + k,
-                                          kind_style(kind), workers=1)
+            tensors, targets = make_lines(
+                test.images, test.labels, lines_per_kind, seed + 1000 + k, kind_style(kind), workers=1
+            )
             batch, widths = pad_batch([t / np.float32(255.0) for t in tensors])
             reference = _softmax(np.asarray(src.model(batch, training=False), np.float64))
             candidate = session.predict(batch)
@@ -81,21 +91,28 @@ def export_line_model(source: str | os.PathLike, out: str | os.PathLike, opset: 
             total += len(tensors)
             digits = ["".join(c for c in s if c.isdigit()) for s in read_onnx]
             want = ["".join(c for c in s if c.isdigit()) for s in targets]
-            kinds[kind] = {"lines": len(tensors),
-                           "text_exact": float(np.mean([a == b for a, b in zip(digits, want)])),
-                           "raw_exact": float(np.mean([a == b for a, b in zip(read_onnx, targets)]))}
-        figures = {"lines": total, "max_abs_diff": worst, "reading_disagreements": disagreements,
-                   "tolerance": PARITY_TOLERANCE}
+            kinds[kind] = {
+                "lines": len(tensors),
+                "text_exact": float(np.mean([a == b for a, b in zip(digits, want)])),
+                "raw_exact": float(np.mean([a == b for a, b in zip(read_onnx, targets)])),
+            }
+        figures = {
+            "lines": total,
+            "max_abs_diff": worst,
+            "reading_disagreements": disagreements,
+            "tolerance": PARITY_TOLERANCE,
+        }
         if disagreements or not worst <= PARITY_TOLERANCE:
             raise parity.ParityError(
                 f"parity check failed on {total} test lines: Keras and ONNX read {disagreements} lines differently "
                 f"and the largest probability difference is {worst:.3g} (allowed {PARITY_TOLERANCE:g}). Nothing "
-                "was written; check the opset (--opset) and the tf2onnx version.")
+                "was written; check the opset (--opset) and the tf2onnx version."
+            )
         staging.discard()
 
         preset = src.metrics.get("preset") or "line"
         name = name or out.stem
-        description = _preset_description(preset) or f"Keras line model {src.keras_path.name}"
+        description = metadata.preset_description(preset) or f"Keras line model {src.keras_path.name}"
         meta = {
             "format_version": metadata.FORMAT_VERSION,
             "name": name,
@@ -104,9 +121,9 @@ def export_line_model(source: str | os.PathLike, out: str | os.PathLike, opset: 
             "preset": preset,
             "labels": list(ALPHABET) + ["<blank>"],
             "input": "float32 [N,32,W], a text line (white ink on black, [0,1]) scaled to 24 px of ink with 4 px "
-                     "of padding, W a multiple of 4 (edgedigits.runtime.lines.fit_line)",
+            "of padding, W a multiple of 4 (edgedigits.runtime.lines.fit_line)",
             "output": "float32 [N,W/4,17], per-frame softmax over 0-9 / - . , : A (a letter or word) and the CTC "
-                      "blank (last); greedy CTC decoding",
+            "blank (last); greedy CTC decoding",
             "preprocessing_version": LINE_PREPROCESSING_VERSION,
             "test_lines": kinds,
             "test_exact": float(np.mean([k["text_exact"] for k in kinds.values()])),
@@ -114,21 +131,56 @@ def export_line_model(source: str | os.PathLike, out: str | os.PathLike, opset: 
             "params": int(src.model.count_params()),
             "mflops_per_line_of_8_digits": _line_mflops(proto),
             "training": metadata.training_info(src.metrics, src.keras_path),
-            "export": {"command": command, "source": str(src.keras_path), "opset": opset, "parity": figures,
-                       "versions": metadata.library_versions()},
+            "export": {
+                "command": command,
+                "source": relative_path(src.keras_path),
+                "opset": opset,
+                "parity": figures,
+                "versions": metadata.library_versions(),
+            },
         }
         blob = metadata.serialize(proto, meta, description)
         staging.write(out, blob)
-        card = {key: meta[key] for key in ("name", "kind", "description", "preset", "labels", "input", "output",
-                                            "preprocessing_version", "test_lines", "test_exact", "params",
-                                            "mflops_per_line_of_8_digits", "data_sha256", "training", "export")}
-        card.update({"file": out.name, "size_bytes": len(blob), "sha256": hashlib.sha256(blob).hexdigest(),
-                     "commands": {"train": src.metrics.get("command"), "export": command}})
+        card = {
+            key: meta[key]
+            for key in (
+                "name",
+                "kind",
+                "description",
+                "preset",
+                "labels",
+                "input",
+                "output",
+                "preprocessing_version",
+                "test_lines",
+                "test_exact",
+                "params",
+                "mflops_per_line_of_8_digits",
+                "data_sha256",
+                "training",
+                "export",
+            )
+        }
+        card.update(
+            {
+                "file": out.name,
+                "size_bytes": len(blob),
+                "sha256": hashlib.sha256(blob).hexdigest(),
+                "commands": {"train": src.metrics.get("command"), "export": command},
+            }
+        )
         if write_card:
             staging.write(out.with_suffix(".json"), (json.dumps(card, indent=2) + "\n").encode())
         staging.commit()
     finally:
         staging.discard()
-    return {"path": str(out), "name": name, "size_bytes": len(blob), "parity": figures, "test_lines": kinds,
-            "params": meta["params"], "mflops_per_line_of_8_digits": meta["mflops_per_line_of_8_digits"],
-            "card": card}
+    return {
+        "path": str(out),
+        "name": name,
+        "size_bytes": len(blob),
+        "parity": figures,
+        "test_lines": kinds,
+        "params": meta["params"],
+        "mflops_per_line_of_8_digits": meta["mflops_per_line_of_8_digits"],
+        "card": card,
+    }

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import platform
 
+from edgedigits.train.environment import relative_path
+
 FORMAT_VERSION = 1
 LABELS = [str(d) for d in range(10)]
 INPUT_TEXT = "float32 [N,28,28], white digit on black, [0,1]"
@@ -17,10 +19,8 @@ OUTPUT_TEXT = "float32 [N,10], softmax probabilities of the digits 0..9"
 
 def preprocessing_version() -> str:
     """The runtime's normalize step version the model expects its input from."""
-    try:
-        from edgedigits.runtime.normalize import PREPROCESSING_VERSION
-    except ImportError:
-        return "1"
+    from edgedigits.runtime.normalize import PREPROCESSING_VERSION
+
     return str(PREPROCESSING_VERSION)
 
 
@@ -41,20 +41,43 @@ def library_versions() -> dict:
     import tensorflow
     import tf2onnx
 
-    return {"edgedigits": package_version(), "python": platform.python_version(), "tensorflow": tensorflow.__version__,
-            "keras": keras.__version__, "tf2onnx": tf2onnx.__version__, "onnx": onnx.__version__,
-            "onnxruntime": onnxruntime.__version__, "numpy": numpy.__version__}
+    return {
+        "edgedigits": package_version(),
+        "python": platform.python_version(),
+        "tensorflow": tensorflow.__version__,
+        "keras": keras.__version__,
+        "tf2onnx": tf2onnx.__version__,
+        "onnx": onnx.__version__,
+        "onnxruntime": onnxruntime.__version__,
+        "numpy": numpy.__version__,
+    }
 
 
-TRAINING_KEYS = ("preset", "epochs", "batch_size", "seed", "train_images", "train_lines", "train_seconds",
-                 "data_seconds", "init", "init_epochs", "init_train_seconds", "test_accuracy", "test_exact", "params",
-                 "command", "data_sha256", "versions")
+TRAINING_KEYS = (
+    "preset",
+    "epochs",
+    "batch_size",
+    "seed",
+    "train_images",
+    "train_lines",
+    "train_seconds",
+    "data_seconds",
+    "init",
+    "init_epochs",
+    "init_train_seconds",
+    "test_accuracy",
+    "test_exact",
+    "params",
+    "command",
+    "data_sha256",
+    "versions",
+)
 
 
 def training_info(metrics: dict, keras_path) -> dict:
     """The training run's own figures, from its metrics.json (only what is there)."""
     info = {key: metrics[key] for key in TRAINING_KEYS if key in metrics}
-    info["model_file"] = str(keras_path)
+    info["model_file"] = relative_path(keras_path)
     return info
 
 
@@ -84,3 +107,10 @@ def serialize(proto, metadata: dict, description: str = "") -> bytes:
             return blob
         metadata["export"]["file_bytes"] = len(blob)
     raise RuntimeError("file size in the metadata did not settle")  # cannot happen: sizes grow monotonically
+
+
+def preset_description(preset: str | None) -> str:
+    """The training preset's one-line description (train/presets.py), or "" for an unknown preset."""
+    from edgedigits.train.presets import PRESETS
+
+    return PRESETS[preset].description if preset in PRESETS else ""

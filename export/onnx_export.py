@@ -1,6 +1,6 @@
 """The export, top to bottom: Keras run -> ONNX -> parity on the MNIST test set -> metadata -> (int8) -> files.
 
-    result = export_model("runs/cnn", "models/default.onnx", quantize="int8")
+    result = export_model("runs/cnn", "models/default.onnx", quantize_to="int8")
 
 writes ``default.onnx`` and its card ``default.json`` (and ``default-int8.onnx`` + ``default-int8.json``).
 Every check runs before anything is written: a failed parity check or quantization leaves the target
@@ -16,64 +16,18 @@ import hashlib
 import json
 import os
 import shlex
-import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from edgedigits.train.environment import command_line, relative_path
+
 from . import convert, flops, metadata, parity, quantize
 from .convert import ExportError
+from .staging import Staging
 
 INT8_GOAL = {"max_accuracy_loss_points": 0.2, "min_size_ratio": 3.0}
-
-
-def _command_line(command: str | None) -> str:
-    if command:
-        return command
-    if Path(sys.argv[0]).name == "edgedigits":
-        return " ".join(["edgedigits"] + [shlex.quote(a) for a in sys.argv[1:]])
-    return " ".join(shlex.quote(a) for a in sys.argv)
-
-
-def _preset_description(preset: str | None) -> str:
-    try:
-        from edgedigits.train.presets import PRESETS
-    except ImportError:
-        return ""
-    return PRESETS[preset].description if preset in PRESETS else ""
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-class _Staging:
-    """Temporary files next to their targets, renamed into place by ``commit`` or removed by ``discard``."""
-
-    def __init__(self):
-        self.files: list[tuple[Path, Path]] = []
-
-    def write(self, target: Path, data: bytes) -> Path:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; the final file gets the usual permissions
-        self.files.append((Path(tmp), target))
-        return Path(tmp)
-
-    def commit(self) -> None:
-        for tmp, target in self.files:
-            os.replace(tmp, target)
-        self.files.clear()
-
-    def discard(self) -> None:
-        for tmp, _ in self.files:
-            tmp.unlink(missing_ok=True)
-        self.files.clear()
 
 
 def _predict(blob: bytes, target: Path, images: np.ndarray) -> np.ndarray:
@@ -92,7 +46,7 @@ def _predict(blob: bytes, target: Path, images: np.ndarray) -> np.ndarray:
         os.unlink(tmp)
 
 
-def _write_measured(proto, meta: dict, target: Path, staging: _Staging, data_dir, expected: float):
+def _write_measured(proto, meta: dict, target: Path, staging: Staging, data_dir, expected: float):
     """Attach ``meta``, stage the file and measure it with the runtime's ``evaluate`` (as users will open it).
 
     The accuracy must be the one measured before the metadata went in (``expected``): same graph, same answers.
@@ -107,8 +61,10 @@ def _write_measured(proto, meta: dict, target: Path, staging: _Staging, data_dir
     except ModelError as exc:
         raise ExportError(f"the runtime cannot use the exported model: {exc}") from exc
     if report["accuracy"] != expected:
-        raise ExportError(f"{target.name}: the written model scores {report['accuracy']:.4%}, not {expected:.4%} as "
-                          "before its metadata was added. Nothing was written.")
+        raise ExportError(
+            f"{target.name}: the written model scores {report['accuracy']:.4%}, not {expected:.4%} as "
+            "before its metadata was added. Nothing was written."
+        )
     return blob, report
 
 
@@ -139,11 +95,20 @@ def _card(meta: dict, report: dict, blob: bytes, target: Path, commands: dict) -
     }
 
 
-def export_model(source: str | os.PathLike, out: str | os.PathLike, opset: int = convert.DEFAULT_OPSET,
-                 quantize_to: str | None = None, name: str | None = None, data_dir: str | os.PathLike | None = None,
-                 calibration_images: int = quantize.CALIBRATION_IMAGES, tolerance: float = parity.TOLERANCE,
-                 write_card: bool = True, command: str | None = None, quant_format: str = quantize.FORMAT,
-                 per_channel: bool = quantize.PER_CHANNEL) -> dict:
+def export_model(
+    source: str | os.PathLike,
+    out: str | os.PathLike,
+    opset: int = convert.DEFAULT_OPSET,
+    quantize_to: str | None = None,
+    name: str | None = None,
+    data_dir: str | os.PathLike | None = None,
+    calibration_images: int = quantize.CALIBRATION_IMAGES,
+    tolerance: float = parity.TOLERANCE,
+    write_card: bool = True,
+    command: str | None = None,
+    quant_format: str = quantize.FORMAT,
+    per_channel: bool = quantize.PER_CHANNEL,
+) -> dict:
     """Export a Keras run folder or ``.keras`` file to ``out`` (.onnx). Returns the figures of what was written.
 
     ``quantize_to="int8"`` also writes ``<out stem>-int8.onnx``. With ``write_card``, each model gets a card
@@ -157,7 +122,7 @@ def export_model(source: str | os.PathLike, out: str | os.PathLike, opset: int =
         raise ExportError(f"{out}: the output file must end in .onnx.")
     if quantize_to not in (None, "int8"):
         raise ExportError(f"--quantize {quantize_to}: only int8 is supported.")
-    command = _command_line(command)
+    command = command or command_line()
 
     # 1. Convert (a line model has its own export, measured on test lines).
     src = convert.load_source(source)
@@ -166,8 +131,9 @@ def export_model(source: str | os.PathLike, out: str | os.PathLike, opset: int =
             raise ExportError("--quantize int8 is for digit models; the line model is exported in float.")
         from .line_export import export_line_model
 
-        return export_line_model(source, out, opset=opset, name=name, data_dir=data_dir, write_card=write_card,
-                                 command=command)
+        return export_line_model(
+            source, out, opset=opset, name=name, data_dir=data_dir, write_card=write_card, command=command
+        )
     proto = convert.compact_names(convert.to_onnx(src.model, opset))
     convert.check(proto)
 
@@ -176,7 +142,7 @@ def export_model(source: str | os.PathLike, out: str | os.PathLike, opset: int =
     images = test.images.astype(np.float32) / np.float32(255.0)
     labels = test.labels.astype(np.int64)
     keras_probabilities = np.asarray(src.model.predict(images, batch_size=1000, verbose=0))
-    staging = _Staging()
+    staging = Staging()
     try:
         onnx_probabilities = _predict(proto.SerializeToString(), out, images)
         figures = parity.check_parity(keras_probabilities, onnx_probabilities, tolerance)
@@ -186,10 +152,13 @@ def export_model(source: str | os.PathLike, out: str | os.PathLike, opset: int =
         # 3. Metadata: what the model is, how it was made, and what it measured.
         preset = src.metrics.get("preset") or getattr(src.model, "name", None) or "unknown"
         name = name or out.stem
-        description = _preset_description(preset) or f"Keras model {src.keras_path.name}"
+        description = metadata.preset_description(preset) or f"Keras model {src.keras_path.name}"
         data_sha256 = mnist.checksums(data_dir)
-        commands = {"train": src.metrics.get("command"), "export": command,
-                    "evaluate": f"edgedigits evaluate --model {shlex.quote(str(out))}"}
+        commands = {
+            "train": src.metrics.get("command"),
+            "export": command,
+            "evaluate": f"edgedigits evaluate --model {shlex.quote(relative_path(out))}",
+        }
         meta = {
             "format_version": metadata.FORMAT_VERSION,
             "name": name,
@@ -207,7 +176,7 @@ def export_model(source: str | os.PathLike, out: str | os.PathLike, opset: int =
             "training": metadata.training_info(src.metrics, src.keras_path),
             "export": {
                 "command": command,
-                "source": str(src.keras_path),
+                "source": relative_path(src.keras_path),
                 "opset": opset,
                 "keras_test_accuracy": keras_accuracy,
                 "onnx_test_accuracy": onnx_accuracy,
@@ -217,11 +186,19 @@ def export_model(source: str | os.PathLike, out: str | os.PathLike, opset: int =
         }
         blob, report = _write_measured(proto, meta, out, staging, data_dir, onnx_accuracy)
         card = _card(meta, report, blob, out, commands)
-        result = {"float": {"path": str(out), "name": name, "size_bytes": len(blob),
-                            "keras_test_accuracy": keras_accuracy, "test_accuracy": report["accuracy"],
-                            "parity": figures, "params": meta["params"],
-                            "mflops_per_digit": meta["mflops_per_digit"]},
-                  "int8": None}
+        result = {
+            "float": {
+                "path": str(out),
+                "name": name,
+                "size_bytes": len(blob),
+                "keras_test_accuracy": keras_accuracy,
+                "test_accuracy": report["accuracy"],
+                "parity": figures,
+                "params": meta["params"],
+                "mflops_per_digit": meta["mflops_per_digit"],
+            },
+            "int8": None,
+        }
 
         # 4. int8, calibrated on training images, measured the same way.
         if quantize_to == "int8":
@@ -234,8 +211,9 @@ def export_model(source: str | os.PathLike, out: str | os.PathLike, opset: int =
             q_meta = json.loads(json.dumps(meta))
             q_meta["name"] = f"{name}-int8"
             q_meta["description"] = f"{description} Static int8 quantization of {out.name}."
-            q_meta["quantization"] = dict(q_settings, float_model=out.name, float_test_accuracy=onnx_accuracy,
-                                          float_size_bytes=len(blob))
+            q_meta["quantization"] = dict(
+                q_settings, float_model=out.name, float_test_accuracy=onnx_accuracy, float_size_bytes=len(blob)
+            )
             q_meta["export"].pop("parity")
             q_probabilities = _predict(q_proto.SerializeToString(), q_out, images)
             q_meta["test_accuracy"] = float((q_probabilities.argmax(1) == labels).mean())
@@ -249,12 +227,15 @@ def export_model(source: str | os.PathLike, out: str | os.PathLike, opset: int =
                 "test_accuracy": q_report["accuracy"],
                 "accuracy_loss_points": loss_points,
                 "size_ratio": ratio,
-                "argmax_agreement_with_float": float((q_probabilities.argmax(1) == onnx_probabilities.argmax(1)).mean()),
+                "argmax_agreement_with_float": float(
+                    (q_probabilities.argmax(1) == onnx_probabilities.argmax(1)).mean()
+                ),
                 "goal": INT8_GOAL,
-                "meets_goal": loss_points <= INT8_GOAL["max_accuracy_loss_points"] and ratio >= INT8_GOAL["min_size_ratio"],
+                "meets_goal": loss_points <= INT8_GOAL["max_accuracy_loss_points"]
+                and ratio >= INT8_GOAL["min_size_ratio"],
                 "quantization": q_settings,
             }
-            q_commands = dict(commands, evaluate=f"edgedigits evaluate --model {shlex.quote(str(q_out))}")
+            q_commands = dict(commands, evaluate=f"edgedigits evaluate --model {shlex.quote(relative_path(q_out))}")
             q_card = _card(q_meta, q_report, q_blob, q_out, q_commands)
             q_card["quantization"] = q_meta["quantization"]
             q_card["int8"] = int8

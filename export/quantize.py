@@ -36,8 +36,23 @@ CALIBRATION_BATCH = 100
 FORMAT = "qoperator"
 PER_CHANNEL = False
 # Quantize everything that carries weights or sits between them; keep Softmax (the output) in float.
-OP_TYPES = ["Conv", "MatMul", "Gemm", "Add", "Mul", "Relu", "Clip", "GlobalAveragePool", "AveragePool",
-            "MaxPool", "Reshape", "Transpose", "Flatten", "Squeeze", "Unsqueeze"]
+OP_TYPES = [
+    "Conv",
+    "MatMul",
+    "Gemm",
+    "Add",
+    "Mul",
+    "Relu",
+    "Clip",
+    "GlobalAveragePool",
+    "AveragePool",
+    "MaxPool",
+    "Reshape",
+    "Transpose",
+    "Flatten",
+    "Squeeze",
+    "Unsqueeze",
+]
 
 
 def calibration_images(count: int = CALIBRATION_IMAGES, data_dir=None, seed: int = CALIBRATION_SEED) -> np.ndarray:
@@ -53,11 +68,16 @@ def calibration_images(count: int = CALIBRATION_IMAGES, data_dir=None, seed: int
 def quantize_int8(float_proto, images: np.ndarray, quant_format: str = FORMAT, per_channel: bool = PER_CHANNEL):
     """Quantize ``float_proto`` (an ``onnx.ModelProto``) to int8; returns the quantized ``ModelProto``."""
     import onnx
-    from onnxruntime.quantization import (CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType,
-                                          quantize_static)
+    from onnxruntime.quantization import (
+        CalibrationDataReader,
+        CalibrationMethod,
+        QuantFormat,
+        QuantType,
+        quantize_static,
+    )
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
-    batches = [images[i:i + CALIBRATION_BATCH] for i in range(0, len(images), CALIBRATION_BATCH)]
+    batches = [images[i : i + CALIBRATION_BATCH] for i in range(0, len(images), CALIBRATION_BATCH)]
 
     class Reader(CalibrationDataReader):
         def __init__(self):
@@ -67,15 +87,20 @@ def quantize_int8(float_proto, images: np.ndarray, quant_format: str = FORMAT, p
             return next(self.feeds, None)
 
     fmt = {"qoperator": QuantFormat.QOperator, "qdq": QuantFormat.QDQ}[quant_format.lower()]
-    with tempfile.TemporaryDirectory(prefix="edgedigits-quant-") as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory(prefix="edgedigits-quant-") as folder:
+        tmp = Path(folder)
         onnx.save(float_proto, tmp / "float.onnx")
         try:
             quant_pre_process(str(tmp / "float.onnx"), str(tmp / "pre.onnx"), skip_symbolic_shape=True)
             quantize_static(
-                str(tmp / "pre.onnx"), str(tmp / "int8.onnx"), Reader(),
-                quant_format=fmt, per_channel=per_channel, weight_type=QuantType.QInt8,
-                activation_type=QuantType.QUInt8, calibrate_method=CalibrationMethod.MinMax,
+                str(tmp / "pre.onnx"),
+                str(tmp / "int8.onnx"),
+                Reader(),
+                quant_format=fmt,
+                per_channel=per_channel,
+                weight_type=QuantType.QInt8,
+                activation_type=QuantType.QUInt8,
+                calibrate_method=CalibrationMethod.MinMax,
                 op_types_to_quantize=OP_TYPES,
             )
         except Exception as exc:

@@ -15,9 +15,14 @@ from typing import TYPE_CHECKING
 __all__ = ["DigitReader", "Reading", "Digit", "Model", "ModelError", "ImageError", "VideoError", "Stabilizer"]
 
 _WHERE = {
-    "DigitReader": "reader", "Reading": "reader", "Digit": "reader",
-    "Model": "model", "ModelError": "model",
-    "ImageError": "images", "VideoError": "sources", "Stabilizer": "live",
+    "DigitReader": "reader",
+    "Reading": "reader",
+    "Digit": "reader",
+    "Model": "model",
+    "ModelError": "model",
+    "ImageError": "images",
+    "VideoError": "sources",
+    "Stabilizer": "live",
 }
 
 if TYPE_CHECKING:  # for editors and type checkers

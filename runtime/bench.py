@@ -4,8 +4,8 @@ for a 640x480 scene, and folder throughput — for any model, on this machine, r
     report = run(model=None, quick=False)   # a dict (``--format json``)
     print(format_text(report))
 
-The test inputs are generated here (real MNIST test digits when they are on disk, else digits drawn with a
-script font) and shared with the scripts in ``benchmarks/``, which add the TensorFlow baselines.
+The test inputs come from synth.py (real MNIST test digits when they are on disk, else digits drawn with a
+script font), shared with the scripts in ``benchmarks/``, which add the TensorFlow baselines.
 Latencies are medians over many calls on one core (``threads=1``, ``cv2.setNumThreads(1)``); throughputs use
 every core, as ``edgedigits classify`` does. NumPy, OpenCV and onnxruntime only: never TensorFlow.
 """
@@ -22,85 +22,18 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import cv2
 import numpy as np
 
 from .images import decode as decode_image
+from .synth import digit_png, make_scene, on_paper, sample_digits
 
 FOLDER_VERSION = "1"  # bump when the generated files change, so stale temp folders are rebuilt
-SCENE_SIZE = (640, 480)
 
 
 # --------------------------------------------------------------------------- test inputs
-
-def sample_digits(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, str]:
-    """``n`` digits uint8 [n, 28, 28] (white on black), their labels, and where they come from.
-
-    Real MNIST test digits when the files are already on disk (never downloads); otherwise digits drawn with
-    OpenCV's script font, so ``edgedigits bench`` works offline on a fresh install.
-    """
-    from .mnist import MnistError, load
-
-    rng = np.random.default_rng(seed)
-    try:
-        split = load("test", download=False)
-        index = rng.integers(0, len(split.images), n)
-        return split.images[index], split.labels[index].astype(np.int64), "MNIST test digits"
-    except (MnistError, OSError):
-        labels = rng.integers(0, 10, n)
-        return np.stack([_drawn_digit(int(d), rng) for d in labels]), labels, "drawn digits (MNIST not on disk)"
-
-
-def _drawn_digit(value: int, rng: np.random.Generator) -> np.ndarray:
-    canvas = np.zeros((56, 56), np.uint8)
-    scale = rng.uniform(1.3, 1.7)
-    cv2.putText(canvas, str(value), (int(rng.integers(8, 16)), 46), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, scale, 255,
-                thickness=int(rng.integers(3, 6)), lineType=cv2.LINE_AA)
-    return cv2.resize(canvas, (28, 28), interpolation=cv2.INTER_AREA)
-
-
-def on_paper(digit: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
-    """An MNIST-style digit (white on black) as dark ink on light, slightly noisy paper, ``size`` px square."""
-    ink = cv2.resize(digit, (size, size), interpolation=cv2.INTER_LINEAR).astype(np.float32) / 255.0
-    paper = rng.uniform(205, 245)
-    gray = paper - ink * (paper - rng.uniform(20, 70)) + rng.normal(0, 2.0, ink.shape)
-    return np.clip(gray + 0.5, 0, 255).astype(np.uint8)
-
-
-def digit_png(seed: int = 0, size: int = 64) -> bytes:
-    """One digit on paper as PNG bytes (the single-digit input of the stage timings)."""
-    digits, _, _ = sample_digits(1, seed)
-    return cv2.imencode(".png", on_paper(digits[0], size, np.random.default_rng(seed)))[1].tobytes()
-
-
-def make_scene(digits: np.ndarray | None = None, seed: int = 0, size: tuple[int, int] = SCENE_SIZE,
-               per_line: int = 3) -> np.ndarray:
-    """A BGR frame (default 640x480) with six digits in lines of ``per_line`` (default two lines of three;
-    6: one line of six) on unevenly lit paper."""
-    rng = np.random.default_rng(seed)
-    if digits is None:
-        digits = sample_digits(6, seed)[0]
-    width, height = size
-    light = np.linspace(0.78, 1.0, width, dtype=np.float32)[None, :] * np.linspace(1.0, 0.88, height,
-                                                                                  dtype=np.float32)[:, None]
-    paper = np.float32([205, 222, 232])  # warm paper, BGR
-    frame = light[:, :, None] * paper + rng.normal(0, 3.0, (height, width, 3)).astype(np.float32)
-    ink_colour = np.float32([90, 40, 30])  # blue-black pen
-    for i, digit in enumerate(digits):
-        row, col = divmod(i, per_line)
-        side = int(rng.integers(height // 8, height // 5))
-        if per_line == 3:
-            x = int(width * (0.12 + 0.27 * col) + rng.integers(-15, 15))
-            y = int(height * (0.15 + 0.42 * row) + rng.integers(-15, 15))
-        else:  # one line across the frame
-            x = int(width * (0.06 + 0.9 / per_line * col) + rng.integers(-5, 5))
-            y = int(height * (0.35 + 0.42 * row) + rng.integers(-10, 10))
-        ink = cv2.resize(digit, (side, side), interpolation=cv2.INTER_LINEAR).astype(np.float32)[:, :, None] / 255
-        patch = frame[y:y + side, x:x + side]
-        frame[y:y + side, x:x + side] = patch * (1 - ink) + ink_colour * ink
-    return np.clip(frame + 0.5, 0, 255).astype(np.uint8)
 
 
 def write_folder(n: int, folder: str | os.PathLike | None = None, seed: int = 0) -> Path:
@@ -123,10 +56,14 @@ def write_folder(n: int, folder: str | os.PathLike | None = None, seed: int = 0)
 
 
 def image_files(folder: str | os.PathLike) -> list[str]:
-    return sorted(e.path for e in os.scandir(folder) if e.name.endswith(".png") and not e.name.startswith("."))
+    """The paths of the PNG files in ``folder`` (not hidden ones), sorted."""
+    return sorted(
+        e.path for e in os.scandir(os.fspath(folder)) if e.name.endswith(".png") and not e.name.startswith(".")
+    )
 
 
 # --------------------------------------------------------------------------- timing
+
 
 def median_ms(fn: Callable[[], object], repeats: int, warmup: int = 3) -> dict:
     """Median (and 10th/90th percentile) wall time of ``fn()`` in milliseconds over ``repeats`` calls."""
@@ -139,8 +76,12 @@ def median_ms(fn: Callable[[], object], repeats: int, warmup: int = 3) -> dict:
         fn()
         times.append((clock() - started) * 1e3)
     times.sort()
-    return {"median_ms": statistics.median(times), "p10_ms": times[len(times) // 10],
-            "p90_ms": times[(len(times) * 9) // 10], "runs": len(times)}
+    return {
+        "median_ms": statistics.median(times),
+        "p10_ms": times[len(times) // 10],
+        "p90_ms": times[(len(times) * 9) // 10],
+        "runs": len(times),
+    }
 
 
 @contextmanager
@@ -155,6 +96,7 @@ def opencv_threads(n: int) -> Iterator[None]:
 
 # --------------------------------------------------------------------------- the measurements
 
+
 def model_figures(model_name, repeats: int, batch: int, threads: int | None = None) -> dict:
     """Batch-1 latency on one core, and images/s at a large batch on ``threads`` (None: every core)."""
     from .model import Model
@@ -165,9 +107,11 @@ def model_figures(model_name, repeats: int, batch: int, threads: int | None = No
     latency = median_ms(lambda: one.predict(digits[:1]), repeats * 10, warmup=20)
     big = median_ms(lambda: many.predict(digits), max(3, repeats // 10), warmup=1)
     return {
-        "model": one.name, "path": str(one.path),
+        "model": one.name,
+        "path": str(one.path),
         "batch1_latency_us": latency["median_ms"] * 1e3,
-        "batch": batch, "batch_ms": big["median_ms"],
+        "batch": batch,
+        "batch_ms": big["median_ms"],
         "throughput_images_per_s": batch / (big["median_ms"] / 1e3),
     }
 
@@ -187,7 +131,11 @@ def stage_figures(reader, data: bytes, repeats: int) -> dict:
         for key in ("decode", "extract", "infer"):
             stages[key].append(reading.timings_ms[key])
     image = decode_image(data)
-    out = {"image": f"{image.shape[1]}x{image.shape[0]}", "bytes": len(data), "digits_found": len(reading.digits)}
+    out: dict[str, Any] = {
+        "image": f"{image.shape[1]}x{image.shape[0]}",
+        "bytes": len(data),
+        "digits_found": len(reading.digits),
+    }
     out.update({f"{key}_ms": float(np.median(values)) for key, values in stages.items()})
     out["per_second"] = 1e3 / out["total_ms"] if out["total_ms"] > 0 else 0.0
     return out
@@ -204,8 +152,11 @@ def line_model_figures(repeats: int) -> dict | None:
     model = LineModel(name, threads=1)
     line = np.random.default_rng(0).random((1, HEIGHT, 192), dtype=np.float32)
     latency = median_ms(lambda: model.predict(line), repeats * 10, warmup=20)
-    return {"model": model.name, "line_192px_latency_us": latency["median_ms"] * 1e3,
-            "mflops_per_line_of_8_digits": model.metadata.get("mflops_per_line_of_8_digits")}
+    return {
+        "model": model.name,
+        "line_192px_latency_us": latency["median_ms"] * 1e3,
+        "mflops_per_line_of_8_digits": model.metadata.get("mflops_per_line_of_8_digits"),
+    }
 
 
 def _decode_files(paths: list[str]) -> int:
@@ -224,7 +175,7 @@ def decode_rate(files: list[str], workers: int) -> float:
         _decode_files(files)
         best = len(files) / (time.perf_counter() - started)
     if workers > 1:
-        chunks = [files[i:i + 500] for i in range(0, len(files), 500)]
+        chunks = [files[i : i + 500] for i in range(0, len(files), 500)]
         spawn = multiprocessing.get_context("spawn")  # never fork a process that has used OpenCV's threads
         with ProcessPoolExecutor(workers, mp_context=spawn) as pool:
             list(pool.map(_decode_files, chunks[:workers]))  # start the workers
@@ -254,8 +205,15 @@ def folder_figures(model_name, folder: Path, workers: int | None = None) -> dict
             failed += not reading.ok
         seconds = time.perf_counter() - started
     rate = count / seconds
-    return {"folder": str(folder), "images": count, "failed": failed, "workers": workers,
-            "decode_images_per_s": decoded, "classify_images_per_s": rate, "ratio_to_decode": rate / decoded}
+    return {
+        "folder": str(folder),
+        "images": count,
+        "failed": failed,
+        "workers": workers,
+        "decode_images_per_s": decoded,
+        "classify_images_per_s": rate,
+        "ratio_to_decode": rate / decoded,
+    }
 
 
 def environment() -> dict:
@@ -267,8 +225,14 @@ def environment() -> dict:
             cpu = next(line.split(":", 1)[1].strip() for line in handle if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__,
-            "opencv": cv2.__version__, "onnxruntime": onnxruntime.__version__}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "opencv": cv2.__version__,
+        "onnxruntime": onnxruntime.__version__,
+    }
 
 
 def run(model=None, quick: bool = False, folder_images: int | None = None, workers: int | None = None) -> dict:
@@ -295,6 +259,7 @@ def run(model=None, quick: bool = False, folder_images: int | None = None, worke
 
 # --------------------------------------------------------------------------- text
 
+
 def format_text(report: dict) -> str:
     m, f, env = report["model"], report["folder"], report["environment"]
     lines = [
@@ -310,18 +275,24 @@ def format_text(report: dict) -> str:
     ]
     line = report.get("line_model")
     if line:
-        lines += [f"line model {line['model']}: one line of 8 digits (192 px), batch 1 (1 thread) "
-                  f"{line['line_192px_latency_us']:10.1f} µs; {line['mflops_per_line_of_8_digits']} MFLOPs", ""]
+        lines += [
+            f"line model {line['model']}: one line of 8 digits (192 px), batch 1 (1 thread) "
+            f"{line['line_192px_latency_us']:10.1f} µs; {line['mflops_per_line_of_8_digits']} MFLOPs",
+            "",
+        ]
     lines.append("per stage, one core (median ms)  decode  extract   infer    total  per second  digits")
     for key, label in (("digit", "one digit"), ("scene", "scene")):
         s = report[key]
         name = f"{label} {s['image']} ({'PNG' if key == 'digit' else 'JPEG'})"
-        lines.append(f"  {name:<30} {s['decode_ms']:7.3f} {s['extract_ms']:8.3f} {s['infer_ms']:7.3f} "
-                     f"{s['total_ms']:8.3f} {s['per_second']:11,.0f} {s['digits_found']:7d}")
+        lines.append(
+            f"  {name:<30} {s['decode_ms']:7.3f} {s['extract_ms']:8.3f} {s['infer_ms']:7.3f} "
+            f"{s['total_ms']:8.3f} {s['per_second']:11,.0f} {s['digits_found']:7d}"
+        )
     lines += [
         "",
         f"folder: {f['images']:,} PNGs, {f['workers']} workers ({f['folder']})",
-        f"  decode only (OpenCV, best of 1 thread / {f['workers']} processes) {f['decode_images_per_s']:10,.0f} images/s",
+        f"  decode only (OpenCV, best of 1 thread / {f['workers']} processes) "
+        f"{f['decode_images_per_s']:10,.0f} images/s",
         f"  read + jsonl (classify)                          {f['classify_images_per_s']:10,.0f} images/s  "
         f"({f['ratio_to_decode']:.2f}x decode)",
         "",

@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Iterator, Literal, NoReturn, Optional
 
 import typer
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Read handwritten digits from images, folders, video and webcams.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Read handwritten digits from images, folders, video and webcams.",
+)
 
 
 def _version(value: bool) -> None:
@@ -30,48 +34,36 @@ def _version(value: bool) -> None:
 
     import platform
 
-    typer.echo(f"edgedigits {version('edgedigits')} (onnxruntime {version('onnxruntime')}, OpenCV "
-               f"{version('opencv-python', 'opencv-python-headless', 'opencv-contrib-python')}, NumPy "
-               f"{version('numpy')}, Python {platform.python_version()})")
+    typer.echo(
+        f"edgedigits {version('edgedigits')} (onnxruntime {version('onnxruntime')}, OpenCV "
+        f"{version('opencv-python', 'opencv-python-headless', 'opencv-contrib-python')}, NumPy "
+        f"{version('numpy')}, Python {platform.python_version()})"
+    )
     raise typer.Exit(0)
 
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                 help="Print the version (and those of onnxruntime, OpenCV, NumPy) and exit."),
+    version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_version,
+        is_eager=True,
+        help="Print the version (and those of onnxruntime, OpenCV, NumPy) and exit.",
+    ),
 ) -> None:
     """Read handwritten digits from images, folders, video and webcams."""
 
 
-def fail(message: str, code: int = 2) -> None:
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print ``edgedigits: message`` on stderr and exit with ``code`` (2: a usage error, 1: the work failed)."""
     typer.echo(f"edgedigits: {message}", err=True)
     raise typer.Exit(code)
 
 
-def line_model_option(value: str | None) -> str | bool | None:
+def line_model_option(value: str | None) -> str | Literal[False] | None:
     """``--line-model``: None -> the shipped one (if installed), 'none' -> no line model, else a name or file."""
     return False if value is not None and value.lower() == "none" else value
-
-
-def quiet_opencv() -> None:
-    """Keep OpenCV's and FFmpeg's own log lines ("[ERROR:0@0.07] global grfmt_png.cpp ...", "[http @ 0x...]
-    Stream ends prematurely") off stderr: every bad file and lost stream already gets one clear line of ours.
-    Setting OPENCV_LOG_LEVEL or OPENCV_FFMPEG_LOGLEVEL in the environment brings them back."""
-    import os
-    import re
-
-    import cv2
-
-    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET; read when the first capture opens
-    if "OPENCV_LOG_LEVEL" not in os.environ:
-        os.environ["OPENCV_LOG_LEVEL"] = "SILENT"  # for the worker processes, which read it as cv2 loads
-        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
-    if re.search(r"FFMPEG:\s+YES", cv2.getBuildInformation()):
-        # OpenCV's own AVI reader prints its parse errors ("Unexpected element. Expected: LIST") straight to
-        # stderr when it gets a broken file after FFmpeg refused it; FFmpeg reads every AVI that one reads.
-        # Read when the first capture opens, like the above.
-        os.environ.setdefault("OPENCV_VIDEOIO_PRIORITY_CV_MJPEG", "0")
 
 
 class _CtrlC:
@@ -114,8 +106,10 @@ def _stdin_image() -> bytes:
     import sys
 
     if sys.stdin is None or sys.stdin.isatty():
-        fail("'-' reads one image from standard input, which is a terminal here; pipe an image in, e.g. "
-             "edgedigits classify - < photo.jpg")
+        fail(
+            "'-' reads one image from standard input, which is a terminal here; pipe an image in, e.g. "
+            "edgedigits classify - < photo.jpg"
+        )
     data = sys.stdin.buffer.read()
     if not data:
         fail("nothing came on standard input; pipe an image in, e.g. edgedigits classify - < photo.jpg")
@@ -150,26 +144,35 @@ def _count_beside(bar, paths: list[str], from_file: str | None, recursive: bool)
 @app.command()
 def classify(
     paths: Optional[list[str]] = typer.Argument(
-        None, help="Image files, folders or glob patterns ('scans/*.png'); '-' reads one image from stdin."),
+        None, help="Image files, folders or glob patterns ('scans/*.png'); '-' reads one image from stdin."
+    ),
     model: Optional[str] = typer.Option(None, help="Shipped model name (see `edgedigits models`) or .onnx file."),
     format: str = typer.Option("table", "--format", "-f", help="table | jsonl | csv"),
     recursive: bool = typer.Option(False, "--recursive", "-r", help="Descend into subfolders."),
     workers: Optional[int] = typer.Option(None, min=1, help="Worker processes reading images (default: all cores)."),
-    min_confidence: float = typer.Option(0.5, min=0.0, max=1.0,
-                                         help="Digits less certain than this (0-1) show as '?' in text."),
+    min_confidence: float = typer.Option(
+        0.5, min=0.0, max=1.0, help="Digits less certain than this (0-1) show as '?' in text."
+    ),
     single: bool = typer.Option(False, help="Each image is one digit (a crop or drawing): skip detection."),
-    line_model: Optional[str] = typer.Option(None, "--line-model", metavar="NAME|FILE|none",
-                                             help="Line recognizer (default: the shipped 'line'); none: each "
-                                                  "blob is read alone by the digit model."),
-    from_file: Optional[str] = typer.Option(None, "--from-file", metavar="LIST",
-                                            help="Also read the paths listed in this file, one per line ('-': stdin)."),
+    line_model: Optional[str] = typer.Option(
+        None,
+        "--line-model",
+        metavar="NAME|FILE|none",
+        help="Line recognizer (default: the shipped 'line'); none: each blob is read alone by the digit model.",
+    ),
+    from_file: Optional[str] = typer.Option(
+        None, "--from-file", metavar="LIST", help="Also read the paths listed in this file, one per line ('-': stdin)."
+    ),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the results to this file, not stdout."),
-    save_dir: Optional[Path] = typer.Option(None, "--save-dir", metavar="DIR",
-                                            help="Write a copy of each image with boxes, digits and confidences."),
-    max_pixels: Optional[int] = typer.Option(None, min=1, metavar="N",
-                                             help="Largest image to decode, in pixels (default 64000000)."),
-    progress: Optional[bool] = typer.Option(None, "--progress/--no-progress",
-                                            help="Progress bar on stderr (default: when stderr is a terminal)."),
+    save_dir: Optional[Path] = typer.Option(
+        None, "--save-dir", metavar="DIR", help="Write a copy of each image with boxes, digits and confidences."
+    ),
+    max_pixels: Optional[int] = typer.Option(
+        None, min=1, metavar="N", help="Largest image to decode, in pixels (default 64000000)."
+    ),
+    progress: Optional[bool] = typer.Option(
+        None, "--progress/--no-progress", help="Progress bar on stderr (default: when stderr is a terminal)."
+    ),
 ) -> None:
     """Read the digits in images. Exit status 1 if any input could not be read."""
     import sys
@@ -180,12 +183,13 @@ def classify(
 
     paths = paths or []
     if not paths and from_file is None:
-        fail("nothing to read: give image files, folders or patterns, '-' for one image on stdin, or "
-             "--from-file LIST.")
+        fail("nothing to read: give image files, folders or patterns, '-' for one image on stdin, or --from-file LIST.")
     if "-" in paths and (len(paths) > 1 or from_file is not None):
         fail("'-' reads one image from stdin and goes alone; to read many, list their paths with --from-file.")
     if format not in FORMATS:
         fail(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}.")
+    from .images import quiet_opencv
+
     quiet_opencv()
     if workers == 1:  # one core, as asked: OpenCV's own thread pool would spin (in the kernel) beside us
         import cv2
@@ -204,8 +208,9 @@ def classify(
     try:
         # One onnxruntime thread: the cores are used by the worker processes (each with its own session); an
         # intra-op pool here would only spin beside them (--workers 1 used 2 cores of CPU for 1 of work).
-        reader = DigitReader(model, min_confidence=min_confidence, single=single, threads=1,
-                             line_model=line_model_option(line_model))
+        reader = DigitReader(
+            model, min_confidence=min_confidence, single=single, threads=1, line_model=line_model_option(line_model)
+        )
     except ModelError as exc:
         fail(str(exc))
     copies = None
@@ -219,16 +224,19 @@ def classify(
     try:
         out = open(output, "w", encoding="utf-8", newline="") if output is not None else sys.stdout
     except OSError as exc:
-        fail(f"{output}: cannot write the results there ({exc.strerror or exc}); check the folder exists and is "
-             "writable.")
+        fail(
+            f"{output}: cannot write the results there ({exc.strerror or exc}); check the folder exists and is "
+            "writable."
+        )
     stdin_bytes = _stdin_image() if paths == ["-"] else None
     if stdin_bytes is not None:
         readings = iter(reader.read_batch([stdin_bytes], paths=["-"]))
     else:
         from .sources import iter_paths
 
-        readings = reader.read_many(iter_paths(_names(paths, listing), recursive=recursive), workers=workers,
-                                    processes=True)
+        readings = reader.read_many(
+            iter_paths(_names(paths, listing), recursive=recursive), workers=workers, processes=True
+        )
     bar = None
     if progress if progress is not None else sys.stderr.isatty():
         bar = ProgressBar(sys.stderr, out)
@@ -249,8 +257,9 @@ def classify(
                     try:
                         summary.add(reading)
                         writer.write(reading)
-                        if copies is not None and reading.ok:
-                            copies.save(reading, stdin_bytes if stdin_bytes is not None else reading.path)
+                        source = stdin_bytes if stdin_bytes is not None else reading.path
+                        if copies is not None and reading.ok and source is not None:
+                            copies.save(reading, source)
                         if bar is not None:
                             bar.advance(failed=not reading.ok)
                     finally:
@@ -262,7 +271,7 @@ def classify(
     except KeyboardInterrupt:
         interrupted = True
     except BrokenPipeError:  # `edgedigits classify ... | head`: the reader of our output left
-        raise typer.Exit(0)
+        raise typer.Exit(0) from None
     finally:
         if bar is not None:
             bar.close()
@@ -348,13 +357,19 @@ def webcam(
     headless: bool = typer.Option(False, help="No window: print one JSON line per frame."),
     format: Optional[str] = typer.Option(None, "--format", "-f", help="jsonl (default when --headless) | none"),
     max_frames: Optional[int] = typer.Option(None, min=1, help="Stop after N frames."),
-    save: Optional[str] = typer.Option(None, help="Write the annotated video to this .mp4/.avi file, at the "
-                                                  "source's frame rate (a camera's: measured)."),
-    min_confidence: float = typer.Option(0.5, min=0.0, max=1.0,
-                                         help="Digits less certain than this (0-1) show as '?' in text."),
-    realtime: Optional[bool] = typer.Option(None, "--realtime/--fast",
-                                            help="Play a video file at its own frame rate, or as fast as it can be "
-                                                 "read (default: its own rate in the window, fast with --headless)."),
+    save: Optional[str] = typer.Option(
+        None,
+        help="Write the annotated video to this .mp4/.avi file, at the source's frame rate (a camera's: measured).",
+    ),
+    min_confidence: float = typer.Option(
+        0.5, min=0.0, max=1.0, help="Digits less certain than this (0-1) show as '?' in text."
+    ),
+    realtime: Optional[bool] = typer.Option(
+        None,
+        "--realtime/--fast",
+        help="Play a video file at its own frame rate, or as fast as it can be "
+        "read (default: its own rate in the window, fast with --headless).",
+    ),
 ) -> None:
     """Read digits live from a camera or video, with boxes, digits, confidences and FPS (q/Esc quits)."""
     import json
@@ -372,6 +387,8 @@ def webcam(
             live.check_save_path(save)  # before the model loads and the source opens
         except ValueError as exc:
             fail(str(exc))
+    from .images import quiet_opencv
+
     quiet_opencv()
 
     def emit(index: int, reading) -> None:
@@ -381,12 +398,19 @@ def webcam(
 
     try:
         reader = DigitReader(model, min_confidence=min_confidence, threads=1)
-        stats = live.run(reader, parse_source(source), headless=headless, max_frames=max_frames, save=save,
-                         on_reading=emit, realtime=realtime)
+        stats = live.run(
+            reader,
+            parse_source(source),
+            headless=headless,
+            max_frames=max_frames,
+            save=save,
+            on_reading=emit,
+            realtime=realtime,
+        )
     except (ModelError, VideoError, ValueError) as exc:
         fail(str(exc), code=1 if isinstance(exc, VideoError) else 2)
     except KeyboardInterrupt:
-        raise typer.Exit(130)
+        raise typer.Exit(130) from None
     line = f"{stats.frames} frame(s) in {stats.seconds:.2f} s ({stats.fps:.1f} FPS)"
     if save is not None and stats.saved_fps:
         line += f"; saved {save} at {stats.saved_fps:.1f} frames/s"
@@ -398,16 +422,27 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on. Anything but loopback needs an API key."),
     port: int = typer.Option(8000, help="TCP port."),
     model: Optional[str] = typer.Option(None, help="Shipped model name (see `edgedigits models`) or .onnx file."),
-    workers: int = typer.Option(1, help="Server processes, each with its own model session and about one core "
-                                        "of reading (2 on a 2-core machine doubles the throughput)."),
-    threads: Optional[int] = typer.Option(None, help="Reading threads per process (default 1: the image stages "
-                                                     "hold Python's GIL, so more processes scale and threads don't)."),
-    api_key: Optional[str] = typer.Option(None, envvar="EDGEDIGITS_API_KEY", show_default=False,
-                                          help="Key every /v1 request must carry (Authorization: Bearer KEY or "
-                                               "X-API-Key). Prefer the environment variable: a command line is "
-                                               "visible to other users."),
-    cors_origin: list[str] = typer.Option([], "--cors-origin", help="Let pages from this origin call the API "
-                                                                   "(repeatable). CORS is off by default."),
+    workers: int = typer.Option(
+        1,
+        help="Server processes, each with its own model session and about one core "
+        "of reading (2 on a 2-core machine doubles the throughput).",
+    ),
+    threads: Optional[int] = typer.Option(
+        None,
+        help="Reading threads per process (default 1: the image stages "
+        "hold Python's GIL, so more processes scale and threads don't).",
+    ),
+    api_key: Optional[str] = typer.Option(
+        None,
+        envvar="EDGEDIGITS_API_KEY",
+        show_default=False,
+        help="Key every /v1 request must carry (Authorization: Bearer KEY or "
+        "X-API-Key). Prefer the environment variable: a command line is "
+        "visible to other users.",
+    ),
+    cors_origin: list[str] = typer.Option(
+        [], "--cors-origin", help="Let pages from this origin call the API (repeatable). CORS is off by default."
+    ),
     max_body_mb: float = typer.Option(20.0, help="Largest request body in MB (413 above)."),
     max_megapixels: float = typer.Option(40.0, help="Largest image in megapixels (413 above)."),
     max_batch: int = typer.Option(64, help="Most images in one /v1/read/batch request."),
@@ -416,21 +451,35 @@ def serve(
     log_level: str = typer.Option("info", help="critical | error | warning | info | debug"),
     access_log: bool = typer.Option(True, "--access-log/--no-access-log", help="Log one line per request."),
 ) -> None:
-    """Serve the reader over HTTP: the API under /v1, its docs at /docs, and a page to draw, drop or film digits at /."""
+    """Serve the reader over HTTP: the API under /v1, its docs at /docs, and a page to draw, drop or film
+    digits at /."""
     from .model import ModelError
     from .serve import ServeConfig, ServeError, run
 
     try:
-        config = ServeConfig(host=host, port=port, model=model, workers=workers, threads=threads, api_key=api_key,
-                             cors_origins=tuple(cors_origin), max_body_bytes=int(max_body_mb * 1e6),
-                             max_pixels=int(max_megapixels * 1e6), max_batch=max_batch, body_timeout=body_timeout,
-                             header_timeout=header_timeout, log_level=log_level, access_log=access_log).check()
+        config = ServeConfig(
+            host=host,
+            port=port,
+            model=model,
+            workers=workers,
+            threads=threads,
+            api_key=api_key,
+            cors_origins=tuple(cors_origin),
+            max_body_bytes=int(max_body_mb * 1e6),
+            max_pixels=int(max_megapixels * 1e6),
+            max_batch=max_batch,
+            body_timeout=body_timeout,
+            header_timeout=header_timeout,
+            log_level=log_level,
+            access_log=access_log,
+        ).check()
         run(config)
     except (ServeError, ModelError) as exc:
         fail(str(exc))
 
 
 # --------------------------------------------------------------------------- training (TensorFlow, imported lazily)
+
 
 @app.command()
 def train(
@@ -441,10 +490,13 @@ def train(
     batch_size: Optional[int] = typer.Option(None, help="Batch size (default: the preset's)."),
     seed: int = typer.Option(0, help="Random seed; the same seed repeats the run."),
     val_split: float = typer.Option(0.2, help="Fraction of the training set held out for validation."),
-    subset: Optional[int] = typer.Option(None, help="Train on only the first N training images (quick runs); "
-                                         "line preset: make N synthetic training lines."),
-    init: Optional[Path] = typer.Option(None, help="Line preset: start from this run's weights (a run folder "
-                                                   "or .keras) to train it further."),
+    subset: Optional[int] = typer.Option(
+        None,
+        help="Train on only the first N training images (quick runs); line preset: make N synthetic training lines.",
+    ),
+    init: Optional[Path] = typer.Option(
+        None, help="Line preset: start from this run's weights (a run folder or .keras) to train it further."
+    ),
 ) -> None:
     """Train a Keras model on MNIST (needs TensorFlow: install the train extra)."""
     from importlib.util import find_spec
@@ -457,34 +509,52 @@ def train(
 
     missing = [name for name in ("tensorflow", "keras", "matplotlib") if absent(name)]
     if missing:  # checked before anything is imported: a runtime-only install gets one line, not a traceback
-        fail(f"training needs the [train] extra ({', '.join(missing)} missing). Install it with: "
-             "pip install 'edgedigits[train]'")
+        fail(
+            f"training needs the [train] extra ({', '.join(missing)} missing). Install it with: "
+            "pip install 'edgedigits[train]'"
+        )
     try:
         from edgedigits.train.fit import train as run_training
         from edgedigits.train.presets import PRESETS
     except ImportError as exc:
-        fail(f"training needs the [train] extra ({exc.name} is missing). Install it with: "
-             "pip install 'edgedigits[train]'")
+        fail(
+            f"training needs the [train] extra ({exc.name} is missing). Install it with: "
+            "pip install 'edgedigits[train]'"
+        )
     if preset not in PRESETS:
         fail(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}.")
     from edgedigits.runtime.mnist import MnistError
 
     out = out or Path("runs") / preset
     try:
-        metrics = run_training(preset, out, data_dir=data, epochs=epochs, batch_size=batch_size, seed=seed,
-                               val_split=val_split, subset=subset, init=init)
+        metrics = run_training(
+            preset,
+            out,
+            data_dir=data,
+            epochs=epochs,
+            batch_size=batch_size,
+            seed=seed,
+            val_split=val_split,
+            subset=subset,
+            init=init,
+        )
     except (MnistError, ValueError) as exc:
         fail(str(exc))
     if metrics.get("kind") == "line":
-        typer.echo(f"{preset}: test lines read exactly: " + ", ".join(
-            f"{kind} {v['text_exact']:.1%}" for kind, v in metrics["test_lines"].items())
-            + f"; {metrics['params']:,} parameters, {metrics['train_seconds']:.0f} s -> {out}")
+        typer.echo(
+            f"{preset}: test lines read exactly: "
+            + ", ".join(f"{kind} {v['text_exact']:.1%}" for kind, v in metrics["test_lines"].items())
+            + f"; {metrics['params']:,} parameters, {metrics['train_seconds']:.0f} s -> {out}"
+        )
         return
-    typer.echo(f"{preset}: test accuracy {metrics['test_accuracy']:.4%} ({metrics['test_errors']} errors), "
-               f"{metrics['params']:,} parameters, {metrics['train_seconds']:.0f} s -> {out}")
+    typer.echo(
+        f"{preset}: test accuracy {metrics['test_accuracy']:.4%} ({metrics['test_errors']} errors), "
+        f"{metrics['params']:,} parameters, {metrics['train_seconds']:.0f} s -> {out}"
+    )
 
 
 # --------------------------------------------------------------------------- export, evaluate, models
+
 
 @app.command("export")
 def export_command(
@@ -499,46 +569,65 @@ def export_command(
     card: bool = typer.Option(True, "--card/--no-card", help="Write the model card OUT.json next to the model."),
 ) -> None:
     """Export a trained Keras model to ONNX, check parity on MNIST test, optionally int8 (needs the train extra)."""
-    import shlex
-    import sys
-
     try:
         from edgedigits.export import ExportError, export_model
+        from edgedigits.train.environment import command_line
     except ImportError as exc:
-        fail(f"export needs the [train] extra ({exc.name} is missing). Install it with: "
-             "pip install 'edgedigits[train]'")
+        fail(
+            f"export needs the [train] extra ({exc.name} is missing). Install it with: pip install 'edgedigits[train]'"
+        )
     from .mnist import MnistError
 
-    command = " ".join(["edgedigits"] + [shlex.quote(a) for a in sys.argv[1:]])
+    command = command_line("edgedigits")  # paths inside the current folder relative: the card's command reruns
     try:
-        result = export_model(source, out, opset=opset, quantize_to=quantize, name=name, data_dir=data,
-                              calibration_images=calibration, per_channel=per_channel, write_card=card,
-                              command=command)
+        result = export_model(
+            source,
+            out,
+            opset=opset,
+            quantize_to=quantize,
+            name=name,
+            data_dir=data,
+            calibration_images=calibration,
+            per_channel=per_channel,
+            write_card=card,
+            command=command,
+        )
     except (ExportError, MnistError) as exc:
         fail(str(exc), code=1)
     except ImportError as exc:
-        fail(f"export needs the [train] extra ({exc.name} is missing). Install it with: "
-             "pip install 'edgedigits[train]'")
+        fail(
+            f"export needs the [train] extra ({exc.name} is missing). Install it with: pip install 'edgedigits[train]'"
+        )
     if "test_lines" in result:  # a line model
-        typer.echo(f"{result['name']}: parity on {result['parity']['lines']} test lines "
-                   f"({result['parity']['reading_disagreements']} read differently, max |dp| "
-                   f"{result['parity']['max_abs_diff']:.1e}); exact: " + ", ".join(
-                       f"{kind} {v['text_exact']:.1%}" for kind, v in result["test_lines"].items()))
-        typer.echo(f"  {result['size_bytes']:,} bytes, {result['params']:,} parameters, "
-                   f"{result['mflops_per_line_of_8_digits']} MFLOPs per line of 8 digits -> {result['path']}")
+        typer.echo(
+            f"{result['name']}: parity on {result['parity']['lines']} test lines "
+            f"({result['parity']['reading_disagreements']} read differently, max |dp| "
+            f"{result['parity']['max_abs_diff']:.1e}); exact: "
+            + ", ".join(f"{kind} {v['text_exact']:.1%}" for kind, v in result["test_lines"].items())
+        )
+        typer.echo(
+            f"  {result['size_bytes']:,} bytes, {result['params']:,} parameters, "
+            f"{result['mflops_per_line_of_8_digits']} MFLOPs per line of 8 digits -> {result['path']}"
+        )
         return
     f, q = result["float"], result["int8"]
     parity = f["parity"]
-    typer.echo(f"{f['name']}: MNIST test accuracy Keras {f['keras_test_accuracy']:.2%}, ONNX {f['test_accuracy']:.2%} "
-               f"(parity on {parity['images']} images: {parity['argmax_disagreements']} different predictions, "
-               f"max |dp| {parity['max_abs_diff']:.1e})")
-    typer.echo(f"  float {f['test_accuracy']:.2%}  {f['size_bytes']:>9,} bytes  {f['params']:,} parameters, "
-               f"{f['mflops_per_digit']} MFLOPs/digit -> {f['path']}")
+    typer.echo(
+        f"{f['name']}: MNIST test accuracy Keras {f['keras_test_accuracy']:.2%}, ONNX {f['test_accuracy']:.2%} "
+        f"(parity on {parity['images']} images: {parity['argmax_disagreements']} different predictions, "
+        f"max |dp| {parity['max_abs_diff']:.1e})"
+    )
+    typer.echo(
+        f"  float {f['test_accuracy']:.2%}  {f['size_bytes']:>9,} bytes  {f['params']:,} parameters, "
+        f"{f['mflops_per_digit']} MFLOPs/digit -> {f['path']}"
+    )
     if q:
         verdict = "meets" if q["meets_goal"] else "MISSES"
-        typer.echo(f"  int8  {q['test_accuracy']:.2%}  {q['size_bytes']:>9,} bytes  {q['accuracy_loss_points']:+.2f} "
-                   f"points, {q['size_ratio']:.2f}x smaller ({verdict} the goal: <= "
-                   f"{q['goal']['max_accuracy_loss_points']} points, >= {q['goal']['min_size_ratio']}x) -> {q['path']}")
+        typer.echo(
+            f"  int8  {q['test_accuracy']:.2%}  {q['size_bytes']:>9,} bytes  {q['accuracy_loss_points']:+.2f} "
+            f"points, {q['size_ratio']:.2f}x smaller ({verdict} the goal: <= "
+            f"{q['goal']['max_accuracy_loss_points']} points, >= {q['goal']['min_size_ratio']}x) -> {q['path']}"
+        )
 
 
 @app.command("evaluate")
@@ -589,12 +678,16 @@ def models_command(
             accuracy = f"{row['accuracy']:.2%}" if row["accuracy"] is not None else "?"
             if row["kind"] == "line":  # a line model: its mean exact rate on test lines, MFLOPs per 8-digit line
                 exact = f"{row['test_exact']:.1%}" if row["test_exact"] is not None else "?"
-                typer.echo(f"{row['name']:<16} {exact:>9} {row['size_bytes'] / 1024:>8,.1f} KiB "
-                           f"{row['params'] or 0:>9,} {row['card'].get('mflops_per_line_of_8_digits') or 0:>7}  "
-                           f"{row['preset'] or ''} (lines read exactly; MFLOPs per line of 8 digits)")
+                typer.echo(
+                    f"{row['name']:<16} {exact:>9} {row['size_bytes'] / 1024:>8,.1f} KiB "
+                    f"{row['params'] or 0:>9,} {row['card'].get('mflops_per_line_of_8_digits') or 0:>7}  "
+                    f"{row['preset'] or ''} (lines read exactly; MFLOPs per line of 8 digits)"
+                )
                 continue
-            typer.echo(f"{row['name']:<16} {accuracy:>9} {row['size_bytes'] / 1024:>8,.1f} KiB "
-                       f"{row['params'] or 0:>9,} {row['mflops_per_digit'] or 0:>7}  {row['preset'] or ''}")
+            typer.echo(
+                f"{row['name']:<16} {accuracy:>9} {row['size_bytes'] / 1024:>8,.1f} KiB "
+                f"{row['params'] or 0:>9,} {row['mflops_per_digit'] or 0:>7}  {row['preset'] or ''}"
+            )
 
 
 @app.command("bench")

@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 
 from .lines import INK_HEIGHT, LineTensor, fit_line
-from .normalize import clean_ink, ink_map, label, normalize_batch, normalize_digit, shrink, to_gray
+from .normalize import ink_map, label, normalize_batch, normalize_digit, shrink, to_gray
 from .page import find_page, isolate
 
 Box = tuple[int, int, int, int]  # x, y, w, h
@@ -35,6 +35,7 @@ WORK_SIZE = 1600  # detection runs on a copy whose longer side is at most this
 STRONG, WEAK = 0.5, 0.25  # hysteresis: a component needs a STRONG pixel; it extends over WEAK ones
 MIN_HEIGHT = 5  # px at the working size: anything shorter is a speck
 MIN_AREA = 6  # px
+GRID_SPAN = 0.85  # share of a row of boxes' width (height) that its rules (walls) run across
 RULE_LENGTH = 2.5  # a straight run longer than this many digit heights is a rule or a border
 COARSE_MIN_SIDE = 240  # images at least twice this (shorter side) are first read at half resolution,
 COARSE_MIN_HEIGHT = 20  # ... which is kept when the digits there are at least this tall (px at half size)
@@ -69,13 +70,17 @@ class TextLine(NamedTuple):
 
     def to_image(self, x: float, y: float) -> tuple[float, float]:
         """A point of ``ink`` (its pixels) -> the input image's pixels."""
-        return ((self.origin[0] + x) * self.scale[0] + self.shift[0],
-                (self.origin[1] + y) * self.scale[1] + self.shift[1])
+        return (
+            (self.origin[0] + x) * self.scale[0] + self.shift[0],
+            (self.origin[1] + y) * self.scale[1] + self.shift[1],
+        )
 
     def to_ink(self, x: float, y: float) -> tuple[float, float]:
         """A point of the input image -> ``ink``'s pixels."""
-        return ((x - self.shift[0]) / self.scale[0] - self.origin[0],
-                (y - self.shift[1]) / self.scale[1] - self.origin[1])
+        return (
+            (x - self.shift[0]) / self.scale[0] - self.origin[0],
+            (y - self.shift[1]) / self.scale[1] - self.origin[1],
+        )
 
 
 class Extraction(NamedTuple):
@@ -95,6 +100,7 @@ class Blob(NamedTuple):
 
 
 # --------------------------------------------------------------------------- the whole stage
+
 
 def extract(image: np.ndarray, single: bool = False, lines: bool = False) -> Extraction:
     """Any image -> (digits [N, 28, 28] float32, boxes, line of each box[, text lines]). N = 0 when there is
@@ -197,7 +203,7 @@ def clean_digit(gray: np.ndarray) -> Extraction | None:
         return None
     box = pad_box((x, y, w, h), gray.shape)
     bx, by, bw, bh = box
-    crop = gray[by:by + bh, bx:bx + bw].astype(np.float32)
+    crop = gray[by : by + bh, bx : bx + bw].astype(np.float32)
     ink = (paper_mean - crop) if dark else (crop - paper_mean)
     ink *= np.float32(1.0 / contrast)
     ink = np.clip(ink, 0.0, 1.0, out=ink) * blob_mask(labels, blob, box)  # specks and neighbours out
@@ -209,15 +215,6 @@ def not_digit_like(b: Blob) -> bool:
     """A dash or a rule (much wider than tall) or a solid blob: the general stages judge those."""
     fill = b.area / float(b.w * b.h)
     return b.w > 2.5 * b.h or (fill > 0.85 and b.w > 0.35 * b.h)
-
-
-def find_digits(ink: np.ndarray) -> list[Box]:
-    """Boxes (x, y, w, h) of the digits in an ink map (see ink_map), in reading order."""
-    ink = clean_ink(ink)
-    work = shrink(ink, WORK_SIZE)
-    scale = ink.shape[1] / work.shape[1], ink.shape[0] / work.shape[0]
-    boxes, _, _ = segment(work)
-    return [to_original(b, scale, ink.shape) for b in boxes]
 
 
 def to_original(box: Box, scale: tuple[float, float], shape: tuple[int, ...]) -> Box:
@@ -252,6 +249,7 @@ def pad_box(box: Box, shape: tuple[int, ...], pad: int | None = None) -> Box:
 
 # --------------------------------------------------------------------------- detection
 
+
 def segment(ink: np.ndarray) -> tuple[list[Box], list[np.ndarray], list[int]]:
     """Ink map -> (boxes, masks, line index) in reading order, in the ink map's pixels.
 
@@ -274,10 +272,15 @@ def candidates(ink: np.ndarray) -> tuple[list[Blob], np.ndarray, float]:
     0 when unknown): binarization, connected components, rules erased, broken strokes joined."""
     binary, labels, stats, strong = hysteresis(ink)
     blobs = components(stats, strong)
+    gridless = erase_grids(binary, blobs)
+    if gridless is not binary:  # a row of printed boxes was erased around its digits: label what is left
+        binary = gridless
+        count, labels, stats = label(binary)
+        blobs = components(stats)
     height = digit_height(binary, blobs)
     kept = remove_rules(binary, height)
     if kept is not binary:  # rules were erased: label what is left
-        count, labels, stats = label(kept)
+        _, labels, stats = label(kept)
         blobs = drop_rule_remnants(components(stats), labels, binary & (1 - kept))
     height = typical_height(blobs, ink.shape) or height
     if kept is not binary:
@@ -289,8 +292,9 @@ def candidates(ink: np.ndarray) -> tuple[list[Blob], np.ndarray, float]:
     return blobs, labels, height
 
 
-def segment_lines(ink: np.ndarray, scale: tuple[float, float] = (1.0, 1.0)
-                  ) -> tuple[list[Box], list[np.ndarray], list[int], list[TextLine]]:
+def segment_lines(
+    ink: np.ndarray, scale: tuple[float, float] = (1.0, 1.0)
+) -> tuple[list[Box], list[np.ndarray], list[int], list[TextLine]]:
     """Ink map -> (boxes, masks, line index of each box, text lines), in reading order, in the ink map's
     pixels: every blob that may be writing — digits, touching digits, separators, letters — grouped into
     text lines, each cut out (its own blobs only) and fitted for the line model. ``scale``: input-image
@@ -318,7 +322,7 @@ def segment_lines(ink: np.ndarray, scale: tuple[float, float] = (1.0, 1.0)
         start += len(members)
         line = union([blobs[i] for i in indices])
         x, y, w, h = pad_box((line.x, line.y, line.w, line.h), ink.shape, pad=max(2, round(0.08 * line.h)))
-        crop = ink[y:y + h, x:x + w] * blob_mask(labels, line, (x, y, w, h))
+        crop = ink[y : y + h, x : x + w] * blob_mask(labels, line, (x, y, w, h))
         level, unrotate = deskew(crop, [blobs[i] for i in indices], (x, y))
         text_lines.append(TextLine(fit_line(level), crop, (x, y), scale, indices, unrotate=unrotate))
     return boxes, masks, line_of, text_lines
@@ -441,6 +445,34 @@ def remove_rules(binary: np.ndarray, height: float) -> np.ndarray:
     return out
 
 
+def erase_grids(binary: np.ndarray, blobs: list[Blob]) -> np.ndarray:
+    """Erase printed rows of boxes (form fields of joined cells), which join the digits written in them into
+    one wide blob: in each blob at least twice as wide as tall, the straight horizontal runs across GRID_SPAN
+    of its width, when there is one near its top and one near its bottom (the cells' rules), and the vertical
+    runs across GRID_SPAN of its height (the walls between them). The digits, which never span a cell from
+    rule to rule, stay. uint8 0/1 [h, w] in, the same out; ``binary`` itself when there is no such row.
+
+    The recipe is the classical one of form processing: long horizontal and vertical morphological openings
+    find the form's lines (e.g. OpenCV's "Extract horizontal and vertical lines by using morphological
+    operations" tutorial), here sized by the blob rather than the page so that the cells' short walls go too."""
+    out = binary
+    for b in blobs:
+        if b.w < 2 * b.h or b.h < 4 * MIN_HEIGHT:  # not a row of cells big enough to write in
+            continue
+        box = binary[b.y : b.y + b.h, b.x : b.x + b.w]
+        rules = cv2.morphologyEx(box, cv2.MORPH_OPEN, np.ones((1, int(GRID_SPAN * b.w)), np.uint8))
+        rows = np.flatnonzero(rules.any(axis=1))
+        middle = rows[(rows > 0.3 * b.h) & (rows < 0.7 * b.h)]
+        if rows.size == 0 or rows[0] > 0.25 * b.h or rows[-1] < 0.75 * b.h or middle.size:
+            continue  # a top and a bottom rule with the cells between them, or no row of boxes (a thick bar)
+        walls = cv2.morphologyEx(box, cv2.MORPH_OPEN, np.ones((int(GRID_SPAN * b.h), 1), np.uint8))
+        grid = cv2.dilate(rules, np.ones((5, 1), np.uint8)) | cv2.dilate(walls, np.ones((1, 5), np.uint8))
+        if out is binary:
+            out = binary.copy()
+        out[b.y : b.y + b.h, b.x : b.x + b.w] &= 1 - grid
+    return out
+
+
 def drop_rule_remnants(blobs: list[Blob], labels: np.ndarray, removed: np.ndarray) -> list[Blob]:
     """Drop the slivers a removed rule leaves behind (its fuzzy or slanted edges): blobs that lie mostly
     along removed pixels. A digit that touched a rule borders it only over a short stretch."""
@@ -478,6 +510,14 @@ def is_rule(b: Blob, height: float, shape: tuple[int, ...]) -> bool:
     return b.w > 4 * b.h and b.w > 0.5 * shape[1]
 
 
+def _root(parent: list[int], i: int) -> int:
+    """The root of ``i`` in the union-find forest ``parent`` (paths halved on the way)."""
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
+
+
 def merge_broken_strokes(blobs: list[Blob], height: float) -> list[Blob]:
     """Join the pieces of one digit (a 5 whose top bar is separate, a 7's crossbar, a broken loop).
 
@@ -500,26 +540,20 @@ def merge_broken_strokes(blobs: list[Blob], height: float) -> list[Blob]:
         union_w = np.maximum(x1[:, None], x1[None]) - np.minimum(x0[:, None], x0[None])
         stacked = (cols >= 0.5 * narrower) & (rows >= -0.3 * height) & (rows <= 0.7 * shorter)
         inside = (np.maximum(cols, 0) * np.maximum(rows, 0)) >= 0.7 * (narrower * shorter)
-        inside &= np.maximum(cols, 0) * np.maximum(rows, 0) >= 0.7 * np.minimum(w[:, None] * h[:, None],
-                                                                              w[None] * h[None])
+        inside &= np.maximum(cols, 0) * np.maximum(rows, 0) >= 0.7 * np.minimum(
+            w[:, None] * h[:, None], w[None] * h[None]
+        )
         fits = (union_h <= 1.35 * height) & (union_w <= 1.5 * height)
         join = (stacked | inside) & fits
         np.fill_diagonal(join, False)
         if not join.any():
             break
         parent = list(range(len(blobs)))
-
-        def find(i):
-            while parent[i] != i:
-                parent[i] = parent[parent[i]]
-                i = parent[i]
-            return i
-
         for i, j in zip(*np.nonzero(np.triu(join))):
-            parent[find(i)] = find(j)
+            parent[_root(parent, i)] = _root(parent, j)
         groups: dict[int, list[Blob]] = {}
         for i, blob in enumerate(blobs):
-            groups.setdefault(find(i), []).append(blob)
+            groups.setdefault(_root(parent, i), []).append(blob)
         changed = any(len(members) > 1 for members in groups.values())
         blobs = [union(members) for members in groups.values()]
     return blobs
@@ -542,8 +576,12 @@ def attach_fragments(blobs: list[Blob], height: float) -> list[Blob]:
             x0, y0 = min(b.x, f.x), min(b.y, f.y)
             x1, y1 = max(b.x + b.w, f.x + f.w), max(b.y + b.h, f.y + f.h)
             level = (f.y + f.h / 2 - b.y) / b.h
-            if gap <= best_gap and (level < 0.35 or level > 0.65) and x1 - x0 <= 1.7 * height \
-                    and y1 - y0 <= 1.35 * height:
+            if (
+                gap <= best_gap
+                and (level < 0.35 or level > 0.65)
+                and x1 - x0 <= 1.7 * height
+                and y1 - y0 <= 1.35 * height
+            ):
                 best, best_gap = i, gap
         if best is None:
             rest.append(f)
@@ -558,8 +596,7 @@ def union(members: list[Blob]) -> Blob:
         return members[0]
     x0, y0 = min(m.x for m in members), min(m.y for m in members)
     x1, y1 = max(m.x + m.w for m in members), max(m.y + m.h for m in members)
-    return Blob(x0, y0, x1 - x0, y1 - y0, sum(m.area for m in members),
-                tuple(lab for m in members for lab in m.labels))
+    return Blob(x0, y0, x1 - x0, y1 - y0, sum(m.area for m in members), tuple(lab for m in members for lab in m.labels))
 
 
 def deskew(crop: np.ndarray, blobs: list[Blob], origin: tuple[int, int]) -> tuple[np.ndarray, np.ndarray | None]:
@@ -614,8 +651,10 @@ def keep_blobs(blobs: list[Blob], shape: tuple[int, ...], writing: bool) -> list
         if is_frame(b, blobs, shape):
             continue  # paper edge, desk, shadow
         if writing:
-            if height and (b.h > 2.0 * height or max(b.w, b.h) < 0.08 * height):
-                continue  # much taller than the writing; a speck
+            if height and b.h > 2.0 * height and not has_row_neighbour(b, blobs):
+                continue  # much taller than the writing, and alone (a pen); handwriting beside print has company
+            if height and max(b.w, b.h) < 0.08 * height:
+                continue  # a speck
             if fill > 0.85 and b.h >= 0.4 * height and b.w > 0.35 * b.h:
                 continue  # a solid blob the size of a digit: a thumb, a hole, a shadow (a dot is small)
         else:
@@ -632,6 +671,20 @@ def keep_blobs(blobs: list[Blob], shape: tuple[int, ...], writing: bool) -> list
                 continue  # a strip or a solid piece at the border beside other blobs (paper edge, shadow)
         keep.append(b)
     return keep
+
+
+def has_row_neighbour(b: Blob, blobs: list[Blob]) -> bool:
+    """Is there another blob of about b's height (0.6-1.6x) beside it: sharing half the smaller one's rows and
+    at most two of b's heights away? Big handwriting on a printed form is a row of such blobs; a pen lying on
+    the page is alone."""
+    for o in blobs:
+        if o is b or not 0.6 * b.h <= o.h <= 1.6 * b.h:
+            continue
+        shared = min(b.y + b.h, o.y + o.h) - max(b.y, o.y)
+        gap = max(o.x - (b.x + b.w), b.x - (o.x + o.w), 0)
+        if shared >= 0.5 * min(b.h, o.h) and gap <= 2 * b.h:
+            return True
+    return False
 
 
 def reading_order(boxes: list[Box]) -> tuple[list[int], list[int]]:
@@ -665,19 +718,22 @@ def join_side_by_side(lines: list[list[int]], boxes: list[Box]) -> list[list[int
     """Join two lines that share some rows (half of LINE_OVERLAP) and whose digits lie side by side (no two
     share a column): one line whose digits jump up or down (a small digit written high between big ones),
     split by the neighbour rule. Lines one above the other share columns and stay apart."""
+
     def rows(line):
         return min(boxes[i][1] for i in line), max(boxes[i][1] + boxes[i][3] for i in line)
 
     def side_by_side(a, b):
         (a0, a1), (b0, b1) = rows(a), rows(b)
         shared = (min(a1, b1) - max(a0, b0)) / float(min(a1 - a0, b1 - b0))
-        apart = all(boxes[i][0] + boxes[i][2] <= boxes[j][0] or boxes[j][0] + boxes[j][2] <= boxes[i][0]
-                    for i in a for j in b)
+        apart = all(
+            boxes[i][0] + boxes[i][2] <= boxes[j][0] or boxes[j][0] + boxes[j][2] <= boxes[i][0] for i in a for j in b
+        )
         return shared >= LINE_OVERLAP / 2 and apart
 
     lines = [list(line) for line in lines]
-    while pair := next(((a, b) for a in range(len(lines)) for b in range(a + 1, len(lines))
-                        if side_by_side(lines[a], lines[b])), None):
+    while pair := next(
+        ((a, b) for a in range(len(lines)) for b in range(a + 1, len(lines)) if side_by_side(lines[a], lines[b])), None
+    ):
         a, b = pair
         lines[a] = sorted(lines[a] + lines.pop(b), key=lambda i: boxes[i][0])
     return lines
@@ -686,7 +742,7 @@ def join_side_by_side(lines: list[list[int]], boxes: list[Box]) -> list[list[int
 def blob_mask(labels: np.ndarray, blob: Blob, box: Box) -> np.ndarray:
     """1 where the box's pixels belong to the blob's components, grown a little to take in the faint rim."""
     x, y, w, h = box
-    crop = labels[y:y + h, x:x + w]
+    crop = labels[y : y + h, x : x + w]
     if len(blob.labels) == 1:
         mask = (crop == blob.labels[0]).view(np.uint8)
     else:

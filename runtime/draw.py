@@ -44,15 +44,39 @@ def annotate(image: np.ndarray, reading: Reading, fps: float | None = None) -> n
         x, y, w, h = digit.box
         colour = SURE if digit.confidence >= 0.8 else UNSURE if digit.confidence >= 0.5 else DOUBTFUL
         cv2.rectangle(out, (x, y), (x + w, y + h), colour, max(1, int(2 * scale)))
-        cv2.putText(out, f"{digit.value} {digit.confidence:.0%}", (x, max(12, y - 6)), cv2.FONT_HERSHEY_SIMPLEX,
-                    0.6 * scale, colour, max(1, int(2 * scale)), cv2.LINE_AA)
+        cv2.putText(
+            out,
+            f"{digit.value} {digit.confidence:.0%}",
+            (x, max(12, y - 6)),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            0.6 * scale,
+            colour,
+            max(1, int(2 * scale)),
+            cv2.LINE_AA,
+        )
     banner = reading.text.replace("\n", " ") or "-"
     if fps is not None:
         banner += f"   {fps:.0f} FPS"
-    cv2.putText(out, banner, (10, int(30 * scale)), cv2.FONT_HERSHEY_SIMPLEX, 0.9 * scale, (255, 255, 255),
-                max(2, int(4 * scale)), cv2.LINE_AA)
-    cv2.putText(out, banner, (10, int(30 * scale)), cv2.FONT_HERSHEY_SIMPLEX, 0.9 * scale, (40, 40, 40),
-                max(1, int(2 * scale)), cv2.LINE_AA)
+    cv2.putText(
+        out,
+        banner,
+        (10, int(30 * scale)),
+        cv2.FONT_HERSHEY_SIMPLEX,
+        0.9 * scale,
+        (255, 255, 255),
+        max(2, int(4 * scale)),
+        cv2.LINE_AA,
+    )
+    cv2.putText(
+        out,
+        banner,
+        (10, int(30 * scale)),
+        cv2.FONT_HERSHEY_SIMPLEX,
+        0.9 * scale,
+        (40, 40, 40),
+        max(1, int(2 * scale)),
+        cv2.LINE_AA,
+    )
     return out
 
 

@@ -18,7 +18,8 @@ from .model import N_CLASSES, Model
 
 
 def confusion_matrix(labels: np.ndarray, predicted: np.ndarray) -> np.ndarray:
-    """10x10 counts; rows are the true digit, columns the predicted one."""
+    """Counts int64 [10, 10] of ``labels`` against ``predicted`` (integer digits [N]): rows are the true digit,
+    columns the predicted one."""
     confusion = np.zeros((N_CLASSES, N_CLASSES), dtype=np.int64)
     np.add.at(confusion, (labels.astype(np.int64), predicted.astype(np.int64)), 1)
     return confusion
@@ -33,8 +34,9 @@ def worst_confusions(confusion: np.ndarray, top: int = 5) -> list[dict]:
     return [{"true": int(t), "predicted": int(p), "count": int(off[t, p])} for t, p in pairs if off[t, p] > 0]
 
 
-def evaluate(model: Model | str | os.PathLike | None = None, data_dir: str | os.PathLike | None = None,
-             top_confusions: int = 5) -> dict:
+def evaluate(
+    model: Model | str | os.PathLike | None = None, data_dir: str | os.PathLike | None = None, top_confusions: int = 5
+) -> dict:
     """Accuracy, per-class accuracy and the worst confusions of ``model`` on the full MNIST test set."""
     model = model if isinstance(model, Model) else Model(model)
     test = mnist.load("test", data_dir)
@@ -74,6 +76,8 @@ def format_text(report: dict) -> str:
         "per digit:  " + "  ".join(f"{d} {a:.2%}" for d, a in report["per_class_accuracy"].items()),
     ]
     if report["worst_confusions"]:
-        lines.append("worst confusions (true -> predicted): " + ", ".join(
-            f"{c['true']}->{c['predicted']} x{c['count']}" for c in report["worst_confusions"]))
+        lines.append(
+            "worst confusions (true -> predicted): "
+            + ", ".join(f"{c['true']}->{c['predicted']} x{c['count']}" for c in report["worst_confusions"])
+        )
     return "\n".join(lines)

@@ -26,13 +26,72 @@ MAX_FILE_BYTES = 256 * 1024 * 1024
 MAX_PIXELS = 64_000_000  # a 48 MP phone photo fits; a 20000x20000 scan does not
 # Every suffix a folder listing picks up: the formats OpenCV decodes here (the same set as a file named
 # explicitly, which is always tried whatever its suffix).
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".jpe", ".bmp", ".dib", ".tif", ".tiff", ".webp", ".gif",
-                            ".pgm", ".ppm", ".pbm", ".pnm", ".pam", ".jp2", ".sr", ".ras", ".hdr", ".pic"})
+IMAGE_SUFFIXES = frozenset(
+    {
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".jpe",
+        ".bmp",
+        ".dib",
+        ".tif",
+        ".tiff",
+        ".webp",
+        ".gif",
+        ".pgm",
+        ".ppm",
+        ".pbm",
+        ".pnm",
+        ".pam",
+        ".jp2",
+        ".sr",
+        ".ras",
+        ".hdr",
+        ".pic",
+    }
+)
 FORMATS = "PNG, JPEG, BMP, TIFF, WebP, GIF or PNM"
 
 
 class ImageError(ValueError):
     """An input that cannot be read as an image. The message names the problem and the fix."""
+
+
+def quiet_opencv() -> None:
+    """Keep OpenCV's and FFmpeg's own log lines ("[ERROR:0@0.07] global grfmt_png.cpp ...", "[http @ 0x...]
+    Stream ends prematurely") off stderr: every bad file and lost stream already gets one clear line of ours.
+    Setting OPENCV_LOG_LEVEL or OPENCV_FFMPEG_LOGLEVEL in the environment brings them back."""
+    import re
+
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET; read when the first capture opens
+    if "OPENCV_LOG_LEVEL" not in os.environ:
+        os.environ["OPENCV_LOG_LEVEL"] = "SILENT"  # for the worker processes, which read it as cv2 loads
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+    if re.search(r"FFMPEG:\s+YES", cv2.getBuildInformation()):
+        # OpenCV's own AVI reader prints its parse errors ("Unexpected element. Expected: LIST") straight to
+        # stderr when it gets a broken file after FFmpeg refused it; FFmpeg reads every AVI that one reads.
+        # Read when the first capture opens, like the above.
+        os.environ.setdefault("OPENCV_VIDEOIO_PRIORITY_CV_MJPEG", "0")
+
+
+def check_array(image: np.ndarray) -> None:
+    """Raise ImageError (a ValueError) unless ``image`` is an image array: numbers (uint8, uint16, other ints,
+    float or bool) of shape (H, W), (H, W, 1), (H, W, 2) gray + alpha, (H, W, 3) BGR or (H, W, 4) BGRA, not
+    empty."""
+    if image.dtype == object or np.iscomplexobj(image):
+        raise ImageError(f"not an image: dtype {image.dtype}; expected numbers (uint8, uint16, float or bool)")
+    if image.ndim not in (2, 3):
+        raise ImageError(
+            f"not an image: {image.ndim}-D array of shape {image.shape}; expected (H, W), "
+            "(H, W, 1), (H, W, 3) BGR or (H, W, 4) BGRA"
+        )
+    if image.size == 0:
+        raise ImageError(f"not an image: empty array of shape {image.shape}")
+    if image.ndim == 3 and image.shape[2] not in (1, 2, 3, 4):
+        raise ImageError(
+            f"not an image: {image.shape[2]} channels (shape {image.shape}); expected 1, 2 (gray + "
+            "alpha), 3 (BGR) or 4 (BGRA)"
+        )
 
 
 def is_image_name(name: str) -> bool:
@@ -51,14 +110,18 @@ def read_bytes(path: str | os.PathLike) -> bytes:
         if size == 0:
             raise ImageError("empty file (0 bytes): it was not fully written or copied; copy it again")
         if size > MAX_FILE_BYTES:
-            raise ImageError(f"file is {size / 2**20:.0f} MiB, above the {MAX_FILE_BYTES // 2**20} MiB limit; "
-                             "downscale or crop it first")
+            raise ImageError(
+                f"file is {size / 2**20:.0f} MiB, above the {MAX_FILE_BYTES // 2**20} MiB limit; "
+                "downscale or crop it first"
+            )
         with open(path, "rb") as handle:
             return handle.read()
     except FileNotFoundError:
         raise ImageError("no such file; check the path") from None
     except PermissionError:
-        raise ImageError("permission denied; make the file readable (chmod +r) or run as a user who can read it") from None
+        raise ImageError(
+            "permission denied; make the file readable (chmod +r) or run as a user who can read it"
+        ) from None
     except OSError as exc:  # symlink loops, I/O errors, names too long, ...
         raise ImageError(f"cannot read the file ({exc.strerror or exc})") from None
 
@@ -96,7 +159,7 @@ def header_size(data: bytes) -> tuple[int, int] | None:
         if data[:12] == b"\x00\x00\x00\x0cjP  \r\n\x87\n":  # JPEG 2000 file: the ihdr box
             at = data.find(b"ihdr", 0, 4096)
             if at >= 0:
-                height, width = struct.unpack(">II", data[at + 4:at + 12])
+                height, width = struct.unpack(">II", data[at + 4 : at + 12])
                 return width, height
         if data[:4] == b"\xff\x4f\xff\x51":  # JPEG 2000 codestream: the SIZ segment
             xsiz, ysiz, x0, y0 = struct.unpack(">IIII", data[8:24])
@@ -117,20 +180,20 @@ def _tiff_size(data: bytes) -> tuple[int, int] | None:
     big = struct.unpack(order + "H", data[2:4])[0] == 43
     if big:
         ifd = struct.unpack(order + "Q", data[8:16])[0]
-        count, first, entry = struct.unpack(order + "Q", data[ifd:ifd + 8])[0], ifd + 8, 20
+        count, first, entry = struct.unpack(order + "Q", data[ifd : ifd + 8])[0], ifd + 8, 20
     else:
         ifd = struct.unpack(order + "I", data[4:8])[0]
-        count, first, entry = struct.unpack(order + "H", data[ifd:ifd + 2])[0], ifd + 2, 12
+        count, first, entry = struct.unpack(order + "H", data[ifd : ifd + 2])[0], ifd + 2, 12
     found = {}
     for i in range(min(count, 4096)):
         at = first + i * entry
-        tag, kind = struct.unpack(order + "HH", data[at:at + 4])
+        tag, kind = struct.unpack(order + "HH", data[at : at + 4])
         if tag in (256, 257):
-            value = data[at + (12 if big else 8):at + entry]
+            value = data[at + (12 if big else 8) : at + entry]
             code = {3: "H", 4: "I", 16: "Q"}.get(kind)
             if code is None:
                 return None
-            found[tag] = struct.unpack(order + code, value[:struct.calcsize(order + code)])[0]
+            found[tag] = struct.unpack(order + code, value[: struct.calcsize(order + code)])[0]
     return (found[256], found[257]) if len(found) == 2 else None
 
 
@@ -155,9 +218,9 @@ def _jpeg_size(data: bytes) -> tuple[int, int] | None:
         if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7 or marker == 0xFF:
             i += 1 if marker == 0xFF else 2
             continue
-        length = int.from_bytes(data[i + 2:i + 4], "big")
+        length = int.from_bytes(data[i + 2 : i + 4], "big")
         if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            height, width = struct.unpack(">HH", data[i + 5:i + 9])
+            height, width = struct.unpack(">HH", data[i + 5 : i + 9])
             return width, height
         i += 2 + length
     return None
@@ -165,18 +228,19 @@ def _jpeg_size(data: bytes) -> tuple[int, int] | None:
 
 # --------------------------------------------------------------------------- EXIF orientation
 
+
 def _tiff_orientation(tiff: bytes) -> int:
     """The Orientation tag (274) of the first IFD of an EXIF/TIFF block; 1 (upright) when absent or unreadable."""
     if tiff[:4] not in (b"II*\x00", b"MM\x00*"):
         return 1
     order = "<" if tiff[:2] == b"II" else ">"
     ifd = struct.unpack(order + "I", tiff[4:8])[0]
-    count = struct.unpack(order + "H", tiff[ifd:ifd + 2])[0]
+    count = struct.unpack(order + "H", tiff[ifd : ifd + 2])[0]
     for i in range(min(count, 1024)):
         at = ifd + 2 + 12 * i
-        tag, kind = struct.unpack(order + "HH", tiff[at:at + 4])
+        tag, kind = struct.unpack(order + "HH", tiff[at : at + 4])
         if tag == 274 and kind == 3:  # SHORT
-            value = struct.unpack(order + "H", tiff[at + 8:at + 10])[0]
+            value = struct.unpack(order + "H", tiff[at + 8 : at + 10])[0]
             return value if 1 <= value <= 8 else 1
     return 1
 
@@ -197,18 +261,18 @@ def exif_orientation(data: bytes) -> int:
                     continue
                 if marker in (0xDA, 0xD9):  # start of scan / end of image: no EXIF before the pixels
                     return 1
-                length = int.from_bytes(data[i + 2:i + 4], "big")
-                if marker == 0xE1 and data[i + 4:i + 10] == b"Exif\x00\x00":
-                    return _tiff_orientation(data[i + 10:i + 2 + length])
+                length = int.from_bytes(data[i + 2 : i + 4], "big")
+                if marker == 0xE1 and data[i + 4 : i + 10] == b"Exif\x00\x00":
+                    return _tiff_orientation(data[i + 10 : i + 2 + length])
                 i += 2 + length
             return 1
         if data[:8] == b"\x89PNG\r\n\x1a\n":  # PNG: chunks up to the image data
             i = 8
             while i + 8 <= len(data):
-                length = int.from_bytes(data[i:i + 4], "big")
-                kind = data[i + 4:i + 8]
+                length = int.from_bytes(data[i : i + 4], "big")
+                kind = data[i + 4 : i + 8]
                 if kind == b"eXIf":
-                    return _tiff_orientation(data[i + 8:i + 8 + length])
+                    return _tiff_orientation(data[i + 8 : i + 8 + length])
                 if kind in (b"IDAT", b"IEND"):
                     return 1
                 i += 12 + length
@@ -216,9 +280,9 @@ def exif_orientation(data: bytes) -> int:
         if data[:4] == b"RIFF" and data[8:12] == b"WEBP":  # WebP: RIFF chunks, EXIF after the image data
             i = 12
             while i + 8 <= len(data):
-                kind, length = data[i:i + 4], int.from_bytes(data[i + 4:i + 8], "little")
+                kind, length = data[i : i + 4], int.from_bytes(data[i + 4 : i + 8], "little")
                 if kind == b"EXIF":
-                    block = data[i + 8:i + 8 + length]
+                    block = data[i + 8 : i + 8 + length]
                     return _tiff_orientation(block[6:] if block[:6] == b"Exif\x00\x00" else block)
                 i += 8 + length + (length & 1)
             return 1
@@ -248,6 +312,7 @@ def apply_orientation(image: np.ndarray, orientation: int) -> np.ndarray:
 
 # --------------------------------------------------------------------------- decoding
 
+
 def decode(data: bytes, max_pixels: int | None = None) -> np.ndarray:
     """Encoded image bytes -> uint8 array [H, W] (gray), [H, W, 3] (BGR) or [H, W, 4] (BGRA), as displayed.
 
@@ -261,9 +326,11 @@ def decode(data: bytes, max_pixels: int | None = None) -> np.ndarray:
     limit = MAX_PIXELS if max_pixels is None else max_pixels
     size = header_size(data)
     if size and size[0] * size[1] > limit:
-        raise ImageError(f"image is {size[0]}x{size[1]} pixels ({_amount(size[0] * size[1])}), above the "
-                         f"{_amount(limit)} limit; downscale it first, or raise the limit on purpose "
-                         f"(edgedigits classify --max-pixels {_round_up(size[0] * size[1])})")
+        raise ImageError(
+            f"image is {size[0]}x{size[1]} pixels ({_amount(size[0] * size[1])}), above the "
+            f"{_amount(limit)} limit; downscale it first, or raise the limit on purpose "
+            f"(edgedigits classify --max-pixels {_round_up(size[0] * size[1])})"
+        )
     # IMREAD_UNCHANGED keeps alpha, gray and 16 bits, and ignores the EXIF orientation: applied below.
     image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
     if image is None or image.size == 0:

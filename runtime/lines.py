@@ -20,7 +20,7 @@ from typing import NamedTuple, Sequence
 import cv2
 import numpy as np
 
-from .normalize import STROKE, clean_ink, ink_box, stretch_intensity, widen_strokes
+from .normalize import STROKE, clip_ink, ink_box, stretch_intensity, widen_strokes
 
 # Bump when anything below changes what the line network sees; it is recorded in each exported line model.
 LINE_PREPROCESSING_VERSION = "1"
@@ -51,8 +51,10 @@ class LineTensor(NamedTuple):
 
     def crop_columns(self, first_frame: int, end_frame: int) -> tuple[float, float]:
         """Crop columns [x0, x1) that frames [first_frame, end_frame) cover (each frame is STRIDE columns)."""
-        return (self.left + (first_frame * STRIDE - PAD) / self.scale,
-                self.left + (end_frame * STRIDE - PAD) / self.scale)
+        return (
+            self.left + (first_frame * STRIDE - PAD) / self.scale,
+            self.left + (end_frame * STRIDE - PAD) / self.scale,
+        )
 
 
 def fit_line(ink: np.ndarray) -> LineTensor:
@@ -62,12 +64,12 @@ def fit_line(ink: np.ndarray) -> LineTensor:
     W = PAD + the scaled ink width + PAD, rounded up to a multiple of STRIDE (at least 4 * STRIDE). A crop
     with no ink gives a blank line of the minimum width. Raises ValueError for a non-2-D array.
     """
-    ink = clean_ink(ink)
+    ink = clip_ink(ink)
     box = ink_box(ink)
     if box is None:
         return LineTensor(np.zeros((HEIGHT, 4 * STRIDE), np.float32), 0.0, 0.0, 1.0)
     x, y, w, h = box
-    crop = ink[y:y + h, x:x + w]
+    crop = ink[y : y + h, x : x + w]
     scale = INK_HEIGHT / h
     if scale < 1:
         widened = widen_strokes(crop, scale, LINE_STROKE)
@@ -81,7 +83,7 @@ def fit_line(ink: np.ndarray) -> LineTensor:
     scaled = stretch_intensity(scaled)
     total = max(4 * STRIDE, -(-(width + 2 * PAD) // STRIDE) * STRIDE)
     out = np.zeros((HEIGHT, total), np.float32)
-    out[PAD:PAD + INK_HEIGHT, PAD:PAD + width] = scaled
+    out[PAD : PAD + INK_HEIGHT, PAD : PAD + width] = scaled
     return LineTensor(out, float(x), float(y), width / w)
 
 
@@ -96,7 +98,7 @@ def pad_batch(tensors: Sequence[np.ndarray]) -> tuple[np.ndarray, list[int]]:
     widths = [t.shape[1] for t in tensors]
     batch = np.zeros((len(tensors), HEIGHT, max(widths, default=4 * STRIDE)), np.float32)
     for i, t in enumerate(tensors):
-        batch[i, :, :t.shape[1]] = t
+        batch[i, :, : t.shape[1]] = t
     return batch, widths
 
 

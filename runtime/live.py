@@ -31,6 +31,7 @@ WINDOW = "edgedigits  (q or Esc to quit)"
 
 
 def iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    """Intersection over union of two boxes (x, y, w, h) in pixels: 0.0 (apart) to 1.0 (the same box)."""
     ax, ay, aw, ah = a
     bx, by, bw, bh = b
     w = min(ax + aw, bx + bw) - max(ax, bx)
@@ -78,8 +79,9 @@ class Stabilizer:
                 track = _Track(digit.box, np.asarray(probabilities, np.float32))
                 self.tracks.append(track)
             smoothed = track.probabilities
-            digits.append(replace(digit, value=int(smoothed.argmax()), confidence=float(smoothed.max()),
-                                  probabilities=smoothed))
+            digits.append(
+                replace(digit, value=int(smoothed.argmax()), confidence=float(smoothed.max()), probabilities=smoothed)
+            )
         for index in unmatched:
             self.tracks[index].missed += 1
         self.tracks = [t for t in self.tracks if t.missed <= self.max_missed]
@@ -111,8 +113,10 @@ def check_save_path(path: str | os.PathLike) -> None:
     path = os.fspath(path)
     suffix = os.path.splitext(path)[1].lower()
     if suffix not in SAVE_SUFFIXES:
-        raise ValueError(f"{path}: cannot save a video as {suffix or 'a name without a suffix'}; use a .mp4 "
-                         "or .avi name (MPEG-4 or Motion-JPEG)")
+        raise ValueError(
+            f"{path}: cannot save a video as {suffix or 'a name without a suffix'}; use a .mp4 "
+            "or .avi name (MPEG-4 or Motion-JPEG)"
+        )
     folder = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path):
         raise ValueError(f"{path}: is a folder; give a file name ending in .mp4 or .avi")
@@ -150,8 +154,10 @@ class VideoSaver:
             return
         self._held.append(frame)
         self._times.append(time.perf_counter() if now is None else now)
-        if self._times[-1] - self._times[0] >= self.MEASURE_SECONDS or \
-                len(self._held) * frame.nbytes >= self.MEASURE_BYTES:
+        if (
+            self._times[-1] - self._times[0] >= self.MEASURE_SECONDS
+            or len(self._held) * frame.nbytes >= self.MEASURE_BYTES
+        ):
             self._flush()
 
     def measured_fps(self) -> float:
@@ -172,8 +178,10 @@ class VideoSaver:
         fourcc = cv2.VideoWriter_fourcc(*SAVE_SUFFIXES[os.path.splitext(self.path)[1].lower()])
         self.writer = cv2.VideoWriter(self.path, fourcc, fps, (shape[1], shape[0]))
         if not self.writer.isOpened():
-            raise VideoError(f"{self.path}: OpenCV cannot write a video there; check the disk and the folder's "
-                             "permissions, or try the other format (.mp4 or .avi)")
+            raise VideoError(
+                f"{self.path}: OpenCV cannot write a video there; check the disk and the folder's "
+                "permissions, or try the other format (.mp4 or .avi)"
+            )
         return self.writer
 
     def close(self) -> None:
@@ -191,17 +199,29 @@ def quiet_qt_fonts() -> None:
     current = os.environ.get("QT_QPA_FONTDIR")
     if current is None or os.path.isdir(current):
         return
-    for folder in ("/usr/share/fonts", "/usr/local/share/fonts", os.path.expanduser("~/.local/share/fonts"),
-                   os.path.expanduser("~/.fonts")):
+    for folder in (
+        "/usr/share/fonts",
+        "/usr/local/share/fonts",
+        os.path.expanduser("~/.local/share/fonts"),
+        os.path.expanduser("~/.fonts"),
+    ):
         if os.path.isdir(folder):
             os.environ["QT_QPA_FONTDIR"] = folder
             return
     os.environ["QT_QPA_FONTDIR"] = os.path.dirname(current)  # cv2/qt exists: no fonts there, and no warnings
 
 
-def run(reader: DigitReader, source: int | str, *, headless: bool = False, max_frames: int | None = None,
-        save: str | os.PathLike | None = None, on_reading: Callable[[int, Reading], None] | None = None,
-        stabilizer: Stabilizer | None = None, realtime: bool | None = None) -> LiveStats:
+def run(
+    reader: DigitReader,
+    source: int | str,
+    *,
+    headless: bool = False,
+    max_frames: int | None = None,
+    save: str | os.PathLike | None = None,
+    on_reading: Callable[[int, Reading], None] | None = None,
+    stabilizer: Stabilizer | None = None,
+    realtime: bool | None = None,
+) -> LiveStats:
     """Read frames until the video ends, ``max_frames``, or q/Esc in the window.
 
     ``source``: camera index, video file or stream URL. ``realtime``: play a video file at its own frame rate
@@ -240,7 +260,7 @@ def run(reader: DigitReader, source: int | str, *, headless: bool = False, max_f
                 on_reading(index, reading)
             if saver is None and headless and period is None:
                 continue
-            shown = annotate(frame, reading, fps) if saver is not None or not headless else None
+            shown = annotate(frame, reading, fps) if saver is not None or not headless else frame
             if saver is not None:
                 saver.write(shown, arrived)
             wait_s = max(0.0, started + (index + 1) * period - time.perf_counter()) if period else 0.0

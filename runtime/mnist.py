@@ -56,24 +56,31 @@ class Split:
 
 # --------------------------------------------------------------------------- IDX format
 
+
 def parse_idx(data: bytes, name: str = "<bytes>") -> np.ndarray:
     """Parse IDX bytes (magic, dims, payload) into a uint8 array; refuse anything malformed."""
     if len(data) < 4:
-        raise MnistError(f"{name}: {len(data)} bytes is too short for an IDX header; the file is truncated. "
-                         "Delete it so it is downloaded again.")
+        raise MnistError(
+            f"{name}: {len(data)} bytes is too short for an IDX header; the file is truncated. "
+            "Delete it so it is downloaded again."
+        )
     zero, dtype, ndim = data[0] << 8 | data[1], data[2], data[3]
     if zero != 0 or dtype != _IDX_UBYTE or ndim not in (1, 3):
-        raise MnistError(f"{name}: bad IDX magic number {data[:4].hex()} (expected 00000801 or 00000803); "
-                         "this is not an MNIST file or it is corrupt. Delete it so it is downloaded again.")
+        raise MnistError(
+            f"{name}: bad IDX magic number {data[:4].hex()} (expected 00000801 or 00000803); "
+            "this is not an MNIST file or it is corrupt. Delete it so it is downloaded again."
+        )
     header = 4 + 4 * ndim
     if len(data) < header:
         raise MnistError(f"{name}: truncated IDX header. Delete it so it is downloaded again.")
-    dims = tuple(int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
+    dims = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     expected = int(np.prod(dims))
     payload = len(data) - header
     if payload != expected:
-        raise MnistError(f"{name}: header says {'x'.join(map(str, dims))} = {expected} bytes of data but the file "
-                         f"holds {payload}; it is truncated or corrupt. Delete it so it is downloaded again.")
+        raise MnistError(
+            f"{name}: header says {'x'.join(map(str, dims))} = {expected} bytes of data but the file "
+            f"holds {payload}; it is truncated or corrupt. Delete it so it is downloaded again."
+        )
     return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(dims)
 
 
@@ -85,12 +92,14 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
         try:
             raw = gzip.decompress(raw)
         except (OSError, EOFError) as exc:
-            raise MnistError(f"{path}: gzip data is corrupt or truncated ({exc}). "
-                             "Delete it so it is downloaded again.") from exc
+            raise MnistError(
+                f"{path}: gzip data is corrupt or truncated ({exc}). Delete it so it is downloaded again."
+            ) from exc
     return parse_idx(raw, str(path))
 
 
 # --------------------------------------------------------------------------- locating and downloading
+
 
 def default_cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
@@ -126,7 +135,9 @@ def _progress_printer(name: str) -> Callable[[int, int | None], None]:
     def show(done: int, total: int | None) -> None:
         if total:
             filled = int(30 * done / total)
-            sys.stderr.write(f"\r  {name:26s} [{'#' * filled}{'.' * (30 - filled)}] {done / 1e6:5.1f}/{total / 1e6:.1f} MB")
+            sys.stderr.write(
+                f"\r  {name:26s} [{'#' * filled}{'.' * (30 - filled)}] {done / 1e6:5.1f}/{total / 1e6:.1f} MB"
+            )
         else:
             sys.stderr.write(f"\r  {name:26s} {done / 1e6:5.1f} MB")
         if total and done >= total:
@@ -186,18 +197,21 @@ def download_file(stem: str, directory: Path, urls: Iterable[str] | None = None,
     )
 
 
-def ensure_files(data_dir: str | os.PathLike | None = None, download: bool = True,
-                 stems: Iterable[str] | None = None) -> dict[str, Path]:
+def ensure_files(
+    data_dir: str | os.PathLike | None = None, download: bool = True, stems: Iterable[str] | None = None
+) -> dict[str, Path]:
     """Paths of the MNIST files (all four, or ``stems``), downloading any that are missing (into the cache, or
     ``data_dir``)."""
     directory = resolve_data_dir(data_dir)
     paths: dict[str, Path] = {}
-    for stem in (stems if stems is not None else SHA256):
+    for stem in stems if stems is not None else SHA256:
         found = find_file(directory, stem)
         if found is None:
             if not download:
-                raise MnistError(f"{stem}(.gz) not found in {directory}. Put the MNIST files there, or omit "
-                                 "--no-download to fetch them.")
+                raise MnistError(
+                    f"{stem}(.gz) not found in {directory}. Put the MNIST files there, or omit "
+                    "--no-download to fetch them."
+                )
             found = download_file(stem, directory)
         paths[stem] = found
     return paths
@@ -211,8 +225,10 @@ def load(split: str = "test", data_dir: str | os.PathLike | None = None, downloa
     if images.ndim != 3 or images.shape[1:] != (28, 28):
         raise MnistError(f"{paths[images_stem]}: images are {images.shape}, expected [N, 28, 28].")
     if len(images) != len(labels) or len(images) != count:
-        raise MnistError(f"{paths[images_stem]}: {len(images)} images and {len(labels)} labels; MNIST {split} has "
-                         f"{count} of each. Delete the files so they are downloaded again.")
+        raise MnistError(
+            f"{paths[images_stem]}: {len(images)} images and {len(labels)} labels; MNIST {split} has "
+            f"{count} of each. Delete the files so they are downloaded again."
+        )
     return Split(images, labels)
 
 

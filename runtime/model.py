@@ -30,7 +30,7 @@ DEFAULT_LINE_MODEL = "line"  # the shipped line recognizer (see lines.py)
 IMAGE_SHAPE = (28, 28)
 N_CLASSES = 10
 # Largest batch handed to onnxruntime in one call: bounds peak memory of the convnet's activations.
-CHUNK = 1024
+MAX_SESSION_BATCH = 1024
 
 
 class ModelError(RuntimeError):
@@ -38,6 +38,7 @@ class ModelError(RuntimeError):
 
 
 # --------------------------------------------------------------------------- finding models
+
 
 def models_dir() -> Path:
     """The folder holding the shipped models (package data ``edgedigits.models``, a plain folder on disk).
@@ -81,11 +82,15 @@ def resolve_model(name_or_path: str | os.PathLike | None = None) -> Path:
     if path.is_dir():
         raise ModelError(f"{path}: is a folder, not an ONNX model file; pass the .onnx file inside it.")
     if _looks_like_path(text):
-        raise ModelError(f"{path}: no such model file; check the path, or pass a shipped model's name "
-                         f"({', '.join(shipped_names()) or 'none installed'}).")
+        raise ModelError(
+            f"{path}: no such model file; check the path, or pass a shipped model's name "
+            f"({', '.join(shipped_names()) or 'none installed'})."
+        )
     available = ", ".join(shipped_names()) or "none installed"
-    raise ModelError(f"{text}: unknown model; shipped models: {available} (see `edgedigits models`), "
-                     "or pass the path of an .onnx file.")
+    raise ModelError(
+        f"{text}: unknown model; shipped models: {available} (see `edgedigits models`), "
+        "or pass the path of an .onnx file."
+    )
 
 
 def read_card(onnx_path: Path) -> dict:
@@ -103,19 +108,21 @@ def shipped_models() -> list[dict]:
     for name in shipped_names():
         path = models_dir() / f"{name}.onnx"
         card = read_card(path)
-        rows.append({
-            "name": name,
-            "kind": card.get("kind", "digit"),
-            "path": str(path),
-            "size_bytes": path.stat().st_size,
-            "accuracy": card.get("test_accuracy"),  # MNIST test accuracy (digit models)
-            "test_exact": card.get("test_exact"),  # mean exact rate on the test lines (line models)
-            "params": card.get("params"),
-            "mflops_per_digit": card.get("mflops_per_digit"),
-            "preset": card.get("preset"),
-            "description": card.get("description", ""),
-            "card": card,
-        })
+        rows.append(
+            {
+                "name": name,
+                "kind": card.get("kind", "digit"),
+                "path": str(path),
+                "size_bytes": path.stat().st_size,
+                "accuracy": card.get("test_accuracy"),  # MNIST test accuracy (digit models)
+                "test_exact": card.get("test_exact"),  # mean exact rate on the test lines (line models)
+                "params": card.get("params"),
+                "mflops_per_digit": card.get("mflops_per_digit"),
+                "preset": card.get("preset"),
+                "description": card.get("description", ""),
+                "card": card,
+            }
+        )
     return rows
 
 
@@ -131,6 +138,7 @@ def decode_metadata(raw: dict[str, str]) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- the session
+
 
 def _session_options(threads: int | None):
     # Measured for issue 11 (onnxruntime 1.32.0, `classify one.png`): the CPU arena off, memory patterns off,
@@ -175,25 +183,31 @@ class Model:
         except OSError as exc:
             raise ModelError(f"{where}: cannot read the model file ({exc.strerror}).") from exc
         if size == 0:
-            raise ModelError(f"{where}: the model file is empty; export it again (`edgedigits export`) "
-                             "or reinstall edgedigits.")
+            raise ModelError(
+                f"{where}: the model file is empty; export it again (`edgedigits export`) or reinstall edgedigits."
+            )
         try:  # onnxruntime says only "failed to load" for a file it may not open: tell that case apart
             with open(self.path, "rb"):
                 pass
         except PermissionError:
-            raise ModelError(f"{where}: permission denied reading the model file; make it readable (chmod +r) "
-                             "or run as a user who can read it.") from None
+            raise ModelError(
+                f"{where}: permission denied reading the model file; make it readable (chmod +r) "
+                "or run as a user who can read it."
+            ) from None
         except OSError as exc:
             raise ModelError(f"{where}: cannot read the model file ({exc.strerror or exc}).") from None
         try:
-            self.session = ort.InferenceSession(where, sess_options=_session_options(threads),
-                                                providers=["CPUExecutionProvider"])
+            self.session = ort.InferenceSession(
+                where, sess_options=_session_options(threads), providers=["CPUExecutionProvider"]
+            )
         except Exception as exc:  # onnxruntime raises its own exception types, none shared with ours
             reason = " ".join(str(exc).split())
             if len(reason) > 200:
                 reason = reason[:200] + "…"
-            raise ModelError(f"{where}: not a usable ONNX model ({reason}); the file is damaged, truncated or "
-                             "not ONNX. Export it again (`edgedigits export`) or pick another model.") from exc
+            raise ModelError(
+                f"{where}: not a usable ONNX model ({reason}); the file is damaged, truncated or "
+                "not ONNX. Export it again (`edgedigits export`) or pick another model."
+            ) from exc
         self._check_io(where)
         meta = self.session.get_modelmeta()
         self.metadata: dict[str, Any] = decode_metadata(dict(meta.custom_metadata_map))
@@ -205,25 +219,32 @@ class Model:
         inputs, outputs = self.session.get_inputs(), self.session.get_outputs()
         expected = "input float32 [N, 28, 28] and output float32 [N, 10] (see DESIGN.md)"
         if len(inputs) != 1:
-            raise ModelError(f"{where}: the model has {len(inputs)} inputs, expected one; edgedigits needs "
-                             f"{expected}.")
+            raise ModelError(f"{where}: the model has {len(inputs)} inputs, expected one; edgedigits needs {expected}.")
         image = inputs[0]
         dims = _dims(image.shape)
         if image.type != "tensor(float)" or len(dims) != 3 or tuple(dims[1:]) != IMAGE_SHAPE:
-            raise ModelError(f"{where}: input {image.name!r} is {image.type} {dims}, but edgedigits needs "
-                             f"{expected}. Export the model with `edgedigits export`.")
+            raise ModelError(
+                f"{where}: input {image.name!r} is {image.type} {dims}, but edgedigits needs "
+                f"{expected}. Export the model with `edgedigits export`."
+            )
         if _fixed(dims[0]) is not None:
-            raise ModelError(f"{where}: input {image.name!r} has a fixed batch size of {dims[0]}; edgedigits "
-                             "needs a dynamic batch [N, 28, 28]. Export it again with `edgedigits export`.")
+            raise ModelError(
+                f"{where}: input {image.name!r} has a fixed batch size of {dims[0]}; edgedigits "
+                "needs a dynamic batch [N, 28, 28]. Export it again with `edgedigits export`."
+            )
         named = [o for o in outputs if o.name == "probabilities"]
         if not named and len(outputs) != 1:
-            raise ModelError(f"{where}: the model has {len(outputs)} outputs and none is named 'probabilities'; "
-                             f"edgedigits needs {expected}.")
+            raise ModelError(
+                f"{where}: the model has {len(outputs)} outputs and none is named 'probabilities'; "
+                f"edgedigits needs {expected}."
+            )
         output = (named or outputs)[0]
         out_dims = _dims(output.shape)
         if output.type != "tensor(float)" or len(out_dims) != 2 or out_dims[1] != N_CLASSES:
-            raise ModelError(f"{where}: output {output.name!r} is {output.type} {out_dims}, but edgedigits needs "
-                             f"{expected}. Export the model with `edgedigits export`.")
+            raise ModelError(
+                f"{where}: output {output.name!r} is {output.type} {out_dims}, but edgedigits needs "
+                f"{expected}. Export the model with `edgedigits export`."
+            )
         self.input_name, self.output_name = image.name, output.name
 
     def predict(self, batch: np.ndarray) -> np.ndarray:
@@ -232,14 +253,17 @@ class Model:
         if batch.ndim != 3 or batch.shape[1:] != IMAGE_SHAPE:
             raise ValueError(f"predict expects images [N, 28, 28], got an array of shape {list(batch.shape)}.")
         if not np.issubdtype(batch.dtype, np.floating):
-            raise ValueError(f"predict expects float images in [0, 1], got {batch.dtype}; "
-                             "divide uint8 pixels by 255 (or use the normalize step).")
+            raise ValueError(
+                f"predict expects float images in [0, 1], got {batch.dtype}; "
+                "divide uint8 pixels by 255 (or use the normalize step)."
+            )
         if len(batch) == 0:
             return np.zeros((0, N_CLASSES), dtype=np.float32)
         batch = np.ascontiguousarray(batch, dtype=np.float32)
-        if len(batch) <= CHUNK:
+        if len(batch) <= MAX_SESSION_BATCH:
             return self._run(batch)
-        return np.concatenate([self._run(batch[i:i + CHUNK]) for i in range(0, len(batch), CHUNK)])
+        step = MAX_SESSION_BATCH
+        return np.concatenate([self._run(batch[i : i + step]) for i in range(0, len(batch), step)])
 
     def _run(self, batch: np.ndarray) -> np.ndarray:
         try:
@@ -247,9 +271,11 @@ class Model:
         except Exception as exc:
             raise ModelError(f"{self.path}: inference failed ({' '.join(str(exc).split())[:200]}).") from exc
         if probabilities.shape != (len(batch), N_CLASSES):
-            raise ModelError(f"{self.path}: returned an output of shape {list(probabilities.shape)} for "
-                             f"{len(batch)} images, expected [{len(batch)}, {N_CLASSES}]; the model does not "
-                             "follow the edgedigits interface.")
+            raise ModelError(
+                f"{self.path}: returned an output of shape {list(probabilities.shape)} for "
+                f"{len(batch)} images, expected [{len(batch)}, {N_CLASSES}]; the model does not "
+                "follow the edgedigits interface."
+            )
         return probabilities.astype(np.float32, copy=False)
 
     def __repr__(self) -> str:
@@ -271,10 +297,18 @@ class LineModel(Model):
         expected = f"input float32 [N, {HEIGHT}, W] and output float32 [N, W/4, {len(ALPHABET) + 1}] (a line model)"
         dims = _dims(inputs[0].shape) if len(inputs) == 1 else []
         out_dims = _dims(outputs[0].shape) if len(outputs) == 1 else []
-        if (len(dims) != 3 or dims[1] != HEIGHT or _fixed(dims[2]) is not None or len(out_dims) != 3
-                or out_dims[2] != len(ALPHABET) + 1 or inputs[0].type != "tensor(float)"):
-            raise ModelError(f"{where}: not a line model; edgedigits needs {expected}. Export one with "
-                             "`edgedigits export runs/line`.")
+        if (
+            len(dims) != 3
+            or dims[1] != HEIGHT
+            or _fixed(dims[2]) is not None
+            or len(out_dims) != 3
+            or out_dims[2] != len(ALPHABET) + 1
+            or inputs[0].type != "tensor(float)"
+        ):
+            raise ModelError(
+                f"{where}: not a line model; edgedigits needs {expected}. Export one with "
+                "`edgedigits export runs/line`."
+            )
         self.input_name, self.output_name = inputs[0].name, outputs[0].name
 
     def predict(self, batch: np.ndarray) -> np.ndarray:
@@ -295,6 +329,7 @@ def shipped_line_model() -> str | None:
 
 
 # --------------------------------------------------------------------------- model cards as text
+
 
 def _pct(value) -> str:
     return f"{value:.2%}" if isinstance(value, (int, float)) else "?"
@@ -321,18 +356,27 @@ def cards_markdown(rows: list[dict] | None = None) -> str:
         "|---|---|---|---|---|---|",
     ]
     for row in rows:
-        out.append(f"| `{row['name']}` | {_pct(row['accuracy'])} | {_kb(row['size_bytes'])} | "
-                   f"{row['params'] or 0:,} | {row['mflops_per_digit']} | {row['preset']} |")
+        out.append(
+            f"| `{row['name']}` | {_pct(row['accuracy'])} | {_kb(row['size_bytes'])} | "
+            f"{row['params'] or 0:,} | {row['mflops_per_digit']} | {row['preset']} |"
+        )
     if lines:
         kinds = list(lines[0]["card"].get("test_lines", {}))
-        out += ["", "| line model | " + " | ".join(f"{k.replace('_', ' ')} exact" for k in kinds)
-                + " | size | parameters | MFLOPs / line of 8 digits | preset |",
-                "|---|" + "---|" * (len(kinds) + 4)]
+        out += [
+            "",
+            "| line model | "
+            + " | ".join(f"{k.replace('_', ' ')} exact" for k in kinds)
+            + " | size | parameters | MFLOPs / line of 8 digits | preset |",
+            "|---|" + "---|" * (len(kinds) + 4),
+        ]
         for row in lines:
             card = row["card"]
-            out.append(f"| `{row['name']}` | " + " | ".join(_pct(card['test_lines'][k]['text_exact']) for k in kinds)
-                       + f" | {_kb(row['size_bytes'])} | {card.get('params', 0):,} | "
-                         f"{card.get('mflops_per_line_of_8_digits')} | {row['preset']} |")
+            out.append(
+                f"| `{row['name']}` | "
+                + " | ".join(_pct(card["test_lines"][k]["text_exact"]) for k in kinds)
+                + f" | {_kb(row['size_bytes'])} | {card.get('params', 0):,} | "
+                f"{card.get('mflops_per_line_of_8_digits')} | {row['preset']} |"
+            )
     for row in rows:
         card = row["card"]
         training, export = card.get("training", {}), card.get("export", {})
@@ -343,44 +387,57 @@ def cards_markdown(rows: list[dict] | None = None) -> str:
             f"- MNIST test accuracy: **{_pct(card.get('test_accuracy'))}** ({card.get('test_errors')} errors in "
             f"{card.get('test_images')} images)",
             "- Per digit: " + ", ".join(f"{d}: {_pct(a)}" for d, a in card.get("per_class_accuracy", {}).items()),
-            "- Worst confusions (true → predicted): " + (", ".join(
-                f"{c['true']} → {c['predicted']} ×{c['count']}" for c in card.get("worst_confusions", [])) or "none"),
+            "- Worst confusions (true → predicted): "
+            + (
+                ", ".join(f"{c['true']} → {c['predicted']} ×{c['count']}" for c in card.get("worst_confusions", []))
+                or "none"
+            ),
             f"- Parameters: {card.get('params', 0):,}; {card.get('mflops_per_digit')} MFLOPs per digit "
             "(2 × multiply-adds of Conv/Gemm/MatMul, counted from the ONNX graph)",
             f"- Input: {card.get('input')}; preprocessing version {card.get('preprocessing_version')}",
         ]
         if training:
-            out.append(f"- Training: preset `{training.get('preset')}`, {training.get('epochs')} epochs, seed "
-                       f"{training.get('seed')}, {training.get('train_images', 0):,} training images, "
-                       f"{training.get('train_seconds')} s on {training.get('versions', {}).get('cpus', '?')} CPU "
-                       f"cores; Keras test accuracy {_pct(training.get('test_accuracy'))}")
+            out.append(
+                f"- Training: preset `{training.get('preset')}`, {training.get('epochs')} epochs, seed "
+                f"{training.get('seed')}, {training.get('train_images', 0):,} training images, "
+                f"{training.get('train_seconds')} s on {training.get('versions', {}).get('cpus', '?')} CPU "
+                f"cores; Keras test accuracy {_pct(training.get('test_accuracy'))}"
+            )
         if "parity" in export:
             parity = export["parity"]
-            out.append(f"- Export: opset {export.get('opset')}; parity with Keras on {parity['images']} test images: "
-                       f"{parity['argmax_disagreements']} different predictions, largest probability difference "
-                       f"{parity['max_abs_diff']:.2g} (allowed {parity['tolerance']:g}); Keras "
-                       f"{_pct(export.get('keras_test_accuracy'))}, ONNX {_pct(export.get('onnx_test_accuracy'))}")
+            out.append(
+                f"- Export: opset {export.get('opset')}; parity with Keras on {parity['images']} test images: "
+                f"{parity['argmax_disagreements']} different predictions, largest probability difference "
+                f"{parity['max_abs_diff']:.2g} (allowed {parity['tolerance']:g}); Keras "
+                f"{_pct(export.get('keras_test_accuracy'))}, ONNX {_pct(export.get('onnx_test_accuracy'))}"
+            )
         quant = card.get("quantization")
         if quant:
-            out.append(f"- Quantization: {quant.get('format')}, weights {quant.get('weights')}, activations "
-                       f"{quant.get('activations')}, calibrated on {quant.get('calibration')}; from "
-                       f"`{quant.get('float_model')}` ({_pct(quant.get('float_test_accuracy'))}, "
-                       f"{quant.get('float_size_bytes', 0):,} bytes)")
+            out.append(
+                f"- Quantization: {quant.get('format')}, weights {quant.get('weights')}, activations "
+                f"{quant.get('activations')}, calibrated on {quant.get('calibration')}; from "
+                f"`{quant.get('float_model')}` ({_pct(quant.get('float_test_accuracy'))}, "
+                f"{quant.get('float_size_bytes', 0):,} bytes)"
+            )
         int8 = card.get("int8")
         if int8:
             goal = int8.get("goal", {})
-            out.append(f"- int8 (`{int8['file']}`): {_pct(int8['test_accuracy'])} "
-                       f"({int8['accuracy_loss_points']:+.2f} points lost), {int8['size_bytes']:,} bytes "
-                       f"({int8['size_ratio']:.2f}× smaller than float); goal ≤ "
-                       f"{goal.get('max_accuracy_loss_points')} points lost and ≥ {goal.get('min_size_ratio')}× "
-                       f"smaller: {'met' if int8.get('meets_goal') else 'NOT met'}")
+            out.append(
+                f"- int8 (`{int8['file']}`): {_pct(int8['test_accuracy'])} "
+                f"({int8['accuracy_loss_points']:+.2f} points lost), {int8['size_bytes']:,} bytes "
+                f"({int8['size_ratio']:.2f}× smaller than float); goal ≤ "
+                f"{goal.get('max_accuracy_loss_points')} points lost and ≥ {goal.get('min_size_ratio')}× "
+                f"smaller: {'met' if int8.get('meets_goal') else 'NOT met'}"
+            )
         versions = export.get("versions", {})
         if versions:
             out.append("- Versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()))
         data = card.get("data_sha256", {})
         if data:
-            out.append("- MNIST files (SHA-256 of the decompressed files): " + ", ".join(
-                f"`{k}` `{v}`" for k, v in data.items()))
+            out.append(
+                "- MNIST files (SHA-256 of the decompressed files): "
+                + ", ".join(f"`{k}` `{v}`" for k, v in data.items())
+            )
         out += ["", "Commands that made and measured it:", "", "```sh"]
         out += [commands[k] for k in ("train", "export", "evaluate") if commands.get(k)]
         out += ["```"]
@@ -393,27 +450,43 @@ def line_card_markdown(card: dict) -> list[str]:
     """A line model's section of models/README.md."""
     training, export = card.get("training", {}), card.get("export", {})
     parity = export.get("parity", {})
-    out = ["", f"## `{card.get('name')}`", "", card.get("description", ""), "",
-           f"- File: `{card.get('file')}`, {card.get('size_bytes', 0):,} bytes, SHA-256 `{card.get('sha256')}`",
-           "- Test lines read exactly (synthetic lines of MNIST *test* digits, `train/lines.py`; digits only / "
-           "everything incl. separators and words): " + ", ".join(
-               f"{kind.replace('_', ' ')} {_pct(v['text_exact'])} / {_pct(v['raw_exact'])} ({v['lines']} lines)"
-               for kind, v in card.get("test_lines", {}).items()),
-           f"- Parameters: {card.get('params', 0):,}; {card.get('mflops_per_line_of_8_digits')} MFLOPs for a line "
-           "of 8 digits (192 px wide)",
-           f"- Input: {card.get('input')}; preprocessing version {card.get('preprocessing_version')}",
-           f"- Output: {card.get('output')}"]
+    out = [
+        "",
+        f"## `{card.get('name')}`",
+        "",
+        card.get("description", ""),
+        "",
+        f"- File: `{card.get('file')}`, {card.get('size_bytes', 0):,} bytes, SHA-256 `{card.get('sha256')}`",
+        "- Test lines read exactly (synthetic lines of MNIST *test* digits, `train/lines.py`; digits only / "
+        "everything incl. separators and words): "
+        + ", ".join(
+            f"{kind.replace('_', ' ')} {_pct(v['text_exact'])} / {_pct(v['raw_exact'])} ({v['lines']} lines)"
+            for kind, v in card.get("test_lines", {}).items()
+        ),
+        f"- Parameters: {card.get('params', 0):,}; {card.get('mflops_per_line_of_8_digits')} MFLOPs for a line "
+        "of 8 digits (192 px wide)",
+        f"- Input: {card.get('input')}; preprocessing version {card.get('preprocessing_version')}",
+        f"- Output: {card.get('output')}",
+    ]
     if training:
-        out.append(f"- Training: preset `{training.get('preset')}`, {training.get('epochs')} epochs, seed "
-                   f"{training.get('seed')}, {card.get('training', {}).get('train_lines', '?')} synthetic lines of "
-                   f"MNIST train digits, {training.get('train_seconds')} s of training on "
-                   f"{training.get('versions', {}).get('cpus', '?')} CPU cores"
-                   + (f"; started from `{training['init']}` ({training.get('init_epochs')} epochs before, "
-                      f"{training.get('init_train_seconds')} s)" if training.get("init") else ""))
+        out.append(
+            f"- Training: preset `{training.get('preset')}`, {training.get('epochs')} epochs, seed "
+            f"{training.get('seed')}, {card.get('training', {}).get('train_lines', '?')} synthetic lines of "
+            f"MNIST train digits, {training.get('train_seconds')} s of training on "
+            f"{training.get('versions', {}).get('cpus', '?')} CPU cores"
+            + (
+                f"; started from `{training['init']}` ({training.get('init_epochs')} epochs before, "
+                f"{training.get('init_train_seconds')} s)"
+                if training.get("init")
+                else ""
+            )
+        )
     if parity:
-        out.append(f"- Export: opset {export.get('opset')}; parity with Keras on {parity.get('lines')} test lines: "
-                   f"{parity.get('reading_disagreements')} read differently, largest probability difference "
-                   f"{parity.get('max_abs_diff', 0):.2g} (allowed {parity.get('tolerance')})")
+        out.append(
+            f"- Export: opset {export.get('opset')}; parity with Keras on {parity.get('lines')} test lines: "
+            f"{parity.get('reading_disagreements')} read differently, largest probability difference "
+            f"{parity.get('max_abs_diff', 0):.2g} (allowed {parity.get('tolerance')})"
+        )
     commands = card.get("commands", {})
     out += ["", "Commands that made and measured it:", "", "```sh"]
     out += [commands[k] for k in ("train", "export") if commands.get(k)]

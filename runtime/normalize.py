@@ -16,6 +16,8 @@ from typing import Iterable, Sequence
 import cv2
 import numpy as np
 
+from .images import check_array
+
 # Bump when anything below changes what the network sees; it is recorded in each exported model.
 PREPROCESSING_VERSION: str = "1"
 
@@ -27,11 +29,12 @@ STROKE = 2.2  # MNIST stroke width at 28x28 (2*area/boundary of the >0.5 pixels:
 
 BACKGROUND_SIZE = 256  # the paper is estimated on a copy at most this big
 BACKGROUND_KERNEL = 5  # ... with a window of 1/5 of its longer side: wider than any stroke
-MIN_CONTRAST = 0.25  # ink weaker than this (relative to the paper) never reaches full strength
+MIN_CONTRAST = 0.06  # ink weaker than this (relative to the paper) never reaches full strength
 DARK_FLOOR = 16.0  # paper darker than this counts as this dark (light ink on black: no division by ~0)
 
 
 # --------------------------------------------------------------------------- image -> gray
+
 
 def to_gray(image: np.ndarray) -> np.ndarray:
     """Any image array -> uint8 (H, W): gray, (H, W, 1), gray + alpha, BGR or BGRA; uint8, uint16, other
@@ -39,18 +42,10 @@ def to_gray(image: np.ndarray) -> np.ndarray:
 
     Transparent pixels of a BGRA image become background: the image is composited over a plain colour
     (the opposite of the ink when the picture is mostly transparent, like a drawing; the paper's otherwise).
+    Raises ImageError (a ValueError) for an array that is no image (images.check_array).
     """
     image = np.asarray(image)
-    if image.dtype == object or np.iscomplexobj(image):
-        raise ValueError(f"not an image: dtype {image.dtype}; expected numbers (uint8, uint16, float or bool)")
-    if image.ndim not in (2, 3):
-        raise ValueError(f"not an image: {image.ndim}-D array of shape {image.shape}; expected (H, W), "
-                         "(H, W, 1), (H, W, 3) BGR or (H, W, 4) BGRA")
-    if image.size == 0:
-        raise ValueError(f"not an image: empty array of shape {image.shape}")
-    if image.ndim == 3 and image.shape[2] not in (1, 2, 3, 4):
-        raise ValueError(f"not an image: {image.shape[2]} channels (shape {image.shape}); expected 1, 2 (gray + "
-                         "alpha), 3 (BGR) or 4 (BGRA)")
+    check_array(image)  # ImageError, a ValueError, for an array that is no image
     image = to_uint8(image)
     if image.ndim == 2:
         return image
@@ -103,6 +98,7 @@ def flatten_alpha(gray: np.ndarray, alpha: np.ndarray) -> np.ndarray:
 
 # --------------------------------------------------------------------------- gray -> ink
 
+
 def ink_map(gray: np.ndarray) -> np.ndarray:
     """Gray image -> float32 ink strength in [0, 1], same size, white ink on black.
 
@@ -152,8 +148,9 @@ def ink_is_dark(small: np.ndarray) -> bool:
     """
     if min(small.shape) >= 3 and small.max() > small.min():
         _, light = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-        border = (int(light[0].sum()) + int(light[-1].sum()) + int(light[:, 0].sum()) + int(light[:, -1].sum())) \
-            / (2.0 * (light.shape[0] + light.shape[1]))
+        border = (int(light[0].sum()) + int(light[-1].sum()) + int(light[:, 0].sum()) + int(light[:, -1].sum())) / (
+            2.0 * (light.shape[0] + light.shape[1])
+        )
         if 0.3 < cv2.countNonZero(light) / light.size < 0.7 and border > 0.7:
             return True
     k = min(2 * window(small) + 1, 255)  # wider than the paper window: here thick strokes must not win
@@ -214,7 +211,7 @@ def bold_stroke_window(small: np.ndarray, dark: bool) -> int:
     _, mask = cv2.threshold(small, 0, 1, flag)
     if not mask.any():
         return 3
-    count, labels, stats = label(mask)
+    _, labels, stats = label(mask)
     x, y, w, h = (stats[:, i] for i in range(4))
     inner = (x > 0) & (y > 0) & (x + w < small.shape[1]) & (y + h < small.shape[0])
     inner[0] = False
@@ -279,11 +276,11 @@ def quantiles(values: np.ndarray, *qs: float) -> list[float]:
     below = [int(np.floor(p)) for p in positions]
     above = [min(b + 1, flat.size - 1) for b in below]
     part = np.partition(flat, sorted(set(below + above)))
-    return [float(part[b]) + (p - b) * (float(part[a]) - float(part[b]))
-            for p, b, a in zip(positions, below, above)]
+    return [float(part[b]) + (p - b) * (float(part[a]) - float(part[b])) for p, b, a in zip(positions, below, above)]
 
 
 # --------------------------------------------------------------------------- ink -> 28x28
+
 
 def normalize_digit(ink: np.ndarray, *, thicken: bool = True) -> np.ndarray:
     """One digit's ink (any size, white on black) -> float32 [28, 28] in [0, 1], the MNIST recipe.
@@ -291,12 +288,12 @@ def normalize_digit(ink: np.ndarray, *, thicken: bool = True) -> np.ndarray:
     Crop to the ink, widen thin strokes to MNIST's width, scale the longer side to 20 px, stretch the
     intensity so strong strokes reach 1, and centre the centre of mass at (14, 14). No ink -> zeros.
     """
-    ink = clean_ink(ink)
+    ink = clip_ink(ink)
     box = ink_box(ink)
     if box is None:
         return np.zeros((SIZE, SIZE), np.float32)
     x, y, w, h = box
-    crop = ink[y:y + h, x:x + w]
+    crop = ink[y : y + h, x : x + w]
     if max(h, w) >= 2 * POOL_SIDE:
         crop = max_pool(crop, max(h, w) // POOL_SIDE)
     if thicken:
@@ -306,7 +303,9 @@ def normalize_digit(ink: np.ndarray, *, thicken: bool = True) -> np.ndarray:
     return centre_of_mass_field(digit)
 
 
-def clean_ink(ink: np.ndarray) -> np.ndarray:
+def clip_ink(ink: np.ndarray) -> np.ndarray:
+    """An ink map as float32 [H, W] in [0, 1]: a trailing channel axis of 1 dropped, NaN as 0, +-inf and every
+    other value clipped to the range. Raises ValueError unless the map is 2-D (after that axis)."""
     ink = np.asarray(ink, dtype=np.float32)
     if ink.ndim == 3 and ink.shape[2] == 1:
         ink = ink[:, :, 0]
@@ -369,7 +368,7 @@ def fit_box(crop: np.ndarray) -> np.ndarray:
     box = ink_box(crop)
     if box is not None:
         x, y, w, h = box
-        crop = crop[y:y + h, x:x + w]
+        crop = crop[y : y + h, x : x + w]
     h, w = crop.shape
     scale = BOX / max(h, w)
     size = (min(BOX, max(1, round(w * scale))), min(BOX, max(1, round(h * scale))))
@@ -398,20 +397,31 @@ def centre_of_mass_field(digit: np.ndarray) -> np.ndarray:
         cx, cy = (w - 1) / 2, (h - 1) / 2
     else:
         cx, cy = m["m10"] / m["m00"], m["m01"] / m["m00"]
-    shift = np.float32([[1, 0, round(CENTRE - cx)], [0, 1, round(CENTRE - cy)]])
-    field = cv2.warpAffine(digit.astype(np.float32, copy=False), shift, (SIZE, SIZE), flags=cv2.INTER_NEAREST,
-                           borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    shift = np.array([[1, 0, round(CENTRE - cx)], [0, 1, round(CENTRE - cy)]], np.float32)
+    field = cv2.warpAffine(
+        digit.astype(np.float32, copy=False),
+        shift,
+        (SIZE, SIZE),
+        flags=cv2.INTER_NEAREST,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=0,
+    )
     return np.clip(field, 0.0, 1.0, out=field)  # nearest-neighbour shifts keep the values: a no-op guard
 
 
-def normalize_batch(ink: np.ndarray, boxes: Iterable[Sequence[int]],
-                    masks: Sequence[np.ndarray | None] | None = None, *, thicken: bool = True) -> np.ndarray:
+def normalize_batch(
+    ink: np.ndarray,
+    boxes: Iterable[Sequence[int]],
+    masks: Sequence[np.ndarray | None] | None = None,
+    *,
+    thicken: bool = True,
+) -> np.ndarray:
     """Normalize the digit in each box (x, y, w, h) of an ink map -> float32 [N, 28, 28] (N may be 0).
 
     masks (optional): one array per box, shaped like the box (h, w); only ink where it is non-zero belongs to
     the digit (keeps a neighbour's stroke that reaches into the box out of it).
     """
-    ink = clean_ink(ink)
+    ink = clip_ink(ink)
     out = []
     for i, box in enumerate(boxes):
         x, y, w, h = (int(v) for v in box)
@@ -420,7 +430,7 @@ def normalize_batch(ink: np.ndarray, boxes: Iterable[Sequence[int]],
         crop = ink[y0:y1, x0:x1]
         mask = masks[i] if masks is not None else None
         if mask is not None and crop.size:
-            mask = np.asarray(mask)[y0 - y:y1 - y, x0 - x:x1 - x]
+            mask = np.asarray(mask)[y0 - y : y1 - y, x0 - x : x1 - x]
             if mask.shape == crop.shape:
                 crop = crop * (mask > 0)
         out.append(normalize_digit(crop, thicken=thicken) if crop.size else np.zeros((SIZE, SIZE), np.float32))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO
 
 if TYPE_CHECKING:  # annotations only: importing the reader here would load NumPy, OpenCV and onnxruntime
     from .reader import Reading
@@ -22,11 +22,19 @@ FORMATS = ("table", "jsonl", "csv")
 CSV_COLUMNS = ["path", "text", "digit_count", "lowest_confidence", "digits", "error"]
 
 
+class TextSink(Protocol):
+    """Where results are written: a text stream (``sys.stdout``, an open file) or anything with its two calls."""
+
+    def write(self, text: str, /) -> int: ...
+
+    def flush(self) -> None: ...
+
+
 class Writer:
     """Writes one reading at a time to ``stream`` (default: stdout), so results stream out as they are read.
     A CSV starts with its header line (CSV_COLUMNS). Raises ValueError for an unknown format."""
 
-    def __init__(self, fmt: str, stream: TextIO | None = None):
+    def __init__(self, fmt: str, stream: TextSink | None = None):
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
         self.fmt = fmt
@@ -61,8 +69,14 @@ def csv_row(reading: Reading) -> list:
         return [reading.path, "", 0, "", "", reading.error]
     digits = [d.to_dict() for d in reading.digits]
     low = min((d["confidence"] for d in digits), default=None)
-    return [reading.path, reading.text, len(digits), "" if low is None else f"{low:.4f}",
-            json.dumps(digits, separators=(", ", ": ")), ""]
+    return [
+        reading.path,
+        reading.text,
+        len(digits),
+        "" if low is None else f"{low:.4f}",
+        json.dumps(digits, separators=(", ", ": ")),
+        "",
+    ]
 
 
 def table_row(reading: Reading) -> str:
@@ -94,8 +108,10 @@ class Summary:
 
     def line(self, seconds: float, interrupted: bool = False) -> str:
         rate = self.images / seconds if seconds > 0 else 0.0
-        text = (f"{self.images} image(s): {self.images - self.failed} read, {self.failed} failed, "
-                f"{self.digits} digit(s), {self.empty} with no digits; {seconds:.2f} s ({rate:.0f} images/s)")
+        text = (
+            f"{self.images} image(s): {self.images - self.failed} read, {self.failed} failed, "
+            f"{self.digits} digit(s), {self.empty} with no digits; {seconds:.2f} s ({rate:.0f} images/s)"
+        )
         return ("interrupted after " + text) if interrupted else text
 
 
@@ -117,13 +133,21 @@ class ProgressBar:
         from rich.progress import BarColumn, Progress, TextColumn
 
         self.console = Console(file=stream, highlight=False, markup=False, emoji=False)
-        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), _counts_column(),
-                                 console=self.console, transient=True, auto_refresh=False,
-                                 redirect_stdout=False, redirect_stderr=False)
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            _counts_column(),
+            console=self.console,
+            transient=True,
+            auto_refresh=False,
+            redirect_stdout=False,
+            redirect_stderr=False,
+        )
         self.task = self.progress.add_task("reading", total=None)
         self.results = results
         self.shared = shares_terminal(stream, results)
-        self.out = _Held() if self.shared else results
+        self.held = _Held() if self.shared else None  # result lines held back while the bar is drawn
+        self.out: TextSink = self.held if self.held is not None else results
         self.failed = 0
         self._last = 0.0
         self.progress.start()
@@ -137,15 +161,16 @@ class ProgressBar:
         import time
 
         self.failed += failed
-        self.progress.update(self.task, advance=1,
-                             description=f"reading ({self.failed} failed)" if self.failed else "reading")
+        self.progress.update(
+            self.task, advance=1, description=f"reading ({self.failed} failed)" if self.failed else "reading"
+        )
         now = time.monotonic()
         if now - self._last >= self.REFRESH_S:
             self._last = now
             self._redraw()
 
     def _redraw(self) -> None:
-        if self.shared and self.out.lines:
+        if self.held is not None and self.held.lines:
             self.progress.stop()  # transient: the bar's line is erased, the cursor is back at its start
             self._write_held()
             self.progress.start()
@@ -153,14 +178,15 @@ class ProgressBar:
             self.progress.refresh()
 
     def _write_held(self) -> None:
-        self.results.write("".join(self.out.lines))
+        assert self.held is not None
+        self.results.write("".join(self.held.lines))
         self.results.flush()
-        self.out.lines.clear()
+        self.held.lines.clear()
 
     def close(self) -> None:
         """Take the bar down and write what is held. Safe to call twice."""
         self.progress.stop()
-        if self.shared and self.out.lines:
+        if self.held is not None and self.held.lines:
             self._write_held()
 
 
@@ -177,7 +203,7 @@ def shares_terminal(a: TextIO, b: TextIO) -> bool:
 class _Held:
     """Result lines held back while the bar is on the same terminal (see ProgressBar)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.lines: list[str] = []
 
     def write(self, text: str) -> int:
@@ -208,4 +234,3 @@ def _counts_column():
             return Text(f"{task.completed:,.0f}/{task.total:,.0f}  {task.percentage:3.0f}%  {speed}  {eta}")
 
     return Counts()
-

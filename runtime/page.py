@@ -8,11 +8,11 @@ Two things are found, in this order, on a small copy of the image:
 
 1. A flat border (a mat, a scanner's margin, a frame of a different shade): outer rows and columns that are
    uniform and differ from what lies inside them are cut off.
-2. A sheet on a surround (paper on a desk, a lit card in a dark room): Otsu's threshold splits light from
-   dark; the largest light region is a page when it is a large share of the frame, compact (it fills most of
-   its convex hull) and does not reach all four edges (else it *is* the frame). Its bounding box is cropped
-   and everything outside its convex hull is painted the page's median brightness, so the desk is gone
-   before the ink is judged.
+2. Inside what is left, a sheet on a surround (paper on a desk, a lit card in a dark room): Otsu's threshold
+   splits light from dark; the largest light region is a page when it is a large share of the frame, compact
+   (it fills most of its convex hull) and does not reach all four edges (else it *is* the frame). Its
+   bounding box is cropped and everything outside its convex hull is painted the page's median brightness, so
+   the desk is gone before the ink is judged.
 """
 
 from __future__ import annotations
@@ -53,23 +53,24 @@ def find_page(gray: np.ndarray) -> Page | None:
     small = shrink(gray, SMALL)
     sy, sx = gray.shape[0] / small.shape[0], gray.shape[1] / small.shape[1]
     inner = flat_border(small)
-    sheet = find_sheet(small) if inner is None and min(gray.shape) >= SHEET_MIN_SIDE else None
-    if inner is not None:
-        x, y, w, h = inner
-        box = scale_box((x, y, w, h), sx, sy, gray.shape)
-        crop = small[y:y + h, x:x + w]
-        return Page(box, None, float(np.median(crop)))
+    x0, y0, w0, h0 = inner if inner is not None else (0, 0, small.shape[1], small.shape[0])
+    # A sheet may lie inside a flat border too: a dark desk's even strip along one side is such a border.
+    big_enough = min(h0 * sy, w0 * sx) >= SHEET_MIN_SIDE
+    sheet = find_sheet(small[y0 : y0 + h0, x0 : x0 + w0]) if big_enough else None
     if sheet is not None:
         (x, y, w, h), hull, paper = sheet
-        hull = np.round(hull.astype(np.float64) * (sx, sy)).astype(np.int32)
-        return Page(scale_box((x, y, w, h), sx, sy, gray.shape), hull, paper)
+        hull = np.round((hull.astype(np.float64) + (x0, y0)) * (sx, sy)).astype(np.int32)
+        return Page(scale_box((x + x0, y + y0, w, h), sx, sy, gray.shape), hull, paper)
+    if inner is not None:
+        box = scale_box(inner, sx, sy, gray.shape)
+        return Page(box, None, float(np.median(small[y0 : y0 + h0, x0 : x0 + w0])))
     return None
 
 
 def isolate(gray: np.ndarray, page: Page) -> np.ndarray:
     """The page alone: ``gray`` cropped to the page's box, the pixels outside its hull set to its paper."""
     x, y, w, h = page.box
-    crop = gray[y:y + h, x:x + w]
+    crop = gray[y : y + h, x : x + w]
     if page.hull is None:
         return crop
     mask = np.zeros(crop.shape, np.uint8)
@@ -88,14 +89,18 @@ def flat_border(small: np.ndarray) -> tuple[int, int, int, int] | None:
         return None
     cuts = []
     row_sd, col_sd = small.std(axis=1), small.std(axis=0)
-    for axis_rows, sd in ((small, row_sd), (small[::-1], row_sd[::-1]), (small.T, col_sd),
-                          (small.T[::-1], col_sd[::-1])):  # top, bottom, left, right
+    for axis_rows, sd in (
+        (small, row_sd),
+        (small[::-1], row_sd[::-1]),
+        (small.T, col_sd),
+        (small.T[::-1], col_sd[::-1]),
+    ):  # top, bottom, left, right
         limit = axis_rows.shape[0] // 4
         uneven = np.flatnonzero(sd[:limit] > FLAT_SD)
         cut = int(uneven[0]) if uneven.size else limit  # the flat rows before the first uneven one
         if cut:
             border = float(axis_rows[:cut].mean())
-            band = axis_rows[cut:cut + max(2, axis_rows.shape[0] // 20)]
+            band = axis_rows[cut : cut + max(2, axis_rows.shape[0] // 20)]
             if abs(border - float(np.median(band))) < BORDER_STEP:
                 cut = 0  # a plain margin of the paper itself, not a border
         cuts.append(cut + 2 if cut else 0)  # and the border's blurred edge
@@ -141,8 +146,12 @@ def find_sheet(small: np.ndarray):
     step = paper - float(np.median(surround))
     gy, gx = np.gradient(cv2.GaussianBlur(small, (3, 3), 0).astype(np.float32))
     contour = max(contours, key=cv2.contourArea).reshape(-1, 2)
-    away = ((contour[:, 0] > 1) & (contour[:, 1] > 1) & (contour[:, 0] < small.shape[1] - 2)
-            & (contour[:, 1] < small.shape[0] - 2))  # the edge inside the frame, not along its border
+    away = (
+        (contour[:, 0] > 1)
+        & (contour[:, 1] > 1)
+        & (contour[:, 0] < small.shape[1] - 2)
+        & (contour[:, 1] < small.shape[0] - 2)
+    )  # the edge inside the frame, not along its border
     if away.sum() < 8:
         return None
     xs, ys = contour[away, 0], contour[away, 1]

@@ -1,16 +1,17 @@
 """Reading chunks of inputs on every core, in input order, with a bounded number in flight.
 
-    for reading in read_chunks(reader, chunks, workers=2, processes=True): ...
+    for reading in read_chunks(reader, chunks, workers=2, make_reader=partial(DigitReader, ..., threads=1)): ...
 
 Where the chunks go:
   * ``workers == 1``, or a short job (fewer than ``workers * IN_FLIGHT`` chunks in all): read here, one
     chunk after the other. Starting worker processes costs about a second; a handful of images never
     repays it.
-  * ``processes=True`` and a long job: worker processes (``spawn``: no session or lock is inherited
+  * ``make_reader`` given and a long job: worker processes (``spawn``: no session or lock is inherited
     half-way), each with its own ``DigitReader`` on one core and one onnxruntime thread, fed tasks of up
     to ``TASK`` inputs and about ``TASK_SECONDS`` of work (sized as the run goes). The image stages hold
-    Python's GIL most of the time, so this is what uses the cores. Like any code that starts processes with ``spawn``, the calling script needs the usual
-    ``if __name__ == "__main__":`` guard; the ``edgedigits`` command has it, so it turns this on.
+    Python's GIL most of the time, so this is what uses the cores. Like any code that starts processes with
+    ``spawn``, the calling script needs the usual ``if __name__ == "__main__":`` guard; the ``edgedigits``
+    command has it, so it turns this on.
   * otherwise: ``workers`` threads (OpenCV releases the GIL inside its calls, so large images gain some).
 
 Worker processes that cannot start (a script without the guard, a sandbox that forbids processes) are
@@ -25,37 +26,50 @@ from __future__ import annotations
 import os
 from collections import deque
 from itertools import chain, islice
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Generator, Iterable, Iterator, Protocol
+
+from .results import Reading
 
 if TYPE_CHECKING:  # concurrent.futures costs a cold one-image `classify` 10 ms: imported where it is used
     from concurrent.futures import Future, ProcessPoolExecutor
+    from types import FrameType
 
-    from .reader import DigitReader, Reading
+
+class BatchReader(Protocol):
+    """What this module needs of a reader (``DigitReader`` is one): a batch of inputs in, a Reading each out."""
+
+    def read_batch(self, images: list) -> list[Reading]: ...
+
 
 IN_FLIGHT = 2  # tasks queued per worker: enough to keep it busy, few enough to bound memory
 TASK = 128  # inputs per task of a worker at most: handing a task over costs about a millisecond
 TASK_SECONDS = 0.5  # ... and about this much of its time (big photos go a chunk at a time)
 PROBE_TIMEOUT = 60.0  # s for the workers to start (import, load the model) before reading here instead
 
-_worker_reader: "DigitReader | None" = None  # the reader of this worker process
+_worker_reader: BatchReader | None = None  # the reader of this worker process
 
 
-def read_chunks(reader: "DigitReader", chunks: Iterable[list], workers: int,
-                processes: bool = False) -> Iterator["Reading"]:
-    """Readings of every input of every chunk, in order (see the module docstring for where they run)."""
+def read_chunks(
+    reader: BatchReader, chunks: Iterable[list], workers: int, make_reader: Callable[[], BatchReader] | None = None
+) -> Iterator[Reading]:
+    """Readings of every input of every chunk, in order (see the module docstring for where they run).
+
+    ``make_reader``: a picklable call that builds a reader like ``reader`` in a worker process (with one
+    onnxruntime thread), such as a ``functools.partial`` of ``DigitReader``; given, a long job is read in
+    worker processes, otherwise in threads."""
     chunks = iter(chunks)
     head = list(islice(chunks, workers * IN_FLIGHT))
     rest = chain(head, chunks)
     if workers == 1 or len(head) < workers * IN_FLIGHT:
         for chunk in rest:
             yield from reader.read_batch(chunk)
-    elif processes:
-        yield from _in_processes(reader, rest, workers)
+    elif make_reader is not None:
+        yield from _in_processes(reader, make_reader, rest, workers)
     else:
         yield from _in_threads(reader, rest, workers)
 
 
-def _in_threads(reader: "DigitReader", chunks: Iterator[list], workers: int) -> Iterator["Reading"]:
+def _in_threads(reader: BatchReader, chunks: Iterator[list], workers: int) -> Iterator[Reading]:
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(workers, thread_name_prefix="edgedigits") as pool:
@@ -98,8 +112,10 @@ def _tasks(chunks: Iterator[list], size: _TaskSize) -> Iterator[tuple[list, int]
         yield list(chain.from_iterable(group)), len(group)
 
 
-def _in_processes(reader: "DigitReader", chunks: Iterator[list], workers: int) -> Iterator["Reading"]:
-    pool = _start_pool(reader, workers)
+def _in_processes(
+    reader: BatchReader, make_reader: Callable[[], BatchReader], chunks: Iterator[list], workers: int
+) -> Iterator[Reading]:
+    pool: ProcessPoolExecutor | _Here | None = _start_pool(make_reader, workers)
     if pool is None:
         yield from _in_threads(reader, chunks, workers)
         return
@@ -112,14 +128,14 @@ def _in_processes(reader: "DigitReader", chunks: Iterator[list], workers: int) -
         for task, count in _tasks(chain([first], chunks), size):
             pending.append((_submit(pool, task), task, count))
             while len(pending) >= workers * IN_FLIGHT:
-                pool = yield from _next_result(reader, pool, pending, workers, size)
+                pool = yield from _next_result(reader, make_reader, pool, pending, workers, size)
         while pending:
-            pool = yield from _next_result(reader, pool, pending, workers, size)
+            pool = yield from _next_result(reader, make_reader, pool, pending, workers, size)
     finally:  # done, or stopped early (Ctrl-C, the consumer gave up): drop what has not started
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _submit(pool: "ProcessPoolExecutor", task: list) -> "Future":
+def _submit(pool: ProcessPoolExecutor | _Here, task: list) -> Future:
     """``pool.submit(_read_chunk, task)``; when the pool broke since the last result (a worker died), a future
     that says so, so ``_next_result`` recovers: the oldest task's inputs are reported lost and every later
     task, this one too, goes to a fresh pool."""
@@ -129,12 +145,19 @@ def _submit(pool: "ProcessPoolExecutor", task: list) -> "Future":
     try:
         return pool.submit(_read_chunk, task)
     except BrokenProcessPool as exc:
-        future = Future()
+        future: Future = Future()
         future.set_exception(exc)
         return future
 
 
-def _next_result(reader, pool: "ProcessPoolExecutor", pending: deque, workers: int, size: _TaskSize):
+def _next_result(
+    reader: BatchReader,
+    make_reader: Callable[[], BatchReader],
+    pool: ProcessPoolExecutor | _Here,
+    pending: deque,
+    workers: int,
+    size: _TaskSize,
+) -> Generator[Reading, None, ProcessPoolExecutor | _Here]:
     """Yield the readings of the oldest task; returns the pool to go on with (a new one if it broke)."""
     from concurrent.futures.process import BrokenProcessPool
 
@@ -142,36 +165,44 @@ def _next_result(reader, pool: "ProcessPoolExecutor", pending: deque, workers: i
     try:
         readings, seconds = future.result()
     except BrokenProcessPool:
-        yield from _lost(reader, chunk)
+        yield from _lost(chunk)
         # Every queued chunk was lost with the pool: give them to a fresh one.
         pool.shutdown(wait=False, cancel_futures=True)
-        pool = _start_pool(reader, workers)
-        if pool is None:  # no fresh pool: read what was queued here
+        fresh = _start_pool(make_reader, workers)
+        if fresh is None:  # no fresh pool: read what was queued here
             for _, waiting, _ in pending:
                 yield from reader.read_batch(waiting)
             pending.clear()
             return _Here(reader)
         for i, (_, waiting, chunks) in enumerate(pending):
-            pending[i] = (_submit(pool, waiting), waiting, chunks)
-        return pool
+            pending[i] = (_submit(fresh, waiting), waiting, chunks)
+        return fresh
     size.measured(seconds, count)
     yield from readings
     return pool
 
 
-def _lost(reader: "DigitReader", chunk: list) -> Iterator["Reading"]:
-    from .reader import Reading
+def _lost(chunk: list) -> Iterator[Reading]:
     from .sources import SourceError
 
     for item in chunk:
-        path = item.path if isinstance(item, SourceError) else os.fspath(item) if isinstance(item, (str, os.PathLike)) \
+        path = (
+            item.path
+            if isinstance(item, SourceError)
+            else os.fspath(item)
+            if isinstance(item, (str, os.PathLike))
             else None
-        yield Reading(text="", digits=[], path=path,
-                      error="the worker process reading this file stopped unexpectedly (killed or out of memory?); "
-                            "read this file again on its own to see whether it is the cause")
+        )
+        yield Reading(
+            text="",
+            digits=[],
+            path=path,
+            error="the worker process reading this file stopped unexpectedly (killed or out of memory?); "
+            "read this file again on its own to see whether it is the cause",
+        )
 
 
-def _start_pool(reader: "DigitReader", workers: int) -> "ProcessPoolExecutor | None":
+def _start_pool(make_reader: Callable[[], BatchReader], workers: int) -> ProcessPoolExecutor | None:
     """A pool of started workers, or None (with a warning) when worker processes cannot run here."""
     import multiprocessing
     import warnings
@@ -183,10 +214,12 @@ def _start_pool(reader: "DigitReader", workers: int) -> "ProcessPoolExecutor | N
         raise SystemExit(1)
     from . import images
 
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker,
-                               initargs=(str(reader.model.path), reader.min_confidence, reader.single,
-                                         images.MAX_PIXELS,
-                                         reader.line_model_file))
+    pool = ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start_worker,
+        initargs=(make_reader, images.MAX_PIXELS),
+    )
     try:
         probes = [pool.submit(_probe) for _ in range(workers)]
         for probe in probes:
@@ -194,9 +227,12 @@ def _start_pool(reader: "DigitReader", workers: int) -> "ProcessPoolExecutor | N
         return pool
     except Exception as exc:  # BrokenProcessPool, a timeout, OSError from fork/exec
         pool.shutdown(wait=False, cancel_futures=True)
-        warnings.warn(f"edgedigits: worker processes could not start ({type(exc).__name__}: {exc}); reading in this "
-                      "process instead. In a script, call read_many inside `if __name__ == \"__main__\":`.",
-                      RuntimeWarning, stacklevel=_caller_level())
+        warnings.warn(
+            f"edgedigits: worker processes could not start ({type(exc).__name__}: {exc}); reading in this "
+            'process instead. In a script, call read_many inside `if __name__ == "__main__":`.',
+            RuntimeWarning,
+            stacklevel=_caller_level(),
+        )
         return None
 
 
@@ -205,7 +241,8 @@ def _caller_level() -> int:
     import sys
 
     here = os.path.dirname(os.path.abspath(__file__))
-    frame, level = sys._getframe(2), 2
+    frame: FrameType | None = sys._getframe(2)
+    level = 2
     while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == here:
         frame, level = frame.f_back, level + 1
     return level
@@ -214,13 +251,13 @@ def _caller_level() -> int:
 class _Here:
     """Stands in for a pool after worker processes failed: runs each task in this process."""
 
-    def __init__(self, reader: "DigitReader"):
+    def __init__(self, reader: BatchReader):
         self.reader = reader
 
-    def submit(self, fn, chunk: list) -> "Future":
+    def submit(self, fn, chunk: list) -> Future:
         from concurrent.futures import Future
 
-        future = Future()
+        future: Future = Future()
         future.set_result(_timed(self.reader, chunk))
         return future
 
@@ -232,30 +269,27 @@ def _probe() -> bool:
     return _worker_reader is not None
 
 
-def _start_worker(model_path: str, min_confidence: float, single: bool, max_pixels: int,
-                  line_model: str | bool = False) -> None:
+def _start_worker(make_reader: Callable[[], BatchReader], max_pixels: int) -> None:
     import signal
 
     import cv2
 
     from . import images
-    from .reader import DigitReader
 
     images.MAX_PIXELS = max_pixels  # the parent's limit (--max-pixels), not the module's default
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     cv2.setNumThreads(1)  # one core per worker: the workers are the parallelism
     global _worker_reader
-    _worker_reader = DigitReader(model_path, min_confidence=min_confidence, single=single, threads=1,
-                                 line_model=line_model)
+    _worker_reader = make_reader()
 
 
-def _read_chunk(chunk: list) -> tuple[list["Reading"], float]:
+def _read_chunk(chunk: list) -> tuple[list[Reading], float]:
     assert _worker_reader is not None, "worker not started"
     return _timed(_worker_reader, chunk)
 
 
-def _timed(reader: "DigitReader", chunk: list) -> tuple[list["Reading"], float]:
+def _timed(reader: BatchReader, chunk: list) -> tuple[list[Reading], float]:
     """The readings of a task and the seconds it took (which size the next tasks)."""
     import time
 

@@ -24,16 +24,17 @@ import threading
 import time
 from dataclasses import dataclass
 from itertools import islice
-from typing import Iterable, Iterator, NamedTuple, Sequence, Union
+from pathlib import Path
+from typing import Iterable, Iterator, Literal, NamedTuple, Sequence, Union
 
 import numpy as np
 
 from . import detect, small_digits
-from .images import ImageError, load_image
+from .images import ImageError, check_array, load_image
 from .lines import pad_batch
 from .model import LineModel, Model, resolve_model, shipped_line_model
 from .recognize import SIDEWAYS_MARGIN, line_digits, page_score, sideways, upside_down
-from .results import UNCERTAIN, Digit, Reading, compose_text  # noqa: F401  (the API's names, re-exported)
+from .results import UNCERTAIN, Digit, Reading, compose_text, int_box  # noqa: F401  (the API's names, re-exported)
 from .sources import SourceError, iter_paths
 
 ImageLike = Union[str, os.PathLike, bytes, bytearray, memoryview, np.ndarray]
@@ -52,16 +53,26 @@ class DigitReader:
     used.
     """
 
-    def __init__(self, model: str | os.PathLike | Model | None = None, *, min_confidence: float = 0.5,
-                 single: bool = False, threads: int | None = None,
-                 line_model: str | os.PathLike | LineModel | bool | None = None):
+    def __init__(
+        self,
+        model: str | os.PathLike | Model | None = None,
+        *,
+        min_confidence: float = 0.5,
+        single: bool = False,
+        threads: int | None = None,
+        line_model: str | os.PathLike | LineModel | Literal[False] | None = None,
+    ):
         self.model = model if isinstance(model, Model) else Model(model, threads=threads)
         if line_model is None:
             line_model = shipped_line_model() or False
         # The line model's session is opened when the first text line is read (a cold `classify` of one small
         # clean digit never needs it: 40 ms and 10 MiB saved); its file is found, or refused, now.
-        self._line_model = line_model if isinstance(line_model, LineModel) or line_model is False else None
-        self._line_model_path = None if self._line_model is not None else resolve_model(line_model)
+        self._line_model: LineModel | Literal[False] | None = None
+        self._line_model_path: Path | None = None
+        if isinstance(line_model, LineModel) or line_model is False:
+            self._line_model = line_model
+        else:
+            self._line_model_path = resolve_model(line_model)
         self._threads = threads
         self._lock = threading.Lock()
         self.min_confidence = min_confidence
@@ -77,7 +88,7 @@ class DigitReader:
         return self._line_model or None
 
     @property
-    def line_model_file(self) -> str | bool:
+    def line_model_file(self) -> str | Literal[False]:
         """The line model's file (without opening its session), or False when this reader has none."""
         if self._line_model is False:
             return False
@@ -99,15 +110,22 @@ class DigitReader:
         """
         reading = self.read_batch([image], single=single, paths=[path])[0]
         if reading.error is not None:
-            raise ImageError(f"{reading.path or 'image bytes'}: {reading.error}")
+            what = "image array" if isinstance(image, np.ndarray) else "image bytes"
+            raise ImageError(f"{reading.path or what}: {reading.error}")
         return reading
 
-    def read_batch(self, images: Sequence[ImageLike | SourceError], *, single: bool | None = None,
-                   paths: Sequence[str | None] | None = None) -> list[Reading]:
+    def read_batch(
+        self,
+        images: Sequence[ImageLike | SourceError],
+        *,
+        single: bool | None = None,
+        paths: Sequence[str | None] | None = None,
+    ) -> list[Reading]:
         """Read several images with one pass of each network over all their digits and lines, in input order.
 
         Faster than one ``read`` per image when the images are small: the networks' fixed cost per call is
-        shared. An input that cannot be read gives a Reading with ``error`` set; the others are unaffected.
+        shared. An input that cannot be read (a bad file, bytes that are no image, an array that is no image)
+        gives a Reading with ``error`` set; the others are unaffected.
         """
         single = self.single if single is None else single
         paths = list(paths) if paths is not None else [None] * len(images)
@@ -119,17 +137,17 @@ class DigitReader:
             if out is not None and sideways(p.found):  # one digit per line, in a column: try a quarter-turn
                 turned = p.turned(1)
                 (turned_out,) = self._infer([turned], check_orientation=True)
-                if turned_out.score > out.score + SIDEWAYS_MARGIN:
+                if turned_out is not None and turned_out.score > out.score + SIDEWAYS_MARGIN:
                     prepared[i], outputs[i] = turned, turned_out
         upside_down = [i for i, out in enumerate(outputs) if out is not None and out.upside_down]
         if upside_down:  # read those pages again turned the right way up, boxes mapped back
-            turned = [prepared[i].turned(2) for i in upside_down]
-            for i, p, out in zip(upside_down, turned, self._infer(turned, check_orientation=False)):
+            right_way_up = [prepared[i].turned(2) for i in upside_down]
+            for i, p, out in zip(upside_down, right_way_up, self._infer(right_way_up, check_orientation=False)):
                 prepared[i], outputs[i] = p, out
         infer_ms = (time.perf_counter() - started) * 1e3
         readings = []
         for p, out in zip(prepared, outputs):
-            if p.error is not None:
+            if out is None:  # an input that could not be read (p.error says why)
                 readings.append(Reading(text="", digits=[], path=p.path, error=p.error))
                 continue
             digits, raw = self._digits(p, out)
@@ -140,39 +158,45 @@ class DigitReader:
     def _infer(self, prepared: list[_Prepared], check_orientation: bool) -> list[_Outputs | None]:
         """Both networks over every blob and line of ``prepared`` (one call each); with ``check_orientation``,
         the lines turned 180 degrees too, to tell an upside-down page (see recognize.upside_down)."""
-        ok = [p for p in prepared if p.error is None]
-        found = [p.found.digits for p in ok]
+        ok = [p.found for p in prepared if p.found is not None]  # (found is None exactly when error is set)
+        found = [e.digits for e in ok]
         probabilities = self.model.predict(np.concatenate(found) if found else np.zeros((0, 28, 28), np.float32))
-        tensors = [line.fitted.tensor for p in ok for line in p.found.text_lines]
+        tensors = [line.fitted.tensor for e in ok for line in e.text_lines]
         posteriors = flipped = None
         if tensors:
             both = tensors + [t[::-1, ::-1] for t in tensors] if check_orientation else tensors
             batch, _ = pad_batch(both)
-            out = self.line_model.predict(batch)
-            posteriors, flipped = out[:len(tensors)], (out[len(tensors):] if check_orientation else None)
+            line_model = self.line_model
+            assert line_model is not None, "text lines are found only for a reader with a line model"
+            out = line_model.predict(batch)
+            posteriors, flipped = out[: len(tensors)], (out[len(tensors) :] if check_orientation else None)
         outputs: list[_Outputs | None] = []
         offset = line_offset = 0
         for p in prepared:
-            if p.error is not None:
+            if p.found is None:
                 outputs.append(None)
                 continue
             n_blobs, n_lines = len(p.found.boxes), len(p.found.text_lines)
             mine = slice(line_offset, line_offset + n_lines)
-            lines = list(posteriors[mine]) if n_lines else []
+            lines = list(posteriors[mine]) if n_lines and posteriors is not None else []
             widths = [line.fitted.tensor.shape[1] for line in p.found.text_lines]
             turn = bool(n_lines) and flipped is not None and upside_down(lines, list(flipped[mine]), widths)
-            outputs.append(_Outputs(probabilities[offset:offset + n_blobs], lines, turn, page_score(lines, widths)))
+            outputs.append(_Outputs(probabilities[offset : offset + n_blobs], lines, turn, page_score(lines, widths)))
             offset += n_blobs
             line_offset += n_lines
         return outputs
 
     def _digits(self, p: _Prepared, out: _Outputs) -> tuple[list[Digit], str | None]:
         """The digits of one image (in the input's pixels) and its raw reading (None without the line model)."""
+        assert p.found is not None, "only inputs that were read have digits"
         if not p.found.text_lines:
-            digits = [Digit(int(q.argmax()), float(q.max()), tuple(int(v) for v in box), line, q)
-                      for q, box, line in zip(out.probabilities, p.found.boxes, p.found.lines)]
-            return p.unturn(digits), None
-        digits, raws = [], []
+            blobs = [
+                Digit(int(q.argmax()), float(q.max()), int_box(box), line, q)
+                for q, box, line in zip(out.probabilities, p.found.boxes, p.found.lines)
+            ]
+            return p.unturn(blobs), None
+        digits: list[Digit] = []
+        raws: list[str] = []
         for line, posteriors in zip(p.found.text_lines, out.lines):
             got, line_raw = line_digits(line, posteriors, out.probabilities[line.members], p.found.boxes, len(raws))
             if got or line_raw:
@@ -190,21 +214,32 @@ class DigitReader:
             path = path or os.fspath(image)
         started = time.perf_counter()
         try:
-            array = image if isinstance(image, np.ndarray) else load_image(image)
+            if isinstance(image, np.ndarray):
+                check_array(image)  # a malformed array is an error record too, not the end of a read_many stream
+                array = image
+            else:
+                array = load_image(image)
         except ImageError as exc:
             return _Prepared(path, error=str(exc))
         decoded = time.perf_counter()
         if together and small_digits.fits(array):
-            return _Prepared(path, decode_ms=(decoded - started) * 1e3, array=array, source=image, single=single,
-                             size=(array.shape[1], array.shape[0]))
+            return _Prepared(path, decode_ms=(decoded - started) * 1e3, array=array, single=single,
+                             source=None if isinstance(image, np.ndarray) else image, size=(array.shape[1], array.shape[0]))
         found = detect.extract(array, single=single, lines=self.reads_lines and not single)
-        return _Prepared(path, found=found, decode_ms=(decoded - started) * 1e3,
-                         extract_ms=(time.perf_counter() - decoded) * 1e3, single=single, source=image,
-                         array=array if isinstance(image, np.ndarray) else None,  # a decoded photo is not kept
-                         size=(array.shape[1], array.shape[0]))
+        return _Prepared(
+            path,
+            found=found,
+            decode_ms=(decoded - started) * 1e3,
+            extract_ms=(time.perf_counter() - decoded) * 1e3,
+            single=single,
+            source=None if isinstance(image, np.ndarray) else image,
+            array=array if isinstance(image, np.ndarray) else None,  # a decoded photo is not kept
+            size=(array.shape[1], array.shape[0]),
+        )
 
-    def read_paths(self, inputs: Iterable[str], *, recursive: bool = False, workers: int | None = None,
-                   processes: bool = False) -> Iterator[Reading]:
+    def read_paths(
+        self, inputs: Iterable[str], *, recursive: bool = False, workers: int | None = None, processes: bool = False
+    ) -> Iterator[Reading]:
         """Read every image named by ``inputs`` (files, folders, glob patterns), streamed in order.
 
         A path that cannot be listed or read yields a Reading with ``error`` set; the rest go on.
@@ -212,8 +247,9 @@ class DigitReader:
         """
         return self.read_many(iter_paths(list(inputs), recursive=recursive), workers=workers, processes=processes)
 
-    def read_many(self, images: Iterable[ImageLike | SourceError], workers: int | None = None, *,
-                  processes: bool = False) -> Iterator[Reading]:
+    def read_many(
+        self, images: Iterable[ImageLike | SourceError], workers: int | None = None, *, processes: bool = False
+    ) -> Iterator[Reading]:
         """Read many images on ``workers`` threads or processes (default: all cores), in input order.
 
         Inputs go in chunks of 16, each read with one pass of the network. ``processes=True`` reads a long
@@ -224,10 +260,21 @@ class DigitReader:
         folder of a million files) never sits in memory. A bad input yields a Reading with ``error`` set;
         the rest go on. See parallel.py.
         """
+        from functools import partial
+
         from .parallel import read_chunks
 
         workers = max(1, workers or os.cpu_count() or 1)
-        yield from read_chunks(self, chunked(images, CHUNK), workers, processes)
+        # The workers' readers: built again from what is picklable (a session is not), one thread each.
+        make_reader = partial(
+            DigitReader,
+            str(self.model.path),
+            min_confidence=self.min_confidence,
+            single=self.single,
+            threads=1,
+            line_model=self.line_model_file,
+        )
+        yield from read_chunks(self, chunked(images, CHUNK), workers, make_reader if processes else None)
 
 
 @dataclass
@@ -240,7 +287,8 @@ class _Prepared:
     decode_ms: float = 0.0
     extract_ms: float = 0.0
     array: np.ndarray | None = None  # the decoded image, when the caller passed an array or it was turned
-    source: object = None  # what was passed (path, bytes, array): decoded again for a second look, rarely
+    source: str | os.PathLike | bytes | bytearray | memoryview | None = None  # what was passed when it was not
+    # an array (that is kept in ``array``): decoded again for a second look, rarely
     single: bool = False
     turn: int = 0  # quarter-turns (counter-clockwise, np.rot90) of ``array`` that ``found`` was read at
     size: tuple[int, int] = (0, 0)  # (w, h) of the input as decoded
@@ -248,13 +296,26 @@ class _Prepared:
     def turned(self, k: int) -> _Prepared:
         """The same input turned ``k`` quarter-turns counter-clockwise (from its own orientation) and extracted
         again."""
-        own = self.array if self.array is not None else load_image(self.source)
+        if self.array is not None:
+            own = self.array
+        else:
+            assert self.source is not None, "an input is kept as its array or its source"
+            own = load_image(self.source)
         array = np.ascontiguousarray(np.rot90(own, k))
         started = time.perf_counter()
         found = detect.extract(array, single=self.single, lines=True)
-        return _Prepared(self.path, None, found, self.decode_ms,
-                         self.extract_ms + (time.perf_counter() - started) * 1e3, array, None, self.single,
-                         (self.turn + k) % 4, self.size)
+        return _Prepared(
+            self.path,
+            None,
+            found,
+            self.decode_ms,
+            self.extract_ms + (time.perf_counter() - started) * 1e3,
+            array,
+            None,
+            self.single,
+            (self.turn + k) % 4,
+            self.size,
+        )
 
     def unturn(self, digits: list[Digit]) -> list[Digit]:
         """Boxes of a turned page back in the input's pixels (the reading order is the page's own)."""
@@ -284,8 +345,10 @@ class _Outputs(NamedTuple):
 def renumber_lines(digits: list[Digit]) -> list[Digit]:
     """Number the text lines that hold digits 0, 1, 2, ... (a line of words alone gives no digit)."""
     numbers = {line: n for n, line in enumerate(sorted({d.line for d in digits}))}
-    return [d if d.line == numbers[d.line] else Digit(d.value, d.confidence, d.box, numbers[d.line], d.probabilities)
-            for d in digits]
+    return [
+        d if d.line == numbers[d.line] else Digit(d.value, d.confidence, d.box, numbers[d.line], d.probabilities)
+        for d in digits
+    ]
 
 
 def chunked(items: Iterable, size: int) -> Iterator[list]:

@@ -23,14 +23,15 @@ from typing import Sequence
 import numpy as np
 
 from .detect import Box, TextLine
-from .lines import DIGITS, STRIDE, ctc_greedy
-from .results import Digit
+from .lines import ALPHABET, DIGITS, STRIDE, ctc_greedy
+from .results import Digit, int_box
 
 WORD = "*"  # how a word or letter shows in ``raw``
 
 
-def line_digits(line: TextLine, posteriors: np.ndarray, blob_probabilities: np.ndarray,
-                blob_boxes: Sequence[Box], line_no: int) -> tuple[list[Digit], str]:
+def line_digits(
+    line: TextLine, posteriors: np.ndarray, blob_probabilities: np.ndarray, blob_boxes: Sequence[Box], line_no: int
+) -> tuple[list[Digit], str]:
     """One text line -> (its digits left to right, its raw reading with separators and ``*`` for words).
 
     posteriors: float32 [T, 17], the line model's output for this line (T = its tensor width / 4);
@@ -40,11 +41,12 @@ def line_digits(line: TextLine, posteriors: np.ndarray, blob_probabilities: np.n
     Each blob is judged by what the line model put in it (its characters' peaks lie in its columns):
 
     - several digits -> touching digits, split halfway between their peaks, read by the line model; unless
-      the blob is narrower than NARROW heights per digit and the digit model is CERTAIN of one digit there;
+      the blob is narrower than NARROW heights per digit and the digit model is CERTAIN of one digit there,
+      or both models together favour one digit by SPLIT_ODDS (see one_digit_odds);
     - one digit -> a digit, the mean of both models' probabilities;
     - no digit (a separator, a word, nothing) -> none; except where the line model read nothing or an unsure
-      '/' (below SURE), the line holds digits and no word, and the digit model is sure of a digit of full height (a thin,
-      straight '1' the line model missed or took for a slash);
+      '/' (below SURE), the line holds digits and no word, and the digit model is sure of a digit of full
+      height (a thin, straight '1' the line model missed or took for a slash);
     - a blob alone on its line (specks aside) has no context for the line model: it is the digit model's one
       digit, unless it is wide enough for the digits the line model read in it (NARROW_ALONE: a touching
       pair) and the digit model is not CERTAIN of one digit, or is a word.
@@ -60,7 +62,7 @@ def line_digits(line: TextLine, posteriors: np.ndarray, blob_probabilities: np.n
     alone = sum(b[3] >= 0.5 * tallest for b in members) == 1  # one blob of full height (and specks) on the line
     digits: list[Digit] = []
     raw = []
-    for j, (bx, by, bw, bh) in enumerate(members):
+    for j, (bx, _, bw, bh) in enumerate(members):
         mine = [k for k in range(len(chars)) if owner[k] == j]
         raw += [WORD if chars[k].char == "A" else chars[k].char for k in mine]
         numerals = [k for k in mine if chars[k].char in DIGITS]
@@ -69,10 +71,16 @@ def line_digits(line: TextLine, posteriors: np.ndarray, blob_probabilities: np.n
         word = any(chars[k].char == "A" for k in mine) and bw >= 1.2 * bh
         if alone and bh >= 0.5 * tallest and not wide and not word:  # alone: the digit model's one digit
             digits.append(make_digit(classifier, members[j], line_no))
-            raw = raw[:len(raw) - len(mine)] + [str(int(classifier.argmax()))]
+            raw = raw[: len(raw) - len(mine)] + [str(int(classifier.argmax()))]
             continue
-        narrow = bw < NARROW * len(numerals) * bh and classifier.max() >= CERTAIN  # one certain digit
-        if len(numerals) >= 2 and not narrow:  # touching digits: split between the peaks
+        one = bw < NARROW * len(numerals) * bh and classifier.max() >= CERTAIN  # narrow, and one certain digit
+        if len(numerals) >= 2 and not one:  # or both models together favour one digit over the split
+            inside = blob_frames(line, frames, bx, bw)
+            one = (
+                inside.stop > inside.start
+                and one_digit_odds(posteriors[inside], [chars[k].char for k in mine], classifier) > SPLIT_ODDS
+            )
+        if len(numerals) >= 2 and not one:  # touching digits: split between the peaks
             for at, k in enumerate(numerals):
                 left = bx if at == 0 else (peaks[numerals[at - 1]] + peaks[k]) / 2
                 right = bx + bw if at == len(numerals) - 1 else (peaks[k] + peaks[numerals[at + 1]]) / 2
@@ -88,19 +96,21 @@ def line_digits(line: TextLine, posteriors: np.ndarray, blob_probabilities: np.n
         missed = all(chars[k].char == "/" and chars[k].confidence < SURE for k in mine) and number and not words
         if missed and classifier.max() >= SURE and bh >= 0.75 * tallest:
             digits.append(make_digit(classifier, members[j], line_no))
-            raw = raw[:len(raw) - len(mine)] + [str(int(classifier.argmax()))]
+            raw = raw[: len(raw) - len(mine)] + [str(int(classifier.argmax()))]
     return digits, "".join(raw)
 
 
 NARROW = 0.5  # heights per digit a blob needs to hold several, unless the digit model is uncertain of one
 NARROW_ALONE = 0.4  # heights per digit a blob alone on its line needs to hold several (MNIST digits: w/h 0.3-0.9)
 CERTAIN = 0.995  # a digit model this sure of one digit in a narrow blob (or one alone on its line) overrules a split
+SPLIT_ODDS = 2.0  # log-odds for one digit (both models) over the line model's split, above which a blob is one digit
+DOUBT_FLOOR = 0.01  # the digit model's doubt counts as at least this (it is overconfident on touching pairs)
 SURE = 0.9  # a model's probability for what it read, above which the other model does not overrule it
 
 
 def make_digit(p: np.ndarray, box: Box, line_no: int) -> Digit:
     value = int(np.argmax(p))
-    return Digit(value, float(p[value]), tuple(int(v) for v in box), line_no, np.asarray(p, np.float32))
+    return Digit(value, float(p[value]), int_box(box), line_no, np.asarray(p, np.float32))
 
 
 def digit_distribution(frame: np.ndarray) -> np.ndarray:
@@ -126,7 +136,7 @@ def ink_rows(line: TextLine, columns: tuple[float, float], blob: Box) -> Box:
     c0, r0 = (int(np.floor(v)) for v in line.to_ink(x0, by))
     c1, r1 = (int(np.ceil(v)) for v in line.to_ink(x1, by + bh))
     r0, c0 = max(0, r0), max(0, c0)
-    patch = line.ink[r0:max(r0, r1), c0:max(c0, c1)]
+    patch = line.ink[r0 : max(r0, r1), c0 : max(c0, c1)]
     rows = np.flatnonzero(patch.max(axis=1) > 0.25) if patch.size else np.zeros(0, int)
     if rows.size == 0:
         return (x0, by, max(1, x1 - x0), bh)
@@ -146,6 +156,7 @@ def path_score(posteriors: np.ndarray, frames: int) -> float:
 
 
 SIDEWAYS_MARGIN = 0.05  # nats per frame a quarter-turned page must read better by
+SIDEWAYS_MIN_LINES = 3  # two digits one above the other are a form's two fields as often as a turned number
 
 
 def page_score(lines: list[np.ndarray], widths: list[int]) -> float:
@@ -156,10 +167,10 @@ def page_score(lines: list[np.ndarray], widths: list[int]) -> float:
 
 
 def sideways(found) -> bool:
-    """Does the writing look turned a quarter: two or more lines of one blob each, stacked in a column (a
-    line of digits on a page turned 90 degrees), and no line of several blobs?"""
+    """Does the writing look turned a quarter: SIDEWAYS_MIN_LINES or more lines of one blob each, stacked in a
+    column (a line of digits on a page turned 90 degrees), and no line of several blobs?"""
     lines = found.text_lines
-    if len(lines) < 2 or any(len(line.members) != 1 for line in lines):
+    if len(lines) < SIDEWAYS_MIN_LINES or any(len(line.members) != 1 for line in lines):
         return False
     boxes = [found.boxes[line.members[0]] for line in lines]
     left = max(b[0] for b in boxes)
@@ -175,3 +186,46 @@ def upside_down(upright: list[np.ndarray], turned: list[np.ndarray], widths: lis
     if read < FLIP_MIN_CHARS:  # one or two characters say little about the page's way up (a 6 is a turned 9)
         return False
     return page_score(turned, widths) > page_score(upright, widths) + FLIP_MARGIN
+
+
+def blob_frames(line: TextLine, frames: int, x: float, width: float) -> slice:
+    """The line model's frames whose centres fall in the image columns [x, x + width] (may be empty)."""
+    inside = [t for t in range(frames) if x <= line.frame_x(sum(line.fitted.crop_columns(t, t + 1)) / 2) <= x + width]
+    return slice(inside[0], inside[-1] + 1) if inside else slice(0, 0)
+
+
+def one_digit_odds(posteriors: np.ndarray, split: Sequence[str], classifier: np.ndarray) -> float:
+    """Log-odds that a blob holds one digit rather than the digits ``split`` the line model read in it.
+
+    posteriors: float [T, 17], the line model's frames over the blob; classifier: float [10], the digit
+    model's probabilities for the blob. One digit d scores log P_ctc(d) + log p_digit(d) (the best d); the
+    split scores log P_ctc(split) + log(1 - max p_digit): the digit model's doubt is the only word it has
+    on "not one digit". P_ctc is the CTC probability of a label sequence over the frames (the forward
+    algorithm, Graves et al. 2006, "Connectionist Temporal Classification", section 4.1).
+    """
+    logp = np.log(np.maximum(np.asarray(posteriors, np.float64), 1e-12))
+    p = np.asarray(classifier, np.float64)
+    single = max(ctc_log_likelihood(logp, [d]) + np.log(max(p[d], 1e-12)) for d in range(10))
+    several = ctc_log_likelihood(logp, [ALPHABET.index(c) for c in split]) + np.log(max(1.0 - p.max(), DOUBT_FLOOR))
+    return float(single - several)
+
+
+def ctc_log_likelihood(logp: np.ndarray, labels: Sequence[int]) -> float:
+    """log P(labels | frames) under CTC: logp float64 [T, K] log-probabilities (blank = K - 1), labels
+    indices into the alphabet. The forward recursion of Graves et al. 2006, section 4.1, in log space."""
+    blank = logp.shape[1] - 1
+    ext = [blank]
+    for label in labels:
+        ext += [label, blank]
+    n = len(ext)
+    alpha = np.full(n, -np.inf)
+    alpha[0] = logp[0, blank]
+    if n > 1:
+        alpha[1] = logp[0, ext[1]]
+    skip = np.array([s >= 2 and ext[s] != blank and ext[s] != ext[s - 2] for s in range(n)])
+    for t in range(1, len(logp)):
+        stay = alpha
+        step = np.concatenate(([-np.inf], alpha[:-1]))
+        jump = np.where(skip, np.concatenate(([-np.inf, -np.inf], alpha[:-2])), -np.inf)
+        alpha = np.logaddexp(np.logaddexp(stay, step), jump) + logp[t, ext]
+    return float(np.logaddexp(alpha[-1], alpha[-2]) if n > 1 else alpha[-1])

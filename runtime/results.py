@@ -11,6 +11,12 @@ import numpy as np
 UNCERTAIN = "?"
 
 
+def int_box(box) -> tuple[int, int, int, int]:
+    """A box (x, y, w, h) of any integer type (NumPy's too) as four Python ints."""
+    x, y, w, h = box
+    return int(x), int(y), int(w), int(h)
+
+
 @dataclass(frozen=True)
 class Digit:
     value: int
@@ -46,7 +52,7 @@ class Reading:
         """The JSON record of DESIGN.md: ``{"path", "text", "digits": [...]}`` or ``{"path", "error"}``."""
         if self.error is not None:
             return {"path": self.path, "error": self.error}
-        record = {"path": self.path} if self.path is not None else {}
+        record: dict[str, object] = {"path": self.path} if self.path is not None else {}
         record.update({"text": self.text, "digits": [d.to_dict() for d in self.digits]})
         if self.raw is not None:
             record["raw"] = self.raw

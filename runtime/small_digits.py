@@ -54,8 +54,8 @@ def find_together(prepared: list, lines: bool) -> None:
         else:
             p.extract_ms = each
         p.found = f
-        if not isinstance(p.source, np.ndarray):
-            p.array = None  # as reader._prepare: a decoded file is not kept
+        if p.source is not None:
+            p.array = None  # as reader._prepare: a decoded file is not kept (an array passed in is)
 
 
 def fits(gray: np.ndarray) -> bool:

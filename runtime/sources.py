@@ -84,14 +84,19 @@ def _folder(folder: str, recursive: bool) -> Iterator[str | SourceError]:
     if found:
         return
     if recursive:
-        yield SourceError(folder, f"no image files in this folder or its subfolders (looked for {FORMATS} "
-                                  "by their suffixes); check the path")
+        yield SourceError(
+            folder,
+            f"no image files in this folder or its subfolders (looked for {FORMATS} by their suffixes); check the path",
+        )
     elif _has_images_below(folder):
-        yield SourceError(folder, "no image files in this folder itself, but its subfolders hold some: add -r "
-                                  "(--recursive) to read them")
+        yield SourceError(
+            folder,
+            "no image files in this folder itself, but its subfolders hold some: add -r (--recursive) to read them",
+        )
     else:
-        yield SourceError(folder, f"no image files in this folder (looked for {FORMATS} by their suffixes); "
-                                  "check the path")
+        yield SourceError(
+            folder, f"no image files in this folder (looked for {FORMATS} by their suffixes); check the path"
+        )
 
 
 def iter_paths(inputs: Iterable[str], recursive: bool = False) -> Iterator[str | SourceError]:
@@ -122,6 +127,7 @@ def iter_paths(inputs: Iterable[str], recursive: bool = False) -> Iterator[str |
 
 # --------------------------------------------------------------------------- video and cameras
 
+
 class VideoError(RuntimeError):
     """A camera, video file or stream that cannot be opened or stopped delivering frames."""
 
@@ -131,8 +137,9 @@ def parse_source(source: str) -> int | str:
     return int(source) if source.strip().isdigit() else source
 
 
-def open_video(source: int | str, open_timeout_s: float = 10.0,
-               read_timeout_s: float | None = None) -> cv2.VideoCapture:
+def open_video(
+    source: int | str, open_timeout_s: float = 10.0, read_timeout_s: float | None = None
+) -> cv2.VideoCapture:
     """Open a camera index, video file or URL, or raise VideoError with what to do.
 
     For a URL, ``open_timeout_s`` bounds the connection and ``read_timeout_s`` (default: the same) each read,
@@ -144,8 +151,12 @@ def open_video(source: int | str, open_timeout_s: float = 10.0,
     capture = cv2.VideoCapture()
     if isinstance(source, str) and "://" in source:
         read_timeout_s = open_timeout_s if read_timeout_s is None else read_timeout_s
-        params = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, int(open_timeout_s * 1000),
-                  cv2.CAP_PROP_READ_TIMEOUT_MSEC, int(read_timeout_s * 1000)]
+        params = [
+            cv2.CAP_PROP_OPEN_TIMEOUT_MSEC,
+            int(open_timeout_s * 1000),
+            cv2.CAP_PROP_READ_TIMEOUT_MSEC,
+            int(read_timeout_s * 1000),
+        ]
         capture.open(source, cv2.CAP_ANY, params)
     else:
         capture.open(source)
@@ -153,8 +164,10 @@ def open_video(source: int | str, open_timeout_s: float = 10.0,
         elapsed = time.monotonic() - started
         what = f"camera {source}" if isinstance(source, int) else source
         if isinstance(source, int):
-            hint = ("no camera at that index: check that it is connected and not used by another program, or try "
-                    "another index (--source 1)")
+            hint = (
+                "no camera at that index: check that it is connected and not used by another program, or try "
+                "another index (--source 1)"
+            )
         elif "://" in source and elapsed >= 0.9 * open_timeout_s:
             hint = "no video came from it: check that the server is up and that the URL serves a video stream"
         else:
@@ -211,20 +224,27 @@ class Frames:
                     if total and index >= total - 1:
                         return  # a video file served over HTTP (its frame count is known), played to its end
                     if time.monotonic() - asked >= 0.9 * stall_timeout_s:
-                        raise VideoError(f"{what}: no frame for {stall_timeout_s:g} s after {index} frame(s): the "
-                                         "stream stalled; check the camera or server and the network")
-                    raise VideoError(f"{what}: the stream ended after {index} frame(s): the connection was closed "
-                                     "or lost; check that the camera or server is still up and the network")
+                        raise VideoError(
+                            f"{what}: no frame for {stall_timeout_s:g} s after {index} frame(s): the "
+                            "stream stalled; check the camera or server and the network"
+                        )
+                    raise VideoError(
+                        f"{what}: the stream ended after {index} frame(s): the connection was closed "
+                        "or lost; check that the camera or server is still up and the network"
+                    )
                 if time.monotonic() - last_frame > stall_timeout_s:
-                    raise VideoError(f"{what} stopped delivering frames after {index} frame(s); check the "
-                                     "connection and that no other program is using it")
+                    raise VideoError(
+                        f"{what} stopped delivering frames after {index} frame(s); check the "
+                        "connection and that no other program is using it"
+                    )
                 time.sleep(0.01)
         finally:
             capture.release()
 
 
-def iter_frames(source: int | str, max_frames: int | None = None,
-                stall_timeout_s: float = 5.0) -> Iterator[tuple[int, np.ndarray]]:
+def iter_frames(
+    source: int | str, max_frames: int | None = None, stall_timeout_s: float = 5.0
+) -> Iterator[tuple[int, np.ndarray]]:
     """Yield ``(index, BGR frame)`` until the video ends or ``max_frames`` (see ``Frames``, which this opens
     when the first frame is asked for)."""
     yield from Frames(source, max_frames, stall_timeout_s)

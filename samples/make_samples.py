@@ -1,7 +1,7 @@
 """Write the bundled sample images for `make demo` (deterministic; run: python samples/make_samples.py).
 
 Every sample is rendered from MNIST *test* digits (fixed indices, never training digits) or from pen strokes
-(tests/synth.py's stroke font), then given the look of its source: a tablet drawing, a transparent PNG, a
+(edgedigits.runtime.synth's stroke font), then given the look of its source: a tablet drawing, a transparent PNG, a
 low-resolution scan, a phone photo, a dim webcam frame, a form. `expected.json` maps each file to the text a
 reader should give (lines joined by "\\n").
 """
@@ -9,21 +9,28 @@ reader should give (lines joined by "\\n").
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "tests"))
+from edgedigits.runtime import mnist, synth  # synth: the scene renderer the tests use
 
-import synth  # noqa: E402  (tests/synth.py: the scene renderer the tests use)
-from edgedigits.runtime import mnist  # noqa: E402
+HERE = Path(__file__).resolve().parent
 
 # MNIST test-set indices of clear examples of each digit (first ones the seed model reads with p > 0.995).
-CLEAR = {0: [3, 10, 13], 1: [2, 5, 14], 2: [1, 35, 38], 3: [30, 32, 44], 4: [4, 6, 19], 5: [15, 23, 45],
-         6: [11, 21, 22], 7: [0, 17, 26], 8: [61, 84, 110], 9: [7, 9, 12]}
+CLEAR = {
+    0: [3, 10, 13],
+    1: [2, 5, 14],
+    2: [1, 35, 38],
+    3: [30, 32, 44],
+    4: [4, 6, 19],
+    5: [15, 23, 45],
+    6: [11, 21, 22],
+    7: [0, 17, 26],
+    8: [61, 84, 110],
+    9: [7, 9, 12],
+}
 
 
 def digits_for(split, text: str) -> list[np.ndarray]:
@@ -71,21 +78,38 @@ def photo_2026(split) -> np.ndarray:
 def webcam_dark_815(split) -> np.ndarray:
     """A dim, noisy webcam frame: chalk-white 815 on a dark board."""
     rng = np.random.default_rng(815)
-    scene = synth.render_scene(digits_for(split, "815"), rng, labels=[8, 1, 5], height=60, tilt=2,
-                               ink=(0, 0, 0), margin=0.6)
+    scene = synth.render_scene(
+        digits_for(split, "815"), rng, labels=[8, 1, 5], height=60, tilt=2, ink=(0, 0, 0), margin=0.6
+    )
     board = 255 - cv2.cvtColor(scene.image, cv2.COLOR_BGR2GRAY).astype(np.float32)  # chalk on a dark board
     board = board * 0.45 + 8  # dim: the board ~15, the chalk ~110
     frame = cv2.resize(board, (320, int(round(320 * board.shape[0] / board.shape[1]))), interpolation=cv2.INTER_AREA)
-    frame = synth.photo_effects(cv2.cvtColor(np.clip(frame, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR), rng,
-                                perspective=0.03, light=0.3, noise=3, blur=0.8, jpeg_quality=None, shadow=False)
+    frame = synth.photo_effects(
+        cv2.cvtColor(np.clip(frame, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR),
+        rng,
+        perspective=0.03,
+        light=0.3,
+        noise=3,
+        blur=0.8,
+        jpeg_quality=None,
+        shadow=False,
+    )
     return cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
 
 
 def form_two_lines(split) -> np.ndarray:
     """Two lines of digits on ruled paper with the desk showing along the left edge."""
     rng = np.random.default_rng(12)
-    scene = synth.render_scene(digits_for(split, "3141592"), rng, labels=[3, 1, 4, 1, 5, 9, 2], lines=2,
-                               height=48, tilt=1.5, ruled=True, paper_edge=True)
+    scene = synth.render_scene(
+        digits_for(split, "3141592"),
+        rng,
+        labels=[3, 1, 4, 1, 5, 9, 2],
+        lines=2,
+        height=48,
+        tilt=1.5,
+        ruled=True,
+        paper_edge=True,
+    )
     assert scene.text == "3141\n592"
     return cv2.cvtColor(scene.image, cv2.COLOR_BGR2GRAY)
 

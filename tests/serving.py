@@ -22,10 +22,20 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
 
 # What works here (as root, on a closed network): no sandbox, no GPU, no background calls home.
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--disable-dev-shm-usage", "--hide-scrollbars", "--force-color-profile=srgb",
-                  "--lang=en-US"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--hide-scrollbars",
+    "--force-color-profile=srgb",
+    "--lang=en-US",
+]
 
 
 def free_port() -> int:
@@ -37,8 +47,7 @@ def free_port() -> int:
 class Server:
     """`edgedigits serve` in a subprocess; ``url`` once it answers /healthz. Use as a context manager."""
 
-    def __init__(self, *args: str, env: dict | None = None, port: int | None = None,
-                 launcher: list[str] | None = None):
+    def __init__(self, *args: str, env: dict | None = None, port: int | None = None, launcher: list[str] | None = None):
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         launcher = launcher or [sys.executable, "-m", "edgedigits.runtime.cli"]
@@ -48,8 +57,9 @@ class Server:
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> "Server":
-        self.process = subprocess.Popen(self.args, stdout=self.log, stderr=subprocess.STDOUT, env=self.env,
-                                        stdin=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            self.args, stdout=self.log, stderr=subprocess.STDOUT, env=self.env, stdin=subprocess.DEVNULL
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -77,8 +87,9 @@ class Server:
         return self.log.read().decode(errors="replace")
 
 
-def request(url: str, data: bytes | None = None, headers: dict | None = None, method: str | None = None,
-            timeout: float = 30) -> tuple[int, dict, dict | str]:
+def request(
+    url: str, data: bytes | None = None, headers: dict | None = None, method: str | None = None, timeout: float = 30
+) -> tuple[int, dict, dict | str]:
     """(status, headers, JSON body or text) of one HTTP request; error statuses are returned, not raised."""
     req = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
     try:
@@ -96,12 +107,17 @@ def multipart(files: list[tuple[str, str, bytes]], boundary: str = "edgedigits-t
     """A multipart/form-data body from (field, filename, bytes) triples, and its Content-Type."""
     parts = []
     for field, filename, data in files:
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
-                     f"Content-Type: application/octet-stream\r\n\r\n".encode() + data + b"\r\n")
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
+            f"Content-Type: application/octet-stream\r\n\r\n".encode()
+            + data
+            + b"\r\n"
+        )
     return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
 # --------------------------------------------------------------------------- Chromium
+
 
 def browser_paths() -> tuple[str, str]:
     """The system's Chromium and chromedriver. Skips the test where they are missing, but fails it under CI
@@ -109,8 +125,10 @@ def browser_paths() -> tuple[str, str]:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     driver = shutil.which("chromedriver")
     if not (chromium and driver):
-        message = ("the browser tests need the system's Chromium and chromedriver (Debian: apt-get install "
-                   "chromium chromium-driver)")
+        message = (
+            "the browser tests need the system's Chromium and chromedriver (Debian: apt-get install "
+            "chromium chromium-driver)"
+        )
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail(message + "; .ci/run should have installed them")
         pytest.skip(message)
@@ -137,10 +155,14 @@ def chromium(*extra_flags: str, width: int = 1280, height: int = 900, mobile: bo
     options.add_argument(f"--window-size={width},{height}")
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     if mobile:  # a phone: small viewport, touch, device pixel ratio 2
-        options.add_experimental_option("mobileEmulation", {
-            "deviceMetrics": {"width": width, "height": height, "pixelRatio": 2.0, "touch": True},
-            "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
-                         "Chrome/156.0 Mobile Safari/537.36"})
+        options.add_experimental_option(
+            "mobileEmulation",
+            {
+                "deviceMetrics": {"width": width, "height": height, "pixelRatio": 2.0, "touch": True},
+                "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+                "Chrome/156.0 Mobile Safari/537.36",
+            },
+        )
     driver = webdriver.Chrome(options=options, service=Service(executable_path=driver_path))
     try:
         driver.set_page_load_timeout(30)
@@ -178,12 +200,13 @@ def camera_frames(name: str, count: int, seed: int = 0, size: tuple[int, int] = 
     ph, pw = picture.shape[:2]
     shake = 6
     top, left = (height - ph) // 2 + shake, (width - pw) // 2 + shake
-    paper = cv2.copyMakeBorder(picture, top, height + 2 * shake - ph - top, left, width + 2 * shake - pw - left,
-                               cv2.BORDER_REPLICATE)
+    paper = cv2.copyMakeBorder(
+        picture, top, height + 2 * shake - ph - top, left, width + 2 * shake - pw - left, cv2.BORDER_REPLICATE
+    )
     frames = []
     for _ in range(count):
         x, y = (int(v) for v in rng.integers(0, 2 * shake + 1, 2))
-        frame = paper[y:y + height, x:x + width].astype(np.int16)
+        frame = paper[y : y + height, x : x + width].astype(np.int16)
         frame += rng.normal(0, 3, frame.shape).astype(np.int16)
         frames.append(np.clip(frame, 0, 255).astype(np.uint8))
     return frames

@@ -10,8 +10,12 @@ import sys
 
 
 def test_bench_quick_json_is_complete():
-    result = subprocess.run([sys.executable, "-m", "edgedigits.runtime.cli", "bench", "--quick", "--format", "json"],
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "edgedigits.runtime.cli", "bench", "--quick", "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["model"]["batch1_latency_us"] > 0 and report["model"]["throughput_images_per_s"] > 0

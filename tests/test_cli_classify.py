@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import os
-import shutil
 import struct
 import subprocess
 import sys
@@ -16,17 +15,13 @@ import cv2
 import numpy as np
 import pytest
 
+from helpers import as_unprivileged, paper_digit
+
 EDGEDIGITS = [sys.executable, "-m", "edgedigits.runtime.cli"]
 
 
 def run(*args, timeout=120, **kwargs):
     return subprocess.run([*EDGEDIGITS, *map(str, args)], capture_output=True, text=True, timeout=timeout, **kwargs)
-
-
-def paper_digit(digit28: np.ndarray, size: int = 140) -> np.ndarray:
-    """An MNIST test digit as dark ink on white paper, upscaled with a margin (a scanned single digit)."""
-    big = cv2.resize(digit28, (size, size), interpolation=cv2.INTER_CUBIC)
-    return cv2.copyMakeBorder(255 - big, size // 4, size // 4, size // 4, size // 4, cv2.BORDER_CONSTANT, value=255)
 
 
 @pytest.fixture(scope="module")
@@ -108,19 +103,6 @@ def test_recursive_descends_only_when_asked(tmp_path, mnist_test):
     assert len(flat.stdout.splitlines()) == 1 and len(deep.stdout.splitlines()) == 2
 
 
-def as_unprivileged():
-    """The command prefix that runs the CLI without permission to bypass file modes.
-
-    CI runs as root, and root reads a mode-000 file; dropping CAP_DAC_OVERRIDE/CAP_DAC_READ_SEARCH from the
-    bounding set (setpriv, util-linux) makes the permission check real again.
-    """
-    if os.geteuid() != 0:
-        return []
-    setpriv = shutil.which("setpriv")
-    assert setpriv, "setpriv (util-linux) is needed to test permission errors as root"
-    return [setpriv, "--bounding-set=-dac_override,-dac_read_search"]
-
-
 def test_unreadable_file_and_folder_are_error_records(tmp_path, mnist_test):
     cv2.imwrite(str(tmp_path / "fine.png"), paper_digit(mnist_test.images[0]))
     cv2.imwrite(str(tmp_path / "locked.png"), paper_digit(mnist_test.images[1]))
@@ -129,8 +111,12 @@ def test_unreadable_file_and_folder_are_error_records(tmp_path, mnist_test):
     cv2.imwrite(str(tmp_path / "closed" / "inside.png"), paper_digit(mnist_test.images[2]))
     (tmp_path / "closed").chmod(0)
     try:
-        result = subprocess.run([*as_unprivileged(), *EDGEDIGITS, "classify", str(tmp_path), "--recursive",
-                                 "--format", "jsonl"], capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            [*as_unprivileged(), *EDGEDIGITS, "classify", str(tmp_path), "--recursive", "--format", "jsonl"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     finally:
         (tmp_path / "closed").chmod(0o755)
     assert result.returncode == 1, result.stderr
@@ -186,8 +172,12 @@ def test_ctrl_c_stops_cleanly_with_results_so_far_and_a_summary(tmp_path, mnist_
 
     for i in range(400):
         cv2.imwrite(str(tmp_path / f"{i:04d}.png"), paper_digit(mnist_test.images[i], size=280))
-    process = subprocess.Popen([*EDGEDIGITS, "classify", str(tmp_path), "--format", "jsonl", "--workers", "2"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [*EDGEDIGITS, "classify", str(tmp_path), "--format", "jsonl", "--workers", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     first = process.stdout.readline()  # it is running and streaming
     time.sleep(0.3)
     process.send_signal(signal.SIGINT)

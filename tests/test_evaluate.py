@@ -28,18 +28,23 @@ def class_means(mnist_train):
 @pytest.fixture(scope="module")
 def means_model(tmp_path_factory, class_means):
     weights = class_means.T.astype(np.float32)  # [784, 10]
-    bias = (-0.5 * (class_means ** 2).sum(axis=1)).astype(np.float32)
+    bias = (-0.5 * (class_means**2).sum(axis=1)).astype(np.float32)
     graph = helper.make_graph(
-        [helper.make_node("Reshape", ["image", "shape"], ["flat"]),
-         helper.make_node("Gemm", ["flat", "w", "b"], ["logits"]),
-         helper.make_node("Mul", ["logits", "temperature"], ["scaled"]),
-         helper.make_node("Softmax", ["scaled"], ["probabilities"], axis=-1)],
+        [
+            helper.make_node("Reshape", ["image", "shape"], ["flat"]),
+            helper.make_node("Gemm", ["flat", "w", "b"], ["logits"]),
+            helper.make_node("Mul", ["logits", "temperature"], ["scaled"]),
+            helper.make_node("Softmax", ["scaled"], ["probabilities"], axis=-1),
+        ],
         "means",
         [helper.make_tensor_value_info("image", TensorProto.FLOAT, ["N", 28, 28])],
         [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["N", 10])],
-        [numpy_helper.from_array(weights, "w"), numpy_helper.from_array(bias, "b"),
-         numpy_helper.from_array(np.array([-1, 784], np.int64), "shape"),
-         numpy_helper.from_array(np.array(10.0, np.float32), "temperature")],
+        [
+            numpy_helper.from_array(weights, "w"),
+            numpy_helper.from_array(bias, "b"),
+            numpy_helper.from_array(np.array([-1, 784], np.int64), "shape"),
+            numpy_helper.from_array(np.array(10.0, np.float32), "temperature"),
+        ],
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 8
@@ -65,8 +70,8 @@ def test_evaluate_reports_accuracy_per_class_and_confusions(means_model, mnist_t
     # Float32 (onnxruntime) and float64 (NumPy) may split a near tie differently: allow two images.
     assert abs(report["accuracy"] - (expected == labels).mean()) <= 2e-4
     assert 0.75 < report["accuracy"] < 0.9
-    assert report["errors"] == round(report["n"] * (1 - report["accuracy"]))
-    assert len(report["error_indices"]) == report["errors"]
+    wrong = set(np.flatnonzero(expected != labels).tolist())  # the errors NumPy's float64 arithmetic makes
+    assert len(report["error_indices"]) == report["errors"] and len(set(report["error_indices"]) ^ wrong) <= 2
     confusion = np.array(report["confusion_matrix"])
     assert confusion.sum() == 10000 and np.trace(confusion) == report["n"] - report["errors"]
     for digit, accuracy in report["per_class_accuracy"].items():
@@ -90,14 +95,17 @@ def test_confusion_helpers():
     predicted = np.array([0, 6, 1, 7, 7, 2, 1, 1])
     confusion = confusion_matrix(labels, predicted)
     assert confusion.shape == (10, 10) and confusion.sum() == 8
-    assert worst_confusions(confusion, top=2) == [{"true": 1, "predicted": 7, "count": 2},
-                                                  {"true": 7, "predicted": 1, "count": 2}]
+    assert worst_confusions(confusion, top=2) == [
+        {"true": 1, "predicted": 7, "count": 2},
+        {"true": 7, "predicted": 1, "count": 2},
+    ]
     assert worst_confusions(confusion_matrix(labels, labels)) == []
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "edgedigits.runtime.cli", *args], capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "edgedigits.runtime.cli", *args], capture_output=True, text=True, timeout=300
+    )
 
 
 def test_cli_evaluate_json(means_model):

@@ -62,8 +62,12 @@ def test_export_writes_a_checked_model_with_the_edgedigits_interface(exported):
     dims = [d.dim_param or d.dim_value for d in image.type.tensor_type.shape.dim]
     assert dims == ["N", 28, 28] and image.type.tensor_type.elem_type == TensorProto.FLOAT
     assert [d.dim_param or d.dim_value for d in probabilities.type.tensor_type.shape.dim] == ["N", 10]
-    assert sorted(p.name for p in out.parent.iterdir()) == ["tiny-int8.json", "tiny-int8.onnx", "tiny.json",
-                                                            "tiny.onnx"]
+    assert sorted(p.name for p in out.parent.iterdir()) == [
+        "tiny-int8.json",
+        "tiny-int8.onnx",
+        "tiny.json",
+        "tiny.onnx",
+    ]
 
 
 def test_parity_holds_and_both_accuracies_are_reported(exported, mnist_test):
@@ -117,8 +121,12 @@ def test_card_matches_the_file_and_the_runtime_evaluation(exported):
     assert card["test_accuracy"] == evaluate(Model(out))["accuracy"]
     assert card["commands"]["export"] == "pytest export"
     assert card["int8"]["file"] == "tiny-int8.onnx"
-    assert set(card["data_sha256"]) == {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-                                        "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"}
+    assert set(card["data_sha256"]) == {
+        "train-images-idx3-ubyte",
+        "train-labels-idx1-ubyte",
+        "t10k-images-idx3-ubyte",
+        "t10k-labels-idx1-ubyte",
+    }
 
 
 def test_int8_model_is_smaller_and_close_in_accuracy(exported):
@@ -188,11 +196,15 @@ def test_flop_counter_counts_convolutions():
     w = numpy_helper.from_array(np.zeros((8, 1, 3, 3), np.float32), "w")
     dw = numpy_helper.from_array(np.zeros((8, 1, 3, 3), np.float32), "dw")
     graph = helper.make_graph(
-        [helper.make_node("Reshape", ["image", "shape"], ["x"]),
-         helper.make_node("Conv", ["x", "w"], ["y"], pads=[1, 1, 1, 1]),                 # 28x28x8, 9 MACs each
-         helper.make_node("Conv", ["y", "dw"], ["z"], group=8, strides=[2, 2], pads=[1, 1, 1, 1])],  # 14x14x8
-        "g", [helper.make_tensor_value_info("image", TensorProto.FLOAT, ["N", 28, 28])],
+        [
+            helper.make_node("Reshape", ["image", "shape"], ["x"]),
+            helper.make_node("Conv", ["x", "w"], ["y"], pads=[1, 1, 1, 1]),  # 28x28x8, 9 MACs each
+            helper.make_node("Conv", ["y", "dw"], ["z"], group=8, strides=[2, 2], pads=[1, 1, 1, 1]),
+        ],  # 14x14x8
+        "g",
+        [helper.make_tensor_value_info("image", TensorProto.FLOAT, ["N", 28, 28])],
         [helper.make_tensor_value_info("z", TensorProto.FLOAT, None)],
-        [w, dw, numpy_helper.from_array(np.array([-1, 1, 28, 28], np.int64), "shape")])
+        [w, dw, numpy_helper.from_array(np.array([-1, 1, 28, 28], np.int64), "shape")],
+    )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     assert count_macs(model) == 28 * 28 * 8 * 9 + 14 * 14 * 8 * 9

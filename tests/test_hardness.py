@@ -94,10 +94,15 @@ def make(spec: Spec) -> np.ndarray:
         image += dtype.type(offset)
         if spec.kind == "non-finite":
             fraction = [1e-4, 0.3, 1.0][rng.integers(0, 3)]
-            hits = rng.random(spec.shape) < fraction if image.size < 4_000_000 else \
-                np.unravel_index(rng.integers(0, image.size, max(1, int(fraction * 4_000_000))), spec.shape)
-            image[hits] = rng.choice(np.array([np.nan, np.inf, -np.inf], dtype), np.count_nonzero(hits)
-                                     if isinstance(hits, np.ndarray) else len(hits[0]))
+            hits = (
+                rng.random(spec.shape) < fraction
+                if image.size < 4_000_000
+                else np.unravel_index(rng.integers(0, image.size, max(1, int(fraction * 4_000_000))), spec.shape)
+            )
+            image[hits] = rng.choice(
+                np.array([np.nan, np.inf, -np.inf], dtype),
+                np.count_nonzero(hits) if isinstance(hits, np.ndarray) else len(hits[0]),
+            )
     return image
 
 
@@ -111,8 +116,9 @@ def _layer(kind: str, h: int, w: int, rng: np.random.Generator) -> np.ndarray:
         return np.full((h, w), 0 if rng.random() < 0.5 else 255, np.uint8)
     if kind == "gradient":
         direction = rng.random(2) * 2 - 1
-        ramp = (np.arange(h, dtype=np.float32)[:, None] * direction[0] / max(h, 1)
-                + np.arange(w, dtype=np.float32)[None, :] * direction[1] / max(w, 1))
+        ramp = np.arange(h, dtype=np.float32)[:, None] * direction[0] / max(h, 1) + np.arange(w, dtype=np.float32)[
+            None, :
+        ] * direction[1] / max(w, 1)
         ramp -= ramp.min()
         return (255 * ramp / max(float(ramp.max()), 1e-6)).astype(np.uint8)
     layer = np.full((h, w), rng.integers(0, 256), np.uint8)
@@ -120,7 +126,7 @@ def _layer(kind: str, h: int, w: int, rng: np.random.Generator) -> np.ndarray:
     if kind == "blocks":
         for _ in range(int(rng.integers(1, 8))):
             y, x = int(rng.integers(0, h)), int(rng.integers(0, w))
-            layer[y:y + int(rng.integers(1, h + 1)), x:x + int(rng.integers(1, w + 1))] = ink
+            layer[y : y + int(rng.integers(1, h + 1)), x : x + int(rng.integers(1, w + 1))] = ink
         return layer
     assert kind == "strokes"  # pen-like lines and loops of any thickness
     for _ in range(int(rng.integers(1, 12))):
@@ -158,11 +164,16 @@ def assert_digit(digit: np.ndarray) -> None:
 
 
 BIG = [  # the corners of the space, always tried
-    Spec(1, 1, 0, "uint8", "constant"), Spec(1, 10000, 0, "uint8", "strokes", 1),
-    Spec(10000, 1, 0, "float64", "non-finite", 2), Spec(1, 10000, 4, "uint16", "noise", 3),
-    Spec(10000, 10000, 0, "uint8", "noise", 4), Spec(10000, 10000, 0, "bool", "strokes", 5),
-    Spec(10000, 2500, 0, "float32", "gradient", 6), Spec(3000, 4000, 3, "uint8", "strokes", 7),
-    Spec(5000, 5000, 4, "uint8", "all-ink", 8), Spec(2, 10000, 2, "int16", "blocks", 9),
+    Spec(1, 1, 0, "uint8", "constant"),
+    Spec(1, 10000, 0, "uint8", "strokes", 1),
+    Spec(10000, 1, 0, "float64", "non-finite", 2),
+    Spec(1, 10000, 4, "uint16", "noise", 3),
+    Spec(10000, 10000, 0, "uint8", "noise", 4),
+    Spec(10000, 10000, 0, "bool", "strokes", 5),
+    Spec(10000, 2500, 0, "float32", "gradient", 6),
+    Spec(3000, 4000, 3, "uint8", "strokes", 7),
+    Spec(5000, 5000, 4, "uint8", "all-ink", 8),
+    Spec(2, 10000, 2, "int16", "blocks", 9),
 ]
 
 
@@ -171,6 +182,7 @@ def with_examples(cases):
         for case in reversed(cases):
             test = example(case)(test)
         return test
+
     return decorate
 
 
@@ -208,10 +220,14 @@ NORMALIZE_MAX_SIDE = 10000
 @example(Spec(1, 1000, 0, "float64", "non-finite", 1), [(0, 0, 1000, 1), (-5, -5, 3, 3)], True)
 @example(Spec(1000, 1, 1, "bool", "all-ink", 2), [(0, 0, 1, 1000), (0, 500, 1, 1)], False)
 @example(Spec(1000, 1000, 0, "uint8", "noise", 3), [(0, 0, 1000, 1000)], False)
-@given(spec=specs(max_bytes=8_000_000, max_side=NORMALIZE_MAX_SIDE, channels=(0, 1)),
-       boxes=st.lists(st.tuples(st.integers(-50, 1100), st.integers(-50, 1100), st.integers(-10, 1100),
-                                st.integers(-10, 1100)), max_size=4),
-       masked=st.booleans())
+@given(
+    spec=specs(max_bytes=8_000_000, max_side=NORMALIZE_MAX_SIDE, channels=(0, 1)),
+    boxes=st.lists(
+        st.tuples(st.integers(-50, 1100), st.integers(-50, 1100), st.integers(-10, 1100), st.integers(-10, 1100)),
+        max_size=4,
+    ),
+    masked=st.booleans(),
+)
 def test_normalize_digit_and_batch_survive_any_ink(spec, boxes, masked):
     """normalize_digit on any 2-D (or HxWx1) array of any dtype, NaN and inf included; normalize_batch with
     boxes inside, across, outside the image, empty or negative, with masks of the right or the wrong shape."""
@@ -221,8 +237,10 @@ def test_normalize_digit_and_batch_survive_any_ink(spec, boxes, masked):
     masks = None
     if masked:
         rng = np.random.default_rng(spec.seed)
-        masks = [None if i % 3 == 2 else rng.integers(0, 2, (max(h, 1), max(w, 1)) if i % 3 == 0 else (3, 5))
-                 for i, (_, _, w, h) in enumerate(boxes)]
+        masks = [
+            None if i % 3 == 2 else rng.integers(0, 2, (max(h, 1), max(w, 1)) if i % 3 == 0 else (3, 5))
+            for i, (_, _, w, h) in enumerate(boxes)
+        ]
     batch = normalize_batch(ink, boxes, masks)
     assert batch.dtype == np.float32 and batch.shape == (len(boxes), 28, 28)
     assert np.isfinite(batch).all() and batch.min(initial=0) >= 0 and batch.max(initial=0) <= 1
@@ -277,6 +295,7 @@ def test_extract_is_fast_on_a_big_thin_line_drawing():
 
 # =========================================================================== 2. a folder of everything, in one run
 
+
 def png_bomb(width: int, height: int, rows_per_chunk: int = 100) -> bytes:
     """A valid gray PNG of width x height zeros, a few hundred KB for 20000x20000 (400 MP).
 
@@ -305,8 +324,17 @@ def tiff_bomb(width: int, height: int, rows_per_strip: int = 100) -> bytes:
     assert height % rows_per_strip == 0
     strip = zlib.compress(bytes(width * rows_per_strip), 9)
     strips = height // rows_per_strip
-    entries = [(256, 4, 1, width), (257, 4, 1, height), (258, 3, 1, 8), (259, 3, 1, 8), (262, 3, 1, 1),
-               (273, 4, strips, None), (277, 3, 1, 1), (278, 4, 1, rows_per_strip), (279, 4, strips, None)]
+    entries = [
+        (256, 4, 1, width),
+        (257, 4, 1, height),
+        (258, 3, 1, 8),
+        (259, 3, 1, 8),
+        (262, 3, 1, 1),
+        (273, 4, strips, None),
+        (277, 3, 1, 1),
+        (278, 4, 1, rows_per_strip),
+        (279, 4, strips, None),
+    ]
     ifd_at = 8
     offsets_at = ifd_at + 2 + 12 * len(entries) + 4
     counts_at = offsets_at + 4 * strips
@@ -314,8 +342,9 @@ def tiff_bomb(width: int, height: int, rows_per_strip: int = 100) -> bytes:
     out = b"II*\x00" + struct.pack("<I", ifd_at) + struct.pack("<H", len(entries))
     for tag, kind, count, value in entries:
         value = {273: offsets_at, 279: counts_at}.get(tag, value)
-        out += struct.pack("<HHI", tag, kind, count) + (struct.pack("<HH", value, 0) if kind == 3 else
-                                                        struct.pack("<I", value))
+        out += struct.pack("<HHI", tag, kind, count) + (
+            struct.pack("<HH", value, 0) if kind == 3 else struct.pack("<I", value)
+        )
     out += struct.pack("<I", 0)
     out += struct.pack(f"<{strips}I", *[data_at] * strips) + struct.pack(f"<{strips}I", *[len(strip)] * strips)
     return out + strip
@@ -329,8 +358,10 @@ def test_bomb_builders_make_real_images():
     assert len(png_bomb(20000, 20000)) < 600_000 and len(tiff_bomb(20000, 20000)) < 10_000
 
 
-@pytest.mark.parametrize("ext", [".png", ".jpg", ".bmp", ".tiff", ".webp", ".pgm", ".ppm", ".pbm", ".pam", ".pfm",
-                                 ".sr", ".jp2", ".hdr", ".gif"])
+@pytest.mark.parametrize(
+    "ext",
+    [".png", ".jpg", ".bmp", ".tiff", ".webp", ".pgm", ".ppm", ".pbm", ".pam", ".pfm", ".sr", ".jp2", ".hdr", ".gif"],
+)
 def test_header_size_of_real_files(ext):
     """images.header_size reads the size of a real file of every format OpenCV writes here."""
     from edgedigits.runtime.images import header_size
@@ -345,22 +376,28 @@ def test_header_size_of_real_files(ext):
     assert header_size(encoded.tobytes()) == (370, 230)
     if ext == ".jp2":  # the bare codestream inside the JP2 file
         data = encoded.tobytes()
-        assert header_size(data[data.index(b"\xff\x4f\xff\x51"):]) == (370, 230)
+        assert header_size(data[data.index(b"\xff\x4f\xff\x51") :]) == (370, 230)
 
 
 HUGE_HEADERS = {  # 20000x20000 (400 MP) claimed by the header, a few bytes of data after it
     "png": png_bomb(20000, 20000),
     "tiff": tiff_bomb(20000, 20000),
-    "big-endian tiff": b"MM\x00*\x00\x00\x00\x08\x00\x02" + struct.pack(">HHIHH", 256, 3, 1, 20000, 0)
-                       + struct.pack(">HHII", 257, 4, 1, 20000) + b"\x00" * 64,
-    "bigtiff": b"II+\x00\x08\x00\x00\x00" + struct.pack("<Q", 16) + struct.pack("<Q", 2)
-               + struct.pack("<HHQQ", 256, 16, 1, 20000) + struct.pack("<HHQQ", 257, 3, 1, 20000) + b"\x00" * 64,
+    "big-endian tiff": b"MM\x00*\x00\x00\x00\x08\x00\x02"
+    + struct.pack(">HHIHH", 256, 3, 1, 20000, 0)
+    + struct.pack(">HHII", 257, 4, 1, 20000)
+    + b"\x00" * 64,
+    "bigtiff": b"II+\x00\x08\x00\x00\x00"
+    + struct.pack("<Q", 16)
+    + struct.pack("<Q", 2)
+    + struct.pack("<HHQQ", 256, 16, 1, 20000)
+    + struct.pack("<HHQQ", 257, 3, 1, 20000)
+    + b"\x00" * 64,
     "pbm": b"P4\n# a comment\n20000 20000\n" + b"\x00" * 64,
     "pam": b"P7\nWIDTH 20000\nHEIGHT 20000\nDEPTH 1\nMAXVAL 255\nTUPLTYPE GRAYSCALE\nENDHDR\n" + b"\x00" * 64,
     "pfm": b"Pf\n20000 20000\n-1\n" + b"\x00" * 64,
     "sun raster": struct.pack(">8I", 0x59A66A95, 20000, 20000, 8, 0, 2, 0, 0) + b"\x00" * 64,
     "jp2": b"\x00\x00\x00\x0cjP  \r\n\x87\n\x00\x00\x00\x14ftypjp2 \x00\x00\x00\x00jp2 \x00\x00\x00-jp2h"
-           b"\x00\x00\x00\x16ihdr" + struct.pack(">II", 20000, 20000) + b"\x00\x03\x07\x07\x00\x00" + b"\x00" * 64,
+    b"\x00\x00\x00\x16ihdr" + struct.pack(">II", 20000, 20000) + b"\x00\x03\x07\x07\x00\x00" + b"\x00" * 64,
     "j2k": b"\xff\x4f\xff\x51\x00\x2f\x00\x00" + struct.pack(">IIII", 20000, 20000, 0, 0) + b"\x00" * 64,
     "hdr": b"#?RADIANCE\nFORMAT=32-bit_rle_rgbe\n\n-Y 20000 +X 20000\n" + b"\x00" * 64,
 }
@@ -378,9 +415,23 @@ def test_header_parsing_never_raises_on_garbage():
     from edgedigits.runtime.images import header_size
 
     rng = np.random.default_rng(0)
-    prefixes = [b"\x89PNG\r\n\x1a\n", b"II*\x00", b"MM\x00*", b"II+\x00", b"P4", b"P7", b"Pf", b"\x59\xa6\x6a\x95",
-                b"\x00\x00\x00\x0cjP  \r\n\x87\n", b"\xff\x4f\xff\x51", b"#?", b"\xff\xd8", b"BM", b"GIF89a",
-                b"RIFF\x00\x00\x00\x00WEBPVP8X"]
+    prefixes = [
+        b"\x89PNG\r\n\x1a\n",
+        b"II*\x00",
+        b"MM\x00*",
+        b"II+\x00",
+        b"P4",
+        b"P7",
+        b"Pf",
+        b"\x59\xa6\x6a\x95",
+        b"\x00\x00\x00\x0cjP  \r\n\x87\n",
+        b"\xff\x4f\xff\x51",
+        b"#?",
+        b"\xff\xd8",
+        b"BM",
+        b"GIF89a",
+        b"RIFF\x00\x00\x00\x00WEBPVP8X",
+    ]
     for prefix in prefixes:
         for n in (0, 1, 7, 30, 200):
             for _ in range(20):
@@ -405,8 +456,9 @@ def run_measured(command: list[str], timeout: float = 120) -> tuple[int, str, st
     process's own RSS (gigabytes after the big arrays above) would count for a child forked from it, and
     RUSAGE_CHILDREN gives the largest of all children ever waited for."""
     with tempfile.NamedTemporaryFile("r") as peak:
-        result = subprocess.run([sys.executable, "-c", PEAK_RSS, peak.name, *command], capture_output=True,
-                                text=True, timeout=timeout)
+        result = subprocess.run(
+            [sys.executable, "-c", PEAK_RSS, peak.name, *command], capture_output=True, text=True, timeout=timeout
+        )
         return result.returncode, result.stdout, result.stderr, int(peak.read()) / 1024
 
 
@@ -415,7 +467,7 @@ def test_one_folder_with_every_kind_of_bad_file(tmp_path, mnist_test):
     PBM), oversized, unreadable, named-pipe, looping and dangling files and an unreadable subfolder, in ONE
     `classify` run as a user without root's file access: every good image is read, every bad file gets an
     error record naming it, nothing else is printed, the exit status is 1 and the peak memory stays bounded."""
-    from test_cli_classify import as_unprivileged, paper_digit
+    from helpers import as_unprivileged, paper_digit
 
     folder = tmp_path / "scans"
     folder.mkdir()
@@ -425,11 +477,20 @@ def test_one_folder_with_every_kind_of_bad_file(tmp_path, mnist_test):
         expected[f"good_{i}{ext}"] = str(mnist_test.labels[i])
     good = (folder / "good_0.png").read_bytes()
     bad = {  # name -> words its error must hold
-        "corrupt.png": "corrupt", "truncated.png": "truncated", "empty.png": "empty file",
-        "text.jpg": "not an image", "bomb.png": "20000x20000", "bomb.tif": "20000x20000",
-        "bomb.pbm": "20000x20000", "oversized.png": "MiB limit", "locked.png": "permission denied",
-        "pipe.png": "not a regular file", "loop_a.png": "symbolic links", "loop_b.png": "symbolic links",
-        "dangling.png": "no such file", "closed": "permission denied",
+        "corrupt.png": "corrupt",
+        "truncated.png": "truncated",
+        "empty.png": "empty file",
+        "text.jpg": "not an image",
+        "bomb.png": "20000x20000",
+        "bomb.tif": "20000x20000",
+        "bomb.pbm": "20000x20000",
+        "oversized.png": "MiB limit",
+        "locked.png": "permission denied",
+        "pipe.png": "not a regular file",
+        "loop_a.png": "symbolic links",
+        "loop_b.png": "symbolic links",
+        "dangling.png": "no such file",
+        "closed": "permission denied",
     }
     (folder / "corrupt.png").write_bytes(good[:33] + np.random.default_rng(0).bytes(2000))  # IHDR, then noise
     (folder / "truncated.png").write_bytes(good[: len(good) // 2])
@@ -457,8 +518,19 @@ def test_one_folder_with_every_kind_of_bad_file(tmp_path, mnist_test):
     try:
         started = time.monotonic()
         status, out, err, peak_mib = run_measured(
-            [*as_unprivileged(), *EDGEDIGITS, "classify", str(folder), "--recursive", "--format", "jsonl",
-             "--workers", "2"], timeout=120)
+            [
+                *as_unprivileged(),
+                *EDGEDIGITS,
+                "classify",
+                str(folder),
+                "--recursive",
+                "--format",
+                "jsonl",
+                "--workers",
+                "2",
+            ],
+            timeout=120,
+        )
         elapsed = time.monotonic() - started
     finally:
         (folder / "closed").chmod(0o755)
@@ -473,8 +545,9 @@ def test_one_folder_with_every_kind_of_bad_file(tmp_path, mnist_test):
         record = by_name[name]
         assert set(record) == {"path", "error"} and words in record["error"], record
         assert record["path"].startswith(str(folder))
-    assert err.splitlines() == [err.strip()] and err.startswith(f"{len(records)} image(s): {len(expected)} read, "
-                                                                f"{len(bad)} failed"), err  # the summary only
+    assert err.splitlines() == [err.strip()] and err.startswith(
+        f"{len(records)} image(s): {len(expected)} read, {len(bad)} failed"
+    ), err  # the summary only
     assert peak_mib < 400, f"peak RSS {peak_mib:.0f} MiB"  # ~110 MiB; a decoded bomb alone is 400 MB
     assert elapsed < 30
 
@@ -522,8 +595,11 @@ class StreamServer:
                 self.send_header("Content-Type", "multipart/x-mixed-replace; boundary=frame")
                 self.end_headers()
                 for jpeg in jpegs:
-                    self.wfile.write(b"--frame\r\nContent-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n" % len(jpeg)
-                                     + jpeg + b"\r\n")
+                    self.wfile.write(
+                        b"--frame\r\nContent-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n" % len(jpeg)
+                        + jpeg
+                        + b"\r\n"
+                    )
                     self.wfile.flush()
                     time.sleep(0.03)
                 server.times[self.path]["sent"] = time.monotonic()
@@ -548,7 +624,7 @@ class StreamServer:
 
 
 def digit_frames(mnist_test, n: int) -> list[np.ndarray]:
-    from test_webcam import scene_frame
+    from helpers import scene_frame
 
     picks = [int(np.flatnonzero(mnist_test.labels == d)[0]) for d in (4, 0, 7)]
     rng = np.random.default_rng(0)
@@ -571,7 +647,8 @@ def sources(tmp_path_factory, mnist_test):
     from concurrent.futures import Future, ThreadPoolExecutor
 
     import onnx
-    from test_model import linear_model
+
+    from helpers import linear_model
 
     folder = tmp_path_factory.mktemp("sources")
     frames = digit_frames(mnist_test, 20)
@@ -581,11 +658,15 @@ def sources(tmp_path_factory, mnist_test):
     (folder / "cut.avi").write_bytes(data[: int(0.55 * len(data))])  # the copy was interrupted
     (folder / "header_only.avi").write_bytes(data[:2000])
     damaged = bytearray(data)
-    damaged[len(data) // 3:len(data) // 3 + 20000] = np.random.default_rng(0).bytes(20000)
+    damaged[len(data) // 3 : len(data) // 3 + 20000] = np.random.default_rng(0).bytes(20000)
     (folder / "damaged.avi").write_bytes(bytes(damaged))
     cv2.imwrite(str(folder / "one.png"), frames[0])
-    models = {"missing": folder / "no_such_model.onnx", "damaged": folder / "damaged.onnx",
-              "truncated": folder / "truncated.onnx", "wrong_shape": folder / "wrong_shape.onnx"}
+    models = {
+        "missing": folder / "no_such_model.onnx",
+        "damaged": folder / "damaged.onnx",
+        "truncated": folder / "truncated.onnx",
+        "wrong_shape": folder / "wrong_shape.onnx",
+    }
     models["damaged"].write_bytes(b"\x08\x07" + np.random.default_rng(1).bytes(3000))
     onnx.save(linear_model(in_shape=("N", 32, 32)), models["wrong_shape"])  # a valid model for 32x32 images
     good = linear_model().SerializeToString()

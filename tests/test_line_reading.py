@@ -15,11 +15,18 @@ from edgedigits.runtime.reader import DigitReader
 from edgedigits.train.lines import LineMaker, LineStyle, line_scene
 
 CASES = Path(__file__).resolve().parents[2] / "shared" / "cases"
-SEQUENCE_CASES = ["touching-070.jpg", "cheque-amount-3000.jpg", "cheque-amount-3200.jpg", "cheque-amount-5743.jpg",
-                  "slash-2468.jpg", "word-before-digits-76.jpg"]
+SEQUENCE_CASES = [
+    "touching-070.jpg",
+    "cheque-amount-3000.jpg",
+    "cheque-amount-3200.jpg",
+    "cheque-amount-5743.jpg",
+    "slash-2468.jpg",
+    "word-before-digits-76.jpg",
+]
 
 
 # --------------------------------------------------------------------------- pure pieces
+
 
 def test_fit_line_scales_the_ink_to_its_height_and_pads_to_the_stride():
     ink = np.zeros((100, 300), np.float32)
@@ -65,7 +72,26 @@ def test_ctc_greedy_merges_repeats_drops_blanks_and_keeps_the_frames():
     assert "".join(c.char for c in ctc_greedy(posteriors_for("_7__5"), frames=3)) == "7"
 
 
+def test_ctc_log_likelihood_sums_every_alignment():
+    """The forward recursion against brute force: every path of T frames that collapses to the labels."""
+    import itertools
+
+    from edgedigits.runtime.recognize import ctc_log_likelihood
+
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=(5, 4))
+    logp = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))  # 3 characters + blank (index 3)
+    for labels in ([0], [1, 2], [1, 1], [0, 2, 0]):
+        total = 0.0
+        for path in itertools.product(range(4), repeat=5):
+            collapsed = [k for i, k in enumerate(path) if k != 3 and (i == 0 or path[i - 1] != k)]
+            if collapsed == labels:
+                total += np.exp(sum(logp[t, k] for t, k in enumerate(path)))
+        assert ctc_log_likelihood(logp, labels) == pytest.approx(np.log(total), rel=1e-9)
+
+
 # --------------------------------------------------------------------------- reading lines (shipped model)
+
 
 @pytest.fixture(scope="module")
 def reader():
@@ -101,16 +127,26 @@ def test_touching_digit_strings_read_exactly(reader, mnist_test):
 
 
 def test_separators_give_no_digit(reader, mnist_test):
-    items = photos(mnist_test, lambda rng: str(rng.choice(list("/-.,:"))).join([number(rng, 1, 3), number(rng, 1, 3)]),
-                   40, 12, LineStyle(touching=0.3, **PLAIN))
+    items = photos(
+        mnist_test,
+        lambda rng: str(rng.choice(list("/-.,:"))).join([number(rng, 1, 3), number(rng, 1, 3)]),
+        40,
+        12,
+        LineStyle(touching=0.3, **PLAIN),
+    )
     rate, got = exact_rate(reader, items)
     extra = np.mean([len(g) > len(w) for g, (_, w) in zip(got, items)])
     assert extra <= 0.05 and rate >= 0.8, list(zip(got, [w for _, w in items]))
 
 
 def test_words_next_to_numbers_give_only_the_number(reader, mnist_test):
-    items = photos(mnist_test, lambda rng: f"A {number(rng, 1, 4)}" if rng.random() < 0.6 else f"{number(rng, 1, 4)} A",
-                   40, 13, LineStyle(touching=0.3, **PLAIN))
+    items = photos(
+        mnist_test,
+        lambda rng: f"A {number(rng, 1, 4)}" if rng.random() < 0.6 else f"{number(rng, 1, 4)} A",
+        40,
+        13,
+        LineStyle(touching=0.3, **PLAIN),
+    )
     rate, got = exact_rate(reader, items)
     assert rate >= 0.8, list(zip(got, [w for _, w in items]))
     words = photos(mnist_test, lambda rng: "A", 20, 14, LineStyle(**PLAIN))
@@ -118,7 +154,7 @@ def test_words_next_to_numbers_give_only_the_number(reader, mnist_test):
 
 
 def test_a_touching_pair_is_split_into_two_boxes_side_by_side(reader, mnist_test):
-    (image, want), = photos(mnist_test, lambda rng: "70", 1, 15, LineStyle(touching=1.0, **PLAIN))
+    ((image, want),) = photos(mnist_test, lambda rng: "70", 1, 15, LineStyle(touching=1.0, **PLAIN))
     reading = reader.read(image)
     assert reading.text == want == "70"
     (a, b) = [d.box for d in reading.digits]
@@ -128,7 +164,7 @@ def test_a_touching_pair_is_split_into_two_boxes_side_by_side(reader, mnist_test
 
 
 def test_raw_shows_the_separator_and_text_the_digits(reader, mnist_test):
-    (image, want), = photos(mnist_test, lambda rng: "24/68", 1, 16, LineStyle(touching=0.0, **PLAIN))
+    ((image, want),) = photos(mnist_test, lambda rng: "24/68", 1, 16, LineStyle(touching=0.0, **PLAIN))
     reading = reader.read(image)
     assert reading.text == "2468"
     assert reading.raw == "24/68"
@@ -139,15 +175,20 @@ NOT_YET = {  # read wrong by the shipped line model; strict: the day they read r
 }
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(reason=NOT_YET[n], strict=True))
-                                  if n in NOT_YET else n for n in SEQUENCE_CASES])
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.xfail(reason=NOT_YET[n], strict=True)) if n in NOT_YET else n
+        for n in SEQUENCE_CASES
+    ],
+)
 def test_shared_cases_of_digit_strings_read_exactly(reader, name):
     expected = {row["file"]: row["text"] for row in csv.DictReader(open(CASES / "expected.csv"))}
     assert reader.read(str(CASES / name)).text == expected[name]
 
 
 def test_without_the_line_model_each_blob_is_read_alone(mnist_test):
-    (image, want), = photos(mnist_test, lambda rng: "3 5", 1, 17, LineStyle(touching=0.0, **PLAIN))
+    ((image, want),) = photos(mnist_test, lambda rng: "3 5", 1, 17, LineStyle(touching=0.0, **PLAIN))
     plain = DigitReader(line_model=False)
     assert plain.line_model is None
     reading = plain.read(image)

@@ -46,7 +46,7 @@ def test_batches_pad_each_line_and_encode_its_target(mnist_train):
         assert x.dtype == np.float32 and x.shape[1] == HEIGHT and x.shape[2] % 64 == 0
         assert 0.0 <= x.min() and x.max() <= 1.0
         for row in y:
-            assert row[0] <= len(row) - 1 and all(0 <= v < len(ALPHABET) for v in row[1:1 + row[0]])
+            assert row[0] <= len(row) - 1 and all(0 <= v < len(ALPHABET) for v in row[1 : 1 + row[0]])
         seen += len(x)
     assert seen == 30
 
@@ -80,7 +80,11 @@ def test_line_export_is_parity_checked_and_readable_by_the_runtime(line_run, tmp
     assert result["parity"]["max_abs_diff"] <= 1e-4
     assert result["mflops_per_line_of_8_digits"] <= 20
     card = json.loads((tmp_path / "line.json").read_text())
-    assert card["kind"] == "line" and card["labels"][-1] == "<blank>" and card["size_bytes"] == (tmp_path / "line.onnx").stat().st_size
+    assert (
+        card["kind"] == "line"
+        and card["labels"][-1] == "<blank>"
+        and card["size_bytes"] == (tmp_path / "line.onnx").stat().st_size
+    )
     model = LineModel(tmp_path / "line.onnx")
     assert model.metadata["kind"] == "line"
     batch, widths = pad_batch([np.zeros((HEIGHT, 64), np.float32), np.zeros((HEIGHT, 128), np.float32)])

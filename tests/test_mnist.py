@@ -24,6 +24,7 @@ def idx_bytes(array: np.ndarray) -> bytes:
 
 # --------------------------------------------------------------------------- IDX parsing
 
+
 def test_parse_idx_round_trip():
     images = np.arange(2 * 28 * 28, dtype=np.uint32).reshape(2, 28, 28) % 256
     assert np.array_equal(mnist.parse_idx(idx_bytes(images)), images)
@@ -92,6 +93,7 @@ def test_data_dir_precedence(tmp_path, monkeypatch):
 
 
 # --------------------------------------------------------------------------- downloading, for real
+
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):

@@ -5,7 +5,6 @@ Real onnxruntime sessions on small ONNX graphs built here with onnx.helper (no T
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import threading
@@ -13,41 +12,11 @@ import threading
 import numpy as np
 import onnx
 import pytest
-from onnx import TensorProto, helper, numpy_helper
+from onnx import TensorProto
 
-from edgedigits.runtime.model import CHUNK, Model, ModelError, decode_metadata, resolve_model, shipped_names
+from helpers import linear_model
 
-
-def linear_model(in_shape=("N", 28, 28), n_out: int = 10, metadata: dict | None = None, seed: int = 0,
-                 input_type: int = TensorProto.FLOAT) -> onnx.ModelProto:
-    """image -> Reshape [N, 784] -> MatMul -> Softmax -> probabilities, with random weights."""
-    rng = np.random.default_rng(seed)
-    features = int(np.prod([d for d in in_shape[1:]]))
-    weights = numpy_helper.from_array(rng.normal(0, 0.05, (features, n_out)).astype(np.float32), "w")
-    shape = numpy_helper.from_array(np.array([-1, features], dtype=np.int64), "shape")
-    nodes = []
-    source = "image"
-    if input_type != TensorProto.FLOAT:
-        nodes.append(helper.make_node("Cast", ["image"], ["image_f"], to=TensorProto.FLOAT))
-        source = "image_f"
-    nodes += [
-        helper.make_node("Reshape", [source, "shape"], ["flat"]),
-        helper.make_node("MatMul", ["flat", "w"], ["logits"]),
-        helper.make_node("Softmax", ["logits"], ["probabilities"], axis=-1),
-    ]
-    graph = helper.make_graph(
-        nodes, "test",
-        [helper.make_tensor_value_info("image", input_type, list(in_shape))],
-        [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, [in_shape[0], n_out])],
-        [weights, shape],
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8
-    for key, value in (metadata or {}).items():
-        entry = model.metadata_props.add()
-        entry.key, entry.value = key, json.dumps(value)
-    onnx.checker.check_model(model)
-    return model
+from edgedigits.runtime.model import MAX_SESSION_BATCH, Model, ModelError, decode_metadata, resolve_model, shipped_names
 
 
 @pytest.fixture
@@ -63,6 +32,7 @@ def images(n: int, seed: int = 0) -> np.ndarray:
 
 # --------------------------------------------------------------------------- a good model
 
+
 def test_good_model_predicts_probabilities(good_file):
     model = Model(good_file)
     assert model.path == good_file
@@ -74,15 +44,22 @@ def test_good_model_predicts_probabilities(good_file):
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
 
 
-def test_empty_batch_returns_empty_result_without_running(good_file):
+def test_empty_batch_returns_empty_result_without_running(good_file, monkeypatch):
     model = Model(good_file)
+
+    def tripwire(batch):
+        raise AssertionError(f"the session ran on a batch of {len(batch)}")
+
+    monkeypatch.setattr(model, "_run", tripwire)  # a tripwire: a batch of 0 must never reach onnxruntime
     out = model.predict(np.zeros((0, 28, 28), np.float32))
     assert out.shape == (0, 10) and out.dtype == np.float32
+    with pytest.raises(AssertionError, match="batch of 1"):
+        model.predict(np.zeros((1, 28, 28), np.float32))  # (the tripwire is where a run would go)
 
 
 def test_large_batches_are_chunked_with_the_same_result(good_file):
     model = Model(good_file)
-    batch = images(CHUNK * 2 + 17)
+    batch = images(MAX_SESSION_BATCH * 2 + 17)
     whole = model.predict(batch)
     assert whole.shape == (len(batch), 10)
     np.testing.assert_allclose(whole[-5:], model.predict(batch[-5:]), rtol=1e-6, atol=1e-7)
@@ -132,6 +109,7 @@ def test_name_falls_back_to_the_file_stem(tmp_path):
 
 # --------------------------------------------------------------------------- bad files
 
+
 def _bad_files(tmp_path, good_file) -> dict:
     blob = good_file.read_bytes()
     files = {}
@@ -160,8 +138,19 @@ def _bad_files(tmp_path, good_file) -> dict:
     return files
 
 
-BAD = ["truncated", "damaged", "empty", "not_onnx", "text", "flat_input", "five_outputs", "fixed_batch",
-       "uint8_input", "wrong_size", "missing"]
+BAD = [
+    "truncated",
+    "damaged",
+    "empty",
+    "not_onnx",
+    "text",
+    "flat_input",
+    "five_outputs",
+    "fixed_batch",
+    "uint8_input",
+    "wrong_size",
+    "missing",
+]
 
 
 @pytest.mark.parametrize("kind", BAD)
@@ -197,8 +186,12 @@ def test_default_is_the_shipped_default_model():
 @pytest.mark.parametrize("kind", ["missing", "damaged", "five_outputs"])
 def test_cli_evaluate_with_a_bad_model_prints_one_line_and_fails(tmp_path, good_file, kind):
     path = _bad_files(tmp_path, good_file)[kind]
-    run = subprocess.run([sys.executable, "-m", "edgedigits.runtime.cli", "evaluate", "--model", str(path)],
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "edgedigits.runtime.cli", "evaluate", "--model", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode != 0
     assert "Traceback" not in run.stderr
     lines = run.stderr.strip().splitlines()
@@ -207,7 +200,11 @@ def test_cli_evaluate_with_a_bad_model_prints_one_line_and_fails(tmp_path, good_
 
 
 def test_cli_evaluate_with_an_unknown_name_fails_cleanly():
-    run = subprocess.run([sys.executable, "-m", "edgedigits.runtime.cli", "evaluate", "--model", "nope"],
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "edgedigits.runtime.cli", "evaluate", "--model", "nope"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode != 0 and "Traceback" not in run.stderr
     assert "nope" in run.stderr and "default" in run.stderr

@@ -20,10 +20,10 @@ import cv2
 import numpy as np
 import pytest
 
-import synth
-from edgedigits.runtime import DigitReader, ImageError
+from helpers import as_unprivileged, paper_digit
+
+from edgedigits.runtime import DigitReader, ImageError, synth
 from edgedigits.runtime.images import decode, exif_orientation
-from test_cli_classify import as_unprivileged, paper_digit
 
 EDGEDIGITS = [sys.executable, "-m", "edgedigits.runtime.cli"]
 CASES = Path(__file__).resolve().parents[2] / "shared" / "cases"
@@ -48,6 +48,7 @@ def scene(mnist_test):
 
 
 # --------------------------------------------------------------------------- 1. EXIF orientation
+
 
 def exif_block(orientation: int) -> bytes:
     """A big-endian TIFF block with one IFD entry: Orientation (274), SHORT, the given value."""
@@ -74,8 +75,13 @@ def webp_with_orientation(image: np.ndarray, orientation: int) -> bytes:
     image tools write one."""
     simple = cv2.imencode(".webp", image, [cv2.IMWRITE_WEBP_QUALITY, 101])[1].tobytes()  # 101: lossless
     h, w = image.shape[:2]
-    vp8x = b"VP8X" + struct.pack("<I", 10) + bytes([0x08, 0, 0, 0]) + (w - 1).to_bytes(3, "little") + \
-        (h - 1).to_bytes(3, "little")
+    vp8x = (
+        b"VP8X"
+        + struct.pack("<I", 10)
+        + bytes([0x08, 0, 0, 0])
+        + (w - 1).to_bytes(3, "little")
+        + (h - 1).to_bytes(3, "little")
+    )
     block = exif_block(orientation)
     exif = b"EXIF" + struct.pack("<I", len(block)) + block + b"\x00" * (len(block) & 1)
     body = b"WEBP" + vp8x + simple[12:] + exif
@@ -154,15 +160,24 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 def test_cold_start_benchmark_makes_its_seed_model_or_names_the_option(tmp_path):
     """cold_start.py needs the seed network as Keras: a missing --seed-keras file is one sentence naming the
     option; without one it trains the seed preset briefly into its cache folder (TensorFlow is here)."""
-    code = ("import sys; sys.path.insert(0, {bench!r}); import cold_start\n"
-            "print(cold_start.seed_keras({given!r}))\n")
+    code = "import sys; sys.path.insert(0, {bench!r}); import cold_start\nprint(cold_start.seed_keras({given!r}))\n"
     env = {**os.environ, "EDGEDIGITS_BENCH_DIR": str(tmp_path), "EDGEDIGITS_SEED_KERAS": str(tmp_path / "none.keras")}
-    missing = subprocess.run([sys.executable, "-c", code.format(bench=str(BENCHMARKS), given=str(tmp_path / "x.keras"))],
-                             capture_output=True, text=True, env=env, timeout=120)
+    missing = subprocess.run(
+        [sys.executable, "-c", code.format(bench=str(BENCHMARKS), given=str(tmp_path / "x.keras"))],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert missing.returncode == 1 and "Traceback" not in missing.stderr
     assert missing.stderr.strip().startswith("--seed-keras") and len(missing.stderr.strip().splitlines()) == 1
-    made = subprocess.run([sys.executable, "-c", code.format(bench=str(BENCHMARKS), given=None)],
-                          capture_output=True, text=True, env=env, timeout=600)
+    made = subprocess.run(
+        [sys.executable, "-c", code.format(bench=str(BENCHMARKS), given=None)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     assert made.returncode == 0, made.stderr[-2000:]
     path = Path(made.stdout.strip())
     assert path == tmp_path / "seed-1epoch" / "model.keras" and path.is_file()
@@ -170,6 +185,7 @@ def test_cold_start_benchmark_makes_its_seed_model_or_names_the_option(tmp_path)
 
 
 # --------------------------------------------------------------------------- 6/7/10. folders and formats
+
 
 def test_gif_files_are_read_in_folders(tmp_path, mnist_test):
     ok, gif = cv2.imencode(".gif", cv2.cvtColor(paper_digit(mnist_test.images[0]), cv2.COLOR_GRAY2BGR))
@@ -214,15 +230,18 @@ def test_max_pixels_lifts_and_lowers_the_limit(tmp_path, mnist_test):
     low = run("classify", tmp_path, "--format", "jsonl", "--workers", "2", "--max-pixels", "5000")
     records = [json.loads(line) for line in low.stdout.splitlines()]
     assert low.returncode == 1 and len(records) == 70
-    assert all(r["error"].startswith("image is 90x90 pixels (8,100 pixels), above the 5,000 pixels limit")
-               for r in records), records[0]
+    assert all(
+        r["error"].startswith("image is 90x90 pixels (8,100 pixels), above the 5,000 pixels limit") for r in records
+    ), records[0]
     high = run("classify", tmp_path, "--format", "jsonl", "--workers", "2", "--max-pixels", "9000")
     assert high.returncode == 0, high.stderr
-    assert [json.loads(line)["text"] for line in high.stdout.splitlines()] == \
-        [str(label) for label in mnist_test.labels[:70]]
+    assert [json.loads(line)["text"] for line in high.stdout.splitlines()] == [
+        str(label) for label in mnist_test.labels[:70]
+    ]
 
 
 # --------------------------------------------------------------------------- 8/9. model permissions, option values
+
 
 def test_a_model_without_read_permission_says_permission_denied(tmp_path, mnist_test):
     from edgedigits.runtime.model import resolve_model
@@ -231,15 +250,27 @@ def test_a_model_without_read_permission_says_permission_denied(tmp_path, mnist_
     shutil.copy(resolve_model(), locked)
     locked.chmod(0)
     cv2.imwrite(str(tmp_path / "a.png"), paper_digit(mnist_test.images[0]))
-    result = subprocess.run([*as_unprivileged(), *EDGEDIGITS, "classify", str(tmp_path / "a.png"), "--model",
-                             str(locked)], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [*as_unprivileged(), *EDGEDIGITS, "classify", str(tmp_path / "a.png"), "--model", str(locked)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 2
     assert "permission denied" in result.stderr and "damaged" not in result.stderr
     assert str(locked) in result.stderr and "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("option", [["--min-confidence", "1.5"], ["--min-confidence", "-1"], ["--workers", "0"],
-                                    ["--workers", "-3"], ["--max-pixels", "0"]])
+@pytest.mark.parametrize(
+    "option",
+    [
+        ["--min-confidence", "1.5"],
+        ["--min-confidence", "-1"],
+        ["--workers", "0"],
+        ["--workers", "-3"],
+        ["--max-pixels", "0"],
+    ],
+)
 def test_bad_option_values_are_usage_errors(tmp_path, option):
     result = run("classify", tmp_path, *option)
     assert result.returncode == 2 and result.stdout == ""
@@ -254,6 +285,7 @@ def test_webcam_bad_option_values_are_usage_errors():
 
 # --------------------------------------------------------------------------- --version, stdin, lists, -o, CSV
 
+
 def test_version():
     from importlib.metadata import version
 
@@ -264,8 +296,9 @@ def test_version():
 
 def test_one_image_from_stdin(mnist_test):
     data = cv2.imencode(".png", paper_digit(mnist_test.images[3]))[1].tobytes()
-    result = subprocess.run([*EDGEDIGITS, "classify", "-", "--format", "jsonl"], input=data, capture_output=True,
-                            timeout=120)
+    result = subprocess.run(
+        [*EDGEDIGITS, "classify", "-", "--format", "jsonl"], input=data, capture_output=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     record = json.loads(result.stdout)
     assert record["path"] == "-" and record["text"] == str(mnist_test.labels[3])
@@ -289,8 +322,12 @@ def test_from_file_and_from_stdin_lists(tmp_path, mnist_test):
         assert result.returncode == 1, result.stderr
         records = [json.loads(line) for line in result.stdout.splitlines()]
         assert [os.path.basename(r["path"]) for r in records] == ["img 3.png", "img 0.png", "missing.png", "img 4.png"]
-        assert [r.get("text") for r in records] == [str(mnist_test.labels[3]), str(mnist_test.labels[0]), None,
-                                                    str(mnist_test.labels[4])]
+        assert [r.get("text") for r in records] == [
+            str(mnist_test.labels[3]),
+            str(mnist_test.labels[0]),
+            None,
+            str(mnist_test.labels[4]),
+        ]
     unreadable = run("classify", "--from-file", tmp_path / "nope.txt")
     assert unreadable.returncode == 2 and "nope.txt" in unreadable.stderr
 
@@ -330,6 +367,7 @@ def test_csv_has_documented_columns_and_the_jsonl_digits(tmp_path, scene):
 
 # --------------------------------------------------------------------------- --save-dir
 
+
 def test_save_dir_writes_annotated_copies(tmp_path, scene, mnist_test):
     image, text = scene
     (tmp_path / "a").mkdir()
@@ -348,18 +386,20 @@ def test_save_dir_writes_annotated_copies(tmp_path, scene, mnist_test):
     # Each digit's box is drawn in its confidence colour (green when sure) on the box's outline.
     for digit in records[str(tmp_path / "a" / "1.png")]["digits"]:
         x, y, w, h = digit["box"]
-        edge = drawn[y, x:x + w].astype(int)
+        edge = drawn[y, x : x + w].astype(int)
         assert (np.abs(edge - [0, 200, 0]).sum(axis=1) < 60).mean() > 0.8 or digit["confidence"] < 0.8
     phone = cv2.imread(str(out / "phone.jpg"))
     assert phone.shape == image.shape  # upright, as displayed
     # Never over the input itself: --save-dir of the input's own folder.
     again = run("classify", tmp_path / "b" / "1.png", "--save-dir", tmp_path / "b")
     assert again.returncode == 0 and sorted(p.name for p in (tmp_path / "b").iterdir()) == ["1-2.png", "1.png"]
-    assert np.array_equal(cv2.imread(str(tmp_path / "b" / "1.png"), cv2.IMREAD_GRAYSCALE),
-                          paper_digit(mnist_test.images[0]))
+    assert np.array_equal(
+        cv2.imread(str(tmp_path / "b" / "1.png"), cv2.IMREAD_GRAYSCALE), paper_digit(mnist_test.images[0])
+    )
 
 
 # --------------------------------------------------------------------------- read() raises, streams keep records
+
 
 def test_read_raises_for_an_unreadable_input_and_streams_keep_records(reader, tmp_path, mnist_test):
     with pytest.raises(ImageError, match=r"typo\.png: no such file; check the path"):
@@ -375,13 +415,18 @@ def test_read_raises_for_an_unreadable_input_and_streams_keep_records(reader, tm
 
 # --------------------------------------------------------------------------- Ctrl-C, unguarded scripts, train
 
+
 @pytest.mark.parametrize("delay", [0.05, 0.4])
 def test_after_ctrl_c_the_summary_counts_every_record_written(tmp_path_factory, mnist_test, delay):
     folder = tmp_path_factory.mktemp("ctrl_c")
     for i in range(300):
         cv2.imwrite(str(folder / f"{i:04d}.png"), paper_digit(mnist_test.images[i], size=200))
-    process = subprocess.Popen([*EDGEDIGITS, "classify", str(folder), "--format", "jsonl", "--workers", "2"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [*EDGEDIGITS, "classify", str(folder), "--format", "jsonl", "--workers", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     first = process.stdout.readline()
     time.sleep(delay)
     process.send_signal(signal.SIGINT)
@@ -397,9 +442,11 @@ def test_an_unguarded_script_warns_once_without_tracebacks(tmp_path, mnist_test)
     for i in range(80):
         cv2.imwrite(str(tmp_path / f"{i:03d}.png"), paper_digit(mnist_test.images[i], size=40))
     script = tmp_path / "unguarded.py"
-    script.write_text("from edgedigits.runtime import DigitReader\n"
-                      f"readings = list(DigitReader().read_paths([{str(tmp_path)!r}], workers=2, processes=True))\n"
-                      "print(len(readings))\n")
+    script.write_text(
+        "from edgedigits.runtime import DigitReader\n"
+        f"readings = list(DigitReader().read_paths([{str(tmp_path)!r}], workers=2, processes=True))\n"
+        "print(len(readings))\n"
+    )
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=240)
     assert done.returncode == 0 and done.stdout.split() == ["80"]
     assert "Traceback" not in done.stderr and len(done.stderr.splitlines()) <= 2, done.stderr
@@ -407,16 +454,17 @@ def test_an_unguarded_script_warns_once_without_tracebacks(tmp_path, mnist_test)
 
 
 def test_train_without_the_train_extra_is_one_line(tmp_path):
-    from test_no_tensorflow import run_without_tf
+    from helpers import run_without_tf
 
     result = run_without_tf("train", "--preset", "seed", "--out", tmp_path / "run")
     assert result.returncode == 2
-    message = result.stderr.replace(result.stderr[result.stderr.rfind("LOADED:"):], "").strip()
+    message = result.stderr.replace(result.stderr[result.stderr.rfind("LOADED:") :], "").strip()
     assert "Traceback" not in message and len(message.splitlines()) == 1, message
     assert "pip install 'edgedigits[train]'" in message
 
 
 # --------------------------------------------------------------------------- webcam: playback rate, --save
+
 
 def write_clip(path: Path, mnist_test, fps: float, frames: int, size=(320, 240)) -> str:
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, size)
@@ -424,7 +472,7 @@ def write_clip(path: Path, mnist_test, fps: float, frames: int, size=(320, 240))
     digit = cv2.cvtColor(paper_digit(mnist_test.images[0], size=120), cv2.COLOR_GRAY2BGR)  # 180x180
     for t in range(frames):
         frame = np.full((size[1], size[0], 3), 235, np.uint8)
-        frame[30:210, 20 + 4 * t:200 + 4 * t] = digit
+        frame[30:210, 20 + 4 * t : 200 + 4 * t] = digit
         writer.write(frame)
     writer.release()
     return str(mnist_test.labels[0])
@@ -500,8 +548,11 @@ def display():
             pytest.fail("Xvfb is not installed; .ci/run should have installed it (apt-get install xvfb)")
         pytest.skip("Xvfb is not installed (apt-get install xvfb)")
     number = 90 + os.getpid() % 100
-    server = subprocess.Popen([XVFB, f":{number}", "-screen", "0", "800x600x24", "-nolisten", "tcp"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [XVFB, f":{number}", "-screen", "0", "800x600x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     socket = Path(f"/tmp/.X11-unix/X{number}")
     deadline = time.monotonic() + 10
     while not socket.exists() and time.monotonic() < deadline:

@@ -8,8 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-import synth
-from edgedigits.runtime import normalize
+from edgedigits.runtime import normalize, synth
 from edgedigits.runtime.normalize import PREPROCESSING_VERSION, ink_map, normalize_batch, normalize_digit, to_gray
 
 
@@ -39,16 +38,21 @@ def test_version_is_a_string():
 
 # --------------------------------------------------------------------------- to_gray
 
-@pytest.mark.parametrize("make", [
-    lambda g: g,
-    lambda g: g[:, :, None],
-    lambda g: cv2.cvtColor(g, cv2.COLOR_GRAY2BGR),
-    lambda g: cv2.cvtColor(g, cv2.COLOR_GRAY2BGRA),
-    lambda g: g.astype(np.uint16) * 257,
-    lambda g: g.astype(np.float32) / 255,
-    lambda g: g.astype(np.float64),
-    lambda g: g.astype(np.int32),
-], ids=["gray", "hw1", "bgr", "bgra-opaque", "uint16", "float01", "float255", "int32"])
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda g: g,
+        lambda g: g[:, :, None],
+        lambda g: cv2.cvtColor(g, cv2.COLOR_GRAY2BGR),
+        lambda g: cv2.cvtColor(g, cv2.COLOR_GRAY2BGRA),
+        lambda g: g.astype(np.uint16) * 257,
+        lambda g: g.astype(np.float32) / 255,
+        lambda g: g.astype(np.float64),
+        lambda g: g.astype(np.int32),
+    ],
+    ids=["gray", "hw1", "bgr", "bgra-opaque", "uint16", "float01", "float255", "int32"],
+)
 def test_to_gray_accepts_common_layouts_and_dtypes(digit, make):
     gray = 255 - cv2.resize(digit, (56, 56))
     out = to_gray(make(gray))
@@ -90,16 +94,26 @@ def test_transparent_white_strokes_also_work(digit):
     assert np.abs(ink - digit / 255.0).mean() < 0.02
 
 
-@pytest.mark.parametrize("bad", [
-    np.array(5), np.zeros(10), np.zeros((2, 3, 4, 5)), np.zeros((0, 5)), np.zeros((4, 4, 5)),
-    np.array([[object()]]), np.zeros((3, 3), complex),
-], ids=["0-d", "1-d", "4-d", "empty", "5-channels", "object", "complex"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        np.array(5),
+        np.zeros(10),
+        np.zeros((2, 3, 4, 5)),
+        np.zeros((0, 5)),
+        np.zeros((4, 4, 5)),
+        np.array([[object()]]),
+        np.zeros((3, 3), complex),
+    ],
+    ids=["0-d", "1-d", "4-d", "empty", "5-channels", "object", "complex"],
+)
 def test_to_gray_rejects_non_images(bad):
     with pytest.raises(ValueError, match="not an image"):
         to_gray(bad)
 
 
 # --------------------------------------------------------------------------- ink_map
+
 
 def test_ink_map_on_mnist_is_the_digit(mnist_test):
     for x in mnist_test.images[:50]:
@@ -116,12 +130,18 @@ def test_ink_map_polarity_is_automatic(mnist_test):
         assert dark_on_light.max() == pytest.approx(1.0)
 
 
-@pytest.mark.parametrize("image", [
-    np.zeros((40, 40), np.uint8), np.full((30, 50), 255, np.uint8), np.full((1, 1), 7, np.uint8),
-    np.clip(np.random.default_rng(0).normal(180, 6, (240, 320)), 0, 255).astype(np.uint8),
-    np.clip(np.random.default_rng(1).normal(40, 10, (240, 320)), 0, 255).astype(np.uint8),
-    np.random.default_rng(2).integers(0, 256, (120, 160)).astype(np.uint8),
-], ids=["black", "white", "1x1", "gaussian-paper", "gaussian-dark", "uniform-noise"])
+@pytest.mark.parametrize(
+    "image",
+    [
+        np.zeros((40, 40), np.uint8),
+        np.full((30, 50), 255, np.uint8),
+        np.full((1, 1), 7, np.uint8),
+        np.clip(np.random.default_rng(0).normal(180, 6, (240, 320)), 0, 255).astype(np.uint8),
+        np.clip(np.random.default_rng(1).normal(40, 10, (240, 320)), 0, 255).astype(np.uint8),
+        np.random.default_rng(2).integers(0, 256, (120, 160)).astype(np.uint8),
+    ],
+    ids=["black", "white", "1x1", "gaussian-paper", "gaussian-dark", "uniform-noise"],
+)
 def test_blank_and_noise_have_no_ink(image):
     ink = ink_map(image)
     assert ink.shape == image.shape and np.isfinite(ink).all()
@@ -137,8 +157,9 @@ def test_ink_map_removes_uneven_light(digit):
     gain = (0.35 + 0.65 * xx / w) * (1 - 0.3 * ((yy - h / 2) / h) ** 2)
     lit = np.clip(page * gain, 0, 255).astype(np.uint8)
     out = ink_map(lit)
-    strokes = cv2.resize(cv2.copyMakeBorder(ink, *[int(round(0.6 * max(ink.shape)))] * 4, cv2.BORDER_CONSTANT),
-                         (w, h)) > 0.5
+    strokes = (
+        cv2.resize(cv2.copyMakeBorder(ink, *[int(round(0.6 * max(ink.shape)))] * 4, cv2.BORDER_CONSTANT), (w, h)) > 0.5
+    )
     assert out[~cv2.dilate(strokes.astype(np.uint8), np.ones((9, 9))).astype(bool)].max() < 0.2
     assert np.median(out[strokes]) > 0.7
 
@@ -153,6 +174,7 @@ def test_ink_map_is_fast_on_photos():
 
 
 # --------------------------------------------------------------------------- normalize_digit
+
 
 def test_normalize_reproduces_mnist(mnist_test):
     """MNIST digits are already normalized: the recipe must give them back almost unchanged."""
@@ -189,8 +211,15 @@ def test_thin_pen_strokes_are_widened_to_mnist_width():
 
 
 def test_normalize_degenerate_inputs():
-    for ink in (np.zeros((0, 0)), np.zeros((5, 5)), np.ones((1, 1)), np.ones((1, 40)), np.ones((60, 60)),
-                np.full((9, 9), np.nan), np.full((30, 2), 1e9)):
+    for ink in (
+        np.zeros((0, 0)),
+        np.zeros((5, 5)),
+        np.ones((1, 1)),
+        np.ones((1, 40)),
+        np.ones((60, 60)),
+        np.full((9, 9), np.nan),
+        np.full((30, 2), 1e9),
+    ):
         out = normalize_digit(ink)
         assert out.shape == (28, 28) and out.dtype == np.float32
         assert np.isfinite(out).all() and 0 <= out.min() and out.max() <= 1

@@ -30,8 +30,9 @@ def open_terminal(rows: int) -> tuple[int, int]:
     return master, slave
 
 
-def run_on_terminals(args, *, stdout="tty", stderr="same", stdin=subprocess.DEVNULL, input_bytes=None, rows=50,
-                     timeout=180):
+def run_on_terminals(
+    args, *, stdout="tty", stderr="same", stdin=subprocess.DEVNULL, input_bytes=None, rows=50, timeout=180
+):
     """Run the CLI with stdout on a terminal ("tty") or a pipe ("pipe"), and stderr on the same terminal
     ("same"), a second one ("tty") or a pipe. Returns (exit status, {"out": bytes, "err": bytes})."""
     fds, child = {}, {}
@@ -41,9 +42,13 @@ def run_on_terminals(args, *, stdout="tty", stderr="same", stdin=subprocess.DEVN
         fds["err"], child["stderr"] = open_terminal(rows)
     elif stderr == "same":
         child["stderr"] = child["stdout"]
-    process = subprocess.Popen([*EDGEDIGITS, *map(str, args)], stdin=stdin,
-                               stdout=child.get("stdout", subprocess.PIPE), stderr=child.get("stderr", subprocess.PIPE),
-                               env={**os.environ, "TERM": "xterm-256color", "COLUMNS": str(COLS)})
+    process = subprocess.Popen(
+        [*EDGEDIGITS, *map(str, args)],
+        stdin=stdin,
+        stdout=child.get("stdout", subprocess.PIPE),
+        stderr=child.get("stderr", subprocess.PIPE),
+        env={**os.environ, "TERM": "xterm-256color", "COLUMNS": str(COLS)},
+    )
     if input_bytes is not None:
         process.stdin.write(input_bytes)
         process.stdin.close()
@@ -92,8 +97,9 @@ def folder(tmp_path_factory, mnist_test):
     for i in range(600):
         cv2.imwrite(str(folder / f"{i:03d}.png"), 255 - cv2.resize(mnist_test.images[i], (56, 56)))
     (folder / "600.png").write_bytes(b"\x89PNG\r\n\x1a\n broken")
-    reference = subprocess.run([*EDGEDIGITS, "classify", str(folder), "--workers", "1"], capture_output=True,
-                               text=True, timeout=180)
+    reference = subprocess.run(
+        [*EDGEDIGITS, "classify", str(folder), "--workers", "1"], capture_output=True, text=True, timeout=180
+    )
     expected = reference.stdout.splitlines()
     assert len(expected) == 601 and expected[0].startswith(f"{folder}/000.png  ") and "\x1b" not in reference.stdout
     return folder, expected
@@ -142,9 +148,12 @@ def test_results_piped_and_bar_on_the_terminal(folder):
     """`edgedigits classify DIR > results.txt` on a terminal: the file gets exactly what it gets without a
     terminal; the bar is on stderr."""
     path, expected = folder
-    status, got = run_on_terminals(["classify", path, "--workers", "1", "--format", "jsonl"], stdout="pipe", stderr="tty")
-    reference = subprocess.run([*EDGEDIGITS, "classify", str(path), "--workers", "1", "--format", "jsonl"],
-                               capture_output=True, timeout=180)
+    status, got = run_on_terminals(
+        ["classify", path, "--workers", "1", "--format", "jsonl"], stdout="pipe", stderr="tty"
+    )
+    reference = subprocess.run(
+        [*EDGEDIGITS, "classify", str(path), "--workers", "1", "--format", "jsonl"], capture_output=True, timeout=180
+    )
     assert status == reference.returncode == 1
     assert got["out"] == reference.stdout
     assert b" left" in got["err"] and b"\x1b[" not in reference.stderr  # a bar on the terminal; none without one
@@ -155,8 +164,13 @@ def test_without_a_total_the_bar_shows_the_rate(folder):
     count, the rate and the time so far."""
     path, expected = folder
     listing = "".join(f"{path}/{i:03d}.png\n" for i in range(600)).encode()
-    status, got = run_on_terminals(["classify", "--from-file", "-", "--workers", "1"], stdout="pipe",
-                                   stderr="tty", stdin=subprocess.PIPE, input_bytes=listing)
+    status, got = run_on_terminals(
+        ["classify", "--from-file", "-", "--workers", "1"],
+        stdout="pipe",
+        stderr="tty",
+        stdin=subprocess.PIPE,
+        input_bytes=listing,
+    )
     assert status == 0
     check_results(plain(got["out"]), expected[:600])
     err = got["err"].decode()

@@ -13,8 +13,7 @@ import cv2
 import numpy as np
 import pytest
 
-import synth
-from edgedigits.runtime import DigitReader, Reading
+from edgedigits.runtime import DigitReader, Reading, synth
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -54,8 +53,14 @@ def test_harder_photo_scenes_digit_accuracy(reader, mnist_test):
     right = total = exact = 0
     for _ in range(25):
         digits, labels = synth.pick_digits(mnist_test, int(rng.integers(3, 7)), rng)
-        image, text = synth.paper_scene(digits, rng, labels=labels, lines=int(rng.integers(1, 3)),
-                                        paper_edge=bool(rng.random() < 0.5), ruled=bool(rng.random() < 0.5))
+        image, text = synth.paper_scene(
+            digits,
+            rng,
+            labels=labels,
+            lines=int(rng.integers(1, 3)),
+            paper_edge=bool(rng.random() < 0.5),
+            ruled=bool(rng.random() < 0.5),
+        )
         photo = synth.photo_effects(image, rng, perspective=0.06, light=0.7, noise=7, blur=1.2, jpeg_quality=55)
         got = reader.read(photo).text
         exact += got == text
@@ -95,8 +100,21 @@ def test_unreadable_inputs_raise_from_read_and_are_records_in_batches(reader, tm
     broken, missing = reader.read_batch([b"GIF89a this is not really a gif", tmp_path / "missing.png"])
     assert not broken.ok and broken.to_dict() == {"path": None, "error": broken.error}
     assert missing.error and "no such file" in missing.error and missing.path.endswith("missing.png")
-    with pytest.raises(ValueError):
-        reader.read(np.zeros((2, 3, 4, 5)))  # an array that is no image is a programming error
+    with pytest.raises(ImageError, match=r"^image array: not an image: 4-D array"):
+        reader.read(np.zeros((2, 3, 4, 5)))
+
+
+def test_an_array_that_is_no_image_is_an_error_record_and_the_stream_goes_on(reader, mnist_test):
+    """A malformed array (wrong ndim, empty, wrong dtype) in read_batch or read_many gives a Reading with
+    ``error``; the images around it are read."""
+    digit = synth.on_canvas(synth.render_digit(mnist_test.images[0], 60), 0.5)
+    bad = [np.zeros((2, 3, 4, 5), np.uint8), np.zeros((0, 7), np.uint8), np.array([[1j, 2j]])]
+    readings = reader.read_batch([digit, *bad, digit])
+    assert [r.ok for r in readings] == [True, False, False, False, True]
+    assert all("not an image" in r.error for r in readings[1:4])
+    assert readings[0].text == readings[4].text == str(mnist_test.labels[0])
+    streamed = list(reader.read_many([*bad, digit] * 20, workers=2))
+    assert [r.ok for r in streamed] == [False, False, False, True] * 20
 
 
 def test_single_mode_reads_the_whole_image_as_one_digit(reader, mnist_test):

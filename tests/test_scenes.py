@@ -23,9 +23,22 @@ def make(kind: str, split, seed: int):
 
 
 def test_every_kind_of_issue_10_is_there():
-    assert set(scenes.KINDS) == {"desk_photo", "border", "card_on_desk", "form_boxes", "comb_field", "lined_paper",
-                                 "squared_paper", "rotated_90", "rotated_180", "rotated_270", "tilted",
-                                 "dark_webcam", "pencil", "tiny"}
+    assert set(scenes.KINDS) == {
+        "desk_photo",
+        "border",
+        "card_on_desk",
+        "form_boxes",
+        "comb_field",
+        "lined_paper",
+        "squared_paper",
+        "rotated_90",
+        "rotated_180",
+        "rotated_270",
+        "tilted",
+        "dark_webcam",
+        "pencil",
+        "tiny",
+    }
 
 
 @pytest.mark.parametrize("kind", sorted(scenes.KINDS))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -27,8 +28,18 @@ pytest.importorskip("fastapi", reason="the serve tests need the [serve] extra")
 EXPECTED = json.loads((SAMPLES / "expected.json").read_text())
 PHOTO = (SAMPLES / "photo_2026.jpg").read_bytes()
 KEY = "test-key-0123456789abcdef"
-LIMITS = ["--max-body-mb", "2", "--max-megapixels", "4", "--max-batch", "4", "--body-timeout", "2",
-          "--header-timeout", "2"]
+LIMITS = [
+    "--max-body-mb",
+    "2",
+    "--max-megapixels",
+    "4",
+    "--max-batch",
+    "4",
+    "--body-timeout",
+    "2",
+    "--header-timeout",
+    "2",
+]
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +48,14 @@ def server():
         yield running
 
 
-def post(server, data: bytes, content_type: str | None = "image/jpeg", query: str = "", path: str = "/v1/read",
-         headers: dict | None = None):
+def post(
+    server,
+    data: bytes,
+    content_type: str | None = "image/jpeg",
+    query: str = "",
+    path: str = "/v1/read",
+    headers: dict | None = None,
+):
     head = dict(headers or {})
     if content_type is not None:
         head["Content-Type"] = content_type
@@ -59,6 +76,7 @@ def assert_error(answer, status: int, *words: str):
 
 # --------------------------------------------------------------------------- reading
 
+
 def test_health_models_and_docs(server):
     status, _, body = request(server.url + "/healthz")
     assert status == 200 and body["status"] == "ok" and body["model"] == "default"
@@ -74,6 +92,26 @@ def test_health_models_and_docs(server):
     read = spec["paths"]["/v1/read"]["post"]
     assert {p["name"] for p in read["parameters"]} == {"single", "min_confidence"}
     assert {"image/*", "multipart/form-data"} <= set(read["requestBody"]["content"])
+
+
+def test_docs_page_is_served_from_the_package(server):
+    """/docs names no other host (FastAPI's default loads Swagger UI from a CDN): its script, stylesheet and
+    icon are this server's paths, and each is served."""
+    status, _, page = request(server.url + "/docs")
+    assert status == 200
+    assert "://" not in page and "//cdn" not in page, page
+    links = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", page)
+    assert len(links) >= 3, page
+    for link in links:
+        assert link.startswith("/") and not link.startswith("//"), f"/docs loads {link} from another host"
+    kinds = {"swagger-ui-bundle.js": "javascript", "swagger-ui.css": "text/css"}
+    for name, kind in kinds.items():
+        link = next((link for link in links if link.endswith("/" + name)), None)
+        assert link, f"/docs does not load {name}: {page}"
+        status, headers, body = request(server.url + link)
+        assert status == 200 and kind in headers["content-type"] and len(body) > 10_000, (link, status, headers)
+    status, _, _ = request(server.url + "/redoc")
+    assert status == 404  # off: ReDoc would be one more page and script to keep offline
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -138,8 +176,12 @@ def test_single_and_min_confidence(server):
 
 
 def test_batch_reads_each_file_and_reports_bad_ones_in_place(server):
-    files = [("files", "photo.jpg", PHOTO), ("files", "notes.txt", b"not an image at all, just text"),
-             ("files", "scan_4.png", (SAMPLES / "scan_4.png").read_bytes()), ("files", "empty.png", b"")]
+    files = [
+        ("files", "photo.jpg", PHOTO),
+        ("files", "notes.txt", b"not an image at all, just text"),
+        ("files", "scan_4.png", (SAMPLES / "scan_4.png").read_bytes()),
+        ("files", "empty.png", b""),
+    ]
     data, kind = multipart(files)
     status, _, body = post(server, data, kind, path="/v1/read/batch")
     assert status == 200, body
@@ -151,6 +193,7 @@ def test_batch_reads_each_file_and_reports_bad_ones_in_place(server):
 
 
 # --------------------------------------------------------------------------- bad requests: status and sentence
+
 
 def test_empty_body(server):
     assert_error(post(server, b""), 400, "empty")
@@ -191,8 +234,9 @@ def read_answer(sock: socket.socket) -> bytes:
             return answer
         answer += chunk
     head, _, body = answer.partition(b"\r\n\r\n")
-    length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
-                   if line.lower().startswith(b"content-length:")), 0)
+    length = next(
+        (int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")), 0
+    )
     while len(body) < length:
         chunk = sock.recv(65536)
         if not chunk:
@@ -203,8 +247,10 @@ def read_answer(sock: socket.socket) -> bytes:
 
 def test_body_over_the_size_limit_refused_before_sending_with_expect_continue(server):
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
-        sock.sendall(b"POST /v1/read HTTP/1.1\r\nHost: t\r\nContent-Type: image/jpeg\r\n"
-                     b"Content-Length: 50000000\r\nExpect: 100-continue\r\n\r\n")
+        sock.sendall(
+            b"POST /v1/read HTTP/1.1\r\nHost: t\r\nContent-Type: image/jpeg\r\n"
+            b"Content-Length: 50000000\r\nExpect: 100-continue\r\n\r\n"
+        )
         answer = read_answer(sock)  # not one byte of the 50 MB was sent
     assert answer.startswith(b"HTTP/1.1 413"), answer
     assert b'"error"' in answer
@@ -215,8 +261,13 @@ def test_body_over_the_size_limit_chunked(server, connection):
     for _ in range(5):
         client = http.client.HTTPConnection("127.0.0.1", server.port, timeout=20)
         chunks = (os.urandom(64 * 1024) for _ in range(48))  # 3 MB in chunks, no Content-Length
-        client.request("POST", "/v1/read", body=chunks, encode_chunked=True,
-                       headers={"Content-Type": "image/jpeg", "Connection": connection})
+        client.request(
+            "POST",
+            "/v1/read",
+            body=chunks,
+            encode_chunked=True,
+            headers={"Content-Type": "image/jpeg", "Connection": connection},
+        )
         answer = client.getresponse()
         assert answer.status == 413
         assert "--max-body-mb" in json.loads(answer.read())["error"]
@@ -270,7 +321,7 @@ def trickle(port: int, head: bytes, drip: bytes, period: float = 0.2, limit: flo
             except ConnectionResetError:
                 break
             try:
-                sock.sendall(drip[i % len(drip): i % len(drip) + 1])
+                sock.sendall(drip[i % len(drip) : i % len(drip) + 1])
                 i += 1
             except OSError:
                 pass
@@ -278,8 +329,9 @@ def trickle(port: int, head: bytes, drip: bytes, period: float = 0.2, limit: flo
 
 
 def test_slow_body_times_out(server):
-    head = (b"POST /v1/read HTTP/1.1\r\nHost: t\r\nContent-Type: image/jpeg\r\nContent-Length: 100000\r\n\r\n"
-            + PHOTO[:100])
+    head = (
+        b"POST /v1/read HTTP/1.1\r\nHost: t\r\nContent-Type: image/jpeg\r\nContent-Length: 100000\r\n\r\n" + PHOTO[:100]
+    )
     answer, seconds = trickle(server.port, head, PHOTO[100:])
     assert answer.startswith(b"HTTP/1.1 408"), answer
     assert b"--body-timeout" in answer
@@ -310,6 +362,7 @@ def test_still_healthy_after_all_that(server):
 
 # --------------------------------------------------------------------------- concurrency
 
+
 def test_concurrent_clients_get_their_own_answers(server):
     images = {name: (SAMPLES / name).read_bytes() for name in EXPECTED}
     jobs = [name for name in sorted(EXPECTED) for _ in range(6)]
@@ -329,9 +382,12 @@ def test_concurrent_clients_get_their_own_answers(server):
 def test_concurrent_requests_read_together_keep_their_own_options(server):
     # Requests waiting together are read in one batch: each keeps its own single and min_confidence.
     drawing = (SAMPLES / "drawing_7.png").read_bytes()
-    jobs = [(PHOTO, "image/jpeg", "", "2026"), (drawing, "image/png", "?single=true", "7"),
-            (PHOTO, "image/jpeg", "?min_confidence=1", None), ((SAMPLES / "scan_4.png").read_bytes(), "image/png",
-                                                                "?single=true", "4")] * 8
+    jobs = [
+        (PHOTO, "image/jpeg", "", "2026"),
+        (drawing, "image/png", "?single=true", "7"),
+        (PHOTO, "image/jpeg", "?min_confidence=1", None),
+        ((SAMPLES / "scan_4.png").read_bytes(), "image/png", "?single=true", "4"),
+    ] * 8
 
     def one(job):
         data, kind, query, expected = job
@@ -373,6 +429,7 @@ def test_two_worker_processes():
 
 # --------------------------------------------------------------------------- security defaults
 
+
 def listening_addresses(port: int) -> set[str]:
     """The local addresses with a listening socket on ``port`` (from /proc/net/tcp and tcp6)."""
     found = set()
@@ -389,7 +446,7 @@ def listening_addresses(port: int) -> set[str]:
                 if len(raw) == 4:
                     found.add(socket.inet_ntop(socket.AF_INET, raw[::-1]))
                 else:
-                    words = b"".join(raw[i:i + 4][::-1] for i in range(0, 16, 4))
+                    words = b"".join(raw[i : i + 4][::-1] for i in range(0, 16, 4))
                     found.add(socket.inet_ntop(socket.AF_INET6, words))
     return found
 
@@ -399,15 +456,26 @@ def test_binds_loopback_by_default(server):
 
 
 def run_cli(*args: str, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "edgedigits.runtime.cli", *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=timeout, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [sys.executable, "-m", "edgedigits.runtime.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def test_refuses_other_hosts_without_an_api_key():
     environment = {k: v for k, v in os.environ.items() if k != "EDGEDIGITS_API_KEY"}
     port = free_port()
-    result = subprocess.run([sys.executable, "-m", "edgedigits.runtime.cli", "serve", "--host", "0.0.0.0",
-                             "--port", str(port)], capture_output=True, text=True, env=environment, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "edgedigits.runtime.cli", "serve", "--host", "0.0.0.0", "--port", str(port)],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert "API key" in result.stderr and "--api-key" in result.stderr and "EDGEDIGITS_API_KEY" in result.stderr
     assert listening_addresses(port) == set()
@@ -422,8 +490,15 @@ def test_config_checks():
     assert not is_loopback("0.0.0.0") and not is_loopback("::") and not is_loopback("192.168.1.5")
     assert not is_loopback("example.org")
     ServeConfig(host="0.0.0.0", api_key=KEY).check()  # a key makes any host acceptable
-    for bad in (dict(host="::"), dict(host="10.0.0.2"), dict(max_body_bytes=10), dict(max_pixels=10**9),
-                dict(workers=0), dict(body_timeout=0), dict(cors_origins=("example.org",))):
+    for bad in (
+        dict(host="::"),
+        dict(host="10.0.0.2"),
+        dict(max_body_bytes=10),
+        dict(max_pixels=10**9),
+        dict(workers=0),
+        dict(body_timeout=0),
+        dict(cors_origins=("example.org",)),
+    ):
         with pytest.raises(ServeError):
             ServeConfig(**bad).check()
 
@@ -478,9 +553,15 @@ def test_cors_is_off_unless_configured(server):
         assert headers["access-control-allow-origin"] == "https://app.example"
         _, headers, _ = post(running, PHOTO, headers=origin)
         assert "access-control-allow-origin" not in headers
-        status, headers, _ = request(running.url + "/v1/read", method="OPTIONS", headers={
-            "Origin": "https://app.example", "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "content-type"})
+        status, headers, _ = request(
+            running.url + "/v1/read",
+            method="OPTIONS",
+            headers={
+                "Origin": "https://app.example",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type",
+            },
+        )
         assert status == 200 and headers["access-control-allow-origin"] == "https://app.example"
 
 
@@ -495,8 +576,12 @@ def test_requests_never_name_server_files(server):
     status, _, body = post(server, PHOTO, query="?path=/etc/passwd&model=/etc/passwd&file=/etc/passwd")
     assert status == 200 and body["text"] == "2026" and body["path"] is None
     # The page's files cannot be climbed out of.
-    for attempt in (b"/static/../serve/app.py", b"/static/..%2f..%2fcli.py", b"/static/%2e%2e/%2e%2e/etc/passwd",
-                    b"/static//etc/passwd"):
+    for attempt in (
+        b"/static/../serve/app.py",
+        b"/static/..%2f..%2fcli.py",
+        b"/static/%2e%2e/%2e%2e/etc/passwd",
+        b"/static//etc/passwd",
+    ):
         with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
             sock.sendall(b"GET " + attempt + b" HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
             answer = b""
@@ -518,7 +603,7 @@ def test_page_and_its_headers(server):
 
 
 def test_serves_without_tensorflow():
-    from test_no_tensorflow import RUN_WITHOUT_TF  # importing tensorflow, keras, onnx, ... raises ImportError
+    from helpers import RUN_WITHOUT_TF  # importing tensorflow, keras, onnx, ... raises ImportError
 
     with Server(launcher=[sys.executable, "-c", RUN_WITHOUT_TF]) as running:
         status, _, body = post(running, PHOTO)
@@ -529,8 +614,10 @@ def test_serves_without_tensorflow():
 
 
 def test_classify_never_imports_the_server():
-    code = ("import sys\nfrom edgedigits.runtime.cli import main\nsys.argv = ['edgedigits', 'classify', "
-            f"{str(SAMPLES / 'scan_4.png')!r}]\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
-            "print(sorted(m for m in ('fastapi', 'uvicorn', 'starlette', 'pydantic') if m in sys.modules))")
+    code = (
+        "import sys\nfrom edgedigits.runtime.cli import main\nsys.argv = ['edgedigits', 'classify', "
+        f"{str(SAMPLES / 'scan_4.png')!r}]\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('fastapi', 'uvicorn', 'starlette', 'pydantic') if m in sys.modules))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout + result.stderr

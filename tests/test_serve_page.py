@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from serving import SAMPLES, Server, camera_frames, chromium, write_y4m
-from synth import PEN_STROKES, _smooth
+from serving import SAMPLES, Server, camera_frames, chromium, free_port, write_y4m
+
+from edgedigits.runtime.synth import PEN_STROKES, smooth_stroke
 
 pytest.importorskip("fastapi", reason="the serve tests need the [serve] extra")
 
@@ -44,8 +45,9 @@ def wait_for(driver, condition, timeout: float = 20, what: str = "the page"):
         if value:
             return value
         time.sleep(0.1)
-    state = driver.execute_script("return [document.getElementById('reading').textContent, "
-                                  "document.getElementById('status').textContent]")
+    state = driver.execute_script(
+        "return [document.getElementById('reading').textContent, document.getElementById('status').textContent]"
+    )
     raise AssertionError(f"{what} did not happen within {timeout} s; reading and status: {state}")
 
 
@@ -58,8 +60,7 @@ def count(driver) -> int:
 
 
 def wait_for_reading(driver, expected: str, after: int, timeout: float = 20) -> None:
-    wait_for(driver, lambda: count(driver) > after and reading(driver) == expected, timeout,
-             f"reading {expected!r}")
+    wait_for(driver, lambda: count(driver) > after and reading(driver) == expected, timeout, f"reading {expected!r}")
     assert driver.find_element("id", "reading").text == expected
 
 
@@ -74,7 +75,7 @@ def console_errors(driver) -> list[str]:
 
 
 def draw_text(driver, text: str, touch: bool = False) -> None:
-    """Write ``text`` on the drawing canvas with pointer events along the strokes of tests/synth.py's pen font
+    """Write ``text`` on the drawing canvas with pointer events along the strokes of synth.py's pen font
     (the digits' shapes as a person draws them), one pointer down/move/up per stroke."""
     from selenium.webdriver.common.actions import interaction
     from selenium.webdriver.common.actions.action_builder import ActionBuilder
@@ -82,7 +83,8 @@ def draw_text(driver, text: str, touch: bool = False) -> None:
 
     left, top, width, height = driver.execute_script(
         "const r = document.getElementById('draw-canvas').getBoundingClientRect();"
-        "return [r.left, r.top, r.width, r.height];")
+        "return [r.left, r.top, r.width, r.height];"
+    )
     size = min(height * 0.55, width * 0.9 / len(text) / 0.85)  # digit height in CSS pixels
     step = size * 0.85
     x0 = left + (width - step * len(text)) / 2 + size * 0.1
@@ -91,7 +93,7 @@ def draw_text(driver, text: str, touch: bool = False) -> None:
     actions = ActionBuilder(driver, mouse=PointerInput(kind, "finger" if touch else "mouse"), duration=0)
     for i, char in enumerate(text):
         for stroke in PEN_STROKES[int(char)]:
-            points = [(x0 + i * step + x * size, y0 + y * size) for x, y in _smooth(stroke)]
+            points = [(x0 + i * step + x * size, y0 + y * size) for x, y in smooth_stroke(stroke)]
             actions.pointer_action.move_to_location(round(points[0][0]), round(points[0][1]))
             actions.pointer_action.pointer_down()
             for x, y in points[1:]:
@@ -105,10 +107,13 @@ def overlay_ink(driver, canvas_id: str) -> int:
     return driver.execute_script(
         "const c = document.getElementById(arguments[0]); const d = c.getContext('2d')"
         ".getImageData(0, 0, c.width, c.height).data; let n = 0;"
-        "for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n;", canvas_id)
+        "for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n;",
+        canvas_id,
+    )
 
 
 # --------------------------------------------------------------------------- draw
+
 
 def test_draw_a_number_with_the_mouse(server, shots):
     with chromium() as driver:
@@ -147,6 +152,7 @@ def test_draw_a_number_with_a_finger_on_a_phone(server, shots):
 
 # --------------------------------------------------------------------------- drop or pick
 
+
 def test_pick_sample_images(server, shots):
     with chromium() as driver:
         open_page(driver, server)
@@ -167,11 +173,13 @@ def test_drop_an_image_and_a_file_that_is_not_one(server, shots):
     with chromium(width=390, height=844, mobile=True) as driver:
         open_page(driver, server)
         driver.find_element("id", "tab-image").click()
-        drop = ("const bytes = Uint8Array.from(atob(arguments[0]), c => c.charCodeAt(0));"
-                "const transfer = new DataTransfer();"
-                "transfer.items.add(new File([bytes], arguments[1], {type: arguments[2]}));"
-                "document.getElementById('drop').dispatchEvent(new DragEvent('drop', "
-                "{dataTransfer: transfer, bubbles: true, cancelable: true}));")
+        drop = (
+            "const bytes = Uint8Array.from(atob(arguments[0]), c => c.charCodeAt(0));"
+            "const transfer = new DataTransfer();"
+            "transfer.items.add(new File([bytes], arguments[1], {type: arguments[2]}));"
+            "document.getElementById('drop').dispatchEvent(new DragEvent('drop', "
+            "{dataTransfer: transfer, bubbles: true, cancelable: true}));"
+        )
         photo = base64.b64encode((SAMPLES / "webcam_dark_815.png").read_bytes()).decode()
         before = count(driver)
         driver.execute_script(drop, photo, "webcam_dark_815.png", "image/png")
@@ -180,8 +188,11 @@ def test_drop_an_image_and_a_file_that_is_not_one(server, shots):
 
         text = base64.b64encode(b"these are notes, not a picture\n" * 20).decode()
         driver.execute_script(drop, text, "notes.png", "image/png")
-        wait_for(driver, lambda: "error" in driver.find_element("id", "status").get_attribute("class"),
-                 what="an error for a file that is not an image")
+        wait_for(
+            driver,
+            lambda: "error" in driver.find_element("id", "status").get_attribute("class"),
+            what="an error for a file that is not an image",
+        )
         message = driver.find_element("id", "status").text
         assert "not an image" in message and ";" in message  # the server's sentence, shown as it is
         driver.save_screenshot(str(shots / "phone-image-error.png"))
@@ -189,13 +200,19 @@ def test_drop_an_image_and_a_file_that_is_not_one(server, shots):
 
 # --------------------------------------------------------------------------- camera
 
+
 def test_webcam_reads_live_from_a_fake_camera(server, shots, tmp_path):
     # Two seconds of one sample, two of another, looped by Chromium: the live reading must follow both.
-    video = write_y4m(tmp_path / "camera.y4m",
-                      camera_frames("photo_2026.jpg", 20, seed=1) + camera_frames("webcam_dark_815.png", 20, seed=2),
-                      fps=10)
-    flags = ("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-             f"--use-file-for-fake-video-capture={video}")
+    video = write_y4m(
+        tmp_path / "camera.y4m",
+        camera_frames("photo_2026.jpg", 20, seed=1) + camera_frames("webcam_dark_815.png", 20, seed=2),
+        fps=10,
+    )
+    flags = (
+        "--use-fake-device-for-media-stream",
+        "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}",
+    )
     with chromium(*flags) as driver:
         open_page(driver, server)
         driver.find_element("id", "tab-camera").click()
@@ -214,6 +231,7 @@ def test_webcam_reads_live_from_a_fake_camera(server, shots, tmp_path):
 
 # --------------------------------------------------------------------------- API key
 
+
 def test_the_page_asks_for_the_api_key(shots):
     with Server("--api-key", KEY) as server, chromium() as driver:
         open_page(driver, server)
@@ -228,3 +246,41 @@ def test_the_page_asks_for_the_api_key(shots):
         before = count(driver)
         draw_text(driver, "90")
         wait_for_reading(driver, "90", before)
+
+
+# --------------------------------------------------------------------------- /docs offline
+
+# Nothing but loopback: every other host goes to a proxy on a closed port (Chromium never sends loopback
+# through a proxy) and resolves to nothing, so a CDN script would fail to load and leave /docs blank.
+OFFLINE = [f"--proxy-server=http://127.0.0.1:{free_port()}", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+
+
+def test_docs_work_offline(server, shots):
+    with chromium(*OFFLINE) as driver:
+        driver.get(server.url + "/docs")
+        deadline = time.monotonic() + 20
+        paths: list[str] = []
+        while time.monotonic() < deadline and "/v1/read" not in paths:
+            time.sleep(0.2)
+            paths = driver.execute_script(
+                "return [...document.querySelectorAll('.opblock-summary-path')]"
+                ".map(element => element.textContent.trim())"
+            )
+        driver.save_screenshot(str(shots / "desktop-docs-offline.png"))
+        assert "/v1/read" in paths, f"Swagger UI did not show POST /v1/read offline; it shows {paths}"
+        assert {"/v1/read/batch", "/v1/models", "/healthz"} <= set(paths), paths
+        loaded = driver.execute_script(
+            "return performance.getEntriesByType('navigation')"
+            ".concat(performance.getEntriesByType('resource')).map(entry => entry.name)"
+        )
+        assert any(url.endswith("/swagger-ui-bundle.js") for url in loaded), loaded
+        assert any(url.endswith("/openapi.json") for url in loaded), loaded
+        elsewhere = [url for url in loaded if not url.startswith(server.url + "/")]
+        assert elsewhere == [], f"/docs loaded these from elsewhere: {elsewhere}"
+        assert console_errors(driver) == []
+        # The flags do cut the browser off (/docs has no Content-Security-Policy that would stop it first).
+        outside = driver.execute_async_script(
+            "const done = arguments[0]; fetch('https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css', "
+            "{mode: 'no-cors'}).then(() => done('loaded'), error => done('failed: ' + error))"
+        )
+        assert outside.startswith("failed"), outside

@@ -52,8 +52,20 @@ def test_card_matches_the_file_and_its_metadata(name):
     assert card["size_bytes"] == len(blob) == model.metadata["export"]["file_bytes"]
     assert card["sha256"] == hashlib.sha256(blob).hexdigest()
     assert model.name == card["name"] == name
-    for key in ("preset", "test_accuracy", "test_images", "params", "mflops_per_digit", "labels", "input",
-                "preprocessing_version", "data_sha256", "training", "export", "description"):
+    for key in (
+        "preset",
+        "test_accuracy",
+        "test_images",
+        "params",
+        "mflops_per_digit",
+        "labels",
+        "input",
+        "preprocessing_version",
+        "data_sha256",
+        "training",
+        "export",
+        "description",
+    ):
         assert model.metadata[key] == card[key], key
     for key in ("train", "export", "evaluate"):
         assert card["commands"][key], key
@@ -73,11 +85,14 @@ def test_shipped_line_model_reads_its_test_lines_as_its_card_says(name, mnist_te
     card = read_card(model.path)
     for k, kind in enumerate(TEST_KINDS):
         want = card["test_lines"][kind]
-        tensors, targets = make_lines(mnist_test.images, mnist_test.labels, want["lines"], 1000 + k,
-                                      kind_style(kind), workers=1)
+        tensors, targets = make_lines(
+            mnist_test.images, mnist_test.labels, want["lines"], 1000 + k, kind_style(kind), workers=1
+        )
         batch, widths = pad_batch([t / np.float32(255.0) for t in tensors])
         read = decode_batch(model.predict(batch), widths)
-        digits = [("".join(c for c in a if c.isdigit()), "".join(c for c in b if c.isdigit())) for a, b in zip(read, targets)]
+        digits = [
+            ("".join(c for c in a if c.isdigit()), "".join(c for c in b if c.isdigit())) for a, b in zip(read, targets)
+        ]
         exact = float(np.mean([a == b for a, b in digits]))
         assert abs(exact - want["text_exact"]) <= 1.0 / want["lines"] + 1e-9, kind
 
@@ -91,8 +106,20 @@ def test_line_card_matches_the_file_and_its_metadata(name):
     blob = model.path.read_bytes()
     assert card["file"] == model.path.name and card["size_bytes"] == len(blob) == model.metadata["export"]["file_bytes"]
     assert card["sha256"] == hashlib.sha256(blob).hexdigest()
-    for key in ("preset", "labels", "input", "output", "preprocessing_version", "data_sha256", "training", "export",
-                "description", "test_lines", "params", "mflops_per_line_of_8_digits"):
+    for key in (
+        "preset",
+        "labels",
+        "input",
+        "output",
+        "preprocessing_version",
+        "data_sha256",
+        "training",
+        "export",
+        "description",
+        "test_lines",
+        "params",
+        "mflops_per_line_of_8_digits",
+    ):
         assert model.metadata[key] == card[key], key
     assert card["mflops_per_line_of_8_digits"] <= 20  # issue 9's budget
     assert card["commands"]["train"] and card["commands"]["export"]
@@ -111,19 +138,25 @@ def test_shipped_int8_models_meet_the_goal(name):
 def test_readme_is_generated_from_the_cards():
     readme = Path(__file__).resolve().parents[1] / "models" / "README.md"
     assert readme.read_text() == cards_markdown(), (
-        "models/README.md is out of date: run `edgedigits models --format markdown > models/README.md`")
+        "models/README.md is out of date: run `edgedigits models --format markdown > models/README.md`"
+    )
 
 
 def test_cli_models_lists_every_shipped_model():
-    run = subprocess.run([sys.executable, "-m", "edgedigits.runtime.cli", "models", "--format", "json"],
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "edgedigits.runtime.cli", "models", "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     rows = json.loads(run.stdout)
     assert [row["name"] for row in rows] == NAMES
     for row in rows:
         assert row["accuracy"] == read_card(Path(row["path"])).get("test_accuracy")
-    text = subprocess.run([sys.executable, "-m", "edgedigits.runtime.cli", "models"], capture_output=True,
-                          text=True, timeout=120)
+    text = subprocess.run(
+        [sys.executable, "-m", "edgedigits.runtime.cli", "models"], capture_output=True, text=True, timeout=120
+    )
     assert text.returncode == 0 and all(name in text.stdout for name in NAMES)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import warnings
 
 import cv2
 import numpy as np
@@ -35,6 +34,32 @@ def test_seed_network_is_exactly_the_original():
 def test_parameter_budgets():
     assert PRESETS["mlp"].build().count_params() <= 300_000
     assert build_cnn().count_params() <= 250_000
+
+
+def test_recorded_commands_name_paths_inside_the_checkout_relatively(tmp_path, monkeypatch):
+    """A run folder's and a model card's command rerun in another checkout: paths inside the current folder
+    are written relative to it, others whole, every argument shell-quoted."""
+    from edgedigits.train.environment import command_line, relative_path
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(
+        "sys.argv",
+        [
+            "/usr/bin/edgedigits",
+            "train",
+            "--out",
+            str(tmp_path / "runs" / "cnn"),
+            f"--init={tmp_path / 'runs' / 'a b'}",
+            "--data",
+            "/elsewhere/mnist",
+        ],
+    )
+    assert command_line() == "edgedigits train --out runs/cnn '--init=runs/a b' --data /elsewhere/mnist"
+    monkeypatch.setattr("sys.argv", [str(tmp_path / "retrain.py"), str(tmp_path)])
+    assert command_line() == "retrain.py ."
+    assert command_line("edgedigits") == "edgedigits ."
+    assert relative_path(tmp_path / "runs" / "cnn" / "model.keras") == "runs/cnn/model.keras"
+    assert relative_path("runs/cnn") == "runs/cnn" and relative_path("/elsewhere/x") == "/elsewhere/x"
 
 
 def test_validation_split_takes_the_last_fraction_like_keras():
@@ -107,6 +132,7 @@ def test_same_seed_repeats_the_run(tmp_path):
 
 
 # --------------------------------------------------------------------------- augmentation (pure functions)
+
 
 def test_augment_batch_shapes_range_and_repeatability(mnist_test):
     images = mnist_test.images[:64]

@@ -11,6 +11,8 @@ import cv2
 import numpy as np
 import pytest
 
+from helpers import scene_frame
+
 from edgedigits.runtime.live import Stabilizer, annotate, iou
 from edgedigits.runtime.reader import Digit, Reading
 
@@ -19,18 +21,6 @@ EDGEDIGITS = [sys.executable, "-m", "edgedigits.runtime.cli"]
 
 def run(*args, timeout=120):
     return subprocess.run([*EDGEDIGITS, *map(str, args)], capture_output=True, text=True, timeout=timeout)
-
-
-def scene_frame(digits: list[np.ndarray], shift: int, rng: np.random.Generator) -> np.ndarray:
-    """A 640x480 frame: MNIST test digits as dark ink on slightly uneven, noisy paper, moving sideways."""
-    ys, xs = np.mgrid[0:480, 0:640]
-    paper = 200 + 30 * (xs / 640) - 20 * (ys / 480)
-    frame = paper + rng.normal(0, 4, paper.shape)
-    for i, digit in enumerate(digits):
-        big = cv2.resize(digit, (90, 90), interpolation=cv2.INTER_CUBIC).astype(np.float32) / 255
-        x, y = 120 + i * 110 + shift, 180
-        frame[y:y + 90, x:x + 90] = frame[y:y + 90, x:x + 90] * (1 - 0.85 * big)
-    return cv2.cvtColor(np.clip(frame, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
 
 
 @pytest.fixture(scope="module")
@@ -87,13 +77,18 @@ def test_missing_video_file_and_non_video_file(tmp_path):
 
 def test_window_without_display_says_to_use_headless(video, monkeypatch):
     path, _ = video
-    env_run = subprocess.run([*EDGEDIGITS, "webcam", "--source", str(path)], capture_output=True, text=True,
-                             timeout=60, env={k: v for k, v in __import__("os").environ.items()
-                                              if k not in ("DISPLAY", "WAYLAND_DISPLAY")})
+    env_run = subprocess.run(
+        [*EDGEDIGITS, "webcam", "--source", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={k: v for k, v in __import__("os").environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")},
+    )
     assert env_run.returncode == 1 and "--headless" in env_run.stderr
 
 
 # --------------------------------------------------------------------------- stabilizer (pure)
+
 
 def reading_of(values_probs):
     digits = []

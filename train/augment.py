@@ -62,7 +62,9 @@ def random_affine(rng: np.random.Generator, cfg: AugmentConfig, size: int = 28) 
     return np.hstack([inverse, offset[:, None]]).astype(np.float32)
 
 
-def elastic_field(rng: np.random.Generator, alpha: float, sigma: float, size: int = 28) -> tuple[np.ndarray, np.ndarray]:
+def elastic_field(
+    rng: np.random.Generator, alpha: float, sigma: float, size: int = 28
+) -> tuple[np.ndarray, np.ndarray]:
     """Smooth random displacement fields (dx, dy) with peak magnitude about ``alpha / 4`` pixels."""
     fields = []
     for _ in range(2):
@@ -73,7 +75,9 @@ def elastic_field(rng: np.random.Generator, alpha: float, sigma: float, size: in
     return fields[0], fields[1]
 
 
-def warp(image: np.ndarray, matrix: np.ndarray, dx: np.ndarray | None = None, dy: np.ndarray | None = None) -> np.ndarray:
+def warp(
+    image: np.ndarray, matrix: np.ndarray, dx: np.ndarray | None = None, dy: np.ndarray | None = None
+) -> np.ndarray:
     """Apply an affine map (and optional displacement) to one 28x28 image in a single resampling."""
     map_x = matrix[0, 0] * _GRID_X + matrix[0, 1] * _GRID_Y + matrix[0, 2]
     map_y = matrix[1, 0] * _GRID_X + matrix[1, 1] * _GRID_Y + matrix[1, 2]
@@ -112,5 +116,8 @@ def augment_one(image: np.ndarray, rng: np.random.Generator, cfg: AugmentConfig)
 
 def augment_batch(images: np.ndarray, rng: np.random.Generator, cfg: AugmentConfig) -> np.ndarray:
     """uint8 ``[B, 28, 28]`` -> float32 ``[B, 28, 28]`` in [0, 1], each digit warped independently."""
-    return np.stack([augment_one(image, rng, cfg) for image in images]) if len(images) else \
-        np.zeros((0, 28, 28), np.float32)
+    return (
+        np.stack([augment_one(image, rng, cfg) for image in images])
+        if len(images)
+        else np.zeros((0, 28, 28), np.float32)
+    )

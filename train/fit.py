@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -21,22 +20,9 @@ import numpy as np
 from edgedigits.runtime import mnist
 
 from . import report
-from .augment import augment_batch
-from .presets import PRESETS, Preset
-
-
-def _quiet_tensorflow() -> None:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # oneDNN reorders float sums: results vary run to run
-
-
-def command_line() -> str:
-    """The command that started this process, shell-quoted, as ``edgedigits ...`` when run through the CLI."""
-    import shlex
-
-    if Path(sys.argv[0]).name == "edgedigits":
-        return " ".join(["edgedigits"] + [shlex.quote(a) for a in sys.argv[1:]])
-    return " ".join(shlex.quote(a) for a in sys.argv)
+from .augment import AugmentConfig, augment_batch
+from .environment import command_line, quiet_tensorflow, versions
+from .presets import PRESETS, learning_rate
 
 
 def split_validation(images: np.ndarray, labels: np.ndarray, val_split: float):
@@ -46,7 +32,7 @@ def split_validation(images: np.ndarray, labels: np.ndarray, val_split: float):
     return (images[:cut], labels[:cut]), (images[cut:], labels[cut:])
 
 
-def make_augmented_dataset(images, labels, batch_size: int, preset: Preset, seed: int):
+def make_augmented_dataset(images, labels, batch_size: int, augment: AugmentConfig, seed: int):
     """A ``keras.utils.PyDataset`` that reshuffles and re-augments every epoch, repeatably for a seed."""
     import keras
 
@@ -60,10 +46,10 @@ def make_augmented_dataset(images, labels, batch_size: int, preset: Preset, seed
             return math.ceil(len(images) / batch_size)
 
         def __getitem__(self, index):
-            rows = self.order[index * batch_size:(index + 1) * batch_size]
+            rows = self.order[index * batch_size : (index + 1) * batch_size]
             # One generator per (seed, epoch, batch): the same batch whatever thread builds it.
             rng = np.random.default_rng([seed, self.epoch + 1, index])
-            return augment_batch(images[rows], rng, preset.augment), labels[rows]
+            return augment_batch(images[rows], rng, augment), labels[rows]
 
         def on_epoch_end(self):
             self.epoch += 1
@@ -72,38 +58,39 @@ def make_augmented_dataset(images, labels, batch_size: int, preset: Preset, seed
     return Augmented()
 
 
-def learning_rate(preset: Preset, steps: int):
-    import keras
-
-    if preset.schedule == "cosine":
-        return keras.optimizers.schedules.CosineDecay(
-            initial_learning_rate=preset.learning_rate / 10, decay_steps=steps - min(steps // 20, 2000),
-            warmup_target=preset.learning_rate, warmup_steps=min(steps // 20, 2000), alpha=0.01)
-    return preset.learning_rate
-
-
-def versions() -> dict:
-    import keras
-    import tensorflow as tf
-
-    return {"python": platform.python_version(), "tensorflow": tf.__version__, "keras": keras.__version__,
-            "numpy": np.__version__, "platform": platform.platform(), "cpus": os.cpu_count()}
-
-
-def train(preset_name: str, out: str | os.PathLike, data_dir: str | None = None, epochs: int | None = None,
-          batch_size: int | None = None, seed: int = 0, val_split: float = 0.2, subset: int | None = None,
-          verbose: int | None = None, init: str | os.PathLike | None = None) -> dict:
+def train(
+    preset_name: str,
+    out: str | os.PathLike,
+    data_dir: str | os.PathLike | None = None,
+    epochs: int | None = None,
+    batch_size: int | None = None,
+    seed: int = 0,
+    val_split: float = 0.2,
+    subset: int | None = None,
+    verbose: int | None = None,
+    init: str | os.PathLike | None = None,
+) -> dict:
     """Train ``preset_name`` and write the run folder ``out``. Returns the metrics written to metrics.json.
 
     ``init`` (line presets): start from this run's weights (see line_fit.train_line)."""
     if PRESETS[preset_name].kind == "line":
         from .line_fit import train_line
 
-        return train_line(out, data_dir, epochs=epochs, batch_size=batch_size, seed=seed, val_split=val_split,
-                          lines=subset, verbose=verbose, preset_name=preset_name, init=init)
+        return train_line(
+            out,
+            data_dir,
+            epochs=epochs,
+            batch_size=batch_size,
+            seed=seed,
+            val_split=val_split,
+            lines=subset,
+            verbose=verbose,
+            preset_name=preset_name,
+            init=init,
+        )
     if init is not None:
         raise ValueError(f"--init is for line presets; {preset_name} trains from scratch.")
-    _quiet_tensorflow()
+    quiet_tensorflow()
     import keras
     import tensorflow as tf
 
@@ -126,8 +113,11 @@ def train(preset_name: str, out: str | os.PathLike, data_dir: str | None = None,
     # Model and optimizer.
     model = preset.build()
     steps = epochs * math.ceil(len(x_train) / batch_size)
-    optimizer = (keras.optimizers.AdamW(learning_rate(preset, steps), weight_decay=preset.weight_decay)
-                 if preset.weight_decay else keras.optimizers.Adam(learning_rate(preset, steps)))
+    optimizer = (
+        keras.optimizers.AdamW(learning_rate(preset, steps), weight_decay=preset.weight_decay)
+        if preset.weight_decay
+        else keras.optimizers.Adam(learning_rate(preset, steps))
+    )
     model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 
     # Fit. Without augmentation this is exactly the original `model.fit(x, y, validation_split=...)`.
@@ -135,10 +125,11 @@ def train(preset_name: str, out: str | os.PathLike, data_dir: str | None = None,
     validation = (x_val / 255.0, y_val) if len(x_val) else None
     started = time.perf_counter()
     if preset.augment is None:
-        history = model.fit(x_train / 255.0, y_train, epochs=epochs, batch_size=batch_size,
-                            validation_data=validation, verbose=verbose)
+        history = model.fit(
+            x_train / 255.0, y_train, epochs=epochs, batch_size=batch_size, validation_data=validation, verbose=verbose
+        )
     else:
-        data = make_augmented_dataset(x_train, y_train, batch_size, preset, seed)
+        data = make_augmented_dataset(x_train, y_train, batch_size, preset.augment, seed)
         history = model.fit(data, epochs=epochs, validation_data=validation, verbose=verbose)
     wall = time.perf_counter() - started
 
@@ -148,20 +139,22 @@ def train(preset_name: str, out: str | os.PathLike, data_dir: str | None = None,
     model.save(out / "model.keras")
     report.write_history(history.history, out / "history.csv")
     metrics = report.classification_metrics(y_test, predicted)
-    metrics.update({
-        "preset": preset.name,
-        "params": int(model.count_params()),
-        "epochs": epochs,
-        "batch_size": batch_size,
-        "val_split": val_split,
-        "train_images": int(len(x_train)),
-        "seed": seed,
-        "train_seconds": round(wall, 1),
-        "final_val_accuracy": float(history.history["val_accuracy"][-1]) if validation else None,
-        "command": command_line(),
-        "versions": versions(),
-        "data_sha256": mnist.checksums(data_dir),
-    })
+    metrics.update(
+        {
+            "preset": preset.name,
+            "params": int(model.count_params()),
+            "epochs": epochs,
+            "batch_size": batch_size,
+            "val_split": val_split,
+            "train_images": int(len(x_train)),
+            "seed": seed,
+            "train_seconds": round(wall, 1),
+            "final_val_accuracy": float(history.history["val_accuracy"][-1]) if validation else None,
+            "command": command_line(),
+            "versions": versions(),
+            "data_sha256": mnist.checksums(data_dir),
+        }
+    )
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     report.plot_curves(history.history, out / "curves.png", title=f"{preset.name}: {metrics['test_accuracy']:.2%} test")
     report.plot_confusion(np.array(metrics["confusion_matrix"]), out / "confusion.png")

@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -52,14 +53,22 @@ def _make_chunk(args: tuple[int, int, int]) -> list[tuple[np.ndarray, str]]:
     seed, index, n = args
     rng = np.random.default_rng([seed, index])
     out = []
+    assert _maker is not None, "worker not started"
     for _ in range(n):
         sample = _maker.sample(rng)
         out.append(((sample.tensor * 255 + 0.5).astype(np.uint8), sample.tokens))
     return out
 
 
-def make_lines(images: np.ndarray, labels: np.ndarray, n: int, seed: int, style: LineStyle | None = None,
-               workers: int | None = None, chunk: int = 500) -> tuple[list[np.ndarray], list[str]]:
+def make_lines(
+    images: np.ndarray,
+    labels: np.ndarray,
+    n: int,
+    seed: int,
+    style: LineStyle | None = None,
+    workers: int | None = None,
+    chunk: int = 500,
+) -> tuple[list[np.ndarray], list[str]]:
     """``n`` synthetic lines -> (uint8 tensors [32, W] (x 255), CTC target strings), made in ``workers``
     processes; the same (seed, n) gives the same lines whatever the number of workers."""
     style = style or LineStyle()
@@ -85,7 +94,7 @@ def batches(tensors: list[np.ndarray], targets: list[str], batch_size: int, rng:
     """Batches of lines of similar width: (float32 [B, 32, W], int32 [B, 1 + L]: length then labels)."""
     widths = np.array([t.shape[1] for t in tensors])
     order = np.argsort(widths + (rng.uniform(0, BUCKET, len(widths)) if rng is not None else 0), kind="stable")
-    groups = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+    groups = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
     if rng is not None:
         rng.shuffle(groups)
     for rows in groups:
@@ -94,9 +103,9 @@ def batches(tensors: list[np.ndarray], targets: list[str], batch_size: int, rng:
         longest = max(len(targets[r]) for r in rows)
         y = np.zeros((len(rows), 1 + max(longest, 1)), np.int32)
         for j, r in enumerate(rows):
-            x[j, :, :widths[r]] = tensors[r] / 255.0
+            x[j, :, : widths[r]] = tensors[r] / 255.0
             y[j, 0] = len(targets[r])
-            y[j, 1:1 + len(targets[r])] = encode(targets[r])
+            y[j, 1 : 1 + len(targets[r])] = encode(targets[r])
         yield x, y
 
 
@@ -113,6 +122,7 @@ def ctc_loss(y_true, logits):
 
 # --------------------------------------------------------------------------- evaluation
 
+
 def decode_batch(logits: np.ndarray, widths: list[int]) -> list[str]:
     """Greedy CTC strings for a batch of logits [B, T, 17]."""
     out = []
@@ -126,11 +136,11 @@ def read_lines(model, tensors: list[np.ndarray], batch_size: int = 128) -> list[
     order = np.argsort([t.shape[1] for t in tensors], kind="stable")
     result: list[str] = [""] * len(tensors)
     for i in range(0, len(order), batch_size):
-        rows = order[i:i + batch_size]
+        rows = order[i : i + batch_size]
         width = max(tensors[r].shape[1] for r in rows)
         x = np.zeros((len(rows), tensors[rows[0]].shape[0], width), np.float32)
         for j, r in enumerate(rows):
-            x[j, :, :tensors[r].shape[1]] = tensors[r] / 255.0
+            x[j, :, : tensors[r].shape[1]] = tensors[r] / 255.0
         logits = np.asarray(model(x, training=False))
         for r, text in zip(rows, decode_batch(logits, [tensors[r].shape[1] for r in rows])):
             result[r] = text
@@ -139,13 +149,13 @@ def read_lines(model, tensors: list[np.ndarray], batch_size: int = 128) -> list[
 
 def kind_style(kind: str) -> LineStyle:
     """The line style of one kind of test material (what benchmarks/accuracy.py reports per row)."""
-    off = dict(touching=0.0, separators=0.0, words=0.0, no_digits=0.0)
+    plain = LineStyle(touching=0.0, separators=0.0, words=0.0, no_digits=0.0)
     return {
-        "plain": LineStyle(**off),
-        "touching": LineStyle(**{**off, "touching": 1.0, "touch_gap": TOUCHING_GAP}),
-        "separators": LineStyle(**{**off, "separators": 1.0}),
-        "words": LineStyle(**{**off, "words": 1.0}),
-        "no_digits": LineStyle(**{**off, "no_digits": 1.0}),
+        "plain": plain,
+        "touching": replace(plain, touching=1.0, touch_gap=TOUCHING_GAP),
+        "separators": replace(plain, separators=1.0),
+        "words": replace(plain, words=1.0),
+        "no_digits": replace(plain, no_digits=1.0),
     }[kind]
 
 
@@ -157,29 +167,41 @@ def evaluate_kinds(model, images, labels, n: int, seed: int) -> dict:
         read = read_lines(model, tensors)
         digits = ["".join(c for c in s if c.isdigit()) for s in read]
         want = ["".join(c for c in s if c.isdigit()) for s in targets]
-        results[kind] = {"lines": n,
-                         "text_exact": float(np.mean([a == b for a, b in zip(digits, want)])),
-                         "raw_exact": float(np.mean([a == b for a, b in zip(read, targets)]))}
+        results[kind] = {
+            "lines": n,
+            "text_exact": float(np.mean([a == b for a, b in zip(digits, want)])),
+            "raw_exact": float(np.mean([a == b for a, b in zip(read, targets)])),
+        }
     return results
 
 
 # --------------------------------------------------------------------------- the run
 
-def train_line(out: str | os.PathLike, data_dir: str | None = None, epochs: int | None = None,
-               batch_size: int | None = None, seed: int = 0, val_split: float = 0.2, lines: int | None = None,
-               test_lines: int = 500, verbose: int | None = None, preset_name: str = "line",
-               init: str | os.PathLike | None = None) -> dict:
+
+def train_line(
+    out: str | os.PathLike,
+    data_dir: str | os.PathLike | None = None,
+    epochs: int | None = None,
+    batch_size: int | None = None,
+    seed: int = 0,
+    val_split: float = 0.2,
+    lines: int | None = None,
+    test_lines: int = 500,
+    verbose: int | None = None,
+    preset_name: str = "line",
+    init: str | os.PathLike | None = None,
+) -> dict:
     """Train the line preset and write the run folder ``out``. Returns the metrics written to metrics.json.
 
     ``lines``: synthetic training lines (default: the preset's ``train_lines``); ``test_lines``: lines of
     each test kind in metrics.json; ``init``: a line model (.keras, or a run folder) whose weights start the
     run, to train an earlier run further (its epochs are recorded as ``init_epochs``)."""
-    from .fit import _quiet_tensorflow, command_line, versions
+    from .environment import command_line, quiet_tensorflow, relative_path, versions
 
     # oneDNN halves a training step here (194 against 386 ms for 64 lines of 192 px, 2 cores); its reordered
     # float sums make runs differ in the last digits, which a synthetic-data run can live with.
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
-    _quiet_tensorflow()
+    quiet_tensorflow()
     import keras
 
     preset = PRESETS[preset_name]
@@ -201,7 +223,7 @@ def train_line(out: str | os.PathLike, data_dir: str | None = None, epochs: int 
     data_seconds = time.perf_counter() - started
 
     # Model and optimizer.
-    from .fit import learning_rate
+    from .presets import learning_rate
 
     model = preset.build()
     init_metrics: dict = {}
@@ -213,8 +235,9 @@ def train_line(out: str | os.PathLike, data_dir: str | None = None, epochs: int 
             init_metrics = json.loads((source.parent / "metrics.json").read_text())
     rng = np.random.default_rng(seed)
     steps_per_epoch = math.ceil(len(x_train) / batch_size)
-    optimizer = keras.optimizers.AdamW(learning_rate(preset, epochs * steps_per_epoch),
-                                       weight_decay=preset.weight_decay, clipnorm=5.0)
+    optimizer = keras.optimizers.AdamW(
+        learning_rate(preset, epochs * steps_per_epoch), weight_decay=preset.weight_decay, clipnorm=5.0
+    )
     import tensorflow as tf
 
     variables = model.trainable_variables
@@ -241,8 +264,11 @@ def train_line(out: str | os.PathLike, data_dir: str | None = None, epochs: int 
         history["loss"].append(float(np.mean(losses)))
         history["val_loss"].append(float(np.mean(val)))
         if verbose:
-            print(f"epoch {epoch + 1}/{epochs}: loss {history['loss'][-1]:.4f}, val_loss {history['val_loss'][-1]:.4f}, "
-                  f"{time.perf_counter() - started:.0f} s", flush=True)
+            print(
+                f"epoch {epoch + 1}/{epochs}: loss {history['loss'][-1]:.4f}, val_loss {history['val_loss'][-1]:.4f}, "
+                f"{time.perf_counter() - started:.0f} s",
+                flush=True,
+            )
     wall = time.perf_counter() - started
 
     # Evaluate on lines of MNIST test digits, kind by kind, and write the run folder.
@@ -258,10 +284,11 @@ def train_line(out: str | os.PathLike, data_dir: str | None = None, epochs: int 
         "val_raw_exact": float(np.mean([a == b for a, b in zip(val_read, y_val)])),
         "params": int(model.count_params()),
         "epochs": epochs,
-        "init": str(init) if init is not None else None,
+        "init": relative_path(init) if init is not None else None,
         "init_epochs": init_metrics.get("epochs", 0) + init_metrics.get("init_epochs", 0) if init else 0,
-        "init_train_seconds": (init_metrics.get("train_seconds", 0) + init_metrics.get("init_train_seconds", 0)
-                               if init else 0),
+        "init_train_seconds": (
+            init_metrics.get("train_seconds", 0) + init_metrics.get("init_train_seconds", 0) if init else 0
+        ),
         "batch_size": batch_size,
         "train_lines": len(x_train),
         "val_lines": len(x_val),
@@ -274,6 +301,7 @@ def train_line(out: str | os.PathLike, data_dir: str | None = None, epochs: int 
         "data_sha256": mnist.checksums(data_dir),
     }
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
-    report.plot_curves(history, out / "curves.png",
-                       title=f"{preset.name}: {metrics['test_exact']:.2%} of test lines exact")
+    report.plot_curves(
+        history, out / "curves.png", title=f"{preset.name}: {metrics['test_exact']:.2%} of test lines exact"
+    )
     return metrics

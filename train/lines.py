@@ -37,13 +37,71 @@ from edgedigits.runtime.lines import line_tensor
 from edgedigits.runtime.normalize import ink_map
 
 SEPARATORS = "/-.,:"
-WORDS = ("Box", "Room", "No.", "No", "Tel", "Apt", "Unit", "Lot", "Ref", "Order", "Total", "Amount", "Date",
-         "kg", "cm", "mm", "USD", "EUR", "Rs", "Page", "Flat", "Suite", "Code", "Zip", "PIN", "Item", "Qty",
-         "Seat", "Row", "Gate", "Bus", "Route", "Tab", "Vol", "Fig", "Ex", "ID", "Acct", "Ward", "Bed",
-         "Floor", "Block", "Street", "Road", "Cheque", "only", "and", "the", "of", "to", "pay", "sum", "ok")
-FONTS = (cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_DUPLEX, cv2.FONT_HERSHEY_COMPLEX, cv2.FONT_HERSHEY_TRIPLEX,
-         cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, cv2.FONT_HERSHEY_SCRIPT_COMPLEX, cv2.FONT_HERSHEY_COMPLEX_SMALL,
-         cv2.FONT_HERSHEY_PLAIN)
+WORDS = (
+    "Box",
+    "Room",
+    "No.",
+    "No",
+    "Tel",
+    "Apt",
+    "Unit",
+    "Lot",
+    "Ref",
+    "Order",
+    "Total",
+    "Amount",
+    "Date",
+    "kg",
+    "cm",
+    "mm",
+    "USD",
+    "EUR",
+    "Rs",
+    "Page",
+    "Flat",
+    "Suite",
+    "Code",
+    "Zip",
+    "PIN",
+    "Item",
+    "Qty",
+    "Seat",
+    "Row",
+    "Gate",
+    "Bus",
+    "Route",
+    "Tab",
+    "Vol",
+    "Fig",
+    "Ex",
+    "ID",
+    "Acct",
+    "Ward",
+    "Bed",
+    "Floor",
+    "Block",
+    "Street",
+    "Road",
+    "Cheque",
+    "only",
+    "and",
+    "the",
+    "of",
+    "to",
+    "pay",
+    "sum",
+    "ok",
+)
+FONTS = (
+    cv2.FONT_HERSHEY_SIMPLEX,
+    cv2.FONT_HERSHEY_DUPLEX,
+    cv2.FONT_HERSHEY_COMPLEX,
+    cv2.FONT_HERSHEY_TRIPLEX,
+    cv2.FONT_HERSHEY_SCRIPT_SIMPLEX,
+    cv2.FONT_HERSHEY_SCRIPT_COMPLEX,
+    cv2.FONT_HERSHEY_COMPLEX_SMALL,
+    cv2.FONT_HERSHEY_PLAIN,
+)
 
 
 @dataclass(frozen=True)
@@ -102,8 +160,9 @@ class LineMaker:
             parts += ["A"] * int(rng.integers(0 if parts else 1, 3))
             return " ".join(parts)
         if rng.random() < s.separators and len(number) >= 2:
-            cuts = sorted(rng.choice(np.arange(1, len(number)), size=min(len(number) - 1, int(rng.integers(1, 3))),
-                                     replace=False))
+            cuts = sorted(
+                rng.choice(np.arange(1, len(number)), size=min(len(number) - 1, int(rng.integers(1, 3))), replace=False)
+            )
             pieces, last = [], 0
             for c in cuts:
                 pieces.append(number[last:c])
@@ -124,7 +183,7 @@ class LineMaker:
         """An MNIST digit of this value, cropped to its ink, scaled to ``height`` px and slanted."""
         img = self.images[int(rng.choice(self.by_digit[d]))].astype(np.float32) / 255.0
         ys, xs = np.nonzero(img > 0.05)
-        img = img[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+        img = img[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
         scale = height / img.shape[0]
         return warp(img, scale, slant, rng.uniform(-4, 4))
 
@@ -144,7 +203,7 @@ class LineMaker:
         cv2.putText(canvas, word, (6, h + 6), font, 2.0, 255, thickness, cv2.LINE_AA)
         img = canvas.astype(np.float32) / 255.0
         ys, xs = np.nonzero(img > 0.05)
-        img = img[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+        img = img[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
         scale = height * rng.uniform(0.55, 1.0) / max(h, 1)
         glyph = warp(img, scale, slant + rng.uniform(-0.1, 0.1), rng.uniform(-3, 3))
         return elastic(glyph, rng, alpha=rng.uniform(0, 3.0)) if rng.random() < 0.5 else glyph
@@ -184,11 +243,13 @@ class LineMaker:
             top = rng.uniform(0.3, 0.45)
         img = canvas.astype(np.float32) / 255.0
         ys, xs = np.nonzero(img > 0.05)
-        return img[ys.min():ys.max() + 1, xs.min():xs.max() + 1], top
+        return img[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1], top
 
     # ----------------------------------------------------------------------- composition
 
-    def compose(self, raw: str, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int, int, int]]]:
+    def compose(
+        self, raw: str, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int, int, int]]]:
         """Place the glyphs of ``raw`` left to right -> (ink float32 [h, w], form ink float32 [h, w], digit boxes)."""
         s = self.style
         height = rng.uniform(26, 40)  # px: the digits' height on the canvas
@@ -229,13 +290,13 @@ class LineMaker:
             y = int(np.clip(top, 0, canvas.shape[0] - gh))
             if x + gw + margin > canvas.shape[1]:
                 canvas = np.pad(canvas, ((0, 0), (0, x + gw + margin - canvas.shape[1])))
-            region = canvas[y:y + gh, x:x + gw]
+            region = canvas[y : y + gh, x : x + gw]
             np.maximum(region, glyph, out=region)
             if ch.isdigit():
                 boxes.append((x, y, gw, gh))
             x += gw
             previous_digit = ch.isdigit()
-        canvas = canvas[:, :x + margin]
+        canvas = canvas[:, : x + margin]
         form = self.form_lines(canvas.shape, boxes, base_top, height, stroke, rng)
         return canvas, form, boxes
 
@@ -255,13 +316,16 @@ class LineMaker:
         if boxes and rng.random() < s.comb:
             tick = int(height * rng.uniform(0.15, 0.45))
             cv2.line(form, (x0, bottom), (x1, bottom), 255, t, cv2.LINE_AA)
-            edges = [boxes[0][0] - int(0.15 * height)] + [
-                (a[0] + a[2] + b[0]) // 2 for a, b in zip(boxes, boxes[1:])] + [boxes[-1][0] + boxes[-1][2] + int(0.15 * height)]
+            edges = (
+                [boxes[0][0] - int(0.15 * height)]
+                + [(a[0] + a[2] + b[0]) // 2 for a, b in zip(boxes, boxes[1:])]
+                + [boxes[-1][0] + boxes[-1][2] + int(0.15 * height)]
+            )
             for i, e in enumerate(edges):
                 full = i in (0, len(edges) - 1) and rng.random() < 0.5
                 cv2.line(form, (e, bottom - (int(height * 1.15) if full else tick)), (e, bottom), 255, t, cv2.LINE_AA)
         elif boxes and rng.random() < s.boxes:
-            for bx, by, bw, bh in boxes:
+            for bx, _, bw, _ in boxes:
                 p = int(0.15 * height)
                 cv2.rectangle(form, (bx - p, int(top) - p), (bx + bw + p, int(top + height) + p), 255, t, cv2.LINE_AA)
         return form.astype(np.float32) / 255.0
@@ -342,7 +406,7 @@ def warp(img: np.ndarray, scale: float, slant: float, angle_deg: float) -> np.nd
     ys, xs = np.nonzero(out > 0.05)
     if ys.size == 0:
         return out
-    return out[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+    return out[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
 
 
 def elastic(img: np.ndarray, rng: np.random.Generator, alpha: float = 2.0, sigma: float = 4.0) -> np.ndarray:
@@ -355,8 +419,9 @@ def elastic(img: np.ndarray, rng: np.random.Generator, alpha: float = 2.0, sigma
     return cv2.remap(img, gx + dx * norm, gy + dy * norm, cv2.INTER_LINEAR, borderValue=0)
 
 
-def line_scene(maker: LineMaker, rng: np.random.Generator, raw: str | None = None,
-               size: tuple[int, int] = (480, 260)) -> tuple[np.ndarray, str]:
+def line_scene(
+    maker: LineMaker, rng: np.random.Generator, raw: str | None = None, size: tuple[int, int] = (480, 260)
+) -> tuple[np.ndarray, str]:
     """A photo of one written line somewhere on a page: (uint8 gray [size[1], size[0]], the digits it holds).
 
     The line (``raw``, or one of the maker's style) is composed as in ``sample``, scaled so its digits are
@@ -367,7 +432,7 @@ def line_scene(maker: LineMaker, rng: np.random.Generator, raw: str | None = Non
     ys, xs = np.nonzero(ink > 0.05)
     if ys.size:
         y0, y1 = max(0, ys.min() - 20), ys.max() + 20
-        ink, form = ink[y0:y1 + 1], form[y0:y1 + 1]
+        ink, form = ink[y0 : y1 + 1], form[y0 : y1 + 1]
     width, height = size
     digit_px = height * rng.uniform(0.08, 0.25)
     scale = min(digit_px * 2.2 / ink.shape[0], 0.9 * width / ink.shape[1])

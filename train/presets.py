@@ -13,7 +13,7 @@ probabilities ``[N, 10]``, which is the ONNX interface the runtime relies on.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 from .augment import AugmentConfig
 
@@ -21,7 +21,7 @@ from .augment import AugmentConfig
 @dataclass(frozen=True)
 class Preset:
     name: str
-    build: Callable[[], "object"]  # -> keras.Model
+    build: Callable[[], Any]  # -> keras.Model (Keras has no type information)
     epochs: int
     batch_size: int
     learning_rate: float
@@ -96,16 +96,16 @@ def build_line():
 
     inputs = keras.Input((HEIGHT, None), name="image")
     x = layers.Reshape((HEIGHT, -1, 1))(inputs)
-    x = layers.Conv2D(24, 3, strides=2, padding="same", use_bias=False)(x)   # 16 x W/2
+    x = layers.Conv2D(24, 3, strides=2, padding="same", use_bias=False)(x)  # 16 x W/2
     x = layers.BatchNormalization()(x)
     x = layers.ReLU()(x)
     x = _separable(x, 32, 1)
-    x = layers.MaxPooling2D(2)(x)                 # 8 x W/4
+    x = layers.MaxPooling2D(2)(x)  # 8 x W/4
     x = _separable(x, 64, 1)
     x = _separable(x, 64, 1)
-    x = layers.MaxPooling2D((2, 1))(x)            # 4 x W/4
+    x = layers.MaxPooling2D((2, 1))(x)  # 4 x W/4
     x = _separable(x, 96, 1)
-    x = layers.DepthwiseConv2D((4, 1), padding="valid", use_bias=False)(x)   # 1 x W/4
+    x = layers.DepthwiseConv2D((4, 1), padding="valid", use_bias=False)(x)  # 1 x W/4
     x = layers.BatchNormalization()(x)
     x = layers.Reshape((-1, 96))(x)
     x = layers.Dense(128, use_bias=False)(x)
@@ -134,9 +134,9 @@ def build_cnn():
     x = layers.Conv2D(16, 3, padding="same", use_bias=False)(x)
     x = layers.BatchNormalization()(x)
     x = layers.ReLU()(x)
-    x = _separable(x, 32, 2)   # 14x14
+    x = _separable(x, 32, 2)  # 14x14
     x = _separable(x, 32, 1)
-    x = _separable(x, 64, 2)   # 7x7
+    x = _separable(x, 64, 2)  # 7x7
     x = _separable(x, 64, 1)
     x = _separable(x, 128, 2)  # 4x4
     x = layers.GlobalAveragePooling2D()(x)
@@ -187,8 +187,24 @@ PRESETS: dict[str, Preset] = {
         augment=None,  # the synthetic lines carry their own variation (train/lines.py)
         weight_decay=1e-4,
         description="Segmentation-free line recognizer (CTC) on synthetic lines of MNIST train digits, "
-                    "separators, words and form lines.",
+        "separators, words and form lines.",
         kind="line",
         train_lines=120_000,
     ),
 }
+
+
+def learning_rate(preset: Preset, steps: int):
+    """The preset's learning rate for a run of ``steps`` optimizer steps: a float, or for ``schedule ==
+    "cosine"`` a Keras schedule (a warm-up over the first 5 % of steps, at most 2000, then cosine decay)."""
+    import keras
+
+    if preset.schedule == "cosine":
+        return keras.optimizers.schedules.CosineDecay(
+            initial_learning_rate=preset.learning_rate / 10,
+            decay_steps=steps - min(steps // 20, 2000),
+            warmup_target=preset.learning_rate,
+            warmup_steps=min(steps // 20, 2000),
+            alpha=0.01,
+        )
+    return preset.learning_rate

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import numpy as np
 
+from edgedigits.runtime.evaluate import confusion_matrix
+
 
 def classification_metrics(labels: np.ndarray, predicted: np.ndarray) -> dict:
     """Accuracy, per-class accuracy and the 10x10 confusion matrix (rows: true digit, columns: predicted)."""
-    confusion = np.zeros((10, 10), dtype=np.int64)
-    np.add.at(confusion, (labels, predicted), 1)
+    confusion = confusion_matrix(labels, predicted)
     per_class = confusion.diagonal() / np.maximum(confusion.sum(axis=1), 1)
     return {
         "test_accuracy": float((labels == predicted).mean()),
@@ -72,8 +73,15 @@ def plot_confusion(confusion: np.ndarray, path: Path) -> None:
         for pred in range(10):
             count = confusion[true, pred]
             if count:
-                ax.text(pred, true, str(count), ha="center", va="center", fontsize=7,
-                        color="grey" if true == pred else "black")
+                ax.text(
+                    pred,
+                    true,
+                    str(count),
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="grey" if true == pred else "black",
+                )
     ax.set_xticks(range(10))
     ax.set_yticks(range(10))
     ax.set_xlabel("predicted digit")
@@ -85,8 +93,14 @@ def plot_confusion(confusion: np.ndarray, path: Path) -> None:
     plt.close(fig)
 
 
-def plot_errors(images: np.ndarray, labels: np.ndarray, predicted: np.ndarray, probabilities: np.ndarray,
-                path: Path, limit: int = 64) -> None:
+def plot_errors(
+    images: np.ndarray,
+    labels: np.ndarray,
+    predicted: np.ndarray,
+    probabilities: np.ndarray,
+    path: Path,
+    limit: int = 64,
+) -> None:
     """A grid of misclassified test digits, the most confident mistakes first."""
     plt = _pyplot()
     wrong = np.flatnonzero(labels != predicted)
@@ -99,8 +113,11 @@ def plot_errors(images: np.ndarray, labels: np.ndarray, predicted: np.ndarray, p
     for ax, index in zip(axes.ravel(), wrong):
         ax.imshow(images[index], cmap="gray")
         ax.set_title(f"{labels[index]}→{predicted[index]} {probabilities[index, predicted[index]]:.0%}", fontsize=8)
-    fig.suptitle(f"{len(np.flatnonzero(labels != predicted))} misclassified test digits (true→predicted, confidence)"
-                 if len(wrong) else "no misclassified test digits")
+    fig.suptitle(
+        f"{len(np.flatnonzero(labels != predicted))} misclassified test digits (true→predicted, confidence)"
+        if len(wrong)
+        else "no misclassified test digits"
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

@@ -23,13 +23,43 @@ import numpy as np
 
 Image = np.ndarray
 FONTS = (cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_DUPLEX, cv2.FONT_HERSHEY_COMPLEX, cv2.FONT_HERSHEY_TRIPLEX)
-FORM_WORDS = ("Customer", "Remarks", "Name", "Date", "Signature", "Office", "use", "only", "received", "the",
-              "checked", "by", "order", "reference", "approved", "desk", "please", "return", "this", "form",
-              "to", "Front", "in", "delivery", "address", "Department", "of", "and", "copy", "Notes")
+FORM_WORDS = (
+    "Customer",
+    "Remarks",
+    "Name",
+    "Date",
+    "Signature",
+    "Office",
+    "use",
+    "only",
+    "received",
+    "the",
+    "checked",
+    "by",
+    "order",
+    "reference",
+    "approved",
+    "desk",
+    "please",
+    "return",
+    "this",
+    "form",
+    "to",
+    "Front",
+    "in",
+    "delivery",
+    "address",
+    "Department",
+    "of",
+    "and",
+    "copy",
+    "Notes",
+)
 LABELS = ("Room:", "Customer No:", "Ref:", "Order:", "Account:", "Code:", "Amount:", "Ticket:", "Unit:")
 
 
 # --------------------------------------------------------------------------- digits as ink
+
 
 def pick(split, rng: np.random.Generator, lo: int, hi: int) -> tuple[list[np.ndarray], str]:
     """lo-hi random digits of the split: their uint8 28x28 images and their labels as a string."""
@@ -40,25 +70,28 @@ def pick(split, rng: np.random.Generator, lo: int, hi: int) -> tuple[list[np.nda
 def digit_ink(digit28: np.ndarray, height: int, width_scale: float = 1.0) -> np.ndarray:
     """An MNIST digit cropped to its ink and scaled to ``height`` px: float32 [height, w] in [0, 1]."""
     ys, xs = np.nonzero(digit28 > 20)
-    crop = digit28[ys.min():ys.max() + 1, xs.min():xs.max() + 1].astype(np.float32) / 255
+    crop = digit28[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1].astype(np.float32) / 255
     width = max(1, round(height * width_scale * crop.shape[1] / crop.shape[0]))
     grow = height >= crop.shape[0]
     out = cv2.resize(crop, (width, height), interpolation=cv2.INTER_CUBIC if grow else cv2.INTER_AREA)
     return np.clip(out, 0, 1)
 
 
-def number_ink(digits: list[np.ndarray], height: float, rng: np.random.Generator,
-               gap: tuple[float, float] = (0.12, 0.4)) -> np.ndarray:
+def number_ink(
+    digits: list[np.ndarray], height: float, rng: np.random.Generator, gap: tuple[float, float] = (0.12, 0.4)
+) -> np.ndarray:
     """Digits written left to right (heights +-10%, gaps ``gap`` x height, a wobbling baseline) as one ink
     strip: float32 [~1.2 height, w] in [0, 1]."""
     inks = [digit_ink(d, max(4, round(height * rng.uniform(0.9, 1.1)))) for d in digits]
     gaps = [round(height * rng.uniform(*gap)) for _ in inks[1:]] + [0]
-    strip = np.zeros((max(i.shape[0] for i in inks) + round(0.08 * height) + 1, sum(i.shape[1] for i in inks)
-                      + sum(gaps)), np.float32)
+    strip = np.zeros(
+        (max(i.shape[0] for i in inks) + round(0.08 * height) + 1, sum(i.shape[1] for i in inks) + sum(gaps)),
+        np.float32,
+    )
     x = 0
     for ink, g in zip(inks, gaps):
         bottom = strip.shape[0] - round(rng.uniform(0, 0.08) * height)
-        region = strip[bottom - ink.shape[0]:bottom, x:x + ink.shape[1]]
+        region = strip[bottom - ink.shape[0] : bottom, x : x + ink.shape[1]]
         np.maximum(region, ink, out=region)
         x += ink.shape[1] + g
     return strip
@@ -80,7 +113,7 @@ def put_ink(canvas: np.ndarray, ink: np.ndarray, x: int, y: int, colour, strengt
     x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + w, canvas.shape[1]), min(y + h, canvas.shape[0])
     if x1 <= x0 or y1 <= y0:
         return
-    alpha = strength * ink[y0 - y:y1 - y, x0 - x:x1 - x, None]
+    alpha = strength * ink[y0 - y : y1 - y, x0 - x : x1 - x, None]
     roi = canvas[y0:y1, x0:x1]
     roi *= 1 - alpha
     roi += alpha * np.float32(colour)
@@ -103,6 +136,7 @@ def drawn(shape: tuple[int, int], draw: Callable[[np.ndarray], None]) -> np.ndar
 
 # --------------------------------------------------------------------------- surfaces
 
+
 def smooth_noise(h: int, w: int, rng: np.random.Generator, cell: int) -> np.ndarray:
     """Low-frequency noise (features ~``cell`` px), float32 [h, w], about unit scale."""
     small = rng.standard_normal((max(2, h // cell), max(2, w // cell)), dtype=np.float32)
@@ -112,7 +146,7 @@ def smooth_noise(h: int, w: int, rng: np.random.Generator, cell: int) -> np.ndar
 def paper(h: int, w: int, rng: np.random.Generator, level: float | None = None) -> np.ndarray:
     """Paper: float32 BGR [h, w, 3], a slightly tinted ``level`` (default 215-245) with soft blotches."""
     level = rng.uniform(215, 245) if level is None else level
-    tint = np.float32([rng.uniform(-4, 6), rng.uniform(-3, 3), rng.uniform(-6, 4)])
+    tint = np.array([rng.uniform(-4, 6), rng.uniform(-3, 3), rng.uniform(-6, 4)], np.float32)
     base = np.clip(level + tint, 0, 255)
     return base + (2.5 * smooth_noise(h, w, rng, 64))[:, :, None]
 
@@ -129,33 +163,33 @@ def desk(h: int, w: int, rng: np.random.Generator, kind: str | None = None) -> n
         grain = 0.5 + 0.5 * np.sin(2 * np.pi * (yy + wobble) / rng.uniform(6, 15))
         streaks = cv2.GaussianBlur(rng.standard_normal((hs, 1), dtype=np.float32), (0, 0), 0.8)
         shade = 0.78 + 0.16 * grain + 0.05 * streaks + 0.03 * smooth_noise(hs, ws, rng, 20)
-        colour = np.float32([rng.uniform(35, 70), rng.uniform(90, 130), rng.uniform(145, 195)])
+        colour = np.array([rng.uniform(35, 70), rng.uniform(90, 130), rng.uniform(145, 195)], np.float32)
     else:
         shade = 1 + 0.08 * smooth_noise(hs, ws, rng, 40) + 0.04 * rng.standard_normal((hs, ws), dtype=np.float32)
         level = rng.uniform(20, 70)
-        colour = np.float32([level + rng.uniform(-5, 8), level, level + rng.uniform(-5, 5)])
+        colour = np.array([level + rng.uniform(-5, 8), level, level + rng.uniform(-5, 5)], np.float32)
     top = shade[:, :, None] * colour
     return cv2.resize(top, (w, h), interpolation=cv2.INTER_LINEAR) if s < 1 else top
 
 
-def quad(cx: float, cy: float, w: float, h: float, angle: float, jitter: float,
-         rng: np.random.Generator) -> np.ndarray:
+def quad(cx: float, cy: float, w: float, h: float, angle: float, jitter: float, rng: np.random.Generator) -> np.ndarray:
     """Corners (TL, TR, BR, BL; float32 [4, 2]) of a w x h rectangle centred at cx, cy, turned ``angle``
     degrees (counter-clockwise on screen), each corner moved by up to ``jitter`` x the size (perspective)."""
     a = np.deg2rad(angle)
-    rot = np.float32([[np.cos(a), np.sin(a)], [-np.sin(a), np.cos(a)]])
-    corners = np.float32([[-w / 2, -h / 2], [w / 2, -h / 2], [w / 2, h / 2], [-w / 2, h / 2]]) @ rot.T
-    corners += rng.uniform(-jitter, jitter, (4, 2)).astype(np.float32) * np.float32([w, h])
-    return corners + np.float32([cx, cy])
+    rot = np.array([[np.cos(a), np.sin(a)], [-np.sin(a), np.cos(a)]], np.float32)
+    corners = np.array([[-w / 2, -h / 2], [w / 2, -h / 2], [w / 2, h / 2], [-w / 2, h / 2]], np.float32) @ rot.T
+    corners += rng.uniform(-jitter, jitter, (4, 2)).astype(np.float32) * np.array([w, h], np.float32)
+    return corners + np.array([cx, cy], np.float32)
 
 
-def lay(frame: np.ndarray, sheet: np.ndarray, corners: np.ndarray, rng: np.random.Generator,
-        shadow: float = 0.35) -> tuple[np.ndarray, np.ndarray]:
+def lay(
+    frame: np.ndarray, sheet: np.ndarray, corners: np.ndarray, rng: np.random.Generator, shadow: float = 0.35
+) -> tuple[np.ndarray, np.ndarray]:
     """Lay a flat ``sheet`` (float32 BGR) onto ``frame`` (float32 BGR) with its corners at ``corners``, over a
     soft shadow. Returns the new frame and the 3x3 sheet-to-frame matrix."""
     H, W = frame.shape[:2]
     h, w = sheet.shape[:2]
-    matrix = cv2.getPerspectiveTransform(np.float32([[0, 0], [w, 0], [w, h], [0, h]]), corners)
+    matrix = cv2.getPerspectiveTransform(np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32), corners)
     warped = cv2.warpPerspective(sheet, matrix, (W, H), flags=cv2.INTER_LINEAR)
     mask = np.zeros((H, W), np.uint8)
     cv2.fillConvexPoly(mask, np.int32(np.round(corners * 16)), 255, cv2.LINE_AA, shift=4)
@@ -163,40 +197,46 @@ def lay(frame: np.ndarray, sheet: np.ndarray, corners: np.ndarray, rng: np.rando
         s = min(1.0, 400 / max(H, W))
         small = cv2.resize(mask, (max(2, round(W * s)), max(2, round(H * s))), interpolation=cv2.INTER_AREA)
         dx, dy = rng.uniform(-0.012, 0.012) * max(H, W) * s, rng.uniform(0.004, 0.015) * max(H, W) * s
-        small = cv2.warpAffine(small, np.float32([[1, 0, dx], [0, 1, dy]]), small.shape[::-1])
+        small = cv2.warpAffine(small, np.array([[1, 0, dx], [0, 1, dy]], np.float32), small.shape[::-1])
         small = cv2.GaussianBlur(small, (0, 0), 0.01 * max(H, W) * s + 0.5)
         frame = frame * (1 - shadow / 255 * cv2.resize(small, (W, H)).astype(np.float32))[:, :, None]
     alpha = mask.astype(np.float32) / 255
     return cv2.blendLinear(warped, frame.astype(np.float32), alpha, 1 - alpha), matrix
 
 
-def draw_pen(frame: np.ndarray, rng: np.random.Generator, length: float, width: float,
-             avoid: tuple[float, float, float, float] | None = None) -> None:
+def draw_pen(
+    frame: np.ndarray,
+    rng: np.random.Generator,
+    length: float,
+    width: float,
+    avoid: tuple[float, float, float, float] | None = None,
+) -> None:
     """A pen lying in ``frame`` (float32 BGR, in place): a long dark body with round ends, a highlight along
     it, a clip, a metal tip and a soft shadow. ``avoid``: an x0, y0, x1, y1 box it must not cover."""
     H, W = frame.shape[:2]
     for _ in range(60):
-        centre = np.float64([rng.uniform(0.15, 0.85) * W, rng.uniform(0.15, 0.85) * H])
+        centre = np.array([rng.uniform(0.15, 0.85) * W, rng.uniform(0.15, 0.85) * H], np.float64)
         a = rng.uniform(0, 2 * np.pi)
-        direction = np.float64([np.cos(a), np.sin(a)])
+        direction = np.array([np.cos(a), np.sin(a)], np.float64)
         points = centre + np.linspace(-0.6, 0.6, 40)[:, None] * length * direction
         if avoid is None:
             break
         x0, y0, x1, y1 = avoid
         m = 1.5 * width
-        if not np.any((points[:, 0] > x0 - m) & (points[:, 0] < x1 + m) & (points[:, 1] > y0 - m)
-                      & (points[:, 1] < y1 + m)):
+        if not np.any(
+            (points[:, 0] > x0 - m) & (points[:, 0] < x1 + m) & (points[:, 1] > y0 - m) & (points[:, 1] < y1 + m)
+        ):
             break
     back, front = centre - 0.5 * length * direction, centre + 0.5 * length * direction
     tip = front + 1.6 * width * direction
-    normal = np.float64([-direction[1], direction[0]])
+    normal = np.array([-direction[1], direction[0]], np.float64)
     pad = 2 * width + 10
     bx0, by0 = int(max(0, min(back[0], tip[0]) - pad)), int(max(0, min(back[1], tip[1]) - pad))
     bx1, by1 = int(min(W, max(back[0], tip[0]) + pad)), int(min(H, max(back[1], tip[1]) + pad))
     if bx1 <= bx0 or by1 <= by0:
         return
     roi = frame[by0:by1, bx0:bx1]
-    o = np.float64([bx0, by0])
+    o = np.array([bx0, by0], np.float64)
 
     def pt(p):
         return tuple(int(v) for v in np.round((p - o) * 16))
@@ -206,10 +246,10 @@ def draw_pen(frame: np.ndarray, rng: np.random.Generator, length: float, width: 
 
     thick = max(1, round(width))
     body = mask_of(lambda m: cv2.line(m, pt(back), pt(front), 255, thick, cv2.LINE_AA, shift=4))
-    cone = np.float64([front + 0.45 * width * normal, tip, front - 0.45 * width * normal])
+    cone = np.array([front + 0.45 * width * normal, tip, front - 0.45 * width * normal], np.float64)
     metal = mask_of(lambda m: cv2.fillConvexPoly(m, np.int32(np.round((cone - o) * 16)), 255, cv2.LINE_AA, 4))
     shade = cv2.GaussianBlur(np.maximum(body, metal), (0, 0), 0.5 * width + 1)
-    shift = np.float32([[1, 0, 0.4 * width], [0, 1, 0.6 * width]])
+    shift = np.array([[1, 0, 0.4 * width], [0, 1, 0.6 * width]], np.float32)
     put_ink(roi, cv2.warpAffine(shade, shift, shade.shape[::-1]), 0, 0, (0, 0, 0), 0.45)
     put_ink(roi, metal, 0, 0, [rng.uniform(165, 205)] * 3)
     point = mask_of(lambda m: cv2.circle(m, pt(tip), max(1, round(0.12 * width)) * 16, 255, -1, cv2.LINE_AA, 4))
@@ -217,16 +257,35 @@ def draw_pen(frame: np.ndarray, rng: np.random.Generator, length: float, width: 
     dark = rng.uniform(12, 40)
     put_ink(roi, body, 0, 0, (dark + rng.uniform(0, 25), dark, dark))
     shine = back + 0.1 * length * direction + 0.22 * width * normal
-    gleam = mask_of(lambda m: cv2.line(m, pt(shine), pt(front - 0.08 * length * direction + 0.22 * width * normal),
-                                       255, max(1, round(0.12 * width)), cv2.LINE_AA, shift=4))
+    gleam = mask_of(
+        lambda m: cv2.line(
+            m,
+            pt(shine),
+            pt(front - 0.08 * length * direction + 0.22 * width * normal),
+            255,
+            max(1, round(0.12 * width)),
+            cv2.LINE_AA,
+            shift=4,
+        )
+    )
     put_ink(roi, gleam, 0, 0, [dark + 70] * 3, 0.7)
     clip_a, clip_b = back + 0.05 * length * direction, back + 0.3 * length * direction
-    clip = mask_of(lambda m: cv2.line(m, pt(clip_a - 0.1 * width * normal), pt(clip_b - 0.1 * width * normal), 255,
-                                      max(1, round(0.25 * width)), cv2.LINE_AA, shift=4))
+    clip = mask_of(
+        lambda m: cv2.line(
+            m,
+            pt(clip_a - 0.1 * width * normal),
+            pt(clip_b - 0.1 * width * normal),
+            255,
+            max(1, round(0.25 * width)),
+            cv2.LINE_AA,
+            shift=4,
+        )
+    )
     put_ink(roi, clip, 0, 0, [rng.uniform(150, 200)] * 3, 0.9)
 
 
 # --------------------------------------------------------------------------- the camera
+
 
 def light_gain(h: int, w: int, rng: np.random.Generator, light: float) -> np.ndarray:
     """Uneven light: a gradient, a vignette and, half the time, a soft shadow; float32 gain [h, w] in
@@ -246,9 +305,17 @@ def light_gain(h: int, w: int, rng: np.random.Generator, light: float) -> np.nda
     return cv2.resize(gain, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
-def photograph(image: np.ndarray, rng: np.random.Generator, *, light: float = 0.3, blur: float = 0.8,
-               motion: int = 0, noise: float = 3.0, jpeg: int | None = 80,
-               size: tuple[int, int] | None = None) -> np.ndarray:
+def photograph(
+    image: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    light: float = 0.3,
+    blur: float = 0.8,
+    motion: int = 0,
+    noise: float = 3.0,
+    jpeg: int | None = 80,
+    size: tuple[int, int] | None = None,
+) -> np.ndarray:
     """What a camera adds to a float32 BGR scene: uneven light (darkest loss ``light``), Gaussian blur
     (sigma px), motion blur (a ``motion`` px streak at a random angle), enlargement to ``size`` (W, H; the
     softness of a phone's demosaicing, and cheap 12 MP photos), Gaussian noise (sigma, grey levels) and a
@@ -275,8 +342,9 @@ def photograph(image: np.ndarray, rng: np.random.Generator, *, light: float = 0.
     return out
 
 
-def page(split, rng: np.random.Generator, w: int, h: int, lo: int = 3, hi: int = 6,
-         height: tuple[float, float] = (40, 100)) -> tuple[np.ndarray, str]:
+def page(
+    split, rng: np.random.Generator, w: int, h: int, lo: int = 3, hi: int = 6, height: tuple[float, float] = (40, 100)
+) -> tuple[np.ndarray, str]:
     """Flat paper w x h (float32 BGR) with one handwritten number of lo-hi digits somewhere on it."""
     sheet = paper(h, w, rng)
     digits, text = pick(split, rng, lo, hi)
@@ -290,12 +358,19 @@ def page(split, rng: np.random.Generator, w: int, h: int, lo: int = 3, hi: int =
 def page_photo(split, rng: np.random.Generator, w: int, h: int, lo: int = 3, hi: int = 6) -> tuple[Image, str]:
     """A phone photo of paper filling the frame, w x h, with one number of lo-hi digits: uint8 BGR."""
     sheet, text = page(split, rng, w, h, lo, hi)
-    image = photograph(sheet, rng, light=rng.uniform(0.15, 0.4), blur=rng.uniform(0.5, 1.0),
-                       noise=rng.uniform(2, 5), jpeg=int(rng.integers(70, 93)))
+    image = photograph(
+        sheet,
+        rng,
+        light=rng.uniform(0.15, 0.4),
+        blur=rng.uniform(0.5, 1.0),
+        noise=rng.uniform(2, 5),
+        jpeg=int(rng.integers(70, 93)),
+    )
     return image, text
 
 
 # --------------------------------------------------------------------------- the kinds
+
 
 def make_desk_photo(split, rng: np.random.Generator, size: tuple[int, int] = (4000, 3000)) -> tuple[Image, str]:
     """A phone photo (``size`` = W x H, default 12 MP) of a white printed form lying on a wooden or dark desk,
@@ -320,8 +395,10 @@ def make_desk_photo(split, rng: np.random.Generator, size: tuple[int, int] = (40
     label, label_at = str(rng.choice(LABELS)), int(rng.integers(1, 5))
     number = fit(number, 0.85 * sheet_w - left - cv2.getTextSize(label, font, scale, thickness)[0][0] - cap)
     title = " ".join(str(w).capitalize() for w in rng.choice(FORM_WORDS, int(rng.integers(2, 4))))
-    lines = [" ".join(str(w) for w in rng.choice(FORM_WORDS, int(rng.integers(3, 8))))
-             for _ in range(int(rng.integers(6, 13)))]
+    lines = [
+        " ".join(str(w) for w in rng.choice(FORM_WORDS, int(rng.integers(3, 8))))
+        for _ in range(int(rng.integers(6, 13)))
+    ]
     y, baselines = 0.1 * sheet_h + 1.6 * step, []
     for i in range(len(lines)):  # the label's line leaves room above it for the handwritten number
         y += max(0.0, number.shape[0] + 0.3 * cap - step) if i == label_at else 0.0
@@ -343,16 +420,24 @@ def make_desk_photo(split, rng: np.random.Generator, size: tuple[int, int] = (40
     nx = round(left + cv2.getTextSize(label, font, scale, thickness)[0][0] + cap * rng.uniform(0.6, 1.5))
     ny = round(baselines[label_at] + 0.25 * cap - number.shape[0])
     put_ink(sheet, number, nx, ny, pen_colour(rng), rng.uniform(0.85, 0.97))
-    corners = quad(Wr * rng.uniform(0.4, 0.6), Hr * rng.uniform(0.48, 0.52), sheet_w, sheet_h,
-                   rng.uniform(-8, 8), 0.02, rng)
+    corners = quad(
+        Wr * rng.uniform(0.4, 0.6), Hr * rng.uniform(0.48, 0.52), sheet_w, sheet_h, rng.uniform(-8, 8), 0.02, rng
+    )
     frame, matrix = lay(frame, sheet, corners, rng)
     nh, nw = number.shape
-    box = cv2.perspectiveTransform(np.float32([[[nx, ny], [nx + nw, ny], [nx + nw, ny + nh], [nx, ny + nh]]]),
-                                   matrix)[0]
-    draw_pen(frame, rng, Hr * rng.uniform(0.28, 0.45), Hr * rng.uniform(0.011, 0.017),
-             avoid=(*box.min(0), *box.max(0)))
-    image = photograph(frame, rng, light=rng.uniform(0.2, 0.45), blur=rng.uniform(0.4, 1.0),
-                       noise=rng.uniform(2, 5), jpeg=int(rng.integers(75, 93)), size=(W, H))
+    box = cv2.perspectiveTransform(
+        np.array([[[nx, ny], [nx + nw, ny], [nx + nw, ny + nh], [nx, ny + nh]]], np.float32), matrix
+    )[0]
+    draw_pen(frame, rng, Hr * rng.uniform(0.28, 0.45), Hr * rng.uniform(0.011, 0.017), avoid=(*box.min(0), *box.max(0)))
+    image = photograph(
+        frame,
+        rng,
+        light=rng.uniform(0.2, 0.45),
+        blur=rng.uniform(0.4, 1.0),
+        noise=rng.uniform(2, 5),
+        jpeg=int(rng.integers(75, 93)),
+        size=(W, H),
+    )
     return image, text
 
 
@@ -377,12 +462,20 @@ def make_card_on_desk(split, rng: np.random.Generator) -> tuple[Image, str]:
     x = round((cw - ink.shape[1]) * rng.uniform(0.3, 0.7))
     y = round((ch - ink.shape[0]) * rng.uniform(0.3, 0.7))
     put_ink(card, ink, x, y, [rng.uniform(10, 35)] * 3, 0.97)
-    corners = quad(W / 2 + rng.uniform(-0.05, 0.05) * W, H / 2 + rng.uniform(-0.05, 0.05) * H, cw, ch,
-                   rng.uniform(-6, 6), 0.01, rng)
+    corners = quad(
+        W / 2 + rng.uniform(-0.05, 0.05) * W,
+        H / 2 + rng.uniform(-0.05, 0.05) * H,
+        cw,
+        ch,
+        rng.uniform(-6, 6),
+        0.01,
+        rng,
+    )
     frame, _ = lay(desk(H, W, rng, "dark"), card, corners, rng)
     jpeg = int(rng.integers(80, 96)) if rng.random() < 0.5 else None
-    return photograph(frame, rng, light=rng.uniform(0, 0.2), blur=rng.uniform(0.3, 0.8),
-                      noise=rng.uniform(1, 3), jpeg=jpeg), text
+    return photograph(
+        frame, rng, light=rng.uniform(0, 0.2), blur=rng.uniform(0.3, 0.8), noise=rng.uniform(1, 3), jpeg=jpeg
+    ), text
 
 
 def form_ink(rng: np.random.Generator) -> tuple[float, float, float]:
@@ -426,8 +519,14 @@ def cells_photo(split, rng: np.random.Generator, comb: bool) -> tuple[Image, str
         else:
             y = margin_y + (cell_h - ink.shape[0]) * rng.uniform(-0.05, 1.05)
         put_ink(sheet, ink, round(x), round(y), colour, strength)
-    return photograph(sheet, rng, light=rng.uniform(0.1, 0.35), blur=rng.uniform(0.5, 1.0),
-                      noise=rng.uniform(2, 4), jpeg=int(rng.integers(70, 93))), text
+    return photograph(
+        sheet,
+        rng,
+        light=rng.uniform(0.1, 0.35),
+        blur=rng.uniform(0.5, 1.0),
+        noise=rng.uniform(2, 4),
+        jpeg=int(rng.integers(70, 93)),
+    ), text
 
 
 def make_form_boxes(split, rng: np.random.Generator) -> tuple[Image, str]:
@@ -451,8 +550,10 @@ def ruled_photo(split, rng: np.random.Generator, squared: bool) -> tuple[Image, 
     step = rng.uniform(18, 35) if squared else rng.uniform(28, 50)
     top = rng.uniform(0.3, 1.0) * step + (0 if squared else rng.uniform(40, 80))
     margin = rng.uniform(50, 110)
-    rule = [(rng.uniform(200, 240), rng.uniform(160, 200), rng.uniform(120, 160)),  # light blue
-            [rng.uniform(150, 190)] * 3][int(rng.random() < 0.3)]  # or grey
+    rule = [
+        (rng.uniform(200, 240), rng.uniform(160, 200), rng.uniform(120, 160)),  # light blue
+        [rng.uniform(150, 190)] * 3,
+    ][int(rng.random() < 0.3)]  # or grey
 
     def print_rules(mask: np.ndarray) -> None:
         thickness = int(rng.integers(1, 3))
@@ -462,8 +563,9 @@ def ruled_photo(split, rng: np.random.Generator, squared: bool) -> tuple[Image, 
             cv2.line(mask, (round(x * 16), 0), (round(x * 16), H * 16), 255, thickness, cv2.LINE_AA, shift=4)
 
     put_ink(sheet, drawn((H, W), print_rules), 0, 0, rule, rng.uniform(0.45, 0.8))
-    red = drawn((H, W), lambda m: cv2.line(m, (round(margin), 0), (round(margin), H), 255, int(rng.integers(1, 3)),
-                                           cv2.LINE_AA))
+    red = drawn(
+        (H, W), lambda m: cv2.line(m, (round(margin), 0), (round(margin), H), 255, int(rng.integers(1, 3)), cv2.LINE_AA)
+    )
     put_ink(sheet, red, 0, 0, (70, 70, rng.uniform(190, 230)), rng.uniform(0.6, 0.9))
     height = step * (rng.uniform(1.5, 3.0) if squared else rng.uniform(0.9, 1.6))
     colour, strength = pen_colour(rng), rng.uniform(0.85, 0.97)
@@ -478,8 +580,14 @@ def ruled_photo(split, rng: np.random.Generator, squared: bool) -> tuple[Image, 
         put_ink(sheet, ink, min(x, W - ink.shape[1] - 5), y, colour, strength)
         texts.append(text)
         rule_y += step * (np.ceil(1.3 * height / step) + int(rng.integers(1, 3)))
-    image = photograph(sheet, rng, light=rng.uniform(0.15, 0.4), blur=rng.uniform(0.5, 1.0),
-                       noise=rng.uniform(2, 4), jpeg=int(rng.integers(70, 93)))
+    image = photograph(
+        sheet,
+        rng,
+        light=rng.uniform(0.15, 0.4),
+        blur=rng.uniform(0.5, 1.0),
+        noise=rng.uniform(2, 4),
+        jpeg=int(rng.integers(70, 93)),
+    )
     return image, "\n".join(texts)
 
 
@@ -530,11 +638,18 @@ def make_tilted(split, rng: np.random.Generator) -> tuple[Image, str]:
     shrink = min(1.0, 0.92 * W / (pw * np.cos(a) + ph * np.sin(a)), 0.92 * H / (pw * np.sin(a) + ph * np.cos(a)))
     pw, ph = round(pw * shrink), round(ph * shrink)
     sheet, text = page(split, rng, pw, ph, 3, 6, height=(0.1 * ph, 0.22 * ph))
-    corners = quad(W / 2 + rng.uniform(-0.03, 0.03) * W, H / 2 + rng.uniform(-0.03, 0.03) * H, pw, ph, angle,
-                   0.015, rng)
+    corners = quad(
+        W / 2 + rng.uniform(-0.03, 0.03) * W, H / 2 + rng.uniform(-0.03, 0.03) * H, pw, ph, angle, 0.015, rng
+    )
     frame, _ = lay(desk(H, W, rng), sheet, corners, rng)
-    return photograph(frame, rng, light=rng.uniform(0.15, 0.4), blur=rng.uniform(0.5, 1.0),
-                      noise=rng.uniform(2, 5), jpeg=int(rng.integers(70, 93))), text
+    return photograph(
+        frame,
+        rng,
+        light=rng.uniform(0.15, 0.4),
+        blur=rng.uniform(0.5, 1.0),
+        noise=rng.uniform(2, 5),
+        jpeg=int(rng.integers(70, 93)),
+    ), text
 
 
 def make_dark_webcam(split, rng: np.random.Generator) -> tuple[Image, str]:
@@ -549,16 +664,22 @@ def make_dark_webcam(split, rng: np.random.Generator) -> tuple[Image, str]:
     x = round((sw - ink.shape[1]) / 2 + rng.uniform(-0.1, 0.1) * sw)
     y = round((sh - ink.shape[0]) / 2 + rng.uniform(-0.15, 0.15) * sh)
     put_ink(sheet, ink, x, y, pen_colour(rng), rng.uniform(0.8, 0.95))
-    corners = quad(W / 2 + rng.uniform(-40, 40), H / 2 + rng.uniform(-30, 30), sw, sh, rng.uniform(-8, 8),
-                   0.02, rng)
+    corners = quad(W / 2 + rng.uniform(-40, 40), H / 2 + rng.uniform(-30, 30), sw, sh, rng.uniform(-8, 8), 0.02, rng)
     surround = desk(H, W, rng, "dark") * rng.uniform(0.2, 0.6)
     frame, _ = lay(surround, sheet, corners, rng, shadow=0.2)
     gain = light_gain(H, W, rng, rng.uniform(0.1, 0.35))
-    cast = np.float32([rng.uniform(0.95, 1.2), rng.uniform(0.85, 1.0), rng.uniform(0.85, 1.05)])
+    cast = np.array([rng.uniform(0.95, 1.2), rng.uniform(0.85, 1.0), rng.uniform(0.85, 1.05)], np.float32)
     level = rng.uniform(30, 70) / (220 * float(gain.mean()) * float(cast.mean()))  # the paper's mean grey
     frame *= (gain * level)[:, :, None] * cast
-    image = photograph(frame, rng, light=0, motion=int(rng.integers(4, 13)), blur=rng.uniform(0.6, 1.2),
-                       noise=rng.uniform(5, 12), jpeg=int(rng.integers(50, 81)))
+    image = photograph(
+        frame,
+        rng,
+        light=0,
+        motion=int(rng.integers(4, 13)),
+        blur=rng.uniform(0.6, 1.2),
+        noise=rng.uniform(5, 12),
+        jpeg=int(rng.integers(50, 81)),
+    )
     return image, text
 
 
@@ -568,7 +689,7 @@ def pencil_ink(ink: np.ndarray, height: float, rng: np.random.Generator) -> np.n
     if k >= 2:
         ink = cv2.erode(ink, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
     tooth = rng.random(ink.shape, dtype=np.float32)
-    gaps = smooth_noise(*ink.shape, rng, max(3, round(height / 8)))
+    gaps = smooth_noise(ink.shape[0], ink.shape[1], rng, max(3, round(height / 8)))
     ink = ink * np.clip(0.35 + 0.9 * tooth, 0, 1) * np.clip(gaps + 1.6, 0.15, 1)
     return cv2.GaussianBlur(ink, (0, 0), 0.6)
 
@@ -587,8 +708,14 @@ def make_pencil(split, rng: np.random.Generator) -> tuple[Image, str]:
     y = round(rng.uniform(0.1 * H, 0.9 * H - ink.shape[0]))
     contrast = rng.uniform(15, 40)
     put_ink(sheet, ink, x, y, [level - contrast] * 3)
-    image = photograph(sheet, rng, light=rng.uniform(0.15, 0.4), blur=rng.uniform(0.4, 0.8),
-                       noise=rng.uniform(1.5, 3.5), jpeg=int(rng.integers(70, 91)))
+    image = photograph(
+        sheet,
+        rng,
+        light=rng.uniform(0.15, 0.4),
+        blur=rng.uniform(0.4, 0.8),
+        noise=rng.uniform(1.5, 3.5),
+        jpeg=int(rng.integers(70, 91)),
+    )
     return image, text
 
 
@@ -600,11 +727,11 @@ def make_tiny(split, rng: np.random.Generator) -> tuple[Image, str]:
     s = int(rng.integers(12, 25))
     ink = (digit_ink(digits[0], s, rng.uniform(1.0, 1.35)) > 0.35).astype(np.uint8)
     ys, xs = np.nonzero(ink)
-    ink = ink[ys.min():ys.max() + 1, xs.min():xs.max() + 1]  # the threshold may have eaten an edge row
+    ink = ink[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]  # the threshold may have eaten an edge row
     ink = cv2.resize(ink, (min(s, ink.shape[1]), s), interpolation=cv2.INTER_NEAREST)
     image = np.full((s, s), 255, np.uint8)
     x = int(rng.integers(0, s - ink.shape[1] + 1))
-    image[:, x:x + ink.shape[1]][ink > 0] = 0
+    image[:, x : x + ink.shape[1]][ink > 0] = 0
     return image, text
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, Response
+from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -28,8 +29,8 @@ from starlette.staticfiles import StaticFiles
 
 from ..images import FORMATS, header_size
 from ..reader import DigitReader, Reading, compose_text
-from . import ServeConfig
 from .batching import Batcher
+from .config import ServeConfig
 from .limits import ApiError, Guard
 
 WEB = Path(__file__).resolve().parent.parent / "web"  # the page: plain HTML, JS and CSS, package data
@@ -37,8 +38,21 @@ MAX_NAME = 255  # an upload's file name is echoed back as ``path``, cut to this 
 
 # The signatures of the formats OpenCV decodes: a body that starts with none of them is not an image (415);
 # one that does but cannot be decoded is a damaged image (422).
-SIGNATURES = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+",
-              b"\x59\xa6\x6a\x95", b"\x00\x00\x00\x0cjP  ", b"\xff\x4f\xff\x51", b"#?RADIANCE", b"#?RGBE")
+SIGNATURES = (
+    b"\x89PNG",
+    b"\xff\xd8\xff",
+    b"GIF8",
+    b"BM",
+    b"II*\x00",
+    b"MM\x00*",
+    b"II+\x00",
+    b"MM\x00+",
+    b"\x59\xa6\x6a\x95",
+    b"\x00\x00\x00\x0cjP  ",
+    b"\xff\x4f\xff\x51",
+    b"#?RADIANCE",
+    b"#?RGBE",
+)
 
 
 def looks_like_image(data: bytes) -> bool:
@@ -46,11 +60,15 @@ def looks_like_image(data: bytes) -> bool:
         return True
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return True
-    return data[:1] == b"P" and data[1:2] in (b"1", b"2", b"3", b"4", b"5", b"6", b"7", b"F", b"f") \
+    return (
+        data[:1] == b"P"
+        and data[1:2] in (b"1", b"2", b"3", b"4", b"5", b"6", b"7", b"F", b"f")
         and data[2:3] in (b"\n", b"\r", b" ", b"\t")
+    )
 
 
 # --------------------------------------------------------------------------- the schema, for /docs
+
 
 class DigitRecord(BaseModel):
     digit: int = Field(description="0-9, the network's best guess")
@@ -62,8 +80,10 @@ class ReadingRecord(BaseModel):
     path: str | None = Field(None, description="the uploaded file's name (multipart), else null")
     text: str = Field(description="the digits in reading order; lines joined by '\\n'; '?' below min_confidence")
     digits: list[DigitRecord]
-    timings_ms: dict[str, float] = Field(description="decode, extract, infer (the reader's stages), queue (waiting "
-                                                     "for a reading thread), total (from the whole body to the answer)")
+    timings_ms: dict[str, float] = Field(
+        description="decode, extract, infer (the reader's stages), queue (waiting "
+        "for a reading thread), total (from the whole body to the answer)"
+    )
 
 
 class ErrorRecord(BaseModel):
@@ -72,12 +92,13 @@ class ErrorRecord(BaseModel):
 
 
 class BatchAnswer(BaseModel):
-    results: list[ReadingRecord | ErrorRecord] = Field(description="one per file field, in order; an unreadable "
-                                                                   "image gives {path, error, status}")
+    results: list[ReadingRecord | ErrorRecord] = Field(
+        description="one per file field, in order; an unreadable image gives {path, error, status}"
+    )
     timings_ms: dict[str, float]
 
 
-ERRORS = {
+ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorRecord, "description": "empty body, no file field, malformed request"},
     401: {"model": ErrorRecord, "description": "API key missing or wrong (only when the server has one)"},
     408: {"model": ErrorRecord, "description": "the body did not arrive in time"},
@@ -92,16 +113,28 @@ IMAGE_BODY = {
         "content": {
             "image/*": {"schema": {"type": "string", "format": "binary"}},
             "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
-            "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
-                "file": {"type": "string", "format": "binary"}}}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            },
         },
     }
 }
 BATCH_BODY = {
     "requestBody": {
         "required": True,
-        "content": {"multipart/form-data": {"schema": {"type": "object", "required": ["files"], "properties": {
-            "files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}},
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["files"],
+                    "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}},
+                }
+            }
+        },
     }
 }
 
@@ -120,11 +153,12 @@ def json_response(payload: Any, status: int = 200, headers: dict | None = None) 
 
 # --------------------------------------------------------------------------- the app
 
+
 def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
     """See ``serve.create_app``. ``config`` must be checked already."""
     import cv2
 
-    from ..cli import quiet_opencv
+    from ..images import quiet_opencv
     from ..model import shipped_models
 
     quiet_opencv()
@@ -140,8 +174,16 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
         await batcher.stop()
         pool.shutdown(wait=False, cancel_futures=True)
 
-    app = FastAPI(title="edgedigits", version=_version(), description=DESCRIPTION, lifespan=lifespan,
-                  redoc_url=None)
+    # FastAPI's /docs loads Swagger UI from a CDN: blank offline. fastapi-offline's FastAPI serves the same page
+    # with the script and stylesheet from its own package (under /static-offline-docs); no ReDoc.
+    app = FastAPIOffline(
+        title="edgedigits",
+        version=_version(),
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        redoc_url=None,
+        favicon_url="/static/icon.svg",
+    )
     app.state.reader = reader
     app.state.config = config
 
@@ -177,69 +219,105 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
         for error in exc.errors():
             where = " ".join(str(part) for part in error.get("loc", ()) if part not in ("query", "body"))
             problems.append(f"{where}: {error.get('msg', 'invalid')}".lower())
-        return json_response({"error": "bad query parameter (" + "; ".join(problems) + "); fix it and send the "
-                              "request again (see /docs)"}, 422)
+        return json_response(
+            {
+                "error": "bad query parameter (" + "; ".join(problems) + "); fix it and send the "
+                "request again (see /docs)"
+            },
+            422,
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):  # logged by uvicorn with its traceback
-        return json_response({"error": "internal error while handling the request; the server logged it: please "
-                              "report it with the image that caused it"}, 500)
+        return json_response(
+            {
+                "error": "internal error while handling the request; the server logged it: please "
+                "report it with the image that caused it"
+            },
+            500,
+        )
 
     # ----------------------------------------------------------------------- reading
 
-    def record(reading: Reading, name: str | None, min_confidence: float, queue_ms: float,
-               started: float) -> dict:
+    def record(reading: Reading, name: str | None, min_confidence: float, queue_ms: float, started: float) -> dict:
         timings = {key: round(value, 3) for key, value in reading.timings_ms.items()}
         timings["queue"] = round(queue_ms, 3)
         timings["total"] = round((time.perf_counter() - started) * 1e3, 3)
-        return {"path": name, "text": compose_text(reading.digits, min_confidence),
-                "digits": [digit.to_dict() for digit in reading.digits], "timings_ms": timings}
+        return {
+            "path": name,
+            "text": compose_text(reading.digits, min_confidence),
+            "digits": [digit.to_dict() for digit in reading.digits],
+            "timings_ms": timings,
+        }
 
     def check_image(data: bytes) -> None:
         """Raise ApiError for an empty body or an image over the pixel limit (read from its header)."""
         if not data:
-            raise ApiError(400, "the image is empty (0 bytes); send the image file's bytes as the body, or as a "
-                                "multipart file field named 'file'")
+            raise ApiError(
+                400,
+                "the image is empty (0 bytes); send the image file's bytes as the body, or as a "
+                "multipart file field named 'file'",
+            )
         size = header_size(data)
         if size and size[0] * size[1] > config.max_pixels:
             side = int((config.max_pixels * 4 / 3) ** 0.5)
-            raise ApiError(413, f"the image is {size[0]}x{size[1]} pixels ({size[0] * size[1] / 1e6:.1f} MP), "
-                                f"above this server's limit of {config.max_pixels / 1e6:g} MP; downscale it (to "
-                                f"about {side}x{side * 3 // 4}) and send it again")
+            raise ApiError(
+                413,
+                f"the image is {size[0]}x{size[1]} pixels ({size[0] * size[1] / 1e6:.1f} MP), "
+                f"above this server's limit of {config.max_pixels / 1e6:g} MP; downscale it (to "
+                f"about {side}x{side * 3 // 4}) and send it again",
+            )
 
     def unreadable(data: bytes, reading: Reading) -> ApiError:
         if data.startswith(b"data:"):
-            return ApiError(415, "the body is a data: URL, not an image; send the decoded image bytes (or a "
-                                 "multipart file field)")
+            return ApiError(
+                415, "the body is a data: URL, not an image; send the decoded image bytes (or a multipart file field)"
+            )
         if not looks_like_image(data):
-            return ApiError(415, f"the body is not an image ({FORMATS}); send the image file's bytes, not text, "
-                                 "JSON or base64")
-        return ApiError(422, f"the image could not be decoded ({reading.error.split(';')[0]}); re-save or "
-                             "re-export it and send the whole file")
+            return ApiError(
+                415, f"the body is not an image ({FORMATS}); send the image file's bytes, not text, JSON or base64"
+            )
+        return ApiError(
+            422,
+            f"the image could not be decoded ({(reading.error or '').split(';')[0]}); re-save or "
+            "re-export it and send the whole file",
+        )
 
     async def files_of(request: Request, max_files: int) -> list[tuple[str | None, bytes]]:
         """The (file name, bytes) of each file field of a multipart body; the spooled files are closed."""
         try:
             async with request.form(max_files=max_files, max_fields=max_files + 16) as form:
                 uploads = [value for _, value in form.multi_items() if isinstance(value, UploadFile)]
-                return [(upload.filename[:MAX_NAME] if upload.filename else None, await upload.read())
-                        for upload in uploads]
+                return [
+                    (upload.filename[:MAX_NAME] if upload.filename else None, await upload.read()) for upload in uploads
+                ]
         except StarletteHTTPException as exc:  # python-multipart's complaints, as 400s
             detail = str(exc.detail)
             if "Too many files" in detail:
-                raise ApiError(413, f"too many files in one request: at most {max_files}; split them into "
-                                    "several requests") from None
-            raise ApiError(400, f"the multipart body could not be parsed ({detail.rstrip('.')}); send it as "
-                                "multipart/form-data with a boundary (curl -F file=@photo.jpg ...)") from None
+                raise ApiError(
+                    413, f"too many files in one request: at most {max_files}; split them into several requests"
+                ) from None
+            raise ApiError(
+                400,
+                f"the multipart body could not be parsed ({detail.rstrip('.')}); send it as "
+                "multipart/form-data with a boundary (curl -F file=@photo.jpg ...)",
+            ) from None
 
     def media_type(request: Request) -> str:
         return request.headers.get("content-type", "").split(";")[0].strip().lower()
 
-    @app.post("/v1/read", response_model=ReadingRecord, responses=ERRORS, openapi_extra=IMAGE_BODY,
-              summary="Read the digits in one image")
-    async def read(request: Request,
-                   single: bool = Query(False, description="the whole image is one digit: skip detection"),
-                   min_confidence: float = Query(0.5, ge=0, le=1, description="digits less certain show as '?'")):
+    @app.post(
+        "/v1/read",
+        response_model=ReadingRecord,
+        responses=ERRORS,
+        openapi_extra=IMAGE_BODY,
+        summary="Read the digits in one image",
+    )
+    async def read(
+        request: Request,
+        single: bool = Query(False, description="the whole image is one digit: skip detection"),
+        min_confidence: float = Query(0.5, ge=0, le=1, description="digits less certain show as '?'"),
+    ):
         """The body is one image: its raw bytes, or a multipart file field (named ``file``). Answers the
         ``classify`` record with the time each stage took."""
         kind = media_type(request)
@@ -247,16 +325,22 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
         if kind == "multipart/form-data":
             files = await files_of(request, max_files=1)
             if not files:
-                raise ApiError(400, "the multipart body has no file field; send the image as a file field named "
-                                    "'file' (curl -F file=@photo.jpg ...)")
+                raise ApiError(
+                    400,
+                    "the multipart body has no file field; send the image as a file field named "
+                    "'file' (curl -F file=@photo.jpg ...)",
+                )
             name, data = files[0]
         elif kind in ("", "application/octet-stream") or kind.startswith("image/"):
             data = await request.body()
         else:
-            raise ApiError(415, f"Content-Type {kind} is not an image type; send the image's bytes with "
-                                "Content-Type image/png, image/jpeg or application/octet-stream (curl -H "
-                                "'Content-Type: image/jpeg' --data-binary @photo.jpg ...), or as a multipart file "
-                                "field named 'file' (curl -F file=@photo.jpg ...)")
+            raise ApiError(
+                415,
+                f"Content-Type {kind} is not an image type; send the image's bytes with "
+                "Content-Type image/png, image/jpeg or application/octet-stream (curl -H "
+                "'Content-Type: image/jpeg' --data-binary @photo.jpg ...), or as a multipart file "
+                "field named 'file' (curl -F file=@photo.jpg ...)",
+            )
         started = time.perf_counter()
         check_image(data)
         reading, queue_ms = await batcher.read(data, single)
@@ -265,21 +349,31 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
         answer = record(reading, name, min_confidence, queue_ms, started)
         return json_response(answer, headers={"server-timing": server_timing(answer["timings_ms"])})
 
-    @app.post("/v1/read/batch", response_model=BatchAnswer, responses=ERRORS, openapi_extra=BATCH_BODY,
-              summary="Read the digits in several images")
-    async def read_batch(request: Request,
-                         single: bool = Query(False, description="each image is one digit: skip detection"),
-                         min_confidence: float = Query(0.5, ge=0, le=1, description="digits less certain "
-                                                                                    "show as '?'")):
+    @app.post(
+        "/v1/read/batch",
+        response_model=BatchAnswer,
+        responses=ERRORS,
+        openapi_extra=BATCH_BODY,
+        summary="Read the digits in several images",
+    )
+    async def read_batch(
+        request: Request,
+        single: bool = Query(False, description="each image is one digit: skip detection"),
+        min_confidence: float = Query(0.5, ge=0, le=1, description="digits less certain show as '?'"),
+    ):
         """Several images as multipart file fields (any names), read with one pass of the network. An image
         that cannot be read gives ``{path, error, status}`` in its place; the others are read."""
         if media_type(request) != "multipart/form-data":
-            raise ApiError(415, "send the images as multipart/form-data file fields (curl -F file=@a.png -F "
-                                "file=@b.png ...); for one raw image use POST /v1/read")
+            raise ApiError(
+                415,
+                "send the images as multipart/form-data file fields (curl -F file=@a.png -F "
+                "file=@b.png ...); for one raw image use POST /v1/read",
+            )
         items = await files_of(request, max_files=config.max_batch)
         if not items:
-            raise ApiError(400, "the multipart body has no file fields; add one per image (curl -F file=@a.png "
-                                "-F file=@b.png ...)")
+            raise ApiError(
+                400, "the multipart body has no file fields; add one per image (curl -F file=@a.png -F file=@b.png ...)"
+            )
         started = time.perf_counter()
         results: list[dict | None] = [None] * len(items)
         good = []
@@ -295,8 +389,8 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
             if reading.ok:
                 results[index] = record(reading, name, min_confidence, queue_ms, started)
             else:
-                exc = unreadable(data, reading)
-                results[index] = {"path": name, "error": exc.message, "status": exc.status}
+                problem = unreadable(data, reading)
+                results[index] = {"path": name, "error": problem.message, "status": problem.status}
         total = round((time.perf_counter() - started) * 1e3, 3)
         return json_response({"results": results, "timings_ms": {"queue": round(queue_ms, 3), "total": total}})
 
@@ -306,8 +400,13 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
 
     @app.get("/v1/models", summary="The loaded model and the shipped ones")
     async def models():
-        shipped = [{key: row[key] for key in ("name", "accuracy", "size_bytes", "params", "mflops_per_digit",
-                                             "preset", "description")} for row in shipped_models()]
+        shipped = [
+            {
+                key: row[key]
+                for key in ("name", "accuracy", "size_bytes", "params", "mflops_per_digit", "preset", "description")
+            }
+            for row in shipped_models()
+        ]
         return json_response({"loaded": loaded, "models": shipped})
 
     @app.get("/healthz", summary="Liveness: the server answers and its model is loaded")
@@ -318,19 +417,26 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
 
     @app.get("/", include_in_schema=False)
     async def page():
-        return FileResponse(WEB / "index.html", media_type="text/html; charset=utf-8",
-                            headers={"cache-control": "no-cache"})
+        return FileResponse(
+            WEB / "index.html", media_type="text/html; charset=utf-8", headers={"cache-control": "no-cache"}
+        )
 
     app.mount("/static", StaticFiles(directory=WEB), name="static")
 
     # Outermost last: CORS (when configured) answers preflights before the guard asks for the API key.
-    app.add_middleware(Guard, api_key=config.api_key, max_body_bytes=config.max_body_bytes,
-                       body_timeout=config.body_timeout)
+    app.add_middleware(
+        Guard, api_key=config.api_key, max_body_bytes=config.max_body_bytes, body_timeout=config.body_timeout
+    )
     if config.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
-        app.add_middleware(CORSMiddleware, allow_origins=list(config.cors_origins), allow_methods=["GET", "POST"],
-                           allow_headers=["Authorization", "X-API-Key", "Content-Type"], max_age=600)
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(config.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "X-API-Key", "Content-Type"],
+            max_age=600,
+        )
     return app
 
 

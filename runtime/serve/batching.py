@@ -50,15 +50,18 @@ class Batcher:
 
     async def read(self, data: bytes, single: bool) -> tuple[Reading, float]:
         job = _Job(data, single, asyncio.get_running_loop().create_future())
+        assert self.queue is not None, "Batcher.start() first"
         self.queue.put_nowait(job)
         return await job.future
 
     async def _serve(self) -> None:
         loop = asyncio.get_running_loop()
+        queue = self.queue
+        assert queue is not None, "Batcher.start() first"
         while True:
-            batch = [await self.queue.get()]
-            while len(batch) < MAX_BATCH and not self.queue.empty():
-                batch.append(self.queue.get_nowait())
+            batch = [await queue.get()]
+            while len(batch) < MAX_BATCH and not queue.empty():
+                batch.append(queue.get_nowait())
             batch = [job for job in batch if not job.future.cancelled()]  # clients that left
             if not batch:
                 continue
@@ -76,11 +79,10 @@ class Batcher:
 
     def _read(self, batch: list[_Job]) -> list[Reading]:
         """On a reading thread: the batch's images in order, one ``read_batch`` per value of ``single``."""
-        readings: list[Reading | None] = [None] * len(batch)
+        readings: dict[int, Reading] = {}
         for single in (False, True):
             indices = [i for i, job in enumerate(batch) if job.single == single]
             if indices:
-                for i, reading in zip(indices, self.reader.read_batch([batch[i].data for i in indices],
-                                                                     single=single)):
+                for i, reading in zip(indices, self.reader.read_batch([batch[i].data for i in indices], single=single)):
                     readings[i] = reading
-        return readings
+        return [readings[i] for i in range(len(batch))]

@@ -20,9 +20,11 @@ import asyncio
 import hmac
 import json
 
-PAGE_CSP = ("default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob: mediastream:; "
-            "connect-src 'self'; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
-            "frame-ancestors 'none'; form-action 'none'")
+PAGE_CSP = (
+    "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob: mediastream:; "
+    "connect-src 'self'; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'none'"
+)
 
 
 class ApiError(Exception):
@@ -40,15 +42,22 @@ class ApiError(Exception):
 
 class BodyTooLarge(ApiError):
     def __init__(self, limit: int):
-        super().__init__(413, f"the request body is over this server's limit of {limit / 1e6:g} MB; send a smaller "
-                              "image (downscale it or save it as JPEG), or start the server with a larger "
-                              "--max-body-mb")
+        super().__init__(
+            413,
+            f"the request body is over this server's limit of {limit / 1e6:g} MB; send a smaller "
+            "image (downscale it or save it as JPEG), or start the server with a larger "
+            "--max-body-mb",
+        )
 
 
 class BodyTimeout(ApiError):
     def __init__(self, seconds: float):
-        super().__init__(408, f"the request body did not arrive within {seconds:g} s; send it whole and promptly "
-                              "(a slower link needs a server started with a larger --body-timeout)", close=True)
+        super().__init__(
+            408,
+            f"the request body did not arrive within {seconds:g} s; send it whole and promptly "
+            "(a slower link needs a server started with a larger --body-timeout)",
+            close=True,
+        )
 
 
 DRAIN_FACTOR = 4  # a body over the limit is read and dropped, up to this many times the limit, before the 413
@@ -76,21 +85,33 @@ class Guard:
         if self.api_key is not None and path.startswith("/v1/") and scope["method"] != "OPTIONS":
             given = self._given_key(headers)
             if given is None or not hmac.compare_digest(given, self.api_key):
-                message = ("this server needs an API key; send it as 'Authorization: Bearer KEY' or 'X-API-Key: "
-                           "KEY' (the page asks for it once)") if given is None else (
-                           "the API key is wrong; check it with whoever runs this server and send it again")
+                message = (
+                    (
+                        "this server needs an API key; send it as 'Authorization: Bearer KEY' or 'X-API-Key: "
+                        "KEY' (the page asks for it once)"
+                    )
+                    if given is None
+                    else ("the API key is wrong; check it with whoever runs this server and send it again")
+                )
                 return await self._answer(send, 401, message, {"www-authenticate": 'Bearer realm="edgedigits"'})
         declared = headers.get(b"content-length")
         if declared is not None:
             try:
                 length = int(declared)
             except ValueError:
-                return await self._answer(send, 400, "the Content-Length header is not a number; send a valid "
-                                          "request", {"connection": "close"})
+                return await self._answer(
+                    send,
+                    400,
+                    "the Content-Length header is not a number; send a valid request",
+                    {"connection": "close"},
+                )
             if length > self.max_body_bytes:
                 if headers.get(b"expect", b"").lower() != b"100-continue":  # the client is sending it anyway
-                    await self._drain(receive, asyncio.get_running_loop().time() + self.body_timeout,
-                                      DRAIN_FACTOR * self.max_body_bytes)
+                    await self._drain(
+                        receive,
+                        asyncio.get_running_loop().time() + self.body_timeout,
+                        DRAIN_FACTOR * self.max_body_bytes,
+                    )
                 return await self._answer(send, 413, BodyTooLarge(self.max_body_bytes).message)
         await self.app(scope, self._timed_receive(receive), send)
 

@@ -17,10 +17,16 @@ DEFAULT_HEADER_TIMEOUT = 10.0
 
 
 def timeout_response(seconds: float) -> bytes:
-    body = json.dumps({"error": f"the request's headers did not arrive within {seconds:g} s of its first byte; "
-                                "send each request whole and promptly"}).encode()
-    return (b"HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\n"
-            b"content-length: %d\r\nconnection: close\r\n\r\n" % len(body)) + body
+    body = json.dumps(
+        {
+            "error": f"the request's headers did not arrive within {seconds:g} s of its first byte; "
+            "send each request whole and promptly"
+        }
+    ).encode()
+    return (
+        b"HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\n"
+        b"content-length: %d\r\nconnection: close\r\n\r\n" % len(body)
+    ) + body
 
 
 class GuardedHTTPProtocol(AutoHTTPProtocol):  # type: ignore[misc, valid-type]

@@ -1,4 +1,5 @@
-"""Realistic test material rendered from MNIST *test* digits (never training ones) and pen strokes.
+"""Synthetic test images, the one home of the material the tests, ``edgedigits bench`` and ``benchmarks/`` read:
+realistic pages rendered from MNIST *test* digits (never training ones) and pen strokes.
 
     rng = np.random.default_rng(0)
     digits, labels = pick_digits(mnist_test, "2026", rng)
@@ -17,11 +18,13 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+SCENE_SIZE = (640, 480)  # (w, h) of make_scene's frames
 PAPER = (236, 240, 242)  # BGR, a slightly warm white
 INKS = ((40, 30, 25), (90, 40, 20), (30, 30, 30))  # black, blue ballpoint, pencil-ish (BGR)
 
 
 # --------------------------------------------------------------------------- digits
+
 
 def pick_digits(split, text: str | int, rng: np.random.Generator) -> tuple[list[np.ndarray], list[int]]:
     """MNIST test digits for the characters of `text` (or `text` random digits if an int)."""
@@ -45,7 +48,7 @@ def render_digit(digit28: np.ndarray, height: int, *, stroke: float = 0.0) -> np
     pen line about -stroke of the height wide (skeleton, then dilated).
     """
     x, y, w, h = ink_box(digit28)
-    crop = digit28[y:y + h, x:x + w].astype(np.float32) / 255.0
+    crop = digit28[y : y + h, x : x + w].astype(np.float32) / 255.0
     scale = height / h
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     ink = cv2.resize(crop, size, interpolation=cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA)
@@ -63,7 +66,7 @@ def render_digit(digit28: np.ndarray, height: int, *, stroke: float = 0.0) -> np
         ink = cv2.GaussianBlur(skeleton.astype(np.float32), (3, 3), 0.6)
         ink = np.clip(ink * 1.5, 0, 1)
     x, y, w, h = ink_box(ink)
-    return ink[y:y + h, x:x + w]
+    return ink[y : y + h, x : x + w]
 
 
 def morphological_skeleton(binary: np.ndarray) -> np.ndarray:
@@ -98,23 +101,59 @@ def _ellipse(cx, cy, rx, ry, start=0.0, end=360.0, n=13):
 PEN_STROKES: dict[int, list[list[tuple[float, float]]]] = {
     0: [_ellipse(0.3, 0.5, 0.27, 0.48)],
     1: [[(0.18, 0.18), (0.36, 0.0), (0.36, 1.0)]],
-    2: [[(0.04, 0.24), (0.14, 0.06), (0.32, 0.0), (0.5, 0.08), (0.55, 0.26), (0.44, 0.46), (0.24, 0.7),
-         (0.03, 0.98), (0.3, 0.97), (0.6, 0.99)]],
-    3: [[(0.05, 0.1), (0.25, 0.0), (0.48, 0.06), (0.52, 0.24), (0.28, 0.45), (0.5, 0.56), (0.56, 0.78),
-         (0.38, 0.98), (0.16, 0.99), (0.02, 0.88)]],
+    2: [
+        [
+            (0.04, 0.24),
+            (0.14, 0.06),
+            (0.32, 0.0),
+            (0.5, 0.08),
+            (0.55, 0.26),
+            (0.44, 0.46),
+            (0.24, 0.7),
+            (0.03, 0.98),
+            (0.3, 0.97),
+            (0.6, 0.99),
+        ]
+    ],
+    3: [
+        [
+            (0.05, 0.1),
+            (0.25, 0.0),
+            (0.48, 0.06),
+            (0.52, 0.24),
+            (0.28, 0.45),
+            (0.5, 0.56),
+            (0.56, 0.78),
+            (0.38, 0.98),
+            (0.16, 0.99),
+            (0.02, 0.88),
+        ]
+    ],
     4: [[(0.42, 0.0), (0.22, 0.34), (0.02, 0.66), (0.3, 0.66), (0.6, 0.65)], [(0.46, 0.22), (0.46, 1.0)]],
-    5: [[(0.56, 0.02), (0.32, 0.01), (0.1, 0.02)],
-        [(0.1, 0.02), (0.07, 0.44), (0.3, 0.36), (0.52, 0.48), (0.56, 0.72), (0.42, 0.94), (0.2, 1.0),
-         (0.02, 0.9)]],
-    6: [[(0.5, 0.02), (0.26, 0.18), (0.09, 0.5), (0.09, 0.82), (0.3, 1.0), (0.5, 0.88), (0.53, 0.66),
-         (0.32, 0.52), (0.1, 0.64)]],
+    5: [
+        [(0.56, 0.02), (0.32, 0.01), (0.1, 0.02)],
+        [(0.1, 0.02), (0.07, 0.44), (0.3, 0.36), (0.52, 0.48), (0.56, 0.72), (0.42, 0.94), (0.2, 1.0), (0.02, 0.9)],
+    ],
+    6: [
+        [
+            (0.5, 0.02),
+            (0.26, 0.18),
+            (0.09, 0.5),
+            (0.09, 0.82),
+            (0.3, 1.0),
+            (0.5, 0.88),
+            (0.53, 0.66),
+            (0.32, 0.52),
+            (0.1, 0.64),
+        ]
+    ],
     7: [[(0.02, 0.03), (0.3, 0.02), (0.58, 0.02), (0.42, 0.3), (0.3, 0.62), (0.2, 1.0)]],
     8: [_ellipse(0.3, 0.25, 0.2, 0.24), _ellipse(0.3, 0.74, 0.26, 0.26, start=0, end=360)],
     9: [_ellipse(0.3, 0.26, 0.23, 0.25), [(0.53, 0.2), (0.52, 0.55), (0.46, 0.8), (0.4, 1.0)]],
 }
 
 
-def _smooth(points: list[tuple[float, float]], steps: int = 8) -> np.ndarray:
+def smooth_stroke(points: list[tuple[float, float]], steps: int = 8) -> np.ndarray:
     """Catmull-Rom through the control points: a smooth pen path."""
     p = np.asarray(points, np.float64)
     if len(p) < 3:
@@ -124,14 +163,24 @@ def _smooth(points: list[tuple[float, float]], steps: int = 8) -> np.ndarray:
     t = np.linspace(0, 1, steps, endpoint=False)[:, None]
     for i in range(1, len(p) - 2):
         p0, p1, p2, p3 = p[i - 1], p[i], p[i + 1], p[i + 2]
-        out.append(0.5 * (2 * p1 + (-p0 + p2) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t ** 2
-                          + (-p0 + 3 * p1 - 3 * p2 + p3) * t ** 3))
+        out.append(
+            0.5
+            * (2 * p1 + (-p0 + p2) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t**2 + (-p0 + 3 * p1 - 3 * p2 + p3) * t**3)
+        )
     out.append(p[-2][None])
     return np.vstack(out)
 
 
-def pen_digit(digit: int, height: int, width: float = 2.0, *, rng: np.random.Generator | None = None,
-              jitter: float = 0.02, slant: float = 0.0, strokes=None) -> np.ndarray:
+def pen_digit(
+    digit: int,
+    height: int,
+    width: float = 2.0,
+    *,
+    rng: np.random.Generator | None = None,
+    jitter: float = 0.02,
+    slant: float = 0.0,
+    strokes=None,
+) -> np.ndarray:
     """A digit drawn with smooth pen strokes: float32 ink (white on black), a tight box `height` px tall.
 
     width: pen width in px; jitter: random wobble of the control points (fraction of the height);
@@ -143,7 +192,7 @@ def pen_digit(digit: int, height: int, width: float = 2.0, *, rng: np.random.Gen
         pts = np.asarray(stroke, np.float64)
         if rng is not None and jitter:
             pts = pts + rng.normal(0, jitter, pts.shape)
-        path = _smooth([tuple(p) for p in pts])
+        path = smooth_stroke([tuple(p) for p in pts])
         paths.append(np.stack([path[:, 0] + slant * (1 - path[:, 1]), path[:, 1]], 1) * (height - 1))
     low = np.min([p.min(0) for p in paths], 0)
     high = np.max([p.max(0) for p in paths], 0)
@@ -155,10 +204,11 @@ def pen_digit(digit: int, height: int, width: float = 2.0, *, rng: np.random.Gen
         cv2.polylines(canvas, [poly], False, 255, max(1, int(round(width))), cv2.LINE_AA, shift)
     ink = canvas.astype(np.float32) / 255.0
     x, y, w, h = ink_box(ink)
-    return ink[y:y + h, x:x + w]
+    return ink[y : y + h, x : x + w]
 
 
 # --------------------------------------------------------------------------- scenes
+
 
 @dataclass
 class Scene:
@@ -171,18 +221,30 @@ class Scene:
 def paper_texture(shape: tuple[int, int], rng: np.random.Generator, colour=PAPER, grain: float = 3.0):
     """Paper: a tinted base, low-frequency blotches and fine grain. BGR float32."""
     h, w = shape
-    low = cv2.resize(rng.normal(0, 1, (max(2, h // 64), max(2, w // 64))).astype(np.float32), (w, h),
-                     interpolation=cv2.INTER_CUBIC)
+    low = cv2.resize(
+        rng.normal(0, 1, (max(2, h // 64), max(2, w // 64))).astype(np.float32), (w, h), interpolation=cv2.INTER_CUBIC
+    )
     base = np.asarray(colour, np.float32) + rng.uniform(-12, 6)
     paper = base[None, None, :] + (low * 3.0)[:, :, None] + rng.normal(0, grain, (h, w, 1)).astype(np.float32)
     return paper
 
 
-def render_scene(digits: list[np.ndarray], rng: np.random.Generator, *, labels=None, lines: int = 1,
-                 height: float | tuple[float, float] = (30, 120), spacing: tuple[float, float] = (0.15, 0.5),
-                 tilt: float = 2.0, ink: tuple[int, int, int] | None = None, ruled: bool = False,
-                 paper_edge: bool = False, margin: float = 0.8, pen: bool = False,
-                 stroke: float = 0.0) -> Scene:
+def render_scene(
+    digits: list[np.ndarray],
+    rng: np.random.Generator,
+    *,
+    labels=None,
+    lines: int = 1,
+    height: float | tuple[float, float] = (30, 120),
+    spacing: tuple[float, float] = (0.15, 0.5),
+    tilt: float = 2.0,
+    ink: tuple[int, int, int] | None = None,
+    ruled: bool = False,
+    paper_edge: bool = False,
+    margin: float = 0.8,
+    pen: bool = False,
+    stroke: float = 0.0,
+) -> Scene:
     """Digits in `lines` lines, dark ink on paper, natural spacing, a slight tilt. See paper_scene."""
     n = len(digits)
     labels = list(labels) if labels is not None else [None] * n
@@ -190,7 +252,7 @@ def render_scene(digits: list[np.ndarray], rng: np.random.Generator, *, labels=N
     H = float(rng.uniform(*height)) if isinstance(height, tuple) else float(height)
     # Render every digit's ink, then lay them out.
     inks = []
-    for i, d in enumerate(digits):
+    for d in digits:
         h = max(6, int(round(H * rng.uniform(0.88, 1.12))))
         if pen:
             inks.append(pen_digit(int(d), h, width=max(1.0, H * 0.06), rng=rng, slant=rng.uniform(0, 0.15)))
@@ -217,10 +279,10 @@ def render_scene(digits: list[np.ndarray], rng: np.random.Generator, *, labels=N
     width_px = int(max(p[1] + p[3].shape[1] for p in placements)) + 2 * m
     layer = np.zeros((height_px, width_px), np.float32)
     boxes = []
-    for li, x, yy, g in placements:
+    for _, x, yy, g in placements:
         x0, y0 = int(round(x)) + m, int(round(yy - y_min)) + m
-        region = layer[y0:y0 + g.shape[0], x0:x0 + g.shape[1]]
-        np.maximum(region, g[:region.shape[0], :region.shape[1]], out=region)
+        region = layer[y0 : y0 + g.shape[0], x0 : x0 + g.shape[1]]
+        np.maximum(region, g[: region.shape[0], : region.shape[1]], out=region)
         bx, by, bw, bh = ink_box(g)
         boxes.append((x0 + bx, y0 + by, bw, bh))
     paper = paper_texture(layer.shape, rng)
@@ -233,14 +295,22 @@ def render_scene(digits: list[np.ndarray], rng: np.random.Generator, *, labels=N
         for li in range(lines):
             line_boxes = [b for b, p in zip(boxes, placements) if p[0] == li]
             base = max(b[1] + b[3] for b in line_boxes) + max(3, int(0.12 * H))
-            cv2.line(image, (0, base), (width_px - 1, base + int(np.tan(angle) * width_px)), rule.tolist(),
-                     max(1, int(H / 40)), cv2.LINE_AA)
+            cv2.line(
+                image,
+                (0, base),
+                (width_px - 1, base + int(np.tan(angle) * width_px)),
+                rule.tolist(),
+                max(1, int(H / 40)),
+                cv2.LINE_AA,
+            )
         top = max(2, min(b[1] for b in boxes) - max(4, int(0.3 * H)))
         cv2.line(image, (0, top), (width_px - 1, top), rule.tolist(), max(1, int(H / 40)), cv2.LINE_AA)
     if paper_edge:  # the desk shows along the left side: a dark band with a slanted paper edge
         edge = int(m * rng.uniform(0.3, 0.6))
-        desk = np.float32([rng.uniform(30, 60)] * 3)
-        pts = np.int32([[0, 0], [edge, 0], [edge + int(rng.uniform(-0.2, 0.2) * edge), height_px], [0, height_px]])
+        desk = np.full(3, rng.uniform(30, 60), np.float32)
+        pts = np.array(
+            [[0, 0], [edge, 0], [edge + int(rng.uniform(-0.2, 0.2) * edge), height_px], [0, height_px]], np.int32
+        )
         mask = np.zeros(layer.shape, np.uint8)
         cv2.fillPoly(mask, [pts], 255)
         mask = cv2.GaussianBlur(mask, (5, 5), 0).astype(np.float32)[:, :, None] / 255
@@ -251,8 +321,9 @@ def render_scene(digits: list[np.ndarray], rng: np.random.Generator, *, labels=N
     return Scene(image, text, boxes, line_of)
 
 
-def paper_scene(digits: list[np.ndarray], rng: np.random.Generator, *, lines: int = 1, labels=None,
-                **options) -> tuple[np.ndarray, str]:
+def paper_scene(
+    digits: list[np.ndarray], rng: np.random.Generator, *, lines: int = 1, labels=None, **options
+) -> tuple[np.ndarray, str]:
     """Place MNIST test digits (uint8 28x28, white on black) as dark ink on paper, in `lines` lines.
 
     Each scene draws a digit height from 30-120 px (+-12% per digit), gaps of 0.15-0.5 of it, a tilt of up
@@ -263,9 +334,17 @@ def paper_scene(digits: list[np.ndarray], rng: np.random.Generator, *, lines: in
     return scene.image, scene.text
 
 
-def photo_effects(img: np.ndarray, rng: np.random.Generator, *, perspective: float = 0.05, light: float = 0.4,
-                  noise: float = 4.0, blur: float = 0.8, jpeg_quality: int | None = 75,
-                  shadow: bool = True) -> np.ndarray:
+def photo_effects(
+    img: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    perspective: float = 0.05,
+    light: float = 0.4,
+    noise: float = 4.0,
+    blur: float = 0.8,
+    jpeg_quality: int | None = 75,
+    shadow: bool = True,
+) -> np.ndarray:
     """What a phone camera adds: perspective (corner shift, fraction of the size), uneven light (gradient +
     vignette + an optional soft shadow, `light` = darkest loss), Gaussian noise (sigma), blur (sigma) and a
     JPEG round trip. Returns BGR uint8 of the same size."""
@@ -273,15 +352,15 @@ def photo_effects(img: np.ndarray, rng: np.random.Generator, *, perspective: flo
     h, w = img.shape[:2]
     out = img
     if perspective > 0:
-        src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
-        dst = src + rng.uniform(-perspective, perspective, (4, 2)).astype(np.float32) * np.float32([w, h])
+        src = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+        dst = src + rng.uniform(-perspective, perspective, (4, 2)).astype(np.float32) * np.array([w, h], np.float32)
         matrix = cv2.getPerspectiveTransform(src, dst)
         out = cv2.warpPerspective(out, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     out = out.astype(np.float32)
     if light > 0:
         yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
         theta = rng.uniform(0, 2 * np.pi)
-        ramp = (np.cos(theta) * xx / w + np.sin(theta) * yy / h)
+        ramp = np.cos(theta) * xx / w + np.sin(theta) * yy / h
         ramp = (ramp - ramp.min()) / max(float(np.ptp(ramp)), 1e-6)
         gain = 1 - light * 0.6 * ramp
         r2 = ((xx - w / 2) / (w / 2)) ** 2 + ((yy - h / 2) / (h / 2)) ** 2
@@ -306,8 +385,10 @@ def photo_effects(img: np.ndarray, rng: np.random.Generator, *, perspective: flo
 
 # --------------------------------------------------------------------------- single digits
 
-def on_canvas(ink: np.ndarray, margin: float, dark_on_light: bool = True, paper: int = 235,
-              ink_level: int = 25) -> np.ndarray:
+
+def on_canvas(
+    ink: np.ndarray, margin: float, dark_on_light: bool = True, paper: int = 235, ink_level: int = 25
+) -> np.ndarray:
     """Ink (float, white on black) on a plain canvas with `margin` (fraction of the longer side) around it."""
     pad = int(round(margin * max(ink.shape)))
     ink = cv2.copyMakeBorder(ink, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=0)
@@ -318,8 +399,9 @@ def on_canvas(ink: np.ndarray, margin: float, dark_on_light: bool = True, paper:
     return np.clip(values + 0.5, 0, 255).astype(np.uint8)
 
 
-def single_digit_variants(digit28: np.ndarray, *, sizes=(8, 12, 20, 28, 48, 100, 200, 400),
-                          rng: np.random.Generator | None = None) -> list[tuple[str, np.ndarray]]:
+def single_digit_variants(
+    digit28: np.ndarray, *, sizes=(8, 12, 20, 28, 48, 100, 200, 400), rng: np.random.Generator | None = None
+) -> list[tuple[str, np.ndarray]]:
     """One MNIST digit as many different single-digit images, each (name, image):
 
     for every size (digit height in px): dark on light and light on dark, with a margin of 30%;
@@ -344,10 +426,96 @@ def single_digit_variants(digit28: np.ndarray, *, sizes=(8, 12, 20, 28, 48, 100,
         out.append((f"transparent_{size}", bgra))
         gray = on_canvas(ink, 0.3, True, 210, 50)
         colour = cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)
-        out.append((f"photo_{size}", photo_effects(colour, rng, perspective=0.03, light=0.4, noise=4, blur=1.0,
-                                                   jpeg_quality=80)))
+        out.append(
+            (
+                f"photo_{size}",
+                photo_effects(colour, rng, perspective=0.03, light=0.4, noise=4, blur=1.0, jpeg_quality=80),
+            )
+        )
     ink = render_digit(digit28, 60)
     out.append(("float01_60", on_canvas(ink, 0.3, True).astype(np.float32) / 255.0))
     out.append(("uint16_60", on_canvas(ink, 0.3, True).astype(np.uint16) * 257))
     out.append(("mnist_28", digit28.copy()))
     return out
+
+
+# --------------------------------------------------------------------------- the inputs of `edgedigits bench`
+
+
+def sample_digits(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, str]:
+    """``n`` digits uint8 [n, 28, 28] (white on black), their labels, and where they come from.
+
+    Real MNIST test digits when the files are already on disk (never downloads); otherwise digits drawn with
+    OpenCV's script font, so ``edgedigits bench`` works offline on a fresh install.
+    """
+    from .mnist import MnistError, load
+
+    rng = np.random.default_rng(seed)
+    try:
+        split = load("test", download=False)
+        index = rng.integers(0, len(split.images), n)
+        return split.images[index], split.labels[index].astype(np.int64), "MNIST test digits"
+    except (MnistError, OSError):
+        labels = rng.integers(0, 10, n)
+        return np.stack([_drawn_digit(int(d), rng) for d in labels]), labels, "drawn digits (MNIST not on disk)"
+
+
+def _drawn_digit(value: int, rng: np.random.Generator) -> np.ndarray:
+    canvas = np.zeros((56, 56), np.uint8)
+    scale = rng.uniform(1.3, 1.7)
+    cv2.putText(
+        canvas,
+        str(value),
+        (int(rng.integers(8, 16)), 46),
+        cv2.FONT_HERSHEY_SCRIPT_SIMPLEX,
+        scale,
+        255,
+        thickness=int(rng.integers(3, 6)),
+        lineType=cv2.LINE_AA,
+    )
+    return cv2.resize(canvas, (28, 28), interpolation=cv2.INTER_AREA)
+
+
+def on_paper(digit: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
+    """An MNIST-style digit (white on black) as dark ink on light, slightly noisy paper, ``size`` px square."""
+    ink = cv2.resize(digit, (size, size), interpolation=cv2.INTER_LINEAR).astype(np.float32) / 255.0
+    paper = rng.uniform(205, 245)
+    gray = paper - ink * (paper - rng.uniform(20, 70)) + rng.normal(0, 2.0, ink.shape)
+    return np.clip(gray + 0.5, 0, 255).astype(np.uint8)
+
+
+def digit_png(seed: int = 0, size: int = 64) -> bytes:
+    """One digit on paper as PNG bytes (the single-digit input of the stage timings)."""
+    digits, _, _ = sample_digits(1, seed)
+    return cv2.imencode(".png", on_paper(digits[0], size, np.random.default_rng(seed)))[1].tobytes()
+
+
+def make_scene(
+    digits: np.ndarray | None = None, seed: int = 0, size: tuple[int, int] = SCENE_SIZE, per_line: int = 3
+) -> np.ndarray:
+    """A BGR frame (default 640x480) with six digits in lines of ``per_line`` (default two lines of three;
+    6: one line of six) on unevenly lit paper."""
+    rng = np.random.default_rng(seed)
+    if digits is None:
+        digits = sample_digits(6, seed)[0]
+    width, height = size
+    light = (
+        np.linspace(0.78, 1.0, width, dtype=np.float32)[None, :]
+        * np.linspace(1.0, 0.88, height, dtype=np.float32)[:, None]
+    )
+    paper = np.array([205, 222, 232], np.float32)  # warm paper, BGR
+    frame = light[:, :, None] * paper + rng.normal(0, 3.0, (height, width, 3)).astype(np.float32)
+    ink_colour = np.array([90, 40, 30], np.float32)  # blue-black pen
+    for i, digit in enumerate(digits):
+        row, col = divmod(i, per_line)
+        side = int(rng.integers(height // 8, height // 5))
+        if per_line == 3:
+            x = int(width * (0.12 + 0.27 * col) + rng.integers(-15, 15))
+            y = int(height * (0.15 + 0.42 * row) + rng.integers(-15, 15))
+        else:  # one line across the frame
+            x = int(width * (0.06 + 0.9 / per_line * col) + rng.integers(-5, 5))
+            y = int(height * (0.35 + 0.42 * row) + rng.integers(-10, 10))
+        ink = cv2.resize(digit, (side, side), interpolation=cv2.INTER_LINEAR).astype(np.float32)[:, :, None] / 255
+        patch = frame[y : y + side, x : x + side]
+        frame[y : y + side, x : x + side] = patch * (1 - ink) + ink_colour * ink
+    return np.clip(frame + 0.5, 0, 255).astype(np.uint8)
