@@ -21,12 +21,12 @@ import os
 import shutil
 import sys
 import time
-from pathlib import Path
 
 import cv2
 import numpy as np
 
 from _common import EDGEDIGITS, WORK, busy_warning, machine, parser, run_measured, table, write_json
+
 from edgedigits.runtime.bench import image_files, make_scene, sample_digits, write_folder
 
 
@@ -38,7 +38,7 @@ def photo_folder(n: int) -> str:
     folder.mkdir(parents=True, exist_ok=True)
     digits, _, _ = sample_digits(6 * n, seed=11)
     for i in range(n):
-        frame = make_scene(digits[6 * i:6 * i + 6], seed=i)
+        frame = make_scene(digits[6 * i : 6 * i + 6], seed=i)
         cv2.imwrite(str(folder / f"{i:05d}.jpg"), frame, [cv2.IMWRITE_JPEG_QUALITY, 90])
     done.write_text(str(n))
     return str(folder)
@@ -53,17 +53,30 @@ def run_batch(folder: str, engine: str, n: int) -> dict:
     done = s["read"] + s["failed"]
     assert done == n, (engine, s, r["stderr"])
     steady = done / max(r["wall_s"] - s["startup_s"], 1e-9)
-    return {"run": f"batch --engine {engine}", "wall_s": r["wall_s"], "cpu_s": r["cpu_s"], "images": done,
-            "images_per_s": done / r["wall_s"], "startup_s": s["startup_s"], "steady_images_per_s": steady,
-            "peak_rss_mib_driver": r["peak_rss_mib"]}
+    return {
+        "run": f"batch --engine {engine}",
+        "wall_s": r["wall_s"],
+        "cpu_s": r["cpu_s"],
+        "images": done,
+        "images_per_s": done / r["wall_s"],
+        "startup_s": s["startup_s"],
+        "steady_images_per_s": steady,
+        "peak_rss_mib_driver": r["peak_rss_mib"],
+    }
 
 
 def run_classify(folder: str, n: int) -> dict:
     with open(os.devnull, "w") as sink:
-        r = run_measured([EDGEDIGITS, "classify", folder, "--format", "jsonl", "--workers", "2"], stdout=sink,
-                         timeout=1800)
-    return {"run": "classify --workers 2", "wall_s": r["wall_s"], "cpu_s": r["cpu_s"], "images": n,
-            "images_per_s": n / r["wall_s"]}
+        r = run_measured(
+            [EDGEDIGITS, "classify", folder, "--format", "jsonl", "--workers", "2"], stdout=sink, timeout=1800
+        )
+    return {
+        "run": "classify --workers 2",
+        "wall_s": r["wall_s"],
+        "cpu_s": r["cpu_s"],
+        "images": n,
+        "images_per_s": n / r["wall_s"],
+    }
 
 
 def per_core(files: list[str], repeats: int = 3) -> dict:
@@ -81,7 +94,7 @@ def per_core(files: list[str], repeats: int = 3) -> dict:
 
     def read() -> None:
         for i in range(0, len(files), 256):
-            reader.read_batch(files[i:i + 256])
+            reader.read_batch(files[i : i + 256])
 
     best = {"decode": 0.0, "read": 0.0}
     for _ in range(repeats):
@@ -89,8 +102,12 @@ def per_core(files: list[str], repeats: int = 3) -> dict:
             started = time.perf_counter()
             fn()
             best[name] = max(best[name], len(files) / (time.perf_counter() - started))
-    return {"decode_images_per_s": best["decode"], "read_images_per_s": best["read"],
-            "ratio": best["read"] / best["decode"], "files": len(files)}
+    return {
+        "decode_images_per_s": best["decode"],
+        "read_images_per_s": best["read"],
+        "ratio": best["read"] / best["decode"],
+        "files": len(files),
+    }
 
 
 def main() -> None:
@@ -110,25 +127,46 @@ def main() -> None:
         results[key].append(run_batch(folder, "local", count))
         results[key].append(run_batch(folder, "ray", count))
         results[key].append(run_classify(folder, count))
-    core = per_core(image_files(small)[:min(n, args.per_core_files)])
+    core = per_core(image_files(small)[: min(n, args.per_core_files)])
     rows = []
     for key, label in (("small", f"{n:,} small digit PNGs"), ("photos", f"{m:,} 640x480 JPEG photos")):
         local = results[key][0]["images_per_s"]
         for r in results[key]:
-            extra = (f"start-up {r['startup_s']:.1f} s; steady {r['steady_images_per_s']:,.0f}/s"
-                     if "startup_s" in r else "")
-            rows.append([label, r["run"], f"{r['images_per_s']:,.0f}", f"{r['images_per_s'] / local:.2f}x",
-                         f"{r['wall_s']:.1f} s wall, {r['cpu_s']:.1f} s CPU", extra])
+            extra = (
+                f"start-up {r['startup_s']:.1f} s; steady {r['steady_images_per_s']:,.0f}/s" if "startup_s" in r else ""
+            )
+            rows.append(
+                [
+                    label,
+                    r["run"],
+                    f"{r['images_per_s']:,.0f}",
+                    f"{r['images_per_s'] / local:.2f}x",
+                    f"{r['wall_s']:.1f} s wall, {r['cpu_s']:.1f} s CPU",
+                    extra,
+                ]
+            )
     print(table(["material", "run", "images/s", "vs local", "time", "notes"], rows))
-    print(f"\nper core (one process, one thread, {core['files']:,} small PNGs): read_batch "
-          f"{core['read_images_per_s']:,.0f}/s, decode only {core['decode_images_per_s']:,.0f}/s -> "
-          f"{core['ratio']:.2f}x (goal 0.5x)")
+    print(
+        f"\nper core (one process, one thread, {core['files']:,} small PNGs): read_batch "
+        f"{core['read_images_per_s']:,.0f}/s, decode only {core['decode_images_per_s']:,.0f}/s -> "
+        f"{core['ratio']:.2f}x (goal 0.5x)"
+    )
     load_after = os.getloadavg()
     print(f"load average before {load_before[0]:.1f}, after {load_after[0]:.1f}; {time.perf_counter() - started:.0f} s")
     if warning:
         print("WARNING:", warning)
-    write_json(args.json, {"machine": machine(), "busy": warning, "load_before": load_before,
-                           "load_after": load_after, "quick": args.quick, "results": results, "per_core": core})
+    write_json(
+        args.json,
+        {
+            "machine": machine(),
+            "busy": warning,
+            "load_before": load_before,
+            "load_after": load_after,
+            "quick": args.quick,
+            "results": results,
+            "per_core": core,
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -33,7 +33,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sys
 import time
 import uuid
 from array import array
@@ -83,20 +82,34 @@ class ArchiveSummary:
         return data
 
     def line(self) -> str:
-        text = (f"{self.read + self.failed} image(s): {self.read} read, {self.failed} failed, {self.skipped} skipped "
-                f"(already recorded in {self.out}); {self.seconds:.2f} s ({self.images_per_s:.0f} images/s, engine "
-                f"{self.engine}, start-up {self.startup_s:.2f} s); {self.shards} shard(s)")
+        text = (
+            f"{self.read + self.failed} image(s): {self.read} read, {self.failed} failed, {self.skipped} skipped "
+            f"(already recorded in {self.out}); {self.seconds:.2f} s ({self.images_per_s:.0f} images/s, engine "
+            f"{self.engine}, start-up {self.startup_s:.2f} s); {self.shards} shard(s)"
+        )
         return ("interrupted after " + text) if self.interrupted else text
 
 
 # --------------------------------------------------------------------------- the API
 
-def read_archive(inputs: Iterable[str], out: str | os.PathLike, *, manifest: str | os.PathLike | None = None,
-                 engine: str = "local", address: str | None = None, format: str = "jsonl",
-                 model: str | None = None, line_model: str | bool | None = None, single: bool = False,
-                 min_confidence: float = 0.5, recursive: bool = False, workers: int | None = None,
-                 batch_size: int = BATCH, on_progress: Callable[[int, int, int], None] | None = None
-                 ) -> ArchiveSummary:
+
+def read_archive(
+    inputs: Iterable[str],
+    out: str | os.PathLike,
+    *,
+    manifest: str | os.PathLike | None = None,
+    engine: str = "local",
+    address: str | None = None,
+    format: str = "jsonl",
+    model: str | None = None,
+    line_model: str | bool | None = None,
+    single: bool = False,
+    min_confidence: float = 0.5,
+    recursive: bool = False,
+    workers: int | None = None,
+    batch_size: int = BATCH,
+    on_progress: Callable[[int, int, int], None] | None = None,
+) -> ArchiveSummary:
     """Read every input into shards under ``out`` (created if missing) and write ``out/_SUMMARY.json``.
 
     inputs: files, folders, glob patterns (``recursive``: descend into subfolders); manifest: a text file,
@@ -129,9 +142,12 @@ def read_archive(inputs: Iterable[str], out: str | os.PathLike, *, manifest: str
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ArchiveError(f"{out}: cannot create the output folder ({exc.strerror or exc}); pick another --out")
-    summary = ArchiveSummary(engine, format, str(out), address=address,
-                             started_utc=time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()))
+        raise ArchiveError(
+            f"{out}: cannot create the output folder ({exc.strerror or exc}); pick another --out"
+        ) from None
+    summary = ArchiveSummary(
+        engine, format, str(out), address=address, started_utc=time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
+    )
     settings = {"model": model, "line_model": line_model, "single": single, "min_confidence": min_confidence}
     from .model import resolve_model
 
@@ -143,8 +159,7 @@ def read_archive(inputs: Iterable[str], out: str | os.PathLike, *, manifest: str
         if engine == "local":
             _run_local(inputs, manifest, recursive, out, format, done, settings, workers, batch_size, progress)
         else:
-            _run_ray(inputs, manifest, recursive, out, format, done, settings, workers, batch_size, address,
-                     progress)
+            _run_ray(inputs, manifest, recursive, out, format, done, settings, workers, batch_size, address, progress)
     except KeyboardInterrupt:
         summary.interrupted = True
     finally:
@@ -156,6 +171,7 @@ def read_archive(inputs: Iterable[str], out: str | os.PathLike, *, manifest: str
 
 
 # --------------------------------------------------------------------------- records and shards
+
 
 def stat_key(path: str) -> tuple[int | None, float | None]:
     """(size in bytes, mtime in seconds) of a local path or a URI, or (None, None) when it cannot be stat'ed."""
@@ -246,8 +262,17 @@ def _arrow_schema():
     import pyarrow as pa
 
     digit = pa.struct([("digit", pa.int64()), ("confidence", pa.float64()), ("box", pa.list_(pa.int64()))])
-    return pa.schema([("path", pa.string()), ("text", pa.string()), ("digits", pa.list_(digit)),
-                      ("raw", pa.string()), ("error", pa.string()), ("size", pa.int64()), ("mtime", pa.float64())])
+    return pa.schema(
+        [
+            ("path", pa.string()),
+            ("text", pa.string()),
+            ("digits", pa.list_(digit)),
+            ("raw", pa.string()),
+            ("error", pa.string()),
+            ("size", pa.int64()),
+            ("mtime", pa.float64()),
+        ]
+    )
 
 
 def _arrow_table(records: list[dict]):
@@ -281,14 +306,15 @@ def _write_summary(out: Path, summary: ArchiveSummary) -> None:
 
 class _Progress:
     def __init__(self, summary: ArchiveSummary, callback):
-        self.summary, self.callback, self.first = summary, callback, None
+        self.summary, self.callback = summary, callback
+        self.first: float | None = None
 
-    def add(self, read: int, failed: int, skipped: int, errors: list = ()) -> None:
+    def add(self, read: int, failed: int, skipped: int, errors: Iterable[str] = ()) -> None:
         s = self.summary
         if self.first is None and read + failed:
             self.first = time.perf_counter()
         s.read, s.failed, s.skipped = s.read + read, s.failed + failed, s.skipped + skipped
-        s.errors.extend(list(errors)[:max(0, 20 - len(s.errors))])
+        s.errors.extend(list(errors)[: max(0, 20 - len(s.errors))])
         if self.callback is not None:
             self.callback(s.read, s.failed, s.skipped)
 
@@ -297,6 +323,7 @@ class _Progress:
 
 
 # --------------------------------------------------------------------------- listing the inputs
+
 
 def _names(inputs: list[str], manifest) -> Iterator[str]:
     yield from inputs
@@ -322,8 +349,19 @@ def _expand(inputs: list[str], manifest, recursive: bool) -> Iterator:
 
 # --------------------------------------------------------------------------- the local engine
 
-def _run_local(inputs, manifest, recursive, out: Path, fmt: str, done, settings: dict, workers, batch_size: int,
-               progress: _Progress) -> None:
+
+def _run_local(
+    inputs,
+    manifest,
+    recursive,
+    out: Path,
+    fmt: str,
+    done,
+    settings: dict,
+    workers,
+    batch_size: int,
+    progress: _Progress,
+) -> None:
     from collections import deque
 
     import numpy as np
@@ -331,8 +369,13 @@ def _run_local(inputs, manifest, recursive, out: Path, fmt: str, done, settings:
     from .reader import DigitReader
     from .sources import SourceError
 
-    reader = DigitReader(settings["model"], min_confidence=settings["min_confidence"], single=settings["single"],
-                         threads=1, line_model=settings["line_model"])
+    reader = DigitReader(
+        settings["model"],
+        min_confidence=settings["min_confidence"],
+        single=settings["single"],
+        threads=1,
+        line_model=settings["line_model"],
+    )
     keys: deque = deque()  # (size, mtime) of each input handed to the readers, in order
     skipped = [0]
 
@@ -364,7 +407,9 @@ def _run_local(inputs, manifest, recursive, out: Path, fmt: str, done, settings:
             if len(batch) >= batch_size:
                 flush()
     finally:
-        readings.close()  # worker processes stop now (Ctrl-C too)
+        close = getattr(readings, "close", None)
+        if close is not None:
+            close()  # worker processes stop now (Ctrl-C too)
         flush()  # what was read is kept; a later run goes on from there
 
 
@@ -389,8 +434,20 @@ def _uri_input(uri: str):
 
 # --------------------------------------------------------------------------- the Ray engine
 
-def _run_ray(inputs, manifest, recursive, out: Path, fmt: str, done, settings: dict, workers, batch_size: int,
-             address, progress: _Progress) -> None:
+
+def _run_ray(
+    inputs,
+    manifest,
+    recursive,
+    out: Path,
+    fmt: str,
+    done,
+    settings: dict,
+    workers,
+    batch_size: int,
+    address,
+    progress: _Progress,
+) -> None:
     if address is None or address.split(":")[0] in ("127.0.0.1", "localhost"):
         # Ray resolves this machine to the address of its network interface, even for a cluster on loopback;
         # Ray's own switch for machines without a cluster network keeps every node on 127.0.0.1.
@@ -399,24 +456,34 @@ def _run_ray(inputs, manifest, recursive, out: Path, fmt: str, done, settings: d
         import ray
     except ImportError:
         raise ArchiveError("the Ray engine needs Ray: pip install 'edgedigits[ray]' (or use --engine local)") from None
-    import numpy as np
+
+    import logging
 
     started = time.perf_counter()
     if not ray.is_initialized():
         os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
         if address is None:  # a local instance, on this machine only
-            ray.init(address="local", num_cpus=workers, include_dashboard=False, _node_ip_address="127.0.0.1",
-                     logging_level="WARNING", log_to_driver=False, configure_logging=True)
+            ray.init(
+                address="local",
+                num_cpus=workers,
+                include_dashboard=False,
+                _node_ip_address="127.0.0.1",
+                logging_level=logging.WARNING,
+                log_to_driver=False,
+                configure_logging=True,
+            )
         else:
             # A cluster on this machine's loopback (tests, a one-machine cluster): the driver's node is there too.
             loopback = address.split(":")[0] in ("127.0.0.1", "localhost")
-            ray.init(address=address, logging_level="WARNING", log_to_driver=False,
-                     **({"_node_ip_address": "127.0.0.1"} if loopback else {}))
+            ray.init(
+                address=address,
+                logging_level=logging.WARNING,
+                log_to_driver=False,
+                _node_ip_address="127.0.0.1" if loopback else None,
+            )
     cpus = float(ray.cluster_resources().get("CPU", 1))
     progress.summary.cluster_cpus = cpus
     actors = max(1, workers or int(cpus))
-    import logging
-
     import ray.data
 
     logging.getLogger("ray.data").setLevel(logging.WARNING)
@@ -430,10 +497,14 @@ def _run_ray(inputs, manifest, recursive, out: Path, fmt: str, done, settings: d
     done_ref = ray.put(done)  # shared by every actor through the object store
     # The listing's read tasks take no CPU: the actors hold every CPU, and a read task waiting for one would
     # wait forever (seen: a 2-CPU instance with 2 actors hung).
-    dataset = ray.data.read_text(str(listing), num_cpus=0) \
-        .map_batches(_RayReader, batch_size=batch_size, batch_format="numpy",
-                     compute=ray.data.ActorPoolStrategy(size=actors), num_cpus=1,
-                     fn_constructor_kwargs={"out": str(out), "fmt": fmt, "done": [done_ref], "settings": settings})
+    dataset = ray.data.read_text(str(listing), num_cpus=0).map_batches(
+        _RayReader,
+        batch_size=batch_size,
+        batch_format="numpy",
+        compute=ray.data.ActorPoolStrategy(size=actors),
+        num_cpus=1,
+        fn_constructor_kwargs={"out": str(out), "fmt": fmt, "done": [done_ref], "settings": settings},
+    )
     try:
         _consume(dataset, progress, started)
     finally:
@@ -475,14 +546,22 @@ def _write_listing(inputs, manifest, recursive, out: Path, progress: _Progress, 
                 errors.append({"path": item.path, "error": item.error, "size": None, "mtime": None})
                 continue
             if "\n" in item or "\r" in item:
-                errors.append({"path": item, "error": "a path with a line break cannot go in a listing; rename the "
-                                                      "file", "size": None, "mtime": None})
+                errors.append(
+                    {
+                        "path": item,
+                        "error": "a path with a line break cannot go in a listing; rename the file",
+                        "size": None,
+                        "mtime": None,
+                    }
+                )
                 continue
             if count % LISTING_LINES == 0:
                 if handle is not None:
                     handle.close()
-                handle = open(folder / f"{count // LISTING_LINES:05d}.txt", "w", encoding="utf-8",
-                              errors="surrogateescape")
+                handle = open(
+                    folder / f"{count // LISTING_LINES:05d}.txt", "w", encoding="utf-8", errors="surrogateescape"
+                )
+            assert handle is not None
             handle.write(item + "\n")
             count += 1
     finally:
@@ -490,7 +569,7 @@ def _write_listing(inputs, manifest, recursive, out: Path, progress: _Progress, 
             handle.close()
     if errors:
         write_shard(errors, out, progress.summary.format)
-        progress.add(0, len(errors), 0, [e["path"] for e in errors])
+        progress.add(0, len(errors), 0, [str(e["path"]) for e in errors])
     return folder if count else None
 
 
@@ -509,13 +588,16 @@ class _RayReader:
         cv2.setNumThreads(1)  # one core per actor: the actors are the parallelism
         self.out, self.fmt = Path(out), fmt
         self.done = ray.get(done[0])
-        self.reader = DigitReader(settings["model"], min_confidence=settings["min_confidence"],
-                                  single=settings["single"], threads=1, line_model=settings["line_model"])
+        self.reader = DigitReader(
+            settings["model"],
+            min_confidence=settings["min_confidence"],
+            single=settings["single"],
+            threads=1,
+            line_model=settings["line_model"],
+        )
 
     def __call__(self, batch: dict) -> dict:
         import numpy as np
-
-        from .sources import SourceError
 
         images, paths, stats, skipped = [], [], [], 0
         for path in batch["text"]:
@@ -528,9 +610,16 @@ class _RayReader:
             images.append(image)
             paths.append(path)
             stats.append((size, mtime))
-        records = [record(r, size, mtime) for r, (size, mtime) in
-                   zip(self.reader.read_batch(images, paths=paths), stats)] if images else []
+        records = (
+            [record(r, size, mtime) for r, (size, mtime) in zip(self.reader.read_batch(images, paths=paths), stats)]
+            if images
+            else []
+        )
         write_shard(records, self.out, self.fmt)
         failed = [r["path"] for r in records if "error" in r]
-        return {"read": np.array([len(records) - len(failed)]), "failed": np.array([len(failed)]),
-                "skipped": np.array([skipped]), "errors": np.array(["\n".join(failed[:20])])}
+        return {
+            "read": np.array([len(records) - len(failed)]),
+            "failed": np.array([len(failed)]),
+            "skipped": np.array([skipped]),
+            "errors": np.array(["\n".join(failed[:20])]),
+        }

@@ -204,8 +204,9 @@ class DigitReader:
                 raws.append(line_raw)
         return p.unturn(renumber_lines(digits)), "\n".join(raws)
 
-    def _prepare(self, image: ImageLike | SourceError, path: str | None, single: bool,
-                 together: bool = False) -> _Prepared:
+    def _prepare(
+        self, image: ImageLike | SourceError, path: str | None, single: bool, together: bool = False
+    ) -> _Prepared:
         """Decode and find the digits of one input (everything but the networks). ``together``: a small image
         (small_digits.fits) is only decoded, its digits found with the others' by small_digits.find_together."""
         if isinstance(image, SourceError):
@@ -223,8 +224,14 @@ class DigitReader:
             return _Prepared(path, error=str(exc))
         decoded = time.perf_counter()
         if together and small_digits.fits(array):
-            return _Prepared(path, decode_ms=(decoded - started) * 1e3, array=array, single=single,
-                             source=None if isinstance(image, np.ndarray) else image, size=(array.shape[1], array.shape[0]))
+            return _Prepared(
+                path,
+                decode_ms=(decoded - started) * 1e3,
+                array=array,
+                single=single,
+                source=None if isinstance(image, np.ndarray) else image,
+                size=(array.shape[1], array.shape[0]),
+            )
         found = detect.extract(array, single=single, lines=self.reads_lines and not single)
         return _Prepared(
             path,

@@ -25,8 +25,16 @@ import cv2
 import numpy as np
 
 from . import detect
-from .detect import (CLEAN_MAIN_SHARE, CLEAN_MAX_INK, CLEAN_MAX_SIDE, CLEAN_MIN_CONTRAST, MIN_HEIGHT, TINY_MAX_INK,
-                     TINY_SIDE, Extraction)
+from .detect import (
+    CLEAN_MAIN_SHARE,
+    CLEAN_MAX_INK,
+    CLEAN_MAX_SIDE,
+    CLEAN_MIN_CONTRAST,
+    MIN_HEIGHT,
+    TINY_MAX_INK,
+    TINY_SIDE,
+    Extraction,
+)
 from .normalize import BOX, CENTRE, SIZE, STROKE, normalize_digit
 
 SEP = 5  # zero rows between two images of the strip: no blob joins across it, no dilation reaches over it
@@ -73,14 +81,15 @@ def clean_digits(grays: Sequence[np.ndarray]) -> list[Extraction | None]:
     """
     for g in grays:
         if not fits(g):
-            raise ValueError(f"clean_digits takes 2-D uint8 images of 8 to {CLEAN_MAX_SIDE} px a side; got "
-                             f"{g.dtype} {g.shape}")
+            raise ValueError(
+                f"clean_digits takes 2-D uint8 images of 8 to {CLEAN_MAX_SIDE} px a side; got {g.dtype} {g.shape}"
+            )
     out: list[Extraction | None] = [None] * len(grays)
     # Images of like widths share a strip (as wide as its widest): less padding to carry through every step.
     order = sorted(range(len(grays)), key=lambda i: grays[i].shape[1])
     groups = max(1, min(GROUPS, len(grays) // GROUP_MIN))
-    for g in range(groups):
-        part = order[g * len(order) // groups:(g + 1) * len(order) // groups]
+    for group in range(groups):
+        part = order[group * len(order) // groups : (group + 1) * len(order) // groups]
         for i, found in zip(part, _strip([grays[i] for i in part])):
             out[i] = found
     return out
@@ -101,7 +110,7 @@ def _strip(grays: list[np.ndarray]) -> list[Extraction | None]:
     thresholds[n] = 255.0  # the separator rows: nothing is light there
     for i, g in enumerate(grays):
         t = int(tops[i])
-        strip[t:t + g.shape[0], :g.shape[1]] = g
+        strip[t : t + g.shape[0], : g.shape[1]] = g
         thresholds[i] = cv2.threshold(g, 0, 1, cv2.THRESH_BINARY | cv2.THRESH_OTSU)[0]
     # The image each row belongs to (n for a separator row), and each row's width.
     owner = np.repeat(np.stack([np.arange(n), np.full(n, n)], 1).ravel(), np.stack([hs, np.full(n, SEP)], 1).ravel())
@@ -159,9 +168,11 @@ def _strip(grays: list[np.ndarray]) -> list[Extraction | None]:
     bw, bh = np.minimum(ws, x + w + pad) - bx, np.minimum(hs, y + h + pad) - by
     ok_row = np.append(ok, False)[owner]
     local = np.arange(strip.shape[0]) - np.append(tops, 0)[owner]  # row within its image
-    in_box = ((local >= np.append(by, 0)[owner]) & (local < np.append(by + bh, 0)[owner]) & ok_row)[:, None] \
-        & (columns[None, :] >= np.append(bx, 0)[owner][:, None]) \
+    in_box = (
+        ((local >= np.append(by, 0)[owner]) & (local < np.append(by + bh, 0)[owner]) & ok_row)[:, None]
+        & (columns[None, :] >= np.append(bx, 0)[owner][:, None])
         & (columns[None, :] < np.append(bx + bw, 0)[owner][:, None])
+    )
     safe = np.where(ok, contrast, 1.0)
     level = np.append(paper_mean.astype(np.float32), np.float32(0))[owner][:, None]
     gain = np.append(np.where(dark, -1.0, 1.0) * (1.0 / safe).astype(np.float32), 0).astype(np.float32)[owner]
@@ -204,21 +215,22 @@ def _strip(grays: list[np.ndarray]) -> list[Extraction | None]:
     new_h = np.minimum(BOX, np.maximum(1, np.round(ih * scale))).astype(np.int64)
 
     digits = np.zeros((len(batch), BOX, BOX), np.float32)
-    for j, i in enumerate(batch):
-        crop = ink[iy0[i]:iy1[i], ix0[i]:ix1[i]]
+    for j, i in enumerate(batch.tolist()):
+        crop = ink[iy0[i] : iy1[i], ix0[i] : ix1[i]]
         size_i = (int(new_w[i]), int(new_h[i]))
         if size_i == (int(iw[i]), int(ih[i])):
-            digits[j, :ih[i], :iw[i]] = crop
+            digits[j, : ih[i], : iw[i]] = crop
         else:
-            digits[j, :size_i[1], :size_i[0]] = cv2.resize(
-                crop, size_i, interpolation=cv2.INTER_AREA if scale[i] < 1 else cv2.INTER_LINEAR)
+            digits[j, : size_i[1], : size_i[0]] = cv2.resize(
+                crop, size_i, interpolation=cv2.INTER_AREA if scale[i] < 1 else cv2.INTER_LINEAR
+            )
     digits = stretch_intensity(digits)
     fields = centre_of_mass_fields(digits, new_w[batch], new_h[batch])
-    for j, i in enumerate(batch):
+    for j, i in enumerate(batch.tolist()):
         out[i] = Extraction(fields[j][None], [(int(bx[i]), int(by[i]), int(bw[i]), int(bh[i]))], [0])
-    for i in np.flatnonzero(widen):
+    for i in np.flatnonzero(widen).tolist():
         t = int(tops[i])
-        crop = ink[t + by[i]:t + by[i] + bh[i], bx[i]:bx[i] + bw[i]]
+        crop = ink[t + by[i] : t + by[i] + bh[i], bx[i] : bx[i] + bw[i]]
         out[i] = Extraction(normalize_digit(crop)[None], [(int(bx[i]), int(by[i]), int(bw[i]), int(bh[i]))], [0])
     return out
 
@@ -273,10 +285,13 @@ def centre_of_mass_fields(digits: np.ndarray, ws: np.ndarray, hs: np.ndarray) ->
         cy = np.where(m00 <= 1e-6, (hs - 1) / 2, m01 / m00)
     # Sums in another order than cv2.moments' differ in the last bits: where that could change a rounding,
     # ask cv2.moments itself.
-    doubtful = (np.abs((CENTRE - cx) % 1 - 0.5) < 1e-6) | (np.abs((CENTRE - cy) % 1 - 0.5) < 1e-6) \
+    doubtful = (
+        (np.abs((CENTRE - cx) % 1 - 0.5) < 1e-6)
+        | (np.abs((CENTRE - cy) % 1 - 0.5) < 1e-6)
         | (np.abs(m00 - 1e-6) < 1e-9)
-    for i in np.flatnonzero(doubtful):
-        m = cv2.moments(digits[i, :hs[i], :ws[i]])
+    )
+    for i in np.flatnonzero(doubtful).tolist():
+        m = cv2.moments(digits[i, : hs[i], : ws[i]])
         if m["m00"] <= 1e-6:
             cx[i], cy[i] = (ws[i] - 1) / 2, (hs[i] - 1) / 2
         else:
@@ -284,8 +299,8 @@ def centre_of_mass_fields(digits: np.ndarray, ws: np.ndarray, hs: np.ndarray) ->
     dx = np.round(CENTRE - cx).astype(np.int64)
     dy = np.round(CENTRE - cy).astype(np.int64)
     for i in range(n):
-        x0, y0 = max(0, dx[i]), max(0, dy[i])
-        x1, y1 = min(SIZE, dx[i] + ws[i]), min(SIZE, dy[i] + hs[i])
+        x0, y0 = max(0, int(dx[i])), max(0, int(dy[i]))
+        x1, y1 = min(SIZE, int(dx[i] + ws[i])), min(SIZE, int(dy[i] + hs[i]))
         if x1 > x0 and y1 > y0:
-            fields[i, y0:y1, x0:x1] = digits[i, y0 - dy[i]:y1 - dy[i], x0 - dx[i]:x1 - dx[i]]
+            fields[i, y0:y1, x0:x1] = digits[i, y0 - dy[i] : y1 - dy[i], x0 - dx[i] : x1 - dx[i]]
     return fields

@@ -23,7 +23,7 @@ def make_archive(folder: Path, images, n: int = 300) -> list[str]:
     for name, data in BROKEN.items():
         (folder / name).write_bytes(data)
     whole = (folder / "0000.png").read_bytes()
-    (folder / "zz-truncated.png").write_bytes(whole[:len(whole) // 2])
+    (folder / "zz-truncated.png").write_bytes(whole[: len(whole) // 2])
     return sorted(str(p) for p in folder.iterdir())
 
 

@@ -7,12 +7,12 @@ import json
 import os
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
-
+import tomllib
 from batchdata import BROKEN, make_archive, records, summary
+
 from edgedigits.runtime.batch import ArchiveError, read_archive
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,8 +52,9 @@ def test_a_rerun_skips_what_is_recorded_and_reads_what_changed(archive, tmp_path
 def test_a_manifest_of_paths_and_file_uris(archive, tmp_path):
     folder, paths = archive
     manifest = tmp_path / "paths.txt"
-    manifest.write_text("\n".join(paths[:50] + [Path(p).as_uri() for p in paths[50:60]] + [str(folder / "nope.png")])
-                        + "\n")
+    manifest.write_text(
+        "\n".join(paths[:50] + [Path(p).as_uri() for p in paths[50:60]] + [str(folder / "nope.png")]) + "\n"
+    )
     read_archive([], tmp_path / "out", manifest=manifest, workers=2)
     got = records(tmp_path / "out")
     assert len(got) == 61
@@ -79,8 +80,17 @@ def test_parquet_holds_the_same_records_as_json_lines(archive, tmp_path):
 
 def test_the_command_writes_shards_and_says_what_it_skipped(archive, tmp_path):
     folder, paths = archive
-    cmd = [sys.executable, "-m", "edgedigits.runtime.cli", "batch", str(folder), "--out", str(tmp_path / "o"),
-           "--workers", "2"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "edgedigits.runtime.cli",
+        "batch",
+        str(folder),
+        "--out",
+        str(tmp_path / "o"),
+        "--workers",
+        "2",
+    ]
     first = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert first.returncode == 1, first.stderr  # three inputs failed
     assert f"{len(paths) - 3} read, 3 failed, 0 skipped" in first.stderr
@@ -93,8 +103,10 @@ def test_the_command_writes_shards_and_says_what_it_skipped(archive, tmp_path):
 
 
 def test_importing_the_api_and_the_cli_does_not_import_ray():
-    code = ("import sys, edgedigits.runtime.batch, edgedigits.runtime.cli; "
-            "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('ray', 'pyarrow', 'pandas'))))")
+    code = (
+        "import sys, edgedigits.runtime.batch, edgedigits.runtime.cli; "
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('ray', 'pyarrow', 'pandas'))))"
+    )
     out = subprocess.run([sys.executable, "-c", "import json; " + code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout) == []

@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from batchdata import make_archive, records, summary
+
 from edgedigits.runtime.batch import read_archive
 
 # Every node on 127.0.0.1 (Ray would otherwise resolve this machine to its network interface's address).
@@ -31,8 +31,14 @@ def archive(tmp_path_factory, mnist_test):
 
 @pytest.fixture(scope="module")
 def local_ray():
-    ray.init(address="local", num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1", logging_level="ERROR",
-             log_to_driver=False)
+    ray.init(
+        address="local",
+        num_cpus=2,
+        include_dashboard=False,
+        _node_ip_address="127.0.0.1",
+        logging_level="ERROR",
+        log_to_driver=False,
+    )
     yield
     ray.shutdown()
 
@@ -46,7 +52,8 @@ def local_records(archive, tmp_path_factory):
 
 
 def test_ray_reads_the_same_records_as_the_local_engine_and_broken_files_are_error_records(
-        local_ray, archive, local_records, tmp_path):
+    local_ray, archive, local_records, tmp_path
+):
     folder, paths = archive
     s = read_archive([str(folder)], tmp_path / "out", engine="ray", batch_size=64)
     got = records(tmp_path / "out")
@@ -75,8 +82,9 @@ def two_nodes():
 
     if ray.is_initialized():
         ray.shutdown()
-    cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False,
-                                                           "node_ip_address": "127.0.0.1"})
+    cluster = Cluster(
+        initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False, "node_ip_address": "127.0.0.1"}
+    )
     cluster.add_node(num_cpus=1, node_ip_address="127.0.0.1")
     ray.init(address=cluster.address, _node_ip_address="127.0.0.1", logging_level="ERROR", log_to_driver=False)
     cluster.wait_for_nodes()
@@ -99,13 +107,15 @@ def _actor_pids() -> set[int]:
 
 
 def test_two_nodes_an_actor_killed_midway_is_retried_and_every_input_has_one_record(
-        two_nodes, archive, local_records, tmp_path):
+    two_nodes, archive, local_records, tmp_path
+):
     folder, paths = archive
     out = tmp_path / "out"
     assert len(ray.nodes()) == 2
     result = {}
-    run = threading.Thread(target=lambda: result.update(s=read_archive([str(folder)], out, engine="ray",
-                                                                       batch_size=16)))
+    run = threading.Thread(
+        target=lambda: result.update(s=read_archive([str(folder)], out, engine="ray", batch_size=16))
+    )
     run.start()
     killed = None
     deadline = time.monotonic() + 120
@@ -124,8 +134,21 @@ def test_two_nodes_an_actor_killed_midway_is_retried_and_every_input_has_one_rec
 
 def test_the_command_joins_a_running_cluster_by_address(two_nodes, archive, tmp_path):
     folder, paths = archive
-    cmd = [sys.executable, "-m", "edgedigits.runtime.cli", "batch", *paths[:40], "--out", str(tmp_path / "o"),
-           "--engine", "ray", "--address", two_nodes.address, "--batch-size", "10"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "edgedigits.runtime.cli",
+        "batch",
+        *paths[:40],
+        "--out",
+        str(tmp_path / "o"),
+        "--engine",
+        "ray",
+        "--address",
+        two_nodes.address,
+        "--batch-size",
+        "10",
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "40 read, 0 failed, 0 skipped" in done.stderr
