@@ -68,10 +68,12 @@ def stages(frame, reader: DigitReader, runs: int) -> tuple[dict, str]:
         f"infer digit model ({len(boxes)} blobs)": t(lambda: reader.model.predict(digits)),
     }
     if lines:
-        both = tensors + [x[::-1, ::-1] for x in tensors]
-        out[f"infer line model ({len(tensors)} line(s), upright and turned)"] = t(
-            lambda: reader.line_model.predict(pad_batch(both)[0])
-        )
+        batch = pad_batch(tensors)[0]
+        out[f"infer line model ({len(tensors)} line(s))"] = t(lambda: reader.line_model.predict(batch))
+        if reader.orientation_model is not None:
+            out[f"infer orientation model ({len(tensors)} line(s), upright or turned 180)"] = t(
+                lambda: reader.orientation_model.predict(batch)
+            )
     totals = {
         "detect.extract": t(lambda: detect.extract(frame, lines=lines)),
         "reader.read (total)": t(lambda: reader.read(frame)),

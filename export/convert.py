@@ -19,6 +19,7 @@ from edgedigits.train.environment import quiet_tensorflow
 
 INPUT_NAME = "image"
 OUTPUT_NAME = "probabilities"
+LOG_ODDS_NAME = "log_odds"  # the orientation model's output
 BATCH_DIM = "N"
 DEFAULT_OPSET = 17
 
@@ -80,25 +81,33 @@ def load_source(path: str | os.PathLike) -> Source:
 
 
 def is_line_model(model) -> bool:
-    """A line model takes [N, 32, W] (and gives CTC logits); a digit model [N, 28, 28]."""
-    return tuple(model.inputs[0].shape[1:]) == (LINE_HEIGHT, None)
+    """A line model takes [N, 32, W] and gives CTC logits [N, W / 4, 17]; a digit model takes [N, 28, 28]."""
+    return tuple(model.inputs[0].shape[1:]) == (LINE_HEIGHT, None) and len(model.outputs[0].shape) == 3
+
+
+def is_orientation_model(model) -> bool:
+    """An orientation model takes [N, 32, W] (a text line) and gives log-odds per frame [N, ceil(W / 8)]."""
+    return tuple(model.inputs[0].shape[1:]) == (LINE_HEIGHT, None) and len(model.outputs[0].shape) == 2
 
 
 def to_onnx(model, opset: int = DEFAULT_OPSET):
     """Convert a Keras model to an ``onnx.ModelProto`` with the edgedigits interface: a digit model
     ``image`` [N, 28, 28] -> ``probabilities`` [N, 10]; a line model ``image`` [N, 32, W] -> ``probabilities``
-    [N, W / 4, 17] (the softmax of its CTC logits)."""
+    [N, W / 4, 17] (the softmax of its CTC logits); an orientation model ``image`` [N, 32, W] -> ``log_odds``
+    [N, ceil(W / 8)] (per frame, turned 180 degrees against upright)."""
     quiet_tensorflow()
     import tensorflow as tf
     import tf2onnx
 
-    line = is_line_model(model)
-    shape = (None, LINE_HEIGHT, None) if line else (None, 28, 28)
+    line, orientation = is_line_model(model), is_orientation_model(model)
+    shape = (None, LINE_HEIGHT, None) if line or orientation else (None, 28, 28)
     spec = (tf.TensorSpec(shape, tf.float32, name=INPUT_NAME),)
 
     @tf.function(input_signature=spec)
     def serve(image):
         out = model(image, training=False)
+        if orientation:
+            return {LOG_ODDS_NAME: out}
         return {OUTPUT_NAME: tf.nn.softmax(out, axis=-1) if line else out}
 
     try:
@@ -127,7 +136,7 @@ def prune_opsets(proto):
     return proto
 
 
-def check(proto, what: str = "the converted model") -> None:
+def check(proto, what: str = "the converted model", output: str = OUTPUT_NAME) -> None:
     import onnx
 
     try:
@@ -136,9 +145,9 @@ def check(proto, what: str = "the converted model") -> None:
         raise ExportError(f"{what} fails onnx.checker ({exc}).") from exc
     inputs = [i.name for i in proto.graph.input]
     outputs = [o.name for o in proto.graph.output]
-    if inputs != [INPUT_NAME] or outputs != [OUTPUT_NAME]:
+    if inputs != [INPUT_NAME] or outputs != [output]:
         raise ExportError(
-            f"{what} has inputs {inputs} and outputs {outputs}; expected [{INPUT_NAME!r}] and [{OUTPUT_NAME!r}]."
+            f"{what} has inputs {inputs} and outputs {outputs}; expected [{INPUT_NAME!r}] and [{output!r}]."
         )
 
 

@@ -505,7 +505,7 @@ def serve(
 
 @app.command()
 def train(
-    preset: str = typer.Option(..., help="seed | mlp | cnn | line"),
+    preset: str = typer.Option(..., help="seed | mlp | cnn | line | orientation"),
     data: Optional[Path] = typer.Option(None, help="MNIST folder (else $EDGEDIGITS_DATA, else the user cache)."),
     out: Optional[Path] = typer.Option(None, help="Run folder (default runs/<preset>)."),
     epochs: Optional[int] = typer.Option(None, help="Epochs (default: the preset's)."),
@@ -514,7 +514,8 @@ def train(
     val_split: float = typer.Option(0.2, help="Fraction of the training set held out for validation."),
     subset: Optional[int] = typer.Option(
         None,
-        help="Train on only the first N training images (quick runs); line preset: make N synthetic training lines.",
+        help="Train on only the first N training images (quick runs); line and orientation presets: make N "
+        "synthetic training lines.",
     ),
     init: Optional[Path] = typer.Option(
         None, help="Line preset: start from this run's weights (a run folder or .keras) to train it further."
@@ -562,6 +563,13 @@ def train(
         )
     except (MnistError, ValueError) as exc:
         fail(str(exc))
+    if metrics.get("kind") == "orientation":
+        typer.echo(
+            f"{preset}: test lines called right {metrics['test_accuracy']:.1%} (with a digit 2-7, 9: "
+            f"{metrics['test_asymmetric_accuracy']:.1%}); {metrics['params']:,} parameters, "
+            f"{metrics['run_seconds']:.0f} s -> {out}"
+        )
+        return
     if metrics.get("kind") == "line":
         typer.echo(
             f"{preset}: test lines read exactly: "
@@ -620,6 +628,18 @@ def export_command(
         fail(
             f"export needs the [train] extra ({exc.name} is missing). Install it with: pip install 'edgedigits[train]'"
         )
+    if result.get("kind") == "orientation":
+        typer.echo(
+            f"{result['name']}: parity on {result['parity']['lines']} test lines "
+            f"({result['parity']['call_disagreements']} called differently, max |d log-odds| "
+            f"{result['parity']['max_abs_diff']:.1e}); called right {result['test']['accuracy']:.1%} "
+            f"(with a digit 2-7, 9: {result['test']['asymmetric_accuracy']:.1%})"
+        )
+        typer.echo(
+            f"  {result['size_bytes']:,} bytes, {result['params']:,} parameters, "
+            f"{result['mflops_per_line_of_8_digits']} MFLOPs per line of 8 digits -> {result['path']}"
+        )
+        return
     if "test_lines" in result:  # a line model
         typer.echo(
             f"{result['name']}: parity on {result['parity']['lines']} test lines "
@@ -698,6 +718,14 @@ def models_command(
         typer.echo(f"{'name':<16} {'accuracy':>9} {'size':>12} {'params':>9} {'MFLOPs':>7}  preset")
         for row in rows:
             accuracy = f"{row['accuracy']:.2%}" if row["accuracy"] is not None else "?"
+            if row["kind"] == "orientation":  # its share of test lines called right, MFLOPs per 8-digit line
+                right = f"{row['card']['test_accuracy']:.1%}" if row["card"].get("test_accuracy") is not None else "?"
+                typer.echo(
+                    f"{row['name']:<16} {right:>9} {row['size_bytes'] / 1024:>8,.1f} KiB "
+                    f"{row['params'] or 0:>9,} {row['card'].get('mflops_per_line_of_8_digits') or 0:>7}  "
+                    f"{row['preset'] or ''} (test lines' way up called right; MFLOPs per line of 8 digits)"
+                )
+                continue
             if row["kind"] == "line":  # a line model: its mean exact rate on test lines, MFLOPs per 8-digit line
                 exact = f"{row['test_exact']:.1%}" if row["test_exact"] is not None else "?"
                 typer.echo(

@@ -27,6 +27,7 @@ import numpy as np
 
 DEFAULT_MODEL = "default"
 DEFAULT_LINE_MODEL = "line"  # the shipped line recognizer (see lines.py)
+DEFAULT_ORIENTATION_MODEL = "orientation"  # the shipped text-orientation classifier (see orientation.py)
 IMAGE_SHAPE = (28, 28)
 N_CLASSES = 10
 # Largest batch handed to onnxruntime in one call: bounds peak memory of the convnet's activations.
@@ -328,6 +329,52 @@ def shipped_line_model() -> str | None:
     return DEFAULT_LINE_MODEL if (models_dir() / f"{DEFAULT_LINE_MODEL}.onnx").is_file() else None
 
 
+class OrientationModel(Model):
+    """The text-orientation classifier in one onnxruntime session: float32 [N, 32, W] (text lines as the line
+    model reads them: white on black, in [0, 1], W a multiple of 4) -> log-odds float32 [N, ceil(W / 8)], per
+    frame of 8 columns, that the line is turned 180 degrees (> 0) rather than upright (see orientation.py).
+    ``OrientationModel(name_or_path="orientation", threads=None)``; ``predict`` is thread-safe like Model's.
+    Raises ModelError as Model does, and for a model without this interface."""
+
+    def __init__(self, name_or_path: str | os.PathLike | None = DEFAULT_ORIENTATION_MODEL, threads: int | None = None):
+        super().__init__(DEFAULT_ORIENTATION_MODEL if name_or_path is None else name_or_path, threads)
+
+    def _check_io(self, where: str) -> None:
+        from .lines import HEIGHT
+
+        inputs, outputs = self.session.get_inputs(), self.session.get_outputs()
+        dims = _dims(inputs[0].shape) if len(inputs) == 1 else []
+        out_dims = _dims(outputs[0].shape) if len(outputs) == 1 else []
+        if (
+            len(dims) != 3
+            or dims[1] != HEIGHT
+            or _fixed(dims[2]) is not None
+            or len(out_dims) != 2
+            or inputs[0].type != "tensor(float)"
+        ):
+            raise ModelError(
+                f"{where}: not an orientation model; edgedigits needs input float32 [N, {HEIGHT}, W] "
+                "and output float32 [N, W/8]. Export one with `edgedigits export runs/orientation`."
+            )
+        self.input_name, self.output_name = inputs[0].name, outputs[0].name
+
+    def predict(self, batch: np.ndarray) -> np.ndarray:
+        """Log-odds float32 [N, ceil(W / 8)] for lines float32 [N, 32, W] (see lines.pad_batch)."""
+        batch = np.ascontiguousarray(batch, dtype=np.float32)
+        if len(batch) == 0:
+            return np.zeros((0, -(-batch.shape[-1] // 8)), np.float32)
+        try:
+            (log_odds,) = self.session.run([self.output_name], {self.input_name: batch})
+        except Exception as exc:
+            raise ModelError(f"{self.path}: inference failed ({' '.join(str(exc).split())[:200]}).") from exc
+        return log_odds
+
+
+def shipped_orientation_model() -> str | None:
+    """The shipped orientation model's name, or None when this install has none."""
+    return DEFAULT_ORIENTATION_MODEL if (models_dir() / f"{DEFAULT_ORIENTATION_MODEL}.onnx").is_file() else None
+
+
 # --------------------------------------------------------------------------- model cards as text
 
 
@@ -343,7 +390,8 @@ def cards_markdown(rows: list[dict] | None = None) -> str:
     """``models/README.md``: one section per shipped model, every figure taken from its card."""
     rows = shipped_models() if rows is None else rows
     lines = [row for row in rows if row.get("kind") == "line"]
-    rows = [row for row in rows if row.get("kind") != "line"]
+    orientations = [row for row in rows if row.get("kind") == "orientation"]
+    rows = [row for row in rows if row.get("kind") not in ("line", "orientation")]
     out = [
         "# Shipped models",
         "",
@@ -441,9 +489,66 @@ def cards_markdown(rows: list[dict] | None = None) -> str:
         out += ["", "Commands that made and measured it:", "", "```sh"]
         out += [commands[k] for k in ("train", "export", "evaluate") if commands.get(k)]
         out += ["```"]
+    if orientations:
+        out += [
+            "",
+            "| orientation model | test lines right | with a digit 2-7, 9 | size | parameters | "
+            "MFLOPs / line of 8 digits | preset |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for row in orientations:
+            card = row["card"]
+            out.append(
+                f"| `{row['name']}` | {_pct(card.get('test_accuracy'))} | "
+                f"{_pct(card.get('test_asymmetric_accuracy'))} | {_kb(row['size_bytes'])} | "
+                f"{card.get('params', 0):,} | {card.get('mflops_per_line_of_8_digits')} | {row['preset']} |"
+            )
     for row in lines:
         out += line_card_markdown(row["card"])
+    for row in orientations:
+        out += orientation_card_markdown(row["card"])
     return "\n".join(out) + "\n"
+
+
+def orientation_card_markdown(card: dict) -> list[str]:
+    """An orientation model's section of models/README.md."""
+    training, export = card.get("training", {}), card.get("export", {})
+    parity, test = export.get("parity", {}), card.get("test", {})
+    out = [
+        "",
+        f"## `{card.get('name')}`",
+        "",
+        card.get("description", ""),
+        "",
+        f"- File: `{card.get('file')}`, {card.get('size_bytes', 0):,} bytes, SHA-256 `{card.get('sha256')}`",
+        f"- Test lines (synthetic lines of MNIST *test* digits, `train/lines.py`, each upright and turned 180°) "
+        f"called right: {_pct(test.get('accuracy'))} of {test.get('lines')} lines; "
+        f"{_pct(test.get('asymmetric_accuracy'))} of the {test.get('asymmetric_lines')} with a digit 2-7 or 9, "
+        f"{_pct(test.get('symmetric_accuracy'))} of the others (0, 1, 8, separators, words)",
+        f"- Parameters: {card.get('params', 0):,}; {card.get('mflops_per_line_of_8_digits')} MFLOPs for a line "
+        "of 8 digits (192 px wide)",
+        f"- Input: {card.get('input')}; preprocessing version {card.get('preprocessing_version')}",
+        f"- Output: {card.get('output')}",
+    ]
+    if training:
+        out.append(
+            f"- Training: preset `{training.get('preset')}`, {training.get('epochs')} epochs, seed "
+            f"{training.get('seed')}, {training.get('train_lines', '?')} synthetic lines of MNIST train "
+            f"digits (each both ways); the whole run {training.get('run_seconds')} s "
+            f"({training.get('data_seconds')} s making lines, {training.get('train_seconds')} s fitting) on "
+            f"{training.get('versions', {}).get('cpus', '?')} CPU cores shared with another training run"
+        )
+    if parity:
+        out.append(
+            f"- Export: opset {export.get('opset')}; parity with Keras on {parity.get('lines')} test lines: "
+            f"{parity.get('call_disagreements')} called differently, largest log-odds difference "
+            f"{parity.get('max_abs_diff', 0):.2g} (allowed {parity.get('tolerance')})"
+        )
+    commands = card.get("commands", {})
+    out += ["", "Commands that made and measured it:", "", "```sh"]
+    out += [commands[k] for k in ("train", "export") if commands.get(k)]
+    out += ["```"]
+    return out
 
 
 def line_card_markdown(card: dict) -> list[str]:

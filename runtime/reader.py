@@ -32,7 +32,7 @@ import numpy as np
 from . import detect, small_digits
 from .images import ImageError, check_array, load_image
 from .lines import pad_batch
-from .model import LineModel, Model, resolve_model, shipped_line_model
+from .model import LineModel, Model, OrientationModel, resolve_model, shipped_line_model, shipped_orientation_model
 from .recognize import SIDEWAYS_MARGIN, line_digits, page_score, sideways, upside_down
 from .results import UNCERTAIN, Digit, Reading, compose_text, int_box  # noqa: F401  (the API's names, re-exported)
 from .sources import SourceError, iter_paths
@@ -49,8 +49,9 @@ class DigitReader:
     default. ``line_model``: the line recognizer (a name or path; None: the shipped ``line`` model when
     installed; False: none, every digit-like blob is read alone by ``model``). ``min_confidence``: digits
     below it show as ``?`` in ``text`` (they stay in ``digits``). ``single``: treat every image as one digit
-    (a crop or a drawing) instead of detecting digits in it. Raises ModelError for a model that cannot be
-    used.
+    (a crop or a drawing) instead of detecting digits in it. ``orientation_model``: the text-orientation
+    classifier that tells an upside-down page (None: the shipped ``orientation`` model when installed; False:
+    none, a page is never read turned 180 degrees). Raises ModelError for a model that cannot be used.
     """
 
     def __init__(
@@ -61,6 +62,7 @@ class DigitReader:
         single: bool = False,
         threads: int | None = None,
         line_model: str | os.PathLike | LineModel | Literal[False] | None = None,
+        orientation_model: str | os.PathLike | OrientationModel | Literal[False] | None = None,
     ):
         self.model = model if isinstance(model, Model) else Model(model, threads=threads)
         if line_model is None:
@@ -73,6 +75,14 @@ class DigitReader:
             self._line_model = line_model
         else:
             self._line_model_path = resolve_model(line_model)
+        if orientation_model is None:  # opened lazily too, with the first text line
+            orientation_model = shipped_orientation_model() or False
+        self._orientation: OrientationModel | None = None
+        self._orientation_path: Path | None = None
+        if isinstance(orientation_model, OrientationModel):
+            self._orientation = orientation_model
+        elif orientation_model is not False:
+            self._orientation_path = resolve_model(orientation_model)
         self._threads = threads
         self._lock = threading.Lock()
         self.min_confidence = min_confidence
@@ -86,6 +96,15 @@ class DigitReader:
                 if self._line_model is None:
                     self._line_model = LineModel(self._line_model_path, self._threads)
         return self._line_model or None
+
+    @property
+    def orientation_model(self) -> OrientationModel | None:
+        """The text-orientation classifier (its session opened on first use), or None when this reader has none."""
+        if self._orientation is None and self._orientation_path is not None:
+            with self._lock:
+                if self._orientation is None:
+                    self._orientation = OrientationModel(self._orientation_path, self._threads)
+        return self._orientation
 
     @property
     def line_model_file(self) -> str | Literal[False]:
@@ -137,6 +156,9 @@ class DigitReader:
             if out is not None and sideways(p.found):  # one digit per line, in a column: try a quarter-turn
                 turned = p.turned(1)
                 (turned_out,) = self._infer([turned], check_orientation=True)
+                if turned_out is not None and turned_out.upside_down:  # the other quarter-turn, says the orientation
+                    turned = p.turned(3)  # model: compare that one
+                    (turned_out,) = self._infer([turned], check_orientation=False)
                 if turned_out is not None and turned_out.score > out.score + SIDEWAYS_MARGIN:
                     prepared[i], outputs[i] = turned, turned_out
         upside_down = [i for i, out in enumerate(outputs) if out is not None and out.upside_down]
@@ -157,19 +179,19 @@ class DigitReader:
 
     def _infer(self, prepared: list[_Prepared], check_orientation: bool) -> list[_Outputs | None]:
         """Both networks over every blob and line of ``prepared`` (one call each); with ``check_orientation``,
-        the lines turned 180 degrees too, to tell an upside-down page (see recognize.upside_down)."""
+        the orientation model over the same lines, to tell an upside-down page (see recognize.upside_down)."""
         ok = [p.found for p in prepared if p.found is not None]  # (found is None exactly when error is set)
         found = [e.digits for e in ok]
         probabilities = self.model.predict(np.concatenate(found) if found else np.zeros((0, 28, 28), np.float32))
         tensors = [line.fitted.tensor for e in ok for line in e.text_lines]
-        posteriors = flipped = None
+        posteriors = log_odds = None
         if tensors:
-            both = tensors + [t[::-1, ::-1] for t in tensors] if check_orientation else tensors
-            batch, _ = pad_batch(both)
+            batch, _ = pad_batch(tensors)
             line_model = self.line_model
             assert line_model is not None, "text lines are found only for a reader with a line model"
-            out = line_model.predict(batch)
-            posteriors, flipped = out[: len(tensors)], (out[len(tensors) :] if check_orientation else None)
+            posteriors = line_model.predict(batch)
+            if check_orientation and self.orientation_model is not None:
+                log_odds = self.orientation_model.predict(batch)
         outputs: list[_Outputs | None] = []
         offset = line_offset = 0
         for p in prepared:
@@ -180,7 +202,7 @@ class DigitReader:
             mine = slice(line_offset, line_offset + n_lines)
             lines = list(posteriors[mine]) if n_lines and posteriors is not None else []
             widths = [line.fitted.tensor.shape[1] for line in p.found.text_lines]
-            turn = bool(n_lines) and flipped is not None and upside_down(lines, list(flipped[mine]), widths)
+            turn = bool(n_lines) and log_odds is not None and upside_down(lines, log_odds[mine], widths)
             outputs.append(_Outputs(probabilities[offset : offset + n_blobs], lines, turn, page_score(lines, widths)))
             offset += n_blobs
             line_offset += n_lines
@@ -345,7 +367,7 @@ class _Prepared:
 class _Outputs(NamedTuple):
     probabilities: np.ndarray  # float32 [blobs, 10]: the digit model's
     lines: list[np.ndarray]  # float32 [T, 17] per text line: the line model's
-    upside_down: bool  # the lines read better turned 180 degrees
+    upside_down: bool  # the orientation model says the page is turned 180 degrees
     score: float  # the line model's certainty of its reading (recognize.page_score)
 
 

@@ -72,7 +72,8 @@ def train(
 ) -> dict:
     """Train ``preset_name`` and write the run folder ``out``. Returns the metrics written to metrics.json.
 
-    ``init`` (line presets): start from this run's weights (see line_fit.train_line)."""
+    ``init`` (line presets): start from this run's weights (see line_fit.train_line). ``subset``: for line and
+    orientation presets, the number of synthetic training lines."""
     if PRESETS[preset_name].kind == "line":
         from .line_fit import train_line
 
@@ -87,6 +88,22 @@ def train(
             verbose=verbose,
             preset_name=preset_name,
             init=init,
+        )
+    if PRESETS[preset_name].kind == "orientation":
+        if init is not None:
+            raise ValueError(f"--init is for line presets; {preset_name} trains from scratch.")
+        from .orientation_fit import train_orientation
+
+        return train_orientation(
+            out,
+            data_dir,
+            epochs=epochs,
+            batch_size=batch_size,
+            seed=seed,
+            val_split=val_split,
+            lines=subset,
+            verbose=verbose,
+            preset_name=preset_name,
         )
     if init is not None:
         raise ValueError(f"--init is for line presets; {preset_name} trains from scratch.")

@@ -45,10 +45,12 @@ def plot_curves(history: dict, path: Path, title: str = "") -> None:
     """Loss and accuracy per epoch, train and validation side by side."""
     plt = _pyplot()
     epochs = np.arange(1, len(history["loss"]) + 1)
-    metrics = [m for m in ("loss", "accuracy") if m in history]  # a CTC run has no per-epoch accuracy
+    # a CTC run has no per-epoch accuracy; an orientation run has it on validation only
+    metrics = [m for m in ("loss", "accuracy") if m in history or f"val_{m}" in history]
     fig, axes = plt.subplots(1, len(metrics), figsize=(5.5 * len(metrics), 4), squeeze=False)
     for ax, metric in zip(axes[0], metrics):
-        ax.plot(epochs, history[metric], "o-", ms=3, label=f"train {metric}")
+        if metric in history:
+            ax.plot(epochs, history[metric], "o-", ms=3, label=f"train {metric}")
         if f"val_{metric}" in history:
             ax.plot(epochs, history[f"val_{metric}"], "o-", ms=3, label=f"validation {metric}")
         ax.set_xlabel("epoch")

@@ -1,0 +1,173 @@
+"""The text-orientation classifier (issue 10, rotation): turned lines as a turned page gives them, a brief
+training run and its export, the shipped model on lines of MNIST *test* digits, and the reader with it:
+upright pages are never turned, upside-down pages are read the right way up."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from edgedigits.runtime.lines import ALPHABET, PAD, line_tensor
+from edgedigits.runtime.model import OrientationModel, shipped_orientation_model
+from edgedigits.runtime.orientation import frames, page_log_odds, turned_180
+from edgedigits.runtime.reader import DigitReader
+from edgedigits.runtime.recognize import FLIP_MIN_CHARS, upside_down
+from edgedigits.train import scenes
+from edgedigits.train.line_fit import make_lines
+from edgedigits.train.lines import LineMaker
+
+CASES = Path(__file__).resolve().parents[2] / "shared" / "cases"
+shipped = pytest.mark.skipif(shipped_orientation_model() is None, reason="no shipped orientation model")
+
+
+def exact_rate(reader: DigitReader, make, split, n: int, seed: int) -> float:
+    rng = np.random.default_rng(seed)
+    right = 0
+    for _ in range(n):
+        image, want = make(split, rng)
+        right += reader.read(image).text == want
+    return right / n
+
+
+# --------------------------------------------------------------------------- the turned line
+
+
+def test_a_turned_line_is_what_fit_line_makes_of_the_turned_ink(mnist_test):
+    maker = LineMaker(mnist_test.images, mnist_test.labels)
+    rng = np.random.default_rng(4)
+    for _ in range(5):
+        ink, _, _ = maker.compose(maker.content(rng), rng)
+        upright, turned = line_tensor(ink), line_tensor(ink[::-1, ::-1])
+        ours = turned_180(upright)
+        assert ours.shape == turned.shape and ours.dtype == turned.dtype
+        assert np.flatnonzero(ours.max(axis=0) > 0)[0] == np.flatnonzero(turned.max(axis=0) > 0)[0] == PAD
+        assert np.abs(ours - turned).mean() < 0.02  # the same up to resampling
+
+
+def test_a_page_needs_characters_and_log_odds_to_be_turned():
+    blank = len(ALPHABET)
+    width = 96
+    posteriors = np.zeros((width // 4, blank + 1), np.float32)
+    posteriors[:, blank] = 1.0
+    for k, frame in enumerate((2, 8, 14)):  # three digits read, blanks between
+        posteriors[frame] = 0.0
+        posteriors[frame, 2 + k] = 1.0
+    sure = np.full((1, frames(width)), 5.0, np.float32)
+    assert upside_down([posteriors], sure, [width])
+    assert not upside_down([posteriors], -sure, [width])
+    assert not upside_down([posteriors[:12]], sure, [48])  # two characters only (FLIP_MIN_CHARS)
+    assert FLIP_MIN_CHARS == 3
+    symmetric = posteriors.copy()
+    for digit, frame in zip((1, 1, 8), (2, 8, 14)):  # "118": reads alike (but for its order) either way
+        symmetric[frame] = 0.0
+        symmetric[frame, digit] = 1.0
+    assert not upside_down([symmetric], sure, [width])
+    # The page's evidence is each line's mean over its own frames, weighted by width: padding never counts.
+    padded = np.concatenate([sure, np.full((1, 20), -50.0, np.float32)], axis=1)
+    assert page_log_odds(padded, [width]) == pytest.approx(5.0)
+
+
+# --------------------------------------------------------------------------- training and export
+
+
+@pytest.fixture(scope="module")
+def brief_run(tmp_path_factory):
+    pytest.importorskip("tensorflow", reason="training tests need the [train] extra")
+    from edgedigits.train.orientation_fit import train_orientation
+
+    out = tmp_path_factory.mktemp("orientation")
+    return out, train_orientation(out, epochs=1, lines=300, test_lines=40, seed=3, verbose=0)
+
+
+def test_a_brief_orientation_run_writes_model_metrics_and_plots(brief_run):
+    from edgedigits.train.presets import PRESETS, build_orientation
+
+    out, metrics = brief_run
+    for name in ("model.keras", "metrics.json", "history.csv", "curves.png"):
+        assert (out / name).stat().st_size > 0, name
+    written = json.loads((out / "metrics.json").read_text())
+    assert written["preset"] == "orientation" == PRESETS["orientation"].name
+    assert written["kind"] == "orientation" == PRESETS["orientation"].kind
+    assert written["train_lines"] == 300 and written["test"]["lines"] == 40
+    assert 0.0 <= written["test_accuracy"] <= 1.0 and written["run_seconds"] >= written["train_seconds"] > 0
+    model = build_orientation()
+    assert written["params"] == model.count_params() < 30_000
+    assert tuple(model(np.zeros((2, 32, 196), np.float32)).shape) == (2, frames(196))
+
+
+def test_the_orientation_export_is_parity_checked_and_read_by_the_runtime(brief_run, tmp_path, mnist_test):
+    from edgedigits.export.convert import is_line_model, is_orientation_model, load_source
+    from edgedigits.export.orientation_export import export_orientation_model
+
+    out, _ = brief_run
+    source = load_source(out)  # what `edgedigits export` looks at to pick this export
+    assert is_orientation_model(source.model) and not is_line_model(source.model)
+    target = tmp_path / "orientation.onnx"
+    result = export_orientation_model(out, target, test_lines=60)
+    assert result["kind"] == "orientation" and result["parity"]["call_disagreements"] == 0
+    card = json.loads(target.with_suffix(".json").read_text())
+    assert card["kind"] == "orientation" and card["mflops_per_line_of_8_digits"] < 1.0
+    assert card["preprocessing_version"] == "1" and card["training"]["run_seconds"] > 0
+    session = OrientationModel(target, threads=1)
+    tensors, _ = make_lines(mnist_test.images, mnist_test.labels, 4, seed=9, workers=1)
+    widest = max(t.shape[1] for t in tensors)
+    batch = np.zeros((4, 32, widest), np.float32)
+    for i, t in enumerate(tensors):
+        batch[i, :, : t.shape[1]] = t / 255.0
+    assert session.predict(batch).shape == (4, frames(widest))
+    reader = DigitReader(orientation_model=target)
+    assert reader.orientation_model.path == target
+
+
+# --------------------------------------------------------------------------- the shipped model
+
+
+@shipped
+def test_the_shipped_model_tells_the_way_up_of_test_lines(mnist_test):
+    """Lines of MNIST test digits (never trained on), each upright and turned: the card's test set is 1000
+    lines at seed 1000; these are other lines of the same digits."""
+    from edgedigits.train.orientation_fit import accuracy
+
+    model = OrientationModel()
+    tensors, targets = make_lines(mnist_test.images, mnist_test.labels, 300, seed=77, workers=1)
+    figures = accuracy(model.predict, tensors, targets)
+    assert figures["asymmetric_lines"] > 200
+    assert figures["asymmetric_accuracy"] >= 0.90  # the card: 0.930 on 1000 lines
+    assert figures["accuracy"] >= 0.87  # the card: 0.900
+
+
+@shipped
+def test_upright_page_photos_are_never_turned(mnist_test):
+    """60 upright page photos read the same with the orientation model as without it (never turned)."""
+    with_model, without = DigitReader(), DigitReader(orientation_model=False)
+    rng = np.random.default_rng(11)
+    for _ in range(60):
+        w, h = [(640, 480), (800, 600), (1024, 768)][int(rng.integers(3))]
+        image, _ = scenes.page_photo(mnist_test, rng, w, h, 3, 6)
+        assert with_model.read(image).text == without.read(image).text
+
+
+@shipped
+def test_upside_down_pages_are_read_the_right_way_up(mnist_test):
+    """``rotated_180`` pages (issue 10): 13 % exact with the line model's own flipped reading."""
+    rate = exact_rate(DigitReader(), scenes.KINDS["rotated_180"], mnist_test, 30, seed=5)
+    assert rate >= 0.6
+    assert exact_rate(DigitReader(orientation_model=False), scenes.KINDS["rotated_180"], mnist_test, 30, seed=5) < 0.2
+
+
+@shipped
+@pytest.mark.skipif(not (CASES / "upside-down-064468.jpg").is_file(), reason="needs ../shared/cases")
+def test_the_upside_down_case_reads_its_expected_text():
+    expected = {row["file"]: row["text"] for row in csv.DictReader(open(CASES / "expected.csv"))}
+    assert DigitReader().read(str(CASES / "upside-down-064468.jpg")).text == expected["upside-down-064468.jpg"]
+
+
+def test_without_an_orientation_model_a_page_is_read_as_it_lies(mnist_test):
+    reader = DigitReader(orientation_model=False)
+    assert reader.orientation_model is None
+    image, want = scenes.page_photo(mnist_test, np.random.default_rng(2), 640, 480, 3, 6)
+    assert reader.read(image).text == want
