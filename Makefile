@@ -1,7 +1,7 @@
 # Two commands for a fresh machine:
 #   make demo   venv with the runtime only (no TensorFlow), read the bundled samples with the shipped model
-#   make test   venv with [train,dev,serve]; the gates (ruff lint and format check, mypy), then the whole test
-#               suite on real MNIST
+#   make test   venv with [train,dev,serve,ray]; the gates (ruff lint and format check, mypy), then the whole
+#               test suite on real MNIST
 PYTHON ?= python3
 RUNTIME_VENV := .venv-runtime
 DEV_VENV := .venv-dev
@@ -41,7 +41,7 @@ $(RUNTIME_VENV)/.installed: $(RUNTIME_FILES)
 $(DEV_VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(DEV_VENV)
 	$(DEV_VENV)/bin/pip install $(PIP_FLAGS) --upgrade pip
-	$(DEV_VENV)/bin/pip install $(PIP_FLAGS) -e '.[train,dev,serve]'
+	$(DEV_VENV)/bin/pip install $(PIP_FLAGS) -e '.[train,dev,serve,ray]'
 	touch $@
 
 samples: $(DEV_VENV)/.installed

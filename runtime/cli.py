@@ -292,6 +292,87 @@ def classify(
 
 
 @app.command()
+def batch(
+    inputs: Optional[list[str]] = typer.Argument(None, help="Image files, folders or glob patterns."),
+    out: Path = typer.Option(
+        ..., "--out", metavar="DIR", help="Folder for the shards and _SUMMARY.json; rerun with the same DIR to resume."
+    ),
+    manifest: Optional[Path] = typer.Option(
+        None, "--manifest", metavar="FILE", help="Also read the paths or URIs listed in FILE, one a line (streamed)."
+    ),
+    engine: str = typer.Option("local", "--engine", help="local (worker processes) | ray (Ray Data)"),
+    address: Optional[str] = typer.Option(
+        None, "--address", metavar="auto|HOST:PORT", help="Join this Ray cluster (default: start one on 127.0.0.1)."
+    ),
+    format: str = typer.Option("jsonl", "--format", "-f", help="jsonl | parquet"),
+    model: Optional[str] = typer.Option(None, help="Shipped model name (see `edgedigits models`) or .onnx file."),
+    single: bool = typer.Option(False, help="Each image is one digit (a crop or drawing): skip detection."),
+    min_confidence: float = typer.Option(
+        0.5, min=0.0, max=1.0, help="Digits less certain than this (0-1) show as '?' in text."
+    ),
+    recursive: bool = typer.Option(False, "--recursive", "-r", help="Descend into subfolders."),
+    line_model: Optional[str] = typer.Option(
+        None, "--line-model", metavar="NAME|FILE|none", help="Line recognizer (default: the shipped 'line'); none: off."
+    ),
+    workers: Optional[int] = typer.Option(
+        None, min=1, help="Worker processes (local) or actors (ray); default: every core of the machine or cluster."
+    ),
+    batch_size: int = typer.Option(256, "--batch-size", min=1, help="Inputs per network pass and per shard."),
+    progress: Optional[bool] = typer.Option(
+        None, "--progress/--no-progress", help="Progress bar on stderr (default: when stderr is a terminal)."
+    ),
+) -> None:
+    """Read a whole archive into shards of records under DIR, resumably. Exit status 1 if any input failed."""
+    import sys
+
+    from .batch import ArchiveError, read_archive
+    from .images import quiet_opencv
+    from .model import ModelError
+
+    quiet_opencv()
+    bar = None
+    if progress if progress is not None else sys.stderr.isatty():
+        from .output import ProgressBar
+
+        bar = ProgressBar(sys.stderr, sys.stdout)
+
+    def advance(read: int, failed: int, skipped: int) -> None:
+        if bar is not None:
+            bar.progress.update(
+                bar.task, completed=read + failed + skipped, description=f"reading ({failed} failed, {skipped} skipped)"
+            )
+            bar._redraw()
+
+    try:
+        summary = read_archive(
+            inputs or [],
+            out,
+            manifest=manifest,
+            engine=engine,
+            address=address,
+            format=format,
+            model=model,
+            line_model=line_model_option(line_model),
+            single=single,
+            min_confidence=min_confidence,
+            recursive=recursive,
+            workers=workers,
+            batch_size=batch_size,
+            on_progress=advance,
+        )
+    except (ArchiveError, ModelError) as exc:
+        fail(str(exc))
+    finally:
+        if bar is not None:
+            bar.close()
+    typer.echo(summary.line(), err=True)
+    if summary.interrupted:
+        raise typer.Exit(130)
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
 def webcam(
     source: str = typer.Option("0", help="Camera index (0, 1, ...), video file, or stream URL."),
     model: Optional[str] = typer.Option(None, help="Shipped model name or .onnx file."),

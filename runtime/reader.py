@@ -29,7 +29,7 @@ from typing import Iterable, Iterator, Literal, NamedTuple, Sequence, Union
 
 import numpy as np
 
-from . import detect
+from . import detect, small_digits
 from .images import ImageError, check_array, load_image
 from .lines import pad_batch
 from .model import LineModel, Model, OrientationModel, resolve_model, shipped_line_model, shipped_orientation_model
@@ -155,7 +155,8 @@ class DigitReader:
         """
         single = self.single if single is None else single
         paths = list(paths) if paths is not None else [None] * len(images)
-        prepared = [self._prepare(image, path, single) for image, path in zip(images, paths)]
+        prepared = [self._prepare(image, path, single, together=True) for image, path in zip(images, paths)]
+        small_digits.find_together(prepared, lines=self.reads_lines)  # small one-digit images: found together
         started = time.perf_counter()
         outputs = self._infer(prepared, check_orientation=True)
         for i, (p, out) in enumerate(zip(prepared, outputs)):
@@ -239,8 +240,11 @@ class DigitReader:
                 raws.append(line_raw)
         return p.unturn(renumber_lines(digits)), "\n".join(raws)
 
-    def _prepare(self, image: ImageLike | SourceError, path: str | None, single: bool) -> _Prepared:
-        """Decode and find the digits of one input (everything but the networks)."""
+    def _prepare(
+        self, image: ImageLike | SourceError, path: str | None, single: bool, together: bool = False
+    ) -> _Prepared:
+        """Decode and find the digits of one input (everything but the networks). ``together``: a small image
+        (small_digits.fits) is only decoded, its digits found with the others' by small_digits.find_together."""
         if isinstance(image, SourceError):
             return _Prepared(image.path, error=image.error)
         if isinstance(image, (str, os.PathLike)):
@@ -255,6 +259,15 @@ class DigitReader:
         except ImageError as exc:
             return _Prepared(path, error=str(exc))
         decoded = time.perf_counter()
+        if together and small_digits.fits(array):
+            return _Prepared(
+                path,
+                decode_ms=(decoded - started) * 1e3,
+                array=array,
+                single=single,
+                source=None if isinstance(image, np.ndarray) else image,
+                size=(array.shape[1], array.shape[0]),
+            )
         found = detect.extract(array, single=single, lines=self.reads_lines and not single)
         return _Prepared(
             path,

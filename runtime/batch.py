@@ -1,0 +1,625 @@
+"""Reading an archive: every image of folders, globs or a manifest, into shards of records under one folder,
+on this machine's worker processes or on a Ray cluster (Ray Data), resumable, one record per input.
+
+    from edgedigits.runtime.batch import read_archive
+
+    summary = read_archive(["scans/"], "results/", engine="ray")          # a local Ray instance
+    summary = read_archive([], "results/", manifest="paths.txt", engine="ray", address="auto")  # a cluster
+    print(summary.read, summary.failed, summary.skipped, summary.images_per_s)
+
+Output, under ``out``: shards ``part-<hash>.jsonl`` (one record a line, the ``classify`` JSON-lines schema of
+DESIGN.md plus ``size`` in bytes and ``mtime`` in seconds of the input) or ``part-<hash>.parquet`` (the same
+fields as columns), and ``_SUMMARY.json``. Each shard holds the records of one batch of inputs and is written
+whole (to a temporary name, then renamed) by the worker that read the batch; its name is a hash of the
+batch's paths, so a batch Ray retries after losing its worker writes the same shard again instead of a
+second one. Rerunning with the same ``out`` skips every input already recorded there (same path, size and
+mtime) and says how many: an interrupted job (Ctrl-C, a lost node) goes on where it stopped.
+
+Engines: ``"local"`` reads with the worker processes of ``DigitReader.read_many`` (parallel.py) and writes
+the shards here; ``"ray"`` runs Ray Data: the inputs (streamed into listing files under ``out/_listing``, so
+the driver never holds the list) are read with ``ray.data.read_text`` and go through ``map_batches`` with a
+callable class holding one ``DigitReader`` per actor, in an actor pool as big as the cluster's CPUs; Ray
+schedules, retries a batch whose actor died, and applies back-pressure. Importing this module does not
+import Ray; Ray is imported when the Ray engine runs (``pip install 'edgedigits[ray]'``).
+
+Inputs: local paths (files, folders, glob patterns, as ``classify`` takes them) and, in a manifest, URIs that
+pyarrow's filesystems open (``file://``; ``s3://`` and ``gs://`` with pyarrow's S3/GCS support and
+credentials on every node). With several machines, every node must see the inputs and ``out`` at the same
+paths (a shared filesystem) or read URIs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+import uuid
+from array import array
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+ENGINES = ("local", "ray")
+FORMATS = ("jsonl", "parquet")
+BATCH = 256  # inputs per map_batches call (one network pass) and per shard; see the README for the tuning
+LISTING_LINES = 100_000  # inputs per listing file: each is one read task of Ray, streamed
+SUMMARY = "_SUMMARY.json"
+
+
+class ArchiveError(ValueError):
+    """A job that cannot start (bad options, an unreadable manifest, Ray missing). The message says what to do."""
+
+
+@dataclass
+class ArchiveSummary:
+    """What a run did: ``read`` inputs recorded with their digits, ``failed`` recorded as errors, ``skipped``
+    already recorded by an earlier run; ``seconds`` of wall time (engine start-up included), of which
+    ``startup_s`` starting the engine (Ray: ``ray.init`` and the first batch's actor; local: the first result)."""
+
+    engine: str
+    format: str
+    out: str
+    read: int = 0
+    failed: int = 0
+    skipped: int = 0
+    shards: int = 0
+    seconds: float = 0.0
+    startup_s: float = 0.0
+    interrupted: bool = False
+    address: str | None = None
+    cluster_cpus: float | None = None
+    started_utc: str = ""
+    errors: list = field(default_factory=list)  # the first few failed paths
+
+    @property
+    def images_per_s(self) -> float:
+        return (self.read + self.failed) / self.seconds if self.seconds > 0 else 0.0
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["images_per_s"] = round(self.images_per_s, 1)
+        return data
+
+    def line(self) -> str:
+        text = (
+            f"{self.read + self.failed} image(s): {self.read} read, {self.failed} failed, {self.skipped} skipped "
+            f"(already recorded in {self.out}); {self.seconds:.2f} s ({self.images_per_s:.0f} images/s, engine "
+            f"{self.engine}, start-up {self.startup_s:.2f} s); {self.shards} shard(s)"
+        )
+        return ("interrupted after " + text) if self.interrupted else text
+
+
+# --------------------------------------------------------------------------- the API
+
+
+def read_archive(
+    inputs: Iterable[str],
+    out: str | os.PathLike,
+    *,
+    manifest: str | os.PathLike | None = None,
+    engine: str = "local",
+    address: str | None = None,
+    format: str = "jsonl",
+    model: str | None = None,
+    line_model: str | bool | None = None,
+    single: bool = False,
+    min_confidence: float = 0.5,
+    recursive: bool = False,
+    workers: int | None = None,
+    batch_size: int = BATCH,
+    on_progress: Callable[[int, int, int], None] | None = None,
+) -> ArchiveSummary:
+    """Read every input into shards under ``out`` (created if missing) and write ``out/_SUMMARY.json``.
+
+    inputs: files, folders, glob patterns (``recursive``: descend into subfolders); manifest: a text file,
+    one path or URI a line (read as a stream). engine: ``"local"`` (worker processes, ``workers`` of them,
+    default all cores) or ``"ray"`` (``address``: None starts a local Ray instance on 127.0.0.1; ``"auto"``
+    or ``"HOST:PORT"`` joins a running cluster; ``workers``: actors, default the cluster's CPUs). format:
+    ``"jsonl"`` or ``"parquet"``. model, line_model, single, min_confidence: as ``DigitReader``.
+    batch_size: inputs per network pass and per shard. on_progress(read, failed, skipped): called as
+    results come in (counts so far).
+
+    Returns the ArchiveSummary (also in ``_SUMMARY.json``); ``interrupted`` is set when Ctrl-C stopped it
+    (the shards written so far stay; rerun to go on). Raises ArchiveError for options or a manifest that
+    cannot be used, or the Ray engine without Ray installed; ModelError for a model that cannot be used.
+    A bad input never raises: it is an error record.
+    """
+    if engine not in ENGINES:
+        raise ArchiveError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    if format not in FORMATS:
+        raise ArchiveError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
+    if batch_size < 1:
+        raise ArchiveError(f"batch size must be at least 1, not {batch_size}")
+    inputs = list(inputs)
+    if not inputs and manifest is None:
+        raise ArchiveError("nothing to read: give files, folders or patterns, or --manifest FILE")
+    if manifest is not None and not os.path.isfile(manifest):
+        raise ArchiveError(f"{manifest}: no such manifest file; give a text file with one path or URI a line")
+    if address is not None and engine != "ray":
+        raise ArchiveError("--address joins a Ray cluster: use it with --engine ray")
+    out = Path(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ArchiveError(
+            f"{out}: cannot create the output folder ({exc.strerror or exc}); pick another --out"
+        ) from None
+    summary = ArchiveSummary(
+        engine, format, str(out), address=address, started_utc=time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
+    )
+    settings = {"model": model, "line_model": line_model, "single": single, "min_confidence": min_confidence}
+    from .model import resolve_model
+
+    resolve_model(model)  # a bad --model fails now, not in every worker
+    started = time.perf_counter()
+    done = recorded(out)
+    progress = _Progress(summary, on_progress)
+    try:
+        if engine == "local":
+            _run_local(inputs, manifest, recursive, out, format, done, settings, workers, batch_size, progress)
+        else:
+            _run_ray(inputs, manifest, recursive, out, format, done, settings, workers, batch_size, address, progress)
+    except KeyboardInterrupt:
+        summary.interrupted = True
+    finally:
+        summary.seconds = time.perf_counter() - started
+        summary.startup_s = progress.startup_s(started)
+        summary.shards = len(shard_files(out))
+        _write_summary(out, summary)
+    return summary
+
+
+# --------------------------------------------------------------------------- records and shards
+
+
+def stat_key(path: str) -> tuple[int | None, float | None]:
+    """(size in bytes, mtime in seconds) of a local path or a URI, or (None, None) when it cannot be stat'ed."""
+    try:
+        if "://" in path:
+            from pyarrow import fs
+
+            filesystem, inner = fs.FileSystem.from_uri(path)
+            info = filesystem.get_file_info(inner)
+            if info.type != fs.FileType.File:
+                return None, None
+            return int(info.size), (info.mtime_ns / 1e9 if info.mtime_ns is not None else None)
+        info = os.stat(path)
+        return int(info.st_size), float(info.st_mtime)
+    except (OSError, ValueError):
+        return None, None
+
+
+def input_key(path: str, size: int | None, mtime: float | None) -> int:
+    """A 64-bit hash of (path, size, mtime): how a resumed run recognizes an input already recorded."""
+    digest = hashlib.blake2b(f"{path}\0{size}\0{mtime!r}".encode("utf-8", "surrogateescape"), digest_size=8)
+    return int.from_bytes(digest.digest(), "little")
+
+
+def record(reading, size: int | None, mtime: float | None) -> dict:
+    """The classify record of a Reading (DESIGN.md) plus the input's ``size`` (bytes) and ``mtime`` (s)."""
+    data = reading.to_dict()
+    data["size"], data["mtime"] = size, mtime
+    return data
+
+
+def shard_files(out: Path) -> list[Path]:
+    return sorted(p for p in out.glob("part-*") if p.suffix in (".jsonl", ".parquet"))
+
+
+def recorded(out: Path):
+    """The keys (``input_key``) of every input recorded in the shards under ``out``: a sorted uint64 NumPy
+    array, 8 bytes an input (a million recorded inputs: 8 MB). A shard's unreadable line (a copy cut short)
+    is ignored: that input is read again."""
+    import numpy as np
+
+    keys = array("Q")
+    for shard in shard_files(out):
+        for path, size, mtime in _shard_keys(shard):
+            keys.append(input_key(path, size, mtime))
+    return np.unique(np.frombuffer(keys, np.uint64)) if keys else np.zeros(0, np.uint64)
+
+
+def _shard_keys(shard: Path) -> Iterator[tuple]:
+    if shard.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        try:
+            table = pq.read_table(shard, columns=["path", "size", "mtime"])
+        except Exception:  # a broken file: its inputs are read again
+            return
+        yield from zip(*(table.column(c).to_pylist() for c in ("path", "size", "mtime")))
+        return
+    with open(shard, encoding="utf-8", errors="surrogateescape") as handle:
+        for line in handle:
+            try:
+                data = json.loads(line)
+                yield data["path"], data.get("size"), data.get("mtime")
+            except (ValueError, KeyError, TypeError):
+                continue
+
+
+def write_shard(records: list[dict], out: Path, fmt: str) -> str | None:
+    """Write one batch's records as ``out/part-<hash of their paths>.<fmt>``, whole or not at all (a temporary
+    name, then a rename). Returns the shard's name (None for no records)."""
+    if not records:
+        return None
+    digest = hashlib.sha1("\n".join(str(r["path"]) for r in records).encode("utf-8", "surrogateescape"))
+    name = f"part-{digest.hexdigest()[:20]}.{fmt}"
+    tmp = out / f".{name}.{uuid.uuid4().hex[:8]}.tmp"
+    if fmt == "jsonl":
+        with open(tmp, "w", encoding="utf-8", errors="surrogateescape") as handle:
+            handle.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    else:
+        import pyarrow.parquet as pq
+
+        pq.write_table(_arrow_table(records), tmp)
+    os.replace(tmp, out / name)
+    return name
+
+
+def _arrow_schema():
+    import pyarrow as pa
+
+    digit = pa.struct([("digit", pa.int64()), ("confidence", pa.float64()), ("box", pa.list_(pa.int64()))])
+    return pa.schema(
+        [
+            ("path", pa.string()),
+            ("text", pa.string()),
+            ("digits", pa.list_(digit)),
+            ("raw", pa.string()),
+            ("error", pa.string()),
+            ("size", pa.int64()),
+            ("mtime", pa.float64()),
+        ]
+    )
+
+
+def _arrow_table(records: list[dict]):
+    """The records as an Arrow table: the JSON fields as columns (null where a record has no such field)."""
+    import pyarrow as pa
+
+    schema = _arrow_schema()
+    return pa.Table.from_pylist([{name: r.get(name) for name in schema.names} for r in records], schema=schema)
+
+
+def read_records(out: str | os.PathLike) -> Iterator[dict]:
+    """Every record under ``out`` (both formats), as the JSON-lines dicts (a Parquet row's null fields left
+    out, as the JSON record has them). Shard order, not input order."""
+    for shard in shard_files(Path(out)):
+        if shard.suffix == ".jsonl":
+            with open(shard, encoding="utf-8") as handle:
+                yield from (json.loads(line) for line in handle)
+        else:
+            import pyarrow.parquet as pq
+
+            for row in pq.read_table(shard).to_pylist():
+                data = {k: v for k, v in row.items() if v is not None or k in ("size", "mtime")}
+                yield data
+
+
+def _write_summary(out: Path, summary: ArchiveSummary) -> None:
+    tmp = out / f".{SUMMARY}.tmp"
+    tmp.write_text(json.dumps(summary.to_dict(), indent=2) + "\n")
+    os.replace(tmp, out / SUMMARY)
+
+
+class _Progress:
+    def __init__(self, summary: ArchiveSummary, callback):
+        self.summary, self.callback = summary, callback
+        self.first: float | None = None
+
+    def add(self, read: int, failed: int, skipped: int, errors: Iterable[str] = ()) -> None:
+        s = self.summary
+        if self.first is None and read + failed:
+            self.first = time.perf_counter()
+        s.read, s.failed, s.skipped = s.read + read, s.failed + failed, s.skipped + skipped
+        s.errors.extend(list(errors)[: max(0, 20 - len(s.errors))])
+        if self.callback is not None:
+            self.callback(s.read, s.failed, s.skipped)
+
+    def startup_s(self, started: float) -> float:
+        return self.summary.startup_s or ((self.first - started) if self.first else 0.0)
+
+
+# --------------------------------------------------------------------------- listing the inputs
+
+
+def _names(inputs: list[str], manifest) -> Iterator[str]:
+    yield from inputs
+    if manifest is not None:
+        from .sources import read_lines
+
+        with open(manifest, encoding="utf-8", errors="surrogateescape") as handle:
+            for line in read_lines(handle):
+                yield line.strip()
+
+
+def _expand(inputs: list[str], manifest, recursive: bool) -> Iterator:
+    """Paths (str) and SourceErrors, streamed: the command line's files, folders and globs expanded, then the
+    manifest's lines (a URI as it is, a local folder or glob expanded too)."""
+    from .sources import iter_paths
+
+    for name in _names(inputs, manifest):
+        if "://" in name:
+            yield name
+        else:
+            yield from iter_paths([name], recursive=recursive)
+
+
+# --------------------------------------------------------------------------- the local engine
+
+
+def _run_local(
+    inputs,
+    manifest,
+    recursive,
+    out: Path,
+    fmt: str,
+    done,
+    settings: dict,
+    workers,
+    batch_size: int,
+    progress: _Progress,
+) -> None:
+    from collections import deque
+
+    import numpy as np
+
+    from .reader import DigitReader
+    from .sources import SourceError
+
+    reader = DigitReader(
+        settings["model"],
+        min_confidence=settings["min_confidence"],
+        single=settings["single"],
+        threads=1,
+        line_model=settings["line_model"],
+    )
+    keys: deque = deque()  # (size, mtime) of each input handed to the readers, in order
+    skipped = [0]
+
+    def wanted() -> Iterator:
+        for item in _expand(inputs, manifest, recursive):
+            path = item.path if isinstance(item, SourceError) else item
+            size, mtime = (None, None) if isinstance(item, SourceError) else stat_key(path)
+            if done.size and _contains(done, input_key(path, size, mtime), np):
+                skipped[0] += 1
+                continue
+            keys.append((path, size, mtime))
+            yield item if isinstance(item, SourceError) or "://" not in item else _uri_input(item)
+
+    batch: list[dict] = []
+
+    def flush() -> None:
+        read = sum("error" not in r for r in batch)
+        write_shard(batch, out, fmt)
+        progress.add(read, len(batch) - read, skipped[0], [r["path"] for r in batch if "error" in r])
+        skipped[0] = 0
+        batch.clear()
+
+    readings = reader.read_many(wanted(), workers=workers, processes=True)
+    try:
+        for reading in readings:
+            path, size, mtime = keys.popleft()
+            batch.append(record(reading, size, mtime))
+            batch[-1]["path"] = path  # a URI's bytes were read without it
+            if len(batch) >= batch_size:
+                flush()
+    finally:
+        close = getattr(readings, "close", None)
+        if close is not None:
+            close()  # worker processes stop now (Ctrl-C too)
+        flush()  # what was read is kept; a later run goes on from there
+
+
+def _contains(sorted_keys, key: int, np) -> bool:
+    at = int(np.searchsorted(sorted_keys, np.uint64(key)))
+    return at < len(sorted_keys) and int(sorted_keys[at]) == key
+
+
+def _uri_input(uri: str):
+    """A URI's bytes for the reader (it reads local paths itself), or a SourceError naming the problem."""
+    from .sources import SourceError
+
+    try:
+        from pyarrow import fs
+
+        filesystem, inner = fs.FileSystem.from_uri(uri)
+        with filesystem.open_input_file(inner) as handle:
+            return handle.read()
+    except Exception as exc:  # pyarrow raises OSError, ArrowInvalid (a ValueError), ...
+        return SourceError(uri, f"cannot read this URI ({exc}); check it exists and the credentials of every node")
+
+
+# --------------------------------------------------------------------------- the Ray engine
+
+
+def _run_ray(
+    inputs,
+    manifest,
+    recursive,
+    out: Path,
+    fmt: str,
+    done,
+    settings: dict,
+    workers,
+    batch_size: int,
+    address,
+    progress: _Progress,
+) -> None:
+    if address is None or address.split(":")[0] in ("127.0.0.1", "localhost"):
+        # Ray resolves this machine to the address of its network interface, even for a cluster on loopback;
+        # Ray's own switch for machines without a cluster network keeps every node on 127.0.0.1.
+        os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+    try:
+        import ray
+    except ImportError:
+        raise ArchiveError("the Ray engine needs Ray: pip install 'edgedigits[ray]' (or use --engine local)") from None
+
+    import logging
+
+    started = time.perf_counter()
+    if not ray.is_initialized():
+        os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+        if address is None:  # a local instance, on this machine only
+            ray.init(
+                address="local",
+                num_cpus=workers,
+                include_dashboard=False,
+                _node_ip_address="127.0.0.1",
+                logging_level=logging.WARNING,
+                log_to_driver=False,
+                configure_logging=True,
+            )
+        else:
+            # A cluster on this machine's loopback (tests, a one-machine cluster): the driver's node is there too.
+            loopback = address.split(":")[0] in ("127.0.0.1", "localhost")
+            ray.init(
+                address=address,
+                logging_level=logging.WARNING,
+                log_to_driver=False,
+                _node_ip_address="127.0.0.1" if loopback else None,
+            )
+    cpus = float(ray.cluster_resources().get("CPU", 1))
+    progress.summary.cluster_cpus = cpus
+    actors = max(1, workers or int(cpus))
+    import ray.data
+
+    logging.getLogger("ray.data").setLevel(logging.WARNING)
+    context = ray.data.DataContext.get_current()
+    context.enable_progress_bars = False
+    context.print_on_execution_start = False
+    listing = _write_listing(inputs, manifest, recursive, out, progress, done)
+    if listing is None:
+        progress.summary.startup_s = time.perf_counter() - started
+        return
+    done_ref = ray.put(done)  # shared by every actor through the object store
+    # The listing's read tasks take no CPU: the actors hold every CPU, and a read task waiting for one would
+    # wait forever (seen: a 2-CPU instance with 2 actors hung).
+    dataset = ray.data.read_text(str(listing), num_cpus=0).map_batches(
+        _RayReader,
+        batch_size=batch_size,
+        batch_format="numpy",
+        compute=ray.data.ActorPoolStrategy(size=actors),
+        num_cpus=1,
+        fn_constructor_kwargs={"out": str(out), "fmt": fmt, "done": [done_ref], "settings": settings},
+    )
+    try:
+        _consume(dataset, progress, started)
+    finally:
+        import shutil
+
+        shutil.rmtree(listing, ignore_errors=True)
+        try:
+            listing.parent.rmdir()  # _listing, unless another run is listing there
+        except OSError:
+            pass
+
+
+def _consume(dataset, progress: _Progress, started: float) -> None:
+    first = True
+    for batch in dataset.iter_batches(batch_size=None, batch_format="numpy"):
+        if first:
+            progress.summary.startup_s = time.perf_counter() - started  # ray.init, listing, first actor and batch
+            first = False
+        for read, failed, skipped, errors in zip(batch["read"], batch["failed"], batch["skipped"], batch["errors"]):
+            progress.add(int(read), int(failed), int(skipped), [e for e in str(errors).split("\n") if e])
+
+
+def _write_listing(inputs, manifest, recursive, out: Path, progress: _Progress, done) -> Path | None:
+    """Stream the inputs into ``out/_listing/<run>/NNNNN.txt`` (LISTING_LINES a file); a path that cannot be
+    listed (a pattern matching nothing) is recorded here as an error. None when nothing is left to read."""
+    import numpy as np
+
+    from .sources import SourceError
+
+    folder = out / "_listing" / uuid.uuid4().hex[:12]
+    folder.mkdir(parents=True)
+    count, handle, errors = 0, None, []
+    try:
+        for item in _expand(inputs, manifest, recursive):
+            if isinstance(item, SourceError):
+                if done.size and _contains(done, input_key(item.path, None, None), np):
+                    progress.add(0, 0, 1)
+                    continue
+                errors.append({"path": item.path, "error": item.error, "size": None, "mtime": None})
+                continue
+            if "\n" in item or "\r" in item:
+                errors.append(
+                    {
+                        "path": item,
+                        "error": "a path with a line break cannot go in a listing; rename the file",
+                        "size": None,
+                        "mtime": None,
+                    }
+                )
+                continue
+            if count % LISTING_LINES == 0:
+                if handle is not None:
+                    handle.close()
+                handle = open(
+                    folder / f"{count // LISTING_LINES:05d}.txt", "w", encoding="utf-8", errors="surrogateescape"
+                )
+            assert handle is not None
+            handle.write(item + "\n")
+            count += 1
+    finally:
+        if handle is not None:
+            handle.close()
+    if errors:
+        write_shard(errors, out, progress.summary.format)
+        progress.add(0, len(errors), 0, [str(e["path"]) for e in errors])
+    return folder if count else None
+
+
+class _RayReader:
+    """The callable class of ``map_batches``: one DigitReader per actor; each call reads one batch of paths
+    (one network pass), writes its shard, and returns the batch's counts."""
+
+    def __init__(self, out: str, fmt: str, done: list, settings: dict):
+        import cv2
+        import ray
+
+        from .reader import DigitReader
+
+        os.environ.setdefault("OPENCV_LOG_LEVEL", "SILENT")
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+        cv2.setNumThreads(1)  # one core per actor: the actors are the parallelism
+        self.out, self.fmt = Path(out), fmt
+        self.done = ray.get(done[0])
+        self.reader = DigitReader(
+            settings["model"],
+            min_confidence=settings["min_confidence"],
+            single=settings["single"],
+            threads=1,
+            line_model=settings["line_model"],
+        )
+
+    def __call__(self, batch: dict) -> dict:
+        import numpy as np
+
+        images, paths, stats, skipped = [], [], [], 0
+        for path in batch["text"]:
+            path = str(path)
+            size, mtime = stat_key(path)
+            if self.done.size and _contains(self.done, input_key(path, size, mtime), np):
+                skipped += 1
+                continue
+            image = _uri_input(path) if "://" in path else path
+            images.append(image)
+            paths.append(path)
+            stats.append((size, mtime))
+        records = (
+            [record(r, size, mtime) for r, (size, mtime) in zip(self.reader.read_batch(images, paths=paths), stats)]
+            if images
+            else []
+        )
+        write_shard(records, self.out, self.fmt)
+        failed = [r["path"] for r in records if "error" in r]
+        return {
+            "read": np.array([len(records) - len(failed)]),
+            "failed": np.array([len(failed)]),
+            "skipped": np.array([skipped]),
+            "errors": np.array(["\n".join(failed[:20])]),
+        }

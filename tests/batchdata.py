@@ -1,0 +1,42 @@
+"""Test material for the batch tests: a folder of real MNIST test digits as PNGs, with broken files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+BROKEN = {"zz-corrupt.png": b"\x89PNG\r\n\x1a\n" + b"\x00garbage" * 40, "zz-text.png": b"not an image at all\n"}
+
+
+def make_archive(folder: Path, images, n: int = 300) -> list[str]:
+    """``n`` digit PNGs (28-64 px, ink on paper) plus a corrupt PNG, a text file named .png and a PNG cut short;
+    returns every path."""
+    from edgedigits.runtime.bench import on_paper
+
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(3)
+    for i in range(n):
+        cv2.imwrite(str(folder / f"{i:04d}.png"), on_paper(images[i], int(rng.integers(28, 65)), rng))
+    for name, data in BROKEN.items():
+        (folder / name).write_bytes(data)
+    whole = (folder / "0000.png").read_bytes()
+    (folder / "zz-truncated.png").write_bytes(whole[: len(whole) // 2])
+    return sorted(str(p) for p in folder.iterdir())
+
+
+def records(out: Path) -> dict:
+    """path -> record, asserting that no input has two."""
+    from edgedigits.runtime.batch import read_records
+
+    found: dict = {}
+    for r in read_records(out):
+        assert r["path"] not in found, f"two records for {r['path']}"
+        found[r["path"]] = r
+    return found
+
+
+def summary(out: Path) -> dict:
+    return json.loads((out / "_SUMMARY.json").read_text())

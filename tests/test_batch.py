@@ -1,0 +1,118 @@
+"""edgedigits batch with the local engine (worker processes): records, error records, resume, manifests,
+Parquet; and the API's import stays free of Ray."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import tomllib
+from batchdata import BROKEN, make_archive, records, summary
+
+from edgedigits.runtime.batch import ArchiveError, read_archive
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory, mnist_test):
+    folder = tmp_path_factory.mktemp("archive") / "in"
+    return folder, make_archive(folder, mnist_test.images)
+
+
+def test_every_input_gets_one_record_and_broken_files_error_records(archive, tmp_path):
+    folder, paths = archive
+    s = read_archive([str(folder)], tmp_path / "out", workers=2, batch_size=64)
+    got = records(tmp_path / "out")
+    assert sorted(got) == paths
+    broken = [p for p in paths if Path(p).name in set(BROKEN) | {"zz-truncated.png"}]
+    assert all("error" in got[p] and "text" not in got[p] for p in broken)
+    assert (s.read, s.failed, s.skipped) == (len(paths) - 3, 3, 0)
+    assert summary(tmp_path / "out")["failed"] == 3 and summary(tmp_path / "out")["images_per_s"] > 0
+    ok = got[paths[0]]
+    assert set(ok) >= {"path", "text", "digits", "size", "mtime"} and ok["size"] == os.path.getsize(paths[0])
+
+
+def test_a_rerun_skips_what_is_recorded_and_reads_what_changed(archive, tmp_path):
+    folder, paths = archive
+    out = tmp_path / "out"
+    read_archive([str(folder)], out, workers=2, batch_size=64)
+    again = read_archive([str(folder)], out, workers=2, batch_size=64)
+    assert (again.read, again.failed, again.skipped) == (0, 0, len(paths))
+    changed = Path(paths[5])
+    os.utime(changed, (changed.stat().st_atime, changed.stat().st_mtime + 10))  # same path and size, new mtime
+    third = read_archive([str(folder)], out, workers=2, batch_size=64)
+    assert (third.read, third.skipped) == (1, len(paths) - 1)
+
+
+def test_a_manifest_of_paths_and_file_uris(archive, tmp_path):
+    folder, paths = archive
+    manifest = tmp_path / "paths.txt"
+    manifest.write_text(
+        "\n".join(paths[:50] + [Path(p).as_uri() for p in paths[50:60]] + [str(folder / "nope.png")]) + "\n"
+    )
+    read_archive([], tmp_path / "out", manifest=manifest, workers=2)
+    got = records(tmp_path / "out")
+    assert len(got) == 61
+    assert "error" in got[str(folder / "nope.png")]
+    direct = records_of(paths[50:60], tmp_path / "direct")
+    for p in paths[50:60]:
+        uri = Path(p).as_uri()
+        assert got[uri]["digits"] == direct[p]["digits"] and got[uri]["size"] == direct[p]["size"]
+
+
+def records_of(paths, out):
+    read_archive(paths, out, workers=1)
+    return records(out)
+
+
+def test_parquet_holds_the_same_records_as_json_lines(archive, tmp_path):
+    folder, paths = archive
+    read_archive([str(folder)], tmp_path / "j", workers=2)
+    read_archive([str(folder)], tmp_path / "p", workers=2, format="parquet")
+    assert list((tmp_path / "p").glob("part-*.parquet")) and not list((tmp_path / "p").glob("part-*.jsonl"))
+    assert records(tmp_path / "p") == records(tmp_path / "j")
+
+
+def test_the_command_writes_shards_and_says_what_it_skipped(archive, tmp_path):
+    folder, paths = archive
+    cmd = [
+        sys.executable,
+        "-m",
+        "edgedigits.runtime.cli",
+        "batch",
+        str(folder),
+        "--out",
+        str(tmp_path / "o"),
+        "--workers",
+        "2",
+    ]
+    first = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert first.returncode == 1, first.stderr  # three inputs failed
+    assert f"{len(paths) - 3} read, 3 failed, 0 skipped" in first.stderr
+    second = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert second.returncode == 0 and f"0 read, 0 failed, {len(paths)} skipped" in second.stderr
+    bad = subprocess.run(cmd + ["--engine", "spark"], capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 2 and "unknown engine 'spark'" in bad.stderr
+    with pytest.raises(ArchiveError, match="no such manifest"):
+        read_archive([], tmp_path / "x", manifest=tmp_path / "missing.txt")
+
+
+def test_importing_the_api_and_the_cli_does_not_import_ray():
+    code = (
+        "import sys, edgedigits.runtime.batch, edgedigits.runtime.cli; "
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('ray', 'pyarrow', 'pandas'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", "import json; " + code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == []
+
+
+def test_the_base_install_does_not_depend_on_ray():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert not [d for d in project["dependencies"] if d.split("[")[0].split(">")[0].strip() in ("ray", "pyarrow")]
+    assert any(d.startswith("ray[data]") for d in project["optional-dependencies"]["ray"])
