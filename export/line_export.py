@@ -166,7 +166,11 @@ def export_line_model(
                 "file": out.name,
                 "size_bytes": len(blob),
                 "sha256": hashlib.sha256(blob).hexdigest(),
-                "commands": {"train": src.metrics.get("command"), "export": command},
+                "commands": {
+                    "init": init_commands(src.metrics),
+                    "train": src.metrics.get("command"),
+                    "export": command,
+                },
             }
         )
         if write_card:
@@ -184,3 +188,21 @@ def export_line_model(
         "mflops_per_line_of_8_digits": meta["mflops_per_line_of_8_digits"],
         "card": card,
     }
+
+
+def init_commands(metrics: dict) -> list[str]:
+    """The training commands of the runs a run started from (``--init``), oldest first: with the run's own
+    command, what remakes its weights from scratch. Each run folder is looked up where its metrics.json
+    names it (a path relative to the checkout); the chain stops at a run that is not there."""
+    chain: list[str] = []
+    init, seen = metrics.get("init"), set()
+    while init and init not in seen:
+        seen.add(init)
+        path = Path(init)
+        found = path / "metrics.json" if path.is_dir() else path.parent / "metrics.json"
+        if not found.is_file():
+            break
+        earlier = json.loads(found.read_text())
+        chain.insert(0, earlier.get("command", ""))
+        init = earlier.get("init")
+    return chain

@@ -546,6 +546,7 @@ def orientation_card_markdown(card: dict) -> list[str]:
         )
     commands = card.get("commands", {})
     out += ["", "Commands that made and measured it:", "", "```sh"]
+    out += list(commands.get("init") or [])  # the runs it was trained further from, oldest first
     out += [commands[k] for k in ("train", "export") if commands.get(k)]
     out += ["```"]
     return out
@@ -594,6 +595,7 @@ def line_card_markdown(card: dict) -> list[str]:
         )
     commands = card.get("commands", {})
     out += ["", "Commands that made and measured it:", "", "```sh"]
+    out += list(commands.get("init") or [])  # the runs it was trained further from, oldest first
     out += [commands[k] for k in ("train", "export") if commands.get(k)]
     out += ["```"]
     return out

@@ -33,7 +33,7 @@ from . import detect, small_digits
 from .images import ImageError, check_array, load_image
 from .lines import pad_batch
 from .model import LineModel, Model, OrientationModel, resolve_model, shipped_line_model, shipped_orientation_model
-from .recognize import SIDEWAYS_MARGIN, line_digits, page_score, peak_score, sideways, upside_down
+from .recognize import SIDEWAYS_MARGIN, TURN_TOLERANCE, line_digits, page_score, peak_score, sideways, upside_down
 from .results import UNCERTAIN, Digit, Reading, compose_text, int_box  # noqa: F401  (the API's names, re-exported)
 from .sources import SourceError, iter_paths
 
@@ -173,11 +173,13 @@ class DigitReader:
             right_way_up = [prepared[i].turned(2) for i in upside_down]
             for i, p, out in zip(upside_down, right_way_up, self._infer(right_way_up, check_orientation=False)):
                 upright = outputs[i]
-                # Turned only if the line model agrees: it reads the characters more surely this way up.
+                # Turned only if the line model does not disagree: it reads the characters about as surely this
+                # way up, or more (TURN_TOLERANCE).
                 if (
                     out is not None
                     and upright is not None
-                    and peak_score(out.lines, p.widths) >= peak_score(upright.lines, prepared[i].widths)
+                    and peak_score(out.lines, p.widths)
+                    >= peak_score(upright.lines, prepared[i].widths) - TURN_TOLERANCE
                 ):
                     prepared[i], outputs[i] = p, out
         infer_ms = (time.perf_counter() - started) * 1e3

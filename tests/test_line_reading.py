@@ -172,6 +172,9 @@ def test_raw_shows_the_separator_and_text_the_digits(reader, mnist_test):
 
 NOT_YET = {  # read wrong by the shipped line model; strict: the day they read right, this list must shrink
     "cheque-amount-3000.jpg": "three looped zeros joined in one stroke read as one ('30')",
+    # runs/line2 read it right; runs/line3 (shipped: better on scenes, lined paper, tilted pages, and no worse
+    # on separators over 200 photos) reads its long, leaning slash as a '1' (p = 1.0): '24168'
+    "slash-2468.jpg": "a tall slash leaning 25 degrees read as '1' ('24168')",
 }
 
 
