@@ -135,12 +135,13 @@ def build_orientation():
     turned 180 degrees, [N, ceil(W / 8)].
 
     A strided 3x3 conv and two depthwise-separable blocks pool the line to 4 rows and an eighth of its width,
-    a depthwise (4, 1) conv collapses the rows (keeping which row the ink is in: what tells up from down), a
-    separable 1-D conv over the frames (kernel 5) gives each frame a digit or two of context either side, and
+    a depthwise (4, 1) conv collapses the rows (keeping which row the ink is in: what tells up from down), two
+    separable 1-D convs over the frames (kernel 5) give each frame a digit or two of context either side, and
     one linear unit scores each frame. Trained on the frames' mean (global average pooling over the width
     followed by logistic regression: the two commute, so the runtime can leave a batch's padding out). About
-    5 k parameters and 0.8 MFLOPs for a line of 8 digits (W = 192); the recipe of PaddleOCR's text-direction
-    classifier (0 / 180 degrees), made convolutional.
+    14 k parameters and 1.8 MFLOPs for a line of 8 digits (W = 192); the recipe of PaddleOCR's text-direction
+    classifier (0 / 180 degrees), made convolutional. (A first run at half the width and one 1-D conv, 5 k
+    parameters on 32,000 lines, called 90 % of test lines right; this one 94 %.)
     """
     import keras
     from keras import layers
@@ -149,20 +150,21 @@ def build_orientation():
 
     inputs = keras.Input((HEIGHT, None), name="image")
     x = layers.Reshape((HEIGHT, -1, 1))(inputs)
-    x = layers.Conv2D(8, 3, strides=2, padding="same", use_bias=False)(x)  # 16 x W/2
+    x = layers.Conv2D(16, 3, strides=2, padding="same", use_bias=False)(x)  # 16 x W/2
     x = layers.BatchNormalization(momentum=BN_MOMENTUM)(x)
     x = layers.ReLU()(x)
     x = layers.MaxPooling2D(2, padding="same")(x)  # 8 x W/4
-    x = _separable(x, 24, 1, BN_MOMENTUM)
+    x = _separable(x, 32, 1, BN_MOMENTUM)
     x = layers.MaxPooling2D(2, padding="same")(x)  # 4 x W/8
-    x = _separable(x, 48, 1, BN_MOMENTUM)
+    x = _separable(x, 64, 1, BN_MOMENTUM)
     x = layers.DepthwiseConv2D((4, 1), padding="valid", use_bias=False)(x)  # 1 x W/8
     x = layers.BatchNormalization(momentum=BN_MOMENTUM)(x)
     x = layers.ReLU()(x)
-    x = layers.Reshape((-1, 48))(x)
-    x = layers.SeparableConv1D(48, 5, padding="same", use_bias=False)(x)
-    x = layers.BatchNormalization(momentum=BN_MOMENTUM)(x)
-    x = layers.ReLU()(x)
+    x = layers.Reshape((-1, 64))(x)
+    for _ in range(2):  # frames with two digits or so of context either side
+        x = layers.SeparableConv1D(64, 5, padding="same", use_bias=False)(x)
+        x = layers.BatchNormalization(momentum=BN_MOMENTUM)(x)
+        x = layers.ReLU()(x)
     x = layers.Dropout(0.1)(x)
     x = layers.Dense(1)(x)
     outputs = layers.Reshape((-1,), name="log_odds")(x)
@@ -252,7 +254,7 @@ PRESETS: dict[str, Preset] = {
         description="Tiny text-orientation classifier (upright or turned 180 degrees) over the line model's "
         "line tensors, on synthetic lines of MNIST train digits, separators, words and form lines.",
         kind="orientation",
-        train_lines=32_000,
+        train_lines=64_000,
     ),
 }
 
