@@ -25,12 +25,12 @@ import cv2
 import numpy as np
 
 from . import detect
+from .blobs import MIN_HEIGHT
 from .detect import (
     CLEAN_MAIN_SHARE,
     CLEAN_MAX_INK,
     CLEAN_MAX_SIDE,
     CLEAN_MIN_CONTRAST,
-    MIN_HEIGHT,
     TINY_MAX_INK,
     TINY_SIDE,
     Extraction,
@@ -249,7 +249,7 @@ def stretch_intensity(digits: np.ndarray) -> np.ndarray:
     brightest = digits.reshape(n, -1).max(1).astype(np.float64)
     chosen = digits > (0.05 * brightest).astype(np.float32)[:, None, None]
     count = chosen.reshape(n, -1).sum(1)
-    # The 90th percentile as normalize.quantiles takes it (linear between two order statistics), from the top
+    # The 90th percentile as ink.quantiles takes it (linear between two order statistics), from the top
     # few values of each digit: a partial sort, descending.
     top = np.where(chosen, -digits, np.float32(np.inf)).reshape(n, -1)
     position = 0.9 * (np.maximum(count, 1) - 1)

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from edgedigits.runtime import synth
 from edgedigits.runtime.detect import extract
+from edgedigits.runtime.ink import ink_map, to_gray
 from edgedigits.runtime.live import iou
-from edgedigits.runtime.normalize import ink_map, to_gray
 
 
 def assert_well_formed(result, image_shape):
