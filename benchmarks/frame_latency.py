@@ -22,6 +22,7 @@ from _common import busy_warning, machine, parser, table, write_json
 
 from edgedigits.runtime import detect, normalize, page, segment
 from edgedigits.runtime.bench import median_ms
+from edgedigits.runtime.config import DEFAULT
 from edgedigits.runtime.ink import ink_map, shrink, to_gray
 from edgedigits.runtime.lines import pad_batch
 from edgedigits.runtime.reader import DigitReader
@@ -33,7 +34,7 @@ GOAL_MS = 3.0
 def stages(frame, reader: DigitReader, runs: int) -> tuple[dict, str]:
     """Median ms of each stage of ``detect.extract`` + inference, each timed alone on its real input."""
     gray = to_gray(frame)
-    full = shrink(gray, detect.WORK_SIZE)
+    full = shrink(gray, DEFAULT.work_size)
     half = detect.half_copy(full)
     lines = reader.line_model is not None
     kept = half is not None and detect.tall_enough(detect.extract_at(gray, half, False, lines), gray, half)
@@ -53,7 +54,7 @@ def stages(frame, reader: DigitReader, runs: int) -> tuple[dict, str]:
         "to_gray": t(lambda: to_gray(frame)),
         "page (border, sheet on a desk)": t(lambda: page.find_page(gray)),
         f"working copy ({work.shape[1]}x{work.shape[0]})": t(
-            lambda: detect.half_copy(shrink(gray, detect.WORK_SIZE)) if kept else shrink(gray, detect.WORK_SIZE)
+            lambda: detect.half_copy(shrink(gray, DEFAULT.work_size)) if kept else shrink(gray, DEFAULT.work_size)
         ),
         "ink_map (polarity, paper level, contrast, noise floor)": t(lambda: ink_map(work)),
         (

@@ -16,9 +16,9 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
+from .config import DEFAULT, DetectConfig
+
 Box = tuple[int, int, int, int]  # x, y, w, h
-MIN_HEIGHT = 5  # px at the working size: anything shorter is a speck
-MIN_AREA = 6  # px
 
 
 class Blob(NamedTuple):
@@ -37,10 +37,10 @@ def label(binary: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
     return count, labels, stats
 
 
-def components(stats: np.ndarray, keep: np.ndarray | None = None) -> list[Blob]:
+def components(stats: np.ndarray, keep: np.ndarray | None = None, config: DetectConfig = DEFAULT) -> list[Blob]:
     """Connected components (rows of cv2 stats; only those ``keep`` marks, if given) minus the specks."""
     x, y, w, h, area = (stats[:, i] for i in range(5))
-    ok = (area >= MIN_AREA) & (np.maximum(w, h) >= MIN_HEIGHT)
+    ok = (area >= config.min_area) & (np.maximum(w, h) >= config.min_height)
     ok[0] = False
     if keep is not None:
         ok &= keep

@@ -6,7 +6,7 @@ The stages, each a pure function on arrays in its own module (in the spirit of O
 
     to_gray -> clean_digit (small clean single digits: a fast path, or None)            ink.py, here
     find_page -> isolate (a border cut off, a sheet on a desk cropped)                   page.py
-    shrink to WORK_SIZE (and first to half that when the image is big: kept if the digits are tall enough)
+    shrink to work_size (and first to half that when the image is big: kept if the digits are tall enough)
     ink_map                                         (paper, light, polarity)             ink.py
     hysteresis -> components                        (binarization, one labelling)        segment.py, blobs.py
     erase_grids -> digit_height -> remove_rules     (form lines erased)                  rules.py
@@ -28,23 +28,13 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
-from .blobs import MIN_HEIGHT, Blob, Box, blob_mask, label, not_digit_like, pad_box
+from .blobs import Blob, Box, blob_mask, label, not_digit_like, pad_box
+from .config import DEFAULT, DetectConfig
 from .ink import ink_map, shrink, to_gray
 from .lines import TextLine
 from .normalize import normalize_batch, normalize_digit
 from .page import find_page, isolate
 from .segment import segment, segment_lines, whole_ink
-
-WORK_SIZE = 1600  # detection runs on a copy whose longer side is at most this
-COARSE_MIN_SIDE = 240  # images at least twice this (shorter side) are first read at half resolution,
-COARSE_MIN_HEIGHT = 20  # ... which is kept when the digits there are at least this tall (px at half size)
-PAGE_MIN_SIDE = 32  # px (shorter side): in smaller images no page is looked for (page.py: no sheet under 160)
-CLEAN_MAX_SIDE = 128  # images up to this size may take the fast path of clean_digit
-CLEAN_MAX_INK = 0.35  # ... when ink covers at most this share of them
-CLEAN_MAIN_SHARE = 0.97  # ... one blob holds this share of the ink
-CLEAN_MIN_CONTRAST = 40.0  # ... ink and paper differ by this many grey levels
-TINY_SIDE = 32  # px: an image this small is a crop of one digit, which may fill it and touch its edges,
-TINY_MAX_INK = 0.6  # ... and cover up to this share of it (a 16x16 binary scan of a bold 3: 0.38)
 
 
 class Extraction(NamedTuple):
@@ -54,7 +44,7 @@ class Extraction(NamedTuple):
     text_lines: list[TextLine] = []  # with lines=True: the text lines, top to bottom, for the line model
 
 
-def extract(image: np.ndarray, single: bool = False, lines: bool = False) -> Extraction:
+def extract(image: np.ndarray, single: bool = False, lines: bool = False, config: DetectConfig = DEFAULT) -> Extraction:
     """Any image -> (digits [N, 28, 28] float32, boxes, line of each box[, text lines]). N = 0 when there is
     no ink.
 
@@ -64,14 +54,14 @@ def extract(image: np.ndarray, single: bool = False, lines: bool = False) -> Ext
     read alone by the digit model. A small clean single digit takes the fast path either way (no lines).
     """
     gray = to_gray(image)
-    if max(gray.shape) <= CLEAN_MAX_SIDE:
-        clean = clean_digit(gray)
+    if max(gray.shape) <= config.clean_max_side:
+        clean = clean_digit(gray, config)
         if clean is not None:
             return clean
-    page = find_page(gray) if min(gray.shape) >= PAGE_MIN_SIDE else None
+    page = find_page(gray) if min(gray.shape) >= config.page_min_side else None
     if page is not None:  # read the page alone, then put its boxes back in the frame
-        return shifted(extract_page(isolate(gray, page), single, lines), page.box[0], page.box[1])
-    return extract_page(gray, single, lines)
+        return shifted(extract_page(isolate(gray, page), single, lines, config), page.box[0], page.box[1])
+    return extract_page(gray, single, lines, config)
 
 
 def shifted(found: Extraction, dx: int, dy: int) -> Extraction:
@@ -83,48 +73,50 @@ def shifted(found: Extraction, dx: int, dy: int) -> Extraction:
     return Extraction(found.digits, boxes, found.lines, text_lines)
 
 
-def extract_page(gray: np.ndarray, single: bool, lines: bool) -> Extraction:
+def extract_page(gray: np.ndarray, single: bool, lines: bool, config: DetectConfig = DEFAULT) -> Extraction:
     """The general stages on a gray page: at half resolution first when that is enough, else in full."""
-    work = shrink(gray, WORK_SIZE)
-    half = half_copy(work) if not single else None
+    work = shrink(gray, config.work_size)
+    half = half_copy(work, config) if not single else None
     if half is not None:
-        coarse = extract_at(gray, half, single, lines)
-        if tall_enough(coarse, gray, half):
+        coarse = extract_at(gray, half, single, lines, config)
+        if tall_enough(coarse, gray, half, config):
             return coarse  # big digits: half the resolution reads them as well, at a quarter of the cost
-    return extract_at(gray, work, single, lines)
+    return extract_at(gray, work, single, lines, config)
 
 
-def half_copy(work: np.ndarray) -> np.ndarray | None:
+def half_copy(work: np.ndarray, config: DetectConfig = DEFAULT) -> np.ndarray | None:
     """A half-size copy of a big enough image (a 640x480 frame, a photo), where big digits are read first."""
-    if min(work.shape) < 2 * COARSE_MIN_SIDE:
+    if min(work.shape) < 2 * config.coarse_min_side:
         return None
     return cv2.resize(work, (work.shape[1] // 2, work.shape[0] // 2), interpolation=cv2.INTER_AREA)
 
 
-def tall_enough(found: Extraction, gray: np.ndarray, copy: np.ndarray) -> bool:
-    """Were the digits found in ``copy`` at least COARSE_MIN_HEIGHT px tall there (the median digit)?
+def tall_enough(found: Extraction, gray: np.ndarray, copy: np.ndarray, config: DetectConfig = DEFAULT) -> bool:
+    """Were the digits found in ``copy`` at least ``coarse_min_height`` px tall there (the median digit)?
     Then normalizing them loses nothing: MNIST's digits are 20 px."""
     heights = sorted(box[3] for box in found.boxes)  # in gray's pixels
-    return bool(heights) and heights[len(heights) // 2] >= COARSE_MIN_HEIGHT * gray.shape[0] / copy.shape[0]
+    return bool(heights) and heights[len(heights) // 2] >= config.coarse_min_height * gray.shape[0] / copy.shape[0]
 
 
-def extract_at(gray: np.ndarray, work: np.ndarray, single: bool, lines: bool = False) -> Extraction:
+def extract_at(
+    gray: np.ndarray, work: np.ndarray, single: bool, lines: bool = False, config: DetectConfig = DEFAULT
+) -> Extraction:
     """The general stages on ``work``, a reduced copy of ``gray``; boxes in ``gray``'s pixels."""
     scale = gray.shape[1] / work.shape[1], gray.shape[0] / work.shape[0]
-    ink = ink_map(work)
+    ink = ink_map(work, config)
     text_lines: list[TextLine] = []
     if single:
-        boxes = whole_ink(ink)
+        boxes = whole_ink(ink, config)
         masks, line_of = None, [0] * len(boxes)
     elif lines:
-        boxes, masks, line_of, text_lines = segment_lines(ink, scale)
+        boxes, masks, line_of, text_lines = segment_lines(ink, scale, config)
     else:
-        boxes, masks, line_of = segment(ink)
+        boxes, masks, line_of = segment(ink, config)
     digits = normalize_batch(ink, boxes, masks)
     return Extraction(digits, [to_original(b, scale, gray.shape) for b in boxes], line_of, text_lines)
 
 
-def clean_digit(gray: np.ndarray) -> Extraction | None:
+def clean_digit(gray: np.ndarray, config: DetectConfig = DEFAULT) -> Extraction | None:
     """The fast path for the commonest small input: one digit, whole, on plain paper (a cropped form field,
     a scanned or drawn digit, an MNIST-like image), at 1/5 of the cost of the general stages. Returns None,
     and the general stages take over, unless every check below holds: two well separated levels (Otsu),
@@ -138,20 +130,25 @@ def clean_digit(gray: np.ndarray) -> Extraction | None:
     dark = lit >= gray.size - lit  # light paper, dark ink
     mask = (1 - light) if dark else light
     inked = gray.size - lit if dark else lit
-    tiny = max(gray.shape) <= TINY_SIDE  # a tiny scan: its digit may fill it and touch its edges
-    if not 0 < inked <= (TINY_MAX_INK if tiny else CLEAN_MAX_INK) * gray.size:
+    tiny = max(gray.shape) <= config.tiny_side  # a tiny scan: its digit may fill it and touch its edges
+    if not 0 < inked <= (config.tiny_max_ink if tiny else config.clean_max_ink) * gray.size:
         return None
     _, labels, stats = label(mask)
     main = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
     x, y, w, h, area = (int(v) for v in stats[main])
     blob = Blob(x, y, w, h, area, (main,))
     touches = x == 0 or y == 0 or x + w >= gray.shape[1] or y + h >= gray.shape[0]
-    if (touches and not tiny) or area < CLEAN_MAIN_SHARE * inked or h < MIN_HEIGHT or not_digit_like(blob):
+    if (
+        (touches and not tiny)
+        or area < config.clean_main_share * inked
+        or h < config.min_height
+        or not_digit_like(blob)
+    ):
         return None
     paper_mean, paper_sd = (float(v.ravel()[0]) for v in cv2.meanStdDev(gray, mask=1 - mask))
     ink_mean = float(cv2.mean(gray, mask=mask)[0])
     contrast = abs(paper_mean - ink_mean)
-    if contrast < CLEAN_MIN_CONTRAST or paper_sd > contrast / 8:
+    if contrast < config.clean_min_contrast or paper_sd > contrast / 8:
         return None
     box = pad_box((x, y, w, h), gray.shape)
     bx, by, bw, bh = box

@@ -18,12 +18,8 @@ import cv2
 import numpy as np
 
 from .blobs import label
+from .config import DEFAULT, DetectConfig
 from .images import check_array
-
-BACKGROUND_SIZE = 256  # the paper is estimated on a copy at most this big
-BACKGROUND_KERNEL = 5  # ... with a window of 1/5 of its longer side: wider than any stroke
-MIN_CONTRAST = 0.06  # ink weaker than this (relative to the paper) never reaches full strength
-DARK_FLOOR = 16.0  # paper darker than this counts as this dark (light ink on black: no division by ~0)
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:
@@ -86,7 +82,7 @@ def flatten_alpha(gray: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     return np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
 
 
-def ink_map(gray: np.ndarray) -> np.ndarray:
+def ink_map(gray: np.ndarray, config: DetectConfig = DEFAULT) -> np.ndarray:
     """Gray image -> float32 ink strength in [0, 1], same size, white ink on black.
 
     Polarity is found automatically; the paper (or board) brightness is estimated locally on a small copy
@@ -94,11 +90,11 @@ def ink_map(gray: np.ndarray) -> np.ndarray:
     blank or noise-only image maps to ~0.
     """
     gray = to_gray(gray)
-    small = shrink(gray, BACKGROUND_SIZE, whole_factor=True)
-    dark = ink_is_dark(small)
-    paper = paper_level(small, dark, gray.shape)
-    contrast = ink_contrast(gray, paper, dark)
-    return remove_noise_floor(contrast)
+    small = shrink(gray, config.background_size, whole_factor=True)
+    dark = ink_is_dark(small, config)
+    paper = paper_level(small, dark, gray.shape, config)
+    contrast = ink_contrast(gray, paper, dark, config)
+    return remove_noise_floor(contrast, config)
 
 
 def shrink(image: np.ndarray, max_side: int, whole_factor: bool = False) -> np.ndarray:
@@ -118,14 +114,14 @@ def shrink(image: np.ndarray, max_side: int, whole_factor: bool = False) -> np.n
     return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
 
 
-def window(small: np.ndarray) -> int:
-    """The background window: an odd size, 1/BACKGROUND_KERNEL of the longer side of the small copy."""
+def window(small: np.ndarray, config: DetectConfig = DEFAULT) -> int:
+    """The background window: an odd size, 1/background_kernel of the longer side of the small copy."""
     long = max(small.shape)
-    k = max(int(np.ceil(long / BACKGROUND_KERNEL)), min(long, 31))  # small images are close-up crops
+    k = max(int(np.ceil(long / config.background_kernel)), min(long, 31))  # small images are close-up crops
     return max(3, k | 1)
 
 
-def ink_is_dark(small: np.ndarray) -> bool:
+def ink_is_dark(small: np.ndarray, config: DetectConfig = DEFAULT) -> bool:
     """Dark ink on light paper (True) or light ink on a dark background (False)?
 
     Ink is the minority that stands out from its surroundings: subtract a local median and compare the
@@ -140,7 +136,7 @@ def ink_is_dark(small: np.ndarray) -> bool:
         )
         if 0.3 < cv2.countNonZero(light) / light.size < 0.7 and border > 0.7:
             return True
-    k = min(2 * window(small) + 1, 255)  # wider than the paper window: here thick strokes must not win
+    k = min(2 * window(small, config) + 1, 255)  # wider than the paper window: here thick strokes must not win
     median = local_median(small, k)
     darker = cv2.subtract(median, small)  # uint8, saturated at 0: how much darker than the surroundings
     lighter = cv2.subtract(small, median)
@@ -170,13 +166,13 @@ def histogram_median(values: np.ndarray) -> float:
     return float(np.searchsorted(np.cumsum(counts), (values.size + 1) // 2))
 
 
-def paper_level(small: np.ndarray, dark: bool, shape: tuple[int, int]) -> np.ndarray:
+def paper_level(small: np.ndarray, dark: bool, shape: tuple[int, int], config: DetectConfig = DEFAULT) -> np.ndarray:
     """The background brightness without the ink, full size, float32.
 
     A morphological closing (dark ink) or opening (light ink) wipes out every stroke narrower than the
     window, whatever the ink density; on the small copy it is cheap even for a 12 MP photo.
     """
-    k = max(window(small), bold_stroke_window(small, dark))
+    k = max(window(small, config), bold_stroke_window(small, dark))
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
     op = cv2.MORPH_CLOSE if dark else cv2.MORPH_OPEN
     # Pad first: the second half of the closing must see the first half's result beyond the border too,
@@ -216,7 +212,7 @@ def bold_stroke_window(small: np.ndarray, dark: bool) -> int:
     return min(int(2.5 * width) | 1, max(3, (max(small.shape) // 2) | 1))
 
 
-def ink_contrast(gray: np.ndarray, paper: np.ndarray, dark: bool) -> np.ndarray:
+def ink_contrast(gray: np.ndarray, paper: np.ndarray, dark: bool, config: DetectConfig = DEFAULT) -> np.ndarray:
     """Ink relative to the local paper brightness: illumination that scales both cancels out.
 
     The divisor never drops below a third of the typical paper level, so a dark desk or a deep shadow does
@@ -226,13 +222,13 @@ def ink_contrast(gray: np.ndarray, paper: np.ndarray, dark: bool) -> np.ndarray:
     step = max(1, int(np.ceil(np.sqrt(paper.size / 10_000))))
     sample = paper[::step, ::step]
     if dark:
-        floor = max(DARK_FLOOR, quantiles(sample, 0.9)[0] / 3.0)
+        floor = max(config.dark_floor, quantiles(sample, 0.9)[0] / 3.0)
         return (paper - g) / np.maximum(paper, floor)
-    floor = max(DARK_FLOOR, quantiles(sample, 0.5)[0])
+    floor = max(config.dark_floor, quantiles(sample, 0.5)[0])
     return (g - paper) / np.maximum(paper, floor)
 
 
-def remove_noise_floor(contrast: np.ndarray) -> np.ndarray:
+def remove_noise_floor(contrast: np.ndarray, config: DetectConfig = DEFAULT) -> np.ndarray:
     """Subtract the paper's noise level (robust percentiles), then scale so the strongest ink reaches 1."""
     # A strided sample keeps the pixel-level noise; ~30k values give the percentiles to within a few
     # percent, and a full-frame np.percentile would cost 8 ms on a 640x480 frame (0.3 ms for the sample).
@@ -242,7 +238,7 @@ def remove_noise_floor(contrast: np.ndarray) -> np.ndarray:
     sigma = (p25 - p5) / 0.97  # the lowest quarter is paper even when ink covers half a tight crop
     ink = contrast - np.float32(p25 + (0.674 + 3.0) * sigma)
     strongest = cv2.minMaxLoc(cv2.blur(ink, (3, 3)))[1] if min(ink.shape) >= 3 else float(ink.max())
-    ink *= np.float32(1.0 / max(strongest, MIN_CONTRAST, 6.0 * sigma))  # noise alone stays faint
+    ink *= np.float32(1.0 / max(strongest, config.min_contrast, 6.0 * sigma))  # noise alone stays faint
     return np.clip(ink, 0.0, 1.0, out=ink)
 
 

@@ -10,11 +10,10 @@ stays one line; two lines whose boxes lie side by side and share some rows are t
 from __future__ import annotations
 
 from .blobs import Box
+from .config import DEFAULT, DetectConfig
 
-LINE_OVERLAP = 0.25  # a digit joins a text line when it shares this share of its rows with the line's last digit
 
-
-def reading_order(boxes: list[Box]) -> tuple[list[int], list[int]]:
+def reading_order(boxes: list[Box], config: DetectConfig = DEFAULT) -> tuple[list[int], list[int]]:
     """Order boxes as text: lines top to bottom, left to right within a line. Returns (order, line of each
     ordered box). A box joins the line whose last box (its left neighbour) shares most of its rows, so a
     slightly tilted line of digits stays one line."""
@@ -30,19 +29,19 @@ def reading_order(boxes: list[Box]) -> tuple[list[int], list[int]]:
             overlap = (min(y + h, ly + lh) - max(y, ly)) / float(min(h, lh))
             if overlap > best_overlap:
                 best, best_overlap = line, overlap
-        if best is not None and best_overlap >= LINE_OVERLAP:
+        if best is not None and best_overlap >= config.line_overlap:
             best.append(i)
         else:
             lines.append([i])
-    lines = join_side_by_side(lines, boxes)
+    lines = join_side_by_side(lines, boxes, config)
     lines.sort(key=lambda line: sum(boxes[i][1] + boxes[i][3] / 2 for i in line) / len(line))
     order = [i for line in lines for i in line]
     line_of = [n for n, line in enumerate(lines) for _ in line]
     return order, line_of
 
 
-def join_side_by_side(lines: list[list[int]], boxes: list[Box]) -> list[list[int]]:
-    """Join two lines that share some rows (half of LINE_OVERLAP) and whose digits lie side by side (no two
+def join_side_by_side(lines: list[list[int]], boxes: list[Box], config: DetectConfig = DEFAULT) -> list[list[int]]:
+    """Join two lines that share some rows (half of ``line_overlap``) and whose digits lie side by side (no two
     share a column): one line whose digits jump up or down (a small digit written high between big ones),
     split by the neighbour rule. Lines one above the other share columns and stay apart."""
 
@@ -55,7 +54,7 @@ def join_side_by_side(lines: list[list[int]], boxes: list[Box]) -> list[list[int
         apart = all(
             boxes[i][0] + boxes[i][2] <= boxes[j][0] or boxes[j][0] + boxes[j][2] <= boxes[i][0] for i in a for j in b
         )
-        return shared >= LINE_OVERLAP / 2 and apart
+        return shared >= config.line_overlap / 2 and apart
 
     lines = [list(line) for line in lines]
     while pair := next(

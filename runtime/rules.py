@@ -17,13 +17,11 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .blobs import MIN_HEIGHT, Blob, components, is_frame, is_line_like, label, typical_height
-
-RULE_LENGTH = 2.5  # a straight run longer than this many digit heights is a rule or a border
-GRID_SPAN = 0.85  # share of a row of boxes' width (height) that its rules (walls) run across
+from .blobs import Blob, components, is_frame, is_line_like, label, typical_height
+from .config import DEFAULT, DetectConfig
 
 
-def digit_height(binary: np.ndarray, plain: list[Blob]) -> float:
+def digit_height(binary: np.ndarray, plain: list[Blob], config: DetectConfig = DEFAULT) -> float:
     """A first estimate of the digits' height, before the rules are known.
 
     Rules and paper edges that cross the whole image can join into one tall frame around the digits, so try
@@ -31,16 +29,16 @@ def digit_height(binary: np.ndarray, plain: list[Blob]) -> float:
     digit-like blobs that were not touching those runs (in a tight crop of one digit a stroke may cross the
     image too, and removing it leaves pieces of that digit, not whole blobs). ``plain``: the components of
     ``binary``."""
-    without = remove_rules(binary, 0.0)
+    without = remove_rules(binary, 0.0, config)
     if without is binary:  # no such runs
         return typical_height(plain, binary.shape)
-    rough = components(label(without)[2])
+    rough = components(label(without)[2], config=config)
     before = {b[:5] for b in plain}
     whole = [b for b in rough if b[:5] in before and not is_line_like(b) and not is_frame(b, rough, binary.shape)]
     return typical_height(rough if len(whole) >= 2 else plain, binary.shape)
 
 
-def remove_rules(binary: np.ndarray, height: float) -> np.ndarray:
+def remove_rules(binary: np.ndarray, height: float, config: DetectConfig = DEFAULT) -> np.ndarray:
     """Erase straight horizontal and vertical runs much longer than a digit (ruled lines, table borders)
     that may touch the digits. With no digit height known, the runs across 90% of the image.
 
@@ -52,7 +50,7 @@ def remove_rules(binary: np.ndarray, height: float) -> np.ndarray:
     h_img, w_img = binary.shape
     out = binary
     for axis, size in ((1, w_img), (0, h_img)):
-        length = int(RULE_LENGTH * height) if height else int(0.9 * size)
+        length = int(config.rule_length * height) if height else int(0.9 * size)
         if length < 8 or length >= size:
             continue
         counts = cv2.reduce(binary, axis, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel()  # ink per row (column)
@@ -72,11 +70,11 @@ def remove_rules(binary: np.ndarray, height: float) -> np.ndarray:
     return out
 
 
-def erase_grids(binary: np.ndarray, blobs: list[Blob]) -> np.ndarray:
+def erase_grids(binary: np.ndarray, blobs: list[Blob], config: DetectConfig = DEFAULT) -> np.ndarray:
     """Erase printed rows of boxes (form fields of joined cells), which join the digits written in them into
-    one wide blob: in each blob at least twice as wide as tall, the straight horizontal runs across GRID_SPAN
+    one wide blob: in each blob at least twice as wide as tall, the straight horizontal runs across ``grid_span``
     of its width, when there is one near its top and one near its bottom (the cells' rules), and the vertical
-    runs across GRID_SPAN of its height (the walls between them). The digits, which never span a cell from
+    runs across ``grid_span`` of its height (the walls between them). The digits, which never span a cell from
     rule to rule, stay. uint8 0/1 [h, w] in, the same out; ``binary`` itself when there is no such row.
 
     The recipe is the classical one of form processing: long horizontal and vertical morphological openings
@@ -84,15 +82,15 @@ def erase_grids(binary: np.ndarray, blobs: list[Blob]) -> np.ndarray:
     operations" tutorial), here sized by the blob rather than the page so that the cells' short walls go too."""
     out = binary
     for b in blobs:
-        if b.w < 2 * b.h or b.h < 4 * MIN_HEIGHT:  # not a row of cells big enough to write in
+        if b.w < 2 * b.h or b.h < 4 * config.min_height:  # not a row of cells big enough to write in
             continue
         box = binary[b.y : b.y + b.h, b.x : b.x + b.w]
-        rules = cv2.morphologyEx(box, cv2.MORPH_OPEN, np.ones((1, int(GRID_SPAN * b.w)), np.uint8))
+        rules = cv2.morphologyEx(box, cv2.MORPH_OPEN, np.ones((1, int(config.grid_span * b.w)), np.uint8))
         rows = np.flatnonzero(rules.any(axis=1))
         middle = rows[(rows > 0.3 * b.h) & (rows < 0.7 * b.h)]
         if rows.size == 0 or rows[0] > 0.25 * b.h or rows[-1] < 0.75 * b.h or middle.size:
             continue  # a top and a bottom rule with the cells between them, or no row of boxes (a thick bar)
-        walls = cv2.morphologyEx(box, cv2.MORPH_OPEN, np.ones((int(GRID_SPAN * b.h), 1), np.uint8))
+        walls = cv2.morphologyEx(box, cv2.MORPH_OPEN, np.ones((int(config.grid_span * b.h), 1), np.uint8))
         grid = cv2.dilate(rules, np.ones((5, 1), np.uint8)) | cv2.dilate(walls, np.ones((1, 5), np.uint8))
         if out is binary:
             out = binary.copy()

@@ -5,7 +5,7 @@
 
 The stages, in ``candidates`` and then in ``segment`` / ``segment_lines``:
 
-    hysteresis                                   binarization: STRONG seeds, grown over WEAK ink
+    hysteresis                                   binarization: strong seeds, grown over weak ink
     components                                   connected components minus specks (blobs.py)
     erase_grids -> digit_height -> remove_rules  form lines erased, with their remnants and ticks (rules.py)
     merge_broken_strokes -> attach_fragments     the pieces of one digit joined
@@ -22,7 +22,6 @@ import cv2
 import numpy as np
 
 from .blobs import (
-    MIN_AREA,
     Blob,
     Box,
     blob_mask,
@@ -34,22 +33,20 @@ from .blobs import (
     typical_height,
     union,
 )
+from .config import DEFAULT, DetectConfig
 from .lines import TextLine, fit_line
 from .order import reading_order
 from .rules import digit_height, drop_form_ticks, drop_rule_remnants, erase_grids, is_rule, remove_rules
 
-STRONG, WEAK = 0.5, 0.25  # hysteresis: a component needs a STRONG pixel; it extends over WEAK ones
-DESKEW_MIN_DEG = 3.0  # a text line steeper than this is turned level before the line model reads it
 
-
-def segment(ink: np.ndarray) -> tuple[list[Box], list[np.ndarray], list[int]]:
+def segment(ink: np.ndarray, config: DetectConfig = DEFAULT) -> tuple[list[Box], list[np.ndarray], list[int]]:
     """Ink map -> (boxes, masks, line index) in reading order, in the ink map's pixels.
 
     Each mask is a uint8 array of its box's shape: 1 where the pixels belong to that digit.
     """
-    blobs, labels, _ = candidates(ink)
+    blobs, labels, _ = candidates(ink, config)
     blobs = keep_digit_like(blobs, ink.shape)
-    order, lines = reading_order([(b.x, b.y, b.w, b.h) for b in blobs])
+    order, lines = reading_order([(b.x, b.y, b.w, b.h) for b in blobs], config)
     blobs = [blobs[i] for i in order]
     boxes, masks = [], []
     for b in blobs:
@@ -60,15 +57,15 @@ def segment(ink: np.ndarray) -> tuple[list[Box], list[np.ndarray], list[int]]:
 
 
 def segment_lines(
-    ink: np.ndarray, scale: tuple[float, float] = (1.0, 1.0)
+    ink: np.ndarray, scale: tuple[float, float] = (1.0, 1.0), config: DetectConfig = DEFAULT
 ) -> tuple[list[Box], list[np.ndarray], list[int], list[TextLine]]:
     """Ink map -> (boxes, masks, line index of each box, text lines), in reading order, in the ink map's
     pixels: every blob that may be writing — digits, touching digits, separators, letters — grouped into
     text lines, each cut out (its own blobs only) and fitted for the line model. ``scale``: input-image
     pixels per ink-map pixel (x, y), recorded in each TextLine."""
-    blobs, labels, _ = candidates(ink)
+    blobs, labels, _ = candidates(ink, config)
     blobs = keep_writing(blobs, ink.shape)
-    order, line_of = reading_order([(b.x, b.y, b.w, b.h) for b in blobs])
+    order, line_of = reading_order([(b.x, b.y, b.w, b.h) for b in blobs], config)
     blobs = [blobs[i] for i in order]
     height = typical_height(blobs, ink.shape) or max(ink.shape)
     groups: dict[int, list[int]] = {}
@@ -90,26 +87,26 @@ def segment_lines(
         line = union([blobs[i] for i in indices])
         x, y, w, h = pad_box((line.x, line.y, line.w, line.h), ink.shape, pad=max(2, round(0.08 * line.h)))
         crop = ink[y : y + h, x : x + w] * blob_mask(labels, line, (x, y, w, h))
-        level, unrotate = deskew(crop, [blobs[i] for i in indices], (x, y))
+        level, unrotate = deskew(crop, [blobs[i] for i in indices], (x, y), config)
         text_lines.append(TextLine(fit_line(level), crop, (x, y), scale, indices, unrotate=unrotate))
     return boxes, masks, line_of, text_lines
 
 
-def candidates(ink: np.ndarray) -> tuple[list[Blob], np.ndarray, float]:
+def candidates(ink: np.ndarray, config: DetectConfig = DEFAULT) -> tuple[list[Blob], np.ndarray, float]:
     """Ink map -> (blobs that may be writing, the label image they refer to, the typical digit height in px,
     0 when unknown): binarization, connected components, rules erased, broken strokes joined."""
-    binary, labels, stats, strong = hysteresis(ink)
-    blobs = components(stats, strong)
-    gridless = erase_grids(binary, blobs)
+    binary, labels, stats, strong = hysteresis(ink, config)
+    blobs = components(stats, strong, config)
+    gridless = erase_grids(binary, blobs, config)
     if gridless is not binary:  # a row of printed boxes was erased around its digits: label what is left
         binary = gridless
         count, labels, stats = label(binary)
-        blobs = components(stats)
-    height = digit_height(binary, blobs)
-    kept = remove_rules(binary, height)
+        blobs = components(stats, config=config)
+    height = digit_height(binary, blobs, config)
+    kept = remove_rules(binary, height, config)
     if kept is not binary:  # rules were erased: label what is left
         _, labels, stats = label(kept)
-        blobs = drop_rule_remnants(components(stats), labels, binary & (1 - kept))
+        blobs = drop_rule_remnants(components(stats, config=config), labels, binary & (1 - kept))
     height = typical_height(blobs, ink.shape) or height
     if kept is not binary:
         blobs = drop_form_ticks(blobs, labels, binary & (1 - kept), height)
@@ -120,28 +117,30 @@ def candidates(ink: np.ndarray) -> tuple[list[Blob], np.ndarray, float]:
     return blobs, labels, height
 
 
-def hysteresis(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Hysteresis threshold -> (binary uint8 0/1, labels, stats, strong): the WEAK-ink components that
-    contain some STRONG ink. ``labels`` and ``stats`` are those of the WEAK components; ``strong`` (bool per
+def hysteresis(
+    ink: np.ndarray, config: DetectConfig = DEFAULT
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Hysteresis threshold -> (binary uint8 0/1, labels, stats, strong): the weak-ink components that
+    contain some strong ink. ``labels`` and ``stats`` are those of the weak components; ``strong`` (bool per
     label) says which of them are kept, so the components of ``binary`` need no second labelling.
 
     ink_map has already removed the paper and its light, so a global threshold here acts like an adaptive
     one on the photo; the two levels keep faint stroke ends without letting faint noise in.
     """
-    weak = (ink > WEAK).astype(np.uint8)
+    weak = (ink > config.weak).astype(np.uint8)
     count, labels, stats = label(weak)
     strong = np.zeros(count, bool)
-    strong[labels[ink > STRONG]] = True
+    strong[labels[ink > config.strong]] = True
     strong[0] = False
     if count == 1 or strong[1:].all():
         return weak, labels, stats, strong
     return strong[labels].view(np.uint8), labels, stats, strong
 
 
-def whole_ink(ink: np.ndarray) -> list[Box]:
+def whole_ink(ink: np.ndarray, config: DetectConfig = DEFAULT) -> list[Box]:
     """Single-digit mode: one box around all the ink that is not a speck, or none."""
-    _, _, stats, strong = hysteresis(ink)
-    keep = strong & (stats[:, cv2.CC_STAT_AREA] >= MIN_AREA)
+    _, _, stats, strong = hysteresis(ink, config)
+    keep = strong & (stats[:, cv2.CC_STAT_AREA] >= config.min_area)
     if not keep.any():
         return []
     x, y, w, h = (stats[keep, i] for i in range(4))
@@ -230,9 +229,11 @@ def attach_fragments(blobs: list[Blob], height: float) -> list[Blob]:
     return joined + rest
 
 
-def deskew(crop: np.ndarray, blobs: list[Blob], origin: tuple[int, int]) -> tuple[np.ndarray, np.ndarray | None]:
+def deskew(
+    crop: np.ndarray, blobs: list[Blob], origin: tuple[int, int], config: DetectConfig = DEFAULT
+) -> tuple[np.ndarray, np.ndarray | None]:
     """A line's ink turned level: the slope of its blobs' centres (least squares; the blobs at least half as
-    tall as the tallest), when steeper than DESKEW_MIN_DEG. Returns (the level ink, the affine [2, 3] from its
+    tall as the tallest), when steeper than ``deskew_min_deg``. Returns (the level ink, the affine [2, 3] from its
     pixels back to ``crop``'s, or None when the line is level already)."""
     tallest = max(b.h for b in blobs)
     big = [b for b in blobs if b.h >= 0.5 * tallest]
@@ -243,7 +244,7 @@ def deskew(crop: np.ndarray, blobs: list[Blob], origin: tuple[int, int]) -> tupl
     if np.ptp(xs) < 1:
         return crop, None
     angle = float(np.degrees(np.arctan(np.polyfit(xs, ys, 1)[0])))
-    if abs(angle) < DESKEW_MIN_DEG:
+    if abs(angle) < config.deskew_min_deg:
         return crop, None
     h, w = crop.shape
     rotate = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)  # counter-clockwise by angle: the line levels
