@@ -45,8 +45,8 @@ import numpy as np
 from _common import ROOT, machine, parser, table, write_json
 
 from edgedigits.runtime import synth
+from edgedigits.runtime.ink import to_gray
 from edgedigits.runtime.mnist import load
-from edgedigits.runtime.normalize import to_gray
 from edgedigits.runtime.reader import DigitReader
 
 

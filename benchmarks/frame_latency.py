@@ -20,8 +20,10 @@ import cv2
 
 from _common import busy_warning, machine, parser, table, write_json
 
-from edgedigits.runtime import detect, normalize, page
+from edgedigits.runtime import detect, normalize, page, segment
 from edgedigits.runtime.bench import median_ms
+from edgedigits.runtime.config import DEFAULT
+from edgedigits.runtime.ink import ink_map, shrink, to_gray
 from edgedigits.runtime.lines import pad_batch
 from edgedigits.runtime.reader import DigitReader
 from edgedigits.runtime.synth import make_scene, sample_digits
@@ -31,17 +33,17 @@ GOAL_MS = 3.0
 
 def stages(frame, reader: DigitReader, runs: int) -> tuple[dict, str]:
     """Median ms of each stage of ``detect.extract`` + inference, each timed alone on its real input."""
-    gray = normalize.to_gray(frame)
-    full = normalize.shrink(gray, detect.WORK_SIZE)
+    gray = to_gray(frame)
+    full = shrink(gray, DEFAULT.work_size)
     half = detect.half_copy(full)
     lines = reader.line_model is not None
     kept = half is not None and detect.tall_enough(detect.extract_at(gray, half, False, lines), gray, half)
     work = half if kept else full  # the copy extract() reads the frame at
-    ink = normalize.ink_map(work)
+    ink = ink_map(work)
     if lines:
-        boxes, masks, _, text_lines = detect.segment_lines(ink)
+        boxes, masks, _, text_lines = segment.segment_lines(ink)
     else:
-        (boxes, masks, _), text_lines = detect.segment(ink), []
+        (boxes, masks, _), text_lines = segment.segment(ink), []
     digits = normalize.normalize_batch(ink, boxes, masks)
     tensors = [line.fitted.tensor for line in text_lines]
 
@@ -49,21 +51,17 @@ def stages(frame, reader: DigitReader, runs: int) -> tuple[dict, str]:
         return median_ms(fn, runs, warmup=5)["median_ms"]
 
     out = {
-        "to_gray": t(lambda: normalize.to_gray(frame)),
+        "to_gray": t(lambda: to_gray(frame)),
         "page (border, sheet on a desk)": t(lambda: page.find_page(gray)),
         f"working copy ({work.shape[1]}x{work.shape[0]})": t(
-            lambda: (
-                detect.half_copy(normalize.shrink(gray, detect.WORK_SIZE))
-                if kept
-                else normalize.shrink(gray, detect.WORK_SIZE)
-            )
+            lambda: detect.half_copy(shrink(gray, DEFAULT.work_size)) if kept else shrink(gray, DEFAULT.work_size)
         ),
-        "ink_map (polarity, paper level, contrast, noise floor)": t(lambda: normalize.ink_map(work)),
+        "ink_map (polarity, paper level, contrast, noise floor)": t(lambda: ink_map(work)),
         (
             "segment_lines (binarize, components, rules, merge, order, masks, line tensors)"
             if lines
             else "segment (binarize, components, rules, merge, order, masks)"
-        ): t(lambda: detect.segment_lines(ink) if lines else detect.segment(ink)),
+        ): t(lambda: segment.segment_lines(ink) if lines else segment.segment(ink)),
         f"normalize_batch ({len(boxes)} blobs -> 28x28)": t(lambda: normalize.normalize_batch(ink, boxes, masks)),
         f"infer digit model ({len(boxes)} blobs)": t(lambda: reader.model.predict(digits)),
     }

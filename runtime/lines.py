@@ -3,6 +3,7 @@
     tensor = line_tensor(ink_crop)              # float32 [32, W], white on black, W a multiple of 4
     batch, widths = pad_batch([t1, t2])         # float32 [N, 32, max W], zeros on the right
     chars = ctc_greedy(posteriors[i], widths[i] // STRIDE)   # [(char, first frame, last frame, confidence)]
+    line.frame_x(x)                             # a TextLine (cut out by segment.py): fitted column -> image column
 
 The line recipe mirrors MNIST's for one digit (normalize.py), stretched along the line: crop to the ink,
 widen hairline strokes, scale the line's height to ``INK_HEIGHT`` px keeping the aspect ratio, stretch the
@@ -54,6 +55,39 @@ class LineTensor(NamedTuple):
         return (
             self.left + (first_frame * STRIDE - PAD) / self.scale,
             self.left + (end_frame * STRIDE - PAD) / self.scale,
+        )
+
+
+class TextLine(NamedTuple):
+    """One text line for the line model: its tensor, and what is needed to map its frames back to pixels."""
+
+    fitted: LineTensor  # the line model's input, and where it came from in ``ink``
+    ink: np.ndarray  # float32 [h, w]: the line's own ink (other lines masked out), in working-copy pixels
+    origin: tuple[int, int]  # (x, y) of ``ink`` in the working copy
+    scale: tuple[float, float]  # input-image pixels per working-copy pixel (x, y)
+    members: list[int]  # indices (into Extraction.boxes) of the blobs of this line, left to right
+    shift: tuple[int, int] = (0, 0)  # input-image pixels of the page's corner (the working copy is of the page)
+    unrotate: np.ndarray | None = None  # float64 [2, 3]: deskewed-crop pixels -> ``ink`` pixels (None: level)
+
+    def frame_x(self, fitted_x: float) -> float:
+        """A column of the fitted (deskewed) crop, on its middle row -> the input image's column."""
+        x, y = fitted_x, self.fitted.top + INK_HEIGHT / 2 / self.fitted.scale
+        if self.unrotate is not None:
+            x, y = self.unrotate @ np.array([x, y, 1.0])
+        return self.to_image(float(x), float(y))[0]
+
+    def to_image(self, x: float, y: float) -> tuple[float, float]:
+        """A point of ``ink`` (its pixels) -> the input image's pixels."""
+        return (
+            (self.origin[0] + x) * self.scale[0] + self.shift[0],
+            (self.origin[1] + y) * self.scale[1] + self.shift[1],
+        )
+
+    def to_ink(self, x: float, y: float) -> tuple[float, float]:
+        """A point of the input image -> ``ink``'s pixels."""
+        return (
+            (x - self.shift[0]) / self.scale[0] - self.origin[0],
+            (y - self.shift[1]) / self.scale[1] - self.origin[1],
         )
 
 

@@ -1,12 +1,12 @@
-"""Image -> ink -> MNIST-style 28x28 digits. NumPy and OpenCV only; every step is a pure function on arrays.
+"""One digit's ink -> an MNIST-style 28x28 digit. NumPy and OpenCV only; every step is a pure function on arrays.
 
-    gray = to_gray(image)          # any image array -> uint8 gray
-    ink = ink_map(gray)            # float32 [0, 1]: ink strength, white ink on black, light and paper removed
-    digit = normalize_digit(ink)   # one digit's ink -> float32 [28, 28], the MNIST recipe
+    digit = normalize_digit(ink)                  # one digit's ink -> float32 [28, 28], the MNIST recipe
+    digits = normalize_batch(ink, boxes, masks)   # the digit in each box of an ink map -> float32 [N, 28, 28]
 
 The MNIST recipe (LeCun et al.): crop to the ink, scale the longer side to 20 px keeping the aspect ratio,
 put it in a 28x28 field with the centre of mass at the centre. Measured on the MNIST test set: the longer side
 of the non-zero pixels is always 20 and the mean centre of mass is (14.0, 14.0) in pixel-index coordinates.
+The ink map itself comes from ink.py.
 """
 
 from __future__ import annotations
@@ -16,270 +16,16 @@ from typing import Iterable, Sequence
 import cv2
 import numpy as np
 
-from .images import check_array
+from .ink import quantiles
 
-# Bump when anything below changes what the network sees; it is recorded in each exported model.
+# Bump when anything here or in ink.py changes what the network sees; it is recorded in each exported model.
+
 PREPROCESSING_VERSION: str = "1"
-
 SIZE = 28  # the field
 BOX = 20  # the longer side of the digit inside it
 CENTRE = 14.0  # where MNIST puts the centre of mass (pixel-index coordinates)
 POOL_SIDE = 200  # digits at least twice this size are max-pooled to about this size before widening
 STROKE = 2.2  # MNIST stroke width at 28x28 (2*area/boundary of the >0.5 pixels: median 2.1, 95th pct 3.2)
-
-BACKGROUND_SIZE = 256  # the paper is estimated on a copy at most this big
-BACKGROUND_KERNEL = 5  # ... with a window of 1/5 of its longer side: wider than any stroke
-MIN_CONTRAST = 0.06  # ink weaker than this (relative to the paper) never reaches full strength
-DARK_FLOOR = 16.0  # paper darker than this counts as this dark (light ink on black: no division by ~0)
-
-
-# --------------------------------------------------------------------------- image -> gray
-
-
-def to_gray(image: np.ndarray) -> np.ndarray:
-    """Any image array -> uint8 (H, W): gray, (H, W, 1), gray + alpha, BGR or BGRA; uint8, uint16, other
-    ints, float ([0, 1] or [0, 255]), bool.
-
-    Transparent pixels of a BGRA image become background: the image is composited over a plain colour
-    (the opposite of the ink when the picture is mostly transparent, like a drawing; the paper's otherwise).
-    Raises ImageError (a ValueError) for an array that is no image (images.check_array).
-    """
-    image = np.asarray(image)
-    check_array(image)  # ImageError, a ValueError, for an array that is no image
-    image = to_uint8(image)
-    if image.ndim == 2:
-        return image
-    if image.shape[2] == 1:
-        return image[:, :, 0]
-    if image.shape[2] == 2:
-        return flatten_alpha(image[:, :, 0], image[:, :, 1])
-    if image.shape[2] == 3:
-        return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    return flatten_alpha(cv2.cvtColor(image[:, :, :3], cv2.COLOR_BGR2GRAY), image[:, :, 3])
-
-
-def to_uint8(image: np.ndarray) -> np.ndarray:
-    """Map any numeric dtype to uint8 0..255 (values already in 0..255 are kept as they are)."""
-    if image.dtype == np.uint8:
-        return image
-    if image.dtype == np.bool_:
-        return image.astype(np.uint8) * np.uint8(255)
-    values = image.astype(np.float32)
-    if np.issubdtype(image.dtype, np.floating):
-        values = np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
-    lo, hi = float(values.min()), float(values.max())
-    if np.issubdtype(image.dtype, np.floating) and lo >= 0 and hi <= 1.0:
-        values = values * 255.0  # float in [0, 1]
-    elif lo >= 0 and hi <= 255:
-        pass  # already 0..255 (float or a wide integer type holding 8-bit values)
-    elif image.dtype == np.uint16 and lo >= 0:
-        values = values / 257.0  # 16-bit: 65535 -> 255
-    else:
-        values = (values - lo) * (255.0 / max(hi - lo, 1e-12))  # anything else: stretch its range
-    return np.clip(values + 0.5, 0, 255).astype(np.uint8)
-
-
-def flatten_alpha(gray: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-    """Composite gray over a plain background where alpha says it is transparent."""
-    if alpha.min() == alpha.max():
-        return gray  # uniform alpha carries no shape: an opaque image (or a broken one) — use the colours
-    opaque = alpha >= 128
-    if not opaque.any():
-        opaque = alpha > 0
-    content = float(np.median(gray[opaque]))
-    if opaque.mean() < 0.5:  # mostly transparent: the opaque pixels are the ink (a drawing)
-        background = 255.0 if content < 128 else 0.0
-    else:  # mostly opaque: a picture with transparent margins; extend its own paper
-        background = content
-    a = alpha.astype(np.float32) / 255.0
-    mixed = gray.astype(np.float32) * a + background * (1.0 - a)
-    return np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
-
-
-# --------------------------------------------------------------------------- gray -> ink
-
-
-def ink_map(gray: np.ndarray) -> np.ndarray:
-    """Gray image -> float32 ink strength in [0, 1], same size, white ink on black.
-
-    Polarity is found automatically; the paper (or board) brightness is estimated locally on a small copy
-    and divided out, which removes gradients, vignettes and soft shadows; the noise floor is subtracted, so a
-    blank or noise-only image maps to ~0.
-    """
-    gray = to_gray(gray)
-    small = shrink(gray, BACKGROUND_SIZE, whole_factor=True)
-    dark = ink_is_dark(small)
-    paper = paper_level(small, dark, gray.shape)
-    contrast = ink_contrast(gray, paper, dark)
-    return remove_noise_floor(contrast)
-
-
-def shrink(image: np.ndarray, max_side: int, whole_factor: bool = False) -> np.ndarray:
-    """A copy whose longer side is at most max_side (INTER_AREA: averages, so it also lowers noise).
-
-    whole_factor: shrink by a whole number n (the last few rows and columns that do not fill an n x n cell
-    are dropped): OpenCV then takes plain n x n means, 3x faster than a fractional INTER_AREA."""
-    h, w = image.shape[:2]
-    scale = max_side / max(h, w)
-    if scale >= 1:
-        return image
-    if whole_factor:
-        n = int(np.ceil(1 / scale))
-        h, w = max(n, h - h % n), max(n, w - w % n)
-        return cv2.resize(image[:h, :w], (w // n, h // n), interpolation=cv2.INTER_AREA)
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-
-
-def window(small: np.ndarray) -> int:
-    """The background window: an odd size, 1/BACKGROUND_KERNEL of the longer side of the small copy."""
-    long = max(small.shape)
-    k = max(int(np.ceil(long / BACKGROUND_KERNEL)), min(long, 31))  # small images are close-up crops
-    return max(3, k | 1)
-
-
-def ink_is_dark(small: np.ndarray) -> bool:
-    """Dark ink on light paper (True) or light ink on a dark background (False)?
-
-    Ink is the minority that stands out from its surroundings: subtract a local median and compare the
-    strength of the dark and the light outliers beyond the noise. A blank image counts as dark-on-light.
-    When dark and light are about as common and the border is mostly light, it is light paper (a bold digit
-    in a tight crop: the ink is the majority there). A mostly dark border proves nothing (a note on a desk).
-    """
-    if min(small.shape) >= 3 and small.max() > small.min():
-        _, light = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-        border = (int(light[0].sum()) + int(light[-1].sum()) + int(light[:, 0].sum()) + int(light[:, -1].sum())) / (
-            2.0 * (light.shape[0] + light.shape[1])
-        )
-        if 0.3 < cv2.countNonZero(light) / light.size < 0.7 and border > 0.7:
-            return True
-    k = min(2 * window(small) + 1, 255)  # wider than the paper window: here thick strokes must not win
-    median = local_median(small, k)
-    darker = cv2.subtract(median, small)  # uint8, saturated at 0: how much darker than the surroundings
-    lighter = cv2.subtract(small, median)
-    deviation = cv2.max(darker, lighter)  # |small - median|, whose median is the noise level (MAD)
-    sigma = 1.4826 * histogram_median(deviation) + 1.0
-    floor = np.float32(2 * sigma)
-    dark_energy = cv2.norm(np.maximum(darker.astype(np.float32) - floor, 0), cv2.NORM_L2SQR)
-    light_energy = cv2.norm(np.maximum(lighter.astype(np.float32) - floor, 0), cv2.NORM_L2SQR)
-    return dark_energy >= light_energy
-
-
-def local_median(small: np.ndarray, k: int) -> np.ndarray:
-    """The median of each pixel's k x k surroundings (uint8). A window this wide only has to follow the
-    smooth background, so it is taken on a quarter-size copy with a quarter-size window and scaled back:
-    10x cheaper than cv2.medianBlur at full size (1.1 ms for a 256x192 copy with k = 107)."""
-    h, w = small.shape
-    if min(h, w) < 32 or k < 13:
-        return cv2.medianBlur(small, k) if min(h, w) > 1 else small.copy()
-    tiny = cv2.resize(small, (w // 4, h // 4), interpolation=cv2.INTER_AREA)
-    median = cv2.medianBlur(tiny, max(3, (k // 4) | 1))
-    return cv2.resize(median, (w, h), interpolation=cv2.INTER_LINEAR)
-
-
-def histogram_median(values: np.ndarray) -> float:
-    """Median of a uint8 array from its histogram (no sort)."""
-    counts = np.bincount(values.ravel(), minlength=256)
-    return float(np.searchsorted(np.cumsum(counts), (values.size + 1) // 2))
-
-
-def paper_level(small: np.ndarray, dark: bool, shape: tuple[int, int]) -> np.ndarray:
-    """The background brightness without the ink, full size, float32.
-
-    A morphological closing (dark ink) or opening (light ink) wipes out every stroke narrower than the
-    window, whatever the ink density; on the small copy it is cheap even for a 12 MP photo.
-    """
-    k = max(window(small), bold_stroke_window(small, dark))
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
-    op = cv2.MORPH_CLOSE if dark else cv2.MORPH_OPEN
-    # Pad first: the second half of the closing must see the first half's result beyond the border too,
-    # or a light gradient reaching the border turns into a band of false "ink" along it.
-    padded = cv2.copyMakeBorder(small, k, k, k, k, cv2.BORDER_REPLICATE)
-    paper = cv2.morphologyEx(padded, op, kernel)[k:-k, k:-k].astype(np.float32)
-    paper = cv2.blur(paper, (max(1, k // 4) | 1,) * 2)  # soften the blocky steps of the morphology
-    if paper.shape != shape:
-        paper = cv2.resize(paper, (shape[1], shape[0]), interpolation=cv2.INTER_LINEAR)
-    return paper
-
-
-def bold_stroke_window(small: np.ndarray, dark: bool) -> int:
-    """A window 2.5x as wide as the boldest stroke (a marker digit filling a close-up), at most half the image.
-
-    Strokes from a rough Otsu split; their width from the distance transform. Blobs touching the border
-    (the desk, a paper edge) are left out unless nothing else is there (a tight crop)."""
-    flag = (cv2.THRESH_BINARY_INV if dark else cv2.THRESH_BINARY) | cv2.THRESH_OTSU
-    _, mask = cv2.threshold(small, 0, 1, flag)
-    if not mask.any():
-        return 3
-    _, labels, stats = label(mask)
-    x, y, w, h = (stats[:, i] for i in range(4))
-    inner = (x > 0) & (y > 0) & (x + w < small.shape[1]) & (y + h < small.shape[0])
-    inner[0] = False
-    # Half the frame is never a stroke: it is the paper itself, inside a light border or a frame of desk.
-    huge = stats[:, cv2.CC_STAT_AREA] > 0.5 * small.size
-    inner &= ~huge
-    if inner.any():
-        mask = inner[labels].astype(np.uint8)
-    elif huge[1:].any():
-        mask = (~huge)[labels].astype(np.uint8) * mask
-        if not mask.any():
-            return 3
-    dt = cv2.distanceTransform(mask, cv2.DIST_L2, 3)
-    width = 2.0 * quantiles(dt[mask > 0], 0.99)[0]
-    return min(int(2.5 * width) | 1, max(3, (max(small.shape) // 2) | 1))
-
-
-def label(binary: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
-    """8-connected components -> (count, labels int32, stats). Grana's BBDT algorithm: with stats it is 3x
-    faster than OpenCV's default (0.7 against 2.3 ms on a 640x480 frame); the labels are the same."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(binary, 8, cv2.CV_32S, cv2.CCL_GRANA)
-    return count, labels, stats
-
-
-def ink_contrast(gray: np.ndarray, paper: np.ndarray, dark: bool) -> np.ndarray:
-    """Ink relative to the local paper brightness: illumination that scales both cancels out.
-
-    The divisor never drops below a third of the typical paper level, so a dark desk or a deep shadow does
-    not blow its sensor noise up into "ink". A dark board is already near the sensor's floor: there the
-    divisor never drops below the board's median (dim corners keep their plain difference)."""
-    g = gray.astype(np.float32)
-    step = max(1, int(np.ceil(np.sqrt(paper.size / 10_000))))
-    sample = paper[::step, ::step]
-    if dark:
-        floor = max(DARK_FLOOR, quantiles(sample, 0.9)[0] / 3.0)
-        return (paper - g) / np.maximum(paper, floor)
-    floor = max(DARK_FLOOR, quantiles(sample, 0.5)[0])
-    return (g - paper) / np.maximum(paper, floor)
-
-
-def remove_noise_floor(contrast: np.ndarray) -> np.ndarray:
-    """Subtract the paper's noise level (robust percentiles), then scale so the strongest ink reaches 1."""
-    # A strided sample keeps the pixel-level noise; ~30k values give the percentiles to within a few
-    # percent, and a full-frame np.percentile would cost 8 ms on a 640x480 frame (0.3 ms for the sample).
-    step = max(1, int(np.ceil(np.sqrt(contrast.size / 30_000))))
-    sample = contrast[::step, ::step]
-    p5, p25 = quantiles(sample, 0.05, 0.25)
-    sigma = (p25 - p5) / 0.97  # the lowest quarter is paper even when ink covers half a tight crop
-    ink = contrast - np.float32(p25 + (0.674 + 3.0) * sigma)
-    strongest = cv2.minMaxLoc(cv2.blur(ink, (3, 3)))[1] if min(ink.shape) >= 3 else float(ink.max())
-    ink *= np.float32(1.0 / max(strongest, MIN_CONTRAST, 6.0 * sigma))  # noise alone stays faint
-    return np.clip(ink, 0.0, 1.0, out=ink)
-
-
-def quantiles(values: np.ndarray, *qs: float) -> list[float]:
-    """np.percentile(values, 100 * q) for each q (linear interpolation), without its overhead: one
-    np.partition (10 us on a small array, where np.percentile costs 60 us)."""
-    flat = np.asarray(values).ravel()
-    if flat.size == 0:
-        raise ValueError("quantiles of an empty array")
-    positions = [q * (flat.size - 1) for q in qs]
-    below = [int(np.floor(p)) for p in positions]
-    above = [min(b + 1, flat.size - 1) for b in below]
-    part = np.partition(flat, sorted(set(below + above)))
-    return [float(part[b]) + (p - b) * (float(part[a]) - float(part[b])) for p, b, a in zip(positions, below, above)]
-
-
-# --------------------------------------------------------------------------- ink -> 28x28
 
 
 def normalize_digit(ink: np.ndarray, *, thicken: bool = True) -> np.ndarray:

@@ -22,7 +22,8 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
-from .normalize import label, shrink
+from .blobs import label
+from .ink import shrink
 
 SMALL = 256  # px: the longer side of the copy the page is looked for on
 SHEET_MIN_SIDE = 160  # px: the shorter side of an image that may show a sheet on a desk

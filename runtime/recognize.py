@@ -22,8 +22,8 @@ from typing import Sequence
 
 import numpy as np
 
-from .detect import Box, TextLine
-from .lines import ALPHABET, DIGITS, STRIDE, ctc_greedy
+from .blobs import Box
+from .lines import ALPHABET, DIGITS, STRIDE, TextLine, ctc_greedy
 from .orientation import ASYMMETRIC_DIGITS, page_log_odds
 from .results import Digit, int_box
 

@@ -15,6 +15,7 @@ arithmetic in the same order; ``tests/test_small_digits.py`` compares them on re
 vectorized arithmetic cannot promise the same value (a centre of mass within 1e-6 of a rounding boundary, a
 thin stroke that needs widening), that image goes through the per-image code. Images the fast path refuses
 give None, as ``clean_digit`` does; the caller reads those with the general stages.
+The thresholds are those of the default configuration (``config.DEFAULT``), as ``detect.extract`` uses.
 """
 
 from __future__ import annotations
@@ -25,16 +26,8 @@ import cv2
 import numpy as np
 
 from . import detect
-from .detect import (
-    CLEAN_MAIN_SHARE,
-    CLEAN_MAX_INK,
-    CLEAN_MAX_SIDE,
-    CLEAN_MIN_CONTRAST,
-    MIN_HEIGHT,
-    TINY_MAX_INK,
-    TINY_SIDE,
-    Extraction,
-)
+from .config import DEFAULT
+from .detect import Extraction
 from .normalize import BOX, CENTRE, SIZE, STROKE, normalize_digit
 
 SEP = 5  # zero rows between two images of the strip: no blob joins across it, no dilation reaches over it
@@ -67,14 +60,16 @@ def find_together(prepared: list, lines: bool) -> None:
 
 
 def fits(gray: np.ndarray) -> bool:
-    """May this image take the batch fast path: a 2-D uint8 image of 8 to CLEAN_MAX_SIDE px a side?"""
-    return gray.ndim == 2 and gray.dtype == np.uint8 and 8 <= min(gray.shape) and max(gray.shape) <= CLEAN_MAX_SIDE
+    """May this image take the batch fast path: a 2-D uint8 image of 8 to DEFAULT.clean_max_side px a side?"""
+    return (
+        gray.ndim == 2 and gray.dtype == np.uint8 and 8 <= min(gray.shape) and max(gray.shape) <= DEFAULT.clean_max_side
+    )
 
 
 def clean_digits(grays: Sequence[np.ndarray]) -> list[Extraction | None]:
     """``[detect.clean_digit(g) for g in grays]``, computed together.
 
-    grays: 2-D uint8 arrays [H, W], 8 to CLEAN_MAX_SIDE (128) px a side (see ``fits``; ValueError for any
+    grays: 2-D uint8 arrays [H, W], 8 to DEFAULT.clean_max_side (128) px a side (see ``fits``; ValueError for any
     other). Returns, per image, an Extraction with one digit (float32 [1, 28, 28], its box (x, y, w, h) in
     the image's pixels, line 0), or None where the fast path does not apply (not one clean digit on plain
     paper).
@@ -82,7 +77,8 @@ def clean_digits(grays: Sequence[np.ndarray]) -> list[Extraction | None]:
     for g in grays:
         if not fits(g):
             raise ValueError(
-                f"clean_digits takes 2-D uint8 images of 8 to {CLEAN_MAX_SIDE} px a side; got {g.dtype} {g.shape}"
+                f"clean_digits takes 2-D uint8 images of 8 to {DEFAULT.clean_max_side} px a side; "
+                f"got {g.dtype} {g.shape}"
             )
     out: list[Extraction | None] = [None] * len(grays)
     # Images of like widths share a strip (as wide as its widest): less padding to carry through every step.
@@ -124,8 +120,8 @@ def _strip(grays: list[np.ndarray]) -> list[Extraction | None]:
     dark = lit >= size - lit  # light paper, dark ink
     mask = (light ^ np.append(dark, False)[owner][:, None]) & valid
     inked = np.where(dark, size - lit, lit)
-    tiny = np.maximum(hs, ws) <= TINY_SIDE
-    ok = (inked > 0) & (inked <= np.where(tiny, TINY_MAX_INK, CLEAN_MAX_INK) * size)
+    tiny = np.maximum(hs, ws) <= DEFAULT.tiny_side
+    ok = (inked > 0) & (inked <= np.where(tiny, DEFAULT.tiny_max_ink, DEFAULT.clean_max_ink) * size)
 
     # One labelling of every image; each image's biggest blob is its main blob.
     mask8 = mask.view(np.uint8)
@@ -142,7 +138,7 @@ def _strip(grays: list[np.ndarray]) -> list[Extraction | None]:
     touches = (x == 0) | (y == 0) | (x + w >= ws) | (y + h >= hs)
     fill = area / np.maximum(w * h, 1).astype(np.float64)
     not_digit_like = (w > 2.5 * h) | ((fill > 0.85) & (w > 0.35 * h))
-    ok &= ~(touches & ~tiny) & ~(area < CLEAN_MAIN_SHARE * inked) & ~(h < MIN_HEIGHT) & ~not_digit_like
+    ok &= ~(touches & ~tiny) & ~(area < DEFAULT.clean_main_share * inked) & ~(h < DEFAULT.min_height) & ~not_digit_like
 
     # Paper and ink levels (cv2.meanStdDev and cv2.mean over 8-bit pixels: exact integer sums, then scaled).
     gray_f = strip.astype(np.float32)
@@ -158,7 +154,7 @@ def _strip(grays: list[np.ndarray]) -> list[Extraction | None]:
         paper_sd = np.sqrt(np.maximum(paper_sq * paper_scale - paper_mean * paper_mean, 0.0))
         ink_mean = ink_sum * np.where(inked > 0, 1.0 / inked, 0.0)
     contrast = np.abs(paper_mean - ink_mean)
-    ok &= ~(contrast < CLEAN_MIN_CONTRAST) & ~(paper_sd > contrast / 8)
+    ok &= ~(contrast < DEFAULT.clean_min_contrast) & ~(paper_sd > contrast / 8)
     if not ok.any():
         return out
 
@@ -249,7 +245,7 @@ def stretch_intensity(digits: np.ndarray) -> np.ndarray:
     brightest = digits.reshape(n, -1).max(1).astype(np.float64)
     chosen = digits > (0.05 * brightest).astype(np.float32)[:, None, None]
     count = chosen.reshape(n, -1).sum(1)
-    # The 90th percentile as normalize.quantiles takes it (linear between two order statistics), from the top
+    # The 90th percentile as ink.quantiles takes it (linear between two order statistics), from the top
     # few values of each digit: a partial sort, descending.
     top = np.where(chosen, -digits, np.float32(np.inf)).reshape(n, -1)
     position = 0.9 * (np.maximum(count, 1) - 1)

@@ -12,9 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from edgedigits.runtime import synth
+from edgedigits.runtime.config import DetectConfig
 from edgedigits.runtime.detect import extract
+from edgedigits.runtime.ink import ink_map, to_gray
 from edgedigits.runtime.live import iou
-from edgedigits.runtime.normalize import ink_map, to_gray
 
 
 def assert_well_formed(result, image_shape):
@@ -324,13 +325,7 @@ def test_any_array_gives_well_formed_output(h, w, channels, dtype, seed, kind):
 
 def general(image, single=False):
     """extract() with the fast path switched off."""
-    from edgedigits.runtime import detect
-
-    saved, detect.CLEAN_MAX_SIDE = detect.CLEAN_MAX_SIDE, 0
-    try:
-        return extract(image, single=single)
-    finally:
-        detect.CLEAN_MAX_SIDE = saved
+    return extract(image, single=single, config=DetectConfig(clean_max_side=0))
 
 
 def test_fast_path_reads_small_clean_digits_like_the_general_stages(mnist_test):
@@ -390,22 +385,21 @@ def test_fast_path_leaves_the_hard_cases_to_the_general_stages(case, mnist_test)
 
 @pytest.mark.parametrize("height,width", [(60, 1.0), (100, 1.5), (160, 3.0), (24, 2.0)])
 def test_half_resolution_pass_reads_like_full_resolution(height, width):
-    from edgedigits.runtime import DigitReader, detect
+    from edgedigits.runtime import DigitReader
 
     frame = pen_scene(["2026", "3185"], height=height, width=width)
     frame = cv2.copyMakeBorder(
         frame, 0, max(0, 480 - frame.shape[0]), 0, max(0, 640 - frame.shape[1]), cv2.BORDER_REPLICATE
     )
     reader = DigitReader()
-    coarse = reader.read(frame)
-    saved, detect.COARSE_MIN_SIDE = detect.COARSE_MIN_SIDE, 10**9
-    try:
-        full = reader.read(frame)
-    finally:
-        detect.COARSE_MIN_SIDE = saved
-    assert coarse.text == full.text == "2026\n3185"
-    for a, b in zip(coarse.digits, full.digits):  # boxes in the frame's own pixels either way
-        assert iou(a.box, b.box) > 0.7
+    assert reader.read(frame).text == "2026\n3185"
+    coarse = extract(frame, lines=True)
+    full = extract(frame, lines=True, config=DetectConfig(coarse_min_side=10**9))  # no half-resolution pass
+    assert coarse.lines == full.lines == [0, 0, 0, 0, 1, 1, 1, 1]
+    predict = reader.model.predict
+    assert (predict(coarse.digits).argmax(1) == predict(full.digits).argmax(1)).all()
+    for a, b in zip(coarse.boxes, full.boxes):  # boxes in the frame's own pixels either way
+        assert iou(a, b) > 0.7
 
 
 @pytest.mark.parametrize("seed", [2, 3, 5])

@@ -25,7 +25,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from edgedigits.runtime.detect import extract
-from edgedigits.runtime.normalize import ink_map, normalize_batch, normalize_digit, to_gray
+from edgedigits.runtime.ink import ink_map, to_gray
+from edgedigits.runtime.normalize import normalize_batch, normalize_digit
 
 EDGEDIGITS = [sys.executable, "-m", "edgedigits.runtime.cli"]
 
@@ -208,7 +209,7 @@ def test_extract_survives_any_array(spec):
 @with_examples([s for s in BIG if s.h * s.w <= 25_000_000])
 @given(spec=specs(max_bytes=25_000_000))
 def test_ink_map_survives_any_array(spec):
-    """normalize.ink_map (with to_gray): same height and width as the input, float32 in [0, 1], finite."""
+    """ink.ink_map (with to_gray): same height and width as the input, float32 in [0, 1], finite."""
     image = make(spec)
     assert_ink(ink_map(image), image.shape)
 

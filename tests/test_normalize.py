@@ -1,4 +1,5 @@
-"""runtime/normalize.py on real MNIST test digits and rendered images: to_gray, ink_map, normalize_digit."""
+"""runtime/ink.py and runtime/normalize.py on real MNIST test digits and rendered images: to_gray, ink_map,
+normalize_digit."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import numpy as np
 import pytest
 
 from edgedigits.runtime import normalize, synth
-from edgedigits.runtime.normalize import PREPROCESSING_VERSION, ink_map, normalize_batch, normalize_digit, to_gray
+from edgedigits.runtime.ink import ink_map, to_gray
+from edgedigits.runtime.normalize import PREPROCESSING_VERSION, normalize_batch, normalize_digit
 
 
 @pytest.fixture(scope="module")

@@ -33,8 +33,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from edgedigits.runtime.ink import ink_map
 from edgedigits.runtime.lines import line_tensor
-from edgedigits.runtime.normalize import ink_map
 
 SEPARATORS = "/-.,:"
 WORDS = (

@@ -1,0 +1,122 @@
+"""Connected components and what a blob is: the unit every later stage works on. NumPy and OpenCV only.
+
+    count, labels, stats = label(binary)      # 8-connected components of a uint8 0/1 image
+    blobs = components(stats)                 # [Blob(x, y, w, h, area, labels)], specks left out
+    height = typical_height(blobs, shape)     # the height of a digit here (area-weighted median), 0 if none
+
+A blob is one or more components (a digit broken into pieces is one blob of several labels). The tests of a
+blob's shape used by several stages live here: line-like (a rule or a thin '1'), part of the frame (a paper
+edge, the desk), digit-like; and the box around a blob, with the mask of its own pixels inside it.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import cv2
+import numpy as np
+
+from .config import DEFAULT, DetectConfig
+
+Box = tuple[int, int, int, int]  # x, y, w, h
+
+
+class Blob(NamedTuple):
+    x: int
+    y: int
+    w: int
+    h: int
+    area: int  # ink pixels
+    labels: tuple[int, ...]  # connected-component labels it is made of
+
+
+def label(binary: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
+    """8-connected components -> (count, labels int32, stats). Grana's BBDT algorithm: with stats it is 3x
+    faster than OpenCV's default (0.7 against 2.3 ms on a 640x480 frame); the labels are the same."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(binary, 8, cv2.CV_32S, cv2.CCL_GRANA)
+    return count, labels, stats
+
+
+def components(stats: np.ndarray, keep: np.ndarray | None = None, config: DetectConfig = DEFAULT) -> list[Blob]:
+    """Connected components (rows of cv2 stats; only those ``keep`` marks, if given) minus the specks."""
+    x, y, w, h, area = (stats[:, i] for i in range(5))
+    ok = (area >= config.min_area) & (np.maximum(w, h) >= config.min_height)
+    ok[0] = False
+    if keep is not None:
+        ok &= keep
+    return [Blob(int(x[i]), int(y[i]), int(w[i]), int(h[i]), int(area[i]), (int(i),)) for i in np.flatnonzero(ok)]
+
+
+def is_line_like(b: Blob) -> bool:
+    """Much longer than thick: a rule, a border, a crease — or a thin '1' (which height tells apart)."""
+    return b.w > 4 * b.h or b.h > 12 * b.w
+
+
+def not_digit_like(b: Blob) -> bool:
+    """A dash or a rule (much wider than tall) or a solid blob: the general stages judge those."""
+    fill = b.area / float(b.w * b.h)
+    return b.w > 2.5 * b.h or (fill > 0.85 and b.w > 0.35 * b.h)
+
+
+def spans_frame(b: Blob, shape: tuple[int, ...]) -> bool:
+    """Touches the border and spans most of the image's width or height (paper edge, rules, shadow)."""
+    h_img, w_img = shape[:2]
+    touches = b.x == 0 or b.y == 0 or b.x + b.w >= w_img or b.y + b.h >= h_img
+    return touches and (b.w > 0.8 * w_img or b.h > 0.8 * h_img)
+
+
+def is_frame(b: Blob, blobs: list[Blob], shape: tuple[int, ...]) -> bool:
+    """Part of the frame, not a digit: spans the image from its border (paper edge, the desk, a shadow, rules
+    joined to them), is elongated, solid or huge, and other blobs of some size exist besides it — a tight crop
+    of one digit also spans the image, but alone."""
+    if not spans_frame(b, shape):
+        return False
+    fill = b.area / float(b.w * b.h)
+    h_img, w_img = shape[:2]
+    spans_both = min(b.w / w_img, b.h / h_img) > 0.6 and max(b.w / w_img, b.h / h_img) > 0.8  # a tight crop
+    odd = max(b.w, b.h) > 2.5 * min(b.w, b.h) or fill > 0.6 or (b.area > 0.3 * h_img * w_img and not spans_both)
+    others = any(o is not b and not spans_frame(o, shape) and o.area >= 0.02 * b.area for o in blobs)
+    return odd and others
+
+
+def typical_height(blobs: list[Blob], shape: tuple[int, ...]) -> float:
+    """The height of a digit here: area-weighted median height of the blobs that could be digits
+    (0 if none). Weighting by area makes fragments and specks count little."""
+    candidates = [b for b in blobs if not is_line_like(b) and not is_frame(b, blobs, shape)]
+    if not candidates:
+        return 0.0
+    half, seen = sum(b.area for b in candidates) / 2, 0
+    for height, area in sorted((b.h, b.area) for b in candidates):  # a few blobs: plain Python is fastest
+        seen += area
+        if seen >= half:
+            return float(height)
+    return float(max(b.h for b in candidates))
+
+
+def union(members: list[Blob]) -> Blob:
+    if len(members) == 1:
+        return members[0]
+    x0, y0 = min(m.x for m in members), min(m.y for m in members)
+    x1, y1 = max(m.x + m.w for m in members), max(m.y + m.h for m in members)
+    return Blob(x0, y0, x1 - x0, y1 - y0, sum(m.area for m in members), tuple(lab for m in members for lab in m.labels))
+
+
+def pad_box(box: Box, shape: tuple[int, ...], pad: int | None = None) -> Box:
+    """Grow a box by a couple of pixels (the faint anti-aliased rim below the threshold), inside the image."""
+    x, y, w, h = box
+    pad = max(1, round(0.02 * max(w, h))) if pad is None else pad
+    x0, y0 = max(0, x - pad), max(0, y - pad)
+    x1, y1 = min(shape[1], x + w + pad), min(shape[0], y + h + pad)
+    return (x0, y0, x1 - x0, y1 - y0)
+
+
+def blob_mask(labels: np.ndarray, blob: Blob, box: Box) -> np.ndarray:
+    """1 where the box's pixels belong to the blob's components, grown a little to take in the faint rim."""
+    x, y, w, h = box
+    crop = labels[y : y + h, x : x + w]
+    if len(blob.labels) == 1:
+        mask = (crop == blob.labels[0]).view(np.uint8)
+    else:
+        mask = np.isin(crop, blob.labels).view(np.uint8)
+    grow = max(3, (round(0.06 * max(blob.w, blob.h)) | 1))
+    return cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (grow, grow)))

@@ -1,0 +1,62 @@
+"""The thresholds of detection, in one place: ``DetectConfig``, one field per setting.
+
+    found = extract(image)                                          # the defaults: DEFAULT
+    found = extract(image, config=DetectConfig(clean_max_side=0))   # no fast path for small clean digits
+
+Each field gives its meaning, its unit, and where its value comes from (the commit that set it, with what it
+measured). Lengths in px are at the working size (the copy detection runs on, at most ``work_size``), unless
+said otherwise; sizes relative to the typical digit height are judged by the stages themselves (rules.py,
+segment.py). The values are those detection has always used: changing one changes readings, and the ink
+map's (``background_*``, ``min_contrast``, ``dark_floor``) changes what the networks see (normalize.py's
+PREPROCESSING_VERSION, train/lines.py), so they are settings to experiment with, not to tune per image.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DetectConfig:
+    # --- the working copy (detect.py)
+    work_size: int = 1600  # px: detection runs on a copy whose longer side is at most this (set with the first
+    #   image stages, 33b131b)
+    coarse_min_side: int = 240  # px: copies whose shorter side is at least twice this are first read at half size
+    coarse_min_height: int = 20  # px at half size: ... kept when the median digit there is this tall (MNIST's
+    #   digits are 20 px; 8a3a9d9: a 640x480 frame 5.3 -> 2.8 ms, same readings)
+    page_min_side: int = 32  # px, shorter side: in smaller images no page is looked for (492a15c; page.py
+    #   itself looks for a sheet on a desk only from 160 px)
+    # --- the fast path for a small clean single digit (detect.clean_digit, small_digits.py; 9f8357e: 5x cheaper,
+    #   same readings)
+    clean_max_side: int = 128  # px, longer side: images up to this size may take the fast path (0: never)
+    clean_max_ink: float = 0.35  # share of the image: ... when ink covers at most this much (not a tight crop)
+    clean_main_share: float = 0.97  # share of the ink: ... and one blob holds this much of it (specks aside)
+    clean_min_contrast: float = 40.0  # grey levels: ... and ink and paper differ by at least this
+    tiny_side: int = 32  # px, longer side: an image this small is a crop of one digit, which may fill it and
+    #   touch its edges (2b68dba: a 16x16 binary scan was not read)
+    tiny_max_ink: float = 0.6  # share of the image: ... and cover up to this much (a 16x16 scan of a bold 3: 0.38)
+    # --- the ink map (ink.py; set with the first image stages, 33b131b, except min_contrast)
+    background_size: int = 256  # px, longer side: the paper's brightness is estimated on a copy at most this big
+    background_kernel: int = 5  # ... with a window of 1/this of its longer side: wider than any stroke
+    min_contrast: float = 0.06  # share of the paper's level: ink weaker than this never reaches full strength
+    #   (b519e91: faint pencil is found; was 0.25)
+    dark_floor: float = 16.0  # grey levels: paper darker than this counts as this dark (light ink on black: no
+    #   division by ~0)
+    # --- binarization and blobs (segment.py, blobs.py; set with the first image stages, 33b131b)
+    strong: float = 0.5  # ink strength, 0-1: hysteresis seeds; a component needs at least one such pixel ...
+    weak: float = 0.25  # ink strength, 0-1: ... and extends over pixels at least this strong
+    min_height: int = 5  # px: a blob whose longer side is shorter than this is a speck
+    min_area: int = 6  # px: ... and so is a blob of fewer ink pixels than this
+    # --- form lines (rules.py)
+    rule_length: float = 2.5  # digit heights: a straight run longer than this is a rule or a border (set with
+    #   the first image stages, 33b131b)
+    grid_span: float = 0.85  # share of a row of boxes' width (height) that its rules (walls) run across
+    #   (778e6c4: form boxes 0.07 -> 0.67 exact, 15 photos)
+    # --- text lines and reading order (segment.py, order.py)
+    deskew_min_deg: float = 3.0  # degrees: a text line steeper than this is turned level before the line model
+    #   reads it (dae487e: tilted pages 0.73 -> 0.87 exact)
+    line_overlap: float = 0.25  # share of the shorter box's rows: a box joins a text line when it shares this
+    #   much with the line's last box; lines side by side sharing half this are one line (39e3722)
+
+
+DEFAULT = DetectConfig()

@@ -1,0 +1,65 @@
+"""Reading order: boxes -> text lines, top to bottom, and left to right within a line. Pure Python on boxes.
+
+    order, line_of = reading_order(boxes)   # indices in reading order, and the line of each ordered box
+
+A box joins the line whose last box (its left neighbour) shares most of its rows, so a slightly tilted line
+stays one line; two lines whose boxes lie side by side and share some rows are then joined
+(``join_side_by_side``: a small digit written high between big ones).
+"""
+
+from __future__ import annotations
+
+from .blobs import Box
+from .config import DEFAULT, DetectConfig
+
+
+def reading_order(boxes: list[Box], config: DetectConfig = DEFAULT) -> tuple[list[int], list[int]]:
+    """Order boxes as text: lines top to bottom, left to right within a line. Returns (order, line of each
+    ordered box). A box joins the line whose last box (its left neighbour) shares most of its rows, so a
+    slightly tilted line of digits stays one line."""
+    if not boxes:
+        return [], []
+    by_x = sorted(range(len(boxes)), key=lambda i: (boxes[i][0], boxes[i][1]))
+    lines: list[list[int]] = []
+    for i in by_x:
+        x, y, w, h = boxes[i]
+        best, best_overlap = None, 0.0
+        for line in lines:
+            lx, ly, lw, lh = boxes[line[-1]]
+            overlap = (min(y + h, ly + lh) - max(y, ly)) / float(min(h, lh))
+            if overlap > best_overlap:
+                best, best_overlap = line, overlap
+        if best is not None and best_overlap >= config.line_overlap:
+            best.append(i)
+        else:
+            lines.append([i])
+    lines = join_side_by_side(lines, boxes, config)
+    lines.sort(key=lambda line: sum(boxes[i][1] + boxes[i][3] / 2 for i in line) / len(line))
+    order = [i for line in lines for i in line]
+    line_of = [n for n, line in enumerate(lines) for _ in line]
+    return order, line_of
+
+
+def join_side_by_side(lines: list[list[int]], boxes: list[Box], config: DetectConfig = DEFAULT) -> list[list[int]]:
+    """Join two lines that share some rows (half of ``line_overlap``) and whose digits lie side by side (no two
+    share a column): one line whose digits jump up or down (a small digit written high between big ones),
+    split by the neighbour rule. Lines one above the other share columns and stay apart."""
+
+    def rows(line):
+        return min(boxes[i][1] for i in line), max(boxes[i][1] + boxes[i][3] for i in line)
+
+    def side_by_side(a, b):
+        (a0, a1), (b0, b1) = rows(a), rows(b)
+        shared = (min(a1, b1) - max(a0, b0)) / float(min(a1 - a0, b1 - b0))
+        apart = all(
+            boxes[i][0] + boxes[i][2] <= boxes[j][0] or boxes[j][0] + boxes[j][2] <= boxes[i][0] for i in a for j in b
+        )
+        return shared >= config.line_overlap / 2 and apart
+
+    lines = [list(line) for line in lines]
+    while pair := next(
+        ((a, b) for a in range(len(lines)) for b in range(a + 1, len(lines)) if side_by_side(lines[a], lines[b])), None
+    ):
+        a, b = pair
+        lines[a] = sorted(lines[a] + lines.pop(b), key=lambda i: boxes[i][0])
+    return lines

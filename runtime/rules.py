@@ -1,0 +1,135 @@
+"""Form lines: find the printed rules, borders, rows of boxes and comb fields in a binary ink image and erase
+them, keeping the handwriting that crosses them. NumPy and OpenCV only.
+
+    height = digit_height(binary, blobs)          # a first digit height, not fooled by rules joined into a frame
+    gridless = erase_grids(binary, blobs)         # printed rows of boxes (joined cells) erased around their digits
+    kept = remove_rules(binary, height)           # straight runs much longer than a digit erased
+    blobs = drop_rule_remnants(blobs, labels, removed)        # the slivers an erased rule leaves
+    blobs = drop_form_ticks(blobs, labels, removed, height)   # comb ticks and box walls that stood on a rule
+    is_rule(blob, height, shape)                  # a leftover rule or border
+
+Lengths are judged against the typical digit height, so the same rules work at any resolution. The recipe is
+the classical one of form processing: long horizontal and vertical morphological openings find the lines.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from .blobs import Blob, components, is_frame, is_line_like, label, typical_height
+from .config import DEFAULT, DetectConfig
+
+
+def digit_height(binary: np.ndarray, plain: list[Blob], config: DetectConfig = DEFAULT) -> float:
+    """A first estimate of the digits' height, before the rules are known.
+
+    Rules and paper edges that cross the whole image can join into one tall frame around the digits, so try
+    with every straight run across 90% of the image removed, and trust that when it leaves two or more
+    digit-like blobs that were not touching those runs (in a tight crop of one digit a stroke may cross the
+    image too, and removing it leaves pieces of that digit, not whole blobs). ``plain``: the components of
+    ``binary``."""
+    without = remove_rules(binary, 0.0, config)
+    if without is binary:  # no such runs
+        return typical_height(plain, binary.shape)
+    rough = components(label(without)[2], config=config)
+    before = {b[:5] for b in plain}
+    whole = [b for b in rough if b[:5] in before and not is_line_like(b) and not is_frame(b, rough, binary.shape)]
+    return typical_height(rough if len(whole) >= 2 else plain, binary.shape)
+
+
+def remove_rules(binary: np.ndarray, height: float, config: DetectConfig = DEFAULT) -> np.ndarray:
+    """Erase straight horizontal and vertical runs much longer than a digit (ruled lines, table borders)
+    that may touch the digits. With no digit height known, the runs across 90% of the image.
+
+    Returns ``binary`` itself when there is nothing to erase.
+
+    A run of ``length`` pixels needs at least that many ink pixels in its row (column), so the opening runs
+    only over the band of rows (columns) that have them, usually none: a long opening of the whole frame
+    costs milliseconds."""
+    h_img, w_img = binary.shape
+    out = binary
+    for axis, size in ((1, w_img), (0, h_img)):
+        length = int(config.rule_length * height) if height else int(0.9 * size)
+        if length < 8 or length >= size:
+            continue
+        counts = cv2.reduce(binary, axis, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel()  # ink per row (column)
+        candidates = np.flatnonzero(counts >= length)
+        if candidates.size == 0:
+            continue
+        band = slice(int(candidates[0]), int(candidates[-1]) + 1)
+        kernel = np.ones((1, length) if axis == 1 else (length, 1), np.uint8)
+        rules = np.zeros_like(binary)
+        if axis == 1:
+            rules[band] = cv2.morphologyEx(binary[band], cv2.MORPH_OPEN, kernel)
+        else:
+            rules[:, band] = cv2.morphologyEx(binary[:, band], cv2.MORPH_OPEN, kernel)
+        if rules.any():  # widen a little across the rule: a slanted or fuzzy rule leaves no slivers
+            across = np.ones((5, 1) if axis == 1 else (1, 5), np.uint8)
+            out = out & (1 - cv2.dilate(rules, across))
+    return out
+
+
+def erase_grids(binary: np.ndarray, blobs: list[Blob], config: DetectConfig = DEFAULT) -> np.ndarray:
+    """Erase printed rows of boxes (form fields of joined cells), which join the digits written in them into
+    one wide blob: in each blob at least twice as wide as tall, the straight horizontal runs across ``grid_span``
+    of its width, when there is one near its top and one near its bottom (the cells' rules), and the vertical
+    runs across ``grid_span`` of its height (the walls between them). The digits, which never span a cell from
+    rule to rule, stay. uint8 0/1 [h, w] in, the same out; ``binary`` itself when there is no such row.
+
+    The recipe is the classical one of form processing: long horizontal and vertical morphological openings
+    find the form's lines (e.g. OpenCV's "Extract horizontal and vertical lines by using morphological
+    operations" tutorial), here sized by the blob rather than the page so that the cells' short walls go too."""
+    out = binary
+    for b in blobs:
+        if b.w < 2 * b.h or b.h < 4 * config.min_height:  # not a row of cells big enough to write in
+            continue
+        box = binary[b.y : b.y + b.h, b.x : b.x + b.w]
+        rules = cv2.morphologyEx(box, cv2.MORPH_OPEN, np.ones((1, int(config.grid_span * b.w)), np.uint8))
+        rows = np.flatnonzero(rules.any(axis=1))
+        middle = rows[(rows > 0.3 * b.h) & (rows < 0.7 * b.h)]
+        if rows.size == 0 or rows[0] > 0.25 * b.h or rows[-1] < 0.75 * b.h or middle.size:
+            continue  # a top and a bottom rule with the cells between them, or no row of boxes (a thick bar)
+        walls = cv2.morphologyEx(box, cv2.MORPH_OPEN, np.ones((int(config.grid_span * b.h), 1), np.uint8))
+        grid = cv2.dilate(rules, np.ones((5, 1), np.uint8)) | cv2.dilate(walls, np.ones((1, 5), np.uint8))
+        if out is binary:
+            out = binary.copy()
+        out[b.y : b.y + b.h, b.x : b.x + b.w] &= 1 - grid
+    return out
+
+
+def drop_rule_remnants(blobs: list[Blob], labels: np.ndarray, removed: np.ndarray) -> list[Blob]:
+    """Drop the slivers a removed rule leaves behind (its fuzzy or slanted edges): blobs that lie mostly
+    along removed pixels. A digit that touched a rule borders it only over a short stretch."""
+    if not removed.any() or not blobs:
+        return blobs
+    near = cv2.dilate(removed, np.ones((7, 7), np.uint8)).astype(bool)
+    hits = np.bincount(labels[near], minlength=labels.max() + 1)
+    return [b for b in blobs if hits[b.labels[0]] <= 0.5 * b.area]
+
+
+def drop_form_ticks(blobs: list[Blob], labels: np.ndarray, removed: np.ndarray, height: float) -> list[Blob]:
+    """Drop the ticks of a comb field and the walls of a row of boxes once their rule is erased: straight
+    thin vertical strokes that stood on the rule, either short (a tick, under 0.6 of a digit) or taller than a
+    digit (a wall). A '1' written on the line is as tall as the other digits and stays."""
+    if not removed.any() or not blobs or not height:
+        return blobs
+    k = max(5, round(0.15 * height)) | 1  # the rule's fuzzy edge and the tick's blurred foot
+    near = cv2.dilate(removed, np.ones((k, k), np.uint8)).astype(bool)
+    touching = np.bincount(labels[near], minlength=labels.max() + 1) > 0
+
+    def is_tick(b: Blob) -> bool:
+        straight = b.w <= 0.2 * height and b.w <= 0.5 * b.h and b.area >= 0.7 * b.w * b.h
+        return touching[b.labels[0]] and straight and (b.h <= 0.6 * height or b.h >= 1.15 * height)
+
+    return [b for b in blobs if not is_tick(b)]
+
+
+def is_rule(b: Blob, height: float, shape: tuple[int, ...]) -> bool:
+    """A leftover rule or border: line-like and longer than a digit (or than half the image)."""
+    if not is_line_like(b):
+        return False
+    longest = max(b.w, b.h)
+    if height:
+        return longest > 1.8 * height
+    return b.w > 4 * b.h and b.w > 0.5 * shape[1]

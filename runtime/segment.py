@@ -1,0 +1,319 @@
+"""Ink map -> the blobs that are writing, and the text lines they form. NumPy and OpenCV only.
+
+    boxes, masks, line_of = segment(ink)                            # digit-like blobs, each read alone
+    boxes, masks, line_of, text_lines = segment_lines(ink, scale)   # every blob of writing, and its lines
+
+The stages, in ``candidates`` and then in ``segment`` / ``segment_lines``:
+
+    hysteresis                                   binarization: strong seeds, grown over weak ink
+    components                                   connected components minus specks (blobs.py)
+    erase_grids -> digit_height -> remove_rules  form lines erased, with their remnants and ticks (rules.py)
+    merge_broken_strokes -> attach_fragments     the pieces of one digit joined
+    keep_digit_like / keep_writing               what is not a digit (or not writing) dropped
+    reading_order                                lines top to bottom, left to right (order.py)
+    deskew -> fit_line                           each text line levelled and fitted for the line model
+
+Sizes are judged against the typical digit height (blobs.typical_height), in the ink map's pixels.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from .blobs import (
+    Blob,
+    Box,
+    blob_mask,
+    components,
+    is_frame,
+    label,
+    not_digit_like,
+    pad_box,
+    typical_height,
+    union,
+)
+from .config import DEFAULT, DetectConfig
+from .lines import TextLine, fit_line
+from .order import reading_order
+from .rules import digit_height, drop_form_ticks, drop_rule_remnants, erase_grids, is_rule, remove_rules
+
+
+def segment(ink: np.ndarray, config: DetectConfig = DEFAULT) -> tuple[list[Box], list[np.ndarray], list[int]]:
+    """Ink map -> (boxes, masks, line index) in reading order, in the ink map's pixels.
+
+    Each mask is a uint8 array of its box's shape: 1 where the pixels belong to that digit.
+    """
+    blobs, labels, _ = candidates(ink, config)
+    blobs = keep_digit_like(blobs, ink.shape)
+    order, lines = reading_order([(b.x, b.y, b.w, b.h) for b in blobs], config)
+    blobs = [blobs[i] for i in order]
+    boxes, masks = [], []
+    for b in blobs:
+        box = pad_box((b.x, b.y, b.w, b.h), ink.shape)
+        boxes.append(box)
+        masks.append(blob_mask(labels, b, box))
+    return boxes, masks, lines
+
+
+def segment_lines(
+    ink: np.ndarray, scale: tuple[float, float] = (1.0, 1.0), config: DetectConfig = DEFAULT
+) -> tuple[list[Box], list[np.ndarray], list[int], list[TextLine]]:
+    """Ink map -> (boxes, masks, line index of each box, text lines), in reading order, in the ink map's
+    pixels: every blob that may be writing — digits, touching digits, separators, letters — grouped into
+    text lines, each cut out (its own blobs only) and fitted for the line model. ``scale``: input-image
+    pixels per ink-map pixel (x, y), recorded in each TextLine."""
+    blobs, labels, _ = candidates(ink, config)
+    blobs = keep_writing(blobs, ink.shape)
+    order, line_of = reading_order([(b.x, b.y, b.w, b.h) for b in blobs], config)
+    blobs = [blobs[i] for i in order]
+    height = typical_height(blobs, ink.shape) or max(ink.shape)
+    groups: dict[int, list[int]] = {}
+    for i, n in enumerate(line_of):
+        groups.setdefault(n, []).append(i)
+    # A line of specks alone (dots, noise) holds no digit: drop it before anyone reads it.
+    kept = [members for _, members in sorted(groups.items()) if any(blobs[i].h >= 0.4 * height for i in members)]
+    blobs = [blobs[i] for members in kept for i in members]
+    line_of = [n for n, members in enumerate(kept) for _ in members]
+    boxes, masks = [], []
+    for b in blobs:
+        box = pad_box((b.x, b.y, b.w, b.h), ink.shape)
+        boxes.append(box)
+        masks.append(blob_mask(labels, b, box))
+    text_lines, start = [], 0
+    for members in kept:
+        indices = list(range(start, start + len(members)))
+        start += len(members)
+        line = union([blobs[i] for i in indices])
+        x, y, w, h = pad_box((line.x, line.y, line.w, line.h), ink.shape, pad=max(2, round(0.08 * line.h)))
+        crop = ink[y : y + h, x : x + w] * blob_mask(labels, line, (x, y, w, h))
+        level, unrotate = deskew(crop, [blobs[i] for i in indices], (x, y), config)
+        text_lines.append(TextLine(fit_line(level), crop, (x, y), scale, indices, unrotate=unrotate))
+    return boxes, masks, line_of, text_lines
+
+
+def candidates(ink: np.ndarray, config: DetectConfig = DEFAULT) -> tuple[list[Blob], np.ndarray, float]:
+    """Ink map -> (blobs that may be writing, the label image they refer to, the typical digit height in px,
+    0 when unknown): binarization, connected components, rules erased, broken strokes joined."""
+    binary, labels, stats, strong = hysteresis(ink, config)
+    blobs = components(stats, strong, config)
+    gridless = erase_grids(binary, blobs, config)
+    if gridless is not binary:  # a row of printed boxes was erased around its digits: label what is left
+        binary = gridless
+        count, labels, stats = label(binary)
+        blobs = components(stats, config=config)
+    height = digit_height(binary, blobs, config)
+    kept = remove_rules(binary, height, config)
+    if kept is not binary:  # rules were erased: label what is left
+        _, labels, stats = label(kept)
+        blobs = drop_rule_remnants(components(stats, config=config), labels, binary & (1 - kept))
+    height = typical_height(blobs, ink.shape) or height
+    if kept is not binary:
+        blobs = drop_form_ticks(blobs, labels, binary & (1 - kept), height)
+        height = typical_height(blobs, ink.shape) or height
+    blobs = [b for b in blobs if not is_rule(b, height, ink.shape)]
+    blobs = merge_broken_strokes(blobs, height or max(ink.shape))
+    blobs = attach_fragments(blobs, height or max(ink.shape))
+    return blobs, labels, height
+
+
+def hysteresis(
+    ink: np.ndarray, config: DetectConfig = DEFAULT
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Hysteresis threshold -> (binary uint8 0/1, labels, stats, strong): the weak-ink components that
+    contain some strong ink. ``labels`` and ``stats`` are those of the weak components; ``strong`` (bool per
+    label) says which of them are kept, so the components of ``binary`` need no second labelling.
+
+    ink_map has already removed the paper and its light, so a global threshold here acts like an adaptive
+    one on the photo; the two levels keep faint stroke ends without letting faint noise in.
+    """
+    weak = (ink > config.weak).astype(np.uint8)
+    count, labels, stats = label(weak)
+    strong = np.zeros(count, bool)
+    strong[labels[ink > config.strong]] = True
+    strong[0] = False
+    if count == 1 or strong[1:].all():
+        return weak, labels, stats, strong
+    return strong[labels].view(np.uint8), labels, stats, strong
+
+
+def whole_ink(ink: np.ndarray, config: DetectConfig = DEFAULT) -> list[Box]:
+    """Single-digit mode: one box around all the ink that is not a speck, or none."""
+    _, _, stats, strong = hysteresis(ink, config)
+    keep = strong & (stats[:, cv2.CC_STAT_AREA] >= config.min_area)
+    if not keep.any():
+        return []
+    x, y, w, h = (stats[keep, i] for i in range(4))
+    x0, y0, x1, y1 = int(x.min()), int(y.min()), int((x + w).max()), int((y + h).max())
+    return [pad_box((x0, y0, x1 - x0, y1 - y0), ink.shape)]
+
+
+def merge_broken_strokes(blobs: list[Blob], height: float) -> list[Blob]:
+    """Join the pieces of one digit (a 5 whose top bar is separate, a 7's crossbar, a broken loop).
+
+    Two pieces join when one sits above the other (they share most of the narrower one's columns, the
+    vertical gap is small and the union is no taller than a digit), or when one's box lies mostly inside the
+    other's. Side-by-side digits ("11", "2026") share no columns and stay apart.
+    """
+    blobs = list(blobs)
+    changed = True
+    while changed and len(blobs) > 1:
+        changed = False
+        b = np.array([(p.x, p.y, p.x + p.w, p.y + p.h) for p in blobs], np.float64)
+        x0, y0, x1, y1 = (b[:, i] for i in range(4))
+        w, h = x1 - x0, y1 - y0
+        cols = np.minimum(x1[:, None], x1[None]) - np.maximum(x0[:, None], x0[None])
+        rows = np.minimum(y1[:, None], y1[None]) - np.maximum(y0[:, None], y0[None])
+        narrower = np.minimum(w[:, None], w[None])
+        shorter = np.minimum(h[:, None], h[None])
+        union_h = np.maximum(y1[:, None], y1[None]) - np.minimum(y0[:, None], y0[None])
+        union_w = np.maximum(x1[:, None], x1[None]) - np.minimum(x0[:, None], x0[None])
+        stacked = (cols >= 0.5 * narrower) & (rows >= -0.3 * height) & (rows <= 0.7 * shorter)
+        inside = (np.maximum(cols, 0) * np.maximum(rows, 0)) >= 0.7 * (narrower * shorter)
+        inside &= np.maximum(cols, 0) * np.maximum(rows, 0) >= 0.7 * np.minimum(
+            w[:, None] * h[:, None], w[None] * h[None]
+        )
+        fits = (union_h <= 1.35 * height) & (union_w <= 1.5 * height)
+        join = (stacked | inside) & fits
+        np.fill_diagonal(join, False)
+        if not join.any():
+            break
+        parent = list(range(len(blobs)))
+        for i, j in zip(*np.nonzero(np.triu(join))):
+            parent[_root(parent, i)] = _root(parent, j)
+        groups: dict[int, list[Blob]] = {}
+        for i, blob in enumerate(blobs):
+            groups.setdefault(_root(parent, i), []).append(blob)
+        changed = any(len(members) > 1 for members in groups.values())
+        blobs = [union(members) for members in groups.values()]
+    return blobs
+
+
+def _root(parent: list[int], i: int) -> int:
+    """The root of ``i`` in the union-find forest ``parent`` (paths halved on the way)."""
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
+
+
+def attach_fragments(blobs: list[Blob], height: float) -> list[Blob]:
+    """Give a fragment too short to be a digit (a 5's top bar drawn off to the right) to the digit it sits
+    on: the nearest blob within 12% of a digit height whose top or bottom it extends, if the union is still
+    digit-sized. A dash between two digits sits at mid-height and is left alone (and dropped later)."""
+    big = [b for b in blobs if b.h >= 0.4 * height]
+    small = [b for b in blobs if b.h < 0.4 * height and b.w < height]  # a short bar counts, a rule not
+    if not big or not small:
+        return blobs
+    parts: dict[int, list[Blob]] = {i: [b] for i, b in enumerate(big)}
+    rest = [b for b in blobs if b not in big and b not in small]
+    for f in small:
+        best, best_gap = None, 0.12 * height
+        for i, b in enumerate(big):
+            gap = max(b.x - (f.x + f.w), f.x - (b.x + b.w), b.y - (f.y + f.h), f.y - (b.y + b.h), 0)
+            x0, y0 = min(b.x, f.x), min(b.y, f.y)
+            x1, y1 = max(b.x + b.w, f.x + f.w), max(b.y + b.h, f.y + f.h)
+            level = (f.y + f.h / 2 - b.y) / b.h
+            if (
+                gap <= best_gap
+                and (level < 0.35 or level > 0.65)
+                and x1 - x0 <= 1.7 * height
+                and y1 - y0 <= 1.35 * height
+            ):
+                best, best_gap = i, gap
+        if best is None:
+            rest.append(f)
+        else:
+            parts[best].append(f)
+    joined = [union(members) for members in parts.values()]
+    return joined + rest
+
+
+def deskew(
+    crop: np.ndarray, blobs: list[Blob], origin: tuple[int, int], config: DetectConfig = DEFAULT
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """A line's ink turned level: the slope of its blobs' centres (least squares; the blobs at least half as
+    tall as the tallest), when steeper than ``deskew_min_deg``. Returns (the level ink, the affine [2, 3] from its
+    pixels back to ``crop``'s, or None when the line is level already)."""
+    tallest = max(b.h for b in blobs)
+    big = [b for b in blobs if b.h >= 0.5 * tallest]
+    if len(big) < 2:
+        return crop, None
+    xs = np.array([b.x + b.w / 2 for b in big], np.float64)
+    ys = np.array([b.y + b.h / 2 for b in big], np.float64)
+    if np.ptp(xs) < 1:
+        return crop, None
+    angle = float(np.degrees(np.arctan(np.polyfit(xs, ys, 1)[0])))
+    if abs(angle) < config.deskew_min_deg:
+        return crop, None
+    h, w = crop.shape
+    rotate = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)  # counter-clockwise by angle: the line levels
+    cos, sin = abs(rotate[0, 0]), abs(rotate[0, 1])
+    size = (int(np.ceil(w * cos + h * sin)), int(np.ceil(w * sin + h * cos)))
+    rotate[:, 2] += (size[0] / 2 - w / 2, size[1] / 2 - h / 2)
+    level = cv2.warpAffine(crop, rotate, size, flags=cv2.INTER_LINEAR, borderValue=0)
+    return level, cv2.invertAffineTransform(rotate)
+
+
+def keep_digit_like(blobs: list[Blob], shape: tuple[int, ...]) -> list[Blob]:
+    """Drop what is not a digit, judged against the image and against the other blobs' typical height:
+    specks and fragments (too short), dashes and rules (too wide for their height), solid blobs (too full),
+    and big regions touching the border (paper edges, shadows, the desk)."""
+    return keep_blobs(blobs, shape, writing=False)
+
+
+def keep_writing(blobs: list[Blob], shape: tuple[int, ...]) -> list[Blob]:
+    """Drop what cannot be part of a line of writing: the frame (paper edges, desk, shadow), specks, things
+    much taller than the writing, big solid blobs, and big regions touching the border. Unlike
+    keep_digit_like, wide blobs (touching digits, words) and small ones (separators) stay: the line model
+    reads them."""
+    return keep_blobs(blobs, shape, writing=True)
+
+
+def keep_blobs(blobs: list[Blob], shape: tuple[int, ...], writing: bool) -> list[Blob]:
+    """keep_digit_like (``writing=False``) or keep_writing (``writing=True``)."""
+    if not blobs:
+        return []
+    h_img, w_img = shape[:2]
+    height = typical_height(blobs, shape)
+    keep = []
+    for b in blobs:
+        fill = b.area / float(b.w * b.h)
+        touches = b.x == 0 or b.y == 0 or b.x + b.w >= w_img or b.y + b.h >= h_img
+        if is_frame(b, blobs, shape):
+            continue  # paper edge, desk, shadow
+        if writing:
+            if height and b.h > 2.0 * height and not has_row_neighbour(b, blobs):
+                continue  # much taller than the writing, and alone (a pen); handwriting beside print has company
+            if height and max(b.w, b.h) < 0.08 * height:
+                continue  # a speck
+            if fill > 0.85 and b.h >= 0.4 * height and b.w > 0.35 * b.h:
+                continue  # a solid blob the size of a digit: a thumb, a hole, a shadow (a dot is small)
+        else:
+            if height and not (0.4 * height <= b.h <= 2.0 * height):
+                continue  # a fragment, a speck, or something much bigger than the digits
+            if not_digit_like(b):
+                continue  # a dash, a rule; a solid blob: a thumb, a hole, a shadow
+        if touches and b.area > (0.4 if len(blobs) > 1 else 0.75) * h_img * w_img:
+            continue  # most of the frame is "ink": a dark region, not a digit (a tight crop can be ~50%)
+        if touches and len(blobs) > 1:
+            strip = max(b.w, b.h) > (8 if writing else 4) * min(b.w, b.h)
+            solid = fill > 0.7 and (b.h >= 0.4 * height or not writing)
+            if strip or solid:
+                continue  # a strip or a solid piece at the border beside other blobs (paper edge, shadow)
+        keep.append(b)
+    return keep
+
+
+def has_row_neighbour(b: Blob, blobs: list[Blob]) -> bool:
+    """Is there another blob of about b's height (0.6-1.6x) beside it: sharing half the smaller one's rows and
+    at most two of b's heights away? Big handwriting on a printed form is a row of such blobs; a pen lying on
+    the page is alone."""
+    for o in blobs:
+        if o is b or not 0.6 * b.h <= o.h <= 1.6 * b.h:
+            continue
+        shared = min(b.y + b.h, o.y + o.h) - max(b.y, o.y)
+        gap = max(o.x - (b.x + b.w), b.x - (o.x + o.w), 0)
+        if shared >= 0.5 * min(b.h, o.h) and gap <= 2 * b.h:
+            return True
+    return False
