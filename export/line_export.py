@@ -9,14 +9,12 @@ line (plain, touching, separators, words, no digits), read through the runtime's
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from pathlib import Path
 
 import numpy as np
 
-from edgedigits.train.environment import command_line, relative_path
+from edgedigits.train.environment import command_line
 
 from . import convert, flops, metadata, parity
 from .convert import ExportError
@@ -131,50 +129,35 @@ def export_line_model(
             "params": int(src.model.count_params()),
             "mflops_per_line_of_8_digits": _line_mflops(proto),
             "training": metadata.training_info(src.metrics, src.keras_path),
-            "export": {
-                "command": command,
-                "source": relative_path(src.keras_path),
-                "opset": opset,
-                "parity": figures,
-                "versions": metadata.library_versions(),
-            },
+            "export": metadata.export_section(command, src.keras_path, opset, figures),
         }
-        blob = metadata.serialize(proto, meta, description)
-        staging.write(out, blob)
-        card = {
-            key: meta[key]
-            for key in (
-                "name",
-                "kind",
-                "description",
-                "preset",
-                "labels",
-                "input",
-                "output",
-                "preprocessing_version",
-                "test_lines",
-                "test_exact",
-                "params",
-                "mflops_per_line_of_8_digits",
-                "data_sha256",
-                "training",
-                "export",
-            )
-        }
-        card.update(
-            {
-                "file": out.name,
-                "size_bytes": len(blob),
-                "sha256": hashlib.sha256(blob).hexdigest(),
-                "commands": {
-                    "init": init_commands(src.metrics),
-                    "train": src.metrics.get("command"),
-                    "export": command,
-                },
-            }
+        card_keys = (
+            "name",
+            "kind",
+            "description",
+            "preset",
+            "labels",
+            "input",
+            "output",
+            "preprocessing_version",
+            "test_lines",
+            "test_exact",
+            "params",
+            "mflops_per_line_of_8_digits",
+            "data_sha256",
+            "training",
+            "export",
         )
-        if write_card:
-            staging.write(out.with_suffix(".json"), (json.dumps(card, indent=2) + "\n").encode())
+        blob, card = metadata.write_model_and_card(
+            staging,
+            out,
+            proto,
+            meta,
+            description,
+            card_keys,
+            {"init": metadata.init_commands(src.metrics), "train": src.metrics.get("command"), "export": command},
+            write_card,
+        )
         staging.commit()
     finally:
         staging.discard()
@@ -188,21 +171,3 @@ def export_line_model(
         "mflops_per_line_of_8_digits": meta["mflops_per_line_of_8_digits"],
         "card": card,
     }
-
-
-def init_commands(metrics: dict) -> list[str]:
-    """The training commands of the runs a run started from (``--init``), oldest first: with the run's own
-    command, what remakes its weights from scratch. Each run folder is looked up where its metrics.json
-    names it (a path relative to the checkout); the chain stops at a run that is not there."""
-    chain: list[str] = []
-    init, seen = metrics.get("init"), set()
-    while init and init not in seen:
-        seen.add(init)
-        path = Path(init)
-        found = path / "metrics.json" if path.is_dir() else path.parent / "metrics.json"
-        if not found.is_file():
-            break
-        earlier = json.loads(found.read_text())
-        chain.insert(0, earlier.get("command", ""))
-        init = earlier.get("init")
-    return chain

@@ -6,8 +6,10 @@ ONNX reader gets the text and ``edgedigits.runtime.model.Model.metadata`` gets P
 
 from __future__ import annotations
 
+import hashlib
 import json
 import platform
+from pathlib import Path
 
 from edgedigits.train.environment import relative_path
 
@@ -116,3 +118,57 @@ def preset_description(preset: str | None) -> str:
     from edgedigits.train.presets import PRESETS
 
     return PRESETS[preset].description if preset in PRESETS else ""
+
+
+def export_section(command: str, keras_path, opset: int, parity: dict) -> dict:
+    """The ``export`` part of a model's metadata and card: how it was exported and its parity figures."""
+    return {
+        "command": command,
+        "source": relative_path(keras_path),
+        "opset": opset,
+        "parity": parity,
+        "versions": library_versions(),
+    }
+
+
+def write_model_and_card(
+    staging,
+    out: Path,
+    proto,
+    meta: dict,
+    description: str,
+    card_keys: tuple[str, ...],
+    commands: dict,
+    write_card: bool,
+) -> tuple[bytes, dict]:
+    """Write the ONNX model (with ``meta`` attached) to ``out`` and, with ``write_card``, its card (the
+    ``card_keys`` of ``meta``, the file's name, size and SHA-256, and the ``commands`` that made it) beside it
+    as ``out.json``, both through ``staging`` (export/staging.py: nothing lands until it commits). Returns the
+    model's bytes and the card."""
+    blob = serialize(proto, meta, description)
+    staging.write(out, blob)
+    card = {key: meta[key] for key in card_keys}
+    card.update(
+        {"file": out.name, "size_bytes": len(blob), "sha256": hashlib.sha256(blob).hexdigest(), "commands": commands}
+    )
+    if write_card:
+        staging.write(out.with_suffix(".json"), (json.dumps(card, indent=2) + "\n").encode())
+    return blob, card
+
+
+def init_commands(metrics: dict) -> list[str]:
+    """The training commands of the runs a run started from (``--init``), oldest first: with the run's own
+    command, what remakes its weights from scratch. Each run folder is looked up where its metrics.json
+    names it (a path relative to the checkout); the chain stops at a run that is not there."""
+    chain: list[str] = []
+    init, seen = metrics.get("init"), set()
+    while init and init not in seen:
+        seen.add(init)
+        path = Path(init)
+        found = path / "metrics.json" if path.is_dir() else path.parent / "metrics.json"
+        if not found.is_file():
+            break
+        earlier = json.loads(found.read_text())
+        chain.insert(0, earlier.get("command", ""))
+        init = earlier.get("init")
+    return chain

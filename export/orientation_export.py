@@ -11,14 +11,12 @@ degrees (``runtime.orientation.turned_180``), read in padded batches through the
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from pathlib import Path
 
 import numpy as np
 
-from edgedigits.train.environment import command_line, relative_path
+from edgedigits.train.environment import command_line
 
 from . import convert, flops, metadata, parity
 from .convert import ExportError
@@ -122,47 +120,36 @@ def export_orientation_model(
                 flops.mflops_per_digit(proto, np.zeros((1, HEIGHT, MFLOPS_WIDTH), np.float32)), 3
             ),
             "training": metadata.training_info(src.metrics, src.keras_path),
-            "export": {
-                "command": command,
-                "source": relative_path(src.keras_path),
-                "opset": opset,
-                "parity": figures,
-                "versions": metadata.library_versions(),
-            },
+            "export": metadata.export_section(command, src.keras_path, opset, figures),
         }
-        blob = metadata.serialize(proto, meta, description)
-        staging.write(out, blob)
-        card = {
-            key: meta[key]
-            for key in (
-                "name",
-                "kind",
-                "description",
-                "preset",
-                "labels",
-                "input",
-                "output",
-                "preprocessing_version",
-                "test",
-                "test_accuracy",
-                "test_asymmetric_accuracy",
-                "params",
-                "mflops_per_line_of_8_digits",
-                "data_sha256",
-                "training",
-                "export",
-            )
-        }
-        card.update(
-            {
-                "file": out.name,
-                "size_bytes": len(blob),
-                "sha256": hashlib.sha256(blob).hexdigest(),
-                "commands": {"train": src.metrics.get("command"), "export": command},
-            }
+        card_keys = (
+            "name",
+            "kind",
+            "description",
+            "preset",
+            "labels",
+            "input",
+            "output",
+            "preprocessing_version",
+            "test",
+            "test_accuracy",
+            "test_asymmetric_accuracy",
+            "params",
+            "mflops_per_line_of_8_digits",
+            "data_sha256",
+            "training",
+            "export",
         )
-        if write_card:
-            staging.write(out.with_suffix(".json"), (json.dumps(card, indent=2) + "\n").encode())
+        blob, card = metadata.write_model_and_card(
+            staging,
+            out,
+            proto,
+            meta,
+            description,
+            card_keys,
+            {"train": src.metrics.get("command"), "export": command},
+            write_card,
+        )
         staging.commit()
     finally:
         staging.discard()

@@ -283,61 +283,21 @@ class Model:
         return f"Model(name={self.name!r}, path='{self.path}')"
 
 
-class LineModel(Model):
-    """The line recognizer in one onnxruntime session: float32 [N, 32, W] (text lines, white on black, in
-    [0, 1]; W any multiple of 4) -> CTC posteriors float32 [N, W / 4, 17] (``lines.ALPHABET`` + blank last).
-    ``LineModel(name_or_path="line", threads=None)``; ``predict`` is thread-safe like Model's."""
+class _LineTensorModel(Model):
+    """A model over text-line tensors float32 [N, 32, W] (white ink on black, in [0, 1], W a multiple of 4; see
+    lines.fit_line and lines.pad_batch) with one output; each subclass says what that output is."""
 
-    def __init__(self, name_or_path: str | os.PathLike | None = DEFAULT_LINE_MODEL, threads: int | None = None):
-        super().__init__(DEFAULT_LINE_MODEL if name_or_path is None else name_or_path, threads)
+    what = ""  # "a line model": how an error names the interface
+    run = ""  # the run folder an error suggests exporting
 
-    def _check_io(self, where: str) -> None:
-        from .lines import ALPHABET, HEIGHT
+    def _output_ok(self, dims: list) -> bool:
+        raise NotImplementedError
 
-        inputs, outputs = self.session.get_inputs(), self.session.get_outputs()
-        expected = f"input float32 [N, {HEIGHT}, W] and output float32 [N, W/4, {len(ALPHABET) + 1}] (a line model)"
-        dims = _dims(inputs[0].shape) if len(inputs) == 1 else []
-        out_dims = _dims(outputs[0].shape) if len(outputs) == 1 else []
-        if (
-            len(dims) != 3
-            or dims[1] != HEIGHT
-            or _fixed(dims[2]) is not None
-            or len(out_dims) != 3
-            or out_dims[2] != len(ALPHABET) + 1
-            or inputs[0].type != "tensor(float)"
-        ):
-            raise ModelError(
-                f"{where}: not a line model; edgedigits needs {expected}. Export one with "
-                "`edgedigits export runs/line`."
-            )
-        self.input_name, self.output_name = inputs[0].name, outputs[0].name
+    def _output_shape(self) -> str:
+        raise NotImplementedError
 
-    def predict(self, batch: np.ndarray) -> np.ndarray:
-        """Posteriors float32 [N, W / 4, 17] for lines float32 [N, 32, W] (see lines.pad_batch)."""
-        batch = np.ascontiguousarray(batch, dtype=np.float32)
-        if len(batch) == 0:
-            return np.zeros((0, batch.shape[-1] // 4, 17), np.float32)
-        try:
-            (posteriors,) = self.session.run([self.output_name], {self.input_name: batch})
-        except Exception as exc:
-            raise ModelError(f"{self.path}: inference failed ({' '.join(str(exc).split())[:200]}).") from exc
-        return posteriors
-
-
-def shipped_line_model() -> str | None:
-    """The shipped line model's name, or None when this install has none."""
-    return DEFAULT_LINE_MODEL if (models_dir() / f"{DEFAULT_LINE_MODEL}.onnx").is_file() else None
-
-
-class OrientationModel(Model):
-    """The text-orientation classifier in one onnxruntime session: float32 [N, 32, W] (text lines as the line
-    model reads them: white on black, in [0, 1], W a multiple of 4) -> log-odds float32 [N, ceil(W / 8)], per
-    frame of 8 columns, that the line is turned 180 degrees (> 0) rather than upright (see orientation.py).
-    ``OrientationModel(name_or_path="orientation", threads=None)``; ``predict`` is thread-safe like Model's.
-    Raises ModelError as Model does, and for a model without this interface."""
-
-    def __init__(self, name_or_path: str | os.PathLike | None = DEFAULT_ORIENTATION_MODEL, threads: int | None = None):
-        super().__init__(DEFAULT_ORIENTATION_MODEL if name_or_path is None else name_or_path, threads)
+    def _empty(self, width: int) -> np.ndarray:
+        raise NotImplementedError
 
     def _check_io(self, where: str) -> None:
         from .lines import HEIGHT
@@ -345,29 +305,75 @@ class OrientationModel(Model):
         inputs, outputs = self.session.get_inputs(), self.session.get_outputs()
         dims = _dims(inputs[0].shape) if len(inputs) == 1 else []
         out_dims = _dims(outputs[0].shape) if len(outputs) == 1 else []
-        if (
-            len(dims) != 3
-            or dims[1] != HEIGHT
-            or _fixed(dims[2]) is not None
-            or len(out_dims) != 2
-            or inputs[0].type != "tensor(float)"
-        ):
+        line_input = len(dims) == 3 and dims[1] == HEIGHT and _fixed(dims[2]) is None
+        if not line_input or not self._output_ok(out_dims) or inputs[0].type != "tensor(float)":
             raise ModelError(
-                f"{where}: not an orientation model; edgedigits needs input float32 [N, {HEIGHT}, W] "
-                "and output float32 [N, W/8]. Export one with `edgedigits export runs/orientation`."
+                f"{where}: not {self.what}; edgedigits needs input float32 [N, {HEIGHT}, W] and output "
+                f"{self._output_shape()}. Export one with `edgedigits export {self.run}`."
             )
         self.input_name, self.output_name = inputs[0].name, outputs[0].name
 
     def predict(self, batch: np.ndarray) -> np.ndarray:
-        """Log-odds float32 [N, ceil(W / 8)] for lines float32 [N, 32, W] (see lines.pad_batch)."""
+        """The output for lines float32 [N, 32, W]; an empty batch gives an empty output without a run."""
         batch = np.ascontiguousarray(batch, dtype=np.float32)
         if len(batch) == 0:
-            return np.zeros((0, -(-batch.shape[-1] // 8)), np.float32)
+            return self._empty(batch.shape[-1])
         try:
-            (log_odds,) = self.session.run([self.output_name], {self.input_name: batch})
+            (out,) = self.session.run([self.output_name], {self.input_name: batch})
         except Exception as exc:
             raise ModelError(f"{self.path}: inference failed ({' '.join(str(exc).split())[:200]}).") from exc
-        return log_odds
+        return out
+
+
+class LineModel(_LineTensorModel):
+    """The line recognizer in one onnxruntime session: float32 [N, 32, W] (text lines, white on black, in
+    [0, 1]; W any multiple of 4) -> CTC posteriors float32 [N, W / 4, 17] (``lines.ALPHABET`` + blank last).
+    ``LineModel(name_or_path="line", threads=None)``; ``predict`` is thread-safe like Model's."""
+
+    what, run = "a line model", "runs/line"
+
+    def __init__(self, name_or_path: str | os.PathLike | None = DEFAULT_LINE_MODEL, threads: int | None = None):
+        super().__init__(DEFAULT_LINE_MODEL if name_or_path is None else name_or_path, threads)
+
+    def _output_ok(self, dims: list) -> bool:
+        from .lines import ALPHABET
+
+        return len(dims) == 3 and dims[2] == len(ALPHABET) + 1
+
+    def _output_shape(self) -> str:
+        from .lines import ALPHABET
+
+        return f"float32 [N, W/4, {len(ALPHABET) + 1}]"
+
+    def _empty(self, width: int) -> np.ndarray:
+        return np.zeros((0, width // 4, 17), np.float32)
+
+
+def shipped_line_model() -> str | None:
+    """The shipped line model's name, or None when this install has none."""
+    return DEFAULT_LINE_MODEL if (models_dir() / f"{DEFAULT_LINE_MODEL}.onnx").is_file() else None
+
+
+class OrientationModel(_LineTensorModel):
+    """The text-orientation classifier in one onnxruntime session: float32 [N, 32, W] (text lines as the line
+    model reads them: white on black, in [0, 1], W a multiple of 4) -> log-odds float32 [N, ceil(W / 8)], per
+    frame of 8 columns, that the line is turned 180 degrees (> 0) rather than upright (see orientation.py).
+    ``OrientationModel(name_or_path="orientation", threads=None)``; ``predict`` is thread-safe like Model's.
+    Raises ModelError as Model does, and for a model without this interface."""
+
+    what, run = "an orientation model", "runs/orientation"
+
+    def __init__(self, name_or_path: str | os.PathLike | None = DEFAULT_ORIENTATION_MODEL, threads: int | None = None):
+        super().__init__(DEFAULT_ORIENTATION_MODEL if name_or_path is None else name_or_path, threads)
+
+    def _output_ok(self, dims: list) -> bool:
+        return len(dims) == 2
+
+    def _output_shape(self) -> str:
+        return "float32 [N, W/8]"
+
+    def _empty(self, width: int) -> np.ndarray:
+        return np.zeros((0, -(-width // 8)), np.float32)
 
 
 def shipped_orientation_model() -> str | None:
