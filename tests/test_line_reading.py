@@ -10,7 +10,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from edgedigits.runtime.lines import ALPHABET, BLANK, HEIGHT, INK_HEIGHT, PAD, STRIDE, ctc_greedy, fit_line, pad_batch
+from edgedigits.runtime.lines import (
+    ALPHABET,
+    BATCH_MARGIN,
+    BLANK,
+    HEIGHT,
+    INK_HEIGHT,
+    PAD,
+    STRIDE,
+    ctc_greedy,
+    fit_line,
+    pad_batch,
+)
 from edgedigits.runtime.reader import DigitReader
 from edgedigits.train.lines import LineMaker, LineStyle, line_scene
 
@@ -51,8 +62,24 @@ def test_fit_line_of_a_blank_crop_is_a_blank_line():
 
 def test_pad_batch_pads_on_the_right_with_zeros():
     batch, widths = pad_batch([np.ones((HEIGHT, 16), np.float32), np.ones((HEIGHT, 40), np.float32)])
-    assert batch.shape == (2, HEIGHT, 40) and widths == [16, 40]
-    assert batch[0, :, 16:].sum() == 0 and batch[0, :, :16].all()
+    assert batch.shape == (2, HEIGHT, 40 + BATCH_MARGIN) and widths == [16, 40]
+    assert batch[0, :, 16:].sum() == 0 and batch[0, :, :16].all() and batch[1, :, 40:].sum() == 0
+
+
+def test_a_lines_reading_does_not_depend_on_the_lines_batched_with_it(reader, mnist_test):
+    """Both networks see every line with BATCH_MARGIN px of blank after it, so its outputs are the same bit for
+    bit alone or beside a wider line (without it the last frames moved: a server reading one photo at a time
+    read 3% of photos differently from read_batch)."""
+    from edgedigits.train.line_fit import make_lines
+
+    tensors, _ = make_lines(mnist_test.images, mnist_test.labels, 12, seed=4, workers=1)
+    tensors = [t / np.float32(255.0) for t in tensors]
+    wide = np.zeros((HEIGHT, max(t.shape[1] for t in tensors) + 200), np.float32)
+    for t in tensors:
+        alone, beside = pad_batch([t])[0], pad_batch([t, wide])[0]
+        w = t.shape[1]
+        for model, frames in ((reader.line_model, w // STRIDE), (reader.orientation_model, -(-w // 8))):
+            assert np.array_equal(model.predict(alone)[0][:frames], model.predict(beside)[0][:frames])
 
 
 def posteriors_for(path: str) -> np.ndarray:
