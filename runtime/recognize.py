@@ -149,9 +149,9 @@ def ink_rows(line: TextLine, columns: tuple[float, float], blob: Box) -> Box:
 FLIP_MIN_CHARS = 3  # characters a page must hold before it is ever read turned
 # The page's mean log-odds of being turned 180 degrees above which it is read turned (if the line model does not
 # disagree: TURN_TOLERANCE). Measured by benchmarks/orientation.py (200 page photos of MNIST test digits each
-# way, runs/orientation2): upright pages reach at most 2.37; at 3.0 none is turned and 95 % of the upside-down
-# ones are caught. 24 webcam-like frames (runtime.synth.make_scene) reach 3-4 more often: at 3.0 one of them was
-# turned, at 4.0 none, with rotated_180 photos at 0.90 / 0.83 exact (two sets of 30).
+# way, runs/orientation2, lines padded by lines.BATCH_MARGIN): upright pages reach at most 1.22; at 4.0 none is
+# turned and 91 % of the upside-down ones are caught (3.0: 94 %). 24 webcam-like frames (runtime.synth.make_scene)
+# reach 3-4 more often (tests/test_orientation.py: test_upright_frames_are_never_turned).
 FLIP_LOG_ODDS = 4.0
 
 
