@@ -92,8 +92,8 @@ def _chunk(args: tuple[list[str], bool]) -> list[tuple]:
             digits = result[0][None] if result else np.zeros((0, 28, 28), np.float32)
             boxes, lines = ([result[1]] if result else []), [0] * (1 if result else 0)
         else:
-            found = detect.extract(image)
-            digits, boxes, lines = found.digits, found.boxes, found.lines
+            extraction = detect.extract(image)
+            digits, boxes, lines = extraction.digits, extraction.boxes, extraction.lines
         found.append((path, None, boxes, lines))
         batches.append(digits)
     probabilities = _model.predict(np.concatenate(batches)) if batches else np.zeros((0, 10), np.float32)

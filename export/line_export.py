@@ -131,30 +131,12 @@ def export_line_model(
             "training": metadata.training_info(src.metrics, src.keras_path),
             "export": metadata.export_section(command, src.keras_path, opset, figures),
         }
-        card_keys = (
-            "name",
-            "kind",
-            "description",
-            "preset",
-            "labels",
-            "input",
-            "output",
-            "preprocessing_version",
-            "test_lines",
-            "test_exact",
-            "params",
-            "mflops_per_line_of_8_digits",
-            "data_sha256",
-            "training",
-            "export",
-        )
         blob, card = metadata.write_model_and_card(
             staging,
             out,
             proto,
             meta,
             description,
-            card_keys,
             {"init": metadata.init_commands(src.metrics), "train": src.metrics.get("command"), "export": command},
             write_card,
         )

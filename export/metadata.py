@@ -132,22 +132,15 @@ def export_section(command: str, keras_path, opset: int, parity: dict) -> dict:
 
 
 def write_model_and_card(
-    staging,
-    out: Path,
-    proto,
-    meta: dict,
-    description: str,
-    card_keys: tuple[str, ...],
-    commands: dict,
-    write_card: bool,
+    staging, out: Path, proto, meta: dict, description: str, commands: dict, write_card: bool
 ) -> tuple[bytes, dict]:
-    """Write the ONNX model (with ``meta`` attached) to ``out`` and, with ``write_card``, its card (the
-    ``card_keys`` of ``meta``, the file's name, size and SHA-256, and the ``commands`` that made it) beside it
-    as ``out.json``, both through ``staging`` (export/staging.py: nothing lands until it commits). Returns the
+    """Write the ONNX model (with ``meta`` attached) to ``out`` and, with ``write_card``, its card beside it as
+    ``out.json``: ``meta`` but its format version, plus the file's name, size and SHA-256 and the ``commands``
+    that made it; both through ``staging`` (export/staging.py: nothing lands until it commits). Returns the
     model's bytes and the card."""
     blob = serialize(proto, meta, description)
     staging.write(out, blob)
-    card = {key: meta[key] for key in card_keys}
+    card = {key: value for key, value in meta.items() if key != "format_version"}
     card.update(
         {"file": out.name, "size_bytes": len(blob), "sha256": hashlib.sha256(blob).hexdigest(), "commands": commands}
     )

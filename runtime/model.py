@@ -492,9 +492,7 @@ def cards_markdown(rows: list[dict] | None = None) -> str:
                 "- MNIST files (SHA-256 of the decompressed files): "
                 + ", ".join(f"`{k}` `{v}`" for k, v in data.items())
             )
-        out += ["", "Commands that made and measured it:", "", "```sh"]
-        out += [commands[k] for k in ("train", "export", "evaluate") if commands.get(k)]
-        out += ["```"]
+        out += _commands_markdown(commands, ("train", "export", "evaluate"))
     if orientations:
         out += [
             "",
@@ -550,12 +548,7 @@ def orientation_card_markdown(card: dict) -> list[str]:
             f"{parity.get('call_disagreements')} called differently, largest log-odds difference "
             f"{parity.get('max_abs_diff', 0):.2g} (allowed {parity.get('tolerance')})"
         )
-    commands = card.get("commands", {})
-    out += ["", "Commands that made and measured it:", "", "```sh"]
-    out += list(commands.get("init") or [])  # the runs it was trained further from, oldest first
-    out += [commands[k] for k in ("train", "export") if commands.get(k)]
-    out += ["```"]
-    return out
+    return out + _commands_markdown(card.get("commands", {}), ("train", "export"))
 
 
 def line_card_markdown(card: dict) -> list[str]:
@@ -599,9 +592,11 @@ def line_card_markdown(card: dict) -> list[str]:
             f"{parity.get('reading_disagreements')} read differently, largest probability difference "
             f"{parity.get('max_abs_diff', 0):.2g} (allowed {parity.get('tolerance')})"
         )
-    commands = card.get("commands", {})
-    out += ["", "Commands that made and measured it:", "", "```sh"]
-    out += list(commands.get("init") or [])  # the runs it was trained further from, oldest first
-    out += [commands[k] for k in ("train", "export") if commands.get(k)]
-    out += ["```"]
-    return out
+    return out + _commands_markdown(card.get("commands", {}), ("train", "export"))
+
+
+def _commands_markdown(commands: dict, steps: tuple[str, ...]) -> list[str]:
+    """A card's commands as a fenced shell block: the runs it was trained further from (``init``, oldest
+    first), then ``steps`` in order, those the card has."""
+    lines = list(commands.get("init") or []) + [commands[k] for k in steps if commands.get(k)]
+    return ["", "Commands that made and measured it:", "", "```sh", *lines, "```"]
