@@ -33,6 +33,7 @@ from . import detect, small_digits
 from .images import ImageError, check_array, load_image
 from .lines import pad_batch
 from .model import LineModel, Model, OrientationModel, resolve_model, shipped_line_model, shipped_orientation_model
+from .orientation import page_log_odds
 from .recognize import SIDEWAYS_MARGIN, TURN_TOLERANCE, line_digits, page_score, peak_score, sideways, upside_down
 from .results import UNCERTAIN, Digit, Reading, compose_text, int_box  # noqa: F401  (the API's names, re-exported)
 from .sources import SourceError, iter_paths
@@ -160,14 +161,8 @@ class DigitReader:
         started = time.perf_counter()
         outputs = self._infer(prepared, check_orientation=True)
         for i, (p, out) in enumerate(zip(prepared, outputs)):
-            if out is not None and sideways(p.found):  # one digit per line, in a column: try a quarter-turn
-                turned = p.turned(1)
-                (turned_out,) = self._infer([turned], check_orientation=True)
-                if turned_out is not None and turned_out.upside_down:  # the other quarter-turn, says the orientation
-                    turned = p.turned(3)  # model: compare that one
-                    (turned_out,) = self._infer([turned], check_orientation=False)
-                if turned_out is not None and turned_out.score > out.score + SIDEWAYS_MARGIN:
-                    prepared[i], outputs[i] = turned, turned_out
+            if out is not None and sideways(p.found):  # digits stacked in a column: the page may lie a quarter-turned
+                prepared[i], outputs[i] = self._quarter_turn(p, out)
         upside_down = [i for i, out in enumerate(outputs) if out is not None and out.upside_down]
         if upside_down:  # read those pages again turned the right way up, boxes mapped back
             right_way_up = [prepared[i].turned(2) for i in upside_down]
@@ -192,6 +187,24 @@ class DigitReader:
             timings = {"decode": p.decode_ms, "extract": p.extract_ms, "infer": infer_ms / len(prepared)}
             readings.append(Reading(compose_text(digits, self.min_confidence), digits, p.path, None, timings, raw))
         return readings
+
+    def _quarter_turn(self, p: _Prepared, out: _Outputs) -> tuple[_Prepared, _Outputs]:
+        """A page whose digits are stacked in a column (recognize.sideways), read turned a quarter either way: the
+        turn the orientation model calls upright (lower log-odds of being upside down; without that model, the
+        one the line model reads more surely), kept when the line model reads it more surely than the page as
+        it lies, by over SIDEWAYS_MARGIN nats per character (recognize.peak_score)."""
+        turns = [p.turned(1), p.turned(3)]
+        outs = self._infer(turns, check_orientation=self.orientation_model is not None)
+        if outs[0] is None or outs[1] is None:
+            return p, out
+        peaks = [peak_score(o.lines, t.widths) for t, o in zip(turns, outs)]
+        if self.orientation_model is not None:
+            best = 0 if outs[0].log_odds <= outs[1].log_odds else 1
+        else:
+            best = 0 if peaks[0] >= peaks[1] else 1
+        if peaks[best] > peak_score(out.lines, p.widths) + SIDEWAYS_MARGIN:
+            return turns[best], outs[best]._replace(upside_down=False)
+        return p, out
 
     def _infer(self, prepared: list[_Prepared], check_orientation: bool) -> list[_Outputs | None]:
         """Both networks over every blob and line of ``prepared`` (one call each); with ``check_orientation``,
@@ -219,7 +232,10 @@ class DigitReader:
             lines = list(posteriors[mine]) if n_lines and posteriors is not None else []
             widths = [line.fitted.tensor.shape[1] for line in p.found.text_lines]
             turn = bool(n_lines) and log_odds is not None and upside_down(lines, log_odds[mine], widths)
-            outputs.append(_Outputs(probabilities[offset : offset + n_blobs], lines, turn, page_score(lines, widths)))
+            odds = page_log_odds(log_odds[mine], widths) if n_lines and log_odds is not None else 0.0
+            outputs.append(
+                _Outputs(probabilities[offset : offset + n_blobs], lines, turn, page_score(lines, widths), odds)
+            )
             offset += n_blobs
             line_offset += n_lines
         return outputs
@@ -391,6 +407,7 @@ class _Outputs(NamedTuple):
     lines: list[np.ndarray]  # float32 [T, 17] per text line: the line model's
     upside_down: bool  # the orientation model says the page is turned 180 degrees
     score: float  # the line model's certainty of its reading (recognize.page_score)
+    log_odds: float  # the orientation model's log-odds that the page is turned 180 degrees (0.0 when not asked)
 
 
 def renumber_lines(digits: list[Digit]) -> list[Digit]:

@@ -153,6 +153,10 @@ FLIP_MIN_CHARS = 3  # characters a page must hold before it is ever read turned
 # turned and 91 % of the upside-down ones are caught (3.0: 94 %). 24 webcam-like frames (runtime.synth.make_scene)
 # reach 3-4 more often (tests/test_orientation.py: test_upright_frames_are_never_turned).
 FLIP_LOG_ODDS = 4.0
+# The same for a page that reads only 0, 1 and 8, which look alike either way up: its turned strokes still tell,
+# more weakly. Upside-down rotated_180 photos of those digits reach 9.0 and 20.1; upright photos and frames stay
+# under 4 (tests/test_orientation.py), and the line model must agree as for any page (TURN_TOLERANCE).
+FLIP_LOG_ODDS_SYMMETRIC = 8.0
 
 
 def path_score(posteriors: np.ndarray, frames: int) -> float:
@@ -161,8 +165,17 @@ def path_score(posteriors: np.ndarray, frames: int) -> float:
     return float(np.log(np.maximum(best, 1e-9)).mean())
 
 
-SIDEWAYS_MARGIN = 0.05  # nats per frame a quarter-turned page must read better by
-SIDEWAYS_MIN_LINES = 3  # two digits one above the other are a form's two fields as often as a turned number
+# A page whose digits are stacked in a column is read both ways a quarter-turn would right it, and kept turned
+# when the line model reads it more surely than upright, by over SIDEWAYS_MARGIN nats per character
+# (recognize.peak_score). Measured (seed 0): on 60 quarter-turned photos (train.scenes rotated_90 / rotated_270)
+# the right turn read 0.010-0.82 more surely in 59 (one 0.19 less: a digit misread); on 32 upright columns of
+# 2-4 MNIST test digits stacked 0.3-0.6 digit heights apart, which look the same, the turn read at most 0.004
+# more surely.
+SIDEWAYS_MARGIN = 0.005
+# Gaps between the stacked digits of a turned number, in digit heights: the same 60 photos stack theirs at most
+# 1.07 apart (a thin 1 leaves a wide gap), mostly under 0.5; lines of writing on a page are further apart.
+SIDEWAYS_MAX_GAP = 1.2
+SIDEWAYS_MAX_GAP_TWO = 0.5  # two stacked blobs only: they must touch nearly (a form's two fields are apart)
 
 
 def page_score(lines: list[np.ndarray], widths: list[int]) -> float:
@@ -172,16 +185,29 @@ def page_score(lines: list[np.ndarray], widths: list[int]) -> float:
     return sum(path_score(p, f) * f for p, f in zip(lines, frames)) / total if total else 0.0
 
 
+def _box_union(boxes: list[Box]) -> Box:
+    x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    return (x0, y0, max(b[0] + b[2] for b in boxes) - x0, max(b[1] + b[3] for b in boxes) - y0)
+
+
 def sideways(found) -> bool:
-    """Does the writing look turned a quarter: SIDEWAYS_MIN_LINES or more lines of one blob each, stacked in a
-    column (a line of digits on a page turned 90 degrees), and no line of several blobs?"""
+    """Does the writing look turned a quarter? Its text lines are stacked in a column that shares image columns
+    (a line of digits on a page turned 90 degrees): two lines or more, each of one blob or, for a digit broken
+    in two, two (most of one), no further apart than SIDEWAYS_MAX_GAP digit heights (SIDEWAYS_MAX_GAP_TWO for
+    two lines). ``found``: a detect.Extraction."""
     lines = found.text_lines
-    if len(lines) < SIDEWAYS_MIN_LINES or any(len(line.members) != 1 for line in lines):
+    if len(lines) < 2 or any(len(line.members) > 2 for line in lines):
         return False
-    boxes = [found.boxes[line.members[0]] for line in lines]
+    if sum(len(line.members) == 1 for line in lines) * 2 < len(lines):
+        return False
+    boxes = sorted((_box_union([found.boxes[m] for m in line.members]) for line in lines), key=lambda b: b[1])
     left = max(b[0] for b in boxes)
     right = min(b[0] + b[2] for b in boxes)
-    return right - left > 0.3 * min(b[2] for b in boxes)  # they share columns: a column, not a scatter
+    if right - left <= 0.3 * min(b[2] for b in boxes):  # they do not share columns: a scatter, not a column
+        return False
+    height = float(np.median([b[3] for b in boxes]))
+    gap = max(below[1] - (above[1] + above[3]) for above, below in zip(boxes, boxes[1:]))
+    return gap <= (SIDEWAYS_MAX_GAP if len(lines) > 2 else SIDEWAYS_MAX_GAP_TWO) * height
 
 
 def upside_down(posteriors: list[np.ndarray], log_odds: np.ndarray, widths: list[int]) -> bool:
@@ -192,15 +218,16 @@ def upside_down(posteriors: list[np.ndarray], log_odds: np.ndarray, widths: list
     Yes when the page's log-odds of being turned 180 degrees (its lines' means over their own frames, weighted
     by their widths: orientation.page_log_odds) exceed FLIP_LOG_ODDS, and the line model reads at least
     FLIP_MIN_CHARS characters on it, one of them a digit that tells the way up (2-7, 9: a page of 0, 1 and 8
-    alone gives the orientation model little to go on, and a batch's padding can tip its call). The
+    alone gives the orientation model little to go on: it needs FLIP_LOG_ODDS_SYMMETRIC then). The
     orientation model is a per-line 0/180 classifier as in PaddleOCR's text-direction stage (see
     orientation.py)."""
     read = [c.char for p, w in zip(posteriors, widths) for c in ctc_greedy(p, w // STRIDE)]
     if len(read) < FLIP_MIN_CHARS:  # one or two characters say little about the page's way up (a 6 is a turned 9)
         return False
+    odds = page_log_odds(log_odds, widths)
     if not ASYMMETRIC_DIGITS.intersection(read):
-        return False
-    return page_log_odds(log_odds, widths) > FLIP_LOG_ODDS
+        return odds > FLIP_LOG_ODDS_SYMMETRIC
+    return odds > FLIP_LOG_ODDS
 
 
 # Nats per character a page's turned reading may be less sure than its upright one and still be turned when the
