@@ -194,9 +194,10 @@ class DigitReader:
         one the line model reads more surely), kept when the line model reads it more surely than the page as
         it lies, by over SIDEWAYS_MARGIN nats per character (recognize.peak_score)."""
         turns = [p.turned(1), p.turned(3)]
-        outs = self._infer(turns, check_orientation=self.orientation_model is not None)
-        if outs[0] is None or outs[1] is None:
+        first, second = self._infer(turns, check_orientation=self.orientation_model is not None)
+        if first is None or second is None:
             return p, out
+        outs = [first, second]
         peaks = [peak_score(o.lines, t.widths) for t, o in zip(turns, outs)]
         if self.orientation_model is not None:
             best = 0 if outs[0].log_odds <= outs[1].log_odds else 1
