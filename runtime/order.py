@@ -25,8 +25,8 @@ def reading_order(boxes: list[Box], config: DetectConfig = DEFAULT) -> tuple[lis
         x, y, w, h = boxes[i]
         best, best_overlap = None, 0.0
         for line in lines:
-            lx, ly, lw, lh = boxes[line[-1]]
-            overlap = (min(y + h, ly + lh) - max(y, ly)) / float(min(h, lh))
+            top, bottom = line_rows(line, boxes[i], boxes)
+            overlap = (min(y + h, bottom) - max(y, top)) / float(min(h, bottom - top))
             if overlap > best_overlap:
                 best, best_overlap = line, overlap
         if best is not None and best_overlap >= config.line_overlap:
@@ -38,6 +38,19 @@ def reading_order(boxes: list[Box], config: DetectConfig = DEFAULT) -> tuple[lis
     order = [i for line in lines for i in line]
     line_of = [n for n, line in enumerate(lines) for _ in line]
     return order, line_of
+
+
+def line_rows(line: list[int], box: Box, boxes: list[Box]) -> tuple[int, int]:
+    """The rows (top, bottom) a new ``box`` is matched against to join ``line``: its last box's, or, when the new
+    box sits above or below that one (they share half the narrower's columns: a broken digit's other piece,
+    as faint pencil leaves), the last two boxes' together, so a piece of the digit is matched against the
+    line rather than against the other piece alone."""
+    lx, ly, lw, lh = boxes[line[-1]]
+    x, _, w, _ = box
+    if len(line) > 1 and min(x + w, lx + lw) - max(x, lx) >= 0.5 * min(w, lw):
+        px, py, pw, ph = boxes[line[-2]]
+        return min(ly, py), max(ly + lh, py + ph)
+    return ly, ly + lh
 
 
 def join_side_by_side(lines: list[list[int]], boxes: list[Box], config: DetectConfig = DEFAULT) -> list[list[int]]:
