@@ -79,14 +79,25 @@ def is_frame(b: Blob, blobs: list[Blob], shape: tuple[int, ...]) -> bool:
     return odd and others
 
 
+# A blob weighs at most this many times the median blob's area in typical_height: one huge blob (a pen lying on
+# the page, a shadow) must not set the digit height of a page of writing (issue 10's desk photos: a pen of
+# 658 x 247 px among 28 blobs of printed words and digits made the "digit height" 247 px, and every column of
+# words was joined into one blob).
+OUTLIER_AREA = 4.0
+
+
 def typical_height(blobs: list[Blob], shape: tuple[int, ...]) -> float:
     """The height of a digit here: area-weighted median height of the blobs that could be digits
-    (0 if none). Weighting by area makes fragments and specks count little."""
+    (0 if none). Weighting by area makes fragments and specks count little; with 5 blobs or more, a blob
+    weighs at most OUTLIER_AREA times the median area."""
     candidates = [b for b in blobs if not is_line_like(b) and not is_frame(b, blobs, shape)]
     if not candidates:
         return 0.0
-    half, seen = sum(b.area for b in candidates) / 2, 0
-    for height, area in sorted((b.h, b.area) for b in candidates):  # a few blobs: plain Python is fastest
+    areas = sorted(b.area for b in candidates)
+    cap = OUTLIER_AREA * areas[len(areas) // 2] if len(candidates) >= 5 else float("inf")
+    weights = [min(b.area, cap) for b in candidates]
+    half, seen = sum(weights) / 2, 0.0
+    for height, area in sorted((b.h, w) for b, w in zip(candidates, weights)):  # a few blobs: plain Python
         seen += area
         if seen >= half:
             return float(height)

@@ -34,7 +34,16 @@ from .images import ImageError, check_array, load_image
 from .lines import pad_batch
 from .model import LineModel, Model, OrientationModel, resolve_model, shipped_line_model, shipped_orientation_model
 from .orientation import page_log_odds
-from .recognize import SIDEWAYS_MARGIN, TURN_TOLERANCE, line_digits, page_score, peak_score, sideways, upside_down
+from .recognize import (
+    SIDEWAYS_MARGIN,
+    TURN_TOLERANCE,
+    drop_stray_marks,
+    line_digits,
+    page_score,
+    peak_score,
+    sideways,
+    upside_down,
+)
 from .results import UNCERTAIN, Digit, Reading, compose_text, int_box  # noqa: F401  (the API's names, re-exported)
 from .sources import SourceError, iter_paths
 
@@ -257,7 +266,7 @@ class DigitReader:
             if got or line_raw:
                 digits += got
                 raws.append(line_raw)
-        return p.unturn(renumber_lines(digits)), "\n".join(raws)
+        return p.unturn(renumber_lines(drop_stray_marks(digits))), "\n".join(raws)
 
     def _prepare(
         self, image: ImageLike | SourceError, path: str | None, single: bool, together: bool = False

@@ -306,14 +306,16 @@ def keep_blobs(blobs: list[Blob], shape: tuple[int, ...], writing: bool) -> list
 
 
 def has_row_neighbour(b: Blob, blobs: list[Blob]) -> bool:
-    """Is there another blob of about b's height (0.6-1.6x) beside it: sharing half the smaller one's rows and
-    at most two of b's heights away? Big handwriting on a printed form is a row of such blobs; a pen lying on
-    the page is alone."""
+    """Is there another blob of about b's height (0.6-1.6x) beside it: sharing half the smaller one's rows, at
+    most two of b's heights away, and not half the narrower one's columns (the two strips of a pen split by
+    its highlight lie over each other)? Big handwriting on a printed form is a row of such blobs; a pen lying
+    on the page is alone."""
     for o in blobs:
         if o is b or not 0.6 * b.h <= o.h <= 1.6 * b.h:
             continue
         shared = min(b.y + b.h, o.y + o.h) - max(b.y, o.y)
         gap = max(o.x - (b.x + b.w), b.x - (o.x + o.w), 0)
-        if shared >= 0.5 * min(b.h, o.h) and gap <= 2 * b.h:
+        beside = min(b.x + b.w, o.x + o.w) - max(b.x, o.x) < 0.5 * min(b.w, o.w)  # not a piece of b's object
+        if shared >= 0.5 * min(b.h, o.h) and gap <= 2 * b.h and beside:
             return True
     return False

@@ -1,4 +1,5 @@
-"""order.py: boxes -> text lines in reading order (pure Python on boxes)."""
+"""Judgements on boxes alone: reading order (order.py), the digit height (blobs.typical_height) and stray marks
+(recognize.drop_stray_marks). Pure Python on boxes."""
 
 from __future__ import annotations
 
@@ -36,3 +37,35 @@ def test_the_pieces_of_a_broken_digit_stay_in_its_line():
 def test_a_digit_below_the_last_of_a_line_starts_the_next_line():
     boxes = [(10, 10, 20, 30), (40, 10, 20, 30), (42, 60, 20, 30), (70, 62, 20, 30)]
     assert lines_of(boxes) == [[0, 1], [2, 3]]
+
+
+# --------------------------------------------------------------------------- page-level judgements on boxes
+
+
+def test_a_huge_blob_does_not_set_the_digit_height():
+    """A pen lying on a form (one blob of 658 x 247 px among printed words and a handwritten number): the
+    digit height follows the many blobs of writing (blobs.OUTLIER_AREA)."""
+    from edgedigits.runtime.blobs import Blob, typical_height
+
+    words = [Blob(40 * i, 100, 30, 35, 400, (i,)) for i in range(20)]
+    number = [Blob(40 * i, 300, 60, 90, 1500, (20 + i,)) for i in range(6)]
+    pen = Blob(461, 1276, 658, 247, 60_000, (99,))
+    assert typical_height(words + number + [pen], (2000, 1500)) in (35.0, 90.0)
+    assert typical_height(words + number, (2000, 1500)) in (35.0, 90.0)
+
+
+def test_a_lone_small_mark_beside_the_number_is_dropped():
+    """A pen tip or a printed letter read as a digit on a line of its own, far shorter than the page's
+    number, is a stray mark (recognize.STRAY_HEIGHT); a lone digit as tall as the number stays."""
+    from edgedigits.runtime.recognize import drop_stray_marks
+    from edgedigits.runtime.results import Digit
+
+    number = [Digit(d, 1.0, (100 + 70 * i, 500, 60, 120), 1) for i, d in enumerate((3, 2, 4))]
+    tip = Digit(0, 0.7, (900, 1000, 22, 19), 2)
+    tall = Digit(7, 1.0, (100, 900, 50, 110), 3)
+    assert drop_stray_marks(number + [tip, tall]) == number + [tall]
+    edge = Digit(1, 0.86, (900, 1000, 34, 32), 2)  # a pen's edge at 45 degrees, read as a 1
+    upright_one = Digit(1, 1.0, (900, 1000, 30, 100), 2)
+    assert drop_stray_marks(number + [edge]) == number
+    assert drop_stray_marks(number + [upright_one]) == number + [upright_one]
+    assert drop_stray_marks([tip]) == [tip]  # no number to compare with: kept
