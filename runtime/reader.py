@@ -31,7 +31,7 @@ import numpy as np
 
 from . import detect, small_digits
 from .images import ImageError, check_array, load_image
-from .lines import pad_batch
+from .lines import DIGITS, STRIDE, ctc_greedy, pad_batch
 from .model import LineModel, Model, OrientationModel, resolve_model, shipped_line_model, shipped_orientation_model
 from .orientation import page_log_odds
 from .recognize import (
@@ -200,8 +200,9 @@ class DigitReader:
     def _quarter_turn(self, p: _Prepared, out: _Outputs) -> tuple[_Prepared, _Outputs]:
         """A page whose digits are stacked in a column (recognize.sideways), read turned a quarter either way: the
         turn the orientation model calls upright (lower log-odds of being upside down; without that model, the
-        one the line model reads more surely), kept when the line model reads it more surely than the page as
-        it lies, by over SIDEWAYS_MARGIN nats per character (recognize.peak_score)."""
+        one the line model reads more surely), kept when it is one text line of at least as many digits as the
+        column has lines, and the line model reads it more surely than the page as it lies, by over
+        SIDEWAYS_MARGIN nats per character (recognize.peak_score)."""
         turns = [p.turned(1), p.turned(3)]
         first, second = self._infer(turns, check_orientation=self.orientation_model is not None)
         if first is None or second is None:
@@ -212,8 +213,13 @@ class DigitReader:
             best = 0 if outs[0].log_odds <= outs[1].log_odds else 1
         else:
             best = 0 if peaks[0] >= peaks[1] else 1
-        if peaks[best] > peak_score(out.lines, p.widths) + SIDEWAYS_MARGIN:
-            return turns[best], outs[best]._replace(upside_down=False)
+        turned, turned_out = turns[best], outs[best]
+        assert turned.found is not None and p.found is not None, "both were read"
+        # A column of n digits turned is one line of n digits or more (a broken digit is two blobs).
+        chars = [c.char for q, w in zip(turned_out.lines, turned.widths) for c in ctc_greedy(q, w // STRIDE)]
+        one_line = len(turned.found.text_lines) == 1 and sum(c in DIGITS for c in chars) >= len(p.found.text_lines)
+        if one_line and peaks[best] > peak_score(out.lines, p.widths) + SIDEWAYS_MARGIN:
+            return turned, turned_out._replace(upside_down=False)
         return p, out
 
     def _infer(self, prepared: list[_Prepared], check_orientation: bool) -> list[_Outputs | None]:
