@@ -110,8 +110,10 @@ def drop_rule_remnants(blobs: list[Blob], labels: np.ndarray, removed: np.ndarra
 
 def drop_form_ticks(blobs: list[Blob], labels: np.ndarray, removed: np.ndarray, height: float) -> list[Blob]:
     """Drop the ticks of a comb field and the walls of a row of boxes once their rule is erased: straight
-    thin vertical strokes that stood on the rule, either short (a tick, under 0.6 of a digit) or taller than a
-    digit (a wall). A '1' written on the line is as tall as the other digits and stays."""
+    thin vertical strokes that stood on the rule, either short (a tick, under 0.6 of a digit), taller than a
+    digit (a wall), or ruler-straight (at most 1/20 as wide as tall: issue 10's comb field photo 2 had a 3 x 116
+    px end wall beside digits whose typical height came out at 104). A '1' written on the line is as tall as the
+    other digits, and its pen stroke wider than 1/20 of it, and it stays."""
     if not removed.any() or not blobs or not height:
         return blobs
     k = max(5, round(0.15 * height)) | 1  # the rule's fuzzy edge and the tick's blurred foot
@@ -120,7 +122,8 @@ def drop_form_ticks(blobs: list[Blob], labels: np.ndarray, removed: np.ndarray, 
 
     def is_tick(b: Blob) -> bool:
         straight = b.w <= 0.2 * height and b.w <= 0.5 * b.h and b.area >= 0.7 * b.w * b.h
-        return touching[b.labels[0]] and straight and (b.h <= 0.6 * height or b.h >= 1.15 * height)
+        ruled = b.w <= 0.05 * b.h  # as thin and upright as a printed line, whatever its height
+        return touching[b.labels[0]] and straight and (b.h <= 0.6 * height or b.h >= 1.15 * height or ruled)
 
     return [b for b in blobs if not is_tick(b)]
 

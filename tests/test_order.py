@@ -69,3 +69,21 @@ def test_a_lone_small_mark_beside_the_number_is_dropped():
     assert drop_stray_marks(number + [edge]) == number
     assert drop_stray_marks(number + [upright_one]) == number + [upright_one]
     assert drop_stray_marks([tip]) == [tip]  # no number to compare with: kept
+
+
+def test_a_ruler_straight_wall_standing_on_an_erased_rule_is_dropped():
+    """A comb field's end wall, 3 x 116 px, beside digits about 104 px tall: too short to be taller than a
+    digit, but as thin and upright as a printed line (rules.drop_form_ticks); a written 1 stays."""
+    import numpy as np
+
+    from edgedigits.runtime.blobs import Blob
+    from edgedigits.runtime.rules import drop_form_ticks
+
+    labels = np.zeros((220, 300), np.int32)
+    labels[90:206, 61:64] = 1  # the wall
+    labels[110:205, 150:160] = 2  # a written 1, 10 px wide
+    removed = np.zeros((220, 300), np.uint8)
+    removed[206:210, 40:280] = 1  # the comb's baseline, erased
+    wall = Blob(61, 90, 3, 116, 348, (1,))
+    one = Blob(150, 110, 10, 95, 950, (2,))
+    assert drop_form_ticks([wall, one], labels, removed, 104.0) == [one]
