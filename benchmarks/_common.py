@@ -1,4 +1,5 @@
-"""Helpers shared by the benchmark scripts: the machine, fresh-process timing with peak memory, JSON output.
+"""Helpers shared by the benchmark scripts: the machine, fresh-process timing with peak memory, JSON output,
+the seed network for the baselines (ONNX for the runtime's floor, Keras for the TensorFlow path).
 
 The test inputs (digit PNGs, 640x480 scenes, folders) come from ``edgedigits.runtime.bench``, so
 ``edgedigits bench`` and these scripts measure the same material.
@@ -35,6 +36,55 @@ def seed_onnx() -> str:
         if path.is_file():
             return str(path)
     raise SystemExit("no seed ONNX model: expected models/seed-mlp.onnx (or ../runs/dev.onnx)")
+
+
+def seed_keras(given: str | None = None, leave_out: str = "--no-tf") -> Path:
+    """The seed network as a Keras file, for the TensorFlow baselines; made once if need be.
+
+    ``given`` (cold_start.py's --seed-keras), else $EDGEDIGITS_SEED_KERAS, else ../runs/seed/model.keras, else
+    $EDGEDIGITS_BENCH_DIR/seed-1epoch/model.keras, trained there the first time: the seed preset for one epoch
+    on 6,000 images (a few seconds). The baselines time TensorFlow's imports, model load and inference, which
+    depend on the network, not on how well its weights are trained. ``leave_out``: the script's option that
+    drops its TensorFlow rows, named in the errors.
+    """
+    if given:
+        path = Path(given)
+        if not path.is_file():
+            raise SystemExit(
+                f"--seed-keras {given}: no such file; pass the model.keras of a seed run "
+                "(edgedigits train --preset seed), or leave the option out to have one made"
+            )
+        return path
+    if SEED_KERAS.is_file():
+        return SEED_KERAS
+    made = WORK / "seed-1epoch" / "model.keras"
+    if made.is_file():
+        return made
+    from importlib.util import find_spec
+
+    if find_spec("tensorflow") is None:
+        raise SystemExit(
+            "the TensorFlow baseline needs a Keras seed model and TensorFlow to load it: run this from a "
+            "venv with the [train] extra (pip install -e '.[train]'), point $EDGEDIGITS_SEED_KERAS at a seed "
+            f"run's model.keras, or leave the TensorFlow rows out with {leave_out}"
+        )
+    print(
+        f"making the seed network for the TensorFlow baseline (1 epoch, 6,000 images) in {made.parent} ...",
+        file=sys.stderr,
+    )
+    done = subprocess.run(
+        [EDGEDIGITS, "train", "--preset", "seed", "--epochs", "1", "--subset", "6000", "--out", str(made.parent)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+    )
+    if done.returncode != 0 or not made.is_file():
+        raise SystemExit(
+            f"could not train the seed network for the TensorFlow baseline ({done.stderr.strip()[-800:]}); "
+            f"point $EDGEDIGITS_SEED_KERAS at a seed run's model.keras, or leave the TensorFlow rows out with "
+            f"{leave_out}"
+        )
+    return made
 
 
 def parser(description: str) -> argparse.ArgumentParser:

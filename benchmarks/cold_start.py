@@ -6,7 +6,8 @@
 The TensorFlow path needs the original seed network as a Keras file: --seed-keras FILE, else
 $EDGEDIGITS_SEED_KERAS, else ../runs/seed/model.keras, else one is made once (the seed preset trained for one
 epoch on 6,000 images, a few seconds; TensorFlow's load time depends on the network, not its weights) into
-$EDGEDIGITS_BENCH_DIR/seed-1epoch. --no-tf leaves that row out (a runtime-only venv has no TensorFlow).
+$EDGEDIGITS_BENCH_DIR/seed-1epoch (``_common.seed_keras``, which model_latency.py and folder_throughput.py use
+too). --no-tf leaves that row out (a runtime-only venv has no TensorFlow).
 
 Every run is a new process (the file cache is warm: each command runs once untimed first); the figures are
 medians over the repeats, the commands interleaved so drift hits all alike. Peak memory is the process's
@@ -27,18 +28,17 @@ import re
 import statistics
 import subprocess
 import sys
-from pathlib import Path
 
 from _common import (
     EDGEDIGITS,
     PYTHON,
     ROOT,
-    SEED_KERAS,
     WORK,
     busy_warning,
     machine,
     parser,
     run_measured,
+    seed_keras,
     seed_onnx,
     table,
     write_json,
@@ -102,46 +102,6 @@ def memory_by_kind(python: str, args: list[str]) -> dict:
         "file_backed_mib": kib["RssFile"] / 1024,
         "shmem_mib": kib["RssShmem"] / 1024,
     }
-
-
-def seed_keras(given: str | None) -> Path:
-    """The seed network as a Keras file for the TensorFlow path (see the module docstring); made if need be."""
-    if given:
-        path = Path(given)
-        if not path.is_file():
-            raise SystemExit(
-                f"--seed-keras {given}: no such file; pass the model.keras of a seed run "
-                "(edgedigits train --preset seed), or leave the option out to have one made"
-            )
-        return path
-    if SEED_KERAS.is_file():
-        return SEED_KERAS
-    made = WORK / "seed-1epoch" / "model.keras"
-    if made.is_file():
-        return made
-    from importlib.util import find_spec
-
-    if find_spec("tensorflow") is None:
-        raise SystemExit(
-            "the TensorFlow path needs a Keras seed model and TensorFlow to load it: run this from a "
-            "venv with the [train] extra (pip install -e '.[train]'), pass --seed-keras FILE, or "
-            "leave the TensorFlow row out with --no-tf"
-        )
-    print(
-        f"making the seed network for the TensorFlow path (1 epoch, 6,000 images) in {made.parent} ...", file=sys.stderr
-    )
-    done = subprocess.run(
-        [EDGEDIGITS, "train", "--preset", "seed", "--epochs", "1", "--subset", "6000", "--out", str(made.parent)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
-    )
-    if done.returncode != 0 or not made.is_file():
-        raise SystemExit(
-            f"could not train the seed network for the TensorFlow path ({done.stderr.strip()[-800:]}); "
-            "pass --seed-keras FILE, or leave the TensorFlow row out with --no-tf"
-        )
-    return made
 
 
 def import_profile(png: str, model_args: list[str], top: int = 12) -> dict:

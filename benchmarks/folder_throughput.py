@@ -10,7 +10,10 @@ to $EDGEDIGITS_BENCH_DIR (default /tmp/edgedigits-bench) and reused. Runs, all o
   (b) ``edgedigits classify FOLDER --format jsonl > /dev/null`` with --workers 1 and 2 (2 = the default here);
       rate = images / wall time of the whole command (start-up included), and the steady rate it reports;
   (c) the original TensorFlow path on the same files: a tf.data pipeline (read, decode_png, resize to 28x28,
-      invert; parallel map, batches of 1024) into the seed Keras model's ``predict``.
+      invert; parallel map, batches of 1024) into the seed Keras model's ``predict``. The Keras model:
+      $EDGEDIGITS_SEED_KERAS, else ../runs/seed/model.keras, else one made once (the seed preset trained for
+      one epoch on 6,000 images, a few seconds) into $EDGEDIGITS_BENCH_DIR/seed-1epoch, the same file
+      cold_start.py uses (``_common.seed_keras``); --no-tf leaves this run out (no TensorFlow needed).
 Goal (issue 5): classify >= 0.5x the decode rate.
 """
 
@@ -28,7 +31,18 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 import cv2
 import numpy as np
 
-from _common import EDGEDIGITS, PYTHON, SEED_KERAS, WORK, busy_warning, machine, parser, run_measured, table, write_json
+from _common import (
+    EDGEDIGITS,
+    PYTHON,
+    WORK,
+    busy_warning,
+    machine,
+    parser,
+    run_measured,
+    seed_keras,
+    table,
+    write_json,
+)
 
 from edgedigits.runtime.bench import image_files, write_folder
 
@@ -111,10 +125,11 @@ def classify_rate(folder: str, workers: int, model: str | None) -> dict:
     }
 
 
-def tf_rate(folder: str) -> dict:
+def tf_rate(keras_path: str, folder: str) -> dict:
+    """The original TensorFlow path on ``folder`` (see the module docstring), in a fresh process."""
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     out = subprocess.run(
-        [PYTHON, "-c", TF_FOLDER, str(SEED_KERAS), folder], capture_output=True, text=True, env=env, timeout=900
+        [PYTHON, "-c", TF_FOLDER, keras_path, folder], capture_output=True, text=True, env=env, timeout=900
     )
     if out.returncode != 0:
         return {"error": out.stderr[-500:]}
@@ -133,6 +148,8 @@ def main() -> None:
     warning = busy_warning()
     if warning:
         print("WARNING:", warning, file=sys.stderr)
+    # Found (or made, in a subprocess) before anything is timed, so a missing model fails fast.
+    keras_path = None if args.no_tf else str(seed_keras())
     started = time.perf_counter()
     folder = str(write_folder(n, WORK / f"png-{n}"))
     files = image_files(folder)
@@ -145,7 +162,7 @@ def main() -> None:
     for r in runs:
         r["ratio_to_decode"] = r["images_per_s"] / ceiling
         r["steady_ratio_to_decode"] = r["steady_images_per_s"] / ceiling
-    tf = None if args.no_tf else tf_rate(folder)
+    tf = None if keras_path is None else tf_rate(keras_path, folder)
     best = max(runs, key=lambda r: r["images_per_s"])
 
     print(

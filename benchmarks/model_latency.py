@@ -7,6 +7,11 @@ on one thread (onnxruntime intra_op_num_threads=1, cv2.setNumThreads(1); Keras/T
 threads, as the original ran). Throughput: median of a few calls at batch ``--batch`` on every core.
 onnxruntime is timed both as the raw ``session.run`` and through the runtime's ``Model.predict``
 (argument checks, chunks of 1024).
+
+The Keras rows need the seed network as a Keras file: $EDGEDIGITS_SEED_KERAS, else ../runs/seed/model.keras,
+else one is made once (the seed preset trained for one epoch on 6,000 images, a few seconds) into
+$EDGEDIGITS_BENCH_DIR/seed-1epoch, the same file cold_start.py uses (``_common.seed_keras``). Its latency and
+throughput depend on the network, not on its weights. --no-keras leaves those rows out (no TensorFlow needed).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import time
 import cv2
 import numpy as np
 
-from _common import MODELS, SEED_KERAS, busy_warning, machine, parser, seed_onnx, table, write_json
+from _common import MODELS, busy_warning, machine, parser, seed_keras, seed_onnx, table, write_json
 
 from edgedigits.runtime import mnist
 from edgedigits.runtime.bench import median_ms, opencv_threads
@@ -97,6 +102,8 @@ def main() -> None:
     warning = busy_warning()
     if warning:
         print("WARNING:", warning, file=sys.stderr)
+    # Found (or made, in a subprocess) before anything is timed, so a missing model fails fast.
+    keras_path = None if args.no_keras else str(seed_keras(leave_out="--no-keras"))
     images = mnist.load("test").images
     x = images[np.arange(batch) % len(images)].astype(np.float32) / 255.0
     models = {"seed-mlp": seed_onnx()}
@@ -108,8 +115,8 @@ def main() -> None:
     for name, path in models.items():  # before TensorFlow is imported: its thread pools stay out of the way
         rows += onnxruntime_rows(name, path, x, repeats)
         rows.append(opencv_row(name, path, x, repeats))
-    if not args.no_keras:
-        rows = keras_rows(str(SEED_KERAS), x, repeats) + rows
+    if keras_path:
+        rows = keras_rows(keras_path, x, repeats) + rows
     seconds = time.perf_counter() - started
 
     keras_call = next((r for r in rows if r["framework"] == "Keras direct call"), None)

@@ -1,6 +1,6 @@
 """Where the time goes: py-spy profiles of `edgedigits classify FOLDER` and of reading 640x480 frames.
 
-    pip install py-spy
+    pip install -e '.[dev]'     # py-spy
     python benchmarks/profile_classify.py [--images 5000] [--json FILE]
 
 Three sampled runs (py-spy, 250 Hz, raw stacks kept in $EDGEDIGITS_BENCH_DIR/profiles/):
@@ -93,13 +93,22 @@ def stage_of(stack: list[str]) -> str:
     return "other (interpreter, threads)"
 
 
+def py_spy() -> str:
+    """The py-spy executable: this venv's (the [dev] extra pins it), else one on PATH; a one-line exit if none."""
+    beside = os.path.join(os.path.dirname(PYTHON), "py-spy")
+    found = beside if os.access(beside, os.X_OK) else shutil.which("py-spy")
+    if found is None:
+        raise SystemExit("profile_classify.py needs py-spy: pip install -e '.[dev]' (or pip install py-spy)")
+    return found
+
+
 def record(name: str, cmd: list[str], gil: bool = False) -> tuple[Counter, Counter, float, int]:
     """py-spy record -> (samples per stage, samples per innermost line, seconds, total samples)."""
     out_dir = WORK / "profiles"
     out_dir.mkdir(parents=True, exist_ok=True)
     raw = out_dir / f"{name}.txt"
     spy = [
-        shutil.which("py-spy") or os.path.join(os.path.dirname(PYTHON), "py-spy"),
+        py_spy(),
         "record",
         "--format",
         "raw",
@@ -116,8 +125,8 @@ def record(name: str, cmd: list[str], gil: bool = False) -> tuple[Counter, Count
     seconds = time.perf_counter() - started
     if done.returncode != 0 or not raw.exists():
         raise SystemExit(
-            f"py-spy failed ({done.returncode}): {done.stderr[-800:]}\n(pip install py-spy; in a "
-            "container it may need --cap-add SYS_PTRACE)"
+            f"py-spy failed ({done.returncode}): {done.stderr[-800:]}\n(it samples through ptrace: a "
+            "container may need --cap-add SYS_PTRACE)"
         )
     stages, lines, total = Counter(), Counter(), 0
     for line in raw.read_text().splitlines():

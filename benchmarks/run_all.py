@@ -4,7 +4,8 @@
     python benchmarks/run_all.py --quick    # smoke test of all scripts (results go to a temp folder)
 
 Each script also runs on its own (see benchmarks/README.md); this one runs them in turn, each in a fresh
-process, keeps their printed tables for results.md and their JSON for results.json.
+process, keeps their printed tables for results.md and their JSON for results.json. A script that fails does
+not stop the others; the run then exits with status 1, naming the failed ones.
 """
 
 from __future__ import annotations
@@ -189,6 +190,7 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     info = machine()
     sections: dict[str, dict] = {}
+    failed: list[str] = []  # the benchmarks that failed in this run (their section says why)
     if args.only and (out / "results.json").is_file():
         sections = json.loads((out / "results.json").read_text()).get("sections", {})
     for name, title, script in SCRIPTS + [
@@ -198,6 +200,8 @@ def main() -> None:
             continue
         when = now_utc()
         text, result, took = run_script(name, script, raw, args.quick) if script else run_bench(args.quick)
+        if result is None:
+            failed.append(name)
         sections[name] = {
             "title": title,
             "command": f"python benchmarks/{script[0]}" if script else "edgedigits bench",
@@ -250,6 +254,8 @@ def main() -> None:
         json.dumps({"machine": info, "quick": args.quick, "sections": sections}, indent=2, default=float) + "\n"
     )
     print(f"wrote {out / 'results.md'} and {out / 'results.json'}")
+    if failed:  # the results are still written (each failure is in its section), but the run did not pass
+        raise SystemExit(f"FAILED: {', '.join(failed)} (their errors are in {out / 'results.md'})")
 
 
 if __name__ == "__main__":

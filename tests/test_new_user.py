@@ -157,10 +157,11 @@ def test_the_reported_phone_jpeg_reads_2026():
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
-def test_cold_start_benchmark_makes_its_seed_model_or_names_the_option(tmp_path):
-    """cold_start.py needs the seed network as Keras: a missing --seed-keras file is one sentence naming the
-    option; without one it trains the seed preset briefly into its cache folder (TensorFlow is here)."""
-    code = "import sys; sys.path.insert(0, {bench!r}); import cold_start\nprint(cold_start.seed_keras({given!r}))\n"
+def test_benchmarks_make_their_seed_model_or_name_the_option(tmp_path):
+    """cold_start.py, model_latency.py and folder_throughput.py need the seed network as Keras (one helper,
+    _common.seed_keras): a missing --seed-keras file is one sentence naming the option; without one it trains
+    the seed preset briefly into its cache folder (TensorFlow is here)."""
+    code = "import sys; sys.path.insert(0, {bench!r}); import _common\nprint(_common.seed_keras({given!r}))\n"
     env = {**os.environ, "EDGEDIGITS_BENCH_DIR": str(tmp_path), "EDGEDIGITS_SEED_KERAS": str(tmp_path / "none.keras")}
     missing = subprocess.run(
         [sys.executable, "-c", code.format(bench=str(BENCHMARKS), given=str(tmp_path / "x.keras"))],
