@@ -25,14 +25,14 @@ if "EDGEDIGITS_DATA" not in os.environ and SHARED_MNIST.is_dir():  # as the test
     os.environ["EDGEDIGITS_DATA"] = str(SHARED_MNIST)
 PYTHON = sys.executable
 EDGEDIGITS = str(Path(sys.executable).with_name("edgedigits"))  # the console script of this venv
-SEED_KERAS = Path(os.environ.get("EDGEDIGITS_SEED_KERAS", ROOT.parent / "runs" / "seed" / "model.keras"))
+SEED_KERAS = Path(os.environ.get("EDGEDIGITS_SEED_KERAS", ROOT / "runs" / "seed" / "model.keras"))
 MODELS = ROOT / "models"
 WORK = Path(os.environ.get("EDGEDIGITS_BENCH_DIR", "/tmp/edgedigits-bench"))
 
 
 def seed_onnx() -> str:
     """The seed network as ONNX: the shipped seed-mlp.onnx, else the dev export of runs/."""
-    for path in (MODELS / "seed-mlp.onnx", ROOT.parent / "runs" / "dev.onnx"):
+    for path in (MODELS / "seed-mlp.onnx", ROOT / "runs" / "dev.onnx"):
         if path.is_file():
             return str(path)
     raise SystemExit("no seed ONNX model: expected models/seed-mlp.onnx (or ../runs/dev.onnx)")
