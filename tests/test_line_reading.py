@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
@@ -223,3 +224,35 @@ def test_without_the_line_model_each_blob_is_read_alone(mnist_test):
     assert plain.line_model is None
     reading = plain.read(image)
     assert reading.text == "35" and reading.raw is None and "raw" not in reading.to_dict()
+
+
+def test_a_piece_of_a_broken_digit_is_read_by_the_line_model_alone():
+    """A blob under recognize.PIECE of its line's tallest, where the line model reads one digit, is a piece of
+    a broken digit: the digit model sees only the piece, so its reading does not water the line model's down
+    (a 6's loop read '0' by the digit model made the 6 a '?'). A full-height blob still gets both models."""
+    from edgedigits.runtime.lines import ALPHABET, STRIDE
+    from edgedigits.runtime.recognize import PIECE, line_digits
+    from edgedigits.runtime.segment import segment_lines
+
+    ink = np.zeros((120, 300), np.float32)
+    ink[20:100, 30:40] = 1.0  # two tall strokes (1s), 80 px ...
+    ink[20:100, 250:260] = 1.0
+    cv2.circle(ink, (150, 75), 20, 1.0, 5)  # ... and a loop 45 px tall between them: the piece of a 6
+    boxes, _, _, (line,) = segment_lines(ink)
+    assert len(line.members) == 3 and boxes[line.members[1]][3] < PIECE * boxes[line.members[0]][3]
+    frames = line.fitted.tensor.shape[1] // STRIDE
+    posteriors = np.zeros((frames, len(ALPHABET) + 1), np.float32)
+    posteriors[:, -1] = 1.0  # blank everywhere ...
+    for digit, x in ((1, 35), (6, 150), (1, 255)):  # ... but sure 1s over the strokes and a sure 6 over the loop
+        t = min(range(frames), key=lambda t: abs(line.frame_x(sum(line.fitted.crop_columns(t, t + 1)) / 2) - x))
+        posteriors[t] = 0.0
+        posteriors[t, digit] = 1.0
+    classifier = np.zeros((3, 10), np.float32)
+    classifier[[0, 2], 1] = 0.4  # the digit model: unsure of the strokes, sure the loop is a 0
+    classifier[[0, 2], 7] = 0.6
+    classifier[1, 0] = 1.0
+    digits, raw = line_digits(line, posteriors, classifier, boxes, 0)
+    assert raw == "161"
+    assert [d.value for d in digits] == [1, 6, 1]
+    assert digits[0].confidence == pytest.approx(0.7)  # full height: both models, averaged
+    assert digits[1].confidence == pytest.approx(1.0)  # the piece: the line model alone
