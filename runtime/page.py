@@ -36,6 +36,7 @@ MIN_STEP = 25.0  # grey levels between the sheet and its surround (a shadow is n
 MIN_SURROUND = 0.05  # share of the frame outside the sheet at least
 SURROUND_WIDTH = 0.08  # the surround is broader than this share of the frame's shorter side (strokes are not)
 EDGE_STEEPNESS = 0.12  # the sheet's edge rises at least this share of its step per pixel (light: ~0.01)
+NEAR_STEP = 0.5  # ... and 1-4 px either side of the edge (the small copy's pixels) differ by this share of the step
 MIN_INK = 0.002  # share of the sheet's hull that is dark (writing) at least
 EDGE = 0.02  # share of the sheet's shorter side taken off its outline (its shadowed, blurred edge)
 
@@ -157,6 +158,15 @@ def find_sheet(small: np.ndarray):
         return None
     xs, ys = contour[away, 0], contour[away, 1]
     if float(np.median(np.hypot(gx[ys, xs], gy[ys, xs]))) < EDGE_STEEPNESS * step:
+        return None
+    # Across a sheet's edge the whole step is there within a few pixels; across the Otsu boundary of shaded
+    # paper (squared paper darker to one side, its split running along the grid lines) the two sides nearly match.
+    inner = cv2.erode(mask, np.ones((3, 3), np.uint8)) & (1 - cv2.erode(mask, np.ones((9, 9), np.uint8)))
+    outer = cv2.dilate(mask, np.ones((9, 9), np.uint8)) & (1 - cv2.dilate(mask, np.ones((3, 3), np.uint8)))
+    if not inner.any() or not outer.any():
+        return None
+    near = float(np.median(small[inner.astype(bool)])) - float(np.median(small[outer.astype(bool)]))
+    if near < NEAR_STEP * step:
         return None
     return (x, y, w, h), hull, paper
 
