@@ -91,11 +91,66 @@ def erase_grids(binary: np.ndarray, blobs: list[Blob], config: DetectConfig = DE
         if rows.size == 0 or rows[0] > 0.25 * b.h or rows[-1] < 0.75 * b.h or middle.size:
             continue  # a top and a bottom rule with the cells between them, or no row of boxes (a thick bar)
         walls = cv2.morphologyEx(box, cv2.MORPH_OPEN, np.ones((int(config.grid_span * b.h), 1), np.uint8))
+        lattice = wall_lattice(walls, rules)
+        if lattice is not None:  # equal cells: only the runs where walls belong are walls (not a digit's stem)
+            walls = walls * on_lattice(walls, *lattice)
         grid = cv2.dilate(rules, np.ones((5, 1), np.uint8)) | cv2.dilate(walls, np.ones((1, 5), np.uint8))
         if out is binary:
             out = binary.copy()
-        out[b.y : b.y + b.h, b.x : b.x + b.w] &= 1 - grid
+        cells = box & (1 - grid)
+        if lattice is not None:  # and what is left of a wall where one belongs goes too
+            cells = cells * (1 - on_lattice(cells, *lattice, slivers=True))
+        out[b.y : b.y + b.h, b.x : b.x + b.w] = cells
     return out
+
+
+def wall_lattice(walls: np.ndarray, rules: np.ndarray) -> tuple[float, float, float] | None:
+    """Where the walls of a row of equal cells stand: (origin, step, tolerance) in px of the row, from the
+    vertical runs an opening found (``walls``, uint8 0/1) that are as thin as the printed rules; or None
+    when fewer than three are. A digit's stem touching a rule is such a run too, off the lattice: the step
+    and origin are the pair of runs that puts the most runs on the lattice (within a rule's width + 2 px),
+    beyond those a lattice of that step would catch by chance (the longer step on a tie)."""
+    used = rules.sum(axis=0)
+    if not (used > 0).any():
+        return None
+    thick = max(1.0, float(np.median(used[used > 0])) / 2)  # two rules, top and bottom, in each column
+    _, _, spans = label(walls.any(axis=0).astype(np.uint8)[None])
+    centres = sorted(x + w / 2 for x, _, w, _, _ in spans[1:] if w <= 2 * thick + 2)
+    if len(centres) < 3:
+        return None
+    tolerance = thick + 2
+
+    def fits(origin: float, step: float) -> int:
+        return sum(abs((c - origin) / step - round((c - origin) / step)) * step <= tolerance for c in centres)
+
+    def score(origin: float, step: float) -> float:  # runs on the lattice beyond those that would be by chance
+        return fits(origin, step) - len(centres) * min(1.0, 2 * tolerance / step)
+
+    pairs = [(a, b - a) for i, a in enumerate(centres) for b in centres[i + 1 :] if b - a >= 4 * tolerance]
+    if not pairs:
+        return None
+    origin, step = max(pairs, key=lambda p: (score(*p), p[1]))
+    if fits(origin, step) < 3:
+        return None
+    return origin, step, tolerance
+
+
+def on_lattice(
+    binary: np.ndarray, origin: float, step: float, tolerance: float, slivers: bool = False
+) -> np.ndarray:
+    """The components of ``binary`` (uint8 0/1) centred within ``tolerance`` px of a wall's place (origin +
+    k * step): a uint8 0/1 mask. With ``slivers``, only thin upright pieces at least 0.15 of the row
+    tall (at most 1.5 tolerances wide, or a fifth of their height): what a leaning wall leaves beside a digit
+    that touches it, read as a '1' otherwise; a digit is written in the middle of its cell."""
+    count, labels, stats = label(binary)
+    keep = np.zeros(count, bool)
+    for i in range(1, count):
+        x, _, w, h, _ = (int(v) for v in stats[i])
+        offset = (x + w / 2 - origin) / step
+        near = abs(offset - round(offset)) * step <= tolerance
+        thin = (w <= 1.5 * tolerance or w <= 0.2 * h) and h >= 0.15 * binary.shape[0]
+        keep[i] = near and (thin or not slivers)
+    return keep[labels].astype(np.uint8)
 
 
 def drop_rule_remnants(blobs: list[Blob], labels: np.ndarray, removed: np.ndarray) -> list[Blob]:
