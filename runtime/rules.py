@@ -135,9 +135,7 @@ def wall_lattice(walls: np.ndarray, rules: np.ndarray) -> tuple[float, float, fl
     return origin, step, tolerance
 
 
-def on_lattice(
-    binary: np.ndarray, origin: float, step: float, tolerance: float, slivers: bool = False
-) -> np.ndarray:
+def on_lattice(binary: np.ndarray, origin: float, step: float, tolerance: float, slivers: bool = False) -> np.ndarray:
     """The components of ``binary`` (uint8 0/1) centred within ``tolerance`` px of a wall's place (origin +
     k * step): a uint8 0/1 mask. With ``slivers``, only thin upright pieces at least 0.15 of the row
     tall (at most 1.5 tolerances wide, or a fifth of their height): what a leaning wall leaves beside a digit
