@@ -114,7 +114,8 @@ def wall_lattice(walls: np.ndarray, rules: np.ndarray) -> tuple[float, float, fl
     if not (used > 0).any():
         return None
     thick = max(1.0, float(np.median(used[used > 0])) / 2)  # two rules, top and bottom, in each column
-    _, _, spans = label(walls.any(axis=0).astype(np.uint8)[None])
+    columns = np.asarray(walls.any(axis=0), np.uint8).reshape(1, -1)
+    _, _, spans = label(columns)
     centres = sorted(x + w / 2 for x, _, w, _, _ in spans[1:] if w <= 2 * thick + 2)
     if len(centres) < 3:
         return None
