@@ -4,11 +4,14 @@ them, keeping the handwriting that crosses them. NumPy and OpenCV only.
     height = digit_height(binary, blobs)          # a first digit height, not fooled by rules joined into a frame
     gridless = erase_grids(binary, blobs)         # printed rows of boxes (joined cells) erased around their digits
     kept = remove_rules(binary, height)           # straight runs much longer than a digit erased
+    kept = erase_comb_ticks(kept, removed, height)            # a comb's ticks at equal steps on its erased rule
     blobs = drop_rule_remnants(blobs, labels, removed)        # the slivers an erased rule leaves
     blobs = drop_form_ticks(blobs, labels, removed, height)   # comb ticks and box walls that stood on a rule
     is_rule(blob, height, shape)                  # a leftover rule or border
 
-Lengths are judged against the typical digit height, so the same rules work at any resolution. The recipe is
+Lengths are judged against the typical digit height, so the same rules work at any resolution. A row of boxes'
+walls and a comb's ticks stand at equal steps (``fit_lattice``): only strokes on that lattice are taken for
+them, so a digit's stem that touches a rule, or a '1' written on it, stays. The recipe is
 the classical one of form processing: long horizontal and vertical morphological openings find the lines.
 """
 
@@ -107,9 +110,8 @@ def erase_grids(binary: np.ndarray, blobs: list[Blob], config: DetectConfig = DE
 def wall_lattice(walls: np.ndarray, rules: np.ndarray) -> tuple[float, float, float] | None:
     """Where the walls of a row of equal cells stand: (origin, step, tolerance) in px of the row, from the
     vertical runs an opening found (``walls``, uint8 0/1) that are as thin as the printed rules; or None
-    when fewer than three are. A digit's stem touching a rule is such a run too, off the lattice: the step
-    and origin are the pair of runs that puts the most runs on the lattice (within a rule's width + 2 px),
-    beyond those a lattice of that step would catch by chance (the longer step on a tie)."""
+    when fewer than three are. A digit's stem touching a rule is such a run too, off the lattice
+    (fit_lattice, within a rule's width + 2 px)."""
     used = rules.sum(axis=0)
     if not (used > 0).any():
         return None
@@ -120,20 +122,35 @@ def wall_lattice(walls: np.ndarray, rules: np.ndarray) -> tuple[float, float, fl
     if len(centres) < 3:
         return None
     tolerance = thick + 2
+    fitted = fit_lattice(centres, tolerance, 4 * tolerance)
+    return None if fitted is None else (*fitted, tolerance)
 
-    def fits(origin: float, step: float) -> int:
-        return sum(abs((c - origin) / step - round((c - origin) / step)) * step <= tolerance for c in centres)
 
-    def score(origin: float, step: float) -> float:  # runs on the lattice beyond those that would be by chance
-        return fits(origin, step) - len(centres) * min(1.0, 2 * tolerance / step)
+def on_grid(x: float, origin: float, step: float, tolerance: float) -> bool:
+    """Is ``x`` within ``tolerance`` of a place origin + k * step (px)?"""
+    offset = (x - origin) / step
+    return abs(offset - round(offset)) * step <= tolerance
 
-    pairs = [(a, b - a) for i, a in enumerate(centres) for b in centres[i + 1 :] if b - a >= 4 * tolerance]
+
+def fit_lattice(centres: list[float], tolerance: float, min_step: float) -> tuple[float, float] | None:
+    """The equal steps that strokes stand at (a form's walls or ticks): (origin, step) in px, from the pair
+    of ``centres`` (px, sorted) that puts the most of them within ``tolerance`` of a place origin + k * step,
+    less the places between the outermost ones that hold none (a step that fits by chance leaves many empty),
+    the longer step on a tie; None when no lattice holds three or more. A digit's stroke among them is off
+    the lattice."""
+
+    def score(origin: float, step: float) -> tuple[int, int]:
+        on = [c for c in centres if on_grid(c, origin, step, tolerance)]
+        if len(on) < 3:
+            return (-1, 0)
+        places = round((on[-1] - on[0]) / step) + 1
+        return (len(on) - (places - len(on)), len(on))
+
+    pairs = [(a, b - a) for i, a in enumerate(centres) for b in centres[i + 1 :] if b - a >= min_step]
     if not pairs:
         return None
     origin, step = max(pairs, key=lambda p: (score(*p), p[1]))
-    if fits(origin, step) < 3:
-        return None
-    return origin, step, tolerance
+    return (origin, step) if score(origin, step)[1] >= 3 else None
 
 
 def on_lattice(binary: np.ndarray, origin: float, step: float, tolerance: float, slivers: bool = False) -> np.ndarray:
@@ -145,11 +162,46 @@ def on_lattice(binary: np.ndarray, origin: float, step: float, tolerance: float,
     keep = np.zeros(count, bool)
     for i in range(1, count):
         x, _, w, h, _ = (int(v) for v in stats[i])
-        offset = (x + w / 2 - origin) / step
-        near = abs(offset - round(offset)) * step <= tolerance
+        near = on_grid(x + w / 2, origin, step, tolerance)
         thin = (w <= 1.5 * tolerance or w <= 0.2 * h) and h >= 0.15 * binary.shape[0]
         keep[i] = near and (thin or not slivers)
     return keep[labels].astype(np.uint8)
+
+
+def erase_comb_ticks(kept: np.ndarray, removed: np.ndarray, height: float) -> np.ndarray:
+    """A comb field's ticks and end walls, once its rule is erased: the thin strokes standing on the erased
+    rule (uint8 0/1 ``removed``) at equal steps, erased from ``kept`` (uint8 0/1) from the rule up as far as
+    they run. A tick a digit touches is joined to it, and drop_form_ticks cannot drop the blob; a '1' written
+    on the rule stands off the ticks' lattice and stays. ``kept`` itself when no lattice of three is there."""
+    if not height or not removed.any():
+        return kept
+    h, w = kept.shape
+    has = removed.any(axis=0)
+    top = np.where(has, removed.argmax(axis=0), -1)  # the rule's top edge in each column
+    runs = np.zeros(w, np.int32)
+    for col in np.flatnonzero(has):
+        column = kept[max(0, top[col] - int(1.3 * height)) : max(0, top[col] - 1), col][::-1]  # up from the rule
+        start = int(np.argmax(column[:4])) if column[:4].any() else -1  # the foot, past the erased edge
+        if start < 0:
+            continue
+        gaps = np.flatnonzero(column[start:] == 0)
+        runs[col] = start + (int(gaps[0]) if gaps.size else column.size - start)
+    standing = (runs >= 0.15 * height).astype(np.uint8).reshape(1, -1)
+    _, _, spans = label(standing)
+    thin = [(int(x), int(sw)) for x, _, sw, _, _ in spans[1:] if sw <= max(3, 0.12 * height)]
+    if len(thin) < 3:
+        return kept
+    tolerance = float(np.median([sw for _, sw in thin])) / 2 + 2
+    fitted = fit_lattice([x + sw / 2 for x, sw in thin], tolerance, 0.5 * height)
+    if fitted is None:
+        return kept
+    out = kept.copy()
+    for x, sw in thin:
+        if on_grid(x + sw / 2, *fitted, tolerance):
+            for c in range(max(0, x - 1), min(w, x + sw + 1)):
+                if runs[c]:
+                    out[max(0, top[c] - 1 - runs[c] - 4) : top[c], c] = 0
+    return out
 
 
 def drop_rule_remnants(blobs: list[Blob], labels: np.ndarray, removed: np.ndarray) -> list[Blob]:

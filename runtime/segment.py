@@ -36,7 +36,15 @@ from .blobs import (
 from .config import DEFAULT, DetectConfig
 from .lines import TextLine, fit_line
 from .order import reading_order
-from .rules import digit_height, drop_form_ticks, drop_rule_remnants, erase_grids, is_rule, remove_rules
+from .rules import (
+    digit_height,
+    drop_form_ticks,
+    drop_rule_remnants,
+    erase_comb_ticks,
+    erase_grids,
+    is_rule,
+    remove_rules,
+)
 
 
 def segment(ink: np.ndarray, config: DetectConfig = DEFAULT) -> tuple[list[Box], list[np.ndarray], list[int]]:
@@ -104,6 +112,8 @@ def candidates(ink: np.ndarray, config: DetectConfig = DEFAULT) -> tuple[list[Bl
         blobs = components(stats, config=config)
     height = digit_height(binary, blobs, config)
     kept = remove_rules(binary, height, config)
+    if kept is not binary:  # a comb field's ticks stand on its erased rule
+        kept = erase_comb_ticks(kept, binary & (1 - kept), height)
     if kept is not binary:  # rules were erased: label what is left
         _, labels, stats = label(kept)
         blobs = drop_rule_remnants(components(stats, config=config), labels, binary & (1 - kept))
