@@ -34,6 +34,7 @@ def reading_order(boxes: list[Box], config: DetectConfig = DEFAULT) -> tuple[lis
         else:
             lines.append([i])
     lines = join_side_by_side(lines, boxes, config)
+    lines = join_continuations(lines, boxes)
     lines.sort(key=lambda line: sum(boxes[i][1] + boxes[i][3] / 2 for i in line) / len(line))
     order = [i for line in lines for i in line]
     line_of = [n for n, line in enumerate(lines) for _ in line]
@@ -75,4 +76,46 @@ def join_side_by_side(lines: list[list[int]], boxes: list[Box], config: DetectCo
     ):
         a, b = pair
         lines[a] = sorted(lines[a] + lines.pop(b), key=lambda i: boxes[i][0])
+    return lines
+
+
+def join_continuations(lines: list[list[int]], boxes: list[Box]) -> list[list[int]]:
+    """Join a line to the one that carries it on: a steeply tilted line (a page at 25-30 degrees) breaks where
+    its wide digits stop sharing rows with their neighbours. Line B carries line A on when B starts just
+    right of A's last box (at most one digit height away, or overlapping it by a third), where A's slope (its
+    last two boxes' centres, at most 40 degrees) puts it within half a digit height, and, for two
+    boxes or more, at about A's slope. Lines of print under each other start at one margin, not where the
+    line above ends, and stay apart."""
+
+    def centre(i: int) -> tuple[float, float]:
+        x, y, w, h = boxes[i]
+        return x + w / 2, y + h / 2
+
+    def slope(line: list[int]) -> float | None:  # of its last two boxes (a broken first digit skews the whole)
+        (x0, y0), (x1, y1) = centre(line[-2]), centre(line[-1])
+        return (y1 - y0) / (x1 - x0) if x1 - x0 > 0 else None
+
+    def carries_on(a: list[int], b: list[int]) -> bool:
+        s = slope(a) if len(a) >= 2 else None
+        if s is None or abs(s) > 0.84:  # tan(40 degrees)
+            return False
+        height = sorted(boxes[i][3] for i in a)[len(a) // 2]
+        last, first = boxes[a[-1]], boxes[b[0]]
+        gap = first[0] - (last[0] + last[2])
+        if not -0.33 * height <= gap <= height or any(boxes[i][0] < last[0] for i in b):
+            return False
+        (lx, ly), (fx, fy) = centre(a[-1]), centre(b[0])
+        if abs(fy - (ly + s * (fx - lx))) > 0.5 * height:
+            return False
+        t = slope(b) if len(b) >= 2 else None
+        return t is None or abs(t - s) <= 0.3
+
+    lines = [list(line) for line in lines]
+    while pair := next(
+        ((a, b) for a in range(len(lines)) for b in range(len(lines)) if a != b and carries_on(lines[a], lines[b])),
+        None,
+    ):
+        a, b = pair
+        lines[a] = lines[a] + lines[b]
+        lines.pop(b)
     return lines

@@ -87,3 +87,19 @@ def test_a_ruler_straight_wall_standing_on_an_erased_rule_is_dropped():
     wall = Blob(61, 90, 3, 116, 348, (1,))
     one = Blob(150, 110, 10, 95, 950, (2,))
     assert drop_form_ticks([wall, one], labels, removed, 104.0) == [one]
+
+
+def test_a_steeply_tilted_line_is_carried_on_where_its_rows_part():
+    """A line of six on a page tilted about 27 degrees (issue 10's tilted photo 14, at half size; its 6 in two
+    pieces): wide digits stop sharing rows with their neighbours half-way, and the line was read as two
+    ('677' and '591'); the second carries the first on along its slope (order.join_continuations)."""
+    boxes = [(78, 124, 14, 27), (98, 136, 40, 37), (65, 143, 18, 13), (130, 154, 43, 32), (171, 184, 64, 32)]
+    boxes += [(241, 202, 26, 40), (271, 218, 18, 38)]
+    assert len(lines_of(boxes)) == 1
+
+
+def test_lines_of_print_under_each_other_are_not_carried_on():
+    """Two lines of words, the second starting at the same margin as the first: not a continuation."""
+    first = [(100 + 60 * i, 100, 50, 20) for i in range(5)]
+    second = [(100 + 60 * i, 140, 50, 20) for i in range(5)]
+    assert len(lines_of(first + second)) == 2
