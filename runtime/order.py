@@ -35,6 +35,7 @@ def reading_order(boxes: list[Box], config: DetectConfig = DEFAULT) -> tuple[lis
             lines.append([i])
     lines = join_side_by_side(lines, boxes, config)
     lines = join_continuations(lines, boxes)
+    lines = join_stacked_pieces(lines, boxes)
     lines.sort(key=lambda line: sum(boxes[i][1] + boxes[i][3] / 2 for i in line) / len(line))
     order = [i for line in lines for i in line]
     line_of = [n for n, line in enumerate(lines) for _ in line]
@@ -118,4 +119,34 @@ def join_continuations(lines: list[list[int]], boxes: list[Box]) -> list[list[in
         a, b = pair
         lines[a] = lines[a] + lines[b]
         lines.pop(b)
+    return lines
+
+
+def join_stacked_pieces(lines: list[list[int]], boxes: list[Box]) -> list[list[int]]:
+    """Join two lines that are the top and bottom pieces of one line of broken digits (faint pencil breaks
+    digits across their middle, and the pieces of several digits line up into a line of tops and a line of
+    bottoms): they overlap in columns by half the narrower one's width, and together they span no more rows
+    than 1.4 times their tallest box (a whole digit among them). Two lines of writing span two heights and a
+    gap, and stay apart."""
+
+    def extent(line: list[int]) -> tuple[int, int, int, int]:
+        return (
+            min(boxes[i][0] for i in line),
+            min(boxes[i][1] for i in line),
+            max(boxes[i][0] + boxes[i][2] for i in line),
+            max(boxes[i][1] + boxes[i][3] for i in line),
+        )
+
+    def pieces(a: list[int], b: list[int]) -> bool:
+        (ax0, ay0, ax1, ay1), (bx0, by0, bx1, by1) = extent(a), extent(b)
+        shared = min(ax1, bx1) - max(ax0, bx0)
+        tallest = max(boxes[i][3] for i in a + b)
+        return shared >= 0.5 * min(ax1 - ax0, bx1 - bx0) and max(ay1, by1) - min(ay0, by0) <= 1.4 * tallest
+
+    lines = [list(line) for line in lines]
+    while pair := next(
+        ((a, b) for a in range(len(lines)) for b in range(a + 1, len(lines)) if pieces(lines[a], lines[b])), None
+    ):
+        a, b = pair
+        lines[a] = sorted(lines[a] + lines.pop(b), key=lambda i: (boxes[i][0], boxes[i][1]))
     return lines

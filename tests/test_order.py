@@ -103,3 +103,17 @@ def test_lines_of_print_under_each_other_are_not_carried_on():
     first = [(100 + 60 * i, 100, 50, 20) for i in range(5)]
     second = [(100 + 60 * i, 140, 50, 20) for i in range(5)]
     assert len(lines_of(first + second)) == 2
+
+
+def test_the_top_and_bottom_pieces_of_broken_digits_are_one_line():
+    """Faint pencil broke an 8, an 8 and a 7's stroke across the middle (issue 10's pencil photo 28, half
+    size): the tops lined up into one line and the bottoms into another, read '737' and '88'. Together they
+    span one digit's height, so they are one line (order.join_stacked_pieces)."""
+    boxes = [(211, 135, 34, 17), (306, 136, 34, 50), (267, 140, 25, 20), (203, 153, 28, 34), (265, 161, 19, 26)]
+    assert len(lines_of(boxes)) == 1
+
+
+def test_two_lines_of_digits_one_above_the_other_stay_two():
+    top = [(100 + 40 * i, 100, 30, 50) for i in range(4)]
+    below = [(100 + 40 * i, 165, 30, 50) for i in range(4)]
+    assert len(lines_of(top + below)) == 2

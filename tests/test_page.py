@@ -270,3 +270,14 @@ def test_a_one_written_on_a_comb_rule_between_ticks_stays():
     out = erase_comb_ticks(kept, removed, height=60.0)
     assert not out[:, 35:50].any() and not out[:, 95:110].any()
     assert out[40:98, 128:133].all()
+
+
+def test_faint_pencil_digits_broken_across_the_middle_are_read_as_one_line(mnist_test):
+    """Issue 10's faint pencil photos, 40: digits broken into top and bottom pieces no longer make a line of
+    tops and a line of bottoms (order.join_stacked_pieces). Measured: 22 of 40 exact before, 26 with it."""
+    from edgedigits.train.scenes import KINDS
+
+    reader = DigitReader()
+    rng = np.random.default_rng(41)
+    photos = [KINDS["pencil"](mnist_test, rng) for _ in range(40)]
+    assert sum(reader.read(image).text == text for image, text in photos) >= 25
