@@ -125,9 +125,9 @@ def join_continuations(lines: list[list[int]], boxes: list[Box]) -> list[list[in
 def join_stacked_pieces(lines: list[list[int]], boxes: list[Box]) -> list[list[int]]:
     """Join two lines that are the top and bottom pieces of one line of broken digits (faint pencil breaks
     digits across their middle, and the pieces of several digits line up into a line of tops and a line of
-    bottoms): they overlap in columns by half the narrower one's width, and together they span no more rows
-    than 1.4 times their tallest box (a whole digit among them). Two lines of writing span two heights and a
-    gap, and stay apart."""
+    bottoms): they overlap in columns by half the narrower one's width, together they span no more rows than
+    1.4 times their tallest box (a whole digit among them), and neither is a line of specks (its tallest box
+    under 0.3 of that). Two lines of writing span two heights and a gap, and stay apart."""
 
     def extent(line: list[int]) -> tuple[int, int, int, int]:
         return (
@@ -141,6 +141,8 @@ def join_stacked_pieces(lines: list[list[int]], boxes: list[Box]) -> list[list[i
         (ax0, ay0, ax1, ay1), (bx0, by0, bx1, by1) = extent(a), extent(b)
         shared = min(ax1, bx1) - max(ax0, bx0)
         tallest = max(boxes[i][3] for i in a + b)
+        if min(max(boxes[i][3] for i in a), max(boxes[i][3] for i in b)) < 0.3 * tallest:
+            return False  # a line of specks (paper grain, a dot) is no piece of the digits
         return shared >= 0.5 * min(ax1 - ax0, bx1 - bx0) and max(ay1, by1) - min(ay0, by0) <= 1.4 * tallest
 
     lines = [list(line) for line in lines]

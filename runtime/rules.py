@@ -132,16 +132,16 @@ def on_grid(x: float, origin: float, step: float, tolerance: float) -> bool:
     return abs(offset - round(offset)) * step <= tolerance
 
 
-def fit_lattice(centres: list[float], tolerance: float, min_step: float) -> tuple[float, float] | None:
+def fit_lattice(centres: list[float], tolerance: float, min_step: float, least: int = 3) -> tuple[float, float] | None:
     """The equal steps that strokes stand at (a form's walls or ticks): (origin, step) in px, from the pair
     of ``centres`` (px, sorted) that puts the most of them within ``tolerance`` of a place origin + k * step,
     less the places between the outermost ones that hold none (a step that fits by chance leaves many empty),
-    the longer step on a tie; None when no lattice holds three or more. A digit's stroke among them is off
-    the lattice."""
+    the longer step on a tie; None when no lattice holds ``least`` or more. A digit's stroke among them is
+    off the lattice."""
 
     def score(origin: float, step: float) -> tuple[int, int]:
         on = [c for c in centres if on_grid(c, origin, step, tolerance)]
-        if len(on) < 3:
+        if len(on) < least:
             return (-1, 0)
         places = round((on[-1] - on[0]) / step) + 1
         return (len(on) - (places - len(on)), len(on))
@@ -150,7 +150,7 @@ def fit_lattice(centres: list[float], tolerance: float, min_step: float) -> tupl
     if not pairs:
         return None
     origin, step = max(pairs, key=lambda p: (score(*p), p[1]))
-    return (origin, step) if score(origin, step)[1] >= 3 else None
+    return (origin, step) if score(origin, step)[1] >= least else None
 
 
 def on_lattice(binary: np.ndarray, origin: float, step: float, tolerance: float, slivers: bool = False) -> np.ndarray:
@@ -168,11 +168,16 @@ def on_lattice(binary: np.ndarray, origin: float, step: float, tolerance: float,
     return keep[labels].astype(np.uint8)
 
 
+COMB_TICKS = 3  # free-standing ticks and walls on the lattice, at least
+
+
 def erase_comb_ticks(kept: np.ndarray, removed: np.ndarray, height: float) -> np.ndarray:
     """A comb field's ticks and end walls, once its rule is erased: the thin strokes standing on the erased
     rule (uint8 0/1 ``removed``) at equal steps, erased from ``kept`` (uint8 0/1) from the rule up as far as
     they run. A tick a digit touches is joined to it, and drop_form_ticks cannot drop the blob; a '1' written
-    on the rule stands off the ticks' lattice and stays. ``kept`` itself when no lattice of three is there."""
+    on the rule stands off the ticks' lattice and stays. The lattice is fitted on the ticks that stand free
+    (COMB_TICKS or more), so digits written evenly on an underline, their stems on it, are no comb. ``kept``
+    itself when there is no such lattice."""
     if not height or not removed.any():
         return kept
     h, w = kept.shape
@@ -189,10 +194,20 @@ def erase_comb_ticks(kept: np.ndarray, removed: np.ndarray, height: float) -> np
     standing = (runs >= 0.15 * height).astype(np.uint8).reshape(1, -1)
     _, _, spans = label(standing)
     thin = [(int(x), int(sw)) for x, _, sw, _, _ in spans[1:] if sw <= max(3, 0.12 * height)]
-    if len(thin) < 3:
+    # The lattice is fitted on the ticks that stand free (their own blob, no wider than the tick): a digit's
+    # stem standing on an underline is part of a wider blob, and digits written evenly put stems on a lattice.
+    _, labels, stats = label(kept)
+    free = []
+    for x, sw in thin:
+        c = x + sw // 2
+        foot = top[c] - 2 - int(np.argmax(kept[: max(0, top[c] - 1), c][::-1][:4]))
+        blob = labels[max(0, foot), c]
+        if blob and stats[blob, cv2.CC_STAT_WIDTH] <= sw + 2:
+            free.append(x + sw / 2)
+    if len(free) < COMB_TICKS:
         return kept
     tolerance = float(np.median([sw for _, sw in thin])) / 2 + 2
-    fitted = fit_lattice([x + sw / 2 for x, sw in thin], tolerance, 0.5 * height)
+    fitted = fit_lattice(free, tolerance, 0.5 * height, least=COMB_TICKS)
     if fitted is None:
         return kept
     out = kept.copy()

@@ -281,3 +281,21 @@ def test_faint_pencil_digits_broken_across_the_middle_are_read_as_one_line(mnist
     rng = np.random.default_rng(41)
     photos = [KINDS["pencil"](mnist_test, rng) for _ in range(40)]
     assert sum(reader.read(image).text == text for image, text in photos) >= 25
+
+
+def test_digits_standing_on_an_underline_are_no_comb(mnist_test):
+    """Line crops of train/lines.py with an underline the digits stand on (a '1' touching it, the bottoms of
+    0s): their stems on the line are no comb's ticks, which stand free (rules.erase_comb_ticks); fitted on
+    every stroke standing on the line, a lattice of three turned '781006' into '7'."""
+    import cv2 as _cv2
+
+    from edgedigits.runtime.rules import erase_comb_ticks
+
+    kept = np.zeros((60, 200), np.uint8)
+    removed = np.zeros_like(kept)
+    removed[50:53, 5:195] = 1  # the underline, erased
+    for x in (30, 70, 110, 150):  # four 1s standing on it, evenly
+        kept[15:49, x : x + 3] = 1
+        kept[15:20, x - 6 : x] = 1  # each with a flag: a blob wider than its stem
+    _cv2.circle(kept, (185, 35), 8, 1, 2)
+    assert np.array_equal(erase_comb_ticks(kept, removed, height=34.0), kept)
