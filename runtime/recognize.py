@@ -128,10 +128,11 @@ def digit_distribution(frame: np.ndarray) -> np.ndarray:
 
 
 def nearest_blob(x: float, boxes: Sequence[Box]) -> int:
-    """The blob whose columns hold ``x`` (the nearest one when none does)."""
-    best, best_d = 0, float("inf")
+    """The blob whose columns hold ``x`` (the nearest one when none does; of several that do, as the
+    neighbours of a tilted line overlap in columns, the one whose middle is nearest)."""
+    best, best_d = 0, (float("inf"), float("inf"))
     for i, (bx, _, bw, _) in enumerate(boxes):
-        d = max(bx - x, x - (bx + bw), 0.0)
+        d = (max(bx - x, x - (bx + bw), 0.0), abs(bx + bw / 2 - x))
         if d < best_d:
             best, best_d = i, d
     return best

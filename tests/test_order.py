@@ -117,3 +117,14 @@ def test_two_lines_of_digits_one_above_the_other_stay_two():
     top = [(100 + 40 * i, 100, 30, 50) for i in range(4)]
     below = [(100 + 40 * i, 165, 30, 50) for i in range(4)]
     assert len(lines_of(top + below)) == 2
+
+
+def test_a_peak_in_two_overlapping_blobs_goes_to_the_one_whose_middle_is_nearer():
+    """On a tilted line neighbours overlap in columns (a 9 at 293-315 px, a slanted 1 at 307-330): the line
+    model's '1' at 320 belongs to the 1, not to the 9 listed first (tilted photo 6 read '09' for '091')."""
+    from edgedigits.runtime.recognize import nearest_blob
+
+    nine, one = (293, 209, 22, 32), (307, 222, 23, 26)
+    assert nearest_blob(320, [nine, one]) == 1
+    assert nearest_blob(300, [nine, one]) == 0
+    assert nearest_blob(400, [nine, one]) == 1  # outside both: the nearest
