@@ -10,6 +10,9 @@ The stages of ``ink_map``, on a small copy where they are cheap (``shrink``):
     paper_level          the background brightness without the ink (a morphological closing or opening)
     ink_contrast         ink relative to the local paper: illumination that scales both cancels out
     remove_noise_floor   the paper's noise level subtracted, the strongest ink scaled to 1
+
+A noisy image (a dark webcam frame) goes through the last three again smoothed by a small Gaussian, and the
+map whose ink stands further out of its noise is kept (``ink_map``).
 """
 
 from __future__ import annotations
