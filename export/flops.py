@@ -91,3 +91,16 @@ def count_macs(proto, sample=None) -> int:
 def mflops_per_digit(proto, sample=None) -> float:
     """MFLOPs (2 x multiply-adds / 1e6) for one input: one digit, or ``sample`` (see count_macs)."""
     return 2 * count_macs(proto, sample) / 1e6
+
+
+LINE_WIDTH = 192  # px: a line of 8 MNIST-sized digits at the line models' height (32 px) is about this wide
+
+
+def mflops_per_line(proto, width: int = LINE_WIDTH) -> float:
+    """MFLOPs of a line model (the line recognizer, the orientation classifier) on one line ``width`` px wide,
+    rounded to 0.001: its shapes measured on a blank float32 [1, 32, width] line."""
+    import numpy as np
+
+    from edgedigits.runtime.lines import HEIGHT
+
+    return round(mflops_per_digit(proto, np.zeros((1, HEIGHT, width), np.float32)), 3)

@@ -22,19 +22,11 @@ from .staging import Staging
 
 PARITY_TOLERANCE = 1e-4  # largest |p_keras - p_onnx| over every frame of every test line
 LINES_PER_KIND = 300
-MFLOPS_WIDTH = 192  # px: a line of 8 MNIST-sized digits at the line model's height is about this wide
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:
     e = np.exp(logits - logits.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
-
-
-def _line_mflops(proto, width: int = MFLOPS_WIDTH) -> float:
-    """MFLOPs of one line ``width`` px wide (its shapes measured by running the graph on a blank line)."""
-    from edgedigits.runtime.lines import HEIGHT
-
-    return round(flops.mflops_per_digit(proto, np.zeros((1, HEIGHT, width), np.float32)), 3)
 
 
 def export_line_model(
@@ -125,11 +117,9 @@ def export_line_model(
             "preprocessing_version": LINE_PREPROCESSING_VERSION,
             "test_lines": kinds,
             "test_exact": float(np.mean([k["text_exact"] for k in kinds.values()])),
-            "data_sha256": mnist.checksums(data_dir),
-            "params": int(src.model.count_params()),
-            "mflops_per_line_of_8_digits": _line_mflops(proto),
-            "training": metadata.training_info(src.metrics, src.keras_path),
-            "export": metadata.export_section(command, src.keras_path, opset, figures),
+            **metadata.trained_sections(
+                src, data_dir, command, opset, figures, ("mflops_per_line_of_8_digits", flops.mflops_per_line(proto))
+            ),
         }
         blob, card = metadata.write_model_and_card(
             staging,

@@ -131,6 +131,21 @@ def export_section(command: str, keras_path, opset: int, parity: dict) -> dict:
     }
 
 
+def trained_sections(src, data_dir, command: str, opset: int, parity: dict, cost: tuple[str, float]) -> dict:
+    """The part of a line model's metadata and card that says where it came from, in the card's order: the
+    MNIST files' checksums, the parameter count, its cost (``cost``: key and MFLOPs), the training run
+    (training_info) and the export (export_section). ``src``: convert.load_source's result."""
+    from edgedigits.runtime import mnist
+
+    return {
+        "data_sha256": mnist.checksums(data_dir),
+        "params": int(src.model.count_params()),
+        cost[0]: cost[1],
+        "training": training_info(src.metrics, src.keras_path),
+        "export": export_section(command, src.keras_path, opset, parity),
+    }
+
+
 def write_model_and_card(
     staging, out: Path, proto, meta: dict, description: str, commands: dict, write_card: bool
 ) -> tuple[bytes, dict]:

@@ -24,7 +24,6 @@ from .staging import Staging
 
 PARITY_TOLERANCE = 1e-3  # largest |log-odds keras - log-odds onnx| over every frame of every test line
 TEST_LINES = 1000
-MFLOPS_WIDTH = 192  # px: a line of 8 MNIST-sized digits (as line_export)
 
 
 def export_orientation_model(
@@ -44,7 +43,7 @@ def export_orientation_model(
     Raises ExportError (ParityError when Keras and ONNX disagree: a line called differently, or log-odds
     apart by more than PARITY_TOLERANCE) and writes nothing if any check fails."""
     from edgedigits.runtime import mnist
-    from edgedigits.runtime.lines import HEIGHT, LINE_PREPROCESSING_VERSION, pad_batch
+    from edgedigits.runtime.lines import LINE_PREPROCESSING_VERSION, pad_batch
     from edgedigits.runtime.model import ModelError, OrientationModel
     from edgedigits.runtime.orientation import frames
     from edgedigits.train.line_fit import make_lines
@@ -114,13 +113,9 @@ def export_orientation_model(
             "test": measured,
             "test_accuracy": measured["accuracy"],
             "test_asymmetric_accuracy": measured["asymmetric_accuracy"],
-            "data_sha256": mnist.checksums(data_dir),
-            "params": int(src.model.count_params()),
-            "mflops_per_line_of_8_digits": round(
-                flops.mflops_per_digit(proto, np.zeros((1, HEIGHT, MFLOPS_WIDTH), np.float32)), 3
+            **metadata.trained_sections(
+                src, data_dir, command, opset, figures, ("mflops_per_line_of_8_digits", flops.mflops_per_line(proto))
             ),
-            "training": metadata.training_info(src.metrics, src.keras_path),
-            "export": metadata.export_section(command, src.keras_path, opset, figures),
         }
         blob, card = metadata.write_model_and_card(
             staging,

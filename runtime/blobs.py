@@ -104,6 +104,12 @@ def typical_height(blobs: list[Blob], shape: tuple[int, ...]) -> float:
     return float(max(b.h for b in candidates))
 
 
+def box_union(boxes: list[Box]) -> Box:
+    """The box (x, y, w, h, px) around several boxes."""
+    x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    return (x0, y0, max(b[0] + b[2] for b in boxes) - x0, max(b[1] + b[3] for b in boxes) - y0)
+
+
 def union(members: list[Blob]) -> Blob:
     if len(members) == 1:
         return members[0]

@@ -9,7 +9,7 @@ stays one line; two lines whose boxes lie side by side and share some rows are t
 
 from __future__ import annotations
 
-from .blobs import Box
+from .blobs import Box, box_union
 from .config import DEFAULT, DetectConfig
 
 
@@ -129,21 +129,13 @@ def join_stacked_pieces(lines: list[list[int]], boxes: list[Box]) -> list[list[i
     1.4 times their tallest box (a whole digit among them), and neither is a line of specks (its tallest box
     under 0.3 of that). Two lines of writing span two heights and a gap, and stay apart."""
 
-    def extent(line: list[int]) -> tuple[int, int, int, int]:
-        return (
-            min(boxes[i][0] for i in line),
-            min(boxes[i][1] for i in line),
-            max(boxes[i][0] + boxes[i][2] for i in line),
-            max(boxes[i][1] + boxes[i][3] for i in line),
-        )
-
     def pieces(a: list[int], b: list[int]) -> bool:
-        (ax0, ay0, ax1, ay1), (bx0, by0, bx1, by1) = extent(a), extent(b)
-        shared = min(ax1, bx1) - max(ax0, bx0)
+        (ax, _, aw, _), (bx, _, bw, _) = box_union([boxes[i] for i in a]), box_union([boxes[i] for i in b])
+        shared = min(ax + aw, bx + bw) - max(ax, bx)
         tallest = max(boxes[i][3] for i in a + b)
         if min(max(boxes[i][3] for i in a), max(boxes[i][3] for i in b)) < 0.3 * tallest:
             return False  # a line of specks (paper grain, a dot) is no piece of the digits
-        return shared >= 0.5 * min(ax1 - ax0, bx1 - bx0) and max(ay1, by1) - min(ay0, by0) <= 1.4 * tallest
+        return shared >= 0.5 * min(aw, bw) and box_union([boxes[i] for i in a + b])[3] <= 1.4 * tallest
 
     lines = [list(line) for line in lines]
     while pair := next(

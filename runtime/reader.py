@@ -31,7 +31,7 @@ import numpy as np
 
 from . import detect, small_digits
 from .images import ImageError, check_array, load_image
-from .lines import DIGITS, STRIDE, ctc_greedy, pad_batch
+from .lines import DIGITS, pad_batch
 from .model import LineModel, Model, OrientationModel, resolve_model, shipped_line_model, shipped_orientation_model
 from .orientation import page_log_odds
 from .recognize import (
@@ -39,6 +39,7 @@ from .recognize import (
     TURN_TOLERANCE,
     drop_stray_marks,
     line_digits,
+    page_chars,
     page_score,
     peak_score,
     sideways,
@@ -216,8 +217,8 @@ class DigitReader:
         turned, turned_out = turns[best], outs[best]
         assert turned.found is not None and p.found is not None, "both were read"
         # A column of n digits turned is one line of n digits or more (a broken digit is two blobs).
-        chars = [c.char for q, w in zip(turned_out.lines, turned.widths) for c in ctc_greedy(q, w // STRIDE)]
-        one_line = len(turned.found.text_lines) == 1 and sum(c in DIGITS for c in chars) >= len(p.found.text_lines)
+        digits = sum(c.char in DIGITS for c in page_chars(turned_out.lines, turned.widths))
+        one_line = len(turned.found.text_lines) == 1 and digits >= len(p.found.text_lines)
         if one_line and peaks[best] > peak_score(out.lines, p.widths) + SIDEWAYS_MARGIN:
             return turned, turned_out._replace(upside_down=False)
         return p, out

@@ -22,8 +22,8 @@ from typing import Sequence
 
 import numpy as np
 
-from .blobs import Box
-from .lines import ALPHABET, DIGITS, STRIDE, TextLine, ctc_greedy
+from .blobs import Box, box_union
+from .lines import ALPHABET, DIGITS, STRIDE, Char, TextLine, ctc_greedy
 from .orientation import ASYMMETRIC_DIGITS, page_log_odds
 from .results import Digit, int_box
 
@@ -193,11 +193,6 @@ def page_score(lines: list[np.ndarray], widths: list[int]) -> float:
     return sum(path_score(p, f) * f for p, f in zip(lines, frames)) / total if total else 0.0
 
 
-def _box_union(boxes: list[Box]) -> Box:
-    x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
-    return (x0, y0, max(b[0] + b[2] for b in boxes) - x0, max(b[1] + b[3] for b in boxes) - y0)
-
-
 def sideways(found) -> bool:
     """Does the writing look turned a quarter? Its text lines are stacked in a column that shares image columns
     (a line of digits on a page turned 90 degrees): two lines or more, each of one blob or, for a digit broken
@@ -208,7 +203,7 @@ def sideways(found) -> bool:
         return False
     if sum(len(line.members) == 1 for line in lines) * 2 < len(lines):
         return False
-    boxes = sorted((_box_union([found.boxes[m] for m in line.members]) for line in lines), key=lambda b: b[1])
+    boxes = sorted((box_union([found.boxes[m] for m in line.members]) for line in lines), key=lambda b: b[1])
     left = max(b[0] for b in boxes)
     right = min(b[0] + b[2] for b in boxes)
     if right - left <= 0.3 * min(b[2] for b in boxes):  # they do not share columns: a scatter, not a column
@@ -216,6 +211,12 @@ def sideways(found) -> bool:
     height = float(np.median([b[3] for b in boxes]))
     gap = max(below[1] - (above[1] + above[3]) for above, below in zip(boxes, boxes[1:]))
     return gap <= (SIDEWAYS_MAX_GAP if len(lines) > 2 else SIDEWAYS_MAX_GAP_TWO) * height
+
+
+def page_chars(posteriors: list[np.ndarray], widths: list[int]) -> list[Char]:
+    """What the line model reads on a page, line after line (greedy CTC). ``posteriors``: float32 [T, 17] per
+    line; ``widths``: each line tensor's width in px (its frames: width / STRIDE)."""
+    return [c for p, w in zip(posteriors, widths) for c in ctc_greedy(p, w // STRIDE)]
 
 
 def upside_down(posteriors: list[np.ndarray], log_odds: np.ndarray, widths: list[int]) -> bool:
@@ -229,7 +230,7 @@ def upside_down(posteriors: list[np.ndarray], log_odds: np.ndarray, widths: list
     alone gives the orientation model little to go on: it needs FLIP_LOG_ODDS_SYMMETRIC then). The
     orientation model is a per-line 0/180 classifier as in PaddleOCR's text-direction stage (see
     orientation.py)."""
-    read = [c.char for p, w in zip(posteriors, widths) for c in ctc_greedy(p, w // STRIDE)]
+    read = [c.char for c in page_chars(posteriors, widths)]
     if len(read) < FLIP_MIN_CHARS:  # one or two characters say little about the page's way up (a 6 is a turned 9)
         return False
     odds = page_log_odds(log_odds, widths)
