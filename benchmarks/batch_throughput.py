@@ -2,6 +2,7 @@
 small digit PNGs and on 640x480 photos; Ray's fixed start-up cost; the per-core cost against merely decoding.
 
     python benchmarks/batch_throughput.py [--images 30000] [--photos 1000] [--json FILE]
+    python benchmarks/batch_throughput.py --per-core-only [--per-core-files 10000] [--json FILE]
 
 Material: the folder of ``benchmarks/folder_throughput.py`` (MNIST test digits as ink on paper, 28-64 px grey
 PNGs) and a folder of 640x480 JPEG scenes (``bench.make_scene``: six MNIST digits on unevenly lit paper).
@@ -110,12 +111,36 @@ def per_core(files: list[str], repeats: int = 3) -> dict:
     }
 
 
+def per_core_only(args) -> None:
+    """The per-core figure alone, on a folder of ``--per-core-files`` small PNGs; the load before and after."""
+    n = 600 if args.quick else args.per_core_files
+    small = str(write_folder(n, WORK / f"png-{n}"))
+    warning = busy_warning()
+    load_before = os.getloadavg()
+    core = per_core(image_files(small))
+    load_after = os.getloadavg()
+    print(
+        f"per core (one process, one thread, {core['files']:,} small PNGs): read_batch "
+        f"{core['read_images_per_s']:,.0f}/s, decode only {core['decode_images_per_s']:,.0f}/s -> "
+        f"{core['ratio']:.2f}x (goal 0.5x); load average before {load_before[0]:.2f}, after {load_after[0]:.2f}"
+    )
+    if warning:
+        print("WARNING:", warning)
+    write_json(
+        args.json,
+        {"machine": machine(), "busy": warning, "load_before": load_before, "load_after": load_after, "per_core": core},
+    )
+
+
 def main() -> None:
     p = parser(__doc__)
     p.add_argument("--images", type=int, default=30000)
     p.add_argument("--photos", type=int, default=1000)
     p.add_argument("--per-core-files", type=int, default=10000)
+    p.add_argument("--per-core-only", action="store_true", help="only the per-core figure (one process, no engines)")
     args = p.parse_args()
+    if args.per_core_only:
+        return per_core_only(args)
     n, m = (600, 40) if args.quick else (args.images, args.photos)
     warning = busy_warning()
     load_before = os.getloadavg()
