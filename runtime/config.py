@@ -40,10 +40,12 @@ class DetectConfig:
     background_kernel: int = 5  # ... with a window of 1/this of its longer side: wider than any stroke
     min_contrast: float = 0.06  # share of the paper's level: ink weaker than this never reaches full strength
     #   (b519e91: faint pencil is found; was 0.25)
-    denoise_below: float = 8.0  # noise sigmas: a map whose strongest ink is weaker is smoothed (ink.ink_map) ...
+    denoise_below: float = 16.0  # noise sigmas: a map whose strongest ink is weaker is smoothed (ink.ink_map) ...
     denoise_keep: float = 6.0  # noise sigmas: ... and the smoothed map kept when its ink is at least this strong
     #   (measured 2026-11-30: dark webcam frames reach 4-23 smoothed, from 1-14; blank noisy paper at most 3.6 (so 4.5
-    #   read the same 0.70 of 30 dark frames; 6 keeps a margin); a cheque's security pattern stands at 8.5 unsmoothed)
+    #   read the same 0.70 of 30 dark frames; 6 keeps a margin); a cheque's security pattern stands at 8.5 unsmoothed.
+    #   denoise_below was 8 until the paper's noise was measured on the sheet alone (page.isolate); then 100 dark
+    #   webcam frames read 76 exact at 16, 75 at 12, 66 at 8; webcam frames of clean paper stand at 67-70)
     dark_floor: float = 16.0  # grey levels: paper darker than this counts as this dark (light ink on black: no
     #   division by ~0)
     # --- binarization and blobs (segment.py, blobs.py; set with the first image stages, 33b131b)

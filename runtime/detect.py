@@ -60,7 +60,8 @@ def extract(image: np.ndarray, single: bool = False, lines: bool = False, config
             return clean
     page = find_page(gray) if min(gray.shape) >= config.page_min_side else None
     if page is not None:  # read the page alone, then put its boxes back in the frame
-        return shifted(extract_page(isolate(gray, page), single, lines, config), page.box[0], page.box[1])
+        crop, sheet = isolate(gray, page)
+        return shifted(extract_page(crop, single, lines, config, sheet), page.box[0], page.box[1])
     return extract_page(gray, single, lines, config)
 
 
@@ -73,15 +74,18 @@ def shifted(found: Extraction, dx: int, dy: int) -> Extraction:
     return Extraction(found.digits, boxes, found.lines, text_lines)
 
 
-def extract_page(gray: np.ndarray, single: bool, lines: bool, config: DetectConfig = DEFAULT) -> Extraction:
-    """The general stages on a gray page: at half resolution first when that is enough, else in full."""
+def extract_page(
+    gray: np.ndarray, single: bool, lines: bool, config: DetectConfig = DEFAULT, sheet: np.ndarray | None = None
+) -> Extraction:
+    """The general stages on a gray page: at half resolution first when that is enough, else in full.
+    ``sheet``: bool [H, W], the sheet's own pixels of ``gray`` (page.isolate; None: all)."""
     work = shrink(gray, config.work_size)
     half = half_copy(work, config) if not single else None
     if half is not None:
-        coarse = extract_at(gray, half, single, lines, config)
+        coarse = extract_at(gray, half, single, lines, config, sheet)
         if tall_enough(coarse, gray, half, config):
             return coarse  # big digits: half the resolution reads them as well, at a quarter of the cost
-    return extract_at(gray, work, single, lines, config)
+    return extract_at(gray, work, single, lines, config, sheet)
 
 
 def half_copy(work: np.ndarray, config: DetectConfig = DEFAULT) -> np.ndarray | None:
@@ -99,11 +103,19 @@ def tall_enough(found: Extraction, gray: np.ndarray, copy: np.ndarray, config: D
 
 
 def extract_at(
-    gray: np.ndarray, work: np.ndarray, single: bool, lines: bool = False, config: DetectConfig = DEFAULT
+    gray: np.ndarray,
+    work: np.ndarray,
+    single: bool,
+    lines: bool = False,
+    config: DetectConfig = DEFAULT,
+    sheet: np.ndarray | None = None,
 ) -> Extraction:
-    """The general stages on ``work``, a reduced copy of ``gray``; boxes in ``gray``'s pixels."""
+    """The general stages on ``work``, a reduced copy of ``gray``; boxes in ``gray``'s pixels. ``sheet``: bool
+    [H, W] of ``gray``, the sheet's own pixels (None: all), where the ink map measures the paper's grain."""
     scale = gray.shape[1] / work.shape[1], gray.shape[0] / work.shape[0]
-    ink = ink_map(work, config)
+    if sheet is not None and sheet.shape != work.shape:
+        sheet = cv2.resize(sheet.view(np.uint8), (work.shape[1], work.shape[0]), interpolation=cv2.INTER_NEAREST) > 0
+    ink = ink_map(work, config, sheet)
     text_lines: list[TextLine] = []
     if single:
         boxes = whole_ink(ink, config)

@@ -2,7 +2,8 @@
 never decides polarity or thresholds. NumPy and OpenCV; pure functions on arrays.
 
     region = find_page(gray)        # Page(box, fill) or None when the whole frame is the page
-    gray = isolate(gray, region)    # the page alone: cropped, the surround (desk) painted with paper
+    gray, sheet = isolate(gray, region)  # the page alone: cropped, the surround (desk) painted with paper;
+                                         # sheet: bool mask of the sheet's own pixels (None: all of them)
 
 Two things are found, in this order, on a small copy of the image:
 
@@ -69,19 +70,24 @@ def find_page(gray: np.ndarray) -> Page | None:
     return None
 
 
-def isolate(gray: np.ndarray, page: Page) -> np.ndarray:
-    """The page alone: ``gray`` cropped to the page's box, the pixels outside its hull set to its paper."""
+def isolate(gray: np.ndarray, page: Page) -> tuple[np.ndarray, np.ndarray | None]:
+    """The page alone: (``gray`` cropped to the page's box with the pixels outside its hull set to its paper,
+    the sheet's own pixels: bool [h, w] of the crop, None when the page has no hull: all of it is sheet).
+
+    The painted surround is flat: statistics of the paper's grain (the ink map's noise floor) must be taken
+    on the sheet alone (``ink.ink_map``'s ``sheet``), or a dark frame's noise passes for ink."""
     x, y, w, h = page.box
     crop = gray[y : y + h, x : x + w]
     if page.hull is None:
-        return crop
+        return crop, None
     mask = np.zeros(crop.shape, np.uint8)
     cv2.fillConvexPoly(mask, page.hull - np.array([x, y], np.int32), 1)
     edge = max(7, round(EDGE * min(crop.shape))) | 1
     mask = cv2.erode(mask, np.ones((edge, edge), np.uint8))  # the sheet's own edge (shadowed, blurred) goes too
     out = np.full(crop.shape, int(round(page.paper)), np.uint8)
-    np.copyto(out, crop, where=mask.astype(bool))
-    return out
+    sheet = mask.astype(bool)
+    np.copyto(out, crop, where=sheet)
+    return out, sheet
 
 
 def flat_border(small: np.ndarray) -> tuple[int, int, int, int] | None:

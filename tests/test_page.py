@@ -70,8 +70,9 @@ def test_a_card_on_a_dark_desk_is_read_against_its_own_paper(reader, mnist_test)
     gray = cv2.cvtColor(desk, cv2.COLOR_BGR2GRAY)
     page = find_page(gray)
     assert page is not None and page.hull is not None
-    isolated = isolate(gray, page)
+    isolated, sheet = isolate(gray, page)
     assert isolated.shape[0] < gray.shape[0] and float(np.median(isolated)) > 150  # paper, no desk
+    assert sheet is not None and sheet.shape == isolated.shape and 0.5 < sheet.mean() < 1.0
     assert reader.read(desk).text == text
 
 
@@ -88,15 +89,30 @@ def test_a_dark_noisy_webcam_frame_is_read(reader, mnist_test):
 
 
 def test_dark_noisy_webcam_frames_are_denoised_and_read(reader, mnist_test):
-    """Issue 10's dark webcam frames (paper at 25-75 of 255, sensor noise of 3-20 levels), 20 of them: the ink
-    map smooths a frame whose ink does not stand out from its noise (ink.ink_map, ``denoise_below``).
-    Measured: 0.45 exact without it, 0.70 with it (30 frames, benchmarks' seed)."""
+    """Issue 10's dark webcam frames (paper at 25-75 of 255, sensor noise of 3-20 levels), 40 of them: the ink
+    map smooths a frame whose ink does not stand out from its noise (ink.ink_map, ``denoise_below``), measuring
+    the noise on the sheet alone. Measured on the benchmarks' 100 frames: 0.61 exact with 3x3 and 5x5 kernels
+    and the noise of the whole crop, 0.83 with the sheet's own noise and kernels up to 13x13; these 40: 28 -> 32."""
     from edgedigits.train.scenes import KINDS
 
-    rng = np.random.default_rng(17)
-    frames = [KINDS["dark_webcam"](mnist_test, rng) for _ in range(20)]
+    rng = np.random.default_rng(18)
+    frames = [KINDS["dark_webcam"](mnist_test, rng) for _ in range(40)]
     exact = sum(reader.read(frame).text == text for frame, text in frames)
-    assert exact >= 12, exact
+    assert exact >= 32, exact
+
+
+def test_the_paper_noise_is_measured_on_the_sheet_not_its_painted_surround():
+    """page.isolate paints the desk around a sheet flat; that flat paint must not pass for noiseless paper,
+    or a noisy sheet's grain becomes ink (a dark webcam frame read as hundreds of specks)."""
+    from edgedigits.runtime.ink import ink_map
+
+    rng = np.random.default_rng(5)
+    sheet = np.zeros((460, 560), bool)
+    sheet[40:420, 60:500] = True  # 35 % of the crop is painted, as around a tilted sheet
+    gray = np.full(sheet.shape, 40, np.uint8)
+    gray[sheet] = np.clip(rng.normal(40, 9, gray.shape), 0, 255).astype(np.uint8)[sheet]  # blank, noisy
+    assert (ink_map(gray) > 0.5).mean() > 0.05  # judged on the whole crop, the grain is ink
+    assert (ink_map(gray, sheet=sheet) > 0.25).mean() == 0.0  # on the sheet alone, it is paper
 
 
 def comb_field(mnist_test, values, seed=0):
