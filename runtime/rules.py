@@ -3,7 +3,8 @@ them, keeping the handwriting that crosses them. NumPy and OpenCV only.
 
     height = digit_height(binary, blobs)          # a first digit height, not fooled by rules joined into a frame
     gridless = erase_grids(binary, blobs)         # printed rows of boxes (joined cells) erased around their digits
-    kept = remove_rules(binary, height)           # straight runs much longer than a digit erased
+    kept = remove_rules(binary, height)           # straight runs much longer than a digit erased, the strokes
+                                                  # that cross them kept (crossings)
     kept = erase_comb_ticks(kept, removed, height)            # a comb's ticks at equal steps on its erased rule
     blobs = drop_rule_remnants(blobs, labels, removed)        # the slivers an erased rule leaves
     blobs = drop_form_ticks(blobs, labels, removed, height)   # comb ticks and box walls that stood on a rule
@@ -82,8 +83,46 @@ def remove_rules(binary: np.ndarray, height: float, config: DetectConfig = DEFAU
             rules[:, band] = cv2.morphologyEx(binary[:, band], cv2.MORPH_OPEN, kernel)
         if rules.any():  # widen a little across the rule: a slanted or fuzzy rule leaves no slivers
             across = np.ones((5, 1) if axis == 1 else (1, 5), np.uint8)
-            out = out & (1 - cv2.dilate(rules, across))
+            band = cv2.dilate(rules, across)
+            out = out & (1 - band * (1 - crossings(binary, rules, band, axis)))  # the writing crossing it stays
     return out
+
+
+def crossings(binary: np.ndarray, rules: np.ndarray, band: np.ndarray, axis: int) -> np.ndarray:
+    """Where handwriting crosses a rule: the pixels of ``band`` (the rule widened, uint8 0/1) that stay ink
+    when the rule is erased. uint8 0/1, ``binary``'s shape. ``axis``: 1 for horizontal rules, 0 for vertical.
+
+    The reconstruction of strokes under an erased line of form processing, judged on the ink across the rule:
+
+    - a horizontal rule: ink touches the band from above and from below in the same columns (a stroke
+      crossing the line). A tick or a box wall standing on it, or a digit sitting on it, reaches it from one
+      side only and goes with it. A ruled line through a row of digits had cut each in two;
+    - a vertical rule (a margin line): the ink runs across it further than it is thick, plus CROSSING_MARGIN px
+      (a stroke crossing the line or running along it). A margin line through a '9' took the loop's side
+      with it, and the '9' read as '7'."""
+    if axis == 1:
+        return touched_from_both_sides(binary, band)
+    count, _, stats = label(rules)
+    widths = stats[1:, cv2.CC_STAT_AREA] / np.maximum(stats[1:, cv2.CC_STAT_HEIGHT], 1)  # each rule's thickness
+    run = int(np.ceil(float(np.median(widths)))) + CROSSING_MARGIN + 1 if count > 1 else CROSSING_MARGIN + 1
+    return cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((1, run), np.uint8)) & band
+
+
+CROSSING_MARGIN = 4  # px beyond a margin line's thickness a run across it must reach to be writing (a fuzzy rim)
+BAND_REACH = 11  # px: a horizontal rule's band is at most this thick (a rule of 7 px widened by 2 px each side)
+
+
+def touched_from_both_sides(binary: np.ndarray, band: np.ndarray) -> np.ndarray:
+    """The pixels of a horizontal ``band`` (uint8 0/1) in columns where ink touches it from above and from
+    below (uint8 0/1, ``binary``'s shape). One pass of shifts and a vertical dilation within the band."""
+    above = np.zeros_like(binary)
+    above[1:] = binary[:-1] & (1 - band[:-1])  # ink just above a band pixel (outside the band)
+    below = np.zeros_like(binary)
+    below[:-1] = binary[1:] & (1 - band[1:])  # ink just below one
+    spread = np.ones((2 * BAND_REACH + 1, 1), np.uint8)
+    from_above = cv2.dilate(above & band, spread) & band
+    from_below = cv2.dilate(below & band, spread) & band
+    return from_above & from_below
 
 
 def erase_grids(binary: np.ndarray, blobs: list[Blob], config: DetectConfig = DEFAULT) -> np.ndarray:
