@@ -23,7 +23,7 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
-from .blobs import label
+from .blobs import largest_component
 from .ink import shrink
 
 SMALL = 256  # px: the longer side of the copy the page is looked for on
@@ -122,16 +122,15 @@ def find_sheet(small: np.ndarray):
     """The light sheet on a darker surround: ((x, y, w, h), hull int32 [K, 1, 2], paper level) in
     ``small``'s pixels, or None."""
     threshold, light = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-    count, labels, stats = label(light)
-    if count < 2:
+    largest = largest_component(light)
+    if largest is None:
         return None
-    biggest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    x, y, w, h, area = (int(v) for v in stats[biggest])
+    mask, sheet = largest
+    x, y, w, h, area = sheet.x, sheet.y, sheet.w, sheet.h, sheet.area
     share = area / small.size
     reaches_all = x == 0 and y == 0 and x + w == small.shape[1] and y + h == small.shape[0]
     if not MIN_PAGE <= share <= MAX_PAGE or reaches_all:
         return None
-    mask = (labels == biggest).astype(np.uint8)
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     hull = cv2.convexHull(max(contours, key=cv2.contourArea))
     hull_area = max(cv2.contourArea(hull), 1.0)
