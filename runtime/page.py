@@ -96,15 +96,9 @@ def flat_border(small: np.ndarray) -> tuple[int, int, int, int] | None:
     if min(h, w) < 16:
         return None
     cuts = []
-    row_sd, col_sd = small.std(axis=1), small.std(axis=0)
-    for axis_rows, sd in (
-        (small, row_sd),
-        (small[::-1], row_sd[::-1]),
-        (small.T, col_sd),
-        (small.T[::-1], col_sd[::-1]),
-    ):  # top, bottom, left, right
-        limit = axis_rows.shape[0] // 4
-        uneven = np.flatnonzero(sd[:limit] > FLAT_SD)
+    for axis_rows in (small, small[::-1], small.T, small.T[::-1]):  # top, bottom, left, right
+        limit = axis_rows.shape[0] // 4  # a border is at most a quarter of the image
+        uneven = np.flatnonzero(axis_rows[:limit].std(axis=1) > FLAT_SD)
         cut = int(uneven[0]) if uneven.size else limit  # the flat rows before the first uneven one
         if cut:
             border = float(axis_rows[:cut].mean())
