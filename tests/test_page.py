@@ -179,6 +179,28 @@ def test_comb_field_ticks_and_walls_give_no_digit(reader, mnist_test):
         assert sum(d.value == v for d, v in zip(reading.digits, values)) >= len(values) - 1, reading.text
 
 
+def test_a_comb_field_whose_digits_all_touch_it_is_read(reader, mnist_test):
+    """Every digit touches the comb: comb and digits are one blob, a frame, so no blob gave the digits' height
+    and nothing was read (5 of issue 10's 100 comb photos, these). Their height is now taken under the comb's
+    erased baseline (rules.under_one_frame). Measured on the benchmarks' 100 comb photos: 0.85 -> 0.90 exact."""
+    import zlib
+
+    from edgedigits.runtime.blobs import components
+    from edgedigits.runtime.ink import ink_map
+    from edgedigits.runtime.rules import digit_height
+    from edgedigits.runtime.segment import hysteresis
+    from edgedigits.train.scenes import KINDS
+
+    rng = np.random.default_rng([0, 10, zlib.crc32(b"comb_field")])  # benchmarks/accuracy.py's photos
+    photos = [KINDS["comb_field"](mnist_test, rng) for _ in range(82)]
+    for index in (20, 38, 45, 57, 81):
+        image, text = photos[index]
+        binary, _, stats, strong = hysteresis(ink_map(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)))
+        blobs = components(stats, strong)
+        assert len(blobs) == 1 and digit_height(binary, blobs) > 0  # one blob, and yet a height
+        assert reader.read(image).text == text
+
+
 def box_row(mnist_test, values, cells, seed=0, colour=(40, 40, 200)):
     """Digits written in a printed row of joined boxes (one per cell, left-aligned, some cells empty), each
     digit 70-90% of its cell's height and off-centre: rules, walls and digits join into one blob."""
