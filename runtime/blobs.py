@@ -32,9 +32,27 @@ class Blob(NamedTuple):
 
 
 def label(binary: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
-    """8-connected components -> (count, labels int32, stats). Grana's BBDT algorithm: with stats it is 3x
-    faster than OpenCV's default (0.7 against 2.3 ms on a 640x480 frame); the labels are the same."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(binary, 8, cv2.CV_32S, cv2.CCL_GRANA)
+    """8-connected components of a uint8 image (non-zero: foreground) -> (count, labels int32 [H, W], stats
+    int32 [count, 5]: x, y, w, h, area; row 0 is the background). Grana's BBDT algorithm: with stats it is 3x
+    faster than OpenCV's default (0.7 against 2.3 ms on a 640x480 frame); the labels are the same.
+
+    When the foreground lies within half the image, only the box around it is labelled, its corner moved to
+    even coordinates (BBDT works in 2x2 blocks: the labels are then the same as the whole image's): OpenCV's
+    stats visit every background pixel, and a frame's ink fills a band of it (the bench frame's 320x240 ink
+    map: 144 -> 70 us). The background's row of stats is measured on the whole image."""
+    x, y, w, h = cv2.boundingRect(binary)
+    x0, y0 = x - x % 2, y - y % 2
+    if w == 0 or (x + w - x0) * (y + h - y0) > binary.size // 2:
+        count, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(binary, 8, cv2.CV_32S, cv2.CCL_GRANA)
+        return count, labels, stats
+    box = binary[y0 : y + h, x0 : x + w]
+    count, inside, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(box, 8, cv2.CV_32S, cv2.CCL_GRANA)
+    labels = np.zeros(binary.shape, np.int32)
+    labels[y0 : y + h, x0 : x + w] = inside
+    stats[1:, cv2.CC_STAT_LEFT] += x0
+    stats[1:, cv2.CC_STAT_TOP] += y0
+    background = cv2.boundingRect((binary == 0).view(np.uint8))
+    stats[0] = (*background, binary.size - int(stats[1:, cv2.CC_STAT_AREA].sum()))
     return count, labels, stats
 
 
