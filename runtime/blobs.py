@@ -1,6 +1,7 @@
 """Connected components and what a blob is: the unit every later stage works on. NumPy and OpenCV only.
 
     count, labels, stats = label(binary)      # 8-connected components of a uint8 0/1 image
+    mask, blob = largest_component(binary)    # ... or only the largest one (None: no component)
     blobs = components(stats)                 # [Blob(x, y, w, h, area, labels)], specks left out
     height = typical_height(blobs, shape)     # the height of a digit here (area-weighted median), 0 if none
 
@@ -31,10 +32,43 @@ class Blob(NamedTuple):
 
 
 def label(binary: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
-    """8-connected components -> (count, labels int32, stats). Grana's BBDT algorithm: with stats it is 3x
-    faster than OpenCV's default (0.7 against 2.3 ms on a 640x480 frame); the labels are the same."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(binary, 8, cv2.CV_32S, cv2.CCL_GRANA)
+    """8-connected components of a uint8 image (non-zero: foreground) -> (count, labels int32 [H, W], stats
+    int32 [count, 5]: x, y, w, h, area; row 0 is the background). Grana's BBDT algorithm: with stats it is 3x
+    faster than OpenCV's default (0.7 against 2.3 ms on a 640x480 frame); the labels are the same.
+
+    When the foreground lies within half the image, only the box around it is labelled, its corner moved to
+    even coordinates (BBDT works in 2x2 blocks: the labels are then the same as the whole image's): OpenCV's
+    stats visit every background pixel, and a frame's ink fills a band of it (the bench frame's 320x240 ink
+    map: 144 -> 70 us). The background's row of stats is measured on the whole image."""
+    x, y, w, h = cv2.boundingRect(binary)
+    x0, y0 = x - x % 2, y - y % 2
+    if w == 0 or (x + w - x0) * (y + h - y0) > binary.size // 2:
+        count, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(binary, 8, cv2.CV_32S, cv2.CCL_GRANA)
+        return count, labels, stats
+    box = binary[y0 : y + h, x0 : x + w]
+    count, inside, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(box, 8, cv2.CV_32S, cv2.CCL_GRANA)
+    labels = np.zeros(binary.shape, np.int32)
+    labels[y0 : y + h, x0 : x + w] = inside
+    stats[1:, cv2.CC_STAT_LEFT] += x0
+    stats[1:, cv2.CC_STAT_TOP] += y0
+    background = cv2.boundingRect((binary == 0).view(np.uint8))
+    stats[0] = (*background, binary.size - int(stats[1:, cv2.CC_STAT_AREA].sum()))
     return count, labels, stats
+
+
+def largest_component(binary: np.ndarray) -> tuple[np.ndarray, Blob] | None:
+    """The largest 8-connected component of a uint8 0/1 image: (its mask, uint8 0/1 [H, W]; its Blob), or None
+    when the image has no component. The same labels and stats as ``label``'s (of equal areas the first label
+    wins, as np.argmax over its stats), at 60% of the cost on a dense image: OpenCV's stats of every
+    component cost 4x the labelling itself (170 against 40 us on a 256x192 Otsu mask)."""
+    count, labels = cv2.connectedComponentsWithAlgorithm(binary, 8, cv2.CV_32S, cv2.CCL_GRANA)
+    if count < 2:
+        return None
+    areas = np.bincount(labels.ravel(), minlength=count)
+    biggest = 1 + int(np.argmax(areas[1:]))
+    mask = (labels == biggest).view(np.uint8)
+    x, y, w, h = cv2.boundingRect(mask)
+    return mask, Blob(x, y, w, h, int(areas[biggest]), (biggest,))
 
 
 def components(stats: np.ndarray, keep: np.ndarray | None = None, config: DetectConfig = DEFAULT) -> list[Blob]:
@@ -133,7 +167,9 @@ def blob_mask(labels: np.ndarray, blob: Blob, box: Box) -> np.ndarray:
     crop = labels[y : y + h, x : x + w]
     if len(blob.labels) == 1:
         mask = (crop == blob.labels[0]).view(np.uint8)
-    else:
-        mask = np.isin(crop, blob.labels).view(np.uint8)
+    else:  # a lookup table over the labels: 3x faster than np.isin for a text line's several components
+        member = np.zeros(max(int(crop.max()), *blob.labels) + 1, np.uint8)
+        member[list(blob.labels)] = 1
+        mask = member[crop]
     grow = max(3, (round(0.06 * max(blob.w, blob.h)) | 1))
     return cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (grow, grow)))

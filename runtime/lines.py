@@ -153,14 +153,18 @@ def ctc_greedy(posteriors: np.ndarray, frames: int | None = None) -> list[Char]:
     ``frames``: only the first ``frames`` frames are the line (the rest is padding of the batch)."""
     posteriors = np.asarray(posteriors)[:frames]
     best = posteriors.argmax(axis=1)
+    starts = np.flatnonzero(np.diff(best, prepend=-1))  # where each run of one best class begins
+    ends = np.append(starts[1:], len(best))
     chars: list[Char] = []
-    start = 0
-    for t in range(1, len(best) + 1):
-        if t < len(best) and best[t] == best[start]:
-            continue
+    for start, end in zip(starts.tolist(), ends.tolist()):
         k = int(best[start])
         if k != BLANK:
-            run = posteriors[start:t, k]
-            chars.append(Char(ALPHABET[k], start, t - 1, float(run.mean()), start + int(run.argmax())))
-        start = t
+            run = posteriors[start:end, k]
+            chars.append(Char(ALPHABET[k], start, end - 1, run_mean(run), start + int(run.argmax())))
     return chars
+
+
+def run_mean(run: np.ndarray) -> float:
+    """``float(run.mean())`` of a float32 [n] run, n >= 1, to the bit (the float32 sum over n, rounded to float32
+    as np.mean rounds it), without np.mean's overhead (a third of greedy decoding's time)."""
+    return float(np.float32(float(run.sum()) / len(run)))
