@@ -36,13 +36,13 @@ from .model import LineModel, Model, OrientationModel, resolve_model, shipped_li
 from .orientation import page_log_odds
 from .recognize import (
     SIDEWAYS_MARGIN,
-    TURN_TOLERANCE,
     drop_stray_marks,
     line_digits,
     page_chars,
     page_score,
     peak_score,
     sideways,
+    turn_tolerance,
     upside_down,
 )
 from .results import UNCERTAIN, Digit, Reading, compose_text, int_box  # noqa: F401  (the API's names, re-exported)
@@ -179,12 +179,12 @@ class DigitReader:
             for i, p, out in zip(upside_down, right_way_up, self._infer(right_way_up, check_orientation=False)):
                 upright = outputs[i]
                 # Turned only if the line model does not disagree: it reads the characters about as surely this
-                # way up, or more (TURN_TOLERANCE).
+                # way up, or more (recognize.turn_tolerance).
                 if (
                     out is not None
                     and upright is not None
                     and peak_score(out.lines, p.widths)
-                    >= peak_score(upright.lines, prepared[i].widths) - TURN_TOLERANCE
+                    >= peak_score(upright.lines, prepared[i].widths) - turn_tolerance(upright.log_odds)
                 ):
                     prepared[i], outputs[i] = p, out
         infer_ms = (time.perf_counter() - started) * 1e3

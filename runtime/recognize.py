@@ -248,6 +248,19 @@ def upside_down(posteriors: list[np.ndarray], log_odds: np.ndarray, widths: list
 # frame_latency scene 2: 0.044). ../shared/cases/upside-down-064468.jpg reads 0.013 less surely turned with the
 # shipped line model (sure of a turned 0, 6, 8 and 9 either way), so it stays upside down.
 TURN_TOLERANCE = 0.0
+# ... unless the orientation model is sure: log-odds of at least SURE_TURN_ODDS (twice FLIP_LOG_ODDS; upright pages
+# and frames stay under 4.0, as above) let the turned reading be up to SURE_TURN_TOLERANCE nats per character less
+# sure. Measured on 100 rotated_180 photos (train.scenes, benchmarks' seed): 3 pages at log-odds 10.9-20.6 were
+# read upside down, their turned readings 0.011-0.065 less sure (a faint or broken digit reads unsurely either way);
+# a fourth, at 0.114, stays upside down.
+SURE_TURN_ODDS = 8.0
+SURE_TURN_TOLERANCE = 0.1
+
+
+def turn_tolerance(log_odds: float) -> float:
+    """Nats per character a page's turned reading may be less sure than its upright one and still be kept turned,
+    given the orientation model's log-odds that the page is turned (TURN_TOLERANCE, SURE_TURN_TOLERANCE)."""
+    return SURE_TURN_TOLERANCE if log_odds >= SURE_TURN_ODDS else TURN_TOLERANCE
 
 
 def peak_score(posteriors: list[np.ndarray], widths: list[int]) -> float:
