@@ -107,7 +107,8 @@ def ink_map(gray: np.ndarray, config: DetectConfig = DEFAULT, sheet: np.ndarray 
     sigmas, is smoothed with ever larger Gaussians (DENOISE_SIZES) until its ink stands out; a smoothed map
     is kept when its ink stands out further, and at least ``denoise_keep`` sigmas, judged a tenth of the
     image inside its edges. Averaging lowers the pixel noise and keeps strokes wider than the kernel (issue
-    10: denoising matched to the measured noise level).
+    10: denoising matched to the measured noise level). When a noisy image's polarity is in doubt
+    (``ink_polarity``), both polarities are denoised and the ink that stands further out of its noise wins.
     """
     gray = to_gray(gray)
     small = shrink(gray, config.background_size, whole_factor=True)
