@@ -113,19 +113,18 @@ def ink_map(gray: np.ndarray, config: DetectConfig = DEFAULT, sheet: np.ndarray 
     gray = to_gray(gray)
     small = shrink(gray, config.background_size, whole_factor=True)
     dark, sure = ink_polarity(small, config)
-    ink, strongest, sigma = _above_noise(
-        ink_contrast(gray, paper_level(small, dark, gray.shape, config), dark, config), sheet
-    )
+
+    def unsmoothed(dark: bool) -> tuple[np.ndarray, float, float]:
+        return _above_noise(ink_contrast(gray, paper_level(small, dark, gray.shape, config), dark, config), sheet)
+
+    ink, strongest, sigma = unsmoothed(dark)
     if strongest / max(sigma, 1e-9) >= config.denoise_below or min(gray.shape) < DENOISE_SIDE * DENOISE_SIZES[0]:
         return _scaled(ink, strongest, sigma, config)
     # A noisy image (a dark webcam frame, faint pencil): denoise it. Where the polarity is in doubt (faint
     # strokes in the paper's grain), both are tried, and the ink that stands further out of its noise wins.
     found = denoised(gray, dark, (ink, strongest, sigma), sheet, config)
     if not sure:
-        other = _above_noise(
-            ink_contrast(gray, paper_level(small, not dark, gray.shape, config), not dark, config), sheet
-        )
-        turned = denoised(gray, not dark, other, sheet, config)
+        turned = denoised(gray, not dark, unsmoothed(not dark), sheet, config)
         found = max(found, turned, key=lambda f: f[1] / max(f[2], 1e-9))
     return _scaled(*found, config=config)
 
@@ -329,15 +328,19 @@ def _above_noise(contrast: np.ndarray, sheet: np.ndarray | None = None) -> tuple
     p5, p25 = quantiles(sample, 0.05, 0.25)
     sigma = (p25 - p5) / 0.97  # the lowest quarter is paper even when ink covers half a tight crop
     ink = contrast - np.float32(p25 + (0.674 + 3.0) * sigma)
-    strongest = cv2.minMaxLoc(cv2.blur(ink, (3, 3)))[1] if min(ink.shape) >= 3 else float(ink.max())
-    return ink, float(strongest), float(sigma)
+    return ink, _strongest(ink), float(sigma)
+
+
+def _strongest(ink: np.ndarray) -> float:
+    """The strongest ink of a map, as the maximum of its 3x3 means (a lone hot pixel does not count)."""
+    return float(cv2.minMaxLoc(cv2.blur(ink, (3, 3)))[1]) if min(ink.shape) >= 3 else float(ink.max())
 
 
 def _inner_strongest(ink: np.ndarray, band: int, default: float) -> float:
     """The strongest ink (3x3 mean) at least ``band`` px inside the image's edges (``default`` when the image
     is too small to have an inside)."""
     inner = ink[band : ink.shape[0] - band, band : ink.shape[1] - band]
-    return cv2.minMaxLoc(cv2.blur(inner, (3, 3)))[1] if min(inner.shape) >= 3 else default
+    return _strongest(inner) if min(inner.shape) >= 3 else default
 
 
 def quantiles(values: np.ndarray, *qs: float) -> list[float]:

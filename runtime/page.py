@@ -134,7 +134,10 @@ def find_sheet(small: np.ndarray):
     paper = masked_median(small, mask)
     outside = (inside == 0).astype(np.uint8)
     surround = cv2.countNonZero(outside)
-    if solid < SOLIDITY or surround < MIN_SURROUND * small.size or paper - masked_median(small, outside) < MIN_STEP:
+    if solid < SOLIDITY or surround < MIN_SURROUND * small.size:
+        return None
+    step = paper - masked_median(small, outside)
+    if step < MIN_STEP:
         return None
     if cv2.countNonZero(inside & (1 - light)) < MIN_INK * hull_area:
         return None  # nothing written on it: a light blob (a chalk stroke, a lamp), not a page
@@ -144,7 +147,6 @@ def find_sheet(small: np.ndarray):
     if cv2.countNonZero(broad) < 0.6 * surround:
         return None
     # A sheet's edge is a step; uneven light on one sheet changes smoothly: measure the edge's steepness.
-    step = paper - masked_median(small, outside)
     gy, gx = np.gradient(cv2.GaussianBlur(small, (3, 3), 0).astype(np.float32))
     contour = max(contours, key=cv2.contourArea).reshape(-1, 2)
     away = (
