@@ -520,6 +520,11 @@ def train(
     init: Optional[Path] = typer.Option(
         None, help="Line preset: start from this run's weights (a run folder or .keras) to train it further."
     ),
+    learning_rate: Optional[float] = typer.Option(
+        None,
+        help="Line preset: peak learning rate of the cosine schedule (default: the preset's; lower it to train "
+        "an --init run further).",
+    ),
 ) -> None:
     """Train a Keras model on MNIST (needs TensorFlow: install the train extra)."""
     from importlib.util import find_spec
@@ -560,6 +565,7 @@ def train(
             val_split=val_split,
             subset=subset,
             init=init,
+            learning_rate=learning_rate,
         )
     except (MnistError, ValueError) as exc:
         fail(str(exc))
