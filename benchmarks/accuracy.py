@@ -214,6 +214,7 @@ def line_style(kind: str):
         rule=0.0,
         comb=0.0,
         boxes=0.0,
+        pencil=0.0,  # pencil is issue 10's kind of photo (scenes.make_pencil), not a line kind
     )
 
 

@@ -139,7 +139,7 @@ def number(rng, lo, hi):
     return "".join(str(d) for d in rng.integers(0, 10, int(rng.integers(lo, hi + 1))))
 
 
-PLAIN = dict(underline=0.0, rule=0.0, comb=0.0, boxes=0.0, touch_gap=(-0.2, 0.0))
+PLAIN = dict(underline=0.0, rule=0.0, comb=0.0, boxes=0.0, pencil=0.0, touch_gap=(-0.2, 0.0))
 
 
 def exact_rate(reader, items):

@@ -34,7 +34,7 @@ def test_lines_are_made_from_the_digits_given_and_repeat_for_a_seed(mnist_train)
     assert all(set(target) <= set(ALPHABET) for target in a[1])
     # Only sevens given: every digit in every line is a 7.
     sevens = np.flatnonzero(labels == 7)
-    maker = LineMaker(images[sevens], labels[sevens], LineStyle(words=0, separators=0, no_digits=0))
+    maker = LineMaker(images[sevens], labels[sevens], LineStyle(words=0, separators=0, no_digits=0, pencil=0))
     rng = np.random.default_rng(0)
     assert all(set(maker.sample(rng).text) <= {"7"} for _ in range(10))
 

@@ -149,7 +149,7 @@ def read_lines(model, tensors: list[np.ndarray], batch_size: int = 128) -> list[
 
 def kind_style(kind: str) -> LineStyle:
     """The line style of one kind of test material (what benchmarks/accuracy.py reports per row)."""
-    plain = LineStyle(touching=0.0, separators=0.0, words=0.0, no_digits=0.0)
+    plain = LineStyle(touching=0.0, separators=0.0, words=0.0, no_digits=0.0, pencil=0.0)
     return {
         "plain": plain,
         "touching": replace(plain, touching=1.0, touch_gap=TOUCHING_GAP),

@@ -133,6 +133,7 @@ class LineStyle:
     pattern: float = 0.3  # a guilloche security pattern on the paper (cheques)
     light_on_dark: float = 0.05
     faint: float = 0.15  # weak ink (pencil)
+    pencil: float = 0.15  # graphite strokes: thinned, grainy and here and there broken (see graphite())
     blur: float = 0.3
     jpeg: float = 0.5
 
@@ -371,6 +372,8 @@ class LineMaker:
         """One synthetic line: compose, print, then read back as the runtime would."""
         raw = self.content(rng) if raw is None else raw
         ink, form, _ = self.compose(raw, rng)
+        if self.style.pencil and rng.random() < self.style.pencil:
+            ink = graphite(ink, rng)
         scale = rng.uniform(0.5, 1.3)  # resolution: small scans to phone close-ups
         if abs(scale - 1) > 0.05:
             size = (max(8, round(ink.shape[1] * scale)), max(8, round(ink.shape[0] * scale)))
@@ -378,6 +381,21 @@ class LineMaker:
             form = cv2.resize(form, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
         photo = self.print_on_paper(ink, form, rng)
         return LineSample(photo, line_crop_tensor(photo, ink), raw, "".join(c for c in raw if c.isdigit()))
+
+
+def graphite(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Pencil strokes from pen ink composed at 26-40 px digit height (float32 [h, w] in [0, 1]): half the time
+    thinned (a 2x2 erosion), grainy (each pixel keeps 30-100 % of its ink: graphite catches on the paper's tooth)
+    and broken where smooth noise (blobs a few stroke widths across) falls low. Its own recipe, not the one of
+    the pencil photos that benchmarks/accuracy.py reads (train/scenes.py pencil_ink), so that benchmark
+    measures generalisation, not a copy of its generator."""
+    if rng.random() < 0.5:
+        ink = cv2.erode(ink, np.ones((2, 2), np.uint8))
+    grain = rng.uniform(0.3, 1.0, ink.shape).astype(np.float32)
+    field = cv2.GaussianBlur(rng.normal(0, 1, ink.shape).astype(np.float32), (0, 0), rng.uniform(2, 5))
+    field /= max(float(field.std()), 1e-6)
+    keep = np.clip(rng.uniform(1.0, 2.0) + field, 0.15, 1.0)
+    return cv2.GaussianBlur(ink * grain * keep, (0, 0), 0.5)
 
 
 def line_crop_tensor(photo: np.ndarray, ink: np.ndarray) -> np.ndarray:
