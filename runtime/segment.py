@@ -44,6 +44,7 @@ from .rules import (
     erase_grids,
     is_rule,
     remove_rules,
+    rule_height,
 )
 
 
@@ -111,7 +112,7 @@ def candidates(ink: np.ndarray, config: DetectConfig = DEFAULT) -> tuple[list[Bl
         count, labels, stats = label(binary)
         blobs = components(stats, config=config)
     height = digit_height(binary, blobs, config)
-    kept = remove_rules(binary, height, config)
+    kept = remove_rules(binary, rule_height(blobs, ink.shape, height), config)
     if kept is not binary:  # a comb field's ticks stand on its erased rule
         kept = erase_comb_ticks(kept, binary & (1 - kept), height)
     if kept is not binary:  # rules were erased: label what is left
