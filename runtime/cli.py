@@ -565,7 +565,7 @@ def train(
             val_split=val_split,
             subset=subset,
             init=init,
-            learning_rate=learning_rate,
+            peak_learning_rate=learning_rate,
         )
     except (MnistError, ValueError) as exc:
         fail(str(exc))

@@ -60,7 +60,8 @@ def rule_height(blobs: list[Blob], shape: tuple[int, ...], height: float) -> flo
     median height of the three tallest blobs that may be writing (not line-like, not the frame) when that is
     taller. Handwriting on a printed form: the print is most of the blobs and sets the digit height, and a
     handwritten '1' three print lines tall, or a 4's stem, was erased as a rule (issue 10's desk photos:
-    0.83 -> 0.92 exact, 100 photos; every other kind unchanged). The median of three: a pen lying on the page is one tall blob."""
+    0.83 -> 0.92 exact, 100 photos; every other kind unchanged). The median of three: a pen lying on the page
+    is one tall blob."""
     tall = sorted(b.h for b in blobs if not is_line_like(b) and not is_frame(b, blobs, shape))[-3:]
     return max(height, float(np.median(tall))) if len(tall) == 3 else height
 

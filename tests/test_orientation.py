@@ -190,8 +190,8 @@ def test_upside_down_pages_are_read_the_right_way_up(mnist_test):
 def test_a_page_the_orientation_model_is_sure_is_turned_when_the_line_model_nearly_agrees(mnist_test):
     """Log-odds above FLIP_LOG_ODDS (upright pages and frames stay at or under 4.5) let the turned reading be less
     sure than the upright one, by up to recognize.SURE_TURN_TOLERANCE from SURE_TURN_ODDS on: a faint or broken
-    digit reads unsurely either way. These two of the benchmarks' 100 rotated_180 photos (log-odds 10.9 and 12.2) were read upside down;
-    rotated_180 0.84 -> 0.87 exact, and no upright kind changed (100 photos each)."""
+    digit reads unsurely either way. These two of the benchmarks' 100 rotated_180 photos (log-odds 10.9 and 12.2)
+    were read upside down; rotated_180 0.84 -> 0.87 exact, and no upright kind changed (100 photos each)."""
     import zlib
 
     from edgedigits.runtime.recognize import FLIP_LOG_ODDS, SURE_TURN_ODDS, SURE_TURN_TOLERANCE, turn_tolerance

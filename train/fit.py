@@ -69,13 +69,13 @@ def train(
     subset: int | None = None,
     verbose: int | None = None,
     init: str | os.PathLike | None = None,
-    learning_rate: float | None = None,
+    peak_learning_rate: float | None = None,
 ) -> dict:
     """Train ``preset_name`` and write the run folder ``out``. Returns the metrics written to metrics.json.
 
     ``init`` (line presets): start from this run's weights (see line_fit.train_line). ``subset``: for line and
-    orientation presets, the number of synthetic training lines. ``learning_rate`` (line presets): the peak of
-    the cosine schedule instead of the preset's."""
+    orientation presets, the number of synthetic training lines. ``peak_learning_rate`` (line presets): the peak
+    of the cosine schedule instead of the preset's."""
     if PRESETS[preset_name].kind == "line":
         from .line_fit import train_line
 
@@ -90,9 +90,9 @@ def train(
             verbose=verbose,
             preset_name=preset_name,
             init=init,
-            learning_rate=learning_rate,
+            peak_learning_rate=peak_learning_rate,
         )
-    if learning_rate is not None:
+    if peak_learning_rate is not None:
         raise ValueError(f"--learning-rate is for line presets; {preset_name} uses its preset's.")
     if PRESETS[preset_name].kind == "orientation":
         if init is not None:

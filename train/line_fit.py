@@ -190,14 +190,14 @@ def train_line(
     verbose: int | None = None,
     preset_name: str = "line",
     init: str | os.PathLike | None = None,
-    learning_rate: float | None = None,
+    peak_learning_rate: float | None = None,
 ) -> dict:
     """Train the line preset and write the run folder ``out``. Returns the metrics written to metrics.json.
 
     ``lines``: synthetic training lines (default: the preset's ``train_lines``); ``test_lines``: lines of
     each test kind in metrics.json; ``init``: a line model (.keras, or a run folder) whose weights start the
-    run, to train an earlier run further (its epochs are recorded as ``init_epochs``); ``learning_rate``: the cosine schedule's peak
-    instead of the preset's (a lower one suits a run that starts from ``init``)."""
+    run, to train an earlier run further (its epochs are recorded as ``init_epochs``); ``peak_learning_rate``:
+    the cosine schedule's peak instead of the preset's (a lower one suits a run that starts from ``init``)."""
     from .environment import command_line, quiet_tensorflow, relative_path, versions
 
     # oneDNN halves a training step here (194 against 386 ms for 64 lines of 192 px, 2 cores); its reordered
@@ -207,8 +207,8 @@ def train_line(
     import keras
 
     preset = PRESETS[preset_name]
-    if learning_rate is not None:
-        preset = replace(preset, learning_rate=learning_rate)
+    if peak_learning_rate is not None:
+        preset = replace(preset, learning_rate=peak_learning_rate)
     epochs = epochs or preset.epochs
     batch_size = batch_size or preset.batch_size
     lines = lines or preset.train_lines
