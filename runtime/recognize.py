@@ -258,7 +258,7 @@ TURN_TOLERANCE = 0.0
 # SURE_TURN_TOLERANCE at SURE_TURN_ODDS (twice FLIP_LOG_ODDS) and stays there. Measured on 100 rotated_180 photos
 # (train.scenes, benchmarks' seed): 3 pages at log-odds 10.9-20.6 were read upside down, their turned readings
 # 0.011-0.065 less sure (a faint or broken digit reads unsurely either way); a fourth, at 0.114, stays upside down.
-# Upright photos stay at or under 4.5 (1,100 photos of train.scenes' 11 upright kinds, 120 synth frames: one border
+# Upright photos stay at or under 4.5 (1,300 photos of train.scenes' upright kinds, 120 synth frames: one border
 # photo at 4.5, tolerance 0.0125); ../shared/cases/upside-down-064468.jpg stands at 7.37 and reads 0.013 less
 # surely turned (tolerance 0.084). A step at SURE_TURN_ODDS (until 2026-12-01) left that page upside down.
 SURE_TURN_ODDS = 8.0
