@@ -52,11 +52,23 @@ def normalize_digit(ink: np.ndarray, *, thicken: bool = True) -> np.ndarray:
 def clip_ink(ink: np.ndarray) -> np.ndarray:
     """An ink map as float32 [H, W] in [0, 1]: a trailing channel axis of 1 dropped, NaN as 0, +-inf and every
     other value clipped to the range. Raises ValueError unless the map is 2-D (after that axis)."""
+    return clean_values(ink_array(ink))
+
+
+def ink_array(ink: np.ndarray) -> np.ndarray:
+    """An ink map as float32 [H, W], its values as they are (see clip_ink): a trailing channel axis of 1
+    dropped. Raises ValueError unless the map is 2-D (after that axis)."""
     ink = np.asarray(ink, dtype=np.float32)
     if ink.ndim == 3 and ink.shape[2] == 1:
         ink = ink[:, :, 0]
     if ink.ndim != 2:
         raise ValueError(f"ink must be a 2-D array, got shape {ink.shape}")
+    return ink
+
+
+def clean_values(ink: np.ndarray) -> np.ndarray:
+    """float32 [H, W] -> the same in [0, 1]: NaN as 0, +-inf and every other value clipped to the range.
+    Pixel by pixel, so cleaning a crop gives the crop of the cleaned map."""
     if ink.size and cv2.checkRange(ink, True, 0.0, 1.0000001)[0]:
         return ink  # already clean (an ink_map): a 0.02 ms check instead of a 0.5 ms copy of a frame
     return np.clip(np.nan_to_num(ink, nan=0.0, posinf=1.0, neginf=0.0), 0.0, 1.0)
@@ -167,13 +179,13 @@ def normalize_batch(
     masks (optional): one array per box, shaped like the box (h, w); only ink where it is non-zero belongs to
     the digit (keeps a neighbour's stroke that reaches into the box out of it).
     """
-    ink = clip_ink(ink)
+    ink = ink_array(ink)  # cleaned crop by crop below: the boxes are a small part of a frame's map
     out = []
     for i, box in enumerate(boxes):
         x, y, w, h = (int(v) for v in box)
         x0, y0 = min(max(0, x), ink.shape[1]), min(max(0, y), ink.shape[0])
         x1, y1 = max(x0, min(ink.shape[1], x + w)), max(y0, min(ink.shape[0], y + h))
-        crop = ink[y0:y1, x0:x1]
+        crop = clean_values(ink[y0:y1, x0:x1])
         mask = masks[i] if masks is not None else None
         if mask is not None and crop.size:
             mask = np.asarray(mask)[y0 - y : y1 - y, x0 - x : x1 - x]
