@@ -172,7 +172,35 @@ def shrink(image: np.ndarray, max_side: int, whole_factor: bool = False) -> np.n
         h, w = max(n, h - h % n), max(n, w - w % n)
         return cv2.resize(image[:h, :w], (w // n, h // n), interpolation=cv2.INTER_AREA)
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    two_fifths = (5 * size[0], 5 * size[1]) == (2 * w, 2 * h)
+    if two_fifths and image.ndim == 2 and image.dtype == np.uint8 and image.size <= TWO_FIFTHS_MAX_PIXELS:
+        return shrink_two_fifths(image)  # the same pixels (find_page's copy of a 640x480 frame: 256x192)
     return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+
+
+# The weights of 5 pixels in a row (column) in the 2 pixels they make at 2/5 the size: each of those averages
+# 2.5 pixels, 1, 1 and 1/2 of the middle one, or 1/2, 1, 1 (INTER_AREA), here doubled to whole numbers.
+TWO_FIFTHS = np.array([[2, 0], [2, 0], [1, 1], [0, 2], [0, 2]], np.float32)
+# Images up to this many pixels are shrunk by 2/5 in NumPy: faster than OpenCV up to 3 MP (measured, one core:
+# 640x480 0.21 against 0.58 ms, 2000x1500 2.0 against 3.6 ms), slower beyond (4000x3000: 23 against 14 ms, its
+# float32 copies no longer fit in the cache).
+TWO_FIFTHS_MAX_PIXELS = 3_000_000
+
+
+def shrink_two_fifths(image: np.ndarray) -> np.ndarray:
+    """uint8 [H, W], H and W multiples of 5 -> uint8 [2H/5, 2W/5]: the same pixels as ``cv2.resize(image,
+    (2W/5, 2H/5), interpolation=cv2.INTER_AREA)`` (tests/test_detect.py) in 40% of its time for an image of up
+    to a few megapixels (TWO_FIFTHS_MAX_PIXELS; OpenCV's general fractional INTER_AREA is slow).
+
+    Each output pixel is the mean of a 2.5 x 2.5 px square: S / 25, with S the sum of its 9 pixels weighted
+    TWO_FIFTHS along each axis, a whole number (at most 6375: exact in float32, in any order of summation).
+    S / 25 is never a whole number and a half (that needs 2S = 25 (2k + 1): even against odd), so it lies at
+    least 0.02 from the nearest half, far beyond either computation's rounding error (< 0.001), and rounding it
+    gives OpenCV's value."""
+    h, w = image.shape
+    rows = np.matmul(TWO_FIFTHS.T, image.reshape(h // 5, 5, w).astype(np.float32))  # [H/5, 2, W]: rows combined
+    sums = rows.reshape(2 * h // 5, w // 5, 5) @ TWO_FIFTHS  # [2H/5, W/5, 2]: then columns; S
+    return np.rint(sums.reshape(2 * h // 5, 2 * w // 5) * np.float32(1 / 25)).astype(np.uint8)
 
 
 def window(small: np.ndarray, config: DetectConfig = DEFAULT) -> int:
