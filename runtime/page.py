@@ -98,8 +98,7 @@ def flat_border(small: np.ndarray) -> tuple[int, int, int, int] | None:
     cuts = []
     for axis_rows in (small, small[::-1], small.T, small.T[::-1]):  # top, bottom, left, right
         limit = axis_rows.shape[0] // 4  # a border is at most a quarter of the image
-        uneven = np.flatnonzero(axis_rows[:limit].std(axis=1) > FLAT_SD)
-        cut = int(uneven[0]) if uneven.size else limit  # the flat rows before the first uneven one
+        cut = flat_rows(axis_rows, limit)
         if cut:
             border = float(axis_rows[:cut].mean())
             band = axis_rows[cut : cut + max(2, axis_rows.shape[0] // 20)]
@@ -110,6 +109,23 @@ def flat_border(small: np.ndarray) -> tuple[int, int, int, int] | None:
     if not any(cuts):
         return None
     return (left, top, w - left - right, h - top - bottom)
+
+
+# Rows first looked at for an uneven one in flat_rows: most images have no border, their first row is uneven.
+FIRST_ROWS = 8
+
+
+def flat_rows(rows: np.ndarray, limit: int) -> int:
+    """How many of the first ``limit`` rows of uint8 ``rows`` [N, M] (``limit`` >= 2) are flat (std at most
+    FLAT_SD) before the first uneven one. The first FIRST_ROWS rows are judged alone first, then, if all of
+    them are flat, all ``limit``: an image without a border is done after a few rows. A row's std is the same
+    to the bit whichever other rows (two or more) it is computed with, rows of ``small`` or of its transpose
+    (tests/test_page.py: test_flat_rows_judge_rows_as_the_whole_band_does)."""
+    for n in (min(FIRST_ROWS, limit), limit):
+        uneven = np.flatnonzero(rows[:n].std(axis=1) > FLAT_SD)
+        if uneven.size:
+            return int(uneven[0])
+    return limit
 
 
 def find_sheet(small: np.ndarray):
