@@ -34,7 +34,12 @@ def normalize_digit(ink: np.ndarray, *, thicken: bool = True) -> np.ndarray:
     Crop to the ink, widen thin strokes to MNIST's width, scale the longer side to 20 px, stretch the
     intensity so strong strokes reach 1, and centre the centre of mass at (14, 14). No ink -> zeros.
     """
-    ink = clip_ink(ink)
+    return normalize_clean(clip_ink(ink), thicken=thicken)
+
+
+def normalize_clean(ink: np.ndarray, *, thicken: bool = True) -> np.ndarray:
+    """normalize_digit of an ink map that is clean already (clip_ink's: float32 [H, W] in [0, 1]), such as a
+    masked crop of an ink map in normalize_batch -> float32 [28, 28]."""
     box = ink_box(ink)
     if box is None:
         return np.zeros((SIZE, SIZE), np.float32)
@@ -44,7 +49,10 @@ def normalize_digit(ink: np.ndarray, *, thicken: bool = True) -> np.ndarray:
         crop = max_pool(crop, max(h, w) // POOL_SIDE)
     if thicken:
         crop = widen_strokes(crop)
-    digit = fit_box(crop)
+    # The crop is its own ink box: cut to it above, and max pooling and widening keep it so (their maxima keep
+    # the peak, and the outermost ink stays above 5% of it out to the edges they pad), so fit_box's own
+    # ink_box would give the whole crop.
+    digit = scale_to_box(crop)
     digit = stretch_intensity(digit)
     return centre_of_mass_field(digit)
 
@@ -122,11 +130,17 @@ def widen_strokes(crop: np.ndarray, scale: float | None = None, target: float = 
 
 
 def fit_box(crop: np.ndarray) -> np.ndarray:
-    """Scale so the longer side is BOX px, keeping the aspect ratio (INTER_AREA when shrinking)."""
+    """Cut to the ink box, then scale so the longer side is BOX px, keeping the aspect ratio (scale_to_box)."""
     box = ink_box(crop)
     if box is not None:
         x, y, w, h = box
         crop = crop[y : y + h, x : x + w]
+    return scale_to_box(crop)
+
+
+def scale_to_box(crop: np.ndarray) -> np.ndarray:
+    """Scale so the longer side is BOX px, keeping the aspect ratio (INTER_AREA when shrinking): float32 [h, w]
+    -> float32 [<= BOX, <= BOX], a new array."""
     h, w = crop.shape
     scale = BOX / max(h, w)
     size = (min(BOX, max(1, round(w * scale))), min(BOX, max(1, round(h * scale))))
@@ -191,7 +205,7 @@ def normalize_batch(
             mask = np.asarray(mask)[y0 - y : y1 - y, x0 - x : x1 - x]
             if mask.shape == crop.shape:
                 crop = crop * (mask > 0)
-        out.append(normalize_digit(crop, thicken=thicken) if crop.size else np.zeros((SIZE, SIZE), np.float32))
+        out.append(normalize_clean(crop, thicken=thicken) if crop.size else np.zeros((SIZE, SIZE), np.float32))
     if not out:
         return np.zeros((0, SIZE, SIZE), np.float32)
     return np.stack(out).astype(np.float32, copy=False)
