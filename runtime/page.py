@@ -5,15 +5,18 @@ never decides polarity or thresholds. NumPy and OpenCV; pure functions on arrays
     gray, sheet = isolate(gray, region)  # the page alone: cropped, the surround (desk) painted with paper;
                                          # sheet: bool mask of the sheet's own pixels (None: all of them)
 
-Two things are found, in this order, on a small copy of the image:
+Two things are looked for, on a small copy of the image:
 
-1. A flat border (a mat, a scanner's margin, a frame of a different shade): outer rows and columns that are
-   uniform and differ from what lies inside them are cut off.
-2. Inside what is left, a sheet on a surround (paper on a desk, a lit card in a dark room): Otsu's threshold
-   splits light from dark; the largest light region is a page when it is a large share of the frame, compact
-   (it fills most of its convex hull) and does not reach all four edges (else it *is* the frame). Its
-   bounding box is cropped and everything outside its convex hull is painted the page's median brightness, so
-   the desk is gone before the ink is judged.
+1. A sheet on a surround (paper on a desk, a lit card in a dark room), on the whole frame: Otsu's threshold
+   splits light from dark; the largest light region is a page when it is a large share of the frame but
+   leaves a broad surround outside its convex hull (a sheet turned on the desk may touch all four edges and
+   leave the desk in two corners or more; one dark region there is a shadow), is compact (it fills most of
+   its convex hull), and its edge is a steep step (uneven light is not). Its bounding box is cropped and
+   everything outside its convex hull is painted the page's median brightness, so the desk is gone before
+   the ink is judged.
+2. Failing that, a flat border (a mat, a scanner's margin, a frame of a different shade): outer rows and
+   columns that are uniform and differ from what lies inside them are cut off, and a sheet is looked for
+   inside what is left (a dark desk's even strip along one side is such a border).
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ SHEET_MIN_SIDE = 160  # px: the shorter side of an image that may show a sheet o
 FLAT_SD = 6.0  # grey levels: a border row or column is at most this uneven
 BORDER_STEP = 20.0  # grey levels: ... and differs by at least this much from the band inside it
 MIN_PAGE = 0.12  # share of the frame a sheet covers at least
-MAX_PAGE = 0.92  # ... and at most (more: the sheet is the frame)
+MAX_PAGE = 0.95  # ... and at most (more: the sheet is the frame; 0.92 until 2026-12-01 lost a lit sheet on
+#   a dark desk at 0.923)
 SOLIDITY = 0.8  # the sheet's share of its convex hull (holes for ink count as sheet)
 MIN_STEP = 25.0  # grey levels between the sheet and its surround (a shadow is no desk)
 MIN_SURROUND = 0.05  # share of the frame outside the sheet at least
@@ -56,15 +60,20 @@ def find_page(gray: np.ndarray) -> Page | None:
     small = shrink(gray, SMALL)
     sy, sx = gray.shape[0] / small.shape[0], gray.shape[1] / small.shape[1]
     inner = flat_border(small)
-    x0, y0, w0, h0 = inner if inner is not None else (0, 0, small.shape[1], small.shape[0])
-    # A sheet may lie inside a flat border too: a dark desk's even strip along one side is such a border.
-    big_enough = min(h0 * sy, w0 * sx) >= SHEET_MIN_SIDE
-    sheet = find_sheet(small[y0 : y0 + h0, x0 : x0 + w0]) if big_enough else None
+    # A sheet on a surround is looked for on the whole frame first: a lit sheet whose dark side strip passes for
+    # a flat border fills nearly all of that border's inside, too much of it to be told from it.
+    x0 = y0 = 0
+    sheet = find_sheet(small) if min(gray.shape) >= SHEET_MIN_SIDE else None
+    if sheet is None and inner is not None:
+        # A sheet may lie inside a flat border too: a dark desk's even strip along one side is such a border.
+        x0, y0, w0, h0 = inner
+        sheet = find_sheet(small[y0 : y0 + h0, x0 : x0 + w0]) if min(h0 * sy, w0 * sx) >= SHEET_MIN_SIDE else None
     if sheet is not None:
         (x, y, w, h), hull, paper = sheet
         hull = np.round((hull.astype(np.float64) + (x0, y0)) * (sx, sy)).astype(np.int32)
         return Page(scale_box((x + x0, y + y0, w, h), sx, sy, gray.shape), hull, paper)
     if inner is not None:
+        x0, y0, w0, h0 = inner
         box = scale_box(inner, sx, sy, gray.shape)
         return Page(box, None, float(np.median(small[y0 : y0 + h0, x0 : x0 + w0])))
     return None
@@ -138,9 +147,9 @@ def find_sheet(small: np.ndarray):
     mask, sheet = largest
     x, y, w, h, area = sheet.x, sheet.y, sheet.w, sheet.h, sheet.area
     share = area / small.size
-    reaches_all = x == 0 and y == 0 and x + w == small.shape[1] and y + h == small.shape[0]
-    if not MIN_PAGE <= share <= MAX_PAGE or reaches_all:
+    if not MIN_PAGE <= share <= MAX_PAGE:
         return None
+    reaches_all = x == 0 and y == 0 and x + w == small.shape[1] and y + h == small.shape[0]
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     hull = cv2.convexHull(max(contours, key=cv2.contourArea))
     hull_area = max(cv2.contourArea(hull), 1.0)
@@ -152,6 +161,9 @@ def find_sheet(small: np.ndarray):
     surround = cv2.countNonZero(outside)
     if solid < SOLIDITY or surround < MIN_SURROUND * small.size:
         return None
+    if reaches_all and cv2.connectedComponents(outside)[0] - 1 < 2:
+        return None  # light to all four edges with one dark region: a shadow or vignette; a turned sheet that
+        # fills the frame leaves the desk in two corners or more
     step = paper - masked_median(small, outside)
     if step < MIN_STEP:
         return None
