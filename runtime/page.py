@@ -59,11 +59,11 @@ def find_page(gray: np.ndarray) -> Page | None:
     is a crop of the writing, where a light blob is part of a digit."""
     small = shrink(gray, SMALL)
     sy, sx = gray.shape[0] / small.shape[0], gray.shape[1] / small.shape[1]
-    inner = flat_border(small)
     # A sheet on a surround is looked for on the whole frame first: a lit sheet whose dark side strip passes for
     # a flat border fills nearly all of that border's inside, too much of it to be told from it.
     x0 = y0 = 0
     sheet = find_sheet(small) if min(gray.shape) >= SHEET_MIN_SIDE else None
+    inner = flat_border(small) if sheet is None else None  # (not needed when a sheet was found)
     if sheet is None and inner is not None:
         # A sheet may lie inside a flat border too: a dark desk's even strip along one side is such a border.
         x0, y0, w0, h0 = inner
