@@ -238,8 +238,7 @@ def ink_polarity(small: np.ndarray, config: DetectConfig = DEFAULT) -> tuple[boo
     deviation = cv2.max(darker, lighter)  # |small - median|, whose median is the noise level (MAD)
     sigma = 1.4826 * histogram_median(deviation) + 1.0
     floor = np.float32(2 * sigma)
-    dark_energy = cv2.norm(np.maximum(darker.astype(np.float32) - floor, 0), cv2.NORM_L2SQR)
-    light_energy = cv2.norm(np.maximum(lighter.astype(np.float32) - floor, 0), cv2.NORM_L2SQR)
+    dark_energy, light_energy = outlier_energy(darker, floor), outlier_energy(lighter, floor)
     sure = max(dark_energy, light_energy) + 1.0 >= POLARITY_SURE * (min(dark_energy, light_energy) + 1.0)
     return dark_energy >= light_energy, sure
 
@@ -248,6 +247,14 @@ def ink_polarity(small: np.ndarray, config: DetectConfig = DEFAULT) -> tuple[boo
 # issue 10's photos (train.scenes, benchmarks' seed): dark webcam frames 8-290x; faint pencil 0.4-80x, three of
 # eight failures judged light at 0.4-1.0x (blotchy paper outshines the strokes).
 POLARITY_SURE = 4.0
+
+
+def outlier_energy(deviation: np.ndarray, floor: np.float32) -> float:
+    """The energy of the deviations beyond ``floor``: the sum of max(deviation - floor, 0) ** 2 over uint8
+    ``deviation`` [H, W] (float32 arithmetic, one temporary)."""
+    beyond = deviation.astype(np.float32)
+    beyond -= floor
+    return cv2.norm(np.maximum(beyond, 0, out=beyond), cv2.NORM_L2SQR)
 
 
 def local_median(small: np.ndarray, k: int) -> np.ndarray:
@@ -263,8 +270,13 @@ def local_median(small: np.ndarray, k: int) -> np.ndarray:
 
 
 def histogram_median(values: np.ndarray) -> float:
-    """Median of a uint8 array from its histogram (no sort)."""
-    counts = np.bincount(values.ravel(), minlength=256)
+    """Median of a uint8 array from its histogram (no sort; OpenCV's histogram, a third faster than np.bincount,
+    counts exactly up to 2**24 pixels)."""
+    if 0 < values.size < 2**24:
+        column = np.ascontiguousarray(values).reshape(-1, 1)  # any shape, as one column of pixels
+        counts = cv2.calcHist([column], [0], None, [256], [0, 256]).ravel().astype(np.int64)
+    else:
+        counts = np.bincount(values.ravel(), minlength=256)
     return float(np.searchsorted(np.cumsum(counts), (values.size + 1) // 2))
 
 
@@ -304,9 +316,9 @@ def bold_stroke_window(small: np.ndarray, dark: bool) -> int:
     huge = stats[:, cv2.CC_STAT_AREA] > 0.5 * small.size
     inner &= ~huge
     if inner.any():
-        mask = inner[labels].astype(np.uint8)
+        mask = inner[labels].view(np.uint8)
     elif huge[1:].any():
-        mask = (~huge)[labels].astype(np.uint8) * mask
+        mask = (~huge)[labels].view(np.uint8) * mask
         if not mask.any():
             return 3
     dt = cv2.distanceTransform(mask, cv2.DIST_L2, 3)
