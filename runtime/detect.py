@@ -44,17 +44,20 @@ class Extraction(NamedTuple):
     text_lines: list[TextLine] = []  # with lines=True: the text lines, top to bottom, for the line model
 
 
-def extract(image: np.ndarray, single: bool = False, lines: bool = False, config: DetectConfig = DEFAULT) -> Extraction:
+def extract(
+    image: np.ndarray, single: bool = False, lines: bool = False, config: DetectConfig = DEFAULT, fast: bool = True
+) -> Extraction:
     """Any image -> (digits [N, 28, 28] float32, boxes, line of each box[, text lines]). N = 0 when there is
     no ink.
 
     single: the whole image's ink is one digit (a crop or a drawing) — no detection.
     lines: keep every blob that may be writing (touching digits, separators, letters) and cut the text lines
     out for the line model (``Extraction.text_lines``); without it, only digit-like blobs are kept, each
-    read alone by the digit model. A small clean single digit takes the fast path either way (no lines).
+    read alone by the digit model. A small clean single digit takes the fast path either way (no lines),
+    unless ``fast`` is False (a second look at a blob that may hold several digits: reader.DigitReader).
     """
     gray = to_gray(image)
-    if max(gray.shape) <= config.clean_max_side:
+    if fast and max(gray.shape) <= config.clean_max_side:
         clean = clean_digit(gray, config)
         if clean is not None:
             return clean
