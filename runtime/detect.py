@@ -85,9 +85,9 @@ def extract_page(
     work = shrink(gray, config.work_size)
     half = half_copy(work, config) if not single else None
     if half is not None:
-        coarse = extract_at(gray, half, single, lines, config, sheet)
+        coarse = locate_at(gray, half, single, lines, config, sheet)
         if tall_enough(coarse, gray, half, config):
-            return coarse  # big digits: half the resolution reads them as well, at a quarter of the cost
+            return coarse.extraction()  # big digits: half the resolution reads them as well, at a quarter of the cost
     return extract_at(gray, work, single, lines, config, sheet)
 
 
@@ -98,11 +98,32 @@ def half_copy(work: np.ndarray, config: DetectConfig = DEFAULT) -> np.ndarray | 
     return cv2.resize(work, (work.shape[1] // 2, work.shape[0] // 2), interpolation=cv2.INTER_AREA)
 
 
-def tall_enough(found: Extraction, gray: np.ndarray, copy: np.ndarray, config: DetectConfig = DEFAULT) -> bool:
+def tall_enough(
+    found: Extraction | Located, gray: np.ndarray, copy: np.ndarray, config: DetectConfig = DEFAULT
+) -> bool:
     """Were the digits found in ``copy`` at least ``coarse_min_height`` px tall there (the median digit)?
-    Then normalizing them loses nothing: MNIST's digits are 20 px."""
+    Then normalizing them loses nothing: MNIST's digits are 20 px. Judged on the boxes alone (a Located
+    will do: its digits are normalized only once it is kept)."""
     heights = sorted(box[3] for box in found.boxes)  # in gray's pixels
     return bool(heights) and heights[len(heights) // 2] >= config.coarse_min_height * gray.shape[0] / copy.shape[0]
+
+
+class Located(NamedTuple):
+    """The general stages on a working copy up to the digits' normalization (``locate_at``): what
+    ``tall_enough`` judges a half-size copy by, and what ``extraction`` normalizes once it is kept."""
+
+    ink: np.ndarray  # float32 [h, w]: the working copy's ink map
+    work_boxes: list[Box]  # each blob's box in the working copy's pixels
+    masks: list[np.ndarray] | None  # uint8 per box, its shape: the blob's own pixels (None: all)
+    boxes: list[Box]  # the same boxes in the input image's pixels
+    lines: list[int]  # text line of each blob, 0 = top
+    text_lines: list[TextLine]
+
+    def extraction(self) -> Extraction:
+        """The Extraction, its digits normalized (normalize_batch)."""
+        return Extraction(
+            normalize_batch(self.ink, self.work_boxes, self.masks), self.boxes, self.lines, self.text_lines
+        )
 
 
 def extract_at(
@@ -115,6 +136,19 @@ def extract_at(
 ) -> Extraction:
     """The general stages on ``work``, a reduced copy of ``gray``; boxes in ``gray``'s pixels. ``sheet``: bool
     [H, W] of ``gray``, the sheet's own pixels (None: all), where the ink map measures the paper's grain."""
+    return locate_at(gray, work, single, lines, config, sheet).extraction()
+
+
+def locate_at(
+    gray: np.ndarray,
+    work: np.ndarray,
+    single: bool,
+    lines: bool = False,
+    config: DetectConfig = DEFAULT,
+    sheet: np.ndarray | None = None,
+) -> Located:
+    """``extract_at`` but the digits' normalization: the ink map of ``work`` and its blobs, boxes in ``work``'s
+    and in ``gray``'s pixels."""
     scale = gray.shape[1] / work.shape[1], gray.shape[0] / work.shape[0]
     if sheet is not None and sheet.shape != work.shape:
         sheet = cv2.resize(sheet.view(np.uint8), (work.shape[1], work.shape[0]), interpolation=cv2.INTER_NEAREST) > 0
@@ -127,8 +161,7 @@ def extract_at(
         boxes, masks, line_of, text_lines = segment_lines(ink, scale, config)
     else:
         boxes, masks, line_of = segment(ink, config)
-    digits = normalize_batch(ink, boxes, masks)
-    return Extraction(digits, [to_original(b, scale, gray.shape) for b in boxes], line_of, text_lines)
+    return Located(ink, boxes, masks, [to_original(b, scale, gray.shape) for b in boxes], line_of, text_lines)
 
 
 def clean_digit(gray: np.ndarray, config: DetectConfig = DEFAULT) -> Extraction | None:

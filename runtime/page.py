@@ -59,11 +59,11 @@ def find_page(gray: np.ndarray) -> Page | None:
     is a crop of the writing, where a light blob is part of a digit."""
     small = shrink(gray, SMALL)
     sy, sx = gray.shape[0] / small.shape[0], gray.shape[1] / small.shape[1]
-    inner = flat_border(small)
     # A sheet on a surround is looked for on the whole frame first: a lit sheet whose dark side strip passes for
     # a flat border fills nearly all of that border's inside, too much of it to be told from it.
     x0 = y0 = 0
     sheet = find_sheet(small) if min(gray.shape) >= SHEET_MIN_SIDE else None
+    inner = flat_border(small) if sheet is None else None  # (not needed when a sheet was found)
     if sheet is None and inner is not None:
         # A sheet may lie inside a flat border too: a dark desk's even strip along one side is such a border.
         x0, y0, w0, h0 = inner
@@ -107,8 +107,7 @@ def flat_border(small: np.ndarray) -> tuple[int, int, int, int] | None:
     cuts = []
     for axis_rows in (small, small[::-1], small.T, small.T[::-1]):  # top, bottom, left, right
         limit = axis_rows.shape[0] // 4  # a border is at most a quarter of the image
-        uneven = np.flatnonzero(axis_rows[:limit].std(axis=1) > FLAT_SD)
-        cut = int(uneven[0]) if uneven.size else limit  # the flat rows before the first uneven one
+        cut = flat_rows(axis_rows, limit)
         if cut:
             border = float(axis_rows[:cut].mean())
             band = axis_rows[cut : cut + max(2, axis_rows.shape[0] // 20)]
@@ -119,6 +118,23 @@ def flat_border(small: np.ndarray) -> tuple[int, int, int, int] | None:
     if not any(cuts):
         return None
     return (left, top, w - left - right, h - top - bottom)
+
+
+# Rows first looked at for an uneven one in flat_rows: most images have no border, their first row is uneven.
+FIRST_ROWS = 8
+
+
+def flat_rows(rows: np.ndarray, limit: int) -> int:
+    """How many of the first ``limit`` rows of uint8 ``rows`` [N, M] (``limit`` >= 2) are flat (std at most
+    FLAT_SD) before the first uneven one. The first FIRST_ROWS rows are judged alone first, then, if all of
+    them are flat, all ``limit``: an image without a border is done after a few rows. A row's std is the same
+    to the bit whichever other rows (two or more) it is computed with, rows of ``small`` or of its transpose
+    (tests/test_page.py: test_flat_rows_judge_rows_as_the_whole_band_does)."""
+    for n in (min(FIRST_ROWS, limit), limit):
+        uneven = np.flatnonzero(rows[:n].std(axis=1) > FLAT_SD)
+        if uneven.size:
+            return int(uneven[0])
+    return limit
 
 
 def find_sheet(small: np.ndarray):

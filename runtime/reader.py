@@ -31,7 +31,7 @@ import numpy as np
 
 from . import detect, small_digits
 from .images import ImageError, check_array, load_image
-from .lines import DIGITS, pad_batch
+from .lines import DIGITS, STRIDE, Char, ctc_greedy, pad_batch
 from .model import LineModel, Model, OrientationModel, resolve_model, shipped_line_model, shipped_orientation_model
 from .orientation import page_log_odds
 from .recognize import (
@@ -47,7 +47,7 @@ from .recognize import (
     peak_score,
     sideways,
     turn_tolerance,
-    upside_down,
+    turned_over,
 )
 from .results import UNCERTAIN, Digit, Reading, compose_text, int_box  # noqa: F401  (the API's names, re-exported)
 from .sources import SourceError, iter_paths
@@ -265,10 +265,11 @@ class DigitReader:
             mine = slice(line_offset, line_offset + n_lines)
             lines = list(posteriors[mine]) if n_lines and posteriors is not None else []
             widths = [line.fitted.tensor.shape[1] for line in p.found.text_lines]
-            turn = bool(n_lines) and log_odds is not None and upside_down(lines, log_odds[mine], widths)
+            chars = [ctc_greedy(posteriors, width // STRIDE) for posteriors, width in zip(lines, widths)]
             odds = page_log_odds(log_odds[mine], widths) if n_lines and log_odds is not None else 0.0
+            turn = bool(n_lines) and log_odds is not None and turned_over([c for cs in chars for c in cs], odds)
             outputs.append(
-                _Outputs(probabilities[offset : offset + n_blobs], lines, turn, page_score(lines, widths), odds)
+                _Outputs(probabilities[offset : offset + n_blobs], lines, turn, page_score(lines, widths), odds, chars)
             )
             offset += n_blobs
             line_offset += n_lines
@@ -285,8 +286,10 @@ class DigitReader:
             return p.unturn(blobs), None
         digits: list[Digit] = []
         raws: list[str] = []
-        for line, posteriors in zip(p.found.text_lines, out.lines):
-            got, line_raw = line_digits(line, posteriors, out.probabilities[line.members], p.found.boxes, len(raws))
+        for line, posteriors, chars in zip(p.found.text_lines, out.lines, out.chars):
+            got, line_raw = line_digits(
+                line, posteriors, out.probabilities[line.members], p.found.boxes, len(raws), chars
+            )
             if got or line_raw:
                 digits += got
                 raws.append(line_raw)
@@ -442,6 +445,7 @@ class _Outputs(NamedTuple):
     upside_down: bool  # the orientation model says the page is turned 180 degrees
     score: float  # the line model's certainty of its reading (recognize.page_score)
     log_odds: float  # the orientation model's log-odds that the page is turned 180 degrees (0.0 when not asked)
+    chars: list[list[Char]]  # the line model's greedy CTC reading of each text line (lines.ctc_greedy)
 
 
 def may_be_several(p: _Prepared, out: _Outputs) -> bool:

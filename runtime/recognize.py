@@ -32,13 +32,19 @@ WORD = "*"  # how a word or letter shows in ``raw``
 
 
 def line_digits(
-    line: TextLine, posteriors: np.ndarray, blob_probabilities: np.ndarray, blob_boxes: Sequence[Box], line_no: int
+    line: TextLine,
+    posteriors: np.ndarray,
+    blob_probabilities: np.ndarray,
+    blob_boxes: Sequence[Box],
+    line_no: int,
+    chars: list[Char] | None = None,
 ) -> tuple[list[Digit], str]:
     """One text line -> (its digits left to right, its raw reading with separators and ``*`` for words).
 
     posteriors: float32 [T, 17], the line model's output for this line (T = its tensor width / 4);
     blob_probabilities: float32 [len(line.members), 10], the digit model's output for each member blob;
-    blob_boxes: every blob's box (x, y, w, h) in the input image's pixels, indexed by line.members.
+    blob_boxes: every blob's box (x, y, w, h) in the input image's pixels, indexed by line.members;
+    chars: the line's greedy CTC reading, ``ctc_greedy(posteriors, T)``, when the caller has it already.
 
     Each blob is judged by what the line model put in it (its characters' peaks lie in its columns):
 
@@ -54,7 +60,7 @@ def line_digits(
       pair) and the digit model is not CERTAIN of one digit (or it is VERY_WIDE), or is a word.
     """
     frames = line.fitted.tensor.shape[1] // STRIDE
-    chars = ctc_greedy(posteriors, frames)
+    chars = ctc_greedy(posteriors, frames) if chars is None else chars
     peaks = [line.frame_x(sum(line.fitted.crop_columns(c.peak, c.peak + 1)) / 2) for c in chars]
     members = [blob_boxes[i] for i in line.members]
     owner = [nearest_blob(x, members) for x in peaks]
@@ -240,10 +246,18 @@ def upside_down(posteriors: list[np.ndarray], log_odds: np.ndarray, widths: list
     alone gives the orientation model little to go on: it needs FLIP_LOG_ODDS_SYMMETRIC then). The
     orientation model is a per-line 0/180 classifier as in PaddleOCR's text-direction stage (see
     orientation.py)."""
-    read = [c.char for c in page_chars(posteriors, widths)]
+    chars = page_chars(posteriors, widths)
+    if len(chars) < FLIP_MIN_CHARS:
+        return False  # (no need for the log-odds)
+    return turned_over(chars, page_log_odds(log_odds, widths))
+
+
+def turned_over(chars: list[Char], odds: float) -> bool:
+    """``upside_down`` from what it is judged on: ``chars``, what the line model reads on the page (page_chars),
+    and ``odds``, the page's log-odds of being turned 180 degrees (orientation.page_log_odds)."""
+    read = [c.char for c in chars]
     if len(read) < FLIP_MIN_CHARS:  # one or two characters say little about the page's way up (a 6 is a turned 9)
         return False
-    odds = page_log_odds(log_odds, widths)
     if not ASYMMETRIC_DIGITS.intersection(read):
         return odds > FLIP_LOG_ODDS_SYMMETRIC
     return odds > FLIP_LOG_ODDS

@@ -411,3 +411,24 @@ def test_a_line_whose_digits_jump_up_and_down_stays_one_line(seed, mnist_test):
     digits, labels, _ = sample_digits(6, seed)
     result = extract(make_scene(digits, seed=seed))
     assert result.lines == [0, 0, 0, 1, 1, 1]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_shrink_by_two_fifths_gives_opencvs_pixels(seed):
+    """ink.shrink's own 2/5 path (a 640x480 frame -> 256x192, 4000x3000 -> 1600x1200) gives exactly
+    cv2.resize's INTER_AREA pixels: on noise, on the extremes, on a crop of a bigger image (not contiguous)."""
+    from edgedigits.runtime.ink import shrink, shrink_two_fifths
+
+    rng = np.random.default_rng(seed)
+    images = [
+        rng.integers(0, 256, (480, 640), dtype=np.uint8),
+        np.full((40, 55), 255, np.uint8),
+        (np.indices((35, 50)).sum(axis=0) % 2 * 255).astype(np.uint8),  # a checkerboard of 0 and 255
+        rng.integers(0, 256, (500, 700), dtype=np.uint8)[7:487, 11:651],
+        rng.choice(np.array([0, 1, 127, 128, 254, 255], np.uint8), (45, 60)),
+    ]
+    for image in images:
+        h, w = image.shape
+        expected = cv2.resize(image, (2 * w // 5, 2 * h // 5), interpolation=cv2.INTER_AREA)
+        assert np.array_equal(shrink_two_fifths(image), expected)
+        assert np.array_equal(shrink(image, max(2 * w // 5, 2 * h // 5)), expected)

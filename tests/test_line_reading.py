@@ -270,3 +270,22 @@ def test_a_piece_of_a_broken_digit_is_read_by_the_line_model_alone():
     assert [d.value for d in digits] == [1, 6, 1]
     assert digits[0].confidence == pytest.approx(0.7)  # full height: both models, averaged
     assert digits[1].confidence == pytest.approx(1.0)  # the piece: the line model alone
+
+
+def test_level_lines_are_told_without_polyfit_as_with_it():
+    """segment.deskew tells a level line by the closed-form least-squares slope, short of LEVEL_MARGIN_DEG below
+    deskew_min_deg, and turns a line by np.polyfit's slope: the two angles differ by rounding only, far below
+    the margin, so no line is judged differently."""
+    from edgedigits.runtime.segment import LEVEL_MARGIN_DEG, slope
+
+    rng = np.random.default_rng(0)
+    worst = 0.0
+    for _ in range(20000):
+        n = int(rng.integers(2, 20))
+        xs = np.sort(rng.integers(0, 3200, n) / 2.0)  # blob centres: whole or half pixels
+        if np.ptp(xs) < 1:
+            continue
+        ys = xs * np.tan(np.radians(rng.uniform(-10, 10))) + rng.integers(0, 2400) + rng.normal(0, 10, n).round()
+        exact = np.degrees(np.arctan(np.polyfit(xs, ys, 1)[0]))
+        worst = max(worst, abs(np.degrees(np.arctan(slope(xs, ys))) - exact))
+    assert worst < 1e-6 * LEVEL_MARGIN_DEG

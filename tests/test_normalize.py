@@ -245,3 +245,40 @@ def test_normalize_batch(digit):
     mask[digit > 0] = 1
     masked = normalize_batch(ink, [(10, 10, 28, 28)], [mask])
     assert np.abs(masked[0] - digit / 255.0).mean() < 0.01
+
+
+def test_normalize_digit_is_the_recipe_of_its_steps():
+    """normalize_digit skips fit_box's own ink box (its crop is cut to the ink, and pooling and widening keep
+    it so): the same digit to the bit as the recipe composed of the public steps, on thin, thick, faint,
+    pooled (>= 2 * POOL_SIDE) and speckled ink."""
+    from edgedigits.runtime.normalize import (
+        POOL_SIDE,
+        centre_of_mass_field,
+        clip_ink,
+        fit_box,
+        ink_box,
+        max_pool,
+        stretch_intensity,
+        widen_strokes,
+    )
+
+    def recipe(ink):
+        ink = clip_ink(ink)
+        box = ink_box(ink)
+        if box is None:
+            return np.zeros((28, 28), np.float32)
+        x, y, w, h = box
+        crop = ink[y : y + h, x : x + w]
+        if max(h, w) >= 2 * POOL_SIDE:
+            crop = max_pool(crop, max(h, w) // POOL_SIDE)
+        return centre_of_mass_field(stretch_intensity(fit_box(widen_strokes(crop))))
+
+    rng = np.random.default_rng(0)
+    for i in range(120):
+        h, w = (int(v) for v in rng.integers(8, 120 if i % 10 else 900, 2))
+        ink = np.zeros((h, w), np.float32)
+        for _ in range(int(rng.integers(1, 4))):  # strokes 1-9 px wide, of any strength
+            p0, p1 = (tuple(int(v) for v in rng.integers(0, (w, h))) for _ in range(2))
+            cv2.line(ink, p0, p1, float(rng.uniform(0.05, 1.0)), int(rng.integers(1, 10)))
+        ink += (rng.random((h, w)) < 0.01) * rng.uniform(0, 0.2, (h, w)).astype(np.float32)  # faint specks
+        assert np.array_equal(normalize_digit(ink), recipe(ink))

@@ -445,3 +445,26 @@ def test_digits_across_a_margin_line_on_squared_paper_are_read(reader, mnist_tes
     for index in (1, 35, 65, 73, 93):
         image, text = photos[index]
         assert reader.read(image).text == text, index
+
+
+def test_flat_rows_judge_rows_as_the_whole_band_does():
+    """flat_rows looks at the first few rows first: the same answer, and the same std of each row to the bit,
+    as the whole band of rows at once, on all four sides (rows of the image and of its transpose)."""
+    from edgedigits.runtime.page import FLAT_SD, flat_rows
+
+    rng = np.random.default_rng(0)
+    for i in range(300):
+        h, w = (int(v) for v in rng.integers(16, 257, 2))
+        if i % 3 == 0:
+            image = rng.integers(0, 256, (h, w)).astype(np.uint8)
+        elif i % 3 == 1:
+            image = np.clip(rng.normal(128, rng.uniform(1, 12), (h, w)), 0, 255).astype(np.uint8)
+        else:  # flat rows, then a step: a border
+            image = np.clip(rng.normal(100, 2, (h, w)), 0, 255).astype(np.uint8)
+            image[int(rng.integers(0, h // 3)) :, : w // 2] += 50
+        for rows in (image, image[::-1], image.T, image.T[::-1]):
+            limit = rows.shape[0] // 4
+            whole = rows[:limit].std(axis=1)
+            assert np.array_equal(rows[: min(8, limit)].std(axis=1), whole[: min(8, limit)])
+            uneven = np.flatnonzero(whole > FLAT_SD)
+            assert flat_rows(rows, limit) == (int(uneven[0]) if uneven.size else limit)
