@@ -38,6 +38,7 @@ from .recognize import (
     CERTAIN,
     NARROW_ALONE,
     SIDEWAYS_MARGIN,
+    SIDEWAYS_SURE_MARGIN,
     VERY_WIDE,
     WORD,
     drop_stray_marks,
@@ -220,7 +221,8 @@ class DigitReader:
         turn the orientation model calls upright (lower log-odds of being upside down; without that model, the
         one the line model reads more surely), kept when it is one text line of at least as many digits as the
         column has lines, and the line model reads it more surely than the page as it lies, by over
-        SIDEWAYS_MARGIN nats per character (recognize.peak_score)."""
+        SIDEWAYS_MARGIN nats per character (recognize.peak_score); of one digit fewer, by over
+        SIDEWAYS_SURE_MARGIN."""
         turns = [p.turned(1), p.turned(3)]
         first, second = self._infer(turns, check_orientation=self.orientation_model is not None)
         if first is None or second is None:
@@ -233,10 +235,14 @@ class DigitReader:
             best = 0 if peaks[0] >= peaks[1] else 1
         turned, turned_out = turns[best], outs[best]
         assert turned.found is not None and p.found is not None, "both were read"
-        # A column of n digits turned is one line of n digits or more (a broken digit is two blobs).
+        # A column of n digits turned is one line of n digits or more (a broken digit is two blobs); or of n - 1
+        # when the line model reads it far more surely (a '1' joined to its neighbour once turned, a speck in the
+        # column).
         digits = sum(c.char in DIGITS for c in page_chars(turned_out.lines, turned.widths))
-        one_line = len(turned.found.text_lines) == 1 and digits >= len(p.found.text_lines)
-        if one_line and peaks[best] > peak_score(out.lines, p.widths) + SIDEWAYS_MARGIN:
+        surer = peaks[best] - peak_score(out.lines, p.widths)
+        column = len(p.found.text_lines)
+        enough = digits >= column or (digits >= column - 1 and surer > SIDEWAYS_SURE_MARGIN)
+        if len(turned.found.text_lines) == 1 and enough and surer > SIDEWAYS_MARGIN:
             return turned, turned_out._replace(upside_down=False)
         return p, out
 

@@ -196,6 +196,11 @@ def path_score(posteriors: np.ndarray, frames: int) -> float:
 # 2-4 MNIST test digits stacked 0.3-0.6 digit heights apart, which look the same, the turn read at most 0.004
 # more surely.
 SIDEWAYS_MARGIN = 0.005
+# ... and by this much (nats per character) a turn that reads one digit fewer than the column has lines is kept:
+# a '1' joined to a neighbour once turned, a speck in the column (100 photos each of rotated_90 and rotated_270:
+# 3 such pages read 0.19-0.32 more surely turned, 2 of them then right (0.89 -> 0.90 each), one 0.001; upright
+# columns at most 0.004, as above).
+SIDEWAYS_SURE_MARGIN = 0.1
 # Gaps between the stacked digits of a turned number, in digit heights: the same 60 photos stack theirs at most
 # 1.07 apart (a thin 1 leaves a wide gap), mostly under 0.5; lines of writing on a page are further apart.
 SIDEWAYS_MAX_GAP = 1.2
