@@ -57,7 +57,7 @@ def line_digits(
       height (a thin, straight '1' the line model missed or took for a slash);
     - a blob alone on its line (specks aside) has no context for the line model: it is the digit model's one
       digit, unless it is wide enough for the digits the line model read in it (NARROW_ALONE: a touching
-      pair) and the digit model is not CERTAIN of one digit (or it is VERY_WIDE), or is a word.
+      pair) and the digit model is not CERTAIN of one digit, or is a word.
     """
     frames = line.fitted.tensor.shape[1] // STRIDE
     chars = ctc_greedy(posteriors, frames) if chars is None else chars
@@ -75,11 +75,7 @@ def line_digits(
         raw += [WORD if chars[k].char == "A" else chars[k].char for k in mine]
         numerals = [k for k in mine if chars[k].char in DIGITS]
         classifier = blob_probabilities[j].astype(np.float64)
-        wide = (
-            len(numerals) >= 2
-            and bw >= NARROW_ALONE * len(numerals) * bh
-            and (classifier.max() < CERTAIN or bw >= VERY_WIDE * bh)
-        )
+        wide = len(numerals) >= 2 and bw >= NARROW_ALONE * len(numerals) * bh and classifier.max() < CERTAIN
         word = any(chars[k].char == "A" for k in mine) and bw >= 1.2 * bh
         if alone and bh >= 0.5 * tallest and not wide and not word:  # alone: the digit model's one digit
             digits.append(make_digit(classifier, members[j], line_no))
@@ -117,9 +113,6 @@ def line_digits(
 
 
 NARROW = 0.5  # heights per digit a blob needs to hold several, unless the digit model is uncertain of one
-VERY_WIDE = 1.4  # heights: a blob alone on its line this wide holds the digits the line model read in it, however
-#   sure the digit model is of one (a tight crop of a touching pair: 100 of benchmarks/accuracy.py's, 0.83 -> 0.87
-#   exact; MNIST test digits as scans 0.9928 -> 0.9926; 1.2: 0.88 and 0.9925)
 NARROW_ALONE = 0.4  # heights per digit a blob alone on its line needs to hold several (MNIST digits: w/h 0.3-0.9)
 CERTAIN = 0.995  # a digit model this sure of one digit in a narrow blob (or one alone on its line) overrules a split
 SPLIT_ODDS = 2.0  # log-odds for one digit (both models) over the line model's split, above which a blob is one digit
