@@ -120,11 +120,17 @@ def is_frame(b: Blob, blobs: list[Blob], shape: tuple[int, ...]) -> bool:
 OUTLIER_AREA = 4.0
 
 
+def may_be_writing(blobs: list[Blob], shape: tuple[int, ...]) -> list[Blob]:
+    """The blobs that could be writing, judged by shape alone: neither line-like (a rule) nor part of the frame
+    (a paper edge, the desk), in their order."""
+    return [b for b in blobs if not is_line_like(b) and not is_frame(b, blobs, shape)]
+
+
 def typical_height(blobs: list[Blob], shape: tuple[int, ...]) -> float:
     """The height of a digit here: area-weighted median height of the blobs that could be digits
     (0 if none). Weighting by area makes fragments and specks count little; with 5 blobs or more, a blob
     weighs at most OUTLIER_AREA times the median area."""
-    candidates = [b for b in blobs if not is_line_like(b) and not is_frame(b, blobs, shape)]
+    candidates = may_be_writing(blobs, shape)
     if not candidates:
         return 0.0
     areas = sorted(b.area for b in candidates)

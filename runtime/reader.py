@@ -177,10 +177,11 @@ class DigitReader:
             # touching pair or a short word, perhaps; the general stages and the line model look again, and are
             # believed when they read several digits, or a word and no digit
             again = [i for i, out in enumerate(outputs) if out is not None and may_be_several(prepared[i], out)]
-            for i, p, out in zip(again, *self._second_look([prepared[i] for i in again])) if again else ():
-                digits, raw = self._digits(p, out) if out is not None else ([], None)
-                if len(digits) >= 2 or (not digits and WORD in (raw or "")):
-                    prepared[i], outputs[i] = p, out
+            if again:
+                for i, p, out in zip(again, *self._second_look([prepared[i] for i in again])):
+                    digits, raw = self._digits(p, out) if out is not None else ([], None)
+                    if len(digits) >= 2 or (not digits and WORD in (raw or "")):
+                        prepared[i], outputs[i] = p, out
         for i, (p, out) in enumerate(zip(prepared, outputs)):
             if out is not None and sideways(p.found):  # digits stacked in a column: the page may lie a quarter-turned
                 prepared[i], outputs[i] = self._quarter_turn(p, out)

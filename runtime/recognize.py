@@ -244,10 +244,7 @@ def upside_down(posteriors: list[np.ndarray], log_odds: np.ndarray, widths: list
     alone gives the orientation model little to go on: it needs FLIP_LOG_ODDS_SYMMETRIC then). The
     orientation model is a per-line 0/180 classifier as in PaddleOCR's text-direction stage (see
     orientation.py)."""
-    chars = page_chars(posteriors, widths)
-    if len(chars) < FLIP_MIN_CHARS:
-        return False  # (no need for the log-odds)
-    return turned_over(chars, page_log_odds(log_odds, widths))
+    return turned_over(page_chars(posteriors, widths), page_log_odds(log_odds, widths))
 
 
 def turned_over(chars: list[Char], odds: float) -> bool:

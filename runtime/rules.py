@@ -21,7 +21,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .blobs import Blob, components, is_frame, is_line_like, label, typical_height
+from .blobs import Blob, components, is_line_like, label, may_be_writing, typical_height
 from .config import DEFAULT, DetectConfig
 
 
@@ -38,7 +38,7 @@ def digit_height(binary: np.ndarray, plain: list[Blob], config: DetectConfig = D
         return typical_height(plain, binary.shape) or under_one_frame(binary, plain, config)
     rough = components(label(without)[2], config=config)
     before = {b[:5] for b in plain}
-    whole = [b for b in rough if b[:5] in before and not is_line_like(b) and not is_frame(b, rough, binary.shape)]
+    whole = [b for b in may_be_writing(rough, binary.shape) if b[:5] in before]
     return typical_height(rough if len(whole) >= 2 else plain, binary.shape) or under_one_frame(binary, plain, config)
 
 
@@ -62,7 +62,7 @@ def rule_height(blobs: list[Blob], shape: tuple[int, ...], height: float) -> flo
     handwritten '1' three print lines tall, or a 4's stem, was erased as a rule (issue 10's desk photos:
     0.83 -> 0.92 exact, 100 photos; every other kind unchanged). The median of three: a pen lying on the page
     is one tall blob."""
-    tall = sorted(b.h for b in blobs if not is_line_like(b) and not is_frame(b, blobs, shape))[-3:]
+    tall = sorted(b.h for b in may_be_writing(blobs, shape))[-3:]
     return max(height, float(np.median(tall))) if len(tall) == 3 else height
 
 
