@@ -33,20 +33,19 @@ from . import detect, small_digits
 from .images import ImageError, check_array, load_image
 from .lines import DIGITS, STRIDE, Char, ctc_greedy, pad_batch
 from .model import LineModel, Model, OrientationModel, resolve_model, shipped_line_model, shipped_orientation_model
-from .orientation import page_log_odds
+from .orientation import page_log_odds, turned_180
 from .recognize import (
     NARROW_ALONE,
     SIDEWAYS_MARGIN,
     SIDEWAYS_SURE_MARGIN,
     WORD,
     drop_stray_marks,
+    keep_turned,
     line_digits,
     page_chars,
     page_score,
     peak_score,
     sideways,
-    turn_tolerance,
-    turned_over,
 )
 from .results import UNCERTAIN, Digit, Reading, compose_text, int_box  # noqa: F401  (the API's names, re-exported)
 from .sources import SourceError, iter_paths
@@ -185,20 +184,24 @@ class DigitReader:
         for i, (p, out) in enumerate(zip(prepared, outputs)):
             if out is not None and sideways(p.found):  # digits stacked in a column: the page may lie a quarter-turned
                 prepared[i], outputs[i] = self._quarter_turn(p, out)
-        upside_down = [i for i, out in enumerate(outputs) if out is not None and out.upside_down]
-        if upside_down:  # read those pages again turned the right way up, boxes mapped back
-            right_way_up = [prepared[i].turned(2) for i in upside_down]
-            for i, p, out in zip(upside_down, right_way_up, self._infer(right_way_up, check_orientation=False)):
+        # Pages the orientation model leans towards turned 180 degrees: first their text lines turned in place
+        # (cheap: the line model alone), then those that may be turned are found and read again turned.
+        leaning = [i for i, out in enumerate(outputs) if out is not None and out.leans_turned]
+        if leaning:
+            leaning = self._may_be_turned([prepared[i] for i in leaning], [outputs[i] for i in leaning], leaning)
+        if leaning:
+            turned = [prepared[i].turned(2) for i in leaning]
+            for i, p, out in zip(leaning, turned, self._infer(turned, check_orientation=False)):
                 upright = outputs[i]
-                # Turned only if the line model does not disagree: it reads the characters about as surely this
-                # way up, or more (recognize.turn_tolerance).
-                if (
-                    out is not None
-                    and upright is not None
-                    and peak_score(out.lines, p.widths)
-                    >= peak_score(upright.lines, prepared[i].widths) - turn_tolerance(upright.log_odds)
+                assert upright is not None, "only pages that were read lean"
+                if out is not None and keep_turned(
+                    [c for cs in upright.chars for c in cs],
+                    peak_score(upright.lines, prepared[i].widths),
+                    [c for cs in out.chars for c in cs],
+                    peak_score(out.lines, p.widths),
+                    upright.log_odds,
                 ):
-                    prepared[i], outputs[i] = p, out
+                    prepared[i], outputs[i] = p, out  # boxes are mapped back (_Prepared.unturn)
         infer_ms = (time.perf_counter() - started) * 1e3
         readings = []
         for p, out in zip(prepared, outputs):
@@ -209,6 +212,31 @@ class DigitReader:
             timings = {"decode": p.decode_ms, "extract": p.extract_ms, "infer": infer_ms / len(prepared)}
             readings.append(Reading(compose_text(digits, self.min_confidence), digits, p.path, None, timings, raw))
         return readings
+
+    def _may_be_turned(self, prepared: list[_Prepared], outputs: list[_Outputs | None], keys: list[int]) -> list[int]:
+        """The ``keys`` of the pages whose text lines, each turned 180 degrees where it lies
+        (orientation.turned_180), the line model reads so that recognize.keep_turned would keep the page
+        turned. One line-model call; a page found again turned has the same lines, in the reverse order, so
+        the same characters and certainty (nearly: it is extracted afresh)."""
+        tensors = [turned_180(line.fitted.tensor) for p in prepared for line in p.found.text_lines]  # type: ignore[union-attr]
+        line_model = self.line_model
+        assert line_model is not None and tensors, "only pages with text lines lean"
+        posteriors = line_model.predict(pad_batch(tensors)[0])
+        kept, offset = [], 0
+        for key, p, out in zip(keys, prepared, outputs):
+            assert out is not None
+            widths = p.widths
+            lines = list(posteriors[offset : offset + len(widths)])
+            offset += len(widths)
+            if keep_turned(
+                [c for cs in out.chars for c in cs],
+                peak_score(out.lines, widths),
+                page_chars(lines, widths),
+                peak_score(lines, widths),
+                out.log_odds,
+            ):
+                kept.append(key)
+        return kept
 
     def _second_look(self, prepared: list[_Prepared]) -> tuple[list[_Prepared], list[_Outputs | None]]:
         """The inputs extracted again by the general stages (text lines for the line model), and read."""
@@ -242,12 +270,13 @@ class DigitReader:
         column = len(p.found.text_lines)
         enough = digits >= column or (digits >= column - 1 and surer > SIDEWAYS_SURE_MARGIN)
         if len(turned.found.text_lines) == 1 and enough and surer > SIDEWAYS_MARGIN:
-            return turned, turned_out._replace(upside_down=False)
+            return turned, turned_out._replace(leans_turned=False)
         return p, out
 
     def _infer(self, prepared: list[_Prepared], check_orientation: bool) -> list[_Outputs | None]:
         """Both networks over every blob and line of ``prepared`` (one call each); with ``check_orientation``,
-        the orientation model over the same lines, to tell an upside-down page (see recognize.upside_down)."""
+        the orientation model over the same lines: each page's log-odds of being turned 180 degrees (see
+        recognize.keep_turned)."""
         ok = [p.found for p in prepared if p.found is not None]  # (found is None exactly when error is set)
         found = [e.digits for e in ok]
         probabilities = self.model.predict(np.concatenate(found) if found else np.zeros((0, 28, 28), np.float32))
@@ -272,9 +301,9 @@ class DigitReader:
             widths = [line.fitted.tensor.shape[1] for line in p.found.text_lines]
             chars = [ctc_greedy(posteriors, width // STRIDE) for posteriors, width in zip(lines, widths)]
             odds = page_log_odds(log_odds[mine], widths) if n_lines and log_odds is not None else 0.0
-            turn = bool(n_lines) and log_odds is not None and turned_over([c for cs in chars for c in cs], odds)
+            leans = bool(n_lines) and log_odds is not None and odds > 0
             outputs.append(
-                _Outputs(probabilities[offset : offset + n_blobs], lines, turn, page_score(lines, widths), odds, chars)
+                _Outputs(probabilities[offset : offset + n_blobs], lines, leans, page_score(lines, widths), odds, chars)
             )
             offset += n_blobs
             line_offset += n_lines
@@ -447,7 +476,7 @@ class _Prepared:
 class _Outputs(NamedTuple):
     probabilities: np.ndarray  # float32 [blobs, 10]: the digit model's
     lines: list[np.ndarray]  # float32 [T, 17] per text line: the line model's
-    upside_down: bool  # the orientation model says the page is turned 180 degrees
+    leans_turned: bool  # the orientation model leans towards the page being turned 180 degrees (log-odds > 0)
     score: float  # the line model's certainty of its reading (recognize.page_score)
     log_odds: float  # the orientation model's log-odds that the page is turned 180 degrees (0.0 when not asked)
     chars: list[list[Char]]  # the line model's greedy CTC reading of each text line (lines.ctc_greedy)
