@@ -38,6 +38,11 @@ MAX_PAGE = 0.95  # ... and at most (more: the sheet is the frame; 0.92 until 202
 #   a dark desk at 0.923)
 SOLIDITY = 0.8  # the sheet's share of its convex hull (holes for ink count as sheet)
 MIN_STEP = 25.0  # grey levels between the sheet and its surround (a shadow is no desk)
+# ... or, for a dim sheet in a dark room, at least MIN_DIM_STEP grey levels when the surround is under DIM_RATIO of
+# the paper's brightness (a shadow on lit paper keeps well over half of it). Dark webcam frames (train.scenes
+# make_dark, seed 1) had sheets at 29-31 grey levels on desks 23-24 below them, and nothing was read.
+MIN_DIM_STEP = 12.0
+DIM_RATIO = 0.5
 MIN_SURROUND = 0.05  # share of the frame outside the sheet at least
 SURROUND_WIDTH = 0.08  # the surround is broader than this share of the frame's shorter side (strokes are not)
 EDGE_STEEPNESS = 0.12  # the sheet's edge rises at least this share of its step per pixel (light: ~0.01)
@@ -165,7 +170,7 @@ def find_sheet(small: np.ndarray):
         return None  # light to all four edges with one dark region: a shadow or vignette; a turned sheet that
         # fills the frame leaves the desk in two corners or more
     step = paper - masked_median(small, outside)
-    if step < MIN_STEP:
+    if step < MIN_STEP and not (step >= MIN_DIM_STEP and paper - step < DIM_RATIO * paper):
         return None
     if cv2.countNonZero(inside & (1 - light)) < MIN_INK * hull_area:
         return None  # nothing written on it: a light blob (a chalk stroke, a lamp), not a page
