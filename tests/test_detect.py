@@ -432,3 +432,15 @@ def test_shrink_by_two_fifths_gives_opencvs_pixels(seed):
         expected = cv2.resize(image, (2 * w // 5, 2 * h // 5), interpolation=cv2.INTER_AREA)
         assert np.array_equal(shrink_two_fifths(image), expected)
         assert np.array_equal(shrink(image, max(2 * w // 5, 2 * h // 5)), expected)
+
+
+def test_a_text_lines_mask_grows_like_a_words_not_like_its_length():
+    """blobs.blob_mask grows a blob's mask by GROW of its longer side, taken at most MAX_GROW_SIDE heights: a
+    text line 40 heights long takes in a rim of a few pixels (uncapped: 24 px, the print above it)."""
+    from edgedigits.runtime.blobs import Blob, blob_mask
+
+    labels = np.zeros((100, 900), np.int32)
+    labels[50:70, 20:820] = 1  # a long line of writing, 800 x 20
+    mask = blob_mask(labels, Blob(20, 50, 800, 20, 16000, (1,)), (0, 0, 900, 100))
+    reach = 50 - int(np.flatnonzero(mask[:, 400])[0])  # how far above the line its mask reaches, px
+    assert 1 <= reach <= 4
