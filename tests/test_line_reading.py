@@ -245,7 +245,7 @@ def test_a_piece_of_a_broken_digit_is_read_by_the_line_model_alone():
     a broken digit: the digit model sees only the piece, so its reading does not water the line model's down
     (a 6's loop read '0' by the digit model made the 6 a '?'). A full-height blob still gets both models."""
     from edgedigits.runtime.lines import ALPHABET, STRIDE
-    from edgedigits.runtime.recognize import PIECE, line_digits
+    from edgedigits.runtime.recognize import PIECE, line_digits, pooled
     from edgedigits.runtime.segment import segment_lines
 
     ink = np.zeros((120, 300), np.float32)
@@ -268,8 +268,25 @@ def test_a_piece_of_a_broken_digit_is_read_by_the_line_model_alone():
     digits, raw = line_digits(line, posteriors, classifier, boxes, 0)
     assert raw == "161"
     assert [d.value for d in digits] == [1, 6, 1]
-    assert digits[0].confidence == pytest.approx(0.7)  # full height: both models, averaged
+    both = pooled(np.eye(10)[1], classifier[0])  # full height: both models, pooled (0.4 against 1e-6 for a 7)
+    assert digits[0].confidence == pytest.approx(float(both[1])) and both[1] > 0.99
     assert digits[1].confidence == pytest.approx(1.0)  # the piece: the line model alone
+
+
+def test_pooling_keeps_a_digit_one_model_rules_out_unlikely():
+    """recognize.pooled: the normalized geometric mean. The line model sure of an 8 (0.97, a 3 at 0.001) and the
+    digit model leaning to a 3 (0.6, an 8 at 0.4): their mean said 3 or 8 at about half each (0.30 / 0.69),
+    pooled the 8 stands, as the 3 is all but ruled out by one of them."""
+    from edgedigits.runtime.recognize import pooled
+
+    line = np.full(10, 0.029 / 8)
+    line[8], line[3] = 0.97, 0.001
+    classifier = np.zeros(10)
+    classifier[3], classifier[8] = 0.6, 0.4
+    both = pooled(line, classifier)
+    assert both.shape == (10,) and both.sum() == pytest.approx(1.0)
+    assert both.argmax() == 8 and both[8] > 0.95
+    assert pooled(classifier, classifier) == pytest.approx(classifier, abs=1e-5)  # agreeing models: unchanged
 
 
 def test_level_lines_are_told_without_polyfit_as_with_it():
