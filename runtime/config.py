@@ -46,6 +46,13 @@ class DetectConfig:
     #   read the same 0.70 of 30 dark frames; 6 keeps a margin); a cheque's security pattern stands at 8.5 unsmoothed.
     #   denoise_below was 8 until the paper's noise was measured on the sheet alone (page.isolate); then 100 dark
     #   webcam frames read 76 exact at 16, 75 at 12, 66 at 8; webcam frames of clean paper stand at 67-70)
+    lit_paper: float = 100.0  # grey levels, median of the ink map's small copy: a noisy map of paper this light
+    #   (faint pencil) has its paper's blotches removed (ink.without_blotches); dark webcam frames (paper at
+    #   25-75) do not (2026-12-01: pencil 0.64 -> 0.68 exact, 100 photos; dark frames 0.89 -> 0.81 without it)
+    blotch_strokes: float = 3.0  # stroke widths: ... ink wider than this is a blotch (3 and 5 measured, before
+    #   the clip at 0 in ink.without_blotches: pencil 0.78 at 3, 0.77 at 5)
+    blotch_min_side: int = 240  # px, shorter side: ... in an image this big (a page, not a tight crop of a line,
+    #   where benchmarks/accuracy.py's line crops read 2 fewer exactly of 500 with it, before that clip)
     dark_floor: float = 16.0  # grey levels: paper darker than this counts as this dark (light ink on black: no
     #   division by ~0)
     # --- binarization and blobs (segment.py, blobs.py; set with the first image stages, 33b131b)
