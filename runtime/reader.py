@@ -194,13 +194,7 @@ class DigitReader:
             for i, p, out in zip(leaning, turned, self._infer(turned, check_orientation=False)):
                 upright = outputs[i]
                 assert upright is not None, "only pages that were read lean"
-                if out is not None and keep_turned(
-                    [c for cs in upright.chars for c in cs],
-                    peak_score(upright.lines, prepared[i].widths),
-                    [c for cs in out.chars for c in cs],
-                    peak_score(out.lines, p.widths),
-                    upright.log_odds,
-                ):
+                if out is not None and reads_turned(upright, prepared[i].widths, out.lines, p.widths):
                     prepared[i], outputs[i] = p, out  # boxes are mapped back (_Prepared.unturn)
         infer_ms = (time.perf_counter() - started) * 1e3
         readings = []
@@ -228,13 +222,7 @@ class DigitReader:
             widths = p.widths
             lines = list(posteriors[offset : offset + len(widths)])
             offset += len(widths)
-            if keep_turned(
-                [c for cs in out.chars for c in cs],
-                peak_score(out.lines, widths),
-                page_chars(lines, widths),
-                peak_score(lines, widths),
-                out.log_odds,
-            ):
+            if reads_turned(out, widths, lines, widths):
                 kept.append(key)
         return kept
 
@@ -500,6 +488,18 @@ def may_be_several(p: _Prepared, out: _Outputs) -> bool:
         return False
     _, _, w, h = p.found.boxes[0]
     return w >= 2 * NARROW_ALONE * h and float(out.probabilities[0].max()) < SECOND_LOOK_BELOW
+
+
+def reads_turned(upright: _Outputs, widths: list[int], turned: list[np.ndarray], turned_widths: list[int]) -> bool:
+    """recognize.keep_turned for a page read as it lies (``upright``, its lines ``widths`` px wide) and turned
+    180 degrees (the line model's posteriors ``turned``, float32 [T, 17] per line, ``turned_widths`` px)."""
+    return keep_turned(
+        [c for cs in upright.chars for c in cs],
+        peak_score(upright.lines, widths),
+        page_chars(turned, turned_widths),
+        peak_score(turned, turned_widths),
+        upright.log_odds,
+    )
 
 
 def renumber_lines(digits: list[Digit]) -> list[Digit]:
