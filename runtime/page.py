@@ -169,8 +169,9 @@ def find_sheet(small: np.ndarray):
     if reaches_all and cv2.connectedComponents(outside)[0] - 1 < 2:
         return None  # light to all four edges with one dark region: a shadow or vignette; a turned sheet that
         # fills the frame leaves the desk in two corners or more
-    step = paper - masked_median(small, outside)
-    if step < MIN_STEP and not (step >= MIN_DIM_STEP and paper - step < DIM_RATIO * paper):
+    desk = masked_median(small, outside)
+    step = paper - desk
+    if step < MIN_STEP and not (step >= MIN_DIM_STEP and desk < DIM_RATIO * paper):
         return None
     if cv2.countNonZero(inside & (1 - light)) < MIN_INK * hull_area:
         return None  # nothing written on it: a light blob (a chalk stroke, a lamp), not a page

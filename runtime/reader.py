@@ -188,7 +188,8 @@ class DigitReader:
         # (cheap: the line model alone), then those that may be turned are found and read again turned.
         leaning = [i for i, out in enumerate(outputs) if out is not None and out.leans_turned]
         if leaning:
-            leaning = self._may_be_turned([prepared[i] for i in leaning], [outputs[i] for i in leaning], leaning)
+            passes = self._may_be_turned([prepared[i] for i in leaning], [outputs[i] for i in leaning])
+            leaning = [i for i, yes in zip(leaning, passes) if yes]
         if leaning:
             turned = [prepared[i].turned(2) for i in leaning]
             for i, p, out in zip(leaning, turned, self._infer(turned, check_orientation=False)):
@@ -207,24 +208,23 @@ class DigitReader:
             readings.append(Reading(compose_text(digits, self.min_confidence), digits, p.path, None, timings, raw))
         return readings
 
-    def _may_be_turned(self, prepared: list[_Prepared], outputs: list[_Outputs | None], keys: list[int]) -> list[int]:
-        """The ``keys`` of the pages whose text lines, each turned 180 degrees where it lies
-        (orientation.turned_180), the line model reads so that recognize.keep_turned would keep the page
-        turned. One line-model call; a page found again turned has the same lines, in the reverse order, so
-        the same characters and certainty (nearly: it is extracted afresh)."""
+    def _may_be_turned(self, prepared: list[_Prepared], outputs: list[_Outputs | None]) -> list[bool]:
+        """For each page: do its text lines, each turned 180 degrees where it lies (orientation.turned_180), read
+        by the line model so that recognize.keep_turned would keep the page turned? One line-model call; a page
+        found again turned has the same lines, in the reverse order, so the same characters and certainty
+        (nearly: it is extracted afresh)."""
         tensors = [turned_180(line.fitted.tensor) for p in prepared for line in p.found.text_lines]  # type: ignore[union-attr]
         line_model = self.line_model
         assert line_model is not None and tensors, "only pages with text lines lean"
         posteriors = line_model.predict(pad_batch(tensors)[0])
-        kept, offset = [], 0
-        for key, p, out in zip(keys, prepared, outputs):
+        passes, offset = [], 0
+        for p, out in zip(prepared, outputs):
             assert out is not None
             widths = p.widths
             lines = list(posteriors[offset : offset + len(widths)])
             offset += len(widths)
-            if reads_turned(out, widths, lines, widths):
-                kept.append(key)
-        return kept
+            passes.append(reads_turned(out, widths, lines, widths))
+        return passes
 
     def _second_look(self, prepared: list[_Prepared]) -> tuple[list[_Prepared], list[_Outputs | None]]:
         """The inputs extracted again by the general stages (text lines for the line model), and read."""

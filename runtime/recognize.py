@@ -312,8 +312,7 @@ def keep_turned(upright: list[Char], upright_peak: float, turned: list[Char], tu
     the turned page far more surely (UNSURE_TURN_MARGIN), with no fewer characters."""
     if max(len(upright), len(turned)) < FLIP_MIN_CHARS:
         return False
-    read = {c.char for c in upright + turned}
-    sure = odds > (FLIP_LOG_ODDS if ASYMMETRIC_DIGITS.intersection(read) else FLIP_LOG_ODDS_SYMMETRIC)
+    sure = turned_over(upright + turned, odds)  # (its own count of characters holds once the above does)
     if sure and turned_peak >= upright_peak - turn_tolerance(odds):
         return True
     return odds > 0 and turned_peak - upright_peak > UNSURE_TURN_MARGIN and len(turned) >= len(upright)

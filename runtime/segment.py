@@ -55,7 +55,7 @@ def segment(ink: np.ndarray, config: DetectConfig = DEFAULT) -> tuple[list[Box],
 
     Each mask is a uint8 array of its box's shape: 1 where the pixels belong to that digit.
     """
-    blobs, labels, _, ink = candidates(ink, config)
+    blobs, labels, _, _ = candidates(ink, config)
     blobs = keep_digit_like(blobs, ink.shape)
     order, lines = reading_order([(b.x, b.y, b.w, b.h) for b in blobs], config)
     blobs = [blobs[i] for i in order]
