@@ -518,7 +518,9 @@ def train(
         "synthetic training lines.",
     ),
     init: Optional[Path] = typer.Option(
-        None, help="Line preset: start from this run's weights (a run folder or .keras) to train it further."
+        None,
+        help="Line preset: start from this run's weights (a run folder or .keras) to train it further, or from "
+        "a shipped line model's .onnx file (its batch norms are then frozen; see train/onnx_weights.py).",
     ),
     learning_rate: Optional[float] = typer.Option(
         None,

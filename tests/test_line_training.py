@@ -108,3 +108,47 @@ def test_a_line_run_can_be_trained_further_from_its_weights(line_run, tmp_path):
     assert metrics["init_epochs"] == first["epochs"] == 1 and metrics["init"] == str(out)
     with pytest.raises(ValueError, match="line presets"):
         train("seed", tmp_path / "seed", epochs=1, subset=100, init=out)
+
+
+def _keras_posteriors(model, batch: np.ndarray) -> np.ndarray:
+    logits = np.asarray(model(batch, training=False), np.float64)
+    e = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+@pytest.mark.parametrize("dilations", [(1, 2), (1, 2, 4)])
+def test_the_shipped_line_model_is_read_back_from_onnx_to_train_further(mnist_test, dilations):
+    """The weights recovered from models/line.onnx compute what its ONNX session computes, also in a model with
+    one more residual block (started at zero), and only the batch norms are frozen."""
+    from edgedigits.runtime.model import LineModel
+    from edgedigits.train.onnx_weights import load_line_onnx
+
+    model = build_line(dilations)
+    frozen = load_line_onnx(model, LineModel("line").path)
+    tensors, _ = make_lines(mnist_test.images[:3000], mnist_test.labels[:3000], 24, seed=7, workers=1)
+    batch, _ = pad_batch([t / 255.0 for t in tensors])
+    shipped = LineModel("line").predict(batch)
+    assert np.abs(_keras_posteriors(model, batch) - shipped).max() < 1e-4
+    assert frozen and all(not norm.trainable for norm in frozen)
+    trainable = {id(v) for v in model.trainable_variables}
+    assert all(id(v) not in trainable for norm in frozen for v in norm.weights)
+
+
+def test_an_onnx_file_of_another_architecture_is_refused(tmp_path):
+    from edgedigits.runtime.model import LineModel
+    from edgedigits.train.onnx_weights import load_line_onnx
+
+    with pytest.raises(ValueError, match="orientation.onnx"):
+        load_line_onnx(build_line(), LineModel("line").path.with_name("orientation.onnx"))
+
+
+def test_a_line_run_can_start_from_the_shipped_onnx_model(tmp_path):
+    from edgedigits.runtime.model import LineModel
+    from edgedigits.train.fit import train
+
+    shipped = LineModel("line")
+    metrics = train("line", tmp_path, epochs=1, subset=100, seed=4, verbose=0, init=shipped.path)
+    card = shipped.metadata["training"]
+    assert metrics["frozen_batch_norms"] == 13
+    assert metrics["init_epochs"] == card["epochs"] + card["init_epochs"]
+    assert metrics["init"].endswith("line.onnx")

@@ -231,7 +231,18 @@ def train_line(
 
     model = preset.build()
     init_metrics: dict = {}
-    if init is not None:
+    if init is not None and Path(init).suffix == ".onnx":  # a shipped model whose Keras run is gone
+        from .onnx_weights import load_line_onnx
+
+        init = Path(init)
+        frozen = load_line_onnx(model, init)
+        card = init.with_suffix(".json")
+        if card.is_file():
+            training = json.loads(card.read_text()).get("training", {})
+            counted = ("epochs", "init_epochs", "train_seconds", "init_train_seconds")
+            init_metrics = {k: training.get(k, 0) for k in counted}
+        init_metrics["frozen_batch_norms"] = len(frozen)
+    elif init is not None:
         init = Path(init)
         source = init / "model.keras" if init.is_dir() else init
         model.set_weights(keras.models.load_model(source, compile=False).get_weights())
@@ -293,6 +304,7 @@ def train_line(
         "init_train_seconds": (
             init_metrics.get("train_seconds", 0) + init_metrics.get("init_train_seconds", 0) if init else 0
         ),
+        "frozen_batch_norms": init_metrics.get("frozen_batch_norms", 0),
         "batch_size": batch_size,
         "learning_rate": preset.learning_rate,
         "train_lines": len(x_train),

@@ -71,6 +71,10 @@ def build_mlp():
     )
 
 
+# The line model's residual blocks over the frames, one per dilation (kernel 5 each).
+LINE_DILATIONS = (1, 2)
+
+
 def _separable(x, filters: int, stride: int, momentum: float = 0.99):
     """Depthwise 3x3 (optionally strided) then pointwise 1x1, each followed by batch norm and ReLU."""
     from keras import layers
@@ -83,7 +87,7 @@ def _separable(x, filters: int, stride: int, momentum: float = 0.99):
     return layers.ReLU()(x)
 
 
-def build_line():
+def build_line(dilations: tuple[int, ...] = LINE_DILATIONS):
     """Line recognizer (CRNN-style, convolutional all the way): [N, 32, W] -> CTC logits [N, W / 4, 17].
 
     A 3x3 conv and depthwise-separable blocks pool the line to 4 rows and a quarter of its width, a depthwise
@@ -115,7 +119,7 @@ def build_line():
     x = layers.Dense(128, use_bias=False)(x)
     x = layers.BatchNormalization()(x)
     x = layers.ReLU()(x)
-    for dilation in (1, 2):
+    for dilation in dilations:
         y = layers.SeparableConv1D(128, 5, padding="same", dilation_rate=dilation, use_bias=False)(x)
         y = layers.BatchNormalization()(y)
         x = layers.ReLU()(layers.Add()([x, y]))
