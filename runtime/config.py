@@ -58,6 +58,9 @@ class DetectConfig:
     # --- binarization and blobs (segment.py, blobs.py; set with the first image stages, 33b131b)
     strong: float = 0.5  # ink strength, 0-1: hysteresis seeds; a component needs at least one such pixel ...
     weak: float = 0.25  # ink strength, 0-1: ... and extends over pixels at least this strong
+    faint_weak: float = 0.05  # ink strength, 0-1: on a noisy map, a text line also takes the ink this strong
+    # joined to its strokes (segment.with_faint_strokes; measured on issue 10's pencil photos, two seeds: 0.025
+    # read 0.72 / 0.58 exact, 0.05 0.72 / 0.58, 0.1 0.70 / 0.58, 0.15 0.70 / 0.54)
     min_height: int = 5  # px: a blob whose longer side is shorter than this is a speck
     min_area: int = 6  # px: ... and so is a blob of fewer ink pixels than this
     # --- form lines (rules.py)

@@ -7,7 +7,7 @@ The stages, each a pure function on arrays in its own module (in the spirit of O
     to_gray -> clean_digit (small clean single digits: a fast path, or None)            ink.py, here
     find_page -> isolate (a border cut off, a sheet on a desk cropped)                   page.py
     shrink to work_size (and first to half that when the image is big: kept if the digits are tall enough)
-    ink_map                                         (paper, light, polarity)             ink.py
+    find_ink                                        (paper, light, polarity, noise)      ink.py
     hysteresis -> components                        (binarization, one labelling)        segment.py, blobs.py
     erase_grids -> digit_height -> remove_rules     (form lines erased)                  rules.py
     merge_broken_strokes -> attach_fragments -> keep_digit_like                          segment.py
@@ -30,7 +30,7 @@ import numpy as np
 
 from .blobs import Blob, Box, blob_mask, label, not_digit_like, pad_box
 from .config import DEFAULT, DetectConfig
-from .ink import ink_map, shrink, to_gray
+from .ink import find_ink, shrink, to_gray
 from .lines import TextLine
 from .normalize import normalize_batch, normalize_digit
 from .page import find_page, isolate
@@ -152,13 +152,13 @@ def locate_at(
     scale = gray.shape[1] / work.shape[1], gray.shape[0] / work.shape[0]
     if sheet is not None and sheet.shape != work.shape:
         sheet = cv2.resize(sheet.view(np.uint8), (work.shape[1], work.shape[0]), interpolation=cv2.INTER_NEAREST) > 0
-    ink = ink_map(work, config, sheet)
+    ink, noisy = find_ink(work, config, sheet)
     text_lines: list[TextLine] = []
     if single:
         boxes = whole_ink(ink, config)
         masks, line_of = None, [0] * len(boxes)
     elif lines:
-        boxes, masks, line_of, text_lines = segment_lines(ink, scale, config)
+        boxes, masks, line_of, text_lines = segment_lines(ink, scale, config, faint=noisy)
     else:
         boxes, masks, line_of = segment(ink, config)
     return Located(ink, boxes, masks, [to_original(b, scale, gray.shape) for b in boxes], line_of, text_lines)

@@ -17,6 +17,8 @@ map whose ink stands further out of its noise is kept (``ink_map``).
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import cv2
 import numpy as np
 
@@ -95,8 +97,20 @@ DENOISE_SIZES = (3, 5, 7, 9, 13)
 DENOISE_SIDE = 24
 
 
+class InkMap(NamedTuple):
+    ink: np.ndarray  # float32 [H, W] in [0, 1], white ink on black: the ink map
+    noisy: bool  # its strongest ink stood under ``denoise_below`` noise sigmas: it was denoised (faint pencil, a
+    # dark webcam frame), and its strokes' faint parts are near its noise
+
+
 def ink_map(gray: np.ndarray, config: DetectConfig = DEFAULT, sheet: np.ndarray | None = None) -> np.ndarray:
-    """Gray image -> float32 ink strength in [0, 1], same size, white ink on black.
+    """Gray image -> float32 ink strength in [0, 1], same size, white ink on black (``find_ink``'s map)."""
+    return find_ink(gray, config, sheet).ink
+
+
+def find_ink(gray: np.ndarray, config: DetectConfig = DEFAULT, sheet: np.ndarray | None = None) -> InkMap:
+    """Gray image -> InkMap: float32 ink strength in [0, 1], same size, white ink on black, and whether the
+    image was noisy.
 
     ``sheet``: bool, gray's shape: where the paper really is (page.isolate paints a desk around a sheet flat);
     the paper's noise is measured there only. None: everywhere.
@@ -119,7 +133,7 @@ def ink_map(gray: np.ndarray, config: DetectConfig = DEFAULT, sheet: np.ndarray 
 
     ink, strongest, sigma = unsmoothed(dark)
     if strongest / max(sigma, 1e-9) >= config.denoise_below or min(gray.shape) < DENOISE_SIDE * DENOISE_SIZES[0]:
-        return _scaled(ink, strongest, sigma, config)
+        return InkMap(_scaled(ink, strongest, sigma, config), False)
     # A noisy image (a dark webcam frame, faint pencil): denoise it. Where the polarity is in doubt (faint
     # strokes in the paper's grain), both are tried, and the ink that stands further out of its noise wins.
     found = denoised(gray, dark, (ink, strongest, sigma), sheet, config)
@@ -129,7 +143,7 @@ def ink_map(gray: np.ndarray, config: DetectConfig = DEFAULT, sheet: np.ndarray 
     if min(gray.shape) >= config.blotch_min_side and float(np.median(small)) >= config.lit_paper:  # faint
         # strokes on a photographed page of lit paper: its blotches are no ink
         found = (without_blotches(found[0], found[1], config), found[1], found[2])
-    return _scaled(*found, config=config)
+    return InkMap(_scaled(*found, config=config), True)
 
 
 def without_blotches(ink: np.ndarray, strongest: float, config: DetectConfig = DEFAULT) -> np.ndarray:

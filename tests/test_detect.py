@@ -444,3 +444,21 @@ def test_a_text_lines_mask_grows_like_a_words_not_like_its_length():
     mask = blob_mask(labels, Blob(20, 50, 800, 20, 16000, (1,)), (0, 0, 900, 100))
     reach = 50 - int(np.flatnonzero(mask[:, 400])[0])  # how far above the line its mask reaches, px
     assert 1 <= reach <= 4
+
+
+def test_a_faint_lines_mask_takes_the_faint_ink_joined_to_its_strokes_only():
+    """segment.with_faint_strokes: a stroke whose strong part is in the mask keeps its faint continuation
+    (hysteresis down to faint_weak), but not a faint speck apart from it, nor ink under faint_weak."""
+    from edgedigits.runtime.segment import with_faint_strokes
+
+    config = DetectConfig()
+    ink = np.zeros((60, 80), np.float32)
+    ink[10:30, 20:23] = 0.8  # the strong half of a stroke, found by the weak level
+    ink[30:50, 20:23] = 0.1  # its faint half: under `weak`, over `faint_weak`
+    ink[20:30, 60:63] = 0.1  # a faint speck on its own
+    ink[50:58, 20:23] = 0.5 * config.faint_weak  # fainter than faint_weak
+    mask = (ink > config.weak).astype(np.uint8)
+    grown = with_faint_strokes(ink, mask, config)
+    assert grown.shape == mask.shape and grown.dtype == np.uint8
+    assert grown[10:50, 20:23].all()
+    assert not grown[20:30, 60:63].any() and not grown[50:58, 20:23].any()
