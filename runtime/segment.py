@@ -75,7 +75,7 @@ def segment_lines(
     text lines, each cut out (its own blobs only) and fitted for the line model. ``scale``: input-image
     pixels per ink-map pixel (x, y), recorded in each TextLine. ``faint``: the map is a noisy image's
     (ink.InkMap.noisy): each line also takes the faint ink joined to its strokes (with_faint_strokes)."""
-    blobs, labels, _, ink = candidates(ink, config)
+    blobs, labels, _, ink = candidates(ink, config, faint)
     blobs = keep_writing(blobs, ink.shape)
     order, line_of = reading_order([(b.x, b.y, b.w, b.h) for b in blobs], config)
     blobs = [blobs[i] for i in order]
@@ -114,10 +114,13 @@ class Candidates(NamedTuple):
     ink: np.ndarray  # float32 [H, W]: the ink map with the erased form lines (and their faint rims) at 0
 
 
-def candidates(ink: np.ndarray, config: DetectConfig = DEFAULT) -> Candidates:
+def candidates(ink: np.ndarray, config: DetectConfig = DEFAULT, faint: bool = False) -> Candidates:
     """Ink map (float32 [H, W]) -> the blobs that may be writing: binarization, connected components, rules
     erased, broken strokes joined (see Candidates)."""
-    binary, labels, stats, strong = hysteresis(ink, config)
+    binary, labels, stats, strong = hysteresis(ink, config, bridge=config.faint_bridge if faint else 0)
+    if faint:  # a faint digit whose strokes never reach the strong level, beside one that does
+        strong = beside_strong(stats, strong, config)
+        binary = strong[labels].view(np.uint8)
     blobs = components(stats, strong, config)
     gridless = erase_grids(binary, blobs, config)
     if gridless is not binary:  # a row of printed boxes was erased around its digits: label what is left
@@ -159,6 +162,45 @@ def without_erased(ink: np.ndarray, binary: np.ndarray, kept: np.ndarray) -> np.
     return ink * (1 - erased)
 
 
+def beside_strong(stats: np.ndarray, strong: np.ndarray, config: DetectConfig = DEFAULT) -> np.ndarray:
+    """Hysteresis continued at the level of components, for a noisy map: ``strong`` (bool per label of the weak
+    components, ``stats`` their int32 [count, 5] x, y, w, h, area) with the weak components kept too that stand
+    beside a kept one, in its line, like a digit. A copy; ``strong`` itself has label 0 (background) False.
+
+    A weak component is a digit beside a kept one when it is 0.5-1.6 times the kept digits' median height,
+    at most 2 heights wide, fills at most 60 % of its box (strokes, not a blotch of the paper), shares at least
+    half its height with a kept component of at least half that median height, and the gap between them is
+    at most ``faint_beside_gap`` heights. Repeated until no more join, so a row of faint digits joins one by
+    one. Issue 10's faint pencil: a number whose first digits are fainter than its last (uneven pressure)
+    lost them, and the last, alone on its line, was read as the whole number ('957' read '7')."""
+    strong = strong.copy()
+    x, y, w, h, area = (stats[:, i].astype(np.float64) for i in range(5))
+    seeds = h[1:][strong[1:] & (h[1:] >= config.min_height)]
+    if seeds.size == 0:
+        return strong
+    height = float(np.median(seeds))
+    fill = area / np.maximum(w * h, 1.0)
+    like_digit = (h >= 0.5 * height) & (h <= 1.6 * height) & (w <= 2.0 * height) & (fill <= 0.6)
+    waiting = [c for c in np.flatnonzero(~strong & like_digit) if c > 0]
+    while waiting:
+        kept = np.flatnonzero(strong)
+        kept = kept[h[kept] >= 0.5 * height]
+        joined = []
+        for c in waiting:
+            overlap = np.minimum(y[c] + h[c], y[kept] + h[kept]) - np.maximum(y[c], y[kept])
+            gap = np.maximum(x[c], x[kept]) - np.minimum(x[c] + w[c], x[kept] + w[kept])
+            beside = (overlap >= 0.5 * np.minimum(h[c], h[kept])) & (
+                gap <= config.faint_beside_gap * np.maximum(h[c], h[kept])
+            )
+            if beside.any():
+                joined.append(c)
+        if not joined:
+            break
+        strong[joined] = True
+        waiting = [c for c in waiting if not strong[c]]
+    return strong
+
+
 def with_faint_strokes(ink: np.ndarray, mask: np.ndarray, config: DetectConfig = DEFAULT) -> np.ndarray:
     """A text line's mask (uint8 0/1, the shape of ``ink``, its box's float32 ink map) grown over the ink at
     least ``faint_weak`` strong that is connected to it (8-connected): hysteresis continued from the line's
@@ -178,16 +220,20 @@ def with_faint_strokes(ink: np.ndarray, mask: np.ndarray, config: DetectConfig =
 
 
 def hysteresis(
-    ink: np.ndarray, config: DetectConfig = DEFAULT
+    ink: np.ndarray, config: DetectConfig = DEFAULT, bridge: int = 0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Hysteresis threshold -> (binary uint8 0/1, labels, stats, strong): the weak-ink components that
     contain some strong ink. ``labels`` and ``stats`` are those of the weak components; ``strong`` (bool per
     label) says which of them are kept, so the components of ``binary`` need no second labelling.
+    ``bridge`` (px, odd, 0: none): the weak ink is first closed with a disc this wide, which bridges the small
+    gaps of a broken stroke (a morphological closing, Soille 2003, ch. 4); ``binary`` then holds the bridges.
 
     ink_map has already removed the paper and its light, so a global threshold here acts like an adaptive
     one on the photo; the two levels keep faint stroke ends without letting faint noise in.
     """
     weak = (ink > config.weak).astype(np.uint8)
+    if bridge:
+        weak = cv2.morphologyEx(weak, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (bridge, bridge)))
     count, labels, stats = label(weak)
     strong = np.zeros(count, bool)
     strong[labels[ink > config.strong]] = True

@@ -462,3 +462,29 @@ def test_a_faint_lines_mask_takes_the_faint_ink_joined_to_its_strokes_only():
     assert grown.shape == mask.shape and grown.dtype == np.uint8
     assert grown[10:50, 20:23].all()
     assert not grown[20:30, 60:63].any() and not grown[50:58, 20:23].any()
+
+
+def test_faint_digits_beside_a_found_one_are_kept_on_a_noisy_map():
+    """segment.beside_strong: weak components shaped like digits, in line with a kept digit and within a
+    digit's height of it, are kept, one after another along the line; a blotch (filled), a mark too short and
+    a digit-like mark far away are not."""
+    from edgedigits.runtime.segment import beside_strong
+
+    config = DetectConfig()
+    #                  x    y   w   h  area
+    stats = np.array(
+        [
+            [0, 0, 400, 100, 0],  # background
+            [200, 40, 20, 30, 200],  # the strong digit
+            [170, 42, 18, 28, 150],  # faint digit beside it
+            [140, 41, 18, 29, 150],  # faint digit beside that one (joins on the second round)
+            [240, 40, 25, 30, 700],  # a blotch beside it: fills its box
+            [110, 55, 10, 8, 40],  # a short mark (under half a digit)
+            [360, 40, 20, 30, 200],  # a faint digit far to the right
+        ],
+        np.int32,
+    )
+    strong = np.array([False, True, False, False, False, False, False])
+    kept = beside_strong(stats, strong, config)
+    assert kept.tolist() == [False, True, True, True, False, False, False]
+    assert strong.tolist() == [False, True, False, False, False, False, False]  # a copy
