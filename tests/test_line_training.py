@@ -39,6 +39,26 @@ def test_lines_are_made_from_the_digits_given_and_repeat_for_a_seed(mnist_train)
     assert all(set(maker.sample(rng).text) <= {"7"} for _ in range(10))
 
 
+def test_joined_digits_make_one_blob(mnist_train):
+    """LineStyle.joined: a cursive pen stroke joins each digit to the next (lines.join_stroke), so a joined line
+    of four well-spaced digits is mostly one connected blob, where the same digits apart are three or more."""
+    import cv2
+
+    images, labels = mnist_train.images[:3000], mnist_train.labels[:3000]
+    bare = dict(touching=0.0, separators=0, words=0, no_digits=0, underline=0, rule=0, comb=0, boxes=0, small=0)
+
+    def blobs(style: LineStyle, seed: int) -> list[int]:
+        maker, rng = LineMaker(images, labels, style), np.random.default_rng(seed)
+        counts = []
+        for _ in range(20):
+            ink, _, _ = maker.compose("5283", rng)
+            counts.append(cv2.connectedComponents((ink > 0.3).astype(np.uint8))[0] - 1)
+        return counts
+
+    joined, apart = blobs(LineStyle(joined=1.0, **bare), 1), blobs(LineStyle(joined=0.0, **bare), 1)
+    assert np.mean([n == 1 for n in joined]) >= 0.7 and np.mean([n >= 3 for n in apart]) >= 0.7
+
+
 def test_batches_pad_each_line_and_encode_its_target(mnist_train):
     tensors, targets = make_lines(mnist_train.images[:500], mnist_train.labels[:500], 30, seed=1, workers=1)
     seen = 0
