@@ -160,6 +160,9 @@ def test_an_onnx_file_of_another_architecture_is_refused(tmp_path):
 
     with pytest.raises(ValueError, match="orientation.onnx"):
         load_line_onnx(build_line(), LineModel("line").path.with_name("orientation.onnx"))
+    (tmp_path / "notes.onnx").write_text("not a model")
+    with pytest.raises(ValueError, match="notes.onnx: not an ONNX file"):
+        load_line_onnx(build_line(), tmp_path / "notes.onnx")
 
 
 def test_a_line_run_can_start_from_the_shipped_onnx_model(tmp_path):

@@ -30,11 +30,16 @@ def onnx_weight_ops(path: str | os.PathLike) -> list[tuple[str, list[np.ndarray]
 
     Only ``Conv`` and ``MatMul`` with weights and per-channel ``Mul``/``Add`` (more than 4 values: the small
     constants of shape arithmetic are skipped). Raises ``FileNotFoundError`` for a missing file and
-    ``onnx.checker.ValidationError``-like errors from ``onnx.load`` for a file that is not ONNX."""
+    ``ValueError`` for a file that is not ONNX."""
     import onnx
     from onnx import numpy_helper
 
-    graph = onnx.load(os.fspath(path)).graph
+    try:
+        graph = onnx.load(os.fspath(path)).graph
+    except OSError:  # missing or unreadable: as it is
+        raise
+    except Exception as exc:  # protobuf's DecodeError: bytes that are not an ONNX model
+        raise ValueError(f"{os.fspath(path)}: not an ONNX file ({exc}); give a line model's .onnx") from exc
     weights = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
     ops = []
     for node in graph.node:
