@@ -61,10 +61,9 @@ class DetectConfig:
     faint_weak: float = 0.05  # ink strength, 0-1: on a noisy map, a text line also takes the ink this strong
     # joined to its strokes (segment.with_faint_strokes; measured on issue 10's pencil photos, two seeds: 0.025
     # read 0.72 / 0.58 exact, 0.05 0.72 / 0.58, 0.1 0.70 / 0.58, 0.15 0.70 / 0.54)
-    faint_bridge: int = 3  # px, odd: on a noisy map, the weak ink is closed with a disc this wide before it is
-    # labelled, bridging the gaps of broken pencil strokes (segment.hysteresis; 3 and 5 measured alike)
     faint_beside_gap: float = 1.0  # digit heights: on a noisy map, a weak component as tall as a digit this close
-    # beside a kept one, in its line, is kept too (segment.beside_strong)
+    # beside a kept one, in its line, is kept too (segment.beside_strong; issue 10's photos, two seeds of 100:
+    # pencil 0.72 / 0.58 -> 0.74 / 0.59 exact, dark webcam frames 0.91 / 0.90 -> 0.91 / 0.92)
     min_height: int = 5  # px: a blob whose longer side is shorter than this is a speck
     min_area: int = 6  # px: ... and so is a blob of fewer ink pixels than this
     # --- form lines (rules.py)

@@ -117,7 +117,7 @@ class Candidates(NamedTuple):
 def candidates(ink: np.ndarray, config: DetectConfig = DEFAULT, faint: bool = False) -> Candidates:
     """Ink map (float32 [H, W]) -> the blobs that may be writing: binarization, connected components, rules
     erased, broken strokes joined (see Candidates)."""
-    binary, labels, stats, strong = hysteresis(ink, config, bridge=config.faint_bridge if faint else 0)
+    binary, labels, stats, strong = hysteresis(ink, config)
     if faint:  # a faint digit whose strokes never reach the strong level, beside one that does
         strong = beside_strong(stats, strong, config)
         binary = strong[labels].view(np.uint8)
@@ -220,20 +220,16 @@ def with_faint_strokes(ink: np.ndarray, mask: np.ndarray, config: DetectConfig =
 
 
 def hysteresis(
-    ink: np.ndarray, config: DetectConfig = DEFAULT, bridge: int = 0
+    ink: np.ndarray, config: DetectConfig = DEFAULT
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Hysteresis threshold -> (binary uint8 0/1, labels, stats, strong): the weak-ink components that
     contain some strong ink. ``labels`` and ``stats`` are those of the weak components; ``strong`` (bool per
     label) says which of them are kept, so the components of ``binary`` need no second labelling.
-    ``bridge`` (px, odd, 0: none): the weak ink is first closed with a disc this wide, which bridges the small
-    gaps of a broken stroke (a morphological closing, Soille 2003, ch. 4); ``binary`` then holds the bridges.
 
     ink_map has already removed the paper and its light, so a global threshold here acts like an adaptive
     one on the photo; the two levels keep faint stroke ends without letting faint noise in.
     """
     weak = (ink > config.weak).astype(np.uint8)
-    if bridge:
-        weak = cv2.morphologyEx(weak, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (bridge, bridge)))
     count, labels, stats = label(weak)
     strong = np.zeros(count, bool)
     strong[labels[ink > config.strong]] = True
