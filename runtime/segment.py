@@ -171,8 +171,8 @@ def beside_strong(stats: np.ndarray, strong: np.ndarray, config: DetectConfig = 
     at most 2 heights wide, fills at most 60 % of its box (strokes, not a blotch of the paper), shares at least
     half its height with a kept component of at least half that median height, and the gap between them is
     at most ``faint_beside_gap`` heights. Repeated until no more join, so a row of faint digits joins one by
-    one. Issue 10's faint pencil: a number whose first digits are fainter than its last (uneven pressure)
-    lost them, and the last, alone on its line, was read as the whole number ('957' read '7')."""
+    one. Issue 10's faint pencil: a digit fainter than its neighbours (uneven pressure) was lost ('021' read
+    '02', '73722' read '22', '2885' in a dark frame read '285': seed 1's photos, read right with it)."""
     strong = strong.copy()
     x, y, w, h, area = (stats[:, i].astype(np.float64) for i in range(5))
     seeds = h[1:][strong[1:] & (h[1:] >= config.min_height)]
