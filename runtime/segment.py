@@ -181,23 +181,20 @@ def beside_strong(stats: np.ndarray, strong: np.ndarray, config: DetectConfig = 
     height = float(np.median(seeds))
     fill = area / np.maximum(w * h, 1.0)
     like_digit = (h >= 0.5 * height) & (h <= 1.6 * height) & (w <= 2.0 * height) & (fill <= 0.6)
-    waiting = [c for c in np.flatnonzero(~strong & like_digit) if c > 0]
-    while waiting:
+    waiting = np.flatnonzero(~strong & like_digit)
+    waiting = waiting[waiting > 0]
+    while waiting.size:  # one round per step along the line: [waiting, kept] pairs at once
         kept = np.flatnonzero(strong)
         kept = kept[h[kept] >= 0.5 * height]
-        joined = []
-        for c in waiting:
-            overlap = np.minimum(y[c] + h[c], y[kept] + h[kept]) - np.maximum(y[c], y[kept])
-            gap = np.maximum(x[c], x[kept]) - np.minimum(x[c] + w[c], x[kept] + w[kept])
-            beside = (overlap >= 0.5 * np.minimum(h[c], h[kept])) & (
-                gap <= config.faint_beside_gap * np.maximum(h[c], h[kept])
-            )
-            if beside.any():
-                joined.append(c)
-        if not joined:
+        c, k = waiting[:, None], kept[None, :]
+        overlap = np.minimum(y[c] + h[c], y[k] + h[k]) - np.maximum(y[c], y[k])
+        gap = np.maximum(x[c], x[k]) - np.minimum(x[c] + w[c], x[k] + w[k])
+        beside = (overlap >= 0.5 * np.minimum(h[c], h[k])) & (gap <= config.faint_beside_gap * np.maximum(h[c], h[k]))
+        joined = beside.any(axis=1)
+        if not joined.any():
             break
-        strong[joined] = True
-        waiting = [c for c in waiting if not strong[c]]
+        strong[waiting[joined]] = True
+        waiting = waiting[~joined]
     return strong
 
 
