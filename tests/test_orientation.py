@@ -248,6 +248,34 @@ def test_a_page_the_orientation_model_only_leans_on_is_turned_when_far_surer(mni
 
 
 @shipped
+@pytest.mark.parametrize("seed, index, log_odds", [(0, 94, 15.2), (1, 39, 8.8)])
+def test_a_page_whose_way_up_the_models_dispute_gives_no_confident_digit(seed, index, log_odds, mnist_test):
+    """rotated_180 photos the orientation model is sure are turned (log-odds over recognize.SURE_TURN_ODDS) but
+    whose turned reading the line model finds over SURE_TURN_TOLERANCE less sure: they stay as they lie and
+    were read upside down ('6558' for '3554') with confidences of 0.95-1.0. Issue 10: never a confident reading
+    of an upside-down page; their digits now keep at most reader.DISPUTED_CONFIDENCE and the text shows '?'."""
+    import zlib
+
+    from edgedigits.runtime.reader import DISPUTED_CONFIDENCE, way_up_disputed
+    from edgedigits.runtime.recognize import SURE_TURN_ODDS
+
+    rng = np.random.default_rng([seed, 10, zlib.crc32(b"rotated_180")])
+    photos = [scenes.KINDS["rotated_180"](mnist_test, rng) for _ in range(index + 1)]
+    image, text = photos[index]
+    reader = DigitReader()
+    reading = reader.read(image)
+    assert reading.digits and all(d.confidence <= DISPUTED_CONFIDENCE for d in reading.digits)
+    assert reading.text == "?" * len(reading.digits)
+    out = reader._infer([reader._prepare(image, None, False)], check_orientation=True)[0]
+    assert out.log_odds >= SURE_TURN_ODDS and way_up_disputed(out)
+    assert out.log_odds == pytest.approx(log_odds, abs=0.1)
+    # Without the orientation model, the same digits at full confidence: the cap is the dispute's alone.
+    alone = DigitReader(orientation_model=False).read(image)
+    assert [d.value for d in alone.digits] == [d.value for d in reading.digits]
+    assert min(d.confidence for d in alone.digits) > 0.9
+
+
+@shipped
 @pytest.mark.parametrize("kind, index", [("rotated_90", 52), ("rotated_270", 89)])
 def test_a_turned_column_read_with_one_digit_fewer_is_kept_when_far_surer(kind, index, mnist_test):
     """benchmarks/accuracy.py's quarter-turned photos whose turned line reads one digit fewer than the column has
