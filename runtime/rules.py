@@ -8,6 +8,7 @@ them, keeping the handwriting that crosses them. NumPy and OpenCV only.
     kept = erase_comb_ticks(kept, removed, height)            # a comb's ticks at equal steps on its erased rule
     blobs = drop_rule_remnants(blobs, labels, removed)        # the slivers an erased rule leaves
     blobs = drop_form_ticks(blobs, labels, removed, height)   # comb ticks and box walls that stood on a rule
+                                                  # (or on its end: rule_ends)
     is_rule(blob, height, shape)                  # a leftover rule or border
 
 Lengths are judged against the typical digit height, so the same rules work at any resolution. A row of boxes'
@@ -303,13 +304,28 @@ def drop_form_ticks(blobs: list[Blob], labels: np.ndarray, removed: np.ndarray, 
     k = max(5, round(0.15 * height)) | 1  # the rule's fuzzy edge and the tick's blurred foot
     near = cv2.dilate(removed, np.ones((k, k), np.uint8)).astype(bool)
     touching = np.bincount(labels[near], minlength=labels.max() + 1) > 0
+    ends = rule_ends(removed, height)
 
     def is_tick(b: Blob) -> bool:
-        straight = b.w <= 0.2 * height and b.w <= 0.5 * b.h and b.area >= 0.7 * b.w * b.h
+        solid = b.area >= 0.7 * b.w * b.h or (b.w <= 3 and b.area >= 0.9 * b.h)  # (a faint 1-2 px wall breaks up)
+        straight = b.w <= 0.2 * height and b.w <= 0.5 * b.h and solid
         ruled = b.w <= 0.05 * b.h  # as thin and upright as a printed line, whatever its height
-        return touching[b.labels[0]] and straight and (b.h <= 0.6 * height or b.h >= 1.15 * height or ruled)
+        at_end = bool(ends.size) and bool(np.any(np.abs(ends - (b.x + b.w / 2)) <= b.w / 2 + 2))
+        tall = b.h <= 0.6 * height or b.h >= 1.15 * height or ruled or at_end
+        return touching[b.labels[0]] and straight and tall
 
     return [b for b in blobs if not is_tick(b)]
+
+
+def rule_ends(removed: np.ndarray, height: float) -> np.ndarray:
+    """The x of both ends of each erased horizontal rule (float64 [2 * rules], px): ``removed`` (uint8 0/1) the
+    erased form lines; a rule is a run of them wider than two digit heights and four times its own height. A
+    thin straight stroke standing on such an end is the end wall of a comb field or of a row of boxes
+    (drop_form_ticks): a wall no taller than the digits, issue 10's comb fields read '28761' for '2876'."""
+    _, _, stats = label(removed)
+    x, w, h = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
+    rule = (w > 2 * height) & (w > 4 * h)
+    return np.concatenate([x[rule], x[rule] + w[rule] - 1]).astype(np.float64)
 
 
 def is_rule(b: Blob, height: float, shape: tuple[int, ...]) -> bool:

@@ -89,6 +89,31 @@ def test_a_ruler_straight_wall_standing_on_an_erased_rule_is_dropped():
     assert drop_form_ticks([wall, one], labels, removed, 104.0) == [one]
 
 
+def test_a_wall_standing_on_an_erased_rules_end_is_dropped():
+    """A comb field's end wall no taller than the digits beside it and 5 px wide (too wide to be ruler-straight):
+    it stands on the end of the erased rule (rules.rule_ends) and is dropped; the same stroke standing inside
+    the rule, a written 1, stays. Issue 10's comb fields read '28761' for '2876' and '16647' for '6647'."""
+    import numpy as np
+
+    from edgedigits.runtime.blobs import Blob
+    from edgedigits.runtime.rules import drop_form_ticks, rule_ends
+
+    labels = np.zeros((220, 300), np.int32)
+    labels[120:206, 276:281] = 1  # the right end wall, 5 x 86 px
+    labels[120:205, 150:155] = 2  # a written 1 of the same size, inside the field
+    removed = np.zeros((220, 300), np.uint8)
+    removed[206:210, 40:280] = 1  # the comb's baseline, erased
+    assert list(rule_ends(removed, 90.0)) == [40.0, 279.0]
+    wall = Blob(276, 120, 5, 86, 430, (1,))
+    one = Blob(150, 120, 5, 85, 425, (2,))
+    assert drop_form_ticks([wall, one], labels, removed, 90.0) == [one]
+    broken = Blob(276, 120, 2, 86, 80, (1,))  # a faint wall, binarized 1-2 px wide and broken here and there
+    labels[120:206, 278:281] = 0
+    labels[121:206:12, 276:278] = 0
+    assert drop_form_ticks([broken, one], labels, removed, 90.0) == [one]
+    assert rule_ends(removed, 150.0).size == 0  # a run under two digit heights is no rule
+
+
 def test_a_steeply_tilted_line_is_carried_on_where_its_rows_part():
     """A line of six on a page tilted about 27 degrees (issue 10's tilted photo 14, at half size; its 6 in two
     pieces): wide digits stop sharing rows with their neighbours half-way, and the line was read as two
