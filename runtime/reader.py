@@ -38,6 +38,8 @@ from .recognize import (
     NARROW_ALONE,
     SIDEWAYS_MARGIN,
     SIDEWAYS_SURE_MARGIN,
+    SIDEWAYS_TOLERANCE,
+    SIDEWAYS_TURN_ODDS,
     SURE_TURN_ODDS,
     WORD,
     drop_stray_marks,
@@ -243,7 +245,9 @@ class DigitReader:
         one the line model reads more surely), kept when it is one text line of at least as many digits as the
         column has lines, and the line model reads it more surely than the page as it lies, by over
         SIDEWAYS_MARGIN nats per character (recognize.peak_score); of one digit fewer, by over
-        SIDEWAYS_SURE_MARGIN."""
+        SIDEWAYS_SURE_MARGIN. Or, with as many digits, when the orientation model tells the two turns apart by
+        SIDEWAYS_TURN_ODDS, the turn reads digits alone, and the line model reads it at most SIDEWAYS_TOLERANCE
+        less surely."""
         turns = [p.turned(1), p.turned(3)]
         first, second = self._infer(turns, check_orientation=self.orientation_model is not None)
         if first is None or second is None:
@@ -259,11 +263,18 @@ class DigitReader:
         # A column of n digits turned is one line of n digits or more (a broken digit is two blobs); or of n - 1
         # when the line model reads it far more surely (a '1' joined to its neighbour once turned, a speck in the
         # column).
-        digits = sum(c.char in DIGITS for c in page_chars(turned_out.lines, turned.widths))
+        chars = [c.char for c in page_chars(turned_out.lines, turned.widths)]
+        digits = sum(c in DIGITS for c in chars)
         surer = peaks[best] - peak_score(out.lines, p.widths)
         column = len(p.found.text_lines)
         enough = digits >= column or (digits >= column - 1 and surer > SIDEWAYS_SURE_MARGIN)
-        if len(turned.found.text_lines) == 1 and enough and surer > SIDEWAYS_MARGIN:
+        told = (
+            self.orientation_model is not None
+            and abs(outs[0].log_odds - outs[1].log_odds) >= SIDEWAYS_TURN_ODDS
+            and digits == len(chars)
+            and surer > -SIDEWAYS_TOLERANCE
+        )
+        if len(turned.found.text_lines) == 1 and enough and (surer > SIDEWAYS_MARGIN or told):
             return turned, turned_out._replace(leans_turned=False)
         return p, out
 
