@@ -36,11 +36,38 @@ def digit_height(binary: np.ndarray, plain: list[Blob], config: DetectConfig = D
     ``binary``."""
     without = remove_rules(binary, 0.0, config)
     if without is binary:  # no such runs
-        return typical_height(plain, binary.shape) or under_one_frame(binary, plain, config)
-    rough = components(label(without)[2], config=config)
-    before = {b[:5] for b in plain}
-    whole = [b for b in may_be_writing(rough, binary.shape) if b[:5] in before]
-    return typical_height(rough if len(whole) >= 2 else plain, binary.shape) or under_one_frame(binary, plain, config)
+        height = typical_height(plain, binary.shape) or under_one_frame(binary, plain, config)
+    else:
+        rough = components(label(without)[2], config=config)
+        before = {b[:5] for b in plain}
+        whole = [b for b in may_be_writing(rough, binary.shape) if b[:5] in before]
+        height = typical_height(rough if len(whole) >= 2 else plain, binary.shape)
+        height = height or under_one_frame(binary, plain, config)
+    return under_bent_rules(binary, height, config) if height >= FRAME_SHARE * binary.shape[0] else height
+
+
+FRAME_SHARE = 0.9  # a blob this share of the image's height tall, when it is the digit height, may be a frame
+BENT_RUN = 0.3  # share of the image's shorter side: runs this long are rules, when rules bend across the image
+BENT_RULES = 3  # ... when there are this many parallel ones at least (lined or squared paper's rules)
+
+
+def under_bent_rules(binary: np.ndarray, height: float, config: DetectConfig = DEFAULT) -> float:
+    """The digits' height when the first estimate, ``height``, is the whole image's (FRAME_SHARE): lined or squared
+    paper whose rules and margin join into one frame across the image, but bend by a pixel or two over its
+    width (a photo's lens or a curled page), so that no straight run crosses 90 % of it. Runs across BENT_RUN
+    of the image's shorter side are erased instead, and the height is taken from what is left, when there are
+    BENT_RULES such runs or more (a digit filling a tight crop has a stroke or two that long) and they leave
+    two or more blobs that may be writing; else ``height``. Issue 10's lined paper read '0' for
+    '837 / 2530' and squared paper '5' for '4532': the frame was taken for one digit."""
+    length = int(BENT_RUN * min(binary.shape))
+    if length < 8 or straight_runs(binary, length) < BENT_RULES:
+        return height
+    without = remove_rules(binary, length / config.rule_length, config)
+    if without is binary:
+        return height
+    rough = may_be_writing(components(label(without)[2], config=config), binary.shape)
+    found = typical_height(rough, binary.shape) if len(rough) >= 2 else 0.0
+    return found if 0 < found < FRAME_SHARE * binary.shape[0] else height
 
 
 def under_one_frame(binary: np.ndarray, plain: list[Blob], config: DetectConfig = DEFAULT) -> float:
@@ -54,6 +81,23 @@ def under_one_frame(binary: np.ndarray, plain: list[Blob], config: DetectConfig 
     if without is binary:
         return 0.0
     return typical_height(components(label(without)[2], config=config), binary.shape)
+
+
+def straight_runs(binary: np.ndarray, length: int) -> int:
+    """How many thin parallel straight runs of at least ``length`` px ``binary`` (uint8 0/1) holds, in the
+    direction that has more: the bands of rows (columns) that a horizontal (vertical) morphological opening of
+    that length leaves ink in, each at most THIN_BAND of the image's side thick (a printed rule, not the
+    thick apex of a digit's curve filling a tight crop)."""
+    most = 0
+    for kernel, axis in (((1, length), 1), ((length, 1), 0)):
+        opened = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones(kernel, np.uint8))
+        hit = np.concatenate([[0], opened.any(axis=axis).astype(np.int8), [0]])
+        starts, ends = np.flatnonzero(np.diff(hit) == 1), np.flatnonzero(np.diff(hit) == -1)
+        most = max(most, int(np.count_nonzero(ends - starts <= THIN_BAND * hit.size)))
+    return most
+
+
+THIN_BAND = 0.03  # a rule's thickness, at most, as a share of the image's side
 
 
 def rule_height(blobs: list[Blob], shape: tuple[int, ...], height: float) -> float:

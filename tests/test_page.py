@@ -470,6 +470,53 @@ def test_comb_end_walls_no_taller_than_the_digits_give_no_digit(mnist_test):
         assert reader.read(image).text == text, index
 
 
+def bent_lined_page(mnist_test, values, bend: int, seed=0):
+    """Lined paper whose rules and margin join into one frame across the page and bend by ``bend`` px over its
+    width (a curled page, a lens), with a number of MNIST test digits written between two rules."""
+    rng = np.random.default_rng(seed)
+    h, w = 330, 320
+    image = np.full((h, w), 230, np.uint8)
+    xs = np.arange(w)
+    for y0 in range(30, h, 44):
+        ys = np.round(y0 + bend * np.sin(np.pi * xs / w)).astype(int)
+        for x, y in zip(xs, ys):
+            image[y : y + 2, x] = 110
+    for y in range(h):  # the margin, bent the same way, joining the rules into one frame
+        x = int(round(60 + bend * np.sin(np.pi * y / h)))
+        image[y, x : x + 2] = 110
+    for i, v in enumerate(values):
+        digit = mnist_test.images[int(rng.choice(np.flatnonzero(mnist_test.labels == v)))]
+        ink = synth.render_digit(digit, 30)
+        x, y = 90 + 32 * i, 30 + 44 * 3 - ink.shape[0] + 3  # sitting on a rule, touching it
+        region = image[y : y + ink.shape[0], x : x + ink.shape[1]].astype(np.float32)
+        image[y : y + ink.shape[0], x : x + ink.shape[1]] = (region * (1 - ink * 0.8)).astype(np.uint8)
+    return image
+
+
+def test_bent_rules_joined_into_a_frame_do_not_set_the_digit_height(reader, mnist_test):
+    """Rules and a margin that bend by 2 px across the page leave no straight run across 90 % of it, and where
+    they are straight the digits touch them (so no whole digit is left to measure): the frame of rules and
+    margin was taken for one digit as tall as the page, and the page read '8' (issue 10's lined and squared
+    paper read '0' for '837 / 2530', '5' for '4532'). Runs across a third of the page are erased instead
+    (rules.under_bent_rules)."""
+    from edgedigits.runtime.blobs import components
+    from edgedigits.runtime.ink import ink_map
+    from edgedigits.runtime.rules import digit_height, remove_rules
+    from edgedigits.runtime.segment import hysteresis
+
+    values = (8, 3, 7, 2)
+    binary, _, stats, strong = hysteresis(ink_map(bent_lined_page(mnist_test, values, bend=2)))
+    blobs = components(stats, strong)
+    assert max(b.h for b in blobs) >= 0.9 * binary.shape[0]  # one frame across the page
+    assert remove_rules(binary, 0.0) is binary  # no straight run across 90 % of it
+    assert 20 <= digit_height(binary, blobs) <= 40  # the digits' height (30 px), not the page's
+    straight = bent_lined_page(mnist_test, values, bend=0)
+    for image in (bent_lined_page(mnist_test, values, bend=2), straight):
+        binary, _, stats, strong = hysteresis(ink_map(image))
+        assert 20 <= digit_height(binary, components(stats, strong)) <= 40
+        assert reader.read(image).text == "8372"
+
+
 def test_a_one_written_on_a_comb_rule_between_ticks_stays():
     """Ticks at 40, 100, 160, 220 standing on a rule; a '1' written on the rule at 130, between two ticks: the
     ticks go, the 1 stays (it is off their lattice)."""
