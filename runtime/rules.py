@@ -86,18 +86,22 @@ def under_one_frame(binary: np.ndarray, plain: list[Blob], config: DetectConfig 
 def straight_runs(binary: np.ndarray, length: int) -> int:
     """How many thin parallel straight runs of at least ``length`` px ``binary`` (uint8 0/1) holds, in the
     direction that has more: the bands of rows (columns) that a horizontal (vertical) morphological opening of
-    that length leaves ink in, each at most THIN_BAND of the image's side thick (a printed rule, not the
-    thick apex of a digit's curve filling a tight crop)."""
+    that length leaves ink in, bands closer than BAND_GAP of the image's side taken as one, each at most
+    THIN_BAND of the side thick (a printed rule, not a thick stroke of a digit filling a tight crop)."""
     most = 0
     for kernel, axis in (((1, length), 1), ((length, 1), 0)):
         opened = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones(kernel, np.uint8))
-        hit = np.concatenate([[0], opened.any(axis=axis).astype(np.int8), [0]])
+        hit = opened.any(axis=axis).astype(np.uint8)
+        side = hit.size
+        hit = cv2.morphologyEx(hit.reshape(1, -1), cv2.MORPH_CLOSE, np.ones((1, int(BAND_GAP * side) | 1), np.uint8))
+        hit = np.concatenate([[0], hit.ravel().astype(np.int8), [0]])
         starts, ends = np.flatnonzero(np.diff(hit) == 1), np.flatnonzero(np.diff(hit) == -1)
-        most = max(most, int(np.count_nonzero(ends - starts <= THIN_BAND * hit.size)))
+        most = max(most, int(np.count_nonzero(ends - starts <= THIN_BAND * side)))
     return most
 
 
 THIN_BAND = 0.03  # a rule's thickness, at most, as a share of the image's side
+BAND_GAP = 0.05  # bands closer than this share of the side are one (the runs through a thick, wavy stroke)
 
 
 def rule_height(blobs: list[Blob], shape: tuple[int, ...], height: float) -> float:

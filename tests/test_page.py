@@ -510,6 +510,10 @@ def test_bent_rules_joined_into_a_frame_do_not_set_the_digit_height(reader, mnis
     assert max(b.h for b in blobs) >= 0.9 * binary.shape[0]  # one frame across the page
     assert remove_rules(binary, 0.0) is binary  # no straight run across 90 % of it
     assert 20 <= digit_height(binary, blobs) <= 40  # the digits' height (30 px), not the page's
+    # A thick digit filling a tight crop (MNIST test digit 9576, a 7, 300 px tall: benchmarks/accuracy.py's
+    # tight_300) is as tall as the image too; the vertical runs through its wavy stroke are one band, no rules.
+    tight = synth.on_canvas(synth.render_digit(mnist_test.images[9576], 300), 0.0, True)
+    assert reader.read(tight).text == "7"
     straight = bent_lined_page(mnist_test, values, bend=0)
     for image in (bent_lined_page(mnist_test, values, bend=2), straight):
         binary, _, stats, strong = hysteresis(ink_map(image))
