@@ -32,8 +32,8 @@ def digit_height(binary: np.ndarray, plain: list[Blob], config: DetectConfig = D
     Rules and paper edges that cross the whole image can join into one tall frame around the digits, so try
     with every straight run across 90% of the image removed, and trust that when it leaves two or more
     digit-like blobs that were not touching those runs (in a tight crop of one digit a stroke may cross the
-    image too, and removing it leaves pieces of that digit, not whole blobs). ``plain``: the components of
-    ``binary``."""
+    image too, and removing it leaves pieces of that digit, not whole blobs). A height that is the whole
+    image's is tried again with shorter runs (under_bent_rules). ``plain``: the components of ``binary``."""
     without = remove_rules(binary, 0.0, config)
     if without is binary:  # no such runs
         height = typical_height(plain, binary.shape) or under_one_frame(binary, plain, config)
@@ -359,8 +359,8 @@ def drop_form_ticks(blobs: list[Blob], labels: np.ndarray, removed: np.ndarray, 
         straight = b.w <= 0.2 * height and b.w <= 0.5 * b.h and solid
         ruled = b.w <= 0.05 * b.h  # as thin and upright as a printed line, whatever its height
         at_end = bool(ends.size) and bool(np.any(np.abs(ends - (b.x + b.w / 2)) <= b.w / 2 + 2))
-        tall = b.h <= 0.6 * height or b.h >= 1.15 * height or ruled or at_end
-        return touching[b.labels[0]] and straight and tall
+        form_like = b.h <= 0.6 * height or b.h >= 1.15 * height or ruled or at_end  # a tick's height, a wall's
+        return touching[b.labels[0]] and straight and form_like
 
     return [b for b in blobs if not is_tick(b)]
 
