@@ -216,8 +216,8 @@ def shrink(image: np.ndarray, max_side: int, whole_factor: bool = False) -> np.n
         h, w = max(n, h - h % n), max(n, w - w % n)
         return cv2.resize(image[:h, :w], (w // n, h // n), interpolation=cv2.INTER_AREA)
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    if 1 / scale >= COARSE_FACTOR:  # first plain n x n means, then the small fractional rest
-        n = int(1 / scale)
+    n = int(1 / scale)
+    if 1 / scale >= COARSE_FACTOR and min(h, w) >= n:  # first plain n x n means, then the small fractional rest
         h, w = h - h % n, w - w % n
         image = cv2.resize(image[:h, :w], (w // n, h // n), interpolation=cv2.INTER_AREA)
         return image if image.shape[1::-1] == size else cv2.resize(image, size, interpolation=cv2.INTER_AREA)

@@ -450,6 +450,9 @@ def test_a_big_shrink_goes_in_two_steps_with_nearly_opencvs_pixels():
     assert np.abs(small.astype(int) - expected).mean() <= 2.0
     square = rng.integers(0, 256, (1024, 768), dtype=np.uint8)  # a whole factor of 4: the same pixels
     assert np.array_equal(shrink(square, 256), cv2.resize(square, (192, 256), interpolation=cv2.INTER_AREA))
+    for h in (1, 3):  # thinner than one n x n cell (the factor is 39): one fractional INTER_AREA, as before
+        thin = rng.integers(0, 256, (h, 10000), dtype=np.uint8)
+        assert np.array_equal(shrink(thin, 256), cv2.resize(thin, (256, 1), interpolation=cv2.INTER_AREA))
 
 
 def test_a_text_lines_mask_grows_like_a_words_not_like_its_length():
