@@ -212,19 +212,24 @@ def shrink(image: np.ndarray, max_side: int, whole_factor: bool = False) -> np.n
     if scale >= 1:
         return image
     if whole_factor:
-        n = int(np.ceil(1 / scale))
-        h, w = max(n, h - h % n), max(n, w - w % n)
-        return cv2.resize(image[:h, :w], (w // n, h // n), interpolation=cv2.INTER_AREA)
+        return block_means(image, int(np.ceil(1 / scale)))
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     n = int(1 / scale)
     if 1 / scale >= COARSE_FACTOR and min(h, w) >= n:  # first plain n x n means, then the small fractional rest
-        h, w = h - h % n, w - w % n
-        image = cv2.resize(image[:h, :w], (w // n, h // n), interpolation=cv2.INTER_AREA)
+        image = block_means(image, n)
         return image if image.shape[1::-1] == size else cv2.resize(image, size, interpolation=cv2.INTER_AREA)
     two_fifths = (5 * size[0], 5 * size[1]) == (2 * w, 2 * h)
     if two_fifths and image.ndim == 2 and image.dtype == np.uint8 and image.size <= TWO_FIFTHS_MAX_PIXELS:
         return shrink_two_fifths(image)  # the same pixels (find_page's copy of a 640x480 frame: 256x192)
     return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+
+
+def block_means(image: np.ndarray, n: int) -> np.ndarray:
+    """The means of n x n cells ([H, W] or [H, W, C] -> [H // n, W // n, ...], at least one cell; the last rows
+    and columns that do not fill a cell are dropped): INTER_AREA by a whole factor, OpenCV's fast case."""
+    h, w = image.shape[:2]
+    h, w = max(n, h - h % n), max(n, w - w % n)
+    return cv2.resize(image[:h, :w], (w // n, h // n), interpolation=cv2.INTER_AREA)
 
 
 # Shrinking by this factor or more goes in two steps: plain n x n means (n the whole part of the factor), then a

@@ -190,7 +190,6 @@ class DigitReader:
                 prepared[i], outputs[i] = self._quarter_turn(p, out)
         # Pages the orientation model leans towards turned 180 degrees: first their text lines turned in place
         # (cheap: the line model alone), then those that may be turned are found and read again turned.
-        disputed = [out is not None and way_up_disputed(out) for out in outputs]
         leaning = [i for i, out in enumerate(outputs) if out is not None and out.leans_turned]
         if leaning:
             passes = self._may_be_turned([prepared[i] for i in leaning], [outputs[i] for i in leaning])
@@ -202,15 +201,14 @@ class DigitReader:
                 assert upright is not None, "only pages that were read lean"
                 if out is not None and reads_turned(upright, prepared[i].widths, out.lines, p.widths):
                     prepared[i], outputs[i] = p, out  # boxes are mapped back (_Prepared.unturn)
-                    disputed[i] = False
         infer_ms = (time.perf_counter() - started) * 1e3
         readings = []
-        for p, out, doubt in zip(prepared, outputs, disputed):
+        for p, out in zip(prepared, outputs):
             if out is None:  # an input that could not be read (p.error says why)
                 readings.append(Reading(text="", digits=[], path=p.path, error=p.error))
                 continue
             digits, raw = self._digits(p, out)
-            if doubt:
+            if way_up_disputed(out):  # (a page read turned 180 degrees was not asked again: log-odds 0)
                 digits = [replace(d, confidence=min(d.confidence, DISPUTED_CONFIDENCE)) for d in digits]
             timings = {"decode": p.decode_ms, "extract": p.extract_ms, "infer": infer_ms / len(prepared)}
             readings.append(Reading(compose_text(digits, self.min_confidence), digits, p.path, None, timings, raw))

@@ -358,7 +358,7 @@ def drop_form_ticks(blobs: list[Blob], labels: np.ndarray, removed: np.ndarray, 
         solid = b.area >= 0.7 * b.w * b.h or (b.w <= 3 and b.area >= 0.9 * b.h)  # (a faint 1-2 px wall breaks up)
         straight = b.w <= 0.2 * height and b.w <= 0.5 * b.h and solid
         ruled = b.w <= 0.05 * b.h  # as thin and upright as a printed line, whatever its height
-        at_end = bool(ends.size) and bool(np.any(np.abs(ends - (b.x + b.w / 2)) <= b.w / 2 + 2))
+        at_end = bool(np.any(np.abs(ends - (b.x + b.w / 2)) <= b.w / 2 + 2))
         form_like = b.h <= 0.6 * height or b.h >= 1.15 * height or ruled or at_end  # a tick's height, a wall's
         return touching[b.labels[0]] and straight and form_like
 
