@@ -138,6 +138,22 @@ def test_the_top_and_bottom_pieces_of_broken_digits_are_one_line():
     assert len(lines_of(boxes)) == 1
 
 
+def test_the_end_of_a_tilted_line_of_print_two_digits_away_stays_out_of_a_number():
+    """Issue 10's desk photo 10 (seed 0): ``Unit: 3/9`` handwritten above a printed line whose right end
+    (``desk Office``) rises, on a page tilted 3 degrees, to the bottom of the digits. The two lines shared rows
+    and columns apart, so they were joined (order.join_side_by_side), and the number was read at half its
+    height ('1'). Two digit heights apart, they stay two lines."""
+    number = [(1170, 969, 81, 36), (1272, 893, 76, 100), (1366, 890, 56, 99), (1438, 885, 50, 89)]
+    print_end = [(1673, 990, 81, 38), (1758, 982, 101, 35)]
+    assert sorted(map(sorted, lines_of(number + print_end))) == [[0, 1, 2, 3], [4, 5]]
+
+
+def test_a_small_digit_written_high_beside_big_ones_joins_their_line():
+    """The case order.join_side_by_side is for: the small digit shares some rows and is a digit height away."""
+    boxes = [(100, 100, 30, 50), (140, 80, 18, 28), (170, 100, 30, 50)]
+    assert len(lines_of(boxes)) == 1
+
+
 def test_two_lines_of_digits_one_above_the_other_stay_two():
     top = [(100 + 40 * i, 100, 30, 50) for i in range(4)]
     below = [(100 + 40 * i, 165, 30, 50) for i in range(4)]
