@@ -148,6 +148,24 @@ def test_the_end_of_a_tilted_line_of_print_two_digits_away_stays_out_of_a_number
     assert sorted(map(sorted, lines_of(number + print_end))) == [[0, 1, 2, 3], [4, 5]]
 
 
+def test_a_digit_joins_its_neighbour_not_a_far_line_of_print_whose_word_shares_more_rows():
+    """Issue 10's desk photo 90 (seed 0): a number ``225979`` written up to the end of a printed line above it.
+    Its last 9 shares all the rows of that line's last word (475 px, three digit heights, away, and a third as
+    tall) and 0.88 of those of the 7 beside it, and was put in the printed line ('9' then '22597'). A far
+    line of boxes under half as tall comes after a near one (order.FAR_NEIGHBOUR)."""
+    printed = [
+        (1145, 881, 125, 44),
+        (1276, 865, 89, 44),
+        (1373, 849, 119, 49),
+        (1498, 841, 122, 45),
+        (1627, 826, 51, 42),
+    ]
+    number = [(1380, 931, 95, 125), (1507, 902, 143, 150), (1670, 879, 158, 150), (1852, 876, 114, 125)]
+    number += [(2007, 842, 99, 153), (2154, 825, 107, 147)]
+    lines = sorted(map(sorted, lines_of(printed + number)))
+    assert lines == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9, 10]]
+
+
 def test_a_small_digit_written_high_beside_big_ones_joins_their_line():
     """The case order.join_side_by_side is for: the small digit shares some rows and is a digit height away."""
     boxes = [(100, 100, 30, 50), (140, 80, 18, 28), (170, 100, 30, 50)]
