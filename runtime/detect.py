@@ -158,9 +158,9 @@ def locate_at(
         boxes = whole_ink(ink, config)
         masks, line_of = None, [0] * len(boxes)
     elif lines:
-        boxes, masks, line_of, text_lines = segment_lines(ink, scale, config, faint=noisy)
+        boxes, masks, line_of, text_lines = segment_lines(ink, scale, config, faint=noisy, sheet=sheet)
     else:
-        boxes, masks, line_of = segment(ink, config)
+        boxes, masks, line_of = segment(ink, config, sheet)
     return Located(ink, boxes, masks, [to_original(b, scale, gray.shape) for b in boxes], line_of, text_lines)
 
 

@@ -38,6 +38,7 @@ from .blobs import (
 from .config import DEFAULT, DetectConfig
 from .lines import TextLine, fit_line
 from .order import reading_order
+from .page import across_edge
 from .rules import (
     digit_height,
     drop_form_ticks,
@@ -50,12 +51,15 @@ from .rules import (
 )
 
 
-def segment(ink: np.ndarray, config: DetectConfig = DEFAULT) -> tuple[list[Box], list[np.ndarray], list[int]]:
+def segment(
+    ink: np.ndarray, config: DetectConfig = DEFAULT, sheet: np.ndarray | None = None
+) -> tuple[list[Box], list[np.ndarray], list[int]]:
     """Ink map -> (boxes, masks, line index) in reading order, in the ink map's pixels.
 
-    Each mask is a uint8 array of its box's shape: 1 where the pixels belong to that digit.
+    Each mask is a uint8 array of its box's shape: 1 where the pixels belong to that digit. ``sheet``: bool,
+    the ink map's shape: the sheet's own pixels (page.isolate; None: all), whose edge no writing crosses.
     """
-    blobs, labels, _, _ = candidates(ink, config)
+    blobs, labels, _, _ = candidates(ink, config, sheet=sheet)
     blobs = keep_digit_like(blobs, ink.shape)
     order, lines = reading_order([(b.x, b.y, b.w, b.h) for b in blobs], config)
     blobs = [blobs[i] for i in order]
@@ -68,14 +72,19 @@ def segment(ink: np.ndarray, config: DetectConfig = DEFAULT) -> tuple[list[Box],
 
 
 def segment_lines(
-    ink: np.ndarray, scale: tuple[float, float] = (1.0, 1.0), config: DetectConfig = DEFAULT, faint: bool = False
+    ink: np.ndarray,
+    scale: tuple[float, float] = (1.0, 1.0),
+    config: DetectConfig = DEFAULT,
+    faint: bool = False,
+    sheet: np.ndarray | None = None,
 ) -> tuple[list[Box], list[np.ndarray], list[int], list[TextLine]]:
     """Ink map -> (boxes, masks, line index of each box, text lines), in reading order, in the ink map's
     pixels: every blob that may be writing — digits, touching digits, separators, letters — grouped into
     text lines, each cut out (its own blobs only) and fitted for the line model. ``scale``: input-image
     pixels per ink-map pixel (x, y), recorded in each TextLine. ``faint``: the map is a noisy image's
-    (ink.InkMap.noisy): each line also takes the faint ink joined to its strokes (with_faint_strokes)."""
-    blobs, labels, _, ink = candidates(ink, config, faint)
+    (ink.InkMap.noisy): each line also takes the faint ink joined to its strokes (with_faint_strokes).
+    ``sheet``: as in ``segment``."""
+    blobs, labels, _, ink = candidates(ink, config, faint, sheet)
     blobs = keep_writing(blobs, ink.shape)
     order, line_of = reading_order([(b.x, b.y, b.w, b.h) for b in blobs], config)
     blobs = [blobs[i] for i in order]
@@ -114,9 +123,12 @@ class Candidates(NamedTuple):
     ink: np.ndarray  # float32 [H, W]: the ink map with the erased form lines (and their faint rims) at 0
 
 
-def candidates(ink: np.ndarray, config: DetectConfig = DEFAULT, faint: bool = False) -> Candidates:
+def candidates(
+    ink: np.ndarray, config: DetectConfig = DEFAULT, faint: bool = False, sheet: np.ndarray | None = None
+) -> Candidates:
     """Ink map (float32 [H, W]) -> the blobs that may be writing: binarization, connected components, rules
-    erased, broken strokes joined (see Candidates)."""
+    erased, what lies across the edge of the ``sheet`` (bool [H, W], None: no sheet) dropped, broken strokes
+    joined (see Candidates)."""
     binary, labels, stats, strong = hysteresis(ink, config)
     if faint:  # a faint digit whose strokes never reach the strong level, beside one that does
         strong = beside_strong(stats, strong, config)
@@ -140,6 +152,9 @@ def candidates(ink: np.ndarray, config: DetectConfig = DEFAULT, faint: bool = Fa
         blobs = drop_form_ticks(blobs, labels, binary & (1 - kept), height)
         height = typical_height(blobs, ink.shape) or height
     blobs = [b for b in blobs if not is_rule(b, height, ink.shape)]
+    if sheet is not None:  # a pen lying across the sheet's edge
+        crossing = across_edge(labels, sheet)
+        blobs = [b for b in blobs if not crossing[list(b.labels)].any()]
     blobs = merge_broken_strokes(blobs, height or max(ink.shape))
     blobs = attach_fragments(blobs, height or max(ink.shape))
     return Candidates(blobs, labels, height, ink)
