@@ -154,6 +154,31 @@ def test_the_shipped_line_model_is_read_back_from_onnx_to_train_further(mnist_te
     assert all(id(v) not in trainable for norm in frozen for v in norm.weights)
 
 
+def test_thawed_batch_norms_keep_the_shipped_function_and_train(mnist_test):
+    """onnx_weights.thaw_batch_norms: the recovered batch norms get their inputs' statistics on calibration
+    lines as moving mean and variance, and gamma and beta rescaled to match: the model still computes what the
+    ONNX session computes (inference mode), in training mode it reads the lines nearly as it does, and every
+    batch norm is trainable again."""
+    from edgedigits.runtime.model import LineModel
+    from edgedigits.train.line_fit import batches
+    from edgedigits.train.onnx_weights import load_line_onnx, thaw_batch_norms
+
+    model = build_line()
+    frozen = load_line_onnx(model, LineModel("line").path)
+    tensors, targets = make_lines(mnist_test.images[:3000], mnist_test.labels[:3000], 128, seed=8, workers=1)
+    calibration = [x for x, _ in batches(tensors, targets, 32, None)]
+    assert thaw_batch_norms(model, frozen, iter(calibration)) == {"thawed_batch_norms": 13, "calibration_lines": 128}
+    batch = calibration[1]
+    shipped = LineModel("line").predict(batch)
+    assert np.abs(_keras_posteriors(model, batch) - shipped).max() < 1e-4
+    training = np.asarray(model(batch, training=True))
+    assert (training.argmax(-1) == shipped.argmax(-1)).mean() > 0.95
+    trainable = {id(v) for v in model.trainable_variables}
+    assert all(norm.trainable and id(norm.gamma) in trainable for norm in frozen)
+    with pytest.raises(ValueError, match="at least one batch"):
+        thaw_batch_norms(model, frozen, iter([]))
+
+
 def test_an_onnx_file_of_another_architecture_is_refused(tmp_path):
     from edgedigits.runtime.model import LineModel
     from edgedigits.train.onnx_weights import load_line_onnx
@@ -172,6 +197,6 @@ def test_a_line_run_can_start_from_the_shipped_onnx_model(tmp_path):
     shipped = LineModel("line")
     metrics = train("line", tmp_path, epochs=1, subset=100, seed=4, verbose=0, init=shipped.path)
     card = shipped.metadata["training"]
-    assert metrics["frozen_batch_norms"] == 13
+    assert metrics["frozen_batch_norms"] == 0 and metrics["thawed_batch_norms"] == 13  # thawed by default
     assert metrics["init_epochs"] == card["epochs"] + card["init_epochs"]
     assert metrics["init"].endswith("line.onnx")

@@ -14,6 +14,7 @@ rates on test lines, per kind, parameters, wall time, seed, command, versions, d
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import multiprocessing
@@ -191,13 +192,16 @@ def train_line(
     preset_name: str = "line",
     init: str | os.PathLike | None = None,
     peak_learning_rate: float | None = None,
+    thaw_norms: bool = True,
 ) -> dict:
     """Train the line preset and write the run folder ``out``. Returns the metrics written to metrics.json.
 
     ``lines``: synthetic training lines (default: the preset's ``train_lines``); ``test_lines``: lines of
     each test kind in metrics.json; ``init``: a line model (.keras, or a run folder) whose weights start the
     run, to train an earlier run further (its epochs are recorded as ``init_epochs``); ``peak_learning_rate``:
-    the cosine schedule's peak instead of the preset's (a lower one suits a run that starts from ``init``)."""
+    the cosine schedule's peak instead of the preset's (a lower one suits a run that starts from ``init``);
+    ``thaw_norms``: for an ``init`` that is an ONNX file, train its batch norms too, calibrated on 32 batches of
+    the training lines (``onnx_weights.thaw_batch_norms``), instead of keeping them frozen."""
     from .environment import command_line, quiet_tensorflow, relative_path, versions
 
     # oneDNN halves a training step here (194 against 386 ms for 64 lines of 192 px, 2 cores); its reordered
@@ -232,16 +236,19 @@ def train_line(
     model = preset.build()
     init_metrics: dict = {}
     if init is not None and Path(init).suffix == ".onnx":  # a shipped model whose Keras run is gone
-        from .onnx_weights import load_line_onnx
+        from .onnx_weights import load_line_onnx, thaw_batch_norms
 
         init = Path(init)
         frozen = load_line_onnx(model, init)
+        calibration = itertools.islice(batches(x_train, y_train, batch_size, np.random.default_rng(seed)), 32)
+        thawed = thaw_batch_norms(model, frozen, (x for x, _ in calibration)) if thaw_norms else {}
         card = init.with_suffix(".json")
         if card.is_file():
             training = json.loads(card.read_text()).get("training", {})
             counted = ("epochs", "init_epochs", "train_seconds", "init_train_seconds")
             init_metrics = {k: training.get(k, 0) for k in counted}
-        init_metrics["frozen_batch_norms"] = len(frozen)
+        init_metrics["frozen_batch_norms"] = 0 if thaw_norms else len(frozen)
+        init_metrics.update(thawed)
     elif init is not None:
         init = Path(init)
         source = init / "model.keras" if init.is_dir() else init
@@ -305,6 +312,7 @@ def train_line(
             init_metrics.get("train_seconds", 0) + init_metrics.get("init_train_seconds", 0) if init else 0
         ),
         "frozen_batch_norms": init_metrics.get("frozen_batch_norms", 0),
+        "thawed_batch_norms": init_metrics.get("thawed_batch_norms", 0),
         "batch_size": batch_size,
         "learning_rate": preset.learning_rate,
         "train_lines": len(x_train),
