@@ -50,7 +50,8 @@ class DetectConfig:
     #   (faint pencil) has its paper's blotches removed (ink.without_blotches); dark webcam frames (paper at
     #   25-75) do not (2026-12-01: pencil 0.64 -> 0.68 exact, 100 photos; dark frames 0.89 -> 0.81 without it)
     bright_paper: float = 150.0  # grey levels, median of the small copy: a frame this bright is lit paper, and its
-    #   ink is dark (ink.ink_polarity): what stands out light on it is glare or the paper's blotches
+    #   ink is dark (ink.ink_polarity): what stands out light on it is glare or the paper's blotches (2026-12-01:
+    #   issue 10's pencil photos stand at 163-204, dark webcam frames at 25-75; pencil 0.59 -> 0.60, seed 1)
     blotch_strokes: float = 3.0  # stroke widths: ... ink wider than this is a blotch (3 and 5 measured, before
     #   the clip at 0 in ink.without_blotches: pencil 0.78 at 3, 0.77 at 5)
     blotch_min_side: int = 240  # px, shorter side: ... in an image this big (a page, not a tight crop of a line,
