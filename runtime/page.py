@@ -105,17 +105,17 @@ def isolate(gray: np.ndarray, page: Page) -> tuple[np.ndarray, np.ndarray | None
 
 
 def across_edge(labels: np.ndarray, sheet: np.ndarray) -> np.ndarray:
-    """The connected components that reach the sheet's edge: bool [count] over the labels of ``labels`` (int32
-    [H, W], 0 the background), True for each label with a pixel on the outline of ``sheet`` (bool [H, W], the
-    sheet's own pixels, ``isolate``; outside it the surround is painted flat, so ink crossing the edge ends on
-    it). What lies across a sheet's edge is an object on it, a pen or a pencil, not writing on it (issue 10:
-    "pen-shaped regions give no digits"; a pen's end piece read as ``2`` on desk photos). The image's own
-    border is no edge of the sheet: a page cut by the frame keeps the writing at its border."""
+    """How much of the sheet's edge each connected component covers: int64 [count] over the labels of
+    ``labels`` (int32 [H, W], 0 the background, counted 0), the pixels of the outline of ``sheet`` (bool [H, W],
+    the sheet's own pixels, ``isolate``; outside it the surround is painted flat, so ink crossing the edge ends
+    on it) that each label holds. A pen lying from the desk onto the sheet covers its own width there (issue
+    10: "pen-shaped regions give no digits"; a pen's end piece read as ``2`` on desk photos); a digit's stroke
+    that a sheet found too tight cuts covers a stroke's width. The image's own border is no edge of the sheet:
+    a page cut by the frame keeps the writing at its border."""
     inner = cv2.erode(sheet.view(np.uint8), np.ones((3, 3), np.uint8), borderType=cv2.BORDER_REPLICATE)
     outline = sheet & (inner == 0)
-    out = np.zeros(int(labels.max()) + 1, bool)
-    out[labels[outline]] = True
-    out[0] = False
+    out = np.bincount(labels[outline], minlength=int(labels.max()) + 1)
+    out[0] = 0
     return out
 
 

@@ -152,12 +152,20 @@ def candidates(
         blobs = drop_form_ticks(blobs, labels, binary & (1 - kept), height)
         height = typical_height(blobs, ink.shape) or height
     blobs = [b for b in blobs if not is_rule(b, height, ink.shape)]
-    if sheet is not None:  # a pen lying across the sheet's edge
+    if sheet is not None and height and min(ink.shape) >= PEN_MIN_SIDE:  # a pen lying across the sheet's edge
         crossing = across_edge(labels, sheet)
-        blobs = [b for b in blobs if not crossing[list(b.labels)].any()]
+        blobs = [b for b in blobs if crossing[list(b.labels)].max() < PEN_WIDTH * height]
     blobs = merge_broken_strokes(blobs, height or max(ink.shape))
     blobs = attach_fragments(blobs, height or max(ink.shape))
     return Candidates(blobs, labels, height, ink)
+
+
+# Digit heights: a component that covers this much of the sheet's edge lies across it (a pen: issue 10's desk
+# photos' pens are 0.4-0.6 digit heights wide); a digit's stroke cut by a sheet found too tight covers a stroke's
+# width, about a tenth (a 160 px phone photo of a 5 whose shading was taken for a sheet's edge).
+PEN_WIDTH = 0.3
+PEN_MIN_SIDE = 240  # px: only in a map this big (a photo of a page; a close-up of one digit whose shading was
+# taken for a sheet's edge had its stroke along that edge, 160 px)
 
 
 def without_erased(ink: np.ndarray, binary: np.ndarray, kept: np.ndarray) -> np.ndarray:

@@ -423,7 +423,7 @@ def test_a_pen_lying_across_the_sheets_edge_gives_no_digit(reader, mnist_test):
     assert reader.read(image).text == text
 
 
-def test_across_edge_marks_components_on_the_sheets_outline_but_not_on_the_frames():
+def test_across_edge_counts_components_on_the_sheets_outline_but_not_on_the_frames():
     from edgedigits.runtime.page import across_edge
 
     sheet = np.zeros((60, 80), bool)
@@ -432,7 +432,7 @@ def test_across_edge_marks_components_on_the_sheets_outline_but_not_on_the_frame
     labels[5:20, 20:24] = 1  # across the sheet's top edge
     labels[30:40, 30:34] = 2  # inside
     labels[50:60, 70:80] = 3  # at the frame's corner, inside the sheet
-    assert across_edge(labels, sheet).tolist() == [False, True, False, False]
+    assert across_edge(labels, sheet).tolist() == [0, 4, 0, 0]
 
 
 def test_shaded_squared_paper_is_no_sheet_on_a_desk(mnist_test):
