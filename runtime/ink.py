@@ -140,7 +140,7 @@ def find_ink(gray: np.ndarray, config: DetectConfig = DEFAULT, sheet: np.ndarray
     if not sure:
         turned = denoised(gray, not dark, unsmoothed(not dark), sheet, config)
         found = max(found, turned, key=lambda f: f[1] / max(f[2], 1e-9))
-    if min(gray.shape) >= config.blotch_min_side and float(np.median(small)) >= config.lit_paper:  # faint
+    if min(gray.shape) >= config.blotch_min_side and histogram_median(small) >= config.lit_paper:  # faint
         # strokes on a photographed page of lit paper: its blotches are no ink
         found = (without_blotches(found[0], found[1], config), found[1], found[2])
     return InkMap(_scaled(*found, config=config), True)
@@ -295,7 +295,7 @@ def ink_polarity(small: np.ndarray, config: DetectConfig = DEFAULT) -> tuple[boo
         )
         if 0.3 < cv2.countNonZero(light) / light.size < 0.7 and border > 0.7:
             return True, True
-    if float(np.median(small)) >= config.bright_paper:
+    if histogram_median(small) >= config.bright_paper:
         return True, True
     k = min(2 * window(small, config) + 1, 255)  # wider than the paper window: here thick strokes must not win
     median = local_median(small, k)
