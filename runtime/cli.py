@@ -505,7 +505,7 @@ def serve(
 
 @app.command()
 def train(
-    preset: str = typer.Option(..., help="seed | mlp | cnn | line | orientation"),
+    preset: str = typer.Option(..., help="seed | mlp | cnn | line | line-wide | orientation"),
     data: Optional[Path] = typer.Option(None, help="MNIST folder (else $EDGEDIGITS_DATA, else the user cache)."),
     out: Optional[Path] = typer.Option(None, help="Run folder (default runs/<preset>)."),
     epochs: Optional[int] = typer.Option(None, help="Epochs (default: the preset's)."),
