@@ -1,7 +1,8 @@
 """Reading accuracy on real-world-like material built from MNIST *test* digits (never training ones).
 
-    python benchmarks/accuracy.py [--model default] [--digits 150] [--scenes 300] [--clips 10] [--lines 200]
-                                  [--kinds 50] [--seed 0] [--only all|lines|cases|kinds] [--json FILE]
+    python benchmarks/accuracy.py [--model default] [--line-model line] [--digits 150] [--scenes 300]
+                                  [--clips 10] [--lines 200] [--kinds 50] [--seed 0] [--only all|lines|cases|kinds]
+                                  [--json FILE]
 
 The material comes from ``edgedigits.runtime.synth`` (the same code the tests use):
   single digits   each digit rendered 29 ways (``synth.single_digit_variants``): heights 8-400 px in both
@@ -145,7 +146,7 @@ def video_frame(digits: list[np.ndarray], size: int, shift: int, rng: np.random.
     return cv2.cvtColor(np.clip(frame, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
 
 
-def video(model: str | None, split, clips: int, seed: int) -> dict:
+def video(model: str | None, split, clips: int, seed: int, line_model: str | None = None) -> dict:
     """Clips of 30 MJPG frames (3-4 digits of 40-110 px drifting sideways) read by `edgedigits webcam
     --source CLIP --headless` (the real command: decoding, stabilizer, JSON lines)."""
     import json
@@ -172,6 +173,7 @@ def video(model: str | None, split, clips: int, seed: int) -> dict:
                 path,
                 "--headless",
                 *(["--model", model] if model else []),
+                *(["--line-model", line_model] if line_model else []),
             ]
             lines = subprocess.run(command, capture_output=True, text=True, timeout=300).stdout.splitlines()
             want = "".join(str(int(split.labels[i])) for i in index)
@@ -318,6 +320,7 @@ def photo_kinds(reader: DigitReader, split, n: int, seed: int) -> dict:
 def main() -> None:
     p = parser(__doc__.splitlines()[0])
     p.add_argument("--model", default=None, help="a shipped model's name or an .onnx file (default: default)")
+    p.add_argument("--line-model", default=None, help="a line model's name or .onnx file (default: line)")
     p.add_argument("--digits", type=int, default=150)
     p.add_argument("--scenes", type=int, default=300)
     p.add_argument("--clips", type=int, default=10)
@@ -329,7 +332,7 @@ def main() -> None:
     if args.quick:
         args.digits, args.scenes, args.clips, args.lines = 5, 10, 1, 5
         args.kinds = 3
-    reader = DigitReader(args.model)
+    reader = DigitReader(args.model, line_model=args.line_model)
     split = load("test")
     started = time.perf_counter()
     cases = shared_cases(reader)
@@ -339,7 +342,7 @@ def main() -> None:
     if args.only == "all":
         single = single_digits(reader, split, args.digits, args.seed)
         scene = scenes(reader, split, args.scenes, args.seed)
-        clips = video(args.model, split, args.clips, args.seed)
+        clips = video(args.model, split, args.clips, args.seed, args.line_model)
     report = {
         "machine": machine(),
         "model": reader.model.name,

@@ -376,6 +376,9 @@ def batch(
 def webcam(
     source: str = typer.Option("0", help="Camera index (0, 1, ...), video file, or stream URL."),
     model: Optional[str] = typer.Option(None, help="Shipped model name or .onnx file."),
+    line_model: Optional[str] = typer.Option(
+        None, "--line-model", metavar="NAME|FILE|none", help="Line recognizer (default: the shipped 'line'); none: off."
+    ),
     headless: bool = typer.Option(False, help="No window: print one JSON line per frame."),
     format: Optional[str] = typer.Option(None, "--format", "-f", help="jsonl (default when --headless) | none"),
     max_frames: Optional[int] = typer.Option(None, min=1, help="Stop after N frames."),
@@ -419,7 +422,7 @@ def webcam(
             typer.echo(json.dumps(record))
 
     try:
-        reader = DigitReader(model, min_confidence=min_confidence, threads=1)
+        reader = DigitReader(model, min_confidence=min_confidence, threads=1, line_model=line_model_option(line_model))
         stats = live.run(
             reader,
             parse_source(source),

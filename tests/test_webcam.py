@@ -58,6 +58,19 @@ def test_max_frames_stops_early(video):
     assert result.returncode == 0 and len(result.stdout.splitlines()) == 5
 
 
+def test_line_model_option_reads_without_it_and_names_a_missing_file(video, tmp_path):
+    """--line-model none: the digit model alone reads each blob (the same digits on this clean video);
+    a line model that does not exist is a usage error naming it, before any frame is read."""
+    path, expected = video
+    result = run("webcam", "--source", path, "--headless", "--max-frames", "5", "--line-model", "none")
+    assert result.returncode == 0, result.stderr
+    assert [json.loads(line)["text"] for line in result.stdout.splitlines()] == [expected] * 5
+    missing = tmp_path / "no-such-line.onnx"
+    result = run("webcam", "--source", path, "--headless", "--line-model", missing)
+    assert result.returncode == 2 and str(missing) in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
 def test_missing_camera_fails_fast_with_a_clear_message():
     started = time.monotonic()
     result = run("webcam", "--source", "7", "--headless", timeout=60)
