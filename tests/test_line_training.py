@@ -25,6 +25,19 @@ def test_line_model_fits_the_flops_and_interface_budget():
     assert PRESETS["line"].kind == "line"
 
 
+def test_line_wide_preset_is_the_line_network_with_its_widths():
+    """The line-wide preset (README, "Training and export"): the same layers and interface as build_line, the
+    widths of presets.LINE_WIDE_CHANNELS, so its runs export and read as line models do."""
+    from edgedigits.train.presets import LINE_WIDE_CHANNELS
+
+    wide, line = PRESETS["line-wide"].build(), build_line()
+    assert PRESETS["line-wide"].kind == "line" and wide.count_params() == 250_001
+    assert [type(a).__name__ for a in wide.layers] == [type(b).__name__ for b in line.layers]
+    out = wide(np.zeros((2, HEIGHT, 96), np.float32))
+    assert tuple(out.shape) == (2, 96 // STRIDE, len(ALPHABET) + 1)
+    assert wide.get_layer(index=2).filters == LINE_WIDE_CHANNELS[0]
+
+
 def test_lines_are_made_from_the_digits_given_and_repeat_for_a_seed(mnist_train):
     images, labels = mnist_train.images[:2000], mnist_train.labels[:2000]
     a = make_lines(images, labels, 40, seed=3, workers=1)
