@@ -260,11 +260,12 @@ class DigitReader:
         assert turned.found is not None and p.found is not None, "both were read"
         # A column of n digits turned is one line of n digits or more (a broken digit is two blobs); or of n - 1
         # when the line model reads it far more surely (a '1' joined to its neighbour once turned, a speck in the
-        # column).
+        # column). n counts the column's lines that read as something: a speck the line model reads as nothing is
+        # no digit of the column.
         chars = [c.char for c in page_chars(turned_out.lines, turned.widths)]
         digits = sum(c in DIGITS for c in chars)
         surer = peaks[best] - peak_score(out.lines, p.widths)
-        column = len(p.found.text_lines)
+        column = sum(1 for line in out.chars if line)
         enough = digits >= column or (digits >= column - 1 and surer > SIDEWAYS_SURE_MARGIN)
         told = (
             self.orientation_model is not None
