@@ -321,6 +321,11 @@ def main() -> None:
     p = parser(__doc__.splitlines()[0])
     p.add_argument("--model", default=None, help="a shipped model's name or an .onnx file (default: default)")
     p.add_argument("--line-model", default=None, help="a line model's name or .onnx file (default: line)")
+    p.add_argument(
+        "--orientation-model",
+        default=None,
+        help="an orientation model's name or .onnx file (default: orientation; the video row keeps the default)",
+    )
     p.add_argument("--digits", type=int, default=150)
     p.add_argument("--scenes", type=int, default=300)
     p.add_argument("--clips", type=int, default=10)
@@ -332,7 +337,7 @@ def main() -> None:
     if args.quick:
         args.digits, args.scenes, args.clips, args.lines = 5, 10, 1, 5
         args.kinds = 3
-    reader = DigitReader(args.model, line_model=args.line_model)
+    reader = DigitReader(args.model, line_model=args.line_model, orientation_model=args.orientation_model)
     split = load("test")
     started = time.perf_counter()
     cases = shared_cases(reader)
@@ -347,6 +352,7 @@ def main() -> None:
         "machine": machine(),
         "model": reader.model.name,
         "line model": reader.line_model.name if reader.line_model else None,
+        "orientation model": reader.orientation_model_file,
         "seconds": time.perf_counter() - started,
         "lines": line_rows,
         "shared cases": cases,

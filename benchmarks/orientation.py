@@ -1,7 +1,7 @@
 """Upside-down pages: the orientation model's page log-odds on upright and turned page photos, and how many
 of each a threshold turns.
 
-    python benchmarks/orientation.py [--pages 200] [--seed 0] [--json FILE]
+    python benchmarks/orientation.py [--pages 200] [--seed 0] [--orientation-model FILE] [--json FILE]
 
 Pages: ``edgedigits.train.scenes.page_photo`` (a phone photo of paper filling the frame, one number of 3-6
 MNIST *test* digits, 640x480 to 1024x768), read as they are and turned 180 degrees (``rotated_180``'s pages).
@@ -44,10 +44,11 @@ def main() -> None:
     p = parser(__doc__.splitlines()[0])
     p.add_argument("--pages", type=int, default=200)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--orientation-model", default=None, help="its name or .onnx file (default: orientation)")
     args = p.parse_args()
     if args.quick:
         args.pages = 10
-    reader = DigitReader()
+    reader = DigitReader(orientation_model=args.orientation_model)
     split = load("test")
     rng = np.random.default_rng([args.seed, 180])
     upright, turned = [], []
@@ -81,6 +82,7 @@ def main() -> None:
             "machine": machine(),
             "pages": args.pages,
             "seed": args.seed,
+            "orientation model": reader.orientation_model_file,
             "upright": up.tolist(),
             "turned": down.tolist(),
             "thresholds": {

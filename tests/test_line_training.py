@@ -211,5 +211,6 @@ def test_a_line_run_can_start_from_the_shipped_onnx_model(tmp_path):
     metrics = train("line", tmp_path, epochs=1, subset=100, seed=4, verbose=0, init=shipped.path)
     card = shipped.metadata["training"]
     assert metrics["frozen_batch_norms"] == 0 and metrics["thawed_batch_norms"] == 13  # thawed by default
+    assert metrics["calibration_lines"] == 100  # up to 32 batches of the run's lines set their statistics: all 100
     assert metrics["init_epochs"] == card["epochs"] + card["init_epochs"]
     assert metrics["init"].endswith("line.onnx")

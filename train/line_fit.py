@@ -313,6 +313,7 @@ def train_line(
         ),
         "frozen_batch_norms": init_metrics.get("frozen_batch_norms", 0),
         "thawed_batch_norms": init_metrics.get("thawed_batch_norms", 0),
+        "calibration_lines": init_metrics.get("calibration_lines", 0),  # lines that set the thawed norms' statistics
         "batch_size": batch_size,
         "learning_rate": preset.learning_rate,
         "train_lines": len(x_train),
