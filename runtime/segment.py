@@ -92,8 +92,14 @@ def segment_lines(
     groups: dict[int, list[int]] = {}
     for i, n in enumerate(line_of):
         groups.setdefault(n, []).append(i)
-    # A line of specks alone (dots, noise) holds no digit: drop it before anyone reads it.
-    kept = [members for _, members in sorted(groups.items()) if any(blobs[i].h >= 0.4 * height for i in members)]
+    # A line of specks alone (dots, noise) holds no digit: drop it before anyone reads it. A line of one dash is
+    # kept (is_dash): on a page turned a quarter, a '1' lies flat between the digits of the column
+    # (recognize.sideways needs it to see the column whole), and upright, the line model reads a dash as '-'.
+    kept = [
+        members
+        for _, members in sorted(groups.items())
+        if any(blobs[i].h >= 0.4 * height or is_dash(blobs[i], height, config) for i in members)
+    ]
     blobs = [blobs[i] for members in kept for i in members]
     line_of = [n for n, members in enumerate(kept) for _ in members]
     boxes, masks = [], []
@@ -114,6 +120,13 @@ def segment_lines(
         level, unrotate = deskew(crop, [blobs[i] for i in indices], (x, y), config)
         text_lines.append(TextLine(fit_line(level), crop, (x, y), scale, indices, unrotate=unrotate))
     return boxes, masks, line_of, text_lines
+
+
+def is_dash(blob: Blob, height: float, config: DetectConfig = DEFAULT) -> bool:
+    """Is ``blob`` a flat stroke nearly as long as a digit is tall: at least ``config.dash_length`` of the typical
+    digit ``height`` (px) long, and ``config.dash_flat`` times as long as it is thick? (A '1' on a page turned
+    a quarter, a dash; not a dot or an i's tittle.)"""
+    return blob.w >= config.dash_length * height and blob.w >= config.dash_flat * blob.h
 
 
 class Candidates(NamedTuple):

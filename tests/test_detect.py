@@ -509,3 +509,18 @@ def test_faint_digits_beside_a_found_one_are_kept_on_a_noisy_map():
     kept = beside_strong(stats, strong, config)
     assert kept.tolist() == [False, True, True, True, False, False, False]
     assert strong.tolist() == [False, True, False, False, False, False, False]  # a copy
+
+
+def test_a_line_of_one_flat_stroke_is_kept_and_a_line_of_specks_dropped():
+    """segment.is_dash: a flat stroke nearly a digit tall in length (a '1' lying in a quarter-turned column) keeps
+    its text line; a dot (an i's tittle, on a line of its own above a word) does not. Lengths against the typical
+    digit height, thresholds from DetectConfig (dash_length, dash_flat)."""
+    from edgedigits.runtime.blobs import Blob
+    from edgedigits.runtime.segment import is_dash
+
+    height = 40.0
+    assert is_dash(Blob(0, 0, 36, 6, 180, (1,)), height)  # a '1' turned a quarter: 0.9 of a digit long, thin
+    assert not is_dash(Blob(0, 0, 8, 6, 40, (1,)), height)  # a dot
+    assert not is_dash(Blob(0, 0, 20, 6, 100, (1,)), height)  # a short stroke: half a digit
+    assert not is_dash(Blob(0, 0, 36, 20, 400, (1,)), height)  # as long, but not flat
+    assert not is_dash(Blob(0, 0, 36, 6, 180, (1,)), height, DetectConfig(dash_length=1.0))
