@@ -37,6 +37,7 @@ from .orientation import page_log_odds, turned_180
 from .recognize import (
     NARROW_ALONE,
     SIDEWAYS_MARGIN,
+    SIDEWAYS_PICK_ODDS,
     SIDEWAYS_SURE_MARGIN,
     SIDEWAYS_TOLERANCE,
     SIDEWAYS_TURN_ODDS,
@@ -252,9 +253,9 @@ class DigitReader:
             return p, out
         outs = [first, second]
         peaks = [peak_score(o.lines, t.widths) for t, o in zip(turns, outs)]
-        if self.orientation_model is not None:
+        if self.orientation_model is not None and abs(outs[0].log_odds - outs[1].log_odds) >= SIDEWAYS_PICK_ODDS:
             best = 0 if outs[0].log_odds <= outs[1].log_odds else 1
-        else:
+        else:  # no orientation model, or one that cannot tell the two turns apart: the surer reading
             best = 0 if peaks[0] >= peaks[1] else 1
         turned, turned_out = turns[best], outs[best]
         assert turned.found is not None and p.found is not None, "both were read"
@@ -520,10 +521,12 @@ def way_up_disputed(out: _Outputs) -> bool:
     sure by more than recognize.SURE_TURN_TOLERANCE (keep_turned). Such a page's digits keep confidences of at
     most DISPUTED_CONFIDENCE: issue 10's "never return a confident reading of an upside-down page".
 
-    Not below SURE_TURN_ODDS: an upright, clean '8106' (mostly digits that read as digits turned; its turned
-    '9018' 0.02-0.03 nats per character less sure) stands at 6.8-7.2, as does ../shared/cases'
-    upside-down-064468.jpg (7.4, 0.013 less sure), and seed 1's rotated_180 photos at 4.2 and 6.9 read upside
-    down, next to an upright dark webcam frame at 4.5 read right: the two models cannot tell these apart."""
+    Not below SURE_TURN_ODDS: with the first orientation model (runs/orientation2), an upright, clean '8106'
+    (mostly digits that read as digits turned; its turned '9018' 0.02-0.03 nats per character less sure) stood
+    at 6.8-7.2, as did ../shared/cases' upside-down-064468.jpg (7.4, 0.013 less sure), and seed 1's rotated_180
+    photos at 4.2 and 6.9 read upside down, next to an upright dark webcam frame at 4.5 read right. The shipped
+    one (runs/orient3) puts the '8106' at 0.5 and the case at 11.5, but upright webcam-like frames still reach
+    6.7 (recognize.FLIP_LOG_ODDS)."""
     return out.log_odds >= SURE_TURN_ODDS and turned_over([c for cs in out.chars for c in cs], out.log_odds)
 
 

@@ -143,9 +143,14 @@ def build_line(dilations: tuple[int, ...] = LINE_DILATIONS, channels: tuple[int,
 # model whose weights move fast: measured, a brief run read 72 % of lines right in training mode, 52 % with
 # the lagging moving averages).
 BN_MOMENTUM = 0.9
+# The orientation model's widths: the stem conv, the W/4 block, and the W/8 block and the frames. (16, 32, 64) on
+# 64,000 lines (runs/orientation2) called 94.1 % of the card's test lines right; these on 128,000 lines
+# (runs/orient3, 2,659 s on 2 cores) 95.2 %, and turned pages at page log-odds above 4: 0.911 -> 0.964, no upright
+# page (benchmarks/orientation.py).
+ORIENTATION_CHANNELS = (24, 48, 96)
 
 
-def build_orientation():
+def build_orientation(channels: tuple[int, int, int] = ORIENTATION_CHANNELS):
     """Text-orientation classifier: [N, 32, W] line tensors -> log-odds per frame of 8 columns that the line is
     turned 180 degrees, [N, ceil(W / 8)].
 
@@ -153,10 +158,11 @@ def build_orientation():
     a depthwise (4, 1) conv collapses the rows (keeping which row the ink is in: what tells up from down), two
     separable 1-D convs over the frames (kernel 5) give each frame a digit or two of context either side, and
     one linear unit scores each frame. Trained on the frames' mean (global average pooling over the width
-    followed by logistic regression: the two commute, so the runtime can leave a batch's padding out). About
-    14 k parameters and 1.8 MFLOPs for a line of 8 digits (W = 192); the recipe of PaddleOCR's text-direction
-    classifier (0 / 180 degrees), made convolutional. (A first run at half the width and one 1-D conv, 5 k
-    parameters on 32,000 lines, called 90 % of test lines right; this one 94 %.)
+    followed by logistic regression: the two commute, so the runtime can leave a batch's padding out). With
+    ``channels`` = ORIENTATION_CHANNELS, 28,609 parameters and 3.6 MFLOPs for a line of 8 digits (W = 192); the
+    recipe of PaddleOCR's text-direction classifier (0 / 180 degrees), made convolutional. (A first run at a
+    quarter of these widths and one 1-D conv, 5 k parameters on 32,000 lines, called 90 % of test lines right;
+    (16, 32, 64) on 64,000 lines 94 %; these 95 %.)
     """
     import keras
     from keras import layers
@@ -165,19 +171,20 @@ def build_orientation():
 
     inputs = keras.Input((HEIGHT, None), name="image")
     x = layers.Reshape((HEIGHT, -1, 1))(inputs)
-    x = layers.Conv2D(16, 3, strides=2, padding="same", use_bias=False)(x)  # 16 x W/2
+    stem, middle, wide = channels
+    x = layers.Conv2D(stem, 3, strides=2, padding="same", use_bias=False)(x)  # 16 x W/2
     x = layers.BatchNormalization(momentum=BN_MOMENTUM)(x)
     x = layers.ReLU()(x)
     x = layers.MaxPooling2D(2, padding="same")(x)  # 8 x W/4
-    x = _separable(x, 32, 1, BN_MOMENTUM)
+    x = _separable(x, middle, 1, BN_MOMENTUM)
     x = layers.MaxPooling2D(2, padding="same")(x)  # 4 x W/8
-    x = _separable(x, 64, 1, BN_MOMENTUM)
+    x = _separable(x, wide, 1, BN_MOMENTUM)
     x = layers.DepthwiseConv2D((4, 1), padding="valid", use_bias=False)(x)  # 1 x W/8
     x = layers.BatchNormalization(momentum=BN_MOMENTUM)(x)
     x = layers.ReLU()(x)
-    x = layers.Reshape((-1, 64))(x)
+    x = layers.Reshape((-1, wide))(x)
     for _ in range(2):  # frames with two digits or so of context either side
-        x = layers.SeparableConv1D(64, 5, padding="same", use_bias=False)(x)
+        x = layers.SeparableConv1D(wide, 5, padding="same", use_bias=False)(x)
         x = layers.BatchNormalization(momentum=BN_MOMENTUM)(x)
         x = layers.ReLU()(x)
     x = layers.Dropout(0.1)(x)
@@ -269,7 +276,7 @@ PRESETS: dict[str, Preset] = {
         description="Tiny text-orientation classifier (upright or turned 180 degrees) over the line model's "
         "line tensors, on synthetic lines of MNIST train digits, separators, words and form lines.",
         kind="orientation",
-        train_lines=64_000,
+        train_lines=128_000,
     ),
 }
 
