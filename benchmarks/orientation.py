@@ -25,7 +25,7 @@ from edgedigits.runtime.reader import DigitReader
 from edgedigits.runtime.recognize import FLIP_LOG_ODDS, FLIP_MIN_CHARS
 from edgedigits.train import scenes
 
-THRESHOLDS = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0)
+THRESHOLDS = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 5.0, 5.5, 6.0, 7.0, 8.0)
 
 
 def evidence(reader: DigitReader, image: np.ndarray) -> float | None:

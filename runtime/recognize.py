@@ -180,7 +180,7 @@ FLIP_MIN_CHARS = 3  # characters a page must hold before it is ever read turned
 # The page's mean log-odds of being turned 180 degrees above which it is read turned (if the line model does not
 # disagree: TURN_TOLERANCE). Measured by benchmarks/orientation.py (200 page photos of MNIST test digits each
 # way, runs/orient3, lines padded by lines.BATCH_MARGIN): upright pages reach at most 3.34; at 5.5 none is turned
-# and 95.6 % of the upside-down ones are caught (4.0: 96.4 %, and the old runs/orientation2 model 91 %). Webcam-like
+# and 95.8 % of the upside-down ones are caught (4.0: 96.4 %, and the old runs/orientation2 model 91 %). Webcam-like
 # frames of six spaced digits (runtime.synth.make_scene, 400 of them) reach 5.3 and 6.7: at 4.0 one of them was
 # read turned, as the line model read it turned a little more surely (tests/test_orientation.py:
 # test_upright_frames_are_never_turned). Issue 10's photos, seeds 0 and 1, 100 of each kind: 5.5 against 4.0
