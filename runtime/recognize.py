@@ -326,13 +326,20 @@ def keep_turned(upright: list[Char], upright_peak: float, turned: list[Char], tu
     Never for a page of fewer than FLIP_MIN_CHARS characters either way. Yes when the orientation model is sure
     (over FLIP_LOG_ODDS, or FLIP_LOG_ODDS_SYMMETRIC for a page of 0, 1 and 8 alone) and the line model does not
     disagree (turn_tolerance); or when the orientation model leans that way (over 0) and the line model reads
-    the turned page far more surely (UNSURE_TURN_MARGIN), with no fewer characters."""
+    the turned page far more surely (UNSURE_TURN_MARGIN), with no fewer characters and no fewer digits (an
+    upright frame of spaced digits read turned as letters and digits is no better reading)."""
     if max(len(upright), len(turned)) < FLIP_MIN_CHARS:
         return False
     sure = turned_over(upright + turned, odds)  # (its own count of characters holds once the above does)
     if sure and turned_peak >= upright_peak - turn_tolerance(odds):
         return True
-    return odds > 0 and turned_peak - upright_peak > UNSURE_TURN_MARGIN and len(turned) >= len(upright)
+    surer = turned_peak - upright_peak > UNSURE_TURN_MARGIN
+    return odds > 0 and surer and len(turned) >= len(upright) and digit_count(turned) >= digit_count(upright)
+
+
+def digit_count(chars: list[Char]) -> int:
+    """How many of ``chars`` (lines.ctc_greedy's reading) are digits."""
+    return sum(c.char in DIGITS for c in chars)
 
 
 def peak_score(posteriors: list[np.ndarray], widths: list[int]) -> float:
