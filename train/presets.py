@@ -161,7 +161,7 @@ def build_orientation(channels: tuple[int, int, int] = ORIENTATION_CHANNELS):
     followed by logistic regression: the two commute, so the runtime can leave a batch's padding out). With
     ``channels`` = ORIENTATION_CHANNELS, 28,609 parameters and 3.6 MFLOPs for a line of 8 digits (W = 192); the
     recipe of PaddleOCR's text-direction classifier (0 / 180 degrees), made convolutional. (A first run at a
-    quarter of these widths and one 1-D conv, 5 k parameters on 32,000 lines, called 90 % of test lines right;
+    third of these widths and one 1-D conv, 5 k parameters on 32,000 lines, called 90 % of test lines right;
     (16, 32, 64) on 64,000 lines 94 %; these 95 %.)
     """
     import keras
