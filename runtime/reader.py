@@ -31,7 +31,7 @@ import numpy as np
 
 from . import detect, small_digits
 from .images import ImageError, check_array, load_image
-from .lines import DIGITS, STRIDE, Char, ctc_greedy, pad_batch
+from .lines import STRIDE, Char, ctc_greedy, pad_batch
 from .model import LineModel, Model, OrientationModel, resolve_model, shipped_line_model, shipped_orientation_model
 from .orientation import page_log_odds, turned_180
 from .recognize import (
@@ -43,6 +43,7 @@ from .recognize import (
     SIDEWAYS_TURN_ODDS,
     SURE_TURN_ODDS,
     WORD,
+    digit_count,
     drop_stray_marks,
     keep_turned,
     line_digits,
@@ -263,8 +264,8 @@ class DigitReader:
         # when the line model reads it far more surely (a '1' joined to its neighbour once turned, a speck in the
         # column). n counts the column's lines that read as something: a speck the line model reads as nothing is
         # no digit of the column.
-        chars = [c.char for c in page_chars(turned_out.lines, turned.widths)]
-        digits = sum(c in DIGITS for c in chars)
+        chars = page_chars(turned_out.lines, turned.widths)
+        digits = digit_count(chars)
         surer = peaks[best] - peak_score(out.lines, p.widths)
         column = sum(1 for line in out.chars if line)
         enough = digits >= column or (digits >= column - 1 and surer > SIDEWAYS_SURE_MARGIN)
