@@ -18,6 +18,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Literal
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist"
@@ -185,6 +186,17 @@ def run_measured(cmd: list[str], env: dict | None = None, stdout=subprocess.DEVN
         "cpu_s": cpu,
         "stderr": stderr[-3000:],
     }
+
+
+def model_path(path: str | os.PathLike | Literal[False] | None) -> str | Literal[False] | None:
+    """A model file as the JSON reports record it: relative to the repository when it is inside it
+    (``models/line.onnx``), so that a report reads the same on every clone; any other path as given."""
+    if not path:
+        return path
+    try:
+        return Path(path).resolve().relative_to(ROOT).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def write_json(path: str | None, data: dict) -> None:

@@ -43,7 +43,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from _common import ROOT, machine, parser, table, write_json
+from _common import ROOT, machine, model_path, parser, table, write_json
 
 from edgedigits.runtime import synth
 from edgedigits.runtime.ink import to_gray
@@ -352,7 +352,7 @@ def main() -> None:
         "machine": machine(),
         "model": reader.model.name,
         "line model": reader.line_model.name if reader.line_model else None,
-        "orientation model": reader.orientation_model_file,
+        "orientation model": model_path(reader.orientation_model_file),
         "seconds": time.perf_counter() - started,
         "lines": line_rows,
         "shared cases": cases,

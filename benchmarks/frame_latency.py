@@ -18,7 +18,7 @@ from pathlib import Path
 
 import cv2
 
-from _common import busy_warning, machine, parser, table, write_json
+from _common import busy_warning, machine, model_path, parser, table, write_json
 
 from edgedigits.runtime import detect, normalize, page, segment
 from edgedigits.runtime.bench import median_ms
@@ -174,8 +174,8 @@ def main() -> None:
             "runs": runs,
             "scenes": scenes,
             "layout": args.layout,
-            "model": str(reader.model.path),
-            "line_model": str(reader.line_model.path) if reader.line_model else None,
+            "model": model_path(reader.model.path),
+            "line_model": model_path(reader.line_model.path) if reader.line_model else None,
             "stages_ms": result,
             "total_ms": total,
             "frames_per_s": 1e3 / total,

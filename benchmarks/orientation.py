@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from _common import machine, parser, table, write_json
+from _common import machine, model_path, parser, table, write_json
 
 from edgedigits.runtime import detect
 from edgedigits.runtime.lines import STRIDE, ctc_greedy, pad_batch
@@ -82,7 +82,7 @@ def main() -> None:
             "machine": machine(),
             "pages": args.pages,
             "seed": args.seed,
-            "orientation model": reader.orientation_model_file,
+            "orientation model": model_path(reader.orientation_model_file),
             "upright": up.tolist(),
             "turned": down.tolist(),
             "thresholds": {
