@@ -24,6 +24,10 @@ class DetectConfig:
     coarse_min_side: int = 240  # px: copies whose shorter side is at least twice this are first read at half size
     coarse_min_height: int = 20  # px at half size: ... kept when the median digit there is this tall (MNIST's
     #   digits are 20 px; 8a3a9d9: a 640x480 frame 5.3 -> 2.8 ms, same readings)
+    coarse_max_lead: float = 1.6  # ... and when its tallest blob is at most this many times the next tallest (a
+    #   digit joined to a grid's or margin's lines at half size stands out; detect.tall_enough). Measured on
+    #   issue 10's photos (train.scenes, 100 of each kind): squared paper 0.88 -> 0.90 on seed 1 ('600' read
+    #   '', '439' read '4'); no other photo of either seed went from right to wrong or back
     page_min_side: int = 32  # px, shorter side: in smaller images no page is looked for (492a15c; page.py
     #   itself looks for a sheet on a desk only from 160 px)
     # --- the fast path for a small clean single digit (detect.clean_digit, small_digits.py; 9f8357e: 5x cheaper,

@@ -102,9 +102,14 @@ def tall_enough(
     found: Extraction | Located, gray: np.ndarray, copy: np.ndarray, config: DetectConfig = DEFAULT
 ) -> bool:
     """Were the digits found in ``copy`` at least ``coarse_min_height`` px tall there (the median digit)?
-    Then normalizing them loses nothing: MNIST's digits are 20 px. Judged on the boxes alone (a Located
-    will do: its digits are normalized only once it is kept)."""
+    Then normalizing them loses nothing: MNIST's digits are 20 px. And do its blobs agree on a height: is the
+    tallest at most ``coarse_max_lead`` times the next tallest? At half size a grid's or a margin's faint
+    lines can pass the weak threshold and join one digit into a blob that stands out, which the full-size copy
+    does not (its lines stay under it). Judged on the boxes alone (a Located will do: its digits are
+    normalized only once it is kept)."""
     heights = sorted(box[3] for box in found.boxes)  # in gray's pixels
+    if len(heights) >= 2 and heights[-1] > config.coarse_max_lead * heights[-2]:
+        return False
     return bool(heights) and heights[len(heights) // 2] >= config.coarse_min_height * gray.shape[0] / copy.shape[0]
 
 

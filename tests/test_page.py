@@ -638,6 +638,53 @@ def test_digits_across_a_margin_line_on_squared_paper_are_read(reader, mnist_tes
         assert reader.read(image).text == text, index
 
 
+def test_a_digit_joined_to_the_grid_at_half_size_sends_the_page_to_full_size(reader, mnist_test):
+    """Issue 10's squared paper, seed 1 (not the benchmark's): at half size the grid's faint lines passed the weak
+    threshold and joined the first digit into a blob twice as tall as the others, and the half-size reading was
+    kept: '600' read '' and '439' read '4'. A half-size copy whose tallest blob leads the next by more than
+    ``coarse_max_lead`` is read at full size (detect.tall_enough); without that rule both pages read wrong."""
+    import zlib
+    from dataclasses import replace
+
+    from edgedigits.runtime import detect
+    from edgedigits.runtime.config import DEFAULT
+    from edgedigits.runtime.ink import shrink, to_gray
+    from edgedigits.train.scenes import KINDS
+
+    rng = np.random.default_rng([1, 10, zlib.crc32(b"squared_paper")])  # benchmarks/accuracy.py's photos, seed 1
+    photos = [KINDS["squared_paper"](mnist_test, rng) for _ in range(77)]
+    trusting = replace(DEFAULT, coarse_max_lead=float("inf"))
+    for index in (54, 76):
+        image, text = photos[index]
+        gray = to_gray(image)
+        half = detect.half_copy(shrink(gray, DEFAULT.work_size))
+        assert half is not None
+        coarse = detect.locate_at(gray, half, False, True)
+        assert detect.tall_enough(coarse, gray, half, trusting) and not detect.tall_enough(coarse, gray, half)
+        assert reader.read(image).text == text, index
+
+
+def test_tall_enough_wants_blobs_that_agree_on_a_height():
+    """detect.tall_enough on boxes alone: the median digit tall enough, and no blob leading the next tallest by
+    more than coarse_max_lead (boxes in the full image's pixels; the copy here is half size)."""
+    from edgedigits.runtime import detect
+    from edgedigits.runtime.config import DetectConfig
+
+    gray, half = np.zeros((480, 640), np.uint8), np.zeros((240, 320), np.uint8)
+
+    def found(*heights):
+        return detect.Extraction(
+            np.zeros((0, 28, 28), np.float32), [(0, 0, 30, h) for h in heights], [0] * len(heights)
+        )
+
+    assert detect.tall_enough(found(60, 62, 64), gray, half)
+    assert not detect.tall_enough(found(30, 32, 34), gray, half)  # 15-17 px at half size: too small there
+    assert not detect.tall_enough(found(60, 62, 110), gray, half)  # one blob stands 1.8x the next
+    assert detect.tall_enough(found(60, 62, 110), gray, half, DetectConfig(coarse_max_lead=2.0))
+    assert detect.tall_enough(found(200), gray, half)  # one blob alone leads nothing
+    assert not detect.tall_enough(found(), gray, half)
+
+
 def test_flat_rows_judge_rows_as_the_whole_band_does():
     """flat_rows looks at the first few rows first: the same answer, and the same std of each row to the bit,
     as the whole band of rows at once, on all four sides (rows of the image and of its transpose)."""
