@@ -254,7 +254,8 @@ class DigitReader:
             return p, out
         outs = [first, second]
         peaks = [peak_score(o.lines, t.widths) for t, o in zip(turns, outs)]
-        if self.orientation_model is not None and abs(outs[0].log_odds - outs[1].log_odds) >= SIDEWAYS_PICK_ODDS:
+        apart = abs(outs[0].log_odds - outs[1].log_odds)  # how far the orientation model tells the two turns apart
+        if self.orientation_model is not None and apart >= SIDEWAYS_PICK_ODDS:
             best = 0 if outs[0].log_odds <= outs[1].log_odds else 1
         else:  # no orientation model, or one that cannot tell the two turns apart: the surer reading
             best = 0 if peaks[0] >= peaks[1] else 1
@@ -271,7 +272,7 @@ class DigitReader:
         enough = digits >= column or (digits >= column - 1 and surer > SIDEWAYS_SURE_MARGIN)
         told = (
             self.orientation_model is not None
-            and abs(outs[0].log_odds - outs[1].log_odds) >= SIDEWAYS_TURN_ODDS
+            and apart >= SIDEWAYS_TURN_ODDS
             and digits == len(chars)
             and surer > -SIDEWAYS_TOLERANCE
         )
