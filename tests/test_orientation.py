@@ -196,13 +196,11 @@ def test_a_page_the_orientation_model_is_sure_is_turned_when_the_line_model_near
     its turned '9018' 0.02-0.03 nats per character less sure. These two of the benchmarks' 100 rotated_180
     photos (log-odds 10.9 and 12.2) were read upside down; rotated_180 0.84 -> 0.87 exact, and no upright kind
     changed (100 photos each)."""
-    import zlib
 
     from edgedigits.runtime.recognize import SURE_TURN_ODDS, turn_tolerance
 
     assert turn_tolerance(SURE_TURN_ODDS - 0.01) == 0.0 and turn_tolerance(SURE_TURN_ODDS) > 0.0
-    rng = np.random.default_rng([0, 10, zlib.crc32(b"rotated_180")])  # benchmarks/accuracy.py's photos
-    photos = [scenes.KINDS["rotated_180"](mnist_test, rng) for _ in range(41)]
+    photos = list(scenes.kind_photos(mnist_test, "rotated_180", 0, 41))  # benchmarks/accuracy.py's photos
     reader = DigitReader()
     for index in (13, 40):
         image, text = photos[index]
@@ -237,10 +235,8 @@ def test_a_page_the_orientation_model_only_leans_on_is_turned_when_far_surer(mni
     the order reversed. train.scenes seed 1 (the benchmark's is 0; it went 0.87 -> 0.93). With the first
     orientation model (runs/orientation2) photos 28, 42 and 51 stood at 0.45-2.4; the shipped one puts 28 and
     51 at 6.9 and 8.6, over FLIP_LOG_ODDS, and 42 at 3.5."""
-    import zlib
 
-    rng = np.random.default_rng([1, 10, zlib.crc32(b"rotated_180")])
-    photos = [scenes.KINDS["rotated_180"](mnist_test, rng) for _ in range(52)]
+    photos = list(scenes.kind_photos(mnist_test, "rotated_180", 1, 52))
     reader = DigitReader()
     for index in (28, 42, 51):
         image, text = photos[index]
@@ -257,13 +253,11 @@ def test_a_page_whose_way_up_the_models_dispute_gives_no_confident_digit(seed, i
     whose turned reading the line model finds over SURE_TURN_TOLERANCE less sure: they stay as they lie and
     were read upside down ('6558' for '3554') with confidences of 0.95-1.0. Issue 10: never a confident reading
     of an upside-down page; their digits now keep at most reader.DISPUTED_CONFIDENCE and the text shows '?'."""
-    import zlib
 
     from edgedigits.runtime.reader import DISPUTED_CONFIDENCE, way_up_disputed
     from edgedigits.runtime.recognize import SURE_TURN_ODDS
 
-    rng = np.random.default_rng([seed, 10, zlib.crc32(b"rotated_180")])
-    photos = [scenes.KINDS["rotated_180"](mnist_test, rng) for _ in range(index + 1)]
+    photos = list(scenes.kind_photos(mnist_test, "rotated_180", seed, index + 1))
     image, text = photos[index]
     reader = DigitReader()
     reading = reader.read(image)
@@ -284,10 +278,8 @@ def test_a_turned_column_read_with_one_digit_fewer_is_kept_when_far_surer(kind, 
     """benchmarks/accuracy.py's quarter-turned photos whose turned line reads one digit fewer than the column has
     lines (a '1' joined to its neighbour, a speck) but 0.19-0.32 nats per character more surely
     (recognize.SIDEWAYS_SURE_MARGIN): they were left lying, read as a column of single digits."""
-    import zlib
 
-    rng = np.random.default_rng([0, 10, zlib.crc32(kind.encode())])
-    photos = [scenes.KINDS[kind](mnist_test, rng) for _ in range(index + 1)]
+    photos = list(scenes.kind_photos(mnist_test, kind, 0, index + 1))
     image, text = photos[index]
     assert DigitReader().read(image).text == text
 
@@ -298,10 +290,8 @@ def test_a_one_lying_flat_in_a_turned_column_keeps_the_column_whole(kind, index,
     """benchmarks/accuracy.py's quarter-turned photos whose '1's lie flat once turned: a text line of one flat
     stroke was dropped as specks, which left a gap in the column wider than recognize.SIDEWAYS_MAX_GAP, so the
     page was read as it lies ('2 0', '? 00 5 2'). segment.is_dash keeps such a line."""
-    import zlib
 
-    rng = np.random.default_rng([0, 10, zlib.crc32(kind.encode())])
-    photos = [scenes.KINDS[kind](mnist_test, rng) for _ in range(index + 1)]
+    photos = list(scenes.kind_photos(mnist_test, kind, 0, index + 1))
     image, want = photos[index]
     assert want == text and DigitReader().read(image).text == text
 
@@ -312,10 +302,8 @@ def test_a_column_line_the_line_model_reads_as_nothing_is_no_digit_of_the_column
     model reads as nothing. The turn reads '853' as surely as the column and the orientation model tells the two
     turns apart by 23.8 in log-odds, but a turn of 3 digits for a column of 4 lines was left lying ('6 1 0'):
     the column's length counts the lines that read as something."""
-    import zlib
 
-    rng = np.random.default_rng([0, 10, zlib.crc32(b"rotated_90")])
-    photos = [scenes.KINDS["rotated_90"](mnist_test, rng) for _ in range(86)]
+    photos = list(scenes.kind_photos(mnist_test, "rotated_90", 0, 86))
     image, text = photos[85]
     assert text == "853" and DigitReader().read(image).text == text
 
@@ -328,10 +316,8 @@ def test_a_turn_the_orientation_model_tells_apart_is_kept_when_read_as_surely(in
     left lying: '0 0 1 8', '2 ? 7 5 0'), but the orientation model tells the two turns apart by 8.3 and 35.2 in
     log-odds and the turn reads digits alone (recognize.SIDEWAYS_TURN_ODDS, SIDEWAYS_TOLERANCE). Since the
     column keeps its flat '1's (segment.is_dash), photo 61's turn reads surely enough without the model."""
-    import zlib
 
-    rng = np.random.default_rng([0, 10, zlib.crc32(b"rotated_270")])
-    photos = [scenes.KINDS["rotated_270"](mnist_test, rng) for _ in range(index + 1)]
+    photos = list(scenes.kind_photos(mnist_test, "rotated_270", 0, index + 1))
     image, text = photos[index]
     assert DigitReader().read(image).text == text
     if needs_the_model:

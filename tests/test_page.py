@@ -107,15 +107,13 @@ def test_faint_pencil_on_blotchy_paper_is_read_dark_on_light(reader, mnist_test)
     (0.60 -> 0.62 exact). Now lit paper (the small copy's median at least ``bright_paper``) is dark ink on light
     paper, sure. Seed 1's photo 19 (``616``) was judged light and sure there (a bright vignette outshone the
     strokes) and read nothing."""
-    import zlib
 
     from edgedigits.runtime import ink
     from edgedigits.runtime.config import DEFAULT
-    from edgedigits.train.scenes import KINDS
+    from edgedigits.train.scenes import kind_photos
 
     for seed, indices in ((0, (53, 97)), (1, (19,))):
-        rng = np.random.default_rng([seed, 10, zlib.crc32(b"pencil")])  # benchmarks/accuracy.py's photos (seed 0)
-        photos = [KINDS["pencil"](mnist_test, rng) for _ in range(max(indices) + 1)]
+        photos = list(kind_photos(mnist_test, "pencil", seed, max(indices) + 1))  # benchmarks/accuracy.py's photos
         for index in indices:
             photo, text = photos[index]
             gray = ink.to_gray(photo)
@@ -155,12 +153,10 @@ def test_paper_blotches_leave_the_ink_map_of_lit_paper_and_strokes_stay():
 def test_faint_pencil_on_blotchy_paper_reads_without_its_blotches(reader, mnist_test):
     """Issue 10's faint pencil photos (the benchmark's): blotches of the paper joined faint digits into one blob
     or read as digits. With them gone (ink.without_blotches), these four of 100 read exactly; 0.64 -> 0.68."""
-    import zlib
 
-    from edgedigits.train.scenes import KINDS
+    from edgedigits.train.scenes import kind_photos
 
-    rng = np.random.default_rng([0, 10, zlib.crc32(b"pencil")])  # benchmarks/accuracy.py's photos
-    photos = [KINDS["pencil"](mnist_test, rng) for _ in range(100)]
+    photos = list(kind_photos(mnist_test, "pencil", 0, 100))  # benchmarks/accuracy.py's photos
     for index in (3, 56, 70, 99):
         photo, text = photos[index]
         assert reader.read(photo).text == text, index
@@ -228,16 +224,14 @@ def test_a_comb_field_whose_digits_all_touch_it_is_read(reader, mnist_test):
     """Every digit touches the comb: comb and digits are one blob, a frame, so no blob gave the digits' height
     and nothing was read (5 of issue 10's 100 comb photos, these). Their height is now taken under the comb's
     erased baseline (rules.under_one_frame). Measured on the benchmarks' 100 comb photos: 0.85 -> 0.90 exact."""
-    import zlib
 
     from edgedigits.runtime.blobs import components
     from edgedigits.runtime.ink import ink_map
     from edgedigits.runtime.rules import digit_height
     from edgedigits.runtime.segment import hysteresis
-    from edgedigits.train.scenes import KINDS
+    from edgedigits.train.scenes import kind_photos
 
-    rng = np.random.default_rng([0, 10, zlib.crc32(b"comb_field")])  # benchmarks/accuracy.py's photos
-    photos = [KINDS["comb_field"](mnist_test, rng) for _ in range(82)]
+    photos = list(kind_photos(mnist_test, "comb_field", 0, 82))  # benchmarks/accuracy.py's photos
     for index in (20, 38, 45, 57, 81):
         image, text = photos[index]
         binary, _, stats, strong = hysteresis(ink_map(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)))
@@ -298,12 +292,10 @@ def test_erased_walls_and_their_rims_leave_the_ink_map():
 def test_the_walls_of_boxes_stay_out_of_the_text_line(reader, mnist_test):
     """Issue 10's form boxes (train.scenes) whose last digits were lost: the text line's mask, grown by 6 % of
     the line's width, took back the erased walls round them, and the line model read a word there."""
-    import zlib
 
-    from edgedigits.train.scenes import KINDS
+    from edgedigits.train.scenes import kind_photos
 
-    rng = np.random.default_rng([1, 10, zlib.crc32(b"form_boxes")])
-    photos = [KINDS["form_boxes"](mnist_test, rng) for _ in range(39)]
+    photos = list(kind_photos(mnist_test, "form_boxes", 1, 39))
     for index in (20, 38):
         image, text = photos[index]
         assert reader.read(image).text == text, index
@@ -497,12 +489,10 @@ def test_comb_end_walls_no_taller_than_the_digits_give_no_digit(mnist_test):
     broken by binarization): read as a '1' ('28761' for '2876', '16647' for '6647'). A thin straight stroke on
     an erased rule's end is a wall (rules.rule_ends). train.scenes seed 1 (the benchmark's is 0): comb fields
     0.84 -> 0.89 exact; seed 0 0.90 -> 0.91; no other kind changed on either seed, 100 photos each."""
-    import zlib
 
-    from edgedigits.train.scenes import KINDS
+    from edgedigits.train.scenes import kind_photos
 
-    rng = np.random.default_rng([1, 10, zlib.crc32(b"comb_field")])
-    photos = [KINDS["comb_field"](mnist_test, rng) for _ in range(51)]
+    photos = list(kind_photos(mnist_test, "comb_field", 1, 51))
     reader = DigitReader()
     for index in (4, 50):
         image, text = photos[index]
@@ -627,12 +617,10 @@ def test_digits_across_a_margin_line_on_squared_paper_are_read(reader, mnist_tes
     stroke along it, and a '9' read '7' (rules.crossings). Measured on the benchmarks' 100 photos: squared paper
     0.89 -> 0.94, lined 0.88 -> 0.91, desk photos 0.69 -> 0.82 (their printed form's rules); these five read
     right only so."""
-    import zlib
 
-    from edgedigits.train.scenes import KINDS
+    from edgedigits.train.scenes import kind_photos
 
-    rng = np.random.default_rng([0, 10, zlib.crc32(b"squared_paper")])  # benchmarks/accuracy.py's photos
-    photos = [KINDS["squared_paper"](mnist_test, rng) for _ in range(94)]
+    photos = list(kind_photos(mnist_test, "squared_paper", 0, 94))  # benchmarks/accuracy.py's photos
     for index in (1, 35, 65, 73, 93):
         image, text = photos[index]
         assert reader.read(image).text == text, index
@@ -643,16 +631,14 @@ def test_a_digit_joined_to_the_grid_at_half_size_sends_the_page_to_full_size(rea
     threshold and joined the first digit into a blob twice as tall as the others, and the half-size reading was
     kept: '600' read '' and '439' read '4'. A half-size copy whose tallest blob leads the next by more than
     ``coarse_max_lead`` is read at full size (detect.tall_enough); without that rule both pages read wrong."""
-    import zlib
     from dataclasses import replace
 
     from edgedigits.runtime import detect
     from edgedigits.runtime.config import DEFAULT
     from edgedigits.runtime.ink import shrink, to_gray
-    from edgedigits.train.scenes import KINDS
+    from edgedigits.train.scenes import kind_photos
 
-    rng = np.random.default_rng([1, 10, zlib.crc32(b"squared_paper")])  # benchmarks/accuracy.py's photos, seed 1
-    photos = [KINDS["squared_paper"](mnist_test, rng) for _ in range(77)]
+    photos = list(kind_photos(mnist_test, "squared_paper", 1, 77))  # benchmarks/accuracy.py's photos, seed 1
     trusting = replace(DEFAULT, coarse_max_lead=float("inf"))
     for index in (54, 76):
         image, text = photos[index]
@@ -713,11 +699,9 @@ def test_faint_pencil_lines_take_their_faint_strokes(reader, mnist_test):
     grainy strokes in pieces (half a 0 read as a 7). With segment.with_faint_strokes on noisy maps, 100 photos
     read 0.48 -> 0.58 exact (benchmark seed: 0.68 -> 0.72), these 40: 23 -> 28; with segment.beside_strong
     too, 0.59 (benchmark seed: 0.74)."""
-    import zlib
 
-    from edgedigits.train.scenes import KINDS
+    from edgedigits.train.scenes import kind_photos
 
-    rng = np.random.default_rng([1, 10, zlib.crc32(b"pencil")])
-    photos = [KINDS["pencil"](mnist_test, rng) for _ in range(40)]
+    photos = list(kind_photos(mnist_test, "pencil", 1, 40))
     exact = sum(reader.read(photo).text == text for photo, text in photos)
     assert exact >= 28, exact

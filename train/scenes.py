@@ -16,7 +16,8 @@ return. The photos then get what a camera adds: uneven light, blur, noise and a 
 
 from __future__ import annotations
 
-from typing import Callable
+import zlib
+from typing import Callable, Iterator
 
 import cv2
 import numpy as np
@@ -751,3 +752,15 @@ KINDS: dict[str, Callable[..., tuple[Image, str]]] = {
     "pencil": make_pencil,
     "tiny": make_tiny,
 }
+
+
+def kind_photos(split, kind: str, seed: int = 0, n: int = 100) -> Iterator[tuple[Image, str]]:
+    """The first ``n`` photos of one kind (a key of KINDS) that benchmarks/accuracy.py reads with ``seed``, in
+    order, as (image, text). Each kind draws from its own random stream, seeded by (seed, 10, CRC-32 of its
+    name), so the i-th photo of a kind is the same in every benchmark and test whatever other kinds are read.
+    Made one at a time: 100 desk photos of 12 MP would not fit in memory at once. Raises KeyError for an
+    unknown kind."""
+    make = KINDS[kind]
+    rng = np.random.default_rng([seed, 10, zlib.crc32(kind.encode())])
+    for _ in range(n):
+        yield make(split, rng)
