@@ -233,34 +233,61 @@ def lines(reader: DigitReader, split, n: int, seed: int, peer=None) -> dict:
         maker = LineMaker(split.images, split.labels, line_style(kind))
         rng = np.random.default_rng([seed, 3, k])
         material = {"crop": [], "photo": []}
+        overlaps = []  # the crops' digit_overlap: how far their neighbouring digits overlap
         for _ in range(n):
             raw = line_raw(kind, rng)
             sample = maker.sample(rng, raw)
             material["crop"].append((sample.photo, sample.text))
+            overlaps.append(sample.overlap)
             material["photo"].append(line_scene(maker, rng, raw))
         row = {}
         for form, items in material.items():
-            row[form] = score(lambda image: reader.read(image).text.replace("\n", ""), items)
+            groups = [overlap_group(o) for o in overlaps] if form == "crop" and kind.startswith("touching") else None
+            row[form] = score(lambda image: reader.read(image).text.replace("\n", ""), items, groups)
             if peer is not None:
                 row[form + " (RapidOCR)"] = score(lambda image, photo=form == "photo": peer(image, detect=photo), items)
         out[kind] = row
     return out
 
 
-def score(read, items) -> dict:
+# How far neighbouring digits overlap (train.lines.digit_overlap: the share of the narrower digit's width in
+# its neighbour's box), in groups: strokes that touch or barely cross, a quarter to half of a digit, and more
+# (a '1' inside a '0').
+OVERLAP_GROUPS = ((0.25, "overlap <= 1/4"), (0.5, "overlap 1/4-1/2"), (float("inf"), "overlap > 1/2"))
+
+
+def overlap_group(overlap: float) -> str:
+    return next(name for bound, name in OVERLAP_GROUPS if overlap <= bound)
+
+
+def score(read, items, groups: list[str] | None = None) -> dict:
+    """Exact and no-extra-digit rates of ``read`` over (image, digits) ``items``, and the time per image; with
+    ``groups`` (a name per item), the exact rate and count of each group too."""
     exact = extra = 0
+    right = []
     started = time.perf_counter()
     for image, want in items:
         got = read(image)
+        right.append(got == want)
         exact += got == want
         extra += len(got) > len(want)
     seconds = time.perf_counter() - started
-    return {
+    out = {
         "exact": exact / len(items),
         "no extra digit": 1 - extra / len(items),
         "images": len(items),
         "ms per image": 1e3 * seconds / len(items),
     }
+    if groups is not None:
+        out["by group"] = {
+            name: {
+                "images": sum(g == name for g in groups),
+                "exact": float(np.mean([r for r, g in zip(right, groups) if g == name])),
+            }
+            for _, name in OVERLAP_GROUPS
+            if name in groups
+        }
+    return out
 
 
 def rapidocr_peer():
@@ -366,6 +393,17 @@ def main() -> None:
                         for f in forms
                     ]
                     for kind, r in line_rows.items()
+                ],
+            )
+        )
+        print()
+        print(
+            table(
+                ["touching crops, by how far neighbours overlap", "lines", "exact"],
+                [
+                    [f"{kind}: {name}", str(g["images"]), f"{g['exact']:.3f}"]
+                    for kind, r in line_rows.items()
+                    for name, g in r["crop"].get("by group", {}).items()
                 ],
             )
         )

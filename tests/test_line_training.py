@@ -52,6 +52,25 @@ def test_lines_are_made_from_the_digits_given_and_repeat_for_a_seed(mnist_train)
     assert all(set(maker.sample(rng).text) <= {"7"} for _ in range(10))
 
 
+def test_digit_overlap_says_how_far_neighbouring_digits_overlap(mnist_train):
+    """lines.digit_overlap: the largest share of the narrower digit's width in its neighbour's box; a touching
+    line's digits overlap, a line of well-spaced digits' do not (LineSample.overlap)."""
+    from edgedigits.train.lines import digit_overlap
+
+    assert digit_overlap([(0, 0, 20, 30)]) == 0.0
+    assert digit_overlap([(0, 0, 20, 30), (25, 0, 20, 30)]) == 0.0  # apart
+    assert digit_overlap([(0, 0, 20, 30), (15, 0, 10, 30), (40, 0, 20, 30)]) == 0.5  # a narrow digit half in
+    assert digit_overlap([(0, 0, 30, 30), (5, 0, 8, 30)]) == pytest.approx(25 / 8)  # a '1' inside a '0', past it
+    images, labels = mnist_train.images[:2000], mnist_train.labels[:2000]
+    bare = dict(separators=0, words=0, no_digits=0)
+    rng = np.random.default_rng(0)
+    touching = LineMaker(images, labels, LineStyle(touching=1.0, touch_gap=(-0.3, -0.2), **bare))
+    apart = LineMaker(images, labels, LineStyle(touching=0.0, **bare))
+    assert all(touching.sample(rng, "4821").overlap > 0.2 for _ in range(10))
+    spaced = [apart.sample(rng, "4821").overlap for _ in range(10)]  # gaps of 0.05-0.5 heights, jittered
+    assert max(spaced) < 0.2 and sum(o == 0 for o in spaced) >= 8
+
+
 def test_joined_digits_make_one_blob(mnist_train):
     """LineStyle.joined: a cursive pen stroke joins each digit to the next (lines.join_stroke), so a joined line
     of four well-spaced digits is mostly one connected blob, where the same digits apart are three or more."""

@@ -110,6 +110,8 @@ class LineSample:
     tensor: np.ndarray  # float32 [32, W]: line_tensor of the photo's ink map
     raw: str  # everything written, digits, separators, and "A" for each word, spaces as " "
     text: str  # the digits only: what edgedigits must read
+    overlap: float = 0.0  # how far neighbouring digits overlap: the largest share of the narrower digit's width
+    # that its neighbour's box covers (digit_overlap); 0 when no two digits' boxes overlap
 
     @property
     def tokens(self) -> str:
@@ -388,7 +390,7 @@ class LineMaker:
     def sample(self, rng: np.random.Generator, raw: str | None = None) -> LineSample:
         """One synthetic line: compose, print, then read back as the runtime would."""
         raw = self.content(rng) if raw is None else raw
-        ink, form, _ = self.compose(raw, rng)
+        ink, form, boxes = self.compose(raw, rng)
         if self.style.pencil and rng.random() < self.style.pencil:
             ink = graphite(ink, rng)
         scale = rng.uniform(0.5, 1.3)  # resolution: small scans to phone close-ups
@@ -397,7 +399,16 @@ class LineMaker:
             ink = cv2.resize(ink, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
             form = cv2.resize(form, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
         photo = self.print_on_paper(ink, form, rng)
-        return LineSample(photo, line_crop_tensor(photo, ink), raw, "".join(c for c in raw if c.isdigit()))
+        text = "".join(c for c in raw if c.isdigit())
+        return LineSample(photo, line_crop_tensor(photo, ink), raw, text, digit_overlap(boxes))
+
+
+def digit_overlap(boxes: list[tuple[int, int, int, int]]) -> float:
+    """How far neighbouring digits overlap, from their (x, y, w, h) boxes in writing order (px): the largest
+    share of the narrower one's width that the two boxes share, over each pair of neighbours. 0 when none
+    overlap; 1 when a narrow digit (a '1') stands wholly inside its neighbour's box; above 1 past it."""
+    shares = [max(0, a[0] + a[2] - b[0]) / max(1, min(a[2], b[2])) for a, b in zip(boxes, boxes[1:])]
+    return max(shares, default=0.0)
 
 
 def join_stroke(canvas: np.ndarray, left: tuple, right: tuple, stroke: float, rng: np.random.Generator) -> None:
