@@ -262,7 +262,7 @@ def overlap_group(overlap: float) -> str:
 
 def score(read, items, groups: list[str] | None = None) -> dict:
     """Exact and no-extra-digit rates of ``read`` over (image, digits) ``items``, and the time per image; with
-    ``groups`` (a name per item), the exact rate and count of each group too."""
+    ``groups`` (an OVERLAP_GROUPS name per item), the exact rate and count of each group too."""
     exact = extra = 0
     right = []
     started = time.perf_counter()
