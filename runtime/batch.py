@@ -7,8 +7,9 @@ on this machine's worker processes or on a Ray cluster (Ray Data), resumable, on
     summary = read_archive([], "results/", manifest="paths.txt", engine="ray", address="auto")  # a cluster
     print(summary.read, summary.failed, summary.skipped, summary.images_per_s)
 
-Output, under ``out``: shards ``part-<hash>.jsonl`` (one record a line, the ``classify`` JSON-lines schema of
-DESIGN.md plus ``size`` in bytes and ``mtime`` in seconds of the input) or ``part-<hash>.parquet`` (the same
+Output, under ``out``: shards ``part-<hash>.jsonl`` (one record a line, the ``classify`` JSON-lines schema
+(README, "Reading digits") plus ``size`` in bytes and ``mtime`` in seconds of the input) or
+``part-<hash>.parquet`` (the same
 fields as columns), and ``_SUMMARY.json``. Each shard holds the records of one batch of inputs and is written
 whole (to a temporary name, then renamed) by the worker that read the batch; its name is a hash of the
 batch's paths, so a batch Ray retries after losing its worker writes the same shard again instead of a
@@ -197,7 +198,7 @@ def input_key(path: str, size: int | None, mtime: float | None) -> int:
 
 
 def record(reading, size: int | None, mtime: float | None) -> dict:
-    """The classify record of a Reading (DESIGN.md) plus the input's ``size`` (bytes) and ``mtime`` (s)."""
+    """The classify record of a Reading (Reading.to_dict) plus the input's ``size`` (bytes) and ``mtime`` (s)."""
     data = reading.to_dict()
     data["size"], data["mtime"] = size, mtime
     return data

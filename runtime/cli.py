@@ -125,6 +125,32 @@ def _names(paths: list[str], listing) -> Iterator[str]:
         yield from read_lines(listing)
 
 
+def _overwritten_input(output: Path, paths: list[str], recursive: bool) -> str | None:
+    """The input named on the command line that writing the results to ``output`` would overwrite: the same
+    file, an image file a folder among ``paths`` lists (its subfolders' too with ``recursive``), or a file a
+    glob pattern among them matches. None when there is none (or ``output`` does not exist yet). Paths listed
+    by ``--from-file`` are not looked at."""
+    import fnmatch
+
+    from .images import is_image_name
+
+    if not output.is_file():
+        return None
+    target = output.resolve()
+    for name in paths:
+        if name == "-":
+            continue
+        if os.path.isfile(name) and os.path.samefile(name, target):
+            return name
+        if os.path.isdir(name) and is_image_name(target.name):
+            folder = Path(name).resolve()
+            if target.parent == folder or (recursive and folder in target.parents):
+                return name
+        elif fnmatch.fnmatch(str(target), os.path.abspath(name)):
+            return name
+    return None
+
+
 def _count_beside(bar, paths: list[str], from_file: str | None, recursive: bool) -> None:
     """Count the inputs in a thread of their own (a folder listing) and give the bar its total when known."""
     import threading
@@ -221,6 +247,11 @@ def classify(
             copies = AnnotatedCopies(save_dir)
         except OSError as exc:
             fail(f"{save_dir}: cannot write annotated copies there ({exc.strerror or exc}); pick another --save-dir.")
+    if output is not None and (named := _overwritten_input(output, paths, recursive)) is not None:
+        fail(
+            f"{output}: it is one of the inputs ({named}); writing the results there would overwrite it. "
+            "Pick another -o file."
+        )
     try:
         out = open(output, "w", encoding="utf-8", newline="") if output is not None else sys.stdout
     except OSError as exc:
@@ -228,6 +259,7 @@ def classify(
             f"{output}: cannot write the results there ({exc.strerror or exc}); check the folder exists and is "
             "writable."
         )
+    started = time.perf_counter()  # (an image on stdin is read, and read_batch reads it, before the loop)
     stdin_bytes = _stdin_image() if paths == ["-"] else None
     if stdin_bytes is not None:
         readings = iter(reader.read_batch([stdin_bytes], paths=["-"]))
@@ -247,7 +279,6 @@ def classify(
 
     writer = Writer(format, bar.out if bar is not None else out)
     summary = Summary()
-    started = time.perf_counter()
     interrupted = False
     try:
         with _CtrlC() as ctrl_c:

@@ -354,7 +354,12 @@ def _round_up(pixels: int) -> int:
 
 def load_image(source: str | os.PathLike | bytes | bytearray | memoryview, max_pixels: int | None = None) -> np.ndarray:
     """A path or encoded bytes -> uint8 image array as in ``decode``. Raises ImageError naming the problem and
-    the fix (the file's problems come from ``read_bytes``)."""
+    the fix (the file's problems come from ``read_bytes``; anything else, such as None or a number, is refused
+    too, never taken for a file descriptor)."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         return decode(bytes(source), max_pixels)
+    if not isinstance(source, (str, os.PathLike)):
+        raise ImageError(
+            f"not an image but {type(source).__name__}: pass a file path, encoded image bytes or a NumPy array"
+        )
     return decode(read_bytes(source), max_pixels)

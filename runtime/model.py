@@ -8,7 +8,7 @@
 One onnxruntime ``InferenceSession`` per ``Model``, created in the constructor and reused; ``predict`` is
 safe to call from several threads at once (onnxruntime's ``run`` is thread-safe).
 
-Model I/O (see DESIGN.md): one input, float32 ``[N, 28, 28]`` (white digit on black, ``[0, 1]``), and an
+Model I/O: one input, float32 ``[N, 28, 28]`` (white digit on black, ``[0, 1]``), and an
 output ``probabilities``, float32 ``[N, 10]``. Metadata lives in the ONNX file's ``metadata_props`` as
 JSON-encoded strings; ``Model.metadata`` decodes them. Shipped models also have a card, ``<name>.json``,
 next to the ``.onnx`` file in the ``edgedigits.models`` package data.
@@ -218,7 +218,7 @@ class Model:
 
     def _check_io(self, where: str) -> None:
         inputs, outputs = self.session.get_inputs(), self.session.get_outputs()
-        expected = "input float32 [N, 28, 28] and output float32 [N, 10] (see DESIGN.md)"
+        expected = "input float32 [N, 28, 28] and output float32 [N, 10]"
         if len(inputs) != 1:
             raise ModelError(f"{where}: the model has {len(inputs)} inputs, expected one; edgedigits needs {expected}.")
         image = inputs[0]

@@ -1,5 +1,6 @@
 """What was read: ``Reading`` (one input) holds ``Digit``s (one digit each). Frozen dataclasses; the JSON
-record of DESIGN.md is ``Reading.to_dict()``.
+record that other programs rely on (README, "Reading digits"; the project's design document) is
+``Reading.to_dict()``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,12 @@ def int_box(box) -> tuple[int, int, int, int]:
 
 @dataclass(frozen=True)
 class Digit:
+    """One digit read: ``value`` 0-9; ``confidence`` in [0, 1], its probability in ``probabilities``;
+    ``box`` (x, y, w, h) in px of the input as displayed (EXIF orientation applied), x and y its top-left
+    corner; ``line`` the index of its text line, 0 = top, in reading order; ``probabilities`` float32 [10]
+    over the digits 0-9: the digit model's softmax, the line model's CTC posterior, or both pooled
+    (``recognize.pooled``); None only for a Digit made by hand."""
+
     value: int
     confidence: float
     box: tuple[int, int, int, int]  # x, y, w, h in the image's pixels
@@ -42,14 +49,17 @@ class Reading:
 
     @property
     def ok(self) -> bool:
+        """Was the input read (no ``error``)?"""
         return self.error is None
 
     @property
     def lines(self) -> list[str]:
+        """``text`` split into its text lines, top first ([] when nothing was read)."""
         return self.text.split("\n") if self.text else []
 
     def to_dict(self) -> dict:
-        """The JSON record of DESIGN.md: ``{"path", "text", "digits": [...]}`` or ``{"path", "error"}``."""
+        """The JSON record (README, "Reading digits"): ``{"path", "text", "digits": [...]}`` (plus ``raw`` when
+        the line model read the image) or ``{"path", "error"}``."""
         if self.error is not None:
             return {"path": self.path, "error": self.error}
         record: dict[str, object] = {"path": self.path} if self.path is not None else {}

@@ -16,7 +16,8 @@ from typing import Iterable, Iterator
 import cv2
 import numpy as np
 
-from .images import FORMATS, is_image_name
+from .draw import to_bgr
+from .images import FORMATS, ImageError, is_image_name, load_image
 
 
 @dataclass(frozen=True)
@@ -185,8 +186,11 @@ class Frames:
             ...
 
     ``fps`` is the rate the file or stream declares (None when it declares none that is plausible, and for
-    a camera, whose declared rate is only nominal). Iterating ends quietly at the end of a file, and of a
-    finite video served over the network once it has played to its end. A camera or live stream that stops
+    a camera, whose declared rate is only nominal). A still image file (``images.is_image_name``, not a GIF)
+    is one frame, decoded as ``classify`` decodes it (EXIF orientation applied; a truncated or corrupt file
+    raises VideoError, where OpenCV's video reader would decode half of it). A file that gives no frame raises
+    VideoError. Iterating ends quietly at the end of a file, and of a finite video served over the network
+    once it has played to its end. A camera or live stream that stops
     delivering frames mid-run raises VideoError: a stream whose connection closes (the camera or server
     went away) at once, one that stalls (the connection stays open, nothing comes) or a camera that stops
     once no frame has come for ``stall_timeout_s`` seconds. The capture is released when the iteration ends.
@@ -197,11 +201,23 @@ class Frames:
         self.is_camera = isinstance(source, int)
         self.is_stream = isinstance(source, str) and "://" in source
         self.is_file = not self.is_camera and not self.is_stream
+        self.still: np.ndarray | None = None  # uint8 BGR [H, W, 3]: a still image file's one frame
+        self.fps: float | None = None
+        if self.is_file and is_image_name(str(source)) and not str(source).lower().endswith(".gif"):
+            try:
+                self.still = to_bgr(load_image(str(source)))
+            except ImageError as exc:
+                raise VideoError(f"{source}: {exc}") from None
+            return
         self.capture = open_video(source, read_timeout_s=stall_timeout_s)
         declared = self.capture.get(cv2.CAP_PROP_FPS)
-        self.fps: float | None = float(declared) if not self.is_camera and 0 < declared <= 1000 else None
+        self.fps = float(declared) if not self.is_camera and 0 < declared <= 1000 else None
 
     def __iter__(self) -> Iterator[tuple[int, np.ndarray]]:
+        if self.still is not None:
+            if self.max_frames is None or self.max_frames > 0:
+                yield 0, self.still
+            return
         capture, source, stall_timeout_s = self.capture, self.source, self.stall_timeout_s
         is_stream, is_file = self.is_stream, self.is_file
         total = capture.get(cv2.CAP_PROP_FRAME_COUNT) if is_stream else 0.0
@@ -219,6 +235,11 @@ class Frames:
                     index += 1
                     continue
                 if is_file:
+                    if index == 0:
+                        raise VideoError(
+                            f"{what}: OpenCV opened it but decoded no frame: it is not a video or image it can "
+                            "decode, or it is truncated; check the file"
+                        )
                     return
                 if is_stream:  # FFmpeg does not reconnect: a failed read is the end of this stream
                     if total and index >= total - 1:

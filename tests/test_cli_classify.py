@@ -190,3 +190,40 @@ def test_ctrl_c_stops_cleanly_with_results_so_far_and_a_summary(tmp_path, mnist_
     assert 1 <= len(records) < 400
     assert [os.path.basename(r["path"]) for r in records] == [f"{i:04d}.png" for i in range(len(records))]
     assert "interrupted after" in err and "Traceback" not in err
+
+
+def test_results_are_never_written_over_an_input(tmp_path, mnist_test):
+    """-o naming an input (the file itself, an image in a folder given, a file a pattern matches) is refused
+    before anything is opened for writing: the image stays whole. A new file, or one that is no input, is fine."""
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    image = folder / "a.png"
+    cv2.imwrite(str(image), paper_digit(mnist_test.images[0]))
+    original = image.read_bytes()
+    for inputs in ([image], [folder], [str(folder / "*.png")]):
+        result = run("classify", *inputs, "-o", image)
+        assert result.returncode == 2 and "one of the inputs" in result.stderr and "Traceback" not in result.stderr
+        assert image.read_bytes() == original
+    other = tmp_path / "other.png"
+    other.write_bytes(b"old")
+    assert run("classify", image, "-o", other).returncode == 0
+    assert other.read_text().startswith(str(image))
+
+
+def test_a_wrong_line_model_is_one_clear_line(mixed_folder):
+    """--line-model naming a digit model is refused at start (exit 2, one line), not with a traceback when
+    the first text line is read."""
+    folder, _ = mixed_folder
+    result = run("classify", folder / "good_0.png", "--line-model", "default")
+    assert result.returncode == 2 and "not a line model" in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_the_summary_times_an_image_read_from_stdin(mnist_test):
+    """The rate in the summary counts the reading of an image that came on stdin (it was read before the clock
+    started, and the summary gave thousands of images/s)."""
+    ok, data = cv2.imencode(".png", paper_digit(mnist_test.images[3]))
+    result = subprocess.run([*EDGEDIGITS, "classify", "-"], input=data.tobytes(), capture_output=True, timeout=120)
+    assert result.returncode == 0
+    rate = float(result.stderr.decode().rsplit("(", 1)[1].split(" images/s")[0])
+    assert rate < 1000, result.stderr  # one cold read of a photo takes milliseconds: 6,351 images/s before

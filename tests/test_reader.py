@@ -13,6 +13,8 @@ import cv2
 import numpy as np
 import pytest
 
+from helpers import paper_digit
+
 from edgedigits.runtime import DigitReader, Reading, synth
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -170,3 +172,20 @@ def test_bundled_samples_read_as_expected(reader):
 SINGLE_ACCURACY = 0.95
 HARD_EXACT = 18
 HARD_DIGITS = 0.95
+
+
+def test_anything_but_an_image_is_an_error_record_or_image_error(reader, tmp_path, mnist_test):
+    """None, a number (never taken for a file descriptor), a list: read raises ImageError naming the type,
+    the streaming calls give an error record, and the good inputs beside them are read."""
+    from edgedigits.runtime.images import ImageError
+
+    good = tmp_path / "good.png"
+    cv2.imwrite(str(good), paper_digit(mnist_test.images[0]))
+    for bad in (None, 42, [1, 2]):
+        with pytest.raises(ImageError, match=type(bad).__name__):
+            reader.read(bad)
+    readings = reader.read_batch([str(good), None, 42, [1, 2]])
+    assert readings[0].text == str(mnist_test.labels[0])
+    assert all(r.error and "not an image" in r.error for r in readings[1:])
+    streamed = list(reader.read_many([str(good), None]))
+    assert streamed[0].ok and not streamed[1].ok

@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
-from helpers import scene_frame
+from helpers import paper_digit, scene_frame
 
 from edgedigits.runtime.live import Stabilizer, annotate, iou
 from edgedigits.runtime.reader import Digit, Reading
@@ -133,3 +133,36 @@ def test_iou_and_annotate():
     frame = np.zeros((120, 320, 3), np.uint8)
     drawn = annotate(frame, reading_of([(3, 0.95), (1, 0.4)]), fps=30.0)
     assert drawn.shape == frame.shape and drawn.any() and not frame.any()
+
+
+def test_a_still_image_is_one_frame_and_a_bad_one_is_an_error(tmp_path, mnist_test):
+    """A still image as the source is one frame, decoded as classify decodes it: a truncated JPEG or a text
+    file named .png is an error naming the file (OpenCV's video reader decoded half of the JPEG and read a
+    digit, and read no frame of the text file yet said it saved a video)."""
+    good = tmp_path / "digit.jpg"
+    cv2.imwrite(str(good), paper_digit(mnist_test.images[0]))
+    result = run("webcam", "--source", good, "--headless", "--save", tmp_path / "out.mp4")
+    assert result.returncode == 0, result.stderr
+    [record] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert record["text"] == str(mnist_test.labels[0]) and (tmp_path / "out.mp4").stat().st_size > 0
+    truncated = tmp_path / "truncated.jpg"
+    truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    text = tmp_path / "notes.png"
+    text.write_text("not an image\n")
+    for bad, why in ((truncated, "truncated or corrupt"), (text, "not an image")):
+        result = run("webcam", "--source", bad, "--headless", "--save", tmp_path / "bad.mp4")
+        assert result.returncode == 1 and str(bad) in result.stderr and why in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr and "saved" not in result.stderr and result.stdout == ""
+    assert not (tmp_path / "bad.mp4").exists()
+
+
+def test_a_video_file_with_no_frame_is_an_error(tmp_path):
+    """A file OpenCV opens but decodes no frame from is an error, not a run of 0 frames."""
+    from edgedigits.runtime.sources import Frames, VideoError
+
+    path = tmp_path / "empty.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, (64, 48))
+    writer.release()  # a container with no frame
+    frames = Frames(str(path))  # OpenCV opens it
+    with pytest.raises(VideoError, match="decoded no frame"):
+        list(frames)
