@@ -773,7 +773,7 @@ def models_command(
                 typer.echo(
                     f"{row['name']:<16} {exact:>9} {row['size_bytes'] / 1024:>8,.1f} KiB "
                     f"{row['params'] or 0:>9,} {row['card'].get('mflops_per_line_of_8_digits') or 0:>7}  "
-                    f"{row['preset'] or ''} (lines read exactly; MFLOPs per line of 8 digits)"
+                    f"{row['preset'] or ''} (test lines read exactly, mean over kinds; MFLOPs per 8-digit line)"
                 )
                 continue
             typer.echo(
