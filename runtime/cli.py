@@ -66,6 +66,14 @@ def line_model_option(value: str | None) -> str | Literal[False] | None:
     return False if value is not None and value.lower() == "none" else value
 
 
+def checked(reader, line_model: str | None):
+    """``reader``, with the line model named by ``--line-model`` opened now: a file that is no line model is
+    refused at start (ModelError), not when the first text line is read."""
+    if line_model_option(line_model):
+        _ = reader.line_model  # the property opens its session
+    return reader
+
+
 class _CtrlC:
     """Ctrl-C during the writing and counting of one result waits until both are done, so the summary counts
     exactly the records written (a record written and then interrupted before it was counted made the
@@ -237,6 +245,7 @@ def classify(
         reader = DigitReader(
             model, min_confidence=min_confidence, single=single, threads=1, line_model=line_model_option(line_model)
         )
+        checked(reader, line_model)
     except ModelError as exc:
         fail(str(exc))
     copies = None
@@ -454,6 +463,7 @@ def webcam(
 
     try:
         reader = DigitReader(model, min_confidence=min_confidence, threads=1, line_model=line_model_option(line_model))
+        checked(reader, line_model)
         stats = live.run(
             reader,
             parse_source(source),

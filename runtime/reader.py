@@ -70,7 +70,10 @@ class DigitReader:
     below it show as ``?`` in ``text`` (they stay in ``digits``). ``single``: treat every image as one digit
     (a crop or a drawing) instead of detecting digits in it. ``orientation_model``: the text-orientation
     classifier that tells an upside-down page (None: the shipped ``orientation`` model when installed; False:
-    none, a page is never read turned 180 degrees). Raises ModelError for a model that cannot be used.
+    none, a page is never read turned 180 degrees). Raises ModelError for a model that cannot be used; the
+    line and orientation models' sessions are opened with the first text line read, and a file that is not
+    such a model raises ModelError then (the ``line_model`` and ``orientation_model`` properties open them at
+    once, to check early).
     """
 
     def __init__(
@@ -84,31 +87,24 @@ class DigitReader:
         orientation_model: str | os.PathLike | OrientationModel | Literal[False] | None = None,
     ):
         self.model = model if isinstance(model, Model) else Model(model, threads=threads)
-        # The shipped line and orientation models' sessions are opened when the first text line is read (a cold
-        # `classify` of one small clean digit never needs them: 40 ms and 10 MiB saved); their files are found
-        # now. A model named by the caller is opened now, so that a wrong one is refused here (ModelError), not
-        # in the middle of a run.
+        if line_model is None:
+            line_model = shipped_line_model() or False
+        # The line model's session is opened when the first text line is read (a cold `classify` of one small
+        # clean digit never needs it: 40 ms and 10 MiB saved); its file is found, or refused, now.
         self._line_model: LineModel | Literal[False] | None = None
         self._line_model_path: Path | None = None
         if isinstance(line_model, LineModel) or line_model is False:
             self._line_model = line_model
-        elif line_model is None:
-            shipped = shipped_line_model()
-            if shipped is None:
-                self._line_model = False
-            else:
-                self._line_model_path = resolve_model(shipped)
         else:
-            self._line_model = LineModel(resolve_model(line_model), threads)
+            self._line_model_path = resolve_model(line_model)
+        if orientation_model is None:  # opened lazily too, with the first text line
+            orientation_model = shipped_orientation_model() or False
         self._orientation: OrientationModel | None = None
         self._orientation_path: Path | None = None
         if isinstance(orientation_model, OrientationModel):
             self._orientation = orientation_model
-        elif orientation_model is None:
-            shipped = shipped_orientation_model()
-            self._orientation_path = resolve_model(shipped) if shipped is not None else None
         elif orientation_model is not False:
-            self._orientation = OrientationModel(resolve_model(orientation_model), threads)
+            self._orientation_path = resolve_model(orientation_model)
         self._threads = threads
         self._lock = threading.Lock()
         self.min_confidence = min_confidence
