@@ -154,6 +154,7 @@ def read_archive(
 
     resolve_model(model)  # a bad --model fails now, not in every worker
     started = time.perf_counter()
+    before = {p.name for p in shard_files(out)}
     done = recorded(out)
     progress = _Progress(summary, on_progress)
     try:
@@ -163,6 +164,11 @@ def read_archive(
             _run_ray(inputs, manifest, recursive, out, format, done, settings, workers, batch_size, address, progress)
     except KeyboardInterrupt:
         summary.interrupted = True
+        # The workers had written shards whose counts never reached this process: count this run's shards.
+        mine = [p for p in shard_files(out) if p.name not in before]
+        counted = [r for shard in mine for r in _shard_records(shard)]
+        summary.read = sum("error" not in r for r in counted)
+        summary.failed = len(counted) - summary.read
     finally:
         summary.seconds = time.perf_counter() - started
         summary.startup_s = progress.startup_s(started)
@@ -284,19 +290,35 @@ def _arrow_table(records: list[dict]):
     return pa.Table.from_pylist([{name: r.get(name) for name in schema.names} for r in records], schema=schema)
 
 
-def read_records(out: str | os.PathLike) -> Iterator[dict]:
+def read_records(out: str | os.PathLike, latest: bool = False) -> Iterator[dict]:
     """Every record under ``out`` (both formats), as the JSON-lines dicts (a Parquet row's null fields left
-    out, as the JSON record has them). Shard order, not input order."""
-    for shard in shard_files(Path(out)):
-        if shard.suffix == ".jsonl":
-            with open(shard, encoding="utf-8") as handle:
-                yield from (json.loads(line) for line in handle)
-        else:
-            import pyarrow.parquet as pq
+    out, as the JSON record has them). Shard order, not input order.
 
-            for row in pq.read_table(shard).to_pylist():
-                data = {k: v for k, v in row.items() if v is not None or k in ("size", "mtime")}
-                yield data
+    A file changed after it was read is read again by the next run (resume matches path, size and mtime), and
+    its old record stays in its shard: ``latest`` keeps only the newest record of each path (the greatest
+    ``mtime``), holding one record per path in memory until the end."""
+    if latest:
+        newest: dict = {}
+        for record in read_records(out):
+            kept = newest.get(record.get("path"))
+            if kept is None or (record.get("mtime") or 0) >= (kept.get("mtime") or 0):
+                newest[record.get("path")] = record
+        yield from newest.values()
+        return
+    for shard in shard_files(Path(out)):
+        yield from _shard_records(shard)
+
+
+def _shard_records(shard: Path) -> Iterator[dict]:
+    """The records of one shard (``read_records``)."""
+    if shard.suffix == ".jsonl":
+        with open(shard, encoding="utf-8") as handle:
+            yield from (json.loads(line) for line in handle)
+    else:
+        import pyarrow.parquet as pq
+
+        for row in pq.read_table(shard).to_pylist():
+            yield {k: v for k, v in row.items() if v is not None or k in ("size", "mtime")}
 
 
 def _write_summary(out: Path, summary: ArchiveSummary) -> None:
@@ -436,6 +458,24 @@ def _uri_input(uri: str):
 # --------------------------------------------------------------------------- the Ray engine
 
 
+def _check_reachable(address: str, timeout_s: float = 5.0) -> None:
+    """Raise ArchiveError unless something answers at ``address`` (HOST:PORT of a Ray head node's GCS) within
+    ``timeout_s`` seconds. ``"auto"`` and ``ray://`` addresses are left to Ray. (ray.init retried an address
+    where nothing listens for many minutes, silently.)"""
+    import socket
+
+    host, _, port = address.rpartition(":")
+    if address == "auto" or "://" in address or not host or not port.isdigit():
+        return
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout_s).close()
+    except OSError as exc:
+        raise ArchiveError(
+            f"--address {address}: no Ray cluster answers there ({exc.strerror or exc}); start one with "
+            "`ray start --head` on the head node, or check HOST:PORT (the head's GCS port, 6379 by default)"
+        ) from None
+
+
 def _run_ray(
     inputs,
     manifest,
@@ -449,6 +489,8 @@ def _run_ray(
     address,
     progress: _Progress,
 ) -> None:
+    if address is not None:
+        _check_reachable(address)
     if address is None or address.split(":")[0] in ("127.0.0.1", "localhost"):
         # Ray resolves this machine to the address of its network interface, even for a cluster on loopback;
         # Ray's own switch for machines without a cluster network keeps every node on 127.0.0.1.
@@ -461,7 +503,8 @@ def _run_ray(
     import logging
 
     started = time.perf_counter()
-    if not ray.is_initialized():
+    ours = not ray.is_initialized()  # this run starts or joins Ray: on Ctrl-C it stops its actors too
+    if ours:
         os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
         if address is None:  # a local instance, on this machine only
             ray.init(
@@ -508,6 +551,10 @@ def _run_ray(
     )
     try:
         _consume(dataset, progress, started)
+    except KeyboardInterrupt:
+        if ours:  # the actors stop writing shards before the summary counts them
+            ray.shutdown()
+        raise
     finally:
         import shutil
 

@@ -40,3 +40,27 @@ def records(out: Path) -> dict:
 
 def summary(out: Path) -> dict:
     return json.loads((out / "_SUMMARY.json").read_text())
+
+
+def interrupted_run(cmd: list[str], out: Path) -> tuple[int, str]:
+    """Run ``edgedigits batch`` (``cmd``) in a process group of its own, and press Ctrl-C (SIGINT to the whole
+    group, as a terminal does) once its first shard is on disk. Returns (exit status, stderr)."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 240
+    while not list(out.glob("part-*")) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=240)
+    return process.returncode, err
+
+
+def manifest_of(paths: list[str], copies: int, path: Path) -> Path:
+    """A manifest naming each of ``paths`` ``copies`` times (a run long enough to interrupt)."""
+    path.write_text("\n".join(paths * copies) + "\n")
+    return path

@@ -7,13 +7,14 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 import tomllib
 from batchdata import BROKEN, make_archive, records, summary
 
-from edgedigits.runtime.batch import ArchiveError, read_archive
+from edgedigits.runtime.batch import ArchiveError, read_archive, read_records
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -47,6 +48,12 @@ def test_a_rerun_skips_what_is_recorded_and_reads_what_changed(archive, tmp_path
     os.utime(changed, (changed.stat().st_atime, changed.stat().st_mtime + 10))  # same path and size, new mtime
     third = read_archive([str(folder)], out, workers=2, batch_size=64)
     assert (third.read, third.skipped) == (1, len(paths) - 1)
+    # The changed file's old record stays in its shard; read_records(latest=True) keeps the newest of each path.
+    assert len(list(read_records(out))) == len(paths) + 1
+    newest = list(read_records(out, latest=True))
+    assert len(newest) == len(paths) == len({r["path"] for r in newest})
+    [kept] = [r for r in newest if r["path"] == paths[5]]
+    assert kept["mtime"] == pytest.approx(changed.stat().st_mtime)
 
 
 def test_a_manifest_of_paths_and_file_uris(archive, tmp_path):
@@ -116,3 +123,22 @@ def test_the_base_install_does_not_depend_on_ray():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert not [d for d in project["dependencies"] if d.split("[")[0].split(">")[0].strip() in ("ray", "pyarrow")]
     assert any(d.startswith("ray[data]") for d in project["optional-dependencies"]["ray"])
+
+
+def test_ctrl_c_midway_the_summary_counts_every_record_written(archive, tmp_path):
+    """Ctrl-C in the middle of a run: exit 130, and the summary's read + failed are the records on disk (the
+    workers' shards written but not yet reported once made the summary short)."""
+    from batchdata import interrupted_run, manifest_of
+
+    _, paths = archive
+    manifest = manifest_of(paths, 20, tmp_path / "paths.txt")
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "edgedigits.runtime.cli", "batch", "--manifest", str(manifest), "--out", str(out)]
+    status, err = interrupted_run(cmd + ["--workers", "2", "--batch-size", "16"], out)
+    assert status == 130, err
+    written = len(list(read_records(out)))
+    counted = summary(out)
+    assert counted["interrupted"] and 0 < written < len(paths) * 20
+    assert counted["read"] + counted["failed"] == written, (counted, written)
+    time.sleep(1)
+    assert len(list(read_records(out))) == written  # nothing was written after the summary

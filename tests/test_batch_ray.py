@@ -153,3 +153,36 @@ def test_the_command_joins_a_running_cluster_by_address(two_nodes, archive, tmp_
     assert done.returncode == 0, done.stderr
     assert "40 read, 0 failed, 0 skipped" in done.stderr
     assert summary(tmp_path / "o")["cluster_cpus"] == 2.0
+
+
+def test_an_address_where_no_cluster_answers_is_a_clear_error_at_once(tmp_path, archive):
+    """--address HOST:PORT where nothing listens: an ArchiveError naming the address within seconds (ray.init
+    retried it silently for minutes)."""
+    from edgedigits.runtime.batch import ArchiveError
+
+    started = time.perf_counter()
+    with pytest.raises(ArchiveError, match="127.0.0.1:1: no Ray cluster answers there"):
+        read_archive([str(archive[0])], tmp_path / "out", engine="ray", address="127.0.0.1:1", recursive=True)
+    assert time.perf_counter() - started < 30
+
+
+def test_ctrl_c_midway_the_summary_counts_every_record_the_actors_wrote(archive, tmp_path):
+    """Ctrl-C in the middle of a Ray run (a local instance): exit 130, the actors are stopped, and the summary's
+    read + failed are the records on disk. The actors' shards whose counts had not reached the driver were left
+    out ('0 read' beside 3 shards), and actors went on writing after the summary."""
+    from batchdata import interrupted_run, manifest_of
+
+    from edgedigits.runtime.batch import read_records
+
+    _, paths = archive
+    manifest = manifest_of(paths, 20, tmp_path / "paths.txt")
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "edgedigits.runtime.cli", "batch", "--manifest", str(manifest), "--out", str(out)]
+    status, err = interrupted_run(cmd + ["--engine", "ray", "--workers", "2", "--batch-size", "16"], out)
+    assert status == 130, err
+    written = len(list(read_records(out)))
+    counted = summary(out)
+    assert counted["interrupted"] and 0 < written < len(paths) * 20
+    assert counted["read"] + counted["failed"] == written, (counted, written)
+    time.sleep(2)
+    assert len(list(read_records(out))) == written  # the actors stopped with the driver
