@@ -69,6 +69,8 @@ def line_digits(
     words = any(c.char == "A" for c in chars)
     number = any(c.char in DIGITS for c in chars)  # the line model read a number here
     alone = sum(b[3] >= 0.5 * tallest for b in members) == 1  # one blob of full height (and specks) on the line
+    if not number and unsure_digits(chars, members, blob_probabilities, tallest):
+        number = True  # the line holds digits the line model could not make out: the digit model's below
     digits: list[Digit] = []
     raw = []
     for j, (bx, _, bw, bh) in enumerate(members):
@@ -124,6 +126,23 @@ DOUBT_FLOOR = 0.01  # the digit model's doubt counts as at least this (it is ove
 # model (0.98) and '0' by the digit model, came out '?' (0.49).
 PIECE = 0.6
 SURE = 0.9  # a model's probability for what it read, above which the other model does not overrule it
+
+
+def unsure_digits(chars: list[Char], members: Sequence[Box], blob_probabilities: np.ndarray, tallest: float) -> bool:
+    """Does a line the line model read no digit in hold clean digits it could not make out? It read only unsure
+    slashes (below SURE; no word, and not nothing at all), and the line has two or more blobs of full height
+    (3/4 of the tallest), each no wider than tall and each one digit to the digit model, CERTAIN. Then
+    ``line_digits`` takes the digit model's reading of each blob the line model missed.
+
+    A '71' drawn on the web page's canvas, a geometric 7 and a 1 close beside it, reads '/' (0.52) in the line
+    model and 7 and 1 at 1.00 in the digit model: it read nothing. Printed words on a desk (wider than tall,
+    nothing read, the digit model at 0.97) stay no digits."""
+    if not chars or any(c.char != "/" or c.confidence >= SURE for c in chars):
+        return False
+    full = [j for j, b in enumerate(members) if b[3] >= 0.75 * tallest]
+    return len(full) >= 2 and all(
+        blob_probabilities[j].max() >= CERTAIN and members[j][2] <= members[j][3] for j in full
+    )
 
 
 def pooled(line: np.ndarray, classifier: np.ndarray) -> np.ndarray:

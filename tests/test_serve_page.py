@@ -13,6 +13,7 @@ import os
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from serving import SAMPLES, Server, camera_frames, chromium, free_port, write_y4m
@@ -102,6 +103,29 @@ def draw_text(driver, text: str, touch: bool = False) -> None:
     actions.perform()
 
 
+def draw_polylines(driver, strokes: list[list[tuple[float, float]]]) -> None:
+    """Draw straight strokes on the drawing canvas with the mouse: each a list of points in CSS pixels from
+    the canvas's centre."""
+    from selenium.webdriver.common.actions import interaction
+    from selenium.webdriver.common.actions.action_builder import ActionBuilder
+    from selenium.webdriver.common.actions.pointer_input import PointerInput
+
+    left, top, width, height = driver.execute_script(
+        "const r = document.getElementById('draw-canvas').getBoundingClientRect();"
+        "return [r.left, r.top, r.width, r.height];"
+    )
+    cx, cy = left + width / 2, top + height / 2
+    actions = ActionBuilder(driver, mouse=PointerInput(interaction.POINTER_MOUSE, "mouse"), duration=0)
+    for stroke in strokes:
+        actions.pointer_action.move_to_location(round(cx + stroke[0][0]), round(cy + stroke[0][1]))
+        actions.pointer_action.pointer_down()
+        for (x0, y0), (x1, y1) in zip(stroke, stroke[1:]):
+            for t in np.linspace(0, 1, 9)[1:]:  # several moves along each segment, as a hand's pointer events
+                actions.pointer_action.move_to_location(round(x0 + t * (x1 - x0) + cx), round(y0 + t * (y1 - y0) + cy))
+        actions.pointer_action.pointer_up()
+    actions.perform()
+
+
 def overlay_ink(driver, canvas_id: str) -> int:
     """How many pixels of a canvas are drawn on (the boxes of the overlay)."""
     return driver.execute_script(
@@ -136,6 +160,18 @@ def test_draw_a_number_with_the_mouse(server, shots):
         draw_text(driver, "7105")
         wait_for_reading(driver, "7105", before)
         assert console_errors(driver) == []
+
+
+def test_a_geometric_7_and_a_1_close_beside_it_read_71(server, shots):
+    """A '71' of straight strokes (a 7 of a bar and a diagonal, a 1 close to it), as a first-time user drew it:
+    the line model read it as one unsure '/' and the page showed no digits; the digit model is certain of both
+    (recognize.unsure_digits)."""
+    with chromium() as driver:
+        open_page(driver, server)
+        before = count(driver)
+        draw_polylines(driver, [[(-200, -100), (-110, -100), (-174, 76)], [(-80, -100), (-80, 76)]])
+        wait_for_reading(driver, "71", before)
+        driver.save_screenshot(str(shots / "desktop-draw-71-straight.png"))
 
 
 def test_draw_a_number_with_a_finger_on_a_phone(server, shots):
