@@ -60,7 +60,24 @@ def interrupted_run(cmd: list[str], out: Path) -> tuple[int, str]:
     return process.returncode, err
 
 
-def manifest_of(paths: list[str], copies: int, path: Path) -> Path:
-    """A manifest naming each of ``paths`` ``copies`` times (a run long enough to interrupt)."""
-    path.write_text("\n".join(paths * copies) + "\n")
-    return path
+def check_ctrl_c_midway(paths: list[str], folder: Path, engine: list[str]) -> None:
+    """Read each of ``paths`` 20 times (a manifest) with ``edgedigits batch`` and the ``engine`` options under
+    ``folder``, press Ctrl-C once the first shard is written, and check: exit 130, and the summary's read +
+    failed are the records on disk, with nothing written after it."""
+    import sys
+    import time
+
+    from edgedigits.runtime.batch import read_records
+
+    manifest = folder / "paths.txt"
+    manifest.write_text("\n".join(paths * 20) + "\n")
+    out = folder / "out"
+    cmd = [sys.executable, "-m", "edgedigits.runtime.cli", "batch", "--manifest", str(manifest), "--out", str(out)]
+    status, err = interrupted_run(cmd + engine + ["--workers", "2", "--batch-size", "16"], out)
+    assert status == 130, err
+    written = len(list(read_records(out)))
+    counted = summary(out)
+    assert counted["interrupted"] and 0 < written < len(paths) * 20
+    assert counted["read"] + counted["failed"] == written, (counted, written)
+    time.sleep(2)
+    assert len(list(read_records(out))) == written  # the workers stopped with the driver

@@ -7,12 +7,11 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 import tomllib
-from batchdata import BROKEN, make_archive, records, summary
+from batchdata import BROKEN, check_ctrl_c_midway, make_archive, records, summary
 
 from edgedigits.runtime.batch import ArchiveError, read_archive, read_records
 
@@ -128,17 +127,4 @@ def test_the_base_install_does_not_depend_on_ray():
 def test_ctrl_c_midway_the_summary_counts_every_record_written(archive, tmp_path):
     """Ctrl-C in the middle of a run: exit 130, and the summary's read + failed are the records on disk (the
     workers' shards written but not yet reported once made the summary short)."""
-    from batchdata import interrupted_run, manifest_of
-
-    _, paths = archive
-    manifest = manifest_of(paths, 20, tmp_path / "paths.txt")
-    out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "edgedigits.runtime.cli", "batch", "--manifest", str(manifest), "--out", str(out)]
-    status, err = interrupted_run(cmd + ["--workers", "2", "--batch-size", "16"], out)
-    assert status == 130, err
-    written = len(list(read_records(out)))
-    counted = summary(out)
-    assert counted["interrupted"] and 0 < written < len(paths) * 20
-    assert counted["read"] + counted["failed"] == written, (counted, written)
-    time.sleep(1)
-    assert len(list(read_records(out))) == written  # nothing was written after the summary
+    check_ctrl_c_midway(archive[1], tmp_path, [])

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from batchdata import make_archive, records, summary
+from batchdata import check_ctrl_c_midway, make_archive, records, summary
 
 from edgedigits.runtime.batch import read_archive
 
@@ -170,19 +170,4 @@ def test_ctrl_c_midway_the_summary_counts_every_record_the_actors_wrote(archive,
     """Ctrl-C in the middle of a Ray run (a local instance): exit 130, the actors are stopped, and the summary's
     read + failed are the records on disk. The actors' shards whose counts had not reached the driver were left
     out ('0 read' beside 3 shards), and actors went on writing after the summary."""
-    from batchdata import interrupted_run, manifest_of
-
-    from edgedigits.runtime.batch import read_records
-
-    _, paths = archive
-    manifest = manifest_of(paths, 20, tmp_path / "paths.txt")
-    out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "edgedigits.runtime.cli", "batch", "--manifest", str(manifest), "--out", str(out)]
-    status, err = interrupted_run(cmd + ["--engine", "ray", "--workers", "2", "--batch-size", "16"], out)
-    assert status == 130, err
-    written = len(list(read_records(out)))
-    counted = summary(out)
-    assert counted["interrupted"] and 0 < written < len(paths) * 20
-    assert counted["read"] + counted["failed"] == written, (counted, written)
-    time.sleep(2)
-    assert len(list(read_records(out))) == written  # the actors stopped with the driver
+    check_ctrl_c_midway(archive[1], tmp_path, ["--engine", "ray"])
