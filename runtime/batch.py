@@ -165,10 +165,12 @@ def read_archive(
     except KeyboardInterrupt:
         summary.interrupted = True
         # The workers had written shards whose counts never reached this process: count this run's shards.
-        mine = [p for p in shard_files(out) if p.name not in before]
-        counted = [r for shard in mine for r in _shard_records(shard)]
-        summary.read = sum("error" not in r for r in counted)
-        summary.failed = len(counted) - summary.read
+        # (streamed: an interrupted run of millions of inputs holds one record at a time)
+        summary.read = summary.failed = 0
+        for shard in (p for p in shard_files(out) if p.name not in before):
+            for r in _shard_records(shard):
+                summary.failed += "error" in r
+                summary.read += "error" not in r
     finally:
         summary.seconds = time.perf_counter() - started
         summary.startup_s = progress.startup_s(started)
