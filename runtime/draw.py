@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 if TYPE_CHECKING:
-    from .reader import Reading
+    from .results import Reading
 
 SURE, UNSURE, DOUBTFUL = (0, 200, 0), (0, 200, 255), (0, 0, 255)  # BGR: green >= 0.8, orange >= 0.5, red below
 
