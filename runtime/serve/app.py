@@ -243,14 +243,9 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
         timings = {key: round(value, 3) for key, value in reading.timings_ms.items()}
         timings["queue"] = round(queue_ms, 3)
         timings["total"] = round((time.perf_counter() - started) * 1e3, 3)
-        out = {
-            "path": name,
-            "text": compose_text(reading.digits, min_confidence),
-            "digits": [digit.to_dict() for digit in reading.digits],
-            "timings_ms": timings,
-        }
-        if reading.raw is not None:  # as in classify's record (Reading.to_dict): what the line model read
-            out["raw"] = reading.raw
+        # classify's record (Reading.to_dict), with this request's name, min_confidence and timings
+        out = {"path": name, **reading.to_dict()}
+        out.update(path=name, text=compose_text(reading.digits, min_confidence), timings_ms=timings)
         return out
 
     def check_image(data: bytes) -> None:
