@@ -195,7 +195,10 @@ def classify(
         help="Line recognizer (default: the shipped 'line'); none: each blob is read alone by the digit model.",
     ),
     from_file: Optional[str] = typer.Option(
-        None, "--from-file", metavar="LIST", help="Also read the paths listed in this file, one per line ('-': stdin)."
+        None,
+        "--from-file",
+        metavar="LIST",
+        help="Also read the paths listed in this file, one per line ('-': stdin; # comments skipped).",
     ),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the results to this file, not stdout."),
     save_dir: Optional[Path] = typer.Option(
@@ -338,7 +341,10 @@ def batch(
         ..., "--out", metavar="DIR", help="Folder for the shards and _SUMMARY.json; rerun with the same DIR to resume."
     ),
     manifest: Optional[Path] = typer.Option(
-        None, "--manifest", metavar="FILE", help="Also read the paths or URIs listed in FILE, one a line (streamed)."
+        None,
+        "--manifest",
+        metavar="FILE",
+        help="Also read the paths or URIs listed in FILE, one a line (streamed; # comments skipped).",
     ),
     engine: str = typer.Option("local", "--engine", help="local (worker processes) | ray (Ray Data)"),
     address: Optional[str] = typer.Option(

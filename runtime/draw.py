@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
+from .output import confidence_label
+
 if TYPE_CHECKING:
     from .results import Reading
 
@@ -46,7 +48,7 @@ def annotate(image: np.ndarray, reading: Reading, fps: float | None = None) -> n
         cv2.rectangle(out, (x, y), (x + w, y + h), colour, max(1, int(2 * scale)))
         cv2.putText(
             out,
-            f"{digit.value} {digit.confidence:.0%}",
+            f"{digit.value} {confidence_label(digit.confidence, percent=True)}",
             (x, max(12, y - 6)),
             cv2.FONT_HERSHEY_SIMPLEX,
             0.6 * scale,

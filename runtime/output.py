@@ -9,12 +9,13 @@ The CSV has one row per input with the columns of ``CSV_COLUMNS`` (see ``csv_row
 from __future__ import annotations
 
 import json
+import math
 import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, TextIO
 
-if TYPE_CHECKING:  # annotations only: importing the reader here would load NumPy, OpenCV and onnxruntime
-    from .reader import Reading
+if TYPE_CHECKING:  # annotations only: importing the results here would load NumPy
+    from .results import Reading
 
 FORMATS = ("table", "jsonl", "csv")
 # One row per input. digits: the record's "digits" list as JSON; lowest_confidence: of its digits (empty
@@ -79,13 +80,21 @@ def csv_row(reading: Reading) -> list:
     ]
 
 
+def confidence_label(confidence: float, percent: bool = False) -> str:
+    """A confidence in [0, 1] as the table and the drawn images show it, rounded *down* to hundredths (0.9996 ->
+    "0.99", or "99%" with ``percent``): a digit shown as '?' under ``--min-confidence 1.0`` never has "1.00"
+    beside it, and "1.00" means the model gave the digit all its probability."""
+    hundredths = math.floor(confidence * 100 + 1e-9)  # 1e-9: 0.29 * 100 is 28.999999999999996 in floats
+    return f"{hundredths}%" if percent else f"{hundredths / 100:.2f}"
+
+
 def table_row(reading: Reading) -> str:
     if not reading.ok:
         return f"{reading.path}  ERROR: {reading.error}"
     if not reading.digits:
         return f"{reading.path}  (no digits found)"
     shown = reading.text.replace("\n", " / ")
-    confidences = " ".join(f"{d.confidence:.2f}" for d in reading.digits)
+    confidences = " ".join(confidence_label(d.confidence) for d in reading.digits)
     return f"{reading.path}  {shown}  [{confidences}]"
 
 

@@ -23,6 +23,7 @@ the workers (they ignore SIGINT themselves, so only the parent reports it).
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections import deque
 from itertools import chain, islice
@@ -221,7 +222,9 @@ def _start_pool(make_reader: Callable[[], BatchReader], workers: int) -> Process
         initargs=(make_reader, images.MAX_PIXELS),
     )
     try:
-        probes = [pool.submit(_probe) for _ in range(workers)]
+        with _ctrl_c_ignored():  # the workers start with Ctrl-C ignored (the first submit spawns them), so one
+            # pressed while they import gives no traceback from each of them: the parent alone reports it
+            probes = [pool.submit(_probe) for _ in range(workers)]
         for probe in probes:
             probe.result(timeout=PROBE_TIMEOUT)
         return pool
@@ -234,6 +237,25 @@ def _start_pool(make_reader: Callable[[], BatchReader], workers: int) -> Process
             stacklevel=_caller_level(),
         )
         return None
+
+
+@contextlib.contextmanager
+def _ctrl_c_ignored() -> Iterator[None]:
+    """SIGINT ignored in this process for the block, in the main thread (elsewhere, as it is). A process started
+    in it inherits the ignored signal through exec, and CPython installs its KeyboardInterrupt handler only
+    where SIGINT is at its default (``signal`` module docs: "SIGINT is translated into a KeyboardInterrupt
+    exception if the parent process has not changed it"); ``_start_worker`` keeps it ignored."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _caller_level() -> int:

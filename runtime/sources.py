@@ -278,9 +278,11 @@ def count_inputs(inputs: Iterable[str], recursive: bool = False) -> int:
 
 
 def read_lines(stream) -> Iterator[str]:
-    """The non-empty lines of a text stream (a ``--from-file`` list, stdin), without their line endings,
-    pulled lazily so a pipeline (``find ... | edgedigits classify --from-file -``) streams."""
+    """The listed lines of a text stream (a ``--from-file`` list, stdin, a batch manifest), without their line
+    endings, pulled lazily so a pipeline (``find ... | edgedigits classify --from-file -``) streams. Blank lines
+    and comments (a line whose first non-blank character is ``#``, as in shell scripts and pip's requirement
+    files) are skipped; list a file whose name starts with ``#`` as ``./#name``."""
     for line in stream:
         line = line.rstrip("\r\n")
-        if line.strip():
+        if line.strip() and not line.lstrip().startswith("#"):
             yield line

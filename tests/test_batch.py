@@ -58,8 +58,9 @@ def test_a_rerun_skips_what_is_recorded_and_reads_what_changed(archive, tmp_path
 def test_a_manifest_of_paths_and_file_uris(archive, tmp_path):
     folder, paths = archive
     manifest = tmp_path / "paths.txt"
+    comments = ["# scanned forms, box 12", "", "   # a comment after blanks"]  # skipped, not error records
     manifest.write_text(
-        "\n".join(paths[:50] + [Path(p).as_uri() for p in paths[50:60]] + [str(folder / "nope.png")]) + "\n"
+        "\n".join(comments + paths[:50] + [Path(p).as_uri() for p in paths[50:60]] + [str(folder / "nope.png")]) + "\n"
     )
     read_archive([], tmp_path / "out", manifest=manifest, workers=2)
     got = records(tmp_path / "out")

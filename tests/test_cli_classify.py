@@ -77,6 +77,23 @@ def test_all_good_exits_zero_and_table_is_readable(mixed_folder):
         assert f"  {label}  [" in line
 
 
+def test_a_digit_under_min_confidence_one_never_shows_one(mixed_folder):
+    """``--min-confidence 1.0``: a digit the model gave 0.9996 is '?' in the text, and the table shows the
+    confidence rounded down (0.99), never "? [1.00]"; output.confidence_label."""
+    from edgedigits.runtime.output import confidence_label
+
+    assert [confidence_label(c) for c in (0.9996, 1.0, 0.29, 0.5)] == ["0.99", "1.00", "0.29", "0.50"]
+    assert confidence_label(0.9996, percent=True) == "99%"
+    folder, expected = mixed_folder
+    result = run("classify", *(folder / name for name in expected), "--min-confidence", "1.0")
+    assert result.returncode == 0, result.stderr
+    for line in result.stdout.splitlines():
+        shown, confidences = line.rsplit("  [", 1)
+        marks = shown.rsplit("  ", 1)[1]
+        for mark, confidence in zip(marks, confidences.rstrip("]").split()):
+            assert (mark == "?") == (confidence != "1.00"), line
+
+
 def test_csv_and_glob(mixed_folder):
     folder, expected = mixed_folder
     result = run("classify", str(folder / "good_*.png"), "--format", "csv")

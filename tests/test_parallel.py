@@ -8,10 +8,14 @@ import os
 import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
+
+from helpers import paper_digit
 
 from edgedigits.runtime import DigitReader, synth
 from edgedigits.runtime.parallel import IN_FLIGHT, TASK
@@ -168,3 +172,28 @@ def test_big_photos_stream_in_small_tasks_and_ctrl_c_is_quick(tmp_path, mnist_te
     process.communicate(timeout=60)
     assert process.returncode == 130
     assert time.monotonic() - asked < 20
+
+
+def test_ctrl_c_while_the_workers_start_gives_no_traceback(tmp_path, mnist_test):
+    """Ctrl-C pressed (SIGINT to the whole process group, as a terminal sends it) while the worker processes
+    are still starting: the parent reports the interruption (exit 130), and no worker prints a traceback.
+    The workers are spawned with SIGINT ignored (parallel._ctrl_c_ignored); before, each one that was still
+    importing printed a KeyboardInterrupt traceback."""
+    for i in range(600):  # enough for the workers to start (a short job reads in the parent)
+        cv2.imwrite(str(tmp_path / f"d{i}.png"), paper_digit(mnist_test.images[i]))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "edgedigits.runtime.cli", "classify", str(tmp_path), "--workers", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    deadline = time.monotonic() + 60
+    while process.poll() is None and time.monotonic() < deadline and not children.read_text().split():
+        time.sleep(0.01)
+    time.sleep(0.2)  # the workers are importing NumPy, OpenCV and onnxruntime (about a second)
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
