@@ -183,7 +183,14 @@ def video(model: str | None, split, clips: int, seed: int, line_model: str | Non
     return {"clips": clips, "frames": frames, "exact": exact / max(frames, 1)}
 
 
-LINE_KINDS = ("touching pairs", "touching strings", "separators", "words next to numbers", "words alone")
+LINE_KINDS = (
+    "touching pairs",
+    "touching strings",
+    "separators",
+    "words next to numbers",
+    "words alone",
+    "printed numbers",
+)
 
 
 def line_raw(kind: str, rng: np.random.Generator) -> str:
@@ -199,16 +206,22 @@ def line_raw(kind: str, rng: np.random.Generator) -> str:
     if kind == "separators":
         sep = str(rng.choice(list("/-.,:")))
         return sep.join([number(1, 4), number(1, 4)])
+    if kind == "printed numbers":  # typeset, now and then with a separator or a word of the same font
+        text = number(2, 6) if rng.random() < 0.7 else f"{number(1, 3)}{rng.choice(list('/-.,:'))}{number(2, 4)}"
+        return f"A {text}" if rng.random() < 0.25 else text
     if kind == "words next to numbers":
         return f"A {number(1, 4)}" if rng.random() < 0.7 else f"{number(1, 4)} A"
     return "A" if rng.random() < 0.6 else "A A"
 
 
 def line_style(kind: str):
-    """Touching kinds always touch; the others touch as often as fast handwriting does (train/lines.py)."""
+    """Touching kinds always touch; the others touch as often as fast handwriting does (train/lines.py). Printed
+    numbers are typeset in fonts that no training line uses (train.lines.font_files("held_out"))."""
     from edgedigits.train.line_fit import TOUCHING_GAP
     from edgedigits.train.lines import LineStyle
 
+    if kind == "printed numbers":
+        return LineStyle(printed=1.0, fonts="held_out", underline=0.1, rule=0.0, comb=0.0, boxes=0.0, pencil=0.0)
     return LineStyle(
         touching=1.0 if kind.startswith("touching") else 0.3,
         touch_gap=TOUCHING_GAP,

@@ -91,6 +91,35 @@ def test_joined_digits_make_one_blob(mnist_train):
     assert np.mean([n == 1 for n in joined]) >= 0.7 and np.mean([n >= 3 for n in apart]) >= 0.7
 
 
+def test_printed_lines_are_typeset_in_one_font_on_one_baseline(mnist_train):
+    """LineStyle.printed: digits, separators and words typeset in one TrueType font (train.lines.font_glyph), all
+    digits one height on one baseline, a comma low and a dash midway; the test kind's fonts are not the
+    training ones."""
+    import cv2
+
+    from edgedigits.train.lines import font_files, font_glyph
+
+    train_fonts, held_out = font_files("train"), font_files("held_out")
+    assert train_fonts and not set(train_fonts) & set(held_out)
+    font = next(f for f in train_fonts if f.endswith("DejaVuSans.ttf"))
+    eight, top, digit_px = font_glyph(font, "8")
+    assert eight.dtype == np.float32 and abs(top) < 0.05 and abs(eight.shape[0] - digit_px) <= 2
+    assert 0.7 < font_glyph(font, ",")[1] < 1.1 and 0.3 < font_glyph(font, "-")[1] < 0.7
+    assert font_glyph(cv2.FONT_HERSHEY_SIMPLEX, "7")[0].shape[0] > 10  # the fallback where no font is installed
+
+    bare = dict(separators=0, words=0, no_digits=0, underline=0, rule=0, comb=0, boxes=0)
+    maker = LineMaker(mnist_train.images[:500], mnist_train.labels[:500], LineStyle(printed=1.0, **bare))
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        _, _, boxes = maker.compose("40718", rng)
+        tops = [y for _, y, _, _ in boxes]
+        heights = [h for _, _, _, h in boxes]
+        assert max(tops) - min(tops) <= 0.1 * max(heights)  # one baseline: no handwritten jitter
+        assert all(a[0] + a[2] < b[0] for a, b in zip(boxes, boxes[1:]))  # typeset digits never touch
+    # A style without printed lines makes the same lines as before the field existed (no random draw).
+    assert LineStyle().printed == 0 and LineStyle().printed_words == 0
+
+
 def test_batches_pad_each_line_and_encode_its_target(mnist_train):
     tensors, targets = make_lines(mnist_train.images[:500], mnist_train.labels[:500], 30, seed=1, workers=1)
     seen = 0
@@ -117,7 +146,7 @@ def test_a_brief_line_run_writes_model_metrics_and_plots(line_run):
         assert (out / name).stat().st_size > 0, name
     written = json.loads((out / "metrics.json").read_text())
     assert written["preset"] == "line" and written["kind"] == "line" and written["train_lines"] == 600
-    assert set(written["test_lines"]) == {"plain", "touching", "separators", "words", "no_digits"}
+    assert set(written["test_lines"]) == {"plain", "touching", "separators", "words", "no_digits", "printed"}
     assert written["params"] == build_line().count_params()
     assert written["train_seconds"] > 0 and "command" in written
 

@@ -16,7 +16,9 @@ way fast handwriting places them:
   segmentation-free recognizers on synthetic touching strings built the same way);
 - separators ``/ - . , :`` and spaces, drawn as pen strokes, that must give no digit;
 - letters and words, printed or handwriting-like (OpenCV's Hershey fonts, the script ones included,
-  slanted and elastically distorted), that must give no digit: one ``A`` token per word;
+  slanted and elastically distorted, and TrueType fonts), that must give no digit: one ``A`` token per word;
+- printed lines (``LineStyle.printed``): the digits, separators and words of the line typeset in one TrueType
+  font, so that printed digits read as digits and printed letters of the same font as a word;
 - form structure: underlines, rules through the line, comb fields (a baseline with ticks between cells) and
   boxes around each digit, in their own printed ink.
 
@@ -28,6 +30,9 @@ will give it.
 
 from __future__ import annotations
 
+import functools
+import glob
+import os
 from dataclasses import dataclass
 
 import cv2
@@ -102,6 +107,14 @@ FONTS = (
     cv2.FONT_HERSHEY_COMPLEX_SMALL,
     cv2.FONT_HERSHEY_PLAIN,
 )
+# TrueType fonts for printed lines, in two sets that share no font, so that test material is typeset in fonts
+# no training line used:
+# - "train": the fonts matplotlib bundles (DejaVu, STIX General, Computer Modern), there wherever training runs;
+# - "held_out": the Liberation fonts of the system (Debian's fonts-liberation, which .ci/run installs); where
+#   they are missing, OpenCV's Hershey fonts, which training lines use for words only, never for digits.
+TRAIN_FONT_NAMES = ("DejaVu*.ttf", "STIXGeneral*.ttf", "cmr10.ttf", "cmb10.ttf", "cmss10.ttf", "cmtt10.ttf")
+HELD_OUT_FONT_GLOBS = ("/usr/share/fonts/truetype/liberation*/Liberation*.ttf",)
+FONT_PX = 64  # TrueType glyphs are rendered at this size, then scaled to the line's digit height
 
 
 @dataclass(frozen=True)
@@ -141,6 +154,10 @@ class LineStyle:
     light_on_dark: float = 0.05
     faint: float = 0.15  # weak ink (pencil)
     pencil: float = 0.15  # graphite strokes: thinned, grainy and here and there broken (see graphite())
+    # (0 draws nothing from the random generator: a style without them makes the same lines as before)
+    printed: float = 0.0  # the whole line typeset in one TrueType font: digits, separators and words
+    printed_words: float = 0.0  # a handwritten line's words typeset in a TrueType font, not a Hershey one
+    fonts: str = "train"  # which TrueType fonts: "train" or "held_out" (test material; see font_files)
     blur: float = 0.3
     jpeg: float = 0.5
 
@@ -195,8 +212,9 @@ class LineMaker:
         scale = height / img.shape[0]
         return warp(img, scale, slant, rng.uniform(-4, 4))
 
-    def word_glyph(self, height: float, slant: float, rng: np.random.Generator) -> np.ndarray:
-        """A printed or handwriting-like word (or a few random letters) about ``height`` px tall."""
+    def word_glyph(self, height: float, slant: float, rng: np.random.Generator, font: str | int | None = None):
+        """A printed or handwriting-like word (or a few random letters) about ``height`` px tall; with ``font``
+        (a TrueType file or a Hershey font), typeset in it at the size its digits are ``height`` px tall."""
         if rng.random() < 0.6:
             word = str(rng.choice(WORDS))
         else:
@@ -204,6 +222,11 @@ class LineMaker:
             word = "".join(rng.choice(list(letters), int(rng.integers(2, 6))))
         if rng.random() < 0.3:
             word = word.upper() if rng.random() < 0.5 else word.lower()
+        if font is None and self.style.printed_words > 0 and rng.random() < self.style.printed_words:
+            font = pick_font(self.style.fonts, rng)
+        if font is not None:
+            glyph, _, digit_px = font_glyph(font, word)
+            return warp(glyph, height / digit_px, rng.uniform(-0.05, 0.05), rng.uniform(-1, 1))
         font = int(rng.choice(FONTS)) | (cv2.FONT_ITALIC if rng.random() < 0.2 else 0)
         thickness = int(rng.integers(1, 4))
         (w, h), base = cv2.getTextSize(word, font, 2.0, thickness)
@@ -270,6 +293,8 @@ class LineMaker:
         sizes = (0.55, 1.0) if s.small > 0 and rng.random() < s.small else (0.88, 1.1)
         if joined:  # joined digits are written close: the stroke between them is short
             gap_mean = min(gap_mean, rng.uniform(-0.1, 0.25))
+        printed = pick_font(s.fonts, rng) if s.printed > 0 and rng.random() < s.printed else None
+        printed_slant = rng.uniform(-0.06, 0.06) if printed is not None else 0.0  # a photo's shear of the print
         previous_ink: tuple[int, int, np.ndarray] | None = None  # the last digit placed (a joining stroke)
         margin = int(height)
         width = int(margin * 2 + len(raw) * height * 1.3 + 4 * height)
@@ -284,7 +309,12 @@ class LineMaker:
                 previous_digit = False
                 continue
             top_jitter = rng.normal(0, 0.04) * height
-            if ch.isdigit():
+            if printed is not None and ch != "A":  # typeset: one size, one baseline, the font's own spacing
+                glyph, rel, digit_px = font_glyph(printed, ch)
+                glyph = warp(glyph, height / digit_px, printed_slant, 0.0)
+                top = base_top + rel * height
+                gap = height * rng.uniform(0.04, 0.2)
+            elif ch.isdigit():
                 h = height * rng.uniform(*sizes)
                 glyph = self.digit_glyph(int(ch), h, slant, rng)
                 top = base_top + (height - h) * rng.uniform(0.3, 0.9) + top_jitter
@@ -292,7 +322,7 @@ class LineMaker:
                 if x + gap < margin:
                     gap = 0
             elif ch == "A":
-                glyph = self.word_glyph(height, slant, rng)
+                glyph = self.word_glyph(height, slant, rng, font=printed)
                 top = base_top + height - glyph.shape[0] + rng.normal(0, 0.05) * height
                 gap = height * rng.uniform(0.15, 0.5)
             else:
@@ -308,7 +338,7 @@ class LineMaker:
             np.maximum(region, glyph, out=region)
             if ch.isdigit():
                 here = (x, y, glyph)
-                if joined and previous_digit and previous_ink is not None:
+                if joined and printed is None and previous_digit and previous_ink is not None:
                     join_stroke(canvas, previous_ink, here, stroke, rng)
                 previous_ink = here
                 boxes.append((x, y, gw, gh))
@@ -401,6 +431,60 @@ class LineMaker:
         photo = self.print_on_paper(ink, form, rng)
         text = "".join(c for c in raw if c.isdigit())
         return LineSample(photo, line_crop_tensor(photo, ink), raw, text, digit_overlap(boxes))
+
+
+@functools.lru_cache(maxsize=4)
+def font_files(which: str) -> tuple[str, ...]:
+    """The TrueType font files of one set, sorted: "train" (matplotlib's bundled fonts, TRAIN_FONT_NAMES) or
+    "held_out" (the system's Liberation fonts, HELD_OUT_FONT_GLOBS; empty when fonts-liberation is not
+    installed). ValueError for any other name."""
+    if which == "train":
+        import matplotlib
+
+        folder = os.path.join(matplotlib.get_data_path(), "fonts", "ttf")
+        return tuple(sorted(f for name in TRAIN_FONT_NAMES for f in glob.glob(os.path.join(folder, name))))
+    if which == "held_out":
+        return tuple(sorted(f for pattern in HELD_OUT_FONT_GLOBS for f in glob.glob(pattern)))
+    raise ValueError(f"font set {which!r}: use 'train' or 'held_out'")
+
+
+def pick_font(which: str, rng: np.random.Generator) -> str | int:
+    """One font of the set ``which`` (font_files) for a printed line: a TrueType file, or, where the set is
+    empty, one of OpenCV's Hershey fonts (FONTS)."""
+    files = font_files(which)
+    return str(rng.choice(files)) if files else int(rng.choice(FONTS))
+
+
+@functools.lru_cache(maxsize=4096)
+def font_glyph(font: str | int, text: str) -> tuple[np.ndarray, float, float]:
+    """``text`` typeset in ``font`` (a TrueType file, rendered with Pillow at FONT_PX, or a Hershey font id):
+    (ink float32 [h, w] in [0, 1] cropped to its ink, its top below the top of the font's digits in digit
+    heights, the digits' height in px at this size). Scale by ``height / digit_px`` for digits ``height``
+    px tall; the relative top places a separator (a comma low, a dash midway) on the digits' line."""
+    if isinstance(font, str):
+        from PIL import Image, ImageDraw, ImageFont
+
+        face = ImageFont.truetype(font, FONT_PX)
+        _, digit_top, _, digit_bottom = face.getbbox("0123456789")
+        left, top, right, bottom = (int(v) for v in face.getbbox(text))
+        page = Image.new("L", (max(1, right - left) + 4, max(1, bottom - top) + 4), 0)
+        ImageDraw.Draw(page).text((2 - left, 2 - top), text, fill=255, font=face)
+        ink = np.asarray(page, np.float32) / 255.0
+        origin = top - 2  # the page's row 0, in the font's coordinates (y down from the ascender line)
+    else:
+        scale, thickness = 2.0, 2
+        (_, digit_h), _ = cv2.getTextSize("0123456789", font, scale, thickness)
+        (w, h), base = cv2.getTextSize(text, font, scale, thickness)
+        canvas = np.zeros((h + base + 8, w + 8), np.uint8)
+        cv2.putText(canvas, text, (4, h + 4), font, scale, 255, thickness, cv2.LINE_AA)
+        ink = canvas.astype(np.float32) / 255.0
+        digit_top, digit_bottom, origin = h + 4 - digit_h, h + 4, 0  # the baseline is at row h + 4
+    ys, xs = np.nonzero(ink > 0.05)
+    if ys.size == 0:  # a space, or a character the font lacks
+        return np.zeros((1, 1), np.float32), 0.0, float(max(1, digit_bottom - digit_top))
+    digit_px = float(max(1, digit_bottom - digit_top))
+    glyph = ink[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    return glyph, (origin + ys.min() - digit_top) / digit_px, digit_px
 
 
 def digit_overlap(boxes: list[tuple[int, int, int, int]]) -> float:
