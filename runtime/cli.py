@@ -570,7 +570,13 @@ def train(
     init: Optional[Path] = typer.Option(
         None,
         help="Line preset: start from this run's weights (a run folder or .keras) to train it further, or from "
-        "a shipped line model's .onnx file (its batch norms are then frozen; see train/onnx_weights.py).",
+        "a shipped line model's .onnx file (its batch norms recalibrated and trained, or kept as they are with "
+        "--freeze-norms; see train/onnx_weights.py).",
+    ),
+    freeze_norms: bool = typer.Option(
+        False,
+        "--freeze-norms",
+        help="Line preset with an --init .onnx file: keep its batch norms as shipped (frozen); train the rest.",
     ),
     learning_rate: Optional[float] = typer.Option(
         None,
@@ -618,6 +624,7 @@ def train(
             subset=subset,
             init=init,
             peak_learning_rate=learning_rate,
+            freeze_norms=freeze_norms,
         )
     except (MnistError, ValueError) as exc:
         fail(str(exc))

@@ -105,7 +105,7 @@ def test_printed_lines_are_typeset_in_one_font_on_one_baseline(mnist_train):
     eight, top, digit_px = font_glyph(font, "8")
     assert eight.dtype == np.float32 and abs(top) < 0.05 and abs(eight.shape[0] - digit_px) <= 2
     assert 0.7 < font_glyph(font, ",")[1] < 1.1 and 0.3 < font_glyph(font, "-")[1] < 0.7
-    assert font_glyph(cv2.FONT_HERSHEY_SIMPLEX, "7")[0].shape[0] > 10  # the fallback where no font is installed
+    assert font_glyph((cv2.FONT_HERSHEY_SIMPLEX, 2), "7")[0].shape[0] > 10  # the fallback where no font is installed
 
     bare = dict(separators=0, words=0, no_digits=0, underline=0, rule=0, comb=0, boxes=0)
     maker = LineMaker(mnist_train.images[:500], mnist_train.labels[:500], LineStyle(printed=1.0, **bare))
@@ -262,3 +262,28 @@ def test_a_line_run_can_start_from_the_shipped_onnx_model(tmp_path):
     assert metrics["calibration_lines"] == 100  # up to 32 batches of the run's lines set their statistics: all 100
     assert metrics["init_epochs"] == card["epochs"] + card["init_epochs"]
     assert metrics["init"].endswith("line.onnx")
+
+
+def test_freeze_norms_keeps_the_shipped_batch_norms_and_is_refused_elsewhere(tmp_path):
+    """``edgedigits train --freeze-norms``: a line run from the shipped .onnx keeps its 13 batch norms frozen
+    (as shipped) and trains the rest; a preset that cannot take it says so (exit 2, no traceback)."""
+    import subprocess
+    import sys
+
+    from edgedigits.runtime.model import LineModel
+
+    cli = [sys.executable, "-m", "edgedigits.runtime.cli", "train", "--preset"]
+    common = ["--epochs", "1", "--subset", "100", "--seed", "4"]
+    run = subprocess.run(
+        cli + ["line", "--out", str(tmp_path / "l"), "--init", str(LineModel("line").path), "--freeze-norms"] + common,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    metrics = json.loads((tmp_path / "l" / "metrics.json").read_text())
+    assert metrics["frozen_batch_norms"] == 13 and metrics["thawed_batch_norms"] == 0
+    refused = subprocess.run(
+        cli + ["seed", "--out", str(tmp_path / "s"), "--freeze-norms"] + common, capture_output=True, text=True
+    )
+    assert refused.returncode == 2 and "--freeze-norms is for line presets" in refused.stderr
+    assert "Traceback" not in refused.stderr

@@ -70,12 +70,14 @@ def train(
     verbose: int | None = None,
     init: str | os.PathLike | None = None,
     peak_learning_rate: float | None = None,
+    freeze_norms: bool = False,
 ) -> dict:
     """Train ``preset_name`` and write the run folder ``out``. Returns the metrics written to metrics.json.
 
     ``init`` (line presets): start from this run's weights (see line_fit.train_line). ``subset``: for line and
     orientation presets, the number of synthetic training lines. ``peak_learning_rate`` (line presets): the peak
-    of the cosine schedule instead of the preset's."""
+    of the cosine schedule instead of the preset's. ``freeze_norms`` (line presets, an ``init`` .onnx file):
+    keep its batch norms as shipped. ValueError for an option the preset does not take."""
     if PRESETS[preset_name].kind == "line":
         from .line_fit import train_line
 
@@ -91,7 +93,10 @@ def train(
             preset_name=preset_name,
             init=init,
             peak_learning_rate=peak_learning_rate,
+            thaw_norms=not freeze_norms,
         )
+    if freeze_norms:
+        raise ValueError(f"--freeze-norms is for line presets started from an .onnx file; {preset_name} is not one.")
     if peak_learning_rate is not None:
         raise ValueError(f"--learning-rate is for line presets; {preset_name} uses its preset's.")
     if PRESETS[preset_name].kind == "orientation":

@@ -107,11 +107,13 @@ FONTS = (
     cv2.FONT_HERSHEY_COMPLEX_SMALL,
     cv2.FONT_HERSHEY_PLAIN,
 )
-# TrueType fonts for printed lines, in two sets that share no font, so that test material is typeset in fonts
-# no training line used:
-# - "train": the fonts matplotlib bundles (DejaVu, STIX General, Computer Modern), there wherever training runs;
+# Fonts for printed lines, in two sets that share no font, so that test material is typeset in fonts no training
+# line used:
+# - "train": the TrueType fonts matplotlib bundles (DejaVu, STIX General, Computer Modern), there wherever
+#   training runs, and a quarter of the time OpenCV's Hershey fonts (what cv2.putText draws: the first thing a
+#   developer tries; the shipped line model read a Hershey "100" as "1" and a word);
 # - "held_out": the Liberation fonts of the system (Debian's fonts-liberation, which .ci/run installs); where
-#   they are missing, OpenCV's Hershey fonts, which training lines use for words only, never for digits.
+#   they are missing, the Hershey fonts, with a warning: the figure is then not on unseen fonts.
 TRAIN_FONT_NAMES = ("DejaVu*.ttf", "STIXGeneral*.ttf", "cmr10.ttf", "cmb10.ttf", "cmss10.ttf", "cmtt10.ttf")
 HELD_OUT_FONT_GLOBS = ("/usr/share/fonts/truetype/liberation*/Liberation*.ttf",)
 FONT_PX = 64  # TrueType glyphs are rendered at this size, then scaled to the line's digit height
@@ -212,7 +214,9 @@ class LineMaker:
         scale = height / img.shape[0]
         return warp(img, scale, slant, rng.uniform(-4, 4))
 
-    def word_glyph(self, height: float, slant: float, rng: np.random.Generator, font: str | int | None = None):
+    def word_glyph(
+        self, height: float, slant: float, rng: np.random.Generator, font: str | tuple[int, int] | None = None
+    ):
         """A printed or handwriting-like word (or a few random letters) about ``height`` px tall; with ``font``
         (a TrueType file or a Hershey font), typeset in it at the size its digits are ``height`` px tall."""
         if rng.random() < 0.6:
@@ -448,16 +452,37 @@ def font_files(which: str) -> tuple[str, ...]:
     raise ValueError(f"font set {which!r}: use 'train' or 'held_out'")
 
 
-def pick_font(which: str, rng: np.random.Generator) -> str | int:
-    """One font of the set ``which`` (font_files) for a printed line: a TrueType file, or, where the set is
-    empty, one of OpenCV's Hershey fonts (FONTS)."""
+HERSHEY_SHARE = 0.25  # of the training set's printed lines: in a Hershey font, not a TrueType one
+
+
+def pick_font(which: str, rng: np.random.Generator) -> str | tuple[int, int]:
+    """One font of the set ``which`` (font_files) for a printed line: a TrueType file, or a Hershey font as
+    (OpenCV font id, stroke thickness in px at scale 2): HERSHEY_SHARE of the training set's, and every one of
+    the held-out set's where fonts-liberation is missing (with a warning)."""
     files = font_files(which)
-    return str(rng.choice(files)) if files else int(rng.choice(FONTS))
+    if not files and which == "held_out":
+        _warn_no_held_out_fonts()
+    if not files or (which == "train" and rng.random() < HERSHEY_SHARE):
+        return int(rng.choice(FONTS)), int(rng.integers(1, 7))
+    return str(rng.choice(files))
+
+
+@functools.lru_cache(maxsize=1)
+def _warn_no_held_out_fonts() -> None:
+    import warnings
+
+    warnings.warn(
+        "no Liberation fonts (apt-get install fonts-liberation): printed test lines use the Hershey fonts, which "
+        "training lines use too",
+        RuntimeWarning,
+        stacklevel=3,
+    )
 
 
 @functools.lru_cache(maxsize=4096)
-def font_glyph(font: str | int, text: str) -> tuple[np.ndarray, float, float]:
-    """``text`` typeset in ``font`` (a TrueType file, rendered with Pillow at FONT_PX, or a Hershey font id):
+def font_glyph(font: str | tuple[int, int], text: str) -> tuple[np.ndarray, float, float]:
+    """``text`` typeset in ``font`` (a TrueType file, rendered with Pillow at FONT_PX, or a Hershey font as
+    (OpenCV font id, thickness), drawn at scale 2):
     (ink float32 [h, w] in [0, 1] cropped to its ink, its top below the top of the font's digits in digit
     heights, the digits' height in px at this size). Scale by ``height / digit_px`` for digits ``height``
     px tall; the relative top places a separator (a comma low, a dash midway) on the digits' line."""
@@ -472,11 +497,11 @@ def font_glyph(font: str | int, text: str) -> tuple[np.ndarray, float, float]:
         ink = np.asarray(page, np.float32) / 255.0
         origin = top - 2  # the page's row 0, in the font's coordinates (y down from the ascender line)
     else:
-        scale, thickness = 2.0, 2
-        (_, digit_h), _ = cv2.getTextSize("0123456789", font, scale, thickness)
-        (w, h), base = cv2.getTextSize(text, font, scale, thickness)
-        canvas = np.zeros((h + base + 8, w + 8), np.uint8)
-        cv2.putText(canvas, text, (4, h + 4), font, scale, 255, thickness, cv2.LINE_AA)
+        (face_id, thickness), scale = font, 2.0
+        (_, digit_h), _ = cv2.getTextSize("0123456789", face_id, scale, thickness)
+        (w, h), base = cv2.getTextSize(text, face_id, scale, thickness)
+        canvas = np.zeros((h + base + 8 + 2 * thickness, w + 8 + 2 * thickness), np.uint8)
+        cv2.putText(canvas, text, (4 + thickness, h + 4), face_id, scale, 255, thickness, cv2.LINE_AA)
         ink = canvas.astype(np.float32) / 255.0
         digit_top, digit_bottom, origin = h + 4 - digit_h, h + 4, 0  # the baseline is at row h + 4
     ys, xs = np.nonzero(ink > 0.05)
