@@ -231,11 +231,11 @@ class LineMaker:
         if font is not None:
             glyph, _, digit_px = font_glyph(font, word)
             return warp(glyph, height / digit_px, rng.uniform(-0.05, 0.05), rng.uniform(-1, 1))
-        font = int(rng.choice(FONTS)) | (cv2.FONT_ITALIC if rng.random() < 0.2 else 0)
+        face = int(rng.choice(FONTS)) | (cv2.FONT_ITALIC if rng.random() < 0.2 else 0)
         thickness = int(rng.integers(1, 4))
-        (w, h), base = cv2.getTextSize(word, font, 2.0, thickness)
+        (w, h), base = cv2.getTextSize(word, face, 2.0, thickness)
         canvas = np.zeros((h + base + 12, w + 12), np.uint8)
-        cv2.putText(canvas, word, (6, h + 6), font, 2.0, 255, thickness, cv2.LINE_AA)
+        cv2.putText(canvas, word, (6, h + 6), face, 2.0, 255, thickness, cv2.LINE_AA)
         img = canvas.astype(np.float32) / 255.0
         ys, xs = np.nonzero(img > 0.05)
         img = img[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
