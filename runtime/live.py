@@ -192,23 +192,47 @@ class VideoSaver:
             self.writer = None
 
 
+FONT_ROOTS = (
+    "/usr/share/fonts/truetype",  # first: DejaVu or Liberation, rather than X11's Type1 fonts
+    "/usr/share/fonts",
+    "/usr/local/share/fonts",
+    os.path.expanduser("~/.local/share/fonts"),
+    os.path.expanduser("~/.fonts"),
+)
+FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".pfa", ".pfb")  # what Qt's font database loads from QT_QPA_FONTDIR
+
+
+def font_folder(roots: tuple[str, ...] = FONT_ROOTS, depth: int = 2) -> str | None:
+    """The first folder, ``roots`` in order and each searched breadth-first (sorted) at most ``depth`` levels
+    down, that itself holds a font file Qt loads (``FONT_SUFFIXES``); None when there is none. Qt does not look
+    into subfolders, and Debian's /usr/share/fonts holds only subfolders (truetype/dejavu, ...)."""
+    for root in roots:
+        level = [root]
+        for _ in range(depth + 1):
+            below = []
+            for folder in level:
+                try:
+                    entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+                except OSError:
+                    continue
+                if any(e.name.lower().endswith(FONT_SUFFIXES) and e.is_file() for e in entries):
+                    return folder
+                below += [e.path for e in entries if e.is_dir() and not e.name.startswith(".")]
+            level = below
+    return None
+
+
 def quiet_qt_fonts() -> None:
     """The pip OpenCV's Qt window prints "QFontDatabase: Cannot find font directory .../cv2/qt/fonts" five
-    times: importing cv2 points QT_QPA_FONTDIR at a folder the wheel does not ship. Point it at the system's
-    fonts instead (any existing folder keeps Qt quiet; the window's own text is drawn by OpenCV)."""
+    times: importing cv2 points QT_QPA_FONTDIR at a folder the wheel does not ship. Point it at a system folder
+    that holds font files (``font_folder``). A folder without fonts in it is worse than the warnings (Qt drew
+    a black window on Debian with /usr/share/fonts), so with none found the variable is left alone."""
     current = os.environ.get("QT_QPA_FONTDIR")
     if current is None or os.path.isdir(current):
         return
-    for folder in (
-        "/usr/share/fonts",
-        "/usr/local/share/fonts",
-        os.path.expanduser("~/.local/share/fonts"),
-        os.path.expanduser("~/.fonts"),
-    ):
-        if os.path.isdir(folder):
-            os.environ["QT_QPA_FONTDIR"] = folder
-            return
-    os.environ["QT_QPA_FONTDIR"] = os.path.dirname(current)  # cv2/qt exists: no fonts there, and no warnings
+    folder = font_folder()
+    if folder is not None:
+        os.environ["QT_QPA_FONTDIR"] = folder
 
 
 def run(
