@@ -458,6 +458,8 @@ def webcam(
             live.check_save_path(save)  # before the model loads and the source opens
         except ValueError as exc:
             fail(str(exc))
+        if os.path.isfile(source) and os.path.exists(save) and os.path.samefile(source, save):
+            fail(f"--save {save} is the video being read (--source {source}); save to another file")
     from .images import quiet_opencv
 
     quiet_opencv()

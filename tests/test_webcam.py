@@ -166,3 +166,16 @@ def test_a_video_file_with_no_frame_is_an_error(tmp_path):
     frames = Frames(str(path))  # OpenCV opens it
     with pytest.raises(VideoError, match="decoded no frame"):
         list(frames)
+
+
+def test_save_onto_the_source_is_refused_before_anything_is_written(video, tmp_path):
+    """--save naming the --source file (here through a symlink) was overwritten with its own annotated copy."""
+    path, _ = video
+    before = path.read_bytes()
+    link = tmp_path / "same.avi"
+    link.symlink_to(path)
+    for save in (path, link):
+        result = run("webcam", "--source", path, "--headless", "--save", save)
+        assert result.returncode == 2 and "is the video being read" in result.stderr, result.stderr
+        assert str(save) in result.stderr and result.stdout == "" and "Traceback" not in result.stderr
+    assert path.read_bytes() == before
