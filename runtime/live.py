@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 
 from .draw import annotate  # noqa: F401  (part of this module's interface: live.annotate)
-from .reader import DigitReader, Reading, compose_text
+from .reader import Digit, DigitReader, Reading, compose_text
 from .sources import Frames, VideoError
 
 WINDOW = "edgedigits  (q or Esc to quit)"
@@ -41,11 +41,20 @@ def iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
     return inter / union if union > 0 else 0.0
 
 
+def _centre(box: tuple[int, int, int, int]) -> tuple[float, float]:
+    x, y, w, h = box
+    return x + w / 2, y + h / 2
+
+
 @dataclass
 class _Track:
     box: tuple[int, int, int, int]
     probabilities: np.ndarray
     missed: int = 0
+
+    @property
+    def value(self) -> int:
+        return int(self.probabilities.argmax())
 
 
 @dataclass
@@ -54,29 +63,63 @@ class Stabilizer:
 
     ``memory`` is the weight of the past (0 = no smoothing). With 0.6, one frame that reads a steady 3 as an
     8 with full confidence still leaves the 3 ahead; a real change wins on the second frame.
+
+    A digit is matched to the track whose box, moved by the frame's shift, overlaps it most (IoU at least
+    ``min_iou``). The shift (pixels) is the median displacement from each confident digit to the nearest
+    track of the same value within two box sizes, so a paper panning by more than half a digit a frame
+    keeps each digit on its own track, not on its neighbour's. A track unseen for ``stale_after`` frames or
+    more does not carry its value into a different reading of at least ``fresh_confidence`` (the scene
+    changed): the digit starts afresh. Tracks unseen for more than ``max_missed`` frames are dropped.
     """
 
     memory: float = 0.6
     min_iou: float = 0.3
     max_missed: int = 5
     min_confidence: float = 0.5
+    stale_after: int = 2
+    fresh_confidence: float = 0.8
     tracks: list[_Track] = field(default_factory=list)
 
+    def shift(self, digits: list[Digit]) -> tuple[float, float]:
+        """The frame's motion since the tracks were seen (dx, dy in pixels); (0, 0) when nothing tells."""
+        moves = []
+        for digit in digits:
+            if digit.confidence < self.min_confidence:
+                continue
+            cx, cy = _centre(digit.box)
+            reach = 2 * max(digit.box[2], digit.box[3])
+            same = [_centre(t.box) for t in self.tracks if t.value == digit.value]
+            near = [(cx - tx, cy - ty) for tx, ty in same if abs(cx - tx) <= reach and abs(cy - ty) <= reach]
+            if near:
+                moves.append(min(near, key=lambda m: m[0] ** 2 + m[1] ** 2))
+        if not moves:
+            return 0.0, 0.0
+        dx, dy = np.median(np.array(moves), axis=0)
+        return float(dx), float(dy)
+
     def update(self, reading: Reading) -> Reading:
+        """The reading with each digit's value, confidence and probabilities averaged over its track."""
         if not reading.ok:
             return reading
+        dx, dy = self.shift(reading.digits)
+        moved = [(round(t.box[0] + dx), round(t.box[1] + dy), t.box[2], t.box[3]) for t in self.tracks]
         unmatched = list(range(len(self.tracks)))
         digits = []
         for digit in reading.digits:
             probabilities = digit.probabilities if digit.probabilities is not None else np.eye(10)[digit.value]
-            best = max(unmatched, key=lambda t: iou(self.tracks[t].box, digit.box), default=None)
-            if best is not None and iou(self.tracks[best].box, digit.box) >= self.min_iou:
+            probabilities = np.asarray(probabilities, np.float32)
+            best = max(unmatched, key=lambda t: iou(moved[t], digit.box), default=None)
+            if best is not None and iou(moved[best], digit.box) >= self.min_iou:
                 track = self.tracks[best]
                 unmatched.remove(best)
-                track.probabilities = self.memory * track.probabilities + (1 - self.memory) * probabilities
+                changed = track.value != digit.value and digit.confidence >= self.fresh_confidence
+                if changed and track.missed >= self.stale_after:
+                    track.probabilities = probabilities
+                else:
+                    track.probabilities = self.memory * track.probabilities + (1 - self.memory) * probabilities
                 track.box, track.missed = digit.box, 0
             else:
-                track = _Track(digit.box, np.asarray(probabilities, np.float32))
+                track = _Track(digit.box, probabilities)
                 self.tracks.append(track)
             smoothed = track.probabilities
             digits.append(

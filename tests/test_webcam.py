@@ -179,3 +179,68 @@ def test_save_onto_the_source_is_refused_before_anything_is_written(video, tmp_p
         assert result.returncode == 2 and "is the video being read" in result.stderr, result.stderr
         assert str(save) in result.stderr and result.stdout == "" and "Traceback" not in result.stderr
     assert path.read_bytes() == before
+
+
+def number_frame(mnist_test, text: str, x: int, y: int = 190, size: int = 90) -> np.ndarray:
+    """A 640x480 BGR frame: ``text`` in MNIST test digits (the first of each class), dark on light paper,
+    overlapping a little (a step of 3/4 of a digit), its top-left at (x, y); no digit for an empty text."""
+    rng = np.random.default_rng(x)
+    paper = np.full((480, 640), 225, np.float32) + np.linspace(-10, 10, 640)[None, :]
+    for i, char in enumerate(text):
+        digit = mnist_test.images[int(np.flatnonzero(mnist_test.labels == int(char))[0])]
+        ink = cv2.resize(digit, (size, size), interpolation=cv2.INTER_CUBIC).astype(np.float32) / 255
+        left = x + i * size * 3 // 4
+        region = paper[y : y + size, left : left + size]
+        paper[y : y + size, left : left + size] = region * (1 - ink) + 30 * ink
+    frame = np.clip(paper + rng.normal(0, 3, paper.shape), 0, 255).astype(np.uint8)
+    return cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
+
+
+def write_video(path, frames, fps=10):
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (640, 480))
+    assert writer.isOpened()
+    for frame in frames:
+        writer.write(frame)
+    writer.release()
+
+
+def steadied_and_single(path):
+    """The CLI's steadied records of a video (JSON lines), and each frame read alone (DigitReader), as (text,
+    lowest digit confidence) per frame."""
+    from edgedigits.runtime import DigitReader
+
+    result = run("webcam", "--source", path, "--headless")
+    assert result.returncode == 0, result.stderr
+    steadied = [json.loads(line) for line in result.stdout.splitlines()]
+    reader, single = DigitReader(threads=1), []
+    capture = cv2.VideoCapture(str(path))
+    while (frame := capture.read()[1]) is not None:
+        reading = reader.read(frame)
+        single.append((reading.text, min((d.confidence for d in reading.digits), default=1.0)))
+    capture.release()
+    assert len(steadied) == len(single)
+    return steadied, single
+
+
+def test_steadying_a_pan_keeps_confident_readings(tmp_path, mnist_test):
+    """'4815' panning 40 px a frame (more than half a digit) read '8815', '8155', '?155' steadied while each
+    frame alone read '4815' at 0.97-0.99: each digit's track was taken over by its right neighbour's."""
+    path = tmp_path / "pan.avi"
+    write_video(path, [number_frame(mnist_test, "4815", 10 + 40 * t) for t in range(9)])
+    records, single = steadied_and_single(path)
+    confident = [i for i, (_, lowest) in enumerate(single) if lowest >= 0.9]
+    assert len(confident) >= 7 and {single[i][0] for i in confident} == {"4815"}, single
+    steadied = [records[i]["text"] for i in confident]
+    assert steadied == [single[i][0] for i in confident], steadied
+
+
+def test_steadying_forgets_a_scene_that_went_away(tmp_path, mnist_test):
+    """'31' for 20 frames, 5 blank frames, '97' at the same place: the first '97' frame showed '31' (the old
+    tracks, unseen for 5 frames, took the new digits in) and the next ones '97' at 0.64 only."""
+    path = tmp_path / "change.avi"
+    texts = ["31"] * 20 + [""] * 5 + ["97"] * 10
+    write_video(path, [number_frame(mnist_test, text, 200) for text in texts])
+    records, single = steadied_and_single(path)
+    assert [text for text, _ in single] == texts
+    assert [record["text"] for record in records] == texts
+    assert min(d["confidence"] for d in records[25]["digits"]) >= 0.9, records[25]
