@@ -430,7 +430,8 @@ def webcam(
     max_frames: Optional[int] = typer.Option(None, min=1, help="Stop after N frames."),
     save: Optional[str] = typer.Option(
         None,
-        help="Write the annotated video to this .mp4/.avi file, at the source's frame rate (a camera's: measured).",
+        help="Write the annotated video to this .mp4/.avi file, at the source's frame rate "
+        "(a camera's or live stream's: measured).",
     ),
     min_confidence: float = typer.Option(
         0.5, min=0.0, max=1.0, help="Digits less certain than this (0-1) show as '?' in text."

@@ -5,8 +5,8 @@
         show(annotate(frame, reading, fps))              # draw.py
 
 A video file plays in the window at its own frame rate (``realtime``), or as fast as frames can be read;
-``save`` writes the annotated video at the source's frame rate (for a camera, the rate measured over the
-first frames), so a saved clip plays as long as the original.
+``save`` writes the annotated video at the source's frame rate (for a camera or a live stream, the rate
+measured over the first frames), so a saved clip plays as long as the original.
 
 ``Stabilizer`` keeps each digit's identity across frames by box overlap and averages its class
 probabilities over time, so a digit that reads as another for a single frame does not flicker in the output.
@@ -294,9 +294,9 @@ def run(
     ``source``: camera index, video file or stream URL. ``realtime``: play a video file at its own frame rate
     (default: yes in the window, no with ``headless``); cameras and streams come at their own pace anyway.
     ``save``: write the annotated video there (.mp4 or .avi) at the source's frame rate, the measured one for
-    a camera; the path is checked before the source is opened. ``on_reading(index, reading)`` is called for
-    every frame. Raises ValueError for a bad ``save`` path and VideoError for a source that cannot be opened
-    or stops delivering frames.
+    a camera or a live stream (``Frames.live``); the path is checked before the source is opened.
+    ``on_reading(index, reading)`` is called for every frame. Raises ValueError for a bad ``save`` path and
+    VideoError for a source that cannot be opened or stops delivering frames.
     """
     if save is not None:
         check_save_path(save)
@@ -306,7 +306,7 @@ def run(
     frames = Frames(source, max_frames)
     pace = (not headless) if realtime is None else realtime
     period = 1.0 / frames.fps if pace and frames.is_file and frames.fps else None
-    saver = VideoSaver(save, frames.fps) if save is not None else None
+    saver = VideoSaver(save, None if frames.live else frames.fps) if save is not None else None
     stats = LiveStats(source_fps=frames.fps)
     if not headless:
         quiet_qt_fonts()

@@ -244,3 +244,47 @@ def test_steadying_forgets_a_scene_that_went_away(tmp_path, mnist_test):
     assert [text for text, _ in single] == texts
     assert [record["text"] for record in records] == texts
     assert min(d["confidence"] for d in records[25]["digits"]) >= 0.9, records[25]
+
+
+def test_a_live_stream_is_saved_at_its_measured_rate(video, tmp_path):
+    """An MJPEG stream over HTTP (a real server on 127.0.0.1) sending 10 frames a second declares FFmpeg's
+    default of 25: saved at that, the clip played 2.5 times too fast. Its rate is measured, as a camera's."""
+    import http.server
+    import threading
+
+    path, _ = video
+    capture = cv2.VideoCapture(str(path))
+    jpegs = [cv2.imencode(".jpg", capture.read()[1])[1].tobytes() for _ in range(20)]
+    capture.release()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "multipart/x-mixed-replace; boundary=frame")
+            self.end_headers()
+            try:
+                for jpeg in jpegs:
+                    head = b"--frame\r\nContent-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n" % len(jpeg)
+                    self.wfile.write(head + jpeg + b"\r\n")
+                    self.wfile.flush()
+                    time.sleep(0.1)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the reader stopped at --max-frames
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    saved = tmp_path / "stream.avi"
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/cam.mjpg"
+        result = run("webcam", "--source", url, "--headless", "--max-frames", "15", "--save", saved)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.returncode == 0, result.stderr
+    capture = cv2.VideoCapture(str(saved))
+    fps, count = capture.get(cv2.CAP_PROP_FPS), int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
+    capture.release()
+    assert count == 15 and 8 <= fps <= 12, (count, fps, result.stderr)
