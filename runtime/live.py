@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections import deque
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
@@ -136,11 +137,31 @@ def has_display() -> bool:
 
 
 @dataclass
+class RateMeter:
+    """Frames per second over the last ``window_s`` seconds of wall time: (n - 1) intervals between the
+    frames finished in that window over their span. None until ``min_span_s`` has been seen, so the first
+    frames (the window opening, the model warming up) do not make the banner swing."""
+
+    window_s: float = 2.0
+    min_span_s: float = 0.5
+    times: deque[float] = field(default_factory=deque)
+
+    def tick(self, now: float) -> float | None:
+        """Count a frame finished at ``now`` (time.perf_counter seconds); the rate, or None as yet."""
+        self.times.append(now)
+        while len(self.times) > 2 and now - self.times[0] > self.window_s:
+            self.times.popleft()
+        span = now - self.times[0]
+        return (len(self.times) - 1) / span if span >= self.min_span_s else None
+
+
+@dataclass
 class LiveStats:
     frames: int = 0
     seconds: float = 0.0
     source_fps: float | None = None  # the rate the file or stream declares (None for a camera)
     saved_fps: float | None = None  # the rate the --save video was written at
+    shown_fps: list[float | None] = field(default_factory=list)  # the FPS in each frame's banner (None: none)
 
     @property
     def fps(self) -> float:
@@ -310,19 +331,17 @@ def run(
     stats = LiveStats(source_fps=frames.fps)
     if not headless:
         quiet_qt_fonts()
-    started = last = time.perf_counter()
-    fps = None
+    started = time.perf_counter()
+    meter = RateMeter()
     try:
         for index, frame in frames:
             arrived = time.perf_counter()
             if index == 0:
-                started = last = arrived  # the clock starts with the first frame, not with opening the source
+                started = arrived  # the clock starts with the first frame, not with opening the source
             reading = stabilizer.update(reader.read(frame))
-            now = time.perf_counter()
-            if index:
-                fps = 1 / max(now - last, 1e-6) if fps is None else 0.9 * fps + 0.1 / max(now - last, 1e-6)
-            last = now
+            fps = meter.tick(time.perf_counter())
             stats.frames += 1
+            stats.shown_fps.append(fps)
             if on_reading:
                 on_reading(index, reading)
             if saver is None and headless and period is None:

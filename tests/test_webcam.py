@@ -288,3 +288,16 @@ def test_a_live_stream_is_saved_at_its_measured_rate(video, tmp_path):
     fps, count = capture.get(cv2.CAP_PROP_FPS), int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
     capture.release()
     assert count == 15 and 8 <= fps <= 12, (count, fps, result.stderr)
+
+
+def test_the_banner_fps_is_steady_while_a_video_plays_at_its_rate(tmp_path, mnist_test):
+    """A clip played at its own 15 fps showed 4, 7, 14, 28, 19, 15 FPS at frames 1, 2, 5, 15, 30, 59 (an
+    average of single-frame rates, warm-up included). Now: frames over the last two seconds of wall time."""
+    from edgedigits.runtime import DigitReader
+    from edgedigits.runtime.live import run as play
+
+    path = tmp_path / "fifteen.avi"
+    write_video(path, [number_frame(mnist_test, "4815", 100 + t) for t in range(45)], fps=15)
+    stats = play(DigitReader(threads=1), str(path), headless=True, realtime=True, save=tmp_path / "out.avi")
+    shown = [fps for fps in stats.shown_fps if fps is not None]
+    assert len(shown) >= 35 and all(13.5 <= fps <= 16.5 for fps in shown), [round(f or 0, 1) for f in stats.shown_fps]
