@@ -29,6 +29,14 @@ from .reader import Digit, DigitReader, Reading, compose_text
 from .sources import Frames, VideoError
 
 WINDOW = "edgedigits  (q or Esc to quit)"
+QUIT_KEYS = (ord("q"), 27)
+
+
+def _wait_for_quit() -> None:
+    """Keep the window up until q or Esc is pressed in it or it is closed."""
+    while cv2.getWindowProperty(WINDOW, cv2.WND_PROP_VISIBLE) >= 1:
+        if cv2.waitKey(100) & 0xFF in QUIT_KEYS:
+            return
 
 
 def iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
@@ -310,7 +318,8 @@ def run(
     stabilizer: Stabilizer | None = None,
     realtime: bool | None = None,
 ) -> LiveStats:
-    """Read frames until the video ends, ``max_frames``, or q/Esc in the window.
+    """Read frames until the video ends, ``max_frames``, or q/Esc in the window. A still image stays in the
+    window until q/Esc or the window is closed (with ``headless``: one frame, then return).
 
     ``source``: camera index, video file or stream URL. ``realtime``: play a video file at its own frame rate
     (default: yes in the window, no with ``headless``); cameras and streams come at their own pace anyway.
@@ -352,10 +361,13 @@ def run(
             wait_s = max(0.0, started + (index + 1) * period - time.perf_counter()) if period else 0.0
             if not headless:
                 cv2.imshow(WINDOW, shown)
-                if cv2.waitKey(max(1, int(wait_s * 1000))) & 0xFF in (ord("q"), 27):
+                if cv2.waitKey(max(1, int(wait_s * 1000))) & 0xFF in QUIT_KEYS:
                     break
             elif wait_s:
                 time.sleep(wait_s)
+        else:
+            if not headless and frames.still is not None:
+                _wait_for_quit()  # a still image stays in the window until q/Esc or the window is closed
     finally:
         stats.seconds = time.perf_counter() - started
         if saver is not None:

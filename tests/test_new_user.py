@@ -608,6 +608,34 @@ def test_the_window_shows_the_annotated_frames(tmp_path, mnist_test, display):
     assert shown, "the window never showed the frame (black, or no window)"
 
 
+def test_a_still_image_stays_in_the_window_until_q(tmp_path, mnist_test, display):
+    """A still image as --source flashed in the window and the window closed at once (exit 0); now it stays
+    until q (typed into the window with xdotool) and the run then ends normally."""
+    xdotool = shutil.which("xdotool")
+    if xdotool is None:
+        if os.environ.get("CI"):
+            pytest.fail("xdotool is not installed; .ci/run should have installed it (apt-get install xdotool)")
+        pytest.skip("xdotool is not installed (apt-get install xdotool)")
+    image = tmp_path / "digit.png"
+    cv2.imwrite(str(image), paper_digit(mnist_test.images[0]))
+    env = {**os.environ, "DISPLAY": display}
+    window = subprocess.Popen(
+        [*EDGEDIGITS, "webcam", "--source", str(image)], env=env, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        time.sleep(6)  # the model loads, the window opens, and would have closed again
+        assert window.poll() is None, window.communicate()[1]
+        deadline = time.monotonic() + 15
+        while window.poll() is None and time.monotonic() < deadline:
+            focus_and_type = [xdotool, "search", "--name", "edgedigits", "windowfocus", "key", "q"]
+            subprocess.run(focus_and_type, env=env, capture_output=True, timeout=10)
+            time.sleep(0.5)
+        assert window.wait(timeout=5) == 0
+        assert "1 frame(s)" in window.communicate()[1]
+    finally:
+        window.kill()
+
+
 def test_qt_is_given_a_folder_that_holds_fonts(tmp_path):
     """Qt reads QT_QPA_FONTDIR without its subfolders: the folder chosen holds font files itself."""
     from edgedigits.runtime.live import font_folder
