@@ -138,6 +138,16 @@ def parse_source(source: str) -> int | str:
     return int(source) if source.strip().isdigit() else source
 
 
+def check_video_file(path: str) -> None:
+    """Raise VideoError, saying what to do, when ``path`` is missing, a folder or an empty (0-byte) file."""
+    if not os.path.exists(path):
+        raise VideoError(f"{path}: no such video file; check the path, or pass a camera index such as --source 0")
+    if os.path.isdir(path):
+        raise VideoError(f"{path}: is a folder; give a video file, an image or a camera index (--source 0)")
+    if os.path.getsize(path) == 0:
+        raise VideoError(f"{path}: is empty (0 bytes); check the file (an interrupted copy or download?)")
+
+
 def open_video(
     source: int | str, open_timeout_s: float = 10.0, read_timeout_s: float | None = None
 ) -> cv2.VideoCapture:
@@ -146,8 +156,8 @@ def open_video(
     For a URL, ``open_timeout_s`` bounds the connection and ``read_timeout_s`` (default: the same) each read,
     so a server that stops answering makes ``read()`` fail instead of blocking forever.
     """
-    if isinstance(source, str) and "://" not in source and not os.path.exists(source):
-        raise VideoError(f"{source}: no such video file; check the path, or pass a camera index such as --source 0")
+    if isinstance(source, str) and "://" not in source:
+        check_video_file(source)
     started = time.monotonic()
     capture = cv2.VideoCapture()
     if isinstance(source, str) and "://" in source:
@@ -207,6 +217,8 @@ class Frames:
         self.fps: float | None = None
         self.total = 0  # frames in a video file served over the network (0: not known)
         self.live = self.is_camera
+        if self.is_file:
+            check_video_file(str(source))
         if self.is_file and is_image_name(str(source)) and not str(source).lower().endswith(".gif"):
             try:
                 self.still = to_bgr(load_image(str(source)))

@@ -301,3 +301,14 @@ def test_the_banner_fps_is_steady_while_a_video_plays_at_its_rate(tmp_path, mnis
     stats = play(DigitReader(threads=1), str(path), headless=True, realtime=True, save=tmp_path / "out.avi")
     shown = [fps for fps in stats.shown_fps if fps is not None]
     assert len(shown) >= 35 and all(13.5 <= fps <= 16.5 for fps in shown), [round(f or 0, 1) for f in stats.shown_fps]
+
+
+def test_a_folder_or_an_empty_file_as_source_says_so(tmp_path):
+    """A folder and a 0-byte file got the generic "OpenCV cannot open it"."""
+    empty_video, empty_image = tmp_path / "empty.mp4", tmp_path / "empty.png"
+    empty_video.write_bytes(b"")
+    empty_image.write_bytes(b"")
+    for source, why in ((tmp_path, "is a folder"), (empty_video, "is empty (0 bytes)"), (empty_image, "is empty")):
+        result = run("webcam", "--source", source, "--headless")
+        assert result.returncode == 1 and f"{source}: {why}" in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr and result.stdout == ""
