@@ -430,7 +430,8 @@ def webcam(
     max_frames: Optional[int] = typer.Option(None, min=1, help="Stop after N frames."),
     save: Optional[str] = typer.Option(
         None,
-        help="Write the annotated video to this .mp4/.avi file, at the source's frame rate (a camera's: measured).",
+        help="Write the annotated video to this .mp4/.avi file, at the source's frame rate "
+        "(a camera's or live stream's: measured).",
     ),
     min_confidence: float = typer.Option(
         0.5, min=0.0, max=1.0, help="Digits less certain than this (0-1) show as '?' in text."
@@ -458,6 +459,8 @@ def webcam(
             live.check_save_path(save)  # before the model loads and the source opens
         except ValueError as exc:
             fail(str(exc))
+        if os.path.isfile(source) and os.path.exists(save) and os.path.samefile(source, save):
+            fail(f"--save {save} is the video being read (--source {source}); save to another file")
     from .images import quiet_opencv
 
     quiet_opencv()

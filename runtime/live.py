@@ -5,8 +5,8 @@
         show(annotate(frame, reading, fps))              # draw.py
 
 A video file plays in the window at its own frame rate (``realtime``), or as fast as frames can be read;
-``save`` writes the annotated video at the source's frame rate (for a camera, the rate measured over the
-first frames), so a saved clip plays as long as the original.
+``save`` writes the annotated video at the source's frame rate (for a camera or a live stream, the rate
+measured over the first frames), so a saved clip plays as long as the original.
 
 ``Stabilizer`` keeps each digit's identity across frames by box overlap and averages its class
 probabilities over time, so a digit that reads as another for a single frame does not flicker in the output.
@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections import deque
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
@@ -24,10 +25,18 @@ import cv2
 import numpy as np
 
 from .draw import annotate  # noqa: F401  (part of this module's interface: live.annotate)
-from .reader import DigitReader, Reading, compose_text
+from .reader import Digit, DigitReader, Reading, compose_text
 from .sources import Frames, VideoError
 
 WINDOW = "edgedigits  (q or Esc to quit)"
+QUIT_KEYS = (ord("q"), 27)
+
+
+def _wait_for_quit() -> None:
+    """Keep the window up until q or Esc is pressed in it or it is closed."""
+    while cv2.getWindowProperty(WINDOW, cv2.WND_PROP_VISIBLE) >= 1:
+        if cv2.waitKey(100) & 0xFF in QUIT_KEYS:
+            return
 
 
 def iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
@@ -41,11 +50,20 @@ def iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
     return inter / union if union > 0 else 0.0
 
 
+def _centre(box: tuple[int, int, int, int]) -> tuple[float, float]:
+    x, y, w, h = box
+    return x + w / 2, y + h / 2
+
+
 @dataclass
 class _Track:
     box: tuple[int, int, int, int]
     probabilities: np.ndarray
     missed: int = 0
+
+    @property
+    def value(self) -> int:
+        return int(self.probabilities.argmax())
 
 
 @dataclass
@@ -54,29 +72,63 @@ class Stabilizer:
 
     ``memory`` is the weight of the past (0 = no smoothing). With 0.6, one frame that reads a steady 3 as an
     8 with full confidence still leaves the 3 ahead; a real change wins on the second frame.
+
+    A digit is matched to the track whose box, moved by the frame's shift, overlaps it most (IoU at least
+    ``min_iou``). The shift (pixels) is the median displacement from each confident digit to the nearest
+    track of the same value within two box sizes, so a paper panning by more than half a digit a frame
+    keeps each digit on its own track, not on its neighbour's. A track unseen for ``stale_after`` frames or
+    more does not carry its value into a different reading of at least ``fresh_confidence`` (the scene
+    changed): the digit starts afresh. Tracks unseen for more than ``max_missed`` frames are dropped.
     """
 
     memory: float = 0.6
     min_iou: float = 0.3
     max_missed: int = 5
     min_confidence: float = 0.5
+    stale_after: int = 2
+    fresh_confidence: float = 0.8
     tracks: list[_Track] = field(default_factory=list)
 
+    def shift(self, digits: list[Digit]) -> tuple[float, float]:
+        """The frame's motion since the tracks were seen (dx, dy in pixels); (0, 0) when nothing tells."""
+        moves = []
+        for digit in digits:
+            if digit.confidence < self.min_confidence:
+                continue
+            cx, cy = _centre(digit.box)
+            reach = 2 * max(digit.box[2], digit.box[3])
+            same = [_centre(t.box) for t in self.tracks if t.value == digit.value]
+            near = [(cx - tx, cy - ty) for tx, ty in same if abs(cx - tx) <= reach and abs(cy - ty) <= reach]
+            if near:
+                moves.append(min(near, key=lambda m: m[0] ** 2 + m[1] ** 2))
+        if not moves:
+            return 0.0, 0.0
+        dx, dy = np.median(np.array(moves), axis=0)
+        return float(dx), float(dy)
+
     def update(self, reading: Reading) -> Reading:
+        """The reading with each digit's value, confidence and probabilities averaged over its track."""
         if not reading.ok:
             return reading
+        dx, dy = self.shift(reading.digits)
+        moved = [(round(t.box[0] + dx), round(t.box[1] + dy), t.box[2], t.box[3]) for t in self.tracks]
         unmatched = list(range(len(self.tracks)))
         digits = []
         for digit in reading.digits:
             probabilities = digit.probabilities if digit.probabilities is not None else np.eye(10)[digit.value]
-            best = max(unmatched, key=lambda t: iou(self.tracks[t].box, digit.box), default=None)
-            if best is not None and iou(self.tracks[best].box, digit.box) >= self.min_iou:
+            probabilities = np.asarray(probabilities, np.float32)
+            best = max(unmatched, key=lambda t: iou(moved[t], digit.box), default=None)
+            if best is not None and iou(moved[best], digit.box) >= self.min_iou:
                 track = self.tracks[best]
                 unmatched.remove(best)
-                track.probabilities = self.memory * track.probabilities + (1 - self.memory) * probabilities
+                changed = track.value != digit.value and digit.confidence >= self.fresh_confidence
+                if changed and track.missed >= self.stale_after:
+                    track.probabilities = probabilities
+                else:
+                    track.probabilities = self.memory * track.probabilities + (1 - self.memory) * probabilities
                 track.box, track.missed = digit.box, 0
             else:
-                track = _Track(digit.box, np.asarray(probabilities, np.float32))
+                track = _Track(digit.box, probabilities)
                 self.tracks.append(track)
             smoothed = track.probabilities
             digits.append(
@@ -93,11 +145,31 @@ def has_display() -> bool:
 
 
 @dataclass
+class RateMeter:
+    """Frames per second over the last ``window_s`` seconds of wall time: (n - 1) intervals between the
+    frames finished in that window over their span. None until ``min_span_s`` has been seen, so the first
+    frames (the window opening, the model warming up) do not make the banner swing."""
+
+    window_s: float = 2.0
+    min_span_s: float = 0.5
+    times: deque[float] = field(default_factory=deque)
+
+    def tick(self, now: float) -> float | None:
+        """Count a frame finished at ``now`` (time.perf_counter seconds); the rate, or None as yet."""
+        self.times.append(now)
+        while len(self.times) > 2 and now - self.times[0] > self.window_s:
+            self.times.popleft()
+        span = now - self.times[0]
+        return (len(self.times) - 1) / span if span >= self.min_span_s else None
+
+
+@dataclass
 class LiveStats:
     frames: int = 0
     seconds: float = 0.0
     source_fps: float | None = None  # the rate the file or stream declares (None for a camera)
     saved_fps: float | None = None  # the rate the --save video was written at
+    shown_fps: list[float | None] = field(default_factory=list)  # the FPS in each frame's banner (None: none)
 
     @property
     def fps(self) -> float:
@@ -192,23 +264,47 @@ class VideoSaver:
             self.writer = None
 
 
+FONT_ROOTS = (
+    "/usr/share/fonts/truetype",  # first: DejaVu or Liberation, rather than X11's Type1 fonts
+    "/usr/share/fonts",
+    "/usr/local/share/fonts",
+    os.path.expanduser("~/.local/share/fonts"),
+    os.path.expanduser("~/.fonts"),
+)
+FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".pfa", ".pfb")  # what Qt's font database loads from QT_QPA_FONTDIR
+
+
+def font_folder(roots: tuple[str, ...] = FONT_ROOTS, depth: int = 2) -> str | None:
+    """The first folder, ``roots`` in order and each searched breadth-first (sorted) at most ``depth`` levels
+    down, that itself holds a font file Qt loads (``FONT_SUFFIXES``); None when there is none. Qt does not look
+    into subfolders, and Debian's /usr/share/fonts holds only subfolders (truetype/dejavu, ...)."""
+    for root in roots:
+        level = [root]
+        for _ in range(depth + 1):
+            below = []
+            for folder in level:
+                try:
+                    entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+                except OSError:
+                    continue
+                if any(e.name.lower().endswith(FONT_SUFFIXES) and e.is_file() for e in entries):
+                    return folder
+                below += [e.path for e in entries if e.is_dir() and not e.name.startswith(".")]
+            level = below
+    return None
+
+
 def quiet_qt_fonts() -> None:
     """The pip OpenCV's Qt window prints "QFontDatabase: Cannot find font directory .../cv2/qt/fonts" five
-    times: importing cv2 points QT_QPA_FONTDIR at a folder the wheel does not ship. Point it at the system's
-    fonts instead (any existing folder keeps Qt quiet; the window's own text is drawn by OpenCV)."""
+    times: importing cv2 points QT_QPA_FONTDIR at a folder the wheel does not ship. Point it at a system folder
+    that holds font files (``font_folder``). A folder without fonts in it is worse than the warnings (Qt drew
+    a black window on Debian with /usr/share/fonts), so with none found the variable is left alone."""
     current = os.environ.get("QT_QPA_FONTDIR")
     if current is None or os.path.isdir(current):
         return
-    for folder in (
-        "/usr/share/fonts",
-        "/usr/local/share/fonts",
-        os.path.expanduser("~/.local/share/fonts"),
-        os.path.expanduser("~/.fonts"),
-    ):
-        if os.path.isdir(folder):
-            os.environ["QT_QPA_FONTDIR"] = folder
-            return
-    os.environ["QT_QPA_FONTDIR"] = os.path.dirname(current)  # cv2/qt exists: no fonts there, and no warnings
+    folder = font_folder()
+    if folder is not None:
+        os.environ["QT_QPA_FONTDIR"] = folder
 
 
 def run(
@@ -222,14 +318,15 @@ def run(
     stabilizer: Stabilizer | None = None,
     realtime: bool | None = None,
 ) -> LiveStats:
-    """Read frames until the video ends, ``max_frames``, or q/Esc in the window.
+    """Read frames until the video ends, ``max_frames``, or q/Esc in the window. A still image stays in the
+    window until q/Esc or the window is closed (with ``headless``: one frame, then return).
 
     ``source``: camera index, video file or stream URL. ``realtime``: play a video file at its own frame rate
     (default: yes in the window, no with ``headless``); cameras and streams come at their own pace anyway.
     ``save``: write the annotated video there (.mp4 or .avi) at the source's frame rate, the measured one for
-    a camera; the path is checked before the source is opened. ``on_reading(index, reading)`` is called for
-    every frame. Raises ValueError for a bad ``save`` path and VideoError for a source that cannot be opened
-    or stops delivering frames.
+    a camera or a live stream (``Frames.live``); the path is checked before the source is opened.
+    ``on_reading(index, reading)`` is called for every frame. Raises ValueError for a bad ``save`` path and
+    VideoError for a source that cannot be opened or stops delivering frames.
     """
     if save is not None:
         check_save_path(save)
@@ -239,23 +336,21 @@ def run(
     frames = Frames(source, max_frames)
     pace = (not headless) if realtime is None else realtime
     period = 1.0 / frames.fps if pace and frames.is_file and frames.fps else None
-    saver = VideoSaver(save, frames.fps) if save is not None else None
+    saver = VideoSaver(save, None if frames.live else frames.fps) if save is not None else None
     stats = LiveStats(source_fps=frames.fps)
     if not headless:
         quiet_qt_fonts()
-    started = last = time.perf_counter()
-    fps = None
+    started = time.perf_counter()
+    meter = RateMeter()
     try:
         for index, frame in frames:
             arrived = time.perf_counter()
             if index == 0:
-                started = last = arrived  # the clock starts with the first frame, not with opening the source
+                started = arrived  # the clock starts with the first frame, not with opening the source
             reading = stabilizer.update(reader.read(frame))
-            now = time.perf_counter()
-            if index:
-                fps = 1 / max(now - last, 1e-6) if fps is None else 0.9 * fps + 0.1 / max(now - last, 1e-6)
-            last = now
+            fps = meter.tick(time.perf_counter())
             stats.frames += 1
+            stats.shown_fps.append(fps)
             if on_reading:
                 on_reading(index, reading)
             if saver is None and headless and period is None:
@@ -266,10 +361,13 @@ def run(
             wait_s = max(0.0, started + (index + 1) * period - time.perf_counter()) if period else 0.0
             if not headless:
                 cv2.imshow(WINDOW, shown)
-                if cv2.waitKey(max(1, int(wait_s * 1000))) & 0xFF in (ord("q"), 27):
+                if cv2.waitKey(max(1, int(wait_s * 1000))) & 0xFF in QUIT_KEYS:
                     break
             elif wait_s:
                 time.sleep(wait_s)
+        else:
+            if not headless and frames.still is not None:
+                _wait_for_quit()  # a still image stays in the window until q/Esc or the window is closed
     finally:
         stats.seconds = time.perf_counter() - started
         if saver is not None:

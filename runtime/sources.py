@@ -138,6 +138,16 @@ def parse_source(source: str) -> int | str:
     return int(source) if source.strip().isdigit() else source
 
 
+def check_video_file(path: str) -> None:
+    """Raise VideoError, saying what to do, when ``path`` is missing, a folder or an empty (0-byte) file."""
+    if not os.path.exists(path):
+        raise VideoError(f"{path}: no such video file; check the path, or pass a camera index such as --source 0")
+    if os.path.isdir(path):
+        raise VideoError(f"{path}: is a folder; give a video file, an image or a camera index (--source 0)")
+    if os.path.getsize(path) == 0:
+        raise VideoError(f"{path}: is empty (0 bytes); check the file (an interrupted copy or download?)")
+
+
 def open_video(
     source: int | str, open_timeout_s: float = 10.0, read_timeout_s: float | None = None
 ) -> cv2.VideoCapture:
@@ -146,8 +156,8 @@ def open_video(
     For a URL, ``open_timeout_s`` bounds the connection and ``read_timeout_s`` (default: the same) each read,
     so a server that stops answering makes ``read()`` fail instead of blocking forever.
     """
-    if isinstance(source, str) and "://" not in source and not os.path.exists(source):
-        raise VideoError(f"{source}: no such video file; check the path, or pass a camera index such as --source 0")
+    if isinstance(source, str) and "://" not in source:
+        check_video_file(source)
     started = time.monotonic()
     capture = cv2.VideoCapture()
     if isinstance(source, str) and "://" in source:
@@ -186,7 +196,9 @@ class Frames:
             ...
 
     ``fps`` is the rate the file or stream declares (None when it declares none that is plausible, and for
-    a camera, whose declared rate is only nominal). A still image file (``images.is_image_name``, not a GIF)
+    a camera, whose declared rate is only nominal). ``live`` is True for a camera and for a stream that
+    declares no frame count (an MJPEG network camera, whose declared rate is FFmpeg's default of 25, not
+    its own): frames come at their own pace, to be measured. A still image file (``images.is_image_name``, not a GIF)
     is one frame, decoded as ``classify`` decodes it (EXIF orientation applied; a truncated or corrupt file
     raises VideoError, where OpenCV's video reader would decode half of it). A file that gives no frame raises
     VideoError. Iterating ends quietly at the end of a file, and of a finite video served over the network
@@ -203,6 +215,10 @@ class Frames:
         self.is_file = not self.is_camera and not self.is_stream
         self.still: np.ndarray | None = None  # uint8 BGR [H, W, 3]: a still image file's one frame
         self.fps: float | None = None
+        self.total = 0  # frames in a video file served over the network (0: not known)
+        self.live = self.is_camera
+        if self.is_file:
+            check_video_file(str(source))
         if self.is_file and is_image_name(str(source)) and not str(source).lower().endswith(".gif"):
             try:
                 self.still = to_bgr(load_image(str(source)))
@@ -212,6 +228,9 @@ class Frames:
         self.capture = open_video(source, read_timeout_s=stall_timeout_s)
         declared = self.capture.get(cv2.CAP_PROP_FPS)
         self.fps = float(declared) if not self.is_camera and 0 < declared <= 1000 else None
+        total = self.capture.get(cv2.CAP_PROP_FRAME_COUNT) if self.is_stream else 0.0
+        self.total = int(total) if 0 < total < 2**31 else 0  # a live stream has none (FFmpeg reports -2**63)
+        self.live = self.is_camera or (self.is_stream and not self.total)
 
     def __iter__(self) -> Iterator[tuple[int, np.ndarray]]:
         if self.still is not None:
@@ -219,9 +238,7 @@ class Frames:
                 yield 0, self.still
             return
         capture, source, stall_timeout_s = self.capture, self.source, self.stall_timeout_s
-        is_stream, is_file = self.is_stream, self.is_file
-        total = capture.get(cv2.CAP_PROP_FRAME_COUNT) if is_stream else 0.0
-        total = int(total) if 0 < total < 2**31 else 0  # a live stream has none (FFmpeg reports -2**63)
+        is_stream, is_file, total = self.is_stream, self.is_file, self.total
         what = f"camera {source}" if self.is_camera else source
         index = 0
         last_frame = time.monotonic()

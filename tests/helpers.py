@@ -110,3 +110,20 @@ def run_without_tf(*args):
     return subprocess.run(
         [sys.executable, "-c", RUN_WITHOUT_TF, *map(str, args)], capture_output=True, text=True, timeout=300
     )
+
+
+def x_screenshot(display: str) -> np.ndarray:
+    """The whole screen of X display ``display`` (e.g. ":91") as a uint8 BGR array [H, W, 3], taken with
+    ``xwd -root`` (x11-apps) and decoded here (XWD: a 100-byte big-endian header, the window name, a colour
+    map, then rows of 32-bit pixels)."""
+    import struct
+
+    data = subprocess.run(
+        ["xwd", "-root", "-silent", "-display", display], capture_output=True, check=True, timeout=30
+    ).stdout
+    fields = struct.unpack(">25I", data[:100])
+    header_size, width, height, byte_order, bytes_per_line, colours = (fields[i] for i in (0, 4, 5, 7, 12, 19))
+    assert bytes_per_line == 4 * width, f"xwd gave {bytes_per_line} bytes per line for {width} pixels"
+    pixels = np.frombuffer(data, np.uint8, bytes_per_line * height, header_size + 12 * colours)
+    pixels = pixels.reshape(height, width, 4)
+    return pixels[:, :, :3] if byte_order == 0 else pixels[:, :, :0:-1]  # LSB first: B, G, R, unused

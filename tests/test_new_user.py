@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 import pytest
 
-from helpers import as_unprivileged, paper_digit
+from helpers import as_unprivileged, paper_digit, x_screenshot
 
 from edgedigits.runtime import DigitReader, ImageError, synth
 from edgedigits.runtime.images import decode, exif_orientation
@@ -573,3 +573,84 @@ def test_the_window_plays_a_file_at_its_own_rate_quietly(clip10, display):
     assert seconds_of(own.stderr) >= 1.45 and seconds_of(fast.stderr) < 1.0
     for result in (own, fast):  # one summary line: no Qt font warnings
         assert len(result.stderr.splitlines()) == 1, result.stderr
+
+
+def visible_frame(screen: np.ndarray) -> bool:
+    """Whether a screenshot shows a frame of ``write_clip`` annotated: light paper, and green (a sure digit's
+    box and label, thin once Qt scales the frame to its window; none in a black window or in Qt's grey)."""
+    b, g, r = (screen[:, :, i].astype(int) for i in range(3))
+    paper = (np.minimum(np.minimum(b, g), r) > 200).sum()
+    green = (g - np.maximum(b, r) > 60).sum()
+    return paper > 20_000 and green >= 20
+
+
+def test_the_window_shows_the_annotated_frames(tmp_path, mnist_test, display):
+    """A screenshot of the X display while a clip plays shows the paper and the digit's green box. With
+    QT_QPA_FONTDIR pointed at /usr/share/fonts (only subfolders, no font files) the window was all black on
+    Debian, and the window test above, which looks at exit codes and stderr only, passed."""
+    if shutil.which("xwd") is None:
+        if os.environ.get("CI"):
+            pytest.fail("xwd is not installed; .ci/run should have installed it (apt-get install x11-apps)")
+        pytest.skip("xwd is not installed (apt-get install x11-apps)")
+    path = tmp_path / "clip.avi"
+    write_clip(path, mnist_test, fps=10, frames=60, size=(480, 240))  # 6 s in the window
+    env = {**os.environ, "DISPLAY": display}
+    env.pop("QT_QPA_FONTDIR", None)
+    window = subprocess.Popen([*EDGEDIGITS, "webcam", "--source", str(path)], env=env, stderr=subprocess.PIPE)
+    try:
+        deadline, shown = time.monotonic() + 30, False
+        while not shown and window.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.3)
+            shown = visible_frame(x_screenshot(display))
+    finally:
+        window.kill()
+        window.wait(timeout=10)
+    assert shown, "the window never showed the frame (black, or no window)"
+
+
+def test_a_still_image_stays_in_the_window_until_q(tmp_path, mnist_test, display):
+    """A still image as --source flashed in the window and the window closed at once (exit 0); now it stays
+    until q (typed into the window with xdotool) and the run then ends normally."""
+    xdotool = shutil.which("xdotool")
+    if xdotool is None:
+        if os.environ.get("CI"):
+            pytest.fail("xdotool is not installed; .ci/run should have installed it (apt-get install xdotool)")
+        pytest.skip("xdotool is not installed (apt-get install xdotool)")
+    image = tmp_path / "digit.png"
+    cv2.imwrite(str(image), paper_digit(mnist_test.images[0]))
+    env = {**os.environ, "DISPLAY": display}
+    window = subprocess.Popen(
+        [*EDGEDIGITS, "webcam", "--source", str(image)], env=env, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        time.sleep(6)  # the model loads, the window opens, and would have closed again
+        assert window.poll() is None, window.communicate()[1]
+        deadline = time.monotonic() + 15
+        while window.poll() is None and time.monotonic() < deadline:
+            focus_and_type = [xdotool, "search", "--name", "edgedigits", "windowfocus", "key", "q"]
+            subprocess.run(focus_and_type, env=env, capture_output=True, timeout=10)
+            time.sleep(0.5)
+        assert window.wait(timeout=5) == 0
+        assert "1 frame(s)" in window.communicate()[1]
+    finally:
+        window.kill()
+
+
+def test_qt_is_given_a_folder_that_holds_fonts(tmp_path):
+    """Qt reads QT_QPA_FONTDIR without its subfolders: the folder chosen holds font files itself."""
+    from edgedigits.runtime.live import font_folder
+
+    (tmp_path / "fonts" / "misc").mkdir(parents=True)
+    (tmp_path / "fonts" / "misc" / "fonts.dir").write_text("0\n")
+    (tmp_path / "fonts" / "truetype" / "dejavu").mkdir(parents=True)
+    (tmp_path / "fonts" / "truetype" / "dejavu" / "DejaVuSans.ttf").write_bytes(b"\0\1\0\0")
+    assert font_folder((str(tmp_path / "none"), str(tmp_path / "fonts"))) == str(tmp_path / "fonts/truetype/dejavu")
+    assert font_folder((str(tmp_path / "fonts" / "misc"),)) is None
+    if not any(Path("/usr/share/fonts").rglob("*.ttf")):
+        return
+    script = (
+        "import os, cv2; from edgedigits.runtime.live import quiet_qt_fonts; "
+        "os.environ['QT_QPA_FONTDIR'] = '/no/such/cv2/qt/fonts'; quiet_qt_fonts(); print(os.environ['QT_QPA_FONTDIR'])"
+    )
+    folder = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.strip()
+    assert any(name.endswith((".ttf", ".otf", ".ttc")) for name in os.listdir(folder)), folder

@@ -166,3 +166,149 @@ def test_a_video_file_with_no_frame_is_an_error(tmp_path):
     frames = Frames(str(path))  # OpenCV opens it
     with pytest.raises(VideoError, match="decoded no frame"):
         list(frames)
+
+
+def test_save_onto_the_source_is_refused_before_anything_is_written(video, tmp_path):
+    """--save naming the --source file (here through a symlink) was overwritten with its own annotated copy."""
+    path, _ = video
+    before = path.read_bytes()
+    link = tmp_path / "same.avi"
+    link.symlink_to(path)
+    for save in (path, link):
+        result = run("webcam", "--source", path, "--headless", "--save", save)
+        assert result.returncode == 2 and "is the video being read" in result.stderr, result.stderr
+        assert str(save) in result.stderr and result.stdout == "" and "Traceback" not in result.stderr
+    assert path.read_bytes() == before
+
+
+def number_frame(mnist_test, text: str, x: int, y: int = 190, size: int = 90) -> np.ndarray:
+    """A 640x480 BGR frame: ``text`` in MNIST test digits (the first of each class), dark on light paper,
+    overlapping a little (a step of 3/4 of a digit), its top-left at (x, y); no digit for an empty text."""
+    rng = np.random.default_rng(x)
+    paper = np.full((480, 640), 225, np.float32) + np.linspace(-10, 10, 640)[None, :]
+    for i, char in enumerate(text):
+        digit = mnist_test.images[int(np.flatnonzero(mnist_test.labels == int(char))[0])]
+        ink = cv2.resize(digit, (size, size), interpolation=cv2.INTER_CUBIC).astype(np.float32) / 255
+        left = x + i * size * 3 // 4
+        region = paper[y : y + size, left : left + size]
+        paper[y : y + size, left : left + size] = region * (1 - ink) + 30 * ink
+    frame = np.clip(paper + rng.normal(0, 3, paper.shape), 0, 255).astype(np.uint8)
+    return cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
+
+
+def write_video(path, frames, fps=10):
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (640, 480))
+    assert writer.isOpened()
+    for frame in frames:
+        writer.write(frame)
+    writer.release()
+
+
+def steadied_and_single(path):
+    """The CLI's steadied records of a video (JSON lines), and each frame read alone (DigitReader), as (text,
+    lowest digit confidence) per frame."""
+    from edgedigits.runtime import DigitReader
+
+    result = run("webcam", "--source", path, "--headless")
+    assert result.returncode == 0, result.stderr
+    steadied = [json.loads(line) for line in result.stdout.splitlines()]
+    reader, single = DigitReader(threads=1), []
+    capture = cv2.VideoCapture(str(path))
+    while (frame := capture.read()[1]) is not None:
+        reading = reader.read(frame)
+        single.append((reading.text, min((d.confidence for d in reading.digits), default=1.0)))
+    capture.release()
+    assert len(steadied) == len(single)
+    return steadied, single
+
+
+def test_steadying_a_pan_keeps_confident_readings(tmp_path, mnist_test):
+    """'4815' panning 40 px a frame (more than half a digit) read '8815', '8155', '?155' steadied while each
+    frame alone read '4815' at 0.97-0.99: each digit's track was taken over by its right neighbour's."""
+    path = tmp_path / "pan.avi"
+    write_video(path, [number_frame(mnist_test, "4815", 10 + 40 * t) for t in range(9)])
+    records, single = steadied_and_single(path)
+    confident = [i for i, (_, lowest) in enumerate(single) if lowest >= 0.9]
+    assert len(confident) >= 7 and {single[i][0] for i in confident} == {"4815"}, single
+    steadied = [records[i]["text"] for i in confident]
+    assert steadied == [single[i][0] for i in confident], steadied
+
+
+def test_steadying_forgets_a_scene_that_went_away(tmp_path, mnist_test):
+    """'31' for 20 frames, 5 blank frames, '97' at the same place: the first '97' frame showed '31' (the old
+    tracks, unseen for 5 frames, took the new digits in) and the next ones '97' at 0.64 only."""
+    path = tmp_path / "change.avi"
+    texts = ["31"] * 20 + [""] * 5 + ["97"] * 10
+    write_video(path, [number_frame(mnist_test, text, 200) for text in texts])
+    records, single = steadied_and_single(path)
+    assert [text for text, _ in single] == texts
+    assert [record["text"] for record in records] == texts
+    assert min(d["confidence"] for d in records[25]["digits"]) >= 0.9, records[25]
+
+
+def test_a_live_stream_is_saved_at_its_measured_rate(video, tmp_path):
+    """An MJPEG stream over HTTP (a real server on 127.0.0.1) sending 10 frames a second declares FFmpeg's
+    default of 25: saved at that, the clip played 2.5 times too fast. Its rate is measured, as a camera's."""
+    import http.server
+    import threading
+
+    path, _ = video
+    capture = cv2.VideoCapture(str(path))
+    jpegs = [cv2.imencode(".jpg", capture.read()[1])[1].tobytes() for _ in range(20)]
+    capture.release()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "multipart/x-mixed-replace; boundary=frame")
+            self.end_headers()
+            try:
+                for jpeg in jpegs:
+                    head = b"--frame\r\nContent-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n" % len(jpeg)
+                    self.wfile.write(head + jpeg + b"\r\n")
+                    self.wfile.flush()
+                    time.sleep(0.1)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the reader stopped at --max-frames
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    saved = tmp_path / "stream.avi"
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/cam.mjpg"
+        result = run("webcam", "--source", url, "--headless", "--max-frames", "15", "--save", saved)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.returncode == 0, result.stderr
+    capture = cv2.VideoCapture(str(saved))
+    fps, count = capture.get(cv2.CAP_PROP_FPS), int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
+    capture.release()
+    assert count == 15 and 8 <= fps <= 12, (count, fps, result.stderr)
+
+
+def test_the_banner_fps_is_steady_while_a_video_plays_at_its_rate(tmp_path, mnist_test):
+    """A clip played at its own 15 fps showed 4, 7, 14, 28, 19, 15 FPS at frames 1, 2, 5, 15, 30, 59 (an
+    average of single-frame rates, warm-up included). Now: frames over the last two seconds of wall time."""
+    from edgedigits.runtime import DigitReader
+    from edgedigits.runtime.live import run as play
+
+    path = tmp_path / "fifteen.avi"
+    write_video(path, [number_frame(mnist_test, "4815", 100 + t) for t in range(45)], fps=15)
+    stats = play(DigitReader(threads=1), str(path), headless=True, realtime=True, save=tmp_path / "out.avi")
+    shown = [fps for fps in stats.shown_fps if fps is not None]
+    assert len(shown) >= 35 and all(13.5 <= fps <= 16.5 for fps in shown), [round(f or 0, 1) for f in stats.shown_fps]
+
+
+def test_a_folder_or_an_empty_file_as_source_says_so(tmp_path):
+    """A folder and a 0-byte file got the generic "OpenCV cannot open it"."""
+    empty_video, empty_image = tmp_path / "empty.mp4", tmp_path / "empty.png"
+    empty_video.write_bytes(b"")
+    empty_image.write_bytes(b"")
+    for source, why in ((tmp_path, "is a folder"), (empty_video, "is empty (0 bytes)"), (empty_image, "is empty")):
+        result = run("webcam", "--source", source, "--headless")
+        assert result.returncode == 1 and f"{source}: {why}" in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr and result.stdout == ""
