@@ -163,13 +163,18 @@ class RateMeter:
         return (len(self.times) - 1) / span if span >= self.min_span_s else None
 
 
+SHOWN_FPS_KEPT = 10_000
+
+
 @dataclass
 class LiveStats:
     frames: int = 0
     seconds: float = 0.0
     source_fps: float | None = None  # the rate the file or stream declares (None for a camera)
     saved_fps: float | None = None  # the rate the --save video was written at
-    shown_fps: list[float | None] = field(default_factory=list)  # the FPS in each frame's banner (None: none)
+    # The FPS in the banner of each of the last SHOWN_FPS_KEPT frames (None: none shown yet); bounded, so a
+    # camera left running for days does not grow it.
+    shown_fps: deque[float | None] = field(default_factory=lambda: deque(maxlen=SHOWN_FPS_KEPT))
 
     @property
     def fps(self) -> float:
