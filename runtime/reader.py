@@ -173,10 +173,15 @@ class DigitReader:
 
         Faster than one ``read`` per image when the images are small: the networks' fixed cost per call is
         shared. An input that cannot be read (a bad file, bytes that are no image, an array that is no image)
-        gives a Reading with ``error`` set; the others are unaffected.
+        gives a Reading with ``error`` set; the others are unaffected. ``paths``: one name (or None) per
+        image, in order, for ``Reading.path``; raises ValueError when it is not as long as ``images``.
         """
         single = self.single if single is None else single
         paths = list(paths) if paths is not None else [None] * len(images)
+        if len(paths) != len(images):
+            raise ValueError(
+                f"read_batch got {len(images)} images but {len(paths)} paths; pass one path (or None) per image"
+            )
         prepared = [self._prepare(image, path, single, together=True) for image, path in zip(images, paths)]
         small_digits.find_together(prepared, lines=self.reads_lines)  # small one-digit images: found together
         started = time.perf_counter()

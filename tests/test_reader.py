@@ -189,3 +189,14 @@ def test_anything_but_an_image_is_an_error_record_or_image_error(reader, tmp_pat
     assert all(r.error and "not an image" in r.error for r in readings[1:])
     streamed = list(reader.read_many([str(good), None]))
     assert streamed[0].ok and not streamed[1].ok
+
+
+def test_read_batch_refuses_paths_of_another_length(reader, mnist_test):
+    """One path per image: a shorter or longer ``paths`` is a ValueError naming both lengths (zip once
+    dropped the images without a path and returned fewer readings)."""
+    digit = synth.on_canvas(synth.render_digit(mnist_test.images[0], 60), 0.5)
+    with pytest.raises(ValueError, match="2 images but 1 paths"):
+        reader.read_batch([digit, digit], paths=["a"])
+    with pytest.raises(ValueError, match="1 images but 2 paths"):
+        reader.read_batch([digit], paths=["a", "b"])
+    assert [r.path for r in reader.read_batch([digit, digit], paths=["a", None])] == ["a", None]
