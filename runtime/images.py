@@ -75,11 +75,15 @@ def quiet_opencv() -> None:
 
 
 def check_array(image: np.ndarray) -> None:
-    """Raise ImageError (a ValueError) unless ``image`` is an image array: numbers (uint8, uint16, other ints,
-    float or bool) of shape (H, W), (H, W, 1), (H, W, 2) gray + alpha, (H, W, 3) BGR or (H, W, 4) BGRA, not
-    empty."""
-    if image.dtype == object or np.iscomplexobj(image):
-        raise ImageError(f"not an image: dtype {image.dtype}; expected numbers (uint8, uint16, float or bool)")
+    """Raise ImageError (a ValueError) unless ``image`` is an image array: numbers (bool, any signed or
+    unsigned integer, any float: NumPy kinds 'biuf') of shape (H, W), (H, W, 1), (H, W, 2) gray + alpha,
+    (H, W, 3) BGR or (H, W, 4) BGRA, not empty. Strings, bytes, objects, complex numbers, datetimes and
+    structured arrays are refused."""
+    if image.dtype.kind not in "biuf":
+        raise ImageError(
+            f"not an image: dtype {image.dtype}; expected numbers (uint8, uint16, other integers, float or bool): "
+            "pass pixel values, not text or objects"
+        )
     if image.ndim not in (2, 3):
         raise ImageError(
             f"not an image: {image.ndim}-D array of shape {image.shape}; expected (H, W), "

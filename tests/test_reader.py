@@ -15,7 +15,7 @@ import pytest
 
 from helpers import paper_digit
 
-from edgedigits.runtime import DigitReader, Reading, synth
+from edgedigits.runtime import DigitReader, ImageError, Reading, synth
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -200,3 +200,25 @@ def test_read_batch_refuses_paths_of_another_length(reader, mnist_test):
     with pytest.raises(ValueError, match="1 images but 2 paths"):
         reader.read_batch([digit], paths=["a", "b"])
     assert [r.path for r in reader.read_batch([digit, digit], paths=["a", None])] == ["a", None]
+
+
+NOT_NUMBERS = [
+    np.array([["a"]]),  # once "could not convert string to float" from ink.to_uint8, ending the batch
+    np.zeros((5, 5), "V4"),
+    np.array([["1", "2"], ["3", "4"]]),  # once read as an image, as were datetimes
+    np.zeros((30, 30), "datetime64[s]"),
+    np.zeros((30, 30), "timedelta64[ms]"),
+]
+
+
+def test_an_array_of_anything_but_numbers_is_an_image_error_or_error_record(reader, mnist_test):
+    """Only bool, integer and float arrays are images: strings, bytes, datetimes (numpy kinds other than
+    'biuf') raise ImageError from read and are error records in the streaming calls."""
+    digit = synth.on_canvas(synth.render_digit(mnist_test.images[0], 60), 0.5)
+    for bad in NOT_NUMBERS:
+        with pytest.raises(ImageError, match=rf"^image array: not an image: dtype {re.escape(str(bad.dtype))}"):
+            reader.read(bad)
+    readings = reader.read_batch([digit, *NOT_NUMBERS, digit])
+    assert [r.ok for r in readings] == [True] + [False] * len(NOT_NUMBERS) + [True]
+    assert all("expected numbers" in r.error for r in readings[1:-1])
+    assert [r.ok for r in reader.read_many([NOT_NUMBERS[0], digit])] == [False, True]
