@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass, replace
 from itertools import islice
 from pathlib import Path
-from typing import Iterable, Iterator, Literal, NamedTuple, Sequence, Union
+from typing import Iterable, Iterator, Literal, NamedTuple, Union
 
 import numpy as np
 
@@ -164,18 +164,24 @@ class DigitReader:
 
     def read_batch(
         self,
-        images: Sequence[ImageLike | SourceError],
+        images: Iterable[ImageLike | SourceError],
         *,
         single: bool | None = None,
-        paths: Sequence[str | None] | None = None,
+        paths: Iterable[str | None] | None = None,
     ) -> list[Reading]:
         """Read several images with one pass of each network over all their digits and lines, in input order.
 
-        Faster than one ``read`` per image when the images are small: the networks' fixed cost per call is
-        shared. An input that cannot be read (a bad file, bytes that are no image, an array that is no image)
-        gives a Reading with ``error`` set; the others are unaffected. ``paths``: one name (or None) per
-        image, in order, for ``Reading.path``; raises ValueError when it is not as long as ``images``.
+        ``images``: a list (or any iterable, read whole) of inputs as ``read`` takes them. Faster than one
+        ``read`` per image when the images are small: the networks' fixed cost per call is shared. An input
+        that cannot be read (a bad file, bytes that are no image, an array that is no image) gives a Reading
+        with ``error`` set; the others are unaffected. ``paths``: one name (or None) per image, in order, for
+        ``Reading.path``; raises ValueError when it is not as long as ``images``. Raises TypeError for one
+        input passed alone (a path, bytes or an array: use ``read``) or anything not iterable.
         """
+        refuse_one(images, "read_batch")
+        images = list(images)
+        if isinstance(paths, (str, os.PathLike, bytes)):
+            raise TypeError(f"read_batch: paths takes a list of paths, one per image, got {paths!r}; pass [{paths!r}]")
         single = self.single if single is None else single
         paths = list(paths) if paths is not None else [None] * len(images)
         if len(paths) != len(images):
@@ -390,8 +396,10 @@ class DigitReader:
         """Read every image named by ``inputs`` (files, folders, glob patterns), streamed in order.
 
         A path that cannot be listed or read yields a Reading with ``error`` set; the rest go on.
-        ``workers`` and ``processes``: as in ``read_many``.
+        ``workers`` and ``processes``: as in ``read_many``. Raises TypeError for one path passed alone (pass
+        ``[path]``).
         """
+        refuse_one(inputs, "read_paths")
         return self.read_many(iter_paths(list(inputs), recursive=recursive), workers=workers, processes=processes)
 
     def read_many(
@@ -405,8 +413,15 @@ class DigitReader:
         it under ``if __name__ == "__main__":`` in a script. A short run (or ``workers=1``) is read here.
         Inputs are pulled lazily and only a few chunks are in flight, so an endless or huge iterable (a
         folder of a million files) never sits in memory. A bad input yields a Reading with ``error`` set;
-        the rest go on. See parallel.py.
+        the rest go on. See parallel.py. Raises TypeError, at the call, for one input passed alone (a path,
+        bytes or an array: use ``read``) or anything not iterable.
         """
+        refuse_one(images, "read_many")
+        return self._read_many(images, workers, processes)
+
+    def _read_many(
+        self, images: Iterable[ImageLike | SourceError], workers: int | None, processes: bool
+    ) -> Iterator[Reading]:
         from functools import partial
 
         from .parallel import read_chunks
@@ -559,6 +574,37 @@ def renumber_lines(digits: list[Digit]) -> list[Digit]:
         d if d.line == numbers[d.line] else Digit(d.value, d.confidence, d.box, numbers[d.line], d.probabilities)
         for d in digits
     ]
+
+
+def refuse_one(inputs: object, call: str) -> None:
+    """Raise TypeError, saying what to pass, unless ``inputs`` is a collection of inputs for ``call``
+    (read_batch, read_many, read_paths): a lone path, bytes or array would be iterated item by item, each
+    character, byte or row taken for an input."""
+    got = type(inputs).__name__
+    if isinstance(inputs, (str, os.PathLike)):
+        if call == "read_paths":
+            raise TypeError(
+                f"read_paths takes a list of paths, got one {got} {os.fspath(inputs)!r}; for one file, folder "
+                f"or pattern pass [{os.fspath(inputs)!r}]"
+            )
+        raise TypeError(
+            f"{call} takes a list of images, got one path {os.fspath(inputs)!r}; use read() for one image, "
+            f"or read_paths([{os.fspath(inputs)!r}]) for a folder"
+        )
+    what = "paths" if call == "read_paths" else "images"
+    if isinstance(inputs, (bytes, bytearray, memoryview)):
+        raise TypeError(
+            f"{call} takes a list of {what}, got one {got}; use read() for one image's bytes, or pass [data]"
+        )
+    if isinstance(inputs, np.ndarray):
+        raise TypeError(
+            f"{call} takes a list of {what}, got one NumPy array of shape {inputs.shape}; use read() for one image, "
+            "or pass list(stack) for a stack of images [N, H, W]"
+        )
+    try:
+        iter(inputs)  # type: ignore[call-overload]
+    except TypeError:
+        raise TypeError(f"{call} takes a list (or any iterable) of {what}, got {got}") from None
 
 
 def chunked(items: Iterable, size: int) -> Iterator[list]:

@@ -222,3 +222,27 @@ def test_an_array_of_anything_but_numbers_is_an_image_error_or_error_record(read
     assert [r.ok for r in readings] == [True] + [False] * len(NOT_NUMBERS) + [True]
     assert all("expected numbers" in r.error for r in readings[1:-1])
     assert [r.ok for r in reader.read_many([NOT_NUMBERS[0], digit])] == [False, True]
+
+
+def test_one_input_to_a_streaming_call_is_a_type_error_saying_what_to_pass(reader, mnist_test):
+    """A lone path, bytes or array passed where a list is expected was iterated item by item (an error record
+    per character, byte or row); now the call raises TypeError at once, saying what to pass. read_batch takes
+    any iterable, as read_many does."""
+    digit = synth.on_canvas(synth.render_digit(mnist_test.images[0], 60), 0.5)
+    with pytest.raises(TypeError, match=r"read_paths takes a list of paths.* pass \['samples'\]"):
+        reader.read_paths("samples")
+    with pytest.raises(TypeError, match=r"read_paths takes a list of paths"):
+        reader.read_paths(ROOT / "samples")
+    with pytest.raises(TypeError, match=r"read_many takes a list of images, got one NumPy array.*use read\(\)"):
+        reader.read_many(digit)  # at the call, not at the first reading
+    with pytest.raises(TypeError, match=r"read_batch takes a list of images, got one bytes.*use read\(\)"):
+        reader.read_batch(b"\x89PNG")
+    with pytest.raises(TypeError, match=r"read_batch takes a list of images, got one path.*read_paths\(\["):
+        reader.read_batch("photo.jpg")
+    with pytest.raises(TypeError, match=r"read_many takes a list .* got int"):
+        reader.read_many(42)
+    with pytest.raises(TypeError, match=r"paths takes a list"):
+        reader.read_batch([digit], paths="a.png")
+    label = str(mnist_test.labels[0])
+    assert [r.text for r in reader.read_batch(iter([digit, digit]))] == [label, label]
+    assert [r.text for r in reader.read_batch(d for d in [digit])] == [label]
