@@ -25,6 +25,7 @@ import numpy as np
 
 from .draw import annotate  # noqa: F401  (part of this module's interface: live.annotate)
 from .reader import DigitReader, Reading, compose_text
+from .results import check_fraction
 from .sources import Frames, VideoError
 
 WINDOW = "edgedigits  (q or Esc to quit)"
@@ -53,7 +54,9 @@ class Stabilizer:
     """Smooths digit values over frames: exponential average of each tracked digit's probabilities.
 
     ``memory`` is the weight of the past (0 = no smoothing). With 0.6, one frame that reads a steady 3 as an
-    8 with full confidence still leaves the 3 ahead; a real change wins on the second frame.
+    8 with full confidence still leaves the 3 ahead; a real change wins on the second frame. Raises ValueError
+    unless ``memory`` is a number in [0, 1) (1 would never let a new frame in) and ``min_confidence`` one in
+    [0, 1].
     """
 
     memory: float = 0.6
@@ -61,6 +64,10 @@ class Stabilizer:
     max_missed: int = 5
     min_confidence: float = 0.5
     tracks: list[_Track] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        check_fraction("Stabilizer memory", self.memory, below_one=True)
+        check_fraction("Stabilizer min_confidence", self.min_confidence)
 
     def update(self, reading: Reading) -> Reading:
         if not reading.ok:

@@ -141,6 +141,14 @@ def decode_metadata(raw: dict[str, str]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- the session
 
 
+def check_count(name: str, value: object, minimum: int) -> int | None:
+    """``value`` unchanged when it is None or a whole number >= ``minimum``; ValueError naming ``name`` and
+    the value otherwise (a float, a string, a bool, a negative number)."""
+    if value is None or (isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= minimum):
+        return value  # type: ignore[return-value]
+    raise ValueError(f"{name} must be None or a whole number >= {minimum}, got {value!r}")
+
+
 def _session_options(threads: int | None):
     # Measured for issue 11 (onnxruntime 1.32.0, `classify one.png`): the CPU arena off, memory patterns off,
     # no spinning, basic instead of full graph optimization, pre-packing off: each moves peak RSS by 1 MiB
@@ -171,12 +179,13 @@ class Model:
     ``name_or_path``: a shipped model's name, an ``.onnx`` path, or None for ``"default"``. ``threads``:
     onnxruntime intra-op threads (None or 0: onnxruntime's choice, one per physical core). Raises ModelError
     (naming the file and what to do) when the model is missing, unreadable (permissions), empty, not ONNX, or
-    does not have the edgedigits I/O.
+    does not have the edgedigits I/O; ValueError for ``threads`` below 0 or not a whole number.
     """
 
     def __init__(self, name_or_path: str | os.PathLike | None = None, threads: int | None = None):
         import onnxruntime as ort
 
+        check_count("threads", threads, 0)
         self.path = resolve_model(name_or_path)
         where = str(self.path)
         try:

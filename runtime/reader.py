@@ -32,7 +32,15 @@ import numpy as np
 from . import detect, small_digits
 from .images import ImageError, check_array, load_image
 from .lines import STRIDE, Char, ctc_greedy, pad_batch
-from .model import LineModel, Model, OrientationModel, resolve_model, shipped_line_model, shipped_orientation_model
+from .model import (
+    LineModel,
+    Model,
+    OrientationModel,
+    check_count,
+    resolve_model,
+    shipped_line_model,
+    shipped_orientation_model,
+)
 from .orientation import page_log_odds, turned_180
 from .recognize import (
     NARROW_ALONE,
@@ -53,7 +61,14 @@ from .recognize import (
     sideways,
     turned_over,
 )
-from .results import UNCERTAIN, Digit, Reading, compose_text, int_box  # noqa: F401  (the API's names, re-exported)
+from .results import (  # noqa: F401  (the API's names, re-exported)
+    UNCERTAIN,
+    Digit,
+    Reading,
+    check_fraction,
+    compose_text,
+    int_box,
+)
 from .sources import SourceError, iter_paths
 
 ImageLike = Union[str, os.PathLike, bytes, bytearray, memoryview, np.ndarray]
@@ -66,14 +81,16 @@ class DigitReader:
 
     ``model``: a shipped model's name (``edgedigits models``), a path to an ``.onnx`` file, or None for the
     default. ``line_model``: the line recognizer (a name or path; None: the shipped ``line`` model when
-    installed; False: none, every digit-like blob is read alone by ``model``). ``min_confidence``: digits
-    below it show as ``?`` in ``text`` (they stay in ``digits``). ``single``: treat every image as one digit
+    installed; False: none, every digit-like blob is read alone by ``model``). ``min_confidence``: a number
+    from 0 to 1; digits below it show as ``?`` in ``text`` (they stay in ``digits``). ``threads``:
+    onnxruntime threads per session (None or 0: onnxruntime's choice). ``single``: treat every image as one digit
     (a crop or a drawing) instead of detecting digits in it. ``orientation_model``: the text-orientation
     classifier that tells an upside-down page (None: the shipped ``orientation`` model when installed; False:
     none, a page is never read turned 180 degrees). Raises ModelError for a model that cannot be used; the
     line and orientation models' sessions are opened with the first text line read, and a file that is not
     such a model raises ModelError then (the ``line_model`` and ``orientation_model`` properties open them at
-    once, to check early).
+    once, to check early). Raises ValueError for a ``min_confidence`` that is not a number from 0 to 1, or
+    ``threads`` that is not None or a whole number >= 0.
     """
 
     def __init__(
@@ -86,6 +103,8 @@ class DigitReader:
         line_model: str | os.PathLike | LineModel | Literal[False] | None = None,
         orientation_model: str | os.PathLike | OrientationModel | Literal[False] | None = None,
     ):
+        min_confidence = check_fraction("min_confidence", min_confidence)
+        check_count("threads", threads, 0)
         self.model = model if isinstance(model, Model) else Model(model, threads=threads)
         if line_model is None:
             line_model = shipped_line_model() or False
@@ -400,12 +419,13 @@ class DigitReader:
         ``[path]``).
         """
         refuse_one(inputs, "read_paths")
+        check_count("workers", workers or None, 1)
         return self.read_many(iter_paths(list(inputs), recursive=recursive), workers=workers, processes=processes)
 
     def read_many(
         self, images: Iterable[ImageLike | SourceError], workers: int | None = None, *, processes: bool = False
     ) -> Iterator[Reading]:
-        """Read many images on ``workers`` threads or processes (default: all cores), in input order.
+        """Read many images on ``workers`` threads or processes (None or 0: all cores), in input order.
 
         Inputs go in chunks of 16, each read with one pass of the network. ``processes=True`` reads a long
         run in worker processes, each with its own session: the image stages hold Python's GIL most of the
@@ -414,9 +434,11 @@ class DigitReader:
         Inputs are pulled lazily and only a few chunks are in flight, so an endless or huge iterable (a
         folder of a million files) never sits in memory. A bad input yields a Reading with ``error`` set;
         the rest go on. See parallel.py. Raises TypeError, at the call, for one input passed alone (a path,
-        bytes or an array: use ``read``) or anything not iterable.
+        bytes or an array: use ``read``) or anything not iterable; ValueError for ``workers`` below 0 or not a
+        whole number.
         """
         refuse_one(images, "read_many")
+        check_count("workers", workers or None, 1)
         return self._read_many(images, workers, processes)
 
     def _read_many(

@@ -127,7 +127,7 @@ def test_single_mode_reads_the_whole_image_as_one_digit(reader, mnist_test):
 
 def test_min_confidence_marks_uncertain_digits(mnist_test):
     image = synth.on_canvas(synth.render_digit(mnist_test.images[0], 90), 0.3)
-    assert DigitReader(min_confidence=1.01).read(image).text == "?"
+    assert DigitReader(min_confidence=1.0).read(image).text == "?"  # (its confidence is 0.999998)
     assert DigitReader(min_confidence=0.0).read(image).text == str(mnist_test.labels[0])
 
 
@@ -246,3 +246,34 @@ def test_one_input_to_a_streaming_call_is_a_type_error_saying_what_to_pass(reade
     label = str(mnist_test.labels[0])
     assert [r.text for r in reader.read_batch(iter([digit, digit]))] == [label, label]
     assert [r.text for r in reader.read_batch(d for d in [digit])] == [label]
+
+
+@pytest.mark.parametrize("value", [1.5, -0.1, float("nan"), "0.9", None, True])
+def test_min_confidence_outside_0_to_1_is_refused_when_the_reader_is_made(value):
+    """Once accepted, and every read then failed (a string) or read nothing sure (1.5); the CLI refuses them."""
+    with pytest.raises(ValueError, match=rf"min_confidence must be a number from 0 to 1, got {re.escape(repr(value))}"):
+        DigitReader(min_confidence=value)
+
+
+def test_threads_workers_and_stabilizer_memory_are_checked(reader, mnist_test):
+    from edgedigits.runtime.live import Stabilizer
+
+    for threads in (-1, 1.5, "2"):
+        with pytest.raises(
+            ValueError, match=rf"threads must be None or a whole number >= 0, got {re.escape(repr(threads))}"
+        ):
+            DigitReader(threads=threads)
+    digit = synth.on_canvas(synth.render_digit(mnist_test.images[0], 60), 0.5)
+    for workers in (-2, 1.5):
+        with pytest.raises(ValueError, match=rf"workers must be None or a whole number >= 1, got {workers!r}"):
+            reader.read_many([digit], workers=workers)  # at the call, not at the first reading
+        with pytest.raises(ValueError, match="workers"):
+            reader.read_paths([str(ROOT / "samples")], workers=workers)
+    for memory in (1.5, 1, -0.1, float("nan"), "0.6"):
+        with pytest.raises(
+            ValueError, match=rf"memory must be a number from 0 to 1 \(1 excluded\), got {re.escape(repr(memory))}"
+        ):
+            Stabilizer(memory=memory)
+    with pytest.raises(ValueError, match="min_confidence"):
+        Stabilizer(min_confidence=2)
+    assert Stabilizer(memory=0).memory == 0 and [r.ok for r in reader.read_many([digit], workers=None)] == [True]
