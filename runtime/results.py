@@ -61,11 +61,11 @@ class Reading:
 
     def to_dict(self) -> dict:
         """The JSON record (README, "Reading digits"): ``{"path", "text", "digits": [...]}`` (plus ``raw`` when
-        the line model read the image) or ``{"path", "error"}``."""
+        the line model read the image) or ``{"path", "error"}``; ``path`` is always there, None when the input
+        had no name (an array or bytes)."""
         if self.error is not None:
             return {"path": self.path, "error": self.error}
-        record: dict[str, object] = {"path": self.path} if self.path is not None else {}
-        record.update({"text": self.text, "digits": [d.to_dict() for d in self.digits]})
+        record: dict[str, object] = {"path": self.path, "text": self.text, "digits": [d.to_dict() for d in self.digits]}
         if self.raw is not None:
             record["raw"] = self.raw
         return record

@@ -148,8 +148,11 @@ def test_read_many_is_ordered_and_matches_sequential_reads(reader, mnist_test):
 
 
 def test_reading_to_dict_is_the_documented_record():
-    reading = Reading("7", [])
-    assert reading.to_dict() == {"text": "7", "digits": []}
+    """ "path" is always in the record, None when unknown, as in an error record (it was left out of a
+    reading without a path)."""
+    assert Reading("7", []).to_dict() == {"path": None, "text": "7", "digits": []}
+    assert Reading("7", [], path="a.png").to_dict() == {"path": "a.png", "text": "7", "digits": []}
+    assert Reading("", [], error="no such file").to_dict() == {"path": None, "error": "no such file"}
 
 
 def test_readme_python_example_runs():
