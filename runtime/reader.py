@@ -167,8 +167,13 @@ class DigitReader:
         return self._line_model is not False
 
     def read(self, image: ImageLike, *, path: str | None = None, single: bool | None = None) -> Reading:
-        """Read one image: a file path, encoded image bytes, or a NumPy uint8 array [H, W] (gray), [H, W, 3]
-        (BGR) or [H, W, 4] (BGRA). Boxes are in the pixels of the image as displayed (EXIF orientation applied).
+        """Read one image: a file path (str or os.PathLike); encoded image bytes (bytes, bytearray, memoryview;
+        for an open file pass ``f.read()``); or a NumPy array, not empty, of shape [H, W] gray, [H, W, 1] gray,
+        [H, W, 2] gray + alpha, [H, W, 3] BGR or [H, W, 4] BGRA, and dtype bool, any integer or any float
+        (ink.to_uint8 maps it to 8 bits: uint8 as is; bool to 0/255; float all in [0, 1] times 255; other
+        values all in [0, 255] as they are; uint16 beyond 255 divided by 257; anything else stretched from its
+        minimum and maximum; NaN and infinities as 0). Boxes are in the pixels of the image as displayed (EXIF
+        orientation applied). ``path``: the name ``Reading.path`` gets (default: the path read, else None).
 
         Raises ImageError (a ValueError) when the input cannot be read: a missing or unreadable file, bytes
         that are no image, an image above the pixel limit. Its message names the input and says what to do.

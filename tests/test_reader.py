@@ -280,3 +280,26 @@ def test_threads_workers_and_stabilizer_memory_are_checked(reader, mnist_test):
     with pytest.raises(ValueError, match="min_confidence"):
         Stabilizer(min_confidence=2)
     assert Stabilizer(memory=0).memory == 0 and [r.ok for r in reader.read_many([digit], workers=None)] == [True]
+
+
+def test_every_array_kind_the_readme_documents_reads_alike(reader, mnist_test):
+    """README's Python API section (and read's docstring) say which arrays read takes and how their values
+    become 8 bits; each of these is the same picture and reads as the uint8 one does."""
+    gray = synth.on_canvas(synth.render_digit(mnist_test.images[0], 60), 0.5)  # uint8, dark on light
+    ink = gray < 128
+    opaque = np.full_like(gray, 255)
+    kinds = {
+        "float32 in [0, 1]": gray.astype(np.float32) / 255,
+        "float64 in [0, 255]": gray.astype(np.float64),
+        "uint16 (x257)": gray.astype(np.uint16) * 257,
+        "int32 in [0, 255]": gray.astype(np.int32),
+        "int16 stretched": gray.astype(np.int16) * 4 - 500,
+        "bool": ~ink,
+        "(H, W, 1)": gray[:, :, None],
+        "(H, W, 2) gray + alpha": np.dstack([gray, opaque]),
+        "(H, W, 3) BGR": np.dstack([gray] * 3),
+        "(H, W, 4) BGRA": np.dstack([gray] * 3 + [opaque]),
+    }
+    expected = reader.read(gray).text
+    assert expected == str(mnist_test.labels[0])
+    assert {name: reader.read(image).text for name, image in kinds.items()} == dict.fromkeys(kinds, expected)
