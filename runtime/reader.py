@@ -30,7 +30,7 @@ from typing import Iterable, Iterator, Literal, NamedTuple, Union
 import numpy as np
 
 from . import detect, small_digits
-from .images import ImageError, check_array, load_image
+from .images import FOLDER_ERROR, ImageError, check_array, load_image
 from .lines import STRIDE, Char, ctc_greedy, pad_batch
 from .model import (
     LineModel,
@@ -183,7 +183,10 @@ class DigitReader:
         reading = self.read_batch([image], single=single, paths=[path])[0]
         if reading.error is not None:
             what = {np.ndarray: "image array", bytes: "image bytes", bytearray: "image bytes"}.get(type(image), "input")
-            raise ImageError(f"{reading.path or what}: {reading.error}")
+            error = reading.error
+            if error == FOLDER_ERROR:  # (classify's wording tells to pass the folder on the command line)
+                error = f"is a folder, not an image file; use read_paths([{reading.path!r}]) to read every image in it"
+            raise ImageError(f"{reading.path or what}: {error}")
         return reading
 
     def read_batch(

@@ -303,3 +303,29 @@ def test_every_array_kind_the_readme_documents_reads_alike(reader, mnist_test):
     expected = reader.read(gray).text
     assert expected == str(mnist_test.labels[0])
     assert {name: reader.read(image).text for name, image in kinds.items()} == dict.fromkeys(kinds, expected)
+
+
+def test_messages_say_what_to_do_in_the_api(reader, tmp_path):
+    """read's messages for a folder, empty bytes, an open file and a channels-first array: each says what to
+    pass in Python (a folder's once told to "pass the folder itself", as to classify; empty bytes once spoke
+    of a file to copy again)."""
+    import io
+
+    with pytest.raises(
+        ImageError, match=rf"is a folder, not an image file; use read_paths\(\[{re.escape(repr(str(tmp_path)))}\]\)"
+    ):
+        reader.read(tmp_path)
+    with pytest.raises(ImageError, match=r"^image bytes: empty bytes \(0 bytes\)") as empty:
+        reader.read(b"")
+    assert "file" not in str(empty.value)
+    png = ROOT / "samples" / "scan_4.png"
+    with open(png, "rb") as handle:
+        with pytest.raises(ImageError, match=r"an open file \(BufferedReader\).*pass its contents, f\.read\(\)"):
+            reader.read(handle)
+    [record] = reader.read_batch([io.BytesIO(png.read_bytes())])
+    assert "an open file (BytesIO)" in record.error and "f.read()" in record.error
+    with pytest.raises(ImageError, match=r"400 channels.*looks channels-first \(C, H, W\).*transpose\(1, 2, 0\)"):
+        reader.read(np.zeros((3, 200, 400)))
+    with pytest.raises(ImageError, match=r"7 channels") as seven:
+        reader.read(np.zeros((200, 400, 7)))
+    assert "channels-first" not in str(seven.value)
