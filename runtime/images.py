@@ -53,6 +53,10 @@ IMAGE_SUFFIXES = frozenset(
 FORMATS = "PNG, JPEG, BMP, TIFF, WebP, GIF or PNM"
 
 
+# read_bytes' message for a folder, as classify's user reads it; DigitReader.read words it for Python.
+FOLDER_ERROR = "is a folder, not an image file (pass the folder itself to read every image in it)"
+
+
 class ImageError(ValueError):
     """An input that cannot be read as an image. The message names the problem and the fix."""
 
@@ -75,11 +79,15 @@ def quiet_opencv() -> None:
 
 
 def check_array(image: np.ndarray) -> None:
-    """Raise ImageError (a ValueError) unless ``image`` is an image array: numbers (uint8, uint16, other ints,
-    float or bool) of shape (H, W), (H, W, 1), (H, W, 2) gray + alpha, (H, W, 3) BGR or (H, W, 4) BGRA, not
-    empty."""
-    if image.dtype == object or np.iscomplexobj(image):
-        raise ImageError(f"not an image: dtype {image.dtype}; expected numbers (uint8, uint16, float or bool)")
+    """Raise ImageError (a ValueError) unless ``image`` is an image array: numbers (bool, any signed or
+    unsigned integer, any float: NumPy kinds 'biuf') of shape (H, W), (H, W, 1), (H, W, 2) gray + alpha,
+    (H, W, 3) BGR or (H, W, 4) BGRA, not empty. Strings, bytes, objects, complex numbers, datetimes and
+    structured arrays are refused."""
+    if image.dtype.kind not in "biuf":
+        raise ImageError(
+            f"not an image: dtype {image.dtype}; expected numbers (uint8, uint16, other integers, float or bool): "
+            "pass pixel values, not text or objects"
+        )
     if image.ndim not in (2, 3):
         raise ImageError(
             f"not an image: {image.ndim}-D array of shape {image.shape}; expected (H, W), "
@@ -88,9 +96,12 @@ def check_array(image: np.ndarray) -> None:
     if image.size == 0:
         raise ImageError(f"not an image: empty array of shape {image.shape}")
     if image.ndim == 3 and image.shape[2] not in (1, 2, 3, 4):
+        hint = ""
+        if image.shape[0] in (1, 2, 3, 4):  # (3, 200, 400): PyTorch's layout, say
+            hint = "; it looks channels-first (C, H, W): pass image.transpose(1, 2, 0), channels last (BGR order)"
         raise ImageError(
             f"not an image: {image.shape[2]} channels (shape {image.shape}); expected 1, 2 (gray + "
-            "alpha), 3 (BGR) or 4 (BGRA)"
+            f"alpha), 3 (BGR) or 4 (BGRA){hint}"
         )
 
 
@@ -103,7 +114,7 @@ def read_bytes(path: str | os.PathLike) -> bytes:
     try:
         info = os.stat(path)
         if stat.S_ISDIR(info.st_mode):
-            raise ImageError("is a folder, not an image file (pass the folder itself to read every image in it)")
+            raise ImageError(FOLDER_ERROR)
         if not stat.S_ISREG(info.st_mode):  # opening a named pipe would wait for a writer forever
             raise ImageError("not a regular file (a named pipe, device or socket); save the image to a file first")
         size = info.st_size
@@ -321,8 +332,8 @@ def decode(data: bytes, max_pixels: int | None = None) -> np.ndarray:
     ``MAX_PIXELS``, 64 MP) bounds W x H, read from the header before anything is decoded.
     Raises ImageError naming the problem and the fix (empty, too big, truncated, not an image).
     """
-    if not data:
-        raise ImageError("empty file (0 bytes): it was not fully written or copied; copy it again")
+    if not data:  # (an empty file is refused by read_bytes, with its own message)
+        raise ImageError(f"empty bytes (0 bytes): no image data; pass an encoded image ({FORMATS})")
     limit = MAX_PIXELS if max_pixels is None else max_pixels
     size = header_size(data)
     if size and size[0] * size[1] > limit:
@@ -359,6 +370,10 @@ def load_image(source: str | os.PathLike | bytes | bytearray | memoryview, max_p
     too, never taken for a file descriptor)."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         return decode(bytes(source), max_pixels)
+    if hasattr(source, "read"):  # an open file, io.BytesIO
+        raise ImageError(
+            f"not an image but an open file ({type(source).__name__}): pass its contents, f.read(), or the file's path"
+        )
     if not isinstance(source, (str, os.PathLike)):
         raise ImageError(
             f"not an image but {type(source).__name__}: pass a file path, encoded image bytes or a NumPy array"

@@ -26,6 +26,7 @@ import numpy as np
 
 from .draw import annotate  # noqa: F401  (part of this module's interface: live.annotate)
 from .reader import Digit, DigitReader, Reading, compose_text
+from .results import check_fraction
 from .sources import Frames, VideoError
 
 WINDOW = "edgedigits  (q or Esc to quit)"
@@ -71,7 +72,9 @@ class Stabilizer:
     """Smooths digit values over frames: exponential average of each tracked digit's probabilities.
 
     ``memory`` is the weight of the past (0 = no smoothing). With 0.6, one frame that reads a steady 3 as an
-    8 with full confidence still leaves the 3 ahead; a real change wins on the second frame.
+    8 with full confidence still leaves the 3 ahead; a real change wins on the second frame. Raises ValueError
+    unless ``memory`` is a number in [0, 1) (1 would never let a new frame in) and ``min_confidence`` one in
+    [0, 1].
 
     A digit is matched to the track whose box, moved by the frame's shift, overlaps it most (IoU at least
     ``min_iou``). The shift (pixels) is the median displacement from each confident digit to the nearest
@@ -88,6 +91,10 @@ class Stabilizer:
     stale_after: int = 2
     fresh_confidence: float = 0.8
     tracks: list[_Track] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        check_fraction("Stabilizer memory", self.memory, below_one=True)
+        check_fraction("Stabilizer min_confidence", self.min_confidence)
 
     def shift(self, digits: list[Digit]) -> tuple[float, float]:
         """The frame's motion since the tracks were seen (dx, dy in pixels); (0, 0) when nothing tells."""

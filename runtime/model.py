@@ -141,6 +141,14 @@ def decode_metadata(raw: dict[str, str]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- the session
 
 
+def check_count(name: str, value: object, minimum: int) -> int | None:
+    """``value`` unchanged when it is None or a whole number >= ``minimum``; ValueError naming ``name`` and
+    the value otherwise (a float, a string, a bool, a negative number)."""
+    if value is None or (isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= minimum):
+        return value  # type: ignore[return-value]
+    raise ValueError(f"{name} must be None or a whole number >= {minimum}, got {value!r}")
+
+
 def _session_options(threads: int | None):
     # Measured for issue 11 (onnxruntime 1.32.0, `classify one.png`): the CPU arena off, memory patterns off,
     # no spinning, basic instead of full graph optimization, pre-packing off: each moves peak RSS by 1 MiB
@@ -165,18 +173,23 @@ def _fixed(dim) -> int | None:
     return dim if isinstance(dim, int) and dim > 0 else None
 
 
+# The largest value predict takes: 1, and a little float rounding above it (normalize's digits top at 1.0).
+MAX_VALUE = 1.001
+
+
 class Model:
     """One ONNX model in one onnxruntime session. ``Model(name_or_path=None, threads=None)``.
 
     ``name_or_path``: a shipped model's name, an ``.onnx`` path, or None for ``"default"``. ``threads``:
     onnxruntime intra-op threads (None or 0: onnxruntime's choice, one per physical core). Raises ModelError
     (naming the file and what to do) when the model is missing, unreadable (permissions), empty, not ONNX, or
-    does not have the edgedigits I/O.
+    does not have the edgedigits I/O; ValueError for ``threads`` below 0 or not a whole number.
     """
 
     def __init__(self, name_or_path: str | os.PathLike | None = None, threads: int | None = None):
         import onnxruntime as ort
 
+        check_count("threads", threads, 0)
         self.path = resolve_model(name_or_path)
         where = str(self.path)
         try:
@@ -249,7 +262,9 @@ class Model:
         self.input_name, self.output_name = image.name, output.name
 
     def predict(self, batch: np.ndarray) -> np.ndarray:
-        """Probabilities float32 [N, 10] for images float32 [N, 28, 28] in [0, 1] (white digit on black)."""
+        """Probabilities float32 [N, 10] for images float32 (or float64) [N, 28, 28] in [0, 1] (white digit
+        on black). Raises ValueError for another shape, a non-float dtype, or values above 1 (pixels in
+        0..255 not divided by 255)."""
         batch = np.asarray(batch)
         if batch.ndim != 3 or batch.shape[1:] != IMAGE_SHAPE:
             raise ValueError(f"predict expects images [N, 28, 28], got an array of shape {list(batch.shape)}.")
@@ -260,7 +275,13 @@ class Model:
             )
         if len(batch) == 0:
             return np.zeros((0, N_CLASSES), dtype=np.float32)
-        batch = np.ascontiguousarray(batch, dtype=np.float32)
+        dtype, batch = batch.dtype, np.ascontiguousarray(batch, dtype=np.float32)
+        top = float(batch.max())  # (N x 784 values: microseconds next to the network)
+        if top > MAX_VALUE:
+            raise ValueError(
+                f"predict expects float images in [0, 1], got {dtype} values up to {top:g}; "
+                "divide 0..255 pixels by 255 (or use the normalize step)."
+            )
         if len(batch) <= MAX_SESSION_BATCH:
             return self._run(batch)
         step = MAX_SESSION_BATCH

@@ -25,14 +25,22 @@ import time
 from dataclasses import dataclass, replace
 from itertools import islice
 from pathlib import Path
-from typing import Iterable, Iterator, Literal, NamedTuple, Sequence, Union
+from typing import Iterable, Iterator, Literal, NamedTuple, Union
 
 import numpy as np
 
 from . import detect, small_digits
-from .images import ImageError, check_array, load_image
+from .images import FOLDER_ERROR, ImageError, check_array, load_image
 from .lines import STRIDE, Char, ctc_greedy, pad_batch
-from .model import LineModel, Model, OrientationModel, resolve_model, shipped_line_model, shipped_orientation_model
+from .model import (
+    LineModel,
+    Model,
+    OrientationModel,
+    check_count,
+    resolve_model,
+    shipped_line_model,
+    shipped_orientation_model,
+)
 from .orientation import page_log_odds, turned_180
 from .recognize import (
     NARROW_ALONE,
@@ -53,7 +61,14 @@ from .recognize import (
     sideways,
     turned_over,
 )
-from .results import UNCERTAIN, Digit, Reading, compose_text, int_box  # noqa: F401  (the API's names, re-exported)
+from .results import (  # noqa: F401  (the API's names, re-exported)
+    UNCERTAIN,
+    Digit,
+    Reading,
+    check_fraction,
+    compose_text,
+    int_box,
+)
 from .sources import SourceError, iter_paths
 
 ImageLike = Union[str, os.PathLike, bytes, bytearray, memoryview, np.ndarray]
@@ -66,14 +81,16 @@ class DigitReader:
 
     ``model``: a shipped model's name (``edgedigits models``), a path to an ``.onnx`` file, or None for the
     default. ``line_model``: the line recognizer (a name or path; None: the shipped ``line`` model when
-    installed; False: none, every digit-like blob is read alone by ``model``). ``min_confidence``: digits
-    below it show as ``?`` in ``text`` (they stay in ``digits``). ``single``: treat every image as one digit
+    installed; False: none, every digit-like blob is read alone by ``model``). ``min_confidence``: a number
+    from 0 to 1; digits below it show as ``?`` in ``text`` (they stay in ``digits``). ``threads``:
+    onnxruntime threads per session (None or 0: onnxruntime's choice). ``single``: treat every image as one digit
     (a crop or a drawing) instead of detecting digits in it. ``orientation_model``: the text-orientation
     classifier that tells an upside-down page (None: the shipped ``orientation`` model when installed; False:
     none, a page is never read turned 180 degrees). Raises ModelError for a model that cannot be used; the
     line and orientation models' sessions are opened with the first text line read, and a file that is not
     such a model raises ModelError then (the ``line_model`` and ``orientation_model`` properties open them at
-    once, to check early).
+    once, to check early). Raises ValueError for a ``min_confidence`` that is not a number from 0 to 1, or
+    ``threads`` that is not None or a whole number >= 0.
     """
 
     def __init__(
@@ -86,6 +103,8 @@ class DigitReader:
         line_model: str | os.PathLike | LineModel | Literal[False] | None = None,
         orientation_model: str | os.PathLike | OrientationModel | Literal[False] | None = None,
     ):
+        min_confidence = check_fraction("min_confidence", min_confidence)
+        check_count("threads", threads, 0)
         self.model = model if isinstance(model, Model) else Model(model, threads=threads)
         if line_model is None:
             line_model = shipped_line_model() or False
@@ -148,8 +167,13 @@ class DigitReader:
         return self._line_model is not False
 
     def read(self, image: ImageLike, *, path: str | None = None, single: bool | None = None) -> Reading:
-        """Read one image: a file path, encoded image bytes, or a NumPy uint8 array [H, W] (gray), [H, W, 3]
-        (BGR) or [H, W, 4] (BGRA). Boxes are in the pixels of the image as displayed (EXIF orientation applied).
+        """Read one image: a file path (str or os.PathLike); encoded image bytes (bytes, bytearray, memoryview;
+        for an open file pass ``f.read()``); or a NumPy array, not empty, of shape [H, W] gray, [H, W, 1] gray,
+        [H, W, 2] gray + alpha, [H, W, 3] BGR or [H, W, 4] BGRA, and dtype bool, any integer or any float
+        (ink.to_uint8 maps it to 8 bits: uint8 as is; bool to 0/255; float all in [0, 1] times 255; other
+        values all in [0, 255] as they are; uint16 beyond 255 divided by 257; anything else stretched from its
+        minimum and maximum; NaN and infinities as 0). Boxes are in the pixels of the image as displayed (EXIF
+        orientation applied). ``path``: the name ``Reading.path`` gets (default: the path read, else None).
 
         Raises ImageError (a ValueError) when the input cannot be read: a missing or unreadable file, bytes
         that are no image, an image above the pixel limit. Its message names the input and says what to do.
@@ -159,24 +183,38 @@ class DigitReader:
         reading = self.read_batch([image], single=single, paths=[path])[0]
         if reading.error is not None:
             what = {np.ndarray: "image array", bytes: "image bytes", bytearray: "image bytes"}.get(type(image), "input")
-            raise ImageError(f"{reading.path or what}: {reading.error}")
+            error = reading.error
+            if error == FOLDER_ERROR:  # (classify's wording tells to pass the folder on the command line)
+                error = f"is a folder, not an image file; use read_paths([{reading.path!r}]) to read every image in it"
+            raise ImageError(f"{reading.path or what}: {error}")
         return reading
 
     def read_batch(
         self,
-        images: Sequence[ImageLike | SourceError],
+        images: Iterable[ImageLike | SourceError],
         *,
         single: bool | None = None,
-        paths: Sequence[str | None] | None = None,
+        paths: Iterable[str | None] | None = None,
     ) -> list[Reading]:
         """Read several images with one pass of each network over all their digits and lines, in input order.
 
-        Faster than one ``read`` per image when the images are small: the networks' fixed cost per call is
-        shared. An input that cannot be read (a bad file, bytes that are no image, an array that is no image)
-        gives a Reading with ``error`` set; the others are unaffected.
+        ``images``: a list (or any iterable, read whole) of inputs as ``read`` takes them. Faster than one
+        ``read`` per image when the images are small: the networks' fixed cost per call is shared. An input
+        that cannot be read (a bad file, bytes that are no image, an array that is no image) gives a Reading
+        with ``error`` set; the others are unaffected. ``paths``: one name (or None) per image, in order, for
+        ``Reading.path``; raises ValueError when it is not as long as ``images``. Raises TypeError for one
+        input passed alone (a path, bytes or an array: use ``read``) or anything not iterable.
         """
+        refuse_one(images, "read_batch")
+        images = list(images)
+        if isinstance(paths, (str, os.PathLike, bytes)):
+            raise TypeError(f"read_batch: paths takes a list of paths, one per image, got {paths!r}; pass [{paths!r}]")
         single = self.single if single is None else single
         paths = list(paths) if paths is not None else [None] * len(images)
+        if len(paths) != len(images):
+            raise ValueError(
+                f"read_batch got {len(images)} images but {len(paths)} paths; pass one path (or None) per image"
+            )
         prepared = [self._prepare(image, path, single, together=True) for image, path in zip(images, paths)]
         small_digits.find_together(prepared, lines=self.reads_lines)  # small one-digit images: found together
         started = time.perf_counter()
@@ -385,14 +423,17 @@ class DigitReader:
         """Read every image named by ``inputs`` (files, folders, glob patterns), streamed in order.
 
         A path that cannot be listed or read yields a Reading with ``error`` set; the rest go on.
-        ``workers`` and ``processes``: as in ``read_many``.
+        ``workers`` and ``processes``: as in ``read_many``. Raises TypeError for one path passed alone (pass
+        ``[path]``).
         """
+        refuse_one(inputs, "read_paths")
+        check_count("workers", workers or None, 1)
         return self.read_many(iter_paths(list(inputs), recursive=recursive), workers=workers, processes=processes)
 
     def read_many(
         self, images: Iterable[ImageLike | SourceError], workers: int | None = None, *, processes: bool = False
     ) -> Iterator[Reading]:
-        """Read many images on ``workers`` threads or processes (default: all cores), in input order.
+        """Read many images on ``workers`` threads or processes (None or 0: all cores), in input order.
 
         Inputs go in chunks of 16, each read with one pass of the network. ``processes=True`` reads a long
         run in worker processes, each with its own session: the image stages hold Python's GIL most of the
@@ -400,8 +441,17 @@ class DigitReader:
         it under ``if __name__ == "__main__":`` in a script. A short run (or ``workers=1``) is read here.
         Inputs are pulled lazily and only a few chunks are in flight, so an endless or huge iterable (a
         folder of a million files) never sits in memory. A bad input yields a Reading with ``error`` set;
-        the rest go on. See parallel.py.
+        the rest go on. See parallel.py. Raises TypeError, at the call, for one input passed alone (a path,
+        bytes or an array: use ``read``) or anything not iterable; ValueError for ``workers`` below 0 or not a
+        whole number.
         """
+        refuse_one(images, "read_many")
+        check_count("workers", workers or None, 1)
+        return self._read_many(images, workers, processes)
+
+    def _read_many(
+        self, images: Iterable[ImageLike | SourceError], workers: int | None, processes: bool
+    ) -> Iterator[Reading]:
         from functools import partial
 
         from .parallel import read_chunks
@@ -554,6 +604,37 @@ def renumber_lines(digits: list[Digit]) -> list[Digit]:
         d if d.line == numbers[d.line] else Digit(d.value, d.confidence, d.box, numbers[d.line], d.probabilities)
         for d in digits
     ]
+
+
+def refuse_one(inputs: object, call: str) -> None:
+    """Raise TypeError, saying what to pass, unless ``inputs`` is a collection of inputs for ``call``
+    (read_batch, read_many, read_paths): a lone path, bytes or array would be iterated item by item, each
+    character, byte or row taken for an input."""
+    got = type(inputs).__name__
+    if isinstance(inputs, (str, os.PathLike)):
+        if call == "read_paths":
+            raise TypeError(
+                f"read_paths takes a list of paths, got one {got} {os.fspath(inputs)!r}; for one file, folder "
+                f"or pattern pass [{os.fspath(inputs)!r}]"
+            )
+        raise TypeError(
+            f"{call} takes a list of images, got one path {os.fspath(inputs)!r}; use read() for one image, "
+            f"or read_paths([{os.fspath(inputs)!r}]) for a folder"
+        )
+    what = "paths" if call == "read_paths" else "images"
+    if isinstance(inputs, (bytes, bytearray, memoryview)):
+        raise TypeError(
+            f"{call} takes a list of {what}, got one {got}; use read() for one image's bytes, or pass [data]"
+        )
+    if isinstance(inputs, np.ndarray):
+        raise TypeError(
+            f"{call} takes a list of {what}, got one NumPy array of shape {inputs.shape}; use read() for one image, "
+            "or pass list(stack) for a stack of images [N, H, W]"
+        )
+    try:
+        iter(inputs)  # type: ignore[call-overload]
+    except TypeError:
+        raise TypeError(f"{call} takes a list (or any iterable) of {what}, got {got}") from None
 
 
 def chunked(items: Iterable, size: int) -> Iterator[list]:

@@ -5,7 +5,9 @@ record that other programs rely on (README, "Reading digits"; the project's desi
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from numbers import Real
 
 import numpy as np
 
@@ -59,14 +61,24 @@ class Reading:
 
     def to_dict(self) -> dict:
         """The JSON record (README, "Reading digits"): ``{"path", "text", "digits": [...]}`` (plus ``raw`` when
-        the line model read the image) or ``{"path", "error"}``."""
+        the line model read the image) or ``{"path", "error"}``; ``path`` is always there, None when the input
+        had no name (an array or bytes)."""
         if self.error is not None:
             return {"path": self.path, "error": self.error}
-        record: dict[str, object] = {"path": self.path} if self.path is not None else {}
-        record.update({"text": self.text, "digits": [d.to_dict() for d in self.digits]})
+        record: dict[str, object] = {"path": self.path, "text": self.text, "digits": [d.to_dict() for d in self.digits]}
         if self.raw is not None:
             record["raw"] = self.raw
         return record
+
+
+def check_fraction(name: str, value: object, *, below_one: bool = False) -> float:
+    """``value`` as a float in [0, 1] ([0, 1) with ``below_one``); ValueError naming ``name`` and the value
+    for anything else (NaN, a string, a bool, None)."""
+    ok = isinstance(value, Real) and not isinstance(value, bool) and not math.isnan(value)
+    if not ok or not (0 <= value <= 1) or (below_one and value == 1):  # type: ignore[operator]
+        span = "0 to 1 (1 excluded)" if below_one else "0 to 1"
+        raise ValueError(f"{name} must be a number from {span}, got {value!r}")
+    return float(value)  # type: ignore[arg-type]
 
 
 def compose_text(digits: list[Digit], min_confidence: float) -> str:

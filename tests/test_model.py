@@ -208,3 +208,16 @@ def test_cli_evaluate_with_an_unknown_name_fails_cleanly():
     )
     assert run.returncode != 0 and "Traceback" not in run.stderr
     assert "nope" in run.stderr and "default" in run.stderr
+
+
+def test_float_pixels_0_to_255_are_refused_like_uint8(mnist_test):
+    """Float images in 0..255 (MNIST cast to float32, not divided) were read as ink everywhere: wrong digits
+    without a word. They are refused with the uint8 message; the same images divided by 255 read right."""
+    model = Model()
+    images = mnist_test.images[:50]
+    with pytest.raises(ValueError, match=r"in \[0, 1\], got float32 values up to 255.*divide .* by 255"):
+        model.predict(images.astype(np.float32))
+    with pytest.raises(ValueError, match="divide"):
+        model.predict(images.astype(np.float64) / 254.0)  # (a little over 1 is let through: float rounding)
+    predicted = model.predict(images.astype(np.float32) / 255.0).argmax(1)
+    assert (predicted == mnist_test.labels[:50]).mean() > 0.95

@@ -15,7 +15,7 @@ import pytest
 
 from helpers import paper_digit
 
-from edgedigits.runtime import DigitReader, Reading, synth
+from edgedigits.runtime import DigitReader, ImageError, Reading, synth
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -127,7 +127,7 @@ def test_single_mode_reads_the_whole_image_as_one_digit(reader, mnist_test):
 
 def test_min_confidence_marks_uncertain_digits(mnist_test):
     image = synth.on_canvas(synth.render_digit(mnist_test.images[0], 90), 0.3)
-    assert DigitReader(min_confidence=1.01).read(image).text == "?"
+    assert DigitReader(min_confidence=1.0).read(image).text == "?"  # (its confidence is 0.999998)
     assert DigitReader(min_confidence=0.0).read(image).text == str(mnist_test.labels[0])
 
 
@@ -148,8 +148,11 @@ def test_read_many_is_ordered_and_matches_sequential_reads(reader, mnist_test):
 
 
 def test_reading_to_dict_is_the_documented_record():
-    reading = Reading("7", [])
-    assert reading.to_dict() == {"text": "7", "digits": []}
+    """ "path" is always in the record, None when unknown, as in an error record (it was left out of a
+    reading without a path)."""
+    assert Reading("7", []).to_dict() == {"path": None, "text": "7", "digits": []}
+    assert Reading("7", [], path="a.png").to_dict() == {"path": "a.png", "text": "7", "digits": []}
+    assert Reading("", [], error="no such file").to_dict() == {"path": None, "error": "no such file"}
 
 
 def test_readme_python_example_runs():
@@ -189,3 +192,140 @@ def test_anything_but_an_image_is_an_error_record_or_image_error(reader, tmp_pat
     assert all(r.error and "not an image" in r.error for r in readings[1:])
     streamed = list(reader.read_many([str(good), None]))
     assert streamed[0].ok and not streamed[1].ok
+
+
+def test_read_batch_refuses_paths_of_another_length(reader, mnist_test):
+    """One path per image: a shorter or longer ``paths`` is a ValueError naming both lengths (zip once
+    dropped the images without a path and returned fewer readings)."""
+    digit = synth.on_canvas(synth.render_digit(mnist_test.images[0], 60), 0.5)
+    with pytest.raises(ValueError, match="2 images but 1 paths"):
+        reader.read_batch([digit, digit], paths=["a"])
+    with pytest.raises(ValueError, match="1 images but 2 paths"):
+        reader.read_batch([digit], paths=["a", "b"])
+    assert [r.path for r in reader.read_batch([digit, digit], paths=["a", None])] == ["a", None]
+
+
+NOT_NUMBERS = [
+    np.array([["a"]]),  # once "could not convert string to float" from ink.to_uint8, ending the batch
+    np.zeros((5, 5), "V4"),
+    np.array([["1", "2"], ["3", "4"]]),  # once read as an image, as were datetimes
+    np.zeros((30, 30), "datetime64[s]"),
+    np.zeros((30, 30), "timedelta64[ms]"),
+]
+
+
+def test_an_array_of_anything_but_numbers_is_an_image_error_or_error_record(reader, mnist_test):
+    """Only bool, integer and float arrays are images: strings, bytes, datetimes (numpy kinds other than
+    'biuf') raise ImageError from read and are error records in the streaming calls."""
+    digit = synth.on_canvas(synth.render_digit(mnist_test.images[0], 60), 0.5)
+    for bad in NOT_NUMBERS:
+        with pytest.raises(ImageError, match=rf"^image array: not an image: dtype {re.escape(str(bad.dtype))}"):
+            reader.read(bad)
+    readings = reader.read_batch([digit, *NOT_NUMBERS, digit])
+    assert [r.ok for r in readings] == [True] + [False] * len(NOT_NUMBERS) + [True]
+    assert all("expected numbers" in r.error for r in readings[1:-1])
+    assert [r.ok for r in reader.read_many([NOT_NUMBERS[0], digit])] == [False, True]
+
+
+def test_one_input_to_a_streaming_call_is_a_type_error_saying_what_to_pass(reader, mnist_test):
+    """A lone path, bytes or array passed where a list is expected was iterated item by item (an error record
+    per character, byte or row); now the call raises TypeError at once, saying what to pass. read_batch takes
+    any iterable, as read_many does."""
+    digit = synth.on_canvas(synth.render_digit(mnist_test.images[0], 60), 0.5)
+    with pytest.raises(TypeError, match=r"read_paths takes a list of paths.* pass \['samples'\]"):
+        reader.read_paths("samples")
+    with pytest.raises(TypeError, match=r"read_paths takes a list of paths"):
+        reader.read_paths(ROOT / "samples")
+    with pytest.raises(TypeError, match=r"read_many takes a list of images, got one NumPy array.*use read\(\)"):
+        reader.read_many(digit)  # at the call, not at the first reading
+    with pytest.raises(TypeError, match=r"read_batch takes a list of images, got one bytes.*use read\(\)"):
+        reader.read_batch(b"\x89PNG")
+    with pytest.raises(TypeError, match=r"read_batch takes a list of images, got one path.*read_paths\(\["):
+        reader.read_batch("photo.jpg")
+    with pytest.raises(TypeError, match=r"read_many takes a list .* got int"):
+        reader.read_many(42)
+    with pytest.raises(TypeError, match=r"paths takes a list"):
+        reader.read_batch([digit], paths="a.png")
+    label = str(mnist_test.labels[0])
+    assert [r.text for r in reader.read_batch(iter([digit, digit]))] == [label, label]
+    assert [r.text for r in reader.read_batch(d for d in [digit])] == [label]
+
+
+@pytest.mark.parametrize("value", [1.5, -0.1, float("nan"), "0.9", None, True])
+def test_min_confidence_outside_0_to_1_is_refused_when_the_reader_is_made(value):
+    """Once accepted, and every read then failed (a string) or read nothing sure (1.5); the CLI refuses them."""
+    with pytest.raises(ValueError, match=rf"min_confidence must be a number from 0 to 1, got {re.escape(repr(value))}"):
+        DigitReader(min_confidence=value)
+
+
+def test_threads_workers_and_stabilizer_memory_are_checked(reader, mnist_test):
+    from edgedigits.runtime.live import Stabilizer
+
+    for threads in (-1, 1.5, "2"):
+        with pytest.raises(
+            ValueError, match=rf"threads must be None or a whole number >= 0, got {re.escape(repr(threads))}"
+        ):
+            DigitReader(threads=threads)
+    digit = synth.on_canvas(synth.render_digit(mnist_test.images[0], 60), 0.5)
+    for workers in (-2, 1.5):
+        with pytest.raises(ValueError, match=rf"workers must be None or a whole number >= 1, got {workers!r}"):
+            reader.read_many([digit], workers=workers)  # at the call, not at the first reading
+        with pytest.raises(ValueError, match="workers"):
+            reader.read_paths([str(ROOT / "samples")], workers=workers)
+    for memory in (1.5, 1, -0.1, float("nan"), "0.6"):
+        with pytest.raises(
+            ValueError, match=rf"memory must be a number from 0 to 1 \(1 excluded\), got {re.escape(repr(memory))}"
+        ):
+            Stabilizer(memory=memory)
+    with pytest.raises(ValueError, match="min_confidence"):
+        Stabilizer(min_confidence=2)
+    assert Stabilizer(memory=0).memory == 0 and [r.ok for r in reader.read_many([digit], workers=None)] == [True]
+
+
+def test_every_array_kind_the_readme_documents_reads_alike(reader, mnist_test):
+    """README's Python API section (and read's docstring) say which arrays read takes and how their values
+    become 8 bits; each of these is the same picture and reads as the uint8 one does."""
+    gray = synth.on_canvas(synth.render_digit(mnist_test.images[0], 60), 0.5)  # uint8, dark on light
+    ink = gray < 128
+    opaque = np.full_like(gray, 255)
+    kinds = {
+        "float32 in [0, 1]": gray.astype(np.float32) / 255,
+        "float64 in [0, 255]": gray.astype(np.float64),
+        "uint16 (x257)": gray.astype(np.uint16) * 257,
+        "int32 in [0, 255]": gray.astype(np.int32),
+        "int16 stretched": gray.astype(np.int16) * 4 - 500,
+        "bool": ~ink,
+        "(H, W, 1)": gray[:, :, None],
+        "(H, W, 2) gray + alpha": np.dstack([gray, opaque]),
+        "(H, W, 3) BGR": np.dstack([gray] * 3),
+        "(H, W, 4) BGRA": np.dstack([gray] * 3 + [opaque]),
+    }
+    expected = reader.read(gray).text
+    assert expected == str(mnist_test.labels[0])
+    assert {name: reader.read(image).text for name, image in kinds.items()} == dict.fromkeys(kinds, expected)
+
+
+def test_messages_say_what_to_do_in_the_api(reader, tmp_path):
+    """read's messages for a folder, empty bytes, an open file and a channels-first array: each says what to
+    pass in Python (a folder's once told to "pass the folder itself", as to classify; empty bytes once spoke
+    of a file to copy again)."""
+    import io
+
+    with pytest.raises(
+        ImageError, match=rf"is a folder, not an image file; use read_paths\(\[{re.escape(repr(str(tmp_path)))}\]\)"
+    ):
+        reader.read(tmp_path)
+    with pytest.raises(ImageError, match=r"^image bytes: empty bytes \(0 bytes\)") as empty:
+        reader.read(b"")
+    assert "file" not in str(empty.value)
+    png = ROOT / "samples" / "scan_4.png"
+    with open(png, "rb") as handle:
+        with pytest.raises(ImageError, match=r"an open file \(BufferedReader\).*pass its contents, f\.read\(\)"):
+            reader.read(handle)
+    [record] = reader.read_batch([io.BytesIO(png.read_bytes())])
+    assert "an open file (BytesIO)" in record.error and "f.read()" in record.error
+    with pytest.raises(ImageError, match=r"400 channels.*looks channels-first \(C, H, W\).*transpose\(1, 2, 0\)"):
+        reader.read(np.zeros((3, 200, 400)))
+    with pytest.raises(ImageError, match=r"7 channels") as seven:
+        reader.read(np.zeros((200, 400, 7)))
+    assert "channels-first" not in str(seven.value)
