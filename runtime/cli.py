@@ -461,6 +461,8 @@ def webcam(
             fail(str(exc))
         if os.path.isfile(source) and os.path.exists(save) and os.path.samefile(source, save):
             fail(f"--save {save} is the video being read (--source {source}); save to another file")
+    if not headless and not live.has_display():  # a usage error, said before the models load
+        fail("no display to open a window on; add --headless to print readings as JSON lines")
     from .images import quiet_opencv
 
     quiet_opencv()

@@ -59,27 +59,39 @@ def annotate(image: np.ndarray, reading: Reading, fps: float | None = None) -> n
     banner = reading.text.replace("\n", " ") or "-"
     if fps is not None:
         banner += f"   {fps:.0f} FPS"
-    cv2.putText(
-        out,
-        banner,
-        (10, int(30 * scale)),
-        cv2.FONT_HERSHEY_SIMPLEX,
-        0.9 * scale,
-        (255, 255, 255),
-        max(2, int(4 * scale)),
-        cv2.LINE_AA,
-    )
-    cv2.putText(
-        out,
-        banner,
-        (10, int(30 * scale)),
-        cv2.FONT_HERSHEY_SIMPLEX,
-        0.9 * scale,
-        (40, 40, 40),
-        max(1, int(2 * scale)),
-        cv2.LINE_AA,
-    )
+    outlined_text(out, banner, (10, int(30 * scale)), 0.9 * scale, max(1, int(2 * scale)))
     return out
+
+
+def outlined_text(
+    image: np.ndarray,
+    text: str,
+    origin: tuple[int, int],
+    font_scale: float,
+    thickness: int,
+    colour: tuple[int, int, int] = (40, 40, 40),
+    outline: tuple[int, int, int] = (255, 255, 255),
+) -> None:
+    """Draw ``text`` in place on ``image`` (uint8 BGR [H, W, 3]) at ``origin`` (x, y of the baseline's left end,
+    px), in ``colour`` with an ``outline`` ``thickness`` px wide all round, readable on any background. The
+    outline is the text's own strokes dilated, not the text drawn again thicker: OpenCV 5 advances a thicker
+    text further, so the second drawing drifted right of the first (a ghost "5" after "4815")."""
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    (w, h), base = cv2.getTextSize(text, font, font_scale, thickness)
+    pad = 2 * thickness + 2
+    ink = np.zeros((h + base + 2 * pad, w + 2 * pad), np.uint8)
+    cv2.putText(ink, text, (pad, pad + h), font, font_scale, 255, thickness, cv2.LINE_AA)
+    ring = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * thickness + 1, 2 * thickness + 1)))
+    x0, y0 = origin[0] - pad, origin[1] - h - pad  # the patch's top left in the image
+    ix0, iy0 = max(0, x0), max(0, y0)
+    ix1, iy1 = min(image.shape[1], x0 + ink.shape[1]), min(image.shape[0], y0 + ink.shape[0])
+    if ix1 <= ix0 or iy1 <= iy0:
+        return
+    region = image[iy0:iy1, ix0:ix1].astype(np.float32)
+    for alpha, paint in ((ring, outline), (ink, colour)):
+        a = alpha[iy0 - y0 : iy1 - y0, ix0 - x0 : ix1 - x0, None].astype(np.float32) / 255.0
+        region = region * (1 - a) + np.array(paint, np.float32) * a
+    image[iy0:iy1, ix0:ix1] = np.clip(region + 0.5, 0, 255).astype(np.uint8)
 
 
 class AnnotatedCopies:

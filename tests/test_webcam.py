@@ -97,7 +97,8 @@ def test_window_without_display_says_to_use_headless(video, monkeypatch):
         timeout=60,
         env={k: v for k, v in __import__("os").environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")},
     )
-    assert env_run.returncode == 1 and "--headless" in env_run.stderr
+    assert env_run.returncode == 2 and "--headless" in env_run.stderr  # a usage error, before the models load
+    assert "Traceback" not in env_run.stderr
 
 
 # --------------------------------------------------------------------------- stabilizer (pure)
@@ -312,3 +313,19 @@ def test_a_folder_or_an_empty_file_as_source_says_so(tmp_path):
         result = run("webcam", "--source", source, "--headless")
         assert result.returncode == 1 and f"{source}: {why}" in result.stderr, result.stderr
         assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_the_banner_outline_lies_round_its_text():
+    """The banner's white outline is there, and is the dark text's strokes grown by its thickness
+    (draw.outlined_text), so it ends where the text ends. Drawn as a second, thicker text under the first, it
+    ran on past the last letter on a fresh user's machine (a ghost '5' after '4815'), and on this one it did
+    not show at all (the dark text on a dark frame had no outline)."""
+    from edgedigits.runtime.draw import annotate
+
+    frame = np.full((720, 1280, 3), 120, np.uint8)
+    out = annotate(frame, Reading(path=None, digits=[], text="4815"), fps=22.0)[:80]
+    dark = np.flatnonzero((out.max(axis=2) < 70).any(axis=0))
+    white = np.flatnonzero((out.min(axis=2) > 200).any(axis=0))
+    thickness = 2  # max(1, int(2 * scale)) at scale 1.2 (a 720-line frame)
+    assert dark.size and white.size
+    assert white.max() <= dark.max() + thickness + 1 and white.min() >= dark.min() - thickness - 1
