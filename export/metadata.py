@@ -167,12 +167,20 @@ def write_model_and_card(
 def init_commands(metrics: dict) -> list[str]:
     """The training commands of the runs a run started from (``--init``), oldest first: with the run's own
     command, what remakes its weights from scratch. Each run folder is looked up where its metrics.json
-    names it (a path relative to the checkout); the chain stops at a run that is not there."""
+    names it (a path relative to the checkout); the chain stops at a run that is not there. A run started
+    from a shipped ``.onnx`` model takes that model's own commands from its card (``commands.init`` and
+    ``commands.train`` of the ``.json`` beside it)."""
     chain: list[str] = []
     init, seen = metrics.get("init"), set()
     while init and init not in seen:
         seen.add(init)
         path = Path(init)
+        if path.suffix == ".onnx":
+            card = path.with_suffix(".json")
+            if card.is_file():
+                earlier_commands = json.loads(card.read_text()).get("commands", {})
+                chain[:0] = [*earlier_commands.get("init", []), earlier_commands.get("train", "")]
+            break
         found = path / "metrics.json" if path.is_dir() else path.parent / "metrics.json"
         if not found.is_file():
             break

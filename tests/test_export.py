@@ -208,3 +208,19 @@ def test_flop_counter_counts_convolutions():
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     assert count_macs(model) == 28 * 28 * 8 * 9 + 14 * 14 * 8 * 9
+
+
+def test_init_commands_follow_runs_and_a_shipped_onnx_models_card(tmp_path):
+    """export.metadata.init_commands: the commands that remake a run's starting weights, oldest first, through
+    run folders and through a shipped .onnx model (its card's commands.init and commands.train)."""
+    from edgedigits.export.metadata import init_commands
+
+    shipped = tmp_path / "line.onnx"
+    shipped.write_bytes(b"")
+    card = {"commands": {"init": ["train A"], "train": "train B --init runs/a", "export": "export B"}}
+    shipped.with_suffix(".json").write_text(json.dumps(card))
+    first = tmp_path / "first"
+    first.mkdir()
+    (first / "metrics.json").write_text(json.dumps({"command": f"train C --init {shipped}", "init": str(shipped)}))
+    assert init_commands({"init": str(first)}) == ["train A", "train B --init runs/a", f"train C --init {shipped}"]
+    assert init_commands({"init": str(tmp_path / "gone")}) == []
