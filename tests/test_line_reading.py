@@ -209,7 +209,7 @@ def test_printed_numbers_read_as_digits_not_as_a_word(reader, mnist_test):
     from edgedigits.train.lines import font_files
 
     drawn = []
-    for i, text in enumerate(["100", "000", "1000", "180", "2026", "90210", "12/05", "3.50", "007"]):
+    for text in ["100", "000", "1000", "180", "2026", "90210", "12/05", "3.50", "007"]:
         for font, scale, thickness in ((cv2.FONT_HERSHEY_SIMPLEX, 3, 1), (cv2.FONT_HERSHEY_DUPLEX, 4, 8)):
             image = np.full((260, 120 + int(30 * scale * len(text))), 255, np.uint8)
             cv2.putText(image, text, (20, 170), font, scale, 0, thickness)
