@@ -357,7 +357,9 @@ def photo_kinds(reader: DigitReader, split, n: int, seed: int) -> dict:
 def main() -> None:
     p = parser(__doc__.splitlines()[0])
     p.add_argument("--model", default=None, help="a shipped model's name or an .onnx file (default: default)")
-    p.add_argument("--line-model", default=None, help="a line model's name or .onnx file (default: line)")
+    p.add_argument(
+        "--line-model", default=None, help="a line model's name or .onnx file (default: line; none: no line model)"
+    )
     p.add_argument(
         "--orientation-model",
         default=None,
@@ -374,7 +376,8 @@ def main() -> None:
     if args.quick:
         args.digits, args.scenes, args.clips, args.lines = 5, 10, 1, 5
         args.kinds = 3
-    reader = DigitReader(args.model, line_model=args.line_model, orientation_model=args.orientation_model)
+    line_model = False if args.line_model == "none" else args.line_model  # none: every blob read alone
+    reader = DigitReader(args.model, line_model=line_model, orientation_model=args.orientation_model)
     split = load("test")
     started = time.perf_counter()
     cases = shared_cases(reader)
