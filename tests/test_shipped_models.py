@@ -84,7 +84,12 @@ def test_shipped_line_model_reads_its_test_lines_as_its_card_says(name, mnist_te
 
     model = LineModel(name)
     card = read_card(model.path)
+    # Every kind the card gives, and at least the first five: "printed" came after the shipped line model's
+    # card was written (2026-12-02); its reader's figure is in the README's accuracy table.
+    assert set(TEST_KINDS[:5]) <= set(card["test_lines"]) <= set(TEST_KINDS)
     for k, kind in enumerate(TEST_KINDS):
+        if kind not in card["test_lines"]:
+            continue
         want = card["test_lines"][kind]
         tensors, targets = make_lines(
             mnist_test.images, mnist_test.labels, want["lines"], 1000 + k, kind_style(kind), workers=1
