@@ -626,10 +626,12 @@ def refuse_one(inputs: object, call: str) -> None:
         raise TypeError(
             f"{call} takes a list of {what}, got one {got}; use read() for one image's bytes, or pass [data]"
         )
-    if isinstance(inputs, np.ndarray):
+    # One image is (H, W) or (H, W, C) with C <= 4. A stack of images, (N, H, W) or (N, H, W, C), is a
+    # collection: it iterates image by image, as a list of them would.
+    if isinstance(inputs, np.ndarray) and (inputs.ndim <= 2 or (inputs.ndim == 3 and inputs.shape[2] <= 4)):
         raise TypeError(
-            f"{call} takes a list of {what}, got one NumPy array of shape {inputs.shape}; use read() for one image, "
-            "or pass list(stack) for a stack of images [N, H, W]"
+            f"{call} takes a list of {what}, got one image array of shape {inputs.shape}; use read() for one "
+            "image, or pass [image]"
         )
     try:
         iter(inputs)  # type: ignore[call-overload]

@@ -236,7 +236,7 @@ def test_one_input_to_a_streaming_call_is_a_type_error_saying_what_to_pass(reade
         reader.read_paths("samples")
     with pytest.raises(TypeError, match=r"read_paths takes a list of paths"):
         reader.read_paths(ROOT / "samples")
-    with pytest.raises(TypeError, match=r"read_many takes a list of images, got one NumPy array.*use read\(\)"):
+    with pytest.raises(TypeError, match=r"read_many takes a list of images, got one image array.*use read\(\)"):
         reader.read_many(digit)  # at the call, not at the first reading
     with pytest.raises(TypeError, match=r"read_batch takes a list of images, got one bytes.*use read\(\)"):
         reader.read_batch(b"\x89PNG")
@@ -249,6 +249,9 @@ def test_one_input_to_a_streaming_call_is_a_type_error_saying_what_to_pass(reade
     label = str(mnist_test.labels[0])
     assert [r.text for r in reader.read_batch(iter([digit, digit]))] == [label, label]
     assert [r.text for r in reader.read_batch(d for d in [digit])] == [label]
+    stack = np.stack([digit, digit, digit])  # (N, H, W): a collection of images, read one by one
+    assert [r.text for r in reader.read_many(stack, workers=1)] == [label] * 3
+    assert [r.text for r in reader.read_batch(stack[..., None])] == [label] * 3  # (N, H, W, 1)
 
 
 @pytest.mark.parametrize("value", [1.5, -0.1, float("nan"), "0.9", None, True])
