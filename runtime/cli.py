@@ -459,7 +459,7 @@ def webcam(
             live.check_save_path(save)  # before the model loads and the source opens
         except ValueError as exc:
             fail(str(exc))
-        if os.path.isfile(source) and os.path.exists(save) and os.path.samefile(source, save):
+        if _overwritten_input(Path(save), [source], recursive=False):  # classify -o's check, for one source
             fail(f"--save {save} is the video being read (--source {source}); save to another file")
     if not headless and not live.has_display():  # a usage error, said before the models load
         fail("no display to open a window on; add --headless to print readings as JSON lines")

@@ -217,9 +217,8 @@ class Frames:
         self.fps: float | None = None
         self.total = 0  # frames in a video file served over the network (0: not known)
         self.live = self.is_camera
-        if self.is_file:
-            check_video_file(str(source))
         if self.is_file and is_image_name(str(source)) and not str(source).lower().endswith(".gif"):
+            check_video_file(str(source))  # (a video file is checked by open_video below)
             try:
                 self.still = to_bgr(load_image(str(source)))
             except ImageError as exc:
