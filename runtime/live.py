@@ -25,6 +25,7 @@ import cv2
 import numpy as np
 
 from .draw import annotate  # noqa: F401  (part of this module's interface: live.annotate)
+from .model import check_count
 from .reader import Digit, DigitReader, Reading, compose_text
 from .results import check_fraction
 from .sources import Frames, VideoError
@@ -73,8 +74,8 @@ class Stabilizer:
 
     ``memory`` is the weight of the past (0 = no smoothing). With 0.6, one frame that reads a steady 3 as an
     8 with full confidence still leaves the 3 ahead; a real change wins on the second frame. Raises ValueError
-    unless ``memory`` is a number in [0, 1) (1 would never let a new frame in) and ``min_confidence`` one in
-    [0, 1].
+    unless ``memory`` is a number in [0, 1) (1 would never let a new frame in), ``min_confidence``, ``min_iou``
+    and ``fresh_confidence`` numbers in [0, 1], and ``max_missed`` and ``stale_after`` whole numbers >= 0.
 
     A digit is matched to the track whose box, moved by the frame's shift, overlaps it most (IoU at least
     ``min_iou``). The shift (pixels) is the median displacement from each confident digit to the nearest
@@ -95,6 +96,10 @@ class Stabilizer:
     def __post_init__(self) -> None:
         check_fraction("Stabilizer memory", self.memory, below_one=True)
         check_fraction("Stabilizer min_confidence", self.min_confidence)
+        check_fraction("Stabilizer min_iou", self.min_iou)
+        check_fraction("Stabilizer fresh_confidence", self.fresh_confidence)
+        check_count("Stabilizer max_missed", self.max_missed, 0, optional=False)
+        check_count("Stabilizer stale_after", self.stale_after, 0, optional=False)
 
     def shift(self, digits: list[Digit]) -> tuple[float, float]:
         """The frame's motion since the tracks were seen (dx, dy in pixels); (0, 0) when nothing tells."""

@@ -141,12 +141,14 @@ def decode_metadata(raw: dict[str, str]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- the session
 
 
-def check_count(name: str, value: object, minimum: int) -> int | None:
-    """``value`` unchanged when it is None or a whole number >= ``minimum``; ValueError naming ``name`` and
-    the value otherwise (a float, a string, a bool, a negative number)."""
-    if value is None or (isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= minimum):
+def check_count(name: str, value: object, minimum: int, *, optional: bool = True) -> int | None:
+    """``value`` unchanged when it is a whole number >= ``minimum``, or None when ``optional``; ValueError
+    naming ``name`` and the value otherwise (a float, a string, a bool, a number below ``minimum``)."""
+    whole = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+    if (optional and value is None) or (whole and value >= minimum):  # type: ignore[operator]
         return value  # type: ignore[return-value]
-    raise ValueError(f"{name} must be None or a whole number >= {minimum}, got {value!r}")
+    allowed = f"None or a whole number >= {minimum}" if optional else f"a whole number >= {minimum}"
+    raise ValueError(f"{name} must be {allowed}, got {value!r}")
 
 
 def _session_options(threads: int | None):

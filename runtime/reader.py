@@ -103,7 +103,7 @@ class DigitReader:
         line_model: str | os.PathLike | LineModel | Literal[False] | None = None,
         orientation_model: str | os.PathLike | OrientationModel | Literal[False] | None = None,
     ):
-        min_confidence = check_fraction("min_confidence", min_confidence)
+        check_fraction("min_confidence", min_confidence)  # before any model is opened (set again below)
         check_count("threads", threads, 0)
         self.model = model if isinstance(model, Model) else Model(model, threads=threads)
         if line_model is None:
@@ -126,8 +126,18 @@ class DigitReader:
             self._orientation_path = resolve_model(orientation_model)
         self._threads = threads
         self._lock = threading.Lock()
-        self.min_confidence = min_confidence
+        self._min_confidence = min_confidence
         self.single = single
+
+    @property
+    def min_confidence(self) -> float:
+        """The confidence (0 to 1) below which a digit shows as ``?`` in ``text``; settable, and checked when set
+        (ValueError for anything but a number from 0 to 1)."""
+        return self._min_confidence
+
+    @min_confidence.setter
+    def min_confidence(self, value: float) -> None:
+        self._min_confidence = check_fraction("min_confidence", value)
 
     @property
     def line_model(self) -> LineModel | None:
@@ -427,7 +437,7 @@ class DigitReader:
         ``[path]``).
         """
         refuse_one(inputs, "read_paths")
-        check_count("workers", workers or None, 1)
+        check_count("workers", workers, 0)
         return self.read_many(iter_paths(list(inputs), recursive=recursive), workers=workers, processes=processes)
 
     def read_many(
@@ -446,7 +456,7 @@ class DigitReader:
         whole number.
         """
         refuse_one(images, "read_many")
-        check_count("workers", workers or None, 1)
+        check_count("workers", workers, 0)
         return self._read_many(images, workers, processes)
 
     def _read_many(

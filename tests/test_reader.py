@@ -270,8 +270,8 @@ def test_threads_workers_and_stabilizer_memory_are_checked(reader, mnist_test):
         ):
             DigitReader(threads=threads)
     digit = synth.on_canvas(synth.render_digit(mnist_test.images[0], 60), 0.5)
-    for workers in (-2, 1.5):
-        with pytest.raises(ValueError, match=rf"workers must be None or a whole number >= 1, got {workers!r}"):
+    for workers in (-2, 1.5):  # 0 is all cores, as None
+        with pytest.raises(ValueError, match=rf"workers must be None or a whole number >= 0, got {workers!r}"):
             reader.read_many([digit], workers=workers)  # at the call, not at the first reading
         with pytest.raises(ValueError, match="workers"):
             reader.read_paths([str(ROOT / "samples")], workers=workers)
@@ -282,6 +282,24 @@ def test_threads_workers_and_stabilizer_memory_are_checked(reader, mnist_test):
             Stabilizer(memory=memory)
     with pytest.raises(ValueError, match="min_confidence"):
         Stabilizer(min_confidence=2)
+    for bad in (
+        dict(min_iou=1.5),
+        dict(min_iou="0.3"),
+        dict(fresh_confidence=-1),
+        dict(max_missed=-1),
+        dict(max_missed=2.5),
+        dict(stale_after=None),
+    ):
+        with pytest.raises(ValueError, match=f"Stabilizer {next(iter(bad))}"):
+            Stabilizer(**bad)
+    before = reader.min_confidence
+    for value in ("0.9", 2, float("nan")):  # set after construction: checked as in the constructor
+        with pytest.raises(ValueError, match="min_confidence must be a number from 0 to 1"):
+            reader.min_confidence = value
+    assert reader.min_confidence == before
+    reader.min_confidence = 0.9
+    assert reader.min_confidence == 0.9
+    reader.min_confidence = before
     assert Stabilizer(memory=0).memory == 0 and [r.ok for r in reader.read_many([digit], workers=None)] == [True]
 
 
