@@ -337,10 +337,27 @@ class _LineTensorModel(Model):
         self.input_name, self.output_name = inputs[0].name, outputs[0].name
 
     def predict(self, batch: np.ndarray) -> np.ndarray:
-        """The output for lines float32 [N, 32, W]; an empty batch gives an empty output without a run."""
-        batch = np.ascontiguousarray(batch, dtype=np.float32)
+        """The output for lines float32 (or float64) [N, 32, W] in [0, 1] (white ink on black, as
+        ``lines.fit_line`` gives them); an empty batch gives an empty output without a run. Raises ValueError for
+        another shape, a non-float dtype, or values above 1 (pixels in 0..255 not divided by 255)."""
+        from .lines import HEIGHT
+
+        batch = np.asarray(batch)
+        if batch.ndim != 3 or batch.shape[1] != HEIGHT:
+            raise ValueError(
+                f"predict expects text lines [N, {HEIGHT}, W], got an array of shape {list(batch.shape)}; "
+                "cut them with edgedigits.runtime.lines.fit_line."
+            )
+        if not np.issubdtype(batch.dtype, np.floating):
+            raise ValueError(f"predict expects float lines in [0, 1], got {batch.dtype}; divide uint8 pixels by 255.")
+        dtype, batch = batch.dtype, np.ascontiguousarray(batch, dtype=np.float32)
         if len(batch) == 0:
             return self._empty(batch.shape[-1])
+        top = float(batch.max())
+        if top > MAX_VALUE:
+            raise ValueError(
+                f"predict expects float lines in [0, 1], got {dtype} values up to {top:g}; divide 0..255 pixels by 255."
+            )
         try:
             (out,) = self.session.run([self.output_name], {self.input_name: batch})
         except Exception as exc:

@@ -65,6 +65,25 @@ def test_large_batches_are_chunked_with_the_same_result(good_file):
     np.testing.assert_allclose(whole[-5:], model.predict(batch[-5:]), rtol=1e-6, atol=1e-7)
 
 
+@pytest.mark.parametrize("kind", ["line", "orientation"])
+def test_line_models_refuse_what_is_not_a_line_batch(kind):
+    """The shipped line and orientation models (real sessions) take float lines [N, 32, W] in [0, 1], as
+    Model.predict takes [N, 28, 28]: a uint8 batch, 0..255 floats or another shape is a ValueError that says
+    what to pass, not a silently wrong reading or an onnxruntime error."""
+    from edgedigits.runtime.model import LineModel, OrientationModel
+
+    model = LineModel() if kind == "line" else OrientationModel()
+    lines = np.random.default_rng(0).random((2, 32, 64), dtype=np.float32)
+    np.testing.assert_allclose(model.predict(lines.astype(np.float64)), model.predict(lines), rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="divide uint8 pixels by 255"):
+        model.predict((lines * 255).astype(np.uint8))
+    with pytest.raises(ValueError, match="float64 values up to 25"):
+        model.predict(lines.astype(np.float64) * 255)
+    with pytest.raises(ValueError, match=r"\[N, 32, W\], got an array of shape \[2, 28, 64\]"):
+        model.predict(np.zeros((2, 28, 64), np.float32))
+    assert len(model.predict(np.zeros((0, 32, 64), np.float32))) == 0
+
+
 def test_float64_input_is_accepted_and_uint8_refused(good_file):
     model = Model(good_file)
     batch = images(3)
