@@ -157,7 +157,10 @@ def test_touching_digit_strings_read_exactly(reader, mnist_test):
 def test_a_tight_crop_of_touching_digits_is_read_as_several(reader, mnist_test):
     """A cropped touching pair on clean paper is one blob, small and clean: the fast path (detect.clean_digit)
     took it for one digit. When the blob is wide enough for two and the digit model doubts it, the general
-    stages and the line model look again (reader.may_be_several). These 40 crops: 0.82 exact, 0.70 without it."""
+    stages and the line model look again (reader.may_be_several); when the digit model is sure (below
+    GLANCE_BELOW) of a blob as wide as tall, the line model glances at its 28x28 digit first
+    (reader.sure_but_wide, DigitReader._glance). These 40 crops: 0.90 exact, 0.825 without the glance ('52'
+    read '2', '38' read '8', '96' read '2'), 0.70 without either. Read one by one or in one batch, the same."""
     maker = LineMaker(mnist_test.images, mnist_test.labels, LineStyle(touching=1.0, **PLAIN))
     rng = np.random.default_rng(23)
     items = []
@@ -165,7 +168,8 @@ def test_a_tight_crop_of_touching_digits_is_read_as_several(reader, mnist_test):
         sample = maker.sample(rng, number(rng, 2, 2))
         items.append((sample.photo, sample.text))
     rate, got = exact_rate(reader, items)
-    assert rate >= 0.8, list(zip(got, [w for _, w in items]))
+    assert rate >= 0.875, list(zip(got, [w for _, w in items]))
+    assert [r.text for r in reader.read_batch([image for image, _ in items])] == got
 
 
 def test_a_touching_pair_alone_on_its_line_is_split_when_both_models_favour_it(reader, mnist_test):
@@ -200,7 +204,8 @@ def test_words_next_to_numbers_give_only_the_number(reader, mnist_test):
         LineStyle(touching=0.3, **PLAIN),
     )
     rate, got = exact_rate(reader, items)
-    assert rate >= 0.8, list(zip(got, [w for _, w in items]))
+    assert rate >= 0.875, list(zip(got, [w for _, w in items]))
+    assert [r.text for r in reader.read_batch([image for image, _ in items])] == got
     words = photos(mnist_test, lambda rng: "A", 20, 14, LineStyle(**PLAIN))
     assert sum(reader.read(image).text != "" for image, _ in words) <= 1
 
