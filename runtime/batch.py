@@ -135,6 +135,11 @@ def read_archive(
     inputs = list(inputs)
     if not inputs and manifest is None:
         raise ArchiveError("nothing to read: give files, folders or patterns, or --manifest FILE")
+    if manifest is not None and os.path.isdir(manifest):
+        raise ArchiveError(
+            f"{manifest}: is a folder, not a manifest file; give the folder itself as an input, or a text file "
+            "with one path or URI a line"
+        )
     if manifest is not None and not os.path.isfile(manifest):
         raise ArchiveError(f"{manifest}: no such manifest file; give a text file with one path or URI a line")
     if address is not None and engine != "ray":
@@ -146,6 +151,7 @@ def read_archive(
         raise ArchiveError(
             f"{out}: cannot create the output folder ({exc.strerror or exc}); pick another --out"
         ) from None
+    _check_writable(out)
     summary = ArchiveSummary(
         engine, format, str(out), address=address, started_utc=time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
     )
@@ -177,6 +183,20 @@ def read_archive(
         summary.shards = len(shard_files(out))
         _write_summary(out, summary)
     return summary
+
+
+def _check_writable(out: Path) -> None:
+    """Raise ArchiveError unless a file can be created (and removed) in the folder ``out``: a folder this user
+    cannot write in fails now, naming it, not with a traceback on the first shard after a batch was read."""
+    probe = out / f".write-test.{uuid.uuid4().hex[:8]}.tmp"
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise ArchiveError(
+            f"{out}: cannot write in the output folder ({exc.strerror or exc}); pick another --out or fix its "
+            "permissions"
+        ) from None
 
 
 # --------------------------------------------------------------------------- records and shards

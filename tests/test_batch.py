@@ -129,3 +129,20 @@ def test_ctrl_c_midway_the_summary_counts_every_record_written(archive, tmp_path
     """Ctrl-C in the middle of a run: exit 130, and the summary's read + failed are the records on disk (the
     workers' shards written but not yet reported once made the summary short)."""
     check_ctrl_c_midway(archive[1], tmp_path, [])
+
+
+def test_an_output_folder_that_cannot_be_written_is_a_clear_error_before_reading(archive, tmp_path):
+    """--out an existing folder this user cannot write in: an ArchiveError naming it, before any input is read
+    (a traceback of PermissionError on the first shard, then on _SUMMARY.json)."""
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    if os.access(locked, os.W_OK):  # root ignores the mode; /proc takes no new file from anyone
+        locked = Path("/proc")
+    with pytest.raises(ArchiveError, match=f"{locked}: cannot write in the output folder"):
+        read_archive([archive[1][0]], locked, workers=1)
+
+
+def test_a_manifest_that_is_a_folder_is_named_as_a_folder(archive, tmp_path):
+    with pytest.raises(ArchiveError, match="is a folder, not a manifest file"):
+        read_archive([], tmp_path / "out", manifest=archive[0])
