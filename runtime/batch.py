@@ -202,6 +202,20 @@ def _check_writable(out: Path) -> None:
 # --------------------------------------------------------------------------- records and shards
 
 
+def shown_path(path: str) -> str:
+    """``path`` as the records write it: itself, unless the file name's bytes are not UTF-8 (a Latin-1 name of
+    an old archive, which Python holds as lone surrogates): then each such byte as ``\\xNN`` (b'caf\\xe9.png'
+    -> 'caf\\\\xe9.png'), so that every shard is valid UTF-8 (JSON lines and Parquet alike)."""
+    try:
+        return path.encode("utf-8").decode("utf-8")
+    except UnicodeEncodeError:
+        pass
+    try:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate no file name makes ('\ud800'): as its escape
+        return path.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def stat_key(path: str) -> tuple[int | None, float | None]:
     """(size in bytes, mtime in seconds) of a local path or a URI, or (None, None) when it cannot be stat'ed."""
     try:
@@ -220,8 +234,9 @@ def stat_key(path: str) -> tuple[int | None, float | None]:
 
 
 def input_key(path: str, size: int | None, mtime: float | None) -> int:
-    """A 64-bit hash of (path, size, mtime): how a resumed run recognizes an input already recorded."""
-    digest = hashlib.blake2b(f"{path}\0{size}\0{mtime!r}".encode("utf-8", "surrogateescape"), digest_size=8)
+    """A 64-bit hash of (path, size, mtime): how a resumed run recognizes an input already recorded. The path
+    as the records write it (``shown_path``), so that a name that is not UTF-8 matches its record."""
+    digest = hashlib.blake2b(f"{shown_path(path)}\0{size}\0{mtime!r}".encode("utf-8"), digest_size=8)
     return int.from_bytes(digest.digest(), "little")
 
 
@@ -273,11 +288,12 @@ def write_shard(records: list[dict], out: Path, fmt: str) -> str | None:
     name, then a rename). Returns the shard's name (None for no records)."""
     if not records:
         return None
-    digest = hashlib.sha1("\n".join(str(r["path"]) for r in records).encode("utf-8", "surrogateescape"))
+    records = [{**r, "path": shown_path(r["path"])} if isinstance(r["path"], str) else r for r in records]
+    digest = hashlib.sha1("\n".join(str(r["path"]) for r in records).encode("utf-8"))
     name = f"part-{digest.hexdigest()[:20]}.{fmt}"
     tmp = out / f".{name}.{uuid.uuid4().hex[:8]}.tmp"
     if fmt == "jsonl":
-        with open(tmp, "w", encoding="utf-8", errors="surrogateescape") as handle:
+        with open(tmp, "w", encoding="utf-8") as handle:
             handle.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
     else:
         import pyarrow.parquet as pq
@@ -334,7 +350,7 @@ def read_records(out: str | os.PathLike, latest: bool = False) -> Iterator[dict]
 def _shard_records(shard: Path) -> Iterator[dict]:
     """The records of one shard (``read_records``)."""
     if shard.suffix == ".jsonl":
-        with open(shard, encoding="utf-8") as handle:
+        with open(shard, encoding="utf-8", errors="surrogateescape") as handle:  # (earlier shards held raw bytes)
             yield from (json.loads(line) for line in handle)
     else:
         import pyarrow.parquet as pq
@@ -598,8 +614,9 @@ def _consume(dataset, progress: _Progress, started: float) -> None:
 
 
 def _write_listing(inputs, manifest, recursive, out: Path, progress: _Progress, done) -> Path | None:
-    """Stream the inputs into ``out/_listing/<run>/NNNNN.txt`` (LISTING_LINES a file); a path that cannot be
-    listed (a pattern matching nothing) is recorded here as an error. None when nothing is left to read."""
+    """Stream the inputs into ``out/_listing/<run>/NNNNN.txt`` (LISTING_LINES a file), each path as a JSON
+    string (ASCII); a path that cannot be listed (a pattern matching nothing) is recorded here as an error.
+    None when nothing is left to read."""
     import numpy as np
 
     from .sources import SourceError
@@ -632,7 +649,7 @@ def _write_listing(inputs, manifest, recursive, out: Path, progress: _Progress, 
                     folder / f"{count // LISTING_LINES:05d}.txt", "w", encoding="utf-8", errors="surrogateescape"
                 )
             assert handle is not None
-            handle.write(item + "\n")
+            handle.write(json.dumps(item) + "\n")  # ASCII: a name that is not UTF-8 goes through read_text
             count += 1
     finally:
         if handle is not None:
@@ -670,8 +687,8 @@ class _RayReader:
         import numpy as np
 
         images, paths, stats, skipped = [], [], [], 0
-        for path in batch["text"]:
-            path = str(path)
+        for line in batch["text"]:
+            path = json.loads(str(line))  # (_write_listing)
             size, mtime = stat_key(path)
             if self.done.size and _contains(self.done, input_key(path, size, mtime), np):
                 skipped += 1

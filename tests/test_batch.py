@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import tomllib
-from batchdata import BROKEN, check_ctrl_c_midway, make_archive, records, summary
+from batchdata import BROKEN, check_ctrl_c_midway, make_archive, non_utf8_folder, records, summary
 
 from edgedigits.runtime.batch import ArchiveError, read_archive, read_records
 
@@ -146,3 +146,19 @@ def test_an_output_folder_that_cannot_be_written_is_a_clear_error_before_reading
 def test_a_manifest_that_is_a_folder_is_named_as_a_folder(archive, tmp_path):
     with pytest.raises(ArchiveError, match="is a folder, not a manifest file"):
         read_archive([], tmp_path / "out", manifest=archive[0])
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
+def test_a_file_name_that_is_not_utf8_is_recorded_and_skipped_on_a_rerun(archive, tmp_path, fmt):
+    """A Latin-1 file name: a record whose path shows the bad byte as \\xe9, in valid UTF-8 shards that
+    read_records reads, and a rerun skips it (JSON lines wrote the raw byte and read_records raised
+    UnicodeDecodeError; Parquet failed the whole job with UnicodeEncodeError)."""
+    folder, shown = non_utf8_folder(archive[1], tmp_path / "in")
+    first = read_archive([str(folder)], tmp_path / "out", workers=1, format=fmt)
+    assert (first.read, first.failed) == (2, 0)
+    got = records(tmp_path / "out")
+    assert sorted(got) == [shown, str(folder / "plain.png")] and got[shown]["text"]
+    for shard in (tmp_path / "out").glob("part-*.jsonl"):
+        shard.read_bytes().decode("utf-8")  # strict: any JSON tool can read it
+    again = read_archive([str(folder)], tmp_path / "out", workers=1, format=fmt)
+    assert (again.read, again.failed, again.skipped) == (0, 0, 2)

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from batchdata import check_ctrl_c_midway, make_archive, records, summary
+from batchdata import check_ctrl_c_midway, make_archive, non_utf8_folder, records, summary
 
 from edgedigits.runtime.batch import read_archive
 
@@ -74,6 +74,17 @@ def test_ray_resumes_and_writes_parquet(local_ray, archive, local_records, tmp_p
     assert (rest.read + rest.failed, rest.skipped) == (len(paths) - 100, 100)
     assert list((tmp_path / "out").glob("part-*.parquet"))
     assert records(tmp_path / "out") == local_records
+
+
+def test_ray_reads_a_file_name_that_is_not_utf8(local_ray, archive, tmp_path):
+    """A Latin-1 file name among the inputs: recorded as the local engine records it (the bad byte as \\xe9),
+    and a rerun skips it. The listing held the raw byte, and Ray's read_text failed the whole job on it."""
+    folder, shown = non_utf8_folder(archive[1], tmp_path / "in")
+    first = read_archive([str(folder)], tmp_path / "out", engine="ray")
+    assert (first.read, first.failed) == (2, 0)
+    assert sorted(records(tmp_path / "out")) == [shown, str(folder / "plain.png")]
+    again = read_archive([str(folder)], tmp_path / "out", engine="ray")
+    assert (again.read, again.failed, again.skipped) == (0, 0, 2)
 
 
 @pytest.fixture(scope="module")
