@@ -529,6 +529,9 @@ def _run_ray(
 ) -> None:
     if address is not None:
         _check_reachable(address)
+    # The read tasks and actors run in the cluster's working folder, not this one: they get ``out`` and the
+    # listing as absolute paths, and this folder to resolve a relative input against.
+    out = out.absolute()
     if address is None or address.split(":")[0] in ("127.0.0.1", "localhost"):
         # Ray resolves this machine to the address of its network interface, even for a cluster on loopback;
         # Ray's own switch for machines without a cluster network keeps every node on 127.0.0.1.
@@ -585,7 +588,13 @@ def _run_ray(
         batch_format="numpy",
         compute=ray.data.ActorPoolStrategy(size=actors),
         num_cpus=1,
-        fn_constructor_kwargs={"out": str(out), "fmt": fmt, "done": [done_ref], "settings": settings},
+        fn_constructor_kwargs={
+            "out": str(out),
+            "fmt": fmt,
+            "done": [done_ref],
+            "settings": settings,
+            "cwd": os.getcwd(),
+        },
     )
     try:
         _consume(dataset, progress, started)
@@ -662,9 +671,11 @@ def _write_listing(inputs, manifest, recursive, out: Path, progress: _Progress, 
 
 class _RayReader:
     """The callable class of ``map_batches``: one DigitReader per actor; each call reads one batch of paths
-    (one network pass), writes its shard, and returns the batch's counts."""
+    (one network pass), writes its shard, and returns the batch's counts. ``cwd``: the driver's working folder,
+    against which a relative path is opened (an actor runs in the cluster's folder); the record keeps the path
+    as it was given, as the local engine and ``classify`` write it."""
 
-    def __init__(self, out: str, fmt: str, done: list, settings: dict):
+    def __init__(self, out: str, fmt: str, done: list, settings: dict, cwd: str):
         import cv2
         import ray
 
@@ -673,7 +684,7 @@ class _RayReader:
         os.environ.setdefault("OPENCV_LOG_LEVEL", "SILENT")
         cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
         cv2.setNumThreads(1)  # one core per actor: the actors are the parallelism
-        self.out, self.fmt = Path(out), fmt
+        self.out, self.fmt, self.cwd = Path(out), fmt, cwd
         self.done = ray.get(done[0])
         self.reader = DigitReader(
             settings["model"],
@@ -689,11 +700,12 @@ class _RayReader:
         images, paths, stats, skipped = [], [], [], 0
         for line in batch["text"]:
             path = json.loads(str(line))  # (_write_listing)
-            size, mtime = stat_key(path)
+            local = path if "://" in path else os.path.join(self.cwd, path)  # (an absolute path stays itself)
+            size, mtime = stat_key(local)
             if self.done.size and _contains(self.done, input_key(path, size, mtime), np):
                 skipped += 1
                 continue
-            image = _uri_input(path) if "://" in path else path
+            image = _uri_input(path) if "://" in path else local
             images.append(image)
             paths.append(path)
             stats.append((size, mtime))

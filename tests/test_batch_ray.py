@@ -182,3 +182,24 @@ def test_ctrl_c_midway_the_summary_counts_every_record_the_actors_wrote(archive,
     read + failed are the records on disk. The actors' shards whose counts had not reached the driver were left
     out ('0 read' beside 3 shards), and actors went on writing after the summary."""
     check_ctrl_c_midway(archive[1], tmp_path, ["--engine", "ray"])
+
+
+def test_relative_inputs_and_out_on_a_cluster_started_in_another_folder(two_nodes, archive, local_records, tmp_path):
+    """`batch scans --out o --address HOST:PORT` run in a folder other than the cluster's: the actors read the
+    inputs and write the shards there, as the local engine does; the records keep the relative paths. (The
+    actors looked in the cluster's folder: every input 'no such file', or, the listing not found, a traceback.)"""
+    import shutil
+
+    folder, paths = archive
+    (tmp_path / "scans").mkdir()
+    for p in paths[:20]:
+        shutil.copy2(p, tmp_path / "scans")
+    assert Path.cwd() != tmp_path  # the cluster was started in this process's folder
+    cmd = [sys.executable, "-m", "edgedigits.runtime.cli", "batch", "scans", "--out", "o", "--engine", "ray"]
+    cmd += ["--address", two_nodes.address, "--batch-size", "8"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "20 read, 0 failed, 0 skipped" in done.stderr
+    got = records(tmp_path / "o")
+    assert sorted(got) == [f"scans/{Path(p).name}" for p in paths[:20]]
+    assert all(got[f"scans/{Path(p).name}"]["digits"] == local_records[p]["digits"] for p in paths[:20])
