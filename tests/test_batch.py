@@ -162,3 +162,13 @@ def test_a_file_name_that_is_not_utf8_is_recorded_and_skipped_on_a_rerun(archive
         shard.read_bytes().decode("utf-8")  # strict: any JSON tool can read it
     again = read_archive([str(folder)], tmp_path / "out", workers=1, format=fmt)
     assert (again.read, again.failed, again.skipped) == (0, 0, 2)
+
+
+def test_a_manifest_saved_with_a_byte_order_mark_reads_its_first_line(archive, tmp_path):
+    """A manifest saved by Notepad or Excel ('UTF-8 with BOM'): its first path is read (the BOM became part of
+    it: 'no such file or folder' for a path that looks right)."""
+    manifest = tmp_path / "paths.txt"
+    manifest.write_text("\n".join(archive[1][:3]) + "\n", encoding="utf-8-sig")
+    s = read_archive([], tmp_path / "out", manifest=manifest, workers=1)
+    assert (s.read, s.failed) == (3, 0)
+    assert sorted(records(tmp_path / "out")) == archive[1][:3]
