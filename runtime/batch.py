@@ -334,7 +334,8 @@ def read_records(out: str | os.PathLike, latest: bool = False) -> Iterator[dict]
 
     A file changed after it was read is read again by the next run (resume matches path, size and mtime), and
     its old record stays in its shard: ``latest`` keeps only the newest record of each path (the greatest
-    ``mtime``), holding one record per path in memory until the end."""
+    ``mtime``), holding one record per path in memory until the end. A shard's line or Parquet file that
+    cannot be read (a copy cut short) is left out, as resuming leaves it out: rerun to read its inputs again."""
     if latest:
         newest: dict = {}
         for record in read_records(out):
@@ -348,14 +349,26 @@ def read_records(out: str | os.PathLike, latest: bool = False) -> Iterator[dict]
 
 
 def _shard_records(shard: Path) -> Iterator[dict]:
-    """The records of one shard (``read_records``)."""
+    """The records of one shard (``read_records``). What resuming does not count as recorded (``recorded``) is
+    left out here too: a line that cannot be read (a copy cut short) or a whole Parquet file that cannot; a
+    rerun reads those inputs again into new shards."""
     if shard.suffix == ".jsonl":
         with open(shard, encoding="utf-8", errors="surrogateescape") as handle:  # (earlier shards held raw bytes)
-            yield from (json.loads(line) for line in handle)
+            for line in handle:
+                try:
+                    data = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(data, dict) and "path" in data:
+                    yield data
     else:
         import pyarrow.parquet as pq
 
-        for row in pq.read_table(shard).to_pylist():
+        try:
+            rows = pq.read_table(shard).to_pylist()
+        except Exception:  # a broken file (ArrowInvalid, OSError): as _shard_keys
+            return
+        for row in rows:
             yield {k: v for k, v in row.items() if v is not None or k in ("size", "mtime")}
 
 

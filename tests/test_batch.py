@@ -172,3 +172,19 @@ def test_a_manifest_saved_with_a_byte_order_mark_reads_its_first_line(archive, t
     s = read_archive([], tmp_path / "out", manifest=manifest, workers=1)
     assert (s.read, s.failed) == (3, 0)
     assert sorted(records(tmp_path / "out")) == archive[1][:3]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
+def test_a_shard_cut_short_is_read_again_and_read_records_still_reads_the_rest(archive, tmp_path, fmt):
+    """A shard cut short (a copy or sync that stopped): the rerun reads its lost inputs again, as documented,
+    and read_records gives every input once; it raised JSONDecodeError (or ArrowInvalid) on the cut shard, so
+    the results could not be read at all. (The rerun has another batch size, so the cut Parquet shard is not
+    overwritten by a new one of the same name.)"""
+    paths = archive[1][:60]
+    out = tmp_path / "out"
+    read_archive(paths, out, workers=1, batch_size=20, format=fmt)
+    shard = sorted(out.glob("part-*"))[0]
+    shard.write_bytes(shard.read_bytes()[: shard.stat().st_size // 2])
+    again = read_archive(paths, out, workers=1, batch_size=7, format=fmt)
+    assert again.read + again.failed > 0 and again.read + again.failed + again.skipped == len(paths)
+    assert sorted(records(out)) == sorted(paths)
