@@ -156,9 +156,7 @@ def read_archive(
         engine, format, str(out), address=address, started_utc=time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
     )
     settings = {"model": model, "line_model": line_model, "single": single, "min_confidence": min_confidence}
-    from .model import resolve_model
-
-    resolve_model(model)  # a bad --model fails now, not in every worker
+    check_models(settings)  # a model that cannot be used fails now, here, not in every worker or Ray actor
     started = time.perf_counter()
     before = {p.name for p in shard_files(out)}
     done = recorded(out)
@@ -396,6 +394,29 @@ class _Progress:
         return self.summary.startup_s or ((self.first - started) if self.first else 0.0)
 
 
+def open_reader(settings: dict):
+    """The one-thread DigitReader of ``settings`` (model, line_model, single, min_confidence) that a worker or
+    actor reads with. Raises ModelError for a digit model that cannot be used (the line model opens later)."""
+    from .reader import DigitReader
+
+    return DigitReader(
+        settings["model"],
+        min_confidence=settings["min_confidence"],
+        single=settings["single"],
+        threads=1,
+        line_model=settings["line_model"],
+    )
+
+
+def check_models(settings: dict) -> None:
+    """Raise ModelError, naming the file, when the digit model or a line model given by name or file (not the
+    shipped default) is missing or not a usable ONNX model. read_archive calls it before any work: with the
+    Ray engine a bad model was an ActorDiedError traceback from the actors after Ray had started."""
+    reader = open_reader(settings)
+    if settings["line_model"]:
+        _ = reader.line_model  # (its session is otherwise opened at the first text line)
+
+
 # --------------------------------------------------------------------------- listing the inputs
 
 
@@ -441,16 +462,9 @@ def _run_local(
 
     import numpy as np
 
-    from .reader import DigitReader
     from .sources import SourceError
 
-    reader = DigitReader(
-        settings["model"],
-        min_confidence=settings["min_confidence"],
-        single=settings["single"],
-        threads=1,
-        line_model=settings["line_model"],
-    )
+    reader = open_reader(settings)
     keys: deque = deque()  # (size, mtime) of each input handed to the readers, in order
     skipped = [0]
 
@@ -693,20 +707,12 @@ class _RayReader:
         import cv2
         import ray
 
-        from .reader import DigitReader
-
         os.environ.setdefault("OPENCV_LOG_LEVEL", "SILENT")
         cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
         cv2.setNumThreads(1)  # one core per actor: the actors are the parallelism
         self.out, self.fmt, self.cwd = Path(out), fmt, cwd
         self.done = ray.get(done[0])
-        self.reader = DigitReader(
-            settings["model"],
-            min_confidence=settings["min_confidence"],
-            single=settings["single"],
-            threads=1,
-            line_model=settings["line_model"],
-        )
+        self.reader = open_reader(settings)
 
     def __call__(self, batch: dict) -> dict:
         import numpy as np

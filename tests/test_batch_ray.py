@@ -203,3 +203,16 @@ def test_relative_inputs_and_out_on_a_cluster_started_in_another_folder(two_node
     got = records(tmp_path / "o")
     assert sorted(got) == [f"scans/{Path(p).name}" for p in paths[:20]]
     assert all(got[f"scans/{Path(p).name}"]["digits"] == local_records[p]["digits"] for p in paths[:20])
+
+
+@pytest.mark.parametrize("option", ["model", "line_model"])
+def test_a_model_that_cannot_be_used_is_a_model_error_before_ray_starts(tmp_path, archive, option):
+    """--model or --line-model naming a file that is no ONNX model, with --engine ray: the ModelError naming
+    the file, at once (it was an ActorDiedError traceback raised from the actors after Ray had started)."""
+    from edgedigits.runtime.model import ModelError
+
+    bad = tmp_path / "notes.onnx"
+    bad.write_text("not a model\n")
+    with pytest.raises(ModelError, match="notes.onnx: not a usable ONNX model"):
+        read_archive([archive[1][0]], tmp_path / "out", engine="ray", **{option: str(bad)})
+    assert not (tmp_path / "out" / "_SUMMARY.json").exists()
