@@ -116,7 +116,9 @@ def read_archive(
     inputs: files, folders, glob patterns (``recursive``: descend into subfolders); manifest: a text file,
     one path or URI a line (read as a stream). engine: ``"local"`` (worker processes, ``workers`` of them,
     default all cores) or ``"ray"`` (``address``: None starts a local Ray instance on 127.0.0.1; ``"auto"``
-    or ``"HOST:PORT"`` joins a running cluster; ``workers``: actors, default the cluster's CPUs). format:
+    or ``"HOST:PORT"`` joins a running cluster; ``workers``: actors, default the cluster's CPUs; the Ray this
+    call starts or joins is shut down, or left, when it returns; a Ray already initialized in this process by
+    ``ray.init`` is used as it is and left running). format:
     ``"jsonl"`` or ``"parquet"``. model, line_model, single, min_confidence: as ``DigitReader``.
     batch_size: inputs per network pass and per shard. on_progress(read, failed, skipped): called as
     results come in (counts so far).
@@ -572,7 +574,7 @@ def _run_ray(
     import logging
 
     started = time.perf_counter()
-    ours = not ray.is_initialized()  # this run starts or joins Ray: on Ctrl-C it stops its actors too
+    ours = not ray.is_initialized()  # this run starts or joins Ray: at its end (Ctrl-C too) it shuts it down
     if ours:
         os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
         if address is None:  # a local instance, on this machine only
@@ -594,10 +596,36 @@ def _run_ray(
                 log_to_driver=False,
                 _node_ip_address="127.0.0.1" if loopback else None,
             )
+    try:
+        _read_on_ray(inputs, manifest, recursive, out, fmt, done, settings, workers, batch_size, progress, started)
+    finally:
+        if ours:  # a local instance stops, a cluster is left: its actors stop before the summary counts shards
+            ray.shutdown()
+
+
+def _read_on_ray(
+    inputs,
+    manifest,
+    recursive,
+    out: Path,
+    fmt: str,
+    done,
+    settings: dict,
+    workers,
+    batch_size: int,
+    progress: _Progress,
+    started: float,
+) -> None:
+    """The Ray Data pipeline of ``_run_ray`` on the Ray it initialized: the listing, then one actor per CPU
+    (``workers``) reading batches of ``batch_size`` paths into shards under ``out``."""
+    import logging
+
+    import ray
+    import ray.data
+
     cpus = float(ray.cluster_resources().get("CPU", 1))
     progress.summary.cluster_cpus = cpus
     actors = max(1, workers or int(cpus))
-    import ray.data
 
     logging.getLogger("ray.data").setLevel(logging.WARNING)
     context = ray.data.DataContext.get_current()
@@ -626,10 +654,6 @@ def _run_ray(
     )
     try:
         _consume(dataset, progress, started)
-    except KeyboardInterrupt:
-        if ours:  # the actors stop writing shards before the summary counts them
-            ray.shutdown()
-        raise
     finally:
         import shutil
 

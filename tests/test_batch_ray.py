@@ -216,3 +216,26 @@ def test_a_model_that_cannot_be_used_is_a_model_error_before_ray_starts(tmp_path
     with pytest.raises(ModelError, match="notes.onnx: not a usable ONNX model"):
         read_archive([archive[1][0]], tmp_path / "out", engine="ray", **{option: str(bad)})
     assert not (tmp_path / "out" / "_SUMMARY.json").exists()
+
+
+def test_the_api_stops_the_ray_instance_it_started(archive, tmp_path):
+    """read_archive(engine='ray') twice in one process: each call starts its own local instance and stops it on
+    return. The first instance (1 CPU, workers=1) was left running, and the second call silently read on it
+    with 1 actor instead of every core."""
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("needs 2 cores to tell the instances apart")
+    code = f"""
+import json, ray
+from edgedigits.runtime.batch import read_archive
+one = read_archive({archive[1][:8]!r}, {str(tmp_path / "a")!r}, engine="ray", workers=1)
+left = ray.is_initialized()
+two = read_archive({archive[1][8:16]!r}, {str(tmp_path / "b")!r}, engine="ray")
+print(json.dumps([one.cluster_cpus, left, two.cluster_cpus, two.read, ray.is_initialized()]))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    import json
+
+    one_cpus, left, two_cpus, two_read, still = json.loads(done.stdout.strip().splitlines()[-1])
+    assert one_cpus == 1.0 and not left and not still
+    assert two_cpus >= 2.0 and two_read == 8
