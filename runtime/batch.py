@@ -147,6 +147,11 @@ def read_archive(
     if address is not None and engine != "ray":
         raise ArchiveError("--address joins a Ray cluster: use it with --engine ray")
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ArchiveError(
+            f"{out}: is a file, not a folder; --out names the folder for the shards and {SUMMARY} (created if "
+            "missing): pick another"
+        )
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

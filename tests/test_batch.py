@@ -143,6 +143,16 @@ def test_an_output_folder_that_cannot_be_written_is_a_clear_error_before_reading
         read_archive([archive[1][0]], locked, workers=1)
 
 
+def test_an_output_that_is_a_file_is_named_as_a_file(archive, tmp_path):
+    """--out naming an existing file (an image, by a slip): 'is a file, not a folder' and the file untouched
+    (it said 'cannot create the output folder (File exists)')."""
+    image = Path(archive[1][0])
+    before = image.read_bytes()
+    with pytest.raises(ArchiveError, match=f"{image}: is a file, not a folder"):
+        read_archive(archive[1][1:3], image, workers=1)
+    assert image.read_bytes() == before
+
+
 def test_a_manifest_that_is_a_folder_is_named_as_a_folder(archive, tmp_path):
     with pytest.raises(ArchiveError, match="is a folder, not a manifest file"):
         read_archive([], tmp_path / "out", manifest=archive[0])
