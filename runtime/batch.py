@@ -11,10 +11,11 @@ Output, under ``out``: shards ``part-<hash>.jsonl`` (one record a line, the ``cl
 (README, "Reading digits") plus ``size`` in bytes and ``mtime`` in seconds of the input) or
 ``part-<hash>.parquet`` (the same
 fields as columns), and ``_SUMMARY.json``. Each shard holds the records of one batch of inputs and is written
-whole (to a temporary name, then renamed) by the worker that read the batch; its name is a hash of the
-batch's paths, so a batch Ray retries after losing its worker writes the same shard again instead of a
-second one. Rerunning with the same ``out`` skips every input already recorded there (same path, size and
-mtime) and says how many: an interrupted job (Ctrl-C, a lost node) goes on where it stopped.
+whole (to a temporary name, then renamed) by the worker that read the batch; its name is a hash of the run,
+the batch's place in it and its paths, so a batch Ray retries after losing its worker writes the same shard
+again instead of a second one, and an input listed twice has two records. Rerunning with the same ``out``
+skips every input already recorded there (same path, size and mtime) and says how many: an interrupted job
+(Ctrl-C, a lost node) goes on where it stopped.
 
 Engines: ``"local"`` reads with the worker processes of ``DigitReader.read_many`` (parallel.py) and writes
 the shards here; ``"ray"`` runs Ray Data: the inputs (streamed into listing files under ``out/_listing``, so
@@ -288,13 +289,15 @@ def _shard_keys(shard: Path) -> Iterator[tuple]:
                 continue
 
 
-def write_shard(records: list[dict], out: Path, fmt: str) -> str | None:
-    """Write one batch's records as ``out/part-<hash of their paths>.<fmt>``, whole or not at all (a temporary
-    name, then a rename). Returns the shard's name (None for no records)."""
+def write_shard(records: list[dict], out: Path, fmt: str, batch_id: str = "") -> str | None:
+    """Write one batch's records as ``out/part-<hash of batch_id and their paths>.<fmt>``, whole or not at all
+    (a temporary name, then a rename). ``batch_id`` names the batch within all runs (its run and its place in
+    the run): the same batch written again (Ray retrying it) replaces its shard, and another batch of the same
+    paths (an input listed twice) gets a shard of its own. Returns the shard's name (None for no records)."""
     if not records:
         return None
     records = [{**r, "path": shown_path(r["path"])} if isinstance(r["path"], str) else r for r in records]
-    digest = hashlib.sha1("\n".join(str(r["path"]) for r in records).encode("utf-8"))
+    digest = hashlib.sha1("\n".join([batch_id, *(str(r["path"]) for r in records)]).encode("utf-8"))
     name = f"part-{digest.hexdigest()[:20]}.{fmt}"
     tmp = out / f".{name}.{uuid.uuid4().hex[:8]}.tmp"
     if fmt == "jsonl":
@@ -486,13 +489,15 @@ def _run_local(
             yield item if isinstance(item, SourceError) or "://" not in item else _uri_input(item)
 
     batch: list[dict] = []
+    run, flushed = uuid.uuid4().hex[:12], [0]
 
     def flush() -> None:
         read = sum("error" not in r for r in batch)
-        write_shard(batch, out, fmt)
+        write_shard(batch, out, fmt, f"{run}:{flushed[0]}")
         progress.add(read, len(batch) - read, skipped[0], [r["path"] for r in batch if "error" in r])
         skipped[0] = 0
         batch.clear()
+        flushed[0] += 1  # only now: a flush cut short by Ctrl-C is done again under the same name
 
     readings = reader.read_many(wanted(), workers=workers, processes=True)
     try:
@@ -655,6 +660,7 @@ def _read_on_ray(
             "done": [done_ref],
             "settings": settings,
             "cwd": os.getcwd(),
+            "run": listing.name,
         },
     )
     try:
@@ -680,9 +686,9 @@ def _consume(dataset, progress: _Progress, started: float) -> None:
 
 
 def _write_listing(inputs, manifest, recursive, out: Path, progress: _Progress, done) -> Path | None:
-    """Stream the inputs into ``out/_listing/<run>/NNNNN.txt`` (LISTING_LINES a file), each path as a JSON
-    string (ASCII); a path that cannot be listed (a pattern matching nothing) is recorded here as an error.
-    None when nothing is left to read."""
+    """Stream the inputs into ``out/_listing/<run>/NNNNN.txt`` (LISTING_LINES a file), each as a JSON line
+    (ASCII) ``[its number in the listing, path]``; a path that cannot be listed (a pattern matching nothing)
+    is recorded here as an error. None when nothing is left to read."""
     import numpy as np
 
     from .sources import SourceError
@@ -715,13 +721,13 @@ def _write_listing(inputs, manifest, recursive, out: Path, progress: _Progress, 
                     folder / f"{count // LISTING_LINES:05d}.txt", "w", encoding="utf-8", errors="surrogateescape"
                 )
             assert handle is not None
-            handle.write(json.dumps(item) + "\n")  # ASCII: a name that is not UTF-8 goes through read_text
+            handle.write(json.dumps([count, item]) + "\n")  # ASCII: a name not UTF-8 goes through read_text
             count += 1
     finally:
         if handle is not None:
             handle.close()
     if errors:
-        write_shard(errors, out, progress.summary.format)
+        write_shard(errors, out, progress.summary.format, f"{folder.name}:listing")
         progress.add(0, len(errors), 0, [str(e["path"]) for e in errors])
     return folder if count else None
 
@@ -730,25 +736,27 @@ class _RayReader:
     """The callable class of ``map_batches``: one DigitReader per actor; each call reads one batch of paths
     (one network pass), writes its shard, and returns the batch's counts. ``cwd``: the driver's working folder,
     against which a relative path is opened (an actor runs in the cluster's folder); the record keeps the path
-    as it was given, as the local engine and ``classify`` write it."""
+    as it was given, as the local engine and ``classify`` write it. ``run``: the listing's name, which with the
+    batch's first line number names its shard (``write_shard``)."""
 
-    def __init__(self, out: str, fmt: str, done: list, settings: dict, cwd: str):
+    def __init__(self, out: str, fmt: str, done: list, settings: dict, cwd: str, run: str):
         import cv2
         import ray
 
         os.environ.setdefault("OPENCV_LOG_LEVEL", "SILENT")
         cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
         cv2.setNumThreads(1)  # one core per actor: the actors are the parallelism
-        self.out, self.fmt, self.cwd = Path(out), fmt, cwd
+        self.out, self.fmt, self.cwd, self.run = Path(out), fmt, cwd, run
         self.done = ray.get(done[0])
         self.reader = open_reader(settings)
 
     def __call__(self, batch: dict) -> dict:
         import numpy as np
 
-        images, paths, stats, skipped = [], [], [], 0
+        images, paths, stats, skipped, first = [], [], [], 0, None
         for line in batch["text"]:
-            path = json.loads(str(line))  # (_write_listing)
+            number, path = json.loads(str(line))  # (_write_listing)
+            first = number if first is None else first
             local = path if "://" in path else os.path.join(self.cwd, path)  # (an absolute path stays itself)
             size, mtime = stat_key(local)
             if self.done.size and _contains(self.done, input_key(path, size, mtime), np):
@@ -763,7 +771,7 @@ class _RayReader:
             if images
             else []
         )
-        write_shard(records, self.out, self.fmt)
+        write_shard(records, self.out, self.fmt, f"{self.run}:{first}")
         failed = [r["path"] for r in records if "error" in r]
         return {
             "read": np.array([len(records) - len(failed)]),

@@ -198,3 +198,15 @@ def test_a_shard_cut_short_is_read_again_and_read_records_still_reads_the_rest(a
     again = read_archive(paths, out, workers=1, batch_size=7, format=fmt)
     assert again.read + again.failed > 0 and again.read + again.failed + again.skipped == len(paths)
     assert sorted(records(out)) == sorted(paths)
+
+
+def test_an_input_listed_twice_gets_a_record_each_time_as_the_summary_counts(archive, tmp_path):
+    """A manifest listing the same 10 paths three times (manifests joined from several listings): 30 records,
+    as the summary's 30 read (and classify's 30 lines). Batches of the same paths wrote shards of the same
+    name, each replacing the last: 10 records on disk under a summary of 30."""
+    manifest = tmp_path / "paths.txt"
+    manifest.write_text("\n".join(archive[1][:10] * 3) + "\n")
+    s = read_archive([], tmp_path / "out", manifest=manifest, workers=1, batch_size=10)
+    written = list(read_records(tmp_path / "out"))
+    assert s.read + s.failed == 30 == len(written)
+    assert sorted({r["path"] for r in written}) == sorted(archive[1][:10])

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from batchdata import check_ctrl_c_midway, make_archive, non_utf8_folder, records, summary
 
-from edgedigits.runtime.batch import read_archive
+from edgedigits.runtime.batch import read_archive, read_records
 
 # Every node on 127.0.0.1 (Ray would otherwise resolve this machine to its network interface's address).
 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
@@ -85,6 +85,16 @@ def test_ray_reads_a_file_name_that_is_not_utf8(local_ray, archive, tmp_path):
     assert sorted(records(tmp_path / "out")) == [shown, str(folder / "plain.png")]
     again = read_archive([str(folder)], tmp_path / "out", engine="ray")
     assert (again.read, again.failed, again.skipped) == (0, 0, 2)
+
+
+def test_ray_an_input_listed_twice_gets_a_record_each_time(local_ray, archive, tmp_path):
+    """One path listed 12 times, batches of 1: 12 records, as the summary counts (the 12 shards had the same
+    name, a hash of the batch's paths, and replaced each other: 1 record under a summary of 12)."""
+    manifest = tmp_path / "paths.txt"
+    manifest.write_text("\n".join(archive[1][:1] * 12) + "\n")
+    s = read_archive([], tmp_path / "out", manifest=manifest, engine="ray", batch_size=1)
+    written = list(read_records(tmp_path / "out"))
+    assert s.read + s.failed == 12 == len(written)
 
 
 @pytest.fixture(scope="module")
