@@ -600,12 +600,19 @@ def _run_ray(
         else:
             # A cluster on this machine's loopback (tests, a one-machine cluster): the driver's node is there too.
             loopback = address.split(":")[0] in ("127.0.0.1", "localhost")
-            ray.init(
-                address=address,
-                logging_level=logging.WARNING,
-                log_to_driver=False,
-                _node_ip_address="127.0.0.1" if loopback else None,
-            )
+            try:
+                ray.init(
+                    address=address,
+                    logging_level=logging.WARNING,
+                    log_to_driver=False,
+                    _node_ip_address="127.0.0.1" if loopback else None,
+                )
+            except ConnectionError:  # 'auto' with no cluster on this machine (HOST:PORT was checked above)
+                raise ArchiveError(
+                    f"--address {address}: no running Ray cluster found; start one with `ray start --head` (on "
+                    "this machine for 'auto'), pass its HEAD:PORT, or leave out --address to start a Ray instance "
+                    "for this run only"
+                ) from None
     try:
         _read_on_ray(inputs, manifest, recursive, out, fmt, done, settings, workers, batch_size, progress, started)
     finally:

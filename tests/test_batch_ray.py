@@ -29,6 +29,29 @@ def archive(tmp_path_factory, mnist_test):
     return folder, make_archive(folder, mnist_test.images, n=300)
 
 
+def _ray_runs_here() -> bool:
+    """Is a Ray cluster (a gcs_server process) running on this machine? ``--address auto`` would join it."""
+    for entry in os.listdir("/proc"):
+        try:
+            if entry.isdigit() and b"gcs_server" in Path(f"/proc/{entry}/cmdline").read_bytes():
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def test_address_auto_with_no_cluster_running_is_a_clear_error(archive, tmp_path):
+    """--address auto on a machine where no Ray cluster runs: exit 2 and a message saying to start one (it was
+    Ray's ConnectionError traceback, exit 1, which also means 'an input failed')."""
+    if ray.is_initialized() or _ray_runs_here():
+        pytest.skip("a Ray cluster runs on this machine: --address auto would join it")
+    cmd = [sys.executable, "-m", "edgedigits.runtime.cli", "batch", archive[1][0], "--out", str(tmp_path / "o")]
+    done = subprocess.run(cmd + ["--engine", "ray", "--address", "auto"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert "--address auto: no running Ray cluster found" in done.stderr and "ray start --head" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
 @pytest.fixture(scope="module")
 def local_ray():
     ray.init(
