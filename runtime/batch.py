@@ -11,10 +11,11 @@ Output, under ``out``: shards ``part-<hash>.jsonl`` (one record a line, the ``cl
 (README, "Reading digits") plus ``size`` in bytes and ``mtime`` in seconds of the input) or
 ``part-<hash>.parquet`` (the same
 fields as columns), and ``_SUMMARY.json``. Each shard holds the records of one batch of inputs and is written
-whole (to a temporary name, then renamed) by the worker that read the batch; its name is a hash of the
-batch's paths, so a batch Ray retries after losing its worker writes the same shard again instead of a
-second one. Rerunning with the same ``out`` skips every input already recorded there (same path, size and
-mtime) and says how many: an interrupted job (Ctrl-C, a lost node) goes on where it stopped.
+whole (to a temporary name, then renamed) by the worker that read the batch; its name is a hash of the run,
+the batch's place in it and its paths, so a batch Ray retries after losing its worker writes the same shard
+again instead of a second one, and an input listed twice has two records. Rerunning with the same ``out``
+skips every input already recorded there (same path, size and mtime) and says how many: an interrupted job
+(Ctrl-C, a lost node) goes on where it stopped.
 
 Engines: ``"local"`` reads with the worker processes of ``DigitReader.read_many`` (parallel.py) and writes
 the shards here; ``"ray"`` runs Ray Data: the inputs (streamed into listing files under ``out/_listing``, so
@@ -116,7 +117,9 @@ def read_archive(
     inputs: files, folders, glob patterns (``recursive``: descend into subfolders); manifest: a text file,
     one path or URI a line (read as a stream). engine: ``"local"`` (worker processes, ``workers`` of them,
     default all cores) or ``"ray"`` (``address``: None starts a local Ray instance on 127.0.0.1; ``"auto"``
-    or ``"HOST:PORT"`` joins a running cluster; ``workers``: actors, default the cluster's CPUs). format:
+    or ``"HOST:PORT"`` joins a running cluster; ``workers``: actors, default the cluster's CPUs; the Ray this
+    call starts or joins is shut down, or left, when it returns; a Ray already initialized in this process by
+    ``ray.init`` is used as it is and left running). format:
     ``"jsonl"`` or ``"parquet"``. model, line_model, single, min_confidence: as ``DigitReader``.
     batch_size: inputs per network pass and per shard. on_progress(read, failed, skipped): called as
     results come in (counts so far).
@@ -135,24 +138,33 @@ def read_archive(
     inputs = list(inputs)
     if not inputs and manifest is None:
         raise ArchiveError("nothing to read: give files, folders or patterns, or --manifest FILE")
+    if manifest is not None and os.path.isdir(manifest):
+        raise ArchiveError(
+            f"{manifest}: is a folder, not a manifest file; give the folder itself as an input, or a text file "
+            "with one path or URI a line"
+        )
     if manifest is not None and not os.path.isfile(manifest):
         raise ArchiveError(f"{manifest}: no such manifest file; give a text file with one path or URI a line")
     if address is not None and engine != "ray":
         raise ArchiveError("--address joins a Ray cluster: use it with --engine ray")
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ArchiveError(
+            f"{out}: is a file, not a folder; --out names the folder for the shards and {SUMMARY} (created if "
+            "missing): pick another"
+        )
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ArchiveError(
             f"{out}: cannot create the output folder ({exc.strerror or exc}); pick another --out"
         ) from None
+    _check_writable(out)
     summary = ArchiveSummary(
         engine, format, str(out), address=address, started_utc=time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
     )
     settings = {"model": model, "line_model": line_model, "single": single, "min_confidence": min_confidence}
-    from .model import resolve_model
-
-    resolve_model(model)  # a bad --model fails now, not in every worker
+    check_models(settings)  # a model that cannot be used fails now, here, not in every worker or Ray actor
     started = time.perf_counter()
     before = {p.name for p in shard_files(out)}
     done = recorded(out)
@@ -179,7 +191,35 @@ def read_archive(
     return summary
 
 
+def _check_writable(out: Path) -> None:
+    """Raise ArchiveError unless a file can be created (and removed) in the folder ``out``: a folder this user
+    cannot write in fails now, naming it, not with a traceback on the first shard after a batch was read."""
+    probe = out / f".write-test.{uuid.uuid4().hex[:8]}.tmp"
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise ArchiveError(
+            f"{out}: cannot write in the output folder ({exc.strerror or exc}); pick another --out or fix its "
+            "permissions"
+        ) from None
+
+
 # --------------------------------------------------------------------------- records and shards
+
+
+def shown_path(path: str) -> str:
+    """``path`` as the records write it: itself, unless the file name's bytes are not UTF-8 (a Latin-1 name of
+    an old archive, which Python holds as lone surrogates): then each such byte as ``\\xNN`` (b'caf\\xe9.png'
+    -> 'caf\\\\xe9.png'), so that every shard is valid UTF-8 (JSON lines and Parquet alike)."""
+    try:
+        return path.encode("utf-8").decode("utf-8")
+    except UnicodeEncodeError:
+        pass
+    try:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate no file name makes ('\ud800'): as its escape
+        return path.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def stat_key(path: str) -> tuple[int | None, float | None]:
@@ -200,8 +240,9 @@ def stat_key(path: str) -> tuple[int | None, float | None]:
 
 
 def input_key(path: str, size: int | None, mtime: float | None) -> int:
-    """A 64-bit hash of (path, size, mtime): how a resumed run recognizes an input already recorded."""
-    digest = hashlib.blake2b(f"{path}\0{size}\0{mtime!r}".encode("utf-8", "surrogateescape"), digest_size=8)
+    """A 64-bit hash of (path, size, mtime): how a resumed run recognizes an input already recorded. The path
+    as the records write it (``shown_path``), so that a name that is not UTF-8 matches its record."""
+    digest = hashlib.blake2b(f"{shown_path(path)}\0{size}\0{mtime!r}".encode("utf-8"), digest_size=8)
     return int.from_bytes(digest.digest(), "little")
 
 
@@ -248,16 +289,19 @@ def _shard_keys(shard: Path) -> Iterator[tuple]:
                 continue
 
 
-def write_shard(records: list[dict], out: Path, fmt: str) -> str | None:
-    """Write one batch's records as ``out/part-<hash of their paths>.<fmt>``, whole or not at all (a temporary
-    name, then a rename). Returns the shard's name (None for no records)."""
+def write_shard(records: list[dict], out: Path, fmt: str, batch_id: str = "") -> str | None:
+    """Write one batch's records as ``out/part-<hash of batch_id and their paths>.<fmt>``, whole or not at all
+    (a temporary name, then a rename). ``batch_id`` names the batch within all runs (its run and its place in
+    the run): the same batch written again (Ray retrying it) replaces its shard, and another batch of the same
+    paths (an input listed twice) gets a shard of its own. Returns the shard's name (None for no records)."""
     if not records:
         return None
-    digest = hashlib.sha1("\n".join(str(r["path"]) for r in records).encode("utf-8", "surrogateescape"))
+    records = [{**r, "path": shown_path(r["path"])} if isinstance(r["path"], str) else r for r in records]
+    digest = hashlib.sha1("\n".join([batch_id, *(str(r["path"]) for r in records)]).encode("utf-8"))
     name = f"part-{digest.hexdigest()[:20]}.{fmt}"
     tmp = out / f".{name}.{uuid.uuid4().hex[:8]}.tmp"
     if fmt == "jsonl":
-        with open(tmp, "w", encoding="utf-8", errors="surrogateescape") as handle:
+        with open(tmp, "w", encoding="utf-8") as handle:
             handle.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
     else:
         import pyarrow.parquet as pq
@@ -298,7 +342,8 @@ def read_records(out: str | os.PathLike, latest: bool = False) -> Iterator[dict]
 
     A file changed after it was read is read again by the next run (resume matches path, size and mtime), and
     its old record stays in its shard: ``latest`` keeps only the newest record of each path (the greatest
-    ``mtime``), holding one record per path in memory until the end."""
+    ``mtime``), holding one record per path in memory until the end. A shard's line or Parquet file that
+    cannot be read (a copy cut short) is left out, as resuming leaves it out: rerun to read its inputs again."""
     if latest:
         newest: dict = {}
         for record in read_records(out):
@@ -312,14 +357,26 @@ def read_records(out: str | os.PathLike, latest: bool = False) -> Iterator[dict]
 
 
 def _shard_records(shard: Path) -> Iterator[dict]:
-    """The records of one shard (``read_records``)."""
+    """The records of one shard (``read_records``). What resuming does not count as recorded (``recorded``) is
+    left out here too: a line that cannot be read (a copy cut short) or a whole Parquet file that cannot; a
+    rerun reads those inputs again into new shards."""
     if shard.suffix == ".jsonl":
-        with open(shard, encoding="utf-8") as handle:
-            yield from (json.loads(line) for line in handle)
+        with open(shard, encoding="utf-8", errors="surrogateescape") as handle:  # (earlier shards held raw bytes)
+            for line in handle:
+                try:
+                    data = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(data, dict) and "path" in data:
+                    yield data
     else:
         import pyarrow.parquet as pq
 
-        for row in pq.read_table(shard).to_pylist():
+        try:
+            rows = pq.read_table(shard).to_pylist()
+        except Exception:  # a broken file (ArrowInvalid, OSError): as _shard_keys
+            return
+        for row in rows:
             yield {k: v for k, v in row.items() if v is not None or k in ("size", "mtime")}
 
 
@@ -347,6 +404,29 @@ class _Progress:
         return self.summary.startup_s or ((self.first - started) if self.first else 0.0)
 
 
+def open_reader(settings: dict):
+    """The one-thread DigitReader of ``settings`` (model, line_model, single, min_confidence) that a worker or
+    actor reads with. Raises ModelError for a digit model that cannot be used (the line model opens later)."""
+    from .reader import DigitReader
+
+    return DigitReader(
+        settings["model"],
+        min_confidence=settings["min_confidence"],
+        single=settings["single"],
+        threads=1,
+        line_model=settings["line_model"],
+    )
+
+
+def check_models(settings: dict) -> None:
+    """Raise ModelError, naming the file, when the digit model or a line model given by name or file (not the
+    shipped default) is missing or not a usable ONNX model. read_archive calls it before any work: with the
+    Ray engine a bad model was an ActorDiedError traceback from the actors after Ray had started."""
+    reader = open_reader(settings)
+    if settings["line_model"]:
+        _ = reader.line_model  # (its session is otherwise opened at the first text line)
+
+
 # --------------------------------------------------------------------------- listing the inputs
 
 
@@ -355,7 +435,8 @@ def _names(inputs: list[str], manifest) -> Iterator[str]:
     if manifest is not None:
         from .sources import read_lines
 
-        with open(manifest, encoding="utf-8", errors="surrogateescape") as handle:
+        # utf-8-sig: a manifest saved by Notepad or Excel starts with a byte-order mark, which is not a path
+        with open(manifest, encoding="utf-8-sig", errors="surrogateescape") as handle:
             for line in read_lines(handle):
                 yield line.strip()
 
@@ -391,16 +472,9 @@ def _run_local(
 
     import numpy as np
 
-    from .reader import DigitReader
     from .sources import SourceError
 
-    reader = DigitReader(
-        settings["model"],
-        min_confidence=settings["min_confidence"],
-        single=settings["single"],
-        threads=1,
-        line_model=settings["line_model"],
-    )
+    reader = open_reader(settings)
     keys: deque = deque()  # (size, mtime) of each input handed to the readers, in order
     skipped = [0]
 
@@ -415,13 +489,15 @@ def _run_local(
             yield item if isinstance(item, SourceError) or "://" not in item else _uri_input(item)
 
     batch: list[dict] = []
+    run, flushed = uuid.uuid4().hex[:12], [0]
 
     def flush() -> None:
         read = sum("error" not in r for r in batch)
-        write_shard(batch, out, fmt)
+        write_shard(batch, out, fmt, f"{run}:{flushed[0]}")
         progress.add(read, len(batch) - read, skipped[0], [r["path"] for r in batch if "error" in r])
         skipped[0] = 0
         batch.clear()
+        flushed[0] += 1  # only now: a flush cut short by Ctrl-C is done again under the same name
 
     readings = reader.read_many(wanted(), workers=workers, processes=True)
     try:
@@ -493,6 +569,9 @@ def _run_ray(
 ) -> None:
     if address is not None:
         _check_reachable(address)
+    # The read tasks and actors run in the cluster's working folder, not this one: they get ``out`` and the
+    # listing as absolute paths, and this folder to resolve a relative input against.
+    out = out.absolute()
     if address is None or address.split(":")[0] in ("127.0.0.1", "localhost"):
         # Ray resolves this machine to the address of its network interface, even for a cluster on loopback;
         # Ray's own switch for machines without a cluster network keeps every node on 127.0.0.1.
@@ -505,7 +584,7 @@ def _run_ray(
     import logging
 
     started = time.perf_counter()
-    ours = not ray.is_initialized()  # this run starts or joins Ray: on Ctrl-C it stops its actors too
+    ours = not ray.is_initialized()  # this run starts or joins Ray: at its end (Ctrl-C too) it shuts it down
     if ours:
         os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
         if address is None:  # a local instance, on this machine only
@@ -521,16 +600,49 @@ def _run_ray(
         else:
             # A cluster on this machine's loopback (tests, a one-machine cluster): the driver's node is there too.
             loopback = address.split(":")[0] in ("127.0.0.1", "localhost")
-            ray.init(
-                address=address,
-                logging_level=logging.WARNING,
-                log_to_driver=False,
-                _node_ip_address="127.0.0.1" if loopback else None,
-            )
+            try:
+                ray.init(
+                    address=address,
+                    logging_level=logging.WARNING,
+                    log_to_driver=False,
+                    _node_ip_address="127.0.0.1" if loopback else None,
+                )
+            except ConnectionError:  # 'auto' with no cluster on this machine (HOST:PORT was checked above)
+                raise ArchiveError(
+                    f"--address {address}: no running Ray cluster found; start one with `ray start --head` (on "
+                    "this machine for 'auto'), pass its HEAD:PORT, or leave out --address to start a Ray instance "
+                    "for this run only"
+                ) from None
+    try:
+        _read_on_ray(inputs, manifest, recursive, out, fmt, done, settings, workers, batch_size, progress, started)
+    finally:
+        if ours:  # a local instance stops, a cluster is left: its actors stop before the summary counts shards
+            ray.shutdown()
+
+
+def _read_on_ray(
+    inputs,
+    manifest,
+    recursive,
+    out: Path,
+    fmt: str,
+    done,
+    settings: dict,
+    workers,
+    batch_size: int,
+    progress: _Progress,
+    started: float,
+) -> None:
+    """The Ray Data pipeline of ``_run_ray`` on the Ray it initialized: the listing, then one actor per CPU
+    (``workers``) reading batches of ``batch_size`` paths into shards under ``out``."""
+    import logging
+
+    import ray
+    import ray.data
+
     cpus = float(ray.cluster_resources().get("CPU", 1))
     progress.summary.cluster_cpus = cpus
     actors = max(1, workers or int(cpus))
-    import ray.data
 
     logging.getLogger("ray.data").setLevel(logging.WARNING)
     context = ray.data.DataContext.get_current()
@@ -549,14 +661,17 @@ def _run_ray(
         batch_format="numpy",
         compute=ray.data.ActorPoolStrategy(size=actors),
         num_cpus=1,
-        fn_constructor_kwargs={"out": str(out), "fmt": fmt, "done": [done_ref], "settings": settings},
+        fn_constructor_kwargs={
+            "out": str(out),
+            "fmt": fmt,
+            "done": [done_ref],
+            "settings": settings,
+            "cwd": os.getcwd(),
+            "run": listing.name,
+        },
     )
     try:
         _consume(dataset, progress, started)
-    except KeyboardInterrupt:
-        if ours:  # the actors stop writing shards before the summary counts them
-            ray.shutdown()
-        raise
     finally:
         import shutil
 
@@ -578,8 +693,9 @@ def _consume(dataset, progress: _Progress, started: float) -> None:
 
 
 def _write_listing(inputs, manifest, recursive, out: Path, progress: _Progress, done) -> Path | None:
-    """Stream the inputs into ``out/_listing/<run>/NNNNN.txt`` (LISTING_LINES a file); a path that cannot be
-    listed (a pattern matching nothing) is recorded here as an error. None when nothing is left to read."""
+    """Stream the inputs into ``out/_listing/<run>/NNNNN.txt`` (LISTING_LINES a file), each as a JSON line
+    (ASCII) ``[its number in the listing, path]``; a path that cannot be listed (a pattern matching nothing)
+    is recorded here as an error. None when nothing is left to read."""
     import numpy as np
 
     from .sources import SourceError
@@ -612,51 +728,48 @@ def _write_listing(inputs, manifest, recursive, out: Path, progress: _Progress, 
                     folder / f"{count // LISTING_LINES:05d}.txt", "w", encoding="utf-8", errors="surrogateescape"
                 )
             assert handle is not None
-            handle.write(item + "\n")
+            handle.write(json.dumps([count, item]) + "\n")  # ASCII: a name not UTF-8 goes through read_text
             count += 1
     finally:
         if handle is not None:
             handle.close()
     if errors:
-        write_shard(errors, out, progress.summary.format)
+        write_shard(errors, out, progress.summary.format, f"{folder.name}:listing")
         progress.add(0, len(errors), 0, [str(e["path"]) for e in errors])
     return folder if count else None
 
 
 class _RayReader:
     """The callable class of ``map_batches``: one DigitReader per actor; each call reads one batch of paths
-    (one network pass), writes its shard, and returns the batch's counts."""
+    (one network pass), writes its shard, and returns the batch's counts. ``cwd``: the driver's working folder,
+    against which a relative path is opened (an actor runs in the cluster's folder); the record keeps the path
+    as it was given, as the local engine and ``classify`` write it. ``run``: the listing's name, which with the
+    batch's first line number names its shard (``write_shard``)."""
 
-    def __init__(self, out: str, fmt: str, done: list, settings: dict):
+    def __init__(self, out: str, fmt: str, done: list, settings: dict, cwd: str, run: str):
         import cv2
         import ray
-
-        from .reader import DigitReader
 
         os.environ.setdefault("OPENCV_LOG_LEVEL", "SILENT")
         cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
         cv2.setNumThreads(1)  # one core per actor: the actors are the parallelism
-        self.out, self.fmt = Path(out), fmt
+        self.out, self.fmt, self.cwd, self.run = Path(out), fmt, cwd, run
         self.done = ray.get(done[0])
-        self.reader = DigitReader(
-            settings["model"],
-            min_confidence=settings["min_confidence"],
-            single=settings["single"],
-            threads=1,
-            line_model=settings["line_model"],
-        )
+        self.reader = open_reader(settings)
 
     def __call__(self, batch: dict) -> dict:
         import numpy as np
 
-        images, paths, stats, skipped = [], [], [], 0
-        for path in batch["text"]:
-            path = str(path)
-            size, mtime = stat_key(path)
+        images, paths, stats, skipped, first = [], [], [], 0, None
+        for line in batch["text"]:
+            number, path = json.loads(str(line))  # (_write_listing)
+            first = number if first is None else first
+            local = path if "://" in path else os.path.join(self.cwd, path)  # (an absolute path stays itself)
+            size, mtime = stat_key(local)
             if self.done.size and _contains(self.done, input_key(path, size, mtime), np):
                 skipped += 1
                 continue
-            image = _uri_input(path) if "://" in path else path
+            image = _uri_input(path) if "://" in path else local
             images.append(image)
             paths.append(path)
             stats.append((size, mtime))
@@ -665,7 +778,7 @@ class _RayReader:
             if images
             else []
         )
-        write_shard(records, self.out, self.fmt)
+        write_shard(records, self.out, self.fmt, f"{self.run}:{first}")
         failed = [r["path"] for r in records if "error" in r]
         return {
             "read": np.array([len(records) - len(failed)]),

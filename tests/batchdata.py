@@ -81,3 +81,20 @@ def check_ctrl_c_midway(paths: list[str], folder: Path, engine: list[str]) -> No
     assert counted["read"] + counted["failed"] == written, (counted, written)
     time.sleep(2)
     assert len(list(read_records(out))) == written  # the workers stopped with the driver
+
+
+def non_utf8_folder(paths: list[str], folder: Path) -> tuple[Path, str]:
+    """``folder`` with a digit PNG named in Latin-1 (b'caf\\xe9.png', not UTF-8, as old archives have) and one
+    plain name; returns the folder and the Latin-1 file's path as the records write it."""
+    import os
+    import shutil
+
+    import pytest
+
+    folder.mkdir()
+    try:
+        shutil.copy(paths[0], folder / os.fsdecode(b"caf\xe9.png"))
+    except (OSError, UnicodeError):
+        pytest.skip("this filesystem takes only UTF-8 file names")
+    shutil.copy(paths[1], folder / "plain.png")
+    return folder, str(folder / "caf\\xe9.png")

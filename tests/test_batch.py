@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import tomllib
-from batchdata import BROKEN, check_ctrl_c_midway, make_archive, records, summary
+from batchdata import BROKEN, check_ctrl_c_midway, make_archive, non_utf8_folder, records, summary
 
 from edgedigits.runtime.batch import ArchiveError, read_archive, read_records
 
@@ -129,3 +129,84 @@ def test_ctrl_c_midway_the_summary_counts_every_record_written(archive, tmp_path
     """Ctrl-C in the middle of a run: exit 130, and the summary's read + failed are the records on disk (the
     workers' shards written but not yet reported once made the summary short)."""
     check_ctrl_c_midway(archive[1], tmp_path, [])
+
+
+def test_an_output_folder_that_cannot_be_written_is_a_clear_error_before_reading(archive, tmp_path):
+    """--out an existing folder this user cannot write in: an ArchiveError naming it, before any input is read
+    (a traceback of PermissionError on the first shard, then on _SUMMARY.json)."""
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    if os.access(locked, os.W_OK):  # root ignores the mode; /proc takes no new file from anyone
+        locked = Path("/proc")
+    with pytest.raises(ArchiveError, match=f"{locked}: cannot write in the output folder"):
+        read_archive([archive[1][0]], locked, workers=1)
+
+
+def test_an_output_that_is_a_file_is_named_as_a_file(archive, tmp_path):
+    """--out naming an existing file (an image, by a slip): 'is a file, not a folder' and the file untouched
+    (it said 'cannot create the output folder (File exists)')."""
+    image = Path(archive[1][0])
+    before = image.read_bytes()
+    with pytest.raises(ArchiveError, match=f"{image}: is a file, not a folder"):
+        read_archive(archive[1][1:3], image, workers=1)
+    assert image.read_bytes() == before
+
+
+def test_a_manifest_that_is_a_folder_is_named_as_a_folder(archive, tmp_path):
+    with pytest.raises(ArchiveError, match="is a folder, not a manifest file"):
+        read_archive([], tmp_path / "out", manifest=archive[0])
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
+def test_a_file_name_that_is_not_utf8_is_recorded_and_skipped_on_a_rerun(archive, tmp_path, fmt):
+    """A Latin-1 file name: a record whose path shows the bad byte as \\xe9, in valid UTF-8 shards that
+    read_records reads, and a rerun skips it (JSON lines wrote the raw byte and read_records raised
+    UnicodeDecodeError; Parquet failed the whole job with UnicodeEncodeError)."""
+    folder, shown = non_utf8_folder(archive[1], tmp_path / "in")
+    first = read_archive([str(folder)], tmp_path / "out", workers=1, format=fmt)
+    assert (first.read, first.failed) == (2, 0)
+    got = records(tmp_path / "out")
+    assert sorted(got) == [shown, str(folder / "plain.png")] and got[shown]["text"]
+    for shard in (tmp_path / "out").glob("part-*.jsonl"):
+        shard.read_bytes().decode("utf-8")  # strict: any JSON tool can read it
+    again = read_archive([str(folder)], tmp_path / "out", workers=1, format=fmt)
+    assert (again.read, again.failed, again.skipped) == (0, 0, 2)
+
+
+def test_a_manifest_saved_with_a_byte_order_mark_reads_its_first_line(archive, tmp_path):
+    """A manifest saved by Notepad or Excel ('UTF-8 with BOM'): its first path is read (the BOM became part of
+    it: 'no such file or folder' for a path that looks right)."""
+    manifest = tmp_path / "paths.txt"
+    manifest.write_text("\n".join(archive[1][:3]) + "\n", encoding="utf-8-sig")
+    s = read_archive([], tmp_path / "out", manifest=manifest, workers=1)
+    assert (s.read, s.failed) == (3, 0)
+    assert sorted(records(tmp_path / "out")) == archive[1][:3]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
+def test_a_shard_cut_short_is_read_again_and_read_records_still_reads_the_rest(archive, tmp_path, fmt):
+    """A shard cut short (a copy or sync that stopped): the rerun reads its lost inputs again, as documented,
+    and read_records gives every input once; it raised JSONDecodeError (or ArrowInvalid) on the cut shard, so
+    the results could not be read at all. (The rerun has another batch size, so the cut Parquet shard is not
+    overwritten by a new one of the same name.)"""
+    paths = archive[1][:60]
+    out = tmp_path / "out"
+    read_archive(paths, out, workers=1, batch_size=20, format=fmt)
+    shard = sorted(out.glob("part-*"))[0]
+    shard.write_bytes(shard.read_bytes()[: shard.stat().st_size // 2])
+    again = read_archive(paths, out, workers=1, batch_size=7, format=fmt)
+    assert again.read + again.failed > 0 and again.read + again.failed + again.skipped == len(paths)
+    assert sorted(records(out)) == sorted(paths)
+
+
+def test_an_input_listed_twice_gets_a_record_each_time_as_the_summary_counts(archive, tmp_path):
+    """A manifest listing the same 10 paths three times (manifests joined from several listings): 30 records,
+    as the summary's 30 read (and classify's 30 lines). Batches of the same paths wrote shards of the same
+    name, each replacing the last: 10 records on disk under a summary of 30."""
+    manifest = tmp_path / "paths.txt"
+    manifest.write_text("\n".join(archive[1][:10] * 3) + "\n")
+    s = read_archive([], tmp_path / "out", manifest=manifest, workers=1, batch_size=10)
+    written = list(read_records(tmp_path / "out"))
+    assert s.read + s.failed == 30 == len(written)
+    assert sorted({r["path"] for r in written}) == sorted(archive[1][:10])

@@ -12,9 +12,9 @@ import time
 from pathlib import Path
 
 import pytest
-from batchdata import check_ctrl_c_midway, make_archive, records, summary
+from batchdata import check_ctrl_c_midway, make_archive, non_utf8_folder, records, summary
 
-from edgedigits.runtime.batch import read_archive
+from edgedigits.runtime.batch import read_archive, read_records
 
 # Every node on 127.0.0.1 (Ray would otherwise resolve this machine to its network interface's address).
 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
@@ -27,6 +27,29 @@ if os.environ.get("CI") == "true":
 def archive(tmp_path_factory, mnist_test):
     folder = tmp_path_factory.mktemp("archive") / "in"
     return folder, make_archive(folder, mnist_test.images, n=300)
+
+
+def _ray_runs_here() -> bool:
+    """Is a Ray cluster (a gcs_server process) running on this machine? ``--address auto`` would join it."""
+    for entry in os.listdir("/proc"):
+        try:
+            if entry.isdigit() and b"gcs_server" in Path(f"/proc/{entry}/cmdline").read_bytes():
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def test_address_auto_with_no_cluster_running_is_a_clear_error(archive, tmp_path):
+    """--address auto on a machine where no Ray cluster runs: exit 2 and a message saying to start one (it was
+    Ray's ConnectionError traceback, exit 1, which also means 'an input failed')."""
+    if ray.is_initialized() or _ray_runs_here():
+        pytest.skip("a Ray cluster runs on this machine: --address auto would join it")
+    cmd = [sys.executable, "-m", "edgedigits.runtime.cli", "batch", archive[1][0], "--out", str(tmp_path / "o")]
+    done = subprocess.run(cmd + ["--engine", "ray", "--address", "auto"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert "--address auto: no running Ray cluster found" in done.stderr and "ray start --head" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +97,27 @@ def test_ray_resumes_and_writes_parquet(local_ray, archive, local_records, tmp_p
     assert (rest.read + rest.failed, rest.skipped) == (len(paths) - 100, 100)
     assert list((tmp_path / "out").glob("part-*.parquet"))
     assert records(tmp_path / "out") == local_records
+
+
+def test_ray_reads_a_file_name_that_is_not_utf8(local_ray, archive, tmp_path):
+    """A Latin-1 file name among the inputs: recorded as the local engine records it (the bad byte as \\xe9),
+    and a rerun skips it. The listing held the raw byte, and Ray's read_text failed the whole job on it."""
+    folder, shown = non_utf8_folder(archive[1], tmp_path / "in")
+    first = read_archive([str(folder)], tmp_path / "out", engine="ray")
+    assert (first.read, first.failed) == (2, 0)
+    assert sorted(records(tmp_path / "out")) == [shown, str(folder / "plain.png")]
+    again = read_archive([str(folder)], tmp_path / "out", engine="ray")
+    assert (again.read, again.failed, again.skipped) == (0, 0, 2)
+
+
+def test_ray_an_input_listed_twice_gets_a_record_each_time(local_ray, archive, tmp_path):
+    """One path listed 12 times, batches of 1: 12 records, as the summary counts (the 12 shards had the same
+    name, a hash of the batch's paths, and replaced each other: 1 record under a summary of 12)."""
+    manifest = tmp_path / "paths.txt"
+    manifest.write_text("\n".join(archive[1][:1] * 12) + "\n")
+    s = read_archive([], tmp_path / "out", manifest=manifest, engine="ray", batch_size=1)
+    written = list(read_records(tmp_path / "out"))
+    assert s.read + s.failed == 12 == len(written)
 
 
 @pytest.fixture(scope="module")
@@ -171,3 +215,60 @@ def test_ctrl_c_midway_the_summary_counts_every_record_the_actors_wrote(archive,
     read + failed are the records on disk. The actors' shards whose counts had not reached the driver were left
     out ('0 read' beside 3 shards), and actors went on writing after the summary."""
     check_ctrl_c_midway(archive[1], tmp_path, ["--engine", "ray"])
+
+
+def test_relative_inputs_and_out_on_a_cluster_started_in_another_folder(two_nodes, archive, local_records, tmp_path):
+    """`batch scans --out o --address HOST:PORT` run in a folder other than the cluster's: the actors read the
+    inputs and write the shards there, as the local engine does; the records keep the relative paths. (The
+    actors looked in the cluster's folder: every input 'no such file', or, the listing not found, a traceback.)"""
+    import shutil
+
+    folder, paths = archive
+    (tmp_path / "scans").mkdir()
+    for p in paths[:20]:
+        shutil.copy2(p, tmp_path / "scans")
+    assert Path.cwd() != tmp_path  # the cluster was started in this process's folder
+    cmd = [sys.executable, "-m", "edgedigits.runtime.cli", "batch", "scans", "--out", "o", "--engine", "ray"]
+    cmd += ["--address", two_nodes.address, "--batch-size", "8"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "20 read, 0 failed, 0 skipped" in done.stderr
+    got = records(tmp_path / "o")
+    assert sorted(got) == [f"scans/{Path(p).name}" for p in paths[:20]]
+    assert all(got[f"scans/{Path(p).name}"]["digits"] == local_records[p]["digits"] for p in paths[:20])
+
+
+@pytest.mark.parametrize("option", ["model", "line_model"])
+def test_a_model_that_cannot_be_used_is_a_model_error_before_ray_starts(tmp_path, archive, option):
+    """--model or --line-model naming a file that is no ONNX model, with --engine ray: the ModelError naming
+    the file, at once (it was an ActorDiedError traceback raised from the actors after Ray had started)."""
+    from edgedigits.runtime.model import ModelError
+
+    bad = tmp_path / "notes.onnx"
+    bad.write_text("not a model\n")
+    with pytest.raises(ModelError, match="notes.onnx: not a usable ONNX model"):
+        read_archive([archive[1][0]], tmp_path / "out", engine="ray", **{option: str(bad)})
+    assert not (tmp_path / "out" / "_SUMMARY.json").exists()
+
+
+def test_the_api_stops_the_ray_instance_it_started(archive, tmp_path):
+    """read_archive(engine='ray') twice in one process: each call starts its own local instance and stops it on
+    return. The first instance (1 CPU, workers=1) was left running, and the second call silently read on it
+    with 1 actor instead of every core."""
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("needs 2 cores to tell the instances apart")
+    code = f"""
+import json, ray
+from edgedigits.runtime.batch import read_archive
+one = read_archive({archive[1][:8]!r}, {str(tmp_path / "a")!r}, engine="ray", workers=1)
+left = ray.is_initialized()
+two = read_archive({archive[1][8:16]!r}, {str(tmp_path / "b")!r}, engine="ray")
+print(json.dumps([one.cluster_cpus, left, two.cluster_cpus, two.read, ray.is_initialized()]))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    import json
+
+    one_cpus, left, two_cpus, two_read, still = json.loads(done.stdout.strip().splitlines()[-1])
+    assert one_cpus == 1.0 and not left and not still
+    assert two_cpus >= 2.0 and two_read == 8
