@@ -532,6 +532,7 @@ def serve(
     digits at /."""
     from .model import ModelError
     from .serve import ServeConfig, ServeError, run
+    from .serve.config import scaled
 
     try:
         config = ServeConfig(
@@ -542,12 +543,12 @@ def serve(
             threads=threads,
             api_key=api_key,
             cors_origins=tuple(cors_origin),
-            max_body_bytes=int(max_body_mb * 1e6),
-            max_pixels=int(max_megapixels * 1e6),
+            max_body_bytes=scaled(max_body_mb, 1e6, "--max-body-mb"),
+            max_pixels=scaled(max_megapixels, 1e6, "--max-megapixels"),
             max_batch=max_batch,
             body_timeout=body_timeout,
             header_timeout=header_timeout,
-            log_level=log_level,
+            log_level=log_level.lower(),
             access_log=access_log,
         ).check()
         run(config)

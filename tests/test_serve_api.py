@@ -506,6 +506,35 @@ def test_config_checks():
             ServeConfig(**bad).check()
 
 
+@pytest.mark.parametrize(
+    "option, value, words",
+    [
+        ("--max-body-mb", "nan", "--max-body-mb"),
+        ("--max-body-mb", "inf", "--max-body-mb"),
+        ("--max-megapixels", "nan", "--max-megapixels"),
+        ("--max-megapixels", "inf", "--max-megapixels"),
+        ("--body-timeout", "nan", "--body-timeout"),
+        ("--body-timeout", "inf", "--body-timeout"),
+        ("--header-timeout", "nan", "--header-timeout"),
+        ("--log-level", "loud", "critical"),
+        ("--port", "0", "1 to 65535"),
+    ],
+)
+def test_bad_numbers_and_names_are_refused_before_listening(option, value, words):
+    """A value that is no number of its kind is refused at the start, exit 2, with a sentence naming the option.
+    Before: NaN or infinite sizes and an unknown log level ended in a traceback (exit 1), a NaN --body-timeout
+    started a server answering 500 to every image, a NaN --header-timeout one closing every connection
+    unanswered, and --port 0 listened on a random port while printing http://127.0.0.1:0/."""
+    port = [] if option == "--port" else ["--port", str(free_port())]
+    try:
+        result = run_cli("serve", *port, option, value, timeout=30)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"serve {option} {value} started a server instead of refusing the value")
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.startswith("edgedigits: ") and words in result.stderr, result.stderr
+
+
 def test_reader_pixel_limit_matches():
     from edgedigits.runtime.images import MAX_PIXELS
     from edgedigits.runtime.serve import READER_MAX_PIXELS
