@@ -94,6 +94,32 @@ def test_health_models_and_docs(server):
     assert {"image/*", "multipart/form-data"} <= set(read["requestBody"]["content"])
 
 
+def test_the_openapi_schema_names_every_field_the_answers_carry(server):
+    """Each key of a real answer (a reading with ``raw``, one without, a batch with an unreadable file) is a
+    property of its schema in /openapi.json, so a client generated from /docs keeps it. The schema lacked
+    ``raw`` (README: 'raw as in classify') and a batch error's ``status``."""
+    _, _, spec = request(server.url + "/openapi.json")
+    schemas = spec["components"]["schemas"]
+
+    def fields(name: str) -> set[str]:
+        return set(schemas[name]["properties"])
+
+    _, _, photo = post(server, PHOTO)
+    _, _, scan = post(server, (SAMPLES / "scan_4.png").read_bytes(), "image/png")
+    assert "raw" in photo and "raw" not in scan  # the line model read the photo only
+    for body in (photo, scan):
+        assert set(body) <= fields("ReadingRecord"), set(body) - fields("ReadingRecord")
+        for digit in body["digits"]:
+            assert set(digit) <= fields("DigitRecord")
+    assert "raw" not in schemas["ReadingRecord"].get("required", [])
+    data, kind = multipart([("file", "photo.jpg", PHOTO), ("file", "notes.txt", b"plain text, not an image")])
+    _, _, batch = post(server, data, kind, path="/v1/read/batch")
+    assert set(batch) <= fields("BatchAnswer")
+    good, bad = batch["results"]
+    assert set(good) <= fields("ReadingRecord"), set(good) - fields("ReadingRecord")
+    assert set(bad) <= fields("ErrorRecord"), set(bad) - fields("ErrorRecord")
+
+
 def test_docs_page_is_served_from_the_package(server):
     """/docs names no other host (FastAPI's default loads Swagger UI from a CDN): its script, stylesheet and
     icon are this server's paths, and each is served."""

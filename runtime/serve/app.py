@@ -80,6 +80,11 @@ class ReadingRecord(BaseModel):
     path: str | None = Field(None, description="the uploaded file's name (multipart), else null")
     text: str = Field(description="the digits in reading order; lines joined by '\\n'; '?' below min_confidence")
     digits: list[DigitRecord]
+    raw: str | None = Field(
+        None,
+        description="everything the line model read (digits, separators, '*' for a word), lines joined by "
+        "'\\n'; absent when no line model read the image",
+    )
     timings_ms: dict[str, float] = Field(
         description="decode, extract, infer (the reader's stages), queue (waiting "
         "for a reading thread), total (from the whole body to the answer)"
@@ -89,6 +94,7 @@ class ReadingRecord(BaseModel):
 class ErrorRecord(BaseModel):
     error: str = Field(description="what is wrong and what to do")
     path: str | None = None
+    status: int | None = Field(None, description="in a batch's results: the status this image alone would get")
 
 
 class BatchAnswer(BaseModel):
