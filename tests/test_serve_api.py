@@ -330,6 +330,33 @@ def test_multipart_mistakes(server):
     assert_error(post(server, b"--x\r\nnonsense", "multipart/form-data"), 400, "multipart")
 
 
+def test_errors_about_an_uploaded_file_name_it(server):
+    """A file field's problem names the file, not 'the body' (it was: 'the body is not an image' for the second
+    of three files in a batch); two files sent to /v1/read are pointed to /v1/read/batch, not only told to
+    split them."""
+    png = (SAMPLES / "form_two_lines.png").read_bytes()
+    huge = cv2.imencode(".png", np.full((2000, 2500), 255, np.uint8))[1].tobytes()  # 5 MP > 4 MP
+    cases = [
+        ("notes.txt", b"plain text, not an image at all", 415, "not an image"),
+        ("empty.png", b"", 400, "empty"),
+        ("cut.png", png[: len(png) // 3], 422, "decoded"),
+        ("huge.png", huge, 413, "2500x2000"),
+    ]
+    for name, data, status, words in cases:
+        body, kind = multipart([("file", name, data)])
+        message = assert_error(post(server, body, kind), status, words, name)
+        assert "the body" not in message, message
+    batched = cases[:3]  # with the photo: --max-batch 4
+    body, kind = multipart([("file", name, data) for name, data, _, _ in batched] + [("file", "photo.jpg", PHOTO)])
+    _, _, batch = post(server, body, kind, path="/v1/read/batch")
+    for (name, _, status, words), result in zip(batched, batch["results"]):
+        assert result["status"] == status and name in result["error"] and words in result["error"], result
+        assert "the body" not in result["error"], result
+    assert batch["results"][-1]["text"] == "2026"
+    body, kind = multipart([("file", "a.jpg", PHOTO), ("file", "b.jpg", PHOTO)])
+    assert_error(post(server, body, kind), 413, "at most 1", "/v1/read/batch")
+
+
 def trickle(port: int, head: bytes, drip: bytes, period: float = 0.2, limit: float = 12.0) -> tuple[bytes, float]:
     """Send ``head``, then one byte of ``drip`` every ``period`` s until the server answers and closes (or
     ``limit`` s pass). The answer and the seconds it took."""
