@@ -273,6 +273,37 @@ def test_file_names_are_shown_as_they_are_and_a_tiff_is_named(server, shots, tmp
         assert all("415" in line for line in errors), errors  # only the text file's answer
 
 
+def test_the_tabs_are_one_stop_for_the_keyboard(server, shots):
+    """The tab list is one Tab stop (the selected tab), its arrows, Home and End move between the tabs, and
+    Tab then goes on to the panel's controls. On a freshly loaded page all three tabs were Tab stops (the
+    roving tabindex was only set after a first change of tab), and Home/End did nothing."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    def active() -> str:
+        return driver.switch_to.active_element.get_attribute("id") or ""
+
+    with chromium() as driver:
+        open_page(driver, server)
+        driver.execute_script("document.querySelector('a.brand').focus()")
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+        assert active() == "tab-draw"
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+        assert active() == "draw-undo", "Tab went to another tab instead of the drawing's controls"
+        ActionChains(driver).key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(Keys.SHIFT).perform()
+        assert active() == "tab-draw"
+        ActionChains(driver).send_keys(Keys.END).perform()
+        assert active() == "tab-camera" and not driver.find_element("id", "panel-camera").get_attribute("hidden")
+        ActionChains(driver).send_keys(Keys.HOME).perform()
+        assert active() == "tab-draw" and driver.find_element("id", "tab-draw").get_attribute("aria-selected") == "true"
+        ActionChains(driver).send_keys(Keys.ARROW_RIGHT).perform()
+        assert active() == "tab-image"
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+        assert active() == "file-input"  # the drop zone's file picker, outlined
+        driver.save_screenshot(str(shots / "desktop-keyboard-image.png"))
+        assert console_errors(driver) == []
+
+
 # --------------------------------------------------------------------------- camera
 
 

@@ -156,10 +156,14 @@
   for (const tab of tabs) {
     const button = $(`tab-${tab}`);
     button.addEventListener("click", () => selectTab(tab));
+    // One Tab stop for the list (the selected tab, tabindex 0; the others -1 from the start, in the HTML);
+    // the arrows go round the tabs, Home and End to the first and the last.
     button.addEventListener("keydown", (event) => {
-      const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
-      if (!step) return;
-      const next = tabs[(tabs.indexOf(tab) + step + tabs.length) % tabs.length];
+      const here = tabs.indexOf(tab);
+      const to = { ArrowRight: here + 1, ArrowLeft: here - 1, Home: 0, End: tabs.length - 1 }[event.key];
+      if (to === undefined) return;
+      event.preventDefault();
+      const next = tabs[(to + tabs.length) % tabs.length];
       selectTab(next);
       $(`tab-${next}`).focus();
     });
