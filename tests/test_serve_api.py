@@ -539,6 +539,20 @@ def test_refuses_other_hosts_without_an_api_key():
     assert result.returncode == 2 and "at least 16" in result.stderr
 
 
+def test_on_every_address_the_banner_gives_a_page_address_that_opens():
+    """``--host 0.0.0.0``: the start-up line gave 'the page at http://0.0.0.0:PORT/', an address to listen on,
+    not one to open (Chromium refuses it, and it is no secure page, so the camera would not start). It now
+    gives this machine's loopback address, which answers, and says other machines use this one's address."""
+    with Server("--host", "0.0.0.0", env={"EDGEDIGITS_API_KEY": KEY}) as running:
+        banner = next(line for line in running.output().splitlines() if line.startswith("edgedigits serve:"))
+        assert "0.0.0.0" not in banner.split("listening")[0], banner
+        page = re.search(r"http://\S+/", banner)
+        assert page and page.group(0) == f"http://127.0.0.1:{running.port}/", banner
+        assert "other machines" in banner and "API key required" in banner, banner
+        status, headers, _ = request(page.group(0))
+        assert status == 200 and headers["content-type"].startswith("text/html")
+
+
 def test_config_checks():
     from edgedigits.runtime.serve import ServeConfig, ServeError, is_loopback
 
