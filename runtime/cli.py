@@ -5,6 +5,7 @@ Commands that need TensorFlow (train, export) import it inside the command, so `
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 from typing import Iterator, Literal, NoReturn, Optional
@@ -59,6 +60,14 @@ def fail(message: str, code: int = 2) -> NoReturn:
     """Print ``edgedigits: message`` on stderr and exit with ``code`` (2: a usage error, 1: the work failed)."""
     typer.echo(f"edgedigits: {message}", err=True)
     raise typer.Exit(code)
+
+
+def fraction_option(value: float) -> float:
+    """``--min-confidence``: typer's 0-1 range lets NaN through (every comparison with it is false); refused
+    here as a usage error (exit 2) naming the option, like 1.5."""
+    if math.isnan(value):
+        raise typer.BadParameter("must be a number from 0 to 1, not nan.")
+    return value
 
 
 def line_model_option(value: str | None) -> str | Literal[False] | None:
@@ -185,7 +194,11 @@ def classify(
     recursive: bool = typer.Option(False, "--recursive", "-r", help="Descend into subfolders."),
     workers: Optional[int] = typer.Option(None, min=1, help="Worker processes reading images (default: all cores)."),
     min_confidence: float = typer.Option(
-        0.5, min=0.0, max=1.0, help="Digits less certain than this (0-1) show as '?' in text."
+        0.5,
+        min=0.0,
+        max=1.0,
+        callback=fraction_option,
+        help="Digits less certain than this (0-1) show as '?' in text.",
     ),
     single: bool = typer.Option(False, help="Each image is one digit (a crop or drawing): skip detection."),
     line_model: Optional[str] = typer.Option(
@@ -354,7 +367,11 @@ def batch(
     model: Optional[str] = typer.Option(None, help="Shipped model name (see `edgedigits models`) or .onnx file."),
     single: bool = typer.Option(False, help="Each image is one digit (a crop or drawing): skip detection."),
     min_confidence: float = typer.Option(
-        0.5, min=0.0, max=1.0, help="Digits less certain than this (0-1) show as '?' in text."
+        0.5,
+        min=0.0,
+        max=1.0,
+        callback=fraction_option,
+        help="Digits less certain than this (0-1) show as '?' in text.",
     ),
     recursive: bool = typer.Option(False, "--recursive", "-r", help="Descend into subfolders."),
     line_model: Optional[str] = typer.Option(
@@ -434,7 +451,11 @@ def webcam(
         "(a camera's or live stream's: measured).",
     ),
     min_confidence: float = typer.Option(
-        0.5, min=0.0, max=1.0, help="Digits less certain than this (0-1) show as '?' in text."
+        0.5,
+        min=0.0,
+        max=1.0,
+        callback=fraction_option,
+        help="Digits less certain than this (0-1) show as '?' in text.",
     ),
     realtime: Optional[bool] = typer.Option(
         None,
@@ -532,6 +553,7 @@ def serve(
     digits at /."""
     from .model import ModelError
     from .serve import ServeConfig, ServeError, run
+    from .serve.config import scaled
 
     try:
         config = ServeConfig(
@@ -542,12 +564,12 @@ def serve(
             threads=threads,
             api_key=api_key,
             cors_origins=tuple(cors_origin),
-            max_body_bytes=int(max_body_mb * 1e6),
-            max_pixels=int(max_megapixels * 1e6),
+            max_body_bytes=scaled(max_body_mb, 1e6, "--max-body-mb"),
+            max_pixels=scaled(max_megapixels, 1e6, "--max-megapixels"),
             max_batch=max_batch,
             body_timeout=body_timeout,
             header_timeout=header_timeout,
-            log_level=log_level,
+            log_level=log_level.lower(),
             access_log=access_log,
         ).check()
         run(config)

@@ -244,3 +244,18 @@ def test_the_summary_times_an_image_read_from_stdin(mnist_test):
     assert result.returncode == 0
     rate = float(result.stderr.decode().rsplit("(", 1)[1].split(" images/s")[0])
     assert rate < 1000, result.stderr  # one cold read of a photo takes milliseconds: 6,351 images/s before
+
+
+@pytest.mark.parametrize("command", ["classify", "batch", "webcam"])
+def test_min_confidence_nan_is_a_usage_error(command, tmp_path):
+    """``--min-confidence nan`` is refused like 1.5 (exit 2, naming the option). NaN passed typer's 0-1 range
+    (every comparison with it is false), so DigitReader refused it with a traceback (exit 1)."""
+    sample = os.path.join(os.path.dirname(__file__), "..", "samples", "scan_4.png")
+    where = {
+        "classify": [sample],
+        "batch": [sample, "--out", tmp_path / "out"],
+        "webcam": ["--source", sample, "--headless"],
+    }
+    result = run(command, *where[command], "--min-confidence", "nan", timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and "--min-confidence" in result.stderr, result.stderr

@@ -94,6 +94,32 @@ def test_health_models_and_docs(server):
     assert {"image/*", "multipart/form-data"} <= set(read["requestBody"]["content"])
 
 
+def test_the_openapi_schema_names_every_field_the_answers_carry(server):
+    """Each key of a real answer (a reading with ``raw``, one without, a batch with an unreadable file) is a
+    property of its schema in /openapi.json, so a client generated from /docs keeps it. The schema lacked
+    ``raw`` (README: 'raw as in classify') and a batch error's ``status``."""
+    _, _, spec = request(server.url + "/openapi.json")
+    schemas = spec["components"]["schemas"]
+
+    def fields(name: str) -> set[str]:
+        return set(schemas[name]["properties"])
+
+    _, _, photo = post(server, PHOTO)
+    _, _, scan = post(server, (SAMPLES / "scan_4.png").read_bytes(), "image/png")
+    assert "raw" in photo and "raw" not in scan  # the line model read the photo only
+    for body in (photo, scan):
+        assert set(body) <= fields("ReadingRecord"), set(body) - fields("ReadingRecord")
+        for digit in body["digits"]:
+            assert set(digit) <= fields("DigitRecord")
+    assert "raw" not in schemas["ReadingRecord"].get("required", [])
+    data, kind = multipart([("file", "photo.jpg", PHOTO), ("file", "notes.txt", b"plain text, not an image")])
+    _, _, batch = post(server, data, kind, path="/v1/read/batch")
+    assert set(batch) <= fields("BatchAnswer")
+    good, bad = batch["results"]
+    assert set(good) <= fields("ReadingRecord"), set(good) - fields("ReadingRecord")
+    assert set(bad) <= fields("ErrorRecord"), set(bad) - fields("ErrorRecord")
+
+
 def test_docs_page_is_served_from_the_package(server):
     """/docs names no other host (FastAPI's default loads Swagger UI from a CDN): its script, stylesheet and
     icon are this server's paths, and each is served."""
@@ -304,6 +330,33 @@ def test_multipart_mistakes(server):
     assert_error(post(server, b"--x\r\nnonsense", "multipart/form-data"), 400, "multipart")
 
 
+def test_errors_about_an_uploaded_file_name_it(server):
+    """A file field's problem names the file, not 'the body' (it was: 'the body is not an image' for the second
+    of three files in a batch); two files sent to /v1/read are pointed to /v1/read/batch, not only told to
+    split them."""
+    png = (SAMPLES / "form_two_lines.png").read_bytes()
+    huge = cv2.imencode(".png", np.full((2000, 2500), 255, np.uint8))[1].tobytes()  # 5 MP > 4 MP
+    cases = [
+        ("notes.txt", b"plain text, not an image at all", 415, "not an image"),
+        ("empty.png", b"", 400, "empty"),
+        ("cut.png", png[: len(png) // 3], 422, "decoded"),
+        ("huge.png", huge, 413, "2500x2000"),
+    ]
+    for name, data, status, words in cases:
+        body, kind = multipart([("file", name, data)])
+        message = assert_error(post(server, body, kind), status, words, name)
+        assert "the body" not in message, message
+    batched = cases[:3]  # with the photo: --max-batch 4
+    body, kind = multipart([("file", name, data) for name, data, _, _ in batched] + [("file", "photo.jpg", PHOTO)])
+    _, _, batch = post(server, body, kind, path="/v1/read/batch")
+    for (name, _, status, words), result in zip(batched, batch["results"]):
+        assert result["status"] == status and name in result["error"] and words in result["error"], result
+        assert "the body" not in result["error"], result
+    assert batch["results"][-1]["text"] == "2026"
+    body, kind = multipart([("file", "a.jpg", PHOTO), ("file", "b.jpg", PHOTO)])
+    assert_error(post(server, body, kind), 413, "at most 1", "/v1/read/batch")
+
+
 def trickle(port: int, head: bytes, drip: bytes, period: float = 0.2, limit: float = 12.0) -> tuple[bytes, float]:
     """Send ``head``, then one byte of ``drip`` every ``period`` s until the server answers and closes (or
     ``limit`` s pass). The answer and the seconds it took."""
@@ -486,6 +539,20 @@ def test_refuses_other_hosts_without_an_api_key():
     assert result.returncode == 2 and "at least 16" in result.stderr
 
 
+def test_on_every_address_the_banner_gives_a_page_address_that_opens():
+    """``--host 0.0.0.0``: the start-up line gave 'the page at http://0.0.0.0:PORT/', an address to listen on,
+    not one to open (Chromium refuses it, and it is no secure page, so the camera would not start). It now
+    gives this machine's loopback address, which answers, and says other machines use this one's address."""
+    with Server("--host", "0.0.0.0", env={"EDGEDIGITS_API_KEY": KEY}) as running:
+        banner = next(line for line in running.output().splitlines() if line.startswith("edgedigits serve:"))
+        assert "0.0.0.0" not in banner.split("listening")[0], banner
+        page = re.search(r"http://\S+/", banner)
+        assert page and page.group(0) == f"http://127.0.0.1:{running.port}/", banner
+        assert "other machines" in banner and "API key required" in banner, banner
+        status, headers, _ = request(page.group(0))
+        assert status == 200 and headers["content-type"].startswith("text/html")
+
+
 def test_config_checks():
     from edgedigits.runtime.serve import ServeConfig, ServeError, is_loopback
 
@@ -504,6 +571,35 @@ def test_config_checks():
     ):
         with pytest.raises(ServeError):
             ServeConfig(**bad).check()
+
+
+@pytest.mark.parametrize(
+    "option, value, words",
+    [
+        ("--max-body-mb", "nan", "--max-body-mb"),
+        ("--max-body-mb", "inf", "--max-body-mb"),
+        ("--max-megapixels", "nan", "--max-megapixels"),
+        ("--max-megapixels", "inf", "--max-megapixels"),
+        ("--body-timeout", "nan", "--body-timeout"),
+        ("--body-timeout", "inf", "--body-timeout"),
+        ("--header-timeout", "nan", "--header-timeout"),
+        ("--log-level", "loud", "critical"),
+        ("--port", "0", "1 to 65535"),
+    ],
+)
+def test_bad_numbers_and_names_are_refused_before_listening(option, value, words):
+    """A value that is no number of its kind is refused at the start, exit 2, with a sentence naming the option.
+    Before: NaN or infinite sizes and an unknown log level ended in a traceback (exit 1), a NaN --body-timeout
+    started a server answering 500 to every image, a NaN --header-timeout one closing every connection
+    unanswered, and --port 0 listened on a random port while printing http://127.0.0.1:0/."""
+    port = [] if option == "--port" else ["--port", str(free_port())]
+    try:
+        result = run_cli("serve", *port, option, value, timeout=30)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"serve {option} {value} started a server instead of refusing the value")
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.startswith("edgedigits: ") and words in result.stderr, result.stderr
 
 
 def test_reader_pixel_limit_matches():

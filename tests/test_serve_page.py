@@ -234,6 +234,76 @@ def test_drop_an_image_and_a_file_that_is_not_one(server, shots):
         driver.save_screenshot(str(shots / "phone-image-error.png"))
 
 
+def test_file_names_are_shown_as_they_are_and_a_tiff_is_named(server, shots, tmp_path):
+    """A picked file is named in the status exactly as it is called: the error for a text file named
+    'notes.png' read 'Notes.png: ...' (the sentence's capital was put on the file name). A TIFF, which
+    Chromium cannot show but the server reads, gave its reading with no file name and no word on why no
+    picture was shown, and the reading was gone after a look at another tab."""
+    import cv2
+
+    notes = tmp_path / "notes.png"
+    notes.write_bytes(b"these are notes, not a picture\n" * 20)
+    tiff = tmp_path / "photo_2026.tif"
+    cv2.imwrite(str(tiff), cv2.imread(str(SAMPLES / "photo_2026.jpg")))
+    with chromium() as driver:
+        open_page(driver, server)
+        driver.find_element("id", "tab-image").click()
+        driver.find_element("id", "file-input").send_keys(str(notes))
+        wait_for(
+            driver,
+            lambda: "error" in driver.find_element("id", "status").get_attribute("class"),
+            what="an error for a file that is not an image",
+        )
+        message = driver.find_element("id", "status").text
+        assert message.startswith("notes.png: ") and "not an image" in message, message
+
+        before = count(driver)
+        driver.find_element("id", "file-input").send_keys(str(tiff))
+        wait_for_reading(driver, "2026", before)
+        status = driver.find_element("id", "status").text
+        assert status.startswith("photo_2026.tif · 4 digits"), status
+        assert "cannot show" in status, status
+        driver.save_screenshot(str(shots / "desktop-image-tiff.png"))
+
+        driver.find_element("id", "tab-draw").click()
+        driver.find_element("id", "tab-image").click()
+        assert driver.find_element("id", "reading").text == "2026"
+        assert driver.find_element("id", "status").text.startswith("photo_2026.tif · ")
+        errors = console_errors(driver)
+        assert all("415" in line for line in errors), errors  # only the text file's answer
+
+
+def test_the_tabs_are_one_stop_for_the_keyboard(server, shots):
+    """The tab list is one Tab stop (the selected tab), its arrows, Home and End move between the tabs, and
+    Tab then goes on to the panel's controls. On a freshly loaded page all three tabs were Tab stops (the
+    roving tabindex was only set after a first change of tab), and Home/End did nothing."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    def active() -> str:
+        return driver.switch_to.active_element.get_attribute("id") or ""
+
+    with chromium() as driver:
+        open_page(driver, server)
+        driver.execute_script("document.querySelector('a.brand').focus()")
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+        assert active() == "tab-draw"
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+        assert active() == "draw-undo", "Tab went to another tab instead of the drawing's controls"
+        ActionChains(driver).key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(Keys.SHIFT).perform()
+        assert active() == "tab-draw"
+        ActionChains(driver).send_keys(Keys.END).perform()
+        assert active() == "tab-camera" and not driver.find_element("id", "panel-camera").get_attribute("hidden")
+        ActionChains(driver).send_keys(Keys.HOME).perform()
+        assert active() == "tab-draw" and driver.find_element("id", "tab-draw").get_attribute("aria-selected") == "true"
+        ActionChains(driver).send_keys(Keys.ARROW_RIGHT).perform()
+        assert active() == "tab-image"
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+        assert active() == "file-input"  # the drop zone's file picker, outlined
+        driver.save_screenshot(str(shots / "desktop-keyboard-image.png"))
+        assert console_errors(driver) == []
+
+
 # --------------------------------------------------------------------------- camera
 
 

@@ -90,6 +90,33 @@ def check_model(model: str | None) -> None:
         raise ServeError(f"the model could not be checked ({probe.stderr.strip()[-300:]}).")
 
 
+def page_host(host: str) -> tuple[str, bool]:
+    """(the host to open the page at on this machine, as in a URL; whether ``host`` is every address). An
+    unspecified host (0.0.0.0, ::) is where a server listens, not an address to open (Chromium refuses it,
+    and it is no secure page for the camera): its loopback address (127.0.0.1, [::1]) stands in for it."""
+    import ipaddress
+
+    bare = host.strip("[]")
+    try:
+        address = ipaddress.ip_address(bare)
+    except ValueError:  # a name: localhost, or this machine's
+        return bare, False
+    every = address.is_unspecified
+    if every:
+        address = ipaddress.ip_address("::1" if address.version == 6 else "127.0.0.1")
+    return (f"[{address}]" if address.version == 6 else str(address)), every
+
+
+def banner(config: ServeConfig) -> str:
+    """The start-up line: where the page, the API and its docs are; on every address, how other machines
+    reach it; whether the API needs the key."""
+    shown, every = page_host(config.host)
+    line = f"edgedigits serve: the page at http://{shown}:{config.port}/ , the API under /v1, its docs at /docs"
+    if every:
+        line += f"; other machines use this machine's name or address in place of {shown} (listening on {config.host})"
+    return line + ("; API key required" if config.api_key else "")
+
+
 def run(config: ServeConfig) -> None:
     """Serve until interrupted. Raises ServeError (bad settings, port in use, FastAPI/uvicorn missing) or
     ModelError (the model cannot be loaded) before listening."""
@@ -156,13 +183,7 @@ def run(config: ServeConfig) -> None:
     # An attribute of ours on uvicorn's config (it travels with it to every worker): GuardedHTTPProtocol reads it.
     uv_config.header_timeout = config.header_timeout  # type: ignore[attr-defined]
     server = uvicorn.Server(uv_config)
-    shown = f"[{config.host.strip('[]')}]" if ":" in config.host else config.host
-    print(
-        f"edgedigits serve: the page at http://{shown}:{config.port}/ , the API under /v1, its docs at /docs"
-        + ("; API key required" if config.api_key else ""),
-        file=sys.stderr,
-        flush=True,
-    )
+    print(banner(config), file=sys.stderr, flush=True)
     try:
         if config.workers == 1:
             server.run()

@@ -80,6 +80,11 @@ class ReadingRecord(BaseModel):
     path: str | None = Field(None, description="the uploaded file's name (multipart), else null")
     text: str = Field(description="the digits in reading order; lines joined by '\\n'; '?' below min_confidence")
     digits: list[DigitRecord]
+    raw: str | None = Field(
+        None,
+        description="everything the line model read (digits, separators, '*' for a word), lines joined by "
+        "'\\n'; absent when no line model read the image",
+    )
     timings_ms: dict[str, float] = Field(
         description="decode, extract, infer (the reader's stages), queue (waiting "
         "for a reading thread), total (from the whole body to the answer)"
@@ -89,6 +94,7 @@ class ReadingRecord(BaseModel):
 class ErrorRecord(BaseModel):
     error: str = Field(description="what is wrong and what to do")
     path: str | None = None
+    status: int | None = Field(None, description="in a batch's results: the status this image alone would get")
 
 
 class BatchAnswer(BaseModel):
@@ -248,8 +254,14 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
         out.update(path=name, text=compose_text(reading.digits, min_confidence), timings_ms=timings)
         return out
 
-    def check_image(data: bytes) -> None:
-        """Raise ApiError for an empty body or an image over the pixel limit (read from its header)."""
+    def check_image(data: bytes, name: str | None = None) -> None:
+        """Raise ApiError for an empty body or an image over the pixel limit (read from its header).
+        ``name``: the uploaded file's name (multipart), which the message then names."""
+        image = f"the image {name!r}" if name else "the image"
+        if not data and name:
+            raise ApiError(
+                400, f"the file {name!r} is empty (0 bytes); it was not fully written or copied: send it whole"
+            )
         if not data:
             raise ApiError(
                 400,
@@ -261,28 +273,32 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
             side = int((config.max_pixels * 4 / 3) ** 0.5)
             raise ApiError(
                 413,
-                f"the image is {size[0]}x{size[1]} pixels ({size[0] * size[1] / 1e6:.1f} MP), "
+                f"{image} is {size[0]}x{size[1]} pixels ({size[0] * size[1] / 1e6:.1f} MP), "
                 f"above this server's limit of {config.max_pixels / 1e6:g} MP; downscale it (to "
                 f"about {side}x{side * 3 // 4}) and send it again",
             )
 
-    def unreadable(data: bytes, reading: Reading) -> ApiError:
+    def unreadable(data: bytes, reading: Reading, name: str | None = None) -> ApiError:
+        """The 415 or 422 for bytes the reader could not read; ``name`` (multipart) is named instead of the body."""
+        body = f"the file {name!r}" if name else "the body"
         if data.startswith(b"data:"):
             return ApiError(
-                415, "the body is a data: URL, not an image; send the decoded image bytes (or a multipart file field)"
+                415, f"{body} is a data: URL, not an image; send the decoded image bytes (or a multipart file field)"
             )
         if not looks_like_image(data):
             return ApiError(
-                415, f"the body is not an image ({FORMATS}); send the image file's bytes, not text, JSON or base64"
+                415, f"{body} is not an image ({FORMATS}); send the image file's bytes, not text, JSON or base64"
             )
+        image = f"the image {name!r}" if name else "the image"
         return ApiError(
             422,
-            f"the image could not be decoded ({(reading.error or '').split(';')[0]}); re-save or "
+            f"{image} could not be decoded ({(reading.error or '').split(';')[0]}); re-save or "
             "re-export it and send the whole file",
         )
 
-    async def files_of(request: Request, max_files: int) -> list[tuple[str | None, bytes]]:
-        """The (file name, bytes) of each file field of a multipart body; the spooled files are closed."""
+    async def files_of(request: Request, max_files: int, split: str) -> list[tuple[str | None, bytes]]:
+        """The (file name, bytes) of each file field of a multipart body; the spooled files are closed.
+        ``split``: what to do with more than ``max_files`` files (the end of the 413's sentence)."""
         try:
             async with request.form(max_files=max_files, max_fields=max_files + 16) as form:
                 uploads = [value for _, value in form.multi_items() if isinstance(value, UploadFile)]
@@ -292,9 +308,7 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
         except StarletteHTTPException as exc:  # python-multipart's complaints, as 400s
             detail = str(exc.detail)
             if "Too many files" in detail:
-                raise ApiError(
-                    413, f"too many files in one request: at most {max_files}; split them into several requests"
-                ) from None
+                raise ApiError(413, f"too many files in one request: at most {max_files}; {split}") from None
             raise ApiError(
                 400,
                 f"the multipart body could not be parsed ({detail.rstrip('.')}); send it as "
@@ -321,7 +335,12 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
         kind = media_type(request)
         name = None
         if kind == "multipart/form-data":
-            files = await files_of(request, max_files=1)
+            files = await files_of(
+                request,
+                max_files=1,
+                split=f"send several images to POST /v1/read/batch (up to {config.max_batch} a request) or "
+                "one per request here",
+            )
             if not files:
                 raise ApiError(
                     400,
@@ -340,10 +359,10 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
                 "field named 'file' (curl -F file=@photo.jpg ...)",
             )
         started = time.perf_counter()
-        check_image(data)
+        check_image(data, name)
         reading, queue_ms = await batcher.read(data, single)
         if not reading.ok:
-            raise unreadable(data, reading)
+            raise unreadable(data, reading, name)
         answer = record(reading, name, min_confidence, queue_ms, started)
         return json_response(answer, headers={"server-timing": server_timing(answer["timings_ms"])})
 
@@ -367,7 +386,7 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
                 "send the images as multipart/form-data file fields (curl -F file=@a.png -F "
                 "file=@b.png ...); for one raw image use POST /v1/read",
             )
-        items = await files_of(request, max_files=config.max_batch)
+        items = await files_of(request, max_files=config.max_batch, split="split them into several requests")
         if not items:
             raise ApiError(
                 400, "the multipart body has no file fields; add one per image (curl -F file=@a.png -F file=@b.png ...)"
@@ -377,7 +396,7 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
         good = []
         for index, (name, data) in enumerate(items):
             try:
-                check_image(data)
+                check_image(data, name)
                 good.append(index)
             except ApiError as exc:
                 results[index] = {"path": name, "error": exc.message, "status": exc.status}
@@ -387,7 +406,7 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
             if reading.ok:
                 results[index] = record(reading, name, min_confidence, queue_ms, started)
             else:
-                problem = unreadable(data, reading)
+                problem = unreadable(data, reading, name)
                 results[index] = {"path": name, "error": problem.message, "status": problem.status}
         total = round((time.perf_counter() - started) * 1e3, 3)
         return json_response({"results": results, "timings_ms": {"queue": round(queue_ms, 3), "total": total}})

@@ -9,12 +9,14 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import json
+import math
 from dataclasses import dataclass
 
 API_KEY_ENV = "EDGEDIGITS_API_KEY"
 CONFIG_ENV = "EDGEDIGITS_SERVE_CONFIG"  # hands the settings to uvicorn's worker processes (--workers > 1)
 MIN_KEY_LENGTH = 16
 READER_MAX_PIXELS = 64_000_000  # images.MAX_PIXELS (a test checks they agree), without importing OpenCV here
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")  # uvicorn's
 
 
 class ServeError(ValueError):
@@ -70,7 +72,7 @@ class ServeConfig:
             )
         if self.api_key is not None and not all(33 <= ord(c) < 127 for c in self.api_key):
             raise ServeError("the API key must be printable ASCII without spaces (it travels in an HTTP header).")
-        if not 0 <= self.port <= 65535:
+        if not 1 <= self.port <= 65535:
             raise ServeError(f"--port {self.port} is not a TCP port; pick one from 1 to 65535.")
         for name, value in (
             ("--workers", self.workers),
@@ -86,8 +88,11 @@ class ServeConfig:
                 f"--max-megapixels must be above 0 and at most {READER_MAX_PIXELS / 1e6:.0f} (the reader's "
                 f"own limit), got {self.max_pixels / 1e6:g}."
             )
-        if self.body_timeout <= 0 or self.header_timeout <= 0:
-            raise ServeError("timeouts must be positive numbers of seconds.")
+        for name, seconds in (("--body-timeout", self.body_timeout), ("--header-timeout", self.header_timeout)):
+            if not (math.isfinite(seconds) and seconds > 0):
+                raise ServeError(f"{name} must be a positive number of seconds, got {seconds:g}.")
+        if self.log_level not in LOG_LEVELS:
+            raise ServeError(f"--log-level {self.log_level} is not a level; use one of {', '.join(LOG_LEVELS[:5])}.")
         for origin in self.cors_origins:
             if origin != "*" and not origin.startswith(("http://", "https://")):
                 raise ServeError(f"--cors-origin {origin!r} is not an origin; give it as https://host[:port].")
@@ -101,6 +106,15 @@ class ServeConfig:
         values = json.loads(text)
         values["cors_origins"] = tuple(values.get("cors_origins") or ())
         return cls(**values)
+
+
+def scaled(value: float, unit: float, option: str) -> int:
+    """``value`` (a number given in MB or MP) times ``unit`` (1e6), as an int: bytes or pixels.
+
+    Raises ServeError naming ``option`` when ``value`` is NaN or infinite (the range is ``check``'s)."""
+    if not math.isfinite(value):
+        raise ServeError(f"{option} must be a number, got {value:g}.")
+    return int(value * unit)
 
 
 def is_loopback(host: str) -> bool:

@@ -87,10 +87,11 @@
     result.dataset.count = String(Number(result.dataset.count || 0) + 1);
   }
 
-  // The server's sentence, as a sentence; what was read before is cleared so it is not taken for this.
-  function showError(message, keepReading = false) {
+  // The server's sentence, as a sentence, or after the name of the file it is about (that name as it is:
+  // "notes.png: the body is not an image ..."); what was read before is cleared so it is not taken for this.
+  function showError(message, keepReading = false, fileName = "") {
     if (!keepReading) showIdle("");
-    statusEl.textContent = message.charAt(0).toUpperCase() + message.slice(1);
+    statusEl.textContent = fileName ? `${fileName}: ${message}` : message.charAt(0).toUpperCase() + message.slice(1);
     statusEl.classList.add("error");
     result.dataset.error = message;
   }
@@ -155,10 +156,14 @@
   for (const tab of tabs) {
     const button = $(`tab-${tab}`);
     button.addEventListener("click", () => selectTab(tab));
+    // One Tab stop for the list (the selected tab, tabindex 0; the others -1 from the start, in the HTML);
+    // the arrows go round the tabs, Home and End to the first and the last.
     button.addEventListener("keydown", (event) => {
-      const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
-      if (!step) return;
-      const next = tabs[(tabs.indexOf(tab) + step + tabs.length) % tabs.length];
+      const here = tabs.indexOf(tab);
+      const to = { ArrowRight: here + 1, ArrowLeft: here - 1, Home: 0, End: tabs.length - 1 }[event.key];
+      if (to === undefined) return;
+      event.preventDefault();
+      const next = tabs[(to + tabs.length) % tabs.length];
       selectTab(next);
       $(`tab-${next}`).focus();
     });
@@ -311,7 +316,7 @@
 
   const drop = $("drop"), fileInput = $("file-input"), imageStage = $("image-stage");
   const imageCanvas = $("image-canvas"), imageActions = $("image-actions"), fileNameEl = $("file-name");
-  let lastImage = null;        // {canvas: the image as sent, record, name}
+  let lastImage = null;        // {canvas: the image as sent (null: the browser cannot show it), record, name}
 
   async function openFile(file) {
     if (!file) return;
@@ -322,11 +327,10 @@
     let bitmap = null;
     try { bitmap = await createImageBitmap(file); } catch (_) { bitmap = null; }
     try {
-      if (!bitmap) {  // the browser cannot open it: send it anyway, the server says what is wrong
-        lastImage = null;
-        showDropZone();
+      if (!bitmap) {  // the browser cannot open it (a TIFF, ...): sent as it is; the server reads it or says why not
         const record = await readImage(file);
-        showReading(record, "image");
+        lastImage = { canvas: null, record, name: file.name || "pasted image" };
+        if (activeTab === "image") showLastImage();
         return;
       }
       // Sent as drawn here: the browser has applied the photo's EXIF rotation, so boxes match what is shown.
@@ -344,22 +348,28 @@
     } catch (error) {
       lastImage = null;
       showDropZone();
-      showError(file.name ? `${file.name}: ${error.message}` : error.message);
+      showError(error.message, false, file.name);
     }
   }
 
+  // The last image with its boxes, or only its reading when the browser cannot show it (the drop zone stays).
   function showLastImage() {
     const { canvas, record, name } = lastImage;
-    imageCanvas.width = canvas.width;
-    imageCanvas.height = canvas.height;
-    const ctx = imageCanvas.getContext("2d");
-    ctx.drawImage(canvas, 0, 0);
-    drawBoxes(ctx, record.digits, 1, 1);
-    drop.hidden = true;
-    imageStage.hidden = imageActions.hidden = false;
-    fileNameEl.textContent = `${name} · ${canvas.width}×${canvas.height}`;
+    if (canvas) {
+      imageCanvas.width = canvas.width;
+      imageCanvas.height = canvas.height;
+      const ctx = imageCanvas.getContext("2d");
+      ctx.drawImage(canvas, 0, 0);
+      drawBoxes(ctx, record.digits, 1, 1);
+      drop.hidden = true;
+      imageStage.hidden = imageActions.hidden = false;
+      fileNameEl.textContent = `${name} · ${canvas.width}×${canvas.height}`;
+    } else {
+      showDropZone();
+    }
     showReading(record, "image");
-    statusEl.textContent = `${name} · ${statusEl.textContent}`;
+    statusEl.textContent = `${name} · ${statusEl.textContent}` +
+      (canvas ? "" : " · this browser cannot show this image, so its boxes are not drawn (the server read it)");
   }
 
   function showDropZone() {
