@@ -435,8 +435,7 @@ def _names(inputs: list[str], manifest) -> Iterator[str]:
     if manifest is not None:
         from .sources import read_lines
 
-        # utf-8-sig: a manifest saved by Notepad or Excel starts with a byte-order mark, which is not a path
-        with open(manifest, encoding="utf-8-sig", errors="surrogateescape") as handle:
+        with open(manifest, encoding="utf-8", errors="surrogateescape") as handle:  # (read_lines drops a BOM)
             for line in read_lines(handle):
                 yield line.strip()
 

@@ -297,8 +297,11 @@ def read_lines(stream) -> Iterator[str]:
     """The listed lines of a text stream (a ``--from-file`` list, stdin, a batch manifest), without their line
     endings, pulled lazily so a pipeline (``find ... | edgedigits classify --from-file -``) streams. Blank lines
     and comments (a line whose first non-blank character is ``#``, as in shell scripts and pip's requirement
-    files) are skipped; list a file whose name starts with ``#`` as ``./#name``."""
-    for line in stream:
+    files) are skipped; list a file whose name starts with ``#`` as ``./#name``. A byte-order mark before the
+    first line (a list saved by Notepad or Excel as "UTF-8") is not part of its path."""
+    for n, line in enumerate(stream):
         line = line.rstrip("\r\n")
+        if n == 0:
+            line = line.removeprefix("\ufeff")
         if line.strip() and not line.lstrip().startswith("#"):
             yield line

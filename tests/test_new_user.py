@@ -331,6 +331,14 @@ def test_from_file_and_from_stdin_lists(tmp_path, mnist_test):
         ]
     unreadable = run("classify", "--from-file", tmp_path / "nope.txt")
     assert unreadable.returncode == 2 and "nope.txt" in unreadable.stderr
+    # A list saved by Notepad or Excel as "UTF-8" starts with a byte-order mark: not part of the first path
+    (tmp_path / "bom.txt").write_text("\ufeff" + names[1] + "\n", encoding="utf-8")
+    for result in (
+        run("classify", "--from-file", tmp_path / "bom.txt", "--format", "jsonl"),
+        run("classify", "--from-file", "-", "--format", "jsonl", input="\ufeff" + names[1] + "\n"),
+    ):
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)["text"] == str(mnist_test.labels[1])
 
 
 def test_output_file(tmp_path, mnist_test):
