@@ -40,13 +40,14 @@ import uuid
 from array import array
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Literal
 
 ENGINES = ("local", "ray")
 FORMATS = ("jsonl", "parquet")
 BATCH = 256  # inputs per map_batches call (one network pass) and per shard; see the README for the tuning
 LISTING_LINES = 100_000  # inputs per listing file: each is one read task of Ray, streamed
 SUMMARY = "_SUMMARY.json"
+SETTINGS = "_SETTINGS.json"  # what the records under out were read with (keep_settings)
 
 
 class ArchiveError(ValueError):
@@ -164,7 +165,7 @@ def read_archive(
         engine, format, str(out), address=address, started_utc=time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
     )
     settings = {"model": model, "line_model": line_model, "single": single, "min_confidence": min_confidence}
-    check_models(settings)  # a model that cannot be used fails now, here, not in every worker or Ray actor
+    keep_settings(out, check_models(settings))  # a model that cannot be used fails now, not in every worker
     started = time.perf_counter()
     before = {p.name for p in shard_files(out)}
     done = recorded(out)
@@ -418,13 +419,50 @@ def open_reader(settings: dict):
     )
 
 
-def check_models(settings: dict) -> None:
+def check_models(settings: dict) -> dict:
     """Raise ModelError, naming the file, when the digit model or a line model given by name or file (not the
     shipped default) is missing or not a usable ONNX model. read_archive calls it before any work: with the
-    Ray engine a bad model was an ActorDiedError traceback from the actors after Ray had started."""
+    Ray engine a bad model was an ActorDiedError traceback from the actors after Ray had started.
+
+    Returns what decides the records' contents: the SHA-256 of each model file (None for no line model), and
+    single and min_confidence (see keep_settings)."""
     reader = open_reader(settings)
     if settings["line_model"]:
         _ = reader.line_model  # (its session is otherwise opened at the first text line)
+
+    def sha256(path: str | os.PathLike | Literal[False]) -> str | None:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest() if path else None
+
+    return {
+        "model_sha256": sha256(reader.model.path),
+        "line_model_sha256": sha256(reader.line_model_file),
+        "orientation_model_sha256": sha256(reader.orientation_model_file),
+        "single": bool(settings["single"]),
+        "min_confidence": float(settings["min_confidence"]),
+    }
+
+
+def keep_settings(out: Path, wanted: dict) -> None:
+    """Resume only with the settings the records under ``out`` were read with (``out/_SETTINGS.json``, written
+    by the first run there; ``wanted``: check_models' dict). A rerun with another model, ``single`` or
+    ``min_confidence`` would skip every input already recorded and mix two kinds of record: ArchiveError naming
+    what differs. An ``out`` from before this file existed gets it now."""
+    path = out / SETTINGS
+    try:
+        had = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        tmp = out / f".{SETTINGS}.{uuid.uuid4().hex[:8]}.tmp"
+        tmp.write_text(json.dumps(wanted, indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+        return
+    except (OSError, ValueError) as exc:
+        raise ArchiveError(f"{path}: cannot be read ({exc}); delete it to resume with this run's settings") from None
+    differ = [f"{k} {had.get(k)!r} -> {v!r}" for k, v in wanted.items() if had.get(k) != v]
+    if differ:
+        raise ArchiveError(
+            f"{out}: holds records read with other settings ({'; '.join(differ)}); resuming would skip the inputs "
+            f"already read and mix two kinds of record: pick another --out, or rerun with the settings in {path}"
+        )
 
 
 # --------------------------------------------------------------------------- listing the inputs

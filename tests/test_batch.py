@@ -55,6 +55,29 @@ def test_a_rerun_skips_what_is_recorded_and_reads_what_changed(archive, tmp_path
     assert kept["mtime"] == pytest.approx(changed.stat().st_mtime)
 
 
+def test_a_rerun_with_other_settings_is_refused_not_skipped(archive, tmp_path):
+    """Resuming skips what is recorded; with another model, --single or --min-confidence it would have skipped
+    everything silently and mixed two kinds of record. It is refused, naming what differs; the same settings
+    (a model named as the default is) resume."""
+    folder, paths = archive
+    out = tmp_path / "out"
+    read_archive(paths[:20], out, workers=1, batch_size=64)
+    settings = json.loads((out / "_SETTINGS.json").read_text())
+    assert settings["single"] is False and settings["min_confidence"] == 0.5 and len(settings["model_sha256"]) == 64
+    for other, named in (
+        (dict(single=True), "single False -> True"),
+        (dict(min_confidence=0.9), "min_confidence 0.5 -> 0.9"),
+        (dict(line_model=False), "line_model_sha256"),
+        (dict(model="seed-mlp"), "model_sha256"),
+    ):
+        with pytest.raises(ArchiveError, match=named) as refused:
+            read_archive(paths[:20], out, workers=1, batch_size=64, **other)
+        assert "pick another --out" in str(refused.value)
+    again = read_archive(paths[:20], out, workers=1, batch_size=64, model="default")
+    assert (again.read, again.skipped) == (0, 20)
+    assert len(list(read_records(out))) == 20
+
+
 def test_a_manifest_of_paths_and_file_uris(archive, tmp_path):
     folder, paths = archive
     manifest = tmp_path / "paths.txt"
