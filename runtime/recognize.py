@@ -80,15 +80,19 @@ def line_digits(
         numerals = [k for k in mine if chars[k].char in DIGITS]
         classifier = blob_probabilities[j].astype(np.float64)
         split = [chars[k].char for k in mine]
-        wide = len(numerals) >= 2 and bw >= NARROW_ALONE * len(numerals) * bh
+        wide = (
+            len(numerals) >= 2 and bw >= sum(ALONE_ONE if chars[k].char == "1" else NARROW_ALONE for k in numerals) * bh
+        )
         if wide and classifier.max() >= CERTAIN:  # a certain digit model, outvoted only by a line model surer still
             wide = not favours_one(line, posteriors, frames, members[j], split, classifier, ALONE_SPLIT_ODDS)
         word = any(chars[k].char == "A" for k in mine) and bw >= 1.2 * bh
-        if alone and bh >= 0.5 * tallest and not wide and not word:  # alone: the digit model's one digit
+        lone = alone and bh >= 0.5 * tallest  # the blob alone on its line (specks aside)
+        if lone and not wide and not word:  # alone: the digit model's one digit
             digits.append(make_digit(classifier, members[j], line_no))
             raw = raw[: len(raw) - len(mine)] + [str(int(classifier.argmax()))]
             continue
-        one = bw < NARROW * len(numerals) * bh and classifier.max() >= CERTAIN  # narrow, and one certain digit
+        # narrow, and one certain digit (a lone blob's width and certainty were weighed above: '141' read '4')
+        one = not lone and bw < NARROW * len(numerals) * bh and classifier.max() >= CERTAIN
         if len(numerals) >= 2 and not one:  # or both models together favour one digit over the split
             one = favours_one(line, posteriors, frames, members[j], split, classifier)
         if len(numerals) >= 2 and not one:  # touching digits: split between the peaks
@@ -117,6 +121,9 @@ def line_digits(
 
 NARROW = 0.5  # heights per digit a blob needs to hold several, unless the digit model is uncertain of one
 NARROW_ALONE = 0.4  # heights per digit a blob alone on its line needs to hold several (MNIST digits: w/h 0.3-0.9)
+# ... per '1' among them: MNIST train '1's are 0.2-0.8 as wide as tall (5th to 95th percentile; the other digits
+# 0.5-1.4). At NARROW_ALONE a touching '141' (1.08 heights wide) was too narrow for three and read '4'.
+ALONE_ONE = 0.15
 CERTAIN = 0.995  # a digit model this sure of one digit in a narrow blob (or one alone on its line) overrules a split
 SPLIT_ODDS = 2.0  # log-odds for one digit (both models) over the line model's split, above which a blob is one digit
 # The same for a blob alone on its line whose digit model is CERTAIN of one digit: the split must be the likelier
@@ -174,13 +181,23 @@ def digit_distribution(frame: np.ndarray) -> np.ndarray:
 
 def nearest_blob(x: float, boxes: Sequence[Box]) -> int:
     """The blob whose columns hold ``x`` (the nearest one when none does; of several that do, as the
-    neighbours of a tilted line overlap in columns, the one whose middle is nearest)."""
+    neighbours of a tilted line overlap in columns, the one whose middle is nearest, leaving out a piece under
+    PIECE of the height of a blob whose box it lies in: a speck inside a touching cluster's box took the
+    cluster's first digit, and the digit came out after the cluster's others, '296581' read '965281')."""
+    holding = [b for b in boxes if b[0] <= x <= b[0] + b[2]]
     best, best_d = 0, (float("inf"), float("inf"))
-    for i, (bx, _, bw, _) in enumerate(boxes):
+    for i, (bx, _, bw, bh) in enumerate(boxes):
+        if bx <= x <= bx + bw and any(inside(boxes[i], b) and bh < PIECE * b[3] for b in holding):
+            continue
         d = (max(bx - x, x - (bx + bw), 0.0), abs(bx + bw / 2 - x))
         if d < best_d:
             best, best_d = i, d
     return best
+
+
+def inside(a: Box, b: Box) -> bool:
+    """Does box ``a`` lie within box ``b`` (x, y, w, h; edges may touch)?"""
+    return b[0] <= a[0] and a[0] + a[2] <= b[0] + b[2] and b[1] <= a[1] and a[1] + a[3] <= b[1] + b[3]
 
 
 def ink_rows(line: TextLine, columns: tuple[float, float], blob: Box) -> Box:
