@@ -57,9 +57,9 @@ def line_digits(
       '/' (below SURE), the line holds digits and no word, and the digit model is sure of a digit of full
       height (a thin, straight '1' the line model missed or took for a slash);
     - a blob alone on its line (specks aside) has no context for the line model: it is the digit model's one
-      digit, unless it is wide enough for the digits the line model read in it (NARROW_ALONE: a touching
-      pair) and the digit model is not CERTAIN of one digit or both models together do not favour one
-      (``favours_one``), or is a word.
+      digit, unless it is wide enough for the digits the line model read in it (NARROW_ALONE heights per
+      digit, ALONE_ONE per '1': a touching pair) and the digit model is not CERTAIN of one digit or both models
+      together do not favour one (``favours_one``, ALONE_SPLIT_ODDS), or is a word.
     """
     frames = line.fitted.tensor.shape[1] // STRIDE
     chars = ctc_greedy(posteriors, frames) if chars is None else chars
@@ -128,7 +128,7 @@ CERTAIN = 0.995  # a digit model this sure of one digit in a narrow blob (or one
 SPLIT_ODDS = 2.0  # log-odds for one digit (both models) over the line model's split, above which a blob is one digit
 # The same for a blob alone on its line whose digit model is CERTAIN of one digit: the split must be the likelier
 # outright. Measured on benchmarks/accuracy.py (100 of each kind, seed 0): touching pairs 0.83 -> 0.86 crop and
-# 0.86 -> 0.92 photo exact; at SPLIT_ODDS (2.0) a lone '2' with a long tail in a scene (odds 1.43) read '22'.
+# 0.86 -> 0.91 photo exact; at SPLIT_ODDS (2.0) a lone '2' with a long tail in a scene (odds 1.43) read '22'.
 ALONE_SPLIT_ODDS = 0.0
 DOUBT_FLOOR = 0.01  # the digit model's doubt counts as at least this (it is overconfident on touching pairs)
 # A blob shorter than this share of its line's tallest, where the line model reads one digit, is a piece of a
@@ -414,8 +414,8 @@ def favours_one(
     """Do both models together favour one digit in ``blob`` over the characters ``split`` the line model read
     in it: ``one_digit_odds`` over the line's first ``frames`` frames (those of its own width) whose centres fall
     in the blob's columns, above ``odds`` (log-odds)? False when no frame falls in the blob."""
-    inside = blob_frames(line, frames, blob[0], blob[2])
-    return inside.stop > inside.start and one_digit_odds(posteriors[inside], split, classifier) > odds
+    over = blob_frames(line, frames, blob[0], blob[2])
+    return over.stop > over.start and one_digit_odds(posteriors[over], split, classifier) > odds
 
 
 def one_digit_odds(posteriors: np.ndarray, split: Sequence[str], classifier: np.ndarray) -> float:
