@@ -584,13 +584,22 @@ GLANCE_WIDE = 1.0
 GLANCE_BELOW = 0.999
 
 
+def fast_path_blob(p: _Prepared) -> tuple[int, int, int, int] | None:
+    """The box of the one blob an input found by the fast path holds (detect.clean_digit: one blob, no text
+    lines; not ``--single``), else None."""
+    if p.single or p.found is None or p.found.text_lines or len(p.found.boxes) != 1:
+        return None
+    return p.found.boxes[0]
+
+
 def sure_but_wide(p: _Prepared, out: _Outputs) -> bool:
     """Is a fast-path blob (one blob, no text lines) GLANCE_WIDE times as wide as tall, with a digit model sure
     of one digit (from SECOND_LOOK_BELOW, which may_be_several leaves, up to GLANCE_BELOW)? The line model
     glances at it (DigitReader._glance) before any second look."""
-    if p.single or p.found is None or p.found.text_lines or len(p.found.boxes) != 1:
+    box = fast_path_blob(p)
+    if box is None:
         return False
-    _, _, w, h = p.found.boxes[0]
+    _, _, w, h = box
     return w >= GLANCE_WIDE * h and SECOND_LOOK_BELOW <= float(out.probabilities[0].max()) < GLANCE_BELOW
 
 
@@ -602,9 +611,10 @@ def may_be_several(p: _Prepared, out: _Outputs) -> bool:
     word and no digit. Measured on benchmarks/accuracy.py's 100 tight crops of each kind: touching pairs 0.68
     -> 0.83 exact, touching strings 0.81 -> 0.84, words alone 0.94 -> 0.96; the 10,000 MNIST test digits as
     dark-on-light scans 0.9931 -> 0.9928 exact (two read as two digits, a 6 as a word)."""
-    if p.single or p.found is None or p.found.text_lines or len(p.found.boxes) != 1:
+    box = fast_path_blob(p)
+    if box is None:
         return False
-    _, _, w, h = p.found.boxes[0]
+    _, _, w, h = box
     return w >= 2 * NARROW_ALONE * h and float(out.probabilities[0].max()) < SECOND_LOOK_BELOW
 
 
