@@ -167,6 +167,21 @@ def test_broken_strokes_make_one_digit(name, strokes):
     assert len(result.boxes) == 4 and set(result.lines) == {0}
 
 
+def test_a_flag_joins_its_body_but_a_dash_beside_a_digit_and_a_sideways_neighbour_do_not():
+    from edgedigits.runtime.blobs import Blob
+    from edgedigits.runtime.segment import flag_and_body, merge_broken_strokes
+
+    body = Blob(24, 57, 21, 36, 400, (1,))  # MNIST test 3552 at 100 px: the body of a 5 ...
+    flag = Blob(37, 28, 60, 19, 500, (2,))  # ... and its flag, above it and off to its right
+    assert flag_and_body(flag, body) and len(merge_broken_strokes([body, flag], 19.0)) == 1
+    dash = Blob(50, 70, 20, 5, 80, (3,))  # at mid-height beside the body: a separator
+    assert not flag_and_body(dash, body) and len(merge_broken_strokes([body, dash], 36.0)) == 2
+    sideways = Blob(24, 100, 40, 30, 400, (4,))  # a digit turned a quarter under a flat one: both wider than tall
+    assert not flag_and_body(flag, sideways) and not flag_and_body(sideways, flag)
+    far = Blob(37, 0, 60, 12, 300, (5,))  # a flat stroke well above the body (the line above)
+    assert not flag_and_body(far, body)
+
+
 @pytest.mark.parametrize("text", ["11", "2026", "111", "7117", "80"])
 def test_adjacent_digits_stay_apart(text):
     image = pen_scene([text], gap=0.15)

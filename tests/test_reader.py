@@ -41,6 +41,23 @@ def test_single_digits_every_size_polarity_and_stroke(reader, mnist_test):
     assert right / total >= SINGLE_ACCURACY, (right, total, misses[:20])
 
 
+# MNIST test digits written in two strokes whose flag stands off the body (segment.flag_and_body): read '1', '8',
+# '2\n3' and '' before 2026-12-02 (3448 is a 3 whose top stroke is apart).
+FLAG_OFF_BODY = [1940, 3552, 5706, 3448]
+
+
+@pytest.mark.parametrize("index", FLAG_OFF_BODY)
+def test_a_digit_whose_flag_stands_off_its_body_reads_as_one_digit(reader, mnist_test, index):
+    label = str(int(mnist_test.labels[index]))
+    rng = np.random.default_rng(index)
+    scan = 255 - cv2.resize(mnist_test.images[index], (100, 100), interpolation=cv2.INTER_CUBIC)
+    assert cv2.connectedComponents((scan < 128).astype(np.uint8))[0] - 1 == 2  # really two strokes
+    assert reader.read(scan).text == label
+    variants = dict(synth.single_digit_variants(mnist_test.images[index], rng=rng))
+    read = {name: reader.read(variants[name]).text for name in ("dark_100", "light_200", "photo_300", "mnist_28")}
+    assert sum(text == label for text in read.values()) >= 3, read
+
+
 @pytest.mark.parametrize("seed", range(8))
 def test_photo_scenes_read_exactly(reader, mnist_test, seed):
     rng = np.random.default_rng(100 + seed)
