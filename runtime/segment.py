@@ -30,6 +30,7 @@ from .blobs import (
     components,
     is_frame,
     label,
+    mark_writing,
     not_digit_like,
     pad_box,
     typical_height,
@@ -146,20 +147,20 @@ def candidates(
     if faint:  # a faint digit whose strokes never reach the strong level, beside one that does
         strong = beside_strong(stats, strong, config)
         binary = strong[labels].view(np.uint8)
-    blobs = components(stats, strong, config)
+    blobs = mark_writing(components(stats, strong, config), labels)
     gridless = erase_grids(binary, blobs, config)
     if gridless is not binary:  # a row of printed boxes was erased around its digits: label what is left
         ink = without_erased(ink, binary, gridless)
         binary = gridless
         count, labels, stats = label(binary)
-        blobs = components(stats, config=config)
+        blobs = mark_writing(components(stats, config=config), labels)
     height = digit_height(binary, blobs, config)
     kept = remove_rules(binary, rule_height(blobs, ink.shape, height), config)
     if kept is not binary:  # a comb field's ticks stand on its erased rule
         kept = erase_comb_ticks(kept, binary & (1 - kept), height)
     if kept is not binary:  # rules were erased: label what is left
         _, labels, stats = label(kept)
-        blobs = drop_rule_remnants(components(stats, config=config), labels, binary & (1 - kept))
+        blobs = drop_rule_remnants(mark_writing(components(stats, config=config), labels), labels, binary & (1 - kept))
     height = typical_height(blobs, ink.shape) or height
     if kept is not binary:
         blobs = drop_form_ticks(blobs, labels, binary & (1 - kept), height)

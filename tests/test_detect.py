@@ -182,6 +182,33 @@ def test_a_flag_joins_its_body_but_a_dash_beside_a_digit_and_a_sideways_neighbou
     assert not flag_and_body(far, body)
 
 
+def test_wide_blobs_of_upright_strokes_are_writing_and_rules_are_not(mnist_test):
+    from edgedigits.runtime.blobs import components, is_line_like, label, mark_writing
+
+    def marked(binary):
+        _, labels, stats = label(binary.astype(np.uint8))
+        return [b for b in mark_writing(components(stats), labels) if b.w > 4 * b.h]
+
+    canvas = np.zeros((60, 260), np.uint8)
+    cv2.line(canvas, (10, 30), (250, 30), 1, 3)  # a straight rule
+    assert [b.writing for b in marked(canvas)] == [False]
+    blurred = cv2.GaussianBlur(canvas.astype(np.float32), (0, 0), 2.0) > 0.15  # a photo's fuzzy rule
+    assert [b.writing for b in marked(blurred)] == [False]
+    slanted = np.zeros((60, 260), np.uint8)
+    cv2.line(slanted, (10, 40), (250, 10), 1, 2)  # a rule turned a few degrees
+    assert [b.writing for b in marked(slanted)] == [False]
+    from edgedigits.train.lines import LineMaker, LineStyle
+
+    style = LineStyle(touching=1.0, underline=0.0, rule=0.0, comb=0.0, boxes=0.0, pencil=0.0, touch_gap=(-0.25, -0.1))
+    maker = LineMaker(mnist_test.images, mnist_test.labels, style)
+    rng = np.random.default_rng(61)
+    runs = []
+    for _ in range(40):  # crops of 7 touching MNIST test digits, Otsu-binarized
+        photo = maker.sample(rng, "".join(str(d) for d in rng.integers(0, 10, 7))).photo
+        runs += marked(cv2.threshold(photo, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1])
+    assert len(runs) >= 3 and all(b.writing and not is_line_like(b) for b in runs), runs
+
+
 @pytest.mark.parametrize("text", ["11", "2026", "111", "7117", "80"])
 def test_adjacent_digits_stay_apart(text):
     image = pen_scene([text], gap=0.15)

@@ -171,6 +171,23 @@ def test_touching_digit_strings_read_exactly(reader, mnist_test):
     assert rate >= 0.7, list(zip(got, [w for _, w in items]))
 
 
+def test_a_long_run_of_touching_digits_is_writing_not_a_rule(reader, mnist_test):
+    """Six or seven touching digits make one blob more than 4 times as wide as tall: a rule by its box alone
+    (blobs.is_line_like), dropped as one, and the crop read as nothing (4 of these 40 crops; 23 exact). Its
+    columns' ink stands upright and it is several strokes tall (blobs.mark_writing): now none reads as nothing,
+    27 exact."""
+    style = LineStyle(touching=1.0, **{**PLAIN, "touch_gap": (-0.25, -0.1)})
+    maker = LineMaker(mnist_test.images, mnist_test.labels, style)
+    rng = np.random.default_rng(61)
+    items = []
+    for _ in range(40):
+        sample = maker.sample(rng, number(rng, 6, 7))
+        items.append((sample.photo, sample.text))
+    rate, got = exact_rate(reader, items)
+    assert "" not in got, [(g, w) for g, (_, w) in zip(got, items) if not g]
+    assert rate >= 0.65, [(g, w) for g, (_, w) in zip(got, items) if g != w]
+
+
 def test_a_tight_crop_of_touching_digits_is_read_as_several(reader, mnist_test):
     """A cropped touching pair on clean paper is one blob, small and clean: the fast path (detect.clean_digit)
     took it for one digit. When the blob is wide enough for two and the digit model doubts it, the general
