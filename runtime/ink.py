@@ -455,10 +455,10 @@ def _above_noise(contrast: np.ndarray, sheet: np.ndarray | None = None) -> tuple
     p5, p25 = quantiles(sample, 0.05, 0.25)
     sigma = (p25 - p5) / 0.97  # the lowest quarter is paper even when ink covers half a tight crop
     ink = contrast - np.float32(p25 + (0.674 + 3.0) * sigma)
-    return ink, _strongest(ink), float(sigma)
+    return ink, strongest_ink(ink), float(sigma)
 
 
-def _strongest(ink: np.ndarray) -> float:
+def strongest_ink(ink: np.ndarray) -> float:
     """The strongest ink of a map, as the maximum of its 3x3 means (a lone hot pixel does not count)."""
     return float(cv2.minMaxLoc(cv2.blur(ink, (3, 3)))[1]) if min(ink.shape) >= 3 else float(ink.max())
 
@@ -467,7 +467,7 @@ def _inner_strongest(ink: np.ndarray, band: int, default: float) -> float:
     """The strongest ink (3x3 mean) at least ``band`` px inside the image's edges (``default`` when the image
     is too small to have an inside)."""
     inner = ink[band : ink.shape[0] - band, band : ink.shape[1] - band]
-    return _strongest(inner) if min(inner.shape) >= 3 else default
+    return strongest_ink(inner) if min(inner.shape) >= 3 else default
 
 
 def quantiles(values: np.ndarray, *qs: float) -> list[float]:

@@ -58,6 +58,33 @@ def test_a_digit_whose_flag_stands_off_its_body_reads_as_one_digit(reader, mnist
     assert sum(text == label for text in read.values()) >= 3, read
 
 
+def underlined(digits: list[np.ndarray], contrast: float, rng: np.random.Generator, h: int = 36) -> np.ndarray:
+    """Digits (MNIST, 28x28) ``contrast`` grey levels darker than light paper, over a black printed underline
+    that does not touch them. uint8 gray."""
+    ink = np.hstack([cv2.resize(d, (h, h), interpolation=cv2.INTER_AREA) for d in digits]).astype(np.float32) / 255
+    height, width = h * 3, ink.shape[1] + 2 * h
+    paper = np.full((height, width), 215, np.float32) + rng.normal(0, 2, (height, width)).astype(np.float32)
+    paper[h // 2 : h // 2 + h, h : h + ink.shape[1]] -= contrast * ink
+    cv2.line(paper, (h // 2, h // 2 + h + 6), (width - h // 2, h // 2 + h + 6), 25, 3)
+    return np.clip(cv2.GaussianBlur(paper, (0, 0), 0.7), 0, 255).astype(np.uint8)
+
+
+def test_faint_writing_over_a_black_underline_is_read(reader, mnist_test):
+    """The ink map is scaled by its strongest ink: a black underline under a faint number (35-60 grey levels on
+    the paper) set it, the number fell under the weak level, and all 12 of these read as nothing. Only the
+    underline found, the map is rescaled by the ink beside it (segment.beside_rules). Blank paper under an
+    underline still reads nothing."""
+    rng = np.random.default_rng(81)
+    got = []
+    for _ in range(12):
+        text = "".join(str(d) for d in rng.integers(0, 10, int(rng.integers(2, 5))))
+        digits, _ = synth.pick_digits(mnist_test, text, rng)
+        got.append((text, reader.read(underlined(digits, float(rng.uniform(35, 60)), rng)).text))
+    assert sum(want == read for want, read in got) >= 11, got
+    blank = underlined([np.zeros((28, 28), np.uint8)] * 3, 0.0, rng)
+    assert reader.read(blank).text == ""
+
+
 @pytest.mark.parametrize("seed", range(8))
 def test_photo_scenes_read_exactly(reader, mnist_test, seed):
     rng = np.random.default_rng(100 + seed)
