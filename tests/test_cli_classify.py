@@ -259,3 +259,39 @@ def test_min_confidence_nan_is_a_usage_error(command, tmp_path):
     result = run(command, *where[command], "--min-confidence", "nan", timeout=60)
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr and "--min-confidence" in result.stderr, result.stderr
+
+
+def latin1_folder(tmp_path, mnist_test):
+    """A folder with an MNIST test digit named in Latin-1 (b'caf\\xe9.png', not UTF-8, as old archives and USB
+    sticks have) and one plain name; returns the folder, the Latin-1 file and both labels."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    odd = folder / os.fsdecode(b"caf\xe9.png")
+    try:
+        odd.write_bytes(cv2.imencode(".png", paper_digit(mnist_test.images[0]))[1].tobytes())
+    except (OSError, UnicodeError):
+        pytest.skip("this filesystem takes only UTF-8 file names")
+    cv2.imwrite(str(folder / "plain.png"), paper_digit(mnist_test.images[1]))
+    return folder, odd, [str(mnist_test.labels[0]), str(mnist_test.labels[1])]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "table"])
+def test_a_file_name_that_is_not_utf8_is_written_in_every_format(tmp_path, mnist_test, fmt):
+    """A Latin-1 file name in a folder: its result names it with the bad byte as \\xe9 (as batch records do), in
+    valid UTF-8, to -o and to stdout. It was a UnicodeEncodeError traceback with -o (the records after it lost)
+    and a raw 0xE9 byte on stdout, which no JSON or CSV reader takes."""
+    folder, _, labels = latin1_folder(tmp_path, mnist_test)
+    shown = str(folder / "caf\\xe9.png")
+    out = tmp_path / f"results.{fmt}"
+    written = run("classify", folder, "--format", fmt, "-o", out)
+    assert written.returncode == 0 and "Traceback" not in written.stderr, written.stderr
+    printed = subprocess.run([*EDGEDIGITS, "classify", str(folder), "--format", fmt], capture_output=True, timeout=120)
+    assert printed.returncode == 0, printed.stderr
+    for text in (out.read_bytes().decode("utf-8"), printed.stdout.decode("utf-8")):  # strict UTF-8
+        if fmt == "jsonl":
+            got = [(r["path"], r["text"]) for r in map(json.loads, text.splitlines())]
+        elif fmt == "csv":
+            got = [(r["path"], r["text"]) for r in csv.DictReader(io.StringIO(text))]
+        else:
+            got = [tuple(line.split("  ")[:2]) for line in text.splitlines()]
+        assert got == [(shown, labels[0]), (str(folder / "plain.png"), labels[1])]
