@@ -105,6 +105,18 @@ def check_array(image: np.ndarray) -> None:
         )
 
 
+def cv_path(path: str | os.PathLike) -> str | bytes:
+    """A file path as OpenCV's functions (imwrite, VideoCapture, VideoWriter) take it: the str when its bytes are
+    UTF-8, else its bytes (``os.fsencode``). OpenCV's Python bindings crash the process (a segmentation fault)
+    on a str holding lone surrogates, which is how Python holds a file name that is not UTF-8 (b'caf\\xe9.png')."""
+    path = os.fspath(path)
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(path)
+    return path
+
+
 def is_image_name(name: str) -> bool:
     return os.path.splitext(name)[1].lower() in IMAGE_SUFFIXES
 

@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 from .draw import to_bgr
-from .images import FORMATS, ImageError, is_image_name, load_image
+from .images import FORMATS, ImageError, cv_path, is_image_name, load_image
 
 
 @dataclass(frozen=True)
@@ -168,9 +168,9 @@ def open_video(
             cv2.CAP_PROP_READ_TIMEOUT_MSEC,
             int(read_timeout_s * 1000),
         ]
-        capture.open(source, cv2.CAP_ANY, params)
+        capture.open(cv_path(source), cv2.CAP_ANY, params)
     else:
-        capture.open(source)
+        capture.open(cv_path(source) if isinstance(source, str) else source)
     if not capture.isOpened():
         elapsed = time.monotonic() - started
         what = f"camera {source}" if isinstance(source, int) else source

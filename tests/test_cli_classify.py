@@ -295,3 +295,17 @@ def test_a_file_name_that_is_not_utf8_is_written_in_every_format(tmp_path, mnist
         else:
             got = [tuple(line.split("  ")[:2]) for line in text.splitlines()]
         assert got == [(shown, labels[0]), (str(folder / "plain.png"), labels[1])]
+
+
+def test_save_dir_copies_a_file_whose_name_is_not_utf8(tmp_path, mnist_test):
+    """--save-dir with a Latin-1 file name among the inputs: its annotated copy keeps the name's bytes and the run
+    goes on. OpenCV's imwrite took the name as a str with a lone surrogate and the process died of a
+    segmentation fault, losing the results after that file."""
+    folder, odd, labels = latin1_folder(tmp_path, mnist_test)
+    copies = tmp_path / "checked"
+    result = run("classify", folder, "--format", "jsonl", "--save-dir", copies)
+    assert result.returncode == 0, (result.returncode, result.stderr)
+    assert [r["text"] for r in map(json.loads, result.stdout.splitlines())] == labels
+    assert sorted(os.listdir(os.fsencode(copies))) == [b"caf\xe9.png", b"plain.png"]
+    copy = cv2.imdecode(np.frombuffer((copies / odd.name).read_bytes(), np.uint8), cv2.IMREAD_COLOR)
+    assert copy.shape[:2] == cv2.imread(str(folder / "plain.png")).shape[:2]

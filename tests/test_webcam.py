@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -49,6 +50,31 @@ def test_headless_video_prints_one_json_line_per_frame(video, tmp_path):
     assert correct >= 18, [f["text"] for f in frames]
     capture = cv2.VideoCapture(str(saved))
     assert capture.isOpened() and int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == 20
+    capture.release()
+
+
+def test_a_video_and_a_save_file_whose_names_are_not_utf8(video, tmp_path):
+    """--source and --save named in Latin-1 (b'caf\\xe9.avi', not UTF-8): the video is read and the annotated one
+    written under that name. OpenCV's VideoCapture and VideoWriter took the names as str with a lone surrogate and
+    the process died of a segmentation fault before the first frame."""
+    path, expected = video
+    source = tmp_path / os.fsdecode(b"caf\xe9.avi")
+    try:
+        source.write_bytes(path.read_bytes())
+    except (OSError, UnicodeError):
+        pytest.skip("this filesystem takes only UTF-8 file names")
+    saved = tmp_path / os.fsdecode(b"annot\xe9.avi")
+    result = subprocess.run(
+        [*EDGEDIGITS, "webcam", "--source", str(source), "--headless", "--max-frames", "5", "--save", str(saved)],
+        capture_output=True,
+        text=True,
+        errors="surrogateescape",
+        timeout=120,
+    )
+    assert result.returncode == 0, (result.returncode, result.stderr)
+    assert [json.loads(line)["text"] for line in result.stdout.splitlines()] == [expected] * 5
+    capture = cv2.VideoCapture(os.fsencode(saved))
+    assert capture.isOpened() and int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == 5
     capture.release()
 
 
