@@ -769,7 +769,7 @@ def evaluate_command(
     model: Optional[str] = typer.Option(None, help="Shipped model name (see `edgedigits models`) or .onnx file."),
     data: Optional[Path] = typer.Option(None, help="MNIST folder (else $EDGEDIGITS_DATA, else the user cache)."),
     format: str = typer.Option("text", "--format", "-f", help="text | json"),
-    threads: Optional[int] = typer.Option(None, help="onnxruntime intra-op threads (default: all cores)."),
+    threads: Optional[int] = typer.Option(None, min=0, help="onnxruntime intra-op threads (default: all cores)."),
 ) -> None:
     """Accuracy of a model on the MNIST test set, per digit, with the worst confusions."""
     import json

@@ -133,3 +133,10 @@ def test_cli_evaluate_with_missing_data_fails_cleanly(means_model, tmp_path, mon
     run = _cli("evaluate", "--model", str(means_model), "--data", str(tmp_path))
     assert run.returncode != 0 and "Traceback" not in run.stderr
     assert str(tmp_path) in run.stderr
+
+
+def test_cli_evaluate_refuses_negative_threads_as_a_usage_error(means_model):
+    """--threads -1: exit 2 with one line naming the option, as --workers 0 on classify; it was a ValueError
+    traceback from Model (exit 1)."""
+    run = _cli("evaluate", "--model", str(means_model), "--threads", "-1")
+    assert run.returncode == 2 and "--threads" in run.stderr and "Traceback" not in run.stderr, run.stderr
