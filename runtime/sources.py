@@ -100,13 +100,23 @@ def _folder(folder: str, recursive: bool) -> Iterator[str | SourceError]:
         )
 
 
+def no_images_matched(count: int) -> str:
+    """The error of a glob pattern whose ``count`` matches (files and folders) give no image: a pattern for
+    videos (``'clips/*.mp4'``), text files or empty folders; says what to do."""
+    return (
+        f"the pattern matches {count} file(s) or folder(s) but no image file (looked for {FORMATS} by their "
+        "suffixes); name a file itself to try it whatever its suffix, or read a video with edgedigits webcam "
+        "--source FILE --headless"
+    )
+
+
 def iter_paths(inputs: Iterable[str], recursive: bool = False) -> Iterator[str | SourceError]:
     """Expand files, folders and glob patterns into image paths, in the order given, lazily (``inputs`` may be
     a stream, e.g. the lines of ``--from-file -``).
 
     A file named explicitly is always tried, whatever its suffix; a folder gives its image files (by suffix,
-    sorted, hidden ones skipped). A missing path, a pattern matching nothing and a folder with no image
-    files each give one SourceError.
+    sorted, hidden ones skipped). A missing path, a pattern matching nothing or no image file, and a folder
+    with no image files each give one SourceError.
     """
     for item in inputs:
         if os.path.isdir(item):
@@ -117,11 +127,17 @@ def iter_paths(inputs: Iterable[str], recursive: bool = False) -> Iterator[str |
             matches = sorted(glob.iglob(item, recursive=True))
             if not matches:
                 yield SourceError(item, "the pattern matches no files")
+            found = False
             for match in matches:
                 if os.path.isdir(match):
-                    yield from _walk(match, recursive)
+                    for path in _walk(match, recursive):
+                        found = True
+                        yield path
                 elif is_image_name(match):
+                    found = True
                     yield match
+            if matches and not found:
+                yield SourceError(item, no_images_matched(len(matches)))
         else:
             yield SourceError(item, "no such file or folder; check the path")
 

@@ -111,6 +111,26 @@ def test_missing_path_and_unmatched_glob_are_error_records(tmp_path):
     assert "no such file" in records[0]["error"] and "matches no files" in records[1]["error"]
 
 
+def test_a_glob_that_matches_no_image_file_is_an_error_record(tmp_path, mnist_test):
+    """A quoted pattern that matches only videos, or only an empty folder, is one error record saying so (exit
+    1), as a pattern matching nothing is; it gave no record at all and exit 0, as if it had read everything."""
+    writer = cv2.VideoWriter(str(tmp_path / "clip.avi"), cv2.VideoWriter_fourcc(*"MJPG"), 10, (140, 140))
+    writer.write(cv2.cvtColor(paper_digit(mnist_test.images[0], size=84), cv2.COLOR_GRAY2BGR))
+    writer.release()
+    (tmp_path / "empty").mkdir()
+    cv2.imwrite(str(tmp_path / "digit.png"), paper_digit(mnist_test.images[0]))
+    result = run("classify", tmp_path / "*.avi", tmp_path / "emp*", tmp_path / "*.png", "--format", "jsonl")
+    assert result.returncode == 1, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["path"] for r in records] == [
+        str(tmp_path / "*.avi"),
+        str(tmp_path / "emp*"),
+        str(tmp_path / "digit.png"),
+    ]
+    assert "matches 1 file(s) or folder(s) but no image file" in records[0]["error"] and "webcam" in records[0]["error"]
+    assert "no image file" in records[1]["error"] and records[2]["text"] == str(mnist_test.labels[0])
+
+
 def test_recursive_descends_only_when_asked(tmp_path, mnist_test):
     (tmp_path / "sub").mkdir()
     cv2.imwrite(str(tmp_path / "top.png"), paper_digit(mnist_test.images[0]))
