@@ -131,6 +131,26 @@ def test_a_glob_that_matches_no_image_file_is_an_error_record(tmp_path, mnist_te
     assert "no image file" in records[1]["error"] and records[2]["text"] == str(mnist_test.labels[0])
 
 
+def test_a_video_file_named_as_an_input_says_to_read_it_with_webcam(tmp_path, mnist_test):
+    """A real AVI (Motion-JPEG) and MP4 (MPEG-4) of MNIST test digits given to classify: each an error record
+    saying it is a video and how to read it (webcam --source), exit 1. It was 'not an image OpenCV can
+    decode; re-export or re-save the file', advice that does not help a video."""
+    frame = cv2.cvtColor(paper_digit(mnist_test.images[0], size=84), cv2.COLOR_GRAY2BGR)
+    clips = []
+    for name, fourcc in (("clip.avi", "MJPG"), ("clip.mp4", "mp4v")):
+        writer = cv2.VideoWriter(str(tmp_path / name), cv2.VideoWriter_fourcc(*fourcc), 10, frame.shape[1::-1])
+        assert writer.isOpened()
+        for _ in range(3):
+            writer.write(frame)
+        writer.release()
+        clips.append(tmp_path / name)
+    result = run("classify", *clips, "--format", "jsonl")
+    assert result.returncode == 1, result.stderr
+    for record in map(json.loads, result.stdout.splitlines()):
+        assert record["error"].startswith("a video file, not an image"), record
+        assert "edgedigits webcam --source FILE --headless" in record["error"]
+
+
 def test_recursive_descends_only_when_asked(tmp_path, mnist_test):
     (tmp_path / "sub").mkdir()
     cv2.imwrite(str(tmp_path / "top.png"), paper_digit(mnist_test.images[0]))
