@@ -155,13 +155,22 @@ def parse_source(source: str) -> int | str:
 
 
 def check_video_file(path: str) -> None:
-    """Raise VideoError, saying what to do, when ``path`` is missing, a folder or an empty (0-byte) file."""
+    """Raise VideoError, saying what to do, when ``path`` is missing, a folder, an empty (0-byte) file or one
+    this user may not read."""
     if not os.path.exists(path):
         raise VideoError(f"{path}: no such video file; check the path, or pass a camera index such as --source 0")
     if os.path.isdir(path):
         raise VideoError(f"{path}: is a folder; give a video file, an image or a camera index (--source 0)")
     if os.path.getsize(path) == 0:
         raise VideoError(f"{path}: is empty (0 bytes); check the file (an interrupted copy or download?)")
+    try:
+        open(path, "rb").close()
+    except PermissionError:
+        raise VideoError(
+            f"{path}: permission denied; make the file readable (chmod +r) or run as a user who can read it"
+        ) from None
+    except OSError:
+        pass  # (OpenCV says what it can)
 
 
 def open_video(

@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 import pytest
 
-from helpers import paper_digit, scene_frame
+from helpers import as_unprivileged, paper_digit, scene_frame
 
 from edgedigits.runtime.live import Stabilizer, annotate, iou
 from edgedigits.runtime.reader import Digit, Reading
@@ -112,6 +112,24 @@ def test_missing_video_file_and_non_video_file(tmp_path):
     bogus.write_bytes(b"definitely not a video")
     result = run("webcam", "--source", bogus, "--headless")
     assert result.returncode == 1 and "Traceback" not in result.stderr and str(bogus) in result.stderr
+
+
+def test_a_video_file_this_user_may_not_read_says_permission_denied(video, tmp_path):
+    """A real video file of mode 000, read by a user who may not bypass file modes: 'permission denied' and the
+    fix, exit 1. It said 'OpenCV cannot open it: check the path or URL and that the format is a video OpenCV can
+    decode', as if the file were damaged."""
+    path, _ = video
+    locked = tmp_path / "locked.avi"
+    locked.write_bytes(path.read_bytes())
+    locked.chmod(0)
+    result = subprocess.run(
+        [*as_unprivileged(), *EDGEDIGITS, "webcam", "--source", str(locked), "--headless"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert f"{locked}: permission denied; make the file readable (chmod +r)" in result.stderr
 
 
 def test_window_without_display_says_to_use_headless(video, monkeypatch):
