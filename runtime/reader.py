@@ -212,15 +212,19 @@ class DigitReader:
         ``read`` per image when the images are small: the networks' fixed cost per call is shared. An input
         that cannot be read (a bad file, bytes that are no image, an array that is no image) gives a Reading
         with ``error`` set; the others are unaffected. ``paths``: one name (or None) per image, in order, for
-        ``Reading.path``; raises ValueError when it is not as long as ``images``. Raises TypeError for one
-        input passed alone (a path, bytes or an array: use ``read``) or anything not iterable.
+        ``Reading.path`` (a ``Path`` as its str); raises ValueError when it is not as long as ``images``. Raises
+        TypeError for one input passed alone (a path, bytes or an array: use ``read``) or anything not iterable.
         """
         refuse_one(images, "read_batch")
         images = list(images)
         if isinstance(paths, (str, os.PathLike, bytes)):
             raise TypeError(f"read_batch: paths takes a list of paths, one per image, got {paths!r}; pass [{paths!r}]")
         single = self.single if single is None else single
-        paths = list(paths) if paths is not None else [None] * len(images)
+        paths = (
+            [None] * len(images)
+            if paths is None
+            else [os.fspath(p) if isinstance(p, os.PathLike) else p for p in paths]
+        )
         if len(paths) != len(images):
             raise ValueError(
                 f"read_batch got {len(images)} images but {len(paths)} paths; pass one path (or None) per image"

@@ -222,6 +222,20 @@ def test_read_batch_refuses_paths_of_another_length(reader, mnist_test):
     assert [r.path for r in reader.read_batch([digit, digit], paths=["a", None])] == ["a", None]
 
 
+def test_a_path_object_given_as_the_name_is_a_str_in_the_record(reader, mnist_test, tmp_path):
+    """read(data, path=Path(...)) and read_batch(..., paths=[Path(...)]): Reading.path is the str, so to_dict()
+    is the JSON record; it was the Path itself, and json.dumps(reading.to_dict()) raised TypeError."""
+    import json
+
+    data = cv2.imencode(".png", paper_digit(mnist_test.images[0]))[1].tobytes()
+    name = tmp_path / "scan.png"
+    reading = reader.read(data, path=name)
+    [batched] = reader.read_batch([data], paths=[name])
+    for r in (reading, batched):
+        assert r.path == str(name) and type(r.path) is str
+        assert json.loads(json.dumps(r.to_dict()))["path"] == str(name)
+
+
 NOT_NUMBERS = [
     np.array([["a"]]),  # once "could not convert string to float" from ink.to_uint8, ending the batch
     np.zeros((5, 5), "V4"),
