@@ -4,6 +4,7 @@ input kinds; thread safety; the README's example."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -234,6 +235,18 @@ def test_a_path_object_given_as_the_name_is_a_str_in_the_record(reader, mnist_te
     for r in (reading, batched):
         assert r.path == str(name) and type(r.path) is str
         assert json.loads(json.dumps(r.to_dict()))["path"] == str(name)
+
+
+def test_read_paths_takes_bytes_paths_and_refuses_what_is_no_path(reader, mnist_test, tmp_path):
+    """read_paths([b'scan.png']) (a name as os.listdir(b'.') gives it) reads the file. It was taken for encoded
+    image bytes: a record with path None and 'not an image OpenCV can decode'. read_paths([5]) is a TypeError
+    saying what to pass (it was 'lstat: path should be string, ...')."""
+    cv2.imwrite(str(tmp_path / "scan.png"), paper_digit(mnist_test.images[0]))
+    [reading] = reader.read_paths([os.fsencode(tmp_path / "scan.png")])
+    assert reading.ok and reading.path == str(tmp_path / "scan.png"), reading
+    assert reading.text == str(mnist_test.labels[0])
+    with pytest.raises(TypeError, match=r"read_paths takes paths \(str, bytes or os.PathLike\), got int 5"):
+        list(reader.read_paths([5]))
 
 
 NOT_NUMBERS = [
