@@ -133,6 +133,18 @@ def _stdin_image() -> bytes:
     return data
 
 
+def open_list(path: str):
+    """The ``--from-file`` list at ``path`` ('-': standard input), open as UTF-8 text; a listed name whose bytes
+    are not UTF-8 (a Latin-1 file name, as ``find`` prints it) keeps them (surrogateescape) and so names that
+    file, whatever the locale's error handler for stdin. Raises OSError."""
+    import io
+    import sys
+
+    if path == "-":
+        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="surrogateescape")
+    return open(path, encoding="utf-8", errors="surrogateescape")
+
+
 def _names(paths: list[str], listing) -> Iterator[str]:
     """The inputs named on the command line, then those listed one per line in ``listing`` (lazily)."""
     from .sources import read_lines
@@ -177,7 +189,7 @@ def _count_beside(bar, paths: list[str], from_file: str | None, recursive: bool)
     def count() -> None:
         names = list(paths)
         if from_file is not None:
-            with open(from_file, encoding="utf-8") as handle:
+            with open_list(from_file) as handle:
                 names += list(read_lines(handle))
         bar.set_total(count_inputs(names, recursive))
 
@@ -250,7 +262,7 @@ def classify(
 
         images.MAX_PIXELS = max_pixels  # this process and the worker processes it starts
     try:
-        listing = None if from_file is None else sys.stdin if from_file == "-" else open(from_file, encoding="utf-8")
+        listing = None if from_file is None else open_list(from_file)
     except OSError as exc:
         fail(f"{from_file}: cannot read the list of paths ({exc.strerror or exc}); check the path.")
     from .reader import DigitReader
@@ -333,7 +345,7 @@ def classify(
             bar.close()
         if output is not None:
             out.close()
-        if listing is not None and listing is not sys.stdin:
+        if listing is not None:
             listing.close()
     line = summary.line(time.perf_counter() - started, interrupted)
     if copies is not None:

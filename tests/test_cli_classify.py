@@ -349,3 +349,31 @@ def test_save_dir_copies_a_file_whose_name_is_not_utf8(tmp_path, mnist_test):
     assert sorted(os.listdir(os.fsencode(copies))) == [b"caf\xe9.png", b"plain.png"]
     copy = cv2.imdecode(np.frombuffer((copies / odd.name).read_bytes(), np.uint8), cv2.IMREAD_COLOR)
     assert copy.shape[:2] == cv2.imread(str(folder / "plain.png")).shape[:2]
+
+
+def test_from_file_lists_a_file_whose_name_is_not_utf8(tmp_path, mnist_test):
+    """A --from-file list, and the same list on stdin (`find ... | edgedigits classify --from-file -`), naming a
+    Latin-1 file: every listed file is read. The list file was opened as strict UTF-8: a UnicodeDecodeError
+    traceback and nothing read; so was stdin where the locale's error handler for it is strict (en_US.UTF-8,
+    here PYTHONIOENCODING=utf-8:strict)."""
+    folder, odd, labels = latin1_folder(tmp_path, mnist_test)
+    listing = os.fsencode(odd) + b"\n" + os.fsencode(folder / "plain.png") + b"\n"
+    (tmp_path / "list.txt").write_bytes(listing)
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict"}
+    for args, stdin in (
+        (["--from-file", str(tmp_path / "list.txt"), "--progress"], None),
+        (["--from-file", "-"], listing),
+    ):
+        result = subprocess.run(
+            [*EDGEDIGITS, "classify", *args, "--format", "jsonl"],
+            input=stdin,
+            capture_output=True,
+            env=env,
+            timeout=120,
+        )
+        assert result.returncode == 0 and b"Traceback" not in result.stderr, result.stderr
+        records = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
+        assert [(r["path"], r["text"]) for r in records] == [
+            (str(folder / "caf\\xe9.png"), labels[0]),
+            (str(folder / "plain.png"), labels[1]),
+        ]
