@@ -150,8 +150,9 @@ class VideoError(RuntimeError):
 
 
 def parse_source(source: str) -> int | str:
-    """``"0"`` -> camera index 0; anything else is a file path or URL."""
-    return int(source) if source.strip().isdigit() else source
+    """``"0"`` -> camera index 0 (decimal digits only: '²' is a file name, not 2); anything else is a file path
+    or URL."""
+    return int(source) if source.strip().isdecimal() else source
 
 
 def check_video_file(path: str) -> None:
@@ -195,7 +196,10 @@ def open_video(
         ]
         capture.open(cv_path(source), cv2.CAP_ANY, params)
     else:
-        capture.open(cv_path(source) if isinstance(source, str) else source)
+        try:
+            capture.open(cv_path(source) if isinstance(source, str) else source)
+        except cv2.error:  # a camera index beyond a C int (--source 99999999999): no such camera
+            pass
     if not capture.isOpened():
         elapsed = time.monotonic() - started
         what = f"camera {source}" if isinstance(source, int) else source

@@ -105,6 +105,18 @@ def test_missing_camera_fails_fast_with_a_clear_message():
     assert time.monotonic() - started < 20
 
 
+@pytest.mark.parametrize(
+    "source, said", [("99999999999999999999", "camera 99999999999999999999: no camera"), ("²", "²: no such video file")]
+)
+def test_a_camera_index_out_of_range_or_a_digit_sign_is_one_clear_line(source, said):
+    """--source 99999999999999999999 (beyond a C int) is a camera that is not there, exit 1: it was a cv2.error
+    traceback ('Python int too large to convert to C long'). --source ² is a file name, not camera 2: it was
+    'invalid literal for int() with base 10', exit 2."""
+    result = run("webcam", "--source", source, "--headless", timeout=60)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert said in result.stderr
+
+
 def test_missing_video_file_and_non_video_file(tmp_path):
     result = run("webcam", "--source", tmp_path / "none.mp4", "--headless")
     assert result.returncode == 1 and "no such video file" in result.stderr
