@@ -521,6 +521,8 @@ def webcam(
         fail(str(exc), code=1 if isinstance(exc, VideoError) else 2)
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
+    except BrokenPipeError:  # `edgedigits webcam --headless | head`: the reader of our output left (as classify)
+        raise typer.Exit(0) from None
     line = f"{stats.frames} frame(s) in {stats.seconds:.2f} s ({stats.fps:.1f} FPS)"
     if save is not None and stats.saved_fps:
         line += f"; saved {save} at {stats.saved_fps:.1f} frames/s"

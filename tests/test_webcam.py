@@ -78,6 +78,28 @@ def test_a_video_and_a_save_file_whose_names_are_not_utf8(video, tmp_path):
     capture.release()
 
 
+def test_a_reader_that_leaves_the_pipe_early_ends_the_run_with_status_0(video, tmp_path):
+    """`edgedigits webcam --headless | head -1`: the run stops with exit status 0, as classify's does, and the
+    annotated video written so far is a playable file. It exited 1 without a word (click's handling of EPIPE)."""
+    path, expected = video
+    saved = tmp_path / "annotated.avi"
+    process = subprocess.Popen(
+        # --realtime: 15 frames/s, so the pipe is closed long before the last frame is written
+        [*EDGEDIGITS, "webcam", "--source", str(path), "--headless", "--realtime", "--save", str(saved)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    first = json.loads(process.stdout.readline())
+    process.stdout.close()  # as head does after its line
+    errors = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 0, errors
+    assert first["frame"] == 0 and first["text"] == expected and "Traceback" not in errors
+    capture = cv2.VideoCapture(str(saved))
+    assert capture.isOpened() and int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) >= 1
+    capture.release()
+
+
 def test_max_frames_stops_early(video):
     path, _ = video
     result = run("webcam", "--source", path, "--headless", "--max-frames", "5")
