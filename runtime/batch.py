@@ -42,7 +42,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Literal
 
-from .output import shown_path
+from .results import shown_path
 
 ENGINES = ("local", "ray")
 FORMATS = ("jsonl", "parquet")

@@ -52,7 +52,10 @@ class Writer:
         self.stream.write(line.getvalue())
 
     def write(self, reading: Reading) -> None:
-        """Write one reading's record; a path whose bytes are not UTF-8 is written as ``shown_path`` gives it."""
+        """Write one reading's record; a path whose bytes are not UTF-8 is written as ``results.shown_path`` gives
+        it."""
+        from .results import shown_path
+
         if isinstance(reading.path, str) and (shown := shown_path(reading.path)) != reading.path:
             reading = replace(reading, path=shown)
         if self.fmt == "jsonl":
@@ -62,21 +65,6 @@ class Writer:
         else:
             self.stream.write(table_row(reading) + "\n")
         self.stream.flush()
-
-
-def shown_path(path: str) -> str:
-    """``path`` as the records write it: itself, unless the file name's bytes are not UTF-8 (a Latin-1 name of
-    an old archive, which Python holds as lone surrogates): then each such byte as ``\\xNN`` (b'caf\\xe9.png'
-    -> 'caf\\\\xe9.png'), so that every batch shard (JSON lines and Parquet alike) and every ``classify``
-    result (table, JSON lines, CSV; to stdout or ``-o``) is valid UTF-8."""
-    try:
-        return path.encode("utf-8").decode("utf-8")
-    except UnicodeEncodeError:
-        pass
-    try:
-        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    except UnicodeEncodeError:  # a surrogate no file name makes ('\ud800'): as its escape
-        return path.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def csv_row(reading: Reading) -> list:

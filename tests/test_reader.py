@@ -249,6 +249,25 @@ def test_read_paths_takes_bytes_paths_and_refuses_what_is_no_path(reader, mnist_
         list(reader.read_paths([5]))
 
 
+def test_to_dict_of_a_file_whose_name_is_not_utf8_is_the_classify_record(reader, mnist_test, tmp_path):
+    """A Latin-1 file name (b'caf\\xe9.png'): Reading.path still opens the file, and to_dict() writes the name as
+    classify does ('caf\\xe9.png'), so the record encodes as UTF-8. It held the lone surrogate: json.dumps(...,
+    ensure_ascii=False) written to a UTF-8 file raised UnicodeEncodeError, and to_dict() was not the classify
+    record the README says it is."""
+    import json
+
+    odd = tmp_path / os.fsdecode(b"caf\xe9.png")
+    try:
+        odd.write_bytes(cv2.imencode(".png", paper_digit(mnist_test.images[0]))[1].tobytes())
+    except (OSError, UnicodeError):
+        pytest.skip("this filesystem takes only UTF-8 file names")
+    [reading] = reader.read_paths([str(tmp_path)])
+    assert os.path.exists(reading.path) and reading.text == str(mnist_test.labels[0])
+    record = reading.to_dict()
+    assert record["path"] == str(tmp_path / "caf\\xe9.png")
+    json.dumps(record, ensure_ascii=False).encode("utf-8")  # strict
+
+
 NOT_NUMBERS = [
     np.array([["a"]]),  # once "could not convert string to float" from ink.to_uint8, ending the batch
     np.zeros((5, 5), "V4"),
