@@ -119,6 +119,22 @@ class _CtrlC:
             raise KeyboardInterrupt
 
 
+def _cannot_write(output: Path | None, error: OSError, written: int) -> NoReturn:
+    """Exit 2 saying the results could not be written to ``output`` (None: stdout), after ``written`` of them."""
+    fail(
+        f"{output if output is not None else 'standard output'}: cannot write the results ({error.strerror or error}; "
+        f"{written} written); free some space or write them elsewhere (-o FILE)"
+    )
+
+
+class _Unwritable(Exception):
+    """The results could not be written (the disk is full, an I/O error): ``error`` is the OSError."""
+
+    def __init__(self, error: OSError):
+        super().__init__(str(error))
+        self.error = error
+
+
 def _stdin_image() -> bytes:
     import sys
 
@@ -314,9 +330,13 @@ def classify(
         elif from_file != "-":  # the inputs can be listed again: count them beside the run for the total and ETA
             _count_beside(bar, paths, from_file, recursive)
 
-    writer = Writer(format, bar.out if bar is not None else out)
+    try:
+        writer = Writer(format, bar.out if bar is not None else out)  # (a CSV's header line)
+    except OSError as exc:
+        _cannot_write(output, exc, 0)
     summary = Summary()
     interrupted = False
+    unwritable: OSError | None = None
     try:
         with _CtrlC() as ctrl_c:
             try:
@@ -324,7 +344,12 @@ def classify(
                     ctrl_c.hold()
                     try:
                         summary.add(reading)
-                        writer.write(reading)
+                        try:
+                            writer.write(reading)
+                        except BrokenPipeError:
+                            raise
+                        except OSError as exc:
+                            raise _Unwritable(exc) from None
                         source = stdin_bytes if stdin_bytes is not None else reading.path
                         if copies is not None and reading.ok and source is not None:
                             copies.save(reading, source)
@@ -340,13 +365,20 @@ def classify(
         interrupted = True
     except BrokenPipeError:  # `edgedigits classify ... | head`: the reader of our output left
         raise typer.Exit(0) from None
+    except _Unwritable as exc:  # a full disk, an I/O error: a usage error (exit 2), not a traceback
+        unwritable = exc.error
     finally:
         if bar is not None:
             bar.close()
         if output is not None:
-            out.close()
+            try:
+                out.close()
+            except OSError as exc:  # (the last results, flushed as the file closes)
+                unwritable = unwritable or exc
         if listing is not None:
             listing.close()
+    if unwritable is not None:
+        _cannot_write(output, unwritable, summary.images - 1)
     line = summary.line(time.perf_counter() - started, interrupted)
     if copies is not None:
         line += f"; {copies.written} annotated cop{'y' if copies.written == 1 else 'ies'} in {save_dir}"
@@ -503,7 +535,15 @@ def webcam(
     def emit(index: int, reading) -> None:
         if fmt == "jsonl":
             record = {"frame": index, "text": reading.text, "digits": [d.to_dict() for d in reading.digits]}
-            typer.echo(json.dumps(record))
+            try:
+                typer.echo(json.dumps(record))
+            except BrokenPipeError:
+                raise
+            except OSError as exc:  # a full disk, an I/O error: exit 2, as classify's results
+                fail(
+                    f"standard output: cannot write the readings ({exc.strerror or exc}; {index} written); free "
+                    "some space or redirect them elsewhere"
+                )
 
     try:
         reader = DigitReader(model, min_confidence=min_confidence, threads=1, line_model=line_model_option(line_model))

@@ -377,3 +377,21 @@ def test_from_file_lists_a_file_whose_name_is_not_utf8(tmp_path, mnist_test):
             (str(folder / "caf\\xe9.png"), labels[0]),
             (str(folder / "plain.png"), labels[1]),
         ]
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (a device whose writes fail: disk full)")
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_results_that_cannot_be_written_are_a_usage_error_not_a_traceback(mixed_folder, fmt):
+    """Results to a full disk (/dev/full), by -o and on stdout: exit 2 with one line saying so and what to do
+    (README: 'an output that cannot be written' is a usage error). It was an OSError traceback, exit 1 (for
+    -o, raised again by closing the file)."""
+    folder, _ = mixed_folder
+    with open("/dev/full", "w") as full:
+        printed = subprocess.run(
+            [*EDGEDIGITS, "classify", str(folder), "--format", fmt], stdout=full, stderr=subprocess.PIPE, text=True
+        )
+    written = run("classify", folder, "--format", fmt, "-o", "/dev/full")
+    for result, where in ((printed, "standard output"), (written, "/dev/full")):
+        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+        assert f"edgedigits: {where}: cannot write the results (No space left on device" in result.stderr
+        assert "free some space" in result.stderr

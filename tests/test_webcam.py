@@ -100,6 +100,23 @@ def test_a_reader_that_leaves_the_pipe_early_ends_the_run_with_status_0(video, t
     capture.release()
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (a device whose writes fail: disk full)")
+def test_readings_that_cannot_be_written_are_one_clear_line(video):
+    """webcam --headless with stdout on a full disk (/dev/full): exit 2 and one line saying so, not an OSError
+    traceback (exit 1)."""
+    path, _ = video
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [*EDGEDIGITS, "webcam", "--source", str(path), "--headless"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert "standard output: cannot write the readings (No space left on device" in result.stderr
+
+
 def test_max_frames_stops_early(video):
     path, _ = video
     result = run("webcam", "--source", path, "--headless", "--max-frames", "5")
