@@ -115,8 +115,9 @@ def iter_paths(inputs: Iterable[str], recursive: bool = False) -> Iterator[str |
     a stream, e.g. the lines of ``--from-file -``).
 
     A file named explicitly is always tried, whatever its suffix; a folder gives its image files (by suffix,
-    sorted, hidden ones skipped). A missing path, a pattern matching nothing or no image file, and a folder
-    with no image files each give one SourceError.
+    sorted, hidden ones skipped); a pattern gives each image it reaches once, though ``**`` matches a folder and
+    the files in it. A missing path, a pattern matching nothing or no image file, and a folder with no image
+    files each give one SourceError.
     """
     for item in inputs:
         if os.path.isdir(item):
@@ -128,14 +129,16 @@ def iter_paths(inputs: Iterable[str], recursive: bool = False) -> Iterator[str |
             if not matches:
                 yield SourceError(item, "the pattern matches no files")
             found = False
+            seen: set[str] = set()  # 'scans/**' matches a folder and the files in it: each file is read once
             for match in matches:
-                if os.path.isdir(match):
-                    for path in _walk(match, recursive):
-                        found = True
-                        yield path
-                elif is_image_name(match):
+                listed = _walk(match, recursive) if os.path.isdir(match) else [match] if is_image_name(match) else []
+                for path in listed:
                     found = True
-                    yield match
+                    if isinstance(path, str):
+                        if os.path.normpath(path) in seen:
+                            continue
+                        seen.add(os.path.normpath(path))
+                    yield path
             if matches and not found:
                 yield SourceError(item, no_images_matched(len(matches)))
         else:

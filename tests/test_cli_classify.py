@@ -151,6 +151,19 @@ def test_a_video_file_named_as_an_input_says_to_read_it_with_webcam(tmp_path, mn
         assert "edgedigits webcam --source FILE --headless" in record["error"]
 
 
+@pytest.mark.parametrize("recursive", [[], ["--recursive"]])
+def test_a_double_star_pattern_reads_each_image_once(tmp_path, mnist_test, recursive):
+    """'scans/**' matches the folder, its subfolder and the files in both: each image gives one record. It gave
+    each file two records (three or four with -r), as the pattern's folders were listed beside its files."""
+    (tmp_path / "scans" / "sub").mkdir(parents=True)
+    cv2.imwrite(str(tmp_path / "scans" / "top.png"), paper_digit(mnist_test.images[0]))
+    cv2.imwrite(str(tmp_path / "scans" / "sub" / "deep.png"), paper_digit(mnist_test.images[1]))
+    result = run("classify", tmp_path / "scans" / "**", *recursive, "--format", "jsonl")
+    assert result.returncode == 0, result.stderr
+    paths = [json.loads(line)["path"] for line in result.stdout.splitlines()]
+    assert sorted(paths) == [str(tmp_path / "scans" / "sub" / "deep.png"), str(tmp_path / "scans" / "top.png")]
+
+
 def test_recursive_descends_only_when_asked(tmp_path, mnist_test):
     (tmp_path / "sub").mkdir()
     cv2.imwrite(str(tmp_path / "top.png"), paper_digit(mnist_test.images[0]))
