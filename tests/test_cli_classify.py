@@ -9,6 +9,7 @@ import os
 import struct
 import subprocess
 import sys
+import time
 import zlib
 
 import cv2
@@ -408,3 +409,30 @@ def test_results_that_cannot_be_written_are_a_usage_error_not_a_traceback(mixed_
         assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
         assert f"edgedigits: {where}: cannot write the results (No space left on device" in result.stderr
         assert "free some space" in result.stderr
+
+
+def test_a_list_from_a_pipe_with_the_progress_bar_loses_no_path(mixed_folder, tmp_path):
+    """--from-file <(find ...) with the progress bar on: every listed file is read. The bar's counting thread
+    opened the pipe a second time and took lines from the run's own reader, so some or all of the inputs were
+    never read ('0 image(s)', exit 0). The six good files are listed through a named pipe a line at a time, as
+    a running `find` gives them."""
+    import threading
+
+    folder, expected = mixed_folder
+    fifo = tmp_path / "list.fifo"
+    os.mkfifo(fifo)
+
+    def feed() -> None:
+        with open(fifo, "w") as pipe:  # opens once the command opens its end
+            time.sleep(1.5)  # the command loads its models; the bar's counting thread (old code) opens the pipe
+            for name in expected:
+                pipe.write(f"{folder / name}\n")
+                pipe.flush()
+                time.sleep(0.1)
+
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
+    result = run("classify", "--from-file", fifo, "--progress", "--format", "jsonl", timeout=60)
+    feeder.join(timeout=10)
+    assert result.returncode == 0, result.stderr
+    assert [os.path.basename(json.loads(line)["path"]) for line in result.stdout.splitlines()] == list(expected)
