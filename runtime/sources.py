@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import glob
 import os
+import stat
 import time
 from dataclasses import dataclass
 from typing import Iterable, Iterator
@@ -160,11 +161,13 @@ def parse_source(source: str) -> int | str:
 
 def check_video_file(path: str) -> None:
     """Raise VideoError, saying what to do, when ``path`` is missing, a folder, an empty (0-byte) file or one
-    this user may not read."""
+    this user may not read. A character device (a camera's /dev/video0, whose size is 0) is left to OpenCV."""
     if not os.path.exists(path):
         raise VideoError(f"{path}: no such video file; check the path, or pass a camera index such as --source 0")
     if os.path.isdir(path):
         raise VideoError(f"{path}: is a folder; give a video file, an image or a camera index (--source 0)")
+    if stat.S_ISCHR(os.stat(path).st_mode):  # a camera's device (/dev/video0): OpenCV opens it, or says it cannot
+        return
     if os.path.getsize(path) == 0:
         raise VideoError(f"{path}: is empty (0 bytes); check the file (an interrupted copy or download?)")
     try:

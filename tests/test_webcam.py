@@ -156,6 +156,16 @@ def test_a_camera_index_out_of_range_or_a_digit_sign_is_one_clear_line(source, s
     assert said in result.stderr
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/null"), reason="needs a character device")
+def test_a_device_path_is_left_to_opencv_not_called_an_empty_file():
+    """--source /dev/video0 names a camera by its device, whose size is 0: it is handed to OpenCV. It was refused
+    as 'is empty (0 bytes); check the file (an interrupted copy or download?)'. No camera here: /dev/null, another
+    character device, stands in for it; OpenCV cannot open it and says so."""
+    result = run("webcam", "--source", "/dev/null", "--headless", timeout=60)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "/dev/null: OpenCV cannot open it" in result.stderr and "empty" not in result.stderr
+
+
 def test_missing_video_file_and_non_video_file(tmp_path):
     result = run("webcam", "--source", tmp_path / "none.mp4", "--headless")
     assert result.returncode == 1 and "no such video file" in result.stderr
