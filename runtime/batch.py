@@ -42,6 +42,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Literal
 
+from .results import shown_path
+
 ENGINES = ("local", "ray")
 FORMATS = ("jsonl", "parquet")
 BATCH = 256  # inputs per map_batches call (one network pass) and per shard; see the README for the tuning
@@ -207,20 +209,6 @@ def _check_writable(out: Path) -> None:
 
 
 # --------------------------------------------------------------------------- records and shards
-
-
-def shown_path(path: str) -> str:
-    """``path`` as the records write it: itself, unless the file name's bytes are not UTF-8 (a Latin-1 name of
-    an old archive, which Python holds as lone surrogates): then each such byte as ``\\xNN`` (b'caf\\xe9.png'
-    -> 'caf\\\\xe9.png'), so that every shard is valid UTF-8 (JSON lines and Parquet alike)."""
-    try:
-        return path.encode("utf-8").decode("utf-8")
-    except UnicodeEncodeError:
-        pass
-    try:
-        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    except UnicodeEncodeError:  # a surrogate no file name makes ('\ud800'): as its escape
-        return path.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def stat_key(path: str) -> tuple[int | None, float | None]:

@@ -119,6 +119,22 @@ class _CtrlC:
             raise KeyboardInterrupt
 
 
+def _cannot_write(output: Path | None, error: OSError, written: int) -> NoReturn:
+    """Exit 2 saying the results could not be written to ``output`` (None: stdout), after ``written`` of them."""
+    fail(
+        f"{output if output is not None else 'standard output'}: cannot write the results ({error.strerror or error}; "
+        f"{written} written); free some space or write them elsewhere (-o FILE)"
+    )
+
+
+class _Unwritable(Exception):
+    """The results could not be written (the disk is full, an I/O error): ``error`` is the OSError."""
+
+    def __init__(self, error: OSError):
+        super().__init__(str(error))
+        self.error = error
+
+
 def _stdin_image() -> bytes:
     import sys
 
@@ -131,6 +147,18 @@ def _stdin_image() -> bytes:
     if not data:
         fail("nothing came on standard input; pipe an image in, e.g. edgedigits classify - < photo.jpg")
     return data
+
+
+def open_list(path: str):
+    """The ``--from-file`` list at ``path`` ('-': standard input), open as UTF-8 text; a listed name whose bytes
+    are not UTF-8 (a Latin-1 file name, as ``find`` prints it) keeps them (surrogateescape) and so names that
+    file, whatever the locale's error handler for stdin. Raises OSError."""
+    import io
+    import sys
+
+    if path == "-":
+        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="surrogateescape")
+    return open(path, encoding="utf-8", errors="surrogateescape")
 
 
 def _names(paths: list[str], listing) -> Iterator[str]:
@@ -177,7 +205,7 @@ def _count_beside(bar, paths: list[str], from_file: str | None, recursive: bool)
     def count() -> None:
         names = list(paths)
         if from_file is not None:
-            with open(from_file, encoding="utf-8") as handle:
+            with open_list(from_file) as handle:
                 names += list(read_lines(handle))
         bar.set_total(count_inputs(names, recursive))
 
@@ -250,7 +278,7 @@ def classify(
 
         images.MAX_PIXELS = max_pixels  # this process and the worker processes it starts
     try:
-        listing = None if from_file is None else sys.stdin if from_file == "-" else open(from_file, encoding="utf-8")
+        listing = None if from_file is None else open_list(from_file)
     except OSError as exc:
         fail(f"{from_file}: cannot read the list of paths ({exc.strerror or exc}); check the path.")
     from .reader import DigitReader
@@ -299,12 +327,18 @@ def classify(
         bar = ProgressBar(sys.stderr, out)
         if stdin_bytes is not None:
             bar.set_total(1)
-        elif from_file != "-":  # the inputs can be listed again: count them beside the run for the total and ETA
+        elif from_file is None or os.path.isfile(from_file):
+            # the inputs can be listed again: count them beside the run for the total and ETA. Not from stdin nor
+            # a pipe (--from-file <(find ...)): a second reader would take lines from the run's own.
             _count_beside(bar, paths, from_file, recursive)
 
-    writer = Writer(format, bar.out if bar is not None else out)
+    try:
+        writer = Writer(format, bar.out if bar is not None else out)  # (a CSV's header line)
+    except OSError as exc:
+        _cannot_write(output, exc, 0)
     summary = Summary()
     interrupted = False
+    unwritable: OSError | None = None
     try:
         with _CtrlC() as ctrl_c:
             try:
@@ -312,7 +346,12 @@ def classify(
                     ctrl_c.hold()
                     try:
                         summary.add(reading)
-                        writer.write(reading)
+                        try:
+                            writer.write(reading)
+                        except BrokenPipeError:
+                            raise
+                        except OSError as exc:
+                            raise _Unwritable(exc) from None
                         source = stdin_bytes if stdin_bytes is not None else reading.path
                         if copies is not None and reading.ok and source is not None:
                             copies.save(reading, source)
@@ -328,13 +367,20 @@ def classify(
         interrupted = True
     except BrokenPipeError:  # `edgedigits classify ... | head`: the reader of our output left
         raise typer.Exit(0) from None
+    except _Unwritable as exc:  # a full disk, an I/O error: a usage error (exit 2), not a traceback
+        unwritable = exc.error
     finally:
         if bar is not None:
             bar.close()
         if output is not None:
-            out.close()
-        if listing is not None and listing is not sys.stdin:
+            try:
+                out.close()
+            except OSError as exc:  # (the last results, flushed as the file closes)
+                unwritable = unwritable or exc
+        if listing is not None:
             listing.close()
+    if unwritable is not None:
+        _cannot_write(output, unwritable, summary.images - 1)
     line = summary.line(time.perf_counter() - started, interrupted)
     if copies is not None:
         line += f"; {copies.written} annotated cop{'y' if copies.written == 1 else 'ies'} in {save_dir}"
@@ -491,7 +537,15 @@ def webcam(
     def emit(index: int, reading) -> None:
         if fmt == "jsonl":
             record = {"frame": index, "text": reading.text, "digits": [d.to_dict() for d in reading.digits]}
-            typer.echo(json.dumps(record))
+            try:
+                typer.echo(json.dumps(record))
+            except BrokenPipeError:
+                raise
+            except OSError as exc:  # a full disk, an I/O error: exit 2, as classify's results
+                fail(
+                    f"standard output: cannot write the readings ({exc.strerror or exc}; {index} written); free "
+                    "some space or redirect them elsewhere"
+                )
 
     try:
         reader = DigitReader(model, min_confidence=min_confidence, threads=1, line_model=line_model_option(line_model))
@@ -509,6 +563,8 @@ def webcam(
         fail(str(exc), code=1 if isinstance(exc, VideoError) else 2)
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
+    except BrokenPipeError:  # `edgedigits webcam --headless | head`: the reader of our output left (as classify)
+        raise typer.Exit(0) from None
     line = f"{stats.frames} frame(s) in {stats.seconds:.2f} s ({stats.fps:.1f} FPS)"
     if save is not None and stats.saved_fps:
         line += f"; saved {save} at {stats.saved_fps:.1f} frames/s"
@@ -769,7 +825,7 @@ def evaluate_command(
     model: Optional[str] = typer.Option(None, help="Shipped model name (see `edgedigits models`) or .onnx file."),
     data: Optional[Path] = typer.Option(None, help="MNIST folder (else $EDGEDIGITS_DATA, else the user cache)."),
     format: str = typer.Option("text", "--format", "-f", help="text | json"),
-    threads: Optional[int] = typer.Option(None, help="onnxruntime intra-op threads (default: all cores)."),
+    threads: Optional[int] = typer.Option(None, min=0, help="onnxruntime intra-op threads (default: all cores)."),
 ) -> None:
     """Accuracy of a model on the MNIST test set, per digit, with the worst confusions."""
     import json

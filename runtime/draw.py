@@ -128,12 +128,12 @@ class AnnotatedCopies:
     def save(self, reading: Reading, source: str | os.PathLike | bytes) -> Path | None:
         """Write the annotated copy of ``source`` (the path or bytes ``reading`` was read from); None, with the
         reason kept in ``problems``, when it could not be written (the run goes on)."""
-        from .images import ImageError, load_image
+        from .images import ImageError, cv_path, load_image
 
         target = self.target(reading.path)
         try:
             image = load_image(source)
-            ok = cv2.imwrite(str(target), annotate(image, reading))
+            ok = cv2.imwrite(cv_path(target), annotate(image, reading))
         except (ImageError, cv2.error, OSError) as exc:
             ok, reason = False, str(exc)
         else:

@@ -105,6 +105,18 @@ def check_array(image: np.ndarray) -> None:
         )
 
 
+def cv_path(path: str | os.PathLike) -> str | bytes:
+    """A file path as OpenCV's functions (imwrite, VideoCapture, VideoWriter) take it: the str when its bytes are
+    UTF-8, else its bytes (``os.fsencode``). OpenCV's Python bindings crash the process (a segmentation fault)
+    on a str holding lone surrogates, which is how Python holds a file name that is not UTF-8 (b'caf\\xe9.png')."""
+    path = os.fspath(path)
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(path)
+    return path
+
+
 def is_image_name(name: str) -> bool:
     return os.path.splitext(name)[1].lower() in IMAGE_SUFFIXES
 
@@ -346,11 +358,33 @@ def decode(data: bytes, max_pixels: int | None = None) -> np.ndarray:
     # IMREAD_UNCHANGED keeps alpha, gray and 16 bits, and ignores the EXIF orientation: applied below.
     image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
     if image is None or image.size == 0:
+        if is_video(data):
+            raise ImageError(
+                "a video file, not an image; read its frames with edgedigits webcam --source FILE --headless"
+            )
         kind = "truncated or corrupt image" if size else f"not an image OpenCV can decode ({FORMATS})"
         raise ImageError(f"{kind}; re-export or re-save the file")
     if image.dtype != np.uint8:  # 16-bit PNG/TIFF, float TIFF: scale to 8 bits
         image = cv2.normalize(image, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
     return apply_orientation(image, exif_orientation(data))
+
+
+# ISO media brands of still images (HEIF, AVIF): their files start with an 'ftyp' box, as MP4 and MOV videos do.
+IMAGE_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis")
+
+
+def is_video(data: bytes) -> bool:
+    """Do these bytes start as a video container does: AVI, MP4/MOV/M4V/3GP (an 'ftyp' box whose brand is not a
+    still image's, IMAGE_BRANDS), Matroska/WebM, FLV, ASF/WMV, MPEG program or transport stream? Looks at the
+    first 189 bytes only; for a message, not for decoding."""
+    head = data[:189]
+    return (
+        (head[:4] == b"RIFF" and head[8:12] == b"AVI ")
+        or (head[4:8] == b"ftyp" and head[8:12] not in IMAGE_BRANDS)
+        or head[:4] in (b"\x1aE\xdf\xa3", b"FLV\x01", b"\x00\x00\x01\xba")
+        or head[:8] == b"0&\xb2u\x8ef\xcf\x11"
+        or (len(head) == 189 and head[0] == head[188] == 0x47)
+    )
 
 
 def _amount(pixels: int) -> str:

@@ -25,6 +25,7 @@ import cv2
 import numpy as np
 
 from .draw import annotate  # noqa: F401  (part of this module's interface: live.annotate)
+from .images import cv_path
 from .model import check_count
 from .reader import Digit, DigitReader, Reading, compose_text
 from .results import check_fraction
@@ -265,7 +266,7 @@ class VideoSaver:
 
     def _open(self, shape: tuple[int, ...], fps: float) -> cv2.VideoWriter:
         fourcc = cv2.VideoWriter_fourcc(*SAVE_SUFFIXES[os.path.splitext(self.path)[1].lower()])
-        self.writer = cv2.VideoWriter(self.path, fourcc, fps, (shape[1], shape[0]))
+        self.writer = cv2.VideoWriter(cv_path(self.path), fourcc, fps, (shape[1], shape[0]))
         if not self.writer.isOpened():
             raise VideoError(
                 f"{self.path}: OpenCV cannot write a video there; check the disk and the folder's "

@@ -164,7 +164,13 @@ def download_file(stem: str, directory: Path, urls: Iterable[str] | None = None,
 
     The file is written to a temporary file in ``directory`` and renamed into place only once verified.
     """
-    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file on the way, no permission
+        raise MnistError(
+            f"{directory}: cannot create the folder to download MNIST into ({exc.strerror or exc}); point --data / "
+            "$EDGEDIGITS_DATA at a folder that holds the four MNIST files, or that you may write in."
+        ) from None
     failures = []
     for base in urls if urls is not None else mirrors():
         url = f"{base}{stem}.gz"
@@ -201,8 +207,13 @@ def ensure_files(
     data_dir: str | os.PathLike | None = None, download: bool = True, stems: Iterable[str] | None = None
 ) -> dict[str, Path]:
     """Paths of the MNIST files (all four, or ``stems``), downloading any that are missing (into the cache, or
-    ``data_dir``)."""
+    ``data_dir``). Raises MnistError, saying what to do, when the folder is a file or a file cannot be had."""
     directory = resolve_data_dir(data_dir)
+    if directory.exists() and not directory.is_dir():
+        raise MnistError(
+            f"{directory}: is a file, not a folder; point --data / $EDGEDIGITS_DATA at the folder that holds the "
+            "four MNIST files (or at a folder to download them into)."
+        )
     paths: dict[str, Path] = {}
     for stem in stems if stems is not None else SHA256:
         found = find_file(directory, stem)

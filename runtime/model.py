@@ -29,6 +29,7 @@ DEFAULT_MODEL = "default"
 DEFAULT_LINE_MODEL = "line"  # the shipped line recognizer (see lines.py)
 DEFAULT_ORIENTATION_MODEL = "orientation"  # the shipped text-orientation classifier (see orientation.py)
 IMAGE_SHAPE = (28, 28)
+LINE_HEIGHT = 32  # rows of a text-line model's input (lines.HEIGHT): what tells one passed as a digit model
 N_CLASSES = 10
 # Largest batch handed to onnxruntime in one call: bounds peak memory of the convnet's activations.
 MAX_SESSION_BATCH = 1024
@@ -238,6 +239,13 @@ class Model:
             raise ModelError(f"{where}: the model has {len(inputs)} inputs, expected one; edgedigits needs {expected}.")
         image = inputs[0]
         dims = _dims(image.shape)
+        if len(dims) == 3 and dims[1] == LINE_HEIGHT and _fixed(dims[2]) is None:  # a line model: [N, 32, W]
+            digit_models = ", ".join(row["name"] for row in shipped_models() if row["kind"] == "digit")
+            raise ModelError(
+                f"{where}: a text-line model (input [N, {LINE_HEIGHT}, W]: the line recognizer or the orientation "
+                f"classifier), not a digit model; --model takes a digit model ({digit_models or 'none installed'}), "
+                "and a line recognizer goes to --line-model."
+            )
         if image.type != "tensor(float)" or len(dims) != 3 or tuple(dims[1:]) != IMAGE_SHAPE:
             raise ModelError(
                 f"{where}: input {image.name!r} is {image.type} {dims}, but edgedigits needs "

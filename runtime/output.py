@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol, TextIO
 
 if TYPE_CHECKING:  # annotations only: importing the results here would load NumPy
@@ -52,6 +52,12 @@ class Writer:
         self.stream.write(line.getvalue())
 
     def write(self, reading: Reading) -> None:
+        """Write one reading's record; a path whose bytes are not UTF-8 is written as ``results.shown_path`` gives
+        it."""
+        from .results import shown_path
+
+        if isinstance(reading.path, str) and (shown := shown_path(reading.path)) != reading.path:
+            reading = replace(reading, path=shown)
         if self.fmt == "jsonl":
             self.stream.write(json.dumps(reading.to_dict(), ensure_ascii=False) + "\n")
         elif self.fmt == "csv":

@@ -212,15 +212,19 @@ class DigitReader:
         ``read`` per image when the images are small: the networks' fixed cost per call is shared. An input
         that cannot be read (a bad file, bytes that are no image, an array that is no image) gives a Reading
         with ``error`` set; the others are unaffected. ``paths``: one name (or None) per image, in order, for
-        ``Reading.path``; raises ValueError when it is not as long as ``images``. Raises TypeError for one
-        input passed alone (a path, bytes or an array: use ``read``) or anything not iterable.
+        ``Reading.path`` (a ``Path`` as its str); raises ValueError when it is not as long as ``images``. Raises
+        TypeError for one input passed alone (a path, bytes or an array: use ``read``) or anything not iterable.
         """
         refuse_one(images, "read_batch")
         images = list(images)
         if isinstance(paths, (str, os.PathLike, bytes)):
             raise TypeError(f"read_batch: paths takes a list of paths, one per image, got {paths!r}; pass [{paths!r}]")
         single = self.single if single is None else single
-        paths = list(paths) if paths is not None else [None] * len(images)
+        paths = (
+            [None] * len(images)
+            if paths is None
+            else [os.fspath(p) if isinstance(p, os.PathLike) else p for p in paths]
+        )
         if len(paths) != len(images):
             raise ValueError(
                 f"read_batch got {len(images)} images but {len(paths)} paths; pass one path (or None) per image"
@@ -445,15 +449,17 @@ class DigitReader:
     def read_paths(
         self, inputs: Iterable[str], *, recursive: bool = False, workers: int | None = None, processes: bool = False
     ) -> Iterator[Reading]:
-        """Read every image named by ``inputs`` (files, folders, glob patterns), streamed in order.
+        """Read every image named by ``inputs`` (files, folders, glob patterns: str, bytes or os.PathLike), streamed
+        in order.
 
         A path that cannot be listed or read yields a Reading with ``error`` set; the rest go on.
         ``workers`` and ``processes``: as in ``read_many``. Raises TypeError for one path passed alone (pass
-        ``[path]``).
+        ``[path]``) or an input that is no path.
         """
         refuse_one(inputs, "read_paths")
         check_count("workers", workers, 0)
-        return self.read_many(iter_paths(list(inputs), recursive=recursive), workers=workers, processes=processes)
+        names = [path_name(item) for item in inputs]
+        return self.read_many(iter_paths(names, recursive=recursive), workers=workers, processes=processes)
 
     def read_many(
         self, images: Iterable[ImageLike | SourceError], workers: int | None = None, *, processes: bool = False
@@ -660,6 +666,15 @@ def renumber_lines(digits: list[Digit]) -> list[Digit]:
         d if d.line == numbers[d.line] else Digit(d.value, d.confidence, d.box, numbers[d.line], d.probabilities)
         for d in digits
     ]
+
+
+def path_name(item: object) -> str:
+    """One input of ``read_paths`` as a str path: bytes (a name listed with ``os.listdir(b".")``, perhaps not
+    UTF-8) decoded as the file system does (``os.fsdecode``), so it is read as a file and not as image bytes;
+    raises TypeError, saying what to pass, for anything that is no path."""
+    if isinstance(item, (str, bytes, os.PathLike)):
+        return os.fsdecode(item)
+    raise TypeError(f"read_paths takes paths (str, bytes or os.PathLike), got {type(item).__name__} {item!r}")
 
 
 def refuse_one(inputs: object, call: str) -> None:

@@ -62,13 +62,29 @@ class Reading:
     def to_dict(self) -> dict:
         """The JSON record (README, "Reading digits"): ``{"path", "text", "digits": [...]}`` (plus ``raw`` when
         the line model read the image) or ``{"path", "error"}``; ``path`` is always there, None when the input
-        had no name (an array or bytes)."""
+        had no name (an array or bytes); a path whose bytes are not UTF-8 as ``shown_path`` writes it."""
+        path = shown_path(self.path) if isinstance(self.path, str) else self.path
         if self.error is not None:
-            return {"path": self.path, "error": self.error}
-        record: dict[str, object] = {"path": self.path, "text": self.text, "digits": [d.to_dict() for d in self.digits]}
+            return {"path": path, "error": self.error}
+        record: dict[str, object] = {"path": path, "text": self.text, "digits": [d.to_dict() for d in self.digits]}
         if self.raw is not None:
             record["raw"] = self.raw
         return record
+
+
+def shown_path(path: str) -> str:
+    """``path`` as the records write it: itself, unless the file name's bytes are not UTF-8 (a Latin-1 name of
+    an old archive, which Python holds as lone surrogates): then each such byte as ``\\xNN`` (b'caf\\xe9.png'
+    -> 'caf\\\\xe9.png'), so that every record (``Reading.to_dict``, a batch shard in JSON lines or Parquet, a
+    ``classify`` result as a table, JSON lines or CSV) is valid UTF-8."""
+    try:
+        return path.encode("utf-8").decode("utf-8")
+    except UnicodeEncodeError:
+        pass
+    try:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate no file name makes ('\ud800'): as its escape
+        return path.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def check_fraction(name: str, value: object, *, below_one: bool = False) -> float:

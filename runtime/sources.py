@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import glob
 import os
+import stat
 import time
 from dataclasses import dataclass
 from typing import Iterable, Iterator
@@ -17,7 +18,7 @@ import cv2
 import numpy as np
 
 from .draw import to_bgr
-from .images import FORMATS, ImageError, is_image_name, load_image
+from .images import FORMATS, ImageError, cv_path, is_image_name, load_image
 
 
 @dataclass(frozen=True)
@@ -100,12 +101,23 @@ def _folder(folder: str, recursive: bool) -> Iterator[str | SourceError]:
         )
 
 
+def no_images_matched(count: int) -> str:
+    """The error of a glob pattern whose ``count`` matches (files and folders) give no image: a pattern for
+    videos (``'clips/*.mp4'``), text files or empty folders; says what to do."""
+    return (
+        f"the pattern matches {count} file(s) or folder(s) but no image file (looked for {FORMATS} by their "
+        "suffixes); name a file itself to try it whatever its suffix, or read a video with edgedigits webcam "
+        "--source FILE --headless"
+    )
+
+
 def iter_paths(inputs: Iterable[str], recursive: bool = False) -> Iterator[str | SourceError]:
     """Expand files, folders and glob patterns into image paths, in the order given, lazily (``inputs`` may be
     a stream, e.g. the lines of ``--from-file -``).
 
     A file named explicitly is always tried, whatever its suffix; a folder gives its image files (by suffix,
-    sorted, hidden ones skipped). A missing path, a pattern matching nothing and a folder with no image
+    sorted, hidden ones skipped); a pattern gives each image it reaches once, though ``**`` matches a folder and
+    the files in it. A missing path, a pattern matching nothing or no image file, and a folder with no image
     files each give one SourceError.
     """
     for item in inputs:
@@ -117,11 +129,19 @@ def iter_paths(inputs: Iterable[str], recursive: bool = False) -> Iterator[str |
             matches = sorted(glob.iglob(item, recursive=True))
             if not matches:
                 yield SourceError(item, "the pattern matches no files")
+            found = False
+            seen: set[str] = set()  # 'scans/**' matches a folder and the files in it: each file is read once
             for match in matches:
-                if os.path.isdir(match):
-                    yield from _walk(match, recursive)
-                elif is_image_name(match):
-                    yield match
+                listed = _walk(match, recursive) if os.path.isdir(match) else [match] if is_image_name(match) else []
+                for path in listed:
+                    found = True
+                    if isinstance(path, str):
+                        if os.path.normpath(path) in seen:
+                            continue
+                        seen.add(os.path.normpath(path))
+                    yield path
+            if matches and not found:
+                yield SourceError(item, no_images_matched(len(matches)))
         else:
             yield SourceError(item, "no such file or folder; check the path")
 
@@ -134,18 +154,30 @@ class VideoError(RuntimeError):
 
 
 def parse_source(source: str) -> int | str:
-    """``"0"`` -> camera index 0; anything else is a file path or URL."""
-    return int(source) if source.strip().isdigit() else source
+    """``"0"`` -> camera index 0 (decimal digits only: '²' is a file name, not 2); anything else is a file path
+    or URL."""
+    return int(source) if source.strip().isdecimal() else source
 
 
 def check_video_file(path: str) -> None:
-    """Raise VideoError, saying what to do, when ``path`` is missing, a folder or an empty (0-byte) file."""
+    """Raise VideoError, saying what to do, when ``path`` is missing, a folder, an empty (0-byte) file or one
+    this user may not read. A character device (a camera's /dev/video0, whose size is 0) is left to OpenCV."""
     if not os.path.exists(path):
         raise VideoError(f"{path}: no such video file; check the path, or pass a camera index such as --source 0")
     if os.path.isdir(path):
         raise VideoError(f"{path}: is a folder; give a video file, an image or a camera index (--source 0)")
+    if stat.S_ISCHR(os.stat(path).st_mode):  # a camera's device (/dev/video0): OpenCV opens it, or says it cannot
+        return
     if os.path.getsize(path) == 0:
         raise VideoError(f"{path}: is empty (0 bytes); check the file (an interrupted copy or download?)")
+    try:
+        open(path, "rb").close()
+    except PermissionError:
+        raise VideoError(
+            f"{path}: permission denied; make the file readable (chmod +r) or run as a user who can read it"
+        ) from None
+    except OSError:
+        pass  # (OpenCV says what it can)
 
 
 def open_video(
@@ -168,9 +200,12 @@ def open_video(
             cv2.CAP_PROP_READ_TIMEOUT_MSEC,
             int(read_timeout_s * 1000),
         ]
-        capture.open(source, cv2.CAP_ANY, params)
+        capture.open(cv_path(source), cv2.CAP_ANY, params)
     else:
-        capture.open(source)
+        try:
+            capture.open(cv_path(source) if isinstance(source, str) else source)
+        except cv2.error:  # a camera index beyond a C int (--source 99999999999): no such camera
+            pass
     if not capture.isOpened():
         elapsed = time.monotonic() - started
         what = f"camera {source}" if isinstance(source, int) else source

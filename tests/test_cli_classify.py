@@ -9,6 +9,7 @@ import os
 import struct
 import subprocess
 import sys
+import time
 import zlib
 
 import cv2
@@ -109,6 +110,59 @@ def test_missing_path_and_unmatched_glob_are_error_records(tmp_path):
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert [("error" in r) for r in records] == [True, True]
     assert "no such file" in records[0]["error"] and "matches no files" in records[1]["error"]
+
+
+def test_a_glob_that_matches_no_image_file_is_an_error_record(tmp_path, mnist_test):
+    """A quoted pattern that matches only videos, or only an empty folder, is one error record saying so (exit
+    1), as a pattern matching nothing is; it gave no record at all and exit 0, as if it had read everything."""
+    writer = cv2.VideoWriter(str(tmp_path / "clip.avi"), cv2.VideoWriter_fourcc(*"MJPG"), 10, (140, 140))
+    writer.write(cv2.cvtColor(paper_digit(mnist_test.images[0], size=84), cv2.COLOR_GRAY2BGR))
+    writer.release()
+    (tmp_path / "empty").mkdir()
+    cv2.imwrite(str(tmp_path / "digit.png"), paper_digit(mnist_test.images[0]))
+    result = run("classify", tmp_path / "*.avi", tmp_path / "emp*", tmp_path / "*.png", "--format", "jsonl")
+    assert result.returncode == 1, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["path"] for r in records] == [
+        str(tmp_path / "*.avi"),
+        str(tmp_path / "emp*"),
+        str(tmp_path / "digit.png"),
+    ]
+    assert "matches 1 file(s) or folder(s) but no image file" in records[0]["error"] and "webcam" in records[0]["error"]
+    assert "no image file" in records[1]["error"] and records[2]["text"] == str(mnist_test.labels[0])
+
+
+def test_a_video_file_named_as_an_input_says_to_read_it_with_webcam(tmp_path, mnist_test):
+    """A real AVI (Motion-JPEG) and MP4 (MPEG-4) of MNIST test digits given to classify: each an error record
+    saying it is a video and how to read it (webcam --source), exit 1. It was 'not an image OpenCV can
+    decode; re-export or re-save the file', advice that does not help a video."""
+    frame = cv2.cvtColor(paper_digit(mnist_test.images[0], size=84), cv2.COLOR_GRAY2BGR)
+    clips = []
+    for name, fourcc in (("clip.avi", "MJPG"), ("clip.mp4", "mp4v")):
+        writer = cv2.VideoWriter(str(tmp_path / name), cv2.VideoWriter_fourcc(*fourcc), 10, frame.shape[1::-1])
+        assert writer.isOpened()
+        for _ in range(3):
+            writer.write(frame)
+        writer.release()
+        clips.append(tmp_path / name)
+    result = run("classify", *clips, "--format", "jsonl")
+    assert result.returncode == 1, result.stderr
+    for record in map(json.loads, result.stdout.splitlines()):
+        assert record["error"].startswith("a video file, not an image"), record
+        assert "edgedigits webcam --source FILE --headless" in record["error"]
+
+
+@pytest.mark.parametrize("recursive", [[], ["--recursive"]])
+def test_a_double_star_pattern_reads_each_image_once(tmp_path, mnist_test, recursive):
+    """'scans/**' matches the folder, its subfolder and the files in both: each image gives one record. It gave
+    each file two records (three or four with -r), as the pattern's folders were listed beside its files."""
+    (tmp_path / "scans" / "sub").mkdir(parents=True)
+    cv2.imwrite(str(tmp_path / "scans" / "top.png"), paper_digit(mnist_test.images[0]))
+    cv2.imwrite(str(tmp_path / "scans" / "sub" / "deep.png"), paper_digit(mnist_test.images[1]))
+    result = run("classify", tmp_path / "scans" / "**", *recursive, "--format", "jsonl")
+    assert result.returncode == 0, result.stderr
+    paths = [json.loads(line)["path"] for line in result.stdout.splitlines()]
+    assert sorted(paths) == [str(tmp_path / "scans" / "sub" / "deep.png"), str(tmp_path / "scans" / "top.png")]
 
 
 def test_recursive_descends_only_when_asked(tmp_path, mnist_test):
@@ -259,3 +313,126 @@ def test_min_confidence_nan_is_a_usage_error(command, tmp_path):
     result = run(command, *where[command], "--min-confidence", "nan", timeout=60)
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr and "--min-confidence" in result.stderr, result.stderr
+
+
+def latin1_folder(tmp_path, mnist_test):
+    """A folder with an MNIST test digit named in Latin-1 (b'caf\\xe9.png', not UTF-8, as old archives and USB
+    sticks have) and one plain name; returns the folder, the Latin-1 file and both labels."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    odd = folder / os.fsdecode(b"caf\xe9.png")
+    try:
+        odd.write_bytes(cv2.imencode(".png", paper_digit(mnist_test.images[0]))[1].tobytes())
+    except (OSError, UnicodeError):
+        pytest.skip("this filesystem takes only UTF-8 file names")
+    cv2.imwrite(str(folder / "plain.png"), paper_digit(mnist_test.images[1]))
+    return folder, odd, [str(mnist_test.labels[0]), str(mnist_test.labels[1])]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "table"])
+def test_a_file_name_that_is_not_utf8_is_written_in_every_format(tmp_path, mnist_test, fmt):
+    """A Latin-1 file name in a folder: its result names it with the bad byte as \\xe9 (as batch records do), in
+    valid UTF-8, to -o and to stdout. It was a UnicodeEncodeError traceback with -o (the records after it lost)
+    and a raw 0xE9 byte on stdout, which no JSON or CSV reader takes."""
+    folder, _, labels = latin1_folder(tmp_path, mnist_test)
+    shown = str(folder / "caf\\xe9.png")
+    out = tmp_path / f"results.{fmt}"
+    written = run("classify", folder, "--format", fmt, "-o", out)
+    assert written.returncode == 0 and "Traceback" not in written.stderr, written.stderr
+    printed = subprocess.run([*EDGEDIGITS, "classify", str(folder), "--format", fmt], capture_output=True, timeout=120)
+    assert printed.returncode == 0, printed.stderr
+    for text in (out.read_bytes().decode("utf-8"), printed.stdout.decode("utf-8")):  # strict UTF-8
+        if fmt == "jsonl":
+            got = [(r["path"], r["text"]) for r in map(json.loads, text.splitlines())]
+        elif fmt == "csv":
+            got = [(r["path"], r["text"]) for r in csv.DictReader(io.StringIO(text))]
+        else:
+            got = [tuple(line.split("  ")[:2]) for line in text.splitlines()]
+        assert got == [(shown, labels[0]), (str(folder / "plain.png"), labels[1])]
+
+
+def test_save_dir_copies_a_file_whose_name_is_not_utf8(tmp_path, mnist_test):
+    """--save-dir with a Latin-1 file name among the inputs: its annotated copy keeps the name's bytes and the run
+    goes on. OpenCV's imwrite took the name as a str with a lone surrogate and the process died of a
+    segmentation fault, losing the results after that file."""
+    folder, odd, labels = latin1_folder(tmp_path, mnist_test)
+    copies = tmp_path / "checked"
+    result = run("classify", folder, "--format", "jsonl", "--save-dir", copies)
+    assert result.returncode == 0, (result.returncode, result.stderr)
+    assert [r["text"] for r in map(json.loads, result.stdout.splitlines())] == labels
+    assert sorted(os.listdir(os.fsencode(copies))) == [b"caf\xe9.png", b"plain.png"]
+    copy = cv2.imdecode(np.frombuffer((copies / odd.name).read_bytes(), np.uint8), cv2.IMREAD_COLOR)
+    assert copy.shape[:2] == cv2.imread(str(folder / "plain.png")).shape[:2]
+
+
+def test_from_file_lists_a_file_whose_name_is_not_utf8(tmp_path, mnist_test):
+    """A --from-file list, and the same list on stdin (`find ... | edgedigits classify --from-file -`), naming a
+    Latin-1 file: every listed file is read. The list file was opened as strict UTF-8: a UnicodeDecodeError
+    traceback and nothing read; so was stdin where the locale's error handler for it is strict (en_US.UTF-8,
+    here PYTHONIOENCODING=utf-8:strict)."""
+    folder, odd, labels = latin1_folder(tmp_path, mnist_test)
+    listing = os.fsencode(odd) + b"\n" + os.fsencode(folder / "plain.png") + b"\n"
+    (tmp_path / "list.txt").write_bytes(listing)
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict"}
+    for args, stdin in (
+        (["--from-file", str(tmp_path / "list.txt"), "--progress"], None),
+        (["--from-file", "-"], listing),
+    ):
+        result = subprocess.run(
+            [*EDGEDIGITS, "classify", *args, "--format", "jsonl"],
+            input=stdin,
+            capture_output=True,
+            env=env,
+            timeout=120,
+        )
+        assert result.returncode == 0 and b"Traceback" not in result.stderr, result.stderr
+        records = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
+        assert [(r["path"], r["text"]) for r in records] == [
+            (str(folder / "caf\\xe9.png"), labels[0]),
+            (str(folder / "plain.png"), labels[1]),
+        ]
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (a device whose writes fail: disk full)")
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_results_that_cannot_be_written_are_a_usage_error_not_a_traceback(mixed_folder, fmt):
+    """Results to a full disk (/dev/full), by -o and on stdout: exit 2 with one line saying so and what to do
+    (README: 'an output that cannot be written' is a usage error). It was an OSError traceback, exit 1 (for
+    -o, raised again by closing the file)."""
+    folder, _ = mixed_folder
+    with open("/dev/full", "w") as full:
+        printed = subprocess.run(
+            [*EDGEDIGITS, "classify", str(folder), "--format", fmt], stdout=full, stderr=subprocess.PIPE, text=True
+        )
+    written = run("classify", folder, "--format", fmt, "-o", "/dev/full")
+    for result, where in ((printed, "standard output"), (written, "/dev/full")):
+        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+        assert f"edgedigits: {where}: cannot write the results (No space left on device" in result.stderr
+        assert "free some space" in result.stderr
+
+
+def test_a_list_from_a_pipe_with_the_progress_bar_loses_no_path(mixed_folder, tmp_path):
+    """--from-file <(find ...) with the progress bar on: every listed file is read. The bar's counting thread
+    opened the pipe a second time and took lines from the run's own reader, so some or all of the inputs were
+    never read ('0 image(s)', exit 0). The six good files are listed through a named pipe a line at a time, as
+    a running `find` gives them."""
+    import threading
+
+    folder, expected = mixed_folder
+    fifo = tmp_path / "list.fifo"
+    os.mkfifo(fifo)
+
+    def feed() -> None:
+        with open(fifo, "w") as pipe:  # opens once the command opens its end
+            time.sleep(1.5)  # the command loads its models; the bar's counting thread (old code) opens the pipe
+            for name in expected:
+                pipe.write(f"{folder / name}\n")
+                pipe.flush()
+                time.sleep(0.1)
+
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
+    result = run("classify", "--from-file", fifo, "--progress", "--format", "jsonl", timeout=60)
+    feeder.join(timeout=10)
+    assert result.returncode == 0, result.stderr
+    assert [os.path.basename(json.loads(line)["path"]) for line in result.stdout.splitlines()] == list(expected)

@@ -133,3 +133,22 @@ def test_cli_evaluate_with_missing_data_fails_cleanly(means_model, tmp_path, mon
     run = _cli("evaluate", "--model", str(means_model), "--data", str(tmp_path))
     assert run.returncode != 0 and "Traceback" not in run.stderr
     assert str(tmp_path) in run.stderr
+
+
+def test_cli_evaluate_refuses_negative_threads_as_a_usage_error(means_model):
+    """--threads -1: exit 2 with one line naming the option, as --workers 0 on classify; it was a ValueError
+    traceback from Model (exit 1)."""
+    run = _cli("evaluate", "--model", str(means_model), "--threads", "-1")
+    assert run.returncode == 2 and "--threads" in run.stderr and "Traceback" not in run.stderr, run.stderr
+
+
+def test_cli_evaluate_with_data_that_is_a_file_says_so(means_model, tmp_path, monkeypatch):
+    """--data naming a file (an image, the .gz itself) or a folder below a file: exit 2 with one line saying what
+    is wrong and what to do. It was a FileExistsError (or NotADirectoryError) traceback from mkdir."""
+    monkeypatch.setenv("EDGEDIGITS_MNIST_MIRRORS", "http://127.0.0.1:9/")  # nothing listens: fails fast
+    a_file = tmp_path / "t10k-images-idx3-ubyte.gz"
+    a_file.write_bytes(b"\x1f\x8b not really")
+    for data, said in ((a_file, "is a file, not a folder"), (a_file / "mnist", "cannot create the folder")):
+        run = _cli("evaluate", "--model", str(means_model), "--data", str(data))
+        assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
+        assert f"edgedigits: {data}: {said}" in run.stderr and "--data" in run.stderr

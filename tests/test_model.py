@@ -229,6 +229,19 @@ def test_cli_evaluate_with_an_unknown_name_fails_cleanly():
     assert "nope" in run.stderr and "default" in run.stderr
 
 
+@pytest.mark.parametrize("name", ["line", "orientation"])
+def test_a_shipped_line_model_given_as_the_digit_model_says_which_to_pass(name):
+    """`edgedigits models` lists line and orientation beside the digit models; `--model line` is refused saying
+    it is a text-line model, which models --model takes, and that a line recognizer goes to --line-model. It
+    said 'Export the model with `edgedigits export`', which would not help."""
+    with pytest.raises(ModelError) as info:
+        Model(name)
+    message = str(info.value)
+    assert f"{name}.onnx: a text-line model" in message and "not a digit model" in message
+    assert "(default, default-int8, seed-mlp)" in message and "--line-model" in message
+    assert "edgedigits export" not in message
+
+
 def test_float_pixels_0_to_255_are_refused_like_uint8(mnist_test):
     """Float images in 0..255 (MNIST cast to float32, not divided) were read as ink everywhere: wrong digits
     without a word. They are refused with the uint8 message; the same images divided by 255 read right."""

@@ -4,6 +4,7 @@ input kinds; thread safety; the README's example."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -247,6 +248,51 @@ def test_read_batch_refuses_paths_of_another_length(reader, mnist_test):
     with pytest.raises(ValueError, match="1 images but 2 paths"):
         reader.read_batch([digit], paths=["a", "b"])
     assert [r.path for r in reader.read_batch([digit, digit], paths=["a", None])] == ["a", None]
+
+
+def test_a_path_object_given_as_the_name_is_a_str_in_the_record(reader, mnist_test, tmp_path):
+    """read(data, path=Path(...)) and read_batch(..., paths=[Path(...)]): Reading.path is the str, so to_dict()
+    is the JSON record; it was the Path itself, and json.dumps(reading.to_dict()) raised TypeError."""
+    import json
+
+    data = cv2.imencode(".png", paper_digit(mnist_test.images[0]))[1].tobytes()
+    name = tmp_path / "scan.png"
+    reading = reader.read(data, path=name)
+    [batched] = reader.read_batch([data], paths=[name])
+    for r in (reading, batched):
+        assert r.path == str(name) and type(r.path) is str
+        assert json.loads(json.dumps(r.to_dict()))["path"] == str(name)
+
+
+def test_read_paths_takes_bytes_paths_and_refuses_what_is_no_path(reader, mnist_test, tmp_path):
+    """read_paths([b'scan.png']) (a name as os.listdir(b'.') gives it) reads the file. It was taken for encoded
+    image bytes: a record with path None and 'not an image OpenCV can decode'. read_paths([5]) is a TypeError
+    saying what to pass (it was 'lstat: path should be string, ...')."""
+    cv2.imwrite(str(tmp_path / "scan.png"), paper_digit(mnist_test.images[0]))
+    [reading] = reader.read_paths([os.fsencode(tmp_path / "scan.png")])
+    assert reading.ok and reading.path == str(tmp_path / "scan.png"), reading
+    assert reading.text == str(mnist_test.labels[0])
+    with pytest.raises(TypeError, match=r"read_paths takes paths \(str, bytes or os.PathLike\), got int 5"):
+        list(reader.read_paths([5]))
+
+
+def test_to_dict_of_a_file_whose_name_is_not_utf8_is_the_classify_record(reader, mnist_test, tmp_path):
+    """A Latin-1 file name (b'caf\\xe9.png'): Reading.path still opens the file, and to_dict() writes the name as
+    classify does ('caf\\xe9.png'), so the record encodes as UTF-8. It held the lone surrogate: json.dumps(...,
+    ensure_ascii=False) written to a UTF-8 file raised UnicodeEncodeError, and to_dict() was not the classify
+    record the README says it is."""
+    import json
+
+    odd = tmp_path / os.fsdecode(b"caf\xe9.png")
+    try:
+        odd.write_bytes(cv2.imencode(".png", paper_digit(mnist_test.images[0]))[1].tobytes())
+    except (OSError, UnicodeError):
+        pytest.skip("this filesystem takes only UTF-8 file names")
+    [reading] = reader.read_paths([str(tmp_path)])
+    assert os.path.exists(reading.path) and reading.text == str(mnist_test.labels[0])
+    record = reading.to_dict()
+    assert record["path"] == str(tmp_path / "caf\\xe9.png")
+    json.dumps(record, ensure_ascii=False).encode("utf-8")  # strict
 
 
 NOT_NUMBERS = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -11,7 +12,7 @@ import cv2
 import numpy as np
 import pytest
 
-from helpers import paper_digit, scene_frame
+from helpers import as_unprivileged, paper_digit, scene_frame
 
 from edgedigits.runtime.live import Stabilizer, annotate, iou
 from edgedigits.runtime.reader import Digit, Reading
@@ -52,6 +53,70 @@ def test_headless_video_prints_one_json_line_per_frame(video, tmp_path):
     capture.release()
 
 
+def test_a_video_and_a_save_file_whose_names_are_not_utf8(video, tmp_path):
+    """--source and --save named in Latin-1 (b'caf\\xe9.avi', not UTF-8): the video is read and the annotated one
+    written under that name. OpenCV's VideoCapture and VideoWriter took the names as str with a lone surrogate and
+    the process died of a segmentation fault before the first frame."""
+    path, expected = video
+    source = tmp_path / os.fsdecode(b"caf\xe9.avi")
+    try:
+        source.write_bytes(path.read_bytes())
+    except (OSError, UnicodeError):
+        pytest.skip("this filesystem takes only UTF-8 file names")
+    saved = tmp_path / os.fsdecode(b"annot\xe9.avi")
+    result = subprocess.run(
+        [*EDGEDIGITS, "webcam", "--source", str(source), "--headless", "--max-frames", "5", "--save", str(saved)],
+        capture_output=True,
+        text=True,
+        errors="surrogateescape",
+        timeout=120,
+    )
+    assert result.returncode == 0, (result.returncode, result.stderr)
+    assert [json.loads(line)["text"] for line in result.stdout.splitlines()] == [expected] * 5
+    capture = cv2.VideoCapture(os.fsencode(saved))
+    assert capture.isOpened() and int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == 5
+    capture.release()
+
+
+def test_a_reader_that_leaves_the_pipe_early_ends_the_run_with_status_0(video, tmp_path):
+    """`edgedigits webcam --headless | head -1`: the run stops with exit status 0, as classify's does, and the
+    annotated video written so far is a playable file. It exited 1 without a word (click's handling of EPIPE)."""
+    path, expected = video
+    saved = tmp_path / "annotated.avi"
+    process = subprocess.Popen(
+        # --realtime: 15 frames/s, so the pipe is closed long before the last frame is written
+        [*EDGEDIGITS, "webcam", "--source", str(path), "--headless", "--realtime", "--save", str(saved)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    first = json.loads(process.stdout.readline())
+    process.stdout.close()  # as head does after its line
+    errors = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 0, errors
+    assert first["frame"] == 0 and first["text"] == expected and "Traceback" not in errors
+    capture = cv2.VideoCapture(str(saved))
+    assert capture.isOpened() and int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) >= 1
+    capture.release()
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (a device whose writes fail: disk full)")
+def test_readings_that_cannot_be_written_are_one_clear_line(video):
+    """webcam --headless with stdout on a full disk (/dev/full): exit 2 and one line saying so, not an OSError
+    traceback (exit 1)."""
+    path, _ = video
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [*EDGEDIGITS, "webcam", "--source", str(path), "--headless"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert "standard output: cannot write the readings (No space left on device" in result.stderr
+
+
 def test_max_frames_stops_early(video):
     path, _ = video
     result = run("webcam", "--source", path, "--headless", "--max-frames", "5")
@@ -79,6 +144,28 @@ def test_missing_camera_fails_fast_with_a_clear_message():
     assert time.monotonic() - started < 20
 
 
+@pytest.mark.parametrize(
+    "source, said", [("99999999999999999999", "camera 99999999999999999999: no camera"), ("²", "²: no such video file")]
+)
+def test_a_camera_index_out_of_range_or_a_digit_sign_is_one_clear_line(source, said):
+    """--source 99999999999999999999 (beyond a C int) is a camera that is not there, exit 1: it was a cv2.error
+    traceback ('Python int too large to convert to C long'). --source ² is a file name, not camera 2: it was
+    'invalid literal for int() with base 10', exit 2."""
+    result = run("webcam", "--source", source, "--headless", timeout=60)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert said in result.stderr
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/null"), reason="needs a character device")
+def test_a_device_path_is_left_to_opencv_not_called_an_empty_file():
+    """--source /dev/video0 names a camera by its device, whose size is 0: it is handed to OpenCV. It was refused
+    as 'is empty (0 bytes); check the file (an interrupted copy or download?)'. No camera here: /dev/null, another
+    character device, stands in for it; OpenCV cannot open it and says so."""
+    result = run("webcam", "--source", "/dev/null", "--headless", timeout=60)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "/dev/null: OpenCV cannot open it" in result.stderr and "empty" not in result.stderr
+
+
 def test_missing_video_file_and_non_video_file(tmp_path):
     result = run("webcam", "--source", tmp_path / "none.mp4", "--headless")
     assert result.returncode == 1 and "no such video file" in result.stderr
@@ -86,6 +173,24 @@ def test_missing_video_file_and_non_video_file(tmp_path):
     bogus.write_bytes(b"definitely not a video")
     result = run("webcam", "--source", bogus, "--headless")
     assert result.returncode == 1 and "Traceback" not in result.stderr and str(bogus) in result.stderr
+
+
+def test_a_video_file_this_user_may_not_read_says_permission_denied(video, tmp_path):
+    """A real video file of mode 000, read by a user who may not bypass file modes: 'permission denied' and the
+    fix, exit 1. It said 'OpenCV cannot open it: check the path or URL and that the format is a video OpenCV can
+    decode', as if the file were damaged."""
+    path, _ = video
+    locked = tmp_path / "locked.avi"
+    locked.write_bytes(path.read_bytes())
+    locked.chmod(0)
+    result = subprocess.run(
+        [*as_unprivileged(), *EDGEDIGITS, "webcam", "--source", str(locked), "--headless"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert f"{locked}: permission denied; make the file readable (chmod +r)" in result.stderr
 
 
 def test_window_without_display_says_to_use_headless(video, monkeypatch):
