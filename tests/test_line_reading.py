@@ -152,6 +152,13 @@ def photos(split, kind_raws, n, seed, style):
     return [line_scene(maker, rng, kind_raws(rng)) for _ in range(n)]
 
 
+def crops(split, kind_raws, n, seed, style):
+    """``n`` tight line crops (LineMaker.sample) of what ``kind_raws(rng)`` writes: [(uint8 image, digits)]."""
+    maker = LineMaker(split.images, split.labels, style)
+    rng = np.random.default_rng(seed)
+    return [(sample.photo, sample.text) for sample in (maker.sample(rng, kind_raws(rng)) for _ in range(n))]
+
+
 def number(rng, lo, hi):
     return "".join(str(d) for d in rng.integers(0, 10, int(rng.integers(lo, hi + 1))))
 
@@ -177,12 +184,7 @@ def test_a_long_run_of_touching_digits_is_writing_not_a_rule(reader, mnist_test)
     columns' ink stands upright and it is several strokes tall (blobs.mark_writing): now none reads as nothing,
     27 exact."""
     style = LineStyle(touching=1.0, **{**PLAIN, "touch_gap": (-0.25, -0.1)})
-    maker = LineMaker(mnist_test.images, mnist_test.labels, style)
-    rng = np.random.default_rng(61)
-    items = []
-    for _ in range(40):
-        sample = maker.sample(rng, number(rng, 6, 7))
-        items.append((sample.photo, sample.text))
+    items = crops(mnist_test, lambda rng: number(rng, 6, 7), 40, 61, style)
     rate, got = exact_rate(reader, items)
     assert "" not in got, [(g, w) for g, (_, w) in zip(got, items) if not g]
     assert rate >= 0.65, [(g, w) for g, (_, w) in zip(got, items) if g != w]
@@ -193,13 +195,12 @@ def test_a_lone_handwritten_digit_beside_a_printed_word_is_kept(reader, mnist_te
     neighbour of its size, and was dropped as a pen lying on the page (segment.keep_blobs): 5 of these 60 crops
     read as nothing, 53 exact. A pen is 5-20 heights of print long; a digit at most LONE_DIGIT_TALL
     (segment.lone_digit): now 1 reads as nothing, 58 exact."""
-    maker = LineMaker(mnist_test.images, mnist_test.labels, LineStyle(touching=0.0, **PLAIN))
-    rng = np.random.default_rng(71)
-    items = []
-    for _ in range(60):
+
+    def word_and_digit(rng):
         digit = str(int(rng.integers(0, 10)))
-        sample = maker.sample(rng, f"A {digit}" if rng.random() < 0.6 else f"{digit} A")
-        items.append((sample.photo, sample.text))
+        return f"A {digit}" if rng.random() < 0.6 else f"{digit} A"
+
+    items = crops(mnist_test, word_and_digit, 60, 71, LineStyle(touching=0.0, **PLAIN))
     rate, got = exact_rate(reader, items)
     assert got.count("") <= 2 and rate >= 0.93, [(g, w) for g, (_, w) in zip(got, items) if g != w]
 
@@ -211,12 +212,7 @@ def test_a_tight_crop_of_touching_digits_is_read_as_several(reader, mnist_test):
     GLANCE_BELOW) of a blob as wide as tall, the line model glances at its 28x28 digit first
     (reader.sure_but_wide, DigitReader._glance). These 40 crops: 0.90 exact, 0.825 without the glance ('52'
     read '2', '38' read '8', '96' read '2'), 0.70 without either. Read one by one or in one batch, the same."""
-    maker = LineMaker(mnist_test.images, mnist_test.labels, LineStyle(touching=1.0, **PLAIN))
-    rng = np.random.default_rng(23)
-    items = []
-    for _ in range(40):
-        sample = maker.sample(rng, number(rng, 2, 2))
-        items.append((sample.photo, sample.text))
+    items = crops(mnist_test, lambda rng: number(rng, 2, 2), 40, 23, LineStyle(touching=1.0, **PLAIN))
     rate, got = exact_rate(reader, items)
     assert rate >= 0.875, list(zip(got, [w for _, w in items]))
     assert [r.text for r in reader.read_batch([image for image, _ in items])] == got
