@@ -91,9 +91,10 @@ def is_line_like(b: Blob) -> bool:
 
 # A run of five or six touching digits is one blob more than 4 times as wide as tall: by its box alone, a rule.
 # It was dropped as one, and a touching string written alone read as nothing (of 300 lines of each kind of
-# benchmarks/accuracy.py: 2 touching strings as crops, 1 as a photo, and a number with a separator as a photo). Its ink tells it apart: digits have upright strokes, so many of
-# its columns hold ink over much of its height, and it is several strokes tall; a rule's columns hold a stroke's
-# width (slanted) or its whole height, which is a stroke or two (straight; blurred in a photo).
+# benchmarks/accuracy.py: 2 touching strings as crops, 1 as a photo, and a number with a separator as a
+# photo). Its ink tells it apart: digits have upright strokes, so many of its columns hold ink over much of its
+# height, and it is several strokes tall; a rule's columns hold a stroke's width (slanted) or its whole height,
+# which is a stroke or two (straight; blurred in a photo).
 UPRIGHT_SPAN = 0.5  # a column "stands" when its ink spans at least this share of the blob's height
 UPRIGHT_SHARE = 0.3  # writing: at least this share of its columns stand (touching digits alone: 0.6-0.9; a
 # word and a number joined, or digits joined to a long underline: 0.33-0.4)

@@ -74,7 +74,8 @@ def line_digits(
         number = True  # the line holds digits the line model could not make out: the digit model's below
     digits: list[Digit] = []
     raw = []
-    for j, (bx, _, bw, bh) in enumerate(members):
+    for j in in_reading_order(members, peaks, owner, chars):
+        bx, _, bw, bh = members[j]
         mine = [k for k in range(len(chars)) if owner[k] == j]
         raw += [WORD if chars[k].char == "A" else chars[k].char for k in mine]
         numerals = [k for k in mine if chars[k].char in DIGITS]
@@ -117,6 +118,21 @@ def line_digits(
             digits.append(make_digit(classifier, members[j], line_no))
             raw = raw[: len(raw) - len(mine)] + [str(int(classifier.argmax()))]
     return digits, "".join(raw)
+
+
+def in_reading_order(
+    members: Sequence[Box], peaks: Sequence[float], owner: Sequence[int], chars: Sequence[Char]
+) -> list[int]:
+    """The indices of a line's blobs (boxes x, y, w, h) in the order their characters are read: by the first CTC
+    peak (x, px) of a digit or a word that each owns (``owner``: the blob of each peak; ``chars``: the
+    characters), a blob without one by its left edge. The same as the boxes' order, but where a blob reaches
+    far beyond its characters: digits joined to an underline that starts left of the line's other digits
+    ('805297' read '297805'; the underline's end read as a '.')."""
+    first: dict[int, float] = {}
+    for x, j, c in zip(peaks, owner, chars):
+        if c.char in DIGITS or c.char == "A":
+            first[j] = min(first.get(j, x), x)
+    return sorted(range(len(members)), key=lambda j: (first.get(j, members[j][0]), j))
 
 
 NARROW = 0.5  # heights per digit a blob needs to hold several, unless the digit model is uncertain of one

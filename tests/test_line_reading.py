@@ -135,6 +135,24 @@ def test_a_speck_inside_a_touching_cluster_does_not_take_its_digit():
     assert nearest_blob(39.8, [cluster, piece, last]) == 1
 
 
+def test_blobs_are_read_in_the_order_of_their_characters_not_of_their_boxes():
+    """Digits joined to an underline that starts left of the line's other digits: that blob's box comes first,
+    its characters last ('805297' read '297805', accuracy.py's touching strings as photos, seed 0). A dot read
+    at the underline's left end does not count; a blob without a digit or word keeps its box's place."""
+    from edgedigits.runtime.lines import Char
+    from edgedigits.runtime.recognize import in_reading_order
+
+    members = [(168, 51, 237, 54), (207, 51, 35, 40), (241, 56, 31, 37), (273, 51, 24, 39)]
+    peaks = [175, 219, 253, 279, 314, 340, 358]
+    owner = [0, 1, 2, 3, 0, 0, 0]
+    chars = [Char(c, 0, 0, 0.9, 0) for c in ".805297"]
+    assert in_reading_order(members, peaks, owner, chars) == [1, 2, 3, 0]
+    plain = [(10, 5, 20, 30), (40, 5, 5, 5), (50, 5, 20, 30)]  # a digit, a dot, a digit
+    dotted = [Char(c, 0, 0, 0.9, 0) for c in "4.2"]
+    assert in_reading_order(plain, [20, 42, 60], [0, 1, 2], dotted) == [0, 1, 2]
+    assert in_reading_order(plain, [20, 60], [0, 2], [dotted[0], dotted[2]]) == [0, 1, 2]
+
+
 # --------------------------------------------------------------------------- reading lines (shipped model)
 
 
