@@ -131,6 +131,39 @@ def test_same_seed_repeats_the_run(tmp_path):
         assert a.read() == b.read()
 
 
+@pytest.mark.parametrize(
+    "options, refused",
+    [
+        ({"epochs": 0}, "--epochs 0"),  # was: the preset's 30 epochs
+        ({"epochs": -1}, "--epochs -1"),  # was: a KeyError traceback
+        ({"batch_size": 0}, "--batch-size 0"),  # was: the preset's batch size
+        ({"subset": 0}, "--subset 0"),  # was: all 60,000 images
+        ({"subset": -59_900}, "--subset -59900"),  # was: the first 100 images
+        ({"val_split": 1.0}, "--val-split 1.0"),  # was: a KeyError traceback
+        ({"val_split": -0.5}, "--val-split -0.5"),  # was: no validation
+    ],
+)
+def test_options_out_of_range_are_refused_before_anything_is_written(tmp_path, options, refused):
+    kwargs = {"epochs": 1, "subset": 100, "verbose": 0} | options
+    with pytest.raises(ValueError, match=refused):
+        train("seed", tmp_path / "run", **kwargs)
+    assert not (tmp_path / "run").exists()
+
+
+def test_cli_train_with_zero_epochs_says_so_in_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    run = subprocess.run(
+        [sys.executable, "-m", "edgedigits.runtime.cli", "train", "--preset", "seed", "--out", str(tmp_path / "r")]
+        + ["--epochs", "0", "--subset", "100"],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 2 and "--epochs 0: must be at least 1" in run.stderr
+    assert "Traceback" not in run.stderr and not (tmp_path / "r").exists()
+
+
 # --------------------------------------------------------------------------- augmentation (pure functions)
 
 

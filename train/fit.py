@@ -32,6 +32,17 @@ def split_validation(images: np.ndarray, labels: np.ndarray, val_split: float):
     return (images[:cut], labels[:cut]), (images[cut:], labels[cut:])
 
 
+def check_options(epochs: int | None, batch_size: int | None, subset: int | None, val_split: float) -> None:
+    """ValueError naming the first option out of range: ``epochs``, ``batch_size`` and ``subset`` (images, or
+    synthetic lines for line and orientation presets) are None (the preset's) or at least 1; ``val_split`` (a
+    fraction of the training set) is in [0, 1). Checked before anything is made or written."""
+    for option, value in (("--epochs", epochs), ("--batch-size", batch_size), ("--subset", subset)):
+        if value is not None and value < 1:
+            raise ValueError(f"{option} {value}: must be at least 1 (leave it out for the preset's).")
+    if not 0 <= val_split < 1:
+        raise ValueError(f"--val-split {val_split}: must be a fraction from 0 up to (not including) 1.")
+
+
 def make_augmented_dataset(images, labels, batch_size: int, augment: AugmentConfig, seed: int):
     """A ``keras.utils.PyDataset`` that reshuffles and re-augments every epoch, repeatably for a seed."""
     import keras
@@ -77,7 +88,9 @@ def train(
     ``init`` (line presets): start from this run's weights (see line_fit.train_line). ``subset``: for line and
     orientation presets, the number of synthetic training lines. ``peak_learning_rate`` (line presets): the peak
     of the cosine schedule instead of the preset's. ``freeze_norms`` (line presets, an ``init`` .onnx file):
-    keep its batch norms as shipped. ValueError for an option the preset does not take."""
+    keep its batch norms as shipped. ValueError for an option the preset does not take or out of range
+    (check_options)."""
+    check_options(epochs, batch_size, subset, val_split)
     if PRESETS[preset_name].kind == "line":
         from .line_fit import train_line
 
