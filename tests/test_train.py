@@ -164,6 +164,18 @@ def test_cli_train_with_zero_epochs_says_so_in_one_line(tmp_path):
     assert "Traceback" not in run.stderr and not (tmp_path / "r").exists()
 
 
+@pytest.mark.parametrize("preset", ["seed", "line", "orientation"])
+def test_an_out_that_is_a_file_or_below_one_is_named_not_a_traceback(tmp_path, preset):
+    """Was FileExistsError / NotADirectoryError from mkdir (after the data was loaded)."""
+    taken = tmp_path / "notes.txt"
+    taken.write_text("keep me")
+    with pytest.raises(ValueError, match=f"--out {taken}: is a file"):
+        train(preset, taken, epochs=1, subset=100, verbose=0)
+    with pytest.raises(ValueError, match=f"--out {taken / 'run'}: cannot be created"):
+        train(preset, taken / "run", epochs=1, subset=100, verbose=0)
+    assert taken.read_text() == "keep me"
+
+
 # --------------------------------------------------------------------------- augmentation (pure functions)
 
 

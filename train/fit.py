@@ -43,6 +43,18 @@ def check_options(epochs: int | None, batch_size: int | None, subset: int | None
         raise ValueError(f"--val-split {val_split}: must be a fraction from 0 up to (not including) 1.")
 
 
+def make_run_folder(out: str | os.PathLike) -> Path:
+    """Create the run folder ``out`` (and its parents) if needed -> its Path. ValueError naming it when it, or a
+    folder above it, is a file, or it cannot be created (permissions, a full disk)."""
+    out = Path(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # FileExistsError: a file there; NotADirectoryError: a file above it; ...
+        reason = "is a file" if out.is_file() else f"cannot be created ({exc.strerror or exc})"
+        raise ValueError(f"--out {out}: {reason}; choose a folder for the run (it is created if needed).") from None
+    return out
+
+
 def make_augmented_dataset(images, labels, batch_size: int, augment: AugmentConfig, seed: int):
     """A ``keras.utils.PyDataset`` that reshuffles and re-augments every epoch, repeatably for a seed."""
     import keras
@@ -89,7 +101,7 @@ def train(
     orientation presets, the number of synthetic training lines. ``peak_learning_rate`` (line presets): the peak
     of the cosine schedule instead of the preset's. ``freeze_norms`` (line presets, an ``init`` .onnx file):
     keep its batch norms as shipped. ValueError for an option the preset does not take or out of range
-    (check_options)."""
+    (check_options), or an ``out`` that cannot be a folder (make_run_folder)."""
     check_options(epochs, batch_size, subset, val_split)
     if PRESETS[preset_name].kind == "line":
         from .line_fit import train_line
@@ -137,8 +149,7 @@ def train(
     preset = PRESETS[preset_name]
     epochs = epochs or preset.epochs
     batch_size = batch_size or preset.batch_size
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = make_run_folder(out)
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
 

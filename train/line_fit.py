@@ -30,6 +30,7 @@ from edgedigits.runtime import mnist
 from edgedigits.runtime.lines import ALPHABET, BLANK, STRIDE, ctc_greedy
 
 from . import report
+from .fit import make_run_folder
 from .lines import LineMaker, LineStyle
 from .presets import PRESETS
 
@@ -224,8 +225,7 @@ def train_line(
     epochs = epochs or preset.epochs
     batch_size = batch_size or preset.batch_size
     lines = lines or preset.train_lines
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = make_run_folder(out)
     keras.utils.set_random_seed(seed)
 
     # Data: lines from MNIST train digits (train / validation cut as Keras' validation_split), test digits

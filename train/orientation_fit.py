@@ -26,7 +26,6 @@ import math
 import os
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
@@ -34,6 +33,7 @@ from edgedigits.runtime import mnist
 from edgedigits.runtime.orientation import asymmetric, frames, has_asymmetric_digit, turned_180
 
 from . import report
+from .fit import make_run_folder
 from .line_fit import BUCKET, make_lines
 from .presets import PRESETS
 
@@ -164,8 +164,7 @@ def train_orientation(
     epochs = epochs or preset.epochs
     batch_size = batch_size or preset.batch_size
     lines = lines or preset.train_lines
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = make_run_folder(out)
     keras.utils.set_random_seed(seed)
     run_started = time.perf_counter()
 
