@@ -25,17 +25,21 @@ from edgedigits.train.environment import command_line, relative_path
 
 from . import convert, flops, metadata, parity, quantize
 from .convert import ExportError
-from .staging import Staging
+from .staging import Staging, unwritable
 
 INT8_GOAL = {"max_accuracy_loss_points": 0.2, "min_size_ratio": 3.0}
 
 
 def _predict(blob: bytes, target: Path, images: np.ndarray) -> np.ndarray:
-    """Probabilities of a serialized model, through the runtime's session (a throwaway file next to target)."""
+    """Probabilities of a serialized model, through the runtime's session (a throwaway file next to target).
+    ExportError when the runtime refuses it or target's folder cannot be written."""
     from edgedigits.runtime.model import Model, ModelError
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".probe", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".probe", dir=target.parent)
+    except OSError as exc:
+        raise unwritable(target, exc) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(blob)

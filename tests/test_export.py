@@ -178,6 +178,20 @@ def test_export_refuses_a_missing_source_and_a_wrong_suffix(tmp_path, run_dir):
         export_model(run_dir, tmp_path / "x.bin")
 
 
+def test_an_out_that_cannot_be_written_is_named_and_nothing_is_written(run_dir, tmp_path):
+    """--out below a file, or naming a folder: ExportError naming it (exit 1, one line), nothing written. Was a
+    FileExistsError traceback from mkdir, and an IsADirectoryError after the card was renamed into place."""
+    taken = tmp_path / "notes.onnx"
+    taken.write_text("keep me")
+    with pytest.raises(ExportError, match=f"{taken / 'x.onnx'}: cannot be written .*{taken}"):
+        export_model(run_dir, taken / "x.onnx")
+    (tmp_path / "folder.onnx").mkdir()
+    with pytest.raises(ExportError, match="folder.onnx: is a folder"):
+        export_model(run_dir, tmp_path / "folder.onnx")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder.onnx", "notes.onnx"]
+    assert taken.read_text() == "keep me" and not any((tmp_path / "folder.onnx").iterdir())
+
+
 def test_cli_export_prints_both_accuracies(run_dir, tmp_path):
     from typer.testing import CliRunner
 
