@@ -192,6 +192,15 @@ def test_an_out_that_cannot_be_written_is_named_and_nothing_is_written(run_dir, 
     assert taken.read_text() == "keep me" and not any((tmp_path / "folder.onnx").iterdir())
 
 
+@pytest.mark.parametrize("count", [0, -5])
+def test_int8_calibration_on_no_images_is_refused_by_name(run_dir, tmp_path, count):
+    """--calibration 0 was 'int8 quantization failed (No data is collected.)', -5 a ValueError traceback from
+    NumPy, each after the float model was converted and checked."""
+    with pytest.raises(ExportError, match=f"--calibration {count}: must be at least 1"):
+        export_model(run_dir, tmp_path / "q.onnx", quantize_to="int8", calibration_images=count)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_cli_export_prints_both_accuracies(run_dir, tmp_path):
     from typer.testing import CliRunner
 
