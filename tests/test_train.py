@@ -150,6 +150,14 @@ def test_options_out_of_range_are_refused_before_anything_is_written(tmp_path, o
     assert not (tmp_path / "run").exists()
 
 
+@pytest.mark.parametrize("rate", [0.0, -0.001])
+def test_a_line_learning_rate_that_cannot_learn_is_refused(tmp_path, rate):
+    """Was a run that never moved (0) or climbed its loss (-0.001), reported as a finished run."""
+    with pytest.raises(ValueError, match=f"--learning-rate {rate}: must be above 0"):
+        train("line", tmp_path / "run", epochs=1, subset=50, verbose=0, peak_learning_rate=rate)
+    assert not (tmp_path / "run").exists()
+
+
 def test_cli_train_with_zero_epochs_says_so_in_one_line(tmp_path):
     import subprocess
     import sys

@@ -32,15 +32,24 @@ def split_validation(images: np.ndarray, labels: np.ndarray, val_split: float):
     return (images[:cut], labels[:cut]), (images[cut:], labels[cut:])
 
 
-def check_options(epochs: int | None, batch_size: int | None, subset: int | None, val_split: float) -> None:
+def check_options(
+    epochs: int | None,
+    batch_size: int | None,
+    subset: int | None,
+    val_split: float,
+    peak_learning_rate: float | None = None,
+) -> None:
     """ValueError naming the first option out of range: ``epochs``, ``batch_size`` and ``subset`` (images, or
     synthetic lines for line and orientation presets) are None (the preset's) or at least 1; ``val_split`` (a
-    fraction of the training set) is in [0, 1). Checked before anything is made or written."""
+    fraction of the training set) is in [0, 1); ``peak_learning_rate`` is None (the preset's) or above 0 (a
+    finite number). Checked before anything is made or written."""
     for option, value in (("--epochs", epochs), ("--batch-size", batch_size), ("--subset", subset)):
         if value is not None and value < 1:
             raise ValueError(f"{option} {value}: must be at least 1 (leave it out for the preset's).")
     if not 0 <= val_split < 1:
         raise ValueError(f"--val-split {val_split}: must be a fraction from 0 up to (not including) 1.")
+    if peak_learning_rate is not None and not 0 < peak_learning_rate < math.inf:
+        raise ValueError(f"--learning-rate {peak_learning_rate}: must be above 0 (leave it out for the preset's).")
 
 
 def make_run_folder(out: str | os.PathLike) -> Path:
@@ -102,7 +111,7 @@ def train(
     of the cosine schedule instead of the preset's. ``freeze_norms`` (line presets, an ``init`` .onnx file):
     keep its batch norms as shipped. ValueError for an option the preset does not take or out of range
     (check_options), or an ``out`` that cannot be a folder (make_run_folder)."""
-    check_options(epochs, batch_size, subset, val_split)
+    check_options(epochs, batch_size, subset, val_split, peak_learning_rate)
     if PRESETS[preset_name].kind == "line":
         from .line_fit import train_line
 
