@@ -219,6 +219,18 @@ def test_an_init_that_is_not_a_line_run_is_named_before_lines_are_made(line_run,
         assert not (tmp_path / "out").exists()
 
 
+def test_freeze_norms_without_an_onnx_init_is_refused_not_ignored(line_run, tmp_path):
+    """--freeze-norms keeps an .onnx file's batch norms; with a run folder or no --init it was silently ignored
+    (a whole run, 'frozen_batch_norms': 0)."""
+    from edgedigits.train.fit import train
+
+    line_dir, _ = line_run
+    for init, refused in ((line_dir, f"--init {re.escape(str(line_dir))} is not one"), (None, "there is no --init")):
+        with pytest.raises(ValueError, match=f"--freeze-norms is for a run started from .*; {refused}"):
+            train("line", tmp_path / "out", epochs=1, subset=50, verbose=0, init=init, freeze_norms=True)
+        assert not (tmp_path / "out").exists()
+
+
 def _keras_posteriors(model, batch: np.ndarray) -> np.ndarray:
     logits = np.asarray(model(batch, training=False), np.float64)
     e = np.exp(logits - logits.max(axis=-1, keepdims=True))

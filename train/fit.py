@@ -115,6 +115,12 @@ def train(
     if PRESETS[preset_name].kind == "line":
         from .line_fit import train_line
 
+        if freeze_norms and (init is None or Path(init).suffix != ".onnx"):
+            raise ValueError(
+                f"--freeze-norms is for a run started from a line model's .onnx file (--init models/line.onnx); "
+                f"{'--init ' + os.fspath(init) + ' is not one' if init is not None else 'there is no --init'}."
+            )
+
         return train_line(
             out,
             data_dir,
