@@ -158,6 +158,15 @@ def test_a_line_learning_rate_that_cannot_learn_is_refused(tmp_path, rate):
     assert not (tmp_path / "run").exists()
 
 
+@pytest.mark.parametrize("preset", ["line", "orientation"])
+def test_a_line_preset_with_no_validation_digits_says_so(tmp_path, preset):
+    """--val-split 0 (the digit presets then train without validation): the line presets make their validation
+    lines from the held-out digits. Was NumPy's 'a cannot be empty unless no samples are taken'."""
+    with pytest.raises(ValueError, match="--val-split 0.0: holds out no training digit.*above 0"):
+        train(preset, tmp_path / "run", epochs=1, subset=50, verbose=0, val_split=0.0)
+    assert not (tmp_path / "run").exists()
+
+
 def test_cli_train_with_zero_epochs_says_so_in_one_line(tmp_path):
     import subprocess
     import sys

@@ -188,6 +188,18 @@ def evaluate_kinds(model, images, labels, n: int, seed: int) -> dict:
 # --------------------------------------------------------------------------- the run
 
 
+def validation_cut(digits: int, val_split: float, preset_name: str) -> int:
+    """Where the training digits end and the validation digits (the last ``val_split`` of ``digits``, Keras'
+    cut) begin. ValueError when no digit is held out: the validation lines are made from them."""
+    cut = digits - int(round(digits * val_split))
+    if cut == digits:
+        raise ValueError(
+            f"--val-split {val_split}: holds out no training digit, and the {preset_name} preset makes its "
+            "validation lines from them; use a fraction above 0 (default 0.2)."
+        )
+    return cut
+
+
 def check_init(init: str | os.PathLike, preset_name: str) -> None:
     """ValueError naming ``init`` (``--init``) unless it holds weights for ``preset_name``'s network: a run
     folder holding model.keras, a .keras file, or a line model's .onnx file (onnx_weights.load_line_onnx).
@@ -265,13 +277,13 @@ def train_line(
     lines = lines or preset.train_lines
     if init is not None:
         check_init(init, preset_name)
-    out = make_run_folder(out)
     keras.utils.set_random_seed(seed)
 
     # Data: lines from MNIST train digits (train / validation cut as Keras' validation_split), test digits
     # only for the final evaluation.
     train_split, test_split = mnist.load("train", data_dir), mnist.load("test", data_dir)
-    cut = len(train_split.images) - int(round(len(train_split.images) * val_split))
+    cut = validation_cut(len(train_split.images), val_split, preset_name)
+    out = make_run_folder(out)
     started = time.perf_counter()
     x_train, y_train = make_lines(train_split.images[:cut], train_split.labels[:cut], lines, seed, TRAIN_STYLE)
     n_val = max(256, lines // 20)
