@@ -167,6 +167,17 @@ def test_a_line_preset_with_no_validation_digits_says_so(tmp_path, preset):
     assert not (tmp_path / "run").exists()
 
 
+@pytest.mark.parametrize("preset", ["seed", "line", "orientation"])
+def test_a_run_whose_mnist_cannot_be_loaded_leaves_no_run_folder(tmp_path, preset):
+    """--data naming a file: the MNIST error, and no empty run folder (the seed preset made one first)."""
+    from edgedigits.runtime.mnist import MnistError
+
+    (tmp_path / "notes.txt").write_text("not MNIST")
+    with pytest.raises(MnistError, match="notes.txt: is a file"):
+        train(preset, tmp_path / "run", data_dir=tmp_path / "notes.txt", epochs=1, subset=50, verbose=0)
+    assert not (tmp_path / "run").exists()
+
+
 def test_cli_train_with_zero_epochs_says_so_in_one_line(tmp_path):
     import subprocess
     import sys

@@ -164,12 +164,12 @@ def train(
     preset = PRESETS[preset_name]
     epochs = epochs or preset.epochs
     batch_size = batch_size or preset.batch_size
-    out = make_run_folder(out)
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
 
     # Data: real MNIST, pixels / 255, the last val_split of the training set held out (Keras semantics).
     train_split, test_split = mnist.load("train", data_dir), mnist.load("test", data_dir)
+    out = make_run_folder(out)  # once the data is there: a run that cannot start leaves no empty folder
     x_all, y_all = train_split.images, train_split.labels.astype(np.int64)
     if subset:
         x_all, y_all = x_all[:subset], y_all[:subset]
