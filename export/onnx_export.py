@@ -25,17 +25,21 @@ from edgedigits.train.environment import command_line, relative_path
 
 from . import convert, flops, metadata, parity, quantize
 from .convert import ExportError
-from .staging import Staging
+from .staging import Staging, unwritable
 
 INT8_GOAL = {"max_accuracy_loss_points": 0.2, "min_size_ratio": 3.0}
 
 
 def _predict(blob: bytes, target: Path, images: np.ndarray) -> np.ndarray:
-    """Probabilities of a serialized model, through the runtime's session (a throwaway file next to target)."""
+    """Probabilities of a serialized model, through the runtime's session (a throwaway file next to target).
+    ExportError when the runtime refuses it or target's folder cannot be written."""
     from edgedigits.runtime.model import Model, ModelError
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".probe", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".probe", dir=target.parent)
+    except OSError as exc:
+        raise unwritable(target, exc) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(blob)
@@ -111,7 +115,8 @@ def export_model(
 ) -> dict:
     """Export a Keras run folder or ``.keras`` file to ``out`` (.onnx). Returns the figures of what was written.
 
-    ``quantize_to="int8"`` also writes ``<out stem>-int8.onnx``. With ``write_card``, each model gets a card
+    ``quantize_to="int8"`` also writes ``<out stem>-int8.onnx``, calibrated on ``calibration_images`` (at least 1)
+    training images. With ``write_card``, each model gets a card
     ``<stem>.json`` next to it. Raises ``ExportError`` (``ParityError`` for a parity failure) and writes
     nothing if any step or check fails.
     """
@@ -122,6 +127,11 @@ def export_model(
         raise ExportError(f"{out}: the output file must end in .onnx.")
     if quantize_to not in (None, "int8"):
         raise ExportError(f"--quantize {quantize_to}: only int8 is supported.")
+    if quantize_to and calibration_images < 1:
+        raise ExportError(
+            f"--calibration {calibration_images}: must be at least 1 (the training images that calibrate the int8 "
+            f"model; default {quantize.CALIBRATION_IMAGES})."
+        )
     command = command or command_line()
 
     # 1. Convert (a line model has its own export, measured on test lines).

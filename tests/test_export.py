@@ -178,6 +178,29 @@ def test_export_refuses_a_missing_source_and_a_wrong_suffix(tmp_path, run_dir):
         export_model(run_dir, tmp_path / "x.bin")
 
 
+def test_an_out_that_cannot_be_written_is_named_and_nothing_is_written(run_dir, tmp_path):
+    """--out below a file, or naming a folder: ExportError naming it (exit 1, one line), nothing written. Was a
+    FileExistsError traceback from mkdir, and an IsADirectoryError after the card was renamed into place."""
+    taken = tmp_path / "notes.onnx"
+    taken.write_text("keep me")
+    with pytest.raises(ExportError, match=f"{taken / 'x.onnx'}: cannot be written .*{taken}"):
+        export_model(run_dir, taken / "x.onnx")
+    (tmp_path / "folder.onnx").mkdir()
+    with pytest.raises(ExportError, match="folder.onnx: is a folder"):
+        export_model(run_dir, tmp_path / "folder.onnx")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder.onnx", "notes.onnx"]
+    assert taken.read_text() == "keep me" and not any((tmp_path / "folder.onnx").iterdir())
+
+
+@pytest.mark.parametrize("count", [0, -5])
+def test_int8_calibration_on_no_images_is_refused_by_name(run_dir, tmp_path, count):
+    """--calibration 0 was 'int8 quantization failed (No data is collected.)', -5 a ValueError traceback from
+    NumPy, each after the float model was converted and checked."""
+    with pytest.raises(ExportError, match=f"--calibration {count}: must be at least 1"):
+        export_model(run_dir, tmp_path / "q.onnx", quantize_to="int8", calibration_images=count)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_cli_export_prints_both_accuracies(run_dir, tmp_path):
     from typer.testing import CliRunner
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -189,6 +190,45 @@ def test_a_line_run_can_be_trained_further_from_its_weights(line_run, tmp_path):
     assert metrics["init_epochs"] == first["epochs"] == 1 and metrics["init"] == str(out)
     with pytest.raises(ValueError, match="line presets"):
         train("seed", tmp_path / "seed", epochs=1, subset=100, init=out)
+
+
+def test_an_init_that_is_not_a_line_run_is_named_before_lines_are_made(line_run, tmp_path):
+    """--init of a digit run, a file that is no model, a missing path or another network's .onnx: one message
+    naming --init and what to pass, before the run folder is made or any line. Was Keras' own words ('You called
+    `set_weights(weights)` on layer 'line' with a weight list of length 6, but the layer was expecting 69
+    weights', 'File format not supported: filepath=...') after the training lines were made."""
+    from edgedigits.runtime.model import LineModel
+    from edgedigits.train.fit import train
+    from edgedigits.train.presets import build_seed
+
+    seed_run = tmp_path / "seed"
+    seed_run.mkdir()
+    build_seed().save(seed_run / "model.keras")
+    (seed_run / "metrics.json").write_text(json.dumps({"preset": "seed"}))
+    line_dir, _ = line_run
+    cases = [
+        ("line", seed_run, "a model of the seed preset, not of the line preset"),
+        ("line-wide", line_dir, "a model of the line preset, not of the line-wide preset"),
+        ("line", tmp_path / "missing", "not a run folder holding model.keras"),
+        ("line", tmp_path, "not a run folder holding model.keras"),
+        ("line", LineModel("line").path.with_name("orientation.onnx"), "(expected|not this line)"),
+    ]
+    for preset, init, refused in cases:
+        with pytest.raises(ValueError, match=f"--init {re.escape(str(init))}.*{refused}.*pass a run of the {preset}"):
+            train(preset, tmp_path / "out", epochs=1, subset=50, verbose=0, init=init)
+        assert not (tmp_path / "out").exists()
+
+
+def test_freeze_norms_without_an_onnx_init_is_refused_not_ignored(line_run, tmp_path):
+    """--freeze-norms keeps an .onnx file's batch norms; with a run folder or no --init it was silently ignored
+    (a whole run, 'frozen_batch_norms': 0)."""
+    from edgedigits.train.fit import train
+
+    line_dir, _ = line_run
+    for init, refused in ((line_dir, f"--init {re.escape(str(line_dir))} is not one"), (None, "there is no --init")):
+        with pytest.raises(ValueError, match=f"--freeze-norms is for a run started from .*; {refused}"):
+            train("line", tmp_path / "out", epochs=1, subset=50, verbose=0, init=init, freeze_norms=True)
+        assert not (tmp_path / "out").exists()
 
 
 def _keras_posteriors(model, batch: np.ndarray) -> np.ndarray:

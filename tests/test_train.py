@@ -131,6 +131,79 @@ def test_same_seed_repeats_the_run(tmp_path):
         assert a.read() == b.read()
 
 
+@pytest.mark.parametrize(
+    "options, refused",
+    [
+        ({"epochs": 0}, "--epochs 0"),  # was: the preset's 30 epochs
+        ({"epochs": -1}, "--epochs -1"),  # was: a KeyError traceback
+        ({"batch_size": 0}, "--batch-size 0"),  # was: the preset's batch size
+        ({"subset": 0}, "--subset 0"),  # was: all 60,000 images
+        ({"subset": -59_900}, "--subset -59900"),  # was: the first 100 images
+        ({"val_split": 1.0}, "--val-split 1.0"),  # was: a KeyError traceback
+        ({"val_split": -0.5}, "--val-split -0.5"),  # was: no validation
+    ],
+)
+def test_options_out_of_range_are_refused_before_anything_is_written(tmp_path, options, refused):
+    kwargs = {"epochs": 1, "subset": 100, "verbose": 0} | options
+    with pytest.raises(ValueError, match=refused):
+        train("seed", tmp_path / "run", **kwargs)
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("rate", [0.0, -0.001])
+def test_a_line_learning_rate_that_cannot_learn_is_refused(tmp_path, rate):
+    """Was a run that never moved (0) or climbed its loss (-0.001), reported as a finished run."""
+    with pytest.raises(ValueError, match=f"--learning-rate {rate}: must be above 0"):
+        train("line", tmp_path / "run", epochs=1, subset=50, verbose=0, peak_learning_rate=rate)
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("preset", ["line", "orientation"])
+def test_a_line_preset_with_no_validation_digits_says_so(tmp_path, preset):
+    """--val-split 0 (the digit presets then train without validation): the line presets make their validation
+    lines from the held-out digits. Was NumPy's 'a cannot be empty unless no samples are taken'."""
+    with pytest.raises(ValueError, match="--val-split 0.0: holds out no training digit.*above 0"):
+        train(preset, tmp_path / "run", epochs=1, subset=50, verbose=0, val_split=0.0)
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("preset", ["seed", "line", "orientation"])
+def test_a_run_whose_mnist_cannot_be_loaded_leaves_no_run_folder(tmp_path, preset):
+    """--data naming a file: the MNIST error, and no empty run folder (the seed preset made one first)."""
+    from edgedigits.runtime.mnist import MnistError
+
+    (tmp_path / "notes.txt").write_text("not MNIST")
+    with pytest.raises(MnistError, match="notes.txt: is a file"):
+        train(preset, tmp_path / "run", data_dir=tmp_path / "notes.txt", epochs=1, subset=50, verbose=0)
+    assert not (tmp_path / "run").exists()
+
+
+def test_cli_train_with_zero_epochs_says_so_in_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    run = subprocess.run(
+        [sys.executable, "-m", "edgedigits.runtime.cli", "train", "--preset", "seed", "--out", str(tmp_path / "r")]
+        + ["--epochs", "0", "--subset", "100"],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 2 and "--epochs 0: must be at least 1" in run.stderr
+    assert "Traceback" not in run.stderr and not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize("preset", ["seed", "line", "orientation"])
+def test_an_out_that_is_a_file_or_below_one_is_named_not_a_traceback(tmp_path, preset):
+    """Was FileExistsError / NotADirectoryError from mkdir (after the data was loaded)."""
+    taken = tmp_path / "notes.txt"
+    taken.write_text("keep me")
+    with pytest.raises(ValueError, match=f"--out {taken}: is a file"):
+        train(preset, taken, epochs=1, subset=100, verbose=0)
+    with pytest.raises(ValueError, match=f"--out {taken / 'run'}: cannot be created"):
+        train(preset, taken / "run", epochs=1, subset=100, verbose=0)
+    assert taken.read_text() == "keep me"
+
+
 # --------------------------------------------------------------------------- augmentation (pure functions)
 
 

@@ -32,6 +32,38 @@ def split_validation(images: np.ndarray, labels: np.ndarray, val_split: float):
     return (images[:cut], labels[:cut]), (images[cut:], labels[cut:])
 
 
+def check_options(
+    epochs: int | None,
+    batch_size: int | None,
+    subset: int | None,
+    val_split: float,
+    peak_learning_rate: float | None = None,
+) -> None:
+    """ValueError naming the first option out of range: ``epochs``, ``batch_size`` and ``subset`` (images, or
+    synthetic lines for line and orientation presets) are None (the preset's) or at least 1; ``val_split`` (a
+    fraction of the training set) is in [0, 1); ``peak_learning_rate`` is None (the preset's) or above 0 (a
+    finite number). Checked before anything is made or written."""
+    for option, value in (("--epochs", epochs), ("--batch-size", batch_size), ("--subset", subset)):
+        if value is not None and value < 1:
+            raise ValueError(f"{option} {value}: must be at least 1 (leave it out for the preset's).")
+    if not 0 <= val_split < 1:
+        raise ValueError(f"--val-split {val_split}: must be a fraction from 0 up to (not including) 1.")
+    if peak_learning_rate is not None and not 0 < peak_learning_rate < math.inf:
+        raise ValueError(f"--learning-rate {peak_learning_rate}: must be above 0 (leave it out for the preset's).")
+
+
+def make_run_folder(out: str | os.PathLike) -> Path:
+    """Create the run folder ``out`` (and its parents) if needed -> its Path. ValueError naming it when it, or a
+    folder above it, is a file, or it cannot be created (permissions, a full disk)."""
+    out = Path(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # FileExistsError: a file there; NotADirectoryError: a file above it; ...
+        reason = "is a file" if out.is_file() else f"cannot be created ({exc.strerror or exc})"
+        raise ValueError(f"--out {out}: {reason}; choose a folder for the run (it is created if needed).") from None
+    return out
+
+
 def make_augmented_dataset(images, labels, batch_size: int, augment: AugmentConfig, seed: int):
     """A ``keras.utils.PyDataset`` that reshuffles and re-augments every epoch, repeatably for a seed."""
     import keras
@@ -77,9 +109,17 @@ def train(
     ``init`` (line presets): start from this run's weights (see line_fit.train_line). ``subset``: for line and
     orientation presets, the number of synthetic training lines. ``peak_learning_rate`` (line presets): the peak
     of the cosine schedule instead of the preset's. ``freeze_norms`` (line presets, an ``init`` .onnx file):
-    keep its batch norms as shipped. ValueError for an option the preset does not take."""
+    keep its batch norms as shipped. ValueError for an option the preset does not take or out of range
+    (check_options), or an ``out`` that cannot be a folder (make_run_folder)."""
+    check_options(epochs, batch_size, subset, val_split, peak_learning_rate)
     if PRESETS[preset_name].kind == "line":
         from .line_fit import train_line
+
+        if freeze_norms and (init is None or Path(init).suffix != ".onnx"):
+            raise ValueError(
+                f"--freeze-norms is for a run started from a line model's .onnx file (--init models/line.onnx); "
+                f"{'--init ' + os.fspath(init) + ' is not one' if init is not None else 'there is no --init'}."
+            )
 
         return train_line(
             out,
@@ -124,13 +164,12 @@ def train(
     preset = PRESETS[preset_name]
     epochs = epochs or preset.epochs
     batch_size = batch_size or preset.batch_size
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
 
     # Data: real MNIST, pixels / 255, the last val_split of the training set held out (Keras semantics).
     train_split, test_split = mnist.load("train", data_dir), mnist.load("test", data_dir)
+    out = make_run_folder(out)  # once the data is there: a run that cannot start leaves no empty folder
     x_all, y_all = train_split.images, train_split.labels.astype(np.int64)
     if subset:
         x_all, y_all = x_all[:subset], y_all[:subset]

@@ -30,6 +30,7 @@ from edgedigits.runtime import mnist
 from edgedigits.runtime.lines import ALPHABET, BLANK, STRIDE, ctc_greedy
 
 from . import report
+from .fit import make_run_folder
 from .lines import LineMaker, LineStyle
 from .presets import PRESETS
 
@@ -187,6 +188,56 @@ def evaluate_kinds(model, images, labels, n: int, seed: int) -> dict:
 # --------------------------------------------------------------------------- the run
 
 
+def validation_cut(digits: int, val_split: float, preset_name: str) -> int:
+    """Where the training digits end and the validation digits (the last ``val_split`` of ``digits``, Keras'
+    cut) begin. ValueError when no digit is held out: the validation lines are made from them."""
+    cut = digits - int(round(digits * val_split))
+    if cut == digits:
+        raise ValueError(
+            f"--val-split {val_split}: holds out no training digit, and the {preset_name} preset makes its "
+            "validation lines from them; use a fraction above 0 (default 0.2)."
+        )
+    return cut
+
+
+def check_init(init: str | os.PathLike, preset_name: str) -> None:
+    """ValueError naming ``init`` (``--init``) unless it holds weights for ``preset_name``'s network: a run
+    folder holding model.keras, a .keras file, or a line model's .onnx file (onnx_weights.load_line_onnx).
+    Checked before the training lines are made (minutes for a full run); builds a throwaway model, so call it
+    before the run's random seed is set."""
+    import keras
+
+    init = Path(init)
+    preset = PRESETS[preset_name]
+    wanted = (
+        f"pass a run of the {preset_name} preset (its folder or model.keras) or a line model's .onnx file "
+        "(models/line.onnx)"
+    )
+    source = init / "model.keras" if init.is_dir() else init
+    if not source.is_file() or source.suffix not in (".keras", ".onnx"):
+        raise ValueError(f"--init {init}: not a run folder holding model.keras, a .keras or an .onnx file; {wanted}.")
+    if source.suffix == ".onnx":
+        from .onnx_weights import load_line_onnx
+
+        try:
+            load_line_onnx(preset.build(), source)
+        except ValueError as exc:
+            raise ValueError(f"--init {exc}; {wanted}.") from None
+        return
+    try:
+        weights = keras.models.load_model(source, compile=False).get_weights()
+    except Exception as exc:  # Keras raises many types for a bad file
+        raise ValueError(f"--init {init}: Keras could not load {source} ({exc}); {wanted}.") from None
+    if [w.shape for w in weights] != [w.shape for w in preset.build().get_weights()]:
+        metrics = source.parent / "metrics.json"
+        try:
+            made = json.loads(metrics.read_text()).get("preset") if metrics.is_file() else None
+        except ValueError:
+            made = None
+        what = f"a model of the {made} preset" if made else "a model of another network"
+        raise ValueError(f"--init {init}: {what}, not of the {preset_name} preset; {wanted}.")
+
+
 def train_line(
     out: str | os.PathLike,
     data_dir: str | os.PathLike | None = None,
@@ -224,14 +275,15 @@ def train_line(
     epochs = epochs or preset.epochs
     batch_size = batch_size or preset.batch_size
     lines = lines or preset.train_lines
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    if init is not None:
+        check_init(init, preset_name)
     keras.utils.set_random_seed(seed)
 
     # Data: lines from MNIST train digits (train / validation cut as Keras' validation_split), test digits
     # only for the final evaluation.
     train_split, test_split = mnist.load("train", data_dir), mnist.load("test", data_dir)
-    cut = len(train_split.images) - int(round(len(train_split.images) * val_split))
+    cut = validation_cut(len(train_split.images), val_split, preset_name)
+    out = make_run_folder(out)
     started = time.perf_counter()
     x_train, y_train = make_lines(train_split.images[:cut], train_split.labels[:cut], lines, seed, TRAIN_STYLE)
     n_val = max(256, lines // 20)

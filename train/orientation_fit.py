@@ -26,7 +26,6 @@ import math
 import os
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
@@ -34,7 +33,8 @@ from edgedigits.runtime import mnist
 from edgedigits.runtime.orientation import asymmetric, frames, has_asymmetric_digit, turned_180
 
 from . import report
-from .line_fit import BUCKET, make_lines
+from .fit import make_run_folder
+from .line_fit import BUCKET, make_lines, validation_cut
 from .presets import PRESETS
 
 SYMMETRIC_WEIGHT = 0.25  # loss weight of a line that reads alike both ways (see asymmetric)
@@ -164,15 +164,14 @@ def train_orientation(
     epochs = epochs or preset.epochs
     batch_size = batch_size or preset.batch_size
     lines = lines or preset.train_lines
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     keras.utils.set_random_seed(seed)
     run_started = time.perf_counter()
 
     # Data: lines from MNIST train digits (train / validation cut as Keras' validation_split); test digits
     # only for the final evaluation.
     train_split, test_split = mnist.load("train", data_dir), mnist.load("test", data_dir)
-    cut = len(train_split.images) - int(round(len(train_split.images) * val_split))
+    cut = validation_cut(len(train_split.images), val_split, preset_name)
+    out = make_run_folder(out)
     started = time.perf_counter()
     train_tensors, train_targets = make_lines(train_split.images[:cut], train_split.labels[:cut], lines, seed)
     n_val = max(256, lines // 10)
