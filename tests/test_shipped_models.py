@@ -73,11 +73,19 @@ def test_card_matches_the_file_and_its_metadata(name):
     assert card["training"]["train_seconds"] > 0 and card["params"] > 0 and card["mflops_per_digit"] > 0
 
 
+CARD_OPENCV = "5.0."  # the OpenCV release the line cards' test lines were measured with (5.0.0)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", LINE_NAMES)
 def test_shipped_line_model_reads_its_test_lines_as_its_card_says(name, mnist_test):
     """The card's exact rates, measured again: the same test lines (seeds of export/line_export.py) through the
-    runtime's LineModel. One line of each kind may differ (a tie on another CPU)."""
+    runtime's LineModel. One line of each kind may differ (a tie on another CPU); three with another OpenCV
+    release than the card's (CARD_OPENCV): the test lines are drawn, blurred and JPEG-compressed with OpenCV, and
+    5.1.0 (on the package index since 2026-12-02) makes 2 of the 300 word lines read differently (0.943 against
+    the card's 0.937)."""
+    import cv2
+
     from edgedigits.runtime.lines import pad_batch
     from edgedigits.runtime.model import LineModel
     from edgedigits.train.line_fit import TEST_KINDS, decode_batch, kind_style, make_lines
@@ -100,7 +108,8 @@ def test_shipped_line_model_reads_its_test_lines_as_its_card_says(name, mnist_te
             ("".join(c for c in a if c.isdigit()), "".join(c for c in b if c.isdigit())) for a, b in zip(read, targets)
         ]
         exact = float(np.mean([a == b for a, b in digits]))
-        assert abs(exact - want["text_exact"]) <= 1.0 / want["lines"] + 1e-9, kind
+        slack = 1 if cv2.__version__.startswith(CARD_OPENCV) else 3
+        assert abs(exact - want["text_exact"]) <= slack / want["lines"] + 1e-9, (kind, exact, cv2.__version__)
 
 
 @pytest.mark.parametrize("name", LINE_NAMES)
