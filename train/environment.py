@@ -65,3 +65,15 @@ def versions() -> dict:
         "platform": platform.platform(),
         "cpus": os.cpu_count(),
     }
+
+
+def make_run_folder(out: str | os.PathLike) -> Path:
+    """Create the run folder ``out`` (and its parents) if needed -> its Path. ValueError naming it when it, or a
+    folder above it, is a file, or it cannot be created (permissions, a full disk)."""
+    out = Path(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # FileExistsError: a file there; NotADirectoryError: a file above it; ...
+        reason = "is a file" if out.is_file() else f"cannot be created ({exc.strerror or exc})"
+        raise ValueError(f"--out {out}: {reason}; choose a folder for the run (it is created if needed).") from None
+    return out

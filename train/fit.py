@@ -21,7 +21,7 @@ from edgedigits.runtime import mnist
 
 from . import report
 from .augment import AugmentConfig, augment_batch
-from .environment import command_line, quiet_tensorflow, versions
+from .environment import command_line, make_run_folder, quiet_tensorflow, versions
 from .presets import PRESETS, learning_rate
 
 
@@ -50,18 +50,6 @@ def check_options(
         raise ValueError(f"--val-split {val_split}: must be a fraction from 0 up to (not including) 1.")
     if peak_learning_rate is not None and not 0 < peak_learning_rate < math.inf:
         raise ValueError(f"--learning-rate {peak_learning_rate}: must be above 0 (leave it out for the preset's).")
-
-
-def make_run_folder(out: str | os.PathLike) -> Path:
-    """Create the run folder ``out`` (and its parents) if needed -> its Path. ValueError naming it when it, or a
-    folder above it, is a file, or it cannot be created (permissions, a full disk)."""
-    out = Path(out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:  # FileExistsError: a file there; NotADirectoryError: a file above it; ...
-        reason = "is a file" if out.is_file() else f"cannot be created ({exc.strerror or exc})"
-        raise ValueError(f"--out {out}: {reason}; choose a folder for the run (it is created if needed).") from None
-    return out
 
 
 def make_augmented_dataset(images, labels, batch_size: int, augment: AugmentConfig, seed: int):

@@ -30,7 +30,7 @@ from edgedigits.runtime import mnist
 from edgedigits.runtime.lines import ALPHABET, BLANK, STRIDE, ctc_greedy
 
 from . import report
-from .fit import make_run_folder
+from .environment import make_run_folder
 from .lines import LineMaker, LineStyle
 from .presets import PRESETS
 

@@ -33,7 +33,7 @@ from edgedigits.runtime import mnist
 from edgedigits.runtime.orientation import asymmetric, frames, has_asymmetric_digit, turned_180
 
 from . import report
-from .fit import make_run_folder
+from .environment import make_run_folder
 from .line_fit import BUCKET, make_lines, validation_cut
 from .presets import PRESETS
 
