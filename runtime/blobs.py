@@ -108,23 +108,23 @@ def mark_writing(blobs: list[Blob], labels: np.ndarray) -> list[Blob]:
     out = []
     for b in blobs:
         if b.w > 4 * b.h and not b.writing:
-            ink = np.isin(labels[b.y : b.y + b.h, b.x : b.x + b.w], b.labels)
+            ink = member_mask(labels, b, (b.x, b.y, b.w, b.h))
             inked = ink.any(axis=0)
             top = ink.argmax(axis=0)
             bottom = b.h - 1 - ink[::-1].argmax(axis=0)
             standing = float(np.mean((bottom - top + 1)[inked] >= UPRIGHT_SPAN * b.h)) if inked.any() else 0.0
-            if standing >= UPRIGHT_SHARE and strokes_tall(b, labels) >= UPRIGHT_STROKES:
+            if standing >= UPRIGHT_SHARE and strokes_tall(b, labels, ink) >= UPRIGHT_STROKES:
                 b = b._replace(writing=True)
         out.append(b)
     return out
 
 
-def strokes_tall(b: Blob, labels: np.ndarray) -> float:
+def strokes_tall(b: Blob, labels: np.ndarray, ink: np.ndarray | None = None) -> float:
     """How many stroke widths tall a blob is: its height over twice the 95th percentile of its ink's distance
     to the paper (L2 distance transform). A straight rule: 1-2; a run of digits: 3 and more. ``labels``: int32
-    [H, W], the labelling the blob comes from."""
-    ink = np.isin(labels[b.y : b.y + b.h, b.x : b.x + b.w], b.labels)
-    depth = cv2.distanceTransform(np.pad(ink.view(np.uint8), 1), cv2.DIST_L2, 3)[1:-1, 1:-1][ink]
+    [H, W], the labelling the blob comes from; ``ink``: its member_mask over its box, when the caller has it."""
+    ink = member_mask(labels, b, (b.x, b.y, b.w, b.h)) if ink is None else ink
+    depth = cv2.distanceTransform(np.pad(ink, 1), cv2.DIST_L2, 3)[1:-1, 1:-1][ink > 0]
     return b.h / max(2 * float(np.percentile(depth, 95)), 1.0) if depth.size else 0.0
 
 
@@ -225,16 +225,21 @@ GROW = 0.06
 MAX_GROW_SIDE = 6.0
 
 
-def blob_mask(labels: np.ndarray, blob: Blob, box: Box) -> np.ndarray:
-    """1 where the box's pixels belong to the blob's components (uint8 0/1, the box's shape), grown a little to
-    take in the faint rim (GROW, MAX_GROW_SIDE)."""
+def member_mask(labels: np.ndarray, blob: Blob, box: Box) -> np.ndarray:
+    """1 where the box's pixels belong to the blob's components: uint8 0/1, the box's shape."""
     x, y, w, h = box
     crop = labels[y : y + h, x : x + w]
     if len(blob.labels) == 1:
-        mask = (crop == blob.labels[0]).view(np.uint8)
-    else:  # a lookup table over the labels: 3x faster than np.isin for a text line's several components
-        member = np.zeros(max(int(crop.max()), *blob.labels) + 1, np.uint8)
-        member[list(blob.labels)] = 1
-        mask = member[crop]
+        return (crop == blob.labels[0]).view(np.uint8)
+    # a lookup table over the labels: 3x faster than np.isin for a text line's several components
+    member = np.zeros(max(int(crop.max()), *blob.labels) + 1, np.uint8)
+    member[list(blob.labels)] = 1
+    return member[crop]
+
+
+def blob_mask(labels: np.ndarray, blob: Blob, box: Box) -> np.ndarray:
+    """1 where the box's pixels belong to the blob's components (uint8 0/1, the box's shape), grown a little to
+    take in the faint rim (GROW, MAX_GROW_SIDE)."""
+    mask = member_mask(labels, blob, box)
     grow = max(3, (round(GROW * min(max(blob.w, blob.h), MAX_GROW_SIDE * blob.h)) | 1))
     return cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (grow, grow)))
