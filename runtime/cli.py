@@ -35,7 +35,7 @@ def _version(value: bool) -> None:
 
     import platform
 
-    typer.echo(
+    say(
         f"edgedigits {version('edgedigits')} (onnxruntime {version('onnxruntime')}, OpenCV "
         f"{version('opencv-python', 'opencv-python-headless', 'opencv-contrib-python')}, NumPy "
         f"{version('numpy')}, Python {platform.python_version()})"
@@ -60,6 +60,33 @@ def fail(message: str, code: int = 2) -> NoReturn:
     """Print ``edgedigits: message`` on stderr and exit with ``code`` (2: a usage error, 1: the work failed)."""
     typer.echo(f"edgedigits: {message}", err=True)
     raise typer.Exit(code)
+
+
+def _stdout_dropped() -> None:
+    """Point standard output at /dev/null: what Python still holds for it is dropped at exit, not written (a
+    second error, printed as 'Exception ignored', after the one already reported)."""
+    import sys
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real stdout (a captured one): nothing held to drop
+        pass
+
+
+def say(text: str, nl: bool = True) -> None:
+    """Print ``text`` on standard output. A reader that left the pipe (``edgedigits models | head -1``) ends
+    the command quietly with exit status 0; an output that cannot be written (a full disk) exits 2 with one
+    line saying so, as classify's results."""
+    try:
+        typer.echo(text, nl=nl)
+    except BrokenPipeError:
+        _stdout_dropped()
+        raise typer.Exit(0) from None
+    except OSError as exc:
+        _stdout_dropped()
+        fail(f"standard output: cannot write ({exc.strerror or exc}); free some space or redirect it elsewhere")
 
 
 def fraction_option(value: float) -> float:
@@ -712,20 +739,20 @@ def train(
     except (MnistError, ValueError) as exc:
         fail(str(exc))
     if metrics.get("kind") == "orientation":
-        typer.echo(
+        say(
             f"{preset}: test lines called right {metrics['test_accuracy']:.1%} (with a digit 2-7, 9: "
             f"{metrics['test_asymmetric_accuracy']:.1%}); {metrics['params']:,} parameters, "
             f"{metrics['run_seconds']:.0f} s -> {out}"
         )
         return
     if metrics.get("kind") == "line":
-        typer.echo(
+        say(
             f"{preset}: test lines read exactly: "
             + ", ".join(f"{kind} {v['text_exact']:.1%}" for kind, v in metrics["test_lines"].items())
             + f"; {metrics['params']:,} parameters, {metrics['train_seconds']:.0f} s -> {out}"
         )
         return
-    typer.echo(
+    say(
         f"{preset}: test accuracy {metrics['test_accuracy']:.4%} ({metrics['test_errors']} errors), "
         f"{metrics['params']:,} parameters, {metrics['train_seconds']:.0f} s -> {out}"
     )
@@ -777,43 +804,43 @@ def export_command(
             f"export needs the [train] extra ({exc.name} is missing). Install it with: pip install 'edgedigits[train]'"
         )
     if result.get("kind") == "orientation":
-        typer.echo(
+        say(
             f"{result['name']}: parity on {result['parity']['lines']} test lines "
             f"({result['parity']['call_disagreements']} called differently, max |d log-odds| "
             f"{result['parity']['max_abs_diff']:.1e}); called right {result['test']['accuracy']:.1%} "
             f"(with a digit 2-7, 9: {result['test']['asymmetric_accuracy']:.1%})"
         )
-        typer.echo(
+        say(
             f"  {result['size_bytes']:,} bytes, {result['params']:,} parameters, "
             f"{result['mflops_per_line_of_8_digits']} MFLOPs per line of 8 digits -> {result['path']}"
         )
         return
     if "test_lines" in result:  # a line model
-        typer.echo(
+        say(
             f"{result['name']}: parity on {result['parity']['lines']} test lines "
             f"({result['parity']['reading_disagreements']} read differently, max |dp| "
             f"{result['parity']['max_abs_diff']:.1e}); exact: "
             + ", ".join(f"{kind} {v['text_exact']:.1%}" for kind, v in result["test_lines"].items())
         )
-        typer.echo(
+        say(
             f"  {result['size_bytes']:,} bytes, {result['params']:,} parameters, "
             f"{result['mflops_per_line_of_8_digits']} MFLOPs per line of 8 digits -> {result['path']}"
         )
         return
     f, q = result["float"], result["int8"]
     parity = f["parity"]
-    typer.echo(
+    say(
         f"{f['name']}: MNIST test accuracy Keras {f['keras_test_accuracy']:.2%}, ONNX {f['test_accuracy']:.2%} "
         f"(parity on {parity['images']} images: {parity['argmax_disagreements']} different predictions, "
         f"max |dp| {parity['max_abs_diff']:.1e})"
     )
-    typer.echo(
+    say(
         f"  float {f['test_accuracy']:.2%}  {f['size_bytes']:>9,} bytes  {f['params']:,} parameters, "
         f"{f['mflops_per_digit']} MFLOPs/digit -> {f['path']}"
     )
     if q:
         verdict = "meets" if q["meets_goal"] else "MISSES"
-        typer.echo(
+        say(
             f"  int8  {q['test_accuracy']:.2%}  {q['size_bytes']:>9,} bytes  {q['accuracy_loss_points']:+.2f} "
             f"points, {q['size_ratio']:.2f}x smaller ({verdict} the goal: <= "
             f"{q['goal']['max_accuracy_loss_points']} points, >= {q['goal']['min_size_ratio']}x) -> {q['path']}"
@@ -841,7 +868,7 @@ def evaluate_command(
         report = run_evaluation(Model(model, threads=threads), data)
     except (ModelError, MnistError) as exc:
         fail(str(exc))
-    typer.echo(json.dumps(report) if format == "json" else format_text(report))
+    say(json.dumps(report) if format == "json" else format_text(report))
 
 
 @app.command("models")
@@ -857,18 +884,18 @@ def models_command(
         fail(f"unknown format {format!r}; choose text, json or markdown.")
     rows = shipped_models()
     if format == "json":
-        typer.echo(json.dumps([{k: v for k, v in row.items() if k != "card"} for row in rows], indent=2))
+        say(json.dumps([{k: v for k, v in row.items() if k != "card"} for row in rows], indent=2))
     elif format == "markdown":
-        typer.echo(cards_markdown(rows), nl=False)
+        say(cards_markdown(rows), nl=False)
     elif not rows:
         fail("no shipped models found in this installation; reinstall edgedigits.", code=1)
     else:
-        typer.echo(f"{'name':<16} {'accuracy':>9} {'size':>12} {'params':>9} {'MFLOPs':>7}  preset")
+        say(f"{'name':<16} {'accuracy':>9} {'size':>12} {'params':>9} {'MFLOPs':>7}  preset")
         for row in rows:
             accuracy = f"{row['accuracy']:.2%}" if row["accuracy"] is not None else "?"
             if row["kind"] == "orientation":  # its share of test lines called right, MFLOPs per 8-digit line
                 right = f"{row['card']['test_accuracy']:.1%}" if row["card"].get("test_accuracy") is not None else "?"
-                typer.echo(
+                say(
                     f"{row['name']:<16} {right:>9} {row['size_bytes'] / 1024:>8,.1f} KiB "
                     f"{row['params'] or 0:>9,} {row['card'].get('mflops_per_line_of_8_digits') or 0:>7}  "
                     f"{row['preset'] or ''} (test lines' way up called right; MFLOPs per line of 8 digits)"
@@ -876,13 +903,13 @@ def models_command(
                 continue
             if row["kind"] == "line":  # a line model: its mean exact rate on test lines, MFLOPs per 8-digit line
                 exact = f"{row['test_exact']:.1%}" if row["test_exact"] is not None else "?"
-                typer.echo(
+                say(
                     f"{row['name']:<16} {exact:>9} {row['size_bytes'] / 1024:>8,.1f} KiB "
                     f"{row['params'] or 0:>9,} {row['card'].get('mflops_per_line_of_8_digits') or 0:>7}  "
                     f"{row['preset'] or ''} (test lines read exactly, mean over kinds; MFLOPs per 8-digit line)"
                 )
                 continue
-            typer.echo(
+            say(
                 f"{row['name']:<16} {accuracy:>9} {row['size_bytes'] / 1024:>8,.1f} KiB "
                 f"{row['params'] or 0:>9,} {row['mflops_per_digit'] or 0:>7}  {row['preset'] or ''}"
             )
@@ -906,7 +933,7 @@ def bench_command(
         report = run(model, quick=quick)
     except ModelError as exc:
         fail(str(exc))
-    typer.echo(json.dumps(report, indent=2) if format == "json" else format_text(report))
+    say(json.dumps(report, indent=2) if format == "json" else format_text(report))
 
 
 def main() -> None:
