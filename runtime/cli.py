@@ -268,7 +268,9 @@ def classify(
         metavar="LIST",
         help="Also read the paths listed in this file, one per line ('-': stdin; # comments skipped).",
     ),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the results to this file, not stdout."),
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o", help="Write the results to this file, not stdout ('-': stdout, as without -o)."
+    ),
     save_dir: Optional[Path] = typer.Option(
         None, "--save-dir", metavar="DIR", help="Write a copy of each image with boxes, digits and confidences."
     ),
@@ -287,6 +289,8 @@ def classify(
     from .output import FORMATS, ProgressBar, Summary, Writer
 
     paths = paths or []
+    if output is not None and str(output) == "-":  # '-' is stdout, as '-' is stdin for the inputs and the list
+        output = None
     if not paths and from_file is None:
         fail("nothing to read: give image files, folders or patterns, '-' for one image on stdin, or --from-file LIST.")
     if "-" in paths and (len(paths) > 1 or from_file is not None):

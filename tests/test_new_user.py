@@ -372,6 +372,16 @@ def test_output_file(tmp_path, mnist_test):
     assert bad.returncode == 2 and "cannot write the results" in bad.stderr
 
 
+def test_output_dash_is_standard_output(tmp_path, mnist_test):
+    """`classify ... -o -` writes the results on stdout, as '-' means stdin for the inputs and --from-file. It
+    wrote a file named '-' in the current folder."""
+    cv2.imwrite(str(tmp_path / "a.png"), paper_digit(mnist_test.images[0]))
+    result = run("classify", tmp_path / "a.png", "--format", "jsonl", "-o", "-", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["text"] == str(mnist_test.labels[0])
+    assert sorted(os.listdir(tmp_path)) == ["a.png"]
+
+
 def test_csv_has_documented_columns_and_the_jsonl_digits(tmp_path, scene):
     image, text = scene
     cv2.imwrite(str(tmp_path / "a_scene.png"), image)
