@@ -118,12 +118,12 @@ def read_archive(
     """Read every input into shards under ``out`` (created if missing) and write ``out/_SUMMARY.json``.
 
     inputs: files, folders, glob patterns (``recursive``: descend into subfolders); manifest: a text file,
-    one path or URI a line (read as a stream). engine: ``"local"`` (worker processes, ``workers`` of them,
-    default all cores) or ``"ray"`` (``address``: None starts a local Ray instance on 127.0.0.1; ``"auto"``
-    or ``"HOST:PORT"`` joins a running cluster; ``workers``: actors, default the cluster's CPUs; the Ray this
-    call starts or joins is shut down, or left, when it returns; a Ray already initialized in this process by
-    ``ray.init`` is used as it is and left running). format:
-    ``"jsonl"`` or ``"parquet"``. model, line_model, single, min_confidence: as ``DigitReader``.
+    one path or URI a line (read once, as a stream: a pipe such as ``<(find ...)`` does; '-': stdin).
+    engine: ``"local"`` (worker processes, ``workers`` of them, default all cores) or ``"ray"`` (``address``:
+    None starts a local Ray instance on 127.0.0.1; ``"auto"`` or ``"HOST:PORT"`` joins a running cluster;
+    ``workers``: actors, default the cluster's CPUs; the Ray this call starts or joins is shut down, or left,
+    when it returns; a Ray already initialized in this process by ``ray.init`` is used as it is and left
+    running). format: ``"jsonl"`` or ``"parquet"``. model, line_model, single, min_confidence: as ``DigitReader``.
     batch_size: inputs per network pass and per shard. on_progress(read, failed, skipped): called as
     results come in (counts so far).
 
@@ -146,7 +146,8 @@ def read_archive(
             f"{manifest}: is a folder, not a manifest file; give the folder itself as an input, or a text file "
             "with one path or URI a line"
         )
-    if manifest is not None and not os.path.isfile(manifest):
+    if manifest is not None and os.fspath(manifest) != "-" and not os.path.exists(manifest):
+        # (a pipe is no regular file: --manifest <(find ...) and /dev/stdin are read as a stream, as a file is)
         raise ArchiveError(f"{manifest}: no such manifest file; give a text file with one path or URI a line")
     if address is not None and engine != "ray":
         raise ArchiveError("--address joins a Ray cluster: use it with --engine ray")
@@ -457,13 +458,25 @@ def keep_settings(out: Path, wanted: dict) -> None:
 
 
 def _names(inputs: list[str], manifest) -> Iterator[str]:
+    """The inputs, then the manifest's lines ('-': standard input), read once as a stream."""
     yield from inputs
     if manifest is not None:
         from .sources import read_lines
 
-        with open(manifest, encoding="utf-8", errors="surrogateescape") as handle:  # (read_lines drops a BOM)
+        with _open_manifest(manifest) as handle:  # (read_lines drops a BOM)
             for line in read_lines(handle):
                 yield line.strip()
+
+
+def _open_manifest(manifest):
+    """The manifest ('-': standard input, left open after) as UTF-8 text; a name not UTF-8 keeps its bytes."""
+    import io
+    import sys
+
+    if os.fspath(manifest) == "-":
+        stdin = open(sys.stdin.fileno(), "rb", closefd=False)  # (closing the list leaves stdin open)
+        return io.TextIOWrapper(stdin, encoding="utf-8", errors="surrogateescape")
+    return open(manifest, encoding="utf-8", errors="surrogateescape")
 
 
 def _expand(inputs: list[str], manifest, recursive: bool) -> Iterator:

@@ -434,7 +434,8 @@ def batch(
         None,
         "--manifest",
         metavar="FILE",
-        help="Also read the paths or URIs listed in FILE, one a line (streamed; # comments skipped).",
+        help="Also read the paths or URIs listed in FILE, one a line (streamed, so <(find ...) works; '-': stdin; "
+        "# comments skipped).",
     ),
     engine: str = typer.Option("local", "--engine", help="local (worker processes) | ray (Ray Data)"),
     address: Optional[str] = typer.Option(
