@@ -846,10 +846,21 @@ def export_command(
     if q:
         verdict = "meets" if q["meets_goal"] else "MISSES"
         say(
-            f"  int8  {q['test_accuracy']:.2%}  {q['size_bytes']:>9,} bytes  {q['accuracy_loss_points']:+.2f} "
-            f"points, {q['size_ratio']:.2f}x smaller ({verdict} the goal: <= "
-            f"{q['goal']['max_accuracy_loss_points']} points, >= {q['goal']['min_size_ratio']}x) -> {q['path']}"
+            f"  int8  {q['test_accuracy']:.2%}  {q['size_bytes']:>9,} bytes  "
+            f"{accuracy_change(q['accuracy_loss_points'])}, {q['size_ratio']:.2f}x smaller ({verdict} the goal: at "
+            f"most {q['goal']['max_accuracy_loss_points']} points less accurate, at least "
+            f"{q['goal']['min_size_ratio']}x smaller) -> {q['path']}"
         )
+
+
+def accuracy_change(loss_points: float) -> str:
+    """The int8 model's accuracy beside the float model's, in words that read right either way: ``loss_points``
+    (float minus int8, in percentage points) 0.12 -> '0.12 points less accurate', -0.25 -> '0.25 points more
+    accurate', below 0.005 either way -> 'as accurate'. (It printed '-0.25 points' for a gain.)"""
+    shown = f"{abs(loss_points):.2f}"
+    if shown == "0.00":
+        return "as accurate"
+    return f"{shown} points {'less' if loss_points > 0 else 'more'} accurate"
 
 
 @app.command("evaluate")
