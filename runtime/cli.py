@@ -698,6 +698,9 @@ def train(
         help="Line preset: peak learning rate of the cosine schedule (default: the preset's; lower it to train "
         "an --init run further).",
     ),
+    overwrite: bool = typer.Option(
+        False, "--overwrite", help="Replace the run already in --out (without it, a folder holding a run is refused)."
+    ),
 ) -> None:
     """Train a Keras model on MNIST (needs TensorFlow: install the train extra)."""
     from importlib.util import find_spec
@@ -714,6 +717,12 @@ def train(
             f"training needs the [train] extra ({', '.join(missing)} missing). Install it with: "
             "pip install 'edgedigits[train]'"
         )
+    out = out or Path("runs") / preset
+    if not overwrite and (held := _run_files(out)):
+        fail(
+            f"--out {out}: holds a run already ({', '.join(held)}); add --overwrite to replace it, or pick another "
+            "--out."
+        )
     try:
         from edgedigits.train.fit import train as run_training
         from edgedigits.train.presets import PRESETS
@@ -726,7 +735,6 @@ def train(
         fail(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}.")
     from edgedigits.runtime.mnist import MnistError
 
-    out = out or Path("runs") / preset
     try:
         metrics = run_training(
             preset,
@@ -761,6 +769,11 @@ def train(
         f"{preset}: test accuracy {metrics['test_accuracy']:.4%} ({metrics['test_errors']} errors), "
         f"{metrics['params']:,} parameters, {metrics['train_seconds']:.0f} s -> {out}"
     )
+
+
+def _run_files(out: Path) -> list[str]:
+    """The files of a finished training run in the folder ``out`` (model.keras, metrics.json): [] for none."""
+    return [name for name in ("model.keras", "metrics.json") if (out / name).is_file()]
 
 
 # --------------------------------------------------------------------------- export, evaluate, models
