@@ -108,6 +108,7 @@ def read_archive(
     format: str = "jsonl",
     model: str | None = None,
     line_model: str | bool | None = None,
+    orientation_model: str | bool | None = None,
     single: bool = False,
     min_confidence: float = 0.5,
     recursive: bool = False,
@@ -123,7 +124,8 @@ def read_archive(
     None starts a local Ray instance on 127.0.0.1; ``"auto"`` or ``"HOST:PORT"`` joins a running cluster;
     ``workers``: actors, default the cluster's CPUs; the Ray this call starts or joins is shut down, or left,
     when it returns; a Ray already initialized in this process by ``ray.init`` is used as it is and left
-    running). format: ``"jsonl"`` or ``"parquet"``. model, line_model, single, min_confidence: as ``DigitReader``.
+    running). format: ``"jsonl"`` or ``"parquet"``. model, line_model, orientation_model, single,
+    min_confidence: as ``DigitReader``.
     batch_size: inputs per network pass and per shard. on_progress(read, failed, skipped): called as
     results come in (counts so far).
 
@@ -167,7 +169,13 @@ def read_archive(
     summary = ArchiveSummary(
         engine, format, str(out), address=address, started_utc=time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
     )
-    settings = {"model": model, "line_model": line_model, "single": single, "min_confidence": min_confidence}
+    settings = {
+        "model": model,
+        "line_model": line_model,
+        "orientation_model": orientation_model,
+        "single": single,
+        "min_confidence": min_confidence,
+    }
     keep_settings(out, check_models(settings))  # a model that cannot be used fails now, not in every worker
     started = time.perf_counter()
     before = {p.name for p in shard_files(out)}
@@ -395,8 +403,9 @@ class _Progress:
 
 
 def open_reader(settings: dict):
-    """The one-thread DigitReader of ``settings`` (model, line_model, single, min_confidence) that a worker or
-    actor reads with. Raises ModelError for a digit model that cannot be used (the line model opens later)."""
+    """The one-thread DigitReader of ``settings`` (model, line_model, orientation_model (absent: None), single,
+    min_confidence) that a worker or actor reads with. Raises ModelError for a digit model that cannot be used
+    (the line and orientation models open later)."""
     from .reader import DigitReader
 
     return DigitReader(
@@ -405,19 +414,22 @@ def open_reader(settings: dict):
         single=settings["single"],
         threads=1,
         line_model=settings["line_model"],
+        orientation_model=settings.get("orientation_model"),
     )
 
 
 def check_models(settings: dict) -> dict:
-    """Raise ModelError, naming the file, when the digit model or a line model given by name or file (not the
-    shipped default) is missing or not a usable ONNX model. read_archive calls it before any work: with the
-    Ray engine a bad model was an ActorDiedError traceback from the actors after Ray had started.
+    """Raise ModelError, naming the file, when the digit model, or a line or orientation model given by name or
+    file (not the shipped default), is missing or not a usable ONNX model. read_archive calls it before any
+    work: with the Ray engine a bad model was an ActorDiedError traceback from the actors after Ray had started.
 
     Returns what decides the records' contents: the SHA-256 of each model file (None for no line model), and
     single and min_confidence (see keep_settings)."""
     reader = open_reader(settings)
     if settings["line_model"]:
         _ = reader.line_model  # (its session is otherwise opened at the first text line)
+    if settings.get("orientation_model"):
+        _ = reader.orientation_model
 
     def sha256(path: str | os.PathLike | Literal[False]) -> str | None:
         return hashlib.sha256(Path(path).read_bytes()).hexdigest() if path else None

@@ -98,15 +98,25 @@ def fraction_option(value: float) -> float:
 
 
 def line_model_option(value: str | None) -> str | Literal[False] | None:
-    """``--line-model``: None -> the shipped one (if installed), 'none' -> no line model, else a name or file."""
+    """``--line-model`` or ``--orientation-model``: None -> the shipped one (if installed), 'none' -> no such
+    model, else a name or file."""
     return False if value is not None and value.lower() == "none" else value
 
 
-def checked(reader, line_model: str | None):
-    """``reader``, with the line model named by ``--line-model`` opened now: a file that is no line model is
-    refused at start (ModelError), not when the first text line is read."""
+ORIENTATION_HELP = (
+    "Orientation classifier that tells an upside-down page (default: the shipped 'orientation'); none: a page is "
+    "never read turned 180 degrees."
+)
+
+
+def checked(reader, line_model: str | None, orientation_model: str | None = None):
+    """``reader``, with the line and orientation models named by ``--line-model`` and ``--orientation-model``
+    opened now: a file that is no such model is refused at start (ModelError), not when the first text line is
+    read."""
     if line_model_option(line_model):
         _ = reader.line_model  # the property opens its session
+    if line_model_option(orientation_model):
+        _ = reader.orientation_model
     return reader
 
 
@@ -262,6 +272,9 @@ def classify(
         metavar="NAME|FILE|none",
         help="Line recognizer (default: the shipped 'line'); none: each blob is read alone by the digit model.",
     ),
+    orientation_model: Optional[str] = typer.Option(
+        None, "--orientation-model", metavar="NAME|FILE|none", help=ORIENTATION_HELP
+    ),
     from_file: Optional[str] = typer.Option(
         None,
         "--from-file",
@@ -318,9 +331,14 @@ def classify(
         # One onnxruntime thread: the cores are used by the worker processes (each with its own session); an
         # intra-op pool here would only spin beside them (--workers 1 used 2 cores of CPU for 1 of work).
         reader = DigitReader(
-            model, min_confidence=min_confidence, single=single, threads=1, line_model=line_model_option(line_model)
+            model,
+            min_confidence=min_confidence,
+            single=single,
+            threads=1,
+            line_model=line_model_option(line_model),
+            orientation_model=line_model_option(orientation_model),
         )
-        checked(reader, line_model)
+        checked(reader, line_model, orientation_model)
     except ModelError as exc:
         fail(str(exc))
     copies = None
@@ -455,6 +473,9 @@ def batch(
     line_model: Optional[str] = typer.Option(
         None, "--line-model", metavar="NAME|FILE|none", help="Line recognizer (default: the shipped 'line'); none: off."
     ),
+    orientation_model: Optional[str] = typer.Option(
+        None, "--orientation-model", metavar="NAME|FILE|none", help=ORIENTATION_HELP
+    ),
     workers: Optional[int] = typer.Option(
         None, min=1, help="Worker processes (local) or actors (ray); default: every core of the machine or cluster."
     ),
@@ -494,6 +515,7 @@ def batch(
             format=format,
             model=model,
             line_model=line_model_option(line_model),
+            orientation_model=line_model_option(orientation_model),
             single=single,
             min_confidence=min_confidence,
             recursive=recursive,
@@ -519,6 +541,9 @@ def webcam(
     model: Optional[str] = typer.Option(None, help="Shipped model name or .onnx file."),
     line_model: Optional[str] = typer.Option(
         None, "--line-model", metavar="NAME|FILE|none", help="Line recognizer (default: the shipped 'line'); none: off."
+    ),
+    orientation_model: Optional[str] = typer.Option(
+        None, "--orientation-model", metavar="NAME|FILE|none", help=ORIENTATION_HELP
     ),
     headless: bool = typer.Option(False, help="No window: print one JSON line per frame."),
     format: Optional[str] = typer.Option(None, "--format", "-f", help="jsonl (default when --headless) | none"),
@@ -580,8 +605,14 @@ def webcam(
                 )
 
     try:
-        reader = DigitReader(model, min_confidence=min_confidence, threads=1, line_model=line_model_option(line_model))
-        checked(reader, line_model)
+        reader = DigitReader(
+            model,
+            min_confidence=min_confidence,
+            threads=1,
+            line_model=line_model_option(line_model),
+            orientation_model=line_model_option(orientation_model),
+        )
+        checked(reader, line_model, orientation_model)
         stats = live.run(
             reader,
             parse_source(source),
