@@ -159,6 +159,15 @@ def read_archive(
             f"{out}: is a file, not a folder; --out names the folder for the shards and {SUMMARY} (created if "
             "missing): pick another"
         )
+    settings = {
+        "model": model,
+        "line_model": line_model,
+        "orientation_model": orientation_model,
+        "single": single,
+        "min_confidence": min_confidence,
+    }
+    # A model that cannot be used fails now, not in every worker, and before --out is made: no empty folder
+    wanted = check_models(settings)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -169,14 +178,7 @@ def read_archive(
     summary = ArchiveSummary(
         engine, format, str(out), address=address, started_utc=time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
     )
-    settings = {
-        "model": model,
-        "line_model": line_model,
-        "orientation_model": orientation_model,
-        "single": single,
-        "min_confidence": min_confidence,
-    }
-    keep_settings(out, check_models(settings))  # a model that cannot be used fails now, not in every worker
+    keep_settings(out, wanted)
     started = time.perf_counter()
     before = {p.name for p in shard_files(out)}
     done = recorded(out)

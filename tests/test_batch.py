@@ -196,6 +196,17 @@ def test_an_output_folder_that_cannot_be_written_is_a_clear_error_before_reading
         read_archive([archive[1][0]], locked, workers=1)
 
 
+@pytest.mark.parametrize("option", ["--model", "--line-model", "--orientation-model"])
+def test_a_model_that_cannot_be_used_leaves_no_output_folder(archive, tmp_path, option):
+    """`batch scans --out results --model nope` (a typo): exit 2 naming the model, and no empty results/
+    folder left behind (it was made before the model was checked)."""
+    out = tmp_path / "results" / "run1"
+    cmd = [sys.executable, "-m", "edgedigits.runtime.cli", "batch", archive[1][0], "--out", str(out), option, "nope"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stderr.startswith("edgedigits: nope: unknown model"), done.stderr
+    assert os.listdir(tmp_path) == []
+
+
 def test_an_output_that_is_a_file_is_named_as_a_file(archive, tmp_path):
     """--out naming an existing file (an image, by a slip): 'is a file, not a folder' and the file untouched
     (it said 'cannot create the output folder (File exists)')."""
