@@ -376,9 +376,10 @@ def classify(
         bar = ProgressBar(sys.stderr, out)
         if stdin_bytes is not None:
             bar.set_total(1)
-        elif from_file is None or os.path.isfile(from_file):
+        elif from_file is None or (from_file != "-" and os.path.isfile(from_file)):
             # the inputs can be listed again: count them beside the run for the total and ETA. Not from stdin nor
-            # a pipe (--from-file <(find ...)): a second reader would take lines from the run's own.
+            # a pipe (--from-file <(find ...)): a second reader would take lines from the run's own. ('-' is
+            # stdin even when a file named '-' is in the current folder.)
             _count_beside(bar, paths, from_file, recursive)
 
     try:

@@ -439,6 +439,18 @@ def test_a_list_from_a_pipe_with_the_progress_bar_loses_no_path(mixed_folder, tm
     assert [os.path.basename(json.loads(line)["path"]) for line in result.stdout.splitlines()] == list(expected)
 
 
+def test_a_list_on_stdin_with_the_progress_bar_loses_no_path_beside_a_file_named_dash(mixed_folder, tmp_path):
+    """`find ... | classify --from-file - --progress` in a folder holding a file named '-' (as `-o -` used to
+    write): every listed file is read. The bar's counting thread took '-' for a file it could list again,
+    read the same stdin as the run and closed it: 0 records, and a ValueError traceback."""
+    folder, expected = mixed_folder
+    (tmp_path / "-").write_text("an old output file\n")
+    listed = "".join(f"{folder / name}\n" for name in expected) * 20  # enough lines for the thread to race
+    result = run("classify", "--from-file", "-", "--progress", "--format", "jsonl", input=listed, cwd=tmp_path)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert [os.path.basename(json.loads(line)["path"]) for line in result.stdout.splitlines()] == list(expected) * 20
+
+
 def test_orientation_model_option_on_every_command_that_reads_images(tmp_path):
     """--orientation-model NAME|FILE|none on classify, batch and webcam, as --line-model: the shipped form
     photo turned upside down reads right by default and with the shipped model's file, otherwise with 'none';
