@@ -108,6 +108,7 @@ def read_archive(
     format: str = "jsonl",
     model: str | None = None,
     line_model: str | bool | None = None,
+    orientation_model: str | bool | None = None,
     single: bool = False,
     min_confidence: float = 0.5,
     recursive: bool = False,
@@ -118,12 +119,13 @@ def read_archive(
     """Read every input into shards under ``out`` (created if missing) and write ``out/_SUMMARY.json``.
 
     inputs: files, folders, glob patterns (``recursive``: descend into subfolders); manifest: a text file,
-    one path or URI a line (read as a stream). engine: ``"local"`` (worker processes, ``workers`` of them,
-    default all cores) or ``"ray"`` (``address``: None starts a local Ray instance on 127.0.0.1; ``"auto"``
-    or ``"HOST:PORT"`` joins a running cluster; ``workers``: actors, default the cluster's CPUs; the Ray this
-    call starts or joins is shut down, or left, when it returns; a Ray already initialized in this process by
-    ``ray.init`` is used as it is and left running). format:
-    ``"jsonl"`` or ``"parquet"``. model, line_model, single, min_confidence: as ``DigitReader``.
+    one path or URI a line (read once, as a stream: a pipe such as ``<(find ...)`` does; '-': stdin).
+    engine: ``"local"`` (worker processes, ``workers`` of them, default all cores) or ``"ray"`` (``address``:
+    None starts a local Ray instance on 127.0.0.1; ``"auto"`` or ``"HOST:PORT"`` joins a running cluster;
+    ``workers``: actors, default the cluster's CPUs; the Ray this call starts or joins is shut down, or left,
+    when it returns; a Ray already initialized in this process by ``ray.init`` is used as it is and left
+    running). format: ``"jsonl"`` or ``"parquet"``. model, line_model, orientation_model, single,
+    min_confidence: as ``DigitReader``.
     batch_size: inputs per network pass and per shard. on_progress(read, failed, skipped): called as
     results come in (counts so far).
 
@@ -146,7 +148,8 @@ def read_archive(
             f"{manifest}: is a folder, not a manifest file; give the folder itself as an input, or a text file "
             "with one path or URI a line"
         )
-    if manifest is not None and not os.path.isfile(manifest):
+    if manifest is not None and os.fspath(manifest) != "-" and not os.path.exists(manifest):
+        # (a pipe is no regular file: --manifest <(find ...) and /dev/stdin are read as a stream, as a file is)
         raise ArchiveError(f"{manifest}: no such manifest file; give a text file with one path or URI a line")
     if address is not None and engine != "ray":
         raise ArchiveError("--address joins a Ray cluster: use it with --engine ray")
@@ -156,6 +159,15 @@ def read_archive(
             f"{out}: is a file, not a folder; --out names the folder for the shards and {SUMMARY} (created if "
             "missing): pick another"
         )
+    settings = {
+        "model": model,
+        "line_model": line_model,
+        "orientation_model": orientation_model,
+        "single": single,
+        "min_confidence": min_confidence,
+    }
+    # A model that cannot be used fails now, not in every worker, and before --out is made: no empty folder
+    wanted = check_models(settings)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -166,8 +178,7 @@ def read_archive(
     summary = ArchiveSummary(
         engine, format, str(out), address=address, started_utc=time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
     )
-    settings = {"model": model, "line_model": line_model, "single": single, "min_confidence": min_confidence}
-    keep_settings(out, check_models(settings))  # a model that cannot be used fails now, not in every worker
+    keep_settings(out, wanted)
     started = time.perf_counter()
     before = {p.name for p in shard_files(out)}
     done = recorded(out)
@@ -394,8 +405,9 @@ class _Progress:
 
 
 def open_reader(settings: dict):
-    """The one-thread DigitReader of ``settings`` (model, line_model, single, min_confidence) that a worker or
-    actor reads with. Raises ModelError for a digit model that cannot be used (the line model opens later)."""
+    """The one-thread DigitReader of ``settings`` (model, line_model, orientation_model (absent: None), single,
+    min_confidence) that a worker or actor reads with. Raises ModelError for a digit model that cannot be used
+    (the line and orientation models open later)."""
     from .reader import DigitReader
 
     return DigitReader(
@@ -404,19 +416,22 @@ def open_reader(settings: dict):
         single=settings["single"],
         threads=1,
         line_model=settings["line_model"],
+        orientation_model=settings.get("orientation_model"),
     )
 
 
 def check_models(settings: dict) -> dict:
-    """Raise ModelError, naming the file, when the digit model or a line model given by name or file (not the
-    shipped default) is missing or not a usable ONNX model. read_archive calls it before any work: with the
-    Ray engine a bad model was an ActorDiedError traceback from the actors after Ray had started.
+    """Raise ModelError, naming the file, when the digit model, or a line or orientation model given by name or
+    file (not the shipped default), is missing or not a usable ONNX model. read_archive calls it before any
+    work: with the Ray engine a bad model was an ActorDiedError traceback from the actors after Ray had started.
 
     Returns what decides the records' contents: the SHA-256 of each model file (None for no line model), and
     single and min_confidence (see keep_settings)."""
     reader = open_reader(settings)
     if settings["line_model"]:
         _ = reader.line_model  # (its session is otherwise opened at the first text line)
+    if settings.get("orientation_model"):
+        _ = reader.orientation_model
 
     def sha256(path: str | os.PathLike | Literal[False]) -> str | None:
         return hashlib.sha256(Path(path).read_bytes()).hexdigest() if path else None
@@ -457,13 +472,25 @@ def keep_settings(out: Path, wanted: dict) -> None:
 
 
 def _names(inputs: list[str], manifest) -> Iterator[str]:
+    """The inputs, then the manifest's lines ('-': standard input), read once as a stream."""
     yield from inputs
     if manifest is not None:
         from .sources import read_lines
 
-        with open(manifest, encoding="utf-8", errors="surrogateescape") as handle:  # (read_lines drops a BOM)
+        with _open_manifest(manifest) as handle:  # (read_lines drops a BOM)
             for line in read_lines(handle):
                 yield line.strip()
+
+
+def _open_manifest(manifest):
+    """The manifest ('-': standard input, left open after) as UTF-8 text; a name not UTF-8 keeps its bytes."""
+    import io
+    import sys
+
+    if os.fspath(manifest) == "-":
+        stdin = open(sys.stdin.fileno(), "rb", closefd=False)  # (closing the list leaves stdin open)
+        return io.TextIOWrapper(stdin, encoding="utf-8", errors="surrogateescape")
+    return open(manifest, encoding="utf-8", errors="surrogateescape")
 
 
 def _expand(inputs: list[str], manifest, recursive: bool) -> Iterator:

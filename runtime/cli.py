@@ -35,7 +35,7 @@ def _version(value: bool) -> None:
 
     import platform
 
-    typer.echo(
+    say(
         f"edgedigits {version('edgedigits')} (onnxruntime {version('onnxruntime')}, OpenCV "
         f"{version('opencv-python', 'opencv-python-headless', 'opencv-contrib-python')}, NumPy "
         f"{version('numpy')}, Python {platform.python_version()})"
@@ -62,6 +62,33 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
+def _stdout_dropped() -> None:
+    """Point standard output at /dev/null: what Python still holds for it is dropped at exit, not written (a
+    second error, printed as 'Exception ignored', after the one already reported)."""
+    import sys
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real stdout (a captured one): nothing held to drop
+        pass
+
+
+def say(text: str, nl: bool = True) -> None:
+    """Print ``text`` on standard output. A reader that left the pipe (``edgedigits models | head -1``) ends
+    the command quietly with exit status 0; an output that cannot be written (a full disk) exits 2 with one
+    line saying so, as classify's results."""
+    try:
+        typer.echo(text, nl=nl)
+    except BrokenPipeError:
+        _stdout_dropped()
+        raise typer.Exit(0) from None
+    except OSError as exc:
+        _stdout_dropped()
+        fail(f"standard output: cannot write ({exc.strerror or exc}); free some space or redirect it elsewhere")
+
+
 def fraction_option(value: float) -> float:
     """``--min-confidence``: typer's 0-1 range lets NaN through (every comparison with it is false); refused
     here as a usage error (exit 2) naming the option, like 1.5."""
@@ -71,15 +98,25 @@ def fraction_option(value: float) -> float:
 
 
 def line_model_option(value: str | None) -> str | Literal[False] | None:
-    """``--line-model``: None -> the shipped one (if installed), 'none' -> no line model, else a name or file."""
+    """``--line-model`` or ``--orientation-model``: None -> the shipped one (if installed), 'none' -> no such
+    model, else a name or file."""
     return False if value is not None and value.lower() == "none" else value
 
 
-def checked(reader, line_model: str | None):
-    """``reader``, with the line model named by ``--line-model`` opened now: a file that is no line model is
-    refused at start (ModelError), not when the first text line is read."""
+ORIENTATION_HELP = (
+    "Orientation classifier that tells an upside-down page (default: the shipped 'orientation'); none: a page is "
+    "never read turned 180 degrees."
+)
+
+
+def checked(reader, line_model: str | None, orientation_model: str | None = None):
+    """``reader``, with the line and orientation models named by ``--line-model`` and ``--orientation-model``
+    opened now: a file that is no such model is refused at start (ModelError), not when the first text line is
+    read."""
     if line_model_option(line_model):
         _ = reader.line_model  # the property opens its session
+    if line_model_option(orientation_model):
+        _ = reader.orientation_model
     return reader
 
 
@@ -235,13 +272,18 @@ def classify(
         metavar="NAME|FILE|none",
         help="Line recognizer (default: the shipped 'line'); none: each blob is read alone by the digit model.",
     ),
+    orientation_model: Optional[str] = typer.Option(
+        None, "--orientation-model", metavar="NAME|FILE|none", help=ORIENTATION_HELP
+    ),
     from_file: Optional[str] = typer.Option(
         None,
         "--from-file",
         metavar="LIST",
         help="Also read the paths listed in this file, one per line ('-': stdin; # comments skipped).",
     ),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the results to this file, not stdout."),
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o", help="Write the results to this file, not stdout ('-': stdout, as without -o)."
+    ),
     save_dir: Optional[Path] = typer.Option(
         None, "--save-dir", metavar="DIR", help="Write a copy of each image with boxes, digits and confidences."
     ),
@@ -260,6 +302,8 @@ def classify(
     from .output import FORMATS, ProgressBar, Summary, Writer
 
     paths = paths or []
+    if output is not None and str(output) == "-":  # '-' is stdout, as '-' is stdin for the inputs and the list
+        output = None
     if not paths and from_file is None:
         fail("nothing to read: give image files, folders or patterns, '-' for one image on stdin, or --from-file LIST.")
     if "-" in paths and (len(paths) > 1 or from_file is not None):
@@ -287,9 +331,14 @@ def classify(
         # One onnxruntime thread: the cores are used by the worker processes (each with its own session); an
         # intra-op pool here would only spin beside them (--workers 1 used 2 cores of CPU for 1 of work).
         reader = DigitReader(
-            model, min_confidence=min_confidence, single=single, threads=1, line_model=line_model_option(line_model)
+            model,
+            min_confidence=min_confidence,
+            single=single,
+            threads=1,
+            line_model=line_model_option(line_model),
+            orientation_model=line_model_option(orientation_model),
         )
-        checked(reader, line_model)
+        checked(reader, line_model, orientation_model)
     except ModelError as exc:
         fail(str(exc))
     copies = None
@@ -327,9 +376,10 @@ def classify(
         bar = ProgressBar(sys.stderr, out)
         if stdin_bytes is not None:
             bar.set_total(1)
-        elif from_file is None or os.path.isfile(from_file):
+        elif from_file is None or (from_file != "-" and os.path.isfile(from_file)):
             # the inputs can be listed again: count them beside the run for the total and ETA. Not from stdin nor
-            # a pipe (--from-file <(find ...)): a second reader would take lines from the run's own.
+            # a pipe (--from-file <(find ...)): a second reader would take lines from the run's own. ('-' is
+            # stdin even when a file named '-' is in the current folder.)
             _count_beside(bar, paths, from_file, recursive)
 
     try:
@@ -403,7 +453,8 @@ def batch(
         None,
         "--manifest",
         metavar="FILE",
-        help="Also read the paths or URIs listed in FILE, one a line (streamed; # comments skipped).",
+        help="Also read the paths or URIs listed in FILE, one a line (streamed, so <(find ...) works; '-': stdin; "
+        "# comments skipped).",
     ),
     engine: str = typer.Option("local", "--engine", help="local (worker processes) | ray (Ray Data)"),
     address: Optional[str] = typer.Option(
@@ -422,6 +473,9 @@ def batch(
     recursive: bool = typer.Option(False, "--recursive", "-r", help="Descend into subfolders."),
     line_model: Optional[str] = typer.Option(
         None, "--line-model", metavar="NAME|FILE|none", help="Line recognizer (default: the shipped 'line'); none: off."
+    ),
+    orientation_model: Optional[str] = typer.Option(
+        None, "--orientation-model", metavar="NAME|FILE|none", help=ORIENTATION_HELP
     ),
     workers: Optional[int] = typer.Option(
         None, min=1, help="Worker processes (local) or actors (ray); default: every core of the machine or cluster."
@@ -462,6 +516,7 @@ def batch(
             format=format,
             model=model,
             line_model=line_model_option(line_model),
+            orientation_model=line_model_option(orientation_model),
             single=single,
             min_confidence=min_confidence,
             recursive=recursive,
@@ -487,6 +542,9 @@ def webcam(
     model: Optional[str] = typer.Option(None, help="Shipped model name or .onnx file."),
     line_model: Optional[str] = typer.Option(
         None, "--line-model", metavar="NAME|FILE|none", help="Line recognizer (default: the shipped 'line'); none: off."
+    ),
+    orientation_model: Optional[str] = typer.Option(
+        None, "--orientation-model", metavar="NAME|FILE|none", help=ORIENTATION_HELP
     ),
     headless: bool = typer.Option(False, help="No window: print one JSON line per frame."),
     format: Optional[str] = typer.Option(None, "--format", "-f", help="jsonl (default when --headless) | none"),
@@ -548,8 +606,14 @@ def webcam(
                 )
 
     try:
-        reader = DigitReader(model, min_confidence=min_confidence, threads=1, line_model=line_model_option(line_model))
-        checked(reader, line_model)
+        reader = DigitReader(
+            model,
+            min_confidence=min_confidence,
+            threads=1,
+            line_model=line_model_option(line_model),
+            orientation_model=line_model_option(orientation_model),
+        )
+        checked(reader, line_model, orientation_model)
         stats = live.run(
             reader,
             parse_source(source),
@@ -666,6 +730,9 @@ def train(
         help="Line preset: peak learning rate of the cosine schedule (default: the preset's; lower it to train "
         "an --init run further).",
     ),
+    overwrite: bool = typer.Option(
+        False, "--overwrite", help="Replace the run already in --out (without it, a folder holding a run is refused)."
+    ),
 ) -> None:
     """Train a Keras model on MNIST (needs TensorFlow: install the train extra)."""
     from importlib.util import find_spec
@@ -682,6 +749,12 @@ def train(
             f"training needs the [train] extra ({', '.join(missing)} missing). Install it with: "
             "pip install 'edgedigits[train]'"
         )
+    out = out or Path("runs") / preset
+    if not overwrite and (held := _run_files(out)):
+        fail(
+            f"--out {out}: holds a run already ({', '.join(held)}); add --overwrite to replace it, or pick another "
+            "--out."
+        )
     try:
         from edgedigits.train.fit import train as run_training
         from edgedigits.train.presets import PRESETS
@@ -694,7 +767,6 @@ def train(
         fail(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}.")
     from edgedigits.runtime.mnist import MnistError
 
-    out = out or Path("runs") / preset
     try:
         metrics = run_training(
             preset,
@@ -712,23 +784,28 @@ def train(
     except (MnistError, ValueError) as exc:
         fail(str(exc))
     if metrics.get("kind") == "orientation":
-        typer.echo(
+        say(
             f"{preset}: test lines called right {metrics['test_accuracy']:.1%} (with a digit 2-7, 9: "
             f"{metrics['test_asymmetric_accuracy']:.1%}); {metrics['params']:,} parameters, "
             f"{metrics['run_seconds']:.0f} s -> {out}"
         )
         return
     if metrics.get("kind") == "line":
-        typer.echo(
+        say(
             f"{preset}: test lines read exactly: "
             + ", ".join(f"{kind} {v['text_exact']:.1%}" for kind, v in metrics["test_lines"].items())
             + f"; {metrics['params']:,} parameters, {metrics['train_seconds']:.0f} s -> {out}"
         )
         return
-    typer.echo(
+    say(
         f"{preset}: test accuracy {metrics['test_accuracy']:.4%} ({metrics['test_errors']} errors), "
         f"{metrics['params']:,} parameters, {metrics['train_seconds']:.0f} s -> {out}"
     )
+
+
+def _run_files(out: Path) -> list[str]:
+    """The files of a finished training run in the folder ``out`` (model.keras, metrics.json): [] for none."""
+    return [name for name in ("model.keras", "metrics.json") if (out / name).is_file()]
 
 
 # --------------------------------------------------------------------------- export, evaluate, models
@@ -777,47 +854,58 @@ def export_command(
             f"export needs the [train] extra ({exc.name} is missing). Install it with: pip install 'edgedigits[train]'"
         )
     if result.get("kind") == "orientation":
-        typer.echo(
+        say(
             f"{result['name']}: parity on {result['parity']['lines']} test lines "
             f"({result['parity']['call_disagreements']} called differently, max |d log-odds| "
             f"{result['parity']['max_abs_diff']:.1e}); called right {result['test']['accuracy']:.1%} "
             f"(with a digit 2-7, 9: {result['test']['asymmetric_accuracy']:.1%})"
         )
-        typer.echo(
+        say(
             f"  {result['size_bytes']:,} bytes, {result['params']:,} parameters, "
             f"{result['mflops_per_line_of_8_digits']} MFLOPs per line of 8 digits -> {result['path']}"
         )
         return
     if "test_lines" in result:  # a line model
-        typer.echo(
+        say(
             f"{result['name']}: parity on {result['parity']['lines']} test lines "
             f"({result['parity']['reading_disagreements']} read differently, max |dp| "
             f"{result['parity']['max_abs_diff']:.1e}); exact: "
             + ", ".join(f"{kind} {v['text_exact']:.1%}" for kind, v in result["test_lines"].items())
         )
-        typer.echo(
+        say(
             f"  {result['size_bytes']:,} bytes, {result['params']:,} parameters, "
             f"{result['mflops_per_line_of_8_digits']} MFLOPs per line of 8 digits -> {result['path']}"
         )
         return
     f, q = result["float"], result["int8"]
     parity = f["parity"]
-    typer.echo(
+    say(
         f"{f['name']}: MNIST test accuracy Keras {f['keras_test_accuracy']:.2%}, ONNX {f['test_accuracy']:.2%} "
         f"(parity on {parity['images']} images: {parity['argmax_disagreements']} different predictions, "
         f"max |dp| {parity['max_abs_diff']:.1e})"
     )
-    typer.echo(
+    say(
         f"  float {f['test_accuracy']:.2%}  {f['size_bytes']:>9,} bytes  {f['params']:,} parameters, "
         f"{f['mflops_per_digit']} MFLOPs/digit -> {f['path']}"
     )
     if q:
         verdict = "meets" if q["meets_goal"] else "MISSES"
-        typer.echo(
-            f"  int8  {q['test_accuracy']:.2%}  {q['size_bytes']:>9,} bytes  {q['accuracy_loss_points']:+.2f} "
-            f"points, {q['size_ratio']:.2f}x smaller ({verdict} the goal: <= "
-            f"{q['goal']['max_accuracy_loss_points']} points, >= {q['goal']['min_size_ratio']}x) -> {q['path']}"
+        say(
+            f"  int8  {q['test_accuracy']:.2%}  {q['size_bytes']:>9,} bytes  "
+            f"{accuracy_change(q['accuracy_loss_points'])}, {q['size_ratio']:.2f}x smaller ({verdict} the goal: at "
+            f"most {q['goal']['max_accuracy_loss_points']} points less accurate, at least "
+            f"{q['goal']['min_size_ratio']}x smaller) -> {q['path']}"
         )
+
+
+def accuracy_change(loss_points: float) -> str:
+    """The int8 model's accuracy beside the float model's, in words that read right either way: ``loss_points``
+    (float minus int8, in percentage points) 0.12 -> '0.12 points less accurate', -0.25 -> '0.25 points more
+    accurate', below 0.005 either way -> 'as accurate'. (It printed '-0.25 points' for a gain.)"""
+    shown = f"{abs(loss_points):.2f}"
+    if shown == "0.00":
+        return "as accurate"
+    return f"{shown} points {'less' if loss_points > 0 else 'more'} accurate"
 
 
 @app.command("evaluate")
@@ -841,7 +929,7 @@ def evaluate_command(
         report = run_evaluation(Model(model, threads=threads), data)
     except (ModelError, MnistError) as exc:
         fail(str(exc))
-    typer.echo(json.dumps(report) if format == "json" else format_text(report))
+    say(json.dumps(report) if format == "json" else format_text(report))
 
 
 @app.command("models")
@@ -857,18 +945,18 @@ def models_command(
         fail(f"unknown format {format!r}; choose text, json or markdown.")
     rows = shipped_models()
     if format == "json":
-        typer.echo(json.dumps([{k: v for k, v in row.items() if k != "card"} for row in rows], indent=2))
+        say(json.dumps([{k: v for k, v in row.items() if k != "card"} for row in rows], indent=2))
     elif format == "markdown":
-        typer.echo(cards_markdown(rows), nl=False)
+        say(cards_markdown(rows), nl=False)
     elif not rows:
         fail("no shipped models found in this installation; reinstall edgedigits.", code=1)
     else:
-        typer.echo(f"{'name':<16} {'accuracy':>9} {'size':>12} {'params':>9} {'MFLOPs':>7}  preset")
+        say(f"{'name':<16} {'accuracy':>9} {'size':>12} {'params':>9} {'MFLOPs':>7}  preset")
         for row in rows:
             accuracy = f"{row['accuracy']:.2%}" if row["accuracy"] is not None else "?"
             if row["kind"] == "orientation":  # its share of test lines called right, MFLOPs per 8-digit line
                 right = f"{row['card']['test_accuracy']:.1%}" if row["card"].get("test_accuracy") is not None else "?"
-                typer.echo(
+                say(
                     f"{row['name']:<16} {right:>9} {row['size_bytes'] / 1024:>8,.1f} KiB "
                     f"{row['params'] or 0:>9,} {row['card'].get('mflops_per_line_of_8_digits') or 0:>7}  "
                     f"{row['preset'] or ''} (test lines' way up called right; MFLOPs per line of 8 digits)"
@@ -876,13 +964,13 @@ def models_command(
                 continue
             if row["kind"] == "line":  # a line model: its mean exact rate on test lines, MFLOPs per 8-digit line
                 exact = f"{row['test_exact']:.1%}" if row["test_exact"] is not None else "?"
-                typer.echo(
+                say(
                     f"{row['name']:<16} {exact:>9} {row['size_bytes'] / 1024:>8,.1f} KiB "
                     f"{row['params'] or 0:>9,} {row['card'].get('mflops_per_line_of_8_digits') or 0:>7}  "
                     f"{row['preset'] or ''} (test lines read exactly, mean over kinds; MFLOPs per 8-digit line)"
                 )
                 continue
-            typer.echo(
+            say(
                 f"{row['name']:<16} {accuracy:>9} {row['size_bytes'] / 1024:>8,.1f} KiB "
                 f"{row['params'] or 0:>9,} {row['mflops_per_digit'] or 0:>7}  {row['preset'] or ''}"
             )
@@ -906,7 +994,7 @@ def bench_command(
         report = run(model, quick=quick)
     except ModelError as exc:
         fail(str(exc))
-    typer.echo(json.dumps(report, indent=2) if format == "json" else format_text(report))
+    say(json.dumps(report, indent=2) if format == "json" else format_text(report))
 
 
 def main() -> None:

@@ -162,8 +162,11 @@ def _fetch(url: str, timeout: float, progress: Callable[[int, int | None], None]
 def download_file(stem: str, directory: Path, urls: Iterable[str] | None = None, timeout: float = 30.0) -> Path:
     """Download ``stem``.gz from the first mirror that serves bytes with the right checksum.
 
-    The file is written to a temporary file in ``directory`` and renamed into place only once verified.
+    The file is written to a temporary file in ``directory`` and renamed into place only once verified. The
+    folders made for it (``directory`` and those above it that did not exist) are removed again when no mirror
+    serves the file, so a mistyped ``--data`` path is not left behind. Raises MnistError saying what to do.
     """
+    made = [folder for folder in (directory, *directory.parents) if not folder.exists()]  # deepest first
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # a file on the way, no permission
@@ -195,12 +198,31 @@ def download_file(stem: str, directory: Path, urls: Iterable[str] | None = None,
             if os.path.exists(tmp):
                 os.unlink(tmp)
         return target
+    _remove_empty(made)
+    files = (
+        "train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz"
+    )
+    if made:
+        raise MnistError(
+            f"{directory}: no such folder, and could not download {stem}.gz into it from any mirror (the folder "
+            "is not left behind):\n  " + "\n  ".join(failures) + "\n"
+            f"Check the path given by --data / $EDGEDIGITS_DATA; if this machine is offline, copy the four MNIST "
+            f"files ({files}) into a folder and point --data / $EDGEDIGITS_DATA at it."
+        )
     raise MnistError(
         f"could not download {stem}.gz from any mirror:\n  " + "\n  ".join(failures) + "\n"
-        f"If this machine is offline, copy the four MNIST files (train-images-idx3-ubyte.gz, "
-        f"train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz) into {directory} "
+        f"If this machine is offline, copy the four MNIST files ({files}) into {directory} "
         f"or point --data / $EDGEDIGITS_DATA at a folder that holds them."
     )
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove ``folders`` (deepest first) while they are empty; a folder something was put in stays."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
 
 
 def ensure_files(

@@ -243,8 +243,8 @@ class Model:
             digit_models = ", ".join(row["name"] for row in shipped_models() if row["kind"] == "digit")
             raise ModelError(
                 f"{where}: a text-line model (input [N, {LINE_HEIGHT}, W]: the line recognizer or the orientation "
-                f"classifier), not a digit model; --model takes a digit model ({digit_models or 'none installed'}), "
-                "and a line recognizer goes to --line-model."
+                f"classifier), not a digit model; --model takes a digit model ({digit_models or 'none installed'}); "
+                "a line recognizer goes to --line-model and an orientation classifier to --orientation-model."
             )
         if image.type != "tensor(float)" or len(dims) != 3 or tuple(dims[1:]) != IMAGE_SHAPE:
             raise ModelError(

@@ -76,6 +76,20 @@ ImageLike = Union[str, os.PathLike, bytes, bytearray, memoryview, np.ndarray]
 CHUNK = 16  # inputs per network pass in read_many (a worker process's task is one or more chunks)
 
 
+def check_model_argument(name: str, value: object, kind: type, default: str, *, none: str | None = None) -> None:
+    """Raise TypeError naming the argument ``name`` and what it accepts unless ``value`` is a model's name or
+    path (str, os.PathLike), a ``kind`` object, None (``default``), or False when ``none`` says what that means
+    (``DigitReader(line_model=True)`` said only "expected str, bytes or os.PathLike object, not bool")."""
+    if value is None or isinstance(value, (str, os.PathLike, kind)) or (none is not None and value is False):
+        return
+    no_model = f", False ({none})" if none is not None else ""
+    article = "an" if kind.__name__[0] in "AEIOU" else "a"
+    raise TypeError(
+        f"{name} must be a shipped model's name or an .onnx file's path (str or os.PathLike), {article} "
+        f"{kind.__name__}{no_model} or None ({default}); got {value!r}"
+    )
+
+
 class DigitReader:
     """Reads handwritten digits from images with one shared ONNX model (and the line model).
 
@@ -90,7 +104,9 @@ class DigitReader:
     line and orientation models' sessions are opened with the first text line read, and a file that is not
     such a model raises ModelError then (the ``line_model`` and ``orientation_model`` properties open them at
     once, to check early). Raises ValueError for a ``min_confidence`` that is not a number from 0 to 1, or
-    ``threads`` that is not None or a whole number >= 0.
+    ``threads`` that is not None or a whole number >= 0; TypeError, naming the argument and what it accepts,
+    for a ``model``, ``line_model`` or ``orientation_model`` of another type (``line_model=True``) and a
+    ``single`` that is not True or False.
     """
 
     def __init__(
@@ -105,6 +121,17 @@ class DigitReader:
     ):
         check_fraction("min_confidence", min_confidence)  # before any model is opened (set again below)
         check_count("threads", threads, 0)
+        check_model_argument("model", model, Model, "the default model")
+        check_model_argument("line_model", line_model, LineModel, "the shipped 'line' model", none="no line model")
+        check_model_argument(
+            "orientation_model",
+            orientation_model,
+            OrientationModel,
+            "the shipped 'orientation' model",
+            none="no orientation model",
+        )
+        if not isinstance(single, (bool, np.bool_)):
+            raise TypeError(f"single must be True or False, got {single!r}")
         self.model = model if isinstance(model, Model) else Model(model, threads=threads)
         if line_model is None:
             line_model = shipped_line_model() or False

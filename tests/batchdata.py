@@ -98,3 +98,24 @@ def non_utf8_folder(paths: list[str], folder: Path) -> tuple[Path, str]:
         pytest.skip("this filesystem takes only UTF-8 file names")
     shutil.copy(paths[1], folder / "plain.png")
     return folder, str(folder / "caf\\xe9.png")
+
+
+def fed_pipe(path: Path, lines: list[str], pause: float = 0.02):
+    """A named pipe at ``path`` and the started thread that writes ``lines`` into it one at a time, as a running
+    ``find`` does in ``--manifest <(find ...)``: it opens once the reader opens its end."""
+    import os
+    import threading
+    import time
+
+    os.mkfifo(path)
+
+    def feed() -> None:
+        with open(path, "w") as pipe:
+            for line in lines:
+                pipe.write(line + "\n")
+                pipe.flush()
+                time.sleep(pause)
+
+    thread = threading.Thread(target=feed, daemon=True)
+    thread.start()
+    return thread

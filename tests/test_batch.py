@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import tomllib
-from batchdata import BROKEN, check_ctrl_c_midway, make_archive, non_utf8_folder, records, summary
+from batchdata import BROKEN, check_ctrl_c_midway, fed_pipe, make_archive, non_utf8_folder, records, summary
 
 from edgedigits.runtime.batch import ArchiveError, read_archive, read_records
 
@@ -95,6 +95,36 @@ def test_a_manifest_of_paths_and_file_uris(archive, tmp_path):
         assert got[uri]["digits"] == direct[p]["digits"] and got[uri]["size"] == direct[p]["size"]
 
 
+def test_a_manifest_from_a_pipe_or_stdin_gets_every_input_one_record(archive, tmp_path):
+    """`batch --manifest <(find ...)` (a named pipe, fed a line at a time, with the progress bar on) and
+    `find ... | batch --manifest -` (or /dev/stdin): every listed input gets exactly one record. A pipe is no
+    regular file, and the command refused it: '/dev/fd/63: no such manifest file'."""
+    folder, paths = archive
+    listed = paths[:40]
+    command = [sys.executable, "-m", "edgedigits.runtime.cli", "batch", "--workers", "2", "--format", "jsonl"]
+    feeder = fed_pipe(tmp_path / "list.fifo", listed)
+    piped = subprocess.run(
+        command + ["--manifest", str(tmp_path / "list.fifo"), "--out", str(tmp_path / "fifo"), "--progress"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    feeder.join(timeout=10)
+    assert piped.returncode == 0, piped.stderr
+    assert sorted(records(tmp_path / "fifo")) == sorted(listed)
+    for name in ("-", "/dev/stdin"):
+        out = tmp_path / ("stdin" if name == "-" else "devstdin")
+        done = subprocess.run(
+            command + ["--manifest", name, "--out", str(out)],
+            input="\n".join(listed) + "\n",
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        assert sorted(records(out)) == sorted(listed)
+
+
 def records_of(paths, out):
     read_archive(paths, out, workers=1)
     return records(out)
@@ -164,6 +194,17 @@ def test_an_output_folder_that_cannot_be_written_is_a_clear_error_before_reading
         locked = Path("/proc")
     with pytest.raises(ArchiveError, match=f"{locked}: cannot write in the output folder"):
         read_archive([archive[1][0]], locked, workers=1)
+
+
+@pytest.mark.parametrize("option", ["--model", "--line-model", "--orientation-model"])
+def test_a_model_that_cannot_be_used_leaves_no_output_folder(archive, tmp_path, option):
+    """`batch scans --out results --model nope` (a typo): exit 2 naming the model, and no empty results/
+    folder left behind (it was made before the model was checked)."""
+    out = tmp_path / "results" / "run1"
+    cmd = [sys.executable, "-m", "edgedigits.runtime.cli", "batch", archive[1][0], "--out", str(out), option, "nope"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stderr.startswith("edgedigits: nope: unknown model"), done.stderr
+    assert os.listdir(tmp_path) == []
 
 
 def test_an_output_that_is_a_file_is_named_as_a_file(archive, tmp_path):

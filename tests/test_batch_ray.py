@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from batchdata import check_ctrl_c_midway, make_archive, non_utf8_folder, records, summary
+from batchdata import check_ctrl_c_midway, fed_pipe, make_archive, non_utf8_folder, records, summary
 
 from edgedigits.runtime.batch import read_archive, read_records
 
@@ -118,6 +118,17 @@ def test_ray_an_input_listed_twice_gets_a_record_each_time(local_ray, archive, t
     s = read_archive([], tmp_path / "out", manifest=manifest, engine="ray", batch_size=1)
     written = list(read_records(tmp_path / "out"))
     assert s.read + s.failed == 12 == len(written)
+
+
+def test_ray_a_manifest_from_a_pipe_gets_every_input_one_record(local_ray, archive, tmp_path):
+    """--manifest <(find ...) on Ray: the listing reads the named pipe once, as it is fed, and every listed
+    input gets exactly one record (the command refused a pipe as 'no such manifest file')."""
+    listed = archive[1][:40]
+    feeder = fed_pipe(tmp_path / "list.fifo", listed)
+    s = read_archive([], tmp_path / "out", manifest=tmp_path / "list.fifo", engine="ray", batch_size=16)
+    feeder.join(timeout=10)
+    assert s.read + s.failed == len(listed)
+    assert sorted(records(tmp_path / "out")) == sorted(listed)
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import zlib
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -436,3 +437,45 @@ def test_a_list_from_a_pipe_with_the_progress_bar_loses_no_path(mixed_folder, tm
     feeder.join(timeout=10)
     assert result.returncode == 0, result.stderr
     assert [os.path.basename(json.loads(line)["path"]) for line in result.stdout.splitlines()] == list(expected)
+
+
+def test_a_list_on_stdin_with_the_progress_bar_loses_no_path_beside_a_file_named_dash(mixed_folder, tmp_path):
+    """`find ... | classify --from-file - --progress` in a folder holding a file named '-' (as `-o -` used to
+    write): every listed file is read. The bar's counting thread took '-' for a file it could list again,
+    read the same stdin as the run and closed it: 0 records, and a ValueError traceback."""
+    folder, expected = mixed_folder
+    (tmp_path / "-").write_text("an old output file\n")
+    listed = "".join(f"{folder / name}\n" for name in expected) * 20  # enough lines for the thread to race
+    result = run("classify", "--from-file", "-", "--progress", "--format", "jsonl", input=listed, cwd=tmp_path)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert [os.path.basename(json.loads(line)["path"]) for line in result.stdout.splitlines()] == list(expected) * 20
+
+
+def test_orientation_model_option_on_every_command_that_reads_images(tmp_path):
+    """--orientation-model NAME|FILE|none on classify, batch and webcam, as --line-model: the shipped form
+    photo turned upside down reads right by default and with the shipped model's file, otherwise with 'none';
+    a file that is no orientation model is refused at start (exit 2, naming it). There was no such option."""
+    root = Path(__file__).resolve().parents[1]
+    expected = json.loads((root / "samples" / "expected.json").read_text())["form_two_lines.png"]
+    upside = tmp_path / "upside.png"
+    cv2.imwrite(str(upside), cv2.rotate(cv2.imread(str(root / "samples" / "form_two_lines.png")), cv2.ROTATE_180))
+    shipped, line = root / "models" / "orientation.onnx", root / "models" / "line.onnx"
+
+    def text(*options) -> str:
+        result = run("classify", upside, "--format", "jsonl", *options)
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)["text"]
+
+    assert text() == text("--orientation-model", shipped) == expected
+    assert text("--orientation-model", "none") != expected
+    for command in (["classify", upside], ["batch", upside, "--out", tmp_path / "out"], ["webcam", "--source", upside]):
+        refused = run(
+            *command, "--headless" if command[0] == "webcam" else "--no-progress", "--orientation-model", line
+        )
+        assert refused.returncode == 2, refused.stderr
+        assert refused.stderr.startswith(f"edgedigits: {line}: not an orientation model;"), refused.stderr
+        wide = {**os.environ, "COLUMNS": "120"}  # (at 80 columns typer's table cuts it to '--orientation-mo…')
+        assert "--orientation-model" in run(command[0], "--help", env=wide).stdout
+    batch = run("batch", upside, "--out", tmp_path / "none", "--orientation-model", "none")
+    assert batch.returncode == 0, batch.stderr
+    assert [json.loads(line)["text"] for line in open(next((tmp_path / "none").glob("part-*.jsonl")))] != [expected]

@@ -215,6 +215,39 @@ def test_cli_export_prints_both_accuracies(run_dir, tmp_path):
     assert failed.exit_code != 0 and "no such run folder" in failed.output
 
 
+@pytest.mark.parametrize(
+    "loss, words",
+    [
+        (-0.25, "0.25 points more accurate"),
+        (0.1, "0.10 points less accurate"),
+        (0.004, "as accurate"),
+        (0, "as accurate"),
+    ],
+)
+def test_the_int8_line_says_in_words_whether_int8_is_more_or_less_accurate(loss, words):
+    """The export's int8 line printed '-0.25 points' when int8 was 0.25 points more accurate."""
+    from edgedigits.runtime.cli import accuracy_change
+
+    assert accuracy_change(loss) == words
+
+
+def test_cli_export_int8_line_reads_right(run_dir, tmp_path):
+    from typer.testing import CliRunner
+
+    from edgedigits.runtime.cli import app
+
+    out = tmp_path / "q.onnx"
+    args = ["export", str(run_dir), "--out", str(out), "--quantize", "int8", "--calibration", "200"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    loss = (json.loads(out.with_suffix(".json").read_text())["test_accuracy"] * 100) - (
+        json.loads(out.with_name("q-int8.json").read_text())["test_accuracy"] * 100
+    )
+    int8_line = next(line for line in result.output.splitlines() if line.startswith("  int8"))
+    expected = "as accurate" if round(abs(loss), 2) == 0 else ("less" if loss > 0 else "more") + " accurate"
+    assert expected in int8_line and "at most 0.2 points less accurate, at least 3.0x smaller" in int8_line
+
+
 def test_flop_counter_counts_convolutions():
     w = numpy_helper.from_array(np.zeros((8, 1, 3, 3), np.float32), "w")
     dw = numpy_helper.from_array(np.zeros((8, 1, 3, 3), np.float32), "dw")

@@ -146,7 +146,7 @@ def test_wrong_checksum_is_refused_and_leaves_nothing_behind(tmp_path, serve, mn
     with pytest.raises(mnist.MnistError, match="checksum mismatch") as info:
         mnist.download_file("t10k-labels-idx1-ubyte", target, [serve(bad)])
     assert "copy the four MNIST files" in str(info.value) and str(target) in str(info.value)
-    assert list(target.iterdir()) == []
+    assert not target.exists()  # the folder made for the download is removed with the failed download
 
 
 def test_dead_mirror_then_good_one(tmp_path, serve, mnist_dir):
@@ -163,6 +163,32 @@ def test_offline_error_says_where_to_put_the_files(tmp_path, monkeypatch):
         mnist.load("test", tmp_path / "empty")
     message = str(info.value)
     assert "could not download" in message and str(tmp_path / "empty") in message and "--data" in message
+
+
+def test_a_mistyped_data_folder_is_not_left_behind(tmp_path):
+    """`edgedigits evaluate --data typo/path` offline: the folders the download made (typo/ and typo/path/)
+    are removed again, and the message names the path and says to check it. They were left behind, and the
+    message only said to copy the files into the mistyped folder."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "EDGEDIGITS_MNIST_MIRRORS": dead_url()}
+    typo = tmp_path / "typo" / "path"
+    result = subprocess.run(
+        [sys.executable, "-m", "edgedigits.runtime.cli", "evaluate", "--data", str(typo)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.startswith(f"edgedigits: {typo}: no such folder, and could not download")
+    assert "Check the path given by --data / $EDGEDIGITS_DATA" in result.stderr
+    assert os.listdir(tmp_path) == []
+    (tmp_path / "kept").mkdir()  # a folder that was there before stays, even empty
+    with pytest.raises(mnist.MnistError, match="could not download"):
+        mnist.download_file("t10k-labels-idx1-ubyte", tmp_path / "kept", [dead_url()])
+    assert os.listdir(tmp_path) == ["kept"]
 
 
 def test_no_download_flag_reports_the_missing_file(tmp_path):

@@ -295,6 +295,28 @@ def test_version():
     assert result.stdout.startswith(f"edgedigits {version('edgedigits')} (onnxruntime {version('onnxruntime')}")
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (a device whose writes fail: disk full)")
+@pytest.mark.parametrize("args", [["--version"], ["models"], ["models", "-f", "json"], ["evaluate"]])
+def test_output_to_a_full_disk_or_a_closed_pipe_is_handled_as_classify_s(args):
+    """`edgedigits models > /dev/full` (and --version, evaluate): exit 2 with one line, as classify's results;
+    `edgedigits models | head -1` with the reader gone: exit 0 without a word, as classify. They were an
+    OSError traceback (exit 1), and exit 1 for the closed pipe."""
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([*EDGEDIGITS, *args], stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == (
+        "edgedigits: standard output: cannot write (No space left on device); free some space or redirect it "
+        "elsewhere\n"
+    )
+    read, write = os.pipe()
+    os.close(read)  # the reader left before anything was written
+    try:
+        closed = subprocess.run([*EDGEDIGITS, *args], stdout=write, stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(write)
+    assert (closed.returncode, closed.stderr) == (0, "")
+
+
 def test_one_image_from_stdin(mnist_test):
     data = cv2.imencode(".png", paper_digit(mnist_test.images[3]))[1].tobytes()
     result = subprocess.run(
@@ -348,6 +370,16 @@ def test_output_file(tmp_path, mnist_test):
     assert json.loads((tmp_path / "out.jsonl").read_text())["text"] == str(mnist_test.labels[0])
     bad = run("classify", tmp_path / "a.png", "-o", tmp_path / "no" / "such" / "dir" / "out.txt")
     assert bad.returncode == 2 and "cannot write the results" in bad.stderr
+
+
+def test_output_dash_is_standard_output(tmp_path, mnist_test):
+    """`classify ... -o -` writes the results on stdout, as '-' means stdin for the inputs and --from-file. It
+    wrote a file named '-' in the current folder."""
+    cv2.imwrite(str(tmp_path / "a.png"), paper_digit(mnist_test.images[0]))
+    result = run("classify", tmp_path / "a.png", "--format", "jsonl", "-o", "-", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["text"] == str(mnist_test.labels[0])
+    assert sorted(os.listdir(tmp_path)) == ["a.png"]
 
 
 def test_csv_has_documented_columns_and_the_jsonl_digits(tmp_path, scene):

@@ -351,6 +351,32 @@ def test_min_confidence_outside_0_to_1_is_refused_when_the_reader_is_made(value)
         DigitReader(min_confidence=value)
 
 
+@pytest.mark.parametrize(
+    "argument, value, accepts",
+    [
+        ("line_model", True, "a LineModel, False (no line model) or None (the shipped 'line' model)"),
+        ("line_model", 0, "a LineModel, False (no line model) or None (the shipped 'line' model)"),
+        ("orientation_model", True, "an OrientationModel, False (no orientation model) or None"),
+        ("model", 3, "a Model or None (the default model)"),
+        ("model", False, "a Model or None (the default model)"),
+    ],
+)
+def test_a_model_argument_of_another_type_names_the_argument_and_what_it_takes(argument, value, accepts):
+    """DigitReader(line_model=True) said only "expected str, bytes or os.PathLike object, not bool"."""
+    with pytest.raises(TypeError) as info:
+        DigitReader(**{argument: value})
+    message = str(info.value)
+    assert message.startswith(f"{argument} must be a shipped model's name or an .onnx file's path"), message
+    assert accepts in message and message.endswith(f"got {value!r}")
+
+
+def test_single_must_be_true_or_false():
+    """single='no' was taken as true (every image read as one digit)."""
+    with pytest.raises(TypeError, match="single must be True or False, got 'no'"):
+        DigitReader(single="no")
+    assert DigitReader(single=np.bool_(True), line_model=False).single
+
+
 def test_threads_workers_and_stabilizer_memory_are_checked(reader, mnist_test):
     from edgedigits.runtime.live import Stabilizer
 

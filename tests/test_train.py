@@ -192,6 +192,29 @@ def test_cli_train_with_zero_epochs_says_so_in_one_line(tmp_path):
     assert "Traceback" not in run.stderr and not (tmp_path / "r").exists()
 
 
+def test_cli_train_into_a_finished_run_is_refused_without_overwrite(tmp_path):
+    """`edgedigits train --out runs/seed` where a run already is: exit 2 naming the run's files and --overwrite,
+    before TensorFlow is even imported, and the run untouched. It was trained over without a word. With
+    --overwrite it goes on (here to the --epochs 0 refusal, so nothing is trained)."""
+    import subprocess
+    import sys
+
+    run_folder = tmp_path / "seed"
+    run_folder.mkdir()
+    (run_folder / "model.keras").write_bytes(b"a week of training")
+    (run_folder / "metrics.json").write_text('{"test_accuracy": 0.99}\n')
+    command = [sys.executable, "-m", "edgedigits.runtime.cli", "train", "--preset", "seed", "--out", str(run_folder)]
+    refused = subprocess.run(command + ["--epochs", "0"], capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 2, refused.stderr
+    assert refused.stderr == (
+        f"edgedigits: --out {run_folder}: holds a run already (model.keras, metrics.json); add --overwrite to replace "
+        "it, or pick another --out.\n"
+    )
+    assert (run_folder / "model.keras").read_bytes() == b"a week of training"
+    forced = subprocess.run(command + ["--epochs", "0", "--overwrite"], capture_output=True, text=True, timeout=120)
+    assert forced.returncode == 2 and "--epochs 0: must be at least 1" in forced.stderr, forced.stderr
+
+
 @pytest.mark.parametrize("preset", ["seed", "line", "orientation"])
 def test_an_out_that_is_a_file_or_below_one_is_named_not_a_traceback(tmp_path, preset):
     """Was FileExistsError / NotADirectoryError from mkdir (after the data was loaded)."""
