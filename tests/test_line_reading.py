@@ -211,7 +211,7 @@ def test_a_long_run_of_touching_digits_is_writing_not_a_rule(reader, mnist_test)
 def test_a_lone_handwritten_digit_beside_a_printed_word_is_kept(reader, mnist_test):
     """A handwritten digit two or three times as tall as the printed word beside it ("Page 2") has no row
     neighbour of its size, and was dropped as a pen lying on the page (segment.keep_blobs): 5 of these 60 crops
-    read as nothing, 53 exact. A pen is 5-20 heights of print long; a digit at most LONE_DIGIT_TALL
+    read as nothing, 53 exact. A pen is 5-20 heights of print long; a digit at most DetectConfig.lone_digit_tall
     (segment.lone_digit): now 1 reads as nothing, 58 exact."""
 
     def word_and_digit(rng):
