@@ -1,4 +1,5 @@
-"""The thresholds of detection, in one place: ``DetectConfig``, one field per setting.
+"""The thresholds of detection, in one place: ``DetectConfig``, one field per setting; and those of reading the
+models' outputs, ``ReadConfig`` (at the end).
 
     found = extract(image)                                          # the defaults: DEFAULT
     found = extract(image, config=DetectConfig(clean_max_side=0))   # no fast path for small clean digits
@@ -11,6 +12,11 @@ tests pass a configuration instead of patching module globals. What stays a modu
 threshold: exact kernels and memory caps of a computation whose result does not depend on them (ink.TWO_FIFTHS,
 ink.TWO_FIFTHS_MAX_PIXELS, page.FIRST_ROWS, segment.LEVEL_MARGIN_DEG), and the networks' input geometry
 (normalize.py, lines.py), which the models were trained on.
+
+``ReadConfig`` holds the thresholds of recognize.py and reader.py: how the digit model's and the line model's
+readings of a blob are weighed, when a page is read turned 180 degrees or a quarter, and when a small blob gets a
+second look. ``DigitReader(read_config=...)`` reads with it, its worker processes too; recognize.py's functions
+take ``config: ReadConfig = DEFAULT_READ``.
 
 Each field gives its meaning, its unit, and where its value comes from (the commit that set it, with what it
 measured). Lengths in px are at the working size (the copy detection runs on, at most ``work_size``), unless
@@ -238,3 +244,110 @@ class DetectConfig:
 
 
 DEFAULT = DetectConfig()
+
+
+@dataclass(frozen=True)
+class ReadConfig:
+    """The thresholds of reading, in one place: how the digit model's and the line model's readings of the blobs
+    detection found are weighed (recognize.line_digits), when a page is read turned (recognize.keep_turned,
+    sideways) and when a small blob gets a second look (reader.py). One field per setting, as DetectConfig's;
+    DigitReader(read_config=...) reads with it (DEFAULT_READ by default)."""
+
+    # --- one digit or several in a blob (recognize.line_digits, favours_one)
+    narrow: float = 0.5  # digit heights of width per digit: a blob narrower than this for the digits the line
+    #   model read in it is one digit when the digit model is ``certain`` of one (cda6008, d16bb13)
+    narrow_alone: float = 0.4  # digit heights of width per digit: a blob alone on its line holds several only when
+    #   at least this wide for them (MNIST digits: w/h 0.3-0.9; 6a390e9); also a fast-path blob's width for a second
+    #   look (reader.may_be_several) ...
+    alone_one: float = 0.15  # digit heights of width: ... and per '1' among them: MNIST train '1's are 0.2-0.8 as
+    #   wide as tall (5th to 95th percentile; the other digits 0.5-1.4). At narrow_alone a touching '141' (1.08
+    #   heights wide) was too narrow for three and read '4' (8819778)
+    certain: float = 0.995  # probability: a digit model this sure of one digit in a narrow blob (or one alone on
+    #   its line) overrules a split (6a390e9, e1adf7c)
+    split_odds: float = 2.0  # log-odds for one digit (both models) over the line model's split, above which a blob
+    #   is one digit (recognize.one_digit_odds; 778e6c4)
+    alone_split_odds: float = 0.0  # log-odds: the same for a blob alone on its line whose digit model is
+    #   ``certain`` of one digit: the split must be the likelier outright. Measured on benchmarks/accuracy.py (100
+    #   of each kind, seed 0): touching pairs 0.83 -> 0.86 crop and 0.86 -> 0.91 photo exact; at split_odds (2.0)
+    #   a lone '2' with a long tail in a scene (odds 1.43) read '22' (27c8367)
+    doubt_floor: float = 0.01  # probability: the digit model's doubt counts as at least this (it is overconfident
+    #   on touching pairs; 778e6c4)
+    piece: float = 0.6  # share of its line's tallest blob: a blob shorter, where the line model reads one digit,
+    #   is a piece of a broken digit (faint pencil, a blurred photo), read by the line model alone; and a piece
+    #   inside a taller blob's box owns no peak (recognize.nearest_blob). Measured on 12 MP desk photos
+    #   (train.scenes, seeds 100-109): a 6's loop 44 px tall beside digits of 99-114 px, read '6' by the line model
+    #   (0.98) and '0' by the digit model, came out '?' (0.49; 50c2d57)
+    sure: float = 0.9  # probability: a model this sure of what it read is not overruled by the other (a '1' the
+    #   line model read as an unsure '/' is the digit model's; cda6008)
+    # --- stray marks (recognize.drop_stray_marks)
+    stray_height: float = 0.7  # share of the page's number (the median height of the digits on its lines of two
+    #   or more): a digit alone on its line shorter than this is a stray mark: a pen's tip, a printed letter cut
+    #   off its word, the edge of the sheet. Issue 10's desk photos (12 MP, seed 0): strays stood 0.15-0.65 of the
+    #   number's height; 0.5 left two of 0.62 and 0.65: desk photos 0.67 -> 0.70 exact at 0.7 (f019711)
+    # --- a page turned 180 degrees (recognize.turned_over, keep_turned, turn_tolerance)
+    flip_min_chars: int = 3  # characters a page must hold before it is ever read turned (6a390e9)
+    flip_log_odds: float = 5.5  # log-odds: the page's mean log-odds of being turned above which it is read turned
+    #   (if the line model does not disagree: turn_tolerance). benchmarks/orientation.py (200 page photos of MNIST
+    #   test digits each way, runs/orient3): upright pages reach at most 3.34; at 5.5 none is turned and 95.8 % of
+    #   the upside-down ones are caught (4.0: 96.4 %). Webcam-like frames of six spaced digits (synth.make_scene,
+    #   400) reach 5.3 and 6.7: at 4.0 one was read turned. Issue 10's photos, seeds 0 and 1, 100 of each kind:
+    #   5.5 against 4.0 read one rotated_180 page fewer on each seed, nothing else changed (e3f1f9c)
+    flip_log_odds_symmetric: float = 8.0  # log-odds: the same for a page of 0, 1 and 8 alone, which look alike
+    #   either way up. Upside-down rotated_180 photos of those digits reach 9.0 and 20.1; upright photos and frames
+    #   stay under 4 (tests/test_orientation.py; 25ce8ab)
+    turn_tolerance: float = 0.0  # nats per character a page's turned reading may be less sure than its upright one
+    #   and still be turned when the orientation model says so: on rotated_180 photos the turned reading was surer
+    #   in 24 of 24; upright photos and frames the orientation model wrongly called turned read 0.04-0.27 less
+    #   surely turned (dbc57bd, df28c60) ...
+    sure_turn_odds: float = 8.0  # log-odds: ... unless the orientation model is this sure (upright pages stay under
+    #   3.4, frames under 6.7) ...
+    sure_turn_tolerance: float = 0.1  # nats per character: ... then the turned reading may be this much less sure.
+    #   100 rotated_180 photos (train.scenes, benchmarks' seed): 3 pages at log-odds 10.9-20.6 were read upside
+    #   down, their turned readings 0.011-0.065 less sure; a fourth, at 0.114, stays upside down (7cf4200)
+    unsure_turn_margin: float = 0.1  # nats per character: a page the orientation model only leans towards turned
+    #   (log-odds above 0) is kept turned when the line model reads it turned this much more surely, with no fewer
+    #   characters. train.scenes photos, seeds 0 and 1, 100 of each kind: 9 rotated_180 pages at log-odds 0.45-3.1
+    #   read 0.115-0.67 more surely turned and were read upside down (ec14376)
+    # --- a page turned a quarter (recognize.sideways, reader.DigitReader._quarter_turn)
+    sideways_max_gap: float = 1.2  # digit heights: the stacked digits of a turned number are at most this far apart
+    #   (60 quarter-turned photos: at most 1.07, mostly under 0.5; lines of writing on a page are further; 25ce8ab)
+    sideways_max_gap_two: float = 0.5  # digit heights: ... two stacked blobs only: they must touch nearly (a form's
+    #   two fields are apart; 25ce8ab)
+    sideways_margin: float = 0.005  # nats per character (recognize.peak_score): a column is kept turned when the
+    #   line model reads the turn this much more surely than upright. Seed 0: on 60 quarter-turned photos
+    #   (rotated_90 / rotated_270) the right turn read 0.010-0.82 more surely in 59; on 32 upright columns of 2-4
+    #   MNIST test digits stacked 0.3-0.6 digit heights apart, the turn read at most 0.004 more surely (25ce8ab)
+    sideways_sure_margin: float = 0.1  # nats per character: ... and by this much a turn that reads one digit fewer
+    #   than the column has lines (100 photos each of rotated_90 and rotated_270: 3 such pages read 0.19-0.32 more
+    #   surely turned, 2 of them then right; upright columns at most 0.004; 87bb942)
+    sideways_turn_odds: float = 8.0  # log-odds gap between the two quarter-turns' odds of being upside down: ... or
+    #   when the orientation model tells them apart by this much, the turn it calls upright reads digits only ...
+    sideways_tolerance: float = 0.01  # nats per character: ... and the line model reads it no less surely than the
+    #   column, less this. rotated_90 and rotated_270 photos, seeds 0 and 1, 100 each: 6 pages turned right 0.004
+    #   less to 0.004 more surely were left lying, at gaps of 8.3-35.2; 39 upright columns turn into letters and
+    #   dashes, or into digits at gaps of at most 6.8 and 0.13-0.52 less surely (ea73164)
+    sideways_pick_odds: float = 4.0  # log-odds gap: the quarter-turn tried as the way up is the one the
+    #   orientation model calls upright when the two turns differ by this much, else the one the line model reads
+    #   more surely (runs/orient3 put the two turns of a '9151' at -2.6 and -0.6 and picked the wrong one; issue
+    #   10's rotated_90 and rotated_270 photos, seeds 0 and 1, 100 each: one more read right on each seed; e3f1f9c)
+    # --- a small wide blob on the fast path (reader.may_be_several, sure_but_wide, way_up_disputed)
+    second_look_below: float = 0.98  # probability: a fast-path blob wide enough for two digits (narrow_alone) whose
+    #   digit model is less sure than this of one is looked at again by the general stages and the line model
+    #   (f978c8d: 100 tight crops of touching pairs read the same at 0.98 as at ``certain``, 0.83 exact, and 0.81 at
+    #   0.95; of 10,000 small digit PNGs (runtime.bench) 98 get the look at 0.98, 171 at 0.995, 65 at 0.95)
+    glance_wide: float = 1.0  # width over height: a fast-path blob at least this wide whose digit model is sure of
+    #   one digit (from second_look_below) ...
+    glance_below: float = 0.999  # probability: ... but less than this gets a glance from the line model on its
+    #   28x28 digit, and a second look when it reads two digits or more (782cf21, 2026-12-02: of 300 tight crops of
+    #   touching pairs, accuracy.py's seed 0, 15 such blobs at 1.0 and any sureness, 10 below 0.999; of the 10,000
+    #   MNIST test digits as scans, 1,552 and 80. Glancing at all 1,552 cost 42 % more CPU and two digits read
+    #   right became several; below 0.999 the 80 glances cost 1 % and read none as several. The 300 crops: 265 ->
+    #   273 exact)
+    disputed_confidence: float = 0.25  # probability: the most confidence a digit keeps on a page whose way up the
+    #   two models dispute (the orientation model sure it is turned, sure_turn_odds; the line model reading it
+    #   surer as it lies): issue 10's "never return a confident reading of an upside-down page" (4810790). Issue
+    #   10's photos, 100 of each kind, seeds 0 and 1: two such pages, both turned 180 degrees and read upside down
+    #   at 0.95-1.0. Under the default min_confidence (0.5): each digit shows as '?'
+
+
+DEFAULT_READ = ReadConfig()

@@ -158,10 +158,8 @@ def candidates(
         strong = beside_strong(stats, strong, config)
         binary = strong[labels].view(np.uint8)
     blobs = mark_writing(components(stats, strong, config), labels, config)
-    if (
-        rescale and blobs and all(is_underline(b, labels, ink.shape, config) for b in blobs)
-    ):  # only underlines, one or two
-        # strokes thick: fainter writing may lie beside them
+    # only underlines, one or two strokes thick: fainter writing may lie beside them
+    if rescale and blobs and all(is_underline(b, labels, ink.shape, config) for b in blobs):
         rescaled = beside_rules(ink, blobs, config)
         if rescaled is not None:
             return candidates(rescaled, config, faint, sheet, rescale=False)

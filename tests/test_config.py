@@ -1,6 +1,7 @@
-"""DetectConfig (runtime/config.py): every threshold of detection is one documented field, and the stages read it
-from the configuration they are passed, not from a module global (issue 10, item 6). Each field moved there is
-shown to be used: changed, it changes what is found in a real image built from MNIST test digits."""
+"""DetectConfig and ReadConfig (runtime/config.py): every threshold of detection and of reading is one documented
+field, and the stages read it from the configuration they are passed, not from a module global (issue 10, item 6).
+A field moved there is shown to be used: changed, it changes what is found, or read, in a real image built from
+MNIST test digits."""
 
 from __future__ import annotations
 
@@ -14,23 +15,25 @@ import numpy as np
 import pytest
 
 from edgedigits.runtime import config as config_module
-from edgedigits.runtime.config import DEFAULT, DetectConfig
+from edgedigits.runtime.config import DEFAULT, DEFAULT_READ, DetectConfig, ReadConfig
 from edgedigits.runtime.detect import extract
 
 # Module constants of the detection stages that are no threshold (config.py's docstring says why): exact kernels,
 # and speed-ups whose result does not depend on their value.
-NOT_THRESHOLDS = {"TWO_FIFTHS", "TWO_FIFTHS_MAX_PIXELS", "FIRST_ROWS", "LEVEL_MARGIN_DEG"}
-STAGES = ("blobs", "detect", "ink", "order", "page", "rules", "segment")
+# Reading's: how a word shows in ``raw`` (recognize.WORD), inputs per network pass (reader.CHUNK).
+NOT_THRESHOLDS = {"TWO_FIFTHS", "TWO_FIFTHS_MAX_PIXELS", "FIRST_ROWS", "LEVEL_MARGIN_DEG", "WORD", "CHUNK"}
+STAGES = ("blobs", "detect", "ink", "order", "page", "rules", "segment", "recognize", "reader")
 
 
-def test_every_field_is_documented_on_its_own_line():
+@pytest.mark.parametrize("config", [DetectConfig, ReadConfig])
+def test_every_field_is_documented_on_its_own_line(config):
     """One field per line, each with a comment on that line (its unit and meaning; the source follows on the
     comment's continuation lines or in its section's heading)."""
     source = inspect.getsource(config_module)
     lines = source.splitlines()
-    (cls,) = [n for n in ast.parse(source).body if isinstance(n, ast.ClassDef) and n.name == "DetectConfig"]
+    (cls,) = [n for n in ast.parse(source).body if isinstance(n, ast.ClassDef) and n.name == config.__name__]
     fields = [(n, n.target.id) for n in cls.body if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)]
-    assert [name for _, name in fields] == [f.name for f in dataclasses.fields(DetectConfig)]
+    assert [name for _, name in fields] == [f.name for f in dataclasses.fields(config)]
     undocumented = []
     for node, name in fields:
         line = lines[node.lineno - 1]
@@ -38,12 +41,12 @@ def test_every_field_is_documented_on_its_own_line():
         if node.lineno != node.end_lineno or len(comment) < 20:
             undocumented.append(name)
     assert not undocumented, undocumented
-    assert DEFAULT == DetectConfig()
+    assert DEFAULT == DetectConfig() and DEFAULT_READ == ReadConfig()
 
 
 def test_the_detection_stages_keep_no_threshold_of_their_own():
-    """Detection's modules hold no module-level UPPER_CASE constant but those that are no threshold: a new one
-    belongs in DetectConfig."""
+    """Detection's and reading's modules hold no module-level UPPER_CASE constant but those that are no
+    threshold: a new one belongs in DetectConfig or ReadConfig."""
     found = {}
     for name in STAGES:
         module = importlib.import_module(f"edgedigits.runtime.{name}")
@@ -107,13 +110,48 @@ MOVED = {
 }
 
 
-def test_the_gathered_fields_keep_the_values_of_the_constants_they_replace():
+MOVED_READ = {
+    "recognize.NARROW": ("narrow", 0.5),
+    "recognize.NARROW_ALONE": ("narrow_alone", 0.4),
+    "recognize.ALONE_ONE": ("alone_one", 0.15),
+    "recognize.CERTAIN": ("certain", 0.995),
+    "recognize.SPLIT_ODDS": ("split_odds", 2.0),
+    "recognize.ALONE_SPLIT_ODDS": ("alone_split_odds", 0.0),
+    "recognize.DOUBT_FLOOR": ("doubt_floor", 0.01),
+    "recognize.PIECE": ("piece", 0.6),
+    "recognize.SURE": ("sure", 0.9),
+    "recognize.STRAY_HEIGHT": ("stray_height", 0.7),
+    "recognize.FLIP_MIN_CHARS": ("flip_min_chars", 3),
+    "recognize.FLIP_LOG_ODDS": ("flip_log_odds", 5.5),
+    "recognize.FLIP_LOG_ODDS_SYMMETRIC": ("flip_log_odds_symmetric", 8.0),
+    "recognize.TURN_TOLERANCE": ("turn_tolerance", 0.0),
+    "recognize.SURE_TURN_ODDS": ("sure_turn_odds", 8.0),
+    "recognize.SURE_TURN_TOLERANCE": ("sure_turn_tolerance", 0.1),
+    "recognize.UNSURE_TURN_MARGIN": ("unsure_turn_margin", 0.1),
+    "recognize.SIDEWAYS_MAX_GAP": ("sideways_max_gap", 1.2),
+    "recognize.SIDEWAYS_MAX_GAP_TWO": ("sideways_max_gap_two", 0.5),
+    "recognize.SIDEWAYS_MARGIN": ("sideways_margin", 0.005),
+    "recognize.SIDEWAYS_SURE_MARGIN": ("sideways_sure_margin", 0.1),
+    "recognize.SIDEWAYS_TURN_ODDS": ("sideways_turn_odds", 8.0),
+    "recognize.SIDEWAYS_TOLERANCE": ("sideways_tolerance", 0.01),
+    "recognize.SIDEWAYS_PICK_ODDS": ("sideways_pick_odds", 4.0),
+    "reader.SECOND_LOOK_BELOW": ("second_look_below", 0.98),
+    "reader.GLANCE_WIDE": ("glance_wide", 1.0),
+    "reader.GLANCE_BELOW": ("glance_below", 0.999),
+    "reader.DISPUTED_CONFIDENCE": ("disputed_confidence", 0.25),
+}
+
+
+@pytest.mark.parametrize("moved, default", [(MOVED, DEFAULT), (MOVED_READ, DEFAULT_READ)])
+def test_the_gathered_fields_keep_the_values_of_the_constants_they_replace(moved, default):
     """No reading changes: each field's default is the old constant's value, and of its type (an int stays an
     int: some are slice bounds and kernel sizes)."""
-    for old, (field, value) in MOVED.items():
-        new = getattr(DEFAULT, field)
+    for old, (field, value) in moved.items():
+        new = getattr(default, field)
         assert new == value and type(new) is type(value), (old, new, value)
-    assert len({field for field, _ in MOVED.values()}) == len(MOVED)
+    assert len({field for field, _ in moved.values()}) == len(moved)
+    if default is DEFAULT_READ:  # every field of reading was a module constant
+        assert {field for field, _ in moved.values()} == {f.name for f in dataclasses.fields(ReadConfig)}
 
 
 def found(image: np.ndarray, config: DetectConfig = DEFAULT) -> list[tuple[int, int, int, int]]:
@@ -319,3 +357,54 @@ def test_a_changed_field_changes_what_is_found_on_a_photo(mnist_test, field, val
 
     image = list(kind_photos(mnist_test, kind, 0, index + 1))[index][0]
     assert seen(image) != seen(image, DetectConfig(**{field: value}))
+
+
+def page_with_a_stray(mnist_test, seed: int) -> tuple[np.ndarray, str, str]:
+    """Three MNIST test digits 70 px tall on a line, and below them a fourth alone, 36 px tall: about half the
+    number's height, under stray_height. (gray image, the number, the lone digit)"""
+    rng = np.random.default_rng(seed)
+    page = np.full((260, 420), 235, np.uint8)
+    index = rng.choice(len(mnist_test.images), 4, replace=False)
+    for k, (side, y, x) in enumerate([(70, 30, 60), (70, 30, 140), (70, 30, 220), (36, 170, 150)]):
+        digit = cv2.resize(mnist_test.images[index[k]], (side, side), interpolation=cv2.INTER_CUBIC)
+        spot = page[y : y + side, x : x + side]
+        np.copyto(spot, np.minimum(spot, 255 - digit))
+    labels = "".join(str(int(mnist_test.labels[i])) for i in index)
+    return page, labels[:3], labels[3]
+
+
+def shipped_reader(**kwargs):
+    from edgedigits.runtime.reader import DigitReader
+
+    return DigitReader(line_model="line", orientation_model="orientation", **kwargs)
+
+
+def test_a_reader_reads_with_its_read_config(mnist_test):
+    """recognize.drop_stray_marks: a digit alone on its line at half the number's height is a stray mark and is
+    not read; a reader whose stray_height is lower reads it, here and in its worker processes (read_many)."""
+    pages = [page_with_a_stray(mnist_test, seed) for seed in range(4)]
+    default, lenient = shipped_reader(), shipped_reader(read_config=ReadConfig(stray_height=0.3))
+    assert [default.read(page).text for page, _, _ in pages] == [number for _, number, _ in pages]
+    assert [lenient.read(page).text for page, _, _ in pages] == [f"{number}\n{lone}" for _, number, lone in pages]
+    many = [page for page, _, _ in pages] * 17  # 68 pages, 5 chunks: enough for the worker processes
+    assert {r.text for r in lenient.read_many(many, workers=2, processes=True)} == {
+        f"{number}\n{lone}" for _, number, lone in pages
+    }
+
+
+def test_reading_decisions_follow_the_read_config():
+    """recognize's decisions on their inputs (a page's characters and log-odds, the line model's certainty),
+    changed by a field of the ReadConfig they are passed."""
+    from edgedigits.runtime.lines import Char
+    from edgedigits.runtime.recognize import keep_turned, turn_tolerance, turned_over
+
+    read = [Char(c, k, k, 0.9, k) for c, k in (("2", 0), ("5", 4), ("7", 8))]
+    assert turned_over(read, 6.0) and not turned_over(read, 6.0, ReadConfig(flip_log_odds=7.0))
+    assert not turned_over(read, 6.0, ReadConfig(flip_min_chars=4))
+    same = [Char(c, k, k, 0.9, k) for c, k in (("1", 0), ("8", 4), ("1", 8))]  # looks alike either way up
+    assert not turned_over(same, 6.0) and turned_over(same, 6.0, ReadConfig(flip_log_odds_symmetric=5.0))
+    assert turn_tolerance(9.0) == 0.1 and turn_tolerance(9.0, ReadConfig(sure_turn_odds=10.0)) == 0.0
+    assert turn_tolerance(9.0, ReadConfig(sure_turn_tolerance=0.3)) == 0.3
+    # a page the orientation model leans towards turned, read 0.15 nats per character more surely turned
+    assert keep_turned(read, -0.5, read, -0.35, 1.0)
+    assert not keep_turned(read, -0.5, read, -0.35, 1.0, ReadConfig(unsure_turn_margin=0.2))

@@ -56,7 +56,7 @@ def test_a_huge_blob_does_not_set_the_digit_height():
 
 def test_a_lone_small_mark_beside_the_number_is_dropped():
     """A pen tip or a printed letter read as a digit on a line of its own, far shorter than the page's
-    number, is a stray mark (recognize.STRAY_HEIGHT); a lone digit as tall as the number stays."""
+    number, is a stray mark (ReadConfig.stray_height); a lone digit as tall as the number stays."""
     from edgedigits.runtime.recognize import drop_stray_marks
     from edgedigits.runtime.results import Digit
 
