@@ -288,26 +288,35 @@ class ReadConfig:
     flip_min_chars: int = 3  # characters a page must hold before it is ever read turned (6a390e9)
     flip_log_odds: float = 5.5  # log-odds: the page's mean log-odds of being turned above which it is read turned
     #   (if the line model does not disagree: turn_tolerance). benchmarks/orientation.py (200 page photos of MNIST
-    #   test digits each way, runs/orient3): upright pages reach at most 3.34; at 5.5 none is turned and 95.8 % of
-    #   the upside-down ones are caught (4.0: 96.4 %). Webcam-like frames of six spaced digits (synth.make_scene,
-    #   400) reach 5.3 and 6.7: at 4.0 one was read turned. Issue 10's photos, seeds 0 and 1, 100 of each kind:
-    #   5.5 against 4.0 read one rotated_180 page fewer on each seed, nothing else changed (e3f1f9c)
+    #   test digits each way, runs/orient3, lines padded by lines.BATCH_MARGIN): upright pages reach at most 3.34;
+    #   at 5.5 none is turned and 95.8 % of the upside-down ones are caught (4.0: 96.4 %, and the old
+    #   runs/orientation2 model 91 %). Webcam-like frames of six spaced digits (synth.make_scene, 400) reach 5.3
+    #   and 6.7: at 4.0 one was read turned, as the line model read it turned a little more surely
+    #   (tests/test_orientation.py: test_upright_frames_are_never_turned). Issue 10's photos, seeds 0 and 1, 100 of
+    #   each kind: 5.5 against 4.0 read one rotated_180 page fewer on each seed (a '284' and a '321' at 5.3 and
+    #   4.6), nothing else changed (e3f1f9c)
     flip_log_odds_symmetric: float = 8.0  # log-odds: the same for a page of 0, 1 and 8 alone, which look alike
-    #   either way up. Upside-down rotated_180 photos of those digits reach 9.0 and 20.1; upright photos and frames
-    #   stay under 4 (tests/test_orientation.py; 25ce8ab)
+    #   either way up: its turned strokes still tell, more weakly. Upside-down rotated_180 photos of those digits
+    #   reach 9.0 and 20.1; upright photos and frames stay under 4 (tests/test_orientation.py), and the line model
+    #   must agree as for any page (turn_tolerance; 25ce8ab)
     turn_tolerance: float = 0.0  # nats per character a page's turned reading may be less sure than its upright one
     #   and still be turned when the orientation model says so: on rotated_180 photos the turned reading was surer
     #   in 24 of 24; upright photos and frames the orientation model wrongly called turned read 0.04-0.27 less
-    #   surely turned (dbc57bd, df28c60) ...
+    #   surely turned (benchmarks' frame_latency scene 2: 0.044; dbc57bd, df28c60). ../shared/cases/
+    #   upside-down-064468.jpg reads 0.013 less surely turned with the shipped line model: at log-odds 7.4 (the
+    #   first orientation model, runs/orientation2) it stayed upside down; the shipped one is sure of it, at 11.5 ...
     sure_turn_odds: float = 8.0  # log-odds: ... unless the orientation model is this sure (upright pages stay under
     #   3.4, frames under 6.7) ...
     sure_turn_tolerance: float = 0.1  # nats per character: ... then the turned reading may be this much less sure.
     #   100 rotated_180 photos (train.scenes, benchmarks' seed): 3 pages at log-odds 10.9-20.6 were read upside
-    #   down, their turned readings 0.011-0.065 less sure; a fourth, at 0.114, stays upside down (7cf4200)
+    #   down, their turned readings 0.011-0.065 less sure (a faint or broken digit reads unsurely either way); a
+    #   fourth, at 0.114, stays upside down (7cf4200)
     unsure_turn_margin: float = 0.1  # nats per character: a page the orientation model only leans towards turned
     #   (log-odds above 0) is kept turned when the line model reads it turned this much more surely, with no fewer
     #   characters. train.scenes photos, seeds 0 and 1, 100 of each kind: 9 rotated_180 pages at log-odds 0.45-3.1
-    #   read 0.115-0.67 more surely turned and were read upside down (ec14376)
+    #   read 0.115-0.67 more surely turned and were read upside down; of the upright pages at log-odds above 0
+    #   (1-12 % of each kind), the few that read over 0.1 more surely turned were misread either way, but one (a
+    #   faint '569' read '5690', turned '695': 0.24) read fewer characters turned (ec14376)
     # --- a page turned a quarter (recognize.sideways, reader.DigitReader._quarter_turn)
     sideways_max_gap: float = 1.2  # digit heights: the stacked digits of a turned number are at most this far apart
     #   (60 quarter-turned photos: at most 1.07, mostly under 0.5; lines of writing on a page are further; 25ce8ab)
@@ -315,11 +324,13 @@ class ReadConfig:
     #   two fields are apart; 25ce8ab)
     sideways_margin: float = 0.005  # nats per character (recognize.peak_score): a column is kept turned when the
     #   line model reads the turn this much more surely than upright. Seed 0: on 60 quarter-turned photos
-    #   (rotated_90 / rotated_270) the right turn read 0.010-0.82 more surely in 59; on 32 upright columns of 2-4
-    #   MNIST test digits stacked 0.3-0.6 digit heights apart, the turn read at most 0.004 more surely (25ce8ab)
+    #   (rotated_90 / rotated_270) the right turn read 0.010-0.82 more surely in 59 (one 0.19 less: a digit
+    #   misread); on 32 upright columns of 2-4 MNIST test digits stacked 0.3-0.6 digit heights apart, which look
+    #   the same, the turn read at most 0.004 more surely (25ce8ab)
     sideways_sure_margin: float = 0.1  # nats per character: ... and by this much a turn that reads one digit fewer
     #   than the column has lines (100 photos each of rotated_90 and rotated_270: 3 such pages read 0.19-0.32 more
-    #   surely turned, 2 of them then right; upright columns at most 0.004; 87bb942)
+    #   surely turned, 2 of them then right (0.89 -> 0.90 each), one 0.001; upright columns at most 0.004;
+    #   87bb942): a '1' joined to a neighbour once turned, a speck in the column
     sideways_turn_odds: float = 8.0  # log-odds gap between the two quarter-turns' odds of being upside down: ... or
     #   when the orientation model tells them apart by this much, the turn it calls upright reads digits only ...
     sideways_tolerance: float = 0.01  # nats per character: ... and the line model reads it no less surely than the
