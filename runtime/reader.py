@@ -78,14 +78,15 @@ class DigitReader:
     installed; False: none, every digit-like blob is read alone by ``model``). ``min_confidence``: a number
     from 0 to 1; digits below it show as ``?`` in ``text`` (they stay in ``digits``). ``threads``:
     onnxruntime threads per session (None or 0: onnxruntime's choice). ``single``: treat every image as one digit
-    (a crop or a drawing) instead of detecting digits in it. ``orientation_model``: the text-orientation
+    (a crop or a drawing) instead of detecting digits in it. ``read_config``: the thresholds of reading
+    (config.ReadConfig: how the two models' readings are weighed, when a page is read turned; worker processes
+    read with it too). ``orientation_model``: the text-orientation
     classifier that tells an upside-down page (None: the shipped ``orientation`` model when installed; False:
     none, a page is never read turned 180 degrees). Raises ModelError for a model that cannot be used; the
     line and orientation models' sessions are opened with the first text line read, and a file that is not
     such a model raises ModelError then (the ``line_model`` and ``orientation_model`` properties open them at
-    once, to check early). ``read_config``: the thresholds of reading (config.ReadConfig: how the two models'
-    readings are weighed, when a page is read turned). Raises ValueError for a ``min_confidence`` that is not a
-    number from 0 to 1, or ``threads`` that is not None or a whole number >= 0.
+    once, to check early). Raises ValueError for a ``min_confidence`` that is not a number from 0 to 1, or
+    ``threads`` that is not None or a whole number >= 0.
     """
 
     def __init__(
