@@ -7,7 +7,7 @@ Pages: ``edgedigits.train.scenes.page_photo`` (a phone photo of paper filling th
 MNIST *test* digits, 640x480 to 1024x768), read as they are and turned 180 degrees (``rotated_180``'s pages).
 Each page goes through the reader's own steps (``detect.extract``, the line tensors in one padded batch, the
 line model and the orientation model); its evidence is ``orientation.page_log_odds``, and a page counts only
-when the line model reads at least ``recognize.FLIP_MIN_CHARS`` characters on it (as ``upside_down``).
+when the line model reads at least ``ReadConfig.flip_min_chars`` characters on it (as ``upside_down``).
 Reported: for each threshold, the share of upright pages turned (wrongly) and of turned pages caught.
 """
 
@@ -18,11 +18,11 @@ import numpy as np
 from _common import machine, model_path, parser, table, write_json
 
 from edgedigits.runtime import detect
+from edgedigits.runtime.config import DEFAULT_READ
 from edgedigits.runtime.lines import STRIDE, ctc_greedy, pad_batch
 from edgedigits.runtime.mnist import load
 from edgedigits.runtime.orientation import page_log_odds
 from edgedigits.runtime.reader import DigitReader
-from edgedigits.runtime.recognize import FLIP_LOG_ODDS, FLIP_MIN_CHARS
 from edgedigits.train import scenes
 
 THRESHOLDS = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 5.0, 5.5, 6.0, 7.0, 8.0)
@@ -35,7 +35,7 @@ def evidence(reader: DigitReader, image: np.ndarray) -> float | None:
         return None
     batch, widths = pad_batch([line.fitted.tensor for line in lines])
     posteriors = reader.line_model.predict(batch)
-    if sum(len(ctc_greedy(p, w // STRIDE)) for p, w in zip(posteriors, widths)) < FLIP_MIN_CHARS:
+    if sum(len(ctc_greedy(p, w // STRIDE)) for p, w in zip(posteriors, widths)) < DEFAULT_READ.flip_min_chars:
         return None
     return page_log_odds(reader.orientation_model.predict(batch), widths)
 
@@ -61,15 +61,15 @@ def main() -> None:
     down = np.array([v for v in turned if v is not None])
     rows = [
         [
-            f"{t:g}" + (" (FLIP_LOG_ODDS)" if t == FLIP_LOG_ODDS else ""),
+            f"{t:g}" + (" (flip_log_odds)" if t == DEFAULT_READ.flip_log_odds else ""),
             f"{(up > t).mean():.3f}",
             f"{(down > t).mean():.3f}",
         ]
         for t in THRESHOLDS
     ]
     print(
-        f"{args.pages} page photos of MNIST test digits, upright and turned 180; pages with >= {FLIP_MIN_CHARS} "
-        f"characters: {len(up)} upright, {len(down)} turned"
+        f"{args.pages} page photos of MNIST test digits, upright and turned 180; pages with >= "
+        f"{DEFAULT_READ.flip_min_chars} characters: {len(up)} upright, {len(down)} turned"
     )
     print(table(["threshold (page log-odds)", "upright pages turned", "turned pages caught"], rows))
     print(

@@ -89,22 +89,12 @@ def is_line_like(b: Blob) -> bool:
     return (b.w > 4 * b.h and not b.writing) or b.h > 12 * b.w
 
 
-# A run of five or six touching digits is one blob more than 4 times as wide as tall: by its box alone, a rule.
-# It was dropped as one, and a touching string written alone read as nothing (of 300 lines of each kind of
-# benchmarks/accuracy.py: 2 touching strings as crops, 1 as a photo, and a number with a separator as a
-# photo). Its ink tells it apart: digits have upright strokes, so many of its columns hold ink over much of its
-# height, and it is several strokes tall; a rule's columns hold a stroke's width (slanted) or its whole height,
-# which is a stroke or two (straight; blurred in a photo).
-UPRIGHT_SPAN = 0.5  # a column "stands" when its ink spans at least this share of the blob's height
-UPRIGHT_SHARE = 0.3  # writing: at least this share of its columns stand (touching digits alone: 0.6-0.9; a
-# word and a number joined, or digits joined to a long underline: 0.33-0.4)
-UPRIGHT_STROKES = 3.0  # ... and it is at least this many stroke widths tall (the stroke width: twice the 95th
-# percentile of its ink's distance to the paper; a straight rule: 1-2)
-
-
-def mark_writing(blobs: list[Blob], labels: np.ndarray) -> list[Blob]:
+def mark_writing(blobs: list[Blob], labels: np.ndarray, config: DetectConfig = DEFAULT) -> list[Blob]:
     """The blobs, those more than 4 times as wide as tall whose ink stands upright marked ``writing`` (see
-    UPRIGHT_SPAN, UPRIGHT_SHARE, UPRIGHT_STROKES). ``labels``: int32 [H, W], the labelling the blobs come from."""
+    ``config.upright_span``, ``upright_share``, ``upright_strokes``): a run of five or six touching digits is such a
+    blob, by its box alone a rule, but its strokes stand upright and it is several strokes tall; a rule's columns
+    hold a stroke's width (slanted) or its whole height, which is a stroke or two (straight; blurred in a photo).
+    ``labels``: int32 [H, W], the labelling the blobs come from."""
     out = []
     for b in blobs:
         if b.w > 4 * b.h and not b.writing:
@@ -112,8 +102,8 @@ def mark_writing(blobs: list[Blob], labels: np.ndarray) -> list[Blob]:
             inked = ink.any(axis=0)
             top = ink.argmax(axis=0)
             bottom = b.h - 1 - ink[::-1].argmax(axis=0)
-            standing = float(np.mean((bottom - top + 1)[inked] >= UPRIGHT_SPAN * b.h)) if inked.any() else 0.0
-            if standing >= UPRIGHT_SHARE and strokes_tall(b, labels, ink) >= UPRIGHT_STROKES:
+            standing = float(np.mean((bottom - top + 1)[inked] >= config.upright_span * b.h)) if inked.any() else 0.0
+            if standing >= config.upright_share and strokes_tall(b, labels, ink) >= config.upright_strokes:
                 b = b._replace(writing=True)
         out.append(b)
     return out
@@ -155,28 +145,21 @@ def is_frame(b: Blob, blobs: list[Blob], shape: tuple[int, ...]) -> bool:
     return odd and others
 
 
-# A blob weighs at most this many times the median blob's area in typical_height: one huge blob (a pen lying on
-# the page, a shadow) must not set the digit height of a page of writing (issue 10's desk photos: a pen of
-# 658 x 247 px among 28 blobs of printed words and digits made the "digit height" 247 px, and every column of
-# words was joined into one blob).
-OUTLIER_AREA = 4.0
-
-
 def may_be_writing(blobs: list[Blob], shape: tuple[int, ...]) -> list[Blob]:
     """The blobs that could be writing, judged by shape alone: neither line-like (a rule) nor part of the frame
     (a paper edge, the desk), in their order."""
     return [b for b in blobs if not is_line_like(b) and not is_frame(b, blobs, shape)]
 
 
-def typical_height(blobs: list[Blob], shape: tuple[int, ...]) -> float:
+def typical_height(blobs: list[Blob], shape: tuple[int, ...], config: DetectConfig = DEFAULT) -> float:
     """The height of a digit here: area-weighted median height of the blobs that could be digits
     (0 if none). Weighting by area makes fragments and specks count little; with 5 blobs or more, a blob
-    weighs at most OUTLIER_AREA times the median area."""
+    weighs at most ``config.outlier_area`` times the median area (a pen lying on the page must not set it)."""
     candidates = may_be_writing(blobs, shape)
     if not candidates:
         return 0.0
     areas = sorted(b.area for b in candidates)
-    cap = OUTLIER_AREA * areas[len(areas) // 2] if len(candidates) >= 5 else float("inf")
+    cap = config.outlier_area * areas[len(areas) // 2] if len(candidates) >= 5 else float("inf")
     weights = [min(b.area, cap) for b in candidates]
     half, seen = sum(weights) / 2, 0.0
     for height, area in sorted((b.h, w) for b, w in zip(candidates, weights)):  # a few blobs: plain Python
@@ -217,14 +200,6 @@ def pad_box(box: Box, shape: tuple[int, ...], pad: int | None = None) -> Box:
     return (x0, y0, x1 - x0, y1 - y0)
 
 
-# A blob's mask is grown by GROW of its longer side (blob_mask), that side taken at most MAX_GROW_SIDE times its
-# height: a text line of many words is as wide as the page, and its mask took in the print round it (issue 10's
-# desk photos, 100 each: 0.90 -> 0.92 on seed 1 at 6; 0.92 unchanged on the benchmark's seed; every other kind
-# unchanged on both; at 3, lined paper and faint pencil lost the faint ends of their strokes: -2 and -3).
-GROW = 0.06
-MAX_GROW_SIDE = 6.0
-
-
 def member_mask(labels: np.ndarray, blob: Blob, box: Box) -> np.ndarray:
     """1 where the box's pixels belong to the blob's components: uint8 0/1, the box's shape."""
     x, y, w, h = box
@@ -237,9 +212,10 @@ def member_mask(labels: np.ndarray, blob: Blob, box: Box) -> np.ndarray:
     return member[crop]
 
 
-def blob_mask(labels: np.ndarray, blob: Blob, box: Box) -> np.ndarray:
+def blob_mask(labels: np.ndarray, blob: Blob, box: Box, config: DetectConfig = DEFAULT) -> np.ndarray:
     """1 where the box's pixels belong to the blob's components (uint8 0/1, the box's shape), grown a little to
-    take in the faint rim (GROW, MAX_GROW_SIDE)."""
+    take in the faint rim: by ``config.grow`` of its longer side, that side taken at most ``config.max_grow_side``
+    times its height (a text line of many words is as wide as the page)."""
     mask = member_mask(labels, blob, box)
-    grow = max(3, (round(GROW * min(max(blob.w, blob.h), MAX_GROW_SIDE * blob.h)) | 1))
+    grow = max(3, (round(config.grow * min(max(blob.w, blob.h), config.max_grow_side * blob.h)) | 1))
     return cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (grow, grow)))

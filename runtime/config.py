@@ -1,7 +1,22 @@
-"""The thresholds of detection, in one place: ``DetectConfig``, one field per setting.
+"""The thresholds of detection, in one place: ``DetectConfig``, one field per setting; and those of reading the
+models' outputs, ``ReadConfig`` (at the end).
 
     found = extract(image)                                          # the defaults: DEFAULT
     found = extract(image, config=DetectConfig(clean_max_side=0))   # no fast path for small clean digits
+
+Every tunable threshold of the detection stages lives here, grouped by stage: the working copy and the fast
+path (detect.py), the page (page.py), the ink map (ink.py), binarization and blobs (segment.py, blobs.py), the
+pieces of one digit and what is kept (segment.py), form lines (rules.py), text lines and reading order
+(segment.py, order.py). Every function of those stages that uses one takes ``config: DetectConfig = DEFAULT``;
+tests pass a configuration instead of patching module globals. What stays a module constant there is no
+threshold: exact kernels and memory caps of a computation whose result does not depend on them (ink.TWO_FIFTHS,
+ink.TWO_FIFTHS_MAX_PIXELS, page.FIRST_ROWS, segment.LEVEL_MARGIN_DEG), and the networks' input geometry
+(normalize.py, lines.py), which the models were trained on.
+
+``ReadConfig`` holds the thresholds of recognize.py and reader.py: how the digit model's and the line model's
+readings of a blob are weighed, when a page is read turned 180 degrees or a quarter, and when a small blob gets a
+second look. ``DigitReader(read_config=...)`` reads with it, its worker processes too; recognize.py's functions
+take ``config: ReadConfig = DEFAULT_READ``.
 
 Each field gives its meaning, its unit, and where its value comes from (the commit that set it, with what it
 measured). Lengths in px are at the working size (the copy detection runs on, at most ``work_size``), unless
@@ -28,6 +43,11 @@ class DetectConfig:
     #   digit joined to a grid's or margin's lines at half size stands out; detect.tall_enough). Measured on
     #   issue 10's photos (train.scenes, 100 of each kind): squared paper 0.88 -> 0.90 on seed 1 ('600' read
     #   '', '439' read '4'); no other photo of either seed went from right to wrong or back
+    coarse_factor: float = 4.0  # shrink factor: a copy shrunk by this much or more (ink.shrink) is first made of
+    #   plain n x n means (n the whole part), then a fractional INTER_AREA does the rest: 6x faster (a 4000x3000
+    #   photo to the page's 256x192 copy on one core: 30 -> 5 ms), the grid shifted by under one output pixel at the
+    #   far edge. Issue 10's desk photos (train.scenes, 100 each): 0.92 -> 0.93 exact on seeds 0 and 1, every other
+    #   kind unchanged (bee8f28)
     page_min_side: int = 32  # px, shorter side: in smaller images no page is looked for (492a15c; page.py
     #   itself looks for a sheet on a desk only from 160 px)
     # --- the fast path for a small clean single digit (detect.clean_digit, small_digits.py; 9f8357e: 5x cheaper,
@@ -39,6 +59,39 @@ class DetectConfig:
     tiny_side: int = 32  # px, longer side: an image this small is a crop of one digit, which may fill it and
     #   touch its edges (2b68dba: a 16x16 binary scan was not read)
     tiny_max_ink: float = 0.6  # share of the image: ... and cover up to this much (a 16x16 scan of a bold 3: 0.38)
+    # --- the page: a sheet on a desk or a flat border cut off (page.py; set with its first version, 2b68dba,
+    #   unless said)
+    page_size: int = 256  # px, longer side: the page is looked for on a copy at most this big
+    sheet_min_side: int = 160  # px, shorter side: only an image this big may show a sheet on a desk; a smaller one
+    #   is a crop of the writing, where a light blob is part of a digit (492a15c)
+    border_flat_sd: float = 6.0  # grey levels (std): a flat border's row or column is at most this uneven ...
+    border_step: float = 20.0  # grey levels: ... and differs by at least this much from the band inside it (less:
+    #   a plain margin of the paper itself)
+    min_page: float = 0.12  # share of the frame (the page's copy): a sheet covers at least this much ...
+    max_page: float = 0.95  # ... and at most this much (more: the sheet is the frame; 0.92 until 92c33a3,
+    #   2026-12-01, which lost a lit sheet on a dark desk at 0.923)
+    sheet_solidity: float = 0.8  # share of its convex hull: the sheet fills at least this much (holes for ink count
+    #   as sheet)
+    sheet_min_step: float = 25.0  # grey levels between the sheet's median and its surround's, at least (a shadow is
+    #   no desk) ...
+    sheet_min_dim_step: float = 12.0  # grey levels: ... or this many for a dim sheet in a dark room, when the
+    #   surround is under ``sheet_dim_ratio`` of the paper's brightness ...
+    sheet_dim_ratio: float = 0.5  # share of the paper's brightness: ... (a shadow on lit paper keeps well over half
+    #   of it). 6daa9f9: dark webcam frames (train.scenes make_dark) had sheets at 29-31 grey levels on desks 23-24
+    #   below them, and nothing was read; 100 each, 0.87 -> 0.88 (seed 0), 0.83 -> 0.88 (seed 1), every other kind
+    #   unchanged
+    min_surround: float = 0.05  # share of the frame outside the sheet's convex hull, at least
+    surround_width: float = 0.08  # share of the frame's shorter side: the surround is broader than this (an opening
+    #   this wide wipes out strokes, not a desk)
+    edge_steepness: float = 0.12  # share of the step per px of the page's copy: the sheet's edge rises at least
+    #   this steeply (uneven light: ~0.01) ...
+    near_step: float = 0.5  # share of the step: ... and 1-4 px either side of the edge (the copy's pixels) differ by
+    #   at least this much (the Otsu boundary of shaded squared paper runs along its grid lines, both sides nearly
+    #   alike; 9882a8b: squared paper 0.87 -> 0.90 of 30 photos, desk, card and dark webcam unchanged)
+    sheet_min_ink: float = 0.002  # share of the sheet's hull that is dark (writing), at least: else it is a light
+    #   blob (a chalk stroke, a lamp), not a page
+    sheet_edge: float = 0.02  # share of the sheet's shorter side taken off its outline, at least 7 px (its shadowed,
+    #   blurred edge)
     # --- the ink map (ink.py; set with the first image stages, 33b131b, except min_contrast)
     background_size: int = 256  # px, longer side: the paper's brightness is estimated on a copy at most this big
     background_kernel: int = 5  # ... with a window of 1/this of its longer side: wider than any stroke
@@ -67,6 +120,19 @@ class DetectConfig:
     #   where benchmarks/accuracy.py's line crops read 2 fewer exactly of 500 with it, before that clip)
     dark_floor: float = 16.0  # grey levels: paper darker than this counts as this dark (light ink on black: no
     #   division by ~0)
+    polarity_sure: float = 4.0  # energy ratio: the polarity is sure when the stronger polarity's outliers carry
+    #   at least this many times the weaker's (ink.ink_polarity); else a noisy image is denoised both ways and the
+    #   ink standing further out of its noise wins. Measured on issue 10's photos (train.scenes, benchmarks' seed):
+    #   dark webcam frames 8-290x; faint pencil 0.4-80x, three of eight failures judged light at 0.4-1.0x (blotchy
+    #   paper outshines the strokes). fd504ce: 100 pencil photos 0.60 -> 0.62, every other kind unchanged
+    denoise_sizes: tuple[int, ...] = (3, 5, 7, 9, 13)  # px: the Gaussian kernels a noisy image is smoothed with, in
+    #   turn (sigma 0.8-2.3 px: OpenCV's default for the size). Strokes of webcam digits 30-80 px tall are 4-10 px
+    #   wide and survive a 13x13 kernel. 100 dark webcam frames (train.scenes, benchmarks' seed), the noise measured
+    #   on the sheet: 3 and 5 only, 66 exact; up to 9, 76; up to 13, 80 (83 once judged and scaled away from the
+    #   edges; 4eba784)
+    denoise_side: int = 24  # px of the image's shorter side per px of kernel, at least: a smaller image is a crop
+    #   around a few digits (a cheque's amount 47 px tall read '5743' unsmoothed, '5?43' smoothed 3x3 and 5x5: its
+    #   security pattern is no noise; 4eba784)
     # --- binarization and blobs (segment.py, blobs.py; set with the first image stages, 33b131b)
     strong: float = 0.5  # ink strength, 0-1: hysteresis seeds; a component needs at least one such pixel ...
     weak: float = 0.25  # ink strength, 0-1: ... and extends over pixels at least this strong
@@ -78,11 +144,85 @@ class DetectConfig:
     # pencil 0.72 / 0.58 -> 0.74 / 0.59 exact, dark webcam frames 0.91 / 0.90 -> 0.91 / 0.92)
     min_height: int = 5  # px: a blob whose longer side is shorter than this is a speck
     min_area: int = 6  # px: ... and so is a blob of fewer ink pixels than this
+    # A run of five or six touching digits is one blob more than 4 times as wide as tall: by its box alone, a rule
+    #   (blobs.is_line_like). Its ink tells it apart (blobs.mark_writing): digits have upright strokes, and it is
+    #   several strokes tall. b73e543: of 300 lines of each kind of benchmarks/accuracy.py, touching strings 258 ->
+    #   259 crops, 262 -> 263 photos, words next to numbers 273 -> 274 crops, 274 -> 276 photos, none lost; comb
+    #   fields 0.91 -> 0.93 of 100 photos, every other kind the same
+    upright_span: float = 0.5  # share of the blob's height: a column "stands" when its ink spans at least this much
+    upright_share: float = 0.3  # share of its columns: writing when at least this many stand (touching digits
+    #   alone: 0.6-0.9; a word and a number joined, or digits joined to a long underline: 0.33-0.4) ...
+    upright_strokes: float = 3.0  # stroke widths: ... and it is at least this tall (the stroke width: twice the 95th
+    #   percentile of its ink's distance to the paper; a straight rule: 1-2)
+    outlier_area: float = 4.0  # median blob areas: in the digit height (blobs.typical_height), with 5 blobs or more,
+    #   a blob weighs at most this much: one huge blob (a pen on the page, a shadow) must not set it (issue 10's
+    #   desk photos: a pen of 658 x 247 px among 28 blobs of print made the height 247 px and joined every column
+    #   of words into one blob; 72f36e6, with two other changes: desk photos 0.33 -> 0.60 of 30)
+    grow: float = 0.06  # share of a blob's longer side: its mask is grown this much to take in its faint rim
+    #   (blobs.blob_mask; at least 3 px) ...
+    max_grow_side: float = 6.0  # digit heights (the blob's): ... that side taken at most this long: a text line of
+    #   many words is as wide as the page, and its mask took in the print round it (f12c8cc; issue 10's desk
+    #   photos, 100 each: 0.90 -> 0.92 on seed 1 at 6; 0.92 unchanged on the benchmark's seed; every other kind
+    #   unchanged on both; at 3, lined paper and faint pencil lost the faint ends of their strokes: -2 and -3)
+    # --- faint writing beside a dark rule (segment.is_underline, beside_rules; 564eccb). The ink map is scaled by
+    #   its strongest ink: a printed rule far darker than the writing beside it set that scale, the writing fell
+    #   under ``weak``, and the line read as nothing (benchmarks/accuracy.py, 300 lines of each kind: 5 such
+    #   lines). When every blob is such a rule (not one crossing the image: lined paper), the map is rescaled by
+    #   the ink away from it
+    ruled_writing: float = 0.05  # ink strength, 0-1: the strongest ink away from the rules taken for writing (the
+    #   writing beside them stands at 0.08-0.4 of their strength; blank paper's noise under a rule below 0.01)
+    rule_margin: int = 3  # px: how far around a rule's box its own fuzzy edge reaches
+    rule_strokes: float = 2.0  # stroke widths (blobs.strokes_tall): the thickest rule (a bold printed word, as
+    #   wide, is 3-4: the paper beside it was rescaled into digits)
+    # --- a pen across the sheet's edge (segment.candidates, page.across_edge; e13fa8c)
+    pen_width: float = 0.3  # digit heights: a component covering this much of the sheet's edge lies across it and
+    #   is dropped (issue 10's desk photos' pens are 0.4-0.6 digit heights wide); a digit's stroke cut by a sheet
+    #   found too tight covers a stroke's width, about a tenth ...
+    pen_min_side: int = 240  # px, shorter side of the ink map: ... only in a map this big (a photo of a page): a
+    #   close-up of one digit whose shading was taken for a sheet's edge had its stroke along that edge, 160 px
+    #   (benchmarks/accuracy.py single digits, photo variant 0.973 -> 0.980)
+    # --- the pieces of one digit (segment.flag_and_body; c29a927). Two blobs alone are one digit when one is a
+    #   flat flag off the top or bottom of an upright body: a 5 written in two strokes and cropped alone, whose
+    #   flag read '1' or '7'. The 10,000 MNIST test digits as 100 px images read without --single: 4 more read
+    #   right (three 5s, a 3), none fewer; issue 10's photo kinds and benchmarks/accuracy.py's lines and scenes
+    #   (300 each, seed 0) the same. Only two blobs: with three, pages turned 270 degrees lost 2 of 100
+    flag_flat: float = 0.6  # height over width: a flag is at most this flat (3552's flag: 0.32; 6573's: 0.53)
+    body_upright: float = 1.0  # height over width: the body is at least this upright (sideways digits are mostly
+    #   wider than tall)
+    flag_gap: tuple[float, float] = (0.2, 0.3)  # body heights: the largest gap between flag and body, across and
+    #   down
+    flag_end: float = 0.3  # share of the body's height: the flag's middle lies in its top or bottom this much (a
+    #   dash beside a digit lies at mid-height)
+    # --- what is kept as writing (segment.keep_writing)
+    lone_digit_tall: float = 3.5  # heights of the writing (print) around it: a blob much taller than the writing,
+    #   with no neighbour of its size in its row, is a pen unless it is at most this long either way: a handwritten
+    #   digit beside a printed word ('Page 2'); a pen is 5-20 heights of print long (e1a0af7: of 300 lines of
+    #   benchmarks/accuracy.py's words next to numbers, 274 -> 283 crops, 276 -> 281 photos; none lost)
     # --- form lines (rules.py)
     rule_length: float = 2.5  # digit heights: a straight run longer than this is a rule or a border (set with
     #   the first image stages, 33b131b)
     grid_span: float = 0.85  # share of a row of boxes' width (height) that its rules (walls) run across
     #   (778e6c4: form boxes 0.07 -> 0.67 exact, 15 photos)
+    frame_share: float = 0.9  # share of the image's height: a first digit height this tall may be a frame of rules
+    #   joined across the image (rules.digit_height), and is tried again with bent rules erased ...
+    bent_run: float = 0.3  # share of the image's shorter side: ... runs this long, which are rules when rules bend
+    #   across the image by a pixel or two (a lens, a curled page; rules.under_bent_rules) ...
+    bent_rules: int = 3  # parallel runs: ... when there are at least this many (lined or squared paper's rules; a
+    #   digit filling a tight crop has a stroke or two that long). 3270c30: lined paper that read '0' for
+    #   '837 / 2530' reads '831 / 2530'; no exact rate changed on seeds 0 and 1 (2,800 photos)
+    thin_band: float = 0.03  # share of the image's side: a rule's band of rows (columns) is at most this thick
+    #   (rules.straight_runs; 3270c30) ...
+    band_gap: float = 0.05  # share of the image's side: ... and bands closer than this are one (the runs through a
+    #   thick, wavy stroke filling a tight crop; 1a5a1f3: benchmarks/accuracy.py's tight_300 7, MNIST test 9576, read
+    #   '' and reads '7' again; lined, squared, form and comb photos unchanged on seeds 0 and 1)
+    crossing_margin: int = 4  # px beyond a margin line's thickness a run across it must reach to be writing, kept
+    #   when the line is erased (a fuzzy rim; rules.crossings) ...
+    band_reach: int = 11  # px: ... and a horizontal rule's band is at most this thick (a rule of 7 px widened by
+    #   2 px each side): ink touching it from above and below within it crosses it. 8e7b6ea: 100 photos each, desk
+    #   0.69 -> 0.82, squared paper 0.89 -> 0.94, lined 0.88 -> 0.91, every other kind unchanged
+    comb_ticks: int = 3  # ticks: a comb field's lattice is fitted on at least this many free-standing ticks and
+    #   walls (rules.erase_comb_ticks): digits written evenly on an underline put their stems on a lattice by
+    #   chance (9dc7a8a: 4 of 500 test-line crops read differently, '781006' as '7')
     # --- text lines and reading order (segment.py, order.py)
     deskew_min_deg: float = 3.0  # degrees: a text line steeper than this is turned level before the line model
     #   reads it (dae487e: tilted pages 0.73 -> 0.87 exact)
@@ -94,6 +234,131 @@ class DetectConfig:
     #   0.95 / 0.95 -> 0.97 / 0.98 exact; no photo of another kind went from right to wrong or back
     dash_flat: float = 3.0  # ... and at least this many times as long as it is thick (not a dot: a 'j''s tittle
     #   on its own line read '0' in benchmarks/accuracy.py's words alone)
+    far_neighbour: float = 2.0  # heights of a new box: a line whose last box is further than this from it and
+    #   under half as tall comes after the others, though it shares more rows (order.reading_order: a handwritten
+    #   number written up to the end of a printed line put its last digit at that line's end, 475 px and three
+    #   heights away). 9ddc686, train.scenes photos, 100 of each kind, seeds 0 and 1: desk photos 0.94 -> 0.95,
+    #   dark webcam frames 0.91 -> 0.92 (seed 0), pencil 0.74 -> 0.73 (seed 0: the pieces of a broken 8 ended up
+    #   in a line of specks, which is dropped). With every far line after the near ones (not only one of smaller
+    #   boxes) faint pencil lost 1-2 more
 
 
 DEFAULT = DetectConfig()
+
+
+@dataclass(frozen=True)
+class ReadConfig:
+    """The thresholds of reading, in one place: how the digit model's and the line model's readings of the blobs
+    detection found are weighed (recognize.line_digits), when a page is read turned (recognize.keep_turned,
+    sideways) and when a small blob gets a second look (reader.py). One field per setting, as DetectConfig's;
+    DigitReader(read_config=...) reads with it (DEFAULT_READ by default)."""
+
+    # --- one digit or several in a blob (recognize.line_digits, favours_one)
+    narrow: float = 0.5  # digit heights of width per digit: a blob narrower than this for the digits the line
+    #   model read in it is one digit when the digit model is ``certain`` of one (cda6008, d16bb13)
+    narrow_alone: float = 0.4  # digit heights of width per digit: a blob alone on its line holds several only when
+    #   at least this wide for them (MNIST digits: w/h 0.3-0.9; 6a390e9); also a fast-path blob's width for a second
+    #   look (reader.may_be_several) ...
+    alone_one: float = 0.15  # digit heights of width: ... and per '1' among them: MNIST train '1's are 0.2-0.8 as
+    #   wide as tall (5th to 95th percentile; the other digits 0.5-1.4). At narrow_alone a touching '141' (1.08
+    #   heights wide) was too narrow for three and read '4' (8819778)
+    certain: float = 0.995  # probability: a digit model this sure of one digit in a narrow blob (or one alone on
+    #   its line) overrules a split (6a390e9, e1adf7c)
+    split_odds: float = 2.0  # log-odds for one digit (both models) over the line model's split, above which a blob
+    #   is one digit (recognize.one_digit_odds; 778e6c4)
+    alone_split_odds: float = 0.0  # log-odds: the same for a blob alone on its line whose digit model is
+    #   ``certain`` of one digit: the split must be the likelier outright. Measured on benchmarks/accuracy.py (100
+    #   of each kind, seed 0): touching pairs 0.83 -> 0.86 crop and 0.86 -> 0.91 photo exact; at split_odds (2.0)
+    #   a lone '2' with a long tail in a scene (odds 1.43) read '22' (27c8367)
+    doubt_floor: float = 0.01  # probability: the digit model's doubt counts as at least this (it is overconfident
+    #   on touching pairs; 778e6c4)
+    piece: float = 0.6  # share of its line's tallest blob: a blob shorter, where the line model reads one digit,
+    #   is a piece of a broken digit (faint pencil, a blurred photo), read by the line model alone; and a piece
+    #   inside a taller blob's box owns no peak (recognize.nearest_blob). Measured on 12 MP desk photos
+    #   (train.scenes, seeds 100-109): a 6's loop 44 px tall beside digits of 99-114 px, read '6' by the line model
+    #   (0.98) and '0' by the digit model, came out '?' (0.49; 50c2d57)
+    sure: float = 0.9  # probability: a model this sure of what it read is not overruled by the other (a '1' the
+    #   line model read as an unsure '/' is the digit model's; cda6008)
+    # --- stray marks (recognize.drop_stray_marks)
+    stray_height: float = 0.7  # share of the page's number (the median height of the digits on its lines of two
+    #   or more): a digit alone on its line shorter than this is a stray mark: a pen's tip, a printed letter cut
+    #   off its word, the edge of the sheet. Issue 10's desk photos (12 MP, seed 0): strays stood 0.15-0.65 of the
+    #   number's height; 0.5 left two of 0.62 and 0.65: desk photos 0.67 -> 0.70 exact at 0.7 (f019711)
+    # --- a page turned 180 degrees (recognize.turned_over, keep_turned, turn_tolerance)
+    flip_min_chars: int = 3  # characters a page must hold before it is ever read turned (6a390e9)
+    flip_log_odds: float = 5.5  # log-odds: the page's mean log-odds of being turned above which it is read turned
+    #   (if the line model does not disagree: turn_tolerance). benchmarks/orientation.py (200 page photos of MNIST
+    #   test digits each way, runs/orient3, lines padded by lines.BATCH_MARGIN): upright pages reach at most 3.34;
+    #   at 5.5 none is turned and 95.8 % of the upside-down ones are caught (4.0: 96.4 %, and the old
+    #   runs/orientation2 model 91 %). Webcam-like frames of six spaced digits (synth.make_scene, 400) reach 5.3
+    #   and 6.7: at 4.0 one was read turned, as the line model read it turned a little more surely
+    #   (tests/test_orientation.py: test_upright_frames_are_never_turned). Issue 10's photos, seeds 0 and 1, 100 of
+    #   each kind: 5.5 against 4.0 read one rotated_180 page fewer on each seed (a '284' and a '321' at 5.3 and
+    #   4.6), nothing else changed (e3f1f9c)
+    flip_log_odds_symmetric: float = 8.0  # log-odds: the same for a page of 0, 1 and 8 alone, which look alike
+    #   either way up: its turned strokes still tell, more weakly. Upside-down rotated_180 photos of those digits
+    #   reach 9.0 and 20.1; upright photos and frames stay under 4 (tests/test_orientation.py), and the line model
+    #   must agree as for any page (turn_tolerance; 25ce8ab)
+    turn_tolerance: float = 0.0  # nats per character a page's turned reading may be less sure than its upright one
+    #   and still be turned when the orientation model says so: on rotated_180 photos the turned reading was surer
+    #   in 24 of 24; upright photos and frames the orientation model wrongly called turned read 0.04-0.27 less
+    #   surely turned (benchmarks' frame_latency scene 2: 0.044; dbc57bd, df28c60). ../shared/cases/
+    #   upside-down-064468.jpg reads 0.013 less surely turned with the shipped line model: at log-odds 7.4 (the
+    #   first orientation model, runs/orientation2) it stayed upside down; the shipped one is sure of it, at 11.5 ...
+    sure_turn_odds: float = 8.0  # log-odds: ... unless the orientation model is this sure (upright pages stay under
+    #   3.4, frames under 6.7) ...
+    sure_turn_tolerance: float = 0.1  # nats per character: ... then the turned reading may be this much less sure.
+    #   100 rotated_180 photos (train.scenes, benchmarks' seed): 3 pages at log-odds 10.9-20.6 were read upside
+    #   down, their turned readings 0.011-0.065 less sure (a faint or broken digit reads unsurely either way); a
+    #   fourth, at 0.114, stays upside down (7cf4200)
+    unsure_turn_margin: float = 0.1  # nats per character: a page the orientation model only leans towards turned
+    #   (log-odds above 0) is kept turned when the line model reads it turned this much more surely, with no fewer
+    #   characters. train.scenes photos, seeds 0 and 1, 100 of each kind: 9 rotated_180 pages at log-odds 0.45-3.1
+    #   read 0.115-0.67 more surely turned and were read upside down; of the upright pages at log-odds above 0
+    #   (1-12 % of each kind), the few that read over 0.1 more surely turned were misread either way, but one (a
+    #   faint '569' read '5690', turned '695': 0.24) read fewer characters turned (ec14376)
+    # --- a page turned a quarter (recognize.sideways, reader.DigitReader._quarter_turn)
+    sideways_max_gap: float = 1.2  # digit heights: the stacked digits of a turned number are at most this far apart
+    #   (60 quarter-turned photos: at most 1.07, mostly under 0.5; lines of writing on a page are further; 25ce8ab)
+    sideways_max_gap_two: float = 0.5  # digit heights: ... two stacked blobs only: they must touch nearly (a form's
+    #   two fields are apart; 25ce8ab)
+    sideways_margin: float = 0.005  # nats per character (recognize.peak_score): a column is kept turned when the
+    #   line model reads the turn this much more surely than upright. Seed 0: on 60 quarter-turned photos
+    #   (rotated_90 / rotated_270) the right turn read 0.010-0.82 more surely in 59 (one 0.19 less: a digit
+    #   misread); on 32 upright columns of 2-4 MNIST test digits stacked 0.3-0.6 digit heights apart, which look
+    #   the same, the turn read at most 0.004 more surely (25ce8ab)
+    sideways_sure_margin: float = 0.1  # nats per character: ... and by this much a turn that reads one digit fewer
+    #   than the column has lines (100 photos each of rotated_90 and rotated_270: 3 such pages read 0.19-0.32 more
+    #   surely turned, 2 of them then right (0.89 -> 0.90 each), one 0.001; upright columns at most 0.004;
+    #   87bb942): a '1' joined to a neighbour once turned, a speck in the column
+    sideways_turn_odds: float = 8.0  # log-odds gap between the two quarter-turns' odds of being upside down: ... or
+    #   when the orientation model tells them apart by this much, the turn it calls upright reads digits only ...
+    sideways_tolerance: float = 0.01  # nats per character: ... and the line model reads it no less surely than the
+    #   column, less this. rotated_90 and rotated_270 photos, seeds 0 and 1, 100 each: 6 pages turned right 0.004
+    #   less to 0.004 more surely were left lying, at gaps of 8.3-35.2; 39 upright columns turn into letters and
+    #   dashes, or into digits at gaps of at most 6.8 and 0.13-0.52 less surely (ea73164)
+    sideways_pick_odds: float = 4.0  # log-odds gap: the quarter-turn tried as the way up is the one the
+    #   orientation model calls upright when the two turns differ by this much, else the one the line model reads
+    #   more surely (runs/orient3 put the two turns of a '9151' at -2.6 and -0.6 and picked the wrong one; issue
+    #   10's rotated_90 and rotated_270 photos, seeds 0 and 1, 100 each: one more read right on each seed; e3f1f9c)
+    # --- a small wide blob on the fast path (reader.may_be_several, sure_but_wide, way_up_disputed)
+    second_look_below: float = 0.98  # probability: a fast-path blob wide enough for two digits (narrow_alone) whose
+    #   digit model is less sure than this of one is looked at again by the general stages and the line model
+    #   (f978c8d: 100 tight crops of touching pairs read the same at 0.98 as at ``certain``, 0.83 exact, and 0.81 at
+    #   0.95; of 10,000 small digit PNGs (runtime.bench) 98 get the look at 0.98, 171 at 0.995, 65 at 0.95)
+    glance_wide: float = 1.0  # width over height: a fast-path blob at least this wide whose digit model is sure of
+    #   one digit (from second_look_below) ...
+    glance_below: float = 0.999  # probability: ... but less than this gets a glance from the line model on its
+    #   28x28 digit, and a second look when it reads two digits or more (782cf21, 2026-12-02: of 300 tight crops of
+    #   touching pairs, accuracy.py's seed 0, 15 such blobs at 1.0 and any sureness, 10 below 0.999; of the 10,000
+    #   MNIST test digits as scans, 1,552 and 80. Glancing at all 1,552 cost 42 % more CPU and two digits read
+    #   right became several; below 0.999 the 80 glances cost 1 % and read none as several. The 300 crops: 265 ->
+    #   273 exact)
+    disputed_confidence: float = 0.25  # probability: the most confidence a digit keeps on a page whose way up the
+    #   two models dispute (the orientation model sure it is turned, sure_turn_odds; the line model reading it
+    #   surer as it lies): issue 10's "never return a confident reading of an upside-down page" (4810790). Issue
+    #   10's photos, 100 of each kind, seeds 0 and 1: two such pages, both turned 180 degrees and read upside down
+    #   at 0.95-1.0. Under the default min_confidence (0.5): each digit shows as '?'
+
+
+DEFAULT_READ = ReadConfig()

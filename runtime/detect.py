@@ -61,9 +61,9 @@ def extract(
         clean = clean_digit(gray, config)
         if clean is not None:
             return clean
-    page = find_page(gray) if min(gray.shape) >= config.page_min_side else None
+    page = find_page(gray, config) if min(gray.shape) >= config.page_min_side else None
     if page is not None:  # read the page alone, then put its boxes back in the frame
-        crop, sheet = isolate(gray, page)
+        crop, sheet = isolate(gray, page, config)
         return shifted(extract_page(crop, single, lines, config, sheet), page.box[0], page.box[1])
     return extract_page(gray, single, lines, config)
 
@@ -82,7 +82,7 @@ def extract_page(
 ) -> Extraction:
     """The general stages on a gray page: at half resolution first when that is enough, else in full.
     ``sheet``: bool [H, W], the sheet's own pixels of ``gray`` (page.isolate; None: all)."""
-    work = shrink(gray, config.work_size)
+    work = shrink(gray, config.work_size, config=config)
     half = half_copy(work, config) if not single else None
     if half is not None:
         coarse = locate_at(gray, half, single, lines, config, sheet)
@@ -208,7 +208,7 @@ def clean_digit(gray: np.ndarray, config: DetectConfig = DEFAULT) -> Extraction 
     crop = gray[by : by + bh, bx : bx + bw].astype(np.float32)
     ink = (paper_mean - crop) if dark else (crop - paper_mean)
     ink *= np.float32(1.0 / contrast)
-    ink = np.clip(ink, 0.0, 1.0, out=ink) * blob_mask(labels, blob, box)  # specks and neighbours out
+    ink = np.clip(ink, 0.0, 1.0, out=ink) * blob_mask(labels, blob, box, config)  # specks and neighbours out
     digit = normalize_digit(ink)
     return Extraction(digit[None], [box], [0])
 

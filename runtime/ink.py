@@ -87,16 +87,6 @@ def flatten_alpha(gray: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     return np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
 
 
-# Gaussian kernels (px) a noisy image is smoothed with, in turn (sigma 0.8-2.3 px: OpenCV's default for the size).
-# Strokes of webcam digits 30-80 px tall are 4-10 px wide and survive a 13x13 kernel. Measured on 100 dark webcam
-# frames (train.scenes, benchmarks' seed), the noise measured on the sheet: 3 and 5 only, 66 exact; up to 9,
-# 76; up to 13, 80 (83 once judged and scaled away from the edges).
-DENOISE_SIZES = (3, 5, 7, 9, 13)
-# Px of the image's shorter side per px of kernel: a smaller image is a crop around a few digits (a cheque's amount
-# 47 px tall read '5743' unsmoothed, '5?43' smoothed 3x3 and 5x5: its security pattern is no noise).
-DENOISE_SIDE = 24
-
-
 class InkMap(NamedTuple):
     ink: np.ndarray  # float32 [H, W] in [0, 1], white ink on black: the ink map
     noisy: bool  # its strongest ink stood under ``denoise_below`` noise sigmas: it was denoised (faint pencil, a
@@ -118,21 +108,24 @@ def find_ink(gray: np.ndarray, config: DetectConfig = DEFAULT, sheet: np.ndarray
     Polarity is found automatically; the paper (or board) brightness is estimated locally on a small copy
     and divided out, which removes gradients, vignettes and soft shadows; the noise floor is subtracted, so a
     blank or noise-only image maps to ~0. A noisy image, whose strongest ink is under ``denoise_below`` noise
-    sigmas, is smoothed with ever larger Gaussians (DENOISE_SIZES) until its ink stands out; a smoothed map
+    sigmas, is smoothed with ever larger Gaussians (``denoise_sizes``) until its ink stands out; a smoothed map
     is kept when its ink stands out further, and at least ``denoise_keep`` sigmas, judged a tenth of the
     image inside its edges. Averaging lowers the pixel noise and keeps strokes wider than the kernel (issue
     10: denoising matched to the measured noise level). When a noisy image's polarity is in doubt
     (``ink_polarity``), both polarities are denoised and the ink that stands further out of its noise wins.
     """
     gray = to_gray(gray)
-    small = shrink(gray, config.background_size, whole_factor=True)
+    small = shrink(gray, config.background_size, whole_factor=True, config=config)
     dark, sure = ink_polarity(small, config)
 
     def unsmoothed(dark: bool) -> tuple[np.ndarray, float, float]:
         return _above_noise(ink_contrast(gray, paper_level(small, dark, gray.shape, config), dark, config), sheet)
 
     ink, strongest, sigma = unsmoothed(dark)
-    if strongest / max(sigma, 1e-9) >= config.denoise_below or min(gray.shape) < DENOISE_SIDE * DENOISE_SIZES[0]:
+    if (
+        strongest / max(sigma, 1e-9) >= config.denoise_below
+        or min(gray.shape) < config.denoise_side * config.denoise_sizes[0]
+    ):
         return InkMap(_scaled(ink, strongest, sigma, config), False)
     # A noisy image (a dark webcam frame, faint pencil): denoise it. Where the polarity is in doubt (faint
     # strokes in the paper's grain), both are tried, and the ink that stands further out of its noise wins.
@@ -199,19 +192,21 @@ def denoised(
     config: DetectConfig = DEFAULT,
 ) -> tuple[np.ndarray, float, float]:
     """A noisy image's ink above its noise (float32, gray's shape), its strongest ink and its noise sigma: the
-    ``plain`` (unsmoothed) one, or gray smoothed with ever larger Gaussians (DENOISE_SIZES) until its ink
-    stands ``denoise_below`` sigmas out; a smoothed map is kept when its ink stands out further than the best so
-    far, and at least ``denoise_keep`` sigmas. Judged, and scaled, a tenth of the image's longer side inside its
-    edges, where the paper level lags a steep fall of light and the edge of a sheet shows."""
+    ``plain`` (unsmoothed) one, or gray smoothed with ever larger Gaussians (``denoise_sizes``, in images of at
+    least ``denoise_side`` px per kernel px) until its ink stands ``denoise_below`` sigmas out; a smoothed map is
+    kept when its ink stands out further than the best so far, and at least ``denoise_keep`` sigmas. Judged, and
+    scaled, a tenth of the image's longer side inside its edges, where the paper level lags a steep fall of light
+    and the edge of a sheet shows."""
     band = max(gray.shape) // 10
     ink, strongest, sigma = plain
     strongest = _inner_strongest(ink, band, strongest)
     best = strongest / max(sigma, 1e-9)
-    for size in DENOISE_SIZES:
-        if best >= config.denoise_below or min(gray.shape) < DENOISE_SIDE * size:
+    for size in config.denoise_sizes:
+        if best >= config.denoise_below or min(gray.shape) < config.denoise_side * size:
             break
         smooth = cv2.GaussianBlur(gray, (size, size), 0)
-        paper = paper_level(shrink(smooth, config.background_size, whole_factor=True), dark, gray.shape, config)
+        small = shrink(smooth, config.background_size, whole_factor=True, config=config)
+        paper = paper_level(small, dark, gray.shape, config)
         found, _, noise = _above_noise(ink_contrast(smooth, paper, dark, config), sheet)
         inner = _inner_strongest(found, band, float("-inf"))
         if inner / max(noise, 1e-9) >= max(best, config.denoise_keep):  # blank paper's smoothed grain never
@@ -220,12 +215,13 @@ def denoised(
     return ink, strongest, sigma
 
 
-def shrink(image: np.ndarray, max_side: int, whole_factor: bool = False) -> np.ndarray:
+def shrink(image: np.ndarray, max_side: int, whole_factor: bool = False, config: DetectConfig = DEFAULT) -> np.ndarray:
     """A copy whose longer side is at most max_side (INTER_AREA: averages, so it also lowers noise).
 
     whole_factor: shrink by a whole number n (the last few rows and columns that do not fill an n x n cell
     are dropped): OpenCV then takes plain n x n means, 3x faster than a fractional INTER_AREA. By
-    COARSE_FACTOR or more, those means come first and a fractional INTER_AREA does the rest."""
+    ``config.coarse_factor`` or more, those means come first and a fractional INTER_AREA does the rest: 6x
+    faster, the grid shifted by under one output pixel at the far edge (tests/test_detect.py)."""
     h, w = image.shape[:2]
     scale = max_side / max(h, w)
     if scale >= 1:
@@ -234,7 +230,7 @@ def shrink(image: np.ndarray, max_side: int, whole_factor: bool = False) -> np.n
         return block_means(image, int(np.ceil(1 / scale)))
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     n = int(1 / scale)
-    if 1 / scale >= COARSE_FACTOR and min(h, w) >= n:  # first plain n x n means, then the small fractional rest
+    if 1 / scale >= config.coarse_factor and min(h, w) >= n:  # first plain n x n means, then the small fractional rest
         image = block_means(image, n)
         return image if image.shape[1::-1] == size else cv2.resize(image, size, interpolation=cv2.INTER_AREA)
     two_fifths = (5 * size[0], 5 * size[1]) == (2 * w, 2 * h)
@@ -251,12 +247,6 @@ def block_means(image: np.ndarray, n: int) -> np.ndarray:
     return cv2.resize(image[:h, :w], (w // n, h // n), interpolation=cv2.INTER_AREA)
 
 
-# Shrinking by this factor or more goes in two steps: plain n x n means (n the whole part of the factor), then a
-# fractional INTER_AREA by the rest: 6x faster (a 4000x3000 photo to find_page's 256x192 on one core: 30 -> 5 ms,
-# measured). The same area averages, but the n x n cells leave out the last w mod n columns and h mod n rows, so
-# the grid is shifted by under one output pixel at the far edge (tests/test_detect.py). Issue 10's desk photos
-# (train.scenes, 100 each): 0.92 -> 0.93 exact on seeds 0 and 1, every other kind unchanged.
-COARSE_FACTOR = 4.0
 # The weights of 5 pixels in a row (column) in the 2 pixels they make at 2/5 the size: each of those averages
 # 2.5 pixels, 1, 1 and 1/2 of the middle one, or 1/2, 1, 1 (INTER_AREA), here doubled to whole numbers.
 TWO_FIFTHS = np.array([[2, 0], [2, 0], [1, 1], [0, 2], [0, 2]], np.float32)
@@ -296,7 +286,7 @@ def ink_is_dark(small: np.ndarray, config: DetectConfig = DEFAULT) -> bool:
 
 def ink_polarity(small: np.ndarray, config: DetectConfig = DEFAULT) -> tuple[bool, bool]:
     """(Dark ink on light paper (True) or light ink on a dark background (False), sure of it?) for a uint8 gray
-    copy [H, W]. Sure unless one polarity's outliers carry under POLARITY_SURE times the other's energy.
+    copy [H, W]. Sure unless one polarity's outliers carry under ``config.polarity_sure`` times the other's energy.
 
     Ink is the minority that stands out from its surroundings: subtract a local median and compare the
     strength of the dark and the light outliers beyond the noise. A blank image counts as dark-on-light.
@@ -324,14 +314,8 @@ def ink_polarity(small: np.ndarray, config: DetectConfig = DEFAULT) -> tuple[boo
     sigma = 1.4826 * histogram_median(deviation) + 1.0
     floor = np.float32(2 * sigma)
     dark_energy, light_energy = outlier_energy(darker, floor), outlier_energy(lighter, floor)
-    sure = max(dark_energy, light_energy) + 1.0 >= POLARITY_SURE * (min(dark_energy, light_energy) + 1.0)
+    sure = max(dark_energy, light_energy) + 1.0 >= config.polarity_sure * (min(dark_energy, light_energy) + 1.0)
     return dark_energy >= light_energy, sure
-
-
-# Energy ratio of the stronger polarity's outliers to the weaker's above which the polarity is sure. Measured on
-# issue 10's photos (train.scenes, benchmarks' seed): dark webcam frames 8-290x; faint pencil 0.4-80x, three of
-# eight failures judged light at 0.4-1.0x (blotchy paper outshines the strokes).
-POLARITY_SURE = 4.0
 
 
 def outlier_energy(deviation: np.ndarray, floor: np.float32) -> float:

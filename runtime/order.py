@@ -12,21 +12,12 @@ from __future__ import annotations
 from .blobs import Box, box_union
 from .config import DEFAULT, DetectConfig
 
-# Heights of a new box between it and the last box of a line beyond which that line is far: a far line whose last
-# box is under half as tall comes after the others, though it shares more rows (a handwritten number written up
-# to the end of a printed line above it: its last digit was put at that line's end, 475 px and three heights
-# away, because the printed word shared all of its few rows). Measured on train.scenes photos, 100 of each kind,
-# seeds 0 and 1: desk photos 0.94 -> 0.95, dark webcam frames 0.91 -> 0.92 (seed 0), pencil 0.74 -> 0.73 (seed
-# 0: the pieces of a broken 8 ended up in a line of specks, which is dropped). With every far line after the near
-# ones (not only one of smaller boxes) faint pencil lost 1-2 more, its broken digits' pieces being far apart.
-FAR_NEIGHBOUR = 2.0
-
 
 def reading_order(boxes: list[Box], config: DetectConfig = DEFAULT) -> tuple[list[int], list[int]]:
     """Order boxes as text: lines top to bottom, left to right within a line. Returns (order, line of each
     ordered box). A box joins the line whose last box (its left neighbour) shares most of its rows, so a
     slightly tilted line of digits stays one line; a far line of much smaller boxes only when no other line
-    shares enough of them (FAR_NEIGHBOUR)."""
+    shares enough of them (``config.far_neighbour``)."""
     if not boxes:
         return [], []
     by_x = sorted(range(len(boxes)), key=lambda i: (boxes[i][0], boxes[i][1]))
@@ -38,7 +29,7 @@ def reading_order(boxes: list[Box], config: DetectConfig = DEFAULT) -> tuple[lis
             top, bottom = line_rows(line, boxes[i], boxes)
             overlap = (min(y + h, bottom) - max(y, top)) / float(min(h, bottom - top))
             lx, _, lw, lh = boxes[line[-1]]
-            unlike = x - lx - lw > FAR_NEIGHBOUR * h and lh < 0.5 * h  # far, and its last box under half as tall
+            unlike = x - lx - lw > config.far_neighbour * h and lh < 0.5 * h  # far, and its last box under half as tall
             key = (unlike, -overlap)  # a line of like boxes or a near one before the others, then the most rows
             if overlap >= config.line_overlap and (best_key is None or key < best_key):
                 best, best_key = line, key

@@ -17,6 +17,8 @@ Two things are looked for, on a small copy of the image:
 2. Failing that, a flat border (a mat, a scanner's margin, a frame of a different shade): outer rows and
    columns that are uniform and differ from what lies inside them are cut off, and a sheet is looked for
    inside what is left (a dark desk's even strip along one side is such a border).
+
+The thresholds of both are DetectConfig's (config.py: ``page_size`` to ``sheet_edge``).
 """
 
 from __future__ import annotations
@@ -27,28 +29,8 @@ import cv2
 import numpy as np
 
 from .blobs import largest_component
+from .config import DEFAULT, DetectConfig
 from .ink import shrink
-
-SMALL = 256  # px: the longer side of the copy the page is looked for on
-SHEET_MIN_SIDE = 160  # px: the shorter side of an image that may show a sheet on a desk
-FLAT_SD = 6.0  # grey levels: a border row or column is at most this uneven
-BORDER_STEP = 20.0  # grey levels: ... and differs by at least this much from the band inside it
-MIN_PAGE = 0.12  # share of the frame a sheet covers at least
-MAX_PAGE = 0.95  # ... and at most (more: the sheet is the frame; 0.92 until 2026-12-01 lost a lit sheet on
-#   a dark desk at 0.923)
-SOLIDITY = 0.8  # the sheet's share of its convex hull (holes for ink count as sheet)
-MIN_STEP = 25.0  # grey levels between the sheet and its surround (a shadow is no desk)
-# ... or, for a dim sheet in a dark room, at least MIN_DIM_STEP grey levels when the surround is under DIM_RATIO of
-# the paper's brightness (a shadow on lit paper keeps well over half of it). Dark webcam frames (train.scenes
-# make_dark, seed 1) had sheets at 29-31 grey levels on desks 23-24 below them, and nothing was read.
-MIN_DIM_STEP = 12.0
-DIM_RATIO = 0.5
-MIN_SURROUND = 0.05  # share of the frame outside the sheet at least
-SURROUND_WIDTH = 0.08  # the surround is broader than this share of the frame's shorter side (strokes are not)
-EDGE_STEEPNESS = 0.12  # the sheet's edge rises at least this share of its step per pixel (light: ~0.01)
-NEAR_STEP = 0.5  # ... and 1-4 px either side of the edge (the small copy's pixels) differ by this share of the step
-MIN_INK = 0.002  # share of the sheet's hull that is dark (writing) at least
-EDGE = 0.02  # share of the sheet's shorter side taken off its outline (its shadowed, blurred edge)
 
 
 class Page(NamedTuple):
@@ -57,22 +39,23 @@ class Page(NamedTuple):
     paper: float  # the sheet's median brightness, 0-255
 
 
-def find_page(gray: np.ndarray) -> Page | None:
+def find_page(gray: np.ndarray, config: DetectConfig = DEFAULT) -> Page | None:
     """uint8 gray [H, W] -> the page inside the frame, or None when the frame itself is the page.
 
-    A sheet is only looked for in images whose shorter side is at least SHEET_MIN_SIDE px: a smaller image
-    is a crop of the writing, where a light blob is part of a digit."""
-    small = shrink(gray, SMALL)
+    A sheet is only looked for in images whose shorter side is at least ``config.sheet_min_side`` px: a smaller
+    image is a crop of the writing, where a light blob is part of a digit."""
+    small = shrink(gray, config.page_size, config=config)
     sy, sx = gray.shape[0] / small.shape[0], gray.shape[1] / small.shape[1]
     # A sheet on a surround is looked for on the whole frame first: a lit sheet whose dark side strip passes for
     # a flat border fills nearly all of that border's inside, too much of it to be told from it.
     x0 = y0 = 0
-    sheet = find_sheet(small) if min(gray.shape) >= SHEET_MIN_SIDE else None
-    inner = flat_border(small) if sheet is None else None  # (not needed when a sheet was found)
+    sheet = find_sheet(small, config) if min(gray.shape) >= config.sheet_min_side else None
+    inner = flat_border(small, config) if sheet is None else None  # (not needed when a sheet was found)
     if sheet is None and inner is not None:
         # A sheet may lie inside a flat border too: a dark desk's even strip along one side is such a border.
         x0, y0, w0, h0 = inner
-        sheet = find_sheet(small[y0 : y0 + h0, x0 : x0 + w0]) if min(h0 * sy, w0 * sx) >= SHEET_MIN_SIDE else None
+        big_enough = min(h0 * sy, w0 * sx) >= config.sheet_min_side
+        sheet = find_sheet(small[y0 : y0 + h0, x0 : x0 + w0], config) if big_enough else None
     if sheet is not None:
         (x, y, w, h), hull, paper = sheet
         hull = np.round((hull.astype(np.float64) + (x0, y0)) * (sx, sy)).astype(np.int32)
@@ -84,9 +67,10 @@ def find_page(gray: np.ndarray) -> Page | None:
     return None
 
 
-def isolate(gray: np.ndarray, page: Page) -> tuple[np.ndarray, np.ndarray | None]:
+def isolate(gray: np.ndarray, page: Page, config: DetectConfig = DEFAULT) -> tuple[np.ndarray, np.ndarray | None]:
     """The page alone: (``gray`` cropped to the page's box with the pixels outside its hull set to its paper,
-    the sheet's own pixels: bool [h, w] of the crop, None when the page has no hull: all of it is sheet).
+    the sheet's own pixels: bool [h, w] of the crop, None when the page has no hull: all of it is sheet). The
+    hull's outline is taken off first, ``config.sheet_edge`` of the crop's shorter side (at least 7 px).
 
     The painted surround is flat: statistics of the paper's grain (the ink map's noise floor) must be taken
     on the sheet alone (``ink.ink_map``'s ``sheet``), or a dark frame's noise passes for ink."""
@@ -96,7 +80,7 @@ def isolate(gray: np.ndarray, page: Page) -> tuple[np.ndarray, np.ndarray | None
         return crop, None
     mask = np.zeros(crop.shape, np.uint8)
     cv2.fillConvexPoly(mask, page.hull - np.array([x, y], np.int32), 1)
-    edge = max(7, round(EDGE * min(crop.shape))) | 1
+    edge = max(7, round(config.sheet_edge * min(crop.shape))) | 1
     mask = cv2.erode(mask, np.ones((edge, edge), np.uint8))  # the sheet's own edge (shadowed, blurred) goes too
     out = np.full(crop.shape, int(round(page.paper)), np.uint8)
     sheet = mask.astype(bool)
@@ -119,19 +103,20 @@ def across_edge(labels: np.ndarray, sheet: np.ndarray) -> np.ndarray:
     return out
 
 
-def flat_border(small: np.ndarray) -> tuple[int, int, int, int] | None:
-    """The box inside a flat border (x, y, w, h in ``small``'s pixels), or None when there is none."""
+def flat_border(small: np.ndarray, config: DetectConfig = DEFAULT) -> tuple[int, int, int, int] | None:
+    """The box inside a flat border (x, y, w, h in ``small``'s pixels), or None when there is none: rows
+    (columns) at most ``config.border_flat_sd`` uneven, at least ``border_step`` from the band inside them."""
     h, w = small.shape
     if min(h, w) < 16:
         return None
     cuts = []
     for axis_rows in (small, small[::-1], small.T, small.T[::-1]):  # top, bottom, left, right
         limit = axis_rows.shape[0] // 4  # a border is at most a quarter of the image
-        cut = flat_rows(axis_rows, limit)
+        cut = flat_rows(axis_rows, limit, config)
         if cut:
             border = float(axis_rows[:cut].mean())
             band = axis_rows[cut : cut + max(2, axis_rows.shape[0] // 20)]
-            if abs(border - float(np.median(band))) < BORDER_STEP:
+            if abs(border - float(np.median(band))) < config.border_step:
                 cut = 0  # a plain margin of the paper itself, not a border
         cuts.append(cut + 2 if cut else 0)  # and the border's blurred edge
     top, bottom, left, right = cuts
@@ -140,26 +125,27 @@ def flat_border(small: np.ndarray) -> tuple[int, int, int, int] | None:
     return (left, top, w - left - right, h - top - bottom)
 
 
-# Rows first looked at for an uneven one in flat_rows: most images have no border, their first row is uneven.
+# Rows first looked at for an uneven one in flat_rows: most images have no border, their first row is uneven. Not a
+# threshold: flat_rows' answer is the same whatever it is (its std of a row does not depend on the other rows).
 FIRST_ROWS = 8
 
 
-def flat_rows(rows: np.ndarray, limit: int) -> int:
+def flat_rows(rows: np.ndarray, limit: int, config: DetectConfig = DEFAULT) -> int:
     """How many of the first ``limit`` rows of uint8 ``rows`` [N, M] (``limit`` >= 2) are flat (std at most
-    FLAT_SD) before the first uneven one. The first FIRST_ROWS rows are judged alone first, then, if all of
-    them are flat, all ``limit``: an image without a border is done after a few rows. A row's std is the same
-    to the bit whichever other rows (two or more) it is computed with, rows of ``small`` or of its transpose
-    (tests/test_page.py: test_flat_rows_judge_rows_as_the_whole_band_does)."""
+    ``config.border_flat_sd``) before the first uneven one. The first FIRST_ROWS rows are judged alone first,
+    then, if all of them are flat, all ``limit``: an image without a border is done after a few rows. A row's std
+    is the same to the bit whichever other rows (two or more) it is computed with, rows of ``small`` or of its
+    transpose (tests/test_page.py: test_flat_rows_judge_rows_as_the_whole_band_does)."""
     for n in (min(FIRST_ROWS, limit), limit):
-        uneven = np.flatnonzero(rows[:n].std(axis=1) > FLAT_SD)
+        uneven = np.flatnonzero(rows[:n].std(axis=1) > config.border_flat_sd)
         if uneven.size:
             return int(uneven[0])
     return limit
 
 
-def find_sheet(small: np.ndarray):
+def find_sheet(small: np.ndarray, config: DetectConfig = DEFAULT):
     """The light sheet on a darker surround: ((x, y, w, h), hull int32 [K, 1, 2], paper level) in
-    ``small``'s pixels, or None."""
+    ``small``'s pixels, or None. Its thresholds: ``config.min_page`` to ``near_step``."""
     threshold, light = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     largest = largest_component(light)
     if largest is None:
@@ -167,7 +153,7 @@ def find_sheet(small: np.ndarray):
     mask, sheet = largest
     x, y, w, h, area = sheet.x, sheet.y, sheet.w, sheet.h, sheet.area
     share = area / small.size
-    if not MIN_PAGE <= share <= MAX_PAGE:
+    if not config.min_page <= share <= config.max_page:
         return None
     reaches_all = x == 0 and y == 0 and x + w == small.shape[1] and y + h == small.shape[0]
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
@@ -179,19 +165,21 @@ def find_sheet(small: np.ndarray):
     paper = masked_median(small, mask)
     outside = (inside == 0).astype(np.uint8)
     surround = cv2.countNonZero(outside)
-    if solid < SOLIDITY or surround < MIN_SURROUND * small.size:
+    if solid < config.sheet_solidity or surround < config.min_surround * small.size:
         return None
     if reaches_all and cv2.connectedComponents(outside)[0] - 1 < 2:
         return None  # light to all four edges with one dark region: a shadow or vignette; a turned sheet that
         # fills the frame leaves the desk in two corners or more
     desk = masked_median(small, outside)
     step = paper - desk
-    if step < MIN_STEP and not (step >= MIN_DIM_STEP and desk < DIM_RATIO * paper):
+    if step < config.sheet_min_step and not (
+        step >= config.sheet_min_dim_step and desk < config.sheet_dim_ratio * paper
+    ):
         return None
-    if cv2.countNonZero(inside & (1 - light)) < MIN_INK * hull_area:
+    if cv2.countNonZero(inside & (1 - light)) < config.sheet_min_ink * hull_area:
         return None  # nothing written on it: a light blob (a chalk stroke, a lamp), not a page
     # A desk is broad; what lies outside a light region of a tight crop is strokes: an opening wipes them out.
-    k = max(3, round(SURROUND_WIDTH * min(small.shape))) | 1
+    k = max(3, round(config.surround_width * min(small.shape))) | 1
     broad = cv2.morphologyEx(outside & (1 - light), cv2.MORPH_OPEN, np.ones((k, k), np.uint8))
     if cv2.countNonZero(broad) < 0.6 * surround:
         return None
@@ -207,7 +195,7 @@ def find_sheet(small: np.ndarray):
     if away.sum() < 8:
         return None
     xs, ys = contour[away, 0], contour[away, 1]
-    if float(np.median(np.hypot(gx[ys, xs], gy[ys, xs]))) < EDGE_STEEPNESS * step:
+    if float(np.median(np.hypot(gx[ys, xs], gy[ys, xs]))) < config.edge_steepness * step:
         return None
     # Across a sheet's edge the whole step is there within a few pixels; across the Otsu boundary of shaded
     # paper (squared paper darker to one side, its split running along the grid lines) the two sides nearly match.
@@ -216,7 +204,7 @@ def find_sheet(small: np.ndarray):
     if not inner.any() or not outer.any():
         return None
     near = masked_median(small, inner) - masked_median(small, outer)
-    if near < NEAR_STEP * step:
+    if near < config.near_step * step:
         return None
     return (x, y, w, h), hull, paper
 

@@ -30,6 +30,7 @@ from typing import Iterable, Iterator, Literal, NamedTuple, Union
 import numpy as np
 
 from . import detect, small_digits
+from .config import DEFAULT_READ, ReadConfig
 from .images import FOLDER_ERROR, ImageError, check_array, load_image
 from .lines import STRIDE, Char, ctc_greedy, fit_line, pad_batch
 from .model import (
@@ -43,13 +44,6 @@ from .model import (
 )
 from .orientation import page_log_odds, turned_180
 from .recognize import (
-    NARROW_ALONE,
-    SIDEWAYS_MARGIN,
-    SIDEWAYS_PICK_ODDS,
-    SIDEWAYS_SURE_MARGIN,
-    SIDEWAYS_TOLERANCE,
-    SIDEWAYS_TURN_ODDS,
-    SURE_TURN_ODDS,
     WORD,
     digit_count,
     drop_stray_marks,
@@ -98,7 +92,9 @@ class DigitReader:
     installed; False: none, every digit-like blob is read alone by ``model``). ``min_confidence``: a number
     from 0 to 1; digits below it show as ``?`` in ``text`` (they stay in ``digits``). ``threads``:
     onnxruntime threads per session (None or 0: onnxruntime's choice). ``single``: treat every image as one digit
-    (a crop or a drawing) instead of detecting digits in it. ``orientation_model``: the text-orientation
+    (a crop or a drawing) instead of detecting digits in it. ``read_config``: the thresholds of reading
+    (config.ReadConfig: how the two models' readings are weighed, when a page is read turned; worker processes
+    read with it too). ``orientation_model``: the text-orientation
     classifier that tells an upside-down page (None: the shipped ``orientation`` model when installed; False:
     none, a page is never read turned 180 degrees). Raises ModelError for a model that cannot be used; the
     line and orientation models' sessions are opened with the first text line read, and a file that is not
@@ -118,6 +114,7 @@ class DigitReader:
         threads: int | None = None,
         line_model: str | os.PathLike | LineModel | Literal[False] | None = None,
         orientation_model: str | os.PathLike | OrientationModel | Literal[False] | None = None,
+        read_config: ReadConfig = DEFAULT_READ,
     ):
         check_fraction("min_confidence", min_confidence)  # before any model is opened (set again below)
         check_count("threads", threads, 0)
@@ -155,6 +152,7 @@ class DigitReader:
         self._lock = threading.Lock()
         self._min_confidence = min_confidence
         self.single = single
+        self.read_config = read_config
 
     @property
     def min_confidence(self) -> float:
@@ -264,8 +262,9 @@ class DigitReader:
             # sure of, but the line model glancing at it reads several digits): a touching pair or a short word,
             # perhaps; the general stages and the line model look again, and are believed when they read several
             # digits, or a word and no digit
-            again = [i for i, out in enumerate(outputs) if out is not None and may_be_several(prepared[i], out)]
-            wide = [i for i, out in enumerate(outputs) if out is not None and sure_but_wide(prepared[i], out)]
+            config = self.read_config
+            again = [i for i, out in enumerate(outputs) if out is not None and may_be_several(prepared[i], out, config)]
+            wide = [i for i, out in enumerate(outputs) if out is not None and sure_but_wide(prepared[i], out, config)]
             if wide:  # a glance first: does the line model read several digits in the blob's 28x28 digit?
                 again += [i for i, yes in zip(wide, self._glance([prepared[i] for i in wide])) if yes]
             if again:
@@ -274,7 +273,8 @@ class DigitReader:
                     if len(digits) >= 2 or (not digits and WORD in (raw or "")):
                         prepared[i], outputs[i] = p, out
         for i, (p, out) in enumerate(zip(prepared, outputs)):
-            if out is not None and sideways(p.found):  # digits stacked in a column: the page may lie a quarter-turned
+            if out is not None and sideways(p.found, self.read_config):  # digits stacked in a column: the page
+                # may lie a quarter-turned
                 prepared[i], outputs[i] = self._quarter_turn(p, out)
         # Pages the orientation model leans towards turned 180 degrees: first their text lines turned in place
         # (cheap: the line model alone), then those that may be turned are found and read again turned.
@@ -287,7 +287,7 @@ class DigitReader:
             for i, p, out in zip(leaning, turned, self._infer(turned, check_orientation=False)):
                 upright = outputs[i]
                 assert upright is not None, "only pages that were read lean"
-                if out is not None and reads_turned(upright, prepared[i].widths, out.lines, p.widths):
+                if out is not None and reads_turned(upright, prepared[i].widths, out.lines, p.widths, self.read_config):
                     prepared[i], outputs[i] = p, out  # boxes are mapped back (_Prepared.unturn)
         infer_ms = (time.perf_counter() - started) * 1e3
         readings = []
@@ -296,8 +296,9 @@ class DigitReader:
                 readings.append(Reading(text="", digits=[], path=p.path, error=p.error))
                 continue
             digits, raw = self._digits(p, out)
-            if way_up_disputed(out):  # (a page read turned 180 degrees was not asked again: log-odds 0)
-                digits = [replace(d, confidence=min(d.confidence, DISPUTED_CONFIDENCE)) for d in digits]
+            if way_up_disputed(out, self.read_config):  # (a page read turned 180 degrees was not asked again)
+                most = self.read_config.disputed_confidence
+                digits = [replace(d, confidence=min(d.confidence, most)) for d in digits]
             timings = {"decode": p.decode_ms, "extract": p.extract_ms, "infer": infer_ms / len(prepared)}
             readings.append(Reading(compose_text(digits, self.min_confidence), digits, p.path, None, timings, raw))
         return readings
@@ -317,7 +318,7 @@ class DigitReader:
             widths = p.widths
             lines = list(posteriors[offset : offset + len(widths)])
             offset += len(widths)
-            passes.append(reads_turned(out, widths, lines, widths))
+            passes.append(reads_turned(out, widths, lines, widths, self.read_config))
         return passes
 
     def _glance(self, prepared: list[_Prepared]) -> list[bool]:
@@ -341,10 +342,12 @@ class DigitReader:
         turn the orientation model calls upright (lower log-odds of being upside down; without that model, the
         one the line model reads more surely), kept when it is one text line of at least as many digits as the
         column has lines, and the line model reads it more surely than the page as it lies, by over
-        SIDEWAYS_MARGIN nats per character (recognize.peak_score); of one digit fewer, by over
-        SIDEWAYS_SURE_MARGIN. Or, with as many digits, when the orientation model tells the two turns apart by
-        SIDEWAYS_TURN_ODDS, the turn reads digits alone, and the line model reads it at most SIDEWAYS_TOLERANCE
-        less surely."""
+        ``sideways_margin`` nats per character (recognize.peak_score); of one digit fewer, by over
+        ``sideways_sure_margin``. Or, with as many digits, when the orientation model tells the two turns apart by
+        ``sideways_turn_odds``, the turn reads digits alone, and the line model reads it at most
+        ``sideways_tolerance`` less surely. The thresholds are ``self.read_config``'s; which turn is tried first,
+        ``sideways_pick_odds``."""
+        config = self.read_config
         turns = [p.turned(1), p.turned(3)]
         first, second = self._infer(turns, check_orientation=self.orientation_model is not None)
         if first is None or second is None:
@@ -352,7 +355,7 @@ class DigitReader:
         outs = [first, second]
         peaks = [peak_score(o.lines, t.widths) for t, o in zip(turns, outs)]
         apart = abs(outs[0].log_odds - outs[1].log_odds)  # how far the orientation model tells the two turns apart
-        if self.orientation_model is not None and apart >= SIDEWAYS_PICK_ODDS:
+        if self.orientation_model is not None and apart >= config.sideways_pick_odds:
             best = 0 if outs[0].log_odds <= outs[1].log_odds else 1
         else:  # no orientation model, or one that cannot tell the two turns apart: the surer reading
             best = 0 if peaks[0] >= peaks[1] else 1
@@ -366,14 +369,14 @@ class DigitReader:
         digits = digit_count(chars)
         surer = peaks[best] - peak_score(out.lines, p.widths)
         column = sum(1 for line in out.chars if line)
-        enough = digits >= column or (digits >= column - 1 and surer > SIDEWAYS_SURE_MARGIN)
+        enough = digits >= column or (digits >= column - 1 and surer > config.sideways_sure_margin)
         told = (
             self.orientation_model is not None
-            and apart >= SIDEWAYS_TURN_ODDS
+            and apart >= config.sideways_turn_odds
             and digits == len(chars)
-            and surer > -SIDEWAYS_TOLERANCE
+            and surer > -config.sideways_tolerance
         )
-        if len(turned.found.text_lines) == 1 and enough and (surer > SIDEWAYS_MARGIN or told):
+        if len(turned.found.text_lines) == 1 and enough and (surer > config.sideways_margin or told):
             return turned, turned_out._replace(leans_turned=False)
         return p, out
 
@@ -426,12 +429,12 @@ class DigitReader:
         raws: list[str] = []
         for line, posteriors, chars in zip(p.found.text_lines, out.lines, out.chars):
             got, line_raw = line_digits(
-                line, posteriors, out.probabilities[line.members], p.found.boxes, len(raws), chars
+                line, posteriors, out.probabilities[line.members], p.found.boxes, len(raws), chars, self.read_config
             )
             if got or line_raw:
                 digits += got
                 raws.append(line_raw)
-        return p.unturn(renumber_lines(drop_stray_marks(digits))), "\n".join(raws)
+        return p.unturn(renumber_lines(drop_stray_marks(digits, self.read_config))), "\n".join(raws)
 
     def _prepare(
         self, image: ImageLike | SourceError, path: str | None, single: bool, together: bool = False
@@ -524,6 +527,7 @@ class DigitReader:
             threads=1,
             line_model=self.line_model_file,
             orientation_model=self.orientation_model_file,
+            read_config=self.read_config,
         )
         yield from read_chunks(self, chunked(images, CHUNK), workers, make_reader if processes else None)
 
@@ -600,23 +604,6 @@ class _Outputs(NamedTuple):
     chars: list[list[Char]]  # the line model's greedy CTC reading of each text line (lines.ctc_greedy)
 
 
-# The digit model's probability below which a wide fast-path blob gets a second look (may_be_several): 100 tight
-# crops of touching pairs read the same at 0.98 as at recognize.CERTAIN (0.995), 0.83 exact, and 0.81 at 0.95;
-# of 10,000 small digit PNGs (edgedigits.runtime.bench) 98 get the look at 0.98, 171 at 0.995, 65 at 0.95.
-SECOND_LOOK_BELOW = 0.98
-
-
-# A fast-path blob at least GLANCE_WIDE times as wide as tall, whose digit model is sure of one digit
-# (SECOND_LOOK_BELOW) but less than GLANCE_BELOW, gets a glance from the line model (DigitReader._glance), and a
-# second look when the glance reads two digits or more. Measured (2026-12-02, /tmp scripts on the benchmark's
-# material): of 300 tight crops of touching pairs (accuracy.py's, seed 0), 15 such blobs at 1.0 and any sureness,
-# 10 below 0.999; of the 10,000 MNIST test digits as dark-on-light scans, 1,552 and 80. Glancing at all 1,552
-# cost 0.53 ms of CPU each (42 % more than reading them) and two digits read right became several ('4': '21');
-# below 0.999 the 80 glances cost 1 % and read no digit as several. The 300 crops: 265 -> 273 exact.
-GLANCE_WIDE = 1.0
-GLANCE_BELOW = 0.999
-
-
 def fast_path_blob(p: _Prepared) -> tuple[int, int, int, int] | None:
     """The box of the one blob an input found by the fast path holds (detect.clean_digit: one blob, no text
     lines; not ``--single``), else None."""
@@ -625,56 +612,57 @@ def fast_path_blob(p: _Prepared) -> tuple[int, int, int, int] | None:
     return p.found.boxes[0]
 
 
-def sure_but_wide(p: _Prepared, out: _Outputs) -> bool:
-    """Is a fast-path blob (one blob, no text lines) GLANCE_WIDE times as wide as tall, with a digit model sure
-    of one digit (from SECOND_LOOK_BELOW, which may_be_several leaves, up to GLANCE_BELOW)? The line model
+def sure_but_wide(p: _Prepared, out: _Outputs, config: ReadConfig = DEFAULT_READ) -> bool:
+    """Is a fast-path blob (one blob, no text lines) ``config.glance_wide`` times as wide as tall, with a digit model
+    sure of one digit (from ``second_look_below``, which may_be_several leaves, up to ``glance_below``)? The line model
     glances at it (DigitReader._glance) before any second look."""
     box = fast_path_blob(p)
     if box is None:
         return False
     _, _, w, h = box
-    return w >= GLANCE_WIDE * h and SECOND_LOOK_BELOW <= float(out.probabilities[0].max()) < GLANCE_BELOW
+    sure = float(out.probabilities[0].max())
+    return w >= config.glance_wide * h and config.second_look_below <= sure < config.glance_below
 
 
-def may_be_several(p: _Prepared, out: _Outputs) -> bool:
-    """Did the fast path (detect.clean_digit: one blob, no text lines) take a blob for one digit that may hold
-    several? It is wide enough for two digits (NARROW_ALONE heights per digit, as recognize.line_digits judges
-    a blob alone on its line) and the digit model doubts it (SECOND_LOOK_BELOW). Such a blob is looked at
-    again by the general stages and the line model, whose reading is kept when it holds several digits, or a
-    word and no digit. Measured on benchmarks/accuracy.py's 100 tight crops of each kind: touching pairs 0.68
-    -> 0.83 exact, touching strings 0.81 -> 0.84, words alone 0.94 -> 0.96; the 10,000 MNIST test digits as
-    dark-on-light scans 0.9931 -> 0.9928 exact (two read as two digits, a 6 as a word)."""
+def may_be_several(p: _Prepared, out: _Outputs, config: ReadConfig = DEFAULT_READ) -> bool:
+    """Did the fast path (detect.clean_digit: one blob, no text lines) take a blob for one digit that may hold several?
+    It is wide enough for two digits (``config.narrow_alone`` heights per digit, as recognize.line_digits judges a blob
+    alone on its line) and the digit model doubts it (``second_look_below``). Such a blob is looked at again by the
+    general stages and the line model, whose reading is kept when it holds several digits, or a word and no digit.
+    Measured on benchmarks/accuracy.py's 100 tight crops of each kind: touching pairs 0.68 -> 0.83 exact, touching
+    strings 0.81 -> 0.84, words alone 0.94 -> 0.96; the 10,000 MNIST test digits as dark-on-light scans 0.9931 -> 0.9928
+    exact (two read as two digits, a 6 as a word)."""
     box = fast_path_blob(p)
     if box is None:
         return False
     _, _, w, h = box
-    return w >= 2 * NARROW_ALONE * h and float(out.probabilities[0].max()) < SECOND_LOOK_BELOW
+    return w >= 2 * config.narrow_alone * h and float(out.probabilities[0].max()) < config.second_look_below
 
 
-# The confidence a digit keeps at most on a page whose way up is disputed (way_up_disputed). Measured on
-# train.scenes photos, 100 of each of the 14 kinds, seeds 0 and 1: two such pages, one of each seed, both turned
-# 180 degrees and read upside down with digit confidences of 0.95-1.0 (tests/test_orientation.py). Below the
-# default min_confidence (0.5), so such a page's text shows '?' for each digit.
-DISPUTED_CONFIDENCE = 0.25
-
-
-def way_up_disputed(out: _Outputs) -> bool:
+def way_up_disputed(out: _Outputs, config: ReadConfig = DEFAULT_READ) -> bool:
     """Do the two models dispute a page's way up as it lies? The orientation model is sure it is turned 180
-    degrees, with log-odds of at least recognize.SURE_TURN_ODDS (recognize.turned_over on what the line model
+    degrees, with log-odds of at least ``config.sure_turn_odds`` (recognize.turned_over on what the line model
     reads on it as it lies), and a page still lying so is one whose turned reading the line model found less
-    sure by more than recognize.SURE_TURN_TOLERANCE (keep_turned). Such a page's digits keep confidences of at
-    most DISPUTED_CONFIDENCE: issue 10's "never return a confident reading of an upside-down page".
+    sure by more than ``sure_turn_tolerance`` (keep_turned). Such a page's digits keep confidences of at most
+    ``disputed_confidence``: issue 10's "never return a confident reading of an upside-down page".
 
-    Not below SURE_TURN_ODDS: with the first orientation model (runs/orientation2), an upright, clean '8106'
+    Not below ``sure_turn_odds``: with the first orientation model (runs/orientation2), an upright, clean '8106'
     (mostly digits that read as digits turned; its turned '9018' 0.02-0.03 nats per character less sure) stood
     at 6.8-7.2, as did ../shared/cases' upside-down-064468.jpg (7.4, 0.013 less sure), and seed 1's rotated_180
     photos at 4.2 and 6.9 read upside down, next to an upright dark webcam frame at 4.5 read right. The shipped
     one (runs/orient3) puts the '8106' at 0.5 and the case at 11.5, but upright webcam-like frames still reach
-    6.7 (recognize.FLIP_LOG_ODDS)."""
-    return out.log_odds >= SURE_TURN_ODDS and turned_over([c for cs in out.chars for c in cs], out.log_odds)
+    6.7 (``flip_log_odds``)."""
+    chars = [c for cs in out.chars for c in cs]
+    return out.log_odds >= config.sure_turn_odds and turned_over(chars, out.log_odds, config)
 
 
-def reads_turned(upright: _Outputs, widths: list[int], turned: list[np.ndarray], turned_widths: list[int]) -> bool:
+def reads_turned(
+    upright: _Outputs,
+    widths: list[int],
+    turned: list[np.ndarray],
+    turned_widths: list[int],
+    config: ReadConfig = DEFAULT_READ,
+) -> bool:
     """recognize.keep_turned for a page read as it lies (``upright``, its lines ``widths`` px wide) and turned
     180 degrees (the line model's posteriors ``turned``, float32 [T, 17] per line, ``turned_widths`` px)."""
     return keep_turned(
@@ -683,6 +671,7 @@ def reads_turned(upright: _Outputs, widths: list[int], turned: list[np.ndarray],
         page_chars(turned, turned_widths),
         peak_score(turned, turned_widths),
         upright.log_odds,
+        config,
     )
 
 

@@ -25,6 +25,7 @@ from typing import Sequence
 import numpy as np
 
 from .blobs import Box, box_union
+from .config import DEFAULT_READ, ReadConfig
 from .lines import ALPHABET, DIGITS, STRIDE, Char, TextLine, ctc_greedy
 from .orientation import ASYMMETRIC_DIGITS, page_log_odds
 from .results import Digit, int_box
@@ -39,6 +40,7 @@ def line_digits(
     blob_boxes: Sequence[Box],
     line_no: int,
     chars: list[Char] | None = None,
+    config: ReadConfig = DEFAULT_READ,
 ) -> tuple[list[Digit], str]:
     """One text line -> (its digits left to right, its raw reading with separators and ``*`` for words).
 
@@ -50,27 +52,29 @@ def line_digits(
     Each blob is judged by what the line model put in it (its characters' peaks lie in its columns):
 
     - several digits -> touching digits, split halfway between their peaks, read by the line model; unless
-      the blob is narrower than NARROW heights per digit and the digit model is CERTAIN of one digit there,
-      or both models together favour one digit by SPLIT_ODDS (see one_digit_odds);
+      the blob is narrower than ``narrow`` heights per digit and the digit model is ``certain`` of one digit
+      there, or both models together favour one digit by ``split_odds`` (see one_digit_odds);
     - one digit -> a digit, both models' probabilities pooled (``pooled``: their normalized geometric mean);
     - no digit (a separator, a word, nothing) -> none; except where the line model read nothing or an unsure
-      '/' (below SURE), the line holds digits and no word, and the digit model is sure of a digit of full
+      '/' (below ``sure``), the line holds digits and no word, and the digit model is sure of a digit of full
       height (a thin, straight '1' the line model missed or took for a slash);
     - a blob alone on its line (specks aside) has no context for the line model: it is the digit model's one
-      digit, unless it is wide enough for the digits the line model read in it (NARROW_ALONE heights per
-      digit, ALONE_ONE per '1': a touching pair) and the digit model is not CERTAIN of one digit or both models
-      together do not favour one (``favours_one``, ALONE_SPLIT_ODDS), or is a word.
+      digit, unless it is wide enough for the digits the line model read in it (``narrow_alone`` heights per
+      digit, ``alone_one`` per '1': a touching pair) and the digit model is not ``certain`` of one digit or both
+      models together do not favour one (``favours_one``, ``alone_split_odds``), or is a word.
+
+    The thresholds named are ``config``'s (config.ReadConfig).
     """
     frames = line.fitted.tensor.shape[1] // STRIDE
     chars = ctc_greedy(posteriors, frames) if chars is None else chars
     peaks = [line.frame_x(sum(line.fitted.crop_columns(c.peak, c.peak + 1)) / 2) for c in chars]
     members = [blob_boxes[i] for i in line.members]
-    owner = [nearest_blob(x, members) for x in peaks]
+    owner = [nearest_blob(x, members, config) for x in peaks]
     tallest = max(b[3] for b in members)
     words = any(c.char == "A" for c in chars)
     number = any(c.char in DIGITS for c in chars)  # the line model read a number here
     alone = sum(b[3] >= 0.5 * tallest for b in members) == 1  # one blob of full height (and specks) on the line
-    if not number and unsure_digits(chars, members, blob_probabilities, tallest):
+    if not number and unsure_digits(chars, members, blob_probabilities, tallest, config):
         number = True  # the line holds digits the line model could not make out: the digit model's below
     digits: list[Digit] = []
     raw = []
@@ -81,11 +85,11 @@ def line_digits(
         numerals = [k for k in mine if chars[k].char in DIGITS]
         classifier = blob_probabilities[j].astype(np.float64)
         split = [chars[k].char for k in mine]
-        wide = (
-            len(numerals) >= 2 and bw >= sum(ALONE_ONE if chars[k].char == "1" else NARROW_ALONE for k in numerals) * bh
-        )
-        if wide and classifier.max() >= CERTAIN:  # a certain digit model, outvoted only by a line model surer still
-            wide = not favours_one(line, posteriors, frames, members[j], split, classifier, ALONE_SPLIT_ODDS)
+        per_digit = sum(config.alone_one if chars[k].char == "1" else config.narrow_alone for k in numerals)
+        wide = len(numerals) >= 2 and bw >= per_digit * bh
+        if wide and classifier.max() >= config.certain:  # a certain digit model, outvoted only by a surer line model
+            odds = config.alone_split_odds
+            wide = not favours_one(line, posteriors, frames, members[j], split, classifier, odds, config)
         word = any(chars[k].char == "A" for k in mine) and bw >= 1.2 * bh
         lone = alone and bh >= 0.5 * tallest  # the blob alone on its line (specks aside)
         if lone and not wide and not word:  # alone: the digit model's one digit
@@ -93,9 +97,9 @@ def line_digits(
             raw = raw[: len(raw) - len(mine)] + [str(int(classifier.argmax()))]
             continue
         # narrow, and one certain digit (a lone blob's width and certainty were weighed above: '141' read '4')
-        one = not lone and bw < NARROW * len(numerals) * bh and classifier.max() >= CERTAIN
+        one = not lone and bw < config.narrow * len(numerals) * bh and classifier.max() >= config.certain
         if len(numerals) >= 2 and not one:  # or both models together favour one digit over the split
-            one = favours_one(line, posteriors, frames, members[j], split, classifier)
+            one = favours_one(line, posteriors, frames, members[j], split, classifier, config=config)
         if len(numerals) >= 2 and not one:  # touching digits: split between the peaks
             for at, k in enumerate(numerals):
                 left = bx if at == 0 else (peaks[numerals[at - 1]] + peaks[k]) / 2
@@ -108,13 +112,13 @@ def line_digits(
             distributions = [digit_distribution(posteriors[chars[k].peak]) for k in numerals]
             line_p = distributions[0] if len(distributions) == 1 else np.mean(distributions, axis=0)  # the mean of
             # one is itself (np.mean's overhead was a quarter of a frame's recognition)
-            piece = bh < PIECE * tallest
+            piece = bh < config.piece * tallest
             digits.append(make_digit(line_p if piece else pooled(line_p, classifier), members[j], line_no))
             continue
         # What the line model may have missed: nothing read in a blob of full height (a thin, straight '1'), or
         # an unsure '/' there (a '1' taken for a slash); only in a line of digits: letters have no peaks either.
-        missed = all(chars[k].char == "/" and chars[k].confidence < SURE for k in mine) and number and not words
-        if missed and classifier.max() >= SURE and bh >= 0.75 * tallest:
+        missed = all(chars[k].char == "/" and chars[k].confidence < config.sure for k in mine) and number and not words
+        if missed and classifier.max() >= config.sure and bh >= 0.75 * tallest:
             digits.append(make_digit(classifier, members[j], line_no))
             raw = raw[: len(raw) - len(mine)] + [str(int(classifier.argmax()))]
     return digits, "".join(raw)
@@ -135,40 +139,26 @@ def in_reading_order(
     return sorted(range(len(members)), key=lambda j: (first.get(j, members[j][0]), j))
 
 
-NARROW = 0.5  # heights per digit a blob needs to hold several, unless the digit model is uncertain of one
-NARROW_ALONE = 0.4  # heights per digit a blob alone on its line needs to hold several (MNIST digits: w/h 0.3-0.9)
-# ... per '1' among them: MNIST train '1's are 0.2-0.8 as wide as tall (5th to 95th percentile; the other digits
-# 0.5-1.4). At NARROW_ALONE a touching '141' (1.08 heights wide) was too narrow for three and read '4'.
-ALONE_ONE = 0.15
-CERTAIN = 0.995  # a digit model this sure of one digit in a narrow blob (or one alone on its line) overrules a split
-SPLIT_ODDS = 2.0  # log-odds for one digit (both models) over the line model's split, above which a blob is one digit
-# The same for a blob alone on its line whose digit model is CERTAIN of one digit: the split must be the likelier
-# outright. Measured on benchmarks/accuracy.py (100 of each kind, seed 0): touching pairs 0.83 -> 0.86 crop and
-# 0.86 -> 0.91 photo exact; at SPLIT_ODDS (2.0) a lone '2' with a long tail in a scene (odds 1.43) read '22'.
-ALONE_SPLIT_ODDS = 0.0
-DOUBT_FLOOR = 0.01  # the digit model's doubt counts as at least this (it is overconfident on touching pairs)
-# A blob shorter than this share of its line's tallest, where the line model reads one digit, is a piece of a
-# broken digit (faint pencil, a blurred photo): the digit model's view of it is no digit. Measured on 12 MP desk
-# photos (train.scenes, seeds 100-109): a 6's loop 44 px tall beside digits of 99-114 px, read '6' by the line
-# model (0.98) and '0' by the digit model, came out '?' (0.49).
-PIECE = 0.6
-SURE = 0.9  # a model's probability for what it read, above which the other model does not overrule it
-
-
-def unsure_digits(chars: list[Char], members: Sequence[Box], blob_probabilities: np.ndarray, tallest: float) -> bool:
+def unsure_digits(
+    chars: list[Char],
+    members: Sequence[Box],
+    blob_probabilities: np.ndarray,
+    tallest: float,
+    config: ReadConfig = DEFAULT_READ,
+) -> bool:
     """Does a line the line model read no digit in hold clean digits it could not make out? It read only unsure
-    slashes (below SURE; no word, and not nothing at all), and the line has two or more blobs of full height
-    (3/4 of the tallest), each no wider than tall and each one digit to the digit model, CERTAIN. Then
+    slashes (below ``config.sure``; no word, and not nothing at all), and the line has two or more blobs of full
+    height (3/4 of the tallest), each no wider than tall and each one digit to the digit model, ``certain``. Then
     ``line_digits`` takes the digit model's reading of each blob the line model missed.
 
     A '71' drawn on the web page's canvas, a geometric 7 and a 1 close beside it, reads '/' (0.52) in the line
     model and 7 and 1 at 1.00 in the digit model: it read nothing. Printed words on a desk (wider than tall,
     nothing read, the digit model at 0.97) stay no digits."""
-    if not chars or any(c.char != "/" or c.confidence >= SURE for c in chars):
+    if not chars or any(c.char != "/" or c.confidence >= config.sure for c in chars):
         return False
     full = [j for j, b in enumerate(members) if b[3] >= 0.75 * tallest]
     return len(full) >= 2 and all(
-        blob_probabilities[j].max() >= CERTAIN and members[j][2] <= members[j][3] for j in full
+        blob_probabilities[j].max() >= config.certain and members[j][2] <= members[j][3] for j in full
     )
 
 
@@ -195,15 +185,15 @@ def digit_distribution(frame: np.ndarray) -> np.ndarray:
     return p / max(float(p.sum()), 1e-12)
 
 
-def nearest_blob(x: float, boxes: Sequence[Box]) -> int:
+def nearest_blob(x: float, boxes: Sequence[Box], config: ReadConfig = DEFAULT_READ) -> int:
     """The blob whose columns hold ``x`` (the nearest one when none does; of several that do, as the
     neighbours of a tilted line overlap in columns, the one whose middle is nearest, leaving out a piece under
-    PIECE of the height of a blob whose box it lies in: a speck inside a touching cluster's box took the
+    ``config.piece`` of the height of a blob whose box it lies in: a speck inside a touching cluster's box took the
     cluster's first digit, and the digit came out after the cluster's others, '296581' read '965281')."""
     holding = [b for b in boxes if b[0] <= x <= b[0] + b[2]]
     best, best_d = 0, (float("inf"), float("inf"))
     for i, (bx, _, bw, bh) in enumerate(boxes):
-        if bx <= x <= bx + bw and any(inside(boxes[i], b) and bh < PIECE * b[3] for b in holding):
+        if bx <= x <= bx + bw and any(inside(boxes[i], b) and bh < config.piece * b[3] for b in holding):
             continue
         d = (max(bx - x, x - (bx + bw), 0.0), abs(bx + bw / 2 - x))
         if d < best_d:
@@ -232,59 +222,10 @@ def ink_rows(line: TextLine, columns: tuple[float, float], blob: Box) -> Box:
     return (x0, y0, max(1, x1 - x0), max(1, y1 - y0))
 
 
-FLIP_MIN_CHARS = 3  # characters a page must hold before it is ever read turned
-# The page's mean log-odds of being turned 180 degrees above which it is read turned (if the line model does not
-# disagree: TURN_TOLERANCE). Measured by benchmarks/orientation.py (200 page photos of MNIST test digits each
-# way, runs/orient3, lines padded by lines.BATCH_MARGIN): upright pages reach at most 3.34; at 5.5 none is turned
-# and 95.8 % of the upside-down ones are caught (4.0: 96.4 %, and the old runs/orientation2 model 91 %). Webcam-like
-# frames of six spaced digits (runtime.synth.make_scene, 400 of them) reach 5.3 and 6.7: at 4.0 one of them was
-# read turned, as the line model read it turned a little more surely (tests/test_orientation.py:
-# test_upright_frames_are_never_turned). Issue 10's photos, seeds 0 and 1, 100 of each kind: 5.5 against 4.0
-# read one rotated_180 page fewer on each seed (a '284' and a '321' at 5.3 and 4.6), nothing else changed.
-FLIP_LOG_ODDS = 5.5
-# The same for a page that reads only 0, 1 and 8, which look alike either way up: its turned strokes still tell,
-# more weakly. Upside-down rotated_180 photos of those digits reach 9.0 and 20.1; upright photos and frames stay
-# under 4 (tests/test_orientation.py), and the line model must agree as for any page (TURN_TOLERANCE).
-FLIP_LOG_ODDS_SYMMETRIC = 8.0
-
-
 def path_score(posteriors: np.ndarray, frames: int) -> float:
     """Mean log-probability per frame of the best CTC path: how sure the line model is of its reading."""
     best = np.asarray(posteriors[:frames]).max(axis=1)
     return float(np.log(np.maximum(best, 1e-9)).mean())
-
-
-# A page whose digits are stacked in a column is read both ways a quarter-turn would right it, and kept turned
-# when the line model reads it more surely than upright, by over SIDEWAYS_MARGIN nats per character
-# (recognize.peak_score). Measured (seed 0): on 60 quarter-turned photos (train.scenes rotated_90 / rotated_270)
-# the right turn read 0.010-0.82 more surely in 59 (one 0.19 less: a digit misread); on 32 upright columns of
-# 2-4 MNIST test digits stacked 0.3-0.6 digit heights apart, which look the same, the turn read at most 0.004
-# more surely.
-SIDEWAYS_MARGIN = 0.005
-# ... and by this much (nats per character) a turn that reads one digit fewer than the column has lines is kept:
-# a '1' joined to a neighbour once turned, a speck in the column (100 photos each of rotated_90 and rotated_270:
-# 3 such pages read 0.19-0.32 more surely turned, 2 of them then right (0.89 -> 0.90 each), one 0.001; upright
-# columns at most 0.004, as above).
-SIDEWAYS_SURE_MARGIN = 0.1
-# ... or when the orientation model tells the two quarter-turns apart by at least SIDEWAYS_TURN_ODDS (the gap
-# between their log-odds of being upside down), the turn it calls upright reads digits only, and the line model
-# reads it no less surely than the column, less SIDEWAYS_TOLERANCE nats per character: a column of clean digits
-# is read nearly as surely as the line it turns into. Measured on train.scenes rotated_90 and rotated_270 photos,
-# seeds 0 and 1, 100 each (391 read as columns): 6 pages turned right 0.004 less to 0.004 more surely were left
-# lying, at gaps of 8.3-35.2; 39 upright columns of 2-4 MNIST test digits (as tests/test_orientation.py stacks
-# them) turn into letters and dashes in the line model's reading, or into digits at gaps of at most 6.8 and
-# 0.13-0.52 less surely.
-SIDEWAYS_TURN_ODDS = 8.0
-SIDEWAYS_TOLERANCE = 0.01
-# Which quarter-turn is tried as the way up: the one the orientation model calls upright when the two turns' log-odds
-# of being upside down differ by at least SIDEWAYS_PICK_ODDS, else the one the line model reads more surely. (The
-# runs/orient3 model put the two turns of a '9151' at -2.6 and -0.6 and picked the wrong one; issue 10's rotated_90
-# and rotated_270 photos, seeds 0 and 1, 100 each: one more read right on each seed, none fewer.)
-SIDEWAYS_PICK_ODDS = 4.0
-# Gaps between the stacked digits of a turned number, in digit heights: the same 60 photos stack theirs at most
-# 1.07 apart (a thin 1 leaves a wide gap), mostly under 0.5; lines of writing on a page are further apart.
-SIDEWAYS_MAX_GAP = 1.2
-SIDEWAYS_MAX_GAP_TWO = 0.5  # two stacked blobs only: they must touch nearly (a form's two fields are apart)
 
 
 def page_score(lines: list[np.ndarray], widths: list[int]) -> float:
@@ -294,11 +235,11 @@ def page_score(lines: list[np.ndarray], widths: list[int]) -> float:
     return sum(path_score(p, f) * f for p, f in zip(lines, frames)) / total if total else 0.0
 
 
-def sideways(found) -> bool:
+def sideways(found, config: ReadConfig = DEFAULT_READ) -> bool:
     """Does the writing look turned a quarter? Its text lines are stacked in a column that shares image columns
     (a line of digits on a page turned 90 degrees): two lines or more, each of one blob or, for a digit broken
-    in two, two (most of one), no further apart than SIDEWAYS_MAX_GAP digit heights (SIDEWAYS_MAX_GAP_TWO for
-    two lines). ``found``: a detect.Extraction."""
+    in two, two (most of one), no further apart than ``config.sideways_max_gap`` digit heights
+    (``sideways_max_gap_two`` for two lines). ``found``: a detect.Extraction."""
     lines = found.text_lines
     if len(lines) < 2 or any(len(line.members) > 2 for line in lines):
         return False
@@ -311,7 +252,7 @@ def sideways(found) -> bool:
         return False
     height = float(np.median([b[3] for b in boxes]))
     gap = max(below[1] - (above[1] + above[3]) for above, below in zip(boxes, boxes[1:]))
-    return gap <= (SIDEWAYS_MAX_GAP if len(lines) > 2 else SIDEWAYS_MAX_GAP_TWO) * height
+    return gap <= (config.sideways_max_gap if len(lines) > 2 else config.sideways_max_gap_two) * height
 
 
 def page_chars(posteriors: list[np.ndarray], widths: list[int]) -> list[Char]:
@@ -320,78 +261,63 @@ def page_chars(posteriors: list[np.ndarray], widths: list[int]) -> list[Char]:
     return [c for p, w in zip(posteriors, widths) for c in ctc_greedy(p, w // STRIDE)]
 
 
-def upside_down(posteriors: list[np.ndarray], log_odds: np.ndarray, widths: list[int]) -> bool:
+def upside_down(
+    posteriors: list[np.ndarray], log_odds: np.ndarray, widths: list[int], config: ReadConfig = DEFAULT_READ
+) -> bool:
     """Is a page upside down? ``posteriors``: the line model's output float32 [T, 17] for each of its text lines
     (T = width / 4); ``log_odds``: the orientation model's output for the same lines, float32 [lines, T']
     (rows of a padded batch, T' >= ceil(width / 8)); ``widths``: each line tensor's width in px.
 
     Yes when the page's log-odds of being turned 180 degrees (its lines' means over their own frames, weighted
-    by their widths: orientation.page_log_odds) exceed FLIP_LOG_ODDS, and the line model reads at least
-    FLIP_MIN_CHARS characters on it, one of them a digit that tells the way up (2-7, 9: a page of 0, 1 and 8
-    alone gives the orientation model little to go on: it needs FLIP_LOG_ODDS_SYMMETRIC then). The
+    by their widths: orientation.page_log_odds) exceed ``config.flip_log_odds``, and the line model reads at
+    least ``flip_min_chars`` characters on it, one of them a digit that tells the way up (2-7, 9: a page of 0, 1
+    and 8 alone gives the orientation model little to go on: it needs ``flip_log_odds_symmetric`` then). The
     orientation model is a per-line 0/180 classifier as in PaddleOCR's text-direction stage (see
     orientation.py)."""
-    return turned_over(page_chars(posteriors, widths), page_log_odds(log_odds, widths))
+    return turned_over(page_chars(posteriors, widths), page_log_odds(log_odds, widths), config)
 
 
-def turned_over(chars: list[Char], odds: float) -> bool:
+def turned_over(chars: list[Char], odds: float, config: ReadConfig = DEFAULT_READ) -> bool:
     """``upside_down`` from what it is judged on: ``chars``, what the line model reads on the page (page_chars),
     and ``odds``, the page's log-odds of being turned 180 degrees (orientation.page_log_odds)."""
     read = [c.char for c in chars]
-    if len(read) < FLIP_MIN_CHARS:  # one or two characters say little about the page's way up (a 6 is a turned 9)
+    if len(read) < config.flip_min_chars:  # one or two characters say little about the way up (a 6 is a turned 9)
         return False
     if not ASYMMETRIC_DIGITS.intersection(read):
-        return odds > FLIP_LOG_ODDS_SYMMETRIC
-    return odds > FLIP_LOG_ODDS
+        return odds > config.flip_log_odds_symmetric
+    return odds > config.flip_log_odds
 
 
-# Nats per character a page's turned reading may be less sure than its upright one and still be turned when the
-# orientation model says so. 0: on rotated_180 photos the turned reading was surer in 24 of 24; the upright photos
-# and frames the orientation model wrongly called turned read 0.04-0.27 less surely turned (benchmarks'
-# frame_latency scene 2: 0.044). ../shared/cases/upside-down-064468.jpg reads 0.013 less surely turned with the
-# shipped line model (sure of a turned 0, 6, 8 and 9 either way): at log-odds 7.4 (the first orientation model,
-# runs/orientation2) it stayed upside down; the shipped one (runs/orient3) is sure of it, at 11.5.
-TURN_TOLERANCE = 0.0
-# ... unless the orientation model is sure: log-odds of at least SURE_TURN_ODDS (upright pages stay under 3.4 and
-# frames under 6.7, as above) let the turned reading be up to SURE_TURN_TOLERANCE nats per character less
-# sure. Measured on 100 rotated_180 photos (train.scenes, benchmarks' seed): 3 pages at log-odds 10.9-20.6 were
-# read upside down, their turned readings 0.011-0.065 less sure (a faint or broken digit reads unsurely either way);
-# a fourth, at 0.114, stays upside down.
-SURE_TURN_ODDS = 8.0
-SURE_TURN_TOLERANCE = 0.1
-
-
-def turn_tolerance(log_odds: float) -> float:
+def turn_tolerance(log_odds: float, config: ReadConfig = DEFAULT_READ) -> float:
     """Nats per character a page's turned reading may be less sure than its upright one and still be kept turned,
-    given the orientation model's log-odds that the page is turned (TURN_TOLERANCE, SURE_TURN_TOLERANCE)."""
-    return SURE_TURN_TOLERANCE if log_odds >= SURE_TURN_ODDS else TURN_TOLERANCE
+    given the orientation model's log-odds that the page is turned (``config.turn_tolerance``; at
+    ``sure_turn_odds`` or more, ``sure_turn_tolerance``)."""
+    return config.sure_turn_tolerance if log_odds >= config.sure_turn_odds else config.turn_tolerance
 
 
-# A page the orientation model leans towards turned (log-odds above 0) without being sure (FLIP_LOG_ODDS) is read
-# turned too, and kept turned when the line model reads it turned more surely by over UNSURE_TURN_MARGIN nats per
-# character, with no fewer characters. Measured on train.scenes photos, seeds 0 and 1, 100 of each kind: 9
-# rotated_180 pages at log-odds 0.45-3.1 read 0.115-0.67 more surely turned and were read upside down; of the
-# upright pages at log-odds above 0 (1-12 % of each kind), the few that read over 0.1 more surely turned were
-# misread either way, but one (a faint '569' read '5690', turned '695': 0.24) read fewer characters turned.
-UNSURE_TURN_MARGIN = 0.1
-
-
-def keep_turned(upright: list[Char], upright_peak: float, turned: list[Char], turned_peak: float, odds: float) -> bool:
+def keep_turned(
+    upright: list[Char],
+    upright_peak: float,
+    turned: list[Char],
+    turned_peak: float,
+    odds: float,
+    config: ReadConfig = DEFAULT_READ,
+) -> bool:
     """Is a page read turned 180 degrees the right way up? ``upright`` and ``turned``: what the line model reads
     on the page as it lies and turned (page_chars); ``*_peak``: how surely (peak_score, nats per character);
     ``odds``: the orientation model's log-odds that the page is turned (orientation.page_log_odds).
 
-    Never for a page of fewer than FLIP_MIN_CHARS characters either way. Yes when the orientation model is sure
-    (over FLIP_LOG_ODDS, or FLIP_LOG_ODDS_SYMMETRIC for a page of 0, 1 and 8 alone) and the line model does not
-    disagree (turn_tolerance); or when the orientation model leans that way (over 0) and the line model reads
-    the turned page far more surely (UNSURE_TURN_MARGIN), with no fewer characters and no fewer digits (an
-    upright frame of spaced digits read turned as letters and digits is no better reading)."""
-    if max(len(upright), len(turned)) < FLIP_MIN_CHARS:
+    Never for a page of fewer than ``config.flip_min_chars`` characters either way. Yes when the orientation model is
+    sure (over ``flip_log_odds``, or ``flip_log_odds_symmetric`` for a page of 0, 1 and 8 alone) and the line model does
+    not disagree (turn_tolerance); or when the orientation model leans that way (over 0) and the line model reads the
+    turned page far more surely (``unsure_turn_margin``), with no fewer characters and no fewer digits (an upright frame
+    of spaced digits read turned as letters and digits is no better reading)."""
+    if max(len(upright), len(turned)) < config.flip_min_chars:
         return False
-    sure = turned_over(upright + turned, odds)  # (its own count of characters holds once the above does)
-    if sure and turned_peak >= upright_peak - turn_tolerance(odds):
+    sure = turned_over(upright + turned, odds, config)  # (its own count of characters holds once the above does)
+    if sure and turned_peak >= upright_peak - turn_tolerance(odds, config):
         return True
-    surer = turned_peak - upright_peak > UNSURE_TURN_MARGIN
+    surer = turned_peak - upright_peak > config.unsure_turn_margin
     return odds > 0 and surer and len(turned) >= len(upright) and digit_count(turned) >= digit_count(upright)
 
 
@@ -425,28 +351,35 @@ def favours_one(
     blob: Box,
     split: Sequence[str],
     classifier: np.ndarray,
-    odds: float = SPLIT_ODDS,
+    odds: float | None = None,
+    config: ReadConfig = DEFAULT_READ,
 ) -> bool:
     """Do both models together favour one digit in ``blob`` over the characters ``split`` the line model read
     in it: ``one_digit_odds`` over the line's first ``frames`` frames (those of its own width) whose centres fall
-    in the blob's columns, above ``odds`` (log-odds)? False when no frame falls in the blob."""
+    in the blob's columns, above ``odds`` (log-odds; None: ``config.split_odds``)? False when no frame falls in
+    the blob."""
+    odds = config.split_odds if odds is None else odds
     over = blob_frames(line, frames, blob[0], blob[2])
-    return over.stop > over.start and one_digit_odds(posteriors[over], split, classifier) > odds
+    return over.stop > over.start and one_digit_odds(posteriors[over], split, classifier, config) > odds
 
 
-def one_digit_odds(posteriors: np.ndarray, split: Sequence[str], classifier: np.ndarray) -> float:
+def one_digit_odds(
+    posteriors: np.ndarray, split: Sequence[str], classifier: np.ndarray, config: ReadConfig = DEFAULT_READ
+) -> float:
     """Log-odds that a blob holds one digit rather than the digits ``split`` the line model read in it.
 
-    posteriors: float [T, 17], the line model's frames over the blob; classifier: float [10], the digit
-    model's probabilities for the blob. One digit d scores log P_ctc(d) + log p_digit(d) (the best d); the
-    split scores log P_ctc(split) + log(1 - max p_digit): the digit model's doubt is the only word it has
-    on "not one digit". P_ctc is the CTC probability of a label sequence over the frames (the forward
-    algorithm, Graves et al. 2006, "Connectionist Temporal Classification", section 4.1).
+    posteriors: float [T, 17], the line model's frames over the blob; classifier: float [10], the digit model's
+    probabilities for the blob. One digit d scores log P_ctc(d) + log p_digit(d) (the best d); the split scores log
+    P_ctc(split) + log(1 - max p_digit): the digit model's doubt (at least ``config.doubt_floor``) is the only word it
+    has on "not one digit". P_ctc is the CTC probability of a label sequence over the frames (the forward algorithm,
+    Graves et al. 2006, "Connectionist Temporal Classification", section 4.1).
     """
     logp = np.log(np.maximum(np.asarray(posteriors, np.float64), 1e-12))
     p = np.asarray(classifier, np.float64)
     single = max(ctc_log_likelihood(logp, [d]) + np.log(max(p[d], 1e-12)) for d in range(10))
-    several = ctc_log_likelihood(logp, [ALPHABET.index(c) for c in split]) + np.log(max(1.0 - p.max(), DOUBT_FLOOR))
+    several = ctc_log_likelihood(logp, [ALPHABET.index(c) for c in split]) + np.log(
+        max(1.0 - p.max(), config.doubt_floor)
+    )
     return float(single - several)
 
 
@@ -471,17 +404,9 @@ def ctc_log_likelihood(logp: np.ndarray, labels: Sequence[int]) -> float:
     return float(np.logaddexp(alpha[-1], alpha[-2]) if n > 1 else alpha[-1])
 
 
-# A digit alone on its line shorter than this share of the page's number (the median height of the digits on
-# its lines of two digits or more) is a stray mark: a pen's tip, a printed letter cut off its word, the edge of
-# the sheet. Measured on issue 10's desk photos (12 MP, seed 0): the strays stood 0.15-0.65 of the number's
-# height (a pen tip 19 px beside digits 128 px tall); handwriting on one page keeps to one size. (0.5 left two
-# strays of 0.62 and 0.65: desk photos 0.67 -> 0.70 exact at 0.7; scenes and test lines unchanged.)
-STRAY_HEIGHT = 0.7
-
-
-def drop_stray_marks(digits: list[Digit]) -> list[Digit]:
+def drop_stray_marks(digits: list[Digit], config: ReadConfig = DEFAULT_READ) -> list[Digit]:
     """The page's digits (any order; ``line`` numbers them) without the stray marks: a line's only digit,
-    shorter than STRAY_HEIGHT of the digits on the page's lines of two digits or more, or a '1' as wide as
+    shorter than ``config.stray_height`` of the digits on the page's lines of two digits or more, or a '1' as wide as
     tall (``diagonal``: ../shared/cases/desk-photo-86569.jpg's pen tip); none dropped when the page has no
     such line."""
     lines: dict[int, list[Digit]] = {}
@@ -491,7 +416,9 @@ def drop_stray_marks(digits: list[Digit]) -> list[Digit]:
     if not numbers:
         return digits
     height = float(statistics.median(numbers))  # np.median's value for ints, without its 10 us of overhead
-    return [d for d in digits if len(lines[d.line]) >= 2 or not (d.box[3] < STRAY_HEIGHT * height or diagonal(d))]
+    return [
+        d for d in digits if len(lines[d.line]) >= 2 or not (d.box[3] < config.stray_height * height or diagonal(d))
+    ]
 
 
 def diagonal(d: Digit) -> bool:

@@ -36,38 +36,33 @@ def digit_height(binary: np.ndarray, plain: list[Blob], config: DetectConfig = D
     image's is tried again with shorter runs (under_bent_rules). ``plain``: the components of ``binary``."""
     without = remove_rules(binary, 0.0, config)
     if without is binary:  # no such runs
-        height = typical_height(plain, binary.shape) or under_one_frame(binary, plain, config)
+        height = typical_height(plain, binary.shape, config) or under_one_frame(binary, plain, config)
     else:
         rough = components(label(without)[2], config=config)
         before = {b[:5] for b in plain}
         whole = [b for b in may_be_writing(rough, binary.shape) if b[:5] in before]
-        height = typical_height(rough if len(whole) >= 2 else plain, binary.shape)
+        height = typical_height(rough if len(whole) >= 2 else plain, binary.shape, config)
         height = height or under_one_frame(binary, plain, config)
-    return under_bent_rules(binary, height, config) if height >= FRAME_SHARE * binary.shape[0] else height
-
-
-FRAME_SHARE = 0.9  # a blob this share of the image's height tall, when it is the digit height, may be a frame
-BENT_RUN = 0.3  # share of the image's shorter side: runs this long are rules, when rules bend across the image
-BENT_RULES = 3  # ... when there are this many parallel ones at least (lined or squared paper's rules)
+    return under_bent_rules(binary, height, config) if height >= config.frame_share * binary.shape[0] else height
 
 
 def under_bent_rules(binary: np.ndarray, height: float, config: DetectConfig = DEFAULT) -> float:
-    """The digits' height when the first estimate, ``height``, is the whole image's (FRAME_SHARE): lined or squared
-    paper whose rules and margin join into one frame across the image, but bend by a pixel or two over its
-    width (a photo's lens or a curled page), so that no straight run crosses 90 % of it. Runs across BENT_RUN
-    of the image's shorter side are erased instead, and the height is taken from what is left, when there are
-    BENT_RULES such runs or more (a digit filling a tight crop has a stroke or two that long) and they leave
-    two or more blobs that may be writing; else ``height``. Issue 10's lined paper read '0' for
+    """The digits' height when the first estimate, ``height``, is the whole image's (``config.frame_share``): lined
+    or squared paper whose rules and margin join into one frame across the image, but bend by a pixel or two over
+    its width (a photo's lens or a curled page), so that no straight run crosses 90 % of it. Runs across
+    ``bent_run`` of the image's shorter side are erased instead, and the height is taken from what is left, when
+    there are ``bent_rules`` such runs or more (a digit filling a tight crop has a stroke or two that long) and
+    they leave two or more blobs that may be writing; else ``height``. Issue 10's lined paper read '0' for
     '837 / 2530' and squared paper '5' for '4532': the frame was taken for one digit."""
-    length = int(BENT_RUN * min(binary.shape))
-    if length < 8 or straight_runs(binary, length) < BENT_RULES:
+    length = int(config.bent_run * min(binary.shape))
+    if length < 8 or straight_runs(binary, length, config) < config.bent_rules:
         return height
     without = remove_rules(binary, length / config.rule_length, config)
     if without is binary:
         return height
     rough = may_be_writing(components(label(without)[2], config=config), binary.shape)
-    found = typical_height(rough, binary.shape) if len(rough) >= 2 else 0.0
-    return found if 0 < found < FRAME_SHARE * binary.shape[0] else height
+    found = typical_height(rough, binary.shape, config) if len(rough) >= 2 else 0.0
+    return found if 0 < found < config.frame_share * binary.shape[0] else height
 
 
 def under_one_frame(binary: np.ndarray, plain: list[Blob], config: DetectConfig = DEFAULT) -> float:
@@ -80,28 +75,26 @@ def under_one_frame(binary: np.ndarray, plain: list[Blob], config: DetectConfig 
     without = remove_rules(binary, 0.9 * widest / config.rule_length, config)
     if without is binary:
         return 0.0
-    return typical_height(components(label(without)[2], config=config), binary.shape)
+    return typical_height(components(label(without)[2], config=config), binary.shape, config)
 
 
-def straight_runs(binary: np.ndarray, length: int) -> int:
+def straight_runs(binary: np.ndarray, length: int, config: DetectConfig = DEFAULT) -> int:
     """How many thin parallel straight runs of at least ``length`` px ``binary`` (uint8 0/1) holds, in the
     direction that has more: the bands of rows (columns) that a horizontal (vertical) morphological opening of
-    that length leaves ink in, bands closer than BAND_GAP of the image's side taken as one, each at most
-    THIN_BAND of the side thick (a printed rule, not a thick stroke of a digit filling a tight crop)."""
+    that length leaves ink in, bands closer than ``config.band_gap`` of the image's side taken as one, each at
+    most ``thin_band`` of the side thick (a printed rule, not a thick stroke of a digit filling a tight crop)."""
     most = 0
     for kernel, axis in (((1, length), 1), ((length, 1), 0)):
         opened = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones(kernel, np.uint8))
         hit = opened.any(axis=axis).astype(np.uint8)
         side = hit.size
-        hit = cv2.morphologyEx(hit.reshape(1, -1), cv2.MORPH_CLOSE, np.ones((1, int(BAND_GAP * side) | 1), np.uint8))
+        hit = cv2.morphologyEx(
+            hit.reshape(1, -1), cv2.MORPH_CLOSE, np.ones((1, int(config.band_gap * side) | 1), np.uint8)
+        )
         hit = np.concatenate([[0], hit.ravel().astype(np.int8), [0]])
         starts, ends = np.flatnonzero(np.diff(hit) == 1), np.flatnonzero(np.diff(hit) == -1)
-        most = max(most, int(np.count_nonzero(ends - starts <= THIN_BAND * side)))
+        most = max(most, int(np.count_nonzero(ends - starts <= config.thin_band * side)))
     return most
-
-
-THIN_BAND = 0.03  # a rule's thickness, at most, as a share of the image's side
-BAND_GAP = 0.05  # bands closer than this share of the side are one (the runs through a thick, wavy stroke)
 
 
 def rule_height(blobs: list[Blob], shape: tuple[int, ...], height: float) -> float:
@@ -144,11 +137,13 @@ def remove_rules(binary: np.ndarray, height: float, config: DetectConfig = DEFAU
         if rules.any():  # widen a little across the rule: a slanted or fuzzy rule leaves no slivers
             across = np.ones((5, 1) if axis == 1 else (1, 5), np.uint8)
             band = cv2.dilate(rules, across)
-            out = out & (1 - band * (1 - crossings(binary, rules, band, axis)))  # the writing crossing it stays
+            out = out & (1 - band * (1 - crossings(binary, rules, band, axis, config)))  # the writing crossing it stays
     return out
 
 
-def crossings(binary: np.ndarray, rules: np.ndarray, band: np.ndarray, axis: int) -> np.ndarray:
+def crossings(
+    binary: np.ndarray, rules: np.ndarray, band: np.ndarray, axis: int, config: DetectConfig = DEFAULT
+) -> np.ndarray:
     """Where handwriting crosses a rule: the pixels of ``band`` (the rule widened, uint8 0/1) that stay ink
     when the rule is erased. uint8 0/1, ``binary``'s shape. ``axis``: 1 for horizontal rules, 0 for vertical.
 
@@ -157,29 +152,27 @@ def crossings(binary: np.ndarray, rules: np.ndarray, band: np.ndarray, axis: int
     - a horizontal rule: ink touches the band from above and from below in the same columns (a stroke
       crossing the line). A tick or a box wall standing on it, or a digit sitting on it, reaches it from one
       side only and goes with it. A ruled line through a row of digits had cut each in two;
-    - a vertical rule (a margin line): the ink runs across it further than it is thick, plus CROSSING_MARGIN px
+    - a vertical rule (a margin line): the ink runs across it further than it is thick, plus ``crossing_margin`` px
       (a stroke crossing the line or running along it). A margin line through a '9' took the loop's side
       with it, and the '9' read as '7'."""
     if axis == 1:
-        return touched_from_both_sides(binary, band)
+        return touched_from_both_sides(binary, band, config)
     count, _, stats = label(rules)
     widths = stats[1:, cv2.CC_STAT_AREA] / np.maximum(stats[1:, cv2.CC_STAT_HEIGHT], 1)  # each rule's thickness
-    run = int(np.ceil(float(np.median(widths)))) + CROSSING_MARGIN + 1 if count > 1 else CROSSING_MARGIN + 1
+    margin = config.crossing_margin
+    run = int(np.ceil(float(np.median(widths)))) + margin + 1 if count > 1 else margin + 1
     return cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((1, run), np.uint8)) & band
 
 
-CROSSING_MARGIN = 4  # px beyond a margin line's thickness a run across it must reach to be writing (a fuzzy rim)
-BAND_REACH = 11  # px: a horizontal rule's band is at most this thick (a rule of 7 px widened by 2 px each side)
-
-
-def touched_from_both_sides(binary: np.ndarray, band: np.ndarray) -> np.ndarray:
+def touched_from_both_sides(binary: np.ndarray, band: np.ndarray, config: DetectConfig = DEFAULT) -> np.ndarray:
     """The pixels of a horizontal ``band`` (uint8 0/1) in columns where ink touches it from above and from
-    below (uint8 0/1, ``binary``'s shape). One pass of shifts and a vertical dilation within the band."""
+    below (uint8 0/1, ``binary``'s shape). One pass of shifts and a vertical dilation within the band, reaching
+    ``config.band_reach`` px (the thickest band)."""
     above = np.zeros_like(binary)
     above[1:] = binary[:-1] & (1 - band[:-1])  # ink just above a band pixel (outside the band)
     below = np.zeros_like(binary)
     below[:-1] = binary[1:] & (1 - band[1:])  # ink just below one
-    spread = np.ones((2 * BAND_REACH + 1, 1), np.uint8)
+    spread = np.ones((2 * config.band_reach + 1, 1), np.uint8)
     from_above = cv2.dilate(above & band, spread) & band
     from_below = cv2.dilate(below & band, spread) & band
     return from_above & from_below
@@ -280,15 +273,14 @@ def on_lattice(binary: np.ndarray, origin: float, step: float, tolerance: float,
     return keep[labels].astype(np.uint8)
 
 
-COMB_TICKS = 3  # free-standing ticks and walls on the lattice, at least
-
-
-def erase_comb_ticks(kept: np.ndarray, removed: np.ndarray, height: float) -> np.ndarray:
+def erase_comb_ticks(
+    kept: np.ndarray, removed: np.ndarray, height: float, config: DetectConfig = DEFAULT
+) -> np.ndarray:
     """A comb field's ticks and end walls, once its rule is erased: the thin strokes standing on the erased
     rule (uint8 0/1 ``removed``) at equal steps, erased from ``kept`` (uint8 0/1) from the rule up as far as
     they run. A tick a digit touches is joined to it, and drop_form_ticks cannot drop the blob; a '1' written
     on the rule stands off the ticks' lattice and stays. The lattice is fitted on the ticks that stand free
-    (COMB_TICKS or more), so digits written evenly on an underline, their stems on it, are no comb. ``kept``
+    (``config.comb_ticks`` or more), so digits written evenly on an underline, their stems on it, are no comb. ``kept``
     itself when there is no such lattice."""
     if not height or not removed.any():
         return kept
@@ -316,10 +308,10 @@ def erase_comb_ticks(kept: np.ndarray, removed: np.ndarray, height: float) -> np
         blob = labels[max(0, foot), c]
         if blob and stats[blob, cv2.CC_STAT_WIDTH] <= sw + 2:
             free.append(x + sw / 2)
-    if len(free) < COMB_TICKS:
+    if len(free) < config.comb_ticks:
         return kept
     tolerance = float(np.median([sw for _, sw in thin])) / 2 + 2
-    fitted = fit_lattice(free, tolerance, 0.5 * height, least=COMB_TICKS)
+    fitted = fit_lattice(free, tolerance, 0.5 * height, least=config.comb_ticks)
     if fitted is None:
         return kept
     out = kept.copy()

@@ -65,14 +65,14 @@ def segment(
     the ink map's shape: the sheet's own pixels (page.isolate; None: all), whose edge no writing crosses.
     """
     blobs, labels, _, _ = candidates(ink, config, sheet=sheet)
-    blobs = keep_digit_like(blobs, ink.shape)
+    blobs = keep_digit_like(blobs, ink.shape, config)
     order, lines = reading_order([(b.x, b.y, b.w, b.h) for b in blobs], config)
     blobs = [blobs[i] for i in order]
     boxes, masks = [], []
     for b in blobs:
         box = pad_box((b.x, b.y, b.w, b.h), ink.shape)
         boxes.append(box)
-        masks.append(blob_mask(labels, b, box))
+        masks.append(blob_mask(labels, b, box, config))
     return boxes, masks, lines
 
 
@@ -90,10 +90,10 @@ def segment_lines(
     (ink.InkMap.noisy): each line also takes the faint ink joined to its strokes (with_faint_strokes).
     ``sheet``: as in ``segment``."""
     blobs, labels, _, ink = candidates(ink, config, faint, sheet)
-    blobs = keep_writing(blobs, ink.shape)
+    blobs = keep_writing(blobs, ink.shape, config)
     order, line_of = reading_order([(b.x, b.y, b.w, b.h) for b in blobs], config)
     blobs = [blobs[i] for i in order]
-    height = typical_height(blobs, ink.shape) or max(ink.shape)
+    height = typical_height(blobs, ink.shape, config) or max(ink.shape)
     groups: dict[int, list[int]] = {}
     for i, n in enumerate(line_of):
         groups.setdefault(n, []).append(i)
@@ -111,14 +111,14 @@ def segment_lines(
     for b in blobs:
         box = pad_box((b.x, b.y, b.w, b.h), ink.shape)
         boxes.append(box)
-        masks.append(blob_mask(labels, b, box))
+        masks.append(blob_mask(labels, b, box, config))
     text_lines, start = [], 0
     for members in kept:
         indices = list(range(start, start + len(members)))
         start += len(members)
         line = union([blobs[i] for i in indices])
         x, y, w, h = pad_box((line.x, line.y, line.w, line.h), ink.shape, pad=max(2, round(0.08 * line.h)))
-        mask = blob_mask(labels, line, (x, y, w, h))
+        mask = blob_mask(labels, line, (x, y, w, h), config)
         if faint:
             mask = with_faint_strokes(ink[y : y + h, x : x + w], mask, config)
         crop = ink[y : y + h, x : x + w] * mask
@@ -157,10 +157,10 @@ def candidates(
     if faint:  # a faint digit whose strokes never reach the strong level, beside one that does
         strong = beside_strong(stats, strong, config)
         binary = strong[labels].view(np.uint8)
-    blobs = mark_writing(components(stats, strong, config), labels)
-    if rescale and blobs and all(is_underline(b, labels, ink.shape) for b in blobs):  # only underlines, one or two
-        # strokes thick: fainter writing may lie beside them
-        rescaled = beside_rules(ink, blobs)
+    blobs = mark_writing(components(stats, strong, config), labels, config)
+    # only underlines, one or two strokes thick: fainter writing may lie beside them
+    if rescale and blobs and all(is_underline(b, labels, ink.shape, config) for b in blobs):
+        rescaled = beside_rules(ink, blobs, config)
         if rescaled is not None:
             return candidates(rescaled, config, faint, sheet, rescale=False)
     gridless = erase_grids(binary, blobs, config)
@@ -168,33 +168,26 @@ def candidates(
         ink = without_erased(ink, binary, gridless)
         binary = gridless
         count, labels, stats = label(binary)
-        blobs = mark_writing(components(stats, config=config), labels)
+        blobs = mark_writing(components(stats, config=config), labels, config)
     height = digit_height(binary, blobs, config)
     kept = remove_rules(binary, rule_height(blobs, ink.shape, height), config)
     if kept is not binary:  # a comb field's ticks stand on its erased rule
-        kept = erase_comb_ticks(kept, binary & (1 - kept), height)
+        kept = erase_comb_ticks(kept, binary & (1 - kept), height, config)
     if kept is not binary:  # rules were erased: label what is left
         _, labels, stats = label(kept)
-        blobs = drop_rule_remnants(mark_writing(components(stats, config=config), labels), labels, binary & (1 - kept))
-    height = typical_height(blobs, ink.shape) or height
+        blobs = mark_writing(components(stats, config=config), labels, config)
+        blobs = drop_rule_remnants(blobs, labels, binary & (1 - kept))
+    height = typical_height(blobs, ink.shape, config) or height
     if kept is not binary:
         blobs = drop_form_ticks(blobs, labels, binary & (1 - kept), height)
-        height = typical_height(blobs, ink.shape) or height
+        height = typical_height(blobs, ink.shape, config) or height
     blobs = [b for b in blobs if not is_rule(b, height, ink.shape)]
-    if sheet is not None and height and min(ink.shape) >= PEN_MIN_SIDE:  # a pen lying across the sheet's edge
+    if sheet is not None and height and min(ink.shape) >= config.pen_min_side:  # a pen lying across the sheet's edge
         crossing = across_edge(labels, sheet)
-        blobs = [b for b in blobs if crossing[list(b.labels)].max() < PEN_WIDTH * height]
-    blobs = merge_broken_strokes(blobs, height or max(ink.shape))
+        blobs = [b for b in blobs if crossing[list(b.labels)].max() < config.pen_width * height]
+    blobs = merge_broken_strokes(blobs, height or max(ink.shape), config)
     blobs = attach_fragments(blobs, height or max(ink.shape))
     return Candidates(blobs, labels, height, ink)
-
-
-# Digit heights: a component that covers this much of the sheet's edge lies across it (a pen: issue 10's desk
-# photos' pens are 0.4-0.6 digit heights wide); a digit's stroke cut by a sheet found too tight covers a stroke's
-# width, about a tenth (a 160 px phone photo of a 5 whose shading was taken for a sheet's edge).
-PEN_WIDTH = 0.3
-PEN_MIN_SIDE = 240  # px: only in a map this big (a photo of a page; a close-up of one digit whose shading was
-# taken for a sheet's edge had its stroke along that edge, 160 px)
 
 
 # The ink map is scaled by its strongest ink (ink.find_ink). A printed rule far darker than the writing beside it
@@ -202,30 +195,26 @@ PEN_MIN_SIDE = 240  # px: only in a map this big (a photo of a page; a close-up 
 # weak level: only the rule was found, and the line read as nothing (benchmarks/accuracy.py, 300 lines of each
 # kind: 5 such lines). The writing beside the rules stands at 0.08-0.4 of their strength there; on blank paper
 # under a rule, the noise left by the ink map stands below 0.01. Not when a rule crosses the image (lined paper:
-# its other, fainter rules were made strong, and '042985' written on a rule read '08').
-RULED_WRITING = 0.05  # ink strength, 0-1: the strongest ink away from the rules that is taken for writing
-RULE_MARGIN = 3  # px: how far around a rule's box its own fuzzy edge reaches
-RULE_STROKES = 2.0  # stroke widths (blobs.strokes_tall): the thickest rule (a bold printed word, as wide, is 3-4:
-# the paper beside it was rescaled into digits)
+# its other, fainter rules were made strong, and '042985' written on a rule read '08'). The thresholds:
+# DetectConfig's ruled_writing, rule_margin, rule_strokes.
 
 
-def is_underline(b: Blob, labels: np.ndarray, shape: tuple[int, ...]) -> bool:
-    """A rule of beside_rules: line-like, at most RULE_STROKES stroke widths thick, and not crossing the image
-    (``shape``; a ruled page's lines do). ``labels``: int32 [H, W], the labelling ``b`` comes from."""
-    return is_line_like(b) and not spans_frame(b, shape) and strokes_tall(b, labels) <= RULE_STROKES
+def is_underline(b: Blob, labels: np.ndarray, shape: tuple[int, ...], config: DetectConfig = DEFAULT) -> bool:
+    """A rule of beside_rules: line-like, at most ``config.rule_strokes`` stroke widths thick, and not crossing
+    the image (``shape``; a ruled page's lines do). ``labels``: int32 [H, W], the labelling ``b`` comes from."""
+    return is_line_like(b) and not spans_frame(b, shape) and strokes_tall(b, labels) <= config.rule_strokes
 
 
-def beside_rules(ink: np.ndarray, rules: list[Blob]) -> np.ndarray | None:
+def beside_rules(ink: np.ndarray, rules: list[Blob], config: DetectConfig = DEFAULT) -> np.ndarray | None:
     """When an ink map (float32 [H, W], 0-1) holds only ``rules`` (line-like blobs) and ink of at least
-    RULED_WRITING lies away from them: the map rescaled so that this ink is full strength (float32 [H, W],
-    0-1, a new array); else None."""
+    ``config.ruled_writing`` lies away from them (``rule_margin`` px round their boxes): the map rescaled so that
+    this ink is full strength (float32 [H, W], 0-1, a new array); else None."""
     away = np.ones(ink.shape, bool)
+    margin = config.rule_margin
     for b in rules:
-        away[
-            max(b.y - RULE_MARGIN, 0) : b.y + b.h + RULE_MARGIN, max(b.x - RULE_MARGIN, 0) : b.x + b.w + RULE_MARGIN
-        ] = False
+        away[max(b.y - margin, 0) : b.y + b.h + margin, max(b.x - margin, 0) : b.x + b.w + margin] = False
     strongest = strongest_ink(np.where(away, ink, np.float32(0)))
-    if strongest < RULED_WRITING:
+    if strongest < config.ruled_writing:
         return None
     return np.minimum(ink * np.float32(1.0 / strongest), np.float32(1.0))
 
@@ -332,7 +321,7 @@ def whole_ink(ink: np.ndarray, config: DetectConfig = DEFAULT) -> list[Box]:
     return [pad_box((x0, y0, x1 - x0, y1 - y0), ink.shape)]
 
 
-def merge_broken_strokes(blobs: list[Blob], height: float) -> list[Blob]:
+def merge_broken_strokes(blobs: list[Blob], height: float, config: DetectConfig = DEFAULT) -> list[Blob]:
     """Join the pieces of one digit (a 5 whose top bar is separate, a 7's crossbar, a broken loop).
 
     Two pieces join when one sits above the other (they share most of the narrower one's columns, the
@@ -340,7 +329,7 @@ def merge_broken_strokes(blobs: list[Blob], height: float) -> list[Blob]:
     other's. Side-by-side digits ("11", "2026") share no columns and stay apart. Two blobs alone are also joined
     when they are a digit's flag and body (``flag_and_body``).
     """
-    if len(blobs) == 2 and (flag_and_body(*blobs) or flag_and_body(*blobs[::-1])):
+    if len(blobs) == 2 and (flag_and_body(blobs[0], blobs[1], config) or flag_and_body(blobs[1], blobs[0], config)):
         return [union(blobs)]
     blobs = list(blobs)
     changed = True
@@ -382,19 +371,16 @@ def merge_broken_strokes(blobs: list[Blob], height: float) -> list[Blob]:
 # '1' or '7'. Measured on the 10,000 MNIST test digits as 100 px dark-on-white images read without --single:
 # 4 more read right (three 5s, a 3), none fewer; issue 10's photo kinds and benchmarks/accuracy.py's lines and
 # scenes (300 each, seed 0) read the same. Only two blobs: on a page turned a quarter, a column of 3-5 sideways
-# digits has flat blobs stacked like this, and joining them there lost 2 of 100 pages turned 270 degrees.
-FLAG_FLAT = 0.6  # a flag is at most this tall for its width (3552's flag: 0.32; 6573's: 0.53)
-BODY_UPRIGHT = 1.0  # the body is at least as tall as wide (sideways digits are mostly wider than tall)
-FLAG_GAP = (0.2, 0.3)  # the largest gap between flag and body, across and down, in body heights
-FLAG_END = 0.3  # the flag's middle lies in the body's top or bottom FLAG_END of its height (a dash beside a
-# digit lies at mid-height)
+# digits has flat blobs stacked like this, and joining them there lost 2 of 100 pages turned 270 degrees. The
+# thresholds: DetectConfig's flag_flat, body_upright, flag_gap, flag_end.
 
 
-def flag_and_body(flag: Blob, body: Blob) -> bool:
-    """Are these two blobs one digit: a flat stroke (``flag``) off the top or bottom of an upright ``body``,
-    within FLAG_GAP of it, whose union is digit-shaped (at most 1.3 times as wide as tall, at most twice the
-    body's height)? Boxes in pixels of one image."""
-    if flag.h > FLAG_FLAT * flag.w or body.h < BODY_UPRIGHT * body.w:
+def flag_and_body(flag: Blob, body: Blob, config: DetectConfig = DEFAULT) -> bool:
+    """Are these two blobs one digit: a flat stroke (``flag``, ``config.flag_flat``) off the top or bottom
+    (``flag_end``) of an upright ``body`` (``body_upright``), within ``flag_gap`` of it, whose union is
+    digit-shaped (at most 1.3 times as wide as tall, at most twice the body's height)? Boxes in pixels of one
+    image."""
+    if flag.h > config.flag_flat * flag.w or body.h < config.body_upright * body.w:
         return False
     x0, y0 = min(flag.x, body.x), min(flag.y, body.y)
     w, h = max(flag.x + flag.w, body.x + body.w) - x0, max(flag.y + flag.h, body.y + body.h) - y0
@@ -404,9 +390,9 @@ def flag_and_body(flag: Blob, body: Blob) -> bool:
     return (
         w <= 1.3 * h
         and h <= 2 * body.h
-        and across <= FLAG_GAP[0] * body.h
-        and down <= FLAG_GAP[1] * body.h
-        and not FLAG_END <= level <= 1 - FLAG_END
+        and across <= config.flag_gap[0] * body.h
+        and down <= config.flag_gap[1] * body.h
+        and not config.flag_end <= level <= 1 - config.flag_end
     )
 
 
@@ -492,27 +478,27 @@ def slope(xs: np.ndarray, ys: np.ndarray) -> float:
     return float(dx @ (ys - ys.mean()) / (dx @ dx))
 
 
-def keep_digit_like(blobs: list[Blob], shape: tuple[int, ...]) -> list[Blob]:
+def keep_digit_like(blobs: list[Blob], shape: tuple[int, ...], config: DetectConfig = DEFAULT) -> list[Blob]:
     """Drop what is not a digit, judged against the image and against the other blobs' typical height:
     specks and fragments (too short), dashes and rules (too wide for their height), solid blobs (too full),
     and big regions touching the border (paper edges, shadows, the desk)."""
-    return keep_blobs(blobs, shape, writing=False)
+    return keep_blobs(blobs, shape, writing=False, config=config)
 
 
-def keep_writing(blobs: list[Blob], shape: tuple[int, ...]) -> list[Blob]:
+def keep_writing(blobs: list[Blob], shape: tuple[int, ...], config: DetectConfig = DEFAULT) -> list[Blob]:
     """Drop what cannot be part of a line of writing: the frame (paper edges, desk, shadow), specks, things
     much taller than the writing, big solid blobs, and big regions touching the border. Unlike
     keep_digit_like, wide blobs (touching digits, words) and small ones (separators) stay: the line model
     reads them."""
-    return keep_blobs(blobs, shape, writing=True)
+    return keep_blobs(blobs, shape, writing=True, config=config)
 
 
-def keep_blobs(blobs: list[Blob], shape: tuple[int, ...], writing: bool) -> list[Blob]:
+def keep_blobs(blobs: list[Blob], shape: tuple[int, ...], writing: bool, config: DetectConfig = DEFAULT) -> list[Blob]:
     """keep_digit_like (``writing=False``) or keep_writing (``writing=True``)."""
     if not blobs:
         return []
     h_img, w_img = shape[:2]
-    height = typical_height(blobs, shape)
+    height = typical_height(blobs, shape, config)
     keep = []
     for b in blobs:
         fill = b.area / float(b.w * b.h)
@@ -520,7 +506,7 @@ def keep_blobs(blobs: list[Blob], shape: tuple[int, ...], writing: bool) -> list
         if is_frame(b, blobs, shape):
             continue  # paper edge, desk, shadow
         if writing:
-            if height and b.h > 2.0 * height and not has_row_neighbour(b, blobs) and not lone_digit(b, height):
+            if height and b.h > 2.0 * height and not has_row_neighbour(b, blobs) and not lone_digit(b, height, config):
                 continue  # much taller than the writing, and alone (a pen); handwriting beside print has company
             if height and max(b.w, b.h) < 0.08 * height:
                 continue  # a speck
@@ -542,17 +528,13 @@ def keep_blobs(blobs: list[Blob], shape: tuple[int, ...], writing: bool) -> list
     return keep
 
 
-def lone_digit(b: Blob, height: float) -> bool:
+def lone_digit(b: Blob, height: float, config: DetectConfig = DEFAULT) -> bool:
     """Could ``b``, much taller than the writing around it (``height``, px), be one handwritten digit beside
-    printed words ("Page 2", "Room 5")? At most LONE_DIGIT_TALL heights long either way; a pen lying on the page
-    is 5-20 of the print's heights long."""
-    return max(b.w, b.h) <= LONE_DIGIT_TALL * height
-
-
-# The tallest a lone digit stands beside the writing, in heights of the writing (print): benchmarks/accuracy.py's
-# words next to numbers, a handwritten digit 2-3 times as tall as the printed word beside it, was dropped as a
-# pen: 11 of 300 crops read as nothing.
-LONE_DIGIT_TALL = 3.5
+    printed words ("Page 2", "Room 5")? At most ``config.lone_digit_tall`` heights long either way; a pen lying
+    on the page is 5-20 of the print's heights long. benchmarks/accuracy.py's words next to numbers, a
+    handwritten digit 2-3 times as tall as the printed word beside it, was dropped as a pen: 11 of 300 crops
+    read as nothing."""
+    return max(b.w, b.h) <= config.lone_digit_tall * height
 
 
 def has_row_neighbour(b: Blob, blobs: list[Blob]) -> bool:

@@ -477,18 +477,19 @@ def test_shrink_by_two_fifths_gives_opencvs_pixels(seed):
 
 
 def test_a_big_shrink_goes_in_two_steps_with_nearly_opencvs_pixels():
-    """ink.shrink by COARSE_FACTOR or more: whole n x n means, then the fractional rest (6x faster on a 12 MP
-    photo). A whole factor gives exactly cv2.resize's INTER_AREA pixels; a fractional one the same size, and
-    pixels within 2 grey levels of its on average on a smooth image (the n x n cells leave out the last
+    """ink.shrink by DetectConfig.coarse_factor or more: whole n x n means, then the fractional rest (6x faster on
+    a 12 MP photo). A whole factor gives exactly cv2.resize's INTER_AREA pixels; a fractional one the same size,
+    and pixels within 2 grey levels of its on average on a smooth image (the n x n cells leave out the last
     w mod n columns and h mod n rows: under one output pixel of shift at the far edge)."""
-    from edgedigits.runtime.ink import COARSE_FACTOR, shrink
+    from edgedigits.runtime.config import DEFAULT
+    from edgedigits.runtime.ink import shrink
 
     rng = np.random.default_rng(0)
     smooth = cv2.GaussianBlur(rng.integers(0, 256, (3000, 4000), dtype=np.uint8), (0, 0), 60)
     smooth = cv2.normalize(smooth, None, 0, 255, cv2.NORM_MINMAX)
     small = shrink(smooth, 256)
     expected = cv2.resize(smooth, (256, 192), interpolation=cv2.INTER_AREA)
-    assert 4000 / 256 >= COARSE_FACTOR and small.shape == expected.shape
+    assert 4000 / 256 >= DEFAULT.coarse_factor and small.shape == expected.shape
     assert np.abs(small.astype(int) - expected).mean() <= 2.0
     square = rng.integers(0, 256, (1024, 768), dtype=np.uint8)  # a whole factor of 4: the same pixels
     assert np.array_equal(shrink(square, 256), cv2.resize(square, (192, 256), interpolation=cv2.INTER_AREA))
@@ -498,8 +499,8 @@ def test_a_big_shrink_goes_in_two_steps_with_nearly_opencvs_pixels():
 
 
 def test_a_text_lines_mask_grows_like_a_words_not_like_its_length():
-    """blobs.blob_mask grows a blob's mask by GROW of its longer side, taken at most MAX_GROW_SIDE heights: a
-    text line 40 heights long takes in a rim of a few pixels (uncapped: 24 px, the print above it)."""
+    """blobs.blob_mask grows a blob's mask by DetectConfig.grow of its longer side, taken at most max_grow_side
+    heights: a text line 40 heights long takes in a rim of a few pixels (uncapped: 24 px, the print above it)."""
     from edgedigits.runtime.blobs import Blob, blob_mask
 
     labels = np.zeros((100, 900), np.int32)

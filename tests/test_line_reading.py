@@ -211,7 +211,7 @@ def test_a_long_run_of_touching_digits_is_writing_not_a_rule(reader, mnist_test)
 def test_a_lone_handwritten_digit_beside_a_printed_word_is_kept(reader, mnist_test):
     """A handwritten digit two or three times as tall as the printed word beside it ("Page 2") has no row
     neighbour of its size, and was dropped as a pen lying on the page (segment.keep_blobs): 5 of these 60 crops
-    read as nothing, 53 exact. A pen is 5-20 heights of print long; a digit at most LONE_DIGIT_TALL
+    read as nothing, 53 exact. A pen is 5-20 heights of print long; a digit at most DetectConfig.lone_digit_tall
     (segment.lone_digit): now 1 reads as nothing, 58 exact."""
 
     def word_and_digit(rng):
@@ -227,7 +227,7 @@ def test_a_tight_crop_of_touching_digits_is_read_as_several(reader, mnist_test):
     """A cropped touching pair on clean paper is one blob, small and clean: the fast path (detect.clean_digit)
     took it for one digit. When the blob is wide enough for two and the digit model doubts it, the general
     stages and the line model look again (reader.may_be_several); when the digit model is sure (below
-    GLANCE_BELOW) of a blob as wide as tall, the line model glances at its 28x28 digit first
+    ReadConfig.glance_below) of a blob as wide as tall, the line model glances at its 28x28 digit first
     (reader.sure_but_wide, DigitReader._glance). These 40 crops: 0.90 exact, 0.825 without the glance ('52'
     read '2', '38' read '8', '96' read '2'), 0.70 without either. Read one by one or in one batch, the same."""
     items = crops(mnist_test, lambda rng: number(rng, 2, 2), 40, 23, LineStyle(touching=1.0, **PLAIN))
@@ -237,10 +237,10 @@ def test_a_tight_crop_of_touching_digits_is_read_as_several(reader, mnist_test):
 
 
 def test_a_touching_pair_alone_on_its_line_is_split_when_both_models_favour_it(reader, mnist_test):
-    """A touching pair photographed alone is one blob alone on its line, which the digit model is often CERTAIN
-    is one digit (it is overconfident on touching pairs). It is split when both models together favour the
-    split (recognize.favours_one, ALONE_SPLIT_ODDS). These 40 photos: 0.925 exact, 0.825 when a certain digit
-    model always kept one digit ('33' read '3', '54' read '4', '36' read '3', '46' read '4')."""
+    """A touching pair photographed alone is one blob alone on its line, which the digit model is often certain
+    (ReadConfig.certain) is one digit (it is overconfident on touching pairs). It is split when both models together
+    favour the split (recognize.favours_one, ReadConfig.alone_split_odds). These 40 photos: 0.925 exact, 0.825 when a
+    certain digit model always kept one digit ('33' read '3', '54' read '4', '36' read '3', '46' read '4')."""
     items = photos(mnist_test, lambda rng: number(rng, 2, 2), 40, 31, LineStyle(touching=1.0, **PLAIN))
     rate, got = exact_rate(reader, items)
     assert rate >= 0.9, [(g, w) for g, (_, w) in zip(got, items) if g != w]
@@ -248,7 +248,7 @@ def test_a_touching_pair_alone_on_its_line_is_split_when_both_models_favour_it(r
 
 def test_touching_numbers_with_thin_ones_keep_their_ones(reader, mnist_test):
     """A '1' is far narrower than other digits (MNIST train: 0.2-0.8 as wide as tall, the others 0.5-1.4). A lone
-    blob holding one needs less width to hold several (recognize.ALONE_ONE), and once its width and the two
+    blob holding one needs less width to hold several (ReadConfig.alone_one), and once its width and the two
     models have been weighed, the in-context narrow rule does not overrule them. These 40 photos of touching
     numbers of 2-4 digits with a '1': 0.875 exact, 0.825 before ('1811' read '4', '11' read '1')."""
 
@@ -369,11 +369,12 @@ def test_without_the_line_model_each_blob_is_read_alone(mnist_test):
 
 
 def test_a_piece_of_a_broken_digit_is_read_by_the_line_model_alone():
-    """A blob under recognize.PIECE of its line's tallest, where the line model reads one digit, is a piece of
+    """A blob under ReadConfig.piece of its line's tallest, where the line model reads one digit, is a piece of
     a broken digit: the digit model sees only the piece, so its reading does not water the line model's down
     (a 6's loop read '0' by the digit model made the 6 a '?'). A full-height blob still gets both models."""
+    from edgedigits.runtime.config import DEFAULT_READ
     from edgedigits.runtime.lines import ALPHABET, STRIDE
-    from edgedigits.runtime.recognize import PIECE, line_digits, pooled
+    from edgedigits.runtime.recognize import line_digits, pooled
     from edgedigits.runtime.segment import segment_lines
 
     ink = np.zeros((120, 300), np.float32)
@@ -381,7 +382,7 @@ def test_a_piece_of_a_broken_digit_is_read_by_the_line_model_alone():
     ink[20:100, 250:260] = 1.0
     cv2.circle(ink, (150, 75), 20, 1.0, 5)  # ... and a loop 45 px tall between them: the piece of a 6
     boxes, _, _, (line,) = segment_lines(ink)
-    assert len(line.members) == 3 and boxes[line.members[1]][3] < PIECE * boxes[line.members[0]][3]
+    assert len(line.members) == 3 and boxes[line.members[1]][3] < DEFAULT_READ.piece * boxes[line.members[0]][3]
     frames = line.fitted.tensor.shape[1] // STRIDE
     posteriors = np.zeros((frames, len(ALPHABET) + 1), np.float32)
     posteriors[:, -1] = 1.0  # blank everywhere ...

@@ -44,7 +44,7 @@ def test_a_digit_below_the_last_of_a_line_starts_the_next_line():
 
 def test_a_huge_blob_does_not_set_the_digit_height():
     """A pen lying on a form (one blob of 658 x 247 px among printed words and a handwritten number): the
-    digit height follows the many blobs of writing (blobs.OUTLIER_AREA)."""
+    digit height follows the many blobs of writing (DetectConfig.outlier_area)."""
     from edgedigits.runtime.blobs import Blob, typical_height
 
     words = [Blob(40 * i, 100, 30, 35, 400, (i,)) for i in range(20)]
@@ -56,7 +56,7 @@ def test_a_huge_blob_does_not_set_the_digit_height():
 
 def test_a_lone_small_mark_beside_the_number_is_dropped():
     """A pen tip or a printed letter read as a digit on a line of its own, far shorter than the page's
-    number, is a stray mark (recognize.STRAY_HEIGHT); a lone digit as tall as the number stays."""
+    number, is a stray mark (ReadConfig.stray_height); a lone digit as tall as the number stays."""
     from edgedigits.runtime.recognize import drop_stray_marks
     from edgedigits.runtime.results import Digit
 
@@ -152,7 +152,7 @@ def test_a_digit_joins_its_neighbour_not_a_far_line_of_print_whose_word_shares_m
     """Issue 10's desk photo 90 (seed 0): a number ``225979`` written up to the end of a printed line above it.
     Its last 9 shares all the rows of that line's last word (475 px, three digit heights, away, and a third as
     tall) and 0.88 of those of the 7 beside it, and was put in the printed line ('9' then '22597'). A far
-    line of boxes under half as tall comes after a near one (order.FAR_NEIGHBOUR)."""
+    line of boxes under half as tall comes after a near one (DetectConfig.far_neighbour)."""
     printed = [
         (1145, 881, 125, 44),
         (1276, 865, 89, 44),

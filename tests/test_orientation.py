@@ -11,11 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from edgedigits.runtime.config import DEFAULT_READ
 from edgedigits.runtime.lines import ALPHABET, PAD, line_tensor
 from edgedigits.runtime.model import OrientationModel, shipped_orientation_model
 from edgedigits.runtime.orientation import frames, page_log_odds, turned_180
 from edgedigits.runtime.reader import DigitReader
-from edgedigits.runtime.recognize import FLIP_LOG_ODDS, FLIP_MIN_CHARS, upside_down
+from edgedigits.runtime.recognize import upside_down
 from edgedigits.train import scenes
 from edgedigits.train.line_fit import make_lines
 from edgedigits.train.lines import LineMaker
@@ -56,11 +57,11 @@ def test_a_page_needs_characters_and_log_odds_to_be_turned():
     for k, frame in enumerate((2, 8, 14)):  # three digits read, blanks between
         posteriors[frame] = 0.0
         posteriors[frame, 2 + k] = 1.0
-    sure = np.full((1, frames(width)), FLIP_LOG_ODDS + 1.0, np.float32)
+    sure = np.full((1, frames(width)), DEFAULT_READ.flip_log_odds + 1.0, np.float32)
     assert upside_down([posteriors], sure, [width])
     assert not upside_down([posteriors], -sure, [width])
-    assert not upside_down([posteriors[:12]], sure, [48])  # two characters only (FLIP_MIN_CHARS)
-    assert FLIP_MIN_CHARS == 3
+    assert not upside_down([posteriors[:12]], sure, [48])  # two characters only (DEFAULT_READ.flip_min_chars)
+    assert DEFAULT_READ.flip_min_chars == 3
     symmetric = posteriors.copy()
     for digit, frame in zip((1, 1, 8), (2, 8, 14)):  # "118": reads alike (but for its order) either way
         symmetric[frame] = 0.0
@@ -68,7 +69,7 @@ def test_a_page_needs_characters_and_log_odds_to_be_turned():
     assert not upside_down([symmetric], sure, [width])
     # The page's evidence is each line's mean over its own frames, weighted by width: padding never counts.
     padded = np.concatenate([sure, np.full((1, 20), -50.0, np.float32)], axis=1)
-    assert page_log_odds(padded, [width]) == pytest.approx(FLIP_LOG_ODDS + 1.0)
+    assert page_log_odds(padded, [width]) == pytest.approx(DEFAULT_READ.flip_log_odds + 1.0)
 
 
 # --------------------------------------------------------------------------- training and export
@@ -189,7 +190,7 @@ def test_upside_down_pages_are_read_the_right_way_up(mnist_test):
 
 
 def test_a_page_the_orientation_model_is_sure_is_turned_when_the_line_model_nearly_agrees(mnist_test):
-    """Log-odds of 8 or more let the turned reading be up to recognize.SURE_TURN_TOLERANCE less sure than the
+    """Log-odds of 8 or more let the turned reading be up to ReadConfig.sure_turn_tolerance less sure than the
     upright one: a faint or broken digit reads unsurely either way. Below 8 there is no tolerance: a clean
     upright '8106' (tests/test_new_user.py's scene, mostly digits that read as digits turned) stood at 6.8-7.2
     with the first orientation model,
@@ -197,9 +198,11 @@ def test_a_page_the_orientation_model_is_sure_is_turned_when_the_line_model_near
     photos (log-odds 10.9 and 12.2) were read upside down; rotated_180 0.84 -> 0.87 exact, and no upright kind
     changed (100 photos each)."""
 
-    from edgedigits.runtime.recognize import SURE_TURN_ODDS, turn_tolerance
+    from edgedigits.runtime.recognize import turn_tolerance
 
-    assert turn_tolerance(SURE_TURN_ODDS - 0.01) == 0.0 and turn_tolerance(SURE_TURN_ODDS) > 0.0
+    assert (
+        turn_tolerance(DEFAULT_READ.sure_turn_odds - 0.01) == 0.0 and turn_tolerance(DEFAULT_READ.sure_turn_odds) > 0.0
+    )
     photos = list(scenes.kind_photos(mnist_test, "rotated_180", 0, 41))  # benchmarks/accuracy.py's photos
     reader = DigitReader()
     for index in (13, 40):
@@ -210,17 +213,17 @@ def test_a_page_the_orientation_model_is_sure_is_turned_when_the_line_model_near
 def test_a_page_is_kept_turned_by_the_rules_of_keep_turned():
     """recognize.keep_turned on what the line model read each way up (characters, nats per character)."""
     from edgedigits.runtime.lines import Char
-    from edgedigits.runtime.recognize import FLIP_LOG_ODDS, UNSURE_TURN_MARGIN, keep_turned
+    from edgedigits.runtime.recognize import keep_turned
 
     def read(text: str) -> list[Char]:
         return [Char(c, 2 * k, 2 * k, 0.9, 2 * k) for k, c in enumerate(text)]
 
-    sure, leaning = FLIP_LOG_ODDS + 1, 1.0
+    sure, leaning = DEFAULT_READ.flip_log_odds + 1, 1.0
     assert keep_turned(read("668"), -0.05, read("894"), -0.05, sure)  # sure, and the line model agrees
     assert not keep_turned(read("668"), -0.05, read("894"), -0.06, sure)  # ... but not if less sure turned
     assert keep_turned(read("15"), -0.01, read("515"), -0.01, sure)  # three characters one way up are enough
     assert not keep_turned(read("9"), -0.5, read("6"), 0.0, sure)  # one or two either way are not
-    far = UNSURE_TURN_MARGIN + 0.01
+    far = DEFAULT_READ.unsure_turn_margin + 0.01
     assert keep_turned(read("668"), -far, read("894"), 0.0, leaning)  # leaning, and far surer turned
     assert not keep_turned(read("668"), -far + 0.02, read("894"), 0.0, leaning)  # not far enough
     assert not keep_turned(read("5690"), -far, read("695"), 0.0, leaning)  # fewer characters turned
@@ -230,11 +233,11 @@ def test_a_page_is_kept_turned_by_the_rules_of_keep_turned():
 
 @shipped
 def test_a_page_the_orientation_model_only_leans_on_is_turned_when_far_surer(mnist_test):
-    """rotated_180 photos at log-odds under FLIP_LOG_ODDS that the line model reads 0.115-0.21 nats per
-    character more surely turned (recognize.UNSURE_TURN_MARGIN): they were read upside down, 6 and 9 swapped and
+    """rotated_180 photos at log-odds under ReadConfig.flip_log_odds that the line model reads 0.115-0.21 nats per
+    character more surely turned (ReadConfig.unsure_turn_margin): they were read upside down, 6 and 9 swapped and
     the order reversed. train.scenes seed 1 (the benchmark's is 0; it went 0.87 -> 0.93). With the first
     orientation model (runs/orientation2) photos 28, 42 and 51 stood at 0.45-2.4; the shipped one puts 28 and
-    51 at 6.9 and 8.6, over FLIP_LOG_ODDS, and 42 at 3.5."""
+    51 at 6.9 and 8.6, over ReadConfig.flip_log_odds, and 42 at 3.5."""
 
     photos = list(scenes.kind_photos(mnist_test, "rotated_180", 1, 52))
     reader = DigitReader()
@@ -243,28 +246,27 @@ def test_a_page_the_orientation_model_only_leans_on_is_turned_when_far_surer(mni
         assert reader.read(image).text == text, index
     image, text = photos[42]
     found = reader._prepare(image, None, False)
-    assert 0 < reader._infer([found], check_orientation=True)[0].log_odds < FLIP_LOG_ODDS
+    assert 0 < reader._infer([found], check_orientation=True)[0].log_odds < DEFAULT_READ.flip_log_odds
 
 
 @shipped
 @pytest.mark.parametrize("seed, index, log_odds", [(0, 94, 14.5), (1, 39, 12.5)])
 def test_a_page_whose_way_up_the_models_dispute_gives_no_confident_digit(seed, index, log_odds, mnist_test):
-    """rotated_180 photos the orientation model is sure are turned (log-odds over recognize.SURE_TURN_ODDS) but
-    whose turned reading the line model finds over SURE_TURN_TOLERANCE less sure: they stay as they lie and
+    """rotated_180 photos the orientation model is sure are turned (log-odds over ReadConfig.sure_turn_odds) but
+    whose turned reading the line model finds over ReadConfig.sure_turn_tolerance less sure: they stay as they lie and
     were read upside down ('6558' for '3554') with confidences of 0.95-1.0. Issue 10: never a confident reading
-    of an upside-down page; their digits now keep at most reader.DISPUTED_CONFIDENCE and the text shows '?'."""
+    of an upside-down page; their digits now keep at most ReadConfig.disputed_confidence and the text shows '?'."""
 
-    from edgedigits.runtime.reader import DISPUTED_CONFIDENCE, way_up_disputed
-    from edgedigits.runtime.recognize import SURE_TURN_ODDS
+    from edgedigits.runtime.reader import way_up_disputed
 
     photos = list(scenes.kind_photos(mnist_test, "rotated_180", seed, index + 1))
     image, text = photos[index]
     reader = DigitReader()
     reading = reader.read(image)
-    assert reading.digits and all(d.confidence <= DISPUTED_CONFIDENCE for d in reading.digits)
+    assert reading.digits and all(d.confidence <= DEFAULT_READ.disputed_confidence for d in reading.digits)
     assert reading.text == "?" * len(reading.digits)
     out = reader._infer([reader._prepare(image, None, False)], check_orientation=True)[0]
-    assert out.log_odds >= SURE_TURN_ODDS and way_up_disputed(out)
+    assert out.log_odds >= DEFAULT_READ.sure_turn_odds and way_up_disputed(out)
     assert out.log_odds == pytest.approx(log_odds, abs=0.1)
     # Without the orientation model, the same digits at full confidence: the cap is the dispute's alone.
     alone = DigitReader(orientation_model=False).read(image)
@@ -277,7 +279,7 @@ def test_a_page_whose_way_up_the_models_dispute_gives_no_confident_digit(seed, i
 def test_a_turned_column_read_with_one_digit_fewer_is_kept_when_far_surer(kind, index, mnist_test):
     """benchmarks/accuracy.py's quarter-turned photos whose turned line reads one digit fewer than the column has
     lines (a '1' joined to its neighbour, a speck) but 0.19-0.32 nats per character more surely
-    (recognize.SIDEWAYS_SURE_MARGIN): they were left lying, read as a column of single digits."""
+    (ReadConfig.sideways_sure_margin): they were left lying, read as a column of single digits."""
 
     photos = list(scenes.kind_photos(mnist_test, kind, 0, index + 1))
     image, text = photos[index]
@@ -288,7 +290,7 @@ def test_a_turned_column_read_with_one_digit_fewer_is_kept_when_far_surer(kind, 
 @pytest.mark.parametrize("kind, index, text", [("rotated_90", 35, "119"), ("rotated_270", 87, "73182")])
 def test_a_one_lying_flat_in_a_turned_column_keeps_the_column_whole(kind, index, text, mnist_test):
     """benchmarks/accuracy.py's quarter-turned photos whose '1's lie flat once turned: a text line of one flat
-    stroke was dropped as specks, which left a gap in the column wider than recognize.SIDEWAYS_MAX_GAP, so the
+    stroke was dropped as specks, which left a gap in the column wider than ReadConfig.sideways_max_gap, so the
     page was read as it lies ('2 0', '? 00 5 2'). segment.is_dash keeps such a line."""
 
     photos = list(scenes.kind_photos(mnist_test, kind, 0, index + 1))
@@ -314,7 +316,7 @@ def test_a_turn_the_orientation_model_tells_apart_is_kept_when_read_as_surely(in
     """benchmarks/accuracy.py's rotated_270 photos 61 and 67: the right quarter-turn reads '21610' and '672422',
     0.003 and 0.002 nats per character less surely than the column of single digits as they lie (so they were
     left lying: '0 0 1 8', '2 ? 7 5 0'), but the orientation model tells the two turns apart by 8.3 and 35.2 in
-    log-odds and the turn reads digits alone (recognize.SIDEWAYS_TURN_ODDS, SIDEWAYS_TOLERANCE). Since the
+    log-odds and the turn reads digits alone (ReadConfig.sideways_turn_odds, ReadConfig.sideways_tolerance). Since the
     column keeps its flat '1's (segment.is_dash), photo 61's turn reads surely enough without the model."""
 
     photos = list(scenes.kind_photos(mnist_test, "rotated_270", 0, index + 1))
@@ -350,7 +352,7 @@ def stacked_column(split, rng: np.random.Generator, n: int, pitch: float) -> tup
 @shipped
 def test_upright_columns_of_digits_are_not_turned(mnist_test):
     """Upright columns of 2-4 digits, one a line, stacked as tightly as a turned number's: the turned reading
-    must be surer (recognize.SIDEWAYS_MARGIN), and it never is by enough to keep a column a line."""
+    must be surer (ReadConfig.sideways_margin), and it never is by enough to keep a column a line."""
     reader = DigitReader()
     rng = np.random.default_rng(21)
     for pitch in (1.3, 1.6, 2.2):

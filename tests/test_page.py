@@ -382,8 +382,8 @@ def test_a_lit_sheet_filling_most_of_a_dark_frame_is_found(reader, mnist_test, a
 
 @pytest.mark.parametrize("angle, scale", [(6, 0.8), (-4, 0.9)])
 def test_a_dim_sheet_in_a_dark_room_is_found(reader, mnist_test, angle, scale):
-    """A sheet at grey 31 on a desk at 8: a step of 23 grey levels, under page.MIN_STEP, but the desk keeps under
-    half the paper's light (page.DIM_RATIO), which no shadow does. Issue 10's dark webcam frames: four of
+    """A sheet at grey 31 on a desk at 8: a step of 23 grey levels, under DetectConfig.sheet_min_step, but the desk
+    keeps under half the paper's light (sheet_dim_ratio), which no shadow does. Issue 10's dark webcam frames: four of
     seed 1's hundred were such sheets and read nothing (0.83 -> 0.88 exact; the benchmark's seed 0.87 -> 0.88)."""
     image, text = lit_sheet(mnist_test, np.random.default_rng(4), angle, scale, paper=31, desk=8)
     page = find_page(image)
@@ -392,8 +392,8 @@ def test_a_dim_sheet_in_a_dark_room_is_found(reader, mnist_test, angle, scale):
 
 
 def test_a_shadow_of_a_fifth_of_the_light_is_no_desk():
-    """Lit paper (grey 200) with a shadow over its left third 40 levels darker: above page.DIM_RATIO of the
-    paper's light and under MIN_STEP, so the page is the whole frame."""
+    """Lit paper (grey 200) with a shadow over its left third 40 levels darker: above DetectConfig.sheet_dim_ratio of
+    the paper's light and under sheet_min_step, so the page is the whole frame."""
     frame = np.full((480, 640), 200, np.uint8)
     frame[:, :210] = 160
     cv2.putText(frame, "3 5", (220, 300), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 3, 40, 6, cv2.LINE_AA)
@@ -459,7 +459,7 @@ def test_across_edge_counts_components_on_the_sheets_outline_but_not_on_the_fram
 
 def test_shaded_squared_paper_is_no_sheet_on_a_desk(mnist_test):
     """Squared paper darker to one side: Otsu splits it along the grid lines, and that boundary is steep, but
-    on either side of it the paper nearly matches (page.NEAR_STEP); a sheet's edge has the whole step there.
+    on either side of it the paper nearly matches (DetectConfig.near_step); a sheet's edge has the whole step there.
     40 photos of issue 10's squared paper (one was taken for a sheet, cutting its number in half); the desk
     photos' sheets are still found (test_the_sheet_of_a_desk_photo_is_found_and_its_number_read)."""
     from edgedigits.train.scenes import KINDS
@@ -704,7 +704,8 @@ def test_tall_enough_wants_blobs_that_agree_on_a_height():
 def test_flat_rows_judge_rows_as_the_whole_band_does():
     """flat_rows looks at the first few rows first: the same answer, and the same std of each row to the bit,
     as the whole band of rows at once, on all four sides (rows of the image and of its transpose)."""
-    from edgedigits.runtime.page import FLAT_SD, flat_rows
+    from edgedigits.runtime.config import DEFAULT
+    from edgedigits.runtime.page import flat_rows
 
     rng = np.random.default_rng(0)
     for i in range(300):
@@ -720,7 +721,7 @@ def test_flat_rows_judge_rows_as_the_whole_band_does():
             limit = rows.shape[0] // 4
             whole = rows[:limit].std(axis=1)
             assert np.array_equal(rows[: min(8, limit)].std(axis=1), whole[: min(8, limit)])
-            uneven = np.flatnonzero(whole > FLAT_SD)
+            uneven = np.flatnonzero(whole > DEFAULT.border_flat_sd)
             assert flat_rows(rows, limit) == (int(uneven[0]) if uneven.size else limit)
 
 

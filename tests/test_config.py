@@ -1,0 +1,410 @@
+"""DetectConfig and ReadConfig (runtime/config.py): every threshold of detection and of reading is one documented
+field, and the stages read it from the configuration they are passed, not from a module global (issue 10, item 6).
+A field moved there is shown to be used: changed, it changes what is found, or read, in a real image built from
+MNIST test digits."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import importlib
+import inspect
+
+import cv2
+import numpy as np
+import pytest
+
+from edgedigits.runtime import config as config_module
+from edgedigits.runtime.config import DEFAULT, DEFAULT_READ, DetectConfig, ReadConfig
+from edgedigits.runtime.detect import extract
+
+# Module constants of the detection stages that are no threshold (config.py's docstring says why): exact kernels,
+# and speed-ups whose result does not depend on their value.
+# Reading's: how a word shows in ``raw`` (recognize.WORD), inputs per network pass (reader.CHUNK).
+NOT_THRESHOLDS = {"TWO_FIFTHS", "TWO_FIFTHS_MAX_PIXELS", "FIRST_ROWS", "LEVEL_MARGIN_DEG", "WORD", "CHUNK"}
+STAGES = ("blobs", "detect", "ink", "order", "page", "rules", "segment", "recognize", "reader")
+
+
+@pytest.mark.parametrize("config", [DetectConfig, ReadConfig])
+def test_every_field_is_documented_on_its_own_line(config):
+    """One field per line, each with a comment on that line (its unit and meaning; the source follows on the
+    comment's continuation lines or in its section's heading)."""
+    source = inspect.getsource(config_module)
+    lines = source.splitlines()
+    (cls,) = [n for n in ast.parse(source).body if isinstance(n, ast.ClassDef) and n.name == config.__name__]
+    fields = [(n, n.target.id) for n in cls.body if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)]
+    assert [name for _, name in fields] == [f.name for f in dataclasses.fields(config)]
+    undocumented = []
+    for node, name in fields:
+        line = lines[node.lineno - 1]
+        comment = line.split("#", 1)[1].strip() if "#" in line else ""
+        if node.lineno != node.end_lineno or len(comment) < 20:
+            undocumented.append(name)
+    assert not undocumented, undocumented
+    assert DEFAULT == DetectConfig() and DEFAULT_READ == ReadConfig()
+
+
+def test_the_detection_stages_keep_no_threshold_of_their_own():
+    """Detection's and reading's modules hold no module-level UPPER_CASE constant but those that are no
+    threshold: a new one belongs in DetectConfig or ReadConfig."""
+    found = {}
+    for name in STAGES:
+        module = importlib.import_module(f"edgedigits.runtime.{name}")
+        for node in ast.parse(inspect.getsource(module)).body:
+            targets = node.targets if isinstance(node, ast.Assign) else []
+            targets += [node.target] if isinstance(node, ast.AnnAssign) else []
+            for t in targets:
+                if isinstance(t, ast.Name) and t.id.isupper() and t.id not in NOT_THRESHOLDS:
+                    found[t.id] = name
+    assert not found, found
+
+
+# The module constants the fields replace (module.NAME: field, the constant's value at 41408c1, before they were
+# gathered here; read from that commit).
+MOVED = {
+    "blobs.UPRIGHT_SPAN": ("upright_span", 0.5),
+    "blobs.UPRIGHT_SHARE": ("upright_share", 0.3),
+    "blobs.UPRIGHT_STROKES": ("upright_strokes", 3.0),
+    "blobs.OUTLIER_AREA": ("outlier_area", 4.0),
+    "blobs.GROW": ("grow", 0.06),
+    "blobs.MAX_GROW_SIDE": ("max_grow_side", 6.0),
+    "segment.PEN_WIDTH": ("pen_width", 0.3),
+    "segment.PEN_MIN_SIDE": ("pen_min_side", 240),
+    "segment.RULED_WRITING": ("ruled_writing", 0.05),
+    "segment.RULE_MARGIN": ("rule_margin", 3),
+    "segment.RULE_STROKES": ("rule_strokes", 2.0),
+    "segment.FLAG_FLAT": ("flag_flat", 0.6),
+    "segment.BODY_UPRIGHT": ("body_upright", 1.0),
+    "segment.FLAG_GAP": ("flag_gap", (0.2, 0.3)),
+    "segment.FLAG_END": ("flag_end", 0.3),
+    "segment.LONE_DIGIT_TALL": ("lone_digit_tall", 3.5),
+    "rules.FRAME_SHARE": ("frame_share", 0.9),
+    "rules.BENT_RUN": ("bent_run", 0.3),
+    "rules.BENT_RULES": ("bent_rules", 3),
+    "rules.THIN_BAND": ("thin_band", 0.03),
+    "rules.BAND_GAP": ("band_gap", 0.05),
+    "rules.CROSSING_MARGIN": ("crossing_margin", 4),
+    "rules.BAND_REACH": ("band_reach", 11),
+    "rules.COMB_TICKS": ("comb_ticks", 3),
+    "page.SMALL": ("page_size", 256),
+    "page.SHEET_MIN_SIDE": ("sheet_min_side", 160),
+    "page.FLAT_SD": ("border_flat_sd", 6.0),
+    "page.BORDER_STEP": ("border_step", 20.0),
+    "page.MIN_PAGE": ("min_page", 0.12),
+    "page.MAX_PAGE": ("max_page", 0.95),
+    "page.SOLIDITY": ("sheet_solidity", 0.8),
+    "page.MIN_STEP": ("sheet_min_step", 25.0),
+    "page.MIN_DIM_STEP": ("sheet_min_dim_step", 12.0),
+    "page.DIM_RATIO": ("sheet_dim_ratio", 0.5),
+    "page.MIN_SURROUND": ("min_surround", 0.05),
+    "page.SURROUND_WIDTH": ("surround_width", 0.08),
+    "page.EDGE_STEEPNESS": ("edge_steepness", 0.12),
+    "page.NEAR_STEP": ("near_step", 0.5),
+    "page.MIN_INK": ("sheet_min_ink", 0.002),
+    "page.EDGE": ("sheet_edge", 0.02),
+    "ink.DENOISE_SIZES": ("denoise_sizes", (3, 5, 7, 9, 13)),
+    "ink.DENOISE_SIDE": ("denoise_side", 24),
+    "ink.COARSE_FACTOR": ("coarse_factor", 4.0),
+    "ink.POLARITY_SURE": ("polarity_sure", 4.0),
+    "order.FAR_NEIGHBOUR": ("far_neighbour", 2.0),
+}
+
+
+MOVED_READ = {
+    "recognize.NARROW": ("narrow", 0.5),
+    "recognize.NARROW_ALONE": ("narrow_alone", 0.4),
+    "recognize.ALONE_ONE": ("alone_one", 0.15),
+    "recognize.CERTAIN": ("certain", 0.995),
+    "recognize.SPLIT_ODDS": ("split_odds", 2.0),
+    "recognize.ALONE_SPLIT_ODDS": ("alone_split_odds", 0.0),
+    "recognize.DOUBT_FLOOR": ("doubt_floor", 0.01),
+    "recognize.PIECE": ("piece", 0.6),
+    "recognize.SURE": ("sure", 0.9),
+    "recognize.STRAY_HEIGHT": ("stray_height", 0.7),
+    "recognize.FLIP_MIN_CHARS": ("flip_min_chars", 3),
+    "recognize.FLIP_LOG_ODDS": ("flip_log_odds", 5.5),
+    "recognize.FLIP_LOG_ODDS_SYMMETRIC": ("flip_log_odds_symmetric", 8.0),
+    "recognize.TURN_TOLERANCE": ("turn_tolerance", 0.0),
+    "recognize.SURE_TURN_ODDS": ("sure_turn_odds", 8.0),
+    "recognize.SURE_TURN_TOLERANCE": ("sure_turn_tolerance", 0.1),
+    "recognize.UNSURE_TURN_MARGIN": ("unsure_turn_margin", 0.1),
+    "recognize.SIDEWAYS_MAX_GAP": ("sideways_max_gap", 1.2),
+    "recognize.SIDEWAYS_MAX_GAP_TWO": ("sideways_max_gap_two", 0.5),
+    "recognize.SIDEWAYS_MARGIN": ("sideways_margin", 0.005),
+    "recognize.SIDEWAYS_SURE_MARGIN": ("sideways_sure_margin", 0.1),
+    "recognize.SIDEWAYS_TURN_ODDS": ("sideways_turn_odds", 8.0),
+    "recognize.SIDEWAYS_TOLERANCE": ("sideways_tolerance", 0.01),
+    "recognize.SIDEWAYS_PICK_ODDS": ("sideways_pick_odds", 4.0),
+    "reader.SECOND_LOOK_BELOW": ("second_look_below", 0.98),
+    "reader.GLANCE_WIDE": ("glance_wide", 1.0),
+    "reader.GLANCE_BELOW": ("glance_below", 0.999),
+    "reader.DISPUTED_CONFIDENCE": ("disputed_confidence", 0.25),
+}
+
+
+@pytest.mark.parametrize("moved, default", [(MOVED, DEFAULT), (MOVED_READ, DEFAULT_READ)])
+def test_the_gathered_fields_keep_the_values_of_the_constants_they_replace(moved, default):
+    """No reading changes: each field's default is the old constant's value, and of its type (an int stays an
+    int: some are slice bounds and kernel sizes)."""
+    for old, (field, value) in moved.items():
+        new = getattr(default, field)
+        assert new == value and type(new) is type(value), (old, new, value)
+    assert len({field for field, _ in moved.values()}) == len(moved)
+    if default is DEFAULT_READ:  # every field of reading was a module constant
+        assert {field for field, _ in moved.values()} == {f.name for f in dataclasses.fields(ReadConfig)}
+
+
+def found(image: np.ndarray, config: DetectConfig = DEFAULT) -> list[tuple[int, int, int, int]]:
+    """The boxes of writing detection finds (text lines mode, as the reader reads a page)."""
+    return extract(image, lines=True, config=config).boxes
+
+
+def seen(image: np.ndarray, config: DetectConfig = DEFAULT) -> tuple:
+    """What the networks are given from ``image`` (text lines mode): the boxes, each blob's 28x28 digit, and each
+    text line's own ink, to 3 decimals."""
+    got = extract(image, lines=True, config=config)
+    return (
+        got.boxes,
+        np.round(got.digits, 3).tobytes(),
+        [(line.origin, np.round(line.ink, 3).tobytes()) for line in got.text_lines],
+    )
+
+
+def dim_sheet(mnist_test, rng: np.random.Generator) -> np.ndarray:
+    """A 640x480 webcam frame of a dim sheet (grey 31) on a dark desk (grey 8) with three MNIST test digits: the
+    desk keeps under half the paper's light (sheet_dim_ratio) at a step under sheet_min_step."""
+    frame = np.full((480, 640), 8, np.uint8)
+    sheet = cv2.boxPoints(((320, 240), (640 * 0.8, 480 * 0.8), 6))
+    cv2.fillConvexPoly(frame, np.int32(np.round(sheet)), 31, cv2.LINE_AA)
+    for k, i in enumerate(rng.choice(len(mnist_test.images), 3, replace=False)):
+        digit = cv2.resize(mnist_test.images[i], (64, 64), interpolation=cv2.INTER_LINEAR)
+        spot = frame[200:264, 230 + 70 * k : 294 + 70 * k]
+        np.copyto(spot, (spot * (1 - digit / 255.0 * 0.85)).astype(np.uint8))
+    return np.clip(frame + rng.normal(0, 3, frame.shape), 0, 255).astype(np.uint8)
+
+
+def test_the_page_stage_takes_its_thresholds_from_the_config(mnist_test):
+    """A dim sheet in a dark room is a sheet on a desk by sheet_min_dim_step; asking for a bigger step, it is not,
+    and the page is read whole."""
+    from edgedigits.runtime.page import find_page
+
+    image = dim_sheet(mnist_test, np.random.default_rng(4))
+    strict = DetectConfig(sheet_min_dim_step=24.0)
+    assert find_page(image) is not None and find_page(image, strict) is None
+    assert find_page(image, DetectConfig(sheet_min_side=640)) is None  # too small to show a sheet
+    assert find_page(image, DetectConfig(max_page=0.3)) is None  # the sheet covers more of the frame
+    assert find_page(image, DetectConfig(sheet_dim_ratio=0.1)) is None  # the desk is not that dark
+    assert find_page(image, DetectConfig(sheet_min_ink=0.5)) is None  # nor the sheet so full of writing
+    assert found(image) != found(image, strict)
+
+
+def test_the_polarity_is_sure_by_the_configs_ratio(mnist_test):
+    """ink.ink_polarity: dark MNIST digits on grey paper are dark ink, surely; not sure when the ratio asked for
+    is beyond any image's."""
+    from edgedigits.runtime.ink import ink_polarity
+
+    paper = np.full((100, 300), 120, np.uint8)
+    for k in range(3):
+        paper[20:76, 20 + 90 * k : 76 + 90 * k] -= (cv2.resize(mnist_test.images[k], (56, 56)) // 3).astype(np.uint8)
+    assert ink_polarity(paper) == (True, True)
+    assert ink_polarity(paper, DetectConfig(polarity_sure=1e12)) == (True, False)
+
+
+def underlined(digits: list[np.ndarray], rng: np.random.Generator, h: int = 36) -> np.ndarray:
+    """Digits (MNIST, 28x28) 45 grey levels darker than light paper, over a black printed underline that does not
+    touch them (as tests/test_reader.py's). uint8 gray."""
+    ink = np.hstack([cv2.resize(d, (h, h), interpolation=cv2.INTER_AREA) for d in digits]).astype(np.float32) / 255
+    height, width = h * 3, ink.shape[1] + 2 * h
+    paper = np.full((height, width), 215, np.float32) + rng.normal(0, 2, (height, width)).astype(np.float32)
+    paper[h // 2 : h // 2 + h, h : h + ink.shape[1]] -= 45 * ink
+    cv2.line(paper, (h // 2, h // 2 + h + 6), (width - h // 2, h // 2 + h + 6), 25, 3)
+    return np.clip(cv2.GaussianBlur(paper, (0, 0), 0.7), 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize(
+    "config", [DetectConfig(ruled_writing=0.9), DetectConfig(rule_strokes=0.5), DetectConfig(rule_margin=40)]
+)
+def test_faint_writing_beside_a_dark_rule_follows_the_config(mnist_test, config):
+    """segment.beside_rules: the faint number over a black underline is found (the map rescaled by the ink away
+    from the rule) unless the writing must be stronger (ruled_writing), the underline counts as no rule
+    (rule_strokes), or the rule's surround takes the writing in (rule_margin): then nothing is found."""
+    rng = np.random.default_rng(0)
+    image = underlined([mnist_test.images[i] for i in rng.choice(len(mnist_test.images), 4, replace=False)], rng)
+    assert len(found(image)) == 4
+    assert found(image, config) == []
+
+
+@pytest.mark.parametrize("config", [DetectConfig(flag_flat=0.1), DetectConfig(body_upright=3.0)])
+def test_a_digits_flag_joins_its_body_by_the_configs_shape(mnist_test, config):
+    """segment.flag_and_body: MNIST test 3448, a 3 whose top stroke stands apart, is one digit; with a flag that
+    must be flatter (flag_flat) or a body more upright (body_upright), two."""
+    scan = 255 - cv2.resize(mnist_test.images[3448], (100, 100), interpolation=cv2.INTER_CUBIC)
+    assert len(extract(scan).boxes) == 1
+    assert len(extract(scan, config=config).boxes) == 2
+
+
+def test_a_lone_digit_beside_print_is_kept_by_the_configs_length(mnist_test):
+    """segment.lone_digit: a handwritten '1' (MNIST test 2) three times as tall as the printed word beside it is
+    kept; allowed only 1.5 heights of print, it is dropped as a pen."""
+    page = np.full((120, 360), 235, np.uint8)
+    cv2.putText(page, "Page", (20, 75), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 30, 2, cv2.LINE_AA)
+    spot = page[25:95, 110:180]
+    np.copyto(spot, np.minimum(spot, 255 - cv2.resize(mnist_test.images[2], (70, 70), interpolation=cv2.INTER_CUBIC)))
+    kept = found(page)
+    dropped = found(page, DetectConfig(lone_digit_tall=1.5))
+    assert len(kept) == 5 and dropped == kept[:4]  # the word's four letters, then the digit
+
+
+def bent_lined_page(mnist_test, values: tuple[int, ...], bend: int = 2, seed: int = 0) -> np.ndarray:
+    """Lined paper whose rules and margin join into one frame across the page and bend by ``bend`` px over its
+    width, with a number of MNIST test digits sitting on a rule (as tests/test_page.py's). uint8 gray."""
+    from edgedigits.runtime import synth
+
+    rng = np.random.default_rng(seed)
+    h, w = 330, 320
+    image = np.full((h, w), 230, np.uint8)
+    xs = np.arange(w)
+    for y0 in range(30, h, 44):
+        for x, y in zip(xs, np.round(y0 + bend * np.sin(np.pi * xs / w)).astype(int)):
+            image[y : y + 2, x] = 110
+    for y in range(h):
+        x = int(round(60 + bend * np.sin(np.pi * y / h)))
+        image[y, x : x + 2] = 110
+    for i, v in enumerate(values):
+        ink = synth.render_digit(mnist_test.images[int(rng.choice(np.flatnonzero(mnist_test.labels == v)))], 30)
+        x, y = 90 + 32 * i, 30 + 44 * 3 - ink.shape[0] + 3
+        region = image[y : y + ink.shape[0], x : x + ink.shape[1]].astype(np.float32)
+        image[y : y + ink.shape[0], x : x + ink.shape[1]] = (region * (1 - ink * 0.8)).astype(np.uint8)
+    return image
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [("frame_share", 1.01), ("bent_run", 0.95), ("bent_rules", 50), ("thin_band", 0.001), ("band_gap", 0.5)],
+)
+def test_bent_rules_are_erased_by_the_configs_thresholds(mnist_test, field, value):
+    """rules.under_bent_rules: the frame of bent rules is no digit, and the four digits on the rule are found;
+    with a changed threshold of the frame (frame_share), of the rules' length and number (bent_run, bent_rules)
+    or of their bands (thin_band, band_gap), the frame is taken for one digit as tall as the page."""
+    image = bent_lined_page(mnist_test, (8, 3, 7, 2))
+    assert len(found(image)) == 4
+    assert found(image, DetectConfig(**{field: value})) == [(0, 0, 320, 330)]
+
+
+def test_a_huge_blob_weighs_in_the_digit_height_by_the_configs_cap():
+    """blobs.typical_height: a pen among printed words and a handwritten number (tests/test_order.py) weighs at
+    most outlier_area median areas; uncapped, it sets the digit height."""
+    from edgedigits.runtime.blobs import Blob, typical_height
+
+    words = [Blob(40 * i, 100, 30, 35, 400, (i,)) for i in range(20)]
+    number = [Blob(40 * i, 300, 60, 90, 1500, (20 + i,)) for i in range(6)]
+    pen = Blob(461, 1276, 658, 247, 60_000, (99,))
+    assert typical_height(words + number + [pen], (2000, 1500)) in (35.0, 90.0)
+    assert typical_height(words + number + [pen], (2000, 1500), DetectConfig(outlier_area=1e9)) == 247.0
+
+
+def test_a_far_line_comes_after_a_near_one_by_the_configs_distance():
+    """order.reading_order on issue 10's desk photo 90 (seed 0; tests/test_order.py): the number's last 9 lies
+    three of its heights past the printed line above, whose word shares all its rows, and joins its own line;
+    with far_neighbour 4 heights, that line is near, and the 9 goes to the print."""
+    from edgedigits.runtime.order import reading_order
+
+    printed = [(1145, 881, 125, 44), (1276, 865, 89, 44), (1373, 849, 119, 49), (1498, 841, 122, 45)]
+    printed += [(1627, 826, 51, 42)]
+    number = [(1380, 931, 95, 125), (1507, 902, 143, 150), (1670, 879, 158, 150), (1852, 876, 114, 125)]
+    number += [(2007, 842, 99, 153), (2154, 825, 107, 147)]
+    boxes = printed + number
+
+    def lines(config: DetectConfig = DEFAULT) -> list[list[int]]:
+        order, line_of = reading_order(boxes, config)
+        return sorted(sorted(i for i, n in zip(order, line_of) if n == k) for k in set(line_of))
+
+    assert lines() == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9, 10]]
+    assert lines(DetectConfig(far_neighbour=4.0)) == [[0, 1, 2, 3, 4, 10], [5, 6, 7, 8, 9]]
+
+
+# Fields checked on issue 10's photos (train.scenes with benchmarks' seed 0, made from MNIST test digits): the field,
+# a changed value, and the photo (kind, index) on which what the networks are given then differs from the defaults'
+# (the boxes, or the ink inside them).
+ON_PHOTOS = [
+    ("upright_span", 1.0, "desk_photo", 1),
+    ("upright_share", 0.6, "desk_photo", 1),
+    ("upright_strokes", 6.0, "desk_photo", 1),
+    ("page_size", 128, "border", 0),
+    ("border_flat_sd", 3.0, "border", 0),
+    ("border_step", 10.0, "lined_paper", 0),
+    ("min_page", 0.24, "card_on_desk", 1),
+    ("max_page", 0.475, "dark_webcam", 1),
+    ("sheet_solidity", 1.6, "card_on_desk", 0),
+    ("min_surround", 0.1, "dark_webcam", 1),
+    ("surround_width", 0.16, "dark_webcam", 1),
+    ("edge_steepness", 0.24, "dark_webcam", 1),
+    ("near_step", 1.0, "dark_webcam", 1),
+    ("sheet_edge", 0.04, "card_on_desk", 0),
+    ("coarse_factor", 2.0, "card_on_desk", 0),
+    ("denoise_sizes", (13,), "dark_webcam", 0),
+    ("denoise_side", 48, "pencil", 1),
+    ("grow", 0.12, "border", 0),
+    ("max_grow_side", 3.0, "form_boxes", 1),
+    ("crossing_margin", 8, "squared_paper", 1),
+    ("comb_ticks", 6, "comb_field", 0),
+]
+
+
+@pytest.mark.parametrize("field, value, kind, index", ON_PHOTOS)
+def test_a_changed_field_changes_what_is_found_on_a_photo(mnist_test, field, value, kind, index):
+    from edgedigits.train.scenes import kind_photos
+
+    image = list(kind_photos(mnist_test, kind, 0, index + 1))[index][0]
+    assert seen(image) != seen(image, DetectConfig(**{field: value}))
+
+
+def page_with_a_stray(mnist_test, seed: int) -> tuple[np.ndarray, str, str]:
+    """Three MNIST test digits 70 px tall on a line, and below them a fourth alone, 36 px tall: about half the
+    number's height, under stray_height. (gray image, the number, the lone digit)"""
+    rng = np.random.default_rng(seed)
+    page = np.full((260, 420), 235, np.uint8)
+    index = rng.choice(len(mnist_test.images), 4, replace=False)
+    for k, (side, y, x) in enumerate([(70, 30, 60), (70, 30, 140), (70, 30, 220), (36, 170, 150)]):
+        digit = cv2.resize(mnist_test.images[index[k]], (side, side), interpolation=cv2.INTER_CUBIC)
+        spot = page[y : y + side, x : x + side]
+        np.copyto(spot, np.minimum(spot, 255 - digit))
+    labels = "".join(str(int(mnist_test.labels[i])) for i in index)
+    return page, labels[:3], labels[3]
+
+
+def shipped_reader(**kwargs):
+    from edgedigits.runtime.reader import DigitReader
+
+    return DigitReader(line_model="line", orientation_model="orientation", **kwargs)
+
+
+def test_a_reader_reads_with_its_read_config(mnist_test):
+    """recognize.drop_stray_marks: a digit alone on its line at half the number's height is a stray mark and is
+    not read; a reader whose stray_height is lower reads it, here and in its worker processes (read_many)."""
+    pages = [page_with_a_stray(mnist_test, seed) for seed in range(4)]
+    default, lenient = shipped_reader(), shipped_reader(read_config=ReadConfig(stray_height=0.3))
+    assert [default.read(page).text for page, _, _ in pages] == [number for _, number, _ in pages]
+    assert [lenient.read(page).text for page, _, _ in pages] == [f"{number}\n{lone}" for _, number, lone in pages]
+    many = [page for page, _, _ in pages] * 17  # 68 pages, 5 chunks: enough for the worker processes
+    assert {r.text for r in lenient.read_many(many, workers=2, processes=True)} == {
+        f"{number}\n{lone}" for _, number, lone in pages
+    }
+
+
+def test_reading_decisions_follow_the_read_config():
+    """recognize's decisions on their inputs (a page's characters and log-odds, the line model's certainty),
+    changed by a field of the ReadConfig they are passed."""
+    from edgedigits.runtime.lines import Char
+    from edgedigits.runtime.recognize import keep_turned, turn_tolerance, turned_over
+
+    read = [Char(c, k, k, 0.9, k) for c, k in (("2", 0), ("5", 4), ("7", 8))]
+    assert turned_over(read, 6.0) and not turned_over(read, 6.0, ReadConfig(flip_log_odds=7.0))
+    assert not turned_over(read, 6.0, ReadConfig(flip_min_chars=4))
+    same = [Char(c, k, k, 0.9, k) for c, k in (("1", 0), ("8", 4), ("1", 8))]  # looks alike either way up
+    assert not turned_over(same, 6.0) and turned_over(same, 6.0, ReadConfig(flip_log_odds_symmetric=5.0))
+    assert turn_tolerance(9.0) == 0.1 and turn_tolerance(9.0, ReadConfig(sure_turn_odds=10.0)) == 0.0
+    assert turn_tolerance(9.0, ReadConfig(sure_turn_tolerance=0.3)) == 0.3
+    # a page the orientation model leans towards turned, read 0.15 nats per character more surely turned
+    assert keep_turned(read, -0.5, read, -0.35, 1.0)
+    assert not keep_turned(read, -0.5, read, -0.35, 1.0, ReadConfig(unsure_turn_margin=0.2))
