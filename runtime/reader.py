@@ -30,7 +30,7 @@ from typing import Iterable, Iterator, Literal, NamedTuple, Union
 import numpy as np
 
 from . import detect, small_digits
-from .config import DEFAULT_READ, ReadConfig
+from .config import DEFAULT, DEFAULT_READ, DetectConfig, ReadConfig
 from .images import FOLDER_ERROR, ImageError, check_array, load_image
 from .lines import STRIDE, Char, ctc_greedy, fit_line, pad_batch
 from .model import (
@@ -94,7 +94,10 @@ class DigitReader:
     onnxruntime threads per session (None or 0: onnxruntime's choice). ``single``: treat every image as one digit
     (a crop or a drawing) instead of detecting digits in it. ``read_config``: the thresholds of reading
     (config.ReadConfig: how the two models' readings are weighed, when a page is read turned; worker processes
-    read with it too). ``orientation_model``: the text-orientation
+    read with it too). ``detect_config``: the thresholds of detection (config.DetectConfig: the page, the ink map,
+    binarization, blobs, form lines, text lines; worker processes detect with it too; with another than the
+    default, small images are found one at a time, not by small_digits' batched fast path, which is exact for the
+    default only). ``orientation_model``: the text-orientation
     classifier that tells an upside-down page (None: the shipped ``orientation`` model when installed; False:
     none, a page is never read turned 180 degrees). Raises ModelError for a model that cannot be used; the
     line and orientation models' sessions are opened with the first text line read, and a file that is not
@@ -115,6 +118,7 @@ class DigitReader:
         line_model: str | os.PathLike | LineModel | Literal[False] | None = None,
         orientation_model: str | os.PathLike | OrientationModel | Literal[False] | None = None,
         read_config: ReadConfig = DEFAULT_READ,
+        detect_config: DetectConfig = DEFAULT,
     ):
         check_fraction("min_confidence", min_confidence)  # before any model is opened (set again below)
         check_count("threads", threads, 0)
@@ -129,6 +133,12 @@ class DigitReader:
         )
         if not isinstance(single, (bool, np.bool_)):
             raise TypeError(f"single must be True or False, got {single!r}")
+        for name, value, kind in (
+            ("read_config", read_config, ReadConfig),
+            ("detect_config", detect_config, DetectConfig),
+        ):
+            if not isinstance(value, kind):
+                raise TypeError(f"{name} must be a config.{kind.__name__}, got {value!r}")
         self.model = model if isinstance(model, Model) else Model(model, threads=threads)
         if line_model is None:
             line_model = shipped_line_model() or False
@@ -153,6 +163,7 @@ class DigitReader:
         self._min_confidence = min_confidence
         self.single = single
         self.read_config = read_config
+        self.detect_config = detect_config
 
     @property
     def min_confidence(self) -> float:
@@ -283,7 +294,7 @@ class DigitReader:
             passes = self._may_be_turned([prepared[i] for i in leaning], [outputs[i] for i in leaning])
             leaning = [i for i, yes in zip(leaning, passes) if yes]
         if leaning:
-            turned = [prepared[i].turned(2) for i in leaning]
+            turned = [prepared[i].turned(2, self.detect_config) for i in leaning]
             for i, p, out in zip(leaning, turned, self._infer(turned, check_orientation=False)):
                 upright = outputs[i]
                 assert upright is not None, "only pages that were read lean"
@@ -334,7 +345,7 @@ class DigitReader:
 
     def _second_look(self, prepared: list[_Prepared]) -> tuple[list[_Prepared], list[_Outputs | None]]:
         """The inputs extracted again by the general stages (text lines for the line model), and read."""
-        again = [p.turned(0, fast=False) for p in prepared]
+        again = [p.turned(0, self.detect_config, fast=False) for p in prepared]
         return again, self._infer(again, check_orientation=True)
 
     def _quarter_turn(self, p: _Prepared, out: _Outputs) -> tuple[_Prepared, _Outputs]:
@@ -348,7 +359,7 @@ class DigitReader:
         ``sideways_tolerance`` less surely. The thresholds are ``self.read_config``'s; which turn is tried first,
         ``sideways_pick_odds``."""
         config = self.read_config
-        turns = [p.turned(1), p.turned(3)]
+        turns = [p.turned(1, self.detect_config), p.turned(3, self.detect_config)]
         first, second = self._infer(turns, check_orientation=self.orientation_model is not None)
         if first is None or second is None:
             return p, out
@@ -455,7 +466,7 @@ class DigitReader:
         except ImageError as exc:
             return _Prepared(path, error=str(exc))
         decoded = time.perf_counter()
-        if together and small_digits.fits(array):
+        if together and small_digits.fits(array, self.detect_config):
             return _Prepared(
                 path,
                 decode_ms=(decoded - started) * 1e3,
@@ -464,7 +475,7 @@ class DigitReader:
                 source=None if isinstance(image, np.ndarray) else image,
                 size=(array.shape[1], array.shape[0]),
             )
-        found = detect.extract(array, single=single, lines=self.reads_lines and not single)
+        found = detect.extract(array, single=single, lines=self.reads_lines and not single, config=self.detect_config)
         return _Prepared(
             path,
             found=found,
@@ -528,6 +539,7 @@ class DigitReader:
             line_model=self.line_model_file,
             orientation_model=self.orientation_model_file,
             read_config=self.read_config,
+            detect_config=self.detect_config,
         )
         yield from read_chunks(self, chunked(images, CHUNK), workers, make_reader if processes else None)
 
@@ -553,9 +565,9 @@ class _Prepared:
         """The width in px of each text line's tensor (what the line model's outputs are cut to)."""
         return [line.fitted.tensor.shape[1] for line in self.found.text_lines] if self.found is not None else []
 
-    def turned(self, k: int, fast: bool = True) -> _Prepared:
+    def turned(self, k: int, config: DetectConfig = DEFAULT, fast: bool = True) -> _Prepared:
         """The same input turned ``k`` quarter-turns counter-clockwise (from its own orientation) and extracted
-        again (``fast=False``: by the general stages, never detect.clean_digit's fast path)."""
+        again with ``config`` (``fast=False``: by the general stages, never detect.clean_digit's fast path)."""
         if self.array is not None:
             own = self.array
         else:
@@ -563,7 +575,7 @@ class _Prepared:
             own = load_image(self.source)
         array = np.ascontiguousarray(np.rot90(own, k))
         started = time.perf_counter()
-        found = detect.extract(array, single=self.single, lines=True, fast=fast)
+        found = detect.extract(array, single=self.single, lines=True, config=config, fast=fast)
         return _Prepared(
             self.path,
             None,

@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 
 from . import detect
-from .config import DEFAULT
+from .config import DEFAULT, DetectConfig
 from .detect import Extraction
 from .normalize import BOX, CENTRE, SIZE, STROKE, normalize_digit
 
@@ -59,10 +59,16 @@ def find_together(prepared: list, lines: bool) -> None:
             p.array = None  # as reader._prepare: a decoded file is not kept (an array passed in is)
 
 
-def fits(gray: np.ndarray) -> bool:
-    """May this image take the batch fast path: a 2-D uint8 image of 8 to DEFAULT.clean_max_side px a side?"""
+def fits(gray: np.ndarray, config: DetectConfig = DEFAULT) -> bool:
+    """May this image take the batch fast path: a 2-D uint8 image of 8 to DEFAULT.clean_max_side px a side, read
+    with the default configuration (the batched arithmetic is that of ``DEFAULT``'s thresholds; another
+    ``config`` goes through ``detect.extract`` one image at a time)?"""
     return (
-        gray.ndim == 2 and gray.dtype == np.uint8 and 8 <= min(gray.shape) and max(gray.shape) <= DEFAULT.clean_max_side
+        (config is DEFAULT or config == DEFAULT)
+        and gray.ndim == 2
+        and gray.dtype == np.uint8
+        and 8 <= min(gray.shape)
+        and max(gray.shape) <= DEFAULT.clean_max_side
     )
 
 

@@ -392,6 +392,23 @@ def test_a_reader_reads_with_its_read_config(mnist_test):
     }
 
 
+def test_a_reader_detects_with_its_detect_config(mnist_test):
+    """DigitReader(detect_config=...): detection's thresholds reach every way a reader finds digits: small images
+    read in a batch (whose fast path is the default's: small_digits.fits), read alone, and in worker processes
+    (read_many). 28x28 MNIST digits are about 20 px tall: a min_height of 40 px leaves them specks."""
+    digits = [mnist_test.images[i] for i in range(16)]
+    labels = [str(int(mnist_test.labels[i])) for i in range(16)]
+    default, strict = shipped_reader(), shipped_reader(detect_config=DetectConfig(min_height=40))
+    assert sum(r.text == want for r, want in zip(default.read_batch(digits), labels)) >= 15
+    assert [r.text for r in strict.read_batch(digits)] == [""] * 16
+    assert strict.read(digits[0]).text == ""
+    assert {r.text for r in strict.read_many(digits * 8, workers=2, processes=True)} == {""}
+    with pytest.raises(TypeError, match="detect_config"):
+        shipped_reader(detect_config={"min_height": 40})
+    with pytest.raises(TypeError, match="read_config"):
+        shipped_reader(read_config=DetectConfig())
+
+
 def test_reading_decisions_follow_the_read_config():
     """recognize's decisions on their inputs (a page's characters and log-odds, the line model's certainty),
     changed by a field of the ReadConfig they are passed."""
