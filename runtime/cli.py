@@ -97,7 +97,7 @@ def fraction_option(value: float) -> float:
     return value
 
 
-def line_model_option(value: str | None) -> str | Literal[False] | None:
+def model_option(value: str | None) -> str | Literal[False] | None:
     """``--line-model`` or ``--orientation-model``: None -> the shipped one (if installed), 'none' -> no such
     model, else a name or file."""
     return False if value is not None and value.lower() == "none" else value
@@ -113,9 +113,9 @@ def checked(reader, line_model: str | None, orientation_model: str | None = None
     """``reader``, with the line and orientation models named by ``--line-model`` and ``--orientation-model``
     opened now: a file that is no such model is refused at start (ModelError), not when the first text line is
     read."""
-    if line_model_option(line_model):
+    if model_option(line_model):
         _ = reader.line_model  # the property opens its session
-    if line_model_option(orientation_model):
+    if model_option(orientation_model):
         _ = reader.orientation_model
     return reader
 
@@ -335,8 +335,8 @@ def classify(
             min_confidence=min_confidence,
             single=single,
             threads=1,
-            line_model=line_model_option(line_model),
-            orientation_model=line_model_option(orientation_model),
+            line_model=model_option(line_model),
+            orientation_model=model_option(orientation_model),
         )
         checked(reader, line_model, orientation_model)
     except ModelError as exc:
@@ -515,8 +515,8 @@ def batch(
             address=address,
             format=format,
             model=model,
-            line_model=line_model_option(line_model),
-            orientation_model=line_model_option(orientation_model),
+            line_model=model_option(line_model),
+            orientation_model=model_option(orientation_model),
             single=single,
             min_confidence=min_confidence,
             recursive=recursive,
@@ -610,8 +610,8 @@ def webcam(
             model,
             min_confidence=min_confidence,
             threads=1,
-            line_model=line_model_option(line_model),
-            orientation_model=line_model_option(orientation_model),
+            line_model=model_option(line_model),
+            orientation_model=model_option(orientation_model),
         )
         checked(reader, line_model, orientation_model)
         stats = live.run(

@@ -123,7 +123,7 @@ def test_max_frames_stops_early(video):
     assert result.returncode == 0 and len(result.stdout.splitlines()) == 5
 
 
-def test_line_model_option_reads_without_it_and_names_a_missing_file(video, tmp_path):
+def test_model_option_reads_without_it_and_names_a_missing_file(video, tmp_path):
     """--line-model none: the digit model alone reads each blob (the same digits on this clean video);
     a line model that does not exist is a usage error naming it, before any frame is read."""
     path, expected = video
