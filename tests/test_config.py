@@ -325,11 +325,13 @@ def test_a_far_line_comes_after_a_near_one_by_the_configs_distance():
 
 # Fields checked on issue 10's photos (train.scenes with benchmarks' seed 0, made from MNIST test digits): the field,
 # a changed value, and the photo (kind, index) on which what the networks are given then differs from the defaults'
-# (the boxes, or the ink inside them).
+# (the boxes, or the ink inside them). A tuple of indices: on at least one of those photos. The photos are drawn,
+# blurred and JPEG-compressed with OpenCV, and vary a little with its release: the wide blobs the upright_* fields
+# judge are in desk photos 1 and 4 under OpenCV 5.0, in photo 0 under 5.1.
 ON_PHOTOS = [
-    ("upright_span", 1.0, "desk_photo", 1),
-    ("upright_share", 0.6, "desk_photo", 1),
-    ("upright_strokes", 6.0, "desk_photo", 1),
+    ("upright_span", 1.0, "desk_photo", (0, 1, 2, 3, 4)),
+    ("upright_share", 0.6, "desk_photo", (0, 1, 2, 3, 4)),
+    ("upright_strokes", 6.0, "desk_photo", (0, 1, 2, 3, 4)),
     ("page_size", 128, "border", 0),
     ("border_flat_sd", 3.0, "border", 0),
     ("border_step", 10.0, "lined_paper", 0),
@@ -355,8 +357,10 @@ ON_PHOTOS = [
 def test_a_changed_field_changes_what_is_found_on_a_photo(mnist_test, field, value, kind, index):
     from edgedigits.train.scenes import kind_photos
 
-    image = list(kind_photos(mnist_test, kind, 0, index + 1))[index][0]
-    assert seen(image) != seen(image, DetectConfig(**{field: value}))
+    indices = index if isinstance(index, tuple) else (index,)
+    photos = list(kind_photos(mnist_test, kind, 0, max(indices) + 1))
+    changed = DetectConfig(**{field: value})
+    assert any(seen(photos[i][0]) != seen(photos[i][0], changed) for i in indices)
 
 
 def page_with_a_stray(mnist_test, seed: int) -> tuple[np.ndarray, str, str]:
