@@ -234,13 +234,16 @@ class DetectConfig:
     #   0.95 / 0.95 -> 0.97 / 0.98 exact; no photo of another kind went from right to wrong or back
     dash_flat: float = 3.0  # ... and at least this many times as long as it is thick (not a dot: a 'j''s tittle
     #   on its own line read '0' in benchmarks/accuracy.py's words alone)
-    far_neighbour: float = 2.0  # heights of a new box: a line whose last box is further than this from it and
-    #   under half as tall comes after the others, though it shares more rows (order.reading_order: a handwritten
-    #   number written up to the end of a printed line put its last digit at that line's end, 475 px and three
-    #   heights away). 9ddc686, train.scenes photos, 100 of each kind, seeds 0 and 1: desk photos 0.94 -> 0.95,
-    #   dark webcam frames 0.91 -> 0.92 (seed 0), pencil 0.74 -> 0.73 (seed 0: the pieces of a broken 8 ended up
-    #   in a line of specks, which is dropped). With every far line after the near ones (not only one of smaller
-    #   boxes) faint pencil lost 1-2 more
+    far_neighbour: float = 2.0  # heights of the taller of a new box and a line's last box: a line whose last box
+    #   is further than this from it, and under half or over twice as tall, comes after the others, though it
+    #   shares more rows (order.reading_order: a handwritten number written up to the end of a printed line put its
+    #   last digit at that line's end, 475 px and three heights away). 9ddc686, train.scenes photos, 100 of each
+    #   kind, seeds 0 and 1: desk photos 0.94 -> 0.95, dark webcam frames 0.91 -> 0.92 (seed 0), pencil 0.74 ->
+    #   0.73 (seed 0: the pieces of a broken 8 ended up in a line of specks, which is dropped). With every far line
+    #   after the near ones (not only one of unlike boxes) faint pencil lost 1-2 more (again on 2026-12-02: a 5's
+    #   flag left its line). Over twice as tall since 2026-12-02: the last word of a sloping printed line went to
+    #   the number below it, 3.6 of the digits' heights away, and the number read as nothing (desk photos drawn
+    #   with OpenCV 5.1, seed 0: 0.93 -> 0.94; every other kind, and 1,400 lines and scenes, the same)
 
 
 DEFAULT = DetectConfig()

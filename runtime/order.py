@@ -16,8 +16,8 @@ from .config import DEFAULT, DetectConfig
 def reading_order(boxes: list[Box], config: DetectConfig = DEFAULT) -> tuple[list[int], list[int]]:
     """Order boxes as text: lines top to bottom, left to right within a line. Returns (order, line of each
     ordered box). A box joins the line whose last box (its left neighbour) shares most of its rows, so a
-    slightly tilted line of digits stays one line; a far line of much smaller boxes only when no other line
-    shares enough of them (``config.far_neighbour``)."""
+    slightly tilted line of digits stays one line; a far line of much smaller or much taller boxes only when no
+    other line shares enough of them (``config.far_neighbour``)."""
     if not boxes:
         return [], []
     by_x = sorted(range(len(boxes)), key=lambda i: (boxes[i][0], boxes[i][1]))
@@ -29,7 +29,8 @@ def reading_order(boxes: list[Box], config: DetectConfig = DEFAULT) -> tuple[lis
             top, bottom = line_rows(line, boxes[i], boxes)
             overlap = (min(y + h, bottom) - max(y, top)) / float(min(h, bottom - top))
             lx, _, lw, lh = boxes[line[-1]]
-            unlike = x - lx - lw > config.far_neighbour * h and lh < 0.5 * h  # far, and its last box under half as tall
+            # far (in heights of the taller of the two boxes), and its last box under half or over twice as tall
+            unlike = x - lx - lw > config.far_neighbour * max(h, lh) and not 0.5 * h <= lh <= 2 * h
             key = (unlike, -overlap)  # a line of like boxes or a near one before the others, then the most rows
             if overlap >= config.line_overlap and (best_key is None or key < best_key):
                 best, best_key = line, key

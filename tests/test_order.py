@@ -166,6 +166,23 @@ def test_a_digit_joins_its_neighbour_not_a_far_line_of_print_whose_word_shares_m
     assert lines == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9, 10]]
 
 
+def test_the_last_word_of_a_sloping_line_of_print_stays_in_it_not_in_a_far_number_below():
+    """Issue 10's desk photo 61 (seed 0, drawn with OpenCV 5.1): on a page tilted down to the right, the printed
+    line above ``Account: 399689`` ends in ``dress``, split off the rest of ``address``. That piece shares more of
+    the number's last digit's rows (0.79) than of its own line's last word's (0.72), beside which it stands, and
+    was put in the number's line, 420 px (3.6 of the number's heights) away: the line was fitted to rows from
+    the print's height to the digits' feet, the digits lay on the bottom edge of the line model's input, and
+    nothing was read. A line whose last box is more than ``far_neighbour`` heights (of the two boxes' taller)
+    away comes after a near one that shares enough rows."""
+    printed = [(1710, 749, 125, 51), (1906, 763, 187, 58), (2224, 799, 160, 48), (2422, 825, 150, 49)]
+    printed += [(2600, 840, 125, 50)]
+    number = [(1726, 820, 85, 109), (1856, 835, 75, 106), (1961, 847, 58, 106), (2052, 849, 70, 109)]
+    number += [(2153, 858, 70, 116), (2234, 868, 73, 118)]
+    piece = [(2726, 859, 107, 43)]
+    lines = sorted(map(sorted, lines_of(printed + number + piece)))
+    assert lines == [[0, 1, 2, 3, 4, 11], [5, 6, 7, 8, 9, 10]]
+
+
 def test_a_small_digit_written_high_beside_big_ones_joins_their_line():
     """The case order.join_side_by_side is for: the small digit shares some rows and is a digit height away."""
     boxes = [(100, 100, 30, 50), (140, 80, 18, 28), (170, 100, 30, 50)]
