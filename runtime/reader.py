@@ -84,29 +84,33 @@ def check_model_argument(name: str, value: object, kind: type, default: str, *, 
     )
 
 
+def no_model_if_none(value):
+    """``"none"`` (any case) -> False: the command line's word for no line or orientation model means the same
+    to the API (``DigitReader(line_model="none")`` was "none: unknown model"); anything else as it is."""
+    return False if isinstance(value, str) and value.lower() == "none" else value
+
+
 class DigitReader:
     """Reads handwritten digits from images with one shared ONNX model (and the line model).
 
-    ``model``: a shipped model's name (``edgedigits models``), a path to an ``.onnx`` file, or None for the
-    default. ``line_model``: the line recognizer (a name or path; None: the shipped ``line`` model when
-    installed; False: none, every digit-like blob is read alone by ``model``). ``min_confidence``: a number
-    from 0 to 1; digits below it show as ``?`` in ``text`` (they stay in ``digits``). ``threads``:
-    onnxruntime threads per session (None or 0: onnxruntime's choice). ``single``: treat every image as one digit
-    (a crop or a drawing) instead of detecting digits in it. ``read_config``: the thresholds of reading
-    (config.ReadConfig: how the two models' readings are weighed, when a page is read turned; worker processes
-    read with it too). ``detect_config``: the thresholds of detection (config.DetectConfig: the page, the ink map,
-    binarization, blobs, form lines, text lines; worker processes detect with it too; with another than the
-    default, small images are found one at a time, not by small_digits' batched fast path, which is exact for the
-    default only). ``orientation_model``: the text-orientation
-    classifier that tells an upside-down page (None: the shipped ``orientation`` model when installed; False:
-    none, a page is never read turned 180 degrees). Raises ModelError for a model that cannot be used; the
-    line and orientation models' sessions are opened with the first text line read, and a file that is not
-    such a model raises ModelError then (the ``line_model`` and ``orientation_model`` properties open them at
-    once, to check early). Raises ValueError for a ``min_confidence`` that is not a number from 0 to 1, or
-    ``threads`` that is not None or a whole number >= 0; TypeError, naming the argument and what it accepts,
-    for a ``model``, ``line_model`` or ``orientation_model`` of another type (``line_model=True``) and a
-    ``single`` that is not True or False.
-    """
+    ``model``: a shipped model's name (``edgedigits models``), a path to an ``.onnx`` file, or None for the default.
+    ``line_model``: the line recognizer (a name or path; None: the shipped ``line`` model when installed; False or
+    ``"none"``: none, every digit-like blob is read alone by ``model``). ``min_confidence``: a number from 0 to 1;
+    digits below it show as ``?`` in ``text`` (they stay in ``digits``). ``threads``: onnxruntime threads per
+    session (None or 0: onnxruntime's choice). ``single``: treat every image as one digit (a crop or a drawing)
+    instead of detecting digits in it. ``read_config``: the thresholds of reading (config.ReadConfig: how the two
+    models' readings are weighed, when a page is read turned; worker processes read with it too). ``detect_config``:
+    the thresholds of detection (config.DetectConfig: the page, the ink map, binarization, blobs, form lines, text
+    lines; worker processes detect with it too; with another than the default, small images are found one at a time,
+    not by small_digits' batched fast path, which is exact for the default only). ``orientation_model``: the
+    text-orientation classifier that tells an upside-down page (None: the shipped ``orientation`` model when
+    installed; False or ``"none"``: none, a page is never read turned 180 degrees). Raises ModelError for a model
+    that cannot be used; the line and orientation models' sessions are opened with the first text line read, and a
+    file that is not such a model raises ModelError then (the ``line_model`` and ``orientation_model`` properties
+    open them at once, to check early). Raises ValueError for a ``min_confidence`` that is not a number from 0 to 1,
+    or ``threads`` that is not None or a whole number >= 0; TypeError, naming the argument and what it accepts, for
+    a ``model``, ``line_model`` or ``orientation_model`` of another type (``line_model=True``) and a ``single`` that
+    is not True or False."""
 
     def __init__(
         self,
@@ -120,6 +124,7 @@ class DigitReader:
         read_config: ReadConfig = DEFAULT_READ,
         detect_config: DetectConfig = DEFAULT,
     ):
+        line_model, orientation_model = no_model_if_none(line_model), no_model_if_none(orientation_model)
         check_fraction("min_confidence", min_confidence)  # before any model is opened (set again below)
         check_count("threads", threads, 0)
         check_model_argument("model", model, Model, "the default model")

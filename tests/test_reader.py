@@ -17,6 +17,7 @@ import pytest
 from helpers import paper_digit
 
 from edgedigits.runtime import DigitReader, ImageError, Reading, synth
+from edgedigits.runtime.model import ModelError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -368,6 +369,17 @@ def test_a_model_argument_of_another_type_names_the_argument_and_what_it_takes(a
     message = str(info.value)
     assert message.startswith(f"{argument} must be a shipped model's name or an .onnx file's path"), message
     assert accepts in message and message.endswith(f"got {value!r}")
+
+
+def test_none_is_no_line_or_orientation_model_as_on_the_command_line():
+    """DigitReader(line_model="none") was "none: unknown model", though --line-model none turns it off; now the
+    word means no model to the API too, in any case. The digit model has no such word."""
+    for word in ("none", "None", "NONE"):
+        reader = DigitReader(line_model=word, orientation_model=word)
+        assert reader.line_model_file is False and reader.orientation_model_file is False
+        assert not reader.reads_lines
+    with pytest.raises(ModelError, match="none: unknown model"):
+        DigitReader("none")  # a digit model is always needed: the word is no model name there
 
 
 def test_single_must_be_true_or_false():
