@@ -99,8 +99,11 @@ def fraction_option(value: float) -> float:
 
 def model_option(value: str | None) -> str | Literal[False] | None:
     """``--line-model`` or ``--orientation-model``: None -> the shipped one (if installed), 'none' -> no such
-    model, else a name or file."""
-    return False if value is not None and value.lower() == "none" else value
+    model, else a name or file: the reader's own reading of the word (reader.no_model_if_none; imported here, not
+    at the top, so that ``--help`` and ``--version`` load no image stages)."""
+    from .reader import no_model_if_none
+
+    return no_model_if_none(value)
 
 
 ORIENTATION_HELP = (
