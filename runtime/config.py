@@ -281,7 +281,10 @@ class ReadConfig:
     #   (train.scenes, seeds 100-109): a 6's loop 44 px tall beside digits of 99-114 px, read '6' by the line model
     #   (0.98) and '0' by the digit model, came out '?' (0.49; 50c2d57)
     sure: float = 0.9  # probability: a model this sure of what it read is not overruled by the other (a '1' the
-    #   line model read as an unsure '/' is the digit model's; cda6008)
+    #   line model read as an unsure '/' is the digit model's; cda6008) ...
+    slash_height: float = 1.12  # share of the median height of its line's other digits: ... unless the blob
+    #   stands at least this much taller than them: a slash reaches past the digits, a '1' stands as tall as they do
+    #   (the pen-drawn slashes of train/lines.py are 0.8-1.35 digit heights; shared case slash-2468.jpg's is 1.19)
     # --- stray marks (recognize.drop_stray_marks)
     stray_height: float = 0.7  # share of the page's number (the median height of the digits on its lines of two
     #   or more): a digit alone on its line shorter than this is a stray mark: a pen's tip, a printed letter cut
