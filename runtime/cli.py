@@ -12,10 +12,15 @@ from typing import Iterator, Literal, NoReturn, Optional
 
 import typer
 
+# rich_markup_mode=None: click's plain help, not rich's panels. Rich lays an option out in a table of six
+# columns (name, short name, --no- name, its short name, type, help) and, when they are wider than the terminal,
+# narrows them all alike: at 80 columns '--orientation-model' was cut to '--orientation-mo…'. Click's layout puts
+# a long name on a line of its own and wraps only the help text, at any width (and --help no longer imports rich).
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
     help="Read handwritten digits from images, folders, video and webcams.",
 )
 

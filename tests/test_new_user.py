@@ -284,6 +284,46 @@ def test_webcam_bad_option_values_are_usage_errors():
         assert result.returncode == 2 and option[0] in result.stderr
 
 
+# --------------------------------------------------------------------------- --help
+
+
+def help_commands() -> dict[tuple[str, ...], list[str]]:
+    """Each command line that prints a help page (() for the root) -> every option name declared on its command
+    (long, short and --no- names), read from the app itself, so an option added later is covered too."""
+    import typer
+
+    from edgedigits.runtime.cli import app
+
+    root = typer.main.get_command(app)
+    commands = {(): root, **{(name,): command for name, command in root.commands.items()}}
+    return {
+        args: [
+            name
+            for param in command.params
+            if param.param_type_name == "option"
+            for name in (*param.opts, *param.secondary_opts)
+        ]
+        + ["--help"]
+        for args, command in commands.items()
+    }
+
+
+def test_help_at_80_columns_shows_every_option_name_whole():
+    """`COLUMNS=80 edgedigits classify --help` (and every other command's): each option name appears whole and
+    no line is wider than the terminal. Typer's rich panel narrowed every column alike to fit, and cut
+    '--orientation-model' to '--orientation-mo…' (classify, batch, webcam)."""
+    import re
+
+    env = {**os.environ, "COLUMNS": "80"}
+    for args, names in help_commands().items():
+        result = run(*args, "--help", env=env)
+        assert result.returncode == 0, result.stderr
+        page = result.stdout
+        assert max(len(line) for line in page.splitlines()) <= 80, page
+        cut = [name for name in names if not re.search(rf"(?<![\w-]){re.escape(name)}(?![\w…-])", page)]
+        assert not cut, f"edgedigits {' '.join(args)} --help at 80 columns: {cut} not whole in\n{page}"
+
+
 # --------------------------------------------------------------------------- --version, stdin, lists, -o, CSV
 
 
