@@ -324,6 +324,32 @@ def test_help_at_80_columns_shows_every_option_name_whole():
         assert not cut, f"edgedigits {' '.join(args)} --help at 80 columns: {cut} not whole in\n{page}"
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (a device whose writes fail: disk full)")
+@pytest.mark.parametrize("args", list(help_commands()), ids=lambda args: " ".join(args) or "edgedigits")
+def test_help_to_a_full_disk_or_a_closed_pipe_is_handled_as_every_other_output(args):
+    """`edgedigits --help > /dev/full` (and every command's --help): exit 2 with one line, as `models >
+    /dev/full`; `edgedigits classify --help | head -1` with the reader gone: exit 0 without a word, as `models`.
+    Typer printed the page itself: an OSError traceback (exit 1) on the full disk, exit 1 on the closed pipe."""
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [*EDGEDIGITS, *args, "--help"], stdout=full, stderr=subprocess.PIPE, text=True, timeout=120
+        )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == (
+        "edgedigits: standard output: cannot write (No space left on device); free some space or redirect it "
+        "elsewhere\n"
+    )
+    read, write = os.pipe()
+    os.close(read)  # the reader left before anything was written
+    try:
+        closed = subprocess.run(
+            [*EDGEDIGITS, *args, "--help"], stdout=write, stderr=subprocess.PIPE, text=True, timeout=120
+        )
+    finally:
+        os.close(write)
+    assert (closed.returncode, closed.stderr) == (0, "")
+
+
 # --------------------------------------------------------------------------- --version, stdin, lists, -o, CSV
 
 
