@@ -698,8 +698,12 @@ def _read_on_ray(
 
     logging.getLogger("ray.data").setLevel(logging.WARNING)
     context = ray.data.DataContext.get_current()
-    context.enable_progress_bars = False
+    context.enable_progress_bars = False  # Ray Data's documented switch: the command draws its own (on_progress)
     context.print_on_execution_start = False
+    # Ray Data then warns, once per process, that its bars are off ('Progress bars disabled. To enable, set
+    # ...'): noise to a user who never asked for them. That one record of Ray's progress module is dropped;
+    # every other record, its other warnings and every error, still shows.
+    logging.getLogger("ray.data._internal.progress").addFilter(_not_the_bars_off_notice)
     listing = _write_listing(inputs, manifest, recursive, out, progress, done)
     if listing is None:
         progress.summary.startup_s = time.perf_counter() - started
@@ -732,6 +736,12 @@ def _read_on_ray(
             listing.parent.rmdir()  # _listing, unless another run is listing there
         except OSError:
             pass
+
+
+def _not_the_bars_off_notice(record) -> bool:
+    """A logging filter: False for Ray Data's notice that its progress bars are disabled (the bars this module
+    turns off on purpose), True for any other record."""
+    return not record.getMessage().startswith("Progress bars disabled.")
 
 
 def _consume(dataset, progress: _Progress, started: float) -> None:

@@ -7,15 +7,38 @@ from __future__ import annotations
 
 import math
 import os
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Literal, NoReturn, Optional
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
+
+class _Group(TyperGroup):
+    """The app's group (``edgedigits --help``): its help page is written as :func:`say` writes."""
+
+    def get_help_option(self, ctx):
+        return _help_checked(super().get_help_option(ctx))
+
+
+class _Command(TyperCommand):
+    """Every command's class (``edgedigits classify --help``): its help page is written as :func:`say` writes."""
+
+    def get_help_option(self, ctx):
+        return _help_checked(super().get_help_option(ctx))
+
+
+# rich_markup_mode=None: click's plain help, not rich's panels. Rich lays an option out in a table of six
+# columns (name, short name, --no- name, its short name, type, help) and, when they are wider than the terminal,
+# narrows them all alike: at 80 columns '--orientation-model' was cut to '--orientation-mo…'. Click's layout puts
+# a long name on a line of its own and wraps only the help text, at any width (and --help no longer imports rich).
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    cls=_Group,
     help="Read handwritten digits from images, folders, video and webcams.",
 )
 
@@ -75,18 +98,41 @@ def _stdout_dropped() -> None:
         pass
 
 
-def say(text: str, nl: bool = True) -> None:
-    """Print ``text`` on standard output. A reader that left the pipe (``edgedigits models | head -1``) ends
-    the command quietly with exit status 0; an output that cannot be written (a full disk) exits 2 with one
-    line saying so, as classify's results."""
+@contextmanager
+def _writing_stdout() -> Iterator[None]:
+    """Around writes to standard output: a reader that left the pipe (``edgedigits models | head -1``) ends the
+    command quietly with exit status 0; an output that cannot be written (a full disk) exits 2 with one line
+    saying so, as classify's results."""
     try:
-        typer.echo(text, nl=nl)
+        yield
     except BrokenPipeError:
         _stdout_dropped()
         raise typer.Exit(0) from None
     except OSError as exc:
         _stdout_dropped()
         fail(f"standard output: cannot write ({exc.strerror or exc}); free some space or redirect it elsewhere")
+
+
+def say(text: str, nl: bool = True) -> None:
+    """Print ``text`` on standard output; a closed pipe or a full disk as :func:`_writing_stdout` says."""
+    with _writing_stdout():
+        typer.echo(text, nl=nl)
+
+
+def _show_help(ctx, param, value: bool) -> None:
+    """The ``--help`` option's callback: click's own (print the help page, exit 0), with the page written as
+    :func:`say` writes (``--help > /dev/full`` was an OSError traceback, a closed pipe exit status 1)."""
+    if value and not ctx.resilient_parsing:
+        with _writing_stdout():
+            typer.echo(ctx.get_help(), color=ctx.color)
+        ctx.exit()
+
+
+def _help_checked(option):
+    """The command's ``--help`` option (None when it has none), printing through :func:`_show_help`."""
+    if option is not None:
+        option.callback = _show_help
+    return option
 
 
 def fraction_option(value: float) -> float:
@@ -252,7 +298,7 @@ def _count_beside(bar, paths: list[str], from_file: str | None, recursive: bool)
     threading.Thread(target=count, daemon=True, name="edgedigits-count").start()
 
 
-@app.command()
+@app.command(cls=_Command)
 def classify(
     paths: Optional[list[str]] = typer.Argument(
         None, help="Image files, folders or glob patterns ('scans/*.png'); '-' reads one image from stdin."
@@ -446,7 +492,7 @@ def classify(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(cls=_Command)
 def batch(
     inputs: Optional[list[str]] = typer.Argument(None, help="Image files, folders or glob patterns."),
     out: Path = typer.Option(
@@ -539,7 +585,7 @@ def batch(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(cls=_Command)
 def webcam(
     source: str = typer.Option("0", help="Camera index (0, 1, ...), video file, or stream URL."),
     model: Optional[str] = typer.Option(None, help="Shipped model name or .onnx file."),
@@ -638,7 +684,7 @@ def webcam(
     typer.echo(line, err=True)
 
 
-@app.command()
+@app.command(cls=_Command)
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on. Anything but loopback needs an API key."),
     port: int = typer.Option(8000, help="TCP port."),
@@ -703,7 +749,7 @@ def serve(
 # --------------------------------------------------------------------------- training (TensorFlow, imported lazily)
 
 
-@app.command()
+@app.command(cls=_Command)
 def train(
     preset: str = typer.Option(..., help="seed | mlp | cnn | line | line-wide | orientation"),
     data: Optional[Path] = typer.Option(None, help="MNIST folder (else $EDGEDIGITS_DATA, else the user cache)."),
@@ -814,7 +860,7 @@ def _run_files(out: Path) -> list[str]:
 # --------------------------------------------------------------------------- export, evaluate, models
 
 
-@app.command("export")
+@app.command("export", cls=_Command)
 def export_command(
     source: Path = typer.Argument(..., help="Training run folder (holding model.keras) or a .keras file."),
     out: Path = typer.Option(..., help="The .onnx file to write; its model card goes next to it (.json)."),
@@ -911,7 +957,7 @@ def accuracy_change(loss_points: float) -> str:
     return f"{shown} points {'less' if loss_points > 0 else 'more'} accurate"
 
 
-@app.command("evaluate")
+@app.command("evaluate", cls=_Command)
 def evaluate_command(
     model: Optional[str] = typer.Option(None, help="Shipped model name (see `edgedigits models`) or .onnx file."),
     data: Optional[Path] = typer.Option(None, help="MNIST folder (else $EDGEDIGITS_DATA, else the user cache)."),
@@ -935,7 +981,7 @@ def evaluate_command(
     say(json.dumps(report) if format == "json" else format_text(report))
 
 
-@app.command("models")
+@app.command("models", cls=_Command)
 def models_command(
     format: str = typer.Option("text", "--format", "-f", help="text | json | markdown (models/README.md)"),
 ) -> None:
@@ -979,7 +1025,7 @@ def models_command(
             )
 
 
-@app.command("bench")
+@app.command("bench", cls=_Command)
 def bench_command(
     model: Optional[str] = typer.Option(None, help="Shipped model name (see `edgedigits models`) or .onnx file."),
     format: str = typer.Option("text", "--format", "-f", help="text | json"),

@@ -52,6 +52,17 @@ def test_address_auto_with_no_cluster_running_is_a_clear_error(archive, tmp_path
     assert "Traceback" not in done.stderr
 
 
+def test_the_command_on_a_local_instance_prints_no_ray_notice_that_its_progress_bars_are_off(archive, tmp_path):
+    """`edgedigits batch 5 PNGs --engine ray`, which starts a local Ray instance: stderr holds no 'Progress bars
+    disabled. To enable, set ...' (Ray Data's notice, once per process, that the bars the command turns off for
+    its own are off: noise to the user, who never asked for Ray's bars). The run still reads every input."""
+    cmd = [sys.executable, "-m", "edgedigits.runtime.cli", "batch", *archive[1][:5], "--out", str(tmp_path / "o")]
+    done = subprocess.run(cmd + ["--engine", "ray", "--workers", "1"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "5 read, 0 failed, 0 skipped" in done.stderr
+    assert "Progress bars disabled" not in done.stderr and "enable_progress_bars" not in done.stderr, done.stderr
+
+
 @pytest.fixture(scope="module")
 def local_ray():
     ray.init(

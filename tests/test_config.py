@@ -323,6 +323,51 @@ def test_a_far_line_comes_after_a_near_one_by_the_configs_distance():
     assert lines(DetectConfig(far_neighbour=4.0)) == [[0, 1, 2, 3, 4, 10], [5, 6, 7, 8, 9]]
 
 
+def lit_sheet_with_a_pen(mnist_test) -> np.ndarray:
+    """A 640x480 frame: a lit sheet (grey 225) on a grey desk (150: more than half the paper's light, so no dim
+    sheet) with three MNIST test digits on it, and a pen (a dark bar 22 px wide) lying across the sheet's edge."""
+    rng = np.random.default_rng(5)
+    frame = np.full((480, 640), 150, np.uint8)
+    sheet = cv2.boxPoints(((320, 240), (640 * 0.75, 480 * 0.75), 4))
+    cv2.fillConvexPoly(frame, np.int32(np.round(sheet)), 225, cv2.LINE_AA)
+    for k in range(3):
+        digit = cv2.resize(mnist_test.images[k], (70, 70), interpolation=cv2.INTER_LINEAR)
+        spot = frame[200:270, 220 + 80 * k : 290 + 80 * k]
+        np.copyto(spot, (spot * (1 - digit / 255.0 * 0.85)).astype(np.uint8))
+    cv2.line(frame, (560, 420), (470, 330), 40, 22, cv2.LINE_AA)
+    return np.clip(frame + rng.normal(0, 2, frame.shape), 0, 255).astype(np.uint8)
+
+
+def test_a_pen_across_the_sheets_edge_and_the_sheet_follow_the_config(mnist_test):
+    """segment.candidates and page.find_page on a lit sheet with a pen across its edge: the sheet is found
+    (a step of 75 grey levels, over sheet_min_step), and the pen, lying across its edge, is dropped: the three
+    digits are found. The pen is kept as a fourth box when it may cover 50 digit heights of the edge
+    (pen_width) or when the ink map must be 1000 px for the check (pen_min_side); asking a step of 100 grey
+    levels (sheet_min_step), there is no sheet, and no edge to drop the pen at."""
+    from edgedigits.runtime.page import find_page
+
+    image = lit_sheet_with_a_pen(mnist_test)
+    digits = found(image)
+    assert len(digits) == 3 and find_page(image) is not None
+    for config in (DetectConfig(pen_width=50.0), DetectConfig(pen_min_side=1000)):
+        assert found(image, config)[:3] == digits and len(found(image, config)) == 4
+    assert find_page(image, DetectConfig(sheet_min_step=100.0)) is None
+    assert len(found(image, DetectConfig(sheet_min_step=100.0))) == 4
+
+
+@pytest.mark.parametrize(
+    "config", [DetectConfig(flag_gap=(-1.5, 0.3)), DetectConfig(flag_gap=(0.2, -0.4)), DetectConfig(flag_end=-0.2)]
+)
+def test_a_digits_flag_joins_its_body_by_the_configs_place(mnist_test, config):
+    """segment.flag_and_body: MNIST test 3448 is one digit of two blobs: a flat flag (75 x 38 px at 100 px)
+    overlapping its body's columns by 1.28 body heights and its rows by 0.33, its middle 1.15 body heights down.
+    Asking the flag to overlap the body's columns by 1.5 heights or its rows by 0.4 (flag_gap), or to lie beyond
+    0.2 of a height past the body's end (flag_end), it is two."""
+    scan = 255 - cv2.resize(mnist_test.images[3448], (100, 100), interpolation=cv2.INTER_CUBIC)
+    assert len(extract(scan).boxes) == 1
+    assert len(extract(scan, config=config).boxes) == 2
+
+
 # Fields checked on issue 10's photos (train.scenes with benchmarks' seed 0, made from MNIST test digits): the field,
 # a changed value, and the photo (kind, index) on which what the networks are given then differs from the defaults'
 # (the boxes, or the ink inside them). A tuple of indices: on at least one of those photos. The photos are drawn,
@@ -429,3 +474,128 @@ def test_reading_decisions_follow_the_read_config():
     # a page the orientation model leans towards turned, read 0.15 nats per character more surely turned
     assert keep_turned(read, -0.5, read, -0.35, 1.0)
     assert not keep_turned(read, -0.5, read, -0.35, 1.0, ReadConfig(unsure_turn_margin=0.2))
+
+
+# --------------------------------------------------------------------------- each field of ReadConfig, on real input
+# A reader whose ReadConfig differs from the default in one field reads a real image differently: line crops of
+# MNIST test digits (train.lines.LineMaker, as benchmarks/accuracy.py draws its lines, seed 0) and issue 10's photos
+# (train.scenes). Each case names the field, a changed value, the image, the default's text and the changed text;
+# an ignored field would read the default's text and fail.
+
+
+def line_crops(mnist_test, kind: str, n: int) -> list[tuple[np.ndarray, str]]:
+    """The first ``n`` line crops of a kind of benchmarks/accuracy.py's lines ('touching pairs', 'touching
+    strings', 'separators'), drawn as it draws them (its line_raw and line_style, seed 0): (image, text)."""
+    from edgedigits.train.line_fit import TOUCHING_GAP
+    from edgedigits.train.lines import LineMaker, LineStyle
+
+    touching = kind.startswith("touching")
+    style = LineStyle(
+        touching=1.0 if touching else 0.3, touch_gap=TOUCHING_GAP, underline=0.1, rule=0.0, comb=0.0, boxes=0.0
+    )
+    style = dataclasses.replace(style, pencil=0.0)
+    maker, rng = LineMaker(mnist_test.images, mnist_test.labels, style), np.random.default_rng([0, 3, 0])
+
+    def number(lo: int, hi: int) -> str:
+        return "".join(str(d) for d in rng.integers(0, 10, int(rng.integers(lo, hi + 1))))
+
+    crops = []
+    for _ in range(n):
+        if kind == "touching pairs":
+            raw = number(2, 2)
+        elif kind == "touching strings":
+            raw = number(3, 6)
+        else:
+            sep = str(rng.choice(list("/-.,:")))
+            raw = sep.join([number(1, 4), number(1, 4)])
+        sample = maker.sample(rng, raw)
+        crops.append((sample.photo, sample.text))
+    return crops
+
+
+@pytest.fixture(scope="module")
+def crops(mnist_test):
+    return {
+        kind: line_crops(mnist_test, kind, n)
+        for kind, n in [("touching pairs", 60), ("touching strings", 30), ("separators", 20)]
+    }
+
+
+READ_ON_CROPS = [
+    # field, value, kind, index, the default's text, the changed text
+    ("narrow", 2.0, "touching strings", 2, "93336", "9336"),  # a wide blob of '33' taken for one digit
+    ("narrow", 0.05, "touching strings", 13, "512", "5112"),  # a narrow '11' no longer one digit
+    ("narrow_alone", 1.5, "touching pairs", 1, "47", "4"),  # a lone blob too narrow for two
+    ("alone_one", 1.0, "touching pairs", 59, "51", "7"),  # ... and for a '1' among them
+    ("certain", 0.5, "touching strings", 14, "189193", "8193"),  # an unsure digit model overrules splits
+    ("split_odds", -5.0, "touching pairs", 1, "47", "4"),  # one digit favoured over the line model's split
+    ("alone_split_odds", -5.0, "touching pairs", 1, "47", "4"),  # the same for a blob alone on its line
+    ("doubt_floor", 0.5, "touching pairs", 7, "9", "91"),  # the digit model's doubt weighs more: split
+    ("piece", 0.0, "separators", 14, "374274", "37?274"),  # no blob is a piece of a broken digit
+    ("sure", 0.99, "separators", 7, "7725662", "77215662"),  # the models' sureness needed to overrule
+    ("second_look_below", 1.01, "touching pairs", 11, "4", "47"),  # every wide fast-path blob looked at again
+    ("glance_wide", 0.5, "touching pairs", 45, "8", "36"),  # a narrower sure blob gets the line model's glance
+    ("glance_below", 0.5, "touching pairs", 3, "32", "2"),  # no sure blob gets it
+]
+
+
+@pytest.mark.parametrize("field, value, kind, index, default_text, changed_text", READ_ON_CROPS)
+def test_a_changed_read_field_changes_what_a_line_crop_reads(
+    crops, field, value, kind, index, default_text, changed_text
+):
+    image, _ = crops[kind][index]
+    assert shipped_reader().read(image).text == default_text
+    assert shipped_reader(read_config=ReadConfig(**{field: value})).read(image).text == changed_text
+
+
+@pytest.fixture(scope="module")
+def turned_photos(mnist_test):
+    """Issue 10's rotated_90 photos 0-24 (seed 0), read with the sideways_* fields."""
+    from edgedigits.train.scenes import kind_photos
+
+    return list(kind_photos(mnist_test, "rotated_90", 0, 25))
+
+
+READ_ON_TURNED = [
+    ("sideways_max_gap", 0.0, 0, "30534", "6\n0\n47\n62"),  # the column's digits too far apart to be one number
+    ("sideways_margin", -1.0, 6, "90\n55\n21", "827"),  # a turn read less surely is kept
+    ("sideways_tolerance", 1.0, 6, "90\n55\n21", "827"),  # ... as when the orientation model tells the turns apart
+    ("sideways_sure_margin", 2.0, 24, "2739", "?\n5\n71"),  # a turn reading a digit fewer needs to be far surer
+    ("sideways_pick_odds", 100.0, 13, "838", "888"),  # the line model, not the orientation model, picks the turn
+]
+
+
+@pytest.mark.parametrize("field, value, index, default_text, changed_text", READ_ON_TURNED)
+def test_a_changed_read_field_changes_how_a_quarter_turned_photo_reads(
+    turned_photos, field, value, index, default_text, changed_text
+):
+    image, _ = turned_photos[index]
+    assert shipped_reader().read(image).text == default_text
+    assert shipped_reader(read_config=ReadConfig(**{field: value})).read(image).text == changed_text
+
+
+def test_two_stacked_blobs_are_a_turned_number_by_the_configs_gap(mnist_test):
+    """recognize.sideways: issue 10's rotated_270 photo 0 (seed 0), '612' written down the page in two blobs,
+    reads turned; allowed no gap between two stacked blobs (sideways_max_gap_two), it reads as it lies."""
+    from edgedigits.train.scenes import kind_photos
+
+    image, text = next(iter(kind_photos(mnist_test, "rotated_270", 0, 1)))
+    assert shipped_reader().read(image).text == text == "612"
+    assert shipped_reader(read_config=ReadConfig(sideways_max_gap_two=0.0)).read(image).text == "4\n5"
+
+
+def test_a_page_whose_way_up_is_disputed_reads_by_the_configs_cap_and_tolerance(mnist_test):
+    """Issue 10's rotated_180 photo 39 (seed 1, '138699'; tests/test_orientation.py): the orientation model is
+    sure it is turned, the line model reads it surer as it lies: every digit keeps at most disputed_confidence
+    and shows '?'. With that cap at 1, it reads upside down and confident; with the sure turn's tolerance
+    applying (sure_turn_odds out of reach), the ordinary turn_tolerance decides: at 1 nat per character the
+    page is read turned, the right way up."""
+    from edgedigits.train.scenes import kind_photos
+
+    image, text = list(kind_photos(mnist_test, "rotated_180", 1, 40))[39]
+    assert shipped_reader().read(image).text == "??????"
+    assert shipped_reader(read_config=ReadConfig(disputed_confidence=1.0)).read(image).text == "669881"
+    unsure = ReadConfig(sure_turn_odds=100.0)
+    assert shipped_reader(read_config=unsure).read(image).text == "669881"
+    turned = dataclasses.replace(unsure, turn_tolerance=1.0)
+    assert shipped_reader(read_config=turned).read(image).text == text == "138699"

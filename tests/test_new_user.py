@@ -284,6 +284,72 @@ def test_webcam_bad_option_values_are_usage_errors():
         assert result.returncode == 2 and option[0] in result.stderr
 
 
+# --------------------------------------------------------------------------- --help
+
+
+def help_commands() -> dict[tuple[str, ...], list[str]]:
+    """Each command line that prints a help page (() for the root) -> every option name declared on its command
+    (long, short and --no- names), read from the app itself, so an option added later is covered too."""
+    import typer
+
+    from edgedigits.runtime.cli import app
+
+    root = typer.main.get_command(app)
+    commands = {(): root, **{(name,): command for name, command in root.commands.items()}}
+    return {
+        args: [
+            name
+            for param in command.params
+            if param.param_type_name == "option"
+            for name in (*param.opts, *param.secondary_opts)
+        ]
+        + ["--help"]
+        for args, command in commands.items()
+    }
+
+
+def test_help_at_80_columns_shows_every_option_name_whole():
+    """`COLUMNS=80 edgedigits classify --help` (and every other command's): each option name appears whole and
+    no line is wider than the terminal. Typer's rich panel narrowed every column alike to fit, and cut
+    '--orientation-model' to '--orientation-mo…' (classify, batch, webcam)."""
+    import re
+
+    env = {**os.environ, "COLUMNS": "80"}
+    for args, names in help_commands().items():
+        result = run(*args, "--help", env=env)
+        assert result.returncode == 0, result.stderr
+        page = result.stdout
+        assert max(len(line) for line in page.splitlines()) <= 80, page
+        cut = [name for name in names if not re.search(rf"(?<![\w-]){re.escape(name)}(?![\w…-])", page)]
+        assert not cut, f"edgedigits {' '.join(args)} --help at 80 columns: {cut} not whole in\n{page}"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (a device whose writes fail: disk full)")
+@pytest.mark.parametrize("args", list(help_commands()), ids=lambda args: " ".join(args) or "edgedigits")
+def test_help_to_a_full_disk_or_a_closed_pipe_is_handled_as_every_other_output(args):
+    """`edgedigits --help > /dev/full` (and every command's --help): exit 2 with one line, as `models >
+    /dev/full`; `edgedigits classify --help | head -1` with the reader gone: exit 0 without a word, as `models`.
+    Typer printed the page itself: an OSError traceback (exit 1) on the full disk, exit 1 on the closed pipe."""
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [*EDGEDIGITS, *args, "--help"], stdout=full, stderr=subprocess.PIPE, text=True, timeout=120
+        )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == (
+        "edgedigits: standard output: cannot write (No space left on device); free some space or redirect it "
+        "elsewhere\n"
+    )
+    read, write = os.pipe()
+    os.close(read)  # the reader left before anything was written
+    try:
+        closed = subprocess.run(
+            [*EDGEDIGITS, *args, "--help"], stdout=write, stderr=subprocess.PIPE, text=True, timeout=120
+        )
+    finally:
+        os.close(write)
+    assert (closed.returncode, closed.stderr) == (0, "")
+
+
 # --------------------------------------------------------------------------- --version, stdin, lists, -o, CSV
 
 
