@@ -38,10 +38,11 @@ $(RUNTIME_VENV)/.installed: $(RUNTIME_FILES)
 	$(RUNTIME_VENV)/bin/pip install $(PIP_FLAGS) .
 	touch $@
 
-$(DEV_VENV)/.installed: pyproject.toml
+# The test suite's venv takes the versions CI passed with (constraints-dev.txt): its material is drawn with OpenCV.
+$(DEV_VENV)/.installed: pyproject.toml constraints-dev.txt
 	$(PYTHON) -m venv $(DEV_VENV)
 	$(DEV_VENV)/bin/pip install $(PIP_FLAGS) --upgrade pip
-	$(DEV_VENV)/bin/pip install $(PIP_FLAGS) -e '.[train,dev,serve,ray]'
+	$(DEV_VENV)/bin/pip install $(PIP_FLAGS) -c constraints-dev.txt -e '.[train,dev,serve,ray]'
 	touch $@
 
 samples: $(DEV_VENV)/.installed
