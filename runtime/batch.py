@@ -42,6 +42,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Literal
 
+from .parallel import ctrl_c_ignored
 from .results import shown_path
 
 ENGINES = ("local", "ray")
@@ -198,10 +199,13 @@ def read_archive(
                 summary.failed += "error" in r
                 summary.read += "error" not in r
     finally:
-        summary.seconds = time.perf_counter() - started
-        summary.startup_s = progress.startup_s(started)
-        summary.shards = len(shard_files(out))
-        _write_summary(out, summary)
+        # The reading is over, done or stopped: a Ctrl-C now (pressed as the last shard was written) left no
+        # summary, or the last run's, and no summary line. It is ignored for the few milliseconds this takes.
+        with ctrl_c_ignored():
+            summary.seconds = time.perf_counter() - started
+            summary.startup_s = progress.startup_s(started)
+            summary.shards = len(shard_files(out))
+            _write_summary(out, summary)
     return summary
 
 
@@ -291,23 +295,28 @@ def _shard_keys(shard: Path) -> Iterator[tuple]:
 
 def write_shard(records: list[dict], out: Path, fmt: str, batch_id: str = "") -> str | None:
     """Write one batch's records as ``out/part-<hash of batch_id and their paths>.<fmt>``, whole or not at all
-    (a temporary name, then a rename). ``batch_id`` names the batch within all runs (its run and its place in
-    the run): the same batch written again (Ray retrying it) replaces its shard, and another batch of the same
-    paths (an input listed twice) gets a shard of its own. Returns the shard's name (None for no records)."""
+    (a temporary name, then a rename; a writing stopped half-way, by Ctrl-C or an OSError, removes its temporary
+    file). ``batch_id`` names the batch within all runs (its run and its place in the run): the same batch
+    written again (Ray retrying it) replaces its shard, and another batch of the same paths (an input listed
+    twice) gets a shard of its own. Returns the shard's name (None for no records)."""
     if not records:
         return None
     records = [{**r, "path": shown_path(r["path"])} if isinstance(r["path"], str) else r for r in records]
     digest = hashlib.sha1("\n".join([batch_id, *(str(r["path"]) for r in records)]).encode("utf-8"))
     name = f"part-{digest.hexdigest()[:20]}.{fmt}"
     tmp = out / f".{name}.{uuid.uuid4().hex[:8]}.tmp"
-    if fmt == "jsonl":
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
-    else:
-        import pyarrow.parquet as pq
+    try:
+        if fmt == "jsonl":
+            with open(tmp, "w", encoding="utf-8") as handle:
+                handle.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+        else:
+            import pyarrow.parquet as pq
 
-        pq.write_table(_arrow_table(records), tmp)
-    os.replace(tmp, out / name)
+            pq.write_table(_arrow_table(records), tmp)
+        os.replace(tmp, out / name)
+    except BaseException:  # Ctrl-C or a full disk half-way: no temporary file left behind (a rerun writes it)
+        tmp.unlink(missing_ok=True)
+        raise
     return name
 
 

@@ -575,6 +575,14 @@ def batch(
         )
     except (ArchiveError, ModelError) as exc:
         fail(str(exc))
+    except (KeyboardInterrupt, ImportError) as exc:
+        # Ctrl-C outside the reading (read_archive reports one during it): while the models load or the records
+        # of an earlier run are counted. It was a silent exit 130, or, in onnxruntime's start-up, a traceback of
+        # "ImportError: initialization failed" and exit 1 (a failed input's status).
+        if not isinstance(exc, KeyboardInterrupt) and not isinstance(exc.__cause__, KeyboardInterrupt):
+            raise
+        typer.echo(f"edgedigits: interrupted; rerun the same command to go on where it stopped ({out})", err=True)
+        raise typer.Exit(130) from None
     finally:
         if bar is not None:
             bar.close()

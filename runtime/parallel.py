@@ -222,7 +222,7 @@ def _start_pool(make_reader: Callable[[], BatchReader], workers: int) -> Process
         initargs=(make_reader, images.MAX_PIXELS),
     )
     try:
-        with _ctrl_c_ignored():  # the workers start with Ctrl-C ignored (the first submit spawns them), so one
+        with ctrl_c_ignored():  # the workers start with Ctrl-C ignored (the first submit spawns them), so one
             # pressed while they import gives no traceback from each of them: the parent alone reports it
             probes = [pool.submit(_probe) for _ in range(workers)]
         for probe in probes:
@@ -240,11 +240,13 @@ def _start_pool(make_reader: Callable[[], BatchReader], workers: int) -> Process
 
 
 @contextlib.contextmanager
-def _ctrl_c_ignored() -> Iterator[None]:
-    """SIGINT ignored in this process for the block, in the main thread (elsewhere, as it is). A process started
-    in it inherits the ignored signal through exec, and CPython installs its KeyboardInterrupt handler only
-    where SIGINT is at its default (``signal`` module docs: "SIGINT is translated into a KeyboardInterrupt
-    exception if the parent process has not changed it"); ``_start_worker`` keeps it ignored."""
+def ctrl_c_ignored() -> Iterator[None]:
+    """SIGINT ignored in this process for the block, in the main thread (elsewhere, as it is): for a few
+    milliseconds' work that must not stop half-way (the summary of batch.read_archive), and to start the
+    workers. A process started in it inherits the ignored signal through exec, and CPython installs its
+    KeyboardInterrupt handler only where SIGINT is at its default (``signal`` module docs: "SIGINT is
+    translated into a KeyboardInterrupt exception if the parent process has not changed it"); ``_start_worker``
+    keeps it ignored."""
     import signal
     import threading
 

@@ -177,7 +177,7 @@ def test_big_photos_stream_in_small_tasks_and_ctrl_c_is_quick(tmp_path, mnist_te
 def test_ctrl_c_while_the_workers_start_gives_no_traceback(tmp_path, mnist_test):
     """Ctrl-C pressed (SIGINT to the whole process group, as a terminal sends it) while the worker processes
     are still starting: the parent reports the interruption (exit 130), and no worker prints a traceback.
-    The workers are spawned with SIGINT ignored (parallel._ctrl_c_ignored); before, each one that was still
+    The workers are spawned with SIGINT ignored (parallel.ctrl_c_ignored); before, each one that was still
     importing printed a KeyboardInterrupt traceback."""
     for i in range(600):  # enough for the workers to start (a short job reads in the parent)
         cv2.imwrite(str(tmp_path / f"d{i}.png"), paper_digit(mnist_test.images[i]))
