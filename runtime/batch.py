@@ -100,7 +100,7 @@ class ArchiveSummary:
 
 
 def read_archive(
-    inputs: Iterable[str],
+    inputs: Iterable[str | bytes | os.PathLike[str] | os.PathLike[bytes]],
     out: str | os.PathLike,
     *,
     manifest: str | os.PathLike | None = None,
@@ -119,7 +119,8 @@ def read_archive(
 ) -> ArchiveSummary:
     """Read every input into shards under ``out`` (created if missing) and write ``out/_SUMMARY.json``.
 
-    inputs: files, folders, glob patterns (``recursive``: descend into subfolders); manifest: a text file,
+    inputs: files, folders, glob patterns, URIs (str, bytes or os.PathLike; ``recursive``: descend into
+    subfolders); manifest: a text file,
     one path or URI a line (read once, as a stream: a pipe such as ``<(find ...)`` does; '-': stdin).
     engine: ``"local"`` (worker processes, ``workers`` of them, default all cores) or ``"ray"`` (``address``:
     None starts a local Ray instance on 127.0.0.1; ``"auto"`` or ``"HOST:PORT"`` joins a running cluster;
@@ -132,16 +133,19 @@ def read_archive(
 
     Returns the ArchiveSummary (also in ``_SUMMARY.json``); ``interrupted`` is set when Ctrl-C stopped it
     (the shards written so far stay; rerun to go on). Raises ArchiveError for options or a manifest that
-    cannot be used, or the Ray engine without Ray installed; ModelError for a model that cannot be used.
+    cannot be used, or the Ray engine without Ray installed; ModelError for a model that cannot be used;
+    TypeError for one input passed alone, not in a list (``"scans/"``: pass ``["scans/"]``).
     A bad input never raises: it is an error record.
     """
+    if isinstance(inputs, (str, bytes, os.PathLike)):  # iterated, each character would be an input ('/' too)
+        raise TypeError(f"read_archive takes a list of inputs, got one {type(inputs).__name__}; pass [{inputs!r}]")
     if engine not in ENGINES:
         raise ArchiveError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
     if format not in FORMATS:
         raise ArchiveError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
     if batch_size < 1:
         raise ArchiveError(f"batch size must be at least 1, not {batch_size}")
-    inputs = list(inputs)
+    inputs = [_input_name(item) for item in inputs]
     if not inputs and manifest is None:
         raise ArchiveError("nothing to read: give files, folders or patterns, or --manifest FILE")
     if manifest is not None and os.path.isdir(manifest):
@@ -478,6 +482,14 @@ def keep_settings(out: Path, wanted: dict) -> None:
 
 
 # --------------------------------------------------------------------------- listing the inputs
+
+
+def _input_name(item: object) -> str:
+    """One input of read_archive as a str: a path (str, bytes or os.PathLike; bytes decoded as the file system
+    does) or a URI; TypeError, saying what to pass, for anything else."""
+    if isinstance(item, (str, bytes, os.PathLike)):
+        return os.fsdecode(item)
+    raise TypeError(f"read_archive takes paths or URIs (str, bytes or os.PathLike), got {type(item).__name__} {item!r}")
 
 
 def _names(inputs: list[str], manifest) -> Iterator[str]:

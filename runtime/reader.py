@@ -136,8 +136,7 @@ class DigitReader:
             "the shipped 'orientation' model",
             none="no orientation model",
         )
-        if not isinstance(single, (bool, np.bool_)):
-            raise TypeError(f"single must be True or False, got {single!r}")
+        check_single(single)
         for name, value, kind in (
             ("read_config", read_config, ReadConfig),
             ("detect_config", detect_config, DetectConfig),
@@ -179,6 +178,16 @@ class DigitReader:
     @min_confidence.setter
     def min_confidence(self, value: float) -> None:
         self._min_confidence = check_fraction("min_confidence", value)
+
+    @property
+    def single(self) -> bool:
+        """Read every image as one digit (a crop or a drawing), without detection? Settable, and checked when set
+        (TypeError for anything but True or False: ``"false"`` from a query string is no False)."""
+        return self._single
+
+    @single.setter
+    def single(self, value: bool) -> None:
+        self._single = check_single(value)
 
     @property
     def line_model(self) -> LineModel | None:
@@ -228,6 +237,7 @@ class DigitReader:
 
         Raises ImageError (a ValueError) when the input cannot be read: a missing or unreadable file, bytes
         that are no image, an image above the pixel limit. Its message names the input and says what to do.
+        Raises TypeError for a ``single`` that is not True, False or None, or a ``path`` that is not a str.
         The streaming calls (``read_batch``, ``read_many``, ``read_paths``) never raise for a bad input: it
         becomes a Reading with ``error`` set, so one bad file never stops a batch.
         """
@@ -260,7 +270,7 @@ class DigitReader:
         images = list(images)
         if isinstance(paths, (str, os.PathLike, bytes)):
             raise TypeError(f"read_batch: paths takes a list of paths, one per image, got {paths!r}; pass [{paths!r}]")
-        single = self.single if single is None else single
+        single = self.single if single is None else check_single(single)
         paths = (
             [None] * len(images)
             if paths is None
@@ -270,6 +280,9 @@ class DigitReader:
             raise ValueError(
                 f"read_batch got {len(images)} images but {len(paths)} paths; pass one path (or None) per image"
             )
+        for name in paths:
+            if name is not None and not isinstance(name, str):
+                raise TypeError(f"path must be a str, an os.PathLike or None (the name in Reading.path), got {name!r}")
         prepared = [self._prepare(image, path, single, together=True) for image, path in zip(images, paths)]
         small_digits.find_together(prepared, lines=self.reads_lines)  # small one-digit images: found together
         started = time.perf_counter()
@@ -493,7 +506,12 @@ class DigitReader:
         )
 
     def read_paths(
-        self, inputs: Iterable[str], *, recursive: bool = False, workers: int | None = None, processes: bool = False
+        self,
+        inputs: Iterable[str | bytes | os.PathLike[str] | os.PathLike[bytes]],
+        *,
+        recursive: bool = False,
+        workers: int | None = None,
+        processes: bool = False,
     ) -> Iterator[Reading]:
         """Read every image named by ``inputs`` (files, folders, glob patterns: str, bytes or os.PathLike), streamed
         in order.
@@ -699,6 +717,14 @@ def renumber_lines(digits: list[Digit]) -> list[Digit]:
         d if d.line == numbers[d.line] else Digit(d.value, d.confidence, d.box, numbers[d.line], d.probabilities)
         for d in digits
     ]
+
+
+def check_single(value: object) -> bool:
+    """``value`` as ``single`` takes it (True or False, NumPy's too); TypeError for anything else, which would read
+    as true or false by accident (the string ``"false"`` is true)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"single must be True or False, got {value!r}")
+    return bool(value)
 
 
 def path_name(item: object) -> str:

@@ -162,6 +162,24 @@ def test_the_command_writes_shards_and_says_what_it_skipped(archive, tmp_path):
         read_archive([], tmp_path / "x", manifest=tmp_path / "missing.txt")
 
 
+def test_one_input_alone_is_refused_not_read_character_by_character(tmp_path):
+    """read_archive("data/", out) took the string for its inputs: records for 'd', 'a', 't', 'a' and '/', the
+    filesystem's root (with recursive=True, every image on the machine)."""
+    for one in ("data/", Path("data"), b"data/"):
+        with pytest.raises(TypeError, match=r"read_archive takes a list of inputs, got one .*; pass \["):
+            read_archive(one, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    with pytest.raises(TypeError, match="read_archive takes paths or URIs .* got int 7"):
+        read_archive([7], tmp_path / "out")
+
+
+def test_inputs_may_be_path_objects_as_the_annotation_says(archive, tmp_path):
+    """read_archive([Path(folder)]) failed deep inside ("argument of type 'PosixPath' is not iterable")."""
+    folder, paths = archive
+    s = read_archive([Path(folder)], tmp_path / "out", workers=1)
+    assert sorted(records(tmp_path / "out")) == paths and (s.read, s.failed) == (len(paths) - 3, 3)
+
+
 def test_importing_the_api_and_the_cli_does_not_import_ray():
     code = (
         "import sys, edgedigits.runtime.batch, edgedigits.runtime.cli; "

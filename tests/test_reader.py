@@ -389,6 +389,26 @@ def test_single_must_be_true_or_false():
     assert DigitReader(single=np.bool_(True), line_model=False).single
 
 
+def test_single_and_path_are_checked_per_call_and_on_the_attribute_too(reader):
+    """A web app passing a query string through: read(p, single="false") read the form as one digit ('4', not
+    '3141\n592'), as did reader.single = "false"; only the constructor checked. And a path of 123 went into
+    Reading.path as an int."""
+    form = str(ROOT / "samples" / "form_two_lines.png")
+    for call in (lambda: reader.read(form, single="false"), lambda: reader.read_batch([form], single="false")):
+        with pytest.raises(TypeError, match="single must be True or False, got 'false'"):
+            call()
+    other = DigitReader(line_model=False)
+    with pytest.raises(TypeError, match="single must be True or False, got 'false'"):
+        other.single = "false"
+    assert other.single is False
+    other.single = np.bool_(True)
+    assert other.single is True
+    with pytest.raises(TypeError, match="path must be a str, an os.PathLike or None"):
+        reader.read(form, path=123)
+    assert reader.read(form, path=Path("named.png")).path == "named.png"
+    assert reader.read(form, single=False).text == "3141\n592"
+
+
 def test_threads_workers_and_stabilizer_memory_are_checked(reader, mnist_test):
     from edgedigits.runtime.live import Stabilizer
 
