@@ -42,6 +42,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Literal
 
+from .errors import EdgeDigitsError
 from .parallel import ctrl_c_ignored
 from .results import shown_path
 
@@ -53,7 +54,7 @@ SUMMARY = "_SUMMARY.json"
 SETTINGS = "_SETTINGS.json"  # what the records under out were read with (keep_settings)
 
 
-class ArchiveError(ValueError):
+class ArchiveError(EdgeDigitsError, ValueError):
     """A job that cannot start (bad options, an unreadable manifest, Ray missing). The message says what to do."""
 
 

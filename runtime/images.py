@@ -22,6 +22,8 @@ import struct
 import cv2
 import numpy as np
 
+from .errors import EdgeDigitsError
+
 MAX_FILE_BYTES = 256 * 1024 * 1024
 MAX_PIXELS = 64_000_000  # a 48 MP phone photo fits; a 20000x20000 scan does not
 # Every suffix a folder listing picks up: the formats OpenCV decodes here (the same set as a file named
@@ -57,7 +59,7 @@ FORMATS = "PNG, JPEG, BMP, TIFF, WebP, GIF or PNM"
 FOLDER_ERROR = "is a folder, not an image file (pass the folder itself to read every image in it)"
 
 
-class ImageError(ValueError):
+class ImageError(EdgeDigitsError, ValueError):
     """An input that cannot be read as an image. The message names the problem and the fix."""
 
 

@@ -23,6 +23,8 @@ from typing import Callable, Iterable
 
 import numpy as np
 
+from .errors import EdgeDigitsError
+
 # SHA-256 of the decompressed files (the gzip wrapper differs between mirrors).
 SHA256 = {
     "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
@@ -44,7 +46,7 @@ MIRRORS = (
 _IDX_UBYTE = 0x08
 
 
-class MnistError(RuntimeError):
+class MnistError(EdgeDigitsError, RuntimeError):
     """MNIST files are missing, corrupt, or could not be downloaded. The message says what to do."""
 
 

@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from .errors import EdgeDigitsError
+
 DEFAULT_MODEL = "default"
 DEFAULT_LINE_MODEL = "line"  # the shipped line recognizer (see lines.py)
 DEFAULT_ORIENTATION_MODEL = "orientation"  # the shipped text-orientation classifier (see orientation.py)
@@ -35,7 +37,7 @@ N_CLASSES = 10
 MAX_SESSION_BATCH = 1024
 
 
-class ModelError(RuntimeError):
+class ModelError(EdgeDigitsError, RuntimeError):
     """A model could not be found, opened or used. The message names the file and says what to do."""
 
 

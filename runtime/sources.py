@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 from .draw import to_bgr
+from .errors import EdgeDigitsError
 from .images import FORMATS, ImageError, cv_path, is_image_name, load_image
 
 
@@ -149,7 +150,7 @@ def iter_paths(inputs: Iterable[str], recursive: bool = False) -> Iterator[str |
 # --------------------------------------------------------------------------- video and cameras
 
 
-class VideoError(RuntimeError):
+class VideoError(EdgeDigitsError, RuntimeError):
     """A camera, video file or stream that cannot be opened or stopped delivering frames."""
 
 

@@ -498,3 +498,37 @@ def test_messages_say_what_to_do_in_the_api(reader, tmp_path):
     with pytest.raises(ImageError, match=r"7 channels") as seven:
         reader.read(np.zeros((200, 400, 7)))
     assert "channels-first" not in str(seven.value)
+
+
+def test_every_error_of_ours_is_caught_by_one_base_and_keeps_its_builtin_class(tmp_path):
+    """An app caught edgedigits' errors one class at a time (ImageError a ValueError, ModelError a RuntimeError,
+    ...), with no common base: now EdgeDigitsError catches each, raised for real, and each keeps its old base."""
+    from edgedigits.runtime.batch import ArchiveError, read_archive
+    from edgedigits.runtime.errors import EdgeDigitsError
+    from edgedigits.runtime.images import ImageError
+    from edgedigits.runtime.mnist import MnistError, load
+    from edgedigits.runtime.model import ModelError
+    from edgedigits.runtime.serve.config import ServeConfig, ServeError
+    from edgedigits.runtime.sources import VideoError, iter_frames
+
+    for error, builtin in (
+        (ImageError, ValueError),
+        (ModelError, RuntimeError),
+        (ArchiveError, ValueError),
+        (VideoError, RuntimeError),
+        (ServeError, ValueError),
+        (MnistError, RuntimeError),
+    ):
+        assert issubclass(error, EdgeDigitsError) and issubclass(error, builtin)
+    calls = [
+        lambda: DigitReader(line_model=False).read(str(tmp_path / "missing.png")),
+        lambda: DigitReader(str(tmp_path / "missing.onnx")),
+        lambda: read_archive(["x"], tmp_path / "out", engine="spark"),
+        lambda: next(iter(iter_frames(str(tmp_path / "missing.mp4")))),
+        lambda: ServeConfig(host="0.0.0.0").check(),  # no API key for a public address
+        lambda: load("test", data_dir=tmp_path, download=False),
+    ]
+    for call in calls:
+        with pytest.raises(EdgeDigitsError) as caught:
+            call()
+        assert str(caught.value)

@@ -12,6 +12,8 @@ import json
 import math
 from dataclasses import dataclass
 
+from ..errors import EdgeDigitsError
+
 API_KEY_ENV = "EDGEDIGITS_API_KEY"
 CONFIG_ENV = "EDGEDIGITS_SERVE_CONFIG"  # hands the settings to uvicorn's worker processes (--workers > 1)
 MIN_KEY_LENGTH = 16
@@ -19,7 +21,7 @@ READER_MAX_PIXELS = 64_000_000  # images.MAX_PIXELS (a test checks they agree), 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")  # uvicorn's
 
 
-class ServeError(ValueError):
+class ServeError(EdgeDigitsError, ValueError):
     """A setting the server refuses to start with. The message says what to change."""
 
 

@@ -1,0 +1,18 @@
+"""The one base class of the errors edgedigits raises on purpose, so that an app can catch them all:
+
+    from edgedigits.runtime.errors import EdgeDigitsError
+    try:
+        reading = reader.read(upload)
+    except EdgeDigitsError as exc:  # ImageError, ModelError, ArchiveError, VideoError, ServeError, MnistError
+        reply(400, str(exc))       # each message names the input or setting and says what to do
+
+Each error also keeps the built-in class it always had (``ImageError`` is a ``ValueError``, ``ModelError`` a
+``RuntimeError``, ...), so code catching those goes on working. No imports: any module may take it.
+"""
+
+from __future__ import annotations
+
+
+class EdgeDigitsError(Exception):
+    """Base of edgedigits' own errors: ImageError, ModelError, ArchiveError, VideoError, ServeError and
+    MnistError. Its message names what failed and what to do."""
