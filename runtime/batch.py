@@ -178,7 +178,7 @@ def read_archive(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ArchiveError(
-            f"{out}: cannot create the output folder ({exc.strerror or exc}); pick another --out"
+            f"{out}: cannot create the output folder ({exc.strerror or exc}); pick another --out (read_archive's out)"
         ) from None
     _check_writable(out)
     summary = ArchiveSummary(
@@ -223,8 +223,8 @@ def _check_writable(out: Path) -> None:
         probe.unlink()
     except OSError as exc:
         raise ArchiveError(
-            f"{out}: cannot write in the output folder ({exc.strerror or exc}); pick another --out or fix its "
-            "permissions"
+            f"{out}: cannot write in the output folder ({exc.strerror or exc}); pick another --out (read_archive's "
+            "out) or fix its permissions"
         ) from None
 
 
@@ -478,7 +478,8 @@ def keep_settings(out: Path, wanted: dict) -> None:
     if differ:
         raise ArchiveError(
             f"{out}: holds records read with other settings ({'; '.join(differ)}); resuming would skip the inputs "
-            f"already read and mix two kinds of record: pick another --out, or rerun with the settings in {path}"
+            f"already read and mix two kinds of record: pick another --out (read_archive's out), or rerun with the "
+            f"settings in {path}"
         )
 
 

@@ -362,7 +362,8 @@ def decode(data: bytes, max_pixels: int | None = None) -> np.ndarray:
     if image is None or image.size == 0:
         if is_video(data):
             raise ImageError(
-                "a video file, not an image; read its frames with edgedigits webcam --source FILE --headless"
+                "a video file, not an image; read its frames with edgedigits webcam --source FILE --headless "
+                "(Python: edgedigits.runtime.sources.iter_frames(FILE))"
             )
         kind = "truncated or corrupt image" if size else f"not an image OpenCV can decode ({FORMATS})"
         raise ImageError(f"{kind}; re-export or re-save the file")

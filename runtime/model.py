@@ -245,8 +245,10 @@ class Model:
             digit_models = ", ".join(row["name"] for row in shipped_models() if row["kind"] == "digit")
             raise ModelError(
                 f"{where}: a text-line model (input [N, {LINE_HEIGHT}, W]: the line recognizer or the orientation "
-                f"classifier), not a digit model; --model takes a digit model ({digit_models or 'none installed'}); "
-                "a line recognizer goes to --line-model and an orientation classifier to --orientation-model."
+                f"classifier), not a digit model; --model (DigitReader's model) takes a digit model "
+                f"({digit_models or 'none installed'}); "
+                "a line recognizer goes to --line-model (line_model=) and an orientation classifier to "
+                "--orientation-model (orientation_model=)."
             )
         if image.type != "tensor(float)" or len(dims) != 3 or tuple(dims[1:]) != IMAGE_SHAPE:
             raise ModelError(

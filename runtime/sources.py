@@ -94,7 +94,8 @@ def _folder(folder: str, recursive: bool) -> Iterator[str | SourceError]:
     elif _has_images_below(folder):
         yield SourceError(
             folder,
-            "no image files in this folder itself, but its subfolders hold some: add -r (--recursive) to read them",
+            "no image files in this folder itself, but its subfolders hold some: add -r (--recursive; "
+            "recursive=True in Python) to read them",
         )
     else:
         yield SourceError(
@@ -108,7 +109,7 @@ def no_images_matched(count: int) -> str:
     return (
         f"the pattern matches {count} file(s) or folder(s) but no image file (looked for {FORMATS} by their "
         "suffixes); name a file itself to try it whatever its suffix, or read a video with edgedigits webcam "
-        "--source FILE --headless"
+        "--source FILE --headless (Python: edgedigits.runtime.sources.iter_frames(FILE))"
     )
 
 

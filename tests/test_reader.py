@@ -532,3 +532,14 @@ def test_every_error_of_ours_is_caught_by_one_base_and_keeps_its_builtin_class(t
         with pytest.raises(EdgeDigitsError) as caught:
             call()
         assert str(caught.value)
+
+
+def test_messages_of_the_api_name_the_python_way_too(reader, tmp_path, mnist_test):
+    """The API shares its error messages with the command line, which named only options (-r, --model, --out):
+    a Python user now reads the argument to pass too."""
+    (tmp_path / "sub").mkdir()
+    cv2.imwrite(str(tmp_path / "sub" / "7.png"), 255 - mnist_test.images[0])
+    (record,) = list(reader.read_paths([str(tmp_path)]))
+    assert "recursive=True" in record.error and "-r" in record.error
+    with pytest.raises(ModelError, match=r"--model \(DigitReader's model\) takes a digit model.*line_model="):
+        DigitReader("line")
