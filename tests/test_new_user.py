@@ -330,10 +330,14 @@ def test_help_to_a_full_disk_or_a_closed_pipe_is_handled_as_every_other_output(a
     """`edgedigits --help > /dev/full` (and every command's --help): exit 2 with one line, as `models >
     /dev/full`; `edgedigits classify --help | head -1` with the reader gone: exit 0 without a word, as `models`.
     Typer printed the page itself: an OSError traceback (exit 1) on the full disk, exit 1 on the closed pipe."""
+    check_full_disk_and_closed_pipe([*args, "--help"])
+
+
+def check_full_disk_and_closed_pipe(args: list[str]) -> None:
+    """``edgedigits ARGS`` with its output on /dev/full exits 2 with one line saying so; with its reader gone
+    before anything was written (a closed pipe), it exits 0 without a word."""
     with open("/dev/full", "w") as full:
-        result = subprocess.run(
-            [*EDGEDIGITS, *args, "--help"], stdout=full, stderr=subprocess.PIPE, text=True, timeout=120
-        )
+        result = subprocess.run([*EDGEDIGITS, *args], stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
     assert result.returncode == 2, result.stderr
     assert result.stderr == (
         "edgedigits: standard output: cannot write (No space left on device); free some space or redirect it "
@@ -342,9 +346,7 @@ def test_help_to_a_full_disk_or_a_closed_pipe_is_handled_as_every_other_output(a
     read, write = os.pipe()
     os.close(read)  # the reader left before anything was written
     try:
-        closed = subprocess.run(
-            [*EDGEDIGITS, *args, "--help"], stdout=write, stderr=subprocess.PIPE, text=True, timeout=120
-        )
+        closed = subprocess.run([*EDGEDIGITS, *args], stdout=write, stderr=subprocess.PIPE, text=True, timeout=120)
     finally:
         os.close(write)
     assert (closed.returncode, closed.stderr) == (0, "")
@@ -367,20 +369,7 @@ def test_output_to_a_full_disk_or_a_closed_pipe_is_handled_as_classify_s(args):
     """`edgedigits models > /dev/full` (and --version, evaluate): exit 2 with one line, as classify's results;
     `edgedigits models | head -1` with the reader gone: exit 0 without a word, as classify. They were an
     OSError traceback (exit 1), and exit 1 for the closed pipe."""
-    with open("/dev/full", "w") as full:
-        result = subprocess.run([*EDGEDIGITS, *args], stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
-    assert result.returncode == 2, result.stderr
-    assert result.stderr == (
-        "edgedigits: standard output: cannot write (No space left on device); free some space or redirect it "
-        "elsewhere\n"
-    )
-    read, write = os.pipe()
-    os.close(read)  # the reader left before anything was written
-    try:
-        closed = subprocess.run([*EDGEDIGITS, *args], stdout=write, stderr=subprocess.PIPE, text=True, timeout=120)
-    finally:
-        os.close(write)
-    assert (closed.returncode, closed.stderr) == (0, "")
+    check_full_disk_and_closed_pipe(args)
 
 
 def test_one_image_from_stdin(mnist_test):
