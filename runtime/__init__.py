@@ -4,7 +4,11 @@
     reading = DigitReader().read("photo.jpg")
     print(reading.text, [(d.value, d.confidence, d.box) for d in reading.digits])
 
-Names are imported on first use, so ``import edgedigits.runtime.mnist`` stays light.
+    from edgedigits.runtime import DetectConfig, ReadConfig   # the thresholds, frozen dataclasses
+    reader = DigitReader(detect_config=DetectConfig(min_height=8), read_config=ReadConfig(stray_height=0.5))
+
+Names are imported on first use, so ``import edgedigits.runtime.mnist`` stays light (and ``import
+edgedigits.runtime`` loads neither onnxruntime nor OpenCV); ``dir()`` lists them before that.
 """
 
 from __future__ import annotations
@@ -12,12 +16,25 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-__all__ = ["DigitReader", "Reading", "Digit", "Model", "ModelError", "ImageError", "VideoError", "Stabilizer"]
+__all__ = [
+    "DigitReader",
+    "Reading",
+    "Digit",
+    "DetectConfig",
+    "ReadConfig",
+    "Model",
+    "ModelError",
+    "ImageError",
+    "VideoError",
+    "Stabilizer",
+]
 
 _WHERE = {
     "DigitReader": "reader",
     "Reading": "reader",
     "Digit": "reader",
+    "DetectConfig": "config",
+    "ReadConfig": "config",
     "Model": "model",
     "ModelError": "model",
     "ImageError": "images",
@@ -26,6 +43,7 @@ _WHERE = {
 }
 
 if TYPE_CHECKING:  # for editors and type checkers
+    from .config import DetectConfig, ReadConfig
     from .images import ImageError
     from .live import Stabilizer
     from .model import Model, ModelError
@@ -37,3 +55,8 @@ def __getattr__(name: str):
     if name in _WHERE:
         return getattr(import_module(f".{_WHERE[name]}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """What the module holds so far and the names it imports on first use: completion in a REPL or an editor."""
+    return sorted(set(globals()) | set(__all__))

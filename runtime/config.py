@@ -24,15 +24,115 @@ said otherwise; sizes relative to the typical digit height are judged by the sta
 segment.py). The values are those detection has always used: changing one changes readings, and the ink
 map's (``background_*``, ``min_contrast``, ``dark_floor``) changes what the networks see (normalize.py's
 PREPROCESSING_VERSION, train/lines.py), so they are settings to experiment with, not to tune per image.
+
+A configuration checks its fields when it is made (``DETECT_ALLOWED``, ``READ_ALLOWED``, after each class): each
+of its annotated type (an ``int`` field an int, not a bool or a str; a ``float`` field an int or a float) and
+finite, within the range its meaning allows, else a TypeError or ValueError naming the field, the value and what
+is allowed: a mistyped threshold fails where it is set, not deep inside a read (where it lost a whole read_batch).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+import operator
+from dataclasses import dataclass, fields
+from numbers import Integral, Real
+from typing import NamedTuple
+
+
+class Allowed(NamedTuple):
+    """The values a numeric field takes, besides being finite and of its type: from ``low`` to ``high``
+    (``low`` itself excluded when ``above_low``)."""
+
+    low: float = -math.inf
+    high: float = math.inf
+    above_low: bool = False
+
+    def describe(self, whole: bool) -> str:
+        kind = "an int" if whole else "a number"
+        if self.low == -math.inf and self.high == math.inf:
+            return "an int" if whole else "a finite number"
+        if self.high == math.inf:
+            return f"{kind} {'>' if self.above_low else '>='} {self.low:g}"
+        if self.low == -math.inf:
+            return f"{kind} <= {self.high:g}"
+        if self.above_low:
+            return f"{kind} > {self.low:g} and <= {self.high:g}"
+        return f"{kind} from {self.low:g} to {self.high:g}"
+
+    def admits(self, value: float) -> bool:
+        return (self.low < value if self.above_low else self.low <= value) and value <= self.high
+
+
+# The kinds of range; every field's is in DETECT_ALLOWED or READ_ALLOWED (tests/test_config.py checks that each
+# field has one), derived from its meaning and from how the stages use it.
+ANY = Allowed()  # log-odds, tolerances and margins: a negative one asks for more, not less
+AT_LEAST_0 = Allowed(0)  # lengths in px or digit heights, ratios of sides, noise sigmas, distances of log-odds
+POSITIVE = Allowed(0, above_low=True)  # divisors
+AT_LEAST_1 = Allowed(1)  # sizes a copy or a window is made at, counts; ratios of a larger to a smaller thing
+SHARE = Allowed(0, 1)  # shares, ink strengths (0-1) and probabilities
+GREY = Allowed(0, 255)  # grey levels of 8-bit images
+
+
+def _checked_number(where: str, value: object, whole: bool, allowed: Allowed) -> float | int:
+    """``value`` as an int (``whole``) or a float, or a TypeError (not a number of that kind; a bool is none) or
+    ValueError (NaN, an infinity, out of range) naming ``where`` (e.g. "DetectConfig.min_height"), the value and
+    what is allowed. NumPy's numbers are numbers.Integral and numbers.Real too, and become Python's."""
+    wanted = allowed.describe(whole)
+    if isinstance(value, bool) or not isinstance(value, Real) or (whole and not isinstance(value, Integral)):
+        raise TypeError(f"{where} must be {wanted}, got {value!r} ({type(value).__name__})")
+    number = float(value)
+    if not math.isfinite(number) or not allowed.admits(number):
+        raise ValueError(f"{where} must be {wanted}, got {value!r}")
+    return operator.index(value) if isinstance(value, Integral) and whole else number
+
+
+def _check(config: object, allowed: dict[str, Allowed]) -> None:
+    """Check every field of a frozen ``config`` against its annotation (``int``, ``float``, ``tuple[float,
+    float]``, ``tuple[int, ...]``) and its range in ``allowed``; numbers of NumPy's kinds become Python's."""
+    cls = type(config).__name__
+    for f in fields(config):  # type: ignore[arg-type]
+        where, value, rule = f"{cls}.{f.name}", getattr(config, f.name), allowed[f.name]
+        if f.type in ("int", "float"):
+            value = _checked_number(where, value, f.type == "int", rule)
+        elif f.type == "tuple[float, float]":
+            if not isinstance(value, tuple) or len(value) != 2:
+                raise TypeError(f"{where} must be a tuple of two numbers, got {value!r}")
+            value = tuple(_checked_number(f"{where}[{i}]", v, False, rule) for i, v in enumerate(value))
+        elif f.type == "tuple[int, ...]":  # denoise_sizes: Gaussian kernels, odd, tried from the smallest up
+            if not isinstance(value, tuple) or not value:
+                error = TypeError if not isinstance(value, tuple) else ValueError
+                raise error(f"{where} must be a non-empty tuple of odd ints >= 1, increasing, got {value!r}")
+            value = tuple(_checked_number(f"{where}[{i}]", v, True, rule) for i, v in enumerate(value))
+            if any(v % 2 == 0 for v in value) or list(value) != sorted(set(value)):
+                raise ValueError(f"{where} must hold odd ints >= 1, increasing (kernel sizes), got {value!r}")
+        else:  # a new kind of field: teach _check about it
+            raise TypeError(f"{where}: no check for a field annotated {f.type!r}")
+        object.__setattr__(config, f.name, value)
 
 
 @dataclass(frozen=True)
 class DetectConfig:
+    """The thresholds of detection (finding the digits in an image, before any network reads them), one field per
+    threshold: a frozen dataclass. ``DEFAULT`` (``DetectConfig()``) holds the values detection has always used.
+
+    Use one with a reader, ``DigitReader(detect_config=DetectConfig(min_height=8))`` (its worker processes use it
+    too), or with detection alone, ``edgedigits.runtime.detect.extract(image, config=...)``. It is frozen: make a
+    changed copy with ``dataclasses.replace``::
+
+        import dataclasses
+        from edgedigits.runtime import DetectConfig, DigitReader
+
+        config = dataclasses.replace(DetectConfig(), min_height=8, work_size=1200)
+        reader = DigitReader(detect_config=config)
+
+    Each field's meaning, unit and source (the commit that set it, with what it measured) is the comment beside it
+    in runtime/config.py (``inspect.getsource(DetectConfig)``); ``DETECT_ALLOWED`` gives its range. Every field is
+    checked when the configuration is made: a value of the wrong type (``min_height="8"``), NaN or an infinity, or
+    one out of its range (``work_size=0``, ``clean_max_ink=7.0``) is a TypeError or ValueError naming the field.
+    Changing a field changes readings: the shipped figures are measured with the defaults.
+    """
+
     # --- the working copy (detect.py)
     work_size: int = 1600  # px: detection runs on a copy whose longer side is at most this (set with the first
     #   image stages, 33b131b)
@@ -245,6 +345,48 @@ class DetectConfig:
     #   the number below it, 3.6 of the digits' heights away, and the number read as nothing (desk photos drawn
     #   with OpenCV 5.1, seed 0: 0.93 -> 0.94; every other kind, and 1,400 lines and scenes, the same)
 
+    def __post_init__(self) -> None:
+        _check(self, DETECT_ALLOWED)
+
+
+# What each field of DetectConfig takes (a tuple field: each of its numbers), from its meaning above.
+DETECT_ALLOWED: dict[str, Allowed] = {
+    # sizes a copy or a window is made at (0 divides by zero), the smallest speck, counts of rules and ticks
+    **dict.fromkeys(["work_size", "page_size", "background_size", "background_kernel", "denoise_sizes"], AT_LEAST_1),
+    **dict.fromkeys(["min_height", "min_area", "bent_rules"], AT_LEAST_1),
+    "comb_ticks": Allowed(2),  # a lattice is fitted on two ticks at least
+    # px: images at least this big, margins and reaches (0: every image, no margin)
+    **dict.fromkeys(
+        ["coarse_min_side", "coarse_min_height", "page_min_side", "clean_max_side", "tiny_side"], AT_LEAST_0
+    ),
+    **dict.fromkeys(["sheet_min_side", "blotch_min_side", "denoise_side", "pen_min_side"], AT_LEAST_0),
+    **dict.fromkeys(["rule_margin", "crossing_margin", "band_reach"], AT_LEAST_0),
+    # ratios of a larger thing to a smaller one, 1 or more: the tallest blob to the next, a shrink factor, the
+    # stronger polarity's energy to the weaker's, the most a blob weighs to the median blob
+    **dict.fromkeys(["coarse_max_lead", "coarse_factor", "polarity_sure", "outlier_area"], AT_LEAST_1),
+    # shares of an image, a sheet, a blob, a side; ink strengths 0-1
+    **dict.fromkeys(["clean_max_ink", "clean_main_share", "tiny_max_ink", "min_page", "max_page"], SHARE),
+    **dict.fromkeys(["sheet_dim_ratio", "min_surround", "surround_width", "sheet_min_ink", "sheet_edge"], SHARE),
+    **dict.fromkeys(["blotch_compact", "strong", "weak", "faint_weak", "upright_span", "upright_share"], SHARE),
+    **dict.fromkeys(["grow", "ruled_writing", "bent_run", "thin_band", "band_gap", "line_overlap"], SHARE),
+    "grid_span": SHARE,
+    "min_contrast": Allowed(0, 1, above_low=True),  # the ink map is divided by at least this
+    # shares a blob or a height must reach, where above 1 turns the check off (tests/test_config.py does so)
+    **dict.fromkeys(["sheet_solidity", "frame_share"], AT_LEAST_0),
+    # grey levels of 8-bit images (dark_floor: the paper level ink is divided by, above 0)
+    **dict.fromkeys(["clean_min_contrast", "border_flat_sd", "border_step", "sheet_min_step"], GREY),
+    **dict.fromkeys(["sheet_min_dim_step", "lit_paper", "bright_paper"], GREY),
+    "dark_floor": Allowed(0, 255, above_low=True),
+    # noise sigmas, shares of the sheet's step, stroke widths, digit heights, ratios of sides
+    **dict.fromkeys(["denoise_below", "denoise_keep", "edge_steepness", "near_step", "blotch_strokes"], AT_LEAST_0),
+    **dict.fromkeys(["faint_beside_gap", "upright_strokes", "max_grow_side", "rule_strokes", "pen_width"], AT_LEAST_0),
+    **dict.fromkeys(["flag_flat", "body_upright", "lone_digit_tall", "dash_length", "dash_flat"], AT_LEAST_0),
+    "far_neighbour": AT_LEAST_0,
+    "rule_length": POSITIVE,  # the digit height is divided by it
+    "flag_gap": ANY,  # body heights; negative: the flag must overlap the body
+    "flag_end": Allowed(high=0.5),  # share of the body's height at each end; negative: past the body's end
+    "deskew_min_deg": Allowed(0, 90),
+}
 
 DEFAULT = DetectConfig()
 
@@ -253,8 +395,24 @@ DEFAULT = DetectConfig()
 class ReadConfig:
     """The thresholds of reading, in one place: how the digit model's and the line model's readings of the blobs
     detection found are weighed (recognize.line_digits), when a page is read turned (recognize.keep_turned,
-    sideways) and when a small blob gets a second look (reader.py). One field per setting, as DetectConfig's;
-    DigitReader(read_config=...) reads with it (DEFAULT_READ by default)."""
+    sideways) and when a small blob gets a second look (reader.py). One field per setting, as DetectConfig's: a
+    frozen dataclass. ``DEFAULT_READ`` (``ReadConfig()``) holds the values reading has always used.
+
+    Use one with a reader, ``DigitReader(read_config=ReadConfig(stray_height=0.5))`` (its worker processes use it
+    too); recognize.py's functions take ``config=``. It is frozen: make a changed copy with ``dataclasses.replace``::
+
+        import dataclasses
+        from edgedigits.runtime import DigitReader, ReadConfig
+
+        config = dataclasses.replace(ReadConfig(), stray_height=0.5, flip_log_odds=7.0)
+        reader = DigitReader(read_config=config)
+
+    Each field's meaning, unit and source is the comment beside it in runtime/config.py
+    (``inspect.getsource(ReadConfig)``); ``READ_ALLOWED`` gives its range. Every field is checked when the
+    configuration is made: a value of the wrong type, NaN or an infinity, or one out of its range
+    (``narrow=-1.0``, ``certain=1.5``) is a TypeError or ValueError naming the field. Changing a field changes
+    readings: the shipped figures are measured with the defaults.
+    """
 
     # --- one digit or several in a blob (recognize.line_digits, favours_one)
     narrow: float = 0.5  # digit heights of width per digit: a blob narrower than this for the digits the line
@@ -366,5 +524,26 @@ class ReadConfig:
     #   10's photos, 100 of each kind, seeds 0 and 1: two such pages, both turned 180 degrees and read upside down
     #   at 0.95-1.0. Under the default min_confidence (0.5): each digit shows as '?'
 
+    def __post_init__(self) -> None:
+        _check(self, READ_ALLOWED)
+
+
+# What each field of ReadConfig takes, from its meaning above.
+READ_ALLOWED: dict[str, Allowed] = {
+    # log-odds, tolerances and margins in nats per character: any sign
+    **dict.fromkeys(["split_odds", "alone_split_odds", "flip_log_odds", "flip_log_odds_symmetric"], ANY),
+    **dict.fromkeys(["sure_turn_odds", "turn_tolerance", "sure_turn_tolerance", "unsure_turn_margin"], ANY),
+    **dict.fromkeys(["sideways_margin", "sideways_sure_margin", "sideways_tolerance"], ANY),
+    # gaps between two log-odds (their distance), widths and heights in digit heights, shares of a height
+    **dict.fromkeys(["sideways_turn_odds", "sideways_pick_odds", "narrow", "narrow_alone", "alone_one"], AT_LEAST_0),
+    **dict.fromkeys(["slash_height", "stray_height", "sideways_max_gap", "sideways_max_gap_two"], AT_LEAST_0),
+    "glance_wide": AT_LEAST_0,
+    # probabilities and shares
+    **dict.fromkeys(["certain", "piece", "sure", "disputed_confidence"], SHARE),
+    "doubt_floor": Allowed(0, 1, above_low=True),  # its log is taken
+    # probabilities a digit model's must be below: above 1, every blob is (tests/test_config.py does so)
+    **dict.fromkeys(["second_look_below", "glance_below"], AT_LEAST_0),
+    "flip_min_chars": AT_LEAST_1,
+}
 
 DEFAULT_READ = ReadConfig()

@@ -601,3 +601,146 @@ def test_a_page_whose_way_up_is_disputed_reads_by_the_configs_cap_and_tolerance(
     assert shipped_reader(read_config=unsure).read(image).text == "669881"
     turned = dataclasses.replace(unsure, turn_tolerance=1.0)
     assert shipped_reader(read_config=turned).read(image).text == text == "138699"
+
+
+# --------------------------------------------------------------------------- the fields are checked when made
+# A field of the wrong type, NaN, an infinity or a value out of its range failed only when read: deep inside a stage
+# (work_size=0: ZeroDivisionError, a whole read_batch lost; min_height="8": NumPy's UFuncTypeError), or never
+# (min_height=-5, clean_max_ink=7.0, narrow=-1.0 were read). Now it is a TypeError or ValueError when the
+# configuration is made, naming the field, the value and what is allowed.
+
+NAN, INF = float("nan"), float("inf")
+BAD_FIELDS = [
+    # (class, field, value, error): an int field (sizes >= 1), a share, grey levels, a divisor, log-odds, tuples
+    (DetectConfig, "work_size", 0, ValueError),
+    (DetectConfig, "work_size", -1600, ValueError),
+    (DetectConfig, "work_size", 1600.0, TypeError),
+    (DetectConfig, "work_size", True, TypeError),
+    (DetectConfig, "work_size", "1600", TypeError),
+    (DetectConfig, "work_size", None, TypeError),
+    (DetectConfig, "min_height", "8", TypeError),
+    (DetectConfig, "min_height", -5, ValueError),
+    (DetectConfig, "min_height", 0, ValueError),
+    (DetectConfig, "clean_max_ink", 7.0, ValueError),
+    (DetectConfig, "clean_max_ink", -0.1, ValueError),
+    (DetectConfig, "clean_max_ink", NAN, ValueError),
+    (DetectConfig, "clean_max_ink", INF, ValueError),
+    (DetectConfig, "clean_max_ink", False, TypeError),
+    (DetectConfig, "clean_max_ink", "0.35", TypeError),
+    (DetectConfig, "strong", 1.5, ValueError),
+    (DetectConfig, "border_step", 300.0, ValueError),
+    (DetectConfig, "border_step", -INF, ValueError),
+    (DetectConfig, "rule_length", 0.0, ValueError),  # the digit height is divided by it
+    (DetectConfig, "deskew_min_deg", 91.0, ValueError),
+    (DetectConfig, "flag_end", 0.6, ValueError),  # a share at each end of the body: over half is both ends
+    (DetectConfig, "flag_gap", [0.2, 0.3], TypeError),
+    (DetectConfig, "flag_gap", (0.2,), TypeError),
+    (DetectConfig, "flag_gap", (0.2, "0.3"), TypeError),
+    (DetectConfig, "flag_gap", (0.2, NAN), ValueError),
+    (DetectConfig, "denoise_sizes", 13, TypeError),
+    (DetectConfig, "denoise_sizes", (), ValueError),
+    (DetectConfig, "denoise_sizes", (3, 4), ValueError),  # a Gaussian kernel is odd
+    (DetectConfig, "denoise_sizes", (5, 3), ValueError),  # tried from the smallest up
+    (DetectConfig, "denoise_sizes", (3, 5.0), TypeError),
+    (DetectConfig, "denoise_sizes", (0, 3), ValueError),
+    (ReadConfig, "narrow", -1.0, ValueError),
+    (ReadConfig, "narrow", NAN, ValueError),
+    (ReadConfig, "narrow", "0.5", TypeError),
+    (ReadConfig, "certain", 1.5, ValueError),
+    (ReadConfig, "certain", 99.5, ValueError),  # a percentage
+    (ReadConfig, "certain", True, TypeError),
+    (ReadConfig, "doubt_floor", 0.0, ValueError),  # its log is taken
+    (ReadConfig, "flip_min_chars", 0, ValueError),
+    (ReadConfig, "flip_min_chars", 3.0, TypeError),
+    (ReadConfig, "split_odds", INF, ValueError),
+    (ReadConfig, "split_odds", NAN, ValueError),
+    (ReadConfig, "split_odds", None, TypeError),
+]
+
+
+@pytest.mark.parametrize("config, field, value, error", BAD_FIELDS)
+def test_a_bad_field_is_refused_when_the_config_is_made(config, field, value, error):
+    """The message names the class and field, the value given and what is allowed."""
+    with pytest.raises(error, match=rf"^{config.__name__}\.{field}(\[\d\])? must .+, got ") as raised:
+        config(**{field: value})
+    message = str(raised.value)
+    assert repr(value) in message or (isinstance(value, tuple) and any(repr(v) in message for v in value))
+    with pytest.raises(error, match=rf"{config.__name__}\.{field}\b"):
+        dataclasses.replace(DEFAULT if config is DetectConfig else DEFAULT_READ, **{field: value})
+
+
+def test_a_bad_config_fails_before_a_batch_is_read(mnist_test):
+    """The developer's case: a reader given work_size=0 lost a whole read_batch to a ZeroDivisionError; now the
+    configuration is refused where it is made, and a good one reads the batch."""
+    with pytest.raises(ValueError, match="work_size must be an int >= 1, got 0"):
+        DetectConfig(work_size=0)
+    digits = [mnist_test.images[i] for i in range(4)]
+    readings = shipped_reader(detect_config=dataclasses.replace(DEFAULT, work_size=800)).read_batch(digits)
+    assert [r.ok for r in readings] == [True] * 4
+
+
+def test_every_field_has_a_range_the_default_lies_in():
+    """Each field of both classes has its entry in DETECT_ALLOWED / READ_ALLOWED, and its default is admitted
+    (the default configurations are made, so they pass the check)."""
+    for config, allowed in ((DetectConfig, config_module.DETECT_ALLOWED), (ReadConfig, config_module.READ_ALLOWED)):
+        assert set(allowed) == {f.name for f in dataclasses.fields(config)}
+        default = config()
+        for f in dataclasses.fields(config):
+            value = getattr(default, f.name)
+            for v in value if isinstance(value, tuple) else (value,):
+                assert allowed[f.name].admits(v), (f.name, v)
+        assert config(**dataclasses.asdict(default)) == default
+
+
+def test_good_values_are_taken_as_the_fields_type():
+    """dataclasses.replace still makes a changed copy; ends of a range and the values the tests above use to turn
+    a check off (a share past 1, a negative gap or log-odds) are taken; an int for a float field becomes a float,
+    and NumPy's numbers Python's."""
+    assert dataclasses.replace(DEFAULT, min_height=8).min_height == 8
+    assert dataclasses.replace(DEFAULT_READ, split_odds=-5.0, sure=0.9999).split_odds == -5.0
+    for field, value in [("strong", 0), ("strong", 1), ("clean_max_side", 0), ("flag_gap", (-1.5, 0.3))]:
+        assert getattr(DetectConfig(**{field: value}), field) == value
+    assert DetectConfig(sheet_solidity=1.6, frame_share=1.01, flag_end=-0.2).frame_share == 1.01
+    assert ReadConfig(second_look_below=1.01, sideways_margin=-1.0).second_look_below == 1.01
+    changed = DetectConfig(sheet_min_step=100, min_height=np.int64(8), strong=np.float32(0.5), flag_gap=(0, 1))
+    assert type(changed.sheet_min_step) is float and changed.sheet_min_step == 100.0
+    assert type(changed.min_height) is int and changed.min_height == 8
+    assert type(changed.strong) is float and changed.strong == 0.5
+    assert changed.flag_gap == (0.0, 1.0) and all(type(v) is float for v in changed.flag_gap)
+    assert DetectConfig(denoise_sizes=(np.int64(13),)).denoise_sizes == (13,)
+
+
+@pytest.mark.parametrize("config, argument", [(DetectConfig, "detect_config"), (ReadConfig, "read_config")])
+def test_help_explains_the_config_and_its_example_runs(config, argument):
+    """help(DetectConfig) showed a bare signature: each class says what it is, that it is frozen, how a reader
+    and detection take it, where its fields are documented, with an example using dataclasses.replace (run
+    here)."""
+    import pydoc
+    import textwrap
+
+    doc = config.__doc__ or ""
+    for words in (f"DigitReader({argument}=", "frozen", "dataclasses.replace", "runtime/config.py", "ValueError"):
+        assert words in doc, words
+    if config is DetectConfig:
+        assert "extract(image, config=" in doc
+    assert doc.splitlines()[0] in pydoc.render_doc(config, renderer=pydoc.plaintext)
+    example = textwrap.dedent(doc.split("::\n", 1)[1].split("\n\n    Each field", 1)[0])
+    scope: dict = {}
+    exec(example, scope)
+    assert getattr(scope["reader"], argument) == scope["config"] != config()
+
+
+def test_the_readmes_config_example_runs():
+    """README's Python API section shows the two configurations; its example reads samples/photo_2026.jpg and
+    prints the error a bad field gives."""
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    api = (root / "README.md").read_text().split("## Python API", 1)[1].split("\n## ", 1)[0]
+    [example] = [block for block in re.findall(r"```python\n(.*?)```", api, re.S) if "DetectConfig(" in block]
+    result = subprocess.run([sys.executable, "-c", example], cwd=root, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["2026", "DetectConfig.work_size must be an int >= 1, got 0"]

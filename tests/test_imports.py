@@ -81,3 +81,41 @@ def test_the_package_has_no_import_cycle():
 def test_the_cycle_finder_finds_a_cycle():
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": set(), "c": {"a", "b"}}) is None
+
+
+# --------------------------------------------------------------------------- edgedigits.runtime's own names
+# The package imports its names on first use (runtime/__init__.py: __getattr__ and _WHERE), so that importing it
+# stays light; dir() lists them all the same, for completion in a REPL or an editor.
+
+LIGHT = """
+import sys
+import edgedigits.runtime as runtime
+listed = dir(runtime)
+from edgedigits.runtime import DetectConfig, ReadConfig
+config = DetectConfig(min_height=8)
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("onnxruntime", "cv2"))
+print("DigitReader" in listed, "DetectConfig" in listed, heavy)
+"""
+
+
+def test_importing_the_runtime_and_its_configs_loads_no_onnxruntime_or_opencv():
+    """`import edgedigits.runtime`, its dir() and its configurations (config.py imports the standard library only)
+    load neither onnxruntime nor OpenCV: a script that only builds a configuration starts fast."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", LIGHT], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True True []"
+
+
+def test_the_runtime_exports_its_configs_and_dir_lists_every_public_name():
+    """`from edgedigits.runtime import DetectConfig` was an ImportError; 'DigitReader' was not in dir()."""
+    import edgedigits.runtime as runtime
+    from edgedigits.runtime import DetectConfig, ReadConfig, config
+
+    assert DetectConfig is config.DetectConfig and ReadConfig is config.ReadConfig
+    assert set(runtime.__all__) == set(runtime._WHERE) and {"DetectConfig", "ReadConfig"} <= set(runtime.__all__)
+    assert set(runtime.__all__) <= set(dir(runtime)) and "__doc__" in dir(runtime)
+    for name in runtime.__all__:  # each resolves from where _WHERE says it lives
+        assert getattr(runtime, name).__name__ == name
