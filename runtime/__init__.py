@@ -23,6 +23,7 @@ __all__ = [
     "DetectConfig",
     "ReadConfig",
     "Model",
+    "EdgeDigitsError",
     "ModelError",
     "ImageError",
     "VideoError",
@@ -36,6 +37,7 @@ _WHERE = {
     "DetectConfig": "config",
     "ReadConfig": "config",
     "Model": "model",
+    "EdgeDigitsError": "errors",
     "ModelError": "model",
     "ImageError": "images",
     "VideoError": "sources",
@@ -44,6 +46,7 @@ _WHERE = {
 
 if TYPE_CHECKING:  # for editors and type checkers
     from .config import DetectConfig, ReadConfig
+    from .errors import EdgeDigitsError
     from .images import ImageError
     from .live import Stabilizer
     from .model import Model, ModelError

@@ -520,6 +520,9 @@ def test_every_error_of_ours_is_caught_by_one_base_and_keeps_its_builtin_class(t
         (MnistError, RuntimeError),
     ):
         assert issubclass(error, EdgeDigitsError) and issubclass(error, builtin)
+    import edgedigits.runtime
+
+    assert edgedigits.runtime.EdgeDigitsError is EdgeDigitsError and "EdgeDigitsError" in dir(edgedigits.runtime)
     calls = [
         lambda: DigitReader(line_model=False).read(str(tmp_path / "missing.png")),
         lambda: DigitReader(str(tmp_path / "missing.onnx")),
