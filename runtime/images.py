@@ -71,13 +71,22 @@ def quiet_opencv() -> None:
 
     os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET; read when the first capture opens
     if "OPENCV_LOG_LEVEL" not in os.environ:
+        quiet_opencv_log()
         os.environ["OPENCV_LOG_LEVEL"] = "SILENT"  # for the worker processes, which read it as cv2 loads
-        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
     if re.search(r"FFMPEG:\s+YES", cv2.getBuildInformation()):
         # OpenCV's own AVI reader prints its parse errors ("Unexpected element. Expected: LIST") straight to
         # stderr when it gets a broken file after FFmpeg refused it; FFmpeg reads every AVI that one reads.
         # Read when the first capture opens, like the above.
         os.environ.setdefault("OPENCV_VIDEOIO_PRIORITY_CV_MJPEG", "0")
+
+
+def quiet_opencv_log() -> None:
+    """Keep OpenCV's own log lines off stderr in this process (``cv2.utils.logging.setLogLevel``), unless
+    OPENCV_LOG_LEVEL is set in the environment. Unlike ``quiet_opencv``, changes no environment variable: the
+    server's share (it decodes images in memory, and starts no process and no video capture), for an app that
+    may run in someone else's process."""
+    if "OPENCV_LOG_LEVEL" not in os.environ:
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
 
 
 def check_array(image: np.ndarray) -> None:

@@ -45,13 +45,27 @@ def free_port() -> int:
 
 
 class Server:
-    """`edgedigits serve` in a subprocess; ``url`` once it answers /healthz. Use as a context manager."""
+    """`edgedigits serve` in a subprocess; ``url`` once it answers /healthz. Use as a context manager.
 
-    def __init__(self, *args: str, env: dict | None = None, port: int | None = None, launcher: list[str] | None = None):
+    ``command``: another server to run instead, given the port as its last argument; ``health``: the path it
+    answers 200 at once it is up."""
+
+    def __init__(
+        self,
+        *args: str,
+        env: dict | None = None,
+        port: int | None = None,
+        launcher: list[str] | None = None,
+        command: list[str] | None = None,
+        health: str = "/healthz",
+    ):
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.health = health
         launcher = launcher or [sys.executable, "-m", "edgedigits.runtime.cli"]
         self.args = [*launcher, "serve", "--port", str(self.port), "--no-access-log", *args]
+        if command:
+            self.args = [*command, str(self.port)]
         self.env = {**os.environ, **(env or {})}
         self.log = tempfile.TemporaryFile()
         self.process: subprocess.Popen | None = None
@@ -65,7 +79,7 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"edgedigits serve exited with {self.process.returncode}:\n{self.output()}")
             try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=2) as answer:
+                with urllib.request.urlopen(self.url + self.health, timeout=2) as answer:
                     if answer.status == 200:
                         return self
             except (OSError, urllib.error.URLError):

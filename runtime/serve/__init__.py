@@ -49,15 +49,53 @@ __all__ = ["ServeConfig", "ServeError", "create_app", "run", "is_loopback", "API
 def create_app(config: ServeConfig | None = None, reader: "DigitReader | None" = None) -> "FastAPI":
     """The ASGI app: the API under ``/v1``, ``/healthz``, ``/docs`` and the page at ``/``.
 
+    Runs under any ASGI server, on its own or mounted under a prefix in another app (``host.mount("/digits",
+    create_app())``: the API is then ``/digits/v1/read``, the page ``/digits/``), with or without lifespan
+    events: the reading threads start with the lifespan when it runs, else on the first request that reads (or
+    ``/healthz``), and stop at its shutdown, else with the process.
+
     ``reader``: the one ``DigitReader`` the app shares between requests (None: one for ``config.model`` with a
-    one-thread onnxruntime session). The app reads on ``config.reading_threads()`` threads, so it sets OpenCV's
-    own thread pool to one thread for the process (``cv2.setNumThreads(1)``) and quiets OpenCV's log.
-    Raises ``ModelError`` when the model cannot be loaded, ``ServeError`` for a bad config, ``ImportError``
-    when FastAPI is missing (install ``edgedigits[serve]``).
+    one-thread onnxruntime session). The app reads on ``config.reading_threads()`` threads, so it changes two
+    settings of OpenCV for the whole process: its thread pool to one thread (``cv2.setNumThreads(1)``), and its
+    log level to silent (``cv2.utils.logging.setLogLevel``; unless ``$OPENCV_LOG_LEVEL`` is set). It sets no
+    environment variable. Raises ``ModelError`` when the model cannot be loaded, ``ServeError`` for a bad
+    config, ``ImportError`` naming the ``[serve]`` extra (``pip install 'edgedigits[serve]'``) when FastAPI,
+    fastapi-offline or python-multipart is missing.
     """
+    config = (config or ServeConfig()).check()
+    missing = missing_modules(SERVE_MODULES[:3])
+    if missing:
+        raise ImportError(f"create_app {needs_the_extra(missing[0])}", name=missing[0])
     from .app import build_app
 
-    return build_app((config or ServeConfig()).check(), reader)
+    return build_app(config, reader)
+
+
+# The [serve] extra's packages (pyproject.toml), each with the modules any of which it installs; the app needs
+# the first three, ``run`` all four.
+SERVE_MODULES = (
+    ("fastapi", ("fastapi",)),
+    ("fastapi-offline", ("fastapi_offline",)),
+    ("python-multipart", ("python_multipart", "multipart")),
+    ("uvicorn", ("uvicorn",)),
+)
+
+
+def missing_modules(packages: tuple[tuple[str, tuple[str, ...]], ...]) -> list[str]:
+    """The names of ``packages`` (name, its modules) none of whose modules can be imported; nothing imported."""
+    from importlib.util import find_spec
+
+    def absent(module: str) -> bool:
+        try:
+            return find_spec(module) is None
+        except (ImportError, ValueError):  # a module blocked with sys.modules[name] = None, or a broken one
+            return True
+
+    return [name for name, modules in packages if all(absent(module) for module in modules)]
+
+
+def needs_the_extra(package: str) -> str:
+    return f"needs the [serve] extra ({package} is missing). Install it with: pip install 'edgedigits[serve]'"
 
 
 def app_from_environment() -> "FastAPI":
@@ -121,22 +159,10 @@ def run(config: ServeConfig) -> None:
     """Serve until interrupted. Raises ServeError (bad settings, port in use, FastAPI/uvicorn missing) or
     ModelError (the model cannot be loaded) before listening."""
     config.check()
-    from importlib.util import find_spec
-
     # Looked up, not imported: the supervisor of --workers N never needs FastAPI (its workers import it).
-    missing = [
-        name
-        for name, modules in (
-            ("fastapi", ["fastapi"]),
-            ("uvicorn", ["uvicorn"]),
-            ("python-multipart", ["python_multipart", "multipart"]),
-        )
-        if all(find_spec(module) is None for module in modules)
-    ]
+    missing = missing_modules(SERVE_MODULES)
     if missing:
-        raise ServeError(
-            f"serve needs the [serve] extra ({missing[0]} is missing). Install it with: pip install 'edgedigits[serve]'"
-        )
+        raise ServeError(f"serve {needs_the_extra(missing[0])}")
     import uvicorn
 
     from .protocol import GuardedHTTPProtocol

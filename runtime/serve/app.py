@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -164,21 +163,22 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
     """See ``serve.create_app``. ``config`` must be checked already."""
     import cv2
 
-    from ..images import quiet_opencv
+    from ..images import quiet_opencv_log
     from ..model import shipped_models
 
-    quiet_opencv()
+    quiet_opencv_log()  # and no environment variable: a host's child processes inherit those
     cv2.setNumThreads(1)  # requests run side by side on the pool's threads: OpenCV's own pool would only spin
     reader = reader or DigitReader(config.model, threads=1)
-    pool = ThreadPoolExecutor(config.reading_threads(), thread_name_prefix="edgedigits-read")
-    batcher = Batcher(reader, pool, config.reading_threads())
+    batcher = Batcher(reader, config.reading_threads())
 
+    # Starts the reading threads early and stops them at shutdown when the server runs the app's lifespan. It
+    # may not (mounted in another app, whose server runs only the host's; lifespan="off"): the first request
+    # that reads then starts them (batching.py).
     @asynccontextmanager
     async def lifespan(app):
         batcher.start()
         yield
         await batcher.stop()
-        pool.shutdown(wait=False, cancel_futures=True)
 
     # FastAPI's /docs loads Swagger UI from a CDN: blank offline. fastapi-offline's FastAPI serves the same page
     # with the script and stylesheet from its own package (under /static-offline-docs); no ReDoc.
@@ -188,7 +188,7 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         redoc_url=None,
-        favicon_url="/static/icon.svg",
+        favicon_url="static/icon.svg",  # relative to /docs: right also under a prefix (mounted in another app)
     )
     app.state.reader = reader
     app.state.config = config
@@ -201,7 +201,7 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
             started = time.perf_counter()
             return function(), (started - submitted) * 1e3
 
-        return await asyncio.get_running_loop().run_in_executor(pool, timed)
+        return await asyncio.get_running_loop().run_in_executor(batcher.pool(), timed)
 
     # ----------------------------------------------------------------------- errors as sentences
 
@@ -426,8 +426,12 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
         ]
         return json_response({"loaded": loaded, "models": shipped})
 
-    @app.get("/healthz", summary="Liveness: the server answers and its model is loaded")
+    @app.get("/healthz", summary="Liveness: the model is loaded and the reading threads run")
     async def healthz():
+        """200 once the reading threads run for this server's event loop: started here when no read started
+        them, as the first read would, so 200 means a read is taken. No image is read: a probe must not wait
+        behind the readings queued under load."""
+        batcher.start()
         return json_response({"status": "ok", "model": reader.model.name, "version": app.version})
 
     # ----------------------------------------------------------------------- the page

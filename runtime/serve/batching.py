@@ -9,8 +9,9 @@ under load, batches form by themselves from what arrived while the previous one 
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
-from concurrent.futures import Executor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from ..reader import DigitReader, Reading
@@ -29,35 +30,75 @@ class _Job:
 class Batcher:
     """``await batcher.read(data, single)`` -> (Reading, ms the image waited for its batch to start).
 
-    ``threads`` loops take batches from one queue and read them on ``pool`` (which must have that many
-    threads). ``start()`` and ``stop()`` run in the event loop (the app's lifespan). An exception from the
-    reader (a broken model) is raised to every request of its batch.
+    ``threads`` loops (asyncio tasks) take batches from one queue and read them on the batcher's pool of as many
+    reading threads (``pool()``, which ``/v1/read/batch`` shares). Nothing runs until it is needed: ``start()``
+    starts the loops in the running event loop, and ``read()`` calls it, so the app reads without its lifespan
+    (mounted in another app, or ``lifespan="off"``). ``stop()`` (the lifespan's shutdown, when it runs) ends the
+    loops and the pool; without it, the loops end with their event loop and the pool's idle threads with the
+    interpreter. An exception from the reader (a broken model) is raised to every request of its batch.
     """
 
-    def __init__(self, reader: DigitReader, pool: Executor, threads: int):
-        self.reader, self.pool, self.threads = reader, pool, threads
+    def __init__(self, reader: DigitReader, threads: int):
+        self.reader, self.threads = reader, threads
+        self.loop: asyncio.AbstractEventLoop | None = None  # where the loops run
         self.queue: asyncio.Queue[_Job] | None = None
         self.tasks: list[asyncio.Task] = []
+        self._pool: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()  # an app served by event loops on two threads starts things once
 
-    def start(self) -> None:
-        self.queue = asyncio.Queue()
-        self.tasks = [asyncio.create_task(self._serve()) for _ in range(self.threads)]
+    def pool(self) -> ThreadPoolExecutor:
+        """The reading threads (started on first use; again after ``stop()``)."""
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="edgedigits-read")
+                self._pool.submit(int)  # its first thread starts now, not in the first read
+            return self._pool
+
+    def start(self) -> asyncio.Queue[_Job] | None:
+        """Make sure the reading loops run in the running event loop: start them unless they already run there
+        (one call or many, from any number of requests). An event loop that no longer runs took its loops with
+        it: they start again in this one (a test client's loop per request). Returns their queue; None, starting
+        nothing, while they run in another event loop that is still running (the app served on two threads at
+        once): ``read()`` then reads its image alone."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            if self.loop is not loop:
+                if self.loop is not None and self.loop.is_running():
+                    return None
+                self.loop, self.queue, self.tasks = loop, asyncio.Queue(), []
+            queue = self.queue
+            assert queue is not None
+            self.tasks = [task for task in self.tasks if not task.done()]  # none ends but by stop(), or a BaseException
+            self.tasks += [loop.create_task(self._serve(queue)) for _ in range(self.threads - len(self.tasks))]
+        self.pool()
+        return queue
 
     async def stop(self) -> None:
-        for task in self.tasks:
+        """End the reading loops (when they run in this event loop) and shut the pool down; a later ``read()``
+        starts them again."""
+        with self._lock:
+            tasks = self.tasks if self.loop is asyncio.get_running_loop() else []
+            pool, self._pool = self._pool, None
+            self.loop, self.queue, self.tasks = None, None, []
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
 
     async def read(self, data: bytes, single: bool) -> tuple[Reading, float]:
-        job = _Job(data, single, asyncio.get_running_loop().create_future())
-        assert self.queue is not None, "Batcher.start() first"
-        self.queue.put_nowait(job)
+        loop = asyncio.get_running_loop()
+        job = _Job(data, single, loop.create_future())
+        queue = self.start()
+        if queue is None:
+            started = time.perf_counter()
+            reading = (await loop.run_in_executor(self.pool(), self._read, [job]))[0]
+            return reading, (started - job.submitted) * 1e3
+        queue.put_nowait(job)
         return await job.future
 
-    async def _serve(self) -> None:
+    async def _serve(self, queue: asyncio.Queue[_Job]) -> None:
         loop = asyncio.get_running_loop()
-        queue = self.queue
-        assert queue is not None, "Batcher.start() first"
         while True:
             batch = [await queue.get()]
             while len(batch) < MAX_BATCH and not queue.empty():
@@ -67,7 +108,7 @@ class Batcher:
                 continue
             started = time.perf_counter()
             try:
-                readings = await loop.run_in_executor(self.pool, self._read, batch)
+                readings = await loop.run_in_executor(self.pool(), self._read, batch)
             except Exception as exc:  # noqa: BLE001 - handed to each request, whose handler answers 500
                 for job in batch:
                     if not job.future.done():

@@ -2,7 +2,8 @@
 
     app = Guard(app, api_key=..., max_body_bytes=..., body_timeout=...)
 
-- ``/v1/`` requests need the API key when one is set (401 otherwise), compared in constant time.
+- ``/v1/`` requests need the API key when one is set (401 otherwise), compared in constant time. Paths are the
+  app's own: under a mount's prefix (``/digits/v1/read``) as at the root.
 - A body whose ``Content-Length`` is over the limit is refused with 413 before a byte of it is read (a client
   that sent ``Expect: 100-continue``, as curl does for big bodies, never sends it). A chunked body is counted
   as it arrives and refused (``BodyTooLarge``) once it passes the limit. Either way the rest of the body (up to
@@ -67,6 +68,15 @@ def error_body(message: str) -> bytes:
     return json.dumps({"error": message}, ensure_ascii=False).encode()
 
 
+def route_path(scope) -> str:
+    """The request's path within this app: ``scope["path"]`` without ``root_path``, the prefix of a mount
+    (``/digits/v1/read`` is ``/v1/read`` to the app mounted at ``/digits``) or of a proxy (``--root-path``)."""
+    path, root = scope["path"], scope.get("root_path", "").rstrip("/")
+    if root and (path == root or path.startswith(root + "/")):
+        return path[len(root) :] or "/"
+    return path
+
+
 class Guard:
     """ASGI middleware; see the module's docstring. ``api_key`` None: no key needed."""
 
@@ -79,7 +89,7 @@ class Guard:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        path = scope["path"]
+        path = route_path(scope)
         send = self._with_headers(send, page=not path.startswith(("/v1/", "/docs", "/redoc", "/openapi")))
         headers = dict(scope["headers"])  # names are lower-case bytes; a repeated header keeps its last value
         if self.api_key is not None and path.startswith("/v1/") and scope["method"] != "OPTIONS":

@@ -23,7 +23,8 @@
     const started = performance.now();
     let response;
     try {
-      response = await fetch("/v1/read", { method: "POST", body: blob, headers, signal });
+      // Relative, as every URL of the page: it works with the app mounted under a prefix (/digits/v1/read).
+      response = await fetch("v1/read", { method: "POST", body: blob, headers, signal });
     } catch (error) {
       if (error.name === "AbortError") throw error;
       throw new ReadError("The server cannot be reached: is `edgedigits serve` still running?");
