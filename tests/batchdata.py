@@ -42,6 +42,16 @@ def summary(out: Path) -> dict:
     return json.loads((out / "_SUMMARY.json").read_text())
 
 
+def ctrl_c_default() -> None:
+    """``preexec_fn`` of a child the tests press Ctrl-C in: SIGINT at its default, so that Python turns it into
+    KeyboardInterrupt. A child inherits an ignored SIGINT, and a suite started in the background by a shell
+    script (``pytest &``, ``nohup``) ignores it: its children then never saw the tests' Ctrl-C and read to the
+    end (Python installs its handler only where SIGINT is at its default)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def interrupted_run(cmd: list[str], out: Path) -> tuple[int, str]:
     """Run ``edgedigits batch`` (``cmd``) in a process group of its own, and press Ctrl-C (SIGINT to the whole
     group, as a terminal does) once its first shard is on disk. Returns (exit status, stderr)."""
@@ -50,7 +60,14 @@ def interrupted_run(cmd: list[str], out: Path) -> tuple[int, str]:
     import subprocess
     import time
 
-    process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    process = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=ctrl_c_default,
+    )
     deadline = time.monotonic() + 240
     while not list(out.glob("part-*")) and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)

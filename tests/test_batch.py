@@ -11,7 +11,16 @@ from pathlib import Path
 
 import pytest
 import tomllib
-from batchdata import BROKEN, check_ctrl_c_midway, fed_pipe, make_archive, non_utf8_folder, records, summary
+from batchdata import (
+    BROKEN,
+    check_ctrl_c_midway,
+    ctrl_c_default,
+    fed_pipe,
+    make_archive,
+    non_utf8_folder,
+    records,
+    summary,
+)
 
 from edgedigits.runtime.batch import ArchiveError, read_archive, read_records
 
@@ -237,7 +246,14 @@ def test_ctrl_c_midway_stops_at_once_leaves_no_worker_and_a_rerun_records_each_i
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "edgedigits.runtime.cli", "batch", str(tmp_path / "in"), "--out", str(out)]
     cmd += ["--workers", "2", "--batch-size", "16"]
-    process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    process = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=ctrl_c_default,
+    )
     deadline = time.monotonic() + 120
     while not list(out.glob("part-*")) and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -282,7 +298,9 @@ def test_a_shard_stopped_half_way_by_ctrl_c_leaves_no_temporary_file(tmp_path):
         "except KeyboardInterrupt:\n"
         "    print('interrupted', flush=True)\n"
     )
-    process = subprocess.Popen([sys.executable, "-c", code, str(out)], stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", code, str(out)], stdout=subprocess.PIPE, text=True, preexec_fn=ctrl_c_default
+    )
     assert process.stdout.readline() == "writing\n"
     deadline = time.monotonic() + 60
     while not list(out.glob(".*tmp")) and process.poll() is None and time.monotonic() < deadline:
@@ -314,7 +332,11 @@ def test_ctrl_c_as_the_summary_is_written_still_writes_it(archive, tmp_path):
         "    print(s.read + s.failed, s.interrupted)\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code, str(out), *archive[1]], capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", code, str(out), *archive[1]],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=ctrl_c_default,
     )
     assert done.returncode == 0 and done.stdout.split() == [str(len(archive[1])), "False"], done.stderr
     assert summary(out)["read"] + summary(out)["failed"] == len(archive[1]) and not summary(out)["interrupted"]

@@ -669,7 +669,7 @@ def test_a_digit_joined_to_the_grid_at_half_size_sends_the_page_to_full_size(rea
     from edgedigits.train.scenes import kind_photos
 
     photos = list(kind_photos(mnist_test, "squared_paper", 1, 77))  # benchmarks/accuracy.py's photos, seed 1
-    trusting = replace(DEFAULT, coarse_max_lead=float("inf"))
+    trusting = replace(DEFAULT, coarse_max_lead=1e9)  # no blob stands that far out: the check is off
     for index in (54, 76):
         image, text = photos[index]
         gray = to_gray(image)
