@@ -74,6 +74,7 @@ class ArchiveSummary:
     seconds: float = 0.0
     startup_s: float = 0.0
     interrupted: bool = False
+    stopped: str | None = None  # why the run stopped before its end: its shards could not be written (a full disk)
     address: str | None = None
     cluster_cpus: float | None = None
     started_utc: str = ""
@@ -94,6 +95,8 @@ class ArchiveSummary:
             f"(already recorded in {self.out}); {self.seconds:.2f} s ({self.images_per_s:.0f} images/s, engine "
             f"{self.engine}, start-up {self.startup_s:.2f} s); {self.shards} shard(s)"
         )
+        if self.stopped is not None:
+            return f"stopped after {text}: {self.stopped}"
         return ("interrupted after " + text) if self.interrupted else text
 
 
@@ -134,7 +137,9 @@ def read_archive(
 
     Returns the ArchiveSummary (also in ``_SUMMARY.json``); ``interrupted`` is set when Ctrl-C stopped it
     (the shards written so far stay; rerun to go on). Raises ArchiveError for options or a manifest that
-    cannot be used, or the Ray engine without Ray installed; ModelError for a model that cannot be used;
+    cannot be used, the Ray engine without Ray installed, or a shard that cannot be written (a full disk, local
+    engine; the shards written stay, ``_SUMMARY.json`` gives the reason in ``stopped``, and a rerun goes on);
+    ModelError for a model that cannot be used;
     TypeError for one input passed alone, not in a list (``"scans/"``: pass ``["scans/"]``).
     A bad input never raises: it is an error record.
     """
@@ -189,6 +194,7 @@ def read_archive(
     before = {p.name for p in shard_files(out)}
     done = recorded(out)
     progress = _Progress(summary, on_progress)
+    stopped: ArchiveError | None = None
     try:
         if engine == "local":
             _run_local(inputs, manifest, recursive, out, format, done, settings, workers, batch_size, progress)
@@ -203,6 +209,10 @@ def read_archive(
             for r in _shard_records(shard):
                 summary.failed += "error" in r
                 summary.read += "error" not in r
+    except ArchiveError as exc:  # a shard that could not be written (write_shard): the run stops, what is written
+        # stays, and the summary says why, so that it never reads as a finished run
+        stopped = exc
+        summary.stopped = str(exc)
     finally:
         # The reading is over, done or stopped: a Ctrl-C now (pressed as the last shard was written) left no
         # summary, or the last run's, and no summary line. It is ignored for the few milliseconds this takes.
@@ -210,7 +220,14 @@ def read_archive(
             summary.seconds = time.perf_counter() - started
             summary.startup_s = progress.startup_s(started)
             summary.shards = len(shard_files(out))
-            _write_summary(out, summary)
+            try:
+                _write_summary(out, summary)
+            except OSError:  # (the disk that stopped the run): no summary, rather than a finished run's
+                (out / SUMMARY).unlink(missing_ok=True)
+                if stopped is None:
+                    raise
+    if stopped is not None:
+        raise stopped
     return summary
 
 
@@ -319,8 +336,13 @@ def write_shard(records: list[dict], out: Path, fmt: str, batch_id: str = "") ->
 
             pq.write_table(_arrow_table(records), tmp)
         os.replace(tmp, out / name)
-    except BaseException:  # Ctrl-C or a full disk half-way: no temporary file left behind (a rerun writes it)
+    except BaseException as exc:  # Ctrl-C or a full disk half-way: no temporary file left behind (a rerun writes it)
         tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise ArchiveError(
+                f"{out}: cannot write a shard ({exc.strerror or exc}); free some space, or pick another --out "
+                "(read_archive's out), and rerun the same command: it goes on where it stopped"
+            ) from None
         raise
     return name
 
@@ -582,6 +604,9 @@ def _run_local(
             batch[-1]["path"] = path  # a URI's bytes were read without it
             if len(batch) >= batch_size:
                 flush()
+    except ArchiveError:  # a shard that could not be written: not tried again below (its inputs are read again
+        batch.clear()  # by the next run)
+        raise
     finally:
         close = getattr(readings, "close", None)
         if close is not None:

@@ -432,3 +432,38 @@ def test_an_input_listed_twice_gets_a_record_each_time_as_the_summary_counts(arc
     written = list(read_records(tmp_path / "out"))
     assert s.read + s.failed == 30 == len(written)
     assert sorted({r["path"] for r in written}) == sorted(archive[1][:10])
+
+
+def test_a_full_disk_stops_the_run_with_one_line_and_a_summary_that_says_so(archive, tmp_path):
+    """--out on a disk that fills up (a real 300 KiB tmpfs): an 80-line traceback of OSError, exit 1 (the status
+    of failed inputs), and a _SUMMARY.json of a finished run. Now one line naming the folder and what to do, exit
+    2, the shards written so far kept, and the summary's "stopped" saying why."""
+    small = tmp_path / "small"
+    small.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(small)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here (root only): {mounted.stderr.decode().strip()}")
+    try:
+        folder = archive[0]
+        manifest = tmp_path / "paths.txt"
+        manifest.write_text("\n".join(archive[1] * 8) + "\n")  # enough records to fill 300 KiB
+        out = small / "out"
+        result = subprocess.run(
+            [sys.executable, "-m", "edgedigits.runtime.cli", "batch", "--manifest", str(manifest), "--out", str(out)]
+            + ["--workers", "1", "--batch-size", "64"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.strip().splitlines() == [
+            f"edgedigits: {out}: cannot write a shard (No space left on device); free some space, or pick another "
+            "--out (read_archive's out), and rerun the same command: it goes on where it stopped"
+        ]
+        written = len(list(read_records(out)))  # (each input listed 8 times: 8 records)
+        state = summary(out)
+        assert written > 0 and state["read"] + state["failed"] == written and not state["interrupted"]
+        assert "No space left on device" in state["stopped"] and not list(out.glob(".*tmp"))
+        assert folder.exists()
+    finally:
+        subprocess.run(["umount", str(small)], check=False)
