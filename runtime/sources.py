@@ -30,8 +30,20 @@ class SourceError:
     error: str
 
 
-def _walk(folder: str, recursive: bool) -> Iterator[str | SourceError]:
-    """Image files under ``folder`` in sorted order; unreadable subfolders become SourceErrors."""
+def _walk(folder: str, recursive: bool, seen: set[tuple[int, int]] | None = None) -> Iterator[str | SourceError]:
+    """Image files under ``folder`` in sorted order; unreadable subfolders become SourceErrors. With
+    ``recursive``, a link to a folder is followed as a folder (an archive on a NAS links its years in), each
+    real folder once: ``seen`` holds the (device, inode) of the folders walked, so a link back up the tree, or
+    to a folder walked already, adds nothing (a loop would never end, a second way in would read it twice)."""
+    seen = set() if seen is None else seen
+    try:
+        info = os.stat(folder)
+    except OSError:
+        info = None
+    if info is not None:
+        if (info.st_dev, info.st_ino) in seen:
+            return
+        seen.add((info.st_dev, info.st_ino))
     try:
         entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
     except PermissionError:
@@ -44,12 +56,12 @@ def _walk(folder: str, recursive: bool) -> Iterator[str | SourceError]:
         if entry.name.startswith("."):
             continue
         try:
-            is_dir = entry.is_dir(follow_symlinks=False)
+            is_dir = entry.is_dir()  # a link to a folder too (a broken link or a link loop: no folder)
         except OSError:
             is_dir = False
         if is_dir:
             if recursive:
-                yield from _walk(entry.path, recursive)
+                yield from _walk(entry.path, recursive, seen)
         elif is_image_name(entry.name):
             yield entry.path  # broken links and link loops fail when opened, with a record of their own
 

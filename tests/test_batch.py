@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -467,3 +468,21 @@ def test_a_full_disk_stops_the_run_with_one_line_and_a_summary_that_says_so(arch
         assert folder.exists()
     finally:
         subprocess.run(["umount", str(small)], check=False)
+
+
+def test_recursive_follows_a_link_to_a_folder_once(archive, tmp_path):
+    """An archive on a NAS links its years in: `batch nas/archive -r` read the one file beside the link and none
+    of the folder behind it, with no record and exit 0. A link to a folder is now walked as a folder, each real
+    folder once: a link back up the tree, or a second way into a folder, reads nothing twice."""
+    folder, paths = archive
+    nas = tmp_path / "nas"
+    nas.mkdir()
+    shutil.copy(paths[0], nas / "beside.png")
+    os.symlink(folder, nas / "2020")  # the archive's 303 inputs behind a link
+    os.symlink(folder, nas / "again")  # a second way into the same folder
+    os.symlink(".", nas / "self")  # a link back to nas itself
+    s = read_archive([str(nas)], tmp_path / "out", recursive=True, workers=1)
+    got = records(tmp_path / "out")
+    assert len(got) == 1 + len(paths) and str(nas / "beside.png") in got
+    assert sorted(p for p in got if "/2020/" in p) == sorted(str(nas / "2020" / Path(p).name) for p in paths)
+    assert (s.read, s.failed) == (len(paths) + 1 - 3, 3)

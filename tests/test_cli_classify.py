@@ -207,7 +207,7 @@ def test_huge_symlinked_and_looping_files_in_a_folder(tmp_path, mnist_test):
     os.symlink("loop_b.png", tmp_path / "loop_a.png")
     os.symlink("loop_a.png", tmp_path / "loop_b.png")
     os.symlink("missing_target.png", tmp_path / "dangling.png")
-    os.symlink(".", tmp_path / "self")  # a folder loop: never followed
+    os.symlink(".", tmp_path / "self")  # a link back to this folder: walked once, so nothing is read twice
     os.symlink("a_good.png", tmp_path / "z_link.png")  # a link to a good file is read
     result = run("classify", tmp_path, "--recursive", "--format", "jsonl", timeout=60)
     assert result.returncode == 1, result.stderr
