@@ -281,6 +281,48 @@ def test_ctrl_c_midway_stops_at_once_leaves_no_worker_and_a_rerun_records_each_i
     assert not list(out.glob(".*tmp"))
 
 
+@pytest.mark.parametrize("gap", [0.02, 0.1])
+def test_ctrl_c_twice_stops_at_once_and_leaves_no_worker(tmp_path, mnist_test, gap):
+    """An impatient operator presses Ctrl-C twice, ``gap`` s apart: the second cut short the wait for the workers'
+    last tasks, the workers (which ignore SIGINT) waited for work forever and the command hung at exit joining
+    them (10 of 12 tries in a fresh trial of the archive path); a third Ctrl-C left them orphaned. Now the second
+    stops them at once (parallel._terminate)."""
+    import signal
+    import time
+
+    make_archive(tmp_path / "in", mnist_test.images, n=600)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "edgedigits.runtime.cli", "batch", str(tmp_path / "in"), "--out", str(out)]
+    cmd += ["--workers", "2", "--batch-size", "16"]
+    process = subprocess.Popen(
+        cmd, stderr=subprocess.PIPE, text=True, start_new_session=True, preexec_fn=ctrl_c_default
+    )
+    deadline = time.monotonic() + 120
+    while not list(out.glob("part-*")) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    workers = _descendants(process.pid)
+    os.killpg(process.pid, signal.SIGINT)
+    time.sleep(gap)
+    try:
+        os.killpg(process.pid, signal.SIGINT)
+    except ProcessLookupError:  # (it had stopped already)
+        pass
+    try:
+        _, err = process.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        for worker in workers:
+            if _running(worker):
+                os.kill(worker, signal.SIGKILL)
+        raise AssertionError("hung after a second Ctrl-C") from None
+    assert process.returncode == 130, err
+    assert len(workers) >= 2  # the workers had started
+    deadline = time.monotonic() + 10  # (the resource tracker exits when it sees its parent gone)
+    while [w for w in workers if _running(w)] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [w for w in workers if _running(w)]
+
+
 def test_a_shard_stopped_half_way_by_ctrl_c_leaves_no_temporary_file(tmp_path):
     """write_shard writes a temporary file and renames it; Ctrl-C while it wrote left the temporary file (seen
     in 2 of 30 interrupted runs of 4,000-12,000 PNGs with --batch-size 64): every later run kept it, each up to
