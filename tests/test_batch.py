@@ -528,3 +528,37 @@ def test_recursive_follows_a_link_to_a_folder_once(archive, tmp_path):
     assert len(got) == 1 + len(paths) and str(nas / "beside.png") in got
     assert sorted(p for p in got if "/2020/" in p) == sorted(str(nas / "2020" / Path(p).name) for p in paths)
     assert (s.read, s.failed) == (len(paths) + 1 - 3, 3)
+
+
+def test_a_second_run_into_the_same_folder_at_once_is_refused(archive, tmp_path):
+    """Two runs into one --out at once recorded most inputs twice, and the summary was whichever ended last. The
+    second is now refused (exit 2, one line) while the first holds the folder; the first ends whole, and the
+    folder is free again after it (also after a kill -9: the lock is the process's)."""
+    import time
+
+    folder, paths = archive
+    manifest = tmp_path / "paths.txt"
+    manifest.write_text("\n".join(paths * 60) + "\n")  # seconds of reading
+    out = tmp_path / "out"
+    cli = [sys.executable, "-m", "edgedigits.runtime.cli", "batch"]
+    first = subprocess.Popen(
+        cli + ["--manifest", str(manifest), "--out", str(out), "--workers", "1"], stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 120
+    while not list(out.glob("part-*")) and first.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    second = subprocess.run(cli + [str(folder), "--out", str(out)], capture_output=True, text=True, timeout=120)
+    _, err = first.communicate(timeout=300)
+    assert first.returncode == 1, err  # (the archive's broken files)
+    assert second.returncode == 2 and second.stderr.strip().splitlines() == [
+        f"edgedigits: {out}: another run is writing into this folder (it holds {out / '.lock'}); wait for it to "
+        "end, or pick another --out (read_archive's out)"
+    ], second.stderr
+    assert len(list(read_records(out))) == len(paths) * 60  # the first run's records alone
+    killed = subprocess.Popen(cli + [str(folder), "--out", str(tmp_path / "again"), "--workers", "1"])
+    while not list((tmp_path / "again").glob("part-*")) and killed.poll() is None:
+        time.sleep(0.01)
+    killed.kill()
+    killed.wait()
+    after = read_archive([str(folder)], tmp_path / "again", workers=1)  # the dead run's lock went with it
+    assert after.read + after.failed + after.skipped == len(paths)
