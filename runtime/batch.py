@@ -784,6 +784,8 @@ def _read_on_ray(
     import ray
     import ray.data
 
+    from . import images
+
     cpus = float(ray.cluster_resources().get("CPU", 1))
     progress.summary.cluster_cpus = cpus
     actors = max(1, workers or int(cpus))
@@ -816,6 +818,7 @@ def _read_on_ray(
             "settings": settings,
             "cwd": os.getcwd(),
             "run": listing.name,
+            "max_pixels": images.MAX_PIXELS,  # the driver's limit (--max-pixels), in every actor too
         },
     )
     try:
@@ -900,10 +903,13 @@ class _RayReader:
     as it was given, as the local engine and ``classify`` write it. ``run``: the listing's name, which with the
     batch's first line number names its shard (``write_shard``)."""
 
-    def __init__(self, out: str, fmt: str, done: list, settings: dict, cwd: str, run: str):
+    def __init__(self, out: str, fmt: str, done: list, settings: dict, cwd: str, run: str, max_pixels: int):
         import cv2
         import ray
 
+        from . import images
+
+        images.MAX_PIXELS = max_pixels
         os.environ.setdefault("OPENCV_LOG_LEVEL", "SILENT")
         cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
         cv2.setNumThreads(1)  # one core per actor: the actors are the parallelism

@@ -530,6 +530,9 @@ def batch(
         None, min=1, help="Worker processes (local) or actors (ray); default: every core of the machine or cluster."
     ),
     batch_size: int = typer.Option(256, "--batch-size", min=1, help="Inputs per network pass and per shard."),
+    max_pixels: Optional[int] = typer.Option(
+        None, min=1, metavar="N", help="Largest image to decode, in pixels (default 64000000)."
+    ),
     progress: Optional[bool] = typer.Option(
         None, "--progress/--no-progress", help="Progress bar on stderr (default: when stderr is a terminal)."
     ),
@@ -537,11 +540,13 @@ def batch(
     """Read a whole archive into shards of records under DIR, resumably. Exit status 1 if any input failed."""
     import sys
 
+    from . import images
     from .batch import ArchiveError, read_archive
-    from .images import quiet_opencv
     from .model import ModelError
 
-    quiet_opencv()
+    images.quiet_opencv()
+    if max_pixels is not None:
+        images.MAX_PIXELS = max_pixels  # this process, its worker processes and the Ray actors (read_archive)
     bar = None
     if progress if progress is not None else sys.stderr.isatty():
         from .output import ProgressBar

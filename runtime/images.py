@@ -363,7 +363,7 @@ def decode(data: bytes, max_pixels: int | None = None) -> np.ndarray:
         raise ImageError(
             f"image is {size[0]}x{size[1]} pixels ({_amount(size[0] * size[1])}), above the "
             f"{_amount(limit)} limit; downscale it first, or raise the limit on purpose "
-            f"(edgedigits classify --max-pixels {_round_up(size[0] * size[1])}; in Python, "
+            f"(edgedigits classify or batch --max-pixels {_round_up(size[0] * size[1])}; in Python, "
             f"edgedigits.runtime.images.MAX_PIXELS = {_round_up(size[0] * size[1])})"
         )
     # IMREAD_UNCHANGED keeps alpha, gray and 16 bits, and ignores the EXIF orientation: applied below.

@@ -138,3 +138,23 @@ def fed_pipe(path: Path, lines: list[str], pause: float = 0.02):
     thread = threading.Thread(target=feed, daemon=True)
     thread.start()
     return thread
+
+
+def check_max_pixels(paths: list[str], folder: Path, engine: list[str]) -> None:
+    """``edgedigits batch PATHS --max-pixels 1000`` with the ``engine`` options: each image of more than 1,000
+    pixels is an error record naming the limit, the others read."""
+    import subprocess
+    import sys
+
+    import cv2
+
+    from edgedigits.runtime.batch import read_records
+
+    out = folder / "out"
+    cmd = [sys.executable, "-m", "edgedigits.runtime.cli", "batch", *paths, "--out", str(out), "--max-pixels", "1000"]
+    done = subprocess.run(cmd + engine, capture_output=True, text=True, timeout=300)
+    big = {p for p in paths if (image := cv2.imread(p)) is not None and image.shape[0] * image.shape[1] > 1000}
+    assert 0 < len(big) < len(paths), "pick inputs on both sides of the limit"
+    got = {r["path"]: r for r in read_records(out)}
+    assert {p for p, r in got.items() if "above the" in r.get("error", "")} == big, done.stderr
+    assert "--max-pixels" in got[sorted(big)[0]]["error"]

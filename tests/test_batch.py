@@ -15,6 +15,7 @@ import tomllib
 from batchdata import (
     BROKEN,
     check_ctrl_c_midway,
+    check_max_pixels,
     ctrl_c_default,
     fed_pipe,
     make_archive,
@@ -562,3 +563,8 @@ def test_a_second_run_into_the_same_folder_at_once_is_refused(archive, tmp_path)
     killed.wait()
     after = read_archive([str(folder)], tmp_path / "again", workers=1)  # the dead run's lock went with it
     assert after.read + after.failed + after.skipped == len(paths)
+
+
+def test_max_pixels_reaches_the_worker_processes(archive, tmp_path):
+    """`batch --max-pixels N` (the local engine): its worker processes decode with the limit."""
+    check_max_pixels(archive[1][:20], tmp_path, ["--workers", "2"])

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from batchdata import check_ctrl_c_midway, fed_pipe, make_archive, non_utf8_folder, records, summary
+from batchdata import check_ctrl_c_midway, check_max_pixels, fed_pipe, make_archive, non_utf8_folder, records, summary
 
 from edgedigits.runtime.batch import read_archive, read_records
 
@@ -61,6 +61,12 @@ def test_the_command_on_a_local_instance_prints_no_ray_notice_that_its_progress_
     assert done.returncode == 0, done.stderr
     assert "5 read, 0 failed, 0 skipped" in done.stderr
     assert "Progress bars disabled" not in done.stderr and "enable_progress_bars" not in done.stderr, done.stderr
+
+
+def test_max_pixels_reaches_the_actors(archive, tmp_path):
+    """`batch --max-pixels N --engine ray`: the actors decode with the driver's limit (batch had no --max-pixels,
+    though the error of a big image told to raise it, and an API user's images.MAX_PIXELS stayed in the driver)."""
+    check_max_pixels(archive[1][:20], tmp_path, ["--engine", "ray", "--workers", "1"])
 
 
 @pytest.fixture(scope="module")
