@@ -178,7 +178,7 @@ def read_archive(
         "min_confidence": min_confidence,
     }
     # A model that cannot be used fails now, not in every worker, and before --out is made: no empty folder
-    wanted = check_models(settings)
+    wanted = {**check_models(settings), "format": format}  # (the shards of one folder share a format)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -527,9 +527,11 @@ def check_models(settings: dict) -> dict:
 
 def keep_settings(out: Path, wanted: dict) -> None:
     """Resume only with the settings the records under ``out`` were read with (``out/_SETTINGS.json``, written
-    by the first run there; ``wanted``: check_models' dict). A rerun with another model, ``single`` or
-    ``min_confidence`` would skip every input already recorded and mix two kinds of record: ArchiveError naming
-    what differs. An ``out`` from before this file existed gets it now."""
+    by the first run there; ``wanted``: check_models' dict and the shards' ``format``). A rerun with another
+    model, ``single`` or ``min_confidence`` would skip every input already recorded and mix two kinds of record,
+    and one with another format two kinds of shard (``pd.read_parquet(out)`` saw only part of the records):
+    ArchiveError naming what differs. An ``out`` from before this file existed gets it now; a setting its file
+    does not hold (written before the setting was kept) is not compared."""
     path = out / SETTINGS
     try:
         had = json.loads(path.read_text(encoding="utf-8"))
@@ -540,7 +542,7 @@ def keep_settings(out: Path, wanted: dict) -> None:
         return
     except (OSError, ValueError) as exc:
         raise ArchiveError(f"{path}: cannot be read ({exc}); delete it to resume with this run's settings") from None
-    differ = [f"{k} {had.get(k)!r} -> {v!r}" for k, v in wanted.items() if had.get(k) != v]
+    differ = [f"{k} {had[k]!r} -> {v!r}" for k, v in wanted.items() if k in had and had[k] != v]
     if differ:
         raise ArchiveError(
             f"{out}: holds records read with other settings ({'; '.join(differ)}); resuming would skip the inputs "

@@ -80,6 +80,7 @@ def test_a_rerun_with_other_settings_is_refused_not_skipped(archive, tmp_path):
         (dict(min_confidence=0.9), "min_confidence 0.5 -> 0.9"),
         (dict(line_model=False), "line_model_sha256"),
         (dict(model="seed-mlp"), "model_sha256"),
+        (dict(format="parquet"), "format 'jsonl' -> 'parquet'"),  # (was accepted: two kinds of shard in one folder)
     ):
         with pytest.raises(ArchiveError, match=named) as refused:
             read_archive(paths[:20], out, workers=1, batch_size=64, **other)
@@ -87,6 +88,9 @@ def test_a_rerun_with_other_settings_is_refused_not_skipped(archive, tmp_path):
     again = read_archive(paths[:20], out, workers=1, batch_size=64, model="default")
     assert (again.read, again.skipped) == (0, 20)
     assert len(list(read_records(out))) == 20
+    del settings["format"]  # an output folder from before the format was kept: resumes in any format
+    (out / "_SETTINGS.json").write_text(json.dumps(settings))
+    assert read_archive(paths[:20], out, workers=1, batch_size=64, format="parquet").skipped == 20
 
 
 def test_a_manifest_of_paths_and_file_uris(archive, tmp_path):
