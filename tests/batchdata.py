@@ -52,11 +52,10 @@ def ctrl_c_default() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def interrupted_run(cmd: list[str], out: Path) -> tuple[int, str]:
-    """Run ``edgedigits batch`` (``cmd``) in a process group of its own, and press Ctrl-C (SIGINT to the whole
-    group, as a terminal does) once its first shard is on disk. Returns (exit status, stderr)."""
-    import os
-    import signal
+def started_until_first_shard(cmd: list[str], out: Path, timeout: float = 240):
+    """Start ``edgedigits batch`` (``cmd``) in a process group of its own (as a terminal runs a command, SIGINT at
+    its default: ctrl_c_default), stdout and stderr piped, and return it once its first shard is on ``out`` (or
+    it ended, or ``timeout`` s passed)."""
     import subprocess
     import time
 
@@ -68,9 +67,20 @@ def interrupted_run(cmd: list[str], out: Path) -> tuple[int, str]:
         start_new_session=True,
         preexec_fn=ctrl_c_default,
     )
-    deadline = time.monotonic() + 240
+    deadline = time.monotonic() + timeout
     while not list(out.glob("part-*")) and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
+        time.sleep(0.01)
+    return process
+
+
+def interrupted_run(cmd: list[str], out: Path) -> tuple[int, str]:
+    """Run ``edgedigits batch`` (``cmd``) in a process group of its own, and press Ctrl-C (SIGINT to the whole
+    group, as a terminal does) once its first shard is on disk. Returns (exit status, stderr)."""
+    import os
+    import signal
+    import time
+
+    process = started_until_first_shard(cmd, out)
     time.sleep(0.3)
     os.killpg(process.pid, signal.SIGINT)
     _, err = process.communicate(timeout=240)

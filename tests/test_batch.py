@@ -21,6 +21,7 @@ from batchdata import (
     make_archive,
     non_utf8_folder,
     records,
+    started_until_first_shard,
     summary,
 )
 
@@ -252,17 +253,7 @@ def test_ctrl_c_midway_stops_at_once_leaves_no_worker_and_a_rerun_records_each_i
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "edgedigits.runtime.cli", "batch", str(tmp_path / "in"), "--out", str(out)]
     cmd += ["--workers", "2", "--batch-size", "16"]
-    process = subprocess.Popen(
-        cmd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-        preexec_fn=ctrl_c_default,
-    )
-    deadline = time.monotonic() + 120
-    while not list(out.glob("part-*")) and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.01)
+    process = started_until_first_shard(cmd, out, timeout=120)
     workers = _descendants(process.pid)
     asked = time.monotonic()
     os.killpg(process.pid, signal.SIGINT)
@@ -299,12 +290,7 @@ def test_ctrl_c_twice_stops_at_once_and_leaves_no_worker(tmp_path, mnist_test, g
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "edgedigits.runtime.cli", "batch", str(tmp_path / "in"), "--out", str(out)]
     cmd += ["--workers", "2", "--batch-size", "16"]
-    process = subprocess.Popen(
-        cmd, stderr=subprocess.PIPE, text=True, start_new_session=True, preexec_fn=ctrl_c_default
-    )
-    deadline = time.monotonic() + 120
-    while not list(out.glob("part-*")) and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.01)
+    process = started_until_first_shard(cmd, out, timeout=120)
     workers = _descendants(process.pid)
     os.killpg(process.pid, signal.SIGINT)
     time.sleep(gap)
