@@ -151,7 +151,9 @@ def read_archive(
         raise ArchiveError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
     if batch_size < 1:
         raise ArchiveError(f"batch size must be at least 1, not {batch_size}")
-    inputs = [_input_name(item) for item in inputs]
+    from .reader import path_name  # (the reader is loaded for the models below anyway)
+
+    inputs = [path_name(item, "read_archive", "paths or URIs") for item in inputs]
     if not inputs and manifest is None:
         raise ArchiveError("nothing to read: give files, folders or patterns, or --manifest FILE")
     if manifest is not None and os.path.isdir(manifest):
@@ -186,21 +188,52 @@ def read_archive(
             f"{out}: cannot create the output folder ({exc.strerror or exc}); pick another --out (read_archive's out)"
         ) from None
     _check_writable(out)
-    with _output_lock(out):
-        return _read_into(
-            inputs,
-            out,
-            manifest,
-            engine,
-            address,
-            format,
-            settings,
-            wanted,
-            recursive,
-            workers,
-            batch_size,
-            on_progress,
+    with _output_lock(out):  # one run at a time writes into out
+        summary = ArchiveSummary(
+            engine, format, str(out), address=address, started_utc=time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
         )
+        keep_settings(out, wanted)
+        started = time.perf_counter()
+        before = {p.name for p in shard_files(out)}
+        done = recorded(out)
+        progress = _Progress(summary, on_progress)
+        stopped: ArchiveError | None = None
+        try:
+            if engine == "local":
+                _run_local(inputs, manifest, recursive, out, format, done, settings, workers, batch_size, progress)
+            else:
+                _run_ray(
+                    inputs, manifest, recursive, out, format, done, settings, workers, batch_size, address, progress
+                )
+        except KeyboardInterrupt:
+            summary.interrupted = True
+            # The workers had written shards whose counts never reached this process: count this run's shards.
+            # (streamed: an interrupted run of millions of inputs holds one record at a time)
+            summary.read = summary.failed = 0
+            for shard in (p for p in shard_files(out) if p.name not in before):
+                for r in _shard_records(shard):
+                    summary.failed += "error" in r
+                    summary.read += "error" not in r
+        except ArchiveError as exc:  # a shard that could not be written (write_shard): the run stops, what is written
+            # stays, and the summary says why, so that it never reads as a finished run
+            stopped = exc
+            summary.stopped = str(exc)
+        finally:
+            # The reading is over, done or stopped: a Ctrl-C now (pressed as the last shard was written) left no
+            # summary, or the last run's, and no summary line. It is ignored for the few milliseconds this takes.
+            with ctrl_c_ignored():
+                summary.seconds = time.perf_counter() - started
+                summary.startup_s = progress.startup_s(started)
+                summary.shards = len(shard_files(out))
+                try:
+                    _write_summary(out, summary)
+                except OSError:  # (the disk that stopped the run): no summary, rather than a finished run's
+                    (out / SUMMARY).unlink(missing_ok=True)
+                    if stopped is None:
+                        raise
+        if stopped is not None:
+            raise stopped
+        return summary
 
 
 def _output_lock(out: Path):
@@ -224,55 +257,6 @@ def _output_lock(out: Path):
             "pick another --out (read_archive's out)"
         ) from None
     return handle  # (closing the file releases the lock)
-
-
-def _read_into(
-    inputs, out: Path, manifest, engine, address, format, settings, wanted, recursive, workers, batch_size, on_progress
-) -> ArchiveSummary:
-    """read_archive's run, under the output folder's lock."""
-    summary = ArchiveSummary(
-        engine, format, str(out), address=address, started_utc=time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
-    )
-    keep_settings(out, wanted)
-    started = time.perf_counter()
-    before = {p.name for p in shard_files(out)}
-    done = recorded(out)
-    progress = _Progress(summary, on_progress)
-    stopped: ArchiveError | None = None
-    try:
-        if engine == "local":
-            _run_local(inputs, manifest, recursive, out, format, done, settings, workers, batch_size, progress)
-        else:
-            _run_ray(inputs, manifest, recursive, out, format, done, settings, workers, batch_size, address, progress)
-    except KeyboardInterrupt:
-        summary.interrupted = True
-        # The workers had written shards whose counts never reached this process: count this run's shards.
-        # (streamed: an interrupted run of millions of inputs holds one record at a time)
-        summary.read = summary.failed = 0
-        for shard in (p for p in shard_files(out) if p.name not in before):
-            for r in _shard_records(shard):
-                summary.failed += "error" in r
-                summary.read += "error" not in r
-    except ArchiveError as exc:  # a shard that could not be written (write_shard): the run stops, what is written
-        # stays, and the summary says why, so that it never reads as a finished run
-        stopped = exc
-        summary.stopped = str(exc)
-    finally:
-        # The reading is over, done or stopped: a Ctrl-C now (pressed as the last shard was written) left no
-        # summary, or the last run's, and no summary line. It is ignored for the few milliseconds this takes.
-        with ctrl_c_ignored():
-            summary.seconds = time.perf_counter() - started
-            summary.startup_s = progress.startup_s(started)
-            summary.shards = len(shard_files(out))
-            try:
-                _write_summary(out, summary)
-            except OSError:  # (the disk that stopped the run): no summary, rather than a finished run's
-                (out / SUMMARY).unlink(missing_ok=True)
-                if stopped is None:
-                    raise
-    if stopped is not None:
-        raise stopped
-    return summary
 
 
 def _check_writable(out: Path) -> None:
@@ -552,14 +536,6 @@ def keep_settings(out: Path, wanted: dict) -> None:
 
 
 # --------------------------------------------------------------------------- listing the inputs
-
-
-def _input_name(item: object) -> str:
-    """One input of read_archive as a str: a path (str, bytes or os.PathLike; bytes decoded as the file system
-    does) or a URI; TypeError, saying what to pass, for anything else."""
-    if isinstance(item, (str, bytes, os.PathLike)):
-        return os.fsdecode(item)
-    raise TypeError(f"read_archive takes paths or URIs (str, bytes or os.PathLike), got {type(item).__name__} {item!r}")
 
 
 def _names(inputs: list[str], manifest) -> Iterator[str]:

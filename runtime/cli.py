@@ -135,6 +135,20 @@ def _help_checked(option):
     return option
 
 
+def max_pixels_option():
+    """``--max-pixels N`` (classify, batch): see ``lift_pixel_limit``."""
+    return typer.Option(None, min=1, metavar="N", help="Largest image to decode, in pixels (default 64000000).")
+
+
+def lift_pixel_limit(max_pixels: int | None) -> None:
+    """``--max-pixels N``: images.MAX_PIXELS for this process, the worker processes it starts, and Ray's actors
+    (read_archive hands it to them); None leaves the default (64 MP)."""
+    if max_pixels is not None:
+        from . import images
+
+        images.MAX_PIXELS = max_pixels
+
+
 def fraction_option(value: float) -> float:
     """``--min-confidence``: typer's 0-1 range lets NaN through (every comparison with it is false); refused
     here as a usage error (exit 2) naming the option, like 1.5."""
@@ -336,9 +350,7 @@ def classify(
     save_dir: Optional[Path] = typer.Option(
         None, "--save-dir", metavar="DIR", help="Write a copy of each image with boxes, digits and confidences."
     ),
-    max_pixels: Optional[int] = typer.Option(
-        None, min=1, metavar="N", help="Largest image to decode, in pixels (default 64000000)."
-    ),
+    max_pixels: Optional[int] = max_pixels_option(),
     progress: Optional[bool] = typer.Option(
         None, "--progress/--no-progress", help="Progress bar on stderr (default: when stderr is a terminal)."
     ),
@@ -366,10 +378,7 @@ def classify(
         import cv2
 
         cv2.setNumThreads(1)
-    if max_pixels is not None:
-        from . import images
-
-        images.MAX_PIXELS = max_pixels  # this process and the worker processes it starts
+    lift_pixel_limit(max_pixels)
     try:
         listing = None if from_file is None else open_list(from_file)
     except OSError as exc:
@@ -530,9 +539,7 @@ def batch(
         None, min=1, help="Worker processes (local) or actors (ray); default: every core of the machine or cluster."
     ),
     batch_size: int = typer.Option(256, "--batch-size", min=1, help="Inputs per network pass and per shard."),
-    max_pixels: Optional[int] = typer.Option(
-        None, min=1, metavar="N", help="Largest image to decode, in pixels (default 64000000)."
-    ),
+    max_pixels: Optional[int] = max_pixels_option(),
     progress: Optional[bool] = typer.Option(
         None, "--progress/--no-progress", help="Progress bar on stderr (default: when stderr is a terminal)."
     ),
@@ -540,13 +547,12 @@ def batch(
     """Read a whole archive into shards of records under DIR, resumably. Exit status 1 if any input failed."""
     import sys
 
-    from . import images
     from .batch import ArchiveError, read_archive
+    from .images import quiet_opencv
     from .model import ModelError
 
-    images.quiet_opencv()
-    if max_pixels is not None:
-        images.MAX_PIXELS = max_pixels  # this process, its worker processes and the Ray actors (read_archive)
+    quiet_opencv()
+    lift_pixel_limit(max_pixels)
     bar = None
     if progress if progress is not None else sys.stderr.isatty():
         from .output import ProgressBar

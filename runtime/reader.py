@@ -727,13 +727,14 @@ def check_single(value: object) -> bool:
     return bool(value)
 
 
-def path_name(item: object) -> str:
-    """One input of ``read_paths`` as a str path: bytes (a name listed with ``os.listdir(b".")``, perhaps not
-    UTF-8) decoded as the file system does (``os.fsdecode``), so it is read as a file and not as image bytes;
-    raises TypeError, saying what to pass, for anything that is no path."""
+def path_name(item: object, call: str = "read_paths", takes: str = "paths") -> str:
+    """One input of ``read_paths`` (or ``batch.read_archive``: ``call``, which ``takes`` paths or URIs) as a str
+    path: bytes (a name listed with ``os.listdir(b".")``, perhaps not UTF-8) decoded as the file system does
+    (``os.fsdecode``), so it is read as a file and not as image bytes; raises TypeError, saying what to pass, for
+    anything that is no path."""
     if isinstance(item, (str, bytes, os.PathLike)):
         return os.fsdecode(item)
-    raise TypeError(f"read_paths takes paths (str, bytes or os.PathLike), got {type(item).__name__} {item!r}")
+    raise TypeError(f"{call} takes {takes} (str, bytes or os.PathLike), got {type(item).__name__} {item!r}")
 
 
 def refuse_one(inputs: object, call: str) -> None:

@@ -118,8 +118,12 @@ def line_digits(
         # What the line model may have missed: nothing read in a blob of full height (a thin, straight '1'), or
         # an unsure '/' there (a '1' taken for a slash); only in a line of digits: letters have no peaks either.
         missed = all(chars[k].char == "/" and chars[k].confidence < config.sure for k in mine) and number and not words
-        slash = line.unrotate is None and taller(j, members, config)  # (a turned line's boxes are not its heights)
-        if missed and classifier.max() >= config.sure and bh >= 0.75 * tallest and not slash:
+        if (
+            missed
+            and classifier.max() >= config.sure
+            and bh >= 0.75 * tallest
+            and not (line.unrotate is None and taller(j, members, config))  # (a turned line's boxes: not heights)
+        ):
             digits.append(make_digit(classifier, members[j], line_no))
             raw = raw[: len(raw) - len(mine)] + [str(int(classifier.argmax()))]
     return digits, "".join(raw)
