@@ -422,7 +422,10 @@ class ReadConfig:
     #   look (reader.may_be_several) ...
     alone_one: float = 0.15  # digit heights of width: ... and per '1' among them: MNIST train '1's are 0.2-0.8 as
     #   wide as tall (5th to 95th percentile; the other digits 0.5-1.4). At narrow_alone a touching '141' (1.08
-    #   heights wide) was too narrow for three and read '4' (8819778)
+    #   heights wide) was too narrow for three and read '4' (8819778). A '1' counts this much in ``narrow`` too
+    #   (2026-12-02): an '8' and a '1' touching, 0.86 heights wide, were one '8' ('4681' read '468'); line kinds of
+    #   benchmarks/accuracy.py, 300 each, seed 1: touching strings 257/262 -> 263/265 exact (crop/photo), 14
+    #   strings fixed and 2 broken; separators 262/258 -> 263/260; every other kind the same
     certain: float = 0.995  # probability: a digit model this sure of one digit in a narrow blob (or one alone on
     #   its line) overrules a split (6a390e9, e1adf7c)
     split_odds: float = 2.0  # log-odds for one digit (both models) over the line model's split, above which a blob
@@ -438,8 +441,15 @@ class ReadConfig:
     #   inside a taller blob's box owns no peak (recognize.nearest_blob). Measured on 12 MP desk photos
     #   (train.scenes, seeds 100-109): a 6's loop 44 px tall beside digits of 99-114 px, read '6' by the line model
     #   (0.98) and '0' by the digit model, came out '?' (0.49; 50c2d57)
-    sure: float = 0.9  # probability: a model this sure of what it read is not overruled by the other (a '1' the
-    #   line model read as an unsure '/' is the digit model's; cda6008) ...
+    sure: float = 0.9  # probability: a model this sure of what it read is not overruled by the other: the digit
+    #   model, this sure of a digit of full height where the line model read nothing or an unsure '/', gives that
+    #   digit (cda6008)
+    slash_sure: float = 0.9  # probability: a '/' the line model reads less surely than this, in a line of digits, is
+    #   such a digit (a thin '1' taken for a slash); at or above it, a slash. Lower, slashes of digit height read at
+    #   0.77-0.87 stay slashes ('0/34' read '0134'), but turned pages' slanted '1's are lost: measured 2026-12-02,
+    #   benchmarks/accuracy.py's line kinds (300 each, seed 0, crop/photo exact) and issue 10's photo kinds (100
+    #   each, seed 0): at 0.7 separators 263/274 -> 265/277 and printed numbers 243/235 -> 244/236, but pages
+    #   turned 90 and 270 degrees lost one each ('91489' read '9489'); at 0.5 tilted pages lost two more ...
     slash_height: float = 1.12  # share of the median height of its line's other digits: ... unless the blob
     #   stands at least this much taller than them: a slash reaches past the digits, a '1' stands as tall as they do
     #   (the pen-drawn slashes of train/lines.py are 0.8-1.35 digit heights; shared case slash-2468.jpg's is 1.19)
@@ -539,7 +549,7 @@ READ_ALLOWED: dict[str, Allowed] = {
     **dict.fromkeys(["slash_height", "stray_height", "sideways_max_gap", "sideways_max_gap_two"], AT_LEAST_0),
     "glance_wide": AT_LEAST_0,
     # probabilities and shares
-    **dict.fromkeys(["certain", "piece", "sure", "disputed_confidence"], SHARE),
+    **dict.fromkeys(["certain", "piece", "sure", "slash_sure", "disputed_confidence"], SHARE),
     "doubt_floor": Allowed(0, 1, above_low=True),  # its log is taken
     # probabilities a digit model's must be below: above 1, every blob is (tests/test_config.py does so)
     **dict.fromkeys(["second_look_below", "glance_below"], AT_LEAST_0),

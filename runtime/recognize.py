@@ -52,12 +52,13 @@ def line_digits(
     Each blob is judged by what the line model put in it (its characters' peaks lie in its columns):
 
     - several digits -> touching digits, split halfway between their peaks, read by the line model; unless
-      the blob is narrower than ``narrow`` heights per digit and the digit model is ``certain`` of one digit
+      the blob is narrower than ``narrow`` heights per digit (``alone_one`` per '1') and the digit model is
+      ``certain`` of one digit
       there, or both models together favour one digit by ``split_odds`` (see one_digit_odds);
     - one digit -> a digit, both models' probabilities pooled (``pooled``: their normalized geometric mean);
     - no digit (a separator, a word, nothing) -> none; except where the line model read nothing or an unsure
-      '/' (below ``sure``), the line holds digits and no word, and the digit model is sure of a digit of full
-      height (a thin, straight '1' the line model missed or took for a slash);
+      '/' (below ``slash_sure``), the line holds digits and no word, and the digit model is ``sure`` of a digit of
+      full height (a thin, straight '1' the line model missed or took for a slash);
     - a blob alone on its line (specks aside) has no context for the line model: it is the digit model's one
       digit, unless it is wide enough for the digits the line model read in it (``narrow_alone`` heights per
       digit, ``alone_one`` per '1': a touching pair) and the digit model is not ``certain`` of one digit or both
@@ -70,6 +71,7 @@ def line_digits(
     peaks = [line.frame_x(sum(line.fitted.crop_columns(c.peak, c.peak + 1)) / 2) for c in chars]
     members = [blob_boxes[i] for i in line.members]
     owner = [nearest_blob(x, members, config) for x in peaks]
+    owner = claim_empty_blobs(line, chars, owner, members)
     tallest = max(b[3] for b in members)
     words = any(c.char == "A" for c in chars)
     number = any(c.char in DIGITS for c in chars)  # the line model read a number here
@@ -97,7 +99,8 @@ def line_digits(
             raw = raw[: len(raw) - len(mine)] + [str(int(classifier.argmax()))]
             continue
         # narrow, and one certain digit (a lone blob's width and certainty were weighed above: '141' read '4')
-        one = not lone and bw < config.narrow * len(numerals) * bh and classifier.max() >= config.certain
+        needs = sum(config.alone_one if chars[k].char == "1" else config.narrow for k in numerals)
+        one = not lone and bw < needs * bh and classifier.max() >= config.certain
         if len(numerals) >= 2 and not one:  # or both models together favour one digit over the split
             one = favours_one(line, posteriors, frames, members[j], split, classifier, config=config)
         if len(numerals) >= 2 and not one:  # touching digits: split between the peaks
@@ -117,7 +120,8 @@ def line_digits(
             continue
         # What the line model may have missed: nothing read in a blob of full height (a thin, straight '1'), or
         # an unsure '/' there (a '1' taken for a slash); only in a line of digits: letters have no peaks either.
-        missed = all(chars[k].char == "/" and chars[k].confidence < config.sure for k in mine) and number and not words
+        missed = all(c.char == "/" and c.confidence < config.slash_sure for c in (chars[k] for k in mine))
+        missed = missed and number and not words
         if (
             missed
             and classifier.max() >= config.sure
@@ -127,6 +131,34 @@ def line_digits(
             digits.append(make_digit(classifier, members[j], line_no))
             raw = raw[: len(raw) - len(mine)] + [str(int(classifier.argmax()))]
     return digits, "".join(raw)
+
+
+def claim_empty_blobs(line: TextLine, chars: Sequence[Char], owner: list[int], members: Sequence[Box]) -> list[int]:
+    """Owners of a line's characters (``owner``: the blob index of each, from nearest_blob) where every blob of
+    full height (3/4 of the tallest) that owns no character takes a digit whose peak frame reaches into its
+    columns (image px) from a blob that holds another digit. ``chars``: the line's characters (ctc_greedy);
+    ``members``: the line's boxes (x, y, w, h) in the input image's pixels.
+
+    A peak is placed at its frame's middle, a frame is ``lines.STRIDE`` columns of the line tensor (4-6 image px
+    at MNIST's size), and a thin '1' touching the digit on its left peaks where the two boxes meet: its peak fell
+    0.1 px inside its neighbour's box, which then held two digits and the '1's own blob none. The neighbour was
+    read as one digit (narrow, the digit model certain) or split into two, and the empty blob gave the digit
+    model's '1' again ('5-351' read '53511', benchmarks/accuracy.py's separators as photos, seed 1)."""
+    tallest = max(b[3] for b in members)
+    empty = [j for j, b in enumerate(members) if j not in owner and b[3] >= 0.75 * tallest]
+    if not empty:
+        return owner
+    owner = list(owner)
+    digits = [k for k, c in enumerate(chars) if c.char in DIGITS]
+    spans = {k: [line.frame_x(x) for x in line.fitted.crop_columns(chars[k].peak, chars[k].peak + 1)] for k in digits}
+    for j in empty:
+        bx, _, bw, _ = members[j]
+        for k in digits:
+            shared = any(owner[m] == owner[k] for m in digits if m != k)  # its blob holds another digit
+            if shared and min(spans[k]) <= bx + bw and max(spans[k]) >= bx:
+                owner[k] = j
+                break
+    return owner
 
 
 def taller(j: int, members: Sequence[Box], config: ReadConfig = DEFAULT_READ) -> bool:

@@ -151,7 +151,7 @@ def test_the_gathered_fields_keep_the_values_of_the_constants_they_replace(moved
         assert new == value and type(new) is type(value), (old, new, value)
     assert len({field for field, _ in moved.values()}) == len(moved)
     if default is DEFAULT_READ:  # every field of reading was a module constant, but those added since
-        added = {"slash_height"}  # recognize.taller (bb77e50)
+        added = {"slash_height", "slash_sure"}  # recognize.taller (bb77e50); recognize.line_digits (2026-12-02)
         assert {field for field, _ in moved.values()} == {f.name for f in dataclasses.fields(ReadConfig)} - added
 
 
@@ -518,23 +518,23 @@ def line_crops(mnist_test, kind: str, n: int) -> list[tuple[np.ndarray, str]]:
 def crops(mnist_test):
     return {
         kind: line_crops(mnist_test, kind, n)
-        for kind, n in [("touching pairs", 60), ("touching strings", 30), ("separators", 20)]
+        for kind, n in [("touching pairs", 90), ("touching strings", 30), ("separators", 20)]
     }
 
 
 READ_ON_CROPS = [
     # field, value, kind, index, the default's text, the changed text
     ("narrow", 2.0, "touching strings", 2, "93336", "9336"),  # a wide blob of '33' taken for one digit
-    ("narrow", 0.05, "touching strings", 13, "512", "5112"),  # a narrow '11' no longer one digit
+    ("narrow", 0.05, "touching strings", 17, "208", "2078"),  # a narrow '07' no longer one digit
     ("narrow_alone", 1.5, "touching pairs", 1, "47", "4"),  # a lone blob too narrow for two
     ("alone_one", 1.0, "touching pairs", 59, "51", "7"),  # ... and for a '1' among them
-    ("certain", 0.5, "touching strings", 14, "189193", "8193"),  # an unsure digit model overrules splits
+    ("certain", 0.9999, "touching pairs", 89, "4", "14"),  # a lone pair the digit model was sure of is split
     ("split_odds", -5.0, "touching pairs", 1, "47", "4"),  # one digit favoured over the line model's split
     ("alone_split_odds", -5.0, "touching pairs", 1, "47", "4"),  # the same for a blob alone on its line
     ("doubt_floor", 0.5, "touching pairs", 7, "9", "91"),  # the digit model's doubt weighs more: split
     ("piece", 0.0, "separators", 14, "374274", "37?274"),  # no blob is a piece of a broken digit
-    ("sure", 0.9999, "separators", 6, "967", "9617"),  # the models' sureness needed to overrule (an unsure '/'
-    # taller than its digits stays a slash whatever it is: slash_height, test_line_reading.py)
+    ("slash_sure", 0.9999, "separators", 6, "967", "9617"),  # an unsure '/' is the digit model's '1' (one taller
+    # than its digits stays a slash whatever it is: slash_height; sure: test_line_reading.py)
     ("second_look_below", 1.01, "touching pairs", 11, "4", "47"),  # every wide fast-path blob looked at again
     ("glance_wide", 0.5, "touching pairs", 45, "8", "36"),  # a narrower sure blob gets the line model's glance
     ("glance_below", 0.5, "touching pairs", 3, "32", "2"),  # no sure blob gets it
