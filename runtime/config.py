@@ -424,8 +424,9 @@ class ReadConfig:
     #   wide as tall (5th to 95th percentile; the other digits 0.5-1.4). At narrow_alone a touching '141' (1.08
     #   heights wide) was too narrow for three and read '4' (8819778). A '1' counts this much in ``narrow`` too
     #   (2026-12-02): an '8' and a '1' touching, 0.86 heights wide, were one '8' ('4681' read '468'); line kinds of
-    #   benchmarks/accuracy.py, 300 each, seed 1: touching strings 257/262 -> 263/265 exact (crop/photo), 14
-    #   strings fixed and 2 broken; separators 262/258 -> 263/260; every other kind the same
+    #   benchmarks/accuracy.py, 300 each, seed 1, crop/photo exact: touching strings 257/262 -> 263/265, separators
+    #   262/258 -> 263/260 (14 lines fixed, 2 broken), touching pairs the same; at seed 0 (100 each of every line
+    #   kind) 1 fixed and 2 broken
     certain: float = 0.995  # probability: a digit model this sure of one digit in a narrow blob (or one alone on
     #   its line) overrules a split (6a390e9, e1adf7c)
     split_odds: float = 2.0  # log-odds for one digit (both models) over the line model's split, above which a blob

@@ -53,8 +53,8 @@ def line_digits(
 
     - several digits -> touching digits, split halfway between their peaks, read by the line model; unless
       the blob is narrower than ``narrow`` heights per digit (``alone_one`` per '1') and the digit model is
-      ``certain`` of one digit
-      there, or both models together favour one digit by ``split_odds`` (see one_digit_odds);
+      ``certain`` of one digit there, or both models together favour one digit by ``split_odds`` (see
+      one_digit_odds);
     - one digit -> a digit, both models' probabilities pooled (``pooled``: their normalized geometric mean);
     - no digit (a separator, a word, nothing) -> none; except where the line model read nothing or an unsure
       '/' (below ``slash_sure``), the line holds digits and no word, and the digit model is ``sure`` of a digit of
@@ -87,11 +87,12 @@ def line_digits(
         numerals = [k for k in mine if chars[k].char in DIGITS]
         classifier = blob_probabilities[j].astype(np.float64)
         split = [chars[k].char for k in mine]
+        start = min((chars[k].first for k in mine), default=None)  # (a digit may peak left of its blob)
         per_digit = sum(config.alone_one if chars[k].char == "1" else config.narrow_alone for k in numerals)
         wide = len(numerals) >= 2 and bw >= per_digit * bh
         if wide and classifier.max() >= config.certain:  # a certain digit model, outvoted only by a surer line model
             odds = config.alone_split_odds
-            wide = not favours_one(line, posteriors, frames, members[j], split, classifier, odds, config)
+            wide = not favours_one(line, posteriors, frames, members[j], split, classifier, odds, config, start)
         word = any(chars[k].char == "A" for k in mine) and bw >= 1.2 * bh
         lone = alone and bh >= 0.5 * tallest  # the blob alone on its line (specks aside)
         if lone and not wide and not word:  # alone: the digit model's one digit
@@ -102,7 +103,7 @@ def line_digits(
         needs = sum(config.alone_one if chars[k].char == "1" else config.narrow for k in numerals)
         one = not lone and bw < needs * bh and classifier.max() >= config.certain
         if len(numerals) >= 2 and not one:  # or both models together favour one digit over the split
-            one = favours_one(line, posteriors, frames, members[j], split, classifier, config=config)
+            one = favours_one(line, posteriors, frames, members[j], split, classifier, config=config, start=start)
         if len(numerals) >= 2 and not one:  # touching digits: split between the peaks
             for at, k in enumerate(numerals):
                 left = bx if at == 0 else (peaks[numerals[at - 1]] + peaks[k]) / 2
@@ -139,8 +140,9 @@ def claim_empty_blobs(line: TextLine, chars: Sequence[Char], owner: list[int], m
     columns (image px) from a blob that holds another digit. ``chars``: the line's characters (ctc_greedy);
     ``members``: the line's boxes (x, y, w, h) in the input image's pixels.
 
-    A peak is placed at its frame's middle, a frame is ``lines.STRIDE`` columns of the line tensor (4-6 image px
-    at MNIST's size), and a thin '1' touching the digit on its left peaks where the two boxes meet: its peak fell
+    A peak is placed at its frame's middle, a frame is ``lines.STRIDE`` columns of the line tensor (a sixth of the
+    line's height: 3-15 image px for digits 20-90 px tall), and a thin '1' touching the digit on its left peaks
+    where the two boxes meet: its peak fell
     0.1 px inside its neighbour's box, which then held two digits and the '1's own blob none. The neighbour was
     read as one digit (narrow, the digit model certain) or split into two, and the empty blob gave the digit
     model's '1' again ('5-351' read '53511', benchmarks/accuracy.py's separators as photos, seed 1)."""
@@ -402,13 +404,20 @@ def favours_one(
     classifier: np.ndarray,
     odds: float | None = None,
     config: ReadConfig = DEFAULT_READ,
+    start: int | None = None,
 ) -> bool:
     """Do both models together favour one digit in ``blob`` over the characters ``split`` the line model read
     in it: ``one_digit_odds`` over the line's first ``frames`` frames (those of its own width) whose centres fall
-    in the blob's columns, above ``odds`` (log-odds; None: ``config.split_odds``)? False when no frame falls in
-    the blob."""
+    in the blob's columns, and from frame ``start`` on (the first frame of those characters) when that is
+    earlier, above ``odds`` (log-odds; None: ``config.split_odds``)? False when no frame falls in the blob.
+
+    The line model peaks a character early: a '1' touching an '8' on its right peaked 6 px left of the pair's box,
+    the split had no frame for it, and one '8' won ('180' read '80'). Frames right of the blob are not taken in:
+    there they added '1's that were form lines (issue 10's comb fields, '847' read '8471')."""
     odds = config.split_odds if odds is None else odds
     over = blob_frames(line, frames, blob[0], blob[2])
+    if start is not None and over.stop > over.start:
+        over = slice(min(start, over.start), over.stop)
     return over.stop > over.start and one_digit_odds(posteriors[over], split, classifier, config) > odds
 
 
