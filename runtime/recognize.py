@@ -142,10 +142,10 @@ def claim_empty_blobs(line: TextLine, chars: Sequence[Char], owner: list[int], m
 
     A peak is placed at its frame's middle, a frame is ``lines.STRIDE`` columns of the line tensor (a sixth of the
     line's height: 3-15 image px for digits 20-90 px tall), and a thin '1' touching the digit on its left peaks
-    where the two boxes meet: its peak fell
-    0.1 px inside its neighbour's box, which then held two digits and the '1's own blob none. The neighbour was
-    read as one digit (narrow, the digit model certain) or split into two, and the empty blob gave the digit
-    model's '1' again ('5-351' read '53511', benchmarks/accuracy.py's separators as photos, seed 1)."""
+    where the two boxes meet: its peak fell 0.1 px inside its neighbour's box, which then held two digits and the
+    '1's own blob none. The neighbour was read as one digit (narrow, the digit model certain) or split into two,
+    and the empty blob gave the digit model's '1' again ('5-351' read '53511', benchmarks/accuracy.py's
+    separators as photos, seed 1)."""
     tallest = max(b[3] for b in members)
     empty = [j for j, b in enumerate(members) if j not in owner and b[3] >= 0.75 * tallest]
     if not empty:
