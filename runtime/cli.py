@@ -597,6 +597,11 @@ def batch(
     finally:
         if bar is not None:
             bar.close()
+    if summary.interrupted:  # stopped by Ctrl-C: another now has nothing left to stop (one pressed as the summary
+        # line was written made Python's exit a death by SIGINT, status -2, instead of 130)
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     typer.echo(summary.line(), err=True)
     if summary.interrupted:
         raise typer.Exit(130)
