@@ -219,6 +219,15 @@ class _CtrlC:
             raise KeyboardInterrupt
 
 
+def _ignore_further_ctrl_c() -> None:
+    """A command stopped by Ctrl-C, about to write its summary line and exit 130: another Ctrl-C has nothing left
+    to stop, and is ignored (one pressed as the summary line was written made Python's exit a death by SIGINT,
+    status -2, instead of 130)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _cannot_write(output: Path | None, error: OSError, written: int) -> NoReturn:
     """Exit 2 saying the results could not be written to ``output`` (None: stdout), after ``written`` of them."""
     fail(
@@ -494,6 +503,8 @@ def classify(
         line += f"; {copies.written} annotated cop{'y' if copies.written == 1 else 'ies'} in {save_dir}"
         for problem in copies.problems[:3]:
             typer.echo(f"edgedigits: {problem}", err=True)
+    if interrupted:
+        _ignore_further_ctrl_c()
     typer.echo(line, err=True)
     if interrupted:
         raise typer.Exit(130)
@@ -597,11 +608,8 @@ def batch(
     finally:
         if bar is not None:
             bar.close()
-    if summary.interrupted:  # stopped by Ctrl-C: another now has nothing left to stop (one pressed as the summary
-        # line was written made Python's exit a death by SIGINT, status -2, instead of 130)
-        import signal
-
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if summary.interrupted:
+        _ignore_further_ctrl_c()
     typer.echo(summary.line(), err=True)
     if summary.interrupted:
         raise typer.Exit(130)
