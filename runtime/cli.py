@@ -219,13 +219,20 @@ class _CtrlC:
             raise KeyboardInterrupt
 
 
-def _ignore_further_ctrl_c() -> None:
-    """A command stopped by Ctrl-C, about to write its summary line and exit 130: another Ctrl-C has nothing left
-    to stop, and is ignored (one pressed as the summary line was written made Python's exit a death by SIGINT,
-    status -2, instead of 130)."""
-    import signal
+def _end_with_summary(line: str, interrupted: bool, failed: int) -> None:
+    """The end of classify and batch: the summary ``line`` on stderr, then exit 130 when ``interrupted`` by Ctrl-C,
+    1 when ``failed`` inputs (a count) could not be read, else return (exit 0). Once interrupted, another Ctrl-C
+    has nothing left to stop and is ignored (one pressed as the summary line was written made Python's exit a
+    death by SIGINT, status -2, instead of 130)."""
+    if interrupted:
+        import signal
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    typer.echo(line, err=True)
+    if interrupted:
+        raise typer.Exit(130)
+    if failed:
+        raise typer.Exit(1)
 
 
 def _cannot_write(output: Path | None, error: OSError, written: int) -> NoReturn:
@@ -503,13 +510,7 @@ def classify(
         line += f"; {copies.written} annotated cop{'y' if copies.written == 1 else 'ies'} in {save_dir}"
         for problem in copies.problems[:3]:
             typer.echo(f"edgedigits: {problem}", err=True)
-    if interrupted:
-        _ignore_further_ctrl_c()
-    typer.echo(line, err=True)
-    if interrupted:
-        raise typer.Exit(130)
-    if summary.failed:
-        raise typer.Exit(1)
+    _end_with_summary(line, interrupted, summary.failed)
 
 
 @app.command(cls=_Command)
@@ -608,13 +609,7 @@ def batch(
     finally:
         if bar is not None:
             bar.close()
-    if summary.interrupted:
-        _ignore_further_ctrl_c()
-    typer.echo(summary.line(), err=True)
-    if summary.interrupted:
-        raise typer.Exit(130)
-    if summary.failed:
-        raise typer.Exit(1)
+    _end_with_summary(summary.line(), summary.interrupted, summary.failed)
 
 
 @app.command(cls=_Command)

@@ -88,8 +88,7 @@ def line_digits(
         classifier = blob_probabilities[j].astype(np.float64)
         split = [chars[k].char for k in mine]
         start = min((chars[k].first for k in mine), default=None)  # (a digit may peak left of its blob)
-        per_digit = sum(config.alone_one if chars[k].char == "1" else config.narrow_alone for k in numerals)
-        wide = len(numerals) >= 2 and bw >= per_digit * bh
+        wide = len(numerals) >= 2 and bw >= digits_width(chars, numerals, config.narrow_alone, config) * bh
         if wide and classifier.max() >= config.certain:  # a certain digit model, outvoted only by a surer line model
             odds = config.alone_split_odds
             wide = not favours_one(line, posteriors, frames, members[j], split, classifier, odds, config, start)
@@ -100,8 +99,8 @@ def line_digits(
             raw = raw[: len(raw) - len(mine)] + [str(int(classifier.argmax()))]
             continue
         # narrow, and one certain digit (a lone blob's width and certainty were weighed above: '141' read '4')
-        needs = sum(config.alone_one if chars[k].char == "1" else config.narrow for k in numerals)
-        one = not lone and bw < needs * bh and classifier.max() >= config.certain
+        narrow = bw < digits_width(chars, numerals, config.narrow, config) * bh
+        one = not lone and narrow and classifier.max() >= config.certain
         if len(numerals) >= 2 and not one:  # or both models together favour one digit over the split
             one = favours_one(line, posteriors, frames, members[j], split, classifier, config=config, start=start)
         if len(numerals) >= 2 and not one:  # touching digits: split between the peaks
@@ -132,6 +131,12 @@ def line_digits(
             digits.append(make_digit(classifier, members[j], line_no))
             raw = raw[: len(raw) - len(mine)] + [str(int(classifier.argmax()))]
     return digits, "".join(raw)
+
+
+def digits_width(chars: Sequence[Char], numerals: Sequence[int], per_digit: float, config: ReadConfig) -> float:
+    """The width, in digit heights, that the digits ``chars[k]`` (k in ``numerals``) take side by side: ``per_digit``
+    each, and ``config.alone_one`` for a '1' (MNIST train '1's are 0.2-0.8 as wide as tall, the others 0.5-1.4)."""
+    return sum(config.alone_one if chars[k].char == "1" else per_digit for k in numerals)
 
 
 def claim_empty_blobs(line: TextLine, chars: Sequence[Char], owner: list[int], members: Sequence[Box]) -> list[int]:

@@ -365,12 +365,32 @@ def test_without_the_line_model_each_blob_is_read_alone(mnist_test):
     assert reading.text == "35" and reading.raw is None and "raw" not in reading.to_dict()
 
 
+def frame_middles(line) -> list[float]:
+    """The input image's column at the middle of each frame of a text line (``STRIDE`` tensor columns)."""
+    frames = line.fitted.tensor.shape[1] // STRIDE
+    return [line.frame_x(sum(line.fitted.crop_columns(t, t + 1)) / 2) for t in range(frames)]
+
+
+def nearest_frame(middles: list[float], x: float) -> int:
+    return min(range(len(middles)), key=lambda t: abs(middles[t] - x))
+
+
+def sure_of(frames: int, at) -> np.ndarray:
+    """Line-model posteriors float32 [frames, 17]: the blank everywhere but a sure character at each (char, frame)
+    of ``at``."""
+    posteriors = np.zeros((frames, len(ALPHABET) + 1), np.float32)
+    posteriors[:, -1] = 1.0
+    for char, t in at:
+        posteriors[t] = 0.0
+        posteriors[t, ALPHABET.index(char)] = 1.0
+    return posteriors
+
+
 def test_a_piece_of_a_broken_digit_is_read_by_the_line_model_alone():
     """A blob under ReadConfig.piece of its line's tallest, where the line model reads one digit, is a piece of
     a broken digit: the digit model sees only the piece, so its reading does not water the line model's down
     (a 6's loop read '0' by the digit model made the 6 a '?'). A full-height blob still gets both models."""
     from edgedigits.runtime.config import DEFAULT_READ
-    from edgedigits.runtime.lines import ALPHABET, STRIDE
     from edgedigits.runtime.recognize import line_digits, pooled
     from edgedigits.runtime.segment import segment_lines
 
@@ -380,13 +400,8 @@ def test_a_piece_of_a_broken_digit_is_read_by_the_line_model_alone():
     cv2.circle(ink, (150, 75), 20, 1.0, 5)  # ... and a loop 45 px tall between them: the piece of a 6
     boxes, _, _, (line,) = segment_lines(ink)
     assert len(line.members) == 3 and boxes[line.members[1]][3] < DEFAULT_READ.piece * boxes[line.members[0]][3]
-    frames = line.fitted.tensor.shape[1] // STRIDE
-    posteriors = np.zeros((frames, len(ALPHABET) + 1), np.float32)
-    posteriors[:, -1] = 1.0  # blank everywhere ...
-    for digit, x in ((1, 35), (6, 150), (1, 255)):  # ... but sure 1s over the strokes and a sure 6 over the loop
-        t = min(range(frames), key=lambda t: abs(line.frame_x(sum(line.fitted.crop_columns(t, t + 1)) / 2) - x))
-        posteriors[t] = 0.0
-        posteriors[t, digit] = 1.0
+    middles = frame_middles(line)  # sure 1s over the strokes and a sure 6 over the loop
+    posteriors = sure_of(len(middles), [(c, nearest_frame(middles, x)) for c, x in (("1", 35), ("6", 150), ("1", 255))])
     classifier = np.zeros((3, 10), np.float32)
     classifier[[0, 2], 1] = 0.4  # the digit model: unsure of the strokes, sure the loop is a 0
     classifier[[0, 2], 7] = 0.6
@@ -473,7 +488,6 @@ def test_a_thin_one_whose_peak_falls_in_its_neighbours_box_is_still_its_own_digi
     two digits, and the '1's own blob none ('5-351' read '53511': the neighbour split, and the empty blob gave the
     digit model's '1' again; benchmarks/accuracy.py's separators as photos, seed 1). The empty blob of full height
     takes the digit back (recognize.claim_empty_blobs)."""
-    from edgedigits.runtime.lines import ALPHABET, STRIDE
     from edgedigits.runtime.recognize import claim_empty_blobs, line_digits, nearest_blob
     from edgedigits.runtime.segment import segment_lines
 
@@ -484,8 +498,8 @@ def test_a_thin_one_whose_peak_falls_in_its_neighbours_box_is_still_its_own_digi
     boxes, _, _, (line,) = segment_lines(ink)
     assert len(line.members) == 3
     members = [boxes[i] for i in line.members]
-    frames = line.fitted.tensor.shape[1] // STRIDE
-    middle = [line.frame_x(sum(line.fitted.crop_columns(t, t + 1)) / 2) for t in range(frames)]
+    middle = frame_middles(line)
+    frames = len(middle)
     # the frame whose middle lies inside the round digit's box and whose columns reach into the '1's: a '1's peak
     # there goes to the round digit
     (last,) = [
@@ -494,11 +508,7 @@ def test_a_thin_one_whose_peak_falls_in_its_neighbours_box_is_still_its_own_digi
         if nearest_blob(middle[t], members) == 1
         and line.frame_x(line.fitted.crop_columns(t, t + 1)[1]) >= members[2][0]
     ]
-    posteriors = np.zeros((frames, len(ALPHABET) + 1), np.float32)
-    posteriors[:, -1] = 1.0
-    for char, t in (("1", min(range(frames), key=lambda t: abs(middle[t] - 45))), ("0", last - 4), ("1", last)):
-        posteriors[t] = 0.0
-        posteriors[t, ALPHABET.index(char)] = 1.0
+    posteriors = sure_of(frames, [("1", nearest_frame(middle, 45)), ("0", last - 4), ("1", last)])
     chars = ctc_greedy(posteriors, frames)
     owner = [nearest_blob(line.frame_x(sum(line.fitted.crop_columns(c.peak, c.peak + 1)) / 2), members) for c in chars]
     assert owner == [0, 1, 1] and claim_empty_blobs(line, chars, owner, members) == [0, 1, 2]
@@ -517,7 +527,6 @@ def test_a_narrow_blob_holding_a_one_beside_a_digit_is_split():
     touching, 0.86 heights wide, were read '8' ('4681' read '468', benchmarks/accuracy.py's touching strings, seed 0;
     7 such strings of 300 at seed 1)."""
     from edgedigits.runtime.config import DEFAULT_READ
-    from edgedigits.runtime.lines import ALPHABET, STRIDE
     from edgedigits.runtime.recognize import line_digits
     from edgedigits.runtime.segment import segment_lines
 
@@ -529,14 +538,8 @@ def test_a_narrow_blob_holding_a_one_beside_a_digit_is_split():
     assert len(line.members) == 2
     bx, _, bw, bh = boxes[line.members[1]]
     assert DEFAULT_READ.narrow + DEFAULT_READ.alone_one < bw / bh < 2 * DEFAULT_READ.narrow
-    frames = line.fitted.tensor.shape[1] // STRIDE
-    middle = [line.frame_x(sum(line.fitted.crop_columns(t, t + 1)) / 2) for t in range(frames)]
-    posteriors = np.zeros((frames, len(ALPHABET) + 1), np.float32)
-    posteriors[:, -1] = 1.0
-    for char, x in (("1", 45), ("8", 135), ("1", 165)):
-        t = min(range(frames), key=lambda t: abs(middle[t] - x))
-        posteriors[t] = 0.0
-        posteriors[t, ALPHABET.index(char)] = 1.0
+    middle = frame_middles(line)
+    posteriors = sure_of(len(middle), [(c, nearest_frame(middle, x)) for c, x in (("1", 45), ("8", 135), ("1", 165))])
     classifier = np.zeros((2, 10), np.float32)
     classifier[0, 1] = 1.0
     classifier[1, 8] = 0.999  # the digit model: certain the pair is one '8'
@@ -552,7 +555,6 @@ def test_a_split_is_weighed_from_the_first_frame_of_the_characters_it_holds():
     right peaked 6 px left of the pair's box; the split then had no frame for its '1', and one '8' won ('180' read
     '80', benchmarks/accuracy.py's touching strings as photos, seed 1). Frames right of the blob are not taken in:
     there they added '1's that were form lines (issue 10's comb fields: '847' read '8471')."""
-    from edgedigits.runtime.lines import ALPHABET, STRIDE
     from edgedigits.runtime.recognize import line_digits
     from edgedigits.runtime.segment import segment_lines
 
@@ -562,14 +564,10 @@ def test_a_split_is_weighed_from_the_first_frame_of_the_characters_it_holds():
     cv2.rectangle(ink, (118, 20), (170, 100), 1.0, 8)
     boxes, _, _, (line,) = segment_lines(ink)
     pair = boxes[line.members[1]]
-    frames = line.fitted.tensor.shape[1] // STRIDE
-    middle = [line.frame_x(sum(line.fitted.crop_columns(t, t + 1)) / 2) for t in range(frames)]
+    middle = frame_middles(line)
+    frames = len(middle)
     early = max(t for t in range(frames) if line.frame_x(line.fitted.crop_columns(t, t + 1)[1]) < pair[0])
-    posteriors = np.zeros((frames, len(ALPHABET) + 1), np.float32)
-    posteriors[:, -1] = 1.0
-    for char, t in (("1", min(range(frames), key=lambda t: abs(middle[t] - 45))), ("1", early), ("8", early + 4)):
-        posteriors[t] = 0.0
-        posteriors[t, ALPHABET.index(char)] = 1.0
+    posteriors = sure_of(frames, [("1", nearest_frame(middle, 45)), ("1", early), ("8", early + 4)])
     classifier = np.zeros((2, 10), np.float32)
     classifier[0, 1] = 1.0
     classifier[1, 8] = 0.99  # the digit model: sure (not certain) the pair is an '8'
