@@ -453,7 +453,9 @@ class ReadConfig:
     #   turned 90 and 270 degrees lost one each ('91489' read '9489'); at 0.5 tilted pages lost two more ...
     slash_height: float = 1.12  # share of the median height of its line's other digits: ... unless the blob
     #   stands at least this much taller than them: a slash reaches past the digits, a '1' stands as tall as they do
-    #   (the pen-drawn slashes of train/lines.py are 0.8-1.35 digit heights; shared case slash-2468.jpg's is 1.19)
+    #   (the pen-drawn slashes of train/lines.py are 0.8-1.35 digit heights; shared case slash-2468.jpg's is 1.19).
+    #   Not where the line model read nothing: a sure '1' taller than its round neighbours stays (MNIST '1's stand up
+    #   to 1.2 of them: '8186' read '886'; 2026-12-03, one scene fixed, nothing else changed in 8,400 line readings)
     # --- stray marks (recognize.drop_stray_marks)
     stray_height: float = 0.7  # share of the page's number (the median height of the digits on its lines of two
     #   or more): a digit alone on its line shorter than this is a stray mark: a pen's tip, a printed letter cut

@@ -126,7 +126,8 @@ def line_digits(
             missed
             and classifier.max() >= config.sure
             and bh >= 0.75 * tallest
-            and not (line.unrotate is None and taller(j, members, config))  # (a turned line's boxes: not heights)
+            and not (line.unrotate is None and mine and taller(j, members, config))  # (a turned line's boxes: not
+            # heights; a blob the line model read nothing in is no slash, however tall)
         ):
             digits.append(make_digit(classifier, members[j], line_no))
             raw = raw[: len(raw) - len(mine)] + [str(int(classifier.argmax()))]

@@ -482,6 +482,33 @@ def test_a_slash_the_line_model_is_sure_enough_of_stays_a_slash():
     assert raw == "11/11" and [d.value for d in digits] == [1, 1, 1, 1]
 
 
+def test_a_tall_one_the_line_model_read_nothing_in_is_the_digit_models():
+    """A thin, straight '1' standing ReadConfig.slash_height taller than the round digits beside it, in which the
+    line model reads nothing, and of which the digit model is sure: a '1' (an MNIST '1' stands up to 1.2 of its
+    neighbours; a clean scene's '8186' read '886'). Taller than its digits, an unsure '/' is a slash (the test
+    above), but a blob the line model read nothing in is no slash."""
+    from edgedigits.runtime.config import DEFAULT_READ
+    from edgedigits.runtime.recognize import line_digits, taller
+    from edgedigits.runtime.segment import segment_lines
+
+    ink = np.zeros((160, 400), np.float32)
+    for x in (40, 250, 330):  # three round digits 80 px tall ...
+        cv2.rectangle(ink, (x, 40), (x + 40, 120), 1.0, 8)
+    ink[25:135, 160:170] = 1.0  # ... and a '1' 110 px tall between them
+    boxes, _, _, (line,) = segment_lines(ink)
+    assert len(line.members) == 4
+    one = [boxes[i] for i in line.members].index(max((boxes[i] for i in line.members), key=lambda b: b[3]))
+    assert taller(one, [boxes[i] for i in line.members], DEFAULT_READ)
+    middles = frame_middles(line)  # the line model: sure 8, 8, 6 over the round digits, nothing over the '1'
+    posteriors = sure_of(len(middles), [(c, nearest_frame(middles, x)) for c, x in (("8", 60), ("8", 270), ("6", 350))])
+    classifier = np.zeros((4, 10), np.float32)
+    classifier[[0, 2], 8] = classifier[3, 6] = 1.0
+    classifier[1, 1] = 0.99999  # the digit model: sure of the '1'
+    classifier[1, 7] = 0.00001
+    digits, raw = line_digits(line, posteriors, classifier, boxes, 0)
+    assert raw == "8186" and [d.value for d in digits] == [8, 1, 8, 6]
+
+
 def test_a_thin_one_whose_peak_falls_in_its_neighbours_box_is_still_its_own_digit():
     """A '1' touching the digit on its left: the line model's peak frame for it (4 tensor columns, placed at its
     middle) lies just inside the neighbour's box, so nearest_blob gives the '1' to the neighbour, which then holds
