@@ -1073,14 +1073,61 @@ def bench_command(
     say(json.dumps(report, indent=2) if format == "json" else format_text(report))
 
 
+class _SigtermAsCtrlC:
+    """SIGTERM handled as Ctrl-C while a command runs: the stop that ``kill``, ``timeout``, ``docker stop``, systemd
+    and Kubernetes send. Python's default for SIGTERM ends the process on the spot: ``batch`` left no summary and no
+    line, ``classify`` no summary line. Here SIGTERM runs what SIGINT would run (the current SIGINT handler: the
+    result being written is finished and counted first, ``_CtrlC``; elsewhere a KeyboardInterrupt), so everything
+    that Ctrl-C does follows: the worker processes finish their tasks and stop, and the summary is written. The exit
+    status is then 143 (128 + SIGTERM, the shell's convention for a process ended by it), not 130.
+
+    Where the command ignores Ctrl-C for a few milliseconds (writing ``batch``'s summary, starting its workers:
+    ``parallel.ctrl_c_ignored``), SIGTERM is ignored too. A process started with SIGINT ignored (a background job of
+    a shell script, ``nohup``) has no Ctrl-C to follow: SIGTERM raises KeyboardInterrupt there, anywhere.
+    ``received``: a SIGTERM was taken as Ctrl-C."""
+
+    def __init__(self) -> None:
+        self.received = False
+
+    def __enter__(self) -> "_SigtermAsCtrlC":
+        import signal
+
+        self.ignored_from_start = signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        self.previous = signal.signal(signal.SIGTERM, self._handle)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import signal
+
+        signal.signal(signal.SIGTERM, self.previous)
+
+    def _handle(self, signum, frame) -> None:
+        import signal
+
+        ctrl_c = signal.getsignal(signal.SIGINT)
+        if ctrl_c is signal.SIG_IGN and not self.ignored_from_start:
+            return  # a moment in which Ctrl-C is ignored
+        self.received = True
+        if callable(ctrl_c):
+            ctrl_c(signal.SIGINT, frame)
+        else:
+            raise KeyboardInterrupt
+
+
 def main() -> None:
     # NumPy and OpenCV each load their own OpenBLAS, which starts a thread per core as it loads; the threads
     # spin waiting for work. The runtime calls no BLAS routine (onnxruntime has its own thread pool), so a
     # command only pays for them: one thread each spares a cold `classify` the CPU of those spinning threads.
     # A value the user set is kept.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    sigterm = _SigtermAsCtrlC()
     try:
-        app()
+        with sigterm:
+            app()
+    except SystemExit:
+        if sigterm.received:  # stopped by SIGTERM: the shell's status for it, whatever the command made of it
+            raise SystemExit(143) from None
+        raise
     finally:
         # The process ends here, and Python's last garbage collection at exit would walk every object the
         # imports made (typer, NumPy, ...): 25-35 ms of a cold `classify`. Frozen objects are skipped.

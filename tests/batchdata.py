@@ -52,10 +52,17 @@ def ctrl_c_default() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def started_until_first_shard(cmd: list[str], out: Path, timeout: float = 240):
+def ctrl_c_ignored_from_start() -> None:
+    """``preexec_fn`` of a child started as a shell script's background job (``cmd &``, ``nohup``): SIGINT ignored."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def started_until_first_shard(cmd: list[str], out: Path, timeout: float = 240, preexec=ctrl_c_default):
     """Start ``edgedigits batch`` (``cmd``) in a process group of its own (as a terminal runs a command, SIGINT at
-    its default: ctrl_c_default), stdout and stderr piped, and return it once its first shard is on ``out`` (or
-    it ended, or ``timeout`` s passed)."""
+    its default: ctrl_c_default, or as ``preexec`` sets it), stdout and stderr piped, and return it once its first
+    shard is on ``out`` (or it ended, or ``timeout`` s passed)."""
     import subprocess
     import time
 
@@ -65,7 +72,7 @@ def started_until_first_shard(cmd: list[str], out: Path, timeout: float = 240):
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
-        preexec_fn=ctrl_c_default,
+        preexec_fn=preexec,
     )
     deadline = time.monotonic() + timeout
     while not list(out.glob("part-*")) and process.poll() is None and time.monotonic() < deadline:

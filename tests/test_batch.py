@@ -17,6 +17,7 @@ from batchdata import (
     check_ctrl_c_midway,
     check_max_pixels,
     ctrl_c_default,
+    ctrl_c_ignored_from_start,
     fed_pipe,
     make_archive,
     non_utf8_folder,
@@ -275,6 +276,41 @@ def test_ctrl_c_midway_stops_at_once_leaves_no_worker_and_a_rerun_records_each_i
     assert f"{len(first)} skipped" in again.stderr
     assert sorted(records(out)) == paths  # records() asserts that no input has two
     assert not list(out.glob(".*tmp"))
+
+
+@pytest.mark.parametrize("started", ["in a terminal", "as a background job"])
+def test_sigterm_midway_ends_the_run_as_ctrl_c_does_with_exit_143(tmp_path, mnist_test, started):
+    """SIGTERM, the stop that kill, timeout, docker stop, systemd and Kubernetes send, to the command alone (its
+    workers get nothing): the end of a Ctrl-C, with the shell's status for SIGTERM (143). The workers finish their
+    tasks and stop, the summary line and _SUMMARY.json are written, and a rerun records each input once. Also when
+    the command started with SIGINT ignored (a shell script's background job, nohup), where Python has no Ctrl-C
+    handler. It was Python's default: the process ended on the spot (status -15), with no line and no summary."""
+    import signal
+    import time
+
+    paths = make_archive(tmp_path / "in", mnist_test.images, n=1500)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "edgedigits.runtime.cli", "batch", str(tmp_path / "in"), "--out", str(out)]
+    cmd += ["--workers", "2", "--batch-size", "16"]
+    preexec = ctrl_c_default if started == "in a terminal" else ctrl_c_ignored_from_start
+    process = started_until_first_shard(cmd, out, timeout=120, preexec=preexec)
+    workers = _descendants(process.pid)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 143, err
+    assert err.startswith("interrupted after") and len(err.splitlines()) == 1, err
+    deadline = time.monotonic() + 10
+    while [w for w in workers if _running(w)] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [w for w in workers if _running(w)]
+    first = records(out)
+    assert 0 < len(first) < len(paths) and summary(out)["interrupted"]
+    assert summary(out)["read"] + summary(out)["failed"] == len(first)
+
+    again = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 1, again.stderr  # the archive's broken files (make_archive) failed
+    assert f"{len(first)} skipped" in again.stderr
+    assert sorted(records(out)) == paths
 
 
 @pytest.mark.parametrize("gap", [0.02, 0.1])

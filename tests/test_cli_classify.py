@@ -264,6 +264,40 @@ def test_ctrl_c_stops_cleanly_with_results_so_far_and_a_summary(tmp_path, mnist_
     assert "interrupted after" in err and "Traceback" not in err
 
 
+def test_sigterm_stops_like_ctrl_c_with_exit_143_and_leaves_no_worker(tmp_path, mnist_test):
+    """SIGTERM (kill, timeout, docker stop) to the command alone: the results so far, each line whole, the summary
+    line, exit 143 (128 + SIGTERM), and no worker process left. It ended the process on the spot and left its two
+    worker processes running, orphaned, holding its stderr (communicate() waited for them until its timeout)."""
+    import signal
+
+    for i in range(400):
+        cv2.imwrite(str(tmp_path / f"{i:04d}.png"), paper_digit(mnist_test.images[i], size=280))
+    process = subprocess.Popen(
+        [*EDGEDIGITS, "classify", str(tmp_path), "--format", "jsonl", "--workers", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    first = process.stdout.readline()  # it is running and streaming
+    children = [
+        int(k) for t in Path(f"/proc/{process.pid}/task").glob("*") for k in (t / "children").read_text().split()
+    ]
+    time.sleep(0.3)
+    process.send_signal(signal.SIGTERM)
+    try:
+        rest, err = process.communicate(timeout=60)
+    finally:
+        for pid in children:  # (on failure, no orphan outlives the test)
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    assert process.returncode == 143, err
+    records = [json.loads(line) for line in [first] + rest.splitlines() if line.strip()]  # every line whole
+    assert 1 <= len(records) < 400
+    assert "interrupted after" in err and "Traceback" not in err
+
+
 def test_results_are_never_written_over_an_input(tmp_path, mnist_test):
     """-o naming an input (the file itself, an image in a folder given, a file a pattern matches) is refused
     before anything is opened for writing: the image stays whole. A new file, or one that is no input, is fine."""
