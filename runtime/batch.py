@@ -35,6 +35,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import time
 import uuid
 from array import array
@@ -74,7 +75,8 @@ class ArchiveSummary:
     seconds: float = 0.0
     startup_s: float = 0.0
     interrupted: bool = False
-    stopped: str | None = None  # why the run stopped before its end: its shards could not be written (a full disk)
+    stopped: str | None = None  # why the run stopped before its end: its shards could not be written (a full disk),
+    #   or another error ended it ("RuntimeError: ...", as raised)
     address: str | None = None
     cluster_cpus: float | None = None
     started_utc: str = ""
@@ -141,7 +143,8 @@ def read_archive(
     engine; the shards written stay, ``_SUMMARY.json`` gives the reason in ``stopped``, and a rerun goes on);
     ModelError for a model that cannot be used;
     TypeError for one input passed alone, not in a list (``"scans/"``: pass ``["scans/"]``).
-    A bad input never raises: it is an error record.
+    A bad input never raises: it is an error record. Any other exception that ends the run (one raised by
+    ``on_progress``, say) is raised as it is, after ``_SUMMARY.json`` is written with its reason in ``stopped``.
     """
     if isinstance(inputs, (str, bytes, os.PathLike)):  # iterated, each character would be an input ('/' too)
         raise TypeError(f"read_archive takes a list of inputs, got one {type(inputs).__name__}; pass [{inputs!r}]")
@@ -207,17 +210,16 @@ def read_archive(
                 )
         except KeyboardInterrupt:
             summary.interrupted = True
-            # The workers had written shards whose counts never reached this process: count this run's shards.
-            # (streamed: an interrupted run of millions of inputs holds one record at a time)
-            summary.read = summary.failed = 0
-            for shard in (p for p in shard_files(out) if p.name not in before):
-                for r in _shard_records(shard):
-                    summary.failed += "error" in r
-                    summary.read += "error" not in r
+            _count_shards(summary, out, before)
         except ArchiveError as exc:  # a shard that could not be written (write_shard): the run stops, what is written
             # stays, and the summary says why, so that it never reads as a finished run
             stopped = exc
             summary.stopped = str(exc)
+        except BaseException as exc:  # anything else that ends the run (an error of ours, SystemExit): the summary
+            # says so, rather than a finished run's
+            summary.stopped = f"{type(exc).__name__}: {exc}"
+            _count_shards(summary, out, before)
+            raise
         finally:
             # The reading is over, done or stopped: a Ctrl-C now (pressed as the last shard was written) left no
             # summary, or the last run's, and no summary line. It is ignored for the few milliseconds this takes.
@@ -234,6 +236,17 @@ def read_archive(
         if stopped is not None:
             raise stopped
         return summary
+
+
+def _count_shards(summary: ArchiveSummary, out: Path, before: set[str]) -> None:
+    """``summary``'s read and failed counted from this run's shards under ``out`` (those not named in ``before``):
+    for a run that stopped early, whose workers had written shards whose counts never reached this process.
+    Streamed: a run of millions of inputs holds one record at a time."""
+    summary.read = summary.failed = 0
+    for shard in (p for p in shard_files(out) if p.name not in before):
+        for r in _shard_records(shard):
+            summary.failed += "error" in r
+            summary.read += "error" not in r
 
 
 def _output_lock(out: Path):
@@ -703,43 +716,66 @@ def _run_ray(
     except ImportError:
         raise ArchiveError("the Ray engine needs Ray: pip install 'edgedigits[ray]' (or use --engine local)") from None
 
-    import logging
-
     started = time.perf_counter()
     ours = not ray.is_initialized()  # this run starts or joins Ray: at its end (Ctrl-C too) it shuts it down
+    sigterm = signal.getsignal(signal.SIGTERM)
     if ours:
-        os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-        if address is None:  # a local instance, on this machine only
-            ray.init(
-                address="local",
-                num_cpus=workers,
-                include_dashboard=False,
-                _node_ip_address="127.0.0.1",
-                logging_level=logging.WARNING,
-                log_to_driver=False,
-                configure_logging=True,
-            )
-        else:
-            # A cluster on this machine's loopback (tests, a one-machine cluster): the driver's node is there too.
-            loopback = address.split(":")[0] in ("127.0.0.1", "localhost")
-            try:
-                ray.init(
-                    address=address,
-                    logging_level=logging.WARNING,
-                    log_to_driver=False,
-                    _node_ip_address="127.0.0.1" if loopback else None,
-                )
-            except ConnectionError:  # 'auto' with no cluster on this machine (HOST:PORT was checked above)
-                raise ArchiveError(
-                    f"--address {address}: no running Ray cluster found; start one with `ray start --head` (on "
-                    "this machine for 'auto'), pass its HEAD:PORT, or leave out --address to start a Ray instance "
-                    "for this run only"
-                ) from None
+        try:
+            _start_ray(ray, address, workers)
+        finally:  # (ray.init sets its SIGTERM handler first, and keeps it when it cannot connect)
+            _keep_sigterm(sigterm)
     try:
         _read_on_ray(inputs, manifest, recursive, out, fmt, done, settings, workers, batch_size, progress, started)
     finally:
         if ours:  # a local instance stops, a cluster is left: its actors stop before the summary counts shards
             ray.shutdown()
+
+
+def _start_ray(ray, address: str | None, workers: int | None) -> None:
+    """``ray.init`` for a run: a local instance on this machine (``address`` None, ``workers`` CPUs), or the cluster
+    at ``address``; ArchiveError when none is found there."""
+    import logging
+
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    if address is None:  # a local instance, on this machine only
+        ray.init(
+            address="local",
+            num_cpus=workers,
+            include_dashboard=False,
+            _node_ip_address="127.0.0.1",
+            logging_level=logging.WARNING,
+            log_to_driver=False,
+            configure_logging=True,
+        )
+    else:
+        # A cluster on this machine's loopback (tests, a one-machine cluster): the driver's node is there too.
+        loopback = address.split(":")[0] in ("127.0.0.1", "localhost")
+        try:
+            ray.init(
+                address=address,
+                logging_level=logging.WARNING,
+                log_to_driver=False,
+                _node_ip_address="127.0.0.1" if loopback else None,
+            )
+        except ConnectionError:  # 'auto' with no cluster on this machine (HOST:PORT was checked above)
+            raise ArchiveError(
+                f"--address {address}: no running Ray cluster found; start one with `ray start --head` (on "
+                "this machine for 'auto'), pass its HEAD:PORT, or leave out --address to start a Ray instance "
+                "for this run only"
+            ) from None
+
+
+def _keep_sigterm(handler) -> None:
+    """Put back SIGTERM's ``handler`` (``signal.getsignal`` before ``ray.init``; None, one not set from Python, is
+    taken as the default), in the main thread. ``ray.init`` sets its own, ``sys.exit(15)`` (ray/_private/worker.py):
+    a SIGTERM then ended a run as no Ctrl-C does, its summary claiming a finished run of 0 images (the shards the
+    actors wrote were never counted), exit status 15, and Ray's C++ signal handler printing stack dumps. The
+    ``edgedigits`` command's handler takes SIGTERM as Ctrl-C (cli._SigtermAsCtrlC); a program of the user's keeps
+    its own, or Python's default."""
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if handler is None else handler)
 
 
 def _read_on_ray(

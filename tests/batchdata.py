@@ -80,24 +80,29 @@ def started_until_first_shard(cmd: list[str], out: Path, timeout: float = 240, p
     return process
 
 
-def interrupted_run(cmd: list[str], out: Path) -> tuple[int, str]:
-    """Run ``edgedigits batch`` (``cmd``) in a process group of its own, and press Ctrl-C (SIGINT to the whole
-    group, as a terminal does) once its first shard is on disk. Returns (exit status, stderr)."""
+def interrupted_run(cmd: list[str], out: Path, stop: str = "ctrl-c") -> tuple[int, str]:
+    """Run ``edgedigits batch`` (``cmd``) in a process group of its own, and once its first shard is on disk press
+    Ctrl-C (``stop`` "ctrl-c": SIGINT to the whole group, as a terminal does) or stop it as ``kill``, ``timeout``
+    and ``docker stop`` do ("sigterm": SIGTERM to the command alone). Returns (exit status, stderr)."""
     import os
     import signal
     import time
 
     process = started_until_first_shard(cmd, out)
     time.sleep(0.3)
-    os.killpg(process.pid, signal.SIGINT)
+    if stop == "sigterm":
+        process.send_signal(signal.SIGTERM)
+    else:
+        os.killpg(process.pid, signal.SIGINT)
     _, err = process.communicate(timeout=240)
     return process.returncode, err
 
 
-def check_ctrl_c_midway(paths: list[str], folder: Path, engine: list[str]) -> None:
+def check_ctrl_c_midway(paths: list[str], folder: Path, engine: list[str], stop: str = "ctrl-c") -> None:
     """Read each of ``paths`` 60 times (a manifest) with ``edgedigits batch`` and the ``engine`` options under
-    ``folder``, press Ctrl-C once the first shard is written, and check: exit 130, and the summary's read +
-    failed are the records on disk, with nothing written after it. (20 times, about 2 s of reading on an idle
+    ``folder``, press Ctrl-C once the first shard is written (or send SIGTERM: ``stop``, as interrupted_run), and
+    check: exit 130 (143 for SIGTERM), and the summary's read + failed are the records on disk, with nothing
+    written after it. (20 times, about 2 s of reading on an idle
     machine, once ended before a loaded test process pressed Ctrl-C: then pressed as the summary is written,
     where it is ignored on purpose, and the run ended whole with exit 0.)"""
     import sys
@@ -109,8 +114,9 @@ def check_ctrl_c_midway(paths: list[str], folder: Path, engine: list[str]) -> No
     manifest.write_text("\n".join(paths * 60) + "\n")
     out = folder / "out"
     cmd = [sys.executable, "-m", "edgedigits.runtime.cli", "batch", "--manifest", str(manifest), "--out", str(out)]
-    status, err = interrupted_run(cmd + engine + ["--workers", "2", "--batch-size", "16"], out)
-    assert status == 130, err
+    status, err = interrupted_run(cmd + engine + ["--workers", "2", "--batch-size", "16"], out, stop)
+    assert status == (143 if stop == "sigterm" else 130), err
+    assert err.splitlines()[-1].startswith("interrupted after"), err
     written = len(list(read_records(out)))
     counted = summary(out)
     assert counted["interrupted"] and 0 < written < len(paths) * 60

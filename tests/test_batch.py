@@ -278,6 +278,26 @@ def test_ctrl_c_midway_stops_at_once_leaves_no_worker_and_a_rerun_records_each_i
     assert not list(out.glob(".*tmp"))
 
 
+def test_a_run_ended_by_an_error_says_so_in_its_summary(archive, tmp_path):
+    """An exception that ends a run half-way (here the caller's on_progress raising; in the field, an error of ours
+    or SystemExit) leaves a summary that says why (``stopped``), with the records on disk counted: never a
+    finished run's. It was one, with the counts only of the results that had reached the driver."""
+    folder, _ = archive
+    calls = []
+
+    def progress(read: int, failed: int, skipped: int) -> None:
+        calls.append(read)
+        if len(calls) == 3:
+            raise RuntimeError("the caller gave up")
+
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError, match="gave up"):
+        read_archive([str(folder)], out, workers=2, batch_size=16, on_progress=progress)
+    counted = summary(out)
+    assert counted["stopped"] == "RuntimeError: the caller gave up" and not counted["interrupted"]
+    assert counted["read"] + counted["failed"] == len(records(out)) > 0
+
+
 @pytest.mark.parametrize("started", ["in a terminal", "as a background job"])
 def test_sigterm_midway_ends_the_run_as_ctrl_c_does_with_exit_143(tmp_path, mnist_test, started):
     """SIGTERM, the stop that kill, timeout, docker stop, systemd and Kubernetes send, to the command alone (its

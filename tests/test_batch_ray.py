@@ -245,6 +245,13 @@ def test_ctrl_c_midway_the_summary_counts_every_record_the_actors_wrote(archive,
     check_ctrl_c_midway(archive[1], tmp_path, ["--engine", "ray"])
 
 
+def test_sigterm_midway_ends_a_ray_run_as_ctrl_c_does(archive, tmp_path):
+    """SIGTERM to the command (kill, timeout, docker stop) in the middle of a Ray run: the end of a Ctrl-C, exit
+    143. ray.init had set its own SIGTERM handler, sys.exit(15): exit 15, Ray's stack dumps on stderr, and a summary
+    of a finished run of 0 images beside the shards the actors wrote."""
+    check_ctrl_c_midway(archive[1], tmp_path, ["--engine", "ray"], stop="sigterm")
+
+
 def test_relative_inputs_and_out_on_a_cluster_started_in_another_folder(two_nodes, archive, local_records, tmp_path):
     """`batch scans --out o --address HOST:PORT` run in a folder other than the cluster's: the actors read the
     inputs and write the shards there, as the local engine does; the records keep the relative paths. (The
