@@ -238,37 +238,17 @@ def test_blank_image_reads_no_digits_not_a_guess(tmp_path):
         assert json.loads(line)["text"] == "" and json.loads(line)["digits"] == []
 
 
-def test_ctrl_c_stops_cleanly_with_results_so_far_and_a_summary(tmp_path, mnist_test):
+@pytest.mark.parametrize("stop, status", [("SIGINT", 130), ("SIGTERM", 143)])
+def test_ctrl_c_or_sigterm_stops_cleanly_with_results_so_far_a_summary_and_no_worker(
+    tmp_path, mnist_test, stop, status
+):
+    """Ctrl-C (SIGINT), or SIGTERM (kill, timeout, docker stop) to the command alone: the results so far, each line
+    whole and in order, the summary line, exit 130 (143 = 128 + SIGTERM), and no worker process left. SIGTERM ended
+    the process on the spot and left its two worker processes running, orphaned, holding its stderr (the test
+    waited for them until its timeout)."""
     import signal
+    import threading
     import time
-
-    for i in range(400):
-        cv2.imwrite(str(tmp_path / f"{i:04d}.png"), paper_digit(mnist_test.images[i], size=280))
-    process = subprocess.Popen(
-        [*EDGEDIGITS, "classify", str(tmp_path), "--format", "jsonl", "--workers", "2"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    first = process.stdout.readline()  # it is running and streaming
-    time.sleep(0.3)
-    process.send_signal(signal.SIGINT)
-    rest = process.stdout.read()  # not communicate(): it would skip what readline() already buffered
-    err = process.stderr.read()
-    process.wait(timeout=60)
-    lines = [first] + rest.splitlines()
-    assert process.returncode == 130, err
-    records = [json.loads(line) for line in lines if line.strip()]  # every line written is whole
-    assert 1 <= len(records) < 400
-    assert [os.path.basename(r["path"]) for r in records] == [f"{i:04d}.png" for i in range(len(records))]
-    assert "interrupted after" in err and "Traceback" not in err
-
-
-def test_sigterm_stops_like_ctrl_c_with_exit_143_and_leaves_no_worker(tmp_path, mnist_test):
-    """SIGTERM (kill, timeout, docker stop) to the command alone: the results so far, each line whole, the summary
-    line, exit 143 (128 + SIGTERM), and no worker process left. It ended the process on the spot and left its two
-    worker processes running, orphaned, holding its stderr (communicate() waited for them until its timeout)."""
-    import signal
 
     for i in range(400):
         cv2.imwrite(str(tmp_path / f"{i:04d}.png"), paper_digit(mnist_test.images[i], size=280))
@@ -282,19 +262,29 @@ def test_sigterm_stops_like_ctrl_c_with_exit_143_and_leaves_no_worker(tmp_path, 
     children = [
         int(k) for t in Path(f"/proc/{process.pid}/task").glob("*") for k in (t / "children").read_text().split()
     ]
-    time.sleep(0.3)
-    process.send_signal(signal.SIGTERM)
-    try:
-        rest, err = process.communicate(timeout=60)
-    finally:
-        for pid in children:  # (on failure, no orphan outlives the test)
+
+    def kill_all() -> None:  # on failure no orphan outlives the test, nor holds its pipes open
+        for pid in [process.pid, *children]:
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-    assert process.returncode == 143, err
-    records = [json.loads(line) for line in [first] + rest.splitlines() if line.strip()]  # every line whole
+
+    time.sleep(0.3)
+    process.send_signal(getattr(signal, stop))
+    guard = threading.Timer(60, kill_all)
+    guard.start()
+    try:
+        rest = process.stdout.read()  # not communicate(): it would skip what readline() already buffered
+        err = process.stderr.read()
+        process.wait(timeout=60)
+    finally:
+        guard.cancel()
+        kill_all()
+    assert process.returncode == status, err
+    records = [json.loads(line) for line in [first] + rest.splitlines() if line.strip()]  # every line written is whole
     assert 1 <= len(records) < 400
+    assert [os.path.basename(r["path"]) for r in records] == [f"{i:04d}.png" for i in range(len(records))]
     assert "interrupted after" in err and "Traceback" not in err
 
 
