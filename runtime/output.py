@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+import time
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol, TextIO
 
@@ -131,7 +132,9 @@ class Summary:
 
 
 class ProgressBar:
-    """A progress bar on stderr for a long run, drawn with rich, shown only when stderr is a terminal.
+    """A progress bar on stderr for a long run, drawn with rich (by default only when stderr is a terminal:
+    the commands' --progress). Asked for on a stream that is no terminal (``--progress 2> run.log``), where a bar
+    cannot be redrawn, it writes a line of the same counts every LINE_EVERY_S seconds and a last one at the end.
 
     With a total (``set_total``, e.g. the images of a folder, counted beside the run): bar, done/total,
     percent, images/s and the time left. Without (paths streaming in on stdin): the count, images/s and the
@@ -142,11 +145,14 @@ class ProgressBar:
     """
 
     REFRESH_S = 0.1
+    LINE_EVERY_S = 5.0  # a stream that is no terminal (--progress 2> run.log): a line of counts this often
 
     def __init__(self, stream: TextIO, results: TextIO):
         from rich.console import Console
         from rich.progress import BarColumn, Progress, TextColumn
 
+        self.stream = stream
+        self.lines = not _is_terminal(stream)  # a bar cannot be redrawn in a file: lines of counts instead
         self.console = Console(file=stream, highlight=False, markup=False, emoji=False)
         self.progress = Progress(
             TextColumn("{task.description}"),
@@ -157,6 +163,7 @@ class ProgressBar:
             auto_refresh=False,
             redirect_stdout=False,
             redirect_stderr=False,
+            disable=self.lines,  # (it still keeps the counts and the rate)
         )
         self.task = self.progress.add_task("reading", total=None)
         self.results = results
@@ -165,7 +172,10 @@ class ProgressBar:
         self.out: TextSink = self.held if self.held is not None else results
         self.failed = 0
         self._last = 0.0
-        self.progress.start()
+        self._last_line = time.monotonic()
+        self._lined = -1.0  # the count the last line of counts gave
+        if not self.lines:
+            self.progress.start()
 
     def set_total(self, total: int) -> None:
         """The number of results the run will give (may be called from another thread)."""
@@ -173,14 +183,16 @@ class ProgressBar:
 
     def advance(self, failed: bool = False) -> None:
         """One more result; redraws the bar (and writes held results) at most every REFRESH_S seconds."""
-        import time
-
         self.failed += failed
         self.progress.update(
             self.task, advance=1, description=f"reading ({self.failed} failed)" if self.failed else "reading"
         )
         now = time.monotonic()
-        if now - self._last >= self.REFRESH_S:
+        if self.lines:
+            if now - self._last_line >= self.LINE_EVERY_S:
+                self._last_line = now
+                self._write_line()
+        elif now - self._last >= self.REFRESH_S:
             self._last = now
             self._redraw()
 
@@ -198,11 +210,33 @@ class ProgressBar:
         self.results.flush()
         self.held.lines.clear()
 
+    def _write_line(self) -> None:
+        """The bar's counts as one line of text (a stream that is no terminal)."""
+        task = self.progress.tasks[0]
+        self._lined = task.completed
+        elapsed = task.elapsed or 0.0
+        speed = task.completed / elapsed if elapsed > 0 else None  # since the start: a line's rate is the run's
+        left = (task.total - task.completed) / speed if speed and task.total is not None else None
+        self.stream.write(f"{task.description}  {counts_text(task.completed, task.total, speed, elapsed, left)}\n")
+        self.stream.flush()
+
     def close(self) -> None:
-        """Take the bar down and write what is held. Safe to call twice."""
+        """Take the bar down and write what is held (to a stream that is no terminal: a last line of counts).
+        Safe to call twice."""
+        if self.lines:
+            if self.progress.tasks[0].completed != self._lined:  # (unless the last line says it already)
+                self._write_line()
+            return
         self.progress.stop()
         if self.held is not None and self.held.lines:
             self._write_held()
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # no isatty, or closed
+        return False
 
 
 def shares_terminal(a: TextIO, b: TextIO) -> bool:
@@ -238,14 +272,20 @@ def _counts_column():
         """``1,234/4,000 31% 250 images/s 0:00:11 left``, or ``1,234 250 images/s 0:00:05`` without a total."""
 
         def render(self, task) -> Text:
-            from datetime import timedelta
-
-            speed = f"{task.speed:,.0f} images/s" if task.speed else "… images/s"
-            if task.total is None:
-                elapsed = timedelta(seconds=int(task.elapsed or 0))
-                return Text(f"{task.completed:,.0f}  {speed}  {elapsed}")
-            left = task.time_remaining
-            eta = f"{timedelta(seconds=int(left))} left" if left is not None else "-:--:-- left"
-            return Text(f"{task.completed:,.0f}/{task.total:,.0f}  {task.percentage:3.0f}%  {speed}  {eta}")
+            return Text(counts_text(task.completed, task.total, task.speed, task.elapsed, task.time_remaining))
 
     return Counts()
+
+
+def counts_text(
+    done: float, total: float | None, speed: float | None, elapsed: float | None, left: float | None
+) -> str:
+    """``1,234/4,000  31%  250 images/s  0:00:11 left``, or ``1,234  250 images/s  0:00:05`` (the time so far)
+    without a ``total``. ``speed`` in images/s, ``elapsed`` and ``left`` in seconds; None: not known yet."""
+    from datetime import timedelta
+
+    rate = f"{speed:,.0f} images/s" if speed else "… images/s"
+    if total is None:
+        return f"{done:,.0f}  {rate}  {timedelta(seconds=int(elapsed or 0))}"
+    eta = f"{timedelta(seconds=int(left))} left" if left is not None else "-:--:-- left"
+    return f"{done:,.0f}/{total:,.0f}  {100 * done / total if total else 0:3.0f}%  {rate}  {eta}"

@@ -182,3 +182,50 @@ def test_no_progress_and_no_terminal_mean_no_bar(folder):
     status, got = run_on_terminals(["classify", path, "--workers", "1", "--no-progress"], stdout="tty", stderr="same")
     assert status == 1 and b"images/s)" in got["out"] and b"\x1b[" not in got["out"]
     check_results(plain(got["out"])[:-1], expected)
+
+
+def test_progress_asked_for_with_stderr_in_a_file_writes_lines_of_counts(folder, tmp_path):
+    """`classify --progress 2> run.log`: a bar cannot be redrawn in a file, so the counts come as lines of text,
+    the last one the whole run's (it wrote a blank line and nothing else), and no terminal escape."""
+    path, expected = folder
+    log = tmp_path / "run.log"
+    with open(log, "wb") as err:
+        done = subprocess.run(
+            [*EDGEDIGITS, "classify", path, "--workers", "1", "--progress"],
+            stdout=subprocess.PIPE,
+            stderr=err,
+            timeout=180,
+        )
+    assert done.returncode == 1  # the broken file
+    check_results(done.stdout.decode().splitlines(), expected)
+    lines = log.read_text().splitlines()
+    assert "\x1b" not in log.read_text() and "" not in lines, lines
+    assert re.fullmatch(r"reading \(1 failed\)  601/601  100%  [\d,]+ images/s  0:00:00 left", lines[-2]), lines
+    assert lines[-1].startswith("601 image(s): 600 read, 1 failed"), lines
+
+
+def test_lines_of_counts_come_every_line_every_s_and_once_more_at_the_end():
+    """The lines of a ProgressBar on a stream that is no terminal: one each LINE_EVERY_S seconds (here 0: at
+    every result), and at the close one more only if the count moved since the last."""
+    import io
+
+    from edgedigits.runtime.output import ProgressBar
+
+    err, out = io.StringIO(), io.StringIO()
+    bar = ProgressBar(err, out)
+    bar.LINE_EVERY_S = 0.0
+    bar.set_total(3)
+    for failed in (False, True, False):
+        bar.advance(failed=failed)
+    bar.close()
+    counts = [line.split("  ")[:3] for line in err.getvalue().splitlines()]
+    assert counts == [
+        ["reading", "1/3", " 33%"],
+        ["reading (1 failed)", "2/3", " 67%"],
+        ["reading (1 failed)", "3/3", "100%"],
+    ]
+    assert out.getvalue() == "" and bar.out is out
+    bar = ProgressBar(err := io.StringIO(), out)  # the default: the first line after LINE_EVERY_S, or at the close
+    bar.advance()
+    bar.close()
+    assert re.fullmatch(r"reading  1  [\d,]+ images/s  0:00:00\n", err.getvalue()), err.getvalue()  # no total: the time
