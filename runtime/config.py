@@ -435,6 +435,15 @@ class ReadConfig:
     #   ``certain`` of one digit: the split must be the likelier outright. Measured on benchmarks/accuracy.py (100
     #   of each kind, seed 0): touching pairs 0.83 -> 0.86 crop and 0.86 -> 0.91 photo exact; at split_odds (2.0)
     #   a lone '2' with a long tail in a scene (odds 1.43) read '22' (27c8367)
+    lone_flat: float = 2.5  # width over height: a blob alone on its line at least this flat, in which the
+    #   line model read no digit, is a dash or an underline's end, not a digit (recognize.line_digits; MNIST digits
+    #   are 0.3-1.4 as wide as tall). Measured 2026-12-03 against fa5ae14, image by image, on benchmarks/accuracy.py's
+    #   material (lines 200 of each kind as crop and photo, issue 10's kinds 100 each, single digits 150 x 29, scenes
+    #   300 each; seeds 0 and 1: 26,200 readings): 6 fixed (a printed word's underline piece read '2' at 0.62; a
+    #   single digit's photos read '2\n5' four times; a desk photo's '093123\n2'), none broken
+    lone_letter: float = 0.8  # probability: a blob alone on its line in which the line model read only a
+    #   letter, at least this surely, is a letter (recognize.line_digits): a printed 'ID' in one blob read '0'. On the
+    #   same 26,200 readings: 3 words alone fixed, none broken
     doubt_floor: float = 0.01  # probability: the digit model's doubt counts as at least this (it is overconfident
     #   on touching pairs; 778e6c4)
     piece: float = 0.6  # share of its line's tallest blob: a blob shorter, where the line model reads one digit,
@@ -550,9 +559,9 @@ READ_ALLOWED: dict[str, Allowed] = {
     # gaps between two log-odds (their distance), widths and heights in digit heights, shares of a height
     **dict.fromkeys(["sideways_turn_odds", "sideways_pick_odds", "narrow", "narrow_alone", "alone_one"], AT_LEAST_0),
     **dict.fromkeys(["slash_height", "stray_height", "sideways_max_gap", "sideways_max_gap_two"], AT_LEAST_0),
-    "glance_wide": AT_LEAST_0,
+    **dict.fromkeys(["glance_wide", "lone_flat"], AT_LEAST_0),
     # probabilities and shares
-    **dict.fromkeys(["certain", "piece", "sure", "slash_sure", "disputed_confidence"], SHARE),
+    **dict.fromkeys(["certain", "piece", "sure", "slash_sure", "disputed_confidence", "lone_letter"], SHARE),
     "doubt_floor": Allowed(0, 1, above_low=True),  # its log is taken
     # probabilities a digit model's must be below: above 1, every blob is (tests/test_config.py does so)
     **dict.fromkeys(["second_look_below", "glance_below"], AT_LEAST_0),

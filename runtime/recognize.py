@@ -62,7 +62,9 @@ def line_digits(
     - a blob alone on its line (specks aside) has no context for the line model: it is the digit model's one
       digit, unless it is wide enough for the digits the line model read in it (``narrow_alone`` heights per
       digit, ``alone_one`` per '1': a touching pair) and the digit model is not ``certain`` of one digit or both
-      models together do not favour one (``favours_one``, ``alone_split_odds``), or is a word.
+      models together do not favour one (``favours_one``, ``alone_split_odds``), or is a word; and unless the
+      line model read no digit in it and it is ``lone_flat`` times as wide as tall (a dash, an underline's end)
+      or the line model read only a letter there, at least ``lone_letter`` surely: then it is no digit.
 
     The thresholds named are ``config``'s (config.ReadConfig).
     """
@@ -94,6 +96,15 @@ def line_digits(
             wide = not favours_one(line, posteriors, frames, members[j], split, classifier, odds, config, start)
         word = any(chars[k].char == "A" for k in mine) and bw >= 1.2 * bh
         lone = alone and bh >= 0.5 * tallest  # the blob alone on its line (specks aside)
+        if (
+            lone
+            and not numerals
+            and (
+                bw >= config.lone_flat * bh
+                or (mine and all(chars[k].char == "A" and chars[k].confidence >= config.lone_letter for k in mine))
+            )
+        ):
+            continue  # alone: a dash or an underline's piece, or a letter (the line model's raw reading stays)
         if lone and not wide and not word:  # alone: the digit model's one digit
             digits.append(make_digit(classifier, members[j], line_no))
             raw = raw[: len(raw) - len(mine)] + [str(int(classifier.argmax()))]

@@ -152,6 +152,7 @@ def test_the_gathered_fields_keep_the_values_of_the_constants_they_replace(moved
     assert len({field for field, _ in moved.values()}) == len(moved)
     if default is DEFAULT_READ:  # every field of reading was a module constant, but those added since
         added = {"slash_height", "slash_sure"}  # recognize.taller (bb77e50); recognize.line_digits (2026-12-02)
+        added |= {"lone_flat", "lone_letter"}  # recognize.line_digits (2026-12-03)
         assert {field for field, _ in moved.values()} == {f.name for f in dataclasses.fields(ReadConfig)} - added
 
 
@@ -578,12 +579,14 @@ def test_a_changed_read_field_changes_how_a_quarter_turned_photo_reads(
 
 def test_two_stacked_blobs_are_a_turned_number_by_the_configs_gap(mnist_test):
     """recognize.sideways: issue 10's rotated_270 photo 0 (seed 0), '612' written down the page in two blobs,
-    reads turned; allowed no gap between two stacked blobs (sideways_max_gap_two), it reads as it lies."""
+    reads turned; allowed no gap between two stacked blobs (sideways_max_gap_two), it reads as it lies: the '2'
+    lying reads '5', and the '61' lying above it, alone on its line, the line model reads as a letter: no digit
+    (ReadConfig.lone_letter; it read '4\n5' before that rule)."""
     from edgedigits.train.scenes import kind_photos
 
     image, text = next(iter(kind_photos(mnist_test, "rotated_270", 0, 1)))
     assert shipped_reader().read(image).text == text == "612"
-    assert shipped_reader(read_config=ReadConfig(sideways_max_gap_two=0.0)).read(image).text == "4\n5"
+    assert shipped_reader(read_config=ReadConfig(sideways_max_gap_two=0.0)).read(image).text == "5"
 
 
 def test_a_page_whose_way_up_is_disputed_reads_by_the_configs_cap_and_tolerance(mnist_test):

@@ -636,3 +636,63 @@ def test_level_lines_are_told_without_polyfit_as_with_it():
         exact = np.degrees(np.arctan(np.polyfit(xs, ys, 1)[0]))
         worst = max(worst, abs(np.degrees(np.arctan(slope(xs, ys))) - exact))
     assert worst < 1e-6 * LEVEL_MARGIN_DEG
+
+
+def test_a_flat_stroke_alone_on_its_line_is_no_digit():
+    """A blob alone on its line has no neighbours for the line model, and the digit model reads it alone. A flat
+    stroke there (the end of an underline, a dash), ReadConfig.lone_flat times as wide as tall, in which the line
+    model read no digit, is no digit: a printed word's underline piece read '2' (0.62; benchmarks/accuracy.py's
+    words alone). An upright blob alone in which the line model read nothing is still the digit model's digit."""
+    from edgedigits.runtime.config import DEFAULT_READ, ReadConfig
+    from edgedigits.runtime.recognize import line_digits
+    from edgedigits.runtime.segment import segment_lines
+
+    def read_alone(draw, config=DEFAULT_READ):
+        ink = np.zeros((200, 300), np.float32)
+        for x in (60, 110, 160):  # a line of three round digits ...
+            cv2.rectangle(ink, (x, 30), (x + 36, 80), 1.0, 6)
+        draw(ink)  # ... and a blob alone under it
+        boxes, _, _, (_, line) = segment_lines(ink)
+        assert len(line.members) == 1
+        posteriors = sure_of(line.fitted.tensor.shape[1] // STRIDE, [])  # the line model: nothing
+        classifier = np.full((1, 10), 0.38 / 9, np.float32)
+        classifier[0, 2] = 0.62  # the digit model: a '2', unsure
+        digits, raw = line_digits(line, posteriors, classifier, boxes, 0, config=config)
+        return [d.value for d in digits], raw
+
+    def dash(ink):
+        ink[110:118, 40:110] = 1.0  # 70 x 8 px: the end of an underline
+
+    def upright(ink):
+        cv2.rectangle(ink, (80, 110), (116, 160), 1.0, 6)  # a round digit
+
+    assert read_alone(dash, ReadConfig(lone_flat=10.0)) == ([2], "2")  # flatter than the dash: read as before
+
+
+def test_a_blob_alone_the_line_model_reads_as_a_letter_is_no_digit():
+    """A blob alone on its line that the line model reads as a letter (ReadConfig.lone_letter sure, and nothing
+    else in it) is a letter, however sure the digit model is of a digit: a printed 'ID' whose letters touch, one
+    blob about as wide as tall, read '0' (the line model: a letter, 0.87; benchmarks/accuracy.py's words
+    alone). An unsure letter leaves the blob to the digit model."""
+    from edgedigits.runtime.config import DEFAULT_READ, ReadConfig
+    from edgedigits.runtime.recognize import line_digits
+    from edgedigits.runtime.segment import segment_lines
+
+    ink = np.zeros((120, 200), np.float32)
+    cv2.rectangle(ink, (70, 20), (130, 100), 1.0, 8)  # 60 x 80 px
+    boxes, _, _, (line,) = segment_lines(ink)
+    middles = frame_middles(line)
+    classifier = np.zeros((1, 10), np.float32)
+    classifier[0, 0] = 1.0  # the digit model: sure of a '0'
+
+    def read(letter_confidence: float, config=DEFAULT_READ):
+        posteriors = sure_of(len(middles), [])
+        t = nearest_frame(middles, 100)
+        posteriors[t] = (1.0 - letter_confidence) / (posteriors.shape[1] - 1)
+        posteriors[t, ALPHABET.index("A")] = letter_confidence
+        digits, raw = line_digits(line, posteriors, classifier, boxes, 0, config=config)
+        return [d.value for d in digits], raw
+
+    assert read(0.87) == ([], "*")
+    assert read(0.6) == ([0], "0")
+    assert read(0.87, ReadConfig(lone_letter=0.9)) == ([0], "0")
