@@ -289,11 +289,37 @@ def _check_writable(out: Path) -> None:
 # --------------------------------------------------------------------------- records and shards
 
 
+def file_uri_path(uri: str) -> str | None:
+    """The local path of a ``file://`` URI (``file:///scans/a%20b.png`` -> ``/scans/a b.png``; RFC 8089), read
+    without pyarrow; None for any other URI or path."""
+    if not uri.startswith("file://"):
+        return None
+    from urllib.parse import urlparse
+    from urllib.request import url2pathname
+
+    return url2pathname(urlparse(uri).path)
+
+
+def arrow_filesystems():
+    """pyarrow.fs, which opens the URIs other than ``file://`` (s3://, gs://, ...). Raises ArchiveError saying
+    what to install when pyarrow is missing (the base install: it comes with the ``[ray]`` extra)."""
+    try:
+        from pyarrow import fs
+    except ImportError:
+        raise ArchiveError(
+            "URIs other than file:// (s3://, gs://, ...) are read with pyarrow, which is not installed: "
+            "pip install 'edgedigits[ray]' (local paths and file:// URIs need nothing more)"
+        ) from None
+    return fs
+
+
 def stat_key(path: str) -> tuple[int | None, float | None]:
-    """(size in bytes, mtime in seconds) of a local path or a URI, or (None, None) when it cannot be stat'ed."""
+    """(size in bytes, mtime in seconds) of a local path or a URI, or (None, None) when it cannot be stat'ed.
+    Raises ArchiveError for a URI that needs pyarrow when it is not installed (arrow_filesystems)."""
+    path = file_uri_path(path) or path
     try:
         if "://" in path:
-            from pyarrow import fs
+            fs = arrow_filesystems()
 
             filesystem, inner = fs.FileSystem.from_uri(path)
             info = filesystem.get_file_info(inner)
@@ -658,9 +684,15 @@ def _uri_input(uri: str):
     """A URI's bytes for the reader (it reads local paths itself), or a SourceError naming the problem."""
     from .sources import SourceError
 
+    local = file_uri_path(uri)
+    if local is not None:
+        try:
+            with open(local, "rb") as handle:
+                return handle.read()
+        except OSError as exc:
+            return SourceError(uri, f"cannot read this URI ({exc.strerror or exc}); check that {local} exists")
+    fs = arrow_filesystems()
     try:
-        from pyarrow import fs
-
         filesystem, inner = fs.FileSystem.from_uri(uri)
         with filesystem.open_input_file(inner) as handle:
             return handle.read()

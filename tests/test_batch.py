@@ -112,6 +112,50 @@ def test_a_manifest_of_paths_and_file_uris(archive, tmp_path):
         assert got[uri]["digits"] == direct[p]["digits"] and got[uri]["size"] == direct[p]["size"]
 
 
+WITHOUT_PYARROW = (  # the command as the base install runs it: pyarrow comes with the [ray] extra only
+    "import sys; sys.modules['pyarrow'] = sys.modules['pyarrow.fs'] = None; "
+    "from edgedigits.runtime.cli import main; sys.argv[0] = 'edgedigits'; main()"
+)
+
+
+def test_file_uris_are_read_without_pyarrow_and_other_uris_say_what_to_install(archive, tmp_path):
+    """The base install has no pyarrow. A manifest of file:// URIs (with a space, %20) is read all the same, a
+    missing one is an error record, and a rerun skips them; an s3:// URI stops the run with one line naming the
+    extra to install (exit 2), not a ModuleNotFoundError traceback with exit 1 (found by a new user's trial)."""
+    folder, paths = archive
+    spaced = tmp_path / "a scan.png"
+    shutil.copy(paths[0], spaced)
+    manifest = tmp_path / "uris.txt"
+    uris = [Path(p).as_uri() for p in paths[1:4]] + [spaced.as_uri(), (tmp_path / "nope.png").as_uri()]
+    manifest.write_text("\n".join(uris) + "\n")
+    command = [
+        sys.executable,
+        "-c",
+        WITHOUT_PYARROW,
+        "batch",
+        "--manifest",
+        str(manifest),
+        "--out",
+        str(tmp_path / "o"),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr  # 1: the missing file's record
+    got = records(tmp_path / "o")
+    assert sorted(got) == sorted(uris) and "%20" in spaced.as_uri()
+    assert got[spaced.as_uri()]["text"] == records_of([paths[0]], tmp_path / "direct")[paths[0]]["text"]
+    assert "nope.png exists" in got[uris[-1]]["error"]
+    again = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0 and "0 read, 0 failed, 5 skipped" in again.stderr, again.stderr
+    manifest.write_text("s3://archive/scan.png\n")
+    s3 = subprocess.run(command[:-1] + [str(tmp_path / "s3")], capture_output=True, text=True, timeout=120)
+    assert s3.returncode == 2 and "Traceback" not in s3.stderr, s3.stderr
+    assert (
+        s3.stderr.strip()
+        .splitlines()[-1]
+        .endswith("pip install 'edgedigits[ray]' (local paths and file:// URIs need nothing more)")
+    )
+
+
 def test_a_manifest_from_a_pipe_or_stdin_gets_every_input_one_record(archive, tmp_path):
     """`batch --manifest <(find ...)` (a named pipe, fed a line at a time, with the progress bar on) and
     `find ... | batch --manifest -` (or /dev/stdin): every listed input gets exactly one record. A pipe is no
