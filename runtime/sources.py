@@ -66,6 +66,18 @@ def _walk(folder: str, recursive: bool, seen: set[tuple[int, int]] | None = None
             yield entry.path  # broken links and link loops fail when opened, with a record of their own
 
 
+def _file_key(path: str) -> object:
+    """Which entry of which real folder a path names: (device, inode) of its folder, and its name; as a folder's
+    listing does, a link to a file under another name is an input of its own. The normalized path when the
+    folder cannot be stat'ed."""
+    folder, name = os.path.split(os.path.normpath(path))
+    try:
+        info = os.stat(folder or ".")
+    except OSError:
+        return os.path.normpath(path)
+    return (info.st_dev, info.st_ino, name)
+
+
 def _has_images_below(folder: str, budget: int = 10_000) -> bool:
     """Whether any subfolder of ``folder`` (at any depth) holds an image file; looks at ``budget`` entries at
     most, so a huge tree without images costs a bounded listing."""
@@ -144,15 +156,23 @@ def iter_paths(inputs: Iterable[str], recursive: bool = False) -> Iterator[str |
             if not matches:
                 yield SourceError(item, "the pattern matches no files")
             found = False
-            seen: set[str] = set()  # 'scans/**' matches a folder and the files in it: each file is read once
+            # 'scans/**' matches a folder and the files in it, and glob follows links to folders, round a loop
+            # too ('up -> ..': 'tree/a/up/a/up/x.png', ...): each real folder is walked once and each of its files
+            # read once, under the first path that reaches it
+            folders: set[tuple[int, int]] = set()
+            files: set[object] = set()
             for match in matches:
-                listed = _walk(match, recursive) if os.path.isdir(match) else [match] if is_image_name(match) else []
+                if os.path.isdir(match):
+                    listed: Iterable[str | SourceError] = _walk(match, recursive, folders)
+                else:
+                    listed = [match] if is_image_name(match) else []
                 for path in listed:
                     found = True
                     if isinstance(path, str):
-                        if os.path.normpath(path) in seen:
+                        key = _file_key(path)
+                        if key in files:
                             continue
-                        seen.add(os.path.normpath(path))
+                        files.add(key)
                     yield path
             if matches and not found:
                 yield SourceError(item, no_images_matched(len(matches)))

@@ -166,6 +166,24 @@ def test_a_double_star_pattern_reads_each_image_once(tmp_path, mnist_test, recur
     assert sorted(paths) == [str(tmp_path / "scans" / "sub" / "deep.png"), str(tmp_path / "scans" / "top.png")]
 
 
+@pytest.mark.parametrize("pattern", ["**/*.png", "**"])
+def test_a_double_star_pattern_through_a_link_loop_reads_each_image_once(tmp_path, mnist_test, pattern):
+    """glob's '**' follows links to folders, round a loop too: 'tree/**/*.png' with tree/a/b/up -> .. gave 82
+    records of 2 files ('tree/a/b/up/b/up/.../drawing.png'; found by a new user's trial), where -r walks each real
+    folder once. Now the pattern does too, each file under the first path that reaches it; a link to a file
+    under another name stays an input of its own, as in a folder."""
+    tree = tmp_path / "tree"
+    (tree / "a" / "b").mkdir(parents=True)
+    cv2.imwrite(str(tree / "top.png"), paper_digit(mnist_test.images[0]))
+    cv2.imwrite(str(tree / "a" / "b" / "deep.png"), paper_digit(mnist_test.images[1]))
+    os.symlink("..", tree / "a" / "b" / "up")
+    os.symlink("top.png", tree / "z_link.png")
+    result = run("classify", tree / pattern, "--format", "jsonl", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    paths = [json.loads(line)["path"] for line in result.stdout.splitlines()]
+    assert sorted(paths) == [str(tree / "a" / "b" / "deep.png"), str(tree / "top.png"), str(tree / "z_link.png")]
+
+
 def test_recursive_descends_only_when_asked(tmp_path, mnist_test):
     (tmp_path / "sub").mkdir()
     cv2.imwrite(str(tmp_path / "top.png"), paper_digit(mnist_test.images[0]))
