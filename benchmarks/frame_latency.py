@@ -7,7 +7,8 @@ issue 5's) of 48-96 px in blue-black ink on unevenly lit, noisy paper (``edgedig
 One core: ``cv2.setNumThreads(1)``, onnxruntime ``intra_op_num_threads=1``. Each stage is timed alone,
 ``--runs`` times per scene, median; the stages follow ``detect.extract`` and ``reader.read_batch`` (decode
 does not apply: frames arrive decoded), then a cProfile of ``detect.extract`` names the costliest functions
-inside the stages. Goal: <= 3 ms total.
+inside the stages. Goal: <= 3 ms total. Last, blank frames (nothing written, flat or with a webcam's noise):
+the time of reader.read alone.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import sys
 from pathlib import Path
 
 import cv2
+import numpy as np
 
 from _common import busy_warning, machine, model_path, parser, table, write_json
 
@@ -79,6 +81,17 @@ def stages(frame, reader: DigitReader, runs: int) -> tuple[dict, str]:
     return {**out, **totals}, reader.read(frame).text
 
 
+def blank_frames() -> dict:
+    """640x480 BGR frames with nothing written: flat white paper, and white and grey paper with the sensor noise
+    of a webcam (Gaussian, sigma 3 grey levels; seed 0). Noisy blank paper takes the ink map's denoising path."""
+    rng = np.random.default_rng(0)
+
+    def noisy(level: float) -> np.ndarray:
+        return np.clip(np.full((480, 640, 3), level) + rng.normal(0, 3, (480, 640, 3)), 0, 255).astype(np.uint8)
+
+    return {"white": np.full((480, 640, 3), 250, np.uint8), "white, noisy": noisy(235), "grey, noisy": noisy(128)}
+
+
 def hot_functions(frame, lines: bool, calls: int = 100, top: int = 15) -> list[dict]:
     """cProfile of ``detect.extract``: the functions with the most own time, in µs per frame. (cProfile adds
     a little to every Python call, so Python-heavy code looks somewhat more expensive than it is.)"""
@@ -135,6 +148,9 @@ def main() -> None:
         reader.line_model is not None,
         calls=10 if args.quick else 100,
     )
+    blank = {
+        name: median_ms(lambda f=frame: reader.read(f), runs)["median_ms"] for name, frame in blank_frames().items()
+    }
     total = result["reader.read (total)"]
     steps = [k for k in result if k not in ("detect.extract", "reader.read (total)")]
     print(
@@ -155,6 +171,10 @@ def main() -> None:
     )
     for r in readings:
         print(f"scene {r['seed']}: truth {r['truth']!r}, read {r['read']!r}")
+    print(
+        "\nblank frames (a webcam on an empty sheet), reader.read, ms: "
+        + ", ".join(f"{k} {v:.1f}" for k, v in blank.items())
+    )
     print("\nhottest functions inside detect.extract (cProfile, own time, scene 0):")
     print(
         table(
@@ -182,6 +202,7 @@ def main() -> None:
             "goal_ms": GOAL_MS,
             "goal_met": total <= GOAL_MS,
             "readings": readings,
+            "blank_frames_ms": blank,
             "hot_functions": hot,
         },
     )

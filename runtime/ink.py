@@ -133,6 +133,10 @@ def find_ink(gray: np.ndarray, config: DetectConfig = DEFAULT, sheet: np.ndarray
     if not sure:
         turned = denoised(gray, not dark, unsmoothed(not dark), sheet, config)
         found = max(found, turned, key=lambda f: f[1] / max(f[2], 1e-9))
+    if float(found[0].max()) < config.strong * _scale_of(found[1], found[2], config):  # no ink reaches the level
+        # that seeds a blob (segment.hysteresis), and the blotch filter below only lowers ink: blank paper (a
+        # webcam pointed at an empty sheet), for which it cost 11 ms of a 640x480 frame's 43
+        return InkMap(_scaled(*found, config=config), True)
     if min(gray.shape) >= config.blotch_min_side and histogram_median(small) >= config.lit_paper:  # faint
         # strokes on a photographed page of lit paper: its blotches are no ink
         found = (without_blotches(found[0], found[1], config), found[1], found[2])
@@ -420,8 +424,14 @@ def remove_noise_floor(contrast: np.ndarray, config: DetectConfig = DEFAULT) -> 
 
 
 def _scaled(ink: np.ndarray, strongest: float, sigma: float, config: DetectConfig = DEFAULT) -> np.ndarray:
-    ink *= np.float32(1.0 / max(strongest, config.min_contrast, 6.0 * sigma))  # noise alone stays faint
+    ink *= np.float32(1.0 / _scale_of(strongest, sigma, config))
     return np.clip(ink, 0.0, 1.0, out=ink)
+
+
+def _scale_of(strongest: float, sigma: float, config: DetectConfig = DEFAULT) -> float:
+    """The ink strength that _scaled maps to 1: the strongest ink, but at least ``min_contrast`` and 6 noise
+    sigmas (noise alone stays faint)."""
+    return max(strongest, config.min_contrast, 6.0 * sigma)
 
 
 def _above_noise(contrast: np.ndarray, sheet: np.ndarray | None = None) -> tuple[np.ndarray, float, float]:
