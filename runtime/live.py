@@ -83,7 +83,10 @@ class Stabilizer:
     track of the same value within two box sizes, so a paper panning by more than half a digit a frame
     keeps each digit on its own track, not on its neighbour's. A track unseen for ``stale_after`` frames or
     more does not carry its value into a different reading of at least ``fresh_confidence`` (the scene
-    changed): the digit starts afresh. Tracks unseen for more than ``max_missed`` frames are dropped.
+    changed): the digit starts afresh. Nor does any track when a frame reads most of its digits, two or more,
+    differently from their tracks, each at least ``fresh_confidence`` (a cut to another number at the same
+    place: '2026' then '3141' showed '3141\n202' for a frame, and a '5926' that was never there): every
+    track starts afresh. Tracks unseen for more than ``max_missed`` frames are dropped.
     """
 
     memory: float = 0.6
@@ -119,12 +122,27 @@ class Stabilizer:
         dx, dy = np.median(np.array(moves), axis=0)
         return float(dx), float(dy)
 
+    def scene_cut(self, digits: list[Digit], moved: list[tuple[int, int, int, int]]) -> bool:
+        """Whether a frame shows another number where the tracks were (``moved``: their boxes, shifted): of its
+        digits that overlap a track (IoU at least ``min_iou``), two or more, and more than half, read another
+        value at least ``fresh_confidence``. One confident misreading among steady digits is no cut."""
+        overlapping = changed = 0
+        for digit in digits:
+            best = max(range(len(moved)), key=lambda t: iou(moved[t], digit.box), default=None)
+            if best is None or iou(moved[best], digit.box) < self.min_iou:
+                continue
+            overlapping += 1
+            changed += self.tracks[best].value != digit.value and digit.confidence >= self.fresh_confidence
+        return changed >= 2 and 2 * changed > overlapping
+
     def update(self, reading: Reading) -> Reading:
         """The reading with each digit's value, confidence and probabilities averaged over its track."""
         if not reading.ok:
             return reading
         dx, dy = self.shift(reading.digits)
         moved = [(round(t.box[0] + dx), round(t.box[1] + dy), t.box[2], t.box[3]) for t in self.tracks]
+        if self.scene_cut(reading.digits, moved):
+            self.tracks, moved = [], []
         unmatched = list(range(len(self.tracks)))
         digits = []
         for digit in reading.digits:

@@ -234,6 +234,20 @@ def test_a_real_change_wins_within_two_frames():
     assert texts[1:] == ["5", "5"]
 
 
+def test_a_cut_to_another_number_shows_no_digit_of_the_old_one():
+    """'2026' steady, then '3141' at the same place: the first new frame showed the old digits where the memory
+    outweighed one frame ('3141' read as '2026' mixed, or a number never written); now most digits changing
+    confidently at once is a cut, and the new number shows from its first frame. One confident misreading
+    among steady digits is still smoothed away (the flicker test above)."""
+    stabilizer = Stabilizer()
+    for _ in range(10):
+        stabilizer.update(reading_of([(2, 0.99), (0, 0.99), (2, 0.99), (6, 0.99)]))
+    texts = [stabilizer.update(reading_of([(3, 0.95), (1, 0.97), (4, 0.9), (1, 0.99)])).text for _ in range(2)]
+    assert texts == ["3141", "3141"]
+    flicker = [stabilizer.update(reading_of([(3, 0.95), (7, 0.99), (4, 0.9), (1, 0.99)])).text]
+    assert flicker == ["3141"]
+
+
 def test_iou_and_annotate():
     assert iou((0, 0, 10, 10), (0, 0, 10, 10)) == 1.0 and iou((0, 0, 10, 10), (20, 20, 5, 5)) == 0.0
     frame = np.zeros((120, 320, 3), np.uint8)
