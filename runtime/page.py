@@ -185,16 +185,17 @@ def find_sheet(small: np.ndarray, config: DetectConfig = DEFAULT):
         return None
     # A sheet's edge is a step; uneven light on one sheet changes smoothly: measure the edge's steepness.
     gy, gx = np.gradient(cv2.GaussianBlur(small, (3, 3), 0).astype(np.float32))
-    contour = max(contours, key=cv2.contourArea).reshape(-1, 2)
-    away = (
-        (contour[:, 0] > 1)
-        & (contour[:, 1] > 1)
-        & (contour[:, 0] < small.shape[1] - 2)
-        & (contour[:, 1] < small.shape[0] - 2)
-    )  # the edge inside the frame, not along its border
-    if away.sum() < 8:
+    xs, ys = edge_points(max(contours, key=cv2.contourArea), small.shape)
+    within = x > 0 and y > 0 and x + w < small.shape[1] and y + h < small.shape[0]
+    if xs.size < 8 and within:  # an outline of a few straight runs: an upright rectangular card's is its four
+        # corners, too few to measure the edge on (it was no page: '2026' on an index card read '1'); then every
+        # point of it. Only for a sheet with the surround on all four sides: a straight, sharp shadow across lit
+        # paper (tests/test_page.py) is a light region reaching the frame's edges
+        xs, ys = edge_points(
+            max(cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)[0], key=cv2.contourArea), small.shape
+        )
+    if xs.size < 8:
         return None
-    xs, ys = contour[away, 0], contour[away, 1]
     if float(np.median(np.hypot(gx[ys, xs], gy[ys, xs]))) < config.edge_steepness * step:
         return None
     # Across a sheet's edge the whole step is there within a few pixels; across the Otsu boundary of shaded
@@ -207,6 +208,14 @@ def find_sheet(small: np.ndarray, config: DetectConfig = DEFAULT):
     if near < config.near_step * step:
         return None
     return (x, y, w, h), hull, paper
+
+
+def edge_points(contour: np.ndarray, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The points (xs, ys: int arrays) of a contour (int32 [K, 1, 2], OpenCV's) that lie inside an image of
+    ``shape``, at least 2 px from its border: a sheet's edge, not the frame's."""
+    xs, ys = contour[:, 0, 0], contour[:, 0, 1]
+    inside = (xs > 1) & (ys > 1) & (xs < shape[1] - 2) & (ys < shape[0] - 2)
+    return xs[inside], ys[inside]
 
 
 def masked_median(image: np.ndarray, mask: np.ndarray) -> float:
