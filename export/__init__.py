@@ -4,8 +4,8 @@ Needs the ``[train]`` extra (tensorflow, tf2onnx, onnx); TensorFlow is imported 
 converted. The runtime never imports this package.
 """
 
-from .convert import ExportError
+from .convert import ExportError, ExportUsageError
 from .onnx_export import INT8_GOAL, export_model
 from .parity import ParityError
 
-__all__ = ["ExportError", "ParityError", "export_model", "INT8_GOAL"]
+__all__ = ["ExportError", "ExportUsageError", "ParityError", "export_model", "INT8_GOAL"]

@@ -28,6 +28,11 @@ class ExportError(RuntimeError):
     """The export could not be done or its result failed a check. Nothing was written."""
 
 
+class ExportUsageError(ExportError):
+    """The export was asked for something it cannot do: no model at the source, an output not ending in .onnx, an
+    option out of range (``edgedigits export`` exits 2, as for any usage error). Nothing was written."""
+
+
 @dataclass
 class Source:
     """A trained Keras model and what is known about the run that produced it."""
@@ -44,15 +49,15 @@ def find_source(path: str | os.PathLike) -> tuple[Path, Path | None]:
     if path.is_dir():
         keras_path = path / "model.keras"
         if not keras_path.is_file():
-            raise ExportError(
+            raise ExportUsageError(
                 f"{path}: no model.keras in this folder; pass a training run folder "
                 "(`edgedigits train --out DIR`) or a .keras file."
             )
         return keras_path, path
     if not path.is_file():
-        raise ExportError(f"{path}: no such run folder or .keras file.")
+        raise ExportUsageError(f"{path}: no such run folder or .keras file.")
     if path.suffix != ".keras":
-        raise ExportError(f"{path}: expected a .keras file or a run folder holding model.keras.")
+        raise ExportUsageError(f"{path}: expected a .keras file or a run folder holding model.keras.")
     return path, path.parent if (path.parent / "metrics.json").is_file() else None
 
 

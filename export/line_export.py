@@ -17,7 +17,7 @@ import numpy as np
 from edgedigits.train.environment import command_line
 
 from . import convert, flops, metadata, parity
-from .convert import ExportError
+from .convert import ExportError, ExportUsageError
 from .staging import Staging
 
 PARITY_TOLERANCE = 1e-4  # largest |p_keras - p_onnx| over every frame of every test line
@@ -50,7 +50,7 @@ def export_line_model(
 
     out = Path(out)
     if out.suffix != ".onnx":
-        raise ExportError(f"{out}: the output file must end in .onnx.")
+        raise ExportUsageError(f"{out}: the output file must end in .onnx.")
     command = command or command_line()
     src = convert.load_source(source)
     if not convert.is_line_model(src.model):

@@ -24,7 +24,7 @@ import numpy as np
 from edgedigits.train.environment import command_line, relative_path
 
 from . import convert, flops, metadata, parity, quantize
-from .convert import ExportError
+from .convert import ExportError, ExportUsageError
 from .staging import Staging, unwritable
 
 INT8_GOAL = {"max_accuracy_loss_points": 0.2, "min_size_ratio": 3.0}
@@ -124,11 +124,11 @@ def export_model(
 
     out = Path(out)
     if out.suffix != ".onnx":
-        raise ExportError(f"{out}: the output file must end in .onnx.")
+        raise ExportUsageError(f"{out}: the output file must end in .onnx.")
     if quantize_to not in (None, "int8"):
-        raise ExportError(f"--quantize {quantize_to}: only int8 is supported.")
+        raise ExportUsageError(f"--quantize {quantize_to}: only int8 is supported.")
     if quantize_to and calibration_images < 1:
-        raise ExportError(
+        raise ExportUsageError(
             f"--calibration {calibration_images}: must be at least 1 (the training images that calibrate the int8 "
             f"model; default {quantize.CALIBRATION_IMAGES})."
         )
@@ -138,7 +138,7 @@ def export_model(
     src = convert.load_source(source)
     if convert.is_line_model(src.model):
         if quantize_to:
-            raise ExportError("--quantize int8 is for digit models; the line model is exported in float.")
+            raise ExportUsageError("--quantize int8 is for digit models; the line model is exported in float.")
         from .line_export import export_line_model
 
         return export_line_model(

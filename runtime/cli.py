@@ -901,7 +901,7 @@ def export_command(
 ) -> None:
     """Export a trained Keras model to ONNX, check parity on MNIST test, optionally int8 (needs the train extra)."""
     try:
-        from edgedigits.export import ExportError, export_model
+        from edgedigits.export import ExportError, ExportUsageError, export_model
         from edgedigits.train.environment import command_line
     except ImportError as exc:
         fail(
@@ -923,6 +923,8 @@ def export_command(
             write_card=card,
             command=command,
         )
+    except ExportUsageError as exc:  # no model at the source, an output not ending in .onnx: a usage error
+        fail(str(exc))
     except (ExportError, MnistError) as exc:
         fail(str(exc), code=1)
     except ImportError as exc:

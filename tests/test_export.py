@@ -212,7 +212,9 @@ def test_cli_export_prints_both_accuracies(run_dir, tmp_path):
     assert "Keras" in result.output and "ONNX" in result.output and str(out) in result.output
     assert out.is_file() and not out.with_suffix(".json").exists()
     failed = CliRunner().invoke(app, ["export", str(tmp_path / "nothing"), "--out", str(out)])
-    assert failed.exit_code != 0 and "no such run folder" in failed.output
+    assert failed.exit_code == 2 and "no such run folder" in failed.output  # a usage error: 2 (it was 1)
+    wrong = CliRunner().invoke(app, ["export", str(run_dir), "--out", str(tmp_path / "model.txt")])
+    assert wrong.exit_code == 2 and "must end in .onnx" in wrong.output
 
 
 @pytest.mark.parametrize(
