@@ -96,15 +96,10 @@ def line_digits(
             wide = not favours_one(line, posteriors, frames, members[j], split, classifier, odds, config, start)
         word = any(chars[k].char == "A" for k in mine) and bw >= 1.2 * bh
         lone = alone and bh >= 0.5 * tallest  # the blob alone on its line (specks aside)
-        if (
-            lone
-            and not numerals
-            and (
-                bw >= config.lone_flat * bh
-                or (mine and all(chars[k].char == "A" and chars[k].confidence >= config.lone_letter for k in mine))
-            )
-        ):
-            continue  # alone: a dash or an underline's piece, or a letter (the line model's raw reading stays)
+        flat = bw >= config.lone_flat * bh  # a dash, an underline's end
+        letter = bool(mine) and all(chars[k].char == "A" and chars[k].confidence >= config.lone_letter for k in mine)
+        if lone and not numerals and (flat or letter):
+            continue  # alone and no digit (the line model's raw reading stays)
         if lone and not wide and not word:  # alone: the digit model's one digit
             digits.append(make_digit(classifier, members[j], line_no))
             raw = raw[: len(raw) - len(mine)] + [str(int(classifier.argmax()))]

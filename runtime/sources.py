@@ -66,16 +66,19 @@ def _walk(folder: str, recursive: bool, seen: set[tuple[int, int]] | None = None
             yield entry.path  # broken links and link loops fail when opened, with a record of their own
 
 
-def _file_key(path: str) -> object:
+def _file_key(path: str, folders: dict[str, object]) -> object:
     """Which entry of which real folder a path names: (device, inode) of its folder, and its name; as a folder's
     listing does, a link to a file under another name is an input of its own. The normalized path when the
-    folder cannot be stat'ed."""
+    folder cannot be stat'ed. ``folders`` caches each folder's identity (one stat a folder, not one a file)."""
     folder, name = os.path.split(os.path.normpath(path))
-    try:
-        info = os.stat(folder or ".")
-    except OSError:
-        return os.path.normpath(path)
-    return (info.st_dev, info.st_ino, name)
+    if folder not in folders:
+        try:
+            info = os.stat(folder or ".")
+            folders[folder] = (info.st_dev, info.st_ino)
+        except OSError:
+            folders[folder] = None
+    identity = folders[folder]
+    return os.path.normpath(path) if identity is None else (identity, name)
 
 
 def _has_images_below(folder: str, budget: int = 10_000) -> bool:
@@ -161,6 +164,7 @@ def iter_paths(inputs: Iterable[str], recursive: bool = False) -> Iterator[str |
             # read once, under the first path that reaches it
             folders: set[tuple[int, int]] = set()
             files: set[object] = set()
+            identities: dict[str, object] = {}  # (_file_key's cache)
             for match in matches:
                 if os.path.isdir(match):
                     listed: Iterable[str | SourceError] = _walk(match, recursive, folders)
@@ -169,7 +173,7 @@ def iter_paths(inputs: Iterable[str], recursive: bool = False) -> Iterator[str |
                 for path in listed:
                     found = True
                     if isinstance(path, str):
-                        key = _file_key(path)
+                        key = _file_key(path, identities)
                         if key in files:
                             continue
                         files.add(key)
