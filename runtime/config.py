@@ -328,6 +328,15 @@ class DetectConfig:
     #   reads it (dae487e: tilted pages 0.73 -> 0.87 exact)
     line_overlap: float = 0.25  # share of the shorter box's rows: a box joins a text line when it shares this
     #   much with the line's last box; lines side by side sharing half this are one line (39e3722)
+    word_gap: float = 2.0  # digit heights (segment.word_runs): a text line is cut where the gap between two
+    #   neighbouring blobs is wider than this, and each run is read by the line model on its own (its row keeps
+    #   one line of the reading). The line model is trained on gaps of at most about 1.4 heights (train/lines.py:
+    #   a space of 0.3-0.9 plus a glyph's 0.1-0.5); digits written far apart, or of unlike sizes and baselines,
+    #   made one tall, sparse line that it read as words and the digit was lost ('4 4 4 7' read '4')
+    word_run_blobs: int = 2  # blobs (specks aside): ... only when no run holds more than this many: a row of lone
+    #   digits or pairs spread out. Cut, a run of printed letters far from the rest of its row ('sum   Lot', a
+    #   form's words on a desk photo) read as digits at its own scale: of issue 10's desk photos, seeds 0 and 1,
+    #   100 each, 3 gained a number ('599' read '599\n55'); none with this
     dash_length: float = 0.6  # digit heights: a text line of specks alone is dropped, but one holding a flat
     #   stroke at least this long is kept (segment.is_dash): a '1' lying flat in a quarter-turned column. Issue
     #   10's photos, seeds 0 and 1, 100 of each kind: rotated_90 / rotated_270 0.92 / 0.92 -> 0.93 / 0.94 and
@@ -381,7 +390,8 @@ DETECT_ALLOWED: dict[str, Allowed] = {
     **dict.fromkeys(["denoise_below", "denoise_keep", "edge_steepness", "near_step", "blotch_strokes"], AT_LEAST_0),
     **dict.fromkeys(["faint_beside_gap", "upright_strokes", "max_grow_side", "rule_strokes", "pen_width"], AT_LEAST_0),
     **dict.fromkeys(["flag_flat", "body_upright", "lone_digit_tall", "dash_length", "dash_flat"], AT_LEAST_0),
-    "far_neighbour": AT_LEAST_0,
+    **dict.fromkeys(["far_neighbour", "word_gap"], AT_LEAST_0),
+    "word_run_blobs": AT_LEAST_1,
     "rule_length": POSITIVE,  # the digit height is divided by it
     "flag_gap": ANY,  # body heights; negative: the flag must overlap the body
     "flag_end": Allowed(high=0.5),  # share of the body's height at each end; negative: past the body's end

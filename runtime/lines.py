@@ -68,6 +68,8 @@ class TextLine(NamedTuple):
     members: list[int]  # indices (into Extraction.boxes) of the blobs of this line, left to right
     shift: tuple[int, int] = (0, 0)  # input-image pixels of the page's corner (the working copy is of the page)
     unrotate: np.ndarray | None = None  # float64 [2, 3]: deskewed-crop pixels -> ``ink`` pixels (None: level)
+    row: int | None = None  # the row of writing this line is a run of, when a wide gap cut the row into runs read
+    #   one by one (segment.word_runs; 0 = top); None: a whole row, its own
 
     def frame_x(self, fitted_x: float) -> float:
         """A column of the fitted (deskewed) crop, on its middle row -> the input image's column."""
@@ -91,12 +93,22 @@ class TextLine(NamedTuple):
         )
 
 
-def fit_line(ink: np.ndarray) -> LineTensor:
+def rows(text_lines: Sequence[TextLine]) -> list[int]:
+    """Each text line's row of writing (``TextLine.row``; a line without one is a row of its own), numbered
+    0, 1, 2, ... in order: the runs of one row (segment.word_runs) share their number."""
+    keys = [("row", line.row) if line.row is not None else ("own", n) for n, line in enumerate(text_lines)]
+    numbers: dict[tuple[str, int], int] = {}
+    return [numbers.setdefault(key, len(numbers)) for key in keys]
+
+
+def fit_line(ink: np.ndarray, min_height: int = 0) -> LineTensor:
     """One text line's ink (float [h, w] in [0, 1], white on black, any size) -> LineTensor: the tensor
     float32 [HEIGHT, W] and where it came from in the crop.
 
     W = PAD + the scaled ink width + PAD, rounded up to a multiple of STRIDE (at least 4 * STRIDE). A crop
-    with no ink gives a blank line of the minimum width. Raises ValueError for a non-2-D array.
+    with no ink gives a blank line of the minimum width. ``min_height`` (px of ``ink``): ink less tall is
+    scaled as if it were this tall, centred (a run of a row, segment.word_runs, at the row's scale: a short
+    word stays short beside the row's capitals and digits). Raises ValueError for a non-2-D array.
     """
     ink = clip_ink(ink)
     box = ink_box(ink)
@@ -104,6 +116,10 @@ def fit_line(ink: np.ndarray) -> LineTensor:
         return LineTensor(np.zeros((HEIGHT, 4 * STRIDE), np.float32), 0.0, 0.0, 1.0)
     x, y, w, h = box
     crop = ink[y : y + h, x : x + w]
+    if h < min_height:
+        above = (min_height - h) // 2
+        crop = np.pad(crop, ((above, min_height - h - above), (0, 0)))
+        y, h = y - above, min_height
     scale = INK_HEIGHT / h
     if scale < 1:
         widened = widen_strokes(crop, scale, LINE_STROKE)

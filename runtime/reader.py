@@ -32,7 +32,7 @@ import numpy as np
 from . import detect, small_digits
 from .config import DEFAULT, DEFAULT_READ, DetectConfig, ReadConfig
 from .images import FOLDER_ERROR, ImageError, check_array, load_image
-from .lines import STRIDE, Char, ctc_greedy, fit_line, pad_batch
+from .lines import STRIDE, Char, ctc_greedy, fit_line, pad_batch, rows
 from .model import (
     LineModel,
     Model,
@@ -397,7 +397,7 @@ class DigitReader:
         chars = page_chars(turned_out.lines, turned.widths)
         digits = digit_count(chars)
         surer = peaks[best] - peak_score(out.lines, p.widths)
-        column = sum(1 for line in out.chars if line)
+        column = len({row for row, line in zip(rows(p.found.text_lines), out.chars) if line})
         enough = digits >= column or (digits >= column - 1 and surer > config.sideways_sure_margin)
         told = (
             self.orientation_model is not None
@@ -405,7 +405,7 @@ class DigitReader:
             and digits == len(chars)
             and surer > -config.sideways_tolerance
         )
-        if len(turned.found.text_lines) == 1 and enough and (surer > config.sideways_margin or told):
+        if len(set(rows(turned.found.text_lines))) == 1 and enough and (surer > config.sideways_margin or told):
             return turned, turned_out._replace(leans_turned=False)
         return p, out
 
@@ -455,15 +455,17 @@ class DigitReader:
             ]
             return p.unturn(blobs), None
         digits: list[Digit] = []
-        raws: list[str] = []
-        for line, posteriors, chars in zip(p.found.text_lines, out.lines, out.chars):
+        raws: dict[int, list[str]] = {}  # per row of writing, its runs' raw readings (segment.word_runs)
+        lines = p.found.text_lines
+        for line, row, posteriors, chars in zip(lines, rows(lines), out.lines, out.chars):
             got, line_raw = line_digits(
-                line, posteriors, out.probabilities[line.members], p.found.boxes, len(raws), chars, self.read_config
+                line, posteriors, out.probabilities[line.members], p.found.boxes, row, chars, self.read_config
             )
             if got or line_raw:
                 digits += got
-                raws.append(line_raw)
-        return p.unturn(renumber_lines(drop_stray_marks(digits, self.read_config))), "\n".join(raws)
+                raws.setdefault(row, []).append(line_raw)
+        raw = "\n".join(" ".join(runs) for runs in raws.values())  # a row's runs, apart: a space
+        return p.unturn(renumber_lines(drop_stray_marks(digits, self.read_config))), raw
 
     def _prepare(
         self, image: ImageLike | SourceError, path: str | None, single: bool, together: bool = False

@@ -26,7 +26,7 @@ import numpy as np
 
 from .blobs import Box, box_union
 from .config import DEFAULT_READ, ReadConfig
-from .lines import ALPHABET, DIGITS, STRIDE, Char, TextLine, ctc_greedy
+from .lines import ALPHABET, DIGITS, STRIDE, Char, TextLine, ctc_greedy, rows
 from .orientation import ASYMMETRIC_DIGITS, page_log_odds
 from .results import Digit, int_box
 
@@ -303,12 +303,14 @@ def sideways(found, config: ReadConfig = DEFAULT_READ) -> bool:
     (a line of digits on a page turned 90 degrees): two lines or more, each of one blob or, for a digit broken
     in two, two (most of one), no further apart than ``config.sideways_max_gap`` digit heights
     (``sideways_max_gap_two`` for two lines). ``found``: a detect.Extraction."""
-    lines = found.text_lines
-    if len(lines) < 2 or any(len(line.members) > 2 for line in lines):
+    lines: dict[int, list[int]] = {}  # each row's blobs (its runs' members: segment.word_runs)
+    for line, row in zip(found.text_lines, rows(found.text_lines)):
+        lines.setdefault(row, []).extend(line.members)
+    if len(lines) < 2 or any(len(members) > 2 for members in lines.values()):
         return False
-    if sum(len(line.members) == 1 for line in lines) * 2 < len(lines):
+    if sum(len(members) == 1 for members in lines.values()) * 2 < len(lines):
         return False
-    boxes = sorted((box_union([found.boxes[m] for m in line.members]) for line in lines), key=lambda b: b[1])
+    boxes = sorted((box_union([found.boxes[m] for m in members]) for members in lines.values()), key=lambda b: b[1])
     left = max(b[0] for b in boxes)
     right = min(b[0] + b[2] for b in boxes)
     if right - left <= 0.3 * min(b[2] for b in boxes):  # they do not share columns: a scatter, not a column

@@ -113,18 +113,60 @@ def segment_lines(
         boxes.append(box)
         masks.append(blob_mask(labels, b, box, config))
     text_lines, start = [], 0
-    for members in kept:
-        indices = list(range(start, start + len(members)))
+    for row, members in enumerate(kept):
+        row_indices = list(range(start, start + len(members)))
         start += len(members)
-        line = union([blobs[i] for i in indices])
-        x, y, w, h = pad_box((line.x, line.y, line.w, line.h), ink.shape, pad=max(2, round(0.08 * line.h)))
-        mask = blob_mask(labels, line, (x, y, w, h), config)
-        if faint:
-            mask = with_faint_strokes(ink[y : y + h, x : x + w], mask, config)
-        crop = ink[y : y + h, x : x + w] * mask
-        level, unrotate = deskew(crop, [blobs[i] for i in indices], (x, y), config)
-        text_lines.append(TextLine(fit_line(level), crop, (x, y), scale, indices, unrotate=unrotate))
+        runs = word_runs([blobs[i] for i in row_indices], height, config)
+        tallest = max(blobs[i].h for i in row_indices) if len(runs) > 1 else 0
+        for run in runs:
+            indices = [row_indices[i] for i in run]
+            line = union([blobs[i] for i in indices])
+            x, y, w, h = pad_box((line.x, line.y, line.w, line.h), ink.shape, pad=max(2, round(0.08 * line.h)))
+            mask = blob_mask(labels, line, (x, y, w, h), config)
+            if faint:
+                mask = with_faint_strokes(ink[y : y + h, x : x + w], mask, config)
+            crop = ink[y : y + h, x : x + w] * mask
+            level, unrotate = deskew(crop, [blobs[i] for i in indices], (x, y), config)
+            run_row = row if len(runs) > 1 else None
+            text_lines.append(
+                TextLine(fit_line(level, tallest), crop, (x, y), scale, indices, unrotate=unrotate, row=run_row)
+            )
     return boxes, masks, line_of, text_lines
+
+
+def word_runs(blobs: list[Blob], height: float, config: DetectConfig = DEFAULT) -> list[list[int]]:
+    """A text line's blobs, left to right -> runs of them (lists of indices into ``blobs``), cut where a blob
+    starts more than ``config.word_gap`` digit heights (``height``, px) right of every blob before it: the
+    words of the line, as an OCR engine cuts a line at its spaces (Smith 2007, "An Overview of the Tesseract OCR
+    Engine", section 3.4, proportional word finding). One run for a line without such a gap.
+
+    The line model reads each run on its own, scaled as the row's tallest blob is (lines.fit_line's
+    ``min_height``: a short word stays short beside the row's capitals): digits written far apart, of unlike
+    sizes or baselines, are no longer one long, sparse line, a shape it never saw in training
+    (DetectConfig.word_gap). A run of specks alone (shorter than 0.4 ``height``: an i's dot, a full stop far
+    from its word) joins the run before it, or after it when it comes first."""
+    runs: list[list[int]] = []
+    right = -np.inf
+    for i, b in enumerate(blobs):
+        if not runs or b.x - right > config.word_gap * height:
+            runs.append([])
+        runs[-1].append(i)
+        right = max(right, b.x + b.w)
+
+    # a run of specks alone (an i's dot, a full stop far from its word) is no run: it joins its neighbour
+    def specks(run: list[int]) -> bool:
+        return all(blobs[i].h < 0.4 * height for i in run)
+
+    merged: list[list[int]] = []
+    for run in runs:
+        if merged and (specks(run) or specks(merged[-1])):
+            merged[-1] += run
+        else:
+            merged.append(run)
+    # words: runs of three letters or more; only a row of lone digits (or pairs) is cut
+    if any(sum(blobs[i].h >= 0.4 * height for i in run) > config.word_run_blobs for run in merged):
+        return [list(range(len(blobs)))]
+    return merged
 
 
 def is_dash(blob: Blob, height: float, config: DetectConfig = DEFAULT) -> bool:
