@@ -93,7 +93,9 @@ def segment_lines(
     blobs = keep_writing(blobs, ink.shape, config)
     order, line_of = reading_order([(b.x, b.y, b.w, b.h) for b in blobs], config)
     blobs = [blobs[i] for i in order]
-    height = typical_height(blobs, ink.shape, config) or max(ink.shape)
+    # when no blob could be a digit by its shape alone (a straight upright '1' has a rule's: blobs.is_line_like),
+    # the tallest sets the height: the page's side did, and the line was dropped as specks
+    height = typical_height(blobs, ink.shape, config) or max((b.h for b in blobs), default=0) or max(ink.shape)
     groups: dict[int, list[int]] = {}
     for i, n in enumerate(line_of):
         groups.setdefault(n, []).append(i)
