@@ -623,6 +623,17 @@ def test_a_bad_model_is_a_clear_error(tmp_path, workers):
 def test_port_in_use_is_a_clear_error(server):
     result = run_cli("serve", "--port", str(server.port))
     assert result.returncode == 2 and "cannot listen" in result.stderr and "--port" in result.stderr
+    assert "--host" not in result.stderr
+
+
+@pytest.mark.parametrize("host", ["999.1.1.1", "nosuchhost.invalid", "192.0.2.1"])
+def test_a_host_that_is_not_this_machines_is_a_clear_error(host):
+    """A bad --host is the host's fault, not the port's (a new user's trial: '999.1.1.1' was told to pick
+    another --port). 192.0.2.1 is TEST-NET-1 (RFC 5737): no machine's address."""
+    result = run_cli("serve", "--port", str(free_port()), "--host", host, env={"EDGEDIGITS_API_KEY": KEY})
+    assert result.returncode == 2, result.stderr
+    assert f"cannot listen on {host}:" in result.stderr and "--host takes an address of this machine" in result.stderr
+    assert "pick another --port" not in result.stderr
 
 
 def test_api_key():

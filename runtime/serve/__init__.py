@@ -23,6 +23,7 @@ Importing this package costs nothing: FastAPI and uvicorn are imported by ``crea
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 import sys
@@ -174,10 +175,16 @@ def run(config: ServeConfig) -> None:
     try:
         probe.bind((config.host.strip("[]"), config.port))
     except OSError as exc:
-        raise ServeError(
-            f"cannot listen on {config.host}:{config.port} ({exc.strerror}); pick another --port "
-            "or stop the program using it."
-        ) from None
+        if exc.errno == errno.EADDRINUSE:
+            advice = "pick another --port or stop the program using it"
+        elif exc.errno == errno.EACCES:
+            advice = "ports below 1024 need root: pick a --port of 1024 or above"
+        else:  # a name that does not resolve (socket.gaierror), an address this machine does not have
+            advice = (
+                "--host takes an address of this machine (127.0.0.1, ::1, 0.0.0.0 for every interface) or a "
+                "name that resolves to one, without a scheme or a port"
+            )
+        raise ServeError(f"cannot listen on {config.host}:{config.port} ({exc.strerror}); {advice}.") from None
     finally:
         probe.close()
 
