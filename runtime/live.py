@@ -85,8 +85,10 @@ class Stabilizer:
     more does not carry its value into a different reading of at least ``fresh_confidence`` (the scene
     changed): the digit starts afresh. Nor does any track when a frame reads most of its digits, two or more,
     differently from their tracks, each at least ``fresh_confidence`` (a cut to another number at the same
-    place: '2026' then '3141' showed '3141\n202' for a frame, and a '5926' that was never there): every
-    track starts afresh. Tracks unseen for more than ``max_missed`` frames are dropped.
+    place: '2026' then '3141' showed '3141\n202' for a frame, and a '5926' that was never there), or when
+    one digit or more changes so, none reads as its track did, and the layout changed (a digit where no track
+    was, or a track of the last frame that no digit overlaps: '12' then '35' a digit further right showed
+    '25'): every track starts afresh. Tracks unseen for more than ``max_missed`` frames are dropped.
     """
 
     memory: float = 0.6
@@ -125,15 +127,26 @@ class Stabilizer:
     def scene_cut(self, digits: list[Digit], moved: list[tuple[int, int, int, int]]) -> bool:
         """Whether a frame shows another number where the tracks were (``moved``: their boxes, shifted): of its
         digits that overlap a track (IoU at least ``min_iou``), two or more, and more than half, read another
-        value at least ``fresh_confidence``. One confident misreading among steady digits is no cut."""
-        overlapping = changed = 0
+        value at least ``fresh_confidence``; or one or more do, none reads as its track did, and the layout
+        changed (a digit overlapping no track, or a track seen in the last frame overlapped by no digit). One
+        confident misreading among steady digits, or of a lone digit that stays in place, is no cut."""
+        overlapping = changed = agreeing = 0
+        hit = set()
         for digit in digits:
             best = max(range(len(moved)), key=lambda t: iou(moved[t], digit.box), default=None)
             if best is None or iou(moved[best], digit.box) < self.min_iou:
                 continue
             overlapping += 1
+            hit.add(best)
+            agreeing += self.tracks[best].value == digit.value
             changed += self.tracks[best].value != digit.value and digit.confidence >= self.fresh_confidence
-        return changed >= 2 and 2 * changed > overlapping
+        if changed >= 2 and 2 * changed > overlapping:
+            return True
+        # or the layout changed as well (a digit where no track was, a track of the last frame that no digit
+        # overlaps) and no digit reads as its track did: '12' then '35' a digit further right showed '25'
+        seen = {t for t, track in enumerate(self.tracks) if track.missed == 0}
+        relaid = overlapping < len(digits) or not seen <= hit
+        return changed >= 1 and agreeing == 0 and relaid
 
     def update(self, reading: Reading) -> Reading:
         """The reading with each digit's value, confidence and probabilities averaged over its track."""

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -246,6 +247,19 @@ def test_a_cut_to_another_number_shows_no_digit_of_the_old_one():
     assert texts == ["3141", "3141"]
     flicker = [stabilizer.update(reading_of([(3, 0.95), (7, 0.99), (4, 0.9), (1, 0.99)])).text]
     assert flicker == ["3141"]
+
+
+def test_a_cut_to_another_number_elsewhere_shows_no_digit_of_the_old_one():
+    """'12' steady, then '35' written a digit further right: the '3' fell on the '2''s track, one confident
+    change only, and the frame showed '25', a number never written (a new user's video). No digit agreeing with
+    its track and the layout changed: a cut."""
+    stabilizer = Stabilizer()
+    for _ in range(10):
+        stabilizer.update(reading_of([(1, 0.99), (2, 0.99)]))
+    shifted = reading_of([(0, 0.99), (3, 0.99), (5, 0.99)])
+    shifted = replace(shifted, digits=shifted.digits[1:], text="35")  # in the 2nd and 3rd places
+    texts = [stabilizer.update(shifted).text for _ in range(3)]
+    assert texts == ["35", "35", "35"]
 
 
 def test_iou_and_annotate():
