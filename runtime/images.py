@@ -56,7 +56,10 @@ FORMATS = "PNG, JPEG, BMP, TIFF, WebP, GIF or PNM"
 
 
 # read_bytes' message for a folder, as classify's user reads it; DigitReader.read words it for Python.
-FOLDER_ERROR = "is a folder, not an image file (pass the folder itself to read every image in it)"
+FOLDER_ERROR = (
+    "is a folder, not an image file: to read every image in it, give the folder to classify or batch (not in a "
+    "manifest), or in Python to read_paths([folder])"
+)
 
 
 class ImageError(EdgeDigitsError, ValueError):

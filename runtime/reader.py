@@ -169,6 +169,14 @@ class DigitReader:
         self.read_config = read_config
         self.detect_config = detect_config
 
+    def __getstate__(self) -> object:
+        """Refused, with what to do: a reader holds onnxruntime sessions, which cannot be pickled (pickle,
+        copy.deepcopy, a process pool's arguments). Raises TypeError."""
+        raise TypeError(
+            "a DigitReader cannot be pickled or deep-copied (it holds onnxruntime sessions); make one reader in each "
+            "process, or use read_many(..., processes=True), which does"
+        )
+
     @property
     def min_confidence(self) -> float:
         """The confidence (0 to 1) below which a digit shows as ``?`` in ``text``; settable, and checked when set
@@ -226,18 +234,22 @@ class DigitReader:
         """Does this reader read text lines with a line model (without opening its session)?"""
         return self._line_model is not False
 
-    def read(self, image: ImageLike, *, path: str | None = None, single: bool | None = None) -> Reading:
+    def read(
+        self, image: ImageLike, *, path: str | os.PathLike[str] | None = None, single: bool | None = None
+    ) -> Reading:
         """Read one image: a file path (str or os.PathLike); encoded image bytes (bytes, bytearray, memoryview;
         for an open file pass ``f.read()``); or a NumPy array, not empty, of shape [H, W] gray, [H, W, 1] gray,
         [H, W, 2] gray + alpha, [H, W, 3] BGR or [H, W, 4] BGRA, and dtype bool, any integer or any float
         (ink.to_uint8 maps it to 8 bits: uint8 as is; bool to 0/255; float all in [0, 1] times 255; other
         values all in [0, 255] as they are; uint16 beyond 255 divided by 257; anything else stretched from its
         minimum and maximum; NaN and infinities as 0). Boxes are in the pixels of the image as displayed (EXIF
-        orientation applied). ``path``: the name ``Reading.path`` gets (default: the path read, else None).
+        orientation applied). ``path``: the name ``Reading.path`` gets, a str or os.PathLike (as its str;
+        default: the path read, else None).
 
         Raises ImageError (a ValueError) when the input cannot be read: a missing or unreadable file, bytes
         that are no image, an image above the pixel limit. Its message names the input and says what to do.
-        Raises TypeError for a ``single`` that is not True, False or None, or a ``path`` that is not a str.
+        Raises TypeError for a ``single`` that is not True, False or None, or a ``path`` that is not a str or
+        an os.PathLike.
         The streaming calls (``read_batch``, ``read_many``, ``read_paths``) never raise for a bad input: it
         becomes a Reading with ``error`` set, so one bad file never stops a batch.
         """
@@ -255,7 +267,7 @@ class DigitReader:
         images: Iterable[ImageLike | SourceError],
         *,
         single: bool | None = None,
-        paths: Iterable[str | None] | None = None,
+        paths: Iterable[str | os.PathLike[str] | None] | None = None,
     ) -> list[Reading]:
         """Read several images with one pass of each network over all their digits and lines, in input order.
 

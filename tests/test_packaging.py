@@ -25,6 +25,8 @@ wrong: int = reader.read("a.png").text  # the one error a type checker must repo
 for reading in reader.read_paths([Path("scans"), "more"]):
     print(reading.path, [(d.value, d.confidence, d.box) for d in reading.digits])
 read_archive([Path("scans")], "out")
+named = reader.read("a.png", path=Path("named.png")).path  # a path name may be a Path, as the docstring says
+batch = reader.read_batch(["a.png"], paths=[Path("named.png")])
 """
 
 
@@ -54,7 +56,8 @@ def test_the_wheel_holds_the_models_the_page_and_the_type_marker(wheel):
 
 def test_an_app_is_type_checked_against_the_installed_api(wheel, tmp_path):
     """mypy --strict on an app that uses the API, with the wheel installed (a .pth in a bare venv): the app's one
-    wrong annotation is found, and Path inputs are accepted as the docstrings say. Without py.typed mypy saw the
+    wrong annotation is found, and Path inputs and path names are accepted as the docstrings say (read's
+    ``path=`` took str alone: a new user's typed app was refused). Without py.typed mypy saw the
     package as untyped ("missing library stubs or py.typed marker"), and every call as Any."""
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)

@@ -546,3 +546,22 @@ def test_messages_of_the_api_name_the_python_way_too(reader, tmp_path, mnist_tes
     assert "recursive=True" in record.error and "-r" in record.error
     with pytest.raises(ModelError, match=r"--model \(DigitReader's model\) takes a digit model.*line_model="):
         DigitReader("line")
+
+
+def test_a_folder_among_a_batch_says_how_to_read_it_from_python_too(reader, tmp_path):
+    """read_batch's record for a folder told the caller to "pass the folder itself", which they had (a new
+    user's trial): it names read_paths for Python and classify/batch for the command line."""
+    [record] = reader.read_batch([tmp_path])
+    assert record.error is not None and "read_paths([folder])" in record.error and "classify or batch" in record.error
+    assert "pass the folder itself" not in record.error
+
+
+def test_a_reader_refuses_pickling_with_what_to_do(reader):
+    """pickle.dumps(DigitReader()) raised onnxruntime's "cannot pickle 'InferenceSession' object", which does not
+    say to make a reader per process (a new user's process pool)."""
+    import copy
+    import pickle
+
+    for attempt in (pickle.dumps, copy.deepcopy):
+        with pytest.raises(TypeError, match="make one reader in each process"):
+            attempt(reader)
