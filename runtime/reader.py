@@ -283,19 +283,19 @@ class DigitReader:
         if isinstance(paths, (str, os.PathLike, bytes)):
             raise TypeError(f"read_batch: paths takes a list of paths, one per image, got {paths!r}; pass [{paths!r}]")
         single = self.single if single is None else check_single(single)
-        paths = (
+        names: list[str | None] = (
             [None] * len(images)
             if paths is None
             else [os.fspath(p) if isinstance(p, os.PathLike) else p for p in paths]
         )
-        if len(paths) != len(images):
+        if len(names) != len(images):
             raise ValueError(
-                f"read_batch got {len(images)} images but {len(paths)} paths; pass one path (or None) per image"
+                f"read_batch got {len(images)} images but {len(names)} paths; pass one path (or None) per image"
             )
-        for name in paths:
+        for name in names:
             if name is not None and not isinstance(name, str):
                 raise TypeError(f"path must be a str, an os.PathLike or None (the name in Reading.path), got {name!r}")
-        prepared = [self._prepare(image, path, single, together=True) for image, path in zip(images, paths)]
+        prepared = [self._prepare(image, path, single, together=True) for image, path in zip(images, names)]
         small_digits.find_together(prepared, lines=self.reads_lines)  # small one-digit images: found together
         started = time.perf_counter()
         outputs = self._infer(prepared, check_orientation=True)
