@@ -377,6 +377,9 @@ def decode(data: bytes, max_pixels: int | None = None) -> np.ndarray:
                 "a video file, not an image; read its frames with edgedigits webcam --source FILE --headless "
                 "(Python: edgedigits.runtime.sources.iter_frames(FILE))"
             )
+        other = other_format(data)
+        if other is not None:
+            raise ImageError(f"not an image OpenCV can decode: {other}")
         kind = "truncated or corrupt image" if size else f"not an image OpenCV can decode ({FORMATS})"
         raise ImageError(f"{kind}; re-export or re-save the file")
     if image.dtype != np.uint8:  # 16-bit PNG/TIFF, float TIFF: scale to 8 bits
@@ -386,6 +389,38 @@ def decode(data: bytes, max_pixels: int | None = None) -> np.ndarray:
 
 # ISO media brands of still images (HEIF, AVIF): their files start with an 'ftyp' box, as MP4 and MOV videos do.
 IMAGE_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis")
+
+
+def other_format(data: bytes) -> str | None:
+    """What these undecodable bytes are, when their first bytes tell a common format OpenCV does not read, and
+    what to do (for the error message: "a PDF document; export ..."); None otherwise. PDF (``%PDF``), HEIC/HEIF
+    photos (an ISO 'ftyp' box of a HEIF brand: an iPhone's default), SVG (XML text holding ``<svg``), ICO, ZIP,
+    gzip, and text (UTF-8 without NUL bytes in the first 512 bytes, not an ASCII PNM: notes, JSON, base64)."""
+    head = data[:512]
+    if head.startswith(b"%PDF"):
+        return "a PDF document; export its pages as PNG or JPEG images (e.g. pdftoppm -png FILE page)"
+    if head[4:8] == b"ftyp" and head[8:12] in IMAGE_BRANDS and head[8:12] not in (b"avif", b"avis"):
+        return (
+            "a HEIC/HEIF photo; save or export it as JPEG (an iPhone takes JPEG photos with Settings > Camera > "
+            "Formats > Most Compatible)"
+        )
+    stripped = head.lstrip()
+    if stripped[:5] in (b"<?xml", b"<svg ", b"<svg>") and b"<svg" in data[:4096]:
+        return "an SVG drawing; export it as PNG"
+    if head[:4] == b"\x00\x00\x01\x00":
+        return "an ICO icon; save it as PNG"
+    if head[:4] == b"PK\x03\x04":
+        return "a ZIP archive; unpack it and read the images in it"
+    if head[:2] == b"\x1f\x8b":
+        return "a gzip-compressed file; decompress it first"
+    if b"\x00" not in head and head[:2] not in (b"P1", b"P2", b"P3"):  # (not an ASCII PBM/PGM/PPM: those decode)
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if exc.start < len(head) - 3:  # (a character cut at the 512th byte is still text)
+                return None
+        return "text (a file of notes, JSON or base64?); pass the image file's own bytes"
+    return None
 
 
 def is_video(data: bytes) -> bool:

@@ -565,3 +565,21 @@ def test_a_reader_refuses_pickling_with_what_to_do(reader):
     for attempt in (pickle.dumps, copy.deepcopy):
         with pytest.raises(TypeError, match="make one reader in each process"):
             attempt(reader)
+
+
+def test_bytes_of_another_format_are_named_with_what_to_do(reader):
+    """A PDF, a HEIC photo, an SVG or a text file were all 'not an image OpenCV can decode (PNG, ...); re-export
+    or re-save the file' (a new user's trial): the first bytes name the format and the fix (images.other_format).
+    A truncated ASCII PGM is still a damaged image, not text."""
+    heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(200)
+    for data, words in (
+        (b"%PDF-1.7\n" + bytes(300), "a PDF document; export its pages as PNG or JPEG"),
+        (heic, "a HEIC/HEIF photo; save or export it as JPEG"),
+        (b"<?xml version='1.0'?>\n<svg xmlns='http://www.w3.org/2000/svg'/>", "an SVG drawing; export it as PNG"),
+        (b"PK\x03\x04" + bytes(100), "a ZIP archive; unpack it"),
+        ("notes: scans 1-40, café\n".encode() * 30, "text (a file of notes, JSON or base64?)"),
+    ):
+        with pytest.raises(ImageError, match=re.escape(f"image bytes: not an image OpenCV can decode: {words}")):
+            reader.read(data)
+    with pytest.raises(ImageError, match="truncated or corrupt image"):
+        reader.read(b"P2\n3 3\n255\n1 2")

@@ -240,6 +240,21 @@ def test_not_an_image(server):
     assert_error(post(server, (ROOT / "README.md").read_bytes(), "image/png"), 415)
 
 
+def test_a_file_of_another_format_is_named_with_what_to_do(server):
+    """A HEIC photo (an iPhone's default) was 'the body is not an image (PNG, JPEG, ...); send the image file's
+    bytes, not text, JSON or base64' (a new user's trial): it is an image, in a format this server does not read.
+    Bodies whose first bytes tell a common format are named, with what to do (images.other_format)."""
+    heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(200)
+    pdf = b"%PDF-1.7\n" + bytes(300)
+    for body, kind, words in (
+        (heic, "image/heic", ("heic", "jpeg")),
+        (pdf, "application/octet-stream", ("pdf", "png or jpeg")),
+        (b"<?xml version='1.0'?><svg xmlns='http://www.w3.org/2000/svg'/>", "image/svg+xml", ("svg", "png")),
+        (b"some notes about the scans\n" * 5, "application/octet-stream", ("text",)),
+    ):
+        assert_error(post(server, body, kind), 415, *words)
+
+
 def test_damaged_image(server):
     png = (SAMPLES / "form_two_lines.png").read_bytes()
     assert_error(post(server, png[: len(png) // 3], "image/png"), 422, "decoded")

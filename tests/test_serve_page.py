@@ -234,6 +234,38 @@ def test_drop_an_image_and_a_file_that_is_not_one(server, shots):
         driver.save_screenshot(str(shots / "phone-image-error.png"))
 
 
+def test_a_file_that_is_no_image_is_named_in_words_for_people(server, shots):
+    """A text file, a PDF or an empty file picked on the page showed the API's advice for programs ('Content-Type
+    text/plain is not an image type; ... (curl -H ...)', a new user's trial): a file the browser cannot open is
+    sent as bytes alone, and the server says what the file is; an empty file is said so before anything is sent."""
+    with chromium() as driver:
+        open_page(driver, server)
+        driver.find_element("id", "tab-image").click()
+        drop = (
+            "const bytes = Uint8Array.from(atob(arguments[0]), c => c.charCodeAt(0));"
+            "const transfer = new DataTransfer();"
+            "transfer.items.add(new File([bytes], arguments[1], {type: arguments[2]}));"
+            "document.getElementById('drop').dispatchEvent(new DragEvent('drop', "
+            "{dataTransfer: transfer, bubbles: true, cancelable: true}));"
+        )
+        for data, name, kind, words in (
+            (b"notes about the scans\n" * 10, "notes.txt", "text/plain", ("notes.txt", "text")),
+            (b"%PDF-1.7\n" + bytes(300), "scan.pdf", "application/pdf", ("scan.pdf", "PDF", "PNG or JPEG")),
+            (b"", "empty.png", "image/png", ("empty.png", "empty (0 bytes)")),
+        ):
+            driver.execute_script("document.getElementById('status').className = ''")
+            driver.execute_script(drop, base64.b64encode(data).decode(), name, kind)
+            wait_for(
+                driver,
+                lambda: "error" in driver.find_element("id", "status").get_attribute("class"),
+                what=f"an error for {name}",
+            )
+            message = driver.find_element("id", "status").text
+            assert all(word in message for word in words), message
+            assert "curl" not in message and "Content-Type" not in message, message
+        driver.save_screenshot(str(shots / "page-not-an-image.png"))
+
+
 def test_file_names_are_shown_as_they_are_and_a_tiff_is_named(server, shots, tmp_path):
     """A picked file is named in the status exactly as it is called: the error for a text file named
     'notes.png' read 'Notes.png: ...' (the sentence's capital was put on the file name). A TIFF, which

@@ -26,7 +26,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 
-from ..images import FORMATS, header_size
+from ..images import FORMATS, header_size, other_format
 from ..reader import DigitReader, Reading, compose_text
 from .batching import Batcher
 from .config import ServeConfig
@@ -285,6 +285,9 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
             return ApiError(
                 415, f"{body} is a data: URL, not an image; send the decoded image bytes (or a multipart file field)"
             )
+        other = other_format(data)  # a PDF, a HEIC photo, text, ...: named, with what to do
+        if other is not None:
+            return ApiError(415, f"{body} is not an image this server reads: {other}")
         if not looks_like_image(data):
             return ApiError(
                 415, f"{body} is not an image ({FORMATS}); send the image file's bytes, not text, JSON or base64"

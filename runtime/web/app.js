@@ -328,8 +328,10 @@
     let bitmap = null;
     try { bitmap = await createImageBitmap(file); } catch (_) { bitmap = null; }
     try {
-      if (!bitmap) {  // the browser cannot open it (a TIFF, ...): sent as it is; the server reads it or says why not
-        const record = await readImage(file);
+      if (!bitmap) {  // the browser cannot open it (a TIFF, a PDF, notes, ...): its bytes are sent as they are,
+        // typed by nothing but themselves, and the server reads them or says what the file is
+        if (!file.size) throw new ReadError(`${file.name || "The file"} is empty (0 bytes): choose the image again.`);
+        const record = await readImage(new Blob([file], { type: "application/octet-stream" }));
         lastImage = { canvas: null, record, name: file.name || "pasted image" };
         if (activeTab === "image") showLastImage();
         return;
