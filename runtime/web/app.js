@@ -319,6 +319,15 @@
   const imageCanvas = $("image-canvas"), imageActions = $("image-actions"), fileNameEl = $("file-name");
   let lastImage = null;        // {canvas: the image as sent (null: the browser cannot show it), record, name}
 
+  // The first image of those dropped or picked; the others are named as not read (one image at a time).
+  function openFiles(files) {
+    const list = [...(files || [])];
+    skipped = list.length > 1 ? ` · one image at a time: ${list.length - 1} more not read (${
+      list.slice(1, 4).map((f) => f.name).join(", ")}${list.length > 4 ? ", …" : ""})` : "";
+    openFile(list[0]);
+  }
+  let skipped = "";            // the note on files dropped together with the one read
+
   async function openFile(file) {
     if (!file) return;
     selectTab("image");
@@ -372,7 +381,8 @@
     }
     showReading(record, "image");
     statusEl.textContent = `${name} · ${statusEl.textContent}` +
-      (canvas ? "" : " · this browser cannot show this image, so its boxes are not drawn (the server read it)");
+      (canvas ? "" : " · this browser cannot show this image, so its boxes are not drawn (the server read it)") +
+      skipped;
   }
 
   function showDropZone() {
@@ -381,23 +391,27 @@
   }
 
   $("image-other").addEventListener("click", () => fileInput.click());
-  fileInput.addEventListener("change", () => { openFile(fileInput.files[0]); fileInput.value = ""; });
+  fileInput.addEventListener("change", () => { openFiles(fileInput.files); fileInput.value = ""; });
   const imagePanel = $("panel-image");  // drop onto the zone, or onto the image shown, to read another
   imagePanel.addEventListener("dragover", (event) => { event.preventDefault(); imagePanel.classList.add("over"); });
   imagePanel.addEventListener("dragleave", () => imagePanel.classList.remove("over"));
   imagePanel.addEventListener("drop", (event) => {
     event.preventDefault();
+    event.stopPropagation();
     imagePanel.classList.remove("over");
-    openFile(event.dataTransfer.files[0]);
+    openFiles(event.dataTransfer.files);
   });
   document.addEventListener("paste", (event) => {
     const item = [...(event.clipboardData ? event.clipboardData.items : [])]
       .find((i) => i.kind === "file" && i.type.startsWith("image/"));
-    if (item) openFile(item.getAsFile());
+    if (item) openFiles([item.getAsFile()]);
   });
-  // A file dropped anywhere else would make the browser leave the page to show it.
+  // A file dropped anywhere else (the Draw tab, the header) is read too: the browser would leave the page to show it.
   window.addEventListener("dragover", (event) => event.preventDefault());
-  window.addEventListener("drop", (event) => event.preventDefault());
+  window.addEventListener("drop", (event) => {
+    event.preventDefault();
+    if (event.dataTransfer && event.dataTransfer.files.length) openFiles(event.dataTransfer.files);
+  });
 
   // ------------------------------------------------------------------------------------ camera
 
