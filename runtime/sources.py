@@ -260,6 +260,12 @@ def open_video(
     return capture
 
 
+# A video file whose frames end before this share of the count it declares, and at least this many frames short,
+# is truncated or damaged: a container's count may be an estimate (duration x rate), never off by 5 %.
+TRUNCATED_SHARE = 0.95
+TRUNCATED_FRAMES = 2
+
+
 class Frames:
     """The frames of a camera, video file or stream, opened at once (raises VideoError when it cannot be).
 
@@ -274,7 +280,9 @@ class Frames:
     its own): frames come at their own pace, to be measured. A still image file (``images.is_image_name``, not a GIF)
     is one frame, decoded as ``classify`` decodes it (EXIF orientation applied; a truncated or corrupt file
     raises VideoError, where OpenCV's video reader would decode half of it). A file that gives no frame raises
-    VideoError. Iterating ends quietly at the end of a file, and of a finite video served over the network
+    VideoError, and so does one whose frames stop short of the count it declares (TRUNCATED_SHARE,
+    TRUNCATED_FRAMES: a truncated or damaged file, after its frames up to there). Iterating ends quietly at the
+    end of a file, and of a finite video served over the network
     once it has played to its end. A camera or live stream that stops
     delivering frames mid-run raises VideoError: a stream whose connection closes (the camera or server
     went away) at once, one that stalls (the connection stays open, nothing comes) or a camera that stops
@@ -288,7 +296,7 @@ class Frames:
         self.is_file = not self.is_camera and not self.is_stream
         self.still: np.ndarray | None = None  # uint8 BGR [H, W, 3]: a still image file's one frame
         self.fps: float | None = None
-        self.total = 0  # frames in a video file served over the network (0: not known)
+        self.total = 0  # frames the video file (local or served over the network) declares (0: not known)
         self.live = self.is_camera
         if self.is_file and is_image_name(str(source)) and not str(source).lower().endswith(".gif"):
             check_video_file(str(source))  # (a video file is checked by open_video below)
@@ -300,7 +308,7 @@ class Frames:
         self.capture = open_video(source, read_timeout_s=stall_timeout_s)
         declared = self.capture.get(cv2.CAP_PROP_FPS)
         self.fps = float(declared) if not self.is_camera and 0 < declared <= 1000 else None
-        total = self.capture.get(cv2.CAP_PROP_FRAME_COUNT) if self.is_stream else 0.0
+        total = self.capture.get(cv2.CAP_PROP_FRAME_COUNT) if not self.is_camera else 0.0
         self.total = int(total) if 0 < total < 2**31 else 0  # a live stream has none (FFmpeg reports -2**63)
         self.live = self.is_camera or (self.is_stream and not self.total)
 
@@ -328,6 +336,12 @@ class Frames:
                         raise VideoError(
                             f"{what}: OpenCV opened it but decoded no frame: it is not a video or image it can "
                             "decode, or it is truncated; check the file"
+                        )
+                    if total and total - index >= TRUNCATED_FRAMES and index < TRUNCATED_SHARE * total:
+                        raise VideoError(
+                            f"{what}: no frame could be decoded after frame {index} of the {total} it declares: "
+                            f"the file is truncated or damaged (the readings of its first {index} frames stand); "
+                            "copy or export it again"
                         )
                     return
                 if is_stream:  # FFmpeg does not reconnect: a failed read is the end of this stream

@@ -290,6 +290,24 @@ def test_a_still_image_is_one_frame_and_a_bad_one_is_an_error(tmp_path, mnist_te
     assert not (tmp_path / "bad.mp4").exists()
 
 
+def test_a_truncated_video_is_an_error_after_the_frames_it_has(video, tmp_path):
+    """A video cut short (a copy stopped half-way) was read up to the cut and exited 0, as if whole (a new user's
+    trial: 135 of the 240 frames its header declares). Its frames' readings are printed, then an error that
+    says where it stopped, exit 1."""
+    path, expected = video
+    data = path.read_bytes()
+    truncated = tmp_path / "cut.avi"
+    truncated.write_bytes(data[: len(data) // 2])
+    result = run("webcam", "--source", truncated, "--headless")
+    frames = [json.loads(line) for line in result.stdout.splitlines()]
+    assert result.returncode == 1 and 0 < len(frames) < 20, (result.returncode, len(frames), result.stderr)
+    assert f"after frame {len(frames)} of the 20 it declares" in result.stderr, result.stderr
+    assert "truncated or damaged" in result.stderr and str(truncated) in result.stderr
+    assert sum(f["text"] == expected for f in frames) >= len(frames) - 2
+    whole = run("webcam", "--source", path, "--headless")
+    assert whole.returncode == 0 and len(whole.stdout.splitlines()) == 20
+
+
 def test_a_video_file_with_no_frame_is_an_error(tmp_path):
     """A file OpenCV opens but decodes no frame from is an error, not a run of 0 frames."""
     from edgedigits.runtime.sources import Frames, VideoError
