@@ -454,6 +454,12 @@ class ReadConfig:
     lone_letter: float = 0.8  # probability: a blob alone on its line in which the line model read only a
     #   letter, at least this surely, is a letter (recognize.line_digits): a printed 'ID' in one blob read '0'. On the
     #   same 26,200 readings: 3 words alone fixed, none broken
+    dot_fill: float = 0.65  # share of its box: a blob alone on its line inked over this much of its box ...
+    dot_aspect: float = 1.5  # ... and no more than this much wider than tall or taller than wide, where the line
+    #   model read a full stop or a comma, is a dot or a blot, no digit (recognize.solid): a tap of the pen on the
+    #   web page's Draw tab read '0' at 0.996 (a new user's trial). Filled discs of 11-41 px fill 0.67-0.75 of
+    #   their ink's box; of the 7,050 roundish MNIST test digits, 49 fill 0.65 or more (bold 0s and 8s: the line
+    #   model reads no full stop in those)
     doubt_floor: float = 0.01  # probability: the digit model's doubt counts as at least this (it is overconfident
     #   on touching pairs; 778e6c4)
     piece: float = 0.6  # share of its line's tallest blob: a blob shorter, where the line model reads one digit,
@@ -570,6 +576,8 @@ READ_ALLOWED: dict[str, Allowed] = {
     **dict.fromkeys(["sideways_turn_odds", "sideways_pick_odds", "narrow", "narrow_alone", "alone_one"], AT_LEAST_0),
     **dict.fromkeys(["slash_height", "stray_height", "sideways_max_gap", "sideways_max_gap_two"], AT_LEAST_0),
     **dict.fromkeys(["glance_wide", "lone_flat"], AT_LEAST_0),
+    "dot_fill": SHARE,
+    "dot_aspect": AT_LEAST_1,
     # probabilities and shares
     **dict.fromkeys(["certain", "piece", "sure", "slash_sure", "disputed_confidence", "lone_letter"], SHARE),
     "doubt_floor": Allowed(0, 1, above_low=True),  # its log is taken

@@ -100,6 +100,10 @@ def line_digits(
         letter = bool(mine) and all(chars[k].char == "A" and chars[k].confidence >= config.lone_letter for k in mine)
         if lone and not numerals and (flat or letter):
             continue  # alone and no digit (the line model's raw reading stays)
+        dot = any(chars[k].char in ".," for k in mine)  # the line model saw a full stop in it
+        if lone and dot and solid(line, members[j], config):  # a dot, a blot: no stroke, no digit
+            raw = raw[: len(raw) - len(mine)] + ["."]
+            continue
         if lone and not wide and not word:  # alone: the digit model's one digit
             digits.append(make_digit(classifier, members[j], line_no))
             raw = raw[: len(raw) - len(mine)] + [str(int(classifier.argmax()))]
@@ -283,6 +287,23 @@ def ink_rows(line: TextLine, columns: tuple[float, float], blob: Box) -> Box:
     y0 = int(np.floor(line.to_image(0, r0 + rows[0])[1]))
     y1 = int(np.ceil(line.to_image(0, r0 + rows[-1] + 1)[1]))
     return (x0, y0, max(1, x1 - x0), max(1, y1 - y0))
+
+
+def solid(line: TextLine, blob: Box, config: ReadConfig = DEFAULT_READ) -> bool:
+    """Is a blob (its box x, y, w, h in the input image's pixels) a solid dot, no written stroke: its ink's box
+    (the line's ink map above 0.25) as wide as tall within ``config.dot_aspect`` and at least ``config.dot_fill``
+    inked? A filled disc fills pi / 4 = 0.79 of its box (0.67-0.75 drawn at 11-41 px); a written digit's strokes
+    leave its holes and the box's corners: half of MNIST's roundish test digits fill under 0.41."""
+    bx, by, bw, bh = blob
+    c0, r0 = (int(np.floor(v)) for v in line.to_ink(bx, by))
+    c1, r1 = (int(np.ceil(v)) for v in line.to_ink(bx + bw, by + bh))
+    inked = line.ink[max(0, r0) : max(0, r1), max(0, c0) : max(0, c1)] > 0.25
+    rows, columns = np.flatnonzero(inked.any(axis=1)), np.flatnonzero(inked.any(axis=0))
+    if rows.size == 0:
+        return False
+    tight = inked[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1]  # (the box is padded)
+    h, w = tight.shape
+    return 1 / config.dot_aspect <= w / h <= config.dot_aspect and float(tight.mean()) >= config.dot_fill
 
 
 def path_score(posteriors: np.ndarray, frames: int) -> float:

@@ -11,6 +11,8 @@ import cv2
 import numpy as np
 import pytest
 
+from helpers import paper_digit
+
 from edgedigits.runtime.lines import (
     ALPHABET,
     BATCH_MARGIN,
@@ -757,3 +759,23 @@ def test_a_one_drawn_as_a_straight_upright_stroke_is_read(reader):
     assert (one.text, one.raw) == ("1", "1")
     flat = reader.read(cv2.line(page.copy(), (60, 185), (680, 185), (0, 0, 0), 15))
     assert flat.text == ""  # a flat stroke across the canvas is still no digit
+
+
+def test_a_dot_alone_is_no_digit_but_a_bold_zero_is(reader, mnist_test):
+    """A tap of the pen on the web page's Draw tab, a filled disc alone on the canvas, read '0' at 0.996 (a new
+    user's trial): a solid round blob the line model reads a full stop in is a dot (recognize.solid). The
+    boldest round MNIST test digits stay digits."""
+    page = np.full((370, 742, 3), 255, np.uint8)
+    for radius in (5, 8):  # a tap of a 10-16 px pen (a blot of 40 px the line model reads as a 0: still a 0)
+        dot = reader.read(cv2.circle(page.copy(), (370, 185), radius, (0, 0, 0), -1))
+        assert (dot.text, dot.raw) == ("", "."), (radius, dot.text, dot.raw)
+    fills = []
+    for k, image in enumerate(mnist_test.images[:3000]):
+        ink = image > 64
+        ys, xs = np.nonzero(ink)
+        box = ink[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+        if 1 / 1.5 <= box.shape[1] / box.shape[0] <= 1.5:
+            fills.append((float(box.mean()), k))
+    boldest = [k for _, k in sorted(fills)[-8:]]  # fill 0.66 and more
+    readings = reader.read_batch([paper_digit(mnist_test.images[k]) for k in boldest])
+    assert [r.text for r in readings] == [str(mnist_test.labels[k]) for k in boldest]
