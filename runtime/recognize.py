@@ -57,8 +57,9 @@ def line_digits(
       one_digit_odds);
     - one digit -> a digit, both models' probabilities pooled (``pooled``: their normalized geometric mean);
     - no digit (a separator, a word, nothing) -> none; except where the line model read nothing or an unsure
-      '/' (below ``slash_sure``), the line holds digits and no word, and the digit model is ``sure`` of a digit of
-      full height (a thin, straight '1' the line model missed or took for a slash);
+      '/' (below ``slash_sure``), the line holds digits (or the line model read nothing at all on it: '11' drawn
+      as two straight strokes) and no word, and the digit model is ``sure`` of a digit of full height (a thin,
+      straight '1' the line model missed or took for a slash);
     - a blob alone on its line (specks aside) has no context for the line model: it is the digit model's one
       digit, unless it is wide enough for the digits the line model read in it (``narrow_alone`` heights per
       digit, ``alone_one`` per '1': a touching pair) and the digit model is not ``certain`` of one digit or both
@@ -129,9 +130,10 @@ def line_digits(
             digits.append(make_digit(line_p if piece else pooled(line_p, classifier), members[j], line_no))
             continue
         # What the line model may have missed: nothing read in a blob of full height (a thin, straight '1'), or
-        # an unsure '/' there (a '1' taken for a slash); only in a line of digits: letters have no peaks either.
+        # an unsure '/' there (a '1' taken for a slash); only in a line of digits, or one it read nothing in at all:
+        # letters have no peaks either, but the line model reads them as words.
         missed = all(c.char == "/" and c.confidence < config.slash_sure for c in (chars[k] for k in mine))
-        missed = missed and number and not words
+        missed = missed and (number or not chars) and not words  # (or a line it read nothing in: straight 1s)
         if (
             missed
             and classifier.max() >= config.sure

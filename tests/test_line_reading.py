@@ -749,7 +749,7 @@ def test_digits_written_far_apart_in_unlike_sizes_are_all_read(reader, mnist_tes
     assert {d.line for d in first.digits} == {0}  # one row: one line of the reading
 
 
-def test_a_one_drawn_as_a_straight_upright_stroke_is_read(reader):
+def test_ones_drawn_as_straight_upright_strokes_are_read(reader):
     """A '1' drawn on the web page's canvas (742x370) as one straight upright stroke, over 12 times as tall as thick:
     its shape alone is a rule's (blobs.is_line_like), so no blob set the digit height, the page's side did, and
     its line was dropped as specks: it read nothing (a new user's trial of the page's Draw tab). The tallest blob
@@ -757,6 +757,13 @@ def test_a_one_drawn_as_a_straight_upright_stroke_is_read(reader):
     page = np.full((370, 742, 3), 255, np.uint8)
     one = reader.read(cv2.line(page.copy(), (200, 93), (200, 277), (0, 0, 0), 12))
     assert (one.text, one.raw) == ("1", "1")
+    # two or three such strokes: the line model reads nothing at all in them; where it read nothing on the whole
+    # line, a full-height blob the digit model is sure of is its digit (recognize.line_digits' missed rule)
+    for count in (2, 3):
+        strokes = page.copy()
+        for x in range(200, 200 + 130 * count, 130):
+            cv2.line(strokes, (x, 93), (x, 277), (0, 0, 0), 12)
+        assert reader.read(strokes).text == "1" * count
     flat = reader.read(cv2.line(page.copy(), (60, 185), (680, 185), (0, 0, 0), 15))
     assert flat.text == ""  # a flat stroke across the canvas is still no digit
 
