@@ -71,6 +71,21 @@ def open_page(driver, server) -> None:
     assert driver.title.startswith("edgedigits")
 
 
+def drop_files(driver, files: list[tuple[bytes, str, str]], target: str = "drop") -> None:
+    """Drop ``files`` ((bytes, name, type) each) together on the element of id ``target``, as a user drags them
+    from their desktop: one DataTransfer, one drop event."""
+    script = (
+        "const transfer = new DataTransfer();"
+        "for (const [data, name, type] of arguments[0]) {"
+        "  const bytes = Uint8Array.from(atob(data), c => c.charCodeAt(0));"
+        "  transfer.items.add(new File([bytes], name, {type}));"
+        "}"
+        "document.getElementById(arguments[1]).dispatchEvent(new DragEvent('drop', "
+        "{dataTransfer: transfer, bubbles: true, cancelable: true}));"
+    )
+    driver.execute_script(script, [[base64.b64encode(data).decode(), name, kind] for data, name, kind in files], target)
+
+
 def console_errors(driver) -> list[str]:
     return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
 
@@ -209,21 +224,12 @@ def test_drop_an_image_and_a_file_that_is_not_one(server, shots):
     with chromium(width=390, height=844, mobile=True) as driver:
         open_page(driver, server)
         driver.find_element("id", "tab-image").click()
-        drop = (
-            "const bytes = Uint8Array.from(atob(arguments[0]), c => c.charCodeAt(0));"
-            "const transfer = new DataTransfer();"
-            "transfer.items.add(new File([bytes], arguments[1], {type: arguments[2]}));"
-            "document.getElementById('drop').dispatchEvent(new DragEvent('drop', "
-            "{dataTransfer: transfer, bubbles: true, cancelable: true}));"
-        )
-        photo = base64.b64encode((SAMPLES / "webcam_dark_815.png").read_bytes()).decode()
         before = count(driver)
-        driver.execute_script(drop, photo, "webcam_dark_815.png", "image/png")
+        drop_files(driver, [((SAMPLES / "webcam_dark_815.png").read_bytes(), "webcam_dark_815.png", "image/png")])
         wait_for_reading(driver, "815", before)
         driver.save_screenshot(str(shots / "phone-image-815.png"))
 
-        text = base64.b64encode(b"these are notes, not a picture\n" * 20).decode()
-        driver.execute_script(drop, text, "notes.png", "image/png")
+        drop_files(driver, [(b"these are notes, not a picture\n" * 20, "notes.png", "image/png")])
         wait_for(
             driver,
             lambda: "error" in driver.find_element("id", "status").get_attribute("class"),
@@ -241,20 +247,13 @@ def test_a_file_that_is_no_image_is_named_in_words_for_people(server, shots):
     with chromium() as driver:
         open_page(driver, server)
         driver.find_element("id", "tab-image").click()
-        drop = (
-            "const bytes = Uint8Array.from(atob(arguments[0]), c => c.charCodeAt(0));"
-            "const transfer = new DataTransfer();"
-            "transfer.items.add(new File([bytes], arguments[1], {type: arguments[2]}));"
-            "document.getElementById('drop').dispatchEvent(new DragEvent('drop', "
-            "{dataTransfer: transfer, bubbles: true, cancelable: true}));"
-        )
         for data, name, kind, words in (
             (b"notes about the scans\n" * 10, "notes.txt", "text/plain", ("notes.txt", "text")),
             (b"%PDF-1.7\n" + bytes(300), "scan.pdf", "application/pdf", ("scan.pdf", "PDF", "PNG or JPEG")),
             (b"", "empty.png", "image/png", ("empty.png", "empty (0 bytes)")),
         ):
             driver.execute_script("document.getElementById('status').className = ''")
-            driver.execute_script(drop, base64.b64encode(data).decode(), name, kind)
+            drop_files(driver, [(data, name, kind)])
             wait_for(
                 driver,
                 lambda: "error" in driver.find_element("id", "status").get_attribute("class"),
@@ -270,26 +269,17 @@ def test_files_dropped_together_or_on_the_draw_tab_are_not_lost_silently(server,
     """Three files dropped at once read the first alone, with no word on the others; an image dropped on the Draw
     tab was ignored (a new user's trial). The first is read and the others named as not read; a drop anywhere on
     the page reads the image."""
-    drop = (
-        "const transfer = new DataTransfer();"
-        "for (const [data, name] of arguments[0]) {"
-        "  const bytes = Uint8Array.from(atob(data), c => c.charCodeAt(0));"
-        "  transfer.items.add(new File([bytes], name, {type: 'image/png'}));"
-        "}"
-        "document.getElementById(arguments[1]).dispatchEvent(new DragEvent('drop', "
-        "{dataTransfer: transfer, bubbles: true, cancelable: true}));"
-    )
     names = ["scan_4.png", "drawing_7.png", "webcam_dark_815.png"]
-    files = [[base64.b64encode((SAMPLES / name).read_bytes()).decode(), name] for name in names]
+    files = [((SAMPLES / name).read_bytes(), name, "image/png") for name in names]
     with chromium() as driver:
         open_page(driver, server)
         before = count(driver)
-        driver.execute_script(drop, files[2:], "panel-draw")  # on the Draw tab
+        drop_files(driver, files[2:], "panel-draw")  # on the Draw tab
         wait_for_reading(driver, EXPECTED["webcam_dark_815.png"], before)
         assert driver.execute_script("return document.getElementById('panel-image').hidden") is False
         before = count(driver)
         driver.find_element("id", "tab-image").click()
-        driver.execute_script(drop, files, "panel-image")
+        drop_files(driver, files, "panel-image")
         wait_for_reading(driver, EXPECTED["scan_4.png"], before)
         status = driver.find_element("id", "status").text
         assert "one image at a time: 2 more not read (drawing_7.png, webcam_dark_815.png)" in status, status
