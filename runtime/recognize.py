@@ -300,10 +300,10 @@ def solid(line: TextLine, blob: Box, config: ReadConfig = DEFAULT_READ) -> bool:
     c0, r0 = (int(np.floor(v)) for v in line.to_ink(bx, by))
     c1, r1 = (int(np.ceil(v)) for v in line.to_ink(bx + bw, by + bh))
     inked = line.ink[max(0, r0) : max(0, r1), max(0, c0) : max(0, c1)] > 0.25
-    rows, columns = np.flatnonzero(inked.any(axis=1)), np.flatnonzero(inked.any(axis=0))
-    if rows.size == 0:
+    ys, xs = np.flatnonzero(inked.any(axis=1)), np.flatnonzero(inked.any(axis=0))
+    if ys.size == 0:
         return False
-    tight = inked[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1]  # (the box is padded)
+    tight = inked[ys[0] : ys[-1] + 1, xs[0] : xs[-1] + 1]  # (the box is padded)
     h, w = tight.shape
     return 1 / config.dot_aspect <= w / h <= config.dot_aspect and float(tight.mean()) >= config.dot_fill
 

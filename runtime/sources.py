@@ -261,7 +261,8 @@ def open_video(
 
 
 # A video file whose frames end before this share of the count it declares, and at least this many frames short,
-# is truncated or damaged: a container's count may be an estimate (duration x rate), never off by 5 %.
+# is truncated or damaged; a smaller shortfall is not taken for damage, as a container's count may be an
+# estimate (its duration times its rate).
 TRUNCATED_SHARE = 0.95
 TRUNCATED_FRAMES = 2
 

@@ -319,6 +319,8 @@
   const imageCanvas = $("image-canvas"), imageActions = $("image-actions"), fileNameEl = $("file-name");
   let lastImage = null;        // {canvas: the image as sent (null: the browser cannot show it), record, name}
 
+  let skipped = "";            // the note on the files dropped together with the one read
+
   // The first image of those dropped or picked; the others are named as not read (one image at a time).
   function openFiles(files) {
     const list = [...(files || [])];
@@ -326,7 +328,6 @@
       list.slice(1, 4).map((f) => f.name).join(", ")}${list.length > 4 ? ", …" : ""})` : "";
     openFile(list[0]);
   }
-  let skipped = "";            // the note on files dropped together with the one read
 
   async function openFile(file) {
     if (!file) return;
