@@ -641,6 +641,16 @@ def test_port_in_use_is_a_clear_error(server):
     assert "--host" not in result.stderr
 
 
+@pytest.mark.parametrize("host", ["", "http://127.0.0.1", "localhost:8000", "127.0.0.1 "])
+def test_a_host_that_is_no_address_is_refused_before_anything_else(host):
+    """'--host http://127.0.0.1' and 'localhost:8000' were told to add an API key, then to pick another --port;
+    '--host ""' started and printed the page at 'http://:PORT/' (a new user's trial)."""
+    for env in ({}, {"EDGEDIGITS_API_KEY": KEY}):
+        result = run_cli("serve", "--port", str(free_port()), "--host", host, env=env)
+        assert result.returncode == 2 and f"--host {host!r} is not an address" in result.stderr, result.stderr
+        assert "API key" not in result.stderr and "Traceback" not in result.stderr
+
+
 @pytest.mark.parametrize("host", ["999.1.1.1", "nosuchhost.invalid", "192.0.2.1"])
 def test_a_host_that_is_not_this_machines_is_a_clear_error(host):
     """A bad --host is the host's fault, not the port's (a new user's trial: '999.1.1.1' was told to pick

@@ -61,6 +61,12 @@ class ServeConfig:
 
     def check(self) -> "ServeConfig":
         """Return self, or raise ServeError naming the setting to change."""
+        host = self.host
+        if not host or host != host.strip() or "/" in host or host.count(":") == 1:  # '', ' x', 'http://x', 'x:80'
+            raise ServeError(
+                f"--host {host!r} is not an address: give an address of this machine (127.0.0.1, ::1, 0.0.0.0 for "
+                "every interface) or a host name, without a scheme, a port or spaces (the port is --port)."
+            )
         if not is_loopback(self.host) and not self.api_key:
             raise ServeError(
                 f"--host {self.host} makes the server reachable from other machines, so it needs an API key: "
