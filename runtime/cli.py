@@ -668,7 +668,10 @@ def webcam(
 
     quiet_opencv()
 
+    read = [0]  # frames read so far: said on Ctrl-C
+
     def emit(index: int, reading) -> None:
+        read[0] = index + 1  # (read; Ctrl-C may stop it before its record is out)
         if fmt == "jsonl":
             record = {"frame": index, "text": reading.text, "digits": [d.to_dict() for d in reading.digits]}
             try:
@@ -702,6 +705,8 @@ def webcam(
     except (ModelError, VideoError, ValueError) as exc:
         fail(str(exc), code=1 if isinstance(exc, VideoError) else 2)
     except KeyboardInterrupt:
+        saved = f"; {save} holds them" if save is not None and read[0] else ""
+        typer.echo(f"stopped by Ctrl-C after {read[0]} frame(s){saved}", err=True)
         raise typer.Exit(130) from None
     except BrokenPipeError:  # `edgedigits webcam --headless | head`: the reader of our output left (as classify)
         raise typer.Exit(0) from None

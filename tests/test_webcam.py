@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -480,3 +481,28 @@ def test_the_banner_outline_lies_round_its_text():
     thickness = 2  # max(1, int(2 * scale)) at scale 1.2 (a 720-line frame)
     assert dark.size and white.size
     assert white.max() <= dark.max() + thickness + 1 and white.min() >= dark.min() - thickness - 1
+
+
+def test_ctrl_c_says_how_many_frames_were_read(video, tmp_path):
+    """Ctrl-C (SIGINT) stopped webcam with exit 130 and no word, where the end of a file prints a summary (a new
+    user's trial): it says how many frames were read and that the saved video holds them."""
+    import signal
+
+    path, _ = video
+    saved = tmp_path / "out.avi"
+    process = subprocess.Popen(
+        [*EDGEDIGITS, "webcam", "--source", str(path), "--headless", "--realtime", "--save", str(saved)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    first = process.stdout.readline()  # a frame was read: the models are loaded and the video plays at 15 fps
+    assert first.startswith('{"frame": 0'), first
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    printed = 1 + len(out.splitlines())
+    said = re.search(r"stopped by Ctrl-C after (\d+) frame\(s\); (.+) holds them", err)
+    assert process.returncode == 130 and said, err
+    # (the signal may come between a frame's reading and its record)
+    assert int(said.group(1)) in (printed, printed + 1) and said.group(2) == str(saved), (printed, err)
+    assert printed < 20 and "Traceback" not in err
