@@ -259,6 +259,11 @@ class DigitReader:
             error = reading.error
             if error == FOLDER_ERROR:  # (classify's wording tells to pass the folder on the command line)
                 error = f"is a folder, not an image file; use read_paths([{reading.path!r}]) to read every image in it"
+            elif isinstance(image, (bytes, bytearray)) and names_a_file(image):
+                error = (
+                    f"these bytes name a file ({os.fsdecode(bytes(image))!r}), but bytes are taken as an image's "
+                    "encoded data; pass the path as a str or a pathlib.Path"
+                )
             raise ImageError(f"{reading.path or what}: {error}")
         return reading
 
@@ -722,6 +727,16 @@ def reads_turned(
         upright.log_odds,
         config,
     )
+
+
+def names_a_file(image: bytes | bytearray) -> bool:
+    """Are these bytes the name of an existing file, not image data (``read(b'scan.png')``)?"""
+    if not 0 < len(image) <= 4096 or b"\x00" in image:
+        return False
+    try:
+        return os.path.isfile(os.fsdecode(bytes(image)))
+    except (OSError, ValueError):
+        return False
 
 
 def renumber_lines(digits: list[Digit]) -> list[Digit]:

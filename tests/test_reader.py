@@ -583,3 +583,13 @@ def test_bytes_of_another_format_are_named_with_what_to_do(reader):
             reader.read(data)
     with pytest.raises(ImageError, match="truncated or corrupt image"):
         reader.read(b"P2\n3 3\n255\n1 2")
+
+
+def test_bytes_that_name_a_file_say_to_pass_a_str(reader, mnist_test, tmp_path):
+    """read(b'/path/scan.png') said the bytes are 'not an image OpenCV can decode', true but no help (a new user's
+    trial): bytes that name an existing file say to pass the path as a str."""
+    path = tmp_path / "scan.png"
+    cv2.imwrite(str(path), paper_digit(mnist_test.images[0]))
+    with pytest.raises(ImageError, match=r"these bytes name a file \(.*scan\.png'\).*pass the path as a str"):
+        reader.read(os.fsencode(path))
+    assert reader.read(str(path)).text == str(mnist_test.labels[0])
