@@ -80,17 +80,23 @@ def test_a_video_and_a_save_file_whose_names_are_not_utf8(video, tmp_path):
     capture.release()
 
 
+def playing(path, saved, text: bool = False) -> subprocess.Popen:
+    """`edgedigits webcam` started on the video ``path`` at its own frame rate (--realtime), headless, saving
+    to ``saved``; its stdout and stderr are pipes."""
+    return subprocess.Popen(
+        [*EDGEDIGITS, "webcam", "--source", str(path), "--headless", "--realtime", "--save", str(saved)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=text,
+    )
+
+
 def test_a_reader_that_leaves_the_pipe_early_ends_the_run_with_status_0(video, tmp_path):
     """`edgedigits webcam --headless | head -1`: the run stops with exit status 0, as classify's does, and the
     annotated video written so far is a playable file. It exited 1 without a word (click's handling of EPIPE)."""
     path, expected = video
     saved = tmp_path / "annotated.avi"
-    process = subprocess.Popen(
-        # --realtime: 15 frames/s, so the pipe is closed long before the last frame is written
-        [*EDGEDIGITS, "webcam", "--source", str(path), "--headless", "--realtime", "--save", str(saved)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    process = playing(path, saved)  # (15 frames/s: the pipe is closed long before the last frame is written)
     assert process.stdout is not None and process.stderr is not None
     first = json.loads(process.stdout.readline())
     process.stdout.close()  # as head does after its line
@@ -490,12 +496,7 @@ def test_ctrl_c_says_how_many_frames_were_read(video, tmp_path):
 
     path, _ = video
     saved = tmp_path / "out.avi"
-    process = subprocess.Popen(
-        [*EDGEDIGITS, "webcam", "--source", str(path), "--headless", "--realtime", "--save", str(saved)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = playing(path, saved, text=True)
     first = process.stdout.readline()  # a frame was read: the models are loaded and the video plays at 15 fps
     assert first.startswith('{"frame": 0'), first
     process.send_signal(signal.SIGINT)
