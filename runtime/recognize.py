@@ -279,10 +279,7 @@ def ink_rows(line: TextLine, columns: tuple[float, float], blob: Box) -> Box:
     """The box of the line's ink between two image columns, within the blob's box (image pixels)."""
     bx, by, bw, bh = blob
     x0, x1 = max(bx, int(np.floor(columns[0]))), min(bx + bw, int(np.ceil(columns[1])))
-    c0, r0 = (int(np.floor(v)) for v in line.to_ink(x0, by))
-    c1, r1 = (int(np.ceil(v)) for v in line.to_ink(x1, by + bh))
-    r0, c0 = max(0, r0), max(0, c0)
-    patch = line.ink[r0 : max(r0, r1), c0 : max(c0, c1)]
+    patch, r0 = ink_under(line, (x0, by, x1 - x0, bh))
     rows = np.flatnonzero(patch.max(axis=1) > 0.25) if patch.size else np.zeros(0, int)
     if rows.size == 0:
         return (x0, by, max(1, x1 - x0), bh)
@@ -291,15 +288,22 @@ def ink_rows(line: TextLine, columns: tuple[float, float], blob: Box) -> Box:
     return (x0, y0, max(1, x1 - x0), max(1, y1 - y0))
 
 
+def ink_under(line: TextLine, box: Box) -> tuple[np.ndarray, int]:
+    """The line's ink map (float32) under a box (x, y, w, h in the input image's pixels), cut to the map, and the
+    map row it starts at."""
+    x, y, w, h = box
+    c0, r0 = (int(np.floor(v)) for v in line.to_ink(x, y))
+    c1, r1 = (int(np.ceil(v)) for v in line.to_ink(x + w, y + h))
+    r0, c0 = max(0, r0), max(0, c0)
+    return line.ink[r0 : max(r0, r1), c0 : max(c0, c1)], r0
+
+
 def solid(line: TextLine, blob: Box, config: ReadConfig = DEFAULT_READ) -> bool:
     """Is a blob (its box x, y, w, h in the input image's pixels) a solid dot, no written stroke: its ink's box
     (the line's ink map above 0.25) as wide as tall within ``config.dot_aspect`` and at least ``config.dot_fill``
     inked? A filled disc fills pi / 4 = 0.79 of its box (0.67-0.75 drawn at 11-41 px); a written digit's strokes
     leave its holes and the box's corners: half of MNIST's roundish test digits fill under 0.41."""
-    bx, by, bw, bh = blob
-    c0, r0 = (int(np.floor(v)) for v in line.to_ink(bx, by))
-    c1, r1 = (int(np.ceil(v)) for v in line.to_ink(bx + bw, by + bh))
-    inked = line.ink[max(0, r0) : max(0, r1), max(0, c0) : max(0, c1)] > 0.25
+    inked = ink_under(line, blob)[0] > 0.25
     ys, xs = np.flatnonzero(inked.any(axis=1)), np.flatnonzero(inked.any(axis=0))
     if ys.size == 0:
         return False

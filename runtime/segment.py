@@ -119,7 +119,9 @@ def segment_lines(
         row_indices = list(range(start, start + len(members)))
         start += len(members)
         runs = word_runs([blobs[i] for i in row_indices], height, config)
-        tallest = max(blobs[i].h for i in row_indices) if len(runs) > 1 else 0
+        cut = len(runs) > 1  # then each run is read at the row's scale and keeps the row's number
+        tallest = max(blobs[i].h for i in row_indices) if cut else 0
+        run_row = row if cut else None
         for run in runs:
             indices = [row_indices[i] for i in run]
             line = union([blobs[i] for i in indices])
@@ -129,7 +131,6 @@ def segment_lines(
                 mask = with_faint_strokes(ink[y : y + h, x : x + w], mask, config)
             crop = ink[y : y + h, x : x + w] * mask
             level, unrotate = deskew(crop, [blobs[i] for i in indices], (x, y), config)
-            run_row = row if len(runs) > 1 else None
             text_lines.append(
                 TextLine(fit_line(level, tallest), crop, (x, y), scale, indices, unrotate=unrotate, row=run_row)
             )

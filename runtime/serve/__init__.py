@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 from .config import (  # noqa: F401  (re-exported: the package's API)
     API_KEY_ENV,
     CONFIG_ENV,
+    HOST_FORMS,
     MIN_KEY_LENGTH,
     READER_MAX_PIXELS,
     ServeConfig,
@@ -180,10 +181,7 @@ def run(config: ServeConfig) -> None:
         elif exc.errno == errno.EACCES:
             advice = "ports below 1024 need root: pick a --port of 1024 or above"
         else:  # a name that does not resolve (socket.gaierror), an address this machine does not have
-            advice = (
-                "--host takes an address of this machine (127.0.0.1, ::1, 0.0.0.0 for every interface) or a "
-                "name that resolves to one, without a scheme or a port"
-            )
+            advice = HOST_FORMS
         raise ServeError(f"cannot listen on {config.host}:{config.port} ({exc.strerror}); {advice}.") from None
     finally:
         probe.close()

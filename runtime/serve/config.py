@@ -25,6 +25,13 @@ class ServeError(EdgeDigitsError, ValueError):
     """A setting the server refuses to start with. The message says what to change."""
 
 
+# What --host takes, said when it is refused (ServeConfig.check) or cannot be listened on (serve.run).
+HOST_FORMS = (
+    "--host takes an address of this machine (127.0.0.1, ::1, 0.0.0.0 for every interface) or a name that "
+    "resolves to one, without a scheme, a port or spaces"
+)
+
+
 @dataclass(frozen=True)
 class ServeConfig:
     """Everything ``edgedigits serve`` can be told. Sizes in bytes and pixels, times in seconds.
@@ -63,10 +70,7 @@ class ServeConfig:
         """Return self, or raise ServeError naming the setting to change."""
         host = self.host
         if not host or host != host.strip() or "/" in host or host.count(":") == 1:  # '', ' x', 'http://x', 'x:80'
-            raise ServeError(
-                f"--host {host!r} is not an address: give an address of this machine (127.0.0.1, ::1, 0.0.0.0 for "
-                "every interface) or a host name, without a scheme, a port or spaces (the port is --port)."
-            )
+            raise ServeError(f"--host {host!r} is not an address; {HOST_FORMS} (the port is --port).")
         if not is_loopback(self.host) and not self.api_key:
             raise ServeError(
                 f"--host {self.host} makes the server reachable from other machines, so it needs an API key: "
