@@ -163,7 +163,13 @@ def claim_empty_blobs(line: TextLine, chars: Sequence[Char], owner: list[int], m
     where the two boxes meet: its peak fell 0.1 px inside its neighbour's box, which then held two digits and the
     '1's own blob none. The neighbour was read as one digit (narrow, the digit model certain) or split into two,
     and the empty blob gave the digit model's '1' again ('5-351' read '53511', benchmarks/accuracy.py's
-    separators as photos, seed 1)."""
+    separators as photos, seed 1).
+
+    A digit whose peak lies nearest a short blob (under 3/4 of the tallest: a dash, a full stop) goes to the nearest
+    empty blob of full height when its peak frame lies within half the tallest's height of it: the '1' after a
+    dash or a full stop peaks left of its stroke, at the separator's end, which then read as that '1' (or, pooled
+    with the digit model, as another digit), and the '1''s own blob was the digit model's '1' again ('6-1720' read
+    '6-11720', '08.1208' read '08.11208', benchmarks/accuracy.py's separators, seed 0)."""
     tallest = max(b[3] for b in members)
     empty = [j for j, b in enumerate(members) if j not in owner and b[3] >= 0.75 * tallest]
     if not empty:
@@ -178,6 +184,12 @@ def claim_empty_blobs(line: TextLine, chars: Sequence[Char], owner: list[int], m
             if shared and min(spans[k]) <= bx + bw and max(spans[k]) >= bx:
                 owner[k] = j
                 break
+        else:  # a digit held by a short blob (a separator's), near this one
+            near = [k for k in digits if members[owner[k]][3] < 0.75 * tallest]
+            gaps = {k: max(bx - max(spans[k]), min(spans[k]) - (bx + bw), 0.0) for k in near}
+            close = [k for k in near if gaps[k] <= 0.5 * tallest]
+            if close:
+                owner[min(close, key=gaps.__getitem__)] = j
     return owner
 
 
