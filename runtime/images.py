@@ -372,14 +372,9 @@ def decode(data: bytes, max_pixels: int | None = None) -> np.ndarray:
     # IMREAD_UNCHANGED keeps alpha, gray and 16 bits, and ignores the EXIF orientation: applied below.
     image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
     if image is None or image.size == 0:
-        if is_video(data):
-            raise ImageError(
-                "a video file, not an image; read its frames with edgedigits webcam --source FILE --headless "
-                "(Python: edgedigits.runtime.sources.iter_frames(FILE))"
-            )
-        other = other_format(data)
-        if other is not None:
-            raise ImageError(f"not an image OpenCV can decode: {other}")
+        known = known_other(data)
+        if known is not None:
+            raise ImageError(known)
         kind = "truncated or corrupt image" if size else f"not an image OpenCV can decode ({FORMATS})"
         raise ImageError(f"{kind}; re-export or re-save the file")
     if image.dtype != np.uint8:  # 16-bit PNG/TIFF, float TIFF: scale to 8 bits
@@ -391,11 +386,25 @@ def decode(data: bytes, max_pixels: int | None = None) -> np.ndarray:
 IMAGE_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis")
 
 
-def other_format(data: bytes) -> str | None:
+def known_other(data: bytes, text: bool = True) -> str | None:
+    """What undecodable bytes are and what to do, when their first bytes tell: a video (``is_video``) or a
+    common format OpenCV does not read (``other_format``; ``text``: text files too); None otherwise. The message
+    of load_image's error."""
+    if is_video(data):
+        return (
+            "a video file, not an image; read its frames with edgedigits webcam --source FILE --headless "
+            "(Python: edgedigits.runtime.sources.iter_frames(FILE))"
+        )
+    other = other_format(data, text)
+    return None if other is None else f"not an image OpenCV can decode: {other}"
+
+
+def other_format(data: bytes, text: bool = True) -> str | None:
     """What these undecodable bytes are, when their first bytes tell a common format OpenCV does not read, and
     what to do (for the error message: "a PDF document; export ..."); None otherwise. PDF (``%PDF``), HEIC/HEIF
     photos (an ISO 'ftyp' box of a HEIF brand: an iPhone's default), SVG (XML text holding ``<svg``), ICO, ZIP,
-    gzip, and text (UTF-8 without NUL bytes in the first 512 bytes, not an ASCII PNM: notes, JSON, base64)."""
+    gzip, and (with ``text``) text: UTF-8 without NUL bytes in the first 512 bytes, not an ASCII PNM (notes,
+    JSON, base64)."""
     head = data[:512]
     if head.startswith(b"%PDF"):
         return "a PDF document; export its pages as PNG or JPEG images (e.g. pdftoppm -png FILE page)"
@@ -413,7 +422,9 @@ def other_format(data: bytes) -> str | None:
         return "a ZIP archive; unpack it and read the images in it"
     if head[:2] == b"\x1f\x8b":
         return "a gzip-compressed file; decompress it first"
-    if b"\x00" not in head and head[:2] not in (b"P1", b"P2", b"P3"):  # (not an ASCII PBM/PGM/PPM: those decode)
+    if (
+        text and b"\x00" not in head and head[:2] not in (b"P1", b"P2", b"P3")
+    ):  # (not an ASCII PBM/PGM/PPM: those decode)
         try:
             head.decode("utf-8")
         except UnicodeDecodeError as exc:

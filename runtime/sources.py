@@ -19,7 +19,7 @@ import numpy as np
 
 from .draw import to_bgr
 from .errors import EdgeDigitsError
-from .images import FORMATS, ImageError, cv_path, is_image_name, load_image
+from .images import FORMATS, ImageError, cv_path, is_image_name, known_other, load_image
 
 
 @dataclass(frozen=True)
@@ -113,21 +113,50 @@ def _folder(folder: str, recursive: bool) -> Iterator[str | SourceError]:
         yield item
     if found:
         return
-    if recursive:
-        yield SourceError(
-            folder,
-            f"no image files in this folder or its subfolders (looked for {FORMATS} by their suffixes); check the path",
-        )
-    elif _has_images_below(folder):
+    if not recursive and _has_images_below(folder):
         yield SourceError(
             folder,
             "no image files in this folder itself, but its subfolders hold some: add -r (--recursive; "
             "recursive=True in Python) to read them",
         )
-    else:
-        yield SourceError(
-            folder, f"no image files in this folder (looked for {FORMATS} by their suffixes); check the path"
-        )
+        return
+    where = "this folder or its subfolders" if recursive else "this folder"
+    error = f"no image files in {where} (looked for {FORMATS} by their suffixes)"
+    other = _other_files(folder, recursive)
+    yield SourceError(folder, f"{error}; {other}" if other else f"{error}; check the path")
+
+
+def _other_files(folder: str, recursive: bool, budget: int = 200) -> str | None:
+    """What a folder without image files holds instead, when its files' first bytes tell (images.known_other:
+    HEIC photos, PDFs, videos; text files aside): how many such files, one named as an example, and what to do
+    about it; None when none of the first ``budget`` entries (hidden ones aside, subfolders too with
+    ``recursive``) is one."""
+    found: dict[str, list[str]] = {}
+    stack = [folder]
+    while stack and budget > 0:
+        try:
+            entries = sorted(os.scandir(stack.pop()), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries[:budget]:
+            budget -= 1
+            try:
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_dir():
+                    if recursive:
+                        stack.append(entry.path)
+                    continue
+                with open(entry.path, "rb") as f:
+                    known = known_other(f.read(512), text=False)  # (a folder's notes are no mistake)
+            except OSError:
+                continue
+            if known is not None:
+                found.setdefault(known, []).append(entry.path)
+    if not found:
+        return None
+    known, paths = max(found.items(), key=lambda item: len(item[1]))
+    return f"it holds {len(paths)} file(s) such as {paths[0]!r}: {known}"
 
 
 def no_images_matched(count: int) -> str:

@@ -749,3 +749,22 @@ def test_qt_is_given_a_folder_that_holds_fonts(tmp_path):
     )
     folder = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.strip()
     assert any(name.endswith((".ttf", ".otf", ".ttc")) for name in os.listdir(folder)), folder
+
+
+def test_a_folder_of_heic_photos_or_videos_says_what_it_holds(tmp_path):
+    """A folder of iPhone photos (HEIC) said only 'no image files in this folder ... check the path', though one
+    HEIC file named alone says what it is and what to do (a new user's trial). The folder's error now names what
+    its files are, one of them, and the fix; a folder of notes stays plain."""
+    heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(200)
+    (tmp_path / "phone").mkdir()
+    for name in ("IMG_0001.HEIC", "IMG_0002.heic"):
+        (tmp_path / "phone" / name).write_bytes(heic)
+    result = run("classify", tmp_path / "phone", "--format", "jsonl")
+    assert result.returncode == 1
+    [record] = map(json.loads, result.stdout.splitlines())
+    assert "no image files" in record["error"] and "2 file(s) such as" in record["error"]
+    assert "IMG_0001.HEIC" in record["error"] and "save or export it as JPEG" in record["error"]
+    (tmp_path / "clips" / "day1").mkdir(parents=True)
+    (tmp_path / "clips" / "day1" / "a.avi").write_bytes(b"RIFF\x00\x00\x00\x00AVI LIST" + bytes(200))
+    deep = run("classify", tmp_path / "clips", "-r", "--format", "jsonl")
+    assert "a video file" in json.loads(deep.stdout)["error"] and "webcam --source" in deep.stdout
