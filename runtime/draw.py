@@ -45,22 +45,29 @@ def annotate(image: np.ndarray, reading: Reading, fps: float | None = None) -> n
     for digit in reading.digits:
         x, y, w, h = digit.box
         colour = SURE if digit.confidence >= 0.8 else UNSURE if digit.confidence >= 0.5 else DOUBTFUL
-        cv2.rectangle(out, (x, y), (x + w, y + h), colour, max(1, int(2 * scale)))
-        cv2.putText(
-            out,
-            f"{digit.value} {confidence_label(digit.confidence, percent=True)}",
-            (x, max(12, y - 6)),
-            cv2.FONT_HERSHEY_SIMPLEX,
-            0.6 * scale,
-            colour,
-            max(1, int(2 * scale)),
-            cv2.LINE_AA,
-        )
+        thickness = max(1, int(2 * scale))
+        cv2.rectangle(out, (x, y), (x + w, y + h), colour, thickness)
+        label, size = box_label(digit.value, digit.confidence, w, 0.6 * scale, thickness)
+        cv2.putText(out, label, (x, max(12, y - 6)), cv2.FONT_HERSHEY_SIMPLEX, size, colour, thickness, cv2.LINE_AA)
     banner = reading.text.replace("\n", " ") or "-"
     if fps is not None:
         banner += f"   {fps:.0f} FPS"
     outlined_text(out, banner, (10, int(30 * scale)), 0.9 * scale, max(1, int(2 * scale)))
     return out
+
+
+def box_label(value: int, confidence: float, width: int, size: float, thickness: int) -> tuple[str, float]:
+    """The label drawn over a digit's box, ``width`` px wide, and its font scale (OpenCV's Hershey simplex, at most
+    ``size``): "7 98%" shrunk to the box's width, down to two thirds of ``size``; then the digit alone, shrunk
+    to that width down to half of ``size`` (its box's colour tells the confidence). Labels as wide as the image's
+    scale made them ran over their neighbours' on a line of small digits (a new user's annotated copies)."""
+    for label, least in ((f"{value} {confidence_label(confidence, percent=True)}", 2 / 3), (str(value), 0.5)):
+        fits = size
+        while fits >= least * size:  # (the width is not quite proportional to the scale: the stroke adds to it)
+            if cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, fits, thickness)[0][0] <= width:
+                return label, fits
+            fits *= 0.95
+    return str(value), 0.5 * size
 
 
 def outlined_text(

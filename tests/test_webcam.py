@@ -507,3 +507,20 @@ def test_ctrl_c_says_how_many_frames_were_read(video, tmp_path):
     # (the signal may come between a frame's reading and its record)
     assert int(said.group(1)) in (printed, printed + 1) and said.group(2) == str(saved), (printed, err)
     assert printed < 20 and "Traceback" not in err
+
+
+def test_a_digits_label_fits_over_its_box():
+    """The label over each box ("7 98%") was as wide as the image's scale made it, and on a line of small digits
+    the labels ran into one another (a new user's annotated copies and live window). It shrinks to its box's
+    width, then drops the confidence (the box's colour tells it), and stays readable (half size at least)."""
+    import cv2
+
+    from edgedigits.runtime.draw import box_label
+
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    assert box_label(7, 0.98, 400, 1.2, 2) == ("7 98%", 1.2)  # room enough: as it was
+    label, size = box_label(7, 0.98, 100, 1.2, 2)  # (at 1.2 the label is 116 px wide)
+    assert label == "7 98%" and cv2.getTextSize(label, font, size, 2)[0][0] <= 100 and size >= 0.8
+    label, size = box_label(7, 0.98, 22, 1.2, 2)
+    assert label == "7" and cv2.getTextSize(label, font, size, 2)[0][0] <= 22 and size >= 0.6
+    assert box_label(1, 1.0, 3, 1.2, 2)[0] == "1"  # a hairline '1': the digit at half size
