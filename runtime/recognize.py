@@ -165,11 +165,12 @@ def claim_empty_blobs(line: TextLine, chars: Sequence[Char], owner: list[int], m
     and the empty blob gave the digit model's '1' again ('5-351' read '53511', benchmarks/accuracy.py's
     separators as photos, seed 1).
 
-    A digit whose peak lies nearest a short blob (under 3/4 of the tallest: a dash, a full stop) goes to the nearest
-    empty blob of full height when its peak frame lies within half the tallest's height of it: the '1' after a
-    dash or a full stop peaks left of its stroke, at the separator's end, which then read as that '1' (or, pooled
-    with the digit model, as another digit), and the '1''s own blob was the digit model's '1' again ('6-1720' read
-    '6-11720', '08.1208' read '08.11208', benchmarks/accuracy.py's separators, seed 0)."""
+    A digit whose peak lies nearest a separator's blob (under 3/4 of the tallest, holding a separator the line
+    model read too) goes to the nearest empty blob of full height when its peak frame lies within half the
+    tallest's height of it: the '1' after a dash or a full stop peaks left of its stroke, at the separator's end,
+    which then read as that '1' too, and the '1''s own blob was the digit model's '1' again ('6-1720' read
+    '6-11720', '08.1208' read '08.11208', benchmarks/accuracy.py's separators, seed 0). Not from any short blob:
+    a piece of a broken digit holds its digit ('38125' in a form box read '3?125')."""
     tallest = max(b[3] for b in members)
     empty = [j for j, b in enumerate(members) if j not in owner and b[3] >= 0.75 * tallest]
     if not empty:
@@ -185,12 +186,17 @@ def claim_empty_blobs(line: TextLine, chars: Sequence[Char], owner: list[int], m
                 owner[k] = j
                 break
         else:  # a digit held by a short blob (a separator's), near this one
-            near = [k for k in digits if members[owner[k]][3] < 0.75 * tallest]
+            near = [k for k in digits if members[owner[k]][3] < 0.75 * tallest and beside_separator(k, chars, owner)]
             gaps = {k: max(bx - max(spans[k]), min(spans[k]) - (bx + bw), 0.0) for k in near}
             close = [k for k in near if gaps[k] <= 0.5 * tallest]
             if close:
                 owner[min(close, key=gaps.__getitem__)] = j
     return owner
+
+
+def beside_separator(k: int, chars: Sequence[Char], owner: Sequence[int]) -> bool:
+    """Does the blob of character ``k`` (``owner``: the blob of each of ``chars``) hold a separator too?"""
+    return any(owner[m] == owner[k] and chars[m].char in "/-.,:" for m in range(len(chars)) if m != k)
 
 
 def taller(j: int, members: Sequence[Box], config: ReadConfig = DEFAULT_READ) -> bool:
