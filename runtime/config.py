@@ -303,6 +303,25 @@ class DetectConfig:
     #   the first image stages, 33b131b)
     grid_span: float = 0.85  # share of a row of boxes' width (height) that its rules (walls) run across
     #   (778e6c4: form boxes 0.07 -> 0.67 exact, 15 photos)
+    grid_level_deg: float = 0.5  # degrees: a row of boxes more askew is turned level before its rules and walls
+    #   are found (rules.erase_grids); at 2 degrees a row 900 px long drifts 30 px and no rule was found
+    wall_drift: float = 0.04  # share of a row of boxes' height: how far sideways a wall may drift over it (a form
+    #   photographed in perspective), when no wall stands straight; 1 px, as before, kept a new user's
+    #   photographed form's walls, which read as 1s (3 of 10 exact; 5 with this and grid_level_deg). Tried on
+    #   every row, it cost issue 10's form boxes 4 of 100 (a digit's stroke beside a wall taken for it)
+    box_sides: float = 0.85  # share of each side of a blob's outline (its convex hull simplified to four corners)
+    #   its ink runs along: a printed box, one cell, erased around the digit in it (rules.erase_boxes). A new
+    #   user's photos of a form with one box per digit read each box as '0' (0 of 10 exact; 10 with these)
+    box_band: float = 0.015  # share of the box's shortest side: how far from the box's outline its ink may lie
+    #   and be on it. A printed line lies on it; a digit's curved strokes, even a thin pen's touching pair ('54'),
+    #   only touch it here and there ...
+    box_band_px: int = 2  # px: ... and at least this far (a line's edge blurred by a px either way)
+    box_stroke: float = 0.12  # share of the box's shortest side: its lines are at most this wide (a printed box of
+    #   95 px has lines of 2; MNIST digits' strokes are 0.1-0.2 of their height; a rectangle drawn 8 px wide round
+    #   50 px is a digit's loop, tests/test_line_reading.py)
+    box_outline: float = 0.4  # share of a box's blob's ink along its outline, at least: a digit touching the box
+    #   has the rest (a box 1.3 digit heights wide in print half the pen's width has about 0.5); squared paper's
+    #   grid, one blob whose lines cross the outline everywhere, has under 0.2 there
     frame_share: float = 0.9  # share of the image's height: a first digit height this tall may be a frame of rules
     #   joined across the image (rules.digit_height), and is tried again with bent rules erased ...
     bent_run: float = 0.3  # share of the image's shorter side: ... runs this long, which are rules when rules bend
@@ -379,6 +398,8 @@ DETECT_ALLOWED: dict[str, Allowed] = {
     **dict.fromkeys(["blotch_compact", "strong", "weak", "faint_weak", "upright_span", "upright_share"], SHARE),
     **dict.fromkeys(["grow", "ruled_writing", "bent_run", "thin_band", "band_gap", "line_overlap"], SHARE),
     "grid_span": SHARE,
+    **dict.fromkeys(["box_sides", "box_band", "box_outline", "box_stroke", "wall_drift"], SHARE),
+    "box_band_px": AT_LEAST_1,
     "min_contrast": Allowed(0, 1, above_low=True),  # the ink map is divided by at least this
     # shares a blob or a height must reach, where above 1 turns the check off (tests/test_config.py does so)
     **dict.fromkeys(["sheet_solidity", "frame_share"], AT_LEAST_0),
@@ -396,6 +417,7 @@ DETECT_ALLOWED: dict[str, Allowed] = {
     "flag_gap": ANY,  # body heights; negative: the flag must overlap the body
     "flag_end": Allowed(high=0.5),  # share of the body's height at each end; negative: past the body's end
     "deskew_min_deg": Allowed(0, 90),
+    "grid_level_deg": Allowed(0, 90),
 }
 
 DEFAULT = DetectConfig()

@@ -185,15 +185,18 @@ def find_sheet(small: np.ndarray, config: DetectConfig = DEFAULT):
         return None
     # A sheet's edge is a step; uneven light on one sheet changes smoothly: measure the edge's steepness.
     gy, gx = np.gradient(cv2.GaussianBlur(small, (3, 3), 0).astype(np.float32))
-    xs, ys = edge_points(max(contours, key=cv2.contourArea), small.shape)
     within = x > 0 and y > 0 and x + w < small.shape[1] and y + h < small.shape[0]
-    if xs.size < 8 and within:  # an outline of a few straight runs: an upright rectangular card's is its four
-        # corners, too few to measure the edge on (it was no page: '2026' on an index card read '1'); then every
-        # point of it. Only for a sheet with the surround on all four sides: a straight, sharp shadow across lit
-        # paper (tests/test_page.py) is a light region reaching the frame's edges
+    if within:  # a sheet with the surround on all four sides: measured all along its outline. Its vertices alone
+        # (CHAIN_APPROX_SIMPLE) are an upright card's four corners, too few to measure on ('2026' on an index card
+        # read '1'), and, where a hand holds the sheet, mostly the soft edge of the hand: the sheet's straight
+        # sides, a few vertices, were outvoted and no page was found (a new user's photos: the sheet and the hand
+        # read as one '0', 3 of 10)
         xs, ys = edge_points(
             max(cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)[0], key=cv2.contourArea), small.shape
         )
+    else:  # its vertices only: a straight, sharp shadow across lit paper (tests/test_page.py) is a light region
+        # reaching the frame's edges, whose two vertices lie on them, and is no page
+        xs, ys = edge_points(max(contours, key=cv2.contourArea), small.shape)
     if xs.size < 8:
         return None
     if float(np.median(np.hypot(gx[ys, xs], gy[ys, xs]))) < config.edge_steepness * step:

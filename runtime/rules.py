@@ -3,6 +3,7 @@ them, keeping the handwriting that crosses them. NumPy and OpenCV only.
 
     height = digit_height(binary, blobs)          # a first digit height, not fooled by rules joined into a frame
     gridless = erase_grids(binary, blobs)         # printed rows of boxes (joined cells) erased around their digits
+    boxless = erase_boxes(binary, blobs, labels)  # printed boxes, one cell each, erased around their digits
     kept = remove_rules(binary, height)           # straight runs much longer than a digit erased, the strokes
                                                   # that cross them kept (crossings)
     kept = erase_comb_ticks(kept, removed, height)            # a comb's ticks at equal steps on its erased rule
@@ -185,6 +186,9 @@ def erase_grids(binary: np.ndarray, blobs: list[Blob], config: DetectConfig = DE
     runs across ``grid_span`` of its height (the walls between them). The digits, which never span a cell from
     rule to rule, stay. uint8 0/1 [h, w] in, the same out; ``binary`` itself when there is no such row.
 
+    A row more than ``grid_level_deg`` askew (a photographed form) is turned level first, by the angle of the
+    minimum-area rectangle round its ink, and what is erased is turned back.
+
     The recipe is the classical one of form processing: long horizontal and vertical morphological openings
     find the form's lines (e.g. OpenCV's "Extract horizontal and vertical lines by using morphological
     operations" tutorial), here sized by the blob rather than the page so that the cells' short walls go too."""
@@ -193,23 +197,183 @@ def erase_grids(binary: np.ndarray, blobs: list[Blob], config: DetectConfig = DE
         if b.w < 2 * b.h or b.h < 4 * config.min_height:  # not a row of cells big enough to write in
             continue
         box = binary[b.y : b.y + b.h, b.x : b.x + b.w]
-        rules = cv2.morphologyEx(box, cv2.MORPH_OPEN, np.ones((1, int(config.grid_span * b.w)), np.uint8))
-        rows = np.flatnonzero(rules.any(axis=1))
-        middle = rows[(rows > 0.3 * b.h) & (rows < 0.7 * b.h)]
-        if rows.size == 0 or rows[0] > 0.25 * b.h or rows[-1] < 0.75 * b.h or middle.size:
-            continue  # a top and a bottom rule with the cells between them, or no row of boxes (a thick bar)
-        walls = cv2.morphologyEx(box, cv2.MORPH_OPEN, np.ones((int(config.grid_span * b.h), 1), np.uint8))
-        lattice = wall_lattice(walls, rules)
-        if lattice is not None:  # equal cells: only the runs where walls belong are walls (not a digit's stem)
-            walls = walls * on_lattice(walls, *lattice)
-        grid = cv2.dilate(rules, np.ones((5, 1), np.uint8)) | cv2.dilate(walls, np.ones((1, 5), np.uint8))
+        angle = row_angle(box)
+        if abs(angle) < config.grid_level_deg:
+            cells = grid_cells(box, config)
+        else:  # a row a little askew (a photographed form): read level, and what was erased turned back
+            turn = cv2.getRotationMatrix2D((b.w / 2, b.h / 2), angle, 1.0)
+            level = cv2.warpAffine(box, turn, (b.w, b.h), flags=cv2.INTER_NEAREST)
+            ys, xs = np.nonzero(level)
+            y0, x0 = ys.min(), xs.min()
+            crop = level[y0 : ys.max() + 1, x0 : xs.max() + 1]
+            kept = grid_cells(crop, config)
+            if kept is None:
+                continue
+            erased = np.zeros_like(level)
+            erased[y0 : ys.max() + 1, x0 : xs.max() + 1] = crop & (1 - kept)
+            back = cv2.warpAffine(erased, turn, (b.w, b.h), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP)
+            cells = box & (1 - cv2.dilate(back, np.ones((3, 3), np.uint8)))
+        if cells is None:
+            continue
         if out is binary:
             out = binary.copy()
-        cells = box & (1 - grid)
-        if lattice is not None:  # and what is left of a wall where one belongs goes too
-            cells = cells * (1 - on_lattice(cells, *lattice, slivers=True))
         out[b.y : b.y + b.h, b.x : b.x + b.w] = cells
     return out
+
+
+def row_angle(box: np.ndarray) -> float:
+    """The slope, in degrees (-90 to 90; positive: falling to the right, the image's y pointing down), of the
+    longer side of the minimum-area rectangle round a blob's ink (``box``: uint8 0/1 [h, w]).
+    cv2.getRotationMatrix2D turns counter-clockwise by its angle, so turning by the slope levels the row."""
+    corners = cv2.boxPoints(cv2.minAreaRect(cv2.findNonZero(box)))
+    dx, dy = max((corners[(i + 1) % 4] - corners[i] for i in range(2)), key=lambda e: float(np.hypot(*e)))
+    return (float(np.degrees(np.arctan2(dy, dx))) + 90.0) % 180.0 - 90.0
+
+
+def grid_cells(box: np.ndarray, config: DetectConfig = DEFAULT) -> np.ndarray | None:
+    """A level row of joined boxes (uint8 0/1 [h, w], its blob's box) without its rules and walls, its digits
+    kept (uint8 0/1, the same shape); None when it holds no such row (see erase_grids)."""
+    h, w = box.shape
+    rules = cv2.morphologyEx(box, cv2.MORPH_OPEN, np.ones((1, int(config.grid_span * w)), np.uint8))
+    rows = np.flatnonzero(rules.any(axis=1))
+    middle = rows[(rows > 0.3 * h) & (rows < 0.7 * h)]
+    if rows.size == 0 or rows[0] > 0.25 * h or rows[-1] < 0.75 * h or middle.size:
+        return None  # a top and a bottom rule with the cells between them, or no row of boxes (a thick bar)
+    upright = np.ones((int(config.grid_span * h), 1), np.uint8)
+    walls = cv2.morphologyEx(box, cv2.MORPH_OPEN, upright)
+    if not walls.any():  # walls a little askew (a form photographed in perspective) drift a few px over their
+        # height: opened on the ink widened that much, and a piece of a digit's stroke beside a wall, far shorter
+        # than the wall, given back
+        drift = np.ones((1, max(3, round(config.wall_drift * h)) | 1), np.uint8)
+        walls = cv2.morphologyEx(cv2.dilate(box, drift), cv2.MORPH_OPEN, upright) & box
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(walls, connectivity=8)
+        tall = stats[:, cv2.CC_STAT_HEIGHT] >= 0.7 * config.grid_span * h
+        tall[0] = False
+        walls = tall[labels].view(np.uint8) if count > 1 else walls
+    lattice = wall_lattice(walls, rules)
+    if lattice is not None:  # equal cells: only the runs where walls belong are walls (not a digit's stem)
+        walls = walls * on_lattice(walls, *lattice)
+    grid = cv2.dilate(rules, np.ones((5, 1), np.uint8)) | cv2.dilate(walls, np.ones((1, 5), np.uint8))
+    cells = box & (1 - grid)
+    if lattice is not None:  # and what is left of a wall where one belongs goes too
+        cells = cells * (1 - on_lattice(cells, *lattice, slivers=True))
+    return cells
+
+
+def erase_boxes(
+    binary: np.ndarray, blobs: list[Blob], labels: np.ndarray, config: DetectConfig = DEFAULT
+) -> np.ndarray:
+    """Erase printed boxes, one cell each (a form's field for one digit, an empty box). A box is a blob
+    - whose outline simplifies to four corners (``quadrilateral``: a box askew or in perspective still is one);
+    - whose ink runs along ``box_sides`` of each of those four sides and reaches each corner, within ``box_band``
+      of its shortest side (a printed line lies on its outline; a digit's curved strokes only touch it);
+    - whose lines are at most ``box_stroke`` of that side wide (a digit's strokes are wider for its size);
+    - whose ink runs straight along each edge (``straight_edges``: touching round digits come close to their
+      outline all round, in curves);
+    - and that has at least ``box_outline`` of its ink there (a digit touching the box has the rest).
+    Only the ink along the sides goes, so a digit touching the box keeps the rest of its strokes; a digit inside
+    it, a blob of its own, stays. None of the 10,000 MNIST test digits, at 28 and 84 px, is a box
+    (tests/test_page.py). ``binary``: uint8 0/1 [H, W]; ``labels``: int32 [H, W], the labelling ``blobs`` come
+    from. Returns a new array, or ``binary`` itself when there is no box. Rows of joined cells are erase_grids';
+    rules and frames across the page, remove_rules'.
+
+    The test is contours' classical use in form reading (Suzuki and Abe 1985, OpenCV's findContours): a cell is
+    a connected component whose outline simplifies to four corners and whose ink follows all four sides."""
+    out = binary
+    for b in blobs:
+        if min(b.w, b.h) < 2 * config.min_height or max(b.w, b.h) > 3 * min(b.w, b.h) or b.area > 0.5 * b.w * b.h:
+            continue  # too small to write in, a row of cells or a rule, or solid: no box
+        if not framed(binary[b.y : b.y + b.h, b.x : b.x + b.w], config.box_sides - 0.15):
+            continue  # (cheap: a digit's ink leaves a band along its box's edge half empty)
+        own = np.isin(labels[b.y : b.y + b.h, b.x : b.x + b.w], b.labels).view(np.uint8)
+        # (framed in 2 px of paper: its outline's sides and their bands stay inside the array)
+        own = cv2.copyMakeBorder(own, 2, 2, 2, 2, cv2.BORDER_CONSTANT, value=0)
+        corners = quadrilateral(own)
+        if corners is None:
+            continue
+        side = min(float(np.hypot(*(a - c))) for a, c in zip(corners, np.roll(corners, -1, 0)))
+        # the lines' width, px, measured on the ink along the outline (not a digit touching the box): the distance to
+        # the background runs evenly from 0 to half the width across a flat line, so its median is a quarter of it
+        along = np.zeros_like(own)
+        cv2.polylines(along, [np.round(corners).astype(np.int32)], True, 1, 2 * max(2, round(0.03 * side)) + 1)
+        depth = cv2.distanceTransform(own, cv2.DIST_L2, 3)[(own & along) > 0]
+        stroke = 4.0 * float(np.median(depth)) if depth.size else float("inf")
+        if stroke > config.box_stroke * side:
+            continue  # strokes thick for its size: a digit (a bold '0'), a '1', a dash; a printed box is thin
+        band = max(config.box_band_px, round(config.box_band * side))
+        near = cv2.dilate(own, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * band + 1, 2 * band + 1)))
+        if not all(along_side(near, a, c) >= config.box_sides for a, c in zip(corners, np.roll(corners, -1, 0))):
+            continue
+        if not all(along_side(near, a, a, samples=1) for a in corners):
+            continue  # a corner left empty: round, a '0'
+        if not straight_edges(near, config.box_sides - 0.25):
+            continue  # round strokes close to the outline, none straight along it: touching digits ('83')
+        outline = np.zeros_like(own)
+        reach = band + int(np.ceil(stroke))  # the line lies inside the outline: all of it goes
+        cv2.polylines(outline, [np.round(corners).astype(np.int32)], True, 1, 2 * reach + 1)
+        on_outline = own & outline
+        if cv2.countNonZero(on_outline) < config.box_outline * b.area:
+            continue  # most of its ink inside: a grid of cells (squared paper), writing, not one box
+        if out is binary:
+            out = binary.copy()
+        region = out[b.y : b.y + b.h, b.x : b.x + b.w]
+        region[on_outline[2:-2, 2:-2] > 0] = 0
+    return out
+
+
+def framed(box: np.ndarray, share: float) -> bool:
+    """Does ink (``box``: uint8 0/1 [h, w], a blob's box) cross at least ``share`` of each of the four bands, a
+    sixth of the shorter side deep, along its edges (the rows of the top and bottom bands, the columns of the
+    side bands)? A box is ink along all four edges, even a few degrees askew; most digits are not."""
+    k = max(2, min(box.shape) // 6)
+    return (
+        np.count_nonzero(box[:k].any(axis=0)) >= share * box.shape[1]
+        and np.count_nonzero(box[-k:].any(axis=0)) >= share * box.shape[1]
+        and np.count_nonzero(box[:, :k].any(axis=1)) >= share * box.shape[0]
+        and np.count_nonzero(box[:, -k:].any(axis=1)) >= share * box.shape[0]
+    )
+
+
+def straight_edges(near: np.ndarray, share: float) -> bool:
+    """Does ``near`` (uint8 0/1 [h, w]: a blob's ink, widened) hold an unbroken straight run along each of its four
+    edges: a row in its top sixth and one in its bottom sixth with a run of at least ``share`` of its width, and
+    a column in each side's sixth with one of ``share`` of its height? A box's lines are such runs (widened, a
+    line a few degrees askew still is one); round digits touching one another, whose strokes come close to
+    their outline all round, have none."""
+    k = max(2, min(near.shape) // 6)
+    return (
+        longest_run(near[:k]) >= share * near.shape[1]
+        and longest_run(near[-k:]) >= share * near.shape[1]
+        and longest_run(near[:, :k].T) >= share * near.shape[0]
+        and longest_run(near[:, -k:].T) >= share * near.shape[0]
+    )
+
+
+def longest_run(rows: np.ndarray) -> int:
+    """The longest run of non-zero values along any row of ``rows`` (uint8 [n, w]), in px."""
+    edges = np.diff(np.pad(rows != 0, ((0, 0), (1, 1))).view(np.int8), axis=1)
+    starts, ends = np.nonzero(edges == 1), np.nonzero(edges == -1)
+    return int((ends[1] - starts[1]).max()) if starts[1].size else 0
+
+
+def quadrilateral(own: np.ndarray) -> np.ndarray | None:
+    """The four corners (float32 [4, 2], x y px, in order round it) of the convex hull of a blob's ink (``own``:
+    uint8 0/1 [h, w]), simplified by Douglas-Peucker (OpenCV's approxPolyDP) to within 4 % of its perimeter; None
+    when that leaves other than four. A box in perspective is such a quadrilateral, not a rectangle."""
+    contours, _ = cv2.findContours(own, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    hull = cv2.convexHull(np.concatenate(contours))
+    quad = cv2.approxPolyDP(hull, 0.04 * cv2.arcLength(hull, True), True)
+    return quad.reshape(-1, 2).astype(np.float32) if len(quad) == 4 else None
+
+
+def along_side(near: np.ndarray, a: np.ndarray, c: np.ndarray, samples: int = 24) -> float:
+    """The share of ``samples`` points from corner ``a`` to corner ``c`` (x, y px, both ends included) where
+    ``near`` (uint8 0/1 [h, w]: ink, widened) is set; a point off the image counts as not set."""
+    t = np.linspace(0.0, 1.0, samples)[:, None]
+    points = np.round(a + t * (c - a)).astype(int)
+    xs, ys = points[:, 0], points[:, 1]
+    inside = (xs >= 0) & (xs < near.shape[1]) & (ys >= 0) & (ys < near.shape[0])
+    return float(near[ys[inside], xs[inside]].sum()) / samples
 
 
 def wall_lattice(walls: np.ndarray, rules: np.ndarray) -> tuple[float, float, float] | None:

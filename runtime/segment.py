@@ -7,7 +7,8 @@ The stages, in ``candidates`` and then in ``segment`` / ``segment_lines``:
 
     hysteresis                                   binarization: strong seeds, grown over weak ink
     components                                   connected components minus specks (blobs.py)
-    erase_grids -> digit_height -> remove_rules  form lines erased, with their remnants and ticks (rules.py)
+    erase_grids -> erase_boxes                   rows of joined boxes, and single printed boxes, erased (rules.py)
+    digit_height -> remove_rules                 form lines erased, with their remnants and ticks (rules.py)
     merge_broken_strokes -> attach_fragments     the pieces of one digit joined
     keep_digit_like / keep_writing               what is not a digit (or not writing) dropped
     reading_order                                lines top to bottom, left to right (order.py)
@@ -48,6 +49,7 @@ from .rules import (
     digit_height,
     drop_form_ticks,
     drop_rule_remnants,
+    erase_boxes,
     erase_comb_ticks,
     erase_grids,
     is_rule,
@@ -210,8 +212,8 @@ def candidates(
         rescaled = beside_rules(ink, blobs, config)
         if rescaled is not None:
             return candidates(rescaled, config, faint, sheet, rescale=False)
-    gridless = erase_grids(binary, blobs, config)
-    if gridless is not binary:  # a row of printed boxes was erased around its digits: label what is left
+    gridless = erase_boxes(erase_grids(binary, blobs, config), blobs, labels, config)
+    if gridless is not binary:  # printed boxes were erased around their digits: label what is left
         ink = without_erased(ink, binary, gridless)
         binary = gridless
         count, labels, stats = label(binary)
