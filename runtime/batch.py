@@ -7,13 +7,14 @@ on this machine's worker processes or on a Ray cluster (Ray Data), resumable, on
     summary = read_archive([], "results/", manifest="paths.txt", engine="ray", address="auto")  # a cluster
     print(summary.read, summary.failed, summary.skipped, summary.images_per_s)
 
-Output, under ``out``: shards ``part-<hash>.jsonl`` (one record a line, the ``classify`` JSON-lines schema
-(README, "Reading digits") plus ``size`` in bytes and ``mtime`` in seconds of the input) or
-``part-<hash>.parquet`` (the same
+Output, under ``out``: shards ``part-<run>-<hash>.jsonl`` (one record a line, the ``classify`` JSON-lines
+schema (README, "Reading digits") plus ``size`` in bytes and ``mtime`` in seconds of the input) or
+``part-<run>-<hash>.parquet`` (the same
 fields as columns), and ``_SUMMARY.json``. Each shard holds the records of one batch of inputs and is written
-whole (to a temporary name, then renamed) by the worker that read the batch; its name is a hash of the run,
-the batch's place in it and its paths, so a batch Ray retries after losing its worker writes the same shard
-again instead of a second one, and an input listed twice has two records. Rerunning with the same ``out``
+whole (to a temporary name, then renamed) by the worker that read the batch. ``<run>`` numbers the runs into
+``out`` (000001, 000002, ...: the order the records were written in, whatever the inputs' mtimes); the hash is
+of the run, the batch's place in it and its paths, so a batch Ray retries after losing its worker writes the
+same shard again instead of a second one, and an input listed twice has two records. Rerunning with the same ``out``
 skips every input already recorded there (same path, size and mtime) and says how many: an interrupted job
 (Ctrl-C, a lost node) goes on where it stopped.
 
@@ -197,16 +198,29 @@ def read_archive(
         )
         keep_settings(out, wanted)
         started = time.perf_counter()
-        before = {p.name for p in shard_files(out)}
+        shards = shard_files(out)
+        before = {p.name for p in shards}
+        run = 1 + max(map(shard_run, shards), default=0)  # (a run that wrote nothing leaves its number free)
         done = recorded(out)
         progress = _Progress(summary, on_progress)
         stopped: ArchiveError | None = None
         try:
             if engine == "local":
-                _run_local(inputs, manifest, recursive, out, format, done, settings, workers, batch_size, progress)
+                _run_local(inputs, manifest, recursive, out, format, run, done, settings, workers, batch_size, progress)
             else:
                 _run_ray(
-                    inputs, manifest, recursive, out, format, done, settings, workers, batch_size, address, progress
+                    inputs,
+                    manifest,
+                    recursive,
+                    out,
+                    format,
+                    run,
+                    done,
+                    settings,
+                    workers,
+                    batch_size,
+                    address,
+                    progress,
                 )
         except KeyboardInterrupt:
             summary.interrupted = True
@@ -347,7 +361,17 @@ def record(reading, size: int | None, mtime: float | None) -> dict:
 
 
 def shard_files(out: Path) -> list[Path]:
-    return sorted(p for p in out.glob("part-*") if p.suffix in (".jsonl", ".parquet"))
+    """The shards under ``out``, in the order their runs wrote them (``shard_run``; by name within a run)."""
+    return sorted(
+        (p for p in out.glob("part-*") if p.suffix in (".jsonl", ".parquet")), key=lambda p: (shard_run(p), p.name)
+    )
+
+
+def shard_run(shard: Path) -> int:
+    """The number of the run into ``out`` that wrote ``shard`` (``part-<run>-<hash>.<format>``, counted from 1 in
+    each ``out``); 0 for a shard named before runs were numbered (``part-<hash>.<format>``), older than any."""
+    parts = shard.name.split("-")
+    return int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else 0
 
 
 def recorded(out: Path):
@@ -382,17 +406,19 @@ def _shard_keys(shard: Path) -> Iterator[tuple]:
                 continue
 
 
-def write_shard(records: list[dict], out: Path, fmt: str, batch_id: str = "") -> str | None:
-    """Write one batch's records as ``out/part-<hash of batch_id and their paths>.<fmt>``, whole or not at all
-    (a temporary name, then a rename; a writing stopped half-way, by Ctrl-C or an OSError, removes its temporary
-    file). ``batch_id`` names the batch within all runs (its run and its place in the run): the same batch
+def write_shard(records: list[dict], out: Path, fmt: str, batch_id: str = "", run: int = 0) -> str | None:
+    """Write one batch's records as ``out/part-<run>-<hash of batch_id and their paths>.<fmt>``, whole or not at
+    all (a temporary name, then a rename; a writing stopped half-way, by Ctrl-C or an OSError, removes its
+    temporary file). ``run``: the run's number in ``out`` (read_archive counts them), which orders the shards.
+    ``batch_id`` names the batch within all runs (its run and its place in the run): the same batch
     written again (Ray retrying it) replaces its shard, and another batch of the same paths (an input listed
-    twice) gets a shard of its own. Returns the shard's name (None for no records)."""
+    twice) gets a shard of its own. Returns the shard's name (None for no records). Raises ArchiveError when
+    the shard cannot be written (OSError: a full disk)."""
     if not records:
         return None
     records = [{**r, "path": shown_path(r["path"])} if isinstance(r["path"], str) else r for r in records]
     digest = hashlib.sha1("\n".join([batch_id, *(str(r["path"]) for r in records)]).encode("utf-8"))
-    name = f"part-{digest.hexdigest()[:20]}.{fmt}"
+    name = f"part-{run:06d}-{digest.hexdigest()[:20]}.{fmt}"
     tmp = out / f".{name}.{uuid.uuid4().hex[:8]}.tmp"
     try:
         if fmt == "jsonl":
@@ -444,15 +470,15 @@ def read_records(out: str | os.PathLike, latest: bool = False) -> Iterator[dict]
     out, as the JSON record has them). Shard order, not input order.
 
     A file changed after it was read is read again by the next run (resume matches path, size and mtime), and
-    its old record stays in its shard: ``latest`` keeps only the newest record of each path (the greatest
-    ``mtime``), holding one record per path in memory until the end. A shard's line or Parquet file that
-    cannot be read (a copy cut short) is left out, as resuming leaves it out: rerun to read its inputs again."""
+    its old record stays in its shard: ``latest`` keeps only the record of each path written last (by a later
+    run; not the greatest ``mtime``: a file replaced by a copy that kept an older mtime, ``cp -p``, ``rsync``,
+    ``tar``, is newer than its mtime says), holding one record per path in memory until the end. A shard's
+    line or Parquet file that cannot be read (a copy cut short) is left out, as resuming leaves it out: rerun
+    to read its inputs again."""
     if latest:
         newest: dict = {}
-        for record in read_records(out):
-            kept = newest.get(record.get("path"))
-            if kept is None or (record.get("mtime") or 0) >= (kept.get("mtime") or 0):
-                newest[record.get("path")] = record
+        for record in read_records(out):  # (in the order the runs wrote them: the last one stays)
+            newest[record.get("path")] = record
         yield from newest.values()
         return
     for shard in shard_files(Path(out)):
@@ -620,6 +646,7 @@ def _run_local(
     recursive,
     out: Path,
     fmt: str,
+    run_number: int,
     done,
     settings: dict,
     workers,
@@ -651,7 +678,7 @@ def _run_local(
 
     def flush() -> None:
         read = sum("error" not in r for r in batch)
-        write_shard(batch, out, fmt, f"{run}:{flushed[0]}")
+        write_shard(batch, out, fmt, f"{run}:{flushed[0]}", run_number)
         progress.add(read, len(batch) - read, skipped[0], [r["path"] for r in batch if "error" in r])
         skipped[0] = 0
         batch.clear()
@@ -727,6 +754,7 @@ def _run_ray(
     recursive,
     out: Path,
     fmt: str,
+    run: int,
     done,
     settings: dict,
     workers,
@@ -757,7 +785,7 @@ def _run_ray(
         finally:  # (ray.init sets its SIGTERM handler first, and keeps it when it cannot connect)
             _keep_sigterm(sigterm)
     try:
-        _read_on_ray(inputs, manifest, recursive, out, fmt, done, settings, workers, batch_size, progress, started)
+        _read_on_ray(inputs, manifest, recursive, out, fmt, run, done, settings, workers, batch_size, progress, started)
     finally:
         if ours:  # a local instance stops, a cluster is left: its actors stop before the summary counts shards
             ray.shutdown()
@@ -816,6 +844,7 @@ def _read_on_ray(
     recursive,
     out: Path,
     fmt: str,
+    run: int,
     done,
     settings: dict,
     workers,
@@ -844,7 +873,7 @@ def _read_on_ray(
     # ...'): noise to a user who never asked for them. That one record of Ray's progress module is dropped;
     # every other record, its other warnings and every error, still shows.
     logging.getLogger("ray.data._internal.progress").addFilter(_not_the_bars_off_notice)
-    listing = _write_listing(inputs, manifest, recursive, out, progress, done)
+    listing = _write_listing(inputs, manifest, recursive, out, run, progress, done)
     if listing is None:
         progress.summary.startup_s = time.perf_counter() - started
         return
@@ -864,6 +893,7 @@ def _read_on_ray(
             "settings": settings,
             "cwd": os.getcwd(),
             "run": listing.name,
+            "run_number": run,
             "max_pixels": images.MAX_PIXELS,  # the driver's limit (--max-pixels), in every actor too
         },
     )
@@ -895,7 +925,7 @@ def _consume(dataset, progress: _Progress, started: float) -> None:
             progress.add(int(read), int(failed), int(skipped), [e for e in str(errors).split("\n") if e])
 
 
-def _write_listing(inputs, manifest, recursive, out: Path, progress: _Progress, done) -> Path | None:
+def _write_listing(inputs, manifest, recursive, out: Path, run: int, progress: _Progress, done) -> Path | None:
     """Stream the inputs into ``out/_listing/<run>/NNNNN.txt`` (LISTING_LINES a file), each as a JSON line
     (ASCII) ``[its number in the listing, path]``; a path that cannot be listed (a pattern matching nothing)
     is recorded here as an error. None when nothing is left to read."""
@@ -937,7 +967,7 @@ def _write_listing(inputs, manifest, recursive, out: Path, progress: _Progress, 
         if handle is not None:
             handle.close()
     if errors:
-        write_shard(errors, out, progress.summary.format, f"{folder.name}:listing")
+        write_shard(errors, out, progress.summary.format, f"{folder.name}:listing", run)
         progress.add(0, len(errors), 0, [str(e["path"]) for e in errors])
     return folder if count else None
 
@@ -947,9 +977,11 @@ class _RayReader:
     (one network pass), writes its shard, and returns the batch's counts. ``cwd``: the driver's working folder,
     against which a relative path is opened (an actor runs in the cluster's folder); the record keeps the path
     as it was given, as the local engine and ``classify`` write it. ``run``: the listing's name, which with the
-    batch's first line number names its shard (``write_shard``)."""
+    batch's first line number names its shard (``write_shard``); ``run_number``: the run's number in ``out``."""
 
-    def __init__(self, out: str, fmt: str, done: list, settings: dict, cwd: str, run: str, max_pixels: int):
+    def __init__(
+        self, out: str, fmt: str, done: list, settings: dict, cwd: str, run: str, run_number: int, max_pixels: int
+    ):
         import cv2
         import ray
 
@@ -959,7 +991,7 @@ class _RayReader:
         os.environ.setdefault("OPENCV_LOG_LEVEL", "SILENT")
         cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
         cv2.setNumThreads(1)  # one core per actor: the actors are the parallelism
-        self.out, self.fmt, self.cwd, self.run = Path(out), fmt, cwd, run
+        self.out, self.fmt, self.cwd, self.run, self.run_number = Path(out), fmt, cwd, run, run_number
         self.done = ray.get(done[0])
         self.reader = open_reader(settings)
 
@@ -984,7 +1016,7 @@ class _RayReader:
             if images
             else []
         )
-        write_shard(records, self.out, self.fmt, f"{self.run}:{first}")
+        write_shard(records, self.out, self.fmt, f"{self.run}:{first}", self.run_number)
         failed = [r["path"] for r in records if "error" in r]
         return {
             "read": np.array([len(records) - len(failed)]),

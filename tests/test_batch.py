@@ -68,6 +68,27 @@ def test_a_rerun_skips_what_is_recorded_and_reads_what_changed(archive, tmp_path
     assert kept["mtime"] == pytest.approx(changed.stat().st_mtime)
 
 
+def test_latest_is_the_record_written_last_not_the_one_of_the_greatest_mtime(archive, tmp_path):
+    """A file replaced by a copy that kept its own, older mtime (cp -p, rsync -a, tar x from a backup): the rerun
+    reads it again (its mtime changed), and read_records(latest=True) gives that new reading. It gave the old one,
+    whose mtime was the greater (found by a new user's trial: chg/, res_chg/)."""
+    folder, paths = archive
+    scan = tmp_path / "in" / "scan.png"
+    scan.parent.mkdir()
+    shutil.copy(paths[1], scan)
+    out = tmp_path / "out"
+    read_archive([str(scan)], out, workers=1)
+    [first] = read_records(out)
+    replacement = records_of([paths[0]], tmp_path / "other")[paths[0]]
+    assert replacement["text"] != first["text"]  # two readings to tell apart
+    shutil.copy(paths[0], scan)
+    os.utime(scan, (first["mtime"] - 3600, first["mtime"] - 3600))  # as cp -p from an older backup leaves it
+    again = read_archive([str(scan)], out, workers=1)
+    assert (again.read, again.skipped) == (1, 0)
+    [newest] = read_records(out, latest=True)
+    assert newest["text"] == replacement["text"] and newest["mtime"] == first["mtime"] - 3600
+
+
 def test_a_rerun_with_other_settings_is_refused_not_skipped(archive, tmp_path):
     """Resuming skips what is recorded; with another model, --single or --min-confidence it would have skipped
     everything silently and mixed two kinds of record. It is refused, naming what differs; the same settings
