@@ -15,8 +15,11 @@ whole (to a temporary name, then renamed) by the worker that read the batch. ``<
 ``out`` (000001, 000002, ...: the order the records were written in, whatever the inputs' mtimes); the hash is
 of the run, the batch's place in it and its paths, so a batch Ray retries after losing its worker writes the
 same shard again instead of a second one, and an input listed twice has two records. Rerunning with the same ``out``
-skips every input already recorded there (same path, size and mtime) and says how many: an interrupted job
-(Ctrl-C, a lost node) goes on where it stopped.
+skips every input already read there (a record with its digits, of the same path, size and mtime) and says how
+many: an interrupted job (Ctrl-C, a lost node) goes on where it stopped. An input whose record is an error is
+read again by every run that lists it (the user may have fixed what the error said: a file's permissions,
+``--max-pixels``); its new record replaces the error record, which is dropped from its shard (rewritten whole),
+so that each input keeps one record.
 
 Engines: ``"local"`` reads with the worker processes of ``DigitReader.read_many`` (parallel.py) and writes
 the shards here; ``"ray"`` runs Ray Data: the inputs (streamed into listing files under ``out/_listing``, so
@@ -63,7 +66,8 @@ class ArchiveError(EdgeDigitsError, ValueError):
 @dataclass
 class ArchiveSummary:
     """What a run did: ``read`` inputs recorded with their digits, ``failed`` recorded as errors, ``skipped``
-    already recorded by an earlier run; ``seconds`` of wall time (engine start-up included), of which
+    already read by an earlier run; ``retried`` of the read and failed, the paths whose earlier record was an
+    error (now replaced by this run's); ``seconds`` of wall time (engine start-up included), of which
     ``startup_s`` starting the engine (Ray: ``ray.init`` and the first batch's actor; local: the first result)."""
 
     engine: str
@@ -72,6 +76,7 @@ class ArchiveSummary:
     read: int = 0
     failed: int = 0
     skipped: int = 0
+    retried: int = 0
     shards: int = 0
     seconds: float = 0.0
     startup_s: float = 0.0
@@ -95,7 +100,9 @@ class ArchiveSummary:
     def line(self) -> str:
         text = (
             f"{self.read + self.failed} image(s): {self.read} read, {self.failed} failed, {self.skipped} skipped "
-            f"(already recorded in {self.out}); {self.seconds:.2f} s ({self.images_per_s:.0f} images/s, engine "
+            f"(already recorded in {self.out}); "
+            + (f"{self.retried} retried that had failed before; " if self.retried else "")
+            + f"{self.seconds:.2f} s ({self.images_per_s:.0f} images/s, engine "
             f"{self.engine}, start-up {self.startup_s:.2f} s); {self.shards} shard(s)"
         )
         if self.stopped is not None:
@@ -201,7 +208,8 @@ def read_archive(
         shards = shard_files(out)
         before = {p.name for p in shards}
         run = 1 + max(map(shard_run, shards), default=0)  # (a run that wrote nothing leaves its number free)
-        done = recorded(out)
+        done, errors = recorded(out)
+        errors.drop_replaced()  # (those a run that stopped before dropping them left)
         progress = _Progress(summary, on_progress)
         stopped: ArchiveError | None = None
         try:
@@ -238,6 +246,11 @@ def read_archive(
             # The reading is over, done or stopped: a Ctrl-C now (pressed as the last shard was written) left no
             # summary, or the last run's, and no summary line. It is ignored for the few milliseconds this takes.
             with ctrl_c_ignored():
+                try:
+                    summary.retried = errors.replace(out, run)
+                except ArchiveError as exc:  # (a full disk): the old error records stay until a rerun drops them
+                    stopped = stopped or exc
+                    summary.stopped = summary.stopped or str(exc)
                 summary.seconds = time.perf_counter() - started
                 summary.startup_s = progress.startup_s(started)
                 summary.shards = len(shard_files(out))
@@ -374,34 +387,127 @@ def shard_run(shard: Path) -> int:
     return int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else 0
 
 
-def recorded(out: Path):
-    """The keys (``input_key``) of every input recorded in the shards under ``out``: a sorted uint64 NumPy
-    array, 8 bytes an input (a million recorded inputs: 8 MB). A shard's unreadable line (a copy cut short)
+def recorded(out: Path) -> tuple:
+    """What the shards under ``out`` hold, for a run that resumes: (the keys (``input_key``) of every input read
+    with its digits, a sorted uint64 NumPy array, 8 bytes an input (a million inputs: 8 MB); the ErrorRecords,
+    the paths whose records are errors, which the run reads again). A shard's unreadable line (a copy cut short)
     is ignored: that input is read again."""
     import numpy as np
 
-    keys = array("Q")
+    keys, errors = array("Q"), ErrorRecords()
     for shard in shard_files(out):
-        for path, size, mtime in _shard_keys(shard):
-            keys.append(input_key(path, size, mtime))
-    return np.unique(np.frombuffer(keys, np.uint64)) if keys else np.zeros(0, np.uint64)
+        run = shard_run(shard)
+        for path, size, mtime, error in _shard_keys(shard):
+            errors.see(path, error, run, shard)
+            if not error:
+                keys.append(input_key(path, size, mtime))
+    return (np.unique(np.frombuffer(keys, np.uint64)) if keys else np.zeros(0, np.uint64)), errors
+
+
+class ErrorRecords:
+    """The error records under an ``out``, seen in the order the runs wrote them (``see``): those no later record
+    of their path replaced yet (``path -> [(run, shard)]``), and those one did (``replaced``: shard -> paths), to
+    drop from their shards (``drop_replaced``). A run reads every input whose record is an error again; its new
+    record (read or failed again) replaces the old error, so that every input keeps one record. Memory: one entry
+    per error record."""
+
+    def __init__(self) -> None:
+        self.open: dict[str, list[tuple[int, Path]]] = {}
+        self.replaced: dict[Path, set[str]] = {}
+
+    def see(self, path: str, error: bool, run: int, shard: Path) -> bool:
+        """One record of ``path`` (``error``: an error record) in ``shard``, written by run number ``run``; True
+        when it replaces an error record of that path written by an earlier run."""
+        earlier = self.open.pop(path, [])
+        replaced = [old_shard for old_run, old_shard in earlier if old_run < run]
+        for old_shard in replaced:
+            self.replaced.setdefault(old_shard, set()).add(path)
+        kept = [(r, s) for r, s in earlier if r >= run] + ([(run, shard)] if error else [])
+        if kept:
+            self.open[path] = kept
+        return bool(replaced)
+
+    def replace(self, out: Path, run: int) -> int:
+        """After run ``run``: drop the error records its records replaced; returns how many paths it read again
+        that had failed before. Raises ArchiveError when a shard cannot be rewritten (a full disk)."""
+        retried: set[str] = set()
+        if self.open:  # (reading this run's shards again only when an earlier one failed somewhere)
+            for shard in (p for p in shard_files(out) if shard_run(p) == run):
+                retried.update(path for path, _, _, error in _shard_keys(shard) if self.see(path, error, run, shard))
+        self.drop_replaced()
+        return len(retried)
+
+    def drop_replaced(self) -> None:
+        """Rewrite each shard holding replaced error records without them (``_drop_errors``)."""
+        while self.replaced:
+            shard, paths = self.replaced.popitem()
+            _drop_errors(shard, paths)
+
+
+def _drop_errors(shard: Path, paths: set[str]) -> None:
+    """Rewrite ``shard`` without its error records of ``paths``, whole or not at all (a temporary file, then a
+    rename), or remove it when nothing else is left. Every other line or row is kept as it was. Raises
+    ArchiveError (naming the shard and what to do) when it cannot be written."""
+    tmp = shard.with_name(f".{shard.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        if shard.suffix == ".jsonl":
+            with open(shard, "rb") as handle:
+                kept = [line for line in handle if not _error_line_of(line, paths)]
+            if kept:
+                tmp.write_bytes(b"".join(kept))
+        else:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            table = pq.read_table(shard)
+            stale = [
+                e is not None and p in paths for p, e in zip(*table.select(["path", "error"]).to_pydict().values())
+            ]
+            kept = table.filter(pa.array([not s for s in stale]))
+            if kept.num_rows:
+                pq.write_table(kept, tmp)
+        if kept:
+            os.replace(tmp, shard)
+        else:
+            shard.unlink()
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise ArchiveError(
+                f"{shard}: cannot drop the error records that this run's records replace ({exc.strerror or exc}); "
+                "free some space and rerun the same command: it drops them (until then read_records gives those "
+                "inputs twice)"
+            ) from None
+        raise
+
+
+def _error_line_of(line: bytes, paths: set[str]) -> bool:
+    """Is this JSON line of a shard an error record of one of ``paths``?"""
+    try:
+        data = json.loads(line.decode("utf-8", "surrogateescape"))
+    except ValueError:
+        return False
+    return isinstance(data, dict) and "error" in data and data.get("path") in paths
 
 
 def _shard_keys(shard: Path) -> Iterator[tuple]:
+    """(path, size, mtime, is an error record) of each record of ``shard`` that can be read."""
     if shard.suffix == ".parquet":
         import pyarrow.parquet as pq
 
         try:
-            table = pq.read_table(shard, columns=["path", "size", "mtime"])
+            table = pq.read_table(shard, columns=["path", "size", "mtime", "error"])
         except Exception:  # a broken file: its inputs are read again
             return
-        yield from zip(*(table.column(c).to_pylist() for c in ("path", "size", "mtime")))
+        columns = (table.column(c).to_pylist() for c in ("path", "size", "mtime", "error"))
+        for path, size, mtime, error in zip(*columns):
+            yield path, size, mtime, error is not None
         return
     with open(shard, encoding="utf-8", errors="surrogateescape") as handle:
         for line in handle:
             try:
                 data = json.loads(line)
-                yield data["path"], data.get("size"), data.get("mtime")
+                yield data["path"], data.get("size"), data.get("mtime"), "error" in data
             except (ValueError, KeyError, TypeError):
                 continue
 
@@ -665,13 +771,16 @@ def _run_local(
 
     def wanted() -> Iterator:
         for item in _expand(inputs, manifest, recursive):
-            path = item.path if isinstance(item, SourceError) else item
-            size, mtime = (None, None) if isinstance(item, SourceError) else stat_key(path)
-            if done.size and _contains(done, input_key(path, size, mtime), np):
+            if isinstance(item, SourceError):  # (an error record: never skipped)
+                keys.append((item.path, None, None))
+                yield item
+                continue
+            size, mtime = stat_key(item)
+            if done.size and _contains(done, input_key(item, size, mtime), np):
                 skipped[0] += 1
                 continue
-            keys.append((path, size, mtime))
-            yield item if isinstance(item, SourceError) or "://" not in item else _uri_input(item)
+            keys.append((item, size, mtime))
+            yield item if "://" not in item else _uri_input(item)
 
     batch: list[dict] = []
     run, flushed = uuid.uuid4().hex[:12], [0]
@@ -873,7 +982,7 @@ def _read_on_ray(
     # ...'): noise to a user who never asked for them. That one record of Ray's progress module is dropped;
     # every other record, its other warnings and every error, still shows.
     logging.getLogger("ray.data._internal.progress").addFilter(_not_the_bars_off_notice)
-    listing = _write_listing(inputs, manifest, recursive, out, run, progress, done)
+    listing = _write_listing(inputs, manifest, recursive, out, run, progress)
     if listing is None:
         progress.summary.startup_s = time.perf_counter() - started
         return
@@ -925,12 +1034,11 @@ def _consume(dataset, progress: _Progress, started: float) -> None:
             progress.add(int(read), int(failed), int(skipped), [e for e in str(errors).split("\n") if e])
 
 
-def _write_listing(inputs, manifest, recursive, out: Path, run: int, progress: _Progress, done) -> Path | None:
+def _write_listing(inputs, manifest, recursive, out: Path, run: int, progress: _Progress) -> Path | None:
     """Stream the inputs into ``out/_listing/<run>/NNNNN.txt`` (LISTING_LINES a file), each as a JSON line
     (ASCII) ``[its number in the listing, path]``; a path that cannot be listed (a pattern matching nothing)
-    is recorded here as an error. None when nothing is left to read."""
-    import numpy as np
-
+    is recorded here as an error (one every run, as any failed input is read again). None when nothing is left
+    to read."""
     from .sources import SourceError
 
     folder = out / "_listing" / uuid.uuid4().hex[:12]
@@ -939,9 +1047,6 @@ def _write_listing(inputs, manifest, recursive, out: Path, run: int, progress: _
     try:
         for item in _expand(inputs, manifest, recursive):
             if isinstance(item, SourceError):
-                if done.size and _contains(done, input_key(item.path, None, None), np):
-                    progress.add(0, 0, 1)
-                    continue
                 errors.append({"path": item.path, "error": item.error, "size": None, "mtime": None})
                 continue
             if "\n" in item or "\r" in item:

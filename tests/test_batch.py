@@ -55,17 +55,52 @@ def test_a_rerun_skips_what_is_recorded_and_reads_what_changed(archive, tmp_path
     out = tmp_path / "out"
     read_archive([str(folder)], out, workers=2, batch_size=64)
     again = read_archive([str(folder)], out, workers=2, batch_size=64)
-    assert (again.read, again.failed, again.skipped) == (0, 0, len(paths))
+    # (the three broken files are read again, as every input whose record is an error, and fail again)
+    assert (again.read, again.failed, again.skipped, again.retried) == (0, 3, len(paths) - 3, 3)
     changed = Path(paths[5])
     os.utime(changed, (changed.stat().st_atime, changed.stat().st_mtime + 10))  # same path and size, new mtime
     third = read_archive([str(folder)], out, workers=2, batch_size=64)
-    assert (third.read, third.skipped) == (1, len(paths) - 1)
-    # The changed file's old record stays in its shard; read_records(latest=True) keeps the newest of each path.
+    assert (third.read, third.skipped) == (1, len(paths) - 4)
+    # The changed file's old record stays in its shard; read_records(latest=True) keeps the last of each path.
     assert len(list(read_records(out))) == len(paths) + 1
     newest = list(read_records(out, latest=True))
     assert len(newest) == len(paths) == len({r["path"] for r in newest})
     [kept] = [r for r in newest if r["path"] == paths[5]]
     assert kept["mtime"] == pytest.approx(changed.stat().st_mtime)
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
+def test_a_rerun_reads_again_what_failed_and_keeps_one_record_per_input(archive, tmp_path, fmt):
+    """An error record counted as recorded: a rerun skipped its input even after the user did what the error
+    said (rerun with no --max-pixels limit; a missing file put in place), and its summary said 0 failed beside
+    the error records (found by a new user's trial: results_mp/, permtest/). Every run now reads again the inputs
+    whose record is an error and says so; the new record (read, or failed again) replaces the old one, dropped
+    from its shard: one record per input, and read_records and the summary agree."""
+    corrupt = next(p for p in archive[1] if p.endswith("zz-corrupt.png"))
+    missing = str(tmp_path / "later.png")
+    listed = archive[1][:20] + [corrupt, missing]
+    manifest = tmp_path / "paths.txt"
+    manifest.write_text("\n".join(listed) + "\n")
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "edgedigits.runtime.cli", "batch", "--manifest", str(manifest), "--out", str(out)]
+    cmd += ["--workers", "1", "--batch-size", "8", "--format", fmt]
+    first = subprocess.run(cmd + ["--max-pixels", "1000"], capture_output=True, text=True, timeout=300)
+    failed = {p for p, r in records(out).items() if "error" in r}
+    assert first.returncode == 1 and {corrupt, missing} < failed and len(failed) < len(listed), first.stderr
+    shutil.copy(archive[1][0], missing)
+    second = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    retried = len(failed)
+    assert second.returncode == 1, second.stderr  # (the corrupt file failed again)
+    assert (
+        f"{retried - 1} read, 1 failed, {len(listed) - retried} skipped (already recorded in {out}); "
+        f"{retried} retried that had failed before;" in second.stderr
+    ), second.stderr
+    got = records(out)  # (asserts one record per input)
+    assert sorted(got) == sorted(listed) and [p for p, r in got.items() if "error" in r] == [corrupt]
+    assert (summary(out)["failed"], summary(out)["retried"]) == (1, retried)
+    third = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert f"0 read, 1 failed, {len(listed) - 1} skipped" in third.stderr and "1 retried" in third.stderr
+    assert len(list(read_records(out))) == len(listed) and not list(out.glob(".*tmp"))
 
 
 def test_latest_is_the_record_written_last_not_the_one_of_the_greatest_mtime(archive, tmp_path):
@@ -166,7 +201,7 @@ def test_file_uris_are_read_without_pyarrow_and_other_uris_say_what_to_install(a
     assert got[spaced.as_uri()]["text"] == records_of([paths[0]], tmp_path / "direct")[paths[0]]["text"]
     assert "nope.png exists" in got[uris[-1]]["error"]
     again = subprocess.run(command, capture_output=True, text=True, timeout=120)
-    assert again.returncode == 0 and "0 read, 0 failed, 5 skipped" in again.stderr, again.stderr
+    assert again.returncode == 1 and "0 read, 1 failed, 4 skipped" in again.stderr, again.stderr  # (nope.png again)
     manifest.write_text("s3://archive/scan.png\n")
     s3 = subprocess.run(command[:-1] + [str(tmp_path / "s3")], capture_output=True, text=True, timeout=120)
     assert s3.returncode == 2 and "Traceback" not in s3.stderr, s3.stderr
@@ -237,7 +272,8 @@ def test_the_command_writes_shards_and_says_what_it_skipped(archive, tmp_path):
     assert first.returncode == 1, first.stderr  # three inputs failed
     assert f"{len(paths) - 3} read, 3 failed, 0 skipped" in first.stderr
     second = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-    assert second.returncode == 0 and f"0 read, 0 failed, {len(paths)} skipped" in second.stderr
+    assert second.returncode == 1 and f"0 read, 3 failed, {len(paths) - 3} skipped" in second.stderr
+    assert "3 retried that had failed before" in second.stderr  # (the broken files, read again, failed again)
     bad = subprocess.run(cmd + ["--engine", "spark"], capture_output=True, text=True, timeout=300)
     assert bad.returncode == 2 and "unknown engine 'spark'" in bad.stderr
     with pytest.raises(ArchiveError, match="no such manifest"):
