@@ -1049,16 +1049,6 @@ def _write_listing(inputs, manifest, recursive, out: Path, run: int, progress: _
             if isinstance(item, SourceError):
                 errors.append({"path": item.path, "error": item.error, "size": None, "mtime": None})
                 continue
-            if "\n" in item or "\r" in item:
-                errors.append(
-                    {
-                        "path": item,
-                        "error": "a path with a line break cannot go in a listing; rename the file",
-                        "size": None,
-                        "mtime": None,
-                    }
-                )
-                continue
             if count % LISTING_LINES == 0:
                 if handle is not None:
                     handle.close()
@@ -1066,7 +1056,8 @@ def _write_listing(inputs, manifest, recursive, out: Path, run: int, progress: _
                     folder / f"{count // LISTING_LINES:05d}.txt", "w", encoding="utf-8", errors="surrogateescape"
                 )
             assert handle is not None
-            handle.write(json.dumps([count, item]) + "\n")  # ASCII: a name not UTF-8 goes through read_text
+            # ASCII, one line: a name not UTF-8 (\udcxx) or with a line break (\n) in it goes through read_text
+            handle.write(json.dumps([count, item]) + "\n")
             count += 1
     finally:
         if handle is not None:

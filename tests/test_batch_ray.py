@@ -4,6 +4,7 @@ this machine (ray.cluster_utils.Cluster). No mocks: Ray schedules, retries and r
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -125,6 +126,29 @@ def test_ray_reads_a_file_name_that_is_not_utf8(local_ray, archive, tmp_path):
     assert sorted(records(tmp_path / "out")) == [shown, str(folder / "plain.png")]
     again = read_archive([str(folder)], tmp_path / "out", engine="ray")
     assert (again.read, again.failed, again.skipped) == (0, 0, 2)
+
+
+def test_ray_reads_a_file_name_with_a_line_break_and_a_rerun_keeps_one_record_per_input(local_ray, archive, tmp_path):
+    """A file named with a line break in it: Ray recorded it as an error ('cannot go in a listing', which is JSON
+    lines and holds it escaped) that the local engine reads, and every rerun added one more such error record
+    (found by a new user's trial: res_ray/, res_rayint/). It is read as the local engine reads it; a rerun skips
+    it, reads again the input that failed (a corrupt PNG, failing again) and replaces its error record."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    broken = folder / "line\nbreak.png"
+    try:
+        shutil.copy(archive[1][0], broken)
+    except OSError:
+        pytest.skip("this filesystem takes no line break in a file name")
+    corrupt = next(p for p in archive[1] if p.endswith("zz-corrupt.png"))
+    shutil.copy(corrupt, folder / "zz-corrupt.png")
+    first = read_archive([str(folder)], tmp_path / "out", engine="ray")
+    assert (first.read, first.failed) == (1, 1)
+    got = records(tmp_path / "out")
+    assert sorted(got) == [str(broken), str(folder / "zz-corrupt.png")] and got[str(broken)]["text"]
+    again = read_archive([str(folder)], tmp_path / "out", engine="ray")
+    assert (again.read, again.failed, again.skipped, again.retried) == (0, 1, 1, 1)
+    assert sorted(records(tmp_path / "out")) == sorted(got)  # (asserts one record per input)
 
 
 def test_ray_an_input_listed_twice_gets_a_record_each_time(local_ray, archive, tmp_path):
