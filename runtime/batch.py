@@ -148,7 +148,9 @@ def read_archive(
     Returns the ArchiveSummary (also in ``_SUMMARY.json``); ``interrupted`` is set when Ctrl-C stopped it
     (the shards written so far stay; rerun to go on). Raises ArchiveError for options or a manifest that
     cannot be used, the Ray engine without Ray installed, or a shard that cannot be written (a full disk, local
-    engine; the shards written stay, ``_SUMMARY.json`` gives the reason in ``stopped``, and a rerun goes on);
+    engine; the shards written stay, ``_SUMMARY.json`` gives the reason in ``stopped``, and a rerun goes on), or
+    ``_SETTINGS.json`` (before any reading) or ``_SUMMARY.json`` (after it; the shards stay, with no summary)
+    that cannot (no temporary file is left);
     ModelError for a model that cannot be used;
     TypeError for one input passed alone, not in a list (``"scans/"``: pass ``["scans/"]``).
     A bad input never raises: it is an error record. Any other exception that ends the run (one raised by
@@ -255,11 +257,13 @@ def read_archive(
                 summary.startup_s = progress.startup_s(started)
                 summary.shards = len(shard_files(out))
                 try:
-                    _write_summary(out, summary)
-                except OSError:  # (the disk that stopped the run): no summary, rather than a finished run's
+                    _write_json(out / SUMMARY, summary.to_dict())
+                except OSError as exc:  # (a full disk): no summary, rather than an earlier run's
                     (out / SUMMARY).unlink(missing_ok=True)
-                    if stopped is None:
-                        raise
+                    stopped = stopped or ArchiveError(
+                        f"{out}: cannot write {SUMMARY} ({exc.strerror or exc}); free some space and rerun the same "
+                        "command: it skips the inputs recorded (their shards are written) and writes the summary"
+                    )
         if stopped is not None:
             raise stopped
         return summary
@@ -615,10 +619,16 @@ def _shard_records(shard: Path) -> Iterator[dict]:
             yield {k: v for k, v in row.items() if v is not None or k in ("size", "mtime")}
 
 
-def _write_summary(out: Path, summary: ArchiveSummary) -> None:
-    tmp = out / f".{SUMMARY}.tmp"
-    tmp.write_text(json.dumps(summary.to_dict(), indent=2) + "\n")
-    os.replace(tmp, out / SUMMARY)
+def _write_json(path: Path, data: dict) -> None:
+    """Write ``data`` as indented JSON to ``path``, whole or not at all: a temporary file beside it, then a rename.
+    Raises OSError (a full disk) with no temporary file left behind."""
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 class _Progress:
@@ -686,14 +696,19 @@ def keep_settings(out: Path, wanted: dict) -> None:
     model, ``single`` or ``min_confidence`` would skip every input already recorded and mix two kinds of record,
     and one with another format two kinds of shard (``pd.read_parquet(out)`` saw only part of the records):
     ArchiveError naming what differs. An ``out`` from before this file existed gets it now; a setting its file
-    does not hold (written before the setting was kept) is not compared."""
+    does not hold (written before the setting was kept) is not compared. ArchiveError too when the file cannot
+    be written (a full disk; no temporary file is left)."""
     path = out / SETTINGS
     try:
         had = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        tmp = out / f".{SETTINGS}.{uuid.uuid4().hex[:8]}.tmp"
-        tmp.write_text(json.dumps(wanted, indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
+        try:
+            _write_json(path, wanted)
+        except OSError as exc:
+            raise ArchiveError(
+                f"{out}: cannot write {SETTINGS} ({exc.strerror or exc}); free some space, or pick another --out "
+                "(read_archive's out), and rerun"
+            ) from None
         return
     except (OSError, ValueError) as exc:
         raise ArchiveError(f"{path}: cannot be read ({exc}); delete it to resume with this run's settings") from None

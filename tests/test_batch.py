@@ -691,6 +691,34 @@ def test_a_full_disk_stops_the_run_with_one_line_and_a_summary_that_says_so(arch
         subprocess.run(["umount", str(small)], check=False)
 
 
+def test_a_disk_full_at_start_or_at_the_summary_is_one_line_and_exit_2(archive, tmp_path):
+    """A disk already full when the run writes _SETTINGS.json (start-up), or when it writes _SUMMARY.json (the end:
+    here a rerun with nothing left to read): a traceback of OSError, exit 1, and a .*.tmp file left behind (found by
+    a new user's trial on a 2 MB tmpfs). Now the one line and exit 2 of a disk that fills mid-run, no temporary
+    file, and no summary left from an earlier run to pass for this one's. A real full tmpfs (root only)."""
+    small = tmp_path / "small"
+    small.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(small)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here (root only): {mounted.stderr.decode().strip()}")
+    try:
+        cli = [sys.executable, "-m", "edgedigits.runtime.cli", "batch", *archive[1][:5], "--workers", "1", "--out"]
+        assert subprocess.run(cli + [str(small / "done")], capture_output=True, timeout=300).returncode == 0
+        (small / "fresh").mkdir()  # (a folder takes no block of a tmpfs, its files' contents do)
+        with open(small / "filler", "wb", buffering=0) as filler, pytest.raises(OSError, match="No space left"):
+            while True:
+                filler.write(b"\0" * 4096)
+        for out, named in ((small / "fresh", "_SETTINGS.json"), (small / "done", "_SUMMARY.json")):
+            result = subprocess.run(cli + [str(out)], capture_output=True, text=True, timeout=300)
+            assert result.returncode == 2, result.stderr
+            [line] = result.stderr.strip().splitlines()
+            assert line.startswith(f"edgedigits: {out}: cannot write {named} (No space left on device); free some")
+            assert not list(out.glob(".*tmp")) and not (out / "_SUMMARY.json").exists()
+        assert len(records(small / "done")) == 5
+    finally:
+        subprocess.run(["umount", str(small)], check=False)
+
+
 def test_recursive_follows_a_link_to_a_folder_once(archive, tmp_path):
     """An archive on a NAS links its years in: `batch nas/archive -r` read the one file beside the link and none
     of the folder behind it, with no record and exit 0. A link to a folder is now walked as a folder, each real
