@@ -147,10 +147,10 @@ def read_archive(
 
     Returns the ArchiveSummary (also in ``_SUMMARY.json``); ``interrupted`` is set when Ctrl-C stopped it
     (the shards written so far stay; rerun to go on). Raises ArchiveError for options or a manifest that
-    cannot be used, the Ray engine without Ray installed, or a shard that cannot be written (a full disk, local
-    engine; the shards written stay, ``_SUMMARY.json`` gives the reason in ``stopped``, and a rerun goes on), or
-    ``_SETTINGS.json`` (before any reading) or ``_SUMMARY.json`` (after it; the shards stay, with no summary)
-    that cannot (no temporary file is left);
+    cannot be used, the Ray engine without Ray installed, Parquet without pyarrow, or a shard that cannot be
+    written (a full disk, local engine; the shards written stay, ``_SUMMARY.json`` gives the reason in
+    ``stopped``, and a rerun goes on), or ``_SETTINGS.json`` (before any reading) or ``_SUMMARY.json`` (after
+    it; the shards stay, with no summary) that cannot (no temporary file is left);
     ModelError for a model that cannot be used;
     TypeError for one input passed alone, not in a list (``"scans/"``: pass ``["scans/"]``).
     A bad input never raises: it is an error record. Any other exception that ends the run (one raised by
@@ -164,6 +164,14 @@ def read_archive(
         raise ArchiveError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
     if batch_size < 1:
         raise ArchiveError(f"batch size must be at least 1, not {batch_size}")
+    if format == "parquet":  # before any reading: the base install has no pyarrow, and failed at the first shard
+        try:
+            import pyarrow.parquet  # noqa: F401
+        except ImportError:
+            raise ArchiveError(
+                "--format parquet writes its shards with pyarrow, which is not installed: pip install pyarrow (it "
+                "comes with the [ray] extra), or use --format jsonl"
+            ) from None
     from .reader import path_name  # (the reader is loaded for the models below anyway)
 
     inputs = [path_name(item, "read_archive", "paths or URIs") for item in inputs]

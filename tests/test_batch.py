@@ -212,6 +212,30 @@ def test_file_uris_are_read_without_pyarrow_and_other_uris_say_what_to_install(a
     )
 
 
+def test_parquet_without_pyarrow_is_refused_before_reading(archive, tmp_path):
+    """`batch --format parquet` on the base install (no pyarrow): it read the whole archive, then stopped with a
+    ModuleNotFoundError traceback (found by a new user's trial: res_base_pq/). Refused at once now, as --engine ray
+    without Ray is: one line saying what to install, exit 2, and no --out folder made."""
+    out = tmp_path / "o"
+    command = [
+        sys.executable,
+        "-c",
+        WITHOUT_PYARROW,
+        "batch",
+        str(archive[0]),
+        "--out",
+        str(out),
+        "--format",
+        "parquet",
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stderr.strip().splitlines() == [
+        "edgedigits: --format parquet writes its shards with pyarrow, which is not installed: pip install pyarrow (it "
+        "comes with the [ray] extra), or use --format jsonl"
+    ], done.stderr
+    assert not out.exists()
+
+
 def test_a_manifest_from_a_pipe_or_stdin_gets_every_input_one_record(archive, tmp_path):
     """`batch --manifest <(find ...)` (a named pipe, fed a line at a time, with the progress bar on) and
     `find ... | batch --manifest -` (or /dev/stdin): every listed input gets exactly one record. A pipe is no
