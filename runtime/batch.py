@@ -213,9 +213,9 @@ def read_archive(
         summary = ArchiveSummary(
             engine, format, str(out), address=address, started_utc=time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
         )
-        keep_settings(out, wanted)
-        started = time.perf_counter()
         shards = shard_files(out)
+        keep_settings(out, wanted, has_records=bool(shards))
+        started = time.perf_counter()
         before = {p.name for p in shards}
         run = 1 + max(map(shard_run, shards), default=0)  # (a run that wrote nothing leaves its number free)
         done, errors = recorded(out)
@@ -698,18 +698,24 @@ def check_models(settings: dict) -> dict:
     }
 
 
-def keep_settings(out: Path, wanted: dict) -> None:
+def keep_settings(out: Path, wanted: dict, has_records: bool = True) -> None:
     """Resume only with the settings the records under ``out`` were read with (``out/_SETTINGS.json``, written
     by the first run there; ``wanted``: check_models' dict and the shards' ``format``). A rerun with another
     model, ``single`` or ``min_confidence`` would skip every input already recorded and mix two kinds of record,
     and one with another format two kinds of shard (``pd.read_parquet(out)`` saw only part of the records):
     ArchiveError naming what differs. An ``out`` from before this file existed gets it now; a setting its file
-    does not hold (written before the setting was kept) is not compared. ArchiveError too when the file cannot
-    be written (a full disk; no temporary file is left)."""
+    does not hold (written before the setting was kept) is not compared. An ``out`` with no shard
+    (``has_records`` False: a run that stopped before writing any, at a refused ``--address`` say) holds nothing
+    to mix: it takes ``wanted``, whatever its file says. ArchiveError too when the file cannot be written (a full
+    disk; no temporary file is left)."""
     path = out / SETTINGS
     try:
-        had = json.loads(path.read_text(encoding="utf-8"))
+        had = json.loads(path.read_text(encoding="utf-8")) if has_records else None
     except FileNotFoundError:
+        had = None
+    except (OSError, ValueError) as exc:
+        raise ArchiveError(f"{path}: cannot be read ({exc}); delete it to resume with this run's settings") from None
+    if had is None:
         try:
             _write_json(path, wanted)
         except OSError as exc:
@@ -718,8 +724,6 @@ def keep_settings(out: Path, wanted: dict) -> None:
                 "(read_archive's out), and rerun"
             ) from None
         return
-    except (OSError, ValueError) as exc:
-        raise ArchiveError(f"{path}: cannot be read ({exc}); delete it to resume with this run's settings") from None
     differ = [f"{k} {had[k]!r} -> {v!r}" for k, v in wanted.items() if k in had and had[k] != v]
     if differ:
         raise ArchiveError(

@@ -151,6 +151,21 @@ def test_a_rerun_with_other_settings_is_refused_not_skipped(archive, tmp_path):
     assert read_archive(paths[:20], out, workers=1, batch_size=64, format="parquet").skipped == 20
 
 
+def test_a_run_that_stopped_before_any_record_keeps_no_settings_from_a_retry(archive, tmp_path):
+    """A run refused before it read anything (an --address where no cluster answers) left its _SETTINGS.json, so a
+    retry with other settings was refused ('holds records read with other settings') though the folder held no
+    record (found by a new user's trial: res_addr/). A folder with no shard takes the retry's settings; once it
+    holds records, other settings are refused as before."""
+    out = tmp_path / "out"
+    with pytest.raises(ArchiveError, match="no Ray cluster answers there"):
+        read_archive(archive[1][:5], out, engine="ray", address="127.0.0.1:1")
+    assert (out / "_SETTINGS.json").exists() and not list(out.glob("part-*"))
+    retry = read_archive(archive[1][:5], out, workers=1, single=True, format="parquet")
+    assert retry.read == 5 and len(records(out)) == 5
+    with pytest.raises(ArchiveError, match="single True -> False"):
+        read_archive(archive[1][:5], out, workers=1, format="parquet")
+
+
 def test_a_manifest_of_paths_and_file_uris(archive, tmp_path):
     folder, paths = archive
     manifest = tmp_path / "paths.txt"
