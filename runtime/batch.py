@@ -866,10 +866,19 @@ def _uri_input(uri: str):
 # --------------------------------------------------------------------------- the Ray engine
 
 
+TOKEN_HELP = (
+    "set RAY_AUTH_MODE=token, with the head's token in ~/.ray/auth_token (where `ray start --head` writes it on "
+    "the head node) or in RAY_AUTH_TOKEN (`ray get-auth-token` on the head prints it); on the head node, --address "
+    "auto finds the token by itself"
+)
+
+
 def _check_reachable(address: str, timeout_s: float = 5.0) -> None:
     """Raise ArchiveError unless something answers at ``address`` (HOST:PORT of a Ray head node's GCS) within
-    ``timeout_s`` seconds. ``"auto"`` and ``ray://`` addresses are left to Ray. (ray.init retried an address
-    where nothing listens for many minutes, silently.)"""
+    ``timeout_s`` seconds, or when the Ray cluster there requires an authentication token this process does not
+    send (``_needs_token``). ``"auto"`` and ``ray://`` addresses are left to Ray. (ray.init retried an address
+    where nothing listens for many minutes, silently; and one that refused it for want of a token for 20 s, with
+    a warning a second, before the ConnectionError of a cluster not found.)"""
     import socket
 
     host, _, port = address.rpartition(":")
@@ -882,6 +891,28 @@ def _check_reachable(address: str, timeout_s: float = 5.0) -> None:
             f"--address {address}: no Ray cluster answers there ({exc.strerror or exc}); start one with "
             "`ray start --head` on the head node, or check HOST:PORT (the head's GCS port, 6379 by default)"
         ) from None
+    if os.environ.get("RAY_AUTH_MODE", "").lower() != "token" and _needs_token(address, timeout_s):
+        raise ArchiveError(
+            f"--address {address}: the Ray cluster there requires its authentication token (Ray's token "
+            "authentication, on by default for `ray start --head` since Ray 2.59) and this run sends none: "
+            + TOKEN_HELP
+        )
+
+
+def _needs_token(address: str, timeout_s: float) -> bool:
+    """Does the Ray GCS at ``address`` (HOST:PORT) refuse a call without a token (gRPC status UNAUTHENTICATED)?
+    One call of GetClusterId (the first call ``ray.init`` makes) with an empty request, answered within
+    ``timeout_s`` seconds; False when it answers anything else or grpc (installed with Ray) is missing."""
+    try:
+        import grpc  # type: ignore[import-untyped]  # (installed with Ray, untyped; no types-grpcio here)
+    except ImportError:
+        return False
+    with grpc.insecure_channel(address) as channel:
+        try:
+            channel.unary_unary("/ray.rpc.NodeInfoGcsService/GetClusterId")(b"", timeout=timeout_s)
+        except grpc.RpcError as exc:
+            return exc.code() == grpc.StatusCode.UNAUTHENTICATED
+    return False
 
 
 def _run_ray(
@@ -929,7 +960,7 @@ def _run_ray(
 
 def _start_ray(ray, address: str | None, workers: int | None) -> None:
     """``ray.init`` for a run: a local instance on this machine (``address`` None, ``workers`` CPUs), or the cluster
-    at ``address``; ArchiveError when none is found there."""
+    at ``address``; ArchiveError when none is found there, or it refuses this run's token (or its lack of one)."""
     import logging
 
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
@@ -944,21 +975,29 @@ def _start_ray(ray, address: str | None, workers: int | None) -> None:
             configure_logging=True,
         )
     else:
-        # A cluster on this machine's loopback (tests, a one-machine cluster): the driver's node is there too.
-        loopback = address.split(":")[0] in ("127.0.0.1", "localhost")
+        # (No _node_ip_address: Ray finds the node of this machine the driver joins, wherever the node registered.
+        # 127.0.0.1 here waited 60 s for a node there, then failed, when `ray start --head` had registered the
+        # machine's network address.)
+        no_token = getattr(ray.exceptions, "AuthenticationError", ())  # (Ray 2.52 and later)
         try:
-            ray.init(
-                address=address,
-                logging_level=logging.WARNING,
-                log_to_driver=False,
-                _node_ip_address="127.0.0.1" if loopback else None,
+            ray.init(address=address, logging_level=logging.WARNING, log_to_driver=False)
+        except ConnectionError:  # 'auto' with no cluster on this machine; HOST:PORT answered (_check_reachable)
+            if address == "auto":
+                raise ArchiveError(
+                    "--address auto: no running Ray cluster found on this machine; start one with `ray start "
+                    "--head`, pass its HEAD:PORT, or leave out --address to start a Ray instance for this run only"
+                ) from None
+            token = (
+                " and that the token this run sends (RAY_AUTH_TOKEN, RAY_AUTH_TOKEN_PATH or ~/.ray/auth_token) is "
+                "the head's (`ray get-auth-token` on the head prints it)"
             )
-        except ConnectionError:  # 'auto' with no cluster on this machine (HOST:PORT was checked above)
             raise ArchiveError(
-                f"--address {address}: no running Ray cluster found; start one with `ray start --head` (on "
-                "this machine for 'auto'), pass its HEAD:PORT, or leave out --address to start a Ray instance "
-                "for this run only"
+                f"--address {address}: something answers there but Ray could not join it as a cluster; check "
+                "HOST:PORT is the head's GCS port (6379 by default)"
+                + (token if os.environ.get("RAY_AUTH_MODE", "").lower() == "token" else "")
             ) from None
+        except no_token as exc:  # RAY_AUTH_MODE=token, and no token found
+            raise ArchiveError(f"--address {address}: Ray refused to join ({exc}); {TOKEN_HELP}") from None
 
 
 def _keep_sigterm(handler) -> None:

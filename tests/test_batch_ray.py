@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from batchdata import check_ctrl_c_midway, check_max_pixels, fed_pipe, make_archive, non_utf8_folder, records, summary
 
+from edgedigits.runtime import batch
 from edgedigits.runtime.batch import read_archive, read_records
 
 # Every node on 127.0.0.1 (Ray would otherwise resolve this machine to its network interface's address).
@@ -260,6 +261,60 @@ def test_an_address_where_no_cluster_answers_is_a_clear_error_at_once(tmp_path, 
     with pytest.raises(ArchiveError, match="127.0.0.1:1: no Ray cluster answers there"):
         read_archive([str(archive[0])], tmp_path / "out", engine="ray", address="127.0.0.1:1", recursive=True)
     assert time.perf_counter() - started < 30
+
+
+def test_a_cluster_that_requires_a_token_says_so_at_once_and_reads_with_it(archive, tmp_path):
+    """A real `ray start --head` with token authentication (on by default since Ray 2.59), joined by --address
+    HOST:PORT: without a token the command printed 20 s of InvalidAuthToken warnings, then 'no running Ray cluster
+    found; start one with `ray start --head`' beside the running one (found by a new user's trial: verbatim/).
+    Now one line within seconds saying the cluster requires its token and how to pass it (Ray's RAY_AUTH_MODE=token
+    and token file); with them the run reads. The head is this test's own (`--block`), stopped with it, and keeps
+    its files in a folder of its own: in Ray's (/tmp/ray) its address stayed in ray_current_cluster, and a later
+    `--address auto` waited for the dead head past the 120 s of test_address_auto_with_no_cluster_running..."""
+    import socket
+    import tempfile
+    import uuid
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    token = tmp_path / "auth_token"
+    token.write_text(uuid.uuid4().hex)
+    with_token = {**os.environ, "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN_PATH": str(token)}
+    ray_cli = str(Path(sys.executable).parent / "ray")
+    own = tempfile.mkdtemp(prefix="rt", dir="/tmp")  # (short: Ray's socket paths are made under it)
+    head = subprocess.Popen(
+        [ray_cli, "start", "--head", "--block", f"--port={port}", "--num-cpus=1", "--include-dashboard=false"]
+        + ["--disable-usage-stats", "--node-ip-address=127.0.0.1", f"--temp-dir={own}"],
+        env=with_token,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and head.poll() is None:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.5)
+        cmd = [sys.executable, "-m", "edgedigits.runtime.cli", "batch", *archive[1][:5], "--engine", "ray"]
+        cmd += ["--address", f"127.0.0.1:{port}", "--out"]
+        without = {k: v for k, v in os.environ.items() if not k.startswith("RAY_AUTH")}
+        started = time.perf_counter()
+        refused = subprocess.run(cmd + [str(tmp_path / "a")], env=without, capture_output=True, text=True, timeout=120)
+        assert refused.returncode == 2 and time.perf_counter() - started < 15, refused.stderr
+        assert refused.stderr.strip().splitlines() == [
+            f"edgedigits: --address 127.0.0.1:{port}: the Ray cluster there requires its authentication token (Ray's "
+            "token authentication, on by default for `ray start --head` since Ray 2.59) and this run sends none: "
+            + batch.TOKEN_HELP
+        ]
+        done = subprocess.run(cmd + [str(tmp_path / "b")], env=with_token, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0 and "5 read, 0 failed" in done.stderr, done.stderr
+    finally:
+        head.terminate()  # (--block: the head's processes stop with it)
+        head.wait(timeout=120)
+        shutil.rmtree(own, ignore_errors=True)
 
 
 def test_ctrl_c_midway_the_summary_counts_every_record_the_actors_wrote(archive, tmp_path):
