@@ -26,7 +26,7 @@ the shards here; ``"ray"`` runs Ray Data: the inputs (streamed into listing file
 the driver never holds the list) are read with ``ray.data.read_text`` and go through ``map_batches`` with a
 callable class holding one ``DigitReader`` per actor, in an actor pool as big as the cluster's CPUs; Ray
 schedules, retries a batch whose actor died, and applies back-pressure. Importing this module does not
-import Ray; Ray is imported when the Ray engine runs (``pip install 'edgedigits[ray]'``).
+import Ray; Ray is imported when the Ray engine runs (the ``[ray]`` extra: ``RAY_EXTRA``).
 
 Inputs: local paths (files, folders, glob patterns, as ``classify`` takes them) and, in a manifest, URIs that
 pyarrow's filesystems open (``file://``; ``s3://`` and ``gs://`` with pyarrow's S3/GCS support and
@@ -57,10 +57,16 @@ BATCH = 256  # inputs per map_batches call (one network pass) and per shard; see
 LISTING_LINES = 100_000  # inputs per listing file: each is one read task of Ray, streamed
 SUMMARY = "_SUMMARY.json"
 SETTINGS = "_SETTINGS.json"  # what the records under out were read with (keep_settings)
+RAY_EXTRA = "pip install '.[ray]' in the edgedigits clone, or 'edgedigits[ray]' from a package index that has it"
+API_OUT = " (read_archive's out)"  # after "--out" in a message: the argument's name in the API (for_command drops it)
 
 
 class ArchiveError(EdgeDigitsError, ValueError):
     """A job that cannot start (bad options, an unreadable manifest, Ray missing). The message says what to do."""
+
+    def for_command(self) -> str:
+        """The message as the ``edgedigits batch`` command says it: naming ``--out`` alone, without ``API_OUT``."""
+        return str(self).replace(API_OUT, "")
 
 
 @dataclass
@@ -206,7 +212,7 @@ def read_archive(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ArchiveError(
-            f"{out}: cannot create the output folder ({exc.strerror or exc}); pick another --out (read_archive's out)"
+            f"{out}: cannot create the output folder ({exc.strerror or exc}); pick another --out{API_OUT}"
         ) from None
     _check_writable(out)
     with _output_lock(out):  # one run at a time writes into out
@@ -306,7 +312,7 @@ def _output_lock(out: Path):
         handle.close()
         raise ArchiveError(
             f"{out}: another run is writing into this folder (it holds {out / '.lock'}); wait for it to end, or "
-            "pick another --out (read_archive's out)"
+            f"pick another --out{API_OUT}"
         ) from None
     return handle  # (closing the file releases the lock)
 
@@ -320,8 +326,8 @@ def _check_writable(out: Path) -> None:
         probe.unlink()
     except OSError as exc:
         raise ArchiveError(
-            f"{out}: cannot write in the output folder ({exc.strerror or exc}); pick another --out (read_archive's "
-            "out) or fix its permissions"
+            f"{out}: cannot write in the output folder ({exc.strerror or exc}); pick another --out{API_OUT} or fix "
+            "its permissions"
         ) from None
 
 
@@ -347,7 +353,7 @@ def arrow_filesystems():
     except ImportError:
         raise ArchiveError(
             "URIs other than file:// (s3://, gs://, ...) are read with pyarrow, which is not installed: "
-            "pip install 'edgedigits[ray]' (local paths and file:// URIs need nothing more)"
+            "pip install pyarrow (local paths and file:// URIs need nothing more)"
         ) from None
     return fs
 
@@ -551,8 +557,8 @@ def write_shard(records: list[dict], out: Path, fmt: str, batch_id: str = "", ru
         tmp.unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise ArchiveError(
-                f"{out}: cannot write a shard ({exc.strerror or exc}); free some space, or pick another --out "
-                "(read_archive's out), and rerun the same command: it goes on where it stopped"
+                f"{out}: cannot write a shard ({exc.strerror or exc}); free some space, or pick another "
+                f"--out{API_OUT}, and rerun the same command: it goes on where it stopped"
             ) from None
         raise
     return name
@@ -720,15 +726,15 @@ def keep_settings(out: Path, wanted: dict, has_records: bool = True) -> None:
             _write_json(path, wanted)
         except OSError as exc:
             raise ArchiveError(
-                f"{out}: cannot write {SETTINGS} ({exc.strerror or exc}); free some space, or pick another --out "
-                "(read_archive's out), and rerun"
+                f"{out}: cannot write {SETTINGS} ({exc.strerror or exc}); free some space, or pick another "
+                f"--out{API_OUT}, and rerun"
             ) from None
         return
     differ = [f"{k} {had[k]!r} -> {v!r}" for k, v in wanted.items() if k in had and had[k] != v]
     if differ:
         raise ArchiveError(
             f"{out}: holds records read with other settings ({'; '.join(differ)}); resuming would skip the inputs "
-            f"already read and mix two kinds of record: pick another --out (read_archive's out), or rerun with the "
+            f"already read and mix two kinds of record: pick another --out{API_OUT}, or rerun with the "
             f"settings in {path}"
         )
 
@@ -941,7 +947,9 @@ def _run_ray(
     try:
         import ray
     except ImportError:
-        raise ArchiveError("the Ray engine needs Ray: pip install 'edgedigits[ray]' (or use --engine local)") from None
+        raise ArchiveError(
+            f"the Ray engine needs Ray, which is not installed: {RAY_EXTRA}; or use --engine local"
+        ) from None
 
     started = time.perf_counter()
     ours = not ray.is_initialized()  # this run starts or joins Ray: at its end (Ctrl-C too) it shuts it down

@@ -596,7 +596,9 @@ def batch(
             batch_size=batch_size,
             on_progress=advance,
         )
-    except (ArchiveError, ModelError) as exc:
+    except ArchiveError as exc:
+        fail(exc.for_command())
+    except ModelError as exc:
         fail(str(exc))
     except (KeyboardInterrupt, ImportError) as exc:
         # Ctrl-C outside the reading (read_archive reports one during it): while the models load or the records

@@ -191,8 +191,8 @@ WITHOUT_PYARROW = (  # the command as the base install runs it: pyarrow comes wi
 
 def test_file_uris_are_read_without_pyarrow_and_other_uris_say_what_to_install(archive, tmp_path):
     """The base install has no pyarrow. A manifest of file:// URIs (with a space, %20) is read all the same, a
-    missing one is an error record, and a rerun skips them; an s3:// URI stops the run with one line naming the
-    extra to install (exit 2), not a ModuleNotFoundError traceback with exit 1 (found by a new user's trial)."""
+    missing one is an error record, and a rerun skips them; an s3:// URI stops the run with one line saying what
+    to install (exit 2), not a ModuleNotFoundError traceback with exit 1 (found by a new user's trial)."""
     folder, paths = archive
     spaced = tmp_path / "a scan.png"
     shutil.copy(paths[0], spaced)
@@ -223,7 +223,7 @@ def test_file_uris_are_read_without_pyarrow_and_other_uris_say_what_to_install(a
     assert (
         s3.stderr.strip()
         .splitlines()[-1]
-        .endswith("pip install 'edgedigits[ray]' (local paths and file:// URIs need nothing more)")
+        .endswith("pip install pyarrow (local paths and file:// URIs need nothing more)")
     )
 
 
@@ -719,7 +719,7 @@ def test_a_full_disk_stops_the_run_with_one_line_and_a_summary_that_says_so(arch
         assert result.returncode == 2, result.stderr
         assert result.stderr.strip().splitlines() == [
             f"edgedigits: {out}: cannot write a shard (No space left on device); free some space, or pick another "
-            "--out (read_archive's out), and rerun the same command: it goes on where it stopped"
+            "--out, and rerun the same command: it goes on where it stopped"
         ]
         written = len(list(read_records(out)))  # (each input listed 8 times: 8 records)
         state = summary(out)
@@ -798,7 +798,7 @@ def test_a_second_run_into_the_same_folder_at_once_is_refused(archive, tmp_path)
     assert first.returncode == 1, err  # (the archive's broken files)
     assert second.returncode == 2 and second.stderr.strip().splitlines() == [
         f"edgedigits: {out}: another run is writing into this folder (it holds {out / '.lock'}); wait for it to "
-        "end, or pick another --out (read_archive's out)"
+        "end, or pick another --out"
     ], second.stderr
     assert len(list(read_records(out))) == len(paths) * 60  # the first run's records alone
     killed = subprocess.Popen(cli + [str(folder), "--out", str(tmp_path / "again"), "--workers", "1"])
