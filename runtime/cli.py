@@ -570,13 +570,14 @@ def batch(
         from .output import ProgressBar
 
         bar = ProgressBar(sys.stderr, sys.stdout)
+        if manifest is None or (str(manifest) != "-" and os.path.isfile(manifest)):
+            # total, percentage and time left: the inputs counted beside the run, as classify counts them (not
+            # from stdin nor a pipe, which the run reads once)
+            _count_beside(bar, inputs or [], None if manifest is None else str(manifest), recursive)
 
     def advance(read: int, failed: int, skipped: int) -> None:
         if bar is not None:
-            bar.progress.update(
-                bar.task, completed=read + failed + skipped, description=f"reading ({failed} failed, {skipped} skipped)"
-            )
-            bar._redraw()
+            bar.set_done(read + failed + skipped, f"reading ({failed} failed, {skipped} skipped)")
 
     try:
         summary = read_archive(

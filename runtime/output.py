@@ -187,6 +187,15 @@ class ProgressBar:
         self.progress.update(
             self.task, advance=1, description=f"reading ({self.failed} failed)" if self.failed else "reading"
         )
+        self._refresh()
+
+    def set_done(self, done: int, description: str) -> None:
+        """The results so far, ``done`` of them, and the bar's ``description``, from a run that counts them itself
+        (``batch``: a shard at a time); redraws as ``advance`` does."""
+        self.progress.update(self.task, completed=done, description=description)
+        self._refresh()
+
+    def _refresh(self) -> None:
         now = time.monotonic()
         if self.lines:
             if now - self._last_line >= self.LINE_EVERY_S:

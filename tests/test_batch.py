@@ -319,6 +319,31 @@ def test_the_command_writes_shards_and_says_what_it_skipped(archive, tmp_path):
         read_archive([], tmp_path / "x", manifest=tmp_path / "missing.txt")
 
 
+def test_the_progress_gives_the_total_the_percentage_and_the_time_left(archive, tmp_path):
+    """`batch --progress` (the default on a terminal) showed a count and a rate only: no total, percentage or time
+    left, which classify shows (found by a new user's trial: tty_run.log). The inputs, of the command line and a
+    manifest file, are now counted beside the run as classify counts them. In a log (stderr no terminal) the bar
+    is lines of counts; the last one before the summary is the whole run's."""
+    import re
+
+    folder, paths = archive
+    manifest = tmp_path / "paths.txt"
+    manifest.write_text("\n".join(paths[:10]) + "\n")
+    total = len(paths) + 10
+    cmd = [sys.executable, "-m", "edgedigits.runtime.cli", "batch", str(folder), "--manifest", str(manifest)]
+    done = subprocess.run(
+        cmd + ["--out", str(tmp_path / "o"), "--workers", "1", "--progress"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    lines = done.stderr.splitlines()
+    assert re.fullmatch(
+        rf"reading \(3 failed, 0 skipped\)  {total}/{total}  100%  [\d,]+ images/s  0:00:00 left", lines[-2]
+    ), lines
+    assert lines[-1].startswith(f"{total} image(s): {total - 3} read, 3 failed"), lines
+
+
 def test_one_input_alone_is_refused_not_read_character_by_character(tmp_path):
     """read_archive("data/", out) took the string for its inputs: records for 'd', 'a', 't', 'a' and '/', the
     filesystem's root (with recursive=True, every image on the machine)."""
