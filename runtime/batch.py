@@ -478,10 +478,8 @@ def _drop_errors(shard: Path, paths: set[str]) -> None:
             import pyarrow.parquet as pq
 
             table = pq.read_table(shard)
-            stale = [
-                e is not None and p in paths for p, e in zip(*table.select(["path", "error"]).to_pydict().values())
-            ]
-            kept = table.filter(pa.array([not s for s in stale]))
+            errors = zip(table.column("path").to_pylist(), table.column("error").to_pylist())
+            kept = table.filter(pa.array([error is None or path not in paths for path, error in errors]))
             if kept.num_rows:
                 pq.write_table(kept, tmp)
         if kept:
