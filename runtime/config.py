@@ -312,6 +312,10 @@ class DetectConfig:
     box_sides: float = 0.85  # share of each side of a blob's outline (its convex hull simplified to four corners)
     #   its ink runs along: a printed box, one cell, erased around the digit in it (rules.erase_boxes). A new
     #   user's photos of a form with one box per digit read each box as '0' (0 of 10 exact; 10 with these)
+    box_edges: float = 0.7  # share of each band along a box's edges (a sixth of its side deep) its ink crosses, at
+    #   least: a first, cheap test (rules.framed) that 1,996 of 2,000 MNIST test digits fail ...
+    box_run: float = 0.6  # share of each edge a straight run of its ink covers, at least (rules.straight_edges): a
+    #   touching '83' in a line photo passed every other test (benchmarks/accuracy.py's touching strings, seed 1)
     box_band: float = 0.015  # share of the box's shortest side: how far from the box's outline its ink may lie
     #   and be on it. A printed line lies on it; a digit's curved strokes, even a thin pen's touching pair ('54'),
     #   only touch it here and there ...
@@ -399,6 +403,7 @@ DETECT_ALLOWED: dict[str, Allowed] = {
     **dict.fromkeys(["grow", "ruled_writing", "bent_run", "thin_band", "band_gap", "line_overlap"], SHARE),
     "grid_span": SHARE,
     **dict.fromkeys(["box_sides", "box_band", "box_outline", "box_stroke", "wall_drift"], SHARE),
+    **dict.fromkeys(["box_edges", "box_run"], SHARE),
     "box_band_px": AT_LEAST_1,
     "min_contrast": Allowed(0, 1, above_low=True),  # the ink map is divided by at least this
     # shares a blob or a height must reach, where above 1 turns the check off (tests/test_config.py does so)

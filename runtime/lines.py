@@ -34,6 +34,7 @@ LINE_STROKE = STROKE * INK_HEIGHT / 20  # MNIST's stroke width, at this height
 ALPHABET = "0123456789/-.,:A"  # classes 0..15; 'A' is any letter or word; class 16 is the CTC blank
 BLANK = len(ALPHABET)
 DIGITS = frozenset("0123456789")
+SEPARATORS = frozenset("/-.,:")  # what the line model reads between digit groups (ALPHABET's)
 
 
 class Char(NamedTuple):

@@ -26,7 +26,7 @@ import numpy as np
 
 from .blobs import Box, box_union
 from .config import DEFAULT_READ, ReadConfig
-from .lines import ALPHABET, DIGITS, STRIDE, Char, TextLine, ctc_greedy, rows
+from .lines import ALPHABET, DIGITS, SEPARATORS, STRIDE, Char, TextLine, ctc_greedy, rows
 from .orientation import ASYMMETRIC_DIGITS, page_log_odds
 from .results import Digit, int_box
 
@@ -196,7 +196,7 @@ def claim_empty_blobs(line: TextLine, chars: Sequence[Char], owner: list[int], m
 
 def beside_separator(k: int, chars: Sequence[Char], owner: Sequence[int]) -> bool:
     """Does the blob of character ``k`` (``owner``: the blob of each of ``chars``) hold a separator too?"""
-    return any(owner[m] == owner[k] and chars[m].char in "/-.,:" for m in range(len(chars)) if m != k)
+    return any(owner[m] == owner[k] and chars[m].char in SEPARATORS for m in range(len(chars)) if m != k)
 
 
 def taller(j: int, members: Sequence[Box], config: ReadConfig = DEFAULT_READ) -> bool:

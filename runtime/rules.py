@@ -268,7 +268,8 @@ def erase_boxes(
     - whose ink runs along ``box_sides`` of each of those four sides and reaches each corner, within ``box_band``
       of its shortest side (a printed line lies on its outline; a digit's curved strokes only touch it);
     - whose lines are at most ``box_stroke`` of that side wide (a digit's strokes are wider for its size);
-    - whose ink runs straight along each edge (``straight_edges``: touching round digits come close to their
+    - whose ink crosses ``box_edges`` of each band along its box's edges (``framed``, a cheap first test), and runs
+      straight along ``box_run`` of each edge (``straight_edges``: touching round digits come close to their
       outline all round, in curves);
     - and that has at least ``box_outline`` of its ink there (a digit touching the box has the rest).
     Only the ink along the sides goes, so a digit touching the box keeps the rest of its strokes; a digit inside
@@ -283,7 +284,7 @@ def erase_boxes(
     for b in blobs:
         if min(b.w, b.h) < 2 * config.min_height or max(b.w, b.h) > 3 * min(b.w, b.h) or b.area > 0.5 * b.w * b.h:
             continue  # too small to write in, a row of cells or a rule, or solid: no box
-        if not framed(binary[b.y : b.y + b.h, b.x : b.x + b.w], config.box_sides - 0.15):
+        if not framed(binary[b.y : b.y + b.h, b.x : b.x + b.w], config.box_edges):
             continue  # (cheap: a digit's ink leaves a band along its box's edge half empty)
         own = np.isin(labels[b.y : b.y + b.h, b.x : b.x + b.w], b.labels).view(np.uint8)
         # (framed in 2 px of paper: its outline's sides and their bands stay inside the array)
@@ -306,7 +307,7 @@ def erase_boxes(
             continue
         if not all(along_side(near, a, a, samples=1) for a in corners):
             continue  # a corner left empty: round, a '0'
-        if not straight_edges(near, config.box_sides - 0.25):
+        if not straight_edges(near, config.box_run):
             continue  # round strokes close to the outline, none straight along it: touching digits ('83')
         outline = np.zeros_like(own)
         reach = band + int(np.ceil(stroke))  # the line lies inside the outline: all of it goes

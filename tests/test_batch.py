@@ -720,67 +720,66 @@ def test_an_input_listed_twice_gets_a_record_each_time_as_the_summary_counts(arc
     assert sorted({r["path"] for r in written}) == sorted(archive[1][:10])
 
 
-def test_a_full_disk_stops_the_run_with_one_line_and_a_summary_that_says_so(archive, tmp_path):
-    """--out on a disk that fills up (a real 300 KiB tmpfs): an 80-line traceback of OSError, exit 1 (the status
-    of failed inputs), and a _SUMMARY.json of a finished run. Now one line naming the folder and what to do, exit
-    2, the shards written so far kept, and the summary's "stopped" saying why."""
+@pytest.fixture
+def small(tmp_path):
+    """A real tmpfs of 300 KiB mounted at tmp_path/small, a disk that fills up (root only: the test is skipped
+    where it cannot be mounted), unmounted afterwards."""
     small = tmp_path / "small"
     small.mkdir()
     mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(small)], capture_output=True)
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a small tmpfs here (root only): {mounted.stderr.decode().strip()}")
     try:
-        folder = archive[0]
-        manifest = tmp_path / "paths.txt"
-        manifest.write_text("\n".join(archive[1] * 8) + "\n")  # enough records to fill 300 KiB
-        out = small / "out"
-        result = subprocess.run(
-            [sys.executable, "-m", "edgedigits.runtime.cli", "batch", "--manifest", str(manifest), "--out", str(out)]
-            + ["--workers", "1", "--batch-size", "64"],
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert result.returncode == 2, result.stderr
-        assert result.stderr.strip().splitlines() == [
-            f"edgedigits: {out}: cannot write a shard (No space left on device); free some space, or pick another "
-            "--out, and rerun the same command: it goes on where it stopped"
-        ]
-        written = len(list(read_records(out)))  # (each input listed 8 times: 8 records)
-        state = summary(out)
-        assert written > 0 and state["read"] + state["failed"] == written and not state["interrupted"]
-        assert "No space left on device" in state["stopped"] and not list(out.glob(".*tmp"))
-        assert folder.exists()
+        yield small
     finally:
         subprocess.run(["umount", str(small)], check=False)
 
 
-def test_a_disk_full_at_start_or_at_the_summary_is_one_line_and_exit_2(archive, tmp_path):
+def test_a_full_disk_stops_the_run_with_one_line_and_a_summary_that_says_so(archive, tmp_path, small):
+    """--out on a disk that fills up (a real 300 KiB tmpfs): an 80-line traceback of OSError, exit 1 (the status
+    of failed inputs), and a _SUMMARY.json of a finished run. Now one line naming the folder and what to do, exit
+    2, the shards written so far kept, and the summary's "stopped" saying why."""
+    folder = archive[0]
+    manifest = tmp_path / "paths.txt"
+    manifest.write_text("\n".join(archive[1] * 8) + "\n")  # enough records to fill 300 KiB
+    out = small / "out"
+    result = subprocess.run(
+        [sys.executable, "-m", "edgedigits.runtime.cli", "batch", "--manifest", str(manifest), "--out", str(out)]
+        + ["--workers", "1", "--batch-size", "64"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"edgedigits: {out}: cannot write a shard (No space left on device); free some space, or pick another "
+        "--out, and rerun the same command: it goes on where it stopped"
+    ]
+    written = len(list(read_records(out)))  # (each input listed 8 times: 8 records)
+    state = summary(out)
+    assert written > 0 and state["read"] + state["failed"] == written and not state["interrupted"]
+    assert "No space left on device" in state["stopped"] and not list(out.glob(".*tmp"))
+    assert folder.exists()
+
+
+def test_a_disk_full_at_start_or_at_the_summary_is_one_line_and_exit_2(archive, tmp_path, small):
     """A disk already full when the run writes _SETTINGS.json (start-up), or when it writes _SUMMARY.json (the end:
     here a rerun with nothing left to read): a traceback of OSError, exit 1, and a .*.tmp file left behind (found by
     a new user's trial on a 2 MB tmpfs). Now the one line and exit 2 of a disk that fills mid-run, no temporary
     file, and no summary left from an earlier run to pass for this one's. A real full tmpfs (root only)."""
-    small = tmp_path / "small"
-    small.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(small)], capture_output=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here (root only): {mounted.stderr.decode().strip()}")
-    try:
-        cli = [sys.executable, "-m", "edgedigits.runtime.cli", "batch", *archive[1][:5], "--workers", "1", "--out"]
-        assert subprocess.run(cli + [str(small / "done")], capture_output=True, timeout=300).returncode == 0
-        (small / "fresh").mkdir()  # (a folder takes no block of a tmpfs, its files' contents do)
-        with open(small / "filler", "wb", buffering=0) as filler, pytest.raises(OSError, match="No space left"):
-            while True:
-                filler.write(b"\0" * 4096)
-        for out, named in ((small / "fresh", "_SETTINGS.json"), (small / "done", "_SUMMARY.json")):
-            result = subprocess.run(cli + [str(out)], capture_output=True, text=True, timeout=300)
-            assert result.returncode == 2, result.stderr
-            [line] = result.stderr.strip().splitlines()
-            assert line.startswith(f"edgedigits: {out}: cannot write {named} (No space left on device); free some")
-            assert not list(out.glob(".*tmp")) and not (out / "_SUMMARY.json").exists()
-        assert len(records(small / "done")) == 5
-    finally:
-        subprocess.run(["umount", str(small)], check=False)
+    cli = [sys.executable, "-m", "edgedigits.runtime.cli", "batch", *archive[1][:5], "--workers", "1", "--out"]
+    assert subprocess.run(cli + [str(small / "done")], capture_output=True, timeout=300).returncode == 0
+    (small / "fresh").mkdir()  # (a folder takes no block of a tmpfs, its files' contents do)
+    with open(small / "filler", "wb", buffering=0) as filler, pytest.raises(OSError, match="No space left"):
+        while True:
+            filler.write(b"\0" * 4096)
+    for out, named in ((small / "fresh", "_SETTINGS.json"), (small / "done", "_SUMMARY.json")):
+        result = subprocess.run(cli + [str(out)], capture_output=True, text=True, timeout=300)
+        assert result.returncode == 2, result.stderr
+        [line] = result.stderr.strip().splitlines()
+        assert line.startswith(f"edgedigits: {out}: cannot write {named} (No space left on device); free some")
+        assert not list(out.glob(".*tmp")) and not (out / "_SUMMARY.json").exists()
+    assert len(records(small / "done")) == 5
 
 
 def test_recursive_follows_a_link_to_a_folder_once(archive, tmp_path):
