@@ -8,6 +8,7 @@ turns it into an error record.
 from __future__ import annotations
 
 import glob
+import itertools
 import os
 import stat
 import time
@@ -127,44 +128,66 @@ def _folder(folder: str, recursive: bool) -> Iterator[str | SourceError]:
 
 
 def _other_files(folder: str, recursive: bool, budget: int = 200) -> str | None:
-    """What a folder without image files holds instead, when its files' first bytes tell (images.known_other:
-    HEIC photos, PDFs, videos; text files aside): how many such files, one named as an example, and what to do
-    about it; None when none of the first ``budget`` entries (hidden ones aside, subfolders too with
-    ``recursive``) is one."""
-    found: dict[str, list[str]] = {}
-    stack = [folder]
-    while stack and budget > 0:
-        try:
-            entries = sorted(os.scandir(stack.pop()), key=lambda e: e.name)
-        except OSError:
-            continue
-        for entry in entries[:budget]:
-            budget -= 1
+    """What a folder without image files holds instead (``other_formats``), looking at its first ``budget``
+    entries (hidden ones aside; subfolders too with ``recursive``); None when none tells."""
+
+    def files() -> Iterator[str]:
+        left, stack = budget, [folder]
+        while stack and left > 0:
             try:
-                if entry.name.startswith("."):
-                    continue
-                if entry.is_dir():
-                    if recursive:
-                        stack.append(entry.path)
-                    continue
-                with open(entry.path, "rb") as f:
-                    known = known_other(f.read(512), text=False)  # (a folder's notes are no mistake)
+                entries = sorted(os.scandir(stack.pop()), key=lambda e: e.name)
             except OSError:
                 continue
-            if known is not None:
-                found.setdefault(known, []).append(entry.path)
+            for entry in entries[:left]:
+                left -= 1
+                try:
+                    if entry.name.startswith("."):
+                        continue
+                    if entry.is_dir():
+                        if recursive:
+                            stack.append(entry.path)
+                        continue
+                except OSError:
+                    continue
+                yield entry.path
+
+    other = other_formats(files())
+    return None if other is None else f"it holds {other}"
+
+
+def other_formats(paths: Iterable[str], budget: int = 200) -> str | None:
+    """What the first ``budget`` of these files are, when their first bytes tell (images.known_other: HEIC photos,
+    PDFs, videos; text files aside): how many of the commonest such kind, one named as an example, and what to
+    do ("2 file(s) such as 'a.HEIC': not an image OpenCV can decode: a HEIC/HEIF photo; save or export it as
+    JPEG ..."); None when none tells. A file that cannot be opened (a folder, no permission) is passed over."""
+    found: dict[str, list[str]] = {}
+    for path in itertools.islice(paths, budget):
+        try:
+            with open(path, "rb") as f:
+                known = known_other(f.read(512), text=False)  # (notes beside images are no mistake)
+        except OSError:
+            continue
+        if known is not None:
+            found.setdefault(known, []).append(path)
     if not found:
         return None
-    known, paths = max(found.items(), key=lambda item: len(item[1]))
-    return f"it holds {len(paths)} file(s) such as {paths[0]!r}: {known}"
+    known, named = max(found.items(), key=lambda item: len(item[1]))
+    return f"{len(named)} file(s) such as {named[0]!r}: {known}"
 
 
-def no_images_matched(count: int) -> str:
-    """The error of a glob pattern whose ``count`` matches (files and folders) give no image: a pattern for
-    videos (``'clips/*.mp4'``), text files or empty folders; says what to do."""
+def no_images_matched(matches: list[str]) -> str:
+    """The error of a glob pattern whose matches (files and folders) give no image: a pattern for videos
+    (``'clips/*.mp4'``), iPhone photos, text files or empty folders; says what they are (``other_formats``) and
+    what to do."""
+    error = (
+        f"the pattern matches {len(matches)} file(s) or folder(s) but no image file (looked for {FORMATS} by their "
+        "suffixes)"
+    )
+    other = other_formats(matches)
+    if other is not None:
+        return f"{error}; among them {other}"
     return (
-        f"the pattern matches {count} file(s) or folder(s) but no image file (looked for {FORMATS} by their "
-        "suffixes); name a file itself to try it whatever its suffix, or read a video with edgedigits webcam "
+        f"{error}; name a file itself to try it whatever its suffix, or read a video with edgedigits webcam "
         "--source FILE --headless (Python: edgedigits.runtime.sources.iter_frames(FILE))"
     )
 
@@ -208,7 +231,7 @@ def iter_paths(inputs: Iterable[str], recursive: bool = False) -> Iterator[str |
                         files.add(key)
                     yield path
             if matches and not found:
-                yield SourceError(item, no_images_matched(len(matches)))
+                yield SourceError(item, no_images_matched(matches))
         else:
             yield SourceError(item, "no such file or folder; check the path")
 

@@ -768,3 +768,7 @@ def test_a_folder_of_heic_photos_or_videos_says_what_it_holds(tmp_path):
     (tmp_path / "clips" / "day1" / "a.avi").write_bytes(b"RIFF\x00\x00\x00\x00AVI LIST" + bytes(200))
     deep = run("classify", tmp_path / "clips", "-r", "--format", "jsonl")
     assert "a video file" in json.loads(deep.stdout)["error"] and "webcam --source" in deep.stdout
+    # a glob pattern of them says so too (it suggested reading a video for HEIC photos)
+    [pattern] = map(json.loads, run("classify", str(tmp_path / "phone" / "*"), "--format", "jsonl").stdout.splitlines())
+    assert "2 file(s) such as" in pattern["error"] and "HEIC/HEIF photo" in pattern["error"]
+    assert "webcam" not in pattern["error"]
