@@ -880,16 +880,18 @@ TOKEN_HELP = (
 def _check_reachable(address: str, timeout_s: float = 5.0) -> None:
     """Raise ArchiveError unless something answers at ``address`` (HOST:PORT of a Ray head node's GCS) within
     ``timeout_s`` seconds, or when the Ray cluster there requires an authentication token this process does not
-    send (``_needs_token``). ``"auto"`` and ``ray://`` addresses are left to Ray. (ray.init retried an address
+    send (``_needs_token``); for ``"auto"``, unless the cluster last started here answers
+    (``_check_last_cluster``). ``ray://`` addresses are left to Ray. (ray.init retried an address
     where nothing listens for many minutes, silently; and one that refused it for want of a token for 20 s, with
     a warning a second, before the ConnectionError of a cluster not found.)"""
-    import socket
-
+    if address == "auto":
+        _check_last_cluster(timeout_s)
+        return
     host, _, port = address.rpartition(":")
-    if address == "auto" or "://" in address or not host or not port.isdigit():
+    if "://" in address or not host or not port.isdigit():
         return
     try:
-        socket.create_connection((host, int(port)), timeout=timeout_s).close()
+        _connect(host, int(port), timeout_s)
     except OSError as exc:
         raise ArchiveError(
             f"--address {address}: no Ray cluster answers there ({exc.strerror or exc}); start one with "
@@ -901,6 +903,39 @@ def _check_reachable(address: str, timeout_s: float = 5.0) -> None:
             "authentication, on by default for `ray start --head` since Ray 2.59) and this run sends none: "
             + TOKEN_HELP
         )
+
+
+def _connect(host: str, port: int, timeout_s: float) -> None:
+    """Open and close a TCP connection to ``host``:``port`` within ``timeout_s`` seconds; OSError when none."""
+    import socket
+
+    socket.create_connection((host, port), timeout=timeout_s).close()
+
+
+def _check_last_cluster(timeout_s: float) -> None:
+    """For ``--address auto`` (RAY_ADDRESS unset): raise ArchiveError when the Ray cluster last started on this
+    machine, as Ray's address file (``ray_current_cluster`` in Ray's temporary folder) names it, does not answer
+    within ``timeout_s`` seconds. A head that crashed or was killed leaves the file behind, and ray.init then
+    waited on its address for minutes (2 min 44 s measured). No file: nothing to check (Ray says none runs)."""
+    if os.environ.get("RAY_ADDRESS"):
+        return
+    try:
+        from ray._private.utils import read_ray_address  # (what `ray status` reads; private, so optional)
+
+        last = read_ray_address()
+    except (ImportError, AttributeError, OSError):
+        return
+    host, _, port = (last or "").rpartition(":")
+    if not host or not port.isdigit():
+        return
+    try:
+        _connect(host, int(port), timeout_s)
+    except OSError:
+        raise ArchiveError(
+            f"--address auto: the Ray cluster last started on this machine ({last}, in Ray's ray_current_cluster "
+            "file) does not answer: it has stopped; start one with `ray start --head` (`ray stop` clears the "
+            "stale file), or leave out --address to start a Ray instance for this run only"
+        ) from None
 
 
 def _needs_token(address: str, timeout_s: float) -> bool:
