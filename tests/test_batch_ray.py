@@ -54,6 +54,34 @@ def test_address_auto_with_no_cluster_running_is_a_clear_error(archive, tmp_path
     assert "Traceback" not in done.stderr
 
 
+def test_address_auto_with_a_stale_address_file_is_a_clear_error_at_once(archive, tmp_path):
+    """A Ray head that crashed or was killed leaves Ray's address file (ray_current_cluster) naming it: --address
+    auto then waited on that address for minutes (2 min 44 s measured; a fresh-clone CI run after a killed one
+    timed out on the test above). Now: exit 2 within seconds, saying the cluster last started here has stopped."""
+    from ray._private.utils import get_ray_address_file
+
+    # (placed before the tests that start Ray in this process: at the end of the file it was skipped)
+    if ray.is_initialized() or _ray_runs_here():
+        pytest.skip("a Ray cluster runs on this machine: --address auto would join it")
+    address_file = Path(get_ray_address_file(None))
+    if address_file.exists():
+        pytest.skip(f"{address_file} exists: this test writes its own stale one")
+    address_file.parent.mkdir(parents=True, exist_ok=True)
+    address_file.write_text("127.0.0.1:1\n")  # (port 1: nothing listens)
+    try:
+        cmd = [sys.executable, "-m", "edgedigits.runtime.cli", "batch", archive[1][0], "--out", str(tmp_path / "o")]
+        started = time.monotonic()
+        done = subprocess.run(
+            cmd + ["--engine", "ray", "--address", "auto"], capture_output=True, text=True, timeout=60
+        )
+        assert time.monotonic() - started < 30
+        assert done.returncode == 2, done.stderr
+        assert "--address auto: the Ray cluster last started on this machine (127.0.0.1:1" in done.stderr
+        assert "Traceback" not in done.stderr
+    finally:
+        address_file.unlink(missing_ok=True)
+
+
 def test_the_command_on_a_local_instance_prints_no_ray_notice_that_its_progress_bars_are_off(archive, tmp_path):
     """`edgedigits batch 5 PNGs --engine ray`, which starts a local Ray instance: stderr holds no 'Progress bars
     disabled. To enable, set ...' (Ray Data's notice, once per process, that the bars the command turns off for
@@ -386,30 +414,3 @@ print(json.dumps([one.cluster_cpus, left, two.cluster_cpus, two.read, ray.is_ini
     one_cpus, left, two_cpus, two_read, still = json.loads(done.stdout.strip().splitlines()[-1])
     assert one_cpus == 1.0 and not left and not still
     assert two_cpus >= 2.0 and two_read == 8
-
-
-def test_address_auto_with_a_stale_address_file_is_a_clear_error_at_once(archive, tmp_path):
-    """A Ray head that crashed or was killed leaves Ray's address file (ray_current_cluster) naming it: --address
-    auto then waited on that address for minutes (2 min 44 s measured; a fresh-clone CI run after a killed one
-    timed out on the test above). Now: exit 2 within seconds, saying the cluster last started here has stopped."""
-    from ray._private.utils import get_ray_address_file
-
-    if ray.is_initialized() or _ray_runs_here():
-        pytest.skip("a Ray cluster runs on this machine: --address auto would join it")
-    address_file = Path(get_ray_address_file(None))
-    if address_file.exists():
-        pytest.skip(f"{address_file} exists: this test writes its own stale one")
-    address_file.parent.mkdir(parents=True, exist_ok=True)
-    address_file.write_text("127.0.0.1:1\n")  # (port 1: nothing listens)
-    try:
-        cmd = [sys.executable, "-m", "edgedigits.runtime.cli", "batch", archive[1][0], "--out", str(tmp_path / "o")]
-        started = time.monotonic()
-        done = subprocess.run(
-            cmd + ["--engine", "ray", "--address", "auto"], capture_output=True, text=True, timeout=60
-        )
-        assert time.monotonic() - started < 30
-        assert done.returncode == 2, done.stderr
-        assert "--address auto: the Ray cluster last started on this machine (127.0.0.1:1" in done.stderr
-        assert "Traceback" not in done.stderr
-    finally:
-        address_file.unlink(missing_ok=True)
