@@ -565,13 +565,16 @@ def write_shard(records: list[dict], out: Path, fmt: str, batch_id: str = "", ru
 def _arrow_schema():
     import pyarrow as pa
 
-    digit = pa.struct([("digit", pa.int64()), ("confidence", pa.float64()), ("box", pa.list_(pa.int64()))])
+    digit = pa.struct(
+        [("digit", pa.int64()), ("confidence", pa.float64()), ("box", pa.list_(pa.int64())), ("page", pa.int64())]
+    )
     return pa.schema(
         [
             ("path", pa.string()),
             ("text", pa.string()),
             ("digits", pa.list_(digit)),
             ("raw", pa.string()),
+            ("pages", pa.int64()),
             ("error", pa.string()),
             ("size", pa.int64()),
             ("mtime", pa.float64()),
@@ -628,7 +631,10 @@ def _shard_records(shard: Path) -> Iterator[dict]:
         except Exception:  # a broken file (ArrowInvalid, OSError): as _shard_keys
             return
         for row in rows:
-            yield {k: v for k, v in row.items() if v is not None or k in ("size", "mtime")}
+            record = {k: v for k, v in row.items() if v is not None or k in ("size", "mtime")}
+            if record.get("digits"):  # a digit's page is null but in a file of several pages, as in JSON lines
+                record["digits"] = [{k: v for k, v in d.items() if v is not None} for d in record["digits"]]
+            yield record
 
 
 def _write_json(path: Path, data: dict) -> None:

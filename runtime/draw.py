@@ -107,7 +107,8 @@ class AnnotatedCopies:
     ``photo.jpg`` becomes ``DIR/photo.jpg``, any other format ``DIR/<name>.png`` (the drawing is in colour,
     which PGM or a 1-bit TIFF cannot hold). Two inputs with the same name (``a/1.png``, ``b/1.png``) get
     ``1.png`` and ``1-2.png``; an input is never overwritten by its own copy (``--save-dir`` of the input's
-    own folder gives ``<name>-2``). The image is decoded again here (as displayed: EXIF orientation
+    own folder gives ``<name>-2``). Each further page of a multi-page TIFF gets its own copy,
+    ``<name>-page2.png`` and on. The image is decoded again here (as displayed: EXIF orientation
     applied), so the copies cost one more decode per image. Creates DIR (raises OSError when it cannot).
     """
 
@@ -135,13 +136,17 @@ class AnnotatedCopies:
     def save(self, reading: Reading, source: str | os.PathLike | bytes) -> Path | None:
         """Write the annotated copy of ``source`` (the path or bytes ``reading`` was read from); None, with the
         reason kept in ``problems``, when it could not be written (the run goes on)."""
-        from .images import ImageError, cv_path, load_image
+        from .images import ImageError, cv_path, load_pages
 
         target = self.target(reading.path)
         try:
-            image = load_image(source)
-            ok = cv2.imwrite(cv_path(target), annotate(image, reading))
-        except (ImageError, cv2.error, OSError) as exc:
+            pages = load_pages(source)
+            ok = True
+            for number, image in enumerate(pages, 1):  # a multi-page TIFF: page 2 to <name>-page2.png, ...
+                into = target if number == 1 else target.with_name(f"{target.stem}-page{number}{target.suffix}")
+                self.taken.add(into.name)
+                ok = ok and cv2.imwrite(cv_path(into), annotate(image, reading.on_page(number)))
+        except (ImageError, cv2.error, OSError, ValueError) as exc:
             ok, reason = False, str(exc)
         else:
             reason = "OpenCV could not write it (disk full or not writable?)"

@@ -18,6 +18,7 @@ import os
 import re
 import stat
 import struct
+from collections.abc import Iterator
 
 import cv2
 import numpy as np
@@ -25,7 +26,8 @@ import numpy as np
 from .errors import EdgeDigitsError
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
-MAX_PIXELS = 64_000_000  # a 48 MP phone photo fits; a 20000x20000 scan does not
+MAX_PIXELS = 64_000_000  # a 48 MP phone photo fits; a 20000x20000 scan does not (a multi-page TIFF: all its pages)
+MAX_PAGES = 10_000  # pages of a multi-page TIFF counted at most (a bound on a malformed file's IFD chain)
 # Every suffix a folder listing picks up: the formats OpenCV decodes here (the same set as a file named
 # explicitly, which is always tried whatever its suffix).
 IMAGE_SUFFIXES = frozenset(
@@ -213,25 +215,41 @@ def header_size(data: bytes) -> tuple[int, int] | None:
 
 def _tiff_size(data: bytes) -> tuple[int, int] | None:
     """ImageWidth (256) and ImageLength (257) from the first IFD of a TIFF or BigTIFF."""
+    return next(_tiff_ifd_sizes(data), None)
+
+
+def _tiff_ifd_sizes(data: bytes) -> Iterator[tuple[int, int] | None]:
+    """(ImageWidth, ImageLength) of each IFD (page) of a TIFF or BigTIFF in file order, None for an IFD without
+    both tags; at most ``MAX_PAGES``, and an IFD chain that loops back ends. Stops where the bytes end (a
+    truncated file: the pages whose IFDs are whole). TIFF 6.0, section 2 ("Image File Directory"); BigTIFF
+    (Adobe/libtiff 2007): 8-byte offsets and counts, 20-byte entries."""
     order = "<" if data[:2] == b"II" else ">"
     big = struct.unpack(order + "H", data[2:4])[0] == 43
-    if big:
-        ifd = struct.unpack(order + "Q", data[8:16])[0]
-        count, first, entry = struct.unpack(order + "Q", data[ifd : ifd + 8])[0], ifd + 8, 20
-    else:
-        ifd = struct.unpack(order + "I", data[4:8])[0]
-        count, first, entry = struct.unpack(order + "H", data[ifd : ifd + 2])[0], ifd + 2, 12
-    found = {}
-    for i in range(min(count, 4096)):
-        at = first + i * entry
-        tag, kind = struct.unpack(order + "HH", data[at : at + 4])
-        if tag in (256, 257):
-            value = data[at + (12 if big else 8) : at + entry]
-            code = {3: "H", 4: "I", 16: "Q"}.get(kind)
-            if code is None:
-                return None
-            found[tag] = struct.unpack(order + code, value[: struct.calcsize(order + code)])[0]
-    return (found[256], found[257]) if len(found) == 2 else None
+    offset, count_code, next_code, entry = (
+        (struct.unpack(order + "Q", data[8:16])[0], "Q", "Q", 20)
+        if big
+        else (struct.unpack(order + "I", data[4:8])[0], "H", "I", 12)
+    )
+    seen: set[int] = set()
+    while offset and offset not in seen and len(seen) < MAX_PAGES:
+        seen.add(offset)
+        try:
+            size = struct.calcsize(order + count_code)
+            count = struct.unpack(order + count_code, data[offset : offset + size])[0]
+            first = offset + size
+            found = {}
+            for i in range(min(count, 4096)):
+                at = first + i * entry
+                tag, kind = struct.unpack(order + "HH", data[at : at + 4])
+                code = {3: "H", 4: "I", 16: "Q"}.get(kind)
+                if tag in (256, 257) and code is not None:
+                    value = data[at + (12 if big else 8) : at + entry]
+                    found[tag] = struct.unpack(order + code, value[: struct.calcsize(order + code)])[0]
+            at = first + count * entry
+            offset = struct.unpack(order + next_code, data[at : at + struct.calcsize(order + next_code)])[0]
+        except struct.error:  # the bytes end inside this IFD: a truncated file
+            return
+        yield (found[256], found[257]) if len(found) == 2 else None
 
 
 def _pnm_size(data: bytes) -> tuple[int, int] | None:
@@ -377,9 +395,58 @@ def decode(data: bytes, max_pixels: int | None = None) -> np.ndarray:
             raise ImageError(known)
         kind = "truncated or corrupt image" if size else f"not an image OpenCV can decode ({FORMATS})"
         raise ImageError(f"{kind}; re-export or re-save the file")
+    return as_displayed(image, exif_orientation(data))
+
+
+def as_displayed(image: np.ndarray, orientation: int) -> np.ndarray:
+    """A decoded image (any dtype OpenCV gives) -> uint8, turned as its EXIF/TIFF ``orientation`` (1-8) says:
+    16-bit and float images are stretched from their minimum to their maximum."""
     if image.dtype != np.uint8:  # 16-bit PNG/TIFF, float TIFF: scale to 8 bits
         image = cv2.normalize(image, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
-    return apply_orientation(image, exif_orientation(data))
+    return apply_orientation(image, orientation)
+
+
+def page_count(data: bytes) -> int:
+    """How many pages encoded image bytes hold: the IFDs of a TIFF (a scanner's or a fax's multi-page file; at
+    most ``MAX_PAGES``), 1 for any other image (an animated GIF or WebP is read as its first frame)."""
+    if data[:4] not in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
+        return 1
+    try:
+        return max(1, sum(1 for _ in _tiff_ifd_sizes(data)))
+    except (struct.error, IndexError, ValueError):
+        return 1
+
+
+def decode_pages(data: bytes, max_pixels: int | None = None) -> list[np.ndarray]:
+    """Encoded image bytes -> each of its pages as ``decode`` gives an image: ``[decode(data)]`` for an image of one
+    page; for a multi-page TIFF (``page_count``) every page, in order, decoded one at a time
+    (``cv2.imdecodemulti`` with a range of one page), each turned by the first page's Orientation tag.
+
+    ``max_pixels`` (default ``MAX_PIXELS``) bounds all the pages' pixels together: the pages of one file are
+    read together, and held until they are. Raises ImageError naming the problem, the page and the fix."""
+    pages = page_count(data) if data else 1
+    if pages == 1:
+        return [decode(data, max_pixels)]
+    limit = MAX_PIXELS if max_pixels is None else max_pixels
+    sizes = [size for size in _tiff_ifd_sizes(data) if size is not None]
+    total = sum(w * h for w, h in sizes)
+    if total > limit:
+        raise ImageError(
+            f"a TIFF of {pages} pages, {_amount(total)} in all, above the {_amount(limit)} limit for one file; "
+            f"split it into smaller files (e.g. tiffsplit FILE), or raise the limit on purpose (edgedigits classify "
+            f"or batch --max-pixels {_round_up(total)}; in Python, edgedigits.runtime.images.MAX_PIXELS = "
+            f"{_round_up(total)})"
+        )
+    buffer, orientation, out = np.frombuffer(data, np.uint8), exif_orientation(data), []
+    for k in range(pages):
+        try:
+            ok, mats = cv2.imdecodemulti(buffer, cv2.IMREAD_UNCHANGED, range=(k, k + 1))
+        except cv2.error:
+            ok, mats = False, []
+        if not ok or not mats or mats[0].size == 0:
+            raise ImageError(f"page {k + 1} of {pages}: truncated or corrupt image; re-export or re-save the file")
+        out.append(as_displayed(mats[0], orientation))
+    return out
 
 
 # ISO media brands of still images (HEIF, AVIF): their files start with an 'ftyp' box, as MP4 and MOV videos do.
@@ -474,3 +541,15 @@ def load_image(source: str | os.PathLike | bytes | bytearray | memoryview, max_p
             f"not an image but {type(source).__name__}: pass a file path, encoded image bytes or a NumPy array"
         )
     return decode(read_bytes(source), max_pixels)
+
+
+def load_pages(
+    source: str | os.PathLike | bytes | bytearray | memoryview, max_pixels: int | None = None
+) -> list[np.ndarray]:
+    """``load_image`` for every page: a list of one image, or of each page of a multi-page TIFF (``decode_pages``).
+    Raises ImageError as ``load_image`` and ``decode_pages`` do."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return decode_pages(bytes(source), max_pixels)
+    if hasattr(source, "read") or not isinstance(source, (str, os.PathLike)):
+        return [load_image(source, max_pixels)]  # (refused there, with its message)
+    return decode_pages(read_bytes(source), max_pixels)

@@ -31,7 +31,7 @@ import numpy as np
 
 from . import detect, small_digits
 from .config import DEFAULT, DEFAULT_READ, DetectConfig, ReadConfig
-from .images import FOLDER_ERROR, ImageError, check_array, load_image
+from .images import FOLDER_ERROR, ImageError, check_array, load_image, load_pages
 from .lines import STRIDE, Char, ctc_greedy, fit_line, pad_batch, rows
 from .model import (
     LineModel,
@@ -62,6 +62,7 @@ from .results import (  # noqa: F401  (the API's names, re-exported)
     check_fraction,
     compose_text,
     int_box,
+    join_pages,
 )
 from .sources import SourceError, iter_paths
 
@@ -243,8 +244,9 @@ class DigitReader:
         (ink.to_uint8 maps it to 8 bits: uint8 as is; bool to 0/255; float all in [0, 1] times 255; other
         values all in [0, 255] as they are; uint16 beyond 255 divided by 257; anything else stretched from its
         minimum and maximum; NaN and infinities as 0). Boxes are in the pixels of the image as displayed (EXIF
-        orientation applied). ``path``: the name ``Reading.path`` gets, a str or os.PathLike (as its str;
-        default: the path read, else None).
+        orientation applied). A multi-page TIFF is read page by page into one Reading (``Reading.pages``, each
+        Digit's ``page``, its box in that page's pixels). ``path``: the name ``Reading.path`` gets, a str or
+        os.PathLike (as its str; default: the path read, else None).
 
         Raises ImageError (a ValueError) when the input cannot be read: a missing or unreadable file, bytes
         that are no image, an image above the pixel limit. Its message names the input and says what to do.
@@ -300,7 +302,8 @@ class DigitReader:
         for name in names:
             if name is not None and not isinstance(name, str):
                 raise TypeError(f"path must be a str, an os.PathLike or None (the name in Reading.path), got {name!r}")
-        prepared = [self._prepare(image, path, single, together=True) for image, path in zip(images, names)]
+        per_input = [self._prepare(image, path, single, together=True) for image, path in zip(images, names)]
+        prepared = [p for pages in per_input for p in pages]  # a multi-page TIFF: each page read as an image
         small_digits.find_together(prepared, lines=self.reads_lines)  # small one-digit images: found together
         started = time.perf_counter()
         outputs = self._infer(prepared, check_orientation=True)
@@ -347,7 +350,13 @@ class DigitReader:
                 digits = [replace(d, confidence=min(d.confidence, most)) for d in digits]
             timings = {"decode": p.decode_ms, "extract": p.extract_ms, "infer": infer_ms / len(prepared)}
             readings.append(Reading(compose_text(digits, self.min_confidence), digits, p.path, None, timings, raw))
-        return readings
+        if len(readings) == len(per_input):
+            return readings
+        pages = iter(readings)  # one Reading per input: a file's pages joined
+        return [
+            join_pages([next(pages) for _ in each], self.min_confidence) if len(each) > 1 else next(pages)
+            for each in per_input
+        ]
 
     def _may_be_turned(self, prepared: list[_Prepared], outputs: list[_Outputs | None]) -> list[bool]:
         """For each page: do its text lines, each turned 180 degrees where it lies (orientation.turned_180), read
@@ -486,11 +495,12 @@ class DigitReader:
 
     def _prepare(
         self, image: ImageLike | SourceError, path: str | None, single: bool, together: bool = False
-    ) -> _Prepared:
-        """Decode and find the digits of one input (everything but the networks). ``together``: a small image
+    ) -> list[_Prepared]:
+        """Decode and find the digits of one input (everything but the networks): one _Prepared, or one per page
+        of a multi-page TIFF (images.load_pages; each kept as its array). ``together``: a small image
         (small_digits.fits) is only decoded, its digits found with the others' by small_digits.find_together."""
         if isinstance(image, SourceError):
-            return _Prepared(image.path, error=image.error)
+            return [_Prepared(image.path, error=image.error)]
         if isinstance(image, (str, os.PathLike)):
             path = path or os.fspath(image)
         started = time.perf_counter()
@@ -499,30 +509,41 @@ class DigitReader:
                 check_array(image)  # a malformed array is an error record too, not the end of a read_many stream
                 array = image
             else:
-                array = load_image(image)
+                pages = load_pages(image)
+                if len(pages) > 1:
+                    each = (time.perf_counter() - started) * 1e3 / len(pages)
+                    prepared = [p for page in pages for p in self._prepare(page, path, single, together)]
+                    for p in prepared:
+                        p.decode_ms += each
+                    return prepared
+                array = pages[0]
         except ImageError as exc:
-            return _Prepared(path, error=str(exc))
+            return [_Prepared(path, error=str(exc))]
         decoded = time.perf_counter()
         if together and small_digits.fits(array, self.detect_config):
-            return _Prepared(
+            return [
+                _Prepared(
+                    path,
+                    decode_ms=(decoded - started) * 1e3,
+                    array=array,
+                    single=single,
+                    source=None if isinstance(image, np.ndarray) else image,
+                    size=(array.shape[1], array.shape[0]),
+                )
+            ]
+        found = detect.extract(array, single=single, lines=self.reads_lines and not single, config=self.detect_config)
+        return [
+            _Prepared(
                 path,
+                found=found,
                 decode_ms=(decoded - started) * 1e3,
-                array=array,
+                extract_ms=(time.perf_counter() - decoded) * 1e3,
                 single=single,
                 source=None if isinstance(image, np.ndarray) else image,
+                array=array if isinstance(image, np.ndarray) else None,  # a decoded photo is not kept
                 size=(array.shape[1], array.shape[0]),
             )
-        found = detect.extract(array, single=single, lines=self.reads_lines and not single, config=self.detect_config)
-        return _Prepared(
-            path,
-            found=found,
-            decode_ms=(decoded - started) * 1e3,
-            extract_ms=(time.perf_counter() - decoded) * 1e3,
-            single=single,
-            source=None if isinstance(image, np.ndarray) else image,
-            array=array if isinstance(image, np.ndarray) else None,  # a decoded photo is not kept
-            size=(array.shape[1], array.shape[0]),
-        )
+        ]
 
     def read_paths(
         self,

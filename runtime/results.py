@@ -6,7 +6,7 @@ record that other programs rely on (README, "Reading digits"; the project's desi
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from numbers import Real
 
 import numpy as np
@@ -26,16 +26,27 @@ class Digit:
     ``box`` (x, y, w, h) in px of the input as displayed (EXIF orientation applied), x and y its top-left
     corner; ``line`` the index of its text line, 0 = top, in reading order; ``probabilities`` float32 [10]
     over the digits 0-9: the digit model's softmax, the line model's CTC posterior, or both pooled
-    (``recognize.pooled``); None only for a Digit made by hand."""
+    (``recognize.pooled``); None only for a Digit made by hand. ``page``: in a file of several pages (a
+    multi-page TIFF), which page the digit is on, 1 = first, its ``box`` in that page's pixels; None for an
+    image of one page."""
 
     value: int
     confidence: float
     box: tuple[int, int, int, int]  # x, y, w, h in the image's pixels
     line: int = 0  # which text line, 0 = top
     probabilities: np.ndarray | None = field(default=None, repr=False, compare=False)
+    page: int | None = None  # which page of a multi-page file, 1 = first (None: an image of one page)
 
     def to_dict(self) -> dict:
-        return {"digit": self.value, "confidence": round(self.confidence, 4), "box": list(self.box)}
+        """The digit's JSON record: ``{"digit", "confidence", "box"}``, and ``"page"`` in a file of several pages."""
+        record: dict[str, object] = {
+            "digit": self.value,
+            "confidence": round(self.confidence, 4),
+            "box": list(self.box),
+        }
+        if self.page is not None:
+            record["page"] = self.page
+        return record
 
 
 @dataclass(frozen=True)
@@ -48,6 +59,8 @@ class Reading:
     error: str | None = None
     timings_ms: dict = field(default_factory=dict, repr=False, compare=False)
     raw: str | None = None  # everything the line model read: digits, separators, ``*`` for a word; lines by "\n"
+    pages: int | None = None  # a file of several pages (a multi-page TIFF): how many, read in order, their lines
+    #   one after another in ``text``; None for an image of one page
 
     @property
     def ok(self) -> bool:
@@ -59,16 +72,32 @@ class Reading:
         """``text`` split into its text lines, top first ([] when nothing was read)."""
         return self.text.split("\n") if self.text else []
 
+    def on_page(self, number: int) -> Reading:
+        """The part of a multi-page file's Reading on page ``number`` (1 = first): its digits and their text lines,
+        boxes in that page's pixels, ``pages`` None. The Reading itself for an image of one page and ``number``
+        1. Raises ValueError for a page the file does not have."""
+        if self.pages is None and number == 1:
+            return self
+        if not 1 <= number <= (self.pages or 1):
+            raise ValueError(f"page {number!r}: {self.path or 'this input'} has {self.pages or 1} page(s)")
+        digits = [d for d in self.digits if d.page == number]
+        lines = self.lines
+        text = "\n".join(lines[n] for n in sorted({d.line for d in digits}) if n < len(lines))
+        return Reading(text, digits, self.path, self.error, self.timings_ms, None)
+
     def to_dict(self) -> dict:
         """The JSON record (README, "Reading digits"): ``{"path", "text", "digits": [...]}`` (plus ``raw`` when
-        the line model read the image) or ``{"path", "error"}``; ``path`` is always there, None when the input
-        had no name (an array or bytes); a path whose bytes are not UTF-8 as ``shown_path`` writes it."""
+        the line model read the image, ``pages`` for a file of several pages) or ``{"path", "error"}``; ``path``
+        is always there, None when the input had no name (an array or bytes); a path whose bytes are not UTF-8
+        as ``shown_path`` writes it."""
         path = shown_path(self.path) if isinstance(self.path, str) else self.path
         if self.error is not None:
             return {"path": path, "error": self.error}
         record: dict[str, object] = {"path": path, "text": self.text, "digits": [d.to_dict() for d in self.digits]}
         if self.raw is not None:
             record["raw"] = self.raw
+        if self.pages is not None:
+            record["pages"] = self.pages
         return record
 
 
@@ -103,3 +132,27 @@ def compose_text(digits: list[Digit], min_confidence: float) -> str:
     for digit in digits:
         lines.setdefault(digit.line, []).append(str(digit.value) if digit.confidence >= min_confidence else UNCERTAIN)
     return "\n".join("".join(chars) for _, chars in sorted(lines.items()))
+
+
+def join_pages(pages: list[Reading], min_confidence: float) -> Reading:
+    """The Readings of the pages of one file, in page order -> one Reading of the file: every page's digits, each
+    with its ``page`` (1 = first) and its line numbered after the lines of the pages before it, so that ``text``
+    holds the pages' lines one after another; ``raw`` the pages' raw readings, by "\n"; ``pages`` their count. A
+    page that could not be read makes the file's Reading an error naming the page (pages of one file come from
+    one decoded file, so this is rare)."""
+    first = pages[0]
+    for number, page in enumerate(pages, 1):
+        if page.error is not None:
+            return Reading("", [], first.path, f"page {number} of {len(pages)}: {page.error}")
+    digits: list[Digit] = []
+    lines = 0
+    for number, page in enumerate(pages, 1):
+        digits += [replace(d, line=lines + d.line, page=number) for d in page.digits]
+        lines += max((d.line for d in page.digits), default=-1) + 1
+    raws = [page.raw for page in pages if page.raw]
+    timings: dict = {}
+    for page in pages:
+        for stage, ms in page.timings_ms.items():
+            timings[stage] = timings.get(stage, 0.0) + ms
+    raw = "\n".join(raws) if raws else (None if all(page.raw is None for page in pages) else "")
+    return Reading(compose_text(digits, min_confidence), digits, first.path, None, timings, raw, len(pages))

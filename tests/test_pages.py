@@ -1,0 +1,124 @@
+"""Multi-page TIFF files (a document scanner's or a fax's): every page is read, into one record per file.
+
+Built from MNIST test digits: a three-page TIFF whose second page is blank. Before, the first page alone was
+read and the others were lost without a word."""
+
+from __future__ import annotations
+
+import json
+import struct
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+import pytest
+
+from edgedigits.runtime import images, synth
+from edgedigits.runtime.batch import read_archive, read_records
+from edgedigits.runtime.reader import DigitReader
+
+
+@pytest.fixture(scope="module")
+def three_pages(tmp_path_factory, mnist_test):
+    """A three-page TIFF (pages of different sizes, the second blank) and the text of each page."""
+    rng = np.random.default_rng(20261203)
+    first, first_text = synth.paper_scene(
+        [mnist_test.images[i] for i in (0, 1, 2)], rng, labels=[int(mnist_test.labels[i]) for i in (0, 1, 2)]
+    )
+    third, third_text = synth.paper_scene(
+        [mnist_test.images[i] for i in (3, 4, 5, 6)],
+        rng,
+        lines=2,
+        labels=[int(mnist_test.labels[i]) for i in (3, 4, 5, 6)],
+    )
+    blank = np.full((240, 320), 245, np.uint8)
+    pages = [cv2.cvtColor(first, cv2.COLOR_BGR2GRAY) if first.ndim == 3 else first, blank]
+    pages.append(cv2.cvtColor(third, cv2.COLOR_BGR2GRAY) if third.ndim == 3 else third)
+    ok, encoded = cv2.imencodemulti(".tiff", pages)
+    assert ok
+    path = tmp_path_factory.mktemp("pages") / "scan.tif"
+    path.write_bytes(encoded.tobytes())
+    return path, pages, [first_text, "", third_text]
+
+
+@pytest.fixture(scope="module")
+def reader():
+    return DigitReader()
+
+
+def test_every_page_is_read_into_one_reading(three_pages, reader):
+    path, pages, texts = three_pages
+    reading = reader.read(path)
+    assert reading.pages == 3
+    assert reading.text == "\n".join(t for t in texts if t)  # the pages' lines one after another
+    assert {d.page for d in reading.digits} == {1, 3}  # the blank page holds none
+    for number, (page, text) in enumerate(zip(pages, texts), 1):
+        assert reading.on_page(number).text == text
+        for d in reading.on_page(number).digits:  # each box in its own page's pixels
+            x, y, w, h = d.box
+            assert 0 <= x and x + w <= page.shape[1] and 0 <= y and y + h <= page.shape[0]
+    record = reading.to_dict()
+    assert record["pages"] == 3 and all("page" in d for d in record["digits"])
+    assert reader.read(path.read_bytes()).to_dict() == {**record, "path": None}  # bytes: the same
+
+
+def test_an_image_of_one_page_has_no_page_fields(tmp_path, three_pages, reader):
+    _, pages, texts = three_pages
+    one = tmp_path / "one.tif"
+    cv2.imwrite(str(one), pages[0])
+    record = reader.read(one).to_dict()
+    assert record["text"] == texts[0] and "pages" not in record
+    assert all(set(d) == {"digit", "confidence", "box"} for d in record["digits"])
+
+
+def test_the_pixel_limit_counts_every_page_and_says_how_to_raise_it(three_pages):
+    path, pages, _ = three_pages
+    total = sum(p.size for p in pages)
+    with pytest.raises(images.ImageError, match=r"TIFF of 3 pages.*--max-pixels"):
+        images.decode_pages(path.read_bytes(), max_pixels=total - 1)
+    assert len(images.decode_pages(path.read_bytes(), max_pixels=total)) == 3
+
+
+def test_an_ifd_chain_that_loops_back_is_counted_once():
+    """A malformed TIFF whose next-IFD offset points at itself: counted as one page, not forever."""
+    entries = [(256, 3, 1, 8), (257, 3, 1, 8)]
+    ifd = struct.pack("<H", len(entries)) + b"".join(struct.pack("<HHIHH", t, k, n, v, 0) for t, k, n, v in entries)
+    data = b"II*\x00" + struct.pack("<I", 8) + ifd + struct.pack("<I", 8)  # next IFD: itself
+    assert images.page_count(data) == 1
+    assert images.header_size(data) == (8, 8)
+
+
+def test_classify_writes_one_record_and_an_annotated_copy_per_page(three_pages, tmp_path):
+    path, _, texts = three_pages
+    copies = tmp_path / "copies"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "edgedigits.runtime.cli",
+            "classify",
+            str(path),
+            "-f",
+            "jsonl",
+            "--save-dir",
+            str(copies),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    (record,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert record["pages"] == 3 and record["text"] == "\n".join(t for t in texts if t)
+    assert sorted(p.name for p in copies.iterdir()) == ["scan-page2.png", "scan-page3.png", "scan.png"]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
+def test_batch_keeps_one_record_per_file_with_its_pages(three_pages, tmp_path, fmt):
+    path, _, texts = three_pages
+    summary = read_archive([str(path)], tmp_path / "out", workers=1, format=fmt)
+    assert (summary.read, summary.failed) == (1, 0)
+    (record,) = list(read_records(tmp_path / "out"))
+    assert record["pages"] == 3 and record["text"] == "\n".join(t for t in texts if t)
+    assert {d["page"] for d in record["digits"]} == {1, 3}
