@@ -322,17 +322,20 @@ def erase_boxes(
     return out
 
 
+def edge_bands(box: np.ndarray) -> tuple[tuple[np.ndarray, int], ...]:
+    """The four bands of ``box`` (a 2-D array [h, w]) a sixth of its shorter side deep (at least 2 px) along its
+    edges, top, bottom, left, right, each as rows that run along its edge (the side bands transposed), with that
+    edge's length in px: what ``framed`` and ``straight_edges`` look along."""
+    k = max(2, min(box.shape) // 6)
+    h, w = box.shape
+    return (box[:k], w), (box[-k:], w), (box[:, :k].T, h), (box[:, -k:].T, h)
+
+
 def framed(box: np.ndarray, share: float) -> bool:
     """Does ink (``box``: uint8 0/1 [h, w], a blob's box) cross at least ``share`` of each of the four bands, a
     sixth of the shorter side deep, along its edges (the rows of the top and bottom bands, the columns of the
     side bands)? A box is ink along all four edges, even a few degrees askew; most digits are not."""
-    k = max(2, min(box.shape) // 6)
-    return (
-        np.count_nonzero(box[:k].any(axis=0)) >= share * box.shape[1]
-        and np.count_nonzero(box[-k:].any(axis=0)) >= share * box.shape[1]
-        and np.count_nonzero(box[:, :k].any(axis=1)) >= share * box.shape[0]
-        and np.count_nonzero(box[:, -k:].any(axis=1)) >= share * box.shape[0]
-    )
+    return all(np.count_nonzero(band.any(axis=0)) >= share * length for band, length in edge_bands(box))
 
 
 def straight_edges(near: np.ndarray, share: float) -> bool:
@@ -341,13 +344,7 @@ def straight_edges(near: np.ndarray, share: float) -> bool:
     a column in each side's sixth with one of ``share`` of its height? A box's lines are such runs (widened, a
     line a few degrees askew still is one); round digits touching one another, whose strokes come close to
     their outline all round, have none."""
-    k = max(2, min(near.shape) // 6)
-    return (
-        longest_run(near[:k]) >= share * near.shape[1]
-        and longest_run(near[-k:]) >= share * near.shape[1]
-        and longest_run(near[:, :k].T) >= share * near.shape[0]
-        and longest_run(near[:, -k:].T) >= share * near.shape[0]
-    )
+    return all(longest_run(band) >= share * length for band, length in edge_bands(near))
 
 
 def longest_run(rows: np.ndarray) -> int:

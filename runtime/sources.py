@@ -82,27 +82,34 @@ def _file_key(path: str, folders: dict[str, object]) -> object:
     return os.path.normpath(path) if identity is None else (identity, name)
 
 
-def _has_images_below(folder: str, budget: int = 10_000) -> bool:
-    """Whether any subfolder of ``folder`` (at any depth) holds an image file; looks at ``budget`` entries at
-    most, so a huge tree without images costs a bounded listing."""
+def _files_in(folder: str, budget: int, descend: bool) -> Iterator[os.DirEntry]:
+    """The files of ``folder`` (with ``descend``, of its subfolders too, at any depth), by name within each folder,
+    hidden entries aside. Looks at ``budget`` entries at most, so a huge tree (or a symlink loop) costs a bounded
+    listing; a folder that cannot be listed is passed over."""
     stack = [folder]
     while stack and budget > 0:
         try:
-            entries = list(os.scandir(stack.pop()))
+            entries = sorted(os.scandir(stack.pop()), key=lambda e: e.name)
         except OSError:
             continue
-        for entry in entries:
+        for entry in entries[:budget]:
             budget -= 1
-            if entry.name.startswith("."):
-                continue
             try:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(entry.path)
-                elif is_image_name(entry.name):
-                    return True
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_dir():
+                    if descend:
+                        stack.append(entry.path)
+                    continue
             except OSError:
                 continue
-    return False
+            yield entry
+
+
+def _has_images_below(folder: str, budget: int = 10_000) -> bool:
+    """Whether any subfolder of ``folder`` (at any depth) holds an image file; looks at ``budget`` entries at
+    most (``_files_in``)."""
+    return any(is_image_name(entry.name) for entry in _files_in(folder, budget, descend=True))
 
 
 def _folder(folder: str, recursive: bool) -> Iterator[str | SourceError]:
@@ -129,29 +136,8 @@ def _folder(folder: str, recursive: bool) -> Iterator[str | SourceError]:
 
 def _other_files(folder: str, recursive: bool, budget: int = 200) -> str | None:
     """What a folder without image files holds instead (``other_formats``), looking at its first ``budget``
-    entries (hidden ones aside; subfolders too with ``recursive``); None when none tells."""
-
-    def files() -> Iterator[str]:
-        left, stack = budget, [folder]
-        while stack and left > 0:
-            try:
-                entries = sorted(os.scandir(stack.pop()), key=lambda e: e.name)
-            except OSError:
-                continue
-            for entry in entries[:left]:
-                left -= 1
-                try:
-                    if entry.name.startswith("."):
-                        continue
-                    if entry.is_dir():
-                        if recursive:
-                            stack.append(entry.path)
-                        continue
-                except OSError:
-                    continue
-                yield entry.path
-
-    other = other_formats(files())
+    entries (hidden ones aside; subfolders too with ``recursive``: ``_files_in``); None when none tells."""
+    other = other_formats(entry.path for entry in _files_in(folder, budget, descend=recursive))
     return None if other is None else f"it holds {other}"
 
 
