@@ -13,9 +13,10 @@ The material comes from ``edgedigits.runtime.synth`` (the same code the tests us
                   inverting dark-on-light images).
   scenes          2-8 digits in 1-3 lines on paper (``synth.paper_scene``: 30-120 px digits, natural spacing,
                   a slight tilt, blue or black ink), clean and through ``synth.photo_effects`` (perspective,
-                  uneven light with a soft shadow, noise, blur, JPEG 60-90). Exact: the whole text right
-                  (lines joined by "\\n"); per digit: 1 - edit distance / number of digits; count: as many
-                  digits read as written.
+                  uneven light with a soft shadow, noise, blur, JPEG 60-90); and clean ones on their side,
+                  turned 90 degrees clockwise and counter-clockwise (a scan fed in sideways). Exact: the
+                  whole text right (lines joined by "\\n"); per digit: 1 - edit distance / number of digits;
+                  count: as many digits read as written.
   video           clips of 30 MJPG frames, 640x480: 3-4 digits of 40-110 px drifting on unevenly lit, noisy
                   paper, read by ``edgedigits webcam --source CLIP --headless`` (stabilized); exact frames.
   photo kinds     ``--kinds N`` photos of each of issue 10's kinds from ``edgedigits.train.scenes`` (desk photo,
@@ -100,7 +101,7 @@ def single_digits(reader: DigitReader, split, n: int, seed: int) -> dict:
 def scenes(reader: DigitReader, split, n: int, seed: int) -> dict:
     rng = np.random.default_rng(seed + 1)
     out = {}
-    for kind in ("clean", "photo"):
+    for kind in ("clean", "photo", "clean, turned 90°", "clean, turned 270°"):
         exact = count_right = digits = errors = 0
         for _ in range(n):
             k = int(rng.integers(2, 9))
@@ -109,6 +110,8 @@ def scenes(reader: DigitReader, split, n: int, seed: int) -> dict:
             image, text = synth.paper_scene(
                 [split.images[i] for i in index], rng, lines=lines, labels=[int(split.labels[i]) for i in index]
             )
+            if "turned" in kind:  # a page of 1-3 lines on its side (a scan fed in sideways; 90: clockwise)
+                image = np.ascontiguousarray(np.rot90(image, 3 if "90°" in kind else 1))
             if kind == "photo":
                 image = synth.photo_effects(
                     image,

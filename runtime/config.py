@@ -481,6 +481,12 @@ class ReadConfig:
     lone_letter: float = 0.8  # probability: a blob alone on its line in which the line model read only a
     #   letter, at least this surely, is a letter (recognize.line_digits): a printed 'ID' in one blob read '0'. On the
     #   same 26,200 readings: 3 words alone fixed, none broken
+    letter_digit_width: float = 1.0  # digit heights: a blob no wider than this for its own height, of full height,
+    #   in which the line model read only a letter, is the digit model's digit when that model is ``certain`` of
+    #   it and every other blob of full height on the line holds a digit the line model read (a line of digits
+    #   with no word in it): a slim, slanted '9' first on its line read as a word ('*71268') and was lost
+    #   without a '?' (a new user's 30 pages of MNIST test digits: 3 such); a word is wider, or leaves blobs
+    #   of its letters in which the line model read nothing (recognize.line_digits)
     dot_fill: float = 0.65  # share of its box: a blob alone on its line inked over this much of its box ...
     dot_aspect: float = 1.5  # ... and no more than this much wider than tall or taller than wide, where the line
     #   model read a full stop or a comma, is a dot or a blot, no digit (recognize.solid): a tap of the pen on the
@@ -602,7 +608,7 @@ READ_ALLOWED: dict[str, Allowed] = {
     # gaps between two log-odds (their distance), widths and heights in digit heights, shares of a height
     **dict.fromkeys(["sideways_turn_odds", "sideways_pick_odds", "narrow", "narrow_alone", "alone_one"], AT_LEAST_0),
     **dict.fromkeys(["slash_height", "stray_height", "sideways_max_gap", "sideways_max_gap_two"], AT_LEAST_0),
-    **dict.fromkeys(["glance_wide", "lone_flat"], AT_LEAST_0),
+    **dict.fromkeys(["glance_wide", "lone_flat", "letter_digit_width"], AT_LEAST_0),
     "dot_fill": SHARE,
     "dot_aspect": AT_LEAST_1,
     # probabilities and shares

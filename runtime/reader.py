@@ -52,6 +52,7 @@ from .recognize import (
     page_chars,
     page_score,
     peak_score,
+    quarter_turned_lines,
     sideways,
     turned_over,
 )
@@ -432,6 +433,16 @@ class DigitReader:
             and surer > -config.sideways_tolerance
         )
         if len(set(rows(turned.found.text_lines))) == 1 and enough and (surer > config.sideways_margin or told):
+            return turned, turned_out._replace(leans_turned=False)
+        # Several lines turned (recognize.quarter_turned_lines): kept when the turn reads as many lines as the
+        # columns, about a digit a blob (a broken digit's two blobs read one: one fewer a line), and surely
+        several = quarter_turned_lines(p.found.boxes, len(set(rows(p.found.text_lines))))
+        if (
+            several
+            and len(set(rows(turned.found.text_lines))) == several
+            and digits >= len(p.found.boxes) - several
+            and surer > config.sideways_margin
+        ):
             return turned, turned_out._replace(leans_turned=False)
         return p, out
 

@@ -129,6 +129,10 @@ def line_digits(
             piece = bh < config.piece * tallest
             digits.append(make_digit(line_p if piece else pooled(line_p, classifier), members[j], line_no))
             continue
+        if letter_only_digit(j, members, chars, owner, classifier, tallest, config):  # a digit read as a word
+            digits.append(make_digit(classifier, members[j], line_no))
+            raw = raw[: len(raw) - len(mine)] + [str(int(classifier.argmax()))]
+            continue
         # What the line model may have missed: nothing read in a blob of full height (a thin, straight '1'), or
         # an unsure '/' there (a '1' taken for a slash); only in a line of digits, or one it read nothing in at all:
         # letters have no peaks either, but the line model reads them as words.
@@ -144,6 +148,32 @@ def line_digits(
             digits.append(make_digit(classifier, members[j], line_no))
             raw = raw[: len(raw) - len(mine)] + [str(int(classifier.argmax()))]
     return digits, "".join(raw)
+
+
+def letter_only_digit(
+    j: int,
+    members: Sequence[Box],
+    chars: Sequence[Char],
+    owner: Sequence[int],
+    classifier: np.ndarray,
+    tallest: int,
+    config: ReadConfig = DEFAULT_READ,
+) -> bool:
+    """Is blob ``j`` of a line (``members``: its blobs' boxes; ``owner``: the blob of each of ``chars``) a digit
+    the line model took for a word? It holds only letters ('A'), and every letter of the line; it is of full
+    height (three quarters of the ``tallest`` blob) and no wider than ``letter_digit_width`` of its own height;
+    the digit model (``classifier``, float [10]) is ``certain`` of a digit; and every other blob of at least half
+    the tallest holds a digit the line model read: a line of digits with no word in it. A word's letters are
+    blobs of their own, in which the line model reads nothing, or one blob wider than a digit."""
+    mine = [c for c, o in zip(chars, owner) if o == j]
+    letters = [o for c, o in zip(chars, owner) if c.char == "A"]
+    if not mine or any(c.char != "A" for c in mine) or any(o != j for o in letters):
+        return False
+    _, _, w, h = members[j]
+    if h < 0.75 * tallest or w > config.letter_digit_width * h or classifier.max() < config.certain:
+        return False
+    with_digits = {o for c, o in zip(chars, owner) if c.char in DIGITS}
+    return all(i in with_digits for i, b in enumerate(members) if i != j and b[3] >= 0.5 * tallest)
 
 
 def digits_width(chars: Sequence[Char], numerals: Sequence[int], per_digit: float, config: ReadConfig) -> float:
@@ -347,10 +377,13 @@ def sideways(found, config: ReadConfig = DEFAULT_READ) -> bool:
     """Does the writing look turned a quarter? Its text lines are stacked in a column that shares image columns
     (a line of digits on a page turned 90 degrees): two lines or more, each of one blob or, for a digit broken
     in two, two (most of one), no further apart than ``config.sideways_max_gap`` digit heights
-    (``sideways_max_gap_two`` for two lines). ``found``: a detect.Extraction."""
+    (``sideways_max_gap_two`` for two lines). Or several lines turned: its blobs make columns
+    (``quarter_turned_lines``). ``found``: a detect.Extraction."""
     lines: dict[int, list[int]] = {}  # each row's blobs (its runs' members: segment.word_runs)
     for line, row in zip(found.text_lines, rows(found.text_lines)):
         lines.setdefault(row, []).extend(line.members)
+    if len(lines) >= 2 and quarter_turned_lines(found.boxes, len(lines)):  # several lines turned: columns
+        return True
     if len(lines) < 2 or any(len(members) > 2 for members in lines.values()):
         return False
     if sum(len(members) == 1 for members in lines.values()) * 2 < len(lines):
@@ -363,6 +396,24 @@ def sideways(found, config: ReadConfig = DEFAULT_READ) -> bool:
     height = float(np.median([b[3] for b in boxes]))
     gap = max(below[1] - (above[1] + above[3]) for above, below in zip(boxes, boxes[1:]))
     return gap <= (config.sideways_max_gap if len(lines) > 2 else config.sideways_max_gap_two) * height
+
+
+def quarter_turned_lines(boxes: Sequence[Box], upright_rows: int) -> int:
+    """The text lines that blobs (their boxes, x y w h px) make when the page is read a quarter-turned: their
+    boxes transposed and put in reading order (order.reading_order). Their number when there are two or more,
+    each of two blobs or more, and no more of them than the ``upright_rows`` the page's rows make as it lies:
+    the lines of a page turned 90 degrees stand as columns, which read as it lies are rows of a blob or two
+    each, one from each column ('534 / 781' on its side: rows of 1, 2 and 3 blobs, columns of 3 and 3).
+    And its blobs lie flat: their median is wider than tall, as digits on their side are (MNIST's stand 0.3-0.9
+    as wide as tall), where a page of short lines upright makes such columns too ('37 / 42 / 84'). 0 otherwise:
+    lines as they lie are as long or longer than any columns their digits make, or the digits stand upright."""
+    from .order import reading_order
+
+    if len(boxes) < 4 or float(np.median([w / max(h, 1) for _, _, w, h in boxes])) <= 1.0:
+        return 0
+    _, line_of = reading_order([(y, x, h, w) for x, y, w, h in boxes])
+    sizes = [line_of.count(n) for n in set(line_of)]
+    return len(sizes) if 2 <= len(sizes) <= upright_rows and min(sizes) >= 2 else 0
 
 
 def page_chars(posteriors: list[np.ndarray], widths: list[int]) -> list[Char]:
