@@ -107,7 +107,7 @@ def check_array(image: np.ndarray) -> None:
     if image.ndim not in (2, 3):
         raise ImageError(
             f"not an image: {image.ndim}-D array of shape {image.shape}; expected (H, W), "
-            "(H, W, 1), (H, W, 3) BGR or (H, W, 4) BGRA"
+            "(H, W, 1), (H, W, 2) gray + alpha, (H, W, 3) BGR or (H, W, 4) BGRA"
         )
     if image.size == 0:
         raise ImageError(f"not an image: empty array of shape {image.shape}")
@@ -537,8 +537,14 @@ def load_image(source: str | os.PathLike | bytes | bytearray | memoryview, max_p
             f"not an image but an open file ({type(source).__name__}): pass its contents, f.read(), or the file's path"
         )
     if not isinstance(source, (str, os.PathLike)):
+        hint = ""
+        if hasattr(source, "getbands") and hasattr(source, "mode"):  # a Pillow image: RGB order
+            hint = (
+                "; for a Pillow image pass cv2.cvtColor(np.asarray(img.convert('RGB')), cv2.COLOR_RGB2BGR) "
+                "(OpenCV's BGR order), or the file's path or bytes"
+            )
         raise ImageError(
-            f"not an image but {type(source).__name__}: pass a file path, encoded image bytes or a NumPy array"
+            f"not an image but {type(source).__name__}: pass a file path, encoded image bytes or a NumPy array{hint}"
         )
     return decode(read_bytes(source), max_pixels)
 

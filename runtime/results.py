@@ -41,7 +41,7 @@ class Digit:
         """The digit's JSON record: ``{"digit", "confidence", "box"}``, and ``"page"`` in a file of several pages."""
         record: dict[str, object] = {
             "digit": self.value,
-            "confidence": round(self.confidence, 4),
+            "confidence": shown_confidence(self.confidence),
             "box": list(self.box),
         }
         if self.page is not None:
@@ -99,6 +99,14 @@ class Reading:
         if self.pages is not None:
             record["pages"] = self.pages
         return record
+
+
+def shown_confidence(confidence: float) -> float:
+    """A confidence as the JSON record writes it: to 4 decimals, never above itself (0.99996 -> 0.9999, not
+    1.0), so that a threshold of up to 4 decimals puts it on the same side as ``text``'s ``?`` does (rounded,
+    0.49996 showed 0.5 beside a '?' at the default ``min_confidence`` 0.5)."""
+    shown = round(confidence, 4)
+    return round(shown - 1e-4, 4) if shown > confidence else shown
 
 
 def shown_path(path: str) -> str:

@@ -593,3 +593,32 @@ def test_bytes_that_name_a_file_say_to_pass_a_str(reader, mnist_test, tmp_path):
     with pytest.raises(ImageError, match=r"these bytes name a file \(.*scan\.png'\).*pass the path as a str"):
         reader.read(os.fsencode(path))
     assert reader.read(str(path)).text == str(mnist_test.labels[0])
+
+
+def test_a_pillow_image_is_refused_with_the_conversion_that_reads_it(reader, mnist_test):
+    """A new user's app held Pillow images: 'not an image but JpegImageFile' said nothing of how to pass one."""
+    from PIL import Image
+
+    bgr = cv2.cvtColor(paper_digit(mnist_test.images[0]), cv2.COLOR_GRAY2BGR)
+    pillow = Image.fromarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+    with pytest.raises(ImageError, match=r"Pillow image pass cv2\.cvtColor"):
+        reader.read(pillow)
+    converted = cv2.cvtColor(np.asarray(pillow.convert("RGB")), cv2.COLOR_RGB2BGR)  # the message's own recipe
+    assert reader.read(converted).text == str(mnist_test.labels[0])
+
+
+def test_the_shape_error_lists_every_shape_taken(reader):
+    with pytest.raises(ImageError, match=r"\(H, W, 2\) gray \+ alpha"):
+        reader.read(np.zeros((4, 4, 4, 4), np.uint8))
+
+
+@pytest.mark.parametrize("confidence, shown", [(0.99996, 0.9999), (0.49996, 0.4999), (0.29, 0.29), (1.0, 1.0)])
+def test_a_record_never_shows_a_confidence_above_its_own(confidence, shown):
+    """Rounded, 0.49996 was written 0.5 beside a '?' at the default threshold 0.5; a front end that applied the
+    threshold to the record disagreed with text (a new user's server trial, at min_confidence 0.99999)."""
+    from edgedigits.runtime.results import Digit, compose_text
+
+    digit = Digit(3, confidence, (0, 0, 1, 1))
+    assert digit.to_dict()["confidence"] == shown
+    for threshold in (0.5, 0.9999, 0.29, 1.0):  # thresholds of up to 4 decimals: the record agrees with text
+        assert (compose_text([digit], threshold) == "?") == (digit.to_dict()["confidence"] < threshold)

@@ -322,7 +322,10 @@ def test_body_over_the_size_limit_chunked(server, connection):
 def test_image_over_the_pixel_limit(server):
     huge = cv2.imencode(".png", np.full((2000, 2500), 255, np.uint8))[1].tobytes()  # 5 MP > 4 MP, 20 KB
     assert len(huge) < 100_000
-    assert_error(post(server, huge, "image/png"), 413, "2500x2000", "4 MP", "downscale")
+    assert_error(post(server, huge, "image/png"), 413, "2500x2000", "4 MP", "downscale it (to about 2236x1788)")
+    # the advice keeps the image's own shape: a portrait scan is told a portrait size (it was always 4:3)
+    tall = cv2.imencode(".png", np.full((3000, 1500), 255, np.uint8))[1].tobytes()
+    assert_error(post(server, tall, "image/png"), 413, "1500x3000", "to about 1414x2828")
 
 
 def test_bad_query_parameters(server):
@@ -687,6 +690,7 @@ def test_cors_is_off_unless_configured(server):
     with Server("--cors-origin", "https://app.example") as running:
         _, headers, _ = post(running, PHOTO, headers={"Origin": "https://app.example"})
         assert headers["access-control-allow-origin"] == "https://app.example"
+        assert "server-timing" in headers["access-control-expose-headers"].lower()  # a page may read the timings
         _, headers, _ = post(running, PHOTO, headers=origin)
         assert "access-control-allow-origin" not in headers
         status, headers, _ = request(

@@ -270,12 +270,13 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
             )
         size = header_size(data)
         if size and size[0] * size[1] > config.max_pixels:
-            side = int((config.max_pixels * 4 / 3) ** 0.5)
+            shrink = (config.max_pixels / (size[0] * size[1])) ** 0.5  # the image's own shape, scaled to fit
+            width, height = max(1, int(size[0] * shrink)), max(1, int(size[1] * shrink))
             raise ApiError(
                 413,
                 f"{image} is {size[0]}x{size[1]} pixels ({size[0] * size[1] / 1e6:.1f} MP), "
                 f"above this server's limit of {config.max_pixels / 1e6:g} MP; downscale it (to "
-                f"about {side}x{side * 3 // 4}) and send it again",
+                f"about {width}x{height}) and send it again",
             )
 
     def unreadable(data: bytes, reading: Reading, name: str | None = None) -> ApiError:
@@ -459,6 +460,7 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
             allow_origins=list(config.cors_origins),
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "X-API-Key", "Content-Type"],
+            expose_headers=["Server-Timing"],  # (the timings are in the body too: timings_ms)
             max_age=600,
         )
     return app
