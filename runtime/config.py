@@ -576,6 +576,11 @@ class ReadConfig:
     #   orientation model calls upright when the two turns differ by this much, else the one the line model reads
     #   more surely (runs/orient3 put the two turns of a '9151' at -2.6 and -0.6 and picked the wrong one; issue
     #   10's rotated_90 and rotated_270 photos, seeds 0 and 1, 100 each: one more read right on each seed; e3f1f9c)
+    sideways_lines_margin: float = 0.03  # nats per character: a page of several lines turned (its blobs make columns:
+    #   recognize.quarter_turned_lines) is kept turned when the line model reads the turn this much more surely.
+    #   benchmarks/accuracy.py's clean scenes turned 90 and 270 degrees (300 each, seed 0): the turns it kept read
+    #   right 0.006-0.6 more surely, 253 of 261 above 0.03; a line photo of a word, a touching '2691' and an
+    #   underline, upright, read 0.027 more surely turned, and was kept turned at 0.005 ('83|2')
     # --- a small wide blob on the fast path (reader.may_be_several, sure_but_wide, way_up_disputed)
     second_look_below: float = 0.98  # probability: a fast-path blob wide enough for two digits (narrow_alone) whose
     #   digit model is less sure than this of one is looked at again by the general stages and the line model
@@ -604,7 +609,7 @@ READ_ALLOWED: dict[str, Allowed] = {
     # log-odds, tolerances and margins in nats per character: any sign
     **dict.fromkeys(["split_odds", "alone_split_odds", "flip_log_odds", "flip_log_odds_symmetric"], ANY),
     **dict.fromkeys(["sure_turn_odds", "turn_tolerance", "sure_turn_tolerance", "unsure_turn_margin"], ANY),
-    **dict.fromkeys(["sideways_margin", "sideways_sure_margin", "sideways_tolerance"], ANY),
+    **dict.fromkeys(["sideways_margin", "sideways_sure_margin", "sideways_tolerance", "sideways_lines_margin"], ANY),
     # gaps between two log-odds (their distance), widths and heights in digit heights, shares of a height
     **dict.fromkeys(["sideways_turn_odds", "sideways_pick_odds", "narrow", "narrow_alone", "alone_one"], AT_LEAST_0),
     **dict.fromkeys(["slash_height", "stray_height", "sideways_max_gap", "sideways_max_gap_two"], AT_LEAST_0),

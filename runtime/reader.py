@@ -436,12 +436,12 @@ class DigitReader:
             return turned, turned_out._replace(leans_turned=False)
         # Several lines turned (recognize.quarter_turned_lines): kept when the turn reads as many lines as the
         # columns, about a digit a blob (a broken digit's two blobs read one: one fewer a line), and surely
-        several = quarter_turned_lines(p.found.boxes, len(set(rows(p.found.text_lines))))
+        several = quarter_turned_lines(p.found.boxes)
         if (
             several
             and len(set(rows(turned.found.text_lines))) == several
             and digits >= len(p.found.boxes) - several
-            and surer > config.sideways_margin
+            and surer > config.sideways_lines_margin
         ):
             return turned, turned_out._replace(leans_turned=False)
         return p, out

@@ -411,7 +411,8 @@ def test_a_page_of_several_lines_turned_a_quarter_is_read_upright(reader, mnist_
     """A page of several lines on its side (a scan fed in sideways, a photo without EXIF): its lines stand as
     columns. Before, only a single line turned was found (recognize.sideways): such pages read nonsense, often
     confidently ('534|781' read '7|62'). Now the columns are found (recognize.quarter_turned_lines) and the page
-    read turned when the line model reads it more surely: 0 of these 12 read exactly before, each way; 11 now."""
+    read turned when the line model reads it more surely: 0 of these 12 read exactly before, each way; 12 and 11
+    now."""
     pages = list(sideways_pages(mnist_test, 12))
     exact = sum(reader.read(np.ascontiguousarray(np.rot90(page, turn))).text == text for page, text in pages)
     assert exact >= 10, exact
