@@ -215,14 +215,15 @@ def header_size(data: bytes) -> tuple[int, int] | None:
 
 def _tiff_size(data: bytes) -> tuple[int, int] | None:
     """ImageWidth (256) and ImageLength (257) from the first IFD of a TIFF or BigTIFF."""
-    return next(_tiff_ifd_sizes(data), None)
+    return next((size for size, _ in _tiff_ifds(data)), None)
 
 
-def _tiff_ifd_sizes(data: bytes) -> Iterator[tuple[int, int] | None]:
-    """(ImageWidth, ImageLength) of each IFD (page) of a TIFF or BigTIFF in file order, None for an IFD without
-    both tags; at most ``MAX_PAGES``, and an IFD chain that loops back ends. Stops where the bytes end (a
-    truncated file: the pages whose IFDs are whole). TIFF 6.0, section 2 ("Image File Directory"); BigTIFF
-    (Adobe/libtiff 2007): 8-byte offsets and counts, 20-byte entries."""
+def _tiff_ifds(data: bytes) -> Iterator[tuple[tuple[int, int] | None, bool]]:
+    """Each IFD of a TIFF or BigTIFF in file order: its (ImageWidth, ImageLength), None without both tags, and
+    whether it is a reduced-resolution copy of another (NewSubfileType, tag 254, bit 0: a thumbnail or a
+    preview, not a page). At most ``MAX_PAGES``, and an IFD chain that loops back ends. Stops where the bytes
+    end (a truncated file: the IFDs that are whole). TIFF 6.0, section 2 ("Image File Directory") and section 8
+    (NewSubfileType); BigTIFF (Adobe/libtiff 2007): 8-byte offsets and counts, 20-byte entries."""
     order = "<" if data[:2] == b"II" else ">"
     big = struct.unpack(order + "H", data[2:4])[0] == 43
     offset, count_code, next_code, entry = (
@@ -242,14 +243,14 @@ def _tiff_ifd_sizes(data: bytes) -> Iterator[tuple[int, int] | None]:
                 at = first + i * entry
                 tag, kind = struct.unpack(order + "HH", data[at : at + 4])
                 code = {3: "H", 4: "I", 16: "Q"}.get(kind)
-                if tag in (256, 257) and code is not None:
+                if tag in (254, 256, 257) and code is not None:
                     value = data[at + (12 if big else 8) : at + entry]
                     found[tag] = struct.unpack(order + code, value[: struct.calcsize(order + code)])[0]
             at = first + count * entry
             offset = struct.unpack(order + next_code, data[at : at + struct.calcsize(order + next_code)])[0]
         except struct.error:  # the bytes end inside this IFD: a truncated file
             return
-        yield (found[256], found[257]) if len(found) == 2 else None
+        yield ((found[256], found[257]) if 256 in found and 257 in found else None), bool(found.get(254, 0) & 1)
 
 
 def _pnm_size(data: bytes) -> tuple[int, int] | None:
@@ -406,45 +407,54 @@ def as_displayed(image: np.ndarray, orientation: int) -> np.ndarray:
     return apply_orientation(image, orientation)
 
 
-def page_count(data: bytes) -> int:
-    """How many pages encoded image bytes hold: the IFDs of a TIFF (a scanner's or a fax's multi-page file; at
-    most ``MAX_PAGES``), 1 for any other image (an animated GIF or WebP is read as its first frame)."""
+def tiff_pages(data: bytes) -> list[tuple[int, tuple[int, int] | None]]:
+    """The pages of encoded TIFF bytes: (the IFD's index, its size or None) of each IFD that is not a
+    reduced-resolution copy (a thumbnail or a preview: ``_tiff_ifds``); [] for bytes that are no TIFF."""
     if data[:4] not in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
-        return 1
+        return []
     try:
-        return max(1, sum(1 for _ in _tiff_ifd_sizes(data)))
+        return [(index, size) for index, (size, reduced) in enumerate(_tiff_ifds(data)) if not reduced]
     except (struct.error, IndexError, ValueError):
-        return 1
+        return []
+
+
+def page_count(data: bytes) -> int:
+    """How many pages encoded image bytes hold: the IFDs of a TIFF that are pages, not thumbnails (a scanner's or
+    a fax's multi-page file; ``tiff_pages``), 1 for any other image (an animated GIF or WebP is read as its first
+    frame)."""
+    return max(1, len(tiff_pages(data)))
 
 
 def decode_pages(data: bytes, max_pixels: int | None = None) -> list[np.ndarray]:
-    """Encoded image bytes -> each of its pages as ``decode`` gives an image: ``[decode(data)]`` for an image of one
-    page; for a multi-page TIFF (``page_count``) every page, in order, decoded one at a time
-    (``cv2.imdecodemulti`` with a range of one page), each turned by the first page's Orientation tag.
+    """Encoded image bytes -> each of its pages as ``decode`` gives an image: ``[decode(data)]`` for an image of
+    one page; for a TIFF of several IFDs, every page (``tiff_pages``: a thumbnail or a preview IFD is left out),
+    in order, decoded one at a time (``cv2.imdecodemulti`` with a range of one IFD), each turned by the first
+    IFD's Orientation tag.
 
     ``max_pixels`` (default ``MAX_PIXELS``) bounds all the pages' pixels together: the pages of one file are
     read together, and held until they are. Raises ImageError naming the problem, the page and the fix."""
-    pages = page_count(data) if data else 1
-    if pages == 1:
+    pages = tiff_pages(data) if data else []
+    if len(pages) <= 1 and (not pages or pages[0][0] == 0):  # one image (or no TIFF): as always
         return [decode(data, max_pixels)]
     limit = MAX_PIXELS if max_pixels is None else max_pixels
-    sizes = [size for size in _tiff_ifd_sizes(data) if size is not None]
-    total = sum(w * h for w, h in sizes)
+    total = sum(size[0] * size[1] for _, size in pages if size is not None)
     if total > limit:
         raise ImageError(
-            f"a TIFF of {pages} pages, {_amount(total)} in all, above the {_amount(limit)} limit for one file; "
+            f"a TIFF of {len(pages)} pages, {_amount(total)} in all, above the {_amount(limit)} limit for one file; "
             f"split it into smaller files (e.g. tiffsplit FILE), or raise the limit on purpose (edgedigits classify "
             f"or batch --max-pixels {_round_up(total)}; in Python, edgedigits.runtime.images.MAX_PIXELS = "
             f"{_round_up(total)})"
         )
     buffer, orientation, out = np.frombuffer(data, np.uint8), exif_orientation(data), []
-    for k in range(pages):
+    for number, (index, _) in enumerate(pages, 1):
         try:
-            ok, mats = cv2.imdecodemulti(buffer, cv2.IMREAD_UNCHANGED, range=(k, k + 1))
+            ok, mats = cv2.imdecodemulti(buffer, cv2.IMREAD_UNCHANGED, range=(index, index + 1))
         except cv2.error:
             ok, mats = False, []
         if not ok or not mats or mats[0].size == 0:
-            raise ImageError(f"page {k + 1} of {pages}: truncated or corrupt image; re-export or re-save the file")
+            raise ImageError(
+                f"page {number} of {len(pages)}: truncated or corrupt image; re-export or re-save the file"
+            )
         out.append(as_displayed(mats[0], orientation))
     return out
 

@@ -122,3 +122,43 @@ def test_batch_keeps_one_record_per_file_with_its_pages(three_pages, tmp_path, f
     (record,) = list(read_records(tmp_path / "out"))
     assert record["pages"] == 3 and record["text"] == "\n".join(t for t in texts if t)
     assert {d["page"] for d in record["digits"]} == {1, 3}
+
+
+def plain_tiff(pages: list[tuple[np.ndarray, int]]) -> bytes:
+    """A little-endian, uncompressed TIFF of 8-bit gray images, each with its NewSubfileType (tag 254: 1 marks a
+    reduced-resolution copy, a thumbnail), written by hand: OpenCV's encoder sets no such tag (TIFF 6.0,
+    section 2 and 8: one strip a page, BlackIsZero)."""
+    out = bytearray(b"II*\x00\x00\x00\x00\x00")
+    strips = []
+    for image, _ in pages:
+        strips.append(len(out))
+        out += np.ascontiguousarray(image, np.uint8).tobytes()
+    link = 4  # where the offset of the next IFD goes
+    for (image, kind), strip in zip(pages, strips):
+        out += b"\x00" * (len(out) % 2)
+        struct.pack_into("<I", out, link, len(out))
+        h, w = image.shape
+        entries = [(254, 4, kind), (256, 4, w), (257, 4, h), (258, 3, 8), (259, 3, 1), (262, 3, 1)]
+        entries += [(273, 4, strip), (277, 3, 1), (278, 4, h), (279, 4, w * h)]
+        out += struct.pack("<H", len(entries))
+        for tag, kind_code, value in entries:
+            field = struct.pack("<I", value) if kind_code == 4 else struct.pack("<HH", value, 0)  # LONG or SHORT
+            out += struct.pack("<HHI", tag, kind_code, 1) + field
+        link = len(out)
+        out += b"\x00\x00\x00\x00"
+    return bytes(out)
+
+
+def test_a_thumbnail_in_a_tiff_is_no_page(three_pages, reader):
+    """A reduced-resolution IFD (NewSubfileType bit 0: a scanner's preview) between the pages is left out: read
+    as a page, its digits would come twice."""
+    _, pages, texts = three_pages
+    first, third = pages[0], pages[2]
+    thumbnail = cv2.resize(first, (first.shape[1] // 4, first.shape[0] // 4), interpolation=cv2.INTER_AREA)
+    data = plain_tiff([(first, 0), (thumbnail, 1), (third, 0)])
+    assert images.page_count(data) == 2
+    reading = reader.read(data)
+    assert reading.pages == 2 and reading.text == f"{texts[0]}\n{texts[2]}"
+    # a thumbnail first, the image after it: the image is read, alone
+    alone = reader.read(plain_tiff([(thumbnail, 1), (first, 0)]))
+    assert alone.pages is None and alone.text == texts[0]
