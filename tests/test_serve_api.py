@@ -332,6 +332,8 @@ def test_image_over_the_pixel_limit(server):
 def test_bad_query_parameters(server):
     assert_error(post(server, PHOTO, query="?min_confidence=2"), 422, "min_confidence")
     assert_error(post(server, PHOTO, query="?single=perhaps"), 422, "single")
+    # NaN is no number from 0 to 1: told so (it was 'should be less than or equal to 1')
+    assert_error(post(server, PHOTO, query="?min_confidence=nan"), 422, "min_confidence", "finite")
 
 
 def test_unknown_paths_and_methods(server):

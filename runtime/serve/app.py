@@ -332,7 +332,9 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
     async def read(
         request: Request,
         single: bool = Query(False, description="the whole image is one digit: skip detection"),
-        min_confidence: float = Query(0.5, ge=0, le=1, description="digits less certain show as '?'"),
+        min_confidence: float = Query(
+            0.5, ge=0, le=1, allow_inf_nan=False, description="digits less certain show as '?'"
+        ),
     ):
         """The body is one image: its raw bytes, or a multipart file field (named ``file``). Answers the
         ``classify`` record with the time each stage took."""
@@ -380,7 +382,9 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
     async def read_batch(
         request: Request,
         single: bool = Query(False, description="each image is one digit: skip detection"),
-        min_confidence: float = Query(0.5, ge=0, le=1, description="digits less certain show as '?'"),
+        min_confidence: float = Query(
+            0.5, ge=0, le=1, allow_inf_nan=False, description="digits less certain show as '?'"
+        ),
     ):
         """Several images as multipart file fields (any names), read with one pass of the network. An image
         that cannot be read gives ``{path, error, status}`` in its place; the others are read."""
