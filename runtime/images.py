@@ -384,9 +384,7 @@ def decode(data: bytes, max_pixels: int | None = None) -> np.ndarray:
     if size and size[0] * size[1] > limit:
         raise ImageError(
             f"image is {size[0]}x{size[1]} pixels ({_amount(size[0] * size[1])}), above the "
-            f"{_amount(limit)} limit; downscale it first, or raise the limit on purpose "
-            f"(edgedigits classify or batch --max-pixels {_round_up(size[0] * size[1])}; in Python, "
-            f"edgedigits.runtime.images.MAX_PIXELS = {_round_up(size[0] * size[1])})"
+            f"{_amount(limit)} limit; downscale it first, {_raise_the_limit(size[0] * size[1])}"
         )
     # IMREAD_UNCHANGED keeps alpha, gray and 16 bits, and ignores the EXIF orientation: applied below.
     image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
@@ -441,9 +439,7 @@ def decode_pages(data: bytes, max_pixels: int | None = None) -> list[np.ndarray]
     if total > limit:
         raise ImageError(
             f"a TIFF of {len(pages)} pages, {_amount(total)} in all, above the {_amount(limit)} limit for one file; "
-            f"split it into smaller files (e.g. tiffsplit FILE), or raise the limit on purpose (edgedigits classify "
-            f"or batch --max-pixels {_round_up(total)}; in Python, edgedigits.runtime.images.MAX_PIXELS = "
-            f"{_round_up(total)})"
+            f"split it into smaller files (e.g. tiffsplit FILE), {_raise_the_limit(total)}"
         )
     buffer, orientation, out = np.frombuffer(data, np.uint8), exif_orientation(data), []
     for number, (index, _) in enumerate(pages, 1):
@@ -528,6 +524,16 @@ def is_video(data: bytes) -> bool:
 def _amount(pixels: int) -> str:
     """64000000 -> '64 MP'; 5000 -> '5,000 pixels'."""
     return f"{pixels / 1e6:.0f} MP" if pixels >= 1_000_000 else f"{pixels:,} pixels"
+
+
+def _raise_the_limit(pixels: int) -> str:
+    """The end of a pixel-limit message: how to let ``pixels`` through on purpose, on the command line and in
+    Python."""
+    limit = _round_up(pixels)
+    return (
+        f"or raise the limit on purpose (edgedigits classify or batch --max-pixels {limit}; in Python, "
+        f"edgedigits.runtime.images.MAX_PIXELS = {limit})"
+    )
 
 
 def _round_up(pixels: int) -> int:
