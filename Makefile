@@ -1,6 +1,6 @@
 # Two commands for a fresh machine:
 #   make demo   venv with the runtime only (no TensorFlow), read the bundled samples with the shipped model
-#   make test   venv with [train,dev,serve,ray]; the gates (ruff lint and format check, mypy), then the whole
+#   make test   venv with [train,dev,serve,ray,pdf]; the gates (ruff lint and format check, mypy), then the whole
 #               test suite on real MNIST
 PYTHON ?= python3
 RUNTIME_VENV := .venv-runtime
@@ -42,7 +42,7 @@ $(RUNTIME_VENV)/.installed: $(RUNTIME_FILES)
 $(DEV_VENV)/.installed: pyproject.toml constraints-dev.txt
 	$(PYTHON) -m venv $(DEV_VENV)
 	$(DEV_VENV)/bin/pip install $(PIP_FLAGS) --upgrade pip
-	$(DEV_VENV)/bin/pip install $(PIP_FLAGS) -c constraints-dev.txt -e '.[train,dev,serve,ray]'
+	$(DEV_VENV)/bin/pip install $(PIP_FLAGS) -c constraints-dev.txt -e '.[train,dev,serve,ray,pdf]'
 	touch $@
 
 samples: $(DEV_VENV)/.installed

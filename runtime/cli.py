@@ -293,7 +293,7 @@ def _overwritten_input(output: Path, paths: list[str], recursive: bool) -> str |
     by ``--from-file`` are not looked at."""
     import fnmatch
 
-    from .images import is_image_name
+    from .images import is_input_name
 
     if not output.is_file():
         return None
@@ -303,7 +303,7 @@ def _overwritten_input(output: Path, paths: list[str], recursive: bool) -> str |
             continue
         if os.path.isfile(name) and os.path.samefile(name, target):
             return name
-        if os.path.isdir(name) and is_image_name(target.name):
+        if os.path.isdir(name) and is_input_name(target.name):
             folder = Path(name).resolve()
             if target.parent == folder or (recursive and folder in target.parents):
                 return name

@@ -153,7 +153,7 @@ class AnnotatedCopies:
         if not ok:
             self.problems.append(f"{target}: annotated copy not written ({reason})")
             return None
-        self.written += 1
+        self.written += len(pages)  # files: one a page
         return target
 
 

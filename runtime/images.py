@@ -19,6 +19,7 @@ import re
 import stat
 import struct
 from collections.abc import Iterator
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -134,7 +135,18 @@ def cv_path(path: str | os.PathLike) -> str | bytes:
 
 
 def is_image_name(name: str) -> bool:
+    """Does the name end with the suffix of an image format OpenCV decodes here (``IMAGE_SUFFIXES``)?"""
     return os.path.splitext(name)[1].lower() in IMAGE_SUFFIXES
+
+
+def is_input_name(name: str) -> bool:
+    """Is it a file a folder's listing reads: an image (``is_image_name``), or a PDF (``.pdf``) when the ``pdf``
+    extra that reads its pages is installed (``pdf.available``)?"""
+    if is_image_name(name):
+        return True
+    from . import pdf
+
+    return name.lower().endswith(".pdf") and pdf.available()
 
 
 def read_bytes(path: str | os.PathLike) -> bytes:
@@ -418,9 +430,45 @@ def tiff_pages(data: bytes) -> list[tuple[int, tuple[int, int] | None]]:
 
 def page_count(data: bytes) -> int:
     """How many pages encoded image bytes hold: the IFDs of a TIFF that are pages, not thumbnails (a scanner's or
-    a fax's multi-page file; ``tiff_pages``), 1 for any other image (an animated GIF or WebP is read as its first
-    frame)."""
+    a fax's multi-page file; ``tiff_pages``), the pages of a PDF (``pdf.page_sizes``; raises ImageError as it
+    does), 1 for any other image (an animated GIF or WebP is read as its first frame)."""
+    from . import pdf
+
+    if pdf.is_pdf(data):
+        try:
+            return len(pdf.page_sizes(data))
+        except pdf.PdfError as exc:
+            raise ImageError(str(exc)) from None
     return max(1, len(tiff_pages(data)))
+
+
+class PixelCount(NamedTuple):
+    """What encoded bytes decode to, read from their headers (``pixel_count``)."""
+
+    pixels: int  # all the pages together
+    pages: int
+    what: str  # "1200x800 pixels", "a TIFF of 3 pages", "a PDF of 2 page(s) at 200 dpi"
+
+
+def pixel_count(data: bytes) -> PixelCount | None:
+    """The pixels encoded image bytes decode to, all pages together, read from the headers without decoding (for
+    a limit checked before reading, as the server's). None when the header does not tell (``header_size``), and
+    for a PDF without the ``pdf`` extra or that cannot be opened (reading it then says why)."""
+    from . import pdf
+
+    if pdf.is_pdf(data):
+        try:
+            sizes = pdf.page_sizes(data)
+        except pdf.PdfError:
+            return None
+        return PixelCount(sum(w * h for w, h in sizes), len(sizes), f"a PDF of {len(sizes)} page(s) at {pdf.DPI:g} dpi")
+    pages = tiff_pages(data)
+    if len(pages) > 1:
+        return PixelCount(
+            sum(size[0] * size[1] for _, size in pages if size), len(pages), f"a TIFF of {len(pages)} pages"
+        )
+    size = header_size(data)
+    return None if size is None else PixelCount(size[0] * size[1], 1, f"{size[0]}x{size[1]} pixels")
 
 
 def decode_pages(data: bytes, max_pixels: int | None = None) -> list[np.ndarray]:
@@ -430,7 +478,24 @@ def decode_pages(data: bytes, max_pixels: int | None = None) -> list[np.ndarray]
     IFD's Orientation tag.
 
     ``max_pixels`` (default ``MAX_PIXELS``) bounds all the pages' pixels together: the pages of one file are
-    read together, and held until they are. Raises ImageError naming the problem, the page and the fix."""
+    read together, and held until they are. Raises ImageError naming the problem, the page and the fix.
+
+    A PDF's pages are rendered by ``pdf.render_pages`` (the ``pdf`` extra), at ``pdf.DPI``, BGR."""
+    from . import pdf
+
+    if pdf.is_pdf(data):
+        try:
+            sizes = pdf.page_sizes(data)
+            total, limit = sum(w * h for w, h in sizes), MAX_PIXELS if max_pixels is None else max_pixels
+            if total > limit:
+                raise ImageError(
+                    f"a PDF of {len(sizes)} page(s), {_amount(total)} in all at {pdf.DPI:g} dpi, above the "
+                    f"{_amount(limit)} limit for one file; split it into smaller files (e.g. qpdf --split-pages FILE "
+                    f"page.pdf), set edgedigits.runtime.pdf.DPI lower, {_raise_the_limit(total)}"
+                )
+            return pdf.render_pages(data)
+        except pdf.PdfError as exc:
+            raise ImageError(str(exc)) from None
     pages = tiff_pages(data) if data else []
     if len(pages) <= 1 and (not pages or pages[0][0] == 0):  # one image (or no TIFF): as always
         return [decode(data, max_pixels)]
@@ -480,7 +545,11 @@ def other_format(data: bytes, text: bool = True) -> str | None:
     JSON, base64)."""
     head = data[:512]
     if head.startswith(b"%PDF"):
-        return "a PDF document; export its pages as PNG or JPEG images (e.g. pdftoppm -png FILE page)"
+        return (
+            "a PDF document; its pages are read by edgedigits classify and batch, DigitReader.read and the server "
+            "with the PDF extra (pip install 'edgedigits[pdf]'), or export them as PNG or JPEG images (e.g. "
+            "pdftoppm -r 200 -png FILE page)"
+        )
     if head[4:8] == b"ftyp" and head[8:12] in IMAGE_BRANDS and head[8:12] not in (b"avif", b"avis"):
         return (
             "a HEIC/HEIF photo; save or export it as JPEG (an iPhone takes JPEG photos with Settings > Camera > "

@@ -20,7 +20,7 @@ import numpy as np
 
 from .draw import to_bgr
 from .errors import EdgeDigitsError
-from .images import FORMATS, ImageError, cv_path, is_image_name, known_other, load_image
+from .images import FORMATS, ImageError, cv_path, is_image_name, is_input_name, known_other, load_image
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def _walk(folder: str, recursive: bool, seen: set[tuple[int, int]] | None = None
         if is_dir:
             if recursive:
                 yield from _walk(entry.path, recursive, seen)
-        elif is_image_name(entry.name):
+        elif is_input_name(entry.name):
             yield entry.path  # broken links and link loops fail when opened, with a record of their own
 
 
@@ -109,7 +109,7 @@ def _files_in(folder: str, budget: int, descend: bool) -> Iterator[os.DirEntry]:
 def _has_images_below(folder: str, budget: int = 10_000) -> bool:
     """Whether any subfolder of ``folder`` (at any depth) holds an image file; looks at ``budget`` entries at
     most (``_files_in``)."""
-    return any(is_image_name(entry.name) for entry in _files_in(folder, budget, descend=True))
+    return any(is_input_name(entry.name) for entry in _files_in(folder, budget, descend=True))
 
 
 def _folder(folder: str, recursive: bool) -> Iterator[str | SourceError]:
@@ -207,7 +207,7 @@ def iter_paths(inputs: Iterable[str], recursive: bool = False) -> Iterator[str |
                 if os.path.isdir(match):
                     listed: Iterable[str | SourceError] = _walk(match, recursive, folders)
                 else:
-                    listed = [match] if is_image_name(match) else []
+                    listed = [match] if is_input_name(match) else []
                 for path in listed:
                     found = True
                     if isinstance(path, str):

@@ -112,6 +112,7 @@ def test_classify_writes_one_record_and_an_annotated_copy_per_page(three_pages, 
     (record,) = [json.loads(line) for line in result.stdout.splitlines()]
     assert record["pages"] == 3 and record["text"] == "\n".join(t for t in texts if t)
     assert sorted(p.name for p in copies.iterdir()) == ["scan-page2.png", "scan-page3.png", "scan.png"]
+    assert "3 annotated copies in" in result.stderr  # files written, one a page (it said 1)
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "parquet"])

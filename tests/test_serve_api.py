@@ -7,6 +7,7 @@ key, CORS, no server paths), and concurrent clients."""
 from __future__ import annotations
 
 import http.client
+import io
 import json
 import os
 import re
@@ -236,7 +237,7 @@ def test_wrong_content_type(server, kind):
 
 
 def test_not_an_image(server):
-    assert_error(post(server, b"%PDF-1.7 this is a document, not a picture" * 10, "image/png"), 415, "not an image")
+    assert_error(post(server, b"\x01\x02 this is a document, not a picture" * 10, "image/png"), 415, "not an image")
     assert_error(post(server, b"data:image/png;base64,iVBORw0KGgo=", "image/png"), 415, "data: URL")
     assert_error(post(server, (ROOT / "README.md").read_bytes(), "image/png"), 415)
 
@@ -249,11 +250,12 @@ def test_a_file_of_another_format_is_named_with_what_to_do(server):
     pdf = b"%PDF-1.7\n" + bytes(300)
     for body, kind, words in (
         (heic, "image/heic", ("heic", "jpeg")),
-        (pdf, "application/octet-stream", ("pdf", "png or jpeg")),
         (b"<?xml version='1.0'?><svg xmlns='http://www.w3.org/2000/svg'/>", "image/svg+xml", ("svg", "png")),
         (b"some notes about the scans\n" * 5, "application/octet-stream", ("text",)),
     ):
         assert_error(post(server, body, kind), 415, *words)
+    # a PDF is read (the pdf extra, which make test installs): a damaged one is a 422 that says why
+    assert_error(post(server, pdf, "application/pdf"), 422, "the PDF could not be read", "PDFium cannot open")
 
 
 def test_damaged_image(server):
@@ -327,6 +329,34 @@ def test_image_over_the_pixel_limit(server):
     # the advice keeps the image's own shape: a portrait scan is told a portrait size (it was always 4:3)
     tall = cv2.imencode(".png", np.full((3000, 1500), 255, np.uint8))[1].tobytes()
     assert_error(post(server, tall, "image/png"), 413, "1500x3000", "to about 1414x2828")
+
+
+def test_the_pixel_limit_counts_every_page_of_a_tiff_or_a_pdf(server):
+    """Three pages of 1.5 MP each pass a 4 MP limit page by page, not together: refused before reading (the
+    limit read the first page only, and the reader's own 64 MP let the rest through)."""
+    page = np.full((1000, 1500), 255, np.uint8)
+    ok, tiff = cv2.imencodemulti(".tiff", [page, page, page])
+    assert ok
+    assert_error(post(server, tiff.tobytes(), "image/tiff"), 413, "a TIFF of 3 pages", "4.5 MP in all", "4 MP")
+    import pypdfium2  # the pdf extra: make test installs it
+
+    document = pypdfium2.PdfDocument.new()
+    for _ in range(3):
+        document.new_page(540, 360)  # points: 1500x1000 px at 200 dpi
+    out = io.BytesIO()
+    document.save(out)
+    assert_error(post(server, out.getvalue(), "application/pdf"), 413, "a PDF of 3 page(s) at 200 dpi", "4.5 MP")
+
+
+def test_reads_a_pdf_page_by_page(server):
+    from PIL import Image
+
+    pages = [Image.open(SAMPLES / "photo_2026.jpg").convert("RGB"), Image.open(SAMPLES / "scan_4.png").convert("RGB")]
+    out = io.BytesIO()
+    pages[0].save(out, "PDF", resolution=200, save_all=True, append_images=pages[1:])
+    code, _, body = post(server, out.getvalue(), "application/pdf")
+    assert code == 200, body
+    assert body["pages"] == 2 and body["text"] == "2026\n4" and {d["page"] for d in body["digits"]} == {1, 2}
 
 
 def test_bad_query_parameters(server):

@@ -249,7 +249,12 @@ def test_a_file_that_is_no_image_is_named_in_words_for_people(server, shots):
         driver.find_element("id", "tab-image").click()
         for data, name, kind, words in (
             (b"notes about the scans\n" * 10, "notes.txt", "text/plain", ("notes.txt", "text")),
-            (b"%PDF-1.7\n" + bytes(300), "scan.pdf", "application/pdf", ("scan.pdf", "PDF", "PNG or JPEG")),
+            (
+                b"%PDF-1.7\n" + bytes(300),
+                "scan.pdf",
+                "application/pdf",
+                ("scan.pdf", "PDF", "cannot open", "re-export"),
+            ),
             (b"", "empty.png", "image/png", ("empty.png", "empty (0 bytes)")),
         ):
             driver.execute_script("document.getElementById('status').className = ''")

@@ -26,7 +26,9 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 
-from ..images import FORMATS, header_size, other_format
+from ..images import FORMATS, header_size, other_format, pixel_count
+from ..pdf import available as pdf_available
+from ..pdf import is_pdf
 from ..reader import DigitReader, Reading, compose_text
 from .batching import Batcher
 from .config import ServeConfig
@@ -118,6 +120,7 @@ IMAGE_BODY = {
         "content": {
             "image/*": {"schema": {"type": "string", "format": "binary"}},
             "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+            "application/pdf": {"schema": {"type": "string", "format": "binary"}},
             "multipart/form-data": {
                 "schema": {
                     "type": "object",
@@ -147,7 +150,8 @@ DESCRIPTION = f"""Read handwritten digits over HTTP.
 
 Send an image ({FORMATS}) as the raw body of `POST /v1/read` (with `Content-Type: image/png`, `image/jpeg`, ... or
 `application/octet-stream`) or as a multipart file field; several at once as multipart fields to
-`POST /v1/read/batch`. Every error answers `{{"error": "..."}}`: a sentence saying what to fix.
+`POST /v1/read/batch`. A PDF (`application/pdf`) is read page by page when the server has the `pdf` extra. Every
+error answers `{{"error": "..."}}`: a sentence saying what to fix.
 """
 
 
@@ -268,16 +272,25 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
                 "the image is empty (0 bytes); send the image file's bytes as the body, or as a "
                 "multipart file field named 'file'",
             )
-        size = header_size(data)
-        if size and size[0] * size[1] > config.max_pixels:
-            shrink = (config.max_pixels / (size[0] * size[1])) ** 0.5  # the image's own shape, scaled to fit
-            width, height = max(1, int(size[0] * shrink)), max(1, int(size[1] * shrink))
+        counted = pixel_count(data)  # every page of a multi-page TIFF or a PDF, from the headers
+        if counted is None or counted[0] <= config.max_pixels:
+            return
+        pixels, pages, what = counted
+        limit = f"above this server's limit of {config.max_pixels / 1e6:g} MP"
+        if pages > 1:
             raise ApiError(
                 413,
-                f"{image} is {size[0]}x{size[1]} pixels ({size[0] * size[1] / 1e6:.1f} MP), "
-                f"above this server's limit of {config.max_pixels / 1e6:g} MP; downscale it (to "
-                f"about {width}x{height}) and send it again",
+                f"{image} is {what}, {pixels / 1e6:.1f} MP in all, {limit}; send its pages in smaller files "
+                "(one request each)",
             )
+        size = header_size(data) or (0, 0)
+        shrink = (config.max_pixels / pixels) ** 0.5  # the image's own shape, scaled to fit
+        width, height = max(1, int(size[0] * shrink)), max(1, int(size[1] * shrink))
+        raise ApiError(
+            413,
+            f"{image} is {what} ({pixels / 1e6:.1f} MP), {limit}; downscale it (to about {width}x{height}) "
+            "and send it again",
+        )
 
     def unreadable(data: bytes, reading: Reading, name: str | None = None) -> ApiError:
         """The 415 or 422 for bytes the reader could not read; ``name`` (multipart) is named instead of the body."""
@@ -286,7 +299,10 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
             return ApiError(
                 415, f"{body} is a data: URL, not an image; send the decoded image bytes (or a multipart file field)"
             )
-        other = other_format(data)  # a PDF, a HEIC photo, text, ...: named, with what to do
+        if is_pdf(data) and pdf_available():  # a PDF this server reads, but not this one: why, from the reader
+            document = f"the PDF {name!r}" if name else "the PDF"
+            return ApiError(422, f"{document} could not be read: {reading.error}")
+        other = other_format(data)  # a PDF (without the pdf extra), a HEIC photo, text, ...: named, with what to do
         if other is not None:
             return ApiError(415, f"{body} is not an image this server reads: {other}")
         if not looks_like_image(data):
@@ -354,13 +370,13 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
                     "'file' (curl -F file=@photo.jpg ...)",
                 )
             name, data = files[0]
-        elif kind in ("", "application/octet-stream") or kind.startswith("image/"):
+        elif kind in ("", "application/octet-stream", "application/pdf") or kind.startswith("image/"):
             data = await request.body()
         else:
             raise ApiError(
                 415,
                 f"Content-Type {kind} is not an image type; send the image's bytes with "
-                "Content-Type image/png, image/jpeg or application/octet-stream (curl -H "
+                "Content-Type image/png, image/jpeg, application/pdf or application/octet-stream (curl -H "
                 "'Content-Type: image/jpeg' --data-binary @photo.jpg ...), or as a multipart file "
                 "field named 'file' (curl -F file=@photo.jpg ...)",
             )

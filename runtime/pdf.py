@@ -1,0 +1,126 @@
+"""The pages of a PDF document as images: a scanner's or a fax's PDF is read page by page, as a multi-page TIFF.
+
+PDF is not an image format OpenCV reads. Its pages are rasterized by PDFium (Chromium's PDF engine) through
+pypdfium2, the optional extra ``pip install 'edgedigits[pdf]'``; without it a PDF is an error record that says
+so. Nothing here is imported until a PDF comes (``images.decode_pages`` calls ``render_pages``), so the runtime's
+import stays as light as before.
+
+Each page is rendered as displayed (its ``/Rotate`` applied), at ``DPI`` dots per inch, as BGR uint8, white
+where the page is blank. A page's size in pixels is its size in points (1/72 inch) times ``DPI / 72``, so
+``images.decode_pages`` checks the pixel limit for all the pages (``page_sizes``) before any is rendered. Errors
+are ``PdfError``, which ``images`` raises again as its ``ImageError`` (this module does not import ``images``).
+
+PDFium is not thread-safe (pypdfium2's documentation, "Thread incompatibility"): every call goes through one
+lock, so an app reading PDFs from several threads is safe, one page at a time.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+from functools import cache
+
+import numpy as np
+
+from .errors import EdgeDigitsError
+
+# Dots per inch a page is rendered at: a handwritten digit on a form, 4-8 mm tall, is then 31-63 px tall, inside
+# the sizes the detector reads best (samples and issue 10's photos: 20-80 px); an A4 page is 1654x2339 px
+# (3.9 MP), 16 pages under the 64 MP limit. 200 dpi is also the commonest resolution of office scanners' PDFs.
+# Set ``edgedigits.runtime.pdf.DPI`` to change it for this process (e.g. 300 for small writing).
+DPI = 200
+POINTS_PER_INCH = 72  # PDF's user space unit (ISO 32000-1, 8.3.2.3)
+INSTALL = "pip install 'edgedigits[pdf]'"
+NO_PAGES = "a PDF document with no pages; nothing to read (re-export it if it should have some)"
+_LOCK = threading.Lock()
+
+
+class PdfError(EdgeDigitsError, ValueError):
+    """A PDF that cannot be read, and what to do (``images.decode_pages`` raises it again as ImageError)."""
+
+
+@cache
+def available() -> bool:
+    """Is pypdfium2 installed (the ``pdf`` extra)? Looked up without importing it."""
+    return importlib.util.find_spec("pypdfium2") is not None
+
+
+def is_pdf(data: bytes) -> bool:
+    """Do these bytes start as a PDF document does (``%PDF``)?"""
+    return data[:4] == b"%PDF"
+
+
+def page_sizes(data: bytes, dpi: float | None = None) -> list[tuple[int, int]]:
+    """(width, height) in pixels of each page of a PDF rendered at ``dpi`` (default ``DPI``), as displayed (a page
+    of ``/Rotate 90`` is as wide as its media box is tall), without rendering anything. Raises PdfError when the
+    extra is missing, the document cannot be opened (``_open``) or it has no pages."""
+    scale = (DPI if dpi is None else dpi) / POINTS_PER_INCH
+    with _LOCK:
+        document = _open(data)
+        try:
+            sizes = []
+            for index in range(len(document)):
+                page = document[index]
+                width, height = page.get_size()  # points, after the page's rotation
+                sizes.append((max(1, round(width * scale)), max(1, round(height * scale))))
+                page.close()
+        finally:
+            document.close()
+    if not sizes:
+        raise PdfError(NO_PAGES)
+    return sizes
+
+
+def render_pages(data: bytes, dpi: float | None = None) -> list[np.ndarray]:
+    """The pages of a PDF -> one uint8 array [H, W, 3] (BGR) per page, in order, rendered at ``dpi`` (default
+    ``DPI``) with the page's ``/Rotate`` applied (pypdfium2 ``PdfPage.render``), each of the size ``page_sizes``
+    gives (check a pixel limit with it first). Raises PdfError naming the problem and the fix: the ``pdf`` extra
+    missing, a password, a corrupt or truncated file, a document of no pages, a page that does not render."""
+    scale = (DPI if dpi is None else dpi) / POINTS_PER_INCH
+    out = []
+    with _LOCK:
+        document = _open(data)
+        try:
+            count = len(document)
+            if count == 0:
+                raise PdfError(NO_PAGES)
+            for number in range(1, count + 1):
+                page = document[number - 1]
+                try:
+                    bitmap = page.render(scale=scale, may_draw_forms=True)
+                    out.append(np.ascontiguousarray(bitmap.to_numpy()[:, :, :3]))  # BGR(x) -> BGR
+                except Exception as exc:  # PdfiumError, or a bitmap PDFium could not allocate
+                    raise PdfError(
+                        f"page {number} of {count} of the PDF does not render ({exc}); re-export or re-save the file"
+                    ) from None
+                finally:
+                    page.close()
+        finally:
+            document.close()
+    return out
+
+
+def _open(data: bytes):  # -> pypdfium2.PdfDocument (not imported for the annotation: the extra is optional)
+    """Open PDF bytes with pypdfium2; PdfError when the extra is missing, the document is encrypted with a
+    password, or PDFium cannot load it (truncated, corrupt)."""
+    if not available():
+        raise PdfError(
+            f"a PDF document, and the PDF extra that reads its pages is not installed: {INSTALL} (or export its pages "
+            "as PNG or JPEG images, e.g. pdftoppm -r 200 -png FILE page)"
+        )
+    import pypdfium2
+
+    try:
+        return pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError as exc:
+        if "password" in str(exc).lower() and b"/Encrypt" in data:
+            raise PdfError(
+                "a password-protected PDF; save a copy without the password (e.g. qpdf --decrypt --password=... "
+                "FILE out.pdf) and read that"
+            ) from None
+        # (PDFium's error code is not reset between calls: a document whose page tree is empty fails with the
+        # code of the document before it, so the code is not named, and a password is believed only with an
+        # /Encrypt dictionary in the file)
+        raise PdfError(
+            "a PDF PDFium cannot open (truncated, corrupt, or with no pages); re-export or re-save the file"
+        ) from None

@@ -1,0 +1,160 @@
+"""PDF documents (a scanner's or a fax's archive): every page is rendered by PDFium (the ``pdf`` extra) and read,
+into one record per file, as a multi-page TIFF is.
+
+The PDFs are written by Pillow, as a scanner writes one: a JPEG image per page, from pages drawn with MNIST test
+digits. Before, a PDF was an error record that said to export its pages as images."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+import pypdfium2  # the pdf extra: make test installs it
+import pytest
+from PIL import Image
+
+from edgedigits.runtime import images, pdf, synth
+from edgedigits.runtime.batch import read_archive, read_records
+from edgedigits.runtime.reader import DigitReader
+
+
+def as_pdf(pages: list[np.ndarray], dpi: float = pdf.DPI) -> bytes:
+    """Gray or BGR pages -> a PDF of one image a page, each page sized so that ``dpi`` renders it at its pixels."""
+    rgb = [Image.fromarray(p if p.ndim == 2 else cv2.cvtColor(p, cv2.COLOR_BGR2RGB)).convert("RGB") for p in pages]
+    out = io.BytesIO()
+    rgb[0].save(out, "PDF", resolution=dpi, save_all=True, append_images=rgb[1:])
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def three_pages(mnist_test):
+    """A three-page PDF (pages of different sizes, the second blank), its pages and the text of each page."""
+    rng = np.random.default_rng(20261203)
+    first, first_text = synth.paper_scene(
+        [mnist_test.images[i] for i in (10, 11, 12)], rng, labels=[int(mnist_test.labels[i]) for i in (10, 11, 12)]
+    )
+    third, third_text = synth.paper_scene(
+        [mnist_test.images[i] for i in (13, 14, 15, 16)],
+        rng,
+        lines=2,
+        labels=[int(mnist_test.labels[i]) for i in (13, 14, 15, 16)],
+    )
+    pages = [first, np.full((240, 320), 245, np.uint8), third]
+    return as_pdf(pages), pages, [first_text, "", third_text]
+
+
+@pytest.fixture(scope="module")
+def reader():
+    return DigitReader()
+
+
+def test_every_page_of_a_pdf_is_read_into_one_reading(three_pages, reader, tmp_path):
+    data, pages, texts = three_pages
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(data)
+    reading = reader.read(path)
+    assert reading.error is None and reading.pages == 3
+    assert reading.text == "\n".join(t for t in texts if t)
+    assert {d.page for d in reading.digits} == {1, 3}
+    rendered = images.decode_pages(data)
+    for number, (page, text) in enumerate(zip(pages, texts), 1):
+        assert abs(rendered[number - 1].shape[0] - page.shape[0]) <= 1  # rendered at the pages' own pixels
+        assert abs(rendered[number - 1].shape[1] - page.shape[1]) <= 1
+        assert reading.on_page(number).text == text
+        for d in reading.on_page(number).digits:
+            x, y, w, h = d.box
+            assert 0 <= x and x + w <= page.shape[1] + 1 and 0 <= y and y + h <= page.shape[0] + 1
+    assert reader.read(data).to_dict() == {**reading.to_dict(), "path": None}  # bytes: the same
+
+
+def test_a_page_is_read_as_displayed_with_its_rotate_entry(three_pages, reader):
+    """A page stored sideways with /Rotate 90 (how a scanner keeps a landscape sheet) is rendered upright."""
+    _, pages, texts = three_pages
+    sideways = np.ascontiguousarray(np.rot90(pages[2], 1))  # turned a quarter counter-clockwise, as stored
+    document = pypdfium2.PdfDocument(as_pdf([sideways]))
+    document[0].set_rotation(90)  # shown turned a quarter clockwise: upright
+    out = io.BytesIO()
+    document.save(out)
+    data = out.getvalue()
+    (page,) = images.decode_pages(data)
+    assert abs(page.shape[0] - pages[2].shape[0]) <= 1 and abs(page.shape[1] - pages[2].shape[1]) <= 1
+    assert reader.read(data).text == texts[2]
+
+
+def test_the_pixel_limit_counts_every_page_before_rendering(three_pages):
+    data, _, _ = three_pages
+    counted = images.pixel_count(data)
+    assert counted is not None and counted.pages == 3 and "PDF of 3 page(s) at 200 dpi" in counted.what
+    with pytest.raises(images.ImageError, match=r"PDF of 3 page\(s\).*above the .* limit.*--max-pixels"):
+        images.decode_pages(data, max_pixels=counted.pixels - 1)
+    assert len(images.decode_pages(data, max_pixels=counted.pixels)) == 3
+    assert images.page_count(data) == 3
+
+
+def test_a_broken_pdf_is_an_error_record_that_says_what_to_do(three_pages, reader):
+    data, _, _ = three_pages
+    empty = io.BytesIO()
+    pypdfium2.PdfDocument.new().save(empty)
+    cases = [
+        (data[:300], "a PDF PDFium cannot open (truncated, corrupt, or with no pages); re-export"),
+        (b"%PDF-1.4\n", "a PDF PDFium cannot open"),
+        (empty.getvalue(), "a PDF PDFium cannot open"),
+    ]
+    readings = reader.read_batch([broken for broken, _ in cases] + [data])  # in a batch: error records in place
+    for reading, (_, words) in zip(readings, cases):
+        assert reading.digits == [] and words in (reading.error or ""), reading.error
+    assert readings[-1].error is None and readings[-1].pages == 3
+    with pytest.raises(images.ImageError, match="image bytes: a PDF PDFium cannot open"):  # alone: raised
+        reader.read(cases[0][0])
+
+
+def test_a_folder_lists_its_pdfs_and_classify_reads_them(three_pages, tmp_path):
+    data, _, texts = three_pages
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "scan.pdf").write_bytes(data)
+    cv2.imwrite(str(tmp_path / "in" / "page.png"), three_pages[1][0])
+    result = subprocess.run(
+        [sys.executable, "-m", "edgedigits.runtime.cli", "classify", str(tmp_path / "in"), "-f", "jsonl"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    records = {r["path"].rsplit("/", 1)[1]: r for r in map(json.loads, result.stdout.splitlines())}
+    assert set(records) == {"page.png", "scan.pdf"}
+    assert records["scan.pdf"]["pages"] == 3 and records["scan.pdf"]["text"] == "\n".join(t for t in texts if t)
+    assert records["page.png"]["text"] == texts[0] and "pages" not in records["page.png"]
+
+
+def test_batch_reads_a_pdf_into_one_record_with_its_pages(three_pages, tmp_path):
+    data, _, texts = three_pages
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(data)
+    summary = read_archive([str(tmp_path)], tmp_path / "out", workers=1)
+    assert (summary.read, summary.failed) == (1, 0)
+    (record,) = list(read_records(tmp_path / "out"))
+    assert record["pages"] == 3 and record["text"] == "\n".join(t for t in texts if t)
+
+
+def test_without_the_extra_a_pdf_is_an_error_that_names_the_extra(three_pages, tmp_path):
+    """With pypdfium2 not importable (the base install), a PDF is an error record naming the extra, and a folder's
+    listing leaves PDFs to its note, as before."""
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(three_pages[0])
+    script = (
+        "import sys; sys.modules['pypdfium2'] = None\n"  # as if the extra were not installed
+        "from edgedigits.runtime.reader import DigitReader\n"
+        "from edgedigits.runtime.images import is_input_name\n"
+        f"print(DigitReader().read_batch([{str(path)!r}])[0].error)\n"
+        "print(is_input_name('scan.pdf'), is_input_name('scan.png'))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    error, listed = result.stdout.splitlines()
+    assert "the PDF extra that reads its pages is not installed: pip install 'edgedigits[pdf]'" in error
+    assert "pdftoppm" in error
+    assert listed == "False True"
