@@ -143,6 +143,9 @@ class DetectConfig:
     #   digit joined to a grid's or margin's lines at half size stands out; detect.tall_enough). Measured on
     #   issue 10's photos (train.scenes, 100 of each kind): squared paper 0.88 -> 0.90 on seed 1 ('600' read
     #   '', '439' read '4'); no other photo of either seed went from right to wrong or back
+    coarse_max_span: float = 0.9  # share of the image's width and height: ... and when no blob spans this much of
+    #   both (at half size a ruled page's rules, margin line and digits joined into one blob round the whole image,
+    #   which the full-size copy, its rules broken by the paper's grain, does not: '240' on lined paper read '5')
     coarse_factor: float = 4.0  # shrink factor: a copy shrunk by this much or more (ink.shrink) is first made of
     #   plain n x n means (n the whole part), then a fractional INTER_AREA does the rest: 6x faster (a 4000x3000
     #   photo to the page's 256x192 copy on one core: 30 -> 5 ms), the grid shifted by under one output pixel at the
@@ -185,6 +188,11 @@ class DetectConfig:
     #   this wide wipes out strokes, not a desk)
     edge_steepness: float = 0.12  # share of the step per px of the page's copy: the sheet's edge rises at least
     #   this steeply (uneven light: ~0.01) ...
+    edge_median: int = (
+        5  # px of the page's copy (an even one made odd): the steepness is measured after a median filter this wide,
+    )
+    #   which removes thin printed lines (rules, 1-2 px there) and keeps a step (shaded lined paper's Otsu boundary
+    #   ran along its rules and margin, steep enough, and a "sheet" cut '8864 / 315' to '5'; 1: no filter) ...
     near_step: float = 0.5  # share of the step: ... and 1-4 px either side of the edge (the copy's pixels) differ by
     #   at least this much (the Otsu boundary of shaded squared paper runs along its grid lines, both sides nearly
     #   alike; 9882a8b: squared paper 0.87 -> 0.90 of 30 photos, desk, card and dark webcam unchanged)
@@ -385,7 +393,7 @@ class DetectConfig:
 DETECT_ALLOWED: dict[str, Allowed] = {
     # sizes a copy or a window is made at (0 divides by zero), the smallest speck, counts of rules and ticks
     **dict.fromkeys(["work_size", "page_size", "background_size", "background_kernel", "denoise_sizes"], AT_LEAST_1),
-    **dict.fromkeys(["min_height", "min_area", "bent_rules"], AT_LEAST_1),
+    **dict.fromkeys(["min_height", "min_area", "bent_rules", "edge_median"], AT_LEAST_1),
     "comb_ticks": Allowed(2),  # a lattice is fitted on two ticks at least
     # px: images at least this big, margins and reaches (0: every image, no margin)
     **dict.fromkeys(
@@ -407,7 +415,7 @@ DETECT_ALLOWED: dict[str, Allowed] = {
     "box_band_px": AT_LEAST_1,
     "min_contrast": Allowed(0, 1, above_low=True),  # the ink map is divided by at least this
     # shares a blob or a height must reach, where above 1 turns the check off (tests/test_config.py does so)
-    **dict.fromkeys(["sheet_solidity", "frame_share"], AT_LEAST_0),
+    **dict.fromkeys(["sheet_solidity", "frame_share", "coarse_max_span"], AT_LEAST_0),
     # grey levels of 8-bit images (dark_floor: the paper level ink is divided by, above 0)
     **dict.fromkeys(["clean_min_contrast", "border_flat_sd", "border_step", "sheet_min_step"], GREY),
     **dict.fromkeys(["sheet_min_dim_step", "lit_paper", "bright_paper"], GREY),

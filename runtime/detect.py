@@ -105,10 +105,14 @@ def tall_enough(
     Then normalizing them loses nothing: MNIST's digits are 20 px. And do its blobs agree on a height: is the
     tallest at most ``coarse_max_lead`` times the next tallest? At half size a grid's or a margin's faint
     lines can pass the weak threshold and join one digit into a blob that stands out, which the full-size copy
-    does not (its lines stay under it). Judged on the boxes alone (a Located will do: its digits are
-    normalized only once it is kept)."""
+    does not (its lines stay under it). And does no blob span ``coarse_max_span`` of the image both ways (a ruled
+    page's rules and margin joined round the whole image)? Judged on the boxes alone (a Located will do: its
+    digits are normalized only once it is kept)."""
     heights = sorted(box[3] for box in found.boxes)  # in gray's pixels
     if len(heights) >= 2 and heights[-1] > config.coarse_max_lead * heights[-2]:
+        return False
+    span_w, span_h = config.coarse_max_span * gray.shape[1], config.coarse_max_span * gray.shape[0]
+    if any(w >= span_w and h >= span_h for _, _, w, h in found.boxes):
         return False
     return bool(heights) and heights[len(heights) // 2] >= config.coarse_min_height * gray.shape[0] / copy.shape[0]
 

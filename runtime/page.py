@@ -183,8 +183,12 @@ def find_sheet(small: np.ndarray, config: DetectConfig = DEFAULT):
     broad = cv2.morphologyEx(outside & (1 - light), cv2.MORPH_OPEN, np.ones((k, k), np.uint8))
     if cv2.countNonZero(broad) < 0.6 * surround:
         return None
-    # A sheet's edge is a step; uneven light on one sheet changes smoothly: measure the edge's steepness.
-    gy, gx = np.gradient(cv2.GaussianBlur(small, (3, 3), 0).astype(np.float32))
+    # A sheet's edge is a step; uneven light on one sheet changes smoothly: measure the edge's steepness. On a
+    # median-filtered copy: a thin printed line (a rule, a margin line, 1-2 px here) is gone from it, a step is
+    # not, so an Otsu boundary running along the rules of shaded lined paper is no sheet's edge.
+    median = config.edge_median | 1  # (an odd kernel)
+    smooth = cv2.medianBlur(small, median) if median > 1 else small
+    gy, gx = np.gradient(cv2.GaussianBlur(smooth, (3, 3), 0).astype(np.float32))
     within = x > 0 and y > 0 and x + w < small.shape[1] and y + h < small.shape[0]
     if within:  # a sheet with the surround on all four sides: measured all along its outline. Its vertices alone
         # (CHAIN_APPROX_SIMPLE) are an upright card's four corners, too few to measure on ('2026' on an index card
