@@ -47,7 +47,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Literal
 
-from .errors import EdgeDigitsError
+from .errors import EdgeDigitsError, install_hint
 from .parallel import ctrl_c_ignored
 from .results import shown_path
 
@@ -57,7 +57,7 @@ BATCH = 256  # inputs per map_batches call (one network pass) and per shard; see
 LISTING_LINES = 100_000  # inputs per listing file: each is one read task of Ray, streamed
 SUMMARY = "_SUMMARY.json"
 SETTINGS = "_SETTINGS.json"  # what the records under out were read with (keep_settings)
-RAY_EXTRA = "pip install '.[ray]' in the edgedigits clone, or 'edgedigits[ray]' from a package index that has it"
+RAY_EXTRA = install_hint("ray")
 API_OUT = " (read_archive's out)"  # after "--out" in a message: the argument's name in the API (for_command drops it)
 
 

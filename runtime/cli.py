@@ -14,6 +14,8 @@ from typing import Iterator, Literal, NoReturn, Optional
 import typer
 from typer.core import TyperCommand, TyperGroup
 
+from .errors import install_hint
+
 
 class _Group(TyperGroup):
     """The app's group (``edgedigits --help``): its help page is written as :func:`say` writes."""
@@ -169,6 +171,12 @@ def model_option(value: str | None) -> str | Literal[False] | None:
 ORIENTATION_HELP = (
     "Orientation classifier that tells an upside-down page (default: the shipped 'orientation'); none: a page is "
     "never read turned 180 degrees."
+)
+
+
+MODEL_HELP = (
+    "Digit model: a shipped name (see `edgedigits models`) or an .onnx file. The line model (--line-model) reads "
+    "text lines too, and the two are pooled: to see this model alone, add --line-model none (or --single)."
 )
 
 
@@ -333,7 +341,7 @@ def classify(
     paths: Optional[list[str]] = typer.Argument(
         None, help="Image files, folders or glob patterns ('scans/*.png'); '-' reads one image from stdin."
     ),
-    model: Optional[str] = typer.Option(None, help="Shipped model name (see `edgedigits models`) or .onnx file."),
+    model: Optional[str] = typer.Option(None, help=MODEL_HELP),
     format: str = typer.Option("table", "--format", "-f", help="table | jsonl | csv"),
     recursive: bool = typer.Option(False, "--recursive", "-r", help="Descend into subfolders."),
     workers: Optional[int] = typer.Option(None, min=1, help="Worker processes reading images (default: all cores)."),
@@ -531,7 +539,7 @@ def batch(
         None, "--address", metavar="auto|HOST:PORT", help="Join this Ray cluster (default: start one on 127.0.0.1)."
     ),
     format: str = typer.Option("jsonl", "--format", "-f", help="jsonl | parquet"),
-    model: Optional[str] = typer.Option(None, help="Shipped model name (see `edgedigits models`) or .onnx file."),
+    model: Optional[str] = typer.Option(None, help=MODEL_HELP),
     single: bool = typer.Option(False, help="Each image is one digit (a crop or drawing): skip detection."),
     min_confidence: float = typer.Option(
         0.5,
@@ -723,7 +731,7 @@ def webcam(
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on. Anything but loopback needs an API key."),
     port: int = typer.Option(8000, help="TCP port."),
-    model: Optional[str] = typer.Option(None, help="Shipped model name (see `edgedigits models`) or .onnx file."),
+    model: Optional[str] = typer.Option(None, help=MODEL_HELP),
     workers: int = typer.Option(
         1,
         help="Server processes, each with its own model session and about one core "
@@ -831,7 +839,7 @@ def train(
     if missing:  # checked before anything is imported: a runtime-only install gets one line, not a traceback
         fail(
             f"training needs the [train] extra ({', '.join(missing)} missing). Install it with: "
-            "pip install 'edgedigits[train]'"
+            + install_hint("train")
         )
     out = out or Path("runs") / preset
     if not overwrite and (held := _run_files(out)):
@@ -843,10 +851,7 @@ def train(
         from edgedigits.train.fit import train as run_training
         from edgedigits.train.presets import PRESETS
     except ImportError as exc:
-        fail(
-            f"training needs the [train] extra ({exc.name} is missing). Install it with: "
-            "pip install 'edgedigits[train]'"
-        )
+        fail(f"training needs the [train] extra ({exc.name} is missing). Install it with: " + install_hint("train"))
     if preset not in PRESETS:
         fail(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}.")
     from edgedigits.runtime.mnist import MnistError
@@ -906,15 +911,24 @@ def export_command(
     calibration: int = typer.Option(1000, help="Training images that calibrate the int8 model."),
     per_channel: bool = typer.Option(False, "--per-channel/--per-tensor", help="int8 weight scales."),
     card: bool = typer.Option(True, "--card/--no-card", help="Write the model card OUT.json next to the model."),
+    overwrite: bool = typer.Option(
+        False, "--overwrite", help="Replace the model already at --out (without it, an existing model is refused)."
+    ),
 ) -> None:
     """Export a trained Keras model to ONNX, check parity on MNIST test, optionally int8 (needs the train extra)."""
+    int8 = out.with_name(f"{out.stem}-int8.onnx")
+    targets = [out, out.with_suffix(".json")] + ([int8, int8.with_suffix(".json")] if quantize == "int8" else [])
+    if not overwrite and source.exists() and (held := [str(t) for t in targets if t.is_file()]):
+        # a shipped model too (models/default.onnx in a clone, where the install is editable)
+        fail(
+            f"--out {out}: would replace {', '.join(held)}; add --overwrite to replace them, or pick another --out "
+            "(e.g. models/mydigits.onnx). Nothing was written."
+        )
     try:
         from edgedigits.export import ExportError, ExportUsageError, export_model
         from edgedigits.train.environment import command_line
     except ImportError as exc:
-        fail(
-            f"export needs the [train] extra ({exc.name} is missing). Install it with: pip install 'edgedigits[train]'"
-        )
+        fail(f"export needs the [train] extra ({exc.name} is missing). Install it with: " + install_hint("train"))
     from .mnist import MnistError
 
     command = command_line("edgedigits")  # paths inside the current folder relative: the card's command reruns
@@ -936,9 +950,7 @@ def export_command(
     except (ExportError, MnistError) as exc:
         fail(str(exc), code=1)
     except ImportError as exc:
-        fail(
-            f"export needs the [train] extra ({exc.name} is missing). Install it with: pip install 'edgedigits[train]'"
-        )
+        fail(f"export needs the [train] extra ({exc.name} is missing). Install it with: " + install_hint("train"))
     if result.get("kind") == "orientation":
         say(
             f"{result['name']}: parity on {result['parity']['lines']} test lines "
@@ -981,6 +993,13 @@ def export_command(
             f"{accuracy_change(q['accuracy_loss_points'])}, {q['size_ratio']:.2f}x smaller ({verdict} the goal: at "
             f"most {q['goal']['max_accuracy_loss_points']} points less accurate, at least "
             f"{q['goal']['min_size_ratio']}x smaller) -> {q['path']}"
+        )
+    elif int8.is_file():  # an earlier export's int8 model, whose card names a float model that is no longer there
+        say(f"  note: {int8} is from an earlier export, not this model's; remove it, or add --quantize int8")
+    if f["test_accuracy"] < 0.9:
+        say(
+            f"  note: {f['test_accuracy']:.2%} on the MNIST test set is far below the shipped models' 99.5%: train "
+            "longer (more --epochs, no --subset) before reading with it"
         )
 
 

@@ -16,3 +16,12 @@ from __future__ import annotations
 class EdgeDigitsError(Exception):
     """Base of edgedigits' own errors: ImageError, ModelError, ArchiveError, VideoError, ServeError and
     MnistError. Its message names what failed and what to do."""
+
+
+def install_hint(extra: str) -> str:
+    """How to install the optional ``extra`` ("train", "serve", "ray", "pdf"), for an error message: from the clone
+    (edgedigits is not on PyPI: `pip install 'edgedigits[serve]'` finds no such distribution there) or from a
+    package index that has it."""
+    return (
+        f"pip install '.[{extra}]' in the edgedigits clone, or 'edgedigits[{extra}]' from a package index that has it"
+    )

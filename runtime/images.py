@@ -24,7 +24,7 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
-from .errors import EdgeDigitsError
+from .errors import EdgeDigitsError, install_hint
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 MAX_PIXELS = 64_000_000  # a 48 MP phone photo fits; a 20000x20000 scan does not (a multi-page TIFF: all its pages)
@@ -547,7 +547,7 @@ def other_format(data: bytes, text: bool = True) -> str | None:
     if head.startswith(b"%PDF"):
         return (
             "a PDF document; its pages are read by edgedigits classify and batch, DigitReader.read and the server "
-            "with the PDF extra (pip install 'edgedigits[pdf]'), or export them as PNG or JPEG images (e.g. "
+            f"with the PDF extra ({install_hint('pdf')}), or export them as PNG or JPEG images (e.g. "
             "pdftoppm -r 200 -png FILE page)"
         )
     if head[4:8] == b"ftyp" and head[8:12] in IMAGE_BRANDS and head[8:12] not in (b"avif", b"avis"):

@@ -215,6 +215,14 @@ class Model:
             ) from None
         except OSError as exc:
             raise ModelError(f"{where}: cannot read the model file ({exc.strerror or exc}).") from None
+        with open(self.path, "rb") as handle:
+            head = handle.read(8)
+        if head == b"\x89HDF\r\n\x1a\n" or (head[:4] == b"PK\x03\x04" and self.path.suffix.lower() == ".keras"):
+            # a training run's model.keras (a zip) or a legacy .h5: the runtime reads ONNX only
+            raise ModelError(
+                f"{where}: a Keras model file, not ONNX; export it first (needs the train extra): edgedigits export "
+                f"{where} --out models/mydigits.onnx, then pass --model models/mydigits.onnx."
+            )
         try:
             self.session = ort.InferenceSession(
                 where, sess_options=_session_options(threads), providers=["CPUExecutionProvider"]

@@ -22,7 +22,7 @@ from functools import cache
 
 import numpy as np
 
-from .errors import EdgeDigitsError
+from .errors import EdgeDigitsError, install_hint
 
 # Dots per inch a page is rendered at: a handwritten digit on a form, 4-8 mm tall, is then 31-63 px tall, inside
 # the sizes the detector reads best (samples and issue 10's photos: 20-80 px); an A4 page is 1654x2339 px
@@ -30,7 +30,7 @@ from .errors import EdgeDigitsError
 # Set ``edgedigits.runtime.pdf.DPI`` to change it for this process (e.g. 300 for small writing).
 DPI = 200
 POINTS_PER_INCH = 72  # PDF's user space unit (ISO 32000-1, 8.3.2.3)
-INSTALL = "pip install 'edgedigits[pdf]'"
+INSTALL = install_hint("pdf")
 NO_PAGES = "a PDF document with no pages; nothing to read (re-export it if it should have some)"
 _LOCK = threading.Lock()
 

@@ -215,6 +215,15 @@ def test_cli_export_prints_both_accuracies(run_dir, tmp_path):
     assert failed.exit_code == 2 and "no such run folder" in failed.output  # a usage error: 2 (it was 1)
     wrong = CliRunner().invoke(app, ["export", str(run_dir), "--out", str(tmp_path / "model.txt")])
     assert wrong.exit_code == 2 and "must end in .onnx" in wrong.output
+    # a model already at --out is not replaced unless asked (a new user's export over models/default.onnx)
+    before = out.read_bytes()
+    again = CliRunner().invoke(app, ["export", str(run_dir), "--out", str(out), "--no-card"])
+    assert again.exit_code == 2 and "would replace" in again.output and "--overwrite" in again.output
+    assert out.read_bytes() == before
+    replaced = CliRunner().invoke(app, ["export", str(run_dir), "--out", str(out), "--no-card", "--overwrite"])
+    assert replaced.exit_code == 0, replaced.output
+    accuracy = float(result.output.split("ONNX ")[1].split("%")[0]) / 100
+    assert ("far below the shipped models" in result.output) == (accuracy < 0.9)
 
 
 @pytest.mark.parametrize(
@@ -248,6 +257,10 @@ def test_cli_export_int8_line_reads_right(run_dir, tmp_path):
     int8_line = next(line for line in result.output.splitlines() if line.startswith("  int8"))
     expected = "as accurate" if round(abs(loss), 2) == 0 else ("less" if loss > 0 else "more") + " accurate"
     assert expected in int8_line and "at most 0.2 points less accurate, at least 3.0x smaller" in int8_line
+    # exported again in float alone: the int8 model left from before is pointed out
+    again = CliRunner().invoke(app, ["export", str(run_dir), "--out", str(out), "--overwrite"])
+    assert again.exit_code == 0, again.output
+    assert f"note: {out.with_name('q-int8.onnx')} is from an earlier export" in again.output
 
 
 def test_flop_counter_counts_convolutions():
@@ -282,3 +295,12 @@ def test_init_commands_follow_runs_and_a_shipped_onnx_models_card(tmp_path):
     (first / "metrics.json").write_text(json.dumps({"command": f"train C --init {shipped}", "init": str(shipped)}))
     assert init_commands({"init": str(first)}) == ["train A", "train B --init runs/a", f"train C --init {shipped}"]
     assert init_commands({"init": str(tmp_path / "gone")}) == []
+
+
+def test_a_keras_file_given_as_a_model_says_to_export_it(run_dir):
+    """--model runs/cnn/model.keras was 'not a usable ONNX model (... Protobuf parsing failed.); the file is
+    damaged, truncated or not ONNX' (a new user's trial): a sound Keras file, to be exported."""
+    from edgedigits.runtime.model import Model, ModelError
+
+    with pytest.raises(ModelError, match=r"model\.keras: a Keras model file, not ONNX; export it first"):
+        Model(run_dir / "model.keras")

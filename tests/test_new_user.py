@@ -556,7 +556,7 @@ def test_train_without_the_train_extra_is_one_line(tmp_path):
     assert result.returncode == 2
     message = result.stderr.replace(result.stderr[result.stderr.rfind("LOADED:") :], "").strip()
     assert "Traceback" not in message and len(message.splitlines()) == 1, message
-    assert "pip install 'edgedigits[train]'" in message
+    assert "pip install '.[train]' in the edgedigits clone, or 'edgedigits[train]'" in message
 
 
 # --------------------------------------------------------------------------- webcam: playback rate, --save

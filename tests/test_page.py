@@ -4,9 +4,6 @@ strokes; the real inputs of ../shared/cases of these kinds too."""
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
-
 import cv2
 import numpy as np
 import pytest
@@ -15,7 +12,6 @@ from edgedigits.runtime import synth
 from edgedigits.runtime.page import find_page, isolate
 from edgedigits.runtime.reader import DigitReader
 
-CASES = Path(__file__).resolve().parents[2] / "shared" / "cases"
 PAGE_CASES = [
     "white-border-2026.png",
     "card-on-dark-desk-7.png",
@@ -458,9 +454,9 @@ def test_one_dark_corner_of_a_light_frame_is_a_shadow_not_a_desk():
 
 
 @pytest.mark.parametrize("name", PAGE_CASES)
-def test_shared_cases_of_page_finding_read_exactly(reader, name):
-    expected = {row["file"]: row["text"] for row in csv.DictReader(open(CASES / "expected.csv"))}
-    assert reader.read(str(CASES / name)).text == expected[name]
+def test_shared_cases_of_page_finding_read_exactly(reader, shared_cases, name):
+    folder, expected = shared_cases
+    assert reader.read(str(folder / name)).text == expected[name]
 
 
 def test_the_sheet_of_a_desk_photo_is_found_and_its_number_read(reader, mnist_test):

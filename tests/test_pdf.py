@@ -155,6 +155,6 @@ def test_without_the_extra_a_pdf_is_an_error_that_names_the_extra(three_pages, t
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     error, listed = result.stdout.splitlines()
-    assert "the PDF extra that reads its pages is not installed: pip install 'edgedigits[pdf]'" in error
+    assert "the PDF extra that reads its pages is not installed: pip install '.[pdf]' in the edgedigits clone" in error
     assert "pdftoppm" in error
     assert listed == "False True"

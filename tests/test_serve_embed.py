@@ -251,7 +251,7 @@ def test_create_app_without_the_serve_extra_names_it(module):
     )
     out = run_python(code)
     assert out.returncode == 0, out.stderr
-    assert "pip install 'edgedigits[serve]'" in out.stdout and "is missing" in out.stdout, out.stdout
+    assert "pip install '.[serve]' in the edgedigits clone" in out.stdout and "is missing" in out.stdout, out.stdout
 
 
 def test_create_app_sets_no_environment_variable():

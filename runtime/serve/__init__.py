@@ -29,6 +29,7 @@ import socket
 import sys
 from typing import TYPE_CHECKING
 
+from ..errors import install_hint
 from .config import (  # noqa: F401  (re-exported: the package's API)
     API_KEY_ENV,
     CONFIG_ENV,
@@ -61,7 +62,7 @@ def create_app(config: ServeConfig | None = None, reader: "DigitReader | None" =
     settings of OpenCV for the whole process: its thread pool to one thread (``cv2.setNumThreads(1)``), and its
     log level to silent (``cv2.utils.logging.setLogLevel``; unless ``$OPENCV_LOG_LEVEL`` is set). It sets no
     environment variable. Raises ``ModelError`` when the model cannot be loaded, ``ServeError`` for a bad
-    config, ``ImportError`` naming the ``[serve]`` extra (``pip install 'edgedigits[serve]'``) when FastAPI,
+    config, ``ImportError`` naming the ``[serve]`` extra (``errors.install_hint``) when FastAPI,
     fastapi-offline or python-multipart is missing.
     """
     config = (config or ServeConfig()).check()
@@ -97,7 +98,7 @@ def missing_modules(packages: tuple[tuple[str, tuple[str, ...]], ...]) -> list[s
 
 
 def needs_the_extra(package: str) -> str:
-    return f"needs the [serve] extra ({package} is missing). Install it with: pip install 'edgedigits[serve]'"
+    return f"needs the [serve] extra ({package} is missing). Install it with: {install_hint('serve')}"
 
 
 def app_from_environment() -> "FastAPI":
