@@ -854,8 +854,14 @@ def train(
         fail(f"training needs the [train] extra ({exc.name} is missing). Install it with: " + install_hint("train"))
     if preset not in PRESETS:
         fail(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}.")
+    import signal
+
     from edgedigits.runtime.mnist import MnistError
 
+    def terminated(signum, frame):  # SIGTERM (a job scheduler, `kill`): ended as Ctrl-C is, with a word
+        raise KeyboardInterrupt(signum)
+
+    previous = signal.signal(signal.SIGTERM, terminated)
     try:
         metrics = run_training(
             preset,
@@ -872,6 +878,20 @@ def train(
         )
     except (MnistError, ValueError) as exc:
         fail(str(exc))
+    except KeyboardInterrupt as exc:  # it was a silent exit 130 (143), an empty run folder left (a new user's trial)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        where = f"nothing of it is in {out}"
+        if out.is_dir() and not any(out.iterdir()):
+            out.rmdir()
+            where = f"its empty run folder {out} was removed"
+        typer.echo(
+            "edgedigits: training interrupted: nothing was saved, a run is written once its last epoch ends "
+            f"({where}); rerun it, with fewer --epochs or a --subset to finish sooner.",
+            err=True,
+        )
+        raise typer.Exit(143 if exc.args == (signal.SIGTERM,) else 130) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     if metrics.get("kind") == "orientation":
         say(
             f"{preset}: test lines called right {metrics['test_accuracy']:.1%} (with a digit 2-7, 9: "

@@ -258,3 +258,32 @@ def test_augmented_digits_keep_their_ink_near_the_centre(mnist_test):
     assert (mass > 5).all()  # no digit pushed off the canvas or erased
     cy, cx = (out * ys).sum(axis=(1, 2)) / mass, (out * xs).sum(axis=(1, 2)) / mass
     assert np.abs(cy - 13.5).max() < 5 and np.abs(cx - 13.5).max() < 5
+
+
+@pytest.mark.parametrize("how", ["SIGINT", "SIGTERM"])
+def test_an_interrupted_run_says_so_and_leaves_no_empty_folder(tmp_path, how):
+    """Ctrl-C (or a job scheduler's SIGTERM) during fit was a silent exit 130 (143) that left an empty run folder
+    (a new user's trial)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "run"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "edgedigits.runtime.cli", "train", "--preset", "mlp", "--out", str(out)]
+        + ["--epochs", "50", "--subset", "20000"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    started = time.monotonic()
+    for line in process.stdout:  # fit has started: Keras names the first epoch
+        if line.startswith("Epoch 1/") or time.monotonic() - started > 120:
+            break
+    process.send_signal(getattr(signal, how))
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == (130 if how == "SIGINT" else 143), stderr
+    assert "training interrupted: nothing was saved" in stderr and "was removed" in stderr
+    assert not out.exists()
