@@ -23,6 +23,22 @@ def paper_digit(digit28: np.ndarray, size: int = 140) -> np.ndarray:
     return cv2.copyMakeBorder(255 - big, size // 4, size // 4, size // 4, size // 4, cv2.BORDER_CONSTANT, value=255)
 
 
+def three_page_scan(mnist_test, first: tuple[int, ...], third: tuple[int, ...]) -> tuple[list[np.ndarray], list[str]]:
+    """A scanned document of three pages, as arrays: MNIST test digits ``first`` (indices) on a line of paper, a
+    blank page, and digits ``third`` on two lines (the pages of different sizes); and the text of each page."""
+    from edgedigits.runtime import synth
+
+    rng = np.random.default_rng(20261203)
+    labels = mnist_test.labels
+    one, one_text = synth.paper_scene(
+        [mnist_test.images[i] for i in first], rng, labels=[int(labels[i]) for i in first]
+    )
+    three, three_text = synth.paper_scene(
+        [mnist_test.images[i] for i in third], rng, lines=2, labels=[int(labels[i]) for i in third]
+    )
+    return [one, np.full((240, 320), 245, np.uint8), three], [one_text, "", three_text]
+
+
 def as_unprivileged():
     """The command prefix that runs the CLI without permission to bypass file modes.
 

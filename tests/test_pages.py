@@ -14,7 +14,9 @@ import cv2
 import numpy as np
 import pytest
 
-from edgedigits.runtime import images, synth
+from helpers import three_page_scan
+
+from edgedigits.runtime import images
 from edgedigits.runtime.batch import read_archive, read_records
 from edgedigits.runtime.reader import DigitReader
 
@@ -22,24 +24,13 @@ from edgedigits.runtime.reader import DigitReader
 @pytest.fixture(scope="module")
 def three_pages(tmp_path_factory, mnist_test):
     """A three-page TIFF (pages of different sizes, the second blank) and the text of each page."""
-    rng = np.random.default_rng(20261203)
-    first, first_text = synth.paper_scene(
-        [mnist_test.images[i] for i in (0, 1, 2)], rng, labels=[int(mnist_test.labels[i]) for i in (0, 1, 2)]
-    )
-    third, third_text = synth.paper_scene(
-        [mnist_test.images[i] for i in (3, 4, 5, 6)],
-        rng,
-        lines=2,
-        labels=[int(mnist_test.labels[i]) for i in (3, 4, 5, 6)],
-    )
-    blank = np.full((240, 320), 245, np.uint8)
-    pages = [cv2.cvtColor(first, cv2.COLOR_BGR2GRAY) if first.ndim == 3 else first, blank]
-    pages.append(cv2.cvtColor(third, cv2.COLOR_BGR2GRAY) if third.ndim == 3 else third)
+    scenes, texts = three_page_scan(mnist_test, (0, 1, 2), (3, 4, 5, 6))
+    pages = [cv2.cvtColor(p, cv2.COLOR_BGR2GRAY) if p.ndim == 3 else p for p in scenes]
     ok, encoded = cv2.imencodemulti(".tiff", pages)
     assert ok
     path = tmp_path_factory.mktemp("pages") / "scan.tif"
     path.write_bytes(encoded.tobytes())
-    return path, pages, [first_text, "", third_text]
+    return path, pages, texts
 
 
 @pytest.fixture(scope="module")

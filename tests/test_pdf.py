@@ -17,7 +17,9 @@ import pypdfium2  # the pdf extra: make test installs it
 import pytest
 from PIL import Image
 
-from edgedigits.runtime import images, pdf, synth
+from helpers import three_page_scan
+
+from edgedigits.runtime import images, pdf
 from edgedigits.runtime.batch import read_archive, read_records
 from edgedigits.runtime.reader import DigitReader
 
@@ -33,18 +35,8 @@ def as_pdf(pages: list[np.ndarray], dpi: float = pdf.DPI) -> bytes:
 @pytest.fixture(scope="module")
 def three_pages(mnist_test):
     """A three-page PDF (pages of different sizes, the second blank), its pages and the text of each page."""
-    rng = np.random.default_rng(20261203)
-    first, first_text = synth.paper_scene(
-        [mnist_test.images[i] for i in (10, 11, 12)], rng, labels=[int(mnist_test.labels[i]) for i in (10, 11, 12)]
-    )
-    third, third_text = synth.paper_scene(
-        [mnist_test.images[i] for i in (13, 14, 15, 16)],
-        rng,
-        lines=2,
-        labels=[int(mnist_test.labels[i]) for i in (13, 14, 15, 16)],
-    )
-    pages = [first, np.full((240, 320), 245, np.uint8), third]
-    return as_pdf(pages), pages, [first_text, "", third_text]
+    pages, texts = three_page_scan(mnist_test, (10, 11, 12), (13, 14, 15, 16))
+    return as_pdf(pages), pages, texts
 
 
 @pytest.fixture(scope="module")
