@@ -334,6 +334,9 @@ class DetectConfig:
     box_outline: float = 0.4  # share of a box's blob's ink along its outline, at least: a digit touching the box
     #   has the rest (a box 1.3 digit heights wide in print half the pen's width has about 0.5); squared paper's
     #   grid, one blob whose lines cross the outline everywhere, has under 0.2 there
+    sliver_height: float = 0.1  # digit heights: a flat blob (3 times as wide as tall or more) at most this tall,
+    #   touching an erased form line, is a sliver of a faint rule that crossed it (rules.drop_rule_slivers; a margin
+    #   line's crossings on lined paper: '240' read '4240'). Strokes are 0.1-0.2 of a digit's height (box_stroke)
     frame_share: float = 0.9  # share of the image's height: a first digit height this tall may be a frame of rules
     #   joined across the image (rules.digit_height), and is tried again with bent rules erased ...
     bent_run: float = 0.3  # share of the image's shorter side: ... runs this long, which are rules when rules bend
@@ -415,7 +418,7 @@ DETECT_ALLOWED: dict[str, Allowed] = {
     "box_band_px": AT_LEAST_1,
     "min_contrast": Allowed(0, 1, above_low=True),  # the ink map is divided by at least this
     # shares a blob or a height must reach, where above 1 turns the check off (tests/test_config.py does so)
-    **dict.fromkeys(["sheet_solidity", "frame_share", "coarse_max_span"], AT_LEAST_0),
+    **dict.fromkeys(["sheet_solidity", "frame_share", "coarse_max_span", "sliver_height"], AT_LEAST_0),
     # grey levels of 8-bit images (dark_floor: the paper level ink is divided by, above 0)
     **dict.fromkeys(["clean_min_contrast", "border_flat_sd", "border_step", "sheet_min_step"], GREY),
     **dict.fromkeys(["sheet_min_dim_step", "lit_paper", "bright_paper"], GREY),

@@ -519,6 +519,26 @@ def drop_form_ticks(blobs: list[Blob], labels: np.ndarray, removed: np.ndarray, 
     return [b for b in blobs if not is_tick(b)]
 
 
+def drop_rule_slivers(
+    blobs: list[Blob], labels: np.ndarray, removed: np.ndarray, height: float, config: DetectConfig = DEFAULT
+) -> list[Blob]:
+    """Drop the slivers of faint rules that crossed an erased line: flat blobs at most ``config.sliver_height``
+    digit heights (``height``, px) tall and at least three times as wide, touching the erased pixels
+    (``removed``, uint8 0/1). On lined paper the margin line is erased, and where its rules stayed under the
+    binarization's strong level, the bits of them that were joined to it are left: a 22x3 px one beside '240'
+    read '4240'. A digit's flat stroke (a 7's or a 5's bar) cut by an erased line stays joined to the rest of
+    its digit; a written dash touching a form line goes too, and it is no digit."""
+    if not removed.any() or not blobs or not height:
+        return blobs
+    near = cv2.dilate(removed, np.ones((3, 3), np.uint8)).astype(bool)
+    touching = np.bincount(labels[near], minlength=labels.max() + 1) > 0
+
+    def is_sliver(b: Blob) -> bool:
+        return b.h <= config.sliver_height * height and b.w >= 3 * b.h and bool(touching[list(b.labels)].any())
+
+    return [b for b in blobs if not is_sliver(b)]
+
+
 def rule_ends(removed: np.ndarray, height: float) -> np.ndarray:
     """The x of both ends of each erased horizontal rule (float64 [2 * rules], px): ``removed`` (uint8 0/1) the
     erased form lines; a rule is a run of them wider than two digit heights and four times its own height. A

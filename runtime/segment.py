@@ -49,6 +49,7 @@ from .rules import (
     digit_height,
     drop_form_ticks,
     drop_rule_remnants,
+    drop_rule_slivers,
     erase_boxes,
     erase_comb_ticks,
     erase_grids,
@@ -229,6 +230,7 @@ def candidates(
     height = typical_height(blobs, ink.shape, config) or height
     if kept is not binary:
         blobs = drop_form_ticks(blobs, labels, binary & (1 - kept), height)
+        blobs = drop_rule_slivers(blobs, labels, binary & (1 - kept), height, config)
         height = typical_height(blobs, ink.shape, config) or height
     blobs = [b for b in blobs if not is_rule(b, height, ink.shape)]
     if sheet is not None and height and min(ink.shape) >= config.pen_min_side:  # a pen lying across the sheet's edge

@@ -290,7 +290,8 @@ def test_shaded_lined_paper_is_read_whole(mnist_test, reader):
       edge, and the "sheet" cut the writing off ('8864 / 315' read '5', '537488' read '9898 / ??2 / ...'): the
       steepness is measured after a median filter that removes thin lines (DetectConfig.edge_median);
     - at half size the rules, the margin line and '240' join into one blob round the whole image, read as one
-      digit: the half-size reading is not kept when a blob spans the image (DetectConfig.coarse_max_span)."""
+      digit: the half-size reading is not kept when a blob spans the image (DetectConfig.coarse_max_span);
+    - at full size, a sliver of a rule joined to the erased margin line read as 4 (DetectConfig.sliver_height)."""
     from dataclasses import replace
 
     from edgedigits.runtime import detect
@@ -311,6 +312,10 @@ def test_shaded_lined_paper_is_read_whole(mnist_test, reader):
         config = DetectConfig() if spans else replace(DetectConfig(), coarse_max_span=1.5)
         boxes = detect.extract(image, lines=True, config=config).boxes
         assert any(w >= 0.9 * width and h >= 0.9 * height for _, _, w, h in boxes) != spans
+    # at full size, the bits of faint rules joined to the erased margin line are dropped (rules.drop_rule_slivers):
+    # the one beside '240' read '4240'
+    assert reader.read(image).text == text
+    assert DigitReader(detect_config=replace(DetectConfig(), sliver_height=0.0)).read(image).text == "4240"
 
 
 def box_row(mnist_test, values, cells, seed=0, colour=(40, 40, 200)):
