@@ -107,9 +107,10 @@ class AnnotatedCopies:
     ``photo.jpg`` becomes ``DIR/photo.jpg``, any other format ``DIR/<name>.png`` (the drawing is in colour,
     which PGM or a 1-bit TIFF cannot hold). Two inputs with the same name (``a/1.png``, ``b/1.png``) get
     ``1.png`` and ``1-2.png``; an input is never overwritten by its own copy (``--save-dir`` of the input's
-    own folder gives ``<name>-2``). Each further page of a multi-page TIFF gets its own copy,
-    ``<name>-page2.png`` and on. The image is decoded again here (as displayed: EXIF orientation
-    applied), so the copies cost one more decode per image. Creates DIR (raises OSError when it cannot).
+    own folder gives ``<name>-2``). Each further page of a multi-page TIFF or a PDF gets its own copy,
+    ``<name>-page2.png`` and on (``<name>-page2-2.png`` when an input's copy took that name first). The image
+    is decoded again here (as displayed: EXIF orientation applied), so the copies cost one more decode per image.
+    Creates DIR (raises OSError when it cannot).
     """
 
     def __init__(self, folder: str | os.PathLike):
@@ -143,7 +144,11 @@ class AnnotatedCopies:
             pages = load_pages(source)
             ok = True
             for number, image in enumerate(pages, 1):  # a multi-page TIFF: page 2 to <name>-page2.png, ...
-                into = target if number == 1 else target.with_name(f"{target.stem}-page{number}{target.suffix}")
+                into = target
+                k = 1
+                while number > 1 and (k == 1 or into.name in self.taken):  # (an input of that name came first)
+                    into = target.with_name(f"{target.stem}-page{number}{'' if k == 1 else f'-{k}'}{target.suffix}")
+                    k += 1
                 self.taken.add(into.name)
                 ok = ok and cv2.imwrite(cv_path(into), annotate(image, reading.on_page(number)))
         except (ImageError, cv2.error, OSError, ValueError) as exc:

@@ -140,13 +140,10 @@ def is_image_name(name: str) -> bool:
 
 
 def is_input_name(name: str) -> bool:
-    """Is it a file a folder's listing reads: an image (``is_image_name``), or a PDF (``.pdf``) when the ``pdf``
-    extra that reads its pages is installed (``pdf.available``)?"""
-    if is_image_name(name):
-        return True
-    from . import pdf
-
-    return name.lower().endswith(".pdf") and pdf.available()
+    """Is it a file a folder's listing reads: an image (``is_image_name``) or a PDF (``.pdf``)? A PDF is listed
+    with or without the ``pdf`` extra that reads its pages: without it, its record is an error naming the extra
+    (left out of the listing, the PDFs of a folder that also held images were lost without a word)."""
+    return is_image_name(name) or name.lower().endswith(".pdf")
 
 
 def read_bytes(path: str | os.PathLike) -> bytes:

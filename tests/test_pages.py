@@ -106,6 +106,24 @@ def test_classify_writes_one_record_and_an_annotated_copy_per_page(three_pages, 
     assert "3 annotated copies in" in result.stderr  # files written, one a page (it said 1)
 
 
+def test_a_page_copy_never_replaces_another_input_copy(three_pages, tmp_path):
+    """An input named like a page's copy ('scan-page2.png' beside 'scan.tif', listed first): both copies are kept
+    (the page's copy overwrote the input's, and the summary counted 4)."""
+    from edgedigits.runtime.draw import AnnotatedCopies
+    from edgedigits.runtime.reader import DigitReader
+
+    path, pages, _ = three_pages
+    (tmp_path / "in").mkdir()
+    other = tmp_path / "in" / "scan-page2.png"
+    cv2.imwrite(str(other), pages[0])
+    copies = AnnotatedCopies(tmp_path / "copies")
+    reader = DigitReader()
+    for source in (other, path):
+        copies.save(reader.read(source), source)
+    names = sorted(p.name for p in (tmp_path / "copies").iterdir())
+    assert names == ["scan-page2-2.png", "scan-page2.png", "scan-page3.png", "scan.png"] and copies.written == 4
+
+
 @pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
 def test_batch_keeps_one_record_per_file_with_its_pages(three_pages, tmp_path, fmt):
     path, _, texts = three_pages
