@@ -575,6 +575,7 @@ def _arrow_schema():
             ("digits", pa.list_(digit)),
             ("raw", pa.string()),
             ("pages", pa.int64()),
+            ("page_texts", pa.list_(pa.string())),
             ("error", pa.string()),
             ("size", pa.int64()),
             ("mtime", pa.float64()),

@@ -87,7 +87,8 @@ class Reading:
 
     def to_dict(self) -> dict:
         """The JSON record (README, "Reading digits"): ``{"path", "text", "digits": [...]}`` (plus ``raw`` when
-        the line model read the image, ``pages`` for a file of several pages) or ``{"path", "error"}``; ``path``
+        the line model read the image, ``pages`` and ``page_texts``, each page's text, for a file of several
+        pages) or ``{"path", "error"}``; ``path``
         is always there, None when the input had no name (an array or bytes); a path whose bytes are not UTF-8
         as ``shown_path`` writes it."""
         path = shown_path(self.path) if isinstance(self.path, str) else self.path
@@ -98,6 +99,9 @@ class Reading:
             record["raw"] = self.raw
         if self.pages is not None:
             record["pages"] = self.pages
+            # each page's text, "" for a page with no digits: `text` runs the pages' lines together, and a program
+            # filling a table by page could not tell where a page ended (a new user's trial)
+            record["page_texts"] = [self.on_page(number).text for number in range(1, self.pages + 1)]
         return record
 
 

@@ -51,6 +51,7 @@ def test_every_page_is_read_into_one_reading(three_pages, reader):
             assert 0 <= x and x + w <= page.shape[1] and 0 <= y and y + h <= page.shape[0]
     record = reading.to_dict()
     assert record["pages"] == 3 and all("page" in d for d in record["digits"])
+    assert record["page_texts"] == texts  # where each page's lines are: '' for the blank one
     assert reader.read(path.read_bytes()).to_dict() == {**record, "path": None}  # bytes: the same
 
 
@@ -59,7 +60,7 @@ def test_an_image_of_one_page_has_no_page_fields(tmp_path, three_pages, reader):
     one = tmp_path / "one.tif"
     cv2.imwrite(str(one), pages[0])
     record = reader.read(one).to_dict()
-    assert record["text"] == texts[0] and "pages" not in record
+    assert record["text"] == texts[0] and "pages" not in record and "page_texts" not in record
     assert all(set(d) == {"digit", "confidence", "box"} for d in record["digits"])
 
 
@@ -131,7 +132,7 @@ def test_batch_keeps_one_record_per_file_with_its_pages(three_pages, tmp_path, f
     assert (summary.read, summary.failed) == (1, 0)
     (record,) = list(read_records(tmp_path / "out"))
     assert record["pages"] == 3 and record["text"] == "\n".join(t for t in texts if t)
-    assert {d["page"] for d in record["digits"]} == {1, 3}
+    assert {d["page"] for d in record["digits"]} == {1, 3} and record["page_texts"] == texts
 
 
 def plain_tiff(pages: list[tuple[np.ndarray, int]]) -> bytes:

@@ -357,6 +357,7 @@ def test_reads_a_pdf_page_by_page(server):
     code, _, body = post(server, out.getvalue(), "application/pdf")
     assert code == 200, body
     assert body["pages"] == 2 and body["text"] == "2026\n4" and {d["page"] for d in body["digits"]} == {1, 2}
+    assert body["page_texts"] == ["2026", "4"]
 
 
 def test_bad_query_parameters(server):

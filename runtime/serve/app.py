@@ -75,6 +75,7 @@ class DigitRecord(BaseModel):
     digit: int = Field(description="0-9, the network's best guess")
     confidence: float = Field(description="its probability, 0-1")
     box: list[int] = Field(description="[x, y, w, h] in the image's pixels")
+    page: int | None = Field(None, description="in a file of several pages (a TIFF, a PDF): its page, 1 = first")
 
 
 class ReadingRecord(BaseModel):
@@ -86,6 +87,8 @@ class ReadingRecord(BaseModel):
         description="everything the line model read (digits, separators, '*' for a word), lines joined by "
         "'\\n'; absent when no line model read the image",
     )
+    pages: int | None = Field(None, description="a file of several pages (a TIFF, a PDF): how many, read in order")
+    page_texts: list[str] | None = Field(None, description="with pages: each page's text, '' for a page of none")
     timings_ms: dict[str, float] = Field(
         description="decode, extract, infer (the reader's stages), queue (waiting "
         "for a reading thread), total (from the whole body to the answer)"
