@@ -188,11 +188,10 @@ class DetectConfig:
     #   this wide wipes out strokes, not a desk)
     edge_steepness: float = 0.12  # share of the step per px of the page's copy: the sheet's edge rises at least
     #   this steeply (uneven light: ~0.01) ...
-    edge_median: int = (
-        5  # px of the page's copy (an even one made odd): the steepness is measured after a median filter this wide,
-    )
-    #   which removes thin printed lines (rules, 1-2 px there) and keeps a step (shaded lined paper's Otsu boundary
-    #   ran along its rules and margin, steep enough, and a "sheet" cut '8864 / 315' to '5'; 1: no filter) ...
+    edge_median: int = 5  # px of the page's copy (an even one made odd): the steepness is measured after a median
+    #   filter this wide, which removes thin printed lines (rules, 1-2 px there) and keeps a step (shaded lined
+    #   paper's Otsu boundary ran along its rules and margin, steep enough, and a "sheet" cut '8864 / 315' to '5';
+    #   1: no filter) ...
     near_step: float = 0.5  # share of the step: ... and 1-4 px either side of the edge (the copy's pixels) differ by
     #   at least this much (the Otsu boundary of shaded squared paper runs along its grid lines, both sides nearly
     #   alike; 9882a8b: squared paper 0.87 -> 0.90 of 30 photos, desk, card and dark webcam unchanged)
