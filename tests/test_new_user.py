@@ -689,7 +689,7 @@ def test_the_window_shows_the_annotated_frames(tmp_path, mnist_test, display):
         pytest.skip("xwd is not installed (apt-get install x11-apps)")
     path = tmp_path / "clip.avi"
     # 20 s in the window, killed once seen: a 6 s clip ended before a loaded machine (load 7) opened the window
-    write_clip(path, mnist_test, fps=10, frames=200, size=(480, 240))
+    write_clip(path, mnist_test, fps=3, frames=60, size=(480, 240))
     env = {**os.environ, "DISPLAY": display}
     env.pop("QT_QPA_FONTDIR", None)
     window = subprocess.Popen([*EDGEDIGITS, "webcam", "--source", str(path)], env=env, stderr=subprocess.PIPE)
