@@ -889,7 +889,13 @@ def train(
             f"({where}); rerun it, with fewer --epochs or a --subset to finish sooner.",
             err=True,
         )
-        raise typer.Exit(143 if exc.args == (signal.SIGTERM,) else 130) from None
+        # os._exit, not an exception unwinding to the interpreter's exit: TensorFlow's threads, still running
+        # there, abort the process now and then ("terminate called without an active exception": status -6)
+        import sys
+
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(143 if exc.args == (signal.SIGTERM,) else 130)
     finally:
         signal.signal(signal.SIGTERM, previous)
     if metrics.get("kind") == "orientation":
