@@ -174,6 +174,12 @@ ORIENTATION_HELP = (
 )
 
 
+def needs_train(what: str, missing: str) -> NoReturn:
+    """Exit 2: ``what`` ("training", "export") needs the [train] extra; ``missing`` says which packages are not
+    installed ("tensorflow is missing")."""
+    fail(f"{what} needs the [train] extra ({missing}). Install it with: " + install_hint("train"))
+
+
 MODEL_HELP = (
     "Digit model: a shipped name (see `edgedigits models`) or an .onnx file. The line model (--line-model) reads "
     "text lines too, and the two are pooled: to see this model alone, add --line-model none (or --single)."
@@ -837,10 +843,7 @@ def train(
 
     missing = [name for name in ("tensorflow", "keras", "matplotlib") if absent(name)]
     if missing:  # checked before anything is imported: a runtime-only install gets one line, not a traceback
-        fail(
-            f"training needs the [train] extra ({', '.join(missing)} missing). Install it with: "
-            + install_hint("train")
-        )
+        needs_train("training", f"{', '.join(missing)} missing")
     out = out or Path("runs") / preset
     if not overwrite and (held := _run_files(out)):
         fail(
@@ -851,7 +854,7 @@ def train(
         from edgedigits.train.fit import train as run_training
         from edgedigits.train.presets import PRESETS
     except ImportError as exc:
-        fail(f"training needs the [train] extra ({exc.name} is missing). Install it with: " + install_hint("train"))
+        needs_train("training", f"{exc.name} is missing")
     if preset not in PRESETS:
         fail(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}.")
     import signal
@@ -954,7 +957,7 @@ def export_command(
         from edgedigits.export import ExportError, ExportUsageError, export_model
         from edgedigits.train.environment import command_line
     except ImportError as exc:
-        fail(f"export needs the [train] extra ({exc.name} is missing). Install it with: " + install_hint("train"))
+        needs_train("export", f"{exc.name} is missing")
     from .mnist import MnistError
 
     command = command_line("edgedigits")  # paths inside the current folder relative: the card's command reruns
@@ -976,7 +979,7 @@ def export_command(
     except (ExportError, MnistError) as exc:
         fail(str(exc), code=1)
     except ImportError as exc:
-        fail(f"export needs the [train] extra ({exc.name} is missing). Install it with: " + install_hint("train"))
+        needs_train("export", f"{exc.name} is missing")
     if result.get("kind") == "orientation":
         say(
             f"{result['name']}: parity on {result['parity']['lines']} test lines "

@@ -125,10 +125,15 @@ class AnnotatedCopies:
         name = Path(path).name if path and path != "-" else "stdin.png"
         stem, suffix = os.path.splitext(name)
         suffix = ".jpg" if suffix.lower() in (".jpg", ".jpeg", ".jpe") else ".png"
+        return self._unused(stem, suffix, path if path and path != "-" else None)
+
+    def _unused(self, stem: str, suffix: str, source: str | None = None) -> Path:
+        """``<stem><suffix>`` in the folder, else ``<stem>-2<suffix>`` and on: the first name no copy took and that
+        is not the input ``source`` itself; taken from now on."""
         n = 1
         while True:
             candidate = f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}"
-            if candidate not in self.taken and not (path and path != "-" and _same_file(self.folder / candidate, path)):
+            if candidate not in self.taken and not (source and _same_file(self.folder / candidate, source)):
                 break
             n += 1
         self.taken.add(candidate)
@@ -144,12 +149,7 @@ class AnnotatedCopies:
             pages = load_pages(source)
             ok = True
             for number, image in enumerate(pages, 1):  # a multi-page TIFF: page 2 to <name>-page2.png, ...
-                into = target
-                k = 1
-                while number > 1 and (k == 1 or into.name in self.taken):  # (an input of that name came first)
-                    into = target.with_name(f"{target.stem}-page{number}{'' if k == 1 else f'-{k}'}{target.suffix}")
-                    k += 1
-                self.taken.add(into.name)
+                into = target if number == 1 else self._unused(f"{target.stem}-page{number}", target.suffix)
                 ok = ok and cv2.imwrite(cv_path(into), annotate(image, reading.on_page(number)))
         except (ImageError, cv2.error, OSError, ValueError) as exc:
             ok, reason = False, str(exc)

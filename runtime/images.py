@@ -480,29 +480,27 @@ def decode_pages(data: bytes, max_pixels: int | None = None) -> list[np.ndarray]
     A PDF's pages are rendered by ``pdf.render_pages`` (the ``pdf`` extra), at ``pdf.DPI``, BGR."""
     from . import pdf
 
+    limit = MAX_PIXELS if max_pixels is None else max_pixels
     if pdf.is_pdf(data):
+
+        def within_limit(sizes: list[tuple[int, int]]) -> None:
+            fix = (
+                "split it into smaller files (e.g. qpdf --split-pages FILE page.pdf), set edgedigits.runtime.pdf.DPI "
+                "lower"
+            )
+            _check_all_pages(
+                sum(w * h for w, h in sizes), limit, f"a PDF of {len(sizes)} page(s) at {pdf.DPI:g} dpi", fix
+            )
+
         try:
-            sizes = pdf.page_sizes(data)
-            total, limit = sum(w * h for w, h in sizes), MAX_PIXELS if max_pixels is None else max_pixels
-            if total > limit:
-                raise ImageError(
-                    f"a PDF of {len(sizes)} page(s), {_amount(total)} in all at {pdf.DPI:g} dpi, above the "
-                    f"{_amount(limit)} limit for one file; split it into smaller files (e.g. qpdf --split-pages FILE "
-                    f"page.pdf), set edgedigits.runtime.pdf.DPI lower, {_raise_the_limit(total)}"
-                )
-            return pdf.render_pages(data)
+            return pdf.render_pages(data, check=within_limit)
         except pdf.PdfError as exc:
             raise ImageError(str(exc)) from None
     pages = tiff_pages(data) if data else []
     if len(pages) <= 1 and (not pages or pages[0][0] == 0):  # one image (or no TIFF): as always
         return [decode(data, max_pixels)]
-    limit = MAX_PIXELS if max_pixels is None else max_pixels
     total = sum(size[0] * size[1] for _, size in pages if size is not None)
-    if total > limit:
-        raise ImageError(
-            f"a TIFF of {len(pages)} pages, {_amount(total)} in all, above the {_amount(limit)} limit for one file; "
-            f"split it into smaller files (e.g. tiffsplit FILE), {_raise_the_limit(total)}"
-        )
+    _check_all_pages(total, limit, f"a TIFF of {len(pages)} pages", "split it into smaller files (e.g. tiffsplit FILE)")
     buffer, orientation, out = np.frombuffer(data, np.uint8), exif_orientation(data), []
     for number, (index, _) in enumerate(pages, 1):
         try:
@@ -590,6 +588,17 @@ def is_video(data: bytes) -> bool:
 def _amount(pixels: int) -> str:
     """64000000 -> '64 MP'; 5000 -> '5,000 pixels'."""
     return f"{pixels / 1e6:.0f} MP" if pixels >= 1_000_000 else f"{pixels:,} pixels"
+
+
+def _check_all_pages(total: int, limit: int, what: str, fix: str) -> None:
+    """Refuse a file of several pages whose ``total`` pixels exceed ``limit``: ImageError naming ``what`` it is
+    ("a TIFF of 3 pages"), the ``fix`` ("split it into smaller files (e.g. tiffsplit FILE)") and how to raise the
+    limit."""
+    if total > limit:
+        raise ImageError(
+            f"{what}, {_amount(total)} in all, above the {_amount(limit)} limit for one file; {fix}, "
+            f"{_raise_the_limit(total)}"
+        )
 
 
 def _raise_the_limit(pixels: int) -> str:

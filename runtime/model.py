@@ -206,8 +206,8 @@ class Model:
                 f"{where}: the model file is empty; export it again (`edgedigits export`) or reinstall edgedigits."
             )
         try:  # onnxruntime says only "failed to load" for a file it may not open: tell that case apart
-            with open(self.path, "rb"):
-                pass
+            with open(self.path, "rb") as handle:
+                head = handle.read(8)  # (what kind of file it is: below)
         except PermissionError:
             raise ModelError(
                 f"{where}: permission denied reading the model file; make it readable (chmod +r) "
@@ -215,8 +215,6 @@ class Model:
             ) from None
         except OSError as exc:
             raise ModelError(f"{where}: cannot read the model file ({exc.strerror or exc}).") from None
-        with open(self.path, "rb") as handle:
-            head = handle.read(8)
         if head == b"\x89HDF\r\n\x1a\n" or (head[:4] == b"PK\x03\x04" and self.path.suffix.lower() == ".keras"):
             # a training run's model.keras (a zip) or a legacy .h5: the runtime reads ONNX only
             raise ModelError(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib.util
 import threading
+from collections.abc import Callable
 from functools import cache
 
 import numpy as np
@@ -54,50 +55,59 @@ def page_sizes(data: bytes, dpi: float | None = None) -> list[tuple[int, int]]:
     """(width, height) in pixels of each page of a PDF rendered at ``dpi`` (default ``DPI``), as displayed (a page
     of ``/Rotate 90`` is as wide as its media box is tall), without rendering anything. Raises PdfError when the
     extra is missing, the document cannot be opened (``_open``) or it has no pages."""
-    scale = (DPI if dpi is None else dpi) / POINTS_PER_INCH
     with _LOCK:
         document = _open(data)
         try:
-            sizes = []
-            for index in range(len(document)):
-                page = document[index]
-                width, height = page.get_size()  # points, after the page's rotation
-                sizes.append((max(1, round(width * scale)), max(1, round(height * scale))))
-                page.close()
+            return _sizes(document, dpi)
         finally:
             document.close()
-    if not sizes:
-        raise PdfError(NO_PAGES)
-    return sizes
 
 
-def render_pages(data: bytes, dpi: float | None = None) -> list[np.ndarray]:
+def render_pages(
+    data: bytes, dpi: float | None = None, check: Callable[[list[tuple[int, int]]], None] | None = None
+) -> list[np.ndarray]:
     """The pages of a PDF -> one uint8 array [H, W, 3] (BGR) per page, in order, rendered at ``dpi`` (default
     ``DPI``) with the page's ``/Rotate`` applied (pypdfium2 ``PdfPage.render``), each of the size ``page_sizes``
-    gives (check a pixel limit with it first). Raises PdfError naming the problem and the fix: the ``pdf`` extra
-    missing, a password, a corrupt or truncated file, a document of no pages, a page that does not render."""
+    gives. ``check`` is called with those sizes before any page is rendered (a pixel limit: it raises to refuse
+    them). Raises PdfError naming the problem and the fix: the ``pdf`` extra missing, a password, a corrupt or
+    truncated file, a document of no pages, a page that does not render."""
     scale = (DPI if dpi is None else dpi) / POINTS_PER_INCH
     out = []
     with _LOCK:
         document = _open(data)
         try:
-            count = len(document)
-            if count == 0:
-                raise PdfError(NO_PAGES)
-            for number in range(1, count + 1):
+            sizes = _sizes(document, dpi)
+            if check is not None:
+                check(sizes)
+            for number in range(1, len(sizes) + 1):
                 page = document[number - 1]
                 try:
                     bitmap = page.render(scale=scale, may_draw_forms=True)
                     out.append(np.ascontiguousarray(bitmap.to_numpy()[:, :, :3]))  # BGR(x) -> BGR
                 except Exception as exc:  # PdfiumError, or a bitmap PDFium could not allocate
                     raise PdfError(
-                        f"page {number} of {count} of the PDF does not render ({exc}); re-export or re-save the file"
+                        f"page {number} of {len(sizes)} of the PDF does not render ({exc}); re-export or re-save "
+                        "the file"
                     ) from None
                 finally:
                     page.close()
         finally:
             document.close()
     return out
+
+
+def _sizes(document, dpi: float | None) -> list[tuple[int, int]]:
+    """``page_sizes`` of an open pypdfium2 document (the caller holds the lock); PdfError for no pages."""
+    scale = (DPI if dpi is None else dpi) / POINTS_PER_INCH
+    sizes = []
+    for index in range(len(document)):
+        page = document[index]
+        width, height = page.get_size()  # points, after the page's rotation
+        sizes.append((max(1, round(width * scale)), max(1, round(height * scale))))
+        page.close()
+    if not sizes:
+        raise PdfError(NO_PAGES)
+    return sizes
 
 
 def _open(data: bytes):  # -> pypdfium2.PdfDocument (not imported for the annotation: the extra is optional)

@@ -223,14 +223,15 @@ def candidates(
     kept = remove_rules(binary, rule_height(blobs, ink.shape, height), config)
     if kept is not binary:  # a comb field's ticks stand on its erased rule
         kept = erase_comb_ticks(kept, binary & (1 - kept), height, config)
-    if kept is not binary:  # rules were erased: label what is left
+    removed = binary & (1 - kept) if kept is not binary else None  # the form lines erased
+    if removed is not None:  # rules were erased: label what is left
         _, labels, stats = label(kept)
         blobs = mark_writing(components(stats, config=config), labels, config)
-        blobs = drop_rule_remnants(blobs, labels, binary & (1 - kept))
+        blobs = drop_rule_remnants(blobs, labels, removed)
     height = typical_height(blobs, ink.shape, config) or height
-    if kept is not binary:
-        blobs = drop_form_ticks(blobs, labels, binary & (1 - kept), height)
-        blobs = drop_rule_slivers(blobs, labels, binary & (1 - kept), height, config)
+    if removed is not None:
+        blobs = drop_form_ticks(blobs, labels, removed, height)
+        blobs = drop_rule_slivers(blobs, labels, removed, height, config)
         height = typical_height(blobs, ink.shape, config) or height
     blobs = [b for b in blobs if not is_rule(b, height, ink.shape)]
     if sheet is not None and height and min(ink.shape) >= config.pen_min_side:  # a pen lying across the sheet's edge
