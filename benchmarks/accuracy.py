@@ -1,8 +1,8 @@
 """Reading accuracy on real-world-like material built from MNIST *test* digits (never training ones).
 
     python benchmarks/accuracy.py [--model default] [--line-model line] [--digits 150] [--scenes 300]
-                                  [--clips 10] [--lines 200] [--kinds 50] [--seed 0] [--only all|lines|cases|kinds]
-                                  [--json FILE]
+                                  [--clips 10] [--lines 200] [--kinds 50] [--forms 20] [--seed 0]
+                                  [--only all|lines|cases|kinds] [--json FILE]
 
 The material comes from ``edgedigits.runtime.synth`` (the same code the tests use):
   single digits   each digit rendered 29 ways (``synth.single_digit_variants``): heights 8-400 px in both
@@ -22,6 +22,9 @@ The material comes from ``edgedigits.runtime.synth`` (the same code the tests us
   photo kinds     ``--kinds N`` photos of each of issue 10's kinds from ``edgedigits.train.scenes`` (desk photo,
                   border, card on a desk, form boxes, comb field, lined and squared paper, rotations, tilt, dark
                   webcam, pencil, tiny); exact. ``--only kinds`` runs just these (and ../shared/cases).
+  scanned forms   ``--forms N`` A4 form pages at 200 dpi (``edgedigits.train.scenes.scanned_form``: printed
+                  labels, boxes and rules around an account number and a meter reading), each read upright and
+                  turned 90 degrees either way and 180; exact. Run with the photo kinds.
   lines           digit strings of each kind (touching pairs, touching strings of 3-6, two groups joined by
                   / - . , or :, a word before or after a number, words alone), built by ``train/lines.py`` from
                   MNIST test digits: as a tight crop of the line (``LineMaker.sample``: a cheque amount, a form
@@ -357,6 +360,27 @@ def photo_kinds(reader: DigitReader, split, n: int, seed: int) -> dict:
     return out
 
 
+def scanned_forms(reader: DigitReader, split, n: int, seed: int) -> dict:
+    """``n`` scanned A4 form pages at 200 dpi (``edgedigits.train.scenes.scanned_form``: printed labels, boxes
+    and rules around two handwritten numbers), each read as scanned and turned 90 degrees clockwise, 180 and 90
+    counter-clockwise (a scan fed in sideways or upside down). Exact: both numbers right; only the reading is
+    timed."""
+    from edgedigits.train.scenes import scanned_form
+
+    rng = np.random.default_rng([seed, 200])
+    pages = [scanned_form(split, rng) for _ in range(n)]
+    out = {}
+    for name, turn in (("upright", 0), ("turned 90° clockwise", 3), ("turned 180°", 2), ("turned 90° counter", 1)):
+        exact, seconds = 0, 0.0
+        for page, want in pages:
+            image = np.ascontiguousarray(np.rot90(page, turn))
+            started = time.perf_counter()
+            exact += reader.read(image).text == want
+            seconds += time.perf_counter() - started
+        out[name] = {"pages": n, "exact": exact / n, "ms per page": 1e3 * seconds / n}
+    return out
+
+
 def main() -> None:
     p = parser(__doc__.splitlines()[0])
     p.add_argument("--model", default=None, help="a shipped model's name or an .onnx file (default: default)")
@@ -374,11 +398,12 @@ def main() -> None:
     p.add_argument("--lines", type=int, default=200, help="lines of each kind (crops and photos)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--kinds", type=int, default=50, help="photos of each of issue 10's kinds (train/scenes.py)")
+    p.add_argument("--forms", type=int, default=20, help="scanned form pages, read each way up (train/scenes.py)")
     p.add_argument("--only", choices=("all", "lines", "cases", "kinds"), default="all", help="run only some sections")
     args = p.parse_args()
     if args.quick:
         args.digits, args.scenes, args.clips, args.lines = 5, 10, 1, 5
-        args.kinds = 3
+        args.kinds, args.forms = 3, 1
     line_model = False if args.line_model == "none" else args.line_model  # none: every blob read alone
     reader = DigitReader(args.model, line_model=line_model, orientation_model=args.orientation_model)
     split = load("test")
@@ -387,6 +412,7 @@ def main() -> None:
     peer = rapidocr_peer()
     line_rows = lines(reader, split, args.lines, args.seed, peer) if args.only in ("all", "lines") else {}
     kind_rows = photo_kinds(reader, split, args.kinds, args.seed) if args.only in ("all", "kinds") else {}
+    form_rows = scanned_forms(reader, split, args.forms, args.seed) if args.only in ("all", "kinds") else {}
     if args.only == "all":
         single = single_digits(reader, split, args.digits, args.seed)
         scene = scenes(reader, split, args.scenes, args.seed)
@@ -445,6 +471,15 @@ def main() -> None:
             table(
                 ["photo kinds (issue 10; MNIST test digits)", "images", "exact", "ms per image"],
                 [[kind, r["images"], f"{r['exact']:.3f}", f"{r['ms per image']:.1f}"] for kind, r in kind_rows.items()],
+            )
+        )
+        print()
+    if form_rows:
+        report["scanned forms"] = form_rows
+        print(
+            table(
+                ["scanned A4 form pages, 200 dpi (MNIST test digits)", "pages", "exact", "ms per page"],
+                [[way, r["pages"], f"{r['exact']:.3f}", f"{r['ms per page']:.0f}"] for way, r in form_rows.items()],
             )
         )
         print()

@@ -591,6 +591,29 @@ class ReadConfig:
     #   benchmarks/accuracy.py's clean scenes turned 90 and 270 degrees (300 each, seed 0): the turns it kept read
     #   right 0.006-0.6 more surely, 253 of 261 above 0.03; a line photo of a word, a touching '2691' and an
     #   underline, upright, read 0.027 more surely turned, and was kept turned at 0.005 ('83|2')
+    # --- any page read unsurely, read at both quarter-turns too (recognize.quarter_turn_search, reader.py)
+    search_margin: float = 0.1  # nats per character (recognize.peak_score): a page whose text lines read less
+    #   surely than this below certainty, and that no stage above turned, is also read at both quarter-turns; the
+    #   one the line model reads surer is kept when it reads it surer by more than this ...
+    search_odds: float = 6.0  # log-odds gap: ... and the orientation model calls that turn upright by at least this
+    #   much against the opposite turn. 2026-12-03, accuracy.py's scenes (seed 0, 100 of each) and issue 10's
+    #   kinds (seed 1, 15 of each): 47 turned scenes left misread; the rule turned 23 of them the right way and
+    #   no other page (at 4.0: 26). Upright scenes that read 0.14-0.17 surer at a quarter-turn stood at gaps of
+    #   0.2-0.6 (a faint pencil page, 0.28 surer turned: -3.5). Full form pages with printed labels lying on
+    #   their side (A4 at 200 dpi): the right way up read 0.19-0.35 surer, at gaps of 7-14 ...
+    search_min_digits: int = 2  # digits: ... and the turn kept reads at least this many, and no more than the page
+    #   has blobs. Without it, 19 of 12,900 upright readings of accuracy.py's lines, single digits and scenes
+    #   (seed 0) were turned: single digits ('7' on its side reads '7' or '71' more surely than upright, at gaps of
+    #   6.6-9.5) and lines whose turn read one digit or none; the turned scenes turned right read 2 or more. With
+    #   it, on seed 1 one line of two printed words read '204' turned (3 digits, 2 blobs), hence the upper bound
+    # --- a page of many characters turned 180 degrees (recognize.keep_turned)
+    many_chars: int = 15  # characters the line model reads on a page as it lies: with this many or more ...
+    many_chars_margin: float = 0.02  # nats per character: ... a page the orientation model leans towards turned
+    #   (log-odds above 0) is kept turned when the line model reads it turned this much more surely, whatever it
+    #   reads there (a mean over many characters is surer of itself than unsure_turn_margin's, set on pages of 3-7).
+    #   Full form pages turned 180 degrees (20-28 characters; printed labels read as words, and upside down as
+    #   digits too): 20 pages at 200 dpi, 10 stayed upside down at log-odds 3.4-8.0; their turned readings were
+    #   0.04-0.15 surer, one with fewer characters; a page at 120 dpi (tests/test_orientation.py) 0.041
     # --- a small wide blob on the fast path (reader.may_be_several, sure_but_wide, way_up_disputed)
     second_look_below: float = 0.98  # probability: a fast-path blob wide enough for two digits (narrow_alone) whose
     #   digit model is less sure than this of one is looked at again by the general stages and the line model
@@ -620,10 +643,11 @@ READ_ALLOWED: dict[str, Allowed] = {
     **dict.fromkeys(["split_odds", "alone_split_odds", "flip_log_odds", "flip_log_odds_symmetric"], ANY),
     **dict.fromkeys(["sure_turn_odds", "turn_tolerance", "sure_turn_tolerance", "unsure_turn_margin"], ANY),
     **dict.fromkeys(["sideways_margin", "sideways_sure_margin", "sideways_tolerance", "sideways_lines_margin"], ANY),
+    **dict.fromkeys(["search_margin", "many_chars_margin"], ANY),
     # gaps between two log-odds (their distance), widths and heights in digit heights, shares of a height
     **dict.fromkeys(["sideways_turn_odds", "sideways_pick_odds", "narrow", "narrow_alone", "alone_one"], AT_LEAST_0),
     **dict.fromkeys(["slash_height", "stray_height", "sideways_max_gap", "sideways_max_gap_two"], AT_LEAST_0),
-    **dict.fromkeys(["glance_wide", "lone_flat", "letter_digit_width"], AT_LEAST_0),
+    **dict.fromkeys(["glance_wide", "lone_flat", "letter_digit_width", "search_odds"], AT_LEAST_0),
     "dot_fill": SHARE,
     "dot_aspect": AT_LEAST_1,
     # probabilities and shares
@@ -631,7 +655,7 @@ READ_ALLOWED: dict[str, Allowed] = {
     "doubt_floor": Allowed(0, 1, above_low=True),  # its log is taken
     # probabilities a digit model's must be below: above 1, every blob is (tests/test_config.py does so)
     **dict.fromkeys(["second_look_below", "glance_below"], AT_LEAST_0),
-    "flip_min_chars": AT_LEAST_1,
+    **dict.fromkeys(["flip_min_chars", "many_chars", "search_min_digits"], AT_LEAST_1),
 }
 
 DEFAULT_READ = ReadConfig()

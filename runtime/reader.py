@@ -52,6 +52,7 @@ from .recognize import (
     page_chars,
     page_score,
     peak_score,
+    quarter_turn_search,
     quarter_turned_lines,
     sideways,
     turned_over,
@@ -339,6 +340,12 @@ class DigitReader:
                 assert upright is not None, "only pages that were read lean"
                 if out is not None and reads_turned(upright, prepared[i].widths, out.lines, p.widths, self.read_config):
                     prepared[i], outputs[i] = p, out  # boxes are mapped back (_Prepared.unturn)
+        unsure = [i for i, (p, out) in enumerate(zip(prepared, outputs)) if self._reads_unsurely(p, out)]
+        if unsure:  # pages read unsurely as they lie: read at both quarter-turns too, in one batch
+            searched = self._search_turns([prepared[i] for i in unsure], [outputs[i] for i in unsure])  # type: ignore[misc]
+            for i, turn in zip(unsure, searched):
+                if turn is not None:
+                    prepared[i], outputs[i] = turn
         infer_ms = (time.perf_counter() - started) * 1e3
         readings = []
         for p, out in zip(prepared, outputs):
@@ -445,6 +452,44 @@ class DigitReader:
         ):
             return turned, turned_out._replace(leans_turned=False)
         return p, out
+
+    def _reads_unsurely(self, p: _Prepared, out: _Outputs | None) -> bool:
+        """Is a page, not turned a quarter so far, read so unsurely as it lies (or turned 180 degrees: peak_score
+        below ``-search_margin``) that it may lie a quarter-turned? Only pages with text lines and an orientation
+        model (_search_turns). After the 180-degree stage: an upside-down page read unsurely is first read turned
+        180 degrees, where it reads surely, not at a quarter-turn that reads surer than upside down."""
+        if out is None or p.turn % 2 or not out.lines or self.orientation_model is None:
+            return False
+        return peak_score(out.lines, p.widths) < -self.read_config.search_margin
+
+    def _search_turns(
+        self, prepared: list[_Prepared], outputs: list[_Outputs]
+    ) -> list[tuple[_Prepared, _Outputs] | None]:
+        """Each page (read as it lies: ``outputs``) read at both quarter-turns, one call of each network for all;
+        the turn recognize.quarter_turn_search keeps, with its reading, or None to read the page as it lies."""
+        turns = [q for p in prepared for q in (p.turned(1, self.detect_config), p.turned(3, self.detect_config))]
+        outs = self._infer(turns, check_orientation=True)
+        kept: list[tuple[_Prepared, _Outputs] | None] = []
+        for n, (p, out) in enumerate(zip(prepared, outputs)):
+            (one, three), (first, third) = turns[2 * n : 2 * n + 2], outs[2 * n : 2 * n + 2]
+            turn = 0
+            if first is not None and third is not None:
+                peaks = (peak_score(first.lines, one.widths), peak_score(third.lines, three.widths))
+                odds = (first.log_odds, third.log_odds)
+                digits = (
+                    digit_count(page_chars(first.lines, one.widths)),
+                    digit_count(page_chars(third.lines, three.widths)),
+                )
+                blobs = len(p.found.boxes) if p.found is not None else 0
+                turn = quarter_turn_search(
+                    peak_score(out.lines, p.widths), peaks, odds, digits, blobs, self.read_config
+                )
+            if turn == 0:
+                kept.append(None)
+            else:  # the orientation model vouched for the turn's way up: it is not asked about 180 degrees again
+                q, o = (one, first) if turn == 1 else (three, third)
+                kept.append((q, o._replace(leans_turned=False)))  # type: ignore[union-attr]
+        return kept
 
     def _infer(self, prepared: list[_Prepared], check_orientation: bool) -> list[_Outputs | None]:
         """Both networks over every blob and line of ``prepared`` (one call each); with ``check_orientation``,

@@ -415,6 +415,37 @@ def quarter_turned_lines(boxes: Sequence[Box]) -> int:
     return len(sizes) if len(sizes) >= 2 and max(sizes) >= 2 else 0
 
 
+def quarter_turn_search(
+    peak: float,
+    turn_peaks: tuple[float, float],
+    turn_odds: tuple[float, float],
+    turn_digits: tuple[int, int],
+    blobs: int,
+    config: ReadConfig = DEFAULT_READ,
+) -> int:
+    """Is a page read unsurely as it lies the right way up at a quarter-turn? ``peak``: how surely the line model
+    reads it as it lies (peak_score, nats per character); ``turn_peaks``, ``turn_odds`` and ``turn_digits``: how
+    surely it reads it turned one quarter counter-clockwise and three (np.rot90's k = 1 and 3), the orientation
+    model's log-odds that each turn is upside down (orientation.page_log_odds), and how many digits the line
+    model reads at each; ``blobs``: the page's blobs as it lies. Returns the turn to read it at: 1 or 3, or 0 (as
+    it lies).
+
+    The turn read more surely is kept when it reads surer than the page as it lies by over
+    ``config.search_margin``, the orientation model calls it upright against the opposite turn by at least
+    ``config.search_odds`` (the two quarter-turns of a page are each other turned 180 degrees, so the model that
+    tells 0 from 180 degrees, PaddleOCR's text-direction recipe, vouches for the way up, and the line model for
+    the axis), and it reads at least ``config.search_min_digits`` digits, and no more than the page has blobs
+    (one digit, or one blob, turned is a different digit as often as not: a '7' on its side reads '7' or '71';
+    two printed words on their side read '204').
+    Issue 10: "find the page's quarter-turn ... by reading the candidate orientations and keeping the most
+    confident"."""
+    best = 0 if turn_peaks[0] >= turn_peaks[1] else 1
+    surer = turn_peaks[best] - peak > config.search_margin
+    told = turn_odds[1 - best] - turn_odds[best] >= config.search_odds
+    enough = config.search_min_digits <= turn_digits[best] <= blobs
+    return (1, 3)[best] if surer and told and enough else 0
+
+
 def page_chars(posteriors: list[np.ndarray], widths: list[int]) -> list[Char]:
     """What the line model reads on a page, line after line (greedy CTC). ``posteriors``: float32 [T, 17] per
     line; ``widths``: each line tensor's width in px (its frames: width / STRIDE)."""
@@ -471,11 +502,15 @@ def keep_turned(
     sure (over ``flip_log_odds``, or ``flip_log_odds_symmetric`` for a page of 0, 1 and 8 alone) and the line model does
     not disagree (turn_tolerance); or when the orientation model leans that way (over 0) and the line model reads the
     turned page far more surely (``unsure_turn_margin``), with no fewer characters and no fewer digits (an upright frame
-    of spaced digits read turned as letters and digits is no better reading)."""
+    of spaced digits read turned as letters and digits is no better reading); or, on a page of ``many_chars`` or more
+    as it lies, when the orientation model leans that way and the line model reads it turned more surely by
+    ``many_chars_margin``."""
     if max(len(upright), len(turned)) < config.flip_min_chars:
         return False
     sure = turned_over(upright + turned, odds, config)  # (its own count of characters holds once the above does)
     if sure and turned_peak >= upright_peak - turn_tolerance(odds, config):
+        return True
+    if odds > 0 and len(upright) >= config.many_chars and turned_peak - upright_peak > config.many_chars_margin:
         return True
     surer = turned_peak - upright_peak > config.unsure_turn_margin
     return odds > 0 and surer and len(turned) >= len(upright) and digit_count(turned) >= digit_count(upright)

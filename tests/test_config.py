@@ -154,6 +154,8 @@ def test_the_gathered_fields_keep_the_values_of_the_constants_they_replace(moved
         added = {"slash_height", "slash_sure"}  # recognize.taller (bb77e50); recognize.line_digits (2026-12-02)
         added |= {"lone_flat", "lone_letter", "dot_fill", "dot_aspect"}  # recognize.line_digits (2026-12-03)
         added |= {"letter_digit_width", "sideways_lines_margin"}  # recognize.letter_only_digit, quarter_turned_lines
+        added |= {"search_margin", "search_odds", "search_min_digits"}  # recognize.quarter_turn_search (2026-12-03)
+        added |= {"many_chars", "many_chars_margin"}  # recognize.keep_turned (2026-12-03)
         assert {field for field, _ in moved.values()} == {f.name for f in dataclasses.fields(ReadConfig)} - added
 
 
@@ -575,7 +577,9 @@ def test_a_changed_read_field_changes_how_a_quarter_turned_photo_reads(
 ):
     image, _ = turned_photos[index]
     assert shipped_reader().read(image).text == default_text
-    assert shipped_reader(read_config=ReadConfig(**{field: value})).read(image).text == changed_text
+    # the later search of both quarter-turns off (search_odds out of reach): it would find the turn of photo 0
+    changed = ReadConfig(**{field: value}, search_odds=1000.0)
+    assert shipped_reader(read_config=changed).read(image).text == changed_text
 
 
 def test_two_stacked_blobs_are_a_turned_number_by_the_configs_gap(mnist_test):

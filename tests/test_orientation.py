@@ -230,6 +230,48 @@ def test_a_page_is_kept_turned_by_the_rules_of_keep_turned():
     assert not keep_turned(read("5690"), -far, read("695"), 0.0, leaning)  # fewer characters turned
     assert not keep_turned(read("515723"), -far, read("AA4515"), 0.0, leaning)  # fewer digits turned (a frame)
     assert not keep_turned(read("668"), -far, read("894"), 0.0, -leaning)  # the orientation model says upright
+    many = DEFAULT_READ.many_chars
+    margin = DEFAULT_READ.many_chars_margin + 0.01
+    page, fewer = "A8A" + "7" * (many - 3), "A8A" + "7" * (many - 5)
+    assert keep_turned(read(page), -margin, read(fewer), 0.0, leaning)  # many characters: surer is enough
+    assert not keep_turned(read(page[1:]), -margin, read(fewer), 0.0, leaning)  # ... one fewer: not far enough
+    assert not keep_turned(read(page), -margin + 0.02, read(page), 0.0, leaning)  # not surer by the margin
+    assert not keep_turned(read(page), -margin, read(page), 0.0, -leaning)  # the orientation model says upright
+
+
+def test_a_quarter_turn_is_kept_when_both_models_vouch_for_it():
+    """recognize.quarter_turn_search: the turn the line model reads surer, by over ReadConfig.search_margin nats
+    per character, and that the orientation model calls upright against the opposite turn by search_odds."""
+    from edgedigits.runtime.recognize import quarter_turn_search
+
+    far, told, two = DEFAULT_READ.search_margin + 0.01, DEFAULT_READ.search_odds, DEFAULT_READ.search_min_digits
+    assert quarter_turn_search(-far, (0.0, -0.5), (-told, 0.0), (two, 0), two) == 1
+    assert quarter_turn_search(-far, (-0.5, 0.0), (0.0, -told), (0, two), two) == 3
+    assert quarter_turn_search(-far, (-0.5, 0.0), (-told, 0.0), (0, two), two) == 0  # the models disagree on the way up
+    assert (
+        quarter_turn_search(-far, (-0.5, 0.0), (0.0, -told + 0.1), (0, two), two) == 0
+    )  # the orientation model doubts
+    assert quarter_turn_search(-far + 0.02, (0.0, -0.5), (-told, 0.0), (two, 0), two) == 0  # not far enough surer
+    assert quarter_turn_search(-0.3, (-0.25, -0.5), (-told, 0.0), (two, 0), two) == 0  # surer, but not by the margin
+    assert quarter_turn_search(-far, (0.0, -0.5), (-told, 0.0), (two - 1, 9), two) == 0  # too few digits turned
+    assert quarter_turn_search(-far, (0.0, -0.5), (-told, 0.0), (two, 0), two - 1) == 0  # more digits than blobs
+
+
+@shipped
+def test_a_form_page_with_printed_labels_is_read_whichever_way_it_was_scanned(mnist_test):
+    """A4 form pages (train.scenes.scanned_form, at 120 dpi to keep the test short): printed labels, boxes and
+    rules around two handwritten numbers. Turned 90 degrees either way, the printed letters read sideways as rows
+    of digits, and such pages read junk (the clerk's trial of 2026-12-03: 0 of 20 each way at 200 dpi); turned
+    180 degrees, half stayed upside down, read confidently wrong. Now a page read unsurely as it lies is read at
+    both quarter-turns too (recognize.quarter_turn_search), and a page of many characters the orientation model
+    leans on is turned when the line model reads it surer (ReadConfig.many_chars). At 8a8209f these 4 pages read
+    3, 0, 1 and 0 exactly at 0, 90, 180 and 270 degrees; now 3 each way (a '6' reads '16' every way up)."""
+    rng = np.random.default_rng(20261203)
+    pages = [scenes.scanned_form(mnist_test, rng, dpi=120) for _ in range(4)]
+    reader = DigitReader()
+    for turn in range(4):
+        exact = sum(reader.read(np.ascontiguousarray(np.rot90(page, turn))).text == text for page, text in pages)
+        assert exact >= 3, (turn, exact)
 
 
 @shipped
