@@ -381,6 +381,13 @@ def scanned_forms(reader: DigitReader, split, n: int, seed: int) -> dict:
     return out
 
 
+def exact_table(title: str, count: str, ms: str, rows: dict) -> str:
+    """A Markdown table of ``rows`` (name -> {count: n, "exact": share, ms: milliseconds}), one row per name."""
+    return table(
+        [title, count, "exact", ms], [[name, r[count], f"{r['exact']:.3f}", f"{r[ms]:.1f}"] for name, r in rows.items()]
+    )
+
+
 def main() -> None:
     p = parser(__doc__.splitlines()[0])
     p.add_argument("--model", default=None, help="a shipped model's name or an .onnx file (default: default)")
@@ -467,22 +474,12 @@ def main() -> None:
         print()
     if kind_rows:
         report["photo kinds"] = kind_rows
-        print(
-            table(
-                ["photo kinds (issue 10; MNIST test digits)", "images", "exact", "ms per image"],
-                [[kind, r["images"], f"{r['exact']:.3f}", f"{r['ms per image']:.1f}"] for kind, r in kind_rows.items()],
-            )
-        )
-        print()
+        print(exact_table("photo kinds (issue 10; MNIST test digits)", "images", "ms per image", kind_rows) + "\n")
     if form_rows:
         report["scanned forms"] = form_rows
         print(
-            table(
-                ["scanned A4 form pages, 200 dpi (MNIST test digits)", "pages", "exact", "ms per page"],
-                [[way, r["pages"], f"{r['exact']:.3f}", f"{r['ms per page']:.0f}"] for way, r in form_rows.items()],
-            )
+            exact_table("scanned A4 form pages, 200 dpi (MNIST test digits)", "pages", "ms per page", form_rows) + "\n"
         )
-        print()
     if args.only != "all":
         if args.json:
             write_json(args.json, report)
