@@ -614,6 +614,12 @@ class ReadConfig:
     #   Full form pages turned 180 degrees (20-28 characters; printed labels read as words, and upside down as
     #   digits too): 20 pages at 200 dpi, 10 stayed upside down at log-odds 3.4-8.0; their turned readings were
     #   0.04-0.15 surer, one with fewer characters; a page at 120 dpi (tests/test_orientation.py) 0.041
+    many_chars_dispute_odds: float = 2.0  # log-odds: a page of ``many_chars`` or more characters read as it lies
+    #   while the orientation model calls it turned this surely is disputed (reader.way_up_disputed; its digits keep
+    #   at most ``disputed_confidence``). Scanned forms (train.scenes.scanned_form, seeds 0-2, 20 pages each) and
+    #   issue 10's desk photos (seeds 0 and 1, 100 each): the 244 upright pages of 15+ characters stood at -0.17
+    #   or less, the 60 forms turned 180 degrees at 4.58 or more; seed 0's page 17 stayed upside down at 5.04 and
+    #   read '062171' for '161290' at confidences of 0.92-1.0 (2026-12-04)
     # --- a small wide blob on the fast path (reader.may_be_several, sure_but_wide, way_up_disputed)
     second_look_below: float = 0.98  # probability: a fast-path blob wide enough for two digits (narrow_alone) whose
     #   digit model is less sure than this of one is looked at again by the general stages and the line model
@@ -641,7 +647,10 @@ class ReadConfig:
 READ_ALLOWED: dict[str, Allowed] = {
     # log-odds, tolerances and margins in nats per character: any sign
     **dict.fromkeys(["split_odds", "alone_split_odds", "flip_log_odds", "flip_log_odds_symmetric"], ANY),
-    **dict.fromkeys(["sure_turn_odds", "turn_tolerance", "sure_turn_tolerance", "unsure_turn_margin"], ANY),
+    **dict.fromkeys(
+        ["sure_turn_odds", "turn_tolerance", "sure_turn_tolerance", "unsure_turn_margin", "many_chars_dispute_odds"],
+        ANY,
+    ),
     **dict.fromkeys(["sideways_margin", "sideways_sure_margin", "sideways_tolerance", "sideways_lines_margin"], ANY),
     **dict.fromkeys(["search_margin", "many_chars_margin"], ANY),
     # gaps between two log-odds (their distance), widths and heights in digit heights, shares of a height

@@ -774,8 +774,11 @@ def way_up_disputed(out: _Outputs, config: ReadConfig = DEFAULT_READ) -> bool:
     """Do the two models dispute a page's way up as it lies? The orientation model is sure it is turned 180
     degrees, with log-odds of at least ``config.sure_turn_odds`` (recognize.turned_over on what the line model
     reads on it as it lies), and a page still lying so is one whose turned reading the line model found less
-    sure by more than ``sure_turn_tolerance`` (keep_turned). Such a page's digits keep confidences of at most
-    ``disputed_confidence``: issue 10's "never return a confident reading of an upside-down page".
+    sure by more than ``sure_turn_tolerance`` (keep_turned). Or the page holds ``many_chars`` characters or more
+    (a form with printed labels) and the orientation model calls it turned with log-odds of at least
+    ``many_chars_dispute_odds``: upright pages of that many characters stand far below 0. Such a page's digits
+    keep confidences of at most ``disputed_confidence``: issue 10's "never return a confident reading of an
+    upside-down page".
 
     Not below ``sure_turn_odds``: with the first orientation model (runs/orientation2), an upright, clean '8106'
     (mostly digits that read as digits turned; its turned '9018' 0.02-0.03 nats per character less sure) stood
@@ -784,6 +787,8 @@ def way_up_disputed(out: _Outputs, config: ReadConfig = DEFAULT_READ) -> bool:
     one (runs/orient3) puts the '8106' at 0.5 and the case at 11.5, but upright webcam-like frames still reach
     6.7 (``flip_log_odds``)."""
     chars = [c for cs in out.chars for c in cs]
+    if len(chars) >= config.many_chars and out.log_odds >= config.many_chars_dispute_odds:
+        return True
     return out.log_odds >= config.sure_turn_odds and turned_over(chars, out.log_odds, config)
 
 

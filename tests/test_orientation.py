@@ -275,6 +275,30 @@ def test_a_form_page_with_printed_labels_is_read_whichever_way_it_was_scanned(mn
 
 
 @shipped
+def test_a_form_page_left_upside_down_gives_no_confident_digit(mnist_test):
+    """A full form page (many characters: printed labels) that stays upside down is disputed whatever the line
+    model says (ReadConfig.many_chars_dispute_odds): a 200 dpi page (accuracy.py's forms, seed 0, page 17) stayed
+    upside down at log-odds 5.0 and read '062171' for '161290' at confidences of 0.92-1.0. Here a 120 dpi page is
+    kept upside down by a configuration that never turns a page, so the rule alone decides its confidences."""
+    from dataclasses import replace
+
+    page, text = scenes.scanned_form(mnist_test, np.random.default_rng(20261203), dpi=120)
+    stay = replace(DEFAULT_READ, flip_min_chars=1000, search_odds=1000.0)  # never turned 180 or a quarter
+    turned = np.ascontiguousarray(np.rot90(page, 2))
+    reading = DigitReader(read_config=stay).read(turned)
+    assert reading.text != text and len(reading.digits) >= 8  # read upside down
+    assert all(d.confidence <= DEFAULT_READ.disputed_confidence for d in reading.digits)
+    assert set(reading.text) <= {"?", "\n"}
+    # Without the rule, the same upside-down reading is confident: the cap is the rule's.
+    off = DigitReader(read_config=replace(stay, many_chars_dispute_odds=1000.0)).read(turned)
+    assert [d.value for d in off.digits] == [d.value for d in reading.digits]
+    assert max(d.confidence for d in off.digits) > 0.9
+    # The page upright, under the same configuration, is not disputed: it reads right and sure.
+    upright = DigitReader(read_config=stay).read(page)
+    assert upright.text == text and min(d.confidence for d in upright.digits) > DEFAULT_READ.disputed_confidence
+
+
+@shipped
 def test_a_page_the_orientation_model_only_leans_on_is_turned_when_far_surer(mnist_test):
     """rotated_180 photos at log-odds under ReadConfig.flip_log_odds that the line model reads 0.115-0.21 nats per
     character more surely turned (ReadConfig.unsure_turn_margin): they were read upside down, 6 and 9 swapped and
