@@ -1082,7 +1082,7 @@ def _read_on_ray(
     import ray
     import ray.data
 
-    from . import images
+    from . import images, pdf
 
     cpus = float(ray.cluster_resources().get("CPU", 1))
     progress.summary.cluster_cpus = cpus
@@ -1118,6 +1118,7 @@ def _read_on_ray(
             "run": listing.name,
             "run_number": run,
             "max_pixels": images.MAX_PIXELS,  # the driver's limit (--max-pixels), in every actor too
+            "pdf_dpi": pdf.DPI,  # and its PDF resolution (--pdf-dpi)
         },
     )
     try:
@@ -1190,14 +1191,24 @@ class _RayReader:
     batch's first line number names its shard (``write_shard``); ``run_number``: the run's number in ``out``."""
 
     def __init__(
-        self, out: str, fmt: str, done: list, settings: dict, cwd: str, run: str, run_number: int, max_pixels: int
+        self,
+        out: str,
+        fmt: str,
+        done: list,
+        settings: dict,
+        cwd: str,
+        run: str,
+        run_number: int,
+        max_pixels: int,
+        pdf_dpi: float = 200,
     ):
         import cv2
         import ray
 
-        from . import images
+        from . import images, pdf
 
         images.MAX_PIXELS = max_pixels
+        pdf.DPI = pdf_dpi
         os.environ.setdefault("OPENCV_LOG_LEVEL", "SILENT")
         cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
         cv2.setNumThreads(1)  # one core per actor: the actors are the parallelism

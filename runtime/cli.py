@@ -142,13 +142,30 @@ def max_pixels_option():
     return typer.Option(None, min=1, metavar="N", help="Largest image to decode, in pixels (default 64000000).")
 
 
-def lift_pixel_limit(max_pixels: int | None) -> None:
+def lift_pixel_limit(max_pixels: int | None, pdf_dpi: float | None = None) -> None:
     """``--max-pixels N``: images.MAX_PIXELS for this process, the worker processes it starts, and Ray's actors
-    (read_archive hands it to them); None leaves the default (64 MP)."""
+    (read_archive hands it to them); None leaves the default (64 MP). ``--pdf-dpi D``: pdf.DPI, the same way;
+    None leaves 200."""
     if max_pixels is not None:
         from . import images
 
         images.MAX_PIXELS = max_pixels
+    if pdf_dpi is not None:
+        from . import pdf
+
+        pdf.DPI = pdf_dpi
+
+
+def pdf_dpi_option():
+    """``--pdf-dpi D`` (classify, batch): see ``lift_pixel_limit``."""
+    return typer.Option(
+        None,
+        "--pdf-dpi",
+        min=10,
+        max=1200,
+        metavar="D",
+        help="Render PDF pages at D dots per inch (default 200; 300 for small writing).",
+    )
 
 
 def fraction_option(value: float) -> float:
@@ -381,6 +398,7 @@ def classify(
         None, "--save-dir", metavar="DIR", help="Write a copy of each image with boxes, digits and confidences."
     ),
     max_pixels: Optional[int] = max_pixels_option(),
+    pdf_dpi: Optional[float] = pdf_dpi_option(),
     progress: Optional[bool] = typer.Option(
         None, "--progress/--no-progress", help="Progress bar on stderr (default: when stderr is a terminal)."
     ),
@@ -408,7 +426,7 @@ def classify(
         import cv2
 
         cv2.setNumThreads(1)
-    lift_pixel_limit(max_pixels)
+    lift_pixel_limit(max_pixels, pdf_dpi)
     try:
         listing = None if from_file is None else open_list(from_file)
     except OSError as exc:
@@ -566,6 +584,7 @@ def batch(
     ),
     batch_size: int = typer.Option(256, "--batch-size", min=1, help="Inputs per network pass and per shard."),
     max_pixels: Optional[int] = max_pixels_option(),
+    pdf_dpi: Optional[float] = pdf_dpi_option(),
     progress: Optional[bool] = typer.Option(
         None, "--progress/--no-progress", help="Progress bar on stderr (default: when stderr is a terminal)."
     ),
@@ -578,7 +597,7 @@ def batch(
     from .model import ModelError
 
     quiet_opencv()
-    lift_pixel_limit(max_pixels)
+    lift_pixel_limit(max_pixels, pdf_dpi)
     bar = None
     if progress if progress is not None else sys.stderr.isatty():
         from .output import ProgressBar

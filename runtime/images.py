@@ -18,7 +18,7 @@ import os
 import re
 import stat
 import struct
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 import cv2
@@ -468,51 +468,92 @@ def pixel_count(data: bytes) -> PixelCount | None:
     return None if size is None else PixelCount(size[0] * size[1], 1, f"{size[0]}x{size[1]} pixels")
 
 
-def decode_pages(data: bytes, max_pixels: int | None = None) -> list[np.ndarray]:
-    """Encoded image bytes -> each of its pages as ``decode`` gives an image: ``[decode(data)]`` for an image of
-    one page; for a TIFF of several IFDs, every page (``tiff_pages``: a thumbnail or a preview IFD is left out),
-    in order, decoded one at a time (``cv2.imdecodemulti`` with a range of one IFD), each turned by the first
-    IFD's Orientation tag.
+class Pages:
+    """The pages of one file, each decoded only when it is asked for: a long PDF or multi-page TIFF is read a page
+    at a time and never held whole (``open_pages``).
 
-    ``max_pixels`` (default ``MAX_PIXELS``) bounds all the pages' pixels together: the pages of one file are
-    read together, and held until they are. Raises ImageError naming the problem, the page and the fix.
+        pages = open_pages(data)     # the page sizes checked against the limit; nothing decoded yet
+        len(pages)                   # 1 for an image, the pages of a TIFF or a PDF
+        pages[i]                     # page i (0-based) as ``decode`` gives an image, decoded now
+        for page in pages: ...       # one at a time
 
-    A PDF's pages are rendered by ``pdf.render_pages`` (the ``pdf`` extra), at ``pdf.DPI``, BGR."""
-    from . import pdf
+    A page is a uint8 array [H, W], [H, W, 3] (BGR) or [H, W, 4]: a TIFF page turned by the first IFD's Orientation
+    tag, a PDF page rendered at the ``pdf.DPI`` of the moment ``open_pages`` was called (BGR). ``pages[i]`` raises
+    ImageError for a page that does not decode (naming it: "page 3 of 7: ..."), IndexError past the last."""
 
-    limit = MAX_PIXELS if max_pixels is None else max_pixels
-    if pdf.is_pdf(data):
+    def __init__(
+        self, data: bytes, kind: str, count: int, max_pixels: int, ifds: tuple[int, ...] = (), dpi: float | None = None
+    ):
+        self.data = data  # the encoded file
+        self.kind = kind  # "image", "tiff" (several pages) or "pdf"
+        self.count = count
+        self.max_pixels = max_pixels  # the limit of one page (an image: ``decode`` checks it)
+        self.ifds = ifds  # a TIFF's IFD index of each page (tiff_pages)
+        self.dpi = dpi  # a PDF's rendering resolution, dots per inch
 
-        def within_limit(sizes: list[tuple[int, int]]) -> None:
-            fix = (
-                "split it into smaller files (e.g. qpdf --split-pages FILE page.pdf), set edgedigits.runtime.pdf.DPI "
-                "lower"
-            )
-            _check_all_pages(
-                sum(w * h for w, h in sizes), limit, f"a PDF of {len(sizes)} page(s) at {pdf.DPI:g} dpi", fix
-            )
+    def __len__(self) -> int:
+        return self.count
 
+    def __iter__(self) -> Iterator[np.ndarray]:
+        return (self[index] for index in range(self.count))
+
+    def __getitem__(self, index: int) -> np.ndarray:
+        if not 0 <= index < self.count:
+            raise IndexError(f"page {index} of a file of {self.count} page(s) (pages count from 0)")
+        if self.kind == "image":
+            return decode(self.data, self.max_pixels)
+        if self.kind == "pdf":
+            from . import pdf
+
+            try:
+                return pdf.render_page(self.data, index, self.dpi)
+            except pdf.PdfError as exc:
+                raise ImageError(str(exc)) from None
         try:
-            return pdf.render_pages(data, check=within_limit)
-        except pdf.PdfError as exc:
-            raise ImageError(str(exc)) from None
-    pages = tiff_pages(data) if data else []
-    if len(pages) <= 1 and (not pages or pages[0][0] == 0):  # one image (or no TIFF): as always
-        return [decode(data, max_pixels)]
-    total = sum(size[0] * size[1] for _, size in pages if size is not None)
-    _check_all_pages(total, limit, f"a TIFF of {len(pages)} pages", "split it into smaller files (e.g. tiffsplit FILE)")
-    buffer, orientation, out = np.frombuffer(data, np.uint8), exif_orientation(data), []
-    for number, (index, _) in enumerate(pages, 1):
-        try:
-            ok, mats = cv2.imdecodemulti(buffer, cv2.IMREAD_UNCHANGED, range=(index, index + 1))
+            ok, mats = cv2.imdecodemulti(
+                np.frombuffer(self.data, np.uint8), cv2.IMREAD_UNCHANGED, range=(self.ifds[index], self.ifds[index] + 1)
+            )
         except cv2.error:
             ok, mats = False, []
         if not ok or not mats or mats[0].size == 0:
             raise ImageError(
-                f"page {number} of {len(pages)}: truncated or corrupt image; re-export or re-save the file"
+                f"page {index + 1} of {self.count}: truncated or corrupt image; re-export or re-save the file"
             )
-        out.append(as_displayed(mats[0], orientation))
-    return out
+        return as_displayed(mats[0], exif_orientation(self.data))
+
+
+def open_pages(data: bytes, max_pixels: int | None = None) -> Pages:
+    """Encoded image bytes -> their ``Pages``, each decoded when asked for: one page for an image; for a TIFF of
+    several IFDs, every page (``tiff_pages``: a thumbnail or a preview IFD is left out); for a PDF, every page
+    (``pdf.page_sizes``; rendered by the ``pdf`` extra).
+
+    ``max_pixels`` (default ``MAX_PIXELS``, 64 MP) bounds each page, checked here for every page from the
+    headers before anything is decoded: a file is read a page at a time, so one page is what it costs in
+    memory, and a 200-page PDF of A4 scans (3.9 MP a page at 200 dpi) reads as a 1-page one does. Raises
+    ImageError naming the problem, the page and the fix (a PDF without the extra, a password, a corrupt file;
+    an image's own problems are raised when its page is decoded, as ``decode`` raises them)."""
+    from . import pdf
+
+    limit = MAX_PIXELS if max_pixels is None else max_pixels
+    if pdf.is_pdf(data):
+        try:
+            sizes = pdf.page_sizes(data)
+        except pdf.PdfError as exc:
+            raise ImageError(str(exc)) from None
+        what = f"a PDF of {len(sizes)} page(s) at {pdf.DPI:g} dpi"
+        _check_each_page(sizes, limit, what, f"set edgedigits.runtime.pdf.DPI lower (it is {pdf.DPI:g})")
+        return Pages(data, "pdf", len(sizes), limit, dpi=pdf.DPI)
+    pages = tiff_pages(data) if data else []
+    if len(pages) <= 1 and (not pages or pages[0][0] == 0):  # one image (or no TIFF): as always
+        return Pages(data, "image", 1, limit)
+    _check_each_page([size for _, size in pages], limit, f"a TIFF of {len(pages)} pages", "downscale the scan")
+    return Pages(data, "tiff", len(pages), limit, ifds=tuple(index for index, _ in pages))
+
+
+def decode_pages(data: bytes, max_pixels: int | None = None) -> list[np.ndarray]:
+    """Encoded image bytes -> each of its pages as ``decode`` gives an image, all of them at once: ``list`` of
+    ``open_pages(data, max_pixels)`` (each page within ``max_pixels``). Raises ImageError as that does."""
+    return list(open_pages(data, max_pixels))
 
 
 # ISO media brands of still images (HEIF, AVIF): their files start with an 'ftyp' box, as MP4 and MOV videos do.
@@ -590,15 +631,17 @@ def _amount(pixels: int) -> str:
     return f"{pixels / 1e6:.0f} MP" if pixels >= 1_000_000 else f"{pixels:,} pixels"
 
 
-def _check_all_pages(total: int, limit: int, what: str, fix: str) -> None:
-    """Refuse a file of several pages whose ``total`` pixels exceed ``limit``: ImageError naming ``what`` it is
-    ("a TIFF of 3 pages"), the ``fix`` ("split it into smaller files (e.g. tiffsplit FILE)") and how to raise the
-    limit."""
-    if total > limit:
-        raise ImageError(
-            f"{what}, {_amount(total)} in all, above the {_amount(limit)} limit for one file; {fix}, "
-            f"{_raise_the_limit(total)}"
-        )
+def _check_each_page(sizes: Sequence[tuple[int, int] | None], limit: int, what: str, fix: str) -> None:
+    """Refuse a file of several pages one of whose pages exceeds ``limit`` pixels: ImageError naming the page,
+    ``what`` the file is ("a TIFF of 3 pages"), the ``fix`` ("downscale the scan") and how to raise the limit.
+    ``sizes``: (w, h) of each page, None where a header does not tell (decoding checks nothing more then)."""
+    for number, size in enumerate(sizes, 1):
+        if size is not None and size[0] * size[1] > limit:
+            pixels = size[0] * size[1]
+            raise ImageError(
+                f"page {number} of {what} is {size[0]}x{size[1]} pixels ({_amount(pixels)}), above the "
+                f"{_amount(limit)} limit for one page; {fix}, {_raise_the_limit(pixels)}"
+            )
 
 
 def _raise_the_limit(pixels: int) -> str:
@@ -640,13 +683,12 @@ def load_image(source: str | os.PathLike | bytes | bytearray | memoryview, max_p
     return decode(read_bytes(source), max_pixels)
 
 
-def load_pages(
-    source: str | os.PathLike | bytes | bytearray | memoryview, max_pixels: int | None = None
-) -> list[np.ndarray]:
-    """``load_image`` for every page: a list of one image, or of each page of a multi-page TIFF (``decode_pages``).
-    Raises ImageError as ``load_image`` and ``decode_pages`` do."""
+def load_pages(source: str | os.PathLike | bytes | bytearray | memoryview, max_pixels: int | None = None) -> Pages:
+    """``load_image`` for every page: the ``Pages`` of a file (``open_pages``; one page for an image, every page
+    of a multi-page TIFF or a PDF), each decoded when it is asked for. Raises ImageError as ``load_image`` and
+    ``open_pages`` do."""
     if isinstance(source, (bytes, bytearray, memoryview)):
-        return decode_pages(bytes(source), max_pixels)
+        return open_pages(bytes(source), max_pixels)
     if hasattr(source, "read") or not isinstance(source, (str, os.PathLike)):
-        return [load_image(source, max_pixels)]  # (refused there, with its message)
-    return decode_pages(read_bytes(source), max_pixels)
+        load_image(source, max_pixels)  # refused there, with its message
+    return open_pages(read_bytes(source), max_pixels)

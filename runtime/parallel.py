@@ -228,13 +228,13 @@ def _start_pool(make_reader: Callable[[], BatchReader], workers: int) -> Process
         # We are a spawned worker re-running the parent's unguarded script: stop here, quietly (SystemExit
         # prints no traceback); the parent's probe notices, warns once and reads in its own process.
         raise SystemExit(1)
-    from . import images
+    from . import images, pdf
 
     pool = ProcessPoolExecutor(
         workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_start_worker,
-        initargs=(make_reader, images.MAX_PIXELS),
+        initargs=(make_reader, images.MAX_PIXELS, pdf.DPI),
     )
     try:
         with ctrl_c_ignored():  # the workers start with Ctrl-C ignored (the first submit spawns them), so one
@@ -308,14 +308,15 @@ def _probe() -> bool:
     return _worker_reader is not None
 
 
-def _start_worker(make_reader: Callable[[], BatchReader], max_pixels: int) -> None:
+def _start_worker(make_reader: Callable[[], BatchReader], max_pixels: int, pdf_dpi: float) -> None:
     import signal
 
     import cv2
 
-    from . import images
+    from . import images, pdf
 
     images.MAX_PIXELS = max_pixels  # the parent's limit (--max-pixels), not the module's default
+    pdf.DPI = pdf_dpi  # and its PDF resolution (--pdf-dpi)
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     cv2.setNumThreads(1)  # one core per worker: the workers are the parallelism

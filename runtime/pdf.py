@@ -2,13 +2,14 @@
 
 PDF is not an image format OpenCV reads. Its pages are rasterized by PDFium (Chromium's PDF engine) through
 pypdfium2, the optional extra ``pip install 'edgedigits[pdf]'``; without it a PDF is an error record that says
-so. Nothing here is imported until a PDF comes (``images.decode_pages`` calls ``render_pages``), so the runtime's
+so. Nothing here is imported until a PDF comes (``images.open_pages`` calls ``page_sizes``), so the runtime's
 import stays as light as before.
 
 Each page is rendered as displayed (its ``/Rotate`` applied), at ``DPI`` dots per inch, as BGR uint8, white
 where the page is blank. A page's size in pixels is its size in points (1/72 inch) times ``DPI / 72``, so
-``images.decode_pages`` checks the pixel limit for all the pages (``page_sizes``) before any is rendered. Errors
-are ``PdfError``, which ``images`` raises again as its ``ImageError`` (this module does not import ``images``).
+``images.open_pages`` checks the pixel limit of every page (``page_sizes``) before any is rendered, and then
+renders them one at a time as they are read (``render_page``). Errors are ``PdfError``, which ``images`` raises
+again as its ``ImageError`` (this module does not import ``images``).
 
 PDFium is not thread-safe (pypdfium2's documentation, "Thread incompatibility"): every call goes through one
 lock, so an app reading PDFs from several threads is safe, one page at a time.
@@ -27,9 +28,9 @@ from .errors import EdgeDigitsError, install_hint
 
 # Dots per inch a page is rendered at: a handwritten digit on a form, 4-8 mm tall, is then 31-63 px tall, inside
 # the sizes the detector reads best (samples and issue 10's photos: 20-80 px); an A4 page is 1654x2339 px
-# (3.9 MP), 16 pages under the 64 MP limit. 200 dpi is also the commonest resolution of office scanners' PDFs.
+# (3.9 MP; the 64 MP limit bounds each page). 200 dpi is also the commonest resolution of office scanners' PDFs.
 # Set ``edgedigits.runtime.pdf.DPI`` to change it for this process (e.g. 300 for small writing).
-DPI = 200
+DPI: float = 200.0
 POINTS_PER_INCH = 72  # PDF's user space unit (ISO 32000-1, 8.3.2.3)
 INSTALL = install_hint("pdf")
 NO_PAGES = "a PDF document with no pages; nothing to read (re-export it if it should have some)"
@@ -37,7 +38,7 @@ _LOCK = threading.Lock()
 
 
 class PdfError(EdgeDigitsError, ValueError):
-    """A PDF that cannot be read, and what to do (``images.decode_pages`` raises it again as ImageError)."""
+    """A PDF that cannot be read, and what to do (``images.open_pages`` raises it again as ImageError)."""
 
 
 @cache
@@ -69,31 +70,46 @@ def render_pages(
     """The pages of a PDF -> one uint8 array [H, W, 3] (BGR) per page, in order, rendered at ``dpi`` (default
     ``DPI``) with the page's ``/Rotate`` applied (pypdfium2 ``PdfPage.render``), each of the size ``page_sizes``
     gives. ``check`` is called with those sizes before any page is rendered (a pixel limit: it raises to refuse
-    them). Raises PdfError naming the problem and the fix: the ``pdf`` extra missing, a password, a corrupt or
+    them). All the pages are held at once: ``images.open_pages`` renders one page at a time (``render_page``).
+    Raises PdfError naming the problem and the fix: the ``pdf`` extra missing, a password, a corrupt or
     truncated file, a document of no pages, a page that does not render."""
-    scale = (DPI if dpi is None else dpi) / POINTS_PER_INCH
-    out = []
     with _LOCK:
         document = _open(data)
         try:
             sizes = _sizes(document, dpi)
             if check is not None:
                 check(sizes)
-            for number in range(1, len(sizes) + 1):
-                page = document[number - 1]
-                try:
-                    bitmap = page.render(scale=scale, may_draw_forms=True)
-                    out.append(np.ascontiguousarray(bitmap.to_numpy()[:, :, :3]))  # BGR(x) -> BGR
-                except Exception as exc:  # PdfiumError, or a bitmap PDFium could not allocate
-                    raise PdfError(
-                        f"page {number} of {len(sizes)} of the PDF does not render ({exc}); re-export or re-save "
-                        "the file"
-                    ) from None
-                finally:
-                    page.close()
+            return [_render(document, index, dpi) for index in range(len(sizes))]
         finally:
             document.close()
-    return out
+
+
+def render_page(data: bytes, index: int, dpi: float | None = None) -> np.ndarray:
+    """Page ``index`` (0-based) of a PDF -> uint8 array [H, W, 3] (BGR), as ``render_pages`` renders it; the
+    document is opened for this page alone (PDFium parses only what the page needs), so a long document is read
+    a page at a time. Raises PdfError as ``render_pages`` does, and for an index past the last page."""
+    with _LOCK:
+        document = _open(data)
+        try:
+            if not 0 <= index < len(document):
+                raise PdfError(f"page {index + 1} of a PDF of {len(document)} page(s): no such page")
+            return _render(document, index, dpi)
+        finally:
+            document.close()
+
+
+def _render(document, index: int, dpi: float | None) -> np.ndarray:
+    """Page ``index`` of an open pypdfium2 document (the caller holds the lock) -> BGR uint8 [H, W, 3]."""
+    page = document[index]
+    try:
+        bitmap = page.render(scale=(DPI if dpi is None else dpi) / POINTS_PER_INCH, may_draw_forms=True)
+        return np.ascontiguousarray(bitmap.to_numpy()[:, :, :3])  # BGR(x) -> BGR
+    except Exception as exc:  # PdfiumError, or a bitmap PDFium could not allocate
+        raise PdfError(
+            f"page {index + 1} of {len(document)} of the PDF does not render ({exc}); re-export or re-save the file"
+        ) from None
+    finally:
+        page.close()
 
 
 def _sizes(document, dpi: float | None) -> list[tuple[int, int]]:

@@ -31,7 +31,7 @@ import numpy as np
 
 from . import detect, small_digits
 from .config import DEFAULT, DEFAULT_READ, DetectConfig, ReadConfig
-from .images import FOLDER_ERROR, ImageError, check_array, load_image, load_pages
+from .images import FOLDER_ERROR, ImageError, Pages, check_array, load_image, load_pages
 from .lines import STRIDE, Char, ctc_greedy, fit_line, pad_batch, rows
 from .model import (
     LineModel,
@@ -553,7 +553,8 @@ class DigitReader:
         self, image: ImageLike | SourceError, path: str | None, single: bool, together: bool = False
     ) -> list[_Prepared]:
         """Decode and find the digits of one input (everything but the networks): one _Prepared, or one per page
-        of a multi-page TIFF (images.load_pages; each kept as its array). ``together``: a small image
+        of a multi-page TIFF or a PDF (images.load_pages; each page decoded in turn, and again when needed:
+        ``_Prepared.page``). ``together``: a small image
         (small_digits.fits) is only decoded, its digits found with the others' by small_digits.find_together."""
         if isinstance(image, SourceError):
             return [_Prepared(image.path, error=image.error)]
@@ -566,11 +567,22 @@ class DigitReader:
                 array = image
             else:
                 pages = load_pages(image)
-                if len(pages) > 1:
-                    each = (time.perf_counter() - started) * 1e3 / len(pages)
-                    prepared = [p for page in pages for p in self._prepare(page, path, single, together)]
-                    for p in prepared:
-                        p.decode_ms += each
+                if pages.kind != "image":  # a PDF or a TIFF of pages: each page decoded, its digits found, and
+                    # dropped before the next, so a long PDF is never held whole; a page turned or looked at again
+                    # is decoded again from its Pages (_Prepared.turned; a one-page PDF turned sideways was decoded
+                    # again from its file as an image, and the read raised ImageError)
+                    opened = (time.perf_counter() - started) * 1e3 / len(pages)
+                    prepared = []
+                    for index in range(len(pages)):
+                        started = time.perf_counter()
+                        page = pages[index]
+                        decode_ms = opened + (time.perf_counter() - started) * 1e3
+                        for p in self._prepare(page, path, single, together):
+                            p.decode_ms += decode_ms
+                            p.page = (pages, index)
+                            if p.found is not None:
+                                p.array = None
+                            prepared.append(p)
                     return prepared
                 array = pages[0]
         except ImageError as exc:
@@ -678,6 +690,8 @@ class _Prepared:
     single: bool = False
     turn: int = 0  # quarter-turns (counter-clockwise, np.rot90) of ``array`` that ``found`` was read at
     size: tuple[int, int] = (0, 0)  # (w, h) of the input as decoded
+    page: tuple[Pages, int] | None = None  # a page of a file of several: its Pages and index, decoded again when
+    # needed (its array is not kept)
 
     @property
     def widths(self) -> list[int]:
@@ -689,6 +703,9 @@ class _Prepared:
         again with ``config`` (``fast=False``: by the general stages, never detect.clean_digit's fast path)."""
         if self.array is not None:
             own = self.array
+        elif self.page is not None:
+            pages, index = self.page
+            own = pages[index]
         else:
             assert self.source is not None, "an input is kept as its array or its source"
             own = load_image(self.source)

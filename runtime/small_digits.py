@@ -55,8 +55,8 @@ def find_together(prepared: list, lines: bool) -> None:
         else:
             p.extract_ms = each
         p.found = f
-        if p.source is not None:
-            p.array = None  # as reader._prepare: a decoded file is not kept (an array passed in is)
+        if p.source is not None or p.page is not None:
+            p.array = None  # as reader._prepare: a decoded file or page is not kept (an array passed in is)
 
 
 def fits(gray: np.ndarray, config: DetectConfig = DEFAULT) -> bool:

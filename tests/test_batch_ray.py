@@ -99,6 +99,37 @@ def test_max_pixels_reaches_the_actors(archive, tmp_path):
     check_max_pixels(archive[1][:20], tmp_path, ["--engine", "ray", "--workers", "1"])
 
 
+def test_pdf_dpi_reaches_the_actors(mnist_test, tmp_path):
+    """`batch --pdf-dpi D --engine ray`: the actors render PDF pages at the driver's resolution; at 100 dpi the
+    boxes are half what the default 200 gives."""
+    import io
+
+    from PIL import Image
+
+    from helpers import paper_digit
+
+    from edgedigits.runtime.reader import DigitReader
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(3):
+        page = Image.fromarray(paper_digit(mnist_test.images[i], size=80)).convert("RGB")
+        data = io.BytesIO()
+        page.save(data, "PDF", resolution=200)
+        (folder / f"{i}.pdf").write_bytes(data.getvalue())
+    cmd = [sys.executable, "-m", "edgedigits.runtime.cli", "batch", str(folder), "--out", str(tmp_path / "o")]
+    done = subprocess.run(
+        cmd + ["--engine", "ray", "--workers", "1", "--pdf-dpi", "100"], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    records = {Path(r["path"]).name: r for r in read_records(tmp_path / "o")}
+    reader = DigitReader()
+    for i in range(3):
+        (big,) = reader.read(folder / f"{i}.pdf").digits  # 200 dpi, here
+        (small,) = records[f"{i}.pdf"]["digits"]
+        assert all(abs(2 * s - b) <= 4 for s, b in zip(small["box"], big.box)), (small["box"], big.box)
+
+
 @pytest.fixture(scope="module")
 def local_ray():
     ray.init(

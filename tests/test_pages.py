@@ -64,12 +64,15 @@ def test_an_image_of_one_page_has_no_page_fields(tmp_path, three_pages, reader):
     assert all(set(d) == {"digit", "confidence", "box"} for d in record["digits"])
 
 
-def test_the_pixel_limit_counts_every_page_and_says_how_to_raise_it(three_pages):
+def test_the_pixel_limit_bounds_each_page_and_says_how_to_raise_it(three_pages):
+    """Every page is checked from the headers before any is decoded; the limit bounds one page, as the file is
+    read a page at a time (images.open_pages)."""
     path, pages, _ = three_pages
-    total = sum(p.size for p in pages)
-    with pytest.raises(images.ImageError, match=r"TIFF of 3 pages.*--max-pixels"):
-        images.decode_pages(path.read_bytes(), max_pixels=total - 1)
-    assert len(images.decode_pages(path.read_bytes(), max_pixels=total)) == 3
+    largest = max(p.shape[0] * p.shape[1] for p in pages)
+    with pytest.raises(images.ImageError, match=r"page \d of a TIFF of 3 pages .* limit for one page.*--max-pixels"):
+        images.open_pages(path.read_bytes(), max_pixels=largest - 1)
+    assert sum(p.shape[0] * p.shape[1] for p in pages) > largest
+    assert len(images.decode_pages(path.read_bytes(), max_pixels=largest)) == 3
 
 
 def test_an_ifd_chain_that_loops_back_is_counted_once():

@@ -10,6 +10,7 @@ import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -17,7 +18,7 @@ import pypdfium2  # the pdf extra: make test installs it
 import pytest
 from PIL import Image
 
-from helpers import three_page_scan
+from helpers import paper_digit, three_page_scan
 
 from edgedigits.runtime import images, pdf
 from edgedigits.runtime.batch import read_archive, read_records
@@ -77,14 +78,54 @@ def test_a_page_is_read_as_displayed_with_its_rotate_entry(three_pages, reader):
     assert reader.read(data).text == texts[2]
 
 
-def test_the_pixel_limit_counts_every_page_before_rendering(three_pages):
-    data, _, _ = three_pages
+def test_the_pixel_limit_bounds_each_page_before_rendering(three_pages):
+    """Each page is checked from the document before any is rendered, and then rendered one at a time: the limit
+    bounds one page (before 2026-12-04 all the pages together, so that an A4 PDF of more than 16 pages at 200 dpi
+    was refused)."""
+    data, pages, _ = three_pages
     counted = images.pixel_count(data)
     assert counted is not None and counted.pages == 3 and "PDF of 3 page(s) at 200 dpi" in counted.what
-    with pytest.raises(images.ImageError, match=r"PDF of 3 page\(s\).*above the .* limit.*--max-pixels"):
-        images.decode_pages(data, max_pixels=counted.pixels - 1)
-    assert len(images.decode_pages(data, max_pixels=counted.pixels)) == 3
+    largest = max(p.shape[0] * p.shape[1] for p in pages)
+    with pytest.raises(images.ImageError, match=r"page \d of a PDF of 3 page\(s\).*above the .* limit for one page"):
+        images.open_pages(data, max_pixels=largest // 2)  # refused when opened: nothing rendered
+    assert largest < counted.pixels
+    assert len(images.decode_pages(data, max_pixels=counted.pixels // 2 + largest // 4)) == 3  # each page fits
     assert images.page_count(data) == 3
+
+
+def test_a_long_pdf_is_read_a_page_at_a_time(mnist_test, monkeypatch):
+    """A PDF whose pages together are over the pixel limit, each under it, is read whole (it was an error record
+    that said to split the file), holding one page at a time: reading 12 pages allocates at its peak about what
+    reading one does (tracemalloc, which counts NumPy's arrays), where holding them all took 12 rendered pages."""
+    import tracemalloc
+
+    pages, _ = three_page_scan(mnist_test, (10, 11, 12), (13, 14, 15, 16))
+    one, twelve = as_pdf(pages[:1], dpi=100), as_pdf(pages[:1] * 12, dpi=100)
+    reader = DigitReader(threads=1)
+    monkeypatch.setattr(images, "MAX_PIXELS", 2 * pages[0].shape[0] * pages[0].shape[1])  # 12 pages: 6x that
+    monkeypatch.setattr(pdf, "DPI", 100)
+    peaks = []
+    for data in (one, twelve):
+        tracemalloc.start()
+        reading = reader.read(data)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+        assert reading.error is None
+    first = reader.read(one)
+    assert reading.pages == 12 and reading.text == "\n".join([first.text] * 12)
+    page_bytes = pages[0].size * 3  # one page rendered (BGR)
+    assert peaks[1] < peaks[0] + 3 * page_bytes, (peaks, page_bytes)
+
+
+def test_a_one_page_pdf_turned_sideways_is_read(mnist_test, reader):
+    """A one-page PDF of a form scanned sideways: the page is read at its quarter-turns, and each is rendered
+    again from the PDF (it was decoded again from the file as an image, and the read raised ImageError)."""
+    from edgedigits.train.scenes import scanned_form
+
+    page, text = scanned_form(mnist_test, np.random.default_rng(20261203), dpi=120)
+    data = as_pdf([np.ascontiguousarray(np.rot90(page, 1))], dpi=120)
+    reading = reader.read(data)
+    assert reading.error is None and reading.text == text
 
 
 def test_a_broken_pdf_is_an_error_record_that_says_what_to_do(three_pages, reader):
@@ -151,3 +192,39 @@ def test_without_the_extra_a_pdf_is_an_error_that_names_the_extra(three_pages, t
     assert "the PDF extra that reads its pages is not installed: pip install '.[pdf]' in the edgedigits clone" in error
     assert "pdftoppm" in error
     assert listed == "True True"
+
+
+def test_pdf_dpi_sets_the_resolution_in_every_worker(mnist_test, tmp_path):
+    """``--pdf-dpi D`` renders PDF pages at D dpi, in the worker processes of classify and of batch's local engine
+    too (they take the parent's setting, as they take --max-pixels): at 100 dpi every box is half its size at the
+    default 200, and the same digits are read. 70 one-page PDFs of a digit: a run long enough for the workers."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(70):
+        (folder / f"{i:02d}.pdf").write_bytes(as_pdf([paper_digit(mnist_test.images[i], size=80)]))  # 120x120
+    cli = [sys.executable, "-m", "edgedigits.runtime.cli"]
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([*cli, *args], capture_output=True, text=True, timeout=300)
+
+    def classify(*options: str) -> dict:
+        result = run("classify", str(folder), "-f", "jsonl", "--workers", "2", *options)
+        assert result.returncode == 0, result.stderr
+        return {Path(r["path"]).name: r for r in map(json.loads, result.stdout.splitlines())}
+
+    full, half = classify(), classify("--pdf-dpi", "100")
+    assert sorted(full) == sorted(half) == [f"{i:02d}.pdf" for i in range(70)]
+    labels = [str(label) for label in mnist_test.labels[:70]]
+    for readings in (full, half):
+        assert sum(readings[name]["text"] == label for name, label in zip(sorted(readings), labels)) >= 67
+    for name in full:
+        (small,), (big,) = half[name]["digits"], full[name]["digits"]  # one digit each, boxes half the size
+        assert all(abs(2 * s - b) <= 4 for s, b in zip(small["box"], big["box"])), (name, small["box"], big["box"])
+    done = run(
+        "batch", str(folder), "--out", str(tmp_path / "out"), "--workers", "2", "--batch-size", "8", "--pdf-dpi", "100"
+    )
+    assert done.returncode == 0, done.stderr
+    records = {Path(r["path"]).name: r for r in read_records(tmp_path / "out")}
+    assert {name: r["digits"] for name, r in records.items()} == {name: r["digits"] for name, r in half.items()}
+    bad = run("classify", str(folder), "--pdf-dpi", "0")
+    assert bad.returncode == 2 and "--pdf-dpi" in bad.stderr

@@ -295,13 +295,18 @@ def test_file_names_are_shown_as_they_are_and_a_tiff_is_named(server, shots, tmp
     """A picked file is named in the status exactly as it is called: the error for a text file named
     'notes.png' read 'Notes.png: ...' (the sentence's capital was put on the file name). A TIFF, which
     Chromium cannot show but the server reads, gave its reading with no file name and no word on why no
-    picture was shown, and the reading was gone after a look at another tab."""
+    picture was shown, and the reading was gone after a look at another tab. A PDF is offered by the picker (its
+    filter was image/* alone, so a scan's PDF could only be dropped) and read the same way."""
     import cv2
 
     notes = tmp_path / "notes.png"
     notes.write_bytes(b"these are notes, not a picture\n" * 20)
     tiff = tmp_path / "photo_2026.tif"
     cv2.imwrite(str(tiff), cv2.imread(str(SAMPLES / "photo_2026.jpg")))
+    from PIL import Image
+
+    pdf = tmp_path / "scan_2026.pdf"
+    Image.open(SAMPLES / "photo_2026.jpg").convert("RGB").save(pdf, "PDF", resolution=200)
     with chromium() as driver:
         open_page(driver, server)
         driver.find_element("id", "tab-image").click()
@@ -326,6 +331,14 @@ def test_file_names_are_shown_as_they_are_and_a_tiff_is_named(server, shots, tmp
         driver.find_element("id", "tab-image").click()
         assert driver.find_element("id", "reading").text == "2026"
         assert driver.find_element("id", "status").text.startswith("photo_2026.tif · ")
+
+        # A PDF (a scan), which the picker offers (it offered images alone) and the server reads page by page
+        assert "application/pdf" in driver.find_element("id", "file-input").get_attribute("accept")
+        before = count(driver)
+        driver.find_element("id", "file-input").send_keys(str(pdf))
+        wait_for_reading(driver, "2026", before)
+        status = driver.find_element("id", "status").text
+        assert status.startswith("scan_2026.pdf · 4 digits"), status
         errors = console_errors(driver)
         assert all("415" in line for line in errors), errors  # only the text file's answer
 
