@@ -249,6 +249,12 @@ class DetectConfig:
     faint_beside_gap: float = 1.0  # digit heights: on a noisy map, a weak component as tall as a digit this close
     # beside a kept one, in its line, is kept too (segment.beside_strong; issue 10's photos, two seeds of 100:
     # pencil 0.72 / 0.58 -> 0.74 / 0.59 exact, dark webcam frames 0.91 / 0.90 -> 0.91 / 0.92)
+    faint_low_strong: float = 0.25  # ink strength, 0-1: on a noisy map, a component of the ink at least
+    #   ``faint_low_weak`` strong that reaches this level, shaped like a digit, beside a kept digit in its line, is a
+    #   digit too (segment.with_faint_digits): beside_strong again at half its levels. Issue 10's pencil photos, 100
+    #   of each seed: 0.74 / 0.61 -> 0.75 / 0.63 exact (3 fixed, 0 broken; at 0.2 / 0.1: 0.75 / 0.60, 0.3 / 0.15:
+    #   0.75 / 0.62, 0.15 / 0.08: 0.73 / 0.58); every other kind, line, single digit and scene the same (2026-12-04)
+    faint_low_weak: float = 0.12  # ink strength, 0-1: ... (see faint_low_strong)
     min_height: int = 5  # px: a blob whose longer side is shorter than this is a speck
     min_area: int = 6  # px: ... and so is a blob of fewer ink pixels than this
     # A run of five or six touching digits is one blob more than 4 times as wide as tall: by its box alone, a rule
@@ -410,6 +416,7 @@ DETECT_ALLOWED: dict[str, Allowed] = {
     **dict.fromkeys(["clean_max_ink", "clean_main_share", "tiny_max_ink", "min_page", "max_page"], SHARE),
     **dict.fromkeys(["sheet_dim_ratio", "min_surround", "surround_width", "sheet_min_ink", "sheet_edge"], SHARE),
     **dict.fromkeys(["blotch_compact", "strong", "weak", "faint_weak", "upright_span", "upright_share"], SHARE),
+    **dict.fromkeys(["faint_low_strong", "faint_low_weak"], SHARE),
     **dict.fromkeys(["grow", "ruled_writing", "bent_run", "thin_band", "band_gap", "line_overlap"], SHARE),
     "grid_span": SHARE,
     **dict.fromkeys(["box_sides", "box_band", "box_outline", "box_stroke", "wall_drift"], SHARE),

@@ -207,6 +207,12 @@ def candidates(
     if faint:  # a faint digit whose strokes never reach the strong level, beside one that does
         strong = beside_strong(stats, strong, config)
         binary = strong[labels].view(np.uint8)
+        fainter = with_faint_digits(ink, binary, config)
+        if fainter is not None:
+            binary = fainter
+            _, labels, stats = label(binary)
+            strong = np.ones(len(stats), bool)
+            strong[0] = False
     blobs = mark_writing(components(stats, strong, config), labels, config)
     # only underlines, one or two strokes thick: fainter writing may lie beside them
     if rescale and blobs and all(is_underline(b, labels, ink.shape, config) for b in blobs):
@@ -288,7 +294,14 @@ def without_erased(ink: np.ndarray, binary: np.ndarray, kept: np.ndarray) -> np.
     return ink * (1 - erased)
 
 
-def beside_strong(stats: np.ndarray, strong: np.ndarray, config: DetectConfig = DEFAULT) -> np.ndarray:
+def beside_strong(
+    stats: np.ndarray,
+    strong: np.ndarray,
+    config: DetectConfig = DEFAULT,
+    eligible: np.ndarray | None = None,
+    chain: bool = True,
+    height: float | None = None,
+) -> np.ndarray:
     """Hysteresis continued at the level of components, for a noisy map: ``strong`` (bool per label of the weak
     components, ``stats`` their int32 [count, 5] x, y, w, h, area) with the weak components kept too that stand
     beside a kept one, in its line, like a digit. A copy; ``strong`` itself has label 0 (background) False.
@@ -301,13 +314,14 @@ def beside_strong(stats: np.ndarray, strong: np.ndarray, config: DetectConfig = 
     '02', '73722' read '22', '2885' in a dark frame read '285': seed 1's photos, read right with it)."""
     strong = strong.copy()
     x, y, w, h, area = (stats[:, i].astype(np.float64) for i in range(5))
-    seeds = h[1:][strong[1:] & (h[1:] >= config.min_height)]
-    if seeds.size == 0:
-        return strong
-    height = float(np.median(seeds))
+    if height is None:
+        seeds = h[1:][strong[1:] & (h[1:] >= config.min_height)]
+        if seeds.size == 0:
+            return strong
+        height = float(np.median(seeds))
     fill = area / np.maximum(w * h, 1.0)
     like_digit = (h >= 0.5 * height) & (h <= 1.6 * height) & (w <= 2.0 * height) & (fill <= 0.6)
-    waiting = np.flatnonzero(~strong & like_digit)
+    waiting = np.flatnonzero(~strong & like_digit & (True if eligible is None else eligible))
     waiting = waiting[waiting > 0]
     while waiting.size:  # one round per step along the line: [waiting, kept] pairs at once
         kept = np.flatnonzero(strong)
@@ -321,7 +335,35 @@ def beside_strong(stats: np.ndarray, strong: np.ndarray, config: DetectConfig = 
             break
         strong[waiting[joined]] = True
         waiting = waiting[~joined]
+        if not chain:
+            break
     return strong
+
+
+def with_faint_digits(ink: np.ndarray, binary: np.ndarray, config: DetectConfig = DEFAULT) -> np.ndarray | None:
+    """``binary`` (uint8 0/1, the kept components of a noisy map's hysteresis) with the digits added that are
+    fainter still: components of the ink at least ``faint_low_weak`` strong that reach ``faint_low_strong``, hold no
+    kept ink, and stand beside a kept digit in its line like a digit (beside_strong's test, at these levels). None
+    when none is added. Faint pencil's uneven pressure leaves a digit or two of a number at a third of the others'
+    strength: beside_strong's levels lose them ('5205' read '0')."""
+    low = (ink > config.faint_low_weak).view(np.uint8)
+    count, labels, stats = label(low)
+    if count <= 2:
+        return None
+    kept = np.zeros(count, bool)
+    kept[labels[binary > 0]] = True
+    kept[0] = False
+    seeded = np.zeros(count, bool)
+    seeded[labels[ink > config.faint_low_strong]] = True
+    tall = stats[kept, cv2.CC_STAT_HEIGHT]
+    if tall.size == 0 or tall.max() < config.min_height:
+        return None
+    height = float(np.median(tall[tall >= 0.5 * tall.max()]))  # the digits' (not a textured paper's specks)
+    joined = beside_strong(stats, kept, config, eligible=seeded, chain=False, height=height)
+    added = joined & ~kept
+    if not added.any():
+        return None
+    return binary | added[labels].view(np.uint8)
 
 
 def with_faint_strokes(ink: np.ndarray, mask: np.ndarray, config: DetectConfig = DEFAULT) -> np.ndarray:

@@ -554,6 +554,43 @@ def test_faint_digits_beside_a_found_one_are_kept_on_a_noisy_map():
     assert strong.tolist() == [False, True, False, False, False, False, False]  # a copy
 
 
+def test_fainter_digits_beside_a_found_one_are_added_at_half_the_levels():
+    """segment.with_faint_digits: on a noisy map, a digit whose ink stays under the weak level (a third of its
+    neighbour's strength: uneven pencil pressure) is added when it reaches faint_low_strong and stands beside a
+    kept digit like one; a digit as faint far from the line, and a field of small specks of a textured paper
+    (whose height is not the digits'), are not."""
+    from edgedigits.runtime.segment import with_faint_digits
+
+    config = DetectConfig()
+    ink = np.zeros((100, 400), np.float32)
+    ink[30:70, 200:204] = ink[30:34, 200:224] = 1.0  # the kept digit, strong
+    ink[31:69, 160:163] = ink[31:34, 160:180] = 0.3  # a faint digit beside it: over faint_low_strong only
+    ink[31:69, 20:23] = ink[31:34, 20:40] = 0.3  # as faint, far along the line
+    for x in range(240, 400, 8):  # a textured paper to the right: kept specks 6 px tall, fainter ones 4 px
+        ink[45:51, x : x + 3] = 1.0
+        ink[60:64, x : x + 3] = 0.3
+    binary = (ink >= config.strong).view(np.uint8).copy()
+    added = with_faint_digits(ink, binary, config)  # the digits' height is the tall kept ink's, not the specks'
+    assert added is not None and added.dtype == np.uint8
+    assert added[31:69, 160:163].all() and added[30:70, 200:204].all()
+    assert not added[31:69, 20:23].any() and not added[60:64, 240:400].any()
+    assert with_faint_digits(ink, binary, DetectConfig(faint_low_strong=0.35)) is None  # under the seed level
+
+
+@pytest.mark.parametrize("seed, index, text", [(0, 94, "20245"), (1, 66, "211"), (1, 82, "73722")])
+def test_a_faint_pencil_digit_beside_darker_ones_is_read(seed, index, text, mnist_test):
+    """Issue 10's faint pencil photos (train.scenes, benchmarks' seeds) whose first digit, written lighter, was
+    lost ('0245', '11', '3722'): segment.with_faint_digits finds it."""
+    from edgedigits.runtime.reader import DigitReader
+    from edgedigits.train.scenes import kind_photos
+
+    image, want = list(kind_photos(mnist_test, "pencil", seed, index + 1))[index]
+    assert want == text
+    assert DigitReader().read(image).text == text
+    off = DetectConfig(faint_low_strong=1.0, faint_low_weak=0.99)  # the second pass finds nothing
+    assert DigitReader(detect_config=off).read(image).text != text
+
+
 def test_a_line_of_one_flat_stroke_is_kept_and_a_line_of_specks_dropped():
     """segment.is_dash: a flat stroke nearly a digit tall in length (a '1' lying in a quarter-turned column) keeps
     its text line; a dot (an i's tittle, on a line of its own above a word) does not. Lengths against the typical
