@@ -529,7 +529,8 @@ def open_pages(data: bytes, max_pixels: int | None = None) -> Pages:
 
     ``max_pixels`` (default ``MAX_PIXELS``, 64 MP) bounds each page, checked here for every page from the
     headers before anything is decoded: a file is read a page at a time, so one page is what it costs in
-    memory, and a 200-page PDF of A4 scans (3.9 MP a page at 200 dpi) reads as a 1-page one does. Raises
+    memory (with the digits found on the pages before it), and a 200-page PDF of A4 scans (3.9 MP a page at
+    200 dpi) is not refused for its length. Raises
     ImageError naming the problem, the page and the fix (a PDF without the extra, a password, a corrupt file;
     an image's own problems are raised when its page is decoded, as ``decode`` raises them)."""
     from . import pdf
@@ -541,7 +542,8 @@ def open_pages(data: bytes, max_pixels: int | None = None) -> Pages:
         except pdf.PdfError as exc:
             raise ImageError(str(exc)) from None
         what = f"a PDF of {len(sizes)} page(s) at {pdf.DPI:g} dpi"
-        _check_each_page(sizes, limit, what, f"set edgedigits.runtime.pdf.DPI lower (it is {pdf.DPI:g})")
+        fix = f"render it at a lower resolution (--pdf-dpi, or edgedigits.runtime.pdf.DPI in Python; it is {pdf.DPI:g})"
+        _check_each_page(sizes, limit, what, fix)
         return Pages(data, "pdf", len(sizes), limit, dpi=pdf.DPI)
     pages = tiff_pages(data) if data else []
     if len(pages) <= 1 and (not pages or pages[0][0] == 0):  # one image (or no TIFF): as always
