@@ -138,11 +138,11 @@ def _help_checked(option):
 
 
 def max_pixels_option():
-    """``--max-pixels N`` (classify, batch): see ``lift_pixel_limit``."""
+    """``--max-pixels N`` (classify, batch): see ``apply_decoding_options``."""
     return typer.Option(None, min=1, metavar="N", help="Largest image to decode, in pixels (default 64000000).")
 
 
-def lift_pixel_limit(max_pixels: int | None, pdf_dpi: float | None = None) -> None:
+def apply_decoding_options(max_pixels: int | None, pdf_dpi: float | None = None) -> None:
     """``--max-pixels N``: images.MAX_PIXELS for this process, the worker processes it starts, and Ray's actors
     (read_archive hands it to them); None leaves the default (64 MP). ``--pdf-dpi D``: pdf.DPI, the same way;
     None leaves 200."""
@@ -157,7 +157,7 @@ def lift_pixel_limit(max_pixels: int | None, pdf_dpi: float | None = None) -> No
 
 
 def pdf_dpi_option():
-    """``--pdf-dpi D`` (classify, batch): see ``lift_pixel_limit``."""
+    """``--pdf-dpi D`` (classify, batch): see ``apply_decoding_options``."""
     return typer.Option(
         None,
         "--pdf-dpi",
@@ -426,7 +426,7 @@ def classify(
         import cv2
 
         cv2.setNumThreads(1)
-    lift_pixel_limit(max_pixels, pdf_dpi)
+    apply_decoding_options(max_pixels, pdf_dpi)
     try:
         listing = None if from_file is None else open_list(from_file)
     except OSError as exc:
@@ -597,7 +597,7 @@ def batch(
     from .model import ModelError
 
     quiet_opencv()
-    lift_pixel_limit(max_pixels, pdf_dpi)
+    apply_decoding_options(max_pixels, pdf_dpi)
     bar = None
     if progress if progress is not None else sys.stderr.isatty():
         from .output import ProgressBar

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import importlib.util
 import threading
-from collections.abc import Callable
 from functools import cache
 
 import numpy as np
@@ -64,30 +63,12 @@ def page_sizes(data: bytes, dpi: float | None = None) -> list[tuple[int, int]]:
             document.close()
 
 
-def render_pages(
-    data: bytes, dpi: float | None = None, check: Callable[[list[tuple[int, int]]], None] | None = None
-) -> list[np.ndarray]:
-    """The pages of a PDF -> one uint8 array [H, W, 3] (BGR) per page, in order, rendered at ``dpi`` (default
-    ``DPI``) with the page's ``/Rotate`` applied (pypdfium2 ``PdfPage.render``), each of the size ``page_sizes``
-    gives. ``check`` is called with those sizes before any page is rendered (a pixel limit: it raises to refuse
-    them). All the pages are held at once: ``images.open_pages`` renders one page at a time (``render_page``).
-    Raises PdfError naming the problem and the fix: the ``pdf`` extra missing, a password, a corrupt or
-    truncated file, a document of no pages, a page that does not render."""
-    with _LOCK:
-        document = _open(data)
-        try:
-            sizes = _sizes(document, dpi)
-            if check is not None:
-                check(sizes)
-            return [_render(document, index, dpi) for index in range(len(sizes))]
-        finally:
-            document.close()
-
-
 def render_page(data: bytes, index: int, dpi: float | None = None) -> np.ndarray:
-    """Page ``index`` (0-based) of a PDF -> uint8 array [H, W, 3] (BGR), as ``render_pages`` renders it; the
+    """Page ``index`` (0-based) of a PDF -> uint8 array [H, W, 3] (BGR), rendered at ``dpi`` (default ``DPI``)
+    with the page's ``/Rotate`` applied (pypdfium2 ``PdfPage.render``), of the size ``page_sizes`` gives. The
     document is opened for this page alone (PDFium parses only what the page needs), so a long document is read
-    a page at a time. Raises PdfError as ``render_pages`` does, and for an index past the last page."""
+    a page at a time (``images.open_pages``). Raises PdfError naming the problem and the fix: the ``pdf`` extra
+    missing, a password, a corrupt or truncated file, a page that does not render, an index past the last page."""
     with _LOCK:
         document = _open(data)
         try:

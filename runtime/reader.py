@@ -574,9 +574,9 @@ class DigitReader:
                     opened = (time.perf_counter() - started) * 1e3 / len(pages)
                     prepared = []
                     for index in range(len(pages)):
-                        started = time.perf_counter()
+                        page_started = time.perf_counter()
                         page = pages[index]
-                        decode_ms = opened + (time.perf_counter() - started) * 1e3
+                        decode_ms = opened + (time.perf_counter() - page_started) * 1e3
                         for p in self._prepare(page, path, single, together):
                             p.decode_ms += decode_ms
                             p.page = (pages, index)
