@@ -71,6 +71,8 @@ class TextLine(NamedTuple):
     unrotate: np.ndarray | None = None  # float64 [2, 3]: deskewed-crop pixels -> ``ink`` pixels (None: level)
     row: int | None = None  # the row of writing this line is a run of, when a wide gap cut the row into runs read
     #   one by one (segment.word_runs; 0 = top); None: a whole row, its own
+    own_share: tuple[float, ...] = ()  # per member blob, on a noisy image's map: the share of the line's ink in
+    #   the blob's box that the blob's own mask holds (segment.own_ink_shares); empty: not measured (a clean map)
 
     def frame_x(self, fitted_x: float) -> float:
         """A column of the fitted (deskewed) crop, on its middle row -> the input image's column."""

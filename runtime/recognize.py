@@ -8,7 +8,8 @@ Two models read each image (see reader.py):
 
 A blob that the line model reads as exactly one digit is a digit on its own: its probabilities are the two
 models' pooled, their normalized geometric mean (the digit model sees it at its full 28x28 resolution, the
-line model in its context).
+line model in its context); unless the blob is a piece of a faint digit (faint pencil: the line's fainter ink
+in its box is not its own), which the line model reads alone.
 A blob holding several characters is split where the line model puts them: each digit's box spans from
 halfway to its left neighbour's peak to halfway to its right neighbour's, over the blob's ink; its
 probabilities are the line model's at its peak frame. What the line model reads as a separator or a letter
@@ -51,6 +52,9 @@ def line_digits(
 
     Each blob is judged by what the line model put in it (its characters' peaks lie in its columns):
 
+    - on a noisy image's map, a blob holding less than ``faint_piece`` of the line's ink in its box
+      (``line.own_share``, segment.own_ink_shares) is a piece of a digit whose fainter strokes no blob took: its
+      digits are the line model's alone, which reads those strokes too (the digit model sees the piece);
     - several digits -> touching digits, split halfway between their peaks, read by the line model; unless
       the blob is narrower than ``narrow`` heights per digit (``alone_one`` per '1') and the digit model is
       ``certain`` of one digit there, or both models together favour one digit by ``split_odds`` (see
@@ -88,6 +92,11 @@ def line_digits(
         mine = [k for k in range(len(chars)) if owner[k] == j]
         raw += [WORD if chars[k].char == "A" else chars[k].char for k in mine]
         numerals = [k for k in mine if chars[k].char in DIGITS]
+        if line.own_share and line.own_share[j] < config.faint_piece:  # a piece of a faint digit: the line model
+            # alone (it reads the faint strokes the blob lacks; the digit model reads the piece)
+            whole_blob = [members[j]] if len(numerals) == 1 else None  # one digit: the blob's box
+            digits += split_at_peaks(line, posteriors, chars, numerals, peaks, members[j], line_no, whole_blob)
+            continue
         classifier = blob_probabilities[j].astype(np.float64)
         split = [chars[k].char for k in mine]
         start = min((chars[k].first for k in mine), default=None)  # (a digit may peak left of its blob)
@@ -115,11 +124,7 @@ def line_digits(
         if len(numerals) >= 2 and not one:  # or both models together favour one digit over the split
             one = favours_one(line, posteriors, frames, members[j], split, classifier, config=config, start=start)
         if len(numerals) >= 2 and not one:  # touching digits: split between the peaks
-            for at, k in enumerate(numerals):
-                left = bx if at == 0 else (peaks[numerals[at - 1]] + peaks[k]) / 2
-                right = bx + bw if at == len(numerals) - 1 else (peaks[k] + peaks[numerals[at + 1]]) / 2
-                p = digit_distribution(posteriors[chars[k].peak])
-                digits.append(make_digit(p, ink_rows(line, (left, right), members[j]), line_no))
+            digits += split_at_peaks(line, posteriors, chars, numerals, peaks, members[j], line_no)
             continue
         if numerals:  # one digit: both models; on a piece of a broken digit the line model alone (it reads the
             # line's ink around the piece, the digit model only the piece)
@@ -148,6 +153,33 @@ def line_digits(
             digits.append(make_digit(classifier, members[j], line_no))
             raw = raw[: len(raw) - len(mine)] + [str(int(classifier.argmax()))]
     return digits, "".join(raw)
+
+
+def split_at_peaks(
+    line: TextLine,
+    posteriors: np.ndarray,
+    chars: Sequence[Char],
+    numerals: Sequence[int],
+    peaks: Sequence[float],
+    blob: Box,
+    line_no: int,
+    boxes: Sequence[Box] | None = None,
+) -> list[Digit]:
+    """The line model's digits ``chars[k]`` (k in ``numerals``, left to right) in one blob (x, y, w, h, image px),
+    each with the line model's probabilities at its peak frame (``posteriors``: float32 [T, 17]) and the box of the
+    line's ink from halfway to its left neighbour's peak (``peaks``: image columns) to halfway to its right one's,
+    within the blob (the blob's edges for the first and the last); or the given ``boxes``, one per digit."""
+    bx, _, bw, _ = blob
+    out = []
+    for at, k in enumerate(numerals):
+        if boxes is not None:
+            box = boxes[at]
+        else:
+            left = bx if at == 0 else (peaks[numerals[at - 1]] + peaks[k]) / 2
+            right = bx + bw if at == len(numerals) - 1 else (peaks[k] + peaks[numerals[at + 1]]) / 2
+            box = ink_rows(line, (left, right), blob)
+        out.append(make_digit(digit_distribution(posteriors[chars[k].peak]), box, line_no))
+    return out
 
 
 def letter_only_digit(

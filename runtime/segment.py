@@ -130,12 +130,23 @@ def segment_lines(
             line = union([blobs[i] for i in indices])
             x, y, w, h = pad_box((line.x, line.y, line.w, line.h), ink.shape, pad=max(2, round(0.08 * line.h)))
             mask = blob_mask(labels, line, (x, y, w, h), config)
+            shares: tuple[float, ...] = ()
             if faint:
                 mask = with_faint_strokes(ink[y : y + h, x : x + w], mask, config)
+                shares = own_ink_shares(ink, mask, (x, y), [boxes[i] for i in indices], [masks[i] for i in indices])
             crop = ink[y : y + h, x : x + w] * mask
             level, unrotate = deskew(crop, [blobs[i] for i in indices], (x, y), config)
             text_lines.append(
-                TextLine(fit_line(level, tallest), crop, (x, y), scale, indices, unrotate=unrotate, row=run_row)
+                TextLine(
+                    fit_line(level, tallest),
+                    crop,
+                    (x, y),
+                    scale,
+                    indices,
+                    unrotate=unrotate,
+                    row=run_row,
+                    own_share=shares,
+                )
             )
     return boxes, masks, line_of, text_lines
 
@@ -382,6 +393,39 @@ def with_faint_strokes(ink: np.ndarray, mask: np.ndarray, config: DetectConfig =
     touched[labels[mask > 0]] = True
     touched[0] = False
     return touched[labels].view(np.uint8)
+
+
+def own_ink_shares(
+    ink: np.ndarray,
+    line_mask: np.ndarray,
+    origin: tuple[int, int],
+    boxes: list[Box],
+    masks: list[np.ndarray],
+) -> tuple[float, ...]:
+    """For each blob of a text line: the share of the line's ink inside the blob's box that the blob's own mask
+    holds, in [0, 1] (1.0 where the box holds no ink of the line). ``ink``: the working copy's ink map, float32
+    [H, W]; ``line_mask``: uint8 0/1, the line's mask over its box, whose top-left corner is ``origin`` (x, y) in
+    ``ink`` (on a noisy map, with_faint_strokes': the line's blobs and the fainter ink joined to their strokes);
+    ``boxes``, ``masks``: each blob's box (x, y, w, h) in ``ink`` and its uint8 mask of the box's shape
+    (blob_mask).
+
+    A blob that holds much less than all of it is a piece of a digit whose other strokes are too faint to be
+    part of any blob (faint pencil): the digit model, which sees the blob's own pixels only, reads the piece,
+    while the line model reads the line's ink, the faint strokes too (recognize.line_digits, ReadConfig.faint_piece)."""
+    x0, y0 = origin
+    out = []
+    for (bx, by, bw, bh), mask in zip(boxes, masks):
+        patch = ink[by : by + bh, bx : bx + bw]
+        own = float((patch * mask).sum())
+        # the part of the blob's box that lies in the line's box (a blob's pad may reach past the line's)
+        top, left = max(by, y0), max(bx, x0)
+        bottom, right = min(by + bh, y0 + line_mask.shape[0]), min(bx + bw, x0 + line_mask.shape[1])
+        line = own
+        if bottom > top and right > left:
+            inside = line_mask[top - y0 : bottom - y0, left - x0 : right - x0]
+            line = float((ink[top:bottom, left:right] * inside).sum())
+        out.append(own / max(line, own) if max(line, own) > 0 else 1.0)
+    return tuple(out)
 
 
 def hysteresis(

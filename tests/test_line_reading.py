@@ -412,6 +412,64 @@ def test_a_piece_of_a_broken_digit_is_read_by_the_line_model_alone():
     assert digits[1].confidence == pytest.approx(1.0)  # the piece: the line model alone
 
 
+def faint_line(faint: float):
+    """An ink map 120 x 300 of three blobs 80 px tall, as segment_lines cuts it from a noisy image's map: two
+    strokes, and between them a box outline drawn strong with a thick diagonal of ``faint`` ink inside it, joined
+    to it (a digit whose faint strokes no blob took when ``faint`` is under the weak level). Returns (boxes, line)."""
+    from edgedigits.runtime.segment import segment_lines
+
+    ink = np.zeros((120, 300), np.float32)
+    ink[20:100, 30:40] = 1.0
+    ink[20:100, 250:260] = 1.0
+    cv2.line(ink, (125, 25), (165, 95), faint, 14)
+    cv2.line(ink, (165, 25), (125, 95), faint, 14)
+    cv2.rectangle(ink, (120, 20), (170, 100), 1.0, 5)
+    boxes, _, _, (line,) = segment_lines(ink, faint=True)
+    assert len(line.members) == 3
+    return boxes, line
+
+
+def test_the_blobs_of_a_faint_line_know_how_much_of_its_ink_they_hold():
+    """segment.own_ink_shares, on a noisy map only: a blob whose box holds faint ink joined to it (with_faint_strokes
+    takes it into the line) holds less than all of the line's ink there; a whole stroke holds all of it."""
+    from edgedigits.runtime.config import DEFAULT_READ
+    from edgedigits.runtime.segment import segment_lines
+
+    _, line = faint_line(0.1)  # under the weak levels (0.25, and 0.12 beside a digit), over faint_weak (0.05)
+    strokes, outline = (line.own_share[0], line.own_share[2]), line.own_share[1]
+    assert strokes == (1.0, 1.0) and 0.5 < outline < DEFAULT_READ.faint_piece
+    _, line = faint_line(0.0)
+    assert line.own_share == (1.0, 1.0, 1.0)
+    ink = np.zeros((120, 300), np.float32)
+    ink[20:100, 30:40] = 1.0
+    (line,) = segment_lines(ink)[3]
+    assert line.own_share == ()  # a clean map: not measured
+
+
+def test_a_piece_of_a_faint_digit_is_read_by_the_line_model_alone():
+    """A blob of a noisy line holding under ReadConfig.faint_piece of the line's ink in its box is a piece of a
+    digit whose fainter strokes no blob took (faint pencil): the digit model sees the piece, the line model the
+    whole digit, so the line model reads it alone, however sure the digit model is. A whole blob gets both models.
+    Measured on issue 10's pencil and dark webcam photos: see ReadConfig.faint_piece."""
+    from edgedigits.runtime.recognize import line_digits, pooled
+
+    boxes, line = faint_line(0.1)
+    middles = frame_middles(line)
+    posteriors = sure_of(len(middles), [(c, nearest_frame(middles, x)) for c, x in (("1", 35), ("9", 145), ("1", 255))])
+    posteriors[nearest_frame(middles, 145), [7, 9]] = 0.3, 0.7  # the line model: 9, not quite sure
+    classifier = np.zeros((3, 10), np.float32)
+    classifier[:, 1] = 1.0
+    classifier[1] = 0.0
+    classifier[1, 7] = 1.0  # the digit model: sure the piece is a 7
+    digits, raw = line_digits(line, posteriors, classifier, boxes, 0)
+    assert raw == "191" and [d.value for d in digits] == [1, 9, 1]
+    assert digits[1].confidence == pytest.approx(0.7) and digits[1].box == tuple(boxes[line.members[1]])
+    whole = line._replace(own_share=(1.0, 1.0, 1.0))  # the same blob, whole: both models, pooled
+    digits, _ = line_digits(whole, posteriors, classifier, boxes, 0)
+    both = pooled(np.array([0, 0, 0, 0, 0, 0, 0, 0.3, 0, 0.7]), classifier[1].astype(np.float64))
+    assert digits[1].value == int(np.argmax(both)) == 7
+
+
 def slash_line(slash_px: int, sure: float = 0.45):
     """A line of four 1-like strokes 80 px tall with a leaning stroke ``slash_px`` tall in the middle, the line
     model reading '11/11' with a '/' at ``sure`` (under ReadConfig.slash_sure: unsure) and the digit model sure
