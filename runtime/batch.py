@@ -45,11 +45,14 @@ import uuid
 from array import array
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Literal
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Literal
 
 from .errors import EdgeDigitsError, install_hint
 from .parallel import ctrl_c_ignored
 from .results import shown_path
+
+if TYPE_CHECKING:
+    from .images import Decoding
 
 ENGINES = ("local", "ray")
 FORMATS = ("jsonl", "parquet")
@@ -1082,7 +1085,7 @@ def _read_on_ray(
     import ray
     import ray.data
 
-    from . import images, pdf
+    from . import images
 
     cpus = float(ray.cluster_resources().get("CPU", 1))
     progress.summary.cluster_cpus = cpus
@@ -1117,8 +1120,7 @@ def _read_on_ray(
             "cwd": os.getcwd(),
             "run": listing.name,
             "run_number": run,
-            "max_pixels": images.MAX_PIXELS,  # the driver's limit (--max-pixels), in every actor too
-            "pdf_dpi": pdf.DPI,  # and its PDF resolution (--pdf-dpi)
+            "decoding": images.decoding_settings(),  # the driver's --max-pixels and --pdf-dpi, in every actor too
         },
     )
     try:
@@ -1199,16 +1201,12 @@ class _RayReader:
         cwd: str,
         run: str,
         run_number: int,
-        max_pixels: int,
-        pdf_dpi: float = 200,
+        decoding: Decoding,
     ):
         import cv2
         import ray
 
-        from . import images, pdf
-
-        images.MAX_PIXELS = max_pixels
-        pdf.DPI = pdf_dpi
+        decoding.apply()
         os.environ.setdefault("OPENCV_LOG_LEVEL", "SILENT")
         cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
         cv2.setNumThreads(1)  # one core per actor: the actors are the parallelism

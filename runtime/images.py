@@ -58,6 +58,31 @@ IMAGE_SUFFIXES = frozenset(
 FORMATS = "PNG, JPEG, BMP, TIFF, WebP, GIF or PNM"
 
 
+class Decoding(NamedTuple):
+    """The process-wide decoding settings: ``images.MAX_PIXELS`` (the largest image or page decoded, pixels) and
+    ``pdf.DPI`` (the resolution PDF pages are rendered at, dots per inch). The worker processes (parallel.py)
+    and Ray's actors (batch.py) are handed the starting process's (``decoding_settings``) and ``apply`` them, so
+    ``--max-pixels`` and ``--pdf-dpi`` reach every reader, and a setting added here reaches them all too."""
+
+    max_pixels: int
+    pdf_dpi: float
+
+    def apply(self) -> None:
+        """Make these the settings of this process (images.MAX_PIXELS, pdf.DPI)."""
+        global MAX_PIXELS
+        from . import pdf
+
+        MAX_PIXELS = self.max_pixels
+        pdf.DPI = self.pdf_dpi
+
+
+def decoding_settings() -> Decoding:
+    """This process's decoding settings (images.MAX_PIXELS, pdf.DPI), to hand to the processes it starts."""
+    from . import pdf
+
+    return Decoding(MAX_PIXELS, pdf.DPI)
+
+
 # read_bytes' message for a folder, as classify's user reads it; DigitReader.read words it for Python.
 FOLDER_ERROR = (
     "is a folder, not an image file: to read every image in it, give the folder to classify or batch (not in a "

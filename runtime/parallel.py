@@ -35,6 +35,8 @@ if TYPE_CHECKING:  # concurrent.futures costs a cold one-image `classify` 10 ms:
     from concurrent.futures import Future, ProcessPoolExecutor
     from types import FrameType
 
+    from .images import Decoding
+
 
 class BatchReader(Protocol):
     """What this module needs of a reader (``DigitReader`` is one): a batch of inputs in, a Reading each out."""
@@ -228,13 +230,13 @@ def _start_pool(make_reader: Callable[[], BatchReader], workers: int) -> Process
         # We are a spawned worker re-running the parent's unguarded script: stop here, quietly (SystemExit
         # prints no traceback); the parent's probe notices, warns once and reads in its own process.
         raise SystemExit(1)
-    from . import images, pdf
+    from .images import decoding_settings
 
     pool = ProcessPoolExecutor(
         workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_start_worker,
-        initargs=(make_reader, images.MAX_PIXELS, pdf.DPI),
+        initargs=(make_reader, decoding_settings()),  # the parent's --max-pixels and --pdf-dpi, not the defaults
     )
     try:
         with ctrl_c_ignored():  # the workers start with Ctrl-C ignored (the first submit spawns them), so one
@@ -308,15 +310,12 @@ def _probe() -> bool:
     return _worker_reader is not None
 
 
-def _start_worker(make_reader: Callable[[], BatchReader], max_pixels: int, pdf_dpi: float) -> None:
+def _start_worker(make_reader: Callable[[], BatchReader], decoding: Decoding) -> None:
     import signal
 
     import cv2
 
-    from . import images, pdf
-
-    images.MAX_PIXELS = max_pixels  # the parent's limit (--max-pixels), not the module's default
-    pdf.DPI = pdf_dpi  # and its PDF resolution (--pdf-dpi)
+    decoding.apply()  # the parent's limit (--max-pixels) and PDF resolution (--pdf-dpi), not the defaults
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     cv2.setNumThreads(1)  # one core per worker: the workers are the parallelism
