@@ -581,7 +581,7 @@ class DigitReader:
                             p.decode_ms += decode_ms
                             p.page = (pages, index)
                             if p.found is not None:
-                                p.array = None
+                                p.drop_decoded()
                             prepared.append(p)
                     return prepared
                 array = pages[0]
@@ -692,6 +692,13 @@ class _Prepared:
     size: tuple[int, int] = (0, 0)  # (w, h) of the input as decoded
     page: tuple[Pages, int] | None = None  # a page of a file of several: its Pages and index, decoded again when
     # needed (its array is not kept)
+
+    def drop_decoded(self) -> None:
+        """Forget the decoded image once its digits are found, when it can be decoded again (from ``source`` or
+        its ``page``): a batch holds no decoded photo or page longer than its own extraction. An array passed in
+        is kept (there is nothing to decode it again from)."""
+        if self.source is not None or self.page is not None:
+            self.array = None
 
     @property
     def widths(self) -> list[int]:

@@ -55,8 +55,7 @@ def find_together(prepared: list, lines: bool) -> None:
         else:
             p.extract_ms = each
         p.found = f
-        if p.source is not None or p.page is not None:
-            p.array = None  # as reader._prepare: a decoded file or page is not kept (an array passed in is)
+        p.drop_decoded()  # as reader._prepare: a decoded file or page is not kept (an array passed in is)
 
 
 def fits(gray: np.ndarray, config: DetectConfig = DEFAULT) -> bool:
