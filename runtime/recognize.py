@@ -54,7 +54,8 @@ def line_digits(
 
     - on a noisy image's map, a blob holding less than ``faint_piece`` of the line's ink in its box
       (``line.own_share``, segment.own_ink_shares) is a piece of a digit whose fainter strokes no blob took: its
-      digits are the line model's alone, which reads those strokes too (the digit model sees the piece);
+      digits are the line model's alone, which reads those strokes too (the digit model sees the piece), when
+      the line model read them at least ``faint_piece_sure`` surely (``faint_piece``);
     - several digits -> touching digits, split halfway between their peaks, read by the line model; unless
       the blob is narrower than ``narrow`` heights per digit (``alone_one`` per '1') and the digit model is
       ``certain`` of one digit there, or both models together favour one digit by ``split_odds`` (see
@@ -92,7 +93,7 @@ def line_digits(
         mine = [k for k in range(len(chars)) if owner[k] == j]
         raw += [WORD if chars[k].char == "A" else chars[k].char for k in mine]
         numerals = [k for k in mine if chars[k].char in DIGITS]
-        if line.own_share and line.own_share[j] < config.faint_piece:  # a piece of a faint digit: the line model
+        if faint_piece(line, j, [chars[k] for k in numerals], config):  # a piece of a faint digit: the line model
             # alone (it reads the faint strokes the blob lacks; the digit model reads the piece)
             whole_blob = [members[j]] if len(numerals) == 1 else None  # one digit: the blob's box
             digits += split_at_peaks(line, posteriors, chars, numerals, peaks, members[j], line_no, whole_blob)
@@ -153,6 +154,19 @@ def line_digits(
             digits.append(make_digit(classifier, members[j], line_no))
             raw = raw[: len(raw) - len(mine)] + [str(int(classifier.argmax()))]
     return digits, "".join(raw)
+
+
+def faint_piece(line: TextLine, j: int, numerals: Sequence[Char], config: ReadConfig = DEFAULT_READ) -> bool:
+    """Is blob ``j`` of a line cut from a noisy image's map a piece of a faint digit, for the line model to read
+    alone? It holds less than ``config.faint_piece`` of the line's ink in its box (``line.own_share``, measured on
+    noisy maps only: segment.own_ink_shares), and the line model read each digit in it (``numerals``) at least
+    ``config.faint_piece_sure`` surely: on a patterned background joined to the writing by faint strokes (a
+    cheque's guilloche), it reads unsurely, and the digit model's blobs are the better guide."""
+    return (
+        bool(line.own_share)
+        and line.own_share[j] < config.faint_piece
+        and all(c.confidence >= config.faint_piece_sure for c in numerals)
+    )
 
 
 def split_at_peaks(

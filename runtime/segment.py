@@ -411,7 +411,7 @@ def own_ink_shares(
 
     A blob that holds much less than all of it is a piece of a digit whose other strokes are too faint to be
     part of any blob (faint pencil): the digit model, which sees the blob's own pixels only, reads the piece,
-    while the line model reads the line's ink, the faint strokes too (recognize.line_digits, ReadConfig.faint_piece)."""
+    while the line model reads the line's ink, the faint strokes too (recognize.faint_piece, ReadConfig.faint_piece)."""
     x0, y0 = origin
     out = []
     for (bx, by, bw, bh), mask in zip(boxes, masks):

@@ -446,28 +446,46 @@ def test_the_blobs_of_a_faint_line_know_how_much_of_its_ink_they_hold():
     assert line.own_share == ()  # a clean map: not measured
 
 
-def test_a_piece_of_a_faint_digit_is_read_by_the_line_model_alone():
+def test_a_piece_of_a_faint_digit_is_read_by_the_line_model_alone_when_it_is_sure():
     """A blob of a noisy line holding under ReadConfig.faint_piece of the line's ink in its box is a piece of a
     digit whose fainter strokes no blob took (faint pencil): the digit model sees the piece, the line model the
-    whole digit, so the line model reads it alone, however sure the digit model is. A whole blob gets both models.
-    Measured on issue 10's pencil and dark webcam photos: see ReadConfig.faint_piece."""
+    whole digit, so the line model reads it alone when it is at least faint_piece_sure of it, however sure the
+    digit model is. A whole blob, or a line model unsure of it (faint strokes of a patterned background), gets both
+    models. Measured on issue 10's pencil and dark webcam photos: see ReadConfig.faint_piece."""
+    from edgedigits.runtime.config import DEFAULT_READ
     from edgedigits.runtime.recognize import line_digits, pooled
 
     boxes, line = faint_line(0.1)
     middles = frame_middles(line)
-    posteriors = sure_of(len(middles), [(c, nearest_frame(middles, x)) for c, x in (("1", 35), ("9", 145), ("1", 255))])
-    posteriors[nearest_frame(middles, 145), [7, 9]] = 0.3, 0.7  # the line model: 9, not quite sure
+    at = nearest_frame(middles, 145)
     classifier = np.zeros((3, 10), np.float32)
     classifier[:, 1] = 1.0
     classifier[1] = 0.0
     classifier[1, 7] = 1.0  # the digit model: sure the piece is a 7
-    digits, raw = line_digits(line, posteriors, classifier, boxes, 0)
+
+    def read(nine: float, share: tuple[float, ...] | None = None):
+        posteriors = sure_of(
+            len(middles), [(c, nearest_frame(middles, x)) for c, x in (("1", 35), ("9", 145), ("1", 255))]
+        )
+        posteriors[at, [7, 9]] = 1.0 - nine, nine  # the line model: 9, this sure
+        read_line = line if share is None else line._replace(own_share=share)
+        return line_digits(read_line, posteriors, classifier, boxes, 0)
+
+    assert nine_sure_enough(0.8) and not nine_sure_enough(0.55)
+    digits, raw = read(0.8)
     assert raw == "191" and [d.value for d in digits] == [1, 9, 1]
-    assert digits[1].confidence == pytest.approx(0.7) and digits[1].box == tuple(boxes[line.members[1]])
-    whole = line._replace(own_share=(1.0, 1.0, 1.0))  # the same blob, whole: both models, pooled
-    digits, _ = line_digits(whole, posteriors, classifier, boxes, 0)
-    both = pooled(np.array([0, 0, 0, 0, 0, 0, 0, 0.3, 0, 0.7]), classifier[1].astype(np.float64))
+    assert digits[1].confidence == pytest.approx(0.8) and digits[1].box == tuple(boxes[line.members[1]])
+    both = pooled(np.eye(10)[9] * 0.8 + np.eye(10)[7] * 0.2, classifier[1].astype(np.float64))
+    digits, _ = read(0.8, share=(1.0, 1.0, 1.0))  # the same blob, whole: both models, pooled
     assert digits[1].value == int(np.argmax(both)) == 7
+    digits, _ = read(0.55)  # the line model unsure: both models
+    assert digits[1].value == 7 and 0.55 < DEFAULT_READ.faint_piece_sure
+
+
+def nine_sure_enough(p: float) -> bool:
+    from edgedigits.runtime.config import DEFAULT_READ
+
+    return float(np.float32(p)) >= DEFAULT_READ.faint_piece_sure
 
 
 def slash_line(slash_px: int, sure: float = 0.45):
