@@ -108,7 +108,8 @@ class ArchiveSummary:
 
     def line(self) -> str:
         text = (
-            f"{self.read + self.failed} image(s): {self.read} read, {self.failed} failed, {self.skipped} skipped "
+            f"{self.read + self.failed + self.skipped} image(s): {self.read} read, {self.failed} failed, "
+            f"{self.skipped} skipped "
             f"(already recorded in {self.out}); "
             + (f"{self.retried} retried that had failed before; " if self.retried else "")
             + f"{self.seconds:.2f} s ({self.images_per_s:.0f} images/s, engine "

@@ -38,6 +38,7 @@ class _Command(TyperCommand):
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},  # -h too, as most command-line tools take it
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     cls=_Group,

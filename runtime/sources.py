@@ -195,7 +195,11 @@ def iter_paths(inputs: Iterable[str], recursive: bool = False) -> Iterator[str |
         elif glob.has_magic(item):
             matches = sorted(glob.iglob(item, recursive=True))
             if not matches:
-                yield SourceError(item, "the pattern matches no files")
+                yield SourceError(
+                    item,
+                    "the pattern matches no files; check its folder and suffix (matching is case-sensitive: "
+                    "'*.png' does not match 'SCAN.PNG')",
+                )
             found = False
             # 'scans/**' matches a folder and the files in it, and glob follows links to folders, round a loop
             # too ('up -> ..': 'tree/a/up/a/up/x.png', ...): each real folder is walked once and each of its files

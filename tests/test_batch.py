@@ -92,7 +92,8 @@ def test_a_rerun_reads_again_what_failed_and_keeps_one_record_per_input(archive,
     retried = len(failed)
     assert second.returncode == 1, second.stderr  # (the corrupt file failed again)
     assert (
-        f"{retried - 1} read, 1 failed, {len(listed) - retried} skipped (already recorded in {out}); "
+        f"{len(listed)} image(s): {retried - 1} read, 1 failed, {len(listed) - retried} skipped (already recorded in "
+        f"{out}); "
         f"{retried} retried that had failed before;" in second.stderr
     ), second.stderr
     got = records(out)  # (asserts one record per input)

@@ -111,6 +111,7 @@ def test_missing_path_and_unmatched_glob_are_error_records(tmp_path):
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert [("error" in r) for r in records] == [True, True]
     assert "no such file" in records[0]["error"] and "matches no files" in records[1]["error"]
+    assert "case-sensitive" in records[1]["error"]  # what to check (it said only 'matches no files')
 
 
 def test_a_glob_that_matches_no_image_file_is_an_error_record(tmp_path, mnist_test):

@@ -324,6 +324,14 @@ def test_help_at_80_columns_shows_every_option_name_whole():
         assert not cut, f"edgedigits {' '.join(args)} --help at 80 columns: {cut} not whole in\n{page}"
 
 
+def test_h_shows_the_help_as_help_does():
+    """`edgedigits -h` and every command's `-h` print the same page as --help (a new user's trial: 'No such
+    option: -h', exit 2)."""
+    for args in help_commands():
+        short, long = run(*args, "-h"), run(*args, "--help")
+        assert short.returncode == 0 and short.stdout == long.stdout and "Usage:" in short.stdout, short.stderr
+
+
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (a device whose writes fail: disk full)")
 @pytest.mark.parametrize("args", list(help_commands()), ids=lambda args: " ".join(args) or "edgedigits")
 def test_help_to_a_full_disk_or_a_closed_pipe_is_handled_as_every_other_output(args):

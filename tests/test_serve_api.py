@@ -238,6 +238,10 @@ def test_wrong_content_type(server, kind):
 
 def test_not_an_image(server):
     assert_error(post(server, b"\x01\x02 this is a document, not a picture" * 10, "image/png"), 415, "not an image")
+    # random bytes named .png (a corrupt file): as classify says, not 'send ... not text, JSON or base64'
+    noise = np.random.default_rng(0).integers(0, 256, 3000, dtype=np.uint8).tobytes()
+    message = assert_error(post(server, noise, "image/png"), 415, "not an image opencv can decode", "re-save")
+    assert "base64" not in message
     assert_error(post(server, b"data:image/png;base64,iVBORw0KGgo=", "image/png"), 415, "data: URL")
     assert_error(post(server, (ROOT / "README.md").read_bytes(), "image/png"), 415)
 

@@ -308,9 +308,13 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
         other = other_format(data)  # a PDF (without the pdf extra), a HEIC photo, text, ...: named, with what to do
         if other is not None:
             return ApiError(415, f"{body} is not an image this server reads: {other}")
-        if not looks_like_image(data):
+        if not looks_like_image(data):  # binary, of no format its first bytes tell (text was named above): a
+            # damaged file or an unknown format, as classify says ('send ... not text, JSON or base64' misled a
+            # new user who posted a corrupt PNG)
             return ApiError(
-                415, f"{body} is not an image ({FORMATS}); send the image file's bytes, not text, JSON or base64"
+                415,
+                f"{body} is not an image OpenCV can decode ({FORMATS}): its first bytes are no image format's; "
+                "re-export or re-save the file and send its bytes",
             )
         image = f"the image {name!r}" if name else "the image"
         return ApiError(
