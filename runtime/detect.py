@@ -81,13 +81,22 @@ def extract_page(
     gray: np.ndarray, single: bool, lines: bool, config: DetectConfig = DEFAULT, sheet: np.ndarray | None = None
 ) -> Extraction:
     """The general stages on a gray page: at half resolution first when that is enough, else in full.
-    ``sheet``: bool [H, W], the sheet's own pixels of ``gray`` (page.isolate; None: all)."""
+    ``sheet``: bool [H, W], the sheet's own pixels of ``gray`` (page.isolate; None: all).
+
+    A noisy image (ink.InkMap.noisy: a webcam on an empty sheet, a dark frame) in which the half-size copy holds
+    no blob at all is not read again in full: that copy keeps every blob of ``min_height`` px (a digit of twice
+    that in full) and its 2x2 means halve the pixel noise's sigma, so writing that does not stand out of it
+    stands out less in full. Blank 640x480 frames cost 13.5 / 17.0 / 28.7 ms (white, white noisy, grey noisy;
+    benchmarks/frame_latency.py's) read twice, 3.6 / 5.4 / 5.8 ms now (2026-12-04, idle); issue 10's photo kinds
+    (100 of each, seeds 0-1), accuracy.py's lines, singles and scenes (seeds 0-1) read the same, image by image."""
     work = shrink(gray, config.work_size, config=config)
     half = half_copy(work, config) if not single else None
     if half is not None:
         coarse = locate_at(gray, half, single, lines, config, sheet)
         if tall_enough(coarse, gray, half, config):
             return coarse.extraction()  # big digits: half the resolution reads them as well, at a quarter of the cost
+        if coarse.noisy and not coarse.boxes:  # a noisy frame blank at half size is blank in full (above)
+            return coarse.extraction()
     return extract_at(gray, work, single, lines, config, sheet)
 
 
@@ -127,6 +136,7 @@ class Located(NamedTuple):
     boxes: list[Box]  # the same boxes in the input image's pixels
     lines: list[int]  # text line of each blob, 0 = top
     text_lines: list[TextLine]
+    noisy: bool = False  # the working copy's ink map was a noisy image's (ink.InkMap.noisy)
 
     def extraction(self) -> Extraction:
         """The Extraction, its digits normalized (normalize_batch)."""
@@ -170,7 +180,7 @@ def locate_at(
         boxes, masks, line_of, text_lines = segment_lines(ink, scale, config, faint=noisy, sheet=sheet)
     else:
         boxes, masks, line_of = segment(ink, config, sheet)
-    return Located(ink, boxes, masks, [to_original(b, scale, gray.shape) for b in boxes], line_of, text_lines)
+    return Located(ink, boxes, masks, [to_original(b, scale, gray.shape) for b in boxes], line_of, text_lines, noisy)
 
 
 def clean_digit(gray: np.ndarray, config: DetectConfig = DEFAULT) -> Extraction | None:

@@ -306,6 +306,29 @@ def test_blank_paper_photo_gives_no_digits():
     assert extract(photo).boxes == []
 
 
+def test_a_noisy_frame_blank_at_half_size_is_not_read_again_in_full(monkeypatch, mnist_test):
+    """A webcam frame of an empty sheet (640x480, sensor noise: a noisy ink map) is read at half size only: the
+    half-size copy holds no blob, and the full copy, noisier per pixel, cannot hold one either (detect.extract_page;
+    it cost 2-5x the frame read twice). A noisy frame with digits too small to be kept at half size is still read
+    in full. Counted by wrapping detect.locate_at, which still does the work."""
+    from edgedigits.runtime import detect
+
+    calls = []
+    located = detect.locate_at
+    monkeypatch.setattr(detect, "locate_at", lambda *a, **k: calls.append(a[1].shape) or located(*a, **k))
+    rng = np.random.default_rng(0)
+    frame = np.clip(rng.normal(128, 3, (480, 640)), 0, 255).astype(np.uint8)
+    assert extract(frame, lines=True).boxes == [] and calls == [(240, 320)]
+    calls.clear()
+    written = frame.copy()  # three digits 30 px tall: 15 px at half size, under coarse_min_height (20)
+    for i, x in enumerate((200, 240, 280)):
+        digit = cv2.resize(mnist_test.images[i], (30, 30), interpolation=cv2.INTER_AREA).astype(np.float32) / 255
+        patch = written[220:250, x : x + 30].astype(np.float32)
+        written[220:250, x : x + 30] = np.clip(patch - 90 * digit, 0, 255).astype(np.uint8)
+    found = extract(written, lines=True)
+    assert calls == [(240, 320), (480, 640)] and len(found.boxes) == 3
+
+
 def test_huge_image_is_fast():
     image = np.zeros((10000, 10000), np.uint8)
     started = time.perf_counter()
