@@ -61,6 +61,7 @@ LISTING_LINES = 100_000  # inputs per listing file: each is one read task of Ray
 SUMMARY = "_SUMMARY.json"
 SETTINGS = "_SETTINGS.json"  # what the records under out were read with (keep_settings)
 RAY_EXTRA = install_hint("ray")
+RAY_MISSING = f"the Ray engine needs Ray, which is not installed: {RAY_EXTRA}; or use --engine local"
 API_OUT = " (read_archive's out)"  # after "--out" in a message: the argument's name in the API (for_command drops it)
 
 
@@ -118,6 +119,16 @@ class ArchiveSummary:
         if self.stopped is not None:
             return f"stopped after {text}: {self.stopped}"
         return ("interrupted after " + text) if self.interrupted else text
+
+
+def ray_installed() -> bool:
+    """Is Ray importable here (the ``[ray]`` extra)? Asked without importing it (seconds)."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("ray") is not None
+    except (ImportError, ValueError):
+        return False
 
 
 # --------------------------------------------------------------------------- the API
@@ -212,6 +223,9 @@ def read_archive(
     }
     # A model that cannot be used fails now, not in every worker, and before --out is made: no empty folder
     wanted = {**check_models(settings), "format": format}  # (the shards of one folder share a format)
+    if engine == "ray" and not ray_installed():  # so does a missing Ray (a new user's trial: the refused run left
+        # --out with a summary and a lock)
+        raise ArchiveError(RAY_MISSING)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -991,9 +1005,7 @@ def _run_ray(
     try:
         import ray
     except ImportError:
-        raise ArchiveError(
-            f"the Ray engine needs Ray, which is not installed: {RAY_EXTRA}; or use --engine local"
-        ) from None
+        raise ArchiveError(RAY_MISSING) from None
 
     started = time.perf_counter()
     ours = not ray.is_initialized()  # this run starts or joins Ray: at its end (Ctrl-C too) it shuts it down

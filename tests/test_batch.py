@@ -190,6 +190,23 @@ WITHOUT_PYARROW = (  # the command as the base install runs it: pyarrow comes wi
 )
 
 
+def test_the_ray_engine_without_ray_says_what_to_install_and_makes_no_folder(archive, tmp_path):
+    """`batch --engine ray` where Ray is not installed (the base install): exit 2 with one line saying what to
+    install, and --out is not made (a new user's trial: the refused run left it with a summary and a lock)."""
+    folder, _ = archive
+    without_ray = "import sys; sys.modules['ray'] = None; from edgedigits.runtime.cli import main; main()"
+    command = [sys.executable, "-c", without_ray]
+    done = subprocess.run(
+        command + ["batch", str(folder), "--engine", "ray", "--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert "needs Ray, which is not installed" in done.stderr and "--engine local" in done.stderr
+    assert not (tmp_path / "o").exists()
+
+
 def test_file_uris_are_read_without_pyarrow_and_other_uris_say_what_to_install(archive, tmp_path):
     """The base install has no pyarrow. A manifest of file:// URIs (with a space, %20) is read all the same, a
     missing one is an error record, and a rerun skips them; an s3:// URI stops the run with one line saying what
