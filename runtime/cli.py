@@ -146,15 +146,13 @@ def max_pixels_option():
 def apply_decoding_options(max_pixels: int | None, pdf_dpi: float | None = None) -> None:
     """``--max-pixels N``: images.MAX_PIXELS for this process, the worker processes it starts, and Ray's actors
     (read_archive hands it to them); None leaves the default (64 MP). ``--pdf-dpi D``: pdf.DPI, the same way;
-    None leaves 200."""
-    if max_pixels is not None:
-        from . import images
+    None leaves 200. Set as one ``images.Decoding``, the value the workers and actors are handed."""
+    from . import images
 
-        images.MAX_PIXELS = max_pixels
-    if pdf_dpi is not None:
-        from . import pdf
-
-        pdf.DPI = pdf_dpi
+    current = images.decoding_settings()
+    images.Decoding(
+        current.max_pixels if max_pixels is None else max_pixels, current.pdf_dpi if pdf_dpi is None else pdf_dpi
+    ).apply()
 
 
 def pdf_dpi_option():

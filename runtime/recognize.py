@@ -95,8 +95,7 @@ def line_digits(
         numerals = [k for k in mine if chars[k].char in DIGITS]
         if faint_piece(line, j, [chars[k] for k in numerals], config):  # a piece of a faint digit: the line model
             # alone (it reads the faint strokes the blob lacks; the digit model reads the piece)
-            whole_blob = [members[j]] if len(numerals) == 1 else None  # one digit: the blob's box
-            digits += split_at_peaks(line, posteriors, chars, numerals, peaks, members[j], line_no, whole_blob)
+            digits += split_at_peaks(line, posteriors, chars, numerals, peaks, members[j], line_no)
             continue
         classifier = blob_probabilities[j].astype(np.float64)
         split = [chars[k].char for k in mine]
@@ -177,17 +176,16 @@ def split_at_peaks(
     peaks: Sequence[float],
     blob: Box,
     line_no: int,
-    boxes: Sequence[Box] | None = None,
 ) -> list[Digit]:
     """The line model's digits ``chars[k]`` (k in ``numerals``, left to right) in one blob (x, y, w, h, image px),
     each with the line model's probabilities at its peak frame (``posteriors``: float32 [T, 17]) and the box of the
     line's ink from halfway to its left neighbour's peak (``peaks``: image columns) to halfway to its right one's,
-    within the blob (the blob's edges for the first and the last); or the given ``boxes``, one per digit."""
+    within the blob (the blob's edges for the first and the last); one digit alone has the blob's box."""
     bx, _, bw, _ = blob
     out = []
     for at, k in enumerate(numerals):
-        if boxes is not None:
-            box = boxes[at]
+        if len(numerals) == 1:
+            box = blob
         else:
             left = bx if at == 0 else (peaks[numerals[at - 1]] + peaks[k]) / 2
             right = bx + bw if at == len(numerals) - 1 else (peaks[k] + peaks[numerals[at + 1]]) / 2
