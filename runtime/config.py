@@ -504,6 +504,15 @@ class ReadConfig:
     #   with no word in it): a slim, slanted '9' first on its line read as a word ('*71268') and was lost
     #   without a '?' (a new user's 30 pages of MNIST test digits: 3 such); a word is wider, or leaves blobs
     #   of its letters in which the line model read nothing (recognize.line_digits)
+    digit_gap: float = 0.25  # the tallest blob's height: a blob the line model read as (part of) a word carries on the
+    #   number beside it (recognize.digits_read_as_word) when no gap between them is wider than this. Printed
+    #   digits stand 0.04-0.2 heights apart in train.lines; a space before a word is 0.3-0.9 heights there, more
+    #   with the word's own gap. Chosen on benchmarks/accuracy.py's lines (seeds 0-1, 150 per kind, crop and
+    #   photo; 2026-12-04): 12 printed numbers fixed at 0.2-0.25; at 0.3 an italic 'EH 1262' read '41262' (9 px
+    #   of space, 0.29 heights)
+    digit_align: float = 0.15  # the tallest blob's height: ... and when its top and bottom lie within this of the
+    #   number's digit beside it: printed digits share both. 'mky 470770' in italics read '4470770', the 'y'
+    #   0.3 heights lower (seed 2). Handwritten tops vary 0.1 heights or so (train.lines)
     dot_fill: float = 0.65  # share of its box: a blob alone on its line inked over this much of its box ...
     dot_aspect: float = 1.5  # ... and no more than this much wider than tall or taller than wide, where the line
     #   model read a full stop or a comma, is a dot or a blot, no digit (recognize.solid): a tap of the pen on the
@@ -676,7 +685,9 @@ READ_ALLOWED: dict[str, Allowed] = {
     # gaps between two log-odds (their distance), widths and heights in digit heights, shares of a height
     **dict.fromkeys(["sideways_turn_odds", "sideways_pick_odds", "narrow", "narrow_alone", "alone_one"], AT_LEAST_0),
     **dict.fromkeys(["slash_height", "stray_height", "sideways_max_gap", "sideways_max_gap_two"], AT_LEAST_0),
-    **dict.fromkeys(["glance_wide", "lone_flat", "letter_digit_width", "search_odds"], AT_LEAST_0),
+    **dict.fromkeys(
+        ["glance_wide", "lone_flat", "letter_digit_width", "search_odds", "digit_gap", "digit_align"], AT_LEAST_0
+    ),
     "dot_fill": SHARE,
     "dot_aspect": AT_LEAST_1,
     # probabilities and shares

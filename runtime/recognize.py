@@ -61,6 +61,9 @@ def line_digits(
       ``certain`` of one digit there, or both models together favour one digit by ``split_odds`` (see
       one_digit_odds);
     - one digit -> a digit, both models' probabilities pooled (``pooled``: their normalized geometric mean);
+    - only a letter, or nothing, in a blob that carries on a number in type (``digits_read_as_word``), or in the
+      one blob of a line of digits the line model read as a word (``letter_only_digit``) -> the digit model's
+      digit, where it is ``certain``;
     - no digit (a separator, a word, nothing) -> none; except where the line model read nothing or an unsure
       '/' (below ``slash_sure``), the line holds digits (or the line model read nothing at all on it: '11' drawn
       as two straight strokes) and no word, and the digit model is ``sure`` of a digit of full height (a thin,
@@ -86,6 +89,7 @@ def line_digits(
     alone = sum(b[3] >= 0.5 * tallest for b in members) == 1  # one blob of full height (and specks) on the line
     if not number and unsure_digits(chars, members, blob_probabilities, tallest, config):
         number = True  # the line holds digits the line model could not make out: the digit model's below
+    printed_run = digits_read_as_word(members, chars, owner, blob_probabilities, tallest, config)
     digits: list[Digit] = []
     raw = []
     for j in in_reading_order(members, peaks, owner, chars):
@@ -134,7 +138,8 @@ def line_digits(
             piece = bh < config.piece * tallest
             digits.append(make_digit(line_p if piece else pooled(line_p, classifier), members[j], line_no))
             continue
-        if letter_only_digit(j, members, chars, owner, classifier, tallest, config):  # a digit read as a word
+        if j in printed_run or letter_only_digit(j, members, chars, owner, classifier, tallest, config):  # a digit
+            # read as a word
             digits.append(make_digit(classifier, members[j], line_no))
             raw = raw[: len(raw) - len(mine)] + [str(int(classifier.argmax()))]
             continue
@@ -218,6 +223,62 @@ def letter_only_digit(
         return False
     with_digits = {o for c, o in zip(chars, owner) if c.char in DIGITS}
     return all(i in with_digits for i, b in enumerate(members) if i != j and b[3] >= 0.5 * tallest)
+
+
+def digits_read_as_word(
+    members: Sequence[Box],
+    chars: Sequence[Char],
+    owner: Sequence[int],
+    blob_probabilities: np.ndarray,
+    tallest: int,
+    config: ReadConfig = DEFAULT_READ,
+) -> set[int]:
+    """The blobs of a line (``members``: boxes x, y, w, h; ``owner``: the blob of each of ``chars``) that carry on a
+    number the line model read, but that it read as a word: digits of a font it has not seen (Liberation Sans
+    '272006' read '272' and a word over '006', benchmarks/accuracy.py's printed numbers).
+
+    A run of blobs next to a blob holding one digit that both models read (the digit model at least ``certain``),
+    on either side, where each blob of the run is of full height (3/4 of the ``tallest``), no wider than
+    ``letter_digit_width`` of its own height, holds only letters ('A') or nothing, and is one digit to the digit
+    model (``blob_probabilities`` float [N, 10]) at least ``certain``; its top and bottom lie within
+    ``digit_align`` of the tallest of the digit's (a 'y' hangs lower, a lowercase letter is shorter); no gap between
+    neighbours, from the digit's blob on, is wider than ``digit_gap`` of the tallest (a space before a word is
+    wider); and at least one blob of the run holds a letter. Lower blobs (a separator, a speck) are stepped over,
+    their width counted in the gap."""
+    held: dict[int, set[str]] = {}
+    for c, j in zip(chars, owner):
+        held.setdefault(j, set()).add("digit" if c.char in DIGITS else c.char)
+    full = sorted((i for i, b in enumerate(members) if b[3] >= 0.75 * tallest), key=lambda i: members[i][0])
+
+    def digit_like(i: int) -> bool:
+        _, _, w, h = members[i]
+        mute = held.get(i, set()) <= {"A"}
+        return mute and w <= config.letter_digit_width * h and float(blob_probabilities[i].max()) >= config.certain
+
+    def gap(a: Box, b: Box) -> float:
+        return max(b[0] - (a[0] + a[2]), a[0] - (b[0] + b[2]))
+
+    def aligned(a: Box, b: Box) -> bool:  # type sets digits on one line: same top, same bottom
+        tolerance = config.digit_align * tallest
+        return abs(a[1] - b[1]) <= tolerance and abs(a[1] + a[3] - b[1] - b[3]) <= tolerance
+
+    digits = [c.char for c in chars if c.char in DIGITS]
+    out: set[int] = set()
+    for order in (full, full[::-1]):
+        for at, i in enumerate(order):
+            one = sum(c.char in DIGITS for c, o in zip(chars, owner) if o == i) == 1 and held[i] == {"digit"}
+            if not digits or not one or float(blob_probabilities[i].max()) < config.certain:
+                continue  # not a digit both models read alone
+            run, last = [], i
+            for j in order[at + 1 :]:
+                near = gap(members[last], members[j]) <= config.digit_gap * tallest
+                if not (digit_like(j) and near and aligned(members[i], members[j])):
+                    break
+                run.append(j)
+                last = j
+            if any("A" in held.get(j, set()) for j in run):
+                out.update(run)
+    return out
 
 
 def digits_width(chars: Sequence[Char], numerals: Sequence[int], per_digit: float, config: ReadConfig) -> float:

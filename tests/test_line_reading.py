@@ -928,6 +928,56 @@ def digit_pages(mnist_test, n: int, seed: int = 7):
         yield canvas, "\n".join(truth)
 
 
+def typeset(text: str, font_name: str, height: int = 36) -> np.ndarray:
+    """``text`` in one of the held-out Liberation fonts (train.lines.font_glyph), digits ``height`` px tall, dark
+    grey on light paper with a 30 px margin: uint8 [H, W]."""
+    from edgedigits.train.lines import font_files, font_glyph
+
+    fonts = [f for f in font_files("held_out") if f.endswith(font_name)]
+    assert fonts, "fonts-liberation is not installed (apt-get install fonts-liberation)"
+    ink, _, digit_px = font_glyph(fonts[0], text)
+    ink = cv2.resize(ink, None, fx=height / digit_px, fy=height / digit_px, interpolation=cv2.INTER_AREA)
+    page = np.full((ink.shape[0] + 60, ink.shape[1] + 60), 235, np.uint8)
+    page[30:-30, 30:-30] -= (ink * 200).astype(np.uint8)
+    return page
+
+
+def test_printed_digits_the_line_model_takes_for_a_word_carry_on_the_number(reader):
+    """The line model reads the end of a number in a font it never saw as a word: Liberation Sans '2149' read '21'
+    (and a word over '49'), '218499' '2184', '128790' '1287'. Blobs that carry on the number (aligned with its
+    digit, closer than a space, each one digit to the digit model, certain) are the digit model's digits
+    (recognize.digits_read_as_word). A word a space away stays no digit."""
+    for text in ("2149", "218499", "128790"):
+        assert reader.read(typeset(text, "Sans-Regular.ttf")).text == text
+    assert reader.read(typeset("1262 EUR", "Mono-Regular.ttf")).text == "1262"
+    assert reader.read(typeset("Box 76", "Sans-Regular.ttf")).text == "76"
+
+
+def test_a_word_run_is_digits_only_when_aligned_close_and_certain():
+    """recognize.digits_read_as_word on boxes: a '2' both models read, then two blobs the line model read as one
+    word. Close, aligned and certain: both are digits; a space away, hanging lower (a 'y'), or with the digit
+    model unsure, or with no digit read on the line: none is."""
+    from edgedigits.runtime.lines import Char
+    from edgedigits.runtime.recognize import digits_read_as_word
+
+    chars = [Char("2", 1, 2, 0.99, 2), Char("A", 6, 9, 0.95, 8)]
+    owner = [0, 2]
+    certain = np.full((3, 10), 0.0005)
+    certain[:, 4] = 0.9955
+
+    def run(boxes, probabilities=certain, chars=chars):
+        return digits_read_as_word(boxes, chars, owner[: len(chars)], probabilities, 30)
+
+    assert run([(0, 0, 20, 30), (24, 0, 20, 30), (48, 1, 20, 29)]) == {1, 2}
+    assert run([(0, 0, 20, 30), (30, 0, 20, 30), (54, 1, 20, 29)]) == set()  # 10 px: a space
+    assert run([(0, 0, 20, 30), (24, 6, 20, 30), (48, 1, 20, 29)]) == set()  # 6 px lower: hangs below the line
+    unsure = certain.copy()
+    unsure[1] = 0.1
+    assert run([(0, 0, 20, 30), (24, 0, 20, 30), (48, 1, 20, 29)], unsure) == set()
+    words = [Char("A", 1, 2, 0.99, 2), Char("A", 6, 9, 0.95, 8)]
+    assert run([(0, 0, 20, 30), (24, 0, 20, 30), (48, 1, 20, 29)], chars=words) == set()
+
+
 def test_a_digit_first_on_its_line_taken_for_a_word_is_still_read(reader, mnist_test):
     """A slim, slanted '9' (page 5) and a '7' (page 8) first on their lines were read by the line model as a word,
     and lost from the text without a '?' (a new user's pages: '971268' read '71268'). In a line of digits with no
