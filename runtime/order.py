@@ -31,7 +31,9 @@ def reading_order(boxes: list[Box], config: DetectConfig = DEFAULT) -> tuple[lis
             lx, _, lw, lh = boxes[line[-1]]
             # far (in heights of the taller of the two boxes), and its last box under half or over twice as tall
             unlike = x - lx - lw > config.far_neighbour * max(h, lh) and not 0.5 * h <= lh <= 2 * h
-            key = (unlike, -overlap)  # a line of like boxes or a near one before the others, then the most rows
+            distant = x - lx - lw > config.far_line * max(h, lh)
+            key = (unlike, distant, -overlap)  # a line of like boxes or a near one before the others, then the most
+            # rows
             if overlap >= config.line_overlap and (best_key is None or key < best_key):
                 best, best_key = line, key
         if best is not None:

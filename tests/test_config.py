@@ -153,12 +153,8 @@ def test_the_gathered_fields_keep_the_values_of_the_constants_they_replace(moved
     if default is DEFAULT_READ:  # every field of reading was a module constant, but those added since
         added = {"slash_height", "slash_sure"}  # recognize.taller (bb77e50); recognize.line_digits (2026-12-02)
         added |= {"lone_flat", "lone_letter", "dot_fill", "dot_aspect"}  # recognize.line_digits (2026-12-03)
-        added |= {
-            "letter_digit_width",
-            "sideways_lines_margin",
-            "digit_gap",
-            "digit_align",
-        }  # recognize.letter_only_digit, quarter_turned_lines
+        added |= {"letter_digit_width", "sideways_lines_margin"}  # recognize.letter_only_digit, quarter_turned_lines
+        added |= {"digit_gap", "digit_align"}  # recognize.digits_read_as_word (2026-12-04)
         added |= {"search_margin", "search_odds", "search_min_digits"}  # recognize.quarter_turn_search (2026-12-03)
         added |= {"many_chars", "many_chars_margin"}  # recognize.keep_turned (2026-12-03)
         added |= {"many_chars_dispute_odds"}  # reader.way_up_disputed (2026-12-04)

@@ -39,6 +39,14 @@ def test_a_digit_below_the_last_of_a_line_starts_the_next_line():
     assert lines_of(boxes) == [[0, 1], [2, 3]]
 
 
+def test_a_box_joins_the_line_near_it_before_a_distant_one_it_shares_more_rows_with():
+    """A tall digit (0) far left, a printed line (1, 2) to the right; its next box (3) shares more rows with the
+    digit, 590 px and 12 heights away, than with the printed box 30 px before it, and joins the printed line
+    (DetectConfig.far_line: a tilted desk photo's number took in the end of a printed line and read nothing)."""
+    boxes = [(0, 100, 30, 50), (200, 145, 30, 30), (560, 140, 30, 30), (620, 125, 30, 30)]
+    assert lines_of(boxes) == [[0], [1, 2, 3]]
+
+
 # --------------------------------------------------------------------------- page-level judgements on boxes
 
 
