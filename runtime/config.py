@@ -318,6 +318,14 @@ class DetectConfig:
     #   (778e6c4: form boxes 0.07 -> 0.67 exact, 15 photos)
     grid_level_deg: float = 0.5  # degrees: a row of boxes more askew is turned level before its rules and walls
     #   are found (rules.erase_grids); at 2 degrees a row 900 px long drifts 30 px and no rule was found
+    rule_span: float = 0.3  # share of the image's width: a component this wide may be a printed rule, whose tilt
+    #   is measured (rules.rule_slope) ...
+    rule_aspect: float = 2.0  # width over height: ... when it is this much wider than tall (with the digits and
+    #   ticks joined to it) ...
+    rule_min_strokes: float = 20.0  # strokes: ... and this many times as long as its stroke is thick: a bold '5' in a
+    #   tight crop is neither, and its levelled bar was taken for a rule (read '8'; accuracy.py's single digits)
+    rule_tilt_max_deg: float = 15.0  # degrees: ... and levelled before its runs are looked for when it is askew by
+    #   grid_level_deg to this much (a page tilted further is read line by line, deskewed: deskew_min_deg)
     wall_drift: float = 0.04  # share of a row of boxes' height: how far sideways a wall may drift over it (a form
     #   photographed in perspective), when no wall stands straight; 1 px, as before, kept a new user's
     #   photographed form's walls, which read as 1s (3 of 10 exact; 5 with this and grid_level_deg). Tried on
@@ -448,6 +456,10 @@ DETECT_ALLOWED: dict[str, Allowed] = {
     "flag_end": Allowed(high=0.5),  # share of the body's height at each end; negative: past the body's end
     "deskew_min_deg": Allowed(0, 90),
     "grid_level_deg": Allowed(0, 90),
+    "rule_tilt_max_deg": Allowed(0, 90),
+    "rule_span": Allowed(0, 1),
+    "rule_aspect": Allowed(0),
+    "rule_min_strokes": Allowed(0),
 }
 
 DEFAULT = DetectConfig()

@@ -9,7 +9,8 @@ The stages, each a pure function on arrays in its own module (in the spirit of O
     shrink to work_size (and first to half that when the image is big: kept if the digits are tall enough)
     find_ink                                        (paper, light, polarity, noise)      ink.py
     hysteresis -> components                        (binarization, one labelling)        segment.py, blobs.py
-    erase_grids -> erase_boxes -> digit_height -> remove_rules  (form lines erased)      rules.py
+    erase_grids -> erase_boxes -> digit_height -> remove_rules  (form lines erased,      rules.py
+                                                     levelled first when askew)
     merge_broken_strokes -> attach_fragments -> keep_digit_like                          segment.py
     reading_order                                   (lines, top to bottom)               order.py
     normalize_batch                                 (MNIST 28x28 tensors)                normalize.py

@@ -20,6 +20,8 @@ the classical one of form processing: long horizontal and vertical morphological
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import cv2
 import numpy as np
 
@@ -140,6 +142,72 @@ def remove_rules(binary: np.ndarray, height: float, config: DetectConfig = DEFAU
             band = cv2.dilate(rules, across)
             out = out & (1 - band * (1 - crossings(binary, rules, band, axis, config)))  # the writing crossing it stays
     return out
+
+
+def rule_slope(labels: np.ndarray, stats: np.ndarray, config: DetectConfig = DEFAULT) -> float:
+    """The tilt of the widest printed rule, in rows per column, when it is askew by ``config.grid_level_deg`` to
+    ``rule_tilt_max_deg``; else 0.0. ``labels``, ``stats``: the connected components of the binary ink image
+    (``label``). A rule's component is at least ``rule_span`` of the image wide, ``rule_aspect`` times as wide as
+    tall and ``rule_min_strokes`` times as long as its stroke is thick; the digits and ticks joined to it
+    thicken some of its columns, so the tilt is fitted (least squares, then again without the columns more than
+    a stroke off) on the middles of the columns no thicker than 1.5 strokes plus 1 px (a stroke: the 10th
+    percentile of its columns' thickness), when those are ``rule_span`` of its width or more."""
+    widths = stats[1:, cv2.CC_STAT_WIDTH]
+    if widths.size == 0 or widths.max() < max(8, config.rule_span * labels.shape[1]):
+        return 0.0
+    k = int(np.argmax(widths)) + 1
+    x, y, w, h = (int(v) for v in stats[k, :4])
+    own = labels[y : y + h, x : x + w] == k
+    top = own.argmax(axis=0)
+    bottom = h - 1 - own[::-1].argmax(axis=0)
+    thickness = bottom - top + 1
+    stroke = float(np.percentile(thickness, 10))  # the rule's own thickness: digits joined to it thicken columns
+    if w < config.rule_aspect * h or w < config.rule_min_strokes * stroke:
+        return 0.0  # a digit's bar, a bold touching pair: not long enough for a rule
+    thin = thickness <= 1.5 * stroke + 1
+    if np.count_nonzero(thin) < config.rule_span * w:
+        return 0.0
+    xs = np.flatnonzero(thin).astype(np.float64)
+    ys = (top + bottom)[thin] / 2.0
+    fit = np.polyfit(xs, ys, 1)
+    near = np.abs(ys - np.polyval(fit, xs)) <= max(1.0, stroke)
+    if np.count_nonzero(near) < config.rule_span * w:
+        return 0.0
+    rise = float(np.polyfit(xs[near], ys[near], 1)[0])
+    degrees = abs(float(np.degrees(np.arctan(rise))))
+    return rise if config.grid_level_deg <= degrees <= config.rule_tilt_max_deg else 0.0
+
+
+class Levelling(NamedTuple):
+    """Where each pixel of an image whose rules rise ``slope`` rows per column goes so that they lie level and
+    its walls upright: each column shifted by round(-slope * x) rows, then each row of that by round(slope * y)
+    columns (a turn by a small angle, as two shears of whole pixels: ``unlevel`` puts every pixel back where it
+    was). ``rows``, ``columns``: int [H, W], each pixel's place in the levelled image of ``shape``."""
+
+    rows: np.ndarray
+    columns: np.ndarray
+    shape: tuple[int, int]
+
+    @classmethod
+    def of(cls, shape: tuple[int, ...], slope: float) -> "Levelling":
+        h, w = shape[:2]
+        down = np.round(slope * np.arange(w)).astype(np.int64)
+        rows = np.arange(h)[:, None] - (down - down.max())[None, :]
+        height = int(rows.max()) + 1
+        across = np.round(slope * np.arange(height)).astype(np.int64)
+        across -= across.min()
+        columns = np.arange(w)[None, :] + across[rows]
+        return cls(rows, columns, (height, int(columns.max()) + 1))
+
+    def level(self, image: np.ndarray) -> np.ndarray:
+        """``image`` [H, W] levelled: [self.shape], zeros where no pixel lands."""
+        out = np.zeros(self.shape, image.dtype)
+        out[self.rows, self.columns] = image
+        return out
+
+    def unlevel(self, levelled: np.ndarray) -> np.ndarray:
+        """The inverse of ``level``: [H, W], each pixel taken back from its place."""
+        return levelled[self.rows, self.columns]
 
 
 def crossings(

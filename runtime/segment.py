@@ -8,7 +8,8 @@ The stages, in ``candidates`` and then in ``segment`` / ``segment_lines``:
     hysteresis                                   binarization: strong seeds, grown over weak ink
     components                                   connected components minus specks (blobs.py)
     erase_grids -> erase_boxes                   rows of joined boxes, and single printed boxes, erased (rules.py)
-    digit_height -> remove_rules                 form lines erased, with their remnants and ticks (rules.py)
+    digit_height -> remove_rules                 form lines erased, with their remnants and ticks (rules.py), on
+                                                 a levelled copy when the widest rule is askew (erase_form_lines)
     merge_broken_strokes -> attach_fragments     the pieces of one digit joined
     keep_digit_like / keep_writing               what is not a digit (or not writing) dropped
     reading_order                                lines top to bottom, left to right (order.py)
@@ -46,6 +47,7 @@ from .lines import TextLine, fit_line
 from .order import reading_order
 from .page import across_edge
 from .rules import (
+    Levelling,
     digit_height,
     drop_form_ticks,
     drop_rule_remnants,
@@ -56,6 +58,7 @@ from .rules import (
     is_rule,
     remove_rules,
     rule_height,
+    rule_slope,
 )
 
 
@@ -236,10 +239,7 @@ def candidates(
         binary = gridless
         count, labels, stats = label(binary)
         blobs = mark_writing(components(stats, config=config), labels, config)
-    height = digit_height(binary, blobs, config)
-    kept = remove_rules(binary, rule_height(blobs, ink.shape, height), config)
-    if kept is not binary:  # a comb field's ticks stand on its erased rule
-        kept = erase_comb_ticks(kept, binary & (1 - kept), height, config)
+    height, kept = erase_form_lines(binary, labels, stats, blobs, config)
     removed = binary & (1 - kept) if kept is not binary else None  # the form lines erased
     if removed is not None:  # rules were erased: label what is left
         _, labels, stats = label(kept)
@@ -257,6 +257,29 @@ def candidates(
     blobs = merge_broken_strokes(blobs, height or max(ink.shape), config)
     blobs = attach_fragments(blobs, height or max(ink.shape))
     return Candidates(blobs, labels, height, ink)
+
+
+def erase_form_lines(
+    binary: np.ndarray, labels: np.ndarray, stats: np.ndarray, blobs: list[Blob], config: DetectConfig = DEFAULT
+) -> tuple[float, np.ndarray]:
+    """(A first digit height in px, ``binary`` without its rules and a comb's ticks: ``binary`` itself when it
+    has none). ``labels``, ``stats``: ``binary``'s connected components; ``blobs``: the blobs made of them. Where
+    the widest rule is askew (rules.rule_slope: a form photographed a few degrees off level), all of it is done
+    on a levelled copy (rules.Levelling) and the result taken back: the opening that finds a rule needs a level
+    run of ink as long as the rule, and a comb photographed 3 degrees askew read its ticks as 1s."""
+    slope = rule_slope(labels, stats, config)
+    levelling = Levelling.of(binary.shape, slope) if slope else None
+    work = binary if levelling is None else levelling.level(binary)
+    if levelling is not None:  # the blobs of the levelled copy
+        _, work_labels, work_stats = label(work)
+        blobs = mark_writing(components(work_stats, config=config), work_labels, config)
+    height = digit_height(work, blobs, config)
+    kept = remove_rules(work, rule_height(blobs, work.shape, height), config)
+    if kept is not work:  # a comb field's ticks stand on its erased rule
+        kept = erase_comb_ticks(kept, work & (1 - kept), height, config)
+    if kept is work:
+        return height, binary
+    return height, kept if levelling is None else levelling.unlevel(kept)
 
 
 # The ink map is scaled by its strongest ink (ink.find_ink). A printed rule far darker than the writing beside it
