@@ -145,14 +145,31 @@ def remove_rules(binary: np.ndarray, height: float, config: DetectConfig = DEFAU
 
 
 def rule_slope(labels: np.ndarray, stats: np.ndarray, config: DetectConfig = DEFAULT) -> float:
-    """The tilt of the widest printed rule, in rows per column, when it is askew by ``config.grid_level_deg`` to
+    """The tilt of the printed rules, in rows per column, when they are askew by ``config.grid_level_deg`` to
     ``rule_tilt_max_deg``; else 0.0. ``labels``, ``stats``: the connected components of the binary ink image
-    (``label``). A rule's component is at least ``rule_span`` of the image wide, ``rule_aspect`` times as wide as
-    tall and ``rule_min_strokes`` times as long as its stroke is thick; the digits and ticks joined to it
-    thicken some of its columns, so the tilt is fitted (least squares, then again without the columns more than
-    a stroke off) on the middles of the columns no thicker than 1.5 strokes plus 1 px (a stroke: the 10th
-    percentile of its columns' thickness), when those are ``rule_span`` of its width or more."""
-    widths = stats[1:, cv2.CC_STAT_WIDTH]
+    (``label``). Measured on the widest component (``rule_tilt``), or, when that is no rule askew, on the
+    tallest, when that is ``config.rule_length`` times as tall as the next (a margin line beside the writing: a
+    page turned by an angle turns its upright lines by the same angle, and a rule rising ``s`` rows per column
+    goes with a margin line leaning ``-s`` columns per row)."""
+    across = rule_tilt(labels, stats, config)
+    if across:
+        return across
+    heights = np.sort(stats[1:, cv2.CC_STAT_HEIGHT])
+    if heights.size < 2 or heights[-1] < config.rule_length * max(heights[-2], 8):
+        return 0.0  # the tallest is no longer than a rule beside the writing: a '1' filling a crop, a digit
+    upright = stats[:, [cv2.CC_STAT_TOP, cv2.CC_STAT_LEFT, cv2.CC_STAT_HEIGHT, cv2.CC_STAT_WIDTH]]
+    return -rule_tilt(labels.T, upright, config)
+
+
+def rule_tilt(labels: np.ndarray, stats: np.ndarray, config: DetectConfig = DEFAULT) -> float:
+    """The tilt of the widest component's rule, in rows per column, when it is askew by ``config.grid_level_deg``
+    to ``rule_tilt_max_deg``, else 0.0 (``stats``: x, y, w, h of each label of ``labels`` in its first 4 columns).
+    A rule's component is at least ``rule_span`` of the image wide, ``rule_aspect`` times as wide as tall and
+    ``rule_min_strokes`` times as long as its stroke is thick; the digits and ticks joined to it thicken some of
+    its columns, so the tilt is fitted (least squares, then again without the columns more than a stroke off) on
+    the middles of the columns no thicker than 1.5 strokes plus 1 px (a stroke: the 10th percentile of its
+    columns' thickness), when those are ``rule_span`` of its width or more."""
+    widths = stats[1:, 2]
     if widths.size == 0 or widths.max() < max(8, config.rule_span * labels.shape[1]):
         return 0.0
     k = int(np.argmax(widths)) + 1
