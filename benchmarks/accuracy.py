@@ -22,6 +22,9 @@ The material comes from ``edgedigits.runtime.synth`` (the same code the tests us
   photo kinds     ``--kinds N`` photos of each of issue 10's kinds from ``edgedigits.train.scenes`` (desk photo,
                   border, card on a desk, form boxes, comb field, lined and squared paper, rotations, tilt, dark
                   webcam, pencil, tiny); exact. ``--only kinds`` runs just these (and ../shared/cases).
+  forms askew     the same ``--kinds N`` photos of the kinds with form lines (form boxes, comb field, lined and
+                  squared paper) turned 2-6 degrees either way (``scenes.askew_photos``): a form photographed by
+                  hand; exact. Run with the photo kinds.
   scanned forms   ``--forms N`` A4 form pages at 200 dpi (``edgedigits.train.scenes.scanned_form``: printed
                   labels, boxes and rules around an account number and a meter reading), each read upright and
                   turned 90 degrees either way and 180; exact. Run with the photo kinds.
@@ -360,6 +363,23 @@ def photo_kinds(reader: DigitReader, split, n: int, seed: int) -> dict:
     return out
 
 
+def askew_forms(reader: DigitReader, split, n: int, seed: int) -> dict:
+    """The photo kinds with printed form lines (``edgedigits.train.scenes.ASKEW_KINDS``: form boxes, comb fields,
+    lined and squared paper), the same ``n`` photos of each, turned 2-6 degrees either way (``askew_photos``): a
+    form photographed by hand. Exact, as ``photo_kinds``; only the reading is timed."""
+    from edgedigits.train.scenes import ASKEW_KINDS, askew_photos
+
+    out = {}
+    for kind in ASKEW_KINDS:
+        exact, seconds = 0, 0.0
+        for image, want in askew_photos(split, kind, seed, n):
+            started = time.perf_counter()
+            exact += reader.read(image).text == want
+            seconds += time.perf_counter() - started
+        out[kind] = {"images": n, "exact": exact / n, "ms per image": 1e3 * seconds / n}
+    return out
+
+
 def scanned_forms(reader: DigitReader, split, n: int, seed: int) -> dict:
     """``n`` scanned A4 form pages at 200 dpi (``edgedigits.train.scenes.scanned_form``: printed labels, boxes
     and rules around two handwritten numbers), each read as scanned and turned 90 degrees clockwise, 180 and 90
@@ -419,6 +439,7 @@ def main() -> None:
     peer = rapidocr_peer()
     line_rows = lines(reader, split, args.lines, args.seed, peer) if args.only in ("all", "lines") else {}
     kind_rows = photo_kinds(reader, split, args.kinds, args.seed) if args.only in ("all", "kinds") else {}
+    askew_rows = askew_forms(reader, split, args.kinds, args.seed) if args.only in ("all", "kinds") else {}
     form_rows = scanned_forms(reader, split, args.forms, args.seed) if args.only in ("all", "kinds") else {}
     if args.only == "all":
         single = single_digits(reader, split, args.digits, args.seed)
@@ -475,6 +496,9 @@ def main() -> None:
     if kind_rows:
         report["photo kinds"] = kind_rows
         print(exact_table("photo kinds (issue 10; MNIST test digits)", "images", "ms per image", kind_rows) + "\n")
+    if askew_rows:
+        report["forms askew"] = askew_rows
+        print(exact_table("forms photographed 2-6 degrees askew", "images", "ms per image", askew_rows) + "\n")
     if form_rows:
         report["scanned forms"] = form_rows
         print(

@@ -264,23 +264,12 @@ def test_comb_field_ticks_and_walls_give_no_digit(reader, mnist_test):
         assert sum(d.value == v for d, v in zip(reading.digits, values)) >= len(values) - 1, reading.text
 
 
-def turned(image: np.ndarray, degrees: float) -> np.ndarray:
-    """``image`` turned ``degrees`` counter-clockwise about its centre, on a canvas that holds all of it, the
-    corners filled with its edge pixels (as a photo taken a little askew)."""
-    h, w = image.shape[:2]
-    turn = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
-    cos, sin = abs(turn[0, 0]), abs(turn[0, 1])
-    size = (int(h * sin + w * cos), int(h * cos + w * sin))
-    turn[:, 2] += (size[0] / 2 - w / 2, size[1] / 2 - h / 2)
-    return cv2.warpAffine(image, turn, size, borderMode=cv2.BORDER_REPLICATE)
-
-
 def test_comb_fields_photographed_a_few_degrees_askew_are_read(reader, mnist_test):
     """Issue 10's comb-field photos (train.scenes, MNIST test digits) turned 4 degrees either way: the opening
     that erases the baseline needs a level run of ink as long as the rule, found none, and the ticks and walls
     read as 1s (6 of 24 exact). The widest rule's tilt is measured and the form lines erased on a levelled copy
     (segment.erase_form_lines): 23 of 24 measured."""
-    from edgedigits.train.scenes import kind_photos
+    from edgedigits.train.scenes import kind_photos, turned
 
     photos = list(kind_photos(mnist_test, "comb_field", 5, 12))
     got = [(reader.read(turned(image, degrees)).text, text) for image, text in photos for degrees in (4, -4)]
@@ -292,7 +281,7 @@ def test_squared_paper_photographed_a_few_degrees_askew_is_read(reader, mnist_te
     level runs, not erased, joined digits to each other (14 of 24 exact). The tilt is measured on the widest
     rule, or on a margin line far taller than the writing, and the form lines erased on a levelled copy: 21 of
     24 measured."""
-    from edgedigits.train.scenes import kind_photos
+    from edgedigits.train.scenes import kind_photos, turned
 
     photos = list(kind_photos(mnist_test, "squared_paper", 6, 12))
     got = [(reader.read(turned(image, degrees)).text, text) for image, text in photos for degrees in (3, -3)]

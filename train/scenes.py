@@ -811,3 +811,28 @@ def kind_photos(split, kind: str, seed: int = 0, n: int = 100) -> Iterator[tuple
     rng = np.random.default_rng([seed, 10, zlib.crc32(kind.encode())])
     for _ in range(n):
         yield make(split, rng)
+
+
+# Forms photographed a little askew (benchmarks/accuracy.py's "forms askew"): the kinds with printed form lines,
+# each photo turned by ASKEW_DEGREES either way, as a phone held by hand turns a form on a table.
+ASKEW_KINDS = ("form_boxes", "comb_field", "lined_paper", "squared_paper")
+ASKEW_DEGREES = (2.0, 6.0)
+
+
+def turned(image: Image, degrees: float) -> Image:
+    """``image`` turned ``degrees`` counter-clockwise about its centre (cv2.getRotationMatrix2D's sense), on a
+    canvas that holds all of it, the corners filled with its edge pixels (BORDER_REPLICATE: the paper goes on)."""
+    h, w = image.shape[:2]
+    turn = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    cos, sin = abs(turn[0, 0]), abs(turn[0, 1])
+    size = (int(h * sin + w * cos), int(h * cos + w * sin))
+    turn[:, 2] += (size[0] / 2 - w / 2, size[1] / 2 - h / 2)
+    return cv2.warpAffine(image, turn, size, borderMode=cv2.BORDER_REPLICATE)
+
+
+def askew_photos(split, kind: str, seed: int = 0, n: int = 100) -> Iterator[tuple[Image, str]]:
+    """``kind_photos(split, kind, seed, n)``, each turned by an angle drawn from ASKEW_DEGREES (either way), from
+    a stream of its own, seeded by (seed, 11, CRC-32 of the kind's name): (image, text)."""
+    rng = np.random.default_rng([seed, 11, zlib.crc32(kind.encode())])
+    for image, text in kind_photos(split, kind, seed, n):
+        yield turned(image, float(rng.uniform(*ASKEW_DEGREES) * rng.choice([-1, 1]))), text
