@@ -32,8 +32,8 @@ def reading_order(boxes: list[Box], config: DetectConfig = DEFAULT) -> tuple[lis
             # far (in heights of the taller of the two boxes), and its last box under half or over twice as tall
             unlike = x - lx - lw > config.far_neighbour * max(h, lh) and not 0.5 * h <= lh <= 2 * h
             distant = x - lx - lw > config.far_line * max(h, lh)
-            key = (unlike, distant, -overlap)  # a line of like boxes or a near one before the others, then the most
-            # rows
+            # a line of like boxes or a near one before the others, one not far before a distant one, then most rows
+            key = (unlike, distant, -overlap)
             if overlap >= config.line_overlap and (best_key is None or key < best_key):
                 best, best_key = line, key
         if best is not None:

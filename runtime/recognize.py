@@ -240,8 +240,8 @@ def digits_read_as_word(
     A run of blobs next to a blob holding one digit that both models read (the digit model at least ``certain``),
     on either side, where each blob of the run is of full height (3/4 of the ``tallest``), no wider than
     ``letter_digit_width`` of its own height, holds only letters ('A') or nothing, and is one digit to the digit
-    model (``blob_probabilities`` float [N, 10]) at least ``certain``; its top and bottom lie within
-    ``digit_align`` of the tallest of the digit's (a 'y' hangs lower, a lowercase letter is shorter); no gap between
+    model (``blob_probabilities`` float [N, 10]) at least ``certain``; its top and bottom lie within ``digit_align``
+    heights (of the tallest blob) of the digit's (a 'y' hangs lower, a lowercase letter is shorter); no gap between
     neighbours, from the digit's blob on, is wider than ``digit_gap`` of the tallest (a space before a word is
     wider); and at least one blob of the run holds a letter. Lower blobs (a separator, a speck) are stepped over,
     their width counted in the gap."""
@@ -262,13 +262,12 @@ def digits_read_as_word(
         tolerance = config.digit_align * tallest
         return abs(a[1] - b[1]) <= tolerance and abs(a[1] + a[3] - b[1] - b[3]) <= tolerance
 
-    digits = [c.char for c in chars if c.char in DIGITS]
     out: set[int] = set()
     for order in (full, full[::-1]):
         for at, i in enumerate(order):
-            one = sum(c.char in DIGITS for c, o in zip(chars, owner) if o == i) == 1 and held[i] == {"digit"}
-            if not digits or not one or float(blob_probabilities[i].max()) < config.certain:
-                continue  # not a digit both models read alone
+            one = held.get(i) == {"digit"} and sum(c.char in DIGITS for c, o in zip(chars, owner) if o == i) == 1
+            if not one or float(blob_probabilities[i].max()) < config.certain:
+                continue  # not one digit both models read alone
             run, last = [], i
             for j in order[at + 1 :]:
                 near = gap(members[last], members[j]) <= config.digit_gap * tallest

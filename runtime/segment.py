@@ -9,7 +9,7 @@ The stages, in ``candidates`` and then in ``segment`` / ``segment_lines``:
     components                                   connected components minus specks (blobs.py)
     erase_grids -> erase_boxes                   rows of joined boxes, and single printed boxes, erased (rules.py)
     digit_height -> remove_rules                 form lines erased, with their remnants and ticks (rules.py), on
-                                                 a levelled copy when the widest rule is askew (erase_form_lines)
+                                                 a levelled copy when the rules are askew (erase_form_lines)
     merge_broken_strokes -> attach_fragments     the pieces of one digit joined
     keep_digit_like / keep_writing               what is not a digit (or not writing) dropped
     reading_order                                lines top to bottom, left to right (order.py)
@@ -264,7 +264,8 @@ def erase_form_lines(
 ) -> tuple[float, np.ndarray]:
     """(A first digit height in px, ``binary`` without its rules and a comb's ticks: ``binary`` itself when it
     has none). ``labels``, ``stats``: ``binary``'s connected components; ``blobs``: the blobs made of them. Where
-    the widest rule is askew (rules.rule_slope: a form photographed a few degrees off level), all of it is done
+    the rules are askew (rules.rule_slope, on a wide rule or a margin line: a form photographed a few degrees off
+    level), all of it is done
     on a levelled copy (rules.Levelling) and the result taken back: the opening that finds a rule needs a level
     run of ink as long as the rule, and a comb photographed 3 degrees askew read its ticks as 1s."""
     slope = rule_slope(labels, stats, config)
