@@ -352,15 +352,18 @@ def photo_kinds(reader: DigitReader, split, n: int, seed: int) -> dict:
 
     from edgedigits.train.scenes import KINDS, kind_photos
 
-    out = {}
-    for kind in KINDS:
-        exact, seconds = 0, 0.0
-        for image, want in kind_photos(split, kind, seed, n):
-            started = time.perf_counter()
-            exact += reader.read(image).text == want
-            seconds += time.perf_counter() - started
-        out[kind] = {"images": n, "exact": exact / n, "ms per image": 1e3 * seconds / n}
-    return out
+    return {kind: exact_row(reader, kind_photos(split, kind, seed, n), n) for kind in KINDS}
+
+
+def exact_row(reader: DigitReader, photos, n: int) -> dict:
+    """The exact rate of ``reader`` over ``n`` (image, text) ``photos`` (the whole text right) and the ms per
+    image its reading took (only the reading is timed): {"images", "exact", "ms per image"}."""
+    exact, seconds = 0, 0.0
+    for image, want in photos:
+        started = time.perf_counter()
+        exact += reader.read(image).text == want
+        seconds += time.perf_counter() - started
+    return {"images": n, "exact": exact / n, "ms per image": 1e3 * seconds / n}
 
 
 def askew_forms(reader: DigitReader, split, n: int, seed: int) -> dict:
@@ -369,15 +372,7 @@ def askew_forms(reader: DigitReader, split, n: int, seed: int) -> dict:
     form photographed by hand. Exact, as ``photo_kinds``; only the reading is timed."""
     from edgedigits.train.scenes import ASKEW_KINDS, askew_photos
 
-    out = {}
-    for kind in ASKEW_KINDS:
-        exact, seconds = 0, 0.0
-        for image, want in askew_photos(split, kind, seed, n):
-            started = time.perf_counter()
-            exact += reader.read(image).text == want
-            seconds += time.perf_counter() - started
-        out[kind] = {"images": n, "exact": exact / n, "ms per image": 1e3 * seconds / n}
-    return out
+    return {kind: exact_row(reader, askew_photos(split, kind, seed, n), n) for kind in ASKEW_KINDS}
 
 
 def scanned_forms(reader: DigitReader, split, n: int, seed: int) -> dict:
