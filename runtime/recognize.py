@@ -243,8 +243,10 @@ def digits_read_as_word(
     model (``blob_probabilities`` float [N, 10]) at least ``certain``; its top and bottom lie within ``digit_align``
     heights (of the tallest blob) of the digit's (a 'y' hangs lower, a lowercase letter is shorter); no gap between
     neighbours, from the digit's blob on, is wider than ``digit_gap`` of the tallest (a space before a word is
-    wider); and at least one blob of the run holds a letter. Lower blobs (a separator, a speck) are stepped over,
-    their width counted in the gap."""
+    wider), nor than 1.5 times the widest gap (at least 0) plus 2 px between two neighbouring blobs that hold digits
+    the line model read, when there are such (narrow italics set a word closer than ``digit_gap``); and at least one
+    blob of the run holds a letter. Lower blobs (a separator, a speck) are stepped over, their width counted in the
+    gap."""
     held: dict[int, set[str]] = {}
     for c, j in zip(chars, owner):
         held.setdefault(j, set()).add("digit" if c.char in DIGITS else c.char)
@@ -262,6 +264,11 @@ def digits_read_as_word(
         tolerance = config.digit_align * tallest
         return abs(a[1] - b[1]) <= tolerance and abs(a[1] + a[3] - b[1] - b[3]) <= tolerance
 
+    numerals = [i for i in full if "digit" in held.get(i, set())]
+    pitch = [gap(members[a], members[b]) for a, b in zip(numerals, numerals[1:]) if full.index(b) == full.index(a) + 1]
+    widest = config.digit_gap * tallest  # the widest gap in a number; in type, about its digits' own widest (an
+    if pitch:  # italic's neighbours overlap: gaps under 0 count as 0); 'EH 1262' in narrow italics read '41262'
+        widest = min(widest, 1.5 * max(max(pitch), 0) + 2)
     out: set[int] = set()
     for order in (full, full[::-1]):
         for at, i in enumerate(order):
@@ -270,7 +277,7 @@ def digits_read_as_word(
                 continue  # not one digit both models read alone
             run, last = [], i
             for j in order[at + 1 :]:
-                near = gap(members[last], members[j]) <= config.digit_gap * tallest
+                near = gap(members[last], members[j]) <= widest
                 if not (digit_like(j) and near and aligned(members[i], members[j])):
                     break
                 run.append(j)

@@ -951,6 +951,8 @@ def test_printed_digits_the_line_model_takes_for_a_word_carry_on_the_number(read
         assert reader.read(typeset(text, "Sans-Regular.ttf")).text == text
     assert reader.read(typeset("1262 EUR", "Mono-Regular.ttf")).text == "1262"
     assert reader.read(typeset("Box 76", "Sans-Regular.ttf")).text == "76"
+    # narrow italics set the word closer than 0.25 heights, but wider than the number's own gaps: not a digit
+    assert reader.read(typeset("EH 1262", "SansNarrow-Italic.ttf")).text == "1262"
 
 
 def test_a_word_run_is_digits_only_when_aligned_close_and_certain():
