@@ -600,10 +600,13 @@ def test_fainter_digits_beside_a_found_one_are_added_at_half_the_levels():
     assert with_faint_digits(ink, binary, DetectConfig(faint_low_strong=0.35)) is None  # under the seed level
 
 
-@pytest.mark.parametrize("seed, index, text", [(0, 94, "20245"), (1, 66, "211"), (1, 82, "73722")])
-def test_a_faint_pencil_digit_beside_darker_ones_is_read(seed, index, text, mnist_test):
+@pytest.mark.parametrize(
+    "seed, index, text, needs_it", [(0, 94, "20245", True), (1, 66, "211", True), (1, 82, "73722", False)]
+)
+def test_a_faint_pencil_digit_beside_darker_ones_is_read(seed, index, text, needs_it, mnist_test):
     """Issue 10's faint pencil photos (train.scenes, benchmarks' seeds) whose first digit, written lighter, was
-    lost ('0245', '11', '3722'): segment.with_faint_digits finds it."""
+    lost ('0245', '11', '3722'): segment.with_faint_digits finds it. '73722' reads without it too since the
+    faint ink of a line is kept within its blobs' rows (segment.within_strong_rows)."""
     from edgedigits.runtime.reader import DigitReader
     from edgedigits.train.scenes import kind_photos
 
@@ -611,7 +614,7 @@ def test_a_faint_pencil_digit_beside_darker_ones_is_read(seed, index, text, mnis
     assert want == text
     assert DigitReader().read(image).text == text
     off = DetectConfig(faint_low_strong=1.0, faint_low_weak=0.99)  # the second pass finds nothing
-    assert DigitReader(detect_config=off).read(image).text != text
+    assert (DigitReader(detect_config=off).read(image).text != text) == needs_it
 
 
 def test_a_line_of_one_flat_stroke_is_kept_and_a_line_of_specks_dropped():

@@ -115,6 +115,18 @@ def test_dark_noisy_webcam_frames_are_denoised_and_read(reader, mnist_test):
     assert exact >= 32, exact
 
 
+@pytest.mark.parametrize("light", [0.65, 0.45])
+def test_a_dimmer_dark_webcam_frame_is_still_read(reader, shared_cases, light):
+    """../shared/cases' dark webcam frame at 0.65 or 0.45 of its light read nothing: its tilted line grew faint
+    ink under the digits at one end, the levelled line was half again as tall as its digits, and the line model
+    read the shrunk digits as one word. The faint ink is now kept within the blobs' own rows
+    (segment.within_strong_rows)."""
+    folder, expected = shared_cases
+    image = cv2.imread(str(folder / "dark-webcam-3943.jpg"))
+    dimmed = (image.astype(np.float32) * light).astype(np.uint8)
+    assert reader.read(dimmed).text == expected["dark-webcam-3943.jpg"]
+
+
 def test_faint_pencil_on_blotchy_paper_is_read_dark_on_light(reader, mnist_test):
     """Issue 10's faint pencil photos: where the paper's light blotches outshine faint strokes, the polarity was
     in doubt (ink.ink_polarity) and guessed light; then both polarities were tried on the denoised image
