@@ -246,6 +246,9 @@ class DetectConfig:
     faint_weak: float = 0.05  # ink strength, 0-1: on a noisy map, a text line also takes the ink this strong
     # joined to its strokes (segment.with_faint_strokes; measured on issue 10's pencil photos, two seeds: 0.025
     # read 0.72 / 0.58 exact, 0.05 0.72 / 0.58, 0.1 0.70 / 0.58, 0.15 0.70 / 0.54)
+    faint_reach: float = 0.15  # share of a line's blobs' height: ... within their rows and this much above and
+    # below (segment.within_strong_rows; a tilted line's box holds paper under its digits at one end, where faint
+    # ink made the levelled line half again as tall as its digits: a dimmed dark webcam frame read '', b8e9bb0)
     faint_beside_gap: float = 1.0  # digit heights: on a noisy map, a weak component as tall as a digit this close
     # beside a kept one, in its line, is kept too (segment.beside_strong; issue 10's photos, two seeds of 100:
     # pencil 0.72 / 0.58 -> 0.74 / 0.59 exact, dark webcam frames 0.91 / 0.90 -> 0.91 / 0.92)
@@ -432,6 +435,7 @@ DETECT_ALLOWED: dict[str, Allowed] = {
     **dict.fromkeys(["clean_max_ink", "clean_main_share", "tiny_max_ink", "min_page", "max_page"], SHARE),
     **dict.fromkeys(["sheet_dim_ratio", "min_surround", "surround_width", "sheet_min_ink", "sheet_edge"], SHARE),
     **dict.fromkeys(["blotch_compact", "strong", "weak", "faint_weak", "upright_span", "upright_share"], SHARE),
+    "faint_reach": AT_LEAST_0,
     **dict.fromkeys(["faint_low_strong", "faint_low_weak"], SHARE),
     **dict.fromkeys(["grow", "ruled_writing", "bent_run", "thin_band", "band_gap", "line_overlap"], SHARE),
     "grid_span": SHARE,

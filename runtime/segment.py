@@ -141,7 +141,8 @@ def segment_lines(
             crop = ink[y : y + h, x : x + w] * mask
             level, unrotate = deskew(crop, [blobs[i] for i in indices], (x, y), config)
             if strong is not None:  # the faint ink no taller than the blobs' own, levelled the same way
-                level, top = within_strong_rows(level, deskew(strong, [blobs[i] for i in indices], (x, y), config)[0])
+                strong_level = deskew(strong, [blobs[i] for i in indices], (x, y), config)[0]
+                level, top = within_strong_rows(level, strong_level, config)
             fitted = fit_line(level, tallest)
             if strong is not None and top:
                 fitted = fitted._replace(top=fitted.top + top)
@@ -425,19 +426,19 @@ def with_faint_strokes(ink: np.ndarray, mask: np.ndarray, config: DetectConfig =
     return touched[labels].view(np.uint8)
 
 
-def within_strong_rows(level: np.ndarray, strong: np.ndarray, reach: float = 0.15) -> tuple[np.ndarray, int]:
+def within_strong_rows(level: np.ndarray, strong: np.ndarray, config: DetectConfig = DEFAULT) -> tuple[np.ndarray, int]:
     """A noisy line's levelled ink (float32 [h, w]) cut to the rows of its blobs' own ink (``strong``: the same
-    line without the fainter ink grown onto it, levelled the same way) widened by ``reach`` of their height, when
-    the fainter ink reaches further than that: (the rows kept, the first row's index in ``level``). A tilted
-    line's box holds paper under its digits at one end: faint ink grown there made the levelled line taller than
-    its digits, and lines.fit_line scaled them to 60% of the line model's height (a dimmed dark webcam frame,
-    '3943', read as one word)."""
-    inked = np.flatnonzero(strong.max(axis=1) > 0.25) if strong.size else np.zeros(0, int)
+    line without the fainter ink grown onto it, levelled the same way; its rows reaching ``config.weak``) widened
+    by ``config.faint_reach`` of their height, when the fainter ink reaches further than that: (the rows kept,
+    the first row's index in ``level``). A tilted line's box holds paper under its digits at one end: faint ink
+    grown there made the levelled line taller than its digits, and lines.fit_line scaled them to 60% of the line
+    model's height (a dimmed dark webcam frame, '3943', read as one word)."""
+    inked = np.flatnonzero(strong.max(axis=1) >= config.weak) if strong.size else np.zeros(0, int)
     if inked.size == 0:
         return level, 0
     span = int(inked[-1] - inked[0] + 1)
-    first = max(0, int(inked[0]) - int(round(reach * span)))
-    last = min(level.shape[0], int(inked[-1]) + 1 + int(round(reach * span)))
+    reach = int(round(config.faint_reach * span))
+    first, last = max(0, int(inked[0]) - reach), min(level.shape[0], int(inked[-1]) + 1 + reach)
     if first == 0 and last == level.shape[0]:
         return level, 0
     return level[first:last], first
