@@ -29,6 +29,7 @@ import numpy as np
 from _common import machine, parser, table, write_json
 
 from edgedigits.runtime.reader import DigitReader
+from edgedigits.train.scenes import turned
 
 CHANGES = {
     "as is": lambda image: image,
@@ -50,22 +51,16 @@ NUMBERS += ["4469", "8266", "966", "92", "486", "1840290", "5569", "40"]
 LABELS = ["Box 76", "No. 57", "Room 214", "1262 EUR", "NO 1262", "ID 4490", "76 BOX", "EH 1262"]
 
 
-def turned(image: np.ndarray, degrees: float) -> np.ndarray:
-    from edgedigits.train.scenes import turned as turn
-
-    return turn(image, degrees)
-
-
 def changed_cases(reader: DigitReader, folder: Path) -> dict:
     """Each change's exact count over the case files, and each failing file's reading."""
     with open(folder / "expected.csv", newline="") as handle:
         expected = {row["file"]: row["text"] for row in csv.DictReader(handle)}
     files = [name for name in sorted(expected) if not name.startswith("exif")]
+    images = {name: cv2.imread(str(folder / name), cv2.IMREAD_UNCHANGED) for name in files}  # read once
     out = {}
     for change, apply in CHANGES.items():
         failed = {}
-        for name in files:
-            image = cv2.imread(str(folder / name), cv2.IMREAD_UNCHANGED)
+        for name, image in images.items():
             text = reader.read(apply(image)).text.replace("\n", "")
             if text != expected[name]:
                 failed[name] = text

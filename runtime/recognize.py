@@ -264,8 +264,8 @@ def digits_read_as_word(
         tolerance = config.digit_align * tallest
         return abs(a[1] - b[1]) <= tolerance and abs(a[1] + a[3] - b[1] - b[3]) <= tolerance
 
-    numerals = [i for i in full if "digit" in held.get(i, set())]
-    pitch = [gap(members[a], members[b]) for a, b in zip(numerals, numerals[1:]) if full.index(b) == full.index(a) + 1]
+    numerals = {i for i in full if "digit" in held.get(i, set())}
+    pitch = [gap(members[a], members[b]) for a, b in zip(full, full[1:]) if a in numerals and b in numerals]
     widest = config.digit_gap * tallest  # the widest gap in a number; in type, about its digits' own widest (an
     if pitch:  # italic's neighbours overlap: gaps under 0 count as 0); 'EH 1262' in narrow italics read '41262'
         widest = min(widest, 1.5 * max(max(pitch), 0) + 2)

@@ -132,19 +132,20 @@ def segment_lines(
             indices = [row_indices[i] for i in run]
             line = union([blobs[i] for i in indices])
             x, y, w, h = pad_box((line.x, line.y, line.w, line.h), ink.shape, pad=max(2, round(0.08 * line.h)))
-            mask = blob_mask(labels, line, (x, y, w, h), config)
+            own = blob_mask(labels, line, (x, y, w, h), config)
+            mask, top = own, 0
             shares: tuple[float, ...] = ()
             if faint:
-                mask = with_faint_strokes(ink[y : y + h, x : x + w], mask, config)
+                mask = with_faint_strokes(ink[y : y + h, x : x + w], own, config)
                 shares = own_ink_shares(ink, mask, (x, y), [boxes[i] for i in indices], [masks[i] for i in indices])
-            strong = ink[y : y + h, x : x + w] * blob_mask(labels, line, (x, y, w, h), config) if faint else None
             crop = ink[y : y + h, x : x + w] * mask
-            level, unrotate = deskew(crop, [blobs[i] for i in indices], (x, y), config)
-            if strong is not None:  # the faint ink no taller than the blobs' own, levelled the same way
-                strong_level = deskew(strong, [blobs[i] for i in indices], (x, y), config)[0]
+            line_blobs = [blobs[i] for i in indices]
+            level, unrotate = deskew(crop, line_blobs, (x, y), config)
+            if faint:  # the faint ink no taller than the blobs' own, levelled the same way
+                strong_level = deskew(ink[y : y + h, x : x + w] * own, line_blobs, (x, y), config)[0]
                 level, top = within_strong_rows(level, strong_level, config)
             fitted = fit_line(level, tallest)
-            if strong is not None and top:
+            if top:
                 fitted = fitted._replace(top=fitted.top + top)
             text_lines.append(
                 TextLine(
