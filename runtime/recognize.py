@@ -27,7 +27,18 @@ import numpy as np
 
 from .blobs import Box, box_union
 from .config import DEFAULT_READ, ReadConfig
-from .lines import ALPHABET, DIGITS, SEPARATORS, STRIDE, Char, TextLine, ctc_greedy, rows
+from .lines import (
+    ALPHABET,
+    DIGITS,
+    SEPARATORS,
+    STRIDE,
+    Char,
+    TextLine,
+    ctc_greedy,
+    ctc_log_likelihood,
+    rows,
+    split_characters,
+)
 from .orientation import ASYMMETRIC_DIGITS, page_log_odds
 from .results import Digit, int_box
 
@@ -48,7 +59,8 @@ def line_digits(
     posteriors: float32 [T, 17], the line model's output for this line (T = its tensor width / 4);
     blob_probabilities: float32 [len(line.members), 10], the digit model's output for each member blob;
     blob_boxes: every blob's box (x, y, w, h) in the input image's pixels, indexed by line.members;
-    chars: the line's greedy CTC reading, ``ctc_greedy(posteriors, T)``, when the caller has it already.
+    chars: the line's greedy CTC reading, ``ctc_greedy(posteriors, T)``, when the caller has it already; a glyph
+    split between two classes in neighbouring frames is read once (lines.split_characters).
 
     Each blob is judged by what the line model put in it (its characters' peaks lie in its columns):
 
@@ -78,7 +90,7 @@ def line_digits(
     The thresholds named are ``config``'s (config.ReadConfig).
     """
     frames = line.fitted.tensor.shape[1] // STRIDE
-    chars = ctc_greedy(posteriors, frames) if chars is None else chars
+    chars = split_characters(posteriors, ctc_greedy(posteriors, frames) if chars is None else chars)
     peaks = [line.frame_x(sum(line.fitted.crop_columns(c.peak, c.peak + 1)) / 2) for c in chars]
     members = [blob_boxes[i] for i in line.members]
     owner = [nearest_blob(x, members, config) for x in peaks]
@@ -694,27 +706,6 @@ def one_digit_odds(
         max(1.0 - p.max(), config.doubt_floor)
     )
     return float(single - several)
-
-
-def ctc_log_likelihood(logp: np.ndarray, labels: Sequence[int]) -> float:
-    """log P(labels | frames) under CTC: logp float64 [T, K] log-probabilities (blank = K - 1), labels
-    indices into the alphabet. The forward recursion of Graves et al. 2006, section 4.1, in log space."""
-    blank = logp.shape[1] - 1
-    ext = [blank]
-    for label in labels:
-        ext += [label, blank]
-    n = len(ext)
-    alpha = np.full(n, -np.inf)
-    alpha[0] = logp[0, blank]
-    if n > 1:
-        alpha[1] = logp[0, ext[1]]
-    skip = np.array([s >= 2 and ext[s] != blank and ext[s] != ext[s - 2] for s in range(n)])
-    for t in range(1, len(logp)):
-        stay = alpha
-        step = np.concatenate(([-np.inf], alpha[:-1]))
-        jump = np.where(skip, np.concatenate(([-np.inf, -np.inf], alpha[:-2])), -np.inf)
-        alpha = np.logaddexp(np.logaddexp(stay, step), jump) + logp[t, ext]
-    return float(np.logaddexp(alpha[-1], alpha[-2]) if n > 1 else alpha[-1])
 
 
 def drop_stray_marks(digits: list[Digit], config: ReadConfig = DEFAULT_READ) -> list[Digit]:

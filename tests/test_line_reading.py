@@ -98,11 +98,34 @@ def test_ctc_greedy_merges_repeats_drops_blanks_and_keeps_the_frames():
     assert "".join(c.char for c in ctc_greedy(posteriors_for("_7__5"), frames=3)) == "7"
 
 
+def test_a_glyph_split_between_two_classes_is_read_once():
+    """Best path reads '71' where a '7''s frame is followed, with no blank between, by a frame of its stem read
+    '1' unsurely (0.42, the '7' 0.38): over those frames the text '7' is likelier than '71' (lines.split_characters;
+    ../shared/cases/cheque-amount-5743.jpg turned 8 degrees read '57143'). Two sure characters side by side, or
+    an unsure one after a blank, stay as they were."""
+    from edgedigits.runtime.lines import split_characters
+
+    def read(p: np.ndarray) -> list[tuple[str, int, int]]:
+        return [(c.char, c.first, c.last) for c in split_characters(p, ctc_greedy(p))]
+
+    seven, one = ALPHABET.index("7"), ALPHABET.index("1")
+    p = posteriors_for("_77__")
+    p[2] = 0.01
+    p[2, one], p[2, seven], p[2, BLANK] = 0.42, 0.38, 0.07
+    assert "".join(c.char for c in ctc_greedy(p)) == "71"  # the best path
+    assert read(p) == [("7", 1, 1)]
+    assert read(posteriors_for("_71_")) == [("7", 1, 1), ("1", 2, 2)]  # both sure: two glyphs
+    q = posteriors_for("_7_1_")
+    q[3] = 0.01
+    q[3, one], q[3, seven], q[3, BLANK] = 0.42, 0.38, 0.07
+    assert [c for c, _, _ in read(q)] == ["7", "1"]  # a blank between: not one glyph
+
+
 def test_ctc_log_likelihood_sums_every_alignment():
     """The forward recursion against brute force: every path of T frames that collapses to the labels."""
     import itertools
 
-    from edgedigits.runtime.recognize import ctc_log_likelihood
+    from edgedigits.runtime.lines import ctc_log_likelihood
 
     rng = np.random.default_rng(0)
     logits = rng.normal(size=(5, 4))
@@ -353,6 +376,17 @@ NOT_YET = {  # read wrong by the shipped line model; strict: the day they read r
 def test_shared_cases_of_digit_strings_read_exactly(reader, shared_cases, name):
     folder, expected = shared_cases
     assert reader.read(str(folder / name)).text == expected[name]
+
+
+def test_a_cheque_amount_photographed_turned_reads_each_glyph_once(reader, shared_cases):
+    """../shared/cases' cheque amount '5743' turned 8 degrees (benchmarks/robustness.py): the line model read the
+    '7' and, in the very next frame, its stem as an unsure '1' ('57143'). One glyph split between two classes is
+    read once (lines.split_characters)."""
+    from edgedigits.train.scenes import turned
+
+    folder, expected = shared_cases
+    image = cv2.imread(str(folder / "cheque-amount-5743.jpg"))
+    assert reader.read(turned(image, 8.0)).text == expected["cheque-amount-5743.jpg"]
 
 
 def test_without_the_line_model_each_blob_is_read_alone(mnist_test):
