@@ -168,7 +168,10 @@ def rule_tilt(labels: np.ndarray, stats: np.ndarray, config: DetectConfig = DEFA
     ``rule_min_strokes`` times as long as its stroke is thick; the digits and ticks joined to it thicken some of
     its columns, so the tilt is fitted (least squares, then again without the columns more than a stroke off) on
     the middles of the columns no thicker than 1.5 strokes plus 1 px (a stroke: the 10th percentile of its
-    columns' thickness), when those are ``rule_span`` of its width or more."""
+    columns' thickness), when those are ``rule_span`` of its width or more. Where digits stand on the rule along
+    most of it (a cheque's baseline, a ruled page's line under the writing), few columns are that thin from top
+    to bottom: then the fit is made on each column's lowest run of ink, or else its highest (the rule alone, under
+    or over the digits joined to it)."""
     widths = stats[1:, 2]
     if widths.size == 0 or widths.max() < max(8, config.rule_span * labels.shape[1]):
         return 0.0
@@ -177,22 +180,44 @@ def rule_tilt(labels: np.ndarray, stats: np.ndarray, config: DetectConfig = DEFA
     own = labels[y : y + h, x : x + w] == k
     top = own.argmax(axis=0)
     bottom = h - 1 - own[::-1].argmax(axis=0)
-    thickness = bottom - top + 1
-    stroke = float(np.percentile(thickness, 10))  # the rule's own thickness: digits joined to it thicken columns
+    stroke = float(np.percentile(bottom - top + 1, 10))  # the rule's own thickness: digits joined to it thicken columns
     if w < config.rule_aspect * h or w < config.rule_min_strokes * stroke:
         return 0.0  # a digit's bar, a bold touching pair: not long enough for a rule
-    thin = thickness <= 1.5 * stroke + 1
-    if np.count_nonzero(thin) < config.rule_span * w:
+    rise = fitted_rise(top, bottom, config)
+    if rise is None:  # digits on the rule: its lowest run (an underline), or its highest
+        lowest = h - 1 - last_run(own[::-1], h - 1 - bottom)
+        rise = fitted_rise(lowest, bottom, config)
+        if rise is None:
+            rise = fitted_rise(top, last_run(own, top), config)
+    if rise is None:
         return 0.0
+    degrees = abs(float(np.degrees(np.arctan(rise))))
+    return rise if config.grid_level_deg <= degrees <= config.rule_tilt_max_deg else 0.0
+
+
+def last_run(own: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """For each column of ``own`` (bool [h, w]), the last row of the run of ink that starts at row ``first`` (int
+    [w], a row with ink in every column)."""
+    rows = np.arange(own.shape[0])[:, None]
+    gap = ~own & (rows >= first[None, :])
+    return np.where(gap.any(axis=0), gap.argmax(axis=0), own.shape[0]) - 1
+
+
+def fitted_rise(top: np.ndarray, bottom: np.ndarray, config: DetectConfig = DEFAULT) -> float | None:
+    """The rise (rows per column) of a rule whose ink spans rows ``top`` to ``bottom`` (int [w]) in each column,
+    fitted as ``rule_tilt`` says on its thin columns; None when too few are thin, or lie on one line."""
+    thickness = bottom - top + 1
+    stroke = float(np.percentile(thickness, 10))
+    thin = thickness <= 1.5 * stroke + 1
+    if np.count_nonzero(thin) < config.rule_span * top.size:
+        return None
     xs = np.flatnonzero(thin).astype(np.float64)
     ys = (top + bottom)[thin] / 2.0
     fit = np.polyfit(xs, ys, 1)
     near = np.abs(ys - np.polyval(fit, xs)) <= max(1.0, stroke)
-    if np.count_nonzero(near) < config.rule_span * w:
-        return 0.0
-    rise = float(np.polyfit(xs[near], ys[near], 1)[0])
-    degrees = abs(float(np.degrees(np.arctan(rise))))
-    return rise if config.grid_level_deg <= degrees <= config.rule_tilt_max_deg else 0.0
+    if np.count_nonzero(near) < config.rule_span * top.size:
+        return None
+    return float(np.polyfit(xs[near], ys[near], 1)[0])
 
 
 class Levelling(NamedTuple):

@@ -340,6 +340,31 @@ def test_a_tilted_rule_is_measured_and_levelled_and_put_back_exactly():
     assert rule_slope(labels, stats) == 0.0
 
 
+def test_a_tilted_rule_under_digits_standing_on_it_is_measured(reader, shared_cases):
+    """A rule whose digits stand on it along most of its length: few of its columns are thin from top to bottom,
+    and rules.rule_slope measured no tilt. It is now fitted on each column's lowest run of ink (the rule under the
+    digits), or highest (over them). ../shared/cases/cheque-amount-3200.jpg turned 8 degrees (its printed
+    baseline, which the 2 and the 00 touch, turned with it) read '33'."""
+    from edgedigits.runtime.blobs import label
+    from edgedigits.runtime.rules import rule_slope
+    from edgedigits.train.scenes import turned
+
+    for degrees in (4.0, -6.0):
+        for under in (True, False):
+            image = np.zeros((160, 420), np.uint8)
+            rise = np.tan(np.radians(degrees))
+            y0 = 110 if under else 50
+            cv2.line(image, (10, y0), (410, y0 + round(400 * rise)), 1, 3)
+            for x in range(40, 400, 45):  # bold digits touching the rule, 80 % of its length
+                y = y0 + round((x - 10) * rise)
+                cv2.ellipse(image, (x, y - 22 if under else y + 22), (17, 22), 0, 0, 360, 1, 5)
+            _, labels, stats = label(image)
+            assert abs(rule_slope(labels, stats) - rise) < 0.003, (degrees, under)
+    folder, expected = shared_cases
+    cheque = cv2.imread(str(folder / "cheque-amount-3200.jpg"))
+    assert reader.read(turned(cheque, -8.0)).text == expected["cheque-amount-3200.jpg"]
+
+
 def test_a_comb_field_whose_digits_all_touch_it_is_read(reader, mnist_test):
     """Every digit touches the comb: comb and digits are one blob, a frame, so no blob gave the digits' height
     and nothing was read (5 of issue 10's 100 comb photos, these). Their height is now taken under the comb's
