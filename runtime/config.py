@@ -572,6 +572,11 @@ class ReadConfig:
     #   benchmarks/accuracy.py's line kinds (300 each, seed 0, crop/photo exact) and issue 10's photo kinds (100
     #   each, seed 0): at 0.7 separators 263/274 -> 265/277 and printed numbers 243/235 -> 244/236, but pages
     #   turned 90 and 270 degrees lost one each ('91489' read '9489'); at 0.5 tilted pages lost two more ...
+    loop_height: float = 0.3  # share of a blob's ink height: a hole this tall is a loop (recognize.zero_loops): a
+    #   blob the line model read only zeros in, less than ``sure``ly, holding more loops side by side than zeros,
+    #   is a zero a loop. The looped zeros of ../shared/cases/cheque-amount-3000.jpg's "3 000" are 0.56-0.72 of it
+    loop_width: float = 0.75  # digit heights of width per loop: ... when the blob is this wide for its loops. An
+    #   MNIST '0' whose stroke crosses itself holds two holes side by side: at 0.5, six of 2,400 scenes read '00'
     slash_height: float = 1.12  # share of the median height of its line's other digits: ... unless the blob
     #   stands at least this much taller than them: a slash reaches past the digits, a '1' stands as tall as they do
     #   (the pen-drawn slashes of train/lines.py are 0.8-1.35 digit heights; shared case slash-2468.jpg's is 1.19).
@@ -708,7 +713,9 @@ READ_ALLOWED: dict[str, Allowed] = {
     **dict.fromkeys(["search_margin", "many_chars_margin"], ANY),
     # gaps between two log-odds (their distance), widths and heights in digit heights, shares of a height
     **dict.fromkeys(["sideways_turn_odds", "sideways_pick_odds", "narrow", "narrow_alone", "alone_one"], AT_LEAST_0),
-    **dict.fromkeys(["slash_height", "stray_height", "sideways_max_gap", "sideways_max_gap_two"], AT_LEAST_0),
+    **dict.fromkeys(
+        ["slash_height", "stray_height", "sideways_max_gap", "sideways_max_gap_two", "loop_width"], AT_LEAST_0
+    ),
     **dict.fromkeys(
         ["glance_wide", "lone_flat", "letter_digit_width", "search_odds", "digit_gap", "digit_align"], AT_LEAST_0
     ),
@@ -723,6 +730,7 @@ READ_ALLOWED: dict[str, Allowed] = {
             "faint_piece_sure",
             "sure",
             "slash_sure",
+            "loop_height",
             "disputed_confidence",
             "lone_letter",
         ],
