@@ -8,7 +8,7 @@ them, keeping the handwriting that crosses them. NumPy and OpenCV only.
                                                   # that cross them kept (crossings)
     kept = erase_comb_ticks(kept, removed, height)            # a comb's ticks at equal steps on its erased rule
     blobs = drop_rule_remnants(blobs, labels, removed)        # the slivers an erased rule leaves
-    blobs = drop_form_ticks(blobs, labels, removed, height)   # comb ticks and box walls that stood on a rule
+    blobs = drop_form_ticks(blobs, labels, removed, height, slope)  # comb ticks, box walls that stood on a rule
                                                   # (or on its end: rule_ends)
     is_rule(blob, height, shape)                  # a leftover rule or border
 
@@ -605,12 +605,16 @@ def drop_rule_remnants(blobs: list[Blob], labels: np.ndarray, removed: np.ndarra
     return [b for b in blobs if hits[b.labels[0]] <= 0.5 * b.area]
 
 
-def drop_form_ticks(blobs: list[Blob], labels: np.ndarray, removed: np.ndarray, height: float) -> list[Blob]:
+def drop_form_ticks(
+    blobs: list[Blob], labels: np.ndarray, removed: np.ndarray, height: float, slope: float = 0.0
+) -> list[Blob]:
     """Drop the ticks of a comb field and the walls of a row of boxes once their rule is erased: straight
     thin vertical strokes that stood on the rule, either short (a tick, under 0.6 of a digit), taller than a
     digit (a wall), or ruler-straight (at most 1/20 as wide as tall: issue 10's comb field photo 2 had a 3 x 116
     px end wall beside digits whose typical height came out at 104). A '1' written on the line is as tall as the
-    other digits, and its pen stroke wider than 1/20 of it, and it stays."""
+    other digits, and its pen stroke wider than 1/20 of it, and it stays. ``slope``: the rules' tilt in rows per
+    column (erase_form_lines); a form turned by it leans its walls by as many columns per row, and a wall's width
+    and fill are judged with that lean taken out (a comb photographed askew read its end walls as 1s)."""
     if not removed.any() or not blobs or not height:
         return blobs
     k = max(5, round(0.15 * height)) | 1  # the rule's fuzzy edge and the tick's blurred foot
@@ -618,13 +622,34 @@ def drop_form_ticks(blobs: list[Blob], labels: np.ndarray, removed: np.ndarray, 
     touching = np.bincount(labels[near], minlength=labels.max() + 1) > 0
     ends = rule_ends(removed, height)
 
+    def upright_width(b: Blob) -> int:
+        """The blob's width with the form's lean taken out, when it leans as the form's walls do (a form turned by
+        ``slope`` rows per column leans them ``-slope`` columns per row; the middles of its rows fitted against
+        their rows, within a twentieth of a column per row): its box's width less its lean over its height. A
+        stroke leaning otherwise is judged as it stands."""
+        if not slope or b.h < 3:
+            return b.w
+        own = np.isin(labels[b.y : b.y + b.h, b.x : b.x + b.w], b.labels)
+        rows = np.flatnonzero(own.any(axis=1))
+        if rows.size < 3:
+            return b.w
+        first = own[rows].argmax(axis=1)
+        last = own.shape[1] - 1 - own[rows, ::-1].argmax(axis=1)
+        lean = float(np.polyfit(rows.astype(np.float64), (first + last) / 2.0, 1)[0])
+        if abs(lean + slope) > 0.05:
+            return b.w
+        return max(1, b.w - round(abs(slope) * (b.h - 1)))
+
     def is_tick(b: Blob) -> bool:
-        solid = b.area >= 0.7 * b.w * b.h or (b.w <= 3 and b.area >= 0.9 * b.h)  # (a faint 1-2 px wall breaks up)
-        straight = b.w <= 0.2 * height and b.w <= 0.5 * b.h and solid
-        ruled = b.w <= 0.05 * b.h  # as thin and upright as a printed line, whatever its height
+        if not touching[b.labels[0]]:
+            return False
+        w = upright_width(b)
+        solid = b.area >= 0.7 * w * b.h or (w <= 3 and b.area >= 0.9 * b.h)  # (a faint 1-2 px wall breaks up)
+        straight = w <= 0.2 * height and w <= 0.5 * b.h and solid
+        ruled = w <= 0.05 * b.h  # as thin and upright as a printed line, whatever its height
         at_end = bool(np.any(np.abs(ends - (b.x + b.w / 2)) <= b.w / 2 + 2))
         form_like = b.h <= 0.6 * height or b.h >= 1.15 * height or ruled or at_end  # a tick's height, a wall's
-        return touching[b.labels[0]] and straight and form_like
+        return straight and form_like
 
     return [b for b in blobs if not is_tick(b)]
 

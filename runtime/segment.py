@@ -247,7 +247,7 @@ def candidates(
         binary = gridless
         count, labels, stats = label(binary)
         blobs = mark_writing(components(stats, config=config), labels, config)
-    height, kept = erase_form_lines(binary, labels, stats, blobs, config)
+    height, kept, slope = erase_form_lines(binary, labels, stats, blobs, config)
     removed = binary & (1 - kept) if kept is not binary else None  # the form lines erased
     if removed is not None:  # rules were erased: label what is left
         _, labels, stats = label(kept)
@@ -255,7 +255,7 @@ def candidates(
         blobs = drop_rule_remnants(blobs, labels, removed)
     height = typical_height(blobs, ink.shape, config) or height
     if removed is not None:
-        blobs = drop_form_ticks(blobs, labels, removed, height)
+        blobs = drop_form_ticks(blobs, labels, removed, height, slope)
         blobs = drop_rule_slivers(blobs, labels, removed, height, config)
         height = typical_height(blobs, ink.shape, config) or height
     blobs = [b for b in blobs if not is_rule(b, height, ink.shape)]
@@ -269,9 +269,10 @@ def candidates(
 
 def erase_form_lines(
     binary: np.ndarray, labels: np.ndarray, stats: np.ndarray, blobs: list[Blob], config: DetectConfig = DEFAULT
-) -> tuple[float, np.ndarray]:
+) -> tuple[float, np.ndarray, float]:
     """(A first digit height in px, ``binary`` without its rules and a comb's ticks: ``binary`` itself when it
-    has none). ``labels``, ``stats``: ``binary``'s connected components; ``blobs``: the blobs made of them. Where
+    has none, the rules' slope in rows per column: 0.0 when level). ``labels``, ``stats``: ``binary``'s
+    connected components; ``blobs``: the blobs made of them. Where
     the rules are askew (rules.rule_slope, on a wide rule or a margin line: a form photographed a few degrees off
     level), all of it is done
     on a levelled copy (rules.Levelling) and the result taken back: the opening that finds a rule needs a level
@@ -287,8 +288,8 @@ def erase_form_lines(
     if kept is not work:  # a comb field's ticks stand on its erased rule
         kept = erase_comb_ticks(kept, work & (1 - kept), height, config)
     if kept is work:
-        return height, binary
-    return height, kept if levelling is None else levelling.unlevel(kept)
+        return height, binary, slope
+    return height, kept if levelling is None else levelling.unlevel(kept), slope
 
 
 # The ink map is scaled by its strongest ink (ink.find_ink). A printed rule far darker than the writing beside it

@@ -122,6 +122,37 @@ def test_a_wall_standing_on_an_erased_rules_end_is_dropped():
     assert rule_ends(removed, 150.0).size == 0  # a run under two digit heights is no rule
 
 
+def test_a_wall_of_a_form_photographed_askew_is_judged_upright(shared_cases):
+    """A comb's end wall, 4 px wide, on a form turned 8 degrees: its box is 16 px wide and a quarter inked, so it
+    was neither straight nor solid and stayed, a '1' (../shared/cases/comb-field-8994.jpg turned either way read
+    '18994'). With the rules' slope (erase_form_lines) it is judged with its lean taken out, and dropped; a
+    written 1 of the same lean inside the field stays. Both turned comb fields read 8994."""
+    import cv2
+    import numpy as np
+
+    from edgedigits.runtime.blobs import Blob
+    from edgedigits.runtime.reader import DigitReader
+    from edgedigits.runtime.rules import drop_form_ticks
+    from edgedigits.train.scenes import turned
+
+    slope = float(np.tan(np.radians(8.0)))
+    labels = np.zeros((220, 300), np.int32)
+    for y in range(120, 206):  # the wall at the rule's left end, leaning with the form, and a written 1
+        lean = round(slope * (206 - y))
+        labels[y, 40 + lean : 44 + lean] = 1
+        labels[y, 150 + lean : 158 + lean] = 2
+    removed = np.zeros((220, 300), np.uint8)
+    removed[206:210, 40:280] = 1  # the comb's baseline, erased
+    wall = Blob(40, 120, 16, 86, 344, (1,))
+    one = Blob(150, 120, 20, 86, 688, (2,))
+    assert drop_form_ticks([wall, one], labels, removed, 90.0) == [wall, one]  # level: the wall reads as a 1
+    assert drop_form_ticks([wall, one], labels, removed, 90.0, slope) == [one]
+    folder, expected = shared_cases
+    comb = cv2.imread(str(folder / "comb-field-8994.jpg"))
+    reader = DigitReader(threads=1)
+    assert [reader.read(turned(comb, degrees)).text for degrees in (8.0, -8.0)] == [expected["comb-field-8994.jpg"]] * 2
+
+
 def test_a_steeply_tilted_line_is_carried_on_where_its_rows_part():
     """A line of six on a page tilted about 27 degrees (issue 10's tilted photo 14, at half size; its 6 in two
     pieces): wide digits stop sharing rows with their neighbours half-way, and the line was read as two
