@@ -170,17 +170,28 @@ def line_digits(
         # an unsure '/' there (a '1' taken for a slash); only in a line of digits, or one it read nothing in at all:
         # letters have no peaks either, but the line model reads them as words.
         missed = all(c.char == "/" and c.confidence < config.slash_sure for c in (chars[k] for k in mine))
-        missed = missed and (number or not chars) and not words  # (or a line it read nothing in: straight 1s)
+        # A '/' read before or after every digit of its line separates nothing: a slanted '1', however sure or tall
+        outside = bool(mine) and all(chars[k].char == "/" for k in mine) and not between_digits(j, chars, owner)
+        missed = (missed or outside) and (number or not chars) and not words  # (or a line it read nothing in)
         if (
             missed
             and classifier.max() >= config.sure
             and bh >= 0.75 * tallest
-            and not (line.unrotate is None and mine and taller(j, members, config))  # (a turned line's boxes: not
-            # heights; a blob the line model read nothing in is no slash, however tall)
+            and (outside or not (line.unrotate is None and mine and taller(j, members, config)))  # (a turned line's
+            # boxes: not heights; a blob the line model read nothing in is no slash, however tall)
         ):
             digits.append(make_digit(classifier, members[j], line_no))
             raw = raw[: len(raw) - len(mine)] + [str(int(classifier.argmax()))]
     return digits, "".join(raw)
+
+
+def between_digits(j: int, chars: Sequence[Char], owner: Sequence[int]) -> bool:
+    """Did the line model read digits in other blobs both before and after blob ``j``'s characters (``chars`` in
+    reading order; ``owner``: the blob of each)? A separator stands between digit groups: a '/' read before or
+    after every digit of its line separates nothing, and may be a slanted '1' (recognize.line_digits)."""
+    mine = [k for k, o in enumerate(owner) if o == j]
+    others = [k for k, (c, o) in enumerate(zip(chars, owner)) if c.char in DIGITS and o != j]
+    return bool(mine) and any(k < mine[0] for k in others) and any(k > mine[-1] for k in others)
 
 
 def faint_piece(line: TextLine, j: int, numerals: Sequence[Char], config: ReadConfig = DEFAULT_READ) -> bool:
