@@ -171,7 +171,7 @@ def line_digits(
         # letters have no peaks either, but the line model reads them as words.
         missed = all(c.char == "/" and c.confidence < config.slash_sure for c in (chars[k] for k in mine))
         # A '/' read before or after every digit of its line separates nothing: a slanted '1', however sure or tall
-        outside = bool(mine) and all(chars[k].char == "/" for k in mine) and not between_digits(j, chars, owner)
+        outside = bool(mine) and all(chars[k].char == "/" for k in mine) and not between_digits(mine, chars)
         missed = (missed or outside) and (number or not chars) and not words  # (or a line it read nothing in)
         if (
             missed
@@ -185,12 +185,11 @@ def line_digits(
     return digits, "".join(raw)
 
 
-def between_digits(j: int, chars: Sequence[Char], owner: Sequence[int]) -> bool:
-    """Did the line model read digits in other blobs both before and after blob ``j``'s characters (``chars`` in
-    reading order; ``owner``: the blob of each)? A separator stands between digit groups: a '/' read before or
+def between_digits(mine: Sequence[int], chars: Sequence[Char]) -> bool:
+    """Did the line model read digits both before and after a blob's characters (``mine``: their indices in
+    ``chars``, in reading order), in other blobs? A separator stands between digit groups: a '/' read before or
     after every digit of its line separates nothing, and may be a slanted '1' (recognize.line_digits)."""
-    mine = [k for k, o in enumerate(owner) if o == j]
-    others = [k for k, (c, o) in enumerate(zip(chars, owner)) if c.char in DIGITS and o != j]
+    others = [k for k, c in enumerate(chars) if c.char in DIGITS and k not in mine]
     return bool(mine) and any(k < mine[0] for k in others) and any(k > mine[-1] for k in others)
 
 
