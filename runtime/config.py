@@ -577,6 +577,13 @@ class ReadConfig:
     #   is a zero a loop. The looped zeros of ../shared/cases/cheque-amount-3000.jpg's "3 000" are 0.56-0.72 of it
     loop_width: float = 0.75  # digit heights of width per loop: ... when the blob is this wide for its loops. An
     #   MNIST '0' whose stroke crosses itself holds two holes side by side: at 0.5, six of 2,400 scenes read '00'
+    loop_hole: float = 0.4  # share of a blob's height: ... and a blob the line model read as a word, in a line
+    #   of digits, when each of its loops (at least two) is this wide (recognize.joined_zeros). Measured 2026-12-04:
+    #   tests' looped_zeros (seeds 5-7, 120 amounts) read as a word held loops 0.41-0.65 of it wide; the words of
+    #   benchmarks/accuracy.py's line kinds (seeds 0-1, 150 each, crops and photos: 766 blobs read as a word in a
+    #   line of digits) held two or more loops in 16 blobs, each with a loop under 0.4 or covering under 0.45
+    loop_cover: float = 0.45  # share of its width: ... and when its loops together cover this much of it (looped
+    #   zeros 0.47-0.66, ../shared/cases/cheque-amount-3000.jpg blurred 0.52; those 16 words 0.12-0.43)
     slash_height: float = 1.12  # share of the median height of its line's other digits: ... unless the blob
     #   stands at least this much taller than them: a slash reaches past the digits, a '1' stands as tall as they do
     #   (the pen-drawn slashes of train/lines.py are 0.8-1.35 digit heights; shared case slash-2468.jpg's is 1.19).
@@ -731,6 +738,8 @@ READ_ALLOWED: dict[str, Allowed] = {
             "sure",
             "slash_sure",
             "loop_height",
+            "loop_hole",
+            "loop_cover",
             "disputed_confidence",
             "lone_letter",
         ],

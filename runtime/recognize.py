@@ -135,12 +135,8 @@ def line_digits(
             digits.append(make_digit(classifier, members[j], line_no))
             raw = raw[: len(raw) - len(mine)] + [str(int(classifier.argmax()))]
             continue
-        zeros = bool(numerals) and all(chars[k].char == "0" for k in mine)
-        unsure = zeros and min(chars[k].confidence for k in numerals) < config.sure
-        loops = zero_loops(line, members[j], config) if unsure and bw >= 2 * config.loop_width * bh else []
-        if len(loops) > len(numerals) and bw >= config.loop_width * bh * len(loops):  # zeros joined in one stroke:
-            # more loops than the line model read zeros, unsurely, and as wide as that many: a zero a loop
-            p = digit_distribution(posteriors[max((chars[k] for k in numerals), key=lambda c: c.confidence).peak])
+        loops, p = joined_zeros(line, posteriors, [chars[k] for k in mine], members[j], number, config)
+        if p is not None:  # zeros joined in one stroke: a zero a loop
             cuts = [float(bx)] + [(a[1] + b[0]) / 2 for a, b in zip(loops, loops[1:])] + [float(bx + bw)]
             digits += [make_digit(p, ink_rows(line, (a, b), members[j]), line_no) for a, b in zip(cuts, cuts[1:])]
             raw = raw[: len(raw) - len(mine)] + ["0"] * len(loops)
@@ -488,6 +484,53 @@ def ink_under(line: TextLine, box: Box) -> tuple[np.ndarray, int]:
     c1, r1 = (int(np.ceil(v)) for v in line.to_ink(x + w, y + h))
     r0, c0 = max(0, r0), max(0, c0)
     return line.ink[r0 : max(r0, r1), c0 : max(c0, c1)], r0
+
+
+def joined_zeros(
+    line: TextLine,
+    posteriors: np.ndarray,
+    mine: Sequence[Char],
+    blob: Box,
+    number: bool,
+    config: ReadConfig = DEFAULT_READ,
+) -> tuple[list[tuple[float, float]], np.ndarray | None]:
+    """Zeros written in one stroke, as on a cheque's "3 000": (the blob's loops, left to right, as (first, last)
+    image columns (zero_loops); the line model's distribution over the 10 digits for them, float64 [10]), or
+    ([], None). ``mine``: the characters the line model read in the blob (box x, y, w, h, image px);
+    ``posteriors``: the line's, float32 [frames, classes]; ``number``: the line model read digits on this line.
+
+    The line model, trained on MNIST digits that touch but are never joined by a pen, reads such a run two ways:
+    - as fewer zeros than its loops, less than ``config.sure``ly ('3000' read '30', 41b9547): a zero a loop, at the
+      surest zero's frame;
+    - as a word, in a line of digits ('3000' read '3' once blurred, halved or turned 8 degrees): a zero a loop
+      when at least two loops, each ``config.loop_hole`` of the blob's height wide, cover ``config.loop_cover`` of
+      its width, and the line model's digits at the word's surest frame favour '0'.
+    Either way the blob must be ``config.loop_width`` heights wide a loop."""
+    _, _, bw, bh = blob
+    numerals = [c for c in mine if c.char in DIGITS]
+    if bw < 2 * config.loop_width * bh:
+        return [], None
+    if numerals and all(c.char == "0" for c in mine):
+        if min(c.confidence for c in numerals) >= config.sure:
+            return [], None
+        loops = zero_loops(line, blob, config)
+        if len(loops) <= len(numerals):
+            return [], None
+        p = digit_distribution(posteriors[max(numerals, key=lambda c: c.confidence).peak])
+    elif mine and number and all(c.char == "A" for c in mine):
+        loops = zero_loops(line, blob, config)
+        if len(loops) < 2 or any(b - a < config.loop_hole * bh for a, b in loops):
+            return [], None
+        if sum(b - a for a, b in loops) < config.loop_cover * bw:
+            return [], None
+        p = digit_distribution(posteriors[max(mine, key=lambda c: c.confidence).peak])
+        if int(p.argmax()) != 0:
+            return [], None
+    else:
+        return [], None
+    if bw < config.loop_width * bh * len(loops):
+        return [], None
+    return loops, p
 
 
 def zero_loops(line: TextLine, blob: Box, config: ReadConfig = DEFAULT_READ) -> list[tuple[float, float]]:
