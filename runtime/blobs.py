@@ -118,44 +118,52 @@ def strokes_tall(b: Blob, labels: np.ndarray, ink: np.ndarray | None = None) -> 
     return b.h / max(2 * float(np.percentile(depth, 95)), 1.0) if depth.size else 0.0
 
 
-def not_digit_like(b: Blob) -> bool:
-    """A dash or a rule (much wider than tall) or a solid blob: the general stages judge those."""
+def not_digit_like(b: Blob, config: DetectConfig = DEFAULT) -> bool:
+    """A dash or a rule (wider than ``config.digit_max_aspect`` times its height) or a solid blob (``solid_fill``
+    of its box inked, wider than ``solid_aspect`` of its height): the general stages judge those."""
     fill = b.area / float(b.w * b.h)
-    return b.w > 2.5 * b.h or (fill > 0.85 and b.w > 0.35 * b.h)
+    return b.w > config.digit_max_aspect * b.h or (fill > config.solid_fill and b.w > config.solid_aspect * b.h)
 
 
-def spans_frame(b: Blob, shape: tuple[int, ...]) -> bool:
-    """Touches the border and spans most of the image's width or height (paper edge, rules, shadow)."""
+def spans_frame(b: Blob, shape: tuple[int, ...], config: DetectConfig = DEFAULT) -> bool:
+    """Touches the border and spans ``config.frame_span`` of the image's width or height (paper edge, rules,
+    shadow)."""
     h_img, w_img = shape[:2]
     touches = b.x == 0 or b.y == 0 or b.x + b.w >= w_img or b.y + b.h >= h_img
-    return touches and (b.w > 0.8 * w_img or b.h > 0.8 * h_img)
+    return touches and (b.w > config.frame_span * w_img or b.h > config.frame_span * h_img)
 
 
-def is_frame(b: Blob, blobs: list[Blob], shape: tuple[int, ...]) -> bool:
-    """Part of the frame, not a digit: spans the image from its border (paper edge, the desk, a shadow, rules
-    joined to them), is elongated, solid or huge, and other blobs of some size exist besides it — a tight crop
-    of one digit also spans the image, but alone."""
-    if not spans_frame(b, shape):
+def is_frame(b: Blob, blobs: list[Blob], shape: tuple[int, ...], config: DetectConfig = DEFAULT) -> bool:
+    """Part of the frame, not a digit: spans the image from its border (spans_frame: paper edge, the desk, a
+    shadow, rules joined to them), is elongated (``config.frame_aspect``), solid (``frame_fill``) or huge
+    (``frame_area`` of the image, unless it spans ``frame_tight`` of the image both ways and ``frame_span`` one way:
+    a tight crop), and other blobs of some size (``frame_company`` of its area) exist besides it — a tight crop of
+    one digit also spans the image, but alone."""
+    if not spans_frame(b, shape, config):
         return False
     fill = b.area / float(b.w * b.h)
     h_img, w_img = shape[:2]
-    spans_both = min(b.w / w_img, b.h / h_img) > 0.6 and max(b.w / w_img, b.h / h_img) > 0.8  # a tight crop
-    odd = max(b.w, b.h) > 2.5 * min(b.w, b.h) or fill > 0.6 or (b.area > 0.3 * h_img * w_img and not spans_both)
-    others = any(o is not b and not spans_frame(o, shape) and o.area >= 0.02 * b.area for o in blobs)
+    tight, span = config.frame_tight, config.frame_span
+    spans_both = min(b.w / w_img, b.h / h_img) > tight and max(b.w / w_img, b.h / h_img) > span  # a tight crop
+    huge = b.area > config.frame_area * h_img * w_img and not spans_both
+    odd = max(b.w, b.h) > config.frame_aspect * min(b.w, b.h) or fill > config.frame_fill or huge
+    others = any(
+        o is not b and not spans_frame(o, shape, config) and o.area >= config.frame_company * b.area for o in blobs
+    )
     return odd and others
 
 
-def may_be_writing(blobs: list[Blob], shape: tuple[int, ...]) -> list[Blob]:
+def may_be_writing(blobs: list[Blob], shape: tuple[int, ...], config: DetectConfig = DEFAULT) -> list[Blob]:
     """The blobs that could be writing, judged by shape alone: neither line-like (a rule) nor part of the frame
     (a paper edge, the desk), in their order."""
-    return [b for b in blobs if not is_line_like(b) and not is_frame(b, blobs, shape)]
+    return [b for b in blobs if not is_line_like(b) and not is_frame(b, blobs, shape, config)]
 
 
 def typical_height(blobs: list[Blob], shape: tuple[int, ...], config: DetectConfig = DEFAULT) -> float:
     """The height of a digit here: area-weighted median height of the blobs that could be digits
     (0 if none). Weighting by area makes fragments and specks count little; with 5 blobs or more, a blob
     weighs at most ``config.outlier_area`` times the median area (a pen lying on the page must not set it)."""
-    candidates = may_be_writing(blobs, shape)
+    candidates = may_be_writing(blobs, shape, config)
     if not candidates:
         return 0.0
     areas = sorted(b.area for b in candidates)

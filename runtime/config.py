@@ -373,6 +373,74 @@ class DetectConfig:
     comb_ticks: int = 3  # ticks: a comb field's lattice is fitted on at least this many free-standing ticks and
     #   walls (rules.erase_comb_ticks): digits written evenly on an underline put their stems on a lattice by
     #   chance (9dc7a8a: 4 of 500 test-line crops read differently, '781006' as '7')
+    # --- the ticks and walls left standing on an erased rule (rules.drop_form_ticks, rule_ends, is_rule)
+    tick_foot: float = 0.15  # digit heights: a blob within this of an erased form line (and 5 px at least) stands on
+    #   it (the rule's fuzzy edge and the tick's blurred foot; e87d3c8, from the first detector)
+    tick_width: float = 0.2  # digit heights: a blob standing on an erased rule is a straight stroke when at most this
+    #   wide (its lean taken out: wall_lean) ...
+    tick_slim: float = 0.5  # share of its own height: ... and at most this wide (6214636) ...
+    tick_fill: float = 0.7  # share of its box (lean taken out): ... and inked this much; or, at most thin_wall_px
+    #   wide, this many pixels per row: thin_wall_fill (a1bc262: a faint 1-2 px wall breaks up under binarization)
+    thin_wall_px: int = 3  # px: ... a stroke this thin or thinner ...
+    thin_wall_fill: float = 0.9  # pixels per row of its height: ... inked at least this much is solid too
+    tick_height: float = 0.6  # digit heights: such a straight stroke no taller than this is a comb field's tick
+    #   (e87d3c8) ...
+    wall_height: float = 1.15  # digit heights: ... one at least this tall a wall of a row of boxes (a '1' written
+    #   on the line is as tall as the other digits, and stays) ...
+    wall_ruled: float = 0.05  # share of its own height: ... and one at most this wide a printed wall, whatever its
+    #   height (009e2fc: a 3 x 116 px end wall beside digits whose typical height came out at 104 read '1') ...
+    wall_lean: float = 0.05  # columns per row: ... a stroke whose rows' middles lean as the form's walls do (the
+    #   rules' slope, turned) within this is judged on its width less that lean (6214636: comb fields photographed
+    #   8 degrees askew, 81 -> 87 of 100 exact)
+    ended_rule: float = 2.0  # digit heights: an erased run of form line longer than this and ``ended_rule_flat``
+    #   times as long as thick is a rule whose two ends may hold a comb's or a row of boxes' end walls: a straight
+    #   stroke standing there is a wall whatever its height (a1bc262: comb fields read '28761' for '2876') ...
+    ended_rule_flat: float = 4.0  # times its own thickness: ... (the rule, not a wall's stub)
+    leftover_rule: float = 1.8  # digit heights: a line-like blob (blobs.is_line_like) left after the form lines were
+    #   erased and longer than this is a rule or a border (rules.is_rule; e87d3c8, from the first detector); with no
+    #   digit height, one 4 times as wide as tall spanning half the image
+    # --- which blobs may be writing (segment.keep_blobs, attach_fragments, has_row_neighbour, word_runs)
+    fragment_height: float = 0.4  # digit heights: a blob shorter than this is a fragment or a speck, no digit
+    #   (segment.keep_digit_like; 33b131b, the first detector): given to the digit it sits on (attach_fragments), a
+    #   run of them alone joins its neighbour run (word_runs, d3d7df0) ...
+    fragment_gap: float = 0.12  # digit heights: ... a fragment is given to the nearest digit within this (33b131b) ...
+    fragment_level: float = 0.35  # share of the digit's height: ... whose top or bottom it extends, its middle above
+    #   this or below 1 less this (a dash between two digits sits at mid-height and is left alone; 33b131b) ...
+    fragment_width: float = 1.7  # digit heights: ... when the two together are at most this wide ...
+    fragment_span: float = 1.35  # digit heights: ... and this tall (33b131b: a 5's top bar drawn off to the right)
+    digit_max_height: float = 2.0  # digit heights: a blob taller than this is no digit (keep_digit_like; 33b131b);
+    #   in text lines (keep_writing), one that has no neighbour of its height in its row (``row_neighbour_*``) and is
+    #   no lone_digit is a pen lying on the page (dd9b644: desk photos) ...
+    row_neighbour_low: float = 0.6  # its height: ... a neighbour is at least this tall ...
+    row_neighbour_high: float = 1.6  # its height: ... and at most this tall ...
+    row_neighbour_gap: float = 2.0  # its heights: ... at most this far beside it, sharing half the smaller one's rows
+    #   and not half the narrower one's columns (72f36e6: big handwriting on a printed form has company; a pen, whose
+    #   two strips split by its highlight lie over each other, has none)
+    speck_size: float = 0.08  # digit heights: a blob whose longer side is shorter than this is a speck, no writing
+    #   (keep_writing; 2b68dba, the line recognizer's groundwork) ...
+    solid_fill: float = 0.85  # share of its box: ... and one inked this much, a fragment's height or taller, wider
+    #   than ``solid_aspect`` of its height, a thumb, a hole, a shadow (a dot is small; 2b68dba) ...
+    solid_aspect: float = 0.35  # width over height: ... (a thin upright '1' fills its box)
+    digit_max_aspect: float = 2.5  # width over height: a blob wider than this is a dash or a rule, no digit
+    #   (blobs.not_digit_like, which also refuses a solid blob: solid_fill, solid_aspect; 9f8357e, the first fast
+    #   path for small clean digits)
+    frame_span: float = 0.8  # share of the image's width or height: a blob touching the image's border and spanning
+    #   this much of it is part of the frame, a paper edge, rules, a shadow (blobs.spans_frame; 33b131b) ...
+    frame_aspect: float = 2.5  # times as long as wide: ... and no writing (blobs.is_frame) when this elongated ...
+    frame_fill: float = 0.6  # share of its box: ... or inked this much ...
+    frame_area: float = 0.3  # share of the image: ... or this big, unless it spans ``frame_tight`` of the image both
+    #   ways and ``frame_span`` one way (a tight crop of one digit) ...
+    frame_tight: float = 0.6  # share of the image's width and height: ... (33b131b) ...
+    frame_company: float = 0.02  # share of its area: ... and only beside another blob at least this big (a tight
+    #   crop of one digit also spans the image, but alone; 33b131b)
+    frame_ink: float = 0.4  # share of the image: a blob touching the image's border and this big is a dark region,
+    #   no digit (33b131b) ...
+    frame_ink_alone: float = 0.75  # share of the image: ... or this big when it is the image's only blob (a tight
+    #   crop of a bold digit can be about half ink)
+    border_strip: float = 8.0  # times as long as thick: a blob touching the image's border beside other blobs and
+    #   this elongated is a paper edge or a shadow's (keep_writing; a328d4c) ...
+    border_strip_digits: float = 4.0  # times as long as thick: ... or this elongated, for keep_digit_like ...
+    border_fill: float = 0.7  # share of its box: ... or inked this much (a solid piece at the border; a328d4c)
     # --- text lines and reading order (segment.py, order.py)
     deskew_min_deg: float = 3.0  # degrees: a text line steeper than this is turned level before the line model
     #   reads it (dae487e: tilted pages 0.73 -> 0.87 exact)
@@ -401,6 +469,24 @@ class DetectConfig:
     #   0.95 / 0.95 -> 0.97 / 0.98 exact; no photo of another kind went from right to wrong or back
     dash_flat: float = 3.0  # ... and at least this many times as long as it is thick (not a dot: a 'j''s tittle
     #   on its own line read '0' in benchmarks/accuracy.py's words alone)
+    stacked_columns: float = 0.5  # share of the narrower box's (line's) columns: a box sharing this many with a
+    #   line's last box sits above or below it, a broken digit's other piece, and is matched against the line's last
+    #   two boxes' rows (order.line_rows); two lines sharing this many may be one line of broken digits' tops and
+    #   bottoms (order.join_stacked_pieces; faint pencil, 2026-12-01: 22 -> 26 of 40 exact, tests/test_page.py) ...
+    stacked_span: float = 1.4  # their tallest box's height: ... when together they span no more rows than this (a
+    #   whole digit among them; two lines of writing span two heights and a gap) ...
+    stacked_speck: float = 0.3  # share of that tallest box's height: ... and neither is a line of specks (paper
+    #   grain, a dot): its tallest box at least this tall
+    carry_slope: float = 0.84  # rows per column, tan(40 degrees): a line steeper than this at its end (its last two
+    #   boxes' centres) is carried on by no other (order.join_continuations: a page tilted 25-30 degrees breaks
+    #   where its wide digits stop sharing rows with their neighbours) ...
+    carry_gap: float = 1.0  # digit heights (the line's median box): ... the line that carries it on starts at most
+    #   this far right of its last box ...
+    carry_overlap: float = 0.33  # digit heights: ... or overlaps it by at most this much ...
+    carry_rise: float = 0.5  # digit heights: ... within this of where the line's slope puts it ...
+    carry_turn: float = 0.3  # rows per column: ... and, of two boxes or more, at a slope within this of the line's
+    #   (tilted pages 0.73 -> 0.87 exact with deskewing, dae487e; lines of print under each other start at one
+    #   margin, not where the line above ends, and stay apart)
     far_neighbour: float = 2.0  # heights of the taller of a new box and a line's last box: a line whose last box
     #   is further than this from it, and under half or over twice as tall, comes after the others, though it
     #   shares more rows (order.reading_order: a handwritten number written up to the end of a printed line put its
@@ -427,7 +513,7 @@ DETECT_ALLOWED: dict[str, Allowed] = {
         ["coarse_min_side", "coarse_min_height", "page_min_side", "clean_max_side", "tiny_side"], AT_LEAST_0
     ),
     **dict.fromkeys(["sheet_min_side", "blotch_min_side", "denoise_side", "pen_min_side"], AT_LEAST_0),
-    **dict.fromkeys(["rule_margin", "crossing_margin", "band_reach"], AT_LEAST_0),
+    **dict.fromkeys(["rule_margin", "crossing_margin", "band_reach", "thin_wall_px"], AT_LEAST_0),
     # ratios of a larger thing to a smaller one, 1 or more: the tallest blob to the next, a shrink factor, the
     # stronger polarity's energy to the weaker's, the most a blob weighs to the median blob
     **dict.fromkeys(["coarse_max_lead", "coarse_factor", "polarity_sure", "outlier_area"], AT_LEAST_1),
@@ -441,6 +527,7 @@ DETECT_ALLOWED: dict[str, Allowed] = {
     "grid_span": SHARE,
     **dict.fromkeys(["box_sides", "box_band", "box_outline", "box_stroke", "wall_drift"], SHARE),
     **dict.fromkeys(["box_edges", "box_run"], SHARE),
+    **dict.fromkeys(["tick_slim", "tick_fill", "wall_ruled"], SHARE),
     "box_band_px": AT_LEAST_1,
     "min_contrast": Allowed(0, 1, above_low=True),  # the ink map is divided by at least this
     # shares a blob or a height must reach, where above 1 turns the check off (tests/test_config.py does so)
@@ -454,6 +541,20 @@ DETECT_ALLOWED: dict[str, Allowed] = {
     **dict.fromkeys(["faint_beside_gap", "upright_strokes", "max_grow_side", "rule_strokes", "pen_width"], AT_LEAST_0),
     **dict.fromkeys(["flag_flat", "body_upright", "lone_digit_tall", "dash_length", "dash_flat"], AT_LEAST_0),
     **dict.fromkeys(["far_neighbour", "word_gap", "far_line"], AT_LEAST_0),
+    **dict.fromkeys(
+        ["stacked_span", "carry_slope", "carry_gap", "carry_overlap", "carry_rise", "carry_turn"], AT_LEAST_0
+    ),
+    **dict.fromkeys(["stacked_columns", "stacked_speck"], SHARE),
+    **dict.fromkeys(["fragment_height", "fragment_gap", "fragment_width", "fragment_span"], AT_LEAST_0),
+    **dict.fromkeys(["digit_max_height", "row_neighbour_gap", "speck_size", "solid_aspect"], AT_LEAST_0),
+    **dict.fromkeys(["border_strip", "border_strip_digits", "digit_max_aspect", "frame_aspect"], AT_LEAST_0),
+    **dict.fromkeys(["frame_span", "frame_fill", "frame_area", "frame_tight", "frame_company"], SHARE),
+    "row_neighbour_low": SHARE,
+    "row_neighbour_high": AT_LEAST_1,
+    "fragment_level": Allowed(0, 0.5),
+    **dict.fromkeys(["solid_fill", "frame_ink", "frame_ink_alone", "border_fill"], SHARE),
+    **dict.fromkeys(["tick_foot", "tick_width", "tick_height", "wall_height", "wall_lean"], AT_LEAST_0),
+    **dict.fromkeys(["thin_wall_fill", "ended_rule", "ended_rule_flat", "leftover_rule"], AT_LEAST_0),
     "word_run_blobs": AT_LEAST_1,
     "rule_length": POSITIVE,  # the digit height is divided by it
     "flag_gap": ANY,  # body heights; negative: the flag must overlap the body

@@ -210,7 +210,7 @@ def clean_digit(gray: np.ndarray, config: DetectConfig = DEFAULT) -> Extraction 
         (touches and not tiny)
         or area < config.clean_main_share * inked
         or h < config.min_height
-        or not_digit_like(blob)
+        or not_digit_like(blob, config)
     ):
         return None
     paper_mean, paper_sd = (float(v.ravel()[0]) for v in cv2.meanStdDev(gray, mask=1 - mask))

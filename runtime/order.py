@@ -26,7 +26,7 @@ def reading_order(boxes: list[Box], config: DetectConfig = DEFAULT) -> tuple[lis
         x, y, w, h = boxes[i]
         best, best_key = None, None
         for line in lines:
-            top, bottom = line_rows(line, boxes[i], boxes)
+            top, bottom = line_rows(line, boxes[i], boxes, config)
             overlap = (min(y + h, bottom) - max(y, top)) / float(min(h, bottom - top))
             lx, _, lw, lh = boxes[line[-1]]
             # far (in heights of the taller of the two boxes), and its last box under half or over twice as tall
@@ -41,22 +41,23 @@ def reading_order(boxes: list[Box], config: DetectConfig = DEFAULT) -> tuple[lis
         else:
             lines.append([i])
     lines = join_side_by_side(lines, boxes, config)
-    lines = join_continuations(lines, boxes)
-    lines = join_stacked_pieces(lines, boxes)
+    lines = join_continuations(lines, boxes, config)
+    lines = join_stacked_pieces(lines, boxes, config)
     lines.sort(key=lambda line: sum(boxes[i][1] + boxes[i][3] / 2 for i in line) / len(line))
     order = [i for line in lines for i in line]
     line_of = [n for n, line in enumerate(lines) for _ in line]
     return order, line_of
 
 
-def line_rows(line: list[int], box: Box, boxes: list[Box]) -> tuple[int, int]:
+def line_rows(line: list[int], box: Box, boxes: list[Box], config: DetectConfig = DEFAULT) -> tuple[int, int]:
     """The rows (top, bottom) a new ``box`` is matched against to join ``line``: its last box's, or, when the new
-    box sits above or below that one (they share half the narrower's columns: a broken digit's other piece,
+    box sits above or below that one (they share ``config.stacked_columns`` of the narrower's columns: a broken
+    digit's other piece,
     as faint pencil leaves), the last two boxes' together, so a piece of the digit is matched against the
     line rather than against the other piece alone."""
     lx, ly, lw, lh = boxes[line[-1]]
     x, _, w, _ = box
-    if len(line) > 1 and min(x + w, lx + lw) - max(x, lx) >= 0.5 * min(w, lw):
+    if len(line) > 1 and min(x + w, lx + lw) - max(x, lx) >= config.stacked_columns * min(w, lw):
         px, py, pw, ph = boxes[line[-2]]
         return min(ly, py), max(ly + lh, py + ph)
     return ly, ly + lh
@@ -97,13 +98,13 @@ def join_side_by_side(lines: list[list[int]], boxes: list[Box], config: DetectCo
     return lines
 
 
-def join_continuations(lines: list[list[int]], boxes: list[Box]) -> list[list[int]]:
+def join_continuations(lines: list[list[int]], boxes: list[Box], config: DetectConfig = DEFAULT) -> list[list[int]]:
     """Join a line to the one that carries it on: a steeply tilted line (a page at 25-30 degrees) breaks where
     its wide digits stop sharing rows with their neighbours. Line B carries line A on when B starts just
-    right of A's last box (at most one digit height away, or overlapping it by a third), where A's slope (its
-    last two boxes' centres, at most 40 degrees) puts it within half a digit height, and, for two
-    boxes or more, at about A's slope. Lines of print under each other start at one margin, not where the
-    line above ends, and stay apart."""
+    right of A's last box (at most ``config.carry_gap`` digit heights away, or overlapping it by ``carry_overlap``),
+    where A's slope (its last two boxes' centres, at most ``carry_slope``) puts it within ``carry_rise`` digit
+    heights, and, for two boxes or more, at about A's slope (``carry_turn``). Lines of print under each other start
+    at one margin, not where the line above ends, and stay apart. ``lines``: box indices, left to right."""
 
     def centre(i: int) -> tuple[float, float]:
         x, y, w, h = boxes[i]
@@ -115,18 +116,20 @@ def join_continuations(lines: list[list[int]], boxes: list[Box]) -> list[list[in
 
     def carries_on(a: list[int], b: list[int]) -> bool:
         s = slope(a) if len(a) >= 2 else None
-        if s is None or abs(s) > 0.84:  # tan(40 degrees)
+        if s is None or abs(s) > config.carry_slope:
             return False
         height = sorted(boxes[i][3] for i in a)[len(a) // 2]
         last, first = boxes[a[-1]], boxes[b[0]]
         gap = first[0] - (last[0] + last[2])
-        if not -0.33 * height <= gap <= height or any(boxes[i][0] < last[0] for i in b):
+        if not -config.carry_overlap * height <= gap <= config.carry_gap * height or any(
+            boxes[i][0] < last[0] for i in b
+        ):
             return False
         (lx, ly), (fx, fy) = centre(a[-1]), centre(b[0])
-        if abs(fy - (ly + s * (fx - lx))) > 0.5 * height:
+        if abs(fy - (ly + s * (fx - lx))) > config.carry_rise * height:
             return False
         t = slope(b) if len(b) >= 2 else None
-        return t is None or abs(t - s) <= 0.3
+        return t is None or abs(t - s) <= config.carry_turn
 
     lines = [list(line) for line in lines]
     while pair := next(
@@ -139,20 +142,22 @@ def join_continuations(lines: list[list[int]], boxes: list[Box]) -> list[list[in
     return lines
 
 
-def join_stacked_pieces(lines: list[list[int]], boxes: list[Box]) -> list[list[int]]:
+def join_stacked_pieces(lines: list[list[int]], boxes: list[Box], config: DetectConfig = DEFAULT) -> list[list[int]]:
     """Join two lines that are the top and bottom pieces of one line of broken digits (faint pencil breaks
     digits across their middle, and the pieces of several digits line up into a line of tops and a line of
-    bottoms): they overlap in columns by half the narrower one's width, together they span no more rows than
-    1.4 times their tallest box (a whole digit among them), and neither is a line of specks (its tallest box
-    under 0.3 of that). Two lines of writing span two heights and a gap, and stay apart."""
+    bottoms): they overlap in columns by ``config.stacked_columns`` of the narrower one's width, together they span
+    no more rows than ``stacked_span`` times their tallest box (a whole digit among them), and neither is a line of
+    specks (its tallest box under ``stacked_speck`` of that). Two lines of writing span two heights and a gap, and
+    stay apart."""
 
     def pieces(a: list[int], b: list[int]) -> bool:
         (ax, _, aw, _), (bx, _, bw, _) = box_union([boxes[i] for i in a]), box_union([boxes[i] for i in b])
         shared = min(ax + aw, bx + bw) - max(ax, bx)
         tallest = max(boxes[i][3] for i in a + b)
-        if min(max(boxes[i][3] for i in a), max(boxes[i][3] for i in b)) < 0.3 * tallest:
+        if min(max(boxes[i][3] for i in a), max(boxes[i][3] for i in b)) < config.stacked_speck * tallest:
             return False  # a line of specks (paper grain, a dot) is no piece of the digits
-        return shared >= 0.5 * min(aw, bw) and box_union([boxes[i] for i in a + b])[3] <= 1.4 * tallest
+        span = box_union([boxes[i] for i in a + b])[3]
+        return shared >= config.stacked_columns * min(aw, bw) and span <= config.stacked_span * tallest
 
     lines = [list(line) for line in lines]
     while pair := next(

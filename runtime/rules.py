@@ -43,7 +43,7 @@ def digit_height(binary: np.ndarray, plain: list[Blob], config: DetectConfig = D
     else:
         rough = components(label(without)[2], config=config)
         before = {b[:5] for b in plain}
-        whole = [b for b in may_be_writing(rough, binary.shape) if b[:5] in before]
+        whole = [b for b in may_be_writing(rough, binary.shape, config) if b[:5] in before]
         height = typical_height(rough if len(whole) >= 2 else plain, binary.shape, config)
         height = height or under_one_frame(binary, plain, config)
     return under_bent_rules(binary, height, config) if height >= config.frame_share * binary.shape[0] else height
@@ -63,7 +63,7 @@ def under_bent_rules(binary: np.ndarray, height: float, config: DetectConfig = D
     without = remove_rules(binary, length / config.rule_length, config)
     if without is binary:
         return height
-    rough = may_be_writing(components(label(without)[2], config=config), binary.shape)
+    rough = may_be_writing(components(label(without)[2], config=config), binary.shape, config)
     found = typical_height(rough, binary.shape, config) if len(rough) >= 2 else 0.0
     return found if 0 < found < config.frame_share * binary.shape[0] else height
 
@@ -100,14 +100,14 @@ def straight_runs(binary: np.ndarray, length: int, config: DetectConfig = DEFAUL
     return most
 
 
-def rule_height(blobs: list[Blob], shape: tuple[int, ...], height: float) -> float:
+def rule_height(blobs: list[Blob], shape: tuple[int, ...], height: float, config: DetectConfig = DEFAULT) -> float:
     """The height, in px, a rule is judged long against (remove_rules): the digit height ``height``, or the
     median height of the three tallest blobs that may be writing (not line-like, not the frame) when that is
     taller. Handwriting on a printed form: the print is most of the blobs and sets the digit height, and a
     handwritten '1' three print lines tall, or a 4's stem, was erased as a rule (issue 10's desk photos:
     0.83 -> 0.92 exact, 100 photos; every other kind unchanged). The median of three: a pen lying on the page
     is one tall blob."""
-    tall = sorted(b.h for b in may_be_writing(blobs, shape))[-3:]
+    tall = sorted(b.h for b in may_be_writing(blobs, shape, config))[-3:]
     return max(height, float(np.median(tall))) if len(tall) == 3 else height
 
 
@@ -606,26 +606,34 @@ def drop_rule_remnants(blobs: list[Blob], labels: np.ndarray, removed: np.ndarra
 
 
 def drop_form_ticks(
-    blobs: list[Blob], labels: np.ndarray, removed: np.ndarray, height: float, slope: float = 0.0
+    blobs: list[Blob],
+    labels: np.ndarray,
+    removed: np.ndarray,
+    height: float,
+    slope: float = 0.0,
+    config: DetectConfig = DEFAULT,
 ) -> list[Blob]:
     """Drop the ticks of a comb field and the walls of a row of boxes once their rule is erased: straight
-    thin vertical strokes that stood on the rule, either short (a tick, under 0.6 of a digit), taller than a
-    digit (a wall), or ruler-straight (at most 1/20 as wide as tall: issue 10's comb field photo 2 had a 3 x 116
-    px end wall beside digits whose typical height came out at 104). A '1' written on the line is as tall as the
-    other digits, and its pen stroke wider than 1/20 of it, and it stays. ``slope``: the rules' tilt in rows per
-    column (erase_form_lines); a form turned by it leans its walls by as many columns per row, and a wall's width
-    and fill are judged with that lean taken out (a comb photographed askew read its end walls as 1s)."""
+    thin vertical strokes that stood on the rule (``config.tick_foot``; straight: ``tick_width``, ``tick_slim``,
+    ``tick_fill``), either short (a tick, ``tick_height``), taller than a digit (a wall, ``wall_height``), standing on
+    a rule's end (rule_ends), or ruler-straight (``wall_ruled``: issue 10's comb field photo 2 had a 3 x 116 px end
+    wall beside digits whose typical height came out at 104). A '1' written on the line is as tall as the other
+    digits, and its pen stroke wider than 1/20 of it, and it stays. ``height``: the typical digit's, px;
+    ``removed``: uint8 0/1, the erased form lines; ``labels``: the components' labels the blobs were measured on.
+    ``slope``: the rules' tilt in rows per column (erase_form_lines); a form turned by it leans its walls by as many
+    columns per row, and a wall's width and fill are judged with that lean taken out (``wall_lean``: a comb
+    photographed askew read its end walls as 1s)."""
     if not removed.any() or not blobs or not height:
         return blobs
-    k = max(5, round(0.15 * height)) | 1  # the rule's fuzzy edge and the tick's blurred foot
+    k = max(5, round(config.tick_foot * height)) | 1  # the rule's fuzzy edge and the tick's blurred foot
     near = cv2.dilate(removed, np.ones((k, k), np.uint8)).astype(bool)
     touching = np.bincount(labels[near], minlength=labels.max() + 1) > 0
-    ends = rule_ends(removed, height)
+    ends = rule_ends(removed, height, config)
 
     def upright_width(b: Blob) -> int:
         """The blob's width with the form's lean taken out, when it leans as the form's walls do (a form turned by
         ``slope`` rows per column leans them ``-slope`` columns per row; the middles of its rows fitted against
-        their rows, within a twentieth of a column per row): its box's width less its lean over its height. A
+        their rows, within ``config.wall_lean`` columns per row): its box's width less its lean over its height. A
         stroke leaning otherwise is judged as it stands."""
         if not slope or b.h < 3:
             return b.w
@@ -636,7 +644,7 @@ def drop_form_ticks(
         first = own[rows].argmax(axis=1)
         last = own.shape[1] - 1 - own[rows, ::-1].argmax(axis=1)
         lean = float(np.polyfit(rows.astype(np.float64), (first + last) / 2.0, 1)[0])
-        if abs(lean + slope) > 0.05:
+        if abs(lean + slope) > config.wall_lean:
             return b.w
         return max(1, b.w - round(abs(slope) * (b.h - 1)))
 
@@ -644,11 +652,13 @@ def drop_form_ticks(
         if not touching[b.labels[0]]:
             return False
         w = upright_width(b)
-        solid = b.area >= 0.7 * w * b.h or (w <= 3 and b.area >= 0.9 * b.h)  # (a faint 1-2 px wall breaks up)
-        straight = w <= 0.2 * height and w <= 0.5 * b.h and solid
-        ruled = w <= 0.05 * b.h  # as thin and upright as a printed line, whatever its height
+        thin = w <= config.thin_wall_px and b.area >= config.thin_wall_fill * b.h  # (a faint 1-2 px wall breaks up)
+        solid = b.area >= config.tick_fill * w * b.h or thin
+        straight = w <= config.tick_width * height and w <= config.tick_slim * b.h and solid
+        ruled = w <= config.wall_ruled * b.h  # as thin and upright as a printed line, whatever its height
         at_end = bool(np.any(np.abs(ends - (b.x + b.w / 2)) <= b.w / 2 + 2))
-        form_like = b.h <= 0.6 * height or b.h >= 1.15 * height or ruled or at_end  # a tick's height, a wall's
+        short, tall = b.h <= config.tick_height * height, b.h >= config.wall_height * height  # a tick's, a wall's
+        form_like = short or tall or ruled or at_end
         return straight and form_like
 
     return [b for b in blobs if not is_tick(b)]
@@ -674,22 +684,25 @@ def drop_rule_slivers(
     return [b for b in blobs if not is_sliver(b)]
 
 
-def rule_ends(removed: np.ndarray, height: float) -> np.ndarray:
+def rule_ends(removed: np.ndarray, height: float, config: DetectConfig = DEFAULT) -> np.ndarray:
     """The x of both ends of each erased horizontal rule (float64 [2 * rules], px): ``removed`` (uint8 0/1) the
-    erased form lines; a rule is a run of them wider than two digit heights and four times its own height. A
+    erased form lines; a rule is a run of them wider than ``config.ended_rule`` digit heights (``height``, px) and
+    ``ended_rule_flat`` times its own height. A
     thin straight stroke standing on such an end is the end wall of a comb field or of a row of boxes
     (drop_form_ticks): a wall no taller than the digits, issue 10's comb fields read '28761' for '2876'."""
     _, _, stats = label(removed)
     x, w, h = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
-    rule = (w > 2 * height) & (w > 4 * h)
+    rule = (w > config.ended_rule * height) & (w > config.ended_rule_flat * h)
     return np.concatenate([x[rule], x[rule] + w[rule] - 1]).astype(np.float64)
 
 
-def is_rule(b: Blob, height: float, shape: tuple[int, ...]) -> bool:
-    """A leftover rule or border: line-like and longer than a digit (or than half the image)."""
+def is_rule(b: Blob, height: float, shape: tuple[int, ...], config: DetectConfig = DEFAULT) -> bool:
+    """A leftover rule or border: line-like (blobs.is_line_like) and longer than ``config.leftover_rule`` digit
+    heights (``height``, px), or, with no digit height (0), 4 times as wide as tall and wider than half the image
+    (``shape``)."""
     if not is_line_like(b):
         return False
     longest = max(b.w, b.h)
     if height:
-        return longest > 1.8 * height
+        return longest > config.leftover_rule * height
     return b.w > 4 * b.h and b.w > 0.5 * shape[1]

@@ -111,7 +111,7 @@ def segment_lines(
     kept = [
         members
         for _, members in sorted(groups.items())
-        if any(blobs[i].h >= 0.4 * height or is_dash(blobs[i], height, config) for i in members)
+        if any(blobs[i].h >= config.fragment_height * height or is_dash(blobs[i], height, config) for i in members)
     ]
     blobs = [blobs[i] for members in kept for i in members]
     line_of = [n for n, members in enumerate(kept) for _ in members]
@@ -171,7 +171,7 @@ def word_runs(blobs: list[Blob], height: float, config: DetectConfig = DEFAULT) 
     The line model reads each run on its own, scaled as the row's tallest blob is (lines.fit_line's
     ``min_height``: a short word stays short beside the row's capitals): digits written far apart, of unlike
     sizes or baselines, are no longer one long, sparse line, a shape it never saw in training
-    (DetectConfig.word_gap). A run of specks alone (shorter than 0.4 ``height``: an i's dot, a full stop far
+    (DetectConfig.word_gap). A run of specks alone (shorter than ``config.fragment_height``: an i's dot, a full stop far
     from its word) joins the run before it, or after it when it comes first. A row with a run of more than
     ``config.word_run_blobs`` blobs (specks aside) is not cut: it is words, whose letters read as digits at their
     own scale ('sum' read '547'), and the whole row's context tells them from digits."""
@@ -185,7 +185,7 @@ def word_runs(blobs: list[Blob], height: float, config: DetectConfig = DEFAULT) 
 
     # a run of specks alone (an i's dot, a full stop far from its word) is no run: it joins its neighbour
     def specks(run: list[int]) -> bool:
-        return all(blobs[i].h < 0.4 * height for i in run)
+        return all(blobs[i].h < config.fragment_height * height for i in run)
 
     merged: list[list[int]] = []
     for run in runs:
@@ -194,7 +194,7 @@ def word_runs(blobs: list[Blob], height: float, config: DetectConfig = DEFAULT) 
         else:
             merged.append(run)
     # words: runs of three letters or more; only a row of lone digits (or pairs) is cut
-    if any(sum(blobs[i].h >= 0.4 * height for i in run) > config.word_run_blobs for run in merged):
+    if any(sum(blobs[i].h >= config.fragment_height * height for i in run) > config.word_run_blobs for run in merged):
         return [list(range(len(blobs)))]
     return merged
 
@@ -255,15 +255,15 @@ def candidates(
         blobs = drop_rule_remnants(blobs, labels, removed)
     height = typical_height(blobs, ink.shape, config) or height
     if removed is not None:
-        blobs = drop_form_ticks(blobs, labels, removed, height, slope)
+        blobs = drop_form_ticks(blobs, labels, removed, height, slope, config)
         blobs = drop_rule_slivers(blobs, labels, removed, height, config)
         height = typical_height(blobs, ink.shape, config) or height
-    blobs = [b for b in blobs if not is_rule(b, height, ink.shape)]
+    blobs = [b for b in blobs if not is_rule(b, height, ink.shape, config)]
     if sheet is not None and height and min(ink.shape) >= config.pen_min_side:  # a pen lying across the sheet's edge
         crossing = across_edge(labels, sheet)
         blobs = [b for b in blobs if crossing[list(b.labels)].max() < config.pen_width * height]
     blobs = merge_broken_strokes(blobs, height or max(ink.shape), config)
-    blobs = attach_fragments(blobs, height or max(ink.shape))
+    blobs = attach_fragments(blobs, height or max(ink.shape), config)
     return Candidates(blobs, labels, height, ink)
 
 
@@ -284,7 +284,7 @@ def erase_form_lines(
         _, work_labels, work_stats = label(work)
         blobs = mark_writing(components(work_stats, config=config), work_labels, config)
     height = digit_height(work, blobs, config)
-    kept = remove_rules(work, rule_height(blobs, work.shape, height), config)
+    kept = remove_rules(work, rule_height(blobs, work.shape, height, config), config)
     if kept is not work:  # a comb field's ticks stand on its erased rule
         kept = erase_comb_ticks(kept, work & (1 - kept), height, config)
     if kept is work:
@@ -304,7 +304,7 @@ def erase_form_lines(
 def is_underline(b: Blob, labels: np.ndarray, shape: tuple[int, ...], config: DetectConfig = DEFAULT) -> bool:
     """A rule of beside_rules: line-like, at most ``config.rule_strokes`` stroke widths thick, and not crossing
     the image (``shape``; a ruled page's lines do). ``labels``: int32 [H, W], the labelling ``b`` comes from."""
-    return is_line_like(b) and not spans_frame(b, shape) and strokes_tall(b, labels) <= config.rule_strokes
+    return is_line_like(b) and not spans_frame(b, shape, config) and strokes_tall(b, labels) <= config.rule_strokes
 
 
 def beside_rules(ink: np.ndarray, rules: list[Blob], config: DetectConfig = DEFAULT) -> np.ndarray | None:
@@ -593,18 +593,19 @@ def _root(parent: list[int], i: int) -> int:
     return i
 
 
-def attach_fragments(blobs: list[Blob], height: float) -> list[Blob]:
-    """Give a fragment too short to be a digit (a 5's top bar drawn off to the right) to the digit it sits
-    on: the nearest blob within 12% of a digit height whose top or bottom it extends, if the union is still
-    digit-sized. A dash between two digits sits at mid-height and is left alone (and dropped later)."""
-    big = [b for b in blobs if b.h >= 0.4 * height]
-    small = [b for b in blobs if b.h < 0.4 * height and b.w < height]  # a short bar counts, a rule not
+def attach_fragments(blobs: list[Blob], height: float, config: DetectConfig = DEFAULT) -> list[Blob]:
+    """Give a fragment too short to be a digit (under ``config.fragment_height`` digit heights, ``height`` px: a 5's
+    top bar drawn off to the right) to the digit it sits on: the nearest blob within ``fragment_gap`` heights whose
+    top or bottom it extends (``fragment_level``), if the union is still digit-sized (``fragment_width``,
+    ``fragment_span``). A dash between two digits sits at mid-height and is left alone (and dropped later)."""
+    big = [b for b in blobs if b.h >= config.fragment_height * height]
+    small = [b for b in blobs if b.h < config.fragment_height * height and b.w < height]  # a short bar, not a rule
     if not big or not small:
         return blobs
     parts: dict[int, list[Blob]] = {i: [b] for i, b in enumerate(big)}
     rest = [b for b in blobs if b not in big and b not in small]
     for f in small:
-        best, best_gap = None, 0.12 * height
+        best, best_gap = None, config.fragment_gap * height
         for i, b in enumerate(big):
             gap = max(b.x - (f.x + f.w), f.x - (b.x + b.w), b.y - (f.y + f.h), f.y - (b.y + b.h), 0)
             x0, y0 = min(b.x, f.x), min(b.y, f.y)
@@ -612,9 +613,9 @@ def attach_fragments(blobs: list[Blob], height: float) -> list[Blob]:
             level = (f.y + f.h / 2 - b.y) / b.h
             if (
                 gap <= best_gap
-                and (level < 0.35 or level > 0.65)
-                and x1 - x0 <= 1.7 * height
-                and y1 - y0 <= 1.35 * height
+                and (level < config.fragment_level or level > 1 - config.fragment_level)
+                and x1 - x0 <= config.fragment_width * height
+                and y1 - y0 <= config.fragment_span * height
             ):
                 best, best_gap = i, gap
         if best is None:
@@ -692,25 +693,26 @@ def keep_blobs(blobs: list[Blob], shape: tuple[int, ...], writing: bool, config:
     for b in blobs:
         fill = b.area / float(b.w * b.h)
         touches = b.x == 0 or b.y == 0 or b.x + b.w >= w_img or b.y + b.h >= h_img
-        if is_frame(b, blobs, shape):
+        if is_frame(b, blobs, shape, config):
             continue  # paper edge, desk, shadow
         if writing:
-            if height and b.h > 2.0 * height and not has_row_neighbour(b, blobs) and not lone_digit(b, height, config):
+            tall = height and b.h > config.digit_max_height * height
+            if tall and not has_row_neighbour(b, blobs, config) and not lone_digit(b, height, config):
                 continue  # much taller than the writing, and alone (a pen); handwriting beside print has company
-            if height and max(b.w, b.h) < 0.08 * height:
+            if height and max(b.w, b.h) < config.speck_size * height:
                 continue  # a speck
-            if fill > 0.85 and b.h >= 0.4 * height and b.w > 0.35 * b.h:
+            if fill > config.solid_fill and b.h >= config.fragment_height * height and b.w > config.solid_aspect * b.h:
                 continue  # a solid blob the size of a digit: a thumb, a hole, a shadow (a dot is small)
         else:
-            if height and not (0.4 * height <= b.h <= 2.0 * height):
+            if height and not (config.fragment_height * height <= b.h <= config.digit_max_height * height):
                 continue  # a fragment, a speck, or something much bigger than the digits
-            if not_digit_like(b):
+            if not_digit_like(b, config):
                 continue  # a dash, a rule; a solid blob: a thumb, a hole, a shadow
-        if touches and b.area > (0.4 if len(blobs) > 1 else 0.75) * h_img * w_img:
+        if touches and b.area > (config.frame_ink if len(blobs) > 1 else config.frame_ink_alone) * h_img * w_img:
             continue  # most of the frame is "ink": a dark region, not a digit (a tight crop can be ~50%)
         if touches and len(blobs) > 1:
-            strip = max(b.w, b.h) > (8 if writing else 4) * min(b.w, b.h)
-            solid = fill > 0.7 and (b.h >= 0.4 * height or not writing)
+            strip = max(b.w, b.h) > (config.border_strip if writing else config.border_strip_digits) * min(b.w, b.h)
+            solid = fill > config.border_fill and (b.h >= config.fragment_height * height or not writing)
             if strip or solid:
                 continue  # a strip or a solid piece at the border beside other blobs (paper edge, shadow)
         keep.append(b)
@@ -726,17 +728,17 @@ def lone_digit(b: Blob, height: float, config: DetectConfig = DEFAULT) -> bool:
     return max(b.w, b.h) <= config.lone_digit_tall * height
 
 
-def has_row_neighbour(b: Blob, blobs: list[Blob]) -> bool:
-    """Is there another blob of about b's height (0.6-1.6x) beside it: sharing half the smaller one's rows, at
-    most two of b's heights away, and not half the narrower one's columns (the two strips of a pen split by
-    its highlight lie over each other)? Big handwriting on a printed form is a row of such blobs; a pen lying
-    on the page is alone."""
+def has_row_neighbour(b: Blob, blobs: list[Blob], config: DetectConfig = DEFAULT) -> bool:
+    """Is there another blob of about b's height (``config.row_neighbour_low`` to ``row_neighbour_high`` times)
+    beside it: sharing half the smaller one's rows, at most ``row_neighbour_gap`` of b's heights away, and not half
+    the narrower one's columns (the two strips of a pen split by its highlight lie over each other)? Big
+    handwriting on a printed form is a row of such blobs; a pen lying on the page is alone."""
     for o in blobs:
-        if o is b or not 0.6 * b.h <= o.h <= 1.6 * b.h:
+        if o is b or not config.row_neighbour_low * b.h <= o.h <= config.row_neighbour_high * b.h:
             continue
         shared = min(b.y + b.h, o.y + o.h) - max(b.y, o.y)
         gap = max(o.x - (b.x + b.w), b.x - (o.x + o.w), 0)
         beside = min(b.x + b.w, o.x + o.w) - max(b.x, o.x) < 0.5 * min(b.w, o.w)  # not a piece of b's object
-        if shared >= 0.5 * min(b.h, o.h) and gap <= 2 * b.h and beside:
+        if shared >= 0.5 * min(b.h, o.h) and gap <= config.row_neighbour_gap * b.h and beside:
             return True
     return False

@@ -142,7 +142,7 @@ def _strip(grays: list[np.ndarray]) -> list[Extraction | None]:
     y = y - tops
     touches = (x == 0) | (y == 0) | (x + w >= ws) | (y + h >= hs)
     fill = area / np.maximum(w * h, 1).astype(np.float64)
-    not_digit_like = (w > 2.5 * h) | ((fill > 0.85) & (w > 0.35 * h))
+    not_digit_like = (w > DEFAULT.digit_max_aspect * h) | ((fill > DEFAULT.solid_fill) & (w > DEFAULT.solid_aspect * h))
     ok &= ~(touches & ~tiny) & ~(area < DEFAULT.clean_main_share * inked) & ~(h < DEFAULT.min_height) & ~not_digit_like
 
     # Paper and ink levels (cv2.meanStdDev and cv2.mean over 8-bit pixels: exact integer sums, then scaled).

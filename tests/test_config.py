@@ -404,6 +404,13 @@ ON_PHOTOS = [
     ("max_grow_side", 3.0, "form_boxes", 1),
     ("crossing_margin", 8, "squared_paper", 1),
     ("comb_ticks", 6, "comb_field", 0),
+    # the thresholds that were literals in the stages until 2026-12-04 (rules, order, segment, blobs)
+    ("leftover_rule", 1.0, "rotated_270", 3),
+    ("stacked_columns", 0.9, "pencil", 6),
+    ("speck_size", 0.3, "pencil", 6),
+    ("fragment_height", 0.7, "rotated_90", 0),
+    ("solid_fill", 0.5, "border", 0),
+    ("solid_aspect", 0.1, "tiny", 2),
 ]
 
 

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+from edgedigits.runtime.config import DEFAULT, DetectConfig
 from edgedigits.runtime.order import reading_order
 
 
-def lines_of(boxes):
-    order, line_of = reading_order(boxes)
+def lines_of(boxes, config: DetectConfig = DEFAULT):
+    order, line_of = reading_order(boxes, config)
     lines: dict[int, list[int]] = {}
     for i, n in zip(order, line_of):
         lines.setdefault(n, []).append(i)
@@ -95,6 +96,9 @@ def test_a_ruler_straight_wall_standing_on_an_erased_rule_is_dropped():
     wall = Blob(61, 90, 3, 116, 348, (1,))
     one = Blob(150, 110, 10, 95, 950, (2,))
     assert drop_form_ticks([wall, one], labels, removed, 104.0) == [one]
+    # judged by the configuration's thresholds: a printed wall only when under wall_ruled of its height wide
+    assert drop_form_ticks([wall, one], labels, removed, 104.0, config=DetectConfig(wall_ruled=0.02)) == [wall, one]
+    assert drop_form_ticks([wall, one], labels, removed, 104.0, config=DetectConfig(wall_height=0.9)) == []
 
 
 def test_a_wall_standing_on_an_erased_rules_end_is_dropped():
@@ -120,6 +124,10 @@ def test_a_wall_standing_on_an_erased_rules_end_is_dropped():
     labels[121:206:12, 276:278] = 0
     assert drop_form_ticks([broken, one], labels, removed, 90.0) == [one]
     assert rule_ends(removed, 150.0).size == 0  # a run under two digit heights is no rule
+    assert rule_ends(removed, 150.0, DetectConfig(ended_rule=1.5)).size == 2  # (DetectConfig.ended_rule)
+    wall = Blob(276, 120, 5, 86, 430, (1,))
+    labels[120:206, 276:281] = 1
+    assert drop_form_ticks([wall, one], labels, removed, 90.0, config=DetectConfig(ended_rule=3.0)) == [wall, one]
 
 
 def test_a_wall_of_a_form_photographed_askew_is_judged_upright(shared_cases):
@@ -160,6 +168,7 @@ def test_a_steeply_tilted_line_is_carried_on_where_its_rows_part():
     boxes = [(78, 124, 14, 27), (98, 136, 40, 37), (65, 143, 18, 13), (130, 154, 43, 32), (171, 184, 64, 32)]
     boxes += [(241, 202, 26, 40), (271, 218, 18, 38)]
     assert len(lines_of(boxes)) == 1
+    assert len(lines_of(boxes, DetectConfig(carry_rise=0.05))) == 2  # (DetectConfig.carry_rise)
 
 
 def test_lines_of_print_under_each_other_are_not_carried_on():
@@ -175,6 +184,7 @@ def test_the_top_and_bottom_pieces_of_broken_digits_are_one_line():
     span one digit's height, so they are one line (order.join_stacked_pieces)."""
     boxes = [(211, 135, 34, 17), (306, 136, 34, 50), (267, 140, 25, 20), (203, 153, 28, 34), (265, 161, 19, 26)]
     assert len(lines_of(boxes)) == 1
+    assert len(lines_of(boxes, DetectConfig(stacked_span=1.0))) == 2  # (DetectConfig.stacked_span)
 
 
 def test_the_end_of_a_tilted_line_of_print_two_digits_away_stays_out_of_a_number():
@@ -243,3 +253,19 @@ def test_a_peak_in_two_overlapping_blobs_goes_to_the_one_whose_middle_is_nearer(
     assert nearest_blob(320, [nine, one]) == 1
     assert nearest_blob(300, [nine, one]) == 0
     assert nearest_blob(400, [nine, one]) == 1  # outside both: the nearest
+
+
+def test_blob_shape_judgements_follow_the_config():
+    """blobs.not_digit_like and blobs.is_frame judge by DetectConfig's digit_max_aspect, solid_fill and frame_*."""
+    from edgedigits.runtime.blobs import Blob, is_frame, not_digit_like
+
+    dash = Blob(10, 10, 60, 20, 600, (1,))  # 3 times as wide as tall, half inked
+    assert not_digit_like(dash) and not not_digit_like(dash, DetectConfig(digit_max_aspect=4.0))
+    solid = Blob(10, 10, 20, 30, 540, (1,))  # 0.9 of its box inked
+    assert not_digit_like(solid) and not not_digit_like(solid, DetectConfig(solid_fill=0.95))
+    edge = Blob(0, 0, 8, 400, 3200, (1,))  # a paper edge down the image's left side, beside a digit
+    digit = Blob(200, 150, 40, 60, 800, (2,))
+    shape = (480, 640)
+    assert is_frame(edge, [edge, digit], shape)
+    assert not is_frame(edge, [edge, digit], shape, DetectConfig(frame_span=0.9))  # spans 0.83 of the height
+    assert not is_frame(edge, [edge, digit], shape, DetectConfig(frame_company=0.5))  # the digit is too small
