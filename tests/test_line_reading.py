@@ -672,6 +672,33 @@ def test_an_unsure_slash_taller_than_its_digits_stays_a_slash():
     assert raw == "11111" and [d.value for d in digits] == [1] * 5  # ... a '1' taken for a slash
 
 
+def test_a_slash_read_as_a_digit_and_a_slash_in_neighbouring_frames_is_read_once(shared_cases):
+    """../shared/cases/slash-2468.jpg at half size: the line model read its slash '1' (0.52) in one frame and '/'
+    (0.90) in the next, and lines.split_characters found the two likelier than either: '24168'. In a blob narrower
+    than tall, a digit and a '/' so read are one stroke, and the surer is kept (recognize.one_stroke): 2468."""
+    folder, expected = shared_cases
+    image = cv2.imread(str(folder / "slash-2468.jpg"))
+    half = cv2.resize(image, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    result = DigitReader(threads=1).read(half)
+    assert (result.text, result.raw) == (expected["slash-2468.jpg"], "24/68")
+
+
+def test_one_stroke_keeps_the_surer_of_a_digit_and_a_slash_in_neighbouring_frames():
+    """recognize.one_stroke on characters alone: the surer of a digit and a '/' read in neighbouring frames of a
+    blob narrower than tall; both where a blank frame lies between them, where the blob is as wide as tall (a '1'
+    and a slash written side by side), or where the other character is no slash."""
+    from edgedigits.runtime.lines import Char
+    from edgedigits.runtime.recognize import one_stroke
+
+    one, slash = Char("1", 8, 8, 0.52, 8), Char("/", 9, 9, 0.9, 9)
+    narrow, wide = (74, 49, 32, 52), (74, 49, 60, 52)
+    assert one_stroke([one, slash], [0, 1], narrow) == [1]
+    assert one_stroke([one._replace(confidence=0.95), slash], [0, 1], narrow) == [0]
+    assert one_stroke([one, slash._replace(first=10, last=10, peak=10)], [0, 1], narrow) == [0, 1]
+    assert one_stroke([one, slash], [0, 1], wide) == [0, 1]
+    assert one_stroke([one, slash._replace(char="-")], [0, 1], narrow) == [0, 1]
+
+
 def test_a_slash_the_line_model_is_sure_enough_of_stays_a_slash():
     """A '/' as tall as the digits beside it, where the digit model is sure of a '1': the digit model's '1' when the
     line model reads the '/' under ReadConfig.slash_sure, a slash at or above it. Lower than its default (0.9),
