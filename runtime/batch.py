@@ -61,7 +61,10 @@ LISTING_LINES = 100_000  # inputs per listing file: each is one read task of Ray
 SUMMARY = "_SUMMARY.json"
 SETTINGS = "_SETTINGS.json"  # what the records under out were read with (keep_settings)
 RAY_EXTRA = install_hint("ray")
-RAY_MISSING = f"the Ray engine needs Ray, which is not installed: {RAY_EXTRA}; or use --engine local"
+RAY_MISSING = (
+    f"the Ray engine needs Ray, which is not installed: {RAY_EXTRA}; or use the local engine "
+    "(--engine local; engine='local' in Python)"
+)
 API_OUT = " (read_archive's out)"  # after "--out" in a message: the argument's name in the API (for_command drops it)
 
 

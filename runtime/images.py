@@ -56,6 +56,8 @@ IMAGE_SUFFIXES = frozenset(
     }
 )
 FORMATS = "PNG, JPEG, BMP, TIFF, WebP, GIF or PNM"
+# What a folder's or a pattern's listing reads (is_input_name), by suffix, for the messages that say none was found
+INPUT_SUFFIXES = " ".join(sorted(IMAGE_SUFFIXES)) + " and .pdf"
 
 
 class Decoding(NamedTuple):

@@ -64,6 +64,28 @@ def shipped_names() -> list[str]:
     return sorted(p.stem for p in folder.glob("*.onnx")) if folder.is_dir() else []
 
 
+def shipped_listing() -> str:
+    """The shipped models by what they read, for messages: ``"default, seed-mlp (digit models, --model); line (line
+    model, --line-model); ..."`` from each model card's ``kind`` (none: a digit model); ``"none installed"``."""
+    kinds: dict[str, list[str]] = {}
+    for name in shipped_names():
+        card = models_dir() / f"{name}.json"
+        try:
+            kind = json.loads(card.read_text()).get("kind") or "digit" if card.is_file() else "digit"
+        except (OSError, ValueError):
+            kind = "digit"
+        kinds.setdefault(str(kind), []).append(name)
+    if not kinds:
+        return "none installed"
+    flags = {"digit": "--model", "line": "--line-model", "orientation": "--orientation-model"}
+    parts = []
+    for kind in sorted(kinds, key=lambda k: (k != "digit", k)):
+        names = kinds[kind]
+        what = f"{kind} model{'s' if len(names) > 1 else ''}"
+        parts.append(f"{', '.join(names)} ({what}, {flags[kind]})" if kind in flags else f"{', '.join(names)} ({what})")
+    return "; ".join(parts)
+
+
 def _looks_like_path(text: str) -> bool:
     return os.sep in text or "/" in text or text.endswith(".onnx") or text.startswith(".")
 
@@ -90,9 +112,8 @@ def resolve_model(name_or_path: str | os.PathLike | None = None) -> Path:
             f"{path}: no such model file; check the path, or pass a shipped model's name "
             f"({', '.join(shipped_names()) or 'none installed'})."
         )
-    available = ", ".join(shipped_names()) or "none installed"
     raise ModelError(
-        f"{text}: unknown model; shipped models: {available} (see `edgedigits models`), "
+        f"{text}: unknown model; shipped models: {shipped_listing()} (see `edgedigits models`), "
         "or pass the path of an .onnx file."
     )
 

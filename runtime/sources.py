@@ -20,7 +20,7 @@ import numpy as np
 
 from .draw import to_bgr
 from .errors import EdgeDigitsError
-from .images import FORMATS, ImageError, cv_path, is_image_name, is_input_name, known_other, load_image
+from .images import INPUT_SUFFIXES, ImageError, cv_path, is_image_name, is_input_name, known_other, load_image
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,7 @@ def _folder(folder: str, recursive: bool) -> Iterator[str | SourceError]:
         )
         return
     where = "this folder or its subfolders" if recursive else "this folder"
-    error = f"no image files in {where} (looked for {FORMATS} by their suffixes)"
+    error = f"no image files in {where} (looked for the suffixes {INPUT_SUFFIXES})"
     other = _other_files(folder, recursive)
     yield SourceError(folder, f"{error}; {other}" if other else f"{error}; check the path")
 
@@ -166,8 +166,8 @@ def no_images_matched(matches: list[str]) -> str:
     (``'clips/*.mp4'``), iPhone photos, text files or empty folders; says what they are (``other_formats``) and
     what to do."""
     error = (
-        f"the pattern matches {len(matches)} file(s) or folder(s) but no image file (looked for {FORMATS} by their "
-        "suffixes)"
+        f"the pattern matches {len(matches)} file(s) or folder(s) but no image file (looked for the suffixes "
+        f"{INPUT_SUFFIXES})"
     )
     other = other_formats(matches)
     if other is not None:

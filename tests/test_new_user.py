@@ -205,6 +205,11 @@ def test_a_folder_with_images_only_in_subfolders_suggests_r(tmp_path, mnist_test
     flat = run("classify", tmp_path / "scans")
     assert flat.returncode == 1 and "Traceback" not in flat.stderr
     assert "no image files in this folder" in flat.stdout and "-r" in flat.stdout
+    empty = run("classify", tmp_path / "scans" / "2024" / "..", "--recursive")  # (reads a.png: not empty)
+    assert empty.returncode == 0
+    (tmp_path / "nothing").mkdir()
+    none = run("classify", tmp_path / "nothing")  # every suffix a folder's listing reads is named, PDFs too
+    assert none.returncode == 1 and ".png" in none.stdout and ".jp2" in none.stdout and ".pdf" in none.stdout
     deep = run("classify", tmp_path / "scans", "-r", "--format", "jsonl")
     assert deep.returncode == 0 and json.loads(deep.stdout)["text"] == str(mnist_test.labels[0])
 

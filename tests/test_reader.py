@@ -382,6 +382,19 @@ def test_none_is_no_line_or_orientation_model_as_on_the_command_line():
         DigitReader("none")  # a digit model is always needed: the word is no model name there
 
 
+def test_an_unknown_model_names_the_shipped_models_by_what_they_read():
+    """The unknown-model error offered 'line' and 'orientation' among the names for --model, which refuses them (a
+    new user's trial, 2026-12-04): the shipped models are listed by kind, each with the option that takes it."""
+    with pytest.raises(ModelError) as caught:
+        DigitReader("nosuch")
+    message = str(caught.value)
+    assert "default, default-int8, seed-mlp (digit models, --model)" in message, message
+    assert (
+        "line (line model, --line-model)" in message
+        and "orientation (orientation model, --orientation-model)" in message
+    )
+
+
 def test_single_must_be_true_or_false():
     """single='no' was taken as true (every image read as one digit)."""
     with pytest.raises(TypeError, match="single must be True or False, got 'no'"):
