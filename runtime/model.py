@@ -69,20 +69,17 @@ def shipped_listing() -> str:
     model, --line-model); ..."`` from each model card's ``kind`` (none: a digit model); ``"none installed"``."""
     kinds: dict[str, list[str]] = {}
     for name in shipped_names():
-        card = models_dir() / f"{name}.json"
-        try:
-            kind = json.loads(card.read_text()).get("kind") or "digit" if card.is_file() else "digit"
-        except (OSError, ValueError):
-            kind = "digit"
-        kinds.setdefault(str(kind), []).append(name)
+        kind = str(read_card(models_dir() / f"{name}.onnx").get("kind") or "digit")
+        kinds.setdefault(kind, []).append(name)
     if not kinds:
         return "none installed"
-    flags = {"digit": "--model", "line": "--line-model", "orientation": "--orientation-model"}
+    options = {"digit": "--model", "line": "--line-model", "orientation": "--orientation-model"}
     parts = []
-    for kind in sorted(kinds, key=lambda k: (k != "digit", k)):
+    for kind in sorted(kinds, key=lambda k: (k != "digit", k)):  # the digit models first
         names = kinds[kind]
         what = f"{kind} model{'s' if len(names) > 1 else ''}"
-        parts.append(f"{', '.join(names)} ({what}, {flags[kind]})" if kind in flags else f"{', '.join(names)} ({what})")
+        what += f", {options[kind]}" if kind in options else ""
+        parts.append(f"{', '.join(names)} ({what})")
     return "; ".join(parts)
 
 

@@ -184,9 +184,9 @@ def line_digits(
 def one_stroke(chars: Sequence[Char], mine: list[int], blob: Box) -> list[int]:
     """The characters of a blob (``mine``: their indices in ``chars``, in reading order; ``blob``: its box x, y, w,
     h) with a slash read two ways taken once: in a blob narrower than tall, a digit and a '/' read in neighbouring
-    frames (no blank between) are one stroke, and the surer of the two is kept. A slash halved, blurred or turned
-    8 degrees ('24/68' of ../shared/cases/slash-2468.jpg) read '1' at 0.52 in one frame and '/' at 0.90 in the
-    next, where lines.split_characters found the two likelier than either; it read '24168'."""
+    frames (no blank between) are one stroke, and the surer of the two is kept. The slash of '24/68'
+    (../shared/cases/slash-2468.jpg) at half size read '1' at 0.52 in one frame and '/' at 0.90 in the next, where
+    lines.split_characters found the two likelier than either: '24168'."""
     if len(mine) != 2 or blob[2] >= blob[3]:
         return mine
     a, b = chars[mine[0]], chars[mine[1]]
@@ -511,7 +511,7 @@ def joined_zeros(
 ) -> tuple[list[tuple[float, float]], np.ndarray | None]:
     """Zeros written in one stroke, as on a cheque's "3 000": (the blob's loops, left to right, as (first, last)
     image columns (zero_loops); the line model's distribution over the 10 digits for them, float64 [10]), or
-    ([], None). ``mine``: the characters the line model read in the blob (box x, y, w, h, image px);
+    ([], None). ``mine``: the characters the line model read in the blob; ``blob``: its box (x, y, w, h, image px);
     ``posteriors``: the line's, float32 [frames, classes]; ``number``: the line model read digits on this line.
 
     The line model, trained on MNIST digits that touch but are never joined by a pen, reads such a run two ways:
