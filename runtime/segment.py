@@ -172,9 +172,9 @@ def word_runs(blobs: list[Blob], height: float, config: DetectConfig = DEFAULT) 
     ``min_height``: a short word stays short beside the row's capitals): digits written far apart, of unlike
     sizes or baselines, are no longer one long, sparse line, a shape it never saw in training
     (DetectConfig.word_gap). A run of specks alone (shorter than ``config.fragment_height`` of ``height``: an i's
-    dot, a full stop far from its word) joins the run before it, or after it when it comes first. A row with a run of more than
-    ``config.word_run_blobs`` blobs (specks aside) is not cut: it is words, whose letters read as digits at their
-    own scale ('sum' read '547'), and the whole row's context tells them from digits."""
+    dot, a full stop far from its word) joins the run before it, or after it when it comes first. A row with a run
+    of more than ``config.word_run_blobs`` blobs (specks aside) is not cut: it is words, whose letters read as
+    digits at their own scale ('sum' read '547'), and the whole row's context tells them from digits."""
     runs: list[list[int]] = []
     right = -np.inf
     for i, b in enumerate(blobs):
