@@ -25,7 +25,7 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
-from .blobs import Blob, components, is_line_like, label, may_be_writing, typical_height
+from .blobs import Blob, components, is_line_like, label, may_be_writing, member_mask, typical_height
 from .config import DEFAULT, DetectConfig
 
 
@@ -396,7 +396,7 @@ def erase_boxes(
             continue  # too small to write in, a row of cells or a rule, or solid: no box
         if not framed(binary[b.y : b.y + b.h, b.x : b.x + b.w], config.box_edges):
             continue  # (cheap: a digit's ink leaves a band along its box's edge half empty)
-        own = np.isin(labels[b.y : b.y + b.h, b.x : b.x + b.w], b.labels).view(np.uint8)
+        own = member_mask(labels, b, (b.x, b.y, b.w, b.h)).astype(bool).view(np.uint8)
         # (framed in 2 px of paper: its outline's sides and their bands stay inside the array)
         own = cv2.copyMakeBorder(own, 2, 2, 2, 2, cv2.BORDER_CONSTANT, value=0)
         corners = quadrilateral(own)
@@ -687,9 +687,9 @@ def drop_rule_slivers(
 def rule_ends(removed: np.ndarray, height: float, config: DetectConfig = DEFAULT) -> np.ndarray:
     """The x of both ends of each erased horizontal rule (float64 [2 * rules], px): ``removed`` (uint8 0/1) the
     erased form lines; a rule is a run of them wider than ``config.ended_rule`` digit heights (``height``, px) and
-    ``ended_rule_flat`` times its own height. A
-    thin straight stroke standing on such an end is the end wall of a comb field or of a row of boxes
-    (drop_form_ticks): a wall no taller than the digits, issue 10's comb fields read '28761' for '2876'."""
+    ``ended_rule_flat`` times its own height. A thin straight stroke standing on such an end is the end wall of a
+    comb field or of a row of boxes (drop_form_ticks): a wall no taller than the digits, issue 10's comb fields
+    read '28761' for '2876'."""
     _, _, stats = label(removed)
     x, w, h = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
     rule = (w > config.ended_rule * height) & (w > config.ended_rule_flat * h)
