@@ -620,16 +620,29 @@ def page_score(lines: list[np.ndarray], widths: list[int]) -> float:
     return sum(path_score(p, f) * f for p, f in zip(lines, frames)) / total if total else 0.0
 
 
-def sideways(found, config: ReadConfig = DEFAULT_READ) -> bool:
+def sideways(
+    found, config: ReadConfig = DEFAULT_READ, reading: tuple[list[np.ndarray], list[int]] | None = None
+) -> bool:
     """Does the writing look turned a quarter? Its text lines are stacked in a column that shares image columns
     (a line of digits on a page turned 90 degrees): two lines or more, each of one blob or, for a digit broken
     in two, two (most of one), no further apart than ``config.sideways_max_gap`` digit heights
     (``sideways_max_gap_two`` for two lines). Or several lines turned: its blobs make columns
-    (``quarter_turned_lines``). ``found``: a detect.Extraction."""
+    (``quarter_turned_lines``). ``found``: a detect.Extraction.
+
+    ``reading``: the line model's posteriors of the page as it lies (float32 [T, 17] per text line) and each
+    line tensor's width in px, when it has been read. Several lines turned are then looked for only on a page
+    read less surely than ``config.sideways_lines_margin`` nats per character below certainty (peak_score is
+    at most 0): reader.DigitReader._quarter_turn keeps such a turn only when it reads surer by that margin,
+    which a page read within it cannot. A printed form upright (its letters lie flat: issue 10's desk photos,
+    60 of 100 looked turned) cost a 12 MP photo two more extractions, about 150 ms, for nothing."""
     lines: dict[int, list[int]] = {}  # each row's blobs (its runs' members: segment.word_runs)
     for line, row in zip(found.text_lines, rows(found.text_lines)):
         lines.setdefault(row, []).extend(line.members)
-    if len(lines) >= 2 and quarter_turned_lines(found.boxes):  # several lines turned: columns
+    if (
+        len(lines) >= 2
+        and quarter_turned_lines(found.boxes)
+        and (reading is None or peak_score(*reading) < -config.sideways_lines_margin)
+    ):  # several lines turned: columns
         return True
     if len(lines) < 2 or any(len(members) > 2 for members in lines.values()):
         return False

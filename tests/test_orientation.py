@@ -483,3 +483,82 @@ def test_a_page_of_several_lines_turned_a_quarter_is_read_upright(reader, mnist_
     exact = sum(reader.read(np.ascontiguousarray(np.rot90(page, turn))).text == text for page, text in pages)
     assert exact >= 10, exact
     assert sum(reader.read(page).text == text for page, text in pages) >= 11  # upright: as they were
+
+
+class CountingReader(DigitReader):
+    """A DigitReader that counts the pages it tries at a quarter-turn, by each of its two rules."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tried = {"_quarter_turn": 0, "_search_turns": 0}
+
+    def _quarter_turn(self, p, out):
+        self.tried["_quarter_turn"] += 1
+        return super()._quarter_turn(p, out)
+
+    def _search_turns(self, prepared, outputs):
+        self.tried["_search_turns"] += len(prepared)
+        return super()._search_turns(prepared, outputs)
+
+
+@shipped
+def test_a_printed_form_read_surely_upright_is_not_tried_a_quarter_turned(mnist_test):
+    """Issue 10's desk photo (12 MP, seed 0, photo 0): the printed form's letters lie flat, so its blobs make
+    columns as a page of several lines on its side does (recognize.quarter_turned_lines), and at e2bcdb9-c54c30a
+    the page was read at both quarter-turns for nothing: 60 of 100 desk photos, +150-250 ms each, the 12 MP photo's
+    median 118 -> 165 ms. The line model reads it within ReadConfig.sideways_lines_margin of certainty as it
+    lies, which no turn can beat by that margin: it is no longer tried."""
+    from edgedigits.runtime import detect
+    from edgedigits.runtime.recognize import sideways
+
+    image, text = next(iter(scenes.kind_photos(mnist_test, "desk_photo", 0, 1)))
+    assert sideways(detect.extract(image, lines=True))  # without the reading: it looks turned
+    reader = CountingReader()
+    assert reader.read(image).text == text
+    assert reader.tried == {"_quarter_turn": 0, "_search_turns": 0}
+
+
+@shipped
+def test_a_table_of_digits_on_its_side_is_read_upright(mnist_test):
+    """8 lines of 6 MNIST test digits (48 blobs) turned a quarter either way read as written: the several-lines
+    rule is not bounded by the size of a page (a scanned log sheet fed in sideways)."""
+    import cv2
+
+    rng = np.random.default_rng(0)
+    page = np.full((120 + 110 * 8, 120 + 70 * 6), 235, np.float32)
+    lines = []
+    for i in range(8):
+        picks = rng.integers(0, len(mnist_test.images), 6)
+        for j, k in enumerate(picks):
+            digit = cv2.resize(mnist_test.images[k], (60, 60)).astype(np.float32) / 255
+            y, x = 60 + 110 * i, 60 + 70 * j
+            page[y : y + 60, x : x + 60] = page[y : y + 60, x : x + 60] * (1 - digit) + 30 * digit
+        lines.append("".join(str(mnist_test.labels[k]) for k in picks))
+    page = page.astype(np.uint8)
+    reader = CountingReader()
+    for turn in (1, 3):
+        assert reader.read(np.ascontiguousarray(np.rot90(page, turn))).text == "\n".join(lines), turn
+    assert reader.tried["_quarter_turn"] == 2
+
+
+@shipped
+def test_a_page_tried_at_both_quarter_turns_is_found_there_once(mnist_test, monkeypatch):
+    """Issue 10's rotated_270 photo 86 (seed 0) is tried at both quarter-turns as a column (_quarter_turn), kept
+    as it lies, and read so unsurely that the search reads it at both turns again (_search_turns): the turned
+    pages are found once (two extractions turned, four before) and read again by the networks alone."""
+    from edgedigits.runtime import reader as reader_module
+
+    *_, (image, _) = scenes.kind_photos(mnist_test, "rotated_270", 0, 87)
+    shapes = []
+    extract = reader_module.detect.extract
+
+    def counted(array, *args, **kwargs):
+        shapes.append(array.shape[:2])
+        return extract(array, *args, **kwargs)
+
+    monkeypatch.setattr(reader_module.detect, "extract", counted)
+    reader = CountingReader()
+    reader.read(image)
+    assert reader.tried == {"_quarter_turn": 1, "_search_turns": 1}
+    turned = (image.shape[1], image.shape[0])
+    assert shapes == [image.shape[:2], turned, turned]  # as it lies, then each quarter-turn once
