@@ -756,7 +756,8 @@ class ReadConfig:
     #   recognize.quarter_turned_lines) is kept turned when the line model reads the turn this much more surely.
     #   benchmarks/accuracy.py's clean scenes turned 90 and 270 degrees (300 each, seed 0): the turns it kept read
     #   right 0.006-0.6 more surely, 253 of 261 above 0.03; a line photo of a word, a touching '2691' and an
-    #   underline, upright, read 0.027 more surely turned, and was kept turned at 0.005 ('83|2')
+    #   underline, upright, read 0.027 more surely turned, and was kept turned at 0.005 ('83|2'). A page read
+    #   within this margin of certainty as it lies is therefore not tried turned by this rule (recognize.sideways)
     # --- any page read unsurely, read at both quarter-turns too (recognize.quarter_turn_search, reader.py)
     search_margin: float = 0.1  # nats per character (recognize.peak_score): a page whose text lines read less
     #   surely than this below certainty, and that no stage above turned, is also read at both quarter-turns; the

@@ -325,10 +325,8 @@ class DigitReader:
                     if len(digits) >= 2 or (not digits and WORD in (raw or "")):
                         prepared[i], outputs[i] = p, out
         for i, (p, out) in enumerate(zip(prepared, outputs)):
-            if out is not None and sideways(
-                p.found, self.read_config, (out.lines, p.widths)
-            ):  # digits stacked in a column: the page
-                # may lie a quarter-turned
+            # digits stacked in a column, or several lines lying flat: the page may lie a quarter-turned
+            if out is not None and sideways(p.found, self.read_config, (out.lines, p.widths)):
                 prepared[i], outputs[i] = self._quarter_turn(p, out)
         # Pages the orientation model leans towards turned 180 degrees: first their text lines turned in place
         # (cheap: the line model alone), then those that may be turned are found and read again turned.
