@@ -119,9 +119,14 @@ class ArchiveSummary:
             + f"{self.seconds:.2f} s ({self.images_per_s:.0f} images/s, engine "
             f"{self.engine}, start-up {self.startup_s:.2f} s); {self.shards} shard(s)"
         )
+        if self.failed:  # which ones, and why: the records say
+            summary = os.path.join(str(self.out), "_SUMMARY.json")
+            text += f"; the failed inputs' records say why (the first {len(self.errors)} listed in {summary}, errors)"
         if self.stopped is not None:
             return f"stopped after {text}: {self.stopped}"
-        return ("interrupted after " + text) if self.interrupted else text
+        if self.interrupted:
+            return f"interrupted after {text}; the same command again goes on where this run stopped"
+        return text
 
 
 def ray_installed() -> bool:

@@ -328,6 +328,8 @@ def test_the_command_writes_shards_and_says_what_it_skipped(archive, tmp_path):
     first = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert first.returncode == 1, first.stderr  # three inputs failed
     assert f"{len(paths) - 3} read, 3 failed, 0 skipped" in first.stderr
+    # where to look: a new user's trial (2026-12-04) found the line said how many failed, not which or why
+    assert f"records say why (the first 3 listed in {tmp_path / 'o' / '_SUMMARY.json'}, errors)" in first.stderr
     second = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert second.returncode == 1 and f"0 read, 3 failed, {len(paths) - 3} skipped" in second.stderr
     assert "3 retried that had failed before" in second.stderr  # (the broken files, read again, failed again)
@@ -445,6 +447,7 @@ def test_ctrl_c_midway_stops_at_once_leaves_no_worker_and_a_rerun_records_each_i
     assert time.monotonic() - asked < 20, err  # a hang guard (gh-125451's shutdown), not a speed test
     assert process.returncode == 130, err
     assert err.startswith("interrupted after") and len(err.splitlines()) == 1, err
+    assert err.rstrip().endswith("the same command again goes on where this run stopped"), err
     assert len(workers) >= 2  # the workers had started
     deadline = time.monotonic() + 10  # (the resource tracker exits when it sees its parent gone)
     while [w for w in workers if _running(w)] and time.monotonic() < deadline:
