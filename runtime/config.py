@@ -162,6 +162,15 @@ class DetectConfig:
     tiny_side: int = 32  # px, longer side: an image this small is a crop of one digit, which may fill it and
     #   touch its edges (2b68dba: a 16x16 binary scan was not read)
     tiny_max_ink: float = 0.6  # share of the image: ... and cover up to this much (a 16x16 scan of a bold 3: 0.38)
+    enlarge_below: int = 12  # px, longer side: a smaller image is enlarged ``enlarge_factor`` times (bicubic) before
+    #   it is read (detect.enlarge_tiny, by the reader; 0: never). MNIST test digits shrunk to s x s px (INTER_AREA,
+    #   dark on white, 600, seed 1), exact as they were read before / enlarged: 6 px 0.553 / 0.737, 7 px 0.853 /
+    #   0.910, 8 px 0.915 / 0.947, 9 px 0.963 / 0.980, 10 px 0.972 / 0.977, 11 px 0.988 / 0.988 (12 and 16 px
+    #   read the same). scikit-learn's 8x8 digits (load_digits, the first 600): its float images 0.925 / 0.963,
+    #   light on black 0.918 / 0.943, dark on white 0.943 / 0.973 (/tmp experiments of 2026-12-04, c54c30a against
+    #   this commit)
+    enlarge_factor: int = 4  # times: ... by this factor, bicubic (those dark 8x8 digits enlarged before they were
+    #   read: bicubic 0.968, bilinear 0.928, nearest 0.862, not enlarged 0.943)
     # --- the page: a sheet on a desk or a flat border cut off (page.py; set with its first version, 2b68dba,
     #   unless said)
     page_size: int = 256  # px, longer side: the page is looked for on a copy at most this big
@@ -508,6 +517,8 @@ DETECT_ALLOWED: dict[str, Allowed] = {
     **dict.fromkeys(["work_size", "page_size", "background_size", "background_kernel", "denoise_sizes"], AT_LEAST_1),
     **dict.fromkeys(["min_height", "min_area", "bent_rules", "edge_median"], AT_LEAST_1),
     "comb_ticks": Allowed(2),  # a lattice is fitted on two ticks at least
+    "enlarge_factor": AT_LEAST_1,  # 1: never enlarged
+    "enlarge_below": AT_LEAST_0,  # px (0: never)
     # px: images at least this big, margins and reaches (0: every image, no margin)
     **dict.fromkeys(
         ["coarse_min_side", "coarse_min_height", "page_min_side", "clean_max_side", "tiny_side"], AT_LEAST_0

@@ -591,6 +591,11 @@ class DigitReader:
         except ImageError as exc:
             return [_Prepared(path, error=str(exc))]
         decoded = time.perf_counter()
+        size = (array.shape[1], array.shape[0])
+        try:
+            array, zoom = detect.enlarge_tiny(array, self.detect_config)  # an 8x8 scan: read 4x as big
+        except ImageError as exc:
+            return [_Prepared(path, error=str(exc))]
         if together and small_digits.fits(array, self.detect_config):
             return [
                 _Prepared(
@@ -599,10 +604,13 @@ class DigitReader:
                     array=array,
                     single=single,
                     source=None if isinstance(image, np.ndarray) else image,
-                    size=(array.shape[1], array.shape[0]),
+                    size=size,
+                    zoom=zoom,
                 )
             ]
-        found = detect.extract(array, single=single, lines=self.reads_lines and not single, config=self.detect_config)
+        found = detect.extract(
+            array, single=single, lines=self.reads_lines and not single, config=self.detect_config, page=zoom == 1
+        )
         return [
             _Prepared(
                 path,
@@ -612,7 +620,8 @@ class DigitReader:
                 single=single,
                 source=None if isinstance(image, np.ndarray) else image,
                 array=array if isinstance(image, np.ndarray) else None,  # a decoded photo is not kept
-                size=(array.shape[1], array.shape[0]),
+                size=size,
+                zoom=zoom,
             )
         ]
 
@@ -693,6 +702,8 @@ class _Prepared:
     single: bool = False
     turn: int = 0  # quarter-turns (counter-clockwise, np.rot90) of ``array`` that ``found`` was read at
     size: tuple[int, int] = (0, 0)  # (w, h) of the input as decoded
+    zoom: int = 1  # how many times the input was enlarged to be read (detect.enlarge_tiny): ``array`` and every
+    # box found are in the enlarged image's pixels until unturn maps them back
     page: tuple[Pages, int] | None = None  # a page of a file of several: its Pages and index, decoded again when
     # needed (its array is not kept)
     quarter_turns: list[_Prepared] | None = None  # the page turned 1 and 3 quarter-turns (``turns((1, 3))``) when
@@ -728,12 +739,14 @@ class _Prepared:
         else:
             assert self.source is not None, "an input is kept as its array or its source"
             own = load_image(self.source)
+        if own is not self.array and self.zoom > 1:  # decoded again: enlarged again, as _prepare did
+            own = detect.enlarge_tiny(own, config)[0]
         gray = to_gray(own)
         out = []
         for k in ks:
             array = np.ascontiguousarray(np.rot90(gray, k))
             started = time.perf_counter()
-            found = detect.extract(array, single=self.single, lines=True, config=config, fast=fast)
+            found = detect.extract(array, single=self.single, lines=True, config=config, fast=fast, page=self.zoom == 1)
             out.append(
                 _Prepared(
                     self.path,
@@ -746,24 +759,32 @@ class _Prepared:
                     self.single,
                     (self.turn + k) % 4,
                     self.size,
+                    zoom=self.zoom,
                 )
             )
         return out
 
     def unturn(self, digits: list[Digit]) -> list[Digit]:
-        """Boxes of a turned page back in the input's pixels (the reading order is the page's own)."""
-        if self.turn == 0:
+        """Boxes of a turned or enlarged page back in the input's pixels (the reading order is the page's own):
+        turned back in the enlarged image, then shrunk, each box covering every input pixel it touched."""
+        if self.turn == 0 and self.zoom == 1:
             return digits
-        w, h = self.size
+        z = self.zoom
+        w, h = self.size[0] * z, self.size[1] * z
         out = []
         for d in digits:
             x, y, bw, bh = d.box
-            if self.turn == 1:  # np.rot90 once: new (x, y) shows old (w - 1 - y, x)
+            if self.turn == 0:
+                box = (x, y, bw, bh)
+            elif self.turn == 1:  # np.rot90 once: new (x, y) shows old (w - 1 - y, x)
                 box = (w - y - bh, x, bh, bw)
             elif self.turn == 2:
                 box = (w - x - bw, h - y - bh, bw, bh)
             else:  # three times: new (x, y) shows old (y, h - 1 - x)
                 box = (y, h - x - bw, bh, bw)
+            if z > 1:
+                x0, y0 = box[0] // z, box[1] // z
+                box = (x0, y0, -(-(box[0] + box[2]) // z) - x0, -(-(box[1] + box[3]) // z) - y0)
             out.append(Digit(d.value, d.confidence, box, d.line, d.probabilities))
         return out
 

@@ -50,7 +50,7 @@ def find_together(prepared: list, lines: bool) -> None:
     for p, f in zip(pending, found):
         if f is None:
             started = time.perf_counter()
-            f = detect.extract(p.array, single=p.single, lines=lines and not p.single)
+            f = detect.extract(p.array, single=p.single, lines=lines and not p.single, page=p.zoom == 1)
             p.extract_ms = (time.perf_counter() - started) * 1e3
         else:
             p.extract_ms = each
