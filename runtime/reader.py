@@ -732,15 +732,15 @@ class _Prepared:
         per-pixel map), so a turned page is kept and turned as gray: a third of a colour photo's bytes to copy
         (a 12 MP photo: 36 MB a turn before)."""
         if self.array is not None:
-            own = self.array
-        elif self.page is not None:
-            pages, index = self.page
-            own = pages[index]
+            own = self.array  # as it was read (enlarged, when it was tiny)
         else:
-            assert self.source is not None, "an input is kept as its array or its source"
-            own = load_image(self.source)
-        if own is not self.array and self.zoom > 1:  # decoded again: enlarged again, as _prepare did
-            own = detect.enlarge_tiny(own, config)[0]
+            if self.page is not None:
+                pages, index = self.page
+                own = pages[index]
+            else:
+                assert self.source is not None, "an input is kept as its array or its source"
+                own = load_image(self.source)
+            own = detect.enlarge_tiny(own, config)[0]  # decoded again: enlarged again, as _prepare read it
         gray = to_gray(own)
         out = []
         for k in ks:
