@@ -784,6 +784,11 @@ class ReadConfig:
     #   (seed 0) were turned: single digits ('7' on its side reads '7' or '71' more surely than upright, at gaps of
     #   6.6-9.5) and lines whose turn read one digit or none; the turned scenes turned right read 2 or more. With
     #   it, on seed 1 one line of two printed words read '204' turned (3 digits, 2 blobs), hence the upper bound
+    search_min_aspect: float = 0.7  # width / height: only a page whose blobs' median is wider than this is searched
+    #   (recognize.may_lie_turned): upright MNIST digits stand 0.3-0.9 as wide as tall, on their side 1.1-3.3.
+    #   Accuracy.py's lines, singles, scenes and scanned forms and issue 10's kinds, seeds 0 and 1 (2026-12-04): the
+    #   149 pages the search turned stood at 0.80 or more; of the 589 it searched for nothing, 304 had one blob and
+    #   72 more stood at 0.7 or less. Each such search cost a 640x480 frame two extractions (4 ms -> 14-24 ms)
     # --- a page of many characters turned 180 degrees (recognize.keep_turned)
     many_chars: int = 15  # characters the line model reads on a page as it lies: with this many or more ...
     many_chars_margin: float = 0.02  # nats per character: ... a page the orientation model leans towards turned
@@ -837,7 +842,16 @@ READ_ALLOWED: dict[str, Allowed] = {
         ["slash_height", "stray_height", "sideways_max_gap", "sideways_max_gap_two", "loop_width"], AT_LEAST_0
     ),
     **dict.fromkeys(
-        ["glance_wide", "lone_flat", "letter_digit_width", "search_odds", "digit_gap", "digit_align"], AT_LEAST_0
+        [
+            "glance_wide",
+            "lone_flat",
+            "letter_digit_width",
+            "search_odds",
+            "search_min_aspect",
+            "digit_gap",
+            "digit_align",
+        ],
+        AT_LEAST_0,
     ),
     "dot_fill": SHARE,
     "dot_aspect": AT_LEAST_1,

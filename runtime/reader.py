@@ -50,6 +50,7 @@ from .recognize import (
     drop_stray_marks,
     keep_turned,
     line_digits,
+    may_lie_turned,
     page_chars,
     page_score,
     peak_score,
@@ -459,9 +460,12 @@ class DigitReader:
     def _reads_unsurely(self, p: _Prepared, out: _Outputs | None) -> bool:
         """Is a page, not turned a quarter so far, read so unsurely as it lies (or turned 180 degrees: peak_score
         below ``-search_margin``) that it may lie a quarter-turned? Only pages with text lines and an orientation
-        model (_search_turns). After the 180-degree stage: an upside-down page read unsurely is first read turned
-        180 degrees, where it reads surely, not at a quarter-turn that reads surer than upside down."""
+        model (_search_turns), and whose blobs may lie turned (recognize.may_lie_turned). After the 180-degree
+        stage: an upside-down page read unsurely is first read turned 180 degrees, where it reads surely, not at a
+        quarter-turn that reads surer than upside down."""
         if out is None or p.turn % 2 or not out.lines or self.orientation_model is None:
+            return False
+        if p.found is None or not may_lie_turned(p.found.boxes, self.read_config):
             return False
         return peak_score(out.lines, p.widths) < -self.read_config.search_margin
 

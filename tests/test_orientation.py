@@ -562,3 +562,22 @@ def test_a_page_tried_at_both_quarter_turns_is_found_there_once(mnist_test, monk
     assert reader.tried == {"_quarter_turn": 1, "_search_turns": 1}
     turned = (image.shape[1], image.shape[0])
     assert shapes == [image.shape[:2], turned, turned]  # as it lies, then each quarter-turn once
+
+
+@shipped
+def test_a_page_no_turn_could_be_kept_for_is_not_searched(mnist_test):
+    """Issue 10's card_on_desk photos 10 ('1': one blob) and 30 ('16': two blobs standing 0.48 as wide as tall),
+    seed 0, read unsurely as they lie: at ccab454 each was also read at both quarter-turns (recognize.
+    quarter_turn_search), which keeps no turn of a page of one blob and has kept none of blobs standing upright
+    (ReadConfig.search_min_aspect). They are read as before without it (recognize.may_lie_turned)."""
+    from edgedigits.runtime.recognize import may_lie_turned
+
+    photos = list(scenes.kind_photos(mnist_test, "card_on_desk", 0, 31))
+    reader = CountingReader()
+    for index in (10, 30):
+        image, text = photos[index]
+        assert reader.read(image).text == text, index
+    assert reader.tried["_search_turns"] == 0
+    assert not may_lie_turned([(0, 0, 30, 20)])  # one blob, however flat
+    assert not may_lie_turned([(0, 0, 14, 20), (20, 0, 14, 20)])  # upright: 0.7 as wide as tall
+    assert may_lie_turned([(0, 0, 15, 20), (20, 0, 15, 20)])
