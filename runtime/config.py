@@ -179,6 +179,20 @@ class DetectConfig:
     border_flat_sd: float = 6.0  # grey levels (std): a flat border's row or column is at most this uneven ...
     border_step: float = 20.0  # grey levels: ... and differs by at least this much from the band inside it (less:
     #   a plain margin of the paper itself)
+    canvas_sd: float = 1.0  # grey levels (std): a canvas's rows and columns have no grain at all (issue 10's
+    #   photos, seed 0, 30 of each kind: the flattest outer row of a photographed desk or sheet stood at 1.2+) ...
+    canvas_step: float = 10.0  # grey levels: ... and differ by at least this much from the median of what they frame
+    #   (a clean scan's margin is its paper) ...
+    canvas_ground: float = 0.2  # share: ... and at most this much of the edge of what they frame is of their level
+    #   (a '1' on a flat ground, framed by its ink's box: accuracy.py's single digits, seed 0, 0.30-0.48 of the box's
+    #   edge; samples/photo_2026.jpg pasted on grey 128, 200 and 230: 0.06, 0.12, 0), and of what they frame, flat
+    #   (tests/test_page.py's printed box rows on clean paper, framed by their outline: 0.32-0.48; the photo: 0-0.04)
+    canvas_min_side: int = 16  # px of the page's copy: ... and what they frame is this big both ways (a thin '1' on a
+    #   flat ground is framed by its ink's box: tests/test_detect.py's 84x42 clean digit 154, 8 px wide) ...
+    canvas_flat: float = 0.5  # share: ... and at most this much of it is flat (3x3 sd under canvas_sd): a photo has
+    #   grain (samples/photo_2026.jpg 0.24, form_two_lines.png 0.21, scan_4.png 0.06), a clean drawing none
+    #   (drawing_7.png 0.90)
+    #   page.canvas_border; 2026-12-04
     min_page: float = 0.12  # share of the frame (the page's copy): a sheet covers at least this much ...
     max_page: float = 0.95  # ... and at most this much (more: the sheet is the frame; 0.92 until 92c33a3,
     #   2026-12-01, which lost a lit sheet on a dark desk at 0.923)
@@ -521,7 +535,8 @@ DETECT_ALLOWED: dict[str, Allowed] = {
     "enlarge_below": AT_LEAST_0,  # px (0: never)
     # px: images at least this big, margins and reaches (0: every image, no margin)
     **dict.fromkeys(
-        ["coarse_min_side", "coarse_min_height", "page_min_side", "clean_max_side", "tiny_side"], AT_LEAST_0
+        ["coarse_min_side", "coarse_min_height", "page_min_side", "canvas_min_side", "clean_max_side", "tiny_side"],
+        AT_LEAST_0,
     ),
     **dict.fromkeys(["sheet_min_side", "blotch_min_side", "denoise_side", "pen_min_side"], AT_LEAST_0),
     **dict.fromkeys(["rule_margin", "crossing_margin", "band_reach", "thin_wall_px"], AT_LEAST_0),
@@ -529,7 +544,10 @@ DETECT_ALLOWED: dict[str, Allowed] = {
     # stronger polarity's energy to the weaker's, the most a blob weighs to the median blob
     **dict.fromkeys(["coarse_max_lead", "coarse_factor", "polarity_sure", "outlier_area"], AT_LEAST_1),
     # shares of an image, a sheet, a blob, a side; ink strengths 0-1
-    **dict.fromkeys(["clean_max_ink", "clean_main_share", "tiny_max_ink", "min_page", "max_page"], SHARE),
+    **dict.fromkeys(
+        ["clean_max_ink", "clean_main_share", "tiny_max_ink", "min_page", "max_page", "canvas_ground", "canvas_flat"],
+        SHARE,
+    ),
     **dict.fromkeys(["sheet_dim_ratio", "min_surround", "surround_width", "sheet_min_ink", "sheet_edge"], SHARE),
     **dict.fromkeys(["blotch_compact", "strong", "weak", "faint_weak", "upright_span", "upright_share"], SHARE),
     "faint_reach": AT_LEAST_0,
@@ -544,7 +562,9 @@ DETECT_ALLOWED: dict[str, Allowed] = {
     # shares a blob or a height must reach, where above 1 turns the check off (tests/test_config.py does so)
     **dict.fromkeys(["sheet_solidity", "frame_share", "coarse_max_span", "sliver_height"], AT_LEAST_0),
     # grey levels of 8-bit images (dark_floor: the paper level ink is divided by, above 0)
-    **dict.fromkeys(["clean_min_contrast", "border_flat_sd", "border_step", "sheet_min_step"], GREY),
+    **dict.fromkeys(
+        ["clean_min_contrast", "border_flat_sd", "border_step", "sheet_min_step", "canvas_sd", "canvas_step"], GREY
+    ),
     **dict.fromkeys(["sheet_min_dim_step", "lit_paper", "bright_paper"], GREY),
     "dark_floor": Allowed(0, 255, above_low=True),
     # noise sigmas, shares of the sheet's step, stroke widths, digit heights, ratios of sides

@@ -14,6 +14,8 @@ Two things are looked for, on a small copy of the image:
    its convex hull), and its edge is a steep step (uneven light is not). Its bounding box is cropped and
    everything outside its convex hull is painted the page's median brightness, so the desk is gone before
    the ink is judged.
+0. Before both, a canvas (``canvas_border``): an image pasted on a flat colour, without any grain, on two sides
+   or more (a slide, a video's letterbox bars), whose inside is read alone.
 2. Failing that, a flat border (a mat, a scanner's margin, a frame of a different shade): outer rows and
    columns that are uniform and differ from what lies inside them are cut off, and a sheet is looked for
    inside what is left (a dark desk's even strip along one side is such a border).
@@ -46,11 +48,15 @@ def find_page(gray: np.ndarray, config: DetectConfig = DEFAULT) -> Page | None:
     image is a crop of the writing, where a light blob is part of a digit."""
     small = shrink(gray, config.page_size, config=config)
     sy, sx = gray.shape[0] / small.shape[0], gray.shape[1] / small.shape[1]
-    # A sheet on a surround is looked for on the whole frame first: a lit sheet whose dark side strip passes for
-    # a flat border fills nearly all of that border's inside, too much of it to be told from it.
+    # An image pasted on a canvas is read inside the canvas first: its own shaded end may pass for a desk.
+    # Otherwise a sheet on a surround is looked for on the whole frame first: a lit sheet whose dark side strip
+    # passes for a flat border fills nearly all of that border's inside, too much of it to be told from it.
     x0 = y0 = 0
-    sheet = find_sheet(small, config) if min(gray.shape) >= config.sheet_min_side else None
-    inner = flat_border(small, config) if sheet is None else None  # (not needed when a sheet was found)
+    inner = canvas_border(small, config, gray)
+    sheet = None
+    if inner is None:
+        sheet = find_sheet(small, config) if min(gray.shape) >= config.sheet_min_side else None
+        inner = flat_border(small, config) if sheet is None else None  # (not needed when a sheet was found)
     if sheet is None and inner is not None:
         # A sheet may lie inside a flat border too: a dark desk's even strip along one side is such a border.
         x0, y0, w0, h0 = inner
@@ -125,19 +131,85 @@ def flat_border(small: np.ndarray, config: DetectConfig = DEFAULT) -> tuple[int,
     return (left, top, w - left - right, h - top - bottom)
 
 
+def canvas_border(
+    small: np.ndarray, config: DetectConfig = DEFAULT, gray: np.ndarray | None = None
+) -> tuple[int, int, int, int] | None:
+    """The box inside a canvas (x, y, w, h in ``small``'s pixels), or None: an image pasted on a flat colour (a
+    slide, a document, a video's letterbox or pillarbox bars). Two sides or more are rows (columns) of one level
+    with no grain at all (std at most ``config.canvas_sd``; a photographed desk or sheet has some), as deep as
+    they go, and that level differs by ``config.canvas_step`` or more from the median of what they frame and from
+    the median of its outermost rows and columns (an image's own edge; a digit on a flat ground is framed by the
+    box of its ink, whose edge is mostly ground); and at most ``config.canvas_ground`` of that edge has the
+    canvas's level (where a '1' on a flat ground fills most of its box's edge, the ground shows between), and at
+    most that share of what they frame is the canvas itself, flat and of its level (printed boxes on clean
+    paper, framed by their outline, hold it; a pasted image has a ground of its own, with grain). What they frame is
+    ``config.canvas_min_side`` px or more both ways, and at most ``config.canvas_flat`` of it is flat (a photo has
+    grain; the box of a drawn digit's solid stroke, a clean drawing or a clean page are left to find_sheet and
+    flat_border, as before).
+    A sheet is then looked for inside the canvas only (find_page). ``gray``: the image ``small`` is a reduced copy
+    of (uint8 [H, W]); the middle row (column) of each side's flat run is checked there too, whole: a reduced copy
+    averages a photographed desk's grain away (a desk of sd 2 is 0.6 at a third of its size), a canvas stays flat.
+
+    flat_border judges each side by the band just inside it, across the whole image, and allows a quarter of the
+    image: a photo pasted small in the middle of a canvas (a new user's trial: samples/photo_2026.jpg, paper
+    180-205 with a shaded end at 114, in 640x480 of grey 128 to 230) was framed by bands that were mostly
+    canvas, or its shaded end passed for the desk around a sheet, and read '026', '7' or nothing. A clean scan's
+    margin is its paper, the median of what it frames: it is no canvas."""
+    h, w = small.shape
+    if min(h, w) < 16:
+        return None
+    sides = (small, small[::-1], small.T, small.T[::-1])  # top, bottom, left, right
+    runs = [flat_rows(rows, rows.shape[0], config, config.canvas_sd) for rows in sides]  # as deep as they go
+    top, bottom, left, right = runs
+    if sum(run > 0 for run in runs) < 2 or top + bottom >= h - 4 or left + right >= w - 4:
+        return None
+    if gray is not None:
+        big = (gray, gray[::-1], gray.T, gray.T[::-1])
+        for rows, run, whole in zip(sides, runs, big):
+            row = int((run // 2 + 0.5) * whole.shape[0] / rows.shape[0])
+            if run and float(whole[row].std()) > config.canvas_sd:
+                return None
+    levels = [float(rows[:run].mean()) for rows, run in zip(sides, runs) if run]
+    if max(levels) - min(levels) > 2 * config.canvas_sd:  # one canvas around it, not a flat colour on each side
+        return None
+    framed = small[top : h - bottom, left : w - right]
+    if min(framed.shape) < config.canvas_min_side:
+        return None  # a stroke on a flat ground (a thin '1' framed by its ink's box), not an image
+    inner = framed[1:-1, 1:-1]  # (its outermost pixels mix it with the canvas)
+    edge = np.concatenate([inner[0], inner[-1], inner[:, 0], inner[:, -1]])  # the framed image's own edge
+    level = float(np.mean(levels))
+    if min(abs(level - float(np.median(part))) for part in (framed, edge)) < config.canvas_step:
+        return None  # a clean scan's margin is its paper; a digit on a flat ground is framed by its ink's box
+    if (
+        np.count_nonzero(np.abs(edge.astype(np.float32) - level) <= 2 * config.canvas_sd)
+        > config.canvas_ground * edge.size
+    ):
+        return None  # the canvas on the edge too: a drawing on a flat ground (a '1' fills its box's edge)
+    pixels = inner.astype(np.float32)
+    spread = cv2.blur(pixels * pixels, (3, 3)) - cv2.blur(pixels, (3, 3)) ** 2  # each pixel's 3x3 variance
+    flat = spread <= config.canvas_sd**2
+    if np.count_nonzero(flat & (np.abs(pixels - level) <= 2 * config.canvas_sd)) > config.canvas_ground * inner.size:
+        return None  # the canvas inside, flat: printed boxes or a drawing on clean paper, not a pasted image
+    if np.count_nonzero(flat) > config.canvas_flat * inner.size:
+        return None  # no grain of its own: a drawing's solid strokes or a clean page, which flat_border reads
+    top, bottom, left, right = (run + 1 if run else 0 for run in runs)  # and the copy's pixel mixing both
+    return (left, top, w - left - right, h - top - bottom)
+
+
 # Rows first looked at for an uneven one in flat_rows: most images have no border, their first row is uneven. Not a
 # threshold: flat_rows' answer is the same whatever it is (its std of a row does not depend on the other rows).
 FIRST_ROWS = 8
 
 
-def flat_rows(rows: np.ndarray, limit: int, config: DetectConfig = DEFAULT) -> int:
+def flat_rows(rows: np.ndarray, limit: int, config: DetectConfig = DEFAULT, sd: float | None = None) -> int:
     """How many of the first ``limit`` rows of uint8 ``rows`` [N, M] (``limit`` >= 2) are flat (std at most
-    ``config.border_flat_sd``) before the first uneven one. The first FIRST_ROWS rows are judged alone first,
-    then, if all of them are flat, all ``limit``: an image without a border is done after a few rows. A row's std
-    is the same to the bit whichever other rows (two or more) it is computed with, rows of ``small`` or of its
-    transpose (tests/test_page.py: test_flat_rows_judge_rows_as_the_whole_band_does)."""
+    ``sd``, by default ``config.border_flat_sd``) before the first uneven one. The first FIRST_ROWS rows are judged
+    alone first, then, if all of them are flat, all ``limit``: an image without a border is done after a few rows.
+    A row's std is the same to the bit whichever other rows (two or more) it is computed with, rows of ``small`` or
+    of its transpose (tests/test_page.py: test_flat_rows_judge_rows_as_the_whole_band_does)."""
+    most = config.border_flat_sd if sd is None else sd
     for n in (min(FIRST_ROWS, limit), limit):
-        uneven = np.flatnonzero(rows[:n].std(axis=1) > config.border_flat_sd)
+        uneven = np.flatnonzero(rows[:n].std(axis=1) > most)
         if uneven.size:
             return int(uneven[0])
     return limit

@@ -388,7 +388,9 @@ ON_PHOTOS = [
     ("upright_share", 0.6, "desk_photo", (0, 1, 2, 3, 4)),
     ("upright_strokes", 6.0, "desk_photo", (0, 1, 2, 3, 4)),
     ("page_size", 128, "border", 0),
-    ("border_flat_sd", 3.0, "border", 0),
+    ("border_flat_sd", 3.0, "squared_paper", 6),  # (border photos are canvases since page.canvas_border)
+    ("canvas_step", 200.0, "border", 0),
+    ("canvas_sd", 3.0, "border", 4),
     ("border_step", 10.0, "lined_paper", 0),
     ("min_page", 0.24, "card_on_desk", 1),
     ("max_page", 0.475, "dark_webcam", 1),

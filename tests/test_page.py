@@ -52,6 +52,50 @@ def test_a_flat_border_is_cut_off_and_the_digits_read(reader, mnist_test, width,
         assert abs(framed_digit.box[1] - plain_digit.box[1] - width) <= 2
 
 
+@pytest.mark.parametrize("value", [0, 90, 128, 200, 235])
+def test_an_image_pasted_on_a_canvas_is_read_inside_it(reader, mnist_test, value):
+    """A new user's trial: samples/photo_2026.jpg (455x195, paper 180-205, its left end shaded to 114) pasted in the
+    middle of a 640x480 canvas read '026' on grey 128 (its shaded end passed for the desk around a sheet, which
+    cut the first '2'), '7' on grey 200 (the photo, darker than the canvas, one stroke) and nothing on 230; and
+    samples/form_two_lines.png pasted at the canvas's top edge read nothing. A canvas, flat without grain on two
+    sides or more, is now cut off first (page.canvas_border). A scene of MNIST test digits framed by a canvas
+    wider than the quarter of the image a flat border may take reads as it does alone."""
+    from pathlib import Path
+
+    samples = Path(__file__).parents[1] / "samples"
+    canvas = np.full((480, 640, 3), value, np.uint8)
+    canvas[142:337, 92:547] = cv2.imread(str(samples / "photo_2026.jpg"))
+    assert reader.read(canvas).text == "2026"
+    canvas = np.full((480, 640, 3), value, np.uint8)
+    canvas[0:210, 100:350] = cv2.imread(str(samples / "form_two_lines.png"))
+    assert reader.read(canvas).text == "3141\n592"
+    image, text = scene(mnist_test, value)
+    h, w = image.shape[:2]
+    wide = cv2.copyMakeBorder(
+        image, 3 * h // 4, 3 * h // 4, 3 * w // 4, 3 * w // 4, cv2.BORDER_CONSTANT, value=(value,) * 3
+    )
+    assert reader.read(wide).text == reader.read(image).text
+
+
+def test_a_digit_on_a_flat_ground_is_no_canvas():
+    """A '1' drawn on a flat ground: the flat rows and columns around it frame the box of its ink, whose median is
+    ink; the ground along that box's edge tells it from a pasted image (page.canvas_border)."""
+    from edgedigits.runtime.page import canvas_border
+
+    ground = np.full((160, 90), 235, np.uint8)
+    cv2.line(ground, (50, 30), (40, 130), 20, 9)
+    assert canvas_border(ground) is None
+    drawn = np.full((400, 300), 255, np.uint8)  # a '1' drawn with a broad brush in a drawing app
+    cv2.line(drawn, (150, 60), (150, 340), 0, 36)
+    assert canvas_border(drawn) is None and DigitReader().read(drawn).text == "1"
+    thin = np.full((84, 42), 235, np.uint8)  # a thin one filling its box's width: a box too narrow for an image
+    cv2.line(thin, (21, 17), (21, 66), 25, 7)
+    assert canvas_border(thin) is None
+    pasted = np.full((160, 90), 235, np.uint8)
+    pasted[30:130, 20:70] = np.random.default_rng(0).integers(120, 160, (100, 50))  # an image with grain of its own
+    assert canvas_border(pasted) is not None
+
+
 def test_a_card_on_a_dark_desk_is_read_against_its_own_paper(reader, mnist_test):
     image, text = scene(mnist_test, 1, n=2, margin=0.6)
     h, w = image.shape[:2]
