@@ -63,6 +63,8 @@ class _Track:
     box: tuple[int, int, int, int]
     probabilities: np.ndarray
     missed: int = 0
+    seen: int = 1  # frames that read a digit on this track
+    line: int = 0  # the text line its digit was shown in, the last time it was seen
 
     @property
     def value(self) -> int:
@@ -89,6 +91,13 @@ class Stabilizer:
     one digit or more changes so, none reads as its track did, and the layout changed (a digit where no track
     was, or a track of the last frame that no digit overlaps: '12' then '35' a digit further right showed
     '25'): every track starts afresh. Tracks unseen for more than ``max_missed`` frames are dropped.
+
+    A digit seen in two frames or more that a frame misses is still shown, where its track has moved, for up to
+    ``hold`` frames in a row (the track of a tracker that misses a detection, as SORT's ``max_age``; Bewley et al.
+    2016): a line of a form moved across the camera was lost in one frame of 40, and '3141 / 592' flickered to
+    '592' (a new user's video). It keeps its line: it joins the frame's line it lies level with, or it is a line
+    of its own, lines numbered top to bottom again. Only while the frame still reads some digits of the scene (a
+    blank frame, the paper taken away, holds nothing), and not after a cut to another number (above).
     """
 
     memory: float = 0.6
@@ -97,6 +106,7 @@ class Stabilizer:
     min_confidence: float = 0.5
     stale_after: int = 2
     fresh_confidence: float = 0.8
+    hold: int = 2
     tracks: list[_Track] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -106,6 +116,7 @@ class Stabilizer:
         check_fraction("Stabilizer fresh_confidence", self.fresh_confidence)
         check_count("Stabilizer max_missed", self.max_missed, 0, optional=False)
         check_count("Stabilizer stale_after", self.stale_after, 0, optional=False)
+        check_count("Stabilizer hold", self.hold, 0, optional=False)
 
     def shift(self, digits: list[Digit]) -> tuple[float, float]:
         """The frame's motion since the tracks were seen (dx, dy in pixels); (0, 0) when nothing tells."""
@@ -157,6 +168,7 @@ class Stabilizer:
         if self.scene_cut(reading.digits, moved):
             self.tracks, moved = [], []
         unmatched = list(range(len(self.tracks)))
+        known = len(self.tracks)  # tracks before this frame's new ones
         digits = []
         for digit in reading.digits:
             probabilities = digit.probabilities if digit.probabilities is not None else np.eye(10)[digit.value]
@@ -170,18 +182,55 @@ class Stabilizer:
                     track.probabilities = probabilities
                 else:
                     track.probabilities = self.memory * track.probabilities + (1 - self.memory) * probabilities
-                track.box, track.missed = digit.box, 0
+                track.box, track.missed, track.seen = digit.box, 0, track.seen + 1
             else:
-                track = _Track(digit.box, probabilities)
+                track = _Track(digit.box, probabilities, line=digit.line)
                 self.tracks.append(track)
+            track.line = digit.line
             smoothed = track.probabilities
             digits.append(
                 replace(digit, value=int(smoothed.argmax()), confidence=float(smoothed.max()), probabilities=smoothed)
             )
+        still = len(unmatched) < known  # the frame still reads some of the scene: a blank one holds nothing
+        held = [
+            (self.tracks[t], moved[t])
+            for t in unmatched
+            if still
+            and self.tracks[t].seen >= 2
+            and self.tracks[t].missed < self.hold
+            and not any(iou(moved[t], d.box) > 0 for d in digits)
+        ]
         for index in unmatched:
             self.tracks[index].missed += 1
         self.tracks = [t for t in self.tracks if t.missed <= self.max_missed]
+        if held:
+            digits = with_held(digits, held)
         return replace(reading, digits=digits, text=compose_text(digits, self.min_confidence))
+
+
+def with_held(digits: list[Digit], held: list[tuple[_Track, tuple[int, int, int, int]]]) -> list[Digit]:
+    """A frame's digits with those of ``held`` tracks (each with its box moved by the frame's shift) added, in
+    reading order: a held digit joins the frame's line whose digits share most of its rows, or the line it was
+    last shown in, now without digits of the frame, with the other held digits of that line; lines are numbered
+    top to bottom again (by their digits' mean centre)."""
+    rows: dict[int, tuple[int, int]] = {}  # the frame's lines: line -> (top, bottom) of its digits
+    for d in digits:
+        top, bottom = rows.get(d.line, (d.box[1], d.box[1] + d.box[3]))
+        rows[d.line] = (min(top, d.box[1]), max(bottom, d.box[1] + d.box[3]))
+    placed = [(("frame", d.line), d) for d in digits]
+    for track, box in held:
+        shared = {line: min(b, box[1] + box[3]) - max(t, box[1]) for line, (t, b) in rows.items()}
+        line = max(shared, key=lambda n: shared[n], default=None)
+        key = ("frame", line) if line is not None and shared[line] >= 0.5 * box[3] else ("held", track.line)
+        p = track.probabilities
+        placed.append((key, Digit(int(p.argmax()), float(p.max()), box, 0, p)))
+    centre: dict = {}
+    for key, d in placed:
+        centre.setdefault(key, []).append(d.box[1] + d.box[3] / 2)
+    order = sorted(centre, key=lambda k: float(np.mean(centre[k])))
+    number = {key: n for n, key in enumerate(order)}
+    placed.sort(key=lambda kd: (number[kd[0]], kd[1].box[0]))
+    return [replace(d, line=number[key]) for key, d in placed]
 
 
 def has_display() -> bool:

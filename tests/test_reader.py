@@ -450,6 +450,7 @@ def test_threads_workers_and_stabilizer_memory_are_checked(reader, mnist_test):
         dict(max_missed=-1),
         dict(max_missed=2.5),
         dict(stale_after=None),
+        dict(hold=-1),
     ):
         with pytest.raises(ValueError, match=f"Stabilizer {next(iter(bad))}"):
             Stabilizer(**bad)
