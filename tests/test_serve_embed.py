@@ -53,6 +53,8 @@ def test_mounted_under_a_prefix_it_reads(mounted):
     assert status == 200 and [r["text"] for r in body["results"]] == ["2026", "4"], body
     status, _, body = request(mounted.url + "/digits/v1/models")
     assert status == 200 and body["loaded"]["name"] == "default"
+    status, _, body = request(mounted.url + "/digits/v2/read")  # the 404 names the API's place under the prefix
+    assert status == 404 and "the API is under /digits/v1 (see /digits/docs)" in body["error"], body
     assert "Traceback" not in mounted.output(), mounted.output()
 
 

@@ -560,3 +560,24 @@ def test_a_digits_label_fits_over_its_box():
     label, size = box_label(7, 0.98, 22, 1.2, 2)
     assert label == "7" and cv2.getTextSize(label, font, size, 2)[0][0] <= 22 and size >= 0.6
     assert box_label(1, 1.0, 3, 1.2, 2)[0] == "1"  # a hairline '1': the digit at half size
+
+
+def test_readme_video_example_runs(tmp_path, mnist_test):
+    """README's Python API section reads a video frame by frame with iter_frames and a Stabilizer: run as written,
+    on a real video file."""
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    api = readme.split("## Python API", 1)[1].split("\n## ", 1)[0]
+    [example] = [block for block in re.findall(r"```python\n(.*?)```", api, re.S) if "iter_frames(" in block]
+    path = tmp_path / "clip.avi"
+    write_video(path, [number_frame(mnist_test, "31", 200)] * 6)
+    assert '"clip.mp4"' in example
+    result = subprocess.run(
+        [sys.executable, "-c", example.replace('"clip.mp4"', repr(str(path)))],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [f"{i} 31" for i in range(6)], result.stdout

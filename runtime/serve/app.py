@@ -219,7 +219,8 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         if exc.status_code == 404:
-            message = f"no such page or endpoint: {request.url.path}; the API is under /v1 (see /docs)"
+            root = request.scope.get("root_path", "")  # where an app that mounts this one put it (create_app)
+            message = f"no such page or endpoint: {request.url.path}; the API is under {root}/v1 (see {root}/docs)"
         elif exc.status_code == 405:
             message = f"{request.method} is not allowed on {request.url.path}; see /docs for the methods"
         else:

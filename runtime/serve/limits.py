@@ -65,7 +65,7 @@ DRAIN_FACTOR = 4  # a body over the limit is read and dropped, up to this many t
 
 
 def error_body(message: str) -> bytes:
-    return json.dumps({"error": message}, ensure_ascii=False).encode()
+    return json.dumps({"error": message}, ensure_ascii=False, separators=(",", ":")).encode()  # as app.json_response
 
 
 def route_path(scope) -> str:
