@@ -5,22 +5,22 @@ never decides polarity or thresholds. NumPy and OpenCV; pure functions on arrays
     gray, sheet = isolate(gray, region)  # the page alone: cropped, the surround (desk) painted with paper;
                                          # sheet: bool mask of the sheet's own pixels (None: all of them)
 
-Two things are looked for, on a small copy of the image:
+Three things are looked for, on a small copy of the image, in this order:
 
-1. A sheet on a surround (paper on a desk, a lit card in a dark room), on the whole frame: Otsu's threshold
+1. A canvas (``canvas_border``): an image pasted on a flat colour without any grain, on two sides or more (a
+   slide, a document, a video's letterbox bars). The image inside it is read alone, and a sheet looked for in it.
+2. A sheet on a surround (paper on a desk, a lit card in a dark room), on the whole frame: Otsu's threshold
    splits light from dark; the largest light region is a page when it is a large share of the frame but
    leaves a broad surround outside its convex hull (a sheet turned on the desk may touch all four edges and
    leave the desk in two corners or more; one dark region there is a shadow), is compact (it fills most of
    its convex hull), and its edge is a steep step (uneven light is not). Its bounding box is cropped and
    everything outside its convex hull is painted the page's median brightness, so the desk is gone before
    the ink is judged.
-0. Before both, a canvas (``canvas_border``): an image pasted on a flat colour, without any grain, on two sides
-   or more (a slide, a video's letterbox bars), whose inside is read alone.
-2. Failing that, a flat border (a mat, a scanner's margin, a frame of a different shade): outer rows and
+3. Failing that, a flat border (a mat, a scanner's margin, a frame of a different shade): outer rows and
    columns that are uniform and differ from what lies inside them are cut off, and a sheet is looked for
    inside what is left (a dark desk's even strip along one side is such a border).
 
-The thresholds of both are DetectConfig's (config.py: ``page_size`` to ``sheet_edge``).
+The thresholds are DetectConfig's (config.py: ``page_size`` to ``sheet_edge``).
 """
 
 from __future__ import annotations
@@ -135,26 +135,26 @@ def canvas_border(
     small: np.ndarray, config: DetectConfig = DEFAULT, gray: np.ndarray | None = None
 ) -> tuple[int, int, int, int] | None:
     """The box inside a canvas (x, y, w, h in ``small``'s pixels), or None: an image pasted on a flat colour (a
-    slide, a document, a video's letterbox or pillarbox bars). Two sides or more are rows (columns) of one level
-    with no grain at all (std at most ``config.canvas_sd``; a photographed desk or sheet has some), as deep as
-    they go, and that level differs by ``config.canvas_step`` or more from the median of what they frame and from
-    the median of its outermost rows and columns (an image's own edge; a digit on a flat ground is framed by the
-    box of its ink, whose edge is mostly ground); and at most ``config.canvas_ground`` of that edge has the
-    canvas's level (where a '1' on a flat ground fills most of its box's edge, the ground shows between), and at
-    most that share of what they frame is the canvas itself, flat and of its level (printed boxes on clean
-    paper, framed by their outline, hold it; a pasted image has a ground of its own, with grain). What they frame is
-    ``config.canvas_min_side`` px or more both ways, and at most ``config.canvas_flat`` of it is flat (a photo has
-    grain; the box of a drawn digit's solid stroke, a clean drawing or a clean page are left to find_sheet and
-    flat_border, as before).
-    A sheet is then looked for inside the canvas only (find_page). ``gray``: the image ``small`` is a reduced copy
-    of (uint8 [H, W]); the middle row (column) of each side's flat run is checked there too, whole: a reduced copy
-    averages a photographed desk's grain away (a desk of sd 2 is 0.6 at a third of its size), a canvas stays flat.
+    slide, a document, a video's letterbox or pillarbox bars). ``gray``: the image ``small`` is a reduced copy of
+    (uint8 [H, W]), or None. A canvas is:
 
-    flat_border judges each side by the band just inside it, across the whole image, and allows a quarter of the
-    image: a photo pasted small in the middle of a canvas (a new user's trial: samples/photo_2026.jpg, paper
-    180-205 with a shaded end at 114, in 640x480 of grey 128 to 230) was framed by bands that were mostly
-    canvas, or its shaded end passed for the desk around a sheet, and read '026', '7' or nothing. A clean scan's
-    margin is its paper, the median of what it frames: it is no canvas."""
+    - two sides or more of rows (columns) of one level without any grain (std at most ``config.canvas_sd``), as
+      deep as they go; the middle row of each is checked in ``gray`` too, whole (a reduced copy averages a
+      photographed desk's grain away: a desk of sd 2 is 0.6 at a third of its size; a canvas stays flat);
+    - framing an image of ``config.canvas_min_side`` px or more both ways (not the box of a thin stroke);
+    - whose median, and the median of its own edge (its outermost rows and columns), differ from the canvas's
+      level by ``config.canvas_step`` or more (a clean scan's margin is its paper; a digit drawn on a flat
+      ground is framed by the box of its ink, whose edge is mostly that ground);
+    - with at most ``config.canvas_ground`` of that edge at the canvas's level (a '1' on a flat ground fills
+      most of its box's edge; the ground shows between), and at most that share of the image flat at that level
+      (printed boxes on clean paper, framed by their outline);
+    - and at most ``config.canvas_flat`` of the image flat at all: a photo has grain; a drawing's solid strokes,
+      a clean drawing or a clean page are left to find_sheet and flat_border, as before.
+
+    Why: flat_border judges each side by the band just inside it, across the whole image, and allows a quarter
+    of the image. A photo pasted small in the middle of a canvas (a new user's trial: samples/photo_2026.jpg,
+    paper 180-205 with a shaded end at 114, in 640x480 of grey 128 to 230) was framed by bands that were mostly
+    canvas, or its shaded end passed for the desk around a sheet, and read '026', '7' or nothing."""
     h, w = small.shape
     if min(h, w) < 16:
         return None
