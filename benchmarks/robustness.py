@@ -4,11 +4,12 @@ way a second photo of it would be, and numbers typeset in fonts no training line
     python benchmarks/robustness.py [--cases DIR] [--json FILE]
 
 cases        every file of ``DIR`` (default ``../shared/cases``, its ``expected.csv``; the EXIF-rotated one left
-             out: a re-encoded copy loses its EXIF) as it is and under nine changes: half and double size
+             out: a re-encoded copy loses its EXIF) as it is and under eleven changes: half and double size
              (INTER_AREA / INTER_CUBIC), turned 8 degrees either way (``train.scenes.turned``: on a canvas holding
              it all, the edge pixels carried on), JPEG quality 25, dimmed to 0.45 of its light, washed out (0.6
-             of its light plus 110), a Gaussian blur of sigma 1.5 px, Gaussian noise of sigma 12 levels. Exact,
-             per change, and what each failing file read.
+             of its light plus 110), a Gaussian blur of sigma 1.5 px, Gaussian noise of sigma 12 levels, pasted
+             on a flat canvas 1.6 times its size (grey 128; a white slide, 235). Exact, per change, and what each
+             failing file read.
 typeset      16 numbers of 2-7 digits set in each of the held-out Liberation fonts (``train.lines.font_files``:
              ``apt-get install fonts-liberation``) at 36 px, dark grey on light paper: exact, per font family;
              and 8 printed labels before or after a number ('Box 76', '1262 EUR'): exact (the number's digits
@@ -44,7 +45,22 @@ CHANGES = {
     "noise 12": lambda image: np.clip(
         image.astype(np.float32) + np.random.default_rng(0).normal(0, 12, image.shape), 0, 255
     ).astype(np.uint8),
+    "on a grey canvas": lambda image: pasted(image, 128),
+    "on a white slide": lambda image: pasted(image, 235),
 }
+
+
+def pasted(image: np.ndarray, level: int) -> np.ndarray:
+    """``image`` pasted on a flat canvas of grey ``level``, 1.6 times its size, a third of the way across (a photo
+    on a slide, in a document, in a video frame). An alpha channel is opaque on the canvas."""
+    h, w = image.shape[:2]
+    canvas = np.full((int(h * 1.6), int(w * 1.6), *image.shape[2:]), level, image.dtype)
+    if image.ndim == 3 and image.shape[2] == 4:
+        canvas[..., 3] = 255
+    y, x = (canvas.shape[0] - h) // 2, (canvas.shape[1] - w) // 3
+    canvas[y : y + h, x : x + w] = image
+    return canvas
+
 
 NUMBERS = ["272006", "8734", "2149", "129", "83149", "218499", "87559", "128790"]
 NUMBERS += ["4469", "8266", "966", "92", "486", "1840290", "5569", "40"]

@@ -189,10 +189,10 @@ class DetectConfig:
     #   (tests/test_page.py's printed box rows on clean paper, framed by their outline: 0.32-0.48; the photo: 0-0.04)
     canvas_min_side: int = 16  # px of the page's copy: ... and what they frame is this big both ways (a thin '1' on a
     #   flat ground is framed by its ink's box: tests/test_detect.py's 84x42 clean digit 154, 8 px wide) ...
-    canvas_flat: float = 0.5  # share: ... and at most this much of it is flat (3x3 sd under canvas_sd): a photo has
-    #   grain (samples/photo_2026.jpg 0.24, form_two_lines.png 0.21, scan_4.png 0.06), a clean drawing none
-    #   (drawing_7.png 0.90)
-    #   page.canvas_border; 2026-12-04
+    canvas_flat: float = 0.2  # share: ... and at most this much of it is flat (3x3 sd under canvas_sd) at one level
+    #   (within 2): a photo has grain or a gradient (samples/photo_2026.jpg 0.06, ../shared/cases/touching-070.jpg
+    #   0.06, slash-2468.jpg 0.07, form_two_lines.png 0.09), a drawing or clean page a ground of its own
+    #   (drawing_7.png 0.88, a '1' drawn with a broad brush 0.95, printed boxes on clean paper 0.32)
     min_page: float = 0.12  # share of the frame (the page's copy): a sheet covers at least this much ...
     max_page: float = 0.95  # ... and at most this much (more: the sheet is the frame; 0.92 until 92c33a3,
     #   2026-12-01, which lost a lit sheet on a dark desk at 0.923)

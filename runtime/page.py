@@ -8,7 +8,8 @@ never decides polarity or thresholds. NumPy and OpenCV; pure functions on arrays
 Three things are looked for, on a small copy of the image, in this order:
 
 1. A canvas (``canvas_border``): an image pasted on a flat colour without any grain, on two sides or more (a
-   slide, a document, a video's letterbox bars). The image inside it is read alone, and a sheet looked for in it.
+   slide, a document, a video's letterbox bars). The image inside it is cut out, and its page found as if it had
+   been given alone.
 2. A sheet on a surround (paper on a desk, a lit card in a dark room), on the whole frame: Otsu's threshold
    splits light from dark; the largest light region is a page when it is a large share of the frame but
    leaves a broad surround outside its convex hull (a sheet turned on the desk may touch all four edges and
@@ -48,15 +49,23 @@ def find_page(gray: np.ndarray, config: DetectConfig = DEFAULT) -> Page | None:
     image is a crop of the writing, where a light blob is part of a digit."""
     small = shrink(gray, config.page_size, config=config)
     sy, sx = gray.shape[0] / small.shape[0], gray.shape[1] / small.shape[1]
-    # An image pasted on a canvas is read inside the canvas first: its own shaded end may pass for a desk.
-    # Otherwise a sheet on a surround is looked for on the whole frame first: a lit sheet whose dark side strip
-    # passes for a flat border fills nearly all of that border's inside, too much of it to be told from it.
+    # An image pasted on a canvas is cut out first (its own shaded end may pass for a desk), and its page found as
+    # if it had been given alone: a photo with a border of its own, pasted on a slide.
+    canvas = canvas_border(small, config, gray)
+    if canvas is not None:
+        cx, cy, cw, ch = scale_box(canvas, sx, sy, gray.shape)
+        within = find_page(gray[cy : cy + ch, cx : cx + cw], config)
+        if within is None:
+            x0, y0, w0, h0 = canvas
+            return Page((cx, cy, cw, ch), None, float(np.median(small[y0 : y0 + h0, x0 : x0 + w0])))
+        x, y, w, h = within.box
+        hull = None if within.hull is None else within.hull + np.array([cx, cy], np.int32)
+        return Page((x + cx, y + cy, w, h), hull, within.paper)
+    # A sheet on a surround is looked for on the whole frame first: a lit sheet whose dark side strip passes for a
+    # flat border fills nearly all of that border's inside, too much of it to be told from it.
     x0 = y0 = 0
-    inner = canvas_border(small, config, gray)
-    sheet = None
-    if inner is None:
-        sheet = find_sheet(small, config) if min(gray.shape) >= config.sheet_min_side else None
-        inner = flat_border(small, config) if sheet is None else None  # (not needed when a sheet was found)
+    sheet = find_sheet(small, config) if min(gray.shape) >= config.sheet_min_side else None
+    inner = flat_border(small, config) if sheet is None else None  # (not needed when a sheet was found)
     if sheet is None and inner is not None:
         # A sheet may lie inside a flat border too: a dark desk's even strip along one side is such a border.
         x0, y0, w0, h0 = inner
@@ -148,8 +157,10 @@ def canvas_border(
     - with at most ``config.canvas_ground`` of that edge at the canvas's level (a '1' on a flat ground fills
       most of its box's edge; the ground shows between), and at most that share of the image flat at that level
       (printed boxes on clean paper, framed by their outline);
-    - and at most ``config.canvas_flat`` of the image flat at all: a photo has grain; a drawing's solid strokes,
-      a clean drawing or a clean page are left to find_sheet and flat_border, as before.
+    - and at most ``config.canvas_flat`` of the image flat at one level (within 2): a photo has grain or a
+      gradient; a drawing's solid strokes, a clean drawing or a clean page are left to find_sheet and
+      flat_border, as before. These two flatness checks are made on the image at full size (``gray``, a strided
+      sample), where a photo's grain is whole.
 
     Why: flat_border judges each side by the band just inside it, across the whole image, and allows a quarter
     of the image. A photo pasted small in the middle of a canvas (a new user's trial: samples/photo_2026.jpg,
@@ -189,15 +200,37 @@ def canvas_border(
         > config.canvas_ground * edge.size
     ):
         return None  # the canvas on the edge too: a drawing on a flat ground (a '1' fills its box's edge)
-    pixels = inner.astype(np.float32)
+    # Its own flat border, if it has one (a photo framed in black, then pasted), is left out: no ground of its own
+    row_sd, column_sd = inner.std(axis=1), inner.std(axis=0)
+    own = [flat_run(spread, config.canvas_sd) for spread in (row_sd, row_sd[::-1], column_sd, column_sd[::-1])]
+    t, b, lf, r = (run + 1 if run else 0 for run in own)  # (and the pixel mixing it with the image)
+    if t + b >= inner.shape[0] - 2 or lf + r >= inner.shape[1] - 2:
+        return None  # flat all through: no image
+    if gray is None:
+        sample = inner[t : inner.shape[0] - b, lf : inner.shape[1] - r]
+    else:
+        sample = grain_sample(gray, small.shape, (top + 1 + t, h - bottom - 1 - b, left + 1 + lf, w - right - 1 - r))
+    pixels = sample.astype(np.float32)
     spread = cv2.blur(pixels * pixels, (3, 3)) - cv2.blur(pixels, (3, 3)) ** 2  # each pixel's 3x3 variance
     flat = spread <= config.canvas_sd**2
-    if np.count_nonzero(flat & (np.abs(pixels - level) <= 2 * config.canvas_sd)) > config.canvas_ground * inner.size:
+    if np.count_nonzero(flat & (np.abs(pixels - level) <= 2 * config.canvas_sd)) > config.canvas_ground * flat.size:
         return None  # the canvas inside, flat: printed boxes or a drawing on clean paper, not a pasted image
-    if np.count_nonzero(flat) > config.canvas_flat * inner.size:
-        return None  # no grain of its own: a drawing's solid strokes or a clean page, which flat_border reads
+    common = np.convolve(np.bincount(sample[flat], minlength=256), np.ones(5), "same").max()  # flat at one level +-2
+    if common > config.canvas_flat * flat.size:
+        return None  # a flat ground of its own: a drawing's solid strokes or a clean page, which flat_border reads
     top, bottom, left, right = (run + 1 if run else 0 for run in runs)  # and the copy's pixel mixing both
     return (left, top, w - left - right, h - top - bottom)
+
+
+def grain_sample(gray: np.ndarray, shape: tuple[int, ...], rows_columns: tuple[int, int, int, int]) -> np.ndarray:
+    """The pixels of ``gray`` (uint8 [H, W]) under rows y0:y1 and columns x0:x1 of its reduced copy of ``shape``,
+    every k-th one each way (about 40,000 of them): a strided sample keeps the grain of each pixel, which the
+    reduced copy's averaging smooths away more the larger the image."""
+    y0, y1, x0, x1 = rows_columns
+    fy, fx = gray.shape[0] / shape[0], gray.shape[1] / shape[1]
+    Y0, Y1, X0, X1 = int(y0 * fy), int(y1 * fy), int(x0 * fx), int(x1 * fx)
+    step = max(1, int(np.sqrt((Y1 - Y0) * (X1 - X0) / 40_000)))
+    return gray[Y0:Y1:step, X0:X1:step]
 
 
 def flat_run(spreads: np.ndarray, most: float) -> int:

@@ -69,6 +69,12 @@ def test_an_image_pasted_on_a_canvas_is_read_inside_it(reader, mnist_test, value
     canvas = np.full((480, 640, 3), value, np.uint8)
     canvas[0:210, 100:350] = cv2.imread(str(samples / "form_two_lines.png"))
     assert reader.read(canvas).text == "3141\n592"
+    framed = cv2.copyMakeBorder(
+        cv2.imread(str(samples / "photo_2026.jpg")), 20, 20, 20, 20, cv2.BORDER_CONSTANT, value=(0, 0, 0)
+    )
+    canvas = np.full((480, 640, 3), value, np.uint8)  # a photo with a black border of its own, pasted: as if alone
+    canvas[122:357, 72:567] = framed
+    assert reader.read(canvas).text == reader.read(framed).text == "2026"
     image, text = scene(mnist_test, value)
     h, w = image.shape[:2]
     wide = cv2.copyMakeBorder(
