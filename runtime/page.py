@@ -145,7 +145,7 @@ def canvas_border(
 ) -> tuple[int, int, int, int] | None:
     """The box inside a canvas (x, y, w, h in ``small``'s pixels), or None: an image pasted on a flat colour (a
     slide, a document, a video's letterbox or pillarbox bars). ``gray``: the image ``small`` is a reduced copy of
-    (uint8 [H, W]), or None. A canvas is:
+    (uint8 [H, W]), or None. A canvas is (canvas_runs, then pasted_image):
 
     - two sides or more of rows (columns) of one level without any grain (std at most ``config.canvas_sd``), as
       deep as they go; the middle row of each is checked in ``gray`` too, whole (a reduced copy averages a
@@ -166,6 +166,23 @@ def canvas_border(
     of the image. A photo pasted small in the middle of a canvas (a new user's trial: samples/photo_2026.jpg,
     paper 180-205 with a shaded end at 114, in 640x480 of grey 128 to 230) was framed by bands that were mostly
     canvas, or its shaded end passed for the desk around a sheet, and read '026', '7' or nothing."""
+    found = canvas_runs(small, config, gray)
+    if found is None:
+        return None
+    (top, bottom, left, right), level = found
+    h, w = small.shape
+    if not pasted_image(small, (top, h - bottom, left, w - right), level, config, gray):
+        return None
+    top, bottom, left, right = (run + 1 if run else 0 for run in (top, bottom, left, right))  # and the copy's
+    return (left, top, w - left - right, h - top - bottom)  # pixel mixing the canvas and the image
+
+
+def canvas_runs(
+    small: np.ndarray, config: DetectConfig = DEFAULT, gray: np.ndarray | None = None
+) -> tuple[tuple[int, int, int, int], float] | None:
+    """canvas_border's first test: the depths (px of ``small``: top, bottom, left, right; 0 where there is none) of
+    flat rows and columns of one level on two sides or more, with something between them, and that level
+    (grey, 0-255); or None."""
     h, w = small.shape
     if min(h, w) < 16:
         return None
@@ -187,39 +204,49 @@ def canvas_border(
     levels = [float(rows[:run].mean()) for rows, run in zip(sides, runs) if run]
     if max(levels) - min(levels) > 2 * config.canvas_sd:  # one canvas around it, not a flat colour on each side
         return None
-    framed = small[top : h - bottom, left : w - right]
+    return (top, bottom, left, right), float(np.mean(levels))
+
+
+def pasted_image(
+    small: np.ndarray,
+    rows_columns: tuple[int, int, int, int],
+    level: float,
+    config: DetectConfig = DEFAULT,
+    gray: np.ndarray | None = None,
+) -> bool:
+    """canvas_border's second test: is what a canvas of grey ``level`` frames, rows y0:y1 and columns x0:x1 of
+    ``small`` (``rows_columns``), an image pasted on it, not a drawing or a page on a flat ground?"""
+    y0, y1, x0, x1 = rows_columns
+    framed = small[y0:y1, x0:x1]
     if min(framed.shape) < config.canvas_min_side:
-        return None  # a stroke on a flat ground (a thin '1' framed by its ink's box), not an image
+        return False  # a stroke on a flat ground (a thin '1' framed by its ink's box), not an image
     inner = framed[1:-1, 1:-1]  # (its outermost pixels mix it with the canvas)
     edge = np.concatenate([inner[0], inner[-1], inner[:, 0], inner[:, -1]])  # the framed image's own edge
-    level = float(np.mean(levels))
     if min(abs(level - float(np.median(part))) for part in (framed, edge)) < config.canvas_step:
-        return None  # a clean scan's margin is its paper; a digit on a flat ground is framed by its ink's box
+        return False  # a clean scan's margin is its paper; a digit on a flat ground is framed by its ink's box
     if (
         np.count_nonzero(np.abs(edge.astype(np.float32) - level) <= 2 * config.canvas_sd)
         > config.canvas_ground * edge.size
     ):
-        return None  # the canvas on the edge too: a drawing on a flat ground (a '1' fills its box's edge)
+        return False  # the canvas on the edge too: a drawing on a flat ground (a '1' fills its box's edge)
     # Its own flat border, if it has one (a photo framed in black, then pasted), is left out: no ground of its own
     row_sd, column_sd = inner.std(axis=1), inner.std(axis=0)
     own = [flat_run(spread, config.canvas_sd) for spread in (row_sd, row_sd[::-1], column_sd, column_sd[::-1])]
-    t, b, lf, r = (run + 1 if run else 0 for run in own)  # (and the pixel mixing it with the image)
-    if t + b >= inner.shape[0] - 2 or lf + r >= inner.shape[1] - 2:
-        return None  # flat all through: no image
+    top, bottom, left, right = (run + 1 if run else 0 for run in own)  # (and the pixel mixing it with the image)
+    if top + bottom >= inner.shape[0] - 2 or left + right >= inner.shape[1] - 2:
+        return False  # flat all through: no image
     if gray is None:
-        sample = inner[t : inner.shape[0] - b, lf : inner.shape[1] - r]
+        sample = inner[top : inner.shape[0] - bottom, left : inner.shape[1] - right]
     else:
-        sample = grain_sample(gray, small.shape, (top + 1 + t, h - bottom - 1 - b, left + 1 + lf, w - right - 1 - r))
+        sample = grain_sample(gray, small.shape, (y0 + 1 + top, y1 - 1 - bottom, x0 + 1 + left, x1 - 1 - right))
     pixels = sample.astype(np.float32)
     spread = cv2.blur(pixels * pixels, (3, 3)) - cv2.blur(pixels, (3, 3)) ** 2  # each pixel's 3x3 variance
     flat = spread <= config.canvas_sd**2
     if np.count_nonzero(flat & (np.abs(pixels - level) <= 2 * config.canvas_sd)) > config.canvas_ground * flat.size:
-        return None  # the canvas inside, flat: printed boxes or a drawing on clean paper, not a pasted image
+        return False  # the canvas inside, flat: printed boxes or a drawing on clean paper, not a pasted image
     common = np.convolve(np.bincount(sample[flat], minlength=256), np.ones(5), "same").max()  # flat at one level +-2
-    if common > config.canvas_flat * flat.size:
-        return None  # a flat ground of its own: a drawing's solid strokes or a clean page, which flat_border reads
-    top, bottom, left, right = (run + 1 if run else 0 for run in runs)  # and the copy's pixel mixing both
-    return (left, top, w - left - right, h - top - bottom)
+    return bool(common <= config.canvas_flat * flat.size)  # more: a ground of its own (a drawing, a clean page),
+    #   which find_sheet and flat_border read as before
 
 
 def grain_sample(gray: np.ndarray, shape: tuple[int, ...], rows_columns: tuple[int, int, int, int]) -> np.ndarray:
