@@ -190,8 +190,7 @@ def canvas_runs(
     if sum(cv2.meanStdDev(line)[1][0, 0] <= config.canvas_sd for line in outermost) < 2:  # most frames end here
         return None
     sides = (small, small[::-1], small.T, small.T[::-1])  # top, bottom, left, right
-    row_sd, column_sd = small.std(axis=1), small.std(axis=0)
-    runs = [flat_run(spread, config.canvas_sd) for spread in (row_sd, row_sd[::-1], column_sd, column_sd[::-1])]
+    runs = flat_depths(small, config.canvas_sd)
     top, bottom, left, right = runs
     if sum(run > 0 for run in runs) < 2 or top + bottom >= h - 4 or left + right >= w - 4:
         return None
@@ -230,8 +229,7 @@ def pasted_image(
     ):
         return False  # the canvas on the edge too: a drawing on a flat ground (a '1' fills its box's edge)
     # Its own flat border, if it has one (a photo framed in black, then pasted), is left out: no ground of its own
-    row_sd, column_sd = inner.std(axis=1), inner.std(axis=0)
-    own = [flat_run(spread, config.canvas_sd) for spread in (row_sd, row_sd[::-1], column_sd, column_sd[::-1])]
+    own = flat_depths(inner, config.canvas_sd)
     top, bottom, left, right = (run + 1 if run else 0 for run in own)  # (and the pixel mixing it with the image)
     if top + bottom >= inner.shape[0] - 2 or left + right >= inner.shape[1] - 2:
         return False  # flat all through: no image
@@ -260,6 +258,13 @@ def grain_sample(gray: np.ndarray, shape: tuple[int, ...], rows_columns: tuple[i
     return gray[Y0:Y1:step, X0:X1:step]
 
 
+def flat_depths(image: np.ndarray, most: float) -> list[int]:
+    """How deep flat rows (columns) reach in from each side of ``image`` (uint8 [H, W]), as deep as they go:
+    [top, bottom, left, right], rows of std at most ``most`` (flat_run)."""
+    row_sd, column_sd = image.std(axis=1), image.std(axis=0)
+    return [flat_run(spread, most) for spread in (row_sd, row_sd[::-1], column_sd, column_sd[::-1])]
+
+
 def flat_run(spreads: np.ndarray, most: float) -> int:
     """How many of the first values of ``spreads`` (each row's std, outermost first) are at most ``most``: the
     depth of a flat band, as deep as it goes (all of them for a flat image)."""
@@ -279,9 +284,9 @@ def flat_rows(rows: np.ndarray, limit: int, config: DetectConfig = DEFAULT) -> i
     is the same to the bit whichever other rows (two or more) it is computed with, rows of ``small`` or of its
     transpose (tests/test_page.py: test_flat_rows_judge_rows_as_the_whole_band_does)."""
     for n in (min(FIRST_ROWS, limit), limit):
-        uneven = np.flatnonzero(rows[:n].std(axis=1) > config.border_flat_sd)
-        if uneven.size:
-            return int(uneven[0])
+        run = flat_run(rows[:n].std(axis=1), config.border_flat_sd)
+        if run < n:
+            return run
     return limit
 
 

@@ -668,7 +668,7 @@ def quarter_turned_lines(boxes: Sequence[Box]) -> int:
     photo, 300 each, seeds 0 and 1) 9 pass, and none of them is kept turned."""
     from .order import reading_order
 
-    if len(boxes) < 3 or float(np.median([w / max(h, 1) for _, _, w, h in boxes])) <= 1.0:
+    if len(boxes) < 3 or median_aspect(boxes) <= 1.0:
         return 0
     _, line_of = reading_order([(y, x, h, w) for x, y, w, h in boxes])
     sizes = [line_of.count(n) for n in set(line_of)]
@@ -683,7 +683,15 @@ def may_lie_turned(boxes: Sequence[Box], config: ReadConfig = DEFAULT_READ) -> b
     frame read unsurely two more extractions: 4 ms became 14-24 ms (printed digits on a webcam frame)."""
     if len(boxes) < config.search_min_digits:
         return False
-    return float(np.median([w / max(h, 1) for _, _, w, h in boxes])) > config.search_min_aspect
+    return median_aspect(boxes) > config.search_min_aspect
+
+
+def median_aspect(boxes: Sequence[Box]) -> float:
+    """The median width / height of blobs (boxes x y w h, px; a height of 0 counts as 1): upright MNIST digits
+    stand 0.3-0.9 as wide as tall, on their side they lie 1.1-3.3 wide. Raises ValueError for no boxes."""
+    if not boxes:
+        raise ValueError("median_aspect of no boxes")
+    return float(np.median([w / max(h, 1) for _, _, w, h in boxes]))
 
 
 def quarter_turn_search(
