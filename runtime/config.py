@@ -269,6 +269,12 @@ class DetectConfig:
     faint_weak: float = 0.05  # ink strength, 0-1: on a noisy map, a text line also takes the ink this strong
     # joined to its strokes (segment.with_faint_strokes; measured on issue 10's pencil photos, two seeds: 0.025
     # read 0.72 / 0.58 exact, 0.05 0.72 / 0.58, 0.1 0.70 / 0.58, 0.15 0.70 / 0.54)
+    faint_tall: float = 0.3  # share of a line's height (its blobs' rows): on a noisy map, a component of the ink
+    # at least ``faint_weak`` strong inside a text line's box that is not joined to its strokes but is this tall,
+    # and lies at least half within its rows, is part of the line too (segment.with_faint_strokes: a faint digit
+    # between two kept ones, broken off from everything). Issue 10's pencil photos, 100 each of seeds 0-3:
+    # 0.77 / 0.66 / 0.69 / 0.70 -> 0.80 / 0.66 / 0.70 / 0.72 exact (6 fixed, none broken; 0.4 and 0.5: 0.79 on seed
+    # 0); every other kind the same, photo by photo (2026-12-05). 1 or more: off
     faint_reach: float = 0.15  # share of a line's blobs' height: ... within their rows and this much above and
     # below (segment.within_strong_rows; a tilted line's box holds paper under its digits at one end, where faint
     # ink made the levelled line half again as tall as its digits: a dimmed dark webcam frame read '', b8e9bb0)
@@ -550,7 +556,7 @@ DETECT_ALLOWED: dict[str, Allowed] = {
     ),
     **dict.fromkeys(["sheet_dim_ratio", "min_surround", "surround_width", "sheet_min_ink", "sheet_edge"], SHARE),
     **dict.fromkeys(["blotch_compact", "strong", "weak", "faint_weak", "upright_span", "upright_share"], SHARE),
-    "faint_reach": AT_LEAST_0,
+    **dict.fromkeys(["faint_reach", "faint_tall"], AT_LEAST_0),
     **dict.fromkeys(["faint_low_strong", "faint_low_weak"], SHARE),
     **dict.fromkeys(["grow", "ruled_writing", "bent_run", "thin_band", "band_gap", "line_overlap"], SHARE),
     "grid_span": SHARE,

@@ -410,6 +410,7 @@ ON_PHOTOS = [
     # the thresholds that were literals in the stages until 2026-12-04 (rules, order, segment, blobs)
     ("leftover_rule", 1.0, "rotated_270", 3),
     ("stacked_columns", 0.9, "pencil", 6),
+    ("faint_tall", 1.0, "pencil", (12, 80, 95)),  # off: the faint digit between two kept ones is lost
     ("speck_size", 0.3, "pencil", 6),
     ("fragment_height", 0.7, "rotated_90", 0),
     ("solid_fill", 0.5, "border", 0),

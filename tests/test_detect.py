@@ -533,22 +533,28 @@ def test_a_text_lines_mask_grows_like_a_words_not_like_its_length():
     assert 1 <= reach <= 4
 
 
-def test_a_faint_lines_mask_takes_the_faint_ink_joined_to_its_strokes_only():
+def test_a_faint_lines_mask_takes_the_faint_ink_joined_to_its_strokes_and_faint_digits_in_its_rows():
     """segment.with_faint_strokes: a stroke whose strong part is in the mask keeps its faint continuation
-    (hysteresis down to faint_weak), but not a faint speck apart from it, nor ink under faint_weak."""
+    (hysteresis down to faint_weak), but not a faint speck apart from it, nor ink under faint_weak. A faint
+    stroke apart from it, at least faint_tall of the mask's rows tall and mostly within them (a faint digit
+    between kept ones), is taken too; not one that lies mostly below them, nor any with faint_tall at 1 (off)."""
     from edgedigits.runtime.segment import with_faint_strokes
 
     config = DetectConfig()
-    ink = np.zeros((60, 80), np.float32)
+    ink = np.zeros((60, 100), np.float32)
     ink[10:30, 20:23] = 0.8  # the strong half of a stroke, found by the weak level
     ink[30:50, 20:23] = 0.1  # its faint half: under `weak`, over `faint_weak`
-    ink[20:30, 60:63] = 0.1  # a faint speck on its own
+    ink[20:24, 60:63] = 0.1  # a faint speck on its own, 4 rows of the mask's 20
     ink[50:58, 20:23] = 0.5 * config.faint_weak  # fainter than faint_weak
+    ink[12:28, 40:43] = 0.1  # a faint stroke apart, 16 rows, all within the mask's rows (10-29)
+    ink[24:44, 80:83] = 0.1  # a faint stroke apart, 20 rows, 6 of them within the mask's rows
     mask = (ink > config.weak).astype(np.uint8)
     grown = with_faint_strokes(ink, mask, config)
     assert grown.shape == mask.shape and grown.dtype == np.uint8
-    assert grown[10:50, 20:23].all()
-    assert not grown[20:30, 60:63].any() and not grown[50:58, 20:23].any()
+    assert grown[10:50, 20:23].all() and grown[12:28, 40:43].all()
+    assert not grown[20:24, 60:63].any() and not grown[50:58, 20:23].any() and not grown[24:44, 80:83].any()
+    off = with_faint_strokes(ink, mask, DetectConfig(faint_tall=1.0))
+    assert off[10:50, 20:23].all() and not off[12:28, 40:43].any()
 
 
 def test_faint_digits_beside_a_found_one_are_kept_on_a_noisy_map():

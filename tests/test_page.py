@@ -986,6 +986,21 @@ def test_faint_pencil_lines_take_their_faint_strokes(reader, mnist_test):
     assert exact >= 28, exact
 
 
+def test_a_faint_pencil_digit_between_kept_ones_is_read(reader, mnist_test):
+    """segment.with_faint_strokes' faint_tall: in issue 10's pencil photos of seeds the benchmark does not use
+    (2 and 3), a digit whose grey strokes never reached a blob, standing between two that did, broken off from
+    them, is read with its line ('0969' had read '099', '82171' '8271', '102' '182'); with faint_tall at 1 (off)
+    it is not."""
+    from edgedigits.runtime.config import DetectConfig
+    from edgedigits.train.scenes import kind_photos
+
+    photos = [list(kind_photos(mnist_test, "pencil", 2, 56))[55]]
+    photos += [p for i, p in enumerate(kind_photos(mnist_test, "pencil", 3, 79)) if i in (46, 78)]
+    assert [reader.read(photo).text for photo, _ in photos] == [text for _, text in photos]
+    off = DigitReader(detect_config=DetectConfig(faint_tall=1.0))
+    assert [off.read(photo).text for photo, _ in photos] != [text for _, text in photos]
+
+
 def separate_boxes(mnist_test, values: list, seed: int, angle: float, touching: bool = False) -> np.ndarray:
     """A 900x500 page, BGR uint8, with one printed box (95x115 px, grey lines 2 px wide, 25 px apart) per value,
     an MNIST test digit of that value written in it (None: the box left empty), the page turned ``angle``
