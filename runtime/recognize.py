@@ -172,7 +172,8 @@ def line_digits(
         if (
             missed
             and classifier.max() >= config.sure
-            and bh >= 0.75 * tallest
+            and bh >= 0.75 * (tallest if line.own_share else full_height(members))  # (a noisy map's blobs may be
+            # pieces of broken strokes, shorter than its digits: the tallest, as before)
             and (outside or not (line.unrotate is None and mine and taller(j, members, config)))  # (a turned line's
             # boxes: not heights; a blob the line model read nothing in is no slash, however tall)
         ):
@@ -382,6 +383,19 @@ def claim_empty_blobs(line: TextLine, chars: Sequence[Char], owner: list[int], m
 def beside_separator(k: int, chars: Sequence[Char], owner: Sequence[int]) -> bool:
     """Does the blob of character ``k`` (``owner``: the blob of each of ``chars``) hold a separator too?"""
     return any(owner[m] == owner[k] and chars[m].char in SEPARATORS for m in range(len(chars)) if m != k)
+
+
+def full_height(members: Sequence[Box]) -> float:
+    """The height of a line's digits (boxes x, y, w, h; px): the median height of its blobs of full height (at
+    least half the tallest's), when it has three or more; else the tallest's (a median of two is their mean: a
+    '2' and its broken-off tail read '21', a stray mark no longer). Not the tallest's alone: one tall digit (a
+    '1' drawn long) made a short '1' beside round digits a separator's height, and it was lost
+    (benchmarks/frame_latency.py's scene 2, '758115' read '75815'). line_digits asks it on a clean map only: a
+    noisy map's blobs (faint pencil) are often pieces of broken digits, and its median height made pieces digits
+    of full height (issue 10's pencil photos, seeds 0-1: five read a piece as a '1')."""
+    tallest = max(b[3] for b in members)
+    full = [b[3] for b in members if b[3] >= 0.5 * tallest]
+    return float(statistics.median(full)) if len(full) >= 3 else float(tallest)
 
 
 def taller(j: int, members: Sequence[Box], config: ReadConfig = DEFAULT_READ) -> bool:

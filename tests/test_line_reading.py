@@ -1149,3 +1149,17 @@ def test_a_digit_first_on_its_line_taken_for_a_word_is_still_read(reader, mnist_
     for index in (5, 8):
         page, text = pages[index]
         assert reader.read(page).text == text, index
+
+
+def test_a_short_1_beside_a_long_1_is_read(reader):
+    """recognize.full_height: the line model read nothing in a short, raised '1' (48 px) on a line whose tallest
+    digit is a '1' drawn long (72 px) among round ones of 42-62 px; the digit model's sure '1' is kept for a blob
+    of full height, which is 3/4 of the line's digits' median height, not of the tallest's (0.67 of it: the '1'
+    was lost, '758115' read '75815'). The scene is benchmarks/frame_latency.py's third."""
+    from edgedigits.runtime.recognize import full_height
+    from edgedigits.runtime.synth import make_scene, sample_digits
+
+    digits, labels, _ = sample_digits(6, seed=2)
+    assert reader.read(make_scene(digits, seed=2, per_line=6)).text == "".join(map(str, labels)) == "758115"
+    assert full_height([(0, 0, 10, h) for h in (62, 54, 48, 72, 48, 42, 10)]) == 51.0  # (the 10 px speck aside)
+    assert full_height([(0, 0, 10, h) for h in (28, 17)]) == 28.0  # (two: the tallest's)
