@@ -117,7 +117,7 @@ class ArchiveSummary:
             f"(already recorded in {self.out}); "
             + (f"{self.retried} retried that had failed before; " if self.retried else "")
             + f"{self.seconds:.2f} s ({self.images_per_s:.0f} images/s, engine "
-            f"{self.engine}, start-up {self.startup_s:.2f} s); {self.shards} shard(s)"
+            f"{self.engine}, start-up {self.startup_s:.2f} s); {self.shards} shard(s) in the folder"
         )
         if self.failed:  # which ones, and why: the records say
             summary = os.path.join(str(self.out), "_SUMMARY.json")
@@ -405,8 +405,12 @@ def stat_key(path: str) -> tuple[int | None, float | None]:
 
 def input_key(path: str, size: int | None, mtime: float | None) -> int:
     """A 64-bit hash of (path, size, mtime): how a resumed run recognizes an input already recorded. The path
-    as the records write it (``shown_path``), so that a name that is not UTF-8 matches its record."""
-    digest = hashlib.blake2b(f"{shown_path(path)}\0{size}\0{mtime!r}".encode("utf-8"), digest_size=8)
+    as the records write it (``shown_path``), so that a name that is not UTF-8 matches its record; a local path
+    made absolute against the current folder (``os.path.abspath``; a URI as it is), so that ``archive/a.png``,
+    ``./archive/a.png`` and ``/data/archive/a.png`` are one input to a run in ``/data`` (a new user's rerun with
+    ``./archive/`` read all 308 files again and doubled their records). The records keep the path as given."""
+    where = path if "://" in path else os.path.abspath(path)
+    digest = hashlib.blake2b(f"{shown_path(where)}\0{size}\0{mtime!r}".encode("utf-8"), digest_size=8)
     return int.from_bytes(digest.digest(), "little")
 
 
@@ -445,7 +449,9 @@ def recorded(out: Path) -> tuple:
             errors.see(path, error, run, shard)
             if not error:
                 keys.append(input_key(path, size, mtime))
-    return (np.unique(np.frombuffer(keys, np.uint64)) if keys else np.zeros(0, np.uint64)), errors
+    done = np.unique(np.frombuffer(keys, np.uint64)) if keys else np.zeros(0, np.uint64)
+    errors.drop_passing(done)
+    return done, errors
 
 
 class ErrorRecords:
@@ -470,6 +476,28 @@ class ErrorRecords:
         if kept:
             self.open[path] = kept
         return bool(replaced)
+
+    def drop_passing(self, done) -> int:
+        """Drop (as replaced) the error records of inputs that an earlier run read with their digits as they are
+        now: their path, size and mtime match one of ``done`` (``recorded``'s keys). Such an error came later and
+        passed (the file was missing a while, a share unmounted, a manifest of relative paths read from another
+        folder); the input is recorded, so it is not read again, and its error record must not outlive it
+        (``read_records(latest=True)`` gave the error of a file that reads). Stats each path with an open error
+        (errors are few); returns how many were dropped."""
+        import numpy as np
+
+        dropped = 0
+        for path in list(self.open):
+            try:
+                size, mtime = stat_key(path)
+            except ArchiveError:  # a URI that needs pyarrow: read again, as before
+                continue
+            if size is None or not done.size or not _contains(done, input_key(path, size, mtime), np):
+                continue
+            for _, shard in self.open.pop(path):
+                self.replaced.setdefault(shard, set()).add(path)
+            dropped += 1
+        return dropped
 
     def replace(self, out: Path, run: int) -> int:
         """After run ``run``: drop the error records its records replaced; returns how many paths it read again
@@ -1244,7 +1272,8 @@ class _RayReader:
             first = number if first is None else first
             local = path if "://" in path else os.path.join(self.cwd, path)  # (an absolute path stays itself)
             size, mtime = stat_key(local)
-            if self.done.size and _contains(self.done, input_key(path, size, mtime), np):
+            if self.done.size and _contains(self.done, input_key(local, size, mtime), np):  # (local: this actor's
+                # folder may not be the driver's)
                 skipped += 1
                 continue
             image = _uri_input(path) if "://" in path else local

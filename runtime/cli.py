@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import math
 import os
+import sys
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Literal, NoReturn, Optional
@@ -1190,7 +1192,22 @@ class _SigtermAsCtrlC:
             raise KeyboardInterrupt
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """warnings.showwarning for the command line: the listing's note that subfolders were left unread
+    (sources.SubfoldersNotRead) as a plain line on stderr, every other warning as Python shows it. (By the class's
+    name: importing sources here would load OpenCV before any command needs it.)"""
+    if category.__name__ == "SubfoldersNotRead":
+        sys.stdout.flush()  # (after the records already printed, on a terminal showing both)
+        print(f"note: {message}", file=sys.stderr)
+        return
+    _python_showwarning(message, category, filename, lineno, file, line)
+
+
+_python_showwarning = warnings.showwarning
+
+
 def main() -> None:
+    warnings.showwarning = _show_warning
     # NumPy and OpenCV each load their own OpenBLAS, which starts a thread per core as it loads; the threads
     # spin waiting for work. The runtime calls no BLAS routine (onnxruntime has its own thread pool), so a
     # command only pays for them: one thread each spares a cold `classify` the CPU of those spinning threads.

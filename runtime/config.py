@@ -87,6 +87,19 @@ def _checked_number(where: str, value: object, whole: bool, allowed: Allowed) ->
     return operator.index(value) if isinstance(value, Integral) and whole else number
 
 
+def _changed_fields_repr(config: DetectConfig | ReadConfig) -> str:
+    """A configuration's repr with only the fields that differ from the defaults (``DetectConfig(min_height=40)``;
+    ``DetectConfig()`` for the defaults), which construct it again. The dataclass's own repr listed all 150-odd
+    fields, and ``help(DigitReader)`` opened with a signature of 4,212 characters (a new user's trial)."""
+    default = type(config)()
+    changed = [
+        f"{f.name}={getattr(config, f.name)!r}"
+        for f in fields(config)
+        if getattr(config, f.name) != getattr(default, f.name)
+    ]
+    return f"{type(config).__name__}({', '.join(changed)})"
+
+
 def _check(config: object, allowed: dict[str, Allowed]) -> None:
     """Check every field of a frozen ``config`` against its annotation (``int``, ``float``, ``tuple[float,
     float]``, ``tuple[int, ...]``) and its range in ``allowed``; numbers of NumPy's kinds become Python's."""
@@ -530,6 +543,9 @@ class DetectConfig:
     def __post_init__(self) -> None:
         _check(self, DETECT_ALLOWED)
 
+    def __repr__(self) -> str:
+        return _changed_fields_repr(self)
+
 
 # What each field of DetectConfig takes (a tuple field: each of its numbers), from its meaning above.
 DETECT_ALLOWED: dict[str, Allowed] = {
@@ -850,6 +866,9 @@ class ReadConfig:
 
     def __post_init__(self) -> None:
         _check(self, READ_ALLOWED)
+
+    def __repr__(self) -> str:
+        return _changed_fields_repr(self)
 
 
 # What each field of ReadConfig takes, from its meaning above.

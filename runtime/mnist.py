@@ -19,7 +19,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -52,8 +52,13 @@ class MnistError(EdgeDigitsError, RuntimeError):
 
 @dataclass(frozen=True)
 class Split:
+    """One MNIST split: ``split.images``, ``split.labels``, or unpacked, ``images, labels = load("test")``."""
+
     images: np.ndarray  # uint8 [N, 28, 28], white digit on black
     labels: np.ndarray  # uint8 [N]
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        return iter((self.images, self.labels))
 
 
 # --------------------------------------------------------------------------- IDX format
@@ -253,7 +258,8 @@ def ensure_files(
 
 
 def load(split: str = "test", data_dir: str | os.PathLike | None = None, download: bool = True) -> Split:
-    """Load the ``train`` or ``test`` split as uint8 images [N, 28, 28] and labels [N]."""
+    """Load the ``train`` or ``test`` split as uint8 images [N, 28, 28] and labels [N]: a Split, whose fields are
+    ``images`` and ``labels`` and which unpacks as ``images, labels = load("test")``."""
     images_stem, labels_stem, count = SPLITS[split]
     paths = ensure_files(data_dir, download, stems=(images_stem, labels_stem))  # `evaluate` needs no training set
     images, labels = read_idx(paths[images_stem]), read_idx(paths[labels_stem])

@@ -104,6 +104,47 @@ def test_a_rerun_reads_again_what_failed_and_keeps_one_record_per_input(archive,
     assert len(list(read_records(out))) == len(listed) and not list(out.glob(".*tmp"))
 
 
+def test_a_file_missing_for_a_run_and_back_unchanged_keeps_its_reading_not_the_error(archive, tmp_path):
+    """A file read, then missing for a run (a share unmounted, a manifest of relative paths read from another
+    folder), then back as it was: the rerun skipped it (its first record matched) and kept the later error record,
+    so read_records(latest=True) gave 'no such file' for a file that reads (a new user's trial: out-mini/). The
+    rerun now drops that error record: the input keeps one record, its reading, and is not read again."""
+    paths = archive[1][:6]
+    out = tmp_path / "out"
+    read_archive(paths, out, workers=1, batch_size=8)
+    away = tmp_path / "away.png"
+    shutil.move(paths[2], away)
+    try:
+        gone = read_archive(paths, out, workers=1, batch_size=8)
+        assert (gone.read, gone.failed, gone.skipped) == (0, 1, 5)
+        assert "error" in {r["path"]: r for r in read_records(out, latest=True)}[paths[2]]
+    finally:
+        shutil.move(away, paths[2])
+    back = read_archive(paths, out, workers=1, batch_size=8)
+    assert (back.read, back.failed, back.skipped) == (0, 0, 6)
+    got = records(out)  # (asserts one record per input)
+    assert sorted(got) == sorted(paths) and not any("error" in r for r in got.values())
+    assert not any("error" in r for r in read_records(out, latest=True))
+
+
+def test_a_folder_named_another_way_is_the_same_inputs_to_a_rerun(archive, tmp_path, monkeypatch):
+    """Resume matches an input by its path made absolute: 'in', './in/' and the absolute path name the same files.
+    Named './in/' the second time, all were read again and each had two records (a new user's trial: out-local/).
+    The records keep the path as the first run gave it."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for path in archive[1][:30]:
+        shutil.copy2(path, folder)
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "out"
+    first = read_archive(["in"], out, workers=1, batch_size=64)
+    assert (first.read, first.failed, first.skipped) == (30, 0, 0)
+    for named in ("./in/", str(folder), "in/../in"):
+        again = read_archive([named], out, workers=1, batch_size=64)
+        assert (again.read, again.failed, again.skipped) == (0, 0, 30), named
+    assert len(records(out)) == 30 and all(path.startswith("in" + os.sep) for path in records(out))
+
+
 def test_latest_is_the_record_written_last_not_the_one_of_the_greatest_mtime(archive, tmp_path):
     """A file replaced by a copy that kept its own, older mtime (cp -p, rsync -a, tar x from a backup): the rerun
     reads it again (its mtime changed), and read_records(latest=True) gives that new reading. It gave the old one,

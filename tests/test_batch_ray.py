@@ -409,6 +409,11 @@ def test_relative_inputs_and_out_on_a_cluster_started_in_another_folder(two_node
     got = records(tmp_path / "o")
     assert sorted(got) == [f"scans/{Path(p).name}" for p in paths[:20]]
     assert all(got[f"scans/{Path(p).name}"]["digits"] == local_records[p]["digits"] for p in paths[:20])
+    # A rerun naming the folder another way skips every input: the actors match a path made absolute against the
+    # driver's folder, not their own (batch.input_key)
+    cmd[cmd.index("scans")] = "./scans/"
+    again = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert again.returncode == 0 and "0 read, 0 failed, 20 skipped" in again.stderr, again.stderr
 
 
 @pytest.mark.parametrize("option", ["model", "line_model"])

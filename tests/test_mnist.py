@@ -71,6 +71,8 @@ def test_load_real_mnist(mnist_test, mnist_train):
     assert set(np.unique(mnist_test.labels)) == set(range(10))
     # White digit on black: the border is background.
     assert mnist_test.images[:, 0, :].mean() < 1
+    images, labels = mnist_test  # (unpacks as its docstring says: a new user's trial expected to)
+    assert images is mnist_test.images and labels is mnist_test.labels
 
 
 def test_load_refuses_a_split_with_wrong_counts(tmp_path, mnist_dir):
