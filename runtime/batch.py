@@ -829,6 +829,8 @@ def _expand(inputs: list[str], manifest, recursive: bool) -> Iterator:
     from .sources import iter_paths
 
     for name in _names(inputs, manifest):
+        if name.startswith("file:/") and not name.startswith("file://"):  # RFC 8089's short form, as Java's
+            name = "file://" + name[len("file:") :]  # File.toURI() writes it ('file:/scans/a.png'): one input
         if "://" in name:
             yield name
         else:
