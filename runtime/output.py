@@ -96,11 +96,18 @@ def confidence_label(confidence: float, percent: bool = False) -> str:
 
 
 def table_row(reading: Reading) -> str:
+    """The table's row of a reading: the path, the text (a page's lines joined by `` / ``) and each digit's
+    confidence; a file of several pages (a PDF, a multi-page TIFF) each page's text after ``p1:``, ``p2:``, ...
+    joined by `` | ``, a page with no digits as ``-`` (its pages ran together, and a blank page vanished: a new
+    user's trial of scanned forms)."""
     if not reading.ok:
         return f"{reading.path}  ERROR: {reading.error}"
     if not reading.digits:
         return f"{reading.path}  (no digits found)"
     shown = reading.text.replace("\n", " / ")
+    if reading.pages is not None and reading.pages > 1:
+        texts = (reading.on_page(n).text.replace("\n", " / ") for n in range(1, reading.pages + 1))
+        shown = " | ".join(f"p{n}: {text or '-'}" for n, text in enumerate(texts, 1))
     confidences = " ".join(confidence_label(d.confidence) for d in reading.digits)
     return f"{reading.path}  {shown}  [{confidences}]"
 

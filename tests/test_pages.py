@@ -108,6 +108,14 @@ def test_classify_writes_one_record_and_an_annotated_copy_per_page(three_pages, 
     assert record["pages"] == 3 and record["text"] == "\n".join(t for t in texts if t)
     assert sorted(p.name for p in copies.iterdir()) == ["scan-page2.png", "scan-page3.png", "scan.png"]
     assert "3 annotated copies in" in result.stderr  # files written, one a page (it said 1)
+    table = subprocess.run(
+        [sys.executable, "-m", "edgedigits.runtime.cli", "classify", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    shown = " | ".join(f"p{n}: {text.replace(chr(10), ' / ') or '-'}" for n, text in enumerate(texts, 1))
+    assert table.stdout.startswith(f"{path}  {shown}  ["), table.stdout  # (the blank page 2 as '-')
 
 
 def test_a_page_copy_never_replaces_another_input_copy(three_pages, tmp_path):
