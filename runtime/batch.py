@@ -477,16 +477,15 @@ class ErrorRecords:
             self.open[path] = kept
         return bool(replaced)
 
-    def drop_passing(self, done) -> int:
+    def drop_passing(self, done) -> None:
         """Drop (as replaced) the error records of inputs that an earlier run read with their digits as they are
         now: their path, size and mtime match one of ``done`` (``recorded``'s keys). Such an error came later and
         passed (the file was missing a while, a share unmounted, a manifest of relative paths read from another
         folder); the input is recorded, so it is not read again, and its error record must not outlive it
         (``read_records(latest=True)`` gave the error of a file that reads). Stats each path with an open error
-        (errors are few); returns how many were dropped."""
+        (errors are few)."""
         import numpy as np
 
-        dropped = 0
         for path in list(self.open):
             try:
                 size, mtime = stat_key(path)
@@ -496,8 +495,6 @@ class ErrorRecords:
                 continue
             for _, shard in self.open.pop(path):
                 self.replaced.setdefault(shard, set()).add(path)
-            dropped += 1
-        return dropped
 
     def replace(self, out: Path, run: int) -> int:
         """After run ``run``: drop the error records its records replaced; returns how many paths it read again
