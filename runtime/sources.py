@@ -127,10 +127,11 @@ def _subfolders_with_images(folder: str, budget: int = 10_000) -> list[str]:
         return []
     found = []
     for name in subfolders:
-        entries = list(_files_in(os.path.join(folder, name), budget, descend=True))
-        budget -= len(entries)
-        if any(is_input_name(entry.name) for entry in entries):
-            found.append(name)
+        for entry in _files_in(os.path.join(folder, name), budget, descend=True):  # (lazily: up to its first image)
+            budget -= 1
+            if is_input_name(entry.name):
+                found.append(name)
+                break
         if budget <= 0:
             break
     return found
