@@ -393,9 +393,8 @@ def full_height(members: Sequence[Box]) -> float:
     (benchmarks/frame_latency.py's scene 2, '758115' read '75815'). line_digits asks it on a clean map only: a
     noisy map's blobs (faint pencil) are often pieces of broken digits, and its median height made pieces digits
     of full height (issue 10's pencil photos, seeds 0-1: five read a piece as a '1')."""
-    tallest = max(b[3] for b in members)
-    full = [b[3] for b in members if b[3] >= 0.5 * tallest]
-    return float(statistics.median(full)) if len(full) >= 3 else float(tallest)
+    full = full_heights(members)
+    return float(statistics.median(full)) if len(full) >= 3 else float(max(b[3] for b in members))
 
 
 def taller(j: int, members: Sequence[Box], config: ReadConfig = DEFAULT_READ) -> bool:
@@ -405,9 +404,15 @@ def taller(j: int, members: Sequence[Box], config: ReadConfig = DEFAULT_READ) ->
     line has no other blob of full height. Asked of level lines only: on a line that was deskewed (a tilted page),
     a box's height is the blob's turned, and a '1' leaning with its line stands taller than the round digits
     beside it (issue 10's tilted photos, seed 0: '4613' read '46/13')."""
-    tallest = max(b[3] for b in members)
-    others = [b[3] for i, b in enumerate(members) if i != j and b[3] >= 0.5 * tallest]
+    others = full_heights(members, leave_out=j)
     return bool(others) and members[j][3] >= config.slash_height * statistics.median(others)
+
+
+def full_heights(members: Sequence[Box], leave_out: int | None = None) -> list[int]:
+    """The heights (px) of a line's blobs of full height: at least half the tallest's (of all ``members``, boxes
+    x, y, w, h), but for blob ``leave_out``. What full_height and taller take the median of."""
+    tallest = max(b[3] for b in members)
+    return [b[3] for i, b in enumerate(members) if i != leave_out and b[3] >= 0.5 * tallest]
 
 
 def in_reading_order(
