@@ -293,8 +293,9 @@ def read_archive(
                 except ArchiveError as exc:  # (a full disk): the old error records stay until a rerun drops them
                     stopped = stopped or exc
                     summary.stopped = summary.stopped or str(exc)
-                summary.seconds = time.perf_counter() - started
-                summary.startup_s = progress.startup_s(started)
+                ended = time.perf_counter()
+                summary.seconds = ended - started
+                summary.startup_s = progress.startup_s(started, ended)
                 summary.shards = len(shard_files(out))
                 try:
                     _write_json(out / SUMMARY, summary.to_dict())
@@ -715,8 +716,11 @@ class _Progress:
         if self.callback is not None:
             self.callback(s.read, s.failed, s.skipped)
 
-    def startup_s(self, started: float) -> float:
-        return self.summary.startup_s or ((self.first - started) if self.first else 0.0)
+    def startup_s(self, started: float, ended: float) -> float:
+        """Seconds from ``started`` to the engine's first result (time.perf_counter values): as the engine measured
+        it (Ray: its first batch), else to the first input read; a run that ended at ``ended`` before any (a
+        Ctrl-C while Ray starts) was all start-up. It was 0.00 s."""
+        return self.summary.startup_s or ((self.first or ended) - started)
 
 
 def open_reader(settings: dict):

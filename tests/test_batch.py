@@ -562,6 +562,33 @@ def test_sigterm_midway_ends_the_run_as_ctrl_c_does_with_exit_143(tmp_path, mnis
     assert sorted(records(out)) == paths
 
 
+def test_a_run_interrupted_before_its_first_result_was_all_start_up(tmp_path):
+    """Ctrl-C before the engine gave any result (here while the run waits for its manifest, a pipe that has said
+    nothing yet; in the field, while Ray starts): the summary's start-up is the run's time so far, not 0.00 s (a
+    new user's trial of the Ray engine)."""
+    import signal
+    import threading
+    import time
+
+    fifo = tmp_path / "manifest"
+    os.mkfifo(fifo)
+
+    def press_ctrl_c() -> None:
+        with open(fifo, "w"):  # (blocks until the run opens the manifest)
+            time.sleep(0.5)
+            os.kill(os.getpid(), signal.SIGINT)
+
+    presser = threading.Thread(target=press_ctrl_c, daemon=True)
+    presser.start()
+    out = tmp_path / "out"
+    counted = read_archive([], out, manifest=fifo, workers=1)
+    presser.join(10)
+    assert counted.interrupted and counted.read == counted.failed == 0
+    assert 0.5 <= counted.startup_s <= counted.seconds
+    assert summary(out)["startup_s"] == counted.startup_s
+    assert "start-up 0.00 s" not in counted.line()
+
+
 @pytest.mark.parametrize("gap", [0.02, 0.1])
 def test_ctrl_c_twice_stops_at_once_and_leaves_no_worker(tmp_path, mnist_test, gap):
     """An impatient operator presses Ctrl-C twice, ``gap`` s apart: the second cut short the wait for the workers'
