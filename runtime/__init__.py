@@ -7,8 +7,9 @@
     from edgedigits.runtime import DetectConfig, ReadConfig   # the thresholds, frozen dataclasses
     reader = DigitReader(detect_config=DetectConfig(min_height=8), read_config=ReadConfig(stray_height=0.5))
 
-Names are imported on first use, so ``import edgedigits.runtime.mnist`` stays light (and ``import
-edgedigits.runtime`` loads neither onnxruntime nor OpenCV); ``dir()`` lists them before that.
+``edgedigits.runtime.__version__`` is the installed package's version. Names are imported on first use, so
+``import edgedigits.runtime.mnist`` stays light (and ``import edgedigits.runtime`` loads neither onnxruntime
+nor OpenCV); ``dir()`` lists them before that.
 """
 
 from __future__ import annotations
@@ -57,6 +58,13 @@ if TYPE_CHECKING:  # for editors and type checkers
 def __getattr__(name: str):
     if name in _WHERE:
         return getattr(import_module(f".{_WHERE[name]}", __name__), name)
+    if name == "__version__":  # the installed distribution's (importlib.metadata: read when asked, not at import)
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("edgedigits")
+        except PackageNotFoundError:  # (the sources on sys.path, never installed)
+            return "unknown"
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -74,7 +74,8 @@ class Reading:
 
     def on_page(self, number: int) -> Reading:
         """The part of a multi-page file's Reading on page ``number`` (1 = first): its digits and their text lines,
-        boxes in that page's pixels, ``pages`` None. The Reading itself for an image of one page and ``number``
+        boxes in that page's pixels, each digit's ``line`` counted on that page (0 = its top line: an index into
+        the page's own ``lines``), ``pages`` None. The Reading itself for an image of one page and ``number``
         1. Raises ValueError for a page the file does not have."""
         if self.pages is None and number == 1:
             return self
@@ -82,8 +83,24 @@ class Reading:
             raise ValueError(f"page {number!r}: {self.path or 'this input'} has {self.pages or 1} page(s)")
         digits = [d for d in self.digits if d.page == number]
         lines = self.lines
-        text = "\n".join(lines[n] for n in sorted({d.line for d in digits}) if n < len(lines))
+        on_page = [n for n in sorted({d.line for d in digits}) if n < len(lines)]
+        text = "\n".join(lines[n] for n in on_page)
+        # (the file's line numbers run on from page to page: page 2's top line was line 1 of a file whose first
+        # page had one, and page.lines[digit.line] was out of range; a new user's trial)
+        renumbered = {n: i for i, n in enumerate(on_page)}
+        digits = [replace(d, line=renumbered.get(d.line, d.line)) for d in digits]
         return Reading(text, digits, self.path, self.error, self.timings_ms, None)
+
+    def with_min_confidence(self, min_confidence: float) -> Reading:
+        """This Reading with its ``text`` (and each page's) composed at another threshold: a digit whose confidence
+        is below ``min_confidence`` (a number from 0 to 1) shows as ``?``; ``digits`` are unchanged. A threshold
+        per call for a reader that threads share (a service: ``reader.read(data).with_min_confidence(0.9)``),
+        where setting ``reader.min_confidence`` would change every thread's. An error record is returned as it
+        is. Raises ValueError for a threshold that is not a number from 0 to 1, as DigitReader does."""
+        threshold = check_fraction("min_confidence", min_confidence)
+        if self.error is not None:
+            return self
+        return replace(self, text=compose_text(self.digits, threshold))
 
     def to_dict(self) -> dict:
         """The JSON record (README, "Reading digits"): ``{"path", "text", "digits": [...]}`` (plus ``raw`` when

@@ -119,3 +119,14 @@ def test_the_runtime_exports_its_configs_and_dir_lists_every_public_name():
     assert set(runtime.__all__) <= set(dir(runtime)) and "__doc__" in dir(runtime)
     for name in runtime.__all__:  # each resolves from where _WHERE says it lives
         assert getattr(runtime, name).__name__ == name
+
+
+def test_the_runtime_gives_the_installed_version():
+    """`edgedigits.runtime.__version__` is the installed distribution's version (a new user's trial found no
+    version attribute; `import edgedigits` is a namespace package)."""
+    from importlib.metadata import version
+
+    import edgedigits.runtime as runtime
+
+    assert runtime.__version__ == version("edgedigits")
+    assert "." in runtime.__version__

@@ -49,10 +49,30 @@ def test_every_page_is_read_into_one_reading(three_pages, reader):
         for d in reading.on_page(number).digits:  # each box in its own page's pixels
             x, y, w, h = d.box
             assert 0 <= x and x + w <= page.shape[1] and 0 <= y and y + h <= page.shape[0]
+        on_page = reading.on_page(number)  # each digit's line counted on its page: the page's own lines
+        assert sorted({d.line for d in on_page.digits}) == list(range(len(on_page.lines)))
     record = reading.to_dict()
     assert record["pages"] == 3 and all("page" in d for d in record["digits"])
     assert record["page_texts"] == texts  # where each page's lines are: '' for the blank one
     assert reader.read(path.read_bytes()).to_dict() == {**record, "path": None}  # bytes: the same
+
+
+def test_a_threshold_per_call_gives_the_text_a_reader_with_it_gives(three_pages, reader):
+    """Reading.with_min_confidence: the text (and each page's) at another threshold, digits unchanged, as a reader
+    made with that min_confidence reads it; for a reader threads share, where setting its min_confidence would
+    change every thread's (a new user's trial of an embedded reader)."""
+    path, _, _ = three_pages
+    reading = reader.read(path)
+    cut = sorted(d.confidence for d in reading.digits)[len(reading.digits) // 2]  # half of the digits below it
+    strict = reading.with_min_confidence(cut)
+    assert strict.text == DigitReader(min_confidence=cut).read(path).text != reading.text
+    assert strict.digits == reading.digits and strict.text.count("?") == len(reading.digits) // 2
+    assert [strict.on_page(n).text for n in (1, 2, 3)] == strict.to_dict()["page_texts"]
+    assert strict.with_min_confidence(reader.min_confidence) == reading
+    with pytest.raises(ValueError, match="min_confidence must be a number from 0 to 1, got 1.5"):
+        reading.with_min_confidence(1.5)
+    (failed,) = reader.read_batch([b"no image"])  # (an error record: read raises)
+    assert failed.with_min_confidence(0.9) is failed
 
 
 def test_an_image_of_one_page_has_no_page_fields(tmp_path, three_pages, reader):

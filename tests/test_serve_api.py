@@ -363,6 +363,9 @@ def test_reads_a_pdf_page_by_page(server):
     assert code == 200, body
     assert body["pages"] == 2 and body["text"] == "2026\n4" and {d["page"] for d in body["digits"]} == {1, 2}
     assert body["page_texts"] == ["2026", "4"]
+    code, _, strict = post(server, out.getvalue(), "application/pdf", query="?min_confidence=1")
+    assert code == 200 and "?" in strict["text"], strict
+    assert strict["page_texts"] == strict["text"].split("\n")  # each page's text at the request's threshold too
 
 
 def test_bad_query_parameters(server):

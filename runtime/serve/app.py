@@ -29,7 +29,7 @@ from starlette.staticfiles import StaticFiles
 from ..images import FORMATS, header_size, other_format, pixel_count
 from ..pdf import available as pdf_available
 from ..pdf import is_pdf
-from ..reader import DigitReader, Reading, compose_text
+from ..reader import DigitReader, Reading
 from .batching import Batcher
 from .config import ServeConfig
 from .limits import ApiError, Guard
@@ -258,8 +258,8 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
         timings["queue"] = round(queue_ms, 3)
         timings["total"] = round((time.perf_counter() - started) * 1e3, 3)
         # classify's record (Reading.to_dict), with this request's name, min_confidence and timings
-        out = {"path": name, **reading.to_dict()}
-        out.update(path=name, text=compose_text(reading.digits, min_confidence), timings_ms=timings)
+        out = {"path": name, **reading.with_min_confidence(min_confidence).to_dict()}  # (page_texts too)
+        out.update(path=name, timings_ms=timings)
         return out
 
     def check_image(data: bytes, name: str | None = None) -> None:
