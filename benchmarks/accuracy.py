@@ -25,6 +25,10 @@ The material comes from ``edgedigits.runtime.synth`` (the same code the tests us
   forms askew     the same ``--kinds N`` photos of the kinds with form lines (form boxes, comb field, lined and
                   squared paper) turned 2-6 degrees either way (``scenes.askew_photos``): a form photographed by
                   hand; exact. Run with the photo kinds.
+  pasted turned   the same ``--kinds N`` photos of four kinds (border, card on a desk, tilted page, dark webcam)
+                  pasted turned 4-14 degrees either way on a flat canvas, white, black or grey
+                  (``scenes.pasted_photos``): an image editor's rotate, a print scanned askew; exact. Run with the
+                  photo kinds.
   scanned forms   ``--forms N`` A4 form pages at 200 dpi (``edgedigits.train.scenes.scanned_form``: printed
                   labels, boxes and rules around an account number and a meter reading), each read upright and
                   turned 90 degrees either way and 180; exact. Run with the photo kinds.
@@ -375,6 +379,14 @@ def askew_forms(reader: DigitReader, split, n: int, seed: int) -> dict:
     return {kind: exact_row(reader, askew_photos(split, kind, seed, n), n) for kind in ASKEW_KINDS}
 
 
+def pasted_turned(reader: DigitReader, split, n: int, seed: int) -> dict:
+    """Photos of ``edgedigits.train.scenes.PASTED_KINDS``, the same ``n`` of each, pasted turned 4-14 degrees
+    either way on a flat canvas (``pasted_photos``). Exact, as ``photo_kinds``; only the reading is timed."""
+    from edgedigits.train.scenes import PASTED_KINDS, pasted_photos
+
+    return {kind: exact_row(reader, pasted_photos(split, kind, seed, n), n) for kind in PASTED_KINDS}
+
+
 def scanned_forms(reader: DigitReader, split, n: int, seed: int) -> dict:
     """``n`` scanned A4 form pages at 200 dpi (``edgedigits.train.scenes.scanned_form``: printed labels, boxes
     and rules around two handwritten numbers), each read as scanned and turned 90 degrees clockwise, 180 and 90
@@ -435,6 +447,7 @@ def main() -> None:
     line_rows = lines(reader, split, args.lines, args.seed, peer) if args.only in ("all", "lines") else {}
     kind_rows = photo_kinds(reader, split, args.kinds, args.seed) if args.only in ("all", "kinds") else {}
     askew_rows = askew_forms(reader, split, args.kinds, args.seed) if args.only in ("all", "kinds") else {}
+    pasted_rows = pasted_turned(reader, split, args.kinds, args.seed) if args.only in ("all", "kinds") else {}
     form_rows = scanned_forms(reader, split, args.forms, args.seed) if args.only in ("all", "kinds") else {}
     if args.only == "all":
         single = single_digits(reader, split, args.digits, args.seed)
@@ -494,6 +507,10 @@ def main() -> None:
     if askew_rows:
         report["forms askew"] = askew_rows
         print(exact_table("forms photographed 2-6 degrees askew", "images", "ms per image", askew_rows) + "\n")
+    if pasted_rows:
+        report["pasted turned"] = pasted_rows
+        print(exact_table("photos pasted turned 4-14 degrees on a flat canvas", "images", "ms per image", pasted_rows))
+        print()
     if form_rows:
         report["scanned forms"] = form_rows
         print(

@@ -206,6 +206,17 @@ class DetectConfig:
     #   (within 2): a photo has grain or a gradient (samples/photo_2026.jpg 0.06, ../shared/cases/touching-070.jpg
     #   0.06, slash-2468.jpg 0.07, form_two_lines.png 0.09), a drawing or clean page a ground of its own
     #   (drawing_7.png 0.88, a '1' drawn with a broad brush 0.95, printed boxes on clean paper 0.32)
+    turned_canvas_ring: float = 0.6  # share: an image pasted turned on a flat canvas (page.turned_canvas) leaves at
+    #   least this much of the frame's outermost pixels at the canvas's level (2 canvas_sd) ...
+    turned_canvas_fill: float = 0.9  # share of its minimum-area rectangle: ... and the image fills at least this much
+    #   (a picture is a rectangle; a digit drawn big on flat paper, a '0' with its loop filled, 0.785 of it) ...
+    turned_canvas_aspect: float = 0.2  # ... whose shorter side is at least this share of its longer (a thick '1' is
+    #   a narrow rectangle) ...
+    turned_canvas_frame: float = 0.25  # share of its outline: ... and at most this much of it lies on the frame's edge
+    #   (issue 10's dark webcam frames, seeds 0-1: their corners clipped black framed the rest of the frame, 36 of 200)
+    turned_canvas_flat: float = 0.5  # share: ... and at most this much of it is flat at one level (as canvas_flat;
+    #   scenes.pasted_photos, seed 5, 30 of each kind: 0-0.31, a dark desk's crushed blacks; a bold '0' drawn on white
+    #   with a pen 40-60 px wide, its loop filled: 0.60-0.76)
     min_page: float = 0.12  # share of the frame (the page's copy): a sheet covers at least this much ...
     max_page: float = 0.95  # ... and at most this much (more: the sheet is the frame; 0.92 until 92c33a3,
     #   2026-12-01, which lost a lit sheet on a dark desk at 0.923)
@@ -571,6 +582,16 @@ DETECT_ALLOWED: dict[str, Allowed] = {
         SHARE,
     ),
     **dict.fromkeys(["sheet_dim_ratio", "min_surround", "surround_width", "sheet_min_ink", "sheet_edge"], SHARE),
+    **dict.fromkeys(
+        [
+            "turned_canvas_ring",
+            "turned_canvas_fill",
+            "turned_canvas_aspect",
+            "turned_canvas_frame",
+            "turned_canvas_flat",
+        ],
+        SHARE,
+    ),
     **dict.fromkeys(["blotch_compact", "strong", "weak", "faint_weak", "upright_span", "upright_share"], SHARE),
     **dict.fromkeys(["faint_reach", "faint_tall"], AT_LEAST_0),
     **dict.fromkeys(["faint_low_strong", "faint_low_weak"], SHARE),

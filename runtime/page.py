@@ -5,19 +5,23 @@ never decides polarity or thresholds. NumPy and OpenCV; pure functions on arrays
     gray, sheet = isolate(gray, region)  # the page alone: cropped, the surround (desk) painted with paper;
                                          # sheet: bool mask of the sheet's own pixels (None: all of them)
 
-Three things are looked for, on a small copy of the image, in this order:
+Four things are looked for, on a small copy of the image, in this order:
 
 1. A canvas (``canvas_border``): an image pasted on a flat colour without any grain, on two sides or more (a
    slide, a document, a video's letterbox bars). The image inside it is cut out, and its page found as if it had
    been given alone.
-2. A sheet on a surround (paper on a desk, a lit card in a dark room), on the whole frame: Otsu's threshold
+2. A canvas round an image pasted turned (``turned_canvas``: an image editor's rotate fills the corners it
+   uncovers with one colour): the flat canvas flooded in from the frame's edge, and inside it a picture with
+   grain that fills its outline, in a sharp step. Everything outside the picture's convex hull is painted its
+   paper, and a sheet, or a mat of its own, looked for inside it.
+3. A sheet on a surround (paper on a desk, a lit card in a dark room), on the whole frame: Otsu's threshold
    splits light from dark; the largest light region is a page when it is a large share of the frame but
    leaves a broad surround outside its convex hull (a sheet turned on the desk may touch all four edges and
    leave the desk in two corners or more; one dark region there is a shadow), is compact (it fills most of
    its convex hull), and its edge is a steep step (uneven light is not). Its bounding box is cropped and
    everything outside its convex hull is painted the page's median brightness, so the desk is gone before
    the ink is judged.
-3. Failing that, a flat border (a mat, a scanner's margin, a frame of a different shade): outer rows and
+4. Failing that, a flat border (a mat, a scanner's margin, a frame of a different shade): outer rows and
    columns that are uniform and differ from what lies inside them are cut off, and a sheet is looked for
    inside what is left (a dark desk's even strip along one side is such a border).
 
@@ -42,11 +46,13 @@ class Page(NamedTuple):
     paper: float  # the sheet's median brightness, 0-255
 
 
-def find_page(gray: np.ndarray, config: DetectConfig = DEFAULT) -> Page | None:
+def find_page(gray: np.ndarray, config: DetectConfig = DEFAULT, turned: int = 2) -> Page | None:
     """uint8 gray [H, W] -> the page inside the frame, or None when the frame itself is the page.
 
     A sheet is only looked for in images whose shorter side is at least ``config.sheet_min_side`` px: a smaller
-    image is a crop of the writing, where a light blob is part of a digit."""
+    image is a crop of the writing, where a light blob is part of a digit. ``turned``: how many images pasted
+    turned on a canvas, one inside the other, may be looked for (turned_canvas: a photo with a white border of
+    its own, pasted turned on a grey slide, is two)."""
     small = shrink(gray, config.page_size, config=config)
     sy, sx = gray.shape[0] / small.shape[0], gray.shape[1] / small.shape[1]
     # An image pasted on a canvas is cut out first (its own shaded end may pass for a desk), and its page found as
@@ -61,6 +67,22 @@ def find_page(gray: np.ndarray, config: DetectConfig = DEFAULT) -> Page | None:
         x, y, w, h = within.box
         hull = None if within.hull is None else within.hull + np.array([cx, cy], np.int32)
         return Page((x + cx, y + cy, w, h), hull, within.paper)
+    big = min(gray.shape) >= config.sheet_min_side  # (a smaller image is a crop of the writing, as for a sheet)
+    pasted_turned = turned_canvas(small, config, gray) if turned > 0 and big else None  # the canvas in its corners
+    if pasted_turned is not None:
+        box, hull, paper, edge, mat = pasted_turned
+        hull = np.round(hull.astype(np.float64) * (sx, sy)).astype(np.int32)
+        pasted = Page(scale_box(box, sx, sy, gray.shape), hull, paper)
+        # A sheet inside it (a photo of a card on a desk) is looked for with the canvas painted as the image's own
+        # edge, as if the image had been given alone (painted as its median, a photo's shaded end passed for a desk)
+        crop, _ = isolate(gray, pasted._replace(paper=edge), config)
+        deeper = turned - 1 if mat else 0  # (an image pasted on its own mat; not inside an image with grain)
+        within = find_page(crop, config, deeper) if min(crop.shape) >= config.page_min_side else None
+        if within is None:
+            return pasted
+        x, y = pasted.box[:2]  # a sheet or a border inside the pasted image (a photo of a card on a desk)
+        inner = within.hull + np.array([x, y], np.int32) if within.hull is not None else hull
+        return Page((within.box[0] + x, within.box[1] + y, *within.box[2:]), inner, within.paper)
     # A sheet on a surround is looked for on the whole frame first: a lit sheet whose dark side strip passes for a
     # flat border fills nearly all of that border's inside, too much of it to be told from it.
     x0 = y0 = 0
@@ -175,6 +197,135 @@ def canvas_border(
         return None
     top, bottom, left, right = (run + 1 if run else 0 for run in (top, bottom, left, right))  # and the copy's
     return (left, top, w - left - right, h - top - bottom)  # pixel mixing the canvas and the image
+
+
+def turned_canvas(
+    small: np.ndarray, config: DetectConfig = DEFAULT, gray: np.ndarray | None = None
+) -> tuple[tuple[int, int, int, int], np.ndarray, float, float, bool] | None:
+    """An image pasted turned on a flat canvas (a photo turned in an image editor, whose corners it fills with
+    white; a print scanned askew on a scanner's lid; a turned picture on a slide): (its box x, y, w, h, its convex
+    hull int32 [K, 1, 2], both in ``small``'s pixels, its median grey, that of its own edge, and whether that edge is
+    flat: a mat of its own), or None. canvas_border finds an image
+    pasted upright (flat rows and columns); turned, each row holds canvas and image, and the canvas's corners
+    decided the ink map's polarity and contrast (benchmarks/robustness.py: ../shared/cases/white-border-2026.png
+    turned 8 degrees read '6'). ``gray``: the image ``small`` is a reduced copy of (uint8 [H, W]), or None.
+
+    - The canvas: the pixels within ``2 * config.canvas_sd`` of the level of the frame's outermost pixels
+      (their median, in ``gray`` when given), joined to the frame's edge, on two sides or more; at least
+      ``config.turned_canvas_ring`` of the outermost pixels lie within ``canvas_sd`` of it (most frames end here:
+      a photo's edge has grain, a webcam's noise). In ``gray``, as
+      sampled by grain_sample, the canvas (off its edge) is flat within ``config.canvas_sd`` (std): a canvas
+      has no grain, where a reduced copy smooths a desk's away.
+    - The image: the biggest piece of the rest, at least ``config.canvas_min_side`` px both ways and
+      ``config.min_page`` of the frame, a picture in ``gray`` (a_picture: not printed boxes on the canvas's own
+      paper, nor a bold glyph's solid strokes), with at most
+      ``config.turned_canvas_frame`` of its outline on the frame's edge (the canvas around it, not in the
+      corners of a frame that fills it: a dark webcam frame's corners clipped black), filling at
+      least ``config.turned_canvas_fill`` of its minimum-area rectangle, whose shorter side is at least
+      ``config.turned_canvas_aspect`` of its longer (a picture is a rectangle; a digit drawn big, a drawing
+      on a flat ground, its strokes, is not), whose median differs from the canvas's level by
+      ``config.canvas_step`` or more (a form's box on clean paper holds the paper), and so does its own edge, in a
+      step as steep as a sheet's edge (``config.edge_steepness``)."""
+    h, w = small.shape
+    if min(h, w) < 16:
+        return None
+    whole = small if gray is None else gray  # (in full size: a webcam's noise, averaged away in small, is there)
+    ring = np.concatenate([whole[0], whole[-1], whole[1:-1, 0], whole[1:-1, -1]])
+    level = float(np.median(ring))
+    if (
+        np.count_nonzero(np.abs(ring.astype(np.float32) - level) <= config.canvas_sd)
+        < config.turned_canvas_ring * ring.size
+    ):
+        return None
+    near = 2 * config.canvas_sd  # (the reduced copy mixes the canvas with what lies beside it)
+    flat = (np.abs(small.astype(np.float32) - level) <= near).view(np.uint8)
+    count, labels = cv2.connectedComponents(flat, connectivity=4)
+    joined = np.zeros(count, bool)  # the flat pieces that reach the frame's edge
+    joined[np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])] = True
+    joined[0] = False
+    canvas = joined[labels]
+    sides = sum(bool(side.any()) for side in (canvas[0], canvas[-1], canvas[:, 0], canvas[:, -1]))
+    if sides < 2:
+        return None
+    rest = (~canvas).view(np.uint8)
+    if np.count_nonzero(rest) < config.min_page * small.size:
+        return None  # no room for an image: a blank page, a webcam's noise
+    count, pieces, stats, _ = cv2.connectedComponentsWithStats(rest, connectivity=8)
+    if count < 2:
+        return None
+    biggest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    x, y, bw, bh, area = (int(v) for v in stats[biggest])
+    if min(bw, bh) < config.canvas_min_side or area < config.min_page * small.size:
+        return None  # a stroke or a glyph on a flat ground
+    image = (pieces == biggest).view(np.uint8)
+    contours, _ = cv2.findContours(image, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    outline = max(contours, key=cv2.contourArea)
+    xs, ys = outline[:, 0, 0], outline[:, 0, 1]
+    if np.count_nonzero((xs == 0) | (ys == 0) | (xs == w - 1) | (ys == h - 1)) > config.turned_canvas_frame * len(xs):
+        return None  # the canvas only in the corners: a frame whose corners are clipped dark (a webcam's vignette)
+    hull = cv2.convexHull(outline)
+    (_, _), (side_a, side_b), _ = cv2.minAreaRect(outline)
+    if area < config.turned_canvas_fill * max(side_a * side_b, 1.0) or min(side_a, side_b) < (
+        config.turned_canvas_aspect * max(side_a, side_b)
+    ):
+        return None  # a picture is a rectangle, not too narrow: a digit drawn big on the canvas is neither
+    paper = masked_median(small, image)
+    if abs(paper - level) < config.canvas_step:
+        return None  # a page's own margin (a form's box on clean paper holds the paper)
+    inner = cv2.erode(image, np.ones((3, 3), np.uint8))  # (its outermost pixels mix it with the canvas)
+    rim = (inner - cv2.erode(inner, np.ones((3, 3), np.uint8))) > 0
+    edge = masked_median(small, rim.view(np.uint8)) if rim.any() else paper
+    if abs(edge - level) < config.canvas_step:
+        return None  # no step at its edge: nothing pasted there
+    # The step is sharp, as find_sheet asks of a sheet's edge: a dark room's light fades into black clipped flat
+    # (issue 10's dark webcam frames, seeds 0-1: 35 of 200 framed by such a 'canvas', rising 0.01-0.04 of the step
+    # per px along it; images pasted turned, of those kinds: 0.2, 95% above 0.15)
+    border = canvas & (cv2.dilate(rest, np.ones((3, 3), np.uint8)) > 0)  # the canvas's pixels next to the image
+    border[:2], border[-2:], border[:, :2], border[:, -2:] = False, False, False, False
+    gy, gx = np.gradient(cv2.GaussianBlur(small, (3, 3), 0).astype(np.float32))
+    if not border.any() or np.median(np.hypot(gx[border], gy[border])) < config.edge_steepness * abs(edge - level):
+        return None
+    # a flat edge: a mat of its own (a photo with a white border, pasted turned), inside which it may be pasted too
+    flat_rim = np.count_nonzero(np.abs(small[rim].astype(np.float32) - edge) <= near)
+    mat = bool(flat_rim >= config.turned_canvas_ring * np.count_nonzero(rim))
+    if gray is not None and not a_picture(gray, small.shape, image, (x, y, bw, bh), level, config):
+        return None  # printed boxes on clean paper, or solid strokes (a bold '0' drawn on white: its loop filled)
+    if gray is not None:  # the canvas has no grain in full size either (a desk's is smoothed away in small): its
+        # pixels off its edge stand within canvas_sd of each other, as canvas_runs asks of a canvas's rows
+        inside = cv2.erode(canvas.view(np.uint8), np.ones((5, 5), np.uint8))
+        sample = grain_sample(gray, small.shape, (0, h, 0, w))
+        mask = cv2.resize(inside, (sample.shape[1], sample.shape[0]), interpolation=cv2.INTER_NEAREST) > 0
+        if not mask.any() or float(sample[mask].std()) > config.canvas_sd:
+            return None
+    return (x, y, bw, bh), hull, paper, edge, mat
+
+
+def a_picture(
+    gray: np.ndarray,
+    shape: tuple[int, ...],
+    region: np.ndarray,
+    box: tuple[int, int, int, int],
+    level: float,
+    config: DetectConfig = DEFAULT,
+) -> bool:
+    """Is the part of ``gray`` under ``region`` (uint8 0/1 [h, w] of its reduced copy of ``shape``; ``box`` its
+    x, y, w, h there) a picture, not a drawing on the canvas's own ground? pasted_image's last two tests, on a
+    region instead of a box: at most ``config.canvas_ground`` of it flat (3x3 sd under ``canvas_sd``) at the
+    canvas's grey ``level`` (within 2 canvas_sd: printed boxes on clean paper hold that paper), and at most
+    ``config.turned_canvas_flat`` of it flat at any one level (within 2: a photo has grain; a bold glyph's solid
+    strokes do not)."""
+    x, y, w, h = box
+    sample = grain_sample(gray, shape, (y, y + h, x, x + w))
+    size = (sample.shape[1], sample.shape[0])
+    inside = cv2.resize(region[y : y + h, x : x + w], size, interpolation=cv2.INTER_NEAREST) > 0
+    pixels = sample.astype(np.float32)
+    spread = cv2.blur(pixels * pixels, (3, 3)) - cv2.blur(pixels, (3, 3)) ** 2
+    flat = (spread <= config.canvas_sd**2) & inside
+    count = max(int(np.count_nonzero(inside)), 1)
+    if np.count_nonzero(flat & (np.abs(pixels - level) <= 2 * config.canvas_sd)) > config.canvas_ground * count:
+        return False
+    common = np.convolve(np.bincount(sample[flat], minlength=256), np.ones(5), "same").max()
+    return bool(common <= config.turned_canvas_flat * count)
 
 
 def canvas_runs(

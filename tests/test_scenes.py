@@ -102,3 +102,18 @@ def test_kinds_are_cheap(mnist_test):
             make(kind, mnist_test, seed)
             seconds.append(time.process_time() - started)
         assert min(seconds) < 0.15, kind  # 10-60 ms of CPU on a busy 2-core machine
+
+
+def test_pasted_photos_are_the_kinds_photos_turned_on_a_flat_canvas(mnist_test):
+    """scenes.pasted_photos (benchmarks/accuracy.py's "pasted turned"): each kind's photo, the same text, turned on
+    a canvas of one grey from PASTED_CANVAS filling the corners; the same photos from the same seed."""
+    for kind in scenes.PASTED_KINDS:
+        plain = list(scenes.kind_photos(mnist_test, kind, 3, 4))
+        pasted = list(scenes.pasted_photos(mnist_test, kind, 3, 4))
+        again = list(scenes.pasted_photos(mnist_test, kind, 3, 4))
+        levels = dict(scenes.PASTED_CANVAS)
+        for (image, text), (turned, turned_text), (same, _) in zip(plain, pasted, again):
+            assert turned_text == text and np.array_equal(turned, same) and turned.dtype == np.uint8
+            assert turned.shape[0] > image.shape[0] and turned.shape[1] > image.shape[1]
+            corner = turned[0, 0]
+            assert (corner == corner[0]).all() and int(corner[0]) in levels  # one grey of the canvas

@@ -830,6 +830,36 @@ def turned(image: Image, degrees: float) -> Image:
     return cv2.warpAffine(image, turn, size, borderMode=cv2.BORDER_REPLICATE)
 
 
+# Photos pasted turned on a flat canvas (benchmarks/accuracy.py's "pasted turned"): an image editor's rotate fills
+# the corners it uncovers with one colour, as a print scanned askew on a scanner's white lid shows it.
+PASTED_KINDS = ("border", "card_on_desk", "tilted", "dark_webcam")
+PASTED_DEGREES = (4.0, 14.0)
+PASTED_CANVAS = ((255, 0.5), (0, 0.2), (90, 0.15), (200, 0.15))  # (grey, how often): white, black, greys
+
+
+def pasted_turned(image: Image, degrees: float, level: int, margin: int = 0) -> Image:
+    """``image`` turned ``degrees`` counter-clockwise about its centre on a flat canvas of grey ``level`` that holds
+    all of it, ``margin`` px to spare on each side (0: its corners touch the frame's edge)."""
+    h, w = image.shape[:2]
+    turn = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    cos, sin = abs(turn[0, 0]), abs(turn[0, 1])
+    size = (int(h * sin + w * cos) + 2 * margin, int(h * cos + w * sin) + 2 * margin)
+    turn[:, 2] += (size[0] / 2 - w / 2, size[1] / 2 - h / 2)
+    return cv2.warpAffine(image, turn, size, borderMode=cv2.BORDER_CONSTANT, borderValue=(level,) * 3)
+
+
+def pasted_photos(split, kind: str, seed: int = 0, n: int = 100) -> Iterator[tuple[Image, str]]:
+    """``kind_photos(split, kind, seed, n)``, each pasted turned (``pasted_turned``) by an angle drawn from
+    PASTED_DEGREES (either way) on a canvas drawn from PASTED_CANVAS, 0-40 px to spare, from a stream of its own,
+    seeded by (seed, 12, CRC-32 of the kind's name): (image, text)."""
+    rng = np.random.default_rng([seed, 12, zlib.crc32(kind.encode())])
+    levels, shares = zip(*PASTED_CANVAS)
+    for image, text in kind_photos(split, kind, seed, n):
+        degrees = float(rng.uniform(*PASTED_DEGREES) * rng.choice([-1, 1]))
+        level = int(rng.choice(levels, p=shares))
+        yield pasted_turned(image, degrees, level, int(rng.integers(0, 41))), text
+
+
 def askew_photos(split, kind: str, seed: int = 0, n: int = 100) -> Iterator[tuple[Image, str]]:
     """``kind_photos(split, kind, seed, n)``, each turned by an angle drawn from ASKEW_DEGREES (either way), from
     a stream of its own, seeded by (seed, 11, CRC-32 of the kind's name): (image, text)."""
