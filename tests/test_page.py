@@ -135,9 +135,10 @@ def test_the_white_border_case_turned_is_read(reader, shared_cases, degrees):
 
 
 def test_strokes_on_a_flat_ground_are_no_turned_canvas():
-    """What a canvas frames must fill its outline (DetectConfig.turned_canvas_fill: its rectangle) and stand apart from the
-    canvas's level (canvas_step): a '0' drawn on a flat ground, printed boxes on clean paper and a clean scan of
-    digits are no image pasted on a canvas."""
+    """What a canvas frames must fill its rectangle (DetectConfig.turned_canvas_fill), not a narrow one
+    (turned_canvas_aspect), be a picture (turned_canvas_flat, canvas_ground) and stand apart from the canvas's level
+    (canvas_step): an 'L' and a thick '1' cut from a photo, a bold square '0', printed boxes on clean paper and a
+    clean scan of digits are no image pasted on a canvas."""
     from edgedigits.runtime.page import turned_canvas
 
     stroke = np.zeros((200, 200), np.uint8)  # an 'L' cut from a photo: grain, but it fills half its hull
