@@ -11,8 +11,8 @@ Four things are looked for, on a small copy of the image, in this order:
    slide, a document, a video's letterbox bars). The image inside it is cut out, and its page found as if it had
    been given alone.
 2. A canvas round an image pasted turned (``turned_canvas``: an image editor's rotate fills the corners it
-   uncovers with one colour): the flat canvas flooded in from the frame's edge, and inside it a picture with
-   grain that fills its outline, in a sharp step. Everything outside the picture's convex hull is painted its
+   uncovers with one colour): the flat canvas flooded in from the frame's edge, and inside it a rectangular
+   picture with grain, in a sharp step. Everything outside the picture's convex hull is painted its
    paper, and a sheet, or a mat of its own, looked for inside it.
 3. A sheet on a surround (paper on a desk, a lit card in a dark room), on the whole frame: Otsu's threshold
    splits light from dark; the largest light region is a page when it is a large share of the frame but
@@ -203,29 +203,26 @@ def turned_canvas(
     small: np.ndarray, config: DetectConfig = DEFAULT, gray: np.ndarray | None = None
 ) -> tuple[tuple[int, int, int, int], np.ndarray, float, float, bool] | None:
     """An image pasted turned on a flat canvas (a photo turned in an image editor, whose corners it fills with
-    white; a print scanned askew on a scanner's lid; a turned picture on a slide): (its box x, y, w, h, its convex
-    hull int32 [K, 1, 2], both in ``small``'s pixels, its median grey, that of its own edge, and whether that edge is
-    flat: a mat of its own), or None. canvas_border finds an image
-    pasted upright (flat rows and columns); turned, each row holds canvas and image, and the canvas's corners
-    decided the ink map's polarity and contrast (benchmarks/robustness.py: ../shared/cases/white-border-2026.png
-    turned 8 degrees read '6'). ``gray``: the image ``small`` is a reduced copy of (uint8 [H, W]), or None.
+    white; a print scanned askew on a scanner's lid; a turned picture on a slide): (its box x, y, w, h and its
+    convex hull int32 [K, 1, 2], in ``small``'s pixels; its median grey; that of its own edge; whether that edge
+    is flat: a mat of its own), or None. ``gray``: the image ``small`` is a reduced copy of (uint8 [H, W]), or
+    None. canvas_border finds an image pasted upright (flat rows and columns); turned, each row holds canvas and
+    image, and the canvas's corners decided the ink map's polarity and contrast
+    (benchmarks/robustness.py: ../shared/cases/white-border-2026.png turned 8 degrees read '6'). The canvas is
+    flat_canvas's, the image pasted_picture's."""
+    found = flat_canvas(small, config, gray)
+    return None if found is None else pasted_picture(small, *found, config, gray)
 
-    - The canvas: the pixels within ``2 * config.canvas_sd`` of the level of the frame's outermost pixels
-      (their median, in ``gray`` when given), joined to the frame's edge, on two sides or more; at least
-      ``config.turned_canvas_ring`` of the outermost pixels lie within ``canvas_sd`` of it (most frames end here:
-      a photo's edge has grain, a webcam's noise). In ``gray``, as
-      sampled by grain_sample, the canvas (off its edge) is flat within ``config.canvas_sd`` (std): a canvas
-      has no grain, where a reduced copy smooths a desk's away.
-    - The image: the biggest piece of the rest, at least ``config.canvas_min_side`` px both ways and
-      ``config.min_page`` of the frame, a picture in ``gray`` (a_picture: not printed boxes on the canvas's own
-      paper, nor a bold glyph's solid strokes), with at most
-      ``config.turned_canvas_frame`` of its outline on the frame's edge (the canvas around it, not in the
-      corners of a frame that fills it: a dark webcam frame's corners clipped black), filling at
-      least ``config.turned_canvas_fill`` of its minimum-area rectangle, whose shorter side is at least
-      ``config.turned_canvas_aspect`` of its longer (a picture is a rectangle; a digit drawn big, a drawing
-      on a flat ground, its strokes, is not), whose median differs from the canvas's level by
-      ``config.canvas_step`` or more (a form's box on clean paper holds the paper), and so does its own edge, in a
-      step as steep as a sheet's edge (``config.edge_steepness``)."""
+
+def flat_canvas(
+    small: np.ndarray, config: DetectConfig = DEFAULT, gray: np.ndarray | None = None
+) -> tuple[np.ndarray, float] | None:
+    """turned_canvas's canvas: (bool [h, w] of ``small``, its grey level), or None. The pixels within
+    ``2 * config.canvas_sd`` of the level of the frame's outermost pixels (their median, in ``gray`` when
+    given), joined to the frame's edge, on two sides or more; at least ``config.turned_canvas_ring`` of the
+    outermost pixels lie within ``canvas_sd`` of it (most frames end here: a photo's edge has grain, a webcam's
+    noise). In ``gray``, as grain_sample samples it, the canvas (off its edge) is flat within ``canvas_sd``
+    (std), as canvas_runs asks of a canvas's rows: a reduced copy smooths a desk's grain away."""
     h, w = small.shape
     if min(h, w) < 16:
         return None
@@ -247,6 +244,29 @@ def turned_canvas(
     sides = sum(bool(side.any()) for side in (canvas[0], canvas[-1], canvas[:, 0], canvas[:, -1]))
     if sides < 2:
         return None
+    if gray is not None:
+        inside = cv2.erode(canvas.view(np.uint8), np.ones((5, 5), np.uint8))
+        sample = grain_sample(gray, small.shape, (0, h, 0, w))
+        mask = cv2.resize(inside, (sample.shape[1], sample.shape[0]), interpolation=cv2.INTER_NEAREST) > 0
+        if not mask.any() or float(sample[mask].std()) > config.canvas_sd:
+            return None
+    return canvas, level
+
+
+def pasted_picture(
+    small: np.ndarray, canvas: np.ndarray, level: float, config: DetectConfig = DEFAULT, gray: np.ndarray | None = None
+) -> tuple[tuple[int, int, int, int], np.ndarray, float, float, bool] | None:
+    """turned_canvas's image inside a ``canvas`` (bool [h, w] of ``small``) of grey ``level``: as turned_canvas
+    returns it, or None. The biggest piece of the rest, at least ``config.canvas_min_side`` px both ways and
+    ``config.min_page`` of the frame;
+    - at most ``config.turned_canvas_frame`` of its outline on the frame's edge (the canvas around it, not in the
+      corners of a frame that fills it: a dark webcam frame's corners clipped black);
+    - filling at least ``config.turned_canvas_fill`` of its minimum-area rectangle, whose shorter side is at
+      least ``config.turned_canvas_aspect`` of its longer (a picture is a rectangle; a digit drawn big is not);
+    - its median and its own edge differing from ``level`` by ``config.canvas_step`` or more (a form's box on
+      clean paper holds the paper), in a step as steep as a sheet's edge (``config.edge_steepness``);
+    - in ``gray``, a picture (a_picture: not printed boxes on the canvas's paper, nor a bold glyph's strokes)."""
+    h, w = small.shape
     rest = (~canvas).view(np.uint8)
     if np.count_nonzero(rest) < config.min_page * small.size:
         return None  # no room for an image: a blank page, a webcam's noise
@@ -263,7 +283,6 @@ def turned_canvas(
     xs, ys = outline[:, 0, 0], outline[:, 0, 1]
     if np.count_nonzero((xs == 0) | (ys == 0) | (xs == w - 1) | (ys == h - 1)) > config.turned_canvas_frame * len(xs):
         return None  # the canvas only in the corners: a frame whose corners are clipped dark (a webcam's vignette)
-    hull = cv2.convexHull(outline)
     (_, _), (side_a, side_b), _ = cv2.minAreaRect(outline)
     if area < config.turned_canvas_fill * max(side_a * side_b, 1.0) or min(side_a, side_b) < (
         config.turned_canvas_aspect * max(side_a, side_b)
@@ -285,19 +304,12 @@ def turned_canvas(
     gy, gx = np.gradient(cv2.GaussianBlur(small, (3, 3), 0).astype(np.float32))
     if not border.any() or np.median(np.hypot(gx[border], gy[border])) < config.edge_steepness * abs(edge - level):
         return None
-    # a flat edge: a mat of its own (a photo with a white border, pasted turned), inside which it may be pasted too
-    flat_rim = np.count_nonzero(np.abs(small[rim].astype(np.float32) - edge) <= near)
-    mat = bool(flat_rim >= config.turned_canvas_ring * np.count_nonzero(rim))
     if gray is not None and not a_picture(gray, small.shape, image, (x, y, bw, bh), level, config):
         return None  # printed boxes on clean paper, or solid strokes (a bold '0' drawn on white: its loop filled)
-    if gray is not None:  # the canvas has no grain in full size either (a desk's is smoothed away in small): its
-        # pixels off its edge stand within canvas_sd of each other, as canvas_runs asks of a canvas's rows
-        inside = cv2.erode(canvas.view(np.uint8), np.ones((5, 5), np.uint8))
-        sample = grain_sample(gray, small.shape, (0, h, 0, w))
-        mask = cv2.resize(inside, (sample.shape[1], sample.shape[0]), interpolation=cv2.INTER_NEAREST) > 0
-        if not mask.any() or float(sample[mask].std()) > config.canvas_sd:
-            return None
-    return (x, y, bw, bh), hull, paper, edge, mat
+    # a flat edge: a mat of its own (a photo with a white border, pasted turned), inside which it may be pasted too
+    flat_rim = np.count_nonzero(np.abs(small[rim].astype(np.float32) - edge) <= 2 * config.canvas_sd)
+    mat = bool(flat_rim >= config.turned_canvas_ring * np.count_nonzero(rim))
+    return (x, y, bw, bh), cv2.convexHull(outline), paper, edge, mat
 
 
 def a_picture(
