@@ -217,6 +217,8 @@ class DetectConfig:
     turned_canvas_flat: float = 0.5  # share: ... and at most this much of it is flat at one level (as canvas_flat;
     #   scenes.pasted_photos, seed 5, 30 of each kind: 0-0.31, a dark desk's crushed blacks; a bold '0' drawn on white
     #   with a pen 40-60 px wide, its loop filled: 0.60-0.76)
+    turned_canvas_depth: int = 2  # images pasted turned, one inside the other, cut out (a photo with a border of its
+    #   own, pasted turned on a grey slide, is two: test_page; 0: none is looked for)
     min_page: float = 0.12  # share of the frame (the page's copy): a sheet covers at least this much ...
     max_page: float = 0.95  # ... and at most this much (more: the sheet is the frame; 0.92 until 92c33a3,
     #   2026-12-01, which lost a lit sheet on a dark desk at 0.923)
@@ -592,6 +594,7 @@ DETECT_ALLOWED: dict[str, Allowed] = {
         ],
         SHARE,
     ),
+    "turned_canvas_depth": AT_LEAST_0,
     **dict.fromkeys(["blotch_compact", "strong", "weak", "faint_weak", "upright_span", "upright_share"], SHARE),
     **dict.fromkeys(["faint_reach", "faint_tall"], AT_LEAST_0),
     **dict.fromkeys(["faint_low_strong", "faint_low_weak"], SHARE),

@@ -46,13 +46,25 @@ class Page(NamedTuple):
     paper: float  # the sheet's median brightness, 0-255
 
 
-def find_page(gray: np.ndarray, config: DetectConfig = DEFAULT, turned: int = 2) -> Page | None:
+def find_page(gray: np.ndarray, config: DetectConfig = DEFAULT) -> Page | None:
     """uint8 gray [H, W] -> the page inside the frame, or None when the frame itself is the page.
 
     A sheet is only looked for in images whose shorter side is at least ``config.sheet_min_side`` px: a smaller
-    image is a crop of the writing, where a light blob is part of a digit. ``turned``: how many images pasted
-    turned on a canvas, one inside the other, may be looked for (turned_canvas: a photo with a white border of
-    its own, pasted turned on a grey slide, is two)."""
+    image is a crop of the writing, where a light blob is part of a digit. Up to ``config.turned_canvas_depth``
+    images pasted turned on a canvas, one inside the other, are cut out (turned_canvas)."""
+    return _find_page(gray, config, config.turned_canvas_depth)
+
+
+def shifted(within: Page, x: int, y: int, hull: np.ndarray | None = None) -> Page:
+    """A page found inside a crop whose top-left corner is (``x``, ``y``) px in the frame -> the same page in the
+    frame's pixels: its box moved, its hull moved too, or ``hull`` (the crop's own, in the frame's pixels, or
+    None) when it has none."""
+    inner = within.hull + np.array([x, y], np.int32) if within.hull is not None else hull
+    return Page((within.box[0] + x, within.box[1] + y, *within.box[2:]), inner, within.paper)
+
+
+def _find_page(gray: np.ndarray, config: DetectConfig, turned: int) -> Page | None:
+    """find_page, looking for up to ``turned`` images pasted turned on a canvas, one inside the other."""
     small = shrink(gray, config.page_size, config=config)
     sy, sx = gray.shape[0] / small.shape[0], gray.shape[1] / small.shape[1]
     # An image pasted on a canvas is cut out first (its own shaded end may pass for a desk), and its page found as
@@ -60,13 +72,11 @@ def find_page(gray: np.ndarray, config: DetectConfig = DEFAULT, turned: int = 2)
     canvas = canvas_border(small, config, gray)
     if canvas is not None:
         cx, cy, cw, ch = scale_box(canvas, sx, sy, gray.shape)
-        within = find_page(gray[cy : cy + ch, cx : cx + cw], config)
+        within = _find_page(gray[cy : cy + ch, cx : cx + cw], config, config.turned_canvas_depth)
         if within is None:
             x0, y0, w0, h0 = canvas
             return Page((cx, cy, cw, ch), None, float(np.median(small[y0 : y0 + h0, x0 : x0 + w0])))
-        x, y, w, h = within.box
-        hull = None if within.hull is None else within.hull + np.array([cx, cy], np.int32)
-        return Page((x + cx, y + cy, w, h), hull, within.paper)
+        return shifted(within, cx, cy)
     big = min(gray.shape) >= config.sheet_min_side  # (a smaller image is a crop of the writing, as for a sheet)
     pasted_turned = turned_canvas(small, config, gray) if turned > 0 and big else None  # the canvas in its corners
     if pasted_turned is not None:
@@ -77,12 +87,11 @@ def find_page(gray: np.ndarray, config: DetectConfig = DEFAULT, turned: int = 2)
         # edge, as if the image had been given alone (painted as its median, a photo's shaded end passed for a desk)
         crop, _ = isolate(gray, pasted._replace(paper=edge), config)
         deeper = turned - 1 if mat else 0  # (an image pasted on its own mat; not inside an image with grain)
-        within = find_page(crop, config, deeper) if min(crop.shape) >= config.page_min_side else None
+        within = _find_page(crop, config, deeper) if min(crop.shape) >= config.page_min_side else None
         if within is None:
             return pasted
-        x, y = pasted.box[:2]  # a sheet or a border inside the pasted image (a photo of a card on a desk)
-        inner = within.hull + np.array([x, y], np.int32) if within.hull is not None else hull
-        return Page((within.box[0] + x, within.box[1] + y, *within.box[2:]), inner, within.paper)
+        return shifted(within, *pasted.box[:2], hull=hull)  # a sheet or a border inside the pasted image (a photo
+        # of a card on a desk)
     # A sheet on a surround is looked for on the whole frame first: a lit sheet whose dark side strip passes for a
     # flat border fills nearly all of that border's inside, too much of it to be told from it.
     x0 = y0 = 0

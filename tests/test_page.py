@@ -111,6 +111,10 @@ def test_an_image_pasted_turned_on_a_canvas_is_read_inside_it(reader, mnist_test
     gray = cv2.cvtColor(pasted, cv2.COLOR_BGR2GRAY)
     page = find_page(gray)
     assert page is not None and page.hull is not None  # the turned image's outline, not a box
+    unturned = find_page(gray, DetectConfig(turned_canvas_depth=0))  # (the field acts: nothing cut out, or the
+    assert unturned is None or unturned.box != page.box  # canvas's own border; with a mat of its own, one level
+    if mat is not None:  # cuts out the photo and its mat, two the photo within it)
+        assert find_page(gray, DetectConfig(turned_canvas_depth=1)).box != page.box  # type: ignore[union-attr]
     from edgedigits.runtime.ink import shrink
     from edgedigits.runtime.page import turned_canvas
 
