@@ -85,10 +85,12 @@ def decoding_settings() -> Decoding:
     return Decoding(MAX_PIXELS, pdf.DPI)
 
 
-# read_bytes' message for a folder, as classify's user reads it; DigitReader.read words it for Python.
+# read_bytes' message for a folder, in a record that a Python caller (read_batch) or classify's user may read: it
+# names both ways (it named classify first, and read_batch's caller had to read past it); DigitReader.read words
+# it for Python alone.
 FOLDER_ERROR = (
-    "is a folder, not an image file: to read every image in it, give the folder to classify or batch (not in a "
-    "manifest), or in Python to read_paths([folder])"
+    "is a folder, not an image file: to read every image in it, use read_paths([folder]) in Python, or give it to "
+    "edgedigits classify or batch (a list of images or a manifest takes image files only)"
 )
 
 

@@ -20,8 +20,9 @@ if TYPE_CHECKING:  # annotations only: importing the results here would load Num
 
 FORMATS = ("table", "jsonl", "csv")
 # One row per input. digits: the record's "digits" list as JSON; lowest_confidence: of its digits (empty
-# when none), for sorting a sheet by how sure the reading is.
-CSV_COLUMNS = ["path", "text", "digit_count", "lowest_confidence", "digits", "error"]
+# when none), for sorting a sheet by how sure the reading is; pages and page_texts (JSON), a file of several
+# pages' (empty for an image of one), added last so that the columns before keep their places.
+CSV_COLUMNS = ["path", "text", "digit_count", "lowest_confidence", "digits", "error", "pages", "page_texts"]
 
 
 class TextSink(Protocol):
@@ -72,11 +73,14 @@ def csv_row(reading: Reading) -> list:
     """The CSV row of a reading, in the order of CSV_COLUMNS: path; text (lines separated by a newline inside
     the quoted cell, ``?`` for an uncertain digit); digit_count; lowest_confidence (4 decimals, empty when no
     digit); digits, the JSON list of the JSON-lines record (``[{"digit": 3, "confidence": 0.9981, "box":
-    [x, y, w, h]}, ...]``); error (empty when the input was read; then text and digits are empty)."""
+    [x, y, w, h]}, ...]``); error (empty when the input was read; then text and digits are empty); pages, how many
+    pages a file of several has, and page_texts, the JSON list of each page's text (``["12", "", "7"]``; both empty
+    for an image of one page: a spreadsheet of scanned multi-page forms could not tell where a page ended)."""
     if not reading.ok:
-        return [reading.path, "", 0, "", "", reading.error]
+        return [reading.path, "", 0, "", "", reading.error, "", ""]
     digits = [d.to_dict() for d in reading.digits]
     low = min((d["confidence"] for d in digits), default=None)
+    texts = reading.page_texts
     return [
         reading.path,
         reading.text,
@@ -84,6 +88,8 @@ def csv_row(reading: Reading) -> list:
         "" if low is None else f"{low:.4f}",
         json.dumps(digits, separators=(", ", ": ")),
         "",
+        "" if reading.pages is None else reading.pages,
+        "" if texts is None else json.dumps(texts, ensure_ascii=False),
     ]
 
 
@@ -106,7 +112,7 @@ def table_row(reading: Reading) -> str:
         return f"{reading.path}  (no digits found)"
     shown = reading.text.replace("\n", " / ")
     if reading.pages is not None and reading.pages > 1:
-        texts = (reading.on_page(n).text.replace("\n", " / ") for n in range(1, reading.pages + 1))
+        texts = (text.replace("\n", " / ") for text in reading.page_texts or [])
         shown = " | ".join(f"p{n}: {text or '-'}" for n, text in enumerate(texts, 1))
     confidences = " ".join(confidence_label(d.confidence) for d in reading.digits)
     return f"{reading.path}  {shown}  [{confidences}]"

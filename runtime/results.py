@@ -62,6 +62,11 @@ class Reading:
     pages: int | None = None  # a file of several pages (a multi-page TIFF): how many, read in order, their lines
     #   one after another in ``text``; None for an image of one page
 
+    def __hash__(self) -> int:
+        """A Reading is hashable, as a frozen dataclass is (a set of readings, a dict keyed by them): its fields
+        hashed as ``==`` compares them, ``digits`` as a tuple (a list is not hashable; a new user's trial)."""
+        return hash((self.text, tuple(self.digits), self.path, self.error, self.raw, self.pages))
+
     @property
     def ok(self) -> bool:
         """Was the input read (no ``error``)?"""
@@ -118,8 +123,22 @@ class Reading:
             record["pages"] = self.pages
             # each page's text, "" for a page with no digits: `text` runs the pages' lines together, and a program
             # filling a table by page could not tell where a page ended (a new user's trial)
-            record["page_texts"] = [self.on_page(number).text for number in range(1, self.pages + 1)]
+            record["page_texts"] = self.page_texts
         return record
+
+    @property
+    def page_texts(self) -> list[str] | None:
+        """Each page's ``text``, first page first, "" for a page with no digits: ``on_page(n).text`` for every
+        page, in one pass over the digits (one ``on_page`` per page passed over every digit of the file each time);
+        None for an image of one page."""
+        if self.pages is None:
+            return None
+        lines = self.lines
+        on_page: list[set[int]] = [set() for _ in range(self.pages)]
+        for d in self.digits:
+            if d.page is not None and 1 <= d.page <= self.pages and d.line < len(lines):
+                on_page[d.page - 1].add(d.line)
+        return ["\n".join(lines[n] for n in sorted(numbers)) for numbers in on_page]
 
 
 def shown_confidence(confidence: float) -> float:

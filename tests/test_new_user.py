@@ -460,7 +460,16 @@ def test_csv_has_documented_columns_and_the_jsonl_digits(tmp_path, scene):
     as_jsonl = run("classify", tmp_path, "--format", "jsonl")
     assert as_csv.returncode == as_jsonl.returncode == 1
     rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
-    assert list(rows[0]) == ["path", "text", "digit_count", "lowest_confidence", "digits", "error"]
+    assert list(rows[0]) == [
+        "path",
+        "text",
+        "digit_count",
+        "lowest_confidence",
+        "digits",
+        "error",
+        "pages",
+        "page_texts",
+    ]
     records = [json.loads(line) for line in as_jsonl.stdout.splitlines()]
     for row, record in zip(rows, records, strict=True):
         assert row["path"] == record["path"]

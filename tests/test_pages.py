@@ -136,6 +136,21 @@ def test_classify_writes_one_record_and_an_annotated_copy_per_page(three_pages, 
     )
     shown = " | ".join(f"p{n}: {text.replace(chr(10), ' / ') or '-'}" for n, text in enumerate(texts, 1))
     assert table.stdout.startswith(f"{path}  {shown}  ["), table.stdout  # (the blank page 2 as '-')
+    # The CSV: each page's text in page_texts (a spreadsheet of multi-page forms could not tell where a page
+    # ended), and both page columns empty for an image of one page
+    one = tmp_path / "one.png"
+    cv2.imwrite(str(one), three_pages[1][0])
+    sheet = subprocess.run(
+        [sys.executable, "-m", "edgedigits.runtime.cli", "classify", str(path), str(one), "--format", "csv"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    import csv
+
+    rows = {row["path"]: row for row in csv.DictReader(sheet.stdout.splitlines(keepends=True))}
+    assert rows[str(path)]["pages"] == "3" and json.loads(rows[str(path)]["page_texts"]) == texts
+    assert rows[str(one)]["text"] == texts[0] and rows[str(one)]["pages"] == rows[str(one)]["page_texts"] == ""
 
 
 def test_a_page_copy_never_replaces_another_input_copy(three_pages, tmp_path):

@@ -201,6 +201,30 @@ def test_reading_to_dict_is_the_documented_record():
     assert Reading("", [], error="no such file").to_dict() == {"path": None, "error": "no such file"}
 
 
+def test_readings_are_hashable_and_equal_readings_hash_alike(reader):
+    """A frozen dataclass holding a list raised TypeError in hash() (a new user's trial: a set of readings)."""
+    first, again = reader.read(ROOT / "samples" / "photo_2026.jpg"), reader.read(ROOT / "samples" / "photo_2026.jpg")
+    other = reader.read(ROOT / "samples" / "drawing_7.png")
+    assert first == again and hash(first) == hash(again)
+    assert len({first, again, other}) == 2 and {first: "seen"}[again] == "seen"
+    assert first.with_min_confidence(1.0) != first  # (the text differs: '????')
+    assert hash(Reading("", [], error="no such file")) == hash(Reading("", [], error="no such file"))
+
+
+def test_warm_up_opens_and_runs_every_model_and_changes_no_reading():
+    """DigitReader.warm_up: the line and orientation models' sessions open (they opened with the first text line
+    read), its readings are those of a reader that was not warmed up, and a reader without those models warms
+    up too."""
+    cold, warm = DigitReader(threads=1), DigitReader(threads=1)
+    assert warm._line_model is None and warm._orientation is None
+    assert warm.warm_up() > 0
+    assert warm._line_model is not None and warm._orientation is not None
+    photo = ROOT / "samples" / "photo_2026.jpg"
+    assert warm.read(photo) == cold.read(photo) and warm.read(photo).text == "2026"
+    bare = DigitReader(threads=1, line_model=False, orientation_model=False)
+    assert bare.warm_up() > 0 and bare.read(photo).text == "2026"
+
+
 def test_readme_python_example_runs():
     readme = (ROOT / "README.md").read_text()
     [example] = re.findall(r"## Python API\n\n```python\n(.*?)```", readme, re.S)
@@ -564,10 +588,12 @@ def test_messages_of_the_api_name_the_python_way_too(reader, tmp_path, mnist_tes
 
 def test_a_folder_among_a_batch_says_how_to_read_it_from_python_too(reader, tmp_path):
     """read_batch's record for a folder told the caller to "pass the folder itself", which they had (a new
-    user's trial): it names read_paths for Python and classify/batch for the command line."""
+    user's trial): it names read_paths for Python and classify/batch for the command line, read_paths first (the
+    caller of read_batch is in Python; it once read past the command line's advice first)."""
     [record] = reader.read_batch([tmp_path])
     assert record.error is not None and "read_paths([folder])" in record.error and "classify or batch" in record.error
     assert "pass the folder itself" not in record.error
+    assert record.error.index("read_paths") < record.error.index("classify")
 
 
 def test_a_reader_refuses_pickling_with_what_to_do(reader):

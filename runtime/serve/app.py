@@ -178,12 +178,15 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
     reader = reader or DigitReader(config.model, threads=1)
     batcher = Batcher(reader, config.reading_threads())
 
-    # Starts the reading threads early and stops them at shutdown when the server runs the app's lifespan. It
+    # Starts the reading threads early, and opens and runs every model's session once (DigitReader.warm_up: the
+    # first read cost 33-35 ms where the next cost 6-8, and a broken line model file now stops the server as it
+    # starts, naming the file), and stops the threads at shutdown, when the server runs the app's lifespan. It
     # may not (mounted in another app, whose server runs only the host's; lifespan="off"): the first request
-    # that reads then starts them (batching.py).
+    # that reads then starts them (batching.py), and pays the first read's cost.
     @asynccontextmanager
     async def lifespan(app):
         batcher.start()
+        await asyncio.get_running_loop().run_in_executor(batcher.pool(), reader.warm_up)
         yield
         await batcher.stop()
 
