@@ -425,6 +425,13 @@ class DetectConfig:
     band_reach: int = 11  # px: ... and a horizontal rule's band is at most this thick (a rule of 7 px widened by
     #   2 px each side): ink touching it from above and below within it crosses it. 8e7b6ea: 100 photos each, desk
     #   0.69 -> 0.82, squared paper 0.89 -> 0.94, lined 0.88 -> 0.91, every other kind unchanged
+    along_reach: float = 0.5  # digit heights: a margin line's ink between two touches of writing this far apart is
+    #   a stroke running along it, kept when the line is erased (rules.along_rule; a '9' whose loop's side lies on
+    #   the line, 0.4 of its height; 0: none kept) ...
+    along_span: float = 0.6  # share of the image's height: ... when the line is at least this tall (a margin line
+    #   runs down the page; a shadow's edge, a pen do not) ...
+    rule_wobble: int = 1  # px: ... and on a copy levelled by whole-pixel shears (a form askew), a rule may step
+    #   this far across itself and still be one run (rules.remove_rules)
     comb_ticks: int = 3  # ticks: a comb field's lattice is fitted on at least this many free-standing ticks and
     #   walls (rules.erase_comb_ticks): digits written evenly on an underline put their stems on a lattice by
     #   chance (9dc7a8a: 4 of 500 test-line crops read differently, '781006' as '7')
@@ -574,7 +581,10 @@ DETECT_ALLOWED: dict[str, Allowed] = {
         AT_LEAST_0,
     ),
     **dict.fromkeys(["sheet_min_side", "blotch_min_side", "denoise_side", "pen_min_side"], AT_LEAST_0),
-    **dict.fromkeys(["rule_margin", "crossing_margin", "band_reach", "thin_wall_px"], AT_LEAST_0),
+    **dict.fromkeys(
+        ["rule_margin", "crossing_margin", "band_reach", "thin_wall_px", "along_reach", "rule_wobble"], AT_LEAST_0
+    ),
+    "along_span": SHARE,
     # ratios of a larger thing to a smaller one, 1 or more: the tallest blob to the next, a shrink factor, the
     # stronger polarity's energy to the weaker's, the most a blob weighs to the median blob
     **dict.fromkeys(["coarse_max_lead", "coarse_factor", "polarity_sure", "outlier_area"], AT_LEAST_1),

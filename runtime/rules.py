@@ -111,7 +111,7 @@ def rule_height(blobs: list[Blob], shape: tuple[int, ...], height: float, config
     return max(height, float(np.median(tall))) if len(tall) == 3 else height
 
 
-def remove_rules(binary: np.ndarray, height: float, config: DetectConfig = DEFAULT) -> np.ndarray:
+def remove_rules(binary: np.ndarray, height: float, config: DetectConfig = DEFAULT, wobble: int = 0) -> np.ndarray:
     """Erase straight horizontal and vertical runs much longer than a digit (ruled lines, table borders)
     that may touch the digits. With no digit height known, the runs across 90% of the image.
 
@@ -119,14 +119,19 @@ def remove_rules(binary: np.ndarray, height: float, config: DetectConfig = DEFAU
 
     A run of ``length`` pixels needs at least that many ink pixels in its row (column), so the opening runs
     only over the band of rows (columns) that have them, usually none: a long opening of the whole frame
-    costs milliseconds."""
+    costs milliseconds. ``wobble`` (px): a rule may step this far across itself along its length and still be
+    one run (a copy levelled by whole-pixel shears, Levelling, turns a rule askew into a staircase that steps a
+    pixel either way): the image is widened across the rule by that much for the opening, and the rule found
+    taken back to the ink within it."""
     h_img, w_img = binary.shape
     out = binary
     for axis, size in ((1, w_img), (0, h_img)):
         length = int(config.rule_length * height) if height else int(0.9 * size)
         if length < 8 or length >= size:
             continue
-        counts = cv2.reduce(binary, axis, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel()  # ink per row (column)
+        wide = np.ones((2 * wobble + 1, 1) if axis == 1 else (1, 2 * wobble + 1), np.uint8)
+        source = cv2.dilate(binary, wide) if wobble else binary
+        counts = cv2.reduce(source, axis, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel()  # ink per row (column)
         candidates = np.flatnonzero(counts >= length)
         if candidates.size == 0:
             continue
@@ -134,14 +139,55 @@ def remove_rules(binary: np.ndarray, height: float, config: DetectConfig = DEFAU
         kernel = np.ones((1, length) if axis == 1 else (length, 1), np.uint8)
         rules = np.zeros_like(binary)
         if axis == 1:
-            rules[band] = cv2.morphologyEx(binary[band], cv2.MORPH_OPEN, kernel)
+            rules[band] = cv2.morphologyEx(source[band], cv2.MORPH_OPEN, kernel)
         else:
-            rules[:, band] = cv2.morphologyEx(binary[:, band], cv2.MORPH_OPEN, kernel)
+            rules[:, band] = cv2.morphologyEx(source[:, band], cv2.MORPH_OPEN, kernel)
+        if wobble:  # the staircase's own pixels: the run found, widened back, on the ink
+            rules = cv2.dilate(rules, wide) & binary
         if rules.any():  # widen a little across the rule: a slanted or fuzzy rule leaves no slivers
             across = np.ones((5, 1) if axis == 1 else (1, 5), np.uint8)
             band = cv2.dilate(rules, across)
-            out = out & (1 - band * (1 - crossings(binary, rules, band, axis, config)))  # the writing crossing it stays
+            kept = crossings(binary, rules, band, axis, config)  # the writing crossing it stays
+            if axis == 0 and height:  # and the writing running along a margin line, between its touches
+                kept |= along_rule(out, long_rules(rules, across, config), height, config)
+            out = out & (1 - band * (1 - kept))
     return out
+
+
+def long_rules(rules: np.ndarray, across: np.ndarray, config: DetectConfig = DEFAULT) -> np.ndarray:
+    """The band (``rules``, uint8 0/1, dilated by ``across``) of the vertical rules at least ``config.along_span``
+    of the image tall: a margin line runs down the page (a dark webcam frame's shadow edge, half the frame tall,
+    read a '1' of its own ragged end; a pen on a desk photo, one of its highlight's edge)."""
+    count, labels, stats = label(rules)
+    short = stats[:, cv2.CC_STAT_HEIGHT] < config.along_span * rules.shape[0]
+    short[0] = True
+    return cv2.dilate(np.where(short[labels], 0, rules).astype(np.uint8), across)
+
+
+def along_rule(binary: np.ndarray, band: np.ndarray, height: float, config: DetectConfig = DEFAULT) -> np.ndarray:
+    """The ink of a vertical rule's ``band`` (uint8 0/1, the rule widened) that a stroke runs along: the band's
+    pixels in the rows between two places where ink outside the band touches it (from either side) at most
+    ``config.along_reach`` digit heights (``height``, px) apart, and in the rows of each touch (none at 0). uint8 0/1,
+    ``binary``'s shape (the ink with the horizontal rules already erased: a grid's lines cross the rule
+    everywhere, and would touch it).
+
+    A '9' whose loop's side lies on the margin line, a '1' written along it: the run across the line (crossings)
+    is no longer than the line is thick there, and the line took the stroke with it ('920' read '720', '1265'
+    '265'). The stroke's ends touch the band; the rows between them are the stroke's. This is the reconstruction
+    of a stroke under an erased line by its ends, as crossings does it across a rule (form processing's line
+    removal with stroke reconstruction)."""
+    if config.along_reach <= 0:
+        return np.zeros_like(binary)
+    outside = binary & (1 - band)
+    touch = np.zeros_like(binary)
+    touch[:, 1:] |= outside[:, :-1]  # ink just left of a pixel
+    touch[:, :-1] |= outside[:, 1:]  # ink just right of one
+    touch &= band
+    if not touch.any():
+        return touch
+    across = cv2.dilate(touch, np.ones((1, 2 * config.band_reach + 1), np.uint8)) & band  # the band's width
+    reach = max(3, int(config.along_reach * height)) | 1
+    return cv2.morphologyEx(across, cv2.MORPH_CLOSE, np.ones((reach, 1), np.uint8)) & band & binary
 
 
 def rule_slope(labels: np.ndarray, stats: np.ndarray, config: DetectConfig = DEFAULT) -> float:

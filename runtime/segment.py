@@ -284,7 +284,9 @@ def erase_form_lines(
         _, work_labels, work_stats = label(work)
         blobs = mark_writing(components(work_stats, config=config), work_labels, config)
     height = digit_height(work, blobs, config)
-    kept = remove_rules(work, rule_height(blobs, work.shape, height, config), config)
+    kept = remove_rules(
+        work, rule_height(blobs, work.shape, height, config), config, config.rule_wobble if slope else 0
+    )
     if kept is not work:  # a comb field's ticks stand on its erased rule
         kept = erase_comb_ticks(kept, work & (1 - kept), height, config)
     if kept is work:

@@ -405,7 +405,7 @@ ON_PHOTOS = [
     ("denoise_side", 48, "pencil", 1),
     ("grow", 0.12, "border", 0),
     ("max_grow_side", 3.0, "form_boxes", 1),
-    ("crossing_margin", 8, "squared_paper", 1),
+    ("crossing_margin", 8, "lined_paper", 17),  # (squared paper 1 until rules.along_rule kept that stroke too)
     ("comb_ticks", 6, "comb_field", 0),
     # the thresholds that were literals in the stages until 2026-12-04 (rules, order, segment, blobs)
     ("leftover_rule", 1.0, "rotated_270", 3),
