@@ -49,7 +49,7 @@ def annotate(image: np.ndarray, reading: Reading, fps: float | None = None) -> n
         cv2.rectangle(out, (x, y), (x + w, y + h), colour, thickness)
         label, size = box_label(digit.value, digit.confidence, w, 0.6 * scale, thickness)
         cv2.putText(out, label, (x, max(12, y - 6)), cv2.FONT_HERSHEY_SIMPLEX, size, colour, thickness, cv2.LINE_AA)
-    banner = reading.text.replace("\n", " ") or "-"
+    banner = reading.text.replace("\n", " / ") or "-"  # lines as the table shows them ('3141 592' read as one number)
     if fps is not None:
         banner += f"   {fps:.0f} FPS"
     outlined_text(out, banner, (10, int(30 * scale)), 0.9 * scale, max(1, int(2 * scale)))

@@ -280,7 +280,15 @@ def check_video_file(path: str) -> None:
     """Raise VideoError, saying what to do, when ``path`` is missing, a folder, an empty (0-byte) file or one
     this user may not read. A character device (a camera's /dev/video0, whose size is 0) is left to OpenCV."""
     if not os.path.exists(path):
-        raise VideoError(f"{path}: no such video file; check the path, or pass a camera index such as --source 0")
+        if path.strip().isdecimal():  # iter_frames("0") from a program's own command line (a new user's trial)
+            raise VideoError(
+                f"{path}: no such video file; for camera {path.strip()} pass the int {int(path)} "
+                f"(sources.parse_source({path!r}) gives it), as --source {path.strip()} does on the command line"
+            )
+        raise VideoError(
+            f"{path}: no such video file; check the path, or for a camera pass its index (an int such as 0; "
+            "--source 0 on the command line)"
+        )
     if os.path.isdir(path):
         raise VideoError(f"{path}: is a folder; give a video file, an image or a camera index (--source 0)")
     if stat.S_ISCHR(os.stat(path).st_mode):  # a camera's device (/dev/video0): OpenCV opens it, or says it cannot
@@ -329,7 +337,7 @@ def open_video(
         if isinstance(source, int):
             hint = (
                 "no camera at that index: check that it is connected and not used by another program, or try "
-                "another index (--source 1)"
+                "another index (--source 1; in Python the int 1)"
             )
         elif "://" in source and elapsed >= 0.9 * open_timeout_s:
             hint = "no video came from it: check that the server is up and that the URL serves a video stream"

@@ -164,6 +164,24 @@ def test_a_camera_index_out_of_range_or_a_digit_sign_is_one_clear_line(source, s
     assert said in result.stderr
 
 
+def test_a_camera_index_given_to_the_api_as_text_says_to_pass_an_int(tmp_path, monkeypatch):
+    """iter_frames("0"), a program passing on its own command line, said "pass a camera index such as --source 0",
+    a flag of this project's command line (a new user's trial of a webcam loop): it says to pass the int, and
+    what turns the text into it."""
+    from edgedigits.runtime.sources import VideoError, iter_frames, parse_source
+
+    monkeypatch.chdir(tmp_path)  # (no file named '0' here)
+    with pytest.raises(
+        VideoError, match=r"^0: no such video file; for camera 0 pass the int 0 \(sources\.parse_source"
+    ):
+        next(iter_frames("0"))
+    assert parse_source("0") == 0 and parse_source(" 1 ") == 1 and parse_source("0.avi") == "0.avi"
+    with pytest.raises(
+        VideoError, match=r"none\.avi: no such video file; check the path, or for a camera pass its index"
+    ):
+        next(iter_frames("none.avi"))
+
+
 @pytest.mark.skipif(not os.path.exists("/dev/null"), reason="needs a character device")
 def test_a_device_path_is_left_to_opencv_not_called_an_empty_file():
     """--source /dev/video0 names a camera by its device, whose size is 0: it is handed to OpenCV. It was refused
