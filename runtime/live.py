@@ -33,6 +33,20 @@ from .sources import Frames, VideoError
 
 WINDOW = "edgedigits  (q or Esc to quit)"
 QUIT_KEYS = (ord("q"), 27)
+# px (width, height): a bigger frame is shown shrunk to fit, its aspect kept; the saved video keeps its size. A
+# 1280x720 or 1080p source was shown at full size, and a 1280x800 screen showed only its top left, cut off at
+# "470" of "4702" (a webcam user's trial). OpenCV's window adds its tool and status bars round the frame.
+WINDOW_FIT = (960, 720)
+
+
+def window_view(image: np.ndarray, fit: tuple[int, int] = WINDOW_FIT) -> np.ndarray:
+    """``image`` (an annotated BGR frame, [H, W, 3]) as the window shows it: shrunk (cv2.INTER_AREA) to fit within
+    ``fit`` px (width, height), its aspect kept; itself when it fits."""
+    h, w = image.shape[:2]
+    scale = min(fit[0] / w, fit[1] / h)
+    if scale >= 1:
+        return image
+    return cv2.resize(image, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
 
 
 def _wait_for_quit() -> None:
@@ -458,7 +472,7 @@ def run(
                 saver.write(shown, arrived)
             wait_s = max(0.0, started + (index + 1) * period - time.perf_counter()) if period else 0.0
             if not headless:
-                cv2.imshow(WINDOW, shown)
+                cv2.imshow(WINDOW, window_view(shown))
                 if cv2.waitKey(max(1, int(wait_s * 1000))) & 0xFF in QUIT_KEYS:
                     break
             elif wait_s:

@@ -167,9 +167,10 @@ def long_rules(rules: np.ndarray, across: np.ndarray, config: DetectConfig = DEF
 def along_rule(binary: np.ndarray, band: np.ndarray, height: float, config: DetectConfig = DEFAULT) -> np.ndarray:
     """The ink of a vertical rule's ``band`` (uint8 0/1, the rule widened) that a stroke runs along: the band's
     pixels in the rows between two places where ink outside the band touches it (from either side) at most
-    ``config.along_reach`` digit heights (``height``, px) apart, and in the rows of each touch (none at 0). uint8 0/1,
-    ``binary``'s shape (the ink with the horizontal rules already erased: a grid's lines cross the rule
-    everywhere, and would touch it).
+    ``config.along_reach`` digit heights (``height``, px) apart, and in the rows of each touch (none at 0; none
+    when the ink beside the rules is specks, under ``config.min_height`` px both ways). uint8 0/1, ``binary``'s
+    shape (the ink with the horizontal rules already erased: a grid's lines cross the rule everywhere, and would
+    touch it).
 
     A '9' whose loop's side lies on the margin line, a '1' written along it: the run across the line (crossings)
     is no longer than the line is thick there, and the line took the stroke with it ('920' read '720', '1265'
@@ -179,6 +180,10 @@ def along_rule(binary: np.ndarray, band: np.ndarray, height: float, config: Dete
     if config.along_reach <= 0:
         return np.zeros_like(binary)
     outside = binary & (1 - band)
+    sides = label(outside)[2][1:, [cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT]]
+    if sides.size == 0 or sides.max() < config.min_height:  # no writing beside the rules, specks at most (a thin
+        return np.zeros_like(binary)  # '1' alone in a crop, taken for a rule, kept pieces of itself where its
+        # rim's specks touched it, and they read as nothing)
     touch = np.zeros_like(binary)
     touch[:, 1:] |= outside[:, :-1]  # ink just left of a pixel
     touch[:, :-1] |= outside[:, 1:]  # ink just right of one

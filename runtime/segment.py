@@ -726,6 +726,15 @@ def keep_blobs(blobs: list[Blob], shape: tuple[int, ...], writing: bool, config:
             solid = fill > config.border_fill and (b.h >= config.fragment_height * height or not writing)
             if strip or solid:
                 continue  # a strip or a solid piece at the border beside other blobs (paper edge, shadow)
+        elif (
+            touches
+            and fill > config.border_fill
+            and b.w > config.solid_aspect * b.h
+            and min(h_img, w_img) >= config.sheet_min_side
+        ):
+            continue  # alone, solid and coming in from the edge of a photo or a frame: a hand, an arm (a webcam
+            # user's trial: a hand over blank paper read '0'); a tight crop of a digit, which touches its edges too,
+            # is smaller than a photo, and a thin upright '1' fills its box (a crop of one, 200 px, read '')
         keep.append(b)
     return keep
 

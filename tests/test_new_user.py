@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import struct
@@ -752,6 +753,45 @@ def test_a_still_image_stays_in_the_window_until_q(tmp_path, mnist_test, display
         assert "1 frame(s)" in window.communicate()[1]
     finally:
         window.kill()
+
+
+def test_a_big_frame_is_shown_shrunk_to_fit_the_window(tmp_path, mnist_test, display):
+    """A 1080p source was shown at full size: a 1280x800 screen showed only its top left, the number cut off (a
+    webcam user's trial). The window shows it shrunk to live.WINDOW_FIT, its aspect kept (live.window_view);
+    measured with xdotool on the virtual display."""
+    from edgedigits.runtime.live import WINDOW_FIT, window_view
+
+    xdotool = shutil.which("xdotool")
+    if xdotool is None:
+        if os.environ.get("CI"):
+            pytest.fail("xdotool is not installed; .ci/run should have installed it (apt-get install xdotool)")
+        pytest.skip("xdotool is not installed (apt-get install xdotool)")
+    big = np.full((1080, 1920, 3), 235, np.uint8)
+    big[390:690, 810:1110] = cv2.cvtColor(paper_digit(mnist_test.images[0], 200), cv2.COLOR_GRAY2BGR)
+    assert window_view(big).shape == (540, 960, 3)
+    assert window_view(big[:480, :640]).shape == (480, 640, 3)  # (a webcam's frame as it is)
+    image = tmp_path / "big.png"
+    cv2.imwrite(str(image), big)
+    env = {**os.environ, "DISPLAY": display}
+    window = subprocess.Popen([*EDGEDIGITS, "webcam", "--source", str(image)], env=env, stderr=subprocess.PIPE)
+    try:
+        deadline, size = time.monotonic() + 30, None
+        while size is None and window.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.5)
+            found = subprocess.run(
+                [xdotool, "search", "--name", "edgedigits", "getwindowgeometry"],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=10,
+            )
+            geometry = re.search(r"Geometry: (\d+)x(\d+)", found.stdout)
+            size = (int(geometry.group(1)), int(geometry.group(2))) if geometry else None
+    finally:
+        window.kill()
+        window.wait(timeout=10)
+    assert size is not None, "no window"
+    assert size[0] <= WINDOW_FIT[0] + 40 and size[1] <= WINDOW_FIT[1] + 120, size  # (its bars round the frame)
 
 
 def test_qt_is_given_a_folder_that_holds_fonts(tmp_path):

@@ -1270,3 +1270,36 @@ def test_issue_10_photos_pasted_turned_read_as_they_do_upright(reader, mnist_tes
     upright = sum(reader.read(image).text == text for image, text in kind_photos(mnist_test, kind, 1, 8))
     pasted = sum(reader.read(image).text == text for image, text in pasted_photos(mnist_test, kind, 1, 8))
     assert pasted >= upright - 1 and upright >= 6, (upright, pasted)
+
+
+def hand_over(image: np.ndarray, centre: tuple[int, int], skin=(70, 90, 120)) -> np.ndarray:
+    """``image`` with a hand and its arm over it: a soft skin-coloured ellipse 220x320 px turned 20 degrees, its arm
+    down to the frame's bottom edge (a webcam user's trial: makevid.py's hand)."""
+    cx, cy = centre
+    mask = np.zeros(image.shape[:2], np.uint8)
+    cv2.ellipse(mask, (cx, cy), (110, 160), 20, 0, 360, 255, -1)
+    cv2.rectangle(mask, (cx - 60, cy), (cx + 60, image.shape[0]), 255, -1)
+    soft = cv2.GaussianBlur(mask, (31, 31), 0).astype(np.float32)[:, :, None] / 255
+    return (image * (1 - soft) + np.array(skin, np.float32) * soft).astype(np.uint8)
+
+
+def test_a_hand_over_blank_paper_reads_nothing(reader, mnist_test):
+    """A hand coming into a webcam's frame over blank paper read '0' (0.64) in 25 of 30 frames: alone, solid
+    (0.76 of its box) and coming in from the frame's edge, it is no digit (segment.keep_blobs). A thin upright '1'
+    alone in a photo-sized crop, touching its edges and filling its box, is still read."""
+    paper = np.full((480, 640, 3), (200, 225, 235), np.float32)
+    paper += np.random.default_rng(5).normal(0, 4, paper.shape)
+    for x in (100, 250, 400):
+        assert reader.read(hand_over(paper, (x, 300))).text == ""
+    ones = np.flatnonzero(mnist_test.labels == 1)
+    one = cv2.resize(mnist_test.images[ones[0]], (150, 395), interpolation=cv2.INTER_CUBIC)
+    assert reader.read(255 - one).text == "1"
+
+
+def test_a_thin_one_alone_taken_for_a_rule_is_still_read(reader, mnist_test):
+    """benchmarks/accuracy.py's single digits: MNIST test digit 6092, a '1' drawn with a thin pen 300 px tall
+    (synth.single_digit_variants' thin_300), is taken for a vertical rule against specks 6 px tall; erased, it
+    left nothing and was read whole. rules.along_rule kept pieces of it where its rim's specks touched it, and
+    they read as nothing: with no writing beside the rules (specks only), it keeps nothing."""
+    thin = synth.on_canvas(synth.render_digit(mnist_test.images[6092], 300, stroke=-0.01), 0.25, True, 250, 10)
+    assert int(mnist_test.labels[6092]) == 1 and reader.read(thin).text == "1"
