@@ -251,7 +251,7 @@ class DigitReader:
 
         started = time.perf_counter()
         rng = np.random.default_rng(0)
-        digits = np.stack([synth._drawn_digit(value, rng) for value in (2, 0, 2, 6, 7, 1)])
+        digits = np.stack([synth.drawn_digit(value, rng) for value in (2, 0, 2, 6, 7, 1)])
         frame = synth.make_scene(digits, seed=0)
         self.read(frame, single=False)
         self.read(frame[:64, :64], single=True)

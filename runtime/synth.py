@@ -457,10 +457,13 @@ def sample_digits(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, str]:
         return split.images[index], split.labels[index].astype(np.int64), "MNIST test digits"
     except (MnistError, OSError):
         labels = rng.integers(0, 10, n)
-        return np.stack([_drawn_digit(int(d), rng) for d in labels]), labels, "drawn digits (MNIST not on disk)"
+        return np.stack([drawn_digit(int(d), rng) for d in labels]), labels, "drawn digits (MNIST not on disk)"
 
 
-def _drawn_digit(value: int, rng: np.random.Generator) -> np.ndarray:
+def drawn_digit(value: int, rng: np.random.Generator) -> np.ndarray:
+    """The digit ``value`` (0-9) drawn with OpenCV's script font (FONT_HERSHEY_SCRIPT_SIMPLEX) at a scale, place and
+    stroke width drawn from ``rng``, as an MNIST-style uint8 [28, 28], white on black: a digit without MNIST on
+    disk (sample_digits, DigitReader.warm_up)."""
     canvas = np.zeros((56, 56), np.uint8)
     scale = rng.uniform(1.3, 1.7)
     cv2.putText(
