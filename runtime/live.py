@@ -295,6 +295,10 @@ def check_save_path(path: str | os.PathLike) -> None:
     """Raise ValueError, saying what to do, unless a video can be written at ``path``: a .mp4 or .avi name in
     an existing, writable folder, not an existing folder. Called before the source is opened."""
     path = os.fspath(path)
+    if os.path.isdir(path):  # (before the suffix: a folder was called "a name without a suffix", a webcam user's trial)
+        raise ValueError(
+            f"{path}: is a folder; give a file name ending in .mp4 or .avi, e.g. {os.path.join(path, 'annotated.mp4')}"
+        )
     suffix = os.path.splitext(path)[1].lower()
     if suffix not in SAVE_SUFFIXES:
         raise ValueError(
@@ -302,8 +306,6 @@ def check_save_path(path: str | os.PathLike) -> None:
             "or .avi name (MPEG-4 or Motion-JPEG)"
         )
     folder = os.path.dirname(os.path.abspath(path))
-    if os.path.isdir(path):
-        raise ValueError(f"{path}: is a folder; give a file name ending in .mp4 or .avi")
     if not os.path.isdir(folder):
         raise ValueError(f"{path}: the folder {folder} does not exist; create it first or save elsewhere")
     if not os.access(folder, os.W_OK):

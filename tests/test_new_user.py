@@ -637,6 +637,16 @@ def test_a_camera_is_saved_at_its_measured_rate(tmp_path):
     capture.release()
 
 
+def test_a_folder_to_save_to_is_called_a_folder(tmp_path):
+    """--save emptydir said "cannot save a video as a name without a suffix" (a webcam user's trial): it says the
+    name is a folder, and what to give instead, before the source is opened."""
+    (tmp_path / "clips").mkdir()
+    result = run("webcam", "--source", "7", "--headless", "--save", "clips", cwd=tmp_path, timeout=60)
+    assert result.returncode == 2 and "camera 7" not in result.stderr, result.stderr
+    assert "clips: is a folder; give a file name ending in .mp4 or .avi, e.g. clips/annotated.mp4" in result.stderr
+    assert list((tmp_path / "clips").iterdir()) == []
+
+
 def test_headless_plays_fast_unless_asked_for_realtime(clip10):
     path, label = clip10
     fast = run("webcam", "--source", path, "--headless")
