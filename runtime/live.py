@@ -79,6 +79,8 @@ class _Track:
     missed: int = 0
     seen: int = 1  # frames that read a digit on this track
     line: int = 0  # the text line its digit was shown in, the last time it was seen
+    streak: int = 1  # frames in a row that read a digit on this track
+    confirmed: bool = True  # shown; a track born beside the scene's is shown from its min_hits-th frame in a row
 
     @property
     def value(self) -> int:
@@ -112,6 +114,12 @@ class Stabilizer:
     '592' (a new user's video). It keeps its line: it joins the frame's line it lies level with, or it is a line
     of its own, lines numbered top to bottom again. Only while the frame still reads some digits of the scene (a
     blank frame, the paper taken away, holds nothing), and not after a cut to another number (above).
+
+    A track born beside the scene's (a digit where no track was, in a frame that matched others) is shown once
+    ``min_hits`` frames in a row have read it, and dropped when a frame misses it before that: the tentative
+    tracks of DeepSORT (Wojke et al. 2017, "Simple online and realtime tracking with a deep association metric",
+    n_init). A frame that starts the scene (no tracks, or a cut) shows every digit at once. Raises ValueError
+    for a ``min_hits`` under 1 (1: every digit from its first frame, as before).
     """
 
     memory: float = 0.6
@@ -121,6 +129,7 @@ class Stabilizer:
     stale_after: int = 2
     fresh_confidence: float = 0.8
     hold: int = 2
+    min_hits: int = 2
     tracks: list[_Track] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -131,6 +140,7 @@ class Stabilizer:
         check_count("Stabilizer max_missed", self.max_missed, 0, optional=False)
         check_count("Stabilizer stale_after", self.stale_after, 0, optional=False)
         check_count("Stabilizer hold", self.hold, 0, optional=False)
+        check_count("Stabilizer min_hits", self.min_hits, 1, optional=False)
 
     def shift(self, digits: list[Digit]) -> tuple[float, float]:
         """The frame's motion since the tracks were seen (dx, dy in pixels); (0, 0) when nothing tells."""
@@ -183,7 +193,7 @@ class Stabilizer:
             self.tracks, moved = [], []
         unmatched = list(range(len(self.tracks)))
         known = len(self.tracks)  # tracks before this frame's new ones
-        digits = []
+        digits, shown = [], []
         for digit in reading.digits:
             probabilities = digit.probabilities if digit.probabilities is not None else np.eye(10)[digit.value]
             probabilities = np.asarray(probabilities, np.float32)
@@ -196,11 +206,13 @@ class Stabilizer:
                     track.probabilities = probabilities
                 else:
                     track.probabilities = self.memory * track.probabilities + (1 - self.memory) * probabilities
-                track.box, track.missed, track.seen = digit.box, 0, track.seen + 1
-            else:
-                track = _Track(digit.box, probabilities, line=digit.line)
+                track.box, track.missed, track.seen, track.streak = digit.box, 0, track.seen + 1, track.streak + 1
+                track.confirmed = track.confirmed or track.streak >= self.min_hits
+            else:  # a new track: shown at once when the frame starts the scene, else once confirmed
+                track = _Track(digit.box, probabilities, line=digit.line, confirmed=known == 0 or self.min_hits <= 1)
                 self.tracks.append(track)
             track.line = digit.line
+            shown.append(track.confirmed)
             smoothed = track.probabilities
             digits.append(
                 replace(digit, value=int(smoothed.argmax()), confidence=float(smoothed.max()), probabilities=smoothed)
@@ -216,7 +228,13 @@ class Stabilizer:
         ]
         for index in unmatched:
             self.tracks[index].missed += 1
-        self.tracks = [t for t in self.tracks if t.missed <= self.max_missed]
+            self.tracks[index].streak = 0
+        # a track not yet confirmed that a frame misses is dropped (DeepSORT's tentative tracks; Wojke et al. 2017)
+        self.tracks = [t for t in self.tracks if t.missed <= self.max_missed and (t.confirmed or t.missed == 0)]
+        if not all(shown):  # a digit beside the scene's, new: not shown until confirmed (a 3 whose long tail the
+            # line model read as a 7 in one frame of three flickered '3636' / '73636', steadied or not: a webcam
+            # user's trial)
+            digits = [d for d, show in zip(digits, shown) if show]
         if held:
             digits = with_held(digits, held)
         return replace(reading, digits=digits, text=compose_text(digits, self.min_confidence))

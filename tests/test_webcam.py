@@ -323,6 +323,26 @@ def test_a_line_one_frame_misses_is_held():
     assert unheld.update(two_lines("", "592")).text == "592"
 
 
+def test_a_digit_new_beside_the_scene_shows_once_seen_in_min_hits_frames_in_a_row():
+    """'3636' whose first 3 the line model split into '73' in one frame of three: the steadied output changed 40
+    times in 45 frames (a webcam user's video). A track born beside the scene's is shown once it is read in
+    ``min_hits`` frames in a row, and dropped when a frame misses it before that (DeepSORT's tentative tracks);
+    a frame that starts the scene shows every digit at once."""
+    stabilizer = Stabilizer()
+    first = two_lines("36", "")
+    assert stabilizer.update(first).text == "36"  # the first frame: at once
+    extra = two_lines("367", "")  # the same 3 and 6, and a 7 beside them
+    texts = [stabilizer.update(r).text for r in (extra, first, extra, first)]
+    assert texts == ["36", "36", "36", "36"]  # seen in one frame at a time: never shown
+    texts = [stabilizer.update(r).text for r in (extra, extra, extra, first, first, first, first)]
+    assert texts == ["36", "367", "367", "367", "367", "36", "36"]  # two in a row: shown, then held (hold 2)
+    eager = Stabilizer(min_hits=1)  # as before: shown from its first frame
+    eager.update(first)
+    assert eager.update(extra).text == "367"
+    with pytest.raises(ValueError, match="min_hits"):
+        Stabilizer(min_hits=0)
+
+
 def test_iou_and_annotate():
     assert iou((0, 0, 10, 10), (0, 0, 10, 10)) == 1.0 and iou((0, 0, 10, 10), (20, 20, 5, 5)) == 0.0
     frame = np.zeros((120, 320, 3), np.uint8)
