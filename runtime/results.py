@@ -88,7 +88,7 @@ class Reading:
             raise ValueError(f"page {number!r}: {self.path or 'this input'} has {self.pages or 1} page(s)")
         digits = [d for d in self.digits if d.page == number]
         lines = self.lines
-        on_page = [n for n in sorted({d.line for d in digits}) if n < len(lines)]
+        on_page = self._page_lines()[number - 1]
         text = "\n".join(lines[n] for n in on_page)
         # (the file's line numbers run on from page to page: page 2's top line was line 1 of a file whose first
         # page had one, and page.lines[digit.line] was out of range; a new user's trial)
@@ -134,11 +134,19 @@ class Reading:
         if self.pages is None:
             return None
         lines = self.lines
-        on_page: list[set[int]] = [set() for _ in range(self.pages)]
+        return ["\n".join(lines[n] for n in numbers) for numbers in self._page_lines()]
+
+    def _page_lines(self) -> list[list[int]]:
+        """For each page of a file of several (one page for an image of one), the indices into ``lines`` of its
+        text lines, top first: the lines its digits are on. One pass over the digits."""
+        count = self.pages or 1
+        lines = len(self.lines)
+        on_page: list[set[int]] = [set() for _ in range(count)]
         for d in self.digits:
-            if d.page is not None and 1 <= d.page <= self.pages and d.line < len(lines):
-                on_page[d.page - 1].add(d.line)
-        return ["\n".join(lines[n] for n in sorted(numbers)) for numbers in on_page]
+            page = d.page or 1
+            if 1 <= page <= count and d.line < lines:
+                on_page[page - 1].add(d.line)
+        return [sorted(numbers) for numbers in on_page]
 
 
 def shown_confidence(confidence: float) -> float:
