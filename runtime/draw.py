@@ -47,8 +47,11 @@ def annotate(image: np.ndarray, reading: Reading, fps: float | None = None) -> n
         colour = SURE if digit.confidence >= 0.8 else UNSURE if digit.confidence >= 0.5 else DOUBTFUL
         thickness = max(1, int(2 * scale))
         cv2.rectangle(out, (x, y), (x + w, y + h), colour, thickness)
-        label, size = box_label(digit.value, digit.confidence, w, 0.6 * scale, thickness)
-        cv2.putText(out, label, (x, max(12, y - 6)), cv2.FONT_HERSHEY_SIMPLEX, size, colour, thickness, cv2.LINE_AA)
+        stroke = max(1, round(2 * scale))  # a label's strokes: 1 px at 640x480 was too thin to read in a window
+        label, size = box_label(digit.value, digit.confidence, w, 0.7 * scale, stroke)
+        top = cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, size, stroke)[0][1] + stroke + 2
+        # in the box's colour with a dark rim: readable on white paper and on a dark webcam frame alike
+        outlined_text(out, label, (x, max(top, y - 2 * stroke - 2)), size, stroke, colour, (20, 20, 20))
     banner = reading.text.replace("\n", " / ") or "-"  # lines as the table shows them ('3141 592' read as one number)
     if fps is not None:
         banner += f"   {fps:.0f} FPS"
@@ -56,18 +59,23 @@ def annotate(image: np.ndarray, reading: Reading, fps: float | None = None) -> n
     return out
 
 
-def box_label(value: int, confidence: float, width: int, size: float, thickness: int) -> tuple[str, float]:
+def box_label(
+    value: int, confidence: float, width: int, size: float, thickness: int, legible: float = 0.45
+) -> tuple[str, float]:
     """The label drawn over a digit's box, ``width`` px wide, and its font scale (OpenCV's Hershey simplex, at most
     ``size``): "7 98%" shrunk to the box's width, down to two thirds of ``size``; then the digit alone, shrunk
-    to that width down to half of ``size`` (its box's colour tells the confidence). Labels as wide as the image's
-    scale made them ran over their neighbours' on a line of small digits (a new user's annotated copies)."""
+    to that width down to half of ``size`` (its box's colour tells the confidence). Neither is shrunk below
+    ``legible`` (font scale; at 0.45 a digit is 10 px tall), unless ``size`` itself is: the digit alone is drawn
+    then, wider than its box if need be. Labels as wide as the image's scale made them ran over their neighbours'
+    on a line of small digits (a new user's annotated copies); shrunk to a 640x480 frame's 35 px boxes, "3 99%"
+    was 7 px tall, too small to read in a live window (a new user's webcam trial)."""
     for label, least in ((f"{value} {confidence_label(confidence, percent=True)}", 2 / 3), (str(value), 0.5)):
-        fits = size
-        while fits >= least * size:  # (the width is not quite proportional to the scale: the stroke adds to it)
+        fits, floor = size, min(size, max(least * size, legible))
+        while fits >= floor:  # (the width is not quite proportional to the scale: the stroke adds to it)
             if cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, fits, thickness)[0][0] <= width:
                 return label, fits
             fits *= 0.95
-    return str(value), 0.5 * size
+    return str(value), min(size, max(0.5 * size, legible))
 
 
 def outlined_text(

@@ -600,6 +600,26 @@ def test_a_digits_label_fits_over_its_box():
     assert box_label(1, 1.0, 3, 1.2, 2)[0] == "1"  # a hairline '1': the digit at half size
 
 
+def test_a_digits_label_stays_legible_in_a_small_frame():
+    """In a 640x480 webcam frame a digit's box is about 35 px wide; "3 99%" shrunk to it was drawn at font scale
+    0.37, 7 px tall, in thin green on a dark frame (a new user's webcam trial). The digit alone is drawn then, at
+    a legible scale, in its box's colour with a dark rim that shows on white paper too."""
+    import cv2
+
+    from edgedigits.runtime.draw import SURE, box_label
+
+    label, size = box_label(3, 0.99, 35, 0.56, 1)  # annotate's size and thickness at 640x480
+    assert label == "3" and size >= 0.45 and cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, size, 1)[0][1] >= 10
+    assert box_label(3, 0.99, 35, 0.3, 1) == ("3 99%", 0.3)  # a small image keeps its own scale
+    digit = Digit(value=3, confidence=0.99, box=(300, 200, 35, 48), line=0)
+    for paper in (255, 40):
+        frame = np.full((480, 640, 3), paper, np.uint8)
+        out = annotate(frame, Reading(path=None, digits=[digit], text="3"))[170:200, 295:340].astype(int)
+        green = (np.abs(out - np.array(SURE)).max(axis=2) < 60).sum()
+        rim = (out.max(axis=2) < 30).sum()
+        assert green >= 15 and rim >= 15, (paper, green, rim)
+
+
 def test_readme_video_example_runs(tmp_path, mnist_test):
     """README's Python API section reads a video frame by frame with iter_frames and a Stabilizer: run as written,
     on a real video file."""
