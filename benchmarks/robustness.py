@@ -14,6 +14,11 @@ typeset      16 numbers of 2-7 digits set in each of the held-out Liberation fon
              ``apt-get install fonts-liberation``) at 36 px, dark grey on light paper: exact, per font family;
              and 8 printed labels before or after a number ('Box 76', '1262 EUR'): exact (the number's digits
              alone), and with no extra digit (the number's digits, or fewer).
+hands        webcam frames (640x480 and 1280x720) of a number of 3-6 MNIST test digits on paper, with a hand
+             held up beside it (``train.scenes.hand_frame`` and ``draw_hand``: palm, fingers, wrist to the bottom
+             edge, light to dark skin), none of it over the number: exact; with the hand over part of the
+             number: no digit that is not there (the number's digits in order, some perhaps missing); and with
+             no hand, the baseline.
 
 Nothing here is a goal of an issue: it shows where the reader is fragile. No figure depends on the machine.
 """
@@ -125,6 +130,35 @@ def typeset_numbers(reader: DigitReader, quick: bool) -> dict:
     return out
 
 
+def only_digits_there(got: str, want: str) -> bool:
+    """Is ``got`` the digits of ``want`` in order, some perhaps missing (a subsequence)?"""
+    rest = iter(want)
+    return all(c in rest for c in got)
+
+
+def hands(reader: DigitReader, quick: bool) -> dict:
+    """Per frame size and hand: frames, exact, and read no digit that is not there."""
+    from edgedigits.runtime.mnist import load
+    from edgedigits.train.scenes import hand_frame
+
+    split = load("test")
+    n = 5 if quick else 30
+    out = {}
+    for size in ((640, 480), (1280, 720)):
+        for hand in ("none", "beside", "over"):
+            rng = np.random.default_rng([size[0], ("none", "beside", "over").index(hand), 17])
+            row = {"frames": n, "exact": 0, "no digit not there": 0, "misread": []}
+            for _ in range(n):
+                image, want = hand_frame(split, rng, size, hand)
+                got = reader.read(image).text.replace("\n", "")
+                row["exact"] += got == want
+                row["no digit not there"] += only_digits_there(got, want)
+                if got != want:
+                    row["misread"].append([want, got])
+            out[f"{size[0]}x{size[1]}, hand {hand}"] = row
+    return out
+
+
 def main() -> None:
     p = parser(__doc__.splitlines()[0])
     p.add_argument("--cases", default=str(Path(__file__).resolve().parents[2] / "shared" / "cases"))
@@ -149,7 +183,14 @@ def main() -> None:
         [family, f"{r['exact']} of {r['numbers']}", f"{r['labelled exact']} / {r['no extra digit']} of {r['labelled']}"]
         for family, r in fonts.items()
     ]
-    print(table(["font family", "numbers exact", "labelled numbers: exact / no extra digit"], rows))
+    print(table(["font family", "numbers exact", "labelled numbers: exact / no extra digit"], rows) + "\n")
+    held = hands(reader, args.quick)
+    report["hands"] = held
+    rows = [
+        [name, f"{r['exact']} of {r['frames']}", f"{r['no digit not there']} of {r['frames']}", r["misread"][:4]]
+        for name, r in held.items()
+    ]
+    print(table(["webcam frame", "exact", "no digit that is not there", "misread (first 4)"], rows))
     write_json(args.json, report)
 
 

@@ -285,6 +285,50 @@ def draw_pen(
     put_ink(roi, clip, 0, 0, [rng.uniform(150, 200)] * 3, 0.9)
 
 
+def draw_hand(frame: np.ndarray, rng: np.random.Generator, x: float, y: float, size: float) -> np.ndarray:
+    """A hand coming into ``frame`` (float32 BGR, in place) from its bottom edge, as one holding a sheet up to a
+    webcam: a palm (an ellipse ``size`` px tall, its centre at ``x``, ``y`` px) tilted up to 25 degrees, four
+    fingers and a thumb (capsules), and the wrist down to the edge; a skin tone from light to dark (BGR), shaded
+    across the palm as a lamp lights it, the outline softened as a camera focused on the paper sees a hand
+    nearer to it, and its soft shadow on the paper. Returns where it lies: float32 [H, W] in [0, 1]."""
+    H, W = frame.shape[:2]
+    tone = rng.uniform(0.35, 1.0)  # dark to light skin
+    skin = np.array([150 * tone + 10, 175 * tone + 20, 215 * tone + 30], np.float32) * rng.uniform(0.9, 1.05, 3)
+    tilt = rng.uniform(-25, 25)
+    mask = np.zeros((H, W), np.uint8)
+    centre = (int(x), int(y))
+    cv2.ellipse(mask, centre, (int(0.36 * size), int(0.5 * size)), tilt, 0, 360, 255, -1, cv2.LINE_AA)
+    wrist = 0.22 * size
+    cv2.rectangle(mask, (int(x - wrist), int(y)), (int(x + wrist), H), 255, -1)
+    up = np.array([np.sin(np.radians(tilt)), -np.cos(np.radians(tilt))])
+    across = np.array([-up[1], up[0]])
+    for k, (offset, length) in enumerate(((-0.24, 0.5), (-0.08, 0.58), (0.08, 0.55), (0.24, 0.45))):
+        if rng.random() < 0.2 * k:  # some fingers folded behind the sheet
+            continue
+        base = np.array([x, y]) + 0.42 * size * up + offset * size * across
+        tip = base + length * size * up
+        cv2.line(mask, tuple(int(v) for v in base), tuple(int(v) for v in tip), 255, max(2, int(0.13 * size)))
+    side = rng.choice([-1, 1])
+    thumb = np.array([x, y]) + 0.3 * side * size * across
+    cv2.line(
+        mask,
+        tuple(int(v) for v in thumb),
+        tuple(int(v) for v in thumb + 0.35 * size * (side * across + 0.6 * up)),
+        255,
+        max(2, int(0.15 * size)),
+    )
+    soft = float(rng.uniform(0.01, 0.04) * size) + 0.5
+    alpha = cv2.GaussianBlur(mask.astype(np.float32) / 255, (0, 0), soft)
+    shadow = cv2.GaussianBlur(np.roll(alpha, (int(0.06 * size), int(0.04 * size)), axis=(0, 1)), (0, 0), 0.08 * size)
+    frame *= (1 - 0.35 * shadow)[:, :, None]
+    yy, xx = np.mgrid[0:H, 0:W].astype(np.float32)
+    lit = 1 + 0.18 * ((xx - x) * across[0] + (yy - y) * across[1]) / size  # lit from one side
+    lit += 0.06 * smooth_noise(H, W, rng, max(4, int(0.2 * size)))
+    frame *= 1 - alpha[:, :, None]
+    frame += alpha[:, :, None] * skin * np.clip(lit, 0.6, 1.3)[:, :, None]
+    return alpha
+
+
 # --------------------------------------------------------------------------- the camera
 
 
@@ -799,6 +843,28 @@ KINDS: dict[str, Callable[..., tuple[Image, str]]] = {
     "pencil": make_pencil,
     "tiny": make_tiny,
 }
+
+
+def hand_frame(split, rng: np.random.Generator, size: tuple[int, int], hand: str) -> tuple[Image, str]:
+    """A webcam frame (uint8 BGR, ``size`` W x H px) of a number of 3-6 digits of ``split`` on paper, and its text;
+    ``hand``: "none", "beside" (a hand held up that comes no nearer than its soft edge to the number's box) or "over"
+    (a hand over part of the number). benchmarks/robustness.py's hands; the material of tests/test_webcam.py."""
+    W, H = size
+    digits, text = pick(split, rng, 3, 6)
+    ink = number_ink(digits, H * rng.uniform(0.1, 0.16), rng)
+    x, y = int(rng.uniform(0.05, 0.95) * (W - ink.shape[1])), int(rng.uniform(0.15, 0.35) * H)
+    box = (x, y, x + ink.shape[1], y + ink.shape[0])
+    for _ in range(200):
+        frame = paper(H, W, rng)
+        put_ink(frame, ink, x, y, pen_colour(rng))
+        if hand == "none":
+            break
+        alpha = draw_hand(frame, rng, rng.uniform(0.1, 0.9) * W, rng.uniform(0.6, 0.9) * H, H * rng.uniform(0.4, 0.6))
+        covered = float(alpha[box[1] : box[3], box[0] : box[2]].max())
+        if (hand == "beside" and covered < 0.02) or (hand == "over" and covered > 0.9):
+            break
+    image = photograph(frame, rng, light=0.3, blur=0.8, noise=3.0, jpeg=80)
+    return image, text
 
 
 def kind_photos(split, kind: str, seed: int = 0, n: int = 100) -> Iterator[tuple[Image, str]]:
