@@ -37,6 +37,7 @@ IMAGE_SUFFIXES = frozenset(
         ".jpg",
         ".jpeg",
         ".jpe",
+        ".jfif",
         ".bmp",
         ".dib",
         ".tif",
@@ -55,9 +56,13 @@ IMAGE_SUFFIXES = frozenset(
         ".pic",
     }
 )
+# Phone photos OpenCV cannot decode (HEIC/HEIF: an iPhone's default). A listing picks them up too, so that each
+# gets an error record saying to export it as JPEG (known_other): left out, an archive of phone photos lost its
+# iPhone photos without a word (a records office's trial: a folder of a.jpg and IMG_0001.HEIC read '1 image').
+PHOTO_SUFFIXES = frozenset({".heic", ".heif", ".hif"})
 FORMATS = "PNG, JPEG, BMP, TIFF, WebP, GIF or PNM"
 # What a folder's or a pattern's listing reads (is_input_name), by suffix, for the messages that say none was found
-INPUT_SUFFIXES = " ".join(sorted(IMAGE_SUFFIXES)) + " and .pdf"
+INPUT_SUFFIXES = " ".join(sorted(IMAGE_SUFFIXES | PHOTO_SUFFIXES)) + " and .pdf"
 
 
 class Decoding(NamedTuple):
@@ -169,10 +174,12 @@ def is_image_name(name: str) -> bool:
 
 
 def is_input_name(name: str) -> bool:
-    """Is it a file a folder's listing reads: an image (``is_image_name``) or a PDF (``.pdf``)? A PDF is listed
-    with or without the ``pdf`` extra that reads its pages: without it, its record is an error naming the extra
-    (left out of the listing, the PDFs of a folder that also held images were lost without a word)."""
-    return is_image_name(name) or name.lower().endswith(".pdf")
+    """Is it a file a folder's listing reads: an image (``is_image_name``), a PDF (``.pdf``) or a HEIC/HEIF photo
+    (``PHOTO_SUFFIXES``)? A PDF is listed with or without the ``pdf`` extra that reads its pages: without it, its
+    record is an error naming the extra (left out of the listing, the PDFs of a folder that also held images were
+    lost without a word); a HEIC photo's record is an error saying to export it as JPEG."""
+    suffix = os.path.splitext(name)[1].lower()
+    return suffix in IMAGE_SUFFIXES or suffix in PHOTO_SUFFIXES or suffix == ".pdf"
 
 
 def read_bytes(path: str | os.PathLike) -> bytes:

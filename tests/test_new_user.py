@@ -826,22 +826,39 @@ def test_qt_is_given_a_folder_that_holds_fonts(tmp_path):
 
 def test_a_folder_of_heic_photos_or_videos_says_what_it_holds(tmp_path):
     """A folder of iPhone photos (HEIC) said only 'no image files in this folder ... check the path', though one
-    HEIC file named alone says what it is and what to do (a new user's trial). The folder's error now names what
-    its files are, one of them, and the fix; a folder of notes stays plain."""
+    HEIC file named alone says what it is and what to do (a new user's trial). Each HEIC photo of a folder or a
+    pattern now gets its own record saying so: left out of the listing, a records office's folder of a.jpg and
+    IMG_0001.HEIC read '1 image(s)', its iPhone photo lost without a word. A folder of videos names what its
+    files are, one of them, and the fix; a folder of notes stays plain."""
     heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(200)
     (tmp_path / "phone").mkdir()
     for name in ("IMG_0001.HEIC", "IMG_0002.heic"):
         (tmp_path / "phone" / name).write_bytes(heic)
-    result = run("classify", tmp_path / "phone", "--format", "jsonl")
-    assert result.returncode == 1
-    [record] = map(json.loads, result.stdout.splitlines())
-    assert "no image files" in record["error"] and "2 file(s) such as" in record["error"]
-    assert "IMG_0001.HEIC" in record["error"] and "save or export it as JPEG" in record["error"]
+    for target in (tmp_path / "phone", str(tmp_path / "phone" / "*")):
+        result = run("classify", target, "--format", "jsonl")
+        assert result.returncode == 1
+        records = sorted(map(json.loads, result.stdout.splitlines()), key=lambda r: r["path"])
+        assert [os.path.basename(r["path"]) for r in records] == ["IMG_0001.HEIC", "IMG_0002.heic"], records
+        assert all("a HEIC/HEIF photo; save or export it as JPEG" in r["error"] for r in records)
+        assert all("webcam" not in r["error"] for r in records)
     (tmp_path / "clips" / "day1").mkdir(parents=True)
     (tmp_path / "clips" / "day1" / "a.avi").write_bytes(b"RIFF\x00\x00\x00\x00AVI LIST" + bytes(200))
     deep = run("classify", tmp_path / "clips", "-r", "--format", "jsonl")
     assert "a video file" in json.loads(deep.stdout)["error"] and "webcam --source" in deep.stdout
-    # a glob pattern of them says so too (it suggested reading a video for HEIC photos)
-    [pattern] = map(json.loads, run("classify", str(tmp_path / "phone" / "*"), "--format", "jsonl").stdout.splitlines())
-    assert "2 file(s) such as" in pattern["error"] and "HEIC/HEIF photo" in pattern["error"]
-    assert "webcam" not in pattern["error"]
+
+
+def test_a_folder_lists_jfif_and_heic_photos_beside_jpegs(tmp_path):
+    """A records office's folder of phone photos: a.jpg, b.jfif (a JPEG under the suffix Windows gives saved web
+    images) and IMG_0001.HEIC read as '1 image(s)', exit 0: the other two left out without a word. Now all three
+    are read: the JFIF as a JPEG, the HEIC as an error record saying what to do."""
+    import cv2
+
+    photo = cv2.imread(str(Path(__file__).parents[1] / "samples" / "photo_2026.jpg"))
+    cv2.imwrite(str(tmp_path / "a.jpg"), photo)
+    (tmp_path / "b.jfif").write_bytes((tmp_path / "a.jpg").read_bytes())
+    (tmp_path / "IMG_0001.HEIC").write_bytes(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(200))
+    result = run("classify", tmp_path, "--format", "jsonl")
+    records = {os.path.basename(r["path"]): r for r in map(json.loads, result.stdout.splitlines())}
+    assert sorted(records) == ["IMG_0001.HEIC", "a.jpg", "b.jfif"] and result.returncode == 1, result.stdout
+    assert records["a.jpg"]["text"] == records["b.jfif"]["text"] == "2026"
+    assert "save or export it as JPEG" in records["IMG_0001.HEIC"]["error"]
