@@ -219,3 +219,39 @@ def test_a_thumbnail_in_a_tiff_is_no_page(three_pages, reader):
     # a thumbnail first, the image after it: the image is read, alone
     alone = reader.read(plain_tiff([(thumbnail, 1), (first, 0)]))
     assert alone.pages is None and alone.text == texts[0]
+
+
+def test_a_tiff_cut_short_is_an_error_not_a_shorter_file(three_pages, tmp_path, reader):
+    """A records office's trial: a three-page TIFF cut at 99% (a copy that stopped) read as a file of 2 pages, and
+    at 60% as one image, exit 0: its last pages lost without a word. A TIFF whose bytes end before an IFD the chain
+    points to, inside one, or inside a page's strips is now an error record, in classify and in batch."""
+    path, _, _ = three_pages
+    data = path.read_bytes()
+    cuts = []
+    for share in (0.99, 0.6, 0.3):
+        cut = tmp_path / f"cut{round(share * 100)}.tif"
+        cut.write_bytes(data[: int(len(data) * share)])
+        cuts.append(cut)
+    for result in reader.read_paths([str(c) for c in cuts]):
+        assert not result.ok and "a TIFF cut short" in result.error and "copy or export the file again" in result.error
+    summary = read_archive([str(c) for c in cuts], tmp_path / "out", engine="local")
+    assert (summary.read, summary.failed) == (0, 3)
+    assert all("a TIFF cut short" in r["error"] for r in read_records(tmp_path / "out"))
+    assert images.tiff_truncation(data) is None  # the whole file is no such TIFF
+
+
+def test_a_tiff_whose_strips_run_past_its_end_is_cut_short():
+    """An IFD written before its image data (as many scanners write it): the file cut inside the data."""
+    entries = [(256, 3, 1, 8), (257, 3, 1, 8), (258, 3, 1, 8), (259, 3, 1, 1), (262, 3, 1, 1)]
+    entries += [(273, 4, 1, 0), (277, 3, 1, 1), (278, 3, 1, 8), (279, 4, 1, 64)]
+    start = 8 + 2 + 12 * len(entries) + 4  # the pixels follow the IFD
+    ifd = struct.pack("<H", len(entries)) + b"".join(
+        struct.pack("<HHII", t, k, n, start if t == 273 else v) if k == 4 else struct.pack("<HHIHH", t, k, n, v, 0)
+        for t, k, n, v in entries
+    )
+    whole = b"II*\x00" + struct.pack("<I", 8) + ifd + struct.pack("<I", 0) + bytes(range(64))
+    assert images.tiff_truncation(whole) is None and images.decode(whole).shape == (8, 8)
+    where = images.tiff_truncation(whole[:-10])
+    assert where is not None and "inside page 1's image data" in where
+    with pytest.raises(images.ImageError, match="a TIFF cut short"):
+        images.decode(whole[:-10])
