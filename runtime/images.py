@@ -340,7 +340,7 @@ def tiff_truncation(data: bytes) -> str | None:
                 where = struct.unpack(order + ("Q" if big else "I"), data[where : where + inline])[0]
             if where + width > len(data):
                 return f"the file ends at byte {len(data)}, inside IFD {number}'s strip table"
-            arrays[tag] = np.frombuffer(data, np.dtype(code).newbyteorder(order), n, where).astype(np.int64)
+            arrays[tag] = np.frombuffer(data, np.dtype(order + code), n, where).astype(np.int64)
         for offsets, counts in ((273, 279), (324, 325)):
             if offsets in arrays and counts in arrays and arrays[offsets].size == arrays[counts].size:
                 ends = arrays[offsets] + arrays[counts]
