@@ -60,6 +60,8 @@ BATCH = 256  # inputs per map_batches call (one network pass) and per shard; see
 LISTING_LINES = 100_000  # inputs per listing file: each is one read task of Ray, streamed
 SUMMARY = "_SUMMARY.json"
 SETTINGS = "_SETTINGS.json"  # what the records under out were read with (keep_settings)
+BROKEN = "_broken"  # shards found cut short are moved here (set_aside_broken): pandas, pyarrow and jq skip it
+RUNS = "_RUNS.json"  # the folder each run into out was started in (run_folders), to resolve its relative paths
 RAY_EXTRA = install_hint("ray")
 RAY_MISSING = (
     f"the Ray engine needs Ray, which is not installed: {RAY_EXTRA}; or use the local engine "
@@ -100,6 +102,7 @@ class ArchiveSummary:
     cluster_cpus: float | None = None
     started_utc: str = ""
     errors: list = field(default_factory=list)  # the first few failed paths
+    set_aside: list = field(default_factory=list)  # shards found cut short, moved to out/_broken/ (set_aside_broken)
 
     @property
     def images_per_s(self) -> float:
@@ -119,6 +122,11 @@ class ArchiveSummary:
             + f"{self.seconds:.2f} s ({self.images_per_s:.0f} images/s, engine "
             f"{self.engine}, start-up {self.startup_s:.2f} s); {self.shards} shard(s) in the folder"
         )
+        if self.set_aside:  # (a copy cut short: its readable records were kept, the rest read again)
+            text += (
+                f"; {len(self.set_aside)} shard(s) cut short moved to {os.path.join(str(self.out), BROKEN)} "
+                "(their readable records kept in the folder)"
+            )
         if self.failed:  # which ones, and why: the records say
             summary = os.path.join(str(self.out), "_SUMMARY.json")
             text += f"; the failed inputs' records say why (the first {len(self.errors)} listed in {summary}, errors)"
@@ -250,7 +258,13 @@ def read_archive(
         started = time.perf_counter()
         before = {p.name for p in shards}
         run = 1 + max(map(shard_run, shards), default=0)  # (a run that wrote nothing leaves its number free)
+        try:
+            note_run(out, run, summary.started_utc)
+        except ArchiveError:  # (a full disk) no earlier run's summary is left to pass for this one's
+            (out / SUMMARY).unlink(missing_ok=True)
+            raise
         done, errors = recorded(out)
+        summary.set_aside = set_aside_broken(out, errors.broken)
         errors.drop_replaced()  # (those a run that stopped before dropping them left)
         progress = _Progress(summary, on_progress)
         stopped: ArchiveError | None = None
@@ -404,15 +418,55 @@ def stat_key(path: str) -> tuple[int | None, float | None]:
         return None, None
 
 
-def input_key(path: str, size: int | None, mtime: float | None) -> int:
+def input_key(path: str, size: int | None, mtime: float | None, folder: str | None = None) -> int:
     """A 64-bit hash of (path, size, mtime): how a resumed run recognizes an input already recorded. The path
     as the records write it (``shown_path``), so that a name that is not UTF-8 matches its record; a local path
-    made absolute against the current folder (``os.path.abspath``; a URI as it is), so that ``archive/a.png``,
-    ``./archive/a.png`` and ``/data/archive/a.png`` are one input to a run in ``/data`` (a new user's rerun with
-    ``./archive/`` read all 308 files again and doubled their records). The records keep the path as given."""
-    where = path if "://" in path else os.path.abspath(path)
+    made absolute (``resolved``: against ``folder``, the folder the run that read it was started in, else the
+    current one; a URI as it is), so that ``archive/a.png``, ``./archive/a.png`` and ``/data/archive/a.png`` are
+    one input to a run in ``/data`` (a new user's rerun with ``./archive/`` read all 308 files again and doubled
+    their records), and a rerun started in another folder still knows them. The records keep the path as given."""
+    where = resolved(path, folder)
     digest = hashlib.blake2b(f"{shown_path(where)}\0{size}\0{mtime!r}".encode("utf-8"), digest_size=8)
     return int.from_bytes(digest.digest(), "little")
+
+
+def resolved(path: str, folder: str | None = None) -> str:
+    """A record's ``path`` made absolute: a URI as it is; a relative local path joined to ``folder`` (the folder
+    its run was started in; None: the current one) and normalized, as ``os.path.abspath`` does."""
+    if "://" in path or os.path.isabs(path):
+        return path if "://" in path else os.path.normpath(path)
+    return os.path.abspath(path) if folder is None else os.path.normpath(os.path.join(folder, path))
+
+
+def run_folders(out: Path) -> dict[int, str]:
+    """The folder each run into ``out`` was started in (``out/_RUNS.json``, ``note_run``), by run number: what its
+    records' relative paths are relative to. {} for an ``out`` written before runs noted it (its relative paths
+    are then taken against the current folder, as they were) or whose file cannot be read."""
+    try:
+        data = json.loads((out / RUNS).read_text(encoding="utf-8"))
+        return {int(run): str(entry["cwd"]) for run, entry in data.items()}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return {}
+
+
+def note_run(out: Path, run: int, started_utc: str) -> None:
+    """Note in ``out/_RUNS.json`` the folder run number ``run`` is started in (``run_folders``): a rerun started
+    in another folder (a cron job, a cluster's driver) resolves this run's relative paths against it. Records
+    of ``archive/a.png`` written by a run in /data were read again by a run in /tmp and doubled (a records
+    office's trial). Raises ArchiveError when the file cannot be written (a full disk)."""
+    try:
+        runs = json.loads((out / RUNS).read_text(encoding="utf-8"))
+        runs = runs if isinstance(runs, dict) else {}
+    except (OSError, ValueError):
+        runs = {}
+    runs[str(run)] = {"cwd": os.getcwd(), "started_utc": started_utc}
+    try:
+        _write_json(out / RUNS, dict(sorted(runs.items(), key=lambda item: int(item[0]))))
+    except OSError as exc:
+        raise ArchiveError(
+            f"{out}: cannot write {RUNS} ({exc.strerror or exc}); free some space, or pick another --out{API_OUT}, "
+            "and rerun"
+        ) from None
 
 
 def record(reading, size: int | None, mtime: float | None) -> dict:
@@ -443,13 +497,14 @@ def recorded(out: Path) -> tuple:
     is ignored: that input is read again."""
     import numpy as np
 
-    keys, errors = array("Q"), ErrorRecords()
+    folders = run_folders(out)
+    keys, errors = array("Q"), ErrorRecords(folders)
     for shard in shard_files(out):
         run = shard_run(shard)
-        for path, size, mtime, error in _shard_keys(shard):
+        for path, size, mtime, error in _shard_keys(shard, errors.broken):
             errors.see(path, error, run, shard)
             if not error:
-                keys.append(input_key(path, size, mtime))
+                keys.append(input_key(path, size, mtime, folders.get(run)))
     done = np.unique(np.frombuffer(keys, np.uint64)) if keys else np.zeros(0, np.uint64)
     errors.drop_passing(done)
     return done, errors
@@ -462,20 +517,27 @@ class ErrorRecords:
     record (read or failed again) replaces the old error, so that every input keeps one record. Memory: one entry
     per error record."""
 
-    def __init__(self) -> None:
-        self.open: dict[str, list[tuple[int, Path]]] = {}
-        self.replaced: dict[Path, set[str]] = {}
+    def __init__(self, folders: dict[int, str] | None = None) -> None:
+        # by the path made absolute (``resolved``: ``./a.png`` and ``/data/a.png`` are one input): each error record
+        # not yet replaced, as (run, shard, its path as the record writes it)
+        self.open: dict[str, list[tuple[int, Path, str]]] = {}
+        self.replaced: dict[Path, set[str]] = {}  # shard -> the paths, as written there, of its replaced errors
+        self.folders = folders or {}  # run_folders: what each run's relative paths are relative to
+        self.broken: list[Path] = []  # the shards found cut short while reading them (_shard_keys)
 
     def see(self, path: str, error: bool, run: int, shard: Path) -> bool:
-        """One record of ``path`` (``error``: an error record) in ``shard``, written by run number ``run``; True
-        when it replaces an error record of that path written by an earlier run."""
-        earlier = self.open.pop(path, [])
-        replaced = [old_shard for old_run, old_shard in earlier if old_run < run]
-        for old_shard in replaced:
-            self.replaced.setdefault(old_shard, set()).add(path)
-        kept = [(r, s) for r, s in earlier if r >= run] + ([(run, shard)] if error else [])
+        """One record of ``path`` (as the record writes it; ``error``: an error record) in ``shard``, written by run
+        number ``run``; True when it replaces an error record of that input written by an earlier run, under
+        this spelling of its path or another (a records office's trial: ``spell``, ``./spell`` and
+        ``$PWD/spell`` left three error records of one file, and two stale ones once it read)."""
+        where = resolved(path, self.folders.get(run))
+        earlier = self.open.pop(where, [])
+        replaced = [(old_shard, written) for old_run, old_shard, written in earlier if old_run < run]
+        for old_shard, written in replaced:
+            self.replaced.setdefault(old_shard, set()).add(written)
+        kept = [(r, s, w) for r, s, w in earlier if r >= run] + ([(run, shard, path)] if error else [])
         if kept:
-            self.open[path] = kept
+            self.open[where] = kept
         return bool(replaced)
 
     def drop_passing(self, done) -> None:
@@ -487,23 +549,29 @@ class ErrorRecords:
         (errors are few)."""
         import numpy as np
 
-        for path in list(self.open):
+        for path in list(self.open):  # (absolute: resolved)
             try:
                 size, mtime = stat_key(path)
             except ArchiveError:  # a URI that needs pyarrow: read again, as before
                 continue
             if size is None or not done.size or not _contains(done, input_key(path, size, mtime), np):
                 continue
-            for _, shard in self.open.pop(path):
-                self.replaced.setdefault(shard, set()).add(path)
+            for _, shard, written in self.open.pop(path):
+                self.replaced.setdefault(shard, set()).add(written)
 
     def replace(self, out: Path, run: int) -> int:
-        """After run ``run``: drop the error records its records replaced; returns how many paths it read again
-        that had failed before. Raises ArchiveError when a shard cannot be rewritten (a full disk)."""
+        """After run ``run`` (started in the current folder): drop the error records its records replaced; returns
+        how many inputs it read again that had failed before. Raises ArchiveError when a shard cannot be rewritten
+        (a full disk)."""
         retried: set[str] = set()
+        self.folders.setdefault(run, os.getcwd())
         if self.open:  # (reading this run's shards again only when an earlier one failed somewhere)
             for shard in (p for p in shard_files(out) if shard_run(p) == run):
-                retried.update(path for path, _, _, error in _shard_keys(shard) if self.see(path, error, run, shard))
+                retried.update(
+                    resolved(path, self.folders[run])
+                    for path, _, _, error in _shard_keys(shard)
+                    if self.see(path, error, run, shard)
+                )
         self.drop_replaced()
         return len(retried)
 
@@ -558,26 +626,70 @@ def _error_line_of(line: bytes, paths: set[str]) -> bool:
     return isinstance(data, dict) and "error" in data and data.get("path") in paths
 
 
-def _shard_keys(shard: Path) -> Iterator[tuple]:
-    """(path, size, mtime, is an error record) of each record of ``shard`` that can be read."""
+def _shard_keys(shard: Path, broken: list[Path] | None = None) -> Iterator[tuple]:
+    """(path, size, mtime, is an error record) of each record of ``shard`` that can be read; a shard that cannot
+    be read whole (a Parquet file, or a JSON line, cut short) is appended to ``broken``."""
     if shard.suffix == ".parquet":
         import pyarrow.parquet as pq
 
         try:
             table = pq.read_table(shard, columns=["path", "size", "mtime", "error"])
         except Exception:  # a broken file: its inputs are read again
+            if broken is not None:
+                broken.append(shard)
             return
         columns = (table.column(c).to_pylist() for c in ("path", "size", "mtime", "error"))
         for path, size, mtime, error in zip(*columns):
             yield path, size, mtime, error is not None
         return
+    cut = False
     with open(shard, encoding="utf-8", errors="surrogateescape") as handle:
         for line in handle:
             try:
                 data = json.loads(line)
                 yield data["path"], data.get("size"), data.get("mtime"), "error" in data
             except (ValueError, KeyError, TypeError):
-                continue
+                cut = True
+    if cut and broken is not None:
+        broken.append(shard)
+
+
+def set_aside_broken(out: Path, shards: list[Path]) -> list[str]:
+    """Move each of ``shards`` (found cut short: a copy or a sync that stopped) to ``out/_broken/``, keeping its
+    readable records in the folder: a JSON-lines shard is rewritten without its unreadable lines (the original
+    moved aside whole), a Parquet file that cannot be read at all is moved aside. Its lost inputs are read again
+    by the run. Left in the folder, such a shard broke ``pd.read_parquet(out)`` and ``cat part-*.jsonl | jq`` for
+    good (a records office's trial); pyarrow's datasets skip a folder whose name starts with ``_``. Returns the
+    names moved. Raises ArchiveError when they cannot be moved or rewritten (a full disk)."""
+    moved = []
+    for shard in shards:
+        aside = out / BROKEN / shard.name
+        try:
+            aside.parent.mkdir(exist_ok=True)
+            os.replace(shard, aside)
+            if shard.suffix == ".jsonl":
+                with open(aside, "rb") as handle:
+                    kept = [line for line in handle if _readable_line(line)]
+                if kept:
+                    tmp = shard.with_name(f".{shard.name}.{uuid.uuid4().hex[:8]}.tmp")
+                    tmp.write_bytes(b"".join(line if line.endswith(b"\n") else line + b"\n" for line in kept))
+                    os.replace(tmp, shard)
+        except OSError as exc:
+            raise ArchiveError(
+                f"{shard}: cut short, and it cannot be moved to {out / BROKEN} ({exc.strerror or exc}); free some "
+                "space and rerun the same command"
+            ) from None
+        moved.append(shard.name)
+    return moved
+
+
+def _readable_line(line: bytes) -> bool:
+    """Is this line of a JSON-lines shard a whole record?"""
+    try:
+        data = json.loads(line.decode("utf-8", "surrogateescape"))
+    except ValueError:
+        return False
+    return isinstance(data, dict) and "path" in data
 
 
 def write_shard(records: list[dict], out: Path, fmt: str, batch_id: str = "", run: int = 0) -> str | None:
@@ -655,8 +767,10 @@ def read_records(out: str | os.PathLike, latest: bool = False) -> Iterator[dict]
     to read its inputs again."""
     if latest:
         newest: dict = {}
-        for record in read_records(out):  # (in the order the runs wrote them: the last one stays)
-            newest[record.get("path")] = record
+        folders = run_folders(Path(out))
+        for shard in shard_files(Path(out)):  # (in the order the runs wrote them: the last one stays)
+            for record in _shard_records(shard):
+                newest[resolved(record["path"], folders.get(shard_run(shard)))] = record
         yield from newest.values()
         return
     for shard in shard_files(Path(out)):

@@ -145,6 +145,49 @@ def test_a_folder_named_another_way_is_the_same_inputs_to_a_rerun(archive, tmp_p
     assert len(records(out)) == 30 and all(path.startswith("in" + os.sep) for path in records(out))
 
 
+def test_a_rerun_started_in_another_folder_knows_the_inputs_recorded(archive, tmp_path, monkeypatch):
+    """A records office's trial: a run in material/ of 'archive/forms', then a rerun of the same files by their
+    absolute path started in another folder (a cron job), read all 14 again and doubled their records: the
+    records' relative paths were taken against the rerun's folder. Each run notes its folder (out/_RUNS.json), and
+    the first run's paths are resolved against it; read_records(latest=True) gives one record per input too."""
+    work = tmp_path / "material"
+    (work / "archive").mkdir(parents=True)
+    for path in archive[1][:14]:
+        shutil.copy2(path, work / "archive")
+    out = tmp_path / "out"
+    monkeypatch.chdir(work)
+    assert read_archive(["archive"], out, workers=1).read == 14
+    monkeypatch.chdir(tmp_path)
+    again = read_archive([str(work / "archive")], out, workers=1)
+    assert (again.read, again.failed, again.skipped) == (0, 0, 14)
+    monkeypatch.chdir(work / "archive")
+    assert read_archive(["."], out, workers=1).skipped == 14
+    assert len(records(out)) == 14 and len(list(read_records(out, latest=True))) == 14
+    runs = json.loads((out / "_RUNS.json").read_text())  # (a run that wrote nothing leaves its number to the next)
+    assert runs["1"]["cwd"] == str(work) and runs["2"]["cwd"] == str(work / "archive")
+
+
+def test_a_failed_input_named_three_ways_keeps_one_record(tmp_path, monkeypatch):
+    """A records office's trial: a broken file read as 'spell', './spell' and '$PWD/spell' got three error records
+    (each summary said 1 failed), and once mended and read, two stale errors stayed beside its reading. Its
+    records are matched by the path made absolute, so each rerun's record replaces the one before."""
+    import cv2
+
+    monkeypatch.chdir(tmp_path)
+    bad = tmp_path / "spell.png"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(40))
+    out = tmp_path / "out"
+    for named in ("spell.png", "./spell.png", str(bad)):
+        run = read_archive([named], out, workers=1)
+        assert (run.read, run.failed) == (0, 1), named
+        assert [r for r in read_records(out) if "error" in r] and len(list(read_records(out))) == 1, named
+    cv2.imwrite(str(bad), cv2.imread(str(ROOT / "samples" / "photo_2026.jpg")))
+    mended = read_archive(["./spell.png"], out, workers=1)
+    assert (mended.read, mended.failed, mended.retried) == (1, 0, 1)
+    [only] = read_records(out)
+    assert only["text"] == "2026" and "error" not in only
+
+
 def test_latest_is_the_record_written_last_not_the_one_of_the_greatest_mtime(archive, tmp_path):
     """A file replaced by a copy that kept its own, older mtime (cp -p, rsync -a, tar x from a backup): the rerun
     reads it again (its mtime changed), and read_records(latest=True) gives that new reading. It gave the old one,
@@ -797,6 +840,19 @@ def test_a_shard_cut_short_is_read_again_and_read_records_still_reads_the_rest(a
     again = read_archive(paths, out, workers=1, batch_size=7, format=fmt)
     assert again.read + again.failed > 0 and again.read + again.failed + again.skipped == len(paths)
     assert sorted(records(out)) == sorted(paths)
+    # The cut shard is moved to out/_broken/ (a JSON-lines one rewritten with its whole lines), so the standard
+    # tools read the folder again: left there, it broke pd.read_parquet(out) and `cat part-*.jsonl | jq` for good
+    # (a records office's trial)
+    assert again.set_aside == [shard.name] and (out / "_broken" / shard.name).is_file()
+    assert "1 shard(s) cut short moved to" in again.line()
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        assert sorted(pq.read_table(out).column("path").to_pylist()) == sorted(paths)
+    else:
+        lines = [line for p in sorted(out.glob("part-*.jsonl")) for line in p.read_text().splitlines()]
+        assert sorted(json.loads(line)["path"] for line in lines) == sorted(paths)
+    assert read_archive(paths, out, workers=1, batch_size=7, format=fmt).set_aside == []
 
 
 def test_an_input_listed_twice_gets_a_record_each_time_as_the_summary_counts(archive, tmp_path):
@@ -854,17 +910,19 @@ def test_a_full_disk_stops_the_run_with_one_line_and_a_summary_that_says_so(arch
 
 
 def test_a_disk_full_at_start_or_at_the_summary_is_one_line_and_exit_2(archive, tmp_path, small):
-    """A disk already full when the run writes _SETTINGS.json (start-up), or when it writes _SUMMARY.json (the end:
-    here a rerun with nothing left to read): a traceback of OSError, exit 1, and a .*.tmp file left behind (found by
-    a new user's trial on a 2 MB tmpfs). Now the one line and exit 2 of a disk that fills mid-run, no temporary
-    file, and no summary left from an earlier run to pass for this one's. A real full tmpfs (root only)."""
+    """A disk already full when the run writes _SETTINGS.json (start-up), or when a rerun with nothing left to
+    read writes _SUMMARY.json at its end (now _RUNS.json, at its start): a traceback of OSError, exit 1, and a
+    .*.tmp file left behind (found by a new user's trial on a 2 MB tmpfs). Now the one line and exit 2 of a disk
+    that fills mid-run, no temporary file, and no summary left from an earlier run to pass for this one's. A real
+    full tmpfs (root only)."""
     cli = [sys.executable, "-m", "edgedigits.runtime.cli", "batch", *archive[1][:5], "--workers", "1", "--out"]
     assert subprocess.run(cli + [str(small / "done")], capture_output=True, timeout=300).returncode == 0
     (small / "fresh").mkdir()  # (a folder takes no block of a tmpfs, its files' contents do)
     with open(small / "filler", "wb", buffering=0) as filler, pytest.raises(OSError, match="No space left"):
         while True:
             filler.write(b"\0" * 4096)
-    for out, named in ((small / "fresh", "_SETTINGS.json"), (small / "done", "_SUMMARY.json")):
+    # (the rerun's first write is its note of the folder it runs in, _RUNS.json, where it was the summary)
+    for out, named in ((small / "fresh", "_SETTINGS.json"), (small / "done", "_RUNS.json")):
         result = subprocess.run(cli + [str(out)], capture_output=True, text=True, timeout=300)
         assert result.returncode == 2, result.stderr
         [line] = result.stderr.strip().splitlines()
