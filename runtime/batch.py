@@ -122,6 +122,8 @@ class ArchiveSummary:
             + f"{self.seconds:.2f} s ({self.images_per_s:.0f} images/s, engine "
             f"{self.engine}, start-up {self.startup_s:.2f} s); {self.shards} shard(s) in the folder"
         )
+        if not self.read + self.failed + self.skipped and self.stopped is None and not self.interrupted:
+            text += "; the inputs listed no file at all (an empty manifest, or a find that matched nothing?)"
         if self.set_aside:  # (a copy cut short: its readable records were kept, the rest read again)
             text += (
                 f"; {len(self.set_aside)} shard(s) cut short moved to {os.path.join(str(self.out), BROKEN)} "

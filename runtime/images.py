@@ -201,13 +201,24 @@ def read_bytes(path: str | os.PathLike) -> bytes:
         with open(path, "rb") as handle:
             return handle.read()
     except FileNotFoundError:
-        raise ImageError("no such file; check the path") from None
+        raise ImageError(_missing(path)) from None
     except PermissionError:
         raise ImageError(
             "permission denied; make the file readable (chmod +r) or run as a user who can read it"
         ) from None
     except OSError as exc:  # symlink loops, I/O errors, names too long, ...
         raise ImageError(f"cannot read the file ({exc.strerror or exc})") from None
+
+
+def _missing(path: str | os.PathLike) -> str:
+    """Why a path that cannot be found is missing: a symbolic link to a file that is gone (naming its target), or
+    no file at all. A dangling link and a typo both said 'no such file; check the path' (a records office's trial),
+    though the link is there to see."""
+    try:
+        target = os.readlink(os.fspath(path))
+    except (OSError, ValueError):
+        return "no such file; check the path"
+    return f"a symbolic link to {target!r}, which does not exist (moved or deleted?); mend or remove the link"
 
 
 def header_size(data: bytes) -> tuple[int, int] | None:

@@ -986,3 +986,27 @@ def test_a_second_run_into_the_same_folder_at_once_is_refused(archive, tmp_path)
 def test_max_pixels_reaches_the_worker_processes(archive, tmp_path):
     """`batch --max-pixels N` (the local engine): its worker processes decode with the limit."""
     check_max_pixels(archive[1][:20], tmp_path, ["--workers", "2"])
+
+
+def test_an_empty_manifest_says_it_listed_nothing(tmp_path):
+    """An empty manifest (a `find` that matched nothing, piped in) gave '0 image(s): 0 read, ...' and exit 0 with no
+    word (a records office's trial): the run did nothing and looked like a run that found everything recorded.
+    The summary line says the inputs listed no file."""
+    manifest = tmp_path / "empty.txt"
+    manifest.write_text("")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "edgedigits.runtime.cli",
+            "batch",
+            "--manifest",
+            str(manifest),
+            "--out",
+            str(tmp_path / "o"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0 and "the inputs listed no file at all" in result.stderr, result.stderr

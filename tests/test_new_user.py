@@ -520,6 +520,17 @@ def test_save_dir_writes_annotated_copies(tmp_path, scene, mnist_test):
 # --------------------------------------------------------------------------- read() raises, streams keep records
 
 
+def test_a_link_to_a_file_that_is_gone_says_so(reader, tmp_path):
+    """A dangling symbolic link said 'no such file; check the path', as a typo does (a records office's trial):
+    the link is there to see. It names its target and says to mend or remove the link."""
+    link = tmp_path / "scan.png"
+    link.symlink_to(tmp_path / "moved" / "scan.png")
+    with pytest.raises(ImageError, match=r"scan\.png: a symbolic link to '.*moved/scan\.png', which does not exist"):
+        reader.read(link)
+    [result] = reader.read_paths([str(link)])
+    assert not result.ok and "mend or remove the link" in result.error
+
+
 def test_read_raises_for_an_unreadable_input_and_streams_keep_records(reader, tmp_path, mnist_test):
     with pytest.raises(ImageError, match=r"typo\.png: no such file; check the path"):
         reader.read(tmp_path / "typo.png")
