@@ -226,4 +226,14 @@ def blob_mask(labels: np.ndarray, blob: Blob, box: Box, config: DetectConfig = D
     times its height (a text line of many words is as wide as the page)."""
     mask = member_mask(labels, blob, box)
     grow = max(3, (round(config.grow * min(max(blob.w, blob.h), config.max_grow_side * blob.h)) | 1))
-    return cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (grow, grow)))
+    if grow <= config.max_grow_px:
+        return cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (grow, grow)))
+    # A blob as big as a page (a grid taken for one blob): grown at 1/n of the size, by a disc n times smaller
+    # (a 72 px disc over a 1200 px box cost 0.2 s), then enlarged back, its edge in steps of n px
+    n = -(-grow // config.max_grow_px)
+    h, w = mask.shape
+    padded = cv2.copyMakeBorder(mask, 0, (-h) % n, 0, (-w) % n, cv2.BORDER_CONSTANT, value=0)
+    small = padded.reshape(padded.shape[0] // n, n, padded.shape[1] // n, n).max(axis=(1, 3))  # (a 1 px stroke stays)
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, ((grow // n) | 1,) * 2)
+    grown = cv2.dilate(small, disc)
+    return np.repeat(np.repeat(grown, n, axis=0), n, axis=1)[:h, :w]

@@ -267,6 +267,9 @@ class DetectConfig:
     #   issue 10's pencil photos stand at 163-204, dark webcam frames at 25-75; pencil 0.59 -> 0.60, seed 1)
     blotch_strokes: float = 3.0  # stroke widths: ... ink wider than this is a blotch (3 and 5 measured, before
     #   the clip at 0 in ink.without_blotches: pencil 0.78 at 3, 0.77 at 5)
+    blotch_disc: int = 31  # px: ... a disc wider than this (strokes over 10 px wide) opens a copy shrunk to fit it,
+    #   enlarged back (ink.without_blotches): a 1600x1200 pencil photo on a desk whose strokes measured 100 px
+    #   wide spent 2.2 s in one opening (a stress test's photo)
     blotch_compact: float = 0.5  # share of a box's longer side: a piece of the strong ink whose widest inscribed
     #   disc is this wide is compact (a blotch, a speck), not a stroke, and is left out of the stroke width that
     #   sizes the blotch filter (ink.stroke_width). A stroke is over twice as long as it is thick. (2026-12-02:
@@ -335,6 +338,9 @@ class DetectConfig:
     #   many words is as wide as the page, and its mask took in the print round it (f12c8cc; issue 10's desk
     #   photos, 100 each: 0.90 -> 0.92 on seed 1 at 6; 0.92 unchanged on the benchmark's seed; every other kind
     #   unchanged on both; at 3, lined paper and faint pencil lost the faint ends of their strokes: -2 and -3)
+    max_grow_px: int = 31  # px: a blob's mask grown by a wider disc than this (a blob as big as a page) is grown on a
+    #   copy shrunk to fit this disc, then enlarged back (blobs.blob_mask; a 72 px disc over a 1200 px box took
+    #   0.2 s of a stress test's grid page, read as one blob)
     # --- faint writing beside a dark rule (segment.is_underline, beside_rules; 564eccb). The ink map is scaled by
     #   its strongest ink: a printed rule far darker than the writing beside it set that scale, the writing fell
     #   under ``weak``, and the line read as nothing (benchmarks/accuracy.py, 300 lines of each kind: 5 such
@@ -626,6 +632,8 @@ DETECT_ALLOWED: dict[str, Allowed] = {
     # noise sigmas, shares of the sheet's step, stroke widths, digit heights, ratios of sides
     **dict.fromkeys(["denoise_below", "denoise_keep", "edge_steepness", "near_step", "blotch_strokes"], AT_LEAST_0),
     **dict.fromkeys(["faint_beside_gap", "upright_strokes", "max_grow_side", "rule_strokes", "pen_width"], AT_LEAST_0),
+    "max_grow_px": AT_LEAST_1,
+    "blotch_disc": AT_LEAST_1,
     **dict.fromkeys(["flag_flat", "body_upright", "lone_digit_tall", "dash_length", "dash_flat"], AT_LEAST_0),
     **dict.fromkeys(["far_neighbour", "word_gap", "far_line"], AT_LEAST_0),
     **dict.fromkeys(

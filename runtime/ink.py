@@ -165,10 +165,16 @@ def without_blotches(ink: np.ndarray, strongest: float, config: DetectConfig = D
     if not strokes.any():
         return ink
     k = max(7, int(config.blotch_strokes * stroke_width(strokes, config))) | 1
-    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
     # Opened from the ink above 0: below it is the paper's noise, whose troughs the opening would take for the
     # level to subtract, turning them into ink.
-    return ink - cv2.morphologyEx(np.maximum(ink, 0.0), cv2.MORPH_OPEN, disc)
+    above = np.maximum(ink, 0.0)
+    if k <= config.blotch_disc:
+        return ink - cv2.morphologyEx(above, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    n = -(-k // config.blotch_disc)  # a wider disc: on a copy n times smaller, by a disc n times narrower
+    h, w = ink.shape
+    small = cv2.resize(above, (-(-w // n), -(-h // n)), interpolation=cv2.INTER_AREA)
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, ((k // n) | 1,) * 2)
+    return ink - cv2.resize(cv2.morphologyEx(small, cv2.MORPH_OPEN, disc), (w, h), interpolation=cv2.INTER_LINEAR)
 
 
 def stroke_width(strokes: np.ndarray, config: DetectConfig = DEFAULT) -> float:

@@ -7,6 +7,7 @@ a hang fails the test instead of blocking the suite.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -292,6 +293,45 @@ def test_extract_is_fast_on_a_big_thin_line_drawing():
         elapsed = time.perf_counter() - started
         assert_extraction(result, drawing.shape)
         assert elapsed < 0.4, (single, elapsed)
+
+
+def test_page_sized_blobs_are_widened_grown_and_opened_on_smaller_copies():
+    """A stress test's photos of grid paper (the grid one blob the size of the page) and of pencil on a desk
+    (strokes measured 100 px wide) took 1.1 s and 2.3 s: fit_line dilated a 1200 px line with a 41 px disc,
+    blob_mask grew its mask with a 72 px one, without_blotches opened the map with a 300 px one. Each now works
+    on a copy shrunk to fit a small disc (0.25 s and 0.03 s): the same result within the copy's steps."""
+    from edgedigits.runtime.blobs import Blob, blob_mask
+    from edgedigits.runtime.config import DEFAULT
+    from edgedigits.runtime.ink import without_blotches
+    from edgedigits.runtime.lines import fit_line
+
+    grid = np.zeros((900, 1200), np.float32)
+    grid[::60, :] = grid[:, ::60] = 1.0  # 1 px lines: widened before the line is shrunk to 24 px
+    fitted = fit_line(grid)
+    rows = fitted.tensor[4:28].max(axis=1)
+    assert fitted.tensor.shape[0] == 32 and rows.min() > 0.5  # every row crossed by a horizontal line, none lost
+    covered = (fitted.tensor[4:28].max(axis=0) > 0.1).sum() / fitted.scale  # crop columns the ink maps back to
+    assert 1150 <= covered <= 1300, covered
+    labels = np.zeros((1000, 1400), np.int32)
+    labels[100:900, 100:1300] = (grid[:800, :1200] > 0).astype(np.int32)
+    blob = Blob(100, 100, 1200, 800, int((labels == 1).sum()), (1,))
+    box = (50, 50, 1300, 900)
+    grown = blob_mask(labels, blob, box)
+    exact = cv2.dilate(
+        (labels[50:950, 50:1350] == 1).astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (73, 73))
+    )
+    assert grown.shape == exact.shape and 0 < (grown != exact).mean() < 0.02
+    wide = dataclasses.replace(DEFAULT, max_grow_px=101)  # a limit over the disc: dilated in full, as before
+    assert np.array_equal(blob_mask(labels, blob, box, wide), exact)
+    disc = DEFAULT.blotch_disc
+    ink = np.zeros((600, 800), np.float32)
+    ink[100:500, 100:700] = 0.5  # a blotch 400 px wide ...
+    ink[294:308, 50:750] = 1.0  # ... under a stroke 14 px wide: a disc of 3 x 14 px, over the limit
+    assert 3 * 14 > disc
+    cleaned = without_blotches(ink, 1.0, DEFAULT)
+    assert cleaned[150:250, 150:650].max() < 0.05 and cleaned[301, 60:740].min() > 0.4
+    full = without_blotches(ink, 1.0, dataclasses.replace(DEFAULT, blotch_disc=101))  # opened in full, as before
+    assert not np.array_equal(full, cleaned) and np.abs(full - cleaned)[150:450, 150:650].max() < 0.05
 
 
 # =========================================================================== 2. a folder of everything, in one run
