@@ -244,7 +244,7 @@ def test_huge_symlinked_and_looping_files_in_a_folder(tmp_path, mnist_test):
     assert records["a_good.png"]["text"] == records["z_link.png"]["text"] == str(mnist_test.labels[0])
     assert "20000x20000" in records["huge.png"]["error"] and "downscale" in records["huge.png"]["error"]
     assert "symbolic links" in records["loop_a.png"]["error"]
-    assert "no such file" in records["dangling.png"]["error"]
+    assert "a symbolic link to 'missing_target.png', which does not exist" in records["dangling.png"]["error"]
 
 
 def test_bad_model_is_one_clear_line(tmp_path, mixed_folder):

@@ -530,7 +530,7 @@ def test_one_folder_with_every_kind_of_bad_file(tmp_path, mnist_test):
         "pipe.png": "not a regular file",
         "loop_a.png": "symbolic links",
         "loop_b.png": "symbolic links",
-        "dangling.png": "no such file",
+        "dangling.png": "a symbolic link to",
         "closed": "permission denied",
     }
     (folder / "corrupt.png").write_bytes(good[:33] + np.random.default_rng(0).bytes(2000))  # IHDR, then noise
