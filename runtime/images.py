@@ -274,11 +274,13 @@ def _tiff_size(data: bytes) -> tuple[int, int] | None:
     return next((size for size, _ in _tiff_ifds(data)), None)
 
 
-def _tiff_ifds(data: bytes) -> Iterator[tuple[tuple[int, int] | None, bool]]:
+def _tiff_ifds(data: bytes, strict: bool = False) -> Iterator[tuple[tuple[int, int] | None, bool]]:
     """Each IFD of a TIFF or BigTIFF in file order: its (ImageWidth, ImageLength), None without both tags, and
     whether it is a reduced-resolution copy of another (NewSubfileType, tag 254, bit 0: a thumbnail or a
     preview, not a page). At most ``MAX_PAGES``, and an IFD chain that loops back ends. Stops where the bytes
-    end (a truncated file: the IFDs that are whole). TIFF 6.0, section 2 ("Image File Directory") and section 8
+    end (a truncated file: the IFDs that are whole); with ``strict``, raises _CutShort saying where instead, and
+    also when a page's strips or tiles (StripOffsets/StripByteCounts, tags 273/279; TileOffsets/TileByteCounts,
+    324/325) run past the end (``tiff_truncation``). TIFF 6.0, section 2 ("Image File Directory") and section 8
     (NewSubfileType); BigTIFF (Adobe/libtiff 2007): 8-byte offsets and counts, 20-byte entries."""
     order = "<" if data[:2] == b"II" else ">"
     big = struct.unpack(order + "H", data[2:4])[0] == 43
@@ -287,80 +289,76 @@ def _tiff_ifds(data: bytes) -> Iterator[tuple[tuple[int, int] | None, bool]]:
         if big
         else (struct.unpack(order + "I", data[4:8])[0], "H", "I", 12)
     )
+    value_at = 12 if big else 8  # where an entry's value (or the offset of its values) starts
     seen: set[int] = set()
     while offset and offset not in seen and len(seen) < MAX_PAGES:
         seen.add(offset)
+        number = len(seen)
+        if strict and offset >= len(data):
+            raise _CutShort(f"the file ends at byte {len(data)}, before IFD {number} (at byte {offset})")
         try:
             size = struct.calcsize(order + count_code)
             count = struct.unpack(order + count_code, data[offset : offset + size])[0]
             first = offset + size
-            found = {}
+            found, tables = {}, {}
             for i in range(min(count, 4096)):
                 at = first + i * entry
                 tag, kind = struct.unpack(order + "HH", data[at : at + 4])
                 code = {3: "H", 4: "I", 16: "Q"}.get(kind)
                 if tag in (254, 256, 257) and code is not None:
-                    value = data[at + (12 if big else 8) : at + entry]
+                    value = data[at + value_at : at + entry]
                     found[tag] = struct.unpack(order + code, value[: struct.calcsize(order + code)])[0]
+                elif strict and tag in (273, 279, 324, 325) and code is not None:
+                    tables[tag] = _tiff_values(data, order, code, at, big, number)
             at = first + count * entry
             offset = struct.unpack(order + next_code, data[at : at + struct.calcsize(order + next_code)])[0]
         except struct.error:  # the bytes end inside this IFD: a truncated file
+            if strict:
+                raise _CutShort(f"the file ends at byte {len(data)}, inside IFD {number} (at byte {offset})") from None
             return
+        for offsets, counts in ((273, 279), (324, 325)):
+            if offsets in tables and counts in tables and tables[offsets].size == tables[counts].size:
+                ends = tables[offsets] + tables[counts]
+                if ends.size and int(ends.max()) > len(data):
+                    raise _CutShort(
+                        f"the file ends at byte {len(data)}, inside page {number}'s image data (it runs to byte "
+                        f"{int(ends.max())})"
+                    )
         yield ((found[256], found[257]) if 256 in found and 257 in found else None), bool(found.get(254, 0) & 1)
+
+
+class _CutShort(ValueError):
+    """TIFF bytes that end too soon (``_tiff_ifds`` with ``strict``); the message says where."""
+
+
+def _tiff_values(data: bytes, order: str, code: str, at: int, big: bool, number: int) -> np.ndarray:
+    """The values (int64 [n]) of the IFD entry at byte ``at`` (``code``: its struct type), stored in the entry when
+    they fit (4 bytes, 8 in a BigTIFF), else at the offset it holds. Raises _CutShort when they run past the end."""
+    n = struct.unpack(order + ("Q" if big else "I"), data[at + 4 : at + (12 if big else 8)])[0]
+    width, inline = struct.calcsize(order + code) * n, 8 if big else 4
+    where = at + (12 if big else 8)
+    if width > inline:
+        where = struct.unpack(order + ("Q" if big else "I"), data[where : where + inline])[0]
+    if where + width > len(data):
+        raise _CutShort(f"the file ends at byte {len(data)}, inside IFD {number}'s strip table")
+    return np.frombuffer(data, np.dtype(order + code), n, where).astype(np.int64)
 
 
 def tiff_truncation(data: bytes) -> str | None:
     """Where the bytes of a TIFF or BigTIFF end too soon, or None when every IFD and every page's strips or tiles
-    (StripOffsets/StripByteCounts, tags 273/279; TileOffsets/TileByteCounts, 324/325) lie within them, or the
-    bytes are no TIFF. A copy that stopped part way ends inside a page's data or before an IFD the chain points to:
-    libtiff then decodes the pages that are whole, and a 3-page file cut at 99% was read as a file of 2 pages, at
-    60% as one image, without a word (a records office's trial). TIFF 6.0, section 2 and the tags' pages; BigTIFF:
-    8-byte offsets and counts, 20-byte entries."""
+    lie within them, or the bytes are no TIFF (``_tiff_ifds`` with ``strict``). A copy that stopped part way ends
+    inside a page's data or before an IFD the chain points to: libtiff then decodes the pages that are whole, and a
+    3-page file cut at 99% was read as a file of 2 pages, at 60% as one image, without a word (a records office's
+    trial)."""
     if data[:4] not in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
         return None
-    order = "<" if data[:2] == b"II" else ">"
-    big = data[2:4] in (b"+\x00", b"\x00+")
-    head = 16 if big else 8
-    if len(data) < head:
+    try:
+        for _ in _tiff_ifds(data, strict=True):
+            pass
+    except _CutShort as exc:
+        return str(exc)
+    except struct.error:  # the header itself is cut
         return f"the file ends at byte {len(data)}, inside its header"
-    offset = struct.unpack(order + ("Q" if big else "I"), data[(8 if big else 4) : head])[0]
-    count_size, entry, inline = (8, 20, 8) if big else (2, 12, 4)
-    seen: set[int] = set()
-    number = 0
-    while offset and offset not in seen and len(seen) < MAX_PAGES:
-        seen.add(offset)
-        number += 1
-        if offset + count_size > len(data):
-            return f"the file ends at byte {len(data)}, before IFD {number} (at byte {offset})"
-        count = struct.unpack(order + ("Q" if big else "H"), data[offset : offset + count_size])[0]
-        first = offset + count_size
-        end = first + count * entry + (8 if big else 4)
-        if count > 4096 or end > len(data):
-            return f"the file ends at byte {len(data)}, inside IFD {number} (at byte {offset})"
-        arrays: dict[int, np.ndarray] = {}
-        for i in range(count):
-            at = first + i * entry
-            tag, kind = struct.unpack(order + "HH", data[at : at + 4])
-            code = {3: "u2", 4: "u4", 16: "u8"}.get(kind)
-            if tag not in (273, 279, 324, 325) or code is None:
-                continue
-            n = struct.unpack(order + ("Q" if big else "I"), data[at + 4 : at + (12 if big else 8)])[0]
-            width = int(code[1]) * n
-            where = at + (12 if big else 8)
-            if width > inline:
-                where = struct.unpack(order + ("Q" if big else "I"), data[where : where + inline])[0]
-            if where + width > len(data):
-                return f"the file ends at byte {len(data)}, inside IFD {number}'s strip table"
-            arrays[tag] = np.frombuffer(data, np.dtype(order + code), n, where).astype(np.int64)
-        for offsets, counts in ((273, 279), (324, 325)):
-            if offsets in arrays and counts in arrays and arrays[offsets].size == arrays[counts].size:
-                ends = arrays[offsets] + arrays[counts]
-                if ends.size and int(ends.max()) > len(data):
-                    return (
-                        f"the file ends at byte {len(data)}, inside page {number}'s image data (it runs to byte "
-                        f"{int(ends.max())})"
-                    )
-        offset = struct.unpack(order + ("Q" if big else "I"), data[end - (8 if big else 4) : end])[0]
     return None
 
 

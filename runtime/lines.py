@@ -21,7 +21,8 @@ from typing import NamedTuple, Sequence
 import cv2
 import numpy as np
 
-from .normalize import POOL_SIDE, STROKE, clip_ink, ink_box, max_pool, stretch_intensity, widen_strokes
+from .blobs import max_pool
+from .normalize import POOL_SIDE, STROKE, clip_ink, ink_box, stretch_intensity, widen_strokes
 
 # Bump when anything below changes what the line network sees; it is recorded in each exported line model.
 LINE_PREPROCESSING_VERSION = "1"

@@ -16,6 +16,7 @@ from typing import Iterable, Sequence
 import cv2
 import numpy as np
 
+from .blobs import max_pool
 from .ink import quantiles
 
 # Bump when anything here or in ink.py changes what the network sees; it is recorded in each exported model.
@@ -91,15 +92,6 @@ def ink_box(ink: np.ndarray, fraction: float = 0.05):
         return None
     x, y, w, h = cv2.boundingRect((ink > fraction * peak).astype(np.uint8))
     return (x, y, w, h) if w > 0 and h > 0 else None
-
-
-def max_pool(ink: np.ndarray, n: int) -> np.ndarray:
-    """Shrink by n with the maximum of each n x n cell: a 1 px line stays a full-strength line (an average
-    would fade it), and widen_strokes then works on a copy n^2 times smaller with an n times narrower
-    kernel (a 1600 px tablet drawing took a second at full size)."""
-    h, w = ink.shape
-    padded = cv2.copyMakeBorder(ink, 0, (-h) % n, 0, (-w) % n, cv2.BORDER_CONSTANT, value=0)
-    return padded.reshape(padded.shape[0] // n, n, padded.shape[1] // n, n).max(axis=(1, 3))
 
 
 def stroke_width(ink: np.ndarray) -> float:
