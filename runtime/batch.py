@@ -270,6 +270,7 @@ def read_archive(
         errors.drop_replaced()  # (those a run that stopped before dropping them left)
         progress = _Progress(summary, on_progress)
         stopped: ArchiveError | None = None
+        reserve = _reserve_summary_space(out)  # (removed in the finally below, whatever ends the run)
         try:
             if engine == "local":
                 _run_local(inputs, manifest, recursive, out, format, run, done, settings, workers, batch_size, progress)
@@ -313,6 +314,8 @@ def read_archive(
                 summary.seconds = ended - started
                 summary.startup_s = progress.startup_s(started, ended)
                 summary.shards = len(shard_files(out))
+                if reserve is not None:  # its space is the summary's now
+                    reserve.unlink(missing_ok=True)
                 try:
                     _write_json(out / SUMMARY, summary.to_dict())
                 except OSError as exc:  # (a full disk): no summary, rather than an earlier run's
@@ -324,6 +327,24 @@ def read_archive(
         if stopped is not None:
             raise stopped
         return summary
+
+
+SUMMARY_SPACE = 16 * 1024  # bytes kept free for _SUMMARY.json while a run writes its shards
+
+
+def _reserve_summary_space(out: Path) -> Path | None:
+    """A hidden file of ``SUMMARY_SPACE`` bytes in ``out``, removed just before the summary is written, so that a
+    disk the shards fill up still holds the summary that says the run stopped there. Without it, whether the
+    summary fitted depended on how full the last shard left the disk (a 300 KiB tmpfs: no summary in one run of
+    three). None when it cannot be made (a disk already nearly full: the summary is then left to chance)."""
+    reserve = out / ".summary.reserve"
+    try:
+        with open(reserve, "wb") as handle:
+            handle.write(bytes(SUMMARY_SPACE))
+    except OSError:
+        reserve.unlink(missing_ok=True)
+        return None
+    return reserve
 
 
 def _count_shards(summary: ArchiveSummary, out: Path, before: set[str]) -> None:

@@ -906,6 +906,7 @@ def test_a_full_disk_stops_the_run_with_one_line_and_a_summary_that_says_so(arch
     state = summary(out)
     assert written > 0 and state["read"] + state["failed"] == written and not state["interrupted"]
     assert "No space left on device" in state["stopped"] and not list(out.glob(".*tmp"))
+    assert not (out / ".summary.reserve").exists()  # (the space kept for the summary, given back to it)
     assert folder.exists()
 
 
