@@ -62,6 +62,7 @@ SUMMARY = "_SUMMARY.json"
 SETTINGS = "_SETTINGS.json"  # what the records under out were read with (keep_settings)
 BROKEN = "_broken"  # shards found cut short are moved here (set_aside_broken): pandas, pyarrow and jq skip it
 RUNS = "_RUNS.json"  # the folder each run into out was started in (run_folders), to resolve its relative paths
+LISTED_ERRORS = 20  # failed paths listed in _SUMMARY.json (errors); the records say why each failed
 RAY_EXTRA = install_hint("ray")
 RAY_MISSING = (
     f"the Ray engine needs Ray, which is not installed: {RAY_EXTRA}; or use the local engine "
@@ -101,7 +102,7 @@ class ArchiveSummary:
     address: str | None = None
     cluster_cpus: float | None = None
     started_utc: str = ""
-    errors: list = field(default_factory=list)  # the first few failed paths
+    errors: list = field(default_factory=list)  # the first LISTED_ERRORS failed paths
     set_aside: list = field(default_factory=list)  # shards found cut short, moved to out/_broken/ (set_aside_broken)
 
     @property
@@ -348,12 +349,16 @@ def _reserve_summary_space(out: Path) -> Path | None:
 
 
 def _count_shards(summary: ArchiveSummary, out: Path, before: set[str]) -> None:
-    """``summary``'s read and failed counted from this run's shards under ``out`` (those not named in ``before``):
-    for a run that stopped early, whose workers had written shards whose counts never reached this process.
+    """``summary``'s read and failed, and its listed errors, counted from this run's shards under ``out`` (those not
+    named in ``before``): for a run that stopped early, whose workers had written shards whose counts never
+    reached this process (a SIGTERM to a Ray run: "failed: 11" with 10 paths listed, in an archive trial).
     Streamed: a run of millions of inputs holds one record at a time."""
     summary.read = summary.failed = 0
+    summary.errors = []
     for shard in (p for p in shard_files(out) if p.name not in before):
         for r in _shard_records(shard):
+            if "error" in r and len(summary.errors) < LISTED_ERRORS:
+                summary.errors.append(r["path"])
             summary.failed += "error" in r
             summary.read += "error" not in r
 
@@ -849,7 +854,7 @@ class _Progress:
         if self.first is None and read + failed:
             self.first = time.perf_counter()
         s.read, s.failed, s.skipped = s.read + read, s.failed + failed, s.skipped + skipped
-        s.errors.extend(list(errors)[: max(0, 20 - len(s.errors))])
+        s.errors.extend(list(errors)[: max(0, LISTED_ERRORS - len(s.errors))])
         if self.callback is not None:
             self.callback(s.read, s.failed, s.skipped)
 
@@ -1431,5 +1436,5 @@ class _RayReader:
             "read": np.array([len(records) - len(failed)]),
             "failed": np.array([len(failed)]),
             "skipped": np.array([skipped]),
-            "errors": np.array(["\n".join(failed[:20])]),
+            "errors": np.array(["\n".join(failed[:LISTED_ERRORS])]),
         }

@@ -16,8 +16,9 @@ Where the chunks go:
 
 Worker processes that cannot start (a script without the guard, a sandbox that forbids processes) are
 detected by a probe task before any input is handed over: the job is then read here instead, with a
-warning. A worker that dies later (killed, out of memory, a crash in a decoder) costs only the inputs it
-held: they get error records, a fresh pool takes over and the run goes on. Ctrl-C in the parent stops
+warning. A worker that dies later (killed, out of memory, a crash in a decoder) costs nothing: a fresh pool
+reads its task again, and an input that kills a worker each time it is read gets an error record
+(``_next_result``). Ctrl-C in the parent stops
 the workers (they ignore SIGINT themselves, so only the parent reports it).
 """
 
@@ -115,6 +116,15 @@ def _tasks(chunks: Iterator[list], size: _TaskSize) -> Iterator[tuple[list, int]
         yield list(chain.from_iterable(group)), len(group)
 
 
+class _Task:
+    """A task of a worker: its inputs, how many chunks they came in, its future (None while it is held back,
+    see ``_next_result``) and whether it is being read alone, to find which input kills its worker."""
+
+    def __init__(self, inputs: list, chunks: int, alone: bool = False):
+        self.inputs, self.chunks, self.alone = inputs, chunks, alone
+        self.future: Future | None = None
+
+
 def _in_processes(
     reader: BatchReader, make_reader: Callable[[], BatchReader], chunks: Iterator[list], workers: int
 ) -> Iterator[Reading]:
@@ -126,10 +136,13 @@ def _in_processes(
     if first is None:
         return
     size = _TaskSize(len(first))
-    pending: deque = deque()  # (future, its inputs, how many chunks)
+    pending: deque[_Task] = deque()
     try:
-        for task, count in _tasks(chain([first], chunks), size):
-            pending.append((_submit(pool, task), task, count))
+        for inputs, count in _tasks(chain([first], chunks), size):
+            task = _Task(inputs, count)
+            if not any(waiting.future is None for waiting in pending):  # (none held back: hand it over)
+                task.future = _submit(pool, task.inputs)
+            pending.append(task)
             while len(pending) >= workers * IN_FLIGHT:
                 pool = yield from _next_result(reader, make_reader, pool, pending, workers, size)
         while pending:
@@ -153,15 +166,14 @@ def _terminate(pool: ProcessPoolExecutor | _Here) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _submit(pool: ProcessPoolExecutor | _Here, task: list) -> Future:
-    """``pool.submit(_read_chunk, task)``; when the pool broke since the last result (a worker died), a future
-    that says so, so ``_next_result`` recovers: the oldest task's inputs are reported lost and every later
-    task, this one too, goes to a fresh pool."""
+def _submit(pool: ProcessPoolExecutor | _Here, inputs: list) -> Future:
+    """``pool.submit(_read_chunk, inputs)``; when the pool broke since the last result (a worker died), a future
+    that says so, which ``_next_result`` handles as it handles the pool breaking under a task."""
     from concurrent.futures import Future
     from concurrent.futures.process import BrokenProcessPool
 
     try:
-        return pool.submit(_read_chunk, task)
+        return pool.submit(_read_chunk, inputs)
     except BrokenProcessPool as exc:
         future: Future = Future()
         future.set_exception(exc)
@@ -172,35 +184,74 @@ def _next_result(
     reader: BatchReader,
     make_reader: Callable[[], BatchReader],
     pool: ProcessPoolExecutor | _Here,
-    pending: deque,
+    pending: deque[_Task],
     workers: int,
     size: _TaskSize,
 ) -> Generator[Reading, None, ProcessPoolExecutor | _Here]:
-    """Yield the readings of the oldest task; returns the pool to go on with (a new one if it broke)."""
+    """Yield the readings of the oldest task; returns the pool to go on with (a new one if it broke).
+
+    A worker that dies (killed, out of memory, a crash in a decoder) breaks the whole pool, and every task in
+    flight with it; the pool cannot tell whose input did it. So a fresh pool reads the oldest task again,
+    alone, the others held back until it is done: a worker killed from outside costs nothing. A task that
+    breaks the pool while alone is halved, and each half read alone in turn, down to the one input that does
+    it, which gets an error record (Ray Data retries a killed task the same way: ``max_retries``)."""
     from concurrent.futures.process import BrokenProcessPool
 
-    future, chunk, count = pending.popleft()
+    task = pending[0]
+    assert task.future is not None, "the oldest task is always handed over"
     try:
-        readings, seconds = future.result()
+        readings, seconds = task.future.result()
     except BrokenProcessPool:
-        yield from _lost(chunk)
-        # Every queued chunk was lost with the pool: give them to a fresh one.
         pool.shutdown(wait=False, cancel_futures=True)
         fresh = _start_pool(make_reader, workers)
-        if fresh is None:  # no fresh pool: read what was queued here
-            for _, waiting, _ in pending:
-                yield from reader.read_batch(waiting)
+        if fresh is None:  # no fresh pool: the suspect is lost, what was queued is read here
+            pending.popleft()
+            yield from _lost(
+                task.inputs,
+                "and no fresh one could start; read this file again on its own to see whether it is the cause",
+            )
+            for waiting in pending:
+                yield from reader.read_batch(waiting.inputs)
             pending.clear()
             return _Here(reader)
-        for i, (_, waiting, chunks) in enumerate(pending):
-            pending[i] = (_submit(fresh, waiting), waiting, chunks)
+        for waiting in pending:
+            waiting.future = None
+        if task.alone:  # it broke the pool by itself: narrow it down
+            pending.popleft()
+            if len(task.inputs) == 1:
+                yield from _lost(
+                    task.inputs,
+                    "each time it read it, alone (a crash in its decoder, or out of "
+                    "memory?); check the file: open it in an image viewer, or export it again",
+                )
+            else:
+                half = len(task.inputs) // 2
+                pending.appendleft(_Task(task.inputs[half:], task.chunks, alone=True))
+                pending.appendleft(_Task(task.inputs[:half], task.chunks, alone=True))
+        else:
+            task.alone = True
+        _hand_over(fresh, pending)
         return fresh
-    size.measured(seconds, count)
+    pending.popleft()
+    size.measured(seconds, task.chunks)
     yield from readings
+    _hand_over(pool, pending)
     return pool
 
 
-def _lost(chunk: list) -> Iterator[Reading]:
+def _hand_over(pool: ProcessPoolExecutor | _Here, pending: deque[_Task]) -> None:
+    """Hand the held-back tasks to ``pool``: one alone when the oldest is suspect, else all of them."""
+    if not pending or pending[0].future is not None:
+        return
+    if pending[0].alone:
+        pending[0].future = _submit(pool, pending[0].inputs)
+        return
+    for task in pending:
+        if task.future is None:
+            task.future = _submit(pool, task.inputs)
+
+
+def _lost(chunk: list, why: str) -> Iterator[Reading]:
     from .sources import SourceError
 
     for item in chunk:
@@ -215,8 +266,7 @@ def _lost(chunk: list) -> Iterator[Reading]:
             text="",
             digits=[],
             path=path,
-            error="the worker process reading this file stopped unexpectedly (killed or out of memory?); "
-            "read this file again on its own to see whether it is the cause",
+            error=f"the worker process reading this file stopped unexpectedly, {why}",
         )
 
 

@@ -102,9 +102,9 @@ def check_ctrl_c_midway(paths: list[str], folder: Path, engine: list[str], stop:
     """Read each of ``paths`` 60 times (a manifest) with ``edgedigits batch`` and the ``engine`` options under
     ``folder``, press Ctrl-C once the first shard is written (or send SIGTERM: ``stop``, as interrupted_run), and
     check: exit 130 (143 for SIGTERM), and the summary's read + failed are the records on disk, with nothing
-    written after it. (20 times, about 2 s of reading on an idle
-    machine, once ended before a loaded test process pressed Ctrl-C: then pressed as the summary is written,
-    where it is ignored on purpose, and the run ended whole with exit 0.)"""
+    written after it, and the summary lists the failed ones (up to LISTED_ERRORS). (20 times, about 2 s of
+    reading on an idle machine, once ended before a loaded test process pressed Ctrl-C: then pressed as the
+    summary is written, where it is ignored on purpose, and the run ended whole with exit 0.)"""
     import sys
     import time
 
@@ -117,10 +117,16 @@ def check_ctrl_c_midway(paths: list[str], folder: Path, engine: list[str], stop:
     status, err = interrupted_run(cmd + engine + ["--workers", "2", "--batch-size", "16"], out, stop)
     assert status == (143 if stop == "sigterm" else 130), err
     assert err.splitlines()[-1].startswith("interrupted after"), err
-    written = len(list(read_records(out)))
+    from edgedigits.runtime.batch import LISTED_ERRORS
+
+    on_disk = list(read_records(out))
+    written = len(on_disk)
     counted = summary(out)
     assert counted["interrupted"] and 0 < written < len(paths) * 60
     assert counted["read"] + counted["failed"] == written, (counted, written)
+    failed = [r["path"] for r in on_disk if "error" in r]
+    assert counted["failed"] == len(failed)
+    assert len(counted["errors"]) == min(len(failed), LISTED_ERRORS) and set(counted["errors"]) <= set(failed)
     time.sleep(2)
     assert len(list(read_records(out))) == written  # the workers stopped with the driver
 

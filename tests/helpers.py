@@ -17,6 +17,24 @@ if TYPE_CHECKING:
     import onnx
 
 
+class KillsItsWorker:
+    """A DigitReader whose worker process dies (SIGKILL, as from a crash in a decoder or the kernel's OOM killer)
+    whenever a batch holds an input named ``poison.png``: for the worker pool's recovery (runtime/parallel.py).
+    Built in each worker by ``make_reader``, so it lives in a module the worker processes can import."""
+
+    def __init__(self) -> None:
+        from edgedigits.runtime import DigitReader
+
+        self.reader = DigitReader(threads=1)
+
+    def read_batch(self, images: list) -> list:
+        import signal
+
+        if any(str(image).endswith("poison.png") for image in images):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return self.reader.read_batch(images)
+
+
 def paper_digit(digit28: np.ndarray, size: int = 140) -> np.ndarray:
     """An MNIST test digit as dark ink on white paper, upscaled with a margin (a scanned single digit)."""
     big = cv2.resize(digit28, (size, size), interpolation=cv2.INTER_CUBIC)

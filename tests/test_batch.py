@@ -550,6 +550,36 @@ def test_ctrl_c_midway_stops_at_once_leaves_no_worker_and_a_rerun_records_each_i
     assert not list(out.glob(".*tmp"))
 
 
+def test_a_worker_killed_mid_run_loses_nothing(tmp_path, mnist_test):
+    """kill -9 of a worker process of `batch` (an operator, the OOM killer): the run ends normally, every input has
+    exactly one record, and only the archive's three broken files failed. The inputs the worker held were error
+    records ("stopped unexpectedly"), 16-64 of them, in an archive trial."""
+    import signal
+
+    paths = make_archive(tmp_path / "in", mnist_test.images, n=1500)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "edgedigits.runtime.cli", "batch", str(tmp_path / "in"), "--out", str(out)]
+    cmd += ["--workers", "2", "--batch-size", "16"]
+    process = started_until_first_shard(cmd, out, timeout=120)
+    workers = [pid for pid in _descendants(process.pid) if _is_worker(pid)]
+    assert workers, "the worker processes should be running"
+    os.kill(workers[0], signal.SIGKILL)
+    _, err = process.communicate(timeout=300)
+    assert process.returncode == 1, err  # the archive's broken files (make_archive)
+    found = records(out)  # (asserts that no input has two)
+    assert sorted(found) == paths
+    assert sorted(p for p, r in found.items() if "error" in r) == [p for p in paths if "/zz-" in p]
+    assert summary(out)["failed"] == 3 and summary(out)["read"] == 1500
+
+
+def _is_worker(pid: int) -> bool:
+    """``pid`` is one of the worker processes (not multiprocessing's resource tracker)."""
+    try:
+        return b"resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
 def test_a_run_ended_by_an_error_says_so_in_its_summary(archive, tmp_path):
     """An exception that ends a run half-way (here the caller's on_progress raising; in the field, an error of ours
     or SystemExit) leaves a summary that says why (``stopped``), with the records on disk counted: never a
