@@ -29,6 +29,9 @@ The material comes from ``edgedigits.runtime.synth`` (the same code the tests us
                   pasted turned 4-14 degrees either way on a flat canvas, white, black or grey
                   (``scenes.pasted_photos``): an image editor's rotate, a print scanned askew; exact. Run with the
                   photo kinds.
+  blank photos    the same ``--kinds N`` photos of each kind with nothing written on them (a blank form, an empty
+                  comb field, a squared page, a dark frame of an empty sheet); exact: no digit read. Run with the
+                  photo kinds.
   scanned forms   ``--forms N`` A4 form pages at 200 dpi (``edgedigits.train.scenes.scanned_form``: printed
                   labels, boxes and rules around an account number and a meter reading), each read upright and
                   turned 90 degrees either way and 180; exact. Run with the photo kinds.
@@ -359,6 +362,15 @@ def photo_kinds(reader: DigitReader, split, n: int, seed: int) -> dict:
     return {kind: exact_row(reader, kind_photos(split, kind, seed, n), n) for kind in KINDS}
 
 
+def blank_kinds(reader: DigitReader, split, n: int, seed: int) -> dict:
+    """The same ``n`` photos of each of issue 10's kinds with nothing written on them (``kind_photos(...,
+    empty=True)``: a blank form, an empty comb field, a squared page, a dark frame of an empty sheet). Exact: no
+    digit read at all; only the reading is timed."""
+    from edgedigits.train.scenes import KINDS, kind_photos
+
+    return {kind: exact_row(reader, kind_photos(split, kind, seed, n, empty=True), n) for kind in KINDS}
+
+
 def exact_row(reader: DigitReader, photos, n: int) -> dict:
     """The exact rate of ``reader`` over ``n`` (image, text) ``photos`` (the whole text right) and the ms per
     image its reading took (only the reading is timed): {"images", "exact", "ms per image"}."""
@@ -449,6 +461,7 @@ def main() -> None:
     askew_rows = askew_forms(reader, split, args.kinds, args.seed) if args.only in ("all", "kinds") else {}
     pasted_rows = pasted_turned(reader, split, args.kinds, args.seed) if args.only in ("all", "kinds") else {}
     form_rows = scanned_forms(reader, split, args.forms, args.seed) if args.only in ("all", "kinds") else {}
+    blank_rows = blank_kinds(reader, split, args.kinds, args.seed) if args.only in ("all", "kinds") else {}
     if args.only == "all":
         single = single_digits(reader, split, args.digits, args.seed)
         scene = scenes(reader, split, args.scenes, args.seed)
@@ -516,6 +529,10 @@ def main() -> None:
         print(
             exact_table("scanned A4 form pages, 200 dpi (MNIST test digits)", "pages", "ms per page", form_rows) + "\n"
         )
+    if blank_rows:
+        report["blank photos"] = blank_rows
+        print(exact_table("the same photos with nothing written: no digit read", "images", "ms per image", blank_rows))
+        print()
     if args.only != "all":
         if args.json:
             write_json(args.json, report)

@@ -358,6 +358,11 @@ class DetectConfig:
     pen_min_side: int = 240  # px, shorter side of the ink map: ... only in a map this big (a photo of a page): a
     #   close-up of one digit whose shading was taken for a sheet's edge had its stroke along that edge, 160 px
     #   (benchmarks/accuracy.py single digits, photo variant 0.973 -> 0.980)
+    rim_px: int = 3  # px of the ink map: a blob with rim_share of its pixels this near the sheet's edge lies along
+    #   it (page.along_edge): the sheet's own rim, a thin dark line where the paper meets the desk, read as a '1'
+    #   on blank cards and pages (2026-12-05: 9 of 30 blank cards on a desk, 5 of 30 blank dark webcam frames) ...
+    rim_share: float = 0.8  # share of its pixels: ... and is dropped; a digit by the edge has most of its strokes
+    #   further in
     # --- the pieces of one digit (segment.flag_and_body; c29a927). Two blobs alone are one digit when one is a
     #   flat flag off the top or bottom of an upright body: a 5 written in two strokes and cropped alone, whose
     #   flag read '1' or '7'. The 10,000 MNIST test digits as 100 px images read without --single: 4 more read
@@ -460,6 +465,11 @@ class DetectConfig:
     wall_lean: float = 0.05  # columns per row: ... a stroke whose rows' middles lean as the form's walls do (the
     #   rules' slope, turned) within this is judged on its width less that lean (6214636: comb fields photographed
     #   8 degrees askew, 81 -> 87 of 100 exact)
+    tick_alike: float = 0.06  # share of their median height: solid upright strokes standing on an erased rule, at
+    #   least comb_ticks of them at equal steps, whose heights all lie this close to their median (and widths within
+    #   2 px) are a comb's ticks whatever the digit height (rules.alike_ticks): on a blank comb field the ticks are
+    #   the only blobs and set the digit height themselves (2026-12-05: 15 of 30 blank comb fields read '1111');
+    #   handwritten digits, even a row of '1's, differ in height by more
     ended_rule: float = 2.0  # digit heights: an erased run of form line longer than this and ``ended_rule_flat``
     #   times as long as thick is a rule whose two ends may hold a comb's or a row of boxes' end walls: a straight
     #   stroke standing there is a wall whatever its height (a1bc262: comb fields read '28761' for '2876') ...
@@ -618,7 +628,8 @@ DETECT_ALLOWED: dict[str, Allowed] = {
     "grid_span": SHARE,
     **dict.fromkeys(["box_sides", "box_band", "box_outline", "box_stroke", "wall_drift"], SHARE),
     **dict.fromkeys(["box_edges", "box_run"], SHARE),
-    **dict.fromkeys(["tick_slim", "tick_fill", "wall_ruled"], SHARE),
+    **dict.fromkeys(["tick_slim", "tick_fill", "wall_ruled", "tick_alike", "rim_share"], SHARE),
+    "rim_px": AT_LEAST_0,
     "box_band_px": AT_LEAST_1,
     "min_contrast": Allowed(0, 1, above_low=True),  # the ink map is divided by at least this
     # shares a blob or a height must reach, where above 1 turns the check off (tests/test_config.py does so)

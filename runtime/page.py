@@ -149,6 +149,20 @@ def across_edge(labels: np.ndarray, sheet: np.ndarray) -> np.ndarray:
     return out
 
 
+def along_edge(labels: np.ndarray, sheet: np.ndarray, reach: int) -> np.ndarray:
+    """How many of each connected component's pixels lie within ``reach`` px of the outline of ``sheet`` (bool
+    [H, W], the sheet's own pixels, ``isolate``), on either side: int64 [count] over the labels of ``labels``
+    (int32 [H, W], 0 the background, counted 0). The image's border counts as an edge: the crop of a page
+    (``isolate``) is its box, so the sheet meets it there (a card's corner), and a blob lying along the border of
+    a page cut by the frame is a sliver of a stroke, nothing to read."""
+    inner = cv2.erode(sheet.view(np.uint8), np.ones((3, 3), np.uint8), borderType=cv2.BORDER_CONSTANT, borderValue=0)
+    outline = (sheet & (inner == 0)).view(np.uint8)
+    near = cv2.dilate(outline, np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)) > 0
+    out = np.bincount(labels[near], minlength=int(labels.max()) + 1)
+    out[0] = 0
+    return out
+
+
 def flat_border(small: np.ndarray, config: DetectConfig = DEFAULT) -> tuple[int, int, int, int] | None:
     """The box inside a flat border (x, y, w, h in ``small``'s pixels), or None when there is none: rows
     (columns) at most ``config.border_flat_sd`` uneven, at least ``border_step`` from the band inside them."""

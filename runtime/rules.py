@@ -58,12 +58,19 @@ def under_bent_rules(binary: np.ndarray, height: float, config: DetectConfig = D
     they leave two or more blobs that may be writing; else ``height``. Issue 10's lined paper read '0' for
     '837 / 2530' and squared paper '5' for '4532': the frame was taken for one digit."""
     length = int(config.bent_run * min(binary.shape))
-    if length < 8 or straight_runs(binary, length, config) < config.bent_rules:
+    if length < 8:
+        return height
+    dense = straight_runs(binary, length, config) < config.bent_rules  # then only rules on a lattice (below)
+    if dense and straight_runs(binary, length, config, lattice=True) < config.bent_rules:
         return height
     without = remove_rules(binary, length / config.rule_length, config)
     if without is binary:
         return height
     rough = may_be_writing(components(label(without)[2], config=config), binary.shape, config)
+    if not rough:  # a blank ruled page: the rules are all there is, erased at that height
+        return length / config.rule_length
+    if dense:  # writing on a grid too dense for straight_runs' bands: judged as before (the rules erased at the
+        return height  # half size cut the bar of a '4' lying on one: '240' read '20', issue 10's lined paper)
     found = typical_height(rough, binary.shape, config) if len(rough) >= 2 else 0.0
     return found if 0 < found < config.frame_share * binary.shape[0] else height
 
@@ -81,23 +88,51 @@ def under_one_frame(binary: np.ndarray, plain: list[Blob], config: DetectConfig 
     return typical_height(components(label(without)[2], config=config), binary.shape, config)
 
 
-def straight_runs(binary: np.ndarray, length: int, config: DetectConfig = DEFAULT) -> int:
+def straight_runs(binary: np.ndarray, length: int, config: DetectConfig = DEFAULT, lattice: bool = False) -> int:
     """How many thin parallel straight runs of at least ``length`` px ``binary`` (uint8 0/1) holds, in the
     direction that has more: the bands of rows (columns) that a horizontal (vertical) morphological opening of
     that length leaves ink in, bands closer than ``config.band_gap`` of the image's side taken as one, each at
-    most ``thin_band`` of the side thick (a printed rule, not a thick stroke of a digit filling a tight crop)."""
+    most ``thin_band`` of the side thick (a printed rule, not a thick stroke of a digit filling a tight crop).
+    ``lattice``: instead, the thin runs that stand at equal steps, however close (lattice_runs)."""
     most = 0
     for kernel, axis in (((1, length), 1), ((length, 1), 0)):
         opened = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones(kernel, np.uint8))
         hit = opened.any(axis=axis).astype(np.uint8)
         side = hit.size
+        if lattice:
+            most = max(most, lattice_runs(hit, config))
+            continue
         hit = cv2.morphologyEx(
             hit.reshape(1, -1), cv2.MORPH_CLOSE, np.ones((1, int(config.band_gap * side) | 1), np.uint8)
         )
-        hit = np.concatenate([[0], hit.ravel().astype(np.int8), [0]])
-        starts, ends = np.flatnonzero(np.diff(hit) == 1), np.flatnonzero(np.diff(hit) == -1)
+        starts, ends = bands(hit.ravel())
         most = max(most, int(np.count_nonzero(ends - starts <= config.thin_band * side)))
     return most
+
+
+def bands(hit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, ends) of the runs of nonzero values of a 1-D array: index of each run's first value and one past
+    its last."""
+    edges = np.diff(np.concatenate([[0], (hit > 0).astype(np.int8), [0]]))
+    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+
+
+def lattice_runs(hit: np.ndarray, config: DetectConfig = DEFAULT) -> int:
+    """How many of the thin bands of ``hit`` (uint8 [side], the rows or columns holding a long straight run) stand
+    at equal steps of at least ``config.band_gap`` / 2 of the side: a squared or lined page's rules, whose bands
+    ``straight_runs`` would take as one where they are closer than ``band_gap`` (a 5 mm grid photographed whole,
+    21 px apart in 700: a blank squared page read '0', the grid taken for one digit). The runs through a thick
+    stroke lie side by side, not at equal steps (fit_lattice); 0 when no lattice holds ``bent_rules``."""
+    side = hit.size
+    starts, ends = bands(hit)
+    thin = ends - starts <= config.thin_band * side
+    if np.count_nonzero(thin) < config.bent_rules:
+        return 0
+    centres = [float(c) for c in (starts[thin] + ends[thin] - 1) / 2]
+    lattice = fit_lattice(centres, 1.5, max(4.0, config.band_gap * side / 2), config.bent_rules)
+    if lattice is None:
+        return 0
+    return sum(on_grid(c, *lattice, 1.5) for c in centres)
 
 
 def rule_height(blobs: list[Blob], shape: tuple[int, ...], height: float, config: DetectConfig = DEFAULT) -> float:
@@ -712,7 +747,29 @@ def drop_form_ticks(
         form_like = short or tall or ruled or at_end
         return straight and form_like
 
-    return [b for b in blobs if not is_tick(b)]
+    alike = alike_ticks([b for b in blobs if touching[b.labels[0]]], config)
+    return [b for b in blobs if not is_tick(b) and (b.x, b.y, b.w, b.h) not in alike]
+
+
+def alike_ticks(standing: list[Blob], config: DetectConfig = DEFAULT) -> set[tuple[int, int, int, int]]:
+    """The boxes of the blobs of ``standing`` (those that stand on an erased rule) that are a comb's ticks by their
+    likeness alone: solid (``config.tick_fill``) upright (``tick_slim``) strokes, at least ``comb_ticks`` of them at
+    equal steps (fit_lattice), of one height (within ``tick_alike`` of their median) and width (within 2 px). On a
+    blank comb field they are the only blobs, the digit height is theirs, and drop_form_ticks' tests against it
+    keep them; printed ticks are alike as no handwriting is."""
+    solid = [b for b in standing if b.w <= config.tick_slim * b.h and b.area >= config.tick_fill * b.w * b.h]
+    if len(solid) < config.comb_ticks:
+        return set()
+    tall, wide = float(np.median([b.h for b in solid])), float(np.median([b.w for b in solid]))
+    alike = [b for b in solid if abs(b.h - tall) <= config.tick_alike * tall and abs(b.w - wide) <= 2]
+    if len(alike) < config.comb_ticks:
+        return set()
+    centres = sorted(b.x + b.w / 2 for b in alike)
+    tolerance = wide / 2 + 2
+    lattice = fit_lattice(centres, tolerance, 2 * wide, least=config.comb_ticks)
+    if lattice is None:
+        return set()
+    return {(b.x, b.y, b.w, b.h) for b in alike if on_grid(b.x + b.w / 2, *lattice, tolerance)}
 
 
 def drop_rule_slivers(

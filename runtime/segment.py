@@ -45,7 +45,7 @@ from .config import DEFAULT, DetectConfig
 from .ink import strongest_ink
 from .lines import TextLine, fit_line
 from .order import reading_order
-from .page import across_edge
+from .page import across_edge, along_edge
 from .rules import (
     Levelling,
     digit_height,
@@ -262,6 +262,9 @@ def candidates(
     if sheet is not None and height and min(ink.shape) >= config.pen_min_side:  # a pen lying across the sheet's edge
         crossing = across_edge(labels, sheet)
         blobs = [b for b in blobs if crossing[list(b.labels)].max() < config.pen_width * height]
+    if sheet is not None and blobs:  # the sheet's own rim, a thin line along its edge
+        near = along_edge(labels, sheet, config.rim_px)
+        blobs = [b for b in blobs if near[list(b.labels)].sum() < config.rim_share * b.area]
     blobs = merge_broken_strokes(blobs, height or max(ink.shape), config)
     blobs = attach_fragments(blobs, height or max(ink.shape), config)
     return Candidates(blobs, labels, height, ink)

@@ -544,8 +544,9 @@ def test_shaded_lined_paper_is_read_whole(mnist_test, reader):
     image, text = photos[83]
     assert text == "240"
     height, width = image.shape[:2]
-    for spans in (False, True):  # the whole-image blob found by the half-size copy, and not kept
-        config = DetectConfig() if spans else replace(DetectConfig(), coarse_max_span=1.5)
+    for spans in (False, True):  # the whole-image blob found by the half-size copy, and not kept (its rules, counted
+        # on their lattice, are erased there too since 2026-12-05: rules.lattice_runs, off with bent_rules so high)
+        config = DetectConfig() if spans else replace(DetectConfig(), coarse_max_span=1.5, bent_rules=1000)
         boxes = detect.extract(image, lines=True, config=config).boxes
         assert any(w >= 0.9 * width and h >= 0.9 * height for _, _, w, h in boxes) != spans
     # at full size, the bits of faint rules joined to the erased margin line are dropped (rules.drop_rule_slivers):
@@ -1303,3 +1304,81 @@ def test_a_thin_one_alone_taken_for_a_rule_is_still_read(reader, mnist_test):
     they read as nothing: with no writing beside the rules (specks only), it keeps nothing."""
     thin = synth.on_canvas(synth.render_digit(mnist_test.images[6092], 300, stroke=-0.01), 0.25, True, 250, 10)
     assert int(mnist_test.labels[6092]) == 1 and reader.read(thin).text == "1"
+
+
+def test_an_empty_comb_field_gives_no_digit(reader, mnist_test):
+    """Blank comb fields (train.scenes' comb-field photos with nothing written: ``kind_photos(..., empty=True)``):
+    the ticks are the only blobs, set the digit height themselves, and were read as '1111' (15 of 30 read
+    something). Printed ticks are alike as no handwriting is (rules.alike_ticks): 1 of 30 reads something. The
+    same fields written on read as before (test_comb_field_ticks_and_walls_give_no_digit)."""
+    from edgedigits.train.scenes import kind_photos
+
+    got = [reader.read(image).text for image, _ in kind_photos(mnist_test, "comb_field", 0, 30, empty=True)]
+    assert sum(text != "" for text in got) <= 2, got
+    blank = np.full((200, 80 + 70 * 5, 3), 235, np.uint8)  # test_comb_field_ticks_...'s field, five cells, blank
+    blue = (150, 60, 20)
+    cv2.line(blank, (40, 150), (40 + 70 * 5, 150), blue, 3)
+    for i in range(6):
+        cv2.line(blank, (40 + 70 * i, 150 - (75 if i in (0, 5) else 22)), (40 + 70 * i, 150), blue, 3)
+    assert reader.read(blank).text == ""
+
+
+def test_alike_ticks_are_a_comb_and_a_row_of_written_ones_is_not():
+    """rules.alike_ticks: five solid 4 x 27 px strokes 82 px apart standing on a rule are a comb's ticks; the same
+    strokes 22-30 px tall (a row of '1's, unlike as handwriting is) are not, nor are two alike strokes alone."""
+    from edgedigits.runtime.blobs import Blob
+    from edgedigits.runtime.rules import alike_ticks
+
+    ticks = [Blob(100 + 82 * i, 40, 4, 27, 4 * 27, (i + 1,)) for i in range(5)]
+    assert alike_ticks(ticks) == {(b.x, b.y, b.w, b.h) for b in ticks}
+    ones = [Blob(100 + 82 * i, 40 + 30 - h, 4, h, 4 * h, (i + 1,)) for i, h in enumerate((22, 30, 25, 28, 23))]
+    assert alike_ticks(ones) == set()
+    assert alike_ticks(ticks[:2]) == set()
+
+
+def test_the_rules_of_a_squared_page_closer_than_band_gap_are_counted_on_their_lattice():
+    """rules.lattice_runs: a 5 mm grid photographed whole puts its rules 21 px apart in 700, closer than
+    band_gap (0.05 of the side), and straight_runs took them for one thick band: no rule, and a blank squared
+    page was one blob read '0'. On their lattice they count; the runs through a thick stroke, side by side, do
+    not."""
+    from edgedigits.runtime.rules import lattice_runs, straight_runs
+
+    hit = np.zeros(700, np.uint8)
+    for y in range(10, 700, 21):
+        hit[y : y + 2] = 1
+    assert lattice_runs(hit) == 33
+    stroke = np.zeros(700, np.uint8)
+    stroke[300:340] = 1  # a thick stroke's rows: one band, too thick
+    assert lattice_runs(stroke) == 0
+    page = np.zeros((700, 640), np.uint8)
+    page[hit > 0] = 1
+    page[:, 40:42] = 1
+    assert straight_runs(page, 190) == 1 and straight_runs(page, 190, lattice=True) == 33  # the margin; the rules
+
+
+def test_blank_squared_pages_give_no_digit(reader, mnist_test):
+    """Three blank squared pages of train.scenes (seed 0: 0, 2, 6) whose grid was one blob the size of the image,
+    read '0' (a box the whole frame, issue 10: "a box that is a large share of the frame is never a digit"): the
+    grid's rules are counted on their lattice (rules.lattice_runs) and erased."""
+    from edgedigits.train.scenes import kind_photos
+
+    photos = list(kind_photos(mnist_test, "squared_paper", 0, 7, empty=True))
+    assert [reader.read(photos[i][0]).text for i in (0, 2, 6)] == ["", "", ""]
+
+
+def test_the_rim_of_a_blank_sheet_gives_no_digit(reader, mnist_test):
+    """Blank cards on a desk and blank dark webcam frames (train.scenes' photos with nothing written): the thin
+    dark line where the sheet meets the desk, along its edge or the crop's border at a corner, was read as a '1'
+    (9 of 30 cards, 5 of 30 frames). A blob lying along the sheet's edge is dropped (page.along_edge,
+    DetectConfig.rim_px, rim_share): 2 of 30 cards and 0 of 30 frames read something."""
+    from dataclasses import replace
+
+    from edgedigits.train.scenes import kind_photos
+
+    cards = [image for image, _ in kind_photos(mnist_test, "card_on_desk", 0, 30, empty=True)]
+    frames = [image for image, _ in kind_photos(mnist_test, "dark_webcam", 0, 30, empty=True)]
+    assert sum(reader.read(image).text != "" for image in cards) <= 3
+    assert sum(reader.read(image).text != "" for image in frames) <= 1
+    unkept = DigitReader(detect_config=replace(DetectConfig(), rim_px=0))  # (only the outline itself: off)
+    assert [unkept.read(cards[i]).text for i in (4, 12)] == ["1", "1"]
+    assert [reader.read(cards[i]).text for i in (4, 12)] == ["", ""]

@@ -17,7 +17,7 @@ return. The photos then get what a camera adds: uneven light, blur, noise and a 
 from __future__ import annotations
 
 import zlib
-from typing import Callable, Iterator
+from typing import Callable, Iterator, NamedTuple
 
 import cv2
 import numpy as np
@@ -69,8 +69,11 @@ def pick(split, rng: np.random.Generator, lo: int, hi: int) -> tuple[list[np.nda
 
 
 def digit_ink(digit28: np.ndarray, height: int, width_scale: float = 1.0) -> np.ndarray:
-    """An MNIST digit cropped to its ink and scaled to ``height`` px: float32 [height, w] in [0, 1]."""
+    """An MNIST digit cropped to its ink and scaled to ``height`` px: float32 [height, w] in [0, 1]. A digit with no
+    ink (``blank``'s) is a blank of a digit's width, 0.6 heights."""
     ys, xs = np.nonzero(digit28 > 20)
+    if ys.size == 0:
+        return np.zeros((height, max(1, round(0.6 * height * width_scale))), np.float32)
     crop = digit28[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1].astype(np.float32) / 255
     width = max(1, round(height * width_scale * crop.shape[1] / crop.shape[0]))
     grow = height >= crop.shape[0]
@@ -819,6 +822,8 @@ def make_tiny(split, rng: np.random.Generator) -> tuple[Image, str]:
     s = int(rng.integers(12, 25))
     ink = (digit_ink(digits[0], s, rng.uniform(1.0, 1.35)) > 0.35).astype(np.uint8)
     ys, xs = np.nonzero(ink)
+    if ys.size == 0:  # (a blank split's: nothing written)
+        return np.full((s, s), 255, np.uint8), text
     ink = ink[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]  # the threshold may have eaten an edge row
     ink = cv2.resize(ink, (min(s, ink.shape[1]), s), interpolation=cv2.INTER_NEAREST)
     image = np.full((s, s), 255, np.uint8)
@@ -867,16 +872,32 @@ def hand_frame(split, rng: np.random.Generator, size: tuple[int, int], hand: str
     return image, text
 
 
-def kind_photos(split, kind: str, seed: int = 0, n: int = 100) -> Iterator[tuple[Image, str]]:
+class Blank(NamedTuple):
+    """A split with every digit's ink taken out (``blank``): the same scenes with nothing written."""
+
+    images: np.ndarray  # uint8 [N, 28, 28], all 0
+    labels: np.ndarray
+
+
+def blank(split) -> Blank:
+    """``split`` with its digits' ink taken out: kind_photos of it are the same photos (the same random stream:
+    the paper, the rules, the desk, the light), with nothing written on them."""
+    return Blank(np.zeros_like(split.images), split.labels)
+
+
+def kind_photos(split, kind: str, seed: int = 0, n: int = 100, empty: bool = False) -> Iterator[tuple[Image, str]]:
     """The first ``n`` photos of one kind (a key of KINDS) that benchmarks/accuracy.py reads with ``seed``, in
     order, as (image, text). Each kind draws from its own random stream, seeded by (seed, 10, CRC-32 of its
     name), so the i-th photo of a kind is the same in every benchmark and test whatever other kinds are read.
-    Made one at a time: 100 desk photos of 12 MP would not fit in memory at once. Raises KeyError for an
+    Made one at a time: 100 desk photos of 12 MP would not fit in memory at once. ``empty``: the same photos with
+    nothing written (``blank``), text "": a blank form, page or frame must read nothing. Raises KeyError for an
     unknown kind."""
     make = KINDS[kind]
     rng = np.random.default_rng([seed, 10, zlib.crc32(kind.encode())])
+    source = blank(split) if empty else split
     for _ in range(n):
-        yield make(split, rng)
+        image, text = make(source, rng)
+        yield image, "" if empty else text
 
 
 # Forms photographed a little askew (benchmarks/accuracy.py's "forms askew"): the kinds with printed form lines,
