@@ -431,6 +431,8 @@ class DetectConfig:
     band_gap: float = 0.05  # share of the image's side: ... and bands closer than this are one (the runs through a
     #   thick, wavy stroke filling a tight crop; 1a5a1f3: benchmarks/accuracy.py's tight_300 7, MNIST test 9576, read
     #   '' and reads '7' again; lined, squared, form and comb photos unchanged on seeds 0 and 1)
+    lattice_tolerance: float = 1.5  # px: ... unless they stand at equal steps, each centre this close to its place
+    #   (rules.lattice_runs: a blank squared page's 5 mm grid, rules 21 px apart in 700, is no thick band; 2026-12-05)
     crossing_margin: int = 4  # px beyond a margin line's thickness a run across it must reach to be writing, kept
     #   when the line is erased (a fuzzy rim; rules.crossings) ...
     band_reach: int = 11  # px: ... and a horizontal rule's band is at most this thick (a rule of 7 px widened by
@@ -469,7 +471,9 @@ class DetectConfig:
     #   least comb_ticks of them at equal steps, whose heights all lie this close to their median (and widths within
     #   2 px) are a comb's ticks whatever the digit height (rules.alike_ticks): on a blank comb field the ticks are
     #   the only blobs and set the digit height themselves (2026-12-05: 15 of 30 blank comb fields read '1111');
-    #   handwritten digits, even a row of '1's, differ in height by more
+    #   handwritten digits, even a row of '1's, differ in height by more ...
+    tick_alike_px: int = 2  # px: ... and whose widths lie this close to their median (a printed stroke's width
+    #   varies by a pixel of blur either way)
     ended_rule: float = 2.0  # digit heights: an erased run of form line longer than this and ``ended_rule_flat``
     #   times as long as thick is a rule whose two ends may hold a comb's or a row of boxes' end walls: a straight
     #   stroke standing there is a wall whatever its height (a1bc262: comb fields read '28761' for '2876') ...
@@ -630,6 +634,8 @@ DETECT_ALLOWED: dict[str, Allowed] = {
     **dict.fromkeys(["box_edges", "box_run"], SHARE),
     **dict.fromkeys(["tick_slim", "tick_fill", "wall_ruled", "tick_alike", "rim_share"], SHARE),
     "rim_px": AT_LEAST_0,
+    "tick_alike_px": AT_LEAST_0,
+    "lattice_tolerance": AT_LEAST_0,
     "box_band_px": AT_LEAST_1,
     "min_contrast": Allowed(0, 1, above_low=True),  # the ink map is divided by at least this
     # shares a blob or a height must reach, where above 1 turns the check off (tests/test_config.py does so)

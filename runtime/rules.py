@@ -121,18 +121,26 @@ def lattice_runs(hit: np.ndarray, config: DetectConfig = DEFAULT) -> int:
     """How many of the thin bands of ``hit`` (uint8 [side], the rows or columns holding a long straight run) stand
     at equal steps of at least ``config.band_gap`` / 2 of the side: a squared or lined page's rules, whose bands
     ``straight_runs`` would take as one where they are closer than ``band_gap`` (a 5 mm grid photographed whole,
-    21 px apart in 700: a blank squared page read '0', the grid taken for one digit). The runs through a thick
-    stroke lie side by side, not at equal steps (fit_lattice); 0 when no lattice holds ``bent_rules``."""
+    21 px apart in 700: a blank squared page read '0', the grid taken for one digit). The step is the median gap
+    between neighbouring bands, and a band counts when a gap beside it is that step within ``lattice_tolerance``
+    (so a photo's rules a pixel off their places do not add up to a drift). The runs through a thick stroke are
+    one thick band, not thin ones at equal steps. 0 when fewer than ``bent_rules`` count."""
     side = hit.size
     starts, ends = bands(hit)
     thin = ends - starts <= config.thin_band * side
-    if np.count_nonzero(thin) < config.bent_rules:
+    centres = (starts[thin] + ends[thin] - 1) / 2
+    if centres.size < config.bent_rules:
         return 0
-    centres = [float(c) for c in (starts[thin] + ends[thin] - 1) / 2]
-    lattice = fit_lattice(centres, 1.5, max(4.0, config.band_gap * side / 2), config.bent_rules)
-    if lattice is None:
+    gaps = np.diff(centres)
+    step = float(np.median(gaps))
+    if step < max(4.0, config.band_gap * side / 2):
         return 0
-    return sum(on_grid(c, *lattice, 1.5) for c in centres)
+    regular = np.abs(gaps - step) <= config.lattice_tolerance
+    on = np.zeros(centres.size, bool)
+    on[:-1] |= regular
+    on[1:] |= regular
+    count = int(np.count_nonzero(on))
+    return count if count >= config.bent_rules else 0
 
 
 def rule_height(blobs: list[Blob], shape: tuple[int, ...], height: float, config: DetectConfig = DEFAULT) -> float:
@@ -754,14 +762,16 @@ def drop_form_ticks(
 def alike_ticks(standing: list[Blob], config: DetectConfig = DEFAULT) -> set[tuple[int, int, int, int]]:
     """The boxes of the blobs of ``standing`` (those that stand on an erased rule) that are a comb's ticks by their
     likeness alone: solid (``config.tick_fill``) upright (``tick_slim``) strokes, at least ``comb_ticks`` of them at
-    equal steps (fit_lattice), of one height (within ``tick_alike`` of their median) and width (within 2 px). On a
+    equal steps (fit_lattice), of one height (within ``tick_alike`` of their median) and width (``tick_alike_px``). On a
     blank comb field they are the only blobs, the digit height is theirs, and drop_form_ticks' tests against it
     keep them; printed ticks are alike as no handwriting is."""
     solid = [b for b in standing if b.w <= config.tick_slim * b.h and b.area >= config.tick_fill * b.w * b.h]
     if len(solid) < config.comb_ticks:
         return set()
     tall, wide = float(np.median([b.h for b in solid])), float(np.median([b.w for b in solid]))
-    alike = [b for b in solid if abs(b.h - tall) <= config.tick_alike * tall and abs(b.w - wide) <= 2]
+    alike = [
+        b for b in solid if abs(b.h - tall) <= config.tick_alike * tall and abs(b.w - wide) <= config.tick_alike_px
+    ]
     if len(alike) < config.comb_ticks:
         return set()
     centres = sorted(b.x + b.w / 2 for b in alike)

@@ -1334,6 +1334,10 @@ def test_alike_ticks_are_a_comb_and_a_row_of_written_ones_is_not():
     ones = [Blob(100 + 82 * i, 40 + 30 - h, 4, h, 4 * h, (i + 1,)) for i, h in enumerate((22, 30, 25, 28, 23))]
     assert alike_ticks(ones) == set()
     assert alike_ticks(ticks[:2]) == set()
+    loose = DetectConfig(tick_alike=0.5)  # (the likeness judged loosely: the ones pass for ticks)
+    assert alike_ticks(ones, loose) == {(b.x, b.y, b.w, b.h) for b in ones}
+    mixed = [b._replace(w=4 + (i % 2)) for i, b in enumerate(ticks)]  # widths 4 and 5: within 2 px, not within 0
+    assert len(alike_ticks(mixed)) == 5 and len(alike_ticks(mixed, DetectConfig(tick_alike_px=0))) == 3
 
 
 def test_the_rules_of_a_squared_page_closer_than_band_gap_are_counted_on_their_lattice():
@@ -1347,6 +1351,10 @@ def test_the_rules_of_a_squared_page_closer_than_band_gap_are_counted_on_their_l
     for y in range(10, 700, 21):
         hit[y : y + 2] = 1
     assert lattice_runs(hit) == 33
+    wavy = np.zeros(700, np.uint8)
+    for k, y in enumerate(range(10, 700, 21)):
+        wavy[y + k % 2 : y + k % 2 + 2] = 1  # a photo's rules a pixel off their places, every other one
+    assert lattice_runs(wavy) == 33 and lattice_runs(wavy, DetectConfig(lattice_tolerance=0.2)) == 0
     stroke = np.zeros(700, np.uint8)
     stroke[300:340] = 1  # a thick stroke's rows: one band, too thick
     assert lattice_runs(stroke) == 0
