@@ -42,6 +42,8 @@ def digit_height(binary: np.ndarray, plain: list[Blob], config: DetectConfig = D
         height = typical_height(plain, binary.shape, config) or under_one_frame(binary, plain, config)
     else:
         rough = components(label(without)[2], config=config)
+        if rules_alone(binary, without, rough, config):  # no writing: what is left of the rules (their ends,
+            return float(config.min_height)  # joined to the margin line) is erased as rules too
         before = {b[:5] for b in plain}
         whole = [b for b in may_be_writing(rough, binary.shape, config) if b[:5] in before]
         height = typical_height(rough if len(whole) >= 2 else plain, binary.shape, config)
@@ -108,6 +110,35 @@ def straight_runs(binary: np.ndarray, length: int, config: DetectConfig = DEFAUL
         starts, ends = bands(hit.ravel())
         most = max(most, int(np.count_nonzero(ends - starts <= config.thin_band * side)))
     return most
+
+
+def rules_alone(binary: np.ndarray, without: np.ndarray, rough: list[Blob], config: DetectConfig = DEFAULT) -> bool:
+    """Whether ``binary`` (uint8 0/1) holds rules and nothing else, once its runs across 90% of the image are erased
+    (``without``, whose components are ``rough``): those runs thin (thin_runs: a margin line, not the stroke of a
+    digit filling a tight crop), and every blob left thin too, at most ``config.thin_band`` of the image's shorter
+    side across (a rule's end; not a piece of a rule with a digit on it, line-like by its box) and none that may be
+    writing. A blank lined page's margin line, with the rules' ends joined to it, set the digit height at the
+    page's, so that nothing was erased and it read '1' (37 of 100 blank lined pages, train.scenes seed 0)."""
+    if may_be_writing(rough, binary.shape, config):
+        return False
+    if any(min(b.w, b.h) > config.thin_band * min(binary.shape) for b in rough):
+        return False
+    return thin_runs(binary & (1 - without), config)
+
+
+def thin_runs(runs: np.ndarray, config: DetectConfig = DEFAULT) -> bool:
+    """Whether the straight runs ``runs`` (uint8 0/1 [H, W], erased from an image) are all thin: the horizontal ones
+    in bands of rows, the vertical ones in bands of columns, each at most ``config.thin_band`` of the image's side
+    thick (printed rules and a margin line, not the stroke of a digit that fills a tight crop)."""
+    if not runs.any():
+        return False
+    h, w = runs.shape
+    for kernel, axis in (((1, max(1, w // 2)), 1), ((max(1, h // 2), 1), 0)):
+        hit = cv2.morphologyEx(runs, cv2.MORPH_OPEN, np.ones(kernel, np.uint8)).any(axis=axis)
+        starts, ends = bands(hit)
+        if np.any(ends - starts > config.thin_band * hit.size):
+            return False
+    return True
 
 
 def bands(hit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -1390,3 +1390,42 @@ def test_the_rim_of_a_blank_sheet_gives_no_digit(reader, mnist_test):
     unkept = DigitReader(detect_config=replace(DetectConfig(), rim_px=0))  # (only the outline itself: off)
     assert [unkept.read(cards[i]).text for i in (4, 12)] == ["1", "1"]
     assert [reader.read(cards[i]).text for i in (4, 12)] == ["", ""]
+
+
+def test_a_blank_lined_page_gives_no_digit(reader, mnist_test):
+    """Blank lined pages (train.scenes' lined-paper photos with nothing written): the margin line runs the whole
+    page, and with only it and the rules' ends joined to it the digit height was the page's, nothing was erased,
+    and the margin read '1' (37 of 100, seed 0). Long runs that are all thin and leave nothing but thin blobs are
+    rules alone (rules.rules_alone): 8 of 100 read something. A '1' filling a tight crop still reads."""
+    from dataclasses import replace
+
+    from edgedigits.train.scenes import kind_photos
+
+    pages = [image for image, _ in kind_photos(mnist_test, "lined_paper", 0, 100, empty=True)]
+    assert sum(reader.read(image).text != "" for image in pages) <= 10
+    assert reader.read(pages[1]).text == ""
+    thick = DigitReader(detect_config=replace(DetectConfig(), thin_band=0.001))  # (no run is thin: as before)
+    assert thick.read(pages[1]).text == "1"
+    one = mnist_test.images[int(np.flatnonzero(mnist_test.labels == 1)[0])]
+    ys, xs = np.nonzero(one > 40)
+    tight = cv2.resize(255 - one[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1], None, fx=12, fy=12)
+    assert reader.read(tight).text == "1"  # a '1' filling its crop, 200-300 px tall
+
+
+def test_rules_alone_are_thin_and_leave_no_piece_of_a_rule_with_writing_on_it():
+    """rules.rules_alone: a margin line down the page with the ends of faint rules joined to it is rules alone;
+    the same with a rule's piece that a small number sits on (line-like by its box, but 45 px tall: a helper's
+    photo of '85' on ruled paper, read '' when such a piece was taken for a rule) is not."""
+    from edgedigits.runtime.blobs import components, label
+    from edgedigits.runtime.rules import remove_rules, rules_alone
+
+    page = np.zeros((384, 512), np.uint8)
+    page[:, 50:52] = 1  # the margin line
+    for y in range(40, 384, 48):
+        page[y, 30:90] = 1  # the rules' ends beside it (the rest too faint to binarize)
+    without = remove_rules(page, 0.0)
+    assert rules_alone(page, without, components(label(without)[2]))
+    page[209, 94:376] = 1  # a rule's piece ...
+    page[170:209, 180:186], page[170:209, 230:236] = 1, 1  # ... with two strokes standing on it
+    without = remove_rules(page, 0.0)
+    assert not rules_alone(page, without, components(label(without)[2]))
