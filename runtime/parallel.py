@@ -226,8 +226,9 @@ def _next_result(
                 )
             else:
                 half = len(task.inputs) // 2
-                pending.appendleft(_Task(task.inputs[half:], task.chunks, alone=True))
-                pending.appendleft(_Task(task.inputs[:half], task.chunks, alone=True))
+                chunks = max(1, task.chunks // 2)  # (what a task's time is measured per: _TaskSize)
+                pending.appendleft(_Task(task.inputs[half:], chunks, alone=True))
+                pending.appendleft(_Task(task.inputs[:half], chunks, alone=True))
         else:
             task.alone = True
         _hand_over(fresh, pending)
