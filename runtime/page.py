@@ -142,11 +142,7 @@ def across_edge(labels: np.ndarray, sheet: np.ndarray) -> np.ndarray:
     10: "pen-shaped regions give no digits"; a pen's end piece read as ``2`` on desk photos); a digit's stroke
     that a sheet found too tight cuts covers a stroke's width. The image's own border is no edge of the sheet:
     a page cut by the frame keeps the writing at its border."""
-    inner = cv2.erode(sheet.view(np.uint8), np.ones((3, 3), np.uint8), borderType=cv2.BORDER_REPLICATE)
-    outline = sheet & (inner == 0)
-    out = np.bincount(labels[outline], minlength=int(labels.max()) + 1)
-    out[0] = 0
-    return out
+    return label_counts(labels, outline_of(sheet, border=False))
 
 
 def along_edge(labels: np.ndarray, sheet: np.ndarray, reach: int) -> np.ndarray:
@@ -155,10 +151,25 @@ def along_edge(labels: np.ndarray, sheet: np.ndarray, reach: int) -> np.ndarray:
     (int32 [H, W], 0 the background, counted 0). The image's border counts as an edge: the crop of a page
     (``isolate``) is its box, so the sheet meets it there (a card's corner), and a blob lying along the border of
     a page cut by the frame is a sliver of a stroke, nothing to read."""
-    inner = cv2.erode(sheet.view(np.uint8), np.ones((3, 3), np.uint8), borderType=cv2.BORDER_CONSTANT, borderValue=0)
-    outline = (sheet & (inner == 0)).view(np.uint8)
-    near = cv2.dilate(outline, np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)) > 0
-    out = np.bincount(labels[near], minlength=int(labels.max()) + 1)
+    outline = outline_of(sheet, border=True).view(np.uint8)
+    return label_counts(labels, cv2.dilate(outline, np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)) > 0)
+
+
+def outline_of(sheet: np.ndarray, border: bool) -> np.ndarray:
+    """The outline of ``sheet`` (bool [H, W]): its pixels with a neighbour outside it, bool [H, W]; ``border``:
+    whether the image's border counts as outside."""
+    kernel = np.ones((3, 3), np.uint8)
+    if border:
+        inner = cv2.erode(sheet.view(np.uint8), kernel, borderType=cv2.BORDER_CONSTANT, borderValue=0)
+    else:
+        inner = cv2.erode(sheet.view(np.uint8), kernel, borderType=cv2.BORDER_REPLICATE)
+    return sheet & (inner == 0)
+
+
+def label_counts(labels: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """How many pixels of ``where`` (bool [H, W]) each label of ``labels`` (int32 [H, W]) holds: int64 [count],
+    the background (0) counted 0."""
+    out = np.bincount(labels[where], minlength=int(labels.max()) + 1)
     out[0] = 0
     return out
 
