@@ -62,9 +62,10 @@ def under_bent_rules(binary: np.ndarray, height: float, config: DetectConfig = D
     length = int(config.bent_run * min(binary.shape))
     if length < 8:
         return height
-    dense = straight_runs(binary, length, config) < config.bent_rules  # then only rules on a lattice (below)
-    if dense and straight_runs(binary, length, config, lattice=True) < config.bent_rules:
-        return height
+    profiles = run_profiles(binary, length)  # (opened once for both counts)
+    dense = straight_runs(binary, length, config, profiles=profiles) < config.bent_rules
+    if dense and straight_runs(binary, length, config, lattice=True, profiles=profiles) < config.bent_rules:
+        return height  # (too few runs, and too few on a lattice)
     without = remove_rules(binary, length / config.rule_length, config)
     if without is binary:
         return height
@@ -90,16 +91,29 @@ def under_one_frame(binary: np.ndarray, plain: list[Blob], config: DetectConfig 
     return typical_height(components(label(without)[2], config=config), binary.shape, config)
 
 
-def straight_runs(binary: np.ndarray, length: int, config: DetectConfig = DEFAULT, lattice: bool = False) -> int:
+def run_profiles(binary: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray]:
+    """The rows and the columns of ``binary`` (uint8 0/1) holding a straight run of at least ``length`` px (a
+    horizontal, a vertical morphological opening of that length): uint8 [H], uint8 [W]."""
+    rows = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((1, length), np.uint8)).any(axis=1)
+    columns = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8)).any(axis=0)
+    return rows.astype(np.uint8), columns.astype(np.uint8)
+
+
+def straight_runs(
+    binary: np.ndarray,
+    length: int,
+    config: DetectConfig = DEFAULT,
+    lattice: bool = False,
+    profiles: tuple[np.ndarray, np.ndarray] | None = None,
+) -> int:
     """How many thin parallel straight runs of at least ``length`` px ``binary`` (uint8 0/1) holds, in the
     direction that has more: the bands of rows (columns) that a horizontal (vertical) morphological opening of
     that length leaves ink in, bands closer than ``config.band_gap`` of the image's side taken as one, each at
     most ``thin_band`` of the side thick (a printed rule, not a thick stroke of a digit filling a tight crop).
-    ``lattice``: instead, the thin runs that stand at equal steps, however close (lattice_runs)."""
+    ``lattice``: instead, the thin runs that stand at equal steps, however close (lattice_runs). ``profiles``:
+    ``run_profiles(binary, length)``, when already made."""
     most = 0
-    for kernel, axis in (((1, length), 1), ((length, 1), 0)):
-        opened = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones(kernel, np.uint8))
-        hit = opened.any(axis=axis).astype(np.uint8)
+    for hit in profiles or run_profiles(binary, length):
         side = hit.size
         if lattice:
             most = max(most, lattice_runs(hit, config))
