@@ -355,6 +355,13 @@ class DetectConfig:
     pen_width: float = 0.3  # digit heights: a component covering this much of the sheet's edge lies across it and
     #   is dropped (issue 10's desk photos' pens are 0.4-0.6 digit heights wide); a digit's stroke cut by a sheet
     #   found too tight covers a stroke's width, about a tenth ...
+    # --- a pen's ends, once its straight body was erased as a rule (rules.drop_pen_ends; 2026-12-05)
+    pen_end_width: float = 0.6  # digit heights: a blob touching an erased run at least this thick ...
+    pen_end_strokes: float = 2.0  # stroke widths (the blobs' median widest inscribed disc): ... and this many of
+    #   the writing's strokes thick (a printed rule is thinner than the strokes beside it; blurred, at most 1.3 of
+    #   them and 0.42 digit heights: benchmarks/accuracy.py's line crops; the pens of train.scenes' blank desk
+    #   photos: 1.2-1.9 heights and 2.3-6 strokes of the print) ...
+    pen_end_length: float = 3.0  # that thickness: ... and at most this long either way is the pen's cap or tip
     pen_min_side: int = 240  # px, shorter side of the ink map: ... only in a map this big (a photo of a page): a
     #   close-up of one digit whose shading was taken for a sheet's edge had its stroke along that edge, 160 px
     #   (benchmarks/accuracy.py single digits, photo variant 0.973 -> 0.980)
@@ -649,6 +656,7 @@ DETECT_ALLOWED: dict[str, Allowed] = {
     # noise sigmas, shares of the sheet's step, stroke widths, digit heights, ratios of sides
     **dict.fromkeys(["denoise_below", "denoise_keep", "edge_steepness", "near_step", "blotch_strokes"], AT_LEAST_0),
     **dict.fromkeys(["faint_beside_gap", "upright_strokes", "max_grow_side", "rule_strokes", "pen_width"], AT_LEAST_0),
+    **dict.fromkeys(["pen_end_width", "pen_end_strokes", "pen_end_length"], AT_LEAST_0),
     "max_grow_px": AT_LEAST_1,
     "blotch_disc": AT_LEAST_1,
     **dict.fromkeys(["flag_flat", "body_upright", "lone_digit_tall", "dash_length", "dash_flat"], AT_LEAST_0),

@@ -847,6 +847,48 @@ def drop_rule_slivers(
     return [b for b in blobs if not is_sliver(b)]
 
 
+def drop_pen_ends(
+    blobs: list[Blob], labels: np.ndarray, removed: np.ndarray, height: float, config: DetectConfig = DEFAULT
+) -> list[Blob]:
+    """Drop what is left of a pen lying on the page once its straight body was erased as a rule: its rounded
+    cap and its sharpened tip. A blob is a pen's end when it touches erased pixels (``removed``, uint8 0/1) of a
+    run at least ``config.pen_end_width`` digit heights (``height``, px) thick and ``config.pen_end_strokes``
+    times the writing's stroke width (the median over ``blobs`` of their widest inscribed disc, L2 distance
+    transform), and is at most ``config.pen_end_length`` of that thickness long either way. ``labels``: int32
+    [H, W], the components the blobs were measured on.
+
+    Measured 2026-12-05 on train.scenes' blank desk photos (``kind_photos(..., empty=True)``, seed 0): 20 of
+    100 read a digit, 8 of them a pen's cap or tip ('0', '2', '60'); their pens are 1.2-1.9 heights of the print
+    and 2.3-6 of its stroke widths thick. A printed rule or underline is thinner than the writing's strokes
+    (train/lines.py draws them 0.3-0.8 of the pen's) and, blurred, at most 1.3 stroke widths and 0.42 digit
+    heights thick (benchmarks/accuracy.py's line crops); with a 0.25-height test alone, a '1' and a '9'
+    touching a thick underline were dropped. A digit touching a form line stays."""
+    if not removed.any() or not blobs or not height:
+        return blobs
+    near = cv2.dilate(removed, np.ones((3, 3), np.uint8)).astype(bool)
+    touching = np.bincount(labels[near], minlength=labels.max() + 1) > 0
+    depth = None
+    ends = []  # (blob, the thickness of the erased run it touches, px)
+    for b in blobs:
+        if not touching[list(b.labels)].any():
+            continue
+        if depth is None:
+            depth = cv2.distanceTransform(removed, cv2.DIST_L2, 3)
+        reach = max(b.w, b.h)
+        y0, x0 = max(0, b.y - reach), max(0, b.x - reach)
+        thickness = 2 * float(depth[y0 : b.y + b.h + reach, x0 : b.x + b.w + reach].max())
+        if thickness >= config.pen_end_width * height and max(b.w, b.h) <= config.pen_end_length * thickness:
+            ends.append((b, thickness))
+    if not ends:
+        return blobs
+    ink = (labels > 0).astype(np.uint8)
+    widest = np.zeros(labels.max() + 1, np.float32)
+    np.maximum.at(widest, labels[ink > 0], cv2.distanceTransform(ink, cv2.DIST_L2, 3)[ink > 0])
+    strokes = float(np.median([2 * widest[list(b.labels)].max() for b in blobs]))
+    pens = {id(b) for b, thickness in ends if thickness >= config.pen_end_strokes * strokes}
+    return [b for b in blobs if id(b) not in pens]
+
+
 def rule_ends(removed: np.ndarray, height: float, config: DetectConfig = DEFAULT) -> np.ndarray:
     """The x of both ends of each erased horizontal rule (float64 [2 * rules], px): ``removed`` (uint8 0/1) the
     erased form lines; a rule is a run of them wider than ``config.ended_rule`` digit heights (``height``, px) and

@@ -50,6 +50,7 @@ from .rules import (
     Levelling,
     digit_height,
     drop_form_ticks,
+    drop_pen_ends,
     drop_rule_remnants,
     drop_rule_slivers,
     erase_boxes,
@@ -257,6 +258,7 @@ def candidates(
     if removed is not None:
         blobs = drop_form_ticks(blobs, labels, removed, height, slope, config)
         blobs = drop_rule_slivers(blobs, labels, removed, height, config)
+        blobs = drop_pen_ends(blobs, labels, removed, height, config)
         height = typical_height(blobs, ink.shape, config) or height
     blobs = [b for b in blobs if not is_rule(b, height, ink.shape, config)]
     if sheet is not None and height and min(ink.shape) >= config.pen_min_side:  # a pen lying across the sheet's edge
