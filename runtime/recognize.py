@@ -78,9 +78,9 @@ def line_digits(
       one blob of a line of digits the line model read as a word (``letter_only_digit``) -> the digit model's
       digit, where it is ``certain``;
     - no digit (a separator, a word, nothing) -> none; except where the line model read nothing or an unsure
-      '/' (below ``slash_sure``), the line holds digits (or the line model read nothing at all on it: '11' drawn
-      as two straight strokes) and no word, and the digit model is ``sure`` of a digit of full height (a thin,
-      straight '1' the line model missed or took for a slash);
+      '/' (below ``slash_sure``), the line holds digits (or the line model read nothing at all on it and the digit
+      model reads a '1': '11' drawn as two straight strokes) and no word, and the digit model is ``sure`` of a
+      digit of full height (a thin, straight '1' the line model missed or took for a slash);
     - a blob alone on its line (specks aside) has no context for the line model: it is the digit model's one
       digit, unless it is wide enough for the digits the line model read in it (``narrow_alone`` heights per
       digit, ``alone_one`` per '1': a touching pair) and the digit model is not ``certain`` of one digit or both
@@ -168,7 +168,9 @@ def line_digits(
         missed = all(c.char == "/" and c.confidence < config.slash_sure for c in (chars[k] for k in mine))
         # A '/' read before or after every digit of its line separates nothing: a slanted '1', however sure or tall
         outside = bool(mine) and all(chars[k].char == "/" for k in mine) and not between_digits(mine, chars)
-        missed = (missed or outside) and (number or not chars) and not words  # (or a line it read nothing in)
+        # (or a line it read nothing in at all, where the digit model reads a '1': '11' drawn as two straight strokes;
+        # a printed label alone on a blank form, 'Ref:', read nothing, and its letters passed for an '8' and a '4')
+        missed = (missed or outside) and (number or (not chars and int(classifier.argmax()) == 1)) and not words
         if (
             missed
             and classifier.max() >= config.sure

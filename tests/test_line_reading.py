@@ -1163,3 +1163,21 @@ def test_a_short_1_beside_a_long_1_is_read(reader):
     assert reader.read(make_scene(digits, seed=2, per_line=6)).text == "".join(map(str, labels)) == "758115"
     assert full_height([(0, 0, 10, h) for h in (62, 54, 48, 72, 48, 42, 10)]) == 51.0  # (the 10 px speck aside)
     assert full_height([(0, 0, 10, h) for h in (28, 17)]) == 28.0  # (two: the tallest's)
+
+
+def test_a_printed_label_alone_the_line_model_reads_nothing_in_gives_no_digit(reader):
+    """A blank form's label alone ('Ref:', 'Amount:' in bold print, slightly blurred): the line model reads nothing
+    on the line, and every blob the digit model was sure of passed for a digit it missed ('8', '4047'; blank
+    desk photos of train.scenes read '84', '800'). On a line it reads nothing in, only a '1' is taken as missed:
+    two straight strokes still read '11'."""
+
+    def printed(word: str) -> np.ndarray:
+        image = np.full((160, 420, 3), 235, np.uint8)
+        cv2.putText(image, word, (30, 110), cv2.FONT_HERSHEY_SIMPLEX, 2.2, (30, 30, 30), 3, cv2.LINE_AA)
+        return cv2.GaussianBlur(image, (0, 0), 1.2)
+
+    assert [reader.read(printed(word)).text for word in ("Ref:", "Amount:")] == ["", ""]
+    strokes = np.full((200, 300, 3), 235, np.uint8)
+    for x in (100, 160):
+        cv2.line(strokes, (x, 50), (x - 4, 150), (30, 30, 30), 6)
+    assert reader.read(strokes).text == "11"
