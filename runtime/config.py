@@ -805,6 +805,13 @@ class ReadConfig:
     #   line of digits) held two or more loops in 16 blobs, each with a loop under 0.4 or covering under 0.45
     loop_cover: float = 0.45  # share of its width: ... and when its loops together cover this much of it (looped
     #   zeros 0.47-0.66, ../shared/cases/cheque-amount-3000.jpg blurred 0.52; those 16 words 0.12-0.43)
+    piece_gap: float = 0.0  # the taller blob's heights: a blob the line model read nothing in and the digit model
+    #   reads as a '1', whose columns come this near those of a blob the line model read one digit in (0: touching
+    #   or overlapping), is a piece of that digit (recognize.piece_of_a_digit), no '1' it missed. Measured
+    #   2026-12-05: issue 10's pencil photos, seeds 0-3, 5 more read exactly of 400 (0.80 / 0.66 / 0.70 / 0.72 ->
+    #   0.80 / 0.68 / 0.70 / 0.75) and separators crops of benchmarks/accuracy.py seed 1 two more, nothing lost in
+    #   the other kinds and the lines, seeds 0-1; at 0.05, 3 more pencil photos, but a '1' 2 px from a '7' on
+    #   squared paper and a printed '11' were lost
     slash_height: float = 1.12  # share of the median height of its line's other digits: ... unless the blob
     #   stands at least this much taller than them: a slash reaches past the digits, a '1' stands as tall as they do
     #   (the pen-drawn slashes of train/lines.py are 0.8-1.35 digit heights; shared case slash-2468.jpg's is 1.19).
@@ -953,6 +960,7 @@ READ_ALLOWED: dict[str, Allowed] = {
     **dict.fromkeys(
         ["slash_height", "stray_height", "sideways_max_gap", "sideways_max_gap_two", "loop_width"], AT_LEAST_0
     ),
+    "piece_gap": ANY,  # (negative: the columns must overlap by as much)
     **dict.fromkeys(
         [
             "glance_wide",

@@ -1181,3 +1181,20 @@ def test_a_printed_label_alone_the_line_model_reads_nothing_in_gives_no_digit(re
     for x in (100, 160):
         cv2.line(strokes, (x, 50), (x - 4, 150), (30, 30, 30), 6)
     assert reader.read(strokes).text == "11"
+
+
+def test_a_pencil_digits_stem_broken_off_it_is_no_missed_one(reader, mnist_test):
+    """Issue 10's faint pencil photos (train.scenes, seed 1, photos 62 and 71): a '4' and a '9' broken in two
+    left their stems apart, the line model read the digit in its other piece and nothing in the stem, and the
+    digit model, sure of a '1' there, added it as one the line model missed ('128041', '38991').
+    recognize.piece_of_a_digit: a '1' whose columns touch or overlap those of a digit the line model read is
+    its piece. With ReadConfig.piece_gap out of reach (columns overlapping by 100 heights) the '1's come back."""
+    from dataclasses import replace
+
+    from edgedigits.runtime.config import ReadConfig
+    from edgedigits.train.scenes import kind_photos
+
+    photos = [image for i, (image, _) in enumerate(kind_photos(mnist_test, "pencil", 1, 72)) if i in (62, 71)]
+    assert [reader.read(image).text for image in photos] == ["12804", "3899"]
+    apart = DigitReader(read_config=replace(ReadConfig(), piece_gap=-100.0))
+    assert [apart.read(image).text for image in photos] == ["128041", "38991"]
