@@ -858,11 +858,11 @@ def drop_pen_ends(
     [H, W], the components the blobs were measured on.
 
     Measured 2026-12-05 on train.scenes' blank desk photos (``kind_photos(..., empty=True)``, seed 0): 20 of
-    100 read a digit, 8 of them a pen's cap or tip ('0', '2', '60'); their pens are 1.2-1.9 heights of the print
-    and 2.3-6 of its stroke widths thick. A printed rule or underline is thinner than the writing's strokes
-    (train/lines.py draws them 0.3-0.8 of the pen's) and, blurred, at most 1.3 stroke widths and 0.42 digit
-    heights thick (benchmarks/accuracy.py's line crops); with a 0.25-height test alone, a '1' and a '9'
-    touching a thick underline were dropped. A digit touching a form line stays."""
+    100 read a digit, 6 of them only a pen's cap or tip ('0', '2', '60'), which this drops; their pens are
+    1.2-1.9 heights of the print and 2.3-6 of its stroke widths thick. A printed rule or underline is thinner
+    than the writing's strokes (train/lines.py draws them 0.3-0.8 of the pen's) and, blurred, at most 1.3
+    stroke widths and 0.42 digit heights thick (benchmarks/accuracy.py's line crops); with a 0.25-height test
+    alone, a '1' and a '9' touching a thick underline were dropped. A digit touching a form line stays."""
     if not removed.any() or not blobs or not height:
         return blobs
     near = cv2.dilate(removed, np.ones((3, 3), np.uint8)).astype(bool)
