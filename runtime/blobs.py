@@ -208,6 +208,31 @@ def pad_box(box: Box, shape: tuple[int, ...], pad: int | None = None) -> Box:
     return (x0, y0, x1 - x0, y1 - y0)
 
 
+def label_counts(labels: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """How many pixels of ``where`` (bool [H, W]) each label of ``labels`` (int32 [H, W]) holds: int64 [count],
+    the background (0) counted 0."""
+    out = np.bincount(labels[where], minlength=int(labels.max()) + 1)
+    out[0] = 0
+    return out
+
+
+def labels_near(labels: np.ndarray, mask: np.ndarray, size: int) -> np.ndarray:
+    """How many pixels of each label of ``labels`` (int32 [H, W]) lie within a ``size`` x ``size`` px square
+    around ``mask``'s (uint8 0/1 [H, W]: erased rules, a sheet's outline): int64 [count], the background counted
+    0 (label_counts over ``mask`` dilated by the square)."""
+    return label_counts(labels, cv2.dilate(mask, np.ones((size, size), np.uint8)) > 0)
+
+
+def widest_discs(labels: np.ndarray, depth: np.ndarray) -> np.ndarray:
+    """The largest value of ``depth`` (float32 [H, W], a distance transform of the ink: each pixel's distance to
+    the paper) over each label of ``labels`` (int32 [H, W]): float32 [count], the radius of the widest disc
+    inscribed in each component; 0 for the background."""
+    widest = np.zeros(int(labels.max()) + 1, np.float32)
+    ink = labels > 0
+    np.maximum.at(widest, labels[ink], depth[ink])
+    return widest
+
+
 def member_mask(labels: np.ndarray, blob: Blob, box: Box) -> np.ndarray:
     """1 where the box's pixels belong to the blob's components: uint8 0/1, the box's shape."""
     x, y, w, h = box

@@ -22,7 +22,7 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
-from .blobs import label
+from .blobs import label, widest_discs
 from .config import DEFAULT, DetectConfig
 from .images import check_array
 
@@ -188,9 +188,8 @@ def stroke_width(strokes: np.ndarray, config: DetectConfig = DEFAULT) -> float:
     where the strokes are about 7, and the filter, sized from it, kept blotches that then joined the digits
     beside them into one blob ('344' read '3')."""
     depth = cv2.distanceTransform(strokes, cv2.DIST_L2, 3)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(strokes, connectivity=8)
-    widest = np.zeros(count, np.float32)
-    np.maximum.at(widest, labels[strokes > 0], depth[strokes > 0])
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(strokes, connectivity=8)
+    widest = widest_discs(labels, depth)
     longer = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
     stroke = 2 * widest < config.blotch_compact * longer
     stroke[0] = False

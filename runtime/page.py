@@ -35,7 +35,7 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
-from .blobs import largest_component
+from .blobs import label_counts, labels_near, largest_component
 from .config import DEFAULT, DetectConfig
 from .ink import shrink
 
@@ -151,8 +151,7 @@ def along_edge(labels: np.ndarray, sheet: np.ndarray, reach: int) -> np.ndarray:
     (int32 [H, W], 0 the background, counted 0). The image's border counts as an edge: the crop of a page
     (``isolate``) is its box, so the sheet meets it there (a card's corner), and a blob lying along the border of
     a page cut by the frame is a sliver of a stroke, nothing to read."""
-    outline = outline_of(sheet, border=True).view(np.uint8)
-    return label_counts(labels, cv2.dilate(outline, np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)) > 0)
+    return labels_near(labels, outline_of(sheet, border=True).view(np.uint8), 2 * reach + 1)
 
 
 def outline_of(sheet: np.ndarray, border: bool) -> np.ndarray:
@@ -164,14 +163,6 @@ def outline_of(sheet: np.ndarray, border: bool) -> np.ndarray:
     else:
         inner = cv2.erode(sheet.view(np.uint8), kernel, borderType=cv2.BORDER_REPLICATE)
     return sheet & (inner == 0)
-
-
-def label_counts(labels: np.ndarray, where: np.ndarray) -> np.ndarray:
-    """How many pixels of ``where`` (bool [H, W]) each label of ``labels`` (int32 [H, W]) holds: int64 [count],
-    the background (0) counted 0."""
-    out = np.bincount(labels[where], minlength=int(labels.max()) + 1)
-    out[0] = 0
-    return out
 
 
 def flat_border(small: np.ndarray, config: DetectConfig = DEFAULT) -> tuple[int, int, int, int] | None:

@@ -170,7 +170,8 @@ def line_digits(
         outside = bool(mine) and all(chars[k].char == "/" for k in mine) and not between_digits(mine, chars)
         # (or a line it read nothing in at all, where the digit model reads a '1': '11' drawn as two straight strokes;
         # a printed label alone on a blank form, 'Ref:', read nothing, and its letters passed for an '8' and a '4')
-        missed = (missed or outside) and (number or (not chars and int(classifier.argmax()) == 1)) and not words
+        reads_one = int(classifier.argmax()) == 1  # the digit model reads a '1'
+        missed = (missed or outside) and (number or (not chars and reads_one)) and not words
         if (
             missed
             and classifier.max() >= config.sure
@@ -178,7 +179,7 @@ def line_digits(
             # pieces of broken strokes, shorter than its digits: the tallest, as before)
             and (outside or not (line.unrotate is None and mine and taller(j, members, config)))  # (a turned line's
             # boxes: not heights; a blob the line model read nothing in is no slash, however tall)
-            and not (not mine and int(classifier.argmax()) == 1 and piece_of_a_digit(j, members, owner, chars, config))
+            and not (not mine and reads_one and piece_of_a_digit(j, members, owner, chars, config))
             # (a pencil digit's stem, broken off it, is no '1' the line model missed)
         ):
             digits.append(make_digit(classifier, members[j], line_no))

@@ -25,7 +25,17 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
-from .blobs import Blob, components, is_line_like, label, may_be_writing, member_mask, typical_height
+from .blobs import (
+    Blob,
+    components,
+    is_line_like,
+    label,
+    labels_near,
+    may_be_writing,
+    member_mask,
+    typical_height,
+    widest_discs,
+)
 from .config import DEFAULT, DetectConfig
 
 
@@ -739,8 +749,7 @@ def drop_rule_remnants(blobs: list[Blob], labels: np.ndarray, removed: np.ndarra
     along removed pixels. A digit that touched a rule borders it only over a short stretch."""
     if not removed.any() or not blobs:
         return blobs
-    near = cv2.dilate(removed, np.ones((7, 7), np.uint8)).astype(bool)
-    hits = np.bincount(labels[near], minlength=labels.max() + 1)
+    hits = labels_near(labels, removed, 7)
     return [b for b in blobs if hits[b.labels[0]] <= 0.5 * b.area]
 
 
@@ -765,8 +774,7 @@ def drop_form_ticks(
     if not removed.any() or not blobs or not height:
         return blobs
     k = max(5, round(config.tick_foot * height)) | 1  # the rule's fuzzy edge and the tick's blurred foot
-    near = cv2.dilate(removed, np.ones((k, k), np.uint8)).astype(bool)
-    touching = np.bincount(labels[near], minlength=labels.max() + 1) > 0
+    touching = labels_near(labels, removed, k) > 0
     ends = rule_ends(removed, height, config)
 
     def upright_width(b: Blob) -> int:
@@ -838,8 +846,7 @@ def drop_rule_slivers(
     its digit; a written dash touching a form line goes too, and it is no digit."""
     if not removed.any() or not blobs or not height:
         return blobs
-    near = cv2.dilate(removed, np.ones((3, 3), np.uint8)).astype(bool)
-    touching = np.bincount(labels[near], minlength=labels.max() + 1) > 0
+    touching = labels_near(labels, removed, 3) > 0
 
     def is_sliver(b: Blob) -> bool:
         return b.h <= config.sliver_height * height and b.w >= 3 * b.h and bool(touching[list(b.labels)].any())
@@ -865,8 +872,7 @@ def drop_pen_ends(
     alone, a '1' and a '9' touching a thick underline were dropped. A digit touching a form line stays."""
     if not removed.any() or not blobs or not height:
         return blobs
-    near = cv2.dilate(removed, np.ones((3, 3), np.uint8)).astype(bool)
-    touching = np.bincount(labels[near], minlength=labels.max() + 1) > 0
+    touching = labels_near(labels, removed, 3) > 0
     depth = None
     ends = []  # (blob, the thickness of the erased run it touches, px)
     for b in blobs:
@@ -881,9 +887,7 @@ def drop_pen_ends(
             ends.append((b, thickness))
     if not ends:
         return blobs
-    ink = (labels > 0).astype(np.uint8)
-    widest = np.zeros(labels.max() + 1, np.float32)
-    np.maximum.at(widest, labels[ink > 0], cv2.distanceTransform(ink, cv2.DIST_L2, 3)[ink > 0])
+    widest = widest_discs(labels, cv2.distanceTransform((labels > 0).view(np.uint8), cv2.DIST_L2, 3))
     strokes = float(np.median([2 * widest[list(b.labels)].max() for b in blobs]))
     pens = {id(b) for b, thickness in ends if thickness >= config.pen_end_strokes * strokes}
     return [b for b in blobs if id(b) not in pens]
