@@ -11,6 +11,7 @@ them, keeping the handwriting that crosses them. NumPy and OpenCV only.
     blobs = drop_form_ticks(blobs, labels, removed, height, slope)  # comb ticks, box walls that stood on a rule
                                                   # (or on its end: rule_ends)
     is_rule(blob, height, shape)                  # a leftover rule or border
+    grid_sheet(blob, labels, shape)               # a squared page's grid as big as the page, too bent to erase
 
 Lengths are judged against the typical digit height, so the same rules work at any resolution. A row of boxes'
 walls and a comb's ticks stand at equal steps (``fit_lattice``): only strokes on that lattice are taken for
@@ -198,15 +199,49 @@ def lattice_runs(hit: np.ndarray, config: DetectConfig = DEFAULT) -> int:
     return count if count >= config.bent_rules else 0
 
 
-def rule_height(blobs: list[Blob], shape: tuple[int, ...], height: float, config: DetectConfig = DEFAULT) -> float:
+def rule_height(
+    blobs: list[Blob],
+    shape: tuple[int, ...],
+    height: float,
+    config: DetectConfig = DEFAULT,
+    binary: np.ndarray | None = None,
+) -> float:
     """The height, in px, a rule is judged long against (remove_rules): the digit height ``height``, or the
     median height of the three tallest blobs that may be writing (not line-like, not the frame) when that is
     taller. Handwriting on a printed form: the print is most of the blobs and sets the digit height, and a
     handwritten '1' three print lines tall, or a 4's stem, was erased as a rule (issue 10's desk photos:
     0.83 -> 0.92 exact, 100 photos; every other kind unchanged). The median of three: a pen lying on the page
-    is one tall blob."""
+    is one tall blob. Not on squared paper (``binary``: uint8 0/1 [H, W], the ink the blobs are of; None: not
+    looked at): rules of ``height``'s length stand on a lattice both ways (squared). A faint grid breaks into
+    patches of joined cells, taller than any digit; taken for tall writing, they raised the rule length past the
+    patches' own rules, nothing was erased, and a blank squared page read dozens of digits."""
     tall = sorted(b.h for b in may_be_writing(blobs, shape, config))[-3:]
-    return max(height, float(np.median(tall))) if len(tall) == 3 else height
+    if len(tall) < 3 or float(np.median(tall)) <= height:
+        return height
+    if binary is not None and squared(binary, int(config.rule_length * height), config):
+        return height
+    return float(np.median(tall))
+
+
+def squared(binary: np.ndarray, length: int, config: DetectConfig = DEFAULT) -> bool:
+    """Whether ``binary`` (uint8 0/1 [H, W]) holds a grid: straight runs of ``length`` px or more, horizontal and
+    vertical, each way at least ``config.bent_rules`` of them at equal steps (lattice_runs)."""
+    if length < 8 or length >= min(binary.shape):
+        return False
+    return all(lattice_runs(hit, config) for hit in run_profiles(binary, length))
+
+
+def grid_sheet(blob: Blob, labels: np.ndarray, shape: tuple[int, ...], config: DetectConfig = DEFAULT) -> bool:
+    """Whether ``blob`` is a page's grid: it spans ``config.frame_share`` of the image (``shape``) both ways, and
+    its own pixels (``labels``: int32 [H, W], its components) are a lattice of straight runs of ``bent_run`` of
+    the image's shorter side, both ways (squared). A squared page's grid, bent a pixel or two by the lens so that
+    no rule was erased, stayed one blob as big as the page, and a blank squared page read '0' (14 of 100 blank
+    squared pages, train.scenes seed 0; 2 still read '0')."""
+    height, width = shape[:2]
+    if blob.w < config.frame_share * width or blob.h < config.frame_share * height:
+        return False
+    own = member_mask(labels, blob, (blob.x, blob.y, blob.w, blob.h))
+    return squared(own, int(config.bent_run * min(height, width)), config)
 
 
 def remove_rules(binary: np.ndarray, height: float, config: DetectConfig = DEFAULT, wobble: int = 0) -> np.ndarray:
@@ -215,6 +250,10 @@ def remove_rules(binary: np.ndarray, height: float, config: DetectConfig = DEFAU
 
     Returns ``binary`` itself when there is nothing to erase.
 
+    The strokes crossing a rule stay (crossings), judged on the ink without the rules of the other way: a grid's
+    vertical rule touches each horizontal rule from both sides as a stroke does, and every crossing of a squared
+    page stayed a '+' speck that read '1' or '4'.
+
     A run of ``length`` pixels needs at least that many ink pixels in its row (column), so the opening runs
     only over the band of rows (columns) that have them, usually none: a long opening of the whole frame
     costs milliseconds. ``wobble`` (px): a rule may step this far across itself along its length and still be
@@ -222,7 +261,7 @@ def remove_rules(binary: np.ndarray, height: float, config: DetectConfig = DEFAU
     pixel either way): the image is widened across the rule by that much for the opening, and the rule found
     taken back to the ink within it."""
     h_img, w_img = binary.shape
-    out = binary
+    found = []  # (axis, the rules' pixels, their band, the widening) of each axis that has rules
     for axis, size in ((1, w_img), (0, h_img)):
         length = int(config.rule_length * height) if height else int(0.9 * size)
         if length < 8 or length >= size:
@@ -244,11 +283,15 @@ def remove_rules(binary: np.ndarray, height: float, config: DetectConfig = DEFAU
             rules = cv2.dilate(rules, wide) & binary
         if rules.any():  # widen a little across the rule: a slanted or fuzzy rule leaves no slivers
             across = np.ones((5, 1) if axis == 1 else (1, 5), np.uint8)
-            band = cv2.dilate(rules, across)
-            kept = crossings(binary, rules, band, axis, config)  # the writing crossing it stays
-            if axis == 0 and height:  # and the writing running along a margin line, between its touches
-                kept |= along_rule(out, long_rules(rules, across, config), height, config)
-            out = out & (1 - band * (1 - kept))
+            found.append((axis, rules, cv2.dilate(rules, across), across))
+    out = binary
+    for axis, rules, band, across in found:
+        # the writing crossing it stays; a rule of the other way (a grid's) crossing it is no writing
+        others = [other for a, _, other, _ in found if a != axis]
+        kept = crossings(binary & (1 - others[0]) if others else binary, rules, band, axis, config)
+        if axis == 0 and height:  # and the writing running along a margin line, between its touches
+            kept |= along_rule(out, long_rules(rules, across, config), height, config)
+        out = out & (1 - band * (1 - kept))
     return out
 
 

@@ -56,6 +56,7 @@ from .rules import (
     erase_boxes,
     erase_comb_ticks,
     erase_grids,
+    grid_sheet,
     is_rule,
     remove_rules,
     rule_height,
@@ -260,7 +261,9 @@ def candidates(
         blobs = drop_rule_slivers(blobs, labels, removed, height, config)
         blobs = drop_pen_ends(blobs, labels, removed, height, config)
         height = typical_height(blobs, ink.shape, config) or height
-    blobs = [b for b in blobs if not is_rule(b, height, ink.shape, config)]
+    blobs = [
+        b for b in blobs if not is_rule(b, height, ink.shape, config) and not grid_sheet(b, labels, ink.shape, config)
+    ]
     if sheet is not None and height and min(ink.shape) >= config.pen_min_side:  # a pen lying across the sheet's edge
         crossing = across_edge(labels, sheet)
         blobs = [b for b in blobs if crossing[list(b.labels)].max() < config.pen_width * height]
@@ -290,7 +293,7 @@ def erase_form_lines(
         blobs = mark_writing(components(work_stats, config=config), work_labels, config)
     height = digit_height(work, blobs, config)
     kept = remove_rules(
-        work, rule_height(blobs, work.shape, height, config), config, config.rule_wobble if slope else 0
+        work, rule_height(blobs, work.shape, height, config, work), config, config.rule_wobble if slope else 0
     )
     if kept is not work:  # a comb field's ticks stand on its erased rule
         kept = erase_comb_ticks(kept, work & (1 - kept), height, config)
