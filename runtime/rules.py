@@ -216,11 +216,11 @@ def rule_height(
     patches of joined cells, taller than any digit; taken for tall writing, they raised the rule length past the
     patches' own rules, nothing was erased, and a blank squared page read dozens of digits."""
     tall = sorted(b.h for b in may_be_writing(blobs, shape, config))[-3:]
-    if len(tall) < 3 or float(np.median(tall)) <= height:
+    if len(tall) < 3 or tall[1] <= height:  # (tall[1]: the median of three)
         return height
     if binary is not None and squared(binary, int(config.rule_length * height), config):
         return height
-    return float(np.median(tall))
+    return float(tall[1])
 
 
 def squared(binary: np.ndarray, length: int, config: DetectConfig = DEFAULT) -> bool:
@@ -228,6 +228,10 @@ def squared(binary: np.ndarray, length: int, config: DetectConfig = DEFAULT) -> 
     vertical, each way at least ``config.bent_rules`` of them at equal steps (lattice_runs)."""
     if length < 8 or length >= min(binary.shape):
         return False
+    for axis in (1, 0):  # a run of ``length`` px needs that many ink pixels in its row (column): mostly none
+        counts = cv2.reduce(binary, axis, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel()
+        if np.count_nonzero(counts >= length) < config.bent_rules:
+            return False
     return all(lattice_runs(hit, config) for hit in run_profiles(binary, length))
 
 
