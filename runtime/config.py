@@ -440,6 +440,23 @@ class DetectConfig:
     #   '' and reads '7' again; lined, squared, form and comb photos unchanged on seeds 0 and 1)
     lattice_tolerance: float = 1.5  # px: ... unless they stand at equal steps, each centre this close to its place
     #   (rules.lattice_runs: a blank squared page's 5 mm grid, rules 21 px apart in 700, is no thick band; 2026-12-05)
+    # --- a printed lattice found in the ink's projection profiles (rules.lattice_bands, drop_grid_debris)
+    lattice_strength: float = 0.3  # share of the profile's variance: the rows' (columns') ink profile is printed
+    #   lines at equal steps when its autocorrelation at the step reaches this (a squared page's faint grid, broken
+    #   into pieces, 0.4-0.9; text lines and digits below it or too thick: lattice_thin) ...
+    lattice_thin: float = 0.3  # share of the step: ... and the lines, on the profile folded on the step, are at most
+    #   this thick (printed rules 2-5 px in steps of 18-33 px; a row of digits is half its step tall or more) ...
+    lattice_periods: int = 5  # steps: ... and the image holds this many steps at least ...
+    lattice_min_step: int = 8  # px: ... of at least this (the profile's noise and a rule's own thickness repeat at
+    #   shorter lags)
+    grid_square: float = 0.05  # share of the shorter step: a grid's rows and columns stand at steps this close
+    #   (rules.grid_bands: square cells) ...
+    lattice_drift: float = 2.0  # px: a lattice line's band is its thickness and this much either side (a photo's
+    #   lines bend a pixel or two across the page)
+    debris_min_blobs: int = 8  # blobs: a lattice's pieces are looked for among this many blobs or more (a blank
+    #   squared page's faint grid leaves dozens; a webcam frame of a number, a few) ...
+    debris_share: float = 0.9  # share of a blob's ink: a blob with this much inside a lattice's bands is a piece of
+    #   the lattice (rules.drop_grid_debris; a handwritten digit on squared paper has 0.3-0.6 there)
     crossing_margin: int = 4  # px beyond a margin line's thickness a run across it must reach to be writing, kept
     #   when the line is erased (a fuzzy rim; rules.crossings) ...
     band_reach: int = 11  # px: ... and a horizontal rule's band is at most this thick (a rule of 7 px widened by
@@ -643,6 +660,9 @@ DETECT_ALLOWED: dict[str, Allowed] = {
     "rim_px": AT_LEAST_0,
     "tick_alike_px": AT_LEAST_0,
     "lattice_tolerance": AT_LEAST_0,
+    **dict.fromkeys(["lattice_strength", "lattice_thin", "debris_share", "grid_square"], SHARE),
+    **dict.fromkeys(["lattice_periods", "debris_min_blobs"], AT_LEAST_1),
+    **dict.fromkeys(["lattice_min_step", "lattice_drift"], AT_LEAST_0),
     "box_band_px": AT_LEAST_1,
     "min_contrast": Allowed(0, 1, above_low=True),  # the ink map is divided by at least this
     # shares a blob or a height must reach, where above 1 turns the check off (tests/test_config.py does so)

@@ -31,6 +31,7 @@ from .blobs import (
     components,
     is_line_like,
     label,
+    label_counts,
     labels_near,
     may_be_writing,
     member_mask,
@@ -38,6 +39,7 @@ from .blobs import (
     widest_discs,
 )
 from .config import DEFAULT, DetectConfig
+from .ink import quantiles
 
 
 def digit_height(binary: np.ndarray, plain: list[Blob], config: DetectConfig = DEFAULT) -> float:
@@ -246,6 +248,138 @@ def grid_sheet(blob: Blob, labels: np.ndarray, shape: tuple[int, ...], config: D
         return False
     own = member_mask(labels, blob, (blob.x, blob.y, blob.w, blob.h))
     return squared(own, int(config.bent_run * min(height, width)), config)
+
+
+def lattice_step(profile: np.ndarray, config: DetectConfig = DEFAULT) -> float | None:
+    """The step, in px, of printed lines at equal steps in an ink profile (int or float [n]: ink pixels per row,
+    or per column), or None when it shows none: the highest peak of the profile's autocorrelation at lags of
+    ``config.lattice_min_step`` to n / ``lattice_periods`` px, which reaches ``lattice_strength`` and has a dip
+    before it (one broad bump of ink, a line of digits, only falls off), refined between pixels to the period of
+    the profile's largest Fourier coefficient within half a pixel of it. The profile is capped at its 90th
+    percentile: one strong line (a margin) does not rule it. The highest lag may be a multiple of the step (lines
+    a fraction of a pixel off whole places overlap best after a few steps): a peak at a half, a third or a
+    quarter of it of at least half its height is taken instead."""
+    n = profile.size
+    longest, shortest = n // max(config.lattice_periods, 1), max(config.lattice_min_step, 2)
+    if longest <= shortest + 1:
+        return None
+    capped = np.minimum(profile, quantiles(profile, 0.9)[0]).astype(np.float64)
+    centred = capped - capped.mean()
+    if not centred.any():
+        return None
+    spectrum = np.fft.rfft(centred, 2 * n)  # (zero-padded: the linear, not the circular, autocorrelation)
+    correlation = np.fft.irfft(spectrum.real**2 + spectrum.imag**2)[: longest + 2]
+    correlation /= correlation[0]
+    lags = correlation[shortest : longest + 1]
+    best = float(lags.max())
+    if best < config.lattice_strength:
+        return None
+    lag = shortest + int(np.argmax(lags))
+    for parts in (4, 3, 2):  # the step, not a multiple of it: lines a fraction of a pixel off whole places
+        near = int(round(lag / parts))  # overlap less at one step than at the multiple that brings them back
+        if near - 1 >= shortest and correlation[near - 1 : near + 2].max() >= 0.5 * best:
+            lag = near - 1 + int(np.argmax(correlation[near - 1 : near + 2]))
+            break
+    while lag + 1 <= longest and correlation[lag + 1] > correlation[lag]:  # up to the peak, either way
+        lag += 1
+    while lag - 1 >= shortest and correlation[lag - 1] > correlation[lag]:
+        lag -= 1
+    if lag == shortest or correlation[1:lag].min() > 0.5 * correlation[lag]:
+        return None
+    # between pixels: the period whose Fourier coefficient is the largest, within half a pixel (a tenth of a pixel
+    # off a step drifts by 3 px across 30 of them)
+    steps = lag + np.linspace(-0.5, 0.5, 51)
+    coefficients = np.exp(-2j * np.pi * np.outer(1 / steps, np.arange(n))) @ centred
+    return float(steps[int(np.argmax(np.abs(coefficients)))])
+
+
+def lattice_bands(profile: np.ndarray, step: float, config: DetectConfig = DEFAULT) -> np.ndarray | None:
+    """The rows (columns) of printed lines about ``step`` px apart in an ink profile (int or float [n], ink pixels
+    per row or column): bool [n], or None when the lines are not thin or not there. The phase of the profile's
+    Fourier coefficient at the step places the lines; folded on the step, the profile gives their thickness, at
+    most ``config.lattice_thin`` of the step (rows of handwriting are half their step tall or more), and they must
+    hold ink on ``lattice_periods`` steps at least. Then a straight line fitted through the lines' centres (least
+    squares, each line's ink-weighted mean row) gives their places to a fraction of a pixel. Each band is the
+    lines' thickness plus ``lattice_drift`` px either side."""
+    n = profile.size
+    if step * config.lattice_periods > n:
+        return None
+    capped = np.minimum(profile, quantiles(profile, 0.9)[0]).astype(np.float64)
+    x = np.arange(n)
+    origin = -float(np.angle((capped * np.exp(-2j * np.pi * x / step)).sum())) / (2 * np.pi) * step
+    offset, lines = _lattice_places(x, origin, step)
+    bins = int(np.ceil(step))
+    where = np.minimum((offset * bins / step).astype(np.int64), bins - 1)
+    folded = np.bincount(where, capped, bins) / np.maximum(np.bincount(where, minlength=bins), 1)
+    floor = float(np.median(folded))
+    thick = np.count_nonzero(folded > floor + 0.5 * (folded.max() - floor)) * step / bins
+    if thick > config.lattice_thin * step:
+        return None
+    reach = thick / 2 + config.lattice_drift
+    weight = np.where(np.abs(offset - step / 2) <= reach, np.maximum(capped - floor, 0.0), 0.0)
+    mass = np.bincount(lines, weight)
+    found = np.flatnonzero(mass > 0)
+    if found.size < config.lattice_periods:
+        return None
+    centres = np.bincount(lines, weight * x)[found] / mass[found]
+    step, origin = (float(v) for v in np.polyfit(found, centres, 1))
+    offset, _ = _lattice_places(x, origin, step)
+    return np.abs(offset - step / 2) <= reach
+
+
+def _lattice_places(x: np.ndarray, origin: float, step: float) -> tuple[np.ndarray, np.ndarray]:
+    """For positions ``x`` (px) and lines at ``origin`` + k ``step``: each position's place within its step, the
+    line's centre at step / 2 (float [n]), and the index of its line, counted from 0 at the first position
+    (int64 [n])."""
+    shifted = x - origin + step / 2
+    lines = np.floor(shifted / step).astype(np.int64)
+    return shifted - lines * step, lines - lines.min()
+
+
+def grid_bands(binary: np.ndarray, config: DetectConfig = DEFAULT) -> np.ndarray | None:
+    """Where a squared page's grid lies in ``binary`` (uint8 0/1 [H, W]): bool [H, W], the bands of its rows and of
+    its columns, or None when there is no grid. The classical projection-profile analysis of ruled forms, made
+    robust to breaks: a faint grid that binarization breaks into pieces, or leaves only as specks where its lines
+    cross, still piles its ink up at equal steps in both profiles. Each profile must show lines at a step of its
+    own (lattice_step), the two steps within ``config.grid_square`` of each other (a grid's cells are square),
+    and thin lines there (lattice_bands). One way alone is no grid: a printed form's text lines stand at equal
+    steps, and a line of digits written at equal steps puts its columns at them (taking one way's step for both,
+    a desk photo's form read its printed words as a grid, and a digit beside them was lost)."""
+    profiles = [cv2.reduce(binary, axis, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel() for axis in (1, 0)]
+    steps = []
+    for profile in profiles:
+        step = lattice_step(profile, config)
+        if step is None:
+            return None
+        steps.append(step)
+    if abs(steps[0] - steps[1]) > config.grid_square * min(steps):
+        return None
+    rows, columns = (lattice_bands(profile, step, config) for profile, step in zip(profiles, steps))
+    if rows is None or columns is None:
+        return None
+    inside = np.zeros(binary.shape, bool)
+    inside[rows] = True
+    inside[:, columns] = True
+    return inside
+
+
+def drop_grid_debris(
+    blobs: list[Blob], labels: np.ndarray, binary: np.ndarray, config: DetectConfig = DEFAULT
+) -> list[Blob]:
+    """``blobs`` without the pieces of a squared page's grid: a blob with ``config.debris_share`` of its ink or
+    more inside the grid's bands (grid_bands) of ``binary`` (uint8 0/1 [H, W], the ink before any rule was
+    erased). ``labels``: int32 [H, W], the components the blobs are made of. A faint grid breaks into pieces too
+    short to be erased as rules, and specks where its lines cross: a blank squared page read lines of '1's and
+    '4's. A digit written on the grid has most of its ink between the lines. Looked for among
+    ``config.debris_min_blobs`` blobs or more (a grid's pieces are many; the profiles cost 0.1-0.2 ms, a
+    twentieth of a 640x480 frame's reading)."""
+    if len(blobs) < config.debris_min_blobs:
+        return blobs
+    inside = grid_bands(binary, config)
+    if inside is None:
+        return blobs
+    counts = label_counts(labels, inside)
+    return [b for b in blobs if counts[list(b.labels)].sum() < config.debris_share * b.area]
 
 
 def remove_rules(binary: np.ndarray, height: float, config: DetectConfig = DEFAULT, wobble: int = 0) -> np.ndarray:

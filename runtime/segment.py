@@ -50,6 +50,7 @@ from .rules import (
     Levelling,
     digit_height,
     drop_form_ticks,
+    drop_grid_debris,
     drop_pen_ends,
     drop_rule_remnants,
     drop_rule_slivers,
@@ -264,6 +265,7 @@ def candidates(
     blobs = [
         b for b in blobs if not is_rule(b, height, ink.shape, config) and not grid_sheet(b, labels, ink.shape, config)
     ]
+    blobs = drop_grid_debris(blobs, labels, binary, config)
     if sheet is not None and height and min(ink.shape) >= config.pen_min_side:  # a pen lying across the sheet's edge
         crossing = across_edge(labels, sheet)
         blobs = [b for b in blobs if crossing[list(b.labels)].max() < config.pen_width * height]

@@ -1536,3 +1536,108 @@ def test_a_grid_as_big_as_the_page_is_no_digit():
     assert not grid_sheet(Blob(4, 4, 492, 392, int(ring.sum()), (1,)), labels, ring.shape)
     small = Blob(0, 0, 300, 400, int(grid.sum()), (1,))  # spans the height only: not the page's grid
     assert not grid_sheet(small, label(grid)[1], grid.shape)
+
+
+def _speck_grid(shape=(480, 640), step=21.3, specks_only=False, seed=0):
+    """A faint squared page's grid as binarization leaves it (uint8 0/1): 2 px lines every ``step`` px both ways,
+    broken into dashes (a third of each line lost at random), or only 4x4 specks where the lines cross."""
+    rng = np.random.default_rng(seed)
+    grid = np.zeros(shape, np.uint8)
+    ys = np.arange(5, shape[0] - 2, step).astype(int)
+    xs = np.arange(9, shape[1] - 2, step).astype(int)
+    if specks_only:
+        for y in ys:
+            for x in xs:
+                grid[y - 1 : y + 3, x - 1 : x + 3] = 1
+        return grid
+    for y in ys:
+        grid[y : y + 2] = 1
+    for x in xs:
+        grid[:, x : x + 2] = 1
+    holes = rng.random(grid.shape) < 0.02  # seeds of gaps, grown into breaks across the lines
+    return grid & (1 - cv2.dilate(holes.astype(np.uint8), np.ones((5, 5), np.uint8)))
+
+
+def test_a_faint_grids_step_is_found_in_its_profile_and_a_line_of_digits_has_none(mnist_test):
+    """rules.lattice_step and lattice_bands: a grid broken into dashes, or left only as specks where its lines
+    cross, piles its ink up every 21.3 px in both profiles; the step is found within 0.15 px, and the bands
+    cover its lines. A line of six MNIST digits at equal steps (a webcam frame's number) is a broad bump in the
+    rows' profile: no step, and no grid (grid_bands: None); nor are lines one way only, or cells a quarter wider
+    than tall (grid_square)."""
+    from edgedigits.runtime.rules import grid_bands, lattice_bands, lattice_step
+
+    for specks in (False, True):
+        grid = _speck_grid(specks_only=specks)
+        for axis in (1, 0):
+            profile = cv2.reduce(grid, axis, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel()
+            step = lattice_step(profile)
+            assert step is not None and abs(step - 21.3) < 0.15, (specks, axis, step)
+            bands = lattice_bands(profile, step)
+            assert bands is not None and bands[profile >= profile.max() / 2].all()  # every line inside its band
+            assert bands.mean() < 0.5
+            narrow = lattice_bands(profile, step, DetectConfig(lattice_drift=0.0))  # (bands as thick as the lines)
+            assert narrow is not None and narrow.sum() < bands.sum()
+        inside = grid_bands(grid)
+        assert inside is not None and inside[grid > 0].all()
+        ruled = grid.copy()
+        ruled[:, :] = 0
+        ruled[::21] = 1  # lines one way only (lined paper, a form's rows of print): no grid
+        assert grid_bands(ruled) is None
+        wide = cv2.resize(grid, (grid.shape[1] * 5 // 4, grid.shape[0]), interpolation=cv2.INTER_NEAREST)
+        assert grid_bands(wide) is None  # cells 26.6 x 21.3 px: not square
+        assert grid_bands(wide, DetectConfig(grid_square=0.3)) is not None  # (taken as square)
+    line = np.zeros((240, 320), np.uint8)
+    for k in range(6):
+        digit = cv2.resize(mnist_test.images[k], (40, 40)) > 100
+        line[100:140, 20 + 48 * k : 60 + 48 * k] = digit
+    rows = cv2.reduce(line, 1, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel()
+    assert lattice_step(rows) is None
+    assert grid_bands(line) is None
+
+
+def test_a_faint_grids_pieces_are_dropped_and_a_digit_written_on_it_is_kept(mnist_test):
+    """rules.drop_grid_debris: on a broken grid with a digit written across its lines, every piece of the grid
+    (at least debris_share of its ink inside the grid's bands) goes and the digit stays; with fewer than
+    debris_min_blobs blobs nothing is looked for; at a debris_share of 0.05 the digit goes too."""
+    from dataclasses import replace
+
+    from edgedigits.runtime.blobs import components, label
+    from edgedigits.runtime.rules import drop_grid_debris
+
+    grid = _speck_grid()
+    digit = (cv2.resize(mnist_test.images[0], (60, 60)) > 100).astype(np.uint8)  # a '7', 60 px, on three cells
+    page = grid.copy()
+    page[200:260, 300:360] |= digit
+    _, labels, stats = label(page)
+    blobs = components(stats)
+    kept = drop_grid_debris(blobs, labels, page)
+    assert len(blobs) > 50 and len(kept) == 1
+    x, y, w, h = kept[0][:4]
+    assert x <= 300 and y <= 200 and x + w >= 355 and y + h >= 255  # the digit (with the dashes it touches)
+    assert drop_grid_debris(blobs, labels, page, replace(DetectConfig(), debris_min_blobs=len(blobs) + 1)) == blobs
+    assert drop_grid_debris(blobs, labels, page, replace(DetectConfig(), debris_share=0.05)) == []  # the digit too
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("debris_min_blobs", 10**6),
+        ("lattice_strength", 1.0),
+        ("lattice_thin", 0.01),
+        ("lattice_periods", 1000),
+        ("lattice_min_step", 200),
+    ],
+)
+def test_a_blank_squared_page_with_a_faint_grid_reads_nothing_by_the_configs_lattice(mnist_test, field, value):
+    """A blank squared page of train.scenes (seed 0, page 8) whose faint grid binarization left as specks where its
+    lines cross: the specks read '49 / ?14414? / 4944 / ...', seven lines of digits. They stand on the grid's
+    lattice (rules.grid_bands) and are dropped (rules.drop_grid_debris): it reads nothing. Each of the lattice's
+    fields of the lattice turns that off, and the specks read again."""
+    from dataclasses import replace
+
+    from edgedigits.train.scenes import kind_photos
+
+    photo = list(kind_photos(mnist_test, "squared_paper", 0, 9, empty=True))[8][0]
+    assert DigitReader().read(photo).text == ""
+    changed = DigitReader(detect_config=replace(DetectConfig(), **{field: value})).read(photo).text
+    assert changed != "", changed
