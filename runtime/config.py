@@ -440,7 +440,8 @@ class DetectConfig:
     #   '' and reads '7' again; lined, squared, form and comb photos unchanged on seeds 0 and 1)
     lattice_tolerance: float = 1.5  # px: ... unless they stand at equal steps, each centre this close to its place
     #   (rules.lattice_runs: a blank squared page's 5 mm grid, rules 21 px apart in 700, is no thick band; 2026-12-05)
-    # --- a printed lattice found in the ink's projection profiles (rules.lattice_bands, drop_grid_debris)
+    # --- a squared page's grid found in the ink's projection profiles (rules.lattice_step, lattice_bands,
+    #   grid_bands, drop_grid_debris)
     lattice_strength: float = 0.3  # share of the profile's variance: the rows' (columns') ink profile is printed
     #   lines at equal steps when its autocorrelation at the step reaches this (a squared page's faint grid, broken
     #   into pieces, 0.4-0.9; text lines and digits below it or too thick: lattice_thin) ...
@@ -456,7 +457,8 @@ class DetectConfig:
     debris_min_blobs: int = 8  # blobs: a lattice's pieces are looked for among this many blobs or more (a blank
     #   squared page's faint grid leaves dozens; a webcam frame of a number, a few) ...
     debris_share: float = 0.9  # share of a blob's ink: a blob with this much inside a lattice's bands is a piece of
-    #   the lattice (rules.drop_grid_debris; a handwritten digit on squared paper has 0.3-0.6 there)
+    #   the lattice (rules.drop_grid_debris; MNIST test digits 0-4 written 60 px tall on tests/test_page.py's 21 px
+    #   grid have 0.35-0.72 there)
     crossing_margin: int = 4  # px beyond a margin line's thickness a run across it must reach to be writing, kept
     #   when the line is erased (a fuzzy rim; rules.crossings) ...
     band_reach: int = 11  # px: ... and a horizontal rule's band is at most this thick (a rule of 7 px widened by
