@@ -428,6 +428,9 @@ class DetectConfig:
     #   line's crossings on lined paper: '240' read '4240'). Strokes are 0.1-0.2 of a digit's height (box_stroke)
     frame_share: float = 0.9  # share of the image's height: a first digit height this tall may be a frame of rules
     #   joined across the image (rules.digit_height), and is tried again with bent rules erased ...
+    margin_share: float = 0.6  # share of a blob's ink: a blob as tall as frame_share of the image with this much
+    #   in straight vertical runs that long, within thin_band of the image's width, is a margin line
+    #   (rules.margin_line; a blank page's margin with faint rules' ends joined to it: 0.84) ...
     bent_run: float = 0.3  # share of the image's shorter side: ... runs this long, which are rules when rules bend
     #   across the image by a pixel or two (a lens, a curled page; rules.under_bent_rules) ...
     bent_rules: int = 3  # parallel runs: ... when there are at least this many (lined or squared paper's rules; a
@@ -662,7 +665,7 @@ DETECT_ALLOWED: dict[str, Allowed] = {
     "rim_px": AT_LEAST_0,
     "tick_alike_px": AT_LEAST_0,
     "lattice_tolerance": AT_LEAST_0,
-    **dict.fromkeys(["lattice_strength", "lattice_thin", "debris_share", "grid_square"], SHARE),
+    **dict.fromkeys(["lattice_strength", "lattice_thin", "debris_share", "grid_square", "margin_share"], SHARE),
     **dict.fromkeys(["lattice_periods", "debris_min_blobs"], AT_LEAST_1),
     **dict.fromkeys(["lattice_min_step", "lattice_drift"], AT_LEAST_0),
     "box_band_px": AT_LEAST_1,

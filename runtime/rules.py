@@ -12,6 +12,7 @@ them, keeping the handwriting that crosses them. NumPy and OpenCV only.
                                                   # (or on its end: rule_ends)
     is_rule(blob, height, shape)                  # a leftover rule or border
     grid_sheet(blob, labels, shape)               # a squared page's grid as big as the page, too bent to erase
+    margin_line(blob, labels, shape)              # a page's margin line, with the rules' ends joined to it
     blobs = drop_grid_debris(blobs, labels, binary)  # the pieces of a faint grid, found on its lattice in the
                                                   # ink's row and column profiles (grid_bands)
 
@@ -250,6 +251,28 @@ def grid_sheet(blob: Blob, labels: np.ndarray, shape: tuple[int, ...], config: D
         return False
     own = member_mask(labels, blob, (blob.x, blob.y, blob.w, blob.h))
     return squared(own, int(config.bent_run * min(height, width)), config)
+
+
+def margin_line(blob: Blob, labels: np.ndarray, shape: tuple[int, ...], config: DetectConfig = DEFAULT) -> bool:
+    """Whether ``blob`` is a page's margin line: it spans ``config.frame_share`` of the image's height (``shape``),
+    at least ``margin_share`` of its own pixels (``labels``: int32 [H, W], its components) lie in straight
+    vertical runs that long (stepping at most a pixel aside), and those runs stand in at most ``thin_band`` of the
+    image's width. A blank lined or
+    squared page whose faint rules or grid bits stay joined to the margin line set the digit height at the
+    page's, nothing was erased, and the line read '1' at 1.00 (box 115-169 px wide, as tall as the photo: 4 of the
+    blank lined and squared pages of train.scenes seed 0). A '1' filling a tight crop is as tall, but its stroke is
+    a large share of the crop's width."""
+    height, width = shape[:2]
+    length = int(config.frame_share * height)
+    if blob.h < length or length < 8:
+        return False
+    own = member_mask(labels, blob, (blob.x, blob.y, blob.w, blob.h))
+    across = np.ones((1, 3), np.uint8)  # (a line stepping a pixel aside along its length is still one run)
+    runs = cv2.morphologyEx(cv2.dilate(own, across), cv2.MORPH_OPEN, np.ones((length, 1), np.uint8))
+    runs = cv2.dilate(runs, across) & own
+    if cv2.countNonZero(runs) < config.margin_share * blob.area:
+        return False
+    return int(np.count_nonzero(runs.any(axis=0))) <= config.thin_band * width
 
 
 def lattice_step(profile: np.ndarray, config: DetectConfig = DEFAULT) -> float | None:

@@ -59,6 +59,7 @@ from .rules import (
     erase_grids,
     grid_sheet,
     is_rule,
+    margin_line,
     remove_rules,
     rule_height,
     rule_slope,
@@ -263,7 +264,7 @@ def candidates(
         blobs = drop_pen_ends(blobs, labels, removed, height, config)
         height = typical_height(blobs, ink.shape, config) or height
     blobs = [
-        b for b in blobs if not is_rule(b, height, ink.shape, config) and not grid_sheet(b, labels, ink.shape, config)
+        b for b in blobs if not is_rule(b, height, ink.shape, config) and not page_lines(b, labels, ink.shape, config)
     ]
     blobs = drop_grid_debris(blobs, labels, binary, config)
     if sheet is not None and height and min(ink.shape) >= config.pen_min_side:  # a pen lying across the sheet's edge
@@ -275,6 +276,12 @@ def candidates(
     blobs = merge_broken_strokes(blobs, height or max(ink.shape), config)
     blobs = attach_fragments(blobs, height or max(ink.shape), config)
     return Candidates(blobs, labels, height, ink)
+
+
+def page_lines(b: Blob, labels: np.ndarray, shape: tuple[int, ...], config: DetectConfig = DEFAULT) -> bool:
+    """Whether a blob (of the components ``labels``, int32 [H, W], in an image of ``shape``) is a page's own
+    lines left whole: a grid as big as the page (rules.grid_sheet) or a margin line (rules.margin_line)."""
+    return grid_sheet(b, labels, shape, config) or margin_line(b, labels, shape, config)
 
 
 def erase_form_lines(

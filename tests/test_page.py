@@ -1641,3 +1641,48 @@ def test_a_blank_squared_page_with_a_faint_grid_reads_nothing_by_the_configs_lat
     assert DigitReader().read(photo).text == ""
     changed = DigitReader(detect_config=replace(DetectConfig(), **{field: value})).read(photo).text
     assert changed != "", changed
+
+
+def test_a_margin_line_with_rules_joined_to_it_is_no_digit_and_a_tight_one_is():
+    """rules.margin_line: a blob as tall as the page whose ink is mostly one thin straight vertical run (a margin
+    line stepping a pixel aside halfway down, with the ends of faint rules joined to it) is the page's margin, not
+    a '1'; a '1' filling a tight crop is as tall but its stroke is a large share of the crop's width; a line of
+    half the page's height is neither."""
+    from edgedigits.runtime.blobs import components, label
+    from edgedigits.runtime.rules import margin_line
+
+    page = np.zeros((500, 700), np.uint8)
+    page[:250, 60:63] = 1
+    page[250:, 61:64] = 1  # a pixel aside from halfway down
+    for y in range(20, 500, 40):
+        page[y : y + 2, 50:75] = 1  # faint rules' ends, joined to it
+    _, labels, stats = label(page)
+    (line,) = components(stats)
+    assert margin_line(line, labels, page.shape)
+    assert not margin_line(line, labels, page.shape, DetectConfig(margin_share=1.0))
+    crop = np.zeros((200, 40), np.uint8)
+    crop[5:195, 14:26] = 1  # a '1' filling a tight crop: 12 px of 40
+    _, labels, stats = label(crop)
+    (one,) = components(stats)
+    assert not margin_line(one, labels, crop.shape)
+    half = page.copy()
+    half[250:] = 0
+    _, labels, stats = label(half)
+    assert not any(margin_line(b, labels, half.shape) for b in components(stats))
+
+
+def test_a_blank_pages_margin_line_gives_no_digit(reader, mnist_test):
+    """Blank lined and squared pages of train.scenes (seed 0: lined 62, squared 1 and 3) whose faint rules or grid
+    bits stayed joined to the margin line: the digit height was the page's, nothing was erased, and the margin
+    read '1' at 1.00. It is a margin line (rules.margin_line) and gives nothing; with margin_share at 1 it reads
+    '1' again."""
+    from dataclasses import replace
+
+    from edgedigits.train.scenes import kind_photos
+
+    lined = list(kind_photos(mnist_test, "lined_paper", 0, 63, empty=True))[62][0]
+    squared = [image for image, _ in kind_photos(mnist_test, "squared_paper", 0, 4, empty=True)]
+    pages = [lined, squared[1], squared[3]]
+    assert [reader.read(page).text for page in pages] == ["", "", ""]
+    unkept = DigitReader(detect_config=replace(DetectConfig(), margin_share=1.0))
+    assert [unkept.read(page).text for page in pages] == ["1", "1", "1"]
