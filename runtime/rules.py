@@ -288,7 +288,7 @@ def lattice_step(profile: np.ndarray, config: DetectConfig = DEFAULT) -> float |
     longest, shortest = n // max(config.lattice_periods, 1), max(config.lattice_min_step, 2)
     if longest <= shortest + 1:
         return None
-    capped = np.minimum(profile, quantiles(profile, 0.9)[0]).astype(np.float64)
+    capped = capped_profile(profile)
     centred = capped - capped.mean()
     if not centred.any():
         return None
@@ -318,6 +318,12 @@ def lattice_step(profile: np.ndarray, config: DetectConfig = DEFAULT) -> float |
     return float(steps[int(np.argmax(np.abs(coefficients)))])
 
 
+def capped_profile(profile: np.ndarray) -> np.ndarray:
+    """An ink profile (int or float [n]) capped at its 90th percentile, float64 [n]: one strong line (a margin)
+    does not rule the lattice found in it (lattice_step, lattice_bands)."""
+    return np.minimum(profile, quantiles(profile, 0.9)[0]).astype(np.float64)
+
+
 def lattice_bands(profile: np.ndarray, step: float, config: DetectConfig = DEFAULT) -> np.ndarray | None:
     """The rows (columns) of printed lines about ``step`` px apart in an ink profile (int or float [n], ink pixels
     per row or column): bool [n], or None when the lines are not thin or not there. The phase of the profile's
@@ -329,7 +335,7 @@ def lattice_bands(profile: np.ndarray, step: float, config: DetectConfig = DEFAU
     n = profile.size
     if step * config.lattice_periods > n:
         return None
-    capped = np.minimum(profile, quantiles(profile, 0.9)[0]).astype(np.float64)
+    capped = capped_profile(profile)
     x = np.arange(n)
     origin = -float(np.angle((capped * np.exp(-2j * np.pi * x / step)).sum())) / (2 * np.pi) * step
     offset, lines = _lattice_places(x, origin, step)
