@@ -930,6 +930,13 @@ class ReadConfig:
     #   Accuracy.py's lines, singles, scenes and scanned forms and issue 10's kinds, seeds 0 and 1 (2026-12-04): the
     #   149 pages the search turned stood at 0.80 or more; of the 589 it searched for nothing, 304 had one blob and
     #   72 more stood at 0.7 or less. Each such search cost a 640x480 frame two extractions (4 ms -> 14-24 ms)
+    search_digit_margin: float = 0.05  # nats per blob: ... and only a page whose blobs' 28x28 digits, turned a quarter
+    #   either way where they lie, the digit model reads at most this much less surely than as they lie (mean log
+    #   max-probability per blob, recognize.digit_turn_gain: one call of the digit model, 0.2 ms). Logged every
+    #   search (2026-12-05): the 92 pages the search turned (accuracy.py's scenes turned 90 and 270 degrees, 300
+    #   each; its scanned forms turned, 20 each; issue 10's rotated, tilted and six more kinds, seeds 0-1) gained
+    #   0.01 to 0.88 turned; benchmarks/frame_latency.py's upright frames (synth.make_scene, 200 seeds) searched for
+    #   nothing, 38 of 200 at 15-18 ms instead of 4-5, gained -0.53 to +0.02, 35 of them under -0.05
     # --- a page of many characters turned 180 degrees (recognize.keep_turned)
     many_chars: int = 15  # characters the line model reads on a page as it lies: with this many or more ...
     many_chars_margin: float = 0.02  # nats per character: ... a page the orientation model leans towards turned
@@ -979,7 +986,7 @@ READ_ALLOWED: dict[str, Allowed] = {
         ANY,
     ),
     **dict.fromkeys(["sideways_margin", "sideways_sure_margin", "sideways_tolerance", "sideways_lines_margin"], ANY),
-    **dict.fromkeys(["search_margin", "many_chars_margin"], ANY),
+    **dict.fromkeys(["search_margin", "search_digit_margin", "many_chars_margin"], ANY),
     # gaps between two log-odds (their distance), widths and heights in digit heights, shares of a height
     **dict.fromkeys(["sideways_turn_odds", "sideways_pick_odds", "narrow", "narrow_alone", "alone_one"], AT_LEAST_0),
     **dict.fromkeys(

@@ -47,6 +47,7 @@ from .orientation import page_log_odds, turned_180
 from .recognize import (
     WORD,
     digit_count,
+    digit_turn_gain,
     drop_stray_marks,
     keep_turned,
     line_digits,
@@ -364,6 +365,9 @@ class DigitReader:
                 if out is not None and reads_turned(upright, prepared[i].widths, out.lines, p.widths, self.read_config):
                     prepared[i], outputs[i] = p, out  # boxes are mapped back (_Prepared.unturn)
         unsure = [i for i, (p, out) in enumerate(zip(prepared, outputs)) if self._reads_unsurely(p, out)]
+        if unsure:  # but not pages whose digits read clearly better as they lie than on their side (one cheap call)
+            favoured = self._favour_a_quarter_turn([prepared[i] for i in unsure], [outputs[i] for i in unsure])  # type: ignore[misc]
+            unsure = [i for i, yes in zip(unsure, favoured) if yes]
         if unsure:  # pages read unsurely as they lie: read at both quarter-turns too, in one batch
             searched = self._search_turns([prepared[i] for i in unsure], [outputs[i] for i in unsure])  # type: ignore[misc]
             for i, turn in zip(unsure, searched):
@@ -489,6 +493,22 @@ class DigitReader:
         if p.found is None or not may_lie_turned(p.found.boxes, self.read_config):
             return False
         return peak_score(out.lines, p.widths) < -self.read_config.search_margin
+
+    def _favour_a_quarter_turn(self, prepared: list[_Prepared], outputs: list[_Outputs]) -> list[bool]:
+        """For each page read unsurely (_reads_unsurely): may a quarter-turn read it better? Its blobs' 28x28 digits
+        (Extraction.digits), each turned a quarter either way where it lies, must read at most
+        ``search_digit_margin`` nats per blob less surely to the digit model than as they lie (recognize.
+        digit_turn_gain); one digit-model call for all the pages. A page that fails is not read at both
+        quarter-turns (_search_turns: two more extractions, a 640x480 frame's 4 ms became 15-18 ms)."""
+        digits = [p.found.digits for p in prepared]  # type: ignore[union-attr]
+        turned = np.concatenate([np.rot90(d, k, axes=(1, 2)) for d in digits for k in (1, 3)])
+        probabilities = self.model.predict(np.ascontiguousarray(turned, dtype=np.float32))
+        favoured, offset = [], 0
+        for d, out in zip(digits, outputs):
+            mine = probabilities[offset : offset + 2 * len(d)]
+            offset += 2 * len(d)
+            favoured.append(digit_turn_gain(out.probabilities, mine) >= -self.read_config.search_digit_margin)
+        return favoured
 
     def _search_turns(
         self, prepared: list[_Prepared], outputs: list[_Outputs]

@@ -581,3 +581,43 @@ def test_a_page_no_turn_could_be_kept_for_is_not_searched(mnist_test):
     assert not may_lie_turned([(0, 0, 30, 20)])  # one blob, however flat
     assert not may_lie_turned([(0, 0, 14, 20), (20, 0, 14, 20)])  # upright: 0.7 as wide as tall
     assert may_lie_turned([(0, 0, 15, 20), (20, 0, 15, 20)])
+
+
+@shipped
+def test_a_page_whose_digits_read_surely_as_they_lie_is_not_searched():
+    """benchmarks/frame_latency.py's frames (synth.make_scene: six MNIST test digits on one line), seeds 17 and 22:
+    upright and read right, but unsurely enough (recognize.peak_score) and with blobs wide enough (may_lie_turned)
+    that they were read at both quarter-turns for nothing; 38 of 200 such frames took 15-18 ms instead of 4-5. The
+    digit model reads their digits far more surely as they lie than turned a quarter (recognize.digit_turn_gain),
+    so they are no longer searched. With that gate off (ReadConfig.search_digit_margin = 1000) they are searched,
+    and read the same."""
+    from dataclasses import replace
+
+    gated = CountingReader()
+    ungated = CountingReader(read_config=replace(DEFAULT_READ, search_digit_margin=1000.0))
+    for seed in (17, 22):
+        digits, labels, source = synth.sample_digits(6, seed=seed)
+        assert source == "MNIST test digits"
+        frame = synth.make_scene(digits, seed=seed, per_line=6)
+        text = "".join(map(str, labels))
+        assert gated.read(frame).text == text == ungated.read(frame).text, seed
+    assert gated.tried["_search_turns"] == 0 and ungated.tried["_search_turns"] == 2
+
+
+def test_digit_turn_gain_is_the_better_quarter_turns_gain_in_mean_log_certainty():
+    """recognize.digit_turn_gain on made-up probabilities: two blobs read at 0.9 and 0.5 as they lie, at 0.99 each
+    turned one way and 0.2 the other: the gain is the better turn's, log(0.99) - (log(0.9) + log(0.5)) / 2 nats
+    per blob. Mismatched shapes are a ValueError naming both counts."""
+    from edgedigits.runtime.recognize import digit_turn_gain
+
+    def rows(*sure):
+        out = np.full((len(sure), 10), 0.0, np.float32)
+        out[:, 0] = sure
+        return out
+
+    upright, turned = rows(0.9, 0.5), rows(0.99, 0.99, 0.2, 0.2)
+    want = np.log(0.99) - (np.log(0.9) + np.log(0.5)) / 2
+    assert digit_turn_gain(upright, turned) == pytest.approx(want, abs=1e-6)
+    assert digit_turn_gain(turned[:2], np.concatenate([upright, upright])) < 0
+    with pytest.raises(ValueError, match="2 blobs as they lie and 3 turned"):
+        digit_turn_gain(upright, turned[:3])
