@@ -774,6 +774,11 @@ class ReadConfig:
     #   with no word in it): a slim, slanted '9' first on its line read as a word ('*71268') and was lost
     #   without a '?' (a new user's 30 pages of MNIST test digits: 3 such); a word is wider, or leaves blobs
     #   of its letters in which the line model read nothing (recognize.line_digits)
+    letter_digit_height: float = 0.6  # the tallest blob's height: ... and at least this tall (was 0.75, fixed). A
+    #   digit written smaller than its neighbours, first on its line or between them, read as a word and was lost:
+    #   benchmarks/frame_latency.py's frames (synth.make_scene, 200 seeds) lost 5 such digits standing 0.67-0.71 of
+    #   the tallest; accuracy.py's lines (seed 0, 100 of each kind, crops and photos) read the same down to 0.5, and
+    #   at 0.4 and 0.3 read a lowercase letter next to a number as a digit, 4 and 6 times (letters at 0.31-0.46)
     digit_gap: float = 0.25  # the tallest blob's height: a blob the line model read as (part of) a word carries on the
     #   number beside it (recognize.digits_read_as_word) when no gap between them is wider than this. Printed
     #   digits stand 0.04-0.2 heights apart in train.lines; a space before a word is 0.3-0.9 heights there, more
@@ -998,6 +1003,7 @@ READ_ALLOWED: dict[str, Allowed] = {
             "glance_wide",
             "lone_flat",
             "letter_digit_width",
+            "letter_digit_height",
             "search_odds",
             "search_min_aspect",
             "digit_gap",

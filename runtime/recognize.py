@@ -278,8 +278,9 @@ def letter_only_digit(
     config: ReadConfig = DEFAULT_READ,
 ) -> bool:
     """Is blob ``j`` of a line (``members``: its blobs' boxes; ``owner``: the blob of each of ``chars``) a digit
-    the line model took for a word? It holds only letters ('A'), and every letter of the line; it is of full
-    height (three quarters of the ``tallest`` blob) and no wider than ``letter_digit_width`` of its own height;
+    the line model took for a word? It holds only letters ('A'), and every letter of the line; it is at least
+    ``letter_digit_height`` of the ``tallest`` blob (a lowercase letter is shorter) and no wider than
+    ``letter_digit_width`` of its own height;
     the digit model (``classifier``, float [10]) is ``certain`` of a digit; and every other blob of at least half
     the tallest holds a digit the line model read: a line of digits with no word in it. A word's letters are
     blobs of their own, in which the line model reads nothing, or one blob wider than a digit."""
@@ -288,7 +289,11 @@ def letter_only_digit(
     if not mine or any(c.char != "A" for c in mine) or any(o != j for o in letters):
         return False
     _, _, w, h = members[j]
-    if h < 0.75 * tallest or w > config.letter_digit_width * h or classifier.max() < config.certain:
+    if (
+        h < config.letter_digit_height * tallest
+        or w > config.letter_digit_width * h
+        or classifier.max() < config.certain
+    ):
         return False
     with_digits = {o for c, o in zip(chars, owner) if c.char in DIGITS}
     return all(i in with_digits for i, b in enumerate(members) if i != j and b[3] >= 0.5 * tallest)
