@@ -103,8 +103,10 @@ def join_continuations(lines: list[list[int]], boxes: list[Box], config: DetectC
     its wide digits stop sharing rows with their neighbours. Line B carries line A on when B starts just
     right of A's last box (at most ``config.carry_gap`` digit heights away, or overlapping it by ``carry_overlap``),
     where A's slope (its last two boxes' centres, at most ``carry_slope``) puts it within ``carry_rise`` digit
-    heights, and, for two boxes or more, at about A's slope (``carry_turn``). Lines of print under each other start
-    at one margin, not where the line above ends, and stay apart. ``lines``: box indices, left to right."""
+    heights, and, for two boxes or more, at about A's slope (``carry_turn``). A line of one box takes B's slope (its
+    first two boxes') instead, and the digit height of both lines: a steep line's first digit, left behind on a line
+    of its own ('243444' read '43444' and '2' under it: issue 10's tilted photos). Lines of print under each other
+    start at one margin, not where the line above ends, and stay apart. ``lines``: box indices, left to right."""
 
     def centre(i: int) -> tuple[float, float]:
         x, y, w, h = boxes[i]
@@ -115,10 +117,12 @@ def join_continuations(lines: list[list[int]], boxes: list[Box], config: DetectC
         return (y1 - y0) / (x1 - x0) if x1 - x0 > 0 else None
 
     def carries_on(a: list[int], b: list[int]) -> bool:
-        s = slope(a) if len(a) >= 2 else None
+        # A's slope at its end; a line of one box (a steep line's first digit, left behind) takes B's at its start
+        s = slope(a) if len(a) >= 2 else slope(b[:2]) if len(b) >= 2 else None
         if s is None or abs(s) > config.carry_slope:
             return False
-        height = sorted(boxes[i][3] for i in a)[len(a) // 2]
+        heights = sorted(boxes[i][3] for i in (a if len(a) >= 2 else a + b))
+        height = heights[len(heights) // 2]
         last, first = boxes[a[-1]], boxes[b[0]]
         gap = first[0] - (last[0] + last[2])
         if not -config.carry_overlap * height <= gap <= config.carry_gap * height or any(
