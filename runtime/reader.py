@@ -497,8 +497,8 @@ class DigitReader:
     def _favour_a_quarter_turn(self, prepared: list[_Prepared], outputs: list[_Outputs]) -> list[bool]:
         """For each page read unsurely (_reads_unsurely): may a quarter-turn read it better? Its blobs' 28x28 digits
         (Extraction.digits), each turned a quarter either way where it lies, must read at most
-        ``search_digit_margin`` nats per blob less surely to the digit model than as they lie (recognize.
-        digit_turn_gain); one digit-model call for all the pages. A page that fails is not read at both
+        ``search_digit_margin`` nats per blob less surely to the digit model than as they lie
+        (recognize.digit_turn_gain); one digit-model call for all the pages. A page that fails is not read at both
         quarter-turns (_search_turns: two more extractions, a 640x480 frame's 4 ms became 15-18 ms)."""
         digits = [p.found.digits for p in prepared]  # type: ignore[union-attr]
         turned = np.concatenate([np.rot90(d, k, axes=(1, 2)) for d in digits for k in (1, 3)])
