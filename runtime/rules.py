@@ -13,6 +13,7 @@ them, keeping the handwriting that crosses them. NumPy and OpenCV only.
     is_rule(blob, height, shape)                  # a leftover rule or border
     grid_sheet(blob, labels, shape)               # a squared page's grid as big as the page, too bent to erase
     margin_line(blob, labels, shape)              # a page's margin line, with the rules' ends joined to it
+    page_lines(blob, labels, shape)               # either of the two above
     blobs = drop_grid_debris(blobs, labels, binary)  # the pieces of a faint grid, found on its lattice in the
                                                   # ink's row and column profiles (grid_bands)
 
@@ -253,15 +254,20 @@ def grid_sheet(blob: Blob, labels: np.ndarray, shape: tuple[int, ...], config: D
     return squared(own, int(config.bent_run * min(height, width)), config)
 
 
+def page_lines(blob: Blob, labels: np.ndarray, shape: tuple[int, ...], config: DetectConfig = DEFAULT) -> bool:
+    """Whether ``blob`` (of the components ``labels``, int32 [H, W], in an image of ``shape``) is a page's own
+    lines left whole: a grid as big as the page (grid_sheet) or a margin line (margin_line)."""
+    return grid_sheet(blob, labels, shape, config) or margin_line(blob, labels, shape, config)
+
+
 def margin_line(blob: Blob, labels: np.ndarray, shape: tuple[int, ...], config: DetectConfig = DEFAULT) -> bool:
     """Whether ``blob`` is a page's margin line: it spans ``config.frame_share`` of the image's height (``shape``),
     at least ``margin_share`` of its own pixels (``labels``: int32 [H, W], its components) lie in straight
     vertical runs that long (stepping at most a pixel aside), and those runs stand in at most ``thin_band`` of the
-    image's width. A blank lined or
-    squared page whose faint rules or grid bits stay joined to the margin line set the digit height at the
-    page's, nothing was erased, and the line read '1' at 1.00 (box 115-169 px wide, as tall as the photo: 4 of the
-    blank lined and squared pages of train.scenes seed 0). A '1' filling a tight crop is as tall, but its stroke is
-    a large share of the crop's width."""
+    image's width. A blank lined or squared page whose faint rules or grid bits stay joined to the margin line set
+    the digit height at the page's, nothing was erased, and the line read '1' at 1.00 (box 115-169 px wide, as
+    tall as the photo: 4 of the blank lined and squared pages of train.scenes seed 0). A '1' filling a tight crop
+    is as tall, but its stroke is a large share of the crop's width."""
     height, width = shape[:2]
     length = int(config.frame_share * height)
     if blob.h < length or length < 8:

@@ -57,9 +57,8 @@ from .rules import (
     erase_boxes,
     erase_comb_ticks,
     erase_grids,
-    grid_sheet,
     is_rule,
-    margin_line,
+    page_lines,
     remove_rules,
     rule_height,
     rule_slope,
@@ -276,12 +275,6 @@ def candidates(
     blobs = merge_broken_strokes(blobs, height or max(ink.shape), config)
     blobs = attach_fragments(blobs, height or max(ink.shape), config)
     return Candidates(blobs, labels, height, ink)
-
-
-def page_lines(b: Blob, labels: np.ndarray, shape: tuple[int, ...], config: DetectConfig = DEFAULT) -> bool:
-    """Whether a blob (of the components ``labels``, int32 [H, W], in an image of ``shape``) is a page's own
-    lines left whole: a grid as big as the page (rules.grid_sheet) or a margin line (rules.margin_line)."""
-    return grid_sheet(b, labels, shape, config) or margin_line(b, labels, shape, config)
 
 
 def erase_form_lines(
