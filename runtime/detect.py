@@ -75,8 +75,30 @@ def extract(
     found = find_page(gray, config) if page and min(gray.shape) >= config.page_min_side else None
     if found is not None:  # read the page alone, then put its boxes back in the frame
         crop, sheet = isolate(gray, found, config)
-        return shifted(extract_page(crop, single, lines, config, sheet), found.box[0], found.box[1])
+        inside = extract_page(crop, single, lines, config, sheet)
+        if inside.boxes or not found.pasted or not blank(crop, sheet, config):
+            return shifted(inside, found.box[0], found.box[1])
+        # A "picture pasted turned" in which nothing at all stands out is the writing itself: a bold glyph drawn
+        # big on a flat ground (page.turned_canvas takes a marker's '1', '8' or '5' at 200-400 px for a picture;
+        # its inside, the stroke alone, holds no ink, and the digit was lost even with --single): the frame is
+        # read instead.
     return extract_page(gray, single, lines, config)
+
+
+def blank(gray: np.ndarray, sheet: np.ndarray | None = None, config: DetectConfig = DEFAULT) -> bool:
+    """Does nothing at all stand out on a page (uint8 gray [H, W]; ``sheet``: bool [H, W], its own pixels, or
+    None): is its ink map (ink.find_ink, on the working copy) zero everywhere? A bold stroke's inside, cut out as
+    a page, is (6 MNIST test digits drawn big, 0.0); a photo of a card on a desk pasted turned whose close-up
+    digit is no blob is not (issue 10's pasted cards, seeds 0-1: ink 0.09 to 0.37 at its strongest)."""
+    work = shrink(gray, config.work_size, config=config)
+    return not find_ink(work, config, sheet_at(sheet, work.shape)).ink.any()
+
+
+def sheet_at(sheet: np.ndarray | None, shape: tuple[int, ...]) -> np.ndarray | None:
+    """A sheet's mask (bool, or None: all sheet) at the size of a copy of its page (``shape``), nearest pixels."""
+    if sheet is None or sheet.shape == shape:
+        return sheet
+    return cv2.resize(sheet.view(np.uint8), (shape[1], shape[0]), interpolation=cv2.INTER_NEAREST) > 0
 
 
 def enlarge_tiny(image: np.ndarray, config: DetectConfig = DEFAULT) -> tuple[np.ndarray, int]:
@@ -195,8 +217,7 @@ def locate_at(
     """``extract_at`` but the digits' normalization: the ink map of ``work`` and its blobs, boxes in ``work``'s
     and in ``gray``'s pixels."""
     scale = gray.shape[1] / work.shape[1], gray.shape[0] / work.shape[0]
-    if sheet is not None and sheet.shape != work.shape:
-        sheet = cv2.resize(sheet.view(np.uint8), (work.shape[1], work.shape[0]), interpolation=cv2.INTER_NEAREST) > 0
+    sheet = sheet_at(sheet, work.shape)
     ink, noisy = find_ink(work, config, sheet)
     text_lines: list[TextLine] = []
     if single:

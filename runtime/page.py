@@ -13,7 +13,9 @@ Four things are looked for, on a small copy of the image, in this order:
 2. A canvas round an image pasted turned (``turned_canvas``: an image editor's rotate fills the corners it
    uncovers with one colour): the flat canvas flooded in from the frame's edge, and inside it a rectangular
    picture with grain, in a sharp step. Everything outside the picture's convex hull is painted its
-   paper, and a sheet, or a mat of its own, looked for inside it.
+   paper, and a sheet, or a mat of its own, looked for inside it. A bold glyph drawn big on a flat ground (a
+   marker's '1' at 200 px) passes these tests too: such a picture is ``Page.pasted``, and the reader reads the
+   whole frame when nothing is written inside it (detect.extract).
 3. A sheet on a surround (paper on a desk, a lit card in a dark room), on the whole frame: Otsu's threshold
    splits light from dark; the largest light region is a page when it is a large share of the frame but
    leaves a broad surround outside its convex hull (a sheet turned on the desk may touch all four edges and
@@ -44,6 +46,9 @@ class Page(NamedTuple):
     box: tuple[int, int, int, int]  # x, y, w, h in the input image's pixels
     hull: np.ndarray | None  # int32 [K, 1, 2]: the sheet's convex hull in the input's pixels (None: a border)
     paper: float  # the sheet's median brightness, 0-255
+    pasted: bool = False  # found in an image pasted turned on a canvas (turned_canvas), or that image itself: it
+    #   may be a bold glyph drawn on the canvas instead (detect.extract reads the whole frame when the page holds
+    #   no writing)
 
 
 def find_page(gray: np.ndarray, config: DetectConfig = DEFAULT) -> Page | None:
@@ -89,9 +94,9 @@ def _find_page(gray: np.ndarray, config: DetectConfig, turned: int) -> Page | No
         deeper = turned - 1 if mat else 0  # (an image pasted on its own mat; not inside an image with grain)
         within = _find_page(crop, config, deeper) if min(crop.shape) >= config.page_min_side else None
         if within is None:
-            return pasted
-        return shifted(within, *pasted.box[:2], hull=hull)  # a sheet or a border inside the pasted image (a photo
-        # of a card on a desk)
+            return pasted._replace(pasted=True)
+        # a sheet or a border inside the pasted image (a photo of a card on a desk):
+        return shifted(within, *pasted.box[:2], hull=hull)._replace(pasted=True)
     # A sheet on a surround is looked for on the whole frame first: a lit sheet whose dark side strip passes for a
     # flat border fills nearly all of that border's inside, too much of it to be told from it.
     x0 = y0 = 0
