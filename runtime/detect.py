@@ -57,7 +57,8 @@ def extract(
     """Any image -> (digits [N, 28, 28] float32, boxes, line of each box[, text lines]). N = 0 when there is
     no ink.
 
-    single: the whole image's ink is one digit (a crop or a drawing) — no detection.
+    single: the whole image's ink is one digit (a crop or a drawing) — no detection; a clean one, of any size and
+    tight or not, takes clean_digit's fast path (``whole``).
     lines: keep every blob that may be writing (touching digits, separators, letters) and cut the text lines
     out for the line model (``Extraction.text_lines``); without it, only digit-like blobs are kept, each
     read alone by the digit model. A small clean single digit takes the fast path either way (no lines),
@@ -70,6 +71,10 @@ def extract(
     gray = to_gray(image)
     if fast and max(gray.shape) <= config.clean_max_side:
         clean = clean_digit(gray, config)
+        if clean is not None:
+            return clean
+    if fast and single:  # a crop of one digit, whatever its size: a tight one too, if it is clean
+        clean = clean_digit(gray, config, whole=True)
         if clean is not None:
             return clean
     found = find_page(gray, config) if page and min(gray.shape) >= config.page_min_side else None
@@ -230,21 +235,32 @@ def locate_at(
     return Located(ink, boxes, masks, [to_original(b, scale, gray.shape) for b in boxes], line_of, text_lines, noisy)
 
 
-def clean_digit(gray: np.ndarray, config: DetectConfig = DEFAULT) -> Extraction | None:
+def clean_digit(gray: np.ndarray, config: DetectConfig = DEFAULT, whole: bool = False) -> Extraction | None:
     """The fast path for the commonest small input: one digit, whole, on plain paper (a cropped form field,
     a scanned or drawn digit, an MNIST-like image), at 1/5 of the cost of the general stages. Returns None,
     and the general stages take over, unless every check below holds: two well separated levels (Otsu),
     ink a minority (not a tight crop), one blob carrying nearly all the ink (specks aside) and not touching
     the border, digit-like in shape, on paper whose grain is small against the ink.
+
+    ``whole``: the image is known to be one digit (``--single``), of any size: its digit may touch the border and
+    cover up to ``tiny_max_ink`` of it, as a tiny scan's; the ink is the side the frame's outermost pixels are
+    mostly not (a tight crop of a bold digit is mostly ink, but its edge is mostly paper); the paper's grain is
+    measured off the strokes' soft edges (5x5 erosion), which fill a tight crop's little paper. The general
+    stages' paper window (ink.bold_stroke_window) is narrower than a 300 px crop's strokes, which broke:
+    benchmarks/accuracy.py's single digits with --single, seeds 0-2, 18 more right of 13,050 (tight 300 px crops,
+    light-on-dark '7's whose bar a flat border's cut left at the edge), 2 read wrong (a thin '6', a bold '7').
     """
     if min(gray.shape) < 8:
         return None
     _, light = cv2.threshold(gray, 0, 1, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     lit = cv2.countNonZero(light)
     dark = lit >= gray.size - lit  # light paper, dark ink
+    if whole:  # a crop of one digit, perhaps tight: its ink may be the majority, but its edge is mostly paper
+        edge = np.concatenate([light[0], light[-1], light[1:-1, 0], light[1:-1, -1]])
+        dark = 2 * int(np.count_nonzero(edge)) >= edge.size
     mask = (1 - light) if dark else light
     inked = gray.size - lit if dark else lit
-    tiny = max(gray.shape) <= config.tiny_side  # a tiny scan: its digit may fill it and touch its edges
+    tiny = whole or max(gray.shape) <= config.tiny_side  # a tiny scan: its digit may fill it and touch its edges
     if not 0 < inked <= (config.tiny_max_ink if tiny else config.clean_max_ink) * gray.size:
         return None
     _, labels, stats = label(mask)
@@ -259,7 +275,11 @@ def clean_digit(gray: np.ndarray, config: DetectConfig = DEFAULT) -> Extraction 
         or not_digit_like(blob, config)
     ):
         return None
-    paper_mean, paper_sd = (float(v.ravel()[0]) for v in cv2.meanStdDev(gray, mask=1 - mask))
+    paper = 1 - mask
+    if whole:  # (the paper's grain off the strokes' soft edges, which fill a tight crop's little paper)
+        eroded = cv2.erode(paper, np.ones((5, 5), np.uint8))
+        paper = eroded if cv2.countNonZero(eroded) >= 0.05 * gray.size else paper
+    paper_mean, paper_sd = (float(v.ravel()[0]) for v in cv2.meanStdDev(gray, mask=paper))
     ink_mean = float(cv2.mean(gray, mask=mask)[0])
     contrast = abs(paper_mean - ink_mean)
     if contrast < config.clean_min_contrast or paper_sd > contrast / 8:

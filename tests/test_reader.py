@@ -171,6 +171,18 @@ def test_single_mode_reads_the_whole_image_as_one_digit(reader, mnist_test):
     assert [d.value for d in reading.digits] == [int(mnist_test.labels[1])]
 
 
+@pytest.mark.parametrize(
+    "index, variant",
+    [(6978, "tight_300"), (9414, "tight_300"), (6172, "tight_300"), (7845, "tight_100"), (4487, "light_200")],
+)
+def test_single_mode_reads_a_big_tight_crop_and_light_ink(reader, mnist_test, index, variant):
+    """--single on a clean crop of one digit of any size takes clean_digit's fast path (``whole``): a tight 300 px
+    crop of a bold MNIST test digit (the general stages' paper window was narrower than its strokes, which broke:
+    '0' read '6', '9' read '4') and a light-on-dark '7' whose bar a flat border's cut left at the edge (read '1')."""
+    image = dict(synth.single_digit_variants(mnist_test.images[index]))[variant]
+    assert reader.read(image, single=True).text == str(int(mnist_test.labels[index]))
+
+
 def test_min_confidence_marks_uncertain_digits(mnist_test):
     image = synth.on_canvas(synth.render_digit(mnist_test.images[0], 90), 0.3)
     assert DigitReader(min_confidence=1.0).read(image).text == "?"  # (its confidence is 0.999998)
