@@ -175,6 +175,9 @@ class DetectConfig:
     tiny_side: int = 32  # px, longer side: an image this small is a crop of one digit, which may fill it and
     #   touch its edges (2b68dba: a 16x16 binary scan was not read)
     tiny_max_ink: float = 0.6  # share of the image: ... and cover up to this much (a 16x16 scan of a bold 3: 0.38)
+    clean_whole_max_side: int = 1024  # px, longer side: with --single, images up to this size may take the fast path
+    #   whatever their size, tight crops too (clean_digit's ``whole``; 0: never); above it the attempt costs more
+    #   than it can save (a 12 MP photo: 70-135 ms for Otsu and components, which decline it)
     enlarge_below: int = 12  # px, longer side: a smaller image is enlarged ``enlarge_factor`` times (bicubic) before
     #   it is read (detect.enlarge_tiny, by the reader; 0: never). MNIST test digits shrunk to s x s px (INTER_AREA,
     #   dark on white, 600, seed 1), exact as they were read before / enlarged: 6 px 0.553 / 0.737, 7 px 0.853 /
@@ -629,6 +632,7 @@ DETECT_ALLOWED: dict[str, Allowed] = {
         ["coarse_min_side", "coarse_min_height", "page_min_side", "canvas_min_side", "clean_max_side", "tiny_side"],
         AT_LEAST_0,
     ),
+    "clean_whole_max_side": AT_LEAST_0,  # px (0: never)
     **dict.fromkeys(["sheet_min_side", "blotch_min_side", "denoise_side", "pen_min_side"], AT_LEAST_0),
     **dict.fromkeys(
         ["rule_margin", "crossing_margin", "band_reach", "thin_wall_px", "along_reach", "rule_wobble"], AT_LEAST_0

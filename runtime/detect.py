@@ -73,7 +73,7 @@ def extract(
         clean = clean_digit(gray, config)
         if clean is not None:
             return clean
-    if fast and single:  # a crop of one digit, whatever its size: a tight one too, if it is clean
+    if fast and single and max(gray.shape) <= config.clean_whole_max_side:  # a crop of one digit, a tight one too
         clean = clean_digit(gray, config, whole=True)
         if clean is not None:
             return clean
