@@ -178,6 +178,11 @@ class DetectConfig:
     clean_whole_max_side: int = 1024  # px, longer side: with --single, images up to this size may take the fast path
     #   whatever their size, tight crops too (clean_digit's ``whole``; 0: never); above it the attempt costs more
     #   than it can save (a 12 MP photo: 70-135 ms for Otsu and components, which decline it)
+    clean_whole_erode: int = 5  # px, a square's side: ... where the paper's grain is measured this far off the ink
+    #   (an erosion of the paper's mask): the strokes' soft edges fill a tight crop's little paper, and a tight
+    #   300 px crop of a bold MNIST '0' measured 29 grey levels of "grain" on it, over the contrast's eighth (1: none)
+    clean_whole_paper: float = 0.05  # share of the image: ... when that much paper is left after the erosion (else
+    #   all of the paper's pixels)
     enlarge_below: int = 12  # px, longer side: a smaller image is enlarged ``enlarge_factor`` times (bicubic) before
     #   it is read (detect.enlarge_tiny, by the reader; 0: never). MNIST test digits shrunk to s x s px (INTER_AREA,
     #   dark on white, 600, seed 1), exact as they were read before / enlarged: 6 px 0.553 / 0.737, 7 px 0.853 /
@@ -633,6 +638,8 @@ DETECT_ALLOWED: dict[str, Allowed] = {
         AT_LEAST_0,
     ),
     "clean_whole_max_side": AT_LEAST_0,  # px (0: never)
+    "clean_whole_erode": AT_LEAST_1,  # px (1: no erosion)
+    "clean_whole_paper": SHARE,
     **dict.fromkeys(["sheet_min_side", "blotch_min_side", "denoise_side", "pen_min_side"], AT_LEAST_0),
     **dict.fromkeys(
         ["rule_margin", "crossing_margin", "band_reach", "thin_wall_px", "along_reach", "rule_wobble"], AT_LEAST_0

@@ -245,10 +245,10 @@ def clean_digit(gray: np.ndarray, config: DetectConfig = DEFAULT, whole: bool = 
     ``whole``: the image is known to be one digit (``--single``), of any size: its digit may touch the border and
     cover up to ``tiny_max_ink`` of it, as a tiny scan's; the ink is the side the frame's outermost pixels are
     mostly not (a tight crop of a bold digit is mostly ink, but its edge is mostly paper); the paper's grain is
-    measured off the strokes' soft edges (5x5 erosion), which fill a tight crop's little paper. The general
-    stages' paper window (ink.bold_stroke_window) is narrower than a 300 px crop's strokes, which broke:
-    benchmarks/accuracy.py's single digits with --single, seeds 0-2, 18 more right of 13,050 (tight 300 px crops,
-    light-on-dark '7's whose bar a flat border's cut left at the edge), 2 read wrong (a thin '6', a bold '7').
+    measured off the strokes' soft edges (``clean_whole_erode``), which fill a tight crop's little paper. The
+    general stages' paper window (ink.bold_stroke_window) is narrower than a 300 px crop's strokes, which broke:
+    benchmarks/accuracy.py's single digits with --single, seeds 0-2 (13,050): 21 more right (tight 300 px crops,
+    light-on-dark '7's whose bar a flat border's cut left at the edge), 2 more wrong (a thin '6', a bold '7').
     """
     if min(gray.shape) < 8:
         return None
@@ -277,8 +277,8 @@ def clean_digit(gray: np.ndarray, config: DetectConfig = DEFAULT, whole: bool = 
         return None
     paper = 1 - mask
     if whole:  # (the paper's grain off the strokes' soft edges, which fill a tight crop's little paper)
-        eroded = cv2.erode(paper, np.ones((5, 5), np.uint8))
-        paper = eroded if cv2.countNonZero(eroded) >= 0.05 * gray.size else paper
+        eroded = cv2.erode(paper, np.ones((config.clean_whole_erode,) * 2, np.uint8))
+        paper = eroded if cv2.countNonZero(eroded) >= config.clean_whole_paper * gray.size else paper
     paper_mean, paper_sd = (float(v.ravel()[0]) for v in cv2.meanStdDev(gray, mask=paper))
     ink_mean = float(cv2.mean(gray, mask=mask)[0])
     contrast = abs(paper_mean - ink_mean)
