@@ -262,6 +262,12 @@ def blob_mask(labels: np.ndarray, blob: Blob, box: Box, config: DetectConfig = D
     return np.repeat(np.repeat(grown, n, axis=0), n, axis=1)[:h, :w]
 
 
+def frame_edge(image: np.ndarray) -> np.ndarray:
+    """An image's outermost pixels, each once: [2 (H + W) - 4] of its dtype (its first and last rows, then its
+    first and last columns without their ends), for any [H, W] array with H, W >= 2."""
+    return np.concatenate([image[0], image[-1], image[1:-1, 0], image[1:-1, -1]])
+
+
 def max_pool(ink: np.ndarray, n: int) -> np.ndarray:
     """[H, W] (ink or a mask, any dtype) -> [ceil(H/n), ceil(W/n)]: the maximum of each n x n cell, the last
     cells padded with 0. A 1 px line stays a full-strength line (an average would fade it), so a dilation then

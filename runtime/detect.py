@@ -30,7 +30,7 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
-from .blobs import Blob, Box, blob_mask, label, not_digit_like, pad_box
+from .blobs import Blob, Box, blob_mask, frame_edge, label, not_digit_like, pad_box
 from .config import DEFAULT, DetectConfig
 from .ink import find_ink, shrink, to_gray
 from .lines import TextLine
@@ -256,7 +256,7 @@ def clean_digit(gray: np.ndarray, config: DetectConfig = DEFAULT, whole: bool = 
     lit = cv2.countNonZero(light)
     dark = lit >= gray.size - lit  # light paper, dark ink
     if whole:  # a crop of one digit, perhaps tight: its ink may be the majority, but its edge is mostly paper
-        edge = np.concatenate([light[0], light[-1], light[1:-1, 0], light[1:-1, -1]])
+        edge = frame_edge(light)
         dark = 2 * int(np.count_nonzero(edge)) >= edge.size
     mask = (1 - light) if dark else light
     inked = gray.size - lit if dark else lit

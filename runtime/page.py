@@ -37,7 +37,7 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
-from .blobs import label_counts, labels_near, largest_component
+from .blobs import frame_edge, label_counts, labels_near, largest_component
 from .config import DEFAULT, DetectConfig
 from .ink import shrink
 
@@ -257,7 +257,7 @@ def flat_canvas(
     if min(h, w) < 16:
         return None
     whole = small if gray is None else gray  # (in full size: a webcam's noise, averaged away in small, is there)
-    ring = np.concatenate([whole[0], whole[-1], whole[1:-1, 0], whole[1:-1, -1]])
+    ring = frame_edge(whole)
     level = float(np.median(ring))
     if (
         np.count_nonzero(np.abs(ring.astype(np.float32) - level) <= config.canvas_sd)
@@ -268,7 +268,7 @@ def flat_canvas(
     flat = (np.abs(small.astype(np.float32) - level) <= near).view(np.uint8)
     count, labels = cv2.connectedComponents(flat, connectivity=4)
     joined = np.zeros(count, bool)  # the flat pieces that reach the frame's edge
-    joined[np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])] = True
+    joined[frame_edge(labels)] = True
     joined[0] = False
     canvas = joined[labels]
     sides = sum(bool(side.any()) for side in (canvas[0], canvas[-1], canvas[:, 0], canvas[:, -1]))
