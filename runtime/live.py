@@ -81,6 +81,7 @@ class _Track:
     line: int = 0  # the text line its digit was shown in, the last time it was seen
     streak: int = 1  # frames in a row that read a digit on this track
     confirmed: bool = True  # shown; a track born beside the scene's is shown from its min_hits-th frame in a row
+    born: int = 0  # the Stabilizer's frame number (0 = its first) that started this track
 
     @property
     def value(self) -> int:
@@ -106,14 +107,17 @@ class Stabilizer:
     place: '2026' then '3141' showed '3141\n202' for a frame, and a '5926' that was never there), or when
     one digit or more changes so, none reads as its track did, and the layout changed (a digit where no track
     was, or a track of the last frame that no digit overlaps: '12' then '35' a digit further right showed
-    '25'): every track starts afresh. Tracks unseen for more than ``max_missed`` frames are dropped.
+    '25'), or when a frame reads two digits or more and none lies where a track was (another sheet, or the number
+    written elsewhere: '314' then '27' lower down): every track starts afresh. Tracks unseen for more than
+    ``max_missed`` frames are dropped.
 
     A digit seen in two frames or more that a frame misses is still shown, where its track has moved, for up to
     ``hold`` frames in a row (the track of a tracker that misses a detection, as SORT's ``max_age``; Bewley et al.
     2016): a line of a form moved across the camera was lost in one frame of 40, and '3141 / 592' flickered to
     '592' (a new user's video). It keeps its line: it joins the frame's line it lies level with, or it is a line
-    of its own, lines numbered top to bottom again. Only while the frame still reads some digits of the scene (a
-    blank frame, the paper taken away, holds nothing), and not after a cut to another number (above).
+    of its own, lines numbered top to bottom again. Only while the frame still reads some digits of its scene, a
+    track that was there when it was last seen (a blank frame, the paper taken away, holds nothing; nor does a new
+    number's: '314 / 27' on the second frame of a '27' written elsewhere), and not after a cut (above).
 
     A track born beside the scene's (a digit where no track was, in a frame that matched others) is shown once
     ``min_hits`` frames in a row have read it, and dropped when a frame misses it before that: the tentative
@@ -131,6 +135,7 @@ class Stabilizer:
     hold: int = 2
     min_hits: int = 2
     tracks: list[_Track] = field(default_factory=list)
+    frames: int = 0  # frames updated so far (a reading that is an error counts none)
 
     def __post_init__(self) -> None:
         check_fraction("Stabilizer memory", self.memory, below_one=True)
@@ -177,6 +182,10 @@ class Stabilizer:
             changed += self.tracks[best].value != digit.value and digit.confidence >= self.fresh_confidence
         if changed >= 2 and 2 * changed > overlapping:
             return True
+        if overlapping == 0 and len(digits) >= 2 and self.tracks:  # a number of two digits or more, none of them
+            # where a track was: another sheet, or the number written elsewhere ('314' then '27' lower down showed
+            # nothing for a frame, as '27' was new beside the scene, then '314 / 27': a new user's video)
+            return True
         # or the layout changed as well (a digit where no track was, a track of the last frame that no digit
         # overlaps) and no digit reads as its track did: '12' then '35' a digit further right showed '25'
         seen = {t for t, track in enumerate(self.tracks) if track.missed == 0}
@@ -187,6 +196,8 @@ class Stabilizer:
         """The reading with each digit's value, confidence and probabilities averaged over its track."""
         if not reading.ok:
             return reading
+        now = self.frames
+        self.frames += 1
         dx, dy = self.shift(reading.digits)
         moved = [(round(t.box[0] + dx), round(t.box[1] + dy), t.box[2], t.box[3]) for t in self.tracks]
         if self.scene_cut(reading.digits, moved):
@@ -209,7 +220,9 @@ class Stabilizer:
                 track.box, track.missed, track.seen, track.streak = digit.box, 0, track.seen + 1, track.streak + 1
                 track.confirmed = track.confirmed or track.streak >= self.min_hits
             else:  # a new track: shown at once when the frame starts the scene, else once confirmed
-                track = _Track(digit.box, probabilities, line=digit.line, confirmed=known == 0 or self.min_hits <= 1)
+                track = _Track(
+                    digit.box, probabilities, line=digit.line, confirmed=known == 0 or self.min_hits <= 1, born=now
+                )
                 self.tracks.append(track)
             track.line = digit.line
             shown.append(track.confirmed)
@@ -217,11 +230,14 @@ class Stabilizer:
             digits.append(
                 replace(digit, value=int(smoothed.argmax()), confidence=float(smoothed.max()), probabilities=smoothed)
             )
-        still = len(unmatched) < known  # the frame still reads some of the scene: a blank one holds nothing
+        # A track is held while the frame still reads some of its scene: a digit whose track was there when it was
+        # last seen (frame now - 1 - missed). A blank frame holds nothing, nor does a new number's: '314' then '27'
+        # elsewhere showed '314 / 27' on the second frame of '27', whose tracks were matched
+        matched = [t for t in range(known) if t not in unmatched]
         held = [
             (self.tracks[t], moved[t])
             for t in unmatched
-            if still
+            if any(self.tracks[m].born < now - self.tracks[t].missed for m in matched)
             and self.tracks[t].seen >= 2
             and self.tracks[t].missed < self.hold
             and not any(iou(moved[t], d.box) > 0 for d in digits)

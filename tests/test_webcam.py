@@ -343,6 +343,42 @@ def test_a_digit_new_beside_the_scene_shows_once_seen_in_min_hits_frames_in_a_ro
         Stabilizer(min_hits=0)
 
 
+def at(reading: Reading, dx: int, dy: int) -> Reading:
+    """The same reading with every box moved by (dx, dy) pixels."""
+    digits = [replace(d, box=(d.box[0] + dx, d.box[1] + dy, d.box[2], d.box[3])) for d in reading.digits]
+    return replace(reading, digits=digits)
+
+
+def test_a_new_number_elsewhere_shows_at_once_and_holds_no_digit_of_the_old_one():
+    """'314' steady, then '27' written lower down, where no track was: the first '27' frame showed nothing ('27'
+    was new beside the scene, not yet confirmed) and the second '314 / 27', the old digits held because the
+    frame read some tracks (a new user's video). Two digits or more, none where a track was: a cut, shown at
+    once. And a digit is held only while the frame reads some of its own scene: a lone '2' elsewhere (no cut,
+    shown from its second frame) holds no digit of '314'."""
+    stabilizer = Stabilizer()
+    for _ in range(10):
+        stabilizer.update(two_lines("314", ""))
+    texts = [stabilizer.update(at(two_lines("27", ""), 0, 300)).text for _ in range(3)]
+    assert texts == ["27", "27", "27"]
+    stabilizer = Stabilizer()
+    for _ in range(10):
+        stabilizer.update(two_lines("314", ""))
+    texts = [stabilizer.update(at(two_lines("2", ""), 0, 300)).text for _ in range(3)]
+    assert texts == ["", "2", "2"]
+
+
+def test_a_cut_in_a_video_to_a_number_elsewhere_mixes_no_two_numbers(tmp_path, mnist_test):
+    """The CLI on a video: '314' drifting 2 px a frame, cut to '27' lower down and further right. Every steadied
+    frame reads as the frame alone does: '314' up to the cut, '27' from its first frame."""
+    path = tmp_path / "cut.avi"
+    frames = [number_frame(mnist_test, "314", 100 + 2 * t, 100) for t in range(8)]
+    frames += [number_frame(mnist_test, "27", 300 + 2 * t, 250) for t in range(8, 14)]
+    write_video(path, frames)
+    records, single = steadied_and_single(path)
+    assert [text for text, _ in single] == ["314"] * 8 + ["27"] * 6, single
+    assert [record["text"] for record in records] == ["314"] * 8 + ["27"] * 6
+
+
 def test_iou_and_annotate():
     assert iou((0, 0, 10, 10), (0, 0, 10, 10)) == 1.0 and iou((0, 0, 10, 10), (20, 20, 5, 5)) == 0.0
     frame = np.zeros((120, 320, 3), np.uint8)
