@@ -262,6 +262,18 @@ def test_a_file_of_another_format_is_named_with_what_to_do(server):
     assert_error(post(server, pdf, "application/pdf"), 422, "the PDF could not be read", "PDFium cannot open")
 
 
+def test_a_video_is_named_with_what_to_do(server, tmp_path):
+    """A video posted (an MP4 or AVI clip) was 'its first bytes are no image format's; re-export or re-save the
+    file' (a new user's trial), where classify and DigitReader.read say it is a video and how to read its frames."""
+    path = tmp_path / "clip.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, (64, 48))
+    for _ in range(3):
+        writer.write(np.full((48, 64, 3), 200, np.uint8))
+    writer.release()
+    for kind in ("application/octet-stream", "video/x-msvideo"):
+        assert_error(post(server, path.read_bytes(), kind), 415, "video", "not an image", "webcam --source")
+
+
 def test_damaged_image(server):
     png = (SAMPLES / "form_two_lines.png").read_bytes()
     assert_error(post(server, png[: len(png) // 3], "image/png"), 422, "decoded")

@@ -26,7 +26,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 
-from ..images import FORMATS, header_size, other_format, pixel_count
+from ..images import FORMATS, header_size, is_video, other_format, pixel_count
 from ..pdf import available as pdf_available
 from ..pdf import is_pdf
 from ..reader import DigitReader, Reading
@@ -36,6 +36,8 @@ from .limits import ApiError, Guard
 
 WEB = Path(__file__).resolve().parent.parent / "web"  # the page: plain HTML, JS and CSS, package data
 MAX_NAME = 255  # an upload's file name is echoed back as ``path``, cut to this many characters
+# What to do with a video posted: the server reads still images (the CLI and DigitReader.read say the same)
+SEND_FRAMES = "send its frames as images (edgedigits webcam --source FILE --headless reads a video's frames)"
 
 # The signatures of the formats OpenCV decodes: a body that starts with none of them is not an image (415);
 # one that does but cannot be decoded is a damaged image (422).
@@ -309,6 +311,9 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
         if is_pdf(data) and pdf_available():  # a PDF this server reads, but not this one: why, from the reader
             document = f"the PDF {name!r}" if name else "the PDF"
             return ApiError(422, f"{document} could not be read: {reading.error}")
+        if is_video(data):  # as classify and DigitReader.read say ('its first bytes are no image format's' misled a
+            # new user who posted an MP4)
+            return ApiError(415, f"{body} is a video file, not an image; {SEND_FRAMES}")
         other = other_format(data)  # a PDF (without the pdf extra), a HEIC photo, text, ...: named, with what to do
         if other is not None:
             return ApiError(415, f"{body} is not an image this server reads: {other}")
@@ -383,6 +388,8 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
             name, data = files[0]
         elif kind in ("", "application/octet-stream", "application/pdf") or kind.startswith("image/"):
             data = await request.body()
+        elif kind.startswith("video/"):
+            raise ApiError(415, f"Content-Type {kind} is a video's, not an image's; {SEND_FRAMES}")
         else:
             raise ApiError(
                 415,
