@@ -324,6 +324,14 @@ class DetectConfig:
     #   of each seed: 0.74 / 0.61 -> 0.75 / 0.63 exact (3 fixed, 0 broken; at 0.2 / 0.1: 0.75 / 0.60, 0.3 / 0.15:
     #   0.75 / 0.62, 0.15 / 0.08: 0.73 / 0.58); every other kind, line, single digit and scene the same (2026-12-04)
     faint_low_weak: float = 0.12  # ink strength, 0-1: ... (see faint_low_strong)
+    faint_bridge: float = 0.15  # ink strength, 0-1: on a noisy map, the ink this strong that joins 2 to
+    #   ``bridge_max_pieces`` kept components, its longer side at most ``bridge_max_side`` of the map's shorter side,
+    #   joins them into one blob (segment.with_bridges: the pieces of a faint pencil digit). Issue 10's pencil photos,
+    #   seeds 0-1 of 100: 148 exact without, 148 at 0.2, 151 at 0.15, 148 at 0.12, 144 at 0.1 (2026-12-06). 1.0: off
+    bridge_max_pieces: int = 4  # components: ... (a faint grid or a blotchy paper joins dozens: without a limit, a
+    #   blank tilted page read lines of digits) ...
+    bridge_max_side: float = 0.3  # share of the map's shorter side: ... (pencil digits 40-100 px tall in a 640x480
+    #   photo are at most a fifth of it)
     min_height: int = 5  # px: a blob whose longer side is shorter than this is a speck
     min_area: int = 6  # px: ... and so is a blob of fewer ink pixels than this
     # A run of five or six touching digits is one blob more than 4 times as wide as tall: by its box alone, a rule
@@ -667,7 +675,8 @@ DETECT_ALLOWED: dict[str, Allowed] = {
     "turned_canvas_depth": AT_LEAST_0,
     **dict.fromkeys(["blotch_compact", "strong", "weak", "faint_weak", "upright_span", "upright_share"], SHARE),
     **dict.fromkeys(["faint_reach", "faint_tall"], AT_LEAST_0),
-    **dict.fromkeys(["faint_low_strong", "faint_low_weak"], SHARE),
+    **dict.fromkeys(["faint_low_strong", "faint_low_weak", "faint_bridge", "bridge_max_side"], SHARE),
+    "bridge_max_pieces": AT_LEAST_1,
     **dict.fromkeys(["grow", "ruled_writing", "bent_run", "thin_band", "band_gap", "line_overlap"], SHARE),
     "grid_span": SHARE,
     **dict.fromkeys(["box_sides", "box_band", "box_outline", "box_stroke", "wall_drift"], SHARE),

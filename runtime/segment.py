@@ -57,6 +57,7 @@ from .rules import (
     erase_boxes,
     erase_comb_ticks,
     erase_grids,
+    grid_bands,
     is_rule,
     page_lines,
     remove_rules,
@@ -235,6 +236,10 @@ def candidates(
         fainter = with_faint_digits(ink, binary, config)
         if fainter is not None:
             binary = fainter
+        bridged = with_bridges(ink, binary, config)  # the pieces of a digit that faint ink joins: one blob
+        if bridged is not None:
+            binary = bridged
+        if fainter is not None or bridged is not None:
             _, labels, stats = label(binary)
             strong = np.ones(len(stats), bool)
             strong[0] = False
@@ -420,6 +425,30 @@ def with_faint_digits(ink: np.ndarray, binary: np.ndarray, config: DetectConfig 
     if not added.any():
         return None
     return binary | added[labels].view(np.uint8)
+
+
+def with_bridges(ink: np.ndarray, binary: np.ndarray, config: DetectConfig = DEFAULT) -> np.ndarray | None:
+    """``binary`` (uint8 0/1 [H, W], the kept components of a noisy map; ``ink`` float32 [H, W]) with the fainter
+    ink added that joins pieces of one digit: each 8-connected component of the ink at least ``faint_bridge``
+    strong (with ``binary``) that holds 2 to ``bridge_max_pieces`` kept components, and is no longer on its longer
+    side than ``bridge_max_side`` of the map's shorter side. None when none is added, or on a squared page
+    (rules.grid_bands), whose faint grid joins its own pieces into crosses that read as digits.
+
+    Faint pencil's uneven pressure leaves a stretch of a stroke under the weak level: the digit falls into pieces
+    that are read apart, or on text lines of their own ('87035' read '25' over '870', '765' read '71' over '165',
+    a '3' whose top arc was lost read '2')."""
+    low = (ink >= config.faint_bridge).view(np.uint8) | binary
+    count, low_labels, stats = label(low)
+    own_count, own = cv2.connectedComponents(binary, connectivity=8)
+    inked = binary > 0
+    pairs = np.unique(low_labels[inked].astype(np.int64) * own_count + own[inked])  # (low, own) pairs, each once
+    pieces = np.bincount(pairs // own_count, minlength=count)
+    side = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    bridge = (pieces >= 2) & (pieces <= config.bridge_max_pieces) & (side <= config.bridge_max_side * min(ink.shape))
+    bridge[0] = False
+    if not bridge.any() or grid_bands(binary, config) is not None:
+        return None
+    return binary | bridge[low_labels].view(np.uint8)
 
 
 def with_faint_strokes(ink: np.ndarray, mask: np.ndarray, config: DetectConfig = DEFAULT) -> np.ndarray:

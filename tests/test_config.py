@@ -412,12 +412,16 @@ ON_PHOTOS = [
     ("comb_ticks", 6, "comb_field", 0),
     # the thresholds that were literals in the stages until 2026-12-04 (rules, order, segment, blobs)
     ("leftover_rule", 1.0, "rotated_270", 3),
-    ("stacked_columns", 0.9, "pencil", 6),
+    ("stacked_columns", 0.9, "pencil", 15),  # (6 until segment.with_bridges joined its pieces)
     ("faint_tall", 1.0, "pencil", (12, 80, 95)),  # off: the faint digit between two kept ones is lost
-    ("speck_size", 0.3, "pencil", 6),
+    ("speck_size", 0.3, "pencil", 24),  # (6 until segment.with_bridges)
     ("fragment_height", 0.7, "rotated_90", 0),
     ("solid_fill", 0.5, "border", 0),
     ("solid_aspect", 0.1, "tiny", 2),
+    # segment.with_bridges (2026-12-06): off, or too strict, the pieces of a faint '8' are blobs apart
+    ("faint_bridge", 1.0, "pencil", 76),
+    ("bridge_max_pieces", 1, "pencil", 76),
+    ("bridge_max_side", 0.05, "pencil", 76),
 ]
 
 

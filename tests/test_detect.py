@@ -623,6 +623,46 @@ def test_a_faint_pencil_digit_beside_darker_ones_is_read(seed, index, text, need
     assert (DigitReader(detect_config=off).read(image).text != text) == needs_it
 
 
+def test_the_pieces_of_a_faint_digit_are_joined_by_the_fainter_ink_between_them():
+    """segment.with_bridges: on a noisy map, kept components (binary) that ink at least faint_bridge strong joins
+    are one blob, up to bridge_max_pieces of them, within bridge_max_side of the map's shorter side; ink under the
+    level, a chain of too many pieces, or one too long, joins nothing."""
+    from edgedigits.runtime.segment import with_bridges
+
+    ink = np.zeros((300, 400), np.float32)
+    ink[40:70, 50:54] = ink[90:120, 50:54] = 0.8  # a digit's stroke in two kept pieces ...
+    ink[70:90, 50:54] = 0.2  # ... and between them, under the weak level, faint ink
+    ink[40:70, 150:154] = ink[90:120, 150:154] = 0.8  # another, whose gap is fainter still
+    ink[70:90, 150:154] = 0.1
+    binary = (ink >= 0.5).view(np.uint8).copy()
+    joined = with_bridges(ink, binary)
+    assert joined is not None and joined.dtype == np.uint8
+    assert joined[40:120, 50:54].all() and not joined[70:90, 150:154].any()
+    assert with_bridges(ink, binary, DetectConfig(faint_bridge=0.25)) is None
+    assert with_bridges(ink, binary, DetectConfig(bridge_max_side=0.25)) is None  # 80 px long > 0.25 of 300
+    chain = np.zeros((300, 400), np.float32)  # five pieces on one faint line: a rule or a blotchy paper's streak
+    chain[100:103, 20:290] = 0.2
+    for x in range(40, 290, 55):
+        chain[90:110, x : x + 4] = 0.8
+    pieces = (chain >= 0.5).view(np.uint8).copy()
+    assert with_bridges(chain, pieces, DetectConfig(bridge_max_side=1.0)) is None  # 5 pieces > 4
+    assert with_bridges(chain, pieces, DetectConfig(bridge_max_side=1.0, bridge_max_pieces=5)) is not None
+
+
+@pytest.mark.parametrize("seed, index, text", [(0, 76, "87035"), (1, 48, "765")])
+def test_a_faint_pencil_digit_in_pieces_is_read_whole(seed, index, text, mnist_test):
+    """Issue 10's faint pencil photos (train.scenes, benchmarks' seeds) whose '8' or '6' fell into pieces, the
+    top loop on a text line of its own: '87035' read '25' over '870', '765' read '71' over '165'. The fainter ink
+    between the pieces joins them (segment.with_bridges)."""
+    from edgedigits.runtime.reader import DigitReader
+    from edgedigits.train.scenes import kind_photos
+
+    image, want = list(kind_photos(mnist_test, "pencil", seed, index + 1))[index]
+    assert want == text
+    assert DigitReader().read(image).text == text
+    assert DigitReader(detect_config=DetectConfig(faint_bridge=1.0)).read(image).text != text
+
+
 def test_a_line_of_one_flat_stroke_is_kept_and_a_line_of_specks_dropped():
     """segment.is_dash: a flat stroke nearly a digit tall in length (a '1' lying in a quarter-turned column) keeps
     its text line; a dot (an i's tittle, on a line of its own above a word) does not. Lengths against the typical
