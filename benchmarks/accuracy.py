@@ -21,7 +21,8 @@ The material comes from ``edgedigits.runtime.synth`` (the same code the tests us
                   paper, read by ``edgedigits webcam --source CLIP --headless`` (stabilized); exact frames.
   photo kinds     ``--kinds N`` photos of each of issue 10's kinds from ``edgedigits.train.scenes`` (desk photo,
                   border, card on a desk, form boxes, comb field, lined and squared paper, rotations, tilt, dark
-                  webcam, pencil, tiny); exact. ``--only kinds`` runs just these (and ../shared/cases).
+                  webcam, pencil, tiny, a label with a barcode); exact. ``--only kinds`` runs just these (and
+                  ../shared/cases).
   forms askew     the same ``--kinds N`` photos of the kinds with form lines (form boxes, comb field, lined and
                   squared paper) turned 2-6 degrees either way (``scenes.askew_photos``): a form photographed by
                   hand; exact. Run with the photo kinds.
@@ -354,8 +355,9 @@ def shared_cases(reader: DigitReader) -> dict:
 def photo_kinds(reader: DigitReader, split, n: int, seed: int) -> dict:
     """Issue 10's kinds of real photos (``edgedigits.train.scenes.KINDS``: a 12 MP desk photo with a form and a
     pen, borders, a card on a desk, form boxes and comb fields, lined and squared paper, quarter-turns and
-    tilts, dark webcam frames, pencil, tiny scans), ``n`` of each from MNIST test digits. Exact: the whole
-    text right (lines joined by "\\n"); only the reading is timed. Each kind has its own seed (from its name)."""
+    tilts, dark webcam frames, pencil, tiny scans, labels with a barcode), ``n`` of each from MNIST test digits.
+    Exact: the whole text right (lines joined by "\\n"); only the reading is timed. Each kind has its own seed
+    (from its name)."""
 
     from edgedigits.train.scenes import KINDS, kind_photos
 

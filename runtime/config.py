@@ -478,6 +478,18 @@ class DetectConfig:
     debris_share: float = 0.9  # share of a blob's ink: a blob with this much inside a lattice's bands is a piece of
     #   the lattice (rules.drop_grid_debris; MNIST test digits 0-4 written 60 px tall on tests/test_page.py's 21 px
     #   grid have 0.35-0.72 there)
+    # --- printed barcodes (barcodes.py; issue 10's barcode labels, train.scenes.make_barcode_label)
+    barcode_bars: int = 6  # bars: a run of this many straight upright bars or more, level and close, is a barcode
+    #   (a label's 1-D barcode has 16-36; handwriting never puts six straight strokes level side by side) ...
+    barcode_level: float = 0.06  # share of the run's height: ... each bar's top and bottom this close to the first
+    #   bar's (a photo's perspective tilts a 40-140 px barcode's ends by a pixel or two) ...
+    barcode_gap: float = 0.5  # share of the run's height: ... each at most this far from the last (Code 128's widest
+    #   space is 4 modules, its bars at least 10 modules tall; ISO/IEC 15417) ...
+    barcode_lean: float = 0.1  # share of a bar's height: ... and each bar's box no wider than its mean row of ink
+    #   by more than this, plus 1 px (a bar up to about 5 degrees off upright; a printed '1' has a flag and a foot)
+    barcode_end_height: float = 1.25  # ratio to a barcode's end bar's height: a blob beside the end that spans the
+    #   bar's rows, and is at most this much taller, is the barcode's too (bars a tilt or blur joined into a block;
+    #   barcodes.extended)
     crossing_margin: int = 4  # px beyond a margin line's thickness a run across it must reach to be writing, kept
     #   when the line is erased (a fuzzy rim; rules.crossings) ...
     band_reach: int = 11  # px: ... and a horizontal rule's band is at most this thick (a rule of 7 px widened by
@@ -687,6 +699,9 @@ DETECT_ALLOWED: dict[str, Allowed] = {
     "lattice_tolerance": AT_LEAST_0,
     **dict.fromkeys(["lattice_strength", "lattice_thin", "debris_share", "grid_square", "margin_share"], SHARE),
     **dict.fromkeys(["lattice_periods", "debris_min_blobs"], AT_LEAST_1),
+    "barcode_bars": AT_LEAST_1,
+    **dict.fromkeys(["barcode_level", "barcode_gap", "barcode_lean"], AT_LEAST_0),
+    "barcode_end_height": AT_LEAST_1,
     **dict.fromkeys(["lattice_min_step", "lattice_drift"], AT_LEAST_0),
     "box_band_px": AT_LEAST_1,
     "min_contrast": Allowed(0, 1, above_low=True),  # the ink map is divided by at least this

@@ -25,6 +25,7 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
+from .barcodes import drop_barcodes
 from .blobs import (
     Blob,
     Box,
@@ -261,6 +262,7 @@ def candidates(
         _, labels, stats = label(kept)
         blobs = mark_writing(components(stats, config=config), labels, config)
         blobs = drop_rule_remnants(blobs, labels, removed)
+    blobs = drop_barcodes(blobs, config)  # before the digits' height: a barcode's bars are many and tall
     height = typical_height(blobs, ink.shape, config) or height
     if removed is not None:
         blobs = drop_form_ticks(blobs, labels, removed, height, slope, config)

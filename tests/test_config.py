@@ -22,7 +22,7 @@ from edgedigits.runtime.detect import extract
 # and speed-ups whose result does not depend on their value.
 # Reading's: how a word shows in ``raw`` (recognize.WORD), inputs per network pass (reader.CHUNK).
 NOT_THRESHOLDS = {"TWO_FIFTHS", "TWO_FIFTHS_MAX_PIXELS", "FIRST_ROWS", "LEVEL_MARGIN_DEG", "WORD", "CHUNK"}
-STAGES = ("blobs", "detect", "ink", "order", "page", "rules", "segment", "recognize", "reader")
+STAGES = ("blobs", "detect", "ink", "order", "page", "rules", "segment", "barcodes", "recognize", "reader")
 
 
 @pytest.mark.parametrize("config", [DetectConfig, ReadConfig])
@@ -422,6 +422,12 @@ ON_PHOTOS = [
     ("faint_bridge", 1.0, "pencil", 76),
     ("bridge_max_pieces", 1, "pencil", 76),
     ("bridge_max_side", 0.05, "pencil", 76),
+    # barcodes.drop_barcodes (2026-12-06): off, or too strict, a label's bars are blobs
+    ("barcode_bars", 100, "barcode_label", 0),
+    ("barcode_level", 0.0, "barcode_label", 39),
+    ("barcode_gap", 0.0, "barcode_label", 0),
+    ("barcode_lean", 0.0, "barcode_label", 1),
+    ("barcode_end_height", 1.0, "barcode_label", 39),
 ]
 
 

@@ -38,6 +38,7 @@ def test_every_kind_of_issue_10_is_there():
         "dark_webcam",
         "pencil",
         "tiny",
+        "barcode_label",
     }
 
 

@@ -1,5 +1,6 @@
 """Realistic photos of the kinds of issue 10 (desks, borders, form boxes, rules, rotation, low light, pencil,
-tiny scans), built from MNIST digits. NumPy and OpenCV only (no TensorFlow): tests and benchmarks import it.
+tiny scans, a label's barcode), built from MNIST digits. NumPy and OpenCV only (no TensorFlow): tests and
+benchmarks import it.
 
     split = load("test", "/work/shared/data/mnist")      # MNIST *test* digits for evaluation, never train
     rng = np.random.default_rng(0)
@@ -778,6 +779,59 @@ def make_dark_webcam(split, rng: np.random.Generator) -> tuple[Image, str]:
     return image, text
 
 
+def barcode_ink(rng: np.random.Generator, height: float) -> np.ndarray:
+    """A printed 1-D barcode as ink (float32 [h, w] in [0, 1], white on black): 31-71 bars and the spaces between
+    them, each 1-4 modules wide (Code 128's widths, ISO/IEC 15417) of 1.5-4.5 px, ``height`` px tall, drawn 8x
+    larger and shrunk (INTER_AREA), so that thin bars and spaces land between pixels as a camera sees them."""
+    module = rng.uniform(1.5, 4.5)
+    widths = rng.integers(1, 5, size=2 * int(rng.integers(15, 36)) + 1)  # bar, space, bar, ... a bar at each end
+    k = 8
+    edges = np.concatenate([[0], np.cumsum(widths)]) * module * k
+    big = np.zeros((round(height * k), int(np.ceil(edges[-1])) + k), np.float32)
+    for i in range(0, len(widths), 2):  # the bars
+        big[:, round(edges[i]) : round(edges[i + 1])] = 1.0
+    return cv2.resize(big, (big.shape[1] // k, big.shape[0] // k), interpolation=cv2.INTER_AREA)
+
+
+def make_barcode_label(split, rng: np.random.Generator) -> tuple[Image, str]:
+    """A photo (640x480 or 800x600) of a printed label: a barcode (barcode_ink, 40-140 px tall) and a handwritten
+    number of 3-6 digits (40-90 px) below it, or beside it, on white paper turned up to 4 degrees either way;
+    uneven light, blur, noise, JPEG.
+    A form's or a parcel's label: the bars are no digits (a new user's barcode read as 27 ones). uint8 BGR."""
+    W, H = [(640, 480), (800, 600)][int(rng.integers(2))]
+    sheet = paper(H, W, rng)
+    bars = fit(barcode_ink(rng, rng.uniform(40, 140)), 0.8 * W, 0.4 * H)
+    digits, text = pick(split, rng, 3, 6)
+    height = rng.uniform(40, 90)
+    ink = fit(number_ink(digits, height, rng), 0.85 * W, 0.4 * H)
+    beside = rng.random() < 0.3 and bars.shape[1] + ink.shape[1] + 1.5 * height < 0.95 * W
+    if beside:  # the number right of the bars, level with them
+        x = round(rng.uniform(0.03 * W, 0.97 * W - bars.shape[1] - ink.shape[1] - height))
+        y = round(rng.uniform(0.1 * H, 0.9 * H - max(bars.shape[0], ink.shape[0])))
+        put_ink(sheet, bars, x, y, (30, 30, 30), rng.uniform(0.85, 0.97))
+        nx = x + bars.shape[1] + round(rng.uniform(0.5, 1.5) * height)
+        ny = y + round((bars.shape[0] - ink.shape[0]) * rng.uniform(0.2, 0.8))
+    else:  # the number below the bars
+        gap = rng.uniform(0.3, 1.0) * height
+        top = rng.uniform(0.05 * H, max(0.05 * H, 0.95 * H - bars.shape[0] - gap - ink.shape[0]))
+        x = round(rng.uniform(0.03 * W, 0.97 * W - bars.shape[1]))
+        put_ink(sheet, bars, x, round(top), (30, 30, 30), rng.uniform(0.85, 0.97))
+        nx = round(rng.uniform(0.03 * W, 0.97 * W - ink.shape[1]))
+        ny = round(top + bars.shape[0] + gap)
+    put_ink(sheet, ink, nx, ny, pen_colour(rng), rng.uniform(0.85, 0.97))
+    turn = cv2.getRotationMatrix2D((W / 2, H / 2), rng.uniform(-4, 4), 1.0)  # the label a little askew
+    sheet = cv2.warpAffine(sheet, turn, (W, H), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    image = photograph(
+        sheet,
+        rng,
+        light=rng.uniform(0.1, 0.35),
+        blur=rng.uniform(0.5, 1.0),
+        noise=rng.uniform(2, 4),
+        jpeg=int(rng.integers(70, 93)),
+    )
+    return image, text
+
+
 def pencil_ink(ink: np.ndarray, height: float, rng: np.random.Generator) -> np.ndarray:
     """Pencil from pen ink: thinned (eroded), grainy (graphite on the paper's tooth) and here and there broken."""
     k = round(height / 28 * rng.uniform(1.0, 1.8))
@@ -847,6 +901,7 @@ KINDS: dict[str, Callable[..., tuple[Image, str]]] = {
     "dark_webcam": make_dark_webcam,
     "pencil": make_pencil,
     "tiny": make_tiny,
+    "barcode_label": make_barcode_label,
 }
 
 
