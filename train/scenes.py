@@ -568,6 +568,12 @@ def cells_photo(split, rng: np.random.Generator, comb: bool) -> tuple[Image, str
         else:
             y = margin_y + (cell_h - ink.shape[0]) * rng.uniform(-0.05, 1.05)
         put_ink(sheet, ink, round(x), round(y), colour, strength)
+    return printed_photo(sheet, rng), text
+
+
+def printed_photo(sheet: np.ndarray, rng: np.random.Generator) -> Image:
+    """A phone photo of a printed sheet (a form, a label) lying flat and filling the frame: photograph with uneven
+    light (darkest loss 0.1-0.35), blur 0.5-1 px, noise 2-4 grey levels and JPEG quality 70-92. uint8 BGR."""
     return photograph(
         sheet,
         rng,
@@ -575,7 +581,7 @@ def cells_photo(split, rng: np.random.Generator, comb: bool) -> tuple[Image, str
         blur=rng.uniform(0.5, 1.0),
         noise=rng.uniform(2, 4),
         jpeg=int(rng.integers(70, 93)),
-    ), text
+    )
 
 
 def make_form_boxes(split, rng: np.random.Generator) -> tuple[Image, str]:
@@ -821,15 +827,7 @@ def make_barcode_label(split, rng: np.random.Generator) -> tuple[Image, str]:
     put_ink(sheet, ink, nx, ny, pen_colour(rng), rng.uniform(0.85, 0.97))
     turn = cv2.getRotationMatrix2D((W / 2, H / 2), rng.uniform(-4, 4), 1.0)  # the label a little askew
     sheet = cv2.warpAffine(sheet, turn, (W, H), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    image = photograph(
-        sheet,
-        rng,
-        light=rng.uniform(0.1, 0.35),
-        blur=rng.uniform(0.5, 1.0),
-        noise=rng.uniform(2, 4),
-        jpeg=int(rng.integers(70, 93)),
-    )
-    return image, text
+    return printed_photo(sheet, rng), text
 
 
 def pencil_ink(ink: np.ndarray, height: float, rng: np.random.Generator) -> np.ndarray:
