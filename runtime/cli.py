@@ -756,7 +756,7 @@ def webcam(
 @app.command(cls=_Command)
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on. Anything but loopback needs an API key."),
-    port: int = typer.Option(8000, help="TCP port."),
+    port: int = typer.Option(8000, help="TCP port (0: any free port; the start-up line names it)."),
     model: Optional[str] = typer.Option(None, help=MODEL_HELP),
     workers: int = typer.Option(
         1,

@@ -657,14 +657,15 @@ def test_config_checks():
         ("--body-timeout", "inf", "--body-timeout"),
         ("--header-timeout", "nan", "--header-timeout"),
         ("--log-level", "loud", "critical"),
-        ("--port", "0", "1 to 65535"),
+        ("--port", "65536", "1 to 65535"),
     ],
 )
 def test_bad_numbers_and_names_are_refused_before_listening(option, value, words):
     """A value that is no number of its kind is refused at the start, exit 2, with a sentence naming the option.
     Before: NaN or infinite sizes and an unknown log level ended in a traceback (exit 1), a NaN --body-timeout
-    started a server answering 500 to every image, a NaN --header-timeout one closing every connection
-    unanswered, and --port 0 listened on a random port while printing http://127.0.0.1:0/."""
+    started a server answering 500 to every image, and a NaN --header-timeout one closing every connection
+    unanswered. (--port 0 listened on a random port while printing http://127.0.0.1:0/; it is refused no more,
+    test_port_0_listens_on_a_free_port_and_names_it.)"""
     port = [] if option == "--port" else ["--port", str(free_port())]
     try:
         result = run_cli("serve", *port, option, value, timeout=30)
@@ -673,6 +674,38 @@ def test_bad_numbers_and_names_are_refused_before_listening(option, value, words
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr, result.stderr
     assert result.stderr.startswith("edgedigits: ") and words in result.stderr, result.stderr
+
+
+def test_port_0_listens_on_a_free_port_and_names_it():
+    """--port 0: the system picks a free port (an app or a test starting its own server, two at once), and the
+    start-up line names it (a new user's trial found 0 refused; before that it printed http://127.0.0.1:0/)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "edgedigits.runtime.cli", "serve", "--port", "0", "--no-access-log"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        for _ in range(20):  # the start-up line (after any warning)
+            line = process.stderr.readline()
+            found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+            if found or not line:
+                break
+        assert found and int(found.group(1)) > 0, line
+        url = f"http://127.0.0.1:{found.group(1)}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                status, _, body = request(url + "/healthz", timeout=2)
+                break
+            except OSError:
+                assert time.monotonic() < deadline and process.poll() is None, line
+                time.sleep(0.1)
+        assert status == 200, body
+    finally:
+        process.terminate()
+        process.wait(15)
 
 
 def test_reader_pixel_limit_matches():

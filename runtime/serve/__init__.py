@@ -27,6 +27,7 @@ import errno
 import os
 import socket
 import sys
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..errors import install_hint
@@ -215,13 +216,17 @@ def run(config: ServeConfig) -> None:
     # An attribute of ours on uvicorn's config (it travels with it to every worker): GuardedHTTPProtocol reads it.
     uv_config.header_timeout = config.header_timeout  # type: ignore[attr-defined]
     server = uvicorn.Server(uv_config)
+    sockets = None
+    if config.port == 0:  # any free port: bound here, so that the banner names the port the system gave
+        sockets = [uv_config.bind_socket()]
+        config = replace(config, port=sockets[0].getsockname()[1])
     print(banner(config), file=sys.stderr, flush=True)
     try:
         if config.workers == 1:
-            server.run()
+            server.run(sockets=sockets)
         else:
             from uvicorn.supervisors import Multiprocess
 
-            Multiprocess(uv_config, sockets=[uv_config.bind_socket()]).run()
+            Multiprocess(uv_config, sockets=sockets or [uv_config.bind_socket()]).run()
     except KeyboardInterrupt:
         pass

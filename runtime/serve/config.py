@@ -84,8 +84,8 @@ class ServeConfig:
             )
         if self.api_key is not None and not all(33 <= ord(c) < 127 for c in self.api_key):
             raise ServeError("the API key must be printable ASCII without spaces (it travels in an HTTP header).")
-        if not 1 <= self.port <= 65535:
-            raise ServeError(f"--port {self.port} is not a TCP port; pick one from 1 to 65535.")
+        if not 0 <= self.port <= 65535:
+            raise ServeError(f"--port {self.port} is not a TCP port; pick one from 1 to 65535 (0: any free port).")
         for name, value in (
             ("--workers", self.workers),
             ("--max-batch", self.max_batch),
