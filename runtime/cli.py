@@ -344,6 +344,30 @@ def _overwritten_input(output: Path, paths: list[str], recursive: bool) -> str |
     return None
 
 
+def _copies_read_back(save_dir: Path, paths: list[str], recursive: bool) -> str | None:
+    """The input named on the command line whose images the annotated copies written to ``save_dir`` would join: a
+    folder among ``paths`` that is ``save_dir`` (or holds it, with ``recursive``), a file in ``save_dir`` (its copy,
+    ``1-2.png`` beside ``1.png``, is read with the folder next time), or a glob pattern that matches a copy's name
+    there (a copy keeps its input's name, ``.jpg`` or ``.png``). None when there is none. Paths listed by
+    ``--from-file`` are not looked at."""
+    import fnmatch
+
+    folder = save_dir.resolve()
+    for name in paths:
+        if name == "-":
+            continue
+        if os.path.isdir(name):
+            given = Path(name).resolve()
+            if folder == given or (recursive and given in folder.parents):
+                return name
+        elif os.path.isfile(name):
+            if Path(name).resolve().parent == folder:
+                return name
+        elif any(fnmatch.fnmatch(str(folder / f"copy{suffix}"), os.path.abspath(name)) for suffix in (".png", ".jpg")):
+            return name
+    return None
+
+
 def _count_beside(bar, paths: list[str], from_file: str | None, recursive: bool) -> None:
     """Count the inputs in a thread of their own (a folder listing) and give the bar its total when known."""
     import threading
@@ -449,6 +473,12 @@ def classify(
     except ModelError as exc:
         fail(str(exc))
     copies = None
+    if save_dir is not None and (named := _copies_read_back(save_dir, paths, recursive)) is not None:
+        fail(
+            f"--save-dir {save_dir}: the annotated copies (boxes and digits drawn on them) would join the images of "
+            f"the input {named}, and a later run of that folder would read them as inputs. Pick a folder of their "
+            "own."
+        )
     if save_dir is not None:
         from .draw import AnnotatedCopies
 

@@ -509,12 +509,26 @@ def test_save_dir_writes_annotated_copies(tmp_path, scene, mnist_test):
         assert (np.abs(edge - [0, 200, 0]).sum(axis=1) < 60).mean() > 0.8 or digit["confidence"] < 0.8
     phone = cv2.imread(str(out / "phone.jpg"))
     assert phone.shape == image.shape  # upright, as displayed
-    # Never over the input itself: --save-dir of the input's own folder.
-    again = run("classify", tmp_path / "b" / "1.png", "--save-dir", tmp_path / "b")
-    assert again.returncode == 0 and sorted(p.name for p in (tmp_path / "b").iterdir()) == ["1-2.png", "1.png"]
-    assert np.array_equal(
-        cv2.imread(str(tmp_path / "b" / "1.png"), cv2.IMREAD_GRAYSCALE), paper_digit(mnist_test.images[0])
-    )
+    # Never among the inputs: a --save-dir that is an input's folder (a folder given, or holding a file given, or
+    # one a pattern reads; with -r, any folder inside one given) is refused before anything is read or written. A
+    # new user's copies joined the forms they were made from, and the next run read the digits drawn on them.
+    b = tmp_path / "b"
+    refused = [
+        [b, "--save-dir", b],
+        [b / "1.png", "--save-dir", b],
+        [str(b / "*.png"), "--save-dir", b],
+        [tmp_path, "-r", "--save-dir", b / "copies"],
+    ]
+    for args in refused:
+        again = run("classify", *args)
+        assert again.returncode == 2 and "would join the images of the input" in again.stderr, (args, again.stderr)
+        assert "Traceback" not in again.stderr and again.stdout == ""
+    assert sorted(p.name for p in b.iterdir()) == ["1.png"]  # nothing written: no copy, no folder
+    assert np.array_equal(cv2.imread(str(b / "1.png"), cv2.IMREAD_GRAYSCALE), paper_digit(mnist_test.images[0]))
+    # A folder of their own beside the inputs is fine, and so is one inside a folder read without -r.
+    for copies in (tmp_path / "copies", b / "copies"):
+        assert run("classify", b, "--save-dir", copies).returncode == 0
+        assert sorted(p.name for p in copies.iterdir()) == ["1.png"]
 
 
 # --------------------------------------------------------------------------- read() raises, streams keep records
