@@ -648,6 +648,21 @@ def test_bytes_of_another_format_are_named_with_what_to_do(reader):
         reader.read(b"%PDF-1.7\n" + bytes(300))
 
 
+def test_a_png_cut_short_is_refused_before_libpng_sees_it(reader, capfd):
+    """A PNG cut short (here inside an IDAT chunk, or before its IEND) is refused from its chunks, saying where, and
+    libpng never prints its 'libpng error: PNG input buffer is incomplete' line, which no OpenCV log level
+    silences: classify printed it on stderr for each such file (a new user's trial). A whole PNG still reads."""
+    image = np.full((120, 160), 255, np.uint8)
+    cv2.putText(image, "7", (50, 100), cv2.FONT_HERSHEY_SIMPLEX, 3, 0, 8)
+    whole = cv2.imencode(".png", image, [cv2.IMWRITE_PNG_COMPRESSION, 0])[1].tobytes()
+    capfd.readouterr()
+    for data, where in ((whole[: len(whole) // 2], r"inside chunk \d+ \(IDAT\)"), (whole[:-12], "before its IEND")):
+        with pytest.raises(ImageError, match=f"truncated or corrupt image: a PNG cut short .*{where}"):
+            reader.read(data)
+    assert "libpng" not in capfd.readouterr().err
+    assert reader.read(whole + b"trailing bytes after IEND").text == "7"
+
+
 def test_bytes_that_name_a_file_say_to_pass_a_str(reader, mnist_test, tmp_path):
     """read(b'/path/scan.png') said the bytes are 'not an image OpenCV can decode', true but no help (a new user's
     trial): bytes that name an existing file say to pass the path as a str."""
