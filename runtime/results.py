@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 
@@ -81,7 +81,14 @@ class Reading:
         """The part of a multi-page file's Reading on page ``number`` (1 = first): its digits and their text lines,
         boxes in that page's pixels, each digit's ``line`` counted on that page (0 = its top line: an index into
         the page's own ``lines``), ``pages`` None. The Reading itself for an image of one page and ``number``
-        1. Raises ValueError for a page the file does not have."""
+        1. Raises ValueError for a page the file does not have, TypeError for a ``number`` that is no whole number
+        (a str, a float, None)."""
+        if isinstance(number, bool) or not isinstance(number, Integral):
+            raise TypeError(
+                f"page {number!r}: a page number is a whole number, 1 = first (got {type(number).__name__}); "
+                "pass int(...) of it"
+            )
+        number = int(number)
         if self.pages is None and number == 1:
             return self
         if not 1 <= number <= (self.pages or 1):

@@ -55,6 +55,14 @@ def test_every_page_is_read_into_one_reading(three_pages, reader):
     assert record["pages"] == 3 and all("page" in d for d in record["digits"])
     assert record["page_texts"] == texts  # where each page's lines are: '' for the blank one
     assert reader.read(path.read_bytes()).to_dict() == {**record, "path": None}  # bytes: the same
+    # A page number that is no whole number says so ('1', None and 2.0 raised a bare "'<=' not supported" or
+    # passed as page 2: a new user's trial); a NumPy integer is one.
+    for bad in ("1", None, 2.0, True):
+        with pytest.raises(TypeError, match=r"page .*: a page number is a whole number, 1 = first"):
+            reading.on_page(bad)
+    assert reading.on_page(np.int64(3)).text == texts[2]
+    with pytest.raises(ValueError, match="page 4: .* has 3 page"):
+        reading.on_page(4)
 
 
 def test_a_threshold_per_call_gives_the_text_a_reader_with_it_gives(three_pages, reader):
