@@ -101,21 +101,32 @@ def confidence_label(confidence: float, percent: bool = False) -> str:
     return f"{hundredths}%" if percent else f"{hundredths / 100:.2f}"
 
 
+# Control characters in a file name, as the table shows them: a name holding a newline split its row in two.
+_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F)} | {0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t"}
+
+
+def shown_path(path: str | None) -> str:
+    """A path as the table shows it: its control characters (a newline, a tab, ESC) escaped as in a Python string
+    literal (``\\n``, ``\\t``, ``\\x1b``), so that each reading stays one row and no name can move the terminal's
+    cursor; every other character as it is. JSON lines and CSV quote the path themselves and keep it whole."""
+    return str(path).translate(_CONTROLS)
+
+
 def table_row(reading: Reading) -> str:
     """The table's row of a reading: the path, the text (a page's lines joined by `` / ``) and each digit's
     confidence; a file of several pages (a PDF, a multi-page TIFF) each page's text after ``p1:``, ``p2:``, ...
     joined by `` | ``, a page with no digits as ``-`` (its pages ran together, and a blank page vanished: a new
-    user's trial of scanned forms)."""
+    user's trial of scanned forms). The path as ``shown_path`` shows it."""
     if not reading.ok:
-        return f"{reading.path}  ERROR: {reading.error}"
+        return f"{shown_path(reading.path)}  ERROR: {reading.error}"
     if not reading.digits:
-        return f"{reading.path}  (no digits found)"
+        return f"{shown_path(reading.path)}  (no digits found)"
     shown = reading.text.replace("\n", " / ")
     if reading.pages is not None and reading.pages > 1:
         texts = (text.replace("\n", " / ") for text in reading.page_texts or [])
         shown = " | ".join(f"p{n}: {text or '-'}" for n, text in enumerate(texts, 1))
     confidences = " ".join(confidence_label(d.confidence) for d in reading.digits)
-    return f"{reading.path}  {shown}  [{confidences}]"
+    return f"{shown_path(reading.path)}  {shown}  [{confidences}]"
 
 
 @dataclass

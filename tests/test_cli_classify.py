@@ -404,6 +404,18 @@ def test_a_file_name_that_is_not_utf8_is_written_in_every_format(tmp_path, mnist
         assert got == [(shown, labels[0]), (str(folder / "plain.png"), labels[1])]
 
 
+def test_a_file_name_with_a_newline_stays_on_one_table_row(tmp_path, mnist_test):
+    """A file named 'form\\n7.png' (a newline in it) split its table row in two (a new user's trial): the table shows
+    control characters escaped (output.shown_path), one row a reading; JSON lines keep the name whole."""
+    odd = tmp_path / "form\n7\t.png"
+    odd.write_bytes(cv2.imencode(".png", paper_digit(mnist_test.images[0]))[1].tobytes())
+    table = run("classify", odd)
+    assert table.returncode == 0, table.stderr
+    assert table.stdout.splitlines() == [f"{tmp_path}/form\\n7\\t.png  {mnist_test.labels[0]}  [0.99]"]
+    jsonl = run("classify", odd, "--format", "jsonl")
+    assert json.loads(jsonl.stdout)["path"] == str(odd)
+
+
 def test_save_dir_copies_a_file_whose_name_is_not_utf8(tmp_path, mnist_test):
     """--save-dir with a Latin-1 file name among the inputs: its annotated copy keeps the name's bytes and the run
     goes on. OpenCV's imwrite took the name as a str with a lone surrogate and the process died of a
