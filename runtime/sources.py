@@ -20,7 +20,7 @@ import numpy as np
 
 from .draw import to_bgr
 from .errors import EdgeDigitsError
-from .images import INPUT_SUFFIXES, ImageError, cv_path, is_image_name, is_input_name, known_other, load_image
+from .images import INPUT_SUFFIXES, ImageError, Pages, cv_path, is_input_name, known_other, load_pages
 
 
 class SubfoldersNotRead(UserWarning):
@@ -365,9 +365,11 @@ class Frames:
     ``fps`` is the rate the file or stream declares (None when it declares none that is plausible, and for
     a camera, whose declared rate is only nominal). ``live`` is True for a camera and for a stream that
     declares no frame count (an MJPEG network camera, whose declared rate is FFmpeg's default of 25, not
-    its own): frames come at their own pace, to be measured. A still image file (``images.is_image_name``, not a GIF)
+    its own): frames come at their own pace, to be measured. A still image file (``images.is_input_name``, not a GIF)
     is one frame, decoded as ``classify`` decodes it (EXIF orientation applied; a truncated or corrupt file
-    raises VideoError, where OpenCV's video reader would decode half of it). A file that gives no frame raises
+    raises VideoError, where OpenCV's video reader would decode half of it); a multi-page TIFF or a PDF is a frame
+    a page, as ``classify`` reads its pages (``images.load_pages``; a TIFF gave its first page alone), and
+    ``total`` is its page count. A file that gives no frame raises
     VideoError, and so does one whose frames stop short of the count it declares (TRUNCATED_SHARE,
     TRUNCATED_FRAMES: a truncated or damaged file, after its frames up to there). Iterating ends quietly at the
     end of a file, and of a finite video served over the network
@@ -382,16 +384,19 @@ class Frames:
         self.is_camera = isinstance(source, int)
         self.is_stream = isinstance(source, str) and "://" in source
         self.is_file = not self.is_camera and not self.is_stream
-        self.still: np.ndarray | None = None  # uint8 BGR [H, W, 3]: a still image file's one frame
+        self.still: Pages | None = None  # a still image file's pages, each a frame (decoded one at a time)
+        self.first: np.ndarray | None = None  # uint8 BGR [H, W, 3]: its first page, decoded up front
         self.fps: float | None = None
         self.total = 0  # frames the video file (local or served over the network) declares (0: not known)
         self.live = self.is_camera
-        if self.is_file and is_image_name(str(source)) and not str(source).lower().endswith(".gif"):
+        if self.is_file and is_input_name(str(source)) and not str(source).lower().endswith(".gif"):
             check_video_file(str(source))  # (a video file is checked by open_video below)
             try:
-                self.still = to_bgr(load_image(str(source)))
+                self.still = load_pages(str(source))
+                self.first = to_bgr(self.still[0])
             except ImageError as exc:
                 raise VideoError(f"{source}: {exc}") from None
+            self.total = len(self.still)
             return
         self.capture = open_video(source, read_timeout_s=stall_timeout_s)
         declared = self.capture.get(cv2.CAP_PROP_FPS)
@@ -401,9 +406,15 @@ class Frames:
         self.live = self.is_camera or (self.is_stream and not self.total)
 
     def __iter__(self) -> Iterator[tuple[int, np.ndarray]]:
-        if self.still is not None:
-            if self.max_frames is None or self.max_frames > 0:
-                yield 0, self.still
+        if self.still is not None:  # a still image: one frame; a multi-page TIFF or a PDF: a frame a page
+            for index in range(len(self.still) if self.max_frames is None else min(self.max_frames, len(self.still))):
+                frame = self.first
+                if index or frame is None:
+                    try:
+                        frame = to_bgr(self.still[index])
+                    except ImageError as exc:
+                        raise VideoError(f"{self.source}: {exc}") from None
+                yield index, frame
             return
         capture, source, stall_timeout_s = self.capture, self.source, self.stall_timeout_s
         is_stream, is_file, total = self.is_stream, self.is_file, self.total

@@ -112,6 +112,30 @@ def test_an_ifd_chain_that_loops_back_is_counted_once():
     assert images.header_size(data) == (8, 8)
 
 
+def test_webcam_plays_a_multi_page_file_a_frame_a_page(three_pages):
+    """``webcam --source scan.tif`` read the first page alone and dropped the others without a word, while a PDF
+    gave a frame a page (a new user's trial): each page is a frame, as classify reads them (sources.Frames)."""
+    from edgedigits.runtime.sources import Frames
+
+    path, pages, texts = three_pages
+    frames = Frames(str(path))
+    assert frames.total == 3
+    shown = list(frames)
+    assert [index for index, _ in shown] == [0, 1, 2]
+    assert [frame.shape[:2] for _, frame in shown] == [page.shape[:2] for page in pages]
+    assert [index for index, _ in Frames(str(path), max_frames=2)] == [0, 1]
+    result = subprocess.run(
+        [sys.executable, "-m", "edgedigits.runtime.cli", "webcam", "--source", str(path), "--headless"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["frame"] for r in records] == [0, 1, 2] and records[0]["text"] == texts[0]
+    assert records[2]["text"] == texts[2]
+
+
 def test_classify_writes_one_record_and_an_annotated_copy_per_page(three_pages, tmp_path):
     path, _, texts = three_pages
     copies = tmp_path / "copies"
