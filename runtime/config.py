@@ -406,6 +406,11 @@ class DetectConfig:
     # --- form lines (rules.py)
     rule_length: float = 2.5  # digit heights: a straight run longer than this is a rule or a border (set with
     #   the first image stages, 33b131b)
+    crossed_rule: float = 0.12  # digit heights: the runs across the image a line of digits was written across are
+    #   rules when they are at most this thick (the median run's area over its length; rules.rule_crossed). A new
+    #   user's lined pages, a faint 1-2 px rule through 43 px digits: at most 0.035; train.scenes' ruled scans, seed
+    #   0: 0.04-0.11; the grid's bits left on blank squared pages 1 and 3 of seed 0: 0.42 and 0.17; a separator
+    #   line's crop whose underline touches its 14 px digits (accuracy.py's lines, seed 0): 0.13 ...
     grid_span: float = 0.85  # share of a row of boxes' width (height) that its rules (walls) run across
     #   (778e6c4: form boxes 0.07 -> 0.67 exact, 15 photos)
     grid_level_deg: float = 0.5  # degrees: a row of boxes more askew is turned level before its rules and walls
@@ -737,6 +742,7 @@ DETECT_ALLOWED: dict[str, Allowed] = {
     **dict.fromkeys(["thin_wall_fill", "ended_rule", "ended_rule_flat", "leftover_rule"], AT_LEAST_0),
     "word_run_blobs": AT_LEAST_1,
     "rule_length": POSITIVE,  # the digit height is divided by it
+    "crossed_rule": AT_LEAST_0,
     "flag_gap": ANY,  # body heights; negative: the flag must overlap the body
     "flag_end": Allowed(high=0.5),  # share of the body's height at each end; negative: past the body's end
     "deskew_min_deg": Allowed(0, 90),

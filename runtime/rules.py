@@ -62,10 +62,57 @@ def digit_height(binary: np.ndarray, plain: list[Blob], config: DetectConfig = D
         if rules_alone(binary, without, rough, config):  # no writing: what is left of the rules (their ends,
             return float(config.min_height)  # joined to the margin line) is erased as rules too
         before = {b[:5] for b in plain}
-        whole = [b for b in may_be_writing(rough, binary.shape, config) if b[:5] in before]
-        height = typical_height(rough if len(whole) >= 2 else plain, binary.shape, config)
+        writing = may_be_writing(rough, binary.shape, config)
+        whole = [b for b in writing if b[:5] in before]
+        trusted = len(whole) >= 2 or rule_crossed(binary, without, plain, rough, writing, config)
+        height = typical_height(rough if trusted else plain, binary.shape, config)
         height = height or under_one_frame(binary, plain, config)
     return under_bent_rules(binary, height, config) if height >= config.frame_share * binary.shape[0] else height
+
+
+def rule_crossed(
+    binary: np.ndarray,
+    without: np.ndarray,
+    plain: list[Blob],
+    rough: list[Blob],
+    writing: list[Blob],
+    config: DetectConfig = DEFAULT,
+) -> bool:
+    """Were the runs across the image erased from ``binary`` (uint8 0/1 [H, W]) to give ``without`` rules that a
+    line of digits was written across? ``plain``: ``binary``'s blobs; ``rough``: ``without``'s (``writing``: those
+    that may be writing). True when two or more blobs that may be writing are new (they touched the runs), no
+    blob before filled ``frame_share`` of the image both ways, and the new blobs' height makes the runs rules: the
+    shorter side of the image is at least ``rule_length`` of those heights over ``frame_share``, and the runs (the
+    median of their thicknesses, each one's area over its length) are at most ``crossed_rule`` of them thick. A digit
+    filling a tight crop, one of whose strokes crosses it, is no such line: it fills the crop, and its pieces stand
+    a good part of the crop tall. Nor are the grid's bits left on a blank squared page: runs a third to half as
+    thick as they are tall; a run down half the page (a margin line) or a grid at all (grid_bands) rules it out
+    (the grid's cells beside a margin line stood as blobs of one size). Nor a comb field's ticks (alike_ticks among
+    the new blobs): the comb's own height, its walls', is what its stages judge by.
+
+    A new user's lined paper: a faint rule through the lower third of every digit joined them all into one blob
+    with the rule, and the only digit height left was that of a 5's separate top bar (9 px for 44 px digits):
+    the rules erased at that height took the digits' strokes with them ('533' read '3', '945' read '11')."""
+    before = {b[:5] for b in plain}
+    new = [b for b in writing if b[:5] not in before]
+    if len(new) < 2 or alike_ticks(new, config):  # (a comb field's ticks stand on its rule: it is a form's)
+        return False
+    shape = binary.shape
+    if any(b.w >= config.frame_share * shape[1] and b.h >= config.frame_share * shape[0] for b in plain):
+        return False  # a blob filling the image: a digit filling a tight crop, or rules joined into a frame
+    height = typical_height(rough, shape, config)
+    if not height or config.rule_length * height > config.frame_share * min(shape):
+        return False
+    erased = binary & (1 - without)  # the runs
+    down = cv2.reduce(erased, 0, cv2.REDUCE_SUM, dtype=cv2.CV_32S).max() >= 0.5 * shape[0]
+    if down or grid_bands(binary, config) is not None:
+        return False  # a run down the page (a margin line), or a grid: its cells are no digits
+    _, _, stats = label(erased)
+    runs = stats[1:]
+    thickness = runs[:, cv2.CC_STAT_AREA] / np.maximum(
+        np.maximum(runs[:, cv2.CC_STAT_WIDTH], runs[:, cv2.CC_STAT_HEIGHT]), 1
+    )
+    return thickness.size > 0 and float(np.median(thickness)) <= config.crossed_rule * height
 
 
 def under_bent_rules(binary: np.ndarray, height: float, config: DetectConfig = DEFAULT) -> float:

@@ -30,6 +30,7 @@ def test_every_kind_of_issue_10_is_there():
         "form_boxes",
         "comb_field",
         "lined_paper",
+        "ruled_scan",
         "squared_paper",
         "rotated_90",
         "rotated_180",
@@ -67,7 +68,7 @@ def test_shapes_of_each_kind(mnist_test):
         assert ink[0].any() and ink[-1].any()  # the digit touches the top and bottom of the frame
         assert len(make("card_on_desk", mnist_test, seed)[1]) in (1, 2, 3)
         assert 3 <= len(make("border", mnist_test, seed)[1]) <= 5
-        for kind in ("lined_paper", "squared_paper"):
+        for kind in ("lined_paper", "squared_paper", "ruled_scan"):
             lines = make(kind, mnist_test, seed)[1].split("\n")
             assert 1 <= len(lines) <= 2 and all(3 <= len(line) <= 6 for line in lines)
     upright = make("rotated_180", mnist_test, 0)

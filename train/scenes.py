@@ -659,6 +659,48 @@ def make_squared_paper(split, rng: np.random.Generator) -> tuple[Image, str]:
     return ruled_photo(split, rng, squared=True)
 
 
+def make_ruled_scan(split, rng: np.random.Generator) -> tuple[Image, str]:
+    """A scan (or a screenshot) of ruled paper: 1-2 px grey or light blue rules 40-60 px apart across a clean
+    sheet, 700-1000 x 300-500 px, and 1-2 numbers of 3-6 digits 0.7-1.0 rule spacings tall, each written so that
+    a rule runs through the lower half of its digits (45-80 % of their height down) and no other touches them.
+    A flat scan: no light, blur or noise but a little, JPEG or none. uint8 BGR; lines joined by "\\n".
+
+    A new user's lined paper (2026-12-06): every digit joined the rule through it, and those numbers lost digits
+    ('533' read '3', '945' read '11'); the photos of ``make_lined_paper``, with their rules through the digits'
+    feet and tops, never showed it."""
+    W, H = int(rng.integers(700, 1001)), int(rng.integers(300, 501))
+    sheet = paper(H, W, rng, rng.uniform(235, 250))
+    step = rng.uniform(40, 60)
+    rule = [(rng.uniform(200, 240), rng.uniform(160, 200), rng.uniform(120, 160)), [rng.uniform(150, 200)] * 3][
+        int(rng.random() < 0.5)
+    ]
+    rules = np.arange(rng.uniform(0.3, 1.0) * step, H, step)
+    thickness = int(rng.integers(1, 3))
+
+    def print_rules(mask: np.ndarray) -> None:
+        for y in rules:
+            cv2.line(mask, (0, round(y)), (W, round(y)), 255, thickness)
+
+    put_ink(sheet, drawn((H, W), print_rules), 0, 0, rule, 1.0)
+    colour, strength = pen_colour(rng), rng.uniform(0.9, 1.0)
+    texts, row = [], int(rng.integers(1, 3))
+    for _ in range(int(rng.integers(1, 3))):
+        if row >= len(rules) - 1:
+            break
+        digits, text = pick(split, rng, 3, 6)
+        height = step * rng.uniform(0.7, 1.0)
+        ink = fit(number_ink(digits, height, rng, gap=(0.15, 0.5)), W - 40)
+        y = round(rules[row] - rng.uniform(0.45, 0.8) * ink.shape[0])  # the rule through the lower half
+        x = round(rng.uniform(20, max(21, W - 20 - ink.shape[1])))
+        put_ink(sheet, ink, x, y, colour, strength)
+        texts.append(text)
+        row += int(rng.integers(2, 4))
+    jpeg = int(rng.integers(80, 96)) if rng.random() < 0.5 else None
+    return photograph(sheet, rng, light=0.0, blur=rng.uniform(0, 0.5), noise=rng.uniform(0, 2), jpeg=jpeg), "\n".join(
+        texts
+    )
+
+
 def scanned_form(split, rng: np.random.Generator, dpi: int = 200) -> tuple[Image, str]:
     """A scanned meter-reading form: an A4 page at ``dpi`` (uint8 gray [2339, 1654] at 200 dpi) with printed
     labels, a header rule and two rules, an account number of 8 digits written in printed boxes and a meter
@@ -891,6 +933,7 @@ KINDS: dict[str, Callable[..., tuple[Image, str]]] = {
     "form_boxes": make_form_boxes,
     "comb_field": make_comb_field,
     "lined_paper": make_lined_paper,
+    "ruled_scan": make_ruled_scan,
     "squared_paper": make_squared_paper,
     "rotated_90": make_rotated_90,
     "rotated_180": make_rotated_180,
