@@ -524,13 +524,13 @@ def decode(data: bytes, max_pixels: int | None = None) -> np.ndarray:
         raise ImageError(f"empty bytes (0 bytes): no image data; pass an encoded image ({FORMATS})")
     limit = MAX_PIXELS if max_pixels is None else max_pixels
     _refuse_truncated_tiff(data)
-    _refuse_truncated_png(data)
     size = header_size(data)
     if size and size[0] * size[1] > limit:
         raise ImageError(
             f"image is {size[0]}x{size[1]} pixels ({_amount(size[0] * size[1])}), above the "
             f"{_amount(limit)} limit; downscale it first, {_raise_the_limit(size[0] * size[1])}"
         )
+    _refuse_truncated_png(data)  # (after the size: a header claiming 20000x20000 is refused for that first)
     # IMREAD_UNCHANGED keeps alpha, gray and 16 bits, and ignores the EXIF orientation: applied below.
     image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
     if image is None or image.size == 0:
