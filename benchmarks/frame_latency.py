@@ -168,6 +168,8 @@ def main() -> None:
     p.add_argument("--line-model", default=None, help="'none': the digit model alone, as before the line model")
     p.add_argument("--spread", type=int, default=100, help="frames (seeds 0, 1, ...) read for the spread of times")
     args = p.parse_args()
+    if min(args.runs, args.scenes, args.spread) < 1:  # (--spread 0 failed in statistics.median)
+        p.error("--runs, --scenes and --spread each need at least 1")
     runs, scenes = (20, 1) if args.quick else (args.runs, args.scenes)
     warning = busy_warning()
     if warning:

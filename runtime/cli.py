@@ -318,28 +318,32 @@ def _names(paths: list[str], listing) -> Iterator[str]:
         yield from read_lines(listing)
 
 
+def _reads_file(name: str, target: Path, recursive: bool) -> bool:
+    """Whether the input ``name`` given on the command line would read an image file at ``target`` (an absolute,
+    resolved path, existing or not): a folder that holds it (or, with ``recursive``, one of its parents) when
+    its name is an image's, or a glob pattern that matches it."""
+    import fnmatch
+
+    from .images import is_input_name
+
+    if os.path.isdir(name):
+        folder = Path(name).resolve()
+        return is_input_name(target.name) and (target.parent == folder or (recursive and folder in target.parents))
+    return fnmatch.fnmatch(str(target), os.path.abspath(name))
+
+
 def _overwritten_input(output: Path, paths: list[str], recursive: bool) -> str | None:
     """The input named on the command line that writing the results to ``output`` would overwrite: the same
     file, an image file a folder among ``paths`` lists (its subfolders' too with ``recursive``), or a file a
     glob pattern among them matches. None when there is none (or ``output`` does not exist yet). Paths listed
     by ``--from-file`` are not looked at."""
-    import fnmatch
-
-    from .images import is_input_name
-
     if not output.is_file():
         return None
     target = output.resolve()
     for name in paths:
         if name == "-":
             continue
-        if os.path.isfile(name) and os.path.samefile(name, target):
-            return name
-        if os.path.isdir(name) and is_input_name(target.name):
-            folder = Path(name).resolve()
-            if target.parent == folder or (recursive and folder in target.parents):
-                return name
-        elif fnmatch.fnmatch(str(target), os.path.abspath(name)):
+        if (os.path.isfile(name) and os.path.samefile(name, target)) or _reads_file(name, target, recursive):
             return name
     return None
 
@@ -350,20 +354,14 @@ def _copies_read_back(save_dir: Path, paths: list[str], recursive: bool) -> str 
     ``1-2.png`` beside ``1.png``, is read with the folder next time), or a glob pattern that matches a copy's name
     there (a copy keeps its input's name, ``.jpg`` or ``.png``). None when there is none. Paths listed by
     ``--from-file`` are not looked at."""
-    import fnmatch
-
     folder = save_dir.resolve()
     for name in paths:
         if name == "-":
             continue
-        if os.path.isdir(name):
-            given = Path(name).resolve()
-            if folder == given or (recursive and given in folder.parents):
-                return name
-        elif os.path.isfile(name):
+        if os.path.isfile(name):
             if Path(name).resolve().parent == folder:
                 return name
-        elif any(fnmatch.fnmatch(str(folder / f"copy{suffix}"), os.path.abspath(name)) for suffix in (".png", ".jpg")):
+        elif any(_reads_file(name, folder / f"copy{suffix}", recursive) for suffix in (".png", ".jpg")):
             return name
     return None
 

@@ -64,7 +64,8 @@ def digit_height(binary: np.ndarray, plain: list[Blob], config: DetectConfig = D
         before = {b[:5] for b in plain}
         writing = may_be_writing(rough, binary.shape, config)
         whole = [b for b in writing if b[:5] in before]
-        trusted = len(whole) >= 2 or rule_crossed(binary, without, plain, rough, writing, config)
+        new = [b for b in writing if b[:5] not in before]  # (they touched the runs)
+        trusted = len(whole) >= 2 or rule_crossed(binary, without, plain, rough, new, config)
         height = typical_height(rough if trusted else plain, binary.shape, config)
         height = height or under_one_frame(binary, plain, config)
     return under_bent_rules(binary, height, config) if height >= config.frame_share * binary.shape[0] else height
@@ -75,7 +76,7 @@ def rule_crossed(
     without: np.ndarray,
     plain: list[Blob],
     rough: list[Blob],
-    writing: list[Blob],
+    new: list[Blob],
     config: DetectConfig = DEFAULT,
 ) -> bool:
     """Were the runs across the image erased from ``binary`` (uint8 0/1 [H, W]) to give ``without`` rules that a
@@ -93,8 +94,6 @@ def rule_crossed(
     A new user's lined paper: a faint rule through the lower third of every digit joined them all into one blob
     with the rule, and the only digit height left was that of a 5's separate top bar (9 px for 44 px digits):
     the rules erased at that height took the digits' strokes with them ('533' read '3', '945' read '11')."""
-    before = {b[:5] for b in plain}
-    new = [b for b in writing if b[:5] not in before]
     if len(new) < 2 or alike_ticks(new, config):  # (a comb field's ticks stand on its rule: it is a form's)
         return False
     shape = binary.shape

@@ -598,6 +598,14 @@ def make_comb_field(split, rng: np.random.Generator) -> tuple[Image, str]:
     return cells_photo(split, rng, comb=True)
 
 
+def rule_colour(rng: np.random.Generator, grey: tuple[float, float], grey_share: float) -> list[float]:
+    """A ruled paper's printed rule colour, BGR: light blue, or (with probability ``grey_share``) a grey level
+    drawn from ``grey``. Draws three numbers, one, then one from ``rng``, whichever it returns."""
+    blue = [rng.uniform(200, 240), rng.uniform(160, 200), rng.uniform(120, 160)]
+    level = rng.uniform(*grey)
+    return [level] * 3 if rng.random() < grey_share else blue
+
+
 def ruled_photo(split, rng: np.random.Generator, squared: bool) -> tuple[Image, str]:
     """1-2 numbers of 3-6 digits written across ruled lines or a grid, right of a red margin line."""
     W, H = int(rng.integers(560, 900)), int(rng.integers(420, 700))
@@ -605,10 +613,7 @@ def ruled_photo(split, rng: np.random.Generator, squared: bool) -> tuple[Image, 
     step = rng.uniform(18, 35) if squared else rng.uniform(28, 50)
     top = rng.uniform(0.3, 1.0) * step + (0 if squared else rng.uniform(40, 80))
     margin = rng.uniform(50, 110)
-    rule = [
-        (rng.uniform(200, 240), rng.uniform(160, 200), rng.uniform(120, 160)),  # light blue
-        [rng.uniform(150, 190)] * 3,
-    ][int(rng.random() < 0.3)]  # or grey
+    rule = rule_colour(rng, grey=(150, 190), grey_share=0.3)
 
     def print_rules(mask: np.ndarray) -> None:
         thickness = int(rng.integers(1, 3))
@@ -671,9 +676,7 @@ def make_ruled_scan(split, rng: np.random.Generator) -> tuple[Image, str]:
     W, H = int(rng.integers(700, 1001)), int(rng.integers(300, 501))
     sheet = paper(H, W, rng, rng.uniform(235, 250))
     step = rng.uniform(40, 60)
-    rule = [(rng.uniform(200, 240), rng.uniform(160, 200), rng.uniform(120, 160)), [rng.uniform(150, 200)] * 3][
-        int(rng.random() < 0.5)
-    ]
+    rule = rule_colour(rng, grey=(150, 200), grey_share=0.5)
     rules = np.arange(rng.uniform(0.3, 1.0) * step, H, step)
     thickness = int(rng.integers(1, 3))
 
