@@ -854,7 +854,8 @@ class _Progress:
         if self.first is None and read + failed:
             self.first = time.perf_counter()
         s.read, s.failed, s.skipped = s.read + read, s.failed + failed, s.skipped + skipped
-        s.errors.extend(list(errors)[: max(0, LISTED_ERRORS - len(s.errors))])
+        s.errors.extend(shown_path(path) for path in list(errors)[: max(0, LISTED_ERRORS - len(s.errors))])  # (as
+        # the records write them: a name that is not UTF-8 was a lone surrogate here, and json.dump wrote '\udce9')
         if self.callback is not None:
             self.callback(s.read, s.failed, s.skipped)
 

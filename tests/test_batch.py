@@ -846,6 +846,18 @@ def test_a_file_name_that_is_not_utf8_is_recorded_and_skipped_on_a_rerun(archive
     assert (again.read, again.failed, again.skipped) == (0, 0, 2)
 
 
+def test_a_failed_file_whose_name_is_not_utf8_is_listed_in_the_summary_as_its_record_names_it(archive, tmp_path):
+    """_SUMMARY.json's errors list a Latin-1 named file that failed as its record does (caf\\xe9.png): the local
+    engine wrote the name's lone surrogate ('\\udce9'), which matched no record and which json.load gave back
+    as a string that cannot be encoded or printed (a new user's archive trial)."""
+    folder, shown = non_utf8_folder(archive[1], tmp_path / "in")
+    Path(os.fsdecode(bytes(folder) + b"/caf\xe9.png")).write_bytes(b"not an image")
+    summary = read_archive([str(folder)], tmp_path / "out", workers=1)
+    assert (summary.read, summary.failed) == (1, 1) and summary.errors == [shown]
+    written = json.loads((tmp_path / "out" / "_SUMMARY.json").read_bytes().decode("utf-8"))  # strict UTF-8
+    assert written["errors"] == [shown] and "error" in records(tmp_path / "out")[shown]
+
+
 def test_a_manifest_saved_with_a_byte_order_mark_reads_its_first_line(archive, tmp_path):
     """A manifest saved by Notepad or Excel ('UTF-8 with BOM'): its first path is read (the BOM became part of
     it: 'no such file or folder' for a path that looks right)."""
