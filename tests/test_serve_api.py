@@ -385,6 +385,11 @@ def test_bad_query_parameters(server):
     assert_error(post(server, PHOTO, query="?single=perhaps"), 422, "single")
     # NaN is no number from 0 to 1: told so (it was 'should be less than or equal to 1')
     assert_error(post(server, PHOTO, query="?min_confidence=nan"), 422, "min_confidence", "finite")
+    # a misspelt parameter is named (it was ignored, and the image read at the default threshold: a new user's trial)
+    assert_error(post(server, PHOTO, query="?minconfidence=0.9"), 422, "'minconfidence'", "min_confidence")
+    assert_error(
+        post(server, b"", "multipart/form-data; boundary=x", query="?x=1&y=2", path="/v1/read/batch"), 422, "'x', 'y'"
+    )
 
 
 def test_unknown_paths_and_methods(server):
@@ -731,10 +736,11 @@ def test_port_in_use_is_a_clear_error(server):
     assert "--host" not in result.stderr
 
 
-@pytest.mark.parametrize("host", ["", "http://127.0.0.1", "localhost:8000", "127.0.0.1 "])
+@pytest.mark.parametrize("host", ["", "http://127.0.0.1", "localhost:8000", "127.0.0.1 ", "a b"])
 def test_a_host_that_is_no_address_is_refused_before_anything_else(host):
     """'--host http://127.0.0.1' and 'localhost:8000' were told to add an API key, then to pick another --port;
-    '--host ""' started and printed the page at 'http://:PORT/' (a new user's trial)."""
+    '--host ""' started and printed the page at 'http://:PORT/'; '--host "a b"' was told to add an API key, then
+    'Name or service not known' (new users' trials)."""
     for env in ({}, {"EDGEDIGITS_API_KEY": KEY}):
         result = run_cli("serve", "--port", str(free_port()), "--host", host, env=env)
         assert result.returncode == 2 and f"--host {host!r} is not an address" in result.stderr, result.stderr
@@ -799,9 +805,9 @@ def test_requests_never_name_server_files(server):
         assert "{" not in path, path
         for operation in operations.values():
             assert {p["name"] for p in operation.get("parameters", [])} <= {"single", "min_confidence"}
-    # A query that names a file is ignored: the body is what is read.
-    status, _, body = post(server, PHOTO, query="?path=/etc/passwd&model=/etc/passwd&file=/etc/passwd")
-    assert status == 200 and body["text"] == "2026" and body["path"] is None
+    # A query that names a file is refused, naming the parameters: only the body is ever read.
+    message = assert_error(post(server, PHOTO, query="?path=/etc/passwd&model=/etc/passwd&file=/etc/passwd"), 422)
+    assert "'file', 'model', 'path'" in message and "passwd" not in message
     # The page's files cannot be climbed out of.
     for attempt in (
         b"/static/../serve/app.py",

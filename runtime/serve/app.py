@@ -354,6 +354,17 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
     def media_type(request: Request) -> str:
         return request.headers.get("content-type", "").split(";")[0].strip().lower()
 
+    def known_query(request: Request) -> None:
+        """Raise ApiError 422 naming a query parameter the reading endpoints do not have: a misspelt one
+        ('?minconfidence=0.9') was ignored, and the image read at the default threshold (a new user's trial)."""
+        unknown = sorted(set(request.query_params) - {"single", "min_confidence"})
+        if unknown:
+            raise ApiError(
+                422,
+                f"unknown query parameter{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; the "
+                "reading endpoints take single and min_confidence (see /docs)",
+            )
+
     @app.post(
         "/v1/read",
         response_model=ReadingRecord,
@@ -370,6 +381,7 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
     ):
         """The body is one image: its raw bytes, or a multipart file field (named ``file``). Answers the
         ``classify`` record with the time each stage took."""
+        known_query(request)
         kind = media_type(request)
         name = None
         if kind == "multipart/form-data":
@@ -422,6 +434,7 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
     ):
         """Several images as multipart file fields (any names), read with one pass of the network. An image
         that cannot be read gives ``{path, error, status}`` in its place; the others are read."""
+        known_query(request)
         if media_type(request) != "multipart/form-data":
             raise ApiError(
                 415,

@@ -69,7 +69,8 @@ class ServeConfig:
     def check(self) -> "ServeConfig":
         """Return self, or raise ServeError naming the setting to change."""
         host = self.host
-        if not host or host != host.strip() or "/" in host or host.count(":") == 1:  # '', ' x', 'http://x', 'x:80'
+        if not host or any(c.isspace() for c in host) or "/" in host or host.count(":") == 1:  # '', 'a b', 'http://x',
+            # 'x:80' (an inner space was taken for a name: 'needs an API key', then 'Name or service not known')
             raise ServeError(f"--host {host!r} is not an address; {HOST_FORMS} (the port is --port).")
         if not is_loopback(self.host) and not self.api_key:
             raise ServeError(
