@@ -307,6 +307,9 @@ def test_file_names_are_shown_as_they_are_and_a_tiff_is_named(server, shots, tmp
 
     pdf = tmp_path / "scan_2026.pdf"
     Image.open(SAMPLES / "photo_2026.jpg").convert("RGB").save(pdf, "PDF", resolution=200)
+    pages = tmp_path / "two_pages.tif"
+    first, second = (Image.open(SAMPLES / name).convert("RGB") for name in ("photo_2026.jpg", "form_two_lines.png"))
+    first.save(pages, save_all=True, append_images=[second])
     with chromium() as driver:
         open_page(driver, server)
         driver.find_element("id", "tab-image").click()
@@ -339,6 +342,13 @@ def test_file_names_are_shown_as_they_are_and_a_tiff_is_named(server, shots, tmp
         wait_for_reading(driver, "2026", before)
         status = driver.find_element("id", "status").text
         assert status.startswith("scan_2026.pdf · 4 digits"), status
+
+        # A TIFF of two pages: a line a page (the pages' lines ran together as '2026 / 3141 / 592': a new user's trial)
+        before = count(driver)
+        driver.find_element("id", "file-input").send_keys(str(pages))
+        wait_for_reading(driver, "page 1: 2026\npage 2: 3141 / 592", before)
+        status = driver.find_element("id", "status").text
+        assert status.startswith("two_pages.tif · 11 digits on 2 pages"), status
         errors = console_errors(driver)
         assert all("415" in line for line in errors), errors  # only the text file's answer
 

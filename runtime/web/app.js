@@ -54,8 +54,17 @@
     return confidence >= 0.9 ? "good" : confidence >= 0.5 ? "fair" : "poor";
   }
 
+  // A multi-page TIFF or PDF: each page's reading on a line of its own, its lines joined by " / ", as classify
+  // shows pages (the pages' lines ran together, with nothing to say where a page ended); undefined for one page.
+  function pagesText(record) {
+    if (!(record.pages > 1) || !Array.isArray(record.page_texts)) return undefined;
+    return record.page_texts
+      .map((t, i) => `page ${i + 1}: ${t ? t.split("\n").join(" / ") : "no digits"}`)
+      .join("\n");
+  }
+
   function showReading(record, source, shownText) {
-    const text = shownText === undefined ? record.text : shownText;
+    const text = shownText === undefined ? (pagesText(record) ?? record.text) : shownText;
     readingEl.textContent = text || "no digits";
     readingEl.classList.toggle("empty", !text);
     digitsEl.replaceChildren(...record.digits.map((d) => {
@@ -81,7 +90,8 @@
     const stages = t.decode !== undefined
       ? ` (decode ${t.decode.toFixed(1)} · find ${t.extract.toFixed(1)} · network ${t.infer.toFixed(1)})` : "";
     const count = record.digits.length;
-    statusEl.textContent = `${count} digit${count === 1 ? "" : "s"} · ${server}${stages}`;
+    const pages = record.pages > 1 ? ` on ${record.pages} pages` : "";
+    statusEl.textContent = `${count} digit${count === 1 ? "" : "s"}${pages} · ${server}${stages}`;
     statusEl.classList.remove("error");
     result.dataset.source = source;
     result.dataset.text = text;
