@@ -411,6 +411,15 @@ class DetectConfig:
     #   user's lined pages, a faint 1-2 px rule through 43 px digits: at most 0.035; train.scenes' ruled scans, seed
     #   0: 0.04-0.11; the grid's bits left on blank squared pages 1 and 3 of seed 0: 0.42 and 0.17; a separator
     #   line's crop whose underline touches its 14 px digits (accuracy.py's lines, seed 0): 0.13 ...
+    lying_contrast: float = 2.0  # times: when the kept ink (the writing) is this much stronger in the ink map than
+    #   the ink erased as form lines (medians; rules.pen_level), the erased pixels halfway strong or more are pen:
+    #   those along a rule are given back (rules.lying_strokes) and a blob of them is no rule's remnant (rules.
+    #   pen_blobs; 0: off). The ratio on 40 photos of each kind (seed 0, 10th / 50th / 90th percentile): ruled
+    #   scans 1.96 / 2.49 / 2.97, lined paper 1.58 / 1.81 / 2.10, squared 1.45 / 1.85 / 2.09, comb fields 0.95 /
+    #   1.09 / 2.32 (a red drop-out comb is faint), desk photos 0.56 / 0.74 / 1.11. At 1.5 a black comb's rule
+    #   came back beside blue digits ('152' read '?25')
+    lying_length: float = 0.2  # digit heights: ... a piece of pen given back is at least this long along the rule,
+    #   and touches the kept writing (a 4's bar, a 2's foot: 0.3-0.6 heights)
     grid_span: float = 0.85  # share of a row of boxes' width (height) that its rules (walls) run across
     #   (778e6c4: form boxes 0.07 -> 0.67 exact, 15 photos)
     grid_level_deg: float = 0.5  # degrees: a row of boxes more askew is turned level before its rules and walls
@@ -743,6 +752,8 @@ DETECT_ALLOWED: dict[str, Allowed] = {
     "word_run_blobs": AT_LEAST_1,
     "rule_length": POSITIVE,  # the digit height is divided by it
     "crossed_rule": AT_LEAST_0,
+    "lying_contrast": AT_LEAST_0,
+    "lying_length": AT_LEAST_0,
     "flag_gap": ANY,  # body heights; negative: the flag must overlap the body
     "flag_end": Allowed(high=0.5),  # share of the body's height at each end; negative: past the body's end
     "deskew_min_deg": Allowed(0, 90),

@@ -1009,6 +1009,59 @@ def erase_comb_ticks(
     return out
 
 
+def pen_level(
+    ink: np.ndarray, binary: np.ndarray, kept: np.ndarray, height: float, config: DetectConfig = DEFAULT
+) -> float | None:
+    """The ink level (in the ink map ``ink``, float32 [H, W], 0-1) that tells pen from printed rules, when the
+    rules are faint beside the writing: the kept ink (``kept``, uint8 0/1 [H, W], ``binary`` with its form lines
+    erased) at least ``config.lying_contrast`` times as strong as the erased ink, in medians; halfway between the
+    two. None when nothing was erased, or the rules are as strong as the pen (a black form line beside blue ink),
+    or with ``lying_contrast`` 0."""
+    if config.lying_contrast <= 0 or not height or kept is binary:
+        return None
+    erased = (binary & (1 - kept)).astype(bool)
+    writing = kept.astype(bool)
+    if not erased.any() or not writing.any():
+        return None
+    rule, pen = float(np.median(ink[erased])), float(np.median(ink[writing]))
+    return 0.5 * (rule + pen) if pen >= config.lying_contrast * rule else None
+
+
+def lying_strokes(
+    ink: np.ndarray, binary: np.ndarray, kept: np.ndarray, level: float, height: float, config: DetectConfig = DEFAULT
+) -> np.ndarray:
+    """``kept`` (uint8 0/1 [H, W], ``binary`` with its form lines erased) with the strokes that lay along a faint
+    printed rule given back: the erased pixels at least ``level`` strong in ``ink`` (pen_level), in pieces at
+    least ``config.lying_length`` digit heights (``height``, px) long that touch kept ink. ``kept`` itself when
+    there are none.
+
+    A 4's bar or a 2's foot written along a light blue rule of lined paper went with the rule, whose run the
+    opening (remove_rules) cannot tell from the stroke in a binary image: '4547' read '1347', '259' read '759'
+    (train.scenes' ruled scans). The ink map can: the pen is darker than the printed rule."""
+    strong = ((binary & (1 - kept)).astype(bool) & (ink >= level)).view(np.uint8)
+    count, labels, stats = label(strong)
+    long = np.flatnonzero(stats[:, cv2.CC_STAT_WIDTH] >= config.lying_length * height)
+    long = long[long > 0]
+    if long.size == 0:
+        return kept
+    near = cv2.dilate(kept, np.ones((3, 3), np.uint8))  # (a piece touching the writing)
+    touching = np.zeros(count, bool)
+    touching[np.unique(labels[(near > 0) & (labels > 0)])] = True
+    chosen = np.zeros(count, bool)
+    chosen[long[touching[long]]] = True
+    if not chosen.any():
+        return kept
+    return kept | chosen[labels].view(np.uint8)
+
+
+def pen_blobs(blobs: list[Blob], labels: np.ndarray, ink: np.ndarray, level: float) -> set[int]:
+    """The labels (in ``labels``, int32 [H, W]) of the ``blobs`` whose mean ink in ``ink`` is at least ``level``
+    (pen_level): writing, however much of it lies along an erased rule (drop_rule_remnants)."""
+    sums = np.bincount(labels.ravel(), weights=ink.ravel(), minlength=int(labels.max()) + 1)
+    areas = np.maximum(np.bincount(labels.ravel(), minlength=sums.size), 1)
+    return {b.labels[0] for b in blobs if sums[b.labels[0]] / areas[b.labels[0]] >= level}
+
+
 def drop_rule_remnants(blobs: list[Blob], labels: np.ndarray, removed: np.ndarray) -> list[Blob]:
     """Drop the slivers a removed rule leaves behind (its fuzzy or slanted edges): blobs that lie mostly
     along removed pixels. A digit that touched a rule borders it only over a short stretch."""

@@ -10,6 +10,7 @@ The stages, in ``candidates`` and then in ``segment`` / ``segment_lines``:
     erase_grids -> erase_boxes                   rows of joined boxes, and single printed boxes, erased (rules.py)
     digit_height -> remove_rules                 form lines erased, with their remnants and ticks (rules.py), on
                                                  a levelled copy when the rules are askew (erase_form_lines)
+    pen_level -> lying_strokes                   the pen lying along a faint rule given back (rules.py)
     merge_broken_strokes -> attach_fragments     the pieces of one digit joined
     keep_digit_like / keep_writing               what is not a digit (or not writing) dropped
     reading_order                                lines top to bottom, left to right (order.py)
@@ -60,7 +61,10 @@ from .rules import (
     erase_grids,
     grid_bands,
     is_rule,
+    lying_strokes,
     page_lines,
+    pen_blobs,
+    pen_level,
     remove_rules,
     rule_height,
     rule_slope,
@@ -257,11 +261,17 @@ def candidates(
         count, labels, stats = label(binary)
         blobs = mark_writing(components(stats, config=config), labels, config)
     height, kept, slope = erase_form_lines(binary, labels, stats, blobs, config)
+    level = pen_level(ink, binary, kept, height, config)  # (None unless the rules are faint beside the pen)
+    if level is not None:  # the strokes lying along the rules, given back
+        kept = lying_strokes(ink, binary, kept, level, height, config)
     removed = binary & (1 - kept) if kept is not binary else None  # the form lines erased
     if removed is not None:  # rules were erased: label what is left
         _, labels, stats = label(kept)
         blobs = mark_writing(components(stats, config=config), labels, config)
-        blobs = drop_rule_remnants(blobs, labels, removed)
+        slivers = {b.labels[0] for b in blobs} - {b.labels[0] for b in drop_rule_remnants(blobs, labels, removed)}
+        if level is not None:  # pen is writing, however much of it lies along a rule
+            slivers -= pen_blobs(blobs, labels, ink, level)
+        blobs = [b for b in blobs if b.labels[0] not in slivers]
     blobs = drop_barcodes(blobs, config)  # before the digits' height: a barcode's bars are many and tall
     height = typical_height(blobs, ink.shape, config) or height
     if removed is not None:

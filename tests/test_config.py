@@ -410,6 +410,8 @@ ON_PHOTOS = [
     ("max_grow_side", 3.0, "form_boxes", 1),
     ("crossing_margin", 8, "lined_paper", 17),  # (squared paper 1 until rules.along_rule kept that stroke too)
     ("crossed_rule", 0.0, "ruled_scan", 27),  # off: the digits' height is taken from a blob apart from the rule
+    ("lying_contrast", 0.0, "ruled_scan", 0),  # off: the pen lying along a faint rule goes with it
+    ("lying_length", 5.0, "ruled_scan", 2),
     ("comb_ticks", 6, "comb_field", 0),
     # the thresholds that were literals in the stages until 2026-12-04 (rules, order, segment, blobs)
     ("leftover_rule", 1.0, "rotated_270", 3),
