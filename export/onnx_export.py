@@ -44,8 +44,8 @@ def _predict(blob: bytes, target: Path, images: np.ndarray) -> np.ndarray:
         with os.fdopen(fd, "wb") as handle:
             handle.write(blob)
         return Model(tmp).predict(images)
-    except ModelError as exc:
-        raise ExportError(f"the runtime cannot use the exported model: {exc}") from exc
+    except ModelError as exc:  # (named as the file it was to become, not the throwaway one)
+        raise ExportError(f"the runtime cannot use the exported model: {str(exc).replace(tmp, str(target))}") from exc
     finally:
         os.unlink(tmp)
 

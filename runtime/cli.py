@@ -905,6 +905,7 @@ def train(
         needs_train("training", f"{exc.name} is missing")
     if preset not in PRESETS:
         fail(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}.")
+    import shutil
     import signal
 
     from edgedigits.runtime.mnist import MnistError
@@ -913,10 +914,14 @@ def train(
         raise KeyboardInterrupt(signum)
 
     previous = signal.signal(signal.SIGTERM, terminated)
+    if out.exists() and not out.is_dir():
+        fail(f"--out {out}: is a file; choose a folder for the run (it is created if needed).")
+    staging = _staging_folder(out)  # the run is written here, then moved into --out whole (publish_run)
+    shutil.rmtree(staging, ignore_errors=True)  # (one a run killed with SIGKILL left)
     try:
         metrics = run_training(
             preset,
-            out,
+            staging,
             data_dir=data,
             epochs=epochs,
             batch_size=batch_size,
@@ -927,14 +932,17 @@ def train(
             peak_learning_rate=learning_rate,
             freeze_norms=freeze_norms,
         )
+        interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)  # (the run is moved into --out whole, or not
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # at all)
+        publish_run(staging, out)
+        signal.signal(signal.SIGINT, interrupt)
     except (MnistError, ValueError) as exc:
-        fail(str(exc))
+        shutil.rmtree(staging, ignore_errors=True)
+        fail(str(exc).replace(str(staging), str(out)))
     except KeyboardInterrupt as exc:  # it was a silent exit 130 (143), an empty run folder left (a new user's trial)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        where = f"nothing of it is in {out}"
-        if out.is_dir() and not any(out.iterdir()):
-            out.rmdir()
-            where = f"its empty run folder {out} was removed"
+        shutil.rmtree(staging, ignore_errors=True)
+        where = f"{out} is as it was" if out.exists() else f"{out} was not made"
         typer.echo(
             "edgedigits: training interrupted: nothing was saved, a run is written once its last epoch ends "
             f"({where}); rerun it, with fewer --epochs or a --subset to finish sooner.",
@@ -967,6 +975,32 @@ def train(
         f"{preset}: test accuracy {metrics['test_accuracy']:.4%} ({metrics['test_errors']} errors), "
         f"{metrics['params']:,} parameters, {metrics['train_seconds']:.0f} s -> {out}"
     )
+
+
+def _staging_folder(out: Path) -> Path:
+    """Where a run bound for ``out`` is written until it is whole: ``.<name>.partial`` beside it (same filesystem,
+    so that publish_run moves files, never copies them)."""
+    return out.parent / f".{out.name or 'run'}.partial"
+
+
+def publish_run(staging: Path, out: Path) -> None:
+    """Move the finished run in ``staging`` into ``out`` (created if needed) and remove ``staging``: each file
+    replaces its namesake (os.replace), and the files of an earlier run in ``out`` that this run did not write
+    (RUN_FILES) are removed, so ``out`` never holds two runs' files. A Ctrl-C in the last second of training, while
+    the files were being written straight into ``out``, left a run without its plots that a rerun refused as
+    'holds a run already', with ``--overwrite`` a new model beside the old run's plots, both said 'nothing was
+    saved' (a new user's trial)."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = {path.name for path in staging.iterdir()}
+    for name in RUN_FILES - written:
+        (out / name).unlink(missing_ok=True)
+    for path in staging.iterdir():
+        os.replace(path, out / path.name)
+    staging.rmdir()
+
+
+RUN_FILES = {"model.keras", "metrics.json", "history.csv", "curves.png", "confusion.png", "errors.png"}  # what a
+# training run writes (train/fit.py, line_fit.py, orientation_fit.py)
 
 
 def _run_files(out: Path) -> list[str]:

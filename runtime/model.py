@@ -298,6 +298,27 @@ class Model:
                 f"{expected}. Export the model with `edgedigits export`."
             )
         self.input_name, self.output_name = image.name, output.name
+        self._check_probabilities(where)
+
+    def _check_probabilities(self, where: str) -> None:
+        """Raise ModelError when the model's output for a blank and a half-grey image is not a probability
+        distribution (each value in [0, 1], each row summing to 1 within 1%): a network that ends in a plain
+        Dense(10) gives scores (logits), which were read as confidences of 46.44 (a new user's trial)."""
+        probe = np.zeros((2, *IMAGE_SHAPE), np.float32)
+        probe[1] = 0.5
+        rows = self._run(probe).astype(np.float64)
+        sums = rows.sum(axis=1)
+        if not (np.isfinite(rows).all() and rows.min() >= -1e-4 and rows.max() <= 1 + 1e-4):
+            bad = f"values from {rows.min():.3g} to {rows.max():.3g}"
+        elif np.abs(sums - 1).max() > 0.01:
+            bad = f"rows summing to {sums.min():.3g}-{sums.max():.3g}"
+        else:
+            return
+        raise ModelError(
+            f"{where}: its output {self.output_name!r} is not probabilities ({bad} for a blank and a grey "
+            "image), and edgedigits reads it as a softmax; end the network with a softmax "
+            "(keras.layers.Softmax(), or activation='softmax' on the last Dense) and export it again."
+        )
 
     def predict(self, batch: np.ndarray) -> np.ndarray:
         """Probabilities float32 [N, 10] for images float32 (or float64) [N, 28, 28] in [0, 1] (white digit

@@ -83,10 +83,15 @@ def scene_frame(digits: list[np.ndarray], shift: int, rng: np.random.Generator) 
 
 
 def linear_model(
-    in_shape=("N", 28, 28), n_out: int = 10, metadata: dict | None = None, seed: int = 0, input_type: int | None = None
+    in_shape=("N", 28, 28),
+    n_out: int = 10,
+    metadata: dict | None = None,
+    seed: int = 0,
+    input_type: int | None = None,
+    softmax: bool = True,
 ) -> onnx.ModelProto:
     """image -> Reshape [N, 784] -> MatMul -> Softmax -> probabilities, with random weights (``input_type``: an
-    onnx.TensorProto element type, float by default)."""
+    onnx.TensorProto element type, float by default; ``softmax=False``: the scores (logits) as 'probabilities')."""
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
@@ -102,9 +107,10 @@ def linear_model(
         source = "image_f"
     nodes += [
         helper.make_node("Reshape", [source, "shape"], ["flat"]),
-        helper.make_node("MatMul", ["flat", "w"], ["logits"]),
-        helper.make_node("Softmax", ["logits"], ["probabilities"], axis=-1),
+        helper.make_node("MatMul", ["flat", "w"], ["logits" if softmax else "probabilities"]),
     ]
+    if softmax:
+        nodes.append(helper.make_node("Softmax", ["logits"], ["probabilities"], axis=-1))
     graph = helper.make_graph(
         nodes,
         "test",

@@ -150,6 +150,7 @@ def _bad_files(tmp_path, good_file) -> dict:
         "fixed_batch": linear_model(in_shape=(1, 28, 28)),
         "uint8_input": linear_model(input_type=TensorProto.UINT8),
         "wrong_size": linear_model(in_shape=("N", 32, 32)),
+        "logits": linear_model(softmax=False, seed=3),  # scores, not probabilities: confidences of 46.44
     }.items():
         files[key] = tmp_path / f"{key}.onnx"
         onnx.save(model, files[key])
@@ -168,6 +169,7 @@ BAD = [
     "fixed_batch",
     "uint8_input",
     "wrong_size",
+    "logits",
     "missing",
 ]
 

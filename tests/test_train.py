@@ -146,6 +146,9 @@ def test_same_seed_repeats_the_run(tmp_path):
         ({"subset": -59_900}, "--subset -59900"),  # was: the first 100 images
         ({"val_split": 1.0}, "--val-split 1.0"),  # was: a KeyError traceback
         ({"val_split": -0.5}, "--val-split -0.5"),  # was: no validation
+        ({"val_split": 0.9999}, "--val-split 0.9999 of 100 images leaves none"),  # was: Keras' 'decay_steps'
+        ({"seed": -1}, "--seed -1"),  # was: 'Seed must be between ...' after TensorFlow's import
+        ({"seed": 2**32}, "--seed 4294967296"),
     ],
 )
 def test_options_out_of_range_are_refused_before_anything_is_written(tmp_path, options, refused):
@@ -285,5 +288,61 @@ def test_an_interrupted_run_says_so_and_leaves_no_empty_folder(tmp_path, how):
     process.send_signal(getattr(signal, how))
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == (130 if how == "SIGINT" else 143), stderr
-    assert "training interrupted: nothing was saved" in stderr and "was removed" in stderr
-    assert not out.exists()
+    assert "training interrupted: nothing was saved" in stderr and f"{out} was not made" in stderr
+    assert not out.exists() and not list(tmp_path.iterdir())  # nor its staging folder
+
+
+def test_a_run_interrupted_while_it_is_written_leaves_no_part_of_it(tmp_path):
+    """A Ctrl-C in the last second, while the finished run's files were written straight into --out, left a run
+    without its plots (refused by the next run as 'holds a run already'), and with --overwrite a new model beside
+    the old run's plots; both said 'nothing was saved' (a new user's trial). The run is written to a staging
+    folder beside --out and moved in whole (cli.publish_run): interrupted as soon as its model is written there,
+    the old run in --out is untouched, and no staging folder is left."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "run"
+    out.mkdir()
+    old = {name: f"old {name}".encode() for name in ("model.keras", "metrics.json", "errors.png")}
+    for name, data in old.items():
+        (out / name).write_bytes(data)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "edgedigits.runtime.cli", "train", "--preset", "mlp", "--out", str(out)]
+        + ["--epochs", "1", "--subset", "3000", "--overwrite"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    staging = tmp_path / ".run.partial"
+    deadline = time.monotonic() + 300
+    while not (staging / "model.keras").exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert "nothing was saved" in stderr and f"{out} is as it was" in stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == old and not staging.exists()
+
+
+def test_a_finished_run_replaces_the_whole_earlier_one(tmp_path):
+    """publish_run moves the new run's files in and takes out the earlier run's files it did not write (a line run
+    over a digit run left that run's confusion and error plots beside it); other files in the folder stay."""
+    from edgedigits.runtime.cli import publish_run
+
+    out, staging = tmp_path / "run", tmp_path / ".run.partial"
+    out.mkdir()
+    staging.mkdir()
+    for name in ("model.keras", "metrics.json", "errors.png", "confusion.png", "notes.txt"):
+        (out / name).write_text("old")
+    for name in ("model.keras", "metrics.json", "history.csv"):
+        (staging / name).write_text("new")
+    publish_run(staging, out)
+    assert {p.name: p.read_text() for p in out.iterdir()} == {
+        "model.keras": "new",
+        "metrics.json": "new",
+        "history.csv": "new",
+        "notes.txt": "old",
+    }
+    assert not staging.exists()

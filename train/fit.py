@@ -38,11 +38,15 @@ def check_options(
     subset: int | None,
     val_split: float,
     peak_learning_rate: float | None = None,
+    seed: int = 0,
 ) -> None:
     """ValueError naming the first option out of range: ``epochs``, ``batch_size`` and ``subset`` (images, or
     synthetic lines for line and orientation presets) are None (the preset's) or at least 1; ``val_split`` (a
     fraction of the training set) is in [0, 1); ``peak_learning_rate`` is None (the preset's) or above 0 (a
-    finite number). Checked before anything is made or written."""
+    finite number); ``seed`` is one NumPy and TensorFlow take, 0 to 2**32 - 1 (-1 failed after TensorFlow's
+    import, 'Seed must be between ...', not naming --seed). Checked before anything is made or written."""
+    if not 0 <= seed < 2**32:
+        raise ValueError(f"--seed {seed}: must be from 0 to {2**32 - 1}.")
     for option, value in (("--epochs", epochs), ("--batch-size", batch_size), ("--subset", subset)):
         if value is not None and value < 1:
             raise ValueError(f"{option} {value}: must be at least 1 (leave it out for the preset's).")
@@ -134,7 +138,7 @@ def train(
     of the cosine schedule instead of the preset's. ``freeze_norms`` (line presets, an ``init`` .onnx file):
     keep its batch norms as shipped. ValueError for an option the preset does not take or out of range
     (check_options), or an ``out`` that cannot be a folder (make_run_folder)."""
-    check_options(epochs, batch_size, subset, val_split, peak_learning_rate)
+    check_options(epochs, batch_size, subset, val_split, peak_learning_rate, seed)
     if PRESETS[preset_name].kind == "line":
         from .line_fit import train_line
 
@@ -192,11 +196,16 @@ def train(
 
     # Data: real MNIST, pixels / 255, the last val_split of the training set held out (Keras semantics).
     train_split, test_split = mnist.load("train", data_dir), mnist.load("test", data_dir)
-    out = make_run_folder(out)  # once the data is there: a run that cannot start leaves no empty folder
     x_all, y_all = train_split.images, train_split.labels.astype(np.int64)
     if subset:
         x_all, y_all = x_all[:subset], y_all[:subset]
     (x_train, y_train), (x_val, y_val) = split_validation(x_all, y_all, val_split)
+    if len(x_train) == 0:  # (Keras: 'Argument `decay_steps` must be > 0', and an empty run folder)
+        raise ValueError(
+            f"--val-split {val_split} of {len(x_all):,} images leaves none to train on; hold out less, or train on "
+            "more (--subset)."
+        )
+    out = make_run_folder(out)  # once the data is there: a run that cannot start leaves no empty folder
     x_test, y_test = test_split.images, test_split.labels.astype(np.int64)
 
     # Model and optimizer.
