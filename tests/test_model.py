@@ -16,7 +16,15 @@ from onnx import TensorProto
 
 from helpers import linear_model
 
-from edgedigits.runtime.model import MAX_SESSION_BATCH, Model, ModelError, decode_metadata, resolve_model, shipped_names
+from edgedigits.runtime.model import (
+    MAX_SESSION_BATCH,
+    Model,
+    ModelError,
+    decode_metadata,
+    read_card,
+    resolve_model,
+    shipped_names,
+)
 
 
 @pytest.fixture
@@ -256,3 +264,21 @@ def test_float_pixels_0_to_255_are_refused_like_uint8(mnist_test):
         model.predict(images.astype(np.float64) / 254.0)  # (a little over 1 is let through: float rounding)
     predicted = model.predict(images.astype(np.float32) / 255.0).argmax(1)
     assert (predicted == mnist_test.labels[:50]).mean() > 0.95
+
+
+def test_a_card_written_for_another_file_gives_no_figures(tmp_path, monkeypatch):
+    """A model copied over a name beside that name's card (models/mine.onnx, a 45% model, next to the 96% model's
+    mine.json) was listed with the card's figures (a new user's trial); the card records its file's size."""
+    import shutil
+
+    from edgedigits.runtime import model as model_module
+
+    shipped = model_module.models_dir()
+    for name in ("default", "seed-mlp"):
+        shutil.copy(shipped / f"{name}.onnx", tmp_path / f"{name}.onnx")
+        shutil.copy(shipped / f"{name}.json", tmp_path / f"{name}.json")
+    shutil.copy(shipped / "seed-mlp.onnx", tmp_path / "default.onnx")  # the other model, over default's card
+    monkeypatch.setattr(model_module, "models_dir", lambda: tmp_path)
+    rows = {row["name"]: row for row in model_module.shipped_models()}
+    assert rows["seed-mlp"]["accuracy"] == read_card(shipped / "seed-mlp.onnx")["test_accuracy"]
+    assert rows["default"]["accuracy"] is None and "another model's" in rows["default"]["description"]
