@@ -1073,6 +1073,11 @@ def export_command(
             f"  {result['size_bytes']:,} bytes, {result['params']:,} parameters, "
             f"{result['mflops_per_line_of_8_digits']} MFLOPs per line of 8 digits -> {result['path']}"
         )
+        if result["test"]["accuracy"] < 0.8:
+            say(
+                f"  note: {result['test']['accuracy']:.1%} of the test lines called right is far below the shipped "
+                "orientation model's 95%: train longer (more --epochs or --subset) before reading with it"
+            )
         return
     if "test_lines" in result:  # a line model
         say(
@@ -1085,6 +1090,12 @@ def export_command(
             f"  {result['size_bytes']:,} bytes, {result['params']:,} parameters, "
             f"{result['mflops_per_line_of_8_digits']} MFLOPs per line of 8 digits -> {result['path']}"
         )
+        plain = result["test_lines"].get("plain", {}).get("text_exact")
+        if plain is not None and plain < 0.8:  # (a 200-line run exported at 0% with no word: a new user's trial)
+            say(
+                f"  note: {plain:.1%} of the plain test lines read exactly is far below the shipped line model's "
+                "97%: train longer (more --epochs or --subset); with --line-model it reads worse than the shipped one"
+            )
         return
     f, q = result["float"], result["int8"]
     parity = f["parity"]

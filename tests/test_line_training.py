@@ -175,6 +175,21 @@ def test_line_export_is_parity_checked_and_readable_by_the_runtime(line_run, tmp
     assert np.allclose(posteriors.sum(axis=-1), 1.0, atol=1e-4)
 
 
+def test_exporting_a_line_model_that_cannot_read_says_so(line_run, tmp_path):
+    """A brief run (600 lines, one epoch) reads no plain test line: its export was silent about it, and with
+    --line-model it read 'photo_2026.jpg' as nothing (a new user's trial); a digit model under 90% was already
+    pointed out."""
+    from typer.testing import CliRunner
+
+    from edgedigits.runtime.cli import app
+
+    out, _ = line_run
+    result = CliRunner().invoke(app, ["export", str(out), "--out", str(tmp_path / "brief.onnx")])
+    assert result.exit_code == 0, result.output
+    plain = float(result.output.split("exact: plain ")[1].split("%")[0]) / 100
+    assert plain < 0.8 and "far below the shipped line model's" in result.output, result.output
+
+
 def test_a_digit_model_is_refused_as_a_line_model():
     from edgedigits.runtime.model import LineModel, ModelError
 
