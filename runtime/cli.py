@@ -977,6 +977,10 @@ def train(
     )
 
 
+OPSETS = (13, 18)  # the ONNX opsets export takes: 13 is the first whose Softmax works over one axis, as Keras' does;
+# tf2onnx 1.17 refuses 19 and above ("Opset 19 is not supported yet", measured 2026-12-06); the shipped models use 17
+
+
 def _staging_folder(out: Path) -> Path:
     """Where a run bound for ``out`` is written until it is whole: ``.<name>.partial`` beside it (same filesystem,
     so that publish_run moves files, never copies them)."""
@@ -1027,6 +1031,11 @@ def export_command(
     ),
 ) -> None:
     """Export a trained Keras model to ONNX, check parity on MNIST test, optionally int8 (needs the train extra)."""
+    if not OPSETS[0] <= opset <= OPSETS[1]:  # (1 gave tf2onnx's traceback, 5 a graph with stray inputs, 21 exit 1)
+        fail(
+            f"--opset {opset}: export takes opsets {OPSETS[0]} to {OPSETS[1]} (tf2onnx 1.17 converts none above "
+            f"{OPSETS[1]}; the shipped models use 17). Nothing was written."
+        )
     int8 = out.with_name(f"{out.stem}-int8.onnx")
     targets = [out, out.with_suffix(".json")] + ([int8, int8.with_suffix(".json")] if quantize == "int8" else [])
     if not overwrite and source.exists() and (held := [str(t) for t in targets if t.is_file()]):

@@ -215,6 +215,10 @@ def test_cli_export_prints_both_accuracies(run_dir, tmp_path):
     assert failed.exit_code == 2 and "no such run folder" in failed.output  # a usage error: 2 (it was 1)
     wrong = CliRunner().invoke(app, ["export", str(run_dir), "--out", str(tmp_path / "model.txt")])
     assert wrong.exit_code == 2 and "must end in .onnx" in wrong.output
+    for opset in ("1", "5", "19"):  # tf2onnx's traceback, a graph with stray inputs, 'not supported yet' (exit 1)
+        refused = CliRunner().invoke(app, ["export", str(run_dir), "--out", str(tmp_path / "o.onnx"), "--opset", opset])
+        assert refused.exit_code == 2 and f"--opset {opset}: export takes opsets 13 to 18" in refused.output
+    assert not (tmp_path / "o.onnx").exists()
     # a model already at --out is not replaced unless asked (a new user's export over models/default.onnx)
     before = out.read_bytes()
     again = CliRunner().invoke(app, ["export", str(run_dir), "--out", str(out), "--no-card"])
