@@ -102,12 +102,17 @@ def resolve_model(name_or_path: str | os.PathLike | None = None) -> Path:
     path = Path(text).expanduser()
     if path.is_file():
         return path
+    if path.is_dir() and (path / "model.keras").is_file():  # (it said 'pass the .onnx file inside it': a run has none)
+        raise ModelError(
+            f"{path}: is a training run, not an ONNX model; export it first (edgedigits export {path} --out "
+            "models/mydigits.onnx), then pass --model models/mydigits.onnx."
+        )
     if path.is_dir():
         raise ModelError(f"{path}: is a folder, not an ONNX model file; pass the .onnx file inside it.")
     if _looks_like_path(text):
         raise ModelError(
             f"{path}: no such model file; check the path, or pass a shipped model's name "
-            f"({', '.join(shipped_names()) or 'none installed'})."
+            f"({shipped_listing()}) without '.onnx'."
         )
     raise ModelError(
         f"{text}: unknown model; shipped models: {shipped_listing()} (see `edgedigits models`), "

@@ -196,6 +196,10 @@ def test_bad_model_file_raises_model_error_naming_the_file(tmp_path, good_file, 
 def test_a_folder_is_not_a_model(tmp_path):
     with pytest.raises(ModelError, match="folder"):
         Model(tmp_path)
+    # a training run's folder holds no .onnx to pass: it is exported first (a new user's trial)
+    (tmp_path / "model.keras").write_bytes(b"PK")
+    with pytest.raises(ModelError, match=r"is a training run, not an ONNX model; export it first \(edgedigits export"):
+        Model(tmp_path)
 
 
 def test_unknown_name_lists_the_shipped_models():
