@@ -1069,8 +1069,14 @@ def export_command(
         fail(str(exc))
     except (ExportError, MnistError) as exc:
         fail(str(exc), code=1)
-    except ImportError as exc:
-        needs_train("export", f"{exc.name} is missing")
+    except (KeyboardInterrupt, ImportError) as exc:  # a Ctrl-C was a silent exit 130 (a new user's trial), and
+        # one that lands in a module's import (onnxruntime's quantizer) said 'needs the [train] extra (None is missing)'
+        interrupted = isinstance(exc, KeyboardInterrupt) or isinstance(
+            exc.__cause__ or exc.__context__, KeyboardInterrupt
+        )
+        if not interrupted:
+            needs_train("export", f"{getattr(exc, 'name', None)} is missing")
+        fail(f"export interrupted: nothing was written to {out}; run it again to export.", code=130)
     if result.get("kind") == "orientation":
         say(
             f"{result['name']}: parity on {result['parity']['lines']} test lines "

@@ -230,6 +230,32 @@ def test_cli_export_prints_both_accuracies(run_dir, tmp_path):
     assert ("far below the shipped models" in result.output) == (accuracy < 0.9)
 
 
+def test_an_interrupted_export_says_that_nothing_was_written(run_dir, tmp_path):
+    """Ctrl-C while the model is checked (its throwaway probe file is there): exit 130 with a word, and nothing in
+    --out's folder (it was a silent exit 130: a new user's trial)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    folder = tmp_path / "models"
+    folder.mkdir()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "edgedigits.runtime.cli", "export", str(run_dir), "--out", str(folder / "m.onnx")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while not list(folder.iterdir()) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert "export interrupted: nothing was written" in stderr
+    assert not list(folder.iterdir())
+
+
 @pytest.mark.parametrize(
     "loss, words",
     [
