@@ -90,7 +90,9 @@ def _looks_like_path(text: str) -> bool:
 def resolve_model(name_or_path: str | os.PathLike | None = None) -> Path:
     """A shipped model's name (``None`` means ``"default"``) or a file path -> the ``.onnx`` file's path.
 
-    A bare name (no folder, no ``.onnx``) is looked up among the shipped models first, then as a file.
+    A bare name (no folder, no ``.onnx``) is looked up among the shipped models first, then as a file; a bare
+    file name with ``.onnx`` (``default.onnx``) that is no file here is a shipped model's file when there is one
+    (it was 'no such model file': a new user's trial).
     """
     text = os.fspath(name_or_path) if name_or_path is not None else DEFAULT_MODEL
     if not text:
@@ -102,6 +104,8 @@ def resolve_model(name_or_path: str | os.PathLike | None = None) -> Path:
     path = Path(text).expanduser()
     if path.is_file():
         return path
+    if text.endswith(".onnx") and Path(text).name == text and (models_dir() / text).is_file():
+        return models_dir() / text
     if path.is_dir() and (path / "model.keras").is_file():  # (it said 'pass the .onnx file inside it': a run has none)
         raise ModelError(
             f"{path}: is a training run, not an ONNX model; export it first (edgedigits export {path} --out "

@@ -8,6 +8,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import numpy as np
 import onnx
@@ -200,6 +201,17 @@ def test_a_folder_is_not_a_model(tmp_path):
     (tmp_path / "model.keras").write_bytes(b"PK")
     with pytest.raises(ModelError, match=r"is a training run, not an ONNX model; export it first \(edgedigits export"):
         Model(tmp_path)
+
+
+def test_a_shipped_models_file_name_is_that_model(tmp_path, monkeypatch):
+    """'--model default.onnx' (no such file in the folder it runs in) is the shipped default (it was 'no such model
+    file': a new user's trial); a file of that name in the folder comes first, and a path is only a path."""
+    monkeypatch.chdir(tmp_path)
+    assert resolve_model("default.onnx") == resolve_model("default")
+    (tmp_path / "default.onnx").write_bytes(b"mine")
+    assert resolve_model("default.onnx") == Path("default.onnx")
+    with pytest.raises(ModelError, match="no such model file"):
+        resolve_model("elsewhere/seed-mlp.onnx")
 
 
 def test_unknown_name_lists_the_shipped_models():
