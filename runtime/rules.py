@@ -80,8 +80,8 @@ def rule_crossed(
     config: DetectConfig = DEFAULT,
 ) -> bool:
     """Were the runs across the image erased from ``binary`` (uint8 0/1 [H, W]) to give ``without`` rules that a
-    line of digits was written across? ``plain``: ``binary``'s blobs; ``rough``: ``without``'s (``writing``: those
-    that may be writing). True when two or more blobs that may be writing are new (they touched the runs), no
+    line of digits was written across? ``plain``: ``binary``'s blobs; ``rough``: ``without``'s; ``new``: those of
+    ``rough`` that may be writing and are not among ``plain`` (they touched the runs). True when two or more are, no
     blob before filled ``frame_share`` of the image both ways, and the new blobs' height makes the runs rules: the
     shorter side of the image is at least ``rule_length`` of those heights over ``frame_share``, and the runs (the
     median of their thicknesses, each one's area over its length) are at most ``crossed_rule`` of them thick. A digit
@@ -1010,35 +1010,34 @@ def erase_comb_ticks(
 
 
 def pen_level(
-    ink: np.ndarray, binary: np.ndarray, kept: np.ndarray, height: float, config: DetectConfig = DEFAULT
+    ink: np.ndarray, erased: np.ndarray, kept: np.ndarray, height: float, config: DetectConfig = DEFAULT
 ) -> float | None:
     """The ink level (in the ink map ``ink``, float32 [H, W], 0-1) that tells pen from printed rules, when the
-    rules are faint beside the writing: the kept ink (``kept``, uint8 0/1 [H, W], ``binary`` with its form lines
-    erased) at least ``config.lying_contrast`` times as strong as the erased ink, in medians; halfway between the
-    two. None when nothing was erased, or the rules are as strong as the pen (a black form line beside blue ink),
-    or with ``lying_contrast`` 0."""
-    if config.lying_contrast <= 0 or not height or kept is binary:
+    rules are faint beside the writing: the kept ink (``kept``, uint8 0/1 [H, W], the ink with its form lines
+    erased) at least ``config.lying_contrast`` times as strong as the ``erased`` ink (uint8 0/1), in medians;
+    halfway between the two. None when nothing was erased, or the rules are as strong as the pen (a black form
+    line beside blue ink), or with ``lying_contrast`` 0."""
+    if config.lying_contrast <= 0 or not height:
         return None
-    erased = (binary & (1 - kept)).astype(bool)
-    writing = kept.astype(bool)
-    if not erased.any() or not writing.any():
+    lines, writing = erased.astype(bool), kept.astype(bool)
+    if not lines.any() or not writing.any():
         return None
-    rule, pen = float(np.median(ink[erased])), float(np.median(ink[writing]))
+    rule, pen = float(np.median(ink[lines])), float(np.median(ink[writing]))
     return 0.5 * (rule + pen) if pen >= config.lying_contrast * rule else None
 
 
 def lying_strokes(
-    ink: np.ndarray, binary: np.ndarray, kept: np.ndarray, level: float, height: float, config: DetectConfig = DEFAULT
+    ink: np.ndarray, erased: np.ndarray, kept: np.ndarray, level: float, height: float, config: DetectConfig = DEFAULT
 ) -> np.ndarray:
-    """``kept`` (uint8 0/1 [H, W], ``binary`` with its form lines erased) with the strokes that lay along a faint
-    printed rule given back: the erased pixels at least ``level`` strong in ``ink`` (pen_level), in pieces at
-    least ``config.lying_length`` digit heights (``height``, px) long that touch kept ink. ``kept`` itself when
-    there are none.
+    """``kept`` (uint8 0/1 [H, W], the ink with its form lines erased) with the strokes that lay along a faint
+    printed rule given back: the ``erased`` pixels (uint8 0/1) at least ``level`` strong in ``ink`` (pen_level),
+    in pieces at least ``config.lying_length`` digit heights (``height``, px) long that touch kept ink. ``kept``
+    itself when there are none.
 
     A 4's bar or a 2's foot written along a light blue rule of lined paper went with the rule, whose run the
     opening (remove_rules) cannot tell from the stroke in a binary image: '4547' read '1347', '259' read '759'
     (train.scenes' ruled scans). The ink map can: the pen is darker than the printed rule."""
-    strong = ((binary & (1 - kept)).astype(bool) & (ink >= level)).view(np.uint8)
+    strong = (erased.astype(bool) & (ink >= level)).view(np.uint8)
     count, labels, stats = label(strong)
     long = np.flatnonzero(stats[:, cv2.CC_STAT_WIDTH] >= config.lying_length * height)
     long = long[long > 0]

@@ -261,11 +261,13 @@ def candidates(
         count, labels, stats = label(binary)
         blobs = mark_writing(components(stats, config=config), labels, config)
     height, kept, slope = erase_form_lines(binary, labels, stats, blobs, config)
-    level = pen_level(ink, binary, kept, height, config)  # (None unless the rules are faint beside the pen)
-    if level is not None:  # the strokes lying along the rules, given back
-        kept = lying_strokes(ink, binary, kept, level, height, config)
     removed = binary & (1 - kept) if kept is not binary else None  # the form lines erased
-    if removed is not None:  # rules were erased: label what is left
+    level = None
+    if removed is not None:  # rules were erased: the pen lying along them given back, and what is left labelled
+        level = pen_level(ink, removed, kept, height, config)  # (None unless the rules are faint beside the pen)
+        if level is not None:
+            kept = lying_strokes(ink, removed, kept, level, height, config)
+            removed = binary & (1 - kept)
         _, labels, stats = label(kept)
         blobs = mark_writing(components(stats, config=config), labels, config)
         slivers = {b.labels[0] for b in blobs} - {b.labels[0] for b in drop_rule_remnants(blobs, labels, removed)}

@@ -1014,15 +1014,15 @@ def test_a_stroke_lying_along_a_faint_rule_is_given_back():
 
     ink, binary, kept = page(0.35)
     assert not kept[49:52, 60:98].any() and kept[10:70, 100:103].all()  # the bar went with the rule
-    level = pen_level(ink, binary, kept, 45.0)
+    level = pen_level(ink, binary & (1 - kept), kept, 45.0)
     assert level is not None and 0.35 < level < 1.0
-    out = lying_strokes(ink, binary, kept, level, 45.0)
+    out = lying_strokes(ink, binary & (1 - kept), kept, level, 45.0)
     assert out[49:52, 60:100].all()  # given back
     assert not out[49:52, 104:107].any() and not out[49:52, 200:250].any()  # too short; away from the writing
     assert not out[50, :55].any() and not out[50, 110:200].any() and not out[50, 250:].any()  # the rule stays erased
-    assert pen_level(ink, binary, kept, 45.0, DetectConfig(lying_contrast=0.0)) is None
+    assert pen_level(ink, binary & (1 - kept), kept, 45.0, DetectConfig(lying_contrast=0.0)) is None
     ink, binary, kept = page(1.0)  # a rule as dark as the pen: nothing tells them apart
-    assert pen_level(ink, binary, kept, 45.0) is None
+    assert pen_level(ink, binary & (1 - kept), kept, 45.0) is None
 
 
 def test_pen_along_a_faint_rule_is_no_rule_remnant():
