@@ -350,8 +350,10 @@ def _overwritten_input(output: Path, paths: list[str], recursive: bool) -> str |
 
 def _copies_read_back(save_dir: Path, paths: list[str], recursive: bool) -> str | None:
     """The input named on the command line whose images the annotated copies written to ``save_dir`` would join: a
-    folder among ``paths`` that is ``save_dir`` (or holds it, with ``recursive``), a file in ``save_dir`` (its copy,
-    ``1-2.png`` beside ``1.png``, is read with the folder next time), or a glob pattern that matches a copy's name
+    folder among ``paths`` that is ``save_dir`` or holds it at any depth, with ``recursive`` or not (a later run of
+    it with -r reads them; a records office's trial: the run's own note, 'add -r', led there), a file in
+    ``save_dir`` (its copy, ``1-2.png`` beside ``1.png``, is read with the folder next time), or a glob pattern
+    that matches a copy's name
     there (a copy keeps its input's name, ``.jpg`` or ``.png``). None when there is none. Paths listed by
     ``--from-file`` are not looked at."""
     folder = save_dir.resolve()
@@ -361,7 +363,7 @@ def _copies_read_back(save_dir: Path, paths: list[str], recursive: bool) -> str 
         if os.path.isfile(name):
             if Path(name).resolve().parent == folder:
                 return name
-        elif any(_reads_file(name, folder / f"copy{suffix}", recursive) for suffix in (".png", ".jpg")):
+        elif any(_reads_file(name, folder / f"copy{suffix}", True) for suffix in (".png", ".jpg")):
             return name
     return None
 
@@ -389,6 +391,7 @@ def classify(
     ),
     model: Optional[str] = typer.Option(None, help=MODEL_HELP),
     format: str = typer.Option("table", "--format", "-f", help="table | jsonl | csv"),
+    json_lines: bool = typer.Option(False, "--json", help="The same as --format jsonl."),
     recursive: bool = typer.Option(False, "--recursive", "-r", help="Descend into subfolders."),
     workers: Optional[int] = typer.Option(None, min=1, help="Worker processes reading images (default: all cores)."),
     min_confidence: float = typer.Option(
@@ -440,6 +443,10 @@ def classify(
         fail("nothing to read: give image files, folders or patterns, '-' for one image on stdin, or --from-file LIST.")
     if "-" in paths and (len(paths) > 1 or from_file is not None):
         fail("'-' reads one image from stdin and goes alone; to read many, list their paths with --from-file.")
+    if json_lines:  # (a records office's trial typed --json, and was told only that there is no such option)
+        if format not in ("table", "jsonl"):
+            fail(f"--json is --format jsonl; it cannot go with --format {format}: give one of them.")
+        format = "jsonl"
     if format not in FORMATS:
         fail(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}.")
     from .images import quiet_opencv
@@ -474,8 +481,8 @@ def classify(
     if save_dir is not None and (named := _copies_read_back(save_dir, paths, recursive)) is not None:
         fail(
             f"--save-dir {save_dir}: the annotated copies (boxes and digits drawn on them) would join the images of "
-            f"the input {named}, and a later run of that folder would read them as inputs. Pick a folder of their "
-            "own."
+            f"the input {named}, and a later run of that folder (with -r, when they are in a subfolder) would read "
+            "them as inputs. Pick a folder of their own, outside it."
         )
     if save_dir is not None:
         from .draw import AnnotatedCopies

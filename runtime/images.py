@@ -203,11 +203,31 @@ def read_bytes(path: str | os.PathLike) -> bytes:
     except FileNotFoundError:
         raise ImageError(_missing(path)) from None
     except PermissionError:
-        raise ImageError(
-            "permission denied; make the file readable (chmod +r) or run as a user who can read it"
-        ) from None
+        raise ImageError(denied(path)) from None
     except OSError as exc:  # symlink loops, I/O errors, names too long, ...
         raise ImageError(f"cannot read the file ({exc.strerror or exc})") from None
+
+
+def denied(path: str | os.PathLike) -> str:
+    """Why a path gave 'permission denied', and the fix: a folder on its way that cannot be entered (no x
+    permission: its files can be listed but not opened, or not even seen), named; else the file itself. A records
+    office's trial: a file in a folder of mode 000 was 'no such file', and one in a folder of mode 600 said
+    'chmod +r' the file, which cannot help."""
+    folder = os.path.dirname(os.path.abspath(os.fspath(path)))
+    blocked = None
+    while True:
+        if os.path.isdir(folder) and not os.access(folder, os.X_OK):
+            blocked = folder  # (the outermost one is what to mend first)
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    if blocked is not None:
+        return (
+            f"permission denied: the folder {blocked!r} cannot be entered; make it searchable (chmod +rx) or run "
+            "as a user who can"
+        )
+    return "permission denied; make the file readable (chmod +r) or run as a user who can read it"
 
 
 def _missing(path: str | os.PathLike) -> str:
@@ -217,6 +237,11 @@ def _missing(path: str | os.PathLike) -> str:
     try:
         target = os.readlink(os.fspath(path))
     except (OSError, ValueError):
+        if isinstance(path, str) and any(c in path for c in "*?["):  # a pattern: read() takes one file
+            return (
+                "no such file; the name is a pattern ('*', '?' or '['): to read the files it matches, use "
+                f"read_paths([{path!r}]) in Python, which expands it, or give it to edgedigits classify"
+            )
         return "no such file; check the path"
     return f"a symbolic link to {target!r}, which does not exist (moved or deleted?); mend or remove the link"
 
@@ -561,10 +586,68 @@ def tiff_pages(data: bytes) -> list[tuple[int, tuple[int, int] | None]]:
         return []
 
 
+def animation_frames(data: bytes) -> int:
+    """How many frames encoded GIF, PNG or WebP bytes hold, read from their blocks without decoding: a GIF's image
+    descriptors (GIF89a, section 20), an APNG's acTL chunk (its num_frames), an animated WebP's ANMF chunks (the
+    WebP container specification). 1 for a still image, any other format, or bytes whose blocks do not add up
+    (decoding then says what is wrong). A records office's trial: the second frame of a GIF was lost without a word."""
+    try:
+        if data[:6] in (b"GIF87a", b"GIF89a"):
+            return max(1, _gif_frames(data))
+        if data[:8] == b"\x89PNG\r\n\x1a\n":
+            at = 8
+            while at + 8 <= len(data):
+                length, kind = struct.unpack(">I4s", data[at : at + 8])
+                if kind == b"acTL":
+                    return max(1, struct.unpack(">I", data[at + 8 : at + 12])[0])
+                if kind in (b"IDAT", b"IEND"):
+                    return 1  # (acTL comes before the image data)
+                at += 12 + length
+            return 1
+        if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+            at, frames = 12, 0
+            while at + 8 <= len(data):
+                kind, length = data[at : at + 4], struct.unpack("<I", data[at + 4 : at + 8])[0]
+                frames += kind == b"ANMF"
+                at += 8 + length + (length & 1)
+            return max(1, frames)
+    except struct.error:
+        return 1
+    return 1
+
+
+def _gif_frames(data: bytes) -> int:
+    """The image descriptors (0x2C) of GIF bytes, walking the blocks (GIF89a: header, logical screen descriptor and
+    its global colour table, then extensions and images, each made of sub-blocks, up to the trailer 0x3B)."""
+    flags = data[10]
+    at = 13 + (3 << ((flags & 7) + 1) if flags & 0x80 else 0)
+    frames = 0
+
+    def skip_sub_blocks(at: int) -> int:
+        while at < len(data) and data[at]:
+            at += 1 + data[at]
+        return at + 1
+
+    while at < len(data):
+        block = data[at]
+        if block == 0x3B:  # trailer
+            break
+        if block == 0x21:  # an extension: its label, then sub-blocks
+            at = skip_sub_blocks(at + 2)
+        elif block == 0x2C:  # an image: its descriptor, a local colour table, the LZW code size, sub-blocks
+            frames += 1
+            local = data[at + 9]
+            at += 10 + (3 << ((local & 7) + 1) if local & 0x80 else 0)
+            at = skip_sub_blocks(at + 1)
+        else:
+            break  # not a block: what was counted so far
+    return frames
+
+
 def page_count(data: bytes) -> int:
     """How many pages encoded image bytes hold: the IFDs of a TIFF that are pages, not thumbnails (a scanner's or
     a fax's multi-page file; ``tiff_pages``), the pages of a PDF (``pdf.page_sizes``; raises ImageError as it
-    does), 1 for any other image (an animated GIF or WebP is read as its first frame)."""
+    does), the frames of an animated GIF, PNG or WebP (``animation_frames``), 1 for any other image."""
     from . import pdf
 
     if pdf.is_pdf(data):
@@ -572,7 +655,7 @@ def page_count(data: bytes) -> int:
             return len(pdf.page_sizes(data))
         except pdf.PdfError as exc:
             raise ImageError(str(exc)) from None
-    return max(1, len(tiff_pages(data)))
+    return max(1, len(tiff_pages(data)), animation_frames(data))
 
 
 class PixelCount(NamedTuple):
@@ -601,6 +684,9 @@ def pixel_count(data: bytes) -> PixelCount | None:
             sum(size[0] * size[1] for _, size in pages if size), len(pages), f"a TIFF of {len(pages)} pages"
         )
     size = header_size(data)
+    frames = animation_frames(data)
+    if size is not None and frames > 1:
+        return PixelCount(size[0] * size[1] * frames, frames, f"an animation of {frames} frames")
     return None if size is None else PixelCount(size[0] * size[1], 1, f"{size[0]}x{size[1]} pixels")
 
 
@@ -621,10 +707,10 @@ class Pages:
         self, data: bytes, kind: str, count: int, max_pixels: int, ifds: tuple[int, ...] = (), dpi: float | None = None
     ):
         self.data = data  # the encoded file
-        self.kind = kind  # "image", "tiff" (several pages) or "pdf"
+        self.kind = kind  # "image", "tiff" (several pages), "frames" (an animation's) or "pdf"
         self.count = count
         self.max_pixels = max_pixels  # the limit of one page (an image: ``decode`` checks it)
-        self.ifds = ifds  # a TIFF's IFD index of each page (tiff_pages)
+        self.ifds = ifds  # a TIFF's IFD index of each page (tiff_pages), an animation's frame index
         self.dpi = dpi  # a PDF's rendering resolution, dots per inch
 
     def __len__(self) -> int:
@@ -646,9 +732,14 @@ class Pages:
             except pdf.PdfError as exc:
                 raise ImageError(str(exc)) from None
         try:
-            ok, mats = cv2.imdecodemulti(
-                np.frombuffer(self.data, np.uint8), cv2.IMREAD_UNCHANGED, range=(self.ifds[index], self.ifds[index] + 1)
-            )
+            buffer = np.frombuffer(self.data, np.uint8)
+            if self.kind == "frames":  # (imdecodemulti's range gives the wrong frames of an animation, OpenCV 5.1)
+                ok, animation = cv2.imdecodeanimation(buffer, start=index, count=1)
+                mats = list(animation.frames) if ok else []
+            else:
+                ok, mats = cv2.imdecodemulti(
+                    buffer, cv2.IMREAD_UNCHANGED, range=(self.ifds[index], self.ifds[index] + 1)
+                )
         except cv2.error:
             ok, mats = False, []
         if not ok or not mats or mats[0].size == 0:
@@ -661,7 +752,8 @@ class Pages:
 def open_pages(data: bytes, max_pixels: int | None = None) -> Pages:
     """Encoded image bytes -> their ``Pages``, each decoded when asked for: one page for an image; for a TIFF of
     several IFDs, every page (``tiff_pages``: a thumbnail or a preview IFD is left out); for a PDF, every page
-    (``pdf.page_sizes``; rendered by the ``pdf`` extra).
+    (``pdf.page_sizes``; rendered by the ``pdf`` extra); for an animated GIF, PNG or WebP, every frame
+    (``animation_frames``; OpenCV composes each on the canvas).
 
     ``max_pixels`` (default ``MAX_PIXELS``, 64 MP) bounds each page, checked here for every page from the
     headers before anything is decoded: a file is read a page at a time, so one page is what it costs in
@@ -682,6 +774,11 @@ def open_pages(data: bytes, max_pixels: int | None = None) -> Pages:
         _check_each_page(sizes, limit, what, fix)
         return Pages(data, "pdf", len(sizes), limit, dpi=pdf.DPI)
     _refuse_truncated_tiff(data)
+    frames = animation_frames(data)
+    if frames > 1:  # an animated GIF, PNG or WebP: each frame a page, as the pages of a TIFF
+        size = header_size(data)
+        _check_each_page([size] * frames, limit, f"an animation of {frames} frames", "downscale it")
+        return Pages(data, "frames", frames, limit, ifds=tuple(range(frames)))
     pages = tiff_pages(data) if data else []
     if len(pages) <= 1 and (not pages or pages[0][0] == 0):  # one image (or no TIFF): as always
         return Pages(data, "image", 1, limit)

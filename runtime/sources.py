@@ -20,7 +20,7 @@ import numpy as np
 
 from .draw import to_bgr
 from .errors import EdgeDigitsError
-from .images import INPUT_SUFFIXES, ImageError, Pages, cv_path, is_input_name, known_other, load_pages
+from .images import INPUT_SUFFIXES, ImageError, Pages, cv_path, denied, is_input_name, known_other, load_pages
 
 
 class SubfoldersNotRead(UserWarning):
@@ -144,6 +144,8 @@ def _folder(folder: str, recursive: bool) -> Iterator[str | SourceError]:
     for item in _walk(folder, recursive):
         found = found or not isinstance(item, SourceError)
         yield item
+        if isinstance(item, SourceError) and item.path == folder:
+            return  # the folder itself cannot be listed: its record says so, and no other
     if found:
         unread = [] if recursive else _subfolders_with_images(folder)
         if unread:
@@ -260,7 +262,19 @@ def iter_paths(inputs: Iterable[str], recursive: bool = False) -> Iterator[str |
             if matches and not found:
                 yield SourceError(item, no_images_matched(matches))
         else:
-            yield SourceError(item, "no such file or folder; check the path")
+            yield SourceError(item, _not_found(item))
+
+
+def _not_found(path: str) -> str:
+    """Why a path that does not exist to ``os.path.lexists`` is not there: no such file or folder, or a folder on
+    its way that this user cannot enter (os.lstat says permission denied; images.denied names the folder)."""
+    try:
+        os.lstat(path)
+    except PermissionError:
+        return denied(path)
+    except OSError:
+        pass
+    return "no such file or folder; check the path"
 
 
 # --------------------------------------------------------------------------- video and cameras
@@ -280,6 +294,9 @@ def check_video_file(path: str) -> None:
     """Raise VideoError, saying what to do, when ``path`` is missing, a folder, an empty (0-byte) file or one
     this user may not read. A character device (a camera's /dev/video0, whose size is 0) is left to OpenCV."""
     if not os.path.exists(path):
+        reason = _not_found(path)
+        if reason != "no such file or folder; check the path":
+            raise VideoError(f"{path}: {reason}")
         if path.strip().isdecimal():  # iter_frames("0") from a program's own command line (a new user's trial)
             raise VideoError(
                 f"{path}: no such video file; for camera {path.strip()} pass the int {int(path)} "
@@ -298,9 +315,7 @@ def check_video_file(path: str) -> None:
     try:
         open(path, "rb").close()
     except PermissionError:
-        raise VideoError(
-            f"{path}: permission denied; make the file readable (chmod +r) or run as a user who can read it"
-        ) from None
+        raise VideoError(f"{path}: {denied(path)}") from None
     except OSError:
         pass  # (OpenCV says what it can)
 

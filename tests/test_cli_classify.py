@@ -226,6 +226,49 @@ def test_unreadable_file_and_folder_are_error_records(tmp_path, mnist_test):
     assert "permission denied" in records["closed"]["error"]
 
 
+def test_json_is_jsonl_and_a_pattern_given_to_read_says_what_to_use(tmp_path, mnist_test):
+    # A records office's trial: '--json' was 'No such option', and read('imgs/*.png') 'no such file; check the path'.
+    image = tmp_path / "one.png"
+    cv2.imwrite(str(image), paper_digit(mnist_test.images[0]))
+    lines = run("classify", image, "--json").stdout.splitlines()
+    assert [json.loads(line)["text"] for line in lines] == [str(mnist_test.labels[0])]
+    clash = run("classify", image, "--json", "--format", "csv")
+    assert clash.returncode == 2 and "--json is --format jsonl" in clash.stderr and clash.stdout == ""
+    from edgedigits.runtime.images import ImageError
+    from edgedigits.runtime.reader import DigitReader
+
+    with pytest.raises(ImageError, match=r"the name is a pattern .* use read_paths\(\[.*\*\.png'\]\)"):
+        DigitReader().read(str(tmp_path / "*.png"))
+
+
+def test_a_folder_that_cannot_be_entered_is_named_once(tmp_path, mnist_test):
+    # A records office's trial: a folder of mode 000 named as an input gave its 'permission denied' record and a
+    # second one, 'no image files in this folder'; a file inside it was 'no such file'; a file in a folder that
+    # can be listed but not entered (mode 600) was told to 'chmod +r' itself, which cannot help.
+    for name, mode in (("closed", 0), ("listable", 0o600)):
+        (tmp_path / name).mkdir()
+        cv2.imwrite(str(tmp_path / name / "inside.png"), paper_digit(mnist_test.images[0]))
+        (tmp_path / name).chmod(mode)
+    inputs = [tmp_path / "closed", tmp_path / "closed" / "inside.png", tmp_path / "listable"]
+    try:
+        result = subprocess.run(
+            [*as_unprivileged(), *EDGEDIGITS, "classify", *map(str, inputs), "--format", "jsonl"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        for name in ("closed", "listable"):
+            (tmp_path / name).chmod(0o755)
+    assert result.returncode == 1, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["path"] for r in records] == [str(p) for p in inputs[:2]] + [str(tmp_path / "listable" / "inside.png")]
+    assert records[0]["error"].startswith("permission denied listing this folder")
+    for record, folder in zip(records[1:], ("closed", "listable")):
+        assert f"the folder {str(tmp_path / folder)!r} cannot be entered" in record["error"]
+        assert "chmod +rx" in record["error"]
+
+
 def test_huge_symlinked_and_looping_files_in_a_folder(tmp_path, mnist_test):
     cv2.imwrite(str(tmp_path / "a_good.png"), paper_digit(mnist_test.images[0]))
     # A 20000x20000 PNG header: refused from the header, before anything is decoded or allocated.

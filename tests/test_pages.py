@@ -65,6 +65,37 @@ def test_every_page_is_read_into_one_reading(three_pages, reader):
         reading.on_page(4)
 
 
+@pytest.mark.parametrize("suffix", [".gif", ".png", ".webp"])
+def test_every_frame_of_an_animation_is_a_page(suffix, three_pages, reader, tmp_path):
+    """An animated GIF, PNG or WebP is read frame by frame, as the pages of a TIFF (a records office's trial: a
+    GIF's second frame was lost without a word). Its frames' count comes from the blocks, without decoding."""
+    _, pages, texts = three_pages
+    height, width = max(p.shape[0] for p in pages), max(p.shape[1] for p in pages)
+    animation = cv2.Animation()
+    # (the blank page white: OpenCV's GIF encoder dithers a grey page into specks of 4 colours, read as digits)
+    pages = [pages[0], np.full_like(pages[1], 255), pages[2]]
+    animation.frames = [
+        cv2.cvtColor(
+            cv2.copyMakeBorder(p, 0, height - p.shape[0], 0, width - p.shape[1], cv2.BORDER_REPLICATE),
+            cv2.COLOR_GRAY2BGR,
+        )
+        for p in pages
+    ]
+    animation.durations = [500] * len(pages)
+    ok, encoded = cv2.imencodeanimation(suffix, animation)
+    assert ok
+    data = encoded.tobytes()
+    assert images.animation_frames(data) == images.page_count(data) == 3
+    path = tmp_path / f"scan{suffix}"
+    path.write_bytes(data)
+    reading = reader.read(path)
+    assert reading.pages == 3 and reading.to_dict()["page_texts"] == texts
+    # a still image of the same format is one page, as before
+    still = cv2.imencode(suffix, animation.frames[0])[1].tobytes()
+    assert images.animation_frames(still) == images.page_count(still) == 1
+    assert reader.read(still).pages is None and reader.read(still).text == texts[0]
+
+
 def test_a_threshold_per_call_gives_the_text_a_reader_with_it_gives(three_pages, reader):
     """Reading.with_min_confidence: the text (and each page's) at another threshold, digits unchanged, as a reader
     made with that min_confidence reads it; for a reader threads share, where setting its min_confidence would
