@@ -1288,10 +1288,11 @@ class _SigtermAsCtrlC:
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    """warnings.showwarning for the command line: the listing's note that subfolders were left unread
-    (sources.SubfoldersNotRead) as a plain line on stderr, every other warning as Python shows it. (By the class's
-    name: importing sources here would load OpenCV before any command needs it.)"""
-    if category.__name__ == "SubfoldersNotRead":
+    """warnings.showwarning for the command line: the listing's notes that subfolders, or images without a suffix,
+    were left unread (sources.SubfoldersNotRead, UnsuffixedNotRead) as a plain line on stderr, every other warning
+    as Python shows it. (By the class's name: importing sources here would load OpenCV before any command needs
+    it.)"""
+    if category.__name__ in ("SubfoldersNotRead", "UnsuffixedNotRead"):
         sys.stdout.flush()  # (after the records already printed, on a terminal showing both)
         print(f"note: {message}", file=sys.stderr)
         return

@@ -796,6 +796,30 @@ def decode_pages(data: bytes, max_pixels: int | None = None) -> list[np.ndarray]
 IMAGE_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis")
 
 
+# The first bytes of the image formats OpenCV reads (PNG, JPEG, TIFF, BigTIFF, GIF, BMP, WebP's RIFF, JPEG 2000, PNM),
+# for a file whose name does not say it is an image (``looks_like_image``).
+IMAGE_MAGIC = (
+    b"\x89PNG\r\n\x1a\n",
+    b"\xff\xd8\xff",
+    b"II*\x00",
+    b"MM\x00*",
+    b"II+\x00",
+    b"MM\x00+",
+    b"GIF87a",
+    b"GIF89a",
+    b"BM",
+    b"\x00\x00\x00\x0cjP  ",
+)
+
+
+def looks_like_image(data: bytes) -> bool:
+    """Whether these first bytes (8 at least) start an image file OpenCV reads (IMAGE_MAGIC, a WebP's RIFF header,
+    a binary PNM: 'P4'-'P6' and a blank)."""
+    if data.startswith(IMAGE_MAGIC) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP"):
+        return True
+    return len(data) >= 3 and data[:1] == b"P" and data[1:2] in b"456" and data[2:3] in b" \t\r\n"
+
+
 def known_other(data: bytes, text: bool = True) -> str | None:
     """What undecodable bytes are and what to do, when their first bytes tell: a video (``is_video``) or a
     common format OpenCV does not read (``other_format``; ``text``: text files too); None otherwise. The message

@@ -20,13 +20,29 @@ import numpy as np
 
 from .draw import to_bgr
 from .errors import EdgeDigitsError
-from .images import INPUT_SUFFIXES, ImageError, Pages, cv_path, denied, is_input_name, known_other, load_pages
+from .images import (
+    INPUT_SUFFIXES,
+    ImageError,
+    Pages,
+    cv_path,
+    denied,
+    is_input_name,
+    known_other,
+    load_pages,
+    looks_like_image,
+)
 
 
 class SubfoldersNotRead(UserWarning):
     """Warned when a folder named as an input (not recursive) has images of its own, read, and subfolders that
     hold images too, left unread: a run that reads a third of an archive must not look complete (a new user's
     trial read 136 of 308 images and was told nothing). The command line prints it as a note."""
+
+
+class UnsuffixedNotRead(UserWarning):
+    """Warned when a folder named as an input holds image files whose names have no suffix (``scan0001``, as
+    document systems store them): a folder's listing goes by suffix, so they were not read (a records office's
+    trial: no note said so). The command line prints it as a note."""
 
 
 @dataclass(frozen=True)
@@ -146,6 +162,18 @@ def _folder(folder: str, recursive: bool) -> Iterator[str | SourceError]:
         yield item
         if isinstance(item, SourceError) and item.path == folder:
             return  # the folder itself cannot be listed: its record says so, and no other
+    unsuffixed = _unsuffixed_images(folder, recursive)
+    if unsuffixed and found:
+        import warnings
+
+        more = f" (and {len(unsuffixed) - 1} more)" if len(unsuffixed) > 1 else ""
+        warnings.warn(
+            UnsuffixedNotRead(
+                f"{folder}: {unsuffixed[0]!r}{more} is an image whose name has no suffix, and was not read; name it "
+                "as an input itself, or give it its suffix (.png, .jpg, ...)"
+            ),
+            stacklevel=2,
+        )
     if found:
         unread = [] if recursive else _subfolders_with_images(folder)
         if unread:
@@ -169,8 +197,32 @@ def _folder(folder: str, recursive: bool) -> Iterator[str | SourceError]:
         return
     where = "this folder or its subfolders" if recursive else "this folder"
     error = f"no image files in {where} (looked for the suffixes {INPUT_SUFFIXES})"
+    if unsuffixed:
+        yield SourceError(
+            folder,
+            f"{error}; it holds {len(unsuffixed)} image(s) whose names have no suffix, such as {unsuffixed[0]!r}: "
+            "name them as inputs themselves, or give them their suffix (.png, .jpg, ...)",
+        )
+        return
     other = _other_files(folder, recursive)
     yield SourceError(folder, f"{error}; {other}" if other else f"{error}; check the path")
+
+
+def _unsuffixed_images(folder: str, recursive: bool, budget: int = 200) -> list[str]:
+    """The files among the first ``budget`` entries of ``folder`` (subfolders too with ``recursive``: _files_in)
+    whose names have no suffix at all and whose first bytes are an image's (images.looks_like_image), as paths
+    relative to ``folder``. A file that cannot be opened is passed over."""
+    found = []
+    for entry in _files_in(folder, budget, descend=recursive):
+        if "." in entry.name:
+            continue
+        try:
+            with open(entry.path, "rb") as handle:
+                if looks_like_image(handle.read(16)):
+                    found.append(os.path.relpath(entry.path, folder))
+        except OSError:
+            continue
+    return found
 
 
 def _other_files(folder: str, recursive: bool, budget: int = 200) -> str | None:

@@ -203,6 +203,28 @@ def test_recursive_descends_only_when_asked(tmp_path, mnist_test):
         assert list(iter_paths([str(tmp_path)])) == [str(tmp_path / "top.png")]
 
 
+def test_images_without_a_suffix_in_a_folder_are_pointed_out(tmp_path, mnist_test):
+    # A records office's trial: 'scan0001', a PNG named as document systems store them, was passed over in a
+    # folder's listing (which goes by suffix) without a word; alone in its folder, the error did not name it.
+    (tmp_path / "mixed").mkdir()
+    (tmp_path / "only").mkdir()
+    cv2.imwrite(str(tmp_path / "mixed" / "a.png"), paper_digit(mnist_test.images[0]))
+    png = cv2.imencode(".png", paper_digit(mnist_test.images[1]))[1].tobytes()
+    (tmp_path / "mixed" / "scan0001").write_bytes(png)
+    (tmp_path / "mixed" / "NOTES").write_text("not an image\n")
+    (tmp_path / "only" / "scan0002").write_bytes(png)
+    result = run("classify", tmp_path / "mixed", tmp_path / "only", "--format", "jsonl")
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [os.path.basename(r["path"]) for r in records] == ["a.png", "only"]
+    assert f"note: {tmp_path / 'mixed'}: 'scan0001' is an image whose name has no suffix, and was not read" in (
+        result.stderr
+    )
+    assert "NOTES" not in result.stderr
+    assert "1 image(s) whose names have no suffix, such as 'scan0002'" in records[1]["error"]
+    named = run("classify", tmp_path / "mixed" / "scan0001", "--format", "jsonl")  # named itself, it is read
+    assert json.loads(named.stdout)["text"] == str(mnist_test.labels[1])
+
+
 def test_unreadable_file_and_folder_are_error_records(tmp_path, mnist_test):
     cv2.imwrite(str(tmp_path / "fine.png"), paper_digit(mnist_test.images[0]))
     cv2.imwrite(str(tmp_path / "locked.png"), paper_digit(mnist_test.images[1]))
