@@ -2,7 +2,7 @@
 
     python benchmarks/accuracy.py [--model default] [--line-model line] [--digits 150] [--scenes 300]
                                   [--clips 10] [--lines 200] [--kinds 50] [--forms 20] [--seed 0]
-                                  [--only all|lines|cases|kinds] [--json FILE]
+                                  [--only all|lines|cases|kinds|digits] [--json FILE]
 
 The material comes from ``edgedigits.runtime.synth`` (the same code the tests use):
   single digits   each digit rendered 29 ways (``synth.single_digit_variants``): heights 8-400 px in both
@@ -19,6 +19,7 @@ The material comes from ``edgedigits.runtime.synth`` (the same code the tests us
                   count: as many digits read as written.
   video           clips of 30 MJPG frames, 640x480: 3-4 digits of 40-110 px drifting on unevenly lit, noisy
                   paper, read by ``edgedigits webcam --source CLIP --headless`` (stabilized); exact frames.
+                  ``--only digits`` runs just single digits, scenes and video (and ../shared/cases).
   photo kinds     ``--kinds N`` photos of each of issue 10's kinds from ``edgedigits.train.scenes`` (desk photo,
                   border, card on a desk, form boxes, comb field, lined and squared paper, rotations, tilt, dark
                   webcam, pencil, tiny, a label with a barcode); exact. ``--only kinds`` runs just these (and
@@ -447,7 +448,12 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--kinds", type=int, default=50, help="photos of each of issue 10's kinds (train/scenes.py)")
     p.add_argument("--forms", type=int, default=20, help="scanned form pages, read each way up (train/scenes.py)")
-    p.add_argument("--only", choices=("all", "lines", "cases", "kinds"), default="all", help="run only some sections")
+    p.add_argument(
+        "--only",
+        choices=("all", "lines", "cases", "kinds", "digits"),
+        default="all",
+        help="run only some sections (digits: single digits, scenes and video clips)",
+    )
     args = p.parse_args()
     if args.quick:
         args.digits, args.scenes, args.clips, args.lines = 5, 10, 1, 5
@@ -464,7 +470,7 @@ def main() -> None:
     pasted_rows = pasted_turned(reader, split, args.kinds, args.seed) if args.only in ("all", "kinds") else {}
     form_rows = scanned_forms(reader, split, args.forms, args.seed) if args.only in ("all", "kinds") else {}
     blank_rows = blank_kinds(reader, split, args.kinds, args.seed) if args.only in ("all", "kinds") else {}
-    if args.only == "all":
+    if args.only in ("all", "digits"):
         single = single_digits(reader, split, args.digits, args.seed)
         scene = scenes(reader, split, args.scenes, args.seed)
         clips = video(args.model, split, args.clips, args.seed, args.line_model)
@@ -535,7 +541,7 @@ def main() -> None:
         report["blank photos"] = blank_rows
         print(exact_table("the same photos with nothing written: no digit read", "images", "ms per image", blank_rows))
         print()
-    if args.only != "all":
+    if args.only not in ("all", "digits"):
         if args.json:
             write_json(args.json, report)
         return

@@ -332,6 +332,27 @@ class DetectConfig:
     #   blank tilted page read lines of digits) ...
     bridge_max_side: float = 0.3  # share of the map's shorter side: ... (pencil digits 40-100 px tall in a 640x480
     #   photo are at most a fifth of it)
+    dither_levels: int = 16  # grey levels: an image with at most this many (halftone.is_dithered, on 1/64 of its
+    #   pixels) may be a halftone ...
+    dither_gap: float = 2.0  # grey levels: ... spread this far apart (the median step between them: a palette's, not a
+    #   clean scan's grain, whose few levels lie next to each other, median step 1; 2026-12-06, a blank ruled scan of
+    #   16 levels read a digit once blurred; grainy paper dithered to a GIF's 4 colours, 231-239, steps 3) ...
+    dither_dots: float = 0.01  # dots per pixel: ... and is one when it holds this many dots of 1-2 px (either side of
+    #   its middle level). Floyd-Steinberg 1-bit scenes of MNIST test digits 0.09, a blank grey page as a GIF 0.19, the
+    #   same scenes thresholded at 128 0.00001 (2026-12-06) ...
+    dither_min_side: int = 32  # px: ... in an image at least this big both ways (a tiny crop is left as it is) ...
+    descreen_sigma: float = 1.2  # px: ... and is blurred this much (halftone.descreen): 30 dithered scenes read 18
+    #   exactly as they were, 30 blurred by 1.2 px (2026-12-06)
+    focus_big: float = 1.5  # times the median height of the components: one this tall is looked at for focus
+    #   (focus.out_of_focus) ...
+    focus_writing: int = 3  # components: ... against the median steepness of at least this many of writing size, clear
+    #   of the image's border (fewer: nothing is judged; 2026-12-06, cards on a desk: two blurry digits judged against
+    #   a sliver at the frame's edge were dropped) ...
+    focus_ratio: float = 0.4  # share of the writing's edge steepness: ... and dropped when its edges rise less
+    #   steeply than this, out of focus: a hand holding the sheet up, nearer the camera. focus.edge_focus on
+    #   robustness.py's hand frames (2026-12-06): the hand's pieces 0.15-0.36 of the digits'; a marker's bold digit
+    #   on a printed form, enlarged MNIST and soft beside the print, 0.47 (issue 10's desk photos, seed 0: at 0.5 it
+    #   was dropped). 0: off
     min_height: int = 5  # px: a blob whose longer side is shorter than this is a speck
     min_area: int = 6  # px: ... and so is a blob of fewer ink pixels than this
     # A run of five or six touching digits is one blob more than 4 times as wide as tall: by its box alone, a rule
@@ -747,6 +768,14 @@ DETECT_ALLOWED: dict[str, Allowed] = {
     "row_neighbour_high": AT_LEAST_1,
     "fragment_level": Allowed(0, 0.5),
     **dict.fromkeys(["solid_fill", "frame_ink", "frame_ink_alone", "border_fill"], SHARE),
+    "dither_levels": Allowed(2, 256),  # grey levels (256: every image is looked at for dots)
+    "dither_gap": AT_LEAST_0,  # grey levels (0: any levels)
+    "dither_dots": AT_LEAST_0,  # dots per pixel (0: every image of few levels is a halftone; above 1: none)
+    "dither_min_side": AT_LEAST_0,  # px
+    "descreen_sigma": Allowed(0.1),  # px: a blur
+    "focus_big": AT_LEAST_1,  # times the median height (1: every component taller than the median)
+    "focus_ratio": SHARE,
+    "focus_writing": AT_LEAST_1,  # components
     **dict.fromkeys(["tick_foot", "tick_width", "tick_height", "wall_height", "wall_lean"], AT_LEAST_0),
     **dict.fromkeys(["thin_wall_fill", "ended_rule", "ended_rule_flat", "leftover_rule"], AT_LEAST_0),
     "word_run_blobs": AT_LEAST_1,

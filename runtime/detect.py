@@ -32,6 +32,7 @@ import numpy as np
 
 from .blobs import Blob, Box, blob_mask, frame_edge, label, not_digit_like, pad_box
 from .config import DEFAULT, DetectConfig
+from .halftone import descreen
 from .ink import find_ink, shrink, to_gray
 from .lines import TextLine
 from .normalize import normalize_batch, normalize_digit
@@ -68,7 +69,7 @@ def extract(
     (scikit-learn's 8x8 digits, light on black, enlarged to 32x32: 0.865 exact with a page looked for, 0.943
     without).
     """
-    gray = to_gray(image)
+    gray = descreen(to_gray(image), config)  # (a dithered fax or GIF: its dots averaged back to grey)
     if fast and max(gray.shape) <= config.clean_max_side:
         clean = clean_digit(gray, config)
         if clean is not None:

@@ -44,6 +44,7 @@ from .blobs import (
     union,
 )
 from .config import DEFAULT, DetectConfig
+from .focus import out_of_focus
 from .ink import strongest_ink
 from .lines import TextLine, fit_line
 from .order import reading_order
@@ -230,10 +231,11 @@ def candidates(
     *,
     rescale: bool = True,
 ) -> Candidates:
-    """Ink map (float32 [H, W]) -> the blobs that may be writing: binarization, connected components, rules
-    erased, what lies across the edge of the ``sheet`` (bool [H, W], None: no sheet) dropped, broken strokes
-    joined (see Candidates). When only rules are found, the map is rescaled once by the ink beside them and read
-    again (``beside_rules``; ``rescale=False``: not), and the Candidates carry the rescaled map."""
+    """Ink map (float32 [H, W]) -> the blobs that may be writing: binarization, connected components, big
+    out-of-focus ones dropped (focus.out_of_focus: a hand held up nearer the camera), rules erased, what lies
+    across the edge of the ``sheet`` (bool [H, W], None: no sheet) dropped, broken strokes joined (see
+    Candidates). When only rules are found, the map is rescaled once by the ink beside them and read again
+    (``beside_rules``; ``rescale=False``: not), and the Candidates carry the rescaled map."""
     binary, labels, stats, strong = hysteresis(ink, config)
     if faint:  # a faint digit whose strokes never reach the strong level, beside one that does
         strong = beside_strong(stats, strong, config)
@@ -248,6 +250,10 @@ def candidates(
             _, labels, stats = label(binary)
             strong = np.ones(len(stats), bool)
             strong[0] = False
+    blurred = out_of_focus(ink, labels, stats, strong, config)  # a hand nearer the camera than the page
+    if blurred.any():
+        strong = strong & ~blurred
+        binary = strong[labels].view(np.uint8)
     blobs = mark_writing(components(stats, strong, config), labels, config)
     # only underlines, one or two strokes thick: fainter writing may lie beside them
     if rescale and blobs and all(is_underline(b, labels, ink.shape, config) for b in blobs):

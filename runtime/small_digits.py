@@ -28,6 +28,7 @@ import numpy as np
 from . import detect
 from .config import DEFAULT, DetectConfig
 from .detect import Extraction
+from .halftone import is_dithered
 from .normalize import BOX, CENTRE, SIZE, STROKE, normalize_digit
 
 SEP = 5  # zero rows between two images of the strip: no blob joins across it, no dilation reaches over it
@@ -61,13 +62,14 @@ def find_together(prepared: list, lines: bool) -> None:
 def fits(gray: np.ndarray, config: DetectConfig = DEFAULT) -> bool:
     """May this image take the batch fast path: a 2-D uint8 image of 8 to DEFAULT.clean_max_side px a side, read
     with the default configuration (the batched arithmetic is that of ``DEFAULT``'s thresholds; another
-    ``config`` goes through ``detect.extract`` one image at a time)?"""
+    ``config`` goes through ``detect.extract`` one image at a time), and no halftone (halftone.is_dithered)?"""
     return (
         (config is DEFAULT or config == DEFAULT)
         and gray.ndim == 2
         and gray.dtype == np.uint8
         and 8 <= min(gray.shape)
         and max(gray.shape) <= DEFAULT.clean_max_side
+        and not is_dithered(gray)  # (extract descreens a halftone first: halftone.descreen)
     )
 
 

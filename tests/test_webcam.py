@@ -677,21 +677,20 @@ def test_readme_video_example_runs(tmp_path, mnist_test):
     assert result.stdout.splitlines() == [f"{i} 31" for i in range(6)], result.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known limitation: a hand held up beside the number is taken for writing (benchmarks/robustness.py's "
-    "hands: 15 of 30 640x480 frames exact, 29 of 30 without the hand)",
-)
 def test_a_hand_held_up_beside_the_number_is_no_writing(mnist_test):
     """A webcam user holds the sheet up with a hand beside the number (train.scenes.hand_frame: palm, fingers and
-    wrist, none of it over the number's box). The hand's soft outline, in the ink map, is a thick curved stroke
-    three times as tall as the digits: it sets the digit height (the number's line is then dropped as specks) or
-    reads as digits itself. Passes when 9 of 10 such frames read exactly."""
+    wrist, none of it over the number's box). The hand is nearer the camera than the paper and out of focus: its
+    soft outline, in the ink map a thick curved stroke three times as tall as the digits, set the digit height (the
+    number's line was then dropped as specks) or read as digits itself. focus.out_of_focus drops it: 10 of these 10
+    frames read exactly, 7 with it off (focus_ratio 0; 2026-12-06)."""
     from edgedigits.runtime import DigitReader
+    from edgedigits.runtime.config import DetectConfig
     from edgedigits.train.scenes import hand_frame
 
-    reader, exact = DigitReader(), 0
+    reader, blind = DigitReader(), DigitReader(detect_config=DetectConfig(focus_ratio=0.0))
+    exact = exact_blind = 0
     for i in range(10):
         image, want = hand_frame(mnist_test, np.random.default_rng([i, 640]), (640, 480), "beside")
         exact += reader.read(image).text.replace("\n", "") == want
-    assert exact >= 9, exact
+        exact_blind += blind.read(image).text.replace("\n", "") == want
+    assert exact >= 9 and exact_blind <= exact - 2, (exact, exact_blind)

@@ -1,0 +1,95 @@
+"""The shipped line and orientation models' card figures, measured again on today's test lines.
+
+    python benchmarks/model_cards.py [--json FILE] [--quick]
+
+A card holds the figures its export measured (export/line_export.py, export/orientation_export.py) on lines of
+MNIST *test* digits that ``train/line_fit.make_lines`` draws. When the line generator changes (train/lines.py), the
+same seeds draw other lines, and the card's figures are no longer what a rerun gives (a reproducibility audit,
+2026-12-06: the line card's words 0.9367 against 0.9433 now). This script measures each model file as its export
+did (the same lines per kind, seeds ``seed + 1000 (+ k)``, greedy CTC; the orientation model on every line both
+ways) and prints the card's figure beside today's. Nothing is written to the cards.
+
+The digit models' cards are checked by the test suite on the full MNIST test set (tests/test_shipped_models.py) and
+by ``edgedigits evaluate``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from _common import machine, parser, table, write_json
+
+from edgedigits.runtime import mnist
+from edgedigits.runtime.lines import pad_batch
+from edgedigits.runtime.model import LineModel, OrientationModel
+from edgedigits.train.line_fit import TEST_KINDS, decode_batch, kind_style, make_lines
+from edgedigits.train.orientation_fit import accuracy
+
+MODELS = Path(__file__).resolve().parents[1] / "models"
+
+
+def line_figures(path: Path, lines_per_kind: int, seed: int = 0) -> dict:
+    """export/line_export.py's test_lines: per kind, the share of lines whose digits (text) and whose whole
+    reading (raw) are right."""
+    test = mnist.load("test")
+    session = LineModel(path, threads=1)
+    out = {}
+    for k, kind in enumerate(TEST_KINDS):
+        tensors, targets = make_lines(
+            test.images, test.labels, lines_per_kind, seed + 1000 + k, kind_style(kind), workers=1
+        )
+        batch, widths = pad_batch([t / np.float32(255.0) for t in tensors])
+        read = decode_batch(session.predict(batch), widths)
+        digits = ["".join(c for c in s if c.isdigit()) for s in read]
+        want = ["".join(c for c in s if c.isdigit()) for s in targets]
+        out[kind] = {
+            "lines": len(tensors),
+            "text_exact": float(np.mean([a == b for a, b in zip(digits, want)])),
+            "raw_exact": float(np.mean([a == b for a, b in zip(read, targets)])),
+        }
+    return out
+
+
+def orientation_figures(path: Path, lines: int, seed: int = 0) -> dict:
+    """export/orientation_export.py's test figures: the upright/turned call on every line both ways."""
+    test = mnist.load("test")
+    tensors, targets = make_lines(test.images, test.labels, lines, seed + 1000, workers=1)
+    return accuracy(OrientationModel(path, threads=1).predict, tensors, targets)
+
+
+def main() -> None:
+    p = parser(__doc__.splitlines()[0])
+    args = p.parse_args()
+    rows, report = [], {"machine": machine()}
+    line_card = json.loads((MODELS / "line.json").read_text())
+    per_kind = 20 if args.quick else next(iter(line_card["test_lines"].values()))["lines"]
+    now = line_figures(MODELS / "line.onnx", per_kind)
+    report["line"] = {"card": line_card["test_lines"], "now": now}
+    for kind, figures in now.items():
+        card = line_card["test_lines"].get(kind)
+        for field in ("text_exact", "raw_exact"):
+            rows.append(
+                [
+                    f"line: {kind}, {field}",
+                    f"{card[field]:.4f}" if card else "-",
+                    f"{figures[field]:.4f}",
+                    figures["lines"],
+                ]
+            )
+    orientation_card = json.loads((MODELS / "orientation.json").read_text())
+    card_test = orientation_card.get("test", {})
+    lines = 50 if args.quick else card_test.get("lines", 1000)
+    measured = orientation_figures(MODELS / "orientation.onnx", lines)
+    report["orientation"] = {"card": card_test, "now": measured}
+    for field in ("accuracy", "asymmetric_lines", "asymmetric_accuracy", "symmetric_accuracy"):
+        card = card_test.get(field)
+        rows.append([f"orientation: {field}", "-" if card is None else f"{card:.4g}", f"{measured[field]:.4g}", lines])
+    print(table(["figure", "card", "today's test lines", "lines"], rows))
+    write_json(args.json, report)
+
+
+if __name__ == "__main__":
+    main()
