@@ -551,9 +551,10 @@ def decode(data: bytes, max_pixels: int | None = None) -> np.ndarray:
     _refuse_truncated_tiff(data)
     size = header_size(data)
     if size and size[0] * size[1] > limit:
+        w, h = size if exif_orientation(data) < 5 else size[::-1]  # as displayed (EXIF 5-8: turned a quarter)
         raise ImageError(
-            f"image is {size[0]}x{size[1]} pixels ({_amount(size[0] * size[1])}), above the "
-            f"{_amount(limit)} limit; downscale it first, {_raise_the_limit(size[0] * size[1])}"
+            f"image is {w}x{h} pixels ({_amount(w * h)}), above the "
+            f"{_amount(limit)} limit; downscale it first, {_raise_the_limit(w * h)}"
         )
     _refuse_truncated_png(data)  # (after the size: a header claiming 20000x20000 is refused for that first)
     # IMREAD_UNCHANGED keeps alpha, gray and 16 bits, and ignores the EXIF orientation: applied below.
