@@ -25,7 +25,7 @@ from _common import machine, parser, table, write_json
 from edgedigits.runtime import mnist
 from edgedigits.runtime.lines import pad_batch
 from edgedigits.runtime.model import LineModel, OrientationModel
-from edgedigits.train.line_fit import TEST_KINDS, decode_batch, kind_style, make_lines
+from edgedigits.train.line_fit import TEST_KINDS, decode_batch, exact_rates, kind_style, make_lines
 from edgedigits.train.orientation_fit import accuracy
 
 MODELS = Path(__file__).resolve().parents[1] / "models"
@@ -42,14 +42,7 @@ def line_figures(path: Path, lines_per_kind: int, seed: int = 0) -> dict:
             test.images, test.labels, lines_per_kind, seed + 1000 + k, kind_style(kind), workers=1
         )
         batch, widths = pad_batch([t / np.float32(255.0) for t in tensors])
-        read = decode_batch(session.predict(batch), widths)
-        digits = ["".join(c for c in s if c.isdigit()) for s in read]
-        want = ["".join(c for c in s if c.isdigit()) for s in targets]
-        out[kind] = {
-            "lines": len(tensors),
-            "text_exact": float(np.mean([a == b for a, b in zip(digits, want)])),
-            "raw_exact": float(np.mean([a == b for a, b in zip(read, targets)])),
-        }
+        out[kind] = exact_rates(decode_batch(session.predict(batch), widths), targets)
     return out
 
 

@@ -46,7 +46,7 @@ def export_line_model(
     from edgedigits.runtime import mnist
     from edgedigits.runtime.lines import ALPHABET, LINE_PREPROCESSING_VERSION, pad_batch
     from edgedigits.runtime.model import LineModel, ModelError
-    from edgedigits.train.line_fit import TEST_KINDS, decode_batch, kind_style, make_lines
+    from edgedigits.train.line_fit import TEST_KINDS, decode_batch, exact_rates, kind_style, make_lines
 
     out = Path(out)
     if out.suffix != ".onnx":
@@ -79,13 +79,7 @@ def export_line_model(
             read_onnx = decode_batch(candidate, widths)
             disagreements += sum(a != b for a, b in zip(read_keras, read_onnx))
             total += len(tensors)
-            digits = ["".join(c for c in s if c.isdigit()) for s in read_onnx]
-            want = ["".join(c for c in s if c.isdigit()) for s in targets]
-            kinds[kind] = {
-                "lines": len(tensors),
-                "text_exact": float(np.mean([a == b for a, b in zip(digits, want)])),
-                "raw_exact": float(np.mean([a == b for a, b in zip(read_onnx, targets)])),
-            }
+            kinds[kind] = exact_rates(read_onnx, targets)
         figures = {
             "lines": total,
             "max_abs_diff": worst,

@@ -164,28 +164,21 @@ def _folder(folder: str, recursive: bool) -> Iterator[str | SourceError]:
             return  # the folder itself cannot be listed: its record says so, and no other
     unsuffixed = _unsuffixed_images(folder, recursive)
     if unsuffixed and found:
-        import warnings
-
-        more = f" (and {len(unsuffixed) - 1} more)" if len(unsuffixed) > 1 else ""
-        warnings.warn(
-            UnsuffixedNotRead(
-                f"{folder}: {unsuffixed[0]!r}{more} is an image whose name has no suffix, and was not read; name it "
-                "as an input itself, or give it its suffix (.png, .jpg, ...)"
-            ),
-            stacklevel=2,
+        _note_unread(
+            UnsuffixedNotRead,
+            f"{folder}: ",
+            unsuffixed,
+            " is an image whose name has no suffix, and was not read; name it as an input itself, or give it its "
+            "suffix (.png, .jpg, ...)",
         )
     if found:
         unread = [] if recursive else _subfolders_with_images(folder)
         if unread:
-            import warnings
-
-            more = f" (and {len(unread) - 1} more)" if len(unread) > 1 else ""
-            warnings.warn(
-                SubfoldersNotRead(
-                    f"{folder}: its subfolder {unread[0]!r}{more} holds images that were not read; add -r "
-                    "(--recursive; recursive=True in Python) to read them too"
-                ),
-                stacklevel=2,
+            _note_unread(
+                SubfoldersNotRead,
+                f"{folder}: its subfolder ",
+                unread,
+                " holds images that were not read; add -r (--recursive; recursive=True in Python) to read them too",
             )
         return
     if not recursive and _has_images_below(folder):
@@ -206,6 +199,15 @@ def _folder(folder: str, recursive: bool) -> Iterator[str | SourceError]:
         return
     other = _other_files(folder, recursive)
     yield SourceError(folder, f"{error}; {other}" if other else f"{error}; check the path")
+
+
+def _note_unread(category: type[UserWarning], before: str, names: list[str], after: str) -> None:
+    """Warn (``category``: the command line prints it as a note) that ``names`` were left unread: ``before``, the
+    first name quoted and how many more there are, ``after``."""
+    import warnings
+
+    more = f" (and {len(names) - 1} more)" if len(names) > 1 else ""
+    warnings.warn(category(f"{before}{names[0]!r}{more}{after}"), stacklevel=3)
 
 
 def _unsuffixed_images(folder: str, recursive: bool, budget: int = 200) -> list[str]:

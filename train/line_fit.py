@@ -140,6 +140,20 @@ def decode_batch(logits: np.ndarray, widths: list[int]) -> list[str]:
     return out
 
 
+def exact_rates(read: list[str], targets: list[str]) -> dict:
+    """A model card's figures for one kind of test line: how many lines, the share whose digits are right
+    (``text_exact``: separators and words aside, as ``text`` is) and whose whole reading is (``raw_exact``)."""
+
+    def digits(s: str) -> str:
+        return "".join(c for c in s if c.isdigit())
+
+    return {
+        "lines": len(read),
+        "text_exact": float(np.mean([digits(a) == digits(b) for a, b in zip(read, targets)])),
+        "raw_exact": float(np.mean([a == b for a, b in zip(read, targets)])),
+    }
+
+
 def read_lines(model, tensors: list[np.ndarray], batch_size: int = 128) -> list[str]:
     """What a Keras line model reads from uint8 line tensors, in order."""
     order = np.argsort([t.shape[1] for t in tensors], kind="stable")
