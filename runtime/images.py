@@ -28,7 +28,8 @@ from .errors import EdgeDigitsError, install_hint
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 MAX_PIXELS = 64_000_000  # a 48 MP phone photo fits; a 20000x20000 scan does not (a multi-page TIFF: all its pages)
-MAX_PAGES = 10_000  # pages of a multi-page TIFF counted at most (a bound on a malformed file's IFD chain)
+MAX_PAGES = 10_000  # pages of a multi-page TIFF, or frames of an animation, counted at most (a bound on a
+#   malformed file's IFD chain or frame count)
 # Every suffix a folder listing picks up: the formats OpenCV decodes here (the same set as a file named
 # explicitly, which is always tried whatever its suffix).
 IMAGE_SUFFIXES = frozenset(
@@ -590,8 +591,14 @@ def tiff_pages(data: bytes) -> list[tuple[int, tuple[int, int] | None]]:
 def animation_frames(data: bytes) -> int:
     """How many frames encoded GIF, PNG or WebP bytes hold, read from their blocks without decoding: a GIF's image
     descriptors (GIF89a, section 20), an APNG's acTL chunk (its num_frames), an animated WebP's ANMF chunks (the
-    WebP container specification). 1 for a still image, any other format, or bytes whose blocks do not add up
-    (decoding then says what is wrong). A records office's trial: the second frame of a GIF was lost without a word."""
+    WebP container specification), at most MAX_PAGES (a bound on a malformed file's count). 1 for a still image,
+    any other format, or bytes whose blocks do not add up (decoding then says what is wrong). A records office's
+    trial: the second frame of a GIF was lost without a word."""
+    return min(MAX_PAGES, _animation_frames(data))
+
+
+def _animation_frames(data: bytes) -> int:
+    """animation_frames, unbounded."""
     try:
         if data[:6] in (b"GIF87a", b"GIF89a"):
             return max(1, _gif_frames(data))
@@ -612,7 +619,7 @@ def animation_frames(data: bytes) -> int:
                 frames += kind == b"ANMF"
                 at += 8 + length + (length & 1)
             return max(1, frames)
-    except struct.error:
+    except (struct.error, IndexError):  # cut short: what the decoder makes of it
         return 1
     return 1
 

@@ -90,6 +90,13 @@ def test_every_frame_of_an_animation_is_a_page(suffix, three_pages, reader, tmp_
     path.write_bytes(data)
     reading = reader.read(path)
     assert reading.pages == 3 and reading.to_dict()["page_texts"] == texts
+    # cut short anywhere, or claiming more frames than a file could hold, it is counted without an exception
+    for end in range(0, min(len(data), 400), 7):
+        assert 1 <= images.animation_frames(data[:end]) <= 3
+    if suffix == ".png":  # an APNG's acTL chunk claiming 2**32 - 1 frames: bounded as a TIFF's pages are
+        at = data.index(b"acTL")
+        huge = data[: at + 4] + struct.pack(">I", 2**32 - 1) + data[at + 8 :]
+        assert images.animation_frames(huge) == images.MAX_PAGES
     # a still image of the same format is one page, as before
     still = cv2.imencode(suffix, animation.frames[0])[1].tobytes()
     assert images.animation_frames(still) == images.page_count(still) == 1
