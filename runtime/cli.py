@@ -348,13 +348,12 @@ def _overwritten_input(output: Path, paths: list[str], recursive: bool) -> str |
     return None
 
 
-def _copies_read_back(save_dir: Path, paths: list[str], recursive: bool) -> str | None:
+def _copies_read_back(save_dir: Path, paths: list[str]) -> str | None:
     """The input named on the command line whose images the annotated copies written to ``save_dir`` would join: a
-    folder among ``paths`` that is ``save_dir`` or holds it at any depth, with ``recursive`` or not (a later run of
-    it with -r reads them; a records office's trial: the run's own note, 'add -r', led there), a file in
-    ``save_dir`` (its copy, ``1-2.png`` beside ``1.png``, is read with the folder next time), or a glob pattern
-    that matches a copy's name
-    there (a copy keeps its input's name, ``.jpg`` or ``.png``). None when there is none. Paths listed by
+    folder among ``paths`` that is ``save_dir`` or holds it at any depth, with -r or not (a later run of it with -r
+    reads them; a records office's trial: the run's own note, 'add -r', led there), a file in ``save_dir`` (its
+    copy, ``1-2.png`` beside ``1.png``, is read with the folder next time), or a glob pattern that matches a copy's
+    name there (a copy keeps its input's name, ``.jpg`` or ``.png``). None when there is none. Paths listed by
     ``--from-file`` are not looked at."""
     folder = save_dir.resolve()
     for name in paths:
@@ -478,7 +477,7 @@ def classify(
     except ModelError as exc:
         fail(str(exc))
     copies = None
-    if save_dir is not None and (named := _copies_read_back(save_dir, paths, recursive)) is not None:
+    if save_dir is not None and (named := _copies_read_back(save_dir, paths)) is not None:
         fail(
             f"--save-dir {save_dir}: the annotated copies (boxes and digits drawn on them) would join the images of "
             f"the input {named}, and a later run of that folder (with -r, when they are in a subfolder) would read "
