@@ -804,28 +804,38 @@ def decode_pages(data: bytes, max_pixels: int | None = None) -> list[np.ndarray]
 IMAGE_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis")
 
 
-# The first bytes of the image formats OpenCV reads (PNG, JPEG, TIFF, BigTIFF, GIF, BMP, WebP's RIFF, JPEG 2000, PNM),
-# for a file whose name does not say it is an image (``looks_like_image``).
-IMAGE_MAGIC = (
-    b"\x89PNG\r\n\x1a\n",
+# The signatures of the formats OpenCV decodes (WebP's RIFF and PNM's are checked apart): bytes that start with none
+# of them are no image (the server's 415; a folder's suffixless file is no image); ones that do but cannot be decoded
+# are a damaged image (the server's 422).
+IMAGE_SIGNATURES = (
+    b"\x89PNG",
     b"\xff\xd8\xff",
+    b"GIF8",
+    b"BM",
     b"II*\x00",
     b"MM\x00*",
     b"II+\x00",
     b"MM\x00+",
-    b"GIF87a",
-    b"GIF89a",
-    b"BM",
+    b"\x59\xa6\x6a\x95",
     b"\x00\x00\x00\x0cjP  ",
+    b"\xff\x4f\xff\x51",
+    b"#?RADIANCE",
+    b"#?RGBE",
 )
 
 
 def looks_like_image(data: bytes) -> bool:
-    """Whether these first bytes (8 at least) start an image file OpenCV reads (IMAGE_MAGIC, a WebP's RIFF header,
-    a binary PNM: 'P4'-'P6' and a blank)."""
-    if data.startswith(IMAGE_MAGIC) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP"):
+    """Whether these first bytes (16 are enough) start a file of a format OpenCV decodes: IMAGE_SIGNATURES, a
+    WebP's RIFF header, or a PNM's 'P1'-'P7', 'PF' or 'Pf' followed by a blank."""
+    if data.startswith(IMAGE_SIGNATURES):
         return True
-    return len(data) >= 3 and data[:1] == b"P" and data[1:2] in b"456" and data[2:3] in b" \t\r\n"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return True
+    return (
+        data[:1] == b"P"
+        and data[1:2] in (b"1", b"2", b"3", b"4", b"5", b"6", b"7", b"F", b"f")
+        and data[2:3] in (b"\n", b"\r", b" ", b"\t")
+    )
 
 
 def known_other(data: bytes, text: bool = True) -> str | None:

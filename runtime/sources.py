@@ -53,11 +53,15 @@ class SourceError:
     error: str
 
 
-def _walk(folder: str, recursive: bool, seen: set[tuple[int, int]] | None = None) -> Iterator[str | SourceError]:
+def _walk(
+    folder: str, recursive: bool, seen: set[tuple[int, int]] | None = None, suffixless: list[str] | None = None
+) -> Iterator[str | SourceError]:
     """Image files under ``folder`` in sorted order; unreadable subfolders become SourceErrors. With
     ``recursive``, a link to a folder is followed as a folder (an archive on a NAS links its years in), each
     real folder once: ``seen`` holds the (device, inode) of the folders walked, so a link back up the tree, or
-    to a folder walked already, adds nothing (a loop would never end, a second way in would read it twice)."""
+    to a folder walked already, adds nothing (a loop would never end, a second way in would read it twice).
+    ``suffixless``, when given, collects the paths of the files passed over whose names have no suffix at all (a
+    document system's ``scan0001``: _folder looks at what they are)."""
     seen = set() if seen is None else seen
     try:
         info = os.stat(folder)
@@ -84,9 +88,11 @@ def _walk(folder: str, recursive: bool, seen: set[tuple[int, int]] | None = None
             is_dir = False
         if is_dir:
             if recursive:
-                yield from _walk(entry.path, recursive, seen)
+                yield from _walk(entry.path, recursive, seen, suffixless)
         elif is_input_name(entry.name):
             yield entry.path  # broken links and link loops fail when opened, with a record of their own
+        elif suffixless is not None and "." not in entry.name:
+            suffixless.append(entry.path)
 
 
 def _file_key(path: str, folders: dict[str, object]) -> object:
@@ -157,12 +163,13 @@ def _folder(folder: str, recursive: bool) -> Iterator[str | SourceError]:
     """The images of a folder named as an input; a SourceError when it holds none, suggesting ``-r`` when
     only its subfolders hold images."""
     found = False
-    for item in _walk(folder, recursive):
+    suffixless: list[str] = []
+    for item in _walk(folder, recursive, suffixless=suffixless):
         found = found or not isinstance(item, SourceError)
         yield item
         if isinstance(item, SourceError) and item.path == folder:
             return  # the folder itself cannot be listed: its record says so, and no other
-    unsuffixed = _unsuffixed_images(folder, recursive)
+    unsuffixed = _unsuffixed_images(folder, suffixless)
     if unsuffixed and found:
         _note_unread(
             UnsuffixedNotRead,
@@ -210,18 +217,16 @@ def _note_unread(category: type[UserWarning], before: str, names: list[str], aft
     warnings.warn(category(f"{before}{names[0]!r}{more}{after}"), stacklevel=3)
 
 
-def _unsuffixed_images(folder: str, recursive: bool, budget: int = 200) -> list[str]:
-    """The files among the first ``budget`` entries of ``folder`` (subfolders too with ``recursive``: _files_in)
-    whose names have no suffix at all and whose first bytes are an image's (images.looks_like_image), as paths
-    relative to ``folder``. A file that cannot be opened is passed over."""
+def _unsuffixed_images(folder: str, suffixless: list[str], budget: int = 200) -> list[str]:
+    """Which of the first ``budget`` of ``suffixless`` (paths of files in ``folder`` whose names have no suffix,
+    as _walk collected them) are images by their first bytes (images.looks_like_image), as paths relative to
+    ``folder``. A file that cannot be opened is passed over."""
     found = []
-    for entry in _files_in(folder, budget, descend=recursive):
-        if "." in entry.name:
-            continue
+    for path in suffixless[:budget]:
         try:
-            with open(entry.path, "rb") as handle:
+            with open(path, "rb") as handle:
                 if looks_like_image(handle.read(16)):
-                    found.append(os.path.relpath(entry.path, folder))
+                    found.append(os.path.relpath(path, folder))
         except OSError:
             continue
     return found
@@ -316,19 +321,19 @@ def iter_paths(inputs: Iterable[str], recursive: bool = False) -> Iterator[str |
             if matches and not found:
                 yield SourceError(item, no_images_matched(matches))
         else:
-            yield SourceError(item, _not_found(item))
+            yield SourceError(item, _denied_on_the_way(item) or "no such file or folder; check the path")
 
 
-def _not_found(path: str) -> str:
-    """Why a path that does not exist to ``os.path.lexists`` is not there: no such file or folder, or a folder on
-    its way that this user cannot enter (os.lstat says permission denied; images.denied names the folder)."""
+def _denied_on_the_way(path: str) -> str | None:
+    """For a path that does not exist to ``os.path.exists``: images.denied's message when a folder on its way
+    cannot be entered by this user (os.lstat says permission denied), else None (it is simply not there)."""
     try:
         os.lstat(path)
     except PermissionError:
         return denied(path)
     except OSError:
         pass
-    return "no such file or folder; check the path"
+    return None
 
 
 # --------------------------------------------------------------------------- video and cameras
@@ -348,8 +353,8 @@ def check_video_file(path: str) -> None:
     """Raise VideoError, saying what to do, when ``path`` is missing, a folder, an empty (0-byte) file or one
     this user may not read. A character device (a camera's /dev/video0, whose size is 0) is left to OpenCV."""
     if not os.path.exists(path):
-        reason = _not_found(path)
-        if reason != "no such file or folder; check the path":
+        reason = _denied_on_the_way(path)
+        if reason is not None:
             raise VideoError(f"{path}: {reason}")
         if path.strip().isdecimal():  # iter_frames("0") from a program's own command line (a new user's trial)
             raise VideoError(

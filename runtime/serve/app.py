@@ -26,7 +26,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 
-from ..images import FORMATS, header_size, is_video, other_format, pixel_count
+from ..images import FORMATS, header_size, is_video, looks_like_image, other_format, pixel_count
 from ..pdf import available as pdf_available
 from ..pdf import is_pdf
 from ..reader import DigitReader, Reading
@@ -38,37 +38,6 @@ WEB = Path(__file__).resolve().parent.parent / "web"  # the page: plain HTML, JS
 MAX_NAME = 255  # an upload's file name is echoed back as ``path``, cut to this many characters
 # What to do with a video posted: the server reads still images (the CLI and DigitReader.read say the same)
 SEND_FRAMES = "send its frames as images (edgedigits webcam --source FILE --headless reads a video's frames)"
-
-# The signatures of the formats OpenCV decodes: a body that starts with none of them is not an image (415);
-# one that does but cannot be decoded is a damaged image (422).
-SIGNATURES = (
-    b"\x89PNG",
-    b"\xff\xd8\xff",
-    b"GIF8",
-    b"BM",
-    b"II*\x00",
-    b"MM\x00*",
-    b"II+\x00",
-    b"MM\x00+",
-    b"\x59\xa6\x6a\x95",
-    b"\x00\x00\x00\x0cjP  ",
-    b"\xff\x4f\xff\x51",
-    b"#?RADIANCE",
-    b"#?RGBE",
-)
-
-
-def looks_like_image(data: bytes) -> bool:
-    if data.startswith(SIGNATURES):
-        return True
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return True
-    return (
-        data[:1] == b"P"
-        and data[1:2] in (b"1", b"2", b"3", b"4", b"5", b"6", b"7", b"F", b"f")
-        and data[2:3] in (b"\n", b"\r", b" ", b"\t")
-    )
-
 
 # --------------------------------------------------------------------------- the schema, for /docs
 
