@@ -63,18 +63,9 @@ from _common import ROOT, machine, model_path, parser, table, write_json
 
 from edgedigits.runtime import synth
 from edgedigits.runtime.ink import to_gray
+from edgedigits.runtime.labelled import digit_errors, read_labels
 from edgedigits.runtime.mnist import load
 from edgedigits.runtime.reader import DigitReader
-
-
-def edit_distance(a: str, b: str) -> int:
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
 
 
 def naive(reader: DigitReader, image: np.ndarray, invert: bool) -> int:
@@ -141,7 +132,7 @@ def scenes(reader: DigitReader, split, n: int, seed: int) -> dict:
             exact += got == text
             want, read = text.replace("\n", ""), got.replace("\n", "")
             count_right += len(want) == len(read)
-            errors += min(edit_distance(want, read), len(want))
+            errors += digit_errors(want, read)
             digits += len(want)
         out[kind] = {
             "scenes": n,
@@ -341,15 +332,13 @@ def rapidocr_peer():
 
 def shared_cases(reader: DigitReader) -> dict:
     """The failing inputs of ../shared/cases (not part of the project): what each reads now."""
-    import csv
-
     folder = ROOT.parent / "shared" / "cases"
     if not (folder / "expected.csv").is_file():
         return {}
     out = {}
-    for row in csv.DictReader(open(folder / "expected.csv")):
-        got = reader.read(str(folder / row["file"]))
-        out[row["file"]] = {"want": row["text"], "got": got.text, "exact": got.text == row["text"]}
+    for label in read_labels(folder / "expected.csv"):
+        got = reader.read(label.path)
+        out[label.file] = {"want": label.text, "got": got.text, "exact": got.text == label.text}
     return out
 
 

@@ -25,7 +25,6 @@ Nothing here is a goal of an issue: it shows where the reader is fragile. No fig
 
 from __future__ import annotations
 
-import csv
 import os
 from pathlib import Path
 
@@ -34,6 +33,7 @@ import numpy as np
 
 from _common import machine, parser, table, write_json
 
+from edgedigits.runtime.labelled import read_labels
 from edgedigits.runtime.reader import DigitReader
 from edgedigits.train.scenes import turned
 
@@ -74,8 +74,7 @@ LABELS = ["Box 76", "No. 57", "Room 214", "1262 EUR", "NO 1262", "ID 4490", "76 
 
 def changed_cases(reader: DigitReader, folder: Path) -> dict:
     """Each change's exact count over the case files, and each failing file's reading."""
-    with open(folder / "expected.csv", newline="") as handle:
-        expected = {row["file"]: row["text"] for row in csv.DictReader(handle)}
+    expected = {label.file: label.text for label in read_labels(folder / "expected.csv")}
     files = [name for name in sorted(expected) if not name.startswith("exif")]
     images = {name: cv2.imread(str(folder / name), cv2.IMREAD_UNCHANGED) for name in files}  # read once
     out = {}

@@ -43,7 +43,7 @@ def shared_cases() -> tuple[Path, dict[str, str]]:
     """The folder of the project's real failing inputs and their expected text (its expected.csv): ../shared/cases
     beside the clone, as CI has it. Without it the tests that read it are skipped, saying so (they failed with a
     FileNotFoundError: a new user's clone stood alone), except under CI=true, where it is a broken set-up."""
-    import csv
+    from edgedigits.runtime.labelled import read_labels
 
     listing = SHARED_CASES / "expected.csv"
     if not listing.is_file():
@@ -51,5 +51,4 @@ def shared_cases() -> tuple[Path, dict[str, str]]:
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    with open(listing, newline="") as f:
-        return SHARED_CASES, {row["file"]: row["text"] for row in csv.DictReader(f)}
+    return SHARED_CASES, {label.file: label.text for label in read_labels(listing)}

@@ -4,7 +4,6 @@ upright pages are never turned, upside-down pages are read the right way up."""
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 
 from edgedigits.runtime import synth
 from edgedigits.runtime.config import DEFAULT_READ
+from edgedigits.runtime.labelled import read_labels
 from edgedigits.runtime.lines import ALPHABET, PAD, line_tensor
 from edgedigits.runtime.model import OrientationModel, shipped_orientation_model
 from edgedigits.runtime.orientation import frames, page_log_odds, turned_180
@@ -435,7 +435,7 @@ def test_the_upside_down_case_reads_its_expected_text():
     """../shared/cases/upside-down-064468.jpg: the first orientation model called it turned at log-odds 7.4, short
     of sure, and the line model read it 0.013 nats per character less surely turned, so it was read upside down
     ('896690'). The shipped one (runs/orient3) is sure."""
-    expected = {row["file"]: row["text"] for row in csv.DictReader(open(CASES / "expected.csv"))}
+    expected = {label.file: label.text for label in read_labels(CASES / "expected.csv")}
     assert DigitReader().read(str(CASES / "upside-down-064468.jpg")).text == expected["upside-down-064468.jpg"]
 
 
