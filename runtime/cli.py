@@ -145,6 +145,11 @@ def max_pixels_option():
     return typer.Option(None, min=1, metavar="N", help="Largest image to decode, in pixels (default 64000000).")
 
 
+def min_confidence_option(help: str = "Digits less certain than this (0-1) show as '?' in text."):
+    """``--min-confidence P`` (classify, batch, webcam, evaluate --labels): a number from 0 to 1, default 0.5."""
+    return typer.Option(0.5, min=0.0, max=1.0, callback=fraction_option, help=help)
+
+
 def apply_decoding_options(max_pixels: int | None, pdf_dpi: float | None = None) -> None:
     """``--max-pixels N``: images.MAX_PIXELS for this process, the worker processes it starts, and Ray's actors
     (read_archive hands it to them); None leaves the default (64 MP). ``--pdf-dpi D``: pdf.DPI, the same way;
@@ -393,13 +398,7 @@ def classify(
     json_lines: bool = typer.Option(False, "--json", help="The same as --format jsonl."),
     recursive: bool = typer.Option(False, "--recursive", "-r", help="Descend into subfolders."),
     workers: Optional[int] = typer.Option(None, min=1, help="Worker processes reading images (default: all cores)."),
-    min_confidence: float = typer.Option(
-        0.5,
-        min=0.0,
-        max=1.0,
-        callback=fraction_option,
-        help="Digits less certain than this (0-1) show as '?' in text.",
-    ),
+    min_confidence: float = min_confidence_option(),
     single: bool = typer.Option(False, help="Each image is one digit (a crop or drawing): skip detection."),
     line_model: Optional[str] = typer.Option(
         None,
@@ -600,13 +599,7 @@ def batch(
     format: str = typer.Option("jsonl", "--format", "-f", help="jsonl | parquet"),
     model: Optional[str] = typer.Option(None, help=MODEL_HELP),
     single: bool = typer.Option(False, help="Each image is one digit (a crop or drawing): skip detection."),
-    min_confidence: float = typer.Option(
-        0.5,
-        min=0.0,
-        max=1.0,
-        callback=fraction_option,
-        help="Digits less certain than this (0-1) show as '?' in text.",
-    ),
+    min_confidence: float = min_confidence_option(),
     recursive: bool = typer.Option(False, "--recursive", "-r", help="Descend into subfolders."),
     line_model: Optional[str] = typer.Option(
         None, "--line-model", metavar="NAME|FILE|none", help="Line recognizer (default: the shipped 'line'); none: off."
@@ -701,13 +694,7 @@ def webcam(
         help="Write the annotated video to this .mp4/.avi file, at the source's frame rate "
         "(a camera's or live stream's: measured).",
     ),
-    min_confidence: float = typer.Option(
-        0.5,
-        min=0.0,
-        max=1.0,
-        callback=fraction_option,
-        help="Digits less certain than this (0-1) show as '?' in text.",
-    ),
+    min_confidence: float = min_confidence_option(),
     realtime: Optional[bool] = typer.Option(
         None,
         "--realtime/--fast",
@@ -1172,12 +1159,8 @@ def evaluate_command(
     line_model: Optional[str] = typer.Option(
         None, "--line-model", metavar="NAME|FILE|none", help="With --labels: the line recognizer, as in classify."
     ),
-    min_confidence: float = typer.Option(
-        0.5,
-        min=0.0,
-        max=1.0,
-        callback=fraction_option,
-        help="With --labels: digits less certain than this read as '?' (a miss), as in classify.",
+    min_confidence: float = min_confidence_option(
+        "With --labels: digits less certain than this (0-1) read as '?' (a miss), as in classify."
     ),
     workers: Optional[int] = typer.Option(
         None, min=1, help="With --labels: worker processes reading images (default: all cores)."
