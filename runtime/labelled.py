@@ -10,6 +10,8 @@
 one row per image. ``file`` is relative to the CSV's own folder (or absolute); ``text`` is what the image should
 read, as ``Reading.text`` gives it: its digits, and a line break between text lines (a quoted field may hold
 one). A spreadsheet that stored ``070`` as a number has lost its leading zero: keep the column as text.
+``classify --format csv``'s output is such a CSV too (its ``path`` column is the file's): written in the folder
+it was run from, with its readings checked and corrected by hand, it is a labelled set.
 
 Two figures, the field's usual pair for a recognizer of strings:
 - the exact rate: the share of images whose whole text is right;
@@ -30,7 +32,7 @@ from typing import TYPE_CHECKING, Iterable, NamedTuple, Sequence
 if TYPE_CHECKING:
     from .reader import DigitReader
 
-COLUMNS = ("file", "text")
+FILE_COLUMNS = ("file", "path")  # the image's column: "file" (../shared/cases), or "path" (classify's CSV)
 MISSES_SHOWN = 20  # misses format_report lists (the JSON report has them all)
 
 
@@ -72,7 +74,8 @@ def read_labels(csv_path: str | os.PathLike) -> list[Label]:
 def _rows(path: Path, handle: Iterable[str]) -> Iterable[Label]:
     reader = csv.DictReader(handle)
     header = [name.strip().lower() for name in reader.fieldnames or []]
-    if not all(column in header for column in COLUMNS):
+    column = next((name for name in FILE_COLUMNS if name in header), None)
+    if column is None or "text" not in header:
         found = ", ".join(repr(name) for name in reader.fieldnames or []) or "nothing"
         raise LabelsError(
             f"{path}: line 1 should be a header with the columns 'file' and 'text' (found {found}); "
@@ -80,10 +83,10 @@ def _rows(path: Path, handle: Iterable[str]) -> Iterable[Label]:
         )
     reader.fieldnames = header  # ('File', ' text' are the same columns)
     folder = path.parent
-    start = 2
     for row in reader:
-        line, start = start, reader.line_num + 1  # (a quoted text of two lines spans two lines of the file)
-        file = (row.get("file") or "").strip()
+        # the line the row starts on: a quoted text of two lines spans two lines of the file
+        line = reader.line_num - sum(value.count("\n") for value in row.values() if isinstance(value, str))
+        file = (row.get(column) or "").strip()
         text = (row.get("text") or "").strip().replace("\r\n", "\n")
         if not file and not text:
             continue  # a blank line at the end of a spreadsheet's export

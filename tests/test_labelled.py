@@ -113,6 +113,32 @@ def test_bad_csv_is_refused_naming_the_line(tmp_path, content, message):
     assert message in str(caught.value)
 
 
+def test_classify_csv_corrected_by_hand_is_a_labelled_set(labelled):
+    """The labelling workflow: classify a folder to CSV from the folder it sits in, correct the readings, score
+    another reading against it. Unchanged, the readings score full marks but the file that could not be read."""
+    folder, _, truth = labelled
+    run = subprocess.run(
+        [sys.executable, "-m", "edgedigits.runtime.cli", "classify", "scans", "-f", "csv", "-o", "mine.csv"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 1, run.stderr  # torn.png
+    labels = read_labels(folder / "mine.csv")
+    assert {label.file: label.text for label in labels} == {**truth, "scans/torn.png": ""}
+    assert labels[0].path == str(folder / "scans" / "0.png")
+    report = score(DigitReader(threads=1), labels, workers=1)
+    assert (report["images"], report["exact"], report["unreadable"]) == (9, 8, 1)
+
+
+def test_row_numbers_count_blank_lines_and_quoted_line_breaks(tmp_path):
+    path = tmp_path / "labels.csv"
+    path.write_text('file,text\n\na.png,"1\n2"\n\nb.png,x\n', encoding="utf-8")
+    with pytest.raises(LabelsError, match="line 6: the text 'x' of b.png"):
+        read_labels(path)
+
+
 def test_spreadsheet_export_is_read(tmp_path):
     """A byte-order mark, a capitalised header with spaces, CRLF rows, a blank row at the end, an empty text (a
     blank form field, which should read nothing) and an absolute path."""
