@@ -1165,6 +1165,9 @@ def evaluate_command(
     workers: Optional[int] = typer.Option(
         None, min=1, help="With --labels: worker processes reading images (default: all cores)."
     ),
+    progress: Optional[bool] = typer.Option(
+        None, "--progress/--no-progress", help="With --labels: a progress bar on stderr (default: on a terminal)."
+    ),
 ) -> None:
     """Accuracy of a model on the MNIST test set, per digit, with the worst confusions; or, with --labels, on
     your own labelled images: the exact rate and the digit accuracy (1 - CER), with the misses. Exit status 1
@@ -1180,10 +1183,13 @@ def evaluate_command(
         fail(f"unknown format {format!r}; choose text or json.")
     if labels is not None:
         if data is not None:
-            fail("--data is the MNIST folder; with --labels the images are those the CSV names: give one of them.")
-        _evaluate_labels(labels, model, format, single, line_model, min_confidence, workers)
+            fail(
+                "--data is the MNIST folder, to evaluate on MNIST; --labels scores your own images instead: give one "
+                "or the other."
+            )
+        _evaluate_labels(labels, model, format, single, line_model, min_confidence, workers, progress)
         return
-    options = {"--single": single, "--line-model": line_model, "--workers": workers}
+    options = {"--single": single, "--line-model": line_model, "--workers": workers, "--progress": progress}
     options["--min-confidence"] = min_confidence != 0.5
     for name in (name for name, value in options.items() if value):
         fail(f"{name} is for reading labelled images: it goes with --labels CSV.")
@@ -1202,19 +1208,29 @@ def _evaluate_labels(
     line_model: str | None,
     min_confidence: float,
     workers: int | None,
+    progress: bool | None,
 ) -> None:
-    """``evaluate --labels``: read_labels, score and format_report (runtime/labelled.py)."""
+    """``evaluate --labels``: read_labels, the readings scored one by one (labelled.Tally, so that Ctrl-C still
+    reports what was read, and exits 130), format_report (runtime/labelled.py)."""
     import json
+    import signal
 
     from .images import quiet_opencv
-    from .labelled import LabelsError, format_report, read_labels, score
+    from .labelled import LabelsError, Tally, format_report, labels_needing_lines, read_labels
     from .model import ModelError
+    from .output import ProgressBar
     from .reader import DigitReader
 
     try:
         rows = read_labels(labels)
     except LabelsError as exc:
         fail(str(exc))
+    if single and (several := labels_needing_lines(rows)):
+        typer.echo(
+            f"edgedigits: note: {several:,} of the {len(rows):,} labels hold more than one digit, and --single reads "
+            "each image as one digit: they will miss.",
+            err=True,
+        )
     quiet_opencv()
     try:
         reader = checked(
@@ -1225,8 +1241,31 @@ def _evaluate_labels(
         )
     except ModelError as exc:
         fail(str(exc))
-    report = score(reader, rows, workers=workers)
+    tally = Tally(rows)
+    readings = reader.read_many([row.path for row in rows], workers=workers, processes=True)
+    bar = ProgressBar(sys.stderr, sys.stdout) if (progress if progress is not None else sys.stderr.isatty()) else None
+    if bar is not None:
+        bar.set_total(len(rows))
+    interrupted = False
+    try:
+        try:
+            for row, reading in zip(rows, readings):
+                tally.add(row, reading)
+                if bar is not None:
+                    bar.advance(failed=not reading.ok)
+        finally:
+            readings.close()  # worker processes stop now, not when the generator is collected
+    except KeyboardInterrupt:
+        interrupted = True
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the report of what was read is written whole
+    finally:
+        if bar is not None:
+            bar.close()
+    report = tally.report(reader)
     say(json.dumps({"labels": str(labels), **report}) if format == "json" else format_report(report, labels))
+    if interrupted:
+        typer.echo(f"edgedigits: interrupted after {report['images']:,} of {len(rows):,} images", err=True)
+        raise typer.Exit(130)
     if report["unreadable"]:
         raise typer.Exit(1)
 

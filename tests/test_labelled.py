@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import subprocess
 import sys
 
@@ -61,7 +62,8 @@ def test_edit_distance_and_digit_errors():
     assert edit_distance("", "123") == edit_distance("123", "") == 3
     assert edit_distance("2468", "24168") == 1  # a slash read as 1: one insertion
     assert digit_errors("76", "2176981") == 2  # noise costs the label's own digits, no more
-    assert digit_errors("12\n34", "1234") == 1  # two lines read as one: the line break is missing
+    assert digit_errors("12\n34", "1234") == 0  # two lines read as one: every digit right (line breaks left out)
+    assert digit_errors("", "1") == 0  # a blank read as '1': no labelled digit to get wrong (report: extra_digits)
 
 
 def test_read_labels_resolves_files_beside_the_csv(labelled):
@@ -81,7 +83,7 @@ def test_score_counts_exact_misses_and_unreadable(labelled):
         assert reader.read(str(folder / file)).text == text, file
     assert (report["images"], report["exact"], report["unreadable"]) == (10, 7, 2)
     assert report["exact_rate"] == pytest.approx(0.7)
-    assert report["digits"] == sum(len(text) for _, text in rows)
+    assert report["digits"] == sum(len(text.replace("\n", "")) for _, text in rows)  # line breaks are no digits
     got = truth["scans/1.png"]
     assert (
         report["digit_errors"] == digit_errors("999", got) + 2 + 1
@@ -89,10 +91,12 @@ def test_score_counts_exact_misses_and_unreadable(labelled):
     assert report["digit_accuracy"] == pytest.approx(1 - report["digit_errors"] / report["digits"])
     misses = {m["file"]: m for m in report["misses"]}
     assert list(misses) == ["scans/1.png", "scans/torn.png", "scans/gone.png"]  # in the CSV's order
-    assert misses["scans/1.png"] == {"file": "scans/1.png", "want": "999", "got": got}
+    path = str(folder / "scans" / "1.png")
+    assert misses["scans/1.png"] == {"file": "scans/1.png", "path": path, "want": "999", "got": got}
+    assert (report["extra_digits"], report["repeated"], report["leading_zeros_lost"]) == (int(len(got) > 3), 0, 0)
     assert "truncated or corrupt image" in misses["scans/torn.png"]["error"] and misses["scans/torn.png"]["got"] == ""
     assert "no such file" in misses["scans/gone.png"]["error"]
-    assert report["model"] == "default" and report["line_model"].endswith("line.onnx")
+    assert (report["model"], report["line_model"], report["labelled"]) == ("default", "line", 10)
 
 
 @pytest.mark.parametrize(
@@ -158,14 +162,103 @@ def test_cli_reports_in_text_and_json(labelled):
     folder, _, truth = labelled
     run = _cli("--labels", "expected.csv", "--workers", "1", cwd=folder)
     assert run.returncode == 1, run.stderr  # two images could not be read
-    assert "exact:  7 of 10 images (70.0%) read exactly" in run.stdout
-    assert "unreadable: 2 image(s)" in run.stdout
-    assert "scans/1.png     want '999'" in run.stdout and repr(truth["scans/1.png"]) in run.stdout
+    lines = run.stdout.splitlines()
+    assert "exact:  7 of 10 images (70.0%)" in lines
+    assert "unreadable: 2 images, each a miss" in lines
+    assert any(line.startswith("digits: ") and "line breaks left out" in line for line in lines)
+    assert f"  scans/1.png     want '999'        read {truth['scans/1.png']!r}" in lines
+    gone = next(line for line in lines if line.startswith("  scans/gone.png"))
+    assert gone.endswith("read error: no such file; check the path")  # found where the CSV says, from here
+    torn = next(line for line in _cli("--labels", str(folder / "expected.csv")).stdout.splitlines() if "torn" in line)
+    assert torn.endswith(f"({folder / 'scans' / 'torn.png'})")  # where it was looked for, when that differs
     run = _cli("--labels", str(folder / "expected.csv"), "-f", "json", "--workers", "1")
     report = json.loads(run.stdout)
     assert report["labels"] == str(folder / "expected.csv")
     assert (report["images"], report["exact"], report["unreadable"]) == (10, 7, 2)
     assert [m["file"] for m in report["misses"]] == ["scans/1.png", "scans/torn.png", "scans/gone.png"]
+
+
+def test_notes_on_labels_that_look_wrong(tmp_path, labelled):
+    """Zeros a spreadsheet dropped, a row repeated, blanks read as digits, every file missing: said in the report."""
+    folder, rows, truth = labelled
+    zero = next(file for file, text in truth.items() if text.startswith("0") and "\n" not in text)
+    blank = tmp_path / "blank.png"
+    cv2.imwrite(str(blank), np.full((200, 300, 3), 235, np.uint8))
+    csv_path = tmp_path / "labels.csv"
+    csv_path.write_text(
+        f"file,text\n{folder / zero},{truth[zero].lstrip('0')}\n{folder / zero},{truth[zero]}\n{blank},\n",
+        encoding="utf-8",
+    )
+    run = _cli("--labels", str(csv_path), "--workers", "1")
+    assert run.returncode == 0, run.stderr  # misses alone are no failure
+    assert "note: 1 miss read as the label with zeros before it" in run.stdout
+    assert "note: 1 row name an image another row names too" in run.stdout
+    assert "digits too many: 1 image read with more digits than labelled" in run.stdout  # the zero
+    csv_path.write_text("file,text\na.png,\nb.png,\n", encoding="utf-8")
+    run = _cli("--labels", str(csv_path), "-f", "json")
+    report = json.loads(run.stdout)
+    assert report["digit_accuracy"] is None and report["unreadable"] == 2
+    text = _cli("--labels", str(csv_path)).stdout
+    assert "no digit labelled" in text and "note: no labelled image was found" in text
+
+
+def test_semicolons_unclosed_quotes_and_every_bad_row(tmp_path):
+    path = tmp_path / "labels.csv"
+    path.write_text("File;Text\na.png;070\n", encoding="utf-8")  # a spreadsheet in a European locale
+    assert [(label.file, label.text) for label in read_labels(path)] == [("a.png", "070")]
+    path.write_text('file,text\na.png,1\n"b.png,2\nc.png,3\n', encoding="utf-8")
+    with pytest.raises(LabelsError, match="line 3: not CSV from there on"):
+        read_labels(path)
+    path.write_text("file,text\na.png,Box 1\nb.png\n,4\nc.png,5\nd.png,x\n", encoding="utf-8")
+    with pytest.raises(LabelsError) as caught:
+        read_labels(path)
+    message = str(caught.value)
+    assert "4 row(s) cannot be used" in message
+    assert [line.split(":")[0].strip() for line in message.splitlines()[1:]] == ["line 2", "line 3", "line 4", "line 6"]
+    assert "b.png has no text cell; write 'b.png,'" in message
+    path.write_text("file,text,file\na.png,1,b.png\n", encoding="utf-8")
+    with pytest.raises(LabelsError, match="names the column 'file' twice"):
+        read_labels(path)
+    with pytest.raises(LabelsError, match="a folder; give the CSV file"):
+        read_labels(tmp_path)
+
+
+def test_a_windows_path_is_found_with_slashes(tmp_path):
+    (tmp_path / "batch 1").mkdir()
+    image = tmp_path / "batch 1" / "scan.png"
+    image.write_bytes(b"")
+    path = tmp_path / "labels.csv"
+    path.write_text("file,text\nbatch 1\\scan.png,7\nbatch 1\\gone.png,7\n", encoding="utf-8")
+    found, missing = read_labels(path)
+    assert found.path == str(image) and found.file == "batch 1\\scan.png"
+    assert missing.path == str(tmp_path / "batch 1" / "gone.png")  # looked for as the folder's file
+
+
+def test_ctrl_c_reports_what_was_read(labelled, tmp_path):
+    """Ctrl-C part-way: the report of the images read so far, said to be partial, exit 130, no traceback."""
+    import signal
+    import time
+
+    folder, rows, _ = labelled
+    path = tmp_path / "many.csv"
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["file", "text"])
+        writer.writerows([(str(folder / file), text) for file, text in rows[:8]] * 500)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "edgedigits.runtime.cli", "evaluate", "--labels", str(path), "-f", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    time.sleep(4)
+    os.killpg(process.pid, signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err
+    report = json.loads(out)
+    assert report["labelled"] == 4000 and report["images"] < 4000
+    assert f"interrupted after {report['images']:,} of 4,000 images" in err and "Traceback" not in err
 
 
 def test_cli_min_confidence_and_single_reach_the_reader(labelled):
@@ -180,7 +273,7 @@ def test_cli_refuses_options_that_need_labels():
     run = _cli("--single")
     assert run.returncode == 2 and "--single is for reading labelled images: it goes with --labels CSV" in run.stderr
     run = _cli("--labels", "x.csv", "--data", "mnist")
-    assert run.returncode == 2 and "give one of them" in run.stderr
+    assert run.returncode == 2 and "--labels scores your own images instead: give one or the other" in run.stderr
     run = _cli("--labels", "missing.csv")
     assert run.returncode == 2 and "missing.csv: cannot read the labels" in run.stderr
 
