@@ -342,25 +342,25 @@ def shared_cases(reader: DigitReader) -> dict:
     return out
 
 
-def photo_kinds(reader: DigitReader, split, n: int, seed: int) -> dict:
+def photo_kinds(reader: DigitReader, split, n: int, seed: int, only: list[str] | None = None) -> dict:
     """Issue 10's kinds of real photos (``edgedigits.train.scenes.KINDS``: a 12 MP desk photo with a form and a
     pen, borders, a card on a desk, form boxes and comb fields, lined and squared paper, quarter-turns and
     tilts, dark webcam frames, pencil, tiny scans, labels with a barcode), ``n`` of each from MNIST test digits.
     Exact: the whole text right (lines joined by "\\n"); only the reading is timed. Each kind has its own seed
-    (from its name)."""
+    (from its name). ``only``: these kinds alone (--kind)."""
 
     from edgedigits.train.scenes import KINDS, kind_photos
 
-    return {kind: exact_row(reader, kind_photos(split, kind, seed, n), n) for kind in KINDS}
+    return {kind: exact_row(reader, kind_photos(split, kind, seed, n), n) for kind in only or KINDS}
 
 
-def blank_kinds(reader: DigitReader, split, n: int, seed: int) -> dict:
+def blank_kinds(reader: DigitReader, split, n: int, seed: int, only: list[str] | None = None) -> dict:
     """The same ``n`` photos of each of issue 10's kinds with nothing written on them (``kind_photos(...,
     empty=True)``: a blank form, an empty comb field, a squared page, a dark frame of an empty sheet). Exact: no
-    digit read at all; only the reading is timed."""
+    digit read at all; only the reading is timed. ``only``: these kinds alone (--kind)."""
     from edgedigits.train.scenes import KINDS, kind_photos
 
-    return {kind: exact_row(reader, kind_photos(split, kind, seed, n, empty=True), n) for kind in KINDS}
+    return {kind: exact_row(reader, kind_photos(split, kind, seed, n, empty=True), n) for kind in only or KINDS}
 
 
 def exact_row(reader: DigitReader, photos, n: int) -> dict:
@@ -443,7 +443,19 @@ def main() -> None:
         default="all",
         help="run only some sections (digits: single digits, scenes and video clips)",
     )
+    p.add_argument(
+        "--kind",
+        action="append",
+        metavar="KIND",
+        help="with --only kinds: only this kind of issue 10's photos, written and blank (train/scenes.py KINDS; "
+        "repeat for several); the askew, pasted and scanned-form rows are left out",
+    )
     args = p.parse_args()
+    if args.kind:
+        from edgedigits.train.scenes import KINDS
+
+        if args.only != "kinds" or not set(args.kind) <= set(KINDS):
+            p.error(f"--kind goes with --only kinds and names one of: {', '.join(KINDS)}")
     if args.quick:
         args.digits, args.scenes, args.clips, args.lines = 5, 10, 1, 5
         args.kinds, args.forms = 3, 1
@@ -454,11 +466,12 @@ def main() -> None:
     cases = shared_cases(reader)
     peer = rapidocr_peer()
     line_rows = lines(reader, split, args.lines, args.seed, peer) if args.only in ("all", "lines") else {}
-    kind_rows = photo_kinds(reader, split, args.kinds, args.seed) if args.only in ("all", "kinds") else {}
-    askew_rows = askew_forms(reader, split, args.kinds, args.seed) if args.only in ("all", "kinds") else {}
-    pasted_rows = pasted_turned(reader, split, args.kinds, args.seed) if args.only in ("all", "kinds") else {}
-    form_rows = scanned_forms(reader, split, args.forms, args.seed) if args.only in ("all", "kinds") else {}
-    blank_rows = blank_kinds(reader, split, args.kinds, args.seed) if args.only in ("all", "kinds") else {}
+    kinds, whole = args.only in ("all", "kinds"), not args.kind
+    kind_rows = photo_kinds(reader, split, args.kinds, args.seed, args.kind) if kinds else {}
+    askew_rows = askew_forms(reader, split, args.kinds, args.seed) if kinds and whole else {}
+    pasted_rows = pasted_turned(reader, split, args.kinds, args.seed) if kinds and whole else {}
+    form_rows = scanned_forms(reader, split, args.forms, args.seed) if kinds and whole else {}
+    blank_rows = blank_kinds(reader, split, args.kinds, args.seed, args.kind) if kinds else {}
     if args.only in ("all", "digits"):
         single = single_digits(reader, split, args.digits, args.seed)
         scene = scenes(reader, split, args.scenes, args.seed)

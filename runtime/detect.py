@@ -45,6 +45,8 @@ class Extraction(NamedTuple):
     boxes: list[Box]  # in the input image's pixels
     lines: list[int]  # text line of each blob, 0 = top
     text_lines: list[TextLine] = []  # with lines=True: the text lines, top to bottom, for the line model
+    noisy_half: bool = False  # found on the half-size copy of a noisy image (faint pencil, a dark frame): the
+    # full-size copy may find fainter digits, or read them apart (reader.DigitReader's second look in full)
 
 
 def extract(
@@ -54,6 +56,7 @@ def extract(
     config: DetectConfig = DEFAULT,
     fast: bool = True,
     page: bool = True,
+    half: bool = True,
 ) -> Extraction:
     """Any image -> (digits [N, 28, 28] float32, boxes, line of each box[, text lines]). N = 0 when there is
     no ink.
@@ -68,6 +71,7 @@ def extract(
     image the reader enlarged from a tiny one (enlarge_tiny), where, as in any image that small, there is none
     (scikit-learn's 8x8 digits, light on black, enlarged to 32x32: 0.865 exact with a page looked for, 0.943
     without).
+    half: big digits may be found on a half-size copy first (extract_page); False: in full only.
     """
     gray = descreen(to_gray(image), config)  # (a dithered fax or GIF: its dots averaged back to grey)
     if fast and max(gray.shape) <= config.clean_max_side:
@@ -81,14 +85,14 @@ def extract(
     found = find_page(gray, config) if page and min(gray.shape) >= config.page_min_side else None
     if found is not None:  # read the page alone, then put its boxes back in the frame
         crop, sheet = isolate(gray, found, config)
-        inside = extract_page(crop, single, lines, config, sheet)
+        inside = extract_page(crop, single, lines, config, sheet, half)
         if inside.boxes or not found.pasted or not blank(crop, sheet, config):
             return shifted(inside, found.box[0], found.box[1])
         # A "picture pasted turned" in which nothing at all stands out is the writing itself: a bold glyph drawn
         # big on a flat ground (page.turned_canvas takes a marker's '1', '8' or '5' at 200-400 px for a picture;
         # its inside, the stroke alone, holds no ink, and the digit was lost even with --single): the frame is
         # read instead.
-    return extract_page(gray, single, lines, config)
+    return extract_page(gray, single, lines, config, half=half)
 
 
 def blank(gray: np.ndarray, sheet: np.ndarray | None = None, config: DetectConfig = DEFAULT) -> bool:
@@ -128,14 +132,20 @@ def shifted(found: Extraction, dx: int, dy: int) -> Extraction:
         return found
     boxes = [(x + dx, y + dy, w, h) for x, y, w, h in found.boxes]
     text_lines = [line._replace(shift=(line.shift[0] + dx, line.shift[1] + dy)) for line in found.text_lines]
-    return Extraction(found.digits, boxes, found.lines, text_lines)
+    return found._replace(boxes=boxes, text_lines=text_lines)
 
 
 def extract_page(
-    gray: np.ndarray, single: bool, lines: bool, config: DetectConfig = DEFAULT, sheet: np.ndarray | None = None
+    gray: np.ndarray,
+    single: bool,
+    lines: bool,
+    config: DetectConfig = DEFAULT,
+    sheet: np.ndarray | None = None,
+    half: bool = True,
 ) -> Extraction:
-    """The general stages on a gray page: at half resolution first when that is enough, else in full.
-    ``sheet``: bool [H, W], the sheet's own pixels of ``gray`` (page.isolate; None: all).
+    """The general stages on a gray page: at half resolution first when that is enough (and ``half``), else in
+    full. ``sheet``: bool [H, W], the sheet's own pixels of ``gray`` (page.isolate; None: all). Digits found at
+    half size on a noisy map are marked (``Extraction.noisy_half``).
 
     A noisy image (ink.InkMap.noisy: a webcam on an empty sheet, a dark frame) in which the half-size copy holds
     no blob at all is not read again in full: that copy keeps every blob of ``min_height`` px (a digit of twice
@@ -144,11 +154,11 @@ def extract_page(
     benchmarks/frame_latency.py's) read twice, 3.6 / 5.4 / 5.8 ms now (2026-12-04, idle); issue 10's photo kinds
     (100 of each, seeds 0-1), accuracy.py's lines, singles and scenes (seeds 0-1) read the same, image by image."""
     work = shrink(gray, config.work_size, config=config)
-    half = half_copy(work, config) if not single else None
-    if half is not None:
-        coarse = locate_at(gray, half, single, lines, config, sheet)
-        if tall_enough(coarse, gray, half, config):
-            return coarse.extraction()  # big digits: half the resolution reads them as well, at a quarter of the cost
+    copy = half_copy(work, config) if half and not single else None
+    if copy is not None:
+        coarse = locate_at(gray, copy, single, lines, config, sheet)
+        if tall_enough(coarse, gray, copy, config):  # big digits: half the resolution reads them as well, at a
+            return coarse.extraction()._replace(noisy_half=coarse.noisy)  # quarter of the cost
         if coarse.noisy and not coarse.boxes:  # a noisy frame blank at half size is blank in full (above)
             return coarse.extraction()
     return extract_at(gray, work, single, lines, config, sheet)

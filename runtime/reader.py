@@ -347,6 +347,15 @@ class DigitReader:
                     digits, raw = self._digits(p, out) if out is not None else ([], None)
                     if len(digits) >= 2 or (not digits and WORD in (raw or "")):
                         prepared[i], outputs[i] = p, out
+        faint = [i for i, (p, out) in enumerate(zip(prepared, outputs)) if self._unsure_at_half(p, out)]
+        if faint:  # digits found at half size on a noisy image, read unsurely: found and read again in full
+            for i, p, out in zip(faint, *self._read_in_full([prepared[i] for i in faint])):
+                at_half = least_sure(self._digits(prepared[i], outputs[i])[0])  # type: ignore[arg-type]
+                if (
+                    out is not None
+                    and least_sure(self._digits(p, out)[0]) > at_half + self.read_config.faint_full_margin
+                ):
+                    prepared[i], outputs[i] = p, out
         for i, (p, out) in enumerate(zip(prepared, outputs)):
             # digits stacked in a column, or several lines lying flat: the page may lie a quarter-turned
             if out is not None and sideways(p.found, self.read_config, (out.lines, p.widths)):
@@ -421,6 +430,21 @@ class DigitReader:
         batch, widths = pad_batch(tensors)
         posteriors = line_model.predict(batch)
         return [digit_count(ctc_greedy(post, w // STRIDE)) >= 2 for post, w in zip(posteriors, widths)]
+
+    def _unsure_at_half(self, p: _Prepared, out: _Outputs | None) -> bool:
+        """Were ``p``'s digits found on the half-size copy of a noisy image (detect.Extraction.noisy_half), two or
+        more, and is the least sure of them less sure than ``read_config.faint_full_below``? (Nothing or one unsure
+        digit there is a blank page's noise as often: read in full, it became digits.)"""
+        if out is None or p.found is None or not p.found.noisy_half:
+            return False
+        digits = self._digits(p, out)[0]
+        return len(digits) >= 2 and least_sure(digits) < self.read_config.faint_full_below
+
+    def _read_in_full(self, prepared: list[_Prepared]) -> tuple[list[_Prepared], list[_Outputs | None]]:
+        """The inputs found again from the full-size copy (never the half-size one), and read. Faint pencil's
+        fainter digits, lost at half size beside bolder ones, or read apart there, may stand out in full."""
+        again = [p.turned(0, self.detect_config, half=False) for p in prepared]
+        return again, self._infer(again, check_orientation=True)
 
     def _second_look(self, prepared: list[_Prepared]) -> tuple[list[_Prepared], list[_Outputs | None]]:
         """The inputs extracted again by the general stages (text lines for the line model), and read."""
@@ -766,13 +790,16 @@ class _Prepared:
         """The width in px of each text line's tensor (what the line model's outputs are cut to)."""
         return [line.fitted.tensor.shape[1] for line in self.found.text_lines] if self.found is not None else []
 
-    def turned(self, k: int, config: DetectConfig = DEFAULT, fast: bool = True) -> _Prepared:
+    def turned(self, k: int, config: DetectConfig = DEFAULT, fast: bool = True, half: bool = True) -> _Prepared:
         """The same input turned ``k`` quarter-turns counter-clockwise (from its own orientation) and extracted
-        again with ``config`` (``fast=False``: by the general stages, never detect.clean_digit's fast path)."""
-        return self.turns((k,), config, fast)[0]
+        again with ``config`` (``fast=False``: by the general stages, never detect.clean_digit's fast path;
+        ``half=False``: in full, never on detect.extract_page's half-size copy)."""
+        return self.turns((k,), config, fast, half)[0]
 
-    def turns(self, ks: Sequence[int], config: DetectConfig = DEFAULT, fast: bool = True) -> list[_Prepared]:
-        """``[self.turned(k, config, fast) for k in ks]``, the input decoded (when it is not kept) and made gray
+    def turns(
+        self, ks: Sequence[int], config: DetectConfig = DEFAULT, fast: bool = True, half: bool = True
+    ) -> list[_Prepared]:
+        """``[self.turned(k, config, fast, half) for k in ks]``, the input decoded (when it is not kept) and made gray
         once for all of them. Detection reads the gray image alone (detect.extract begins with ink.to_gray, a
         per-pixel map), so a turned page is kept and turned as gray: a third of a colour photo's bytes to copy
         (a 12 MP photo: 36 MB a turn before)."""
@@ -791,7 +818,9 @@ class _Prepared:
         for k in ks:
             array = np.ascontiguousarray(np.rot90(gray, k))
             started = time.perf_counter()
-            found = detect.extract(array, single=self.single, lines=True, config=config, fast=fast, page=self.zoom == 1)
+            found = detect.extract(
+                array, single=self.single, lines=True, config=config, fast=fast, page=self.zoom == 1, half=half
+            )
             out.append(
                 _Prepared(
                     self.path,
@@ -876,6 +905,11 @@ def may_be_several(p: _Prepared, out: _Outputs, config: ReadConfig = DEFAULT_REA
         return False
     _, _, w, h = box
     return w >= 2 * config.narrow_alone * h and float(out.probabilities[0].max()) < config.second_look_below
+
+
+def least_sure(digits: Sequence[Digit]) -> float:
+    """The confidence of the least sure of ``digits`` (0-1); 0.0 for none."""
+    return min((d.confidence for d in digits), default=0.0)
 
 
 def way_up_disputed(out: _Outputs, config: ReadConfig = DEFAULT_READ) -> bool:

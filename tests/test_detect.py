@@ -660,7 +660,30 @@ def test_a_faint_pencil_digit_in_pieces_is_read_whole(seed, index, text, mnist_t
     image, want = list(kind_photos(mnist_test, "pencil", seed, index + 1))[index]
     assert want == text
     assert DigitReader().read(image).text == text
-    assert DigitReader(detect_config=DetectConfig(faint_bridge=1.0)).read(image).text != text
+    # (without the second look in full, ReadConfig.faint_full_below, which finds the '8' whole there too)
+    from edgedigits.runtime.config import ReadConfig
+
+    unbridged = DigitReader(detect_config=DetectConfig(faint_bridge=1.0), read_config=ReadConfig(faint_full_below=0))
+    assert unbridged.read(image).text != text
+
+
+@pytest.mark.parametrize("seed, index, text, at_half", [(2, 22, "21335", "2153"), (2, 29, "2885", "2185")])
+def test_faint_pencil_read_unsurely_at_half_size_is_read_again_in_full(seed, index, text, at_half, mnist_test):
+    """Issue 10's faint pencil photos (train.scenes, benchmarks' seeds) whose digits were found on the half-size
+    copy of the noisy map (detect.Extraction.noisy_half) and read unsurely, a digit lost or misread: found again in
+    full (reader.DigitReader._read_in_full), they read surely and right. With the second look off
+    (ReadConfig.faint_full_below 0), the half-size reading stays."""
+    from edgedigits.runtime.config import ReadConfig
+    from edgedigits.runtime.reader import DigitReader
+    from edgedigits.train.scenes import kind_photos
+
+    image, want = list(kind_photos(mnist_test, "pencil", seed, index + 1))[index]
+    assert want == text
+    assert extract(image, lines=True).noisy_half
+    assert not extract(image, lines=True, half=False).noisy_half
+    reading = DigitReader().read(image)
+    assert reading.text == text and min(d.confidence for d in reading.digits) >= 0.8
+    assert DigitReader(read_config=ReadConfig(faint_full_below=0.0)).read(image).text == at_half
 
 
 def test_a_line_of_one_flat_stroke_is_kept_and_a_line_of_specks_dropped():
