@@ -31,6 +31,7 @@ from __future__ import annotations
 import csv
 import os
 import time
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, NamedTuple, Sequence
 
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 FILE_COLUMNS = ("file", "path")  # the image's column: "file" (../shared/cases), or "path" (classify's CSV)
 MISSES_SHOWN = 20  # misses format_report lists (the JSON report has them all)
 PROBLEMS_SHOWN = 10  # bad rows a LabelsError names (it counts them all)
+CONFUSIONS_SHOWN = 5  # the commonest substitutions a report gives, as `evaluate`'s worst confusions
 
 
 class LabelsError(ValueError):
@@ -164,6 +166,35 @@ def edit_distance(a: str, b: str) -> int:
     return previous[-1]
 
 
+def aligned(a: str, b: str) -> list[tuple[str | None, str | None]]:
+    """A Levenshtein alignment of ``a`` with ``b``: pairs (x, y) in order, x from ``a`` and y from ``b``; (x, None) a
+    deletion, (None, y) an insertion, x != y a substitution. One of the cheapest alignments (edit_distance of
+    them: the pairs that are not matches); on ties a substitution is preferred, then a deletion. The standard
+    backtrace of the Wagner-Fischer table (Wagner and Fischer 1974)."""
+    rows, cols = len(a) + 1, len(b) + 1
+    cost = [[0] * cols for _ in range(rows)]
+    for i in range(rows):
+        cost[i][0] = i
+    for j in range(cols):
+        cost[0][j] = j
+    for i in range(1, rows):
+        for j in range(1, cols):
+            cost[i][j] = min(cost[i - 1][j] + 1, cost[i][j - 1] + 1, cost[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+    pairs: list[tuple[str | None, str | None]] = []
+    i, j = len(a), len(b)
+    while i or j:
+        if i and j and cost[i][j] == cost[i - 1][j - 1] + (a[i - 1] != b[j - 1]):
+            pairs.append((a[i - 1], b[j - 1]))
+            i, j = i - 1, j - 1
+        elif i and cost[i][j] == cost[i - 1][j] + 1:
+            pairs.append((a[i - 1], None))
+            i -= 1
+        else:
+            pairs.append((None, b[j - 1]))
+            j -= 1
+    return pairs[::-1]
+
+
 def digit_errors(want: str, got: str) -> int:
     """Character errors of a reading against its label, line breaks left out of both, capped at the label's
     digit count (what the digit accuracy counts)."""
@@ -179,6 +210,9 @@ class Tally:
         self.labels = labels
         self.done = self.exact = self.errors = self.digits = self.unreadable = self.extra = 0
         self.misses: list[dict] = []
+        self.confused: Counter = Counter()  # (labelled digit, read character) substitutions
+        self.missed: Counter = Counter()  # labelled digits with nothing read for them
+        self.added: Counter = Counter()  # characters read where no digit was labelled
         self.started = time.perf_counter()
 
     def add(self, label: Label, reading: Reading) -> None:
@@ -191,6 +225,14 @@ class Tally:
         if reading.ok and got == label.text:
             self.exact += 1
             return
+        if reading.ok:  # (an unreadable image's digits are errors, but no digit model confused them)
+            for want, read in aligned(label.text.replace("\n", ""), got.replace("\n", "")):
+                if want is None:
+                    self.added[read] += 1
+                elif read is None:
+                    self.missed[want] += 1
+                elif want != read:
+                    self.confused[want, read] += 1
         miss = {"file": label.file, "path": label.path, "want": label.text, "got": got}
         if reading.error is not None:
             self.unreadable += 1
@@ -218,6 +260,12 @@ class Tally:
                 for m in self.misses
                 if "error" not in m and m["got"].lstrip("0") == m["want"] and m["got"] != m["want"]
             ),
+            "confusions": [
+                {"true": want, "read": read, "count": n}
+                for (want, read), n in self.confused.most_common(CONFUSIONS_SHOWN)
+            ],
+            "missed": dict(self.missed.most_common()),
+            "added": dict(self.added.most_common()),
             "seconds": round(seconds, 3),
             "images_per_s": round(self.done / seconds, 1) if seconds > 0 else None,
             "model": reader.model.name,
@@ -238,6 +286,10 @@ def score(reader: DigitReader, labels: Sequence[Label], workers: int | None = No
     - ``digits``, ``digit_errors`` and ``digit_accuracy`` (1 - CER, see the module's docstring; None for no
       labelled digit);
     - ``extra_digits``: images read with more digits than labelled (a mark on a blank field read as a digit);
+    - ``confusions``: the CONFUSIONS_SHOWN commonest substitutions over the misses read, ``{"true", "read",
+      "count"}`` (``read`` may be ``?``); ``missed``: labelled digits nothing was read for, and ``added``:
+      characters read where no digit was labelled, each ``{digit: count}``, commonest first (from a Levenshtein
+      alignment of each miss: ``aligned``);
     - ``unreadable``: images that could not be read (each is a miss, all its digits errors);
     - ``repeated``: rows naming an image another row names too (each row is scored);
     - ``leading_zeros_lost``: misses whose reading is the label with zeros before it (``070`` labelled ``70``:
@@ -281,6 +333,13 @@ def format_report(report: dict, labels: str | os.PathLike | None = None) -> str:
             f"{_plural(report['digits'], 'labelled digit')}, line breaks left out)"
         )
     out.append(f"digits too many: {_plural(report['extra_digits'], 'image')} read with more digits than labelled")
+    if report["confusions"]:
+        worst = ", ".join(f"{c['true']} read {c['read']} ({c['count']})" for c in report["confusions"])
+        out.append(f"worst confusions: {worst}")
+    for key, what in (("missed", "labelled digits not read"), ("added", "read where none was labelled")):
+        if report[key]:
+            counts = ", ".join(f"{digit} ({n})" for digit, n in list(report[key].items())[:CONFUSIONS_SHOWN])
+            out.append(f"{what}: {counts}")
     if report["unreadable"]:
         out.append(f"unreadable: {_plural(report['unreadable'], 'image')}, each a miss")
         missing = sum(1 for m in report["misses"] if m.get("error", "").startswith("no such file"))

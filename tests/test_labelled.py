@@ -14,8 +14,17 @@ import numpy as np
 import pytest
 
 from edgedigits.runtime import synth
-from edgedigits.runtime.labelled import LabelsError, digit_errors, edit_distance, read_labels, score
-from edgedigits.runtime.reader import DigitReader
+from edgedigits.runtime.labelled import (
+    Label,
+    LabelsError,
+    Tally,
+    aligned,
+    digit_errors,
+    edit_distance,
+    read_labels,
+    score,
+)
+from edgedigits.runtime.reader import DigitReader, Reading
 
 
 def _cli(*args: str, cwd=None) -> subprocess.CompletedProcess:
@@ -64,6 +73,37 @@ def test_edit_distance_and_digit_errors():
     assert digit_errors("76", "2176981") == 2  # noise costs the label's own digits, no more
     assert digit_errors("12\n34", "1234") == 0  # two lines read as one: every digit right (line breaks left out)
     assert digit_errors("", "1") == 0  # a blank read as '1': no labelled digit to get wrong (report: extra_digits)
+
+
+def test_aligned_is_a_cheapest_alignment():
+    """Levenshtein alignments of random strings: they spell both strings, and cost edit_distance."""
+    import random
+
+    rng = random.Random(0)
+    for _ in range(2000):
+        a = "".join(rng.choice("0123") for _ in range(rng.randint(0, 7)))
+        b = "".join(rng.choice("0123") for _ in range(rng.randint(0, 7)))
+        pairs = aligned(a, b)
+        assert "".join(x for x, _ in pairs if x) == a and "".join(y for _, y in pairs if y) == b
+        assert sum(x != y for x, y in pairs) == edit_distance(a, b)
+    assert aligned("2468", "24168") == [("2", "2"), ("4", "4"), (None, "1"), ("6", "6"), ("8", "8")]
+
+
+def test_confusions_missed_and_added_digits_are_counted():
+    """Real Readings (as the reader returns them) scored by Tally: each miss aligned with its label."""
+    labels = [Label(f"{n}.png", text, f"{n}.png", n + 2) for n, text in enumerate(["2468", "71", "71", "5", "", "9"])]
+    read = ["24168", "11", "1?", "5", "8", "9"]
+    tally = Tally(labels)
+    for label, text in zip(labels, read):
+        tally.add(label, Reading(text, [], label.path))
+    tally.add(Label("x.png", "44", "x.png", 9), Reading("", [], "x.png", error="no such file; check the path"))
+    report = tally.report(DigitReader(threads=1))
+    assert report["confusions"] == [
+        {"true": "7", "read": "1", "count": 2},
+        {"true": "1", "read": "?", "count": 1},
+    ]
+    assert report["missed"] == {} and report["added"] == {"1": 1, "8": 1}  # the unreadable one's digits: neither
+    assert (report["exact"], report["extra_digits"], report["digit_errors"]) == (2, 2, 4 + 2)
 
 
 def test_read_labels_resolves_files_beside_the_csv(labelled):
