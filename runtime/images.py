@@ -886,7 +886,9 @@ def other_format(data: bytes, text: bool = True) -> str | None:
         except UnicodeDecodeError as exc:
             if exc.start < len(head) - 3:  # (a character cut at the 512th byte is still text)
                 return None
-        return "text (a file of notes, JSON or base64?); pass the image file's own bytes"
+        return (
+            "text (a file of notes, JSON or base64?), not an image; give the image file itself, not an encoding of it"
+        )
     return None
 
 
