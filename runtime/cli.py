@@ -1145,6 +1145,7 @@ def accuracy_change(loss_points: float) -> str:
 
 @app.command("evaluate", cls=_Command)
 def evaluate_command(
+    ctx: typer.Context,
     model: Optional[str] = typer.Option(None, help="Shipped model name (see `edgedigits models`) or .onnx file."),
     data: Optional[Path] = typer.Option(None, help="MNIST folder (else $EDGEDIGITS_DATA, else the user cache)."),
     format: str = typer.Option("text", "--format", "-f", help="text | json"),
@@ -1181,18 +1182,22 @@ def evaluate_command(
 
     if format not in ("text", "json"):
         fail(f"unknown format {format!r}; choose text or json.")
+    # the options given on the command line, at their default or not (compared by name: click's ParameterSource
+    # as this module imports it need not be the object typer's context holds)
+    given = {name for name in ctx.params if getattr(ctx.get_parameter_source(name), "name", "") == "COMMANDLINE"}
     if labels is not None:
-        if data is not None:
-            fail(
-                "--data is the MNIST folder, to evaluate on MNIST; --labels scores your own images instead: give one "
-                "or the other."
-            )
+        for name, option in (("data", "--data"), ("threads", "--threads")):
+            if name in given:
+                fail(
+                    f"{option} is for the evaluation on MNIST; --labels scores your own images instead, read by "
+                    "worker processes of one thread each (--workers): give one or the other."
+                )
         _evaluate_labels(labels, model, format, single, line_model, min_confidence, workers, progress)
         return
-    options = {"--single": single, "--line-model": line_model, "--workers": workers, "--progress": progress}
-    options["--min-confidence"] = min_confidence != 0.5
-    for name in (name for name, value in options.items() if value):
-        fail(f"{name} is for reading labelled images: it goes with --labels CSV.")
+    for name in ("single", "line_model", "min_confidence", "workers", "progress"):
+        if name in given:
+            option = "--" + name.replace("_", "-")
+            fail(f"{option} is for reading labelled images: it goes with --labels CSV.")
     try:
         report = run_evaluation(Model(model, threads=threads), data)
     except (ModelError, MnistError) as exc:
@@ -1216,7 +1221,7 @@ def _evaluate_labels(
     import signal
 
     from .images import quiet_opencv
-    from .labelled import LabelsError, Tally, format_report, labels_needing_lines, read_labels
+    from .labelled import LabelsError, Tally, format_report, multi_digit_labels, read_labels
     from .model import ModelError
     from .output import ProgressBar
     from .reader import DigitReader
@@ -1225,7 +1230,7 @@ def _evaluate_labels(
         rows = read_labels(labels)
     except LabelsError as exc:
         fail(str(exc))
-    if single and (several := labels_needing_lines(rows)):
+    if single and (several := multi_digit_labels(rows)):
         typer.echo(
             f"edgedigits: note: {several:,} of the {len(rows):,} labels hold more than one digit, and --single reads "
             "each image as one digit: they will miss.",
@@ -1248,19 +1253,23 @@ def _evaluate_labels(
         bar.set_total(len(rows))
     interrupted = False
     try:
-        try:
-            for row, reading in zip(rows, readings):
-                tally.add(row, reading)
-                if bar is not None:
-                    bar.advance(failed=not reading.ok)
-        finally:
-            readings.close()  # worker processes stop now, not when the generator is collected
+        with _CtrlC() as ctrl_c:
+            try:
+                for row, reading in zip(rows, readings):
+                    ctrl_c.hold()  # a reading is scored whole, or not at all
+                    try:
+                        tally.add(row, reading)
+                        if bar is not None:
+                            bar.advance(failed=not reading.ok)
+                    finally:
+                        ctrl_c.release()
+            finally:
+                readings.close()  # worker processes stop now, not when the generator is collected
     except KeyboardInterrupt:
         interrupted = True
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the report of what was read is written whole
-    finally:
-        if bar is not None:
-            bar.close()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # from here the report of what was read is written whole
+    if bar is not None:
+        bar.close()
     report = tally.report(reader)
     say(json.dumps({"labels": str(labels), **report}) if format == "json" else format_report(report, labels))
     if interrupted:

@@ -1053,15 +1053,19 @@ class ReadConfig:
     # --- digits found at half size on a noisy image (reader.DigitReader._read_in_full)
     faint_full_below: float = 0.8  # probability: a reading of two digits or more found on the half-size copy of a
     #   noisy image (faint pencil, a dark frame: detect.Extraction.noisy_half) whose least sure digit is less sure
-    #   than this is read again from the full-size copy, and that reading kept when its least sure digit is surer
-    #   by over ``faint_full_margin``. Issue 10's pencil photos, seeds 0-5 (600; benchmarks/accuracy.py --only kinds
-    #   --kind pencil --kinds 100 --seed S): 437 exact, 450 with it; read in full throughout, 439, but 40 read
-    #   right either way only; the surer of the two for the 125 under 0.8, 449 without the margin (0.9: 189 read
-    #   twice, 450; all 600, 448). Dark webcam frames (--kind dark_webcam): 544, 549. A blank page's noise
-    #   read as nothing or one unsure digit at half size read as digits in full (issue 10's blank photos turned
-    #   180 degrees, seeds 0-1: 7 of 200): hence two digits or more (2026-12-06)
+    #   than this is read again from the full-size copy (once its way up is settled: an upside-down page reads
+    #   unsurely until it is turned, and read in full first it read surer upside down, '1627' as '6291'), and that
+    #   reading kept when it holds two digits or more and its least sure digit is surer by over
+    #   ``faint_full_margin`` (fewer digits are surer for nothing: '813' read '3'). Issue 10's pencil photos,
+    #   seeds 0-5 (600; benchmarks/accuracy.py --only kinds --kind pencil --kinds 100 --seed S): 437 exact, 451
+    #   with it (turned 180 degrees, seeds 0-2: 186, 191); read in full throughout, 439, but 40 read right either
+    #   way only; the surer of the two for the 125 under 0.8, 449 without the margin (0.9: 189 read twice, 450;
+    #   all 600, 448). Dark webcam frames (--kind dark_webcam): 544, 549. A blank page's noise read as nothing or
+    #   one unsure digit at half size read as digits in full (issue 10's blank photos turned 180 degrees, seeds
+    #   0-1: 7 of 200): hence two digits or more (2026-12-06)
     faint_full_margin: float = 0.1  # probability: see faint_full_below. Without it the pencil photos' 17 mended
-    #   readings came with 5 broken, two of them at margins of 0.04 and 0.09; with it 16 and 3
+    #   readings came with 5 broken, two of them at margins of 0.04 and 0.09; with it 16 and 3 (17 and 3 once
+    #   read after the page's turn)
     disputed_confidence: float = 0.25  # probability: the most confidence a digit keeps on a page whose way up the
     #   two models dispute (the orientation model sure it is turned, sure_turn_odds; the line model reading it
     #   surer as it lies): issue 10's "never return a confident reading of an upside-down page" (4810790). Issue

@@ -35,6 +35,8 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, NamedTuple, Sequence
 
+from .output import shown_path
+
 if TYPE_CHECKING:
     from .reader import DigitReader
     from .results import Reading
@@ -123,11 +125,15 @@ def _rows(path: Path, handle) -> tuple[list[Label], list[tuple[int, str]]]:
             text = (raw or "").strip().replace("\r\n", "\n")
             if not file and not text:
                 continue  # a row of empty cells: a spreadsheet's export ends with some
+            if None in row:  # cells past the header's (csv's restkey): an unquoted text with a comma, '1,234'
+                cells = len(header) + len(row[None])
+                problems.append((line, f"{cells} cells where the header has {len(header)}; quote a text with a comma"))
+                continue
             if not file:
                 problems.append((line, f"no file named (text {text!r}); give each row an image and its text"))
             elif raw is None:
                 problems.append((line, f"{file} has no text cell; write '{file},' for an image that reads nothing"))
-            elif not text.replace("\n", "").isdecimal() and text.replace("\n", "") or not text.isascii():
+            elif (digits := text.replace("\n", "")) and not (digits.isascii() and digits.isdigit()):
                 problems.append(
                     (
                         line,
@@ -242,13 +248,12 @@ class Tally:
     def report(self, reader: DigitReader) -> dict:
         """The report of the images added so far (see ``score``)."""
         seconds = time.perf_counter() - self.started
-        done = max(self.done, 1)
         resolved = [os.path.normpath(label.path) for label in self.labels]
         return {
             "images": self.done,
             "labelled": len(self.labels),
             "exact": self.exact,
-            "exact_rate": round(self.exact / done, 6),
+            "exact_rate": round(self.exact / self.done, 6) if self.done else None,
             "digits": self.digits,
             "digit_errors": self.errors,
             "digit_accuracy": round(1.0 - self.errors / self.digits, 6) if self.digits else None,
@@ -258,7 +263,7 @@ class Tally:
             "leading_zeros_lost": sum(
                 1
                 for m in self.misses
-                if "error" not in m and m["got"].lstrip("0") == m["want"] and m["got"] != m["want"]
+                if "error" not in m and m["want"] and m["got"].lstrip("0") == m["want"] and m["got"] != m["want"]
             ),
             "confusions": [
                 {"true": want, "read": read, "count": n}
@@ -324,9 +329,12 @@ def format_report(report: dict, labels: str | os.PathLike | None = None) -> str:
         out.append(f"labels: {labels}")
     if report["images"] < report["labelled"]:
         out.append(f"interrupted: {report['images']:,} of the {report['labelled']:,} labelled images read")
+    if not report["images"]:
+        out.append("no image read")
+        return "\n".join(out)
     out.append(f"exact:  {report['exact']:,} of {_plural(report['images'], 'image')} ({report['exact_rate']:.1%})")
     if report["digit_accuracy"] is None:
-        out.append("digits: no digit labelled (every label is empty), so no digit accuracy")
+        out.append("digits: no digit labelled in the images read (every label empty), so no digit accuracy")
     else:
         out.append(
             f"digits: {report['digit_accuracy']:.1%} right (1 - CER: {_plural(report['digit_errors'], 'error')} in "
@@ -355,7 +363,8 @@ def format_report(report: dict, labels: str | os.PathLike | None = None) -> str:
             "it: was the text column saved as a number (070 as 70)?"
         )
     if report["repeated"]:
-        out.append(f"note: {_plural(report['repeated'], 'row')} name an image another row names too; each is scored")
+        rows = "1 row names" if report["repeated"] == 1 else f"{report['repeated']:,} rows name"
+        out.append(f"note: {rows} an image another row names too; each is scored")
     line_model = f", line model {report['line_model']}" if report["line_model"] else ""
     single = " (--single)" if report["single"] else ""
     out.append(f"read in {report['seconds']:.1f} s by model {report['model']}{line_model}{single}")
@@ -364,7 +373,7 @@ def format_report(report: dict, labels: str | os.PathLike | None = None) -> str:
         shown = misses[:MISSES_SHOWN]
         cut = f", the first {MISSES_SHOWN}; -f json has all" if len(misses) > MISSES_SHOWN else ""
         out.append(f"misses ({len(misses):,}{cut}):")
-        names = [_escaped(m["file"]) for m in shown]
+        names = [shown_path(m["file"]) for m in shown]
         width = max(len(name) for name in names)
         for name, miss in zip(names, shown):
             if "error" in miss:
@@ -379,12 +388,7 @@ def format_report(report: dict, labels: str | os.PathLike | None = None) -> str:
     return "\n".join(out)
 
 
-def _escaped(name: str) -> str:
-    """A file name on one line: control characters (a newline in a name) escaped as repr escapes them."""
-    return name if name.isprintable() else repr(name)[1:-1]
-
-
-def labels_needing_lines(labels: Iterable[Label]) -> int:
+def multi_digit_labels(labels: Iterable[Label]) -> int:
     """How many labels hold more than one digit (what ``--single``, which reads each image as one digit, cannot
     read)."""
     return sum(1 for label in labels if len(label.text.replace("\n", "")) > 1)

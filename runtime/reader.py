@@ -347,15 +347,6 @@ class DigitReader:
                     digits, raw = self._digits(p, out) if out is not None else ([], None)
                     if len(digits) >= 2 or (not digits and WORD in (raw or "")):
                         prepared[i], outputs[i] = p, out
-        faint = [i for i, (p, out) in enumerate(zip(prepared, outputs)) if self._unsure_at_half(p, out)]
-        if faint:  # digits found at half size on a noisy image, read unsurely: found and read again in full
-            for i, p, out in zip(faint, *self._read_in_full([prepared[i] for i in faint])):
-                at_half = least_sure(self._digits(prepared[i], outputs[i])[0])  # type: ignore[arg-type]
-                if (
-                    out is not None
-                    and least_sure(self._digits(p, out)[0]) > at_half + self.read_config.faint_full_margin
-                ):
-                    prepared[i], outputs[i] = p, out
         for i, (p, out) in enumerate(zip(prepared, outputs)):
             # digits stacked in a column, or several lines lying flat: the page may lie a quarter-turned
             if out is not None and sideways(p.found, self.read_config, (out.lines, p.widths)):
@@ -382,6 +373,14 @@ class DigitReader:
             for i, turn in zip(unsure, searched):
                 if turn is not None:
                     prepared[i], outputs[i] = turn
+        # Digits found at half size on a noisy image and read unsurely: found and read again in full, the page as
+        # it was finally turned (an upside-down page reads unsurely too, until the stages above turn it)
+        faint = {i: sure for i, (p, out) in enumerate(zip(prepared, outputs)) if (sure := self._unsure_at_half(p, out))}
+        if faint:
+            for i, p, out in zip(faint, *self._read_in_full([prepared[i] for i in faint])):
+                digits = self._digits(p, out)[0] if out is not None else []
+                if len(digits) >= 2 and least_sure(digits) > faint[i] + self.read_config.faint_full_margin:
+                    prepared[i], outputs[i] = p, out
         infer_ms = (time.perf_counter() - started) * 1e3
         readings = []
         for p, out in zip(prepared, outputs):
@@ -431,14 +430,16 @@ class DigitReader:
         posteriors = line_model.predict(batch)
         return [digit_count(ctc_greedy(post, w // STRIDE)) >= 2 for post, w in zip(posteriors, widths)]
 
-    def _unsure_at_half(self, p: _Prepared, out: _Outputs | None) -> bool:
-        """Were ``p``'s digits found on the half-size copy of a noisy image (detect.Extraction.noisy_half), two or
-        more, and is the least sure of them less sure than ``read_config.faint_full_below``? (Nothing or one unsure
-        digit there is a blank page's noise as often: read in full, it became digits.)"""
-        if out is None or p.found is None or not p.found.noisy_half:
-            return False
+    def _unsure_at_half(self, p: _Prepared, out: _Outputs | None) -> float:
+        """The confidence of the least sure of ``p``'s digits when they were found on the half-size copy of a noisy
+        image (detect.Extraction.noisy_half) by a reader of text lines, two or more, and it is under
+        ``read_config.faint_full_below``; else 0.0 (not to be read again). Nothing or one unsure digit there is a
+        blank page's noise as often: read in full, it became digits."""
+        if out is None or p.found is None or not p.found.noisy_half or not self.reads_lines:
+            return 0.0
         digits = self._digits(p, out)[0]
-        return len(digits) >= 2 and least_sure(digits) < self.read_config.faint_full_below
+        sure = least_sure(digits)
+        return sure if len(digits) >= 2 and 0.0 < sure < self.read_config.faint_full_below else 0.0
 
     def _read_in_full(self, prepared: list[_Prepared]) -> tuple[list[_Prepared], list[_Outputs | None]]:
         """The inputs found again from the full-size copy (never the half-size one), and read. Faint pencil's

@@ -684,6 +684,24 @@ def test_faint_pencil_read_unsurely_at_half_size_is_read_again_in_full(seed, ind
     reading = DigitReader().read(image)
     assert reading.text == text and min(d.confidence for d in reading.digits) >= 0.8
     assert DigitReader(read_config=ReadConfig(faint_full_below=0.0)).read(image).text == at_half
+    DigitReader(line_model=False).read(image)  # a reader of blobs alone has no second look (it raised)
+
+
+@pytest.mark.parametrize("seed, index, text, off", [(0, 21, "1627", "1627"), (2, 35, "2081", "7081")])
+def test_faint_pencil_upside_down_is_read_again_in_full_the_right_way_up(seed, index, text, off, mnist_test):
+    """The second look in full reads the page as it was finally turned: an upside-down page reads unsurely at
+    half size because it is upside down, and read again in full before being turned it read surer upside down
+    ('1627' as '6291' at 0.96-1.0). Turned 180 degrees, these photos read right; '2081' only with the second
+    look ('7081' without)."""
+    from edgedigits.runtime.config import ReadConfig
+    from edgedigits.runtime.reader import DigitReader
+    from edgedigits.train.scenes import kind_photos
+
+    image, want = list(kind_photos(mnist_test, "pencil", seed, index + 1))[index]
+    assert want == text
+    turned = np.ascontiguousarray(np.rot90(image, 2))
+    assert DigitReader().read(turned).text == text
+    assert DigitReader(read_config=ReadConfig(faint_full_below=0.0)).read(turned).text == off
 
 
 def test_a_line_of_one_flat_stroke_is_kept_and_a_line_of_specks_dropped():

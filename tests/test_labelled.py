@@ -21,6 +21,7 @@ from edgedigits.runtime.labelled import (
     aligned,
     digit_errors,
     edit_distance,
+    format_report,
     read_labels,
     score,
 )
@@ -104,6 +105,13 @@ def test_confusions_missed_and_added_digits_are_counted():
     ]
     assert report["missed"] == {} and report["added"] == {"1": 1, "8": 1}  # the unreadable one's digits: neither
     assert (report["exact"], report["extra_digits"], report["digit_errors"]) == (2, 2, 4 + 2)
+    assert report["leading_zeros_lost"] == 0  # a blank read '8' is no dropped zero; nor would '0' be
+    blank = Tally([Label("b.png", "", "b.png", 2)])
+    blank.add(blank.labels[0], Reading("0", [], "b.png"))
+    assert blank.report(DigitReader(threads=1))["leading_zeros_lost"] == 0
+    unread = Tally(labels)  # Ctrl-C before the first reading came back
+    assert unread.report(DigitReader(threads=1))["exact_rate"] is None
+    assert format_report(unread.report(DigitReader(threads=1))).splitlines()[-1] == "no image read"
 
 
 def test_read_labels_resolves_files_beside_the_csv(labelled):
@@ -232,7 +240,7 @@ def test_notes_on_labels_that_look_wrong(tmp_path, labelled):
     run = _cli("--labels", str(csv_path), "--workers", "1")
     assert run.returncode == 0, run.stderr  # misses alone are no failure
     assert "note: 1 miss read as the label with zeros before it" in run.stdout
-    assert "note: 1 row name an image another row names too" in run.stdout
+    assert "note: 1 row names an image another row names too" in run.stdout
     assert "digits too many: 1 image read with more digits than labelled" in run.stdout  # the zero
     csv_path.write_text("file,text\na.png,\nb.png,\n", encoding="utf-8")
     run = _cli("--labels", str(csv_path), "-f", "json")
@@ -256,6 +264,9 @@ def test_semicolons_unclosed_quotes_and_every_bad_row(tmp_path):
     assert "4 row(s) cannot be used" in message
     assert [line.split(":")[0].strip() for line in message.splitlines()[1:]] == ["line 2", "line 3", "line 4", "line 6"]
     assert "b.png has no text cell; write 'b.png,'" in message
+    path.write_text("file,text\na.png,1,234\n", encoding="utf-8")  # an unquoted comma in a number
+    with pytest.raises(LabelsError, match="line 2: 3 cells where the header has 2; quote a text with a comma"):
+        read_labels(path)
     path.write_text("file,text,file\na.png,1,b.png\n", encoding="utf-8")
     with pytest.raises(LabelsError, match="names the column 'file' twice"):
         read_labels(path)
@@ -303,17 +314,24 @@ def test_ctrl_c_reports_what_was_read(labelled, tmp_path):
 
 def test_cli_min_confidence_and_single_reach_the_reader(labelled):
     folder, _, _ = labelled
-    run = _cli("--labels", str(folder / "expected.csv"), "-f", "json", "--min-confidence", "1", "--single")
+    run = _cli("--labels", str(folder / "expected.csv"), "-f", "json", "--min-confidence", "1", "--workers", "1")
     report = json.loads(run.stdout)
-    assert report["min_confidence"] == 1.0 and report["single"] is True
-    assert report["exact"] == 0  # every digit under certainty 1 reads '?'
+    assert report["min_confidence"] == 1.0 and not report["single"]
+    assert report["exact"] < 7 and any(c["read"] == "?" for c in report["confusions"])  # digits under 1 read '?'
+    run = _cli("--labels", str(folder / "expected.csv"), "-f", "json", "--single", "--workers", "1")
+    assert json.loads(run.stdout)["single"] is True and json.loads(run.stdout)["line_model"] is None
+    assert "note: 9 of the 10 labels hold more than one digit, and --single reads each image" in run.stderr
 
 
 def test_cli_refuses_options_that_need_labels():
     run = _cli("--single")
     assert run.returncode == 2 and "--single is for reading labelled images: it goes with --labels CSV" in run.stderr
+    run = _cli("--min-confidence", "0.5")  # given, even at its default
+    assert run.returncode == 2 and "--min-confidence is for reading labelled images" in run.stderr
+    run = _cli("--labels", "x.csv", "--threads", "2")
+    assert run.returncode == 2 and "--threads is for the evaluation on MNIST" in run.stderr
     run = _cli("--labels", "x.csv", "--data", "mnist")
-    assert run.returncode == 2 and "--labels scores your own images instead: give one or the other" in run.stderr
+    assert run.returncode == 2 and "--data is for the evaluation on MNIST; --labels scores your own" in run.stderr
     run = _cli("--labels", "missing.csv")
     assert run.returncode == 2 and "missing.csv: cannot read the labels" in run.stderr
 
