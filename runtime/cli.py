@@ -246,14 +246,17 @@ class _CtrlC:
         else:
             raise KeyboardInterrupt
 
-    def hold(self) -> None:
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Ctrl-C pressed inside the block waits until it ends, then raises KeyboardInterrupt."""
         self.holding = True
-
-    def release(self) -> None:
-        self.holding = False
-        if self.pending:
-            self.pending = False
-            raise KeyboardInterrupt
+        try:
+            yield
+        finally:
+            self.holding = False
+            if self.pending:
+                self.pending = False
+                raise KeyboardInterrupt
 
 
 def _end_with_summary(line: str, interrupted: bool, failed: int) -> None:
@@ -533,8 +536,7 @@ def classify(
         with _CtrlC() as ctrl_c:
             try:
                 for reading in readings:
-                    ctrl_c.hold()
-                    try:
+                    with ctrl_c.held():
                         summary.add(reading)
                         try:
                             writer.write(reading)
@@ -547,8 +549,6 @@ def classify(
                             copies.save(reading, source)
                         if bar is not None:
                             bar.advance(failed=not reading.ok)
-                    finally:
-                        ctrl_c.release()
             finally:
                 close = getattr(readings, "close", None)
                 if close is not None:
@@ -1256,13 +1256,10 @@ def _evaluate_labels(
         with _CtrlC() as ctrl_c:
             try:
                 for row, reading in zip(rows, readings):
-                    ctrl_c.hold()  # a reading is scored whole, or not at all
-                    try:
+                    with ctrl_c.held():  # a reading is scored whole, or not at all
                         tally.add(row, reading)
                         if bar is not None:
                             bar.advance(failed=not reading.ok)
-                    finally:
-                        ctrl_c.release()
             finally:
                 readings.close()  # worker processes stop now, not when the generator is collected
     except KeyboardInterrupt:
