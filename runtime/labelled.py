@@ -94,7 +94,7 @@ def _rows(path: Path, handle) -> tuple[list[Label], list[tuple[int, str]]]:
     """The Labels of an open CSV and its bad rows, (line, what is wrong). Raises LabelsError for a bad header."""
     first = handle.readline()
     handle.seek(0)
-    delimiter = next((d for d in ";\t" if d in first), ",") if "," not in first else ","
+    delimiter = "," if "," in first else next((d for d in ";\t" if d in first), ",")
     reader = csv.DictReader(handle, delimiter=delimiter, strict=True)
     try:
         header = [name.strip().lower() for name in reader.fieldnames or []]
@@ -160,32 +160,27 @@ def _image_path(folder: Path, file: str) -> str:
     return joined
 
 
+def _costs(a: str, b: str) -> list[list[int]]:
+    """The Wagner-Fischer table (Wagner and Fischer 1974): costs[i][j], the fewest edits turning a[:i] into b[:j]."""
+    costs = [[i + j if not i or not j else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            costs[i][j] = min(costs[i - 1][j] + 1, costs[i][j - 1] + 1, costs[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+    return costs
+
+
 def edit_distance(a: str, b: str) -> int:
     """Levenshtein distance (Levenshtein 1966): the fewest insertions, deletions and substitutions of single
     characters that turn ``a`` into ``b``; dynamic programming (Wagner and Fischer 1974), O(len(a) * len(b))."""
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
+    return _costs(a, b)[-1][-1]
 
 
 def aligned(a: str, b: str) -> list[tuple[str | None, str | None]]:
     """A Levenshtein alignment of ``a`` with ``b``: pairs (x, y) in order, x from ``a`` and y from ``b``; (x, None) a
     deletion, (None, y) an insertion, x != y a substitution. One of the cheapest alignments (edit_distance of
     them: the pairs that are not matches); on ties a substitution is preferred, then a deletion. The standard
-    backtrace of the Wagner-Fischer table (Wagner and Fischer 1974)."""
-    rows, cols = len(a) + 1, len(b) + 1
-    cost = [[0] * cols for _ in range(rows)]
-    for i in range(rows):
-        cost[i][0] = i
-    for j in range(cols):
-        cost[0][j] = j
-    for i in range(1, rows):
-        for j in range(1, cols):
-            cost[i][j] = min(cost[i - 1][j] + 1, cost[i][j - 1] + 1, cost[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+    backtrace of the Wagner-Fischer table."""
+    cost = _costs(a, b)
     pairs: list[tuple[str | None, str | None]] = []
     i, j = len(a), len(b)
     while i or j:
@@ -222,17 +217,19 @@ class Tally:
         self.started = time.perf_counter()
 
     def add(self, label: Label, reading: Reading) -> None:
-        """Score one labelled image's reading."""
+        """Score one labelled image's reading (digits compared with line breaks left out, as ``digit_errors``)."""
         got = reading.text if reading.ok else ""
+        digits, read_digits = label.text.replace("\n", ""), got.replace("\n", "")
         self.done += 1
-        self.digits += len(label.text.replace("\n", ""))
-        self.errors += digit_errors(label.text, got)
-        self.extra += len(got.replace("\n", "")) > len(label.text.replace("\n", ""))
+        self.digits += len(digits)
+        self.extra += len(read_digits) > len(digits)
         if reading.ok and got == label.text:
             self.exact += 1
             return
+        pairs = aligned(digits, read_digits)
+        self.errors += min(sum(x != y for x, y in pairs), len(digits))  # digit_errors, from the alignment
         if reading.ok:  # (an unreadable image's digits are errors, but no digit model confused them)
-            for want, read in aligned(label.text.replace("\n", ""), got.replace("\n", "")):
+            for want, read in pairs:
                 if want is None:
                     self.added[read] += 1
                 elif read is None:
