@@ -13,6 +13,8 @@ strokes; a clean grey scan may have as few, but they are its paper's grain, one 
 
 from __future__ import annotations
 
+import statistics
+
 import cv2
 import numpy as np
 
@@ -35,7 +37,8 @@ def is_dithered(gray: np.ndarray, config: DetectConfig = DEFAULT) -> bool:
     if np.count_nonzero(counts) > config.dither_levels:
         return False
     levels = np.flatnonzero(counts)
-    if len(levels) < 2 or np.median(np.diff(levels)) < config.dither_gap:
+    # (statistics.median: np.median's value for ints, without its ~30 us of overhead, paid by every small image)
+    if len(levels) < 2 or statistics.median(np.diff(levels).tolist()) < config.dither_gap:
         return False  # (a clean scan's few levels are its paper's grain, one next to the other)
     dark = (gray < (int(levels[0]) + int(levels[-1])) / 2).view(np.uint8)
     dots = 0

@@ -46,7 +46,8 @@ def find_together(prepared: list, lines: bool) -> None:
     if not pending:
         return
     started = time.perf_counter()
-    found = clean_digits([p.array for p in pending]) if len(pending) >= MIN_BATCH else [None] * len(pending)
+    # (_prepare let only images that fit through: they are not checked again)
+    found = _clean_digits([p.array for p in pending]) if len(pending) >= MIN_BATCH else [None] * len(pending)
     each = (time.perf_counter() - started) * 1e3 / len(pending)
     for p, f in zip(pending, found):
         if f is None:
@@ -87,6 +88,11 @@ def clean_digits(grays: Sequence[np.ndarray]) -> list[Extraction | None]:
                 f"clean_digits takes 2-D uint8 images of 8 to {DEFAULT.clean_max_side} px a side; "
                 f"got {g.dtype} {g.shape}"
             )
+    return _clean_digits(grays)
+
+
+def _clean_digits(grays: Sequence[np.ndarray]) -> list[Extraction | None]:
+    """clean_digits of images known to fit (``fits``), unchecked."""
     out: list[Extraction | None] = [None] * len(grays)
     # Images of like widths share a strip (as wide as its widest): less padding to carry through every step.
     order = sorted(range(len(grays)), key=lambda i: grays[i].shape[1])
