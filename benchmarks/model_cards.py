@@ -1,13 +1,16 @@
 """The shipped line and orientation models' card figures, measured again on today's test lines.
 
-    python benchmarks/model_cards.py [--json FILE] [--quick]
+    python benchmarks/model_cards.py [--json FILE] [--quick] [--write]
 
 A card holds the figures its export measured (export/line_export.py, export/orientation_export.py) on lines of
 MNIST *test* digits that ``train/line_fit.make_lines`` draws. When the line generator changes (train/lines.py), the
 same seeds draw other lines, and the card's figures are no longer what a rerun gives (a reproducibility audit,
 2026-12-06: the line card's words 0.9367 against 0.9433 now). This script measures each model file as its export
 did (the same lines per kind, seeds ``seed + 1000 (+ k)``, greedy CTC; the orientation model on every line both
-ways) and prints the card's figure beside today's. Nothing is written to the cards.
+ways) and prints the card's figure beside today's. With ``--write`` (not with ``--quick``), today's figures go
+into each card as ``remeasured`` (with the date, the commit, the OpenCV and NumPy releases and this command), and
+``models/README.md`` is generated again: its tables then give today's figures and each model's section both. The
+export's own figures, and the model file with its metadata, are left as they are.
 
 The digit models' cards are checked by the test suite on the full MNIST test set (tests/test_shipped_models.py) and
 by ``edgedigits evaluate``.
@@ -16,11 +19,12 @@ by ``edgedigits evaluate``.
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import numpy as np
 
-from _common import machine, parser, table, write_json
+from _common import machine, now_utc, parser, table, write_json
 
 from edgedigits.runtime import mnist
 from edgedigits.runtime.lines import pad_batch
@@ -53,9 +57,48 @@ def orientation_figures(path: Path, lines: int, seed: int = 0) -> dict:
     return accuracy(OrientationModel(path, threads=1).predict, tensors, targets)
 
 
+def remeasured(figures: dict, key: str) -> dict:
+    """A card's ``remeasured`` entry: today's ``figures`` under ``key``, and what they were measured with."""
+    import cv2
+
+    commit = subprocess.run(
+        ["git", "-C", str(MODELS.parent), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    return {
+        "date_utc": now_utc(),
+        "commit": commit or None,
+        "opencv": cv2.__version__,
+        "numpy": np.__version__,
+        "command": "python benchmarks/model_cards.py --write",
+        key: figures,
+    }
+
+
+def write_cards(line_now: dict, orientation_now: dict) -> None:
+    """Today's figures into models/line.json and models/orientation.json (``remeasured``), and models/README.md
+    generated again from the cards, as ``edgedigits models --format markdown`` does."""
+    from edgedigits.runtime.model import cards_markdown
+
+    for name, figures, key in (("line", line_now, "test_lines"), ("orientation", orientation_now, "test")):
+        path = MODELS / f"{name}.json"
+        card = json.loads(path.read_text())
+        card["remeasured"] = remeasured(figures, key)
+        path.write_text(json.dumps(card, indent=2) + "\n")
+    (MODELS / "README.md").write_text(cards_markdown())
+    print(
+        f"wrote today's figures into {MODELS / 'line.json'} and {MODELS / 'orientation.json'} (remeasured), "
+        f"and {MODELS / 'README.md'}; the README's models table quotes the latter's rows"
+    )
+
+
 def main() -> None:
     p = parser(__doc__.splitlines()[0])
+    p.add_argument(
+        "--write", action="store_true", help="write today's figures into the cards (remeasured) and models/README.md"
+    )
     args = p.parse_args()
+    if args.write and args.quick:
+        p.error("--write takes the cards' full sets of lines; drop --quick")
     rows, report = [], {"machine": machine()}
     line_card = json.loads((MODELS / "line.json").read_text())
     per_kind = 20 if args.quick else next(iter(line_card["test_lines"].values()))["lines"]
@@ -82,6 +125,8 @@ def main() -> None:
         rows.append([f"orientation: {field}", "-" if card is None else f"{card:.4g}", f"{measured[field]:.4g}", lines])
     print(table(["figure", "card", "today's test lines", "lines"], rows))
     write_json(args.json, report)
+    if args.write:
+        write_cards(now, measured)
 
 
 if __name__ == "__main__":

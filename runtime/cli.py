@@ -1283,7 +1283,7 @@ def models_command(
     """List the shipped models with the figures of their model cards."""
     import json
 
-    from .model import cards_markdown, shipped_models
+    from .model import cards_markdown, latest_orientation_test, shipped_models
 
     if format not in ("text", "json", "markdown"):
         fail(f"unknown format {format!r}; choose text, json or markdown.")
@@ -1299,7 +1299,8 @@ def models_command(
         for row in rows:
             accuracy = f"{row['accuracy']:.2%}" if row["accuracy"] is not None else "?"
             if row["kind"] == "orientation":  # its share of test lines called right, MFLOPs per 8-digit line
-                right = f"{row['card']['test_accuracy']:.1%}" if row["card"].get("test_accuracy") is not None else "?"
+                called = latest_orientation_test(row["card"]).get("accuracy")
+                right = f"{called:.1%}" if called is not None else "?"
                 say(
                     f"{row['name']:<16} {right:>9} {row['size_bytes'] / 1024:>8,.1f} KiB "
                     f"{row['params'] or 0:>9,} {row['card'].get('mflops_per_line_of_8_digits') or 0:>7}  "

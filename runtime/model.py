@@ -152,7 +152,8 @@ def shipped_models() -> list[dict]:
                 "path": str(path),
                 "size_bytes": size,
                 "accuracy": card.get("test_accuracy"),  # MNIST test accuracy (digit models)
-                "test_exact": card.get("test_exact"),  # mean exact rate on the test lines (line models)
+                # line models: the mean exact rate over the kinds of test lines, the latest (latest_test_lines)
+                "test_exact": _mean_exact(card),
                 "params": card.get("params"),
                 "mflops_per_digit": card.get("mflops_per_digit"),
                 "preset": card.get("preset"),
@@ -161,6 +162,12 @@ def shipped_models() -> list[dict]:
             }
         )
     return rows
+
+
+def _mean_exact(card: dict) -> float | None:
+    """A line model card's mean exact rate (digits) over its latest kinds of test lines; None for other cards."""
+    kinds = latest_test_lines(card) if card.get("kind") == "line" else {}
+    return float(np.mean([v["text_exact"] for v in kinds.values()])) if kinds else card.get("test_exact")
 
 
 def decode_metadata(raw: dict[str, str]) -> dict[str, Any]:
@@ -515,8 +522,9 @@ def cards_markdown(rows: list[dict] | None = None) -> str:
         "",
         "Generated from the model cards (`models/<name>.json`) by `edgedigits models --format markdown > "
         "models/README.md`; do not edit by hand. Every figure comes from the commands listed under each model "
-        "(accuracy: `edgedigits evaluate` on the ONNX file, full MNIST test set; line models: their export's "
-        "reading of synthetic lines of MNIST test digits).",
+        "(accuracy: `edgedigits evaluate` on the ONNX file, full MNIST test set; line and orientation models: "
+        "their reading of synthetic lines of MNIST test digits, at export and, where the card has them, measured "
+        "again on today's lines by `python benchmarks/model_cards.py --write`: the tables give the latest).",
         "",
         "| model | MNIST test accuracy | size | parameters | MFLOPs / digit | preset |",
         "|---|---|---|---|---|---|",
@@ -527,7 +535,7 @@ def cards_markdown(rows: list[dict] | None = None) -> str:
             f"{row['params'] or 0:,} | {row['mflops_per_digit']} | {row['preset']} |"
         )
     if lines:
-        kinds = list(lines[0]["card"].get("test_lines", {}))
+        kinds = list(latest_test_lines(lines[0]["card"]))
         out += [
             "",
             "| line model | "
@@ -539,7 +547,7 @@ def cards_markdown(rows: list[dict] | None = None) -> str:
             card = row["card"]
             out.append(
                 f"| `{row['name']}` | "
-                + " | ".join(_pct(card["test_lines"][k]["text_exact"]) for k in kinds)
+                + " | ".join(_pct(latest_test_lines(card).get(k, {}).get("text_exact")) for k in kinds)
                 + f" | {_kb(row['size_bytes'])} | {card.get('params', 0):,} | "
                 f"{card.get('mflops_per_line_of_8_digits')} | {row['preset']} |"
             )
@@ -614,9 +622,10 @@ def cards_markdown(rows: list[dict] | None = None) -> str:
         ]
         for row in orientations:
             card = row["card"]
+            test = latest_orientation_test(card)
             out.append(
-                f"| `{row['name']}` | {_pct(card.get('test_accuracy'))} | "
-                f"{_pct(card.get('test_asymmetric_accuracy'))} | {_kb(row['size_bytes'])} | "
+                f"| `{row['name']}` | {_pct(test.get('accuracy'))} | "
+                f"{_pct(test.get('asymmetric_accuracy'))} | {_kb(row['size_bytes'])} | "
                 f"{card.get('params', 0):,} | {card.get('mflops_per_line_of_8_digits')} | {row['preset']} |"
             )
     for row in lines:
@@ -624,6 +633,47 @@ def cards_markdown(rows: list[dict] | None = None) -> str:
     for row in orientations:
         out += orientation_card_markdown(row["card"])
     return "\n".join(out) + "\n"
+
+
+def latest_test_lines(card: dict) -> dict:
+    """A line model card's test-line figures, per kind: those measured again on today's lines
+    (``card["remeasured"]``, written by benchmarks/model_cards.py --write) where the card has them, else the
+    export's (``card["test_lines"]``). The lines are drawn by train/lines.py with OpenCV; when either changes, the
+    same seeds draw other lines."""
+    return card.get("remeasured", {}).get("test_lines") or card.get("test_lines", {})
+
+
+def latest_orientation_test(card: dict) -> dict:
+    """An orientation model card's test figures (accuracy, asymmetric_accuracy, ...), as ``latest_test_lines``:
+    measured again where the card has them, else the export's (``card["test"]``)."""
+    return card.get("remeasured", {}).get("test") or card.get("test", {})
+
+
+def _remeasured_markdown(card: dict, figures: str) -> list[str]:
+    """The bullet of a card's ``remeasured`` figures (``figures`` already written out), or none."""
+    again = card.get("remeasured")
+    if not again:
+        return []
+    return [
+        f"- Measured again on {again.get('date_utc')} at commit {again.get('commit')} (OpenCV {again.get('opencv')}, "
+        f"NumPy {again.get('numpy')}; `{again.get('command')}`), on the test lines the line generator draws today: "
+        + figures
+    ]
+
+
+def _test_lines_text(test_lines: dict) -> str:
+    return ", ".join(
+        f"{kind.replace('_', ' ')} {_pct(v['text_exact'])} / {_pct(v['raw_exact'])} ({v['lines']} lines)"
+        for kind, v in test_lines.items()
+    )
+
+
+def _orientation_test_text(test: dict) -> str:
+    return (
+        f"called right: {_pct(test.get('accuracy'))} of {test.get('lines')} lines; "
+        f"{_pct(test.get('asymmetric_accuracy'))} of the {test.get('asymmetric_lines')} with a digit 2-7 or 9, "
+        f"{_pct(test.get('symmetric_accuracy'))} of the others (0, 1, 8, separators, words)"
+    )
 
 
 def orientation_card_markdown(card: dict) -> list[str]:
@@ -637,10 +687,9 @@ def orientation_card_markdown(card: dict) -> list[str]:
         card.get("description", ""),
         "",
         f"- File: `{card.get('file')}`, {card.get('size_bytes', 0):,} bytes, SHA-256 `{card.get('sha256')}`",
-        f"- Test lines (synthetic lines of MNIST *test* digits, `train/lines.py`, each upright and turned 180°) "
-        f"called right: {_pct(test.get('accuracy'))} of {test.get('lines')} lines; "
-        f"{_pct(test.get('asymmetric_accuracy'))} of the {test.get('asymmetric_lines')} with a digit 2-7 or 9, "
-        f"{_pct(test.get('symmetric_accuracy'))} of the others (0, 1, 8, separators, words)",
+        "- At export, test lines (synthetic lines of MNIST *test* digits, `train/lines.py`, each upright and turned "
+        "180°) " + _orientation_test_text(test),
+        *_remeasured_markdown(card, _orientation_test_text(card.get("remeasured", {}).get("test", {}))),
         f"- Parameters: {card.get('params', 0):,}; {card.get('mflops_per_line_of_8_digits')} MFLOPs for a line "
         "of 8 digits (192 px wide)",
         f"- Input: {card.get('input')}; preprocessing version {card.get('preprocessing_version')}",
@@ -674,12 +723,9 @@ def line_card_markdown(card: dict) -> list[str]:
         card.get("description", ""),
         "",
         f"- File: `{card.get('file')}`, {card.get('size_bytes', 0):,} bytes, SHA-256 `{card.get('sha256')}`",
-        "- Test lines read exactly (synthetic lines of MNIST *test* digits, `train/lines.py`; digits only / "
-        "everything incl. separators and words): "
-        + ", ".join(
-            f"{kind.replace('_', ' ')} {_pct(v['text_exact'])} / {_pct(v['raw_exact'])} ({v['lines']} lines)"
-            for kind, v in card.get("test_lines", {}).items()
-        ),
+        "- At export, test lines read exactly (synthetic lines of MNIST *test* digits, `train/lines.py`; digits "
+        "only / everything incl. separators and words): " + _test_lines_text(card.get("test_lines", {})),
+        *_remeasured_markdown(card, _test_lines_text(card.get("remeasured", {}).get("test_lines", {}))),
         f"- Parameters: {card.get('params', 0):,}; {card.get('mflops_per_line_of_8_digits')} MFLOPs for a line "
         "of 8 digits (192 px wide)",
         f"- Input: {card.get('input')}; preprocessing version {card.get('preprocessing_version')}",
