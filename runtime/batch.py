@@ -79,6 +79,12 @@ class ArchiveError(EdgeDigitsError, ValueError):
         return str(self).replace(API_OUT, "")
 
 
+def _seconds(seconds: float) -> str:
+    """A wall time for the summary line: to the hundredth from 0.1 s, else to three significant figures (a run of
+    one image in 3.3 ms said '0.00 s (307 images/s)')."""
+    return f"{seconds:.2f} s" if seconds >= 0.1 or seconds == 0 else f"{seconds:.3g} s"
+
+
 @dataclass
 class ArchiveSummary:
     """What a run did: ``read`` inputs recorded with their digits, ``failed`` recorded as errors, ``skipped``
@@ -120,7 +126,7 @@ class ArchiveSummary:
             f"{self.skipped} skipped "
             f"(already recorded in {self.out}); "
             + (f"{self.retried} retried that had failed before; " if self.retried else "")
-            + f"{self.seconds:.2f} s ({self.images_per_s:.0f} images/s, engine "
+            + f"{_seconds(self.seconds)} ({self.images_per_s:.0f} images/s, engine "
             f"{self.engine}, start-up {self.startup_s:.2f} s); {self.shards} shard(s) in the folder"
         )
         if not self.read + self.failed + self.skipped and self.stopped is None and not self.interrupted:
