@@ -220,6 +220,12 @@ def checked(reader, line_model: str | None, orientation_model: str | None = None
     return reader
 
 
+def _ctrl_c(exc: BaseException) -> bool:
+    """Is ``exc`` a Ctrl-C: a KeyboardInterrupt, or an ImportError raised because one landed in a module's import
+    (onnxruntime's start-up says "ImportError: initialization failed"; its quantizer's import, a missing name)?"""
+    return any(isinstance(e, KeyboardInterrupt) for e in (exc, exc.__cause__, exc.__context__))
+
+
 class _CtrlC:
     """Ctrl-C during the writing and counting of one result waits until both are done, so the summary counts
     exactly the records written (a record written and then interrupted before it was counted made the
@@ -666,7 +672,7 @@ def batch(
         # Ctrl-C outside the reading (read_archive reports one during it): while the models load or the records
         # of an earlier run are counted. It was a silent exit 130, or, in onnxruntime's start-up, a traceback of
         # "ImportError: initialization failed" and exit 1 (a failed input's status).
-        if not isinstance(exc, KeyboardInterrupt) and not isinstance(exc.__cause__, KeyboardInterrupt):
+        if not _ctrl_c(exc):
             raise
         typer.echo(f"edgedigits: interrupted; rerun the same command to go on where it stopped ({out})", err=True)
         raise typer.Exit(130) from None
@@ -1064,10 +1070,7 @@ def export_command(
         fail(str(exc), code=1)
     except (KeyboardInterrupt, ImportError) as exc:  # a Ctrl-C was a silent exit 130 (a new user's trial), and
         # one that lands in a module's import (onnxruntime's quantizer) said 'needs the [train] extra (None is missing)'
-        interrupted = isinstance(exc, KeyboardInterrupt) or isinstance(
-            exc.__cause__ or exc.__context__, KeyboardInterrupt
-        )
-        if not interrupted:
+        if not _ctrl_c(exc):
             needs_train("export", f"{getattr(exc, 'name', None)} is missing")
         fail(f"export interrupted: nothing was written to {out}; run it again to export.", code=130)
     if result.get("kind") == "orientation":
