@@ -37,6 +37,13 @@ The material comes from ``edgedigits.runtime.synth`` (the same code the tests us
   scanned forms   ``--forms N`` A4 form pages at 200 dpi (``edgedigits.train.scenes.scanned_form``: printed
                   labels, boxes and rules around an account number and a meter reading), each read upright and
                   turned 90 degrees either way and 180; exact. Run with the photo kinds.
+  worksheets      ``--worksheets N`` scanned arithmetic worksheets (``scenes.scanned_worksheet``: printed questions
+                  beside answer boxes, A4 at 150 dpi), each read upright and turned 180; the share of answers
+                  found in order in the reading (``scenes.answers_in_order``; the printed digits are read too).
+                  Run with the photo kinds.
+  answer boxes    ``--boxes N`` printed answer boxes cut out with their frame (``scenes.answer_box``) for each
+                  frame of 1, 3, 5 and 7 px and each margin of paper outside it of 0, 2, 5 and 20 px; exact.
+                  Run with the photo kinds; ``--only worksheets`` runs just these two (and ../shared/cases).
   lines           digit strings of each kind (touching pairs, touching strings of 3-6, two groups joined by
                   / - . , or :, a word before or after a number, words alone), built by ``train/lines.py`` from
                   MNIST test digits: as a tight crop of the line (``LineMaker.sample``: a cheque amount, a form
@@ -412,6 +419,53 @@ def scanned_forms(reader: DigitReader, split, n: int, seed: int) -> dict:
     return out
 
 
+def worksheets(reader: DigitReader, split, n: int, seed: int) -> dict:
+    """``n`` scanned worksheets (``scenes.scanned_worksheet``) read upright and turned 180 degrees: the share of
+    their answers found in order in the reading (``scenes.answers_in_order``), and the time per page."""
+    from edgedigits.train.scenes import answers_in_order, scanned_worksheet
+
+    rng = np.random.default_rng([seed, 150])
+    pages = [scanned_worksheet(split, rng) for _ in range(n)]
+    out = {}
+    for name, turn in (("upright", 0), ("turned 180°", 2)):
+        found = total = 0
+        seconds = 0.0
+        for page, answers in pages:
+            image = np.ascontiguousarray(np.rot90(page, turn))
+            started = time.perf_counter()
+            text = reader.read(image).text
+            seconds += time.perf_counter() - started
+            found, total = found + answers_in_order(text, answers), total + len(answers)
+        out[name] = {"pages": n, "answers found": found / max(total, 1), "ms per page": 1e3 * seconds / max(n, 1)}
+    return out
+
+
+BOX_FRAMES, BOX_MARGINS = (1, 3, 5, 7), (0, 2, 5, 20)
+
+
+def answer_boxes(reader: DigitReader, split, n: int, seed: int) -> dict:
+    """``n`` answer boxes cut out with their frame (``scenes.answer_box``) per frame thickness and margin
+    (BOX_FRAMES x BOX_MARGINS, px): exact, per frame thickness over every margin."""
+    from edgedigits.train.scenes import answer_box
+
+    rng = np.random.default_rng([seed, 4])
+    out = {}
+    for frame in BOX_FRAMES:
+        exact = total = 0
+        started = time.perf_counter()
+        for margin in BOX_MARGINS:
+            for _ in range(n):
+                image, text = answer_box(split, rng, frame, margin)
+                exact, total = exact + (reader.read(image).text == text), total + 1
+        seconds = time.perf_counter() - started
+        out[f"frame {frame} px, margins {'/'.join(map(str, BOX_MARGINS))} px"] = {
+            "images": total,
+            "exact": exact / total,
+            "ms per image": 1e3 * seconds / total,
+        }
+    return out
+
+
 def exact_table(title: str, count: str, ms: str, rows: dict) -> str:
     """A Markdown table of ``rows`` (name -> {count: n, "exact": share, ms: milliseconds}), one row per name."""
     return table(
@@ -437,18 +491,21 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--kinds", type=int, default=50, help="photos of each of issue 10's kinds (train/scenes.py)")
     p.add_argument("--forms", type=int, default=20, help="scanned form pages, read each way up (train/scenes.py)")
+    p.add_argument("--worksheets", type=int, default=10, help="scanned worksheets, read upright and turned 180")
+    p.add_argument("--boxes", type=int, default=10, help="answer boxes cut out, per frame and margin")
     p.add_argument(
         "--only",
-        choices=("all", "lines", "cases", "kinds", "digits"),
+        choices=("all", "lines", "cases", "kinds", "digits", "worksheets"),
         default="all",
-        help="run only some sections (digits: single digits, scenes and video clips)",
+        help="run only some sections (digits: single digits, scenes and video clips; worksheets: worksheets and "
+        "answer boxes)",
     )
     p.add_argument(
         "--kind",
         action="append",
         metavar="KIND",
         help="with --only kinds: only this kind of issue 10's photos, written and blank (train/scenes.py KINDS; "
-        "repeat for several); the askew, pasted and scanned-form rows are left out",
+        "repeat for several); the askew, pasted, scanned-form, worksheet and answer-box rows are left out",
     )
     args = p.parse_args()
     if args.kind:
@@ -458,7 +515,7 @@ def main() -> None:
             p.error(f"--kind goes with --only kinds and names one of: {', '.join(KINDS)}")
     if args.quick:
         args.digits, args.scenes, args.clips, args.lines = 5, 10, 1, 5
-        args.kinds, args.forms = 3, 1
+        args.kinds, args.forms, args.worksheets, args.boxes = 3, 1, 1, 1
     line_model = False if args.line_model == "none" else args.line_model  # none: every blob read alone
     reader = DigitReader(args.model, line_model=line_model, orientation_model=args.orientation_model)
     split = load("test")
@@ -471,6 +528,9 @@ def main() -> None:
     askew_rows = askew_forms(reader, split, args.kinds, args.seed) if kinds and whole else {}
     pasted_rows = pasted_turned(reader, split, args.kinds, args.seed) if kinds and whole else {}
     form_rows = scanned_forms(reader, split, args.forms, args.seed) if kinds and whole else {}
+    sheets = (kinds and whole) or args.only == "worksheets"
+    sheet_rows = worksheets(reader, split, args.worksheets, args.seed) if sheets else {}
+    box_rows = answer_boxes(reader, split, args.boxes, args.seed) if sheets else {}
     blank_rows = blank_kinds(reader, split, args.kinds, args.seed, args.kind) if kinds else {}
     if args.only in ("all", "digits"):
         single = single_digits(reader, split, args.digits, args.seed)
@@ -539,6 +599,21 @@ def main() -> None:
         print(
             exact_table("scanned A4 form pages, 200 dpi (MNIST test digits)", "pages", "ms per page", form_rows) + "\n"
         )
+    if sheet_rows:
+        report["worksheets"] = sheet_rows
+        print(
+            table(
+                ["scanned worksheets, 150 dpi (printed questions, MNIST test digits)", "pages", "answers found", "ms"],
+                [
+                    [k, r["pages"], f"{r['answers found']:.3f}", f"{r['ms per page']:.0f}"]
+                    for k, r in sheet_rows.items()
+                ],
+            )
+            + "\n"
+        )
+    if box_rows:
+        report["answer boxes"] = box_rows
+        print(exact_table("answer boxes cut out with their frame", "images", "ms per image", box_rows) + "\n")
     if blank_rows:
         report["blank photos"] = blank_rows
         print(exact_table("the same photos with nothing written: no digit read", "images", "ms per image", blank_rows))

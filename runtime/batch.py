@@ -764,7 +764,13 @@ def _arrow_schema():
     import pyarrow as pa
 
     digit = pa.struct(
-        [("digit", pa.int64()), ("confidence", pa.float64()), ("box", pa.list_(pa.int64())), ("page", pa.int64())]
+        [
+            ("digit", pa.int64()),
+            ("confidence", pa.float64()),
+            ("box", pa.list_(pa.int64())),
+            ("line", pa.int64()),
+            ("page", pa.int64()),
+        ]
     )
     return pa.schema(
         [

@@ -197,6 +197,13 @@ class DetectConfig:
     page_size: int = 256  # px, longer side: the page is looked for on a copy at most this big
     sheet_min_side: int = 160  # px, shorter side: only an image this big may show a sheet on a desk; a smaller one
     #   is a crop of the writing, where a light blob is part of a digit (492a15c)
+    frame_ring: float = 0.6  # share: an image whose outermost 2 px are this much on the ink's side of Otsu's
+    #   threshold, and a ring a tenth of its shorter side further in at most a third as much, is framed (ink.framed:
+    #   a printed answer box cut out on its frame; its paper level is then padded by reflection, not by
+    #   replicating the frame). benchmarks/accuracy.py --only worksheets, answer boxes of 3-7 px frames (2026-12-06):
+    #   0.25-0.58 exact before this and page.flat_border's test of what a border frames, 0.925-1.0 after. Reflection
+    #   for every image changed 101 of accuracy.py's 5,400 line readings (seeds 0-2, net -1) and read garbage on
+    #   blank pages with dark corners; a ring alone, without the inner one, read blank pages turned or in shadow
     border_flat_sd: float = 6.0  # grey levels (std): a flat border's row or column is at most this uneven ...
     border_step: float = 20.0  # grey levels: ... and differs by at least this much from the band inside it (less:
     #   a plain margin of the paper itself)
@@ -767,7 +774,7 @@ DETECT_ALLOWED: dict[str, Allowed] = {
     "row_neighbour_low": SHARE,
     "row_neighbour_high": AT_LEAST_1,
     "fragment_level": Allowed(0, 0.5),
-    **dict.fromkeys(["solid_fill", "frame_ink", "frame_ink_alone", "border_fill"], SHARE),
+    **dict.fromkeys(["solid_fill", "frame_ink", "frame_ink_alone", "border_fill", "frame_ring"], SHARE),
     "dither_levels": Allowed(2, 256),  # grey levels (256: every image is looked at for dots)
     "dither_gap": AT_LEAST_0,  # grey levels (0: any levels)
     "dither_dots": AT_LEAST_0,  # dots per pixel (0: every image of few levels is a halftone; above 1: none)
@@ -1031,12 +1038,20 @@ class ReadConfig:
     #   Full form pages turned 180 degrees (20-28 characters; printed labels read as words, and upside down as
     #   digits too): 20 pages at 200 dpi, 10 stayed upside down at log-odds 3.4-8.0; their turned readings were
     #   0.04-0.15 surer, one with fewer characters; a page at 120 dpi (tests/test_orientation.py) 0.041
-    many_chars_dispute_odds: float = 2.0  # log-odds: a page of ``many_chars`` or more characters read as it lies
+    many_chars_turn_odds: float = 4.0  # log-odds: ... when the orientation model calls it turned at least this
+    #   surely. Worksheets of printed questions beside answer boxes (a new user's trial, 2026-12-06: 'Name:', '648 +
+    #   196 =' in DejaVu Sans beside handwritten answers) stood upright at 0.45-3.66, the line model reading their
+    #   printed digits unsurely and, turned, as words: 8 of 48 were read upside down at confidences of 0.99 (leaning,
+    #   over 0, was enough). The 60 full form pages turned 180 degrees (accuracy.py's forms, seeds 0-2) stood at 4.58
+    #   or more; upright pages of issue 10's kinds (desk photos, cards, form boxes, lined paper, seeds 0-1) never
+    #   reach ``many_chars`` leaning turned
+    many_chars_dispute_odds: float = 4.0  # log-odds: a page of ``many_chars`` or more characters read as it lies
     #   while the orientation model calls it turned this surely is disputed (reader.way_up_disputed; its digits keep
     #   at most ``disputed_confidence``). Scanned forms (train.scenes.scanned_form, seeds 0-2, 20 pages each) and
     #   issue 10's desk photos (seeds 0 and 1, 100 each): the 244 upright pages of 15+ characters stood at -0.17
     #   or less, the 60 forms turned 180 degrees at 4.58 or more; seed 0's page 17 stayed upside down at 5.04 and
-    #   read '062171' for '161290' at confidences of 0.92-1.0 (2026-12-04)
+    #   read '062171' for '161290' at confidences of 0.92-1.0 (2026-12-04). 2.0 until 2026-12-06: the worksheets
+    #   above, at 2.0-3.66, had every digit capped (``many_chars_turn_odds``' evidence; 4.0 keeps the forms' 4.58)
     # --- a small wide blob on the fast path (reader.may_be_several, sure_but_wide, way_up_disputed)
     second_look_below: float = 0.98  # probability: a fast-path blob wide enough for two digits (narrow_alone) whose
     #   digit model is less sure than this of one is looked at again by the general stages and the line model
@@ -1088,7 +1103,7 @@ READ_ALLOWED: dict[str, Allowed] = {
         ANY,
     ),
     **dict.fromkeys(["sideways_margin", "sideways_sure_margin", "sideways_tolerance", "sideways_lines_margin"], ANY),
-    **dict.fromkeys(["search_margin", "search_digit_margin", "many_chars_margin"], ANY),
+    **dict.fromkeys(["search_margin", "search_digit_margin", "many_chars_margin", "many_chars_turn_odds"], ANY),
     # gaps between two log-odds (their distance), widths and heights in digit heights, shares of a height
     **dict.fromkeys(["sideways_turn_odds", "sideways_pick_odds", "narrow", "narrow_alone", "alone_one"], AT_LEAST_0),
     **dict.fromkeys(

@@ -61,8 +61,9 @@ class Label(NamedTuple):
 def read_labels(csv_path: str | os.PathLike) -> list[Label]:
     """The labelled images of a CSV (see the module's docstring) -> one Label per row, in order.
 
-    Read as UTF-8 (a spreadsheet's byte-order mark is skipped); spaces around a field are dropped, a text's line
-    breaks kept ("\\r\\n" is "\\n"); blank rows skipped. A ``file`` written with backslashes (a Windows export)
+    Read as UTF-8 (a spreadsheet's byte-order mark is skipped); spaces around a field are dropped, and spaces and
+    tabs inside a text too (two answers side by side, "844 905", read as one line "844905"), a text's line breaks
+    kept ("\\r\\n" is "\\n"); blank rows skipped. A ``file`` written with backslashes (a Windows export)
     that does not exist so is taken with slashes. Raises LabelsError (a ValueError) for a file that cannot be
     read, is no CSV (an unclosed quote, a field over the csv module's limit), has no header with ``file`` and
     ``text`` (or has one of them twice), or no rows; and, naming every bad row's line (the first
@@ -133,7 +134,7 @@ def _rows(path: Path, handle) -> tuple[list[Label], list[tuple[int, str]]]:
                 problems.append((line, f"no file named (text {text!r}); give each row an image and its text"))
             elif raw is None:
                 problems.append((line, f"{file} has no text cell; write '{file},' for an image that reads nothing"))
-            elif (digits := text.replace("\n", "")) and not (digits.isascii() and digits.isdigit()):
+            elif (digits := "".join(text.split())) and not (digits.isascii() and digits.isdigit()):
                 problems.append(
                     (
                         line,
@@ -141,8 +142,8 @@ def _rows(path: Path, handle) -> tuple[list[Label], list[tuple[int, str]]]:
                         "line break between text lines): label it with its digits alone",
                     )
                 )
-            else:
-                rows.append(Label(_image_path(folder, file), text, file, line))
+            else:  # spaces between numbers are no text: '844 905' labels two answers side by side, read '844905'
+                rows.append(Label(_image_path(folder, file), text.replace(" ", "").replace("\t", ""), file, line))
     except csv.Error as exc:
         raise LabelsError(
             f"{path}, line {ended + 1}: not CSV from there on ({exc}); a quote opened on that line or soon after may "

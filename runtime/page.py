@@ -172,7 +172,11 @@ def outline_of(sheet: np.ndarray, border: bool) -> np.ndarray:
 
 def flat_border(small: np.ndarray, config: DetectConfig = DEFAULT) -> tuple[int, int, int, int] | None:
     """The box inside a flat border (x, y, w, h in ``small``'s pixels), or None when there is none: rows
-    (columns) at most ``config.border_flat_sd`` uneven, at least ``border_step`` from the band inside them."""
+    (columns) at most ``config.border_flat_sd`` uneven, at least ``border_step`` from the band inside them and
+    from what they frame as a whole (its median, on every 4th pixel of each row and column). The band alone was
+    fooled by a printed box cut out with the paper round it: the margin is flat and the box's wall just inside it
+    is dark, but what the wall frames is the margin's paper (a new user's answer boxes with 8 px of paper round a
+    5 px frame: the border cut through the box, and '844' read nothing)."""
     h, w = small.shape
     if min(h, w) < 16:
         return None
@@ -183,8 +187,9 @@ def flat_border(small: np.ndarray, config: DetectConfig = DEFAULT) -> tuple[int,
         if cut:
             border = float(axis_rows[:cut].mean())
             band = axis_rows[cut : cut + max(2, axis_rows.shape[0] // 20)]
-            if abs(border - float(np.median(band))) < config.border_step:
-                cut = 0  # a plain margin of the paper itself, not a border
+            framed = axis_rows[cut::4, ::4]
+            if min(abs(border - float(np.median(part))) for part in (band, framed)) < config.border_step:
+                cut = 0  # a plain margin of the paper itself (or round a printed box on it), not a border
         cuts.append(cut + 2 if cut else 0)  # and the border's blurred edge
     top, bottom, left, right = cuts
     if not any(cuts):

@@ -845,14 +845,16 @@ def keep_turned(
     not disagree (turn_tolerance); or when the orientation model leans that way (over 0) and the line model reads the
     turned page far more surely (``unsure_turn_margin``), with no fewer characters and no fewer digits (an upright frame
     of spaced digits read turned as letters and digits is no better reading); or, on a page of ``many_chars`` or more
-    as it lies, when the orientation model leans that way and the line model reads it turned more surely by
-    ``many_chars_margin``."""
+    as it lies, when the orientation model calls it turned with log-odds of ``many_chars_turn_odds`` or more and the
+    line model reads it turned more surely by ``many_chars_margin`` (leaning was enough until 2026-12-06: upright
+    worksheets of printed questions leant at 0.45-3.66, and read their printed digits surer upside down, as words)."""
     if max(len(upright), len(turned)) < config.flip_min_chars:
         return False
     sure = turned_over(upright + turned, odds, config)  # (its own count of characters holds once the above does)
     if sure and turned_peak >= upright_peak - turn_tolerance(odds, config):
         return True
-    if odds > 0 and len(upright) >= config.many_chars and turned_peak - upright_peak > config.many_chars_margin:
+    many = len(upright) >= config.many_chars and odds >= config.many_chars_turn_odds
+    if many and turned_peak - upright_peak > config.many_chars_margin:
         return True
     surer = turned_peak - upright_peak > config.unsure_turn_margin
     return odds > 0 and surer and len(turned) >= len(upright) and digit_count(turned) >= digit_count(upright)

@@ -38,11 +38,14 @@ class Digit:
     page: int | None = None  # which page of a multi-page file, 1 = first (None: an image of one page)
 
     def to_dict(self) -> dict:
-        """The digit's JSON record: ``{"digit", "confidence", "box"}``, and ``"page"`` in a file of several pages."""
+        """The digit's JSON record: ``{"digit", "confidence", "box", "line"}``, and ``"page"`` in a file of several
+        pages. ``line`` is the index of the line of ``text`` the digit is on (0 = first): which digits make a line
+        (a teacher's trial: a record could not say, so the digits of a page could not be split by line)."""
         record: dict[str, object] = {
             "digit": self.value,
             "confidence": shown_confidence(self.confidence),
             "box": list(self.box),
+            "line": self.line,
         }
         if self.page is not None:
             record["page"] = self.page

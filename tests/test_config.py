@@ -158,6 +158,7 @@ def test_the_gathered_fields_keep_the_values_of_the_constants_they_replace(moved
         added |= {"search_margin", "search_odds", "search_min_digits"}  # recognize.quarter_turn_search (2026-12-03)
         added |= {"many_chars", "many_chars_margin"}  # recognize.keep_turned (2026-12-03)
         added |= {"many_chars_dispute_odds"}  # reader.way_up_disputed (2026-12-04)
+        added |= {"many_chars_turn_odds"}  # recognize.keep_turned (2026-12-06)
         added |= {"faint_piece", "faint_piece_sure"}  # recognize.faint_piece (2026-12-04)
         added |= {"search_min_aspect"}  # recognize.may_lie_turned (2026-12-04)
         added |= {"search_digit_margin"}  # recognize.digit_turn_gain (2026-12-05)
@@ -392,7 +393,8 @@ ON_PHOTOS = [
     ("upright_share", 0.6, "desk_photo", (0, 1, 2, 3, 4)),
     ("upright_strokes", 6.0, "desk_photo", (0, 1, 2, 3, 4)),
     ("page_size", 128, "border", 0),
-    ("border_flat_sd", 3.0, "squared_paper", 6),  # (border photos are canvases since page.canvas_border)
+    ("border_flat_sd", 3.0, "squared_paper", 33),  # (border photos are canvases since page.canvas_border; 6 until
+    #   page.flat_border weighed what a border frames, 2026-12-06)
     ("canvas_step", 200.0, "border", 0),
     ("canvas_sd", 3.0, "border", 4),
     ("border_step", 10.0, "lined_paper", 0),

@@ -233,10 +233,13 @@ def test_a_page_is_kept_turned_by_the_rules_of_keep_turned():
     many = DEFAULT_READ.many_chars
     margin = DEFAULT_READ.many_chars_margin + 0.01
     page, fewer = "A8A" + "7" * (many - 3), "A8A" + "7" * (many - 5)
-    assert keep_turned(read(page), -margin, read(fewer), 0.0, leaning)  # many characters: surer is enough
-    assert not keep_turned(read(page[1:]), -margin, read(fewer), 0.0, leaning)  # ... one fewer: not far enough
-    assert not keep_turned(read(page), -margin + 0.02, read(page), 0.0, leaning)  # not surer by the margin
+    called = DEFAULT_READ.many_chars_turn_odds  # many characters: the orientation model calls it turned ...
+    assert keep_turned(read(page), -margin, read(fewer), 0.0, called)  # ... and surer is enough
+    assert not keep_turned(read(page[1:]), -margin, read(fewer), 0.0, called)  # ... one fewer: not far enough
+    assert not keep_turned(read(page), -margin + 0.02, read(page), 0.0, called)  # not surer by the margin
     assert not keep_turned(read(page), -margin, read(page), 0.0, -leaning)  # the orientation model says upright
+    # Leaning is not calling: upright worksheets of printed questions leant at 0.45-3.66 and read surer turned
+    assert not keep_turned(read(page), -margin, read(fewer), 0.0, called - 0.5)
 
 
 def test_a_quarter_turn_is_kept_when_both_models_vouch_for_it():
@@ -621,3 +624,31 @@ def test_digit_turn_gain_is_the_better_quarter_turns_gain_in_mean_log_certainty(
     assert digit_turn_gain(turned[:2], np.concatenate([upright, upright])) < 0
     with pytest.raises(ValueError, match="2 blobs as they lie and 3 turned"):
         digit_turn_gain(upright, turned[:3])
+
+
+@shipped
+def test_an_upright_worksheet_of_printed_questions_is_read_upright(mnist_test):
+    """A scanned arithmetic worksheet (scenes.scanned_worksheet: printed questions in DejaVu Sans beside answer
+    boxes). The orientation model leans towards turned on such upright pages (log-odds 0.05-2.1; the line model
+    reads their printed digits unsurely upright and as words turned), and a page of many characters it leant on
+    was turned when the line model read it turned surer: a teacher's trial had 8 of 48 read upside down at
+    confidences of 0.99. Now a page of many characters is turned on the line model's word only when the
+    orientation model calls it turned with log-odds of ReadConfig.many_chars_turn_odds (4): at 0de43be these
+    pages' answers were found 2, 1 and 2 of 16; now 14, 15 and 16."""
+    reader = DigitReader()
+    for seed in (0, 1, 5):
+        page, answers = scenes.scanned_worksheet(mnist_test, np.random.default_rng([seed, 150]))
+        reading = reader.read(page)
+        assert scenes.answers_in_order(reading.text, answers) >= 12, (seed, reading.text)
+
+
+@shipped
+@pytest.mark.xfail(strict=True, reason="the orientation model calls these worksheets the wrong way up")
+def test_an_upside_down_worksheet_is_read_the_right_way_up(mnist_test):
+    """Known limitation: a worksheet of printed questions scanned upside down is read as it lies. The orientation
+    model, trained on no printed line, calls 7 of 8 such pages upright (log-odds -0.8 to -3.0) and the same pages
+    upright turned (0.05 to 2.1): retrained with printed lines (train/lines.py has them since 2026-12-02), it may
+    tell them apart."""
+    page, answers = scenes.scanned_worksheet(mnist_test, np.random.default_rng([0, 150]))
+    reading = DigitReader().read(np.ascontiguousarray(np.rot90(page, 2)))
+    assert scenes.answers_in_order(reading.text, answers) >= 12

@@ -158,7 +158,7 @@ def test_an_image_of_one_page_has_no_page_fields(tmp_path, three_pages, reader):
     cv2.imwrite(str(one), pages[0])
     record = reader.read(one).to_dict()
     assert record["text"] == texts[0] and "pages" not in record and "page_texts" not in record
-    assert all(set(d) == {"digit", "confidence", "box"} for d in record["digits"])
+    assert all(set(d) == {"digit", "confidence", "box", "line"} for d in record["digits"])
 
 
 def test_the_pixel_limit_bounds_each_page_and_says_how_to_raise_it(three_pages):

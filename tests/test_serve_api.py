@@ -152,7 +152,7 @@ def test_reads_every_sample_as_raw_bytes(server, name):
     assert body["path"] is None
     assert len(body["digits"]) == len(EXPECTED[name].replace("\n", ""))
     for digit in body["digits"]:
-        assert set(digit) == {"digit", "confidence", "box"}
+        assert set(digit) == {"digit", "confidence", "box", "line"}
         assert 0 <= digit["digit"] <= 9 and 0 <= digit["confidence"] <= 1 and len(digit["box"]) == 4
     assert {"decode", "extract", "infer", "queue", "total"} <= set(body["timings_ms"])
     assert all(v >= 0 for v in body["timings_ms"].values())

@@ -17,6 +17,7 @@ return. The photos then get what a camera adds: uneven light, blur, noise and a 
 
 from __future__ import annotations
 
+import os
 import zlib
 from typing import Callable, Iterator, NamedTuple
 
@@ -749,6 +750,119 @@ def scanned_form(split, rng: np.random.Generator, dpi: int = 200) -> tuple[Image
     page = cv2.GaussianBlur(page, (3, 3), 0.6)
     noisy = page.astype(np.float32) + rng.normal(0, 4.0, page.shape)
     return np.clip(noisy, 0, 255).astype(np.uint8), "\n".join(numbers)
+
+
+def scanned_worksheet(split, rng: np.random.Generator) -> tuple[Image, list[str]]:
+    """A scanned arithmetic worksheet, as a teacher's trial drew them (2026-12-06): an A4 page at 150 dpi (uint8 gray
+    [1754, 1240]) with a printed title and 8 rows of two printed questions ("9 x 6 =", "648 + 196 =", in DejaVu Sans,
+    matplotlib's: train.lines.font_files "train"), each beside a printed answer box (a 3 px frame) holding its
+    handwritten answer (MNIST digits of ``split``, 35-75 px tall, in blue-black ink); and the answers in reading
+    order. The shipped line model reads such printed digits unsurely upright and as words upside down, and the
+    orientation model leant towards turned on 3 of 6: such pages were read turned 180 degrees at confidences of
+    0.99 (recognize.keep_turned, ReadConfig.many_chars_turn_odds). The page's printed digits are digits too, so its
+    reading holds more than the answers: score it by the answers found in order (``answers_in_order``)."""
+    from PIL import Image as PilImage
+    from PIL import ImageDraw, ImageFont
+
+    from .lines import font_files
+
+    font = next(f for f in font_files("train") if os.path.basename(f) == "DejaVuSans.ttf")
+    height, width = 1754, 1240
+    page = np.full((height, width), float(rng.integers(236, 253)), np.float32)
+    page += rng.normal(0, 2, page.shape).astype(np.float32)
+
+    def text(x: int, y: int, words: str, size: int) -> int:
+        """``words`` printed at (x, y), ``size`` px; the width of its box."""
+        picture = PilImage.fromarray(np.clip(page, 0, 255).astype(np.uint8))
+        draw, face = ImageDraw.Draw(picture), ImageFont.truetype(font, size)
+        draw.text((x, y), words, font=face, fill=20)
+        page[:] = np.asarray(picture, np.float32)
+        left, _, right, _ = draw.textbbox((x, y), words, font=face)
+        return int(right - left)
+
+    def write(x: int, baseline: int, answer: str, digit_px: int) -> None:
+        """MNIST digits of ``answer`` pasted as whole 28x28 tiles scaled to ``digit_px`` of ink (20 of 28 px)."""
+        scale = digit_px / 20.0
+        size = int(round(28 * scale))
+        for char in answer:
+            tile = split.images[rng.choice(np.flatnonzero(split.labels == int(char)))]
+            ink = cv2.resize(tile, (size, size), interpolation=cv2.INTER_CUBIC).astype(np.float32) / 255
+            columns = np.flatnonzero(ink.max(0) > 0.2)
+            ink = ink[:, columns[0] : columns[-1] + 1]
+            jitter = int(rng.integers(-int(digit_px * 0.08), int(digit_px * 0.08) + 1))
+            top = int(baseline - size + 4 * scale + jitter)
+            h, w = ink.shape
+            region = page[top : top + h, x : x + w]
+            region[:] = region * (1 - ink) + 48 * ink  # blue-black ink (BGR 110, 45, 30) in gray
+            x += w + int(rng.integers(int(digit_px * 0.05), int(digit_px * 0.35) + 1))
+
+    text(80, 60, "Name: ____________   Maths practice", 40)
+    answers = []
+    for row in range(8):
+        for column in range(2):
+            question, answer = arithmetic(rng)
+            x0, y0 = 80 + column * 580, 200 + row * 190
+            bx, bw, bh = x0 + text(x0, y0 + 40, question, 44) + 30, 230, 130
+            cv2.rectangle(page, (bx, y0), (bx + bw, y0 + bh), 30, 3)
+            digit_px = min(int(rng.integers(35, 76)), int((bw - 40) / (len(answer) * 0.95)))
+            write(bx + 15 + int(rng.integers(0, 21)), y0 + bh // 2 + digit_px // 2 + 8, answer, digit_px)
+            answers.append(answer)
+    return np.clip(page, 0, 255).astype(np.uint8), answers
+
+
+def answer_box(split, rng: np.random.Generator, frame: int, margin: int) -> tuple[Image, str]:
+    """A printed answer box cut out of a scanned form: a frame ``frame`` px thick round 1-4 MNIST digits of
+    ``split`` (40-70 px tall, dark on light paper), with ``margin`` px of paper outside the frame (0: cut on the
+    frame's outer edge), slightly blurred (uint8 gray, about [100, 300]); and its digits. A new user's crops of
+    answer boxes (2026-12-06) read nothing with a frame of 3 px or more: the frame, cut at the image's edge,
+    passed for a border (page.flat_border) or swamped the paper level (ink.framed)."""
+    digits = [int(d) for d in rng.integers(0, 10, int(rng.integers(1, 5)))]
+    height = int(rng.integers(40, 71))
+    width = 100 + int(0.7 * height) * len(digits)
+    box = np.full((height + 40, width), int(rng.integers(236, 251)), np.uint8)
+    x = 25
+    for digit in digits:
+        tile = split.images[rng.choice(np.flatnonzero(split.labels == digit))]
+        ink = cv2.resize(tile, (height, height), interpolation=cv2.INTER_CUBIC)
+        region = box[20 : 20 + height, x : x + height]
+        np.minimum(region, 255 - ink, out=region)
+        x += int(height * 0.7)
+    box[:frame], box[-frame:], box[:, :frame], box[:, -frame:] = 30, 30, 30, 30
+    paper = int(rng.integers(236, 251))
+    image = cv2.copyMakeBorder(box, margin, margin, margin, margin, cv2.BORDER_CONSTANT, value=paper)
+    return cv2.GaussianBlur(image, (3, 3), 0.7), "".join(map(str, digits))
+
+
+def arithmetic(rng: np.random.Generator) -> tuple[str, str]:
+    """A worksheet's question ("7 x 9 =", "35 + 42 =", "648 + 196 =") and its answer: a sum, a difference or a
+    product of small numbers, as often, and now and then (15%) a sum of two 3-digit numbers."""
+    op = str(rng.choice(["+", "-", "x"]))
+    if rng.random() < 0.15:
+        a, b = (int(v) for v in rng.integers(100, 1000, 2))
+        return f"{a} + {b} =", str(a + b)
+    if op == "+":
+        a, b = (int(v) for v in rng.integers(2, 61, 2))
+        return f"{a} + {b} =", str(a + b)
+    if op == "-":
+        a = int(rng.integers(10, 100))
+        b = int(rng.integers(1, a + 1))
+        return f"{a} - {b} =", str(a - b)
+    a, b = (int(v) for v in rng.integers(2, 13, 2))
+    return f"{a} x {b} =", str(a * b)
+
+
+def answers_in_order(text: str, answers: list[str]) -> int:
+    """How many of ``answers`` a reading's ``text`` holds in order, each within a line and after the one before
+    (a page's printed digits may sit between them): the longest run kept greedily from the first."""
+    lines = text.split("\n")
+    found, line, at = 0, 0, 0
+    for answer in answers:  # (an answer not found further on is skipped, the place kept)
+        for index in range(line, len(lines)):
+            hit = lines[index].find(answer, at if index == line else 0)
+            if hit >= 0:
+                found, line, at = found + 1, index, hit + len(answer)
+                break
+    return found
 
 
 def rotated(split, rng: np.random.Generator, turn: int) -> tuple[Image, str]:

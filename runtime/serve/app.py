@@ -46,6 +46,7 @@ class DigitRecord(BaseModel):
     digit: int = Field(description="0-9, the network's best guess")
     confidence: float = Field(description="its probability, 0-1")
     box: list[int] = Field(description="[x, y, w, h] in the image's pixels")
+    line: int = Field(0, description="the line of text the digit is on, 0 = first (text's lines, split by '\\n')")
     page: int | None = Field(None, description="in a file of several pages (a TIFF, a PDF): its page, 1 = first")
 
 
