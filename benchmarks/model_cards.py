@@ -62,7 +62,7 @@ def remeasured(figures: dict, key: str) -> dict:
     import cv2
 
     commit = subprocess.run(
-        ["git", "-C", str(MODELS.parent), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+        ["git", "-C", str(MODELS.parent), "describe", "--always", "--dirty"], capture_output=True, text=True
     ).stdout.strip()
     return {
         "date_utc": now_utc(),

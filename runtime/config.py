@@ -197,13 +197,13 @@ class DetectConfig:
     page_size: int = 256  # px, longer side: the page is looked for on a copy at most this big
     sheet_min_side: int = 160  # px, shorter side: only an image this big may show a sheet on a desk; a smaller one
     #   is a crop of the writing, where a light blob is part of a digit (492a15c)
-    frame_ring: float = 0.6  # share: an image whose outermost 2 px are this much on the ink's side of Otsu's
-    #   threshold, and a ring a tenth of its shorter side further in at most a third as much, is framed (ink.framed:
-    #   a printed answer box cut out on its frame; its paper level is then padded by reflection, not by
-    #   replicating the frame). benchmarks/accuracy.py --only worksheets, answer boxes of 3-7 px frames (2026-12-06):
-    #   0.25-0.58 exact before this and page.flat_border's test of what a border frames, 0.925-1.0 after. Reflection
-    #   for every image changed 101 of accuracy.py's 5,400 line readings (seeds 0-2, net -1) and read garbage on
-    #   blank pages with dark corners; a ring alone, without the inner one, read blank pages turned or in shadow
+    frame_ring: float = 0.6  # share: an image whose outermost 2 px are this much on the ink's side of Otsu's threshold,
+    #   and a ring a tenth of its shorter side further in at most a third as much, is framed (ink.framed_at_edge: a
+    #   printed answer box cut out on its frame; its paper level is then padded by reflection, not by replicating the
+    #   frame). benchmarks/accuracy.py --only worksheets, answer boxes of 3-7 px frames (2026-12-06): 0.25-0.58 exact
+    #   before this and page.flat_border's test of what a border frames, 0.925-1.0 after. Reflection for every image
+    #   changed 101 of accuracy.py's 5,400 line readings (seeds 0-2, net -1) and read garbage on blank pages with dark
+    #   corners; a ring alone, without the inner one, read blank pages turned or in shadow
     border_flat_sd: float = 6.0  # grey levels (std): a flat border's row or column is at most this uneven ...
     border_step: float = 20.0  # grey levels: ... and differs by at least this much from the band inside it (less:
     #   a plain margin of the paper itself)
@@ -1032,15 +1032,18 @@ class ReadConfig:
     #   nothing, 38 of 200 at 15-18 ms instead of 4-5, gained -0.53 to +0.02, 35 of them under -0.05
     # --- a page of many characters turned 180 degrees (recognize.keep_turned)
     many_chars: int = 15  # characters the line model reads on a page as it lies: with this many or more ...
-    many_chars_margin: float = 0.02  # nats per character: ... a page the orientation model leans towards turned
-    #   (log-odds above 0) is kept turned when the line model reads it turned this much more surely, whatever it
+    many_chars_margin: float = 0.02  # nats per character: ... a page the orientation model calls turned
+    #   (many_chars_turn_odds; leaning, above 0, until 2026-12-06) is kept turned when the line model reads it turned
+    #   this much more surely, whatever it
     #   reads there (a mean over many characters is surer of itself than unsure_turn_margin's, set on pages of 3-7).
     #   Full form pages turned 180 degrees (20-28 characters; printed labels read as words, and upside down as
-    #   digits too): 20 pages at 200 dpi, 10 stayed upside down at log-odds 3.4-8.0; their turned readings were
-    #   0.04-0.15 surer, one with fewer characters; a page at 120 dpi (tests/test_orientation.py) 0.041
+    #   digits too): 20 pages at 200 dpi, 10 stayed upside down at log-odds 3.4-8.0 (measured on an earlier line
+    #   model, 2026-12-03; accuracy.py's forms, seeds 0-2, stand at 4.58 or more since); their turned readings
+    #   were 0.04-0.15 surer, one with fewer characters; a page at 120 dpi (tests/test_orientation.py) 0.041
     many_chars_turn_odds: float = 4.0  # log-odds: ... when the orientation model calls it turned at least this
     #   surely. Worksheets of printed questions beside answer boxes (a new user's trial, 2026-12-06: 'Name:', '648 +
-    #   196 =' in DejaVu Sans beside handwritten answers) stood upright at 0.45-3.66, the line model reading their
+    #   196 =' in DejaVu Sans beside handwritten answers; train.scenes.scanned_worksheet seeds 0-7 at 0.05-2.13)
+    #   stood upright at 0.45-3.66 (the trial's 14 pages that leant), the line model reading their
     #   printed digits unsurely and, turned, as words: 8 of 48 were read upside down at confidences of 0.99 (leaning,
     #   over 0, was enough). The 60 full form pages turned 180 degrees (accuracy.py's forms, seeds 0-2) stood at 4.58
     #   or more; upright pages of issue 10's kinds (desk photos, cards, form boxes, lined paper, seeds 0-1) never

@@ -30,7 +30,7 @@ MAX_FILE_BYTES = 256 * 1024 * 1024
 MAX_PIXELS = 64_000_000  # a 48 MP phone photo fits; a 20000x20000 scan does not (a multi-page TIFF: all its pages)
 MAX_PAGES = 10_000  # pages of a multi-page TIFF, or frames of an animation, counted at most (a bound on a
 #   malformed file's IFD chain or frame count)
-FRAMES_CHUNK_BYTES = 64 * 1024 * 1024  # an animation's frames are decoded this many bytes of BGRA at a time (Pages)
+FRAMES_CHUNK_BYTES = 16 * 1024 * 1024  # an animation's frames are decoded this many bytes of BGRA at a time (Pages)
 # Every suffix a folder listing picks up: the formats OpenCV decodes here (the same set as a file named
 # explicitly, which is always tried whatever its suffix).
 IMAGE_SUFFIXES = frozenset(
@@ -763,20 +763,22 @@ class Pages:
         from every frame before it, so asking for frames one by one (``imdecodeanimation(start=i, count=1)``)
         decoded the first i frames again each time: a 100-frame GIF of 640x480 took 9.3 s against 0.25 s decoded
         at once. Frames are decoded ``FRAMES_CHUNK_BYTES`` of them at a time and kept until the next run is asked
-        for: reading frame after frame costs about n^2 / (2 * chunk) frame decodes, and a run of them is what is
-        held in memory. (imdecodemulti's range gives the wrong frames of an animation, OpenCV 5.1.)"""
+        for: reading frame after frame costs about n^2 / (2 * chunk) frame decodes, and a run of them (at most
+        16 MiB) is what is held in memory. A run cut short by a frame that does not decode keeps the frames before
+        it; that frame is then tried alone, as before. Each frame is handed out as a copy: a caller may draw on it.
+        (imdecodemulti's range gives the wrong frames of an animation, OpenCV 5.1.)"""
         first, run = self._frames
         if not first <= index < first + len(run):
             size = header_size(self.data)
-            chunk = max(1, FRAMES_CHUNK_BYTES // (4 * size[0] * size[1])) if size else 1
-            count = min(chunk, self.count - index)
+            pixels = size[0] * size[1] if size else 0  # (a header claiming 0x0: decoding says what is wrong)
+            count = min(max(1, FRAMES_CHUNK_BYTES // (4 * pixels)) if pixels else 1, self.count - index)
             ok, animation = cv2.imdecodeanimation(buffer, start=index, count=count)
-            if count > 1 and (not ok or len(animation.frames) < count):  # the frame alone, as before, if it decodes
-                count = 1
+            first, run = index, list(animation.frames)[:count]
+            if not run:  # the frame alone, as before, if it decodes
                 ok, animation = cv2.imdecodeanimation(buffer, start=index, count=1)
-            first, run = index, list(animation.frames)[:count] if ok else []
+                run = list(animation.frames)[:1] if ok else []
             self._frames = (first, run)
-        return run[index - first : index - first + 1]
+        return [frame.copy() for frame in run[index - first : index - first + 1]]
 
 
 def open_pages(data: bytes, max_pixels: int | None = None) -> Pages:

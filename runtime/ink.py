@@ -368,19 +368,18 @@ def paper_level(small: np.ndarray, dark: bool, shape: tuple[int, int], config: D
     A morphological closing (dark ink) or opening (light ink) wipes out every stroke narrower than the
     window, whatever the ink density; on the small copy it is cheap even for a 12 MP photo.
 
-    The small copy is padded first, by replicating its edge; an image framed by a thin band of ink's tone all round
-    its edge (``framed``: a printed answer box cut out on its frame) is padded by reflection instead. Replicated, such a
-    frame grew wider than the window and stood as paper, whose blur then darkened the paper just inside it, so the
-    light pixels there read as strong negative ink, the noise sigma measured from them rose to 0.2 (none on the box
-    padded by reflection), and the digits in the box vanished (a new user's box crops: 0 of 200 read with their
-    frame).
+    The small copy is padded first, by replicating its edge; an image framed by a thin band of ink's tone all round its
+    edge (``framed_at_edge``: a printed answer box cut out on its frame) is padded by reflection instead. Replicated,
+    such a frame grew wider than the window and stood as paper, whose blur then darkened the paper just inside it, so
+    the light pixels there read as strong negative ink, the noise sigma measured from them rose to 0.2 (none on the box
+    padded by reflection), and the digits in the box vanished (a new user's box crops: 0 of 200 read with their frame).
     """
     k = max(window(small, config), bold_stroke_window(small, dark))
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
     op = cv2.MORPH_CLOSE if dark else cv2.MORPH_OPEN
     # Pad first: the second half of the closing must see the first half's result beyond the border too,
     # or a light gradient reaching the border turns into a band of false "ink" along it.
-    edge = cv2.BORDER_REFLECT_101 if framed(small, dark, config) else cv2.BORDER_REPLICATE
+    edge = cv2.BORDER_REFLECT_101 if framed_at_edge(small, dark, config) else cv2.BORDER_REPLICATE
     padded = cv2.copyMakeBorder(small, k, k, k, k, edge)
     paper = cv2.morphologyEx(padded, op, kernel)[k:-k, k:-k].astype(np.float32)
     paper = cv2.blur(paper, (max(1, k // 4) | 1,) * 2)  # soften the blocky steps of the morphology
@@ -389,12 +388,12 @@ def paper_level(small: np.ndarray, dark: bool, shape: tuple[int, int], config: D
     return paper
 
 
-def framed(small: np.ndarray, dark: bool, config: DetectConfig = DEFAULT) -> bool:
-    """Is ``small`` (uint8 [H, W]) framed by a band of ink's tone: is at least ``config.frame_ring`` of its
-    outermost 2 px on the ink's side of Otsu's threshold (darker for ``dark`` ink), and at most a third of that
-    share of a ring of 2 px a tenth of its shorter side further in (at least 4 px), as a printed box's frame cut
-    out on its edge is? A tight crop of writing touches its edge at a few strokes only; a shadow or a dark
-    surround reaching the edge reaches further in too."""
+def framed_at_edge(small: np.ndarray, dark: bool, config: DetectConfig = DEFAULT) -> bool:
+    """Is ``small`` (uint8 [H, W]) framed by a band of ink's tone at its edge: is at least ``config.frame_ring`` of its
+    outermost 2 px (most of its edge, not all of it: a crop cut inside a frame on two sides) on the ink's side of Otsu's
+    threshold (darker for ``dark`` ink), and at most a third of that share of a ring of 2 px a tenth of its shorter side
+    further in (at least 4 px), as a printed box's frame cut out on its edge is? A tight crop of writing touches its
+    edge at a few strokes only; a shadow or a dark surround reaching the edge reaches further in too."""
     if min(small.shape) < 16:
         return False
     threshold, _ = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY | cv2.THRESH_OTSU)

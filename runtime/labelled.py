@@ -61,15 +61,15 @@ class Label(NamedTuple):
 def read_labels(csv_path: str | os.PathLike) -> list[Label]:
     """The labelled images of a CSV (see the module's docstring) -> one Label per row, in order.
 
-    Read as UTF-8 (a spreadsheet's byte-order mark is skipped); spaces around a field are dropped, and spaces and
-    tabs inside a text too (two answers side by side, "844 905", read as one line "844905"), a text's line breaks
-    kept ("\\r\\n" is "\\n"); blank rows skipped. A ``file`` written with backslashes (a Windows export)
-    that does not exist so is taken with slashes. Raises LabelsError (a ValueError) for a file that cannot be
-    read, is no CSV (an unclosed quote, a field over the csv module's limit), has no header with ``file`` and
-    ``text`` (or has one of them twice), or no rows; and, naming every bad row's line (the first
-    PROBLEMS_SHOWN), for a row without a file or without a text cell, or with a text that holds anything but
-    digits and line breaks (the reader reads digits only: label "Box 76" as 76). A labelled image that does not
-    exist is not an error here: ``score`` counts it as unreadable, with the reader's message."""
+    Read as UTF-8 (a spreadsheet's byte-order mark is skipped); spaces around a field are dropped, and any whitespace
+    inside a text's lines too (two answers side by side, "844 905", read as one line "844905"; a no-break space, a stray
+    carriage return), a text's line breaks kept (an empty line dropped) ("\\r\\n" is "\\n"); blank rows skipped. A
+    ``file`` written with backslashes (a Windows export) that does not exist so is taken with slashes. Raises
+    LabelsError (a ValueError) for a file that cannot be read, is no CSV (an unclosed quote, a field over the csv
+    module's limit), has no header with ``file`` and ``text`` (or has one of them twice), or no rows; and, naming every
+    bad row's line (the first PROBLEMS_SHOWN), for a row without a file or without a text cell, or with a text that
+    holds anything but digits and line breaks (the reader reads digits only: label "Box 76" as 76). A labelled
+    image that does not exist is not an error here: ``score`` counts it as unreadable, with the reader's message."""
     path = Path(csv_path)
     if path.is_dir():
         raise LabelsError(f"{path}: a folder; give the CSV file of its labels (e.g. {path / 'expected.csv'}).")
@@ -143,7 +143,8 @@ def _rows(path: Path, handle) -> tuple[list[Label], list[tuple[int, str]]]:
                     )
                 )
             else:  # spaces between numbers are no text: '844 905' labels two answers side by side, read '844905'
-                rows.append(Label(_image_path(folder, file), text.replace(" ", "").replace("\t", ""), file, line))
+                lines = ("".join(part.split()) for part in text.split("\n"))  # (any whitespace: a no-break space too)
+                rows.append(Label(_image_path(folder, file), "\n".join(part for part in lines if part), file, line))
     except csv.Error as exc:
         raise LabelsError(
             f"{path}, line {ended + 1}: not CSV from there on ({exc}); a quote opened on that line or soon after may "

@@ -165,9 +165,12 @@ def shipped_models() -> list[dict]:
 
 
 def _mean_exact(card: dict) -> float | None:
-    """A line model card's mean exact rate (digits) over its latest kinds of test lines; None for other cards."""
-    kinds = latest_test_lines(card) if card.get("kind") == "line" else {}
-    return float(np.mean([v["text_exact"] for v in kinds.values()])) if kinds else card.get("test_exact")
+    """A line model card's mean exact rate (digits) over the kinds of test lines its export measured, at their
+    latest figures (a kind measured later only, such as "printed", is left out: the mean keeps its meaning);
+    None for other cards."""
+    latest = latest_test_lines(card) if card.get("kind") == "line" else {}
+    kinds = [latest[kind]["text_exact"] for kind in card.get("test_lines", {}) if kind in latest]
+    return float(np.mean(kinds)) if kinds else card.get("test_exact")
 
 
 def decode_metadata(raw: dict[str, str]) -> dict[str, Any]:

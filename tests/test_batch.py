@@ -1064,7 +1064,7 @@ def test_the_summary_line_gives_a_run_of_a_few_milliseconds_to_three_figures():
     from edgedigits.runtime.batch import ArchiveSummary
 
     fast = ArchiveSummary(engine="local", format="jsonl", out="out", read=1, seconds=0.003256)
-    assert "; 0.00326 s (307 images/s, engine local" in fast.line()
+    assert "; 3.26 ms (307 images/s, engine local" in fast.line()
     slow = ArchiveSummary(engine="local", format="jsonl", out="out", read=300, seconds=2.5)
     assert "; 2.50 s (120 images/s, engine local" in slow.line()
     assert "; 0.00 s (0 images/s" in ArchiveSummary(engine="local", format="jsonl", out="out").line()

@@ -347,6 +347,6 @@ def test_shared_cases_score_full_marks(shared_cases):
 def test_spaces_between_numbers_in_a_label_are_no_text(tmp_path):
     """A teacher labels two answers side by side on a worksheet's row '844 905'; the reader reads that row as
     one line, '844905'. It was refused as holding more than digits."""
-    (tmp_path / "labels.csv").write_text('file,text\na.png,844 905\nb.png,"12\t7\n3 4"\n')
+    (tmp_path / "labels.csv").write_text('file,text\na.png,844 905\nb.png,"12\t7\n3 4"\nc.png,"8\u00a01\r2\n \n5"\n')
     labels = read_labels(tmp_path / "labels.csv")
-    assert [label.text for label in labels] == ["844905", "127\n34"]
+    assert [label.text for label in labels] == ["844905", "127\n34", "812\n5"]

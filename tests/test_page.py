@@ -1815,12 +1815,12 @@ def test_a_blank_pages_margin_line_gives_no_digit(reader, mnist_test):
 
 @pytest.mark.parametrize("frame", [3, 5, 7])
 def test_an_answer_box_cut_out_with_its_frame_is_read(reader, mnist_test, frame):
-    """A printed answer box cut out of a form with its frame (scenes.answer_box), as a teacher's trial cut 200 of
-    them (2026-12-06: 0 read). The paper round a frame of 3 px or more passed for a flat border whose inside was
-    the frame's wall (page.flat_border cut through the box), and a frame at the image's edge, replicated by the
-    paper level's padding, stood as paper and drowned the digits in noise (ink.framed). At 0de43be these 24 boxes
-    of each frame read 11 (3 px), 4 (5 px) and 4 (7 px); now 23, 23 and 24."""
-    from edgedigits.runtime.ink import framed, shrink
+    """A printed answer box cut out of a form with its frame (scenes.answer_box), as a teacher's trial cut 200 of them
+    (2026-12-06: 0 read). The paper round a frame of 3 px or more passed for a flat border whose inside was the frame's
+    wall (page.flat_border cut through the box), and a frame at the image's edge, replicated by the paper level's
+    padding, stood as paper and drowned the digits in noise (ink.framed_at_edge). At 0de43be these 24 boxes of each
+    frame read 11 (3 px), 4 (5 px) and 4 (7 px); now 23, 23 and 24."""
+    from edgedigits.runtime.ink import framed_at_edge, shrink
     from edgedigits.train.scenes import answer_box
 
     rng = np.random.default_rng([frame, 6])
@@ -1831,9 +1831,9 @@ def test_an_answer_box_cut_out_with_its_frame_is_read(reader, mnist_test, frame)
             exact += reader.read(image).text == text
     assert exact >= 22, exact
     image, _ = answer_box(mnist_test, rng, frame, 0)
-    assert framed(shrink(image, 256), dark=True)  # its frame all round its edge
+    assert framed_at_edge(shrink(image, 256), dark=True)  # its frame all round its edge
     plain, _ = answer_box(mnist_test, rng, frame, 20)
-    assert not framed(shrink(plain, 256), dark=True)  # paper round it
+    assert not framed_at_edge(shrink(plain, 256), dark=True)  # paper round it
     line = np.full((60, 300), 240, np.uint8)
     cv2.putText(line, "2026", (10, 50), cv2.FONT_HERSHEY_SIMPLEX, 2, 20, 6)  # a tight crop of writing touching
-    assert not framed(line, dark=True)  # its edge at a few strokes is no frame
+    assert not framed_at_edge(line, dark=True)  # its edge at a few strokes is no frame

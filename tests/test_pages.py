@@ -128,10 +128,17 @@ def test_a_long_animation_is_decoded_a_run_of_frames_at_a_time(monkeypatch):
     pages = images.open_pages(data)
     assert len(pages) == 40 and all(np.array_equal(page, want) for page, want in zip(pages, whole.frames))
     assert len(calls) == 1  # 40 frames of 120x160 in one run of FRAMES_CHUNK_BYTES
+    first = pages[0]
+    first[:] = 0  # a copy: drawing on a page leaves the next read of it as decoded
+    assert np.array_equal(pages[0], whole.frames[0])
     monkeypatch.setattr(images, "FRAMES_CHUNK_BYTES", 10 * 4 * 120 * 160)  # runs of 10 frames
     pages, calls[:] = images.open_pages(data), []
     assert all(np.array_equal(pages[i], whole.frames[i]) for i in (0, 5, 9, 10, 39, 3, 11))
     assert calls == [10, 10, 1, 10]  # 0-9 (0, 5, 9), 10-19 (10), 39 alone, 3-12 (3, 11)
+    # A logical screen of 0x0 (a malformed header) is a corrupt image, as it was, not a ZeroDivisionError.
+    broken = data[:6] + b"\x00\x00\x00\x00" + data[10:]
+    with pytest.raises(images.ImageError, match="truncated or corrupt"):
+        images.open_pages(broken)[0]
 
 
 def test_a_threshold_per_call_gives_the_text_a_reader_with_it_gives(three_pages, reader):

@@ -756,11 +756,12 @@ def scanned_worksheet(split, rng: np.random.Generator) -> tuple[Image, list[str]
     """A scanned arithmetic worksheet, as a teacher's trial drew them (2026-12-06): an A4 page at 150 dpi (uint8 gray
     [1754, 1240]) with a printed title and 8 rows of two printed questions ("9 x 6 =", "648 + 196 =", in DejaVu Sans,
     matplotlib's: train.lines.font_files "train"), each beside a printed answer box (a 3 px frame) holding its
-    handwritten answer (MNIST digits of ``split``, 35-75 px tall, in blue-black ink); and the answers in reading
-    order. The shipped line model reads such printed digits unsurely upright and as words upside down, and the
-    orientation model leant towards turned on 3 of 6: such pages were read turned 180 degrees at confidences of
-    0.99 (recognize.keep_turned, ReadConfig.many_chars_turn_odds). The page's printed digits are digits too, so its
-    reading holds more than the answers: score it by the answers found in order (``answers_in_order``)."""
+    handwritten answer (a long one, now and then, runs over the frame, as a child's does) (MNIST digits of ``split``,
+    35-75 px tall, in blue-black ink); and the answers in reading order. The shipped line model reads such printed
+    digits unsurely upright and as words upside down, and the orientation model leant towards turned on 3 of 6: such
+    pages were read turned 180 degrees at confidences of 0.99 (recognize.keep_turned, ReadConfig.many_chars_turn_odds).
+    The page's printed digits are digits too, so its reading holds more than the answers: score it by the answers found
+    in order (``answers_in_order``)."""
     from PIL import Image as PilImage
     from PIL import ImageDraw, ImageFont
 
@@ -827,7 +828,8 @@ def answer_box(split, rng: np.random.Generator, frame: int, margin: int) -> tupl
         region = box[20 : 20 + height, x : x + height]
         np.minimum(region, 255 - ink, out=region)
         x += int(height * 0.7)
-    box[:frame], box[-frame:], box[:, :frame], box[:, -frame:] = 30, 30, 30, 30
+    if frame > 0:  # (box[-0:] is the whole box)
+        box[:frame], box[-frame:], box[:, :frame], box[:, -frame:] = 30, 30, 30, 30
     paper = int(rng.integers(236, 251))
     image = cv2.copyMakeBorder(box, margin, margin, margin, margin, cv2.BORDER_CONSTANT, value=paper)
     return cv2.GaussianBlur(image, (3, 3), 0.7), "".join(map(str, digits))
@@ -853,7 +855,8 @@ def arithmetic(rng: np.random.Generator) -> tuple[str, str]:
 
 def answers_in_order(text: str, answers: list[str]) -> int:
     """How many of ``answers`` a reading's ``text`` holds in order, each within a line and after the one before
-    (a page's printed digits may sit between them): the longest run kept greedily from the first."""
+    (a page's printed digits may sit between them), matched greedily from the first (not the longest such run).
+    The printed questions' digits hold some answers by chance: a reading of them alone finds a few."""
     lines = text.split("\n")
     found, line, at = 0, 0, 0
     for answer in answers:  # (an answer not found further on is skipped, the place kept)
