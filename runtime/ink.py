@@ -374,12 +374,13 @@ def paper_level(small: np.ndarray, dark: bool, shape: tuple[int, int], config: D
     the light pixels there read as strong negative ink, the noise sigma measured from them rose to 0.2 (none on the box
     padded by reflection), and the digits in the box vanished (a new user's box crops: 0 of 200 read with their frame).
     """
-    k = max(window(small, config), bold_stroke_window(small, dark))
+    threshold = otsu(small)  # (one split of ink and paper for the stroke window and the frame test)
+    k = max(window(small, config), bold_stroke_window(small, dark, threshold))
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
     op = cv2.MORPH_CLOSE if dark else cv2.MORPH_OPEN
     # Pad first: the second half of the closing must see the first half's result beyond the border too,
     # or a light gradient reaching the border turns into a band of false "ink" along it.
-    edge = cv2.BORDER_REFLECT_101 if framed_at_edge(small, dark, config) else cv2.BORDER_REPLICATE
+    edge = cv2.BORDER_REFLECT_101 if framed_at_edge(small, dark, config, threshold) else cv2.BORDER_REPLICATE
     padded = cv2.copyMakeBorder(small, k, k, k, k, edge)
     paper = cv2.morphologyEx(padded, op, kernel)[k:-k, k:-k].astype(np.float32)
     paper = cv2.blur(paper, (max(1, k // 4) | 1,) * 2)  # soften the blocky steps of the morphology
@@ -388,33 +389,47 @@ def paper_level(small: np.ndarray, dark: bool, shape: tuple[int, int], config: D
     return paper
 
 
-def framed_at_edge(small: np.ndarray, dark: bool, config: DetectConfig = DEFAULT) -> bool:
+def otsu(small: np.ndarray) -> float:
+    """Otsu's threshold of a uint8 [H, W] image (cv2.threshold's): ink and paper split at it."""
+    return float(cv2.threshold(small, 0, 1, cv2.THRESH_BINARY | cv2.THRESH_OTSU)[0])
+
+
+def ink_side(small: np.ndarray, dark: bool, threshold: float) -> np.ndarray:
+    """Bool [H, W]: the pixels of ``small`` on the ink's side of ``threshold``: at or below it for ``dark`` ink,
+    above it for light ink (cv2.THRESH_BINARY_INV's and THRESH_BINARY's split)."""
+    return small <= threshold if dark else small > threshold
+
+
+def framed_at_edge(
+    small: np.ndarray, dark: bool, config: DetectConfig = DEFAULT, threshold: float | None = None
+) -> bool:
     """Is ``small`` (uint8 [H, W]) framed by a band of ink's tone at its edge: is at least ``config.frame_ring`` of its
     outermost 2 px (most of its edge, not all of it: a crop cut inside a frame on two sides) on the ink's side of Otsu's
     threshold (darker for ``dark`` ink), and at most a third of that share of a ring of 2 px a tenth of its shorter side
     further in (at least 4 px), as a printed box's frame cut out on its edge is? A tight crop of writing touches its
-    edge at a few strokes only; a shadow or a dark surround reaching the edge reaches further in too."""
+    edge at a few strokes only; a shadow or a dark surround reaching the edge reaches further in too.
+    ``threshold``: ``otsu(small)``, when the caller has it."""
     if min(small.shape) < 16:
         return False
-    threshold, _ = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    split = otsu(small) if threshold is None else threshold
 
     def inky(depth: int) -> float:
         inside = small[depth : small.shape[0] - depth, depth : small.shape[1] - depth]
         ring = np.concatenate(
             [inside[:2].ravel(), inside[-2:].ravel(), inside[2:-2, :2].ravel(), inside[2:-2, -2:].ravel()]
         )
-        return float(np.mean(ring <= threshold if dark else ring > threshold))
+        return float(np.mean(ink_side(ring, dark, split)))
 
     return inky(0) >= config.frame_ring and inky(max(4, min(small.shape) // 10)) <= config.frame_ring / 3
 
 
-def bold_stroke_window(small: np.ndarray, dark: bool) -> int:
+def bold_stroke_window(small: np.ndarray, dark: bool, threshold: float | None = None) -> int:
     """A window 2.5x as wide as the boldest stroke (a marker digit filling a close-up), at most half the image.
 
-    Strokes from a rough Otsu split; their width from the distance transform. Blobs touching the border
-    (the desk, a paper edge) are left out unless nothing else is there (a tight crop)."""
-    flag = (cv2.THRESH_BINARY_INV if dark else cv2.THRESH_BINARY) | cv2.THRESH_OTSU
-    _, mask = cv2.threshold(small, 0, 1, flag)
+    Strokes from a rough Otsu split (``threshold``: ``otsu(small)``, when the caller has it); their width from the
+    distance transform. Blobs touching the border (the desk, a paper edge) are left out unless nothing else is
+    there (a tight crop)."""
+    mask = ink_side(small, dark, otsu(small) if threshold is None else threshold).view(np.uint8)
     if not mask.any():
         return 3
     _, labels, stats = label(mask)
