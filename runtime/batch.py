@@ -8,7 +8,7 @@ on this machine's worker processes or on a Ray cluster (Ray Data), resumable, on
     print(summary.read, summary.failed, summary.skipped, summary.images_per_s)
 
 Output, under ``out``: shards ``part-<run>-<hash>.jsonl`` (one record a line, the ``classify`` JSON-lines
-schema (README, "Reading digits") plus ``size`` in bytes and ``mtime`` in seconds of the input) or
+schema (docs/command-line.md, "JSON lines") plus ``size`` in bytes and ``mtime`` in seconds of the input) or
 ``part-<run>-<hash>.parquet`` (the same
 fields as columns), and ``_SUMMARY.json``. Each shard holds the records of one batch of inputs and is written
 whole (to a temporary name, then renamed) by the worker that read the batch. ``<run>`` numbers the runs into
@@ -56,7 +56,7 @@ if TYPE_CHECKING:
 
 ENGINES = ("local", "ray")
 FORMATS = ("jsonl", "parquet")
-BATCH = 256  # inputs per map_batches call (one network pass) and per shard; see the README for the tuning
+BATCH = 256  # inputs per map_batches call (one network pass) and per shard; tuning: docs/batch.md, "Batch size"
 LISTING_LINES = 100_000  # inputs per listing file: each is one read task of Ray, streamed
 SUMMARY = "_SUMMARY.json"
 SETTINGS = "_SETTINGS.json"  # what the records under out were read with (keep_settings)

@@ -788,7 +788,8 @@ def serve(
     workers: int = typer.Option(
         1,
         help="Server processes, each with its own model session and about one core "
-        "of reading (2 on a 2-core machine read 1.5-1.7x the images per second of 1: README, Serving).",
+        "of reading (2 on a 2-core machine read 1.5-1.7x the images per second of 1: docs/serving.md, "
+        "Under load).",
     ),
     threads: Optional[int] = typer.Option(
         None,

@@ -1,9 +1,10 @@
 """Writing readings as a table (people), JSON lines or CSV (programs and spreadsheets), the run summary,
 and the progress bar of a long run.
 
-The JSON record is the interface other programs rely on (README, "Reading digits"): one object per input,
-``{"path", "text", "digits": [{"digit", "confidence", "box": [x, y, w, h]}]}`` or ``{"path", "error"}``.
-The CSV has one row per input with the columns of ``CSV_COLUMNS`` (see ``csv_row`` and the README).
+The JSON record is the interface other programs rely on (docs/command-line.md, "JSON lines"): one object per
+input, ``{"path", "text", "digits": [{"digit", "confidence", "box": [x, y, w, h]}]}`` or ``{"path", "error"}``.
+The CSV has one row per input with the columns of ``CSV_COLUMNS`` (see ``csv_row`` and docs/command-line.md,
+"CSV").
 """
 
 from __future__ import annotations

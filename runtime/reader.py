@@ -243,8 +243,8 @@ class DigitReader:
     def warm_up(self) -> float:
         """Open every model's onnxruntime session and run each once, so that the first image a caller reads costs
         what the next ones do (the first ``read`` of a fresh reader opened the line and orientation models and ran
-        each session for the first time: ``samples/photo_2026.jpg`` 33-35 ms, against 6-8 ms after; README,
-        "Python API"). It reads a frame of six digits drawn with OpenCV's script font (synth.make_scene), and runs
+        each session for the first time: ``samples/photo_2026.jpg`` 33-35 ms, against 6-8 ms after; docs/api.md,
+        "DigitReader"). It reads a frame of six digits drawn with OpenCV's script font (synth.make_scene), and runs
         the orientation model, when the reader has one, on a blank line (an upright page does not need it).
         Returns the time it took, in ms. Raises ModelError for a line or orientation model file that is not such
         a model, as the first read would. A service calls it as it starts, before its first request."""

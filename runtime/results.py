@@ -1,5 +1,5 @@
 """What was read: ``Reading`` (one input) holds ``Digit``s (one digit each). Frozen dataclasses; the JSON
-record that other programs rely on (README, "Reading digits"; the project's design document) is
+record that other programs rely on (docs/command-line.md, "JSON lines"; the project's design document) is
 ``Reading.to_dict()``.
 """
 
@@ -118,9 +118,9 @@ class Reading:
         return replace(self, text=compose_text(self.digits, threshold))
 
     def to_dict(self) -> dict:
-        """The JSON record (README, "Reading digits"): ``{"path", "text", "digits": [...]}`` (plus ``raw`` when
-        the line model read the image, ``pages`` and ``page_texts``, each page's text, for a file of several
-        pages) or ``{"path", "error"}``; ``path``
+        """The JSON record (docs/command-line.md, "JSON lines"): ``{"path", "text", "digits": [...]}`` (plus
+        ``raw`` when the line model read the image, ``pages`` and ``page_texts``, each page's text, for a file of
+        several pages) or ``{"path", "error"}``; ``path``
         is always there, None when the input had no name (an array or bytes); a path whose bytes are not UTF-8
         as ``shown_path`` writes it."""
         path = shown_path(self.path) if isinstance(self.path, str) else self.path

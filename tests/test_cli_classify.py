@@ -527,8 +527,8 @@ def test_from_file_lists_a_file_whose_name_is_not_utf8(tmp_path, mnist_test):
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
 def test_results_that_cannot_be_written_are_a_usage_error_not_a_traceback(mixed_folder, fmt):
     """Results to a full disk (/dev/full), by -o and on stdout: exit 2 with one line saying so and what to do
-    (README: 'an output that cannot be written' is a usage error). It was an OSError traceback, exit 1 (for
-    -o, raised again by closing the file)."""
+    (docs/command-line.md, "Errors and exit status": 'an output that cannot be written' is a usage error). It was
+    an OSError traceback, exit 1 (for -o, raised again by closing the file)."""
     folder, _ = mixed_folder
     with open("/dev/full", "w") as full:
         printed = subprocess.run(

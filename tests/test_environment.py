@@ -26,8 +26,9 @@ def pins() -> dict[str, str]:
 
 
 def test_the_venv_has_the_pinned_releases_that_draw_the_test_material():
-    """A test photo drawn by another OpenCV release differs (README, "How well it reads"): the suite moves to a new
-    release only when constraints-dev.txt does (make rebuilds the venv when the file changes)."""
+    """A test photo drawn by another OpenCV release differs (docs/accuracy.md, "OpenCV releases draw the material
+    differently"): the suite moves to a new release only when constraints-dev.txt does (make rebuilds the venv when
+    the file changes)."""
     found = pins()
     assert "opencv-python" in found and "numpy" in found
     assert {name: version(name) for name in found} == found

@@ -213,7 +213,7 @@ def exact_rate(reader, items):
 def test_touching_digit_strings_read_exactly(reader, mnist_test):
     items = photos(mnist_test, lambda rng: number(rng, 2, 6), 40, 11, LineStyle(touching=1.0, **PLAIN))
     rate, got = exact_rate(reader, items)
-    # Issue 9's goal is 0.95; the shipped line model reads 0.78 of these (see the README's accuracy table).
+    # Issue 9's goal is 0.95; the shipped line model reads 0.78 of these (see docs/accuracy.md, "Digit strings").
     assert rate >= 0.7, list(zip(got, [w for _, w in items]))
 
 

@@ -27,7 +27,7 @@ def test_line_model_fits_the_flops_and_interface_budget():
 
 
 def test_line_wide_preset_is_the_line_network_with_its_widths():
-    """The line-wide preset (README, "Training and export"): the same layers and interface as build_line, the
+    """The line-wide preset (docs/training.md): the same layers and interface as build_line, the
     widths of presets.LINE_WIDE_CHANNELS, so its runs export and read as line models do."""
     from edgedigits.train.presets import LINE_WIDE_CHANNELS
 

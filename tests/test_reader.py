@@ -326,7 +326,7 @@ def test_to_dict_of_a_file_whose_name_is_not_utf8_is_the_classify_record(reader,
     """A Latin-1 file name (b'caf\\xe9.png'): Reading.path still opens the file, and to_dict() writes the name as
     classify does ('caf\\xe9.png'), so the record encodes as UTF-8. It held the lone surrogate: json.dumps(...,
     ensure_ascii=False) written to a UTF-8 file raised UnicodeEncodeError, and to_dict() was not the classify
-    record the README says it is."""
+    record docs/api.md says it is."""
     import json
 
     odd = tmp_path / os.fsdecode(b"caf\xe9.png")
@@ -511,7 +511,7 @@ def test_threads_workers_and_stabilizer_memory_are_checked(reader, mnist_test):
 
 
 def test_every_array_kind_the_readme_documents_reads_alike(reader, mnist_test):
-    """README's Python API section (and read's docstring) say which arrays read takes and how their values
+    """docs/api.md, "What `read` takes" (and read's docstring) say which arrays read takes and how their values
     become 8 bits; each of these is the same picture and reads as the uint8 one does."""
     gray = synth.on_canvas(synth.render_digit(mnist_test.images[0], 60), 0.5)  # uint8, dark on light
     ink = gray < 128

@@ -100,7 +100,7 @@ def test_health_models_and_docs(server):
 def test_the_openapi_schema_names_every_field_the_answers_carry(server):
     """Each key of a real answer (a reading with ``raw``, one without, a batch with an unreadable file) is a
     property of its schema in /openapi.json, so a client generated from /docs keeps it. The schema lacked
-    ``raw`` (README: 'raw as in classify') and a batch error's ``status``."""
+    ``raw`` (docs/serving.md: 'raw as in classify') and a batch error's ``status``."""
     _, _, spec = request(server.url + "/openapi.json")
     schemas = spec["components"]["schemas"]
 

@@ -80,7 +80,7 @@ LINE_DILATIONS = (1, 2)
 LINE_CHANNELS = (24, 32, 64, 64, 96, 128)
 # The line-wide preset's: about twice the channels (250,001 parameters), 296 against 151 ms per training step
 # of 64 lines of 192 px on 2 cores (measured with TF_ENABLE_ONEDNN_OPTS=1, as train_line runs). Its 10-epoch run
-# (README, "Training and export") read touching lines 0.83 -> 0.86 but plain ones 0.97 -> 0.92, at 56 MFLOPs.
+# (docs/training.md) read touching lines 0.83 -> 0.86 but plain ones 0.97 -> 0.92, at 56 MFLOPs.
 LINE_WIDE_CHANNELS = (32, 64, 128, 128, 192, 256)
 
 
