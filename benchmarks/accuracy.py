@@ -38,7 +38,8 @@ The material comes from ``edgedigits.runtime.synth`` (the same code the tests us
                   labels, boxes and rules around an account number and a meter reading), each read upright and
                   turned 90 degrees either way and 180; exact. Run with the photo kinds.
   worksheets      ``--worksheets N`` scanned arithmetic worksheets (``scenes.scanned_worksheet``: printed questions
-                  beside answer boxes, A4 at 150 dpi), each read upright and turned 180; the share of answers
+                  beside answer boxes, A4 at 150 dpi), each read upright and turned 180, and as many again printed in
+                  Liberation Sans (a font the orientation model never trained on); the share of answers
                   found in order in the reading (``scenes.answers_in_order``; the printed digits are read too).
                   Run with the photo kinds.
   answer boxes    ``--boxes N`` printed answer boxes cut out with their frame (``scenes.answer_box``) for each
@@ -59,6 +60,8 @@ The raw-28x28 figure of the same digits is the model's own ceiling on them.
 
 from __future__ import annotations
 
+import itertools
+import os
 import sys
 import time
 from pathlib import Path
@@ -422,15 +425,21 @@ def scanned_forms(reader: DigitReader, split, n: int, seed: int) -> dict:
 def worksheets(reader: DigitReader, split, n: int, seed: int) -> dict:
     """``n`` scanned worksheets (``scenes.scanned_worksheet``) read upright and turned 180 degrees: the share of
     their answers found in order in the reading (``scenes.answers_in_order``), and the time per page."""
+    from edgedigits.train.lines import font_files
     from edgedigits.train.scenes import answers_in_order, scanned_worksheet
 
     rng = np.random.default_rng([seed, 150])
-    pages = [scanned_worksheet(split, rng) for _ in range(n)]
+    pages = {"": [scanned_worksheet(split, rng) for _ in range(n)]}
+    held_out = [f for f in font_files("held_out") if os.path.basename(f) == "LiberationSans-Regular.ttf"]
+    if held_out:  # print in a font the orientation model never trained on (fonts-liberation; .ci/run installs it)
+        rng = np.random.default_rng([seed, 151])
+        pages[", Liberation Sans"] = [scanned_worksheet(split, rng, held_out[0]) for _ in range(n)]
     out = {}
-    for name, turn in (("upright", 0), ("turned 180°", 2)):
+    for (font, sheets), (name, turn) in itertools.product(pages.items(), (("upright", 0), ("turned 180°", 2))):
+        name += font
         found = total = 0
         seconds = 0.0
-        for page, answers in pages:
+        for page, answers in sheets:
             image = np.ascontiguousarray(np.rot90(page, turn))
             started = time.perf_counter()
             text = reader.read(image).text

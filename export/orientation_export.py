@@ -47,7 +47,7 @@ def export_orientation_model(
     from edgedigits.runtime.model import ModelError, OrientationModel
     from edgedigits.runtime.orientation import frames
     from edgedigits.train.line_fit import make_lines
-    from edgedigits.train.orientation_fit import accuracy, both_ways
+    from edgedigits.train.orientation_fit import accuracy, both_ways, printed_accuracy
 
     out = Path(out)
     if out.suffix != ".onnx":
@@ -92,6 +92,7 @@ def export_orientation_model(
                 "Nothing was written; check the opset (--opset) and the tf2onnx version."
             )
         measured = accuracy(session.predict, tensors, targets)
+        printed = printed_accuracy(session.predict, test.images, test.labels, test_lines // 2, seed)
         staging.discard()
 
         preset = src.metrics.get("preset") or "orientation"
@@ -113,6 +114,9 @@ def export_orientation_model(
             "test": measured,
             "test_accuracy": measured["accuracy"],
             "test_asymmetric_accuracy": measured["asymmetric_accuracy"],
+            # lines typeset in fonts no training line used: whole lines, and worksheet lines (printed questions
+            # beside handwritten answers); train.orientation_fit.printed_accuracy
+            "test_printed": printed,
             **metadata.trained_sections(
                 src, data_dir, command, opset, figures, ("mflops_per_line_of_8_digits", flops.mflops_per_line(proto))
             ),
@@ -136,6 +140,7 @@ def export_orientation_model(
         "size_bytes": len(blob),
         "parity": figures,
         "test": measured,
+        "test_printed": printed,
         "params": meta["params"],
         "mflops_per_line_of_8_digits": meta["mflops_per_line_of_8_digits"],
         "card": card,

@@ -1079,7 +1079,9 @@ def export_command(
             f"{result['name']}: parity on {result['parity']['lines']} test lines "
             f"({result['parity']['call_disagreements']} called differently, max |d log-odds| "
             f"{result['parity']['max_abs_diff']:.1e}); called right {result['test']['accuracy']:.1%} "
-            f"(with a digit 2-7, 9: {result['test']['asymmetric_accuracy']:.1%})"
+            f"(with a digit 2-7, 9: {result['test']['asymmetric_accuracy']:.1%}); printed in unseen fonts: "
+            f"{result['test_printed']['printed']['accuracy']:.1%} of lines, "
+            f"{result['test_printed']['printed_beside']['accuracy']:.1%} of worksheet lines"
         )
         say(
             f"  {result['size_bytes']:,} bytes, {result['params']:,} parameters, "

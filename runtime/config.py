@@ -946,7 +946,10 @@ class ReadConfig:
     #   (if the line model does not disagree: turn_tolerance). benchmarks/orientation.py (200 page photos of MNIST
     #   test digits each way, runs/orient3, lines padded by lines.BATCH_MARGIN): upright pages reach at most 3.34;
     #   at 5.5 none is turned and 95.8 % of the upside-down ones are caught (4.0: 96.4 %, and the old
-    #   runs/orientation2 model 91 %). Webcam-like frames of six spaced digits (synth.make_scene, 400) reach 5.3
+    #   runs/orientation2 model 91 %). The model shipped since 2026-12-06 (runs/orient6, trained with printed lines
+    #   too): upright pages at most 3.15, at 5.5 none turned and 92.2 % caught (4.0: 94.8 %; issue 10's rotated_180
+    #   photos, seeds 0-1, read 184 of 200 exactly with either model: the line model's agreement turns the rest).
+    #   Webcam-like frames of six spaced digits (synth.make_scene, 400) reach 5.3
     #   and 6.7: at 4.0 one was read turned, as the line model read it turned a little more surely
     #   (tests/test_orientation.py: test_upright_frames_are_never_turned). Issue 10's photos, seeds 0 and 1, 100 of
     #   each kind: 5.5 against 4.0 read one rotated_180 page fewer on each seed (a '284' and a '321' at 5.3 and
@@ -1032,22 +1035,22 @@ class ReadConfig:
     #   nothing, 38 of 200 at 15-18 ms instead of 4-5, gained -0.53 to +0.02, 35 of them under -0.05
     # --- a page of many characters turned 180 degrees (recognize.keep_turned)
     many_chars: int = 15  # characters the line model reads on a page as it lies: with this many or more ...
-    many_chars_margin: float = 0.02  # nats per character: ... a page the orientation model calls turned
-    #   (many_chars_turn_odds; leaning, above 0, until 2026-12-06) is kept turned when the line model reads it turned
-    #   this much more surely, whatever it
-    #   reads there (a mean over many characters is surer of itself than unsure_turn_margin's, set on pages of 3-7).
-    #   Full form pages turned 180 degrees (20-28 characters; printed labels read as words, and upside down as
-    #   digits too): 20 pages at 200 dpi, 10 stayed upside down at log-odds 3.4-8.0 (measured on an earlier line
-    #   model, 2026-12-03; accuracy.py's forms, seeds 0-2, stand at 4.58 or more since); their turned readings
-    #   were 0.04-0.15 surer, one with fewer characters; a page at 120 dpi (tests/test_orientation.py) 0.041
-    many_chars_turn_odds: float = 4.0  # log-odds: ... when the orientation model calls it turned at least this
-    #   surely. Worksheets of printed questions beside answer boxes (a new user's trial, 2026-12-06: 'Name:', '648 +
-    #   196 =' in DejaVu Sans beside handwritten answers; train.scenes.scanned_worksheet seeds 0-7 at 0.05-2.13)
-    #   stood upright at 0.45-3.66 (the trial's 14 pages that leant), the line model reading their
-    #   printed digits unsurely and, turned, as words: 8 of 48 were read upside down at confidences of 0.99 (leaning,
-    #   over 0, was enough). The 60 full form pages turned 180 degrees (accuracy.py's forms, seeds 0-2) stood at 4.58
-    #   or more; upright pages of issue 10's kinds (desk photos, cards, form boxes, lined paper, seeds 0-1) never
-    #   reach ``many_chars`` leaning turned
+    many_chars_margin: float = -0.08  # nats per character: ... a page the orientation model calls turned
+    #   (many_chars_turn_odds) is kept turned when the line model reads it turned at most this much less surely
+    #   (negative: the line model may read it less surely), whatever it reads there. Until 2026-12-06 +0.02 (turned
+    #   only when the line model read it turned more surely): full form pages turned 180 degrees (20-28 characters)
+    #   read their turned readings 0.04-0.15 surer. But the line model reads a worksheet's printed questions upside
+    #   down as words, surely: worksheets turned 180 degrees read 0.061 less surely to 0.052 more surely turned
+    #   back (train.scenes.scanned_worksheet, DejaVu Sans seeds [0, 150] and Liberation Sans [0, 151], 6 and 8
+    #   pages), so the orientation model, which now tells them apart, decides; -0.08 leaves a margin
+    many_chars_turn_odds: float = 1.5  # log-odds: ... when the orientation model calls it turned at least this
+    #   surely. The orientation model of 2026-12-06 (runs/orient6, trained with printed lines and worksheet lines)
+    #   on pages of 15 or more characters: upright, scanned forms (train.scenes.scanned_form, seeds 0-2, 60 pages)
+    #   -5.06 or less, issue 10's desk photos (seed 0, 53 pages) -2.13 or less, worksheets in DejaVu Sans (6)
+    #   -2.39 or less and in Liberation Sans (8) -0.53 or less; turned 180 degrees, the forms 5.1 or more and the
+    #   worksheets 2.06 and 1.82 or more. The first model (runs/orient3) leant the wrong way on worksheets both
+    #   ways (upright 0.05-3.66, turned -2.4 to 0.7): this was 4.0, and leaning (over 0) before that read 8 of a
+    #   teacher's 48 upright worksheets upside down at confidences of 0.99
     many_chars_dispute_odds: float = 4.0  # log-odds: a page of ``many_chars`` or more characters read as it lies
     #   while the orientation model calls it turned this surely is disputed (reader.way_up_disputed; its digits keep
     #   at most ``disputed_confidence``). Scanned forms (train.scenes.scanned_form, seeds 0-2, 20 pages each) and

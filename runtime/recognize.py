@@ -846,8 +846,9 @@ def keep_turned(
     turned page far more surely (``unsure_turn_margin``), with no fewer characters and no fewer digits (an upright frame
     of spaced digits read turned as letters and digits is no better reading); or, on a page of ``many_chars`` or more
     as it lies, when the orientation model calls it turned with log-odds of ``many_chars_turn_odds`` or more and the
-    line model reads it turned more surely by ``many_chars_margin`` (leaning was enough until 2026-12-06: upright
-    worksheets of printed questions leant at 0.45-3.66, and read their printed digits surer upside down, as words)."""
+    line model's turned reading is surer by more than ``many_chars_margin`` nats per character (a negative margin:
+    it may be less sure by up to that; the line model reads a worksheet's printed questions upside down, as words,
+    more surely than right way up, so on such pages the orientation model decides)."""
     if max(len(upright), len(turned)) < config.flip_min_chars:
         return False
     sure = turned_over(upright + turned, odds, config)  # (its own count of characters holds once the above does)

@@ -12,7 +12,7 @@ import pytest
 pytest.importorskip("tensorflow", reason="training tests need the [train] extra")
 
 from edgedigits.runtime.lines import ALPHABET, HEIGHT, STRIDE, pad_batch
-from edgedigits.train.line_fit import batches, make_lines
+from edgedigits.train.line_fit import batches, encode, make_lines
 from edgedigits.train.lines import LineMaker, LineStyle
 from edgedigits.train.presets import PRESETS, build_line
 
@@ -118,7 +118,33 @@ def test_printed_lines_are_typeset_in_one_font_on_one_baseline(mnist_train):
         assert max(tops) - min(tops) <= 0.1 * max(heights)  # one baseline: no handwritten jitter
         assert all(a[0] + a[2] < b[0] for a, b in zip(boxes, boxes[1:]))  # typeset digits never touch
     # A style without printed lines makes the same lines as before the field existed (no random draw).
-    assert LineStyle().printed == 0 and LineStyle().printed_words == 0
+    assert LineStyle().printed == 0 and LineStyle().printed_words == 0 and LineStyle().printed_beside == 0
+
+
+def test_worksheet_lines_hold_small_printed_questions_beside_handwritten_answers(mnist_train):
+    """LineStyle.printed_beside (the orientation preset's worksheet and form lines): each printed piece is in
+    brackets in the raw text, typeset smaller than the handwriting, and followed by a handwritten answer; the
+    answers are the digits after each piece."""
+    from edgedigits.train.lines import printed_question
+
+    bare = dict(separators=0, words=0, no_digits=0, underline=0, rule=0, comb=0, boxes=0)
+    style = LineStyle(
+        printed_beside=1.0, fonts="held_out", **bare
+    )  # (two of matplotlib's, DejaVu*Display, lack digits)
+    maker = LineMaker(mnist_train.images[:500], mnist_train.labels[:500], style)
+    rng = np.random.default_rng(3)
+    for _ in range(8):
+        raw = maker.content(rng)
+        pieces = re.findall(r"\[([^\]]*)\] (\d+)", raw)
+        assert pieces and " ".join(f"[{q}] {a}" for q, a in pieces) == raw, raw
+        ink, _, boxes = maker.compose(raw, rng)
+        assert len(boxes) == sum(len(a) for _, a in pieces)  # the handwritten answers' digits
+        rows = np.flatnonzero(ink[:, : boxes[0][0]].max(1) > 0.5)  # the first question's ink, left of its answer
+        assert 0 < rows[-1] - rows[0] < 1.05 * max(h for _, _, _, h in boxes)
+    questions = {printed_question(np.random.default_rng(i)) for i in range(40)}
+    assert any(q.endswith("=") for q in questions) and any(not q.endswith("=") for q in questions)
+    with pytest.raises(ValueError):  # brackets are no characters of the line model: orientation preset only
+        encode("[1 + 2 =]3".replace(" ", ""))
 
 
 def test_batches_pad_each_line_and_encode_its_target(mnist_train):

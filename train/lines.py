@@ -33,6 +33,7 @@ from __future__ import annotations
 import functools
 import glob
 import os
+import re
 from dataclasses import dataclass
 
 import cv2
@@ -159,6 +160,10 @@ class LineStyle:
     # (0 draws nothing from the random generator: a style without them makes the same lines as before)
     printed: float = 0.0  # the whole line typeset in one TrueType font: digits, separators and words
     printed_words: float = 0.0  # a handwritten line's words typeset in a TrueType font, not a Hershey one
+    # A worksheet's or a form's line: printed questions or labels ("442 + 442 =", "Total:"), smaller than the
+    # handwriting, each beside a handwritten answer. Its raw text holds each printed piece in brackets, which are
+    # no characters of the line model's alphabet: for the orientation preset only (train/orientation_fit.py).
+    printed_beside: float = 0.0
     fonts: str = "train"  # which TrueType fonts: "train" or "held_out" (test material; see font_files)
     blur: float = 0.3
     jpeg: float = 0.5
@@ -182,6 +187,12 @@ class LineMaker:
         n = int(rng.integers(1, 11))
         values = rng.integers(0, 10, n) if len(self.present) == 10 else rng.choice(self.present, n)
         number = "".join(str(d) for d in values)
+        if s.printed_beside > 0 and rng.random() < s.printed_beside:
+            pairs = []
+            for _ in range(int(rng.integers(1, 4))):
+                answer = "".join(str(d) for d in rng.integers(0, 10, int(rng.integers(1, 5))))
+                pairs.append(f"[{printed_question(rng)}] {answer}")
+            return " ".join(pairs)
         if rng.random() < s.no_digits:
             parts = [str(rng.choice(list(SEPARATORS)))] if rng.random() < 0.3 else []
             parts += ["A"] * int(rng.integers(0 if parts else 1, 3))
@@ -307,7 +318,30 @@ class LineMaker:
         x = margin
         boxes: list[tuple[int, int, int, int]] = []
         previous_digit = False
-        for ch in raw:
+        question_font = pick_font(s.fonts, rng) if "[" in raw else None  # one font for a line's printed pieces
+        for ch in re.findall(r"\[[^\]]*\]|.", raw):  # characters, and each printed piece "[...]" whole
+            if ch.startswith("["):  # printed, smaller than the handwriting, anywhere from its top to its baseline
+                # (a worksheet's questions are centred on the answers, a form's labels sit on their baseline): spread
+                # evenly, so that where small print sits tells nothing of the way up. Between centred and baseline
+                # only (runs/orient5, 2026-12-06), the orientation model learnt that small print high in the line
+                # means turned: the held-out worksheet lines 0.998, but a worksheet's centred questions alone read
+                # turned at log-odds 6-12, and upside-down worksheets stayed as they lay.
+                assert question_font is not None
+                glyph, rel, digit_px = font_glyph(question_font, ch[1:-1])
+                size = height * rng.uniform(0.45, 0.95)
+                glyph = warp(glyph, size / digit_px, printed_slant, 0.0)
+                top = base_top + (height - size) * rng.uniform(0.0, 1.0) + rel * size
+                gap = height * rng.uniform(0.3, 1.0)
+                x = max(0, int(x + gap))
+                gh, gw = glyph.shape
+                y = int(np.clip(top, 0, canvas.shape[0] - gh))
+                if x + gw + margin > canvas.shape[1]:
+                    canvas = np.pad(canvas, ((0, 0), (0, x + gw + margin - canvas.shape[1])))
+                region = canvas[y : y + gh, x : x + gw]
+                np.maximum(region, glyph, out=region)
+                x += gw + int(height * rng.uniform(0.3, 1.2))
+                previous_digit, previous_ink = False, None
+                continue
             if ch == " ":
                 x += int(height * rng.uniform(0.3, 0.9))
                 previous_digit = False
@@ -435,6 +469,15 @@ class LineMaker:
         photo = self.print_on_paper(ink, form, rng)
         text = "".join(c for c in raw if c.isdigit())
         return LineSample(photo, line_crop_tensor(photo, ink), raw, text, digit_overlap(boxes))
+
+
+def printed_question(rng: np.random.Generator) -> str:
+    """A printed question or label that a handwritten answer follows (LineStyle.printed_beside): a sum
+    ("442 + 442 =", "9 x 6 ="), as on a primary-school worksheet, most often; else a form's label ("Total:")."""
+    if rng.random() < 0.7:
+        a, b = (int(rng.integers(1, 10 ** int(rng.integers(1, 4)))) for _ in range(2))
+        return f"{a} {rng.choice(['+', '-', 'x'])} {b} ="
+    return str(rng.choice(["Total:", "No.", "Qty", "Age:", "Score", "Q1.", "12)", "Amount", "Ref:", "Date:"]))
 
 
 @functools.lru_cache(maxsize=4)

@@ -752,7 +752,7 @@ def scanned_form(split, rng: np.random.Generator, dpi: int = 200) -> tuple[Image
     return np.clip(noisy, 0, 255).astype(np.uint8), "\n".join(numbers)
 
 
-def scanned_worksheet(split, rng: np.random.Generator) -> tuple[Image, list[str]]:
+def scanned_worksheet(split, rng: np.random.Generator, font: str | None = None) -> tuple[Image, list[str]]:
     """A scanned arithmetic worksheet, as a teacher's trial drew them (2026-12-06): an A4 page at 150 dpi (uint8 gray
     [1754, 1240]) with a printed title and 8 rows of two printed questions ("9 x 6 =", "648 + 196 =", in DejaVu Sans,
     matplotlib's: train.lines.font_files "train"), each beside a printed answer box (a 3 px frame) holding its
@@ -761,13 +761,18 @@ def scanned_worksheet(split, rng: np.random.Generator) -> tuple[Image, list[str]
     digits unsurely upright and as words upside down, and the orientation model leant towards turned on 3 of 6: such
     pages were read turned 180 degrees at confidences of 0.99 (recognize.keep_turned, ReadConfig.many_chars_turn_odds).
     The page's printed digits are digits too, so its reading holds more than the answers: score it by the answers found
-    in order (``answers_in_order``)."""
+    in order (``answers_in_order``). ``font``: another TrueType file for the print (the orientation model trains on
+    printed lines in matplotlib's fonts, DejaVu Sans among them; a held-out font, Liberation Sans, tests the way up
+    on a font it never saw); FileNotFoundError when it does not exist."""
     from PIL import Image as PilImage
     from PIL import ImageDraw, ImageFont
 
     from .lines import font_files
 
-    font = next(f for f in font_files("train") if os.path.basename(f) == "DejaVuSans.ttf")
+    if font is None:
+        font = next(f for f in font_files("train") if os.path.basename(f) == "DejaVuSans.ttf")
+    elif not os.path.isfile(font):
+        raise FileNotFoundError(f"{font}: no such font file")
     height, width = 1754, 1240
     page = np.full((height, width), float(rng.integers(236, 253)), np.float32)
     page += rng.normal(0, 2, page.shape).astype(np.float32)
