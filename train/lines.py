@@ -331,15 +331,9 @@ class LineMaker:
                 size = height * rng.uniform(0.45, 0.95)
                 glyph = warp(glyph, size / digit_px, printed_slant, 0.0)
                 top = base_top + (height - size) * rng.uniform(0.0, 1.0) + rel * size
-                gap = height * rng.uniform(0.3, 1.0)
-                x = max(0, int(x + gap))
-                gh, gw = glyph.shape
-                y = int(np.clip(top, 0, canvas.shape[0] - gh))
-                if x + gw + margin > canvas.shape[1]:
-                    canvas = np.pad(canvas, ((0, 0), (0, x + gw + margin - canvas.shape[1])))
-                region = canvas[y : y + gh, x : x + gw]
-                np.maximum(region, glyph, out=region)
-                x += gw + int(height * rng.uniform(0.3, 1.2))
+                x = max(0, int(x + height * rng.uniform(0.3, 1.0)))
+                canvas, _ = put_glyph(canvas, glyph, x, top, margin)
+                x += glyph.shape[1] + int(height * rng.uniform(0.3, 1.2))
                 previous_digit, previous_ink = False, None
                 continue
             if ch == " ":
@@ -368,12 +362,8 @@ class LineMaker:
                 top = base_top + rel * height + top_jitter
                 gap = height * rng.uniform(-0.05, 0.3)
             x = max(0, int(x + gap))
+            canvas, y = put_glyph(canvas, glyph, x, top, margin)
             gh, gw = glyph.shape
-            y = int(np.clip(top, 0, canvas.shape[0] - gh))
-            if x + gw + margin > canvas.shape[1]:
-                canvas = np.pad(canvas, ((0, 0), (0, x + gw + margin - canvas.shape[1])))
-            region = canvas[y : y + gh, x : x + gw]
-            np.maximum(region, glyph, out=region)
             if ch.isdigit():
                 here = (x, y, glyph)
                 if joined and printed is None and previous_digit and previous_ink is not None:
@@ -469,6 +459,19 @@ class LineMaker:
         photo = self.print_on_paper(ink, form, rng)
         text = "".join(c for c in raw if c.isdigit())
         return LineSample(photo, line_crop_tensor(photo, ink), raw, text, digit_overlap(boxes))
+
+
+def put_glyph(canvas: np.ndarray, glyph: np.ndarray, x: int, top: float, margin: int) -> tuple[np.ndarray, int]:
+    """Ink ``glyph`` (float32 [gh, gw]) onto ``canvas`` (float32 [h, w]) at column ``x`` and row ``top`` (clipped
+    into the canvas), by maximum; the canvas is widened on the right to keep ``margin`` px beyond the glyph.
+    Returns (the canvas, possibly a new array; the row the glyph's top went to)."""
+    gh, gw = glyph.shape
+    y = int(np.clip(top, 0, canvas.shape[0] - gh))
+    if x + gw + margin > canvas.shape[1]:
+        canvas = np.pad(canvas, ((0, 0), (0, x + gw + margin - canvas.shape[1])))
+    region = canvas[y : y + gh, x : x + gw]
+    np.maximum(region, glyph, out=region)
+    return canvas, y
 
 
 def printed_question(rng: np.random.Generator) -> str:
