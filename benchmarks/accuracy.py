@@ -61,7 +61,6 @@ The raw-28x28 figure of the same digits is the model's own ceiling on them.
 from __future__ import annotations
 
 import itertools
-import os
 import sys
 import time
 from pathlib import Path
@@ -425,15 +424,15 @@ def scanned_forms(reader: DigitReader, split, n: int, seed: int) -> dict:
 def worksheets(reader: DigitReader, split, n: int, seed: int) -> dict:
     """``n`` scanned worksheets (``scenes.scanned_worksheet``) read upright and turned 180 degrees: the share of
     their answers found in order in the reading (``scenes.answers_in_order``), and the time per page."""
-    from edgedigits.train.lines import font_files
+    from edgedigits.train.lines import font_named
     from edgedigits.train.scenes import answers_in_order, scanned_worksheet
 
     rng = np.random.default_rng([seed, 150])
     pages = {"": [scanned_worksheet(split, rng) for _ in range(n)]}
-    held_out = [f for f in font_files("held_out") if os.path.basename(f) == "LiberationSans-Regular.ttf"]
+    held_out = font_named("LiberationSans-Regular.ttf", "held_out")
     if held_out:  # print in a font the orientation model never trained on (fonts-liberation; .ci/run installs it)
         rng = np.random.default_rng([seed, 151])
-        pages[", Liberation Sans"] = [scanned_worksheet(split, rng, held_out[0]) for _ in range(n)]
+        pages[", Liberation Sans"] = [scanned_worksheet(split, rng, held_out) for _ in range(n)]
     out = {}
     for (font, sheets), (name, turn) in itertools.product(pages.items(), (("upright", 0), ("turned 180°", 2))):
         name += font

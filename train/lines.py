@@ -498,6 +498,13 @@ def font_files(which: str) -> tuple[str, ...]:
     raise ValueError(f"font set {which!r}: use 'train' or 'held_out'")
 
 
+def font_named(file_name: str, which: str) -> str | None:
+    """The path of the font file called ``file_name`` (e.g. "DejaVuSans.ttf") in the set ``which`` (font_files),
+    or None when that set has no such file (the held-out set without fonts-liberation). ValueError for an
+    unknown set, as font_files."""
+    return next((f for f in font_files(which) if os.path.basename(f) == file_name), None)
+
+
 HERSHEY_SHARE = 0.25  # of the training set's printed lines: in a Hershey font, not a TrueType one
 
 

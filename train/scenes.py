@@ -758,8 +758,10 @@ def scanned_worksheet(split, rng: np.random.Generator, font: str | None = None) 
     matplotlib's: train.lines.font_files "train"), each beside a printed answer box (a 3 px frame) holding its
     handwritten answer (a long one, now and then, runs over the frame, as a child's does) (MNIST digits of ``split``,
     35-75 px tall, in blue-black ink); and the answers in reading order. The shipped line model reads such printed
-    digits unsurely upright and as words upside down, and the orientation model leant towards turned on 3 of 6: such
-    pages were read turned 180 degrees at confidences of 0.99 (recognize.keep_turned, ReadConfig.many_chars_turn_odds).
+    digits unsurely upright and as words upside down; the first orientation model, which never saw printed text,
+    leant the wrong way on these pages both ways up, and pages turned 180 degrees were read as they lay at
+    confidences of 0.99 (recognize.keep_turned, ReadConfig.many_chars_turn_odds). The shipped one trained on printed
+    lines and on small print beside handwriting as well (train.orientation_fit.TRAIN_STYLE).
     The page's printed digits are digits too, so its reading holds more than the answers: score it by the answers found
     in order (``answers_in_order``). ``font``: another TrueType file for the print (the orientation model trains on
     printed lines in matplotlib's fonts, DejaVu Sans among them; a held-out font, Liberation Sans, tests the way up
@@ -767,10 +769,11 @@ def scanned_worksheet(split, rng: np.random.Generator, font: str | None = None) 
     from PIL import Image as PilImage
     from PIL import ImageDraw, ImageFont
 
-    from .lines import font_files
+    from .lines import font_named
 
     if font is None:
-        font = next(f for f in font_files("train") if os.path.basename(f) == "DejaVuSans.ttf")
+        font = font_named("DejaVuSans.ttf", "train")
+        assert font is not None, "matplotlib bundles DejaVu Sans"
     elif not os.path.isfile(font):
         raise FileNotFoundError(f"{font}: no such font file")
     height, width = 1754, 1240
