@@ -423,14 +423,19 @@ def scanned_forms(reader: DigitReader, split, n: int, seed: int) -> dict:
 
 def worksheets(reader: DigitReader, split, n: int, seed: int) -> dict:
     """``n`` scanned worksheets (``scenes.scanned_worksheet``) read upright and turned 180 degrees: the share of
-    their answers found in order in the reading (``scenes.answers_in_order``), and the time per page."""
-    from edgedigits.train.lines import font_named
+    their answers found in order in the reading (``scenes.answers_in_order``), and the time per page; and ``n``
+    more printed in Liberation Sans, a font no training line used (left out, saying so, without
+    fonts-liberation)."""
+    from edgedigits.train.lines import font_file
     from edgedigits.train.scenes import answers_in_order, scanned_worksheet
 
     rng = np.random.default_rng([seed, 150])
     pages = {"": [scanned_worksheet(split, rng) for _ in range(n)]}
-    held_out = font_named("LiberationSans-Regular.ttf", "held_out")
-    if held_out:  # print in a font the orientation model never trained on (fonts-liberation; .ci/run installs it)
+    try:  # print in a font the orientation model never trained on (fonts-liberation; .ci/run installs it)
+        held_out = font_file("LiberationSans-Regular.ttf", "held_out")
+    except FileNotFoundError as exc:
+        print(f"worksheets: {exc}: the Liberation Sans rows are left out", file=sys.stderr)
+    else:
         rng = np.random.default_rng([seed, 151])
         pages[", Liberation Sans"] = [scanned_worksheet(split, rng, held_out) for _ in range(n)]
     out = {}

@@ -1075,13 +1075,15 @@ def export_command(
             needs_train("export", f"{getattr(exc, 'name', None)} is missing")
         fail(f"export interrupted: nothing was written to {out}; run it again to export.", code=130)
     if result.get("kind") == "orientation":
+        printed = result["test_printed"]
+        fonts = "Hershey fonts, which training used too" if printed.get("fonts") == ["Hershey"] else "unseen fonts"
         say(
             f"{result['name']}: parity on {result['parity']['lines']} test lines "
             f"({result['parity']['call_disagreements']} called differently, max |d log-odds| "
             f"{result['parity']['max_abs_diff']:.1e}); called right {result['test']['accuracy']:.1%} "
-            f"(with a digit 2-7, 9: {result['test']['asymmetric_accuracy']:.1%}); printed in unseen fonts: "
-            f"{result['test_printed']['printed']['accuracy']:.1%} of lines, "
-            f"{result['test_printed']['printed_beside']['accuracy']:.1%} of worksheet lines"
+            f"(with a digit 2-7, 9: {result['test']['asymmetric_accuracy']:.1%}); printed in "
+            f"{fonts}: {printed['printed']['accuracy']:.1%} of lines, "
+            f"{printed['printed_beside']['accuracy']:.1%} of worksheet lines"
         )
         say(
             f"  {result['size_bytes']:,} bytes, {result['params']:,} parameters, "

@@ -963,7 +963,8 @@ class ReadConfig:
     #   in 24 of 24; upright photos and frames the orientation model wrongly called turned read 0.04-0.27 less
     #   surely turned (benchmarks' frame_latency scene 2: 0.044; dbc57bd, df28c60). ../shared/cases/
     #   upside-down-064468.jpg reads 0.013 less surely turned with the shipped line model: at log-odds 7.4 (the
-    #   first orientation model, runs/orientation2) it stayed upside down; the shipped one is sure of it, at 11.5 ...
+    #   first orientation model, runs/orientation2) it stayed upside down; runs/orient3 put it at 11.5, the shipped
+    #   runs/orient6 at 10.0 ...
     sure_turn_odds: float = 8.0  # log-odds: ... unless the orientation model is this sure (upright pages stay under
     #   3.4, frames under 6.7) ...
     sure_turn_tolerance: float = 0.1  # nats per character: ... then the turned reading may be this much less sure.
@@ -1054,9 +1055,10 @@ class ReadConfig:
     many_chars_dispute_odds: float = 4.0  # log-odds: a page of ``many_chars`` or more characters read as it lies
     #   while the orientation model calls it turned this surely is disputed (reader.way_up_disputed; its digits keep
     #   at most ``disputed_confidence``). Scanned forms (train.scenes.scanned_form, seeds 0-2, 20 pages each) and
-    #   issue 10's desk photos (seeds 0 and 1, 100 each): the 244 upright pages of 15+ characters stood at -0.17
-    #   or less, the 60 forms turned 180 degrees at 4.58 or more; seed 0's page 17 stayed upside down at 5.04 and
-    #   read '062171' for '161290' at confidences of 0.92-1.0 (2026-12-04). 2.0 until 2026-12-06: the worksheets
+    #   issue 10's desk photos (seeds 0 and 1, 100 each), with runs/orient3: the 244 upright pages of 15+
+    #   characters stood at -0.17 or less, the 60 forms turned 180 degrees at 4.58 or more; seed 0's page 17
+    #   stayed upside down at 5.04 and read '062171' for '161290' at confidences of 0.92-1.0 (2026-12-04; it turns
+    #   at 5.1 with runs/orient6 and reads right). 2.0 until 2026-12-06: the worksheets
     #   above, at 2.0-3.66, had every digit capped (``many_chars_turn_odds``' evidence; 4.0 keeps the forms' 4.58)
     # --- a small wide blob on the fast path (reader.may_be_several, sure_but_wide, way_up_disputed)
     second_look_below: float = 0.98  # probability: a fast-path blob wide enough for two digits (narrow_alone) whose

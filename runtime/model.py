@@ -704,7 +704,15 @@ def orientation_card_markdown(card: dict) -> list[str]:
             f"{training.get('seed')}, {training.get('train_lines', '?')} synthetic lines of MNIST train "
             f"digits (each both ways); the whole run {training.get('run_seconds')} s "
             f"({training.get('data_seconds')} s making lines, {training.get('train_seconds')} s fitting) on "
-            f"{training.get('versions', {}).get('cpus', '?')} CPU cores shared with another training run"
+            f"{training.get('versions', {}).get('cpus', '?')} CPU cores"
+        )
+    printed = card.get("test_printed", {})
+    if printed.get("printed") and printed.get("printed_beside"):  # (cards from 2026-12-06 on)
+        whole, beside = printed["printed"], printed["printed_beside"]
+        out.append(
+            f"- Printed in fonts no training line used (`train/orientation_fit.py` `printed_accuracy`), called right: "
+            f"{whole['accuracy']:.2%} of {whole['lines']} whole printed lines, {beside['accuracy']:.2%} of "
+            f"{beside['lines']} worksheet lines (printed questions beside handwritten answers)"
         )
     if parity:
         out.append(

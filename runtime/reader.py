@@ -926,9 +926,9 @@ def way_up_disputed(out: _Outputs, config: ReadConfig = DEFAULT_READ) -> bool:
     Not below ``sure_turn_odds``: with the first orientation model (runs/orientation2), an upright, clean '8106'
     (mostly digits that read as digits turned; its turned '9018' 0.02-0.03 nats per character less sure) stood
     at 6.8-7.2, as did ../shared/cases' upside-down-064468.jpg (7.4, 0.013 less sure), and seed 1's rotated_180
-    photos at 4.2 and 6.9 read upside down, next to an upright dark webcam frame at 4.5 read right. The shipped
-    one (runs/orient3) puts the '8106' at 0.5 and the case at 11.5, but upright webcam-like frames still reach
-    6.7 (``flip_log_odds``)."""
+    photos at 4.2 and 6.9 read upside down, next to an upright dark webcam frame at 4.5 read right. runs/orient3
+    put the '8106' at 0.5 and the case at 11.5, the shipped one (runs/orient6) the case at 10.0, but upright
+    webcam-like frames still reach 6.7 (``flip_log_odds``)."""
     chars = [c for cs in out.chars for c in cs]
     if len(chars) >= config.many_chars and out.log_odds >= config.many_chars_dispute_odds:
         return True

@@ -1092,11 +1092,9 @@ def digit_pages(mnist_test, n: int, seed: int = 7):
 def typeset(text: str, font_name: str, height: int = 36) -> np.ndarray:
     """``text`` in one of the held-out Liberation fonts (train.lines.font_glyph), digits ``height`` px tall, dark
     grey on light paper with a 30 px margin: uint8 [H, W]."""
-    from edgedigits.train.lines import font_files, font_glyph
+    from edgedigits.train.lines import font_file, font_glyph
 
-    fonts = [f for f in font_files("held_out") if f.endswith(font_name)]
-    assert fonts, "fonts-liberation is not installed (apt-get install fonts-liberation)"
-    ink, _, digit_px = font_glyph(fonts[0], text)
+    ink, _, digit_px = font_glyph(font_file("Liberation" + font_name, "held_out"), text)
     ink = cv2.resize(ink, None, fx=height / digit_px, fy=height / digit_px, interpolation=cv2.INTER_AREA)
     page = np.full((ink.shape[0] + 60, ink.shape[1] + 60), 235, np.uint8)
     page[30:-30, 30:-30] -= (ink * 200).astype(np.uint8)

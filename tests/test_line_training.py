@@ -98,11 +98,12 @@ def test_printed_lines_are_typeset_in_one_font_on_one_baseline(mnist_train):
     training ones."""
     import cv2
 
-    from edgedigits.train.lines import font_files, font_glyph
+    from edgedigits.train.lines import font_file, font_files, font_glyph
 
     train_fonts, held_out = font_files("train"), font_files("held_out")
     assert train_fonts and not set(train_fonts) & set(held_out)
-    font = next(f for f in train_fonts if f.endswith("DejaVuSans.ttf"))
+    assert not any("Display" in f for f in train_fonts)  # (DejaVu*Display hold no digits: has_digits)
+    font = font_file("DejaVuSans.ttf", "train")
     eight, top, digit_px = font_glyph(font, "8")
     assert eight.dtype == np.float32 and abs(top) < 0.05 and abs(eight.shape[0] - digit_px) <= 2
     assert 0.7 < font_glyph(font, ",")[1] < 1.1 and 0.3 < font_glyph(font, "-")[1] < 0.7
@@ -128,9 +129,7 @@ def test_worksheet_lines_hold_small_printed_questions_beside_handwritten_answers
     from edgedigits.train.lines import printed_question
 
     bare = dict(separators=0, words=0, no_digits=0, underline=0, rule=0, comb=0, boxes=0)
-    style = LineStyle(
-        printed_beside=1.0, fonts="held_out", **bare
-    )  # (two of matplotlib's, DejaVu*Display, lack digits)
+    style = LineStyle(printed_beside=1.0, fonts="held_out", **bare)
     maker = LineMaker(mnist_train.images[:500], mnist_train.labels[:500], style)
     rng = np.random.default_rng(3)
     for _ in range(8):
@@ -141,6 +140,9 @@ def test_worksheet_lines_hold_small_printed_questions_beside_handwritten_answers
         assert len(boxes) == sum(len(a) for _, a in pieces)  # the handwritten answers' digits
         rows = np.flatnonzero(ink[:, : boxes[0][0]].max(1) > 0.5)  # the first question's ink, left of its answer
         assert 0 < rows[-1] - rows[0] < 1.05 * max(h for _, _, _, h in boxes)
+    sevens = mnist_train.images[mnist_train.labels == 7][:50]  # images of one digit: the answers are sevens
+    raw = LineMaker(sevens, np.full(len(sevens), 7), style).content(rng)
+    assert set("".join(re.findall(r"\] (\d+)", raw))) == {"7"}, raw
     questions = {printed_question(np.random.default_rng(i)) for i in range(40)}
     assert any(q.endswith("=") for q in questions) and any(not q.endswith("=") for q in questions)
     with pytest.raises(ValueError):  # brackets are no characters of the line model: orientation preset only

@@ -267,9 +267,10 @@ def test_a_form_page_with_printed_labels_is_read_whichever_way_it_was_scanned(mn
     of digits, and such pages read junk (the clerk's trial of 2026-12-03: 0 of 20 each way at 200 dpi); turned
     180 degrees, half stayed upside down, read confidently wrong. Now a page read unsurely as it lies is read at
     both quarter-turns too (recognize.quarter_turn_search), and a page of many characters the orientation model
-    calls turned (log-odds of ReadConfig.many_chars_turn_odds; until 2026-12-06, leans on) is turned when the line
-    model reads it surer (ReadConfig.many_chars). At 8a8209f these 4 pages read
-    3, 0, 1 and 0 exactly at 0, 90, 180 and 270 degrees; now 3 each way (a '6' reads '16' every way up)."""
+    calls turned (log-odds of ReadConfig.many_chars_turn_odds; until 2026-12-06, leans on) is turned unless the
+    line model reads it turned more than 0.08 nats per character less surely (ReadConfig.many_chars_margin).
+    At 8a8209f these 4 pages read 3, 0, 1 and 0 exactly at 0, 90, 180 and 270 degrees; now 3 each way (a '6'
+    reads '16' every way up)."""
     rng = np.random.default_rng(20261203)
     pages = [scenes.scanned_form(mnist_test, rng, dpi=120) for _ in range(4)]
     reader = DigitReader()
@@ -307,8 +308,8 @@ def test_a_page_the_orientation_model_only_leans_on_is_turned_when_far_surer(mni
     """rotated_180 photos at log-odds under ReadConfig.flip_log_odds that the line model reads 0.115-0.21 nats per
     character more surely turned (ReadConfig.unsure_turn_margin): they were read upside down, 6 and 9 swapped and
     the order reversed. train.scenes seed 1 (the benchmark's is 0; it went 0.87 -> 0.93). With the first
-    orientation model (runs/orientation2) photos 28, 42 and 51 stood at 0.45-2.4; the shipped one puts 28 and
-    51 at 6.9 and 8.6, over ReadConfig.flip_log_odds, and 42 at 3.5."""
+    orientation model (runs/orientation2) photos 28, 42 and 51 stood at 0.45-2.4; runs/orient3 put 28 and 51 at
+    6.9 and 8.6, over ReadConfig.flip_log_odds, and 42 at 3.5; the shipped runs/orient6 at 10.3, 15.0 and 4.0."""
 
     photos = list(scenes.kind_photos(mnist_test, "rotated_180", 1, 52))
     reader = DigitReader()
@@ -438,7 +439,7 @@ def test_upright_columns_of_digits_are_not_turned(mnist_test):
 def test_the_upside_down_case_reads_its_expected_text():
     """../shared/cases/upside-down-064468.jpg: the first orientation model called it turned at log-odds 7.4, short
     of sure, and the line model read it 0.013 nats per character less surely turned, so it was read upside down
-    ('896690'). The shipped one (runs/orient3) is sure."""
+    ('896690'). runs/orient3 put it at 11.5, the shipped runs/orient6 at 10.0: sure (ReadConfig.sure_turn_odds)."""
     expected = {label.file: label.text for label in read_labels(CASES / "expected.csv")}
     assert DigitReader().read(str(CASES / "upside-down-064468.jpg")).text == expected["upside-down-064468.jpg"]
 

@@ -119,3 +119,18 @@ def test_pasted_photos_are_the_kinds_photos_turned_on_a_flat_canvas(mnist_test):
             assert turned.shape[0] > image.shape[0] and turned.shape[1] > image.shape[1]
             corner = turned[0, 0]
             assert (corner == corner[0]).all() and int(corner[0]) in levels  # one grey of the canvas
+
+
+def test_answers_in_order_counts_the_most_answers_found_in_order():
+    """scenes.answers_in_order aligns the answers with the reading as a longest common subsequence: an answer the
+    reader missed costs only itself. A greedy match from the first counted 5 of 16 on a worksheet whose small
+    '5' was not read: it matched that '5' in a later line's '85144' and lost every answer between."""
+    from edgedigits.train.scenes import answers_in_order
+
+    text = "11058840\n60\n4017\n6042\n2828\n85144\n18\n1729"
+    answers = ["110", "40", "5", "60", "40", "17", "60", "42", "28", "28", "85", "144", "72", "18", "17", "29"]
+    assert answers_in_order(text, answers) == 14  # '5' and '72' were not read
+    assert answers_in_order("1\n2", ["12"]) == 0  # an answer lies within one line
+    assert answers_in_order("121", ["12", "21"]) == 1  # in order and apart: no character is used twice
+    assert answers_in_order("3 12", ["12", "3"]) == 1  # in order
+    assert answers_in_order("", ["7"]) == 0 and answers_in_order("7", []) == 0

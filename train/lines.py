@@ -181,16 +181,19 @@ class LineMaker:
 
     # ----------------------------------------------------------------------- content
 
+    def digits(self, n: int, rng: np.random.Generator) -> str:
+        """``n`` random digits of those the maker's images hold (``present``; 0-9 drawn alike when all are there)."""
+        values = rng.integers(0, 10, n) if len(self.present) == 10 else rng.choice(self.present, n)
+        return "".join(str(d) for d in values)
+
     def content(self, rng: np.random.Generator) -> str:
         """The raw text of a line: digits, separators, spaces and words (a word is one 'A')."""
         s = self.style
-        n = int(rng.integers(1, 11))
-        values = rng.integers(0, 10, n) if len(self.present) == 10 else rng.choice(self.present, n)
-        number = "".join(str(d) for d in values)
+        number = self.digits(int(rng.integers(1, 11)), rng)
         if s.printed_beside > 0 and rng.random() < s.printed_beside:
             pairs = []
             for _ in range(int(rng.integers(1, 4))):
-                answer = "".join(str(d) for d in rng.integers(0, 10, int(rng.integers(1, 5))))
+                answer = self.digits(int(rng.integers(1, 5)), rng)
                 pairs.append(f"[{printed_question(rng)}] {answer}")
             return " ".join(pairs)
         if rng.random() < s.no_digits:
@@ -487,22 +490,40 @@ def printed_question(rng: np.random.Generator) -> str:
 def font_files(which: str) -> tuple[str, ...]:
     """The TrueType font files of one set, sorted: "train" (matplotlib's bundled fonts, TRAIN_FONT_NAMES) or
     "held_out" (the system's Liberation fonts, HELD_OUT_FONT_GLOBS; empty when fonts-liberation is not
-    installed). ValueError for any other name."""
+    installed), each holding the digits 0-9 (has_digits). ValueError for any other name."""
+    import matplotlib
+
     if which == "train":
-        import matplotlib
-
         folder = os.path.join(matplotlib.get_data_path(), "fonts", "ttf")
-        return tuple(sorted(f for name in TRAIN_FONT_NAMES for f in glob.glob(os.path.join(folder, name))))
-    if which == "held_out":
-        return tuple(sorted(f for pattern in HELD_OUT_FONT_GLOBS for f in glob.glob(pattern)))
-    raise ValueError(f"font set {which!r}: use 'train' or 'held_out'")
+        found = [f for name in TRAIN_FONT_NAMES for f in glob.glob(os.path.join(folder, name))]
+    elif which == "held_out":
+        found = [f for pattern in HELD_OUT_FONT_GLOBS for f in glob.glob(pattern)]
+    else:
+        raise ValueError(f"font set {which!r}: use 'train' or 'held_out'")
+    return tuple(sorted(f for f in found if has_digits(f)))
 
 
-def font_named(file_name: str, which: str) -> str | None:
-    """The path of the font file called ``file_name`` (e.g. "DejaVuSans.ttf") in the set ``which`` (font_files),
-    or None when that set has no such file (the held-out set without fonts-liberation). ValueError for an
-    unknown set, as font_files."""
-    return next((f for f in font_files(which) if os.path.basename(f) == file_name), None)
+def has_digits(path: str) -> bool:
+    """Does the TrueType file ``path`` map each of the characters 0-9 to a glyph (its cmap table, read by
+    matplotlib's FreeType wrapper)? Two of matplotlib's fonts, DejaVuSansDisplay and DejaVuSerifDisplay, hold
+    a few dozen glyphs and none of them: lines printed in them were blank, yet labelled with their digits (about
+    1.4% of the orientation preset's printed lines until 2026-12-06; the shipped line and orientation models
+    were trained with them)."""
+    from matplotlib.ft2font import FT2Font
+
+    charmap = FT2Font(path).get_charmap()
+    return all(ord(digit) in charmap for digit in "0123456789")
+
+
+def font_file(file_name: str, which: str) -> str:
+    """The path of the font file called ``file_name`` (e.g. "DejaVuSans.ttf") in the set ``which`` (font_files).
+    FileNotFoundError naming the set (and, for "held_out", the package to install) when it has no such file;
+    ValueError for an unknown set, as font_files."""
+    for path in font_files(which):
+        if os.path.basename(path) == file_name:
+            return path
+    hint = " (apt-get install fonts-liberation)" if which == "held_out" else ""
+    raise FileNotFoundError(f"no font {file_name!r} in the {which!r} font set{hint}")
 
 
 HERSHEY_SHARE = 0.25  # of the training set's printed lines: in a Hershey font, not a TrueType one

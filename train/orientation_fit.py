@@ -152,12 +152,17 @@ def accuracy(predict, tensors: list[np.ndarray], targets: list[str]) -> dict:
 def printed_accuracy(predict, images: np.ndarray, labels: np.ndarray, n: int, seed: int) -> dict:
     """The upright/turned call (``accuracy``) on ``n`` lines of each printed kind, made from the given (test)
     digits and typeset in the held-out fonts: "printed" (the whole line, train.line_fit.kind_style) and
-    "printed_beside" (small printed questions beside handwritten answers, LineStyle.printed_beside)."""
+    "printed_beside" (small printed questions beside handwritten answers, LineStyle.printed_beside); and under
+    "fonts", the font files' names, or "Hershey" where fonts-liberation is missing (then no held-out font: the
+    Hershey fonts are training fonts too, and a warning says so)."""
+    from .lines import font_files
+
     beside = replace(kind_style("plain"), printed_beside=1.0, fonts="held_out")
-    out = {}
+    out: dict = {}
     for k, (name, style) in enumerate((("printed", kind_style("printed")), ("printed_beside", beside))):
         tensors, targets = make_lines(images, labels, n, seed + 2000 + 1000 * k, style, workers=1)
         out[name] = accuracy(predict, tensors, targets)
+    out["fonts"] = [os.path.basename(f) for f in font_files("held_out")] or ["Hershey"]
     return out
 
 

@@ -274,7 +274,8 @@ PRESETS: dict[str, Preset] = {
         augment=None,  # each synthetic line is seen upright and turned (train/orientation_fit.py)
         weight_decay=1e-4,
         description="Tiny text-orientation classifier (upright or turned 180 degrees) over the line model's "
-        "line tensors, on synthetic lines of MNIST train digits, separators, words and form lines.",
+        "line tensors, on synthetic lines of MNIST train digits, separators, words, form lines, printed lines and "
+        "worksheet lines (small printed questions beside handwritten answers).",
         kind="orientation",
         train_lines=128_000,
     ),

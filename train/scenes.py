@@ -769,11 +769,10 @@ def scanned_worksheet(split, rng: np.random.Generator, font: str | None = None) 
     from PIL import Image as PilImage
     from PIL import ImageDraw, ImageFont
 
-    from .lines import font_named
+    from .lines import font_file
 
     if font is None:
-        font = font_named("DejaVuSans.ttf", "train")
-        assert font is not None, "matplotlib bundles DejaVu Sans"
+        font = font_file("DejaVuSans.ttf", "train")
     elif not os.path.isfile(font):
         raise FileNotFoundError(f"{font}: no such font file")
     height, width = 1754, 1240
@@ -862,18 +861,24 @@ def arithmetic(rng: np.random.Generator) -> tuple[str, str]:
 
 
 def answers_in_order(text: str, answers: list[str]) -> int:
-    """How many of ``answers`` a reading's ``text`` holds in order, each within a line and after the one before
-    (a page's printed digits may sit between them), matched greedily from the first (not the longest such run).
-    The printed questions' digits hold some answers by chance: a reading of them alone finds a few."""
-    lines = text.split("\n")
-    found, line, at = 0, 0, 0
-    for answer in answers:  # (an answer not found further on is skipped, the place kept)
-        for index in range(line, len(lines)):
-            hit = lines[index].find(answer, at if index == line else 0)
-            if hit >= 0:
-                found, line, at = found + 1, index, hit + len(answer)
-                break
-    return found
+    """How many of ``answers`` a reading's ``text`` holds in order: the most of them that can be matched, each
+    within one line, each after the end of the one before (a page's printed digits may sit between them), as a
+    longest common subsequence is aligned (dynamic programming over the answers and the places in ``text``). An
+    answer that is not there costs only itself (a greedy match from the first, used before 2026-12-06, could
+    match it by chance further on and lose every answer between: a page whose small '5' was not read counted 5
+    of 16). The printed questions' digits hold some answers by chance: a reading of them alone finds a few."""
+    best = [0] * (len(text) + 1)  # best[p]: the most answers matched so far, the last ending at or before p
+    for answer in answers:
+        found = best[:]
+        start = text.find(answer) if answer else -1
+        while start >= 0:  # every place it is found (digits only: never across a line's end)
+            end = start + len(answer)
+            found[end] = max(found[end], best[start] + 1)
+            start = text.find(answer, start + 1)
+        for place in range(1, len(found)):
+            found[place] = max(found[place], found[place - 1])
+        best = found
+    return best[-1]
 
 
 def rotated(split, rng: np.random.Generator, turn: int) -> tuple[Image, str]:
