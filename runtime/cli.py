@@ -1049,8 +1049,13 @@ def export_command(
         from edgedigits.train.environment import command_line
     except ImportError as exc:
         needs_train("export", f"{exc.name} is missing")
+    from importlib.util import find_spec
+
     from .mnist import MnistError
 
+    if missing := [package for package in ("tensorflow", "tf2onnx") if find_spec(package) is None]:  # said first:
+        # without the extra, a run folder not made yet was all a new user heard ('runs/cnn: no such run folder')
+        needs_train("export", f"{missing[0]} is missing")
     command = command_line("edgedigits")  # paths inside the current folder relative: the card's command reruns
     try:
         result = export_model(
@@ -1065,9 +1070,10 @@ def export_command(
             write_card=card,
             command=command,
         )
-    except ExportUsageError as exc:  # no model at the source, an output not ending in .onnx: a usage error
+    except (ExportUsageError, MnistError) as exc:  # no model at the source, an output not ending in .onnx, no
+        # MNIST test files to check it on (as evaluate): a usage error
         fail(str(exc))
-    except (ExportError, MnistError) as exc:
+    except ExportError as exc:  # a check failed (parity, a model the runtime cannot load)
         fail(str(exc), code=1)
     except (KeyboardInterrupt, ImportError) as exc:  # a Ctrl-C was a silent exit 130 (a new user's trial), and
         # one that lands in a module's import (onnxruntime's quantizer) said 'needs the [train] extra (None is missing)'
@@ -1317,10 +1323,12 @@ def models_command(
                 continue
             if row["kind"] == "line":  # a line model: its mean exact rate on test lines, MFLOPs per 8-digit line
                 exact = f"{row['test_exact']:.1%}" if row["test_exact"] is not None else "?"
+                kinds = ", ".join(row["card"].get("test_lines", {})) or "its kinds"
                 say(
                     f"{row['name']:<16} {exact:>9} {row['size_bytes'] / 1024:>8,.1f} KiB "
                     f"{row['params'] or 0:>9,} {row['card'].get('mflops_per_line_of_8_digits') or 0:>7}  "
-                    f"{row['preset'] or ''} (test lines read exactly, mean over kinds; MFLOPs per 8-digit line)"
+                    f"{row['preset'] or ''} (test lines read exactly, the mean over {kinds}; MFLOPs per 8-digit "
+                    "line)"
                 )
                 continue
             say(

@@ -206,19 +206,20 @@ def download_file(stem: str, directory: Path, urls: Iterable[str] | None = None,
                 os.unlink(tmp)
         return target
     _remove_empty(made)
-    files = (
-        "train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz"
+    files = (  # evaluate and export read the test pair only; training reads all four
+        "t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz to evaluate or export; train-images-idx3-ubyte.gz "
+        "and train-labels-idx1-ubyte.gz as well to train"
     )
     if made:
         raise MnistError(
             f"{directory}: no such folder, and could not download {stem}.gz into it from any mirror (the folder "
             "is not left behind):\n  " + "\n  ".join(failures) + "\n"
-            f"Check the path given by --data / $EDGEDIGITS_DATA; if this machine is offline, copy the four MNIST "
+            f"Check the path given by --data / $EDGEDIGITS_DATA; if this machine is offline, copy the MNIST "
             f"files ({files}) into a folder and point --data / $EDGEDIGITS_DATA at it."
         )
     raise MnistError(
         f"could not download {stem}.gz from any mirror:\n  " + "\n  ".join(failures) + "\n"
-        f"If this machine is offline, copy the four MNIST files ({files}) into {directory} "
+        f"If this machine is offline, copy the MNIST files ({files}) into {directory} "
         f"or point --data / $EDGEDIGITS_DATA at a folder that holds them."
     )
 
