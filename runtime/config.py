@@ -644,6 +644,16 @@ class DetectConfig:
     #   digits or pairs spread out. Cut, a run of printed letters far from the rest of its row ('sum   Lot', a
     #   form's words on a desk photo) read as digits at its own scale: of issue 10's desk photos, seeds 0 and 1,
     #   100 each, 3 gained a number ('599' read '599\n55'); none with this
+    unlike_runs: float = 0.7  # share of a height (segment.unlike_runs): a row of words is cut at its wide gaps all
+    #   the same when a run's tallest blob is under this share of the row's tallest, and each run is read at its
+    #   own scale. A worksheet's row, a printed question and a small answer beside another question and a big
+    #   answer, was one line scaled to the big answer: the small answer, a third of the line model's height, read
+    #   as a word ('89 - 17 = 72   3 x 6 = 18' read '718') ...
+    unlike_run_blobs: int = 4  # blobs (specks aside): ... a run of fewer joins its nearer neighbour first (an answer
+    #   written apart from its question joins it; a worksheet row is a question and its answer beside another). A
+    #   piece of a row of printed words cut off at a wide gap and read at its own scale read its letters as digits
+    #   (issue 10's blank desk photos, seeds 0-1: an 'e' read '0' in 3 of 200; accuracy.py's words alone: 'Ex   Box'
+    #   read '?')
     dash_length: float = 0.6  # digit heights: a text line of specks alone is dropped, but one holding a flat
     #   stroke at least this long is kept (segment.is_dash): a '1' lying flat in a quarter-turned column. Issue
     #   10's photos, seeds 0 and 1, 100 of each kind: rotated_90 / rotated_270 0.92 / 0.92 -> 0.93 / 0.94 and
@@ -786,6 +796,8 @@ DETECT_ALLOWED: dict[str, Allowed] = {
     **dict.fromkeys(["tick_foot", "tick_width", "tick_height", "wall_height", "wall_lean"], AT_LEAST_0),
     **dict.fromkeys(["thin_wall_fill", "ended_rule", "ended_rule_flat", "leftover_rule"], AT_LEAST_0),
     "word_run_blobs": AT_LEAST_1,
+    "unlike_runs": SHARE,
+    "unlike_run_blobs": AT_LEAST_1,
     "rule_length": POSITIVE,  # the digit height is divided by it
     "crossed_rule": AT_LEAST_0,
     "lying_contrast": AT_LEAST_0,

@@ -135,8 +135,9 @@ def segment_lines(
         row_indices = list(range(start, start + len(members)))
         start += len(members)
         runs = word_runs([blobs[i] for i in row_indices], height, config)
-        cut = len(runs) > 1  # then each run is read at the row's scale and keeps the row's number
-        tallest = max(blobs[i].h for i in row_indices) if cut else 0
+        own_scale = len(runs) == 1 and len(runs := unlike_runs([blobs[i] for i in row_indices], height, config)) > 1
+        cut = len(runs) > 1  # then each run keeps the row's number, and is read at the row's scale or its own
+        tallest = max(blobs[i].h for i in row_indices) if cut and not own_scale else 0
         run_row = row if cut else None
         for run in runs:
             indices = [row_indices[i] for i in run]
@@ -207,6 +208,43 @@ def word_runs(blobs: list[Blob], height: float, config: DetectConfig = DEFAULT) 
     if any(sum(blobs[i].h >= config.fragment_height * height for i in run) > config.word_run_blobs for run in merged):
         return [list(range(len(blobs)))]
     return merged
+
+
+def unlike_runs(blobs: list[Blob], height: float, config: DetectConfig = DEFAULT) -> list[list[int]]:
+    """A text line's blobs, left to right -> its runs of unlike sizes, each to be read at its own scale; or one
+    run, the whole line, read as before. The line is cut where a blob starts more than ``config.word_gap`` digit
+    heights (``height``, px) right of every blob before it, as word_runs cuts it; a run of fewer than
+    ``config.unlike_run_blobs`` blobs that are no specks (a word's piece, an answer written apart from its
+    question) joins its nearer neighbour, across the narrower gap. The runs left are kept when one's tallest blob
+    is under ``config.unlike_runs`` of the row's tallest.
+
+    A worksheet's row: a printed question and a small handwritten answer beside another question and a big
+    answer. A line's text is scaled to its tallest ink: read as one line, the small answer was a third of the
+    line model's digit height and read as a word. A short run read at its own scale is not kept apart: a printed
+    word's end cut off at a wide gap read its letters as digits."""
+    runs: list[list[int]] = []
+    right = -np.inf
+    for i, b in enumerate(blobs):
+        if not runs or b.x - right > config.word_gap * height:
+            runs.append([])
+        runs[-1].append(i)
+        right = max(right, b.x + b.w)
+
+    def short(run: list[int]) -> bool:
+        return sum(blobs[i].h >= config.fragment_height * height for i in run) < config.unlike_run_blobs
+
+    def gap(left: list[int], right: list[int]) -> float:
+        return blobs[right[0]].x - max(blobs[i].x + blobs[i].w for i in left)
+
+    while len(runs) > 1 and any(short(run) for run in runs):
+        k = next(k for k, run in enumerate(runs) if short(run))
+        leftwards = k == len(runs) - 1 or (k > 0 and gap(runs[k - 1], runs[k]) <= gap(runs[k], runs[k + 1]))
+        first = k - 1 if leftwards else k  # the short run and its nearer neighbour become one
+        runs[first : first + 2] = [runs[first] + runs[first + 1]]
+    tallest = [max(blobs[i].h for i in run) for run in runs]
+    if len(runs) > 1 and min(tallest) < config.unlike_runs * max(tallest):
+        return runs
+    return [list(range(len(blobs)))]
 
 
 def is_dash(blob: Blob, height: float, config: DetectConfig = DEFAULT) -> bool:

@@ -967,6 +967,41 @@ def test_word_runs_cut_a_line_where_the_gap_is_wider_than_word_gap():
     assert word_runs([blob(0, 4, h=4), blob(60, 15), blob(120, 15)], 20.0) == [[0, 1], [2]]
 
 
+def test_unlike_runs_cut_a_row_of_words_only_into_long_runs_of_unlike_sizes():
+    from edgedigits.runtime.blobs import Blob
+    from edgedigits.runtime.config import DetectConfig
+    from edgedigits.runtime.segment import unlike_runs
+
+    def run(x, n, h):  # n blobs of height h, 10 px apart
+        return [Blob(x=x + 25 * k, y=0, w=15, h=h, area=15 * h, labels=(1,)) for k in range(n)]
+
+    small_big = run(0, 5, 20) + run(300, 5, 40)  # a gap of 185 px > 2 x 30 (DetectConfig.word_gap)
+    assert unlike_runs(small_big, 30.0) == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]
+    assert unlike_runs(run(0, 5, 36) + run(300, 5, 40), 30.0) == [list(range(10))]  # alike: one line, as before
+    assert unlike_runs(run(0, 2, 20) + run(300, 5, 40), 30.0) == [list(range(7))]  # a word's piece is not cut off
+    assert unlike_runs(small_big, 30.0, DetectConfig(unlike_runs=0.4)) == [list(range(10))]
+    assert unlike_runs(run(0, 5, 20) + run(120, 5, 40), 30.0) == [list(range(10))]  # no wide gap
+
+
+def test_a_worksheet_row_of_a_small_answer_beside_a_big_one_reads_both(reader, mnist_test):
+    """A worksheet's row (scenes.scanned_worksheet): a printed question and a small handwritten answer beside
+    another question and a big answer. Read as one line, scaled to its tallest ink, the small answer was a third
+    of the line model's digit height and read as a word: '89 - 17 = 72   3 x 6 = 18' read '718', '69 - 64 = 5
+    5 x 12 = 60' read '60'. Its two runs are read each at its own scale (segment.unlike_runs)."""
+    from edgedigits.runtime.config import DetectConfig
+    from edgedigits.train.scenes import scanned_worksheet
+
+    rng = np.random.default_rng([3, 150])
+    page, answers = [scanned_worksheet(mnist_test, rng) for _ in range(3)][2]
+    assert answers[2:4] == ["5", "60"] and answers[12:14] == ["72", "18"]
+    one_line = DigitReader(detect_config=DetectConfig(unlike_runs=0.0))
+    for top, small, big in ((380, "5", "60"), (1330, "72", "18")):
+        row = page[top : top + 160]
+        text = reader.read(row).text
+        assert small in text.replace(big, "") and text.endswith(big), text
+        assert small not in one_line.read(row).text.replace(big, "")
+
+
 def test_digits_written_far_apart_in_unlike_sizes_are_all_read(reader, mnist_test):
     """Read as one tall, sparse line, the line model took such digits for words and they vanished from the
     text without a '?' (a new user's trial: 37 of 60 such pages exact, 20 missing a digit); each run of the row
