@@ -173,6 +173,20 @@ def segment_lines(
     return boxes, masks, line_of, text_lines
 
 
+def gap_runs(blobs: list[Blob], height: float, config: DetectConfig = DEFAULT) -> list[list[int]]:
+    """A text line's blobs, left to right -> runs of them (lists of indices into ``blobs``), cut where a blob starts
+    more than ``config.word_gap`` digit heights (``height``, px) right of every blob before it (the rightmost ink so
+    far: a wide blob's overhang is no gap). One run for a line without such a gap."""
+    runs: list[list[int]] = []
+    right = -np.inf
+    for i, b in enumerate(blobs):
+        if not runs or b.x - right > config.word_gap * height:
+            runs.append([])
+        runs[-1].append(i)
+        right = max(right, b.x + b.w)
+    return runs
+
+
 def word_runs(blobs: list[Blob], height: float, config: DetectConfig = DEFAULT) -> list[list[int]]:
     """A text line's blobs, left to right -> runs of them (lists of indices into ``blobs``), cut where a blob
     starts more than ``config.word_gap`` digit heights (``height``, px) right of every blob before it: the
@@ -186,13 +200,7 @@ def word_runs(blobs: list[Blob], height: float, config: DetectConfig = DEFAULT) 
     dot, a full stop far from its word) joins the run before it, or after it when it comes first. A row with a run
     of more than ``config.word_run_blobs`` blobs (specks aside) is not cut: it is words, whose letters read as
     digits at their own scale ('sum' read '547'), and the whole row's context tells them from digits."""
-    runs: list[list[int]] = []
-    right = -np.inf
-    for i, b in enumerate(blobs):
-        if not runs or b.x - right > config.word_gap * height:
-            runs.append([])
-        runs[-1].append(i)
-        right = max(right, b.x + b.w)
+    runs = gap_runs(blobs, height, config)
 
     # a run of specks alone (an i's dot, a full stop far from its word) is no run: it joins its neighbour
     def specks(run: list[int]) -> bool:
@@ -213,7 +221,7 @@ def word_runs(blobs: list[Blob], height: float, config: DetectConfig = DEFAULT) 
 def unlike_runs(blobs: list[Blob], height: float, config: DetectConfig = DEFAULT) -> list[list[int]]:
     """A text line's blobs, left to right -> its runs of unlike sizes, each to be read at its own scale; or one
     run, the whole line, read as before. The line is cut where a blob starts more than ``config.word_gap`` digit
-    heights (``height``, px) right of every blob before it, as word_runs cuts it; a run of fewer than
+    heights (``height``, px) right of every blob before it (gap_runs); a run of fewer than
     ``config.unlike_run_blobs`` blobs that are no specks (a word's piece, an answer written apart from its
     question) joins its nearer neighbour, across the narrower gap. The runs left are kept when one's tallest blob
     is under ``config.unlike_runs`` of the row's tallest.
@@ -222,13 +230,7 @@ def unlike_runs(blobs: list[Blob], height: float, config: DetectConfig = DEFAULT
     answer. A line's text is scaled to its tallest ink: read as one line, the small answer was a third of the
     line model's digit height and read as a word. A short run read at its own scale is not kept apart: a printed
     word's end cut off at a wide gap read its letters as digits."""
-    runs: list[list[int]] = []
-    right = -np.inf
-    for i, b in enumerate(blobs):
-        if not runs or b.x - right > config.word_gap * height:
-            runs.append([])
-        runs[-1].append(i)
-        right = max(right, b.x + b.w)
+    runs = gap_runs(blobs, height, config)
 
     def short(run: list[int]) -> bool:
         return sum(blobs[i].h >= config.fragment_height * height for i in run) < config.unlike_run_blobs
