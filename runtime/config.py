@@ -1064,14 +1064,19 @@ class ReadConfig:
     #   worksheets 2.06 and 1.82 or more. The first model (runs/orient3) leant the wrong way on worksheets both
     #   ways (upright 0.05-3.66, turned -2.4 to 0.7): this was 4.0, and leaning (over 0) before that read 8 of a
     #   teacher's 48 upright worksheets upside down at confidences of 0.99
-    many_chars_dispute_odds: float = 4.0  # log-odds: a page of ``many_chars`` or more characters read as it lies
+    many_chars_dispute_odds: float = 1.5  # log-odds: a page of ``many_chars`` or more characters read as it lies
     #   while the orientation model calls it turned this surely is disputed (reader.way_up_disputed; its digits keep
     #   at most ``disputed_confidence``). Scanned forms (train.scenes.scanned_form, seeds 0-2, 20 pages each) and
     #   issue 10's desk photos (seeds 0 and 1, 100 each), with runs/orient3: the 244 upright pages of 15+
     #   characters stood at -0.17 or less, the 60 forms turned 180 degrees at 4.58 or more; seed 0's page 17
     #   stayed upside down at 5.04 and read '062171' for '161290' at confidences of 0.92-1.0 (2026-12-04; it turns
-    #   at 5.1 with runs/orient6 and reads right). 2.0 until 2026-12-06: the worksheets
-    #   above, at 2.0-3.66, had every digit capped (``many_chars_turn_odds``' evidence; 4.0 keeps the forms' 4.58)
+    #   at 5.1 with runs/orient6 and reads right). 2.0 until 2026-12-06: the upright worksheets
+    #   above, at 2.0-3.66 with runs/orient3, had every digit capped; then 4.0 (the forms' 4.58). With runs/orient6
+    #   upright pages of 15+ characters stand at -0.53 or less (``many_chars_turn_odds``' evidence), so 1.5, the
+    #   odds that turn such a page: one the line model keeps as it lies is disputed. Of 20 worksheets turned 180
+    #   degrees per seed (benchmarks/accuracy.py --only worksheets, seeds 0-4), 3 stayed upside down and read
+    #   confidently wrong at 4.0; now all '?'. Issue 10's kinds, seeds 0-1 (2,800 photos): two blank pages' garbage
+    #   is all '?' now, no photo written on changed; scanned forms (240 readings) the same
     # --- a small wide blob on the fast path (reader.may_be_several, sure_but_wide, way_up_disputed)
     second_look_below: float = 0.98  # probability: a fast-path blob wide enough for two digits (narrow_alone) whose
     #   digit model is less sure than this of one is looked at again by the general stages and the line model
