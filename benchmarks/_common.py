@@ -36,16 +36,13 @@ WORK = Path(os.environ.get("EDGEDIGITS_BENCH_DIR", "/tmp/edgedigits-bench"))
 TRAIN_EXTRA = ("PIL", "matplotlib", "tensorflow", "keras", "tf2onnx", "onnx")
 TRAIN_EXTRA_FIX = "pip install -e '.[train]', or run the benchmarks with .venv-dev/bin/python (made by `make test`)"
 SCRIPT = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
-# The scripts whose every run needs Pillow and matplotlib; accuracy.py's too, but for --only digits, --only cases
-# and --only kinds --kind K (train_extra_needed). Any other script runs in a runtime-only venv.
-NEEDS_FONTS = ("accuracy.py", "model_cards.py", "robustness.py")
 
 
 def needs_train_extra(*modules: str) -> None:
     """Exit with one line naming the missing modules and the fix when any of ``modules`` (default: Pillow and
     matplotlib, what the printed lines need) is not installed: a runtime-only venv (``make demo``'s
-    .venv-runtime) has none of the [train] extra. Called when this module is imported, before any work, by the
-    runs train_extra_needed names; a script whose other runs need the extra can call it at the top of main."""
+    .venv-runtime) has none of the [train] extra. The scripts whose material is typeset (accuracy.py but for
+    --only digits, cases and kinds --kind K; model_cards.py; robustness.py) call it once their options are read."""
     from importlib.util import find_spec
 
     missing = [name for name in modules or ("PIL", "matplotlib") if find_spec(name) is None]
@@ -56,24 +53,9 @@ def needs_train_extra(*modules: str) -> None:
         )
 
 
-def train_extra_needed(script: str, argv: list[str]) -> bool:
-    """Does this run of ``script`` (a file name in benchmarks/) with ``argv`` need Pillow and matplotlib?"""
-    if script not in NEEDS_FONTS or {"-h", "--help"} & set(argv):
-        return False
-    if script != "accuracy.py":
-        return True
-    only = "all"
-    for i, arg in enumerate(argv):
-        if arg == "--only" and i + 1 < len(argv):
-            only = argv[i + 1]
-        elif arg.startswith("--only="):
-            only = arg.split("=", 1)[1]
-    return not (only in ("digits", "cases") or (only == "kinds" and any(a.split("=")[0] == "--kind" for a in argv)))
-
-
 def _train_extra_hook(kind, error, trace) -> None:
     """sys.excepthook of a benchmark script: a module of the [train] extra imported and missing (a path
-    train_extra_needed does not foresee) is one line naming it and the fix, not a traceback."""
+    needs_train_extra does not catch first) is one line naming it and the fix, not a traceback."""
     name = getattr(error, "name", None) or ""
     if issubclass(kind, ModuleNotFoundError) and name.split(".")[0] in TRAIN_EXTRA:
         print(
@@ -85,8 +67,6 @@ def _train_extra_hook(kind, error, trace) -> None:
 
 if SCRIPT.endswith(".py") and (Path(__file__).parent / SCRIPT).resolve() == Path(sys.argv[0]).resolve():
     sys.excepthook = _train_extra_hook  # only when run as a benchmark script (not imported by a test)
-    if train_extra_needed(SCRIPT, sys.argv[1:]):
-        needs_train_extra()
 
 
 def seed_onnx() -> str:

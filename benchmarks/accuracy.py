@@ -68,7 +68,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from _common import ROOT, machine, model_path, parser, table, write_json
+from _common import ROOT, machine, model_path, needs_train_extra, parser, table, write_json
 
 from edgedigits.runtime import synth
 from edgedigits.runtime.ink import to_gray
@@ -521,6 +521,8 @@ def main() -> None:
         "repeat for several); the askew, pasted, scanned-form, worksheet and answer-box rows are left out",
     )
     args = p.parse_args()
+    if args.only not in ("digits", "cases") and not (args.only == "kinds" and args.kind):
+        needs_train_extra()  # printed lines, worksheets, the askew and scanned forms: Pillow, matplotlib's fonts
     if args.kind:
         from edgedigits.train.scenes import KINDS
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _common import machine, now_utc, parser, table, write_json
+from _common import machine, needs_train_extra, now_utc, parser, table, write_json
 
 from edgedigits.runtime import mnist
 from edgedigits.runtime.lines import pad_batch
@@ -97,6 +97,7 @@ def main() -> None:
         "--write", action="store_true", help="write today's figures into the cards (remeasured) and models/README.md"
     )
     args = p.parse_args()
+    needs_train_extra()  # the test lines are typeset with Pillow in matplotlib's fonts
     if args.write and args.quick:
         p.error("--write takes the cards' full sets of lines; drop --quick")
     rows, report = [], {"machine": machine()}

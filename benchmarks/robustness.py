@@ -31,7 +31,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from _common import machine, parser, table, write_json
+from _common import machine, needs_train_extra, parser, table, write_json
 
 from edgedigits.runtime.labelled import read_labels
 from edgedigits.runtime.reader import DigitReader
@@ -163,6 +163,7 @@ def main() -> None:
     p.add_argument("--cases", default=str(Path(__file__).resolve().parents[2] / "shared" / "cases"))
     p.add_argument("--model", default=None, help="a shipped model's name or an .onnx file (default: default)")
     args = p.parse_args()
+    needs_train_extra()  # its material is typeset with Pillow in matplotlib's fonts
     reader = DigitReader(args.model)
     report = {"machine": machine()}
     folder = Path(args.cases)

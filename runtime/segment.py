@@ -134,8 +134,12 @@ def segment_lines(
     for row, members in enumerate(kept):
         row_indices = list(range(start, start + len(members)))
         start += len(members)
-        runs = word_runs([blobs[i] for i in row_indices], height, config)
-        own_scale = len(runs) == 1 and len(runs := unlike_runs([blobs[i] for i in row_indices], height, config)) > 1
+        row_blobs = [blobs[i] for i in row_indices]
+        runs = word_runs(row_blobs, height, config)
+        own_scale = False  # a row of words not cut into runs may still hold runs of unlike sizes
+        if len(runs) == 1:
+            runs = unlike_runs(row_blobs, height, config)
+            own_scale = len(runs) > 1
         cut = len(runs) > 1  # then each run keeps the row's number, and is read at the row's scale or its own
         tallest = max(blobs[i].h for i in row_indices) if cut and not own_scale else 0
         run_row = row if cut else None
