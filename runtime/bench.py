@@ -119,8 +119,8 @@ def model_figures(model_name, repeats: int, batch: int, threads: int | None = No
 def stage_figures(reader, data: bytes, repeats: int) -> dict:
     """Median time per stage for one encoded image, each timed inside the ``reader.read`` that ran it (the
     path it actually took: the fast path, the half-resolution pass, or the full stages): decode, extract
-    (page, ink map, segmentation, lines, normalization), infer (both networks, and the upright-or-turned
-    check), and the whole ``read``."""
+    (page, ink map, segmentation, lines, normalization), infer (the networks, the upright-or-turned check, and
+    any second look at the image: turned, or extracted again), and the whole ``read``."""
     for _ in range(3):
         reader.read(data)
     stages: dict[str, list[float]] = {"decode": [], "extract": [], "infer": [], "total": []}

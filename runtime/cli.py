@@ -464,6 +464,9 @@ def classify(
 
         cv2.setNumThreads(1)
     apply_decoding_options(max_pixels, pdf_dpi)
+    # An image on stdin is taken first: an empty or terminal stdin stops the run before -o FILE is emptied or
+    # --save-dir made.
+    stdin_bytes = _stdin_image() if paths == ["-"] else None
     try:
         listing = None if from_file is None else open_list(from_file)
     except OSError as exc:
@@ -510,8 +513,7 @@ def classify(
             f"{output}: cannot write the results there ({exc.strerror or exc}); check the folder exists and is "
             "writable."
         )
-    started = time.perf_counter()  # (an image on stdin is read, and read_batch reads it, before the loop)
-    stdin_bytes = _stdin_image() if paths == ["-"] else None
+    started = time.perf_counter()  # (an image on stdin is read by read_batch before the loop)
     if stdin_bytes is not None:
         readings = iter(reader.read_batch([stdin_bytes], paths=["-"]))
     else:

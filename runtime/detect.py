@@ -61,8 +61,8 @@ def extract(
     """Any image -> (digits [N, 28, 28] float32, boxes, line of each box[, text lines]). N = 0 when there is
     no ink.
 
-    single: the whole image's ink is one digit (a crop or a drawing) — no detection; a clean one, of any size and
-    tight or not, takes clean_digit's fast path (``whole``).
+    single: the whole image's ink is one digit (a crop or a drawing) — no detection; a clean one of up to
+    ``config.clean_whole_max_side`` px a side, tight or not, takes clean_digit's fast path (``whole``).
     lines: keep every blob that may be writing (touching digits, separators, letters) and cut the text lines
     out for the line model (``Extraction.text_lines``); without it, only digit-like blobs are kept, each
     read alone by the digit model. A small clean single digit takes the fast path either way (no lines),
@@ -72,6 +72,8 @@ def extract(
     (scikit-learn's 8x8 digits, light on black, enlarged to 32x32: 0.865 exact with a page looked for, 0.943
     without).
     half: big digits may be found on a half-size copy first (extract_page); False: in full only.
+    config: the thresholds of every stage (config.DetectConfig; the default's fields give their units and sources).
+    Raises ImageError (a ValueError) for an array that is no image (images.check_array, via ink.to_gray).
     """
     gray = descreen(to_gray(image), config)  # (a dithered fax or GIF: its dots averaged back to grey)
     if fast and max(gray.shape) <= config.clean_max_side:

@@ -11,10 +11,12 @@
     for reading in reader.read_many(["a.png", "b.png"], workers=2):   # streamed, in input order
         ...
 
-One onnxruntime session per reader, created once and shared by every thread; every digit of an image (and,
-in ``read_batch`` and ``read_many``, of a chunk of images) goes through the network in one batch. A reader
-is thread-safe: its only state is that session. ``read_many(..., processes=True)`` reads long runs of inputs
-in worker processes (see parallel.py), each with its own session.
+One onnxruntime session per model (the digit model's opened with the reader, the line and orientation models'
+with the first text line read), each created once and shared by every thread; every digit of an image (and,
+in ``read_batch`` and ``read_many``, of a chunk of images) goes through each network in one batch. A reader
+is thread-safe: reading changes none of its state (a thread that sets ``min_confidence`` or ``single`` changes
+them for every thread; ``Reading.with_min_confidence`` is the per-call way). ``read_many(..., processes=True)``
+reads long runs of inputs in worker processes (see parallel.py), each with its own sessions.
 """
 
 from __future__ import annotations
@@ -53,7 +55,6 @@ from .recognize import (
     line_digits,
     may_lie_turned,
     page_chars,
-    page_score,
     peak_score,
     quarter_turn_search,
     quarter_turned_lines,
@@ -170,7 +171,7 @@ class DigitReader:
             self._orientation_path = resolve_model(orientation_model)
         self._threads = threads
         self._lock = threading.Lock()
-        self._min_confidence = min_confidence
+        self._min_confidence = float(min_confidence)  # (checked above, before any model was opened)
         self.single = single
         self.read_config = read_config
         self.detect_config = detect_config
@@ -391,6 +392,8 @@ class DigitReader:
             if way_up_disputed(out, self.read_config):  # (a page read turned 180 degrees was not asked again)
                 most = self.read_config.disputed_confidence
                 digits = [replace(d, confidence=min(d.confidence, most)) for d in digits]
+            # infer: the image's share of everything after the first extraction (the networks, and any page
+            # looked at again: turned, in full, by the general stages), so that the three add up to the read
             timings = {"decode": p.decode_ms, "extract": p.extract_ms, "infer": infer_ms / len(prepared)}
             readings.append(Reading(compose_text(digits, self.min_confidence), digits, p.path, None, timings, raw))
         if len(readings) == len(per_input):
@@ -593,9 +596,7 @@ class DigitReader:
             chars = [ctc_greedy(posteriors, width // STRIDE) for posteriors, width in zip(lines, widths)]
             odds = page_log_odds(log_odds[mine], widths) if n_lines and log_odds is not None else 0.0
             leans = bool(n_lines) and log_odds is not None and odds > 0
-            outputs.append(
-                _Outputs(probabilities[offset : offset + n_blobs], lines, leans, page_score(lines, widths), odds, chars)
-            )
+            outputs.append(_Outputs(probabilities[offset : offset + n_blobs], lines, leans, odds, chars))
             offset += n_blobs
             line_offset += n_lines
         return outputs
@@ -818,7 +819,6 @@ class _Prepared:
         out = []
         for k in ks:
             array = np.ascontiguousarray(np.rot90(gray, k))
-            started = time.perf_counter()
             found = detect.extract(
                 array, single=self.single, lines=True, config=config, fast=fast, page=self.zoom == 1, half=half
             )
@@ -828,7 +828,7 @@ class _Prepared:
                     None,
                     found,
                     self.decode_ms,
-                    self.extract_ms + (time.perf_counter() - started) * 1e3,
+                    self.extract_ms,  # the first extraction: this one is within read_batch's infer time
                     array,
                     None,
                     self.single,
@@ -868,7 +868,6 @@ class _Outputs(NamedTuple):
     probabilities: np.ndarray  # float32 [blobs, 10]: the digit model's
     lines: list[np.ndarray]  # float32 [T, 17] per text line: the line model's
     leans_turned: bool  # the orientation model leans towards the page being turned 180 degrees (log-odds > 0)
-    score: float  # the line model's certainty of its reading (recognize.page_score)
     log_odds: float  # the orientation model's log-odds that the page is turned 180 degrees (0.0 when not asked)
     chars: list[list[Char]]  # the line model's greedy CTC reading of each text line (lines.ctc_greedy)
 

@@ -655,19 +655,6 @@ def solid(line: TextLine, blob: Box, config: ReadConfig = DEFAULT_READ) -> bool:
     return 1 / config.dot_aspect <= w / h <= config.dot_aspect and float(tight.mean()) >= config.dot_fill
 
 
-def path_score(posteriors: np.ndarray, frames: int) -> float:
-    """Mean log-probability per frame of the best CTC path: how sure the line model is of its reading."""
-    best = np.asarray(posteriors[:frames]).max(axis=1)
-    return float(np.log(np.maximum(best, 1e-9)).mean())
-
-
-def page_score(lines: list[np.ndarray], widths: list[int]) -> float:
-    """The mean path score of a page's lines, weighted by their length (0.0, the best, for no lines)."""
-    frames = [w // STRIDE for w in widths]
-    total = sum(frames)
-    return sum(path_score(p, f) * f for p, f in zip(lines, frames)) / total if total else 0.0
-
-
 def sideways(
     found, config: ReadConfig = DEFAULT_READ, reading: tuple[list[np.ndarray], list[int]] | None = None
 ) -> bool:
@@ -869,7 +856,8 @@ def digit_count(chars: list[Char]) -> int:
 def peak_score(posteriors: list[np.ndarray], widths: list[int]) -> float:
     """How sure the line model is of the characters it reads on a page: the mean log-probability at their
     CTC peaks over all lines (-inf when it reads none). ``posteriors``: float32 [T, 17] per line; ``widths``:
-    each line tensor's width in px. Blank frames, sure either way up, do not dilute it as in page_score."""
+    each line tensor's width in px. Blank frames, sure either way up, do not dilute it (as a mean over every
+    frame would)."""
     peaks = [
         float(np.log(max(float(p[c.peak].max()), 1e-12)))
         for p, w in zip(posteriors, widths)

@@ -404,6 +404,17 @@ def test_one_image_from_stdin(mnist_test):
     assert mixed.returncode == 2 and "--from-file" in mixed.stderr
 
 
+def test_an_empty_stdin_leaves_the_output_file_and_makes_no_copies_folder(tmp_path):
+    """`printf '' | edgedigits classify - -o out.csv --save-dir copies` stops (exit 2) before touching either:
+    out.csv was opened for writing (emptied) and the folder made before stdin was found empty."""
+    out = tmp_path / "out.csv"
+    out.write_text("precious\n")
+    command = [*EDGEDIGITS, "classify", "-", "-o", out, "--save-dir", tmp_path / "copies"]
+    empty = subprocess.run(command, input=b"", capture_output=True, timeout=120)
+    assert empty.returncode == 2 and b"nothing came on standard input" in empty.stderr
+    assert out.read_text() == "precious\n" and not (tmp_path / "copies").exists()
+
+
 def test_from_file_and_from_stdin_lists(tmp_path, mnist_test):
     names = []
     for i in range(5):
