@@ -314,88 +314,24 @@ class DigitReader:
         """
         refuse_one(images, "read_batch")
         images = list(images)
-        if isinstance(paths, (str, os.PathLike, bytes)):
-            raise TypeError(f"read_batch: paths takes a list of paths, one per image, got {paths!r}; pass [{paths!r}]")
+        names = batch_paths(paths, len(images))
         single = self.single if single is None else check_single(single)
-        names: list[str | None] = (
-            [None] * len(images)
-            if paths is None
-            else [os.fspath(p) if isinstance(p, os.PathLike) else p for p in paths]
-        )
-        if len(names) != len(images):
-            raise ValueError(
-                f"read_batch got {len(images)} images but {len(names)} paths; pass one path (or None) per image"
-            )
-        for name in names:
-            if name is not None and not isinstance(name, str):
-                raise TypeError(f"path must be a str, an os.PathLike or None (the name in Reading.path), got {name!r}")
         per_input = [self._prepare(image, path, single, together=True) for image, path in zip(images, names)]
         prepared = [p for pages in per_input for p in pages]  # a multi-page TIFF: each page read as an image
         small_digits.find_together(prepared, lines=self.reads_lines)  # small one-digit images: found together
         started = time.perf_counter()
         outputs = self._infer(prepared, check_orientation=True)
-        if self.reads_lines:  # a wide blob the fast path took for one digit, which the digit model doubts (or is
-            # sure of, but the line model glancing at it reads several digits): a touching pair or a short word,
-            # perhaps; the general stages and the line model look again, and are believed when they read several
-            # digits, or a word and no digit
-            config = self.read_config
-            again = [i for i, out in enumerate(outputs) if out is not None and may_be_several(prepared[i], out, config)]
-            wide = [i for i, out in enumerate(outputs) if out is not None and sure_but_wide(prepared[i], out, config)]
-            if wide:  # a glance first: does the line model read several digits in the blob's 28x28 digit?
-                again += [i for i, yes in zip(wide, self._glance([prepared[i] for i in wide])) if yes]
-            if again:
-                for i, p, out in zip(again, *self._second_look([prepared[i] for i in again])):
-                    digits, raw = self._digits(p, out) if out is not None else ([], None)
-                    if len(digits) >= 2 or (not digits and WORD in (raw or "")):
-                        prepared[i], outputs[i] = p, out
-        for i, (p, out) in enumerate(zip(prepared, outputs)):
-            # digits stacked in a column, or several lines lying flat: the page may lie a quarter-turned
-            if out is not None and sideways(p.found, self.read_config, (out.lines, p.widths)):
-                prepared[i], outputs[i] = self._quarter_turn(p, out)
-        # Pages the orientation model leans towards turned 180 degrees: first their text lines turned in place
-        # (cheap: the line model alone), then those that may be turned are found and read again turned.
-        leaning = [i for i, out in enumerate(outputs) if out is not None and out.leans_turned]
-        if leaning:
-            passes = self._may_be_turned([prepared[i] for i in leaning], [outputs[i] for i in leaning])
-            leaning = [i for i, yes in zip(leaning, passes) if yes]
-        if leaning:
-            turned = [prepared[i].turned(2, self.detect_config) for i in leaning]
-            for i, p, out in zip(leaning, turned, self._infer(turned, check_orientation=False)):
-                upright = outputs[i]
-                assert upright is not None, "only pages that were read lean"
-                if out is not None and reads_turned(upright, prepared[i].widths, out.lines, p.widths, self.read_config):
-                    prepared[i], outputs[i] = p, out  # boxes are mapped back (_Prepared.unturn)
-        unsure = [i for i, (p, out) in enumerate(zip(prepared, outputs)) if self._reads_unsurely(p, out)]
-        if unsure:  # but not pages whose digits read clearly better as they lie than on their side (one cheap call)
-            favoured = self._favour_a_quarter_turn([prepared[i] for i in unsure], [outputs[i] for i in unsure])  # type: ignore[misc]
-            unsure = [i for i, yes in zip(unsure, favoured) if yes]
-        if unsure:  # pages read unsurely as they lie: read at both quarter-turns too, in one batch
-            searched = self._search_turns([prepared[i] for i in unsure], [outputs[i] for i in unsure])  # type: ignore[misc]
-            for i, turn in zip(unsure, searched):
-                if turn is not None:
-                    prepared[i], outputs[i] = turn
-        # Digits found at half size on a noisy image and read unsurely: found and read again in full, the page as
-        # it was finally turned (an upside-down page reads unsurely too, until the stages above turn it)
-        faint = {i: sure for i, (p, out) in enumerate(zip(prepared, outputs)) if (sure := self._unsure_at_half(p, out))}
-        if faint:
-            for i, p, out in zip(faint, *self._read_in_full([prepared[i] for i in faint])):
-                digits = self._digits(p, out)[0] if out is not None else []
-                if len(digits) >= 2 and least_sure(digits) > faint[i] + self.read_config.faint_full_margin:
-                    prepared[i], outputs[i] = p, out
+        # Each stage looks again at some pages and, where it reads one better, replaces its extraction and
+        # reading (prepared[i], outputs[i]) in place; the order matters (a turned page is read unsurely until
+        # it is turned, so the faint pages are taken last).
+        if self.reads_lines:
+            self._look_again_at_wide_blobs(prepared, outputs)
+        self._turn_columns(prepared, outputs)
+        self._turn_upside_down(prepared, outputs)
+        self._search_quarter_turns(prepared, outputs)
+        self._read_faint_in_full(prepared, outputs)
         infer_ms = (time.perf_counter() - started) * 1e3
-        readings = []
-        for p, out in zip(prepared, outputs):
-            if out is None:  # an input that could not be read (p.error says why)
-                readings.append(Reading(text="", digits=[], path=p.path, error=p.error))
-                continue
-            digits, raw = self._digits(p, out)
-            if way_up_disputed(out, self.read_config):  # (a page read turned 180 degrees was not asked again)
-                most = self.read_config.disputed_confidence
-                digits = [replace(d, confidence=min(d.confidence, most)) for d in digits]
-            # infer: the image's share of everything after the first extraction (the networks, and any page
-            # looked at again: turned, in full, by the general stages), so that the three add up to the read
-            timings = {"decode": p.decode_ms, "extract": p.extract_ms, "infer": infer_ms / len(prepared)}
-            readings.append(Reading(compose_text(digits, self.min_confidence), digits, p.path, None, timings, raw))
+        readings = [self._reading(p, out, infer_ms / len(prepared)) for p, out in zip(prepared, outputs)]
         if len(readings) == len(per_input):
             return readings
         pages = iter(readings)  # one Reading per input: a file's pages joined
@@ -403,6 +339,86 @@ class DigitReader:
             join_pages([next(pages) for _ in each], self.min_confidence) if len(each) > 1 else next(pages)
             for each in per_input
         ]
+
+    def _look_again_at_wide_blobs(self, prepared: list[_Prepared], outputs: list[_Outputs | None]) -> None:
+        """A wide blob the fast path took for one digit, which the digit model doubts (or is sure of, but the line
+        model glancing at it reads several digits): a touching pair or a short word, perhaps. The general stages
+        and the line model look again, and are believed when they read several digits, or a word and no digit."""
+        config = self.read_config
+        again = [i for i, out in enumerate(outputs) if out is not None and may_be_several(prepared[i], out, config)]
+        wide = [i for i, out in enumerate(outputs) if out is not None and sure_but_wide(prepared[i], out, config)]
+        if wide:  # a glance first: does the line model read several digits in the blob's 28x28 digit?
+            again += [i for i, yes in zip(wide, self._glance([prepared[i] for i in wide])) if yes]
+        if again:
+            for i, p, out in zip(again, *self._second_look([prepared[i] for i in again])):
+                digits, raw = self._digits(p, out) if out is not None else ([], None)
+                if len(digits) >= 2 or (not digits and WORD in (raw or "")):
+                    prepared[i], outputs[i] = p, out
+
+    def _turn_columns(self, prepared: list[_Prepared], outputs: list[_Outputs | None]) -> None:
+        """Digits stacked in a column, or several lines lying flat (recognize.sideways): the page may lie a
+        quarter-turned; read so (``_quarter_turn``)."""
+        for i, (p, out) in enumerate(zip(prepared, outputs)):
+            if out is not None and sideways(p.found, self.read_config, (out.lines, p.widths)):
+                prepared[i], outputs[i] = self._quarter_turn(p, out)
+
+    def _turn_upside_down(self, prepared: list[_Prepared], outputs: list[_Outputs | None]) -> None:
+        """Pages the orientation model leans towards turned 180 degrees: first their text lines turned in place
+        (cheap: the line model alone, ``_may_be_turned``), then those that may be turned are found and read again
+        turned, and kept turned when recognize's rules say so (``reads_turned``; boxes are mapped back by
+        _Prepared.unturn)."""
+        leaning = [i for i, out in enumerate(outputs) if out is not None and out.leans_turned]
+        if leaning:
+            passes = self._may_be_turned([prepared[i] for i in leaning], [outputs[i] for i in leaning])
+            leaning = [i for i, yes in zip(leaning, passes) if yes]
+        if not leaning:
+            return
+        flipped = [prepared[i].turned(2, self.detect_config) for i in leaning]
+        for i, p, out in zip(leaning, flipped, self._infer(flipped, check_orientation=False)):
+            upright = outputs[i]
+            assert upright is not None, "only pages that were read lean"
+            if out is not None and reads_turned(upright, prepared[i].widths, out.lines, p.widths, self.read_config):
+                prepared[i], outputs[i] = p, out
+
+    def _search_quarter_turns(self, prepared: list[_Prepared], outputs: list[_Outputs | None]) -> None:
+        """Pages read unsurely as they lie (``_reads_unsurely``) are read at both quarter-turns too, in one batch
+        (``_search_turns``), but not pages whose digits read clearly better as they lie than on their side (one
+        cheap call, ``_favour_a_quarter_turn``)."""
+        unsure = [i for i, (p, out) in enumerate(zip(prepared, outputs)) if self._reads_unsurely(p, out)]
+        if unsure:
+            favoured = self._favour_a_quarter_turn([prepared[i] for i in unsure], [outputs[i] for i in unsure])  # type: ignore[misc]
+            unsure = [i for i, yes in zip(unsure, favoured) if yes]
+        if unsure:
+            searched = self._search_turns([prepared[i] for i in unsure], [outputs[i] for i in unsure])  # type: ignore[misc]
+            for i, turn in zip(unsure, searched):
+                if turn is not None:
+                    prepared[i], outputs[i] = turn
+
+    def _read_faint_in_full(self, prepared: list[_Prepared], outputs: list[_Outputs | None]) -> None:
+        """Digits found at half size on a noisy image and read unsurely (``_unsure_at_half``): found and read again
+        in full, the page as it was finally turned, and kept when they are two or more digits, surer by
+        ``read_config.faint_full_margin``."""
+        faint = {i: sure for i, (p, out) in enumerate(zip(prepared, outputs)) if (sure := self._unsure_at_half(p, out))}
+        if not faint:
+            return
+        for i, p, out in zip(faint, *self._read_in_full([prepared[i] for i in faint])):
+            digits = self._digits(p, out)[0] if out is not None else []
+            if len(digits) >= 2 and least_sure(digits) > faint[i] + self.read_config.faint_full_margin:
+                prepared[i], outputs[i] = p, out
+
+    def _reading(self, p: _Prepared, out: _Outputs | None, infer_ms: float) -> Reading:
+        """One page's Reading: its digits in the input's pixels, capped at ``read_config.disputed_confidence``
+        when its way up is disputed (way_up_disputed), or an error record for an input that could not be read
+        (``out`` None: ``p.error`` says why). ``infer_ms``: its share of the batch's time after the first
+        extraction (the networks, and any second look), so that the timings add up to the read."""
+        if out is None:
+            return Reading(text="", digits=[], path=p.path, error=p.error)
+        digits, raw = self._digits(p, out)
+        if way_up_disputed(out, self.read_config):  # (a page read turned 180 degrees was not asked again)
+            most = self.read_config.disputed_confidence
+            digits = [replace(d, confidence=min(d.confidence, most)) for d in digits]
+        timings = {"decode": p.decode_ms, "extract": p.extract_ms, "infer": infer_ms}
+        return Reading(compose_text(digits, self.min_confidence), digits, p.path, None, timings, raw)
 
     def _may_be_turned(self, prepared: list[_Prepared], outputs: list[_Outputs | None]) -> list[bool]:
         """For each page: do its text lines, each turned 180 degrees where it lies (orientation.turned_180), read
@@ -978,6 +994,23 @@ def check_single(value: object) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"single must be True or False, got {value!r}")
     return bool(value)
+
+
+def batch_paths(paths: Iterable[str | os.PathLike[str] | None] | None, count: int) -> list[str | None]:
+    """``read_batch``'s ``paths`` -> one name (or None) per image, ``count`` of them (a ``Path`` as its str).
+    Raises TypeError for one path passed alone or a name that is not a str, os.PathLike or None; ValueError when
+    there are not ``count`` of them."""
+    if isinstance(paths, (str, os.PathLike, bytes)):
+        raise TypeError(f"read_batch: paths takes a list of paths, one per image, got {paths!r}; pass [{paths!r}]")
+    names: list[str | None] = (
+        [None] * count if paths is None else [os.fspath(p) if isinstance(p, os.PathLike) else p for p in paths]
+    )
+    if len(names) != count:
+        raise ValueError(f"read_batch got {count} images but {len(names)} paths; pass one path (or None) per image")
+    for name in names:
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"path must be a str, an os.PathLike or None (the name in Reading.path), got {name!r}")
+    return names
 
 
 def path_name(item: object, call: str = "read_paths", takes: str = "paths") -> str:
