@@ -305,9 +305,16 @@ def _stdin_image() -> bytes:
             "'-' reads one image from standard input, which is a terminal here; pipe an image in, e.g. "
             "edgedigits classify - < photo.jpg"
         )
-    data = sys.stdin.buffer.read()
+    from .images import MAX_FILE_BYTES
+
+    data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)  # bounded as a file is (`classify - < /dev/zero` took 23 GB)
     if not data:
         fail("nothing came on standard input; pipe an image in, e.g. edgedigits classify - < photo.jpg")
+    if len(data) > MAX_FILE_BYTES:
+        fail(
+            f"standard input holds more than {MAX_FILE_BYTES // 2**20} MiB, the limit for one image; downscale or "
+            "crop it first (or is it no image?)"
+        )
     return data
 
 

@@ -208,6 +208,18 @@ def read_bytes(path: str | os.PathLike) -> bytes:
         raise ImageError(denied(path)) from None
     except OSError as exc:  # symlink loops, I/O errors, names too long, ...
         raise ImageError(f"cannot read the file ({exc.strerror or exc})") from None
+    except ImageError:  # (a ValueError: the checks above)
+        raise
+    except ValueError:  # os.stat: "embedded null byte"
+        raise ImageError(NUL_IN_PATH) from None
+
+
+# A path with a NUL byte names no file (POSIX file names cannot hold one; os.stat raises ValueError). It comes
+# from a list of paths that is not one UTF-8 path a line: find's -print0, a list saved as UTF-16.
+NUL_IN_PATH = (
+    "the path holds a NUL byte, which no file name can: a list of paths separated by NULs (find -print0) or saved "
+    "as UTF-16? List one path a line, in UTF-8 (find ... -print)"
+)
 
 
 def denied(path: str | os.PathLike) -> str:
@@ -572,7 +584,11 @@ def decode(data: bytes, max_pixels: int | None = None) -> np.ndarray:
 
 def as_displayed(image: np.ndarray, orientation: int) -> np.ndarray:
     """A decoded image (any dtype OpenCV gives) -> uint8, turned as its EXIF/TIFF ``orientation`` (1-8) says:
-    16-bit and float images are stretched from their minimum to their maximum."""
+    16-bit and float images are stretched from their minimum to their maximum; a float image's NaN and
+    infinities count as 0, as in an array passed in (ink.to_uint8: one NaN pixel of a float TIFF made its whole
+    stretch NaN, read as no digits, with a RuntimeWarning)."""
+    if image.dtype.kind == "f":
+        image = np.nan_to_num(image, nan=0.0, posinf=0.0, neginf=0.0)
     if image.dtype != np.uint8:  # 16-bit PNG/TIFF, float TIFF: scale to 8 bits
         image = cv2.normalize(image, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
     return apply_orientation(image, orientation)

@@ -81,7 +81,7 @@ def render_page(data: bytes, index: int, dpi: float | None = None) -> np.ndarray
 
 def _render(document, index: int, dpi: float | None) -> np.ndarray:
     """Page ``index`` of an open pypdfium2 document (the caller holds the lock) -> BGR uint8 [H, W, 3]."""
-    page = document[index]
+    page = _page(document, index)
     try:
         bitmap = page.render(scale=(DPI if dpi is None else dpi) / POINTS_PER_INCH, may_draw_forms=True)
         return np.ascontiguousarray(bitmap.to_numpy()[:, :, :3])  # BGR(x) -> BGR
@@ -98,13 +98,27 @@ def _sizes(document, dpi: float | None) -> list[tuple[int, int]]:
     scale = (DPI if dpi is None else dpi) / POINTS_PER_INCH
     sizes = []
     for index in range(len(document)):
-        page = document[index]
+        page = _page(document, index)
         width, height = page.get_size()  # points, after the page's rotation
         sizes.append((max(1, round(width * scale)), max(1, round(height * scale))))
         page.close()
     if not sizes:
         raise PdfError(NO_PAGES)
     return sizes
+
+
+def _page(document, index: int):  # -> pypdfium2.PdfPage
+    """Page ``index`` of an open document; PdfError naming it when PDFium cannot load it (a page tree that
+    counts more pages than it holds: ``/Count 2`` over one page raised PdfiumError, and a whole run stopped)."""
+    import pypdfium2
+
+    try:
+        return document[index]
+    except pypdfium2.PdfiumError as exc:
+        raise PdfError(
+            f"page {index + 1} of {len(document)} of the PDF cannot be loaded ({exc}); the file is damaged: "
+            "re-export or re-save it"
+        ) from None
 
 
 def _open(data: bytes):  # -> pypdfium2.PdfDocument (not imported for the annotation: the extra is optional)

@@ -22,6 +22,7 @@ from .draw import to_bgr
 from .errors import EdgeDigitsError
 from .images import (
     INPUT_SUFFIXES,
+    NUL_IN_PATH,
     ImageError,
     Pages,
     cv_path,
@@ -326,13 +327,16 @@ def iter_paths(inputs: Iterable[str], recursive: bool = False) -> Iterator[str |
 
 def _denied_on_the_way(path: str) -> str | None:
     """For a path that does not exist to ``os.path.exists``: images.denied's message when a folder on its way
-    cannot be entered by this user (os.lstat says permission denied), else None (it is simply not there)."""
+    cannot be entered by this user (os.lstat says permission denied), images.NUL_IN_PATH for a path with a NUL
+    byte (os.lstat raises ValueError: it stopped a whole run), else None (it is simply not there)."""
     try:
         os.lstat(path)
     except PermissionError:
         return denied(path)
     except OSError:
         pass
+    except ValueError:
+        return NUL_IN_PATH
     return None
 
 

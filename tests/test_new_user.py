@@ -415,6 +415,14 @@ def test_an_empty_stdin_leaves_the_output_file_and_makes_no_copies_folder(tmp_pa
     assert out.read_text() == "precious\n" and not (tmp_path / "copies").exists()
 
 
+def test_an_endless_stdin_is_refused_at_the_file_size_limit():
+    """`edgedigits classify - < /dev/zero`: stdin was read whole, with no limit (a bad-input fuzz saw it reach
+    23 GB before the kernel killed it). It is bounded as a file is: exit 2 with one line, after 256 MiB."""
+    with open("/dev/zero", "rb") as endless:
+        result = subprocess.run([*EDGEDIGITS, "classify", "-"], stdin=endless, capture_output=True, timeout=120)
+    assert result.returncode == 2 and b"more than 256 MiB" in result.stderr, result.stderr
+
+
 def test_from_file_and_from_stdin_lists(tmp_path, mnist_test):
     names = []
     for i in range(5):
@@ -445,6 +453,30 @@ def test_from_file_and_from_stdin_lists(tmp_path, mnist_test):
     ):
         assert result.returncode == 0, result.stderr
         assert json.loads(result.stdout)["text"] == str(mnist_test.labels[1])
+
+
+def test_a_path_with_a_nul_byte_is_an_error_record_that_says_why(tmp_path, mnist_test):
+    """`find -print0 | classify --from-file -`, a list saved as UTF-16, a list with a NUL in one line: os.lstat's
+    ValueError ("embedded null byte") stopped the whole run with a traceback, and the paths listed before it got
+    no record. Now each such path is an error record naming the cause; the others are read."""
+    good = tmp_path / "good.png"
+    cv2.imwrite(str(good), paper_digit(mnist_test.images[0]))
+    want = str(mnist_test.labels[0])
+    listing = f"{good}\nbad\0name.png\n{good}\n"
+    for result in (
+        run("classify", "--from-file", "-", "--format", "jsonl", input=listing),
+        run("classify", "--from-file", "-", "--format", "jsonl", input=f"{good}\0{good}\0"),  # find -print0
+    ):
+        assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+        records = [json.loads(line) for line in result.stdout.splitlines()]
+        assert [r.get("text") for r in records if "error" not in r] == [want] * (len(records) - 1)
+        assert sum("NUL byte" in r.get("error", "") and "find ... -print" in r["error"] for r in records) == 1
+    reader = DigitReader()
+    for call in (reader.read_paths, reader.read_batch, reader.read_many):
+        readings = list(call([str(good), "a\0b.png"]))
+        assert readings[0].text == want and "NUL byte" in (readings[1].error or ""), call
+    with pytest.raises(ImageError, match="NUL byte"):
+        reader.read("a\0b.png")
 
 
 def test_output_file(tmp_path, mnist_test):
@@ -903,3 +935,24 @@ def test_a_folder_lists_jfif_and_heic_photos_beside_jpegs(tmp_path):
     assert sorted(records) == ["IMG_0001.HEIC", "a.jpg", "b.jfif"] and result.returncode == 1, result.stdout
     assert records["a.jpg"]["text"] == records["b.jfif"]["text"] == "2026"
     assert "save or export it as JPEG" in records["IMG_0001.HEIC"]["error"]
+
+
+def test_a_float_tiff_with_a_nan_or_infinite_pixel_reads_as_the_same_array_does(tmp_path, mnist_test):
+    """A float32 TIFF (a scientific camera's, an image pipeline's) with one NaN or infinite pixel: as a file it
+    read as no digits (its min-max stretch became NaN) with a RuntimeWarning, as an array it read right (NaN and
+    infinities count as 0). Both read the digit now, with no warning."""
+    import warnings
+
+    from PIL import Image
+
+    reader = DigitReader()
+    want = str(mnist_test.labels[5])
+    for bad in (np.nan, np.inf):
+        values = paper_digit(mnist_test.images[5]).astype(np.float32) / 255
+        values[0, 0] = bad
+        path = tmp_path / f"{bad}.tif"
+        Image.fromarray(values, "F").save(path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            assert reader.read(path).text == want, bad
+        assert reader.read(values).text == want, bad
