@@ -392,6 +392,31 @@ def test_bad_query_parameters(server):
     )
 
 
+def test_a_query_parameter_given_twice_is_refused(server):
+    """'?min_confidence=0.1&min_confidence=0.9' read at the last one, silently; which one the client meant is
+    not the server's guess."""
+    assert_error(post(server, PHOTO, query="?min_confidence=0.1&min_confidence=0.9"), 422, "'min_confidence'", "twice")
+    assert_error(post(server, PHOTO, query="?single=1&single=0"), 422, "'single'", "give it once")
+
+
+def test_a_client_that_drops_mid_upload_logs_no_traceback(server):
+    """A phone that loses its network mid-upload: starlette's ClientDisconnect was logged as 'Exception in ASGI
+    application' with 30 lines of traceback, for a raw body and a multipart one. The server goes on serving."""
+    import socket
+    import time
+
+    host, port = server.url.split("//")[1].split(":")
+    for path, content_type in (("/v1/read", "image/png"), ("/v1/read/batch", "multipart/form-data; boundary=b")):
+        with socket.create_connection((host, int(port))) as connection:
+            head = f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: {content_type}\r\nContent-Length: 100000\r\n\r\n"
+            connection.sendall(head.encode() + b"--b\r\n\x89PNG")
+            time.sleep(0.5)
+    time.sleep(0.5)
+    code, _, body = post(server, PHOTO)
+    assert code == 200 and body["text"], body
+    assert "Traceback" not in server.output() and "ClientDisconnect" not in server.output(), server.output()[-3000:]
+
+
 def test_unknown_paths_and_methods(server):
     assert_error(request(server.url + "/v1/nothing"), 404, "/v1")
     assert_error(request(server.url + "/v1/read"), 405, "GET")
