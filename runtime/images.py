@@ -14,6 +14,7 @@ setting ``images.MAX_PIXELS`` lifts it for the process and the worker processes 
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
@@ -207,11 +208,21 @@ def read_bytes(path: str | os.PathLike) -> bytes:
     except PermissionError:
         raise ImageError(denied(path)) from None
     except OSError as exc:  # symlink loops, I/O errors, names too long, ...
-        raise ImageError(f"cannot read the file ({exc.strerror or exc})") from None
+        raise ImageError(path_problem(exc)) from None
     except ImageError:  # (a ValueError: the checks above)
         raise
     except ValueError:  # os.stat: "embedded null byte"
         raise ImageError(NUL_IN_PATH) from None
+
+
+def path_problem(exc: OSError) -> str:
+    """What an OSError on opening a path means, and what to do: a name too long for the file system, symbolic
+    links in a loop, else the system's words ("cannot read the file (Input/output error)")."""
+    if exc.errno == errno.ENAMETOOLONG:
+        return f"the path is too long for this file system ({exc.strerror}); shorten the file's or a folder's name"
+    if exc.errno == errno.ELOOP:
+        return f"symbolic links on the path point round in a loop ({exc.strerror}); fix or remove the links"
+    return f"cannot read the file ({exc.strerror or exc}); check the file and its disk"
 
 
 # A path with a NUL byte names no file (POSIX file names cannot hold one; os.stat raises ValueError). It comes

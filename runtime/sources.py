@@ -7,6 +7,7 @@ turns it into an error record.
 
 from __future__ import annotations
 
+import errno
 import glob
 import itertools
 import os
@@ -31,6 +32,7 @@ from .images import (
     known_other,
     load_pages,
     looks_like_image,
+    path_problem,
 )
 
 
@@ -333,8 +335,9 @@ def _denied_on_the_way(path: str) -> str | None:
         os.lstat(path)
     except PermissionError:
         return denied(path)
-    except OSError:
-        pass
+    except OSError as exc:
+        if exc.errno in (errno.ENAMETOOLONG, errno.ELOOP):  # (they were "no such file or folder")
+            return path_problem(exc)
     except ValueError:
         return NUL_IN_PATH
     return None
@@ -355,7 +358,9 @@ def parse_source(source: str) -> int | str:
 
 def check_video_file(path: str) -> None:
     """Raise VideoError, saying what to do, when ``path`` is missing, a folder, an empty (0-byte) file or one
-    this user may not read. A character device (a camera's /dev/video0, whose size is 0) is left to OpenCV."""
+    this user may not read. A character device (a camera's /dev/video0, whose size is 0) and a named pipe (a video
+    piped in by another program: ``mkfifo v; ffmpeg ... -f avi - > v``; it was refused as "empty (0 bytes)") are
+    left to OpenCV, which waits for the pipe's writer."""
     if not os.path.exists(path):
         reason = _denied_on_the_way(path)
         if reason is not None:
@@ -371,7 +376,8 @@ def check_video_file(path: str) -> None:
         )
     if os.path.isdir(path):
         raise VideoError(f"{path}: is a folder; give a video file, an image or a camera index (--source 0)")
-    if stat.S_ISCHR(os.stat(path).st_mode):  # a camera's device (/dev/video0): OpenCV opens it, or says it cannot
+    mode = os.stat(path).st_mode
+    if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):  # a camera's device (/dev/video0), a pipe: OpenCV opens them
         return
     if os.path.getsize(path) == 0:
         raise VideoError(f"{path}: is empty (0 bytes); check the file (an interrupted copy or download?)")

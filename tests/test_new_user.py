@@ -956,3 +956,22 @@ def test_a_float_tiff_with_a_nan_or_infinite_pixel_reads_as_the_same_array_does(
             warnings.simplefilter("error")
             assert reader.read(path).text == want, bad
         assert reader.read(values).text == want, bad
+
+
+def test_a_symlink_loop_and_a_name_too_long_say_what_to_do(tmp_path, mnist_test):
+    """Symbolic links round in a loop said only "cannot read the file (Too many levels of symbolic links)", and
+    a name longer than the file system takes said "no such file or folder; check the path". Each now names the
+    cause and the fix; the good image beside them is read."""
+    good = tmp_path / "good.png"
+    cv2.imwrite(str(good), paper_digit(mnist_test.images[2]))
+    (tmp_path / "a.png").symlink_to(tmp_path / "b.png")
+    (tmp_path / "b.png").symlink_to(tmp_path / "a.png")
+    long = tmp_path / ("x" * 300 + ".png")
+    result = run("classify", tmp_path / "a.png", long, good, "--format", "jsonl")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    loop, too_long, read = (json.loads(line) for line in result.stdout.splitlines())
+    assert "in a loop" in loop["error"] and "fix or remove the links" in loop["error"]
+    assert "too long for this file system" in too_long["error"] and "shorten" in too_long["error"]
+    assert read["text"] == str(mnist_test.labels[2])
+    readings = DigitReader().read_batch([tmp_path / "a.png", long])
+    assert "in a loop" in (readings[0].error or "") and "too long" in (readings[1].error or "")

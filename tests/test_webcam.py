@@ -583,6 +583,28 @@ def test_a_folder_or_an_empty_file_as_source_says_so(tmp_path):
         assert "Traceback" not in result.stderr and result.stdout == ""
 
 
+def test_a_video_piped_through_a_named_pipe_is_read(video, tmp_path):
+    """`mkfifo v; ffmpeg ... > v & edgedigits webcam --source v`: a named pipe was refused as "is empty (0
+    bytes)" (its size is 0, as a camera device's). It is left to OpenCV, which reads it as its writer writes."""
+    import threading
+
+    path, expected = video
+    pipe = tmp_path / "video.pipe"
+    os.mkfifo(pipe)
+
+    def write() -> None:
+        with open(pipe, "wb") as out:
+            out.write(path.read_bytes())
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    result = run("webcam", "--source", pipe, "--headless", timeout=120)
+    writer.join(timeout=10)
+    assert result.returncode == 0, result.stderr
+    texts = [json.loads(line)["text"] for line in result.stdout.splitlines()]
+    assert len(texts) == 20 and sum(t == expected for t in texts) >= 18, texts
+
+
 def test_the_banner_outline_lies_round_its_text():
     """The banner's white outline is there, and is the dark text's strokes grown by its thickness
     (draw.outlined_text), so it ends where the text ends. Drawn as a second, thicker text under the first, it
