@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass, replace
 from itertools import islice
 from pathlib import Path
-from typing import Iterable, Iterator, Literal, NamedTuple, Sequence, Union
+from typing import Iterable, Iterator, Literal, NamedTuple, Sequence, Union, cast
 
 import numpy as np
 
@@ -318,7 +318,7 @@ class DigitReader:
         single = self.single if single is None else check_single(single)
         per_input = [self._prepare(image, path, single, together=True) for image, path in zip(images, names)]
         prepared = [p for pages in per_input for p in pages]  # a multi-page TIFF: each page read as an image
-        small_digits.find_together(prepared, lines=self.reads_lines)  # small one-digit images: found together
+        self._find_small(prepared)  # small one-digit images: found together
         started = time.perf_counter()
         outputs = self._infer(prepared, check_orientation=True)
         # Each stage looks again at some pages and, where it reads one better, replaces its extraction and
@@ -339,6 +339,36 @@ class DigitReader:
             join_pages([next(pages) for _ in each], self.min_confidence) if len(each) > 1 else next(pages)
             for each in per_input
         ]
+
+    def _find_small(self, prepared: list[_Prepared]) -> None:
+        """Fill in ``found`` (and ``extract_ms``) of the inputs ``_prepare`` decoded but left for later (small images,
+        small_digits.fits): small_digits' batched fast path for all of them at once (when there are
+        small_digits.MIN_BATCH or more), ``detect.extract`` one at a time for those it refuses. The same Extraction,
+        bit for bit, as ``_prepare`` finds one at a time."""
+        pending = [p for p in prepared if p.error is None and p.found is None]
+        if not pending:
+            return
+        started = time.perf_counter()
+        arrays = [cast(np.ndarray, p.array) for p in pending]  # (_prepare keeps the array of an input it leaves)
+        many = len(pending) >= small_digits.MIN_BATCH
+        found = small_digits.clean_digits(arrays, checked=True) if many else [None] * len(pending)
+        each = (time.perf_counter() - started) * 1e3 / len(pending)
+        for p, array, f in zip(pending, arrays, found):
+            if f is None:
+                started = time.perf_counter()
+                f = self._extract(array, p.single, p.zoom)
+                p.extract_ms = (time.perf_counter() - started) * 1e3
+            else:
+                p.extract_ms = each
+            p.found = f
+            p.drop_decoded()  # as _prepare: a decoded file or page is not kept (an array passed in is)
+
+    def _extract(self, array: np.ndarray, single: bool, zoom: int) -> detect.Extraction:
+        """``detect.extract`` as this reader finds an input's digits the first time: text lines for the line model
+        (unless ``single``), a page looked for unless the input was enlarged from a tiny one (``zoom`` > 1)."""
+        return detect.extract(
+            array, single=single, lines=self.reads_lines and not single, config=self.detect_config, page=zoom == 1
+        )
 
     def _look_again_at_wide_blobs(self, prepared: list[_Prepared], outputs: list[_Outputs | None]) -> None:
         """A wide blob the fast path took for one digit, which the digit model doubts (or is sure of, but the line
@@ -645,7 +675,7 @@ class DigitReader:
         """Decode and find the digits of one input (everything but the networks): one _Prepared, or one per page
         of a multi-page TIFF or a PDF (images.load_pages; each page decoded in turn, and again when needed:
         ``_Prepared.page``). ``together``: a small image
-        (small_digits.fits) is only decoded, its digits found with the others' by small_digits.find_together."""
+        (small_digits.fits) is only decoded, its digits found with the others' by ``_find_small``."""
         if isinstance(image, SourceError):
             return [_Prepared(image.path, error=image.error)]
         if isinstance(image, (str, os.PathLike)):
@@ -695,9 +725,7 @@ class DigitReader:
                     zoom=zoom,
                 )
             ]
-        found = detect.extract(
-            array, single=single, lines=self.reads_lines and not single, config=self.detect_config, page=zoom == 1
-        )
+        found = self._extract(array, single, zoom)
         return [
             _Prepared(
                 path,

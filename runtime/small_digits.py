@@ -25,7 +25,6 @@ from typing import Sequence
 import cv2
 import numpy as np
 
-from . import detect
 from .config import DEFAULT, DetectConfig
 from .detect import Extraction
 from .halftone import is_dithered
@@ -34,30 +33,6 @@ from .normalize import BOX, CENTRE, SIZE, STROKE, normalize_digit
 SEP = 5  # zero rows between two images of the strip: no blob joins across it, no dilation reaches over it
 GROUPS, GROUP_MIN = 4, 64  # up to 4 strips of like widths, each of 64 images or more
 MIN_BATCH = 8  # fewer images than this are read one at a time (the strip's fixed cost is not worth it)
-
-
-def find_together(prepared: list, lines: bool) -> None:
-    """Fill in ``found`` (and ``extract_ms``) of the inputs that reader.DigitReader._prepare decoded but left for
-    later (small images, see ``fits``): the fast path for all of them at once, ``detect.extract`` for those it
-    refuses. The same Extraction, bit for bit, as ``detect.extract(array, single, lines)`` one at a time."""
-    import time
-
-    pending = [p for p in prepared if p.error is None and p.found is None]
-    if not pending:
-        return
-    started = time.perf_counter()
-    # (_prepare let only images that fit through: they are not checked again)
-    found = _clean_digits([p.array for p in pending]) if len(pending) >= MIN_BATCH else [None] * len(pending)
-    each = (time.perf_counter() - started) * 1e3 / len(pending)
-    for p, f in zip(pending, found):
-        if f is None:
-            started = time.perf_counter()
-            f = detect.extract(p.array, single=p.single, lines=lines and not p.single, page=p.zoom == 1)
-            p.extract_ms = (time.perf_counter() - started) * 1e3
-        else:
-            p.extract_ms = each
-        p.found = f
-        p.drop_decoded()  # as reader._prepare: a decoded file or page is not kept (an array passed in is)
 
 
 def fits(gray: np.ndarray, config: DetectConfig = DEFAULT) -> bool:
@@ -74,15 +49,15 @@ def fits(gray: np.ndarray, config: DetectConfig = DEFAULT) -> bool:
     )
 
 
-def clean_digits(grays: Sequence[np.ndarray]) -> list[Extraction | None]:
+def clean_digits(grays: Sequence[np.ndarray], checked: bool = False) -> list[Extraction | None]:
     """``[detect.clean_digit(g) for g in grays]``, computed together.
 
     grays: 2-D uint8 arrays [H, W], 8 to DEFAULT.clean_max_side (128) px a side (see ``fits``; ValueError for any
-    other). Returns, per image, an Extraction with one digit (float32 [1, 28, 28], its box (x, y, w, h) in
-    the image's pixels, line 0), or None where the fast path does not apply (not one clean digit on plain
-    paper).
+    other, unless ``checked``: the caller has asked ``fits`` of each, as reader.DigitReader does as it decodes).
+    Returns, per image, an Extraction with one digit (float32 [1, 28, 28], its box (x, y, w, h) in the image's
+    pixels, line 0), or None where the fast path does not apply (not one clean digit on plain paper).
     """
-    for g in grays:
+    for g in () if checked else grays:
         if not fits(g):
             raise ValueError(
                 f"clean_digits takes 2-D uint8 images of 8 to {DEFAULT.clean_max_side} px a side; "
