@@ -44,6 +44,12 @@ from .orientation import ASYMMETRIC_DIGITS, page_log_odds
 from .results import Digit, int_box
 
 WORD = "*"  # how a word or letter shows in ``raw``
+# Blob heights on a line, as shares of its tallest blob's (``tallest``, px). At least FULL_HEIGHT: one of the
+# line's characters, not a speck, a dot or a comma (6a390e9, 2026-11-30). At least TALL: a digit written at the
+# line's size, not a short mark beside the digits (a separator, a small letter; cda6008, 2026-11-30).
+FULL_HEIGHT = 0.5
+TALL = 0.75
+INK = 0.25  # a pixel of a line's ink map (0-1, lines.TextLine.ink) above this is ink, not a faint edge or noise
 
 
 def line_digits(
@@ -99,7 +105,7 @@ def line_digits(
     tallest = max(b[3] for b in members)
     words = any(c.char == "A" for c in chars)
     number = any(c.char in DIGITS for c in chars)  # the line model read a number here
-    alone = sum(b[3] >= 0.5 * tallest for b in members) == 1  # one blob of full height (and specks) on the line
+    alone = sum(b[3] >= FULL_HEIGHT * tallest for b in members) == 1  # one blob of full height (and specks) on the line
     if not number and unsure_digits(chars, members, blob_probabilities, tallest, config):
         number = True  # the line holds digits the line model could not make out: the digit model's below
     printed_run = digits_read_as_word(members, chars, owner, blob_probabilities, tallest, config)
@@ -122,7 +128,7 @@ def line_digits(
             odds = config.alone_split_odds
             wide = not favours_one(line, posteriors, frames, members[j], split, classifier, odds, config, start)
         word = any(chars[k].char == "A" for k in mine) and bw >= 1.2 * bh
-        lone = alone and bh >= 0.5 * tallest  # the blob alone on its line (specks aside)
+        lone = alone and bh >= FULL_HEIGHT * tallest  # the blob alone on its line (specks aside)
         flat = bw >= config.lone_flat * bh  # a dash, an underline's end
         letter = bool(mine) and all(chars[k].char == "A" and chars[k].confidence >= config.lone_letter for k in mine)
         if lone and not numerals and (flat or letter):
@@ -175,7 +181,7 @@ def line_digits(
         if (
             missed
             and classifier.max() >= config.sure
-            and bh >= 0.75 * (tallest if line.own_share else full_height(members))  # (a noisy map's blobs may be
+            and bh >= TALL * (tallest if line.own_share else full_height(members))  # (a noisy map's blobs may be
             # pieces of broken strokes, shorter than its digits: the tallest, as before)
             and (outside or not (line.unrotate is None and mine and taller(j, members, config)))  # (a turned line's
             # boxes: not heights; a blob the line model read nothing in is no slash, however tall)
@@ -296,7 +302,7 @@ def letter_only_digit(
     ):
         return False
     with_digits = {o for c, o in zip(chars, owner) if c.char in DIGITS}
-    return all(i in with_digits for i, b in enumerate(members) if i != j and b[3] >= 0.5 * tallest)
+    return all(i in with_digits for i, b in enumerate(members) if i != j and b[3] >= FULL_HEIGHT * tallest)
 
 
 def digits_read_as_word(
@@ -324,7 +330,7 @@ def digits_read_as_word(
     held: dict[int, set[str]] = {}
     for c, j in zip(chars, owner):
         held.setdefault(j, set()).add("digit" if c.char in DIGITS else c.char)
-    full = sorted((i for i, b in enumerate(members) if b[3] >= 0.75 * tallest), key=lambda i: members[i][0])
+    full = sorted((i for i, b in enumerate(members) if b[3] >= TALL * tallest), key=lambda i: members[i][0])
 
     def digit_like(i: int) -> bool:
         _, _, w, h = members[i]
@@ -387,7 +393,7 @@ def claim_empty_blobs(line: TextLine, chars: Sequence[Char], owner: list[int], m
     '6-11720', '08.1208' read '08.11208', benchmarks/accuracy.py's separators, seed 0). Not from any short blob:
     a piece of a broken digit holds its digit ('38125' in a form box read '3?125')."""
     tallest = max(b[3] for b in members)
-    empty = [j for j, b in enumerate(members) if j not in owner and b[3] >= 0.75 * tallest]
+    empty = [j for j, b in enumerate(members) if j not in owner and b[3] >= TALL * tallest]
     if not empty:
         return owner
     owner = list(owner)
@@ -401,9 +407,9 @@ def claim_empty_blobs(line: TextLine, chars: Sequence[Char], owner: list[int], m
                 owner[k] = j
                 break
         else:  # a digit held by a short blob (a separator's), near this one
-            near = [k for k in digits if members[owner[k]][3] < 0.75 * tallest and beside_separator(k, chars, owner)]
+            near = [k for k in digits if members[owner[k]][3] < TALL * tallest and beside_separator(k, chars, owner)]
             gaps = {k: max(bx - max(spans[k]), min(spans[k]) - (bx + bw), 0.0) for k in near}
-            close = [k for k in near if gaps[k] <= 0.5 * tallest]
+            close = [k for k in near if gaps[k] <= FULL_HEIGHT * tallest]
             if close:
                 owner[min(close, key=gaps.__getitem__)] = j
     return owner
@@ -441,7 +447,7 @@ def full_heights(members: Sequence[Box], leave_out: int | None = None) -> list[i
     """The heights (px) of a line's blobs of full height: at least half the tallest's (of all ``members``, boxes
     x, y, w, h), but for blob ``leave_out``. What full_height and taller take the median of."""
     tallest = max(b[3] for b in members)
-    return [b[3] for i, b in enumerate(members) if i != leave_out and b[3] >= 0.5 * tallest]
+    return [b[3] for i, b in enumerate(members) if i != leave_out and b[3] >= FULL_HEIGHT * tallest]
 
 
 def in_reading_order(
@@ -476,7 +482,7 @@ def unsure_digits(
     nothing read, the digit model at 0.97) stay no digits."""
     if not chars or any(c.char != "/" or c.confidence >= config.sure for c in chars):
         return False
-    full = [j for j, b in enumerate(members) if b[3] >= 0.75 * tallest]
+    full = [j for j, b in enumerate(members) if b[3] >= TALL * tallest]
     return len(full) >= 2 and all(
         blob_probabilities[j].max() >= config.certain and members[j][2] <= members[j][3] for j in full
     )
@@ -531,7 +537,7 @@ def ink_rows(line: TextLine, columns: tuple[float, float], blob: Box) -> Box:
     bx, by, bw, bh = blob
     x0, x1 = max(bx, int(np.floor(columns[0]))), min(bx + bw, int(np.ceil(columns[1])))
     patch, r0 = ink_under(line, (x0, by, x1 - x0, bh))
-    rows = np.flatnonzero(patch.max(axis=1) > 0.25) if patch.size else np.zeros(0, int)
+    rows = np.flatnonzero(patch.max(axis=1) > INK) if patch.size else np.zeros(0, int)
     if rows.size == 0:
         return (x0, by, max(1, x1 - x0), bh)
     y0 = int(np.floor(line.to_image(0, r0 + rows[0])[1]))
@@ -617,7 +623,7 @@ def zero_loops(line: TextLine, blob: Box, config: ReadConfig = DEFAULT_READ) -> 
     digits that touch but are never joined by a pen, read the joined zeros of ../shared/cases/cheque-amount-3000.jpg
     as one '0'."""
     patch, _ = ink_under(line, blob)
-    inked = (patch > 0.25).view(np.uint8)
+    inked = (patch > INK).view(np.uint8)
     rows = np.flatnonzero(inked.any(axis=1))
     if rows.size == 0:
         return []
@@ -646,7 +652,7 @@ def solid(line: TextLine, blob: Box, config: ReadConfig = DEFAULT_READ) -> bool:
     (the line's ink map above 0.25) as wide as tall within ``config.dot_aspect`` and at least ``config.dot_fill``
     inked? A filled disc fills pi / 4 = 0.79 of its box (0.67-0.75 drawn at 11-41 px); a written digit's strokes
     leave its holes and the box's corners: half of MNIST's roundish test digits fill under 0.41."""
-    inked = ink_under(line, blob)[0] > 0.25
+    inked = ink_under(line, blob)[0] > INK
     ys, xs = np.flatnonzero(inked.any(axis=1)), np.flatnonzero(inked.any(axis=0))
     if ys.size == 0:
         return False
