@@ -83,9 +83,10 @@ class Reading:
     def on_page(self, number: int) -> Reading:
         """The part of a multi-page file's Reading on page ``number`` (1 = first): its digits and their text lines,
         boxes in that page's pixels, each digit's ``line`` counted on that page (0 = its top line: an index into
-        the page's own ``lines``), ``pages`` None. The Reading itself for an image of one page and ``number``
-        1. Raises ValueError for a page the file does not have, TypeError for a ``number`` that is no whole number
-        (a str, a float, None)."""
+        the page's own ``lines``), ``pages`` None, ``raw`` None (the file's ``raw`` joins the pages' raw readings
+        without saying which page each came from: a page the line model did not read adds nothing). The Reading
+        itself for an image of one page and ``number`` 1. Raises ValueError for a page the file does not have,
+        TypeError for a ``number`` that is no whole number (a str, a float, None)."""
         if isinstance(number, bool) or not isinstance(number, Integral):
             raise TypeError(
                 f"page {number!r}: a page number is a whole number, 1 = first (got {type(number).__name__}); "

@@ -224,12 +224,18 @@ def _unsuffixed_images(folder: str, suffixless: list[str], budget: int = 200) ->
     """Which of the first ``budget`` of ``suffixless`` (paths of files in ``folder`` whose names have no suffix,
     as _walk collected them) are images by their first bytes (images.looks_like_image), as paths relative to
     ``folder``. A file that cannot be opened is passed over."""
+    return [os.path.relpath(path, folder) for path in _images_among(suffixless[:budget])]
+
+
+def _images_among(paths: Iterable[str]) -> list[str]:
+    """Those of ``paths`` that are images by their first bytes (images.looks_like_image); a file that cannot be
+    opened is passed over."""
     found = []
-    for path in suffixless[:budget]:
+    for path in paths:
         try:
             with open(path, "rb") as handle:
                 if looks_like_image(handle.read(16)):
-                    found.append(os.path.relpath(path, folder))
+                    found.append(path)
         except OSError:
             continue
     return found
@@ -308,11 +314,14 @@ def iter_paths(inputs: Iterable[str], recursive: bool = False) -> Iterator[str |
             folders: set[tuple[int, int]] = set()
             files: set[object] = set()
             identities: dict[str, object] = {}  # (_file_key's cache)
+            suffixless: list[str] = []  # files matched whose names have no suffix: not read, as in a folder
             for match in matches:
                 if os.path.isdir(match):
                     listed: Iterable[str | SourceError] = _walk(match, recursive, folders)
                 else:
                     listed = [match] if is_input_name(match) else []
+                    if not listed and not os.path.splitext(os.path.basename(match))[1]:
+                        suffixless.append(match)
                 for path in listed:
                     found = True
                     if isinstance(path, str):
@@ -321,8 +330,23 @@ def iter_paths(inputs: Iterable[str], recursive: bool = False) -> Iterator[str |
                             continue
                         files.add(key)
                     yield path
+            unsuffixed = _images_among(suffixless[:200])
+            if unsuffixed and found:  # ('g/*' passed over g/scan0001 without a word, where 'g' noted it)
+                _note_unread(
+                    UnsuffixedNotRead,
+                    f"{item}: the pattern matches ",
+                    unsuffixed,
+                    ", an image whose name has no suffix, which was not read; name it as an input itself, or give "
+                    "it its suffix (.png, .jpg, ...)",
+                )
             if matches and not found:
                 yield SourceError(item, no_images_matched(matches))
+        elif item == "-":  # (no file of that name here: `batch - < photo.jpg` said "no such file or folder")
+            yield SourceError(
+                item,
+                "'-' (an image on standard input) is read by `edgedigits classify -` alone; save the image to a file "
+                "and name it, or list paths one a line with --from-file - (batch: --manifest)",
+            )
         else:
             yield SourceError(item, _denied_on_the_way(item) or "no such file or folder; check the path")
 

@@ -223,6 +223,11 @@ def test_images_without_a_suffix_in_a_folder_are_pointed_out(tmp_path, mnist_tes
     assert "1 image(s) whose names have no suffix, such as 'scan0002'" in records[1]["error"]
     named = run("classify", tmp_path / "mixed" / "scan0001", "--format", "jsonl")  # named itself, it is read
     assert json.loads(named.stdout)["text"] == str(mnist_test.labels[1])
+    # A quoted pattern that matches it passed it over with no word at all (a consumer of the records' trial)
+    pattern = run("classify", str(tmp_path / "mixed" / "*"), "--format", "jsonl")
+    assert [os.path.basename(json.loads(line)["path"]) for line in pattern.stdout.splitlines()] == ["a.png"]
+    assert "matches '" in pattern.stderr and "scan0001', an image whose name has no suffix" in pattern.stderr
+    assert "NOTES" not in pattern.stderr
 
 
 def test_unreadable_file_and_folder_are_error_records(tmp_path, mnist_test):
@@ -607,3 +612,15 @@ def test_orientation_model_option_on_every_command_that_reads_images(tmp_path):
     batch = run("batch", upside, "--out", tmp_path / "none", "--orientation-model", "none")
     assert batch.returncode == 0, batch.stderr
     assert [json.loads(line)["text"] for line in open(next((tmp_path / "none").glob("part-*.jsonl")))] != [expected]
+
+
+def test_a_dash_where_no_file_is_named_so_says_what_reads_stdin(tmp_path, monkeypatch):
+    """`edgedigits batch - --out DIR < photo.jpg` (and read_paths(["-"])): '-' is classify's stdin; elsewhere it
+    was "no such file or folder; check the path". A file named '-' is still read as a file."""
+    from edgedigits.runtime.sources import SourceError, iter_paths
+
+    monkeypatch.chdir(tmp_path)
+    [error] = list(iter_paths(["-"]))
+    assert isinstance(error, SourceError) and "edgedigits classify -" in error.error and "--manifest" in error.error
+    (tmp_path / "-").write_bytes(b"x")
+    assert list(iter_paths(["-"])) == ["-"]
