@@ -51,6 +51,7 @@ from .recognize import (
     digit_count,
     digit_turn_gain,
     drop_stray_marks,
+    keep_column_turn,
     keep_turned,
     line_digits,
     may_lie_turned,
@@ -100,24 +101,27 @@ def no_model_if_none(value):
 class DigitReader:
     """Reads handwritten digits from images with one shared ONNX model (and the line model).
 
-    ``model``: a shipped model's name (``edgedigits models``), a path to an ``.onnx`` file, or None for the default.
-    ``line_model``: the line recognizer (a name or path; None: the shipped ``line`` model when installed; False or
-    ``"none"``: none, every digit-like blob is read alone by ``model``). ``min_confidence``: a number from 0 to 1;
-    digits below it show as ``?`` in ``text`` (they stay in ``digits``). ``threads``: onnxruntime threads per
-    session (None or 0: onnxruntime's choice). ``single``: treat every image as one digit (a crop or a drawing)
-    instead of detecting digits in it. ``read_config``: the thresholds of reading (config.ReadConfig: how the two
-    models' readings are weighed, when a page is read turned; worker processes read with it too). ``detect_config``:
-    the thresholds of detection (config.DetectConfig: the page, the ink map, binarization, blobs, form lines, text
-    lines; worker processes detect with it too; with another than the default, small images are found one at a time,
-    not by small_digits' batched fast path, which is exact for the default only). ``orientation_model``: the
-    text-orientation classifier that tells an upside-down page (None: the shipped ``orientation`` model when
-    installed; False or ``"none"``: none, a page is never read turned 180 degrees). Raises ModelError for a model
-    that cannot be used; the line and orientation models' sessions are opened with the first text line read, and a
-    file that is not such a model raises ModelError then (the ``line_model`` and ``orientation_model`` properties
-    open them at once, to check early). Raises ValueError for a ``min_confidence`` that is not a number from 0 to 1,
-    or ``threads`` that is not None or a whole number >= 0; TypeError, naming the argument and what it accepts, for
-    a ``model``, ``line_model`` or ``orientation_model`` of another type (``line_model=True``) and a ``single`` that
-    is not True or False."""
+    - ``model``: a shipped model's name (``edgedigits models``), a path to an ``.onnx`` file, or None for the
+      default.
+    - ``line_model``: the line recognizer (a name or path; None: the shipped ``line`` model when installed; False or
+      ``"none"``: none, every digit-like blob is read alone by ``model``).
+    - ``orientation_model``: the text-orientation classifier that tells an upside-down page (None: the shipped
+      ``orientation`` model when installed; False or ``"none"``: none, a page is never read turned 180 degrees).
+    - ``min_confidence``: a number from 0 to 1; digits below it show as ``?`` in ``text`` (they stay in ``digits``).
+    - ``single``: treat every image as one digit (a crop or a drawing) instead of detecting digits in it.
+    - ``threads``: onnxruntime threads per session (None or 0: onnxruntime's choice).
+    - ``read_config``: the thresholds of reading (config.ReadConfig: how the two models' readings are weighed, when a
+      page is read turned; worker processes read with it too).
+    - ``detect_config``: the thresholds of detection (config.DetectConfig: the page, the ink map, binarization,
+      blobs, form lines, text lines; worker processes detect with it too; with another than the default, small
+      images are found one at a time, not by small_digits' batched fast path, which is exact for the default only).
+
+    Raises ModelError for a model that cannot be used; the line and orientation models' sessions are opened with the
+    first text line read, and a file that is not such a model raises ModelError then (the ``line_model`` and
+    ``orientation_model`` properties open them at once, to check early). Raises ValueError for a ``min_confidence``
+    that is not a number from 0 to 1, or ``threads`` that is not None or a whole number >= 0; TypeError, naming the
+    argument and what it accepts, for a ``model``, ``line_model`` or ``orientation_model`` of another type
+    (``line_model=True``) and a ``single`` that is not True or False."""
 
     def __init__(
         self,
@@ -448,7 +452,8 @@ class DigitReader:
             most = self.read_config.disputed_confidence
             digits = [replace(d, confidence=min(d.confidence, most)) for d in digits]
         timings = {"decode": p.decode_ms, "extract": p.extract_ms, "infer": infer_ms}
-        return Reading(compose_text(digits, self.min_confidence), digits, p.path, None, timings, raw)
+        text = compose_text(digits, self.min_confidence)
+        return Reading(text, digits, path=p.path, timings_ms=timings, raw=raw)
 
     def _may_be_turned(self, prepared: list[_Prepared], outputs: list[_Outputs | None]) -> list[bool]:
         """For each page: do its text lines, each turned 180 degrees where it lies (orientation.turned_180), read
@@ -525,32 +530,19 @@ class DigitReader:
             best = 0 if peaks[0] >= peaks[1] else 1
         turned, turned_out = turns[best], outs[best]
         assert turned.found is not None and p.found is not None, "both were read"
-        # A column of n digits turned is one line of n digits or more (a broken digit is two blobs); or of n - 1
-        # when the line model reads it far more surely (a '1' joined to its neighbour once turned, a speck in the
-        # column). n counts the column's lines that read as something: a speck the line model reads as nothing is
-        # no digit of the column.
         chars = page_chars(turned_out.lines, turned.widths)
-        digits = digit_count(chars)
-        surer = peaks[best] - peak_score(out.lines, p.widths)
-        column = len({row for row, line in zip(rows(p.found.text_lines), out.chars) if line})
-        enough = digits >= column or (digits >= column - 1 and surer > config.sideways_sure_margin)
-        told = (
-            self.orientation_model is not None
-            and apart >= config.sideways_turn_odds
-            and digits == len(chars)
-            and surer > -config.sideways_tolerance
+        keep = keep_column_turn(
+            column=len({row for row, line in zip(rows(p.found.text_lines), out.chars) if line}),
+            turned_rows=len(set(rows(turned.found.text_lines))),
+            digits=digit_count(chars),
+            chars=len(chars),
+            surer=peaks[best] - peak_score(out.lines, p.widths),
+            apart=apart if self.orientation_model is not None else None,
+            several=quarter_turned_lines(p.found.boxes),
+            blobs=len(p.found.boxes),
+            config=config,
         )
-        if len(set(rows(turned.found.text_lines))) == 1 and enough and (surer > config.sideways_margin or told):
-            return turned, turned_out._replace(leans_turned=False)
-        # Several lines turned (recognize.quarter_turned_lines): kept when the turn reads as many lines as the
-        # columns, about a digit a blob (a broken digit's two blobs read one: one fewer a line), and surely
-        several = quarter_turned_lines(p.found.boxes)
-        if (
-            several
-            and len(set(rows(turned.found.text_lines))) == several
-            and digits >= len(p.found.boxes) - several
-            and surer > config.sideways_lines_margin
-        ):
+        if keep:
             return turned, turned_out._replace(leans_turned=False)
         if self._reads_unsurely(p, out):  # _search_turns reads the page at both quarter-turns again: found once
             p.quarter_turns = turns
@@ -869,15 +861,13 @@ class _Prepared:
             out.append(
                 _Prepared(
                     self.path,
-                    None,
-                    found,
-                    self.decode_ms,
-                    self.extract_ms,  # the first extraction: this one is within read_batch's infer time
-                    array,
-                    None,
-                    self.single,
-                    (self.turn + k) % 4,
-                    self.size,
+                    found=found,
+                    decode_ms=self.decode_ms,
+                    extract_ms=self.extract_ms,  # the first extraction: this one is within read_batch's infer time
+                    array=array,  # (kept: the turned gray image is decoded from nothing)
+                    single=self.single,
+                    turn=(self.turn + k) % 4,
+                    size=self.size,
                     zoom=self.zoom,
                 )
             )

@@ -750,6 +750,48 @@ def median_aspect(boxes: Sequence[Box]) -> float:
     return float(np.median([w / max(h, 1) for _, _, w, h in boxes]))
 
 
+def keep_column_turn(
+    column: int,
+    turned_rows: int,
+    digits: int,
+    chars: int,
+    surer: float,
+    apart: float | None,
+    several: int,
+    blobs: int,
+    config: ReadConfig = DEFAULT_READ,
+) -> bool:
+    """Is a page whose digits are stacked in a column (``sideways``), read turned a quarter (the turn
+    reader.DigitReader._quarter_turn picked), to be kept turned?
+
+    ``column``: the column's lines that read as something as it lies (a speck the line model reads as nothing is
+    no digit of the column); ``turned_rows``: the rows of writing the turn holds; ``digits`` and ``chars``: the
+    digits and all characters the line model reads turned (page_chars); ``surer``: how much more surely it reads
+    the turn than the page as it lies (peak_score, nats per character); ``apart``: how far the orientation model
+    tells the two quarter-turns apart (log-odds; None without that model); ``several``: the lines the page holds
+    turned (quarter_turned_lines; 0 for one column); ``blobs``: the page's blobs as it lies.
+
+    Kept when the turn is one line of at least as many digits as the column has lines (a broken digit is two
+    blobs), or one fewer when the line model reads it over ``config.sideways_sure_margin`` more surely (a '1'
+    joined to its neighbour once turned, a speck in the column); and it reads over ``config.sideways_margin``
+    more surely, or the orientation model tells the turns apart by ``config.sideways_turn_odds`` and the turn
+    reads digits alone, at most ``config.sideways_tolerance`` less surely. Or, for several lines turned, when the
+    turn reads as many lines, about a digit a blob (one fewer a line: a broken digit's two blobs read one), over
+    ``config.sideways_lines_margin`` more surely."""
+    enough = digits >= column or (digits >= column - 1 and surer > config.sideways_sure_margin)
+    told = (
+        apart is not None
+        and apart >= config.sideways_turn_odds
+        and digits == chars
+        and surer > -config.sideways_tolerance
+    )
+    if turned_rows == 1 and enough and (surer > config.sideways_margin or told):
+        return True
+    return (
+        bool(several) and turned_rows == several and digits >= blobs - several and surer > config.sideways_lines_margin
+    )
+
+
 def quarter_turn_search(
     peak: float,
     turn_peaks: tuple[float, float],

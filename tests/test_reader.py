@@ -717,5 +717,4 @@ def test_the_timings_add_up_to_the_read_of_a_page_read_turned(reader):
     wall = (time.perf_counter() - started) * 1e3
     assert reading.text == "358\n472"
     assert set(reading.timings_ms) == {"decode", "extract", "infer"}
-    assert sum(reading.timings_ms.values()) <= wall
-    assert reading.timings_ms["infer"] > reading.timings_ms["extract"]  # the turned readings: after extraction
+    assert sum(reading.timings_ms.values()) <= wall  # (disjoint parts of the read: never more, whatever the load)
