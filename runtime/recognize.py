@@ -21,7 +21,7 @@ gives no digit, but shows in ``raw``.
 from __future__ import annotations
 
 import statistics
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 import cv2
 import numpy as np
@@ -103,94 +103,142 @@ def line_digits(
     owner = [nearest_blob(x, members, config) for x in peaks]
     owner = claim_empty_blobs(line, chars, owner, members)
     tallest = max(b[3] for b in members)
-    words = any(c.char == "A" for c in chars)
     number = any(c.char in DIGITS for c in chars)  # the line model read a number here
-    alone = sum(b[3] >= FULL_HEIGHT * tallest for b in members) == 1  # one blob of full height (and specks) on the line
     if not number and unsure_digits(chars, members, blob_probabilities, tallest, config):
         number = True  # the line holds digits the line model could not make out: the digit model's below
-    printed_run = digits_read_as_word(members, chars, owner, blob_probabilities, tallest, config)
+    context = _Line(
+        line,
+        posteriors,
+        frames,
+        chars,
+        peaks,
+        members,
+        owner,
+        tallest,
+        words=any(c.char == "A" for c in chars),
+        number=number,
+        alone=sum(b[3] >= FULL_HEIGHT * tallest for b in members) == 1,
+        printed_run=digits_read_as_word(members, chars, owner, blob_probabilities, tallest, config),
+        blob_probabilities=blob_probabilities,
+        line_no=line_no,
+        config=config,
+    )
     digits: list[Digit] = []
-    raw = []
+    raw: list[str] = []
     for j in in_reading_order(members, peaks, owner, chars):
-        bx, _, bw, bh = members[j]
-        mine = one_stroke(chars, [k for k in range(len(chars)) if owner[k] == j], members[j])
-        raw += [WORD if chars[k].char == "A" else chars[k].char for k in mine]
-        numerals = [k for k in mine if chars[k].char in DIGITS]
-        if faint_piece(line, j, [chars[k] for k in numerals], config):  # a piece of a faint digit: the line model
-            # alone (it reads the faint strokes the blob lacks; the digit model reads the piece)
-            digits += split_at_peaks(line, posteriors, chars, numerals, peaks, members[j], line_no)
-            continue
-        classifier = blob_probabilities[j].astype(np.float64)
-        split = [chars[k].char for k in mine]
-        start = min((chars[k].first for k in mine), default=None)  # (a digit may peak left of its blob)
-        wide = len(numerals) >= 2 and bw >= digits_width(chars, numerals, config.narrow_alone, config) * bh
-        if wide and classifier.max() >= config.certain:  # a certain digit model, outvoted only by a surer line model
-            odds = config.alone_split_odds
-            wide = not favours_one(line, posteriors, frames, members[j], split, classifier, odds, config, start)
-        word = any(chars[k].char == "A" for k in mine) and bw >= 1.2 * bh
-        lone = alone and bh >= FULL_HEIGHT * tallest  # the blob alone on its line (specks aside)
-        flat = bw >= config.lone_flat * bh  # a dash, an underline's end
-        letter = bool(mine) and all(chars[k].char == "A" and chars[k].confidence >= config.lone_letter for k in mine)
-        if lone and not numerals and (flat or letter):
-            continue  # alone and no digit (the line model's raw reading stays)
-        dot = any(chars[k].char in ".," for k in mine)  # the line model saw a full stop in it
-        if lone and dot and solid(line, members[j], config):  # a dot, a blot: no stroke, no digit
-            raw = raw[: len(raw) - len(mine)] + ["."]
-            continue
-        if lone and not wide and not word:  # alone: the digit model's one digit
-            digits.append(make_digit(classifier, members[j], line_no))
-            raw = raw[: len(raw) - len(mine)] + [str(int(classifier.argmax()))]
-            continue
-        loops, p = joined_zeros(line, posteriors, [chars[k] for k in mine], members[j], number, config)
-        if p is not None:  # zeros joined in one stroke: a zero a loop
-            cuts = [float(bx)] + [(a[1] + b[0]) / 2 for a, b in zip(loops, loops[1:])] + [float(bx + bw)]
-            digits += [make_digit(p, ink_rows(line, (a, b), members[j]), line_no) for a, b in zip(cuts, cuts[1:])]
-            raw = raw[: len(raw) - len(mine)] + ["0"] * len(loops)
-            continue
-        # narrow, and one certain digit (a lone blob's width and certainty were weighed above: '141' read '4')
-        narrow = bw < digits_width(chars, numerals, config.narrow, config) * bh
-        one = not lone and narrow and classifier.max() >= config.certain
-        if len(numerals) >= 2 and not one:  # or both models together favour one digit over the split
-            one = favours_one(line, posteriors, frames, members[j], split, classifier, config=config, start=start)
-        if len(numerals) >= 2 and not one:  # touching digits: split between the peaks
-            digits += split_at_peaks(line, posteriors, chars, numerals, peaks, members[j], line_no)
-            continue
-        if numerals:  # one digit: both models; on a piece of a broken digit the line model alone (it reads the
-            # line's ink around the piece, the digit model only the piece)
-            distributions = [digit_distribution(posteriors[chars[k].peak]) for k in numerals]
-            line_p = distributions[0] if len(distributions) == 1 else np.mean(distributions, axis=0)  # the mean of
-            # one is itself (np.mean's overhead was a quarter of a frame's recognition)
-            piece = bh < config.piece * tallest
-            digits.append(make_digit(line_p if piece else pooled(line_p, classifier), members[j], line_no))
-            continue
-        if j in printed_run or letter_only_digit(j, members, chars, owner, classifier, tallest, config):  # a digit
-            # read as a word
-            digits.append(make_digit(classifier, members[j], line_no))
-            raw = raw[: len(raw) - len(mine)] + [str(int(classifier.argmax()))]
-            continue
-        # What the line model may have missed: nothing read in a blob of full height (a thin, straight '1'), or
-        # an unsure '/' there (a '1' taken for a slash); only in a line of digits, or one it read nothing in at all:
-        # letters have no peaks either, but the line model reads them as words.
-        missed = all(c.char == "/" and c.confidence < config.slash_sure for c in (chars[k] for k in mine))
-        # A '/' read before or after every digit of its line separates nothing: a slanted '1', however sure or tall
-        outside = bool(mine) and all(chars[k].char == "/" for k in mine) and not between_digits(mine, chars)
-        # (or a line it read nothing in at all, where the digit model reads a '1': '11' drawn as two straight strokes;
-        # a printed label alone on a blank form, 'Ref:', read nothing, and its letters passed for an '8' and a '4')
-        reads_one = int(classifier.argmax()) == 1  # the digit model reads a '1'
-        missed = (missed or outside) and (number or (not chars and reads_one)) and not words
-        if (
-            missed
-            and classifier.max() >= config.sure
-            and bh >= TALL * (tallest if line.own_share else full_height(members))  # (a noisy map's blobs may be
-            # pieces of broken strokes, shorter than its digits: the tallest, as before)
-            and (outside or not (line.unrotate is None and mine and taller(j, members, config)))  # (a turned line's
-            # boxes: not heights; a blob the line model read nothing in is no slash, however tall)
-            and not (not mine and reads_one and piece_of_a_digit(j, members, owner, chars, config))
-            # (a pencil digit's stem, broken off it, is no '1' the line model missed)
-        ):
-            digits.append(make_digit(classifier, members[j], line_no))
-            raw = raw[: len(raw) - len(mine)] + [str(int(classifier.argmax()))]
+        blob_digits, blob_raw = read_blob(context, j)
+        digits += blob_digits
+        raw += blob_raw
     return digits, "".join(raw)
+
+
+class _Line(NamedTuple):
+    """What ``line_digits`` works out once for a line and ``read_blob`` uses for each of its blobs."""
+
+    line: TextLine
+    posteriors: np.ndarray  # float32 [T, 17]: the line model's
+    frames: int  # T, the line tensor's width / STRIDE
+    chars: list[Char]  # the line model's characters (split_characters of the greedy CTC reading)
+    peaks: list[float]  # each character's peak, x in the input image's pixels
+    members: list[Box]  # the line's blobs (x, y, w, h, input pixels), as line.members orders them
+    owner: list[int]  # the blob (index into members) each character lies in
+    tallest: int  # the tallest blob's height, px
+    words: bool  # the line model read a word or letter on the line
+    number: bool  # it read digits there (or the line holds digits it could not make out: unsure_digits)
+    alone: bool  # one blob of full height (FULL_HEIGHT of the tallest; specks aside) on the line
+    printed_run: set[int]  # blobs that carry on a number in type read as a word (digits_read_as_word)
+    blob_probabilities: np.ndarray  # float32 [len(members), 10]: the digit model's
+    line_no: int
+    config: ReadConfig
+
+
+def read_blob(context: _Line, j: int) -> tuple[list[Digit], list[str]]:
+    """Blob ``j`` of a line -> (its digits, left to right; its part of the line's raw reading: the line model's
+    characters in it, ``*`` for a word, or the digits read where the line model's were overruled). The rules are
+    ``line_digits``'s, in the order they are tried."""
+    line, posteriors, chars, members, tallest, config = (
+        context.line,
+        context.posteriors,
+        context.chars,
+        context.members,
+        context.tallest,
+        context.config,
+    )
+    line_no, peaks = context.line_no, context.peaks
+    bx, _, bw, bh = members[j]
+    mine = one_stroke(chars, [k for k in range(len(chars)) if context.owner[k] == j], members[j])
+    read_there = [WORD if chars[k].char == "A" else chars[k].char for k in mine]  # the line model's raw reading
+    numerals = [k for k in mine if chars[k].char in DIGITS]
+    if faint_piece(line, j, [chars[k] for k in numerals], config):  # a piece of a faint digit: the line model
+        # alone (it reads the faint strokes the blob lacks; the digit model reads the piece)
+        return split_at_peaks(line, posteriors, chars, numerals, peaks, members[j], line_no), read_there
+    classifier = context.blob_probabilities[j].astype(np.float64)
+
+    def digit_model_alone() -> tuple[list[Digit], list[str]]:  # the digit model's one digit, also in raw
+        return [make_digit(classifier, members[j], line_no)], [str(int(classifier.argmax()))]
+
+    split = [chars[k].char for k in mine]
+    start = min((chars[k].first for k in mine), default=None)  # (a digit may peak left of its blob)
+    wide = len(numerals) >= 2 and bw >= digits_width(chars, numerals, config.narrow_alone, config) * bh
+    if wide and classifier.max() >= config.certain:  # a certain digit model, outvoted only by a surer line model
+        odds = config.alone_split_odds
+        wide = not favours_one(line, posteriors, context.frames, members[j], split, classifier, odds, config, start)
+    word = any(chars[k].char == "A" for k in mine) and bw >= 1.2 * bh
+    lone = context.alone and bh >= FULL_HEIGHT * tallest  # the blob alone on its line (specks aside)
+    flat = bw >= config.lone_flat * bh  # a dash, an underline's end
+    letter = bool(mine) and all(chars[k].char == "A" and chars[k].confidence >= config.lone_letter for k in mine)
+    if lone and not numerals and (flat or letter):
+        return [], read_there  # alone and no digit (the line model's raw reading stays)
+    dot = any(chars[k].char in ".," for k in mine)  # the line model saw a full stop in it
+    if lone and dot and solid(line, members[j], config):  # a dot, a blot: no stroke, no digit
+        return [], ["."]
+    if lone and not wide and not word:  # alone: the digit model's one digit
+        return digit_model_alone()
+    loops, p = joined_zeros(line, posteriors, [chars[k] for k in mine], members[j], context.number, config)
+    if p is not None:  # zeros joined in one stroke: a zero a loop
+        cuts = [float(bx)] + [(a[1] + b[0]) / 2 for a, b in zip(loops, loops[1:])] + [float(bx + bw)]
+        return [make_digit(p, ink_rows(line, (a, b), members[j]), line_no) for a, b in zip(cuts, cuts[1:])], [
+            "0"
+        ] * len(loops)
+    # narrow, and one certain digit (a lone blob's width and certainty were weighed above: '141' read '4')
+    narrow = bw < digits_width(chars, numerals, config.narrow, config) * bh
+    one = not lone and narrow and classifier.max() >= config.certain
+    if len(numerals) >= 2 and not one:  # or both models together favour one digit over the split
+        one = favours_one(line, posteriors, context.frames, members[j], split, classifier, config=config, start=start)
+    if len(numerals) >= 2 and not one:  # touching digits: split between the peaks
+        return split_at_peaks(line, posteriors, chars, numerals, peaks, members[j], line_no), read_there
+    if numerals:  # one digit: both models; on a piece of a broken digit the line model alone (it reads the
+        # line's ink around the piece, the digit model only the piece)
+        distributions = [digit_distribution(posteriors[chars[k].peak]) for k in numerals]
+        line_p = distributions[0] if len(distributions) == 1 else np.mean(distributions, axis=0)  # the mean of
+        # one is itself (np.mean's overhead was a quarter of a frame's recognition)
+        piece = bh < config.piece * tallest
+        return [make_digit(line_p if piece else pooled(line_p, classifier), members[j], line_no)], read_there
+    owner = context.owner
+    if j in context.printed_run or letter_only_digit(j, members, chars, owner, classifier, tallest, config):
+        return digit_model_alone()  # a digit read as a word
+    # What the line model may have missed: nothing read in a blob of full height (a thin, straight '1'), or
+    # an unsure '/' there (a '1' taken for a slash); only in a line of digits, or one it read nothing in at all:
+    # letters have no peaks either, but the line model reads them as words.
+    missed = all(c.char == "/" and c.confidence < config.slash_sure for c in (chars[k] for k in mine))
+    # A '/' read before or after every digit of its line separates nothing: a slanted '1', however sure or tall
+    outside = bool(mine) and all(chars[k].char == "/" for k in mine) and not between_digits(mine, chars)
+    # (or a line it read nothing in at all, where the digit model reads a '1': '11' drawn as two straight strokes;
+    # a printed label alone on a blank form, 'Ref:', read nothing, and its letters passed for an '8' and a '4')
+    reads_one = int(classifier.argmax()) == 1  # the digit model reads a '1'
+    missed = (missed or outside) and (context.number or (not chars and reads_one)) and not context.words
+    if (
+        missed
+        and classifier.max() >= config.sure
+        and bh >= TALL * (tallest if line.own_share else full_height(members))  # (a noisy map's blobs may be
+        # pieces of broken strokes, shorter than its digits: the tallest, as before)
+        and (outside or not (line.unrotate is None and mine and taller(j, members, config)))  # (a turned line's
+        # boxes: not heights; a blob the line model read nothing in is no slash, however tall)
+        and not (not mine and reads_one and piece_of_a_digit(j, members, owner, chars, config))
+        # (a pencil digit's stem, broken off it, is no '1' the line model missed)
+    ):
+        return digit_model_alone()
+    return [], read_there
 
 
 def piece_of_a_digit(
