@@ -838,6 +838,13 @@ class ReadConfig:
     readings: the shipped figures are measured with the defaults.
     """
 
+    # --- blob heights on a line, and its ink (recognize.line_digits and the rules it calls)
+    full_share: float = 0.5  # share of the line's tallest blob's height: a blob at least this tall is one of the
+    #   line's characters, not a speck, a dot or a comma (6a390e9, 2026-11-30)
+    tall_share: float = 0.75  # share of the line's tallest blob's height: a blob at least this tall is a digit
+    #   written at the line's size, not a short mark beside the digits: a separator, a small letter (cda6008)
+    ink_level: float = 0.25  # ink strength (0-1) in a line's own ink map (lines.TextLine.ink): a pixel above this is
+    #   ink, not a stroke's faint edge or the paper's noise (zero_loops, solid, ink_rows; 41b9547)
     # --- one digit or several in a blob (recognize.line_digits, favours_one)
     narrow: float = 0.5  # digit heights of width per digit: a blob narrower than this for the digits the line
     #   model read in it is one digit when the digit model is ``certain`` of one (cda6008, d16bb13)
@@ -1173,6 +1180,7 @@ READ_ALLOWED: dict[str, Allowed] = {
     # probabilities a digit model's must be below: above 1, every blob is (tests/test_config.py does so)
     **dict.fromkeys(["second_look_below", "glance_below"], AT_LEAST_0),
     **dict.fromkeys(["flip_min_chars", "many_chars", "search_min_digits"], AT_LEAST_1),
+    **dict.fromkeys(["full_share", "tall_share", "ink_level"], SHARE),
 }
 
 DEFAULT_READ = ReadConfig()

@@ -14,8 +14,9 @@
 One onnxruntime session per model (the digit model's opened with the reader, the line and orientation models'
 with the first text line read), each created once and shared by every thread; every digit of an image (and,
 in ``read_batch`` and ``read_many``, of a chunk of images) goes through each network in one batch. A reader
-is thread-safe: reading changes none of its state (a thread that sets ``min_confidence`` or ``single`` changes
-them for every thread; ``Reading.with_min_confidence`` is the per-call way). ``read_many(..., processes=True)``
+is thread-safe: reading changes none of its settings (the sessions opened with the first text line are opened
+under a lock; a thread that sets ``min_confidence`` or ``single`` changes them for every thread:
+``Reading.with_min_confidence`` is the per-call way). ``read_many(..., processes=True)``
 reads long runs of inputs in worker processes (see parallel.py), each with its own sessions.
 """
 
@@ -535,7 +536,7 @@ class DigitReader:
             column=len({row for row, line in zip(rows(p.found.text_lines), out.chars) if line}),
             turned_rows=len(set(rows(turned.found.text_lines))),
             digits=digit_count(chars),
-            chars=len(chars),
+            char_count=len(chars),
             surer=peaks[best] - peak_score(out.lines, p.widths),
             apart=apart if self.orientation_model is not None else None,
             several=quarter_turned_lines(p.found.boxes),

@@ -44,12 +44,6 @@ from .orientation import ASYMMETRIC_DIGITS, page_log_odds
 from .results import Digit, int_box
 
 WORD = "*"  # how a word or letter shows in ``raw``
-# Blob heights on a line, as shares of its tallest blob's (``tallest``, px). At least FULL_HEIGHT: one of the
-# line's characters, not a speck, a dot or a comma (6a390e9, 2026-11-30). At least TALL: a digit written at the
-# line's size, not a short mark beside the digits (a separator, a small letter; cda6008, 2026-11-30).
-FULL_HEIGHT = 0.5
-TALL = 0.75
-INK = 0.25  # a pixel of a line's ink map (0-1, lines.TextLine.ink) above this is ink, not a faint edge or noise
 
 
 def line_digits(
@@ -101,7 +95,7 @@ def line_digits(
     peaks = [line.frame_x(sum(line.fitted.crop_columns(c.peak, c.peak + 1)) / 2) for c in chars]
     members = [blob_boxes[i] for i in line.members]
     owner = [nearest_blob(x, members, config) for x in peaks]
-    owner = claim_empty_blobs(line, chars, owner, members)
+    owner = claim_empty_blobs(line, chars, owner, members, config)
     tallest = max(b[3] for b in members)
     number = any(c.char in DIGITS for c in chars)  # the line model read a number here
     if not number and unsure_digits(chars, members, blob_probabilities, tallest, config):
@@ -117,7 +111,7 @@ def line_digits(
         tallest,
         words=any(c.char == "A" for c in chars),
         number=number,
-        alone=sum(b[3] >= FULL_HEIGHT * tallest for b in members) == 1,
+        alone=sum(b[3] >= config.full_share * tallest for b in members) == 1,
         printed_run=digits_read_as_word(members, chars, owner, blob_probabilities, tallest, config),
         blob_probabilities=blob_probabilities,
         line_no=line_no,
@@ -145,7 +139,7 @@ class _Line(NamedTuple):
     tallest: int  # the tallest blob's height, px
     words: bool  # the line model read a word or letter on the line
     number: bool  # it read digits there (or the line holds digits it could not make out: unsure_digits)
-    alone: bool  # one blob of full height (FULL_HEIGHT of the tallest; specks aside) on the line
+    alone: bool  # one blob of full height (config.full_share of the tallest; specks aside) on the line
     printed_run: set[int]  # blobs that carry on a number in type read as a word (digits_read_as_word)
     blob_probabilities: np.ndarray  # float32 [len(members), 10]: the digit model's
     line_no: int
@@ -171,7 +165,7 @@ def read_blob(context: _Line, j: int) -> tuple[list[Digit], list[str]]:
     numerals = [k for k in mine if chars[k].char in DIGITS]
     if faint_piece(line, j, [chars[k] for k in numerals], config):  # a piece of a faint digit: the line model
         # alone (it reads the faint strokes the blob lacks; the digit model reads the piece)
-        return split_at_peaks(line, posteriors, chars, numerals, peaks, members[j], line_no), read_there
+        return split_at_peaks(line, posteriors, chars, numerals, peaks, members[j], line_no, config), read_there
     classifier = context.blob_probabilities[j].astype(np.float64)
 
     def digit_model_alone() -> tuple[list[Digit], list[str]]:  # the digit model's one digit, also in raw
@@ -184,7 +178,7 @@ def read_blob(context: _Line, j: int) -> tuple[list[Digit], list[str]]:
         odds = config.alone_split_odds
         wide = not favours_one(line, posteriors, context.frames, members[j], split, classifier, odds, config, start)
     word = any(chars[k].char == "A" for k in mine) and bw >= 1.2 * bh
-    lone = context.alone and bh >= FULL_HEIGHT * tallest  # the blob alone on its line (specks aside)
+    lone = context.alone and bh >= config.full_share * tallest  # the blob alone on its line (specks aside)
     flat = bw >= config.lone_flat * bh  # a dash, an underline's end
     letter = bool(mine) and all(chars[k].char == "A" and chars[k].confidence >= config.lone_letter for k in mine)
     if lone and not numerals and (flat or letter):
@@ -197,7 +191,7 @@ def read_blob(context: _Line, j: int) -> tuple[list[Digit], list[str]]:
     loops, p = joined_zeros(line, posteriors, [chars[k] for k in mine], members[j], context.number, config)
     if p is not None:  # zeros joined in one stroke: a zero a loop
         cuts = [float(bx)] + [(a[1] + b[0]) / 2 for a, b in zip(loops, loops[1:])] + [float(bx + bw)]
-        return [make_digit(p, ink_rows(line, (a, b), members[j]), line_no) for a, b in zip(cuts, cuts[1:])], [
+        return [make_digit(p, ink_rows(line, (a, b), members[j], config), line_no) for a, b in zip(cuts, cuts[1:])], [
             "0"
         ] * len(loops)
     # narrow, and one certain digit (a lone blob's width and certainty were weighed above: '141' read '4')
@@ -206,7 +200,7 @@ def read_blob(context: _Line, j: int) -> tuple[list[Digit], list[str]]:
     if len(numerals) >= 2 and not one:  # or both models together favour one digit over the split
         one = favours_one(line, posteriors, context.frames, members[j], split, classifier, config=config, start=start)
     if len(numerals) >= 2 and not one:  # touching digits: split between the peaks
-        return split_at_peaks(line, posteriors, chars, numerals, peaks, members[j], line_no), read_there
+        return split_at_peaks(line, posteriors, chars, numerals, peaks, members[j], line_no, config), read_there
     if numerals:  # one digit: both models; on a piece of a broken digit the line model alone (it reads the
         # line's ink around the piece, the digit model only the piece)
         distributions = [digit_distribution(posteriors[chars[k].peak]) for k in numerals]
@@ -230,7 +224,9 @@ def read_blob(context: _Line, j: int) -> tuple[list[Digit], list[str]]:
     if (
         missed
         and classifier.max() >= config.sure
-        and bh >= TALL * (tallest if line.own_share else full_height(members))  # (a noisy map's blobs may be
+        and bh
+        >= config.tall_share
+        * (tallest if line.own_share else full_height(members, config))  # (a noisy map's blobs may be
         # pieces of broken strokes, shorter than its digits: the tallest, as before)
         and (outside or not (line.unrotate is None and mine and taller(j, members, config)))  # (a turned line's
         # boxes: not heights; a blob the line model read nothing in is no slash, however tall)
@@ -304,6 +300,7 @@ def split_at_peaks(
     peaks: Sequence[float],
     blob: Box,
     line_no: int,
+    config: ReadConfig = DEFAULT_READ,
 ) -> list[Digit]:
     """The line model's digits ``chars[k]`` (k in ``numerals``, left to right) in one blob (x, y, w, h, image px),
     each with the line model's probabilities at its peak frame (``posteriors``: float32 [T, 17]) and the box of the
@@ -317,7 +314,7 @@ def split_at_peaks(
         else:
             left = bx if at == 0 else (peaks[numerals[at - 1]] + peaks[k]) / 2
             right = bx + bw if at == len(numerals) - 1 else (peaks[k] + peaks[numerals[at + 1]]) / 2
-            box = ink_rows(line, (left, right), blob)
+            box = ink_rows(line, (left, right), blob, config)
         out.append(make_digit(digit_distribution(posteriors[chars[k].peak]), box, line_no))
     return out
 
@@ -350,7 +347,7 @@ def letter_only_digit(
     ):
         return False
     with_digits = {o for c, o in zip(chars, owner) if c.char in DIGITS}
-    return all(i in with_digits for i, b in enumerate(members) if i != j and b[3] >= FULL_HEIGHT * tallest)
+    return all(i in with_digits for i, b in enumerate(members) if i != j and b[3] >= config.full_share * tallest)
 
 
 def digits_read_as_word(
@@ -378,7 +375,9 @@ def digits_read_as_word(
     held: dict[int, set[str]] = {}
     for c, j in zip(chars, owner):
         held.setdefault(j, set()).add("digit" if c.char in DIGITS else c.char)
-    full = sorted((i for i, b in enumerate(members) if b[3] >= TALL * tallest), key=lambda i: members[i][0])
+    full = sorted(
+        (i for i, b in enumerate(members) if b[3] >= config.tall_share * tallest), key=lambda i: members[i][0]
+    )
 
     def digit_like(i: int) -> bool:
         _, _, w, h = members[i]
@@ -421,7 +420,13 @@ def digits_width(chars: Sequence[Char], numerals: Sequence[int], per_digit: floa
     return sum(config.alone_one if chars[k].char == "1" else per_digit for k in numerals)
 
 
-def claim_empty_blobs(line: TextLine, chars: Sequence[Char], owner: list[int], members: Sequence[Box]) -> list[int]:
+def claim_empty_blobs(
+    line: TextLine,
+    chars: Sequence[Char],
+    owner: list[int],
+    members: Sequence[Box],
+    config: ReadConfig = DEFAULT_READ,
+) -> list[int]:
     """Owners of a line's characters (``owner``: the blob index of each, from nearest_blob) where every blob of
     full height (3/4 of the tallest) that owns no character takes a digit whose peak frame reaches into its
     columns (image px) from a blob that holds another digit. ``chars``: the line's characters (ctc_greedy);
@@ -441,7 +446,7 @@ def claim_empty_blobs(line: TextLine, chars: Sequence[Char], owner: list[int], m
     '6-11720', '08.1208' read '08.11208', benchmarks/accuracy.py's separators, seed 0). Not from any short blob:
     a piece of a broken digit holds its digit ('38125' in a form box read '3?125')."""
     tallest = max(b[3] for b in members)
-    empty = [j for j, b in enumerate(members) if j not in owner and b[3] >= TALL * tallest]
+    empty = [j for j, b in enumerate(members) if j not in owner and b[3] >= config.tall_share * tallest]
     if not empty:
         return owner
     owner = list(owner)
@@ -455,9 +460,13 @@ def claim_empty_blobs(line: TextLine, chars: Sequence[Char], owner: list[int], m
                 owner[k] = j
                 break
         else:  # a digit held by a short blob (a separator's), near this one
-            near = [k for k in digits if members[owner[k]][3] < TALL * tallest and beside_separator(k, chars, owner)]
+            near = [
+                k
+                for k in digits
+                if members[owner[k]][3] < config.tall_share * tallest and beside_separator(k, chars, owner)
+            ]
             gaps = {k: max(bx - max(spans[k]), min(spans[k]) - (bx + bw), 0.0) for k in near}
-            close = [k for k in near if gaps[k] <= FULL_HEIGHT * tallest]
+            close = [k for k in near if gaps[k] <= config.full_share * tallest]
             if close:
                 owner[min(close, key=gaps.__getitem__)] = j
     return owner
@@ -468,7 +477,7 @@ def beside_separator(k: int, chars: Sequence[Char], owner: Sequence[int]) -> boo
     return any(owner[m] == owner[k] and chars[m].char in SEPARATORS for m in range(len(chars)) if m != k)
 
 
-def full_height(members: Sequence[Box]) -> float:
+def full_height(members: Sequence[Box], config: ReadConfig = DEFAULT_READ) -> float:
     """The height of a line's digits (boxes x, y, w, h; px): the median height of its blobs of full height (at
     least half the tallest's), when it has three or more; else the tallest's (a median of two is their mean: a
     '2' and its broken-off tail read '21', a stray mark no longer). Not the tallest's alone: one tall digit (a
@@ -476,7 +485,7 @@ def full_height(members: Sequence[Box]) -> float:
     (benchmarks/frame_latency.py's scene 2, '758115' read '75815'). line_digits asks it on a clean map only: a
     noisy map's blobs (faint pencil) are often pieces of broken digits, and its median height made pieces digits
     of full height (issue 10's pencil photos, seeds 0-1: five read a piece as a '1')."""
-    full = full_heights(members)
+    full = full_heights(members, config=config)
     return float(statistics.median(full)) if len(full) >= 3 else float(max(b[3] for b in members))
 
 
@@ -487,15 +496,15 @@ def taller(j: int, members: Sequence[Box], config: ReadConfig = DEFAULT_READ) ->
     line has no other blob of full height. Asked of level lines only: on a line that was deskewed (a tilted page),
     a box's height is the blob's turned, and a '1' leaning with its line stands taller than the round digits
     beside it (issue 10's tilted photos, seed 0: '4613' read '46/13')."""
-    others = full_heights(members, leave_out=j)
+    others = full_heights(members, leave_out=j, config=config)
     return bool(others) and members[j][3] >= config.slash_height * statistics.median(others)
 
 
-def full_heights(members: Sequence[Box], leave_out: int | None = None) -> list[int]:
+def full_heights(members: Sequence[Box], leave_out: int | None = None, config: ReadConfig = DEFAULT_READ) -> list[int]:
     """The heights (px) of a line's blobs of full height: at least half the tallest's (of all ``members``, boxes
     x, y, w, h), but for blob ``leave_out``. What full_height and taller take the median of."""
     tallest = max(b[3] for b in members)
-    return [b[3] for i, b in enumerate(members) if i != leave_out and b[3] >= FULL_HEIGHT * tallest]
+    return [b[3] for i, b in enumerate(members) if i != leave_out and b[3] >= config.full_share * tallest]
 
 
 def in_reading_order(
@@ -530,7 +539,7 @@ def unsure_digits(
     nothing read, the digit model at 0.97) stay no digits."""
     if not chars or any(c.char != "/" or c.confidence >= config.sure for c in chars):
         return False
-    full = [j for j, b in enumerate(members) if b[3] >= TALL * tallest]
+    full = [j for j, b in enumerate(members) if b[3] >= config.tall_share * tallest]
     return len(full) >= 2 and all(
         blob_probabilities[j].max() >= config.certain and members[j][2] <= members[j][3] for j in full
     )
@@ -580,12 +589,12 @@ def inside(a: Box, b: Box) -> bool:
     return b[0] <= a[0] and a[0] + a[2] <= b[0] + b[2] and b[1] <= a[1] and a[1] + a[3] <= b[1] + b[3]
 
 
-def ink_rows(line: TextLine, columns: tuple[float, float], blob: Box) -> Box:
+def ink_rows(line: TextLine, columns: tuple[float, float], blob: Box, config: ReadConfig = DEFAULT_READ) -> Box:
     """The box of the line's ink between two image columns, within the blob's box (image pixels)."""
     bx, by, bw, bh = blob
     x0, x1 = max(bx, int(np.floor(columns[0]))), min(bx + bw, int(np.ceil(columns[1])))
     patch, r0 = ink_under(line, (x0, by, x1 - x0, bh))
-    rows = np.flatnonzero(patch.max(axis=1) > INK) if patch.size else np.zeros(0, int)
+    rows = np.flatnonzero(patch.max(axis=1) > config.ink_level) if patch.size else np.zeros(0, int)
     if rows.size == 0:
         return (x0, by, max(1, x1 - x0), bh)
     y0 = int(np.floor(line.to_image(0, r0 + rows[0])[1]))
@@ -671,7 +680,7 @@ def zero_loops(line: TextLine, blob: Box, config: ReadConfig = DEFAULT_READ) -> 
     digits that touch but are never joined by a pen, read the joined zeros of ../shared/cases/cheque-amount-3000.jpg
     as one '0'."""
     patch, _ = ink_under(line, blob)
-    inked = (patch > INK).view(np.uint8)
+    inked = (patch > config.ink_level).view(np.uint8)
     rows = np.flatnonzero(inked.any(axis=1))
     if rows.size == 0:
         return []
@@ -700,7 +709,7 @@ def solid(line: TextLine, blob: Box, config: ReadConfig = DEFAULT_READ) -> bool:
     (the line's ink map above 0.25) as wide as tall within ``config.dot_aspect`` and at least ``config.dot_fill``
     inked? A filled disc fills pi / 4 = 0.79 of its box (0.67-0.75 drawn at 11-41 px); a written digit's strokes
     leave its holes and the box's corners: half of MNIST's roundish test digits fill under 0.41."""
-    inked = ink_under(line, blob)[0] > INK
+    inked = ink_under(line, blob)[0] > config.ink_level
     ys, xs = np.flatnonzero(inked.any(axis=1)), np.flatnonzero(inked.any(axis=0))
     if ys.size == 0:
         return False
@@ -802,7 +811,7 @@ def keep_column_turn(
     column: int,
     turned_rows: int,
     digits: int,
-    chars: int,
+    char_count: int,
     surer: float,
     apart: float | None,
     several: int,
@@ -813,11 +822,11 @@ def keep_column_turn(
     reader.DigitReader._quarter_turn picked), to be kept turned?
 
     ``column``: the column's lines that read as something as it lies (a speck the line model reads as nothing is
-    no digit of the column); ``turned_rows``: the rows of writing the turn holds; ``digits`` and ``chars``: the
-    digits and all characters the line model reads turned (page_chars); ``surer``: how much more surely it reads
-    the turn than the page as it lies (peak_score, nats per character); ``apart``: how far the orientation model
-    tells the two quarter-turns apart (log-odds; None without that model); ``several``: the lines the page holds
-    turned (quarter_turned_lines; 0 for one column); ``blobs``: the page's blobs as it lies.
+    no digit of the column); ``turned_rows``: the rows of writing the turn holds; ``digits`` and ``char_count``:
+    how many digits and characters in all the line model reads turned (page_chars); ``surer``: how much more
+    surely it reads the turn than the page as it lies (peak_score, nats per character); ``apart``: how far the
+    orientation model tells the two quarter-turns apart (log-odds; None without that model); ``several``: the
+    lines the page holds turned (quarter_turned_lines; 0 for one column); ``blobs``: the page's blobs as it lies.
 
     Kept when the turn is one line of at least as many digits as the column has lines (a broken digit is two
     blobs), or one fewer when the line model reads it over ``config.sideways_sure_margin`` more surely (a '1'
@@ -830,7 +839,7 @@ def keep_column_turn(
     told = (
         apart is not None
         and apart >= config.sideways_turn_odds
-        and digits == chars
+        and digits == char_count
         and surer > -config.sideways_tolerance
     )
     if turned_rows == 1 and enough and (surer > config.sideways_margin or told):

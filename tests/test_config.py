@@ -166,6 +166,8 @@ def test_the_gathered_fields_keep_the_values_of_the_constants_they_replace(moved
         added |= {"loop_height", "loop_width", "loop_hole", "loop_cover"}  # recognize.zero_loops (2026-12-04)
         added |= {"piece_gap"}  # recognize.piece_of_a_digit (2026-12-05)
         added |= {"faint_full_below", "faint_full_margin"}  # reader._unsure_at_half (2026-12-06)
+        added |= {"full_share", "tall_share", "ink_level"}  # recognize's literals 0.5, 0.75, 0.25 (2026-12-07)
+        assert (default.full_share, default.tall_share, default.ink_level) == (0.5, 0.75, 0.25)
         assert {field for field, _ in moved.values()} == {f.name for f in dataclasses.fields(ReadConfig)} - added
 
 
