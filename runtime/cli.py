@@ -298,6 +298,7 @@ class _Unwritable(Exception):
 
 
 def _stdin_image() -> bytes:
+    import stat
     import sys
 
     if sys.stdin is None or sys.stdin.isatty():
@@ -307,14 +308,21 @@ def _stdin_image() -> bytes:
         )
     from .images import MAX_FILE_BYTES
 
+    try:  # a file redirected in (`< big.tif`): its size is known at once
+        known = os.fstat(sys.stdin.fileno()).st_size if stat.S_ISREG(os.fstat(sys.stdin.fileno()).st_mode) else 0
+    except (OSError, ValueError):
+        known = 0
+    too_big = (
+        f"standard input holds more than {MAX_FILE_BYTES // 2**20} MiB, the limit for one image; downscale or crop "
+        "it first (or is it no image?)"
+    )
+    if known > MAX_FILE_BYTES:
+        fail(too_big)
     data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)  # bounded as a file is (`classify - < /dev/zero` took 23 GB)
     if not data:
         fail("nothing came on standard input; pipe an image in, e.g. edgedigits classify - < photo.jpg")
     if len(data) > MAX_FILE_BYTES:
-        fail(
-            f"standard input holds more than {MAX_FILE_BYTES // 2**20} MiB, the limit for one image; downscale or "
-            "crop it first (or is it no image?)"
-        )
+        fail(too_big)
     return data
 
 

@@ -211,8 +211,8 @@ def read_bytes(path: str | os.PathLike) -> bytes:
         raise ImageError(path_problem(exc)) from None
     except ImageError:  # (a ValueError: the checks above)
         raise
-    except ValueError:  # os.stat: "embedded null byte"
-        raise ImageError(NUL_IN_PATH) from None
+    except ValueError as exc:  # os.stat: "embedded null byte", a lone surrogate that is no file name's byte
+        raise ImageError(bad_path_text(path, exc)) from None
 
 
 def path_problem(exc: OSError) -> str:
@@ -222,6 +222,8 @@ def path_problem(exc: OSError) -> str:
         return f"the path is too long for this file system ({exc.strerror}); shorten the file's or a folder's name"
     if exc.errno == errno.ELOOP:
         return f"symbolic links on the path point round in a loop ({exc.strerror}); fix or remove the links"
+    if exc.errno == errno.ENOTDIR:  # a.png/x.png
+        return f"a file on the path stands where a folder should ({exc.strerror}); check the path"
     return f"cannot read the file ({exc.strerror or exc}); check the file and its disk"
 
 
@@ -231,6 +233,15 @@ NUL_IN_PATH = (
     "the path holds a NUL byte, which no file name can: a list of paths separated by NULs (find -print0) or saved "
     "as UTF-16? List one path a line, in UTF-8 (find ... -print)"
 )
+
+
+def bad_path_text(path: str | os.PathLike, exc: ValueError) -> str:
+    """Why a path the system refused outright (``ValueError`` from os.stat) names no file: a NUL byte
+    (NUL_IN_PATH), else text that is not a file name (a lone surrogate: half an emoji cut from a JSON list)."""
+    name = os.fspath(path)
+    if ("\0" if isinstance(name, str) else b"\0") in name:
+        return NUL_IN_PATH
+    return f"the path is not a file name ({exc}): a character no file name can hold; check where the list came from"
 
 
 def denied(path: str | os.PathLike) -> str:

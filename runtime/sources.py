@@ -26,6 +26,7 @@ from .images import (
     NUL_IN_PATH,
     ImageError,
     Pages,
+    bad_path_text,
     cv_path,
     denied,
     is_input_name,
@@ -295,7 +296,9 @@ def iter_paths(inputs: Iterable[str], recursive: bool = False) -> Iterator[str |
     files each give one SourceError.
     """
     for item in inputs:
-        if os.path.isdir(item):
+        if "\0" in item:  # (glob's scandir raised ValueError on a pattern holding one, and the run stopped)
+            yield SourceError(item, NUL_IN_PATH)
+        elif os.path.isdir(item):
             yield from _folder(item, recursive)
         elif os.path.lexists(item):
             yield item  # a file named explicitly is always tried, whatever its suffix
@@ -317,10 +320,10 @@ def iter_paths(inputs: Iterable[str], recursive: bool = False) -> Iterator[str |
             suffixless: list[str] = []  # files matched whose names have no suffix: not read, as in a folder
             for match in matches:
                 if os.path.isdir(match):
-                    listed: Iterable[str | SourceError] = _walk(match, recursive, folders)
+                    listed: Iterable[str | SourceError] = _walk(match, recursive, folders, suffixless)
                 else:
                     listed = [match] if is_input_name(match) else []
-                    if not listed and not os.path.splitext(os.path.basename(match))[1]:
+                    if not listed and "." not in os.path.basename(match):  # (as _walk tells them)
                         suffixless.append(match)
                 for path in listed:
                     found = True
@@ -330,8 +333,8 @@ def iter_paths(inputs: Iterable[str], recursive: bool = False) -> Iterator[str |
                             continue
                         files.add(key)
                     yield path
-            unsuffixed = _images_among(suffixless[:200])
-            if unsuffixed and found:  # ('g/*' passed over g/scan0001 without a word, where 'g' noted it)
+            unsuffixed = _images_among(suffixless[:200]) if found else []
+            if unsuffixed:  # ('g/*' passed over g/scan0001 without a word, where 'g' noted it)
                 _note_unread(
                     UnsuffixedNotRead,
                     f"{item}: the pattern matches ",
@@ -362,8 +365,8 @@ def _denied_on_the_way(path: str) -> str | None:
     except OSError as exc:
         if exc.errno in (errno.ENAMETOOLONG, errno.ELOOP):  # (they were "no such file or folder")
             return path_problem(exc)
-    except ValueError:
-        return NUL_IN_PATH
+    except ValueError as exc:  # (a NUL byte is caught before: iter_paths)
+        return bad_path_text(path, exc)
     return None
 
 
@@ -413,6 +416,30 @@ def check_video_file(path: str) -> None:
         pass  # (OpenCV says what it can)
 
 
+def wait_for_writer(path: str, timeout_s: float) -> int | None:
+    """For a named pipe (a FIFO): wait up to ``timeout_s`` seconds for another program to write to it, and return a
+    file descriptor that holds it open for reading (the caller closes it once OpenCV has opened the pipe, so that
+    the writer never finds it without a reader); None for anything else. Raises VideoError when nothing is written
+    in time: opening a pipe no program writes to blocked OpenCV for ever, and Ctrl-C did not stop it."""
+    import select
+
+    try:
+        if not stat.S_ISFIFO(os.stat(path).st_mode):
+            return None
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # (does not wait for a writer, as a plain open does)
+    except OSError:
+        return None  # (OpenCV says what it can)
+    poll = select.poll()
+    poll.register(fd, select.POLLIN)
+    if poll.poll(int(timeout_s * 1000)):  # (Linux: no event until a writer has opened it)
+        return fd
+    os.close(fd)
+    raise VideoError(
+        f"{path}: a named pipe no program wrote to within {timeout_s:g} s; start the program that writes the video "
+        "into it (e.g. ffmpeg ... -f avi - > PIPE) before or just after this one"
+    )
+
+
 def open_video(
     source: int | str, open_timeout_s: float = 10.0, read_timeout_s: float | None = None
 ) -> cv2.VideoCapture:
@@ -421,8 +448,10 @@ def open_video(
     For a URL, ``open_timeout_s`` bounds the connection and ``read_timeout_s`` (default: the same) each read,
     so a server that stops answering makes ``read()`` fail instead of blocking forever.
     """
+    pipe = None
     if isinstance(source, str) and "://" not in source:
         check_video_file(source)
+        pipe = wait_for_writer(source, open_timeout_s)  # a named pipe: held open until OpenCV has it
     started = time.monotonic()
     capture = cv2.VideoCapture()
     if isinstance(source, str) and "://" in source:
@@ -439,6 +468,9 @@ def open_video(
             capture.open(cv_path(source) if isinstance(source, str) else source)
         except cv2.error:  # a camera index beyond a C int (--source 99999999999): no such camera
             pass
+        finally:
+            if pipe is not None:
+                os.close(pipe)
     if not capture.isOpened():
         elapsed = time.monotonic() - started
         what = f"camera {source}" if isinstance(source, int) else source

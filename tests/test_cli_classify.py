@@ -228,6 +228,10 @@ def test_images_without_a_suffix_in_a_folder_are_pointed_out(tmp_path, mnist_tes
     assert [os.path.basename(json.loads(line)["path"]) for line in pattern.stdout.splitlines()] == ["a.png"]
     assert "matches '" in pattern.stderr and "scan0001', an image whose name has no suffix" in pattern.stderr
     assert "NOTES" not in pattern.stderr
+    (tmp_path / "mixed" / "sub").mkdir()
+    (tmp_path / "mixed" / "sub" / "scan0003").write_bytes(png)
+    deep = run("classify", "-r", str(tmp_path / "mixed" / "*"), "--format", "jsonl")  # and in a folder it matches
+    assert "scan0001' (and 1 more), an image whose name has no suffix" in deep.stderr, deep.stderr
 
 
 def test_unreadable_file_and_folder_are_error_records(tmp_path, mnist_test):

@@ -423,6 +423,17 @@ def test_an_endless_stdin_is_refused_at_the_file_size_limit():
     assert result.returncode == 2 and b"more than 256 MiB" in result.stderr, result.stderr
 
 
+def test_a_big_file_redirected_to_stdin_is_refused_before_it_is_read(tmp_path):
+    """`classify - < big.tif`: a file's size is known from stdin at once; it was read, 256 MiB of it, first."""
+    big = tmp_path / "big.tif"
+    with open(big, "wb") as out:
+        out.truncate(300 * 2**20)  # (sparse: no 300 MiB written)
+    with open(big, "rb") as redirected:
+        result = subprocess.run([*EDGEDIGITS, "classify", "-"], stdin=redirected, capture_output=True, timeout=120)
+        assert result.returncode == 2 and b"more than 256 MiB" in result.stderr, result.stderr
+        assert os.lseek(redirected.fileno(), 0, os.SEEK_CUR) == 0  # not a byte read (the offset is shared)
+
+
 def test_from_file_and_from_stdin_lists(tmp_path, mnist_test):
     names = []
     for i in range(5):
@@ -463,8 +474,10 @@ def test_a_path_with_a_nul_byte_is_an_error_record_that_says_why(tmp_path, mnist
     cv2.imwrite(str(good), paper_digit(mnist_test.images[0]))
     want = str(mnist_test.labels[0])
     listing = f"{good}\nbad\0name.png\n{good}\n"
+    pattern = f"{good}\n{tmp_path}\0/*.png\n{good}\n"  # a pattern too (a UTF-16 list of 'scans/*.jpg')
     for result in (
         run("classify", "--from-file", "-", "--format", "jsonl", input=listing),
+        run("classify", "--from-file", "-", "--format", "jsonl", input=pattern),
         run("classify", "--from-file", "-", "--format", "jsonl", input=f"{good}\0{good}\0"),  # find -print0
     ):
         assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
@@ -477,6 +490,10 @@ def test_a_path_with_a_nul_byte_is_an_error_record_that_says_why(tmp_path, mnist
         assert readings[0].text == want and "NUL byte" in (readings[1].error or ""), call
     with pytest.raises(ImageError, match="NUL byte"):
         reader.read("a\0b.png")
+    # Other paths the system refuses say what they are: half an emoji (a lone surrogate), a file as a folder
+    odd = reader.read_batch(["a\ud800b.png", str(good / "x.png")])
+    assert "not a file name" in (odd[0].error or "") and "NUL" not in odd[0].error
+    assert "stands where a folder should" in (odd[1].error or "")
 
 
 def test_output_file(tmp_path, mnist_test):

@@ -409,7 +409,9 @@ def test_a_client_that_drops_mid_upload_logs_no_traceback(server):
     for path, content_type in (("/v1/read", "image/png"), ("/v1/read/batch", "multipart/form-data; boundary=b")):
         with socket.create_connection((host, int(port))) as connection:
             head = f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: {content_type}\r\nContent-Length: 100000\r\n\r\n"
-            connection.sendall(head.encode() + b"--b\r\n\x89PNG")
+            part = b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n'
+            part += b"Content-Type: image/png\r\n\r\n"
+            connection.sendall(head.encode() + part + b"\x89PNG")  # (a well-formed start: the parser waits for more)
             time.sleep(0.5)
     time.sleep(0.5)
     code, _, body = post(server, PHOTO)

@@ -605,6 +605,19 @@ def test_a_video_piped_through_a_named_pipe_is_read(video, tmp_path):
     assert len(texts) == 20 and sum(t == expected for t in texts) >= 18, texts
 
 
+def test_a_named_pipe_no_program_writes_to_is_an_error_after_the_open_timeout(tmp_path):
+    """A pipe with no writer blocked OpenCV's open for ever (Ctrl-C did not stop it): a VideoError after the open
+    timeout, naming the pipe and what to do."""
+    from edgedigits.runtime.sources import VideoError, open_video
+
+    pipe = tmp_path / "stale.pipe"
+    os.mkfifo(pipe)
+    started = time.monotonic()
+    with pytest.raises(VideoError, match="named pipe no program wrote to within 1 s"):
+        open_video(str(pipe), open_timeout_s=1.0)
+    assert time.monotonic() - started < 10
+
+
 def test_the_banner_outline_lies_round_its_text():
     """The banner's white outline is there, and is the dark text's strokes grown by its thickness
     (draw.outlined_text), so it ends where the text ends. Drawn as a second, thicker text under the first, it

@@ -220,7 +220,8 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
     @app.exception_handler(ClientDisconnect)
     async def client_gone(request: Request, exc: ClientDisconnect):
         """A client that closed the connection mid-upload (a phone losing its network): nobody is left to answer,
-        and it is no server error (it logged 30 lines of traceback as one). The access log shows the 400."""
+        and it is no server error (it logged 30 lines of traceback as one). uvicorn drops the answer: no access-log
+        line either."""
         return json_response({"error": "the client closed the connection before its body arrived"}, 400)
 
     @app.exception_handler(Exception)
