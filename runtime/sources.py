@@ -387,7 +387,7 @@ def check_video_file(path: str) -> None:
     """Raise VideoError, saying what to do, when ``path`` is missing, a folder, an empty (0-byte) file or one
     this user may not read. A character device (a camera's /dev/video0, whose size is 0) and a named pipe (a video
     piped in by another program: ``mkfifo v; ffmpeg ... -f avi - > v``; it was refused as "empty (0 bytes)") are
-    left to OpenCV, which waits for the pipe's writer."""
+    left to OpenCV; open_video first waits for a pipe's writer (wait_for_writer)."""
     if not os.path.exists(path):
         reason = _denied_on_the_way(path)
         if reason is not None:
