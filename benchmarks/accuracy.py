@@ -257,20 +257,14 @@ def lines(reader: DigitReader, split, n: int, seed: int, peer=None) -> dict:
     written; no extra digit: the separators and words gave no digit (fewer digits than written count as
     right here, extra ones never). With ``peer`` (RapidOCR), the same images through it: its recognizer alone
     on the crops, its whole pipeline on the photos, digits kept."""
-    from edgedigits.train.lines import LineMaker, line_scene
-
     out = {}
     for k, kind in enumerate(LINE_KINDS):
-        maker = LineMaker(split.images, split.labels, line_style(kind))
-        rng = np.random.default_rng([seed, 3, k])
         material = {"crop": [], "photo": []}
         overlaps = []  # the crops' digit_overlap: how far their neighbouring digits overlap
-        for _ in range(n):
-            raw = line_raw(kind, rng)
-            sample = maker.sample(rng, raw)
+        for sample, photo in line_material(split, k, n, seed):
             material["crop"].append((sample.photo, sample.text))
             overlaps.append(sample.overlap)
-            material["photo"].append(line_scene(maker, rng, raw))
+            material["photo"].append(photo)
         row = {}
         for form, items in material.items():
             groups = [overlap_group(o) for o in overlaps] if form == "crop" and kind.startswith("touching") else None
@@ -279,6 +273,22 @@ def lines(reader: DigitReader, split, n: int, seed: int, peer=None) -> dict:
                 row[form + " (RapidOCR)"] = score(lambda image, photo=form == "photo": peer(image, detect=photo), items)
         out[kind] = row
     return out
+
+
+def line_material(split, k: int, n: int, seed: int):
+    """The ``n`` lines of ``LINE_KINDS[k]`` that ``lines`` reads, from MNIST test digits (``split``): for each, its
+    tight crop (``LineMaker.sample``: ``.photo``, ``.text``, ``.overlap``) and a photo of the same digits with the
+    line somewhere on it (``line_scene``: (image, text)). The same lines for the same ``seed``, whoever draws them
+    (benchmarks/confidence.py reads them too)."""
+    from edgedigits.train.lines import LineMaker, line_scene
+
+    kind = LINE_KINDS[k]
+    maker = LineMaker(split.images, split.labels, line_style(kind))
+    rng = np.random.default_rng([seed, 3, k])
+    for _ in range(n):
+        raw = line_raw(kind, rng)
+        sample = maker.sample(rng, raw)
+        yield sample, line_scene(maker, rng, raw)
 
 
 # How far neighbouring digits overlap (train.lines.digit_overlap: the share of the narrower digit's width in

@@ -19,7 +19,7 @@ confidence cannot see.
 from __future__ import annotations
 
 import numpy as np
-from accuracy import LINE_KINDS, line_raw, line_style
+from accuracy import LINE_KINDS, line_material
 
 from _common import machine, needs_train_extra, parser, table, write_json
 
@@ -36,17 +36,11 @@ def least_sure(reading) -> float:
 
 def material(split, n: int, seed: int):
     """(group, image, text written) for every line kind as a crop and as a photo, then every photo kind."""
-    from edgedigits.train.lines import LineMaker, line_scene
     from edgedigits.train.scenes import KINDS, kind_photos
 
-    for k, kind in enumerate(LINE_KINDS):  # as benchmarks/accuracy.py's lines() draws them (the same seeds)
-        maker = LineMaker(split.images, split.labels, line_style(kind))
-        rng = np.random.default_rng([seed, 3, k])
-        for _ in range(n):
-            raw = line_raw(kind, rng)
-            sample = maker.sample(rng, raw)
+    for k, kind in enumerate(LINE_KINDS):  # the lines benchmarks/accuracy.py reads
+        for sample, (image, text) in line_material(split, k, n, seed):
             yield f"line crop: {kind}", sample.photo, sample.text
-            image, text = line_scene(maker, rng, raw)
             yield f"line photo: {kind}", image, text
     for kind in KINDS:
         for image, text in kind_photos(split, kind, seed, n):

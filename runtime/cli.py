@@ -309,7 +309,8 @@ def _stdin_image() -> bytes:
     from .images import MAX_FILE_BYTES
 
     try:  # a file redirected in (`< big.tif`): its size is known at once
-        known = os.fstat(sys.stdin.fileno()).st_size if stat.S_ISREG(os.fstat(sys.stdin.fileno()).st_mode) else 0
+        info = os.fstat(sys.stdin.fileno())
+        known = info.st_size if stat.S_ISREG(info.st_mode) else 0
     except (OSError, ValueError):
         known = 0
     too_big = (
