@@ -29,6 +29,7 @@ from edgedigits.runtime.config import DEFAULT
 from edgedigits.runtime.ink import ink_map, shrink, to_gray
 from edgedigits.runtime.lines import pad_batch
 from edgedigits.runtime.reader import DigitReader
+from edgedigits.runtime.recognize import median_aspect
 from edgedigits.runtime.synth import make_scene, sample_digits
 
 GOAL_MS = 3.0
@@ -74,6 +75,12 @@ def stages(frame, reader: DigitReader, runs: int) -> tuple[dict, str]:
         if reader.orientation_model is not None:
             out[f"infer orientation model ({len(tensors)} line(s), upright or turned 180)"] = t(
                 lambda: reader.orientation_model.predict(batch)
+            )
+        config = reader.read_config
+        votes = len(boxes) >= config.vote_min_blobs and median_aspect(boxes) > config.vote_min_aspect
+        if reader.digit_orientation_model is not None and votes:  # (blobs lying wide: reader._turn_by_digit_votes)
+            out[f"infer digit-orientation model ({len(boxes)} blobs, the vote for a quarter-turn)"] = t(
+                lambda: reader.digit_orientation_model.predict(digits)
             )
     totals = {
         "detect.extract": t(lambda: detect.extract(frame, lines=lines)),

@@ -95,6 +95,12 @@ def is_orientation_model(model) -> bool:
     return tuple(model.inputs[0].shape[1:]) == (LINE_HEIGHT, None) and len(model.outputs[0].shape) == 2
 
 
+def is_digit_orientation_model(model) -> bool:
+    """A digit-orientation model takes [N, 28, 28] (a digit) and gives the probabilities of its four quarter-turns
+    [N, 4]; a digit model gives [N, 10]."""
+    return tuple(model.inputs[0].shape[1:]) == (28, 28) and tuple(model.outputs[0].shape[1:]) == (4,)
+
+
 def to_onnx(model, opset: int = DEFAULT_OPSET):
     """Convert a Keras model to an ``onnx.ModelProto`` with the edgedigits interface: a digit model
     ``image`` [N, 28, 28] -> ``probabilities`` [N, 10]; a line model ``image`` [N, 32, W] -> ``probabilities``

@@ -152,6 +152,14 @@ def export_model(
         return export_orientation_model(
             source, out, opset=opset, name=name, data_dir=data_dir, write_card=write_card, command=command
         )
+    if convert.is_digit_orientation_model(src.model):
+        if quantize_to:
+            raise ExportError("--quantize int8 is for digit models; the digit-orientation model is exported in float.")
+        from .digit_orientation_export import export_digit_orientation_model
+
+        return export_digit_orientation_model(
+            source, out, opset=opset, name=name, data_dir=data_dir, write_card=write_card, command=command
+        )
     proto = convert.compact_names(convert.to_onnx(src.model, opset))
     convert.check(proto)
 

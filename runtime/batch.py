@@ -914,6 +914,7 @@ def check_models(settings: dict) -> dict:
         "model_sha256": sha256(reader.model.path),
         "line_model_sha256": sha256(reader.line_model_file),
         "orientation_model_sha256": sha256(reader.orientation_model_file),
+        "digit_orientation_model_sha256": sha256(reader.digit_orientation_model_file),
         "single": bool(settings["single"]),
         "min_confidence": float(settings["min_confidence"]),
     }

@@ -866,7 +866,7 @@ def serve(
 
 @app.command(cls=_Command)
 def train(
-    preset: str = typer.Option(..., help="seed | mlp | cnn | line | line-wide | orientation"),
+    preset: str = typer.Option(..., help="seed | mlp | cnn | line | line-wide | orientation | digit-orientation"),
     data: Optional[Path] = typer.Option(None, help="MNIST folder (else $EDGEDIGITS_DATA, else the user cache)."),
     out: Optional[Path] = typer.Option(None, help="Run folder (default runs/<preset>)."),
     epochs: Optional[int] = typer.Option(None, help="Epochs (default: the preset's)."),
@@ -978,6 +978,13 @@ def train(
     if metrics.get("kind") == "orientation":
         say(
             f"{preset}: test lines called right {metrics['test_accuracy']:.1%} (with a digit 2-7, 9: "
+            f"{metrics['test_asymmetric_accuracy']:.1%}); {metrics['params']:,} parameters, "
+            f"{metrics['run_seconds']:.0f} s -> {out}"
+        )
+        return
+    if metrics.get("kind") == "digit_orientation":
+        say(
+            f"{preset}: turned test digits called right {metrics['test_accuracy']:.1%} (digits 2-7, 9: "
             f"{metrics['test_asymmetric_accuracy']:.1%}); {metrics['params']:,} parameters, "
             f"{metrics['run_seconds']:.0f} s -> {out}"
         )
@@ -1118,6 +1125,19 @@ def export_command(
                 f"  note: {result['test']['accuracy']:.1%} of the test lines called right is far below the shipped "
                 "orientation model's 95%: train longer (more --epochs or --subset) before reading with it"
             )
+        return
+    if result.get("kind") == "digit_orientation":
+        t = result["test"]
+        say(
+            f"{result['name']}: parity on {result['parity']['images']:,} turned test digits "
+            f"({result['parity']['argmax_disagreements']} called differently, max |dp| "
+            f"{result['parity']['max_abs_diff']:.1e}); turn called right: {t['accuracy']:.1%} (digits 2-7, 9: "
+            f"{t['asymmetric_accuracy']:.1%}; the axis: {t['axis_accuracy']:.1%})"
+        )
+        say(
+            f"  {result['size_bytes']:,} bytes, {result['params']:,} parameters, {result['mflops_per_digit']} "
+            f"MFLOPs per digit -> {result['path']}"
+        )
         return
     if "test_lines" in result:  # a line model
         say(
@@ -1327,30 +1347,37 @@ def models_command(
     elif not rows:
         fail("no shipped models found in this installation; reinstall edgedigits.", code=1)
     else:
-        say(f"{'name':<16} {'accuracy':>9} {'size':>12} {'params':>9} {'MFLOPs':>7}  preset")
+        say(f"{'name':<18} {'accuracy':>9} {'size':>12} {'params':>9} {'MFLOPs':>7}  preset")
         for row in rows:
             accuracy = f"{row['accuracy']:.2%}" if row["accuracy"] is not None else "?"
             if row["kind"] == "orientation":  # its share of test lines called right, MFLOPs per 8-digit line
                 called = latest_orientation_test(row["card"]).get("accuracy")
                 right = f"{called:.1%}" if called is not None else "?"
                 say(
-                    f"{row['name']:<16} {right:>9} {row['size_bytes'] / 1024:>8,.1f} KiB "
+                    f"{row['name']:<18} {right:>9} {row['size_bytes'] / 1024:>8,.1f} KiB "
                     f"{row['params'] or 0:>9,} {row['card'].get('mflops_per_line_of_8_digits') or 0:>7}  "
                     f"{row['preset'] or ''} (test lines' way up called right; MFLOPs per line of 8 digits)"
+                )
+                continue
+            if row["kind"] == "digit_orientation":  # its share of turned test digits called right, MFLOPs per digit
+                say(
+                    f"{row['name']:<18} {accuracy:>9} {row['size_bytes'] / 1024:>8,.1f} KiB "
+                    f"{row['params'] or 0:>9,} {row['mflops_per_digit'] or 0:>7}  {row['preset'] or ''} (MNIST test "
+                    "digits at four turns, the turn called right)"
                 )
                 continue
             if row["kind"] == "line":  # a line model: its mean exact rate on test lines, MFLOPs per 8-digit line
                 exact = f"{row['test_exact']:.1%}" if row["test_exact"] is not None else "?"
                 kinds = ", ".join(row["card"].get("test_lines", {})) or "its kinds"
                 say(
-                    f"{row['name']:<16} {exact:>9} {row['size_bytes'] / 1024:>8,.1f} KiB "
+                    f"{row['name']:<18} {exact:>9} {row['size_bytes'] / 1024:>8,.1f} KiB "
                     f"{row['params'] or 0:>9,} {row['card'].get('mflops_per_line_of_8_digits') or 0:>7}  "
                     f"{row['preset'] or ''} (test lines read exactly, the mean over {kinds}; MFLOPs per 8-digit "
                     "line)"
                 )
                 continue
             say(
-                f"{row['name']:<16} {accuracy:>9} {row['size_bytes'] / 1024:>8,.1f} KiB "
+                f"{row['name']:<18} {accuracy:>9} {row['size_bytes'] / 1024:>8,.1f} KiB "
                 f"{row['params'] or 0:>9,} {row['mflops_per_digit'] or 0:>7}  {row['preset'] or ''}"
             )
 

@@ -996,6 +996,29 @@ class ReadConfig:
     #   read 0.115-0.67 more surely turned and were read upside down; of the upright pages at log-odds above 0
     #   (1-12 % of each kind), the few that read over 0.1 more surely turned were misread either way, but one (a
     #   faint '569' read '5690', turned '695': 0.24) read fewer characters turned (ec14376)
+    # --- a page whose digits vote for a quarter-turn (recognize.turn_vote, reader.DigitReader._turn_by_digit_votes)
+    vote_min_blobs: int = 2  # blobs: a page with at least this many, and text lines, is voted on (one blob turned
+    #   is a different digit as often as not: see search_min_digits)
+    vote_min_aspect: float = 0.8  # width / height: ... and whose blobs' median is wider than this (median_aspect;
+    #   the vote costs a 640x480 frame 0.2-0.3 ms). 2026-12-07, benchmarks/accuracy.py's scenes (seeds 0 and 1):
+    #   the 398 turned 90 or 270 degrees with two blobs or more stood at 0.83 or more (1 % under 0.93), the 400
+    #   upright ones (clean and photo) at 0.40-1.14, 42 % over 0.8; benchmarks/frame_latency.py's 100 frames 36 %
+    vote_margin: float = 5.0  # nats: the digit-orientation model's log-probabilities, summed over the page's blobs,
+    #   must favour a quarter-turn over each other turn by at least this much ...
+    vote_agree: float = 0.6  # share of blobs: ... and at least this share of the blobs must call that turn on their
+    #   own (both of two blobs, two of three, three of four or five). Chosen 2026-12-07 with the shipped model on
+    #   seed 0's material (benchmarks/accuracy.py's scenes, clean and photo, and clean turned 90 and 270 degrees,
+    #   100 each; its line kinds, crop and photo, and issue 10's kinds, 100 each): every page voted a quarter-turn
+    #   logged, and counted turned by keep_voted_turn. Of the 198 turned scenes voted on, 177 turned (21 of them
+    #   misread by the rules below) and no page that lies upright. At an agreement of 0.5, 183 and three lines
+    #   upright (two blobs of a touching string, a word, a string with a full stop); at a margin of 4.0, 179, and on
+    #   seed 1 a tight crop of a touching '17909', two blobs of several digits each, voted at 4.4 and read '5 8'.
+    #   Seeds 0 and 1, that material read with the model and without it: of each seed's 2,800 readings of lines and
+    #   issue 10's kinds, none changed
+    vote_sure_margin: float = 10.0  # nats: a vote leading by this much keeps its turn when the digit model is surer
+    #   of the turn's blobs by ``vote_digit_gain`` (recognize.keep_voted_turn), though the line model is not: 5 more
+    #   of the 198 turned scenes above, none upright (from 8 to 16 nats, the same five)
+    vote_digit_gain: float = 0.15  # probability: see vote_sure_margin (0.1 to 0.2: the same pages)
     # --- a page turned a quarter (recognize.sideways, reader.DigitReader._quarter_turn)
     sideways_max_gap: float = 1.2  # digit heights: the stacked digits of a turned number are at most this far apart
     #   (60 quarter-turned photos: at most 1.07, mostly under 0.5; lines of writing on a page are further; 25ce8ab)
@@ -1177,9 +1200,14 @@ READ_ALLOWED: dict[str, Allowed] = {
         SHARE,
     ),
     "doubt_floor": Allowed(0, 1, above_low=True),  # its log is taken
+    "vote_margin": AT_LEAST_0,
+    "vote_min_aspect": AT_LEAST_0,
+    "vote_sure_margin": AT_LEAST_0,
+    "vote_agree": SHARE,
+    "vote_digit_gain": ANY,
     # probabilities a digit model's must be below: above 1, every blob is (tests/test_config.py does so)
     **dict.fromkeys(["second_look_below", "glance_below"], AT_LEAST_0),
-    **dict.fromkeys(["flip_min_chars", "many_chars", "search_min_digits"], AT_LEAST_1),
+    **dict.fromkeys(["flip_min_chars", "many_chars", "search_min_digits", "vote_min_blobs"], AT_LEAST_1),
     **dict.fromkeys(["full_share", "tall_share", "ink_level"], SHARE),
 }
 

@@ -30,6 +30,7 @@ from .errors import EdgeDigitsError
 DEFAULT_MODEL = "default"
 DEFAULT_LINE_MODEL = "line"  # the shipped line recognizer (see lines.py)
 DEFAULT_ORIENTATION_MODEL = "orientation"  # the shipped text-orientation classifier (see orientation.py)
+DEFAULT_DIGIT_ORIENTATION_MODEL = "digit-orientation"  # the shipped quarter-turn classifier of digits
 IMAGE_SHAPE = (28, 28)
 LINE_HEIGHT = 32  # rows of a text-line model's input (lines.HEIGHT): what tells one passed as a digit model
 N_CLASSES = 10
@@ -77,7 +78,7 @@ def shipped_listing() -> str:
     parts = []
     for kind in sorted(kinds, key=lambda k: (k != "digit", k)):  # the digit models first
         names = kinds[kind]
-        what = f"{kind} model{'s' if len(names) > 1 else ''}"
+        what = f"{kind.replace('_', ' ')} model{'s' if len(names) > 1 else ''}"
         what += f", {options[kind]}" if kind in options else ""
         parts.append(f"{', '.join(names)} ({what})")
     return "; ".join(parts)
@@ -234,6 +235,8 @@ class Model:
     does not have the edgedigits I/O; ValueError for ``threads`` below 0 or not a whole number.
     """
 
+    classes = N_CLASSES  # the output's width: a digit model's 10 probabilities
+
     def __init__(self, name_or_path: str | os.PathLike | None = None, threads: int | None = None):
         import onnxruntime as ort
 
@@ -285,7 +288,7 @@ class Model:
 
     def _check_io(self, where: str) -> None:
         inputs, outputs = self.session.get_inputs(), self.session.get_outputs()
-        expected = "input float32 [N, 28, 28] and output float32 [N, 10]"
+        expected = f"input float32 [N, 28, 28] and output float32 [N, {self.classes}]"
         if len(inputs) != 1:
             raise ModelError(f"{where}: the model has {len(inputs)} inputs, expected one; edgedigits needs {expected}.")
         image = inputs[0]
@@ -317,7 +320,7 @@ class Model:
             )
         output = (named or outputs)[0]
         out_dims = _dims(output.shape)
-        if output.type != "tensor(float)" or len(out_dims) != 2 or out_dims[1] != N_CLASSES:
+        if output.type != "tensor(float)" or len(out_dims) != 2 or out_dims[1] != self.classes:
             raise ModelError(
                 f"{where}: output {output.name!r} is {output.type} {out_dims}, but edgedigits needs "
                 f"{expected}. Export the model with `edgedigits export`."
@@ -346,8 +349,8 @@ class Model:
         )
 
     def predict(self, batch: np.ndarray) -> np.ndarray:
-        """Probabilities float32 [N, 10] for images float32 (or float64) [N, 28, 28] in [0, 1] (white digit
-        on black). Raises ValueError for another shape, a non-float dtype, or values above 1 (pixels in
+        """Probabilities float32 [N, 10] (``classes``) for images float32 (or float64) [N, 28, 28] in [0, 1]
+        (white digit on black). Raises ValueError for another shape, a non-float dtype, or values above 1 (pixels in
         0..255 not divided by 255)."""
         batch = np.asarray(batch)
         if batch.ndim != 3 or batch.shape[1:] != IMAGE_SHAPE:
@@ -358,7 +361,7 @@ class Model:
                 "divide uint8 pixels by 255 (or use the normalize step)."
             )
         if len(batch) == 0:
-            return np.zeros((0, N_CLASSES), dtype=np.float32)
+            return np.zeros((0, self.classes), dtype=np.float32)
         dtype, batch = batch.dtype, np.ascontiguousarray(batch, dtype=np.float32)
         top = float(batch.max())  # (N x 784 values: microseconds next to the network)
         if top > MAX_VALUE:
@@ -376,10 +379,10 @@ class Model:
             (probabilities,) = self.session.run([self.output_name], {self.input_name: batch})
         except Exception as exc:
             raise ModelError(f"{self.path}: inference failed ({' '.join(str(exc).split())[:200]}).") from exc
-        if probabilities.shape != (len(batch), N_CLASSES):
+        if probabilities.shape != (len(batch), self.classes):
             raise ModelError(
                 f"{self.path}: returned an output of shape {list(probabilities.shape)} for "
-                f"{len(batch)} images, expected [{len(batch)}, {N_CLASSES}]; the model does not "
+                f"{len(batch)} images, expected [{len(batch)}, {self.classes}]; the model does not "
                 "follow the edgedigits interface."
             )
         return probabilities.astype(np.float32, copy=False)
@@ -503,6 +506,28 @@ def shipped_orientation_model() -> str | None:
     return DEFAULT_ORIENTATION_MODEL if (models_dir() / f"{DEFAULT_ORIENTATION_MODEL}.onnx").is_file() else None
 
 
+class DigitOrientationModel(Model):
+    """The digit quarter-turn classifier in one onnxruntime session: float32 [N, 28, 28] (digits as the digit
+    model takes them: white on black, in [0, 1]) -> probabilities float32 [N, 4] that each lies turned 0, 1, 2 or 3
+    quarter-turns counter-clockwise (np.rot90's k) from upright. Summed in log over a page's blobs, the votes find
+    a page lying on its side (recognize.turn_vote). ``DigitOrientationModel(name_or_path="digit-orientation",
+    threads=None)``; ``predict`` is thread-safe like Model's. Raises ModelError as Model does, and for a model
+    without this interface (a digit model's 10 outputs)."""
+
+    classes = 4
+
+    def __init__(
+        self, name_or_path: str | os.PathLike | None = DEFAULT_DIGIT_ORIENTATION_MODEL, threads: int | None = None
+    ):
+        super().__init__(DEFAULT_DIGIT_ORIENTATION_MODEL if name_or_path is None else name_or_path, threads)
+
+
+def shipped_digit_orientation_model() -> str | None:
+    """The shipped digit-orientation model's name, or None when this install has none."""
+    name = DEFAULT_DIGIT_ORIENTATION_MODEL
+    return name if (models_dir() / f"{name}.onnx").is_file() else None
+
+
 # --------------------------------------------------------------------------- model cards as text
 
 
@@ -519,7 +544,8 @@ def cards_markdown(rows: list[dict] | None = None) -> str:
     rows = shipped_models() if rows is None else rows
     lines = [row for row in rows if row.get("kind") == "line"]
     orientations = [row for row in rows if row.get("kind") == "orientation"]
-    rows = [row for row in rows if row.get("kind") not in ("line", "orientation")]
+    turns = [row for row in rows if row.get("kind") == "digit_orientation"]
+    rows = [row for row in rows if row.get("kind") not in ("line", "orientation", "digit_orientation")]
     out = [
         "# Shipped models",
         "",
@@ -631,10 +657,26 @@ def cards_markdown(rows: list[dict] | None = None) -> str:
                 f"{_pct(test.get('asymmetric_accuracy'))} | {_kb(row['size_bytes'])} | "
                 f"{card.get('params', 0):,} | {card.get('mflops_per_line_of_8_digits')} | {row['preset']} |"
             )
+    if turns:
+        out += [
+            "",
+            "| digit orientation model | turned test digits called right | digits 2-7, 9 | axis (upright or on "
+            "its side) | size | parameters | MFLOPs / digit | preset |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for row in turns:
+            card, test = row["card"], row["card"].get("test", {})
+            out.append(
+                f"| `{row['name']}` | {_pct(test.get('accuracy'))} | {_pct(test.get('asymmetric_accuracy'))} | "
+                f"{_pct(test.get('axis_accuracy'))} | {_kb(row['size_bytes'])} | {card.get('params', 0):,} | "
+                f"{card.get('mflops_per_digit')} | {row['preset']} |"
+            )
     for row in lines:
         out += line_card_markdown(row["card"])
     for row in orientations:
         out += orientation_card_markdown(row["card"])
+    for row in turns:
+        out += digit_orientation_card_markdown(row["card"])
     return "\n".join(out) + "\n"
 
 
@@ -718,6 +760,41 @@ def orientation_card_markdown(card: dict) -> list[str]:
         out.append(
             f"- Export: opset {export.get('opset')}; parity with Keras on {parity.get('lines')} test lines: "
             f"{parity.get('call_disagreements')} called differently, largest log-odds difference "
+            f"{parity.get('max_abs_diff', 0):.2g} (allowed {parity.get('tolerance')})"
+        )
+    return out + _commands_markdown(card.get("commands", {}), ("train", "export"))
+
+
+def digit_orientation_card_markdown(card: dict) -> list[str]:
+    """A digit-orientation model's section of models/README.md."""
+    training, export = card.get("training", {}), card.get("export", {})
+    parity, test = export.get("parity", {}), card.get("test", {})
+    out = [
+        "",
+        f"## `{card.get('name')}`",
+        "",
+        card.get("description", ""),
+        "",
+        f"- File: `{card.get('file')}`, {card.get('size_bytes', 0):,} bytes, SHA-256 `{card.get('sha256')}`",
+        f"- The full MNIST *test* set at all four quarter-turns ({test.get('digits', 0):,} digits), the turn called "
+        f"right: {_pct(test.get('accuracy'))}; {_pct(test.get('asymmetric_accuracy'))} of the digits 2-7 and 9 (0, "
+        f"1 and 8 look alike turned 180 degrees); the axis (upright or 180 against on its side either way) "
+        f"{_pct(test.get('axis_accuracy'))}",
+        f"- Parameters: {card.get('params', 0):,}; {card.get('mflops_per_digit')} MFLOPs per digit",
+        f"- Input: {card.get('input')}; preprocessing version {card.get('preprocessing_version')}",
+        f"- Output: {card.get('output')}",
+    ]
+    if training:
+        out.append(
+            f"- Training: preset `{training.get('preset')}`, {training.get('epochs')} epochs, seed "
+            f"{training.get('seed')}, {training.get('train_images', 0):,} MNIST train digits (each at all four "
+            f"turns); the whole run {training.get('run_seconds')} s ({training.get('train_seconds')} s fitting) on "
+            f"{training.get('versions', {}).get('cpus', '?')} CPU cores"
+        )
+    if parity:
+        out.append(
+            f"- Export: opset {export.get('opset')}; parity with Keras on {parity.get('images'):,} turned test "
+            f"digits: {parity.get('argmax_disagreements')} called differently, largest probability difference "
             f"{parity.get('max_abs_diff', 0):.2g} (allowed {parity.get('tolerance')})"
         )
     return out + _commands_markdown(card.get("commands", {}), ("train", "export"))

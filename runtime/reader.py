@@ -38,11 +38,13 @@ from .images import FOLDER_ERROR, ImageError, Pages, check_array, load_image, lo
 from .ink import to_gray
 from .lines import STRIDE, Char, ctc_greedy, fit_line, pad_batch, rows
 from .model import (
+    DigitOrientationModel,
     LineModel,
     Model,
     OrientationModel,
     check_count,
     resolve_model,
+    shipped_digit_orientation_model,
     shipped_line_model,
     shipped_orientation_model,
 )
@@ -54,13 +56,16 @@ from .recognize import (
     drop_stray_marks,
     keep_column_turn,
     keep_turned,
+    keep_voted_turn,
     line_digits,
     may_lie_turned,
+    median_aspect,
     page_chars,
     peak_score,
     quarter_turn_search,
     quarter_turned_lines,
     sideways,
+    turn_vote,
     turned_over,
 )
 from .results import (  # noqa: F401  (the API's names, re-exported)
@@ -108,6 +113,9 @@ class DigitReader:
       ``"none"``: none, every digit-like blob is read alone by ``model``).
     - ``orientation_model``: the text-orientation classifier that tells an upside-down page (None: the shipped
       ``orientation`` model when installed; False or ``"none"``: none, a page is never read turned 180 degrees).
+    - ``digit_orientation_model``: the digits' quarter-turn classifier, whose votes find a page lying on its side
+      (None: the shipped ``digit-orientation`` model when installed and the reader reads text lines; False or
+      ``"none"``: none, a page on its side is found by how its lines lie and read alone).
     - ``min_confidence``: a number from 0 to 1; digits below it show as ``?`` in ``text`` (they stay in ``digits``).
     - ``single``: treat every image as one digit (a crop or a drawing) instead of detecting digits in it.
     - ``threads``: onnxruntime threads per session (None or 0: onnxruntime's choice).
@@ -133,10 +141,12 @@ class DigitReader:
         threads: int | None = None,
         line_model: str | os.PathLike | LineModel | Literal[False] | None = None,
         orientation_model: str | os.PathLike | OrientationModel | Literal[False] | None = None,
+        digit_orientation_model: str | os.PathLike | DigitOrientationModel | Literal[False] | None = None,
         read_config: ReadConfig = DEFAULT_READ,
         detect_config: DetectConfig = DEFAULT,
     ):
         line_model, orientation_model = no_model_if_none(line_model), no_model_if_none(orientation_model)
+        digit_orientation_model = no_model_if_none(digit_orientation_model)
         check_fraction("min_confidence", min_confidence)  # before any model is opened (set again below)
         check_count("threads", threads, 0)
         check_model_argument("model", model, Model, "the default model")
@@ -147,6 +157,13 @@ class DigitReader:
             OrientationModel,
             "the shipped 'orientation' model",
             none="no orientation model",
+        )
+        check_model_argument(
+            "digit_orientation_model",
+            digit_orientation_model,
+            DigitOrientationModel,
+            "the shipped 'digit-orientation' model",
+            none="no digit-orientation model",
         )
         check_single(single)
         for name, value, kind in (
@@ -174,6 +191,14 @@ class DigitReader:
             self._orientation = orientation_model
         elif orientation_model is not False:
             self._orientation_path = resolve_model(orientation_model)
+        if digit_orientation_model is None:  # opened lazily too, with the first page of two blobs or more
+            digit_orientation_model = shipped_digit_orientation_model() or False
+        self._digit_orientation: DigitOrientationModel | None = None
+        self._digit_orientation_path: Path | None = None
+        if isinstance(digit_orientation_model, DigitOrientationModel):
+            self._digit_orientation = digit_orientation_model
+        elif digit_orientation_model is not False:
+            self._digit_orientation_path = resolve_model(digit_orientation_model)
         self._threads = threads
         self._lock = threading.Lock()
         self._min_confidence = float(min_confidence)  # (checked above, before any model was opened)
@@ -228,11 +253,28 @@ class DigitReader:
         return self._orientation
 
     @property
+    def digit_orientation_model(self) -> DigitOrientationModel | None:
+        """The digits' quarter-turn classifier (its session opened on first use), or None when this reader has
+        none."""
+        if self._digit_orientation is None and self._digit_orientation_path is not None:
+            with self._lock:
+                if self._digit_orientation is None:
+                    self._digit_orientation = DigitOrientationModel(self._digit_orientation_path, self._threads)
+        return self._digit_orientation
+
+    @property
     def orientation_model_file(self) -> str | Literal[False]:
         """The orientation model's file (without opening its session), or False when this reader has none."""
         if self._orientation is not None:
             return str(self._orientation.path)
         return str(self._orientation_path) if self._orientation_path is not None else False
+
+    @property
+    def digit_orientation_model_file(self) -> str | Literal[False]:
+        """The digit-orientation model's file (without opening its session), or False when this reader has none."""
+        if self._digit_orientation is not None:
+            return str(self._digit_orientation.path)
+        return str(self._digit_orientation_path) if self._digit_orientation_path is not None else False
 
     @property
     def line_model_file(self) -> str | Literal[False]:
@@ -265,6 +307,9 @@ class DigitReader:
         orientation = self.orientation_model if self.reads_lines else None
         if orientation is not None:  # any line will do: a blank one (the frame's were extracted in read already)
             orientation.predict(pad_batch([fit_line(np.zeros((8, 8), np.float32)).tensor])[0])
+        turns = self.digit_orientation_model if self.reads_lines else None
+        if turns is not None:  # (the frame's six digits were voted on in read already; one blank digit more)
+            turns.predict(np.zeros((1, 28, 28), np.float32))
         return (time.perf_counter() - started) * 1e3
 
     def read(
@@ -331,6 +376,7 @@ class DigitReader:
         # it is turned, so the faint pages are taken last).
         if self.reads_lines:
             self._look_again_at_wide_blobs(prepared, outputs)
+        self._turn_by_digit_votes(prepared, outputs)
         self._turn_columns(prepared, outputs)
         self._turn_upside_down(prepared, outputs)
         self._search_quarter_turns(prepared, outputs)
@@ -390,11 +436,56 @@ class DigitReader:
                 if len(digits) >= 2 or (not digits and WORD in (raw or "")):
                     prepared[i], outputs[i] = p, out
 
+    def _turn_by_digit_votes(self, prepared: list[_Prepared], outputs: list[_Outputs | None]) -> None:
+        """Pages whose blobs vote, to the digit-orientation model, for lying a quarter-turn (recognize.turn_vote;
+        pages of ``read_config.vote_min_blobs`` blobs or more whose median is wider than ``vote_min_aspect`` of its
+        height, with text lines, as they lie): read turned upright,
+        and kept so when the models read the turn more surely than the page as it lies (recognize.keep_voted_turn).
+        One call of the digit-orientation model for all the pages' blobs, and the pages voted turned found and read
+        again; a page kept turned is not asked about 180 degrees (the votes told its way up)."""
+        model = self.digit_orientation_model if self.reads_lines else None
+        if model is None:
+            return
+        config = self.read_config
+        pages = [
+            i
+            for i, (p, out) in enumerate(zip(prepared, outputs))
+            if out is not None
+            and out.lines
+            and p.turn == 0
+            and not p.single
+            and p.found is not None
+            and len(p.found.digits) >= config.vote_min_blobs
+            and median_aspect(p.found.boxes) > config.vote_min_aspect
+        ]
+        if not pages:
+            return
+        digits = [prepared[i].found.digits for i in pages]  # type: ignore[union-attr]
+        probabilities = model.predict(np.concatenate(digits))
+        voted, offset = [], 0
+        for i, d in zip(pages, digits):
+            vote = turn_vote(probabilities[offset : offset + len(d)], config)
+            offset += len(d)
+            if vote.turn:
+                voted.append((i, vote))
+        if not voted:
+            return
+        turned = [prepared[i].turned(4 - vote.turn, self.detect_config) for i, vote in voted]  # turned back upright
+        for (i, vote), q, out in zip(voted, turned, self._infer(turned, check_orientation=True)):
+            before = outputs[i]
+            assert before is not None, "only pages that were read vote"
+            if out is None or not out.lines:
+                continue
+            surer = peak_score(out.lines, q.widths) - peak_score(before.lines, prepared[i].widths)
+            gain = float(out.probabilities.max(axis=1).mean() - before.probabilities.max(axis=1).mean())
+            if keep_voted_turn(vote.lead, surer, gain, config):
+                prepared[i], outputs[i] = q, out._replace(leans_turned=False)
+
     def _turn_columns(self, prepared: list[_Prepared], outputs: list[_Outputs | None]) -> None:
-        """Digits stacked in a column, or several lines lying flat (recognize.sideways): the page may lie a
-        quarter-turned; read so (``_quarter_turn``)."""
+        """Digits stacked in a column, or several lines lying flat (recognize.sideways), on a page not turned so far:
+        the page may lie a quarter-turned; read so (``_quarter_turn``)."""
         for i, (p, out) in enumerate(zip(prepared, outputs)):
-            if out is not None and sideways(p.found, self.read_config, (out.lines, p.widths)):
+            if out is not None and p.turn == 0 and sideways(p.found, self.read_config, (out.lines, p.widths)):
                 prepared[i], outputs[i] = self._quarter_turn(p, out)
 
     def _turn_upside_down(self, prepared: list[_Prepared], outputs: list[_Outputs | None]) -> None:
@@ -789,6 +880,7 @@ class DigitReader:
             threads=1,
             line_model=self.line_model_file,
             orientation_model=self.orientation_model_file,
+            digit_orientation_model=self.digit_orientation_model_file,
             read_config=self.read_config,
             detect_config=self.detect_config,
         )

@@ -849,6 +849,49 @@ def keep_column_turn(
     )
 
 
+class Vote(NamedTuple):
+    """A page's vote for the quarter-turn its blobs lie at (turn_vote)."""
+
+    turn: int  # 1 or 3 (counter-clockwise, np.rot90's k: the page reads upright turned 4 - turn more), or 0: none
+    lead: float  # nats: how far the turn's summed log-probability leads every other turn's (0.0 for no turn)
+
+
+def turn_vote(probabilities: np.ndarray, config: ReadConfig = DEFAULT_READ) -> Vote:
+    """The quarter-turn a page's blobs vote they lie at, or Vote(0, 0.0) for none (upright, upside down, or no
+    clear vote). ``probabilities``: the digit-orientation model's float [N, 4] for the page's N blobs (their 28x28
+    digits as they lie, detect.Extraction.digits).
+
+    Each blob's log-probabilities (floored at 1e-6: one blob sure against a turn does not veto the page) are summed,
+    the votes of a naive-Bayes page; a quarter-turn wins when it leads every other turn by ``config.vote_margin``
+    nats and at least ``config.vote_agree`` of the blobs call it on their own (printed letters, which the model never
+    saw, scatter their calls; digits on their side agree). Document orientation classification (0 / 90 / 180 / 270
+    degrees, as PaddleOCR's), made per digit: a page of two or three digits has little else to go on. Raises
+    ValueError for a shape other than [N, 4] with N >= 1."""
+    if probabilities.ndim != 2 or probabilities.shape[1] != 4 or not len(probabilities):
+        raise ValueError(f"turn_vote takes [N, 4] probabilities of N >= 1 blobs, got {list(probabilities.shape)}")
+    logs = np.log(np.maximum(probabilities.astype(np.float64), 1e-6))
+    votes = logs.sum(axis=0)
+    second, turn = (int(k) for k in np.argsort(votes)[-2:])
+    if turn not in (1, 3):  # (most pages: upright)
+        return Vote(0, 0.0)
+    lead = float(votes[turn] - votes[second])
+    agree = float((logs.argmax(axis=1) == turn).mean())
+    return Vote(turn, lead) if lead >= config.vote_margin and agree >= config.vote_agree else Vote(0, 0.0)
+
+
+def keep_voted_turn(lead: float, surer: float, digit_gain: float, config: ReadConfig = DEFAULT_READ) -> bool:
+    """Is a page its blobs voted on their side (turn_vote: ``lead``, nats), read turned upright, to be kept so?
+    ``surer``: how much more surely the line model reads the turn than the page as it lies (peak_score, nats per
+    character); ``digit_gain``: how much surer the digit model is of the turn's blobs than of the page's as they lie
+    (the mean of each blob's top probability, turned minus as it lies).
+
+    Kept when the line model reads the turn more surely; or, on a vote leading by ``config.vote_sure_margin`` or
+    more, when the digit model is surer of its blobs by ``config.vote_digit_gain`` (the line model can read digits
+    on their side surely as something else: '362 / 95 / 91' on its side read '00' and two words at -0.024 nats per
+    character, upright at -0.033; the digit model's mean certainty went from 0.61 to 0.99)."""
+    return surer > 0 or (lead >= config.vote_sure_margin and digit_gain >= config.vote_digit_gain)
+
+
 def quarter_turn_search(
     peak: float,
     turn_peaks: tuple[float, float],

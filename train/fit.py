@@ -184,6 +184,20 @@ def train(
         )
     if init is not None:
         raise ValueError(f"--init is for line presets; {preset_name} trains from scratch.")
+    if PRESETS[preset_name].kind == "digit_orientation":
+        from .digit_orientation_fit import train_digit_orientation
+
+        return train_digit_orientation(
+            out,
+            data_dir,
+            epochs=epochs,
+            batch_size=batch_size,
+            seed=seed,
+            val_split=val_split,
+            subset=subset,
+            verbose=verbose,
+            preset_name=preset_name,
+        )
     quiet_tensorflow()
     import keras
     import tensorflow as tf

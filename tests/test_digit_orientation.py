@@ -1,0 +1,252 @@
+"""The digit quarter-turn classifier (issue 10, rotation): a brief training run and its export, the shipped model on
+the full MNIST test set at all four turns, its vote over a page's blobs (recognize.turn_vote), and the reader with
+it: pages on their side are read upright, upright pages and printed text are not turned."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import numpy as np
+import pytest
+
+from edgedigits.runtime import synth
+from edgedigits.runtime.config import DEFAULT_READ, ReadConfig
+from edgedigits.runtime.model import (
+    DigitOrientationModel,
+    Model,
+    ModelError,
+    read_card,
+    shipped_digit_orientation_model,
+)
+from edgedigits.runtime.reader import DigitReader
+from edgedigits.runtime.recognize import keep_voted_turn, turn_vote
+from edgedigits.train import scenes
+
+shipped = pytest.mark.skipif(shipped_digit_orientation_model() is None, reason="no shipped digit-orientation model")
+
+
+def test_all_turns_gives_each_digit_at_each_quarter_turn_with_its_label():
+    from edgedigits.train.digit_orientation_fit import all_turns
+
+    digit = np.zeros((28, 28), np.uint8)
+    digit[2:20, 5] = 255  # a stroke down the left side
+    turned, turns = all_turns(np.stack([digit, digit.T]))
+    assert turned.shape == (8, 28, 28) and turned.dtype == np.uint8 and turns.tolist() == [0, 0, 1, 1, 2, 2, 3, 3]
+    for k in range(4):
+        assert np.array_equal(turned[2 * k], np.rot90(digit, k))  # counter-clockwise, as np.rot90
+        assert np.array_equal(turned[2 * k + 1], np.rot90(digit.T, k))
+
+
+def votes(rows: list[list[float]]) -> np.ndarray:
+    return np.asarray(rows, np.float32)
+
+
+def test_a_page_whose_digits_agree_they_lie_a_quarter_turned_is_voted_so():
+    sideways = [0.02, 0.9, 0.03, 0.05]
+    assert turn_vote(votes([sideways, sideways])).turn == 1
+    other_way = [0.02, 0.05, 0.03, 0.9]
+    assert turn_vote(votes([other_way, other_way, [0.3, 0.2, 0.3, 0.2]])).turn == 3  # a '0': no call of its own
+
+
+def test_upright_and_upside_down_pages_are_not_voted_a_quarter_turn():
+    assert turn_vote(votes([[0.9, 0.05, 0.03, 0.02]] * 5)).turn == 0
+    assert turn_vote(votes([[0.03, 0.05, 0.9, 0.02]] * 5)).turn == 0  # 180 degrees: recognize.keep_turned's call
+
+
+def test_a_weak_or_scattered_vote_turns_nothing():
+    lean = [0.3, 0.4, 0.15, 0.15]  # log(0.4 / 0.3) = 0.29 nats a blob: 2 blobs lead by 0.58 < vote_margin (5)
+    assert turn_vote(votes([lean, lean])).turn == 0
+    assert turn_vote(votes([lean] * 18)).turn == 1  # 18 such blobs lead by 5.2
+    sure = [0.003, 0.991, 0.003, 0.003]  # log(0.991 / 0.003) = 5.8 nats
+    up, down, other = [0.991, 0.003, 0.003, 0.003], [0.003, 0.003, 0.991, 0.003], [0.003, 0.003, 0.003, 0.991]
+    scattered = [sure, sure, up, down, other]
+    assert turn_vote(votes(scattered)).turn == 0  # printed letters: the lead is there, the agreement (2 of 5) is not
+    assert turn_vote(votes(scattered), ReadConfig(vote_agree=0.4)).turn == 1
+    assert turn_vote(votes([sure, sure, up])).turn == 1  # 0.67 of the blobs agree: vote_agree is 0.6
+    assert turn_vote(votes([sure, up, up])).turn == 0  # one of three
+    assert turn_vote(votes([lean, lean]), ReadConfig(vote_margin=0.5)).turn == 1
+
+
+def test_the_vote_gives_its_lead():
+    sure = [0.01, 0.01, 0.01, 0.97]
+    vote = turn_vote(votes([sure, sure, sure]))
+    assert vote.turn == 3 and vote.lead == pytest.approx(3 * np.log(0.97 / 0.01), rel=1e-5)
+    assert turn_vote(votes([[0.97, 0.01, 0.01, 0.01]] * 3)) == (0, 0.0)
+
+
+def test_a_voted_turn_is_kept_when_either_model_reads_it_more_surely():
+    assert keep_voted_turn(lead=4.0, surer=0.01, digit_gain=-0.3)  # the line model reads the turn more surely
+    assert not keep_voted_turn(lead=4.0, surer=-0.01, digit_gain=0.3)  # a short lead: the line model decides
+    assert keep_voted_turn(lead=10.0, surer=-0.01, digit_gain=0.15)  # a long lead, and the digit model far surer
+    assert not keep_voted_turn(lead=10.0, surer=-0.01, digit_gain=0.1)
+    assert keep_voted_turn(
+        lead=5.0, surer=-0.01, digit_gain=0.1, config=ReadConfig(vote_sure_margin=5, vote_digit_gain=0.1)
+    )
+
+
+def test_one_blob_sure_against_the_turn_does_not_veto_the_page():
+    sure = [0.001, 0.997, 0.001, 0.001]
+    against = [1.0, 0.0, 0.0, 0.0]  # log 0 would be -inf: floored at 1e-6
+    assert turn_vote(votes([sure, sure, sure, sure, against])).turn == 1
+
+
+@pytest.mark.parametrize("shape", [(0, 4), (3, 10), (4,)])
+def test_turn_vote_refuses_anything_but_blobs_by_four_turns(shape):
+    with pytest.raises(ValueError, match=r"\[N, 4\]"):
+        turn_vote(np.full(shape, 0.25, np.float32))
+
+
+# --------------------------------------------------------------------------- training and export
+
+
+@pytest.fixture(scope="module")
+def brief_run(tmp_path_factory):
+    pytest.importorskip("tensorflow", reason="training tests need the [train] extra")
+    from edgedigits.train.fit import train
+
+    out = tmp_path_factory.mktemp("digit-orientation")
+    return out, train("digit-orientation", out, epochs=1, subset=2000, seed=3, verbose=0)
+
+
+def test_a_brief_run_writes_model_metrics_and_plots(brief_run):
+    from edgedigits.train.presets import PRESETS, build_digit_orientation
+
+    out, metrics = brief_run
+    for name in ("model.keras", "metrics.json", "history.csv", "curves.png"):
+        assert (out / name).stat().st_size > 0, name
+    written = json.loads((out / "metrics.json").read_text())
+    assert written == metrics
+    assert written["kind"] == "digit_orientation" == PRESETS["digit-orientation"].kind
+    assert written["train_images"] == 1600 and written["test"]["digits"] == 40_000  # the full test set, 4 turns
+    assert 0.25 < written["test_accuracy"] <= 1.0  # better than chance after one epoch of 1,600 digits
+    confusion = np.array(written["test"]["confusion_matrix"])
+    assert confusion.shape == (4, 4) and confusion.sum(axis=1).tolist() == [10_000] * 4
+    model = build_digit_orientation()
+    assert written["params"] == model.count_params() == 15_268
+    assert tuple(model(np.zeros((2, 28, 28), np.float32)).shape) == (2, 4)
+
+
+def test_the_export_is_parity_checked_and_read_by_the_runtime(brief_run, tmp_path, mnist_test):
+    from edgedigits.export.convert import ExportError, is_digit_orientation_model, is_line_model, load_source
+    from edgedigits.export.onnx_export import export_model
+
+    out, metrics = brief_run
+    source = load_source(out)  # what `edgedigits export` looks at to pick this export
+    assert is_digit_orientation_model(source.model) and not is_line_model(source.model)
+    target = tmp_path / "turns.onnx"
+    result = export_model(out, target)
+    assert result["kind"] == "digit_orientation" and result["parity"]["argmax_disagreements"] == 0
+    assert result["parity"]["images"] == 40_000
+    card = json.loads(target.with_suffix(".json").read_text())
+    assert card["kind"] == "digit_orientation" and card["mflops_per_digit"] < 1.5
+    assert card["sha256"] == hashlib.sha256(target.read_bytes()).hexdigest()
+    assert abs(card["test_accuracy"] - metrics["test_accuracy"]) < 1e-3  # ONNX against Keras, the same digits
+    session = DigitOrientationModel(target, threads=1)
+    assert session.predict(mnist_test.images[:3].astype(np.float32) / 255).shape == (3, 4)
+    assert DigitReader(digit_orientation_model=target).digit_orientation_model.path == target
+    with pytest.raises(ModelError, match=r"\[N, 10\]"):
+        Model(target)  # not a digit model: its 4 outputs are refused where 10 are read
+    with pytest.raises(ExportError, match="int8"):
+        export_model(out, tmp_path / "turns-int8.onnx", quantize_to="int8")
+
+
+def test_a_digit_model_is_refused_as_the_digit_orientation_model():
+    with pytest.raises(ModelError, match=r"\[N, 4\]"):
+        DigitOrientationModel("default")
+    with pytest.raises(TypeError, match="digit_orientation_model"):
+        DigitReader(digit_orientation_model=True)  # type: ignore[arg-type]
+    assert DigitReader(digit_orientation_model="none").digit_orientation_model is None
+
+
+# --------------------------------------------------------------------------- the shipped model
+
+
+@shipped
+@pytest.mark.slow
+def test_the_shipped_model_scores_what_its_card_says_on_the_turned_test_set(mnist_test):
+    """The full MNIST test set (never trained on) at all four turns, through onnxruntime: the card's figures."""
+    from edgedigits.train.digit_orientation_fit import all_turns, turn_figures
+
+    model = DigitOrientationModel()
+    card = read_card(model.path)
+    images, turns = all_turns(mnist_test.images.astype(np.float32) / 255)
+    figures = turn_figures(turns, model.predict(images).argmax(1), np.tile(mnist_test.labels, 4))
+    assert figures["digits"] == card["test"]["digits"] == 40_000
+    for key in ("accuracy", "asymmetric_accuracy", "axis_accuracy"):
+        assert abs(figures[key] - card["test"][key]) <= 1e-4, key
+    assert figures["asymmetric_accuracy"] >= 0.94 and figures["axis_accuracy"] >= 0.98
+    assert card["sha256"] == hashlib.sha256(model.path.read_bytes()).hexdigest()
+
+
+# --------------------------------------------------------------------------- the reader with it
+
+
+def scene_pages(mnist_test, n: int, seed: int):
+    """Pages as benchmarks/accuracy.py's clean scenes: 2-8 MNIST test digits in 1-3 lines (synth.paper_scene)."""
+    rng = np.random.default_rng([seed, 41])
+    for _ in range(n):
+        k = int(rng.integers(2, 9))
+        index = rng.choice(len(mnist_test.images), k, replace=False)
+        lines = int(rng.integers(1, min(3, k) + 1))
+        yield synth.paper_scene(
+            [mnist_test.images[i] for i in index], rng, lines=lines, labels=[int(mnist_test.labels[i]) for i in index]
+        )
+
+
+@pytest.fixture(scope="module")
+def readers():
+    return DigitReader(), DigitReader(digit_orientation_model=False)
+
+
+@shipped
+@pytest.mark.parametrize("turn", [1, 3])
+def test_scenes_on_their_side_are_read_upright(readers, mnist_test, turn):
+    """Clean scenes of 1-3 lines turned a quarter (a scan fed in sideways). Without the votes the column and search
+    rules read 32 and 31 of these 40 exactly; with them, 38 and 35 (2026-12-07)."""
+    voting, without = readers
+    pages = [(np.ascontiguousarray(np.rot90(page, turn)), text) for page, text in scene_pages(mnist_test, 40, 7)]
+    exact = sum(voting.read(image).text == text for image, text in pages)
+    before = sum(without.read(image).text == text for image, text in pages)
+    assert exact >= 34 and exact >= before + 3, (exact, before)
+
+
+@shipped
+def test_upright_scenes_and_printed_text_are_not_turned(readers, mnist_test):
+    """Upright scenes and printed words read the same with the votes as without: words, which the model never saw,
+    scatter their calls (vote_agree), and a page the vote turns is kept turned only when the line model reads it
+    more surely."""
+    voting, without = readers
+    pages = [image for image, _ in scene_pages(mnist_test, 20, 6)]
+    pages += [image for image, _ in scenes.kind_photos(mnist_test, "desk_photo", 0, 6)]
+    for image in pages:
+        assert voting.read(image).text == without.read(image).text
+
+
+@shipped
+def test_the_vote_costs_a_page_one_call_of_a_small_model_or_none(mnist_test):
+    """A page's blobs are voted on in one call, and only when their median lies wider than ``vote_min_aspect`` of
+    their height (digits on their side do; most upright pages and frames do not): an upright page is not found
+    again."""
+    from edgedigits.runtime import detect
+    from edgedigits.runtime.recognize import median_aspect
+
+    reader = DigitReader()
+    calls: list[int] = []
+    model = reader.digit_orientation_model
+    predict = model.predict
+
+    def counted(batch):
+        calls.append(len(batch))
+        return predict(batch)
+
+    model.predict = counted  # type: ignore[method-assign]
+    seen = set()
+    for image, want in scene_pages(mnist_test, 12, 8):
+        boxes = detect.extract(image, lines=True).boxes
+        wide = len(boxes) >= 2 and median_aspect(boxes) > DEFAULT_READ.vote_min_aspect
+        calls.clear()
+        assert reader.read(image).text == want
+        assert calls == ([len(boxes)] if wide else []), (calls, len(boxes), median_aspect(boxes))
+        seen.add(wide)
+    assert seen == {True, False}  # both kinds of upright page among these twelve
