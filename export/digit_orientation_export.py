@@ -64,7 +64,7 @@ def export_digit_orientation_model(
             raise ExportError(f"the runtime cannot use the exported digit-orientation model: {exc}") from exc
         reference = np.asarray(src.model.predict(images, batch_size=2000, verbose=0))
         candidate = session.predict(images)
-        figures = parity.check_parity(reference, candidate, tolerance)
+        figures = parity.check_parity(reference, candidate, tolerance, what="ONNX digit-orientation model")
         measured = turn_figures(turns, candidate.argmax(1), digits)
         staging.discard()
 

@@ -154,7 +154,9 @@ def export_model(
         )
     if convert.is_digit_orientation_model(src.model):
         if quantize_to:
-            raise ExportError("--quantize int8 is for digit models; the digit-orientation model is exported in float.")
+            raise ExportUsageError(
+                "--quantize int8 is for digit models; the digit-orientation model is exported in float."
+            )
         from .digit_orientation_export import export_digit_orientation_model
 
         return export_digit_orientation_model(

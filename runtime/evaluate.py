@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 from . import mnist
-from .model import N_CLASSES, Model
+from .model import N_CLASSES, Model, not_a_digit_model
 
 
 def confusion_matrix(labels: np.ndarray, predicted: np.ndarray) -> np.ndarray:
@@ -37,7 +37,10 @@ def worst_confusions(confusion: np.ndarray, top: int = 5) -> list[dict]:
 def evaluate(
     model: Model | str | os.PathLike | None = None, data_dir: str | os.PathLike | None = None, top_confusions: int = 5
 ) -> dict:
-    """Accuracy, per-class accuracy and the worst confusions of ``model`` on the full MNIST test set."""
+    """Accuracy, per-class accuracy and the worst confusions of ``model`` on the full MNIST test set. Raises
+    ModelError for a model that cannot be used, TypeError for another kind of model's session (a line model's)."""
+    if isinstance(model, Model) and (problem := not_a_digit_model(model)):
+        raise TypeError(f"evaluate reads a digit model (output [N, 10]); got {problem}")
     model = model if isinstance(model, Model) else Model(model)
     test = mnist.load("test", data_dir)
     images = test.images.astype(np.float32) / np.float32(255.0)

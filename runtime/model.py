@@ -522,6 +522,20 @@ class DigitOrientationModel(Model):
         super().__init__(DEFAULT_DIGIT_ORIENTATION_MODEL if name_or_path is None else name_or_path, threads)
 
 
+def not_a_digit_model(model: Model) -> str | None:
+    """None for a digit model's session; for another model's session (a line, orientation or digit-orientation
+    model: each is a Model too, and a digit-orientation model even takes [N, 28, 28]), what it is and the argument it
+    goes to, for a TypeError."""
+    for kind, argument in (
+        (LineModel, "line_model"),
+        (OrientationModel, "orientation_model"),
+        (DigitOrientationModel, "digit_orientation_model"),
+    ):
+        if isinstance(model, kind):
+            return f"a {kind.__name__} ({model.path}), not a digit model; pass it as {argument}="
+    return None
+
+
 def shipped_digit_orientation_model() -> str | None:
     """The shipped digit-orientation model's name, or None when this install has none."""
     name = DEFAULT_DIGIT_ORIENTATION_MODEL

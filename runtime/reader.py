@@ -43,6 +43,7 @@ from .model import (
     Model,
     OrientationModel,
     check_count,
+    not_a_digit_model,
     resolve_model,
     shipped_digit_orientation_model,
     shipped_line_model,
@@ -114,8 +115,8 @@ class DigitReader:
     - ``orientation_model``: the text-orientation classifier that tells an upside-down page (None: the shipped
       ``orientation`` model when installed; False or ``"none"``: none, a page is never read turned 180 degrees).
     - ``digit_orientation_model``: the digits' quarter-turn classifier, whose votes find a page lying on its side
-      (None: the shipped ``digit-orientation`` model when installed and the reader reads text lines; False or
-      ``"none"``: none, a page on its side is found by how its lines lie and read alone).
+      (None: the shipped ``digit-orientation`` model when installed; False or ``"none"``: none, a page on its side
+      is found by how its lines lie alone). Used only by a reader of text lines (a line model).
     - ``min_confidence``: a number from 0 to 1; digits below it show as ``?`` in ``text`` (they stay in ``digits``).
     - ``single``: treat every image as one digit (a crop or a drawing) instead of detecting digits in it.
     - ``threads``: onnxruntime threads per session (None or 0: onnxruntime's choice).
@@ -125,12 +126,14 @@ class DigitReader:
       blobs, form lines, text lines; worker processes detect with it too; with another than the default, small
       images are found one at a time, not by small_digits' batched fast path, which is exact for the default only).
 
-    Raises ModelError for a model that cannot be used; the line and orientation models' sessions are opened with the
-    first text line read, and a file that is not such a model raises ModelError then (the ``line_model`` and
-    ``orientation_model`` properties open them at once, to check early). Raises ValueError for a ``min_confidence``
-    that is not a number from 0 to 1, or ``threads`` that is not None or a whole number >= 0; TypeError, naming the
-    argument and what it accepts, for a ``model``, ``line_model`` or ``orientation_model`` of another type
-    (``line_model=True``) and a ``single`` that is not True or False."""
+    Raises ModelError for a model that cannot be used; the line, orientation and digit-orientation models' sessions
+    are opened with the first text line (or page voted on) read, and a file that is not such a model raises ModelError
+    then (the ``line_model``, ``orientation_model`` and ``digit_orientation_model`` properties open them at once, to
+    check early). Raises ValueError for a ``min_confidence`` that is not a number from 0 to 1, or ``threads`` that is
+    not None or a whole number >= 0; TypeError, naming the argument and what it accepts, for a ``model``,
+    ``line_model``, ``orientation_model`` or ``digit_orientation_model`` of another type (``line_model=True``; a
+    line, orientation or digit-orientation model's session as ``model``) and a ``single`` that is not True or
+    False."""
 
     def __init__(
         self,
@@ -172,6 +175,8 @@ class DigitReader:
         ):
             if not isinstance(value, kind):
                 raise TypeError(f"{name} must be a config.{kind.__name__}, got {value!r}")
+        if isinstance(model, Model) and (problem := not_a_digit_model(model)):
+            raise TypeError(f"model must be a digit model (output [N, 10]); got {problem}")
         self.model = model if isinstance(model, Model) else Model(model, threads=threads)
         if line_model is None:
             line_model = shipped_line_model() or False
@@ -442,7 +447,9 @@ class DigitReader:
         height, with text lines, as they lie): read turned upright,
         and kept so when the models read the turn more surely than the page as it lies (recognize.keep_voted_turn).
         One call of the digit-orientation model for all the pages' blobs, and the pages voted turned found and read
-        again; a page kept turned is not asked about 180 degrees (the votes told its way up)."""
+        again. A page kept turned is still asked about 180 degrees, as any page is (``_turn_upside_down``): the
+        model's likeliest mistake is the other quarter-turn (90 for 270 degrees: 642 and 764 of the card's 10,000
+        turned test digits), which leaves a page upside down."""
         model = self.digit_orientation_model if self.reads_lines else None
         if model is None:
             return
@@ -477,9 +484,13 @@ class DigitReader:
             if out is None or not out.lines:
                 continue
             surer = peak_score(out.lines, q.widths) - peak_score(before.lines, prepared[i].widths)
-            gain = float(out.probabilities.max(axis=1).mean() - before.probabilities.max(axis=1).mean())
+            gain = (
+                float(out.probabilities.max(axis=1).mean() - before.probabilities.max(axis=1).mean())
+                if len(out.probabilities)
+                else 0.0
+            )  # (a turn with text lines but no blob: the digit model has nothing to be surer of)
             if keep_voted_turn(vote.lead, surer, gain, config):
-                prepared[i], outputs[i] = q, out._replace(leans_turned=False)
+                prepared[i], outputs[i] = q, out  # (still asked about 180 degrees: _turn_upside_down)
 
     def _turn_columns(self, prepared: list[_Prepared], outputs: list[_Outputs | None]) -> None:
         """Digits stacked in a column, or several lines lying flat (recognize.sideways), on a page not turned so far:

@@ -617,8 +617,9 @@ def test_a_changed_read_field_changes_how_a_quarter_turned_photo_reads(
 ):
     image, _ = turned_photos[index]
     assert shipped_reader().read(image).text == default_text
-    # the later search of both quarter-turns off (search_odds out of reach): it would find the turn of photo 0
-    changed = ReadConfig(**{field: value}, search_odds=1000.0)
+    # the later search of both quarter-turns off (search_odds out of reach): it would find the turn of photo 0; and
+    # the digits' vote (vote_margin out of reach), which turns photos 0, 13 and 24 before these rules look
+    changed = ReadConfig(**{field: value}, search_odds=1000.0, vote_margin=1000.0)
     assert shipped_reader(read_config=changed).read(image).text == changed_text
 
 

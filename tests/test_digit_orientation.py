@@ -250,3 +250,44 @@ def test_the_vote_costs_a_page_one_call_of_a_small_model_or_none(mnist_test):
         assert calls == ([len(boxes)] if wide else []), (calls, len(boxes), median_aspect(boxes))
         seen.add(wide)
     assert seen == {True, False}  # both kinds of upright page among these twelve
+
+
+VOTE_FIELDS = [
+    ("vote_margin", 1000.0),  # no vote leads by that much
+    ("vote_min_aspect", 10.0),  # no page's blobs lie that wide
+    ("vote_min_blobs", 100),  # no page has that many blobs
+]
+
+
+@shipped
+@pytest.mark.parametrize("field, value", VOTE_FIELDS)
+def test_a_changed_vote_field_changes_how_a_page_on_its_side_reads(readers, mnist_test, field, value):
+    """Page 5 of test_scenes_on_their_side_are_read_upright's pages, '81 / 87 / 2' turned a quarter counter-clockwise:
+    the vote reads it right; a configuration that stops the vote reads it as a reader without the model does."""
+    voting, without = readers
+    page, text = list(scene_pages(mnist_test, 6, 7))[5]
+    image = np.ascontiguousarray(np.rot90(page, 1))
+    assert voting.read(image).text == text == "81\n87\n2"
+    assert without.read(image).text == "5\n8"
+    assert DigitReader(read_config=ReadConfig(**{field: value})).read(image).text == "5\n8"
+
+
+@shipped
+def test_another_models_session_is_refused_as_the_digit_model():
+    """A DigitOrientationModel takes [N, 28, 28] as a digit model does: passed as ``model`` it read '0' with four
+    probabilities a digit (the reviewer's trial). Refused, naming where it goes."""
+    from edgedigits.runtime.evaluate import evaluate
+
+    turns = DigitOrientationModel()
+    with pytest.raises(TypeError, match="digit_orientation_model="):
+        DigitReader(turns)
+    with pytest.raises(TypeError, match="digit model"):
+        evaluate(turns)
+
+
+def test_worker_processes_get_the_readers_digit_orientation_setting():
+    """read_many(processes=True) rebuilds the reader in each worker from its files."""
+    assert DigitReader(digit_orientation_model=False).digit_orientation_model_file is False
+    shipped_file = DigitReader().digit_orientation_model_file
+    assert shipped_file is False or shipped_file.endswith("digit-orientation.onnx")
+    assert DigitReader(digit_orientation_model=shipped_file).digit_orientation_model_file == shipped_file

@@ -36,8 +36,8 @@ from edgedigits.runtime.orientation import ASYMMETRIC_DIGITS
 from . import report
 from .augment import AugmentConfig, augment_batch
 from .environment import command_line, make_run_folder, quiet_tensorflow, versions
-from .fit import split_validation
 from .presets import PRESETS, learning_rate
+from .splits import split_validation
 
 TURNS = 4  # the classes: quarter-turns counter-clockwise, np.rot90's k
 
@@ -109,8 +109,9 @@ def train_digit_orientation(
     preset_name: str = "digit-orientation",
 ) -> dict:
     """Train the digit-orientation preset and write the run folder ``out``. Returns the metrics written to
-    metrics.json. ``subset``: train on the first N training images only (quick runs). Raises ValueError when the
-    validation cut leaves no digit to train on."""
+    metrics.json. ``subset``: train on the first N training images only (quick runs); ``batch_size``: inputs a
+    step, ``batch_size // 4`` digits each at four turns. Raises ValueError when the validation cut leaves no digit to
+    train on, or for a ``batch_size`` under 4."""
     quiet_tensorflow()
     import keras
     import tensorflow as tf
@@ -138,7 +139,7 @@ def train_digit_orientation(
 
     # Model and optimizer.
     model = preset.build()
-    steps = epochs * math.ceil(len(x_train) / batch_size)
+    steps = epochs * math.ceil(len(x_train) / (batch_size // 4))  # (a batch holds batch_size // 4 digits, 4 turns)
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate(preset, steps)),
         loss="sparse_categorical_crossentropy",

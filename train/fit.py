@@ -23,13 +23,7 @@ from . import report
 from .augment import AugmentConfig, augment_batch
 from .environment import command_line, make_run_folder, quiet_tensorflow, versions
 from .presets import PRESETS, learning_rate
-
-
-def split_validation(images: np.ndarray, labels: np.ndarray, val_split: float):
-    """Keras ``validation_split`` semantics: the *last* fraction of the training arrays, unshuffled."""
-    n_val = int(round(len(images) * val_split))
-    cut = len(images) - n_val
-    return (images[:cut], labels[:cut]), (images[cut:], labels[cut:])
+from .splits import split_validation
 
 
 def check_options(
