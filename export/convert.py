@@ -12,10 +12,10 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from edgedigits.runtime.lines import HEIGHT as LINE_HEIGHT
-from edgedigits.train.environment import quiet_tensorflow
+from edgedigits.train.environment import command_line, quiet_tensorflow
 
 INPUT_NAME = "image"
 OUTPUT_NAME = "probabilities"
@@ -126,6 +126,30 @@ def to_onnx(model, opset: int = DEFAULT_OPSET):
     except Exception as exc:
         raise ExportError(f"tf2onnx could not convert the model at opset {opset} ({exc}).") from exc
     return tidy(proto)
+
+
+def converted(
+    source: str | os.PathLike,
+    out: str | os.PathLike,
+    opset: int,
+    command: str | None,
+    fits: Callable[[Any], bool],
+    refusal: str,
+    output: str = OUTPUT_NAME,
+) -> tuple[Path, str, Source, Any]:
+    """The first steps of a line, orientation or digit-orientation model's export: ``out`` as a Path
+    (ExportUsageError unless it ends in .onnx), the command line to record (``command``, else this process's), the
+    Keras source (load_source) and its ONNX conversion, checked (``output``: the graph's one output's name).
+    ``fits(model)``: is the source this export's kind of model; ExportError ``"<source>: <refusal>"`` if not."""
+    out = Path(out)
+    if out.suffix != ".onnx":
+        raise ExportUsageError(f"{out}: the output file must end in .onnx.")
+    src = load_source(source)
+    if not fits(src.model):
+        raise ExportError(f"{src.keras_path}: {refusal}")
+    proto = compact_names(to_onnx(src.model, opset))
+    check(proto, output=output)
+    return out, command or command_line(), src, proto
 
 
 def tidy(proto):

@@ -11,11 +11,8 @@ inputs), read through the runtime's own ``DigitOrientationModel``.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import numpy as np
-
-from edgedigits.train.environment import command_line
 
 from . import convert, flops, metadata, parity
 from .convert import ExportError
@@ -42,15 +39,14 @@ def export_digit_orientation_model(
     from edgedigits.runtime.normalize import PREPROCESSING_VERSION
     from edgedigits.train.digit_orientation_fit import all_turns, turn_figures
 
-    out = Path(out)
-    if out.suffix != ".onnx":
-        raise ExportError(f"{out}: the output file must end in .onnx.")
-    command = command or command_line()
-    src = convert.load_source(source)
-    if not convert.is_digit_orientation_model(src.model):
-        raise ExportError(f"{src.keras_path}: not a digit-orientation model ([N, 28, 28] -> [N, 4]).")
-    proto = convert.compact_names(convert.to_onnx(src.model, opset))
-    convert.check(proto)
+    out, command, src, proto = convert.converted(
+        source,
+        out,
+        opset,
+        command,
+        convert.is_digit_orientation_model,
+        "not a digit-orientation model ([N, 28, 28] -> [N, 4]).",
+    )
 
     test = mnist.load("test", data_dir)
     images, turns = all_turns(test.images.astype(np.float32) / np.float32(255.0))

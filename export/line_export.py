@@ -10,14 +10,11 @@ line (plain, touching, separators, words, no digits), read through the runtime's
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import numpy as np
 
-from edgedigits.train.environment import command_line
-
 from . import convert, flops, metadata, parity
-from .convert import ExportError, ExportUsageError
+from .convert import ExportError
 from .staging import Staging
 
 PARITY_TOLERANCE = 1e-4  # largest |p_keras - p_onnx| over every frame of every test line
@@ -48,15 +45,9 @@ def export_line_model(
     from edgedigits.runtime.model import LineModel, ModelError
     from edgedigits.train.line_fit import TEST_KINDS, decode_batch, exact_rates, kind_style, make_lines
 
-    out = Path(out)
-    if out.suffix != ".onnx":
-        raise ExportUsageError(f"{out}: the output file must end in .onnx.")
-    command = command or command_line()
-    src = convert.load_source(source)
-    if not convert.is_line_model(src.model):
-        raise ExportError(f"{src.keras_path}: not a line model; export digit models with export_model.")
-    proto = convert.compact_names(convert.to_onnx(src.model, opset))
-    convert.check(proto)
+    out, command, src, proto = convert.converted(
+        source, out, opset, command, convert.is_line_model, "not a line model; export digit models with export_model."
+    )
 
     test = mnist.load("test", data_dir)
     staging = Staging()

@@ -12,11 +12,8 @@ degrees (``runtime.orientation.turned_180``), read in padded batches through the
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import numpy as np
-
-from edgedigits.train.environment import command_line
 
 from . import convert, flops, metadata, parity
 from .convert import ExportError
@@ -49,15 +46,15 @@ def export_orientation_model(
     from edgedigits.train.line_fit import make_lines
     from edgedigits.train.orientation_fit import accuracy, both_ways, printed_accuracy
 
-    out = Path(out)
-    if out.suffix != ".onnx":
-        raise ExportError(f"{out}: the output file must end in .onnx.")
-    command = command or command_line()
-    src = convert.load_source(source)
-    if not convert.is_orientation_model(src.model):
-        raise ExportError(f"{src.keras_path}: not an orientation model ([N, 32, W] -> [N, W / 8]).")
-    proto = convert.compact_names(convert.to_onnx(src.model, opset))
-    convert.check(proto, output=convert.LOG_ODDS_NAME)
+    out, command, src, proto = convert.converted(
+        source,
+        out,
+        opset,
+        command,
+        convert.is_orientation_model,
+        "not an orientation model ([N, 32, W] -> [N, W / 8]).",
+        output=convert.LOG_ODDS_NAME,
+    )
 
     test = mnist.load("test", data_dir)
     tensors, targets = make_lines(test.images, test.labels, test_lines, seed + 1000, workers=1)

@@ -735,17 +735,24 @@ def _orientation_test_text(test: dict) -> str:
     )
 
 
-def orientation_card_markdown(card: dict) -> list[str]:
-    """An orientation model's section of models/README.md."""
-    training, export = card.get("training", {}), card.get("export", {})
-    parity, test = export.get("parity", {}), card.get("test", {})
-    out = [
+def _card_heading(card: dict) -> list[str]:
+    """The first lines of a model's section of models/README.md: its name, description and file."""
+    return [
         "",
         f"## `{card.get('name')}`",
         "",
         card.get("description", ""),
         "",
         f"- File: `{card.get('file')}`, {card.get('size_bytes', 0):,} bytes, SHA-256 `{card.get('sha256')}`",
+    ]
+
+
+def orientation_card_markdown(card: dict) -> list[str]:
+    """An orientation model's section of models/README.md."""
+    training, export = card.get("training", {}), card.get("export", {})
+    parity, test = export.get("parity", {}), card.get("test", {})
+    out = [
+        *_card_heading(card),
         "- At export, test lines (synthetic lines of MNIST *test* digits, `train/lines.py`, each upright and turned "
         "180°) " + _orientation_test_text(test),
         *_remeasured_markdown(card, _orientation_test_text(card.get("remeasured", {}).get("test", {}))),
@@ -784,12 +791,7 @@ def digit_orientation_card_markdown(card: dict) -> list[str]:
     training, export = card.get("training", {}), card.get("export", {})
     parity, test = export.get("parity", {}), card.get("test", {})
     out = [
-        "",
-        f"## `{card.get('name')}`",
-        "",
-        card.get("description", ""),
-        "",
-        f"- File: `{card.get('file')}`, {card.get('size_bytes', 0):,} bytes, SHA-256 `{card.get('sha256')}`",
+        *_card_heading(card),
         f"- The full MNIST *test* set at all four quarter-turns ({test.get('digits', 0):,} digits), the turn called "
         f"right: {_pct(test.get('accuracy'))}; {_pct(test.get('asymmetric_accuracy'))} of the digits 2-7 and 9 (0, "
         f"1 and 8 look alike turned 180 degrees); the axis (upright or 180 against on its side either way) "
@@ -819,12 +821,7 @@ def line_card_markdown(card: dict) -> list[str]:
     training, export = card.get("training", {}), card.get("export", {})
     parity = export.get("parity", {})
     out = [
-        "",
-        f"## `{card.get('name')}`",
-        "",
-        card.get("description", ""),
-        "",
-        f"- File: `{card.get('file')}`, {card.get('size_bytes', 0):,} bytes, SHA-256 `{card.get('sha256')}`",
+        *_card_heading(card),
         "- At export, test lines read exactly (synthetic lines of MNIST *test* digits, `train/lines.py`; digits "
         "only / everything incl. separators and words): " + _test_lines_text(card.get("test_lines", {})),
         *_remeasured_markdown(card, _test_lines_text(card.get("remeasured", {}).get("test_lines", {}))),
