@@ -36,7 +36,6 @@ def export_digit_orientation_model(
     probabilities differ by more than ``tolerance``) and writes nothing if any check fails."""
     from edgedigits.runtime import mnist
     from edgedigits.runtime.model import DigitOrientationModel, ModelError
-    from edgedigits.runtime.normalize import PREPROCESSING_VERSION
     from edgedigits.train.digit_orientation_fit import all_turns, turn_figures
 
     out, command, src, proto = convert.converted(
@@ -79,7 +78,7 @@ def export_digit_orientation_model(
             "output": "float32 [N,4] probabilities that the digit lies turned 0, 1, 2 or 3 quarter-turns "
             "counter-clockwise (np.rot90's k) from upright; a page's vote is their log summed over its blobs "
             "(edgedigits.runtime.recognize.turn_vote)",
-            "preprocessing_version": PREPROCESSING_VERSION,
+            "preprocessing_version": metadata.preprocessing_version(),
             "test": measured,
             "test_accuracy": measured["accuracy"],
             "test_asymmetric_accuracy": measured["asymmetric_accuracy"],

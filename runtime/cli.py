@@ -1359,13 +1359,6 @@ def models_command(
                     f"{row['preset'] or ''} (test lines' way up called right; MFLOPs per line of 8 digits)"
                 )
                 continue
-            if row["kind"] == "digit_orientation":  # its share of turned test digits called right, MFLOPs per digit
-                say(
-                    f"{row['name']:<18} {accuracy:>9} {row['size_bytes'] / 1024:>8,.1f} KiB "
-                    f"{row['params'] or 0:>9,} {row['mflops_per_digit'] or 0:>7}  {row['preset'] or ''} (MNIST test "
-                    "digits at four turns, the turn called right)"
-                )
-                continue
             if row["kind"] == "line":  # a line model: its mean exact rate on test lines, MFLOPs per 8-digit line
                 exact = f"{row['test_exact']:.1%}" if row["test_exact"] is not None else "?"
                 kinds = ", ".join(row["card"].get("test_lines", {})) or "its kinds"
@@ -1376,9 +1369,15 @@ def models_command(
                     "line)"
                 )
                 continue
+            # a digit model, or the digit-orientation model: its share of turned test digits called right
+            turns = (
+                " (MNIST test digits at four turns, the turn called right)"
+                if row["kind"] == "digit_orientation"
+                else ""
+            )
             say(
                 f"{row['name']:<18} {accuracy:>9} {row['size_bytes'] / 1024:>8,.1f} KiB "
-                f"{row['params'] or 0:>9,} {row['mflops_per_digit'] or 0:>7}  {row['preset'] or ''}"
+                f"{row['params'] or 0:>9,} {row['mflops_per_digit'] or 0:>7}  {row['preset'] or ''}{turns}"
             )
 
 

@@ -1017,8 +1017,9 @@ class ReadConfig:
     #   issue 10's kinds, none changed
     vote_sure_margin: float = 10.0  # nats: a vote leading by this much keeps its turn when the digit model is surer
     #   of the turn's blobs by ``vote_digit_gain`` (recognize.keep_voted_turn), though the line model is not: 5 more
-    #   of the 198 turned scenes above, none upright (from 8 to 16 nats, the same five)
-    vote_digit_gain: float = 0.15  # probability: see vote_sure_margin (0.1 to 0.2: the same pages)
+    #   of the 198 turned scenes above, none upright (8 to 12 nats: the same five; 16: four)
+    vote_digit_gain: float = 0.15  # probability: see vote_sure_margin (0.2: the same pages; 0.1 an upright desk
+    #   photo too)
     # --- a page turned a quarter (recognize.sideways, reader.DigitReader._quarter_turn)
     sideways_max_gap: float = 1.2  # digit heights: the stacked digits of a turned number are at most this far apart
     #   (60 quarter-turned photos: at most 1.07, mostly under 0.5; lines of writing on a page are further; 25ce8ab)

@@ -474,9 +474,14 @@ class LineModel(_LineTensorModel):
         return np.zeros((0, width // 4, 17), np.float32)
 
 
+def _shipped(name: str) -> str | None:
+    """``name`` when this install ships that model (models/<name>.onnx), else None."""
+    return name if (models_dir() / f"{name}.onnx").is_file() else None
+
+
 def shipped_line_model() -> str | None:
     """The shipped line model's name, or None when this install has none."""
-    return DEFAULT_LINE_MODEL if (models_dir() / f"{DEFAULT_LINE_MODEL}.onnx").is_file() else None
+    return _shipped(DEFAULT_LINE_MODEL)
 
 
 class OrientationModel(_LineTensorModel):
@@ -503,7 +508,7 @@ class OrientationModel(_LineTensorModel):
 
 def shipped_orientation_model() -> str | None:
     """The shipped orientation model's name, or None when this install has none."""
-    return DEFAULT_ORIENTATION_MODEL if (models_dir() / f"{DEFAULT_ORIENTATION_MODEL}.onnx").is_file() else None
+    return _shipped(DEFAULT_ORIENTATION_MODEL)
 
 
 class DigitOrientationModel(Model):
@@ -538,8 +543,7 @@ def not_a_digit_model(model: Model) -> str | None:
 
 def shipped_digit_orientation_model() -> str | None:
     """The shipped digit-orientation model's name, or None when this install has none."""
-    name = DEFAULT_DIGIT_ORIENTATION_MODEL
-    return name if (models_dir() / f"{name}.onnx").is_file() else None
+    return _shipped(DEFAULT_DIGIT_ORIENTATION_MODEL)
 
 
 # --------------------------------------------------------------------------- model cards as text
