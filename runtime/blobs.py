@@ -199,6 +199,19 @@ def union(members: list[Blob]) -> Blob:
     )
 
 
+def box_intersection(a: Box, b: Box) -> Box | None:
+    """The intersection of two boxes (x, y, w, h), or None when they share no pixel."""
+    left, top = max(a[0], b[0]), max(a[1], b[1])
+    right, bottom = min(a[0] + a[2], b[0] + b[2]), min(a[1] + a[3], b[1] + b[3])
+    return (left, top, right - left, bottom - top) if right > left and bottom > top else None
+
+
+def box_slices(part: Box, whole: Box) -> tuple[slice, slice]:
+    """The (rows, columns) slices of an array over box ``whole`` that hold box ``part`` (inside it)."""
+    x, y = part[0] - whole[0], part[1] - whole[1]
+    return slice(y, y + part[3]), slice(x, x + part[2])
+
+
 def pad_box(box: Box, shape: tuple[int, ...], pad: int | None = None) -> Box:
     """Grow a box by a couple of pixels (the faint anti-aliased rim below the threshold), inside the image."""
     x, y, w, h = box
