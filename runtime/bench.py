@@ -143,19 +143,49 @@ def stage_figures(reader, data: bytes, repeats: int) -> dict:
 
 def line_model_figures(repeats: int) -> dict | None:
     """The shipped line model on one line of 8 digits' width (192 px), batch 1, one thread; None without one."""
-    from .lines import HEIGHT
     from .model import LineModel, shipped_line_model
 
-    name = shipped_line_model()
+    return _line_tensor_figures(LineModel, shipped_line_model(), repeats)
+
+
+def orientation_model_figures(repeats: int) -> dict | None:
+    """The shipped orientation model (upright or turned 180 degrees) on the same line as the line model, batch 1,
+    one thread; None without one. The reader runs it once over a page's lines, beside the line model."""
+    from .model import OrientationModel, shipped_orientation_model
+
+    return _line_tensor_figures(OrientationModel, shipped_orientation_model(), repeats)
+
+
+def _line_tensor_figures(kind, name: str | None, repeats: int) -> dict | None:
+    from .lines import HEIGHT
+
     if name is None:
         return None
-    model = LineModel(name, threads=1)
+    model = kind(name, threads=1)
     line = np.random.default_rng(0).random((1, HEIGHT, 192), dtype=np.float32)
     latency = median_ms(lambda: model.predict(line), repeats * 10, warmup=20)
     return {
         "model": model.name,
         "line_192px_latency_us": latency["median_ms"] * 1e3,
         "mflops_per_line_of_8_digits": model.metadata.get("mflops_per_line_of_8_digits"),
+    }
+
+
+def digit_orientation_model_figures(repeats: int) -> dict | None:
+    """The shipped digit-orientation model (the quarter-turn each digit lies at) on the six digits of a scene,
+    batch 6, one thread: the call the reader's vote makes on a page whose blobs lie wide; None without one."""
+    from .model import DigitOrientationModel, shipped_digit_orientation_model
+
+    name = shipped_digit_orientation_model()
+    if name is None:
+        return None
+    model = DigitOrientationModel(name, threads=1)
+    digits = sample_digits(6, seed=1)[0].astype(np.float32) / 255.0
+    latency = median_ms(lambda: model.predict(digits), repeats * 10, warmup=20)
+    return {
+        "model": model.name,
+        "six_digits_latency_us": latency["median_ms"] * 1e3,
+        "mflops_per_digit": model.metadata.get("mflops_per_digit"),
     }
 
 
@@ -244,6 +274,8 @@ def run(model=None, quick: bool = False, folder_images: int | None = None, worke
     report: dict = {"environment": environment(), "quick": quick}
     report["model"] = model_figures(model, repeats, batch=1024 if quick else 8192)
     report["line_model"] = line_model_figures(repeats)
+    report["orientation_model"] = orientation_model_figures(repeats)
+    report["digit_orientation_model"] = digit_orientation_model_figures(repeats)
     with opencv_threads(1):
         reader = DigitReader(model, threads=1)
         digits = sample_digits(6, seed=0)
@@ -273,13 +305,21 @@ def format_text(report: dict) -> str:
         f"  throughput, batch {m['batch']:<6} (all)  {m['throughput_images_per_s']:10,.0f} images/s",
         "",
     ]
-    line = report.get("line_model")
-    if line:
-        lines += [
-            f"line model {line['model']}: one line of 8 digits (192 px), batch 1 (1 thread) "
-            f"{line['line_192px_latency_us']:10.1f} µs; {line['mflops_per_line_of_8_digits']} MFLOPs",
-            "",
-        ]
+    for key, label in (("line_model", "line model"), ("orientation_model", "orientation model")):
+        line = report.get(key)
+        if line:
+            lines.append(
+                f"{label} {line['model']}: one line of 8 digits (192 px), batch 1 (1 thread) "
+                f"{line['line_192px_latency_us']:10.1f} µs; {line['mflops_per_line_of_8_digits']} MFLOPs"
+            )
+    turns = report.get("digit_orientation_model")
+    if turns:
+        lines.append(
+            f"digit-orientation model {turns['model']}: six digits, batch 6 (1 thread) "
+            f"{turns['six_digits_latency_us']:10.1f} µs; {turns['mflops_per_digit']} MFLOPs a digit"
+        )
+    if any(report.get(key) for key in ("line_model", "orientation_model", "digit_orientation_model")):
+        lines.append("")
     lines.append("per stage, one core (median ms)  decode  extract   infer    total  per second  digits")
     for key, label in (("digit", "one digit"), ("scene", "scene")):
         s = report[key]

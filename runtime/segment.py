@@ -614,8 +614,8 @@ def with_joined_faint_ink(
     as a 3), while the line model read the strokes (its probabilities are pooled with the digit model's:
     recognize.line_digits). Issue 10's pencil and dark webcam photos, 100 of each kind: seeds 0-1, 338 -> 342
     exact of 400 (pencil 81 -> 83 and 70 -> 71, dark 95 -> 96 on seed 1; one reading broken, '4658' read '465?');
-    seeds 2-3, 338 -> 340, none broken. benchmarks/accuracy.py's line kinds and issue 10's other kinds, seeds 0-1,
-    read the same (2026-12-07)."""
+    seeds 2-3, 338 -> 340, none broken. benchmarks/accuracy.py's line kinds and issue 10's other kinds, seeds 0-1
+    (5,200 readings): the same exact counts, two wrong readings wrong another way (2026-12-07)."""
     line_box = (origin[0], origin[1], line_mask.shape[1], line_mask.shape[0])
     out = []
     for k, (box, mask) in enumerate(zip(boxes, masks)):
