@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 from . import mnist
-from .model import N_CLASSES, Model, not_a_digit_model
+from .model import N_CLASSES, Model, OnnxModel, not_a_digit_model
 
 
 def confusion_matrix(labels: np.ndarray, predicted: np.ndarray) -> np.ndarray:
@@ -39,7 +39,7 @@ def evaluate(
 ) -> dict:
     """Accuracy, per-class accuracy and the worst confusions of ``model`` on the full MNIST test set. Raises
     ModelError for a model that cannot be used, TypeError for another kind of model's session (a line model's)."""
-    if isinstance(model, Model) and (problem := not_a_digit_model(model)):
+    if isinstance(model, OnnxModel) and (problem := not_a_digit_model(model)):
         raise TypeError(f"evaluate reads a digit model (output [N, 10]); got {problem}")
     model = model if isinstance(model, Model) else Model(model)
     test = mnist.load("test", data_dir)

@@ -226,16 +226,16 @@ def _fixed(dim) -> int | None:
 MAX_VALUE = 1.001
 
 
-class Model:
-    """One ONNX model in one onnxruntime session. ``Model(name_or_path=None, threads=None)``.
+class OnnxModel:
+    """One ONNX model in one onnxruntime session: what every edgedigits model shares (the file checked and opened,
+    its metadata, its name). Each subclass checks its own interface (``_check_io``) and has its own ``predict``:
+    Model (the digit model), DigitOrientationModel, LineModel and OrientationModel.
 
     ``name_or_path``: a shipped model's name, an ``.onnx`` path, or None for ``"default"``. ``threads``:
     onnxruntime intra-op threads (None or 0: onnxruntime's choice, one per physical core). Raises ModelError
     (naming the file and what to do) when the model is missing, unreadable (permissions), empty, not ONNX, or
-    does not have the edgedigits I/O; ValueError for ``threads`` below 0 or not a whole number.
+    does not have the subclass's I/O; ValueError for ``threads`` below 0 or not a whole number.
     """
-
-    classes = N_CLASSES  # the output's width: a digit model's 10 probabilities
 
     def __init__(self, name_or_path: str | os.PathLike | None = None, threads: int | None = None):
         import onnxruntime as ort
@@ -285,6 +285,21 @@ class Model:
         name = self.metadata.get("name")
         self.name: str = name if isinstance(name, str) and name else self.path.stem
         self.threads = threads
+
+    def _check_io(self, where: str) -> None:
+        """Raise ModelError when the session does not have this kind of model's inputs and outputs; else set
+        ``input_name`` and ``output_name``."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r}, path='{self.path}')"
+
+
+class _DigitTensorModel(OnnxModel):
+    """A model over digits float32 [N, 28, 28] (white on black, in [0, 1], normalized as MNIST) whose output is
+    probabilities float32 [N, ``classes``], each row a softmax."""
+
+    classes = N_CLASSES
 
     def _check_io(self, where: str) -> None:
         inputs, outputs = self.session.get_inputs(), self.session.get_outputs()
@@ -387,11 +402,20 @@ class Model:
             )
         return probabilities.astype(np.float32, copy=False)
 
-    def __repr__(self) -> str:
-        return f"Model(name={self.name!r}, path='{self.path}')"
+
+class Model(_DigitTensorModel):
+    """The digit model in one onnxruntime session: float32 [N, 28, 28] (digits white on black, in [0, 1],
+    normalized as MNIST: normalize.py) -> probabilities float32 [N, 10]. ``Model(name_or_path=None, threads=None)``.
+
+    ``name_or_path``: a shipped model's name, an ``.onnx`` path, or None for ``"default"``. ``threads``:
+    onnxruntime intra-op threads (None or 0: onnxruntime's choice, one per physical core). Raises ModelError
+    (naming the file and what to do) when the model is missing, unreadable (permissions), empty, not ONNX, or
+    does not have the edgedigits I/O; ValueError for ``threads`` below 0 or not a whole number. ``predict`` is
+    thread-safe (one onnxruntime session may run from several threads).
+    """
 
 
-class _LineTensorModel(Model):
+class _LineTensorModel(OnnxModel):
     """A model over text-line tensors float32 [N, 32, W] (white ink on black, in [0, 1], W a multiple of 4; see
     lines.fit_line and lines.pad_batch) with one output; each subclass says what that output is."""
 
@@ -511,7 +535,7 @@ def shipped_orientation_model() -> str | None:
     return _shipped(DEFAULT_ORIENTATION_MODEL)
 
 
-class DigitOrientationModel(Model):
+class DigitOrientationModel(_DigitTensorModel):
     """The digit quarter-turn classifier in one onnxruntime session: float32 [N, 28, 28] (digits as the digit
     model takes them: white on black, in [0, 1]) -> probabilities float32 [N, 4] that each lies turned 0, 1, 2 or 3
     quarter-turns counter-clockwise (np.rot90's k) from upright. Summed in log over a page's blobs, the votes find
@@ -527,18 +551,19 @@ class DigitOrientationModel(Model):
         super().__init__(DEFAULT_DIGIT_ORIENTATION_MODEL if name_or_path is None else name_or_path, threads)
 
 
-def not_a_digit_model(model: Model) -> str | None:
-    """None for a digit model's session; for another model's session (a line, orientation or digit-orientation
-    model: each is a Model too, and a digit-orientation model even takes [N, 28, 28]), what it is and the argument it
-    goes to, for a TypeError."""
-    for kind, argument in (
-        (LineModel, "line_model"),
-        (OrientationModel, "orientation_model"),
-        (DigitOrientationModel, "digit_orientation_model"),
-    ):
-        if isinstance(model, kind):
-            return f"a {kind.__name__} ({model.path}), not a digit model; pass it as {argument}="
-    return None
+def not_a_digit_model(model: OnnxModel) -> str | None:
+    """None for a digit model's session (a Model); for another model's session (a line, orientation or
+    digit-orientation model; the last even takes [N, 28, 28]), what it is and the argument it goes to, for a
+    TypeError."""
+    if isinstance(model, Model):
+        return None
+    argument = {
+        LineModel: "line_model",
+        OrientationModel: "orientation_model",
+        DigitOrientationModel: "digit_orientation_model",
+    }.get(type(model))
+    where = f"pass it as {argument}=" if argument else "DigitReader takes a digit model (Model)"
+    return f"a {type(model).__name__} ({model.path}), not a digit model; {where}"
 
 
 def shipped_digit_orientation_model() -> str | None:

@@ -41,6 +41,7 @@ from .model import (
     DigitOrientationModel,
     LineModel,
     Model,
+    OnnxModel,
     OrientationModel,
     check_count,
     not_a_digit_model,
@@ -152,6 +153,8 @@ class DigitReader:
         digit_orientation_model = no_model_if_none(digit_orientation_model)
         check_fraction("min_confidence", min_confidence)  # before any model is opened (set again below)
         check_count("threads", threads, 0)
+        if isinstance(model, OnnxModel) and (problem := not_a_digit_model(model)):  # (another model's session)
+            raise TypeError(f"model must be a digit model (output [N, 10]); got {problem}")
         check_model_argument("model", model, Model, "the default model")
         check_model_argument("line_model", line_model, LineModel, "the shipped 'line' model", none="no line model")
         check_model_argument(
@@ -175,8 +178,6 @@ class DigitReader:
         ):
             if not isinstance(value, kind):
                 raise TypeError(f"{name} must be a config.{kind.__name__}, got {value!r}")
-        if isinstance(model, Model) and (problem := not_a_digit_model(model)):
-            raise TypeError(f"model must be a digit model (output [N, 10]); got {problem}")
         self.model = model if isinstance(model, Model) else Model(model, threads=threads)
         if line_model is None:
             line_model = shipped_line_model() or False

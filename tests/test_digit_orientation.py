@@ -285,6 +285,22 @@ def test_another_models_session_is_refused_as_the_digit_model():
         evaluate(turns)
 
 
+@shipped
+def test_only_a_digit_models_session_is_a_model():
+    """model.OnnxModel is what every model's session is; only the digit model's is a Model, so "is this a digit
+    model" is the class's answer (not_a_digit_model names where another goes). Each repr names its class."""
+    from edgedigits.runtime.model import LineModel, Model, OnnxModel, OrientationModel, not_a_digit_model
+
+    digits, others = Model(), [LineModel(), OrientationModel(), DigitOrientationModel()]
+    assert isinstance(digits, OnnxModel) and not_a_digit_model(digits) is None
+    assert repr(digits).startswith("Model(name='default'")
+    for model, argument in zip(others, ("line_model=", "orientation_model=", "digit_orientation_model=")):
+        assert isinstance(model, OnnxModel) and not isinstance(model, Model)
+        assert argument in (not_a_digit_model(model) or "") and repr(model).startswith(type(model).__name__ + "(")
+        with pytest.raises(TypeError, match=argument):
+            DigitReader(model)
+
+
 def test_worker_processes_get_the_readers_digit_orientation_setting():
     """read_many(processes=True) rebuilds the reader in each worker from its files."""
     assert DigitReader(digit_orientation_model=False).digit_orientation_model_file is False
