@@ -234,12 +234,18 @@ class OnnxModel:
     ``name_or_path``: a shipped model's name, an ``.onnx`` path, or None for ``"default"``. ``threads``:
     onnxruntime intra-op threads (None or 0: onnxruntime's choice, one per physical core). Raises ModelError
     (naming the file and what to do) when the model is missing, unreadable (permissions), empty, not ONNX, or
-    does not have the subclass's I/O; ValueError for ``threads`` below 0 or not a whole number.
+    does not have the subclass's I/O; ValueError for ``threads`` below 0 or not a whole number; TypeError for an
+    OnnxModel itself (open one of the four).
     """
 
     def __init__(self, name_or_path: str | os.PathLike | None = None, threads: int | None = None):
         import onnxruntime as ort
 
+        if type(self) is OnnxModel:
+            raise TypeError(
+                "OnnxModel is the models' shared base; open a Model (digits), LineModel, OrientationModel "
+                "or DigitOrientationModel"
+            )
         check_count("threads", threads, 0)
         self.path = resolve_model(name_or_path)
         where = str(self.path)
@@ -557,13 +563,14 @@ def not_a_digit_model(model: OnnxModel) -> str | None:
     TypeError."""
     if isinstance(model, Model):
         return None
-    argument = {
-        LineModel: "line_model",
-        OrientationModel: "orientation_model",
-        DigitOrientationModel: "digit_orientation_model",
-    }.get(type(model))
-    where = f"pass it as {argument}=" if argument else "DigitReader takes a digit model (Model)"
-    return f"a {type(model).__name__} ({model.path}), not a digit model; {where}"
+    for kind, argument in (
+        (LineModel, "line_model"),
+        (OrientationModel, "orientation_model"),
+        (DigitOrientationModel, "digit_orientation_model"),
+    ):
+        if isinstance(model, kind):  # (a subclass of one too)
+            return f"a {type(model).__name__} ({model.path}), not a digit model; pass it as {argument}="
+    return f"a {type(model).__name__} ({model.path}), not a digit model (a Model)"
 
 
 def shipped_digit_orientation_model() -> str | None:

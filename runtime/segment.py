@@ -154,11 +154,7 @@ def segment_lines(
             shares: tuple[float, ...] = ()
             if faint:
                 mask = with_faint_strokes(ink[y : y + h, x : x + w], own, config)
-                member_boxes, member_masks = [boxes[i] for i in indices], [masks[i] for i in indices]
-                shares = own_ink_shares(ink, mask, (x, y), member_boxes, member_masks)
-                # the digit model sees each blob with the line's fainter ink joined to it, as the line model does
-                for i, grown in zip(indices, with_joined_faint_ink(mask, (x, y), member_boxes, member_masks)):
-                    masks[i] = grown
+                shares = own_ink_shares(ink, mask, (x, y), [boxes[i] for i in indices], [masks[i] for i in indices])
             crop = ink[y : y + h, x : x + w] * mask
             line_blobs = [blobs[i] for i in indices]
             level, unrotate = deskew(crop, line_blobs, (x, y), config)
@@ -596,47 +592,6 @@ def own_ink_shares(
             line = float((ink[y : y + h, x : x + w] * line_mask[box_slices(inside, line_box)]).sum())
         out.append(own / max(line, own) if max(line, own) > 0 else 1.0)
     return tuple(out)
-
-
-def with_joined_faint_ink(
-    line_mask: np.ndarray, origin: tuple[int, int], boxes: list[Box], masks: list[np.ndarray]
-) -> list[np.ndarray]:
-    """Each blob's mask grown over the fainter ink of its text line that is joined to it, inside its box: the ink
-    the line model reads with the blob, given to the digit model too. ``line_mask``: uint8 0/1 over the line's box,
-    whose top-left corner is ``origin`` (x, y) in the ink map (with_faint_strokes': the line's blobs and the fainter
-    ink joined to their strokes); ``boxes``, ``masks``: each blob's box (x, y, w, h) in the ink map and its uint8
-    0/1 mask of the box's shape (blob_mask). Returns one new uint8 0/1 mask per blob, the shape of its box: its own
-    mask, plus the 8-connected components of the line's ink in its box that touch its own pixels, leaving out the
-    pixels of the other blobs' masks (a neighbour's strokes stay its own).
-
-    On a noisy map (faint pencil, a dark webcam frame) a digit's fainter strokes fall under the weak level: the
-    blob is the digit less those strokes, and the digit model read what was left ('99844' read '99344': an 8 read
-    as a 3), while the line model read the strokes (its probabilities are pooled with the digit model's:
-    recognize.line_digits). Issue 10's pencil and dark webcam photos, 100 of each kind: seeds 0-1, 338 -> 342
-    exact of 400 (pencil 81 -> 83 and 70 -> 71, dark 95 -> 96 on seed 1; one reading broken, '4658' read '465?');
-    seeds 2-3, 338 -> 340, none broken. benchmarks/accuracy.py's line kinds and issue 10's other kinds, seeds 0-1
-    (5,200 readings): the same exact counts, two wrong readings wrong another way (2026-12-07)."""
-    line_box = (origin[0], origin[1], line_mask.shape[1], line_mask.shape[0])
-    out = []
-    for k, (box, mask) in enumerate(zip(boxes, masks)):
-        inside = box_intersection(box, line_box)  # (a blob's pad may reach past the line's box)
-        if inside is None:
-            out.append(mask)
-            continue
-        own = mask[box_slices(inside, box)] > 0
-        free = line_mask[box_slices(inside, line_box)] > 0
-        for j, (other_box, other) in enumerate(zip(boxes, masks)):
-            shared = box_intersection(inside, other_box) if j != k else None
-            if shared is not None:  # a neighbour's pixels stay its own
-                free[box_slices(shared, inside)] &= other[box_slices(shared, other_box)] == 0
-        count, labels = cv2.connectedComponents((free | own).view(np.uint8), connectivity=8)
-        joined = np.zeros(count, bool)
-        joined[labels[own]] = True
-        joined[0] = False
-        grown = mask.copy()
-        grown[box_slices(inside, box)] |= joined[labels].view(np.uint8)
-        out.append(grown)
-    return out
 
 
 def hysteresis(

@@ -557,34 +557,6 @@ def test_a_faint_lines_mask_takes_the_faint_ink_joined_to_its_strokes_and_faint_
     assert off[10:50, 20:23].all() and not off[12:28, 40:43].any()
 
 
-def test_a_faint_lines_blobs_take_the_faint_ink_joined_to_them_for_the_digit_model():
-    """segment.with_joined_faint_ink: a blob's mask grows over the line's ink joined to its own pixels inside its
-    box (a 7's faint bar), not over the line's ink apart from it (a speck), nor over a neighbour's pixels reaching
-    into its box, even where faint ink joins them; the masks passed in are not changed."""
-    from edgedigits.runtime.segment import with_joined_faint_ink
-
-    own = np.zeros((60, 120), np.uint8)  # the blobs' own pixels: 1 the 7's stem, 2 the next digit's strokes
-    own[12:50, 30:33] = 1
-    own[15:50, 70:73] = own[40:43, 48:73] = 2  # (its foot reaches into the 7's box)
-    faint = np.zeros_like(own)
-    faint[12:15, 14:33] = 1  # the 7's bar, joined to its stem's top
-    faint[20:23, 16:19] = 1  # a speck apart from the stem, in its box
-    faint[41, 33:48] = 1  # a faint thread from the stem to the neighbour's foot
-    line_mask = ((own > 0) | (faint > 0)).astype(np.uint8)[5:55, 5:115]  # the line's box: origin (5, 5)
-    boxes = [(10, 8, 45, 45), (46, 12, 30, 41)]
-    masks = [(own[y : y + h, x : x + w] == k + 1).astype(np.uint8) for k, (x, y, w, h) in enumerate(boxes)]
-    before = [m.copy() for m in masks]
-    seven, other = with_joined_faint_ink(line_mask, (5, 5), boxes, masks)
-    assert all(np.array_equal(m, b) for m, b in zip(masks, before))
-    assert seven.shape == masks[0].shape and seven.dtype == np.uint8 and other.shape == masks[1].shape
-    x, y = 10, 8  # the 7's box's corner
-    assert seven[12 - y : 15 - y, 14 - x : 33 - x].all() and seven[41 - y, 33 - x : 48 - x].all()  # bar, thread
-    assert not seven[20 - y : 23 - y, 16 - x : 19 - x].any()  # the speck
-    assert not seven[40 - y : 43 - y, 48 - x :].any()  # the neighbour's foot
-    assert int(seven.sum()) == int(masks[0].sum()) + 3 * (30 - 14) + (48 - 33)  # stem, bar, thread
-    assert int(other.sum()) == int(masks[1].sum()) + 2  # the thread's 2 px in the neighbour's box are joined to it too
-
-
 def test_faint_digits_beside_a_found_one_are_kept_on_a_noisy_map():
     """segment.beside_strong: weak components shaped like digits, in line with a kept digit and within a
     digit's height of it, are kept, one after another along the line; a blotch (filled), a mark too short and
@@ -695,7 +667,7 @@ def test_a_faint_pencil_digit_in_pieces_is_read_whole(seed, index, text, mnist_t
     assert unbridged.read(image).text != text
 
 
-@pytest.mark.parametrize("seed, index, text, at_half", [(2, 22, "21335", "2153"), (2, 57, "428", "228")])
+@pytest.mark.parametrize("seed, index, text, at_half", [(2, 22, "21335", "2153"), (2, 29, "2885", "2185")])
 def test_faint_pencil_read_unsurely_at_half_size_is_read_again_in_full(seed, index, text, at_half, mnist_test):
     """Issue 10's faint pencil photos (train.scenes, benchmarks' seeds) whose digits were found on the half-size
     copy of the noisy map (detect.Extraction.noisy_half) and read unsurely, a digit lost or misread: found again in
@@ -715,12 +687,12 @@ def test_faint_pencil_read_unsurely_at_half_size_is_read_again_in_full(seed, ind
     DigitReader(line_model=False).read(image)  # a reader of blobs alone has no second look (it raised)
 
 
-@pytest.mark.parametrize("seed, index, text, off", [(0, 21, "1627", "1627"), (2, 76, "93208", "93238")])
+@pytest.mark.parametrize("seed, index, text, off", [(0, 21, "1627", "1627"), (2, 35, "2081", "7081")])
 def test_faint_pencil_upside_down_is_read_again_in_full_the_right_way_up(seed, index, text, off, mnist_test):
     """The second look in full reads the page as it was finally turned: an upside-down page reads unsurely at
     half size because it is upside down, and read again in full before being turned it read surer upside down
-    ('1627' as '6291' at 0.96-1.0). Turned 180 degrees, these photos read right; '93208' only with the second
-    look ('93238' without)."""
+    ('1627' as '6291' at 0.96-1.0). Turned 180 degrees, these photos read right; '2081' only with the second
+    look ('7081' without)."""
     from edgedigits.runtime.config import ReadConfig
     from edgedigits.runtime.reader import DigitReader
     from edgedigits.train.scenes import kind_photos

@@ -299,6 +299,13 @@ def test_only_a_digit_models_session_is_a_model():
         assert argument in (not_a_digit_model(model) or "") and repr(model).startswith(type(model).__name__ + "(")
         with pytest.raises(TypeError, match=argument):
             DigitReader(model)
+    with pytest.raises(TypeError, match="shared base"):
+        OnnxModel("default")  # (not opened: it would check no interface)
+
+    class MyLines(LineModel):  # a subclass is told where it goes too
+        pass
+
+    assert "line_model=" in (not_a_digit_model(MyLines()) or "")
 
 
 def test_worker_processes_get_the_readers_digit_orientation_setting():

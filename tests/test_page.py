@@ -1239,22 +1239,6 @@ def test_a_faint_pencil_digit_between_kept_ones_is_read(reader, mnist_test):
     assert [off.read(photo).text for photo, _ in photos] != [text for _, text in photos]
 
 
-def test_the_digit_model_sees_a_faint_digits_strokes_the_line_model_reads(reader, mnist_test, monkeypatch):
-    """segment.with_joined_faint_ink: on a noisy map the digit model reads each blob with the line's fainter ink
-    joined to it, as the line model does. A pencil photo and a dark webcam frame of seed 3 (the benchmark reads
-    seeds 0 and 1) read '4509' for '4609' and '3029' for '3028' while the digit model saw the blob alone, and right
-    with it: the frame's 8 the digit model read as a 9 alone (0.47), as an 8 with its faint strokes (0.75); the
-    photo's 6 it reads as a 5 either way, but gives the 6 a little more with them (0.006 -> 0.01), enough for the
-    two models' pooled reading to be the line model's 6 (a narrow case: the frame is the clearer one)."""
-    from edgedigits.runtime import segment
-    from edgedigits.train.scenes import kind_photos
-
-    photos = [list(kind_photos(mnist_test, "pencil", 3, 8))[7], list(kind_photos(mnist_test, "dark_webcam", 3, 31))[30]]
-    assert [reader.read(photo).text for photo, _ in photos] == [text for _, text in photos] == ["4609", "3028"]
-    monkeypatch.setattr(segment, "with_joined_faint_ink", lambda line_mask, origin, boxes, masks: masks)
-    assert [reader.read(photo).text for photo, _ in photos] == ["4509", "3029"]
-
-
 def separate_boxes(mnist_test, values: list, seed: int, angle: float, touching: bool = False) -> np.ndarray:
     """A 900x500 page, BGR uint8, with one printed box (95x115 px, grey lines 2 px wide, 25 px apart) per value,
     an MNIST test digit of that value written in it (None: the box left empty), the page turned ``angle``
