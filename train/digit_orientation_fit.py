@@ -34,10 +34,10 @@ from edgedigits.runtime import mnist
 from edgedigits.runtime.orientation import ASYMMETRIC_DIGITS
 
 from . import report
-from .augment import AugmentConfig, augment_batch
+from .augment import AugmentConfig
 from .environment import command_line, make_run_folder, quiet_tensorflow, versions
 from .presets import PRESETS, learning_rate
-from .splits import split_validation
+from .splits import make_augmented_dataset, split_validation
 
 TURNS = 4  # the classes: quarter-turns counter-clockwise, np.rot90's k
 
@@ -69,32 +69,14 @@ def make_turned_dataset(images: np.ndarray, batch_size: int, augment: AugmentCon
     """A ``keras.utils.PyDataset`` of (digits float32 [B, 28, 28] in [0, 1], turns int64 [B]): ``images`` (uint8
     [N, 28, 28]) reshuffled every epoch, ``batch_size`` // 4 of them a batch, augmented, each at all four
     quarter-turns (``all_turns``); repeatable for a seed. Raises ValueError for a ``batch_size`` under 4."""
-    import keras
-
     if batch_size < TURNS:
         raise ValueError(f"--batch-size {batch_size}: must be at least {TURNS} (each digit is seen at four turns).")
-    per_batch = batch_size // TURNS
 
-    class Turned(keras.utils.PyDataset):
-        def __init__(self):
-            super().__init__(workers=2, use_multiprocessing=False)
-            self.epoch = 0
-            self.order = np.random.default_rng([seed, 0]).permutation(len(images))
+    def at_all_turns(digits: np.ndarray, _labels) -> tuple[np.ndarray, np.ndarray]:
+        turned, turns = all_turns(digits)
+        return turned.astype(np.float32), turns
 
-        def __len__(self):
-            return math.ceil(len(images) / per_batch)
-
-        def __getitem__(self, index):
-            rows = self.order[index * per_batch : (index + 1) * per_batch]
-            rng = np.random.default_rng([seed, self.epoch + 1, index])  # the same batch whatever thread builds it
-            turned, turns = all_turns(augment_batch(images[rows], rng, augment))
-            return turned.astype(np.float32), turns
-
-        def on_epoch_end(self):
-            self.epoch += 1
-            self.order = np.random.default_rng([seed, self.epoch]).permutation(len(images))
-
-    return Turned()
+    return make_augmented_dataset(images, None, batch_size // TURNS, augment, seed, expand=at_all_turns)
 
 
 def train_digit_orientation(

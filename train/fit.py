@@ -20,10 +20,9 @@ import numpy as np
 from edgedigits.runtime import mnist
 
 from . import report
-from .augment import AugmentConfig, augment_batch
 from .environment import command_line, make_run_folder, quiet_tensorflow, versions
 from .presets import PRESETS, learning_rate
-from .splits import split_validation
+from .splits import make_augmented_dataset, split_validation
 
 
 def check_options(
@@ -48,32 +47,6 @@ def check_options(
         raise ValueError(f"--val-split {val_split}: must be a fraction from 0 up to (not including) 1.")
     if peak_learning_rate is not None and not 0 < peak_learning_rate < math.inf:
         raise ValueError(f"--learning-rate {peak_learning_rate}: must be above 0 (leave it out for the preset's).")
-
-
-def make_augmented_dataset(images, labels, batch_size: int, augment: AugmentConfig, seed: int):
-    """A ``keras.utils.PyDataset`` that reshuffles and re-augments every epoch, repeatably for a seed."""
-    import keras
-
-    class Augmented(keras.utils.PyDataset):
-        def __init__(self):
-            super().__init__(workers=2, use_multiprocessing=False)
-            self.epoch = 0
-            self.order = np.random.default_rng([seed, 0]).permutation(len(images))
-
-        def __len__(self):
-            return math.ceil(len(images) / batch_size)
-
-        def __getitem__(self, index):
-            rows = self.order[index * batch_size : (index + 1) * batch_size]
-            # One generator per (seed, epoch, batch): the same batch whatever thread builds it.
-            rng = np.random.default_rng([seed, self.epoch + 1, index])
-            return augment_batch(images[rows], rng, augment), labels[rows]
-
-        def on_epoch_end(self):
-            self.epoch += 1
-            self.order = np.random.default_rng([seed, self.epoch]).permutation(len(images))
-
-    return Augmented()
 
 
 # Batches PreciseBN averages over: Wu & Johnson found the estimate converged by about 100 batches of 32 or more
