@@ -11,7 +11,7 @@ import sys
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Literal, NoReturn, Optional
+from typing import Any, Iterator, Literal, NoReturn, Optional
 
 import typer
 from typer.core import TyperCommand, TyperGroup
@@ -27,10 +27,37 @@ class _Group(TyperGroup):
 
 
 class _Command(TyperCommand):
-    """Every command's class (``edgedigits classify --help``): its help page is written as :func:`say` writes."""
+    """Every command's class (``edgedigits classify --help``): its help page is written as :func:`say` writes, and
+    a file name that starts with '-' taken for an option gets a hint (:func:`dash_name_hint`)."""
 
     def get_help_option(self, ctx):
         return _help_checked(super().get_help_option(ctx))
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        given = list(args)  # (click's parser consumes the list it is given)
+        try:
+            return super().parse_args(ctx, args)
+        except Exception as exc:
+            # click's NoSuchOption, known by its name: typer 0.28 vendors its own copy of click (typer._click).
+            error: Any = exc
+            if type(error).__name__ == "NoSuchOption" and isinstance(getattr(error, "option_name", None), str):
+                hint = dash_name_hint(error.option_name, given, ctx.command_path)
+                if hint:
+                    error.message = f"{error.message}\n{hint}"
+            raise
+
+
+def dash_name_hint(option: str, args: list[str], command: str) -> str | None:
+    """The hint for click's "No such option: -d" when the command line holds a file name starting with '-'
+    (``edgedigits classify -dash.png``: click reads it as the short options -d -a -s ...): the first argument
+    before any ``--`` that begins with ``option`` and is an existing path, or None. The POSIX utility syntax
+    guidelines' remedy (guideline 10): ``--`` ends the options, and every argument after it is an operand."""
+    for arg in args:
+        if arg == "--":
+            return None
+        if arg.startswith(option) and not arg.startswith("--") and os.path.exists(arg):
+            return f"'{arg}' is a file: put -- before names that start with '-' ({command} -- {arg})."
+    return None
 
 
 # rich_markup_mode=None: click's plain help, not rich's panels. Rich lays an option out in a table of six

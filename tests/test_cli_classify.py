@@ -628,3 +628,20 @@ def test_a_dash_where_no_file_is_named_so_says_what_reads_stdin(tmp_path, monkey
     assert isinstance(error, SourceError) and "edgedigits classify -" in error.error and "--manifest" in error.error
     (tmp_path / "-").write_bytes(b"x")
     assert list(iter_paths(["-"])) == ["-"]
+
+
+def test_a_file_name_starting_with_a_dash_gets_a_hint(tmp_path):
+    """click reads '-dash.png' as the short options -d -a -s -h: the usage error says to put -- before it, and with
+    -- it is read; an unknown option that is no file gets click's error alone."""
+    sample = Path(__file__).resolve().parent.parent / "samples" / "drawing_7.png"
+    (tmp_path / "-dash.png").write_bytes(sample.read_bytes())
+    refused = run("classify", "-dash.png", cwd=tmp_path)
+    assert refused.returncode == 2
+    assert "No such option: -d" in refused.stderr
+    assert "'-dash.png' is a file: put -- before names that start with '-' (" in refused.stderr
+    assert "classify -- -dash.png)" in refused.stderr
+    unknown = run("classify", "-nothere.png", cwd=tmp_path)
+    assert unknown.returncode == 2 and "No such option: -n" in unknown.stderr and "is a file" not in unknown.stderr
+    read = run("classify", "--format", "jsonl", "--", "-dash.png", cwd=tmp_path)
+    assert read.returncode == 0, read.stderr
+    assert json.loads(read.stdout)["text"] == "7"
