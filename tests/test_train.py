@@ -263,6 +263,28 @@ def test_augmented_digits_keep_their_ink_near_the_centre(mnist_test):
     assert np.abs(cy - 13.5).max() < 5 and np.abs(cx - 13.5).max() < 5
 
 
+def test_broken_strokes_are_grainy_broken_and_stretched_back(mnist_test):
+    """augment.break_strokes: pencil-like digits keep most of their ink, lose some of it in gaps, reach full
+    strength again (as the runtime stretches a faint digit), and leave no ink where the digit had none; a blank
+    digit comes back as it was; AugmentConfig.broken_p applies it in augment_batch."""
+    rng = np.random.default_rng(3)
+    digits = mnist_test.images[:100].astype(np.float32) / 255.0
+    broken = np.stack([augment.break_strokes(d, rng) for d in digits])
+    assert broken.dtype == np.float32 and broken.shape == digits.shape
+    ink, kept = digits > 0.5, broken > 0.25
+    share = (kept & ink).sum(axis=(1, 2)) / ink.sum(axis=(1, 2))
+    assert 0.5 < np.median(share) < 0.98  # gaps, but the digit stays
+    assert np.allclose(broken.max(axis=(1, 2)), 1.0)  # stretched back to full strength
+    far = cv2.dilate(ink.astype(np.uint8).max(axis=0), np.ones((5, 5), np.uint8)) == 0
+    assert broken[:, far].max() < 0.05
+    blank = np.zeros((28, 28), np.float32)
+    assert augment.break_strokes(blank, rng) is blank
+    out = augment.augment_batch(mnist_test.images[:20], np.random.default_rng(4), augment.AugmentConfig(broken_p=1.0))
+    plain = augment.augment_batch(mnist_test.images[:20], np.random.default_rng(4), augment.AugmentConfig())
+    assert out.shape == (20, 28, 28) and np.allclose(out.max(axis=(1, 2)), 1.0)  # every digit broken, stretched
+    assert ((out > 0.05) & (out < 0.5)).sum() > ((plain > 0.05) & (plain < 0.5)).sum()  # grainy: more mid-tones
+
+
 @pytest.mark.parametrize("how", ["SIGINT", "SIGTERM"])
 def test_an_interrupted_run_says_so_and_leaves_no_empty_folder(tmp_path, how):
     """Ctrl-C (or a job scheduler's SIGTERM) during fit was a silent exit 130 (143) that left an empty run folder
