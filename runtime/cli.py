@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import os
+import shlex
 import sys
 import warnings
 from contextlib import contextmanager
@@ -34,29 +35,28 @@ class _Command(TyperCommand):
         return _help_checked(super().get_help_option(ctx))
 
     def parse_args(self, ctx, args: list[str]) -> list[str]:
-        given = list(args)  # (click's parser consumes the list it is given)
+        given = list(args)  # click's parser pops from the list it is given: what is left follows the failing one
         try:
             return super().parse_args(ctx, args)
         except Exception as exc:
             # click's NoSuchOption, known by its name: typer 0.28 vendors its own copy of click (typer._click).
             error: Any = exc
-            if type(error).__name__ == "NoSuchOption" and isinstance(getattr(error, "option_name", None), str):
-                hint = dash_name_hint(error.option_name, given, ctx.command_path)
+            takes_names = any(getattr(p, "param_type_name", "") == "argument" for p in self.params)
+            failing = len(given) - len(args) - 1
+            if type(error).__name__ == "NoSuchOption" and takes_names and 0 <= failing < len(given):
+                hint = dash_name_hint(given[failing], ctx.command_path)
                 if hint:
                     error.message = f"{error.message}\n{hint}"
             raise
 
 
-def dash_name_hint(option: str, args: list[str], command: str) -> str | None:
-    """The hint for click's "No such option: -d" when the command line holds a file name starting with '-'
-    (``edgedigits classify -dash.png``: click reads it as the short options -d -a -s ...): the first argument
-    before any ``--`` that begins with ``option`` and is an existing path, or None. The POSIX utility syntax
-    guidelines' remedy (guideline 10): ``--`` ends the options, and every argument after it is an operand."""
-    for arg in args:
-        if arg == "--":
-            return None
-        if arg.startswith(option) and not arg.startswith("--") and os.path.exists(arg):
-            return f"'{arg}' is a file: put -- before names that start with '-' ({command} -- {arg})."
+def dash_name_hint(arg: str, command: str) -> str | None:
+    """The hint for click's "No such option: -d" when the argument it failed on is a file whose name starts with
+    '-' (``edgedigits classify -dash.png``: click reads it as the short options -d -a -s ...), or None. The POSIX
+    utility syntax guidelines' remedy (guideline 10): ``--`` ends the options, and every argument after it is an
+    operand. Only for commands that take file names; a name starting with ``--`` is left to click's message."""
+    if arg.startswith("-") and not arg.startswith("--") and os.path.exists(arg):
+        return f"'{arg}' is a file: put -- before names that start with '-' ({command} -- {shlex.quote(arg)})."
     return None
 
 

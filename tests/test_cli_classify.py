@@ -642,6 +642,15 @@ def test_a_file_name_starting_with_a_dash_gets_a_hint(tmp_path):
     assert "classify -- -dash.png)" in refused.stderr
     unknown = run("classify", "-nothere.png", cwd=tmp_path)
     assert unknown.returncode == 2 and "No such option: -n" in unknown.stderr and "is a file" not in unknown.stderr
+    # the name click stopped at, not an option's value before it; quoted for the shell
+    (tmp_path / "-d out.csv").write_text("")
+    (tmp_path / "-r.png").write_bytes(sample.read_bytes())
+    named = run("classify", "-o", "-d out.csv", "-r.png", "-dash.png", cwd=tmp_path)
+    assert named.returncode == 2 and "'-r.png' is a file" in named.stderr and "out.csv" not in named.stderr
+    quoted = run("classify", "-d out.csv", cwd=tmp_path)
+    assert "classify -- '-d out.csv')" in quoted.stderr
+    # a command that takes no file names gets click's error alone
+    assert "is a file" not in run("models", "-dash.png", cwd=tmp_path).stderr
     read = run("classify", "--format", "jsonl", "--", "-dash.png", cwd=tmp_path)
     assert read.returncode == 0, read.stderr
     assert json.loads(read.stdout)["text"] == "7"

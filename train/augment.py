@@ -103,11 +103,11 @@ def change_thickness(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 def break_strokes(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Pencil strokes: float32 [28, 28] in [0, 1] -> the same, grainy (each pixel keeps 40-100 % of its ink) and
-    broken where smooth noise (blobs 1-2.5 px across, about a stroke's width) falls low, then stretched so its
-    strong strokes reach 1 again, as ``edgedigits.runtime.normalize.stretch_intensity`` stretches a faint digit.
-    The recipe of ``train/lines.py`` ``graphite`` at MNIST's scale (strokes about 2 px wide): faint pencil digits
-    photographed reach the network grainy and broken, which the other steps never make. A digit left with no
-    ink is returned as it came."""
+    broken where smooth noise (white noise blurred with a sigma of 1-2.5 px: blobs of about 4-11 px) falls low,
+    then stretched so its strong strokes reach 1 again, as ``edgedigits.runtime.normalize.stretch_intensity``
+    stretches a faint digit. After ``train/lines.py`` ``graphite``, at MNIST's scale and without its thinning
+    (MNIST strokes are about 2 px wide): faint pencil digits photographed reach the network grainy and broken,
+    which the other steps never make. A digit left with no ink is returned as it came."""
     grain = rng.uniform(0.4, 1.0, digit.shape).astype(np.float32)
     field = cv2.GaussianBlur(rng.normal(0.0, 1.0, digit.shape).astype(np.float32), (0, 0), rng.uniform(1.0, 2.5))
     field /= max(float(field.std()), 1e-6)
