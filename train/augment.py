@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from edgedigits.runtime.normalize import stretch_intensity
+
 
 @dataclass(frozen=True)
 class AugmentConfig:
@@ -104,8 +106,8 @@ def change_thickness(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 def break_strokes(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Pencil strokes: float32 [28, 28] in [0, 1] -> the same, grainy (each pixel keeps 40-100 % of its ink) and
     broken where smooth noise (white noise blurred with a sigma of 1-2.5 px: blobs of about 4-11 px) falls low,
-    then stretched so its strong strokes reach 1 again, as ``edgedigits.runtime.normalize.stretch_intensity``
-    stretches a faint digit. After ``train/lines.py`` ``graphite``, at MNIST's scale and without its thinning
+    then stretched so its strong strokes reach 1 again by the runtime's own ``stretch_intensity``, as it stretches
+    a faint digit. After ``train/lines.py`` ``graphite``, at MNIST's scale and without its thinning
     (MNIST strokes are about 2 px wide): faint pencil digits photographed reach the network grainy and broken,
     which the other steps never make. A digit left with no ink is returned as it came."""
     grain = rng.uniform(0.4, 1.0, digit.shape).astype(np.float32)
@@ -113,11 +115,7 @@ def break_strokes(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     field /= max(float(field.std()), 1e-6)
     keep = np.clip(rng.uniform(1.0, 2.0) + field, 0.0, 1.0)
     out = cv2.GaussianBlur(digit * grain * keep, (0, 0), 0.5)
-    peak = float(out.max())
-    if peak <= 0.05:
-        return digit
-    strong = float(np.quantile(out[out > 0.05 * peak], 0.9))
-    return np.clip(out / max(strong, 1e-3), 0.0, 1.0)
+    return digit if float(out.max()) <= 0.05 else stretch_intensity(out)
 
 
 def augment_one(image: np.ndarray, rng: np.random.Generator, cfg: AugmentConfig) -> np.ndarray:
