@@ -507,6 +507,11 @@ def main() -> None:
         default=None,
         help="an orientation model's name or .onnx file (default: orientation; the video row keeps the default)",
     )
+    p.add_argument(
+        "--pencil-model",
+        default=None,
+        help="the digit model of noisy images' digits (default: pencil with the default model; none: --model's)",
+    )
     p.add_argument("--digits", type=int, default=150)
     p.add_argument("--scenes", type=int, default=300)
     p.add_argument("--clips", type=int, default=10)
@@ -542,7 +547,9 @@ def main() -> None:
         args.digits, args.scenes, args.clips, args.lines = 5, 10, 1, 5
         args.kinds, args.forms, args.worksheets, args.boxes = 3, 1, 1, 1
     line_model = False if args.line_model == "none" else args.line_model  # none: every blob read alone
-    reader = DigitReader(args.model, line_model=line_model, orientation_model=args.orientation_model)
+    reader = DigitReader(
+        args.model, line_model=line_model, orientation_model=args.orientation_model, pencil_model=args.pencil_model
+    )
     split = load("test")
     started = time.perf_counter()
     cases = shared_cases(reader)

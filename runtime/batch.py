@@ -915,6 +915,7 @@ def check_models(settings: dict) -> dict:
         "line_model_sha256": sha256(reader.line_model_file),
         "orientation_model_sha256": sha256(reader.orientation_model_file),
         "digit_orientation_model_sha256": sha256(reader.digit_orientation_model_file),
+        "pencil_model_sha256": sha256(reader.pencil_model_file),
         "single": bool(settings["single"]),
         "min_confidence": float(settings["min_confidence"]),
     }

@@ -47,6 +47,8 @@ class Extraction(NamedTuple):
     text_lines: list[TextLine] = []  # with lines=True: the text lines, top to bottom, for the line model
     noisy_half: bool = False  # found on the half-size copy of a noisy image (faint pencil, a dark frame): the
     # full-size copy may find fainter digits, or read them apart (reader.DigitReader's second look in full)
+    noisy: bool = False  # the ink map was a noisy image's (ink.InkMap.noisy: faint pencil, a dark frame): its digits
+    # are read by the pencil model (reader.DigitReader's pencil_model)
 
 
 def extract(
@@ -207,7 +209,11 @@ class Located(NamedTuple):
     def extraction(self) -> Extraction:
         """The Extraction, its digits normalized (normalize_batch)."""
         return Extraction(
-            normalize_batch(self.ink, self.work_boxes, self.masks), self.boxes, self.lines, self.text_lines
+            normalize_batch(self.ink, self.work_boxes, self.masks),
+            self.boxes,
+            self.lines,
+            self.text_lines,
+            noisy=self.noisy,
         )
 
 

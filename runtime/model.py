@@ -31,6 +31,7 @@ DEFAULT_MODEL = "default"
 DEFAULT_LINE_MODEL = "line"  # the shipped line recognizer (see lines.py)
 DEFAULT_ORIENTATION_MODEL = "orientation"  # the shipped text-orientation classifier (see orientation.py)
 DEFAULT_DIGIT_ORIENTATION_MODEL = "digit-orientation"  # the shipped quarter-turn classifier of digits
+DEFAULT_PENCIL_MODEL = "pencil"  # the shipped digit model of noisy images (faint pencil, dark frames)
 IMAGE_SHAPE = (28, 28)
 LINE_HEIGHT = 32  # rows of a text-line model's input (lines.HEIGHT): what tells one passed as a digit model
 N_CLASSES = 10
@@ -576,6 +577,11 @@ def not_a_digit_model(model: OnnxModel) -> str | None:
 def shipped_digit_orientation_model() -> str | None:
     """The shipped digit-orientation model's name, or None when this install has none."""
     return _shipped(DEFAULT_DIGIT_ORIENTATION_MODEL)
+
+
+def shipped_pencil_model() -> str | None:
+    """The shipped pencil model's name (a digit model for noisy images), or None when this install has none."""
+    return _shipped(DEFAULT_PENCIL_MODEL)
 
 
 # --------------------------------------------------------------------------- model cards as text

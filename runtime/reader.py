@@ -41,6 +41,7 @@ from .model import (
     DigitOrientationModel,
     LineModel,
     Model,
+    ModelError,
     OnnxModel,
     OrientationModel,
     check_count,
@@ -49,6 +50,7 @@ from .model import (
     shipped_digit_orientation_model,
     shipped_line_model,
     shipped_orientation_model,
+    shipped_pencil_model,
 )
 from .orientation import page_log_odds, turned_180
 from .recognize import (
@@ -118,6 +120,11 @@ class DigitReader:
     - ``digit_orientation_model``: the digits' quarter-turn classifier, whose votes find a page lying on its side
       (None: the shipped ``digit-orientation`` model when installed; False or ``"none"``: none, a page on its side
       is found by how its lines lie alone). Used only by a reader of text lines (a line model).
+    - ``pencil_model``: the digit model for the digits of an image whose ink map is noisy (detect.Extraction.noisy:
+      faint pencil, a dark or grainy webcam frame), a digit model trained with broken, grainy strokes too (the
+      ``pencil`` preset). None: the shipped ``pencil`` model when ``model`` is the shipped default (None, its name
+      or its file) and it is installed, else ``model`` itself; False or ``"none"``: ``model`` reads every image.
+      Figures: docs/accuracy.md, "The pencil model".
     - ``min_confidence``: a number from 0 to 1; digits below it show as ``?`` in ``text`` (they stay in ``digits``).
     - ``single``: treat every image as one digit (a crop or a drawing) instead of detecting digits in it.
     - ``threads``: onnxruntime threads per session (None or 0: onnxruntime's choice).
@@ -127,14 +134,14 @@ class DigitReader:
       blobs, form lines, text lines; worker processes detect with it too; with another than the default, small
       images are found one at a time, not by small_digits' batched fast path, which is exact for the default only).
 
-    Raises ModelError for a model that cannot be used; the line, orientation and digit-orientation models' sessions
-    are opened with the first text line (or page voted on) read, and a file that is not such a model raises ModelError
-    then (the ``line_model``, ``orientation_model`` and ``digit_orientation_model`` properties open them at once, to
-    check early). Raises ValueError for a ``min_confidence`` that is not a number from 0 to 1, or ``threads`` that is
-    not None or a whole number >= 0; TypeError, naming the argument and what it accepts, for a ``model``,
-    ``line_model``, ``orientation_model`` or ``digit_orientation_model`` of another type (``line_model=True``; a
-    line, orientation or digit-orientation model's session as ``model``) and a ``single`` that is not True or
-    False."""
+    Raises ModelError for a model that cannot be used; the line, orientation, digit-orientation and pencil models'
+    sessions are opened with the first text line (or page voted on, or noisy image) read, and a file that is not
+    such a model raises ModelError then (the ``line_model``, ``orientation_model``, ``digit_orientation_model`` and
+    ``pencil_model`` properties open them at once, to check early). Raises ValueError for a ``min_confidence`` that
+    is not a number from 0 to 1, or ``threads`` that is not None or a whole number >= 0; TypeError, naming the
+    argument and what it accepts, for a ``model``, ``line_model``, ``orientation_model``, ``digit_orientation_model``
+    or ``pencil_model`` of another type (``line_model=True``; a line, orientation or digit-orientation model's
+    session as ``model`` or ``pencil_model``) and a ``single`` that is not True or False."""
 
     def __init__(
         self,
@@ -146,11 +153,13 @@ class DigitReader:
         line_model: str | os.PathLike | LineModel | Literal[False] | None = None,
         orientation_model: str | os.PathLike | OrientationModel | Literal[False] | None = None,
         digit_orientation_model: str | os.PathLike | DigitOrientationModel | Literal[False] | None = None,
+        pencil_model: str | os.PathLike | Model | Literal[False] | None = None,
         read_config: ReadConfig = DEFAULT_READ,
         detect_config: DetectConfig = DEFAULT,
     ):
         line_model, orientation_model = no_model_if_none(line_model), no_model_if_none(orientation_model)
         digit_orientation_model = no_model_if_none(digit_orientation_model)
+        pencil_model = no_model_if_none(pencil_model)
         check_fraction("min_confidence", min_confidence)  # before any model is opened (set again below)
         check_count("threads", threads, 0)
         if isinstance(model, OnnxModel) and (problem := not_a_digit_model(model)):  # (another model's session)
@@ -170,6 +179,15 @@ class DigitReader:
             DigitOrientationModel,
             "the shipped 'digit-orientation' model",
             none="no digit-orientation model",
+        )
+        if isinstance(pencil_model, OnnxModel) and (problem := not_a_digit_model(pencil_model)):
+            raise TypeError(f"pencil_model must be a digit model (output [N, 10]); got {problem}")
+        check_model_argument(
+            "pencil_model",
+            pencil_model,
+            Model,
+            "the shipped 'pencil' model with the default model",
+            none="model reads all",
         )
         check_single(single)
         for name, value, kind in (
@@ -205,6 +223,14 @@ class DigitReader:
             self._digit_orientation = digit_orientation_model
         elif digit_orientation_model is not False:
             self._digit_orientation_path = resolve_model(digit_orientation_model)
+        if pencil_model is None:  # opened lazily too, with the first noisy image
+            pencil_model = (shipped_pencil_model() if self._reads_with_the_default() else None) or False
+        self._pencil: Model | None = None
+        self._pencil_path: Path | None = None
+        if isinstance(pencil_model, Model):
+            self._pencil = pencil_model
+        elif pencil_model is not False:
+            self._pencil_path = resolve_model(pencil_model)
         self._threads = threads
         self._lock = threading.Lock()
         self._min_confidence = float(min_confidence)  # (checked above, before any model was opened)
@@ -268,6 +294,48 @@ class DigitReader:
                     self._digit_orientation = DigitOrientationModel(self._digit_orientation_path, self._threads)
         return self._digit_orientation
 
+    def _reads_with_the_default(self) -> bool:
+        """Is ``model`` the shipped default model's file (however it was named)?"""
+        try:
+            return Path(self.model.path).resolve() == resolve_model(None).resolve()
+        except ModelError:  # (an install without the default model)
+            return False
+
+    @property
+    def pencil_model(self) -> Model | None:
+        """The digit model of noisy images (its session opened on first use), or None when ``model`` reads them."""
+        if self._pencil is None and self._pencil_path is not None:
+            with self._lock:
+                if self._pencil is None:
+                    self._pencil = Model(self._pencil_path, self._threads)
+        return self._pencil
+
+    @property
+    def pencil_model_file(self) -> str | Literal[False]:
+        """The pencil model's file (without opening its session), or False when ``model`` reads noisy images."""
+        if self._pencil is not None:
+            return str(self._pencil.path)
+        return str(self._pencil_path) if self._pencil_path is not None else False
+
+    def predict_digits(self, pages: list[np.ndarray], noisy: list[bool]) -> np.ndarray:
+        """The digit probabilities of each page's digits (float32 [N_i, 28, 28] each), one float32 [sum N_i, 10]
+        array in their order: a noisy page's (``noisy``, detect.Extraction.noisy) by the pencil model, when this
+        reader has one, the others by ``model``; one call of each model."""
+        pencil = self.pencil_model if any(noisy) else None
+        chosen = [bool(n) and pencil is not None for n in noisy]
+        out = np.zeros((sum(len(d) for d in pages), 10), np.float32)
+        starts = np.cumsum([0] + [len(d) for d in pages])
+        for model, flag in ((self.model, False), (pencil, True)):
+            mine = [i for i, c in enumerate(chosen) if c == flag and len(pages[i])]
+            if model is None or not mine:
+                continue
+            probabilities = model.predict(np.concatenate([pages[i] for i in mine]))
+            offset = 0
+            for i in mine:
+                out[starts[i] : starts[i + 1]] = probabilities[offset : offset + len(pages[i])]
+                offset += len(pages[i])
+        return out
+
     @property
     def orientation_model_file(self) -> str | Literal[False]:
         """The orientation model's file (without opening its session), or False when this reader has none."""
@@ -316,6 +384,8 @@ class DigitReader:
         turns = self.digit_orientation_model if self.reads_lines else None
         if turns is not None:  # (the frame's six digits were voted on in read already; one blank digit more)
             turns.predict(np.zeros((1, 28, 28), np.float32))
+        if self.pencil_model is not None:  # (the frame is clean: its digits went to ``model``)
+            self.pencil_model.predict(np.zeros((1, 28, 28), np.float32))
         return (time.perf_counter() - started) * 1e3
 
     def read(
@@ -671,8 +741,9 @@ class DigitReader:
         (recognize.digit_turn_gain); one digit-model call for all the pages. A page that fails is not read at both
         quarter-turns (_search_turns: two more extractions, a 640x480 frame's 4 ms became 15-18 ms)."""
         digits = [p.found.digits for p in prepared]  # type: ignore[union-attr]
-        turned = np.concatenate([np.rot90(d, k, axes=(1, 2)) for d in digits for k in (1, 3)])
-        probabilities = self.model.predict(np.ascontiguousarray(turned, dtype=np.float32))
+        turned = [np.ascontiguousarray(np.rot90(d, k, axes=(1, 2)), dtype=np.float32) for d in digits for k in (1, 3)]
+        noisy = [p.found.noisy for p in prepared for _ in (1, 3)]  # type: ignore[union-attr]
+        probabilities = self.predict_digits(turned, noisy)
         favoured, offset = [], 0
         for d, out in zip(digits, outputs):
             mine = probabilities[offset : offset + 2 * len(d)]
@@ -714,8 +785,7 @@ class DigitReader:
         the orientation model over the same lines: each page's log-odds of being turned 180 degrees (see
         recognize.keep_turned)."""
         ok = [p.found for p in prepared if p.found is not None]  # (found is None exactly when error is set)
-        found = [e.digits for e in ok]
-        probabilities = self.model.predict(np.concatenate(found) if found else np.zeros((0, 28, 28), np.float32))
+        probabilities = self.predict_digits([e.digits for e in ok], [e.noisy for e in ok])
         tensors = [line.fitted.tensor for e in ok for line in e.text_lines]
         posteriors = log_odds = None
         if tensors:
@@ -893,6 +963,7 @@ class DigitReader:
             line_model=self.line_model_file,
             orientation_model=self.orientation_model_file,
             digit_orientation_model=self.digit_orientation_model_file,
+            pencil_model=self.pencil_model_file,
             read_config=self.read_config,
             detect_config=self.detect_config,
         )

@@ -667,7 +667,7 @@ def test_a_faint_pencil_digit_in_pieces_is_read_whole(seed, index, text, mnist_t
     assert unbridged.read(image).text != text
 
 
-@pytest.mark.parametrize("seed, index, text, at_half", [(2, 22, "21335", "2153"), (2, 29, "2885", "2185")])
+@pytest.mark.parametrize("seed, index, text, at_half", [(2, 22, "21335", "2133"), (2, 29, "2885", "2?85")])
 def test_faint_pencil_read_unsurely_at_half_size_is_read_again_in_full(seed, index, text, at_half, mnist_test):
     """Issue 10's faint pencil photos (train.scenes, benchmarks' seeds) whose digits were found on the half-size
     copy of the noisy map (detect.Extraction.noisy_half) and read unsurely, a digit lost or misread: found again in
@@ -687,12 +687,12 @@ def test_faint_pencil_read_unsurely_at_half_size_is_read_again_in_full(seed, ind
     DigitReader(line_model=False).read(image)  # a reader of blobs alone has no second look (it raised)
 
 
-@pytest.mark.parametrize("seed, index, text, off", [(0, 21, "1627", "1627"), (2, 35, "2081", "7081")])
+@pytest.mark.parametrize("seed, index, text, off", [(0, 21, "1627", "1627"), (2, 76, "93208", "93238")])
 def test_faint_pencil_upside_down_is_read_again_in_full_the_right_way_up(seed, index, text, off, mnist_test):
     """The second look in full reads the page as it was finally turned: an upside-down page reads unsurely at
     half size because it is upside down, and read again in full before being turned it read surer upside down
-    ('1627' as '6291' at 0.96-1.0). Turned 180 degrees, these photos read right; '2081' only with the second
-    look ('7081' without)."""
+    ('1627' as '6291' at 0.96-1.0). Turned 180 degrees, these photos read right; '93208' only with the second
+    look ('93238' without)."""
     from edgedigits.runtime.config import ReadConfig
     from edgedigits.runtime.reader import DigitReader
     from edgedigits.train.scenes import kind_photos

@@ -264,7 +264,7 @@ def test_a_shipped_line_model_given_as_the_digit_model_says_which_to_pass(name):
         Model(name)
     message = str(info.value)
     assert f"{name}.onnx: a text-line model" in message and "not a digit model" in message
-    assert "(default, default-int8, seed-mlp)" in message and "--line-model" in message
+    assert "(default, default-int8, pencil, seed-mlp)" in message and "--line-model" in message
     assert "an orientation classifier to --orientation-model" in message  # (now that the option exists)
     assert "edgedigits export" not in message
 

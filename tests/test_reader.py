@@ -433,7 +433,7 @@ def test_an_unknown_model_names_the_shipped_models_by_what_they_read():
     with pytest.raises(ModelError) as caught:
         DigitReader("nosuch")
     message = str(caught.value)
-    assert "default, default-int8, seed-mlp (digit models, --model)" in message, message
+    assert "default, default-int8, pencil, seed-mlp (digit models, --model)" in message, message
     assert (
         "line (line model, --line-model)" in message
         and "orientation (orientation model, --orientation-model)" in message

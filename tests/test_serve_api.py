@@ -86,6 +86,7 @@ def test_health_models_and_docs(server):
     assert status == 200 and body["loaded"]["name"] == "default"
     assert body["loaded"]["line_model"] == "line" and body["loaded"]["orientation_model"] == "orientation"
     assert body["loaded"]["digit_orientation_model"] == "digit-orientation"
+    assert body["loaded"]["pencil_model"] == "pencil"
     assert {m["name"] for m in body["models"]} >= {"default", "default-int8"}
     assert "path" not in json.dumps(body), "the models listing must not reveal where files live on the server"
     status, headers, page = request(server.url + "/docs")

@@ -74,7 +74,17 @@ def seed_run(tmp_path_factory):
     return out, train("seed", out, epochs=2, subset=3000, seed=7, verbose=0)
 
 
-@pytest.mark.parametrize("preset", ["mlp", "cnn"])
+def test_the_pencil_preset_is_the_cnn_preset_with_pencil_strokes():
+    """The shipped pencil model's recipe: cnn's network, schedule and augmentation, and a fifth of the digits broken
+    and grainy (augment.break_strokes); cnn itself breaks none."""
+    from dataclasses import replace
+
+    pencil, cnn = PRESETS["pencil"], PRESETS["cnn"]
+    assert replace(pencil, name="cnn", augment=cnn.augment, description=cnn.description) == cnn
+    assert pencil.augment == replace(cnn.augment, broken_p=0.2) and cnn.augment.broken_p == 0
+
+
+@pytest.mark.parametrize("preset", ["mlp", "cnn", "pencil"])
 def test_presets_train_briefly_and_write_a_full_run(tmp_path, preset):
     metrics = train(preset, tmp_path, epochs=1, subset=2560, seed=1, verbose=0)
     check_run(tmp_path, metrics, preset, epochs=1, seed=1)

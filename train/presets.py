@@ -346,3 +346,12 @@ PRESETS["line-wide"] = replace(
     description="Segmentation-free line recognizer (CTC), about twice the channels of line, on synthetic lines of "
     "MNIST train digits, separators, words and form lines.",
 )
+
+# The cnn preset with a fifth of its digits broken and grainy like faint pencil (augment.break_strokes): the digit
+# model the reader gives a noisy image's digits (reader.DigitReader's pencil_model; docs/accuracy.md).
+PRESETS["pencil"] = replace(
+    PRESETS["cnn"],
+    name="pencil",
+    augment=AugmentConfig.pencil(),
+    description="The cnn preset trained with faint-pencil strokes too: the digit model for noisy images.",
+)

@@ -452,13 +452,14 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
     # ----------------------------------------------------------------------- about the server
 
     line_file, orientation_file = reader.line_model_file, reader.orientation_model_file  # (no session opened)
-    turns_file = reader.digit_orientation_model_file
-    loaded = {  # the digit model, and the line and orientation models that read with it (null: none)
+    turns_file, pencil_file = reader.digit_orientation_model_file, reader.pencil_model_file
+    loaded = {  # the digit model, and the line, orientation and pencil models that read with it (null: none)
         "name": reader.model.name,
         "accuracy": reader.model.metadata.get("test_accuracy"),
         "line_model": Path(line_file).stem if line_file else None,
         "orientation_model": Path(orientation_file).stem if orientation_file else None,
         "digit_orientation_model": Path(turns_file).stem if turns_file else None,
+        "pencil_model": Path(pencil_file).stem if pencil_file else None,
     }
 
     @app.get("/v1/models", summary="The loaded model and the shipped ones")

@@ -1,0 +1,103 @@
+"""The pencil model: the digits of a noisy image (faint pencil, a dark webcam frame) are read by a digit model trained
+with broken, grainy strokes too (the ``pencil`` preset, models/pencil.onnx); every other image by ``model``."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from edgedigits.runtime.detect import extract
+from edgedigits.runtime.model import LineModel, Model, ModelError
+from edgedigits.runtime.reader import DigitReader
+
+
+@pytest.fixture(scope="module")
+def noisy_photos(mnist_test):
+    """benchmarks/accuracy.py's faint pencil photos (train.scenes, seed 0) that read wrong with the default model
+    alone and right with the pencil model (every one on seed 0; none of its dark webcam frames does, and one reads
+    worse: docs/accuracy.md): {kind: [(image, text, without the pencil model)]}."""
+    from edgedigits.train.scenes import kind_photos
+
+    chosen = {"pencil": {16: "99344", 25: "?571", 66: "562"}}
+    out = {}
+    for kind, wanted in chosen.items():
+        photos = list(kind_photos(mnist_test, kind, 0, max(wanted) + 1))
+        out[kind] = [(photos[i][0], photos[i][1], without) for i, without in wanted.items()]
+    return out
+
+
+def test_a_noisy_photo_is_read_by_the_pencil_model(noisy_photos):
+    """Each photo's ink map is a noisy image's (detect.Extraction.noisy); the shipped reader reads it right, and
+    without the pencil model (pencil_model=False, or "none" as on the command line) as the default model did."""
+    reader, without = DigitReader(), DigitReader(pencil_model=False)
+    assert reader.pencil_model_file.endswith("pencil.onnx") and without.pencil_model_file is False
+    assert DigitReader(pencil_model="none").pencil_model_file is False
+    for kind, photos in noisy_photos.items():
+        for image, text, alone in photos:
+            assert extract(image, lines=True).noisy, kind
+            assert (reader.read(image).text, without.read(image).text) == (text, alone), (kind, text)
+
+
+def test_a_clean_image_is_read_by_the_default_model(mnist_test):
+    """A clean scene's ink map is not noisy: its digits' confidences are the default model's own."""
+    from edgedigits.runtime.synth import make_scene, sample_digits
+
+    digits, labels, _ = sample_digits(6, 3)
+    image = make_scene(digits, seed=3)
+    found = extract(image, lines=True)
+    assert not found.noisy and len(found.digits) == 6
+    reading = DigitReader().read(image)
+    alone = Model().predict(found.digits).max(1)
+    assert np.allclose(sorted(d.confidence for d in reading.digits), sorted(alone), atol=1e-6)
+
+
+def test_predict_digits_sends_each_page_to_its_model(mnist_test):
+    """DigitReader.predict_digits: a noisy page's digits to the pencil model, the others to ``model``, in the pages'
+    order; an empty page takes no rows. Here the pencil model is the seed MLP, so the two differ on every digit."""
+    reader = DigitReader(pencil_model="seed-mlp")
+    pages = [mnist_test.images[i : i + n].astype(np.float32) / 255 for i, n in ((0, 3), (3, 0), (10, 2), (20, 4))]
+    noisy = [True, False, False, True]
+    got = reader.predict_digits(pages, noisy)
+    assert got.shape == (9, 10) and got.dtype == np.float32
+    default, mlp = Model(), Model("seed-mlp")
+    want = np.concatenate([mlp.predict(pages[0]), default.predict(pages[2]), mlp.predict(pages[3])])
+    assert np.allclose(got, want, atol=1e-6)
+    assert np.allclose(
+        DigitReader(pencil_model=False).predict_digits(pages, noisy), default.predict(np.concatenate(pages))
+    )
+
+
+def test_a_given_model_reads_every_image_unless_a_pencil_model_is_given_too():
+    """The shipped pencil model goes with the shipped default model, however it is named (None, its name, its
+    session): a reader of another model reads noisy images with that model too, unless it is given a pencil model."""
+    assert DigitReader("seed-mlp").pencil_model_file is False
+    assert DigitReader("seed-mlp", pencil_model="pencil").pencil_model_file.endswith("pencil.onnx")
+    assert (
+        DigitReader("default").pencil_model_file
+        == DigitReader(Model()).pencil_model_file
+        == DigitReader().pencil_model_file
+    )
+
+
+def test_a_pencil_model_of_another_kind_is_refused_with_the_argument_named():
+    """A session of another kind, or no model at all, is a TypeError at once; a missing file a ModelError at once;
+    a file of another kind a ModelError when its session opens (the property, or the first noisy image)."""
+    with pytest.raises(TypeError, match="pencil_model must be a digit model"):
+        DigitReader(pencil_model=LineModel())
+    with pytest.raises(TypeError, match=r"pencil_model must be .*got True"):
+        DigitReader(pencil_model=True)
+    with pytest.raises(ModelError, match="nosuch"):
+        DigitReader(pencil_model="nosuch")
+    with pytest.raises(ModelError, match="line.onnx: a text-line model"):
+        _ = DigitReader(pencil_model="line").pencil_model
+
+
+def test_worker_processes_read_noisy_photos_with_the_pencil_model(noisy_photos):
+    """read_many with processes (four chunks of 16 or more for two workers, parallel.read_chunks): each worker's
+    reader is built with the same pencil model. The seed MLP as the pencil model reads these photos otherwise than
+    the default model does, so a worker without it would read them otherwise too."""
+    photos = [image for photos in noisy_photos.values() for image, _, _ in photos]
+    reader = DigitReader(pencil_model="seed-mlp")
+    here = [reader.read(image).text for image in photos]
+    assert here != [DigitReader(pencil_model=False).read(image).text for image in photos]
+    assert [r.text for r in reader.read_many(photos * 22, workers=2, processes=True)] == here * 22
