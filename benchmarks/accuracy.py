@@ -164,7 +164,9 @@ def video_frame(digits: list[np.ndarray], size: int, shift: int, rng: np.random.
     return cv2.cvtColor(np.clip(frame, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
 
 
-def video(model: str | None, split, clips: int, seed: int, line_model: str | None = None) -> dict:
+def video(
+    model: str | None, split, clips: int, seed: int, line_model: str | None = None, pencil_model: str | None = None
+) -> dict:
     """Clips of 30 MJPG frames (3-4 digits of 40-110 px drifting sideways) read by `edgedigits webcam
     --source CLIP --headless` (the real command: decoding, stabilizer, JSON lines)."""
     import json
@@ -192,6 +194,7 @@ def video(model: str | None, split, clips: int, seed: int, line_model: str | Non
                 "--headless",
                 *(["--model", model] if model else []),
                 *(["--line-model", line_model] if line_model else []),
+                *(["--pencil-model", pencil_model] if pencil_model else []),
             ]
             lines = subprocess.run(command, capture_output=True, text=True, timeout=300).stdout.splitlines()
             want = "".join(str(int(split.labels[i])) for i in index)
@@ -567,12 +570,13 @@ def main() -> None:
     if args.only in ("all", "digits"):
         single = single_digits(reader, split, args.digits, args.seed)
         scene = scenes(reader, split, args.scenes, args.seed)
-        clips = video(args.model, split, args.clips, args.seed, args.line_model)
+        clips = video(args.model, split, args.clips, args.seed, args.line_model, args.pencil_model)
     report = {
         "machine": machine(),
         "model": reader.model.name,
         "line model": reader.line_model.name if reader.line_model else None,
         "orientation model": model_path(reader.orientation_model_file),
+        "pencil model": model_path(reader.pencil_model_file),
         "seconds": time.perf_counter() - started,
         "lines": line_rows,
         "shared cases": cases,

@@ -170,6 +170,7 @@ def read_archive(
     model: str | None = None,
     line_model: str | bool | None = None,
     orientation_model: str | bool | None = None,
+    pencil_model: str | bool | None = None,
     single: bool = False,
     min_confidence: float = 0.5,
     recursive: bool = False,
@@ -186,7 +187,7 @@ def read_archive(
     None starts a local Ray instance on 127.0.0.1; ``"auto"`` or ``"HOST:PORT"`` joins a running cluster;
     ``workers``: actors, default the cluster's CPUs; the Ray this call starts or joins is shut down, or left,
     when it returns; a Ray already initialized in this process by ``ray.init`` is used as it is and left
-    running). format: ``"jsonl"`` or ``"parquet"``. model, line_model, orientation_model, single,
+    running). format: ``"jsonl"`` or ``"parquet"``. model, line_model, orientation_model, pencil_model, single,
     min_confidence: as ``DigitReader``.
     batch_size: inputs per network pass and per shard. on_progress(read, failed, skipped): called as
     results come in (counts so far).
@@ -243,6 +244,7 @@ def read_archive(
         "model": model,
         "line_model": line_model,
         "orientation_model": orientation_model,
+        "pencil_model": pencil_model,
         "single": single,
         "min_confidence": min_confidence,
     }
@@ -879,9 +881,9 @@ class _Progress:
 
 
 def open_reader(settings: dict):
-    """The one-thread DigitReader of ``settings`` (model, line_model, orientation_model (absent: None), single,
-    min_confidence) that a worker or actor reads with. Raises ModelError for a digit model that cannot be used
-    (the line and orientation models open later)."""
+    """The one-thread DigitReader of ``settings`` (model, line_model, orientation_model and pencil_model (absent:
+    None), single, min_confidence) that a worker or actor reads with. Raises ModelError for a digit model that
+    cannot be used (the line, orientation and pencil models open later)."""
     from .reader import DigitReader
 
     return DigitReader(
@@ -891,6 +893,7 @@ def open_reader(settings: dict):
         threads=1,
         line_model=settings["line_model"],
         orientation_model=settings.get("orientation_model"),
+        pencil_model=settings.get("pencil_model"),
     )
 
 
@@ -906,6 +909,8 @@ def check_models(settings: dict) -> dict:
         _ = reader.line_model  # (its session is otherwise opened at the first text line)
     if settings.get("orientation_model"):
         _ = reader.orientation_model
+    if settings.get("pencil_model"):
+        _ = reader.pencil_model
 
     def sha256(path: str | os.PathLike | Literal[False]) -> str | None:
         return hashlib.sha256(Path(path).read_bytes()).hexdigest() if path else None
@@ -921,13 +926,19 @@ def check_models(settings: dict) -> dict:
     }
 
 
+# Settings kept since a date, with the value every run before then had: an ``out`` written before 2026-12-07 was
+# read with no pencil model (reader.DigitReader's pencil_model), and resuming it with one would mix two kinds of record.
+SETTINGS_BEFORE = {"pencil_model_sha256": None}
+
+
 def keep_settings(out: Path, wanted: dict, has_records: bool = True) -> None:
     """Resume only with the settings the records under ``out`` were read with (``out/_SETTINGS.json``, written
     by the first run there; ``wanted``: check_models' dict and the shards' ``format``). A rerun with another
     model, ``single`` or ``min_confidence`` would skip every input already recorded and mix two kinds of record,
     and one with another format two kinds of shard (``pd.read_parquet(out)`` saw only part of the records):
     ArchiveError naming what differs. An ``out`` from before this file existed gets it now; a setting its file
-    does not hold (written before the setting was kept) is not compared. An ``out`` with no shard
+    does not hold (written before the setting was kept) is not compared, but for those whose value before then is
+    known (``SETTINGS_BEFORE``: no pencil model read an ``out`` written before 2026-12-07). An ``out`` with no shard
     (``has_records`` False: a run that stopped before writing any, at a refused ``--address`` say) holds nothing
     to mix: it takes ``wanted``, whatever its file says. ArchiveError too when the file cannot be written (a full
     disk; no temporary file is left)."""
@@ -947,6 +958,7 @@ def keep_settings(out: Path, wanted: dict, has_records: bool = True) -> None:
                 f"--out{API_OUT}, and rerun"
             ) from None
         return
+    had = {**SETTINGS_BEFORE, **had}
     differ = [f"{k} {had[k]!r} -> {v!r}" for k, v in wanted.items() if k in had and had[k] != v]
     if differ:
         raise ArchiveError(

@@ -230,20 +230,27 @@ def needs_train(what: str, missing: str) -> NoReturn:
     fail(f"{what} needs the [train] extra ({missing}). Install it with: " + install_hint("train"))
 
 
+PENCIL_HELP = (
+    "Digit model of a noisy image's digits (faint pencil, a dark webcam frame); default: the shipped 'pencil' with "
+    "the default --model, else --model itself; none: --model reads every image."
+)
+
 MODEL_HELP = (
     "Digit model: a shipped name (see `edgedigits models`) or an .onnx file. The line model (--line-model) reads "
     "text lines too, and the two are pooled: to see this model alone, add --line-model none (or --single)."
 )
 
 
-def checked(reader, line_model: str | None, orientation_model: str | None = None):
-    """``reader``, with the line and orientation models named by ``--line-model`` and ``--orientation-model``
-    opened now: a file that is no such model is refused at start (ModelError), not when the first text line is
-    read."""
+def checked(reader, line_model: str | None, orientation_model: str | None = None, pencil_model: str | None = None):
+    """``reader``, with the line, orientation and pencil models named by ``--line-model``, ``--orientation-model``
+    and ``--pencil-model`` opened now: a file that is no such model is refused at start (ModelError), not when the
+    first text line (or noisy image) is read."""
     if model_option(line_model):
         _ = reader.line_model  # the property opens its session
     if model_option(orientation_model):
         _ = reader.orientation_model
+    if model_option(pencil_model):
+        _ = reader.pencil_model
     return reader
 
 
@@ -461,6 +468,7 @@ def classify(
     orientation_model: Optional[str] = typer.Option(
         None, "--orientation-model", metavar="NAME|FILE|none", help=ORIENTATION_HELP
     ),
+    pencil_model: Optional[str] = typer.Option(None, "--pencil-model", metavar="NAME|FILE|none", help=PENCIL_HELP),
     from_file: Optional[str] = typer.Option(
         None,
         "--from-file",
@@ -526,8 +534,9 @@ def classify(
             threads=1,
             line_model=model_option(line_model),
             orientation_model=model_option(orientation_model),
+            pencil_model=model_option(pencil_model),
         )
-        checked(reader, line_model, orientation_model)
+        checked(reader, line_model, orientation_model, pencil_model)
     except ModelError as exc:
         fail(str(exc))
     copies = None
@@ -658,6 +667,7 @@ def batch(
     orientation_model: Optional[str] = typer.Option(
         None, "--orientation-model", metavar="NAME|FILE|none", help=ORIENTATION_HELP
     ),
+    pencil_model: Optional[str] = typer.Option(None, "--pencil-model", metavar="NAME|FILE|none", help=PENCIL_HELP),
     workers: Optional[int] = typer.Option(
         None, min=1, help="Worker processes (local) or actors (ray); default: every core of the machine or cluster."
     ),
@@ -702,6 +712,7 @@ def batch(
             model=model,
             line_model=model_option(line_model),
             orientation_model=model_option(orientation_model),
+            pencil_model=model_option(pencil_model),
             single=single,
             min_confidence=min_confidence,
             recursive=recursive,
@@ -737,6 +748,7 @@ def webcam(
     orientation_model: Optional[str] = typer.Option(
         None, "--orientation-model", metavar="NAME|FILE|none", help=ORIENTATION_HELP
     ),
+    pencil_model: Optional[str] = typer.Option(None, "--pencil-model", metavar="NAME|FILE|none", help=PENCIL_HELP),
     headless: bool = typer.Option(False, help="No window: print one JSON line per frame."),
     format: Optional[str] = typer.Option(None, "--format", "-f", help="jsonl (default when --headless) | none"),
     max_frames: Optional[int] = typer.Option(None, min=1, help="Stop after N frames."),
@@ -800,8 +812,9 @@ def webcam(
             threads=1,
             line_model=model_option(line_model),
             orientation_model=model_option(orientation_model),
+            pencil_model=model_option(pencil_model),
         )
-        checked(reader, line_model, orientation_model)
+        checked(reader, line_model, orientation_model, pencil_model)
         stats = live.run(
             reader,
             parse_source(source),

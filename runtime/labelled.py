@@ -274,6 +274,7 @@ class Tally:
             "images_per_s": round(self.done / seconds, 1) if seconds > 0 else None,
             "model": reader.model.name,
             "line_model": None if reader.single or not reader.line_model_file else Path(reader.line_model_file).stem,
+            "pencil_model": Path(reader.pencil_model_file).stem if reader.pencil_model_file else None,
             "min_confidence": reader.min_confidence,
             "single": reader.single,
             "misses": self.misses,

@@ -295,10 +295,18 @@ class DigitReader:
         return self._digit_orientation
 
     def _reads_with_the_default(self) -> bool:
-        """Is ``model`` the shipped default model's file (however it was named)?"""
+        """Is ``model`` the shipped default model: its file, however it was named, or a copy of it (the same bytes:
+        a clone's models/default.onnx given to an installed package, a copy on a cluster's share)?"""
         try:
-            return Path(self.model.path).resolve() == resolve_model(None).resolve()
+            default = resolve_model(None)
         except ModelError:  # (an install without the default model)
+            return False
+        mine = Path(self.model.path)
+        if mine.resolve() == default.resolve():
+            return True
+        try:
+            return mine.stat().st_size == default.stat().st_size and mine.read_bytes() == default.read_bytes()
+        except OSError:
             return False
 
     @property
@@ -320,7 +328,10 @@ class DigitReader:
     def predict_digits(self, pages: list[np.ndarray], noisy: list[bool]) -> np.ndarray:
         """The digit probabilities of each page's digits (float32 [N_i, 28, 28] each), one float32 [sum N_i, 10]
         array in their order: a noisy page's (``noisy``, detect.Extraction.noisy) by the pencil model, when this
-        reader has one, the others by ``model``; one call of each model."""
+        reader has one, the others by ``model``; one call of each model. ValueError when ``noisy`` does not hold
+        one flag per page."""
+        if len(noisy) != len(pages):
+            raise ValueError(f"predict_digits takes one noisy flag per page: {len(pages)} pages, {len(noisy)} flags")
         pencil = self.pencil_model if any(noisy) else None
         chosen = [bool(n) and pencil is not None for n in noisy]
         out = np.zeros((sum(len(d) for d in pages), 10), np.float32)

@@ -236,6 +236,23 @@ def test_a_rerun_with_other_settings_is_refused_not_skipped(archive, tmp_path):
     assert read_archive(paths[:20], out, workers=1, batch_size=64, format="parquet").skipped == 20
 
 
+def test_a_folder_read_before_the_pencil_model_resumes_only_without_it(archive, tmp_path):
+    """An ``out`` written before the pencil model (its _SETTINGS.json has no pencil_model_sha256) was read with none:
+    resuming it with the shipped one would mix two kinds of record, and is refused naming it (batch.SETTINGS_BEFORE);
+    with --pencil-model none it resumes. A setting with no known value before it was kept is still not compared."""
+    folder, paths = archive
+    out = tmp_path / "out"
+    read_archive(paths[:20], out, workers=1, batch_size=64, pencil_model="none")
+    settings = json.loads((out / "_SETTINGS.json").read_text())
+    assert settings["pencil_model_sha256"] is None
+    del settings["pencil_model_sha256"], settings["digit_orientation_model_sha256"]
+    (out / "_SETTINGS.json").write_text(json.dumps(settings))
+    with pytest.raises(ArchiveError, match=r"pencil_model_sha256 None -> '[0-9a-f]{64}'"):
+        read_archive(paths[:20], out, workers=1, batch_size=64)
+    again = read_archive(paths[:20], out, workers=1, batch_size=64, pencil_model="none")
+    assert (again.read, again.skipped) == (0, 20)
+
+
 def test_a_run_that_stopped_before_any_record_keeps_no_settings_from_a_retry(archive, tmp_path):
     """A run refused before it read anything (an --address where no cluster answers) left its _SETTINGS.json, so a
     retry with other settings was refused ('holds records read with other settings') though the folder held no

@@ -618,6 +618,37 @@ def test_orientation_model_option_on_every_command_that_reads_images(tmp_path):
     assert [json.loads(line)["text"] for line in open(next((tmp_path / "none").glob("part-*.jsonl")))] != [expected]
 
 
+def test_pencil_model_option_on_every_command_that_reads_images(tmp_path, mnist_test):
+    """--pencil-model NAME|FILE|none on classify, batch and webcam: a faint pencil photo (train.scenes, seed 0,
+    photo 16) reads right by default and with the shipped file, and as the default model alone reads it with
+    'none'; a file that is no digit model is refused at start (exit 2, naming it)."""
+    from edgedigits.train.scenes import kind_photos
+
+    root = Path(__file__).resolve().parents[1]
+    image, want = list(kind_photos(mnist_test, "pencil", 0, 17))[16]
+    photo = tmp_path / "pencil.png"
+    cv2.imwrite(str(photo), image)
+
+    def text(*options) -> str:
+        result = run("classify", photo, "--format", "jsonl", *options)
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)["text"]
+
+    assert want == "99844" and text() == text("--pencil-model", root / "models" / "pencil.onnx") == want
+    assert text("--pencil-model", "none") == "99344"
+    line = root / "models" / "line.onnx"
+    for command in (["classify", photo], ["batch", photo, "--out", tmp_path / "out"], ["webcam", "--source", photo]):
+        refused = run(*command, "--headless" if command[0] == "webcam" else "--no-progress", "--pencil-model", line)
+        assert refused.returncode == 2, refused.stderr
+        assert refused.stderr.startswith(f"edgedigits: {line}: a text-line model"), refused.stderr
+        assert "--pencil-model" in run(command[0], "--help").stdout
+    batch = run("batch", photo, "--out", tmp_path / "none", "--pencil-model", "none")
+    assert batch.returncode == 0, batch.stderr
+    assert [json.loads(line)["text"] for line in open(next((tmp_path / "none").glob("part-*.jsonl")))] == ["99344"]
+    webcam = run("webcam", "--source", photo, "--headless", "--pencil-model", "none")
+    assert webcam.returncode == 0 and json.loads(webcam.stdout.splitlines()[0])["text"] == "99344", webcam.stderr
+
+
 def test_a_dash_where_no_file_is_named_so_says_what_reads_stdin(tmp_path, monkeypatch):
     """`edgedigits batch - --out DIR < photo.jpg` (and read_paths(["-"])): '-' is classify's stdin; elsewhere it
     was "no such file or folder; check the path". A file named '-' is still read as a file."""

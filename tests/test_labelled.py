@@ -145,6 +145,7 @@ def test_score_counts_exact_misses_and_unreadable(labelled):
     assert "truncated or corrupt image" in misses["scans/torn.png"]["error"] and misses["scans/torn.png"]["got"] == ""
     assert "no such file" in misses["scans/gone.png"]["error"]
     assert (report["model"], report["line_model"], report["labelled"]) == ("default", "line", 10)
+    assert report["pencil_model"] == "pencil"
 
 
 @pytest.mark.parametrize(

@@ -65,6 +65,8 @@ def test_predict_digits_sends_each_page_to_its_model(mnist_test):
     assert np.allclose(
         DigitReader(pencil_model=False).predict_digits(pages, noisy), default.predict(np.concatenate(pages))
     )
+    with pytest.raises(ValueError, match="one noisy flag per page: 4 pages, 1 flags"):
+        reader.predict_digits(pages, [True])
 
 
 def test_a_given_model_reads_every_image_unless_a_pencil_model_is_given_too():

@@ -233,13 +233,13 @@ def test_readings_are_hashable_and_equal_readings_hash_alike(reader):
 
 
 def test_warm_up_opens_and_runs_every_model_and_changes_no_reading():
-    """DigitReader.warm_up: the line and orientation models' sessions open (they opened with the first text line
-    read), its readings are those of a reader that was not warmed up, and a reader without those models warms
-    up too."""
+    """DigitReader.warm_up: the line, orientation and pencil models' sessions open (they opened with the first text
+    line, or noisy image, read), its readings are those of a reader that was not warmed up, and a reader without
+    those models warms up too."""
     cold, warm = DigitReader(threads=1), DigitReader(threads=1)
-    assert warm._line_model is None and warm._orientation is None
+    assert warm._line_model is None and warm._orientation is None and warm._pencil is None
     assert warm.warm_up() > 0
-    assert warm._line_model is not None and warm._orientation is not None
+    assert warm._line_model is not None and warm._orientation is not None and warm._pencil is not None
     photo = ROOT / "samples" / "photo_2026.jpg"
     assert warm.read(photo) == cold.read(photo) and warm.read(photo).text == "2026"
     bare = DigitReader(threads=1, line_model=False, orientation_model=False)
