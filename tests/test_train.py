@@ -91,6 +91,8 @@ def test_presets_train_briefly_and_write_a_full_run(tmp_path, preset):
     if preset == "cnn":  # PreciseBN (fit.precise_batch_norm): after 32 steps the saved batch norms still held the
         # untrained network's statistics, and the model read 11 % of the test set (33 % with them averaged anew)
         assert metrics["precise_bn_batches"] == 16 and metrics["test_accuracy"] > 0.25
+    elif preset == "pencil":  # cnn's network: its batch norms too
+        assert metrics["precise_bn_batches"] == 16
     else:
         assert metrics["precise_bn_batches"] == 0  # no batch norm
 
