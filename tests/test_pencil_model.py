@@ -69,6 +69,24 @@ def test_predict_digits_sends_each_page_to_its_model(mnist_test):
         reader.predict_digits(pages, [True])
 
 
+def test_a_copy_of_the_default_model_elsewhere_is_the_default_model(tmp_path):
+    """A byte-for-byte copy of models/default.onnx (a clone's, given to an installed package; one on a cluster's
+    share) reads with the pencil model as the shipped file does; a changed copy is another model."""
+    import shutil
+
+    from edgedigits.runtime.model import resolve_model
+
+    copy = tmp_path / "mine.onnx"
+    shutil.copy(resolve_model(None), copy)
+    assert DigitReader(str(copy)).pencil_model_file == DigitReader().pencil_model_file
+    import onnx
+
+    changed = onnx.load(copy)  # the same network with one more metadata entry: another file
+    onnx.helper.set_model_props(changed, {**{p.key: p.value for p in changed.metadata_props}, "note": "mine"})
+    onnx.save(changed, copy)
+    assert DigitReader(str(copy)).pencil_model_file is False
+
+
 def test_a_given_model_reads_every_image_unless_a_pencil_model_is_given_too():
     """The shipped pencil model goes with the shipped default model, however it is named (None, its name, its
     session): a reader of another model reads noisy images with that model too, unless it is given a pencil model."""
