@@ -1115,12 +1115,14 @@ class ReadConfig:
     #   0.95; of 10,000 small digit PNGs (runtime.bench) 98 get the look at 0.98, 171 at 0.995, 65 at 0.95)
     glance_wide: float = 1.0  # width over height: a fast-path blob at least this wide whose digit model is sure of
     #   one digit (from second_look_below) ...
-    glance_below: float = 0.999  # probability: ... but less than this gets a glance from the line model on its
-    #   28x28 digit, and a second look when it reads two digits or more (782cf21, 2026-12-02: of 300 tight crops of
-    #   touching pairs, accuracy.py's seed 0, 15 such blobs at 1.0 and any sureness, 10 below 0.999; of the 10,000
-    #   MNIST test digits as scans, 1,552 and 80. Glancing at all 1,552 cost 42 % more CPU and two digits read
-    #   right became several; below 0.999 the 80 glances cost 1 % and read none as several. The 300 crops: 265 ->
-    #   273 exact)
+    glance_below: float = 1.0  # probability: ... but at most this sure gets a glance from the line model on its
+    #   28x28 digit, and a second look when it reads two digits or more (782cf21, 2026-12-02, at 0.999: of 300 tight
+    #   crops of touching pairs, accuracy.py's seed 0, 15 such blobs at 1.0 and any sureness, 10 below 0.999; of the
+    #   10,000 MNIST test digits as scans, 1,552 and 80; the 300 crops 265 -> 273 exact). 1.0, every sure wide blob
+    #   (2026-12-07): the pairs the digit model was surest of were read as one digit ('64' read '4' at 1.0, '98' '8'
+    #   at 0.99999), and the glance and the second look read them right; accuracy.py's 300 crops of touching pairs,
+    #   seed 1, 272 -> 279 exact, nothing else changed; of the 10,000 MNIST test digits, 2 more read as two digits (a
+    #   '4' read '21', a '2' '22') and read_batch takes 12-19 % longer (the glance is about 155 us a blob)
     # --- digits found at half size on a noisy image (reader.DigitReader._read_in_full)
     faint_full_below: float = 0.8  # probability: a reading of two digits or more found on the half-size copy of a
     #   noisy image (faint pencil, a dark frame: detect.Extraction.noisy_half) whose least sure digit is less sure

@@ -142,12 +142,20 @@ MOVED_READ = {
 }
 
 
+# Fields whose default was changed on purpose after they were gathered, measured where they are defined:
+# field -> (the constant's value, the field's default now).
+RETUNED = {"glance_below": (0.999, 1.0)}  # config.ReadConfig.glance_below (2026-12-07)
+
+
 @pytest.mark.parametrize("moved, default", [(MOVED, DEFAULT), (MOVED_READ, DEFAULT_READ)])
 def test_the_gathered_fields_keep_the_values_of_the_constants_they_replace(moved, default):
-    """No reading changes: each field's default is the old constant's value, and of its type (an int stays an
-    int: some are slice bounds and kernel sizes)."""
+    """No reading changes: each field's default is the old constant's value (or, for a field RETUNED since, the
+    value it was retuned to), and of its type (an int stays an int: some are slice bounds and kernel sizes)."""
     for old, (field, value) in moved.items():
         new = getattr(default, field)
+        if field in RETUNED:
+            assert RETUNED[field][0] == value, (old, value)
+            value = RETUNED[field][1]
         assert new == value and type(new) is type(value), (old, new, value)
     assert len({field for field, _ in moved.values()}) == len(moved)
     if default is DEFAULT_READ:  # every field of reading was a module constant, but those added since
@@ -577,7 +585,7 @@ READ_ON_CROPS = [
     ("piece", 0.0, "separators", 14, "374274", "37?274"),  # no blob is a piece of a broken digit
     ("slash_sure", 0.9999, "separators", 6, "967", "9617"),  # an unsure '/' is the digit model's '1' (one taller
     # than its digits stays a slash whatever it is: slash_height; sure: test_line_reading.py)
-    ("second_look_below", 1.01, "touching pairs", 11, "4", "47"),  # every wide fast-path blob looked at again
+    ("second_look_below", 1.01, "touching pairs", 45, "8", "36"),  # every wide fast-path blob looked at again
     ("glance_wide", 0.5, "touching pairs", 45, "8", "36"),  # a narrower sure blob gets the line model's glance
     ("glance_below", 0.5, "touching pairs", 3, "32", "2"),  # no sure blob gets it
 ]

@@ -10,6 +10,7 @@ import pytest
 
 from helpers import paper_digit
 
+from edgedigits.runtime.config import ReadConfig
 from edgedigits.runtime.lines import (
     ALPHABET,
     BATCH_MARGIN,
@@ -247,7 +248,7 @@ def test_a_lone_handwritten_digit_beside_a_printed_word_is_kept(reader, mnist_te
 def test_a_tight_crop_of_touching_digits_is_read_as_several(reader, mnist_test):
     """A cropped touching pair on clean paper is one blob, small and clean: the fast path (detect.clean_digit)
     took it for one digit. When the blob is wide enough for two and the digit model doubts it, the general
-    stages and the line model look again (reader.may_be_several); when the digit model is sure (below
+    stages and the line model look again (reader.may_be_several); when the digit model is sure (up to
     ReadConfig.glance_below) of a blob as wide as tall, the line model glances at its 28x28 digit first
     (reader.sure_but_wide, DigitReader._glance). These 40 crops: 0.90 exact, 0.825 without the glance ('52'
     read '2', '38' read '8', '96' read '2'), 0.70 without either. Read one by one or in one batch, the same."""
@@ -255,6 +256,32 @@ def test_a_tight_crop_of_touching_digits_is_read_as_several(reader, mnist_test):
     rate, got = exact_rate(reader, items)
     assert rate >= 0.875, list(zip(got, [w for _, w in items]))
     assert [r.text for r in reader.read_batch([image for image, _ in items])] == got
+
+
+def test_a_tight_crop_of_touching_digits_the_digit_model_is_surest_of_is_glanced_at(mnist_test):
+    """The digit model is overconfident on touching pairs: these three crops ('48', '33', '71'), as wide as tall or
+    wider, it reads as one digit at 0.999 or more. The line model glances at every sure blob that wide
+    (ReadConfig.glance_below = 1.0) and reads two digits; at 0.999, the glance's old bound, they read '8', '3', '7'."""
+    items = crops(mnist_test, lambda rng: number(rng, 2, 2), 40, 24, LineStyle(touching=1.0, **PLAIN))
+    picked = [items[k] for k in (16, 21, 26)]
+    assert [w for _, w in picked] == ["48", "33", "71"]
+    assert [DigitReader(threads=1).read(image).text for image, _ in picked] == ["48", "33", "71"]
+    bounded = DigitReader(threads=1, read_config=ReadConfig(glance_below=0.999))
+    assert [bounded.read(image).text for image, _ in picked] == ["8", "3", "7"]
+
+
+def test_a_glance_reads_each_blob_as_alone(reader, mnist_test):
+    """The glance pads each blob's line to lines.GLANCE_WIDTH (pad_to_width), so its reading does not depend on the
+    blobs glanced at with it; a line wider than that is refused by pad_to_width (the glance reads it with
+    pad_batch's margin)."""
+    from edgedigits.runtime.lines import GLANCE_WIDTH, fit_line, pad_to_width
+
+    tensors = [fit_line(mnist_test.images[i].astype(np.float32) / 255).tensor for i in range(8)]
+    together = reader.line_model.predict(pad_to_width(tensors, GLANCE_WIDTH))
+    for t, out in zip(tensors, together):
+        assert np.array_equal(reader.line_model.predict(pad_to_width([t], GLANCE_WIDTH))[0], out)
+    with pytest.raises(ValueError, match="does not fit"):
+        pad_to_width([np.zeros((HEIGHT, GLANCE_WIDTH + 4), np.float32)], GLANCE_WIDTH)
 
 
 def test_a_touching_pair_alone_on_its_line_is_split_when_both_models_favour_it(reader, mnist_test):
