@@ -571,7 +571,8 @@ class DigitReader:
                 if len(out.probabilities)
                 else 0.0
             )  # (a turn with text lines but no blob: the digit model has nothing to be surer of)
-            if keep_voted_turn(vote.lead, surer, gain, config):
+            counts = (sum(map(digit_count, before.chars)), sum(map(digit_count, out.chars)))
+            if keep_voted_turn(vote.lead, surer, gain, counts, config):
                 prepared[i], outputs[i] = q, out  # (still asked about 180 degrees: _turn_upside_down)
 
     def _turn_columns(self, prepared: list[_Prepared], outputs: list[_Outputs | None]) -> None:

@@ -879,16 +879,28 @@ def turn_vote(probabilities: np.ndarray, config: ReadConfig = DEFAULT_READ) -> V
     return Vote(turn, lead) if lead >= config.vote_margin and agree >= config.vote_agree else Vote(0, 0.0)
 
 
-def keep_voted_turn(lead: float, surer: float, digit_gain: float, config: ReadConfig = DEFAULT_READ) -> bool:
+def keep_voted_turn(
+    lead: float,
+    surer: float,
+    digit_gain: float,
+    digits: tuple[int, int] = (0, 0),
+    config: ReadConfig = DEFAULT_READ,
+) -> bool:
     """Is a page its blobs voted on their side (turn_vote: ``lead``, nats), read turned upright, to be kept so?
     ``surer``: how much more surely the line model reads the turn than the page as it lies (peak_score, nats per
     character); ``digit_gain``: how much surer the digit model is of the turn's blobs than of the page's as they lie
-    (the mean of each blob's top probability, turned minus as it lies).
+    (the mean of each blob's top probability, turned minus as it lies); ``digits``: how many digits the line model
+    read in the page as it lies and turned.
 
     Kept when the line model reads the turn more surely; or, on a vote leading by ``config.vote_sure_margin`` or
     more, when the digit model is surer of its blobs by ``config.vote_digit_gain`` (the line model can read digits
     on their side surely as something else: '362 / 95 / 91' on its side read '00' and two words at -0.024 nats per
-    character, upright at -0.033; the digit model's mean certainty went from 0.61 to 0.99)."""
+    character, upright at -0.033; the digit model's mean certainty went from 0.61 to 0.99). Never when the turn
+    reads fewer than ``config.vote_keep_share`` of the digits read as it lies: an upright line of touching digits,
+    whose wide blobs lie flat like digits on their side, read '1' turned, one sure character ('8998/7994')."""
+    as_it_lies, turned = digits
+    if turned < config.vote_keep_share * as_it_lies:
+        return False
     return surer > 0 or (lead >= config.vote_sure_margin and digit_gain >= config.vote_digit_gain)
 
 

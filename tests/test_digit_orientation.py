@@ -85,6 +85,35 @@ def test_a_voted_turn_is_kept_when_either_model_reads_it_more_surely():
     )
 
 
+def test_a_voted_turn_that_loses_most_digits_is_not_kept():
+    """An upright line of touching digits (wide blobs lying flat, like digits on their side) read one sure '1'
+    turned: surer per character, but 1 digit of 8 (vote_keep_share 0.4)."""
+    assert not keep_voted_turn(lead=6.0, surer=0.2, digit_gain=0.3, digits=(8, 1))
+    assert keep_voted_turn(lead=6.0, surer=0.2, digit_gain=0.3, digits=(7, 4))  # a page on its side misread
+    assert keep_voted_turn(lead=6.0, surer=0.2, digit_gain=0.3, digits=(8, 1), config=ReadConfig(vote_keep_share=0))
+
+
+@shipped
+def test_an_upright_line_of_touching_digits_is_not_turned_by_the_vote(mnist_test):
+    """benchmarks/accuracy.py's separators crop 6 (seed 0): '8998/7994' in three touching groups lying flat. The
+    vote turned it and the turn read '1' (kept: one sure character); it is read as it lies."""
+    from edgedigits.train.line_fit import TOUCHING_GAP
+    from edgedigits.train.lines import LineMaker, LineStyle
+
+    style = LineStyle(touching=0.3, touch_gap=TOUCHING_GAP, underline=0.1, rule=0.0, comb=0.0, boxes=0.0, pencil=0.0)
+    maker, rng = LineMaker(mnist_test.images, mnist_test.labels, style), np.random.default_rng([0, 3, 2])
+
+    def number(lo: int, hi: int) -> str:
+        return "".join(str(d) for d in rng.integers(0, 10, int(rng.integers(lo, hi + 1))))
+
+    for _ in range(7):
+        sep = str(rng.choice(list("/-.,:")))
+        sample = maker.sample(rng, sep.join([number(1, 4), number(1, 4)]))
+    assert sample.text == "89987994"
+    assert DigitReader().read(sample.photo).text == "89987994"
+    assert DigitReader(read_config=ReadConfig(vote_keep_share=0.0)).read(sample.photo).text == "1"
+
+
 def test_one_blob_sure_against_the_turn_does_not_veto_the_page():
     sure = [0.001, 0.997, 0.001, 0.001]
     against = [1.0, 0.0, 0.0, 0.0]  # log 0 would be -inf: floored at 1e-6
