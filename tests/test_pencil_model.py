@@ -69,6 +69,23 @@ def test_predict_digits_sends_each_page_to_its_model(mnist_test):
         reader.predict_digits(pages, [True])
 
 
+def test_the_quarter_turn_check_reads_a_noisy_pages_turned_digits_with_the_pencil_model(noisy_photos):
+    """DigitReader._favour_a_quarter_turn turns a page's 28x28 digits a quarter either way and asks the digit model
+    whether they read better so: a noisy page's go to the pencil model (one call, both turns of every digit), as its
+    digits as they lie did, and none to ``model``."""
+    reader = DigitReader()
+    image = noisy_photos["pencil"][0][0]
+    (page,) = reader._prepare(image, None, False, together=False)
+    (out,) = reader._infer([page], check_orientation=True)
+    assert page.found.noisy and out is not None
+    calls: dict[str, list[int]] = {"pencil": [], "default": []}
+    for name, model in (("pencil", reader.pencil_model), ("default", reader.model)):
+        predict = model.predict
+        model.predict = lambda batch, _name=name, _predict=predict: calls[_name].append(len(batch)) or _predict(batch)
+    reader._favour_a_quarter_turn([page], [out])
+    assert calls == {"pencil": [2 * len(page.found.digits)], "default": []}
+
+
 def test_a_copy_of_the_default_model_elsewhere_is_the_default_model(tmp_path):
     """A byte-for-byte copy of models/default.onnx (a clone's, given to an installed package; one on a cluster's
     share) reads with the pencil model as the shipped file does; a changed copy is another model."""
