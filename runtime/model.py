@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, Literal, TypeVar, cast
 
 import numpy as np
 
@@ -899,3 +900,44 @@ def _commands_markdown(commands: dict, steps: tuple[str, ...]) -> list[str]:
     first), then ``steps`` in order, those the card has."""
     lines = list(commands.get("init") or []) + [commands[k] for k in steps if commands.get(k)]
     return ["", "Commands that made and measured it:", "", "```sh", *lines, "```"]
+
+
+M = TypeVar("M", bound=OnnxModel)
+
+
+class LazyModel(Generic[M]):
+    """One model of a reader, its onnxruntime session opened on first use: a cold ``classify`` of one small clean
+    digit never needs the line model (40 ms and 10 MiB saved). ``given``: a session already open (kept), a shipped
+    name or an ``.onnx`` path (found now, opened by ``get``), or False (no such model). ``get`` is thread-safe:
+    several threads asking at once open one session. Raises ModelError, as resolve_model, for a name or path that
+    is no model file."""
+
+    def __init__(self, kind: type[M], given: M | str | os.PathLike | Literal[False], threads: int | None = None):
+        self.kind, self.threads = kind, threads
+        self.session: M | None = None
+        self.path: Path | None = None
+        if isinstance(given, kind):
+            self.session = given
+        elif given is not False:
+            self.path = resolve_model(cast("str | os.PathLike", given))
+        self._lock = threading.Lock()
+
+    def get(self) -> M | None:
+        """The session, opened now if it was not yet; None when there is no model."""
+        if self.session is None and self.path is not None:
+            with self._lock:
+                if self.session is None:
+                    self.session = self.kind(self.path, self.threads)
+        return self.session
+
+    @property
+    def opened(self) -> bool:
+        """Is the session open (given open, or opened by ``get``)?"""
+        return self.session is not None
+
+    @property
+    def file(self) -> str | Literal[False]:
+        """The model's file, without opening its session; False when there is no model."""
+        if self.session is not None:
+            return str(self.session.path)
+        return str(self.path) if self.path is not None else False

@@ -23,7 +23,6 @@ reads long runs of inputs in worker processes (see parallel.py), each with its o
 from __future__ import annotations
 
 import os
-import threading
 import time
 from dataclasses import dataclass, replace
 from itertools import islice
@@ -39,6 +38,7 @@ from .ink import to_gray
 from .lines import GLANCE_WIDTH, STRIDE, Char, ctc_greedy, fit_line, pad_batch, pad_to_width, rows
 from .model import (
     DigitOrientationModel,
+    LazyModel,
     LineModel,
     Model,
     ModelError,
@@ -197,42 +197,22 @@ class DigitReader:
             if not isinstance(value, kind):
                 raise TypeError(f"{name} must be a config.{kind.__name__}, got {value!r}")
         self.model = model if isinstance(model, Model) else Model(model, threads=threads)
+        # The other models' sessions are opened on first use (LazyModel); their files are found, or refused, now.
+        # None is the shipped model of each: the line and orientation models read text lines, the digit-orientation
+        # model votes on pages of two blobs or more, and the pencil model reads noisy images when ``model`` is the
+        # shipped default (a model of the caller's reads them all).
         if line_model is None:
             line_model = shipped_line_model() or False
-        # The line model's session is opened when the first text line is read (a cold `classify` of one small
-        # clean digit never needs it: 40 ms and 10 MiB saved); its file is found, or refused, now.
-        self._line_model: LineModel | Literal[False] | None = None
-        self._line_model_path: Path | None = None
-        if isinstance(line_model, LineModel) or line_model is False:
-            self._line_model = line_model
-        else:
-            self._line_model_path = resolve_model(line_model)
-        if orientation_model is None:  # opened lazily too, with the first text line
+        if orientation_model is None:
             orientation_model = shipped_orientation_model() or False
-        self._orientation: OrientationModel | None = None
-        self._orientation_path: Path | None = None
-        if isinstance(orientation_model, OrientationModel):
-            self._orientation = orientation_model
-        elif orientation_model is not False:
-            self._orientation_path = resolve_model(orientation_model)
-        if digit_orientation_model is None:  # opened lazily too, with the first page of two blobs or more
+        if digit_orientation_model is None:
             digit_orientation_model = shipped_digit_orientation_model() or False
-        self._digit_orientation: DigitOrientationModel | None = None
-        self._digit_orientation_path: Path | None = None
-        if isinstance(digit_orientation_model, DigitOrientationModel):
-            self._digit_orientation = digit_orientation_model
-        elif digit_orientation_model is not False:
-            self._digit_orientation_path = resolve_model(digit_orientation_model)
-        if pencil_model is None:  # opened lazily too, with the first noisy image
+        if pencil_model is None:
             pencil_model = (shipped_pencil_model() if self._reads_with_the_default() else None) or False
-        self._pencil: Model | None = None
-        self._pencil_path: Path | None = None
-        if isinstance(pencil_model, Model):
-            self._pencil = pencil_model
-        elif pencil_model is not False:
-            self._pencil_path = resolve_model(pencil_model)
-        self._threads = threads
-        self._lock = threading.Lock()
+        self._line = LazyModel(LineModel, line_model, threads)
+        self._orientation = LazyModel(OrientationModel, orientation_model, threads)
+        self._digit_orientation = LazyModel(DigitOrientationModel, digit_orientation_model, threads)
+        self._pencil = LazyModel(Model, pencil_model, threads)
         self._min_confidence = float(min_confidence)  # (checked above, before any model was opened)
         self.single = single
         self.read_config = read_config
@@ -269,30 +249,18 @@ class DigitReader:
     @property
     def line_model(self) -> LineModel | None:
         """The line recognizer (its session opened on first use), or None when this reader has none."""
-        if self._line_model is None:
-            with self._lock:
-                if self._line_model is None:
-                    self._line_model = LineModel(self._line_model_path, self._threads)
-        return self._line_model or None
+        return self._line.get()
 
     @property
     def orientation_model(self) -> OrientationModel | None:
         """The text-orientation classifier (its session opened on first use), or None when this reader has none."""
-        if self._orientation is None and self._orientation_path is not None:
-            with self._lock:
-                if self._orientation is None:
-                    self._orientation = OrientationModel(self._orientation_path, self._threads)
-        return self._orientation
+        return self._orientation.get()
 
     @property
     def digit_orientation_model(self) -> DigitOrientationModel | None:
         """The digits' quarter-turn classifier (its session opened on first use), or None when this reader has
         none."""
-        if self._digit_orientation is None and self._digit_orientation_path is not None:
-            with self._lock:
-                if self._digit_orientation is None:
-                    self._digit_orientation = DigitOrientationModel(self._digit_orientation_path, self._threads)
-        return self._digit_orientation
+        return self._digit_orientation.get()
 
     def _reads_with_the_default(self) -> bool:
         """Is ``model`` the shipped default model: its file, however it was named, or a copy of it (the same bytes:
@@ -312,18 +280,12 @@ class DigitReader:
     @property
     def pencil_model(self) -> Model | None:
         """The digit model of noisy images (its session opened on first use), or None when ``model`` reads them."""
-        if self._pencil is None and self._pencil_path is not None:
-            with self._lock:
-                if self._pencil is None:
-                    self._pencil = Model(self._pencil_path, self._threads)
-        return self._pencil
+        return self._pencil.get()
 
     @property
     def pencil_model_file(self) -> str | Literal[False]:
         """The pencil model's file (without opening its session), or False when ``model`` reads noisy images."""
-        if self._pencil is not None:
-            return str(self._pencil.path)
-        return str(self._pencil_path) if self._pencil_path is not None else False
+        return self._pencil.file
 
     def predict_digits(self, pages: list[np.ndarray], noisy: list[bool]) -> np.ndarray:
         """The digit probabilities of each page's digits (float32 [N_i, 28, 28] each), one float32 [sum N_i, 10]
@@ -350,28 +312,22 @@ class DigitReader:
     @property
     def orientation_model_file(self) -> str | Literal[False]:
         """The orientation model's file (without opening its session), or False when this reader has none."""
-        if self._orientation is not None:
-            return str(self._orientation.path)
-        return str(self._orientation_path) if self._orientation_path is not None else False
+        return self._orientation.file
 
     @property
     def digit_orientation_model_file(self) -> str | Literal[False]:
         """The digit-orientation model's file (without opening its session), or False when this reader has none."""
-        if self._digit_orientation is not None:
-            return str(self._digit_orientation.path)
-        return str(self._digit_orientation_path) if self._digit_orientation_path is not None else False
+        return self._digit_orientation.file
 
     @property
     def line_model_file(self) -> str | Literal[False]:
         """The line model's file (without opening its session), or False when this reader has none."""
-        if self._line_model is False:
-            return False
-        return str(self._line_model.path if self._line_model is not None else self._line_model_path)
+        return self._line.file
 
     @property
     def reads_lines(self) -> bool:
         """Does this reader read text lines with a line model (without opening its session)?"""
-        return self._line_model is not False
+        return self._line.file is not False
 
     def warm_up(self) -> float:
         """Open every model's onnxruntime session and run each once, so that the first image a caller reads costs

@@ -298,3 +298,23 @@ def test_a_card_written_for_another_file_gives_no_figures(tmp_path, monkeypatch)
     rows = {row["name"]: row for row in model_module.shipped_models()}
     assert rows["seed-mlp"]["accuracy"] == read_card(shipped / "seed-mlp.onnx")["test_accuracy"]
     assert rows["default"]["accuracy"] is None and "another model's" in rows["default"]["description"]
+
+
+def test_a_lazy_model_opens_one_session_on_first_use_however_many_threads_ask():
+    """model.LazyModel, which holds a reader's line, orientation, digit-orientation and pencil models: the file is
+    found at once (a name that is no model is refused then), the session opened by the first ``get``, once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from edgedigits.runtime.model import LazyModel, LineModel
+
+    lazy = LazyModel(LineModel, "line", threads=1)
+    assert not lazy.opened and lazy.file.endswith("line.onnx")
+    with ThreadPoolExecutor(8) as pool:
+        sessions = list(pool.map(lambda _: lazy.get(), range(8)))
+    assert lazy.opened and all(s is sessions[0] for s in sessions) and isinstance(sessions[0], LineModel)
+    given = LineModel("line")
+    assert LazyModel(LineModel, given).get() is given and LazyModel(LineModel, given).file == str(given.path)
+    none = LazyModel(LineModel, False)
+    assert none.get() is None and none.file is False and not none.opened
+    with pytest.raises(ModelError, match="no-such-model"):
+        LazyModel(LineModel, "no-such-model")

@@ -237,9 +237,10 @@ def test_warm_up_opens_and_runs_every_model_and_changes_no_reading():
     line, or noisy image, read), its readings are those of a reader that was not warmed up, and a reader without
     those models warms up too."""
     cold, warm = DigitReader(threads=1), DigitReader(threads=1)
-    assert warm._line_model is None and warm._orientation is None and warm._pencil is None
+    lazy = (warm._line, warm._orientation, warm._digit_orientation, warm._pencil)  # (LazyModel)
+    assert not any(model.opened for model in lazy)
     assert warm.warm_up() > 0
-    assert warm._line_model is not None and warm._orientation is not None and warm._pencil is not None
+    assert all(model.opened for model in lazy)
     photo = ROOT / "samples" / "photo_2026.jpg"
     assert warm.read(photo) == cold.read(photo) and warm.read(photo).text == "2026"
     bare = DigitReader(threads=1, line_model=False, orientation_model=False)

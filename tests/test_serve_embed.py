@@ -189,11 +189,11 @@ def test_the_lifespan_opens_and_runs_every_model_before_the_first_request():
 
     reader = DigitReader(threads=1)
     app = create_app(reader=reader)
-    assert reader._line_model is None and reader._orientation is None
+    assert not reader._line.opened and not reader._orientation.opened  # (LazyModel)
 
     async def opened(app) -> bool:
         async with app.router.lifespan_context(app):
-            return reader._line_model is not None and reader._orientation is not None
+            return reader._line.opened and reader._orientation.opened
 
     assert asyncio.run(opened(app))
     digit_model = str(ROOT / "models" / "default.onnx")  # a digit model where a line model should be
