@@ -1127,7 +1127,8 @@ class ReadConfig:
     #   (2026-12-07): the pairs the digit model was surest of were read as one digit ('64' read '4' at 1.0, '98' '8'
     #   at 0.99999), and the glance and the second look read them right; accuracy.py's 300 crops of touching pairs,
     #   seed 1, 272 -> 279 exact, nothing else changed; of the 10,000 MNIST test digits, 2 more read as two digits (a
-    #   '4' read '21', a '2' '22') and read_batch takes 12-19 % longer (the glance is about 155 us a blob)
+    #   '4' read '21', a '2' '22') and read_batch of small digits takes 12-19 % longer (the glance is about 155 us a
+    #   blob; docs/batch.md)
     # --- digits found at half size on a noisy image (reader.DigitReader._read_in_full)
     faint_full_below: float = 0.8  # probability: a reading of two digits or more found on the half-size copy of a
     #   noisy image (faint pencil, a dark frame: detect.Extraction.noisy_half) whose least sure digit is less sure
@@ -1214,7 +1215,8 @@ READ_ALLOWED: dict[str, Allowed] = {
     "vote_agree": SHARE,
     "vote_digit_gain": ANY,
     "vote_keep_share": SHARE,
-    # probabilities a digit model's must be below: above 1, every blob is (tests/test_config.py does so)
+    # probabilities a digit model's is compared with (second_look_below: below it; glance_below: at most it); above
+    # 1, every blob is (tests/test_config.py does so)
     **dict.fromkeys(["second_look_below", "glance_below"], AT_LEAST_0),
     **dict.fromkeys(["flip_min_chars", "many_chars", "search_min_digits", "vote_min_blobs"], AT_LEAST_1),
     **dict.fromkeys(["full_share", "tall_share", "ink_level"], SHARE),

@@ -624,7 +624,8 @@ class DigitReader:
         tensors = [fit_line(p.found.digits[0]).tensor for p in prepared]  # type: ignore[union-attr]
         widths = [t.shape[1] for t in tensors]
         # padded to GLANCE_WIDTH (16 px of zeros at least after each): each its own reading at half the cost of
-        # pad_batch's margin; a flat blob wider than that (5 of the 10,000 MNIST test digits) with pad_batch's
+        # pad_batch's margin; a flat blob wider than that (5 of the 10,000 MNIST test digits) is padded by
+        # pad_batch's margin instead, in a call of its own
         fit = [i for i, w in enumerate(widths) if w <= GLANCE_WIDTH - 4 * STRIDE]
         wide = [i for i, w in enumerate(widths) if w > GLANCE_WIDTH - 4 * STRIDE]
         posteriors: list[np.ndarray] = [np.empty(0)] * len(tensors)

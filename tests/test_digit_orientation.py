@@ -95,8 +95,9 @@ def test_a_voted_turn_that_loses_most_digits_is_not_kept():
 
 @shipped
 def test_an_upright_line_of_touching_digits_is_not_turned_by_the_vote(mnist_test):
-    """benchmarks/accuracy.py's separators crop 6 (seed 0): '8998/7994' in three touching groups lying flat. The
-    vote turned it and the turn read '1' (kept: one sure character); it is read as it lies."""
+    """A line crop drawn as benchmarks/accuracy.py draws its separators (its line style and text, seed 0; the 7th
+    crop when no photo is drawn between them): '8998/7994' in three touching groups lying flat. The vote turned it
+    and the turn read '1' (kept: one sure character); it is read as it lies."""
     from edgedigits.train.line_fit import TOUCHING_GAP
     from edgedigits.train.lines import LineMaker, LineStyle
 

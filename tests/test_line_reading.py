@@ -271,15 +271,28 @@ def test_a_tight_crop_of_touching_digits_the_digit_model_is_surest_of_is_glanced
 
 
 def test_a_glance_reads_each_blob_as_alone(reader, mnist_test):
-    """The glance pads each blob's line to lines.GLANCE_WIDTH (pad_to_width), so its reading does not depend on the
-    blobs glanced at with it; a line wider than that is refused by pad_to_width (the glance reads it with
-    pad_batch's margin)."""
+    """DigitReader._glance pads each blob's line to lines.GLANCE_WIDTH (pad_to_width), and a flat blob's line wider
+    than GLANCE_WIDTH - 16 px by pad_batch's margin, in a call of its own: each blob's answer is the one it gets
+    glanced at alone, whatever it is glanced at with. Here MNIST digits, three touching pairs (two digits each) and
+    the MNIST digits whose lines are too wide for GLANCE_WIDTH, mixed."""
+    from types import SimpleNamespace
+
     from edgedigits.runtime.lines import GLANCE_WIDTH, fit_line, pad_to_width
 
-    tensors = [fit_line(mnist_test.images[i].astype(np.float32) / 255).tensor for i in range(8)]
-    together = reader.line_model.predict(pad_to_width(tensors, GLANCE_WIDTH))
-    for t, out in zip(tensors, together):
-        assert np.array_equal(reader.line_model.predict(pad_to_width([t], GLANCE_WIDTH))[0], out)
+    digits = [image.astype(np.float32) / 255 for image in mnist_test.images]
+    flat = [d for d in digits if fit_line(d).tensor.shape[1] > GLANCE_WIDTH - 4 * STRIDE]
+    pairs = []
+    for image, _ in [
+        crops(mnist_test, lambda rng: number(rng, 2, 2), 40, 24, LineStyle(touching=1.0, **PLAIN))[k]
+        for k in (16, 21, 26)
+    ]:
+        (page,) = reader._prepare(image, None, False, together=False)
+        pairs.append(page.found.digits[0])
+    mixed = digits[:20] + pairs + flat + digits[20:40]
+    pages = [SimpleNamespace(found=SimpleNamespace(digits=[d])) for d in mixed]  # (all _glance reads of a page)
+    together = reader._glance(pages)
+    assert together == [reader._glance([page])[0] for page in pages]
+    assert len(flat) >= 2 and together[20:23] == [True] * 3 and sum(together) >= 3
     with pytest.raises(ValueError, match="does not fit"):
         pad_to_width([np.zeros((HEIGHT, GLANCE_WIDTH + 4), np.float32)], GLANCE_WIDTH)
 
