@@ -91,7 +91,10 @@ CHUNK = 16  # inputs per network pass in read_many (a worker process's task is o
 def check_model_argument(name: str, value: object, kind: type, default: str, *, none: str | None = None) -> None:
     """Raise TypeError naming the argument ``name`` and what it accepts unless ``value`` is a model's name or
     path (str, os.PathLike), a ``kind`` object, None (``default``), or False when ``none`` says what that means
-    (``DigitReader(line_model=True)`` said only "expected str, bytes or os.PathLike object, not bool")."""
+    (``DigitReader(line_model=True)`` said only "expected str, bytes or os.PathLike object, not bool"). For a digit
+    model (``kind`` Model), another model's session (a line model's as ``model``) is refused too."""
+    if kind is Model and isinstance(value, OnnxModel) and (problem := not_a_digit_model(value)):
+        raise TypeError(f"{name} must be a digit model (output [N, 10]); got {problem}")
     if value is None or isinstance(value, (str, os.PathLike, kind)) or (none is not None and value is False):
         return
     no_model = f", False ({none})" if none is not None else ""
@@ -162,8 +165,6 @@ class DigitReader:
         pencil_model = no_model_if_none(pencil_model)
         check_fraction("min_confidence", min_confidence)  # before any model is opened (set again below)
         check_count("threads", threads, 0)
-        if isinstance(model, OnnxModel) and (problem := not_a_digit_model(model)):  # (another model's session)
-            raise TypeError(f"model must be a digit model (output [N, 10]); got {problem}")
         check_model_argument("model", model, Model, "the default model")
         check_model_argument("line_model", line_model, LineModel, "the shipped 'line' model", none="no line model")
         check_model_argument(
@@ -180,8 +181,6 @@ class DigitReader:
             "the shipped 'digit-orientation' model",
             none="no digit-orientation model",
         )
-        if isinstance(pencil_model, OnnxModel) and (problem := not_a_digit_model(pencil_model)):
-            raise TypeError(f"pencil_model must be a digit model (output [N, 10]); got {problem}")
         check_model_argument(
             "pencil_model",
             pencil_model,
