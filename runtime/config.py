@@ -325,6 +325,14 @@ class DetectConfig:
     faint_beside_gap: float = 1.0  # digit heights: on a noisy map, a weak component as tall as a digit this close
     # beside a kept one, in its line, is kept too (segment.beside_strong; issue 10's photos, two seeds of 100:
     # pencil 0.72 / 0.58 -> 0.74 / 0.59 exact, dark webcam frames 0.91 / 0.90 -> 0.91 / 0.92)
+    lighter_max_height: float = 1.25  # digit heights (the median of the kept components at least min_height tall):
+    #   on a clean map, a weak component this tall at most, at least ``lighter_min_width`` digit heights wide and
+    #   ``lighter_min_fill`` of its box inked, beside a kept one as beside_strong keeps them on a noisy map, is a
+    #   lighter digit and kept too (segment.lighter_digits: a digit written with less pressure than its neighbours,
+    #   whose strokes never reach ``strong``, was dropped). The bounds keep a rule's faint stub, a stroke's halo and
+    #   a grid's square out (unbounded, issue 10's lined and squared photos lost digits to their rules). 0: off
+    lighter_min_width: float = 0.15  # digit heights: ... (see lighter_max_height)
+    lighter_min_fill: float = 0.12  # share of its box: ... (see lighter_max_height)
     faint_low_strong: float = 0.25  # ink strength, 0-1: on a noisy map, a component of the ink at least
     #   ``faint_low_weak`` strong that reaches this level, shaped like a digit, beside a kept digit in its line, is a
     #   digit too (segment.with_faint_digits): beside_strong again at half its levels. Issue 10's pencil photos, 100
@@ -739,6 +747,8 @@ DETECT_ALLOWED: dict[str, Allowed] = {
     "turned_canvas_depth": AT_LEAST_0,
     **dict.fromkeys(["blotch_compact", "strong", "weak", "faint_weak", "upright_span", "upright_share"], SHARE),
     **dict.fromkeys(["faint_reach", "faint_tall"], AT_LEAST_0),
+    **dict.fromkeys(["lighter_max_height", "lighter_min_width"], AT_LEAST_0),
+    "lighter_min_fill": SHARE,
     **dict.fromkeys(["faint_low_strong", "faint_low_weak", "faint_bridge", "bridge_max_side"], SHARE),
     "bridge_max_pieces": AT_LEAST_1,
     **dict.fromkeys(["grow", "ruled_writing", "bent_run", "thin_band", "band_gap", "line_overlap"], SHARE),

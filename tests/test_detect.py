@@ -717,3 +717,55 @@ def test_a_line_of_one_flat_stroke_is_kept_and_a_line_of_specks_dropped():
     assert not is_dash(Blob(0, 0, 20, 6, 100, (1,)), height)  # a short stroke: half a digit
     assert not is_dash(Blob(0, 0, 36, 20, 400, (1,)), height)  # as long, but not flat
     assert not is_dash(Blob(0, 0, 36, 6, 180, (1,)), height, DetectConfig(dash_length=1.0))
+
+
+def test_a_lighter_digit_beside_kept_ones_is_kept_on_a_clean_map():
+    """segment.lighter_digits: on a clean map, a weak component shaped like a digit beside a kept one is kept;
+    one taller than lighter_max_height digit heights (a rule's faint stub), one narrower than lighter_min_width
+    (a stroke's halo), one inked under lighter_min_fill of its box, and one far along the line are not."""
+    from edgedigits.runtime.segment import lighter_digits
+
+    #                  x    y   w   h  area
+    stats = np.array(
+        [
+            [0, 0, 400, 100, 0],  # background
+            [200, 40, 20, 30, 200],  # a kept digit
+            [230, 40, 20, 30, 220],  # a lighter digit beside it
+            [170, 30, 20, 45, 300],  # taller than 1.25 digit heights (but a digit's shape for beside_strong)
+            [150, 40, 4, 30, 60],  # narrower than 0.15 digit heights
+            [260, 40, 20, 30, 40],  # 7 % of its box inked
+            [360, 40, 20, 30, 200],  # a lighter digit far to the right
+        ],
+        np.int32,
+    )
+    strong = np.array([False, True, False, False, False, False, False])
+    kept = lighter_digits(stats, strong, DetectConfig())
+    assert kept is not None and kept.tolist() == [False, True, True, False, False, False, False]
+    assert strong.tolist() == [False, True, False, False, False, False, False]  # a copy
+    assert lighter_digits(stats, strong, DetectConfig(lighter_max_height=0)) is None  # off
+    assert lighter_digits(stats, kept, DetectConfig()) is None  # nothing more to keep
+    looser = lighter_digits(stats, strong, DetectConfig(lighter_max_height=1.6, lighter_min_width=0.1))
+    assert looser is not None and looser[[3, 4]].all()
+
+
+def lighter_digit_line(mnist_test, indices: list[int], light: int) -> tuple[np.ndarray, str]:
+    """A clean scan of MNIST test digits 56 px tall, 52 px apart, in grey ink on white paper; the digit at
+    ``light`` written with 0.4 of the others' pressure (its ink map's peak 0.4 against their 1.0)."""
+    canvas = np.full((140, 80 + 52 * len(indices)), 235, np.float32)
+    for k, i in enumerate(indices):
+        digit = cv2.resize(mnist_test.images[i], (56, 56), interpolation=cv2.INTER_LINEAR).astype(np.float32) / 255
+        canvas[42:98, 40 + 52 * k : 96 + 52 * k] -= digit * (0.4 if k == light else 1.0) * 200
+    return np.clip(canvas, 0, 255).astype(np.uint8), "".join(str(mnist_test.labels[i]) for i in indices)
+
+
+@pytest.mark.parametrize("light", [0, 2, 4])
+def test_a_digit_written_lighter_than_its_neighbours_is_read(light, mnist_test):
+    """A line of five MNIST test digits (no 1: see segment.lighter_digits), one written lighter: its ink is
+    under the hysteresis seed level, so without segment.lighter_digits the reader dropped it."""
+    from edgedigits.runtime.reader import DigitReader
+
+    indices = [i for i in range(40) if mnist_test.labels[i] != 1][3:8]
+    image, want = lighter_digit_line(mnist_test, indices, light)
+    assert DigitReader().read(image).text == want
+    off = DigitReader(detect_config=DetectConfig(lighter_max_height=0))
+    assert off.read(image).text == want[:light] + want[light + 1 :]
