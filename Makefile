@@ -12,6 +12,7 @@ PIP_FLAGS := --quiet --disable-pip-version-check
 
 demo: $(RUNTIME_VENV)/.installed
 	$(RUNTIME_VENV)/bin/edgedigits classify samples --format table
+	@echo "(the command is $(RUNTIME_VENV)/bin/edgedigits; '. $(RUNTIME_VENV)/bin/activate' puts it on your PATH)"
 
 test: gates
 	$(DEV_VENV)/bin/python -m pytest

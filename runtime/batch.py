@@ -208,7 +208,8 @@ def read_archive(
     if engine not in ENGINES:
         raise ArchiveError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
     if format not in FORMATS:
-        raise ArchiveError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
+        json_hint = " (JSON: jsonl, one record per line)" if format == "json" else ""
+        raise ArchiveError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}{json_hint}")
     if batch_size < 1:
         raise ArchiveError(f"batch size must be at least 1, not {batch_size}")
     if format == "parquet":  # before any reading: the base install has no pyarrow, and failed at the first shard
@@ -1091,6 +1092,10 @@ def _uri_input(uri: str):
                 return handle.read()
         except OSError as exc:
             return SourceError(uri, f"cannot read this URI ({exc.strerror or exc}); check that {local} exists")
+    if uri.split("://", 1)[0].lower() in ("http", "https", "ftp"):  # (pyarrow said "Unrecognized filesystem type")
+        return SourceError(
+            uri, "a web URL, which batch does not download: fetch the files first, or list file://, s3:// or gs:// URIs"
+        )
     fs = arrow_filesystems()
     try:
         filesystem, inner = fs.FileSystem.from_uri(uri)

@@ -240,6 +240,12 @@ MODEL_HELP = (
     "text lines too, and the two are pooled: to see this model alone, add --line-model none (or --single)."
 )
 
+SERVE_MODEL_HELP = (
+    "Digit model: a shipped name (see `edgedigits models`) or an .onnx file. The server reads text lines with the "
+    "shipped line model too (and noisy images' digits with the pencil model, with the default model only); a "
+    "request's ?single=true reads the whole image as one digit with this model alone."
+)
+
 
 def checked(reader, line_model: str | None, orientation_model: str | None = None, pencil_model: str | None = None):
     """``reader``, with the line, orientation and pencil models named by ``--line-model``, ``--orientation-model``
@@ -506,7 +512,8 @@ def classify(
             fail(f"--json is --format jsonl; it cannot go with --format {format}: give one of them.")
         format = "jsonl"
     if format not in FORMATS:
-        fail(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}.")
+        json_hint = " (JSON: jsonl, one object per line, which --json is short for)" if format == "json" else ""
+        fail(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}{json_hint}.")
     from .images import quiet_opencv
 
     quiet_opencv()
@@ -775,7 +782,8 @@ def webcam(
 
     fmt = format or ("jsonl" if headless else "none")
     if fmt not in ("jsonl", "none"):
-        fail(f"unknown format {fmt!r} for webcam; choose jsonl or none.")
+        json_hint = " (JSON: jsonl, one object per frame)" if fmt == "json" else ""
+        fail(f"unknown format {fmt!r} for webcam; choose jsonl or none{json_hint}.")
     if save is not None:
         try:
             live.check_save_path(save)  # before the model loads and the source opens
@@ -842,7 +850,7 @@ def webcam(
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on. Anything but loopback needs an API key."),
     port: int = typer.Option(8000, help="TCP port (0: any free port; the start-up line names it)."),
-    model: Optional[str] = typer.Option(None, help=MODEL_HELP),
+    model: Optional[str] = typer.Option(None, help=SERVE_MODEL_HELP),
     workers: int = typer.Option(
         1,
         help="Server processes, each with its own model session and about one core "
@@ -906,7 +914,9 @@ def serve(
 
 @app.command(cls=_Command)
 def train(
-    preset: str = typer.Option(..., help="seed | mlp | cnn | line | line-wide | orientation | digit-orientation"),
+    preset: str = typer.Option(
+        ..., help="seed | mlp | cnn | pencil | line | line-wide | orientation | digit-orientation"
+    ),
     data: Optional[Path] = typer.Option(None, help="MNIST folder (else $EDGEDIGITS_DATA, else the user cache)."),
     out: Optional[Path] = typer.Option(None, help="Run folder (default runs/<preset>)."),
     epochs: Optional[int] = typer.Option(None, help="Epochs (default: the preset's)."),

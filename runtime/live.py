@@ -104,7 +104,7 @@ class Stabilizer:
     more does not carry its value into a different reading of at least ``fresh_confidence`` (the scene
     changed): the digit starts afresh. Nor does any track when a frame reads most of its digits, two or more,
     differently from their tracks, each at least ``fresh_confidence`` (a cut to another number at the same
-    place: '2026' then '3141' showed '3141\n202' for a frame, and a '5926' that was never there), or when
+    place: '2026' then '3141' showed '3141' over '202' for a frame, and a '5926' that was never there), or when
     one digit or more changes so, none reads as its track did, and the layout changed (a digit where no track
     was, or a track of the last frame that no digit overlaps: '12' then '35' a digit further right showed
     '25'), or when a frame reads two digits or more and none lies where a track was (another sheet, or the number

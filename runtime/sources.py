@@ -11,6 +11,7 @@ import errno
 import glob
 import itertools
 import os
+import re
 import stat
 import time
 from dataclasses import dataclass
@@ -286,6 +287,9 @@ def no_images_matched(matches: list[str]) -> str:
     )
 
 
+URI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")  # a URI's scheme and "//" (RFC 3986, section 3.1)
+
+
 def iter_paths(inputs: Iterable[str], recursive: bool = False) -> Iterator[str | SourceError]:
     """Expand files, folders and glob patterns into image paths, in the order given, lazily (``inputs`` may be
     a stream, e.g. the lines of ``--from-file -``).
@@ -349,6 +353,12 @@ def iter_paths(inputs: Iterable[str], recursive: bool = False) -> Iterator[str |
                 item,
                 "'-' (an image on standard input) is read by `edgedigits classify -` alone; save the image to a file "
                 "and name it, or list paths one a line with --from-file - (batch: --manifest)",
+            )
+        elif URI_SCHEME.match(item):  # (it said "no such file or folder")
+            yield SourceError(
+                item,
+                "a URL or URI, and classify reads local files: download it first, or pass its path "
+                "(`edgedigits batch --manifest` reads file://, s3:// and gs:// URIs)",
             )
         else:
             yield SourceError(item, _denied_on_the_way(item) or "no such file or folder; check the path")

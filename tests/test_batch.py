@@ -348,6 +348,22 @@ def test_file_uris_are_read_without_pyarrow_and_other_uris_say_what_to_install(a
     )
 
 
+def test_a_web_url_in_a_manifest_is_an_error_record_saying_batch_does_not_download(archive, tmp_path):
+    """An http(s):// line of a manifest is an error record saying batch does not download web URLs, and the rest
+    is read, with pyarrow or without: it said "Unrecognized filesystem type in URI" (pyarrow's words) and to check
+    the credentials of every node, or, without pyarrow, stopped the whole run asking to install it."""
+    folder, paths = archive
+    manifest = tmp_path / "m.txt"
+    manifest.write_text(f"https://example.com/scan.png\n{paths[0]}\n")
+    for name, code in (("without", WITHOUT_PYARROW), ("with", "from edgedigits.runtime.cli import main; main()")):
+        command = [sys.executable, "-c", code, "batch", "--manifest", str(manifest), "--out", str(tmp_path / name)]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+        got = records(tmp_path / name)
+        assert "batch does not download" in got["https://example.com/scan.png"]["error"]
+        assert "error" not in got[paths[0]]
+
+
 def test_parquet_without_pyarrow_is_refused_before_reading(archive, tmp_path):
     """`batch --format parquet` on the base install (no pyarrow): it read the whole archive, then stopped with a
     ModuleNotFoundError traceback (found by a new user's trial: res_base_pq/). Refused at once now, as --engine ray

@@ -685,3 +685,34 @@ def test_a_file_name_starting_with_a_dash_gets_a_hint(tmp_path):
     read = run("classify", "--format", "jsonl", "--", "-dash.png", cwd=tmp_path)
     assert read.returncode == 0, read.stderr
     assert json.loads(read.stdout)["text"] == "7"
+
+
+def test_a_url_is_an_error_record_saying_classify_reads_local_files(tmp_path, mnist_test):
+    """A URL or URI given to classify (https://, s3://, file://) is an error record saying classify reads local
+    files and where URIs are read (batch --manifest); it said "no such file or folder; check the path", and a
+    new user checked the URL. The good file beside them is read."""
+    cv2.imwrite(str(tmp_path / "digit.png"), paper_digit(mnist_test.images[0]))
+    urls = ["https://example.com/a.png", "s3://bucket/a.png", f"file://{tmp_path}/digit.png"]
+    result = run("classify", *urls, tmp_path / "digit.png", "--format", "jsonl")
+    assert result.returncode == 1, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["path"] for r in records] == [*urls, str(tmp_path / "digit.png")]
+    for record in records[:3]:
+        assert "classify reads local files" in record["error"] and "batch --manifest" in record["error"]
+    assert records[3]["text"] == str(mnist_test.labels[0])
+
+
+def test_format_json_points_to_jsonl():
+    """`-f json` (evaluate's and bench's name) is refused with what classify calls JSON: jsonl, or --json."""
+    result = run("classify", "x.png", "-f", "json")
+    assert result.returncode == 2
+    assert "unknown format 'json'" in result.stderr and "jsonl" in result.stderr and "--json" in result.stderr
+
+
+def test_serve_and_train_help_name_their_own_options():
+    """serve --help told a user to add --line-model none or --single, options serve does not have (a request's
+    ?single=true is); train --help left out the pencil preset that --preset takes."""
+    serve = run("serve", "--help", env={**os.environ, "COLUMNS": "200"})
+    assert serve.returncode == 0 and "--line-model none" not in serve.stdout and "?single=true" in serve.stdout
+    train = run("train", "--help", env={**os.environ, "COLUMNS": "200"})
+    assert train.returncode == 0 and "pencil" in train.stdout
