@@ -719,3 +719,15 @@ def test_the_timings_add_up_to_the_read_of_a_page_read_turned(reader):
     assert reading.text == "358\n472"
     assert set(reading.timings_ms) == {"decode", "extract", "infer"}
     assert sum(reading.timings_ms.values()) <= wall  # (disjoint parts of the read: never more, whatever the load)
+
+
+def test_a_jpeg_cut_short_says_so(reader):
+    """A JPEG cut short (here samples/photo_2026.jpg without its last two bytes, the end-of-image marker, or
+    without its second half) is refused saying it is a JPEG cut short and where the file ends (it said only
+    "truncated or corrupt image"). OpenCV 5.1 refuses this one whole (a small grey JPEG without the marker it
+    still decodes), and appending the marker would read a file cut mid-scan with its missing part grey."""
+    whole = (ROOT / "samples" / "photo_2026.jpg").read_bytes()
+    assert reader.read(whole).text == "2026"
+    for data in (whole[:-2], whole[: len(whole) // 2]):
+        with pytest.raises(ImageError, match=f"a JPEG cut short .*ends at byte {len(data):,}"):
+            reader.read(data)
