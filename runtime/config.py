@@ -322,15 +322,17 @@ class DetectConfig:
     faint_reach: float = 0.15  # share of a line's blobs' height: ... within their rows and this much above and
     # below (segment.within_strong_rows; a tilted line's box holds paper under its digits at one end, where faint
     # ink made the levelled line half again as tall as its digits: a dimmed dark webcam frame read '', b8e9bb0)
-    faint_beside_gap: float = 1.0  # digit heights: on a noisy map, a weak component as tall as a digit this close
-    # beside a kept one, in its line, is kept too (segment.beside_strong; issue 10's photos, two seeds of 100:
-    # pencil 0.72 / 0.58 -> 0.74 / 0.59 exact, dark webcam frames 0.91 / 0.90 -> 0.91 / 0.92)
+    faint_beside_gap: float = 1.0  # digit heights: on a noisy map (and for a clean map's lighter digits: see
+    # lighter_max_height), a weak component as tall as a digit this close beside a kept one, in its line, is kept
+    # too (segment.beside_strong; issue 10's photos, two seeds of 100: pencil 0.72 / 0.58 -> 0.74 / 0.59 exact,
+    # dark webcam frames 0.91 / 0.90 -> 0.91 / 0.92)
     lighter_max_height: float = 1.25  # digit heights (the median of the kept components at least min_height tall):
     #   on a clean map, a weak component this tall at most, at least ``lighter_min_width`` digit heights wide and
     #   ``lighter_min_fill`` of its box inked, beside a kept one as beside_strong keeps them on a noisy map, is a
     #   lighter digit and kept too (segment.lighter_digits: a digit written with less pressure than its neighbours,
     #   whose strokes never reach ``strong``, was dropped). The bounds keep a rule's faint stub, a stroke's halo and
-    #   a grid's square out (unbounded, issue 10's lined and squared photos lost digits to their rules). 0: off
+    #   a grid's square out (unbounded, issue 10's lined and squared photos lost digits to their rules). Above 1.6
+    #   changes nothing (beside_strong's own bound). 0: off
     lighter_min_width: float = 0.15  # digit heights: ... (see lighter_max_height)
     lighter_min_fill: float = 0.12  # share of its box: ... (see lighter_max_height)
     faint_low_strong: float = 0.25  # ink strength, 0-1: on a noisy map, a component of the ink at least

@@ -250,7 +250,7 @@ def locate_at(
     elif lines:
         boxes, masks, line_of, text_lines = segment_lines(ink, scale, config, faint=noisy, sheet=sheet)
     else:
-        boxes, masks, line_of = segment(ink, config, sheet)
+        boxes, masks, line_of = segment(ink, config, sheet, noisy=noisy)
     return Located(ink, boxes, masks, [to_original(b, scale, gray.shape) for b in boxes], line_of, text_lines, noisy)
 
 

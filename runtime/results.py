@@ -204,8 +204,8 @@ def compose_text(digits: list[Digit], min_confidence: float) -> str:
 def join_pages(pages: list[Reading], min_confidence: float) -> Reading:
     """The Readings of the pages of one file, in page order -> one Reading of the file: every page's digits, each
     with its ``page`` (1 = first) and its line numbered after the lines of the pages before it, so that ``text``
-    holds the pages' lines one after another; ``raw`` the pages' raw readings, one per line; ``pages`` their count. A
-    page that could not be read makes the file's Reading an error naming the page (pages of one file come from
+    holds the pages' lines one after another; ``raw`` the pages' raw readings joined by newlines; ``pages`` their
+    count. A page that could not be read makes the file's Reading an error naming the page (pages of one file come from
     one decoded file, so this is rare)."""
     first = pages[0]
     for number, page in enumerate(pages, 1):

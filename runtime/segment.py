@@ -75,14 +75,15 @@ from .rules import (
 
 
 def segment(
-    ink: np.ndarray, config: DetectConfig = DEFAULT, sheet: np.ndarray | None = None
+    ink: np.ndarray, config: DetectConfig = DEFAULT, sheet: np.ndarray | None = None, noisy: bool = False
 ) -> tuple[list[Box], list[np.ndarray], list[int]]:
-    """Ink map -> (boxes, masks, line index) in reading order, in the ink map's pixels.
+    """Ink map -> (boxes, masks, line index) in reading order, in the ink map's pixels (no line model).
 
     Each mask is a uint8 array of its box's shape: 1 where the pixels belong to that digit. ``sheet``: bool,
     the ink map's shape: the sheet's own pixels (page.isolate; None: all), whose edge no writing crosses.
+    ``noisy``: the map is a noisy image's (ink.InkMap.noisy): no lighter digit is looked for (lighter_digits).
     """
-    blobs, labels, _, _ = candidates(ink, config, sheet=sheet)
+    blobs, labels, _, _ = candidates(ink, config, sheet=sheet, lighter=not noisy)
     blobs = keep_digit_like(blobs, ink.shape, config)
     order, lines = reading_order([(b.x, b.y, b.w, b.h) for b in blobs], config)
     blobs = [blobs[i] for i in order]
@@ -276,12 +277,15 @@ def candidates(
     sheet: np.ndarray | None = None,
     *,
     rescale: bool = True,
+    lighter: bool = True,
 ) -> Candidates:
     """Ink map (float32 [H, W]) -> the blobs that may be writing: binarization, connected components, big
     out-of-focus ones dropped (focus.out_of_focus: a hand held up nearer the camera), rules erased, what lies
     across the edge of the ``sheet`` (bool [H, W], None: no sheet) dropped, broken strokes joined (see
     Candidates). When only rules are found, the map is rescaled once by the ink beside them and read again
-    (``beside_rules``; ``rescale=False``: not), and the Candidates carry the rescaled map."""
+    (``beside_rules``; ``rescale=False``: not), and the Candidates carry the rescaled map. On a clean map
+    (``faint`` False) a digit written lighter than its neighbours is kept too (lighter_digits; ``lighter=False``:
+    not, for a noisy map read without its faint stages)."""
     binary, labels, stats, strong = hysteresis(ink, config)
     if faint:  # a faint digit whose strokes never reach the strong level, beside one that does
         strong = beside_strong(stats, strong, config)
@@ -296,8 +300,8 @@ def candidates(
             _, labels, stats = label(binary)
             strong = np.ones(len(stats), bool)
             strong[0] = False
-    elif (lighter := lighter_digits(stats, strong, config)) is not None:  # a clean map's lighter digit
-        strong = lighter
+    elif lighter and (kept := lighter_digits(stats, strong, config)) is not None:  # a clean map's lighter digit
+        strong = kept
         binary = strong[labels].view(np.uint8)
     blurred = out_of_focus(ink, labels, stats, strong, config)  # a hand nearer the camera than the page
     if blurred.any():
@@ -308,7 +312,7 @@ def candidates(
     if rescale and blobs and all(is_underline(b, labels, ink.shape, config) for b in blobs):
         rescaled = beside_rules(ink, blobs, config)
         if rescaled is not None:
-            return candidates(rescaled, config, faint, sheet, rescale=False)
+            return candidates(rescaled, config, faint, sheet, rescale=False, lighter=lighter)
     gridless = erase_boxes(erase_grids(binary, blobs, config), blobs, labels, config)
     if gridless is not binary:  # printed boxes were erased around their digits: label what is left
         ink = without_erased(ink, binary, gridless)
@@ -432,9 +436,10 @@ def beside_strong(
     chain: bool = True,
     height: float | None = None,
 ) -> np.ndarray:
-    """Hysteresis continued at the level of components, for a noisy map: ``strong`` (bool per label of the weak
-    components, ``stats`` their int32 [count, 5] x, y, w, h, area) with the weak components kept too that stand
-    beside a kept one, in its line, like a digit. A copy; ``strong`` itself has label 0 (background) False.
+    """Hysteresis continued at the level of components (a noisy map's; on a clean map, lighter_digits'):
+    ``strong`` (bool per label of the weak components, ``stats`` their int32 [count, 5] x, y, w, h, area) with
+    the weak components kept too that stand beside a kept one, in its line, like a digit. A copy; ``strong``
+    itself has label 0 (background) False.
 
     A weak component is a digit beside a kept one when it is 0.5-1.6 times the kept digits' median height,
     at most 2 heights wide, fills at most 60 % of its box (strokes, not a blotch of the paper), shares at least
@@ -471,17 +476,20 @@ def beside_strong(
 
 
 def lighter_digits(stats: np.ndarray, strong: np.ndarray, config: DetectConfig = DEFAULT) -> np.ndarray | None:
-    """On a clean map: ``strong`` (bool per weak component; ``stats`` int32 [count, 5] x, y, w, h, area, as
-    hysteresis returns them) with the weak components kept too that are a lighter digit beside kept ones, or None
-    when none is. A copy. A weak component is one when it is at most ``lighter_max_height`` of the kept
-    components' median height tall (those at least ``min_height``), at least ``lighter_min_width`` of it wide and
-    ``lighter_min_fill`` of its box inked, and beside_strong keeps it (a digit's shape, beside a kept digit in its
-    line, at most ``faint_beside_gap`` heights away; in turn along the line).
+    """On a clean map: ``strong`` (bool per label of the weak components, background's label 0 included and
+    False; ``stats`` int32 [count, 5] x, y, w, h, area, as hysteresis returns them) with the weak components kept
+    too that are a lighter digit beside kept ones; None when none is, or when ``lighter_max_height`` is 0. A copy.
+    A weak component is one when its height is at most ``lighter_max_height`` times the kept components' median
+    height (of those at least ``min_height`` tall), its width at least ``lighter_min_width`` times it, at least
+    ``lighter_min_fill`` of its box is inked, and beside_strong keeps it (0.5-1.6 heights tall, at most 2 wide,
+    at most 0.6 of its box inked, beside a kept digit in its line, at most ``faint_beside_gap`` heights away; in
+    turn along the line).
 
     A digit written with less pressure than its neighbours reaches the weak level but not the strong one, and
     hysteresis dropped it whole: of benchmarks/accuracy.py's lines (seeds 0-1, 300 of each kind), a touching
-    string '856246' read '86246', a separator line '8804522' read '880452', '372/654' lost its faint '4'. A '1'
-    written lighter stays lost: it fills more of its box than beside_strong lets a weak component fill."""
+    string '856246' read '86246', a separator line '8804522' read '880452', '372/654' lost its faint '4'. An
+    upright '1' written lighter stays lost: it fills more of its box than beside_strong lets a weak component
+    fill (a slanted one does not)."""
     if config.lighter_max_height <= 0 or len(stats) <= 2 or strong[1:].all():
         return None
     w, h, area = (stats[:, i].astype(np.float64) for i in (cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT, cv2.CC_STAT_AREA))

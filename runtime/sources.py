@@ -306,6 +306,12 @@ def iter_paths(inputs: Iterable[str], recursive: bool = False) -> Iterator[str |
             yield from _folder(item, recursive)
         elif os.path.lexists(item):
             yield item  # a file named explicitly is always tried, whatever its suffix
+        elif URI_SCHEME.match(item):  # (it said "no such file or folder", or of '?sig=1' that the pattern matched none)
+            yield SourceError(
+                item,
+                "a URL or URI, and only local files are read here: download it first, or pass its path "
+                "(`edgedigits batch --manifest` reads file://, s3:// and gs:// URIs)",
+            )
         elif glob.has_magic(item):
             matches = sorted(glob.iglob(item, recursive=True))
             if not matches:
@@ -353,12 +359,6 @@ def iter_paths(inputs: Iterable[str], recursive: bool = False) -> Iterator[str |
                 item,
                 "'-' (an image on standard input) is read by `edgedigits classify -` alone; save the image to a file "
                 "and name it, or list paths one a line with --from-file - (batch: --manifest)",
-            )
-        elif URI_SCHEME.match(item):  # (it said "no such file or folder")
-            yield SourceError(
-                item,
-                "a URL or URI, and classify reads local files: download it first, or pass its path "
-                "(`edgedigits batch --manifest` reads file://, s3:// and gs:// URIs)",
             )
         else:
             yield SourceError(item, _denied_on_the_way(item) or "no such file or folder; check the path")

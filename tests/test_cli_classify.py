@@ -688,17 +688,18 @@ def test_a_file_name_starting_with_a_dash_gets_a_hint(tmp_path):
 
 
 def test_a_url_is_an_error_record_saying_classify_reads_local_files(tmp_path, mnist_test):
-    """A URL or URI given to classify (https://, s3://, file://) is an error record saying classify reads local
-    files and where URIs are read (batch --manifest); it said "no such file or folder; check the path", and a
-    new user checked the URL. The good file beside them is read."""
+    """A URL or URI given to classify (https:// with a query, s3:// with a wildcard, file://) is an error record
+    saying only local files are read and where URIs are (batch --manifest); it said "no such file or folder; check
+    the path" (or, of a '?' or '*', that the pattern matched no files), and a new user checked the URL. The good
+    file beside them is read."""
     cv2.imwrite(str(tmp_path / "digit.png"), paper_digit(mnist_test.images[0]))
-    urls = ["https://example.com/a.png", "s3://bucket/a.png", f"file://{tmp_path}/digit.png"]
+    urls = ["https://example.com/a.png?sig=1", "s3://bucket/*.png", f"file://{tmp_path}/digit.png"]
     result = run("classify", *urls, tmp_path / "digit.png", "--format", "jsonl")
     assert result.returncode == 1, result.stderr
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["path"] for r in records] == [*urls, str(tmp_path / "digit.png")]
     for record in records[:3]:
-        assert "classify reads local files" in record["error"] and "batch --manifest" in record["error"]
+        assert "only local files are read" in record["error"] and "batch --manifest" in record["error"]
     assert records[3]["text"] == str(mnist_test.labels[0])
 
 
