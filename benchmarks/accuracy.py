@@ -264,14 +264,20 @@ def lines(reader: DigitReader, split, n: int, seed: int, peer=None) -> dict:
     for k, kind in enumerate(LINE_KINDS):
         material = {"crop": [], "photo": []}
         overlaps = []  # the crops' digit_overlap: how far their neighbouring digits overlap
+        separators = []  # the separator each line is written with
         for sample, photo in line_material(split, k, n, seed):
             material["crop"].append((sample.photo, sample.text))
             overlaps.append(sample.overlap)
+            separators.append(separator_group(sample.raw))
             material["photo"].append(photo)
         row = {}
         for form, items in material.items():
-            groups = [overlap_group(o) for o in overlaps] if form == "crop" and kind.startswith("touching") else None
-            row[form] = score(lambda image: reader.read(image).text.replace("\n", ""), items, groups)
+            groups, names = None, ()
+            if form == "crop" and kind.startswith("touching"):
+                groups, names = [overlap_group(o) for o in overlaps], [name for _, name in OVERLAP_GROUPS]
+            elif kind == "separators":
+                groups, names = separators, SEPARATOR_GROUPS
+            row[form] = score(lambda image: reader.read(image).text.replace("\n", ""), items, groups, names)
             if peer is not None:
                 row[form + " (RapidOCR)"] = score(lambda image, photo=form == "photo": peer(image, detect=photo), items)
         out[kind] = row
@@ -304,15 +310,28 @@ def overlap_group(overlap: float) -> str:
     return next(name for bound, name in OVERLAP_GROUPS if overlap <= bound)
 
 
-def score(read, items, groups: list[str] | None = None) -> dict:
+# The separators of line_raw's "separators" kind, each a group of its own: nearly all their extra digits are
+# slashes read as '1' (train.lines.LineMaker.separator_glyph leans a slash 0.25-0.6 of its height; a tenth of
+# MNIST's training 1s lean more than 0.59).
+SEPARATOR_GROUPS = ("'/'", "'-'", "'.'", "','", "':'")
+
+
+def separator_group(raw: str) -> str:
+    """The SEPARATOR_GROUPS name of the first separator in a line's written text (``raw``), else ''."""
+    return next((f"'{c}'" for c in raw if f"'{c}'" in SEPARATOR_GROUPS), "")
+
+
+def score(read, items, groups: list[str] | None = None, names=()) -> dict:
     """Exact and no-extra-digit rates of ``read`` over (image, digits) ``items``, and the time per image; with
-    ``groups`` (an OVERLAP_GROUPS name per item), the exact rate and count of each group too."""
+    ``groups`` (a name of ``names`` per item: OVERLAP_GROUPS', SEPARATOR_GROUPS'), the count, exact rate and
+    no-extra-digit rate of each group too."""
     exact = extra = 0
-    right = []
+    right, more = [], []
     started = time.perf_counter()
     for image, want in items:
         got = read(image)
         right.append(got == want)
+        more.append(len(got) > len(want))
         exact += got == want
         extra += len(got) > len(want)
     seconds = time.perf_counter() - started
@@ -327,8 +346,9 @@ def score(read, items, groups: list[str] | None = None) -> dict:
             name: {
                 "images": sum(g == name for g in groups),
                 "exact": float(np.mean([r for r, g in zip(right, groups) if g == name])),
+                "no extra digit": 1 - float(np.mean([m for m, g in zip(more, groups) if g == name])),
             }
-            for _, name in OVERLAP_GROUPS
+            for name in names
             if name in groups
         }
     return out
@@ -604,6 +624,18 @@ def main() -> None:
                     [f"{kind}: {name}", str(g["images"]), f"{g['exact']:.3f}"]
                     for kind, r in line_rows.items()
                     for name, g in r["crop"].get("by group", {}).items()
+                    if kind.startswith("touching")
+                ],
+            )
+        )
+        print()
+        print(
+            table(
+                ["separators, by separator", "lines", "exact", "no extra digit"],
+                [
+                    [f"{form}: {name}", str(g["images"]), f"{g['exact']:.3f}", f"{g['no extra digit']:.3f}"]
+                    for form in ("crop", "photo")
+                    for name, g in line_rows.get("separators", {}).get(form, {}).get("by group", {}).items()
                 ],
             )
         )
