@@ -284,8 +284,8 @@ def candidates(
     across the edge of the ``sheet`` (bool [H, W], None: no sheet) dropped, broken strokes joined (see
     Candidates). When only rules are found, the map is rescaled once by the ink beside them and read again
     (``beside_rules``; ``rescale=False``: not), and the Candidates carry the rescaled map. On a clean map
-    (``faint`` False) a digit written lighter than its neighbours is kept too (lighter_digits; ``lighter=False``:
-    not, for a noisy map read without its faint stages)."""
+    (``faint`` False) a digit written lighter than its neighbours is kept too (lighter_digits), unless the page is
+    squared (rules.grid_bands) or ``lighter`` is False (a noisy map read without its faint stages)."""
     binary, labels, stats, strong = hysteresis(ink, config)
     if faint:  # a faint digit whose strokes never reach the strong level, beside one that does
         strong = beside_strong(stats, strong, config)
@@ -300,8 +300,8 @@ def candidates(
             _, labels, stats = label(binary)
             strong = np.ones(len(stats), bool)
             strong[0] = False
-    elif lighter and (kept := lighter_digits(stats, strong, config)) is not None:  # a clean map's lighter digit
-        strong = kept
+    elif lighter and (kept := lighter_digits(stats, strong, config)) is not None and not faint_grid(labels, config):
+        strong = kept  # a clean map's lighter digit (not on a squared page, whose faint grid's pieces pass for them)
         binary = strong[labels].view(np.uint8)
     blurred = out_of_focus(ink, labels, stats, strong, config)  # a hand nearer the camera than the page
     if blurred.any():
@@ -504,6 +504,12 @@ def lighter_digits(stats: np.ndarray, strong: np.ndarray, config: DetectConfig =
     )
     joined = beside_strong(stats, strong, config, eligible=eligible, height=height)
     return joined if (joined != strong).any() else None
+
+
+def faint_grid(labels: np.ndarray, config: DetectConfig = DEFAULT) -> bool:
+    """Does the weak ink (``labels``: hysteresis' int32 [H, W] labels of the weak components, 0 background) hold a
+    grid of squared paper (rules.grid_bands)? Its faint lines pass the weak level but seldom the strong one."""
+    return grid_bands((labels > 0).view(np.uint8), config) is not None
 
 
 def with_faint_digits(ink: np.ndarray, binary: np.ndarray, config: DetectConfig = DEFAULT) -> np.ndarray | None:

@@ -771,3 +771,25 @@ def test_a_digit_written_lighter_than_its_neighbours_is_read(light, mnist_test):
     assert DigitReader().read(image).text == want
     off = DigitReader(detect_config=DetectConfig(lighter_max_height=0))
     assert off.read(image).text == want[:light] + want[light + 1 :]
+
+
+def test_no_lighter_digit_is_looked_for_on_a_faint_grid(mnist_test):
+    """segment.faint_grid: the grid of issue 10's squared paper (benchmarks/accuracy.py's photos, seed 1, photo
+    76), at half size fainter than the strong level, is found in the weak components, and candidates then keeps no
+    lighter digit: its pieces passed for lighter digits beside the written '600' (tests/test_page.py's
+    half-size test failed). The same digits on lined paper hold no grid."""
+    from edgedigits.runtime import detect
+    from edgedigits.runtime.config import DEFAULT
+    from edgedigits.runtime.ink import find_ink, shrink, to_gray
+    from edgedigits.runtime.segment import candidates, faint_grid, hysteresis
+    from edgedigits.train.scenes import kind_photos
+
+    def half_ink(kind: str, index: int) -> np.ndarray:
+        image, _ = list(kind_photos(mnist_test, kind, 1, index + 1))[index]
+        half = detect.half_copy(shrink(to_gray(image), DEFAULT.work_size))
+        return find_ink(half).ink
+
+    squared = half_ink("squared_paper", 76)
+    assert faint_grid(hysteresis(squared)[1]) and not faint_grid(hysteresis(half_ink("lined_paper", 3))[1])
+    kept = len(candidates(squared).blobs)
+    assert len(candidates(squared, DetectConfig(lighter_max_height=0)).blobs) == kept  # nothing added on the grid
