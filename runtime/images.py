@@ -600,7 +600,7 @@ def decode(data: bytes, max_pixels: int | None = None) -> np.ndarray:
         if known is not None:
             raise ImageError(known)
         kind = "truncated or corrupt image" if size else f"not an image OpenCV can decode ({FORMATS})"
-        if data[:3] == b"\xff\xd8\xff" and not data.rstrip(b"\x00")[-2:] == b"\xff\xd9":
+        if data[:3] == b"\xff\xd8\xff" and data.rstrip(b"\x00")[-2:] != b"\xff\xd9":
             kind = (
                 "truncated or corrupt image: a JPEG cut short (it has no end-of-image marker; the file ends at byte "
                 f"{len(data):,})"

@@ -625,15 +625,13 @@ class DigitReader:
         # padded to GLANCE_WIDTH (16 px of zeros at least after each): each its own reading at half the cost of
         # pad_batch's margin; a flat blob wider than that (5 of the 10,000 MNIST test digits) is padded by
         # pad_batch's margin instead, in a call of its own
-        fit = [i for i, w in enumerate(widths) if w <= GLANCE_WIDTH - 4 * STRIDE]
-        wide = [i for i, w in enumerate(widths) if w > GLANCE_WIDTH - 4 * STRIDE]
+        fits = [w <= GLANCE_WIDTH - 4 * STRIDE for w in widths]
         posteriors: list[np.ndarray] = [np.empty(0)] * len(tensors)
-        if fit:
-            for i, post in zip(fit, line_model.predict(pad_to_width([tensors[i] for i in fit], GLANCE_WIDTH))):
-                posteriors[i] = post
-        if wide:
-            for i, post in zip(wide, line_model.predict(pad_batch([tensors[i] for i in wide])[0])):
-                posteriors[i] = post
+        for wanted, pad in ((True, lambda ts: pad_to_width(ts, GLANCE_WIDTH)), (False, lambda ts: pad_batch(ts)[0])):
+            group = [i for i, fit in enumerate(fits) if fit == wanted]
+            if group:
+                for i, post in zip(group, line_model.predict(pad([tensors[i] for i in group]))):
+                    posteriors[i] = post
         return [digit_count(ctc_greedy(post, w // STRIDE)) >= 2 for post, w in zip(posteriors, widths)]
 
     def _unsure_at_half(self, p: _Prepared, out: _Outputs | None) -> float:
