@@ -1067,6 +1067,13 @@ class ReadConfig:
     #   right 0.006-0.6 more surely, 253 of 261 above 0.03; a line photo of a word, a touching '2691' and an
     #   underline, upright, read 0.027 more surely turned, and was kept turned at 0.005 ('83|2'). A page read
     #   within this margin of certainty as it lies is therefore not tried turned by this rule (recognize.sideways)
+    column_upright_margin: float = 10.0  # nats (recognize.upright_lead): a column is never kept turned when the
+    #   digit-orientation model's votes say its blobs stand upright as they lie by this much. 2026-12-07, ad-hoc: 600
+    #   upright columns of 2-4 MNIST test digits one a line (synth.paper_scene) and 600 lines of the same digits
+    #   turned 90 or 270 degrees, and issue 10's rotated_90 and rotated_270 photos, 100 each (seeds 0 and 1): the 5
+    #   columns kept turned (misread: '3 8' read '94') voted upright by 15.4-28.0, the 117 turned pages kept turned
+    #   at most 3.1, but for one photo of touching digits, 13.9 (so the rule asks the turn to read no more digits
+    #   than the page has blobs)
     # --- any page read unsurely, read at both quarter-turns too (recognize.quarter_turn_search, reader.py)
     search_margin: float = 0.1  # nats per character (recognize.peak_score): a page whose text lines read less
     #   surely than this below certainty, and that no stage above turned, is also read at both quarter-turns; the
@@ -1222,6 +1229,7 @@ READ_ALLOWED: dict[str, Allowed] = {
     ),
     "doubt_floor": Allowed(0, 1, above_low=True),  # its log is taken
     "vote_margin": AT_LEAST_0,
+    "column_upright_margin": ANY,
     "vote_min_aspect": AT_LEAST_0,
     "vote_sure_margin": AT_LEAST_0,
     "vote_agree": SHARE,

@@ -71,6 +71,7 @@ from .recognize import (
     sideways,
     turn_vote,
     turned_over,
+    upright_lead,
 )
 from .results import (  # noqa: F401  (the API's names, re-exported)
     UNCERTAIN,
@@ -664,7 +665,8 @@ class DigitReader:
         ``sideways_margin`` nats per character (recognize.peak_score); of one digit fewer, by over
         ``sideways_sure_margin``. Or, with as many digits, when the orientation model tells the two turns apart by
         ``sideways_turn_odds``, the turn reads digits alone, and the line model reads it at most
-        ``sideways_tolerance`` less surely. The thresholds are ``self.read_config``'s; which turn is tried first,
+        ``sideways_tolerance`` less surely. Never when the blobs, to the digit-orientation model, stand upright as they
+        lie (``column_upright_margin``). The thresholds are ``self.read_config``'s; which turn is tried first,
         ``sideways_pick_odds``."""
         config = self.read_config
         turns = p.turns((1, 3), self.detect_config)
@@ -681,6 +683,7 @@ class DigitReader:
         turned, turned_out = turns[best], outs[best]
         assert turned.found is not None and p.found is not None, "both were read"
         chars = page_chars(turned_out.lines, turned.widths)
+        votes = self.digit_orientation_model  # the blobs' own vote on their way up (one call of a tiny model)
         keep = keep_column_turn(
             column=len({row for row, line in zip(rows(p.found.text_lines), out.chars) if line}),
             turned_rows=len(set(rows(turned.found.text_lines))),
@@ -691,6 +694,7 @@ class DigitReader:
             several=quarter_turned_lines(p.found.boxes),
             blobs=len(p.found.boxes),
             config=config,
+            upright=upright_lead(votes.predict(p.found.digits)) if votes is not None and len(p.found.digits) else None,
         )
         if keep:
             return turned, turned_out._replace(leans_turned=False)

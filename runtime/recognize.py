@@ -817,6 +817,7 @@ def keep_column_turn(
     several: int,
     blobs: int,
     config: ReadConfig = DEFAULT_READ,
+    upright: float | None = None,
 ) -> bool:
     """Is a page whose digits are stacked in a column (``sideways``), read turned a quarter (the turn
     reader.DigitReader._quarter_turn picked), to be kept turned?
@@ -826,15 +827,24 @@ def keep_column_turn(
     how many digits and characters in all the line model reads turned (page_chars); ``surer``: how much more
     surely it reads the turn than the page as it lies (peak_score, nats per character); ``apart``: how far the
     orientation model tells the two quarter-turns apart (log-odds; None without that model); ``several``: the
-    lines the page holds turned (quarter_turned_lines; 0 for one column); ``blobs``: the page's blobs as it lies.
+    lines the page holds turned (quarter_turned_lines; 0 for one column); ``blobs``: the page's blobs as it lies;
+    ``upright``: how far the digit-orientation model's votes favour the blobs as they lie (upright_lead, nats; None
+    without that model).
 
-    Kept when the turn is one line of at least as many digits as the column has lines (a broken digit is two
+    Never kept when the blobs vote upright by ``config.column_upright_margin`` and the turn reads no more digits
+    than there are blobs: a column of single digits written upright, whose turn the line model may read more
+    surely than an unsure upright digit. (A turned line of touching digits reads more digits than blobs; its
+    joined blobs, which the digit-orientation model never saw, may vote upright: '41521' by 13.9.)
+
+    Else kept when the turn is one line of at least as many digits as the column has lines (a broken digit is two
     blobs), or one fewer when the line model reads it over ``config.sideways_sure_margin`` more surely (a '1'
     joined to its neighbour once turned, a speck in the column); and it reads over ``config.sideways_margin``
     more surely, or the orientation model tells the turns apart by ``config.sideways_turn_odds`` and the turn
     reads digits alone, at most ``config.sideways_tolerance`` less surely. Or, for several lines turned, when the
     turn reads as many lines, about a digit a blob (one fewer a line: a broken digit's two blobs read one), over
     ``config.sideways_lines_margin`` more surely."""
+    if upright is not None and upright >= config.column_upright_margin and digits <= blobs:
+        return False
     enough = digits >= column or (digits >= column - 1 and surer > config.sideways_sure_margin)
     told = (
         apart is not None
@@ -877,6 +887,18 @@ def turn_vote(probabilities: np.ndarray, config: ReadConfig = DEFAULT_READ) -> V
     lead = float(votes[turn] - votes[second])
     agree = float((logs.argmax(axis=1) == turn).mean())
     return Vote(turn, lead) if lead >= config.vote_margin and agree >= config.vote_agree else Vote(0, 0.0)
+
+
+def upright_lead(probabilities: np.ndarray) -> float:
+    """How far a page's blobs vote, to the digit-orientation model, that they lie upright rather than a
+    quarter-turned (nats: the summed log-probability of upright less the larger of the two quarter-turns', each
+    blob's floored at 1e-6 as in turn_vote; negative when a quarter-turn leads). ``probabilities``: the model's
+    float [N, 4] for the page's N blobs as they lie (detect.Extraction.digits). Raises ValueError for a shape other
+    than [N, 4] with N >= 1."""
+    if probabilities.ndim != 2 or probabilities.shape[1] != 4 or not len(probabilities):
+        raise ValueError(f"upright_lead takes [N, 4] probabilities of N >= 1 blobs, got {list(probabilities.shape)}")
+    votes = np.log(np.maximum(probabilities.astype(np.float64), 1e-6)).sum(axis=0)
+    return float(votes[0] - max(votes[1], votes[3]))
 
 
 def keep_voted_turn(

@@ -177,6 +177,7 @@ def test_the_gathered_fields_keep_the_values_of_the_constants_they_replace(moved
         added |= {"full_share", "tall_share", "ink_level"}  # recognize's literals 0.5, 0.75, 0.25 (2026-12-07)
         added |= {"vote_min_blobs", "vote_min_aspect", "vote_margin", "vote_agree"}  # recognize.turn_vote (2026-12-07)
         added |= {"vote_sure_margin", "vote_digit_gain", "vote_keep_share"}  # recognize.keep_voted_turn (2026-12-07)
+        added |= {"column_upright_margin"}  # recognize.keep_column_turn (2026-12-07)
         assert (default.full_share, default.tall_share, default.ink_level) == (0.5, 0.75, 0.25)
         assert {field for field, _ in moved.values()} == {f.name for f in dataclasses.fields(ReadConfig)} - added
 

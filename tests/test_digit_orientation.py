@@ -20,7 +20,7 @@ from edgedigits.runtime.model import (
     shipped_digit_orientation_model,
 )
 from edgedigits.runtime.reader import DigitReader
-from edgedigits.runtime.recognize import keep_voted_turn, turn_vote
+from edgedigits.runtime.recognize import keep_column_turn, keep_voted_turn, turn_vote, upright_lead
 from edgedigits.train import scenes
 
 shipped = pytest.mark.skipif(shipped_digit_orientation_model() is None, reason="no shipped digit-orientation model")
@@ -336,6 +336,55 @@ def test_only_a_digit_models_session_is_a_model():
         pass
 
     assert "line_model=" in (not_a_digit_model(MyLines()) or "")
+
+
+def test_the_upright_lead_is_how_far_the_blobs_vote_upright_over_either_quarter_turn():
+    up, side = [0.97, 0.01, 0.01, 0.01], [0.01, 0.01, 0.01, 0.97]
+    assert upright_lead(votes([up, up])) == pytest.approx(2 * np.log(97), rel=1e-5)
+    assert upright_lead(votes([side, side])) == pytest.approx(-2 * np.log(97), rel=1e-5)
+    assert upright_lead(votes([[0.5, 0.0, 0.5, 0.0]])) == pytest.approx(np.log(0.5 / 1e-6), rel=1e-5)  # floored
+    for bad in (np.zeros((0, 4), np.float32), np.zeros((2, 3), np.float32), np.zeros(4, np.float32)):
+        with pytest.raises(ValueError, match="upright_lead takes"):
+            upright_lead(bad)
+
+
+def test_a_column_whose_blobs_vote_upright_is_never_kept_turned():
+    """A turn that keep_column_turn keeps on the line model's word (one line, as many digits, surer) is left
+    lying when the blobs vote upright by ReadConfig.column_upright_margin (10 nats)."""
+    turn = dict(column=3, turned_rows=1, digits=3, char_count=3, surer=0.08, apart=1.6, several=0, blobs=3)
+    assert keep_column_turn(**turn) and keep_column_turn(**turn, upright=None)
+    assert keep_column_turn(**turn, upright=9.9) and keep_column_turn(**turn, upright=-20.0)
+    assert not keep_column_turn(**turn, upright=10.0)
+    touching = turn | dict(column=1, digits=5, surer=1.2)  # a turned line of touching digits: 5 digits, 3 blobs
+    assert keep_column_turn(**touching, upright=13.9)
+    assert keep_column_turn(**turn, upright=10.0, config=ReadConfig(column_upright_margin=30.0))
+
+
+def single_digit_columns(split, seed: int, last: int) -> list[tuple[np.ndarray, str]]:
+    """Upright columns of 2-4 MNIST test digits, one a line (synth.paper_scene, ``lines`` = the digits), each
+    drawn with a line of the same digits that is not kept (the ad-hoc generator that measured
+    ReadConfig.column_upright_margin, replayed up to column ``last``)."""
+    rng, out = np.random.default_rng(1000 + seed), []
+    for _ in range(last + 1):
+        k = int(rng.integers(2, 5))
+        index = rng.choice(len(split.images), k, replace=False)
+        labels = [int(split.labels[j]) for j in index]
+        out.append(synth.paper_scene([split.images[j] for j in index], rng, lines=k, labels=labels))
+        synth.paper_scene([split.images[j] for j in index], rng, lines=1, labels=labels)
+    return out
+
+
+@shipped
+@pytest.mark.parametrize(
+    "seed, index, text, turned", [(0, 45, "3\n2\n0", "710"), (0, 291, "1\n5", "6"), (1, 8, "3\n8", "94")]
+)
+def test_an_upright_column_of_single_digits_is_not_read_as_a_turned_line(seed, index, text, turned, mnist_test):
+    """Columns of single digits the line model read more surely turned a quarter (an unsure upright digit makes
+    the column read unsurely): they were read as one turned line. Their blobs vote upright by 15-28 nats."""
+    image, want = single_digit_columns(mnist_test, seed, index)[index]
+    assert want == text and DigitReader().read(image).text == text
+    off = DigitReader(read_config=ReadConfig(column_upright_margin=1e9))
+    assert off.read(image).text == turned
 
 
 def test_worker_processes_get_the_readers_digit_orientation_setting():
