@@ -241,10 +241,12 @@ MODEL_HELP = (
 )
 
 SERVE_MODEL_HELP = (
-    "Digit model: a shipped name (see `edgedigits models`) or an .onnx file. The server reads text lines with the "
-    "shipped line model too (and noisy images' digits with the pencil model, with the default model only); a "
-    "request's ?single=true reads the whole image as one digit with this model alone."
+    "Digit model: a shipped name (see `edgedigits models`) or an .onnx file. The line model (--line-model) "
+    "reads text lines too, and the pencil model (--pencil-model) noisy images' digits; a request's ?single=true "
+    "reads the whole image as one digit with this model alone."
 )
+
+LINE_MODEL_HELP = "Line recognizer (default: the shipped 'line'); none: each blob is read alone by the digit model."
 
 
 def checked(reader, line_model: str | None, orientation_model: str | None = None, pencil_model: str | None = None):
@@ -465,12 +467,7 @@ def classify(
     workers: Optional[int] = typer.Option(None, min=1, help="Worker processes reading images (default: all cores)."),
     min_confidence: float = min_confidence_option(),
     single: bool = typer.Option(False, help="Each image is one digit (a crop or drawing): skip detection."),
-    line_model: Optional[str] = typer.Option(
-        None,
-        "--line-model",
-        metavar="NAME|FILE|none",
-        help="Line recognizer (default: the shipped 'line'); none: each blob is read alone by the digit model.",
-    ),
+    line_model: Optional[str] = typer.Option(None, "--line-model", metavar="NAME|FILE|none", help=LINE_MODEL_HELP),
     orientation_model: Optional[str] = typer.Option(
         None, "--orientation-model", metavar="NAME|FILE|none", help=ORIENTATION_HELP
     ),
@@ -851,6 +848,11 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on. Anything but loopback needs an API key."),
     port: int = typer.Option(8000, help="TCP port (0: any free port; the start-up line names it)."),
     model: Optional[str] = typer.Option(None, help=SERVE_MODEL_HELP),
+    line_model: Optional[str] = typer.Option(None, "--line-model", metavar="NAME|FILE|none", help=LINE_MODEL_HELP),
+    orientation_model: Optional[str] = typer.Option(
+        None, "--orientation-model", metavar="NAME|FILE|none", help=ORIENTATION_HELP
+    ),
+    pencil_model: Optional[str] = typer.Option(None, "--pencil-model", metavar="NAME|FILE|none", help=PENCIL_HELP),
     workers: int = typer.Option(
         1,
         help="Server processes, each with its own model session and about one core "
@@ -892,6 +894,9 @@ def serve(
             host=host,
             port=port,
             model=model,
+            line_model=line_model,
+            orientation_model=orientation_model,
+            pencil_model=pencil_model,
             workers=workers,
             threads=threads,
             api_key=api_key,

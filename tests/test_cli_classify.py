@@ -711,9 +711,20 @@ def test_format_json_points_to_jsonl():
 
 
 def test_serve_and_train_help_name_their_own_options():
-    """serve --help told a user to add --line-model none or --single, options serve does not have (a request's
-    ?single=true is); train --help left out the pencil preset that --preset takes."""
+    """serve --help told a user to add --line-model none or --single, options serve did not have (a request's
+    ?single=true is; serve has had --line-model since 2026-12-07): every option its help names is one of its
+    own. train --help left out the pencil preset that --preset takes."""
+    import re
+
+    import typer
+
+    from edgedigits.runtime.cli import app
+
     serve = run("serve", "--help", env={**os.environ, "COLUMNS": "200"})
-    assert serve.returncode == 0 and "--line-model none" not in serve.stdout and "?single=true" in serve.stdout
+    assert serve.returncode == 0 and "?single=true" in serve.stdout and "--line-model" in serve.stdout
+    command = typer.main.get_command(app).commands["serve"]
+    own = {name for param in command.params for name in (*param.opts, *param.secondary_opts)} | {"--help"}
+    named = set(re.findall(r"(?<![\w-])--[a-z][\w-]*", serve.stdout))
+    assert named <= own, f"serve --help names options serve does not have: {named - own}"
     train = run("train", "--help", env={**os.environ, "COLUMNS": "200"})
     assert train.returncode == 0 and "pencil" in train.stdout

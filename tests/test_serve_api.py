@@ -590,6 +590,27 @@ def test_two_worker_processes():
         assert all(status == 200 and body["text"] == "2026" for status, _, body in answers)
 
 
+def test_the_line_orientation_and_pencil_models_can_be_switched_off(server):
+    """`serve --line-model none --orientation-model none --pencil-model none`, as classify takes them (serve had
+    only --model, so a server could not read without the line model, or with a line model of the user's): every
+    worker process (the settings travel to them as JSON) names none of the three in /v1/models, and reads a
+    photo of a line of digits without the line model (no ``raw``), which the default server reads with it."""
+    _, _, with_line_model = post(server, PHOTO)
+    assert "raw" in with_line_model, with_line_model
+    switched_off = ["--line-model", "none", "--orientation-model", "None", "--pencil-model", "NONE"]
+    with Server("--workers", "2", *switched_off) as running:
+        for _ in range(6):  # answered by either worker
+            status, _, body = request(running.url + "/v1/models")
+            assert status == 200, body
+            loaded = body["loaded"]
+            assert loaded["name"] == "default" and loaded["digit_orientation_model"] == "digit-orientation"
+            assert loaded["line_model"] is None and loaded["orientation_model"] is None, loaded
+            assert loaded["pencil_model"] is None, loaded
+            status, _, reading = post(running, PHOTO)
+            assert status == 200 and reading["digits"], reading
+            assert "raw" not in reading, reading
+
+
 # --------------------------------------------------------------------------- security defaults
 
 
@@ -680,6 +701,25 @@ def test_config_checks():
             ServeConfig(**bad).check()
 
 
+def test_the_config_keeps_the_models_on_its_way_to_the_worker_processes():
+    """--workers N hands the settings to each worker as JSON ($EDGEDIGITS_SERVE_CONFIG): the line, orientation
+    and pencil models come back as they were given (None: the shipped one; "none": no such model)."""
+    from edgedigits.runtime.serve import ServeConfig
+
+    config = ServeConfig(
+        model="seed-mlp",
+        line_model="/models/my-line.onnx",
+        orientation_model="none",
+        pencil_model="pencil",
+        workers=2,
+        cors_origins=("https://app.example",),
+    )
+    assert ServeConfig.from_json(config.to_json()) == config
+    assert ServeConfig.from_json(ServeConfig().to_json()) == ServeConfig()
+    assert ServeConfig().line_model is None and ServeConfig().orientation_model is None
+    assert ServeConfig().pencil_model is None
+
+
 @pytest.mark.parametrize(
     "option, value, words",
     [
@@ -757,6 +797,33 @@ def test_a_bad_model_is_a_clear_error(tmp_path, workers):
         result = run_cli("serve", "--port", str(free_port()), "--workers", workers, "--model", model)
         assert result.returncode == 2, result.stderr
         assert words in result.stderr
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_bad_line_orientation_or_pencil_model_is_a_clear_error(tmp_path, workers):
+    """A named line, orientation or pencil model that is no such model (a damaged file, a missing one, a shipped
+    model of another kind) stops the server before it listens, exit 2, with a sentence naming the option and
+    the problem: with one worker (the app opens them as it is built) and with two (the supervisor checks them in
+    a short-lived process)."""
+    broken = tmp_path / "broken.onnx"
+    broken.write_bytes(b"this is not an ONNX model" * 100)
+    cases = [
+        ("--line-model", str(broken), ["broken.onnx", "not a usable ONNX model"]),
+        ("--line-model", str(tmp_path / "missing.onnx"), ["missing.onnx", "no such model file"]),
+        ("--line-model", "default", ["default.onnx", "not a line model"]),  # a digit model
+        ("--orientation-model", "default", ["default.onnx", "not an orientation model"]),
+        ("--pencil-model", "line", ["line.onnx", "not a digit model"]),
+    ]
+    for option, value, words in cases:
+        try:
+            result = run_cli("serve", "--port", str(free_port()), "--workers", workers, option, value, timeout=60)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"serve {option} {value} started a server instead of refusing the model")
+        assert result.returncode == 2, result.stderr
+        assert "Traceback" not in result.stderr, result.stderr
+        assert result.stderr.startswith(f"edgedigits: {option}: "), result.stderr
+        for word in words:
+            assert word in result.stderr, result.stderr
 
 
 def test_port_in_use_is_a_clear_error(server):

@@ -36,6 +36,7 @@ from .config import (  # noqa: F401  (re-exported: the package's API)
     CONFIG_ENV,
     HOST_FORMS,
     MIN_KEY_LENGTH,
+    MODEL_OPTIONS,
     READER_MAX_PIXELS,
     ServeConfig,
     ServeError,
@@ -58,13 +59,14 @@ def create_app(config: ServeConfig | None = None, reader: "DigitReader | None" =
     events: the reading threads start with the lifespan when it runs, else on the first request that reads (or
     ``/healthz``), and stop at its shutdown, else with the process.
 
-    ``reader``: the one ``DigitReader`` the app shares between requests (None: one for ``config.model`` with a
-    one-thread onnxruntime session). The app reads on ``config.reading_threads()`` threads, so it changes two
+    ``reader``: the one ``DigitReader`` the app shares between requests (None: one for ``config.model``, and its
+    ``line_model``, ``orientation_model`` and ``pencil_model``, with one-thread onnxruntime sessions:
+    ``models.open_reader``). The app reads on ``config.reading_threads()`` threads, so it changes two
     settings of OpenCV for the whole process: its thread pool to one thread (``cv2.setNumThreads(1)``), and its
     log level to silent (``cv2.utils.logging.setLogLevel``; unless ``$OPENCV_LOG_LEVEL`` is set). It sets no
-    environment variable. Raises ``ModelError`` when the model cannot be loaded, ``ServeError`` for a bad
-    config, ``ImportError`` naming the ``[serve]`` extra (``errors.install_hint``) when FastAPI,
-    fastapi-offline or python-multipart is missing.
+    environment variable. Raises ``ModelError`` when a model cannot be loaded (naming the file, and the option for
+    the line, orientation and pencil models), ``ServeError`` for a bad config, ``ImportError`` naming the
+    ``[serve]`` extra (``errors.install_hint``) when FastAPI, fastapi-offline or python-multipart is missing.
     """
     config = (config or ServeConfig()).check()
     missing = missing_modules(SERVE_MODULES[:3])
@@ -108,18 +110,25 @@ def app_from_environment() -> "FastAPI":
     return create_app(ServeConfig.from_json(os.environ[CONFIG_ENV]))
 
 
-def check_model(model: str | None) -> None:
-    """Raise ModelError unless ``model`` loads. Tried in a short-lived process, so that the supervisor of
-    ``--workers N`` does not keep a model session (and onnxruntime, ~90 MiB) it never uses."""
+def check_model(config: ServeConfig) -> None:
+    """Raise ModelError unless ``config``'s models load: the digit model, and the line, orientation and pencil
+    models it names (``models.open_reader``, whose message names the file, and the option for those three).
+    Tried in a short-lived process, so that the supervisor of ``--workers N`` does not keep a model session (and
+    onnxruntime, ~90 MiB) it never uses. Raises ServeError when that process fails for another reason."""
+    import json
     import subprocess
 
+    # The model fields only: the whole config holds the API key, and a command line is visible to other users.
+    fields = {name: getattr(config, name) for name in ("model", *(field for field, _ in MODEL_OPTIONS))}
     code = (
-        "import sys\nfrom edgedigits.runtime.model import Model, ModelError\ntry:\n"
-        "    Model(sys.argv[1] if len(sys.argv) > 1 else None, threads=1)\n"
+        "import json, sys\nfrom edgedigits.runtime.model import ModelError\n"
+        "from edgedigits.runtime.serve.config import ServeConfig\n"
+        "from edgedigits.runtime.serve.models import open_reader\ntry:\n"
+        "    open_reader(ServeConfig(**json.loads(sys.argv[1])))\n"
         "except ModelError as exc:\n    print(exc, file=sys.stderr)\n    sys.exit(3)\n"
     )
     probe = subprocess.run(
-        [sys.executable, "-c", code, *([model] if model else [])],
+        [sys.executable, "-c", code, json.dumps(fields)],
         capture_output=True,
         text=True,
         stdin=subprocess.DEVNULL,
@@ -129,7 +138,7 @@ def check_model(model: str | None) -> None:
 
         raise ModelError(probe.stderr.strip())
     if probe.returncode != 0:
-        raise ServeError(f"the model could not be checked ({probe.stderr.strip()[-300:]}).")
+        raise ServeError(f"the models could not be checked ({probe.stderr.strip()[-300:]}).")
 
 
 def page_host(host: str) -> tuple[str, bool]:
@@ -161,7 +170,8 @@ def banner(config: ServeConfig) -> str:
 
 def run(config: ServeConfig) -> None:
     """Serve until interrupted. Raises ServeError (bad settings, port in use, FastAPI/uvicorn missing) or
-    ModelError (the model cannot be loaded) before listening."""
+    ModelError (a model cannot be loaded: the digit model, or the line, orientation or pencil model the config
+    names) before listening."""
     config.check()
     # Looked up, not imported: the supervisor of --workers N never needs FastAPI (its workers import it).
     missing = missing_modules(SERVE_MODULES)
@@ -195,7 +205,7 @@ def run(config: ServeConfig) -> None:
         target = build_app(config, None)  # loads the model now: a bad model fails before listening
         factory = False
     else:
-        check_model(config.model)  # fail now, not in every worker (uvicorn would restart them forever)
+        check_model(config)  # fail now, not in every worker (uvicorn would restart them forever)
         os.environ[CONFIG_ENV] = config.to_json()
         target, factory = "edgedigits.runtime.serve:app_from_environment", True
     uv_config = uvicorn.Config(

@@ -34,6 +34,7 @@ from ..reader import DigitReader, Reading
 from .batching import Batcher
 from .config import ServeConfig
 from .limits import ApiError, Guard
+from .models import open_reader
 
 WEB = Path(__file__).resolve().parent.parent / "web"  # the page: plain HTML, JS and CSS, package data
 MAX_NAME = 255  # an upload's file name is echoed back as ``path``, cut to this many characters
@@ -148,7 +149,7 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
 
     quiet_opencv_log()  # and no environment variable: a host's child processes inherit those
     cv2.setNumThreads(1)  # requests run side by side on the pool's threads: OpenCV's own pool would only spin
-    reader = reader or DigitReader(config.model, threads=1)
+    reader = reader or open_reader(config)  # its named models opened now: a bad one stops the server unstarted
     batcher = Batcher(reader, config.reading_threads())
 
     # Starts the reading threads early, and opens and runs every model's session once (DigitReader.warm_up: the

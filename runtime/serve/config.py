@@ -21,6 +21,14 @@ READER_MAX_PIXELS = 64_000_000  # images.MAX_PIXELS (a test checks they agree), 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")  # uvicorn's
 
 
+# ServeConfig's fields for the models that read beside the digit model, and the options that set them.
+MODEL_OPTIONS = (
+    ("line_model", "--line-model"),
+    ("orientation_model", "--orientation-model"),
+    ("pencil_model", "--pencil-model"),
+)
+
+
 class ServeError(EdgeDigitsError, ValueError):
     """A setting the server refuses to start with. The message says what to change."""
 
@@ -37,7 +45,12 @@ class ServeConfig:
     """Everything ``edgedigits serve`` can be told. Sizes in bytes and pixels, times in seconds.
 
     ``host``: the address to listen on; anything but loopback (127.0.0.0/8, ::1, localhost) requires
-    ``api_key``. ``workers``: server processes, each with its own model session (each uses about one core).
+    ``api_key``. ``model``: the digit model, a shipped name or an ``.onnx`` file (None: the default).
+    ``line_model``, ``orientation_model``, ``pencil_model``: the line recognizer, the text-orientation classifier
+    and the digit model of noisy images (``--line-model`` and so on), each None for the shipped one (the pencil
+    model only with the default ``model``), ``"none"`` for no such model, else a shipped name or an ``.onnx``
+    file (serve.models.open_reader opens them; ModelError names a file that is no such model). ``workers``:
+    server processes, each with its own model session (each uses about one core).
     ``threads``: reading threads per process (None: 1). ``api_key``: when set, every ``/v1/``
     request must carry it (``Authorization: Bearer KEY`` or ``X-API-Key: KEY``). ``cors_origins``: origins
     whose pages may call the API from a browser (CORS is off when empty). ``max_body_bytes``: larger bodies get
@@ -49,6 +62,9 @@ class ServeConfig:
     host: str = "127.0.0.1"
     port: int = 8000
     model: str | None = None
+    line_model: str | None = None
+    orientation_model: str | None = None
+    pencil_model: str | None = None
     workers: int = 1
     threads: int | None = None
     api_key: str | None = None
@@ -112,10 +128,13 @@ class ServeConfig:
         return self
 
     def to_json(self) -> str:
+        """Every field as a JSON object (how the config reaches uvicorn's worker processes: ``from_json``)."""
         return json.dumps(dataclasses.asdict(self))
 
     @classmethod
     def from_json(cls, text: str) -> "ServeConfig":
+        """The config ``to_json`` wrote (unchecked: call ``check``). Raises ValueError for text that is not JSON,
+        TypeError for JSON that is not an object of ServeConfig's fields."""
         values = json.loads(text)
         values["cors_origins"] = tuple(values.get("cors_origins") or ())
         return cls(**values)

@@ -1,0 +1,50 @@
+"""The server's reader: ``ServeConfig``'s models opened, and a model that is no such model refused at the start.
+
+Apart from app.py (which needs FastAPI) so that ``serve.check_model``'s short-lived process opens the models
+without importing the web framework; apart from config.py, which imports nothing of OpenCV or onnxruntime.
+"""
+
+from __future__ import annotations
+
+from ..model import ModelError, resolve_model
+from ..reader import DigitReader, no_model_if_none
+from .config import MODEL_OPTIONS, ServeConfig
+
+
+def named(value: str | None) -> bool:
+    """Does a ServeConfig model field name a model (a shipped name or a file), rather than the shipped default
+    (None) or no model (``"none"``, any case)?"""
+    return value is not None and no_model_if_none(value) is not False
+
+
+def open_reader(config: ServeConfig) -> DigitReader:
+    """The reader ``config`` describes: ``DigitReader(config.model, threads=1, line_model=config.line_model,
+    orientation_model=config.orientation_model, pencil_model=config.pencil_model)`` (one onnxruntime thread per
+    session), with the line, orientation and pencil models the config names opened now, not when the first text
+    line or noisy image is read (as ``edgedigits classify`` does). The shipped defaults open at the app's start
+    (``DigitReader.warm_up``).
+
+    Raises ModelError, its message naming the file and what to do, when ``config.model`` is no digit model (a
+    missing or broken file), and prefixed with the option (``--line-model: ...``) when a named line, orientation
+    or pencil model is missing, broken or a model of another kind (a digit model as the line model)."""
+    for field, option in MODEL_OPTIONS:  # a missing file: found (or not) per option, so the message can name it
+        value = getattr(config, field)
+        if named(value):
+            try:
+                resolve_model(value)
+            except ModelError as exc:
+                raise ModelError(f"{option}: {exc}") from None
+    reader = DigitReader(
+        config.model,
+        threads=1,
+        line_model=config.line_model,
+        orientation_model=config.orientation_model,
+        pencil_model=config.pencil_model,
+    )
+    for field, option in MODEL_OPTIONS:
+        if named(getattr(config, field)):
+            try:
+                getattr(reader, field)  # the property opens its session: a broken file, a model of another kind
+            except ModelError as exc:
+                raise ModelError(f"{option}: {exc}") from None
+    return reader
