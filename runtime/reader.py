@@ -55,9 +55,11 @@ from .model import (
 from .orientation import page_log_odds, turned_180
 from .recognize import (
     WORD,
+    axis_vote,
     digit_count,
     digit_turn_gain,
     drop_stray_marks,
+    keep_axis_turn,
     keep_column_turn,
     keep_turned,
     keep_voted_turn,
@@ -484,6 +486,9 @@ class DigitReader:
         pages of ``read_config.vote_min_blobs`` blobs or more whose median is wider than ``vote_min_aspect`` of its
         height, with text lines, as they lie): read turned upright,
         and kept so when the models read the turn more surely than the page as it lies (recognize.keep_voted_turn).
+        Pages whose blobs agree they lie on their side but not which way (recognize.axis_vote) are read at both
+        quarter-turns, and the one the orientation model calls upright (by ``sideways_pick_odds``; else the one the
+        line model reads more surely) is kept by the same rule.
         One call of the digit-orientation model for all the pages' blobs, and the pages voted turned found and read
         again. A page kept turned is still asked about 180 degrees, as any page is (``_turn_upside_down``): the
         model's likeliest mistake is the other quarter-turn (90 for 270 degrees: 642 and 764 of the card's 10,000
@@ -507,16 +512,22 @@ class DigitReader:
             return
         digits = [prepared[i].found.digits for i in pages]  # type: ignore[union-attr]
         probabilities = model.predict(np.concatenate(digits))
-        voted, offset = [], 0
+        voted: list[tuple[int, float, list[int]]] = []  # (page, the vote's lead, the turns to read it at)
+        offset = 0
         for i, d in zip(pages, digits):
-            vote = turn_vote(probabilities[offset : offset + len(d)], config)
+            mine = probabilities[offset : offset + len(d)]
             offset += len(d)
+            vote = turn_vote(mine, config)
             if vote.turn:
-                voted.append((i, vote))
+                voted.append((i, vote.lead, [4 - vote.turn]))  # turned back upright
+            elif lead := axis_vote(mine, config):
+                voted.append((i, lead, [1, 3]))  # on its side, either way
         if not voted:
             return
-        turned = [prepared[i].turned(4 - vote.turn, self.detect_config) for i, vote in voted]  # turned back upright
-        for (i, vote), q, out in zip(voted, turned, self._infer(turned, check_orientation=True)):
+        turned = [q for i, _, ks in voted for q in prepared[i].turns(ks, self.detect_config)]
+        outs = iter(zip(turned, self._infer(turned, check_orientation=True)))
+        for i, lead, ks in voted:
+            q, out = self._likelier_turn([next(outs) for _ in ks])
             before = outputs[i]
             assert before is not None, "only pages that were read vote"
             if out is None or not out.lines:
@@ -528,8 +539,31 @@ class DigitReader:
                 else 0.0
             )  # (a turn with text lines but no blob: the digit model has nothing to be surer of)
             counts = (sum(map(digit_count, before.chars)), sum(map(digit_count, out.chars)))
-            if keep_voted_turn(vote.lead, surer, gain, counts, config):
+            if len(ks) == 1:
+                keep = keep_voted_turn(lead, surer, gain, counts, config)
+            else:  # on its side either way: the turn picked must read as one line of digits
+                assert q.found is not None, "a turn read with text lines was found"
+                chars = page_chars(out.lines, q.widths)
+                turned_rows = len({row for row, line in zip(rows(q.found.text_lines), out.chars) if line})
+                keep = keep_axis_turn(surer, turned_rows, digit_count(chars), len(chars), counts, config)
+            if keep:
                 prepared[i], outputs[i] = q, out  # (still asked about 180 degrees: _turn_upside_down)
+
+    def _likelier_turn(self, read: list[tuple[_Prepared, _Outputs | None]]) -> tuple[_Prepared, _Outputs | None]:
+        """Of a page read at one turn or at both quarter-turns ((the turned page, its outputs) each), the one to
+        keep: the one the orientation model calls upright, when it tells the two apart by
+        ``read_config.sideways_pick_odds`` in log-odds; else the one the line model reads more surely
+        (recognize.peak_score). The two quarter-turns of a page are each other turned 180 degrees."""
+        if len(read) == 1:
+            return read[0]
+        (a, first), (b, second) = read
+        if first is None or not first.lines or second is None or not second.lines:
+            return (a, first) if first is not None and first.lines else (b, second)
+        if self.orientation_model is not None and abs(first.log_odds - second.log_odds) >= (
+            self.read_config.sideways_pick_odds
+        ):
+            return (a, first) if first.log_odds <= second.log_odds else (b, second)
+        return (a, first) if peak_score(first.lines, a.widths) >= peak_score(second.lines, b.widths) else (b, second)
 
     def _turn_columns(self, prepared: list[_Prepared], outputs: list[_Outputs | None]) -> None:
         """Digits stacked in a column, or several lines lying flat (recognize.sideways), on a page not turned so far:

@@ -889,6 +889,25 @@ def turn_vote(probabilities: np.ndarray, config: ReadConfig = DEFAULT_READ) -> V
     return Vote(turn, lead) if lead >= config.vote_margin and agree >= config.vote_agree else Vote(0, 0.0)
 
 
+def axis_vote(probabilities: np.ndarray, config: ReadConfig = DEFAULT_READ) -> float:
+    """How far a page's blobs vote that they lie on their side, one way or the other, when they do not agree which
+    way (turn_vote: no quarter-turn wins): the summed log-probability of a quarter-turn (either) less that of
+    upright or upside down (nats), when it is at least ``config.vote_margin`` and at least ``config.vote_agree`` of
+    the blobs call a quarter-turn on their own; else 0.0. ``probabilities``: as turn_vote's, float [N, 4].
+
+    The digit-orientation model tells a digit's axis far better than its way: it puts a '1' or an '8' on its side
+    at 0.6 / 0.4 between the two quarter-turns (its likeliest mistake: 642 and 764 of the card's 10,000 turned
+    test digits), so two such blobs never make a turn_vote. reader.DigitReader reads such a page at both
+    quarter-turns and keeps the one the orientation model calls upright. Raises ValueError as turn_vote does."""
+    if probabilities.ndim != 2 or probabilities.shape[1] != 4 or not len(probabilities):
+        raise ValueError(f"axis_vote takes [N, 4] probabilities of N >= 1 blobs, got {list(probabilities.shape)}")
+    p = probabilities.astype(np.float64)
+    side, flat = np.maximum(p[:, 1] + p[:, 3], 1e-6), np.maximum(p[:, 0] + p[:, 2], 1e-6)
+    lead = float(np.log(side).sum() - np.log(flat).sum())
+    agree = float((side > flat).mean())
+    return lead if lead >= config.vote_margin and agree >= config.vote_agree else 0.0
+
+
 def upright_lead(probabilities: np.ndarray) -> float:
     """How far a page's blobs vote, to the digit-orientation model, that they lie upright rather than a
     quarter-turned (nats: the summed log-probability of upright less the larger of the two quarter-turns', each
@@ -924,6 +943,29 @@ def keep_voted_turn(
     if turned < config.vote_keep_share * as_it_lies:
         return False
     return surer > 0 or (lead >= config.vote_sure_margin and digit_gain >= config.vote_digit_gain)
+
+
+def keep_axis_turn(
+    surer: float,
+    turned_rows: int,
+    digits: int,
+    char_count: int,
+    counts: tuple[int, int] = (0, 0),
+    config: ReadConfig = DEFAULT_READ,
+) -> bool:
+    """Is a page whose blobs agree they lie on their side but not which way (axis_vote), read at the quarter-turn
+    reader.DigitReader picked, to be kept so? ``surer``: how much more surely the line model reads the turn than
+    the page as it lies (peak_score, nats per character); ``turned_rows``: the rows of writing the turn reads
+    something in; ``digits`` and ``char_count``: the digits and characters the line model reads in the turn
+    (page_chars); ``counts``: the digits read as it lies and turned.
+
+    Kept when the turn reads as one line of digits and nothing else, at least ``config.search_min_digits`` of
+    them, more surely than the page as it lies and losing no more digits than keep_voted_turn allows. A word or a
+    printed form whose letters the model puts on their side turns into a column of letters: several rows ('2|9'
+    of a word, 2026-12-07: 14 of 14 such turns of seeds 0-1's words and desk photos read in two rows or more, or
+    one character)."""
+    one_line = turned_rows == 1 and digits == char_count and digits >= config.search_min_digits
+    return one_line and keep_voted_turn(0.0, surer, 0.0, counts, config)
 
 
 def quarter_turn_search(

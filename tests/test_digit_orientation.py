@@ -20,7 +20,7 @@ from edgedigits.runtime.model import (
     shipped_digit_orientation_model,
 )
 from edgedigits.runtime.reader import DigitReader
-from edgedigits.runtime.recognize import keep_column_turn, keep_voted_turn, turn_vote, upright_lead
+from edgedigits.runtime.recognize import axis_vote, keep_column_turn, keep_voted_turn, turn_vote, upright_lead
 from edgedigits.train import scenes
 
 shipped = pytest.mark.skipif(shipped_digit_orientation_model() is None, reason="no shipped digit-orientation model")
@@ -360,17 +360,18 @@ def test_a_column_whose_blobs_vote_upright_is_never_kept_turned():
     assert keep_column_turn(**turn, upright=10.0, config=ReadConfig(column_upright_margin=30.0))
 
 
-def single_digit_columns(split, seed: int, last: int) -> list[tuple[np.ndarray, str]]:
-    """Upright columns of 2-4 MNIST test digits, one a line (synth.paper_scene, ``lines`` = the digits), each
-    drawn with a line of the same digits that is not kept (the ad-hoc generator that measured
-    ReadConfig.column_upright_margin, replayed up to column ``last``)."""
+def columns_and_rows(split, seed: int, last: int) -> list[tuple[tuple[np.ndarray, str], tuple[np.ndarray, str]]]:
+    """Upright columns of 2-4 MNIST test digits, one a line (synth.paper_scene, ``lines`` = the digits), each with
+    a line of the same digits turned a quarter (np.rot90's k = 1 for even places, 3 for odd): the ad-hoc generator
+    that measured ReadConfig.column_upright_margin and recognize.axis_vote, replayed up to place ``last``."""
     rng, out = np.random.default_rng(1000 + seed), []
-    for _ in range(last + 1):
+    for place in range(last + 1):
         k = int(rng.integers(2, 5))
         index = rng.choice(len(split.images), k, replace=False)
         labels = [int(split.labels[j]) for j in index]
-        out.append(synth.paper_scene([split.images[j] for j in index], rng, lines=k, labels=labels))
-        synth.paper_scene([split.images[j] for j in index], rng, lines=1, labels=labels)
+        column = synth.paper_scene([split.images[j] for j in index], rng, lines=k, labels=labels)
+        row, text = synth.paper_scene([split.images[j] for j in index], rng, lines=1, labels=labels)
+        out.append((column, (np.ascontiguousarray(np.rot90(row, 3 if place % 2 else 1)), text)))
     return out
 
 
@@ -381,10 +382,38 @@ def single_digit_columns(split, seed: int, last: int) -> list[tuple[np.ndarray, 
 def test_an_upright_column_of_single_digits_is_not_read_as_a_turned_line(seed, index, text, turned, mnist_test):
     """Columns of single digits the line model read more surely turned a quarter (an unsure upright digit makes
     the column read unsurely): they were read as one turned line. Their blobs vote upright by 15-28 nats."""
-    image, want = single_digit_columns(mnist_test, seed, index)[index]
+    image, want = columns_and_rows(mnist_test, seed, index)[index][0]
     assert want == text and DigitReader().read(image).text == text
     off = DigitReader(read_config=ReadConfig(column_upright_margin=1e9))
     assert off.read(image).text == turned
+
+
+def test_blobs_that_agree_they_lie_on_their_side_but_not_which_way_vote_for_the_axis():
+    """A '1' or an '8' on its side: the model splits it between the two quarter-turns, so no turn wins."""
+    one, other = [0.0, 0.59, 0.0, 0.41], [0.0, 0.44, 0.0, 0.56]
+    assert turn_vote(votes([one, other])).turn == 0
+    assert axis_vote(votes([one, other])) == pytest.approx(-2 * np.log(1e-6), rel=1e-3)  # floored as turn_vote's
+    lean = [0.2, 0.35, 0.1, 0.35]  # log(0.7 / 0.3) = 0.85 nats a blob
+    assert axis_vote(votes([lean, lean])) == 0.0  # 1.7 < vote_margin (5)
+    assert axis_vote(votes([lean] * 6)) == pytest.approx(6 * np.log(0.7 / 0.3), rel=1e-5)
+    up = [0.98, 0.01, 0.0, 0.01]
+    assert axis_vote(votes([one, up, up])) == 0.0  # upright
+    assert axis_vote(votes([one, other, up])) > 0  # two of three on their side (vote_agree 0.6)
+    assert axis_vote(votes([one, up])) == 0.0  # one of two
+    with pytest.raises(ValueError, match="axis_vote takes"):
+        axis_vote(np.zeros((2, 3), np.float32))
+
+
+@shipped
+@pytest.mark.parametrize("index, text, was", [(44, "14", "5"), (56, "11", "2"), (79, "38", "00")])
+def test_a_short_line_on_its_side_is_read_upright_when_its_blobs_agree_only_on_the_axis(index, text, was, mnist_test):
+    """Two-digit lines turned a quarter whose blobs the digit-orientation model put on their side but split
+    between the two ways (a '1' at 0.59 / 0.41): no turn won the vote, so they were read as they lay. They are
+    read at both quarter-turns and the orientation model picks the way up (recognize.axis_vote)."""
+    image, want = columns_and_rows(mnist_test, 0, index)[index][1]
+    assert want == text and DigitReader().read(image).text == text
+    no_axis = DigitReader(read_config=ReadConfig(vote_agree=1.0, vote_margin=1e9))  # no vote of either kind
+    assert no_axis.read(image).text == was
 
 
 def test_worker_processes_get_the_readers_digit_orientation_setting():
