@@ -665,9 +665,7 @@ def batch(
     single: bool = typer.Option(False, help="Each image is one digit (a crop or drawing): skip detection."),
     min_confidence: float = min_confidence_option(),
     recursive: bool = typer.Option(False, "--recursive", "-r", help="Descend into subfolders."),
-    line_model: Optional[str] = typer.Option(
-        None, "--line-model", metavar="NAME|FILE|none", help="Line recognizer (default: the shipped 'line'); none: off."
-    ),
+    line_model: Optional[str] = typer.Option(None, "--line-model", metavar="NAME|FILE|none", help=LINE_MODEL_HELP),
     orientation_model: Optional[str] = typer.Option(
         None, "--orientation-model", metavar="NAME|FILE|none", help=ORIENTATION_HELP
     ),
@@ -746,9 +744,7 @@ def batch(
 def webcam(
     source: str = typer.Option("0", help="Camera index (0, 1, ...), video file, or stream URL."),
     model: Optional[str] = typer.Option(None, help="Shipped model name or .onnx file."),
-    line_model: Optional[str] = typer.Option(
-        None, "--line-model", metavar="NAME|FILE|none", help="Line recognizer (default: the shipped 'line'); none: off."
-    ),
+    line_model: Optional[str] = typer.Option(None, "--line-model", metavar="NAME|FILE|none", help=LINE_MODEL_HELP),
     orientation_model: Optional[str] = typer.Option(
         None, "--orientation-model", metavar="NAME|FILE|none", help=ORIENTATION_HELP
     ),

@@ -1026,7 +1026,10 @@ class ReadConfig:
     #   upright (two blobs of a touching string, a word, a string with a full stop); at a margin of 4.0, 179, and on
     #   seed 1 a tight crop of a touching '17909', two blobs of several digits each, voted at 4.4 and read '5 8'.
     #   Seeds 0 and 1, that material read with the model and without it: of each seed's 2,800 readings of lines and
-    #   issue 10's kinds, none changed
+    #   issue 10's kinds, none changed. vote_margin and vote_agree are recognize.axis_vote's thresholds too (either
+    #   quarter-turn against upright or upside down), with recognize.keep_axis_turn after it: 2026-12-07, ad-hoc,
+    #   600 lines of 2-4 MNIST test digits turned 90 or 270 degrees, 562 -> 573 exact; seeds 0-1's 12,400 readings
+    #   of accuracy.py's line kinds and issue 10's kinds the same
     vote_sure_margin: float = 10.0  # nats: a vote leading by this much keeps its turn when the digit model is surer
     #   of the turn's blobs by ``vote_digit_gain`` (recognize.keep_voted_turn), though the line model is not: 5 more
     #   of the 198 turned scenes above, none upright (8 to 12 nats: the same five; 16: four)
@@ -1060,7 +1063,8 @@ class ReadConfig:
     sideways_pick_odds: float = 4.0  # log-odds gap: the quarter-turn tried as the way up is the one the
     #   orientation model calls upright when the two turns differ by this much, else the one the line model reads
     #   more surely (runs/orient3 put the two turns of a '9151' at -2.6 and -0.6 and picked the wrong one; issue
-    #   10's rotated_90 and rotated_270 photos, seeds 0 and 1, 100 each: one more read right on each seed; e3f1f9c)
+    #   10's rotated_90 and rotated_270 photos, seeds 0 and 1, 100 each: one more read right on each seed; e3f1f9c).
+    #   The same pick for a page the digit-orientation model puts on its side either way (reader._likelier_turn)
     sideways_lines_margin: float = 0.03  # nats per character: a page of several lines turned (its blobs make columns:
     #   recognize.quarter_turned_lines) is kept turned when the line model reads the turn this much more surely.
     #   benchmarks/accuracy.py's clean scenes turned 90 and 270 degrees (300 each, seed 0): the turns it kept read
@@ -1088,7 +1092,8 @@ class ReadConfig:
     #   has blobs. Without it, 19 of 12,900 upright readings of accuracy.py's lines, single digits and scenes
     #   (seed 0) were turned: single digits ('7' on its side reads '7' or '71' more surely than upright, at gaps of
     #   6.6-9.5) and lines whose turn read one digit or none; the turned scenes turned right read 2 or more. With
-    #   it, on seed 1 one line of two printed words read '204' turned (3 digits, 2 blobs), hence the upper bound
+    #   it, on seed 1 one line of two printed words read '204' turned (3 digits, 2 blobs), hence the upper bound.
+    #   recognize.keep_axis_turn asks as many of a turn it keeps
     search_min_aspect: float = 0.7  # width / height: only a page whose blobs' median is wider than this is searched
     #   (recognize.may_lie_turned): upright MNIST digits stand 0.3-0.9 as wide as tall, on their side 1.1-3.3.
     #   Accuracy.py's lines, singles, scenes and scanned forms and issue 10's kinds, seeds 0 and 1 (2026-12-04): the
@@ -1229,7 +1234,7 @@ READ_ALLOWED: dict[str, Allowed] = {
     ),
     "doubt_floor": Allowed(0, 1, above_low=True),  # its log is taken
     "vote_margin": AT_LEAST_0,
-    "column_upright_margin": ANY,
+    "column_upright_margin": AT_LEAST_0,
     "vote_min_aspect": AT_LEAST_0,
     "vote_sure_margin": AT_LEAST_0,
     "vote_agree": SHARE,

@@ -488,7 +488,8 @@ class DigitReader:
         and kept so when the models read the turn more surely than the page as it lies (recognize.keep_voted_turn).
         Pages whose blobs agree they lie on their side but not which way (recognize.axis_vote) are read at both
         quarter-turns, and the one the orientation model calls upright (by ``sideways_pick_odds``; else the one the
-        line model reads more surely) is kept by the same rule.
+        line model reads more surely: ``_likelier_turn``) is kept when it reads as one line of digits, more surely
+        than the page as it lies (recognize.keep_axis_turn).
         One call of the digit-orientation model for all the pages' blobs, and the pages voted turned found and read
         again. A page kept turned is still asked about 180 degrees, as any page is (``_turn_upside_down``): the
         model's likeliest mistake is the other quarter-turn (90 for 270 degrees: 642 and 764 of the card's 10,000
@@ -543,7 +544,7 @@ class DigitReader:
                 keep = keep_voted_turn(lead, surer, gain, counts, config)
             else:  # on its side either way: the turn picked must read as one line of digits
                 assert q.found is not None, "a turn read with text lines was found"
-                chars = page_chars(out.lines, q.widths)
+                chars = [c for line in out.chars for c in line]  # (page_chars, as _infer decoded them)
                 turned_rows = len({row for row, line in zip(rows(q.found.text_lines), out.chars) if line})
                 keep = keep_axis_turn(surer, turned_rows, digit_count(chars), len(chars), counts, config)
             if keep:
@@ -700,22 +701,17 @@ class DigitReader:
         ``sideways_sure_margin``. Or, with as many digits, when the orientation model tells the two turns apart by
         ``sideways_turn_odds``, the turn reads digits alone, and the line model reads it at most
         ``sideways_tolerance`` less surely. Never when the blobs, to the digit-orientation model, stand upright as they
-        lie (``column_upright_margin``). The thresholds are ``self.read_config``'s; which turn is tried first,
-        ``sideways_pick_odds``."""
+        lie (``column_upright_margin``) and the turn reads no more digits than there are blobs. The thresholds are
+        ``self.read_config``'s; which turn is tried first, ``sideways_pick_odds`` (``_likelier_turn``)."""
         config = self.read_config
         turns = p.turns((1, 3), self.detect_config)
         first, second = self._infer(turns, check_orientation=self.orientation_model is not None)
         if first is None or second is None:
             return p, out
-        outs = [first, second]
-        peaks = [peak_score(o.lines, t.widths) for t, o in zip(turns, outs)]
-        apart = abs(outs[0].log_odds - outs[1].log_odds)  # how far the orientation model tells the two turns apart
-        if self.orientation_model is not None and apart >= config.sideways_pick_odds:
-            best = 0 if outs[0].log_odds <= outs[1].log_odds else 1
-        else:  # no orientation model, or one that cannot tell the two turns apart: the surer reading
-            best = 0 if peaks[0] >= peaks[1] else 1
-        turned, turned_out = turns[best], outs[best]
-        assert turned.found is not None and p.found is not None, "both were read"
+        apart = abs(first.log_odds - second.log_odds)  # how far the orientation model tells the two turns apart
+        turned, picked = self._likelier_turn([(turns[0], first), (turns[1], second)])
+        assert picked is not None and turned.found is not None and p.found is not None, "both were read"
+        turned_out = picked
         chars = page_chars(turned_out.lines, turned.widths)
         votes = self.digit_orientation_model  # the blobs' own vote on their way up (one call of a tiny model)
         keep = keep_column_turn(
@@ -723,7 +719,7 @@ class DigitReader:
             turned_rows=len(set(rows(turned.found.text_lines))),
             digits=digit_count(chars),
             char_count=len(chars),
-            surer=peaks[best] - peak_score(out.lines, p.widths),
+            surer=peak_score(turned_out.lines, turned.widths) - peak_score(out.lines, p.widths),
             apart=apart if self.orientation_model is not None else None,
             several=quarter_turned_lines(p.found.boxes),
             blobs=len(p.found.boxes),

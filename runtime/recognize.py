@@ -866,6 +866,20 @@ class Vote(NamedTuple):
     lead: float  # nats: how far the turn's summed log-probability leads every other turn's (0.0 for no turn)
 
 
+def turn_probabilities(probabilities: np.ndarray, caller: str) -> np.ndarray:
+    """The digit-orientation model's float [N, 4] for a page's N blobs, as float64. Raises ValueError, naming
+    ``caller``, for a shape other than [N, 4] with N >= 1."""
+    if probabilities.ndim != 2 or probabilities.shape[1] != 4 or not len(probabilities):
+        raise ValueError(f"{caller} takes [N, 4] probabilities of N >= 1 blobs, got {list(probabilities.shape)}")
+    return probabilities.astype(np.float64)
+
+
+def blob_log_votes(probabilities: np.ndarray, caller: str) -> np.ndarray:
+    """Each blob's log-probability of each turn, float64 [N, 4], floored at 1e-6 (one blob sure against a turn does
+    not veto a page). Raises ValueError as turn_probabilities does."""
+    return np.log(np.maximum(turn_probabilities(probabilities, caller), 1e-6))
+
+
 def turn_vote(probabilities: np.ndarray, config: ReadConfig = DEFAULT_READ) -> Vote:
     """The quarter-turn a page's blobs vote they lie at, or Vote(0, 0.0) for none (upright, upside down, or no
     clear vote). ``probabilities``: the digit-orientation model's float [N, 4] for the page's N blobs (their 28x28
@@ -877,9 +891,7 @@ def turn_vote(probabilities: np.ndarray, config: ReadConfig = DEFAULT_READ) -> V
     saw, scatter their calls; digits on their side agree). Document orientation classification (0 / 90 / 180 / 270
     degrees, as PaddleOCR's), made per digit: a page of two or three digits has little else to go on. Raises
     ValueError for a shape other than [N, 4] with N >= 1."""
-    if probabilities.ndim != 2 or probabilities.shape[1] != 4 or not len(probabilities):
-        raise ValueError(f"turn_vote takes [N, 4] probabilities of N >= 1 blobs, got {list(probabilities.shape)}")
-    logs = np.log(np.maximum(probabilities.astype(np.float64), 1e-6))
+    logs = blob_log_votes(probabilities, "turn_vote")
     votes = logs.sum(axis=0)
     second, turn = (int(k) for k in np.argsort(votes)[-2:])
     if turn not in (1, 3):  # (most pages: upright)
@@ -893,16 +905,15 @@ def axis_vote(probabilities: np.ndarray, config: ReadConfig = DEFAULT_READ) -> f
     """How far a page's blobs vote that they lie on their side, one way or the other, when they do not agree which
     way (turn_vote: no quarter-turn wins): the summed log-probability of a quarter-turn (either) less that of
     upright or upside down (nats), when it is at least ``config.vote_margin`` and at least ``config.vote_agree`` of
-    the blobs call a quarter-turn on their own; else 0.0. ``probabilities``: as turn_vote's, float [N, 4].
+    the blobs put more probability on the two quarter-turns together than on upright and upside down; else 0.0.
+    ``probabilities``: as turn_vote's, float [N, 4].
 
     The digit-orientation model tells a digit's axis far better than its way: it puts a '1' or an '8' on its side
     at 0.6 / 0.4 between the two quarter-turns (its likeliest mistake: 642 and 764 of the card's 10,000 turned
     test digits), so two such blobs never make a turn_vote. reader.DigitReader reads such a page at both
     quarter-turns and keeps the one the orientation model calls upright. Raises ValueError as turn_vote does."""
-    if probabilities.ndim != 2 or probabilities.shape[1] != 4 or not len(probabilities):
-        raise ValueError(f"axis_vote takes [N, 4] probabilities of N >= 1 blobs, got {list(probabilities.shape)}")
-    p = probabilities.astype(np.float64)
-    side, flat = np.maximum(p[:, 1] + p[:, 3], 1e-6), np.maximum(p[:, 0] + p[:, 2], 1e-6)
+    p = turn_probabilities(probabilities, "axis_vote")
+    side, flat = np.maximum(p[:, 1] + p[:, 3], 1e-6), np.maximum(p[:, 0] + p[:, 2], 1e-6)  # floored as turn_vote's
     lead = float(np.log(side).sum() - np.log(flat).sum())
     agree = float((side > flat).mean())
     return lead if lead >= config.vote_margin and agree >= config.vote_agree else 0.0
@@ -914,9 +925,7 @@ def upright_lead(probabilities: np.ndarray) -> float:
     blob's floored at 1e-6 as in turn_vote; negative when a quarter-turn leads). ``probabilities``: the model's
     float [N, 4] for the page's N blobs as they lie (detect.Extraction.digits). Raises ValueError for a shape other
     than [N, 4] with N >= 1."""
-    if probabilities.ndim != 2 or probabilities.shape[1] != 4 or not len(probabilities):
-        raise ValueError(f"upright_lead takes [N, 4] probabilities of N >= 1 blobs, got {list(probabilities.shape)}")
-    votes = np.log(np.maximum(probabilities.astype(np.float64), 1e-6)).sum(axis=0)
+    votes = blob_log_votes(probabilities, "upright_lead").sum(axis=0)
     return float(votes[0] - max(votes[1], votes[3]))
 
 
@@ -965,7 +974,8 @@ def keep_axis_turn(
     of a word, 2026-12-07: 14 of 14 such turns of seeds 0-1's words and desk photos read in two rows or more, or
     one character)."""
     one_line = turned_rows == 1 and digits == char_count and digits >= config.search_min_digits
-    return one_line and keep_voted_turn(0.0, surer, 0.0, counts, config)
+    as_it_lies, turned = counts
+    return one_line and surer > 0 and turned >= config.vote_keep_share * as_it_lies
 
 
 def quarter_turn_search(

@@ -20,7 +20,14 @@ from edgedigits.runtime.model import (
     shipped_digit_orientation_model,
 )
 from edgedigits.runtime.reader import DigitReader
-from edgedigits.runtime.recognize import axis_vote, keep_column_turn, keep_voted_turn, turn_vote, upright_lead
+from edgedigits.runtime.recognize import (
+    axis_vote,
+    keep_axis_turn,
+    keep_column_turn,
+    keep_voted_turn,
+    turn_vote,
+    upright_lead,
+)
 from edgedigits.train import scenes
 
 shipped = pytest.mark.skipif(shipped_digit_orientation_model() is None, reason="no shipped digit-orientation model")
@@ -406,14 +413,36 @@ def test_blobs_that_agree_they_lie_on_their_side_but_not_which_way_vote_for_the_
 
 @shipped
 @pytest.mark.parametrize("index, text, was", [(44, "14", "5"), (56, "11", "2"), (79, "38", "00")])
-def test_a_short_line_on_its_side_is_read_upright_when_its_blobs_agree_only_on_the_axis(index, text, was, mnist_test):
+def test_a_short_line_on_its_side_is_read_upright_when_its_blobs_agree_only_on_the_axis(
+    index, text, was, mnist_test, monkeypatch
+):
     """Two-digit lines turned a quarter whose blobs the digit-orientation model put on their side but split
     between the two ways (a '1' at 0.59 / 0.41): no turn won the vote, so they were read as they lay. They are
     read at both quarter-turns and the orientation model picks the way up (recognize.axis_vote)."""
+    import edgedigits.runtime.reader as reader_module
+
     image, want = columns_and_rows(mnist_test, 0, index)[index][1]
-    assert want == text and DigitReader().read(image).text == text
-    no_axis = DigitReader(read_config=ReadConfig(vote_agree=1.0, vote_margin=1e9))  # no vote of either kind
-    assert no_axis.read(image).text == was
+    reader = DigitReader()
+    assert want == text and reader.read(image).text == text
+    found = reader._prepare(image, None, False)[0].found
+    votes_ = reader.digit_orientation_model.predict(found.digits)
+    assert turn_vote(votes_).turn == 0 and axis_vote(votes_) > 0  # the axis vote alone turns it
+    monkeypatch.setattr(reader_module, "axis_vote", lambda *args: 0.0)
+    assert DigitReader().read(image).text == was
+
+
+def test_an_axis_turn_is_kept_only_as_one_line_of_digits_read_more_surely():
+    """recognize.keep_axis_turn: a word whose letters lie on their side turns into a column of letters (several
+    rows, or one character); a turn read less surely, or losing most digits, is not kept either."""
+    assert keep_axis_turn(surer=0.2, turned_rows=1, digits=2, char_count=2, counts=(0, 2))
+    assert not keep_axis_turn(surer=0.2, turned_rows=2, digits=2, char_count=2)  # '2|9': two rows
+    assert not keep_axis_turn(surer=0.2, turned_rows=1, digits=2, char_count=3)  # a letter or a separator
+    assert not keep_axis_turn(surer=0.2, turned_rows=1, digits=1, char_count=1)  # one character
+    assert not keep_axis_turn(surer=0.0, turned_rows=1, digits=2, char_count=2)  # no surer than as it lies
+    assert not keep_axis_turn(surer=0.2, turned_rows=1, digits=2, char_count=2, counts=(6, 2))  # vote_keep_share
+    lenient = ReadConfig(vote_sure_margin=0, vote_digit_gain=0)  # keep_voted_turn's other way in: not this rule's
+    assert not keep_axis_turn(surer=-5.0, turned_rows=1, digits=3, char_count=3, counts=(3, 3), config=lenient)
+    assert keep_axis_turn(surer=0.2, turned_rows=1, digits=1, char_count=1, config=ReadConfig(search_min_digits=1))
 
 
 def test_worker_processes_get_the_readers_digit_orientation_setting():

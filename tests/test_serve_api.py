@@ -592,9 +592,10 @@ def test_two_worker_processes():
 
 def test_the_line_orientation_and_pencil_models_can_be_switched_off(server):
     """`serve --line-model none --orientation-model none --pencil-model none`, as classify takes them (serve had
-    only --model, so a server could not read without the line model, or with a line model of the user's): every
-    worker process (the settings travel to them as JSON) names none of the three in /v1/models, and reads a
-    photo of a line of digits without the line model (no ``raw``), which the default server reads with it."""
+    only --model, so a server could not read without the line model, or with a line model of the user's): with
+    two worker processes (the settings travel to them as JSON; whichever answers), /v1/models names none of the
+    three, and a photo of a line of digits is read without the line model (no ``raw``), which the default server
+    reads with it. That every worker gets the settings is the JSON round trip's test."""
     _, _, with_line_model = post(server, PHOTO)
     assert "raw" in with_line_model, with_line_model
     switched_off = ["--line-model", "none", "--orientation-model", "None", "--pencil-model", "NONE"]

@@ -118,10 +118,12 @@ def check_model(config: ServeConfig) -> None:
     import json
     import subprocess
 
-    # The model fields only: the whole config holds the API key, and a command line is visible to other users.
+    # The model fields only: the whole config holds the API key, and a command line is visible to other users. The
+    # current folder is taken off the module path: a json.py or an edgedigits/ there would be imported instead.
     fields = {name: getattr(config, name) for name in ("model", *(field for field, _ in MODEL_OPTIONS))}
     code = (
-        "import json, sys\nfrom edgedigits.runtime.model import ModelError\n"
+        "import sys\nif sys.path[:1] == ['']:\n    del sys.path[0]\n"  # python -c puts the current folder first
+        "import json\nfrom edgedigits.runtime.model import ModelError\n"
         "from edgedigits.runtime.serve.config import ServeConfig\n"
         "from edgedigits.runtime.serve.models import open_reader\ntry:\n"
         "    open_reader(ServeConfig(**json.loads(sys.argv[1])))\n"
