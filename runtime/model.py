@@ -320,8 +320,8 @@ class _DigitTensorModel(OnnxModel):
             digit_models = ", ".join(row["name"] for row in shipped_models() if row["kind"] == "digit")
             raise ModelError(
                 f"{where}: a text-line model (input [N, {LINE_HEIGHT}, W]: the line recognizer or the orientation "
-                f"classifier), not a digit model; --model (DigitReader's model) takes a digit model "
-                f"({digit_models or 'none installed'}); "
+                f"classifier), not a digit model; --model and --pencil-model (DigitReader's model and "
+                f"pencil_model) take a digit model ({digit_models or 'none installed'}); "
                 "a line recognizer goes to --line-model (line_model=) and an orientation classifier to "
                 "--orientation-model (orientation_model=)."
             )

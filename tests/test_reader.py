@@ -604,8 +604,11 @@ def test_messages_of_the_api_name_the_python_way_too(reader, tmp_path, mnist_tes
     cv2.imwrite(str(tmp_path / "sub" / "7.png"), 255 - mnist_test.images[0])
     (record,) = list(reader.read_paths([str(tmp_path)]))
     assert "recursive=True" in record.error and "-r" in record.error
-    with pytest.raises(ModelError, match=r"--model \(DigitReader's model\) takes a digit model.*line_model="):
+    with pytest.raises(ModelError, match=r"--model and --pencil-model \(DigitReader's model and pencil_model\) take"):
         DigitReader("line")
+    # the pencil model is a digit model too: its message named --model alone (a reviewer's trial)
+    with pytest.raises(ModelError, match=r"--pencil-model \(DigitReader's model and pencil_model\).*line_model="):
+        _ = DigitReader(pencil_model="line").pencil_model
 
 
 def test_a_folder_among_a_batch_says_how_to_read_it_from_python_too(reader, tmp_path):
