@@ -528,7 +528,10 @@ class DigitReader:
         turned = [q for i, _, ks in voted for q in prepared[i].turns(ks, self.detect_config)]
         outs = iter(zip(turned, self._infer(turned, check_orientation=True)))
         for i, lead, ks in voted:
-            q, out = self._likelier_turn([next(outs) for _ in ks])
+            read = [next(outs) for _ in ks]
+            if len(ks) == 2:  # both quarter-turns found: _quarter_turn and _search_turns need not find them again
+                prepared[i].quarter_turns = [t for t, _ in read]
+            q, out = self._likelier_turn(read)
             before = outputs[i]
             assert before is not None, "only pages that were read vote"
             if out is None or not out.lines:
@@ -704,14 +707,13 @@ class DigitReader:
         lie (``column_upright_margin``) and the turn reads no more digits than there are blobs. The thresholds are
         ``self.read_config``'s; which turn is tried first, ``sideways_pick_odds`` (``_likelier_turn``)."""
         config = self.read_config
-        turns = p.turns((1, 3), self.detect_config)
+        turns = p.quarter_turns or p.turns((1, 3), self.detect_config)  # (found already when its blobs voted)
         first, second = self._infer(turns, check_orientation=self.orientation_model is not None)
         if first is None or second is None:
             return p, out
         apart = abs(first.log_odds - second.log_odds)  # how far the orientation model tells the two turns apart
-        turned, picked = self._likelier_turn([(turns[0], first), (turns[1], second)])
-        assert picked is not None and turned.found is not None and p.found is not None, "both were read"
-        turned_out = picked
+        turned, turned_out = self._likelier_turn([(turns[0], first), (turns[1], second)])
+        assert turned_out is not None and turned.found is not None and p.found is not None, "both were read"
         chars = page_chars(turned_out.lines, turned.widths)
         votes = self.digit_orientation_model  # the blobs' own vote on their way up (one call of a tiny model)
         keep = keep_column_turn(
@@ -1000,7 +1002,8 @@ class _Prepared:
     page: tuple[Pages, int] | None = None  # a page of a file of several: its Pages and index, decoded again when
     # needed (its array is not kept)
     quarter_turns: list[_Prepared] | None = None  # the page turned 1 and 3 quarter-turns (``turns((1, 3))``) when
-    # _quarter_turn found and kept it as it lies, and it reads so unsurely that _search_turns will read them too
+    # they were found and the page kept as it lies: by _turn_by_digit_votes (its blobs on their side either way), or
+    # by _quarter_turn when it reads so unsurely that _search_turns will read them too
 
     def drop_decoded(self) -> None:
         """Forget the decoded image once its digits are found, when it can be decoded again (from ``source`` or
