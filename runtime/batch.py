@@ -177,6 +177,7 @@ def read_archive(
     model: str | None = None,
     line_model: str | bool | None = None,
     orientation_model: str | bool | None = None,
+    digit_orientation_model: str | bool | None = None,
     pencil_model: str | bool | None = None,
     single: bool = False,
     min_confidence: float = 0.5,
@@ -194,8 +195,8 @@ def read_archive(
     None starts a local Ray instance on 127.0.0.1; ``"auto"`` or ``"HOST:PORT"`` joins a running cluster;
     ``workers``: actors, default the cluster's CPUs; the Ray this call starts or joins is shut down, or left,
     when it returns; a Ray already initialized in this process by ``ray.init`` is used as it is and left
-    running). format: ``"jsonl"`` or ``"parquet"``. model, line_model, orientation_model, pencil_model, single,
-    min_confidence: as ``DigitReader``.
+    running). format: ``"jsonl"`` or ``"parquet"``. model, line_model, orientation_model, digit_orientation_model,
+    pencil_model, single, min_confidence: as ``DigitReader``.
     batch_size: inputs per network pass and per shard. on_progress(read, failed, skipped): called as
     results come in (counts so far).
 
@@ -252,6 +253,7 @@ def read_archive(
         "model": model,
         "line_model": line_model,
         "orientation_model": orientation_model,
+        "digit_orientation_model": digit_orientation_model,
         "pencil_model": pencil_model,
         "single": single,
         "min_confidence": min_confidence,
@@ -889,9 +891,9 @@ class _Progress:
 
 
 def open_reader(settings: dict):
-    """The one-thread DigitReader of ``settings`` (model, line_model, orientation_model and pencil_model (absent:
-    None), single, min_confidence) that a worker or actor reads with. Raises ModelError for a digit model that
-    cannot be used (the line, orientation and pencil models open later)."""
+    """The one-thread DigitReader of ``settings`` (model, line_model, orientation_model, digit_orientation_model and
+    pencil_model (absent: None), single, min_confidence) that a worker or actor reads with. Raises ModelError for a
+    digit model that cannot be used (the other models open later)."""
     from .reader import DigitReader
 
     return DigitReader(
@@ -901,6 +903,7 @@ def open_reader(settings: dict):
         threads=1,
         line_model=settings["line_model"],
         orientation_model=settings.get("orientation_model"),
+        digit_orientation_model=settings.get("digit_orientation_model"),
         pencil_model=settings.get("pencil_model"),
     )
 
@@ -917,6 +920,8 @@ def check_models(settings: dict) -> dict:
         _ = reader.line_model  # (its session is otherwise opened at the first text line)
     if settings.get("orientation_model"):
         _ = reader.orientation_model
+    if settings.get("digit_orientation_model"):
+        _ = reader.digit_orientation_model
     if settings.get("pencil_model"):
         _ = reader.pencil_model
 
@@ -939,6 +944,9 @@ def check_models(settings: dict) -> dict:
 SETTINGS_BEFORE = {"pencil_model_sha256": None}
 
 
+TURN_MODELS = ("orientation_model_sha256", "digit_orientation_model_sha256")  # (keep_settings)
+
+
 def keep_settings(out: Path, wanted: dict, has_records: bool = True) -> None:
     """Resume only with the settings the records under ``out`` were read with (``out/_SETTINGS.json``, written
     by the first run there; ``wanted``: check_models' dict and the shards' ``format``). A rerun with another
@@ -949,7 +957,8 @@ def keep_settings(out: Path, wanted: dict, has_records: bool = True) -> None:
     known (``SETTINGS_BEFORE``: no pencil model read an ``out`` written before 2026-12-07). An ``out`` with no shard
     (``has_records`` False: a run that stopped before writing any, at a refused ``--address`` say) holds nothing
     to mix: it takes ``wanted``, whatever its file says. ArchiveError too when the file cannot be written (a full
-    disk; no temporary file is left)."""
+    disk; no temporary file is left). The orientation models' hashes are not compared when neither run had a line
+    model (they do not run then)."""
     path = out / SETTINGS
     try:
         had = json.loads(path.read_text(encoding="utf-8")) if has_records else None
@@ -967,7 +976,10 @@ def keep_settings(out: Path, wanted: dict, has_records: bool = True) -> None:
             ) from None
         return
     had = {**SETTINGS_BEFORE, **had}
-    differ = [f"{k} {had[k]!r} -> {v!r}" for k, v in wanted.items() if k in had and had[k] != v]
+    # Without a line model the orientation models never run (DigitReader): an ``out`` read before 2026-12-08 kept
+    # their hashes all the same, and its records are what this run writes.
+    unused = TURN_MODELS if had.get("line_model_sha256") is None and wanted.get("line_model_sha256") is None else ()
+    differ = [f"{k} {had[k]!r} -> {v!r}" for k, v in wanted.items() if k in had and k not in unused and had[k] != v]
     if differ:
         raise ArchiveError(
             f"{out}: holds records read with other settings ({'; '.join(differ)}); resuming would skip the inputs "

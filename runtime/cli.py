@@ -219,8 +219,14 @@ def model_option(value: str | None) -> str | Literal[False] | None:
 
 
 ORIENTATION_HELP = (
-    "Orientation classifier that tells an upside-down page (default: the shipped 'orientation'); none: a page is "
-    "never read turned 180 degrees."
+    "Orientation classifier that tells an upside-down page (default: the shipped 'orientation'; with the line model "
+    "only); none: a page is never read turned 180 degrees."
+)
+
+
+DIGIT_ORIENTATION_HELP = (
+    "Digit quarter-turn classifier whose votes find a page on its side (default: the shipped 'digit-orientation'); "
+    "none: a page on its side is found by how its lines lie alone. Both orientation models need the line model."
 )
 
 
@@ -249,14 +255,22 @@ SERVE_MODEL_HELP = (
 LINE_MODEL_HELP = "Line recognizer (default: the shipped 'line'); none: each blob is read alone by the digit model."
 
 
-def checked(reader, line_model: str | None, orientation_model: str | None = None, pencil_model: str | None = None):
-    """``reader``, with the line, orientation and pencil models named by ``--line-model``, ``--orientation-model``
-    and ``--pencil-model`` opened now: a file that is no such model is refused at start (ModelError), not when the
-    first text line (or noisy image) is read."""
+def checked(
+    reader,
+    line_model: str | None,
+    orientation_model: str | None = None,
+    pencil_model: str | None = None,
+    digit_orientation_model: str | None = None,
+):
+    """``reader``, with the line, orientation, pencil and digit-orientation models named by ``--line-model``,
+    ``--orientation-model``, ``--pencil-model`` and ``--digit-orientation-model`` opened now: a file that is no such
+    model is refused at start (ModelError), not when the first text line (or noisy image) is read."""
     if model_option(line_model):
         _ = reader.line_model  # the property opens its session
     if model_option(orientation_model):
         _ = reader.orientation_model
+    if model_option(digit_orientation_model):
+        _ = reader.digit_orientation_model
     if model_option(pencil_model):
         _ = reader.pencil_model
     return reader
@@ -471,6 +485,9 @@ def classify(
     orientation_model: Optional[str] = typer.Option(
         None, "--orientation-model", metavar="NAME|FILE|none", help=ORIENTATION_HELP
     ),
+    digit_orientation_model: Optional[str] = typer.Option(
+        None, "--digit-orientation-model", metavar="NAME|FILE|none", help=DIGIT_ORIENTATION_HELP
+    ),
     pencil_model: Optional[str] = typer.Option(None, "--pencil-model", metavar="NAME|FILE|none", help=PENCIL_HELP),
     from_file: Optional[str] = typer.Option(
         None,
@@ -538,9 +555,10 @@ def classify(
             threads=1,
             line_model=model_option(line_model),
             orientation_model=model_option(orientation_model),
+            digit_orientation_model=model_option(digit_orientation_model),
             pencil_model=model_option(pencil_model),
         )
-        checked(reader, line_model, orientation_model, pencil_model)
+        checked(reader, line_model, orientation_model, pencil_model, digit_orientation_model)
     except ModelError as exc:
         fail(str(exc))
     copies = None
@@ -669,6 +687,9 @@ def batch(
     orientation_model: Optional[str] = typer.Option(
         None, "--orientation-model", metavar="NAME|FILE|none", help=ORIENTATION_HELP
     ),
+    digit_orientation_model: Optional[str] = typer.Option(
+        None, "--digit-orientation-model", metavar="NAME|FILE|none", help=DIGIT_ORIENTATION_HELP
+    ),
     pencil_model: Optional[str] = typer.Option(None, "--pencil-model", metavar="NAME|FILE|none", help=PENCIL_HELP),
     workers: Optional[int] = typer.Option(
         None, min=1, help="Worker processes (local) or actors (ray); default: every core of the machine or cluster."
@@ -714,6 +735,7 @@ def batch(
             model=model,
             line_model=model_option(line_model),
             orientation_model=model_option(orientation_model),
+            digit_orientation_model=model_option(digit_orientation_model),
             pencil_model=model_option(pencil_model),
             single=single,
             min_confidence=min_confidence,
@@ -747,6 +769,9 @@ def webcam(
     line_model: Optional[str] = typer.Option(None, "--line-model", metavar="NAME|FILE|none", help=LINE_MODEL_HELP),
     orientation_model: Optional[str] = typer.Option(
         None, "--orientation-model", metavar="NAME|FILE|none", help=ORIENTATION_HELP
+    ),
+    digit_orientation_model: Optional[str] = typer.Option(
+        None, "--digit-orientation-model", metavar="NAME|FILE|none", help=DIGIT_ORIENTATION_HELP
     ),
     pencil_model: Optional[str] = typer.Option(None, "--pencil-model", metavar="NAME|FILE|none", help=PENCIL_HELP),
     headless: bool = typer.Option(False, help="No window: print one JSON line per frame."),
@@ -813,9 +838,10 @@ def webcam(
             threads=1,
             line_model=model_option(line_model),
             orientation_model=model_option(orientation_model),
+            digit_orientation_model=model_option(digit_orientation_model),
             pencil_model=model_option(pencil_model),
         )
-        checked(reader, line_model, orientation_model, pencil_model)
+        checked(reader, line_model, orientation_model, pencil_model, digit_orientation_model)
         stats = live.run(
             reader,
             parse_source(source),
@@ -847,6 +873,9 @@ def serve(
     line_model: Optional[str] = typer.Option(None, "--line-model", metavar="NAME|FILE|none", help=LINE_MODEL_HELP),
     orientation_model: Optional[str] = typer.Option(
         None, "--orientation-model", metavar="NAME|FILE|none", help=ORIENTATION_HELP
+    ),
+    digit_orientation_model: Optional[str] = typer.Option(
+        None, "--digit-orientation-model", metavar="NAME|FILE|none", help=DIGIT_ORIENTATION_HELP
     ),
     pencil_model: Optional[str] = typer.Option(None, "--pencil-model", metavar="NAME|FILE|none", help=PENCIL_HELP),
     workers: int = typer.Option(
@@ -892,6 +921,7 @@ def serve(
             model=model,
             line_model=line_model,
             orientation_model=orientation_model,
+            digit_orientation_model=digit_orientation_model,
             pencil_model=pencil_model,
             workers=workers,
             threads=threads,

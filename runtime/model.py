@@ -67,6 +67,35 @@ def shipped_names() -> list[str]:
     return sorted(p.stem for p in folder.glob("*.onnx")) if folder.is_dir() else []
 
 
+# The option (and DigitReader argument) that takes each kind of model: the model cards' ``kind`` (none: "digit").
+KIND_OPTIONS = {
+    "digit": ("--model or --pencil-model", "model= or pencil_model="),
+    "line": ("--line-model", "line_model="),
+    "orientation": ("--orientation-model", "orientation_model="),
+    "digit_orientation": ("--digit-orientation-model", "digit_orientation_model="),
+}
+
+
+def shipped_kind(path: Path) -> str | None:
+    """The kind of model (a KIND_OPTIONS key: its card's ``kind``, none: ``"digit"``) when ``path`` is a shipped
+    model's file with its own card, else None (a file of the user's in the models folder without a card, or under
+    another model's card, as shipped_models tells them: its kind is not known before its session opens)."""
+    try:
+        if path.resolve().parent != models_dir().resolve():
+            return None
+        card = read_card(path)
+        if not card or card.get("size_bytes") not in (None, path.stat().st_size):
+            return None
+    except OSError:
+        return None
+    return str(card.get("kind") or "digit")
+
+
+def shipped_of_kind(kind: str) -> list[str]:
+    """The names of the shipped models of one kind (a KIND_OPTIONS key), sorted."""
+    return [name for name in shipped_names() if shipped_kind(models_dir() / f"{name}.onnx") == kind]
+
+
 def shipped_listing() -> str:
     """The shipped models by what they read, for messages: ``"default, seed-mlp (digit models, --model); line (line
     model, --line-model); ..."`` from each model card's ``kind`` (none: a digit model); ``"none installed"``."""
@@ -76,12 +105,11 @@ def shipped_listing() -> str:
         kinds.setdefault(kind, []).append(name)
     if not kinds:
         return "none installed"
-    options = {"digit": "--model", "line": "--line-model", "orientation": "--orientation-model"}
     parts = []
     for kind in sorted(kinds, key=lambda k: (k != "digit", k)):  # the digit models first
         names = kinds[kind]
-        what = f"{kind.replace('_', ' ')} model{'s' if len(names) > 1 else ''}"
-        what += f", {options[kind]}" if kind in options else ""
+        what = f"{kind.replace('_', '-')} model{'s' if len(names) > 1 else ''}"
+        what += f", {KIND_OPTIONS[kind][0]}" if kind in KIND_OPTIONS else ""
         parts.append(f"{', '.join(names)} ({what})")
     return "; ".join(parts)
 
@@ -100,6 +128,13 @@ def resolve_model(name_or_path: str | os.PathLike | None = None) -> Path:
     text = os.fspath(name_or_path) if name_or_path is not None else DEFAULT_MODEL
     if not text:
         raise ModelError("empty model name; pass a shipped model's name (see `edgedigits models`) or an .onnx file.")
+    if text.lower() == "none":  # (DigitReader turns it into False for the models that can be left out)
+        raise ModelError(
+            f"{text}: the digit model cannot be left out (--line-model, --orientation-model, "
+            "--digit-orientation-model and --pencil-model take none); leave --model out for the shipped default, "
+            f"or pass a shipped digit model ({', '.join(shipped_of_kind('digit')) or 'none installed'}) or an .onnx "
+            "file."
+        )
     if not _looks_like_path(text):
         shipped = models_dir() / f"{text}.onnx"
         if shipped.is_file():
@@ -123,7 +158,7 @@ def resolve_model(name_or_path: str | os.PathLike | None = None) -> Path:
         )
     raise ModelError(
         f"{text}: unknown model; shipped models: {shipped_listing()} (see `edgedigits models`), "
-        "or pass the path of an .onnx file."
+        "or pass the path of an .onnx file; none leaves out a line, orientation, digit-orientation or pencil model."
     )
 
 
@@ -228,6 +263,23 @@ def _fixed(dim) -> int | None:
 MAX_VALUE = 1.001
 
 
+def _image_format(head: bytes) -> str | None:
+    """What a file is when its first 12 bytes (``head``) are an image format's signature or a PDF's: "a PNG image"
+    (JPEG, GIF, BMP, TIFF, WebP), "a PDF document"; else None."""
+    signatures = {
+        b"\x89PNG": "a PNG image",
+        b"\xff\xd8\xff": "a JPEG image",
+        b"GIF8": "a GIF image",
+        b"BM": "a BMP image",
+        b"II*\x00": "a TIFF image",
+        b"MM\x00*": "a TIFF image",
+        b"%PDF": "a PDF document",
+    }
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "a WebP image"
+    return next((what for magic, what in signatures.items() if head.startswith(magic)), None)
+
+
 class OnnxModel:
     """One ONNX model in one onnxruntime session: what every edgedigits model shares (the file checked and opened,
     its metadata, its name). Each subclass checks its own interface (``_check_io``) and has its own ``predict``:
@@ -240,6 +292,9 @@ class OnnxModel:
     OnnxModel itself (open one of the four).
     """
 
+    kind = ""  # a KIND_OPTIONS key: the model cards' name for this kind of model
+    what = ""  # "a line model": how an error names this kind
+
     def __init__(self, name_or_path: str | os.PathLike | None = None, threads: int | None = None):
         import onnxruntime as ort
 
@@ -250,6 +305,7 @@ class OnnxModel:
             )
         check_count("threads", threads, 0)
         self.path = resolve_model(name_or_path)
+        self.refuse_another_kind(self.path, self.path.stem if name_or_path is None else os.fspath(name_or_path))
         where = str(self.path)
         try:
             size = self.path.stat().st_size
@@ -261,7 +317,7 @@ class OnnxModel:
             )
         try:  # onnxruntime says only "failed to load" for a file it may not open: tell that case apart
             with open(self.path, "rb") as handle:
-                head = handle.read(8)  # (what kind of file it is: below)
+                head = handle.read(12)  # (what kind of file it is: below)
         except PermissionError:
             raise ModelError(
                 f"{where}: permission denied reading the model file; make it readable (chmod +r) "
@@ -269,7 +325,12 @@ class OnnxModel:
             ) from None
         except OSError as exc:
             raise ModelError(f"{where}: cannot read the model file ({exc.strerror or exc}).") from None
-        if head == b"\x89HDF\r\n\x1a\n" or (head[:4] == b"PK\x03\x04" and self.path.suffix.lower() == ".keras"):
+        if image := _image_format(head):  # the image to read given as the model (onnxruntime: INVALID_PROTOBUF)
+            raise ModelError(
+                f"{where}: {image}, not an ONNX model; pick another model (a shipped model's name, see `edgedigits "
+                "models`, or an .onnx file): the images to read go after the command (edgedigits classify IMAGE)."
+            )
+        if head[:8] == b"\x89HDF\r\n\x1a\n" or (head[:4] == b"PK\x03\x04" and self.path.suffix.lower() == ".keras"):
             # a training run's model.keras (a zip) or a legacy .h5: the runtime reads ONNX only
             raise ModelError(
                 f"{where}: a Keras model file, not ONNX; export it first (needs the train extra): edgedigits export "
@@ -299,6 +360,22 @@ class OnnxModel:
         ``input_name`` and ``output_name``."""
         raise NotImplementedError
 
+    @classmethod
+    def refuse_another_kind(cls, path: Path, given: str) -> None:
+        """Raise ModelError when ``path`` is a shipped model of another kind than this class reads (its card's
+        ``kind``), said by ``given`` (the name or path as the caller gave it) with the option it goes to and this
+        kind's shipped models. ``--line-model default`` was told ``.../site-packages/edgedigits/models/default.onnx:
+        not a line model; edgedigits needs input float32 [N, 32, W] ... Export one with ...`` (a new user's
+        trial, 2026-12-07)."""
+        kind = shipped_kind(path)
+        if kind is None or kind == cls.kind or kind not in KIND_OPTIONS:
+            return
+        option, argument = KIND_OPTIONS[kind]
+        raise ModelError(
+            f"{given}: not {cls.what}: it is the shipped {kind.replace('_', '-')} model, which goes to {option} "
+            f"({argument}); the shipped {cls.what.split(' ', 1)[1]}s: {', '.join(shipped_of_kind(cls.kind)) or 'none'}."
+        )
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r}, path='{self.path}')"
 
@@ -308,6 +385,7 @@ class _DigitTensorModel(OnnxModel):
     probabilities float32 [N, ``classes``], each row a softmax."""
 
     classes = N_CLASSES
+    kind, what = "digit", "a digit model"  # (KIND_OPTIONS; how an error names the interface)
 
     def _check_io(self, where: str) -> None:
         inputs, outputs = self.session.get_inputs(), self.session.get_outputs()
@@ -317,7 +395,7 @@ class _DigitTensorModel(OnnxModel):
         image = inputs[0]
         dims = _dims(image.shape)
         if len(dims) == 3 and dims[1] == LINE_HEIGHT and _fixed(dims[2]) is None:  # a line model: [N, 32, W]
-            digit_models = ", ".join(row["name"] for row in shipped_models() if row["kind"] == "digit")
+            digit_models = ", ".join(shipped_of_kind("digit"))
             raise ModelError(
                 f"{where}: a text-line model (input [N, {LINE_HEIGHT}, W]: the line recognizer or the orientation "
                 f"classifier), not a digit model; --model and --pencil-model (DigitReader's model and "
@@ -427,7 +505,6 @@ class _LineTensorModel(OnnxModel):
     """A model over text-line tensors float32 [N, 32, W] (white ink on black, in [0, 1], W a multiple of 4; see
     lines.fit_line and lines.pad_batch) with one output; each subclass says what that output is."""
 
-    what = ""  # "a line model": how an error names the interface
     run = ""  # the run folder an error suggests exporting
 
     def _output_ok(self, dims: list) -> bool:
@@ -487,7 +564,7 @@ class LineModel(_LineTensorModel):
     [0, 1]; W any multiple of 4) -> CTC posteriors float32 [N, W / 4, 17] (``lines.ALPHABET`` + blank last).
     ``LineModel(name_or_path="line", threads=None)``; ``predict`` is thread-safe like Model's."""
 
-    what, run = "a line model", "runs/line"
+    kind, what, run = "line", "a line model", "runs/line"
 
     def __init__(self, name_or_path: str | os.PathLike | None = DEFAULT_LINE_MODEL, threads: int | None = None):
         super().__init__(DEFAULT_LINE_MODEL if name_or_path is None else name_or_path, threads)
@@ -523,7 +600,7 @@ class OrientationModel(_LineTensorModel):
     ``OrientationModel(name_or_path="orientation", threads=None)``; ``predict`` is thread-safe like Model's.
     Raises ModelError as Model does, and for a model without this interface."""
 
-    what, run = "an orientation model", "runs/orientation"
+    kind, what, run = "orientation", "an orientation model", "runs/orientation"
 
     def __init__(self, name_or_path: str | os.PathLike | None = DEFAULT_ORIENTATION_MODEL, threads: int | None = None):
         super().__init__(DEFAULT_ORIENTATION_MODEL if name_or_path is None else name_or_path, threads)
@@ -552,6 +629,7 @@ class DigitOrientationModel(_DigitTensorModel):
     without this interface (a digit model's 10 outputs)."""
 
     classes = 4
+    kind, what = "digit_orientation", "a digit-orientation model"
 
     def __init__(
         self, name_or_path: str | os.PathLike | None = DEFAULT_DIGIT_ORIENTATION_MODEL, threads: int | None = None
@@ -920,6 +998,7 @@ class LazyModel(Generic[M]):
             self.session = given
         elif given is not False:
             self.path = resolve_model(cast("str | os.PathLike", given))
+            kind.refuse_another_kind(self.path, os.fspath(cast("str | os.PathLike", given)))  # (known from its card)
         self._lock = threading.Lock()
 
     def get(self) -> M | None:

@@ -123,9 +123,10 @@ class DigitReader:
       ``"none"``: none, every digit-like blob is read alone by ``model``).
     - ``orientation_model``: the text-orientation classifier that tells an upside-down page (None: the shipped
       ``orientation`` model when installed; False or ``"none"``: none, a page is never read turned 180 degrees).
+      Used only by a reader of text lines: without a line model it is None, and naming one is a ModelError.
     - ``digit_orientation_model``: the digits' quarter-turn classifier, whose votes find a page lying on its side
       (None: the shipped ``digit-orientation`` model when installed; False or ``"none"``: none, a page on its side
-      is found by how its lines lie alone). Used only by a reader of text lines (a line model).
+      is found by how its lines lie alone). Used only by a reader of text lines, as ``orientation_model``.
     - ``pencil_model``: the digit model for the digits of an image whose ink map is noisy (detect.Extraction.noisy:
       faint pencil, a dark or grainy webcam frame), a digit model trained with broken, grainy strokes too (the
       ``pencil`` preset). None: the shipped ``pencil`` model when ``model`` is the shipped default (None, its name
@@ -140,10 +141,13 @@ class DigitReader:
       blobs, form lines, text lines; worker processes detect with it too; with another than the default, small
       images are found one at a time, not by small_digits' batched fast path, which is exact for the default only).
 
-    Raises ModelError for a model that cannot be used; the line, orientation, digit-orientation and pencil models'
-    sessions are opened with the first text line (or page voted on, or noisy image) read, and a file that is not
-    such a model raises ModelError then (the ``line_model``, ``orientation_model``, ``digit_orientation_model`` and
-    ``pencil_model`` properties open them at once, to check early). Raises ValueError for a ``min_confidence`` that
+    Raises ModelError for a model that cannot be used: a missing file, a shipped model of another kind (its card
+    says what it is: ``line_model="default"``), an orientation or digit-orientation model named for a reader without
+    a line model (``line_model="none"``, ``orientation_model="orientation"``). The line, orientation,
+    digit-orientation and pencil models' sessions are opened with the first text line (or page voted on, or noisy
+    image) read, and a file that is not such a model raises ModelError then (the ``line_model``,
+    ``orientation_model``, ``digit_orientation_model`` and ``pencil_model`` properties open them at once, to check
+    early). Raises ValueError for a ``min_confidence`` that
     is not a number from 0 to 1, or ``threads`` that is not None or a whole number >= 0; TypeError, naming the
     argument and what it accepts, for a ``model``, ``line_model``, ``orientation_model``, ``digit_orientation_model``
     or ``pencil_model`` of another type (``line_model=True``; a line, orientation or digit-orientation model's
@@ -205,6 +209,18 @@ class DigitReader:
         # shipped default (a model of the caller's reads them all).
         if line_model is None:
             line_model = shipped_line_model() or False
+        if line_model is False:  # the two turn pages of text lines: without a line model neither runs
+            for name, option, given in (
+                ("orientation_model", "--orientation-model", orientation_model),
+                ("digit_orientation_model", "--digit-orientation-model", digit_orientation_model),
+            ):
+                if given not in (None, False):
+                    raise ModelError(
+                        f"{name}={given!r} ({option}): it tells which way up a page of text lines lies, and "
+                        "this reader reads no text lines (line_model False or 'none', --line-model none, or no "
+                        f"line model installed); leave {name} out, or give a line model"
+                    )
+            orientation_model = digit_orientation_model = False
         if orientation_model is None:
             orientation_model = shipped_orientation_model() or False
         if digit_orientation_model is None:

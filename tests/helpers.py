@@ -35,6 +35,21 @@ class KillsItsWorker:
         return self.reader.read_batch(images)
 
 
+def scene_pages(mnist_test, n: int, seed: int):
+    """Pages as benchmarks/accuracy.py's clean scenes: 2-8 MNIST test digits in 1-3 lines (synth.paper_scene):
+    (image uint8 [H, W, 3] BGR, text) pairs."""
+    from edgedigits.runtime.synth import paper_scene
+
+    rng = np.random.default_rng([seed, 41])
+    for _ in range(n):
+        k = int(rng.integers(2, 9))
+        index = rng.choice(len(mnist_test.images), k, replace=False)
+        lines = int(rng.integers(1, min(3, k) + 1))
+        yield paper_scene(
+            [mnist_test.images[i] for i in index], rng, lines=lines, labels=[int(mnist_test.labels[i]) for i in index]
+        )
+
+
 def paper_digit(digit28: np.ndarray, size: int = 140) -> np.ndarray:
     """An MNIST test digit as dark ink on white paper, upscaled with a margin (a scanned single digit)."""
     big = cv2.resize(digit28, (size, size), interpolation=cv2.INTER_CUBIC)

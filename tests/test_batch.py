@@ -253,6 +253,23 @@ def test_a_folder_read_before_the_pencil_model_resumes_only_without_it(archive, 
     assert (again.read, again.skipped) == (0, 20)
 
 
+def test_a_folder_read_without_a_line_model_before_its_turn_models_were_dropped_resumes(archive, tmp_path):
+    """Before 2026-12-08 a reader without a line model kept the shipped orientation and digit-orientation models,
+    which never ran, and their hashes went into _SETTINGS.json. Resuming such an ``out`` with --line-model none
+    (their hashes now None) is no change of what is read: it resumes. With a line model they are compared."""
+    folder, paths = archive
+    out = tmp_path / "out"
+    read_archive(paths[:10], out, workers=1, line_model="none")
+    settings = json.loads((out / "_SETTINGS.json").read_text())
+    assert settings["orientation_model_sha256"] is None and settings["digit_orientation_model_sha256"] is None
+    settings["orientation_model_sha256"] = settings["digit_orientation_model_sha256"] = "0" * 64  # as written then
+    (out / "_SETTINGS.json").write_text(json.dumps(settings))
+    again = read_archive(paths[:10], out, workers=1, line_model="none")
+    assert (again.read, again.skipped) == (0, 10)
+    with pytest.raises(ArchiveError, match="line_model_sha256 None -> '[0-9a-f]{64}'; orientation_model_sha256"):
+        read_archive(paths[:10], out, workers=1)
+
+
 def test_a_run_that_stopped_before_any_record_keeps_no_settings_from_a_retry(archive, tmp_path):
     """A run refused before it read anything (an --address where no cluster answers) left its _SETTINGS.json, so a
     retry with other settings was refused ('holds records read with other settings') though the folder held no

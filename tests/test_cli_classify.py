@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 import pytest
 
-from helpers import as_unprivileged, paper_digit
+from helpers import as_unprivileged, paper_digit, scene_pages
 
 EDGEDIGITS = [sys.executable, "-m", "edgedigits.runtime.cli"]
 
@@ -611,11 +611,50 @@ def test_orientation_model_option_on_every_command_that_reads_images(tmp_path):
             *command, "--headless" if command[0] == "webcam" else "--no-progress", "--orientation-model", line
         )
         assert refused.returncode == 2, refused.stderr
-        assert refused.stderr.startswith(f"edgedigits: {line}: not an orientation model;"), refused.stderr
+        assert refused.stderr.startswith(f"edgedigits: {line}: not an orientation model: it is the shipped line"), (
+            refused.stderr
+        )
         assert "--orientation-model" in run(command[0], "--help").stdout
     batch = run("batch", upside, "--out", tmp_path / "none", "--orientation-model", "none")
     assert batch.returncode == 0, batch.stderr
     assert [json.loads(line)["text"] for line in open(next((tmp_path / "none").glob("part-*.jsonl")))] != [expected]
+
+
+def test_digit_orientation_model_option_on_every_command_that_reads_images(tmp_path, mnist_test):
+    """--digit-orientation-model NAME|FILE|none on classify, batch and webcam, as --orientation-model: a clean page
+    turned a quarter (helpers.scene_pages, seed 7, page 1) reads right by default and with the shipped file, and
+    otherwise with 'none'; a file that is no such model is refused at start, and so is one named with --line-model
+    none (it would never run). There was no such option (DigitReader's digit_orientation_model only)."""
+    root = Path(__file__).resolve().parents[1]
+    page, want = list(scene_pages(mnist_test, 2, 7))[1]
+    sideways = tmp_path / "sideways.png"
+    cv2.imwrite(str(sideways), np.ascontiguousarray(np.rot90(page, 1)))
+
+    def text(*options) -> str:
+        result = run("classify", sideways, "--format", "jsonl", *options)
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)["text"]
+
+    shipped, mine = root / "models" / "digit-orientation.onnx", tmp_path / "mine.onnx"
+    assert want == "14\n1" and text() == text("--digit-orientation-model", shipped) == want
+    assert text("--digit-orientation-model", "none") != want
+    mine.write_bytes((root / "models" / "default.onnx").read_bytes())  # a digit model of the user's: [N, 10]
+    for command in (
+        ["classify", sideways],
+        ["batch", sideways, "--out", tmp_path / "out"],
+        ["webcam", "--source", sideways],
+    ):
+        flag = "--headless" if command[0] == "webcam" else "--no-progress"
+        refused = run(*command, flag, "--digit-orientation-model", mine)
+        assert refused.returncode == 2 and refused.stderr.startswith(f"edgedigits: {mine}: output"), refused.stderr
+        assert "[N, 4]" in refused.stderr, refused.stderr
+        unused = run(*command, flag, "--line-model", "none", "--digit-orientation-model", "digit-orientation")
+        assert unused.returncode == 2, unused.stderr
+        assert "(--digit-orientation-model): it tells which way up a page of text lines lies" in unused.stderr
+        assert "--digit-orientation-model" in run(command[0], "--help").stdout
+    batch = run("batch", sideways, "--out", tmp_path / "none", "--digit-orientation-model", "none")
+    assert batch.returncode == 0, batch.stderr
+    assert [json.loads(line)["text"] for line in open(next((tmp_path / "none").glob("part-*.jsonl")))] != [want]
 
 
 def test_pencil_model_option_on_every_command_that_reads_images(tmp_path, mnist_test):
@@ -640,7 +679,9 @@ def test_pencil_model_option_on_every_command_that_reads_images(tmp_path, mnist_
     for command in (["classify", photo], ["batch", photo, "--out", tmp_path / "out"], ["webcam", "--source", photo]):
         refused = run(*command, "--headless" if command[0] == "webcam" else "--no-progress", "--pencil-model", line)
         assert refused.returncode == 2, refused.stderr
-        assert refused.stderr.startswith(f"edgedigits: {line}: a text-line model"), refused.stderr
+        assert refused.stderr.startswith(f"edgedigits: {line}: not a digit model: it is the shipped line"), (
+            refused.stderr
+        )
         assert "--pencil-model" in run(command[0], "--help").stdout
     batch = run("batch", photo, "--out", tmp_path / "none", "--pencil-model", "none")
     assert batch.returncode == 0, batch.stderr

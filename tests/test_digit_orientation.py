@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
+
+from helpers import scene_pages
 
 from edgedigits.runtime import synth
 from edgedigits.runtime.config import DEFAULT_READ, ReadConfig
@@ -188,9 +191,13 @@ def test_the_export_is_parity_checked_and_read_by_the_runtime(brief_run, tmp_pat
         export_model(out, tmp_path / "turns-int8.onnx", quantize_to="int8")
 
 
-def test_a_digit_model_is_refused_as_the_digit_orientation_model():
+def test_a_digit_model_is_refused_as_the_digit_orientation_model(tmp_path):
+    with pytest.raises(ModelError, match="default: not a digit-orientation model: it is the shipped digit model"):
+        DigitOrientationModel("default")  # (said by its card, before its session opens)
+    mine = tmp_path / "mine.onnx"
+    mine.write_bytes(Path(DigitReader().model.path).read_bytes())
     with pytest.raises(ModelError, match=r"\[N, 4\]"):
-        DigitOrientationModel("default")
+        DigitOrientationModel(mine)
     with pytest.raises(TypeError, match="digit_orientation_model"):
         DigitReader(digit_orientation_model=True)  # type: ignore[arg-type]
     assert DigitReader(digit_orientation_model="none").digit_orientation_model is None
@@ -217,18 +224,6 @@ def test_the_shipped_model_scores_what_its_card_says_on_the_turned_test_set(mnis
 
 
 # --------------------------------------------------------------------------- the reader with it
-
-
-def scene_pages(mnist_test, n: int, seed: int):
-    """Pages as benchmarks/accuracy.py's clean scenes: 2-8 MNIST test digits in 1-3 lines (synth.paper_scene)."""
-    rng = np.random.default_rng([seed, 41])
-    for _ in range(n):
-        k = int(rng.integers(2, 9))
-        index = rng.choice(len(mnist_test.images), k, replace=False)
-        lines = int(rng.integers(1, min(3, k) + 1))
-        yield synth.paper_scene(
-            [mnist_test.images[i] for i in index], rng, lines=lines, labels=[int(mnist_test.labels[i]) for i in index]
-        )
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ Real onnxruntime sessions on small ONNX graphs built here with onnx.helper (no T
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import threading
@@ -17,15 +18,21 @@ from onnx import TensorProto
 
 from helpers import linear_model
 
+from edgedigits.runtime import DigitReader
 from edgedigits.runtime.model import (
     MAX_SESSION_BATCH,
+    DigitOrientationModel,
+    LineModel,
     Model,
     ModelError,
+    OrientationModel,
     decode_metadata,
     read_card,
     resolve_model,
     shipped_names,
 )
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -149,7 +156,7 @@ def _bad_files(tmp_path, good_file) -> dict:
     files["damaged"].write_bytes(bytes(damaged))
     files["empty"] = tmp_path / "empty.onnx"
     files["empty"].write_bytes(b"")
-    files["not_onnx"] = tmp_path / "picture.onnx"
+    files["not_onnx"] = tmp_path / "picture.onnx"  # (a PNG signature: said to be an image)
     files["not_onnx"].write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
     files["text"] = tmp_path / "notes.onnx"
     files["text"].write_text("this is not a model\n")
@@ -192,6 +199,8 @@ def test_bad_model_file_raises_model_error_naming_the_file(tmp_path, good_file, 
     assert str(path) in message
     assert "\n" not in message
     assert any(word in message for word in ("export", "check the path", "reinstall", "another model"))
+    if kind == "not_onnx":  # (onnxruntime's INVALID_PROTOBUF said nothing of what the file is)
+        assert "a PNG image, not an ONNX model" in message and "INVALID_PROTOBUF" not in message
 
 
 def test_a_folder_is_not_a_model(tmp_path):
@@ -212,6 +221,28 @@ def test_a_shipped_models_file_name_is_that_model(tmp_path, monkeypatch):
     assert resolve_model("default.onnx") == Path("default.onnx")
     with pytest.raises(ModelError, match="no such model file"):
         resolve_model("elsewhere/seed-mlp.onnx")
+
+
+def test_a_model_of_the_users_in_the_models_folder_is_not_taken_for_a_shipped_one(tmp_path, monkeypatch):
+    """A shipped model's kind comes from its card: a line model of the user's saved in the models folder without a
+    card, or over a name whose card is another file's (its size), is opened as the line model, not refused as
+    'the shipped digit model'; the shipped default beside them is."""
+    import edgedigits.runtime.model as model_module
+
+    line = (ROOT / "models" / "line.onnx").read_bytes()
+    for name in ("default", "line"):
+        (tmp_path / f"{name}.onnx").write_bytes((ROOT / "models" / f"{name}.onnx").read_bytes())
+        (tmp_path / f"{name}.json").write_text((ROOT / "models" / f"{name}.json").read_text())
+    (tmp_path / "mine.onnx").write_bytes(line)  # no card
+    (tmp_path / "seed-mlp.onnx").write_bytes(line)  # under a digit model's card
+    (tmp_path / "seed-mlp.json").write_text((ROOT / "models" / "seed-mlp.json").read_text())
+    monkeypatch.setattr(model_module, "models_dir", lambda: tmp_path)
+    assert LineModel("mine").path == tmp_path / "mine.onnx"
+    assert LineModel("seed-mlp").path == tmp_path / "seed-mlp.onnx"
+    with pytest.raises(ModelError, match="default: not a line model: it is the shipped digit model"):
+        LineModel("default")
+    with pytest.raises(ModelError, match="the shipped orientation models: none[.]$"):  # (none in this folder)
+        OrientationModel("default")
 
 
 def test_unknown_name_lists_the_shipped_models():
@@ -256,17 +287,47 @@ def test_cli_evaluate_with_an_unknown_name_fails_cleanly():
 
 
 @pytest.mark.parametrize("name", ["line", "orientation"])
-def test_a_shipped_line_model_given_as_the_digit_model_says_which_to_pass(name):
-    """`edgedigits models` lists line and orientation beside the digit models; `--model line` is refused saying
-    it is a text-line model, which models --model takes, and that a line recognizer goes to --line-model. It
-    said 'Export the model with `edgedigits export`', which would not help."""
+def test_a_shipped_line_model_given_as_the_digit_model_says_which_to_pass(name, tmp_path):
+    """`edgedigits models` lists line and orientation beside the digit models; `--model line` is refused by its
+    name, saying what it is, the option it goes to and the shipped digit models (it said '.../site-packages/
+    edgedigits/models/line.onnx' and tensor shapes). A line model file of the user's is told it is a text-line model,
+    which models --model takes, and that a line recognizer goes to --line-model. Neither says 'Export the model with
+    `edgedigits export`', which would not help."""
     with pytest.raises(ModelError) as info:
         Model(name)
+    shipped = str(info.value)
+    assert shipped.startswith(f"{name}: not a digit model: it is the shipped {name} model, which goes to --{name}-")
+    assert shipped.endswith("the shipped digit models: default, default-int8, pencil, seed-mlp.")
+    mine = tmp_path / "mine.onnx"
+    mine.write_bytes((ROOT / "models" / f"{name}.onnx").read_bytes())
+    with pytest.raises(ModelError) as info:
+        Model(mine)
     message = str(info.value)
-    assert f"{name}.onnx: a text-line model" in message and "not a digit model" in message
+    assert f"{mine}: a text-line model" in message and "not a digit model" in message
     assert "(default, default-int8, pencil, seed-mlp)" in message and "--line-model" in message
     assert "an orientation classifier to --orientation-model" in message  # (now that the option exists)
-    assert "edgedigits export" not in message
+    assert "edgedigits export" not in message and "edgedigits export" not in shipped
+
+
+@pytest.mark.parametrize(
+    "kind, name, said",
+    [
+        (LineModel, "default", "default: not a line model: it is the shipped digit model, which goes to --model or"),
+        (OrientationModel, "line", "line: not an orientation model: it is the shipped line model, which goes to"),
+        (DigitOrientationModel, "pencil", "pencil: not a digit-orientation model: it is the shipped digit model"),
+        (Model, "digit-orientation", "digit-orientation: not a digit model: it is the shipped digit-orientation"),
+    ],
+)
+def test_a_shipped_model_of_another_kind_is_named_as_given_with_its_option(kind, name, said):
+    """A shipped model given where another kind goes is refused before a session opens, by the name given, with
+    the option it goes to; the same through a reader, at once (its card says what it is), not at the first text
+    line."""
+    with pytest.raises(ModelError, match=re.escape(said)):
+        kind(name)
+    argument = {LineModel: "line_model", OrientationModel: "orientation_model", Model: "pencil_model"}.get(kind)
+    if argument:
+        with pytest.raises(ModelError, match=re.escape(said)):
+            DigitReader(threads=1, **{argument: name})
 
 
 def test_float_pixels_0_to_255_are_refused_like_uint8(mnist_test):

@@ -3,6 +3,8 @@ with broken, grainy strokes too (the ``pencil`` preset, models/pencil.onnx); eve
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -116,17 +118,23 @@ def test_a_given_model_reads_every_image_unless_a_pencil_model_is_given_too():
     )
 
 
-def test_a_pencil_model_of_another_kind_is_refused_with_the_argument_named():
-    """A session of another kind, or no model at all, is a TypeError at once; a missing file a ModelError at once;
-    a file of another kind a ModelError when its session opens (the property, or the first noisy image)."""
+def test_a_pencil_model_of_another_kind_is_refused_with_the_argument_named(tmp_path):
+    """A session of another kind, or no model at all, is a TypeError at once; a missing file, or a shipped model
+    of another kind (its card says so), a ModelError at once; a file of another kind a ModelError when its session
+    opens (the property, or the first noisy image)."""
     with pytest.raises(TypeError, match="pencil_model must be a digit model"):
         DigitReader(pencil_model=LineModel())
     with pytest.raises(TypeError, match=r"pencil_model must be .*got True"):
         DigitReader(pencil_model=True)
     with pytest.raises(ModelError, match="nosuch"):
         DigitReader(pencil_model="nosuch")
-    with pytest.raises(ModelError, match="line.onnx: a text-line model"):
-        _ = DigitReader(pencil_model="line").pencil_model
+    with pytest.raises(ModelError, match="line: not a digit model: it is the shipped line model"):
+        DigitReader(pencil_model="line")
+    mine = tmp_path / "mine.onnx"
+    mine.write_bytes(Path(DigitReader().line_model_file).read_bytes())
+    reader = DigitReader(pencil_model=mine)
+    with pytest.raises(ModelError, match="mine.onnx: a text-line model"):
+        _ = reader.pencil_model
 
 
 def test_worker_processes_read_noisy_photos_with_the_pencil_model(noisy_photos):

@@ -247,6 +247,23 @@ def test_warm_up_opens_and_runs_every_model_and_changes_no_reading():
     assert bare.warm_up() > 0 and bare.read(photo).text == "2026"
 
 
+def test_a_reader_without_a_line_model_has_no_orientation_models():
+    """The orientation and digit-orientation models turn pages of text lines, which a reader without a line model
+    never reads: it has none (``serve --line-model none``'s /v1/models named both, though neither ran), and one
+    named for it is refused, naming the argument, the option and what to do."""
+    bare = DigitReader(threads=1, line_model="none")
+    assert bare.orientation_model_file is False and bare.digit_orientation_model_file is False
+    assert bare.orientation_model is None and bare.digit_orientation_model is None
+    for argument, option in (
+        ("orientation_model", "--orientation-model"),
+        ("digit_orientation_model", "--digit-orientation-model"),
+    ):
+        with pytest.raises(ModelError, match=f"{argument}='orientation' \\({option}\\): .* leave {argument} out"):
+            DigitReader(threads=1, line_model=False, **{argument: "orientation"})
+        assert DigitReader(threads=1, line_model=False, **{argument: "none"}).reads_lines is False
+    assert DigitReader(threads=1).digit_orientation_model_file  # (with the shipped line model: the shipped ones)
+
+
 def test_readme_python_example_runs():
     readme = (ROOT / "README.md").read_text()
     [example] = re.findall(r"## Python API\n\n```python\n(.*?)```", readme, re.S)
@@ -424,7 +441,7 @@ def test_none_is_no_line_or_orientation_model_as_on_the_command_line():
         reader = DigitReader(line_model=word, orientation_model=word)
         assert reader.line_model_file is False and reader.orientation_model_file is False
         assert not reader.reads_lines
-    with pytest.raises(ModelError, match="none: unknown model"):
+    with pytest.raises(ModelError, match="none: the digit model cannot be left out .*leave --model out"):
         DigitReader("none")  # a digit model is always needed: the word is no model name there
 
 
@@ -434,7 +451,8 @@ def test_an_unknown_model_names_the_shipped_models_by_what_they_read():
     with pytest.raises(ModelError) as caught:
         DigitReader("nosuch")
     message = str(caught.value)
-    assert "default, default-int8, pencil, seed-mlp (digit models, --model)" in message, message
+    assert "default, default-int8, pencil, seed-mlp (digit models, --model or --pencil-model)" in message, message
+    assert "none leaves out a line, orientation, digit-orientation or pencil model" in message, message
     assert (
         "line (line model, --line-model)" in message
         and "orientation (orientation model, --orientation-model)" in message
@@ -604,11 +622,15 @@ def test_messages_of_the_api_name_the_python_way_too(reader, tmp_path, mnist_tes
     cv2.imwrite(str(tmp_path / "sub" / "7.png"), 255 - mnist_test.images[0])
     (record,) = list(reader.read_paths([str(tmp_path)]))
     assert "recursive=True" in record.error and "-r" in record.error
+    mine = tmp_path / "mine.onnx"  # (a shipped model of another kind is said by its name and option: test_model)
+    mine.write_bytes(Path(DigitReader().line_model_file).read_bytes())
     with pytest.raises(ModelError, match=r"--model and --pencil-model \(DigitReader's model and pencil_model\) take"):
-        DigitReader("line")
+        DigitReader(mine)
     # the pencil model is a digit model too: its message named --model alone (a reviewer's trial)
     with pytest.raises(ModelError, match=r"--pencil-model \(DigitReader's model and pencil_model\).*line_model="):
-        _ = DigitReader(pencil_model="line").pencil_model
+        _ = DigitReader(pencil_model=mine).pencil_model
+    with pytest.raises(ModelError, match=r"line: not a digit model: .* --line-model \(line_model=\)"):
+        DigitReader("line")
 
 
 def test_a_folder_among_a_batch_says_how_to_read_it_from_python_too(reader, tmp_path):

@@ -604,7 +604,7 @@ def test_the_line_orientation_and_pencil_models_can_be_switched_off(server):
             status, _, body = request(running.url + "/v1/models")
             assert status == 200, body
             loaded = body["loaded"]
-            assert loaded["name"] == "default" and loaded["digit_orientation_model"] == "digit-orientation"
+            assert loaded["name"] == "default" and loaded["digit_orientation_model"] is None  # (needs a line model)
             assert loaded["line_model"] is None and loaded["orientation_model"] is None, loaded
             assert loaded["pencil_model"] is None, loaded
             status, _, reading = post(running, PHOTO)
@@ -801,19 +801,20 @@ def test_a_bad_model_is_a_clear_error(tmp_path, workers):
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
-def test_a_bad_line_orientation_or_pencil_model_is_a_clear_error(tmp_path, workers):
-    """A named line, orientation or pencil model that is no such model (a damaged file, a missing one, a shipped
-    model of another kind) stops the server before it listens, exit 2, with a sentence naming the option and
-    the problem: with one worker (the app opens them as it is built) and with two (the supervisor checks them in
-    a short-lived process)."""
+def test_a_bad_line_orientation_digit_orientation_or_pencil_model_is_a_clear_error(tmp_path, workers):
+    """A named line, orientation, digit-orientation or pencil model that is no such model (a damaged file, a missing
+    one, a shipped model of another kind) stops the server before it listens, exit 2, with a sentence naming the
+    option and the problem: with one worker (the app opens them as it is built) and with two (the supervisor checks
+    them in a short-lived process)."""
     broken = tmp_path / "broken.onnx"
     broken.write_bytes(b"this is not an ONNX model" * 100)
     cases = [
         ("--line-model", str(broken), ["broken.onnx", "not a usable ONNX model"]),
         ("--line-model", str(tmp_path / "missing.onnx"), ["missing.onnx", "no such model file"]),
-        ("--line-model", "default", ["default.onnx", "not a line model"]),  # a digit model
-        ("--orientation-model", "default", ["default.onnx", "not an orientation model"]),
-        ("--pencil-model", "line", ["line.onnx", "not a digit model"]),
+        ("--line-model", "default", ["default: not a line model", "shipped digit model"]),  # a digit model
+        ("--orientation-model", "default", ["default: not an orientation model", "--model or --pencil-model"]),
+        ("--pencil-model", "line", ["line: not a digit model", "goes to --line-model"]),
+        ("--digit-orientation-model", "pencil", ["pencil: not a digit-orientation model", "shipped digit model"]),
     ]
     for option, value, words in cases:
         try:

@@ -60,12 +60,13 @@ def create_app(config: ServeConfig | None = None, reader: "DigitReader | None" =
     ``/healthz``), and stop at its shutdown, else with the process.
 
     ``reader``: the one ``DigitReader`` the app shares between requests (None: one for ``config.model``, and its
-    ``line_model``, ``orientation_model`` and ``pencil_model``, with one-thread onnxruntime sessions:
-    ``models.open_reader``). The app reads on ``config.reading_threads()`` threads, so it changes two
+    ``line_model``, ``orientation_model``, ``digit_orientation_model`` and ``pencil_model``, with one-thread
+    onnxruntime sessions: ``models.open_reader``). The app reads on ``config.reading_threads()`` threads, so it
+    changes two
     settings of OpenCV for the whole process: its thread pool to one thread (``cv2.setNumThreads(1)``), and its
     log level to silent (``cv2.utils.logging.setLogLevel``; unless ``$OPENCV_LOG_LEVEL`` is set). It sets no
     environment variable. Raises ``ModelError`` when a model cannot be loaded (naming the file, and the option for
-    the line, orientation and pencil models), ``ServeError`` for a bad config, ``ImportError`` naming the
+    the other four models), ``ServeError`` for a bad config, ``ImportError`` naming the
     ``[serve]`` extra (``errors.install_hint``) when FastAPI, fastapi-offline or python-multipart is missing.
     """
     config = (config or ServeConfig()).check()
@@ -111,8 +112,9 @@ def app_from_environment() -> "FastAPI":
 
 
 def check_model(config: ServeConfig) -> None:
-    """Raise ModelError unless ``config``'s models load: the digit model, and the line, orientation and pencil
-    models it names (``models.open_reader``, whose message names the file, and the option for those three).
+    """Raise ModelError unless ``config``'s models load: the digit model, and the line, orientation,
+    digit-orientation and pencil models it names (``models.open_reader``, whose message names the file, and the
+    option for those four).
     Tried in a short-lived process, so that the supervisor of ``--workers N`` does not keep a model session (and
     onnxruntime, ~90 MiB) it never uses. Raises ServeError when that process fails for another reason."""
     import json
@@ -172,7 +174,7 @@ def banner(config: ServeConfig) -> str:
 
 def run(config: ServeConfig) -> None:
     """Serve until interrupted. Raises ServeError (bad settings, port in use, FastAPI/uvicorn missing) or
-    ModelError (a model cannot be loaded: the digit model, or the line, orientation or pencil model the config
+    ModelError (a model cannot be loaded: the digit model, or another model the config
     names) before listening."""
     config.check()
     # Looked up, not imported: the supervisor of --workers N never needs FastAPI (its workers import it).

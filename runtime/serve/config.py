@@ -25,6 +25,7 @@ LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")  # uvico
 MODEL_OPTIONS = (
     ("line_model", "--line-model"),
     ("orientation_model", "--orientation-model"),
+    ("digit_orientation_model", "--digit-orientation-model"),
     ("pencil_model", "--pencil-model"),
 )
 
@@ -46,10 +47,11 @@ class ServeConfig:
 
     ``host``: the address to listen on; anything but loopback (127.0.0.0/8, ::1, localhost) requires
     ``api_key``. ``model``: the digit model, a shipped name or an ``.onnx`` file (None: the default).
-    ``line_model``, ``orientation_model``, ``pencil_model``: the line recognizer, the text-orientation classifier
-    and the digit model of noisy images (``--line-model`` and so on), each None for the shipped one (the pencil
-    model only with the default ``model``), ``"none"`` for no such model, else a shipped name or an ``.onnx``
-    file (serve.models.open_reader opens them; ModelError names a file that is no such model). ``workers``:
+    ``line_model``, ``orientation_model``, ``digit_orientation_model``, ``pencil_model``: the line recognizer, the
+    text-orientation classifier, the digits' quarter-turn classifier and the digit model of noisy images
+    (``--line-model`` and so on), each None for the shipped one (the pencil model only with the default ``model``;
+    the two orientation models only with a line model), ``"none"`` for no such model, else a shipped name or an
+    ``.onnx`` file (serve.models.open_reader opens them; ModelError names a file that is no such model). ``workers``:
     server processes, each with its own model session (each uses about one core).
     ``threads``: reading threads per process (None: 1). ``api_key``: when set, every ``/v1/``
     request must carry it (``Authorization: Bearer KEY`` or ``X-API-Key: KEY``). ``cors_origins``: origins
@@ -64,6 +66,7 @@ class ServeConfig:
     model: str | None = None
     line_model: str | None = None
     orientation_model: str | None = None
+    digit_orientation_model: str | None = None
     pencil_model: str | None = None
     workers: int = 1
     threads: int | None = None

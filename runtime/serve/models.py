@@ -6,7 +6,7 @@ without importing the web framework; apart from config.py, which imports nothing
 
 from __future__ import annotations
 
-from ..model import ModelError, resolve_model
+from ..model import DigitOrientationModel, LineModel, Model, ModelError, OrientationModel, resolve_model
 from ..reader import DigitReader, no_model_if_none
 from .config import MODEL_OPTIONS, ServeConfig
 
@@ -19,19 +19,27 @@ def named(value: str | None) -> bool:
 
 def open_reader(config: ServeConfig) -> DigitReader:
     """The reader ``config`` describes: ``DigitReader(config.model, threads=1, line_model=config.line_model,
-    orientation_model=config.orientation_model, pencil_model=config.pencil_model)`` (one onnxruntime thread per
-    session), with the line, orientation and pencil models the config names opened now, not when the first text
+    orientation_model=config.orientation_model, digit_orientation_model=config.digit_orientation_model,
+    pencil_model=config.pencil_model)`` (one onnxruntime thread per session), with the line, orientation,
+    digit-orientation and pencil models the config names opened now, not when the first text
     line or noisy image is read (as ``edgedigits classify`` does). The shipped defaults open at the app's start
     (``DigitReader.warm_up``).
 
     Raises ModelError, its message naming the file and what to do, when ``config.model`` is no digit model (a
-    missing or broken file), and prefixed with the option (``--line-model: ...``) when a named line, orientation
-    or pencil model is missing, broken or a model of another kind (a digit model as the line model)."""
-    for field, option in MODEL_OPTIONS:  # a missing file: found (or not) per option, so the message can name it
+    missing or broken file), and prefixed with the option (``--line-model: ...``) when a named line, orientation,
+    digit-orientation or pencil model is missing, broken or a model of another kind (a digit model as the line
+    model)."""
+    kinds = {
+        "line_model": LineModel,
+        "orientation_model": OrientationModel,
+        "digit_orientation_model": DigitOrientationModel,
+        "pencil_model": Model,
+    }
+    for field, option in MODEL_OPTIONS:  # a missing file, a shipped model of another kind: said per option
         value = getattr(config, field)
         if named(value):
             try:
-                resolve_model(value)
+                kinds[field].refuse_another_kind(resolve_model(value), value)
             except ModelError as exc:
                 raise ModelError(f"{option}: {exc}") from None
     reader = DigitReader(
@@ -39,6 +47,7 @@ def open_reader(config: ServeConfig) -> DigitReader:
         threads=1,
         line_model=config.line_model,
         orientation_model=config.orientation_model,
+        digit_orientation_model=config.digit_orientation_model,
         pencil_model=config.pencil_model,
     )
     for field, option in MODEL_OPTIONS:
