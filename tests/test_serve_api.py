@@ -600,6 +600,8 @@ def test_the_line_orientation_and_pencil_models_can_be_switched_off(server):
     assert "raw" in with_line_model, with_line_model
     switched_off = ["--line-model", "none", "--orientation-model", "None", "--pencil-model", "NONE"]
     with Server("--workers", "2", *switched_off) as running:
+        banner = next(line for line in running.output().splitlines() if line.startswith("edgedigits serve:"))
+        assert "; reading with --model default --line-model none --pencil-model none" in banner, banner
         for _ in range(6):  # answered by either worker
             status, _, body = request(running.url + "/v1/models")
             assert status == 200, body
@@ -666,6 +668,14 @@ def test_refuses_other_hosts_without_an_api_key():
     assert listening_addresses(port) == set()
     result = run_cli("serve", "--port", str(port), "--api-key", "short")
     assert result.returncode == 2 and "at least 16" in result.stderr
+
+
+def test_the_banner_names_the_models_it_reads_with(server):
+    """The start-up line names every model the server reads with, as the options that name them (it named none:
+    a new user's trial, 2026-12-07); --workers 2 and --line-model none: test above."""
+    banner = next(line for line in server.output().splitlines() if line.startswith("edgedigits serve:"))
+    models = "--model default --line-model line --orientation-model orientation --digit-orientation-model "
+    assert f"; reading with {models}digit-orientation --pencil-model pencil" in banner, banner
 
 
 def test_on_every_address_the_banner_gives_a_page_address_that_opens():

@@ -111,12 +111,13 @@ def app_from_environment() -> "FastAPI":
     return create_app(ServeConfig.from_json(os.environ[CONFIG_ENV]))
 
 
-def check_model(config: ServeConfig) -> None:
+def check_model(config: ServeConfig) -> str:
     """Raise ModelError unless ``config``'s models load: the digit model, and the line, orientation,
     digit-orientation and pencil models it names (``models.open_reader``, whose message names the file, and the
     option for those four).
     Tried in a short-lived process, so that the supervisor of ``--workers N`` does not keep a model session (and
-    onnxruntime, ~90 MiB) it never uses. Raises ServeError when that process fails for another reason."""
+    onnxruntime, ~90 MiB) it never uses. Returns the models as the start-up line names them
+    (``models.models_as_options``). Raises ServeError when that process fails for another reason."""
     import json
     import subprocess
 
@@ -127,8 +128,8 @@ def check_model(config: ServeConfig) -> None:
         "import sys\nif sys.path[:1] == ['']:\n    del sys.path[0]\n"  # python -c puts the current folder first
         "import json\nfrom edgedigits.runtime.model import ModelError\n"
         "from edgedigits.runtime.serve.config import ServeConfig\n"
-        "from edgedigits.runtime.serve.models import open_reader\ntry:\n"
-        "    open_reader(ServeConfig(**json.loads(sys.argv[1])))\n"
+        "from edgedigits.runtime.serve.models import models_as_options, open_reader\ntry:\n"
+        "    print(models_as_options(open_reader(ServeConfig(**json.loads(sys.argv[1])))))\n"
         "except ModelError as exc:\n    print(exc, file=sys.stderr)\n    sys.exit(3)\n"
     )
     probe = subprocess.run(
@@ -143,6 +144,7 @@ def check_model(config: ServeConfig) -> None:
         raise ModelError(probe.stderr.strip())
     if probe.returncode != 0:
         raise ServeError(f"the models could not be checked ({probe.stderr.strip()[-300:]}).")
+    return probe.stdout.strip()
 
 
 def page_host(host: str) -> tuple[str, bool]:
@@ -162,13 +164,14 @@ def page_host(host: str) -> tuple[str, bool]:
     return (f"[{address}]" if address.version == 6 else str(address)), every
 
 
-def banner(config: ServeConfig) -> str:
+def banner(config: ServeConfig, models: str = "") -> str:
     """The start-up line: where the page, the API and its docs are; on every address, how other machines
-    reach it; whether the API needs the key."""
+    reach it; the models it reads with (``models``: models.models_as_options); whether the API needs the key."""
     shown, every = page_host(config.host)
     line = f"edgedigits serve: the page at http://{shown}:{config.port}/ , the API under /v1, its docs at /docs"
     if every:
         line += f"; other machines use this machine's name or address in place of {shown} (listening on {config.host})"
+    line += f"; reading with {models}" if models else ""
     return line + ("; API key required" if config.api_key else "")
 
 
@@ -205,11 +208,13 @@ def run(config: ServeConfig) -> None:
     target: FastAPI | str
     if config.workers == 1:
         from .app import build_app
+        from .models import models_as_options, open_reader
 
-        target = build_app(config, None)  # loads the model now: a bad model fails before listening
+        reader = open_reader(config)  # the models loaded now: a bad model fails before listening
+        target, models = build_app(config, reader), models_as_options(reader)
         factory = False
     else:
-        check_model(config)  # fail now, not in every worker (uvicorn would restart them forever)
+        models = check_model(config)  # fail now, not in every worker (uvicorn would restart them forever)
         os.environ[CONFIG_ENV] = config.to_json()
         target, factory = "edgedigits.runtime.serve:app_from_environment", True
     uv_config = uvicorn.Config(
@@ -234,7 +239,7 @@ def run(config: ServeConfig) -> None:
     if config.port == 0:  # any free port: bound here, so that the banner names the port the system gave
         sockets = [uv_config.bind_socket()]
         config = replace(config, port=sockets[0].getsockname()[1])
-    print(banner(config), file=sys.stderr, flush=True)
+    print(banner(config, models), file=sys.stderr, flush=True)
     try:
         if config.workers == 1:
             server.run(sockets=sockets)

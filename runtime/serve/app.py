@@ -34,7 +34,7 @@ from ..reader import DigitReader, Reading
 from .batching import Batcher
 from .config import ServeConfig
 from .limits import ApiError, Guard
-from .models import open_reader
+from .models import loaded_models, open_reader
 
 WEB = Path(__file__).resolve().parent.parent / "web"  # the page: plain HTML, JS and CSS, package data
 MAX_NAME = 255  # an upload's file name is echoed back as ``path``, cut to this many characters
@@ -452,16 +452,7 @@ def build_app(config: ServeConfig, reader: DigitReader | None) -> FastAPI:
 
     # ----------------------------------------------------------------------- about the server
 
-    line_file, orientation_file = reader.line_model_file, reader.orientation_model_file  # (no session opened)
-    turns_file, pencil_file = reader.digit_orientation_model_file, reader.pencil_model_file
-    loaded = {  # the digit model, and the line, orientation and pencil models that read with it (null: none)
-        "name": reader.model.name,
-        "accuracy": reader.model.metadata.get("test_accuracy"),
-        "line_model": Path(line_file).stem if line_file else None,
-        "orientation_model": Path(orientation_file).stem if orientation_file else None,
-        "digit_orientation_model": Path(turns_file).stem if turns_file else None,
-        "pencil_model": Path(pencil_file).stem if pencil_file else None,
-    }
+    loaded = loaded_models(reader)  # the digit model, and the models that read with it (null: none)
 
     @app.get("/v1/models", summary="The loaded model and the shipped ones")
     async def models():

@@ -6,6 +6,8 @@ without importing the web framework; apart from config.py, which imports nothing
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..model import DigitOrientationModel, LineModel, Model, ModelError, OrientationModel, resolve_model
 from ..reader import DigitReader, no_model_if_none
 from .config import MODEL_OPTIONS, ServeConfig
@@ -57,3 +59,33 @@ def open_reader(config: ServeConfig) -> DigitReader:
             except ModelError as exc:
                 raise ModelError(f"{option}: {exc}") from None
     return reader
+
+
+def loaded_models(reader: DigitReader) -> dict:
+    """``GET /v1/models``' ``loaded``: the digit model's ``name`` (its metadata's) and ``accuracy`` (its card's MNIST
+    test accuracy), and the file name (without ``.onnx``) of the line, orientation, digit-orientation and pencil
+    models that read with it, None for none. Opens no session."""
+    files = {
+        "line_model": reader.line_model_file,
+        "orientation_model": reader.orientation_model_file,
+        "digit_orientation_model": reader.digit_orientation_model_file,
+        "pencil_model": reader.pencil_model_file,
+    }
+    return {
+        "name": reader.model.name,
+        "accuracy": reader.model.metadata.get("test_accuracy"),
+        **{field: Path(file).stem if file else None for field, file in files.items()},
+    }
+
+
+def models_as_options(reader: DigitReader) -> str:
+    """The models ``reader`` reads with, as the options that would name them, for the start-up line: ``"--model
+    default --line-model line --orientation-model orientation --digit-orientation-model digit-orientation
+    --pencil-model pencil"`` (file names without ``.onnx``; ``none`` for a model left out; the two orientation
+    models not at all without a line model, which they need). Opens no session."""
+    said = [f"--model {Path(reader.model.path).stem}"]
+    for field, option in MODEL_OPTIONS:
+        file = getattr(reader, f"{field}_file")
+        if field in ("line_model", "pencil_model") or reader.reads_lines:
+            said.append(f"{option} {Path(file).stem if file else 'none'}")
+    return " ".join(said)
