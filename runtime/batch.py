@@ -477,8 +477,11 @@ def input_key(path: str, size: int | None, mtime: float | None, folder: str | No
 
 
 def resolved(path: str, folder: str | None = None) -> str:
-    """A record's ``path`` made absolute: a URI as it is; a relative local path joined to ``folder`` (the folder
-    its run was started in; None: the current one) and normalized, as ``os.path.abspath`` does."""
+    """A record's ``path`` made absolute: a ``file://`` URI as its local path (``file_uri_path``: a manifest's
+    ``file:///scans/a.png`` is the ``/scans/a.png`` an earlier run recorded, not a second input: a new user's
+    trial doubled its record), any other URI as it is; a relative local path joined to ``folder`` (the folder its
+    run was started in; None: the current one) and normalized, as ``os.path.abspath`` does."""
+    path = file_uri_path(path) or path
     if "://" in path or os.path.isabs(path):
         return path if "://" in path else os.path.normpath(path)
     return os.path.abspath(path) if folder is None else os.path.normpath(os.path.join(folder, path))
@@ -591,11 +594,15 @@ class ErrorRecords:
         now: their path, size and mtime match one of ``done`` (``recorded``'s keys). Such an error came later and
         passed (the file was missing a while, a share unmounted, a manifest of relative paths read from another
         folder); the input is recorded, so it is not read again, and its error record must not outlive it
-        (``read_records(latest=True)`` gave the error of a file that reads). Stats each path with an open error
-        (errors are few)."""
+        (``read_records(latest=True)`` gave the error of a file that reads). Stats each local path with an open
+        error (errors are few); not a remote URI's, whose stat is a round trip over the network that every rerun
+        into ``out`` paid, listed or not (6 s each for an S3 host that does not answer: a new user's trial). Its
+        error record stays until a run lists it again."""
         import numpy as np
 
-        for path in list(self.open):  # (absolute: resolved)
+        for path in list(self.open):  # (absolute: resolved; a file:// URI as its local path)
+            if "://" in path:
+                continue
             try:
                 size, mtime = stat_key(path)
             except ArchiveError:  # a URI that needs pyarrow: read again, as before

@@ -150,12 +150,14 @@ def check_array(image: np.ndarray) -> None:
     if image.size == 0:
         raise ImageError(f"not an image: empty array of shape {image.shape}")
     if image.ndim == 3 and image.shape[2] not in (1, 2, 3, 4):
-        hint = ""
-        if image.shape[0] in (1, 2, 3, 4):  # (3, 200, 400): PyTorch's layout, say
-            hint = "; it looks channels-first (C, H, W): pass image.transpose(1, 2, 0), channels last (BGR order)"
+        if image.shape[0] in (1, 2, 3, 4):  # (3, 200, 400): PyTorch's layout, say ('28 channels' misled a user)
+            raise ImageError(
+                f"not an image in (H, W, C) order: shape {image.shape} looks channels-first (C, H, W), "
+                f"{image.shape[0]} channel(s) first; pass image.transpose(1, 2, 0), channels last (BGR order)"
+            )
         raise ImageError(
             f"not an image: {image.shape[2]} channels (shape {image.shape}); expected 1, 2 (gray + "
-            f"alpha), 3 (BGR) or 4 (BGRA){hint}"
+            "alpha), 3 (BGR) or 4 (BGRA)"
         )
 
 

@@ -346,7 +346,9 @@ def format_report(report: dict, labels: str | os.PathLike | None = None) -> str:
         out.append(f"worst confusions: {worst}")
     for key, what in (("missed", "labelled digits not read"), ("added", "read where none was labelled")):
         if report[key]:
-            counts = ", ".join(f"{digit} ({n})" for digit, n in list(report[key].items())[:CONFUSIONS_SHOWN])
+            # ("0 (1)" read as a count of none: a new user's trial)
+            shown = list(report[key].items())[:CONFUSIONS_SHOWN]
+            counts = ", ".join(f"'{digit}' {_plural(n, 'time')}" for digit, n in shown)
             out.append(f"{what}: {counts}")
     if report["unreadable"]:
         out.append(f"unreadable: {_plural(report['unreadable'], 'image')}, each a miss")

@@ -193,7 +193,13 @@ class Stabilizer:
         return changed >= 1 and agreeing == 0 and relaid
 
     def update(self, reading: Reading) -> Reading:
-        """The reading with each digit's value, confidence and probabilities averaged over its track."""
+        """The reading with each digit's value, confidence and probabilities averaged over its track. Raises
+        TypeError for anything but a Reading (``update(None)`` said "'NoneType' object has no attribute 'ok'")."""
+        if not isinstance(reading, Reading):
+            raise TypeError(
+                f"Stabilizer.update takes a Reading (reader.read(frame)), got {type(reading).__name__}; read the frame "
+                "first, and pass an unreadable frame's Reading too (its error is passed through)"
+            )
         if not reading.ok:
             return reading
         now = self.frames

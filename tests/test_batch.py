@@ -270,6 +270,65 @@ def test_a_folder_read_without_a_line_model_before_its_turn_models_were_dropped_
         read_archive(paths[:10], out, workers=1)
 
 
+def test_a_file_uri_is_the_local_path_it_names(archive, tmp_path):
+    """A manifest's ``file:///.../a.png`` is the ``/.../a.png`` an earlier run recorded: skipped, not read again
+    into a second record of the file (a new user's trial); and the other way round."""
+    folder, paths = archive
+    out = tmp_path / "out"
+    read_archive(paths[:3], out, workers=1)
+    manifest = tmp_path / "uris.txt"
+    manifest.write_text("".join(Path(p).absolute().as_uri() + "\n" for p in paths[:4]))
+    again = read_archive([], out, manifest=manifest, workers=1)
+    assert (again.read, again.skipped) == (1, 3)
+    assert len(list(read_records(out))) == 4
+    assert read_archive(paths[:4], out, workers=1).skipped == 4
+
+
+def test_a_rerun_does_not_reach_for_remote_uris_that_failed_before(archive, tmp_path, monkeypatch):
+    """A remote URI that failed leaves an error record; every later run into the folder stat'ed it again over the
+    network, listed or not (6 s each for an S3 host that did not answer: a new user's trial, 3 of them 18 s for a
+    rerun of one file). Here the S3 endpoint is an HTTP server on 127.0.0.1 that has no object and counts the
+    requests: the first run reaches it, a rerun of a local file does not; a run that lists the URI again
+    reads it again."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    connections = []
+
+    class NoSuchKey(BaseHTTPRequestHandler):  # every object missing: S3's 404, which its client does not retry
+        def do_HEAD(self) -> None:
+            connections.append(self.path)
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_GET = do_HEAD
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), NoSuchKey)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{server.server_address[1]}")
+    for name, value in (("AWS_ACCESS_KEY_ID", "x"), ("AWS_SECRET_ACCESS_KEY", "y"), ("AWS_EC2_METADATA_DISABLED", "1")):
+        monkeypatch.setenv(name, value)
+    folder, paths = archive
+    out, manifest = tmp_path / "out", tmp_path / "remote.txt"
+    manifest.write_text("s3://bucket/scan.png\n")
+    try:
+        first = read_archive([], out, manifest=manifest, workers=1)
+        assert first.failed == 1 and connections, first
+        reached = len(connections)
+        rerun = read_archive(paths[:1], out, workers=1)
+        assert rerun.read == 1 and len(connections) == reached
+        listed = read_archive([], out, manifest=manifest, workers=1)
+        assert listed.failed == 1 and len(connections) > reached
+        assert len(list(read_records(out))) == 2  # the URI's newer error replaced its older one
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def test_a_run_that_stopped_before_any_record_keeps_no_settings_from_a_retry(archive, tmp_path):
     """A run refused before it read anything (an --address where no cluster answers) left its _SETTINGS.json, so a
     retry with other settings was refused ('holds records read with other settings') though the folder held no

@@ -106,6 +106,8 @@ def test_confusions_missed_and_added_digits_are_counted():
     assert report["missed"] == {} and report["added"] == {"1": 1, "8": 1}  # the unreadable one's digits: neither
     assert (report["exact"], report["extra_digits"], report["digit_errors"]) == (2, 2, 4 + 2)
     assert report["leading_zeros_lost"] == 0  # a blank read '8' is no dropped zero; nor would '0' be
+    # each digit with how many times: '8 (1)' read like a count ('0 (1)' as none not read: a new user's trial)
+    assert "read where none was labelled: '1' 1 time, '8' 1 time" in format_report(report).splitlines()
     blank = Tally([Label("b.png", "", "b.png", 2)])
     blank.add(blank.labels[0], Reading("0", [], "b.png"))
     assert blank.report(DigitReader(threads=1))["leading_zeros_lost"] == 0
