@@ -531,6 +531,11 @@ def main() -> None:
         help="an orientation model's name or .onnx file (default: orientation; the video row keeps the default)",
     )
     p.add_argument(
+        "--digit-orientation-model",
+        default=None,
+        help="the digits' quarter-turn model (default: digit-orientation; none: pages on their side by their lines)",
+    )
+    p.add_argument(
         "--pencil-model",
         default=None,
         help="the digit model of noisy images' digits (default: pencil with the default model; none: --model's)",
@@ -571,7 +576,11 @@ def main() -> None:
         args.kinds, args.forms, args.worksheets, args.boxes = 3, 1, 1, 1
     line_model = False if args.line_model == "none" else args.line_model  # none: every blob read alone
     reader = DigitReader(
-        args.model, line_model=line_model, orientation_model=args.orientation_model, pencil_model=args.pencil_model
+        args.model,
+        line_model=line_model,
+        orientation_model=args.orientation_model,
+        digit_orientation_model=args.digit_orientation_model,
+        pencil_model=args.pencil_model,
     )
     split = load("test")
     started = time.perf_counter()
@@ -596,6 +605,7 @@ def main() -> None:
         "model": reader.model.name,
         "line model": reader.line_model.name if reader.line_model else None,
         "orientation model": model_path(reader.orientation_model_file),
+        "digit orientation model": model_path(reader.digit_orientation_model_file),
         "pencil model": model_path(reader.pencil_model_file),
         "seconds": time.perf_counter() - started,
         "lines": line_rows,

@@ -80,8 +80,8 @@ def shipped_kind(path: Path) -> str | None:
     """The kind of model (a KIND_OPTIONS key: its card's ``kind``, none: ``"digit"``) when ``path`` is a shipped
     model's file with its own card, else None (a file of the user's in the models folder without a card, or under
     another model's card, as shipped_models tells them: its kind is not known before its session opens)."""
-    try:
-        if path.resolve().parent != models_dir().resolve():
+    try:  # (the folder resolved, not the file: an install may link each model file from elsewhere)
+        if path.parent.resolve() != models_dir().resolve():
             return None
         card = read_card(path)
         if not card or card.get("size_bytes") not in (None, path.stat().st_size):
@@ -100,8 +100,8 @@ def shipped_listing() -> str:
     """The shipped models by what they read, for messages: ``"default, seed-mlp (digit models, --model); line (line
     model, --line-model); ..."`` from each model card's ``kind`` (none: a digit model); ``"none installed"``."""
     kinds: dict[str, list[str]] = {}
-    for name in shipped_names():
-        kind = str(read_card(models_dir() / f"{name}.onnx").get("kind") or "digit")
+    for name in shipped_names():  # (a file without its own card: of a kind not known until its session opens)
+        kind = shipped_kind(models_dir() / f"{name}.onnx") or "unknown"
         kinds.setdefault(kind, []).append(name)
     if not kinds:
         return "none installed"
@@ -110,6 +110,7 @@ def shipped_listing() -> str:
         names = kinds[kind]
         what = f"{kind.replace('_', '-')} model{'s' if len(names) > 1 else ''}"
         what += f", {KIND_OPTIONS[kind][0]}" if kind in KIND_OPTIONS else ""
+        what = "without a card: of a kind not known" if kind == "unknown" else what
         parts.append(f"{', '.join(names)} ({what})")
     return "; ".join(parts)
 
@@ -328,7 +329,8 @@ class OnnxModel:
         if image := _image_format(head):  # the image to read given as the model (onnxruntime: INVALID_PROTOBUF)
             raise ModelError(
                 f"{where}: {image}, not an ONNX model; pick another model (a shipped model's name, see `edgedigits "
-                "models`, or an .onnx file): the images to read go after the command (edgedigits classify IMAGE)."
+                "models`, or an .onnx file): an image to read is an input (edgedigits classify IMAGE, "
+                "reader.read(IMAGE))."
             )
         if head[:8] == b"\x89HDF\r\n\x1a\n" or (head[:4] == b"PK\x03\x04" and self.path.suffix.lower() == ".keras"):
             # a training run's model.keras (a zip) or a legacy .h5: the runtime reads ONNX only
@@ -421,6 +423,15 @@ class _DigitTensorModel(OnnxModel):
             )
         output = (named or outputs)[0]
         out_dims = _dims(output.shape)
+        # the other model over 28x28 digits: a digit model (10 classes) as the digit-orientation model, or this
+        other = {N_CLASSES: ("a digit model", "digit"), 4: ("a digit-orientation model", "digit_orientation")}
+        if len(out_dims) == 2 and out_dims[1] != self.classes and out_dims[1] in other:
+            what, kind = other[out_dims[1]]
+            option, argument = KIND_OPTIONS[kind]
+            raise ModelError(
+                f"{where}: {what} (output [N, {out_dims[1]}]), not {self.what} (output [N, {self.classes}]); it goes "
+                f"to {option} ({argument})."
+            )
         if output.type != "tensor(float)" or len(out_dims) != 2 or out_dims[1] != self.classes:
             raise ModelError(
                 f"{where}: output {output.name!r} is {output.type} {out_dims}, but edgedigits needs "

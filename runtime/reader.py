@@ -215,10 +215,11 @@ class DigitReader:
                 ("digit_orientation_model", "--digit-orientation-model", digit_orientation_model),
             ):
                 if given not in (None, False):
+                    shown = given if isinstance(given, (str, os.PathLike)) else type(given).__name__
                     raise ModelError(
-                        f"{name}={given!r} ({option}): it tells which way up a page of text lines lies, and "
-                        "this reader reads no text lines (line_model False or 'none', --line-model none, or no "
-                        f"line model installed); leave {name} out, or give a line model"
+                        f"{option} {shown} ({name}=): it tells which way up a page of text lines lies, and this "
+                        "reader reads no text lines (--line-model none, line_model False or 'none', or no line "
+                        "model installed); leave it out, or read with a line model."
                     )
             orientation_model = digit_orientation_model = False
         if orientation_model is None:
@@ -363,10 +364,10 @@ class DigitReader:
         frame = synth.make_scene(digits, seed=0)
         self.read(frame, single=False)
         self.read(frame[:64, :64], single=True)
-        orientation = self.orientation_model if self.reads_lines else None
+        orientation = self.orientation_model  # (None without a line model, as the digit-orientation model)
         if orientation is not None:  # any line will do: a blank one (the frame's were extracted in read already)
             orientation.predict(pad_batch([fit_line(np.zeros((8, 8), np.float32)).tensor])[0])
-        turns = self.digit_orientation_model if self.reads_lines else None
+        turns = self.digit_orientation_model
         if turns is not None:  # (the frame's six digits were voted on in read already; one blank digit more)
             turns.predict(np.zeros((1, 28, 28), np.float32))
         if self.pencil_model is not None:  # (the frame is clean: its digits went to ``model``)

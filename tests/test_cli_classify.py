@@ -646,11 +646,12 @@ def test_digit_orientation_model_option_on_every_command_that_reads_images(tmp_p
     ):
         flag = "--headless" if command[0] == "webcam" else "--no-progress"
         refused = run(*command, flag, "--digit-orientation-model", mine)
-        assert refused.returncode == 2 and refused.stderr.startswith(f"edgedigits: {mine}: output"), refused.stderr
-        assert "[N, 4]" in refused.stderr, refused.stderr
+        said = f"edgedigits: {mine}: a digit model (output [N, 10]), not a digit-orientation model (output [N, 4]); it"
+        assert refused.returncode == 2 and refused.stderr.startswith(said), refused.stderr
+        assert "goes to --model or --pencil-model" in refused.stderr, refused.stderr
         unused = run(*command, flag, "--line-model", "none", "--digit-orientation-model", "digit-orientation")
         assert unused.returncode == 2, unused.stderr
-        assert "(--digit-orientation-model): it tells which way up a page of text lines lies" in unused.stderr
+        assert unused.stderr.startswith("edgedigits: --digit-orientation-model digit-orientation (digit_orientation_")
         assert "--digit-orientation-model" in run(command[0], "--help").stdout
     batch = run("batch", sideways, "--out", tmp_path / "none", "--digit-orientation-model", "none")
     assert batch.returncode == 0, batch.stderr

@@ -194,10 +194,14 @@ def test_the_export_is_parity_checked_and_read_by_the_runtime(brief_run, tmp_pat
 def test_a_digit_model_is_refused_as_the_digit_orientation_model(tmp_path):
     with pytest.raises(ModelError, match="default: not a digit-orientation model: it is the shipped digit model"):
         DigitOrientationModel("default")  # (said by its card, before its session opens)
-    mine = tmp_path / "mine.onnx"
+    mine = tmp_path / "mine.onnx"  # files of the user's: told by their outputs, with the option each goes to
     mine.write_bytes(Path(DigitReader().model.path).read_bytes())
-    with pytest.raises(ModelError, match=r"\[N, 4\]"):
+    with pytest.raises(ModelError, match=r"a digit model \(output \[N, 10\]\), not a digit-orientation model"):
         DigitOrientationModel(mine)
+    turns = tmp_path / "turns.onnx"
+    turns.write_bytes(Path(DigitReader().digit_orientation_model_file).read_bytes())
+    with pytest.raises(ModelError, match=r"not a digit model \(output \[N, 10\]\); it goes to --digit-orientation-"):
+        Model(turns)
     with pytest.raises(TypeError, match="digit_orientation_model"):
         DigitReader(digit_orientation_model=True)  # type: ignore[arg-type]
     assert DigitReader(digit_orientation_model="none").digit_orientation_model is None

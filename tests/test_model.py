@@ -226,12 +226,17 @@ def test_a_shipped_models_file_name_is_that_model(tmp_path, monkeypatch):
 def test_a_model_of_the_users_in_the_models_folder_is_not_taken_for_a_shipped_one(tmp_path, monkeypatch):
     """A shipped model's kind comes from its card: a line model of the user's saved in the models folder without a
     card, or over a name whose card is another file's (its size), is opened as the line model, not refused as
-    'the shipped digit model'; the shipped default beside them is."""
+    'the shipped digit model', and is listed as of a kind not known; the shipped default beside them is refused, and
+    so is a shipped model whose file is a link to elsewhere (an install that links each file: its card is beside
+    the link)."""
     import edgedigits.runtime.model as model_module
 
     line = (ROOT / "models" / "line.onnx").read_bytes()
+    (tmp_path / "store").mkdir()
+    (tmp_path / "store" / "line.onnx").write_bytes(line)
+    (tmp_path / "line.onnx").symlink_to(tmp_path / "store" / "line.onnx")
+    (tmp_path / "default.onnx").write_bytes((ROOT / "models" / "default.onnx").read_bytes())
     for name in ("default", "line"):
-        (tmp_path / f"{name}.onnx").write_bytes((ROOT / "models" / f"{name}.onnx").read_bytes())
         (tmp_path / f"{name}.json").write_text((ROOT / "models" / f"{name}.json").read_text())
     (tmp_path / "mine.onnx").write_bytes(line)  # no card
     (tmp_path / "seed-mlp.onnx").write_bytes(line)  # under a digit model's card
@@ -243,6 +248,12 @@ def test_a_model_of_the_users_in_the_models_folder_is_not_taken_for_a_shipped_on
         LineModel("default")
     with pytest.raises(ModelError, match="the shipped orientation models: none[.]$"):  # (none in this folder)
         OrientationModel("default")
+    with pytest.raises(ModelError, match="line: not a digit model: it is the shipped line model"):
+        Model("line")  # (the link)
+    with pytest.raises(ModelError) as unknown:
+        resolve_model("nosuch")
+    assert "mine, seed-mlp (without a card: of a kind not known)" in str(unknown.value)
+    assert "default (digit model, --model or --pencil-model); line (line model, --line-model)" in str(unknown.value)
 
 
 def test_unknown_name_lists_the_shipped_models():
@@ -324,10 +335,14 @@ def test_a_shipped_model_of_another_kind_is_named_as_given_with_its_option(kind,
     line."""
     with pytest.raises(ModelError, match=re.escape(said)):
         kind(name)
-    argument = {LineModel: "line_model", OrientationModel: "orientation_model", Model: "pencil_model"}.get(kind)
-    if argument:
-        with pytest.raises(ModelError, match=re.escape(said)):
-            DigitReader(threads=1, **{argument: name})
+    argument = {
+        LineModel: "line_model",
+        OrientationModel: "orientation_model",
+        DigitOrientationModel: "digit_orientation_model",
+        Model: "pencil_model",
+    }[kind]
+    with pytest.raises(ModelError, match=re.escape(said)):
+        DigitReader(threads=1, **{argument: name})
 
 
 def test_float_pixels_0_to_255_are_refused_like_uint8(mnist_test):

@@ -258,9 +258,9 @@ def test_a_reader_without_a_line_model_has_no_orientation_models():
         ("orientation_model", "--orientation-model"),
         ("digit_orientation_model", "--digit-orientation-model"),
     ):
-        with pytest.raises(ModelError, match=f"{argument}='orientation' \\({option}\\): .* leave {argument} out"):
+        with pytest.raises(ModelError, match=f"^{option} orientation \\({argument}=\\): .* leave it out, or read with"):
             DigitReader(threads=1, line_model=False, **{argument: "orientation"})
-        assert DigitReader(threads=1, line_model=False, **{argument: "none"}).reads_lines is False
+        assert getattr(DigitReader(threads=1, line_model=False, **{argument: "none"}), f"{argument}_file") is False
     assert DigitReader(threads=1).digit_orientation_model_file  # (with the shipped line model: the shipped ones)
 
 

@@ -590,7 +590,7 @@ def test_two_worker_processes():
         assert all(status == 200 and body["text"] == "2026" for status, _, body in answers)
 
 
-def test_the_line_orientation_and_pencil_models_can_be_switched_off(server):
+def test_the_line_orientation_and_pencil_models_can_be_switched_off(server, tmp_path):
     """`serve --line-model none --orientation-model none --pencil-model none`, as classify takes them (serve had
     only --model, so a server could not read without the line model, or with a line model of the user's): with
     two worker processes (the settings travel to them as JSON; whichever answers), /v1/models names none of the
@@ -599,9 +599,12 @@ def test_the_line_orientation_and_pencil_models_can_be_switched_off(server):
     _, _, with_line_model = post(server, PHOTO)
     assert "raw" in with_line_model, with_line_model
     switched_off = ["--line-model", "none", "--orientation-model", "None", "--pencil-model", "NONE"]
-    with Server("--workers", "2", *switched_off) as running:
+    own = tmp_path / "own models" / "default.onnx"  # a file of the user's: named by its path, not as the shipped one
+    own.parent.mkdir()
+    own.write_bytes((ROOT / "models" / "default.onnx").read_bytes())
+    with Server("--workers", "2", "--model", str(own), *switched_off) as running:
         banner = next(line for line in running.output().splitlines() if line.startswith("edgedigits serve:"))
-        assert "; reading with --model default --line-model none --pencil-model none" in banner, banner
+        assert f"; reading with --model '{own}' --line-model none --pencil-model none" in banner, banner
         for _ in range(6):  # answered by either worker
             status, _, body = request(running.url + "/v1/models")
             assert status == 200, body

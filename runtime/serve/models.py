@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..model import DigitOrientationModel, LineModel, Model, ModelError, OrientationModel, resolve_model
+from ..model import DigitOrientationModel, LineModel, Model, ModelError, OrientationModel, resolve_model, shipped_kind
 from ..reader import DigitReader, no_model_if_none
 from .config import MODEL_OPTIONS, ServeConfig
 
@@ -81,11 +81,17 @@ def loaded_models(reader: DigitReader) -> dict:
 def models_as_options(reader: DigitReader) -> str:
     """The models ``reader`` reads with, as the options that would name them, for the start-up line: ``"--model
     default --line-model line --orientation-model orientation --digit-orientation-model digit-orientation
-    --pencil-model pencil"`` (file names without ``.onnx``; ``none`` for a model left out; the two orientation
-    models not at all without a line model, which they need). Opens no session."""
-    said = [f"--model {Path(reader.model.path).stem}"]
+    --pencil-model pencil"`` (a shipped model by its name, another by its path, quoted for a shell where it needs
+    it: what the option would take back; ``none`` for a model left out; the two orientation models not at all
+    without a line model, which they need). Opens no session."""
+    import shlex
+
+    def shown(file: str | Path) -> str:
+        return Path(file).stem if shipped_kind(Path(file)) is not None else shlex.quote(str(file))
+
+    said = [f"--model {shown(reader.model.path)}"]
     for field, option in MODEL_OPTIONS:
         file = getattr(reader, f"{field}_file")
         if field in ("line_model", "pencil_model") or reader.reads_lines:
-            said.append(f"{option} {Path(file).stem if file else 'none'}")
+            said.append(f"{option} {shown(file) if file else 'none'}")
     return " ".join(said)
