@@ -1293,6 +1293,15 @@ def evaluate_command(
     line_model: Optional[str] = typer.Option(
         None, "--line-model", metavar="NAME|FILE|none", help="With --labels: the line recognizer, as in classify."
     ),
+    orientation_model: Optional[str] = typer.Option(
+        None, "--orientation-model", metavar="NAME|FILE|none", help="With --labels: as in classify."
+    ),
+    digit_orientation_model: Optional[str] = typer.Option(
+        None, "--digit-orientation-model", metavar="NAME|FILE|none", help="With --labels: as in classify."
+    ),
+    pencil_model: Optional[str] = typer.Option(
+        None, "--pencil-model", metavar="NAME|FILE|none", help="With --labels: as in classify."
+    ),
     min_confidence: float = min_confidence_option(
         "With --labels: digits less certain than this (0-1) read as '?' (a miss), as in classify."
     ),
@@ -1325,9 +1334,24 @@ def evaluate_command(
                     f"{option} is for the evaluation on MNIST; --labels scores your own images instead, read by "
                     "worker processes of one thread each (--workers): give one or the other."
                 )
-        _evaluate_labels(labels, model, format, single, line_model, min_confidence, workers, progress)
+        models = {
+            "line_model": line_model,
+            "orientation_model": orientation_model,
+            "digit_orientation_model": digit_orientation_model,
+            "pencil_model": pencil_model,
+        }
+        _evaluate_labels(labels, model, format, single, models, min_confidence, workers, progress)
         return
-    for name in ("single", "line_model", "min_confidence", "workers", "progress"):
+    for name in (
+        "single",
+        "line_model",
+        "orientation_model",
+        "digit_orientation_model",
+        "pencil_model",
+        "min_confidence",
+        "workers",
+        "progress",
+    ):
         if name in given:
             option = "--" + name.replace("_", "-")
             fail(f"{option} is for reading labelled images: it goes with --labels CSV.")
@@ -1343,13 +1367,14 @@ def _evaluate_labels(
     model: str | None,
     format: str,
     single: bool,
-    line_model: str | None,
+    models: dict[str, str | None],
     min_confidence: float,
     workers: int | None,
     progress: bool | None,
 ) -> None:
-    """``evaluate --labels``: read_labels, the readings scored one by one (labelled.Tally, so that Ctrl-C still
-    reports what was read, and exits 130), format_report (runtime/labelled.py)."""
+    """``evaluate --labels``: read_labels (``models``: the line, orientation, digit-orientation and pencil models as
+    their options give them, by DigitReader's argument names), the readings scored one by one (labelled.Tally, so
+    that Ctrl-C still reports what was read, and exits 130), format_report (runtime/labelled.py)."""
     import json
     import signal
 
@@ -1371,11 +1396,22 @@ def _evaluate_labels(
         )
     quiet_opencv()
     try:
-        reader = checked(
-            DigitReader(
-                model, min_confidence=min_confidence, single=single, threads=1, line_model=model_option(line_model)
-            ),
-            line_model,
+        reader = DigitReader(
+            model,
+            min_confidence=min_confidence,
+            single=single,
+            threads=1,
+            line_model=model_option(models["line_model"]),
+            orientation_model=model_option(models["orientation_model"]),
+            digit_orientation_model=model_option(models["digit_orientation_model"]),
+            pencil_model=model_option(models["pencil_model"]),
+        )
+        checked(
+            reader,
+            models["line_model"],
+            models["orientation_model"],
+            models["pencil_model"],
+            models["digit_orientation_model"],
         )
     except ModelError as exc:
         fail(str(exc))

@@ -274,6 +274,13 @@ class Tally:
             "images_per_s": round(self.done / seconds, 1) if seconds > 0 else None,
             "model": reader.model.name,
             "line_model": None if reader.single or not reader.line_model_file else Path(reader.line_model_file).stem,
+            **{  # (the two turn pages of text lines: none without the line model, nor with ``single``)
+                f"{kind}_model": None if reader.single or not file else Path(file).stem
+                for kind, file in (
+                    ("orientation", reader.orientation_model_file),
+                    ("digit_orientation", reader.digit_orientation_model_file),
+                )
+            },
             "pencil_model": Path(reader.pencil_model_file).stem if reader.pencil_model_file else None,
             "min_confidence": reader.min_confidence,
             "single": reader.single,
@@ -301,6 +308,7 @@ def score(reader: DigitReader, labels: Sequence[Label], workers: int | None = No
       a spreadsheet took the text for a number);
     - ``seconds`` (wall time of the reading, s) and ``images_per_s``;
     - ``model``, ``line_model`` (its name; None when it reads nothing: --single, or no line model),
+      ``orientation_model`` and ``digit_orientation_model`` (likewise), ``pencil_model`` (None: none),
       ``min_confidence``, ``single``: what read them;
     - ``misses``: every image not read exactly, in the CSV's order: ``{"file", "path", "want", "got"}`` (``file``
       as the CSV writes it, ``path`` where it was looked for), plus ``"error"`` for an unreadable one.

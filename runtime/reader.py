@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass, replace
 from itertools import islice
 from pathlib import Path
-from typing import Iterable, Iterator, Literal, NamedTuple, Sequence, Union, cast
+from typing import Generator, Iterable, Iterator, Literal, NamedTuple, Sequence, Union, cast
 
 import numpy as np
 
@@ -957,7 +957,7 @@ class DigitReader:
 
     def read_many(
         self, images: Iterable[ImageLike | SourceError], workers: int | None = None, *, processes: bool = False
-    ) -> Iterator[Reading]:
+    ) -> Generator[Reading, None, None]:
         """Read many images on ``workers`` threads or processes (None or 0: all cores), in input order.
 
         Inputs go in chunks of 16, each read with one pass of the network. ``processes=True`` reads a long
@@ -966,9 +966,9 @@ class DigitReader:
         it under ``if __name__ == "__main__":`` in a script. A short run (or ``workers=1``) is read here.
         Inputs are pulled lazily and only a few chunks are in flight, so an endless or huge iterable (a
         folder of a million files) never sits in memory. A bad input yields a Reading with ``error`` set;
-        the rest go on. See parallel.py. Raises TypeError, at the call, for one input passed alone (a path,
-        bytes or an array: use ``read``) or anything not iterable; ValueError for ``workers`` below 0 or not a
-        whole number.
+        the rest go on; ``close()`` the generator to stop the worker processes at once. See parallel.py. Raises
+        TypeError, at the call, for one input passed alone (a path, bytes or an array: use ``read``) or anything
+        not iterable; ValueError for ``workers`` below 0 or not a whole number.
         """
         refuse_one(images, "read_many")
         check_count("workers", workers, 0)
@@ -976,7 +976,7 @@ class DigitReader:
 
     def _read_many(
         self, images: Iterable[ImageLike | SourceError], workers: int | None, processes: bool
-    ) -> Iterator[Reading]:
+    ) -> Generator[Reading, None, None]:
         from functools import partial
 
         from .parallel import read_chunks

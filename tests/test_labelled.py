@@ -326,11 +326,31 @@ def test_cli_min_confidence_and_single_reach_the_reader(labelled):
     assert "note: 9 of the 10 labels hold more than one digit, and --single reads each image" in run.stderr
 
 
+def test_cli_takes_every_model_option_of_classify(labelled):
+    """--orientation-model, --digit-orientation-model and --pencil-model, as in classify (evaluate had --line-model
+    only, so a pencil model or an orientation model of one's own could not be scored on labelled images); the JSON
+    report names each model that read, and a file that is no such model is refused at start."""
+    folder, _, _ = labelled
+    csv_path = str(folder / "expected.csv")
+    shipped = json.loads(_cli("--labels", csv_path, "-f", "json", "--workers", "1").stdout)
+    assert (shipped["orientation_model"], shipped["digit_orientation_model"]) == ("orientation", "digit-orientation")
+    assert shipped["pencil_model"] == "pencil"
+    off = ["--orientation-model", "none", "--digit-orientation-model", "none", "--pencil-model", "none"]
+    run = _cli("--labels", csv_path, "-f", "json", "--workers", "1", *off)
+    report = json.loads(run.stdout)
+    assert [report[f"{kind}_model"] for kind in ("orientation", "digit_orientation", "pencil")] == [None] * 3
+    assert report["line_model"] == "line" and report["exact"] == shipped["exact"]  # (clean scenes: no turn, no noise)
+    refused = _cli("--labels", csv_path, "--pencil-model", "line")
+    assert refused.returncode == 2 and "line: not a digit model: it is the shipped line model" in refused.stderr
+
+
 def test_cli_refuses_options_that_need_labels():
     run = _cli("--single")
     assert run.returncode == 2 and "--single is for reading labelled images: it goes with --labels CSV" in run.stderr
     run = _cli("--min-confidence", "0.5")  # given, even at its default
     assert run.returncode == 2 and "--min-confidence is for reading labelled images" in run.stderr
+    run = _cli("--digit-orientation-model", "none")
+    assert run.returncode == 2 and "--digit-orientation-model is for reading labelled images" in run.stderr
     run = _cli("--labels", "x.csv", "--threads", "2")
     assert run.returncode == 2 and "--threads is for the evaluation on MNIST" in run.stderr
     run = _cli("--labels", "x.csv", "--data", "mnist")
