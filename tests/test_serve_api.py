@@ -716,19 +716,29 @@ def test_config_checks():
 
 
 def test_the_config_keeps_the_models_on_its_way_to_the_worker_processes():
-    """--workers N hands the settings to each worker as JSON ($EDGEDIGITS_SERVE_CONFIG): the line, orientation
-    and pencil models come back as they were given (None: the shipped one; "none": no such model)."""
-    from edgedigits.runtime.serve import ServeConfig
+    """--workers N hands the settings to each worker as JSON ($EDGEDIGITS_SERVE_CONFIG): the line, orientation,
+    digit-orientation and pencil models come back as they were given (None: the shipped one; "none" or False: no
+    such model). A model given as anything else (a Path, True) is refused by check, naming the option; it reached
+    resolve_model, whose "expected str, bytes or os.PathLike object, not bool" named nothing."""
+    from pathlib import Path
+
+    from edgedigits.runtime.serve import ServeConfig, ServeError
 
     config = ServeConfig(
         model="seed-mlp",
         line_model="/models/my-line.onnx",
         orientation_model="none",
+        digit_orientation_model=False,
         pencil_model="pencil",
         workers=2,
         cors_origins=("https://app.example",),
     )
-    assert ServeConfig.from_json(config.to_json()) == config
+    assert ServeConfig.from_json(config.to_json()) == config.check()
+    for field, value in (("line_model", True), ("pencil_model", Path("x.onnx")), ("model", False)):
+        option = "--" + field.replace("_", "-")
+        said = rf"^{option} \({field}=\) takes a shipped model's name .*got {re.escape(repr(value))}"
+        with pytest.raises(ServeError, match=said):
+            ServeConfig(**{field: value}).check()
     assert ServeConfig.from_json(ServeConfig().to_json()) == ServeConfig()
     assert ServeConfig().line_model is None and ServeConfig().orientation_model is None
     assert ServeConfig().pencil_model is None

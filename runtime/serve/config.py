@@ -11,6 +11,7 @@ import ipaddress
 import json
 import math
 from dataclasses import dataclass
+from typing import Literal
 
 from ..errors import EdgeDigitsError
 
@@ -50,7 +51,7 @@ class ServeConfig:
     ``line_model``, ``orientation_model``, ``digit_orientation_model``, ``pencil_model``: the line recognizer, the
     text-orientation classifier, the digits' quarter-turn classifier and the digit model of noisy images
     (``--line-model`` and so on), each None for the shipped one (the pencil model only with the default ``model``;
-    the two orientation models only with a line model), ``"none"`` for no such model, else a shipped name or an
+    the two orientation models only with a line model), ``"none"`` or False for no such model, else a shipped name or an
     ``.onnx`` file (serve.models.open_reader opens them; ModelError names a file that is no such model). ``workers``:
     server processes, each with its own model session (each uses about one core).
     ``threads``: reading threads per process (None: 1). ``api_key``: when set, every ``/v1/``
@@ -64,10 +65,10 @@ class ServeConfig:
     host: str = "127.0.0.1"
     port: int = 8000
     model: str | None = None
-    line_model: str | None = None
-    orientation_model: str | None = None
-    digit_orientation_model: str | None = None
-    pencil_model: str | None = None
+    line_model: str | Literal[False] | None = None
+    orientation_model: str | Literal[False] | None = None
+    digit_orientation_model: str | Literal[False] | None = None
+    pencil_model: str | Literal[False] | None = None
     workers: int = 1
     threads: int | None = None
     api_key: str | None = None
@@ -106,6 +107,15 @@ class ServeConfig:
             raise ServeError("the API key must be printable ASCII without spaces (it travels in an HTTP header).")
         if not 0 <= self.port <= 65535:
             raise ServeError(f"--port {self.port} is not a TCP port; pick one from 1 to 65535 (0: any free port).")
+        # (a Path, True or a number reached resolve_model: "expected str, bytes or os.PathLike object, not bool")
+        for field, option in (("model", "--model"), *MODEL_OPTIONS):
+            value = getattr(self, field)
+            if not (value is None or isinstance(value, str) or (value is False and field != "model")):
+                none = "" if field == "model" else ", 'none' or False (no such model)"
+                raise ServeError(
+                    f"{option} ({field}=) takes a shipped model's name or an .onnx file's path as a str{none}, or "
+                    f"None (the shipped one); got {value!r}."
+                )
         for name, value in (
             ("--workers", self.workers),
             ("--max-batch", self.max_batch),
