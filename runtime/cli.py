@@ -1452,7 +1452,7 @@ def models_command(
     """List the shipped models with the figures of their model cards."""
     import json
 
-    from .model import cards_markdown, latest_orientation_test, shipped_models
+    from .model import KIND_OPTIONS, cards_markdown, latest_orientation_test, shipped_models
 
     if format not in ("text", "json", "markdown"):
         fail(f"unknown format {format!r}; choose text, json or markdown.")
@@ -1496,6 +1496,10 @@ def models_command(
                 f"{row['name']:<18} {accuracy:>9} {row['size_bytes'] / 1024:>8,.1f} KiB "
                 f"{row['params'] or 0:>9,} {row['mflops_per_digit'] or 0:>7}  {row['preset'] or ''}{turns}"
             )
+        # which option takes which model: seven names of four kinds (a new user gave a digit model as the line model)
+        present = {row["kind"] for row in rows}
+        takes = [f"{kind.replace('_', '-')} models {KIND_OPTIONS[kind][0]}" for kind in KIND_OPTIONS if kind in present]
+        say("the options that take them: " + "; ".join(takes) + " (each but --model also takes none)")
 
 
 @app.command("bench", cls=_Command)

@@ -658,6 +658,18 @@ def test_digit_orientation_model_option_on_every_command_that_reads_images(tmp_p
     assert [json.loads(line)["text"] for line in open(next((tmp_path / "none").glob("part-*.jsonl")))] != [want]
 
 
+def test_models_says_which_option_takes_each_kind():
+    """`edgedigits models` lists seven names of four kinds; its last line says which option takes each, so that a
+    digit model is not given as the line model (a new user's trial)."""
+    listed = run("models")
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.splitlines()[-1] == (
+        "the options that take them: digit models --model or --pencil-model; line models --line-model; orientation "
+        "models --orientation-model; digit-orientation models --digit-orientation-model (each but --model also takes "
+        "none)"
+    )
+
+
 def test_pencil_model_option_on_every_command_that_reads_images(tmp_path, mnist_test):
     """--pencil-model NAME|FILE|none on classify, batch and webcam: a faint pencil photo (train.scenes, seed 0,
     photo 16) reads right by default and with the shipped file, and as the default model alone reads it with
