@@ -177,6 +177,13 @@ def min_confidence_option(help: str = "Digits less certain than this (0-1) show 
     return typer.Option(0.5, min=0.0, max=1.0, callback=fraction_option, help=help)
 
 
+def model_file_option(flag: str, help: str):
+    """``--line-model``, ``--orientation-model``, ``--digit-orientation-model`` or ``--pencil-model`` (classify,
+    batch, webcam, serve, evaluate --labels): a shipped name, an .onnx file or none; None (not given): the shipped
+    one. ``model_option`` reads the value."""
+    return typer.Option(None, flag, metavar="NAME|FILE|none", help=help)
+
+
 def apply_decoding_options(max_pixels: int | None, pdf_dpi: float | None = None) -> None:
     """``--max-pixels N``: images.MAX_PIXELS for this process, the worker processes it starts, and Ray's actors
     (read_archive hands it to them); None leaves the default (64 MP). ``--pdf-dpi D``: pdf.DPI, the same way;
@@ -481,14 +488,10 @@ def classify(
     workers: Optional[int] = typer.Option(None, min=1, help="Worker processes reading images (default: all cores)."),
     min_confidence: float = min_confidence_option(),
     single: bool = typer.Option(False, help="Each image is one digit (a crop or drawing): skip detection."),
-    line_model: Optional[str] = typer.Option(None, "--line-model", metavar="NAME|FILE|none", help=LINE_MODEL_HELP),
-    orientation_model: Optional[str] = typer.Option(
-        None, "--orientation-model", metavar="NAME|FILE|none", help=ORIENTATION_HELP
-    ),
-    digit_orientation_model: Optional[str] = typer.Option(
-        None, "--digit-orientation-model", metavar="NAME|FILE|none", help=DIGIT_ORIENTATION_HELP
-    ),
-    pencil_model: Optional[str] = typer.Option(None, "--pencil-model", metavar="NAME|FILE|none", help=PENCIL_HELP),
+    line_model: Optional[str] = model_file_option("--line-model", LINE_MODEL_HELP),
+    orientation_model: Optional[str] = model_file_option("--orientation-model", ORIENTATION_HELP),
+    digit_orientation_model: Optional[str] = model_file_option("--digit-orientation-model", DIGIT_ORIENTATION_HELP),
+    pencil_model: Optional[str] = model_file_option("--pencil-model", PENCIL_HELP),
     from_file: Optional[str] = typer.Option(
         None,
         "--from-file",
@@ -683,14 +686,10 @@ def batch(
     single: bool = typer.Option(False, help="Each image is one digit (a crop or drawing): skip detection."),
     min_confidence: float = min_confidence_option(),
     recursive: bool = typer.Option(False, "--recursive", "-r", help="Descend into subfolders."),
-    line_model: Optional[str] = typer.Option(None, "--line-model", metavar="NAME|FILE|none", help=LINE_MODEL_HELP),
-    orientation_model: Optional[str] = typer.Option(
-        None, "--orientation-model", metavar="NAME|FILE|none", help=ORIENTATION_HELP
-    ),
-    digit_orientation_model: Optional[str] = typer.Option(
-        None, "--digit-orientation-model", metavar="NAME|FILE|none", help=DIGIT_ORIENTATION_HELP
-    ),
-    pencil_model: Optional[str] = typer.Option(None, "--pencil-model", metavar="NAME|FILE|none", help=PENCIL_HELP),
+    line_model: Optional[str] = model_file_option("--line-model", LINE_MODEL_HELP),
+    orientation_model: Optional[str] = model_file_option("--orientation-model", ORIENTATION_HELP),
+    digit_orientation_model: Optional[str] = model_file_option("--digit-orientation-model", DIGIT_ORIENTATION_HELP),
+    pencil_model: Optional[str] = model_file_option("--pencil-model", PENCIL_HELP),
     workers: Optional[int] = typer.Option(
         None, min=1, help="Worker processes (local) or actors (ray); default: every core of the machine or cluster."
     ),
@@ -766,14 +765,10 @@ def batch(
 def webcam(
     source: str = typer.Option("0", help="Camera index (0, 1, ...), video file, or stream URL."),
     model: Optional[str] = typer.Option(None, help="Shipped model name or .onnx file."),
-    line_model: Optional[str] = typer.Option(None, "--line-model", metavar="NAME|FILE|none", help=LINE_MODEL_HELP),
-    orientation_model: Optional[str] = typer.Option(
-        None, "--orientation-model", metavar="NAME|FILE|none", help=ORIENTATION_HELP
-    ),
-    digit_orientation_model: Optional[str] = typer.Option(
-        None, "--digit-orientation-model", metavar="NAME|FILE|none", help=DIGIT_ORIENTATION_HELP
-    ),
-    pencil_model: Optional[str] = typer.Option(None, "--pencil-model", metavar="NAME|FILE|none", help=PENCIL_HELP),
+    line_model: Optional[str] = model_file_option("--line-model", LINE_MODEL_HELP),
+    orientation_model: Optional[str] = model_file_option("--orientation-model", ORIENTATION_HELP),
+    digit_orientation_model: Optional[str] = model_file_option("--digit-orientation-model", DIGIT_ORIENTATION_HELP),
+    pencil_model: Optional[str] = model_file_option("--pencil-model", PENCIL_HELP),
     headless: bool = typer.Option(False, help="No window: print one JSON line per frame."),
     format: Optional[str] = typer.Option(None, "--format", "-f", help="jsonl (default when --headless) | none"),
     max_frames: Optional[int] = typer.Option(None, min=1, help="Stop after N frames."),
@@ -870,14 +865,10 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on. Anything but loopback needs an API key."),
     port: int = typer.Option(8000, help="TCP port (0: any free port; the start-up line names it)."),
     model: Optional[str] = typer.Option(None, help=SERVE_MODEL_HELP),
-    line_model: Optional[str] = typer.Option(None, "--line-model", metavar="NAME|FILE|none", help=LINE_MODEL_HELP),
-    orientation_model: Optional[str] = typer.Option(
-        None, "--orientation-model", metavar="NAME|FILE|none", help=ORIENTATION_HELP
-    ),
-    digit_orientation_model: Optional[str] = typer.Option(
-        None, "--digit-orientation-model", metavar="NAME|FILE|none", help=DIGIT_ORIENTATION_HELP
-    ),
-    pencil_model: Optional[str] = typer.Option(None, "--pencil-model", metavar="NAME|FILE|none", help=PENCIL_HELP),
+    line_model: Optional[str] = model_file_option("--line-model", LINE_MODEL_HELP),
+    orientation_model: Optional[str] = model_file_option("--orientation-model", ORIENTATION_HELP),
+    digit_orientation_model: Optional[str] = model_file_option("--digit-orientation-model", DIGIT_ORIENTATION_HELP),
+    pencil_model: Optional[str] = model_file_option("--pencil-model", PENCIL_HELP),
     workers: int = typer.Option(
         1,
         help="Server processes, each with its own model session and about one core "
@@ -1290,18 +1281,14 @@ def evaluate_command(
         help="Score your own images instead: a CSV of 'file,text' rows (files relative to the CSV).",
     ),
     single: bool = typer.Option(False, help="With --labels: each image is one digit (as classify --single)."),
-    line_model: Optional[str] = typer.Option(
-        None, "--line-model", metavar="NAME|FILE|none", help="With --labels: the line recognizer, as in classify."
+    line_model: Optional[str] = model_file_option(
+        "--line-model", "With --labels: the line recognizer, as in classify."
     ),
-    orientation_model: Optional[str] = typer.Option(
-        None, "--orientation-model", metavar="NAME|FILE|none", help="With --labels: as in classify."
+    orientation_model: Optional[str] = model_file_option("--orientation-model", "With --labels: as in classify."),
+    digit_orientation_model: Optional[str] = model_file_option(
+        "--digit-orientation-model", "With --labels: as in classify."
     ),
-    digit_orientation_model: Optional[str] = typer.Option(
-        None, "--digit-orientation-model", metavar="NAME|FILE|none", help="With --labels: as in classify."
-    ),
-    pencil_model: Optional[str] = typer.Option(
-        None, "--pencil-model", metavar="NAME|FILE|none", help="With --labels: as in classify."
-    ),
+    pencil_model: Optional[str] = model_file_option("--pencil-model", "With --labels: as in classify."),
     min_confidence: float = min_confidence_option(
         "With --labels: digits less certain than this (0-1) read as '?' (a miss), as in classify."
     ),
